@@ -1,0 +1,24 @@
+"""The base of every API view: it knows the acting member and wraps the call in one transaction."""
+from __future__ import annotations
+
+from django.db import transaction
+from rest_framework.views import APIView
+
+from accounts.actors import Actor
+from accounts.permissions import actor_from_request
+
+
+class HubApiView(APIView):
+    required_capability = None
+    audit_object_type = ""
+
+    @property
+    def actor(self) -> Actor:
+        actor = actor_from_request(self.request)
+        assert actor is not None, "HasCapability admits only members"
+        return actor
+
+    def dispatch(self, request, *args, **kwargs):
+        # The read or write and its audit row commit together, or neither does.
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,62 @@
+"""Input and output serializers of the accounts API."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.audit.models import AuditEvent
+from accounts.models import ApiKey, Organisation
+from accounts.roles import OrganisationKind, Scope
+
+
+class OrganisationOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "country", "verification", "suspended", "created_at"]
+
+
+class OrganisationCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=OrganisationKind.choices)
+    country = serializers.RegexField(r"^[A-Za-z]{2}$", error_messages={"invalid": "Give a two-letter ISO country code."})
+
+
+class OrganisationStandingInput(serializers.Serializer):
+    verified = serializers.BooleanField()
+    suspended = serializers.BooleanField()
+
+
+class ApiKeyOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    member = serializers.UUIDField(source="member.public_id")
+
+    class Meta:
+        model = ApiKey
+        fields = ["id", "name", "prefix", "member", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at"]
+
+
+class ApiKeyIssuedOutput(ApiKeyOutput):
+    key = serializers.CharField(help_text="Shown once; the hub keeps only its hash")
+
+    class Meta(ApiKeyOutput.Meta):
+        fields = [*ApiKeyOutput.Meta.fields, "key"]
+
+
+class ApiKeyIssueInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), min_length=1, max_length=len(Scope.values))
+    expires_in_days = serializers.IntegerField(min_value=1, max_value=730, required=False)
+    member = serializers.UUIDField(required=False, help_text="Another member of your organisation (admins only)")
+
+
+class AuditEventOutput(serializers.ModelSerializer):
+    id = serializers.IntegerField()
+    organisation = serializers.UUIDField(source="organisation.public_id", allow_null=True, default=None)
+    actor_member = serializers.UUIDField(source="actor_member.public_id", allow_null=True, default=None)
+    actor_api_key = serializers.CharField(source="actor_api_key.prefix", allow_null=True, default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "occurred_at", "actor_member", "actor_api_key", "organisation", "role", "action",
+                  "object_type", "object_id", "data_class", "legal_basis", "outcome", "request_id", "details"]

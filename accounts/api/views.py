@@ -1,0 +1,112 @@
+"""Thin API views for organisations, API keys and the audit log."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+
+from accounts import selectors, services
+from accounts.api import serializers as s
+from accounts.api.base import HubApiView
+from accounts.api.filters import AuditEventFilter
+from accounts.roles import Capability
+
+
+class OwnOrganisationApi(HubApiView):
+    required_capability = Capability.ORGANISATION_READ
+    audit_object_type = "organisation"
+
+    @extend_schema(responses={200: s.OrganisationOutput}, summary="Your organisation")
+    def get(self, request):
+        organisation = selectors.organisation_read(actor=self.actor, public_id=self.actor.organisation.public_id)
+        return Response(s.OrganisationOutput(organisation).data)
+
+
+class OrganisationsApi(HubApiView):
+    """Operator administrators list and admit organisations."""
+
+    required_capability = Capability.ORGANISATION_ADMIN
+    audit_object_type = "organisation"
+
+    @extend_schema(responses={200: s.OrganisationOutput(many=True)}, summary="All organisations (operators)")
+    def get(self, request):
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(selectors.organisations_all(), request, view=self)
+        selectors.organisations_page_audit(actor=self.actor, page=page)
+        return paginator.get_paginated_response(s.OrganisationOutput(page, many=True).data)
+
+    @extend_schema(request=s.OrganisationCreateInput, responses={201: s.OrganisationOutput}, summary="Admit an organisation")
+    def post(self, request):
+        payload = s.OrganisationCreateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organisation = services.organisation_create(**payload.validated_data, actor=self.actor)
+        return Response(s.OrganisationOutput(organisation).data, status=status.HTTP_201_CREATED)
+
+
+class OrganisationStandingApi(HubApiView):
+    required_capability = Capability.ORGANISATION_ADMIN
+    audit_object_type = "organisation"
+
+    @extend_schema(request=s.OrganisationStandingInput, responses={200: s.OrganisationOutput},
+                   summary="Verify, suspend or reinstate an organisation")
+    def post(self, request, organisation_id):
+        payload = s.OrganisationStandingInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organisation = selectors.organisation_get(public_id=organisation_id)
+        organisation = services.organisation_set_standing(organisation=organisation, **payload.validated_data, actor=self.actor)
+        return Response(s.OrganisationOutput(organisation).data)
+
+
+class ApiKeysApi(HubApiView):
+    """GET lists the keys you may see; POST issues one (shown once)."""
+
+    required_capability = Capability.APIKEY_MANAGE
+    audit_object_type = "api_key"
+
+    @extend_schema(responses={200: s.ApiKeyOutput(many=True)}, summary="Your API keys (an admin: the organisation's)")
+    def get(self, request):
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(selectors.api_keys_visible_to(actor=self.actor), request, view=self)
+        selectors.api_keys_page_audit(actor=self.actor, page=page)
+        return paginator.get_paginated_response(s.ApiKeyOutput(page, many=True).data)
+
+    @extend_schema(request=s.ApiKeyIssueInput, responses={201: s.ApiKeyIssuedOutput}, summary="Issue an API key")
+    def post(self, request):
+        payload = s.ApiKeyIssueInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        member = selectors.member_of_organisation(actor=self.actor, public_id=data["member"]) if "member" in data else self.actor.member
+        api_key, plaintext = services.api_key_issue(
+            member=member, name=data["name"], scopes=data["scopes"], expires_in_days=data.get("expires_in_days"), actor=self.actor
+        )
+        api_key.key = plaintext
+        return Response(s.ApiKeyIssuedOutput(api_key).data, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyRevokeApi(HubApiView):
+    required_capability = Capability.APIKEY_MANAGE
+    audit_object_type = "api_key"
+
+    @extend_schema(request=None, responses={200: s.ApiKeyOutput}, summary="Revoke an API key")
+    def post(self, request, key_id):
+        api_key = selectors.api_key_get(actor=self.actor, public_id=key_id)
+        return Response(s.ApiKeyOutput(services.api_key_revoke(api_key=api_key, actor=self.actor)).data)
+
+
+class AuditEventsApi(HubApiView):
+    required_capability = Capability.AUDIT_READ
+    audit_object_type = "audit_event"
+
+    @extend_schema(responses={200: s.AuditEventOutput(many=True)}, filters=True, summary="The audit log (operators, auditors)")
+    def get(self, request):
+        filtered = AuditEventFilter(request.query_params, queryset=selectors.audit_events())
+        if not filtered.is_valid():
+            raise ValidationError(filtered.errors)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(filtered.qs, request, view=self)
+        applied = {k: v for k, v in request.query_params.items() if k in filtered.filters}
+        selectors.audit_page_audit(actor=self.actor, page=page, filters=applied)
+        return paginator.get_paginated_response(s.AuditEventOutput(page, many=True).data)
+

@@ -1,0 +1,56 @@
+"""The append-only audit event: who touched which object, which class of data, on what basis."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class DataClass(models.TextChoices):
+    SHAREABLE = "shareable", "Shareable"
+    RESTRICTED = "restricted", "Restricted"
+    ADMINISTRATIVE = "administrative", "Administrative"
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    DENIED = "denied", "Denied"
+
+
+class LegalBasis(models.TextChoices):
+    MEMBERSHIP_TERMS = "membership_terms", "Membership terms"
+    OPERATOR_DUTY = "operator_duty", "Operator's duty of oversight"
+    COURT_ORDER = "court_order", "Court order"
+
+
+class AuditEvent(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Stable references and their names at the time; rows never follow later renames.
+    actor_member = models.ForeignKey("accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    data_class = models.CharField(max_length=20, choices=DataClass.choices)
+    legal_basis = models.CharField(max_length=200)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED)
+    request_id = models.CharField(max_length=64, blank=True)
+    # Counts, token prefixes and stable ids only; never raw identifiers or display strings.
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["organisation", "occurred_at"]), models.Index(fields=["data_class", "occurred_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(data_class__in=DataClass.values), name="audit_data_class_known"),
+            models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="audit_outcome_known"),
+            models.CheckConstraint(condition=~Q(legal_basis=""), name="audit_legal_basis_present"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.outcome}"

@@ -1,0 +1,28 @@
+"""Audit actions, named <app>:<subject>:<action>."""
+from django.db import models
+
+
+class AuditTag(models.TextChoices):
+    ACCESS_DENIED = "accounts:access:denied"
+    AUTH_FAILED = "accounts:auth:failed"
+    ORGANISATION_READ = "accounts:organisation:read"
+    ORGANISATION_LISTED = "accounts:organisation:listed"
+    ORGANISATION_CREATED = "accounts:organisation:created"
+    ORGANISATION_VERIFIED = "accounts:organisation:verified"
+    ORGANISATION_SUSPENDED = "accounts:organisation:suspended"
+    ORGANISATION_REINSTATED = "accounts:organisation:reinstated"
+    MEMBER_CREATED = "accounts:member:created"
+    API_KEY_ISSUED = "accounts:api_key:issued"
+    API_KEY_REVOKED = "accounts:api_key:revoked"
+    API_KEY_LISTED = "accounts:api_key:listed"
+    AUDIT_LISTED = "accounts:audit:listed"
+    REPORT_SUBMITTED = "sharing:report:submitted"
+    REPORT_READ = "sharing:report:read"
+    REPORT_LISTED = "sharing:report:listed"
+    REPORT_ACCEPTED = "sharing:report:accepted"
+    REPORT_REJECTED = "sharing:report:rejected"
+    REPORT_RETRACTED = "sharing:report:retracted"
+    REPORT_EXPIRED = "sharing:report:expired"
+    RESTRICTED_STORED = "sharing:restricted:stored"
+    CHECK_RUN = "sharing:check:run"
+    SUBJECT_READ = "sharing:subject:read"

@@ -1,0 +1,63 @@
+"""DRF authentication by `Authorization: Bearer <api key>`."""
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from accounts.apikeys import key_hash, key_parse_prefix
+from accounts.audit.services import audit_record_denied
+from accounts.audit.tags import AuditTag
+from accounts.models import ApiKey
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        parts = header.split()
+        if len(parts) != 2 or parts[0] != self.keyword:
+            self._fail(request, "Send the API key as 'Authorization: Bearer <key>'.")
+        return self._authenticate_key(request, parts[1])
+
+    def _authenticate_key(self, request, plaintext: str):
+        prefix = key_parse_prefix(plaintext)
+        api_key = (
+            ApiKey.objects.select_related("member__organisation", "member__user").filter(prefix=prefix).first()
+            if prefix
+            else None
+        )
+        if api_key is None or not hmac.compare_digest(api_key.key_hash, key_hash(plaintext)):
+            self._fail(request, "Unknown API key.")
+        if not api_key.is_usable():
+            self._fail(request, "This API key is expired or revoked.")
+        _touch(api_key)
+        return api_key.member.user, api_key
+
+    def _fail(self, request, message: str):
+        audit_record_denied(
+            actor=None,
+            tag=AuditTag.AUTH_FAILED,
+            target_type="api_key",
+            reason=message,
+            request_id=getattr(request, "request_id", ""),
+        )
+        raise exceptions.AuthenticationFailed(message)
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+def _touch(api_key: ApiKey) -> None:
+    """Record last use with one conditional UPDATE, at most once a minute per key."""
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now

@@ -1,0 +1,106 @@
+"""Organisations, their members, members' API keys; the audit event lives in audit/."""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.audit.models import AuditEvent  # noqa: F401  (registers the model)
+from accounts.roles import ROLE_CAPABILITIES, OrganisationKind, Role, Scope
+
+
+class VerificationState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    VERIFIED = "verified", "Verified"
+
+
+class Organisation(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    verification = models.CharField(
+        max_length=10, choices=VerificationState.choices, default=VerificationState.PENDING
+    )
+    suspended = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(verification__in=VerificationState.values),
+                name="organisation_verification_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def in_good_standing(self) -> bool:
+        return self.verification == VerificationState.VERIFIED and not self.suspended
+
+
+def _valid_kind_role_pairs() -> Q:
+    condition = Q(pk__in=[])
+    for kind, role in ROLE_CAPABILITIES:
+        condition |= Q(organisation_kind=kind, role=role)
+    return condition
+
+
+class Member(models.Model):
+    """A person acting for one organisation in one role; the user logs in to the web pages."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="member")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members")
+    # Copied from the organisation (kinds never change) so the database can refuse
+    # roles the organisation kind does not have, such as a platform "reviewer".
+    organisation_kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=_valid_kind_role_pairs(), name="member_role_fits_organisation_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.role} at {self.organisation})"
+
+
+class ApiKey(models.Model):
+    """A member's API key: shown once, stored as a SHA-256 hash, found by its prefix."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="api_key_expires_after_creation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now and self.member.active
+
+    def has_scope(self, scope: Scope | None) -> bool:
+        return scope is None or scope.value in self.scopes

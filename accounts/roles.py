@@ -1,0 +1,115 @@
+"""Organisation kinds, member roles, capabilities, and the one role matrix.
+
+Code asks for a capability, never for a role name. The role-matrix test walks
+ROLE_CAPABILITIES and every API endpoint, so this table is the single source of
+who may do what.
+"""
+from __future__ import annotations
+
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    PLATFORM = "platform", "Platform"
+    LOGISTICS = "logistics", "Logistics firm"
+    RIGHTS_OWNER = "rights_owner", "Rights owner"
+    COURT = "court", "Court"
+    OPERATOR = "operator", "Operator"
+    AUDITOR = "auditor", "Auditor"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrator"
+    ANALYST = "analyst", "Analyst"
+    REPORTER = "reporter", "Reporter"
+    VIEWER = "viewer", "Viewer"
+    REVIEWER = "reviewer", "Reviewer"
+    DISCLOSURE_OFFICER = "disclosure_officer", "Disclosure officer"
+
+
+class Scope(models.TextChoices):
+    """What an API key may be used for, on top of what its member's role allows."""
+
+    CHECK = "check", "Check"
+    REPORT = "report", "Report"
+    BULK = "bulk", "Bulk"
+    AUDIT = "audit", "Audit"
+    DISCLOSURE = "disclosure", "Disclosure"
+
+
+class Capability(models.TextChoices):
+    CHECK_RUN = "check:run"
+    REPORT_SUBMIT = "report:submit"
+    REPORT_READ = "report:read"
+    REPORT_RETRACT = "report:retract"
+    REPORT_REVIEW = "report:review"
+    AUDIT_READ = "audit:read"
+    ORGANISATION_READ = "organisation:read"
+    ORGANISATION_ADMIN = "organisation:admin"
+    APIKEY_MANAGE = "apikey:manage"
+
+
+# The scope an API key needs for a capability; None means any valid key of the member.
+CAPABILITY_SCOPE: dict[Capability, Scope | None] = {
+    Capability.CHECK_RUN: Scope.CHECK,
+    Capability.REPORT_SUBMIT: Scope.REPORT,
+    Capability.REPORT_READ: Scope.REPORT,
+    Capability.REPORT_RETRACT: Scope.REPORT,
+    Capability.REPORT_REVIEW: Scope.REPORT,
+    Capability.AUDIT_READ: Scope.AUDIT,
+    Capability.ORGANISATION_READ: None,
+    Capability.ORGANISATION_ADMIN: None,
+    Capability.APIKEY_MANAGE: None,
+}
+
+_K = OrganisationKind
+_R = Role
+_C = Capability
+
+# Every member can see their own organisation and manage their own API keys.
+_EVERY_MEMBER = {_C.ORGANISATION_READ, _C.APIKEY_MANAGE}
+_REPORTING = {_C.REPORT_SUBMIT, _C.REPORT_READ, _C.REPORT_RETRACT}
+
+ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = {
+    # Platforms and couriers check sellers and report their own enforcement actions.
+    # A viewer reads the organisation's reports but neither checks nor reports.
+    (_K.PLATFORM, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | {_C.CHECK_RUN}),
+    (_K.PLATFORM, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.REPORT_READ}),
+    (_K.PLATFORM, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
+    (_K.PLATFORM, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
+    (_K.LOGISTICS, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | {_C.CHECK_RUN}),
+    (_K.LOGISTICS, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.REPORT_READ}),
+    (_K.LOGISTICS, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
+    (_K.LOGISTICS, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
+    # Rights owners report and follow their reports; they never check sellers.
+    (_K.RIGHTS_OWNER, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING),
+    (_K.RIGHTS_OWNER, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
+    (_K.RIGHTS_OWNER, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
+    (_K.RIGHTS_OWNER, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
+    # Courts neither check nor report: they obtain data only through disclosure orders.
+    (_K.COURT, _R.ADMIN): frozenset(_EVERY_MEMBER),
+    (_K.COURT, _R.ANALYST): frozenset(_EVERY_MEMBER),
+    (_K.COURT, _R.VIEWER): frozenset(_EVERY_MEMBER),
+    # Operators admit organisations and review reports and the audit log; they never
+    # check sellers, and restricted payloads stay closed to them outside a disclosure.
+    (_K.OPERATOR, _R.ADMIN): frozenset(_EVERY_MEMBER | {_C.ORGANISATION_ADMIN, _C.AUDIT_READ}),
+    (_K.OPERATOR, _R.REVIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_REVIEW, _C.AUDIT_READ}),
+    (_K.OPERATOR, _R.DISCLOSURE_OFFICER): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ}),
+    # Auditors read and verify the audit log, nothing else.
+    (_K.AUDITOR, _R.ADMIN): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ}),
+    (_K.AUDITOR, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ}),
+    (_K.AUDITOR, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ}),
+}
+
+VALID_ROLES: dict[OrganisationKind, tuple[Role, ...]] = {}
+for (_kind, _role) in ROLE_CAPABILITIES:
+    VALID_ROLES.setdefault(_kind, ())
+    VALID_ROLES[_kind] += (_role,)
+
+
+def capabilities_for(kind: str, role: str) -> frozenset[Capability]:
+    return ROLE_CAPABILITIES.get((OrganisationKind(kind), Role(role)), frozenset())
+
+
+def role_allowed(kind: str, role: str, capability: Capability) -> bool:
+    return capability in capabilities_for(kind, role)

@@ -1,0 +1,18 @@
+"""The hub's Celery app; the beat schedule lives here, in code."""
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
+
+app = Celery("hub")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "expire-reports-hourly": {
+        "task": "sharing.tasks.reports_expire_task",
+        "schedule": crontab(minute=7),
+    },
+}

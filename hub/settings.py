@@ -1,0 +1,199 @@
+"""Settings for the hub, read from the environment.
+
+With nothing set the hub runs on its embedded default: an SQLite file under
+var/, Celery tasks run in-process, and clearly marked demo keys. With
+HUB_ENV=production it refuses to start on demo keys or a default secret.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from hub.env import ConfigurationError, env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("HUB_VAR_DIR", str(BASE_DIR / "var")))
+
+HUB_ENV = env_str("HUB_ENV", "embedded")
+if HUB_ENV not in ("embedded", "production"):
+    raise ConfigurationError("HUB_ENV must be 'embedded' or 'production'")
+PRODUCTION = HUB_ENV == "production"
+
+# DEMO ONLY: these values serve the embedded default and the test suite.
+# Production refuses to start with any of them (see hub/keys.py).
+DEMO_SECRET_KEY = "demo-only-insecure-secret-key-do-not-use-in-production"
+DEMO_TOKEN_KEYS = "1:" + "d" * 64
+DEMO_KEKS = "1:" + "e" * 64
+
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
+DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# The hub's keys: "version:hex" pairs, comma separated; the highest version is active.
+HUB_TOKEN_KEYS = env_secret("HUB_TOKEN_KEYS", DEMO_TOKEN_KEYS)
+HUB_KEKS = env_secret("HUB_KEKS", DEMO_KEKS)
+
+if PRODUCTION:
+    demo_in_use = [
+        name
+        for name, value, demo in (
+            ("DJANGO_SECRET_KEY", SECRET_KEY, DEMO_SECRET_KEY),
+            ("HUB_TOKEN_KEYS", HUB_TOKEN_KEYS, DEMO_TOKEN_KEYS),
+            ("HUB_KEKS", HUB_KEKS, DEMO_KEKS),
+        )
+        if value == demo
+    ]
+    if demo_in_use:
+        raise ConfigurationError(f"HUB_ENV=production refuses demo keys: set {', '.join(demo_in_use)}")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "accounts",
+    "sharing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "hub.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hub.urls"
+WSGI_APPLICATION = "hub.wsgi.application"
+ASGI_APPLICATION = "hub.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))}
+    if DATABASES["default"]["ENGINE"] not in (
+        "django.db.backends.postgresql",
+        "django.db.backends.sqlite3",
+    ):
+        raise ConfigurationError("DATABASE_URL must be a postgres:// or sqlite:// URL")
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "hub.sqlite3",
+            "OPTIONS": {"timeout": 20},
+        }
+    }
+DATABASES["default"].setdefault("TEST", {})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Requests larger than this are refused with 413 before any parsing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HUB_MAX_REQUEST_BYTES", 8 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.HasCapability"],
+    "DEFAULT_PARSER_CLASSES": ["hub.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "hub.exception_handler.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Infringer Intelligence Hub API",
+    "DESCRIPTION": (
+        "Check sellers and senders against shared intelligence on repeat counterfeit and piracy "
+        "sellers, report infringers, and review the audit log. Authenticate with "
+        "`Authorization: Bearer <api key>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Served from the package, not a CDN: the hub must work on a closed network.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Celery: with no broker configured, tasks run in-process (the embedded default).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+
+# Domain limits.
+HUB_MAX_IDENTIFIERS_PER_REQUEST = env_int("HUB_MAX_IDENTIFIERS_PER_REQUEST", 50)
+HUB_MAX_EVIDENCE_FILES = env_int("HUB_MAX_EVIDENCE_FILES", 10)
+HUB_MAX_EVIDENCE_BYTES = env_int("HUB_MAX_EVIDENCE_BYTES", 5 * 1024 * 1024)
+HUB_REPORT_RETENTION_DAYS = env_int("HUB_REPORT_RETENTION_DAYS", 730)
+HUB_API_KEY_DEFAULT_DAYS = env_int("HUB_API_KEY_DEFAULT_DAYS", 365)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("HUB_LOG_LEVEL", "INFO")},
+}
+
+if PRODUCTION:
+    # gunicorn serves static files through WhiteNoise; runserver does it itself in DEBUG.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True

@@ -1,0 +1,126 @@
+"""Input and output serializers of the sharing API. Outputs list their fields; none is raw."""
+from __future__ import annotations
+
+import binascii
+
+from django.conf import settings
+from rest_framework import serializers
+
+from sharing.identifiers.types import IdentifierType
+from sharing.models import Category, IpType, Report, VerificationLevel
+from sharing.services.reports import EvidenceFile, ReportSubmission, evidence_decode
+from sharing.services.tokens import RawIdentifier
+
+
+def _choice(choices, what: str) -> serializers.ChoiceField:
+    # DRF's default message quotes the submitted value; ours lists the valid ones instead.
+    return serializers.ChoiceField(
+        choices=choices,
+        error_messages={"invalid_choice": f"Unknown {what}; choose one of: {', '.join(c for c, _ in choices)}."},
+    )
+
+
+class IdentifierInput(serializers.Serializer):
+    type = _choice(IdentifierType.choices, "identifier type")
+    value = serializers.CharField(max_length=500, trim_whitespace=False)
+    country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, help_text="ISO 3166-1 alpha-2; defaults to your organisation's country",
+                                     error_messages={"invalid": "Give a two-letter ISO country code."})
+
+    def to_raw(self, data: dict) -> RawIdentifier:
+        return RawIdentifier(type=data["type"], value=data["value"], country=(data.get("country") or "").upper() or None)
+
+
+def _identifiers_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=IdentifierInput(), min_length=1, max_length=settings.HUB_MAX_IDENTIFIERS_PER_REQUEST,
+        help_text="The seller's identifiers as {type, value, country?}",
+    )
+
+
+def raw_identifiers(validated: list[dict]) -> list[RawIdentifier]:
+    return [IdentifierInput().to_raw(item) for item in validated]
+
+
+class CheckRunInput(serializers.Serializer):
+    identifiers = _identifiers_field()
+
+
+class CheckOutput(serializers.Serializer):
+    check_id = serializers.UUIDField()
+    level = serializers.ChoiceField(choices=["none", "reported", "listed", "confirmed"])
+    risk = serializers.IntegerField(min_value=0, max_value=100)
+    matched_types = serializers.ListField(child=serializers.CharField())
+    subjects_matched = serializers.IntegerField()
+    reporting_organisations = serializers.IntegerField(help_text="Independent organisations whose live reports match")
+    reporter_kinds = serializers.ListField(child=serializers.CharField())
+    strongest_verification = serializers.CharField(allow_null=True)
+    ip_types = serializers.ListField(child=serializers.CharField())
+    categories = serializers.ListField(child=serializers.CharField())
+    first_seen = serializers.DateTimeField(allow_null=True)
+    last_seen = serializers.DateTimeField(allow_null=True)
+    disputed = serializers.BooleanField()
+
+
+class EvidenceInput(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    content_type = serializers.CharField(max_length=100, default="application/octet-stream")
+    content_base64 = serializers.CharField()
+
+    def validate_content_base64(self, value: str) -> bytes:
+        try:
+            content = evidence_decode(value)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError("Not valid base64.") from None
+        if len(content) > settings.HUB_MAX_EVIDENCE_BYTES:
+            raise serializers.ValidationError(f"An evidence file may be at most {settings.HUB_MAX_EVIDENCE_BYTES} bytes.")
+        return content
+
+
+class ReportSubmitInput(serializers.Serializer):
+    identifiers = _identifiers_field()
+    ip_type = _choice(IpType.choices, "IP type")
+    category = _choice(Category.choices, "category")
+    verification_level = _choice(VerificationLevel.choices, "verification level")
+    statement = serializers.CharField(max_length=20000)
+    evidence = serializers.ListField(child=EvidenceInput(), required=False, default=list,
+                                     max_length=settings.HUB_MAX_EVIDENCE_FILES)
+
+    def to_submission(self) -> ReportSubmission:
+        data = self.validated_data
+        return ReportSubmission(
+            identifiers=raw_identifiers(data["identifiers"]),
+            ip_type=data["ip_type"],
+            category=data["category"],
+            verification_level=data["verification_level"],
+            statement=data["statement"],
+            evidence=[EvidenceFile(e["name"], e["content_type"], e["content_base64"]) for e in data["evidence"]],
+        )
+
+
+class ReviewDecisionInput(serializers.Serializer):
+    reason = serializers.CharField(min_length=3, max_length=2000)
+
+
+class ReportOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    identifier_types = serializers.SerializerMethodField()
+    identifier_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = ["id", "status", "ip_type", "category", "verification_level", "identifier_types",
+                  "identifier_count", "evidence_count", "disputed", "submitted_at", "reviewed_at",
+                  "review_reason", "expires_at", "closed_at"]
+
+    def get_identifier_types(self, report: Report) -> list[str]:
+        return sorted({link.token.identifier_type for link in report.identifiers.all()})
+
+    def get_identifier_count(self, report: Report) -> int:
+        return len(report.identifiers.all())
+
+
+class ReviewReportOutput(ReportOutput):
+    reporter_kind = serializers.CharField(source="reporter_organisation.kind")
+
+    class Meta(ReportOutput.Meta):
+        fields = [*ReportOutput.Meta.fields, "reporter_kind"]

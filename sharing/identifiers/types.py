@@ -1,0 +1,47 @@
+"""Identifier types the hub accepts, how strongly each one points at a person, and normaliser versions."""
+from __future__ import annotations
+
+from django.db import models
+
+
+class IdentifierType(models.TextChoices):
+    """Kinds of seller identifier; the value is part of every token's PRF input."""
+
+    PHONE = "phone", "Phone number"
+    EMAIL = "email", "Email address"
+    NATIONAL_ID = "national_id", "National ID number"
+    BUSINESS_LICENCE = "business_licence", "Business licence / VAT number"
+    BANK_ACCOUNT = "bank_account", "Bank account or payment card"
+    PAYMENT_ACCOUNT = "payment_account", "Payment service account"
+    STORE_URL = "store_url", "Store URL"
+    SHIPPING_ADDRESS = "shipping_address", "Shipping address"
+    NAME = "name", "Name"
+    DEVICE_ID = "device_id", "Device ID"
+
+
+class Strength(models.TextChoices):
+    """How reliably one identifier singles out one person or business."""
+
+    STRONG = "strong", "Strong"
+    MEDIUM = "medium", "Medium"
+    WEAK = "weak", "Weak"
+
+
+IDENTIFIER_STRENGTH: dict[IdentifierType, Strength] = {
+    # Government-issued, checksummed and tied to one legal person.
+    IdentifierType.NATIONAL_ID: Strength.STRONG,
+    IdentifierType.BUSINESS_LICENCE: Strength.STRONG,
+    IdentifierType.BANK_ACCOUNT: Strength.STRONG,
+    # Personal but cheap to obtain or recycle.
+    IdentifierType.PHONE: Strength.MEDIUM,
+    IdentifierType.EMAIL: Strength.MEDIUM,
+    IdentifierType.PAYMENT_ACCOUNT: Strength.MEDIUM,
+    IdentifierType.STORE_URL: Strength.MEDIUM,
+    # Shared by many people (addresses, common names) or easy to spoof (device ids).
+    IdentifierType.SHIPPING_ADDRESS: Strength.WEAK,
+    IdentifierType.NAME: Strength.WEAK,
+    IdentifierType.DEVICE_ID: Strength.WEAK,
+}
+
+# Bump a type's version whenever its canonical form changes, so old tokens can be re-derived.
+NORMALISER_VERSION: dict[IdentifierType, int] = {identifier_type: 1 for identifier_type in IdentifierType}

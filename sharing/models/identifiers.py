@@ -1,0 +1,37 @@
+"""Identifier tokens and the subjects they link into. No raw value is ever stored here."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from sharing.identifiers.types import IdentifierType
+
+
+class Subject(models.Model):
+    """The person or gang behind linked identifiers: a connected component of tokens."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"subject {self.public_id}"
+
+
+class IdentifierToken(models.Model):
+    token = models.CharField(max_length=64, unique=True)
+    identifier_type = models.CharField(max_length=20, choices=IdentifierType.choices)
+    key_version = models.PositiveIntegerField()
+    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.SET_NULL, related_name="tokens")
+    first_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(identifier_type__in=IdentifierType.values), name="token_type_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier_type}:{self.token[:12]}…"

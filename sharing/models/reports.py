@@ -1,0 +1,118 @@
+"""A report names one infringing seller by several identifier tokens; its raw data is restricted."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from hub.errors import ConflictError
+
+
+class IpType(models.TextChoices):
+    TRADEMARK = "trademark"
+    COPYRIGHT = "copyright"
+    PATENT = "patent"
+    OTHER = "other"
+
+
+class Category(models.TextChoices):
+    COUNTERFEIT = "counterfeit"
+    PIRACY = "piracy"
+    DESIGN_COPY = "design_copy"
+    GREY_MARKET = "grey_market"
+    OTHER = "other"
+
+
+class VerificationLevel(models.TextChoices):
+    """Ordered from weakest to strongest; see VERIFICATION_RANK."""
+
+    SELF_DECLARED = "self_declared"
+    RIGHTS_OWNER_VERIFIED = "rights_owner_verified"
+    PLATFORM_ENFORCEMENT = "platform_enforcement"
+    ADMINISTRATIVE_DECISION = "administrative_decision"
+    COURT_JUDGMENT = "court_judgment"
+
+
+VERIFICATION_RANK = {level: rank for rank, level in enumerate(VerificationLevel.values)}
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    RETRACTED = "retracted"
+    EXPIRED = "expired"
+
+
+class Report(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reporter_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="reports")
+    submitted_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
+    ip_type = models.CharField(max_length=20, choices=IpType.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    verification_level = models.CharField(max_length=30, choices=VerificationLevel.choices)
+    status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    disputed = models.BooleanField(default=False)
+    evidence_count = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey("accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="report_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(expires_at__isnull=False, reviewed_at__isnull=False),
+                name="report_accepted_has_review_and_expiry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(review_reason=""),
+                name="report_rejected_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.public_id} ({self.status})"
+
+    def accept(self, *, by, reason: str, expires_at) -> None:
+        self._require_status(ReportStatus.PENDING, "accepted")
+        self.status = ReportStatus.ACCEPTED
+        self.reviewed_by, self.reviewed_at, self.review_reason = by, timezone.now(), reason
+        self.expires_at = expires_at
+
+    def reject(self, *, by, reason: str) -> None:
+        self._require_status(ReportStatus.PENDING, "rejected")
+        self.status = ReportStatus.REJECTED
+        self.reviewed_by, self.reviewed_at, self.review_reason = by, timezone.now(), reason
+        self.closed_at = self.reviewed_at
+
+    def retract(self) -> None:
+        if self.status not in (ReportStatus.PENDING, ReportStatus.ACCEPTED):
+            raise ConflictError(f"A {self.status} report cannot be retracted.")
+        self.status = ReportStatus.RETRACTED
+        self.closed_at = timezone.now()
+
+    def expire(self) -> None:
+        self._require_status(ReportStatus.ACCEPTED, "expired")
+        self.status = ReportStatus.EXPIRED
+        self.closed_at = timezone.now()
+
+    def _require_status(self, expected: str, becoming: str) -> None:
+        if self.status != expected:
+            raise ConflictError(f"Only a {expected} report can be {becoming}; this one is {self.status}.")
+
+
+class ReportIdentifier(models.Model):
+    """Which tokens a report names; the link that joins tokens into subjects."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="identifiers")
+    token = models.ForeignKey("sharing.IdentifierToken", on_delete=models.PROTECT, related_name="report_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "token"], name="report_identifier_unique")]

@@ -1,0 +1,156 @@
+"""Submit, review, retract and expire reports; each a transaction with its audit row."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.actors import Actor
+from accounts.audit.models import DataClass, LegalBasis
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from accounts.roles import Capability
+from hub.errors import ForbiddenError
+from sharing.locks import lock_report
+from sharing.models import IdentifierToken, Report, ReportIdentifier, ReportStatus
+from sharing.services.restricted import restricted_store
+from sharing.services.subjects import subjects_relink
+from sharing.services.tokens import RawIdentifier, identifiers_tokenise
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    name: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class ReportSubmission:
+    identifiers: list[RawIdentifier]
+    ip_type: str
+    category: str
+    verification_level: str
+    statement: str
+    evidence: list[EvidenceFile] = field(default_factory=list)
+
+
+@transaction.atomic
+def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
+    """Record a report: tokens in the shareable tier, raw values and evidence sealed."""
+    _require(actor, Capability.REPORT_SUBMIT)
+    tokenised = identifiers_tokenise(identifiers=submission.identifiers, default_country=actor.organisation.country)
+    report = Report.objects.create(
+        reporter_organisation=actor.organisation,
+        submitted_by=actor.member,
+        ip_type=submission.ip_type,
+        category=submission.category,
+        verification_level=submission.verification_level,
+        evidence_count=len(submission.evidence),
+    )
+    for item in tokenised:
+        token, _ = IdentifierToken.objects.get_or_create(
+            token=item.token, defaults={"identifier_type": item.type, "key_version": item.key_version}
+        )
+        ReportIdentifier.objects.create(report=report, token=token)
+    _seal_restricted(report, submission)
+    # The restricted fields are sealed write-only here; nobody reads them, so the
+    # event is about the shareable tokens it created.
+    audit_record(
+        actor=actor, tag=AuditTag.REPORT_SUBMITTED, target=report, data_class=DataClass.SHAREABLE,
+        details={"identifier_types": sorted({i.type for i in tokenised}), "evidence_count": len(submission.evidence)},
+    )
+    return report
+
+
+def _seal_restricted(report: Report, submission: ReportSubmission) -> None:
+    owner = {"owner_type": "report", "owner_id": str(report.public_id)}
+    raw = [{"type": i.type, "value": i.value, "country": i.country} for i in submission.identifiers]
+    restricted_store(**owner, field="identifiers", payload=json.dumps(raw).encode())
+    restricted_store(**owner, field="statement", payload=submission.statement.encode())
+    restricted_store(**owner, field="reporter", payload=json.dumps(
+        {"organisation": str(report.reporter_organisation.public_id), "member": str(report.submitted_by.public_id)}
+    ).encode())
+    for index, evidence in enumerate(submission.evidence):
+        meta = {"name": evidence.name, "content_type": evidence.content_type, "size": len(evidence.content),
+                "sha256": hashlib.sha256(evidence.content).hexdigest()}
+        restricted_store(**owner, field=f"evidence:{index}:meta", payload=json.dumps(meta).encode())
+        restricted_store(**owner, field=f"evidence:{index}", payload=evidence.content)
+
+
+@transaction.atomic
+def report_accept(*, report: Report, reason: str, actor: Actor) -> Report:
+    """Accept a pending report; its identifiers start to match and link into subjects."""
+    _require(actor, Capability.REPORT_REVIEW)
+    report = lock_report(report)
+    expires_at = timezone.now() + timedelta(days=settings.HUB_REPORT_RETENTION_DAYS)
+    report.accept(by=actor.member, reason=reason, expires_at=expires_at)
+    report.save()
+    subjects_relink(report=report)
+    audit_record(actor=actor, tag=AuditTag.REPORT_ACCEPTED, target=report, data_class=DataClass.ADMINISTRATIVE,
+                 legal_basis=LegalBasis.OPERATOR_DUTY)
+    return report
+
+
+@transaction.atomic
+def report_reject(*, report: Report, reason: str, actor: Actor) -> Report:
+    """Reject a pending report with a reason; it never matches."""
+    _require(actor, Capability.REPORT_REVIEW)
+    report = lock_report(report)
+    report.reject(by=actor.member, reason=reason)
+    report.save()
+    audit_record(actor=actor, tag=AuditTag.REPORT_REJECTED, target=report, data_class=DataClass.ADMINISTRATIVE,
+                 legal_basis=LegalBasis.OPERATOR_DUTY)
+    return report
+
+
+@transaction.atomic
+def report_retract(*, report: Report, actor: Actor) -> Report:
+    """The reporting organisation withdraws its report; it stops matching at once."""
+    _require(actor, Capability.REPORT_RETRACT)
+    if report.reporter_organisation_id != actor.organisation.pk:
+        raise ForbiddenError("Only the reporting organisation can retract a report.")
+    report = lock_report(report)
+    was_accepted = report.status == ReportStatus.ACCEPTED
+    report.retract()
+    report.save()
+    if was_accepted:
+        subjects_relink(report=report)
+    audit_record(actor=actor, tag=AuditTag.REPORT_RETRACTED, target=report, data_class=DataClass.ADMINISTRATIVE)
+    return report
+
+
+def reports_expire(*, now=None) -> int:
+    """Close accepted reports past their expiry, one transaction each; returns how many."""
+    now = now or timezone.now()
+    due = list(Report.objects.filter(status=ReportStatus.ACCEPTED, expires_at__lte=now).values_list("pk", flat=True))
+    for report_id in due:
+        _report_expire(report_id=report_id)
+    return len(due)
+
+
+@transaction.atomic
+def _report_expire(*, report_id: int) -> None:
+    report = Report.objects.select_for_update().get(pk=report_id)
+    if report.status != ReportStatus.ACCEPTED:
+        return  # retracted meanwhile: nothing to do, and running twice is harmless
+    report.expire()
+    report.save()
+    subjects_relink(report=report)
+    audit_record(actor=None, tag=AuditTag.REPORT_EXPIRED, target=report, data_class=DataClass.ADMINISTRATIVE,
+                 legal_basis=LegalBasis.OPERATOR_DUTY)
+
+
+def _require(actor: Actor, capability: Capability) -> None:
+    if not actor.can(capability):
+        raise ForbiddenError(f"Your role does not grant {capability.value}.")
+
+
+def evidence_decode(content_base64: str) -> bytes:
+    return base64.b64decode(content_base64, validate=True)

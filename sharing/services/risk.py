@@ -1,0 +1,81 @@
+"""The documented rules that turn a subject's accepted reports into a level and a risk score.
+
+Level
+- none: no live accepted report matches.
+- reported: live accepted reports from a single organisation, none of them an
+  administrative decision or court judgment. One organisation alone never lists.
+- listed: at least two independent reporting organisations, or an administrative
+  decision.
+- confirmed: a court judgment, or an administrative decision backed by a second
+  independent organisation.
+
+Risk (0–100)
+  20 per independent reporting organisation (at most 60)
++ the strongest verification level: self-declared 0, rights-owner verified 10,
+  platform enforcement 20, administrative decision 30, court judgment 40
++ 10 when a strong identifier (national ID, business licence, bank account) matched
+- 10 when the latest report is more than a year old
+- 30 while any of the reports is disputed
+clamped to 0–100; a subject with no live report scores 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sharing.identifiers.types import IDENTIFIER_STRENGTH, Strength
+from sharing.models.reports import VERIFICATION_RANK, VerificationLevel
+
+
+class Level:
+    NONE = "none"
+    REPORTED = "reported"
+    LISTED = "listed"
+    CONFIRMED = "confirmed"
+
+
+VERIFICATION_POINTS = {
+    VerificationLevel.SELF_DECLARED: 0,
+    VerificationLevel.RIGHTS_OWNER_VERIFIED: 10,
+    VerificationLevel.PLATFORM_ENFORCEMENT: 20,
+    VerificationLevel.ADMINISTRATIVE_DECISION: 30,
+    VerificationLevel.COURT_JUDGMENT: 40,
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the risk rules look at: a summary of live accepted reports."""
+
+    organisations: int
+    strongest_verification: str | None
+    matched_types: frozenset[str]
+    last_seen: datetime | None
+    disputed: bool
+
+
+def level_of(evidence: Evidence) -> str:
+    if evidence.organisations == 0:
+        return Level.NONE
+    rank = VERIFICATION_RANK[evidence.strongest_verification]
+    court = VERIFICATION_RANK[VerificationLevel.COURT_JUDGMENT]
+    administrative = VERIFICATION_RANK[VerificationLevel.ADMINISTRATIVE_DECISION]
+    if rank >= court or (rank >= administrative and evidence.organisations >= 2):
+        return Level.CONFIRMED
+    if rank >= administrative or evidence.organisations >= 2:
+        return Level.LISTED
+    return Level.REPORTED
+
+
+def risk_of(evidence: Evidence, *, now: datetime) -> int:
+    if evidence.organisations == 0:
+        return 0
+    score = min(60, 20 * evidence.organisations)
+    score += VERIFICATION_POINTS[VerificationLevel(evidence.strongest_verification)]
+    if any(IDENTIFIER_STRENGTH.get(t) == Strength.STRONG for t in evidence.matched_types):
+        score += 10
+    if evidence.last_seen and now - evidence.last_seen > timedelta(days=365):
+        score -= 10
+    if evidence.disputed:
+        score -= 30
+    return max(0, min(100, score))

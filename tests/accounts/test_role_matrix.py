@@ -1,0 +1,133 @@
+"""Walk the whole role matrix: every endpoint × every organisation kind and role.
+
+Allowed → the endpoint's success status; denied → 403. Organisations that are
+unverified or suspended get 403 everywhere. The expected answer comes from
+ROLE_CAPABILITIES, the same table the permission class reads.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from accounts.audit.models import AuditEvent, Outcome
+from accounts.models import Member, VerificationState
+from accounts.roles import ROLE_CAPABILITIES, Capability, OrganisationKind, Role
+from tests.factories import OrganisationFactory, client_for, key_for, member_make, persona, report_body, report_make
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    route: str  # the URL name, so a new route without a matrix entry fails the test below
+    method: str
+    capability: Capability
+    success: int
+    url: Callable[[Member], str]
+    body: Callable[[Member], dict | None] = lambda member: None
+
+
+def _own_report_url(member: Member, suffix: str = "") -> str:
+    """A report of the caller's own organisation when it can have one; a random id otherwise."""
+    kinds_with_reporters = {k for (k, r) in ROLE_CAPABILITIES if r == Role.REPORTER}
+    if member.organisation.kind in kinds_with_reporters and member.organisation.in_good_standing:
+        report = report_make(member_make(member.organisation, Role.REPORTER))
+        return f"/api/v1/reports/{report.public_id}{suffix}"
+    return f"/api/v1/reports/{uuid.uuid4()}{suffix}"
+
+
+def _pending_report_url(suffix: str) -> str:
+    reporter = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
+    return f"/api/v1/reports/{report_make(reporter).public_id}{suffix}"
+
+
+def _other_key_url(member: Member) -> str:
+    from accounts.models import ApiKey
+
+    key_for(member)
+    return f"/api/v1/api-keys/{ApiKey.objects.filter(member=member).latest('id').public_id}/revoke"
+
+
+ENDPOINTS = [
+    Endpoint("check", "check-run", "post", Capability.CHECK_RUN, 200, lambda m: "/api/v1/checks",
+             lambda m: {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}),
+    Endpoint("report-submit", "reports", "post", Capability.REPORT_SUBMIT, 201, lambda m: "/api/v1/reports", lambda m: report_body()),
+    Endpoint("report-list", "reports", "get", Capability.REPORT_READ, 200, lambda m: "/api/v1/reports"),
+    Endpoint("report-detail", "report-detail", "get", Capability.REPORT_READ, 200, lambda m: _own_report_url(m)),
+    Endpoint("report-retract", "report-retract", "post", Capability.REPORT_RETRACT, 200, lambda m: _own_report_url(m, "/retract")),
+    Endpoint("review-queue", "review-reports", "get", Capability.REPORT_REVIEW, 200, lambda m: "/api/v1/review/reports"),
+    Endpoint("report-accept", "report-accept", "post", Capability.REPORT_REVIEW, 200, lambda m: _pending_report_url("/accept"),
+             lambda m: {"reason": "evidence checked"}),
+    Endpoint("report-reject", "report-reject", "post", Capability.REPORT_REVIEW, 200, lambda m: _pending_report_url("/reject"),
+             lambda m: {"reason": "no evidence of infringement"}),
+    Endpoint("audit-list", "audit-events", "get", Capability.AUDIT_READ, 200, lambda m: "/api/v1/audit"),
+    Endpoint("organisation-own", "organisation-own", "get", Capability.ORGANISATION_READ, 200, lambda m: "/api/v1/organisation"),
+    Endpoint("organisations-list", "organisations", "get", Capability.ORGANISATION_ADMIN, 200, lambda m: "/api/v1/organisations"),
+    Endpoint("organisation-create", "organisations", "post", Capability.ORGANISATION_ADMIN, 201, lambda m: "/api/v1/organisations",
+             lambda m: {"name": f"New org {uuid.uuid4()}", "kind": "platform", "country": "CN"}),
+    Endpoint("organisation-standing", "organisation-standing", "post", Capability.ORGANISATION_ADMIN, 200,
+             lambda m: f"/api/v1/organisations/{OrganisationFactory().public_id}/standing",
+             lambda m: {"verified": True, "suspended": True}),
+    Endpoint("api-key-list", "api-keys", "get", Capability.APIKEY_MANAGE, 200, lambda m: "/api/v1/api-keys"),
+    Endpoint("api-key-issue", "api-keys", "post", Capability.APIKEY_MANAGE, 201, lambda m: "/api/v1/api-keys",
+             lambda m: {"name": "ci", "scopes": ["check"]}),
+    Endpoint("api-key-revoke", "api-key-revoke", "post", Capability.APIKEY_MANAGE, 200, _other_key_url),
+]
+
+KIND_ROLES = sorted(ROLE_CAPABILITIES, key=lambda kr: (kr[0].value, kr[1].value))
+
+
+def _call(member: Member, endpoint: Endpoint):
+    url, body = endpoint.url(member), endpoint.body(member)
+    return getattr(client_for(member), endpoint.method)(url, body, format="json")
+
+
+def test_every_api_route_is_in_the_matrix():
+    from accounts.api.urls import urlpatterns as accounts_routes
+    from sharing.api.urls import urlpatterns as sharing_routes
+
+    routes = {p.name for p in [*accounts_routes, *sharing_routes]}
+
+    assert routes == {e.route for e in ENDPOINTS}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind,role", KIND_ROLES, ids=lambda v: v.value)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_role_matrix(kind, role, endpoint):
+    member = persona(kind, role)
+    allowed = endpoint.capability in ROLE_CAPABILITIES[(kind, role)]
+
+    response = _call(member, endpoint)
+
+    assert response.status_code == (endpoint.success if allowed else 403), response.content
+    if not allowed:
+        assert AuditEvent.objects.filter(actor_member=member, outcome=Outcome.DENIED).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("standing", ["unverified", "suspended"])
+@pytest.mark.parametrize("kind,role", KIND_ROLES, ids=lambda v: v.value)
+def test_organisations_not_in_good_standing_get_403_everywhere(kind, role, standing):
+    organisation = OrganisationFactory(
+        kind=kind,
+        verification=VerificationState.PENDING if standing == "unverified" else VerificationState.VERIFIED,
+        suspended=standing == "suspended",
+    )
+    member = member_make(organisation, role)
+
+    statuses = {endpoint.name: _call(member, endpoint).status_code for endpoint in ENDPOINTS}
+
+    assert set(statuses.values()) == {403}, statuses
+
+
+@pytest.mark.django_db
+def test_a_key_without_the_scope_is_refused_even_when_the_role_allows():
+    analyst = persona(OrganisationKind.PLATFORM, Role.ANALYST)
+    client = client_for(analyst, scopes=["report"])
+
+    response = client.post("/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}, format="json")
+
+    assert response.status_code == 403
