@@ -1,0 +1,81 @@
+"""The audit log API: who may read it, filters, pagination, and that reading it is audited."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.audit.models import AuditEvent, DataClass
+from tests.factories import report_make
+
+pytestmark = pytest.mark.django_db
+
+
+def test_auditor_lists_events_newest_first_with_every_audit_column(api, auditor, brand_reporter):
+    report_make(brand_reporter)
+
+    response = api(auditor).get("/api/v1/audit")
+
+    assert response.status_code == 200
+    first = response.json()["results"][0]
+    assert set(first) == {"id", "occurred_at", "actor_member", "actor_api_key", "organisation", "role", "action",
+                          "object_type", "object_id", "data_class", "legal_basis", "outcome", "request_id", "details"}
+    ids = [row["id"] for row in response.json()["results"]]
+    assert ids == sorted(ids, reverse=True)
+
+
+def test_filters_by_organisation_data_class_action_and_time(api, auditor, brand_reporter, outsider):
+    report_make(brand_reporter)
+    report_make(outsider)
+    AuditEvent.objects.filter(organisation=outsider.organisation).update(occurred_at=timezone.now() - timedelta(days=3))
+    client = api(auditor)
+
+    by_org = client.get(f"/api/v1/audit?organisation={brand_reporter.organisation.public_id}").json()["results"]
+    by_action = client.get("/api/v1/audit?action=sharing:report:submitted").json()["results"]
+    recent = client.get("/api/v1/audit", {"action": "sharing:report:submitted",
+                                           "since": (timezone.now() - timedelta(days=1)).isoformat()}).json()["results"]
+    admin_class = client.get("/api/v1/audit?data_class=administrative").json()["results"]
+
+    assert by_org and {r["organisation"] for r in by_org} == {str(brand_reporter.organisation.public_id)}
+    assert len(by_action) == 2
+    assert [r["organisation"] for r in recent] == [str(brand_reporter.organisation.public_id)]
+    assert admin_class and {r["data_class"] for r in admin_class} == {DataClass.ADMINISTRATIVE}
+
+
+def test_pagination_with_limit_and_offset(api, auditor, brand_reporter):
+    for n in range(3):
+        report_make(brand_reporter)
+
+    page = api(auditor).get("/api/v1/audit?action=sharing:report:submitted&limit=2&offset=1").json()
+
+    assert page["count"] == 3 and len(page["results"]) == 2 and page["next"] is None and page["previous"]
+
+
+def test_reading_the_audit_log_is_itself_audited(api, auditor):
+    api(auditor).get("/api/v1/audit?data_class=restricted")
+
+    event = AuditEvent.objects.get(action="accounts:audit:listed")
+    assert event.actor_member == auditor and event.details["filters"] == {"data_class": "restricted"}
+    assert event.legal_basis == "operator_duty"
+
+
+def test_members_outside_oversight_are_refused_and_the_refusal_is_recorded(api, brand_reporter):
+    response = api(brand_reporter).get("/api/v1/audit")
+
+    assert response.status_code == 403
+    denied = AuditEvent.objects.get(action="accounts:access:denied")
+    assert (denied.actor_member, denied.outcome, denied.role) == (brand_reporter, "denied", "reporter")
+
+
+def test_a_failed_service_leaves_neither_the_write_nor_its_audit_row(api, brand_reporter, reviewer):
+    report = report_make(brand_reporter)
+    client = api(reviewer)
+    client.post(f"/api/v1/reports/{report.public_id}/reject", {"reason": "no proof"}, format="json")
+    before = AuditEvent.objects.count()
+
+    response = client.post(f"/api/v1/reports/{report.public_id}/accept", {"reason": "on second thoughts"}, format="json")
+
+    assert response.status_code == 409
+    assert AuditEvent.objects.count() == before
+    assert not AuditEvent.objects.filter(action="sharing:report:accepted").exists()

@@ -1,0 +1,151 @@
+"""The two-command promise: settings from the environment, demo seeding, schema, compose."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import ApiKey, Member, Organisation
+from hub.env import ConfigurationError, env_bool
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings_in_subprocess(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "DJANGO_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='hub.settings'; "
+                               "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], "
+                               "settings.CELERY_TASK_ALWAYS_EAGER)"],
+        env={**clean, **env}, cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_with_nothing_set_the_hub_uses_sqlite_and_runs_tasks_in_process():
+    result = _settings_in_subprocess({})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True"]
+
+
+def test_a_database_url_and_broker_select_postgresql_and_real_celery():
+    result = _settings_in_subprocess({"DATABASE_URL": "postgres://u@127.0.0.1:5432/hub",
+                                      "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})
+
+    assert result.stdout.split() == ["django.db.backends.postgresql", "False"]
+
+
+def test_production_refuses_demo_keys():
+    result = _settings_in_subprocess({"HUB_ENV": "production", "DJANGO_SECRET_KEY": "a-real-secret"})
+
+    assert result.returncode != 0
+    assert "HUB_TOKEN_KEYS" in result.stderr and "HUB_KEKS" in result.stderr
+
+
+def test_production_starts_with_real_keys_read_from_files(tmp_path):
+    (tmp_path / "keks").write_text("1:" + "ab" * 32)
+    result = _settings_in_subprocess({"HUB_ENV": "production", "DJANGO_SECRET_KEY": "a-real-secret",
+                                      "HUB_TOKEN_KEYS": "1:" + "cd" * 32, "HUB_KEKS_FILE": str(tmp_path / "keks")})
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("raw,expected", [("true", True), ("1", True), ("false", False), ("0", False), ("", False)])
+def test_env_bool_reads_only_plain_booleans(monkeypatch, raw, expected):
+    monkeypatch.setenv("HUB_TEST_FLAG", raw)
+
+    assert env_bool("HUB_TEST_FLAG") is expected
+
+
+def test_env_bool_refuses_yes(monkeypatch):
+    monkeypatch.setenv("HUB_TEST_FLAG", "yes")
+
+    with pytest.raises(ConfigurationError):
+        env_bool("HUB_TEST_FLAG")
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_prints_working_keys_as_json(capsys):
+    call_command("seed_demo", "--json")
+    first = json.loads(capsys.readouterr().out)
+    counts = (Organisation.objects.count(), Member.objects.count(), ApiKey.objects.count())
+    call_command("seed_demo", "--json")
+    second = json.loads(capsys.readouterr().out)
+
+    assert first == second
+    assert (Organisation.objects.count(), Member.objects.count(), ApiKey.objects.count()) == counts
+    assert {"organisation", "kind", "role", "api_key"} <= set(first[0])
+    kinds_roles = {(row["kind"], row["role"]) for row in first}
+    assert {("platform", "analyst"), ("logistics", "analyst"), ("court", "analyst"), ("operator", "reviewer"),
+            ("operator", "disclosure_officer"), ("auditor", "analyst")} <= kinds_roles
+    assert sum(row["kind"] == "rights_owner" for row in first) == 2
+    assert sum(row["role"] == "disclosure_officer" for row in first) == 2
+    assert len({row["api_key"] for row in first}) == len(first)
+
+
+@pytest.mark.django_db
+def test_a_seeded_key_drives_the_api(client, capsys):
+    call_command("seed_demo", "--json")
+    rows = json.loads(capsys.readouterr().out)
+    analyst = next(r for r in rows if r["kind"] == "platform" and r["role"] == "analyst")
+
+    response = client.post("/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+8613800138000"}]},
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {analyst['api_key']}")
+
+    assert response.status_code == 200 and response.json()["level"] == "none"
+
+
+@pytest.mark.django_db
+def test_openapi_schema_documents_every_endpoint_with_request_and_response(client):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+
+    schema = response.json()
+    operations = {(path, method): op for path, item in schema["paths"].items() for method, op in item.items()}
+    assert response.status_code == 200
+    assert len(operations) >= 16
+    for (path, method), op in operations.items():
+        assert any(code.startswith("2") for code in op["responses"]), (path, method)
+        if method == "post" and not path.endswith(("/retract", "/revoke")):
+            assert "requestBody" in op, (path, method)
+    assert "bearerAuth" in json.dumps(schema["components"].get("securitySchemes", {})) or schema["components"].get("securitySchemes")
+
+
+def test_schema_generation_has_no_warnings(tmp_path):
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+    assert "/api/v1/checks" in (tmp_path / "schema.yml").read_text()
+
+
+@pytest.mark.django_db
+def test_browsable_docs_are_served(client):
+    assert client.get("/api/v1/docs/").status_code == 200
+
+
+def _compose_command() -> list[str] | None:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        return ["docker", "compose"]
+    return None
+
+
+def test_docker_compose_file_is_accepted():
+    command = _compose_command()
+    if command is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must check docker-compose.yml; install docker-compose")
+        pytest.skip("no docker compose client here")
+    env = {**os.environ, "POSTGRES_PASSWORD": "x", "DJANGO_SECRET_KEY": "x", "HUB_TOKEN_KEYS": "x", "HUB_KEKS": "x"}
+
+    result = subprocess.run([*command, "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    for service in ("web", "worker", "beat", "postgres", "redis"):
+        assert f"  {service}:" in result.stdout
+    assert result.stdout.count("healthcheck") >= 4
