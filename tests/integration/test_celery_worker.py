@@ -1,0 +1,63 @@
+"""A real Celery worker on the real broker runs a hub task against the test database."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from sharing.models import Report, ReportStatus
+from sharing.tasks import reports_expire_task
+from tests.factories import persona, report_make_accepted
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def real_broker():
+    if not settings.CELERY_BROKER_URL or connection.vendor != "postgresql":
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the Celery integration test on a real broker and PostgreSQL")
+        pytest.skip("needs CELERY_BROKER_URL and a PostgreSQL DATABASE_URL")
+    return settings.CELERY_BROKER_URL
+
+
+@pytest.fixture
+def worker(real_broker):
+    """A worker process on its own queue, pointed at the test database."""
+    queue = f"itest-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "hub", "worker", "--pool=solo", "-Q", queue, "--loglevel=WARNING"],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": real_broker},
+    )
+    yield queue
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_the_worker_expires_due_reports(worker):
+    reporter = persona("rights_owner", "reporter")
+    reviewer = persona("operator", "reviewer")
+    report = report_make_accepted(reporter, reviewer)
+    Report.objects.filter(pk=report.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+
+    reports_expire_task.apply_async(queue=worker)
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if report.status == ReportStatus.EXPIRED:
+            break
+        time.sleep(0.5)
+    assert report.status == ReportStatus.EXPIRED
