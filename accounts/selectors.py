@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.actors import Actor
 from accounts.audit.models import AuditEvent, DataClass, LegalBasis
-from accounts.audit.services import audit_record
+from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey, Member, Organisation
 from accounts.roles import Role
@@ -25,6 +25,7 @@ def api_key_get(*, actor: Actor, public_id) -> ApiKey:
     try:
         return api_keys_visible_to(actor=actor).get(public_id=public_id)
     except ApiKey.DoesNotExist:
+        audit_record_denied(actor=actor, tag=AuditTag.API_KEY_REVOKED, target_type="api_key", reason=f"not visible: {public_id}")
         raise NotFoundError("No such API key.") from None
 
 

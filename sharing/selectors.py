@@ -1,12 +1,11 @@
 """Reads in the sharing domain, scoped so that another organisation's object is simply not there."""
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
-from accounts.audit.services import audit_record
+from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import NotFoundError
@@ -34,12 +33,14 @@ def report_get(*, actor: Actor, public_id, for_review: bool = False) -> Report:
     try:
         return scope.get(public_id=public_id)
     except (Report.DoesNotExist, ValueError):
+        # Probing for other organisations' reports is worth an auditor's eye.
+        audit_record_denied(actor=actor, tag=AuditTag.REPORT_READ, target_type="report",
+                            reason=f"not visible: {public_id}")
         raise NotFoundError("No such report.") from None
 
 
-@transaction.atomic
 def report_read(*, actor: Actor, public_id, for_review: bool = False) -> Report:
-    """Fetch one report and audit the read in the same transaction."""
+    """Fetch one report and audit the read; the API view's transaction holds both."""
     report = report_get(actor=actor, public_id=public_id, for_review=for_review)
     audit_record(actor=actor, tag=AuditTag.REPORT_READ, target=report, data_class=DataClass.SHAREABLE,
                  legal_basis=LegalBasis.OPERATOR_DUTY if for_review else LegalBasis.MEMBERSHIP_TERMS)

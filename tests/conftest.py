@@ -8,6 +8,12 @@ from accounts.roles import Role as R
 from tests.factories import client_for, persona
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create hundreds of users; a slow hasher would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def platform_analyst(db):
     return persona(K.PLATFORM, R.ANALYST)

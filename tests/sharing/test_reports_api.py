@@ -62,6 +62,7 @@ def test_reporter_lists_and_reads_only_its_own_reports(api, brand_reporter, outs
     assert [r["id"] for r in listing.json()["results"]] == [str(own.public_id)]
     assert detail.status_code == 200
     assert foreign_detail.status_code == 404
+    assert AuditEvent.objects.filter(actor_member=brand_reporter, outcome="denied", object_type="report").exists()
     assert AuditEvent.objects.filter(action="sharing:report:read", object_id=str(own.public_id)).count() == 1
 
 
