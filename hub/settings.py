@@ -102,6 +102,7 @@ if DATABASE_URL:
     ):
         raise ConfigurationError("DATABASE_URL must be a postgres:// or sqlite:// URL")
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
