@@ -102,5 +102,23 @@ class ApiKey(models.Model):
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now and self.member.active
 
-    def has_scope(self, scope: Scope | None) -> bool:
-        return scope is None or scope.value in self.scopes
+    def has_scope(self, scope: Scope | tuple[Scope, ...] | None) -> bool:
+        if scope is None:
+            return True
+        wanted = scope if isinstance(scope, tuple) else (scope,)
+        return any(s.value in self.scopes for s in wanted)
+
+
+class QuotaUsage(models.Model):
+    """How much of one quota an organisation used in one window; see accounts/quotas.py."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    bucket = models.CharField(max_length=40)  # e.g. "check:phone", "evaluate"
+    window = models.CharField(max_length=10)  # "minute" or "day"
+    window_start = models.DateTimeField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "bucket", "window", "window_start"], name="quota_usage_unique"),
+        ]

@@ -44,22 +44,29 @@ class Capability(models.TextChoices):
     REPORT_RETRACT = "report:retract"
     REPORT_REVIEW = "report:review"
     AUDIT_READ = "audit:read"
+    ALERT_HANDLE = "alert:handle"
+    TOKEN_EVALUATE = "token:evaluate"
+    CANARY_PLANT = "canary:plant"
     ORGANISATION_READ = "organisation:read"
     ORGANISATION_ADMIN = "organisation:admin"
     APIKEY_MANAGE = "apikey:manage"
 
 
 # The scope an API key needs for a capability; None means any valid key of the member.
-CAPABILITY_SCOPE: dict[Capability, Scope | None] = {
+CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.CHECK_RUN: Scope.CHECK,
     Capability.REPORT_SUBMIT: Scope.REPORT,
     Capability.REPORT_READ: Scope.REPORT,
     Capability.REPORT_RETRACT: Scope.REPORT,
     Capability.REPORT_REVIEW: Scope.REPORT,
     Capability.AUDIT_READ: Scope.AUDIT,
+    Capability.ALERT_HANDLE: Scope.AUDIT,
+    # Oblivious evaluation serves both checking and reporting; either scope will do.
+    Capability.TOKEN_EVALUATE: (Scope.CHECK, Scope.REPORT, Scope.BULK),
     Capability.ORGANISATION_READ: None,
     Capability.ORGANISATION_ADMIN: None,
     Capability.APIKEY_MANAGE: None,
+    Capability.CANARY_PLANT: None,
 }
 
 _K = OrganisationKind
@@ -68,17 +75,18 @@ _C = Capability
 
 # Every member can see their own organisation and manage their own API keys.
 _EVERY_MEMBER = {_C.ORGANISATION_READ, _C.APIKEY_MANAGE}
-_REPORTING = {_C.REPORT_SUBMIT, _C.REPORT_READ, _C.REPORT_RETRACT}
+_REPORTING = {_C.REPORT_SUBMIT, _C.REPORT_READ, _C.REPORT_RETRACT, _C.TOKEN_EVALUATE}
+_OVERSIGHT = {_C.AUDIT_READ, _C.ALERT_HANDLE}
 
 ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = {
     # Platforms and couriers check sellers and report their own enforcement actions.
     # A viewer reads the organisation's reports but neither checks nor reports.
     (_K.PLATFORM, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | {_C.CHECK_RUN}),
-    (_K.PLATFORM, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.REPORT_READ}),
+    (_K.PLATFORM, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ}),
     (_K.PLATFORM, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
     (_K.PLATFORM, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
     (_K.LOGISTICS, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | {_C.CHECK_RUN}),
-    (_K.LOGISTICS, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.REPORT_READ}),
+    (_K.LOGISTICS, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ}),
     (_K.LOGISTICS, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
     (_K.LOGISTICS, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
     # Rights owners report and follow their reports; they never check sellers.
@@ -92,12 +100,13 @@ ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = 
     (_K.COURT, _R.VIEWER): frozenset(_EVERY_MEMBER),
     # Operators admit organisations and review reports and the audit log; they never
     # check sellers, and restricted payloads stay closed to them outside a disclosure.
-    (_K.OPERATOR, _R.ADMIN): frozenset(_EVERY_MEMBER | {_C.ORGANISATION_ADMIN, _C.AUDIT_READ}),
-    (_K.OPERATOR, _R.REVIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_REVIEW, _C.AUDIT_READ}),
+    # Operator admins also plant canary identifiers that catch enumeration sweeps.
+    (_K.OPERATOR, _R.ADMIN): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.ORGANISATION_ADMIN, _C.CANARY_PLANT}),
+    (_K.OPERATOR, _R.REVIEWER): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.REPORT_REVIEW}),
     (_K.OPERATOR, _R.DISCLOSURE_OFFICER): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ}),
-    # Auditors read and verify the audit log, nothing else.
-    (_K.AUDITOR, _R.ADMIN): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ}),
-    (_K.AUDITOR, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ}),
+    # Auditors read and verify the audit log and handle its alerts, nothing else.
+    (_K.AUDITOR, _R.ADMIN): frozenset(_EVERY_MEMBER | _OVERSIGHT),
+    (_K.AUDITOR, _R.ANALYST): frozenset(_EVERY_MEMBER | _OVERSIGHT),
     (_K.AUDITOR, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ}),
 }
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.actors import Actor
-from accounts.audit.models import AuditEvent, DataClass, LegalBasis
+from accounts.audit.models import Alert, AuditEvent, DataClass, LegalBasis
 from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey, Member, Organisation
@@ -74,3 +74,8 @@ def audit_page_audit(*, actor: Actor, page: list[AuditEvent], filters: dict) -> 
     audit_record(actor=actor, tag=AuditTag.AUDIT_LISTED, data_class=DataClass.ADMINISTRATIVE,
                  target_type="audit_event", legal_basis=LegalBasis.OPERATOR_DUTY,
                  details={"count": len(page), "filters": filters})
+
+
+def alerts_page_audit(*, actor: Actor, page: list[Alert]) -> None:
+    audit_record(actor=actor, tag=AuditTag.ALERT_LISTED, data_class=DataClass.ADMINISTRATIVE, target_type="alert",
+                 legal_basis=LegalBasis.OPERATOR_DUTY, details={"count": len(page)})

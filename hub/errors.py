@@ -34,3 +34,4 @@ class ConflictError(DomainError):
 class TooManyRequestsError(DomainError):
     status_code = status.TOO_MANY_REQUESTS
     code = "rate_limited"
+    retry_after: int | None = None

@@ -33,7 +33,9 @@ def api_exception_handler(exc, context):
     request_id = _request_id(context)
     if isinstance(exc, DomainError):
         body = _error_body(exc.code, exc.message, exc.fields, request_id)
-        return Response(body, status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLargeError()
     if isinstance(exc, Http404):

@@ -47,13 +47,37 @@ def parse_key_ring(name: str, raw: str, *, length: int = 32) -> KeyRing:
 
 
 @lru_cache(maxsize=None)
-def _ring(name: str, raw: str) -> KeyRing:
-    return parse_key_ring(name, raw)
+def _ring(name: str, raw: str, length: int) -> KeyRing:
+    return parse_key_ring(name, raw, length=length)
 
 
-def token_keys() -> KeyRing:
-    return _ring("HUB_TOKEN_KEYS", settings.HUB_TOKEN_KEYS)
+def token_storage_keys() -> KeyRing:
+    return _ring("HUB_TOKEN_STORAGE_KEYS", settings.HUB_TOKEN_STORAGE_KEYS, 64)
 
 
 def key_encryption_keys() -> KeyRing:
-    return _ring("HUB_KEKS", settings.HUB_KEKS)
+    return _ring("HUB_KEKS", settings.HUB_KEKS, 32)
+
+
+@dataclass(frozen=True)
+class OprfSeed:
+    """What RFC 9497 DeriveKeyPair needs to reproduce the hub's token key."""
+
+    seed: bytes
+    info: bytes
+    version: int
+
+
+def oprf_seed() -> OprfSeed:
+    return _oprf_seed(settings.HUB_OPRF_SEED, settings.HUB_OPRF_KEY_INFO, settings.HUB_OPRF_KEY_VERSION)
+
+
+@lru_cache(maxsize=4)
+def _oprf_seed(seed_hex: str, info: str, version: int) -> OprfSeed:
+    try:
+        seed = bytes.fromhex(seed_hex)
+    except ValueError:
+        raise ConfigurationError("HUB_OPRF_SEED must be hex") from None
+    if len(seed) != 32 or version < 1:
+        raise ConfigurationError("HUB_OPRF_SEED must be 32 bytes (64 hex digits) and HUB_OPRF_KEY_VERSION ≥ 1")
+    return OprfSeed(seed=seed, info=info.encode("utf-8"), version=version)

@@ -23,7 +23,8 @@ PRODUCTION = HUB_ENV == "production"
 # DEMO ONLY: these values serve the embedded default and the test suite.
 # Production refuses to start with any of them (see hub/keys.py).
 DEMO_SECRET_KEY = "demo-only-insecure-secret-key-do-not-use-in-production"
-DEMO_TOKEN_KEYS = "1:" + "d" * 64
+DEMO_OPRF_SEED = "d" * 64
+DEMO_TOKEN_STORAGE_KEYS = "1:" + "c" * 128
 DEMO_KEKS = "1:" + "e" * 64
 
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
@@ -31,8 +32,15 @@ DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
-# The hub's keys: "version:hex" pairs, comma separated; the highest version is active.
-HUB_TOKEN_KEYS = env_secret("HUB_TOKEN_KEYS", DEMO_TOKEN_KEYS)
+# The identifier-token OPRF key (RFC 9497 DeriveKeyPair from a 32-byte seed and key
+# info, so an operator can reproduce it from escrow). Tokens carry HUB_OPRF_KEY_VERSION.
+HUB_OPRF_SEED = env_secret("HUB_OPRF_SEED", DEMO_OPRF_SEED)
+HUB_OPRF_KEY_INFO = env_str("HUB_OPRF_KEY_INFO", "infringer-intelligence-hub token key v1")
+HUB_OPRF_KEY_VERSION = env_int("HUB_OPRF_KEY_VERSION", 1)
+# Keys of the storage layer over tokens ("version:hex" pairs, 64-byte AES-SIV keys, comma
+# separated; the highest version is active). Re-keyed in place by `rotate_token_storage`.
+HUB_TOKEN_STORAGE_KEYS = env_secret("HUB_TOKEN_STORAGE_KEYS", DEMO_TOKEN_STORAGE_KEYS)
+# Key-encryption keys of the restricted tier ("version:hex" pairs of 32-byte keys).
 HUB_KEKS = env_secret("HUB_KEKS", DEMO_KEKS)
 
 if PRODUCTION:
@@ -40,7 +48,8 @@ if PRODUCTION:
         name
         for name, value, demo in (
             ("DJANGO_SECRET_KEY", SECRET_KEY, DEMO_SECRET_KEY),
-            ("HUB_TOKEN_KEYS", HUB_TOKEN_KEYS, DEMO_TOKEN_KEYS),
+            ("HUB_OPRF_SEED", HUB_OPRF_SEED, DEMO_OPRF_SEED),
+            ("HUB_TOKEN_STORAGE_KEYS", HUB_TOKEN_STORAGE_KEYS, DEMO_TOKEN_STORAGE_KEYS),
             ("HUB_KEKS", HUB_KEKS, DEMO_KEKS),
         )
         if value == demo
@@ -162,6 +171,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Served from the package, not a CDN: the hub must work on a closed network.
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "sharing.models.reports.ReportStatus",
+        "AlertStatusEnum": "accounts.audit.models.AlertStatus",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -180,6 +193,17 @@ CELERY_TIMEZONE = "UTC"
 
 # Domain limits.
 HUB_MAX_IDENTIFIERS_PER_REQUEST = env_int("HUB_MAX_IDENTIFIERS_PER_REQUEST", 50)
+HUB_MAX_EVALUATE_BATCH = env_int("HUB_MAX_EVALUATE_BATCH", 1000)
+# Per-organisation quotas, per identifier type (checks) and for oblivious evaluations.
+HUB_QUOTA_CHECKS_PER_MINUTE = env_int("HUB_QUOTA_CHECKS_PER_MINUTE", 600)
+HUB_QUOTA_CHECKS_PER_DAY = env_int("HUB_QUOTA_CHECKS_PER_DAY", 200_000)
+HUB_QUOTA_EVALUATIONS_PER_MINUTE = env_int("HUB_QUOTA_EVALUATIONS_PER_MINUTE", 6_000)
+HUB_QUOTA_EVALUATIONS_PER_DAY = env_int("HUB_QUOTA_EVALUATIONS_PER_DAY", 1_000_000)
+# Sweep detection (sharing/services/enumeration.py): thresholds per organisation per hour.
+HUB_SWEEP_BLOCK_PROBES = env_int("HUB_SWEEP_BLOCK_PROBES", 20)
+HUB_SWEEP_MIN_CHECKS = env_int("HUB_SWEEP_MIN_CHECKS", 300)
+HUB_SWEEP_MISS_RATIO_PERMILLE = env_int("HUB_SWEEP_MISS_RATIO_PERMILLE", 995)
+HUB_SWEEP_HOURLY_VOLUME = env_int("HUB_SWEEP_HOURLY_VOLUME", 20_000)
 HUB_MAX_EVIDENCE_FILES = env_int("HUB_MAX_EVIDENCE_FILES", 10)
 HUB_MAX_EVIDENCE_BYTES = env_int("HUB_MAX_EVIDENCE_BYTES", 5 * 1024 * 1024)
 HUB_REPORT_RETENTION_DAYS = env_int("HUB_REPORT_RETENTION_DAYS", 730)

@@ -45,13 +45,14 @@ def test_production_refuses_demo_keys():
     result = _settings_in_subprocess({"HUB_ENV": "production", "DJANGO_SECRET_KEY": "a-real-secret"})
 
     assert result.returncode != 0
-    assert "HUB_TOKEN_KEYS" in result.stderr and "HUB_KEKS" in result.stderr
+    assert all(name in result.stderr for name in ("HUB_OPRF_SEED", "HUB_TOKEN_STORAGE_KEYS", "HUB_KEKS"))
 
 
 def test_production_starts_with_real_keys_read_from_files(tmp_path):
     (tmp_path / "keks").write_text("1:" + "ab" * 32)
     result = _settings_in_subprocess({"HUB_ENV": "production", "DJANGO_SECRET_KEY": "a-real-secret",
-                                      "HUB_TOKEN_KEYS": "1:" + "cd" * 32, "HUB_KEKS_FILE": str(tmp_path / "keks")})
+                                      "HUB_OPRF_SEED": "ab" * 32, "HUB_TOKEN_STORAGE_KEYS": "1:" + "cd" * 64,
+                                      "HUB_KEKS_FILE": str(tmp_path / "keks")})
 
     assert result.returncode == 0, result.stderr
 
@@ -141,7 +142,8 @@ def test_docker_compose_file_is_accepted():
         if os.environ.get("CI") == "true":
             pytest.fail("CI must check docker-compose.yml; install docker-compose")
         pytest.skip("no docker compose client here")
-    env = {**os.environ, "POSTGRES_PASSWORD": "x", "DJANGO_SECRET_KEY": "x", "HUB_TOKEN_KEYS": "x", "HUB_KEKS": "x"}
+    env = {**os.environ, "POSTGRES_PASSWORD": "x", "DJANGO_SECRET_KEY": "x", "HUB_OPRF_SEED": "x",
+           "HUB_TOKEN_STORAGE_KEYS": "x", "HUB_KEKS": "x"}
 
     result = subprocess.run([*command, "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 

@@ -1,7 +1,7 @@
 """Filters of the audit log listing."""
 import django_filters
 
-from accounts.audit.models import AuditEvent, DataClass, Outcome
+from accounts.audit.models import Alert, AlertStatus, AuditEvent, DataClass, Outcome
 
 
 class AuditEventFilter(django_filters.FilterSet):
@@ -16,3 +16,13 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["organisation", "data_class", "outcome", "action", "role", "since", "until"]
+
+
+class AlertFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AlertStatus.choices)
+    kind = django_filters.CharFilter(field_name="kind")
+    organisation = django_filters.UUIDFilter(field_name="organisation__public_id")
+
+    class Meta:
+        model = Alert
+        fields = ["status", "kind", "organisation"]

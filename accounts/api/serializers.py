@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.audit.models import AuditEvent
+from accounts.audit.models import Alert, AuditEvent
 from accounts.models import ApiKey, Organisation
 from accounts.roles import OrganisationKind, Scope
 
@@ -60,3 +60,19 @@ class AuditEventOutput(serializers.ModelSerializer):
         model = AuditEvent
         fields = ["id", "occurred_at", "actor_member", "actor_api_key", "organisation", "role", "action",
                   "object_type", "object_id", "data_class", "legal_basis", "outcome", "request_id", "details"]
+
+
+class AlertOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    organisation = serializers.UUIDField(source="organisation.public_id", allow_null=True, default=None)
+    handled_by = serializers.UUIDField(source="handled_by.public_id", allow_null=True, default=None)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "kind", "severity", "organisation", "raised_at", "last_seen_at", "occurrences", "details",
+                  "status", "handled_by", "handled_at", "resolution"]
+
+
+class AlertHandleInput(serializers.Serializer):
+    reason = serializers.CharField(min_length=3, max_length=2000)
+

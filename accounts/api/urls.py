@@ -9,4 +9,7 @@ urlpatterns = [
     path("api-keys", views.ApiKeysApi.as_view(), name="api-keys"),
     path("api-keys/<uuid:key_id>/revoke", views.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
     path("audit", views.AuditEventsApi.as_view(), name="audit-events"),
+    path("alerts", views.AlertsApi.as_view(), name="alerts"),
+    path("alerts/<uuid:alert_id>/acknowledge", views.AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
+    path("alerts/<uuid:alert_id>/resolve", views.AlertResolveApi.as_view(), name="alert-resolve"),
 ]

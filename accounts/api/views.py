@@ -10,7 +10,9 @@ from rest_framework.response import Response
 from accounts import selectors, services
 from accounts.api import serializers as s
 from accounts.api.base import HubApiView
-from accounts.api.filters import AuditEventFilter
+from accounts.api.filters import AlertFilter, AuditEventFilter
+from accounts.audit import alerts
+from accounts.audit.models import AlertStatus
 from accounts.roles import Capability
 
 
@@ -110,3 +112,47 @@ class AuditEventsApi(HubApiView):
         selectors.audit_page_audit(actor=self.actor, page=page, filters=applied)
         return paginator.get_paginated_response(s.AuditEventOutput(page, many=True).data)
 
+
+
+class AlertsApi(HubApiView):
+    required_capability = Capability.AUDIT_READ
+    audit_object_type = "alert"
+
+    @extend_schema(responses={200: s.AlertOutput(many=True)}, filters=True, summary="Alerts (operators, auditors)")
+    def get(self, request):
+        filtered = AlertFilter(request.query_params, queryset=alerts.alerts_visible_to(actor=self.actor))
+        if not filtered.is_valid():
+            raise ValidationError(filtered.errors)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(filtered.qs, request, view=self)
+        selectors.alerts_page_audit(actor=self.actor, page=page)
+        return paginator.get_paginated_response(s.AlertOutput(page, many=True).data)
+
+
+class _AlertHandleApi(HubApiView):
+    required_capability = Capability.ALERT_HANDLE
+    audit_object_type = "alert"
+    new_status: AlertStatus
+
+    def post(self, request, alert_id):
+        payload = s.AlertHandleInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        alert = alerts.alert_get(actor=self.actor, public_id=alert_id)
+        alert = alerts.alert_handle(alert=alert, status=self.new_status, reason=payload.validated_data["reason"], actor=self.actor)
+        return Response(s.AlertOutput(alert).data)
+
+
+class AlertAcknowledgeApi(_AlertHandleApi):
+    new_status = AlertStatus.ACKNOWLEDGED
+
+    @extend_schema(request=s.AlertHandleInput, responses={200: s.AlertOutput}, summary="Acknowledge an alert")
+    def post(self, request, alert_id):
+        return super().post(request, alert_id)
+
+
+class AlertResolveApi(_AlertHandleApi):
+    new_status = AlertStatus.RESOLVED
+
+    @extend_schema(request=s.AlertHandleInput, responses={200: s.AlertOutput}, summary="Resolve an alert")
+    def post(self, request, alert_id):
+        return super().post(request, alert_id)

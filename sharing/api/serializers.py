@@ -9,7 +9,8 @@ from rest_framework import serializers
 from sharing.identifiers.types import IdentifierType
 from sharing.models import Category, IpType, Report, VerificationLevel
 from sharing.services.reports import EvidenceFile, ReportSubmission, evidence_decode
-from sharing.services.tokens import RawIdentifier
+from sharing.crypto.tokens import TOKEN_HEX_LENGTH
+from sharing.services.tokens import RawIdentifier, SuppliedToken
 
 
 def _choice(choices, what: str) -> serializers.ChoiceField:
@@ -21,12 +22,27 @@ def _choice(choices, what: str) -> serializers.ChoiceField:
 
 
 class IdentifierInput(serializers.Serializer):
+    """A raw identifier {type, value, country?} or an obliviously derived token {type, token, key_version}."""
+
     type = _choice(IdentifierType.choices, "identifier type")
-    value = serializers.CharField(max_length=500, trim_whitespace=False)
+    value = serializers.CharField(max_length=500, trim_whitespace=False, required=False)
     country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, help_text="ISO 3166-1 alpha-2; defaults to your organisation's country",
                                      error_messages={"invalid": "Give a two-letter ISO country code."})
+    token = serializers.RegexField(rf"^[0-9a-fA-F]{{{TOKEN_HEX_LENGTH}}}$", required=False,
+                                   help_text="Hex of the RFC 9497 OPRF output, derived through /api/v1/tokens/evaluate",
+                                   error_messages={"invalid": f"A token is {TOKEN_HEX_LENGTH} hexadecimal digits."})
+    key_version = serializers.IntegerField(min_value=1, required=False)
 
-    def to_raw(self, data: dict) -> RawIdentifier:
+    def validate(self, data: dict) -> dict:
+        if ("value" in data) == ("token" in data):
+            raise serializers.ValidationError({"value": ["Give either a value or a token, not both and not neither."]})
+        if "token" in data and "key_version" not in data:
+            raise serializers.ValidationError({"key_version": ["A token needs the key version it was derived under."]})
+        return data
+
+    def to_raw(self, data: dict) -> RawIdentifier | SuppliedToken:
+        if "token" in data:
+            return SuppliedToken(type=data["type"], token=data["token"].lower(), key_version=data["key_version"])
         return RawIdentifier(type=data["type"], value=data["value"], country=(data.get("country") or "").upper() or None)
 
 
@@ -37,7 +53,7 @@ def _identifiers_field() -> serializers.ListField:
     )
 
 
-def raw_identifiers(validated: list[dict]) -> list[RawIdentifier]:
+def raw_identifiers(validated: list[dict]) -> list[RawIdentifier | SuppliedToken]:
     return [IdentifierInput().to_raw(item) for item in validated]
 
 
@@ -124,3 +140,28 @@ class ReviewReportOutput(ReportOutput):
 
     class Meta(ReportOutput.Meta):
         fields = [*ReportOutput.Meta.fields, "reporter_kind"]
+
+
+class TokenEvaluateInput(serializers.Serializer):
+    blinded_elements = serializers.ListField(
+        child=serializers.RegexField(r"^[0-9a-fA-F]{64}$", error_messages={"invalid": "An element is 64 hexadecimal digits."}),
+        min_length=1, max_length=settings.HUB_MAX_EVALUATE_BATCH,
+        help_text="RFC 9497 blinded elements, lowercase hex of their 32-byte encoding",
+    )
+
+    def elements(self) -> list[bytes]:
+        return [bytes.fromhex(h) for h in self.validated_data["blinded_elements"]]
+
+
+class TokenEvaluateOutput(serializers.Serializer):
+    evaluated_elements = serializers.ListField(child=serializers.CharField())
+    key_version = serializers.IntegerField()
+
+
+class CanaryPlantInput(serializers.Serializer):
+    identifiers = _identifiers_field()
+    label = serializers.CharField(max_length=200)
+
+
+class CanaryPlantOutput(serializers.Serializer):
+    planted = serializers.IntegerField()

@@ -10,4 +10,6 @@ urlpatterns = [
     path("reports/<uuid:report_id>/accept", views.ReportAcceptApi.as_view(), name="report-accept"),
     path("reports/<uuid:report_id>/reject", views.ReportRejectApi.as_view(), name="report-reject"),
     path("review/reports", views.ReviewQueueApi.as_view(), name="review-reports"),
+    path("tokens/evaluate", views.TokenEvaluateApi.as_view(), name="tokens-evaluate"),
+    path("canaries", views.CanaryPlantApi.as_view(), name="canaries"),
 ]

@@ -15,7 +15,7 @@ from accounts.roles import Capability
 from sharing import selectors
 from sharing.api import serializers as s
 from sharing.models import ReportStatus
-from sharing.services import checks, reports
+from sharing.services import canaries, checks, oblivious, reports
 
 
 class CheckRunApi(HubApiView):
@@ -120,3 +120,29 @@ def _paginated_reports(view: HubApiView, queryset, serializer_class, *, legal_ba
     page = paginator.paginate_queryset(queryset, view.request, view=view)
     selectors.reports_page_audit(actor=view.actor, page=page, legal_basis=legal_basis)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class TokenEvaluateApi(HubApiView):
+    required_capability = Capability.TOKEN_EVALUATE
+    audit_object_type = "oprf_key"
+
+    @extend_schema(request=s.TokenEvaluateInput, responses={200: s.TokenEvaluateOutput},
+                   summary="Evaluate blinded elements (RFC 9497 OPRF, ristretto255-SHA512)")
+    def post(self, request):
+        payload = s.TokenEvaluateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        result = oblivious.tokens_evaluate_blinded(blinded_elements=payload.elements(), actor=self.actor)
+        return Response({"evaluated_elements": [e.hex() for e in result.evaluated_elements], "key_version": result.key_version})
+
+
+class CanaryPlantApi(HubApiView):
+    required_capability = Capability.CANARY_PLANT
+    audit_object_type = "canary"
+
+    @extend_schema(request=s.CanaryPlantInput, responses={201: s.CanaryPlantOutput}, summary="Plant canary identifiers (operators)")
+    def post(self, request):
+        payload = s.CanaryPlantInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        planted = canaries.canaries_plant(identifiers=s.raw_identifiers(payload.validated_data["identifiers"]),
+                                          label=payload.validated_data["label"], actor=self.actor)
+        return Response({"planted": len(planted)}, status=status.HTTP_201_CREATED)

@@ -101,6 +101,15 @@ def _check_element(element: bytes, what: str) -> bytes:
     return element
 
 
+def element_is_valid(element: bytes) -> bool:
+    """Whether a blinded or evaluated element may be used (canonical, not the identity)."""
+    try:
+        _check_element(element, "element")
+    except OprfError:
+        return False
+    return True
+
+
 def _check_scalar(scalar: bytes, what: str) -> bytes:
     """Return scalar if it is a canonical (reduced), non-zero 32-byte scalar, else raise."""
     if not isinstance(scalar, bytes) or len(scalar) != SCALAR_BYTES:

@@ -1,23 +1,71 @@
-"""Identifier tokens: a keyed hash of type ‖ 0x00 ‖ canonical value, under a versioned hub key.
+"""Identifier tokens: the RFC 9497 OPRF output of type ‖ 0x00 ‖ canonical value.
 
-HMAC-SHA256 for now; members never hold the key, so they cannot compute tokens offline.
+Only the hub holds the OPRF key, so members cannot compute tokens offline; a member
+can still derive a token without showing the value (blind, hub evaluates, finalise)
+and gets exactly the token the hub computes directly from a raw value.
+
+In the database a token is kept under a storage layer: deterministic AES-SIV of the
+token under a versioned storage key. Equality lookups still work, and rotating the
+storage key re-encrypts rows in place from the stored values alone: no raw value and
+no downtime (lookups try every loaded storage key while a rotation runs).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
+from functools import lru_cache
 
-from hub.keys import KeyRing
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+
+from hub.keys import KeyRing, OprfSeed, oprf_seed
+from sharing.crypto import oprf
+
+TOKEN_HEX_LENGTH = 128  # 64-byte SHA-512 OPRF output
+_STORAGE_CONTEXT = [b"iih identifier token storage v1"]
 
 
 @dataclass(frozen=True)
 class Token:
-    value: str  # lowercase hex
+    value: str  # lowercase hex of the OPRF output
     key_version: int
 
 
-def token_derive(*, identifier_type: str, canonical: str, keys: KeyRing) -> Token:
-    message = identifier_type.encode() + b"\x00" + canonical.encode()
-    digest = hmac.new(keys.active, message, hashlib.sha256).hexdigest()
-    return Token(value=digest, key_version=keys.active_version)
+@dataclass(frozen=True)
+class HubOprfKey:
+    secret: bytes
+    version: int
+
+
+def hub_oprf_key() -> HubOprfKey:
+    return _derive(oprf_seed())
+
+
+@lru_cache(maxsize=4)
+def _derive(seed: OprfSeed) -> HubOprfKey:
+    return HubOprfKey(secret=oprf.derive_key_pair(seed.seed, seed.info).secret, version=seed.version)
+
+
+def token_input(*, identifier_type: str, canonical: str) -> bytes:
+    return identifier_type.encode() + b"\x00" + canonical.encode("utf-8")
+
+
+def token_evaluate(*, identifier_type: str, canonical: str) -> Token:
+    """Evaluate the OPRF directly on the server (for raw identifiers sent to the hub)."""
+    key = hub_oprf_key()
+    output = oprf.evaluate(key.secret, token_input(identifier_type=identifier_type, canonical=canonical))
+    return Token(value=output.hex(), key_version=key.version)
+
+
+def token_seal(token: str, *, keys: KeyRing, version: int | None = None) -> str:
+    """The storage form of a token under one storage key (the active one by default)."""
+    version = version or keys.active_version
+    return f"{version}:" + AESSIV(keys.get(version)).encrypt(bytes.fromhex(token), _STORAGE_CONTEXT).hex()
+
+
+def token_lookup_forms(token: str, *, keys: KeyRing) -> list[str]:
+    """Every storage form the token may have while a rotation is under way."""
+    return [token_seal(token, keys=keys, version=v) for v in sorted(keys.keys)]
+
+
+def token_unseal(stored: str, *, keys: KeyRing) -> str:
+    version_text, _, sealed = stored.partition(":")
+    return AESSIV(keys.get(int(version_text))).decrypt(bytes.fromhex(sealed), _STORAGE_CONTEXT).hex()

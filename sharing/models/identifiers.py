@@ -20,9 +20,10 @@ class Subject(models.Model):
 
 
 class IdentifierToken(models.Model):
-    token = models.CharField(max_length=64, unique=True)
+    # The storage form "<storage key version>:<AES-SIV of the token>" (sharing/crypto/tokens.py).
+    token = models.CharField(max_length=200, unique=True)
     identifier_type = models.CharField(max_length=20, choices=IdentifierType.choices)
-    key_version = models.PositiveIntegerField()
+    key_version = models.PositiveIntegerField(help_text="OPRF key version of the token")
     subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.SET_NULL, related_name="tokens")
     first_seen_at = models.DateTimeField(default=timezone.now)
 

@@ -15,11 +15,13 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ForbiddenError
-from sharing.models import IdentifierToken, Report
+from sharing.models import Subject
 from sharing.models.reports import VERIFICATION_RANK
+from sharing.services.enumeration import sweep_observe
+from sharing.services.quotas import check_quota_demands, quota_take_or_refuse
 from sharing.services.risk import Evidence, level_of, risk_of
 from sharing.services.subjects import reports_counting
-from sharing.services.tokens import RawIdentifier, identifiers_tokenise
+from sharing.services.tokens import RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise, stored_tokens_find
 
 
 @dataclass(frozen=True)
@@ -41,24 +43,30 @@ class CheckResult:
     disputed: bool = False
 
 
-@transaction.atomic
-def check_run(*, identifiers: list[RawIdentifier], actor: Actor) -> CheckResult:
-    """Tokenise the seller's identifiers, match them against subjects, audit the check."""
+def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor) -> CheckResult:
+    """Tokenise the seller's identifiers, take the quota, match, watch for sweeps, audit."""
     if not actor.can(Capability.CHECK_RUN):
         raise ForbiddenError("Your role does not grant check:run.")
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
-    matched = list(
-        IdentifierToken.objects.filter(token__in=[t.token for t in tokenised], subject__isnull=False)
-        .values("identifier_type", "subject_id", "subject__public_id")
-    )
-    result = _result_for(matched, now=timezone.now())
+    quota_take_or_refuse(actor=actor, demands=check_quota_demands(tokenised), tag=AuditTag.CHECK_RUN)
+    return _check_match(tokenised=tokenised, actor=actor)
+
+
+@transaction.atomic
+def _check_match(*, tokenised: list[TokenisedIdentifier], actor: Actor) -> CheckResult:
+    now = timezone.now()
+    rows = stored_tokens_find([t.token for t in tokenised]).values()
+    matched = [{"identifier_type": r.identifier_type, "subject_id": r.subject_id} for r in rows if r.subject_id]
+    result = _result_for(matched, now=now)
+    sweep_observe(actor=actor, tokenised=tokenised, matched=result.level != "none", now=now)
     audit_record(
         actor=actor, tag=AuditTag.CHECK_RUN, data_class=DataClass.SHAREABLE,
         target_type="check", target_id=result.check_id,
         details={
             "identifier_types": sorted({t.type for t in tokenised}),
             "level": result.level,
-            "subjects": sorted(str(m["subject__public_id"]) for m in matched),
+            "subjects": sorted(str(public_id) for public_id in Subject.objects.filter(
+                pk__in={m["subject_id"] for m in matched}).values_list("public_id", flat=True)),
         },
     )
     return result

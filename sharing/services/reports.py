@@ -18,10 +18,10 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ForbiddenError
 from sharing.locks import lock_report
-from sharing.models import IdentifierToken, Report, ReportIdentifier, ReportStatus
+from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.services.restricted import restricted_store
 from sharing.services.subjects import subjects_relink
-from sharing.services.tokens import RawIdentifier, identifiers_tokenise
+from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise, stored_token_get_or_create
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class EvidenceFile:
 
 @dataclass(frozen=True)
 class ReportSubmission:
-    identifiers: list[RawIdentifier]
+    identifiers: list[RawIdentifier | SuppliedToken]
     ip_type: str
     category: str
     verification_level: str
@@ -55,10 +55,7 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
         evidence_count=len(submission.evidence),
     )
     for item in tokenised:
-        token, _ = IdentifierToken.objects.get_or_create(
-            token=item.token, defaults={"identifier_type": item.type, "key_version": item.key_version}
-        )
-        ReportIdentifier.objects.create(report=report, token=token)
+        ReportIdentifier.objects.create(report=report, token=stored_token_get_or_create(item))
     _seal_restricted(report, submission)
     # The restricted fields are sealed write-only here; nobody reads them, so the
     # event is about the shareable tokens it created.
@@ -71,7 +68,9 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
 
 def _seal_restricted(report: Report, submission: ReportSubmission) -> None:
     owner = {"owner_type": "report", "owner_id": str(report.public_id)}
-    raw = [{"type": i.type, "value": i.value, "country": i.country} for i in submission.identifiers]
+    # Identifiers sent as tokens were never shown to the hub; only raw ones are sealed.
+    raw = [{"type": i.type, "value": i.value, "country": i.country}
+           for i in submission.identifiers if isinstance(i, RawIdentifier)]
     restricted_store(**owner, field="identifiers", payload=json.dumps(raw).encode())
     restricted_store(**owner, field="statement", payload=submission.statement.encode())
     restricted_store(**owner, field="reporter", payload=json.dumps(

@@ -1,12 +1,14 @@
-"""Turn raw identifiers into tokens; the raw values go no further than this module's callers."""
+"""Turn identifiers into tokens: raw values are normalised and evaluated here and go no further;
+tokens that members derived obliviously are checked and taken as they are."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from hub.errors import DomainError
-from hub.keys import token_keys
-from sharing.crypto.tokens import token_derive
+from hub.keys import token_storage_keys
+from sharing.crypto.tokens import hub_oprf_key, token_evaluate, token_lookup_forms, token_seal
 from sharing.identifiers import IdentifierInvalid, normalise
+from sharing.models import IdentifierToken
 
 
 @dataclass(frozen=True)
@@ -17,29 +19,46 @@ class RawIdentifier:
 
 
 @dataclass(frozen=True)
+class SuppliedToken:
+    """A token the member derived through the oblivious path; the hub never saw the value."""
+
+    type: str
+    token: str
+    key_version: int
+
+
+@dataclass(frozen=True)
 class TokenisedIdentifier:
     type: str
     token: str
     key_version: int
-    normaliser_version: int
+    # Only for raw input: the canonical value, kept in memory for sweep detection, never stored.
+    canonical: str | None = None
 
 
-def identifiers_tokenise(*, identifiers: list[RawIdentifier], default_country: str) -> list[TokenisedIdentifier]:
+def identifiers_tokenise(*, identifiers: list[RawIdentifier | SuppliedToken], default_country: str) -> list[TokenisedIdentifier]:
     """Normalise and tokenise every identifier, or fail naming each bad one by its index."""
-    keys = token_keys()
     errors: dict[str, dict[str, list[str]]] = {}
     tokenised: list[TokenisedIdentifier] = []
-    for index, raw in enumerate(identifiers):
+    for index, item in enumerate(identifiers):
         try:
-            canonical = normalise(raw.type, raw.value, default_country=raw.country or default_country)
+            tokenised.append(_tokenise_one(item, default_country))
         except IdentifierInvalid as exc:
-            errors[str(index)] = {"value": [exc.message]}
-            continue
-        token = token_derive(identifier_type=canonical.type, canonical=canonical.value, keys=keys)
-        tokenised.append(TokenisedIdentifier(canonical.type, token.value, token.key_version, canonical.version))
+            errors[str(index)] = {"token" if isinstance(item, SuppliedToken) else "value": [exc.message]}
     if errors:
         raise DomainError("Some identifiers are invalid.", fields={"identifiers": errors})
     return _deduplicated(tokenised)
+
+
+def _tokenise_one(item: RawIdentifier | SuppliedToken, default_country: str) -> TokenisedIdentifier:
+    if isinstance(item, SuppliedToken):
+        current = hub_oprf_key().version
+        if item.key_version != current:
+            raise IdentifierInvalid(f"Token key version {item.key_version} is not current; derive tokens under version {current}.")
+        return TokenisedIdentifier(item.type, item.token.lower(), item.key_version)
+    canonical = normalise(item.type, item.value, default_country=item.country or default_country)
+    token = token_evaluate(identifier_type=canonical.type, canonical=canonical.value)
+    return TokenisedIdentifier(canonical.type, token.value, token.key_version, canonical.value)
 
 
 def _deduplicated(tokenised: list[TokenisedIdentifier]) -> list[TokenisedIdentifier]:
@@ -48,3 +67,22 @@ def _deduplicated(tokenised: list[TokenisedIdentifier]) -> list[TokenisedIdentif
     for item in tokenised:
         seen.setdefault(item.token, item)
     return list(seen.values())
+
+
+def stored_tokens_find(tokens: list[str]) -> dict[str, IdentifierToken]:
+    """The stored rows of these tokens, whichever storage key each row is under."""
+    keys = token_storage_keys()
+    by_form = {form: token for token in tokens for form in token_lookup_forms(token, keys=keys)}
+    rows = IdentifierToken.objects.filter(token__in=list(by_form))
+    return {by_form[row.token]: row for row in rows}
+
+
+def stored_token_get_or_create(item: TokenisedIdentifier) -> IdentifierToken:
+    existing = stored_tokens_find([item.token]).get(item.token)
+    if existing is not None:
+        return existing
+    row, _ = IdentifierToken.objects.get_or_create(
+        token=token_seal(item.token, keys=token_storage_keys()),
+        defaults={"identifier_type": item.type, "key_version": item.key_version},
+    )
+    return row

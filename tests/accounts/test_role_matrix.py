@@ -50,6 +50,19 @@ def _other_key_url(member: Member) -> str:
     return f"/api/v1/api-keys/{ApiKey.objects.filter(member=member).latest('id').public_id}/revoke"
 
 
+def _alert_url(suffix: str) -> str:
+    from accounts.audit.alerts import alert_raise
+
+    alert = alert_raise(kind="test", organisation=None, dedupe_key=str(uuid.uuid4()), details={})
+    return f"/api/v1/alerts/{alert.public_id}/{suffix}"
+
+
+def _blinded_element() -> str:
+    from sharing.crypto.oprf import blind
+
+    return blind(b"phone\x00+8613800138000")[1].hex()
+
+
 ENDPOINTS = [
     Endpoint("check", "check-run", "post", Capability.CHECK_RUN, 200, lambda m: "/api/v1/checks",
              lambda m: {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}),
@@ -74,6 +87,15 @@ ENDPOINTS = [
     Endpoint("api-key-issue", "api-keys", "post", Capability.APIKEY_MANAGE, 201, lambda m: "/api/v1/api-keys",
              lambda m: {"name": "ci", "scopes": ["check"]}),
     Endpoint("api-key-revoke", "api-key-revoke", "post", Capability.APIKEY_MANAGE, 200, _other_key_url),
+    Endpoint("tokens-evaluate", "tokens-evaluate", "post", Capability.TOKEN_EVALUATE, 200, lambda m: "/api/v1/tokens/evaluate",
+             lambda m: {"blinded_elements": [_blinded_element()]}),
+    Endpoint("canary-plant", "canaries", "post", Capability.CANARY_PLANT, 201, lambda m: "/api/v1/canaries",
+             lambda m: {"identifiers": [{"type": "phone", "value": "+8613900000001"}], "label": "range trap"}),
+    Endpoint("alert-list", "alerts", "get", Capability.AUDIT_READ, 200, lambda m: "/api/v1/alerts"),
+    Endpoint("alert-acknowledge", "alert-acknowledge", "post", Capability.ALERT_HANDLE, 200,
+             lambda m: _alert_url("acknowledge"), lambda m: {"reason": "looking into it"}),
+    Endpoint("alert-resolve", "alert-resolve", "post", Capability.ALERT_HANDLE, 200,
+             lambda m: _alert_url("resolve"), lambda m: {"reason": "benign bulk onboarding"}),
 ]
 
 KIND_ROLES = sorted(ROLE_CAPABILITIES, key=lambda kr: (kr[0].value, kr[1].value))

@@ -1,0 +1,85 @@
+"""Detect members using the hub as an enumeration oracle, and raise alerts.
+
+Rules, per organisation and hour (thresholds in settings, HUB_SWEEP_*):
+- sequential: many distinct identifiers checked within one block of neighbouring
+  numbers (a phone number without its last 3 digits; an ID, licence or account
+  number without its last 4), which is what walking a number range looks like;
+- no-match ratio: at least HUB_SWEEP_MIN_CHECKS checks of which nearly all missed;
+  a platform screening real sellers hits now and then, a random sweep never does;
+- volume: more checks in an hour than any screening workflow needs;
+- canary: any check of an identifier operators planted; nobody has a reason to.
+Only keyed hashes of number blocks and token prefixes are kept, never a value.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import F
+from django.utils.crypto import salted_hmac
+
+from accounts.actors import Actor
+from accounts.audit.alerts import alert_raise
+from hub.keys import token_storage_keys
+from sharing.crypto.tokens import token_lookup_forms
+from sharing.identifiers.types import IdentifierType
+from sharing.models import Canary, SweepProbe, SweepWindow
+from sharing.services.tokens import TokenisedIdentifier
+
+# How many trailing characters vary inside one block of an enumerable identifier.
+BLOCK_TAIL = {
+    IdentifierType.PHONE: 3,
+    IdentifierType.NATIONAL_ID: 4,
+    IdentifierType.BUSINESS_LICENCE: 4,
+    IdentifierType.BANK_ACCOUNT: 4,
+}
+
+
+def sweep_observe(*, actor: Actor, tokenised: list[TokenisedIdentifier], matched: bool, now: datetime) -> None:
+    """Record one check and raise the alerts it completes."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    _canaries(actor, tokenised)
+    _sequential(actor, tokenised, hour)
+    _window(actor, matched, hour)
+
+
+def _canaries(actor: Actor, tokenised: list[TokenisedIdentifier]) -> None:
+    keys = token_storage_keys()
+    forms = [form for item in tokenised for form in token_lookup_forms(item.token, keys=keys)]
+    for canary in Canary.objects.filter(token__in=forms):
+        alert_raise(kind="canary_hit", organisation=actor.organisation, severity="high",
+                    dedupe_key=f"canary:{actor.organisation.public_id}:{canary.pk}",
+                    details={"canary": canary.label, "identifier_type": canary.identifier_type,
+                             "member": str(actor.member.public_id)})
+
+
+def _sequential(actor: Actor, tokenised: list[TokenisedIdentifier], hour: datetime) -> None:
+    for item in tokenised:
+        tail = BLOCK_TAIL.get(item.type)
+        if tail is None or item.canonical is None or len(item.canonical) <= tail + 4:
+            continue
+        block = salted_hmac("sweep-block", f"{item.type}\x00{item.canonical[:-tail]}").hexdigest()
+        SweepProbe.objects.bulk_create(
+            [SweepProbe(organisation=actor.organisation, window_start=hour, block=block, probe=item.token[:32])],
+            ignore_conflicts=True,
+        )
+        probes = SweepProbe.objects.filter(organisation=actor.organisation, window_start=hour, block=block).count()
+        if probes >= settings.HUB_SWEEP_BLOCK_PROBES:
+            alert_raise(kind="sequential_sweep", organisation=actor.organisation,
+                        dedupe_key=f"sequential:{actor.organisation.public_id}:{hour.isoformat()}",
+                        details={"identifier_type": item.type, "distinct_in_block": probes, "window": hour.isoformat()})
+
+
+def _window(actor: Actor, matched: bool, hour: datetime) -> None:
+    SweepWindow.objects.bulk_create([SweepWindow(organisation=actor.organisation, window_start=hour)], ignore_conflicts=True)
+    window = SweepWindow.objects.filter(organisation=actor.organisation, window_start=hour)
+    window.update(checks=F("checks") + 1, misses=F("misses") + (0 if matched else 1))
+    counts = window.values("checks", "misses").get()
+    checks, misses = counts["checks"], counts["misses"]
+    details = {"checks": checks, "misses": misses, "window": hour.isoformat()}
+    if checks >= settings.HUB_SWEEP_MIN_CHECKS and misses * 1000 >= checks * settings.HUB_SWEEP_MISS_RATIO_PERMILLE:
+        alert_raise(kind="no_match_sweep", organisation=actor.organisation, details=details,
+                    dedupe_key=f"no_match:{actor.organisation.public_id}:{hour.isoformat()}")
+    if checks >= settings.HUB_SWEEP_HOURLY_VOLUME:
+        alert_raise(kind="volume_spike", organisation=actor.organisation, details=details,
+                    dedupe_key=f"volume:{actor.organisation.public_id}:{hour.isoformat()}")
