@@ -145,9 +145,13 @@ class ReviewReportOutput(ReportOutput):
 class TokenEvaluateInput(serializers.Serializer):
     blinded_elements = serializers.ListField(
         child=serializers.RegexField(r"^[0-9a-fA-F]{64}$", error_messages={"invalid": "An element is 64 hexadecimal digits."}),
-        min_length=1, max_length=settings.HUB_MAX_EVALUATE_BATCH,
-        help_text="RFC 9497 blinded elements, lowercase hex of their 32-byte encoding",
+        min_length=1, help_text="RFC 9497 blinded elements, lowercase hex of their 32-byte encoding (at most 1000 a call)",
     )
+
+    def validate_blinded_elements(self, value: list[str]) -> list[str]:
+        if len(value) > settings.HUB_MAX_EVALUATE_BATCH:
+            raise serializers.ValidationError(f"At most {settings.HUB_MAX_EVALUATE_BATCH} elements a call.")
+        return value
 
     def elements(self) -> list[bytes]:
         return [bytes.fromhex(h) for h in self.validated_data["blinded_elements"]]

@@ -1,0 +1,171 @@
+"""Anti-enumeration: atomic quotas (429 + Retry-After, audited) and sweep detection with alerts."""
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+from django.db import connection
+
+from accounts.audit.models import Alert, AuditEvent
+from accounts.roles import OrganisationKind, Role
+from sharing.crypto import oprf
+from tests.factories import client_for, key_for, persona, report_make_accepted
+
+
+def _check(client, *identifiers):
+    return client.post("/api/v1/checks", {"identifiers": list(identifiers)}, format="json")
+
+
+@pytest.mark.django_db
+def test_over_quota_is_a_429_with_retry_after_and_audited(api, platform_analyst, settings):
+    settings.HUB_QUOTA_CHECKS_PER_MINUTE = 2
+    client = api(platform_analyst)
+    phone = {"type": "phone", "value": "+8613800138000"}
+
+    statuses = [_check(client, phone).status_code for _ in range(3)]
+    refused = _check(client, phone)
+
+    assert statuses == [200, 200, 429]
+    assert 1 <= int(refused["Retry-After"]) <= 61
+    assert "phone" in refused.json()["error"]["message"]
+    assert AuditEvent.objects.filter(action="accounts:quota:exceeded", actor_member=platform_analyst, outcome="denied").count() == 2
+
+
+@pytest.mark.django_db
+def test_quotas_are_per_identifier_type_and_per_organisation(api, platform_analyst, courier_analyst, settings):
+    settings.HUB_QUOTA_CHECKS_PER_MINUTE = 1
+    client = api(platform_analyst)
+
+    first_phone = _check(client, {"type": "phone", "value": "+8613800138000"}).status_code
+    email = _check(client, {"type": "email", "value": "a@example.com"}).status_code
+    second_phone = _check(client, {"type": "phone", "value": "+8613800138001"}).status_code
+    other_org = _check(api(courier_analyst), {"type": "phone", "value": "+8613800138000"}).status_code
+
+    assert (first_phone, email, second_phone, other_org) == (200, 200, 429, 200)
+
+
+@pytest.mark.django_db
+def test_evaluations_count_against_their_own_quota(api, platform_analyst, settings):
+    settings.HUB_QUOTA_EVALUATIONS_PER_MINUTE = 5
+    client = api(platform_analyst)
+    elements = [oprf.blind(bytes([i]))[1].hex() for i in range(4)]
+
+    first = client.post("/api/v1/tokens/evaluate", {"blinded_elements": elements}, format="json").status_code
+    second = client.post("/api/v1/tokens/evaluate", {"blinded_elements": elements[:2]}, format="json").status_code
+    third = client.post("/api/v1/tokens/evaluate", {"blinded_elements": elements[:1]}, format="json").status_code
+
+    assert (first, second, third) == (200, 429, 200)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sixteen_concurrent_clients_cannot_overshoot_the_quota(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL, where CI runs")
+    settings.HUB_QUOTA_CHECKS_PER_MINUTE = 100
+    analyst = persona(OrganisationKind.PLATFORM, Role.ANALYST)
+    keys = [key_for(analyst) for _ in range(16)]
+    outcomes: list[int] = []
+    lock = threading.Lock()
+
+    def client_thread(key: str) -> None:
+        from rest_framework.test import APIClient
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        try:
+            for n in range(20):
+                code = _check(client, {"type": "phone", "value": f"+86138{n:04d}{random.randint(0, 9999):04d}"}).status_code
+                with lock:
+                    outcomes.append(code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client_thread, args=(key,)) for key in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(outcomes) == 320
+    assert outcomes.count(200) == 100 and outcomes.count(429) == 220
+
+
+def _sweep_alerts():
+    return set(Alert.objects.values_list("kind", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_sequential_sweep_is_flagged_within_500_queries(platform_analyst):
+    client = client_for(platform_analyst)
+
+    for n in range(500):
+        _check(client, {"type": "phone", "value": f"+86 139 1234 {n:04d}"})
+        if "sequential_sweep" in _sweep_alerts():
+            break
+
+    assert "sequential_sweep" in _sweep_alerts()
+    assert n < 500
+    alert = Alert.objects.get(kind="sequential_sweep")
+    assert alert.organisation == platform_analyst.organisation and "1391234" not in str(alert.details)
+
+
+@pytest.mark.django_db
+def test_a_random_sweep_that_never_hits_is_flagged_within_500_queries(platform_analyst):
+    client = client_for(platform_analyst)
+    rng = random.Random(7)
+
+    for n in range(500):
+        _check(client, {"type": "email", "value": f"guess{rng.randrange(10**9)}@example.com"})
+        if _sweep_alerts():
+            break
+
+    assert _sweep_alerts() == {"no_match_sweep"}
+
+
+@pytest.mark.django_db
+def test_a_realistic_benign_workload_raises_no_alert(platform_analyst, brand_reporter, reviewer):
+    rng = random.Random(11)
+    listed = [f"+86 13{rng.randrange(10)} {rng.randrange(10**4):04d} {rng.randrange(10**4):04d}" for _ in range(15)]
+    for phone in listed:
+        report_make_accepted(brand_reporter, reviewer, [{"type": "phone", "value": phone}])
+    client = client_for(platform_analyst)
+
+    for n in range(500):
+        # A platform screening its sellers: scattered numbers, a few of them known bad.
+        phone = listed[n % 15] if n % 33 == 0 else f"+86 1{rng.choice('38')}{rng.randrange(10)} {rng.randrange(10**4):04d} {rng.randrange(10**4):04d}"
+        response = _check(client, {"type": "phone", "value": phone}, {"type": "email", "value": f"shop{rng.randrange(10**6)}@example.com"})
+        assert response.status_code == 200
+
+    assert _sweep_alerts() == set()
+
+
+@pytest.mark.django_db
+def test_a_canary_hit_raises_a_high_severity_alert_and_the_answer_looks_ordinary(api, operator_admin, platform_analyst):
+    canary = {"type": "phone", "value": "+86 137 0000 1234"}
+    planted = api(operator_admin).post("/api/v1/canaries", {"identifiers": [canary], "label": "range 137-0000"}, format="json")
+
+    result = _check(api(platform_analyst), canary).json()
+
+    assert planted.status_code == 201
+    alert = Alert.objects.get(kind="canary_hit")
+    assert alert.severity == "high" and alert.organisation == platform_analyst.organisation
+    assert result["level"] == "none"
+
+
+@pytest.mark.django_db
+def test_operators_list_acknowledge_and_resolve_alerts(api, operator_admin, platform_analyst, reviewer):
+    canary = {"type": "phone", "value": "+86 137 0000 1234"}
+    api(operator_admin).post("/api/v1/canaries", {"identifiers": [canary], "label": "trap"}, format="json")
+    _check(api(platform_analyst), canary)
+    client = api(reviewer)
+
+    listed = client.get("/api/v1/alerts?status=open").json()["results"]
+    acknowledged = client.post(f"/api/v1/alerts/{listed[0]['id']}/acknowledge", {"reason": "calling the member"}, format="json")
+    resolved = client.post(f"/api/v1/alerts/{listed[0]['id']}/resolve", {"reason": "member's test script; warned"}, format="json")
+    again = client.post(f"/api/v1/alerts/{listed[0]['id']}/resolve", {"reason": "twice"}, format="json")
+
+    assert [a["kind"] for a in listed] == ["canary_hit"]
+    assert acknowledged.json()["status"] == "acknowledged" and resolved.json()["status"] == "resolved"
+    assert again.status_code == 409
+    assert AuditEvent.objects.filter(action="accounts:alert:resolved", actor_member=reviewer).exists()
