@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from hub.demo_keys import demo_keys
 from hub.env import ConfigurationError, env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -20,42 +21,36 @@ if HUB_ENV not in ("embedded", "production"):
     raise ConfigurationError("HUB_ENV must be 'embedded' or 'production'")
 PRODUCTION = HUB_ENV == "production"
 
-# DEMO ONLY: these values serve the embedded default and the test suite.
-# Production refuses to start with any of them (see hub/keys.py).
-DEMO_SECRET_KEY = "demo-only-insecure-secret-key-do-not-use-in-production"
-DEMO_OPRF_SEED = "d" * 64
-DEMO_TOKEN_STORAGE_KEYS = "1:" + "c" * 128
-DEMO_KEKS = "1:" + "e" * 64
+# Keys come from the environment (or NAME_FILE). The embedded default generates
+# clearly marked demo keys into var/demo-keys.json on first run; production refuses
+# to start without real ones.
+KEY_SETTINGS = ("DJANGO_SECRET_KEY", "HUB_OPRF_SEED", "HUB_TOKEN_STORAGE_KEYS", "HUB_KEKS", "HUB_SIGNING_KEY")
+if PRODUCTION:
+    _missing = [name for name in KEY_SETTINGS if not env_secret(name)]
+    if _missing:
+        raise ConfigurationError(f"HUB_ENV=production needs real keys: set {', '.join(_missing)}")
+    _DEMO_KEYS: dict[str, str] = {}
+else:
+    _DEMO_KEYS = demo_keys(VAR_DIR / "demo-keys.json")
 
-SECRET_KEY = env_secret("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY", _DEMO_KEYS.get("DJANGO_SECRET_KEY", ""))
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # The identifier-token OPRF key (RFC 9497 DeriveKeyPair from a 32-byte seed and key
 # info, so an operator can reproduce it from escrow). Tokens carry HUB_OPRF_KEY_VERSION.
-HUB_OPRF_SEED = env_secret("HUB_OPRF_SEED", DEMO_OPRF_SEED)
+HUB_OPRF_SEED = env_secret("HUB_OPRF_SEED", _DEMO_KEYS.get("HUB_OPRF_SEED", ""))
 HUB_OPRF_KEY_INFO = env_str("HUB_OPRF_KEY_INFO", "infringer-intelligence-hub token key v1")
 HUB_OPRF_KEY_VERSION = env_int("HUB_OPRF_KEY_VERSION", 1)
 # Keys of the storage layer over tokens ("version:hex" pairs, 64-byte AES-SIV keys, comma
 # separated; the highest version is active). Re-keyed in place by `rotate_token_storage`.
-HUB_TOKEN_STORAGE_KEYS = env_secret("HUB_TOKEN_STORAGE_KEYS", DEMO_TOKEN_STORAGE_KEYS)
-# Key-encryption keys of the restricted tier ("version:hex" pairs of 32-byte keys).
-HUB_KEKS = env_secret("HUB_KEKS", DEMO_KEKS)
-
-if PRODUCTION:
-    demo_in_use = [
-        name
-        for name, value, demo in (
-            ("DJANGO_SECRET_KEY", SECRET_KEY, DEMO_SECRET_KEY),
-            ("HUB_OPRF_SEED", HUB_OPRF_SEED, DEMO_OPRF_SEED),
-            ("HUB_TOKEN_STORAGE_KEYS", HUB_TOKEN_STORAGE_KEYS, DEMO_TOKEN_STORAGE_KEYS),
-            ("HUB_KEKS", HUB_KEKS, DEMO_KEKS),
-        )
-        if value == demo
-    ]
-    if demo_in_use:
-        raise ConfigurationError(f"HUB_ENV=production refuses demo keys: set {', '.join(demo_in_use)}")
+HUB_TOKEN_STORAGE_KEYS = env_secret("HUB_TOKEN_STORAGE_KEYS", _DEMO_KEYS.get("HUB_TOKEN_STORAGE_KEYS", ""))
+# Key-encryption keys of the restricted tier ("version:hex" pairs of 32-byte keys);
+# re-wrapped online by `rotate_keks`.
+HUB_KEKS = env_secret("HUB_KEKS", _DEMO_KEYS.get("HUB_KEKS", ""))
+# The hub's Ed25519 signing key (32-byte seed as hex) for disclosure packages and checkpoints.
+HUB_SIGNING_KEY = env_secret("HUB_SIGNING_KEY", _DEMO_KEYS.get("HUB_SIGNING_KEY", ""))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

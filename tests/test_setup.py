@@ -41,17 +41,28 @@ def test_a_database_url_and_broker_select_postgresql_and_real_celery():
     assert result.stdout.split() == ["django.db.backends.postgresql", "False"]
 
 
-def test_production_refuses_demo_keys():
+def test_production_refuses_to_start_without_real_keys():
     result = _settings_in_subprocess({"HUB_ENV": "production", "DJANGO_SECRET_KEY": "a-real-secret"})
 
     assert result.returncode != 0
-    assert all(name in result.stderr for name in ("HUB_OPRF_SEED", "HUB_TOKEN_STORAGE_KEYS", "HUB_KEKS"))
+    assert all(name in result.stderr for name in ("HUB_OPRF_SEED", "HUB_TOKEN_STORAGE_KEYS", "HUB_KEKS", "HUB_SIGNING_KEY"))
+    assert "DJANGO_SECRET_KEY" not in result.stderr.split("set ")[-1]
+
+
+def test_the_embedded_default_generates_marked_demo_keys_on_first_run(tmp_path):
+    result = _settings_in_subprocess({"HUB_VAR_DIR": str(tmp_path)})
+
+    keys = json.loads((tmp_path / "demo-keys.json").read_text())
+    assert result.returncode == 0, result.stderr
+    assert "DEMO" in keys["_notice"] and len(bytes.fromhex(keys["HUB_OPRF_SEED"])) == 32
+    assert oct((tmp_path / "demo-keys.json").stat().st_mode)[-3:] == "600"
 
 
 def test_production_starts_with_real_keys_read_from_files(tmp_path):
     (tmp_path / "keks").write_text("1:" + "ab" * 32)
     result = _settings_in_subprocess({"HUB_ENV": "production", "DJANGO_SECRET_KEY": "a-real-secret",
                                       "HUB_OPRF_SEED": "ab" * 32, "HUB_TOKEN_STORAGE_KEYS": "1:" + "cd" * 64,
+                                      "HUB_SIGNING_KEY": "ef" * 32,
                                       "HUB_KEKS_FILE": str(tmp_path / "keks")})
 
     assert result.returncode == 0, result.stderr
@@ -143,7 +154,7 @@ def test_docker_compose_file_is_accepted():
             pytest.fail("CI must check docker-compose.yml; install docker-compose")
         pytest.skip("no docker compose client here")
     env = {**os.environ, "POSTGRES_PASSWORD": "x", "DJANGO_SECRET_KEY": "x", "HUB_OPRF_SEED": "x",
-           "HUB_TOKEN_STORAGE_KEYS": "x", "HUB_KEKS": "x"}
+           "HUB_TOKEN_STORAGE_KEYS": "x", "HUB_KEKS": "x", "HUB_SIGNING_KEY": "x"}
 
     result = subprocess.run([*command, "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
