@@ -10,9 +10,21 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+    load_pem_private_key,
+)
+from django.conf import settings
 from django.db import transaction
 
 from accounts import services
+from accounts.actors import Actor
 from accounts.apikeys import NewKey, key_hash
 from accounts.models import ApiKey, Member, Organisation
 from accounts.roles import OrganisationKind, Role, Scope
@@ -42,6 +54,7 @@ class DemoMember:
     role: str
     username: str
     api_key: str
+    private_key_path: str | None = None
 
 
 def demo_key(username: str) -> NewKey:
@@ -50,6 +63,20 @@ def demo_key(username: str) -> NewKey:
     secret = base64.urlsafe_b64encode(digest).decode().rstrip("=")
     plaintext = f"iih_{prefix}_{secret}"
     return NewKey(plaintext=plaintext, prefix=prefix, key_hash=key_hash(plaintext))
+
+
+def demo_court_key(member: Member, var_dir: Path) -> Path:
+    """Give the demo court an X25519 key pair; the private key goes to a file under var/."""
+    path = var_dir / "demo-court-private-key.pem"
+    if not path.exists():
+        private = X25519PrivateKey.generate()
+        path.write_bytes(private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+        path.chmod(0o600)
+    private = load_pem_private_key(path.read_bytes(), password=None)
+    public_hex = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    if member.organisation.encryption_public_key != public_hex:
+        services.organisation_set_encryption_key(public_key_hex=public_hex, actor=Actor(member=member))
+    return path
 
 
 @transaction.atomic
@@ -68,5 +95,6 @@ def demo_seed() -> list[DemoMember]:
             if not ApiKey.objects.filter(prefix=key.prefix).exists():
                 services.api_key_issue(member=member, name="demo key", scopes=Scope.values, expires_in_days=730,
                                        actor=None, new_key=key)
-            seeded.append(DemoMember(name, kind, role, username, key.plaintext))
+            key_path = demo_court_key(member, settings.VAR_DIR) if kind == K.COURT else None
+            seeded.append(DemoMember(name, kind, role, username, key.plaintext, str(key_path) if key_path else None))
     return seeded

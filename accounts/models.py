@@ -27,6 +27,9 @@ class Organisation(models.Model):
     )
     suspended = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # A court's X25519 public key (hex); disclosure packages are encrypted to it.
+    encryption_public_key = models.CharField(max_length=64, blank=True)
+    encryption_key_set_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -47,6 +47,11 @@ class Capability(models.TextChoices):
     ALERT_HANDLE = "alert:handle"
     TOKEN_EVALUATE = "token:evaluate"
     CANARY_PLANT = "canary:plant"
+    DISCLOSURE_REQUEST = "disclosure:request"
+    DISCLOSURE_READ = "disclosure:read"
+    DISCLOSURE_APPROVE = "disclosure:approve"
+    DISCLOSURE_DOWNLOAD = "disclosure:download"
+    ENCRYPTION_KEY_SET = "organisation:encryption_key"
     ORGANISATION_READ = "organisation:read"
     ORGANISATION_ADMIN = "organisation:admin"
     APIKEY_MANAGE = "apikey:manage"
@@ -67,6 +72,11 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.ORGANISATION_ADMIN: None,
     Capability.APIKEY_MANAGE: None,
     Capability.CANARY_PLANT: None,
+    Capability.DISCLOSURE_REQUEST: Scope.DISCLOSURE,
+    Capability.DISCLOSURE_READ: Scope.DISCLOSURE,
+    Capability.DISCLOSURE_APPROVE: Scope.DISCLOSURE,
+    Capability.DISCLOSURE_DOWNLOAD: Scope.DISCLOSURE,
+    Capability.ENCRYPTION_KEY_SET: Scope.DISCLOSURE,
 }
 
 _K = OrganisationKind
@@ -77,6 +87,7 @@ _C = Capability
 _EVERY_MEMBER = {_C.ORGANISATION_READ, _C.APIKEY_MANAGE}
 _REPORTING = {_C.REPORT_SUBMIT, _C.REPORT_READ, _C.REPORT_RETRACT, _C.TOKEN_EVALUATE}
 _OVERSIGHT = {_C.AUDIT_READ, _C.ALERT_HANDLE}
+_COURT_CLERK = {_C.DISCLOSURE_REQUEST, _C.DISCLOSURE_READ, _C.DISCLOSURE_DOWNLOAD}
 
 ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = {
     # Platforms and couriers check sellers and report their own enforcement actions.
@@ -94,16 +105,18 @@ ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = 
     (_K.RIGHTS_OWNER, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
     (_K.RIGHTS_OWNER, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
     (_K.RIGHTS_OWNER, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
-    # Courts neither check nor report: they obtain data only through disclosure orders.
-    (_K.COURT, _R.ADMIN): frozenset(_EVERY_MEMBER),
-    (_K.COURT, _R.ANALYST): frozenset(_EVERY_MEMBER),
-    (_K.COURT, _R.VIEWER): frozenset(_EVERY_MEMBER),
+    # Courts neither check nor report: they obtain data only through disclosure orders,
+    # and only their own clerks (admin, analyst) file, follow and download them.
+    (_K.COURT, _R.ADMIN): frozenset(_EVERY_MEMBER | _COURT_CLERK | {_C.ENCRYPTION_KEY_SET}),
+    (_K.COURT, _R.ANALYST): frozenset(_EVERY_MEMBER | _COURT_CLERK | {_C.ENCRYPTION_KEY_SET}),
+    (_K.COURT, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.DISCLOSURE_READ}),
     # Operators admit organisations and review reports and the audit log; they never
     # check sellers, and restricted payloads stay closed to them outside a disclosure.
     # Operator admins also plant canary identifiers that catch enumeration sweeps.
     (_K.OPERATOR, _R.ADMIN): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.ORGANISATION_ADMIN, _C.CANARY_PLANT}),
     (_K.OPERATOR, _R.REVIEWER): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.REPORT_REVIEW}),
-    (_K.OPERATOR, _R.DISCLOSURE_OFFICER): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ}),
+    # Disclosure officers approve orders (two distinct ones each) but never download packages.
+    (_K.OPERATOR, _R.DISCLOSURE_OFFICER): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ, _C.DISCLOSURE_READ, _C.DISCLOSURE_APPROVE}),
     # Auditors read and verify the audit log and handle its alerts, nothing else.
     (_K.AUDITOR, _R.ADMIN): frozenset(_EVERY_MEMBER | _OVERSIGHT),
     (_K.AUDITOR, _R.ANALYST): frozenset(_EVERY_MEMBER | _OVERSIGHT),

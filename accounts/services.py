@@ -124,3 +124,22 @@ def _require_same_member_or_admin(*, actor: Actor | None, member: Member) -> Non
     if actor.role == Role.ADMIN and actor.organisation.pk == member.organisation_id:
         return
     raise NotFoundError("No such member.")
+
+
+@transaction.atomic
+def organisation_set_encryption_key(*, public_key_hex: str, actor: Actor) -> Organisation:
+    """A court registers the X25519 public key its disclosure packages are encrypted to."""
+    if not actor.can(Capability.ENCRYPTION_KEY_SET):
+        raise ForbiddenError("Only court clerks register an encryption key.")
+    try:
+        key = bytes.fromhex(public_key_hex)
+    except ValueError:
+        key = b""
+    if len(key) != 32 or key == bytes(32):
+        raise DomainError("Not an X25519 public key.", fields={"public_key": ["Give 32 bytes as 64 hexadecimal digits."]})
+    organisation = Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
+    organisation.encryption_public_key, organisation.encryption_key_set_at = key.hex(), timezone.now()
+    organisation.save(update_fields=["encryption_public_key", "encryption_key_set_at"])
+    audit_record(actor=actor, tag=AuditTag.ENCRYPTION_KEY_SET, target=organisation, data_class=DataClass.ADMINISTRATIVE,
+                 details={"public_key": key.hex()})
+    return organisation

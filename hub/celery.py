@@ -15,4 +15,8 @@ app.conf.beat_schedule = {
         "task": "sharing.tasks.reports_expire_task",
         "schedule": crontab(minute=7),
     },
+    "expire-disclosures-hourly": {
+        "task": "sharing.tasks.disclosures_expire_task",
+        "schedule": crontab(minute=17),
+    },
 }

@@ -81,3 +81,18 @@ def _oprf_seed(seed_hex: str, info: str, version: int) -> OprfSeed:
     if len(seed) != 32 or version < 1:
         raise ConfigurationError("HUB_OPRF_SEED must be 32 bytes (64 hex digits) and HUB_OPRF_KEY_VERSION ≥ 1")
     return OprfSeed(seed=seed, info=info.encode("utf-8"), version=version)
+
+
+def signing_key():
+    """The hub's Ed25519 signing key (disclosure packages, audit checkpoints)."""
+    return _signing_key(settings.HUB_SIGNING_KEY)
+
+
+@lru_cache(maxsize=4)
+def _signing_key(seed_hex: str):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    try:
+        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(seed_hex))
+    except ValueError:
+        raise ConfigurationError("HUB_SIGNING_KEY must be a 32-byte Ed25519 seed as hex") from None

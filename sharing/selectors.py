@@ -9,7 +9,7 @@ from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import NotFoundError
-from sharing.models import Report
+from sharing.models import DisclosureRequest, Report
 
 
 def reports_of_organisation(*, actor: Actor) -> QuerySet[Report]:
@@ -51,3 +51,33 @@ def reports_page_audit(*, actor: Actor, page: list[Report], legal_basis: str) ->
     """Audit a page of reports shown to the actor (ids only), in the request's transaction."""
     audit_record(actor=actor, tag=AuditTag.REPORT_LISTED, data_class=DataClass.SHAREABLE, target_type="report",
                  legal_basis=legal_basis, details={"count": len(page), "ids": [str(r.public_id) for r in page]})
+
+
+def disclosures_visible_to(*, actor: Actor) -> QuerySet[DisclosureRequest]:
+    """Officers see every order; a court sees only its own."""
+    requests = DisclosureRequest.objects.prefetch_related("approvals__officer").order_by("-submitted_at", "-id")
+    if actor.can(Capability.DISCLOSURE_APPROVE):
+        return requests
+    return requests.filter(court=actor.organisation)
+
+
+def disclosure_get(*, actor: Actor, public_id) -> DisclosureRequest:
+    try:
+        return disclosures_visible_to(actor=actor).get(public_id=public_id)
+    except DisclosureRequest.DoesNotExist:
+        audit_record_denied(actor=actor, tag=AuditTag.DISCLOSURE_READ, target_type="disclosure",
+                            reason=f"not visible: {public_id}")
+        raise NotFoundError("No such disclosure request.") from None
+
+
+def disclosure_read(*, actor: Actor, public_id) -> DisclosureRequest:
+    request = disclosure_get(actor=actor, public_id=public_id)
+    audit_record(actor=actor, tag=AuditTag.DISCLOSURE_READ, target=request, data_class=DataClass.ADMINISTRATIVE,
+                 legal_basis=request.legal_basis_tag)
+    return request
+
+
+def disclosures_page_audit(*, actor: Actor, page: list[DisclosureRequest]) -> None:
+    audit_record(actor=actor, tag=AuditTag.DISCLOSURE_LISTED, data_class=DataClass.ADMINISTRATIVE, target_type="disclosure",
+                 legal_basis=LegalBasis.OPERATOR_DUTY if actor.can(Capability.DISCLOSURE_APPROVE) else LegalBasis.MEMBERSHIP_TERMS,
+                 details={"count": len(page)})

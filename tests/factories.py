@@ -81,3 +81,63 @@ def report_make_accepted(reporter: Member, reviewer: Member, identifiers: list[d
 
     report = report_make(reporter, identifiers, verification_level)
     return report_accept(report=report, reason="evidence checked", actor=Actor(member=reviewer))
+
+
+def court_key_pair(organisation: Organisation):
+    """Give a court an X25519 key pair; returns the private key."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from sharing.crypto.packages import raw_public
+
+    private = X25519PrivateKey.generate()
+    Organisation.objects.filter(pk=organisation.pk).update(encryption_public_key=raw_public(private.public_key()).hex())
+    organisation.refresh_from_db()
+    return private
+
+
+def disclosure_body(report_ids: list[str], fields: list[str] | None = None) -> dict:
+    import base64
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return {
+        "case_number": "(2026) Hu 0115 Min Chu 1234",
+        "issuing_court": "Shanghai Pudong New Area People's Court",
+        "legal_basis": "Civil Procedure Law art. 67; order to produce evidence",
+        "scope": {"reports": report_ids, "fields": fields or ["identifiers", "statement", "evidence", "reporter"]},
+        "deadline": (timezone.now() + timedelta(days=30)).isoformat(),
+        "order_document": {"name": "order.pdf", "content_type": "application/pdf",
+                           "content_base64": base64.b64encode(b"%PDF-1.7 court order").decode()},
+    }
+
+
+def disclosure_make(clerk: Member | None = None, report_ids: list[str] | None = None, approvals: int = 0,
+                    built: bool = False, fields: list[str] | None = None):
+    """A disclosure request filed through the service, optionally approved and built."""
+    from accounts.actors import Actor
+    from sharing.api.disclosure import DisclosureSubmitInput, ScopeInput
+    from sharing.services import disclosure
+    from sharing.services.disclosure_packages import disclosure_package_build
+    from sharing.services.reports import EvidenceFile
+
+    clerk = clerk or persona(OrganisationKind.COURT, Role.ANALYST)
+    if not clerk.organisation.encryption_public_key:
+        court_key_pair(clerk.organisation)
+    body = disclosure_body(report_ids if report_ids is not None else [str(report_make(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)).public_id)], fields)
+    payload, scope = DisclosureSubmitInput(data=body), ScopeInput(data=body["scope"])
+    payload.is_valid(raise_exception=True)
+    scope.is_valid(raise_exception=True)
+    doc = payload.validated_data["order_document"]
+    request = disclosure.disclosure_request_submit(
+        case_number=body["case_number"], issuing_court=body["issuing_court"], legal_basis=body["legal_basis"],
+        scope=scope.to_scope(default_country="CN"), deadline=payload.validated_data["deadline"],
+        order_document=EvidenceFile(doc["name"], doc["content_type"], doc["content_base64"]), actor=Actor(member=clerk))
+    operator = persona(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER) if approvals else None
+    for _ in range(approvals):
+        officer = member_make(operator.organisation, Role.DISCLOSURE_OFFICER)
+        request = disclosure.disclosure_approve(request=request, actor=Actor(member=officer))
+    if built:
+        disclosure_package_build(request_id=request.pk)
+        request.refresh_from_db()
+    return request

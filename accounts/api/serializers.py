@@ -13,7 +13,7 @@ class OrganisationOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "country", "verification", "suspended", "created_at"]
+        fields = ["id", "name", "kind", "country", "verification", "suspended", "created_at", "encryption_public_key"]
 
 
 class OrganisationCreateInput(serializers.Serializer):
@@ -76,3 +76,7 @@ class AlertOutput(serializers.ModelSerializer):
 class AlertHandleInput(serializers.Serializer):
     reason = serializers.CharField(min_length=3, max_length=2000)
 
+
+
+class EncryptionKeyInput(serializers.Serializer):
+    public_key = serializers.CharField(max_length=200, help_text="X25519 public key, 64 hexadecimal digits")

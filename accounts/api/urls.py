@@ -4,6 +4,7 @@ from accounts.api import views
 
 urlpatterns = [
     path("organisation", views.OwnOrganisationApi.as_view(), name="organisation-own"),
+    path("organisation/encryption-key", views.EncryptionKeyApi.as_view(), name="organisation-encryption-key"),
     path("organisations", views.OrganisationsApi.as_view(), name="organisations"),
     path("organisations/<uuid:organisation_id>/standing", views.OrganisationStandingApi.as_view(), name="organisation-standing"),
     path("api-keys", views.ApiKeysApi.as_view(), name="api-keys"),

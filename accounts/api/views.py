@@ -26,6 +26,19 @@ class OwnOrganisationApi(HubApiView):
         return Response(s.OrganisationOutput(organisation).data)
 
 
+class EncryptionKeyApi(HubApiView):
+    required_capability = Capability.ENCRYPTION_KEY_SET
+    audit_object_type = "organisation"
+
+    @extend_schema(request=s.EncryptionKeyInput, responses={200: s.OrganisationOutput},
+                   summary="Register your court's X25519 public key for disclosure packages")
+    def put(self, request):
+        payload = s.EncryptionKeyInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organisation = services.organisation_set_encryption_key(public_key_hex=payload.validated_data["public_key"], actor=self.actor)
+        return Response(s.OrganisationOutput(organisation).data)
+
+
 class OrganisationsApi(HubApiView):
     """Operator administrators list and admit organisations."""
 

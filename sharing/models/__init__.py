@@ -1,9 +1,23 @@
+from sharing.models.disclosure import (
+    DisclosureApproval,
+    DisclosurePackage,
+    DisclosureRequest,
+    DisclosureScopeChange,
+    DisclosureStatus,
+    RestrictedField,
+)
 from sharing.models.enumeration import Canary, SweepProbe, SweepWindow
 from sharing.models.identifiers import IdentifierToken, Subject
 from sharing.models.reports import Category, IpType, Report, ReportIdentifier, ReportStatus, VerificationLevel
 from sharing.models.restricted import RestrictedRecord
 
 __all__ = [
+    "DisclosureApproval",
+    "DisclosurePackage",
+    "DisclosureRequest",
+    "DisclosureScopeChange",
+    "DisclosureStatus",
+    "RestrictedField",
     "Canary",
     "SweepProbe",
     "SweepWindow",

@@ -1,8 +1,8 @@
-"""Store restricted payloads, envelope-encrypted; nothing here ever decrypts."""
+"""The restricted tier: seal payloads on arrival; open them only inside a court disclosure."""
 from __future__ import annotations
 
 from hub.keys import key_encryption_keys
-from sharing.crypto.envelope import associated_data, seal
+from sharing.crypto.envelope import Sealed, associated_data, open_sealed, seal
 from sharing.models import RestrictedRecord
 
 RESTRICTED = "restricted"
@@ -21,3 +21,11 @@ def restricted_store(*, owner_type: str, owner_id: str, field: str, payload: byt
         wrapped_key=sealed.wrapped_key,
         ciphertext=sealed.ciphertext,
     )
+
+
+def restricted_open(record: RestrictedRecord) -> bytes:
+    """Decrypt one restricted record. Only the disclosure service calls this, after it has
+    written the record's restricted-class audit row in the same transaction."""
+    aad = associated_data(record_id=f"{record.owner_type}:{record.owner_id}", field=record.field, data_class=record.data_class)
+    sealed = Sealed(kek_version=record.kek_version, wrapped_key=bytes(record.wrapped_key), ciphertext=bytes(record.ciphertext))
+    return open_sealed(sealed, aad=aad, keys=key_encryption_keys())

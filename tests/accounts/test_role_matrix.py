@@ -63,6 +63,22 @@ def _blinded_element() -> str:
     return blind(b"phone\x00+8613800138000")[1].hex()
 
 
+def _court_request_url(member: Member, suffix: str = "", **kwargs) -> str:
+    """A request the member may act on: its own court's, or (for others) some court's."""
+    from tests.factories import disclosure_make
+
+    own_court = member.organisation.kind == OrganisationKind.COURT and member.organisation.in_good_standing
+    clerk = member_make(member.organisation, Role.ANALYST) if own_court else None
+    return f"/api/v1/disclosure-requests/{disclosure_make(clerk, **kwargs).public_id}{suffix}"
+
+
+def _court_with_key(member: Member) -> dict:
+    from tests.factories import court_key_pair, disclosure_body
+
+    court_key_pair(member.organisation)
+    return disclosure_body([str(uuid.uuid4())], ["statement"])
+
+
 ENDPOINTS = [
     Endpoint("check", "check-run", "post", Capability.CHECK_RUN, 200, lambda m: "/api/v1/checks",
              lambda m: {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}),
@@ -96,7 +112,28 @@ ENDPOINTS = [
              lambda m: _alert_url("acknowledge"), lambda m: {"reason": "looking into it"}),
     Endpoint("alert-resolve", "alert-resolve", "post", Capability.ALERT_HANDLE, 200,
              lambda m: _alert_url("resolve"), lambda m: {"reason": "benign bulk onboarding"}),
+    Endpoint("encryption-key", "organisation-encryption-key", "put", Capability.ENCRYPTION_KEY_SET, 200,
+             lambda m: "/api/v1/organisation/encryption-key", lambda m: {"public_key": "5a" * 32}),
+    Endpoint("disclosure-list", "disclosure-requests", "get", Capability.DISCLOSURE_READ, 200,
+             lambda m: "/api/v1/disclosure-requests"),
+    Endpoint("disclosure-submit", "disclosure-requests", "post", Capability.DISCLOSURE_REQUEST, 201,
+             lambda m: "/api/v1/disclosure-requests", _court_with_key),
+    Endpoint("disclosure-detail", "disclosure-detail", "get", Capability.DISCLOSURE_READ, 200, lambda m: _court_request_url(m)),
+    Endpoint("disclosure-approve", "disclosure-approve", "post", Capability.DISCLOSURE_APPROVE, 200,
+             lambda m: _court_request_url(m, "/approve")),
+    Endpoint("disclosure-reject", "disclosure-reject", "post", Capability.DISCLOSURE_APPROVE, 200,
+             lambda m: _court_request_url(m, "/reject"), lambda m: {"reason": "order does not name the hub"}),
+    Endpoint("disclosure-narrow", "disclosure-narrow", "post", Capability.DISCLOSURE_APPROVE, 200,
+             lambda m: _court_request_url(m, "/narrow", fields=["statement", "identifiers"]),
+             lambda m: {"reason": "identifiers only", "scope": {"fields": ["identifiers"]}}),
+    Endpoint("disclosure-withdraw", "disclosure-withdraw", "post", Capability.DISCLOSURE_REQUEST, 200,
+             lambda m: _court_request_url(m, "/withdraw")),
+    Endpoint("disclosure-package", "disclosure-package", "get", Capability.DISCLOSURE_DOWNLOAD, 200,
+             lambda m: _court_request_url(m, "/package", approvals=2, built=True)),
 ]
+
+# Routes open to anyone, by design: the hub's public keys.
+PUBLIC_ROUTES = {"hub-keys"}
 
 KIND_ROLES = sorted(ROLE_CAPABILITIES, key=lambda kr: (kr[0].value, kr[1].value))
 
@@ -112,7 +149,14 @@ def test_every_api_route_is_in_the_matrix():
 
     routes = {p.name for p in [*accounts_routes, *sharing_routes]}
 
-    assert routes == {e.route for e in ENDPOINTS}
+    assert routes == {e.route for e in ENDPOINTS} | PUBLIC_ROUTES
+
+
+@pytest.mark.django_db
+def test_the_hub_keys_are_public(client):
+    response = client.get("/api/v1/keys")
+
+    assert response.status_code == 200 and len(bytes.fromhex(response.json()["signing_public_key"])) == 32
 
 
 @pytest.mark.django_db

@@ -1,0 +1,198 @@
+"""Court disclosure: the only path by which restricted data leaves the hub.
+
+A court submits an order; two distinct operator disclosure officers approve; a task
+decrypts only the in-scope records, each decryption audited first in the same
+transaction, and seals a signed package to the court's key; the court downloads it
+a bounded number of times.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.actors import Actor
+from accounts.audit.models import DataClass
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from accounts.roles import Capability
+from hub.errors import ConflictError, DomainError, ForbiddenError
+from sharing.models import (
+    DisclosureApproval,
+    DisclosureRequest,
+    DisclosureScopeChange,
+    DisclosureStatus,
+    Report,
+    RestrictedField,
+)
+from sharing.models.disclosure import OPEN_STATUSES
+from sharing.services.reports import EvidenceFile
+from sharing.services.restricted import restricted_store
+from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise
+
+
+@dataclass(frozen=True)
+class DisclosureScope:
+    reports: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"reports": sorted(self.reports), "subjects": sorted(self.subjects), "tokens": sorted(self.tokens),
+                "fields": sorted(self.fields)}
+
+
+def scope_of(request: DisclosureRequest) -> DisclosureScope:
+    return DisclosureScope(request.scope_reports, request.scope_subjects, request.scope_tokens, request.scope_fields)
+
+
+def scope_tokens_from(identifiers: list[RawIdentifier | SuppliedToken], *, default_country: str) -> list[str]:
+    """A court may name identifiers raw or as tokens; only the tokens are kept."""
+    return [t.token for t in identifiers_tokenise(identifiers=identifiers, default_country=default_country)]
+
+
+@transaction.atomic
+def disclosure_request_submit(*, case_number: str, issuing_court: str, legal_basis: str, scope: DisclosureScope,
+                              deadline: datetime, order_document: EvidenceFile, actor: Actor) -> DisclosureRequest:
+    """A court files an order; its document is sealed into the restricted tier."""
+    _require(actor, Capability.DISCLOSURE_REQUEST)
+    if not actor.organisation.encryption_public_key:
+        raise DomainError("Register your court's encryption key first (PUT /api/v1/organisation/encryption-key).")
+    if deadline <= timezone.now():
+        raise DomainError("The deadline must be in the future.", fields={"deadline": ["Give a future date and time."]})
+    request = DisclosureRequest.objects.create(
+        court=actor.organisation, requested_by=actor.member, case_number=case_number, issuing_court=issuing_court,
+        legal_basis=legal_basis, scope_reports=scope.reports, scope_subjects=scope.subjects, scope_tokens=scope.tokens,
+        scope_fields=scope.fields, deadline=deadline, max_downloads=settings.HUB_DISCLOSURE_MAX_DOWNLOADS,
+    )
+    restricted_store(owner_type="disclosure", owner_id=str(request.public_id), field="order_document",
+                     payload=json.dumps({"name": order_document.name, "content_type": order_document.content_type}).encode()
+                     + b"\n" + order_document.content)
+    _audit(actor, AuditTag.DISCLOSURE_SUBMITTED, request, {"scope": scope.as_dict() | {"tokens": len(scope.tokens)}})
+    return request
+
+
+@transaction.atomic
+def disclosure_approve(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
+    """One officer's approval; the second distinct officer's approval approves the order."""
+    _require(actor, Capability.DISCLOSURE_APPROVE)
+    request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    _require_open(request)
+    if request.approvals.filter(officer=actor.member).exists():
+        raise ConflictError("You have already approved this request; a second officer must approve.")
+    DisclosureApproval.objects.create(request=request, officer=actor.member)
+    request.status = DisclosureStatus.UNDER_REVIEW
+    if request.approvals.values("officer").distinct().count() >= 2:
+        request.status, request.approved_at = DisclosureStatus.APPROVED, timezone.now()
+        request.approval_expires_at = request.approved_at + timedelta(days=settings.HUB_DISCLOSURE_APPROVAL_DAYS)
+        transaction.on_commit(lambda: _enqueue_build(request.pk))
+    request.save()
+    _audit(actor, AuditTag.DISCLOSURE_APPROVED, request, {"status": request.status})
+    return request
+
+
+def _enqueue_build(request_pk: int) -> None:
+    from sharing.tasks import disclosure_package_build_task
+
+    disclosure_package_build_task.delay(request_pk)
+
+
+@transaction.atomic
+def disclosure_reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> DisclosureRequest:
+    _require(actor, Capability.DISCLOSURE_APPROVE)
+    request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    _require_open(request)
+    request.status, request.decision_reason, request.closed_at = DisclosureStatus.REJECTED, reason, timezone.now()
+    request.save()
+    _audit(actor, AuditTag.DISCLOSURE_REJECTED, request, {"reason": reason})
+    return request
+
+
+@transaction.atomic
+def disclosure_narrow(*, request: DisclosureRequest, scope: DisclosureScope, reason: str, actor: Actor) -> DisclosureRequest:
+    """An officer narrows the scope before approval; it can only shrink, and needs a reason."""
+    _require(actor, Capability.DISCLOSURE_APPROVE)
+    request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    _require_open(request)
+    before = scope_of(request)
+    if not all(set(getattr(scope, part)) <= set(getattr(before, part)) for part in ("reports", "subjects", "tokens", "fields")):
+        raise DomainError("Narrowing can only remove items from the scope.", fields={"scope": ["Not a subset of the current scope."]})
+    if not (scope.reports or scope.subjects or scope.tokens) or not scope.fields:
+        raise DomainError("Narrowing cannot empty the scope; reject the request instead.", fields={"scope": ["Nothing would remain."]})
+    DisclosureScopeChange.objects.create(request=request, officer=actor.member, reason=reason,
+                                         before=before.as_dict(), after=scope.as_dict())
+    request.scope_reports, request.scope_subjects, request.scope_tokens, request.scope_fields = (
+        scope.reports, scope.subjects, scope.tokens, scope.fields)
+    request.save()
+    _audit(actor, AuditTag.DISCLOSURE_NARROWED, request, {"reason": reason})
+    return request
+
+
+@transaction.atomic
+def disclosure_withdraw(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
+    _require(actor, Capability.DISCLOSURE_REQUEST)
+    request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status in (DisclosureStatus.DELIVERED, DisclosureStatus.REJECTED, DisclosureStatus.EXPIRED, DisclosureStatus.WITHDRAWN):
+        raise ConflictError(f"A {request.status} request cannot be withdrawn.")
+    request.status, request.closed_at = DisclosureStatus.WITHDRAWN, timezone.now()
+    request.save()
+    _audit(actor, AuditTag.DISCLOSURE_WITHDRAWN, request, {})
+    return request
+
+
+def disclosures_expire(*, now: datetime | None = None) -> int:
+    """Expire open orders past their deadline and approvals past their validity."""
+    now = now or timezone.now()
+    overdue = DisclosureRequest.objects.filter(status__in=OPEN_STATUSES, deadline__lt=now)
+    lapsed = DisclosureRequest.objects.filter(status__in=[DisclosureStatus.APPROVED, DisclosureStatus.PACKAGE_READY],
+                                              approval_expires_at__lt=now)
+    count = 0
+    for request in list(overdue) + list(lapsed):
+        with transaction.atomic():
+            DisclosureRequest.objects.filter(pk=request.pk).update(status=DisclosureStatus.EXPIRED, closed_at=now)
+            _audit(None, AuditTag.DISCLOSURE_EXPIRED, request, {})
+            count += 1
+    return count
+
+
+def approvals_of(request: DisclosureRequest) -> list[dict]:
+    return [{"officer": str(a.officer.public_id), "approved_at": a.approved_at.isoformat()}
+            for a in request.approvals.select_related("officer").order_by("approved_at")]
+
+
+def reports_in_scope(request: DisclosureRequest) -> list[Report]:
+    """The reports an order reaches: named directly, through subjects, or through tokens."""
+    from sharing.services.tokens import stored_tokens_find
+
+    token_rows = stored_tokens_find(list(request.scope_tokens)).values()
+    return list(
+        Report.objects.filter(public_id__in=request.scope_reports)
+        .union(Report.objects.filter(identifiers__token__subject__public_id__in=request.scope_subjects))
+        .union(Report.objects.filter(identifiers__token__in=[row.pk for row in token_rows]))
+    )
+
+
+def fields_in_scope(request: DisclosureRequest, record_field: str) -> bool:
+    base = record_field.split(":")[0]
+    return base in request.scope_fields and base in RestrictedField.values
+
+
+def _require(actor: Actor, capability: Capability) -> None:
+    if not actor.can(capability):
+        raise ForbiddenError(f"Your role does not grant {capability.value}.")
+
+
+def _require_open(request: DisclosureRequest) -> None:
+    if request.status not in OPEN_STATUSES:
+        raise ConflictError(f"The request is {request.status}; it can no longer be reviewed.")
+
+
+def _audit(actor: Actor | None, tag: AuditTag, request: DisclosureRequest, details: dict) -> None:
+    audit_record(actor=actor, tag=tag, target=request, data_class=DataClass.ADMINISTRATIVE,
+                 legal_basis=request.legal_basis_tag, details={"order_reference": request.order_reference, **details})
+
