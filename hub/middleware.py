@@ -16,3 +16,25 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-Id"] = request.request_id
         return response
+
+
+class DomainErrorPageMiddleware:
+    """Render a domain error raised by a web page with its own status (404, 409…), never a 500.
+
+    API views handle their errors in hub.exception_handler; only pages reach this.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from hub.errors import DomainError
+
+        if isinstance(exception, DomainError):
+            return render(request, "error.html", {"message": exception.message}, status=exception.status_code)
+        return None

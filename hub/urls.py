@@ -4,12 +4,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts import web
+from sharing import web as sharing_web
 
 urlpatterns = [
     path("", web.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("disclosures/", sharing_web.disclosure_list, name="disclosure-list"),
+    path("disclosures/new", sharing_web.disclosure_new, name="disclosure-new"),
+    path("disclosures/<uuid:request_id>/", sharing_web.disclosure_page, name="disclosure-page"),
+    path("disclosures/<uuid:request_id>/package", sharing_web.disclosure_download, name="disclosure-download"),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("sharing.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),

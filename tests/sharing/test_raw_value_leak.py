@@ -44,6 +44,26 @@ BAD_INPUTS = [
 ]
 
 
+def _disclosed(api, report_id: str) -> list:
+    """Take the report through a court disclosure: the package is sealed, so nothing leaks."""
+    from accounts.roles import OrganisationKind, Role
+    from sharing.services.disclosure_packages import disclosure_package_build
+    from sharing.models import DisclosureRequest
+    from tests.factories import court_key_pair, disclosure_body, member_make, persona
+
+    clerk = persona(OrganisationKind.COURT, Role.ANALYST)
+    court_key_pair(clerk.organisation)
+    first = persona(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER)
+    second = member_make(first.organisation, Role.DISCLOSURE_OFFICER)
+    filed = api(clerk).post("/api/v1/disclosure-requests", disclosure_body([report_id]), format="json")
+    url = f"/api/v1/disclosure-requests/{filed.json()['id']}"
+    approvals = [api(first).post(f"{url}/approve"), api(second).post(f"{url}/approve")]
+    disclosure_package_build(request_id=DisclosureRequest.objects.get(public_id=filed.json()["id"]).pk)
+    package = api(clerk).get(f"{url}/package")
+    assert package.status_code == 200
+    return [filed, *approvals, api(clerk).get(url), package]
+
+
 def _all_table_text() -> str:
     chunks = []
     with connection.cursor() as cursor:
@@ -75,7 +95,9 @@ def test_raw_values_appear_nowhere_outside_the_restricted_blobs(api, brand_repor
     responses += [api(brand_reporter).post("/api/v1/reports", {**body, "identifiers": bad["identifiers"]}, format="json")
                   for bad in BAD_INPUTS]
     responses += [api(brand_reporter).get("/api/v1/reports"), api(brand_reporter).get(f"/api/v1/reports/{report_id}"),
-                  api(reviewer).get("/api/v1/review/reports"), api(auditor).get("/api/v1/audit?limit=500")]
+                  api(reviewer).get("/api/v1/review/reports")]
+    responses += _disclosed(api, report_id)
+    responses.append(api(auditor).get("/api/v1/audit?limit=1000"))
 
     assert submitted.status_code == 201 and responses[2].json()["level"] == "reported"
     assert [r.status_code for r in responses[3:3 + 2 * len(BAD_INPUTS)]] == [400] * (2 * len(BAD_INPUTS))
