@@ -26,6 +26,12 @@ class LegalBasis(models.TextChoices):
 
 
 class AuditEvent(models.Model):
+    """One leaf of the audit log's Merkle tree (RFC 9162); append-only, see accounts/audit/log.py."""
+
+    # Gapless position in the log (0-based), allocated under the AuditLogHead row lock.
+    seq = models.BigIntegerField(unique=True)
+    # SHA-256(0x00 ‖ canonical serialisation); a convenience copy: verify_audit recomputes it.
+    leaf_hash = models.CharField(max_length=64)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Stable references and their names at the time; rows never follow later renames.
@@ -44,7 +50,7 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["seq"]
         indexes = [models.Index(fields=["organisation", "occurred_at"]), models.Index(fields=["data_class", "occurred_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(data_class__in=DataClass.values), name="audit_data_class_known"),
@@ -88,3 +94,21 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.status})"
+
+
+class AuditLogHead(models.Model):
+    """The single row that hands out sequence numbers: its lock makes them gapless."""
+
+    size = models.BigIntegerField(default=0)
+
+
+class AuditCheckpoint(models.Model):
+    """A signed checkpoint (C2SP tlog-checkpoint note) of the log at some size."""
+
+    size = models.BigIntegerField(unique=True)
+    root_hash = models.CharField(max_length=64)
+    note = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["size"]

@@ -1,13 +1,19 @@
 """Write audit events; callers do it inside the transaction of the action they record."""
 from __future__ import annotations
 
+import json
+from datetime import timezone
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from accounts.actors import Actor
+from accounts.audit.log import event_leaf_hash, next_sequence_number
 from accounts.audit.models import AuditEvent, DataClass, LegalBasis, Outcome
 from accounts.audit.tags import AuditTag
 
 
+@transaction.atomic
 def audit_record(
     *,
     actor: Actor | None,
@@ -21,12 +27,13 @@ def audit_record(
     details: dict | None = None,
     request_id: str = "",
 ) -> AuditEvent:
-    """Append one audit event for what the actor did to the target."""
+    """Append one audit event for what the actor did to the target, in the caller's transaction."""
     if target is not None:
         target_type = target._meta.model_name
         target_id = str(getattr(target, "public_id", target.pk))
     member = actor.member if actor else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
+        seq=next_sequence_number(),
         actor_member=member,
         actor_api_key=actor.api_key if actor else None,
         organisation=member.organisation if member else None,
@@ -40,6 +47,12 @@ def audit_record(
         request_id=(actor.request_id if actor else "") or request_id,
         details=details or {},
     )
+    # Round-trip the details through JSON first, so the leaf hashes what the row will hold.
+    event.details = json.loads(json.dumps(event.details, cls=DjangoJSONEncoder))
+    event.occurred_at = event.occurred_at.replace(tzinfo=timezone.utc) if event.occurred_at.tzinfo is None else event.occurred_at
+    event.leaf_hash = event_leaf_hash(event)
+    event.save(force_insert=True)
+    return event
 
 
 def audit_record_denied(*, actor: Actor | None, tag: AuditTag, target_type: str, reason: str, request_id: str = "") -> None:

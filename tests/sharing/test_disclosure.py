@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.audit.models import AuditEvent, DataClass
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
 from hub.keys import signing_key
 from sharing.crypto.packages import PackageError, package_open, raw_public
@@ -277,11 +279,11 @@ def test_the_invariant_holds_after_a_real_disclosure_and_names_planted_violation
     assert "rest on approved" in capsys.readouterr().out
     outside = report_make(brand_reporter, [{"type": "phone", "value": "+86 139 0000 0002"}])
     record = RestrictedRecord.objects.filter(owner_id=str(outside.public_id)).first()
-    no_order = AuditEvent.objects.create(action="sharing:restricted:decrypted", data_class=DataClass.RESTRICTED,
-                                         legal_basis="membership_terms", object_type="restrictedrecord", object_id=str(record.public_id))
-    out_of_scope = AuditEvent.objects.create(action="sharing:restricted:decrypted", data_class=DataClass.RESTRICTED,
-                                             legal_basis=request.legal_basis_tag, object_type="restrictedrecord",
-                                             object_id=str(record.public_id))
+    # A buggy code path that opens records without an order, or outside its scope:
+    no_order = audit_record(actor=None, tag=AuditTag.RESTRICTED_DECRYPTED, data_class=DataClass.RESTRICTED,
+                            legal_basis="membership_terms", target=record)
+    out_of_scope = audit_record(actor=None, tag=AuditTag.RESTRICTED_DECRYPTED, data_class=DataClass.RESTRICTED,
+                                legal_basis=request.legal_basis_tag, target=record)
 
     with pytest.raises(CommandError):
         call_command("check_restricted_access")

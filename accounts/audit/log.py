@@ -1,0 +1,68 @@
+"""The audit log as a verifiable log: canonical leaves, gapless sequence, Merkle roots.
+
+Each event's canonical serialisation is a leaf of an RFC 9162 Merkle tree. A
+hash chain inside the database is not enough (an administrator can disable the
+trigger and re-chain every later row), so the tree's roots are signed into
+checkpoints that are also written outside the database (checkpoints.py).
+"""
+from __future__ import annotations
+
+import json
+
+from accounts.audit import merkle
+from accounts.audit.models import AuditEvent, AuditLogHead
+
+
+def canonical_leaf(event: AuditEvent) -> bytes:
+    """The bytes that stand for an event in the tree; every audited column is in them."""
+    fields = {
+        "seq": event.seq,
+        "id": str(event.public_id),
+        "time": event.occurred_at.isoformat(timespec="microseconds"),
+        "actor": str(event.actor_member.public_id) if event.actor_member_id else None,
+        "api_key": event.actor_api_key.prefix if event.actor_api_key_id else None,
+        "organisation": str(event.organisation.public_id) if event.organisation_id else None,
+        "role": event.role,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "data_class": event.data_class,
+        "legal_basis": event.legal_basis,
+        "outcome": event.outcome,
+        "request_id": event.request_id,
+        "details": event.details,
+    }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def event_leaf_hash(event: AuditEvent) -> str:
+    return merkle.leaf_hash(canonical_leaf(event)).hex()
+
+
+def next_sequence_number() -> int:
+    """Take the next position under the head row's lock; a rollback gives it back."""
+    head, _ = AuditLogHead.objects.select_for_update().get_or_create(pk=1)
+    seq = head.size
+    AuditLogHead.objects.filter(pk=1).update(size=seq + 1)
+    return seq
+
+
+def log_size() -> int:
+    head = AuditLogHead.objects.filter(pk=1).first()
+    return head.size if head else 0
+
+
+def stored_leaf_hashes(size: int) -> list[bytes]:
+    """The stored leaf hashes of the first `size` events, in log order."""
+    hashes = AuditEvent.objects.filter(seq__lt=size).order_by("seq").values_list("leaf_hash", flat=True)
+    return [bytes.fromhex(h) for h in hashes]
+
+
+def recomputed_leaf_hashes() -> tuple[list[int], list[bytes]]:
+    """Sequence numbers and leaf hashes recomputed from the rows themselves (for verification)."""
+    events = AuditEvent.objects.select_related("actor_member", "actor_api_key", "organisation").order_by("seq")
+    seqs, hashes = [], []
+    for event in events.iterator(chunk_size=2000):
+        seqs.append(event.seq)
+        hashes.append(merkle.leaf_hash(canonical_leaf(event)))
+    return seqs, hashes
