@@ -11,6 +11,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    "audit-checkpoint-every-minute": {
+        # Checkpoints when HUB_CHECKPOINT_EVERY_EVENTS events or the interval have passed.
+        "task": "accounts.tasks.audit_checkpoint_task",
+        "schedule": 60.0,
+    },
     "expire-reports-hourly": {
         "task": "sharing.tasks.reports_expire_task",
         "schedule": crontab(minute=7),

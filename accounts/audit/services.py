@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import timezone
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
@@ -52,7 +53,15 @@ def audit_record(
     event.occurred_at = event.occurred_at.replace(tzinfo=timezone.utc) if event.occurred_at.tzinfo is None else event.occurred_at
     event.leaf_hash = event_leaf_hash(event)
     event.save(force_insert=True)
+    if (event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0:
+        transaction.on_commit(_enqueue_checkpoint)
     return event
+
+
+def _enqueue_checkpoint() -> None:
+    from accounts.tasks import audit_checkpoint_task
+
+    audit_checkpoint_task.delay()
 
 
 def audit_record_denied(*, actor: Actor | None, tag: AuditTag, target_type: str, reason: str, request_id: str = "") -> None:

@@ -1,0 +1,81 @@
+"""Verify the audit log against its signed checkpoints, inside and outside the database.
+
+Recompute every leaf from the rows, check the sequence has no gap, and check that
+every checkpoint's root is the root of the first `size` recomputed leaves, that
+consecutive checkpoints are consistent (RFC 9162 proofs), and that no checkpoint is
+larger than the log (truncation). A tamper is detected once a checkpoint covers it.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+
+from accounts.audit import merkle
+from accounts.audit.checkpoints import Checkpoint, CheckpointError, hub_public_key, note_verify, outside_notes
+from accounts.audit.log import log_size, recomputed_leaf_hashes
+from accounts.audit.models import AuditCheckpoint
+
+
+def audit_verify(*, public_key: bytes | None = None) -> list[str]:
+    """Every problem found, as sentences; an empty list means the log verifies."""
+    seqs, leaves = recomputed_leaf_hashes()
+    problems = _sequence_problems(seqs)
+    checkpoints, note_problems = _checkpoints(public_key or hub_public_key())
+    problems += note_problems
+    for checkpoint in checkpoints:
+        problems += _checkpoint_problems(checkpoint, leaves)
+    problems += _consistency_problems(checkpoints, leaves)
+    return problems
+
+
+def _sequence_problems(seqs: list[int]) -> list[str]:
+    problems = [f"row at position {i} has sequence number {s}: a row is missing or moved" for i, s in enumerate(seqs) if s != i][:5]
+    if log_size() != len(seqs):
+        problems.append(f"the log head counts {log_size()} events but {len(seqs)} rows remain: rows were deleted")
+    return problems
+
+
+def _checkpoints(public_key: bytes) -> tuple[list[Checkpoint], list[str]]:
+    """Signed checkpoints from the database and from outside it, checked against each other."""
+    problems, by_size = [], {}
+    notes = [("database", c.note) for c in AuditCheckpoint.objects.order_by("size")]
+    notes += [("outside copy", note) for note in outside_notes().values()]
+    for source, note in notes:
+        try:
+            checkpoint = note_verify(note, public_key, key_name=settings.HUB_AUDIT_ORIGIN)
+        except CheckpointError as exc:
+            problems.append(f"a checkpoint in the {source} is not valid: {exc}")
+            continue
+        known = by_size.setdefault(checkpoint.size, checkpoint)
+        if known.root_hash != checkpoint.root_hash:
+            problems.append(f"two signed checkpoints of size {checkpoint.size} disagree: the database copy was replaced")
+    return [by_size[size] for size in sorted(by_size)], problems
+
+
+def _checkpoint_problems(checkpoint: Checkpoint, leaves: list[bytes]) -> list[str]:
+    if checkpoint.size > len(leaves):
+        return [f"checkpoint of size {checkpoint.size} covers more events than the {len(leaves)} rows: the log was truncated"]
+    if merkle.root_from_leaf_hashes(leaves[:checkpoint.size]) != checkpoint.root_hash:
+        return [f"the rows no longer match the checkpoint of size {checkpoint.size}: an event at or below "
+                f"position {checkpoint.size - 1} was changed, removed or reordered{_first_changed(leaves, checkpoint.size)}"]
+    return []
+
+
+def _first_changed(leaves: list[bytes], size: int) -> str:
+    from accounts.audit.log import stored_leaf_hashes
+
+    stored = stored_leaf_hashes(size)
+    for index, (recomputed, kept) in enumerate(zip(leaves[:size], stored)):
+        if recomputed != kept:
+            return f" (the first row whose content no longer matches its stored leaf hash is at position {index})"
+    return ""
+
+
+def _consistency_problems(checkpoints: list[Checkpoint], leaves: list[bytes]) -> list[str]:
+    problems = []
+    for older, newer in zip(checkpoints, checkpoints[1:]):
+        if older.size == 0 or newer.size > len(leaves):
+            continue
+        proof = merkle.consistency_proof(leaves, older.size, newer.size)
+        if not merkle.verify_consistency(older.size, newer.size, older.root_hash, newer.root_hash, proof):
+            problems.append(f"checkpoints of sizes {older.size} and {newer.size} are not consistent: history was rewritten")
+    return problems
