@@ -16,6 +16,12 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def checkpoints_in_tmp(settings, tmp_path_factory):
+    """Checkpoint notes go to a fresh directory per test, never the checkout's var/."""
+    settings.HUB_CHECKPOINT_DIR = str(tmp_path_factory.mktemp("checkpoints"))
+
+
+@pytest.fixture(autouse=True)
 def audit_log_flushable(request):
     """Transactional tests end with a flush, which the append-only audit triggers refuse;
     switch them off just for that flush (and back on before the next test)."""

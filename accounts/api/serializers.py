@@ -58,7 +58,7 @@ class AuditEventOutput(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "occurred_at", "actor_member", "actor_api_key", "organisation", "role", "action",
+        fields = ["id", "seq", "leaf_hash", "occurred_at", "actor_member", "actor_api_key", "organisation", "role", "action",
                   "object_type", "object_id", "data_class", "legal_basis", "outcome", "request_id", "details"]
 
 
@@ -80,3 +80,29 @@ class AlertHandleInput(serializers.Serializer):
 
 class EncryptionKeyInput(serializers.Serializer):
     public_key = serializers.CharField(max_length=200, help_text="X25519 public key, 64 hexadecimal digits")
+
+
+class CheckpointOutput(serializers.Serializer):
+    origin = serializers.CharField()
+    size = serializers.IntegerField()
+    root_hash = serializers.CharField(help_text="lowercase hex")
+    note = serializers.CharField(help_text="the C2SP signed note")
+
+
+class InclusionProofInput(serializers.Serializer):
+    index = serializers.IntegerField(min_value=0)
+    size = serializers.IntegerField(min_value=1)
+
+
+class InclusionProofOutput(serializers.Serializer):
+    leaf_hash = serializers.CharField()
+    path = serializers.ListField(child=serializers.CharField())
+
+
+class ConsistencyProofInput(serializers.Serializer):
+    first = serializers.IntegerField(min_value=1)
+    second = serializers.IntegerField(min_value=1)
+
+
+class ConsistencyProofOutput(serializers.Serializer):
+    path = serializers.ListField(child=serializers.CharField())

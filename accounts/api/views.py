@@ -11,7 +11,7 @@ from accounts import selectors, services
 from accounts.api import serializers as s
 from accounts.api.base import HubApiView
 from accounts.api.filters import AlertFilter, AuditEventFilter
-from accounts.audit import alerts
+from accounts.audit import alerts, proofs
 from accounts.audit.models import AlertStatus
 from accounts.roles import Capability
 
@@ -169,3 +169,40 @@ class AlertResolveApi(_AlertHandleApi):
     @extend_schema(request=s.AlertHandleInput, responses={200: s.AlertOutput}, summary="Resolve an alert")
     def post(self, request, alert_id):
         return super().post(request, alert_id)
+
+
+class CheckpointLatestApi(HubApiView):
+    required_capability = Capability.AUDIT_READ
+    audit_object_type = "checkpoint"
+
+    @extend_schema(responses={200: s.CheckpointOutput}, summary="The latest signed checkpoint of the audit log")
+    def get(self, request):
+        checkpoint = proofs.checkpoint_latest(actor=self.actor)
+        origin = checkpoint.note.split("\n", 1)[0]
+        return Response({"origin": origin, "size": checkpoint.size, "root_hash": checkpoint.root_hash, "note": checkpoint.note})
+
+
+class InclusionProofApi(HubApiView):
+    required_capability = Capability.AUDIT_READ
+    audit_object_type = "inclusion_proof"
+
+    @extend_schema(parameters=[s.InclusionProofInput], responses={200: s.InclusionProofOutput},
+                   summary="RFC 9162 inclusion proof of event `index` (0-based) in the tree of size `size`")
+    def get(self, request):
+        query = s.InclusionProofInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        leaf, path = proofs.inclusion_proof_for(actor=self.actor, **query.validated_data)
+        return Response({"leaf_hash": leaf.hex(), "path": [h.hex() for h in path]})
+
+
+class ConsistencyProofApi(HubApiView):
+    required_capability = Capability.AUDIT_READ
+    audit_object_type = "consistency_proof"
+
+    @extend_schema(parameters=[s.ConsistencyProofInput], responses={200: s.ConsistencyProofOutput},
+                   summary="RFC 9162 consistency proof between tree sizes `first` and `second`")
+    def get(self, request):
+        query = s.ConsistencyProofInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        path = proofs.consistency_proof_for(actor=self.actor, **query.validated_data)
+        return Response({"path": [h.hex() for h in path]})

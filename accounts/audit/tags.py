@@ -16,6 +16,8 @@ class AuditTag(models.TextChoices):
     API_KEY_REVOKED = "accounts:api_key:revoked"
     API_KEY_LISTED = "accounts:api_key:listed"
     AUDIT_LISTED = "accounts:audit:listed"
+    AUDIT_PROOF_READ = "accounts:audit:proof_read"
+    AUDIT_EXPORTED = "accounts:audit:exported"
     QUOTA_EXCEEDED = "accounts:quota:exceeded"
     ALERT_RAISED = "accounts:alert:raised"
     ALERT_LISTED = "accounts:alert:listed"

@@ -17,7 +17,7 @@ def test_auditor_lists_events_newest_first_with_every_audit_column(api, auditor,
 
     assert response.status_code == 200
     first = response.json()["results"][0]
-    assert set(first) == {"id", "occurred_at", "actor_member", "actor_api_key", "organisation", "role", "action",
+    assert set(first) == {"id", "seq", "leaf_hash", "occurred_at", "actor_member", "actor_api_key", "organisation", "role", "action",
                           "object_type", "object_id", "data_class", "legal_basis", "outcome", "request_id", "details"}
     ids = [row["id"] for row in response.json()["results"]]
     assert ids == sorted(ids, reverse=True)
@@ -78,3 +78,36 @@ def test_a_failed_service_leaves_neither_the_write_nor_its_audit_row(api, brand_
     assert response.status_code == 409
     assert AuditEvent.objects.count() == before
     assert not AuditEvent.objects.filter(action="sharing:report:accepted").exists()
+
+
+def test_proofs_from_the_api_verify_against_the_latest_checkpoint(api, auditor, brand_reporter, settings, tmp_path):
+    from accounts.audit import merkle
+    from accounts.audit.checkpoints import checkpoint_create
+
+    settings.HUB_CHECKPOINT_DIR = str(tmp_path)
+    for _ in range(5):
+        report_make(brand_reporter)
+    first = checkpoint_create()
+    report_make(brand_reporter)
+    checkpoint_create()
+    client = api(auditor)
+
+    latest = client.get("/api/v1/audit/checkpoints/latest").json()
+    inclusion = client.get(f"/api/v1/audit/proofs/inclusion?index=3&size={latest['size']}").json()
+    consistency = client.get(f"/api/v1/audit/proofs/consistency?first={first.size}&second={latest['size']}").json()
+
+    root = bytes.fromhex(latest["root_hash"])
+    assert latest["note"].startswith(latest["origin"] + "\n" + str(latest["size"]) + "\n")
+    assert merkle.verify_inclusion(bytes.fromhex(inclusion["leaf_hash"]), 3, latest["size"],
+                                   [bytes.fromhex(h) for h in inclusion["path"]], root)
+    assert merkle.verify_consistency(first.size, latest["size"], bytes.fromhex(first.root_hash), root,
+                                     [bytes.fromhex(h) for h in consistency["path"]])
+
+
+@pytest.mark.parametrize("query", ["index=5&size=3", "index=-1&size=3", "index=0&size=999999", "index=a&size=1", "size=1"])
+def test_bad_proof_parameters_are_400(api, auditor, brand_reporter, query):
+    report_make(brand_reporter)
+
+    response = api(auditor).get(f"/api/v1/audit/proofs/inclusion?{query}")
+
+    assert response.status_code == 400 and response.json()["error"]["fields"]

@@ -132,6 +132,22 @@ ENDPOINTS = [
              lambda m: _court_request_url(m, "/package", approvals=2, built=True)),
 ]
 
+def _checkpointed(path: str) -> str:
+    from accounts.audit.checkpoints import checkpoint_create
+
+    checkpoint_create(force=True)
+    return path
+
+
+ENDPOINTS += [
+    Endpoint("checkpoint-latest", "audit-checkpoint-latest", "get", Capability.AUDIT_READ, 200,
+             lambda m: _checkpointed("/api/v1/audit/checkpoints/latest")),
+    Endpoint("proof-inclusion", "audit-proof-inclusion", "get", Capability.AUDIT_READ, 200,
+             lambda m: "/api/v1/audit/proofs/inclusion?index=0&size=1"),
+    Endpoint("proof-consistency", "audit-proof-consistency", "get", Capability.AUDIT_READ, 200,
+             lambda m: "/api/v1/audit/proofs/consistency?first=1&second=2"),
+]
+
 # Routes open to anyone, by design: the hub's public keys.
 PUBLIC_ROUTES = {"hub-keys"}
 
