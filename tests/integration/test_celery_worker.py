@@ -38,12 +38,39 @@ def worker(real_broker):
     db = connection.settings_dict
     database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "hub", "worker", "--pool=solo", "-Q", queue, "--loglevel=WARNING"],
+        # Its own queue for tasks sent explicitly, and the default one for tasks the services enqueue.
+        [sys.executable, "-m", "celery", "-A", "hub", "worker", "--pool=solo", "-Q", f"{queue},celery", "--loglevel=WARNING"],
         cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": real_broker},
     )
     yield queue
     process.terminate()
     process.wait(timeout=30)
+
+
+def _wait_for(predicate, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_a_second_approval_enqueues_the_package_build_which_the_worker_runs(worker):
+    from accounts.actors import Actor
+    from sharing.models import DisclosureRequest, DisclosureStatus
+    from sharing.services.disclosure import disclosure_approve
+    from tests.factories import disclosure_make, member_make
+
+    request = disclosure_make(approvals=1)
+    first_officer = request.approvals.get().officer
+    second_officer = member_make(first_officer.organisation, "disclosure_officer")
+
+    disclosure_approve(request=request, actor=Actor(member=second_officer))
+
+    built = _wait_for(lambda: DisclosureRequest.objects.get(pk=request.pk).status == DisclosureStatus.PACKAGE_READY)
+    assert built
+    assert DisclosureRequest.objects.get(pk=request.pk).package.envelope
 
 
 def test_the_worker_expires_due_reports(worker):
