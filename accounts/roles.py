@@ -52,6 +52,14 @@ class Capability(models.TextChoices):
     DISCLOSURE_APPROVE = "disclosure:approve"
     DISCLOSURE_DOWNLOAD = "disclosure:download"
     ENCRYPTION_KEY_SET = "organisation:encryption_key"
+    WATCHLIST_MANAGE = "watchlist:manage"
+    WEBHOOK_MANAGE = "webhook:manage"
+    POLICY_MANAGE = "policy:manage"
+    DISPUTE_FILE = "dispute:file"
+    DISPUTE_READ = "dispute:read"
+    DISPUTE_RESPOND = "dispute:respond"
+    DISPUTE_DECIDE = "dispute:decide"
+    REPUTATION_OVERRIDE = "reputation:override"
     ORGANISATION_READ = "organisation:read"
     ORGANISATION_ADMIN = "organisation:admin"
     APIKEY_MANAGE = "apikey:manage"
@@ -77,6 +85,14 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.DISCLOSURE_APPROVE: Scope.DISCLOSURE,
     Capability.DISCLOSURE_DOWNLOAD: Scope.DISCLOSURE,
     Capability.ENCRYPTION_KEY_SET: Scope.DISCLOSURE,
+    Capability.WATCHLIST_MANAGE: Scope.CHECK,
+    Capability.WEBHOOK_MANAGE: None,
+    Capability.POLICY_MANAGE: None,
+    Capability.DISPUTE_FILE: Scope.REPORT,
+    Capability.DISPUTE_READ: Scope.REPORT,
+    Capability.DISPUTE_RESPOND: Scope.REPORT,
+    Capability.DISPUTE_DECIDE: Scope.REPORT,
+    Capability.REPUTATION_OVERRIDE: None,
 }
 
 _K = OrganisationKind
@@ -85,19 +101,23 @@ _C = Capability
 
 # Every member can see their own organisation and manage their own API keys.
 _EVERY_MEMBER = {_C.ORGANISATION_READ, _C.APIKEY_MANAGE}
-_REPORTING = {_C.REPORT_SUBMIT, _C.REPORT_READ, _C.REPORT_RETRACT, _C.TOKEN_EVALUATE}
+_REPORTING = {_C.REPORT_SUBMIT, _C.REPORT_READ, _C.REPORT_RETRACT, _C.TOKEN_EVALUATE, _C.DISPUTE_READ, _C.DISPUTE_RESPOND}
+# Platforms and couriers watch their own sellers and set their own action policy.
+_SCREENING_ADMIN = {_C.CHECK_RUN, _C.WATCHLIST_MANAGE, _C.WEBHOOK_MANAGE, _C.POLICY_MANAGE}
 _OVERSIGHT = {_C.AUDIT_READ, _C.ALERT_HANDLE}
 _COURT_CLERK = {_C.DISCLOSURE_REQUEST, _C.DISCLOSURE_READ, _C.DISCLOSURE_DOWNLOAD}
 
 ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = {
     # Platforms and couriers check sellers and report their own enforcement actions.
     # A viewer reads the organisation's reports but neither checks nor reports.
-    (_K.PLATFORM, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | {_C.CHECK_RUN}),
-    (_K.PLATFORM, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ}),
+    # Only a platform contests a listing, on behalf of a seller it hosts.
+    (_K.PLATFORM, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | _SCREENING_ADMIN | {_C.DISPUTE_FILE}),
+    (_K.PLATFORM, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ, _C.WATCHLIST_MANAGE,
+                                                          _C.DISPUTE_FILE, _C.DISPUTE_READ}),
     (_K.PLATFORM, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
     (_K.PLATFORM, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
-    (_K.LOGISTICS, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | {_C.CHECK_RUN}),
-    (_K.LOGISTICS, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ}),
+    (_K.LOGISTICS, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | _SCREENING_ADMIN),
+    (_K.LOGISTICS, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ, _C.WATCHLIST_MANAGE}),
     (_K.LOGISTICS, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
     (_K.LOGISTICS, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
     # Rights owners report and follow their reports; they never check sellers.
@@ -113,8 +133,10 @@ ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = 
     # Operators admit organisations and review reports and the audit log; they never
     # check sellers, and restricted payloads stay closed to them outside a disclosure.
     # Operator admins also plant canary identifiers that catch enumeration sweeps.
-    (_K.OPERATOR, _R.ADMIN): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.ORGANISATION_ADMIN, _C.CANARY_PLANT}),
-    (_K.OPERATOR, _R.REVIEWER): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.REPORT_REVIEW}),
+    (_K.OPERATOR, _R.ADMIN): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.ORGANISATION_ADMIN, _C.CANARY_PLANT,
+                                                                     _C.REPUTATION_OVERRIDE}),
+    # Reviewers decide reports and disputes.
+    (_K.OPERATOR, _R.REVIEWER): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.REPORT_REVIEW, _C.DISPUTE_READ, _C.DISPUTE_DECIDE}),
     # Disclosure officers approve orders (two distinct ones each) but never download packages.
     (_K.OPERATOR, _R.DISCLOSURE_OFFICER): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ, _C.DISCLOSURE_READ, _C.DISCLOSURE_APPROVE}),
     # Auditors read and verify the audit log and handle its alerts, nothing else.
