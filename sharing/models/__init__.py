@@ -6,12 +6,18 @@ from sharing.models.disclosure import (
     DisclosureStatus,
     RestrictedField,
 )
+from sharing.models.disputes import Dispute, DisputeStatus, MemberPolicy, Notification, ReporterStanding
 from sharing.models.enumeration import Canary, SweepProbe, SweepWindow
 from sharing.models.identifiers import IdentifierToken, Subject
 from sharing.models.reports import Category, IpType, Report, ReportIdentifier, ReportStatus, VerificationLevel
 from sharing.models.restricted import RestrictedRecord
 
 __all__ = [
+    "Dispute",
+    "DisputeStatus",
+    "MemberPolicy",
+    "Notification",
+    "ReporterStanding",
     "DisclosureApproval",
     "DisclosurePackage",
     "DisclosureRequest",

@@ -44,6 +44,14 @@ class ReportStatus(models.TextChoices):
     REJECTED = "rejected"
     RETRACTED = "retracted"
     EXPIRED = "expired"
+    # The reporter did not answer a dispute in time; stops matching until decided.
+    SUSPENDED = "suspended"
+    # An operator upheld the dispute against it: the report was unfounded.
+    OVERTURNED = "overturned"
+
+
+CLOSED_STATUSES = (ReportStatus.REJECTED, ReportStatus.RETRACTED, ReportStatus.EXPIRED, ReportStatus.SUSPENDED,
+                   ReportStatus.OVERTURNED)
 
 
 class Report(models.Model):
@@ -55,6 +63,12 @@ class Report(models.Model):
     verification_level = models.CharField(max_length=30, choices=VerificationLevel.choices)
     status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.PENDING)
     disputed = models.BooleanField(default=False)
+    # The operator checked the administrative decision or judgment the reporter claims;
+    # until then such a claim weighs like a rights-owner-verified report (see risk.py).
+    decision_verified = models.BooleanField(default=False)
+    fast_tracked = models.BooleanField(default=False, help_text="accepted at once: the reporter is a trusted flagger")
+    renewed_at = models.DateTimeField(null=True, blank=True)
+    payload_destroyed_at = models.DateTimeField(null=True, blank=True)
     evidence_count = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(default=timezone.now)
     reviewed_by = models.ForeignKey("accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -102,6 +116,25 @@ class Report(models.Model):
         self._require_status(ReportStatus.ACCEPTED, "expired")
         self.status = ReportStatus.EXPIRED
         self.closed_at = timezone.now()
+
+    def renew(self, *, expires_at) -> None:
+        self._require_status(ReportStatus.ACCEPTED, "renewed")
+        self.renewed_at, self.expires_at = timezone.now(), expires_at
+
+    def suspend(self) -> None:
+        self._require_status(ReportStatus.ACCEPTED, "suspended")
+        self.status, self.closed_at = ReportStatus.SUSPENDED, timezone.now()
+
+    def overturn(self) -> None:
+        if self.status not in (ReportStatus.ACCEPTED, ReportStatus.SUSPENDED):
+            raise ConflictError(f"A {self.status} report cannot be overturned.")
+        self.status, self.closed_at, self.disputed = ReportStatus.OVERTURNED, timezone.now(), False
+
+    def reinstate(self) -> None:
+        """A dispute decided for the reporter: the report counts again, no longer disputed."""
+        if self.status == ReportStatus.SUSPENDED:
+            self.status, self.closed_at = ReportStatus.ACCEPTED, None
+        self.disputed = False
 
     def _require_status(self, expected: str, becoming: str) -> None:
         if self.status != expected:

@@ -1,0 +1,82 @@
+"""Counter-notices: a platform contests the listing of a seller it hosts."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open"  # waiting for the reporters to show a complaint or suit was filed
+    ANSWERED = "answered"  # a reporter showed it; an operator decides
+    UPHELD = "upheld"  # the reports stand
+    OVERTURNED = "overturned"  # the reports were unfounded
+    LAPSED = "lapsed"  # no answer in time: the reports are suspended
+
+
+class Dispute(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    filed_by = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    filed_by_member = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
+    reports = models.ManyToManyField("sharing.Report", related_name="disputes")
+    grounds = models.TextField()
+    status = models.CharField(max_length=20, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    filed_at = models.DateTimeField(default=timezone.now)
+    response_due = models.DateField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey("accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DisputeStatus.values), name="dispute_status_known"),
+            models.CheckConstraint(condition=~Q(status__in=["upheld", "overturned"]) | ~Q(decision_reason=""),
+                                   name="dispute_decision_has_reason"),
+        ]
+
+
+class Notification(models.Model):
+    """A message to an organisation (a dispute against its report, a suspension, …)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=60)
+    message = models.TextField()
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class ReporterStanding(models.Model):
+    """A reporting organisation's trusted-flagger status and any reporting suspension."""
+
+    organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE, related_name="standing")
+    trusted_flagger = models.BooleanField(default=False)
+    # An operator's override of the automatic rule: "grant", "revoke", or "" (automatic).
+    override = models.CharField(max_length=10, blank=True)
+    override_reason = models.TextField(blank=True)
+    reporting_suspended_until = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(override__in=["", "grant", "revoke"]), name="standing_override_known"),
+            models.CheckConstraint(condition=Q(override="") | ~Q(override_reason=""), name="standing_override_has_reason"),
+        ]
+
+
+class MemberPolicy(models.Model):
+    """A platform's or courier's own rule for what to do with a match."""
+
+    organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE, related_name="policy")
+    strikes = models.PositiveIntegerField(default=3)
+    window_months = models.PositiveIntegerField(default=24)
+    one_strike_verification_levels = models.JSONField(default=list)
+    one_strike_categories = models.JSONField(default=list)
+    updated_at = models.DateTimeField(default=timezone.now)
