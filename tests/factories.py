@@ -75,12 +75,13 @@ def report_make(reporter: Member, identifiers: list[dict] | None = None, verific
 
 
 def report_make_accepted(reporter: Member, reviewer: Member, identifiers: list[dict] | None = None,
-                         verification_level: str = "rights_owner_verified"):
+                         verification_level: str = "rights_owner_verified", decision_verified: bool = False):
     from accounts.actors import Actor
     from sharing.services.reports import report_accept
 
     report = report_make(reporter, identifiers, verification_level)
-    return report_accept(report=report, reason="evidence checked", actor=Actor(member=reviewer))
+    return report_accept(report=report, reason="evidence checked", actor=Actor(member=reviewer),
+                         decision_verified=decision_verified)
 
 
 def court_key_pair(organisation: Organisation):

@@ -117,6 +117,11 @@ class ReviewDecisionInput(serializers.Serializer):
     reason = serializers.CharField(min_length=3, max_length=2000)
 
 
+class ReportAcceptInput(ReviewDecisionInput):
+    decision_verified = serializers.BooleanField(
+        default=False, help_text="You checked the administrative decision or court judgment the report claims")
+
+
 class ReportOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     identifier_types = serializers.SerializerMethodField()
@@ -124,7 +129,7 @@ class ReportOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Report
-        fields = ["id", "status", "ip_type", "category", "verification_level", "identifier_types",
+        fields = ["id", "status", "ip_type", "category", "verification_level", "decision_verified", "fast_tracked", "identifier_types",
                   "identifier_count", "evidence_count", "disputed", "submitted_at", "reviewed_at",
                   "review_reason", "expires_at", "closed_at"]
 

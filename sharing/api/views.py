@@ -81,33 +81,30 @@ class ReviewQueueApi(HubApiView):
                                   legal_basis=LegalBasis.OPERATOR_DUTY)
 
 
-class _ReviewDecisionApi(HubApiView):
+class ReportAcceptApi(HubApiView):
     required_capability = Capability.REPORT_REVIEW
     audit_object_type = "report"
-    decide = None
 
+    @extend_schema(request=s.ReportAcceptInput, responses={200: s.ReviewReportOutput}, summary="Accept a pending report")
+    def post(self, request, report_id):
+        payload = s.ReportAcceptInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = selectors.report_get(actor=self.actor, public_id=report_id, for_review=True)
+        report = reports.report_accept(report=report, actor=self.actor, **payload.validated_data)
+        return Response(s.ReviewReportOutput(report).data)
+
+
+class ReportRejectApi(HubApiView):
+    required_capability = Capability.REPORT_REVIEW
+    audit_object_type = "report"
+
+    @extend_schema(request=s.ReviewDecisionInput, responses={200: s.ReviewReportOutput}, summary="Reject a pending report")
     def post(self, request, report_id):
         payload = s.ReviewDecisionInput(data=request.data)
         payload.is_valid(raise_exception=True)
         report = selectors.report_get(actor=self.actor, public_id=report_id, for_review=True)
-        report = type(self).decide(report=report, reason=payload.validated_data["reason"], actor=self.actor)
+        report = reports.report_reject(report=report, reason=payload.validated_data["reason"], actor=self.actor)
         return Response(s.ReviewReportOutput(report).data)
-
-
-class ReportAcceptApi(_ReviewDecisionApi):
-    decide = staticmethod(reports.report_accept)
-
-    @extend_schema(request=s.ReviewDecisionInput, responses={200: s.ReviewReportOutput}, summary="Accept a pending report")
-    def post(self, request, report_id):
-        return super().post(request, report_id)
-
-
-class ReportRejectApi(_ReviewDecisionApi):
-    decide = staticmethod(reports.report_reject)
-
-    @extend_schema(request=s.ReviewDecisionInput, responses={200: s.ReviewReportOutput}, summary="Reject a pending report")
-    def post(self, request, report_id):
-        return super().post(request, report_id)
 
 
 def _paginated_reports(view: HubApiView, queryset, serializer_class, *, legal_basis: str) -> Response:

@@ -19,7 +19,7 @@ from sharing.models import Subject
 from sharing.models.reports import VERIFICATION_RANK
 from sharing.services.enumeration import sweep_observe
 from sharing.services.quotas import check_quota_demands, quota_take_or_refuse
-from sharing.services.risk import Evidence, level_of, risk_of
+from sharing.services.risk import Evidence, effective_verification, level_of, risk_of
 from sharing.services.subjects import reports_counting
 from sharing.services.tokens import RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise, stored_tokens_find
 
@@ -78,11 +78,12 @@ def _result_for(matched: list[dict], *, now: datetime) -> CheckResult:
     reports = reports_counting(now).filter(identifiers__token__subject_id__in=subject_ids).distinct()
     summary = reports.aggregate(first_seen=Min("submitted_at"), last_seen=Max("submitted_at"))
     rows = list(reports.values("reporter_organisation_id", "reporter_organisation__kind", "verification_level",
-                               "ip_type", "category", "disputed"))
+                               "decision_verified", "ip_type", "category", "disputed"))
     if not rows:
         return CheckResult(check_id=check_id, level="none", risk=0)
     matched_types = frozenset(m["identifier_type"] for m in matched)
-    strongest = max((r["verification_level"] for r in rows), key=VERIFICATION_RANK.__getitem__)
+    strongest = max((effective_verification(r["verification_level"], r["decision_verified"]) for r in rows),
+                    key=VERIFICATION_RANK.__getitem__)
     evidence = Evidence(
         organisations=len({r["reporter_organisation_id"] for r in rows}),
         strongest_verification=strongest,

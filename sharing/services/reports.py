@@ -20,6 +20,7 @@ from hub.errors import ForbiddenError
 from sharing.locks import lock_report
 from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.services.restricted import restricted_store
+from sharing.services.risk import OFFICIAL
 from sharing.services.subjects import subjects_relink
 from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise, stored_token_get_or_create
 
@@ -84,17 +85,26 @@ def _seal_restricted(report: Report, submission: ReportSubmission) -> None:
 
 
 @transaction.atomic
-def report_accept(*, report: Report, reason: str, actor: Actor) -> Report:
-    """Accept a pending report; its identifiers start to match and link into subjects."""
+def report_accept(*, report: Report, reason: str, actor: Actor, decision_verified: bool = False) -> Report:
+    """Accept a pending report; its identifiers start to match and link into subjects.
+
+    decision_verified: the reviewer checked the administrative decision or judgment
+    the report claims (only then does that claim weigh as official; see risk.py).
+    """
     _require(actor, Capability.REPORT_REVIEW)
     report = lock_report(report)
+    _accept(report, by=actor.member, reason=reason, decision_verified=decision_verified)
+    audit_record(actor=actor, tag=AuditTag.REPORT_ACCEPTED, target=report, data_class=DataClass.ADMINISTRATIVE,
+                 legal_basis=LegalBasis.OPERATOR_DUTY, details={"decision_verified": report.decision_verified})
+    return report
+
+
+def _accept(report: Report, *, by, reason: str, decision_verified: bool = False) -> None:
     expires_at = timezone.now() + timedelta(days=settings.HUB_REPORT_RETENTION_DAYS)
-    report.accept(by=actor.member, reason=reason, expires_at=expires_at)
+    report.accept(by=by, reason=reason, expires_at=expires_at)
+    report.decision_verified = decision_verified and report.verification_level in OFFICIAL
     report.save()
     subjects_relink(report=report)
-    audit_record(actor=actor, tag=AuditTag.REPORT_ACCEPTED, target=report, data_class=DataClass.ADMINISTRATIVE,
-                 legal_basis=LegalBasis.OPERATOR_DUTY)
-    return report
 
 
 @transaction.atomic

@@ -1,5 +1,12 @@
 """The documented rules that turn a subject's accepted reports into a level and a risk score.
 
+Verification
+- An administrative decision or court judgment counts only once an operator has
+  verified it (Report.decision_verified); until then it weighs as a rights-owner-
+  verified report. So no single organisation, whatever it claims, lists a subject
+  on its own: listing takes a second independent organisation or an operator-
+  verified official decision.
+
 Level
 - none: no live accepted report matches.
 - reported: live accepted reports from a single organisation, none of them an
@@ -79,3 +86,13 @@ def risk_of(evidence: Evidence, *, now: datetime) -> int:
     if evidence.disputed:
         score -= 30
     return max(0, min(100, score))
+
+
+OFFICIAL = (VerificationLevel.ADMINISTRATIVE_DECISION, VerificationLevel.COURT_JUDGMENT)
+
+
+def effective_verification(claimed: str, decision_verified: bool) -> str:
+    """What a report's verification level is worth: official claims need the operator's check."""
+    if claimed in OFFICIAL and not decision_verified:
+        return VerificationLevel.RIGHTS_OWNER_VERIFIED
+    return claimed

@@ -60,10 +60,21 @@ def test_one_organisation_alone_is_reported_two_independent_ones_list(api, brand
 
 
 @pytest.mark.parametrize("verification,level", [("administrative_decision", "listed"), ("court_judgment", "confirmed")])
-def test_an_official_decision_lists_on_its_own(api, brand_reporter, reviewer, platform_analyst, verification, level):
-    report_make_accepted(brand_reporter, reviewer, [PHONE], verification_level=verification)
+def test_an_official_decision_verified_by_the_operator_lists_on_its_own(api, brand_reporter, reviewer, platform_analyst,
+                                                                          verification, level):
+    report_make_accepted(brand_reporter, reviewer, [PHONE], verification_level=verification, decision_verified=True)
 
     assert _check(api, platform_analyst, PHONE)["level"] == level
+
+
+@pytest.mark.parametrize("verification", ["administrative_decision", "court_judgment"])
+def test_an_unverified_official_claim_weighs_as_rights_owner_verified(api, brand_reporter, reviewer, platform_analyst,
+                                                                         verification):
+    report_make_accepted(brand_reporter, reviewer, [PHONE], verification_level=verification)
+
+    result = _check(api, platform_analyst, PHONE)
+
+    assert (result["level"], result["strongest_verification"]) == ("reported", "rights_owner_verified")
 
 
 def test_a_new_account_sharing_a_bank_account_matches_the_linked_subject(api, brand_reporter, other_brand_reporter,
