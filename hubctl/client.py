@@ -16,21 +16,23 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from hubctl.errors import HubError, IdentifierError
 from sharing.crypto import oprf
 from sharing.identifiers import Canonical, IdentifierInvalid, IdentifierType, normalise
 
-__all__ = ["HubClient", "HubError", "IdentifierError", "token_input"]
+__all__ = ["HubClient", "HubError", "IdentifierError", "hub_keys", "hub_signing_key", "token_input"]
 
 USER_AGENT = "hubctl/0.1"
 EVALUATE_PATH = "/api/v1/tokens/evaluate"
 ELEMENT_HEX_LENGTH = 2 * oprf.ELEMENT_BYTES
 MAX_RETRY_WAIT = 60  # seconds; a longer Retry-After is the caller's decision, not a silent stall
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
+T = TypeVar("T")
 
 # (type, value) or (type, value, country): what callers hand to tokenise, check and report.
 IdentifierLike = Sequence[str | None]
@@ -88,22 +90,30 @@ class HubClient:
 
     def _send(self, method: str, path: str, body: dict | None) -> dict:
         """Send one JSON request and return the JSON answer; raise HubError on any failure."""
-        request = self._build_request(method, path, body)
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                return _json_answer(response.status, response.read(), method, path)
-        except urllib.error.HTTPError as exc:
-            raise _http_error(exc, method, path) from None
-        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-            reason = getattr(exc, "reason", None) or exc
-            raise HubError(None, "connection_failed", f"Cannot reach the hub at {self.base_url}: {reason}") from None
+        status, payload = _exchange(self._opener, self._build_request(method, path, body), self.timeout, self.base_url)
+        return _json_answer(status, payload, method, path)
+
+    def _send_bytes(self, method: str, path: str, body: dict | None) -> bytes:
+        """Send one request and return the answer's body as it is (a file); raise HubError on any failure."""
+        status, payload = _exchange(self._opener, self._build_request(method, path, body), self.timeout, self.base_url)
+        if not payload:
+            raise HubError(status, "bad_response", f"{method} {path} answered with an empty body.")
+        return payload
 
     def _call(self, method: str, path: str, body: dict | None = None) -> dict:
         """_send, waiting out short rate limits (429 with Retry-After) up to `retries` times."""
+        return self._retried(lambda: self._send(method, path, body))
+
+    def _call_bytes(self, method: str, path: str, body: dict | None = None) -> bytes:
+        """_send_bytes, waiting out short rate limits like _call."""
+        return self._retried(lambda: self._send_bytes(method, path, body))
+
+    def _retried(self, send: Callable[[], T]) -> T:
+        """Run send, retrying after short rate limits (429 with Retry-After) up to `retries` times."""
         attempt = 0
         while True:
             try:
-                return self._send(method, path, body)
+                return send()
             except HubError as exc:
                 if attempt >= self.retries or not _worth_waiting(exc):
                     raise
@@ -196,11 +206,48 @@ class HubClient:
 
     def report_get(self, report_id: str) -> dict:
         """One of your organisation's reports."""
-        try:
-            report_uuid = uuid.UUID(str(report_id))
-        except ValueError:
-            raise ValueError("A report id is a UUID.") from None
-        return self._call("GET", f"/api/v1/reports/{report_uuid}")
+        return self._call("GET", f"/api/v1/reports/{_uuid(report_id, 'report')}")
+
+    # -- court disclosure ------------------------------------------------------------
+
+    def encryption_key_set(self, public_key: bytes) -> dict:
+        """Register your court's X25519 public key (32 raw bytes); returns your organisation."""
+        if len(public_key) != 32:
+            raise ValueError("An X25519 public key is 32 bytes.")
+        return self._call("PUT", "/api/v1/organisation/encryption-key", {"public_key": public_key.hex()})
+
+    def disclosure_request(self, *, case_number: str, issuing_court: str, legal_basis: str, scope: dict,
+                           deadline: str, order_document: str | Path) -> dict:
+        """File a court order for disclosure; scope holds reports, subjects, tokens, identifiers and fields."""
+        body = {
+            "case_number": case_number, "issuing_court": issuing_court, "legal_basis": legal_basis,
+            "scope": scope, "deadline": deadline, "order_document": evidence_file(order_document),
+        }
+        return self._call("POST", "/api/v1/disclosure-requests", body)
+
+    def disclosure_scope(self, *, fields: Iterable[str], reports: Iterable[str] = (), subjects: Iterable[str] = (),
+                         tokens: Iterable[str] = (), identifiers: Iterable[IdentifierLike] = (),
+                         default_country: str | None = None) -> dict:
+        """A disclosure scope; identifiers are validated here and sent raw (the hub keeps only their tokens)."""
+        identifiers = list(identifiers)
+        scope = {"reports": [str(_uuid(r, "report")) for r in reports],
+                 "subjects": [str(_uuid(s, "subject")) for s in subjects],
+                 "tokens": [_token_hex(t) for t in tokens], "fields": list(fields)}
+        if identifiers:  # the hub's identifiers field refuses an empty list
+            scope["identifiers"] = self._identifier_items(identifiers, raw=True, default_country=default_country)
+        return scope
+
+    def disclosure_get(self, request_id: str) -> dict:
+        """One disclosure request and its state."""
+        return self._call("GET", f"/api/v1/disclosure-requests/{_uuid(request_id, 'disclosure request')}")
+
+    def disclosure_approve(self, request_id: str) -> dict:
+        """Approve a disclosure request (officers); the second distinct officer's approval approves it."""
+        return self._call("POST", f"/api/v1/disclosure-requests/{_uuid(request_id, 'disclosure request')}/approve")
+
+    def package_download(self, request_id: str) -> bytes:
+        """The sealed package (the envelope's bytes, as the hub sent them); each call uses up one download."""
+        return self._call_bytes("GET", f"/api/v1/disclosure-requests/{_uuid(request_id, 'disclosure request')}/package")
 
     def _identifier_items(self, identifiers: Iterable[IdentifierLike], *, raw: bool,
                           default_country: str | None) -> list[dict]:
@@ -218,6 +265,57 @@ def evidence_file(path: str | Path) -> dict:
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     content = base64.b64encode(path.read_bytes()).decode("ascii")
     return {"name": path.name, "content_type": content_type, "content_base64": content}
+
+
+def hub_keys(base_url: str, *, timeout: float = 30) -> dict:
+    """The hub's public keys (GET /api/v1/keys), asked without any API key."""
+    path, base_url = "/api/v1/keys", _checked_base_url(base_url)
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    request = urllib.request.Request(base_url + path, headers=headers, method="GET")
+    status, payload = _exchange(urllib.request.build_opener(_NoRedirects), request, timeout, base_url)
+    return _json_answer(status, payload, "GET", path)
+
+
+def hub_signing_key(base_url: str, *, timeout: float = 30) -> bytes:
+    """The hub's Ed25519 public key (32 bytes), fetched from the hub."""
+    key = hub_keys(base_url, timeout=timeout).get("signing_public_key")
+    try:
+        raw = bytes.fromhex(key) if isinstance(key, str) else b""
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise HubError(None, "bad_response", "The hub's keys answer holds no usable Ed25519 signing key.")
+    return raw
+
+
+def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float,
+              base_url: str) -> tuple[int, bytes]:
+    """Send one request; return the status and body of a success, else raise HubError."""
+    method, path = request.get_method(), request.full_url.removeprefix(base_url)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        raise _http_error(exc, method, path) from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise HubError(None, "connection_failed", f"Cannot reach the hub at {base_url}: {reason}") from None
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    """A UUID argument, or ValueError naming what it should identify."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise ValueError(f"A {what} id is a UUID.") from None
+
+
+def _token_hex(token: str) -> str:
+    """A token as the hub takes it in a scope: 128 lower-case hex digits."""
+    text = str(token).strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{128}", text):
+        raise ValueError("A token is 128 hexadecimal digits.")
+    return text
 
 
 def _checked_base_url(base_url: str) -> str:

@@ -73,3 +73,46 @@ def report_text(report: dict, *, tokens_only: bool | None = None) -> str:
 def _listed(values: list | None) -> str:
     """Comma-separated values, or "none"."""
     return ", ".join(str(v) for v in values or []) or "none"
+
+
+def disclosure_text(request: dict) -> str:
+    """A disclosure request and its state for people."""
+    scope = request.get("scope") or {}
+    overdue = " (overdue)" if request.get("overdue") else ""
+    lines = [
+        f"disclosure request {request.get('id')}: {request.get('status')}",
+        f"order: {request.get('order_reference')}",
+        f"legal basis: {request.get('legal_basis')}",
+        f"scope: {len(scope.get('reports') or [])} reports, {len(scope.get('subjects') or [])} subjects, "
+        f"{len(scope.get('tokens') or [])} tokens; fields: {_listed(scope.get('fields'))}",
+        f"deadline: {request.get('deadline')}{overdue}    submitted: {request.get('submitted_at') or '-'}",
+        f"approvals: {len(request.get('approvals') or [])}",
+        *[f"  officer {a.get('officer')} at {a.get('approved_at')}" for a in request.get("approvals") or []],
+    ]
+    if request.get("approved_at"):
+        lines.append(f"approved: {request['approved_at']}    approval expires: {request.get('approval_expires_at')}")
+    lines.append(f"downloads: {request.get('downloads', 0)} of {request.get('max_downloads')}")
+    if request.get("decision_reason"):
+        lines.append(f"decision reason: {request['decision_reason']}")
+    return "\n".join(lines)
+
+
+def package_text(summary: dict) -> str:
+    """A verified disclosure package's summary for people; ends with the verdict."""
+    width = max((len(f["name"]) for f in summary["files"]), default=0)
+    lines = [
+        f"disclosure request {summary['request']}",
+        f"order: {summary.get('order_reference')}",
+        f"legal basis: {summary.get('legal_basis')}",
+        f"built: {summary.get('built_at')}    fields: {_listed(summary.get('scope_fields'))}",
+        f"records: {summary['records']} (reports: {len(summary.get('reports') or [])})",
+        f"approvals: {len(summary['approvals'])}",
+        *[f"  officer {a.get('officer')} at {a.get('approved_at')}" for a in summary["approvals"]],
+        "files:",
+        *[f"  {f['name'].ljust(width)}  {f['size']} bytes" for f in summary["files"]],
+        f"hub key: {summary.get('hub_key')} ({summary.get('hub_key_source')})",
+        f"signature OK, {summary['files_verified']} files match the manifest",
+    ]
+    if summary.get("written_to"):
+        lines.append(f"written to {summary['written_to']}: {len(summary.get('written') or [])} files")
+    return "\n".join(lines)

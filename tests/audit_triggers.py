@@ -8,7 +8,10 @@ from contextlib import contextmanager
 from django.db import connection
 
 _append_only = importlib.import_module("accounts.migrations.0005_audit_append_only")
+_disclosure_guards = importlib.import_module("sharing.migrations.0004_disclosure_guards")
 SQLITE_TRIGGERS = ("accounts_audit_no_update", "accounts_audit_no_delete")
+# Approvals are permanent too; a flush after a transactional test must be let through.
+SQLITE_APPROVAL_DELETE = "sharing_disclosure_approval_delete"
 
 
 def disable() -> None:
@@ -16,7 +19,7 @@ def disable() -> None:
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = replica")
         else:
-            for name in SQLITE_TRIGGERS:
+            for name in (*SQLITE_TRIGGERS, SQLITE_APPROVAL_DELETE):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
@@ -25,12 +28,15 @@ def enable() -> None:
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = DEFAULT")
             return
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'accounts_audit_%'")
-        if {row[0] for row in cursor.fetchall()} != set(SQLITE_TRIGGERS):
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {row[0] for row in cursor.fetchall()}
+        if not set(SQLITE_TRIGGERS) <= present:
             for name in SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             for statement in _append_only.SQLITE_FORWARD:
                 cursor.execute(statement)
+        if SQLITE_APPROVAL_DELETE not in present:
+            cursor.execute(next(s for s in _disclosure_guards.SQLITE_FORWARD if SQLITE_APPROVAL_DELETE in s))
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from accounts.api.base import HubApiView
 from accounts.roles import Capability
 from hub.keys import signing_key
 from sharing import selectors
-from sharing.api.serializers import EvidenceInput, _identifiers_field, raw_identifiers
+from sharing.api.serializers import EvidenceInput, IdentifierInput, raw_identifiers
 from sharing.crypto.packages import raw_public
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH, hub_oprf_key
 from sharing.models import DisclosureRequest, RestrictedField
@@ -27,13 +27,9 @@ class ScopeInput(serializers.Serializer):
     subjects = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=1000)
     tokens = serializers.ListField(child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False,
                                    default=list, max_length=1000)
-    identifiers = _identifiers_field()
+    identifiers = serializers.ListField(child=IdentifierInput(), required=False, default=list, max_length=1000,
+                                        help_text="raw or token identifiers; only their tokens are kept")
     fields = serializers.ListField(child=serializers.ChoiceField(choices=RestrictedField.choices), min_length=1)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["identifiers"].required = False
-        self.fields["identifiers"].min_length = 0
 
     def validate(self, data: dict) -> dict:
         if not (data["reports"] or data["subjects"] or data["tokens"] or data.get("identifiers")):

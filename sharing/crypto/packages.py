@@ -86,10 +86,12 @@ def package_open(envelope: bytes, *, court_private_key: X25519PrivateKey, hub_pu
 
 
 def _files_checked(zip_bytes: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
-        files = {name: archive.read(name) for name in archive.namelist()}
-    manifest = json.loads(files[MANIFEST])
-    listed = manifest["files"]
+    try:
+        with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+            files = {name: archive.read(name) for name in archive.namelist()}
+        listed = json.loads(files[MANIFEST])["files"]
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
+        raise PackageError("The package is not a ZIP with a manifest.") from None
     if set(listed) != set(files) - {MANIFEST}:
         raise PackageError("The package's files differ from its manifest.")
     for name, digest in listed.items():
