@@ -20,8 +20,27 @@ app.conf.beat_schedule = {
         "task": "sharing.tasks.reports_expire_task",
         "schedule": crontab(minute=7),
     },
+    "lapse-disputes-daily": {
+        "task": "sharing.tasks.disputes_lapse_task",
+        "schedule": crontab(minute=5, hour=0),
+    },
+    "refresh-reputations-daily": {
+        "task": "sharing.tasks.reputations_refresh_task",
+        "schedule": crontab(minute=25, hour=0),
+    },
+    "destroy-restricted-payloads-daily": {
+        "task": "sharing.tasks.restricted_payloads_destroy_task",
+        "schedule": crontab(minute=45, hour=0),
+    },
     "expire-disclosures-hourly": {
         "task": "sharing.tasks.disclosures_expire_task",
         "schedule": crontab(minute=17),
     },
+}
+
+# Webhook events whose enqueue was lost (a crash after commit, a broker outage) or whose
+# worker died mid-delivery are found in the outbox and enqueued again.
+app.conf.beat_schedule["sweep-webhooks-every-minute"] = {
+    "task": "sharing.tasks.webhooks_sweep_task",
+    "schedule": 60.0,
 }

@@ -170,6 +170,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "sharing.models.reports.ReportStatus",
         "AlertStatusEnum": "accounts.audit.models.AlertStatus",
+        "CategoryEnum": "sharing.models.reports.Category",
+        "VerificationLevelEnum": "sharing.models.reports.VerificationLevel",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -210,8 +212,32 @@ HUB_CHECKPOINT_DIR = env_str("HUB_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"))
 HUB_CHECKPOINT_URL = env_str("HUB_CHECKPOINT_URL", "")
 HUB_CHECKPOINT_EVERY_EVENTS = env_int("HUB_CHECKPOINT_EVERY_EVENTS", 1000)
 HUB_CHECKPOINT_INTERVAL_SECONDS = env_int("HUB_CHECKPOINT_INTERVAL_SECONDS", 300)
+# Disputes: the reporter's period to show a complaint or suit was filed, in working days
+# (never more than 20), and the public holidays that do not count (ISO dates, comma separated).
+HUB_DISPUTE_RESPONSE_WORKING_DAYS = env_int("HUB_DISPUTE_RESPONSE_WORKING_DAYS", 15)
+if not 1 <= HUB_DISPUTE_RESPONSE_WORKING_DAYS <= 20:
+    raise ConfigurationError("HUB_DISPUTE_RESPONSE_WORKING_DAYS must be between 1 and 20")
+HUB_HOLIDAYS = env_list("HUB_HOLIDAYS", [])
+# Reporter reputation (sharing/services/reputation.py).
+HUB_TRUSTED_MIN_REPORTS = env_int("HUB_TRUSTED_MIN_REPORTS", 10)
+HUB_MISUSE_MIN_OVERTURNED = env_int("HUB_MISUSE_MIN_OVERTURNED", 3)
+HUB_MISUSE_SUSPENSION_DAYS = env_int("HUB_MISUSE_SUSPENSION_DAYS", 30)
+# Retention: restricted payloads of closed reports are destroyed this long after closing.
+HUB_RESTRICTED_RETENTION_DAYS = env_int("HUB_RESTRICTED_RETENTION_DAYS", 180)
 HUB_DISCLOSURE_APPROVAL_DAYS = env_int("HUB_DISCLOSURE_APPROVAL_DAYS", 14)
 HUB_DISCLOSURE_MAX_DOWNLOADS = env_int("HUB_DISCLOSURE_MAX_DOWNLOADS", 3)
+# Watchlists and webhooks (sharing/services/watchlists.py, webhooks.py). A delivery is one
+# POST with this timeout; failures back off from BASE doubling up to MAX, and the row is
+# given up after MAX_ATTEMPTS. A claimed row is leased for LEASE seconds, after which the
+# sweeper retries it (the worker died mid-way). Counts are per organisation.
+HUB_WATCHLIST_MAX_ENTRIES = env_int("HUB_WATCHLIST_MAX_ENTRIES", 1_000_000)
+HUB_WEBHOOK_MAX_ENDPOINTS = env_int("HUB_WEBHOOK_MAX_ENDPOINTS", 10)
+HUB_WEBHOOK_TIMEOUT_SECONDS = env_int("HUB_WEBHOOK_TIMEOUT_SECONDS", 10)
+HUB_WEBHOOK_MAX_ATTEMPTS = env_int("HUB_WEBHOOK_MAX_ATTEMPTS", 8)
+HUB_WEBHOOK_BACKOFF_BASE_SECONDS = env_int("HUB_WEBHOOK_BACKOFF_BASE_SECONDS", 30)
+HUB_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("HUB_WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
+HUB_WEBHOOK_LEASE_SECONDS = env_int("HUB_WEBHOOK_LEASE_SECONDS", 120)
+HUB_WEBHOOK_SWEEP_BATCH = env_int("HUB_WEBHOOK_SWEEP_BATCH", 500)
 
 LOGGING = {
     "version": 1,

@@ -21,3 +21,42 @@ def disclosure_package_build_task(request_id: int) -> bool:
 @shared_task(name="sharing.tasks.disclosures_expire_task")
 def disclosures_expire_task() -> int:
     return disclosures_expire()
+
+
+@shared_task(name="sharing.tasks.disputes_lapse_task")
+def disputes_lapse_task() -> int:
+    """Suspend reports whose reporters did not answer a dispute in time."""
+    from sharing.services.disputes import disputes_lapse
+
+    return disputes_lapse()
+
+
+@shared_task(name="sharing.tasks.reputations_refresh_task")
+def reputations_refresh_task() -> int:
+    from sharing.services.reputation import reputations_refresh_all
+
+    return reputations_refresh_all()
+
+
+@shared_task(name="sharing.tasks.restricted_payloads_destroy_task")
+def restricted_payloads_destroy_task() -> int:
+    """Destroy restricted payloads of long-closed reports not under a legal hold."""
+    from sharing.services.retention import restricted_payloads_destroy
+
+    return restricted_payloads_destroy()
+
+
+@shared_task(name="sharing.tasks.webhook_deliver_task", acks_late=True)
+def webhook_deliver_task(outbox_id: int) -> str:
+    """Try one webhook outbox row once; a duplicate or late run finds it leased or delivered and stops."""
+    from sharing.services.webhooks import webhook_deliver
+
+    return webhook_deliver(outbox_id=outbox_id)
+
+
+@shared_task(name="sharing.tasks.webhooks_sweep_task")
+def webhooks_sweep_task() -> int:
+    """Re-enqueue webhook events that are pending and due: the outbox, not the broker, is the record."""
+    from sharing.services.webhooks import webhooks_sweep
+
+    return webhooks_sweep()

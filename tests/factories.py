@@ -142,3 +142,24 @@ def disclosure_make(clerk: Member | None = None, report_ids: list[str] | None = 
         disclosure_package_build(request_id=request.pk)
         request.refresh_from_db()
     return request
+
+
+def dispute_make(filer: Member | None = None, reporter: Member | None = None, n: int = 900):
+    """A live report against a seller, and a platform's dispute of it; returns (dispute, identifiers)."""
+    from accounts.actors import Actor
+    from sharing.services.disputes import dispute_file
+
+    reporter = reporter or persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
+    filer = filer or persona(OrganisationKind.PLATFORM, Role.ANALYST)
+    reviewer = persona(OrganisationKind.OPERATOR, Role.REVIEWER)
+    identifiers = seller_identifiers(n)
+    report_make_accepted(reporter, reviewer, identifiers)
+    dispute = dispute_file(identifiers=_raw(identifiers), grounds="The seller holds a licence.", evidence=[],
+                           actor=Actor(member=filer))
+    return dispute, identifiers
+
+
+def _raw(identifiers: list[dict]):
+    from sharing.services.tokens import RawIdentifier
+
+    return [RawIdentifier(type=i["type"], value=i["value"]) for i in identifiers]

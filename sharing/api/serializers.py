@@ -66,6 +66,9 @@ class CheckOutput(serializers.Serializer):
     level = serializers.ChoiceField(choices=["none", "reported", "listed", "confirmed"])
     risk = serializers.IntegerField(min_value=0, max_value=100)
     matched_types = serializers.ListField(child=serializers.CharField())
+    match = serializers.ChoiceField(choices=["direct", "linked"], allow_null=True,
+                                    help_text="direct: the reports name these identifiers; linked: reached through linked accounts too")
+    reports_matched = serializers.IntegerField()
     subjects_matched = serializers.IntegerField()
     reporting_organisations = serializers.IntegerField(help_text="Independent organisations whose live reports match")
     reporter_kinds = serializers.ListField(child=serializers.CharField())
@@ -75,6 +78,10 @@ class CheckOutput(serializers.Serializer):
     first_seen = serializers.DateTimeField(allow_null=True)
     last_seen = serializers.DateTimeField(allow_null=True)
     disputed = serializers.BooleanField()
+    linked_store_accounts = serializers.IntegerField()
+    linked_platforms = serializers.IntegerField()
+    recommended_action = serializers.ChoiceField(choices=["allow", "review", "block"], help_text="under your organisation's policy")
+    explanation = serializers.CharField()
 
 
 class EvidenceInput(serializers.Serializer):

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from sharing.api import disclosure, views
+from sharing.api import disclosure, due_process, views
+from sharing.api import watchlists
 
 urlpatterns = [
     path("checks", views.CheckRunApi.as_view(), name="check-run"),
@@ -20,4 +21,18 @@ urlpatterns = [
     path("disclosure-requests/<uuid:request_id>/withdraw", disclosure.DisclosureWithdrawApi.as_view(), name="disclosure-withdraw"),
     path("disclosure-requests/<uuid:request_id>/package", disclosure.DisclosurePackageApi.as_view(), name="disclosure-package"),
     path("keys", disclosure.HubKeysApi.as_view(), name="hub-keys"),
+    path("reports/<uuid:report_id>/renew", due_process.ReportRenewApi.as_view(), name="report-renew"),
+    path("disputes", due_process.DisputesApi.as_view(), name="disputes"),
+    path("disputes/<uuid:dispute_id>", due_process.DisputeDetailApi.as_view(), name="dispute-detail"),
+    path("disputes/<uuid:dispute_id>/answer", due_process.DisputeAnswerApi.as_view(), name="dispute-answer"),
+    path("disputes/<uuid:dispute_id>/decide", due_process.DisputeDecideApi.as_view(), name="dispute-decide"),
+    path("notifications", due_process.NotificationsApi.as_view(), name="notifications"),
+    path("reputation", due_process.OwnReputationApi.as_view(), name="reputation-own"),
+    path("organisations/<uuid:organisation_id>/reputation", due_process.ReputationOverrideApi.as_view(), name="reputation-override"),
+    path("organisation/policy", due_process.PolicyApi.as_view(), name="organisation-policy"),
+    path("watchlist", watchlists.WatchlistApi.as_view(), name="watchlist"),
+    path("watchlist/<uuid:entry_id>", watchlists.WatchEntryApi.as_view(), name="watchlist-entry"),
+    path("webhooks", watchlists.WebhooksApi.as_view(), name="webhooks"),
+    path("webhooks/<uuid:endpoint_id>", watchlists.WebhookDetailApi.as_view(), name="webhook-detail"),
+    path("webhooks/<uuid:endpoint_id>/deliveries", watchlists.WebhookDeliveriesApi.as_view(), name="webhook-deliveries"),
 ]

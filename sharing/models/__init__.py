@@ -11,6 +11,14 @@ from sharing.models.enumeration import Canary, SweepProbe, SweepWindow
 from sharing.models.identifiers import IdentifierToken, Subject
 from sharing.models.reports import Category, IpType, Report, ReportIdentifier, ReportStatus, VerificationLevel
 from sharing.models.restricted import RestrictedRecord
+from sharing.models.watchlists import (
+    AttemptOutcome,
+    OutboxStatus,
+    WatchEntry,
+    WebhookDeliveryAttempt,
+    WebhookEndpoint,
+    WebhookOutbox,
+)
 
 __all__ = [
     "Dispute",
@@ -36,4 +44,10 @@ __all__ = [
     "RestrictedRecord",
     "Subject",
     "VerificationLevel",
+    "AttemptOutcome",
+    "OutboxStatus",
+    "WatchEntry",
+    "WebhookDeliveryAttempt",
+    "WebhookEndpoint",
+    "WebhookOutbox",
 ]

@@ -97,7 +97,7 @@ class Report(models.Model):
     def accept(self, *, by, reason: str, expires_at) -> None:
         self._require_status(ReportStatus.PENDING, "accepted")
         self.status = ReportStatus.ACCEPTED
-        self.reviewed_by, self.reviewed_at, self.review_reason = by, timezone.now(), reason
+        self.reviewed_by, self.reviewed_at, self.review_reason = by, timezone.now(), reason  # by None: fast track
         self.expires_at = expires_at
 
     def reject(self, *, by, reason: str) -> None:

@@ -19,9 +19,11 @@ from accounts.roles import Capability
 from hub.errors import ForbiddenError
 from sharing.locks import lock_report
 from sharing.models import Report, ReportIdentifier, ReportStatus
+from sharing.services.reputation import reporting_suspended, standing_of
 from sharing.services.restricted import restricted_store
 from sharing.services.risk import OFFICIAL
 from sharing.services.subjects import subjects_relink
+from sharing.services.watch_events import watch_changes
 from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise, stored_token_get_or_create
 
 
@@ -46,6 +48,9 @@ class ReportSubmission:
 def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
     """Record a report: tokens in the shareable tier, raw values and evidence sealed."""
     _require(actor, Capability.REPORT_SUBMIT)
+    standing = standing_of(actor.organisation.pk)
+    if reporting_suspended(standing):
+        raise ForbiddenError(f"Reporting is suspended until {standing.reporting_suspended_until:%Y-%m-%d}: {standing.suspension_reason}")
     tokenised = identifiers_tokenise(identifiers=submission.identifiers, default_country=actor.organisation.country)
     report = Report.objects.create(
         reporter_organisation=actor.organisation,
@@ -58,6 +63,11 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
     for item in tokenised:
         ReportIdentifier.objects.create(report=report, token=stored_token_get_or_create(item))
     _seal_restricted(report, submission)
+    if standing.trusted_flagger:
+        # Trusted flaggers skip the pending queue; the operator can still review afterwards.
+        report.fast_tracked = True
+        _accept(report, by=None, reason="trusted flagger: accepted without waiting for review")
+        audit_record(actor=actor, tag=AuditTag.REPORT_FAST_TRACKED, target=report, data_class=DataClass.ADMINISTRATIVE)
     # The restricted fields are sealed write-only here; nobody reads them, so the
     # event is about the shareable tokens it created.
     audit_record(
@@ -104,7 +114,8 @@ def _accept(report: Report, *, by, reason: str, decision_verified: bool = False)
     report.accept(by=by, reason=reason, expires_at=expires_at)
     report.decision_verified = decision_verified and report.verification_level in OFFICIAL
     report.save()
-    subjects_relink(report=report)
+    with watch_changes(report, linking=True):
+        subjects_relink(report=report)
 
 
 @transaction.atomic
@@ -130,8 +141,23 @@ def report_retract(*, report: Report, actor: Actor) -> Report:
     report.retract()
     report.save()
     if was_accepted:
-        subjects_relink(report=report)
+        with watch_changes(report):
+            subjects_relink(report=report)
     audit_record(actor=actor, tag=AuditTag.REPORT_RETRACTED, target=report, data_class=DataClass.ADMINISTRATIVE)
+    return report
+
+
+@transaction.atomic
+def report_renew(*, report: Report, actor: Actor) -> Report:
+    """The reporting organisation keeps an accepted report alive for another retention period."""
+    _require(actor, Capability.REPORT_SUBMIT)
+    if report.reporter_organisation_id != actor.organisation.pk:
+        raise ForbiddenError("Only the reporting organisation can renew a report.")
+    report = lock_report(report)
+    report.renew(expires_at=timezone.now() + timedelta(days=settings.HUB_REPORT_RETENTION_DAYS))
+    report.save()
+    audit_record(actor=actor, tag=AuditTag.REPORT_RENEWED, target=report, data_class=DataClass.ADMINISTRATIVE,
+                 details={"expires_at": report.expires_at.isoformat()})
     return report
 
 
@@ -151,7 +177,8 @@ def _report_expire(*, report_id: int) -> None:
         return  # retracted meanwhile: nothing to do, and running twice is harmless
     report.expire()
     report.save()
-    subjects_relink(report=report)
+    with watch_changes(report):
+        subjects_relink(report=report)
     audit_record(actor=None, tag=AuditTag.REPORT_EXPIRED, target=report, data_class=DataClass.ADMINISTRATIVE,
                  legal_basis=LegalBasis.OPERATOR_DUTY)
 

@@ -29,6 +29,10 @@ def token_storage_rotate(*, batch_size: int = 1000, dry_run: bool = False, keys:
             continue
         while batch := list(stale.order_by("pk").values_list("pk", flat=True)[:batch_size]):
             _rotate_batch(model, batch, keys, summary)
+    if not dry_run:
+        from sharing.services.watchlists import watch_entries_rekey
+
+        summary.rewritten += watch_entries_rekey(keys=keys)
     return summary
 
 

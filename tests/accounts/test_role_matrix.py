@@ -148,6 +148,116 @@ ENDPOINTS += [
              lambda m: "/api/v1/audit/proofs/consistency?first=1&second=2"),
 ]
 
+_seller_numbers = iter(range(1000, 9999))
+
+
+def _reporter_of(member: Member) -> Member | None:
+    """A reporter of the member's own organisation, when its kind reports and it is in good standing."""
+    kinds_with_reporters = {k for (k, r) in ROLE_CAPABILITIES if r == Role.REPORTER}
+    if member.organisation.kind in kinds_with_reporters and member.organisation.in_good_standing:
+        return member_make(member.organisation, Role.REPORTER)
+    return None
+
+
+def _own_accepted_report_url(member: Member, suffix: str) -> str:
+    from tests.factories import report_make_accepted
+
+    reporter = _reporter_of(member)
+    if reporter is None:
+        return f"/api/v1/reports/{uuid.uuid4()}{suffix}"
+    reviewer = persona(OrganisationKind.OPERATOR, Role.REVIEWER)
+    report = report_make_accepted(reporter, reviewer, [{"type": "phone", "value": f"+86 137 0000 {next(_seller_numbers)}"}])
+    return f"/api/v1/reports/{report.public_id}{suffix}"
+
+
+def _dispute_url(member: Member, suffix: str = "") -> str:
+    """A dispute the member is party to: filed by its platform, or against its organisation's report."""
+    from tests.factories import dispute_make
+
+    answering = suffix == "/answer"  # the answer comes from the reporting side
+    own_platform = (member.organisation.kind == OrganisationKind.PLATFORM and member.organisation.in_good_standing
+                    and not answering)
+    filer = member_make(member.organisation, Role.ANALYST) if own_platform else None
+    reporter = None if own_platform else _reporter_of(member)
+    dispute, _ = dispute_make(filer=filer, reporter=reporter, n=next(_seller_numbers))
+    return f"/api/v1/disputes/{dispute.public_id}{suffix}"
+
+
+def _disputable_seller(member: Member) -> dict:
+    from tests.factories import report_make_accepted
+
+    reporter = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
+    seller = [{"type": "phone", "value": f"+86 136 0000 {next(_seller_numbers)}"}]
+    report_make_accepted(reporter, persona(OrganisationKind.OPERATOR, Role.REVIEWER), seller)
+    return {"identifiers": seller, "grounds": "The seller is the brand's licensee."}
+
+
+_EVIDENCE = [{"name": "complaint.pdf", "content_base64": "JVBERi0xLjc="}]
+_POLICY = {"strikes": 2, "window_months": 12, "one_strike_verification_levels": ["court_judgment"],
+           "one_strike_categories": ["counterfeit"]}
+
+ENDPOINTS += [
+    Endpoint("report-renew", "report-renew", "post", Capability.REPORT_SUBMIT, 200, lambda m: _own_accepted_report_url(m, "/renew")),
+    Endpoint("dispute-list", "disputes", "get", Capability.DISPUTE_READ, 200, lambda m: "/api/v1/disputes"),
+    Endpoint("dispute-file", "disputes", "post", Capability.DISPUTE_FILE, 201, lambda m: "/api/v1/disputes", _disputable_seller),
+    Endpoint("dispute-detail", "dispute-detail", "get", Capability.DISPUTE_READ, 200, lambda m: _dispute_url(m)),
+    Endpoint("dispute-answer", "dispute-answer", "post", Capability.DISPUTE_RESPOND, 200, lambda m: _dispute_url(m, "/answer"),
+             lambda m: {"note": "Suit filed at the IP court.", "evidence": _EVIDENCE}),
+    Endpoint("dispute-decide", "dispute-decide", "post", Capability.DISPUTE_DECIDE, 200, lambda m: _dispute_url(m, "/decide"),
+             lambda m: {"outcome": "upheld", "reason": "the complaint was filed"}),
+    Endpoint("notifications", "notifications", "get", Capability.ORGANISATION_READ, 200, lambda m: "/api/v1/notifications"),
+    Endpoint("reputation-own", "reputation-own", "get", Capability.REPORT_READ, 200, lambda m: "/api/v1/reputation"),
+    Endpoint("reputation-override", "reputation-override", "post", Capability.REPUTATION_OVERRIDE, 200,
+             lambda m: f"/api/v1/organisations/{OrganisationFactory(kind='rights_owner').public_id}/reputation",
+             lambda m: {"override": "grant", "reason": "long record with the previous hub"}),
+    Endpoint("policy-read", "organisation-policy", "get", Capability.CHECK_RUN, 200, lambda m: "/api/v1/organisation/policy"),
+    Endpoint("policy-set", "organisation-policy", "put", Capability.POLICY_MANAGE, 200, lambda m: "/api/v1/organisation/policy",
+             lambda m: _POLICY),
+]
+
+def _screening_admin_of(member: Member):
+    """An acting admin of the member's own organisation, when its kind watches sellers and it is in good standing."""
+    from accounts.actors import Actor
+
+    if (member.organisation.kind, Role.ADMIN) not in ROLE_CAPABILITIES or not member.organisation.in_good_standing:
+        return None
+    admin = Actor(member=member_make(member.organisation, Role.ADMIN))
+    return admin if admin.can(Capability.WEBHOOK_MANAGE) else None
+
+
+def _own_watch_entry_url(member: Member) -> str:
+    from sharing.services.tokens import RawIdentifier
+    from sharing.services.watchlists import watchlist_add
+
+    admin = _screening_admin_of(member)
+    if admin is None:
+        return f"/api/v1/watchlist/{uuid.uuid4()}"
+    seller = [RawIdentifier(type="phone", value=f"+86 135 0000 {next(_seller_numbers)}")]
+    return f"/api/v1/watchlist/{watchlist_add(identifiers=seller, ref='seller-1', actor=admin)[0].public_id}"
+
+
+def _own_webhook_url(member: Member, suffix: str = "") -> str:
+    from sharing.services.webhooks import webhook_register
+
+    admin = _screening_admin_of(member)
+    if admin is None:
+        return f"/api/v1/webhooks/{uuid.uuid4()}{suffix}"
+    return f"/api/v1/webhooks/{webhook_register(url='http://127.0.0.1:9/hook', actor=admin)[0].public_id}{suffix}"
+
+
+ENDPOINTS += [
+    Endpoint("watchlist-list", "watchlist", "get", Capability.WATCHLIST_MANAGE, 200, lambda m: "/api/v1/watchlist"),
+    Endpoint("watchlist-add", "watchlist", "post", Capability.WATCHLIST_MANAGE, 201, lambda m: "/api/v1/watchlist",
+             lambda m: {"identifiers": [{"type": "phone", "value": f"+86 135 0000 {next(_seller_numbers)}"}], "ref": "s-1"}),
+    Endpoint("watchlist-remove", "watchlist-entry", "delete", Capability.WATCHLIST_MANAGE, 204, _own_watch_entry_url),
+    Endpoint("webhook-list", "webhooks", "get", Capability.WEBHOOK_MANAGE, 200, lambda m: "/api/v1/webhooks"),
+    Endpoint("webhook-register", "webhooks", "post", Capability.WEBHOOK_MANAGE, 201, lambda m: "/api/v1/webhooks",
+             lambda m: {"url": "http://127.0.0.1:9/hook"}),
+    Endpoint("webhook-remove", "webhook-detail", "delete", Capability.WEBHOOK_MANAGE, 204, lambda m: _own_webhook_url(m)),
+    Endpoint("webhook-deliveries", "webhook-deliveries", "get", Capability.WEBHOOK_MANAGE, 200,
+             lambda m: _own_webhook_url(m, "/deliveries")),
+]
+
 # Routes open to anyone, by design: the hub's public keys.
 PUBLIC_ROUTES = {"hub-keys"}
 

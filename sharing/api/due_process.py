@@ -1,0 +1,218 @@
+"""API of due process: disputes, notifications, reputation, member policies, renewals."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+
+from accounts.api.base import HubApiView
+from accounts.audit.models import DataClass
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from accounts.roles import Capability
+from accounts.selectors import organisation_get
+from sharing import selectors
+from sharing.api.serializers import EvidenceInput, ReportOutput, _identifiers_field, raw_identifiers
+from sharing.models import Category, Dispute, Notification, VerificationLevel
+from sharing.services import disputes, policies, reports, reputation
+from sharing.services.reports import EvidenceFile
+
+
+def _evidence(items: list[dict]) -> list[EvidenceFile]:
+    return [EvidenceFile(e["name"], e["content_type"], e["content_base64"]) for e in items]
+
+
+class DisputeFileInput(serializers.Serializer):
+    identifiers = _identifiers_field()
+    grounds = serializers.CharField(max_length=10000)
+    evidence = serializers.ListField(child=EvidenceInput(), required=False, default=list, max_length=10)
+
+
+class DisputeAnswerInput(serializers.Serializer):
+    note = serializers.CharField(max_length=10000)
+    evidence = serializers.ListField(child=EvidenceInput(), min_length=1, max_length=10)
+
+
+class DisputeDecideInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["upheld", "overturned"], help_text="upheld: the reports stand")
+    reason = serializers.CharField(min_length=3, max_length=2000)
+
+
+class DisputeOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    reports = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dispute
+        fields = ["id", "status", "grounds", "filed_at", "response_due", "answered_at", "decided_at", "decision_reason", "reports"]
+
+    def get_reports(self, dispute: Dispute) -> list[str]:
+        return [str(r.public_id) for r in dispute.reports.all()]
+
+
+class DisputesApi(HubApiView):
+    """GET the disputes you are party to (operators: all); POST (platforms) contests a listing."""
+
+    required_capability = {"GET": Capability.DISPUTE_READ, "POST": Capability.DISPUTE_FILE}
+    audit_object_type = "dispute"
+
+    @extend_schema(responses={200: DisputeOutput(many=True)}, summary="Disputes you are party to")
+    def get(self, request):
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(disputes.disputes_visible_to(actor=self.actor), request, view=self)
+        audit_record(actor=self.actor, tag=AuditTag.DISPUTE_READ, data_class=DataClass.ADMINISTRATIVE, target_type="dispute",
+                     details={"count": len(page)})
+        return paginator.get_paginated_response(DisputeOutput(page, many=True).data)
+
+    @extend_schema(request=DisputeFileInput, responses={201: DisputeOutput}, summary="Contest the listing of a seller you host")
+    def post(self, request):
+        payload = DisputeFileInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        filed = disputes.dispute_file(identifiers=raw_identifiers(data["identifiers"]), grounds=data["grounds"],
+                                      evidence=_evidence(data["evidence"]), actor=self.actor)
+        return Response(DisputeOutput(filed).data, status=status.HTTP_201_CREATED)
+
+
+class DisputeDetailApi(HubApiView):
+    required_capability = Capability.DISPUTE_READ
+    audit_object_type = "dispute"
+
+    @extend_schema(responses={200: DisputeOutput}, summary="One dispute you are party to")
+    def get(self, request, dispute_id):
+        found = disputes.dispute_get(actor=self.actor, public_id=dispute_id)
+        audit_record(actor=self.actor, tag=AuditTag.DISPUTE_READ, target=found, data_class=DataClass.ADMINISTRATIVE)
+        return Response(DisputeOutput(found).data)
+
+
+class DisputeAnswerApi(HubApiView):
+    required_capability = Capability.DISPUTE_RESPOND
+    audit_object_type = "dispute"
+
+    @extend_schema(request=DisputeAnswerInput, responses={200: DisputeOutput}, summary="Show the complaint or suit you filed")
+    def post(self, request, dispute_id):
+        payload = DisputeAnswerInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found = disputes.dispute_get(actor=self.actor, public_id=dispute_id)
+        answered = disputes.dispute_answer(dispute=found, note=payload.validated_data["note"],
+                                           evidence=_evidence(payload.validated_data["evidence"]), actor=self.actor)
+        return Response(DisputeOutput(answered).data)
+
+
+class DisputeDecideApi(HubApiView):
+    required_capability = Capability.DISPUTE_DECIDE
+    audit_object_type = "dispute"
+
+    @extend_schema(request=DisputeDecideInput, responses={200: DisputeOutput}, summary="Decide a dispute (operators)")
+    def post(self, request, dispute_id):
+        payload = DisputeDecideInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found = disputes.dispute_get(actor=self.actor, public_id=dispute_id)
+        decided = disputes.dispute_decide(dispute=found, upheld=payload.validated_data["outcome"] == "upheld",
+                                          reason=payload.validated_data["reason"], actor=self.actor)
+        return Response(DisputeOutput(decided).data)
+
+
+class NotificationOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "message", "data", "created_at"]
+
+
+class NotificationsApi(HubApiView):
+    required_capability = Capability.ORGANISATION_READ
+    audit_object_type = "notification"
+
+    @extend_schema(responses={200: NotificationOutput(many=True)}, summary="Your organisation's notifications")
+    def get(self, request):
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(Notification.objects.filter(organisation=self.actor.organisation), request, view=self)
+        audit_record(actor=self.actor, tag=AuditTag.NOTIFICATIONS_READ, data_class=DataClass.ADMINISTRATIVE,
+                     target_type="notification", details={"count": len(page)})
+        return paginator.get_paginated_response(NotificationOutput(page, many=True).data)
+
+
+class ReputationOutput(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    upheld = serializers.IntegerField()
+    overturned = serializers.IntegerField()
+    retracted = serializers.IntegerField()
+    expired = serializers.IntegerField()
+    trusted_flagger = serializers.BooleanField()
+    override = serializers.CharField()
+    reporting_suspended_until = serializers.DateTimeField(allow_null=True)
+    suspension_reason = serializers.CharField()
+
+
+def _reputation_body(organisation_id: int) -> dict:
+    standing = reputation.standing_of(organisation_id)
+    record = reputation.reporter_record(organisation_id=organisation_id)
+    return {**record.__dict__, "trusted_flagger": standing.trusted_flagger, "override": standing.override,
+            "reporting_suspended_until": standing.reporting_suspended_until, "suspension_reason": standing.suspension_reason}
+
+
+class OwnReputationApi(HubApiView):
+    required_capability = Capability.REPORT_READ
+    audit_object_type = "reputation"
+
+    @extend_schema(responses={200: ReputationOutput}, summary="Your organisation's reporting record and standing")
+    def get(self, request):
+        audit_record(actor=self.actor, tag=AuditTag.REPUTATION_READ, target=self.actor.organisation,
+                     data_class=DataClass.ADMINISTRATIVE)
+        return Response(ReputationOutput(_reputation_body(self.actor.organisation.pk)).data)
+
+
+class ReputationOverrideInput(serializers.Serializer):
+    override = serializers.ChoiceField(choices=["", "grant", "revoke"], help_text="empty: back to the automatic rule")
+    reason = serializers.CharField(min_length=3, max_length=2000)
+
+
+class ReputationOverrideApi(HubApiView):
+    required_capability = Capability.REPUTATION_OVERRIDE
+    audit_object_type = "reputation"
+
+    @extend_schema(request=ReputationOverrideInput, responses={200: ReputationOutput},
+                   summary="Grant or revoke trusted-flagger status against the rule, with a reason (operators)")
+    def post(self, request, organisation_id):
+        payload = ReputationOverrideInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organisation = organisation_get(public_id=organisation_id)
+        reputation.reputation_override(organisation=organisation, actor=self.actor, **payload.validated_data)
+        return Response(ReputationOutput(_reputation_body(organisation.pk)).data)
+
+
+class PolicyInput(serializers.Serializer):
+    strikes = serializers.IntegerField(min_value=1, max_value=100)
+    window_months = serializers.IntegerField(min_value=1, max_value=120)
+    one_strike_verification_levels = serializers.ListField(child=serializers.ChoiceField(choices=VerificationLevel.choices),
+                                                           default=list)
+    one_strike_categories = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), default=list)
+
+
+class PolicyApi(HubApiView):
+    required_capability = {"GET": Capability.CHECK_RUN, "PUT": Capability.POLICY_MANAGE}
+    audit_object_type = "policy"
+
+    @extend_schema(responses={200: PolicyInput}, summary="Your organisation's action policy")
+    def get(self, request):
+        return Response(policies.policy_of(self.actor.organisation.pk))
+
+    @extend_schema(request=PolicyInput, responses={200: PolicyInput}, summary="Set your organisation's action policy")
+    def put(self, request):
+        payload = PolicyInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        policies.policy_set(policy=payload.validated_data, actor=self.actor)
+        return Response(policies.policy_of(self.actor.organisation.pk))
+
+
+class ReportRenewApi(HubApiView):
+    required_capability = Capability.REPORT_SUBMIT
+    audit_object_type = "report"
+
+    @extend_schema(request=None, responses={200: ReportOutput}, summary="Keep an accepted report for another retention period")
+    def post(self, request, report_id):
+        report = selectors.report_get(actor=self.actor, public_id=report_id)
+        return Response(ReportOutput(reports.report_renew(report=report, actor=self.actor)).data)

@@ -1,0 +1,120 @@
+"""Reporter reputation: each reporting organisation's record, trusted flaggers and the misuse rule.
+
+Record (last 90 days, by submission): accepted (ever accepted), upheld (accepted and
+not overturned), overturned, retracted, expired.
+
+Trusted flagger (automatic, unless an operator overrode it with a reason): at least
+HUB_TRUSTED_MIN_REPORTS accepted reports, ≥ 90 % of them upheld and ≤ 5 % overturned.
+Trusted flaggers' reports skip the pending queue.
+
+Misuse (DSA Art. 23): at least HUB_MISUSE_MIN_OVERTURNED overturned reports making up
+≥ 20 % of the accepted ones: reporting is suspended for HUB_MISUSE_SUSPENSION_DAYS,
+and the organisation is told why.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.actors import Actor
+from accounts.audit.models import DataClass, LegalBasis
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from accounts.models import Organisation
+from accounts.roles import Capability
+from hub.errors import DomainError, ForbiddenError
+from sharing.models import Report, ReporterStanding, ReportStatus
+
+WINDOW = timedelta(days=90)
+EVER_ACCEPTED = [ReportStatus.ACCEPTED, ReportStatus.EXPIRED, ReportStatus.SUSPENDED, ReportStatus.OVERTURNED]
+
+
+@dataclass(frozen=True)
+class ReporterRecord:
+    accepted: int
+    upheld: int
+    overturned: int
+    retracted: int
+    expired: int
+
+    @property
+    def trusted_by_rule(self) -> bool:
+        return (self.accepted >= settings.HUB_TRUSTED_MIN_REPORTS and self.upheld * 100 >= self.accepted * 90
+                and self.overturned * 100 <= self.accepted * 5)
+
+    @property
+    def misuse(self) -> bool:
+        return self.overturned >= settings.HUB_MISUSE_MIN_OVERTURNED and self.overturned * 100 >= self.accepted * 20
+
+
+def reporter_record(*, organisation_id: int, now=None) -> ReporterRecord:
+    since = (now or timezone.now()) - WINDOW
+    counts = Report.objects.filter(reporter_organisation_id=organisation_id, submitted_at__gte=since).aggregate(
+        accepted=Count("pk", filter=Q(status__in=EVER_ACCEPTED)),
+        overturned=Count("pk", filter=Q(status=ReportStatus.OVERTURNED)),
+        retracted=Count("pk", filter=Q(status=ReportStatus.RETRACTED)),
+        expired=Count("pk", filter=Q(status=ReportStatus.EXPIRED)),
+    )
+    return ReporterRecord(upheld=counts["accepted"] - counts["overturned"], **counts)
+
+
+def standing_of(organisation_id: int) -> ReporterStanding:
+    standing, _ = ReporterStanding.objects.get_or_create(organisation_id=organisation_id)
+    return standing
+
+
+@transaction.atomic
+def reputation_refresh(*, organisation_id: int) -> ReporterStanding:
+    """Apply the documented thresholds to the organisation's record."""
+    from sharing.services.disputes import notify
+
+    standing = ReporterStanding.objects.select_for_update().get(pk=standing_of(organisation_id).pk)
+    record = reporter_record(organisation_id=organisation_id)
+    trusted = {"grant": True, "revoke": False}.get(standing.override, record.trusted_by_rule)
+    changes = {}
+    if trusted != standing.trusted_flagger:
+        standing.trusted_flagger, changes["trusted_flagger"] = trusted, trusted
+    if record.misuse and not reporting_suspended(standing):
+        standing.reporting_suspended_until = timezone.now() + timedelta(days=settings.HUB_MISUSE_SUSPENSION_DAYS)
+        standing.suspension_reason = (f"{record.overturned} of your {record.accepted} accepted reports in the last 90 days "
+                                      "were overturned on dispute; reporting is suspended (misuse rule).")
+        changes["reporting_suspended_until"] = standing.reporting_suspended_until.isoformat()
+        notify(organisation_id=organisation_id, kind="reporting.suspended", message=standing.suspension_reason,
+               data={"until": standing.reporting_suspended_until.isoformat()})
+    if changes:
+        standing.updated_at = timezone.now()
+        standing.save()
+        audit_record(actor=None, tag=AuditTag.REPUTATION_CHANGED, target_type="organisation",
+                     target_id=str(Organisation.objects.get(pk=organisation_id).public_id), data_class=DataClass.ADMINISTRATIVE,
+                     legal_basis=LegalBasis.OPERATOR_DUTY, details={**changes, "record": asdict(record)})
+    return standing
+
+
+def reporting_suspended(standing: ReporterStanding) -> bool:
+    return bool(standing.reporting_suspended_until and standing.reporting_suspended_until > timezone.now())
+
+
+def reputation_override(*, organisation: Organisation, override: str, reason: str, actor: Actor) -> ReporterStanding:
+    """An operator grants or revokes trusted-flagger status against the rule, or returns it to the rule ("")."""
+    if not actor.can(Capability.REPUTATION_OVERRIDE):
+        raise ForbiddenError("Only operator administrators override reputation.")
+    if override not in ("", "grant", "revoke") or (override and len(reason.strip()) < 3):
+        raise DomainError("Give grant, revoke or an empty override, and a reason.", fields={"reason": ["Required."]})
+    with transaction.atomic():
+        ReporterStanding.objects.filter(pk=standing_of(organisation.pk).pk).update(override=override, override_reason=reason)
+        audit_record(actor=actor, tag=AuditTag.REPUTATION_CHANGED, target=organisation, data_class=DataClass.ADMINISTRATIVE,
+                     legal_basis=LegalBasis.OPERATOR_DUTY, details={"override": override, "reason": reason})
+        return reputation_refresh(organisation_id=organisation.pk)
+
+
+def reputations_refresh_all() -> int:
+    """Re-apply the thresholds to every reporting organisation (beat: records age out of the window)."""
+    ids = set(Report.objects.values_list("reporter_organisation_id", flat=True).distinct())
+    for organisation_id in ids:
+        reputation_refresh(organisation_id=organisation_id)
+    return len(ids)
