@@ -111,10 +111,10 @@ def report_accept(*, report: Report, reason: str, actor: Actor, decision_verifie
 
 def _accept(report: Report, *, by, reason: str, decision_verified: bool = False) -> None:
     expires_at = timezone.now() + timedelta(days=settings.HUB_REPORT_RETENTION_DAYS)
-    report.accept(by=by, reason=reason, expires_at=expires_at)
-    report.decision_verified = decision_verified and report.verification_level in OFFICIAL
-    report.save()
     with watch_changes(report, linking=True):
+        report.accept(by=by, reason=reason, expires_at=expires_at)
+        report.decision_verified = decision_verified and report.verification_level in OFFICIAL
+        report.save()
         subjects_relink(report=report)
 
 
@@ -137,11 +137,11 @@ def report_retract(*, report: Report, actor: Actor) -> Report:
     if report.reporter_organisation_id != actor.organisation.pk:
         raise ForbiddenError("Only the reporting organisation can retract a report.")
     report = lock_report(report)
-    was_accepted = report.status == ReportStatus.ACCEPTED
-    report.retract()
-    report.save()
-    if was_accepted:
-        with watch_changes(report):
+    with watch_changes(report):
+        was_accepted = report.status == ReportStatus.ACCEPTED
+        report.retract()
+        report.save()
+        if was_accepted:
             subjects_relink(report=report)
     audit_record(actor=actor, tag=AuditTag.REPORT_RETRACTED, target=report, data_class=DataClass.ADMINISTRATIVE)
     return report
@@ -175,9 +175,9 @@ def _report_expire(*, report_id: int) -> None:
     report = Report.objects.select_for_update().get(pk=report_id)
     if report.status != ReportStatus.ACCEPTED:
         return  # retracted meanwhile: nothing to do, and running twice is harmless
-    report.expire()
-    report.save()
     with watch_changes(report):
+        report.expire()
+        report.save()
         subjects_relink(report=report)
     audit_record(actor=None, tag=AuditTag.REPORT_EXPIRED, target=report, data_class=DataClass.ADMINISTRATIVE,
                  legal_basis=LegalBasis.OPERATOR_DUTY)

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -95,30 +95,33 @@ def _watch_entry_delete(*, entry: WatchEntry, actor: Actor) -> None:
     WatchEntry.objects.filter(pk=entry.pk).delete()
 
 
-def watchlist_notify(*, subject_ids: set[int], event: str, details: dict) -> int:
+def watchlist_notify(*, subject_ids: set[int] = frozenset(), event: str, details: dict,
+                     token_ids: set[int] = frozenset()) -> int:
     """Write an outbox event for every endpoint of every organisation watching a token of these subjects.
 
     Call it inside the transaction that made the change: the events commit or roll back with
     it, and are handed to the workers only after it commits. Returns how many rows it wrote.
     `details` must be shareable (no raw values, no reporter names): it is sent as it is.
+    `token_ids` reaches watchers of tokens that no longer belong to any subject (a subject
+    that dissolved when its last report stopped counting).
     """
     if event not in EVENT_TYPES:
         raise ValueError(f"unknown watchlist event {event!r}")
     if _RESERVED_DATA_KEYS & details.keys():
         raise ValueError(f"details may not set {sorted(_RESERVED_DATA_KEYS & details.keys())}")
-    entries = _entries_watching(subject_ids)
+    entries = _entries_watching(subject_ids, token_ids)
     endpoints = _active_endpoints_by_organisation({e.organisation_id for e in entries})
     events = [(endpoint, {"watch_ref": entry.ref, "identifier_type": entry.identifier_type, **details})
               for entry in entries for endpoint in endpoints.get(entry.organisation_id, [])]
     return len(webhook_events_write(event_type=event, events=events, now=timezone.now()))
 
 
-def _entries_watching(subject_ids: set[int]) -> list[WatchEntry]:
-    """Watch entries whose token is one of these subjects' tokens, under whichever storage key."""
-    if not subject_ids:
+def _entries_watching(subject_ids: set[int], token_ids: set[int]) -> list[WatchEntry]:
+    """Watch entries whose token is one of these subjects' tokens (or one of these tokens), under whichever storage key."""
+    if not subject_ids and not token_ids:
         return []
     keys = token_storage_keys()
-    stored = IdentifierToken.objects.filter(subject_id__in=subject_ids).values_list("token", flat=True)
+    stored = IdentifierToken.objects.filter(Q(subject_id__in=subject_ids) | Q(pk__in=token_ids)).values_list("token", flat=True)
     # Unseal and re-seal under every loaded key: during a storage-key rotation the entry and
     # the token row may sit under different keys.
     forms = {form for row in stored for form in token_lookup_forms(token_unseal(row, keys=keys), keys=keys)}
