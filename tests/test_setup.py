@@ -68,6 +68,14 @@ def test_production_starts_with_real_keys_read_from_files(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_the_dispute_period_can_never_exceed_twenty_working_days():
+    too_long = _settings_in_subprocess({"HUB_DISPUTE_RESPONSE_WORKING_DAYS": "21"})
+    longest = _settings_in_subprocess({"HUB_DISPUTE_RESPONSE_WORKING_DAYS": "20"})
+
+    assert too_long.returncode != 0 and "between 1 and 20" in too_long.stderr
+    assert longest.returncode == 0, longest.stderr
+
+
 @pytest.mark.parametrize("raw,expected", [("true", True), ("1", True), ("false", False), ("0", False), ("", False)])
 def test_env_bool_reads_only_plain_booleans(monkeypatch, raw, expected):
     monkeypatch.setenv("HUB_TEST_FLAG", raw)
