@@ -249,6 +249,22 @@ class HubClient:
         """The sealed package (the envelope's bytes, as the hub sent them); each call uses up one download."""
         return self._call_bytes("GET", f"/api/v1/disclosure-requests/{_uuid(request_id, 'disclosure request')}/package")
 
+    # -- the audit log (operators and auditors, audit scope) -------------------------
+
+    def audit_checkpoint_latest(self) -> dict:
+        """The latest signed checkpoint: origin, size, root_hash (hex) and the signed note."""
+        return self._call("GET", "/api/v1/audit/checkpoints/latest")
+
+    def audit_inclusion_proof(self, index: int, size: int) -> dict:
+        """Event `index` (0-based)'s leaf hash and RFC 9162 audit path in the tree of the first `size` events."""
+        query = urllib.parse.urlencode({"index": index, "size": size})
+        return self._call("GET", f"/api/v1/audit/proofs/inclusion?{query}")
+
+    def audit_consistency_proof(self, first: int, second: int) -> dict:
+        """The RFC 9162 consistency proof ("path") between the trees of sizes `first` and `second`."""
+        query = urllib.parse.urlencode({"first": first, "second": second})
+        return self._call("GET", f"/api/v1/audit/proofs/consistency?{query}")
+
     def _identifier_items(self, identifiers: Iterable[IdentifierLike], *, raw: bool,
                           default_country: str | None) -> list[dict]:
         """The request's identifier items: token form, or raw form after the same local validation."""

@@ -116,3 +116,52 @@ def package_text(summary: dict) -> str:
     if summary.get("written_to"):
         lines.append(f"written to {summary['written_to']}: {len(summary.get('written') or [])} files")
     return "\n".join(lines)
+
+
+def checkpoint_text(summary: dict) -> str:
+    """A verified, saved checkpoint for people."""
+    return "\n".join([
+        f"origin: {summary['origin']}",
+        f"size: {summary['size']}",
+        f"root: {summary['root_hash']}",
+        f"signature OK by hub key {summary['hub_key']} ({summary['hub_key_source']})",
+        f"saved to {summary['saved_to']}",
+    ])
+
+
+def inclusion_text(summary: dict) -> str:
+    """A verified inclusion proof for people; starts with the verdict."""
+    return "\n".join([
+        f"included: event {summary['index']} is in the tree of size {summary['size']}",
+        f"leaf hash: {summary['leaf_hash']}",
+        f"checkpoint: {summary['checkpoint']} ({summary['origin']}, root {summary['root_hash']})",
+        f"proof: {summary['proof']}",
+        f"signature OK by hub key {summary['hub_key']} ({summary['hub_key_source']})",
+    ])
+
+
+def consistency_text(summary: dict) -> str:
+    """A verified consistency proof for people; starts with the verdict."""
+    old, new = summary["old"], summary["new"]
+    return "\n".join([
+        f"consistent: the newer checkpoint extends the older one (size {old['size']} -> {new['size']})",
+        f"origin: {summary['origin']}",
+        f"old: {old['file']} (root {old['root_hash']})",
+        f"new: {new['file']} (root {new['root_hash']})",
+        f"proof: {summary['proof']}",
+        f"signatures OK by hub key {summary['hub_key']} ({summary['hub_key_source']})",
+    ])
+
+
+def proof_text(summary: dict) -> str:
+    """A saved proof for people, with the command that verifies it."""
+    target, count = summary["saved_to"], summary["hashes"]
+    if "index" in summary:
+        index, size = summary["index"], summary["size"]
+        return (f"saved the inclusion proof of event {index} in the tree of size {size} ({count} hashes) to {target}\n"
+                f"verify it with: hubctl audit verify-inclusion --checkpoint NOTE_OF_SIZE_{size} --index {index} "
+                f"--proof {target}")
+    first, second = summary["first"], summary["second"]
+    return (f"saved the consistency proof between the trees of sizes {first} and {second} ({count} hashes) "
+            f"to {target}\nverify it with: hubctl audit verify-consistency --old NOTE_OF_SIZE_{first} "
+            f"--new NOTE_OF_SIZE_{second} --proof {target}")
