@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts import web
+from accounts import web_audit
 from sharing import web as sharing_web
 
 urlpatterns = [
@@ -15,6 +16,14 @@ urlpatterns = [
     path("disclosures/new", sharing_web.disclosure_new, name="disclosure-new"),
     path("disclosures/<uuid:request_id>/", sharing_web.disclosure_page, name="disclosure-page"),
     path("disclosures/<uuid:request_id>/package", sharing_web.disclosure_download, name="disclosure-download"),
+    path("audit/", web_audit.audit_log, name="audit-log"),
+    path("audit/events/<int:seq>/", web_audit.audit_event, name="audit-event"),
+    path("audit/restricted/", web_audit.audit_restricted, name="audit-restricted"),
+    path("audit/alerts/", web_audit.audit_alerts, name="audit-alerts"),
+    path("audit/alerts/<uuid:alert_id>/<str:action>", web_audit.audit_alert_handle, name="audit-alert-handle"),
+    path("audit/chart/", web_audit.audit_chart, name="audit-chart"),
+    path("audit/checkpoints/", web_audit.audit_checkpoints, name="audit-checkpoints"),
+    path("audit/export.jsonl", web_audit.audit_export, name="audit-export"),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("sharing.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
