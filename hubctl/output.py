@@ -34,7 +34,9 @@ def check_text(result: dict) -> str:
     """A check answer for people: the level first, then why."""
     kinds = ", ".join(result.get("reporter_kinds") or []) or "none"
     lines = [
-        f"level: {result.get('level')}    risk: {result.get('risk')}/100",
+        f"level: {result.get('level')}    risk: {result.get('risk')}/100    "
+        f"recommended action: {result.get('recommended_action', '-')}",
+        f"why: {result.get('explanation', '-')}",
         f"matched types: {_listed(result.get('matched_types'))}",
         f"reporting organisations: {result.get('reporting_organisations', 0)} ({kinds})",
         f"subjects matched: {result.get('subjects_matched', 0)}",
