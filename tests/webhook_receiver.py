@@ -5,6 +5,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 RESPONSE_CANARY = b"RESPONSE-BODY-CANARY-5521"
 
 
@@ -50,3 +52,12 @@ class Receiver:
 
     def event_ids(self) -> list[str]:
         return [r["headers"]["X-Hub-Event-Id"] for r in self.requests]
+
+
+@pytest.fixture
+def receiver():
+    """A running Receiver, shut down after the test."""
+    server = Receiver()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()

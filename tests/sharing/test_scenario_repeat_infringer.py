@@ -18,20 +18,12 @@ from sharing.models import ReportStatus
 from sharing.services.disputes import disputes_lapse
 from sharing.tasks import webhook_deliver_task
 from tests.factories import member_make, persona
-from tests.webhook_receiver import Receiver
+from tests.webhook_receiver import Receiver, receiver  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 BANK = {"type": "bank_account", "value": "DE89 3704 0044 0532 0130 00"}
 OLD_STORE = {"type": "store_url", "value": "https://shop5550001.taobao.com/"}
 NEW_STORE = {"type": "store_url", "value": "https://mall.jd.com/index-1000099999.html"}
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
 
 
 @pytest.fixture

@@ -27,18 +27,10 @@ from sharing.services.tokens import RawIdentifier
 from sharing.services.watchlists import watchlist_add, watchlist_notify
 from sharing.tasks import webhook_deliver_task, webhooks_sweep_task
 from tests.factories import member_make, persona, report_make_accepted
-from tests.webhook_receiver import RESPONSE_CANARY, Receiver
+from tests.webhook_receiver import RESPONSE_CANARY, Receiver, receiver  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
 
 
 @pytest.fixture
