@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check_command(commands)
     _add_report_command(commands)
     _add_report_status_command(commands)
+    _add_watch_command(commands)
     _add_register_key_command(commands)
     _add_disclosure_request_command(commands)
     _add_disclosure_status_command(commands)
@@ -164,6 +165,17 @@ def _add_report_command(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--evidence", metavar="FILE", action="append", default=[],
                         help="attach an evidence file (repeatable)")
     parser.set_defaults(run=_run_report)
+
+
+def _add_watch_command(commands: argparse._SubParsersAction) -> None:
+    """The watch subcommand."""
+    parser = _command(commands, "watch", "Watch your own seller: get a webhook when it is linked to a reported subject.",
+                      f"{IDENTIFIERS_HELP}\n\nA ref CSV watches one seller per row under its ref.\n\n"
+                      "examples:\n  hubctl watch --ref seller-77 store_url=https://mall.jd.com/index-1000004123.html "
+                      "bank_account=DE89370400440532013000\n  hubctl watch --csv sellers.csv")
+    _add_identifier_arguments(parser, raw_help="send raw values and let the hub tokenise them")
+    parser.add_argument("--ref", help="your own reference for the seller (required without a ref CSV)")
+    parser.set_defaults(run=_run_watch)
 
 
 def _add_report_status_command(commands: argparse._SubParsersAction) -> None:
@@ -480,6 +492,24 @@ def _run_report(args: argparse.Namespace) -> int:
         seller.identifiers, ip_type=args.ip_type, category=args.category, verification_level=args.verification_level,
         statement=statement, evidence_paths=args.evidence, raw=args.raw, default_country=args.country))
     print(output.as_json(report) if args.json else output.report_text(report, tokens_only=not args.raw))
+    return EXIT_OK
+
+
+def _run_watch(args: argparse.Namespace) -> int:
+    """Put each seller on the organisation's watchlist; print how many entries the hub keeps."""
+    given = _sellers(args)
+    if not given.wide and not args.ref:
+        raise InputError("give --ref (your reference for the seller), or a CSV with a ref column.")
+    client = _client(args)
+    answers = []
+    for seller in given.sellers:
+        ref = seller.ref or args.ref
+        answers.append(_explained(seller, lambda: client.watch(seller.identifiers, ref=ref, raw=args.raw,
+                                                               default_country=args.country)))
+    if args.json:
+        print(output.as_json(answers))
+    else:
+        print(f"watching {len(given.sellers)} seller(s): {sum(len(a.get('entries', [])) for a in answers)} identifiers")
     return EXIT_OK
 
 

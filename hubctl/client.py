@@ -204,6 +204,12 @@ class HubClient:
         }
         return self._call("POST", "/api/v1/reports", body)
 
+    def watch(self, identifiers: Iterable[IdentifierLike], *, ref: str, raw: bool = False,
+              default_country: str | None = None) -> dict:
+        """Put one of your sellers on your watchlist; tokens only unless raw=True."""
+        items = self._identifier_items(identifiers, raw=raw, default_country=default_country)
+        return self._call("POST", "/api/v1/watchlist", {"identifiers": items, "ref": ref})
+
     def report_get(self, report_id: str) -> dict:
         """One of your organisation's reports."""
         return self._call("GET", f"/api/v1/reports/{_uuid(report_id, 'report')}")

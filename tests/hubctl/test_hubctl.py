@@ -637,3 +637,20 @@ def test_the_hubs_refusal_exits_1_with_its_message(live_members, capsys):
     assert status == 1
     assert error.startswith("hubctl: hub error: HTTP 401") or error.startswith("hubctl: hub error: HTTP 403")
     assert "13912345678" not in error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_watch_puts_a_seller_on_the_watchlist_with_tokens_only(live_members, capsys, sent):
+    from accounts.roles import OrganisationKind, Role
+    from sharing.models import WatchEntry
+    from tests.factories import key_for, persona
+
+    platform_admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
+
+    answer = hubctl(capsys, live_members["url"], key_for(platform_admin), "watch", "--ref", "seller-77",
+                    f"phone={PHONE}", f"store_url={SHOP}")
+
+    assert [len(a["entries"]) for a in answer] == [2]
+    assert set(WatchEntry.objects.values_list("ref", flat=True)) == {"seller-77"}
+    watch_bodies = [r.body for r in sent if r.url.endswith("/api/v1/watchlist")]
+    assert watch_bodies and all('"value"' not in body and "13800138000" not in body for body in watch_bodies)
