@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
+from datetime import timedelta, timezone
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.utils import timezone as dj_timezone
 
 from accounts.actors import Actor
 from accounts.audit.log import event_leaf_hash, next_sequence_number
@@ -55,7 +56,18 @@ def audit_record(
     event.save(force_insert=True)
     if (event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0:
         transaction.on_commit(_enqueue_checkpoint)
+    if data_class == DataClass.RESTRICTED and not legal_basis.startswith("court_order:"):
+        _alert_restricted_without_order(event)
     return event
+
+
+def _alert_restricted_without_order(event: AuditEvent) -> None:
+    """Restricted data may only be touched under a court order; anything else is an alarm at once."""
+    from accounts.audit.alerts import alert_raise
+
+    alert_raise(kind="restricted_without_order", organisation=event.organisation, severity="high",
+                dedupe_key=f"restricted_without_order:{event.seq}",
+                details={"seq": event.seq, "action": event.action, "legal_basis": event.legal_basis})
 
 
 def _enqueue_checkpoint() -> None:
@@ -76,3 +88,19 @@ def audit_record_denied(*, actor: Actor | None, tag: AuditTag, target_type: str,
             details={"reason": reason},
             request_id=request_id,
         )
+        _alert_on_denied_burst(actor)
+
+
+def _alert_on_denied_burst(actor: Actor | None) -> None:
+    """Many refusals for one organisation in a short while look like probing: tell the operators."""
+    if actor is None:
+        return
+    from accounts.audit.alerts import alert_raise
+
+    since = dj_timezone.now() - timedelta(minutes=10)
+    denied = AuditEvent.objects.filter(organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since).count()
+    if denied >= settings.HUB_DENIED_BURST_THRESHOLD:
+        hour = dj_timezone.now().replace(minute=0, second=0, microsecond=0)
+        alert_raise(kind="denied_burst", organisation=actor.organisation,
+                    dedupe_key=f"denied_burst:{actor.organisation.public_id}:{hour.isoformat()}",
+                    details={"denied_in_10_minutes": denied})

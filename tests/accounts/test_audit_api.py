@@ -111,3 +111,27 @@ def test_bad_proof_parameters_are_400(api, auditor, brand_reporter, query):
     response = api(auditor).get(f"/api/v1/audit/proofs/inclusion?{query}")
 
     assert response.status_code == 400 and response.json()["error"]["fields"]
+
+
+def test_a_burst_of_refusals_raises_an_alert(api, brand_reporter, settings):
+    from accounts.audit.models import Alert
+
+    settings.HUB_DENIED_BURST_THRESHOLD = 5
+    client = api(brand_reporter)
+
+    for _ in range(5):
+        client.get("/api/v1/audit")
+
+    alert = Alert.objects.get(kind="denied_burst")
+    assert alert.organisation == brand_reporter.organisation and alert.details["denied_in_10_minutes"] >= 5
+
+
+def test_restricted_access_without_an_order_raises_a_high_alert_at_once(brand_reporter):
+    from accounts.audit.models import Alert, DataClass
+    from accounts.audit.services import audit_record
+    from accounts.audit.tags import AuditTag
+
+    audit_record(actor=None, tag=AuditTag.RESTRICTED_DECRYPTED, data_class=DataClass.RESTRICTED, target_type="restrictedrecord")
+
+    alert = Alert.objects.get(kind="restricted_without_order")
+    assert alert.severity == "high" and alert.details["legal_basis"] == "membership_terms"
