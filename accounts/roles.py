@@ -63,6 +63,7 @@ class Capability(models.TextChoices):
     ORGANISATION_READ = "organisation:read"
     ORGANISATION_ADMIN = "organisation:admin"
     APIKEY_MANAGE = "apikey:manage"
+    BULK_RUN = "bulk:run"
 
 
 # The scope an API key needs for a capability; None means any valid key of the member.
@@ -93,6 +94,7 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.DISPUTE_RESPOND: Scope.REPORT,
     Capability.DISPUTE_DECIDE: Scope.REPORT,
     Capability.REPUTATION_OVERRIDE: None,
+    Capability.BULK_RUN: Scope.BULK,
 }
 
 _K = OrganisationKind
@@ -144,6 +146,10 @@ ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = 
     (_K.AUDITOR, _R.ANALYST): frozenset(_EVERY_MEMBER | _OVERSIGHT),
     (_K.AUDITOR, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ}),
 }
+
+# Bulk screening: the members who check sellers one by one may also check them by the file.
+for _bulk_runner in ((_K.PLATFORM, _R.ADMIN), (_K.PLATFORM, _R.ANALYST), (_K.LOGISTICS, _R.ADMIN), (_K.LOGISTICS, _R.ANALYST)):
+    ROLE_CAPABILITIES[_bulk_runner] = ROLE_CAPABILITIES[_bulk_runner] | {_C.BULK_RUN}
 
 VALID_ROLES: dict[OrganisationKind, tuple[Role, ...]] = {}
 for (_kind, _role) in ROLE_CAPABILITIES:

@@ -44,3 +44,11 @@ app.conf.beat_schedule["sweep-webhooks-every-minute"] = {
     "task": "sharing.tasks.webhooks_sweep_task",
     "schedule": 60.0,
 }
+
+# Bulk screening chunks run on their own queue, so a large job never delays the hub's other
+# tasks; the sweeper re-enqueues chunks whose worker died mid-way (the database is the record).
+app.conf.beat_schedule["sweep-bulk-chunks-every-minute"] = {
+    "task": "sharing.tasks.bulk_sweep_task",
+    "schedule": 60.0,
+}
+app.conf.task_routes = {**dict(app.conf.task_routes or {}), "sharing.tasks.bulk_chunk_task": {"queue": "bulk"}}

@@ -60,3 +60,19 @@ def webhooks_sweep_task() -> int:
     from sharing.services.webhooks import webhooks_sweep
 
     return webhooks_sweep()
+
+
+@shared_task(name="sharing.tasks.bulk_chunk_task", acks_late=True)
+def bulk_chunk_task(chunk_id: int) -> bool:
+    """Check one chunk of a bulk job; a rerun after a crash writes nothing twice."""
+    from sharing.services.bulk import bulk_chunk_process
+
+    return bulk_chunk_process(chunk_id=chunk_id)
+
+
+@shared_task(name="sharing.tasks.bulk_sweep_task")
+def bulk_sweep_task() -> int:
+    """Re-enqueue bulk chunks whose worker died (lease expired) and delete expired jobs."""
+    from sharing.services.bulk import bulk_sweep
+
+    return bulk_sweep()

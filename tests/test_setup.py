@@ -167,6 +167,6 @@ def test_docker_compose_file_is_accepted():
     result = subprocess.run([*command, "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
     assert result.returncode == 0, result.stderr
-    for service in ("web", "worker", "beat", "postgres", "redis"):
+    for service in ("web", "worker", "worker-bulk", "beat", "postgres", "redis"):
         assert f"  {service}:" in result.stdout
     assert result.stdout.count("healthcheck") >= 4

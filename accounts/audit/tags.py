@@ -68,3 +68,7 @@ class AuditTag(models.TextChoices):
     WEBHOOK_DELIVERIES_LISTED = "sharing:webhook:deliveries_listed"
     WEBHOOK_DELIVERED = "sharing:webhook:delivered"
     WEBHOOK_DELIVERY_FAILED = "sharing:webhook:delivery_failed"
+    BULK_SUBMITTED = "sharing:bulk:submitted"
+    BULK_READ = "sharing:bulk:read"
+    BULK_RESULTS_DOWNLOADED = "sharing:bulk:results_downloaded"
+    BULK_CANCELLED = "sharing:bulk:cancelled"

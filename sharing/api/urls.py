@@ -2,6 +2,7 @@ from django.urls import path
 
 from sharing.api import disclosure, due_process, views
 from sharing.api import watchlists
+from sharing.api import bulk as bulk_api
 
 urlpatterns = [
     path("checks", views.CheckRunApi.as_view(), name="check-run"),
@@ -35,4 +36,8 @@ urlpatterns = [
     path("webhooks", watchlists.WebhooksApi.as_view(), name="webhooks"),
     path("webhooks/<uuid:endpoint_id>", watchlists.WebhookDetailApi.as_view(), name="webhook-detail"),
     path("webhooks/<uuid:endpoint_id>/deliveries", watchlists.WebhookDeliveriesApi.as_view(), name="webhook-deliveries"),
+    path("bulk-checks", bulk_api.BulkChecksApi.as_view(), name="bulk-checks"),
+    path("bulk-checks/<uuid:job_id>", bulk_api.BulkCheckDetailApi.as_view(), name="bulk-check-detail"),
+    path("bulk-checks/<uuid:job_id>/cancel", bulk_api.BulkCheckCancelApi.as_view(), name="bulk-check-cancel"),
+    path("bulk-checks/<uuid:job_id>/results", bulk_api.BulkCheckResultsApi.as_view(), name="bulk-check-results"),
 ]

@@ -51,3 +51,6 @@ __all__ = [
     "WebhookEndpoint",
     "WebhookOutbox",
 ]
+from sharing.models.bulk import BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow  # noqa: E402
+
+__all__ += ["BulkChunk", "BulkChunkStatus", "BulkJob", "BulkJobStatus", "BulkResult", "BulkRow"]

@@ -323,3 +323,31 @@ def test_a_key_without_the_scope_is_refused_even_when_the_role_allows():
     response = client.post("/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}, format="json")
 
     assert response.status_code == 403
+
+
+def _own_bulk_job_url(member: Member, suffix: str = "", finished: bool = False) -> str:
+    """A bulk job of the member's own organisation when its kind screens in bulk; a random id otherwise."""
+    import io
+
+    from accounts.actors import Actor
+    from sharing.models import BulkChunk
+    from sharing.services.bulk import bulk_chunk_process, bulk_submit
+
+    runner = member_make(member.organisation, Role.ANALYST) if (member.organisation.kind, Role.ANALYST) in ROLE_CAPABILITIES else None
+    if runner is None or not member.organisation.in_good_standing or not Actor(member=runner).can(Capability.BULK_RUN):
+        return f"/api/v1/bulk-checks/{uuid.uuid4()}{suffix}"
+    job = bulk_submit(upload=io.BytesIO(b"ref,phone\nseller-1,+86 138 0013 8000\n"), actor=Actor(member=runner))
+    for chunk in BulkChunk.objects.filter(job=job) if finished else []:
+        bulk_chunk_process(chunk_id=chunk.pk)
+    return f"/api/v1/bulk-checks/{job.public_id}{suffix}"
+
+
+ENDPOINTS += [
+    # The matrix client sends JSON, so an allowed caller gets past the permission check to the
+    # 400 for the missing file (denied ones get 403); tests/sharing/test_bulk.py uploads real files.
+    Endpoint("bulk-submit", "bulk-checks", "post", Capability.BULK_RUN, 400, lambda m: "/api/v1/bulk-checks", lambda m: {}),
+    Endpoint("bulk-detail", "bulk-check-detail", "get", Capability.BULK_RUN, 200, lambda m: _own_bulk_job_url(m)),
+    Endpoint("bulk-cancel", "bulk-check-cancel", "post", Capability.BULK_RUN, 200, lambda m: _own_bulk_job_url(m, "/cancel")),
+    Endpoint("bulk-results", "bulk-check-results", "get", Capability.BULK_RUN, 200,
+             lambda m: _own_bulk_job_url(m, "/results", finished=True)),
+]

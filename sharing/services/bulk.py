@@ -1,0 +1,442 @@
+"""Bulk screening: a member uploads many sellers, workers check them chunk by chunk.
+
+Raw values are tokenised while the upload is read and never stored; rows keep only
+tokens in their storage form. A chunk is processed idempotently (results are unique per
+row and the chunk flips to done once), so a worker killed at any point loses nothing:
+the sweeper re-enqueues chunks whose lease ran out, and a rerun duplicates nothing.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import IO
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.actors import Actor
+from accounts.audit.models import DataClass
+from accounts.audit.services import audit_record, audit_record_denied
+from accounts.audit.tags import AuditTag
+from accounts.models import Organisation
+from accounts.quotas import Limit
+from accounts.roles import Capability
+from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, TooManyRequestsError
+from hub.keys import token_storage_keys
+from sharing.crypto.tokens import token_seal, token_unseal
+from sharing.identifiers.types import IdentifierType
+from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
+from sharing.services.checks import CheckResult, _result_for
+from sharing.services.policies import policy_of
+from sharing.services.quotas import quota_take_or_refuse
+from sharing.services.enumeration import _canaries
+from sharing.services.tokens import TokenisedIdentifier, identifiers_tokenise, stored_tokens_find
+
+REF_MAX_LENGTH = 200
+READ_BLOCK_BYTES = 64 * 1024
+# Far above a row of the most identifiers a single check takes; a longer line is not a row.
+MAX_LINE_BYTES = 256 * 1024
+# The single-check fields every result row carries, in this order in CSV downloads.
+RESULT_FIELDS = ["level", "risk", "matched_types", "match", "reports_matched", "subjects_matched", "reporting_organisations",
+                 "reporter_kinds", "strongest_verification", "ip_types", "categories", "first_seen", "last_seen", "disputed",
+                 "linked_store_accounts", "linked_platforms", "recommended_action", "explanation"]
+
+
+@dataclass
+class ParsedRow:
+    """One input row as read: its ref and identifier dicts, or why it cannot be checked."""
+
+    ref: str
+    identifiers: list[dict] = field(default_factory=list)
+    error: str = ""
+
+
+def _file_error(message: str) -> DomainError:
+    """A 400 naming the file field; the message never quotes the file's contents."""
+    return DomainError("The file cannot be read as bulk input.", fields={"file": [message]})
+
+
+# --- reading the upload ----------------------------------------------------------------
+
+
+def _byte_lines(upload: IO[bytes]) -> Iterator[bytes]:
+    """The upload's lines, read a block at a time; a line may not grow past MAX_LINE_BYTES."""
+    blocks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(READ_BLOCK_BYTES), b"")
+    buffer = b""
+    for block in blocks:
+        *lines, buffer = (buffer + block).split(b"\n")
+        for line in lines:
+            yield line + b"\n"
+        if len(buffer) > MAX_LINE_BYTES:
+            raise _file_error(f"A line is longer than {MAX_LINE_BYTES} bytes.")
+    if buffer:
+        yield buffer
+
+
+def _text_lines(upload: IO[bytes]) -> Iterator[str]:
+    """Decode the upload line by line, so a large file is never held in memory."""
+    for number, line in enumerate(_byte_lines(upload), start=1):
+        try:
+            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise _file_error(f"Line {number} is not valid UTF-8.") from None
+        if text.strip():
+            yield text
+
+
+def rows_parsed(upload: IO[bytes]) -> Iterator[ParsedRow]:
+    """Rows of a CSV (a ref column and identifier-type columns) or JSONL file, told apart by the first line."""
+    lines = _text_lines(upload)
+    first = next(lines, None)
+    if first is None:
+        raise _file_error("The file is empty.")
+    if first.lstrip().startswith("{"):
+        yield from _jsonl_rows(first, lines)
+    else:
+        yield from _csv_rows(first, lines)
+
+
+def _jsonl_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:
+    """One row per JSON line; a line that is not an object is an error row."""
+    for number, line in enumerate(_chain(first, lines), start=1):
+        try:
+            item = json.loads(line)
+        except ValueError:
+            # A bad first line means this is not JSONL at all; a bad later line is one bad row.
+            if number == 1:
+                raise _file_error("The first line is not a JSON object; send CSV with a header or JSONL.") from None
+            yield ParsedRow(ref="", error=f"Line {number} is not a JSON object.")
+            continue
+        yield _jsonl_row(item)
+
+
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    """Put the peeked first line back in front of the rest."""
+    yield first
+    yield from rest
+
+
+def _jsonl_row(item: object) -> ParsedRow:
+    """A decoded JSON line as a row: a ref and a list of identifier objects."""
+    if not isinstance(item, dict):
+        return ParsedRow(ref="", error="The line is not a JSON object.")
+    ref = item.get("ref")
+    identifiers = item.get("identifiers")
+    if not isinstance(ref, str) or not ref or len(ref) > REF_MAX_LENGTH:
+        return ParsedRow(ref="", error=f"Give a ref of 1 to {REF_MAX_LENGTH} characters.")
+    if not isinstance(identifiers, list) or not all(isinstance(i, dict) for i in identifiers):
+        return ParsedRow(ref=ref, error="Give identifiers as a list of objects.")
+    return ParsedRow(ref=ref, identifiers=identifiers)
+
+
+def _csv_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:
+    """One row per CSV record after the header; a broken record is an error row."""
+    reader = csv.reader(_chain(first, lines))
+    try:
+        header = [name.strip() for name in next(reader)]
+    except csv.Error:
+        raise _file_error("The header line is not valid CSV.") from None
+    _csv_header_check(header)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield ParsedRow(ref="", error=f"Line {reader.line_num} is not valid CSV.")
+            continue
+        yield _csv_row(header, cells)
+
+
+def _csv_header_check(header: list[str]) -> None:
+    """Refuse a header without ref or with columns that are not identifier types."""
+    if "ref" not in header:
+        raise _file_error("The CSV header has no ref column; send CSV with a header (ref and identifier types) or JSONL.")
+    unknown = [name for name in header if name != "ref" and name not in IdentifierType.values]
+    if unknown or len(set(header)) != len(header):
+        raise _file_error(f"CSV columns are ref and identifier types, each once: {', '.join(IdentifierType.values)}.")
+
+
+def _csv_row(header: list[str], cells: list[str]) -> ParsedRow:
+    """A CSV record as a row: its ref and one raw identifier per non-empty cell."""
+    if len(cells) != len(header):
+        return ParsedRow(ref="", error=f"The row has {len(cells)} cells; the header has {len(header)}.")
+    row = dict(zip(header, cells))
+    ref = row.pop("ref").strip()
+    if not ref or len(ref) > REF_MAX_LENGTH:
+        return ParsedRow(ref="", error=f"Give a ref of 1 to {REF_MAX_LENGTH} characters.")
+    return ParsedRow(ref=ref, identifiers=[{"type": t, "value": v} for t, v in row.items() if v.strip()])
+
+
+# --- tokenising rows on arrival --------------------------------------------------------
+
+
+def _row_tokens(parsed: ParsedRow, default_country: str) -> tuple[list[dict], str]:
+    """The row's tokens in storage form, or an error message that never quotes a value."""
+    from sharing.api.serializers import IdentifierInput  # the single check's own validation
+
+    if parsed.error:
+        return [], parsed.error
+    if not 1 <= len(parsed.identifiers) <= settings.HUB_MAX_IDENTIFIERS_PER_REQUEST:
+        return [], f"Give 1 to {settings.HUB_MAX_IDENTIFIERS_PER_REQUEST} identifiers."
+    items = []
+    for index, identifier in enumerate(parsed.identifiers):
+        serializer = IdentifierInput(data=identifier)
+        if not serializer.is_valid():
+            path, message = _first_error(serializer.errors)
+            return [], f"identifiers[{index}]{path}: {message}"
+        items.append(serializer.to_raw(serializer.validated_data))
+    try:
+        tokenised = identifiers_tokenise(identifiers=items, default_country=default_country)
+    except DomainError as exc:
+        path, message = _first_error((exc.fields or {}).get("identifiers") or exc.message)
+        return [], f"identifiers{path}: {message}"
+    keys = token_storage_keys()
+    return [{"type": t.type, "token": token_seal(t.token, keys=keys)} for t in tokenised], ""
+
+
+def _first_error(errors: object) -> tuple[str, str]:
+    """The path and first message of nested DRF-style errors (whose messages never echo values)."""
+    if isinstance(errors, dict) and errors:
+        key, nested = next(iter(errors.items()))
+        path, message = _first_error(nested)
+        return (f"[{key}]" if str(key).isdigit() else f".{key}") + path, message
+    if isinstance(errors, list) and errors:
+        return _first_error(errors[0])
+    return "", str(errors)
+
+
+# --- submitting a job ------------------------------------------------------------------
+
+
+@transaction.atomic
+def bulk_submit(*, upload: IO[bytes], actor: Actor) -> BulkJob:
+    """Take the limits, store the rows' tokens chunk by chunk, audit, and enqueue the chunks after commit."""
+    if not actor.can(Capability.BULK_RUN):
+        raise ForbiddenError("Your role does not grant bulk:run.")
+    _limits_take(actor)
+    now = timezone.now()
+    job = BulkJob.objects.create(organisation=actor.organisation, member=actor.member, created_at=now,
+                                 expires_at=now + timedelta(days=settings.HUB_BULK_RETENTION_DAYS))
+    total = _rows_store(job, rows_parsed(upload), actor=actor)
+    if total == 0:
+        raise _file_error("The file has a header but no rows.")
+    BulkJob.objects.filter(pk=job.pk).update(total=total)
+    job.total = total
+    errors = BulkRow.objects.filter(job=job).exclude(error="").count()
+    audit_record(actor=actor, tag=AuditTag.BULK_SUBMITTED, data_class=DataClass.SHAREABLE, target=job,
+                 details={"rows": total, "error_rows": errors})
+    chunk_ids = list(BulkChunk.objects.filter(job=job).order_by("number").values_list("pk", flat=True))
+    transaction.on_commit(lambda: chunks_enqueue(chunk_ids))
+    return job
+
+
+def _limits_take(actor: Actor) -> None:
+    """Concurrent jobs and jobs per day per organisation; refusals are audited and answer 429."""
+    # Lock the organisation's row so two concurrent submissions cannot both pass the count.
+    Organisation.objects.select_for_update().filter(pk=actor.organisation.pk).first()
+    active = BulkJob.objects.filter(organisation=actor.organisation, status__in=BULK_ACTIVE_STATUSES).count()
+    if active >= settings.HUB_BULK_CONCURRENT_JOBS:
+        audit_record_denied(actor=actor, tag=AuditTag.QUOTA_EXCEEDED, target_type="bulkjob",
+                            reason=f"bulk jobs over {settings.HUB_BULK_CONCURRENT_JOBS} at once")
+        raise TooManyRequestsError(f"Your organisation already has {active} bulk jobs queued or running; at most "
+                                   f"{settings.HUB_BULK_CONCURRENT_JOBS} at once. Wait for one to finish or cancel one.")
+    daily = Limit(bucket="bulk:jobs", window="day", limit=settings.HUB_BULK_JOBS_PER_DAY)
+    quota_take_or_refuse(actor=actor, demands={daily: 1}, tag=AuditTag.BULK_SUBMITTED)
+
+
+def _rows_store(job: BulkJob, parsed: Iterator[ParsedRow], *, actor: Actor) -> int:
+    """Tokenise and store rows one chunk at a time, so memory holds one chunk, never the file."""
+    size, limit = settings.HUB_BULK_CHUNK_ROWS, settings.HUB_BULK_MAX_ROWS
+    buffer: list[BulkRow] = []
+    index = -1
+    for index, row in enumerate(parsed):
+        if index >= limit:
+            audit_record_denied(actor=actor, tag=AuditTag.QUOTA_EXCEEDED, target_type="bulkjob",
+                                reason=f"bulk job over {limit} rows")
+            raise TooManyRequestsError(f"A bulk job has at most {limit} rows; split the file into several jobs.")
+        tokens, error = _row_tokens(row, actor.organisation.country)
+        buffer.append(BulkRow(job=job, index=index, ref=row.ref, tokens=tokens, error=error))
+        if len(buffer) == size:
+            _chunk_store(job, buffer)
+            buffer = []
+    if buffer:
+        _chunk_store(job, buffer)
+    return index + 1
+
+
+def _chunk_store(job: BulkJob, rows: list[BulkRow]) -> None:
+    """Write one chunk's rows and its pending chunk record."""
+    BulkRow.objects.bulk_create(rows)
+    BulkChunk.objects.create(job=job, number=rows[0].index // settings.HUB_BULK_CHUNK_ROWS,
+                             first_row=rows[0].index, last_row=rows[-1].index)
+
+
+def chunks_enqueue(chunk_ids: list[int]) -> None:
+    """Send each chunk to the bulk queue (routed in hub/celery.py)."""
+    from sharing.tasks import bulk_chunk_task
+
+    for chunk_id in chunk_ids:
+        bulk_chunk_task.delay(chunk_id)
+
+
+# --- processing a chunk ------------------------------------------------------------------
+
+
+def bulk_chunk_process(*, chunk_id: int) -> bool:
+    """Check one chunk's rows and record the results; True when this run finished the chunk."""
+    chunk = BulkChunk.objects.select_related("job__member__organisation").filter(pk=chunk_id).first()
+    if chunk is None or chunk.status == BulkChunkStatus.DONE or chunk.job.status not in BULK_ACTIVE_STATUSES:
+        return False
+    now = timezone.now()
+    # Committed at once: the lease the sweeper measures starts now, whatever happens next.
+    BulkChunk.objects.filter(pk=chunk.pk).update(attempted_at=now, attempts=F("attempts") + 1)
+    BulkJob.objects.filter(pk=chunk.job_id, status=BulkJobStatus.QUEUED).update(status=BulkJobStatus.RUNNING, started_at=now)
+    rows = list(BulkRow.objects.filter(job_id=chunk.job_id, index__gte=chunk.first_row, index__lte=chunk.last_row)
+                .order_by("index"))
+    results = _chunk_results(chunk.job, rows, now=now)
+    with transaction.atomic():
+        BulkResult.objects.bulk_create(results, ignore_conflicts=True)
+        # Only the run that flips the chunk counts its rows, so `done` never counts a row twice.
+        flipped = BulkChunk.objects.filter(pk=chunk.pk, status=BulkChunkStatus.PENDING).update(status=BulkChunkStatus.DONE)
+        if flipped:
+            BulkJob.objects.filter(pk=chunk.job_id).update(done=F("done") + len(rows))
+            BulkJob.objects.filter(pk=chunk.job_id, status=BulkJobStatus.RUNNING, done=F("total")).update(
+                status=BulkJobStatus.DONE, finished_at=timezone.now())
+    return bool(flipped)
+
+
+def _chunk_results(job: BulkJob, rows: list[BulkRow], *, now: datetime) -> list[BulkResult]:
+    """The single-check answer of every row, with one token lookup for the whole chunk."""
+    keys = token_storage_keys()
+    plain = {row.index: [token_unseal(t["token"], keys=keys) for t in row.tokens] for row in rows if not row.error}
+    found = stored_tokens_find(sorted({token for tokens in plain.values() for token in tokens}))
+    _canaries_watch(job, plain)
+    policy = policy_of(job.organisation_id)
+    results = []
+    for row in rows:
+        if row.error:
+            results.append(BulkResult(job=job, index=row.index, ref=row.ref, error=row.error))
+            continue
+        matched = [found[t] for t in plain[row.index] if t in found and found[t].subject_id]
+        results.append(BulkResult(job=job, index=row.index, ref=row.ref,
+                                  result=_shareable(_result_for(matched, policy=policy, now=now))))
+    return results
+
+
+def _canaries_watch(job: BulkJob, plain: dict[int, list[str]]) -> None:
+    """A planted canary in a bulk file raises the same alert a single check of it does (deduplicated on reruns)."""
+    tokenised = [TokenisedIdentifier(type="", token=token, key_version=0) for tokens in plain.values() for token in tokens]
+    if tokenised:
+        _canaries(Actor(member=job.member), tokenised)
+
+
+def _shareable(result: CheckResult) -> dict:
+    """The single-check fields of a result as JSON values (check_id left out: the job names the run)."""
+    fields = asdict(result)
+    return json.loads(json.dumps({name: fields[name] for name in RESULT_FIELDS}, cls=DjangoJSONEncoder))
+
+
+# --- sweeping, status, cancelling, results ---------------------------------------------
+
+
+def bulk_sweep(*, now: datetime | None = None) -> int:
+    """Re-enqueue unfinished chunks of live jobs whose last attempt is older than the lease; expire old jobs."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.HUB_BULK_LEASE_SECONDS)
+    # A chunk a worker took and did not finish within the lease lost its worker. A chunk never
+    # taken is only waiting in the queue, unless its job has not moved for a lease (a lost
+    # enqueue): re-enqueueing those sooner would only pile duplicates behind a long job.
+    moving = BulkChunk.objects.filter(attempts__gt=0, attempted_at__gte=cutoff).values("job_id")
+    stale = list(BulkChunk.objects.filter(status=BulkChunkStatus.PENDING, attempted_at__lt=cutoff,
+                                          job__status__in=BULK_ACTIVE_STATUSES)
+                 .filter(Q(attempts__gt=0) | ~Q(job_id__in=moving))
+                 .order_by("attempted_at").values_list("pk", flat=True)[: settings.HUB_BULK_SWEEP_BATCH])
+    # Renew the lease as we enqueue, so the next sweep does not enqueue the same chunk again at once.
+    taken = [pk for pk in stale if BulkChunk.objects.filter(pk=pk, attempted_at__lt=cutoff).update(attempted_at=now)]
+    chunks_enqueue(taken)
+    BulkJob.objects.filter(expires_at__lt=now).delete()
+    return len(taken)
+
+
+def bulk_job_get(*, actor: Actor, public_id) -> BulkJob:
+    """A job of the actor's own organisation; any other organisation's job does not exist for it."""
+    job = BulkJob.objects.filter(public_id=public_id, organisation=actor.organisation).first()
+    if job is None:
+        raise NotFoundError("No such bulk job.")
+    return job
+
+
+def bulk_status(*, job: BulkJob, actor: Actor, now: datetime | None = None) -> dict:
+    """Progress, rate (rows per second since the first chunk started) and an estimate of the time left."""
+    now = now or timezone.now()
+    rate = 0.0
+    if job.started_at and job.done:
+        elapsed = ((job.finished_at or now) - job.started_at).total_seconds()
+        rate = round(job.done / max(elapsed, 0.001), 1)
+    left = job.total - job.done
+    eta = 0 if left == 0 else (math.ceil(left / rate) if rate else None)
+    audit_record(actor=actor, tag=AuditTag.BULK_READ, data_class=DataClass.SHAREABLE, target=job,
+                 details={"status": job.status, "done": job.done})
+    return {"id": str(job.public_id), "status": job.status, "done": job.done, "total": job.total, "rate": rate,
+            "eta_seconds": eta}
+
+
+@transaction.atomic
+def bulk_cancel(*, job: BulkJob, actor: Actor, reason: str = "") -> BulkJob:
+    """Stop a queued or running job; workers skip its remaining chunks."""
+    cancelled = BulkJob.objects.filter(pk=job.pk, status__in=BULK_ACTIVE_STATUSES).update(
+        status=BulkJobStatus.CANCELLED, finished_at=timezone.now())
+    job.refresh_from_db()
+    if not cancelled:
+        raise ConflictError(f"The job is {job.status}; only a queued or running job can be cancelled.")
+    audit_record(actor=actor, tag=AuditTag.BULK_CANCELLED, data_class=DataClass.SHAREABLE, target=job,
+                 details={"done": job.done, "total": job.total, "reason": reason})
+    return job
+
+
+def bulk_results_open(*, job: BulkJob, actor: Actor, file_format: str) -> Iterator[str]:
+    """Audit the download (a count, no contents) and return the lines of a finished job's results."""
+    if job.status != BulkJobStatus.DONE:
+        raise ConflictError(f"The job is {job.status}; results are ready when it is done.")
+    count = BulkResult.objects.filter(job=job).count()
+    audit_record(actor=actor, tag=AuditTag.BULK_RESULTS_DOWNLOADED, data_class=DataClass.SHAREABLE, target=job,
+                 details={"rows": count, "format": file_format})
+    return _csv_lines(job) if file_format == "csv" else _jsonl_lines(job)
+
+
+def _results(job: BulkJob) -> Iterator[BulkResult]:
+    """The job's results in input order, fetched in batches rather than all at once."""
+    return BulkResult.objects.filter(job=job).order_by("index").iterator(chunk_size=1000)
+
+
+def _jsonl_lines(job: BulkJob) -> Iterator[str]:
+    """One JSON line per input row: its ref and either the check fields or its error."""
+    for item in _results(job):
+        row = {"ref": item.ref, **({"error": item.error} if item.error else item.result)}
+        yield json.dumps(row, separators=(",", ":")) + "\n"
+
+
+def _csv_lines(job: BulkJob) -> Iterator[str]:
+    """A header, then one CSV line per input row; list fields are joined with ';'."""
+    columns = ["ref", "error", *RESULT_FIELDS]
+    yield _csv_line(columns)
+    for item in _results(job):
+        values = {"ref": item.ref, "error": item.error, **item.result}
+        yield _csv_line([";".join(v) if isinstance(v, list) else "" if v is None else v for v in
+                         (values.get(name) for name in columns)])
+
+
+def _csv_line(values: list) -> str:
+    """One CSV-quoted line."""
+    out = io.StringIO()
+    csv.writer(out).writerow(values)
+    return out.getvalue()
