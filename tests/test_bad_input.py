@@ -222,3 +222,25 @@ def test_fuzzed_report_bodies_never_make_a_500(api, platform_admin_member, chang
     response = api(platform_admin_member).post("/api/v1/reports", {**report_body(), **change}, format="json")
 
     assert response.status_code in (201, 400), response.content
+
+
+def _endpoints_with_a_body():
+    from tests.accounts.test_role_matrix import ENDPOINTS
+
+    bodiless = ("retract", "revoke", "approve", "withdraw", "renew", "bulk")
+    return [e for e in ENDPOINTS if e.method in ("post", "put") and not any(word in e.name for word in bodiless)]
+
+
+@pytest.mark.parametrize("endpoint", _endpoints_with_a_body(), ids=lambda e: e.name)
+def test_every_endpoint_that_takes_a_body_answers_malformed_json_with_400(endpoint):
+    from accounts.roles import ROLE_CAPABILITIES
+    from tests.factories import client_for, persona
+
+    kind, role = next((k, r) for (k, r), caps in sorted(ROLE_CAPABILITIES.items()) if endpoint.capability in caps)
+    member = persona(kind, role)
+    url = endpoint.url(member)
+
+    response = client_for(member).generic(endpoint.method.upper(), url, b'{"broken": ', content_type="application/json")
+
+    assert response.status_code == 400, (endpoint.name, response.content)
+    assert response.json()["error"]["code"] == "parse_error"
