@@ -13,7 +13,7 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from accounts.selectors import organisation_get
 from sharing import selectors
-from sharing.api.serializers import EvidenceInput, ReportOutput, _identifiers_field, raw_identifiers
+from sharing.api.serializers import EvidenceInput, ReportOutput, identifiers_field, raw_identifiers
 from sharing.models import Category, Dispute, Notification, VerificationLevel
 from sharing.services import disputes, policies, reports, reputation
 from sharing.services.reports import EvidenceFile
@@ -24,7 +24,7 @@ def _evidence(items: list[dict]) -> list[EvidenceFile]:
 
 
 class DisputeFileInput(serializers.Serializer):
-    identifiers = _identifiers_field()
+    identifiers = identifiers_field()
     grounds = serializers.CharField(max_length=10000)
     evidence = serializers.ListField(child=EvidenceInput(), required=False, default=list, max_length=10)
 

@@ -46,7 +46,7 @@ class IdentifierInput(serializers.Serializer):
         return RawIdentifier(type=data["type"], value=data["value"], country=(data.get("country") or "").upper() or None)
 
 
-def _identifiers_field() -> serializers.ListField:
+def identifiers_field() -> serializers.ListField:
     return serializers.ListField(
         child=IdentifierInput(), min_length=1, max_length=settings.HUB_MAX_IDENTIFIERS_PER_REQUEST,
         help_text="The seller's identifiers as {type, value, country?}",
@@ -58,7 +58,7 @@ def raw_identifiers(validated: list[dict]) -> list[RawIdentifier | SuppliedToken
 
 
 class CheckRunInput(serializers.Serializer):
-    identifiers = _identifiers_field()
+    identifiers = identifiers_field()
 
 
 class CheckOutput(serializers.Serializer):
@@ -100,7 +100,7 @@ class EvidenceInput(serializers.Serializer):
 
 
 class ReportSubmitInput(serializers.Serializer):
-    identifiers = _identifiers_field()
+    identifiers = identifiers_field()
     ip_type = _choice(IpType.choices, "IP type")
     category = _choice(Category.choices, "category")
     verification_level = _choice(VerificationLevel.choices, "verification level")
@@ -175,7 +175,7 @@ class TokenEvaluateOutput(serializers.Serializer):
 
 
 class CanaryPlantInput(serializers.Serializer):
-    identifiers = _identifiers_field()
+    identifiers = identifiers_field()
     label = serializers.CharField(max_length=200)
 
 

@@ -9,12 +9,12 @@ from rest_framework.response import Response
 from accounts.api.base import HubApiView
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
-from sharing.api.serializers import _identifiers_field, raw_identifiers
+from sharing.api.serializers import identifiers_field, raw_identifiers
 from sharing.models import WatchEntry, WebhookEndpoint, WebhookOutbox
 from sharing.services import watchlists, webhooks
 
 class WatchAddInput(serializers.Serializer):
-    identifiers = _identifiers_field()
+    identifiers = identifiers_field()
     ref = serializers.CharField(max_length=200, help_text="Your own reference for the seller (an account id); "
                                                          "sent back in events. Do not put identifiers in it.")
 
