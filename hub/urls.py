@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts import web
 from accounts import web_audit
 from sharing import web as sharing_web
+from sharing import web_bulk
 
 urlpatterns = [
     path("", web.home, name="home"),
@@ -16,6 +17,10 @@ urlpatterns = [
     path("disclosures/new", sharing_web.disclosure_new, name="disclosure-new"),
     path("disclosures/<uuid:request_id>/", sharing_web.disclosure_page, name="disclosure-page"),
     path("disclosures/<uuid:request_id>/package", sharing_web.disclosure_download, name="disclosure-download"),
+    path("bulk/", web_bulk.bulk_list, name="bulk-list"),
+    path("bulk/<uuid:job_id>/", web_bulk.bulk_page, name="bulk-page"),
+    path("bulk/<uuid:job_id>/cancel", web_bulk.bulk_cancel, name="bulk-cancel"),
+    path("bulk/<uuid:job_id>/results.<str:file_format>", web_bulk.bulk_download, name="bulk-download"),
     path("audit/", web_audit.audit_log, name="audit-log"),
     path("audit/events/<int:seq>/", web_audit.audit_event, name="audit-event"),
     path("audit/restricted/", web_audit.audit_restricted, name="audit-restricted"),

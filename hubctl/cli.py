@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_download_package_command(commands)
     _add_verify_package_command(commands)
     _add_audit_command(commands)
+    from hubctl.bulk import add_bulk_commands  # here: hubctl.bulk builds on this module's helpers
+
+    add_bulk_commands(commands)
     return parser
 
 

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -271,6 +271,46 @@ class HubClient:
         query = urllib.parse.urlencode({"first": first, "second": second})
         return self._call("GET", f"/api/v1/audit/proofs/consistency?{query}")
 
+    # -- bulk screening --------------------------------------------------------------
+
+    def bulk_submit(self, path: str | Path, *, content_type: str = "text/csv") -> dict:
+        """Upload a CSV or JSONL file (streamed from disk) as a bulk job; returns {"id"}."""
+        return self._retried(lambda: self._send_multipart("/api/v1/bulk-checks", Path(path), content_type))
+
+    def bulk_status(self, job_id: str) -> dict:
+        """A bulk job's progress: status, done, total, rate and eta_seconds."""
+        return self._call("GET", f"/api/v1/bulk-checks/{_uuid(job_id, 'bulk job')}")
+
+    def bulk_cancel(self, job_id: str, reason: str = "") -> dict:
+        """Cancel a queued or running bulk job; returns its progress."""
+        body = {"reason": reason} if reason else {}
+        return self._call("POST", f"/api/v1/bulk-checks/{_uuid(job_id, 'bulk job')}/cancel", body)
+
+    def bulk_results(self, job_id: str, file_format: str = "jsonl") -> bytes:
+        """A finished bulk job's results as the hub sent them (JSONL or CSV)."""
+        if file_format not in ("jsonl", "csv"):
+            raise ValueError("The results format is jsonl or csv.")
+        return self._call_bytes("GET", f"/api/v1/bulk-checks/{_uuid(job_id, 'bulk job')}/results?format={file_format}")
+
+    def _build_multipart(self, path: str, file_path: Path, content_type: str) -> urllib.request.Request:
+        """A multipart/form-data POST of one file in the field `file`, its body streamed from disk."""
+        boundary = f"hubctl-{uuid.uuid4().hex}"
+        name = file_path.name.replace('"', "").replace("\r", "").replace("\n", "") or "upload"
+        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+                f"Content-Type: {content_type}\r\n\r\n").encode("utf-8")
+        tail = f"\r\n--{boundary}--\r\n".encode("ascii")
+        headers = {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json", "User-Agent": USER_AGENT,
+                   "Content-Type": f"multipart/form-data; boundary={boundary}",
+                   "Content-Length": str(len(head) + file_path.stat().st_size + len(tail))}
+        return urllib.request.Request(self.base_url + path, data=_streamed(head, file_path, tail), headers=headers,
+                                      method="POST")
+
+    def _send_multipart(self, path: str, file_path: Path, content_type: str) -> dict:
+        """POST one file as multipart/form-data and return the JSON answer; raise HubError on any failure."""
+        request = self._build_multipart(path, file_path, content_type)
+        status, payload = _exchange(self._opener, request, self.timeout, self.base_url)
+        return _json_answer(status, payload, "POST", path)
+
     def _identifier_items(self, identifiers: Iterable[IdentifierLike], *, raw: bool,
                           default_country: str | None) -> list[dict]:
         """The request's identifier items: token form, or raw form after the same local validation."""
@@ -279,6 +319,18 @@ class HubClient:
         items = _items(identifiers)
         self.canonicalise([(i.type, i.value, i.country) for i in items], default_country=default_country)
         return [_raw_item(item, default_country) for item in items]
+
+
+UPLOAD_BLOCK_BYTES = 64 * 1024
+
+
+def _streamed(head: bytes, file_path: Path, tail: bytes) -> Iterator[bytes]:
+    """The multipart body: its head, the file a block at a time, its tail."""
+    yield head
+    with file_path.open("rb") as handle:
+        while block := handle.read(UPLOAD_BLOCK_BYTES):
+            yield block
+    yield tail
 
 
 def evidence_file(path: str | Path) -> dict:

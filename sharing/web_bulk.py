@@ -1,0 +1,95 @@
+"""Bulk screening pages: upload a file of sellers, follow the jobs, cancel one, download results."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.audit.models import DataClass
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from accounts.roles import Capability
+from accounts.web_access import capability_required
+from hub.errors import DomainError
+from sharing.api.bulk import RESULT_FORMATS
+from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkJob
+from sharing.services import bulk
+
+LIST_LIMIT = 100
+
+
+class BulkUploadForm(forms.Form):
+    file = forms.FileField(help_text="CSV with a ref column and identifier-type columns, or JSONL")
+
+
+def _jobs_listed(request: HttpRequest) -> list[BulkJob]:
+    """The organisation's latest jobs; the listing itself is audited (a count, nothing more)."""
+    jobs = list(BulkJob.objects.filter(organisation=request.actor.organisation).order_by("-created_at")[:LIST_LIMIT])
+    audit_record(actor=request.actor, tag=AuditTag.BULK_READ, data_class=DataClass.SHAREABLE, target_type="bulkjob",
+                 details={"listed": len(jobs)}, request_id=getattr(request, "request_id", ""))
+    return jobs
+
+
+@capability_required(Capability.BULK_RUN)
+def bulk_list(request: HttpRequest) -> HttpResponse:
+    """The organisation's bulk jobs with their progress, and the upload form."""
+    form = BulkUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = bulk.bulk_submit(upload=form.cleaned_data["file"], actor=request.actor)
+        except DomainError as exc:
+            form.add_error("file" if exc.fields and "file" in exc.fields else None,
+                           _first_message(exc))
+        else:
+            return redirect("bulk-page", job_id=job.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sharing/bulk_list.html", {"jobs": _jobs_listed(request), "form": form}, status=status)
+
+
+def _first_message(exc: DomainError) -> str:
+    """The field's first message when the error names one, else the error's message."""
+    found = (exc.fields or {}).get("file")
+    return str(found[0]) if isinstance(found, list) and found else exc.message
+
+
+@capability_required(Capability.BULK_RUN)
+def bulk_page(request: HttpRequest, job_id) -> HttpResponse:
+    """One job: its progress (refreshing itself while it runs), cancel, and downloads when done."""
+    job = bulk.bulk_job_get(actor=request.actor, public_id=job_id)
+    progress = bulk.bulk_status(job=job, actor=request.actor)
+    return render(request, "sharing/bulk_detail.html", {
+        "job": job, "progress": progress, "active": job.status in BULK_ACTIVE_STATUSES,
+        "done": job.status == "done", "formats": list(RESULT_FORMATS),
+    })
+
+
+@require_POST
+@capability_required(Capability.BULK_RUN)
+def bulk_cancel(request: HttpRequest, job_id) -> HttpResponse:
+    """Cancel a queued or running job, then back to its page."""
+    job = bulk.bulk_job_get(actor=request.actor, public_id=job_id)
+    try:
+        bulk.bulk_cancel(job=job, actor=request.actor, reason=request.POST.get("reason", "")[:500])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, "The job was cancelled.")
+    return redirect("bulk-page", job_id=job.public_id)
+
+
+@capability_required(Capability.BULK_RUN)
+def bulk_download(request: HttpRequest, job_id, file_format: str) -> HttpResponse:
+    """A finished job's results as CSV or JSONL; a job not done yet goes back to its page."""
+    job = bulk.bulk_job_get(actor=request.actor, public_id=job_id)
+    if file_format not in RESULT_FORMATS:
+        return HttpResponse("Unknown results format.", status=404, content_type="text/plain")
+    try:
+        lines = bulk.bulk_results_open(job=job, actor=request.actor, file_format=file_format)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("bulk-page", job_id=job.public_id)
+    response = StreamingHttpResponse(lines, content_type=RESULT_FORMATS[file_format])
+    response["Content-Disposition"] = f'attachment; filename="bulk-{job.public_id}.{file_format}"'
+    return response
