@@ -1,0 +1,45 @@
+"""Shared helpers for the benchmarks (not part of the test suite)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hub_bench"
+TYPES = ("phone", "email")  # token i has type TYPES[i % 2]; tokens 2k and 2k+1 form subject k
+
+
+def django_setup() -> None:
+    """Load the hub's settings (token_seal, storage keys) against the benchmark database."""
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def bench_token(i: int) -> str:
+    """The i-th listed token: an OPRF-like 64-byte value, reproducible so other scripts can look it up."""
+    return hashlib.sha512(b"iih-bench-token:%d" % i).hexdigest()
+
+
+def listed_count() -> int:
+    import psycopg
+
+    with psycopg.connect(database_url()) as conn:
+        return conn.execute("SELECT count(*) FROM sharing_identifiertoken").fetchone()[0]
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = min(len(sorted_values) - 1, max(0, round(p / 100 * (len(sorted_values) - 1))))
+    return sorted_values[k]

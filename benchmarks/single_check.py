@@ -1,0 +1,220 @@
+"""Single checks over HTTP against their floor, the bare token lookup in SQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench python benchmarks/single_check.py [--seconds 20] [--connections 4]
+
+Seed first (benchmarks/seed_listed.py N). Starts gunicorn (2 sync workers, 127.0.0.1, a free port,
+DEBUG off, check quotas raised so the limiter admits the load but still runs its UPDATE), seeds the
+demo keys, and drives POST /api/v1/checks with wrk (a Lua script cycling through request bodies)
+or, without wrk, a threaded Python client. Each request sends two listed tokens (phone and email of
+one seeded subject, oblivious mode), so every check is a hit that reads reports. Prints throughput,
+p50 and p99. Floor: the same token lookups as one prepared SQL query through psycopg (latency on one
+connection; throughput with the same number of connections). Stops gunicorn at the end.
+Targets (at 10M listed): p50 <= 10 ms and >= 500 checks/s.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, TYPES, bench_token, database_url, django_setup, listed_count, percentile  # noqa: E402
+
+BODIES = 5000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bodies_for(n_listed: int, count: int) -> list[tuple[int, str]]:
+    rng = random.Random(42)
+    out = []
+    for _ in range(count):
+        k = rng.randrange(n_listed // 2)
+        ids = [{"type": TYPES[i % 2], "token": bench_token(i), "key_version": 1} for i in (2 * k, 2 * k + 1)]
+        out.append((k, json.dumps({"identifiers": ids})))
+    return out
+
+
+def run_wrk(port: int, key: str, bodies: list[str], seconds: int, connections: int, workdir: Path) -> dict:
+    lua = workdir / "check.lua"
+    items = ",\n".join("[[" + b + "]]" for b in bodies)
+    lua.write_text(f"""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {key}"
+local bodies = {{
+{items}
+}}
+local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format(nil, "/api/v1/checks", nil, bodies[i])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH p50_us=%d p99_us=%d requests=%d non2xx=%d errors=%d\\n",
+    latency:percentile(50), latency:percentile(99), summary.requests, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+""")
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", str(lua),
+                          f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"BENCH p50_us=(\d+) p99_us=(\d+) requests=(\d+) non2xx=(\d+) errors=(\d+)", out)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return {"client": "wrk", "rps": rps, "p50_ms": int(m[1]) / 1000, "p99_ms": int(m[2]) / 1000,
+            "requests": int(m[3]), "non2xx": int(m[4]), "errors": int(m[5])}
+
+
+def run_threads(port: int, key: str, bodies: list[str], seconds: int, connections: int) -> dict:
+    latencies: list[float] = []
+    bad = [0]
+    stop = time.perf_counter() + seconds
+    lock = threading.Lock()
+
+    def worker(offset: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        mine, bad_mine, i = [], 0, offset
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+        while time.perf_counter() < stop:
+            t0 = time.perf_counter()
+            conn.request("POST", "/api/v1/checks", bodies[i % len(bodies)], headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - t0)
+            bad_mine += response.status != 200
+            i += connections
+        with lock:
+            latencies.extend(mine)
+            bad[0] += bad_mine
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(c,)) for c in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {"client": "python threads", "rps": len(latencies) / elapsed, "p50_ms": percentile(latencies, 50) * 1000,
+            "p99_ms": percentile(latencies, 99) * 1000, "requests": len(latencies), "non2xx": bad[0], "errors": 0}
+
+
+def sql_floor(sealed_pairs: list[list[str]], seconds: int, connections: int) -> dict:
+    """The token lookup of a check as one prepared query: latency on one connection, then throughput."""
+    import psycopg
+
+    query = "SELECT id, subject_id, identifier_type FROM sharing_identifiertoken WHERE token = ANY(%s)"
+    with psycopg.connect(database_url(), autocommit=True) as conn:
+        latencies = []
+        for pair in sealed_pairs[:2000]:
+            t0 = time.perf_counter()
+            rows = conn.execute(query, (pair,), prepare=True).fetchall()
+            latencies.append(time.perf_counter() - t0)
+            assert len(rows) == 2, rows
+    latencies.sort()
+    counts = [0] * connections
+    stop = time.perf_counter() + seconds
+
+    def worker(c: int) -> None:
+        with psycopg.connect(database_url(), autocommit=True) as conn:
+            i = c
+            while time.perf_counter() < stop:
+                conn.execute(query, (sealed_pairs[i % len(sealed_pairs)],), prepare=True).fetchall()
+                counts[c] += 1
+                i += connections
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(c,)) for c in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"rps": sum(counts) / (time.perf_counter() - started), "p50_ms": percentile(latencies, 50) * 1000,
+            "p99_ms": percentile(latencies, 99) * 1000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--conn-max-age", type=int, default=None,
+                        help="DATABASE_CONN_MAX_AGE for gunicorn (the hub's default 0 opens a connection per request)")
+    args = parser.parse_args()
+
+    django_setup()
+    from django.core.management import call_command
+
+    from hub.keys import token_storage_keys
+    from sharing.crypto.tokens import token_seal
+
+    n_listed = listed_count()
+    if n_listed < 2:
+        sys.exit("Seed listed tokens first: python benchmarks/seed_listed.py N")
+    out = io.StringIO()
+    call_command("seed_demo", "--json", stdout=out)
+    key = next(m["api_key"] for m in json.loads(out.getvalue()) if m["username"] == "platform-analyst")
+    chosen = bodies_for(n_listed, BODIES)
+    keys = token_storage_keys()
+    sealed_pairs = [[token_seal(bench_token(i), keys=keys) for i in (2 * k, 2 * k + 1)] for k, _ in chosen]
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "hub.settings", "DJANGO_DEBUG": "false",
+           "HUB_QUOTA_CHECKS_PER_MINUTE": "100000000", "HUB_QUOTA_CHECKS_PER_DAY": "1000000000"}
+    if args.conn_max_age is not None:
+        env["DATABASE_CONN_MAX_AGE"] = str(args.conn_max_age)
+    gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "hub.wsgi:application", "--workers", "2",
+                                 "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env,
+                                start_new_session=True)
+    workdir = Path(tempfile.mkdtemp(prefix="iih-bench-"))
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("POST", "/api/v1/checks", chosen[0][1], {"Content-Type": "application/json", "Authorization": f"Bearer {key}"})
+        response = conn.getresponse()
+        sample = json.loads(response.read())
+        print(f"sample check: HTTP {response.status}, level={sample.get('level')}, reports_matched={sample.get('reports_matched')}")
+        bodies = [b for _, b in chosen]
+        # warm both workers
+        run_threads(port, key, bodies, 2, args.connections)
+        use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+        hub = (run_wrk(port, key, bodies, args.seconds, args.connections, workdir) if use_wrk
+               else run_threads(port, key, bodies, args.seconds, args.connections))
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+    floor = sql_floor(sealed_pairs, min(args.seconds, 10), args.connections)
+    print(f"listed tokens: {n_listed}   client: {hub['client']}, {args.connections} connections, {args.seconds} s, "
+          f"gunicorn 2 sync workers, DATABASE_CONN_MAX_AGE={env.get('DATABASE_CONN_MAX_AGE', 'hub default (0)')}")
+    print(f"hub   POST /api/v1/checks: {hub['rps']:>8.0f} checks/s   p50 {hub['p50_ms']:6.2f} ms   p99 {hub['p99_ms']:6.2f} ms"
+          f"   ({hub['requests']} requests, {hub['non2xx']} non-2xx, {hub['errors']} socket errors)")
+    print(f"floor prepared SQL lookup: {floor['rps']:>8.0f} lookups/s  p50 {floor['p50_ms']:6.2f} ms   p99 {floor['p99_ms']:6.2f} ms")
+    print(f"ratio hub/floor: throughput {hub['rps'] / floor['rps']:.3f}   p50 latency x{hub['p50_ms'] / floor['p50_ms']:.1f}")
+    print(f"targets: p50 <= 10 ms: {'met' if hub['p50_ms'] <= 10 else 'missed'};  >= 500 checks/s: "
+          f"{'met' if hub['rps'] >= 500 else 'missed'}  (targets are stated at 10M listed)")
+
+
+if __name__ == "__main__":
+    main()
