@@ -71,8 +71,10 @@ def eager_celery(settings):
     """Build packages in-process even when CELERY_BROKER_URL (CI's Redis) turned eager mode off."""
     from hub.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Read the app's own value first: Celery loads its config lazily from the settings,
+    # so reading it after overriding the setting would "restore" eager mode for good.
     before = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before

@@ -34,15 +34,6 @@ TIMEOUT_SECONDS = 300
 
 
 @pytest.fixture
-def real_broker():
-    if not settings.CELERY_BROKER_URL or connection.vendor != "postgresql":
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run the Celery integration test on a real broker and PostgreSQL")
-        pytest.skip("needs CELERY_BROKER_URL and a PostgreSQL DATABASE_URL")
-    return settings.CELERY_BROKER_URL
-
-
-@pytest.fixture
 def bulk_workers(real_broker, tmp_path):
     """start() runs a fresh worker process on the "bulk" queue against the test database."""
     from hub.celery import app

@@ -23,15 +23,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def real_broker():
-    if not settings.CELERY_BROKER_URL or connection.vendor != "postgresql":
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run the Celery integration test on a real broker and PostgreSQL")
-        pytest.skip("needs CELERY_BROKER_URL and a PostgreSQL DATABASE_URL")
-    return settings.CELERY_BROKER_URL
-
-
-@pytest.fixture
 def worker(real_broker):
     """A worker process on its own queue, pointed at the test database."""
     queue = f"itest-{uuid.uuid4().hex[:8]}"
