@@ -240,7 +240,7 @@ HUB_WEBHOOK_BACKOFF_BASE_SECONDS = env_int("HUB_WEBHOOK_BACKOFF_BASE_SECONDS", 3
 HUB_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("HUB_WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
 HUB_WEBHOOK_LEASE_SECONDS = env_int("HUB_WEBHOOK_LEASE_SECONDS", 120)
 HUB_WEBHOOK_SWEEP_BATCH = env_int("HUB_WEBHOOK_SWEEP_BATCH", 500)
-# Bulk screening (sharing/services/bulk.py), per organisation: rows per job, jobs started per
+# Bulk screening (sharing/services/bulk.py, bulk_files.py), per organisation: rows per job, jobs started per
 # day, jobs queued or running at once. Jobs run in chunks of CHUNK_ROWS rows; a chunk not done
 # LEASE seconds after its last attempt is re-enqueued by the sweeper; jobs are deleted after
 # RETENTION_DAYS.

@@ -12,7 +12,7 @@ import io
 import json
 import math
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import IO
 
@@ -32,151 +32,18 @@ from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, TooManyRequestsError
 from hub.keys import token_storage_keys
 from sharing.crypto.tokens import token_seal, token_unseal
-from sharing.identifiers.types import IdentifierType
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
 from sharing.services.checks import CheckResult, _result_for
 from sharing.services.policies import policy_of
 from sharing.services.quotas import quota_take_or_refuse
+from sharing.services.bulk_files import ParsedRow, file_error, rows_parsed
 from sharing.services.enumeration import _canaries
 from sharing.services.tokens import TokenisedIdentifier, identifiers_tokenise, stored_tokens_find
 
-REF_MAX_LENGTH = 200
-READ_BLOCK_BYTES = 64 * 1024
-# Far above a row of the most identifiers a single check takes; a longer line is not a row.
-MAX_LINE_BYTES = 256 * 1024
 # The single-check fields every result row carries, in this order in CSV downloads.
 RESULT_FIELDS = ["level", "risk", "matched_types", "match", "reports_matched", "subjects_matched", "reporting_organisations",
                  "reporter_kinds", "strongest_verification", "ip_types", "categories", "first_seen", "last_seen", "disputed",
                  "linked_store_accounts", "linked_platforms", "recommended_action", "explanation"]
-
-
-@dataclass
-class ParsedRow:
-    """One input row as read: its ref and identifier dicts, or why it cannot be checked."""
-
-    ref: str
-    identifiers: list[dict] = field(default_factory=list)
-    error: str = ""
-
-
-def _file_error(message: str) -> DomainError:
-    """A 400 naming the file field; the message never quotes the file's contents."""
-    return DomainError("The file cannot be read as bulk input.", fields={"file": [message]})
-
-
-# --- reading the upload ----------------------------------------------------------------
-
-
-def _byte_lines(upload: IO[bytes]) -> Iterator[bytes]:
-    """The upload's lines, read a block at a time; a line may not grow past MAX_LINE_BYTES."""
-    blocks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(READ_BLOCK_BYTES), b"")
-    buffer = b""
-    for block in blocks:
-        *lines, buffer = (buffer + block).split(b"\n")
-        for line in lines:
-            yield line + b"\n"
-        if len(buffer) > MAX_LINE_BYTES:
-            raise _file_error(f"A line is longer than {MAX_LINE_BYTES} bytes.")
-    if buffer:
-        yield buffer
-
-
-def _text_lines(upload: IO[bytes]) -> Iterator[str]:
-    """Decode the upload line by line, so a large file is never held in memory."""
-    for number, line in enumerate(_byte_lines(upload), start=1):
-        try:
-            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError:
-            raise _file_error(f"Line {number} is not valid UTF-8.") from None
-        if text.strip():
-            yield text
-
-
-def rows_parsed(upload: IO[bytes]) -> Iterator[ParsedRow]:
-    """Rows of a CSV (a ref column and identifier-type columns) or JSONL file, told apart by the first line."""
-    lines = _text_lines(upload)
-    first = next(lines, None)
-    if first is None:
-        raise _file_error("The file is empty.")
-    if first.lstrip().startswith("{"):
-        yield from _jsonl_rows(first, lines)
-    else:
-        yield from _csv_rows(first, lines)
-
-
-def _jsonl_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:
-    """One row per JSON line; a line that is not an object is an error row."""
-    for number, line in enumerate(_chain(first, lines), start=1):
-        try:
-            item = json.loads(line)
-        except ValueError:
-            # A bad first line means this is not JSONL at all; a bad later line is one bad row.
-            if number == 1:
-                raise _file_error("The first line is not a JSON object; send CSV with a header or JSONL.") from None
-            yield ParsedRow(ref="", error=f"Line {number} is not a JSON object.")
-            continue
-        yield _jsonl_row(item)
-
-
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    """Put the peeked first line back in front of the rest."""
-    yield first
-    yield from rest
-
-
-def _jsonl_row(item: object) -> ParsedRow:
-    """A decoded JSON line as a row: a ref and a list of identifier objects."""
-    if not isinstance(item, dict):
-        return ParsedRow(ref="", error="The line is not a JSON object.")
-    ref = item.get("ref")
-    identifiers = item.get("identifiers")
-    if not isinstance(ref, str) or not ref or len(ref) > REF_MAX_LENGTH:
-        return ParsedRow(ref="", error=f"Give a ref of 1 to {REF_MAX_LENGTH} characters.")
-    if not isinstance(identifiers, list) or not all(isinstance(i, dict) for i in identifiers):
-        return ParsedRow(ref=ref, error="Give identifiers as a list of objects.")
-    return ParsedRow(ref=ref, identifiers=identifiers)
-
-
-def _csv_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:
-    """One row per CSV record after the header; a broken record is an error row."""
-    reader = csv.reader(_chain(first, lines))
-    try:
-        header = [name.strip() for name in next(reader)]
-    except csv.Error:
-        raise _file_error("The header line is not valid CSV.") from None
-    _csv_header_check(header)
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            yield ParsedRow(ref="", error=f"Line {reader.line_num} is not valid CSV.")
-            continue
-        yield _csv_row(header, cells)
-
-
-def _csv_header_check(header: list[str]) -> None:
-    """Refuse a header without ref or with columns that are not identifier types."""
-    if "ref" not in header:
-        raise _file_error("The CSV header has no ref column; send CSV with a header (ref and identifier types) or JSONL.")
-    unknown = [name for name in header if name != "ref" and name not in IdentifierType.values]
-    if unknown or len(set(header)) != len(header):
-        raise _file_error(f"CSV columns are ref and identifier types, each once: {', '.join(IdentifierType.values)}.")
-
-
-def _csv_row(header: list[str], cells: list[str]) -> ParsedRow:
-    """A CSV record as a row: its ref and one raw identifier per non-empty cell."""
-    if len(cells) != len(header):
-        return ParsedRow(ref="", error=f"The row has {len(cells)} cells; the header has {len(header)}.")
-    row = dict(zip(header, cells))
-    ref = row.pop("ref").strip()
-    if not ref or len(ref) > REF_MAX_LENGTH:
-        return ParsedRow(ref="", error=f"Give a ref of 1 to {REF_MAX_LENGTH} characters.")
-    return ParsedRow(ref=ref, identifiers=[{"type": t, "value": v} for t, v in row.items() if v.strip()])
-
-
-# --- tokenising rows on arrival --------------------------------------------------------
 
 
 def _row_tokens(parsed: ParsedRow, default_country: str) -> tuple[list[dict], str]:
@@ -228,7 +95,7 @@ def bulk_submit(*, upload: IO[bytes], actor: Actor) -> BulkJob:
                                  expires_at=now + timedelta(days=settings.HUB_BULK_RETENTION_DAYS))
     total = _rows_store(job, rows_parsed(upload), actor=actor)
     if total == 0:
-        raise _file_error("The file has a header but no rows.")
+        raise file_error("The file has a header but no rows.")
     BulkJob.objects.filter(pk=job.pk).update(total=total)
     job.total = total
     errors = BulkRow.objects.filter(job=job).exclude(error="").count()

@@ -15,7 +15,7 @@ from accounts.audit.models import AuditEvent
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
 from sharing.models import BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
-from sharing.services import bulk
+from sharing.services import bulk, bulk_files
 from sharing.services.checks import check_run
 from sharing.services.tokens import RawIdentifier, identifiers_tokenise
 from sharing.tasks import bulk_chunk_task
@@ -315,7 +315,7 @@ def test_a_large_upload_is_read_in_blocks_and_crlf_lines_work(settings, platform
 
 
 def test_an_endless_line_is_refused(platform_analyst):
-    response = _upload(platform_analyst, b"ref,phone\n" + b"x" * (bulk.MAX_LINE_BYTES + 10))
+    response = _upload(platform_analyst, b"ref,phone\n" + b"x" * (bulk_files.MAX_LINE_BYTES + 10))
 
     assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["file"]
 
