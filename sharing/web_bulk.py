@@ -7,9 +7,6 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.audit.models import DataClass
-from accounts.audit.services import audit_record
-from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from accounts.web_access import capability_required
 from hub.errors import DomainError
@@ -25,11 +22,7 @@ class BulkUploadForm(forms.Form):
 
 
 def _jobs_listed(request: HttpRequest) -> list[BulkJob]:
-    """The organisation's latest jobs; the listing itself is audited (a count, nothing more)."""
-    jobs = list(BulkJob.objects.filter(organisation=request.actor.organisation).order_by("-created_at")[:LIST_LIMIT])
-    audit_record(actor=request.actor, tag=AuditTag.BULK_READ, data_class=DataClass.SHAREABLE, target_type="bulkjob",
-                 details={"listed": len(jobs)}, request_id=getattr(request, "request_id", ""))
-    return jobs
+    return bulk.bulk_jobs_listed(actor=request.actor, limit=LIST_LIMIT, request_id=getattr(request, "request_id", ""))
 
 
 @capability_required(Capability.BULK_RUN)

@@ -7,9 +7,6 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
-from accounts.audit.models import DataClass
-from accounts.audit.services import audit_record
-from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from accounts.selectors import organisation_get
 from sharing import selectors
@@ -61,8 +58,7 @@ class DisputesApi(HubApiView):
     def get(self, request):
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(disputes.disputes_visible_to(actor=self.actor), request, view=self)
-        audit_record(actor=self.actor, tag=AuditTag.DISPUTE_READ, data_class=DataClass.ADMINISTRATIVE, target_type="dispute",
-                     details={"count": len(page)})
+        disputes.disputes_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(DisputeOutput(page, many=True).data)
 
     @extend_schema(request=DisputeFileInput, responses={201: DisputeOutput}, summary="Contest the listing of a seller you host")
@@ -81,9 +77,7 @@ class DisputeDetailApi(HubApiView):
 
     @extend_schema(responses={200: DisputeOutput}, summary="One dispute you are party to")
     def get(self, request, dispute_id):
-        found = disputes.dispute_get(actor=self.actor, public_id=dispute_id)
-        audit_record(actor=self.actor, tag=AuditTag.DISPUTE_READ, target=found, data_class=DataClass.ADMINISTRATIVE)
-        return Response(DisputeOutput(found).data)
+        return Response(DisputeOutput(disputes.dispute_read(actor=self.actor, public_id=dispute_id)).data)
 
 
 class DisputeAnswerApi(HubApiView):
@@ -129,9 +123,8 @@ class NotificationsApi(HubApiView):
     @extend_schema(responses={200: NotificationOutput(many=True)}, summary="Your organisation's notifications")
     def get(self, request):
         paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(Notification.objects.filter(organisation=self.actor.organisation), request, view=self)
-        audit_record(actor=self.actor, tag=AuditTag.NOTIFICATIONS_READ, data_class=DataClass.ADMINISTRATIVE,
-                     target_type="notification", details={"count": len(page)})
+        page = paginator.paginate_queryset(disputes.notifications_of(actor=self.actor), request, view=self)
+        disputes.notifications_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(NotificationOutput(page, many=True).data)
 
 
@@ -147,22 +140,13 @@ class ReputationOutput(serializers.Serializer):
     suspension_reason = serializers.CharField()
 
 
-def _reputation_body(organisation_id: int) -> dict:
-    standing = reputation.standing_of(organisation_id)
-    record = reputation.reporter_record(organisation_id=organisation_id)
-    return {**record.__dict__, "trusted_flagger": standing.trusted_flagger, "override": standing.override,
-            "reporting_suspended_until": standing.reporting_suspended_until, "suspension_reason": standing.suspension_reason}
-
-
 class OwnReputationApi(HubApiView):
     required_capability = Capability.REPORT_READ
     audit_object_type = "reputation"
 
     @extend_schema(responses={200: ReputationOutput}, summary="Your organisation's reporting record and standing")
     def get(self, request):
-        audit_record(actor=self.actor, tag=AuditTag.REPUTATION_READ, target=self.actor.organisation,
-                     data_class=DataClass.ADMINISTRATIVE)
-        return Response(ReputationOutput(_reputation_body(self.actor.organisation.pk)).data)
+        return Response(ReputationOutput(reputation.reputation_read(actor=self.actor)).data)
 
 
 class ReputationOverrideInput(serializers.Serializer):
@@ -181,7 +165,7 @@ class ReputationOverrideApi(HubApiView):
         payload.is_valid(raise_exception=True)
         organisation = organisation_get(public_id=organisation_id)
         reputation.reputation_override(organisation=organisation, actor=self.actor, **payload.validated_data)
-        return Response(ReputationOutput(_reputation_body(organisation.pk)).data)
+        return Response(ReputationOutput(reputation.reputation_summary(organisation_id=organisation.pk)).data)
 
 
 class PolicyInput(serializers.Serializer):

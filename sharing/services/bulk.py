@@ -33,11 +33,11 @@ from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
 from hub.keys import token_storage_keys
 from sharing.crypto.tokens import token_seal, token_unseal
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
-from sharing.services.checks import CheckResult, _result_for
+from sharing.services.checks import CheckResult, check_result_for
 from sharing.services.policies import policy_of
 from sharing.services.quotas import quota_take_or_refuse
 from sharing.services.bulk_files import ParsedRow, file_error, rows_parsed
-from sharing.services.enumeration import _canaries
+from sharing.services.enumeration import canaries_watch
 from sharing.services.tokens import TokenisedIdentifier, identifiers_tokenise, stored_tokens_find
 
 # The single-check fields every result row carries, in this order in CSV downloads.
@@ -195,7 +195,7 @@ def _chunk_results(job: BulkJob, rows: list[BulkRow], *, now: datetime) -> list[
             continue
         matched = [found[t] for t in plain[row.index] if t in found and found[t].subject_id]
         results.append(BulkResult(job=job, index=row.index, ref=row.ref,
-                                  result=_shareable(_result_for(matched, policy=policy, now=now))))
+                                  result=_shareable(check_result_for(matched, policy=policy, now=now))))
     return results
 
 
@@ -203,7 +203,7 @@ def _canaries_watch(job: BulkJob, plain: dict[int, list[str]]) -> None:
     """A planted canary in a bulk file raises the same alert a single check of it does (deduplicated on reruns)."""
     tokenised = [TokenisedIdentifier(type="", token=token, key_version=0) for tokens in plain.values() for token in tokens]
     if tokenised:
-        _canaries(Actor(member=job.member), tokenised)
+        canaries_watch(Actor(member=job.member), tokenised)
 
 
 def _shareable(result: CheckResult) -> dict:
@@ -232,6 +232,14 @@ def bulk_sweep(*, now: datetime | None = None) -> int:
     chunks_enqueue(taken)
     BulkJob.objects.filter(expires_at__lt=now).delete()
     return len(taken)
+
+
+def bulk_jobs_listed(*, actor: Actor, limit: int = 100, request_id: str = "") -> list[BulkJob]:
+    """The organisation's latest jobs; the listing itself is audited (a count, nothing more)."""
+    jobs = list(BulkJob.objects.filter(organisation=actor.organisation).order_by("-created_at")[:limit])
+    audit_record(actor=actor, tag=AuditTag.BULK_READ, data_class=DataClass.SHAREABLE, target_type="bulkjob",
+                 details={"listed": len(jobs)}, request_id=request_id)
+    return jobs
 
 
 def bulk_job_get(*, actor: Actor, public_id) -> BulkJob:

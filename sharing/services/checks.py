@@ -68,7 +68,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
 def _check_match(*, tokenised: list[TokenisedIdentifier], actor: Actor) -> CheckResult:
     now = timezone.now()
     matched = [row for row in stored_tokens_find([t.token for t in tokenised]).values() if row.subject_id]
-    result = _result_for(matched, policy=policy_of(actor.organisation.pk), now=now)
+    result = check_result_for(matched, policy=policy_of(actor.organisation.pk), now=now)
     sweep_observe(actor=actor, tokenised=tokenised, matched=result.level != "none", now=now)
     subject_ids = {row.subject_id for row in matched}
     audit_record(
@@ -82,7 +82,8 @@ def _check_match(*, tokenised: list[TokenisedIdentifier], actor: Actor) -> Check
     return result
 
 
-def _result_for(matched: list[IdentifierToken], *, policy: dict, now: datetime) -> CheckResult:
+def check_result_for(matched: list[IdentifierToken], *, policy: dict, now: datetime) -> CheckResult:
+    """The shareable answer for these matched token rows; single checks, bulk rows and watchers share it."""
     check_id = str(uuid.uuid4())
     subject_ids = {row.subject_id for row in matched}
     reports = reports_counting(now).filter(identifiers__token__subject_id__in=subject_ids).distinct()

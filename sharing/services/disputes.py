@@ -145,6 +145,27 @@ def dispute_get(*, actor: Actor, public_id) -> Dispute:
         raise NotFoundError("No such dispute.") from None
 
 
+def dispute_read(*, actor: Actor, public_id) -> Dispute:
+    """One dispute the actor is party to, its read audited."""
+    found = dispute_get(actor=actor, public_id=public_id)
+    audit_record(actor=actor, tag=AuditTag.DISPUTE_READ, target=found, data_class=DataClass.ADMINISTRATIVE)
+    return found
+
+
+def disputes_page_audit(*, actor: Actor, page: list[Dispute]) -> None:
+    audit_record(actor=actor, tag=AuditTag.DISPUTE_READ, data_class=DataClass.ADMINISTRATIVE, target_type="dispute",
+                 details={"count": len(page)})
+
+
+def notifications_of(*, actor: Actor):
+    return Notification.objects.filter(organisation=actor.organisation)
+
+
+def notifications_page_audit(*, actor: Actor, page: list[Notification]) -> None:
+    audit_record(actor=actor, tag=AuditTag.NOTIFICATIONS_READ, data_class=DataClass.ADMINISTRATIVE,
+                 target_type="notification", details={"count": len(page)})
+
+
 def notify(*, organisation_id: int, kind: str, message: str, data: dict) -> Notification:
     return Notification.objects.create(organisation_id=organisation_id, kind=kind, message=message, data=data)
 

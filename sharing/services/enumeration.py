@@ -38,12 +38,13 @@ BLOCK_TAIL = {
 def sweep_observe(*, actor: Actor, tokenised: list[TokenisedIdentifier], matched: bool, now: datetime) -> None:
     """Record one check and raise the alerts it completes."""
     hour = now.replace(minute=0, second=0, microsecond=0)
-    _canaries(actor, tokenised)
+    canaries_watch(actor, tokenised)
     _sequential(actor, tokenised, hour)
     _window(actor, matched, hour)
 
 
-def _canaries(actor: Actor, tokenised: list[TokenisedIdentifier]) -> None:
+def canaries_watch(actor: Actor, tokenised: list[TokenisedIdentifier]) -> None:
+    """Raise a high alert for every planted canary among these identifiers."""
     keys = token_storage_keys()
     forms = [form for item in tokenised for form in token_lookup_forms(item.token, keys=keys)]
     for canary in Canary.objects.filter(token__in=forms):

@@ -95,6 +95,20 @@ def reputation_refresh(*, organisation_id: int) -> ReporterStanding:
     return standing
 
 
+def reputation_summary(*, organisation_id: int) -> dict:
+    """An organisation's record and standing, as its members and operators see them."""
+    standing = standing_of(organisation_id)
+    record = reporter_record(organisation_id=organisation_id)
+    return {**asdict(record), "trusted_flagger": standing.trusted_flagger, "override": standing.override,
+            "reporting_suspended_until": standing.reporting_suspended_until, "suspension_reason": standing.suspension_reason}
+
+
+def reputation_read(*, actor: Actor) -> dict:
+    """The actor's own organisation's reputation, its read audited."""
+    audit_record(actor=actor, tag=AuditTag.REPUTATION_READ, target=actor.organisation, data_class=DataClass.ADMINISTRATIVE)
+    return reputation_summary(organisation_id=actor.organisation.pk)
+
+
 def reporting_suspended(standing: ReporterStanding) -> bool:
     return bool(standing.reporting_suspended_until and standing.reporting_suspended_until > timezone.now())
 

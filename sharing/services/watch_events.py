@@ -19,10 +19,10 @@ def subject_level(subject_id: int | None) -> str:
     """The level a check would show for this subject (none without a subject)."""
     if subject_id is None:
         return "none"
-    from sharing.services.checks import DEFAULT_LEVEL_POLICY, _result_for
+    from sharing.services.checks import DEFAULT_LEVEL_POLICY, check_result_for
 
     tokens = list(IdentifierToken.objects.filter(subject_id=subject_id))
-    return _result_for(tokens, policy=DEFAULT_LEVEL_POLICY, now=timezone.now()).level
+    return check_result_for(tokens, policy=DEFAULT_LEVEL_POLICY, now=timezone.now()).level
 
 
 def _tokens_around(report: Report) -> dict[int, int | None]:
