@@ -95,7 +95,7 @@ def offline(monkeypatch) -> None:
         raise AssertionError("hubctl tried to reach the hub")
 
     monkeypatch.setattr(HubClient, "_send", refuse)
-    monkeypatch.setattr("hubctl.cli.hub_signing_key", refuse)
+    monkeypatch.setattr("hubctl.commands.base.hub_signing_key", refuse)
 
 
 @pytest.fixture

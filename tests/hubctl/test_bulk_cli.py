@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hubctl.bulk import progress_line
+from hubctl.commands.bulk import progress_line
 from hubctl.cli import main
 from hubctl.client import HubClient
 from sharing.identifiers import normalise
@@ -239,7 +239,7 @@ class _Terminal:
 
 
 def test_on_a_terminal_the_bar_is_redrawn_in_place(monkeypatch):
-    from hubctl.bulk import follow
+    from hubctl.commands.bulk import follow
 
     answers = iter([{"status": "running", "done": 5, "total": 10, "rate": 5, "eta_seconds": 1},
                     {"status": "done", "done": 10, "total": 10, "rate": 5, "eta_seconds": 0}])

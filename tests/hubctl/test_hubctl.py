@@ -469,7 +469,7 @@ def test_non_json_errors_and_unreachable_hubs_are_hub_errors(http_hub):
 def test_short_rate_limits_are_waited_out(http_hub, monkeypatch):
     url, handler = http_hub
     slept = []
-    monkeypatch.setattr("hubctl.client.time.sleep", slept.append)
+    monkeypatch.setattr("hubctl.client.base.time.sleep", slept.append)
     limited = json_answer(429, {"error": {"code": "rate_limited", "message": "Quota exceeded."}}, **{"Retry-After": "3"})
     handler.answers += [limited, json_answer(200, {"country": "GB"})]
 
@@ -480,7 +480,7 @@ def test_short_rate_limits_are_waited_out(http_hub, monkeypatch):
 
 def test_rate_limits_beyond_the_retries_are_raised_with_retry_after(http_hub, monkeypatch):
     url, handler = http_hub
-    monkeypatch.setattr("hubctl.client.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("hubctl.client.base.time.sleep", lambda seconds: None)
     handler.answers += [json_answer(429, {"error": {"code": "rate_limited", "message": "Quota exceeded."}},
                                     **{"Retry-After": "5"}) for _ in range(2)]
 

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TextIO
 
 from hubctl import output
-from hubctl.cli import (EXIT_HUB, EXIT_OK, _client, _command, _explained, _local, _merged, _out_file, _save_private,
-                        _split)
 from hubctl.client import HubClient
+from hubctl.commands.base import EXIT_HUB, EXIT_OK, client_for, command, local
+from hubctl.commands.files import out_file, save_private
+from hubctl.commands.sellers import tokenise_each
 from hubctl.inputs import InputError, read_csv
 
 FORMATS = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
@@ -44,7 +45,7 @@ examples:
   hubctl bulk sellers.csv --no-wait"""
 
 
-def add_bulk_commands(commands: argparse._SubParsersAction) -> None:
+def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register bulk, bulk-status, bulk-cancel and bulk-results."""
     _add_bulk_command(commands)
     _add_bulk_status_command(commands)
@@ -54,7 +55,7 @@ def add_bulk_commands(commands: argparse._SubParsersAction) -> None:
 
 def _add_bulk_command(commands: argparse._SubParsersAction) -> None:
     """The bulk subcommand."""
-    parser = _command(commands, "bulk", "Check many sellers from a CSV or JSONL file as one bulk job.", BULK_EPILOG)
+    parser = command(commands, "bulk", "Check many sellers from a CSV or JSONL file as one bulk job.", BULK_EPILOG)
     parser.add_argument("file", metavar="FILE", help="the CSV or JSONL file of sellers")
     parser.add_argument("--format", choices=FORMATS, help="the file's format (default: from its extension)")
     parser.add_argument("--tokens-only", action="store_true",
@@ -69,9 +70,9 @@ def _add_bulk_command(commands: argparse._SubParsersAction) -> None:
 
 def _add_bulk_status_command(commands: argparse._SubParsersAction) -> None:
     """The bulk-status subcommand."""
-    parser = _command(commands, "bulk-status", "Show a bulk job's progress.",
-                      "statuses: queued, running, done, cancelled, failed\n\n"
-                      "example:\n  hubctl bulk-status 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c")
+    parser = command(commands, "bulk-status", "Show a bulk job's progress.",
+                     "statuses: queued, running, done, cancelled, failed\n\n"
+                     "example:\n  hubctl bulk-status 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c")
     parser.add_argument("job_id", metavar="ID", help="the bulk job's id, as printed by 'hubctl bulk'")
     parser.add_argument("--json", action="store_true", help="print the hub's JSON answer")
     parser.set_defaults(run=run_bulk_status)
@@ -79,9 +80,9 @@ def _add_bulk_status_command(commands: argparse._SubParsersAction) -> None:
 
 def _add_bulk_cancel_command(commands: argparse._SubParsersAction) -> None:
     """The bulk-cancel subcommand."""
-    parser = _command(commands, "bulk-cancel", "Cancel a queued or running bulk job.",
-                      "Rows already checked stay counted; the rest are skipped. A cancelled job has no results.\n\n"
-                      "example:\n  hubctl bulk-cancel 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --reason 'wrong file'")
+    parser = command(commands, "bulk-cancel", "Cancel a queued or running bulk job.",
+                     "Rows already checked stay counted; the rest are skipped. A cancelled job has no results.\n\n"
+                     "example:\n  hubctl bulk-cancel 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --reason 'wrong file'")
     parser.add_argument("job_id", metavar="ID", help="the bulk job's id")
     parser.add_argument("--reason", default="", help="why, for your audit trail (optional)")
     parser.add_argument("--json", action="store_true", help="print the hub's JSON answer")
@@ -90,10 +91,10 @@ def _add_bulk_cancel_command(commands: argparse._SubParsersAction) -> None:
 
 def _add_bulk_results_command(commands: argparse._SubParsersAction) -> None:
     """The bulk-results subcommand."""
-    parser = _command(commands, "bulk-results", "Download a finished bulk job's results to a file.",
-                      "One line per input row: its ref and the check's fields, or the row's error.\n\n"
-                      "example:\n"
-                      "  hubctl bulk-results 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --out results.csv --format csv")
+    parser = command(commands, "bulk-results", "Download a finished bulk job's results to a file.",
+                     "One line per input row: its ref and the check's fields, or the row's error.\n\n"
+                     "example:\n"
+                     "  hubctl bulk-results 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --out results.csv --format csv")
     parser.add_argument("job_id", metavar="ID", help="the bulk job's id")
     parser.add_argument("--out", required=True, metavar="FILE", help="save the results to FILE")
     parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl (default) or csv")
@@ -167,9 +168,7 @@ def tokens_jsonl(client: HubClient, path: str, country: str | None, target: Path
     given = read_csv(path)
     if not given.wide:
         raise InputError(f"{path}: --tokens-only takes a ref CSV (ref plus identifier-type columns).")
-    merged = _merged(given.sellers)
-    tokens = _explained(merged, lambda: client.tokenise(merged.identifiers, default_country=country))
-    runs = _split(tokens, [len(seller.identifiers) for seller in given.sellers])
+    runs = tokenise_each(client, given.sellers, country)
     with target.open("w", encoding="utf-8") as handle:
         for seller, run in zip(given.sellers, runs):
             handle.write(json.dumps({"ref": seller.ref, "identifiers": run}, separators=(",", ":")) + "\n")
@@ -197,8 +196,8 @@ def run_bulk(args: argparse.Namespace) -> int:
     kind = file_format(args.file, args.format)
     if args.tokens_only and kind != "csv":
         raise InputError("--tokens-only reads a ref CSV; a JSONL file can carry token-form identifiers itself.")
-    target = _out_file(args.out, "--out") if args.out else None
-    client = _client(args)
+    target = out_file(args.out, "--out") if args.out else None
+    client = client_for(args)
     job_id = _submit(client, args, kind)
     if args.no_wait:
         print(job_id)
@@ -218,31 +217,31 @@ def _deliver(results: bytes, target: Path | None) -> None:
         sys.stdout.write(results.decode("utf-8"))
         sys.stdout.flush()
         return
-    _save_private(target, results, "the results")
+    save_private(target, results, "the results")
     lines = results.count(b"\n")
     print(f"saved the results ({lines} lines) to {target}", file=sys.stderr)
 
 
 def run_bulk_status(args: argparse.Namespace) -> int:
     """Print a job's progress."""
-    client = _client(args)
-    status = _local(lambda: client.bulk_status(args.job_id))
+    client = client_for(args)
+    status = local(lambda: client.bulk_status(args.job_id))
     print(output.as_json(status) if args.json else f"{status.get('id')}  {progress_line(status)}")
     return EXIT_OK
 
 
 def run_bulk_cancel(args: argparse.Namespace) -> int:
     """Cancel a job; print its progress."""
-    client = _client(args)
-    status = _local(lambda: client.bulk_cancel(args.job_id, args.reason))
+    client = client_for(args)
+    status = local(lambda: client.bulk_cancel(args.job_id, args.reason))
     print(output.as_json(status) if args.json else f"cancelled {status.get('id')}  {progress_line(status)}")
     return EXIT_OK
 
 
 def run_bulk_results(args: argparse.Namespace) -> int:
     """Download a finished job's results to --out."""
-    target = _out_file(args.out, "--out")
-    client = _client(args)
-    results = _local(lambda: client.bulk_results(args.job_id, args.format))
+    target = out_file(args.out, "--out")
+    client = client_for(args)
+    results = local(lambda: client.bulk_results(args.job_id, args.format))
     _deliver(results, target)
     return EXIT_OK

@@ -1,0 +1,66 @@
+"""Bulk screening jobs: a file of sellers uploaded as multipart, streamed from disk, then polled."""
+from __future__ import annotations
+
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from hubctl.client.base import ClientBase, checked_uuid
+from hubctl.client.transport import json_answer
+
+UPLOAD_BLOCK_BYTES = 64 * 1024
+
+
+class BulkCalls(ClientBase):
+    """Submit, follow, cancel and collect bulk check jobs."""
+
+    def bulk_submit(self, path: str | Path, *, content_type: str = "text/csv") -> dict:
+        """Upload a CSV or JSONL file (streamed from disk) as a bulk job; returns {"id"}."""
+        return self._retried(lambda: self._send_multipart("/api/v1/bulk-checks", Path(path), content_type))
+
+    def bulk_status(self, job_id: str) -> dict:
+        """A bulk job's progress: status, done, total, rate and eta_seconds."""
+        return self._call("GET", _job_path(job_id))
+
+    def bulk_cancel(self, job_id: str, reason: str = "") -> dict:
+        """Cancel a queued or running bulk job; returns its progress."""
+        body = {"reason": reason} if reason else {}
+        return self._call("POST", f"{_job_path(job_id)}/cancel", body)
+
+    def bulk_results(self, job_id: str, file_format: str = "jsonl") -> bytes:
+        """A finished bulk job's results as the hub sent them (JSONL or CSV)."""
+        if file_format not in ("jsonl", "csv"):
+            raise ValueError("The results format is jsonl or csv.")
+        return self._call_bytes("GET", f"{_job_path(job_id)}/results?format={file_format}")
+
+    def _build_multipart(self, path: str, file_path: Path, content_type: str) -> urllib.request.Request:
+        """A multipart/form-data POST of one file in the field `file`, its body streamed from disk."""
+        boundary = f"hubctl-{uuid.uuid4().hex}"
+        name = file_path.name.replace('"', "").replace("\r", "").replace("\n", "") or "upload"
+        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+                f"Content-Type: {content_type}\r\n\r\n").encode("utf-8")
+        tail = f"\r\n--{boundary}--\r\n".encode("ascii")
+        headers = {**self._headers(), "Content-Type": f"multipart/form-data; boundary={boundary}",
+                   "Content-Length": str(len(head) + file_path.stat().st_size + len(tail))}
+        return urllib.request.Request(self.base_url + path, data=_streamed(head, file_path, tail), headers=headers,
+                                      method="POST")
+
+    def _send_multipart(self, path: str, file_path: Path, content_type: str) -> dict:
+        """POST one file as multipart/form-data and return the JSON answer; raise HubError on any failure."""
+        status, payload = self._exchange(self._build_multipart(path, file_path, content_type))
+        return json_answer(status, payload, "POST", path)
+
+
+def _job_path(job_id: str) -> str:
+    """The API path of one bulk job."""
+    return f"/api/v1/bulk-checks/{checked_uuid(job_id, 'bulk job')}"
+
+
+def _streamed(head: bytes, file_path: Path, tail: bytes) -> Iterator[bytes]:
+    """The multipart body: its head, the file a block at a time, its tail."""
+    yield head
+    with file_path.open("rb") as handle:
+        while block := handle.read(UPLOAD_BLOCK_BYTES):
+            yield block
+    yield tail

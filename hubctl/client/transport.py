@@ -1,0 +1,105 @@
+"""One HTTP exchange with the hub: urllib without redirects, errors turned into HubError."""
+from __future__ import annotations
+
+import http.client
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from hubctl.errors import HubError
+
+USER_AGENT = "hubctl/0.1"
+MAX_RETRY_WAIT = 60  # seconds; a longer Retry-After is the caller's decision, not a silent stall
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects: urllib would replay the Authorization header to wherever they point."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 (urllib's signature)
+        """None: urllib then raises the 3xx as an HTTPError."""
+        return None
+
+
+def checked_base_url(base_url: str) -> str:
+    """An http(s) URL without a trailing slash; anything else (file:, ftp:) is refused."""
+    parts = urllib.parse.urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("The hub URL must be an http:// or https:// URL, e.g. http://127.0.0.1:8000.")
+    return base_url.strip().rstrip("/")
+
+
+def exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float,
+             base_url: str) -> tuple[int, bytes]:
+    """Send one request; return the status and body of a success, else raise HubError."""
+    method, path = request.get_method(), request.full_url.removeprefix(base_url)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        raise _http_error(exc, method, path) from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise HubError(None, "connection_failed", f"Cannot reach the hub at {base_url}: {reason}") from None
+
+
+def json_answer(status: int, payload: bytes, method: str, path: str) -> dict:
+    """Decode a successful answer; an empty one is {}."""
+    if not payload.strip():
+        return {}
+    try:
+        answer = json.loads(payload)
+    except ValueError:
+        raise HubError(status, "bad_response", f"{method} {path} answered with something that is not JSON.") from None
+    if not isinstance(answer, dict):
+        raise HubError(status, "bad_response", f"{method} {path} answered with JSON that is not an object.")
+    return answer
+
+
+def worth_waiting(exc: HubError) -> bool:
+    """Only a rate limit with a short, stated wait is retried automatically."""
+    return exc.status == 429 and exc.retry_after is not None and 0 < exc.retry_after <= MAX_RETRY_WAIT
+
+
+def hub_keys(base_url: str, *, timeout: float = 30) -> dict:
+    """The hub's public keys (GET /api/v1/keys), asked without any API key."""
+    path, base_url = "/api/v1/keys", checked_base_url(base_url)
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    request = urllib.request.Request(base_url + path, headers=headers, method="GET")
+    status, payload = exchange(urllib.request.build_opener(NoRedirects), request, timeout, base_url)
+    return json_answer(status, payload, "GET", path)
+
+
+def hub_signing_key(base_url: str, *, timeout: float = 30) -> bytes:
+    """The hub's Ed25519 public key (32 bytes), fetched from the hub."""
+    key = hub_keys(base_url, timeout=timeout).get("signing_public_key")
+    try:
+        raw = bytes.fromhex(key) if isinstance(key, str) else b""
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise HubError(None, "bad_response", "The hub's keys answer holds no usable Ed25519 signing key.")
+    return raw
+
+
+def _http_error(exc: urllib.error.HTTPError, method: str, path: str) -> HubError:
+    """A HubError from an error answer: the hub's error body when there is one."""
+    try:
+        body = json.loads(exc.read() or b"null")
+    except (ValueError, OSError):
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    retry_after = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+    if not isinstance(error, dict):
+        reason = exc.reason or "error"
+        return HubError(exc.code, "http_error", f"{method} {path} failed: {reason}.", retry_after=retry_after)
+    return HubError(exc.code, str(error.get("code") or "error"), str(error.get("message") or "Request failed."),
+                    error.get("fields"), retry_after, body.get("request_id"))
+
+
+def _retry_after(header: str | None) -> int | None:
+    """Retry-After in seconds; the HTTP-date form is not worth parsing for a CLI."""
+    try:
+        return int(header) if header is not None else None
+    except ValueError:
+        return None

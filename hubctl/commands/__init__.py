@@ -1,0 +1,1 @@
+"""hubctl's subcommands, one module per area; each registers its parsers with add_commands()."""
