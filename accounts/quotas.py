@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, QuotaUsage
@@ -47,17 +46,39 @@ def quota_consume(*, organisation: Organisation, demands: dict[Limit, int], now:
     # A fixed order of rows, so two requests never wait on each other's rows crosswise.
     ordered = sorted(demands.items(), key=lambda item: (item[0].bucket, item[0].window))
     with transaction.atomic():
-        QuotaUsage.objects.bulk_create(
-            [QuotaUsage(organisation=organisation, bucket=l.bucket, window=l.window, window_start=window_start(l.window, now))
-             for l, _ in ordered],
-            ignore_conflicts=True,
-        )
-        for limit, amount in ordered:
-            start = window_start(limit.window, now)
-            taken = QuotaUsage.objects.filter(
-                organisation=organisation, bucket=limit.bucket, window=limit.window, window_start=start,
-                used__lte=limit.limit - amount,
-            ).update(used=F("used") + amount)
-            if not taken:
+        taken = _quota_upsert(organisation.pk, ordered, now)
+        for limit, _ in ordered:
+            if (limit.bucket, limit.window) not in taken:
+                start = window_start(limit.window, now)
                 retry_after = int((start + WINDOWS[limit.window] - now).total_seconds()) + 1
+                # Raising rolls back the limits this statement did take.
                 raise QuotaExceeded(limit, retry_after)
+
+
+def _quota_upsert(organisation_id: int, ordered: list[tuple[Limit, int]], now: datetime) -> set[tuple[str, str]]:
+    """One conditional upsert for all the limits (`used + n <= limit`); returns those it took.
+
+    The conflict update is the atomic step: the row is locked and the condition re-read
+    under the lock, so concurrent clients never overshoot. One statement, not one per
+    limit, because the rows stay locked until the request commits.
+    """
+    table = QuotaUsage._meta.db_table
+    q = connection.ops.quote_name
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(ordered))
+    params: list = []
+    for limit, amount in ordered:
+        start = connection.ops.adapt_datetimefield_value(window_start(limit.window, now))  # as the ORM stores it
+        params += [organisation_id, limit.bucket, limit.window, start, amount, limit.limit]
+    ceiling = " ".join(["WHEN excluded.bucket = %s AND excluded.{w} = %s THEN %s"] * len(ordered)).format(w=q("window"))
+    for limit, _ in ordered:
+        params += [limit.bucket, limit.window, limit.limit]
+    sql = (
+        f"INSERT INTO {q(table)} (organisation_id, bucket, {q('window')}, window_start, used) "
+        f"SELECT column1, column2, column3, column4, column5 FROM (VALUES {values}) AS demand WHERE column5 <= column6 "
+        f"ON CONFLICT (organisation_id, bucket, {q('window')}, window_start) DO UPDATE SET used = {q(table)}.used + excluded.used "
+        f"WHERE {q(table)}.used + excluded.used <= CASE {ceiling} END "
+        f"RETURNING bucket, {q('window')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(bucket, window) for bucket, window in cursor.fetchall()}

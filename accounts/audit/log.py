@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+from django.db import connection
+
 from accounts.audit import merkle
 from accounts.audit.models import AuditEvent, AuditLogHead
 
@@ -40,11 +42,16 @@ def event_leaf_hash(event: AuditEvent) -> str:
 
 
 def next_sequence_number() -> int:
-    """Take the next position under the head row's lock; a rollback gives it back."""
-    head, _ = AuditLogHead.objects.select_for_update().get_or_create(pk=1)
-    seq = head.size
-    AuditLogHead.objects.filter(pk=1).update(size=seq + 1)
-    return seq
+    """Take the next position under the head row's lock; a rollback gives it back.
+
+    One upsert rather than a locking read and an update: every audited request passes
+    here and holds the lock until it commits, so each round trip inside it counts.
+    """
+    table = connection.ops.quote_name(AuditLogHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (id, size) VALUES (1, 1) "
+                       f"ON CONFLICT (id) DO UPDATE SET size = {table}.size + 1 RETURNING size")
+        return cursor.fetchone()[0] - 1
 
 
 def log_size() -> int:

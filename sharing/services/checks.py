@@ -1,12 +1,20 @@
-"""Check a seller: the shareable answer about the subjects its identifiers match, and why."""
+"""Check a seller: the shareable answer about the subjects its identifiers match, and why.
+
+The answer is computed in two steps so single checks, bulk chunks and watchers share it:
+`matched_evidence` reads what the rules need for a set of subjects in two queries, whatever
+their number, and `check_result_from` turns one seller's share of it into a CheckResult
+without touching the database.
+"""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -16,13 +24,12 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ForbiddenError
 from sharing.identifiers.types import IdentifierType
-from sharing.models import IdentifierToken, ReportIdentifier, Subject
+from sharing.models import IdentifierToken, ReportIdentifier, ReportStatus
 from sharing.models.reports import VERIFICATION_RANK
 from sharing.services.enumeration import sweep_observe
 from sharing.services.policies import Strike, policy_of, recommended_action
 from sharing.services.quotas import check_quota_demands, quota_take_or_refuse
 from sharing.services.risk import Evidence, effective_verification, level_of, risk_of
-from sharing.services.subjects import reports_counting
 from sharing.services.tokens import RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise, stored_tokens_find
 
 
@@ -51,76 +58,142 @@ class CheckResult:
     explanation: str = "No live report matches these identifiers."
 
 
+@dataclass(frozen=True)
+class MatchedToken:
+    """A stored token one of the seller's identifiers matched, and the subject it belongs to."""
+
+    token_id: int
+    identifier_type: str
+    subject_id: int
+
+
+@dataclass(frozen=True)
+class LiveReport:
+    """A live accepted report as the result rules read it (never shared as such)."""
+
+    pk: int
+    organisation_id: int
+    organisation_kind: str
+    effective_verification: str
+    ip_type: str
+    category: str
+    disputed: bool
+    submitted_at: datetime
+
+
+@dataclass
+class SubjectEvidence:
+    """What the rules need about one subject: its live reports, the tokens each names, its store accounts."""
+
+    reports: dict[int, LiveReport] = field(default_factory=dict)
+    tokens_named: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))  # report pk → token ids
+    store_accounts: int = 0
+
+
 # Levels for watchers do not depend on any member's policy.
 DEFAULT_LEVEL_POLICY = {"strikes": 3, "window_months": 24, "one_strike_verification_levels": [], "one_strike_categories": []}
 
 
 def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor) -> CheckResult:
-    """Tokenise the seller's identifiers, take the quota, match, watch for sweeps, audit."""
+    """Tokenise the seller's identifiers, match, take the quota, watch for sweeps, audit."""
     if not actor.can(Capability.CHECK_RUN):
         raise ForbiddenError("Your role does not grant check:run.")
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
+    now = timezone.now()
+    rows = [row for row in stored_tokens_find([t.token for t in tokenised]).values() if row.subject_id]
+    matched = [MatchedToken(row.pk, row.identifier_type, row.subject_id) for row in rows]
+    result = check_result_from(matched, matched_evidence({m.subject_id for m in matched}, now=now),
+                               policy=lambda: policy_of(actor.organisation.pk), now=now)
+    # The quota, sweep-window and audit-head rows stay locked until the request commits, so they
+    # are taken last: other checks of the organisation wait for the shortest while. A refused
+    # quota refuses the answer (built by then, never returned) and its refusal audit commits.
     quota_take_or_refuse(actor=actor, demands=check_quota_demands(tokenised), tag=AuditTag.CHECK_RUN)
-    return _check_match(tokenised=tokenised, actor=actor)
+    _check_record(actor=actor, tokenised=tokenised, rows=rows, result=result, now=now)
+    return result
 
 
 @transaction.atomic
-def _check_match(*, tokenised: list[TokenisedIdentifier], actor: Actor) -> CheckResult:
-    now = timezone.now()
-    matched = [row for row in stored_tokens_find([t.token for t in tokenised]).values() if row.subject_id]
-    result = check_result_for(matched, policy=policy_of(actor.organisation.pk), now=now)
+def _check_record(*, actor: Actor, tokenised: list[TokenisedIdentifier], rows: list[IdentifierToken], result: CheckResult,
+                  now: datetime) -> None:
     sweep_observe(actor=actor, tokenised=tokenised, matched=result.level != "none", now=now)
-    subject_ids = {row.subject_id for row in matched}
     audit_record(
         actor=actor, tag=AuditTag.CHECK_RUN, data_class=DataClass.SHAREABLE, target_type="check", target_id=result.check_id,
         details={
             "identifier_types": sorted({t.type for t in tokenised}),
             "level": result.level,
-            "subjects": sorted(str(p) for p in Subject.objects.filter(pk__in=subject_ids).values_list("public_id", flat=True)),
+            "subjects": sorted({str(row.subject.public_id) for row in rows}),
         },
     )
-    return result
 
 
 def check_result_for(matched: list[IdentifierToken], *, policy: dict, now: datetime) -> CheckResult:
-    """The shareable answer for these matched token rows; single checks, bulk rows and watchers share it."""
-    check_id = str(uuid.uuid4())
-    subject_ids = {row.subject_id for row in matched}
-    reports = reports_counting(now).filter(identifiers__token__subject_id__in=subject_ids).distinct()
-    rows = list(reports.values("pk", "reporter_organisation_id", "reporter_organisation__kind", "verification_level",
-                               "decision_verified", "ip_type", "category", "disputed", "submitted_at"))
-    if not rows:
-        return CheckResult(check_id=check_id, level="none", risk=0)
-    summary = reports.aggregate(first_seen=Min("submitted_at"), last_seen=Max("submitted_at"))
-    for row in rows:
-        row["effective"] = effective_verification(row["verification_level"], row["decision_verified"])
-    matched_types = frozenset(row.identifier_type for row in matched)
-    evidence = Evidence(
-        organisations=len({r["reporter_organisation_id"] for r in rows}),
-        strongest_verification=max((r["effective"] for r in rows), key=VERIFICATION_RANK.__getitem__),
-        matched_types=matched_types, last_seen=summary["last_seen"], disputed=any(r["disputed"] for r in rows),
+    """The shareable answer for these matched token rows (one seller)."""
+    tokens = [MatchedToken(row.pk, row.identifier_type, row.subject_id) for row in matched if row.subject_id]
+    return check_result_from(tokens, matched_evidence({t.subject_id for t in tokens}, now=now), policy=policy, now=now)
+
+
+def matched_evidence(subject_ids: Iterable[int], *, now: datetime) -> dict[int, SubjectEvidence]:
+    """Every subject's live reports, the tokens they name and its store accounts, in two queries."""
+    subject_ids = set(subject_ids)
+    evidence: dict[int, SubjectEvidence] = {}
+    if not subject_ids:
+        return evidence
+    links = ReportIdentifier.objects.filter(
+        token__subject_id__in=subject_ids, report__status=ReportStatus.ACCEPTED, report__expires_at__gt=now,
+    ).values_list(
+        "token__subject_id", "token_id", "report_id", "report__reporter_organisation_id", "report__reporter_organisation__kind",
+        "report__verification_level", "report__decision_verified", "report__ip_type", "report__category", "report__disputed",
+        "report__submitted_at",
     )
-    links = _links(matched, rows, subject_ids)
-    strikes = [Strike(r["submitted_at"], r["effective"], r["category"]) for r in rows]
+    for subject_id, token_id, pk, org, kind, verification, verified, ip_type, category, disputed, submitted_at in links:
+        subject = evidence.setdefault(subject_id, SubjectEvidence())
+        if pk not in subject.reports:
+            subject.reports[pk] = LiveReport(pk, org, kind, effective_verification(verification, verified), ip_type, category,
+                                             disputed, submitted_at)
+        subject.tokens_named[pk].add(token_id)
+    if evidence:
+        stores = (IdentifierToken.objects.filter(subject_id__in=list(evidence), identifier_type=IdentifierType.STORE_URL)
+                  .values("subject_id").annotate(n=Count("pk")).values_list("subject_id", "n"))
+        for subject_id, count in stores:
+            evidence[subject_id].store_accounts = count
+    return evidence
+
+
+def check_result_from(matched: list[MatchedToken], evidence: dict[int, SubjectEvidence], *,
+                      policy: dict | Callable[[], dict], now: datetime) -> CheckResult:
+    """The answer for one seller's matched tokens, from evidence read for them (no queries but the
+    policy, and that only when a report matched: pass a callable to read it lazily)."""
+    check_id = str(uuid.uuid4())
+    subject_ids = {m.subject_id for m in matched}
+    subjects = [evidence[s] for s in subject_ids if s in evidence]
+    reports = {pk: report for subject in subjects for pk, report in subject.reports.items()}
+    if not reports:
+        return CheckResult(check_id=check_id, level="none", risk=0)
+    rows = list(reports.values())
+    matched_ids = {m.token_id for m in matched}
+    # Direct when every report names one of the seller's own identifiers, not only a linked account's.
+    direct = all(subject.tokens_named[pk] & matched_ids for subject in subjects for pk in subject.reports)
+    matched_types = frozenset(m.identifier_type for m in matched)
+    organisations = {r.organisation_id for r in rows}
+    first_seen, last_seen = min(r.submitted_at for r in rows), max(r.submitted_at for r in rows)
+    evidence_summary = Evidence(
+        organisations=len(organisations),
+        strongest_verification=max((r.effective_verification for r in rows), key=VERIFICATION_RANK.__getitem__),
+        matched_types=matched_types, last_seen=last_seen, disputed=any(r.disputed for r in rows),
+    )
+    strikes = [Strike(r.submitted_at, r.effective_verification, r.category) for r in rows]
     result = CheckResult(
-        check_id=check_id, level=level_of(evidence), risk=risk_of(evidence, now=now), matched_types=sorted(matched_types),
-        match=links["match"], reports_matched=len(rows), subjects_matched=len(subject_ids),
-        reporting_organisations=evidence.organisations, reporter_kinds=sorted({r["reporter_organisation__kind"] for r in rows}),
-        strongest_verification=evidence.strongest_verification, ip_types=sorted({r["ip_type"] for r in rows}),
-        categories=sorted({r["category"] for r in rows}), first_seen=summary["first_seen"], last_seen=summary["last_seen"],
-        disputed=evidence.disputed, linked_store_accounts=links["stores"], linked_platforms=links["platforms"],
-        recommended_action=recommended_action(policy, strikes, now=now),
+        check_id=check_id, level=level_of(evidence_summary), risk=risk_of(evidence_summary, now=now),
+        matched_types=sorted(matched_types), match="direct" if direct else "linked", reports_matched=len(rows),
+        subjects_matched=len(subject_ids), reporting_organisations=len(organisations),
+        reporter_kinds=sorted({r.organisation_kind for r in rows}),
+        strongest_verification=evidence_summary.strongest_verification, ip_types=sorted({r.ip_type for r in rows}),
+        categories=sorted({r.category for r in rows}), first_seen=first_seen, last_seen=last_seen,
+        disputed=evidence_summary.disputed, linked_store_accounts=sum(s.store_accounts for s in subjects),
+        linked_platforms=len({r.organisation_id for r in rows if r.organisation_kind == "platform"}),
+        recommended_action=recommended_action(policy() if callable(policy) else policy, strikes, now=now),
     )
     return CheckResult(**{**result.__dict__, "explanation": explain(result)})
-
-
-def _links(matched: list[IdentifierToken], rows: list[dict], subject_ids: set[int]) -> dict:
-    """Direct or through linked accounts, and how many store accounts and platforms the subjects span."""
-    direct = set(ReportIdentifier.objects.filter(token__in=[m.pk for m in matched], report_id__in=[r["pk"] for r in rows])
-                 .values_list("report_id", flat=True))
-    stores = IdentifierToken.objects.filter(subject_id__in=subject_ids, identifier_type=IdentifierType.STORE_URL).count()
-    platforms = len({r["reporter_organisation_id"] for r in rows if r["reporter_organisation__kind"] == "platform"})
-    return {"match": "direct" if len(direct) == len(rows) else "linked", "stores": stores, "platforms": platforms}
 
 
 def explain(result: CheckResult) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import F
+from django.db import connection
 from django.utils.crypto import salted_hmac
 
 from accounts.actors import Actor
@@ -72,11 +72,16 @@ def _sequential(actor: Actor, tokenised: list[TokenisedIdentifier], hour: dateti
 
 
 def _window(actor: Actor, matched: bool, hour: datetime) -> None:
-    SweepWindow.objects.bulk_create([SweepWindow(organisation=actor.organisation, window_start=hour)], ignore_conflicts=True)
-    window = SweepWindow.objects.filter(organisation=actor.organisation, window_start=hour)
-    window.update(checks=F("checks") + 1, misses=F("misses") + (0 if matched else 1))
-    counts = window.values("checks", "misses").get()
-    checks, misses = counts["checks"], counts["misses"]
+    # One upsert counts the check and reads the totals: the row stays locked until the request commits.
+    table = connection.ops.quote_name(SweepWindow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (organisation_id, window_start, checks, misses) VALUES (%s, %s, 1, %s) "
+            f"ON CONFLICT (organisation_id, window_start) DO UPDATE SET checks = {table}.checks + 1, "
+            f"misses = {table}.misses + excluded.misses RETURNING checks, misses",
+            [actor.organisation.pk, connection.ops.adapt_datetimefield_value(hour), 0 if matched else 1],
+        )
+        checks, misses = cursor.fetchone()
     details = {"checks": checks, "misses": misses, "window": hour.isoformat()}
     if checks >= settings.HUB_SWEEP_MIN_CHECKS and misses * 1000 >= checks * settings.HUB_SWEEP_MISS_RATIO_PERMILLE:
         alert_raise(kind="no_match_sweep", organisation=actor.organisation, details=details,

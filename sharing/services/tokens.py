@@ -73,7 +73,8 @@ def stored_tokens_find(tokens: list[str]) -> dict[str, IdentifierToken]:
     """The stored rows of these tokens, whichever storage key each row is under."""
     keys = token_storage_keys()
     by_form = {form: token for token in tokens for form in token_lookup_forms(token, keys=keys)}
-    rows = IdentifierToken.objects.filter(token__in=list(by_form))
+    # With its subject, which a check names in its audit row: one join rather than a second query.
+    rows = IdentifierToken.objects.filter(token__in=list(by_form)).select_related("subject")
     return {by_form[row.token]: row for row in rows}
 
 
