@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organisation, QuotaUsage
@@ -45,14 +46,22 @@ def quota_consume(*, organisation: Organisation, demands: dict[Limit, int], now:
     now = now or timezone.now()
     # A fixed order of rows, so two requests never wait on each other's rows crosswise.
     ordered = sorted(demands.items(), key=lambda item: (item[0].bucket, item[0].window))
-    with transaction.atomic():
-        taken = _quota_upsert(organisation.pk, ordered, now)
-        for limit, _ in ordered:
-            if (limit.bucket, limit.window) not in taken:
-                start = window_start(limit.window, now)
-                retry_after = int((start + WINDOWS[limit.window] - now).total_seconds()) + 1
-                # Raising rolls back the limits this statement did take.
-                raise QuotaExceeded(limit, retry_after)
+    taken = _quota_upsert(organisation.pk, ordered, now)
+    refused = [limit for limit, _ in ordered if (limit.bucket, limit.window) not in taken]
+    if refused:
+        # Give back what the statement did take: cheaper than a savepoint around every request's
+        # upsert. Inside the caller's transaction (every API request) the rows are still locked,
+        # so nobody saw the difference; in autocommit another client might, for a moment.
+        _quota_give_back(organisation.pk, [(limit, amount) for limit, amount in ordered if limit not in refused], now)
+        start = window_start(refused[0].window, now)
+        retry_after = int((start + WINDOWS[refused[0].window] - now).total_seconds()) + 1
+        raise QuotaExceeded(refused[0], retry_after)
+
+
+def _quota_give_back(organisation_id: int, taken: list[tuple[Limit, int]], now: datetime) -> None:
+    for limit, amount in taken:
+        QuotaUsage.objects.filter(organisation_id=organisation_id, bucket=limit.bucket, window=limit.window,
+                                  window_start=window_start(limit.window, now)).update(used=F("used") - amount)
 
 
 def _quota_upsert(organisation_id: int, ordered: list[tuple[Limit, int]], now: datetime) -> set[tuple[str, str]]:

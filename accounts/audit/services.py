@@ -15,7 +15,8 @@ from accounts.audit.models import AuditEvent, DataClass, LegalBasis, Outcome
 from accounts.audit.tags import AuditTag
 
 
-@transaction.atomic
+# No savepoint of its own: an audit row that fails to write must fail the action it records.
+@transaction.atomic(savepoint=False)
 def audit_record(
     *,
     actor: Actor | None,

@@ -112,7 +112,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
     return result
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def _check_record(*, actor: Actor, tokenised: list[TokenisedIdentifier], rows: list[IdentifierToken], result: CheckResult,
                   now: datetime) -> None:
     sweep_observe(actor=actor, tokenised=tokenised, matched=result.level != "none", now=now)
