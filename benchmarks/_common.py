@@ -31,6 +31,24 @@ def bench_token(i: int) -> str:
     return hashlib.sha512(b"iih-bench-token:%d" % i).hexdigest()
 
 
+def bulk_jsonl(n_listed: int, rows: int, *, hit_ratio: float = 0.5, seed: int = 7) -> str:
+    """A bulk upload of `rows` sellers with two supplied tokens each; a share of them listed subjects."""
+    import json
+    import random
+
+    rng = random.Random(seed)
+    lines = []
+    for r in range(rows):
+        if rng.random() < hit_ratio:
+            k = rng.randrange(n_listed // 2)
+            ids = [bench_token(2 * k), bench_token(2 * k + 1)]
+        else:
+            ids = [bench_token(10**12 + 2 * r), bench_token(10**12 + 2 * r + 1)]
+        lines.append(json.dumps({"ref": f"row-{r}", "identifiers": [
+            {"type": TYPES[j], "token": t, "key_version": 1} for j, t in enumerate(ids)]}))
+    return "\n".join(lines) + "\n"
+
+
 def listed_count() -> int:
     import psycopg
 

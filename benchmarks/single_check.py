@@ -10,6 +10,12 @@ one seeded subject, oblivious mode), so every check is a hit that reads reports.
 p50 and p99. Floor: the same token lookups as one prepared SQL query through psycopg (latency on one
 connection; throughput with the same number of connections). Stops gunicorn at the end.
 Targets (at 10M listed): p50 <= 10 ms and >= 500 checks/s.
+
+--during-bulk M measures whether a bulk job starves single checks: after the quiet run it starts a
+Celery worker on the bulk queue (real broker: --broker, by default CELERY_BROKER_URL or redis://127.0.0.1:6379/9),
+uploads a bulk job of M rows with tokens supplied through the API, and once the upload has returned
+runs the same load again while the worker processes chunks. It prints both runs and the bulk job's
+rows/s during the second.
 """
 from __future__ import annotations
 
@@ -31,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, TYPES, bench_token, database_url, django_setup, listed_count, percentile  # noqa: E402
+from _common import ROOT, TYPES, bench_token, bulk_jsonl, database_url, django_setup, listed_count, percentile  # noqa: E402
 
 BODIES = 5000
 
@@ -149,13 +155,57 @@ def sql_floor(sealed_pairs: list[list[str]], seconds: int, connections: int) -> 
             "p99_ms": percentile(latencies, 99) * 1000}
 
 
+def measure_during_bulk(port: int, key: str, env: dict, n_listed: int, rows: int, load) -> dict:
+    """Upload a bulk job, start a bulk worker, and run the check load while it works."""
+    upload = bulk_jsonl(n_listed, rows).encode()
+    boundary = "iih-bench-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sellers.jsonl\"\r\n"
+            f"Content-Type: application/x-ndjson\r\n\r\n").encode() + upload + f"\r\n--{boundary}--\r\n".encode()
+    headers = {"Authorization": f"Bearer {key}"}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    conn.request("POST", "/api/v1/bulk-checks", body, {**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    response = conn.getresponse()
+    created = json.loads(response.read())
+    if response.status not in (200, 201, 202):
+        sys.exit(f"bulk upload refused: HTTP {response.status} {created}")
+    job_id = created["id"]
+
+    def done() -> int:
+        conn.request("GET", f"/api/v1/bulk-checks/{job_id}", headers=headers)
+        return json.loads(conn.getresponse().read())["done"]
+
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "hub", "worker", "-Q", "bulk", "-c", "1",
+                               "--loglevel", "warning", "-n", f"bench-bulk-{os.getpid()}@%h"], cwd=ROOT, env=env,
+                              start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while done() == 0 and time.time() < deadline:  # the worker is up once rows move
+            time.sleep(0.5)
+        before, t0 = done(), time.perf_counter()
+        checks = load()
+        after, seconds = done(), time.perf_counter() - t0
+    finally:
+        worker.terminate()  # warm shutdown: the chunk in hand finishes (acks_late), no lost-worker noise
+        try:
+            worker.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+    if after >= rows:
+        print(f"warning: the bulk job finished during the window; use a larger --during-bulk than {rows}")
+    return {"checks": checks, "rows": rows, "bulk_done": after - before, "bulk_rows_per_s": (after - before) / seconds}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--conn-max-age", type=int, default=None,
-                        help="DATABASE_CONN_MAX_AGE for gunicorn (the hub's default 0 opens a connection per request)")
+                        help="DATABASE_CONN_MAX_AGE for gunicorn (default: the hub's, persistent connections)")
+    parser.add_argument("--broker", default=os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/9",
+                        help="Celery broker for gunicorn's tasks ('none': run them in-process)")
+    parser.add_argument("--during-bulk", type=int, default=0, metavar="M",
+                        help="also measure while a Celery worker processes a bulk job of M rows")
     args = parser.parse_args()
 
     django_setup()
@@ -179,6 +229,15 @@ def main() -> None:
            "HUB_QUOTA_CHECKS_PER_MINUTE": "100000000", "HUB_QUOTA_CHECKS_PER_DAY": "1000000000"}
     if args.conn_max_age is not None:
         env["DATABASE_CONN_MAX_AGE"] = str(args.conn_max_age)
+    # A broker, as in production: without one the audit checkpoint task would run inside a request.
+    if args.broker != "none":
+        env["CELERY_BROKER_URL"] = args.broker
+    if args.during_bulk:
+        if args.broker == "none":
+            sys.exit("--during-bulk needs a broker")
+        env.update(HUB_BULK_MAX_ROWS=str(max(args.during_bulk, 100_000)), HUB_BULK_JOBS_PER_DAY="100000",
+                   HUB_BULK_CONCURRENT_JOBS="100000")
+    during = None
     gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "hub.wsgi:application", "--workers", "2",
                                  "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env,
                                 start_new_session=True)
@@ -199,19 +258,33 @@ def main() -> None:
         # warm both workers
         run_threads(port, key, bodies, 2, args.connections)
         use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
-        hub = (run_wrk(port, key, bodies, args.seconds, args.connections, workdir) if use_wrk
-               else run_threads(port, key, bodies, args.seconds, args.connections))
+
+        def load() -> dict:
+            return (run_wrk(port, key, bodies, args.seconds, args.connections, workdir) if use_wrk
+                    else run_threads(port, key, bodies, args.seconds, args.connections))
+
+        hub = load()
+        if args.during_bulk:
+            during = measure_during_bulk(port, key, env, n_listed, args.during_bulk, load)
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
     floor = sql_floor(sealed_pairs, min(args.seconds, 10), args.connections)
     print(f"listed tokens: {n_listed}   client: {hub['client']}, {args.connections} connections, {args.seconds} s, "
-          f"gunicorn 2 sync workers, DATABASE_CONN_MAX_AGE={env.get('DATABASE_CONN_MAX_AGE', 'hub default (0)')}")
+          f"gunicorn 2 sync workers, DATABASE_CONN_MAX_AGE={env.get('DATABASE_CONN_MAX_AGE', 'hub default (60)')}, "
+          f"Celery broker: {env.get('CELERY_BROKER_URL') or 'none (tasks in-process)'}")
     print(f"hub   POST /api/v1/checks: {hub['rps']:>8.0f} checks/s   p50 {hub['p50_ms']:6.2f} ms   p99 {hub['p99_ms']:6.2f} ms"
           f"   ({hub['requests']} requests, {hub['non2xx']} non-2xx, {hub['errors']} socket errors)")
     print(f"floor prepared SQL lookup: {floor['rps']:>8.0f} lookups/s  p50 {floor['p50_ms']:6.2f} ms   p99 {floor['p99_ms']:6.2f} ms")
     print(f"ratio hub/floor: throughput {hub['rps'] / floor['rps']:.3f}   p50 latency x{hub['p50_ms'] / floor['p50_ms']:.1f}")
+    if during:
+        d = during["checks"]
+        print(f"during a bulk job ({during['rows']} rows, tokens supplied, Celery worker on the bulk queue, concurrency 1):")
+        print(f"hub   POST /api/v1/checks: {d['rps']:>8.0f} checks/s   p50 {d['p50_ms']:6.2f} ms   p99 {d['p99_ms']:6.2f} ms"
+              f"   ({d['requests']} requests, {d['non2xx']} non-2xx, {d['errors']} socket errors)")
+        print(f"      bulk job meanwhile: {during['bulk_rows_per_s']:.0f} rows/s ({during['bulk_done']} rows done in the window)"
+              f";  p50 during/quiet x{d['p50_ms'] / hub['p50_ms']:.2f}, throughput during/quiet {d['rps'] / hub['rps']:.2f}")
     print(f"targets: p50 <= 10 ms: {'met' if hub['p50_ms'] <= 10 else 'missed'};  >= 500 checks/s: "
           f"{'met' if hub['rps'] >= 500 else 'missed'}  (targets are stated at 10M listed)")
 
