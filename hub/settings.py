@@ -246,7 +246,7 @@ HUB_WEBHOOK_SWEEP_BATCH = env_int("HUB_WEBHOOK_SWEEP_BATCH", 500)
 # Bulk screening (sharing/services/bulk*.py), per organisation: rows per job, jobs started per
 # day, jobs queued or running at once. Jobs run in chunks of CHUNK_ROWS rows; a chunk not done
 # LEASE seconds after its last attempt is re-enqueued by the sweeper; jobs are deleted after
-# RETENTION_DAYS. A chunk costs a fixed dozen statements whatever its size (one token join), so
+# RETENTION_DAYS. A chunk costs about twenty statements whatever its size (one token join), so
 # chunks are large; at 2,000 rows the join still probes the token index rather than scanning the
 # table, a chunk takes well under a second, and a 100,000-row job still spreads over 50 tasks.
 HUB_BULK_MAX_ROWS = env_int("HUB_BULK_MAX_ROWS", 100_000)

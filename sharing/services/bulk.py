@@ -1,9 +1,10 @@
 """Bulk screening: a member uploads many sellers, workers check them chunk by chunk.
 
 Raw values are tokenised while the upload is read and never stored; rows keep only
-tokens in their storage form. A chunk is processed idempotently (results are unique per
-row and the chunk flips to done once), so a worker killed at any point loses nothing:
-the sweeper re-enqueues chunks whose lease ran out, and a rerun duplicates nothing.
+tokens in their storage form. A chunk is checked as a set, a fixed number of statements
+whatever its size (bulk_match.py, bulk_sql.py). It is processed idempotently (results are
+unique per row and the chunk flips to done once), so a worker killed at any point loses
+nothing: the sweeper re-enqueues chunks whose lease ran out, and a rerun duplicates nothing.
 """
 from __future__ import annotations
 
@@ -12,12 +13,10 @@ import io
 import json
 import math
 from collections.abc import Iterator
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import IO
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -29,56 +28,12 @@ from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
 from accounts.quotas import Limit
 from accounts.roles import Capability
-from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, TooManyRequestsError
-from hub.keys import token_storage_keys
-from sharing.crypto.tokens import token_seal, token_unseal
+from hub.errors import ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
-from sharing.services.checks import CheckResult, check_result_for
-from sharing.services.policies import policy_of
+from sharing.services.bulk_files import ParsedRow, RowTokeniser, file_error, rows_parsed
+from sharing.services.bulk_match import RESULT_FIELDS, ChunkRow, chunk_results
+from sharing.services.bulk_sql import results_write, rows_write
 from sharing.services.quotas import quota_take_or_refuse
-from sharing.services.bulk_files import ParsedRow, file_error, rows_parsed
-from sharing.services.enumeration import canaries_watch
-from sharing.services.tokens import TokenisedIdentifier, identifiers_tokenise, stored_tokens_find
-
-# The single-check fields every result row carries, in this order in CSV downloads.
-RESULT_FIELDS = ["level", "risk", "matched_types", "match", "reports_matched", "subjects_matched", "reporting_organisations",
-                 "reporter_kinds", "strongest_verification", "ip_types", "categories", "first_seen", "last_seen", "disputed",
-                 "linked_store_accounts", "linked_platforms", "recommended_action", "explanation"]
-
-
-def _row_tokens(parsed: ParsedRow, default_country: str) -> tuple[list[dict], str]:
-    """The row's tokens in storage form, or an error message that never quotes a value."""
-    from sharing.api.serializers import IdentifierInput  # the single check's own validation
-
-    if parsed.error:
-        return [], parsed.error
-    if not 1 <= len(parsed.identifiers) <= settings.HUB_MAX_IDENTIFIERS_PER_REQUEST:
-        return [], f"Give 1 to {settings.HUB_MAX_IDENTIFIERS_PER_REQUEST} identifiers."
-    items = []
-    for index, identifier in enumerate(parsed.identifiers):
-        serializer = IdentifierInput(data=identifier)
-        if not serializer.is_valid():
-            path, message = _first_error(serializer.errors)
-            return [], f"identifiers[{index}]{path}: {message}"
-        items.append(serializer.to_raw(serializer.validated_data))
-    try:
-        tokenised = identifiers_tokenise(identifiers=items, default_country=default_country)
-    except DomainError as exc:
-        path, message = _first_error((exc.fields or {}).get("identifiers") or exc.message)
-        return [], f"identifiers{path}: {message}"
-    keys = token_storage_keys()
-    return [{"type": t.type, "token": token_seal(t.token, keys=keys)} for t in tokenised], ""
-
-
-def _first_error(errors: object) -> tuple[str, str]:
-    """The path and first message of nested DRF-style errors (whose messages never echo values)."""
-    if isinstance(errors, dict) and errors:
-        key, nested = next(iter(errors.items()))
-        path, message = _first_error(nested)
-        return (f"[{key}]" if str(key).isdigit() else f".{key}") + path, message
-    if isinstance(errors, list) and errors:
-        return _first_error(errors[0])
-    return "", str(errors)
 
 
 # --- submitting a job ------------------------------------------------------------------
@@ -93,12 +48,11 @@ def bulk_submit(*, upload: IO[bytes], actor: Actor) -> BulkJob:
     now = timezone.now()
     job = BulkJob.objects.create(organisation=actor.organisation, member=actor.member, created_at=now,
                                  expires_at=now + timedelta(days=settings.HUB_BULK_RETENTION_DAYS))
-    total = _rows_store(job, rows_parsed(upload), actor=actor)
+    total, errors = _rows_store(job, rows_parsed(upload), actor=actor)
     if total == 0:
         raise file_error("The file has a header but no rows.")
     BulkJob.objects.filter(pk=job.pk).update(total=total)
     job.total = total
-    errors = BulkRow.objects.filter(job=job).exclude(error="").count()
     audit_record(actor=actor, tag=AuditTag.BULK_SUBMITTED, data_class=DataClass.SHAREABLE, target=job,
                  details={"rows": total, "error_rows": errors})
     chunk_ids = list(BulkChunk.objects.filter(job=job).order_by("number").values_list("pk", flat=True))
@@ -120,31 +74,33 @@ def _limits_take(actor: Actor) -> None:
     quota_take_or_refuse(actor=actor, demands={daily: 1}, tag=AuditTag.BULK_SUBMITTED)
 
 
-def _rows_store(job: BulkJob, parsed: Iterator[ParsedRow], *, actor: Actor) -> int:
-    """Tokenise and store rows one chunk at a time, so memory holds one chunk, never the file."""
+def _rows_store(job: BulkJob, parsed: Iterator[ParsedRow], *, actor: Actor) -> tuple[int, int]:
+    """Tokenise and store rows one chunk at a time, so memory holds one chunk, never the file; (rows, error rows)."""
     size, limit = settings.HUB_BULK_CHUNK_ROWS, settings.HUB_BULK_MAX_ROWS
-    buffer: list[BulkRow] = []
-    index = -1
+    tokeniser = RowTokeniser(default_country=actor.organisation.country)
+    buffer: list[ChunkRow] = []
+    index, errors = -1, 0
     for index, row in enumerate(parsed):
         if index >= limit:
             audit_record_denied(actor=actor, tag=AuditTag.QUOTA_EXCEEDED, target_type="bulkjob",
                                 reason=f"bulk job over {limit} rows")
             raise TooManyRequestsError(f"A bulk job has at most {limit} rows; split the file into several jobs.")
-        tokens, error = _row_tokens(row, actor.organisation.country)
-        buffer.append(BulkRow(job=job, index=index, ref=row.ref, tokens=tokens, error=error))
+        tokens, error = tokeniser.tokens(row)
+        errors += bool(error)
+        buffer.append((index, row.ref, tokens, error))
         if len(buffer) == size:
             _chunk_store(job, buffer)
             buffer = []
     if buffer:
         _chunk_store(job, buffer)
-    return index + 1
+    return index + 1, errors
 
 
-def _chunk_store(job: BulkJob, rows: list[BulkRow]) -> None:
+def _chunk_store(job: BulkJob, rows: list[ChunkRow]) -> None:
     """Write one chunk's rows and its pending chunk record."""
-    BulkRow.objects.bulk_create(rows)
-    BulkChunk.objects.create(job=job, number=rows[0].index // settings.HUB_BULK_CHUNK_ROWS,
-                             first_row=rows[0].index, last_row=rows[-1].index)
+    rows_write(job.pk, rows)
+    first, last = rows[0][0], rows[-1][0]
+    BulkChunk.objects.create(job=job, number=first // settings.HUB_BULK_CHUNK_ROWS, first_row=first, last_row=last)
 
 
 def chunks_enqueue(chunk_ids: list[int]) -> None:
@@ -168,10 +124,10 @@ def bulk_chunk_process(*, chunk_id: int) -> bool:
     BulkChunk.objects.filter(pk=chunk.pk).update(attempted_at=now, attempts=F("attempts") + 1)
     BulkJob.objects.filter(pk=chunk.job_id, status=BulkJobStatus.QUEUED).update(status=BulkJobStatus.RUNNING, started_at=now)
     rows = list(BulkRow.objects.filter(job_id=chunk.job_id, index__gte=chunk.first_row, index__lte=chunk.last_row)
-                .order_by("index"))
-    results = _chunk_results(chunk.job, rows, now=now)
+                .order_by("index").values_list("index", "ref", "tokens", "error"))
+    results = chunk_results(chunk.job, rows, now=now)
     with transaction.atomic():
-        BulkResult.objects.bulk_create(results, ignore_conflicts=True)
+        results_write(chunk.job_id, results)
         # Only the run that flips the chunk counts its rows, so `done` never counts a row twice.
         flipped = BulkChunk.objects.filter(pk=chunk.pk, status=BulkChunkStatus.PENDING).update(status=BulkChunkStatus.DONE)
         if flipped:
@@ -179,37 +135,6 @@ def bulk_chunk_process(*, chunk_id: int) -> bool:
             BulkJob.objects.filter(pk=chunk.job_id, status=BulkJobStatus.RUNNING, done=F("total")).update(
                 status=BulkJobStatus.DONE, finished_at=timezone.now())
     return bool(flipped)
-
-
-def _chunk_results(job: BulkJob, rows: list[BulkRow], *, now: datetime) -> list[BulkResult]:
-    """The single-check answer of every row, with one token lookup for the whole chunk."""
-    keys = token_storage_keys()
-    plain = {row.index: [token_unseal(t["token"], keys=keys) for t in row.tokens] for row in rows if not row.error}
-    found = stored_tokens_find(sorted({token for tokens in plain.values() for token in tokens}))
-    _canaries_watch(job, plain)
-    policy = policy_of(job.organisation_id)
-    results = []
-    for row in rows:
-        if row.error:
-            results.append(BulkResult(job=job, index=row.index, ref=row.ref, error=row.error))
-            continue
-        matched = [found[t] for t in plain[row.index] if t in found and found[t].subject_id]
-        results.append(BulkResult(job=job, index=row.index, ref=row.ref,
-                                  result=_shareable(check_result_for(matched, policy=policy, now=now))))
-    return results
-
-
-def _canaries_watch(job: BulkJob, plain: dict[int, list[str]]) -> None:
-    """A planted canary in a bulk file raises the same alert a single check of it does (deduplicated on reruns)."""
-    tokenised = [TokenisedIdentifier(type="", token=token, key_version=0) for tokens in plain.values() for token in tokens]
-    if tokenised:
-        canaries_watch(Actor(member=job.member), tokenised)
-
-
-def _shareable(result: CheckResult) -> dict:
-    """The single-check fields of a result as JSON values (check_id left out: the job names the run)."""
-    fields = asdict(result)
-    return json.loads(json.dumps({name: fields[name] for name in RESULT_FIELDS}, cls=DjangoJSONEncoder))
 
 
 # --- sweeping, status, cancelling, results ---------------------------------------------

@@ -15,7 +15,7 @@ from accounts.audit.models import AuditEvent
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
 from sharing.models import BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
-from sharing.services import bulk, bulk_files
+from sharing.services import bulk, bulk_files, bulk_match
 from sharing.services.checks import check_run
 from sharing.services.tokens import RawIdentifier, identifiers_tokenise
 from sharing.tasks import bulk_chunk_task
@@ -109,7 +109,7 @@ def test_a_csv_job_answers_every_row_as_the_single_check_would(reported, platfor
         identifiers = [RawIdentifier(i["type"], i["value"]) for i in seller_identifiers(n)]
         if n % 7 == 6:
             identifiers = identifiers[1:]
-        single = bulk._shareable(check_run(identifiers=identifiers, actor=Actor(member=platform_analyst)))
+        single = bulk_match.shareable(check_run(identifiers=identifiers, actor=Actor(member=platform_analyst)))
         assert {k: v for k, v in rows[n].items() if k != "ref"} == single, n
     assert [rows[n]["level"] for n in (0, 1, 3, 100)] == ["listed", "listed", "reported", "none"]
 

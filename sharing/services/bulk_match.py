@@ -1,0 +1,107 @@
+"""A bulk chunk's answers: every row's single-check result, computed for the whole chunk at once.
+
+One join finds the tokens all rows match (bulk_sql.chunk_lookup), one read gathers the evidence
+of all their subjects (checks.matched_evidence), and each row's answer is the single check's own
+`check_result_from` over its share of them: a bulk row and a single check never disagree, and
+the database sees a handful of statements per chunk, whatever its size.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from accounts.actors import Actor
+from hub.keys import KeyRing, token_storage_keys
+from sharing.crypto.tokens import token_lookup_forms, token_unseal
+from sharing.models.bulk import BulkJob
+from sharing.services.bulk_sql import LookupForms, TokenMatch, chunk_lookup
+from sharing.services.checks import CheckResult, MatchedToken, check_result_from, matched_evidence
+from sharing.services.enumeration import canaries_watch
+from sharing.services.policies import policy_of
+from sharing.services.tokens import TokenisedIdentifier
+
+# The single-check fields every result row carries, in this order in CSV downloads.
+RESULT_FIELDS = ["level", "risk", "matched_types", "match", "reports_matched", "subjects_matched", "reporting_organisations",
+                 "reporter_kinds", "strongest_verification", "ip_types", "categories", "first_seen", "last_seen", "disputed",
+                 "linked_store_accounts", "linked_platforms", "recommended_action", "explanation"]
+
+# A chunk's rows as read: (index, ref, tokens [{type, token}] in storage form, error).
+ChunkRow = tuple[int, str, list[dict], str]
+# A row's result as written: (index, ref, result as JSON text, error).
+ResultRow = tuple[int, str, str, str]
+
+
+def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[ResultRow]:
+    """The single-check answer of every row, from one token join and one evidence read for the chunk."""
+    keys = token_storage_keys()
+    matches, canaries = chunk_lookup(lookup_forms(rows, keys=keys))
+    _canaries_alert(job, canaries, keys=keys)
+    matched: dict[int, list[MatchedToken]] = defaultdict(list)
+    for match in matches:
+        matched[match.row_index].append(_matched_token(match))
+    evidence = matched_evidence({match.subject_id for match in matches}, now=now)
+    policy = _once(lambda: policy_of(job.organisation_id))
+    miss = ""  # every row that matches nothing has the same answer: computed once
+    results = []
+    for index, ref, _, error in rows:
+        if error:
+            results.append((index, ref, "{}", error))
+        elif index in matched:
+            results.append((index, ref, shareable_json(check_result_from(matched[index], evidence, policy=policy, now=now)), ""))
+        else:
+            miss = miss or shareable_json(check_result_from([], evidence, policy=policy, now=now))
+            results.append((index, ref, miss, ""))
+    return results
+
+
+def lookup_forms(rows: list[ChunkRow], *, keys: KeyRing) -> LookupForms:
+    """Every storage form each row's tokens may be stored under, paired with the row's index."""
+    # Sealing is deterministic, so under a single storage key the stored form is the only
+    # lookup form. While a rotation runs (several keys), a stored token may be under any of them.
+    single = f"{keys.active_version}:" if len(keys.keys) == 1 else None
+    forms = []
+    for index, _, tokens, error in rows:
+        for item in [] if error else tokens:
+            stored = item["token"]
+            if single and stored.startswith(single):
+                forms.append((index, stored))
+            else:
+                forms += [(index, form) for form in token_lookup_forms(token_unseal(stored, keys=keys), keys=keys)]
+    return forms
+
+
+def _matched_token(match: TokenMatch) -> MatchedToken:
+    return MatchedToken(token_id=match.token_id, identifier_type=match.identifier_type, subject_id=match.subject_id)
+
+
+def _canaries_alert(job: BulkJob, canary_forms: list[str], *, keys: KeyRing) -> None:
+    """A planted canary in a bulk file raises the alert a single check of it does (deduplicated on reruns)."""
+    if canary_forms:
+        tokenised = [TokenisedIdentifier(type="", token=token_unseal(form, keys=keys), key_version=0) for form in canary_forms]
+        canaries_watch(Actor(member=job.member), tokenised)
+
+
+def _once(read: Callable[[], dict]) -> Callable[[], dict]:
+    """`read`, called at most once: the policy is read only if some row has a live report."""
+    cache: list[dict] = []
+
+    def value() -> dict:
+        if not cache:
+            cache.append(read())
+        return cache[0]
+
+    return value
+
+
+def shareable_json(result: CheckResult) -> str:
+    """The single-check fields of a result as JSON (check_id left out: the job names the run)."""
+    return json.dumps({name: getattr(result, name) for name in RESULT_FIELDS}, cls=DjangoJSONEncoder, separators=(",", ":"))
+
+
+def shareable(result: CheckResult) -> dict:
+    """The single-check fields of a result as the JSON values a result row holds."""
+    return json.loads(shareable_json(result))

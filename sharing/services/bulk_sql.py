@@ -1,0 +1,130 @@
+"""The set-based database work of bulk jobs: COPY and one statement per step on PostgreSQL; on
+SQLite (the embedded default) plain ORM calls that give the same answers.
+
+A chunk is matched in one join however many rows it has: the lookup forms of its tokens are
+COPYed into a temporary table, joined once to the stored tokens and once to the canaries.
+Rows are COPYed in at upload; results go through a temporary table into an
+INSERT ... ON CONFLICT DO NOTHING, so a rerun of a chunk writes nothing twice.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import itemgetter
+
+from django.db import connection, transaction
+
+from sharing.models import Canary, IdentifierToken
+from sharing.models.bulk import BulkResult, BulkRow
+
+# (row index, storage form) pairs: every form a row's token may be stored under.
+LookupForms = list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class TokenMatch:
+    """A stored token of a subject that one row's identifiers matched."""
+
+    row_index: int
+    token_id: int
+    identifier_type: str
+    subject_id: int
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- matching a chunk --------------------------------------------------------------------
+
+
+def chunk_lookup(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
+    """The subjects' tokens the rows match, and the planted canaries among the forms (their storage forms)."""
+    if not forms:
+        return [], []
+    return _lookup_postgresql(forms) if on_postgresql() else _lookup_orm(forms)
+
+
+_LOOKUP_TABLE = """CREATE TEMPORARY TABLE IF NOT EXISTS bulk_lookup (row_index integer NOT NULL, token varchar(200) NOT NULL)
+ON COMMIT DELETE ROWS"""
+_MATCHES = """SELECT l.row_index, t.id, t.identifier_type, t.subject_id FROM bulk_lookup l
+JOIN sharing_identifiertoken t ON t.token = l.token WHERE t.subject_id IS NOT NULL"""
+_CANARIES = "SELECT DISTINCT c.token FROM bulk_lookup l JOIN sharing_canary c ON c.token = l.token"
+
+
+def _lookup_postgresql(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
+    with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
+        # Kept for the session and emptied at commit: no catalog churn per chunk. The DELETE
+        # only matters when a caller's outer transaction (tests) spans several chunks.
+        cursor.execute(_LOOKUP_TABLE)
+        cursor.execute("DELETE FROM bulk_lookup")
+        with cursor.copy("COPY bulk_lookup (row_index, token) FROM STDIN") as copy:
+            # In token order, so the join probes the token index in key order and neighbouring
+            # probes share index pages (it matters once the index outgrows memory). Storage
+            # forms are "<version>:<hex>": nothing in them needs escaping for COPY.
+            copy.write("".join(f"{index}\t{form}\n" for index, form in sorted(forms, key=itemgetter(1))))
+        # No ANALYZE: from the table's size alone the planner already probes the token index
+        # for a chunk (a hash join only pays for whole files), and ANALYZE would write the
+        # catalog, making this read-only transaction wait for a WAL flush at commit.
+        cursor.execute(_MATCHES)
+        matches = [TokenMatch(*row) for row in cursor.fetchall()]
+        cursor.execute(_CANARIES)
+        canaries = [token for (token,) in cursor.fetchall()]
+    return matches, canaries
+
+
+def _lookup_orm(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
+    rows_of: dict[str, list[int]] = {}
+    for index, form in forms:
+        rows_of.setdefault(form, []).append(index)
+    found, canaries = [], []
+    for batch in _batches(list(rows_of)):
+        found += IdentifierToken.objects.filter(token__in=batch, subject__isnull=False).values_list(
+            "token", "pk", "identifier_type", "subject_id")
+        canaries += Canary.objects.filter(token__in=batch).values_list("token", flat=True)
+    matches = [TokenMatch(index, pk, kind, subject) for form, pk, kind, subject in found for index in rows_of[form]]
+    return matches, canaries
+
+
+def _batches(values: list[str]) -> Iterable[list[str]]:
+    """Stay under SQLite's limit on query parameters."""
+    size = connection.features.max_query_params or 999
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+# --- writing rows and results --------------------------------------------------------------
+
+
+def rows_write(job_id: int, rows: list[tuple[int, str, list[dict], str]]) -> None:
+    """Store a new job's (index, ref, tokens, error) rows; the job is new, so nothing can conflict."""
+    if not on_postgresql():
+        BulkRow.objects.bulk_create([BulkRow(job_id=job_id, index=index, ref=ref, tokens=tokens, error=error)
+                                     for index, ref, tokens, error in rows])
+        return
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        with cursor.copy("COPY sharing_bulkrow (job_id, index, ref, tokens, error) FROM STDIN") as copy:
+            for index, ref, tokens, error in rows:
+                copy.write_row((job_id, index, ref, json.dumps(tokens), error))
+
+
+_RESULT_TABLE = """CREATE TEMPORARY TABLE IF NOT EXISTS bulk_result_in (index integer NOT NULL, ref varchar(200) NOT NULL,
+result jsonb NOT NULL, error varchar(500) NOT NULL) ON COMMIT DELETE ROWS"""
+_RESULTS_INSERT = """INSERT INTO sharing_bulkresult (job_id, index, ref, result, error)
+SELECT %s, index, ref, result, error FROM bulk_result_in ON CONFLICT DO NOTHING"""
+
+
+def results_write(job_id: int, results: list[tuple[int, str, str, str]]) -> None:
+    """Store (index, ref, result JSON, error) results, skipping rows that already have one (a rerun)."""
+    if not on_postgresql():
+        BulkResult.objects.bulk_create([BulkResult(job_id=job_id, index=index, ref=ref, result=json.loads(result), error=error)
+                                        for index, ref, result, error in results], ignore_conflicts=True)
+        return
+    with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(_RESULT_TABLE)
+        cursor.execute("DELETE FROM bulk_result_in")
+        with cursor.copy("COPY bulk_result_in (index, ref, result, error) FROM STDIN") as copy:
+            for row in results:
+                copy.write_row(row)
+        cursor.execute(_RESULTS_INSERT, [job_id])
