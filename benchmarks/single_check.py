@@ -157,7 +157,7 @@ def sql_floor(sealed_pairs: list[list[str]], seconds: int, connections: int) -> 
 
 def measure_during_bulk(port: int, key: str, env: dict, n_listed: int, rows: int, load) -> dict:
     """Upload a bulk job, start a bulk worker, and run the check load while it works."""
-    upload = bulk_jsonl(n_listed, rows).encode()
+    upload = bulk_jsonl(n_listed, rows)[0].encode()
     boundary = "iih-bench-boundary"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sellers.jsonl\"\r\n"
             f"Content-Type: application/x-ndjson\r\n\r\n").encode() + upload + f"\r\n--{boundary}--\r\n".encode()

@@ -249,7 +249,7 @@ HUB_WEBHOOK_SWEEP_BATCH = env_int("HUB_WEBHOOK_SWEEP_BATCH", 500)
 # RETENTION_DAYS. A chunk costs about twenty statements whatever its size (one token join), so
 # chunks are large; at 2,000 rows the join still probes the token index rather than scanning the
 # table, a chunk takes well under a second, and a 100,000-row job still spreads over 50 tasks.
-HUB_BULK_MAX_ROWS = env_int("HUB_BULK_MAX_ROWS", 100_000)
+HUB_BULK_MAX_ROWS = env_int("HUB_BULK_MAX_ROWS", 5_000_000)
 HUB_BULK_JOBS_PER_DAY = env_int("HUB_BULK_JOBS_PER_DAY", 20)
 HUB_BULK_CONCURRENT_JOBS = env_int("HUB_BULK_CONCURRENT_JOBS", 2)
 HUB_BULK_CHUNK_ROWS = env_int("HUB_BULK_CHUNK_ROWS", 2_000)
