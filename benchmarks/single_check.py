@@ -204,6 +204,7 @@ def main() -> None:
                         help="DATABASE_CONN_MAX_AGE for gunicorn (default: the hub's, persistent connections)")
     parser.add_argument("--broker", default=os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/9",
                         help="Celery broker for gunicorn's tasks ('none': run them in-process)")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)")
     parser.add_argument("--during-bulk", type=int, default=0, metavar="M",
                         help="also measure while a Celery worker processes a bulk job of M rows")
     args = parser.parse_args()
@@ -239,6 +240,7 @@ def main() -> None:
                    HUB_BULK_CONCURRENT_JOBS="100000")
     during = None
     gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "hub.wsgi:application", "--workers", "2",
+                                 "--threads", str(args.threads),
                                  "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env,
                                 start_new_session=True)
     workdir = Path(tempfile.mkdtemp(prefix="iih-bench-"))
@@ -272,7 +274,7 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
     floor = sql_floor(sealed_pairs, min(args.seconds, 10), args.connections)
     print(f"listed tokens: {n_listed}   client: {hub['client']}, {args.connections} connections, {args.seconds} s, "
-          f"gunicorn 2 sync workers, DATABASE_CONN_MAX_AGE={env.get('DATABASE_CONN_MAX_AGE', 'hub default (60)')}, "
+          f"gunicorn 2 workers × {args.threads} thread(s), DATABASE_CONN_MAX_AGE={env.get('DATABASE_CONN_MAX_AGE', 'hub default (60)')}, "
           f"Celery broker: {env.get('CELERY_BROKER_URL') or 'none (tasks in-process)'}")
     print(f"hub   POST /api/v1/checks: {hub['rps']:>8.0f} checks/s   p50 {hub['p50_ms']:6.2f} ms   p99 {hub['p99_ms']:6.2f} ms"
           f"   ({hub['requests']} requests, {hub['non2xx']} non-2xx, {hub['errors']} socket errors)")
