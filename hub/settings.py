@@ -139,6 +139,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Requests larger than this are refused with 413 before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HUB_MAX_REQUEST_BYTES", 8 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# An upload too large for memory is spooled to disk encrypted under a key only this request
+# holds (hub/uploads.py): bulk files and evidence carry raw identifiers.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "hub.uploads.EncryptedSpoolUploadHandler",
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -51,7 +51,10 @@ class BulkChecksApi(HubApiView):
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": ["Upload a CSV or JSONL file in the multipart field 'file'."]})
-        job = bulk.bulk_submit(upload=upload, actor=self.actor)
+        try:
+            job = bulk.bulk_submit(upload=upload, actor=self.actor)
+        finally:
+            upload.close()  # frees the spool (and its key) now, not when the response is closed
         return Response({"id": str(job.public_id)}, status=status.HTTP_202_ACCEPTED)
 
 

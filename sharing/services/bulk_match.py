@@ -35,9 +35,14 @@ ChunkRow = tuple[int, str, list[dict], str]
 ResultRow = tuple[int, str, str, str]
 
 
+# `rotate_token_storage` re-seals live jobs' rows; a row still under a dropped key cannot be read back.
+KEY_GONE_ERROR = "The row was sealed under a storage key that is no longer loaded; resubmit the job."
+
+
 def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[ResultRow]:
     """The single-check answer of every row, from one token join and one evidence read for the chunk."""
     keys = token_storage_keys()
+    rows = rows_readable(rows, keys=keys)
     matches, canaries = chunk_lookup(lookup_forms(rows, keys=keys))
     _canaries_alert(job, canaries, keys=keys)
     matched: dict[int, list[MatchedToken]] = defaultdict(list)
@@ -56,6 +61,18 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
             miss = miss or shareable_json(check_result_from([], evidence, policy=policy, now=now))
             results.append((index, ref, miss, ""))
     return results
+
+
+def rows_readable(rows: list[ChunkRow], *, keys: KeyRing) -> list[ChunkRow]:
+    """The rows, with those whose tokens are under a key no longer loaded turned into error rows."""
+    # An error row, not a KeyError: a failing chunk would be retried by the sweeper until the job expired.
+    loaded = {str(version) for version in keys.keys}
+    readable = []
+    for index, ref, tokens, error in rows:
+        if not error and any(item["token"].partition(":")[0] not in loaded for item in tokens):
+            tokens, error = [], KEY_GONE_ERROR
+        readable.append((index, ref, tokens, error))
+    return readable
 
 
 def lookup_forms(rows: list[ChunkRow], *, keys: KeyRing) -> LookupForms:

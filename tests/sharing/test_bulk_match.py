@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind, Role
 from sharing.api.serializers import IdentifierInput
-from sharing.models import BulkChunk, BulkJob, BulkResult, BulkRow, MemberPolicy
-from sharing.services import bulk_files, bulk_match
+from sharing.models import BulkChunk, BulkJob, BulkResult, BulkRow, IdentifierToken, MemberPolicy
+from sharing.services import bulk_files, bulk_match, token_storage
 from sharing.services.bulk import bulk_chunk_process, bulk_submit
 from sharing.services.checks import check_result_for
 from sharing.services.policies import policy_of
@@ -109,23 +109,36 @@ def test_every_row_answers_as_its_single_check_would(settings, evidence, platfor
     assert levels[4] == levels[11] == levels[13] == "none"
 
 
-def test_rows_match_whichever_storage_key_sealed_them_during_a_rotation(settings, evidence, platform_analyst):
+def test_rows_match_whichever_storage_key_sealed_them_during_a_rotation(settings, monkeypatch, evidence, platform_analyst):
     content = _jsonl([{"identifiers": seller_identifiers(0)}, {"identifiers": [IBAN]}, {"identifiers": [UNKNOWN_PHONE]}])
     actor = Actor(member=platform_analyst)
     settings.HUB_BULK_CONCURRENT_JOBS = 3
     sealed_under_old = bulk_submit(upload=io.BytesIO(content), actor=actor)
     settings.HUB_TOKEN_STORAGE_KEYS += ",2:" + "5a" * 64
+    seen_mid_rotation: list[tuple] = []
+    rows_rekey = token_storage.bulk_rows_rekey
 
+    def chunks_run_before_the_rows_are_rekeyed(**kwargs):
+        # A worker checks the older job after the stored tokens moved to the new key, before its rows do.
+        seen_mid_rotation.append((_key_versions(sealed_under_old), _stored_key_versions()))
+        _run(sealed_under_old)
+        return rows_rekey(**kwargs)
+
+    monkeypatch.setattr(token_storage, "bulk_rows_rekey", chunks_run_before_the_rows_are_rekeyed)
     # Rows sealed under the new key while the stored tokens are still under the old one, then the reverse.
     sealed_under_new = bulk_submit(upload=io.BytesIO(content), actor=actor)
     _run(sealed_under_new)
     call_command("rotate_token_storage", stdout=io.StringIO())
-    _run(sealed_under_old)
 
     for job in (sealed_under_old, sealed_under_new):
         levels = list(BulkResult.objects.filter(job=job).order_by("index").values_list("result__level", flat=True))
         assert levels == ["reported", "listed", "none"], job
-    assert (_key_versions(sealed_under_old), _key_versions(sealed_under_new)) == ({"1"}, {"2"})
+    assert seen_mid_rotation == [({"1"}, {"2"})]
+    assert _key_versions(sealed_under_new) == {"2"}
+
+
+def _stored_key_versions() -> set[str]:
+    return {token.partition(":")[0] for token in IdentifierToken.objects.values_list("token", flat=True)}
 
 
 def _key_versions(job: BulkJob) -> set[str]:
