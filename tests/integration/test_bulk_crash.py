@@ -28,7 +28,7 @@ from tests.factories import persona, report_make_accepted, seller_identifiers
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-ROWS = 4000
+ROWS = 20000
 KILLS = 5
 TIMEOUT_SECONDS = 300
 
@@ -99,8 +99,10 @@ def _kill_during_progress(start, job: BulkJob) -> int:
 
 
 def test_killed_bulk_workers_lose_and_duplicate_no_row(bulk_workers, settings):
-    # Small chunks make a long job of many tasks; a short lease lets the sweeper recover fast.
-    settings.HUB_BULK_CHUNK_ROWS, settings.HUB_BULK_LEASE_SECONDS = 10, 2
+    # Many chunks make a long job; each big enough that a worker spends nearly all its time inside
+    # one (set-based chunks are fast: at 10 rows a kill mostly landed between two). A short lease
+    # lets the sweeper recover fast.
+    settings.HUB_BULK_CHUNK_ROWS, settings.HUB_BULK_LEASE_SECONDS = 100, 2
     reviewer = persona("operator", "reviewer")
     report_make_accepted(persona("rights_owner", "reporter"), reviewer, seller_identifiers(0))
     analyst = persona("platform", "analyst")
