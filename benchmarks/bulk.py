@@ -151,6 +151,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.workers:
         os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
+        os.environ.setdefault("HUB_BULK_DUTY_PERCENT", "100")  # the rate itself: workers do not rest between chunks
     m = args.m
     os.environ.setdefault("HUB_BULK_MAX_ROWS", str(max(m, 100_000)))
     os.environ.setdefault("HUB_BULK_JOBS_PER_DAY", "100000")
@@ -170,7 +171,7 @@ def main() -> None:
     identifiers = 2 * m
     print(f"listed tokens: {n_listed}   bulk files: {m} rows, {identifiers} identifiers each, hit ratio {args.hit_ratio}, "
           f""
-          f"{f'Celery bulk worker, {args.workers} processes' if args.workers else 'in-process (Celery eager)'}, "
+          f"{f'Celery bulk worker, {args.workers} processes, duty {settings.HUB_BULK_DUTY_PERCENT}%' if args.workers else 'in-process (Celery eager)'}, "
           f"chunk {settings.HUB_BULK_CHUNK_ROWS} rows")
 
     text, plain = bulk_jsonl(n_listed, m, hit_ratio=args.hit_ratio)

@@ -282,7 +282,8 @@ def main() -> None:
     print(f"ratio hub/floor: throughput {hub['rps'] / floor['rps']:.3f}   p50 latency x{hub['p50_ms'] / floor['p50_ms']:.1f}")
     if during:
         d = during["checks"]
-        print(f"during a bulk job ({during['rows']} rows, tokens supplied, Celery worker on the bulk queue, concurrency 1):")
+        print(f"during a bulk job ({during['rows']} rows, tokens supplied, Celery worker on the bulk queue, concurrency 1, "
+              f"HUB_BULK_DUTY_PERCENT={os.environ.get('HUB_BULK_DUTY_PERCENT', 'hub default (50)')}):")
         print(f"hub   POST /api/v1/checks: {d['rps']:>8.0f} checks/s   p50 {d['p50_ms']:6.2f} ms   p99 {d['p99_ms']:6.2f} ms"
               f"   ({d['requests']} requests, {d['non2xx']} non-2xx, {d['errors']} socket errors)")
         print(f"      bulk job meanwhile: {during['bulk_rows_per_s']:.0f} rows/s ({during['bulk_done']} rows done in the window)"

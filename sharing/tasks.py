@@ -1,4 +1,6 @@
 """Celery tasks of the sharing domain: ids in, a service call, idempotent."""
+import time
+
 from celery import shared_task
 
 from sharing.services.disclosure import disclosures_expire
@@ -65,9 +67,13 @@ def webhooks_sweep_task() -> int:
 @shared_task(name="sharing.tasks.bulk_chunk_task", acks_late=True)
 def bulk_chunk_task(chunk_id: int) -> bool:
     """Check one chunk of a bulk job; a rerun after a crash writes nothing twice."""
-    from sharing.services.bulk import bulk_chunk_process
+    from sharing.services.bulk import bulk_chunk_process, bulk_pause_after
 
-    return bulk_chunk_process(chunk_id=chunk_id)
+    started = time.monotonic()
+    finished = bulk_chunk_process(chunk_id=chunk_id)
+    # Rest after the chunk (committed by now) so bulk work leaves the database room for single checks.
+    time.sleep(bulk_pause_after(time.monotonic() - started))
+    return finished
 
 
 @shared_task(name="sharing.tasks.bulk_sweep_task")

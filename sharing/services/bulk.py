@@ -137,6 +137,19 @@ def bulk_chunk_process(*, chunk_id: int) -> bool:
     return bool(flipped)
 
 
+def bulk_pause_after(seconds_worked: float) -> float:
+    """How long a bulk worker rests after a chunk so it is busy at most HUB_BULK_DUTY_PERCENT of the time.
+
+    Single checks and bulk chunks share the database: at full speed one bulk worker halved the
+    check rate on the benchmark machine (benchmarks/RESULTS.md). Not under eager Celery (the
+    embedded default), where the chunks run inside the upload request.
+    """
+    duty = settings.HUB_BULK_DUTY_PERCENT
+    if duty >= 100 or settings.CELERY_TASK_ALWAYS_EAGER:
+        return 0.0
+    return seconds_worked * (100 - duty) / duty
+
+
 # --- sweeping, status, cancelling, results ---------------------------------------------
 
 

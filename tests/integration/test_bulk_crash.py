@@ -42,7 +42,8 @@ def bulk_workers(real_broker, tmp_path):
         conn.default_channel.queue_purge("bulk")  # chunks left over from an earlier run
     db = connection.settings_dict
     database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": real_broker}
+    # Full duty: a kill should land inside a chunk, not in the rest a worker takes between chunks.
+    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": real_broker, "HUB_BULK_DUTY_PERCENT": "100"}
     processes: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:

@@ -332,3 +332,13 @@ def test_a_planted_canary_in_a_bulk_file_raises_the_alert(api, operator_admin, p
 
     alert = Alert.objects.get(kind="canary_hit")
     assert alert.organisation == platform_analyst.organisation and alert.severity == "high"
+
+
+def test_a_bulk_worker_rests_so_it_is_busy_only_its_duty_share(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.HUB_BULK_DUTY_PERCENT = 25
+    assert bulk.bulk_pause_after(2.0) == pytest.approx(6.0)
+    settings.HUB_BULK_DUTY_PERCENT = 100
+    assert bulk.bulk_pause_after(2.0) == 0
+    settings.HUB_BULK_DUTY_PERCENT, settings.CELERY_TASK_ALWAYS_EAGER = 25, True
+    assert bulk.bulk_pause_after(2.0) == 0  # in-process chunks run inside the upload request: never sleep there
