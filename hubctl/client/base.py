@@ -47,9 +47,9 @@ class ClientBase:
             headers["Content-Type"] = "application/json"
         return urllib.request.Request(self.base_url + path, data=data, headers=headers, method=method)
 
-    def _exchange(self, request: urllib.request.Request) -> tuple[int, bytes]:
+    def _exchange(self, request: urllib.request.Request, *, timeout: float | None = None) -> tuple[int, bytes]:
         """Send a request built by this client; the status and body of a success."""
-        return exchange(self._opener, request, self.timeout, self.base_url)
+        return exchange(self._opener, request, timeout or self.timeout, self.base_url)
 
     def _send(self, method: str, path: str, body: dict | None) -> dict:
         """Send one JSON request and return the JSON answer; raise HubError on any failure."""

@@ -10,6 +10,9 @@ from hubctl.client.base import ClientBase, checked_uuid
 from hubctl.client.transport import json_answer
 
 UPLOAD_BLOCK_BYTES = 64 * 1024
+# The hub answers an upload only once every row is tokenised and stored: about 25 s per million
+# rows of tokens and over three minutes per million rows of raw identifiers (benchmarks/RESULTS.md).
+UPLOAD_ANSWER_SECONDS_PER_MB = 3.0
 
 
 class BulkCalls(ClientBase):
@@ -48,7 +51,9 @@ class BulkCalls(ClientBase):
 
     def _send_multipart(self, path: str, file_path: Path, content_type: str) -> dict:
         """POST one file as multipart/form-data and return the JSON answer; raise HubError on any failure."""
-        status, payload = self._exchange(self._build_multipart(path, file_path, content_type))
+        # Wait for the answer in proportion to the file, not the per-request timeout.
+        timeout = max(self.timeout, UPLOAD_ANSWER_SECONDS_PER_MB * file_path.stat().st_size / 1e6)
+        status, payload = self._exchange(self._build_multipart(path, file_path, content_type), timeout=timeout)
         return json_answer(status, payload, "POST", path)
 
 

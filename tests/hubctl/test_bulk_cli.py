@@ -251,3 +251,22 @@ def test_on_a_terminal_the_bar_is_redrawn_in_place(monkeypatch):
     assert final["status"] == "done"
     assert terminal.text.count("\r") == 2 and terminal.text.endswith("\n") and terminal.text.count("\n") == 1
     assert "10/10 rows" in terminal.text
+
+
+def test_an_upload_waits_for_its_answer_in_proportion_to_the_file(tmp_path, monkeypatch):
+    # The hub answers only once every row is stored: a big file must not hit the 30 s per-request timeout.
+    from hubctl.client import bulk as bulk_client
+
+    waited: list[float] = []
+    monkeypatch.setattr(bulk_client.ClientBase, "_exchange",
+                        lambda self, request, timeout=None: (waited.append(timeout or self.timeout), (202, b'{"id": "x"}'))[1])
+    small, big = tmp_path / "small.csv", tmp_path / "big.csv"
+    small.write_bytes(b"ref,phone\n")
+    big.write_bytes(b"x" * 2_000_000)
+    client = HubClient("http://hub.invalid", "key", timeout=30)
+    monkeypatch.setattr(bulk_client, "UPLOAD_ANSWER_SECONDS_PER_MB", 60.0)
+
+    client.bulk_submit(small)
+    client.bulk_submit(big)
+
+    assert waited[0] == 30 and waited[1] == pytest.approx(120.0)
