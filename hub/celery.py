@@ -32,6 +32,10 @@ app.conf.beat_schedule = {
         "task": "sharing.tasks.restricted_payloads_destroy_task",
         "schedule": crontab(minute=45, hour=0),
     },
+    "prune-sweep-records-hourly": {
+        "task": "sharing.tasks.sweep_records_prune_task",
+        "schedule": crontab(minute=37),
+    },
     "expire-disclosures-hourly": {
         "task": "sharing.tasks.disclosures_expire_task",
         "schedule": crontab(minute=17),

@@ -76,6 +76,16 @@ def bulk_chunk_task(chunk_id: int) -> bool:
     return finished
 
 
+@shared_task(name="sharing.tasks.sweep_records_prune_task")
+def sweep_records_prune_task() -> int:
+    """Delete sweep-detection records older than the rules look back (bulk files add millions)."""
+    from django.utils import timezone
+
+    from sharing.services.enumeration import sweep_records_prune
+
+    return sweep_records_prune(now=timezone.now())
+
+
 @shared_task(name="sharing.tasks.bulk_sweep_task")
 def bulk_sweep_task() -> int:
     """Re-enqueue bulk chunks whose worker died (lease expired) and delete expired jobs."""

@@ -33,7 +33,9 @@ from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkChunk, BulkChunkStatus
 from sharing.services.bulk_files import ParsedRow, RowTokeniser, file_error, rows_parsed
 from sharing.services.bulk_match import RESULT_FIELDS, ChunkRow, chunk_results
 from sharing.services.bulk_sql import results_write, rows_write
+from sharing.services.enumeration import sequential_observe
 from sharing.services.quotas import quota_take_or_refuse
+from sharing.services.tokens import TokenisedIdentifier
 
 
 # --- submitting a job ------------------------------------------------------------------
@@ -89,15 +91,18 @@ def _rows_store(job: BulkJob, parsed: Iterator[ParsedRow], *, actor: Actor) -> t
         errors += bool(error)
         buffer.append((index, row.ref, tokens, error))
         if len(buffer) == size:
-            _chunk_store(job, buffer)
+            _chunk_store(job, buffer, tokeniser.take_raw(), actor=actor)
             buffer = []
     if buffer:
-        _chunk_store(job, buffer)
+        _chunk_store(job, buffer, tokeniser.take_raw(), actor=actor)
     return index + 1, errors
 
 
-def _chunk_store(job: BulkJob, rows: list[ChunkRow]) -> None:
-    """Write one chunk's rows and its pending chunk record."""
+def _chunk_store(job: BulkJob, rows: list[ChunkRow], raw: list[TokenisedIdentifier], *, actor: Actor) -> None:
+    """Write one chunk's rows and its pending chunk record; its raw identifiers feed sweep detection."""
+    # A number range walked in a file is the sweep it would be in single checks. (The no-match and
+    # volume rules stay with single checks: a seller base mostly misses, and bulk is volume by design.)
+    sequential_observe(actor=actor, tokenised=raw, hour=job.created_at.replace(minute=0, second=0, microsecond=0))
     rows_write(job.pk, rows)
     first, last = rows[0][0], rows[-1][0]
     BulkChunk.objects.create(job=job, number=first // settings.HUB_BULK_CHUNK_ROWS, first_row=first, last_row=last)

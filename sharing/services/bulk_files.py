@@ -20,7 +20,7 @@ from hub.errors import DomainError
 from hub.keys import token_storage_keys
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH, token_seal
 from sharing.identifiers.types import IdentifierType
-from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise
+from sharing.services.tokens import RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise
 
 REF_MAX_LENGTH = 200
 READ_BLOCK_BYTES = 64 * 1024
@@ -174,6 +174,13 @@ class RowTokeniser:
         self._default_country = default_country
         self._keys = token_storage_keys()
         self._most = settings.HUB_MAX_IDENTIFIERS_PER_REQUEST
+        # Raw identifiers tokenised since the last take_raw(), for sweep detection; in memory only.
+        self._raw: list[TokenisedIdentifier] = []
+
+    def take_raw(self) -> list[TokenisedIdentifier]:
+        """The raw identifiers tokenised since the last call (their canonical values: never stored)."""
+        raw, self._raw = self._raw, []
+        return raw
 
     def tokens(self, parsed: ParsedRow) -> tuple[list[dict], str]:
         """The row's tokens in storage form, or an error message that never quotes a value."""
@@ -196,6 +203,7 @@ class RowTokeniser:
         except DomainError as exc:
             path, message = _first_error((exc.fields or {}).get("identifiers") or exc.message)
             return [], f"identifiers{path}: {message}"
+        self._raw += [t for t in tokenised if t.canonical is not None]
         return [{"type": t.type, "token": token_seal(t.token, keys=self._keys)} for t in tokenised], ""
 
 

@@ -12,10 +12,11 @@ Only keyed hashes of number blocks and token prefixes are kept, never a value.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 from django.utils.crypto import salted_hmac
 
 from accounts.actors import Actor
@@ -39,7 +40,7 @@ def sweep_observe(*, actor: Actor, tokenised: list[TokenisedIdentifier], matched
     """Record one check and raise the alerts it completes."""
     hour = now.replace(minute=0, second=0, microsecond=0)
     canaries_watch(actor, tokenised)
-    _sequential(actor, tokenised, hour)
+    sequential_observe(actor=actor, tokenised=tokenised, hour=hour)
     _window(actor, matched, hour)
 
 
@@ -54,21 +55,40 @@ def canaries_watch(actor: Actor, tokenised: list[TokenisedIdentifier]) -> None:
                              "member": str(actor.member.public_id)})
 
 
-def _sequential(actor: Actor, tokenised: list[TokenisedIdentifier], hour: datetime) -> None:
+def sequential_observe(*, actor: Actor, tokenised: list[TokenisedIdentifier], hour: datetime) -> None:
+    """Note each raw enumerable identifier as a probe of its number block; alert on a crowded block.
+
+    Set-based (one insert, one count) so a bulk upload can feed every chunk of raw rows
+    through it: a number range walked in a bulk file is the same sweep as one walked in checks.
+    """
+    probes: dict[tuple[str, str], str] = {}  # (block, probe) → identifier type
     for item in tokenised:
         tail = BLOCK_TAIL.get(item.type)
         if tail is None or item.canonical is None or len(item.canonical) <= tail + 4:
             continue
         block = salted_hmac("sweep-block", f"{item.type}\x00{item.canonical[:-tail]}").hexdigest()
-        SweepProbe.objects.bulk_create(
-            [SweepProbe(organisation=actor.organisation, window_start=hour, block=block, probe=item.token[:32])],
-            ignore_conflicts=True,
-        )
-        probes = SweepProbe.objects.filter(organisation=actor.organisation, window_start=hour, block=block).count()
-        if probes >= settings.HUB_SWEEP_BLOCK_PROBES:
-            alert_raise(kind="sequential_sweep", organisation=actor.organisation,
-                        dedupe_key=f"sequential:{actor.organisation.public_id}:{hour.isoformat()}",
-                        details={"identifier_type": item.type, "distinct_in_block": probes, "window": hour.isoformat()})
+        probes[(block, item.token[:32])] = item.type
+    if not probes:
+        return
+    organisation = actor.organisation
+    SweepProbe.objects.bulk_create([SweepProbe(organisation=organisation, window_start=hour, block=block, probe=probe)
+                                    for block, probe in probes], ignore_conflicts=True)
+    crowded = (SweepProbe.objects.filter(organisation=organisation, window_start=hour, block__in={b for b, _ in probes})
+               .values("block").annotate(distinct=Count("pk")).filter(distinct__gte=settings.HUB_SWEEP_BLOCK_PROBES)
+               .order_by("-distinct").first())
+    if crowded:
+        kind = next(t for (block, _), t in probes.items() if block == crowded["block"])
+        alert_raise(kind="sequential_sweep", organisation=organisation,
+                    dedupe_key=f"sequential:{organisation.public_id}:{hour.isoformat()}",
+                    details={"identifier_type": kind, "distinct_in_block": crowded["distinct"], "window": hour.isoformat()})
+
+
+def sweep_records_prune(*, now: datetime, keep: timedelta = timedelta(hours=48)) -> int:
+    """Delete probes and windows past every rule's hour (kept two days for operators looking at an alert)."""
+    cutoff = now - keep
+    probes, _ = SweepProbe.objects.filter(window_start__lt=cutoff).delete()
+    windows, _ = SweepWindow.objects.filter(window_start__lt=cutoff).delete()
+    return probes + windows
 
 
 def _window(actor: Actor, matched: bool, hour: datetime) -> None:

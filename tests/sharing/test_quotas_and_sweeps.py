@@ -171,3 +171,53 @@ def test_operators_list_acknowledge_and_resolve_alerts(api, operator_admin, plat
     assert acknowledged.json()["status"] == "acknowledged" and resolved.json()["status"] == "resolved"
     assert again.status_code == 409
     assert AuditEvent.objects.filter(action="accounts:alert:resolved", actor_member=reviewer).exists()
+
+
+def _bulk_upload(member, lines: list[str]):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = ("ref,phone\n" + "\n".join(lines) + "\n").encode()
+    return client_for(member).post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("sellers.csv", content)},
+                                   format="multipart")
+
+
+@pytest.mark.django_db
+def test_a_number_range_walked_in_a_bulk_file_is_flagged_as_a_sequential_sweep(platform_analyst, settings):
+    settings.HUB_BULK_CHUNK_ROWS = 7  # the walk is spread over several chunks
+
+    response = _bulk_upload(platform_analyst, [f"row-{n},+86 139 1234 {n:04d}" for n in range(60)])
+
+    assert response.status_code == 202
+    alert = Alert.objects.get(kind="sequential_sweep")
+    assert alert.organisation == platform_analyst.organisation
+    assert alert.details["distinct_in_block"] >= settings.HUB_SWEEP_BLOCK_PROBES and "1391234" not in str(alert.details)
+
+
+@pytest.mark.django_db
+def test_a_bulk_file_of_scattered_sellers_raises_no_sweep_alert(platform_analyst):
+    rng = random.Random(11)
+    lines = [f"row-{n},+86 139 {rng.randrange(10**4):04d} {rng.randrange(10**4):04d}" for n in range(200)]
+
+    assert _bulk_upload(platform_analyst, lines).status_code == 202
+    assert _sweep_alerts() == set()
+
+
+@pytest.mark.django_db
+def test_sweep_records_older_than_two_days_are_pruned(platform_analyst):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharing.models import SweepProbe, SweepWindow
+    from sharing.tasks import sweep_records_prune_task
+
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    organisation = platform_analyst.organisation
+    for hours_ago in (0, 47, 49):
+        start = now - timedelta(hours=hours_ago)
+        SweepProbe.objects.create(organisation=organisation, window_start=start, block="b", probe=f"p{hours_ago}")
+        SweepWindow.objects.create(organisation=organisation, window_start=start, checks=1)
+
+    assert sweep_records_prune_task() == 2
+    assert sorted(SweepProbe.objects.values_list("probe", flat=True)) == ["p0", "p47"]
+    assert SweepWindow.objects.count() == 2
