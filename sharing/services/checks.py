@@ -24,12 +24,13 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ForbiddenError
 from sharing.identifiers.types import IdentifierType
-from sharing.models import IdentifierToken, ReportIdentifier, ReportStatus
+from sharing.models import IdentifierToken, ReportIdentifier
 from sharing.models.reports import VERIFICATION_RANK
 from sharing.services.enumeration import sweep_observe
 from sharing.services.policies import Strike, policy_of, recommended_action
 from sharing.services.quotas import check_quota_demands, quota_take_or_refuse
 from sharing.services.risk import Evidence, effective_verification, level_of, risk_of
+from sharing.services.subjects import counting
 from sharing.services.tokens import RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise, stored_tokens_find
 
 
@@ -138,9 +139,7 @@ def matched_evidence(subject_ids: Iterable[int], *, now: datetime) -> dict[int, 
     evidence: dict[int, SubjectEvidence] = {}
     if not subject_ids:
         return evidence
-    links = ReportIdentifier.objects.filter(
-        token__subject_id__in=subject_ids, report__status=ReportStatus.ACCEPTED, report__expires_at__gt=now,
-    ).values_list(
+    links = ReportIdentifier.objects.filter(counting(now, via="report__"), token__subject_id__in=subject_ids).values_list(
         "token__subject_id", "token_id", "report_id", "report__reporter_organisation_id", "report__reporter_organisation__kind",
         "report__verification_level", "report__decision_verified", "report__ip_type", "report__category", "report__disputed",
         "report__submitted_at",

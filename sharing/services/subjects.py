@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sharing.locks import lock_tokens
 from sharing.models import IdentifierToken, Report, ReportIdentifier, ReportStatus, Subject
 
 
+def counting(now=None, *, via: str = "") -> Q:
+    """The condition for a report to contribute to matches: accepted and not past its expiry.
+    `via` reaches the report through a relation (e.g. "report__" from a ReportIdentifier)."""
+    now = now or timezone.now()
+    return Q(**{f"{via}status": ReportStatus.ACCEPTED, f"{via}expires_at__gt": now})
+
+
 def reports_counting(now=None) -> QuerySet[Report]:
     """Reports that contribute to matches: accepted and not past their expiry."""
-    now = now or timezone.now()
-    return Report.objects.filter(status=ReportStatus.ACCEPTED, expires_at__gt=now)
+    return Report.objects.filter(counting(now))
 
 
 def subjects_relink(*, report: Report) -> None:
