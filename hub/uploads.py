@@ -20,13 +20,24 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
+from hub.errors import DomainError
+
 FRAME_BYTES = 64 * 1024
 _TAG_BYTES = 16
 _LENGTH = struct.Struct(">I")  # a frame on disk: the sealed length, then nonce-less ciphertext and tag
 
 
-class SpoolTamperedError(OSError):
-    """The spool on disk is not what this request wrote (altered, cut short or extended)."""
+class SpoolTamperedError(DomainError):
+    """The spool on disk is not what this request wrote (altered, cut short or extended).
+
+    A domain error, so the member gets a clear answer to resend rather than a server error,
+    and the transaction reading the upload rolls back with nothing half-stored.
+    """
+
+    code = "upload_unreadable"
+
+    def __init__(self, detail: str):
+        super().__init__(f"The upload could not be read back intact ({detail}); send it again.")
 
 
 class EncryptedSpool:
@@ -54,18 +65,18 @@ class EncryptedSpool:
         if not header:
             # The frame count lives in memory: a spool cut short on disk cannot pass for a short upload.
             if number != self.frames:
-                raise SpoolTamperedError("The upload spool ends early.")
+                raise SpoolTamperedError("the spool ends early")
             return b""
         (length,) = _LENGTH.unpack(header) if len(header) == _LENGTH.size else (0,)
         if number >= self.frames or not 0 < length <= FRAME_BYTES + _TAG_BYTES:
-            raise SpoolTamperedError("The upload spool is not the one written.")
+            raise SpoolTamperedError("the spool is not the one written")
         sealed = self.file.read(length)
         if len(sealed) != length:
-            raise SpoolTamperedError("The upload spool ends early.")
+            raise SpoolTamperedError("the spool ends early")
         try:
             return self._cipher().decrypt(_nonce(number), sealed, None)
         except InvalidTag:
-            raise SpoolTamperedError("The upload spool is not the one written.") from None
+            raise SpoolTamperedError("the spool is not the one written") from None
 
     def close(self) -> None:
         """Forget the key and free the file."""

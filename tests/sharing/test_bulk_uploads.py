@@ -156,3 +156,20 @@ def test_the_web_upload_page_spools_only_encrypted_too(spooled, client, platform
     assert sum(map(len, spooled)) >= len(content)
     for needle in _needles():
         assert not any(needle in data for data in spooled), needle
+
+
+def test_a_spool_that_cannot_be_read_back_is_a_clear_4xx_and_stores_nothing(settings, tmp_path, monkeypatch, platform_analyst):
+    from hub import uploads
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE, settings.FILE_UPLOAD_TEMP_DIR = 1024, str(tmp_path)
+
+    def damaged(self, number):
+        raise SpoolTamperedError("the spool is not the one written")
+
+    monkeypatch.setattr(uploads.EncryptedSpool, "frame", damaged)
+    response = client_for(platform_analyst).post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv_file())},
+                                                 format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "upload_unreadable" and "send it again" in response.json()["error"]["message"]
+    assert not BulkJob.objects.exists()
