@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 
@@ -49,7 +49,7 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
     for match in matches:
         matched[match.row_index].append(_matched_token(match))
     evidence = matched_evidence({match.subject_id for match in matches}, now=now)
-    policy = _once(lambda: policy_of(job.organisation_id))
+    policy = cache(lambda: policy_of(job.organisation_id))  # read once, and only if a row has a live report
     miss = ""  # every row that matches nothing has the same answer: computed once
     results = []
     for index, ref, _, error in rows:
@@ -100,18 +100,6 @@ def _canaries_alert(job: BulkJob, canary_forms: list[str], *, keys: KeyRing) -> 
     if canary_forms:
         tokenised = [TokenisedIdentifier(type="", token=token_unseal(form, keys=keys), key_version=0) for form in canary_forms]
         canaries_watch(Actor(member=job.member), tokenised)
-
-
-def _once(read: Callable[[], dict]) -> Callable[[], dict]:
-    """`read`, called at most once: the policy is read only if some row has a live report."""
-    cache: list[dict] = []
-
-    def value() -> dict:
-        if not cache:
-            cache.append(read())
-        return cache[0]
-
-    return value
 
 
 def shareable_json(result: CheckResult) -> str:
