@@ -110,3 +110,55 @@ def test_raw_values_appear_nowhere_outside_the_restricted_blobs(api, brand_repor
     leaks = {where: [n for n in NEEDLES if n in text] for where, text in haystacks.items()}
     assert leaks == {where: [] for where in haystacks}
     assert AuditEvent.objects.count() > 10
+
+
+def test_raw_values_in_bulk_files_appear_nowhere_outside_the_restricted_blobs(api, brand_reporter, reviewer, platform_analyst,
+                                                                               auditor, caplog, monkeypatch, settings):
+    """The bulk path: upload (good and bad rows), task arguments, chunks, status, results, alerts."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sharing.models import BulkChunk
+    from sharing.tasks import bulk_chunk_task
+
+    caplog.set_level(logging.DEBUG)
+    settings.HUB_BULK_CHUNK_ROWS = 2
+    settings.HUB_SWEEP_BLOCK_PROBES = 2  # so the walk below raises an alert, whose details are scanned too
+    submitted = api(brand_reporter).post("/api/v1/reports", {
+        "identifiers": IDENTIFIERS[:2], "ip_type": "trademark", "category": "counterfeit",
+        "verification_level": "rights_owner_verified", "statement": STATEMENT}, format="json")
+    api(reviewer).post(f"/api/v1/reports/{submitted.json()['id']}/accept", {"reason": "evidence checked"}, format="json")
+    task_arguments: list = []
+    monkeypatch.setattr(bulk_chunk_task, "delay", lambda *args, **kwargs: task_arguments.append((args, kwargs)))
+    rows = [{"ref": "seller-1", "identifiers": IDENTIFIERS}, {"ref": "seller-2", "identifiers": [IDENTIFIERS[0]]},
+            {"ref": "walk", "identifiers": [{"type": "phone", "value": "+86 139 8765 4322"}]}]
+    rows += [{"ref": f"bad-{n}", **bad} for n, bad in enumerate(BAD_INPUTS)]
+    upload = "".join(json.dumps(row) + "\n" for row in rows).encode()
+
+    client = api(platform_analyst)
+    created = client.post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("sellers.jsonl", upload)}, format="multipart")
+    job_url = f"/api/v1/bulk-checks/{created.json()['id']}"
+    for chunk_id in BulkChunk.objects.order_by("number").values_list("pk", flat=True):
+        bulk_chunk_task(chunk_id)
+    responses = [created, client.get(job_url), client.get("/api/v1/bulk-checks"),
+                 client.get(f"{job_url}/results?format=jsonl"), client.get(f"{job_url}/results?format=csv"),
+                 api(auditor).get("/api/v1/audit?limit=1000"), api(auditor).get("/api/v1/alerts")]
+
+    # Streamed bodies can be read once: read every body here.
+    bodies = [(b"".join(r.streaming_content) if r.streaming else r.content).decode() for r in responses]
+
+    assert created.status_code == 202 and responses[1].json()["done"] == len(rows)
+    results = [json.loads(line) for line in bodies[3].splitlines()]
+    assert results[0]["level"] == "reported" and all(r["error"] for r in results[3:])
+    assert len(bodies[4].splitlines()) == len(rows) + 1 and "sequential_sweep" in bodies[6]
+    haystacks = {
+        "database": _all_table_text(),
+        "logs": caplog.text,
+        "responses": "\n".join(body + str(dict(r.headers)) for body, r in zip(bodies, responses)),
+        "task arguments": repr(task_arguments),
+        "audit rows": "\n".join(str(e.__dict__) for e in AuditEvent.objects.all()),
+    }
+    needles = NEEDLES + ["+86 139 8765 4322", "+8613987654322", "13987654322"]  # the walk's own number
+    leaks = {where: [n for n in needles if n in text] for where, text in haystacks.items()}
+    assert leaks == {where: [] for where in haystacks}
