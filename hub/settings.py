@@ -6,9 +6,11 @@ HUB_ENV=production it refuses to start on demo keys or a default secret.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from hub.demo_keys import demo_keys
 from hub.env import ConfigurationError, env_bool, env_int, env_list, env_secret, env_str
@@ -34,8 +36,10 @@ else:
     _DEMO_KEYS = demo_keys(VAR_DIR / "demo-keys.json")
 
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY", _DEMO_KEYS.get("DJANGO_SECRET_KEY", ""))
-DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# Off unless asked for, in every mode: a debug page shows settings, request data and local
+# variables. Even then hub.error_reports masks every secret (see DEFAULT_EXCEPTION_REPORTER_FILTER).
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # The identifier-token OPRF key (RFC 9497 DeriveKeyPair from a 32-byte seed and key
@@ -63,12 +67,16 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "accounts",
     "sharing",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin, API docs) in every mode: runserver serves none with DEBUG off.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "hub.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hub.middleware.DomainErrorPageMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -111,15 +121,32 @@ if DATABASE_URL:
         raise ConfigurationError("DATABASE_URL must be a postgres:// or sqlite:// URL")
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "hub.sqlite3",
-            "OPTIONS": {"timeout": 20},
-        }
-    }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "hub.sqlite3"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite allows one writer at a time. A deferred transaction that reads and then writes
+    # cannot wait for the lock (it fails at once with "database is locked"), so every
+    # transaction takes the write lock when it begins (IMMEDIATE) and waits up to `timeout`
+    # seconds for it; WAL lets readers go on while one request writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": env_int("HUB_SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login throttling (django-axes): after HUB_LOGIN_FAILURE_LIMIT failed logins for one username
+# from one address, that pair is locked out for HUB_LOGIN_COOLOFF_MINUTES (429). Keyed on the
+# pair so that nobody can lock a member out from elsewhere; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("HUB_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("HUB_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -135,6 +162,36 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Production images run collectstatic; the embedded default serves straight from the apps
+# (the empty directory only keeps WhiteNoise from warning that it is missing).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(exist_ok=True)
+
+# No secret setting, environment variable or local variable holding a key appears on an
+# error page or in an error report, debug or not (hub/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "hub.error_reports.SecretHidingExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "hub.error_reports.SecretHidingExceptionReporter"
+
+# Content-Security-Policy (django-csp) in every mode: only the hub's own scripts and styles,
+# inline ones only with the per-request nonce (templates use {{ request.csp_nonce }}). The API
+# docs pages, third-party templates, get their own policy (hub/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The docs pages (Swagger UI, Redoc) inject inline styles; scripts stay 'self' only.
+CSP_DOCS_STYLE_SRC = [SELF, UNSAFE_INLINE]
 
 # Requests larger than this are refused with 413 before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HUB_MAX_REQUEST_BYTES", 8 * 1024 * 1024)
@@ -158,7 +215,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "hub.pagination.HubPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "hub.exception_handler.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -199,6 +256,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 
 # Domain limits.
+# The largest page any API list returns (?limit above it is lowered to it).
+HUB_API_MAX_PAGE_SIZE = env_int("HUB_API_MAX_PAGE_SIZE", 200)
 HUB_MAX_IDENTIFIERS_PER_REQUEST = env_int("HUB_MAX_IDENTIFIERS_PER_REQUEST", 50)
 HUB_MAX_EVALUATE_BATCH = env_int("HUB_MAX_EVALUATE_BATCH", 1000)
 # Per-organisation quotas, per identifier type (checks) and for oblivious evaluations.
@@ -270,12 +329,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "hub.error_reports.RedactSecretsLogFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("HUB_LOG_LEVEL", "INFO")},
 }
 
 if PRODUCTION:
-    # gunicorn serves static files through WhiteNoise; runserver does it itself in DEBUG.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    # HTTPS only (`manage.py check --deploy` passes). Behind a proxy that terminates TLS, set
+    # HUB_TRUST_X_FORWARDED_PROTO=true so the hub sees the request was HTTPS (the proxy must
+    # set the header itself, never pass a client's). The compose healthcheck calls the schema
+    # over plain HTTP inside the container, so that one path is not redirected.
+    SECURE_SSL_REDIRECT = env_bool("HUB_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/schema/$"]
+    if env_bool("HUB_TRUST_X_FORWARDED_PROTO", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("HUB_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HUB_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HUB_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,12 +1,18 @@
+from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import web
 from accounts import web_audit
 from sharing import web as sharing_web
 from sharing import web_bulk
+
+# The docs pages are third-party templates: Swagger UI's script is served as a file (the split
+# view) so script-src stays 'self'; both inject inline styles, allowed on these two pages only.
+_docs_policy = csp_update({"style-src": settings.CSP_DOCS_STYLE_SRC})
 
 urlpatterns = [
     path("", web.home, name="home"),
@@ -32,6 +38,6 @@ urlpatterns = [
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("sharing.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/v1/docs/", _docs_policy(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="docs"),
+    path("api/v1/redoc/", _docs_policy(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
 ]
