@@ -1,19 +1,38 @@
 """Give every request an id that audit rows and error bodies carry."""
 import re
 import uuid
+from contextvars import ContextVar
 
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# What a client may send as its own X-Request-Id: printable ASCII without spaces, bounded.
+CLIENT_REQUEST_ID_MAX_LENGTH = 64
+_CLIENT_ID = re.compile(r"^[\x21-\x7e]{1,%d}$" % CLIENT_REQUEST_ID_MAX_LENGTH)
+
+# The client's id for the request being served ("" if none or not acceptable). Audit rows
+# read it from here so that every row written while serving the request carries it.
+client_request_id: ContextVar[str] = ContextVar("client_request_id", default="")
+
+
+def client_request_id_valid(offered: str) -> str:
+    """The client's X-Request-Id if acceptable, else "" (dropped, never rejected)."""
+    return offered if _CLIENT_ID.fullmatch(offered) else ""
 
 
 class RequestIdMiddleware:
+    """The hub's own id (uuid4) names the request in audit rows, logs and error bodies; a client
+    cannot choose it, so no client can make its requests look like another's in the audit log.
+    A client's X-Request-Id is kept apart (AuditEvent.client_request_id) for correlation."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        offered = request.headers.get("X-Request-Id", "")
-        # A client-chosen id is kept only if it is harmless; it ends up in audit rows.
-        request.request_id = offered if _CLIENT_ID.match(offered) else uuid.uuid4().hex
-        response = self.get_response(request)
+        request.request_id = uuid.uuid4().hex
+        request.client_request_id = client_request_id_valid(request.headers.get("X-Request-Id", ""))
+        reset = client_request_id.set(request.client_request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            client_request_id.reset(reset)
         response["X-Request-Id"] = request.request_id
         return response
 

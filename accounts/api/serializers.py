@@ -59,7 +59,8 @@ class AuditEventOutput(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "seq", "leaf_hash", "occurred_at", "actor_member", "actor_api_key", "organisation", "role", "action",
-                  "object_type", "object_id", "data_class", "legal_basis", "outcome", "request_id", "details"]
+                  "object_type", "object_id", "data_class", "legal_basis", "outcome", "request_id", "client_request_id",
+                  "details"]
 
 
 class AlertOutput(serializers.ModelSerializer):

@@ -4,7 +4,6 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from accounts import selectors, services
@@ -14,6 +13,7 @@ from accounts.api.filters import AlertFilter, AuditEventFilter
 from accounts.audit import alerts, proofs
 from accounts.audit.models import AlertStatus
 from accounts.roles import Capability
+from hub.pagination import HubPagination
 
 
 class OwnOrganisationApi(HubApiView):
@@ -47,7 +47,7 @@ class OrganisationsApi(HubApiView):
 
     @extend_schema(responses={200: s.OrganisationOutput(many=True)}, summary="All organisations (operators)")
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = HubPagination()
         page = paginator.paginate_queryset(selectors.organisations_all(), request, view=self)
         selectors.organisations_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(s.OrganisationOutput(page, many=True).data)
@@ -82,7 +82,7 @@ class ApiKeysApi(HubApiView):
 
     @extend_schema(responses={200: s.ApiKeyOutput(many=True)}, summary="Your API keys (an admin: the organisation's)")
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = HubPagination()
         page = paginator.paginate_queryset(selectors.api_keys_visible_to(actor=self.actor), request, view=self)
         selectors.api_keys_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(s.ApiKeyOutput(page, many=True).data)
@@ -119,7 +119,7 @@ class AuditEventsApi(HubApiView):
         filtered = AuditEventFilter(request.query_params, queryset=selectors.audit_events())
         if not filtered.is_valid():
             raise ValidationError(filtered.errors)
-        paginator = LimitOffsetPagination()
+        paginator = HubPagination()
         page = paginator.paginate_queryset(filtered.qs, request, view=self)
         applied = {k: v for k, v in request.query_params.items() if k in filtered.filters}
         selectors.audit_page_audit(actor=self.actor, page=page, filters=applied)
@@ -136,7 +136,7 @@ class AlertsApi(HubApiView):
         filtered = AlertFilter(request.query_params, queryset=alerts.alerts_visible_to(actor=self.actor))
         if not filtered.is_valid():
             raise ValidationError(filtered.errors)
-        paginator = LimitOffsetPagination()
+        paginator = HubPagination()
         page = paginator.paginate_queryset(filtered.qs, request, view=self)
         selectors.alerts_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(s.AlertOutput(page, many=True).data)

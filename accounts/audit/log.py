@@ -34,6 +34,9 @@ def canonical_leaf(event: AuditEvent) -> bytes:
         "request_id": event.request_id,
         "details": event.details,
     }
+    # Only when present, so that the leaves of events written before the field existed still match.
+    if event.client_request_id:
+        fields["client_request_id"] = event.client_request_id
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 

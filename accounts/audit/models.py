@@ -45,7 +45,11 @@ class AuditEvent(models.Model):
     data_class = models.CharField(max_length=20, choices=DataClass.choices)
     legal_basis = models.CharField(max_length=200)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED)
+    # The hub's own id of the request (uuid4), never chosen by the client.
     request_id = models.CharField(max_length=64, blank=True)
+    # The client's X-Request-Id, if it sent an acceptable one (hub/middleware.py). Nullable so that
+    # SQLite adds the column in place: rebuilding the table would drop the append-only triggers.
+    client_request_id = models.CharField(max_length=64, null=True, blank=True)
     # Counts, token prefixes and stable ids only; never raw identifiers or display strings.
     details = models.JSONField(default=dict, blank=True)
 

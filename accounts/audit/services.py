@@ -13,6 +13,7 @@ from accounts.actors import Actor
 from accounts.audit.log import event_leaf_hash, next_sequence_number
 from accounts.audit.models import AuditEvent, DataClass, LegalBasis, Outcome
 from accounts.audit.tags import AuditTag
+from hub.middleware import client_request_id
 
 
 # No savepoint of its own: an audit row that fails to write must fail the action it records.
@@ -48,6 +49,7 @@ def audit_record(
         legal_basis=legal_basis,
         outcome=outcome,
         request_id=(actor.request_id if actor else "") or request_id,
+        client_request_id=client_request_id.get() or None,
         details=details or {},
     )
     # Round-trip the details through JSON first, so the leaf hashes what the row will hold.

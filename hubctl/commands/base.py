@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -68,7 +69,17 @@ def hub_key_for(args: argparse.Namespace) -> tuple[bytes, str]:
         return package.hub_key_parse(args.hub_key), "given with --hub-key"
     url = _hub_url(args)
     key = local(lambda: hub_signing_key(url, timeout=args.timeout))
-    return key, f"fetched from {url.rstrip('/')}/api/v1/keys"
+    source = f"fetched from {url.rstrip('/')}/api/v1/keys"
+    print(unpinned_key_warning(source, key), file=sys.stderr)
+    return key, source
+
+
+def unpinned_key_warning(source: str, key: bytes) -> str:
+    """Why a key fetched from the hub proves less than a pinned one, and how to pin it."""
+    return (f"hubctl: warning: the hub's signing key was {source}, from the very hub whose signature is being\n"
+            "  checked: a hub (or anyone between you and it) that forged the signature can serve its own key.\n"
+            f"  Pin the key instead: compare {key.hex()} with the hub's key from a trusted source\n"
+            "  (the operator, a published fingerprint) and pass it as --hub-key HEX.")
 
 
 def local(call: Callable[[], T]) -> T:

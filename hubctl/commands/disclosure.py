@@ -99,8 +99,9 @@ def _add_verify_package_command(commands: argparse._SubParsersAction) -> None:
     """The verify-package subcommand (offline, but for fetching the hub's key)."""
     parser = command(commands, "verify-package", "Decrypt and verify a disclosure package; optionally unpack it.",
                      "Checks the hub's Ed25519 signature and every file against the signed manifest.\n"
-                     "Without --hub-key the hub's key is fetched from GET /api/v1/keys (no API key needed);\n"
-                     "give --hub-key (from a trusted source) to verify fully offline.\n"
+                     "Without --hub-key the hub's key is fetched from GET /api/v1/keys (no API key needed)\n"
+                     "and hubctl warns: that key comes from the hub being verified. Pin it: give --hub-key\n"
+                     "(from a trusted source) to verify against a key you trust, fully offline.\n"
                      f"An encrypted private key is opened with the password in ${package.KEY_PASSWORD_VARIABLE}.\n\n"
                      "exit status: 0 verified (and unpacked whole), 1 does not verify (or a file name would\n"
                      "leave DIR and was not written), 2 bad usage (missing file, unusable key)\n\n"

@@ -5,7 +5,6 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +12,7 @@ from rest_framework.views import APIView
 from accounts.api.base import HubApiView
 from accounts.roles import Capability
 from hub.keys import signing_key
+from hub.pagination import HubPagination
 from sharing import selectors
 from sharing.api.serializers import EvidenceInput, IdentifierInput, raw_identifiers
 from sharing.crypto.packages import raw_public
@@ -108,7 +108,7 @@ class DisclosureRequestsApi(HubApiView):
 
     @extend_schema(responses={200: DisclosureOutput(many=True)}, summary="Disclosure requests (your court's; all for officers)")
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = HubPagination()
         page = paginator.paginate_queryset(selectors.disclosures_visible_to(actor=self.actor), request, view=self)
         selectors.disclosures_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(DisclosureOutput(page, many=True).data)

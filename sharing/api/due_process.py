@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
 from accounts.roles import Capability
 from accounts.selectors import organisation_get
+from hub.pagination import HubPagination
 from sharing import selectors
 from sharing.api.serializers import EvidenceInput, ReportOutput, identifiers_field, raw_identifiers
 from sharing.models import Category, Dispute, Notification, VerificationLevel
@@ -56,7 +56,7 @@ class DisputesApi(HubApiView):
 
     @extend_schema(responses={200: DisputeOutput(many=True)}, summary="Disputes you are party to")
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = HubPagination()
         page = paginator.paginate_queryset(disputes.disputes_visible_to(actor=self.actor), request, view=self)
         disputes.disputes_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(DisputeOutput(page, many=True).data)
@@ -122,7 +122,7 @@ class NotificationsApi(HubApiView):
 
     @extend_schema(responses={200: NotificationOutput(many=True)}, summary="Your organisation's notifications")
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = HubPagination()
         page = paginator.paginate_queryset(disputes.notifications_of(actor=self.actor), request, view=self)
         disputes.notifications_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(NotificationOutput(page, many=True).data)

@@ -6,12 +6,12 @@ from dataclasses import asdict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
 from accounts.audit.models import LegalBasis
 from accounts.roles import Capability
+from hub.pagination import HubPagination
 from sharing import selectors
 from sharing.api import serializers as s
 from sharing.models import ReportStatus
@@ -113,7 +113,7 @@ def _paginated_reports(view: HubApiView, queryset, serializer_class, *, legal_ba
         if wanted not in ReportStatus.values:
             raise ValidationError({"status": [f"Choose one of: {', '.join(ReportStatus.values)}."]})
         queryset = queryset.filter(status=wanted)
-    paginator = LimitOffsetPagination()
+    paginator = HubPagination()
     page = paginator.paginate_queryset(queryset, view.request, view=view)
     selectors.reports_page_audit(actor=view.actor, page=page, legal_basis=legal_basis)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
+from hub.pagination import HubPagination
 from sharing.api.serializers import identifiers_field, raw_identifiers
 from sharing.models import WatchEntry, WebhookEndpoint, WebhookOutbox
 from sharing.services import watchlists, webhooks
@@ -40,7 +40,7 @@ class WatchlistApi(HubApiView):
 
     @extend_schema(responses={200: WatchEntryOutput(many=True)}, summary="Your organisation's watch entries")
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = HubPagination()
         page = paginator.paginate_queryset(watchlists.watch_entries_of(actor=self.actor), request, view=self)
         watchlists.watch_entries_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(WatchEntryOutput(page, many=True).data)
@@ -92,7 +92,7 @@ class WebhooksApi(HubApiView):
 
     @extend_schema(responses={200: WebhookEndpointOutput(many=True)}, summary="Your organisation's webhook endpoints")
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = HubPagination()
         page = paginator.paginate_queryset(webhooks.webhook_endpoints_of(actor=self.actor), request, view=self)
         webhooks.webhook_endpoints_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(WebhookEndpointOutput(page, many=True).data)
@@ -134,7 +134,7 @@ class WebhookDeliveriesApi(HubApiView):
     @extend_schema(responses={200: WebhookDeliveryOutput(many=True)}, summary="The delivery log of one endpoint")
     def get(self, request, endpoint_id):
         endpoint = webhooks.webhook_endpoint_get(actor=self.actor, public_id=endpoint_id, tag=AuditTag.WEBHOOK_DELIVERIES_LISTED)
-        paginator = LimitOffsetPagination()
+        paginator = HubPagination()
         page = paginator.paginate_queryset(webhooks.webhook_deliveries_of(endpoint=endpoint), request, view=self)
         webhooks.webhook_deliveries_page_audit(actor=self.actor, endpoint=endpoint, page=page)
         return paginator.get_paginated_response(WebhookDeliveryOutput(page, many=True).data)

@@ -18,7 +18,7 @@ def test_auditor_lists_events_newest_first_with_every_audit_column(api, auditor,
     assert response.status_code == 200
     first = response.json()["results"][0]
     assert set(first) == {"id", "seq", "leaf_hash", "occurred_at", "actor_member", "actor_api_key", "organisation", "role", "action",
-                          "object_type", "object_id", "data_class", "legal_basis", "outcome", "request_id", "details"}
+                          "object_type", "object_id", "data_class", "legal_basis", "outcome", "request_id", "client_request_id", "details"}
     ids = [row["id"] for row in response.json()["results"]]
     assert ids == sorted(ids, reverse=True)
 

@@ -481,4 +481,4 @@ def test_members_without_the_audit_capability_are_refused(live_server, brand_rep
     result = hub(capsys, {"url": live_server.url, "key": key_for(brand_reporter)}, "checkpoint",
                  "--save", str(tmp_path / "x.note"))
 
-    assert result.status == 1 and result.err.startswith("hubctl: hub error: HTTP 403")
+    assert result.status == 1 and "\nhubctl: hub error: HTTP 403" in result.err
