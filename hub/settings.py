@@ -190,8 +190,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
-# The docs pages (Swagger UI, Redoc) inject inline styles; scripts stay 'self' only.
-CSP_DOCS_STYLE_SRC = [SELF, UNSAFE_INLINE]
+# The docs pages (Swagger UI, Redoc) inject inline styles and Redoc runs its search in a blob:
+# worker; scripts stay 'self' only.
+CSP_DOCS_DIRECTIVES = {"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}
 
 # Requests larger than this are refused with 413 before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HUB_MAX_REQUEST_BYTES", 8 * 1024 * 1024)

@@ -1,4 +1,4 @@
-from csp.decorators import csp_update
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -12,7 +12,7 @@ from sharing import web_bulk
 
 # The docs pages are third-party templates: Swagger UI's script is served as a file (the split
 # view) so script-src stays 'self'; both inject inline styles, allowed on these two pages only.
-_docs_policy = csp_update({"style-src": settings.CSP_DOCS_STYLE_SRC})
+_docs_policy = csp_replace(settings.CSP_DOCS_DIRECTIVES)
 
 urlpatterns = [
     path("", web.home, name="home"),
