@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Organisations, members and audit"
 
     def ready(self) -> None:
+        from accounts import login_audit  # noqa: F401  (audits failed web logins)
         from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)
