@@ -16,11 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
-from accounts.audit.models import DataClass
+from accounts.audit.models import DataClass, Outcome
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError
+from hub.tasks_enqueue import enqueue_after_commit
 from sharing.models import (
     DisclosureApproval,
     DisclosureRequest,
@@ -77,9 +78,13 @@ def disclosure_request_submit(*, case_number: str, issuing_court: str, legal_bas
     return request
 
 
-@transaction.atomic
 def disclosure_approve(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
     """One officer's approval; the second distinct officer's approval approves the order."""
+    return refusing_lapsed(_approve, request=request, actor=actor, tag=AuditTag.DISCLOSURE_APPROVED)
+
+
+@transaction.atomic
+def _approve(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
     _require(actor, Capability.DISCLOSURE_APPROVE)
     request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
@@ -90,20 +95,25 @@ def disclosure_approve(*, request: DisclosureRequest, actor: Actor) -> Disclosur
     if request.approvals.values("officer").distinct().count() >= 2:
         request.status, request.approved_at = DisclosureStatus.APPROVED, timezone.now()
         request.approval_expires_at = request.approved_at + timedelta(days=settings.HUB_DISCLOSURE_APPROVAL_DAYS)
-        transaction.on_commit(lambda: _enqueue_build(request.pk))
+        # The order in the database is the record: a lost send is found by disclosure_builds_sweep.
+        enqueue_after_commit(_build_task(), [request.pk])
     request.save()
     _audit(actor, AuditTag.DISCLOSURE_APPROVED, request, {"status": request.status})
     return request
 
 
-def _enqueue_build(request_pk: int) -> None:
+def _build_task():
     from sharing.tasks import disclosure_package_build_task
 
-    disclosure_package_build_task.delay(request_pk)
+    return disclosure_package_build_task
+
+
+def disclosure_reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> DisclosureRequest:
+    return refusing_lapsed(_reject, request=request, reason=reason, actor=actor, tag=AuditTag.DISCLOSURE_REJECTED)
 
 
 @transaction.atomic
-def disclosure_reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> DisclosureRequest:
+def _reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> DisclosureRequest:
     _require(actor, Capability.DISCLOSURE_APPROVE)
     request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
@@ -113,9 +123,14 @@ def disclosure_reject(*, request: DisclosureRequest, reason: str, actor: Actor) 
     return request
 
 
-@transaction.atomic
 def disclosure_narrow(*, request: DisclosureRequest, scope: DisclosureScope, reason: str, actor: Actor) -> DisclosureRequest:
     """An officer narrows the scope before approval; it can only shrink, and needs a reason."""
+    return refusing_lapsed(_narrow, request=request, scope=scope, reason=reason, actor=actor,
+                           tag=AuditTag.DISCLOSURE_NARROWED)
+
+
+@transaction.atomic
+def _narrow(*, request: DisclosureRequest, scope: DisclosureScope, reason: str, actor: Actor) -> DisclosureRequest:
     _require(actor, Capability.DISCLOSURE_APPROVE)
     request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
@@ -145,18 +160,74 @@ def disclosure_withdraw(*, request: DisclosureRequest, actor: Actor) -> Disclosu
     return request
 
 
+# --- deadlines, honoured at the moment of every action -----------------------------------------
+# An open order lapses at its deadline; an approval at approval_expires_at. The hourly task only
+# tidies up: every action re-reads the clock under the row lock, so nothing is done late.
+
+LAPSING_STATUSES = (DisclosureStatus.APPROVED, DisclosureStatus.PACKAGE_READY)
+
+
+class OrderLapsed(Exception):
+    """Raised inside an action's transaction when the order's deadline or approval has passed."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def lapse_of(request: DisclosureRequest, now: datetime) -> str | None:
+    """Why the order can no longer be acted on at `now`, or None while it can."""
+    if request.status in OPEN_STATUSES and request.deadline < now:
+        return f"The order's deadline ({request.deadline:%Y-%m-%d %H:%M} UTC) has passed; the order has expired."
+    expires = request.approval_expires_at
+    if request.status in (*LAPSING_STATUSES, DisclosureStatus.DELIVERED) and expires and expires < now:
+        return f"The approval expired at {expires:%Y-%m-%d %H:%M} UTC; the order can no longer be acted on."
+    return None
+
+
+def require_not_lapsed(request: DisclosureRequest) -> None:
+    """Call under the order's row lock, in the action's transaction."""
+    why = lapse_of(request, timezone.now())
+    if why:
+        raise OrderLapsed(why)
+
+
+def refusing_lapsed(action, *, request: DisclosureRequest, actor: Actor | None, tag: AuditTag, **arguments):
+    """Run the action; if the order lapsed, expire it and audit the refusal (committed), then answer 409."""
+    try:
+        return action(request=request, actor=actor, **arguments)
+    except OrderLapsed as lapsed:
+        disclosure_lapse_record(request=request, actor=actor, tag=tag, why=lapsed.message)
+        raise ConflictError(lapsed.message) from None
+
+
+@transaction.atomic
+def disclosure_lapse_record(*, request: DisclosureRequest, actor: Actor | None, tag: AuditTag, why: str) -> None:
+    """Expire a lapsed order now rather than at the next hourly run, and audit the refused action."""
+    request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    _expire(request, timezone.now())
+    audit_record(actor=actor, tag=tag, target=request, data_class=DataClass.ADMINISTRATIVE, outcome=Outcome.DENIED,
+                 legal_basis=request.legal_basis_tag,
+                 details={"order_reference": request.order_reference, "reason": why})
+
+
+def _expire(request: DisclosureRequest, now: datetime) -> bool:
+    expired = DisclosureRequest.objects.filter(pk=request.pk, status__in=(*OPEN_STATUSES, *LAPSING_STATUSES)).update(
+        status=DisclosureStatus.EXPIRED, closed_at=now)
+    if expired:
+        _audit(None, AuditTag.DISCLOSURE_EXPIRED, request, {})
+    return bool(expired)
+
+
 def disclosures_expire(*, now: datetime | None = None) -> int:
     """Expire open orders past their deadline and approvals past their validity."""
     now = now or timezone.now()
     overdue = DisclosureRequest.objects.filter(status__in=OPEN_STATUSES, deadline__lt=now)
-    lapsed = DisclosureRequest.objects.filter(status__in=[DisclosureStatus.APPROVED, DisclosureStatus.PACKAGE_READY],
-                                              approval_expires_at__lt=now)
+    lapsed = DisclosureRequest.objects.filter(status__in=LAPSING_STATUSES, approval_expires_at__lt=now)
     count = 0
     for request in list(overdue) + list(lapsed):
         with transaction.atomic():
-            DisclosureRequest.objects.filter(pk=request.pk).update(status=DisclosureStatus.EXPIRED, closed_at=now)
-            _audit(None, AuditTag.DISCLOSURE_EXPIRED, request, {})
-            count += 1
+            count += _expire(request, now)
     return count
 
 
@@ -190,6 +261,7 @@ def _require(actor: Actor, capability: Capability) -> None:
 def _require_open(request: DisclosureRequest) -> None:
     if request.status not in OPEN_STATUSES:
         raise ConflictError(f"The request is {request.status}; it can no longer be reviewed.")
+    require_not_lapsed(request)
 
 
 def _audit(actor: Actor | None, tag: AuditTag, request: DisclosureRequest, details: dict) -> None:
