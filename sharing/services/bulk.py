@@ -184,15 +184,20 @@ def bulk_sweep(*, now: datetime | None = None) -> int:
 
 def bulk_jobs_listed(*, actor: Actor, limit: int = 100, request_id: str = "") -> list[BulkJob]:
     """The organisation's latest jobs; the listing itself is audited (a count, nothing more)."""
-    jobs = list(BulkJob.objects.filter(organisation=actor.organisation).order_by("-created_at")[:limit])
+    jobs = list(_jobs_kept(actor).order_by("-created_at")[:limit])
     audit_record(actor=actor, tag=AuditTag.BULK_READ, data_class=DataClass.SHAREABLE, target_type="bulkjob",
                  details={"listed": len(jobs)}, request_id=request_id)
     return jobs
 
 
+def _jobs_kept(actor: Actor):
+    return BulkJob.objects.filter(organisation=actor.organisation, expires_at__gt=timezone.now())
+
+
 def bulk_job_get(*, actor: Actor, public_id) -> BulkJob:
-    """A job of the actor's own organisation; any other organisation's job does not exist for it."""
-    job = BulkJob.objects.filter(public_id=public_id, organisation=actor.organisation).first()
+    """A job of the actor's own organisation; any other organisation's job does not exist for it, nor does
+    one past its retention (at once, not only once the sweeper has deleted it)."""
+    job = _jobs_kept(actor).filter(public_id=public_id).first()
     if job is None:
         raise NotFoundError("No such bulk job.")
     return job

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
-from accounts.audit.models import DataClass, Outcome
+from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
@@ -31,6 +31,7 @@ from sharing.models import (
     RestrictedField,
 )
 from sharing.models.disclosure import OPEN_STATUSES
+from sharing.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
 from sharing.services.reports import EvidenceFile
 from sharing.services.restricted import restricted_store
 from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise
@@ -167,14 +168,6 @@ def disclosure_withdraw(*, request: DisclosureRequest, actor: Actor) -> Disclosu
 LAPSING_STATUSES = (DisclosureStatus.APPROVED, DisclosureStatus.PACKAGE_READY)
 
 
-class OrderLapsed(Exception):
-    """Raised inside an action's transaction when the order's deadline or approval has passed."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 def lapse_of(request: DisclosureRequest, now: datetime) -> str | None:
     """Why the order can no longer be acted on at `now`, or None while it can."""
     if request.status in OPEN_STATUSES and request.deadline < now:
@@ -189,26 +182,19 @@ def require_not_lapsed(request: DisclosureRequest) -> None:
     """Call under the order's row lock, in the action's transaction."""
     why = lapse_of(request, timezone.now())
     if why:
-        raise OrderLapsed(why)
+        raise DeadlinePassed(why)
 
 
 def refusing_lapsed(action, *, request: DisclosureRequest, actor: Actor | None, tag: AuditTag, **arguments):
     """Run the action; if the order lapsed, expire it and audit the refusal (committed), then answer 409."""
-    try:
-        return action(request=request, actor=actor, **arguments)
-    except OrderLapsed as lapsed:
-        disclosure_lapse_record(request=request, actor=actor, tag=tag, why=lapsed.message)
-        raise ConflictError(lapsed.message) from None
+    return refusing_past_deadline(action, lapse=disclosure_lapse(request=request, actor=actor, tag=tag),
+                                  request=request, actor=actor, **arguments)
 
 
-@transaction.atomic
-def disclosure_lapse_record(*, request: DisclosureRequest, actor: Actor | None, tag: AuditTag, why: str) -> None:
+def disclosure_lapse(*, request: DisclosureRequest, actor: Actor | None, tag: AuditTag):
     """Expire a lapsed order now rather than at the next hourly run, and audit the refused action."""
-    request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
-    _expire(request, timezone.now())
-    audit_record(actor=actor, tag=tag, target=request, data_class=DataClass.ADMINISTRATIVE, outcome=Outcome.DENIED,
-                 legal_basis=request.legal_basis_tag,
-                 details={"order_reference": request.order_reference, "reason": why})
+    return lapse_with_refusal(lambda: _expire(request, timezone.now()), actor=actor, tag=tag, target=request,
+                              legal_basis=request.legal_basis_tag, details={"order_reference": request.order_reference})
 
 
 def _expire(request: DisclosureRequest, now: datetime) -> bool:

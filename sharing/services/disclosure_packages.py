@@ -26,10 +26,10 @@ from hub.keys import signing_key
 from hub.tasks_enqueue import enqueue_now
 from sharing.crypto.packages import package_seal, package_zip, raw_public
 from sharing.models import DisclosurePackage, DisclosureRequest, DisclosureStatus, RestrictedRecord
+from sharing.services.deadlines import DeadlinePassed
 from sharing.services.disclosure import (
-    OrderLapsed,
     approvals_of,
-    disclosure_lapse_record,
+    disclosure_lapse,
     fields_in_scope,
     refusing_lapsed,
     reports_in_scope,
@@ -56,9 +56,9 @@ def disclosure_package_build(*, request_id: int) -> DisclosurePackage | None:
         return None  # built already, withdrawn or expired: nothing to do
     try:
         return _build(request_id)
-    except OrderLapsed as lapsed:
-        disclosure_lapse_record(request=DisclosureRequest(pk=request_id), actor=None,
-                                tag=AuditTag.DISCLOSURE_PACKAGE_BUILT, why=lapsed.message)
+    except DeadlinePassed as passed:
+        request = DisclosureRequest.objects.get(pk=request_id)
+        disclosure_lapse(request=request, actor=None, tag=AuditTag.DISCLOSURE_PACKAGE_BUILT)(passed.message)
         return None
 
 
