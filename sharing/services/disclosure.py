@@ -110,6 +110,7 @@ def _build_task():
 
 
 def disclosure_reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> DisclosureRequest:
+    _require_reason(reason)
     return refusing_lapsed(_reject, request=request, reason=reason, actor=actor, tag=AuditTag.DISCLOSURE_REJECTED)
 
 
@@ -126,6 +127,7 @@ def _reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> Disclos
 
 def disclosure_narrow(*, request: DisclosureRequest, scope: DisclosureScope, reason: str, actor: Actor) -> DisclosureRequest:
     """An officer narrows the scope before approval; it can only shrink, and needs a reason."""
+    _require_reason(reason)
     return refusing_lapsed(_narrow, request=request, scope=scope, reason=reason, actor=actor,
                            tag=AuditTag.DISCLOSURE_NARROWED)
 
@@ -242,6 +244,13 @@ def fields_in_scope(request: DisclosureRequest, record_field: str) -> bool:
 def _require(actor: Actor, capability: Capability) -> None:
     if not actor.can(capability):
         raise ForbiddenError(f"Your role does not grant {capability.value}.")
+
+
+def _require_reason(reason: str) -> None:
+    """The API's and the pages' input serializers hold the full rule; this keeps any other caller
+    from reaching the database constraint (a 500) with a blank reason."""
+    if not reason.strip():
+        raise DomainError("Give a reason.", fields={"reason": ["A reason is required."]})
 
 
 def _require_open(request: DisclosureRequest) -> None:
