@@ -96,11 +96,13 @@ def _celery_pools_reset(app) -> None:
 
 
 @pytest.fixture
-def broker_down(settings):
+def broker_down(settings, monkeypatch):
     """A broker outage: Celery really sends (not eager) to a port where nothing listens."""
     from hub.celery import app
 
     before = (app.conf.task_always_eager, app.conf.broker_url)
+    # Celery reads the broker URL from the environment before its configuration (CI sets it there).
+    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_BROKER_URL)
     settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = CLOSED_BROKER_URL, False
     app.conf.task_always_eager, app.conf.broker_url = False, CLOSED_BROKER_URL
     _celery_pools_reset(app)
