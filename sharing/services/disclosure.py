@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
+from accounts.audit.alerts import alert_raise
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
@@ -200,11 +201,23 @@ def disclosure_lapse(*, request: DisclosureRequest, actor: Actor | None, tag: Au
 
 
 def _expire(request: DisclosureRequest, now: datetime) -> bool:
-    expired = DisclosureRequest.objects.filter(pk=request.pk, status__in=(*OPEN_STATUSES, *LAPSING_STATUSES)).update(
-        status=DisclosureStatus.EXPIRED, closed_at=now)
-    if expired:
-        _audit(None, AuditTag.DISCLOSURE_EXPIRED, request, {})
-    return bool(expired)
+    """Expire the order if it is still open or approved; call inside a transaction."""
+    locked = (DisclosureRequest.objects.select_for_update().select_related("court")
+              .filter(pk=request.pk, status__in=(*OPEN_STATUSES, *LAPSING_STATUSES)).first())
+    if locked is None:
+        return False
+    DisclosureRequest.objects.filter(pk=locked.pk).update(status=DisclosureStatus.EXPIRED, closed_at=now)
+    _audit(None, AuditTag.DISCLOSURE_EXPIRED, locked, {})
+    if locked.status == DisclosureStatus.APPROVED:  # approved but never built: the court got nothing
+        disclosure_build_alert(locked, reason="approval_expired_unbuilt")
+    return True
+
+
+def disclosure_build_alert(request: DisclosureRequest, *, reason: str) -> None:
+    """Tell the operators an approved order is not being built; one open alert per order."""
+    alert_raise(kind="disclosure_build_failed", organisation=request.court, severity="high",
+                dedupe_key=f"disclosure_build_failed:{request.public_id}",
+                details={"request": str(request.public_id), "attempts": request.build_attempts, "reason": reason})
 
 
 def disclosures_expire(*, now: datetime | None = None) -> int:

@@ -16,7 +16,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.actors import Actor
-from accounts.audit.alerts import alert_raise
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
@@ -29,6 +28,7 @@ from sharing.models import DisclosurePackage, DisclosureRequest, DisclosureStatu
 from sharing.services.deadlines import DeadlinePassed
 from sharing.services.disclosure import (
     approvals_of,
+    disclosure_build_alert,
     disclosure_lapse,
     fields_in_scope,
     refusing_lapsed,
@@ -91,13 +91,6 @@ def _build(request_id: int) -> DisclosurePackage | None:
     request.save(update_fields=["status", "resolved_reports"])
     _restricted_audit(None, AuditTag.DISCLOSURE_PACKAGE_BUILT, request, target=request)
     return package
-
-
-def disclosure_build_alert(request: DisclosureRequest, *, reason: str) -> None:
-    """Tell the operators an approved order is not being built; one open alert per order."""
-    alert_raise(kind="disclosure_build_failed", organisation=request.court, severity="high",
-                dedupe_key=f"disclosure_build_failed:{request.public_id}",
-                details={"request": str(request.public_id), "attempts": request.build_attempts, "reason": reason})
 
 
 def disclosure_builds_sweep(*, now: datetime | None = None) -> int:

@@ -13,7 +13,7 @@ from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
 from accounts.roles import OrganisationKind, Role
 from sharing.models import DisclosurePackage, DisclosureRequest, DisclosureStatus
-from sharing.services import disclosure_packages
+from sharing.services import disclosure, disclosure_packages
 from sharing.services.disclosure_packages import disclosure_builds_sweep
 from sharing.tasks import disclosure_package_build_task
 from tests.factories import broker_stand_in, disclosure_make, persona, report_make_accepted, seller_identifiers
@@ -126,3 +126,21 @@ def test_the_build_sweeper_is_in_the_beat_schedule():
 
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "sharing.tasks.disclosure_builds_sweep_task" in tasks
+
+
+def test_an_approved_order_that_expires_unbuilt_raises_an_operator_alert():
+    request = _approved_unbuilt()
+    DisclosureRequest.objects.filter(pk=request.pk).update(approval_expires_at=timezone.now() - timedelta(minutes=1))
+
+    expired = disclosure.disclosures_expire()
+
+    alert = Alert.objects.get(kind="disclosure_build_failed")
+    assert expired == 1 and alert.details["reason"] == "approval_expired_unbuilt"
+    assert DisclosureRequest.objects.get(pk=request.pk).status == DisclosureStatus.EXPIRED
+
+
+def test_an_order_that_expires_with_its_package_built_raises_no_alert():
+    request = disclosure_make(approvals=2, built=True)
+    DisclosureRequest.objects.filter(pk=request.pk).update(approval_expires_at=timezone.now() - timedelta(minutes=1))
+
+    assert disclosure.disclosures_expire() == 1 and not Alert.objects.filter(kind="disclosure_build_failed").exists()
