@@ -1,7 +1,6 @@
 """The embedded default runs the beat schedule in-process (hub/scheduler.py, manage.py run_embedded)."""
 from __future__ import annotations
 
-import logging
 import threading
 from datetime import datetime, timedelta, timezone
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-
 from datetime import datetime, timedelta
 
 from django.conf import settings

@@ -5,7 +5,6 @@ transactional so the after-commit sends run inside the request, as in production
 """
 from __future__ import annotations
 
-import io
 import logging
 from datetime import timedelta
 
