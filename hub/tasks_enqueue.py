@@ -40,7 +40,8 @@ def enqueue_now(task: Task, ids: Sequence[int] | None = None) -> int:
         try:
             task.apply_async(args=args, retry=True, retry_policy=RETRY_POLICY)
         except Exception as exc:  # noqa: BLE001 - a broker error, or an eager task's own failure
-            logger.warning("could not send %s (%s); %d of %d sends left to the sweeper",
-                           task.name, type(exc).__name__, len(calls) - sent, len(calls))
+            what = "ran and failed in-process" if task.app.conf.task_always_eager else "could not be sent"
+            logger.warning("%s %s (%s); %d of %d sends left to the sweeper",
+                           task.name, what, type(exc).__name__, len(calls) - sent, len(calls))
             return sent
     return len(calls)

@@ -25,6 +25,7 @@ from sharing.services.watchlists import watchlist_add
 from sharing.services.webhooks import webhooks_sweep
 from sharing.tasks import bulk_chunk_task, disclosure_package_build_task, webhook_deliver_task
 from tests.factories import broker_stand_in, client_for, disclosure_make, member_make, persona, report_make
+from tests.hubctl.test_disclosure_e2e import eager_celery  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SELLER = {"type": "phone", "value": "+86 138 0013 8765"}
@@ -104,6 +105,23 @@ def test_a_send_the_broker_refuses_is_logged_by_task_name_and_error_type_only(br
         enqueue_after_commit(disclosure_package_build_task, [7])
 
     assert _sends_refused(caplog) == [
-        "could not send sharing.tasks.bulk_chunk_task (OperationalError); 2 of 2 sends left to the sweeper",
-        "could not send sharing.tasks.disclosure_package_build_task (OperationalError); 1 of 1 sends left to the sweeper",
+        "sharing.tasks.bulk_chunk_task could not be sent (OperationalError); 2 of 2 sends left to the sweeper",
+        "sharing.tasks.disclosure_package_build_task could not be sent (OperationalError); 1 of 1 sends left to the sweeper",
     ]
+
+
+def test_in_the_embedded_default_a_task_failing_in_process_does_not_fail_the_committed_request(eager_celery, monkeypatch,
+                                                                                               caplog):
+    """No broker: tasks run eagerly inside the commit hook; a build that fails there leaves the approval done."""
+    request = disclosure_make(approvals=1)
+    second_officer = member_make(request.approvals.get().officer.organisation, R.DISCLOSURE_OFFICER)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("a build that fails")
+
+    monkeypatch.setattr("sharing.services.disclosure_packages.package_seal", crash)
+    approved = client_for(second_officer).post(f"/api/v1/disclosure-requests/{request.public_id}/approve")
+
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert _sends_refused(caplog) == ["sharing.tasks.disclosure_package_build_task ran and failed in-process "
+                                      "(RuntimeError); 1 of 1 sends left to the sweeper"]
