@@ -152,3 +152,28 @@ def test_a_bulk_job_past_its_retention_is_gone_before_the_sweeper_deletes_it():
     listed = client.get("/api/v1/bulk-checks")
 
     assert status.status_code == 404 and created.json()["id"] not in str(listed.json())
+
+
+def test_a_report_past_its_expiry_stops_matching_checks_and_bulk_before_the_hourly_task():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sharing.models import BulkChunk
+    from sharing.tasks import bulk_chunk_task
+    from tests.factories import seller_identifiers
+
+    seller = seller_identifiers(7)[:1]
+    report = report_make_accepted(persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER), seller)
+    analyst = client_for(persona(K.PLATFORM, R.ANALYST))
+    before = analyst.post("/api/v1/checks", {"identifiers": seller}, format="json").json()["level"]
+    Report.objects.filter(pk=report.pk).update(expires_at=timezone.now() - PAST)  # the hourly task has not run
+
+    after = analyst.post("/api/v1/checks", {"identifiers": seller}, format="json").json()["level"]
+    row = f"ref,{seller[0]['type']}\nshop,{seller[0]['value']}\n".encode()
+    job = analyst.post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", row)}, format="multipart").json()["id"]
+    for chunk_id in BulkChunk.objects.filter(job__public_id=job).values_list("pk", flat=True):
+        bulk_chunk_task(chunk_id)
+    bulk_result = analyst.get(f"/api/v1/bulk-checks/{job}/results?format=jsonl")
+
+    assert (before, after) == ("reported", "none")
+    assert '"level":"none"' in b"".join(bulk_result.streaming_content).decode()
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.ACCEPTED
