@@ -5,11 +5,13 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from rest_framework import serializers
 
 from accounts.actors import Actor
 from accounts.audit.services import audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
+from hub.errors import DomainError
 
 
 def web_actor(request) -> Actor | None:
@@ -36,3 +38,32 @@ def capability_required(*capabilities: Capability):
         return wrapper
 
     return decorator
+
+
+def api_input(serializer_class: type[serializers.Serializer], data: dict) -> tuple[dict | None, dict[str, list[str]]]:
+    """Validate a web form's data with the API's input serializer, so a page and the API share one rule.
+
+    Returns (validated data, {}) or (None, per-field messages); nested fields are named with dots
+    ("scope.reports.0"). The page shows the messages and answers 400.
+    """
+    payload = serializer_class(data=data)
+    if payload.is_valid():
+        return payload.validated_data, {}
+    return None, flat_errors(payload.errors)
+
+
+def flat_errors(errors, prefix: str = "") -> dict[str, list[str]]:
+    """DRF errors (nested dicts and lists) as {"field.sub.0": [messages]}."""
+    if isinstance(errors, list) and errors and not isinstance(errors[0], (dict, list)):
+        return {prefix.rstrip(".") or "non_field_errors": [str(message) for message in errors]}
+    items = errors.items() if isinstance(errors, dict) else enumerate(errors)
+    flat: dict[str, list[str]] = {}
+    for name, value in items:
+        if value:
+            flat.update(flat_errors(value, f"{prefix}{name}."))
+    return flat
+
+
+def domain_errors(exc: DomainError) -> dict[str, list[str]]:
+    """A refused action's message, and its per-field messages when it names fields."""
+    return {"non_field_errors": [exc.message], **flat_errors(exc.fields or {})}

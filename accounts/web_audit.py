@@ -17,7 +17,8 @@ from accounts.api.filters import AlertFilter, AuditEventFilter
 from accounts.audit import alerts, review
 from accounts.audit.models import AlertStatus, DataClass
 from accounts.roles import Capability
-from accounts.web_access import capability_required
+from accounts.api.serializers import AlertHandleInput
+from accounts.web_access import api_input, capability_required, domain_errors
 from hub.errors import DomainError
 
 PAGE_SIZE = 50
@@ -67,33 +68,36 @@ def audit_event(request, seq: int):
 
 @capability_required(Capability.AUDIT_READ)
 def audit_alerts(request):
+    return _alerts_page(request)
+
+
+def _alerts_page(request, *, form_errors: dict[str, list[str]] | None = None, status: int = 200):
     visible = review.alerts_open_first(alerts.alerts_visible_to(actor=request.actor))
     filtered = AlertFilter(request.GET, queryset=visible)
     valid = filtered.is_valid()
     page = Paginator(filtered.qs if valid else visible.none(), PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.alerts_page_audit(actor=request.actor, page=list(page))
     return render(request, "audit/alerts.html", {
-        "page": page, "errors": filtered.errors, "status": request.GET.get("status", ""),
+        "page": page, "errors": filtered.errors, "status": request.GET.get("status", ""), "form_errors": form_errors,
         "choices": review.filter_choices(), "can_handle": request.actor.can(Capability.ALERT_HANDLE),
-    }, status=200 if valid else 400)
+    }, status=status if valid else 400)
 
 
 @require_POST
 @capability_required(Capability.ALERT_HANDLE)
 def audit_alert_handle(request, alert_id, action: str):
+    """Acknowledge or resolve, the reason validated as the API validates it (AlertHandleInput)."""
     if action not in ALERT_ACTIONS:
         raise Http404("No such alert action.")
-    reason = request.POST.get("reason", "").strip()
-    if len(reason) < 3:
-        messages.error(request, "Give a reason of at least 3 characters.")
-        return redirect("audit-alerts")
+    data, errors = api_input(AlertHandleInput, request.POST)
+    if errors:
+        return _alerts_page(request, form_errors=errors, status=400)
     try:
         alert = alerts.alert_get(actor=request.actor, public_id=alert_id)
-        alert = alerts.alert_handle(alert=alert, status=ALERT_ACTIONS[action], reason=reason, actor=request.actor)
+        alert = alerts.alert_handle(alert=alert, status=ALERT_ACTIONS[action], reason=data["reason"], actor=request.actor)
     except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Alert {alert.kind} is now {alert.get_status_display().lower()}.")
+        return _alerts_page(request, form_errors=domain_errors(exc), status=exc.status_code)
+    messages.success(request, f"Alert {alert.kind} is now {alert.get_status_display().lower()}.")
     return redirect("audit-alerts")
 
 

@@ -55,4 +55,10 @@ app.conf.beat_schedule["sweep-bulk-chunks-every-minute"] = {
     "task": "sharing.tasks.bulk_sweep_task",
     "schedule": 60.0,
 }
+# Approved disclosure orders whose build send was lost or whose worker died are built again; an
+# order that keeps failing raises an operator alert.
+app.conf.beat_schedule["sweep-disclosure-builds-every-minute"] = {
+    "task": "sharing.tasks.disclosure_builds_sweep_task",
+    "schedule": 60.0,
+}
 app.conf.task_routes = {**dict(app.conf.task_routes or {}), "sharing.tasks.bulk_chunk_task": {"queue": "bulk"}}

@@ -297,6 +297,11 @@ HUB_MISUSE_SUSPENSION_DAYS = env_int("HUB_MISUSE_SUSPENSION_DAYS", 30)
 HUB_RESTRICTED_RETENTION_DAYS = env_int("HUB_RESTRICTED_RETENTION_DAYS", 180)
 HUB_DISCLOSURE_APPROVAL_DAYS = env_int("HUB_DISCLOSURE_APPROVAL_DAYS", 14)
 HUB_DISCLOSURE_MAX_DOWNLOADS = env_int("HUB_DISCLOSURE_MAX_DOWNLOADS", 3)
+# An approved order unbuilt this long after its approval or last build attempt is sent again by the
+# sweeper; after this many failed attempts it raises an operator alert instead.
+HUB_DISCLOSURE_BUILD_LEASE_SECONDS = env_int("HUB_DISCLOSURE_BUILD_LEASE_SECONDS", 300)
+HUB_DISCLOSURE_BUILD_MAX_ATTEMPTS = env_int("HUB_DISCLOSURE_BUILD_MAX_ATTEMPTS", 3)
+HUB_DISCLOSURE_BUILD_SWEEP_BATCH = env_int("HUB_DISCLOSURE_BUILD_SWEEP_BATCH", 100)
 # Watchlists and webhooks (sharing/services/watchlists.py, webhooks.py). A delivery is one
 # POST with this timeout; failures back off from BASE doubling up to MAX, and the row is
 # given up after MAX_ATTEMPTS. A claimed row is leased for LEASE seconds, after which the

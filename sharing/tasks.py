@@ -20,6 +20,14 @@ def disclosure_package_build_task(request_id: int) -> bool:
     return disclosure_package_build(request_id=request_id) is not None
 
 
+@shared_task(name="sharing.tasks.disclosure_builds_sweep_task")
+def disclosure_builds_sweep_task() -> int:
+    """Re-send approved orders left unbuilt (a lost send, a dead worker); alert on those that keep failing."""
+    from sharing.services.disclosure_packages import disclosure_builds_sweep
+
+    return disclosure_builds_sweep()
+
+
 @shared_task(name="sharing.tasks.disclosures_expire_task")
 def disclosures_expire_task() -> int:
     return disclosures_expire()

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
-from accounts.web_access import capability_required
+from accounts.web_access import api_input, capability_required, domain_errors
 from hub.errors import DomainError
-from sharing.api.bulk import RESULT_FORMATS
+from sharing.api.bulk import RESULT_FORMATS, BulkCancelInput
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkJob
 from sharing.services import bulk
 
@@ -29,15 +29,16 @@ def _jobs_listed(request: HttpRequest) -> list[BulkJob]:
 def bulk_list(request: HttpRequest) -> HttpResponse:
     """The organisation's bulk jobs with their progress, and the upload form."""
     form = BulkUploadForm(request.POST or None, request.FILES or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             job = bulk.bulk_submit(upload=form.cleaned_data["file"], actor=request.actor)
         except DomainError as exc:
             form.add_error("file" if exc.fields and "file" in exc.fields else None,
                            _first_message(exc))
+            status = exc.status_code  # as the API answers it (a 429 over the limits, not a 400)
         else:
             return redirect("bulk-page", job_id=job.public_id)
-    status = 400 if request.method == "POST" else 200
     return render(request, "sharing/bulk_list.html", {"jobs": _jobs_listed(request), "form": form}, status=status)
 
 
@@ -50,25 +51,31 @@ def _first_message(exc: DomainError) -> str:
 @capability_required(Capability.BULK_RUN)
 def bulk_page(request: HttpRequest, job_id) -> HttpResponse:
     """One job: its progress (refreshing itself while it runs), cancel, and downloads when done."""
-    job = bulk.bulk_job_get(actor=request.actor, public_id=job_id)
+    return _detail(request, bulk.bulk_job_get(actor=request.actor, public_id=job_id))
+
+
+def _detail(request: HttpRequest, job: BulkJob, *, errors: dict[str, list[str]] | None = None,
+            status: int = 200) -> HttpResponse:
     progress = bulk.bulk_status(job=job, actor=request.actor)
     return render(request, "sharing/bulk_detail.html", {
         "job": job, "progress": progress, "active": job.status in BULK_ACTIVE_STATUSES,
-        "done": job.status == "done", "formats": list(RESULT_FORMATS),
-    })
+        "done": job.status == "done", "formats": list(RESULT_FORMATS), "errors": errors or {},
+    }, status=status)
 
 
 @require_POST
 @capability_required(Capability.BULK_RUN)
 def bulk_cancel(request: HttpRequest, job_id) -> HttpResponse:
-    """Cancel a queued or running job, then back to its page."""
+    """Cancel a queued or running job (the reason validated as the API's BulkCancelInput), then back to its page."""
     job = bulk.bulk_job_get(actor=request.actor, public_id=job_id)
+    data, errors = api_input(BulkCancelInput, request.POST)
+    if errors:
+        return _detail(request, job, errors=errors, status=400)
     try:
-        bulk.bulk_cancel(job=job, actor=request.actor, reason=request.POST.get("reason", "")[:500])
+        bulk.bulk_cancel(job=job, actor=request.actor, reason=data.get("reason", ""))
     except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.info(request, "The job was cancelled.")
+        return _detail(request, job, errors=domain_errors(exc), status=exc.status_code)
+    messages.info(request, "The job was cancelled.")
     return redirect("bulk-page", job_id=job.public_id)
 
 

@@ -83,3 +83,29 @@ def outsider(db):
 def api():
     """api(member) → an APIClient authenticated with a fresh key of that member."""
     return client_for
+
+
+# A TCP port nothing listens on (the discard service): every connection to it is refused at once.
+CLOSED_BROKER_URL = "redis://127.0.0.1:9/0"
+
+
+def _celery_pools_reset(app) -> None:
+    """Forget pooled broker connections, so the next send connects to the broker URL set now."""
+    app._pool = None  # not closed: kombu's registry shares it with the producer pool of the same URL
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down(settings, monkeypatch):
+    """A broker outage: Celery really sends (not eager) to a port where nothing listens."""
+    from hub.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.broker_url)
+    # Celery reads the broker URL from the environment before its configuration (CI sets it there).
+    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_BROKER_URL)
+    settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = CLOSED_BROKER_URL, False
+    app.conf.task_always_eager, app.conf.broker_url = False, CLOSED_BROKER_URL
+    _celery_pools_reset(app)
+    yield CLOSED_BROKER_URL
+    app.conf.task_always_eager, app.conf.broker_url = before
+    _celery_pools_reset(app)

@@ -163,3 +163,17 @@ def _raw(identifiers: list[dict]):
     from sharing.services.tokens import RawIdentifier
 
     return [RawIdentifier(type=i["type"], value=i["value"]) for i in identifiers]
+
+
+def broker_stand_in(monkeypatch, task, send=None) -> list:
+    """Stand in for the broker for one task: each send (hub/tasks_enqueue.py) appends its id to the
+    returned list, or calls `send(id)` instead when given."""
+    sent: list = []
+
+    def apply_async(args=(), **options):
+        sent.extend(args)
+        if send is not None:
+            send(*args)
+
+    monkeypatch.setattr(task, "apply_async", apply_async)
+    return sent

@@ -14,6 +14,7 @@ from accounts.audit.log import event_leaf_hash, next_sequence_number
 from accounts.audit.models import AuditEvent, DataClass, LegalBasis, Outcome
 from accounts.audit.tags import AuditTag
 from hub.middleware import client_request_id
+from hub.tasks_enqueue import enqueue_after_commit
 
 
 # No savepoint of its own: an audit row that fails to write must fail the action it records.
@@ -58,7 +59,9 @@ def audit_record(
     event.leaf_hash = event_leaf_hash(event)
     event.save(force_insert=True)
     if (event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0:
-        transaction.on_commit(_enqueue_checkpoint)
+        from accounts.tasks import audit_checkpoint_task
+
+        enqueue_after_commit(audit_checkpoint_task)
     if data_class == DataClass.RESTRICTED and not legal_basis.startswith("court_order:"):
         _alert_restricted_without_order(event)
     return event
@@ -71,12 +74,6 @@ def _alert_restricted_without_order(event: AuditEvent) -> None:
     alert_raise(kind="restricted_without_order", organisation=event.organisation, severity="high",
                 dedupe_key=f"restricted_without_order:{event.seq}",
                 details={"seq": event.seq, "action": event.action, "legal_basis": event.legal_basis})
-
-
-def _enqueue_checkpoint() -> None:
-    from accounts.tasks import audit_checkpoint_task
-
-    audit_checkpoint_task.delay()
 
 
 def audit_record_denied(*, actor: Actor | None, tag: AuditTag, target_type: str, reason: str, request_id: str = "") -> None:

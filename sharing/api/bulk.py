@@ -33,7 +33,9 @@ class BulkJobOutput(serializers.Serializer):
 
 
 class BulkCancelInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, help_text="Why, for your audit trail; optional")
+    # Optional, so an empty one (what the page's form posts when left empty) is no reason, not an error.
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                   help_text="Why, for your audit trail; optional")
 
 
 _CREATED = inline_serializer("BulkJobCreated", fields={"id": serializers.UUIDField()})

@@ -115,17 +115,25 @@ class DisclosureRequestsApi(HubApiView):
 
     @extend_schema(request=DisclosureSubmitInput, responses={201: DisclosureOutput}, summary="File a court order for disclosure")
     def post(self, request):
-        payload = DisclosureSubmitInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data, document = payload.validated_data, payload.validated_data["order_document"]
-        scope = ScopeInput(data=request.data["scope"])
-        scope.is_valid(raise_exception=True)
-        created = disclosure.disclosure_request_submit(
-            case_number=data["case_number"], issuing_court=data["issuing_court"], legal_basis=data["legal_basis"],
-            scope=scope.to_scope(default_country=self.actor.organisation.country), deadline=data["deadline"],
-            order_document=EvidenceFile(document["name"], document["content_type"], document["content_base64"]), actor=self.actor,
-        )
+        created = disclosure_submit_validated(request.data, actor=self.actor)
         return Response(DisclosureOutput(created).data, status=status.HTTP_201_CREATED)
+
+
+def disclosure_submit_validated(body: dict, *, actor) -> DisclosureRequest:
+    """Validate an order as the API receives it, then file it: the court's web page comes here too.
+
+    Raises serializers.ValidationError (per field) or a DomainError.
+    """
+    payload = DisclosureSubmitInput(data=body)
+    payload.is_valid(raise_exception=True)
+    data, document = payload.validated_data, payload.validated_data["order_document"]
+    scope = ScopeInput(data=body["scope"])
+    scope.is_valid(raise_exception=True)
+    return disclosure.disclosure_request_submit(
+        case_number=data["case_number"], issuing_court=data["issuing_court"], legal_basis=data["legal_basis"],
+        scope=scope.to_scope(default_country=actor.organisation.country), deadline=data["deadline"],
+        order_document=EvidenceFile(document["name"], document["content_type"], document["content_base64"]), actor=actor,
+    )
 
 
 class DisclosureDetailApi(HubApiView):

@@ -59,6 +59,10 @@ class DisclosureRequest(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     downloads = models.PositiveIntegerField(default=0)
     max_downloads = models.PositiveIntegerField(default=3)
+    # Package builds started (each counted in its own commit) and when the last one started or was
+    # sent: the sweeper re-sends an approved order unbuilt for a lease, and alerts after the last attempt.
+    build_attempts = models.PositiveIntegerField(default=0)
+    build_attempted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -29,6 +29,7 @@ from accounts.models import Organisation
 from accounts.quotas import Limit
 from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError
+from hub.tasks_enqueue import enqueue_after_commit, enqueue_now
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
 from sharing.services.bulk_files import ParsedRow, RowTokeniser, file_error, rows_parsed
 from sharing.services.bulk_match import RESULT_FIELDS, ChunkRow, chunk_results
@@ -58,7 +59,7 @@ def bulk_submit(*, upload: IO[bytes], actor: Actor) -> BulkJob:
     audit_record(actor=actor, tag=AuditTag.BULK_SUBMITTED, data_class=DataClass.SHAREABLE, target=job,
                  details={"rows": total, "error_rows": errors})
     chunk_ids = list(BulkChunk.objects.filter(job=job).order_by("number").values_list("pk", flat=True))
-    transaction.on_commit(lambda: chunks_enqueue(chunk_ids))
+    enqueue_after_commit(_chunk_task(), chunk_ids)
     return job
 
 
@@ -108,12 +109,16 @@ def _chunk_store(job: BulkJob, rows: list[ChunkRow], raw: list[TokenisedIdentifi
     BulkChunk.objects.create(job=job, number=first // settings.HUB_BULK_CHUNK_ROWS, first_row=first, last_row=last)
 
 
-def chunks_enqueue(chunk_ids: list[int]) -> None:
-    """Send each chunk to the bulk queue (routed in hub/celery.py)."""
+def _chunk_task():
+    """The task that checks one chunk, on the bulk queue (routed in hub/celery.py)."""
     from sharing.tasks import bulk_chunk_task
 
-    for chunk_id in chunk_ids:
-        bulk_chunk_task.delay(chunk_id)
+    return bulk_chunk_task
+
+
+def chunks_enqueue(chunk_ids: list[int]) -> int:
+    """Send each chunk to the bulk queue now; a broker that is down leaves them to the next sweep."""
+    return enqueue_now(_chunk_task(), chunk_ids)
 
 
 # --- processing a chunk ------------------------------------------------------------------
@@ -179,15 +184,20 @@ def bulk_sweep(*, now: datetime | None = None) -> int:
 
 def bulk_jobs_listed(*, actor: Actor, limit: int = 100, request_id: str = "") -> list[BulkJob]:
     """The organisation's latest jobs; the listing itself is audited (a count, nothing more)."""
-    jobs = list(BulkJob.objects.filter(organisation=actor.organisation).order_by("-created_at")[:limit])
+    jobs = list(_jobs_kept(actor).order_by("-created_at")[:limit])
     audit_record(actor=actor, tag=AuditTag.BULK_READ, data_class=DataClass.SHAREABLE, target_type="bulkjob",
                  details={"listed": len(jobs)}, request_id=request_id)
     return jobs
 
 
+def _jobs_kept(actor: Actor):
+    return BulkJob.objects.filter(organisation=actor.organisation, expires_at__gt=timezone.now())
+
+
 def bulk_job_get(*, actor: Actor, public_id) -> BulkJob:
-    """A job of the actor's own organisation; any other organisation's job does not exist for it."""
-    job = BulkJob.objects.filter(public_id=public_id, organisation=actor.organisation).first()
+    """A job of the actor's own organisation; any other organisation's job does not exist for it, nor does
+    one past its retention (at once, not only once the sweeper has deleted it)."""
+    job = _jobs_kept(actor).filter(public_id=public_id).first()
     if job is None:
         raise NotFoundError("No such bulk job.")
     return job

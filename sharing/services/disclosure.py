@@ -16,11 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
+from accounts.audit.alerts import alert_raise
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError
+from hub.tasks_enqueue import enqueue_after_commit
 from sharing.models import (
     DisclosureApproval,
     DisclosureRequest,
@@ -30,6 +32,7 @@ from sharing.models import (
     RestrictedField,
 )
 from sharing.models.disclosure import OPEN_STATUSES
+from sharing.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
 from sharing.services.reports import EvidenceFile
 from sharing.services.restricted import restricted_store
 from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise
@@ -77,9 +80,13 @@ def disclosure_request_submit(*, case_number: str, issuing_court: str, legal_bas
     return request
 
 
-@transaction.atomic
 def disclosure_approve(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
     """One officer's approval; the second distinct officer's approval approves the order."""
+    return refusing_lapsed(_approve, request=request, actor=actor, tag=AuditTag.DISCLOSURE_APPROVED)
+
+
+@transaction.atomic
+def _approve(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
     _require(actor, Capability.DISCLOSURE_APPROVE)
     request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
@@ -90,20 +97,26 @@ def disclosure_approve(*, request: DisclosureRequest, actor: Actor) -> Disclosur
     if request.approvals.values("officer").distinct().count() >= 2:
         request.status, request.approved_at = DisclosureStatus.APPROVED, timezone.now()
         request.approval_expires_at = request.approved_at + timedelta(days=settings.HUB_DISCLOSURE_APPROVAL_DAYS)
-        transaction.on_commit(lambda: _enqueue_build(request.pk))
+        # The order in the database is the record: a lost send is found by disclosure_builds_sweep.
+        enqueue_after_commit(_build_task(), [request.pk])
     request.save()
     _audit(actor, AuditTag.DISCLOSURE_APPROVED, request, {"status": request.status})
     return request
 
 
-def _enqueue_build(request_pk: int) -> None:
+def _build_task():
     from sharing.tasks import disclosure_package_build_task
 
-    disclosure_package_build_task.delay(request_pk)
+    return disclosure_package_build_task
+
+
+def disclosure_reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> DisclosureRequest:
+    _require_reason(reason)
+    return refusing_lapsed(_reject, request=request, reason=reason, actor=actor, tag=AuditTag.DISCLOSURE_REJECTED)
 
 
 @transaction.atomic
-def disclosure_reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> DisclosureRequest:
+def _reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> DisclosureRequest:
     _require(actor, Capability.DISCLOSURE_APPROVE)
     request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
@@ -113,9 +126,15 @@ def disclosure_reject(*, request: DisclosureRequest, reason: str, actor: Actor) 
     return request
 
 
-@transaction.atomic
 def disclosure_narrow(*, request: DisclosureRequest, scope: DisclosureScope, reason: str, actor: Actor) -> DisclosureRequest:
     """An officer narrows the scope before approval; it can only shrink, and needs a reason."""
+    _require_reason(reason)
+    return refusing_lapsed(_narrow, request=request, scope=scope, reason=reason, actor=actor,
+                           tag=AuditTag.DISCLOSURE_NARROWED)
+
+
+@transaction.atomic
+def _narrow(*, request: DisclosureRequest, scope: DisclosureScope, reason: str, actor: Actor) -> DisclosureRequest:
     _require(actor, Capability.DISCLOSURE_APPROVE)
     request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
@@ -145,18 +164,71 @@ def disclosure_withdraw(*, request: DisclosureRequest, actor: Actor) -> Disclosu
     return request
 
 
+# --- deadlines, honoured at the moment of every action -----------------------------------------
+# An open order lapses at its deadline; an approval at approval_expires_at. The hourly task only
+# tidies up: every action re-reads the clock under the row lock, so nothing is done late.
+
+LAPSING_STATUSES = (DisclosureStatus.APPROVED, DisclosureStatus.PACKAGE_READY)
+
+
+def lapse_of(request: DisclosureRequest, now: datetime) -> str | None:
+    """Why the order can no longer be acted on at `now`, or None while it can."""
+    if request.status in OPEN_STATUSES and request.deadline < now:
+        return f"The order's deadline ({request.deadline:%Y-%m-%d %H:%M} UTC) has passed; the order has expired."
+    expires = request.approval_expires_at
+    if request.status in (*LAPSING_STATUSES, DisclosureStatus.DELIVERED) and expires and expires < now:
+        return f"The approval expired at {expires:%Y-%m-%d %H:%M} UTC; the order can no longer be acted on."
+    return None
+
+
+def require_not_lapsed(request: DisclosureRequest) -> None:
+    """Call under the order's row lock, in the action's transaction."""
+    why = lapse_of(request, timezone.now())
+    if why:
+        raise DeadlinePassed(why)
+
+
+def refusing_lapsed(action, *, request: DisclosureRequest, actor: Actor | None, tag: AuditTag, **arguments):
+    """Run the action; if the order lapsed, expire it and audit the refusal (committed), then answer 409."""
+    return refusing_past_deadline(action, lapse=disclosure_lapse(request=request, actor=actor, tag=tag),
+                                  request=request, actor=actor, **arguments)
+
+
+def disclosure_lapse(*, request: DisclosureRequest, actor: Actor | None, tag: AuditTag):
+    """Expire a lapsed order now rather than at the next hourly run, and audit the refused action."""
+    return lapse_with_refusal(lambda: _expire(request, timezone.now()), actor=actor, tag=tag, target=request,
+                              legal_basis=request.legal_basis_tag, details={"order_reference": request.order_reference})
+
+
+def _expire(request: DisclosureRequest, now: datetime) -> bool:
+    """Expire the order if it is still open or approved; call inside a transaction."""
+    locked = (DisclosureRequest.objects.select_for_update().select_related("court")
+              .filter(pk=request.pk, status__in=(*OPEN_STATUSES, *LAPSING_STATUSES)).first())
+    if locked is None:
+        return False
+    DisclosureRequest.objects.filter(pk=locked.pk).update(status=DisclosureStatus.EXPIRED, closed_at=now)
+    _audit(None, AuditTag.DISCLOSURE_EXPIRED, locked, {})
+    if locked.status == DisclosureStatus.APPROVED:  # approved but never built: the court got nothing
+        disclosure_build_alert(locked, reason="approval_expired_unbuilt")
+    return True
+
+
+def disclosure_build_alert(request: DisclosureRequest, *, reason: str) -> None:
+    """Tell the operators an approved order is not being built; one open alert per order."""
+    alert_raise(kind="disclosure_build_failed", organisation=request.court, severity="high",
+                dedupe_key=f"disclosure_build_failed:{request.public_id}",
+                details={"request": str(request.public_id), "attempts": request.build_attempts, "reason": reason})
+
+
 def disclosures_expire(*, now: datetime | None = None) -> int:
     """Expire open orders past their deadline and approvals past their validity."""
     now = now or timezone.now()
     overdue = DisclosureRequest.objects.filter(status__in=OPEN_STATUSES, deadline__lt=now)
-    lapsed = DisclosureRequest.objects.filter(status__in=[DisclosureStatus.APPROVED, DisclosureStatus.PACKAGE_READY],
-                                              approval_expires_at__lt=now)
+    lapsed = DisclosureRequest.objects.filter(status__in=LAPSING_STATUSES, approval_expires_at__lt=now)
     count = 0
     for request in list(overdue) + list(lapsed):
         with transaction.atomic():
-            DisclosureRequest.objects.filter(pk=request.pk).update(status=DisclosureStatus.EXPIRED, closed_at=now)
-            _audit(None, AuditTag.DISCLOSURE_EXPIRED, request, {})
-            count += 1
+            count += _expire(request, now)
     return count
 
 
@@ -187,9 +259,17 @@ def _require(actor: Actor, capability: Capability) -> None:
         raise ForbiddenError(f"Your role does not grant {capability.value}.")
 
 
+def _require_reason(reason: str) -> None:
+    """The API's and the pages' input serializers hold the full rule; this keeps any other caller
+    from reaching the database constraint (a 500) with a blank reason."""
+    if not reason.strip():
+        raise DomainError("Give a reason.", fields={"reason": ["A reason is required."]})
+
+
 def _require_open(request: DisclosureRequest) -> None:
     if request.status not in OPEN_STATUSES:
         raise ConflictError(f"The request is {request.status}; it can no longer be reviewed.")
+    require_not_lapsed(request)
 
 
 def _audit(actor: Actor | None, tag: AuditTag, request: DisclosureRequest, details: dict) -> None:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -19,9 +21,19 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError, NotFoundError
 from hub.keys import signing_key
+from hub.tasks_enqueue import enqueue_now
 from sharing.crypto.packages import package_seal, package_zip, raw_public
 from sharing.models import DisclosurePackage, DisclosureRequest, DisclosureStatus, RestrictedRecord
-from sharing.services.disclosure import approvals_of, fields_in_scope, reports_in_scope
+from sharing.services.deadlines import DeadlinePassed
+from sharing.services.disclosure import (
+    approvals_of,
+    disclosure_build_alert,
+    disclosure_lapse,
+    fields_in_scope,
+    refusing_lapsed,
+    reports_in_scope,
+    require_not_lapsed,
+)
 from sharing.services.restricted import restricted_open
 
 
@@ -31,12 +43,34 @@ def _restricted_audit(actor: Actor | None, tag: AuditTag, request: DisclosureReq
                           "approvals": approvals_of(request)}, **target)
 
 
-@transaction.atomic
 def disclosure_package_build(*, request_id: int) -> DisclosurePackage | None:
-    """Decrypt the in-scope records, build, sign and seal the package; idempotent."""
+    """Build an approved order's package once; a rerun, a duplicate send or a sweep after a crash is safe.
+
+    The attempt is counted in its own commit first, so the sweeper knows of a build that died
+    half-way (whose own transaction left nothing behind: no package, no audit row).
+    """
+    taken = DisclosureRequest.objects.filter(pk=request_id, status=DisclosureStatus.APPROVED).update(
+        build_attempts=F("build_attempts") + 1, build_attempted_at=timezone.now())
+    if not taken:
+        return None  # built already, withdrawn or expired: nothing to do
+    try:
+        return _build(request_id)
+    except DeadlinePassed as passed:
+        request = DisclosureRequest.objects.get(pk=request_id)
+        disclosure_lapse(request=request, actor=None, tag=AuditTag.DISCLOSURE_PACKAGE_BUILT)(passed.message)
+        return None
+
+
+@transaction.atomic
+def _build(request_id: int) -> DisclosurePackage | None:
+    """Decrypt the in-scope records, build, sign and seal the package, in one transaction."""
     request = DisclosureRequest.objects.select_for_update().get(pk=request_id)
-    if request.status != DisclosureStatus.APPROVED or request.approval_expires_at < timezone.now():
-        return None  # built already, withdrawn, or lapsed: nothing to do
+    if request.status != DisclosureStatus.APPROVED:
+        return None  # a concurrent run built it
+    require_not_lapsed(request)
+    if not request.court.encryption_public_key:
+        disclosure_build_alert(request, reason="court_key_missing")
+        return None
     reports = reports_in_scope(request)
     request.resolved_reports = sorted(str(r.public_id) for r in reports)
     files, records = {}, []
@@ -56,6 +90,28 @@ def disclosure_package_build(*, request_id: int) -> DisclosurePackage | None:
     request.save(update_fields=["status", "resolved_reports"])
     _restricted_audit(None, AuditTag.DISCLOSURE_PACKAGE_BUILT, request, target=request)
     return package
+
+
+def disclosure_builds_sweep(*, now: datetime | None = None) -> int:
+    """Re-send approved orders left unbuilt for a lease (a lost send, a dead worker); alert on hopeless ones.
+
+    Returns how many builds were sent. An order that failed HUB_DISCLOSURE_BUILD_MAX_ATTEMPTS
+    times raises an alert instead (again after each lease while it stays unbuilt).
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.HUB_DISCLOSURE_BUILD_LEASE_SECONDS)
+    stale = list(DisclosureRequest.objects.filter(status=DisclosureStatus.APPROVED, approval_expires_at__gte=now)
+                 .filter(Q(build_attempted_at__lt=cutoff) | Q(build_attempted_at__isnull=True, approved_at__lt=cutoff))
+                 .select_related("court").order_by("approved_at")[: settings.HUB_DISCLOSURE_BUILD_SWEEP_BATCH])
+    # Renew the lease as we go, so the next sweep neither re-sends nor re-alerts at once.
+    taken = [r for r in stale if DisclosureRequest.objects.filter(pk=r.pk, build_attempted_at=r.build_attempted_at)
+             .update(build_attempted_at=now)]
+    hopeless = [r for r in taken if r.build_attempts >= settings.HUB_DISCLOSURE_BUILD_MAX_ATTEMPTS]
+    for request in hopeless:
+        disclosure_build_alert(request, reason="attempts_exhausted")
+    from sharing.tasks import disclosure_package_build_task
+
+    return enqueue_now(disclosure_package_build_task, [r.pk for r in taken if r not in hopeless])
 
 
 def _package_files(request: DisclosureRequest, records: list[tuple[RestrictedRecord, bytes]]) -> dict[str, bytes]:
@@ -97,16 +153,19 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@transaction.atomic
 def disclosure_package_download(*, request: DisclosureRequest, actor: Actor) -> bytes:
-    """Hand the sealed package to the requesting court, at most max_downloads times."""
+    """Hand the sealed package to the requesting court, at most max_downloads times, while the approval holds."""
     if not actor.can(Capability.DISCLOSURE_DOWNLOAD) or request.court_id != actor.organisation.pk:
         raise NotFoundError("No such disclosure request.")
+    return refusing_lapsed(_download, request=request, actor=actor, tag=AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED)
+
+
+@transaction.atomic
+def _download(*, request: DisclosureRequest, actor: Actor) -> bytes:
     request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     if request.status not in (DisclosureStatus.PACKAGE_READY, DisclosureStatus.DELIVERED):
         raise ConflictError(f"No package to download: the request is {request.status}.")
-    if request.approval_expires_at < timezone.now():
-        raise ForbiddenError("The approval has expired; the package can no longer be downloaded.")
+    require_not_lapsed(request)
     if request.downloads >= request.max_downloads:
         raise ForbiddenError(f"The package was downloaded the maximum {request.max_downloads} times.")
     _restricted_audit(actor, AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED, request, target=request)

@@ -23,6 +23,7 @@ from sharing.models import Dispute, DisputeStatus, Notification, Report
 from sharing.services.calendar import add_working_days
 from sharing.services.reports import EvidenceFile
 from sharing.services.restricted import restricted_store
+from sharing.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
 from sharing.services.subjects import reports_counting, subjects_relink
 from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise, stored_tokens_find
 from sharing.services.watch_events import watch_changes
@@ -51,15 +52,24 @@ def dispute_file(*, identifiers: list[RawIdentifier | SuppliedToken], grounds: s
     return dispute
 
 
-@transaction.atomic
 def dispute_answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile], actor: Actor) -> Dispute:
-    """A reporter shows that a complaint or suit was filed; an operator will decide."""
+    """A reporter shows that a complaint or suit was filed; an operator will decide. Not after the due date."""
+    lapse = lapse_with_refusal(lambda: _dispute_lapse(dispute.pk), actor=actor, tag=AuditTag.DISPUTE_ANSWERED,
+                               target=dispute)
+    return refusing_past_deadline(_answer, lapse=lapse, dispute=dispute, note=note, evidence=evidence, actor=actor)
+
+
+@transaction.atomic
+def _answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile], actor: Actor) -> Dispute:
     _require(actor, Capability.DISPUTE_RESPOND)
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     if not dispute.reports.filter(reporter_organisation=actor.organisation).exists():
         raise NotFoundError("No such dispute.")
     if dispute.status != DisputeStatus.OPEN:
         raise ConflictError(f"The dispute is {dispute.status}; it can no longer be answered.")
+    if dispute.response_due < timezone.localdate():
+        raise DeadlinePassed(f"The answer was due by {dispute.response_due:%Y-%m-%d}; the dispute has lapsed and "
+                             "the disputed reports are suspended.")
     if not evidence:
         raise DomainError("Attach the filed complaint or suit.", fields={"evidence": ["At least one document."]})
     restricted_store(owner_type="dispute", owner_id=str(dispute.public_id), field=f"answer_note:{actor.organisation.public_id}",

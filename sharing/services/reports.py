@@ -19,6 +19,7 @@ from accounts.roles import Capability
 from hub.errors import ForbiddenError
 from sharing.locks import lock_report
 from sharing.models import Report, ReportIdentifier, ReportStatus
+from sharing.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
 from sharing.services.reputation import reporting_suspended, standing_of
 from sharing.services.restricted import restricted_store
 from sharing.services.risk import OFFICIAL
@@ -147,13 +148,21 @@ def report_retract(*, report: Report, actor: Actor) -> Report:
     return report
 
 
-@transaction.atomic
 def report_renew(*, report: Report, actor: Actor) -> Report:
-    """The reporting organisation keeps an accepted report alive for another retention period."""
+    """The reporting organisation keeps an accepted report alive for another retention period, before it expires."""
+    lapse = lapse_with_refusal(lambda: _report_expire(report_id=report.pk), actor=actor, tag=AuditTag.REPORT_RENEWED,
+                               target=report)
+    return refusing_past_deadline(_renew, lapse=lapse, report=report, actor=actor)
+
+
+@transaction.atomic
+def _renew(*, report: Report, actor: Actor) -> Report:
     _require(actor, Capability.REPORT_SUBMIT)
     if report.reporter_organisation_id != actor.organisation.pk:
         raise ForbiddenError("Only the reporting organisation can renew a report.")
     report = lock_report(report)
+    if report.status == ReportStatus.ACCEPTED and report.expires_at <= timezone.now():
+        raise DeadlinePassed(f"The report expired at {report.expires_at:%Y-%m-%d %H:%M} UTC; submit a new report.")
     report.renew(expires_at=timezone.now() + timedelta(days=settings.HUB_REPORT_RETENTION_DAYS))
     report.save()
     audit_record(actor=actor, tag=AuditTag.REPORT_RENEWED, target=report, data_class=DataClass.ADMINISTRATIVE,

@@ -23,7 +23,6 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -38,6 +37,7 @@ from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
+from hub.tasks_enqueue import enqueue_after_commit, enqueue_now
 from sharing.models import (
     AttemptOutcome,
     OutboxStatus,
@@ -200,16 +200,17 @@ def webhook_events_write(*, event_type: str, events: list[tuple[WebhookEndpoint,
             body=json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"), sort_keys=True),
         ))
     if rows:
-        # robust: a broker that is down must not fail the caller's committed change; the sweeper sends them.
-        transaction.on_commit(partial(_enqueue_deliveries, [row.pk for row in rows]), robust=True)
+        # A broker that is down must not fail the caller's committed change; the sweeper sends them.
+        from sharing.tasks import webhook_deliver_task
+
+        enqueue_after_commit(webhook_deliver_task, [row.pk for row in rows])
     return rows
 
 
 def _enqueue_deliveries(outbox_ids: list[int]) -> None:
     from sharing.tasks import webhook_deliver_task
 
-    for outbox_id in outbox_ids:
-        webhook_deliver_task.delay(outbox_id)
+    enqueue_now(webhook_deliver_task, outbox_ids)
 
 
 def webhooks_sweep() -> int:

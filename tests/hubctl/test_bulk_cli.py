@@ -12,6 +12,7 @@ from hubctl.commands.bulk import progress_line
 from hubctl.cli import main
 from hubctl.client import HubClient
 from sharing.identifiers import normalise
+from tests.factories import broker_stand_in
 from tests.hubctl.test_disclosure_e2e import eager_celery  # noqa: F401 (a fixture)
 
 ROWS = 50
@@ -151,7 +152,7 @@ def test_status_cancel_and_results_of_a_running_job(hub, tmp_path, capsys, monke
     from sharing.models import BulkChunk, BulkJob, BulkJobStatus
     from sharing.tasks import bulk_chunk_task
 
-    monkeypatch.setattr("sharing.services.bulk.chunks_enqueue", lambda chunk_ids: None)  # workers never pick it up
+    broker_stand_in(monkeypatch, bulk_chunk_task)  # workers never pick it up
     submitted = hubctl(capsys, hub["url"], hub["key"], "bulk", str(sellers_csv(tmp_path)), "--no-wait")
     job_id = submitted.out.strip()
     bulk_chunk_task(BulkChunk.objects.filter(job__public_id=job_id).order_by("number").first().pk)
@@ -173,14 +174,17 @@ def test_status_cancel_and_results_of_a_running_job(hub, tmp_path, capsys, monke
 def test_following_a_job_that_gets_cancelled_exits_1(hub, tmp_path, capsys, monkeypatch):
     from accounts.actors import Actor
     from sharing.models import BulkJob
+    from sharing.models.bulk import BULK_ACTIVE_STATUSES
     from sharing.services import bulk
+    from sharing.tasks import bulk_chunk_task
 
-    def cancel_instead(chunk_ids):
+    def cancel_instead(chunk_id):
         """Instead of the workers, the member cancels the job as soon as it is stored."""
-        job = BulkJob.objects.get(chunks__pk=chunk_ids[0])
-        bulk.bulk_cancel(job=job, actor=Actor(member=job.member))
+        job = BulkJob.objects.get(chunks__pk=chunk_id)
+        if job.status in BULK_ACTIVE_STATUSES:
+            bulk.bulk_cancel(job=job, actor=Actor(member=job.member))
 
-    monkeypatch.setattr("sharing.services.bulk.chunks_enqueue", cancel_instead)
+    broker_stand_in(monkeypatch, bulk_chunk_task, send=cancel_instead)
     out = tmp_path / "results.jsonl"
 
     run = hubctl(capsys, hub["url"], hub["key"], "bulk", str(sellers_csv(tmp_path, 5)), "--out", str(out),

@@ -130,7 +130,7 @@ def test_raw_values_in_bulk_files_appear_nowhere_outside_the_restricted_blobs(ap
         "verification_level": "rights_owner_verified", "statement": STATEMENT}, format="json")
     api(reviewer).post(f"/api/v1/reports/{submitted.json()['id']}/accept", {"reason": "evidence checked"}, format="json")
     task_arguments: list = []
-    monkeypatch.setattr(bulk_chunk_task, "delay", lambda *args, **kwargs: task_arguments.append((args, kwargs)))
+    monkeypatch.setattr(bulk_chunk_task, "apply_async", lambda *args, **kwargs: task_arguments.append((args, kwargs)))
     rows = [{"ref": "seller-1", "identifiers": IDENTIFIERS}, {"ref": "seller-2", "identifiers": [IDENTIFIERS[0]]},
             {"ref": "walk", "identifiers": [{"type": "phone", "value": "+86 139 8765 4322"}]}]
     rows += [{"ref": f"bad-{n}", **bad} for n, bad in enumerate(BAD_INPUTS)]

@@ -17,7 +17,7 @@ from accounts.roles import Role as R
 from sharing.models import ReportStatus
 from sharing.services.disputes import disputes_lapse
 from sharing.tasks import webhook_deliver_task
-from tests.factories import member_make, persona
+from tests.factories import broker_stand_in, member_make, persona
 from tests.webhook_receiver import Receiver, receiver  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,7 @@ NEW_STORE = {"type": "store_url", "value": "https://mall.jd.com/index-1000099999
 @pytest.fixture
 def deliveries(monkeypatch):
     """The broker boundary: enqueued webhook deliveries wait here until delivered()."""
-    queue: list[int] = []
-    monkeypatch.setattr(webhook_deliver_task, "delay", queue.append)
+    queue = broker_stand_in(monkeypatch, webhook_deliver_task)
 
     def delivered() -> None:
         while queue:

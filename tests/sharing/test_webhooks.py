@@ -26,7 +26,7 @@ from sharing.services import webhooks
 from sharing.services.tokens import RawIdentifier
 from sharing.services.watchlists import watchlist_add, watchlist_notify
 from sharing.tasks import webhook_deliver_task, webhooks_sweep_task
-from tests.factories import member_make, persona, report_make_accepted
+from tests.factories import broker_stand_in, member_make, persona, report_make_accepted
 from tests.webhook_receiver import RESPONSE_CANARY, Receiver, receiver  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def broker(monkeypatch):
             return results
 
     fake = Broker()
-    monkeypatch.setattr(webhook_deliver_task, "delay", fake.queue.append)
+    fake.queue = broker_stand_in(monkeypatch, webhook_deliver_task)
     return fake
 
 

@@ -1,0 +1,215 @@
+"""Every web form validates through the API's own input serializer: the same input is accepted or
+refused on a page and through the API, and a refusal is a 4xx with a per-field message, never a 500."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.actors import Actor
+from accounts.audit.alerts import alert_raise
+from accounts.audit.models import Alert, AlertStatus
+from accounts.roles import OrganisationKind as K
+from accounts.roles import Role as R
+from sharing.models import BulkJob, BulkJobStatus, DisclosureRequest, DisclosureStatus
+from sharing.services import bulk
+from tests.factories import client_for, court_key_pair, disclosure_make, persona, report_make
+
+pytestmark = pytest.mark.django_db
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+# Every template with a POST form, and the test below that proves the form's rule. Forms without
+# free input (login and logout are Django's own; "verify now" posts nothing) are named as such.
+POST_FORMS = {
+    "sharing/disclosure_detail.html": "test_rejecting_on_the_page_follows_the_apis_reason_rule",
+    "sharing/disclosure_new.html": "test_filing_an_order_on_the_page_follows_the_apis_rules",
+    "sharing/bulk_detail.html": "test_cancelling_a_bulk_job_on_the_page_follows_the_apis_reason_rule",
+    "sharing/bulk_list.html": "test_uploading_on_the_page_without_a_usable_file_is_a_400",
+    "audit/alerts.html": "test_handling_an_alert_on_the_page_follows_the_apis_reason_rule",
+    "audit/checkpoints.html": "no input",
+    "accounts/login.html": "Django's authentication form",
+    "base.html": "logout: no input",
+}
+REASONS = {"empty": "", "blank": "   ", "one character": "x", "two characters": "ab", "three characters": "abc",
+           "too long": "y" * 2001, "with a NUL byte": "not\x00signed", "long enough": "the order is not signed"}
+
+
+def test_every_post_form_in_the_templates_is_covered_here():
+    found = {str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")
+             if re.search(r'<form[^>]*method="post"', path.read_text(), re.IGNORECASE)}
+    assert found == set(POST_FORMS)
+    assert all(name in globals() for name in POST_FORMS.values() if name.startswith("test_"))
+
+
+def _on_page(client, member):
+    client.force_login(member.user)
+    return client
+
+
+def _field_refused(response, field: str) -> bool:
+    return response.status_code == 400 and f'data-field="{field}"' in response.content.decode()
+
+
+def _same_reason_rule(case: str, on_page, by_api, statuses: set, *, done: str, untouched: str) -> None:
+    """The page and the API accept exactly the reasons of 3 to 2000 characters, and refuse the rest with a 400."""
+    accepted = case in ("three characters", "long enough")
+    assert by_api.status_code == (200 if accepted else 400)
+    assert on_page.status_code == 302 if accepted else _field_refused(on_page, "reason")
+    assert statuses == {done if accepted else untouched}
+
+
+@pytest.mark.parametrize("case", sorted(REASONS))
+def test_rejecting_on_the_page_follows_the_apis_reason_rule(client, case):
+    web_order, api_order = disclosure_make(), disclosure_make()
+    officer = persona(K.OPERATOR, R.DISCLOSURE_OFFICER)
+
+    on_page = _on_page(client, officer).post(f"/disclosures/{web_order.public_id}/",
+                                             {"action": "reject", "reason": REASONS[case]})
+    by_api = client_for(officer).post(f"/api/v1/disclosure-requests/{api_order.public_id}/reject",
+                                      {"reason": REASONS[case]}, format="json")
+
+    statuses = set(DisclosureRequest.objects.filter(pk__in=[web_order.pk, api_order.pk]).values_list("status", flat=True))
+    _same_reason_rule(case, on_page, by_api, statuses, done=DisclosureStatus.REJECTED, untouched=DisclosureStatus.SUBMITTED)
+
+
+def test_an_unknown_officer_action_on_the_page_is_a_400(client):
+    order = disclosure_make()
+
+    response = _on_page(client, persona(K.OPERATOR, R.DISCLOSURE_OFFICER)).post(f"/disclosures/{order.public_id}/",
+                                                                                  {"action": "delete"})
+
+    assert _field_refused(response, "action")
+
+
+def _order_form(report_id: str, **overrides) -> dict:
+    form = {"case_number": "(2026) 1234", "issuing_court": "Pudong Court", "legal_basis": "CPL art. 67",
+            "report_ids": report_id, "fields": ["statement"],
+            "deadline": (timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+            "order_document": SimpleUploadedFile("order.pdf", b"%PDF order", content_type="application/pdf")}
+    return {name: value for name, value in {**form, **overrides}.items() if value is not None}
+
+
+ORDER_CASES = {
+    "no case number": ({"case_number": ""}, "case_number"),
+    "case number too long": ({"case_number": "9" * 101}, "case_number"),
+    "court name too long": ({"issuing_court": "c" * 201}, "issuing_court"),
+    "legal basis too long": ({"legal_basis": "l" * 501}, "legal_basis"),
+    "no report": ({"report_ids": ""}, "report_ids"),
+    "not a report id": ({"report_ids": "not-a-uuid"}, "report_ids.0"),
+    "no field": ({"fields": None}, "fields"),
+    "unknown field": ({"fields": ["passwords"]}, "fields.0"),
+    "no deadline": ({"deadline": ""}, "deadline"),
+    "deadline in the past": ({"deadline": (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}, "deadline"),
+    "no document": ({"order_document": None}, "order_document.name"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ORDER_CASES))
+def test_filing_an_order_on_the_page_follows_the_apis_rules(client, case):
+    clerk = persona(K.COURT, R.ANALYST)
+    court_key_pair(clerk.organisation)
+    report = report_make(persona(K.RIGHTS_OWNER, R.REPORTER))
+    overrides, field = ORDER_CASES[case]
+
+    response = _on_page(client, clerk).post("/disclosures/new", _order_form(str(report.public_id), **overrides))
+
+    assert _field_refused(response, field), response.content.decode()[-1500:]
+    assert not DisclosureRequest.objects.exists()
+
+
+def test_an_order_document_over_the_evidence_limit_is_refused_on_the_page(client, settings):
+    settings.HUB_MAX_EVIDENCE_BYTES = 100
+    clerk = persona(K.COURT, R.ANALYST)
+    court_key_pair(clerk.organisation)
+    report = report_make(persona(K.RIGHTS_OWNER, R.REPORTER))
+    big = SimpleUploadedFile("order.pdf", b"%" * 101, content_type="application/pdf")
+
+    response = _on_page(client, clerk).post("/disclosures/new", _order_form(str(report.public_id), order_document=big))
+
+    assert _field_refused(response, "order_document.content_base64") and not DisclosureRequest.objects.exists()
+
+
+def test_a_valid_order_on_the_page_is_filed():
+    from django.test import Client
+
+    clerk = persona(K.COURT, R.ANALYST)
+    court_key_pair(clerk.organisation)
+    report = report_make(persona(K.RIGHTS_OWNER, R.REPORTER))
+
+    response = _on_page(Client(), clerk).post("/disclosures/new", _order_form(str(report.public_id)))
+
+    assert response.status_code == 302 and DisclosureRequest.objects.get().scope_reports == [str(report.public_id)]
+
+
+def _bulk_job(member) -> BulkJob:
+    upload = SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n")
+    return bulk.bulk_submit(upload=upload, actor=Actor(member=member))
+
+
+@pytest.mark.parametrize("reason, accepted", [("", True), ("x", True), ("z" * 500, True), ("z" * 501, False)])
+def test_cancelling_a_bulk_job_on_the_page_follows_the_apis_reason_rule(client, reason, accepted):
+    analyst = persona(K.PLATFORM, R.ANALYST)
+    web_job, api_job = _bulk_job(analyst), _bulk_job(analyst)
+
+    on_page = _on_page(client, analyst).post(f"/bulk/{web_job.public_id}/cancel", {"reason": reason})
+    by_api = client_for(analyst).post(f"/api/v1/bulk-checks/{api_job.public_id}/cancel", {"reason": reason}, format="json")
+
+    statuses = set(BulkJob.objects.values_list("status", flat=True))
+    assert (by_api.status_code == 200) == accepted
+    if accepted:
+        assert on_page.status_code == 302 and statuses == {BulkJobStatus.CANCELLED}
+    else:
+        assert by_api.status_code == 400 and _field_refused(on_page, "reason")
+        assert statuses == {BulkJobStatus.QUEUED}
+
+
+def test_cancelling_a_finished_bulk_job_on_the_page_is_a_409_with_the_reason(client):
+    analyst = persona(K.PLATFORM, R.ANALYST)
+    job = _bulk_job(analyst)
+    BulkJob.objects.filter(pk=job.pk).update(status=BulkJobStatus.DONE)
+
+    response = _on_page(client, analyst).post(f"/bulk/{job.public_id}/cancel", {"reason": "wrong file"})
+
+    assert response.status_code == 409 and "only a queued or running job" in response.content.decode()
+
+
+@pytest.mark.parametrize("upload", [None, b"", b"ref,phone\n"])
+def test_uploading_on_the_page_without_a_usable_file_is_a_400(client, upload):
+    files = {} if upload is None else {"file": SimpleUploadedFile("s.csv", upload)}
+
+    response = _on_page(client, persona(K.PLATFORM, R.ANALYST)).post("/bulk/", files)
+
+    assert response.status_code == 400 and not BulkJob.objects.exists()
+
+
+@pytest.mark.parametrize("case", sorted(REASONS))
+def test_handling_an_alert_on_the_page_follows_the_apis_reason_rule(client, case):
+    web_alert, api_alert = (alert_raise(kind="canary_hit", organisation=None, dedupe_key=f"canary:{n}", details={})
+                            for n in (1, 2))
+    operator = persona(K.OPERATOR, R.REVIEWER)
+
+    on_page = _on_page(client, operator).post(f"/audit/alerts/{web_alert.public_id}/resolve", {"reason": REASONS[case]})
+    by_api = client_for(operator).post(f"/api/v1/alerts/{api_alert.public_id}/resolve", {"reason": REASONS[case]},
+                                       format="json")
+
+    statuses = set(Alert.objects.values_list("status", flat=True))
+    _same_reason_rule(case, on_page, by_api, statuses, done=AlertStatus.RESOLVED, untouched=AlertStatus.OPEN)
+
+
+@pytest.mark.parametrize("service", ["disclosure_reject", "disclosure_narrow"])
+def test_a_blank_reason_reaching_a_disclosure_service_directly_is_a_400_not_a_database_error(service):
+    from hub.errors import DomainError
+    from sharing.services import disclosure
+
+    order = disclosure_make()
+    officer = Actor(member=persona(K.OPERATOR, R.DISCLOSURE_OFFICER))
+    extra = {"scope": disclosure.scope_of(order)} if service == "disclosure_narrow" else {}
+
+    with pytest.raises(DomainError) as refused:
+        getattr(disclosure, service)(request=order, reason="  ", actor=officer, **extra)
+
+    assert refused.value.status_code == 400 and refused.value.fields == {"reason": ["A reason is required."]}
