@@ -47,6 +47,7 @@ class AuditTag(models.TextChoices):
     RESTRICTED_DECRYPTED = "sharing:restricted:decrypted"
     ENCRYPTION_KEY_SET = "accounts:organisation:encryption_key_set"
     DISPUTE_FILED = "sharing:dispute:filed"
+    DISPUTE_NO_MATCH = "sharing:dispute:no_match"
     DISPUTE_READ = "sharing:dispute:read"
     DISPUTE_ANSWERED = "sharing:dispute:answered"
     DISPUTE_DECIDED = "sharing:dispute:decided"

@@ -1,0 +1,51 @@
+"""The one gate of every path that tells a member whether identifiers match a live report.
+
+A check answers it directly, but so does a dispute (404 or 201), a watch entry (its webhooks),
+a court's scope (its package) and a bulk file (its results): the cheapest ungated path would be
+the oracle. So every such service, whatever it answers, calls `lookup_gate` with the identifiers
+it looked up: the quota per identifier type, the canary, sequential, no-match and volume rules
+(enumeration.py) are the same for all of them. The caller audits the answer, a miss as much as a
+hit, with `lookup_counts` in the row's details.
+
+Bulk files draw on their own per-type quota for the whole file at upload (`bulk_gate`), and feed
+the no-match and volume rules as their chunks are answered (`bulk_rows_observe`).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from django.utils import timezone
+
+from accounts.actors import Actor
+from accounts.audit.tags import AuditTag
+from accounts.models import Organisation
+from sharing.services.enumeration import bulk_window_observe, sweep_observe
+from sharing.services.quotas import bulk_quota_demands, check_quota_demands, quota_take_or_refuse
+from sharing.services.tokens import TokenisedIdentifier
+
+
+def lookup_gate(*, actor: Actor, tokenised: list[TokenisedIdentifier], matched: bool, tag: AuditTag,
+                now: datetime | None = None) -> None:
+    """Take the check quota per identifier type (or refuse: audited, 429), then feed the sweep and canary rules.
+
+    Call it before answering and outside the transaction of the write it gates: a refusal's audit
+    row must commit although the request fails, and a miss must count although nothing is written.
+    """
+    quota_take_or_refuse(actor=actor, demands=check_quota_demands(tokenised), tag=tag)
+    sweep_observe(actor=actor, tokenised=tokenised, matched=matched, now=now or timezone.now())
+
+
+def lookup_counts(*, hits: int, looked_up: int) -> dict:
+    """The audit details every gated answer carries, so misses are on record like hits."""
+    return {"hits": hits, "misses": looked_up - hits}
+
+
+def bulk_gate(*, actor: Actor, identifiers_per_type: Counter[str]) -> None:
+    """Take a whole file's bulk quota per identifier type, or refuse (audited, 429)."""
+    quota_take_or_refuse(actor=actor, demands=bulk_quota_demands(identifiers_per_type), tag=AuditTag.BULK_SUBMITTED)
+
+
+def bulk_rows_observe(*, organisation: Organisation, rows: int, misses: int, now: datetime) -> None:
+    """Count answered bulk rows and their misses for the no-match and volume rules (tokens-only files too)."""
+    bulk_window_observe(organisation=organisation, rows=rows, misses=misses, now=now)
