@@ -70,6 +70,7 @@ class AuditTag(models.TextChoices):
     WEBHOOK_DELIVERED = "sharing:webhook:delivered"
     WEBHOOK_DELIVERY_FAILED = "sharing:webhook:delivery_failed"
     BULK_SUBMITTED = "sharing:bulk:submitted"
+    BULK_CHUNK_ANSWERED = "sharing:bulk:chunk_answered"
     BULK_READ = "sharing:bulk:read"
     BULK_RESULTS_DOWNLOADED = "sharing:bulk:results_downloaded"
     BULK_CANCELLED = "sharing:bulk:cancelled"
