@@ -105,6 +105,7 @@ class DisclosureRequestsApi(HubApiView):
     """GET lists the orders you may see; POST (courts) files one."""
 
     required_capability = {"GET": Capability.DISCLOSURE_READ, "POST": Capability.DISCLOSURE_REQUEST}
+    match_revealing_methods = frozenset({"post"})  # the package tells which named identifiers are listed
     audit_object_type = "disclosure"
 
     @extend_schema(responses={200: DisclosureOutput(many=True)}, summary="Disclosure requests (your court's; all for officers)")

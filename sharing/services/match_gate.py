@@ -13,7 +13,9 @@ the no-match and volume rules as their chunks are answered (`bulk_rows_observe`)
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from django.utils import timezone
 
@@ -23,6 +25,17 @@ from accounts.models import Organisation
 from sharing.services.enumeration import bulk_window_observe, sweep_observe
 from sharing.services.quotas import bulk_quota_demands, check_quota_demands, quota_take_or_refuse
 from sharing.services.tokens import TokenisedIdentifier
+
+V = TypeVar("V", bound=Callable)
+
+
+def match_revealing(*methods: str) -> Callable[[V], V]:
+    """Mark a function view whose `methods` answer whether identifiers match (API views set
+    `match_revealing_methods`); tests/sharing/test_match_gate.py drives every marked route."""
+    def mark(view: V) -> V:
+        view.match_revealing_methods = frozenset(method.lower() for method in methods)  # type: ignore[attr-defined]
+        return view
+    return mark
 
 
 def lookup_gate(*, actor: Actor, tokenised: list[TokenisedIdentifier], matched: bool, tag: AuditTag,
