@@ -34,8 +34,7 @@ from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkChunk, BulkChunkStatus
 from sharing.services.bulk_files import ParsedRow, RowTokeniser, file_error, rows_parsed
 from sharing.services.bulk_match import RESULT_FIELDS, ChunkRow, ResultRow, chunk_results, result_is_miss
 from sharing.services.bulk_sql import results_write, rows_write
-from sharing.services.enumeration import sequential_observe
-from sharing.services.match_gate import bulk_gate, bulk_rows_observe, lookup_counts
+from sharing.services.match_gate import bulk_gate, bulk_numbers_observe, bulk_rows_observe, lookup_counts
 from sharing.services.tokens import TokenisedIdentifier
 
 
@@ -116,7 +115,7 @@ def _chunk_store(job: BulkJob, rows: list[ChunkRow], raw: list[TokenisedIdentifi
     """Write one chunk's rows and its pending chunk record; its raw identifiers feed sweep detection."""
     # A number range walked in a file is the sweep it would be in single checks. (The no-match and
     # volume rules see bulk rows when they are answered, with bulk thresholds: bulk_chunk_process.)
-    sequential_observe(actor=actor, tokenised=raw, hour=job.created_at.replace(minute=0, second=0, microsecond=0))
+    bulk_numbers_observe(actor=actor, raw=raw, hour=job.created_at.replace(minute=0, second=0, microsecond=0))
     rows_write(job.pk, rows)
     first, last = rows[0][0], rows[-1][0]
     BulkChunk.objects.create(job=job, number=first // settings.HUB_BULK_CHUNK_ROWS, first_row=first, last_row=last)

@@ -7,8 +7,9 @@ it looked up: the quota per identifier type, the canary, sequential, no-match an
 (enumeration.py) are the same for all of them. The caller audits the answer, a miss as much as a
 hit, with `lookup_counts` in the row's details.
 
-Bulk files draw on their own per-type quota for the whole file at upload (`bulk_gate`), and feed
-the no-match and volume rules as their chunks are answered (`bulk_rows_observe`).
+Bulk files draw on their own per-type quota for the whole file at upload (`bulk_gate`), feed the
+sequential rule as the upload is read (`bulk_numbers_observe`), the canary rule as chunks are
+matched (bulk_match.py) and the no-match and volume rules as they are answered (`bulk_rows_observe`).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
-from sharing.services.enumeration import bulk_window_observe, sweep_observe
+from sharing.services.enumeration import bulk_window_observe, sequential_observe, sweep_observe
 from sharing.services.quotas import bulk_quota_demands, check_quota_demands, quota_take_or_refuse
 from sharing.services.tokens import TokenisedIdentifier
 
@@ -57,6 +58,11 @@ def lookup_counts(*, hits: int, looked_up: int) -> dict:
 def bulk_gate(*, actor: Actor, identifiers_per_type: Counter[str]) -> None:
     """Take a whole file's bulk quota per identifier type, or refuse (audited, 429)."""
     quota_take_or_refuse(actor=actor, demands=bulk_quota_demands(identifiers_per_type), tag=AuditTag.BULK_SUBMITTED)
+
+
+def bulk_numbers_observe(*, actor: Actor, raw: list[TokenisedIdentifier], hour: datetime) -> None:
+    """Feed a chunk of an upload's raw identifiers to the sequential rule: a range walked in a file is a sweep too."""
+    sequential_observe(actor=actor, tokenised=raw, hour=hour)
 
 
 def bulk_rows_observe(*, organisation: Organisation, rows: int, misses: int, now: datetime) -> None:
