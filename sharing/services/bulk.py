@@ -149,10 +149,11 @@ def bulk_chunk_process(*, chunk_id: int) -> bool:
         # Only the run that flips the chunk counts its rows, so `done` never counts a row twice.
         flipped = BulkChunk.objects.filter(pk=chunk.pk, status=BulkChunkStatus.PENDING).update(status=BulkChunkStatus.DONE)
         if flipped:
-            _chunk_answers_record(chunk, results, now=now)
             BulkJob.objects.filter(pk=chunk.job_id).update(done=F("done") + len(rows))
             BulkJob.objects.filter(pk=chunk.job_id, status=BulkJobStatus.RUNNING, done=F("total")).update(
                 status=BulkJobStatus.DONE, finished_at=timezone.now())
+            # Last: the sweep-window and audit-head rows it locks are shared with single checks.
+            _chunk_answers_record(chunk, results, now=now)
     return bool(flipped)
 
 
