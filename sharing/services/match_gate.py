@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
+from accounts.quotas import quota_consume
 from sharing.services.enumeration import bulk_window_observe, sequential_observe, sweep_observe
 from sharing.services.quotas import bulk_quota_demands, check_quota_demands, quota_take_or_refuse
 from sharing.services.tokens import TokenisedIdentifier
@@ -56,8 +57,12 @@ def lookup_counts(*, hits: int, looked_up: int) -> dict:
 
 
 def bulk_gate(*, actor: Actor, identifiers_per_type: Counter[str]) -> None:
-    """Take a whole file's bulk quota per identifier type, or refuse (audited, 429)."""
-    quota_take_or_refuse(actor=actor, demands=bulk_quota_demands(identifiers_per_type), tag=AuditTag.BULK_SUBMITTED)
+    """Take a whole file's bulk quota per identifier type, or raise QuotaExceeded (429).
+
+    Called inside the upload's transaction, which the refusal rolls back with every stored row;
+    bulk_submit audits the refusal after that rollback, so it stays on record.
+    """
+    quota_consume(organisation=actor.organisation, demands=bulk_quota_demands(identifiers_per_type))
 
 
 def bulk_numbers_observe(*, actor: Actor, raw: list[TokenisedIdentifier], hour: datetime) -> None:
