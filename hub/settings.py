@@ -266,11 +266,19 @@ HUB_QUOTA_CHECKS_PER_MINUTE = env_int("HUB_QUOTA_CHECKS_PER_MINUTE", 600)
 HUB_QUOTA_CHECKS_PER_DAY = env_int("HUB_QUOTA_CHECKS_PER_DAY", 200_000)
 HUB_QUOTA_EVALUATIONS_PER_MINUTE = env_int("HUB_QUOTA_EVALUATIONS_PER_MINUTE", 6_000)
 HUB_QUOTA_EVALUATIONS_PER_DAY = env_int("HUB_QUOTA_EVALUATIONS_PER_DAY", 1_000_000)
+# Bulk rows per identifier type per day, taken for the whole file at upload: two jobs of the
+# largest size (HUB_BULK_MAX_ROWS) a day, separate from the single-check buckets.
+HUB_QUOTA_BULK_ROWS_PER_DAY = env_int("HUB_QUOTA_BULK_ROWS_PER_DAY", 10_000_000)
 # Sweep detection (sharing/services/enumeration.py): thresholds per organisation per hour.
 HUB_SWEEP_BLOCK_PROBES = env_int("HUB_SWEEP_BLOCK_PROBES", 20)
 HUB_SWEEP_MIN_CHECKS = env_int("HUB_SWEEP_MIN_CHECKS", 300)
 HUB_SWEEP_MISS_RATIO_PERMILLE = env_int("HUB_SWEEP_MISS_RATIO_PERMILLE", 995)
 HUB_SWEEP_HOURLY_VOLUME = env_int("HUB_SWEEP_HOURLY_VOLUME", 20_000)
+# The same rules over answered bulk rows: a seller base mostly misses, a random file always does;
+# more rows in an hour than one job of the largest size is more than screening needs.
+HUB_SWEEP_BULK_MIN_ROWS = env_int("HUB_SWEEP_BULK_MIN_ROWS", 10_000)
+HUB_SWEEP_BULK_MISS_RATIO_PERMILLE = env_int("HUB_SWEEP_BULK_MISS_RATIO_PERMILLE", 999)
+HUB_SWEEP_BULK_HOURLY_ROWS = env_int("HUB_SWEEP_BULK_HOURLY_ROWS", 6_000_000)
 # Refused requests from one organisation within 10 minutes that raise a "denied_burst" alert.
 HUB_DENIED_BURST_THRESHOLD = env_int("HUB_DENIED_BURST_THRESHOLD", 20)
 HUB_MAX_EVIDENCE_FILES = env_int("HUB_MAX_EVIDENCE_FILES", 10)

@@ -13,6 +13,7 @@ from hub.errors import DomainError
 from sharing.api.bulk import RESULT_FORMATS, BulkCancelInput
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkJob
 from sharing.services import bulk
+from sharing.services.match_gate import match_revealing
 
 LIST_LIMIT = 100
 
@@ -25,6 +26,7 @@ def _jobs_listed(request: HttpRequest) -> list[BulkJob]:
     return bulk.bulk_jobs_listed(actor=request.actor, limit=LIST_LIMIT, request_id=getattr(request, "request_id", ""))
 
 
+@match_revealing("post")
 @capability_required(Capability.BULK_RUN)
 def bulk_list(request: HttpRequest) -> HttpResponse:
     """The organisation's bulk jobs with their progress, and the upload form."""

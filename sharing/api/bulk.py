@@ -44,6 +44,7 @@ _CREATED = inline_serializer("BulkJobCreated", fields={"id": serializers.UUIDFie
 class BulkChecksApi(HubApiView):
     required_capability = Capability.BULK_RUN
     audit_object_type = "bulkjob"
+    match_revealing_methods = frozenset({"post"})
     # JSON is accepted only to answer a request without a file with a clear 400, not a 415.
     parser_classes = [MultiPartParser, BoundedJSONParser]
 

@@ -38,10 +38,11 @@ class ScopeInput(serializers.Serializer):
 
     def to_scope(self, *, default_country: str) -> disclosure.DisclosureScope:
         data = self.validated_data
-        tokens = list(data["tokens"]) + (disclosure.scope_tokens_from(raw_identifiers(data["identifiers"]), default_country=default_country)
-                                         if data.get("identifiers") else [])
+        named = (disclosure.scope_identifiers_tokenise(raw_identifiers(data["identifiers"]), default_country=default_country)
+                 if data.get("identifiers") else [])
+        tokens = list(data["tokens"]) + [item.token for item in named]
         return disclosure.DisclosureScope(reports=[str(r) for r in data["reports"]], subjects=[str(s) for s in data["subjects"]],
-                                          tokens=sorted(set(tokens)), fields=sorted(set(data["fields"])))
+                                          tokens=sorted(set(tokens)), fields=sorted(set(data["fields"])), named=tuple(named))
 
 
 class DisclosureSubmitInput(serializers.Serializer):
@@ -104,6 +105,7 @@ class DisclosureRequestsApi(HubApiView):
     """GET lists the orders you may see; POST (courts) files one."""
 
     required_capability = {"GET": Capability.DISCLOSURE_READ, "POST": Capability.DISCLOSURE_REQUEST}
+    match_revealing_methods = frozenset({"post"})  # the package tells which named identifiers are listed
     audit_object_type = "disclosure"
 
     @extend_schema(responses={200: DisclosureOutput(many=True)}, summary="Disclosure requests (your court's; all for officers)")

@@ -52,6 +52,7 @@ class DisputesApi(HubApiView):
     """GET the disputes you are party to (operators: all); POST (platforms) contests a listing."""
 
     required_capability = {"GET": Capability.DISPUTE_READ, "POST": Capability.DISPUTE_FILE}
+    match_revealing_methods = frozenset({"post"})  # 201 or 404 tells whether the seller is listed
     audit_object_type = "dispute"
 
     @extend_schema(responses={200: DisputeOutput(many=True)}, summary="Disputes you are party to")

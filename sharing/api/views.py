@@ -21,6 +21,7 @@ from sharing.services import canaries, checks, oblivious, reports
 class CheckRunApi(HubApiView):
     required_capability = Capability.CHECK_RUN
     audit_object_type = "check"
+    match_revealing_methods = frozenset({"post"})
 
     @extend_schema(request=s.CheckRunInput, responses={200: s.CheckOutput}, summary="Check one seller")
     def post(self, request):

@@ -36,6 +36,7 @@ class WatchlistApi(HubApiView):
     """GET lists your organisation's watch entries; POST adds one seller's identifiers."""
 
     required_capability = Capability.WATCHLIST_MANAGE
+    match_revealing_methods = frozenset({"post"})  # a standing check: its webhooks tell when the seller is listed
     audit_object_type = "watch_entry"
 
     @extend_schema(responses={200: WatchEntryOutput(many=True)}, summary="Your organisation's watch entries")

@@ -6,12 +6,14 @@ from django.utils import timezone
 
 
 class SweepWindow(models.Model):
-    """Checks and misses of one organisation in one hour."""
+    """Checks and misses, and answered bulk rows and their misses, of one organisation in one hour."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
     window_start = models.DateTimeField()
     checks = models.PositiveIntegerField(default=0)
     misses = models.PositiveIntegerField(default=0)
+    bulk_rows = models.PositiveIntegerField(default=0)
+    bulk_misses = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "window_start"], name="sweep_window_unique")]

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import IO
@@ -26,38 +27,50 @@ from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
-from accounts.quotas import Limit
+from accounts.quotas import Limit, quota_consume
 from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError
 from hub.tasks_enqueue import enqueue_after_commit, enqueue_now
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
 from sharing.services.bulk_files import ParsedRow, RowTokeniser, file_error, rows_parsed
-from sharing.services.bulk_match import RESULT_FIELDS, ChunkRow, chunk_results
+from sharing.services.bulk_match import RESULT_FIELDS, ChunkRow, ResultRow, chunk_results, result_is_miss
 from sharing.services.bulk_sql import results_write, rows_write
-from sharing.services.enumeration import sequential_observe
-from sharing.services.quotas import quota_take_or_refuse
+from sharing.services.match_gate import bulk_gate, bulk_numbers_observe, bulk_rows_observe, lookup_counts
 from sharing.services.tokens import TokenisedIdentifier
 
 
 # --- submitting a job ------------------------------------------------------------------
 
 
-@transaction.atomic
 def bulk_submit(*, upload: IO[bytes], actor: Actor) -> BulkJob:
-    """Take the limits, store the rows' tokens chunk by chunk, audit, and enqueue the chunks after commit."""
+    """Store the job, or refuse it over a limit with nothing stored and the refusal on record."""
     if not actor.can(Capability.BULK_RUN):
         raise ForbiddenError("Your role does not grant bulk:run.")
+    try:
+        return _bulk_job_store(upload=upload, actor=actor)
+    except TooManyRequestsError as refused:
+        # Written after the job's transaction rolled back, so the refusal stays on record.
+        audit_record_denied(actor=actor, tag=AuditTag.QUOTA_EXCEEDED, target_type="bulkjob", reason=refused.message)
+        raise
+
+
+@transaction.atomic
+def _bulk_job_store(*, upload: IO[bytes], actor: Actor) -> BulkJob:
+    """Take the limits, store the rows' tokens chunk by chunk, take the file's bulk quota, audit, enqueue after commit."""
     _limits_take(actor)
     now = timezone.now()
     job = BulkJob.objects.create(organisation=actor.organisation, member=actor.member, created_at=now,
                                  expires_at=now + timedelta(days=settings.HUB_BULK_RETENTION_DAYS))
-    total, errors = _rows_store(job, rows_parsed(upload), actor=actor)
+    per_type: Counter[str] = Counter()
+    total, errors = _rows_store(job, rows_parsed(upload), actor=actor, per_type=per_type)
     if total == 0:
         raise file_error("The file has a header but no rows.")
+    # The whole file's identifiers per type, at once: over the quota, the upload is refused and nothing stays.
+    bulk_gate(actor=actor, identifiers_per_type=per_type)
     BulkJob.objects.filter(pk=job.pk).update(total=total)
     job.total = total
     audit_record(actor=actor, tag=AuditTag.BULK_SUBMITTED, data_class=DataClass.SHAREABLE, target=job,
-                 details={"rows": total, "error_rows": errors})
+                 details={"rows": total, "error_rows": errors, "identifiers": dict(sorted(per_type.items()))})
     chunk_ids = list(BulkChunk.objects.filter(job=job).order_by("number").values_list("pk", flat=True))
     enqueue_after_commit(_chunk_task(), chunk_ids)
     return job
@@ -69,27 +82,27 @@ def _limits_take(actor: Actor) -> None:
     Organisation.objects.select_for_update().filter(pk=actor.organisation.pk).first()
     active = BulkJob.objects.filter(organisation=actor.organisation, status__in=BULK_ACTIVE_STATUSES).count()
     if active >= settings.HUB_BULK_CONCURRENT_JOBS:
-        audit_record_denied(actor=actor, tag=AuditTag.QUOTA_EXCEEDED, target_type="bulkjob",
-                            reason=f"bulk jobs over {settings.HUB_BULK_CONCURRENT_JOBS} at once")
         raise TooManyRequestsError(f"Your organisation already has {active} bulk jobs queued or running; at most "
                                    f"{settings.HUB_BULK_CONCURRENT_JOBS} at once. Wait for one to finish or cancel one.")
-    daily = Limit(bucket="bulk:jobs", window="day", limit=settings.HUB_BULK_JOBS_PER_DAY)
-    quota_take_or_refuse(actor=actor, demands={daily: 1}, tag=AuditTag.BULK_SUBMITTED)
+    quota_consume(organisation=actor.organisation,
+                  demands={Limit(bucket="bulk:jobs", window="day", limit=settings.HUB_BULK_JOBS_PER_DAY): 1})
 
 
-def _rows_store(job: BulkJob, parsed: Iterator[ParsedRow], *, actor: Actor) -> tuple[int, int]:
-    """Tokenise and store rows one chunk at a time, so memory holds one chunk, never the file; (rows, error rows)."""
+def _rows_store(job: BulkJob, parsed: Iterator[ParsedRow], *, actor: Actor, per_type: Counter[str]) -> tuple[int, int]:
+    """Tokenise and store rows one chunk at a time, so memory holds one chunk, never the file; (rows, error rows).
+
+    Counts the identifiers of each type into `per_type`, for the file's bulk quota.
+    """
     size, limit = settings.HUB_BULK_CHUNK_ROWS, settings.HUB_BULK_MAX_ROWS
     tokeniser = RowTokeniser(default_country=actor.organisation.country)
     buffer: list[ChunkRow] = []
     index, errors = -1, 0
     for index, row in enumerate(parsed):
         if index >= limit:
-            audit_record_denied(actor=actor, tag=AuditTag.QUOTA_EXCEEDED, target_type="bulkjob",
-                                reason=f"bulk job over {limit} rows")
             raise TooManyRequestsError(f"A bulk job has at most {limit} rows; split the file into several jobs.")
         tokens, error = tokeniser.tokens(row)
         errors += bool(error)
+        per_type.update(item["type"] for item in tokens)
         buffer.append((index, row.ref, tokens, error))
         if len(buffer) == size:
             _chunk_store(job, buffer, tokeniser.take_raw(), actor=actor)
@@ -102,8 +115,8 @@ def _rows_store(job: BulkJob, parsed: Iterator[ParsedRow], *, actor: Actor) -> t
 def _chunk_store(job: BulkJob, rows: list[ChunkRow], raw: list[TokenisedIdentifier], *, actor: Actor) -> None:
     """Write one chunk's rows and its pending chunk record; its raw identifiers feed sweep detection."""
     # A number range walked in a file is the sweep it would be in single checks. (The no-match and
-    # volume rules stay with single checks: a seller base mostly misses, and bulk is volume by design.)
-    sequential_observe(actor=actor, tokenised=raw, hour=job.created_at.replace(minute=0, second=0, microsecond=0))
+    # volume rules see bulk rows when they are answered, with bulk thresholds: bulk_chunk_process.)
+    bulk_numbers_observe(actor=actor, raw=raw, hour=job.created_at.replace(minute=0, second=0, microsecond=0))
     rows_write(job.pk, rows)
     first, last = rows[0][0], rows[-1][0]
     BulkChunk.objects.create(job=job, number=first // settings.HUB_BULK_CHUNK_ROWS, first_row=first, last_row=last)
@@ -144,7 +157,19 @@ def bulk_chunk_process(*, chunk_id: int) -> bool:
             BulkJob.objects.filter(pk=chunk.job_id).update(done=F("done") + len(rows))
             BulkJob.objects.filter(pk=chunk.job_id, status=BulkJobStatus.RUNNING, done=F("total")).update(
                 status=BulkJobStatus.DONE, finished_at=timezone.now())
+            # Last: the sweep-window and audit-head rows it locks are shared with single checks.
+            _chunk_answers_record(chunk, results, now=now)
     return bool(flipped)
+
+
+def _chunk_answers_record(chunk: BulkChunk, results: list[ResultRow], *, now: datetime) -> None:
+    """Feed the chunk's answered rows to the no-match and volume rules and audit its hits and misses (once per chunk)."""
+    answered = [result for _, _, result, error in results if not error]
+    misses = sum(1 for result in answered if result_is_miss(result))
+    bulk_rows_observe(organisation=chunk.job.member.organisation, rows=len(answered), misses=misses, now=now)
+    audit_record(actor=Actor(member=chunk.job.member), tag=AuditTag.BULK_CHUNK_ANSWERED, data_class=DataClass.SHAREABLE,
+                 target=chunk.job, details={"chunk": chunk.number, "rows": len(results),
+                                            **lookup_counts(hits=len(answered) - misses, looked_up=len(answered))})
 
 
 def bulk_pause_after(seconds_worked: float) -> float:

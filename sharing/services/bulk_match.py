@@ -102,6 +102,14 @@ def _canaries_alert(job: BulkJob, canary_forms: list[str], *, keys: KeyRing) -> 
         canaries_watch(Actor(member=job.member), tokenised)
 
 
+_MISS_PREFIX = '{"level":"none"'
+
+
+def result_is_miss(result_json: str) -> bool:
+    """Whether a row's result (as shareable_json wrote it: level first, compact) matched no live report."""
+    return result_json.startswith(_MISS_PREFIX)
+
+
 def shareable_json(result: CheckResult) -> str:
     """The single-check fields of a result as JSON (check_id left out: the job names the run)."""
     return json.dumps({name: getattr(result, name) for name in RESULT_FIELDS}, cls=DjangoJSONEncoder, separators=(",", ":"))

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -26,12 +25,11 @@ from hub.errors import ForbiddenError
 from sharing.identifiers.types import IdentifierType
 from sharing.models import IdentifierToken, ReportIdentifier
 from sharing.models.reports import VERIFICATION_RANK
-from sharing.services.enumeration import sweep_observe
+from sharing.services.match_gate import lookup_counts, lookup_gate
 from sharing.services.policies import Strike, policy_of, recommended_action
-from sharing.services.quotas import check_quota_demands, quota_take_or_refuse
 from sharing.services.risk import Evidence, effective_verification, level_of, risk_of
 from sharing.services.subjects import counting
-from sharing.services.tokens import RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise, stored_tokens_find
+from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise, stored_tokens_find
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,7 @@ DEFAULT_LEVEL_POLICY = {"strikes": 3, "window_months": 24, "one_strike_verificat
 
 
 def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor) -> CheckResult:
-    """Tokenise the seller's identifiers, match, take the quota, watch for sweeps, audit."""
+    """Tokenise the seller's identifiers, match, pass the lookup gate (quota, sweeps, canaries), audit."""
     if not actor.can(Capability.CHECK_RUN):
         raise ForbiddenError("Your role does not grant check:run.")
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
@@ -108,23 +106,18 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
     # The quota, sweep-window and audit-head rows stay locked until the request commits, so they
     # are taken last: other checks of the organisation wait for the shortest while. A refused
     # quota refuses the answer (built by then, never returned) and its refusal audit commits.
-    quota_take_or_refuse(actor=actor, demands=check_quota_demands(tokenised), tag=AuditTag.CHECK_RUN)
-    _check_record(actor=actor, tokenised=tokenised, rows=rows, result=result, now=now)
-    return result
-
-
-@transaction.atomic(savepoint=False)
-def _check_record(*, actor: Actor, tokenised: list[TokenisedIdentifier], rows: list[IdentifierToken], result: CheckResult,
-                  now: datetime) -> None:
-    sweep_observe(actor=actor, tokenised=tokenised, matched=result.level != "none", now=now)
+    hit = result.level != "none"
+    lookup_gate(actor=actor, tokenised=tokenised, matched=hit, tag=AuditTag.CHECK_RUN, now=now)
     audit_record(
         actor=actor, tag=AuditTag.CHECK_RUN, data_class=DataClass.SHAREABLE, target_type="check", target_id=result.check_id,
         details={
             "identifier_types": sorted({t.type for t in tokenised}),
             "level": result.level,
             "subjects": sorted({str(row.subject.public_id) for row in rows}),
+            **lookup_counts(hits=int(hit), looked_up=1),
         },
     )
+    return result
 
 
 def check_result_for(matched: list[IdentifierToken], *, policy: dict, now: datetime) -> CheckResult:

@@ -35,7 +35,9 @@ from sharing.models.disclosure import OPEN_STATUSES
 from sharing.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
 from sharing.services.reports import EvidenceFile
 from sharing.services.restricted import restricted_store
-from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise
+from sharing.services.match_gate import lookup_counts, lookup_gate
+from sharing.services.tokens import (RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise,
+                                     stored_tokens_find)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class DisclosureScope:
     subjects: list[str] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
+    # The identifiers the court named, tokenised: their types and numbers feed the lookup gate; only `tokens` is kept.
+    named: tuple[TokenisedIdentifier, ...] = ()
 
     def as_dict(self) -> dict:
         return {"reports": sorted(self.reports), "subjects": sorted(self.subjects), "tokens": sorted(self.tokens),
@@ -54,20 +58,43 @@ def scope_of(request: DisclosureRequest) -> DisclosureScope:
     return DisclosureScope(request.scope_reports, request.scope_subjects, request.scope_tokens, request.scope_fields)
 
 
-def scope_tokens_from(identifiers: list[RawIdentifier | SuppliedToken], *, default_country: str) -> list[str]:
+def scope_identifiers_tokenise(identifiers: list[RawIdentifier | SuppliedToken], *,
+                               default_country: str) -> list[TokenisedIdentifier]:
     """A court may name identifiers raw or as tokens; only the tokens are kept."""
-    return [t.token for t in identifiers_tokenise(identifiers=identifiers, default_country=default_country)]
+    return identifiers_tokenise(identifiers=identifiers, default_country=default_country)
 
 
-@transaction.atomic
 def disclosure_request_submit(*, case_number: str, issuing_court: str, legal_basis: str, scope: DisclosureScope,
                               deadline: datetime, order_document: EvidenceFile, actor: Actor) -> DisclosureRequest:
-    """A court files an order; its document is sealed into the restricted tier."""
+    """A court files an order; its document is sealed into the restricted tier.
+
+    The package will tell the court which of the identifiers it named are listed, so they pass
+    the gate of every match-revealing path when the order is filed.
+    """
     _require(actor, Capability.DISCLOSURE_REQUEST)
     if not actor.organisation.encryption_public_key:
         raise DomainError("Register your court's encryption key first (PUT /api/v1/organisation/encryption-key).")
     if deadline <= timezone.now():
         raise DomainError("The deadline must be in the future.", fields={"deadline": ["Give a future date and time."]})
+    looked_up = _scope_looked_up(scope)
+    hits = sum(1 for row in stored_tokens_find([t.token for t in looked_up]).values() if row.subject_id)
+    if looked_up:
+        lookup_gate(actor=actor, tokenised=looked_up, matched=bool(hits), tag=AuditTag.DISCLOSURE_SUBMITTED)
+    return _disclosure_request_create(case_number=case_number, issuing_court=issuing_court, legal_basis=legal_basis,
+                                      scope=scope, deadline=deadline, order_document=order_document, actor=actor,
+                                      lookup=lookup_counts(hits=hits, looked_up=len(looked_up)))
+
+
+def _scope_looked_up(scope: DisclosureScope) -> list[TokenisedIdentifier]:
+    """Every token the scope names, with its type and number when the court named it raw (bare tokens have neither)."""
+    named = {item.token for item in scope.named}
+    return [*scope.named, *(TokenisedIdentifier(type="", token=t, key_version=0) for t in scope.tokens if t not in named)]
+
+
+@transaction.atomic
+def _disclosure_request_create(*, case_number: str, issuing_court: str, legal_basis: str, scope: DisclosureScope,
+                               deadline: datetime, order_document: EvidenceFile, actor: Actor,
+                               lookup: dict) -> DisclosureRequest:
     request = DisclosureRequest.objects.create(
         court=actor.organisation, requested_by=actor.member, case_number=case_number, issuing_court=issuing_court,
         legal_basis=legal_basis, scope_reports=scope.reports, scope_subjects=scope.subjects, scope_tokens=scope.tokens,
@@ -76,7 +103,7 @@ def disclosure_request_submit(*, case_number: str, issuing_court: str, legal_bas
     restricted_store(owner_type="disclosure", owner_id=str(request.public_id), field="order_document",
                      payload=json.dumps({"name": order_document.name, "content_type": order_document.content_type}).encode()
                      + b"\n" + order_document.content)
-    _audit(actor, AuditTag.DISCLOSURE_SUBMITTED, request, {"scope": scope.as_dict() | {"tokens": len(scope.tokens)}})
+    _audit(actor, AuditTag.DISCLOSURE_SUBMITTED, request, {"scope": scope.as_dict() | {"tokens": len(scope.tokens)}, **lookup})
     return request
 
 
@@ -239,8 +266,6 @@ def approvals_of(request: DisclosureRequest) -> list[dict]:
 
 def reports_in_scope(request: DisclosureRequest) -> list[Report]:
     """The reports an order reaches: named directly, through subjects, or through tokens."""
-    from sharing.services.tokens import stored_tokens_find
-
     token_rows = stored_tokens_find(list(request.scope_tokens)).values()
     return list(
         Report.objects.filter(public_id__in=request.scope_reports)

@@ -21,6 +21,7 @@ from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
 from sharing.models import Dispute, DisputeStatus, Notification, Report
 from sharing.services.calendar import add_working_days
+from sharing.services.match_gate import lookup_counts, lookup_gate
 from sharing.services.reports import EvidenceFile
 from sharing.services.restricted import restricted_store
 from sharing.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
@@ -29,16 +30,27 @@ from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_to
 from sharing.services.watch_events import watch_changes
 
 
-@transaction.atomic
 def dispute_file(*, identifiers: list[RawIdentifier | SuppliedToken], grounds: str, evidence: list[EvidenceFile],
                  actor: Actor) -> Dispute:
-    """A platform contests the live reports behind a seller it hosts."""
+    """A platform contests the live reports behind a seller it hosts.
+
+    Whether a dispute can be filed tells whether the seller is listed, so the lookup passes the
+    gate of every match-revealing path, and a miss is audited before it answers 404.
+    """
     _require(actor, Capability.DISPUTE_FILE)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     subject_ids = {row.subject_id for row in stored_tokens_find([t.token for t in tokenised]).values() if row.subject_id}
     reports = list(reports_counting().filter(identifiers__token__subject_id__in=subject_ids).distinct())
+    lookup_gate(actor=actor, tokenised=tokenised, matched=bool(reports), tag=AuditTag.DISPUTE_FILED)
     if not reports:
+        audit_record(actor=actor, tag=AuditTag.DISPUTE_NO_MATCH, data_class=DataClass.SHAREABLE, target_type="dispute",
+                     details={"identifier_types": sorted({t.type for t in tokenised}), **lookup_counts(hits=0, looked_up=1)})
         raise NotFoundError("No live report matches this seller; there is nothing to dispute.")
+    return _dispute_create(reports=reports, grounds=grounds, evidence=evidence, actor=actor)
+
+
+@transaction.atomic
+def _dispute_create(*, reports: list[Report], grounds: str, evidence: list[EvidenceFile], actor: Actor) -> Dispute:
     due = add_working_days(timezone.localdate(), settings.HUB_DISPUTE_RESPONSE_WORKING_DAYS)
     dispute = Dispute.objects.create(filed_by=actor.organisation, filed_by_member=actor.member, grounds=grounds, response_due=due)
     dispute.reports.set(reports)
@@ -48,7 +60,8 @@ def dispute_file(*, identifiers: list[RawIdentifier | SuppliedToken], grounds: s
         notify(organisation_id=organisation_id, kind="dispute.filed", data={"dispute": str(dispute.public_id), "due": due.isoformat()},
                message=f"A listing based on your reports is disputed. Show by {due.isoformat()} that a complaint or suit "
                        "was filed, or the reports will be suspended.")
-    _audit(actor, AuditTag.DISPUTE_FILED, dispute, {"reports": len(reports), "due": due.isoformat()})
+    _audit(actor, AuditTag.DISPUTE_FILED, dispute, {"reports": len(reports), "due": due.isoformat(),
+                                                    **lookup_counts(hits=1, looked_up=1)})
     return dispute
 
 

@@ -8,6 +8,8 @@ Rules, per organisation and hour (thresholds in settings, HUB_SWEEP_*):
   a platform screening real sellers hits now and then, a random sweep never does;
 - volume: more checks in an hour than any screening workflow needs;
 - canary: any check of an identifier operators planted; nobody has a reason to.
+Bulk rows feed the same rules with their own counters and thresholds (HUB_SWEEP_BULK_*).
+Every path that reveals a match reaches these rules through match_gate.py.
 Only keyed hashes of number blocks and token prefixes are kept, never a value.
 """
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.utils.crypto import salted_hmac
 
 from accounts.actors import Actor
 from accounts.audit.alerts import alert_raise
+from accounts.models import Organisation
 from hub.keys import token_storage_keys
 from sharing.crypto.tokens import token_lookup_forms
 from sharing.identifiers.types import IdentifierType
@@ -92,20 +95,48 @@ def sweep_records_prune(*, now: datetime, keep: timedelta = timedelta(hours=48))
 
 
 def _window(actor: Actor, matched: bool, hour: datetime) -> None:
-    # One upsert counts the check and reads the totals: the row stays locked until the request commits.
+    checks, misses = _window_add(actor.organisation, hour, {"checks": 1, "misses": 0 if matched else 1})
+    _rules_apply(actor.organisation, hour, checks=checks, misses=misses, source="checks",
+                 least=settings.HUB_SWEEP_MIN_CHECKS, ratio=settings.HUB_SWEEP_MISS_RATIO_PERMILLE,
+                 volume=settings.HUB_SWEEP_HOURLY_VOLUME)
+
+
+def bulk_window_observe(*, organisation: Organisation, rows: int, misses: int, now: datetime) -> None:
+    """Count answered bulk rows in the hour and apply the no-match and volume rules with bulk thresholds.
+
+    Bulk has its own counters and thresholds: a seller base is screened in millions of rows
+    and mostly misses, so the single-check thresholds would alert on every honest job.
+    """
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    total, missed = _window_add(organisation, hour, {"bulk_rows": rows, "bulk_misses": misses})
+    _rules_apply(organisation, hour, checks=total, misses=missed, source="bulk",
+                 least=settings.HUB_SWEEP_BULK_MIN_ROWS, ratio=settings.HUB_SWEEP_BULK_MISS_RATIO_PERMILLE,
+                 volume=settings.HUB_SWEEP_BULK_HOURLY_ROWS)
+
+
+def _window_add(organisation: Organisation, hour: datetime, counts: dict[str, int]) -> tuple[int, int]:
+    # One upsert counts and reads the totals: the row stays locked until the request commits.
     table = connection.ops.quote_name(SweepWindow._meta.db_table)
+    columns = list(counts)  # our own column names, never input
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (organisation_id, window_start, checks, misses) VALUES (%s, %s, 1, %s) "
-            f"ON CONFLICT (organisation_id, window_start) DO UPDATE SET checks = {table}.checks + 1, "
-            f"misses = {table}.misses + excluded.misses RETURNING checks, misses",
-            [actor.organisation.pk, connection.ops.adapt_datetimefield_value(hour), 0 if matched else 1],
+            f"INSERT INTO {table} (organisation_id, window_start, checks, misses, bulk_rows, bulk_misses) "
+            f"VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (organisation_id, window_start) DO UPDATE SET "
+            + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns) + " RETURNING " + ", ".join(columns),
+            [organisation.pk, connection.ops.adapt_datetimefield_value(hour), counts.get("checks", 0),
+             counts.get("misses", 0), counts.get("bulk_rows", 0), counts.get("bulk_misses", 0)],
         )
-        checks, misses = cursor.fetchone()
-    details = {"checks": checks, "misses": misses, "window": hour.isoformat()}
-    if checks >= settings.HUB_SWEEP_MIN_CHECKS and misses * 1000 >= checks * settings.HUB_SWEEP_MISS_RATIO_PERMILLE:
-        alert_raise(kind="no_match_sweep", organisation=actor.organisation, details=details,
-                    dedupe_key=f"no_match:{actor.organisation.public_id}:{hour.isoformat()}")
-    if checks >= settings.HUB_SWEEP_HOURLY_VOLUME:
-        alert_raise(kind="volume_spike", organisation=actor.organisation, details=details,
-                    dedupe_key=f"volume:{actor.organisation.public_id}:{hour.isoformat()}")
+        return cursor.fetchone()
+
+
+def _rules_apply(organisation: Organisation, hour: datetime, *, checks: int, misses: int, source: str, least: int,
+                 ratio: int, volume: int) -> None:
+    """The no-match ratio and volume rules over one hour's counts of checks or bulk rows."""
+    details = {"checks": checks, "misses": misses, "window": hour.isoformat(), "source": source}
+    prefix = "" if source == "checks" else f"{source}:"
+    if checks >= least and misses * 1000 >= checks * ratio:
+        alert_raise(kind="no_match_sweep", organisation=organisation, details=details,
+                    dedupe_key=f"{prefix}no_match:{organisation.public_id}:{hour.isoformat()}")
+    if checks >= volume:
+        alert_raise(kind="volume_spike", organisation=organisation, details=details,
+                    dedupe_key=f"{prefix}volume:{organisation.public_id}:{hour.isoformat()}")

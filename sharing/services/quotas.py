@@ -1,5 +1,7 @@
-"""The hub's quotas on checks (per identifier type) and on oblivious evaluations."""
+"""The hub's quotas on checks and bulk rows (per identifier type) and on oblivious evaluations."""
 from __future__ import annotations
+
+from collections import Counter
 
 from django.conf import settings
 
@@ -13,10 +15,18 @@ from sharing.services.tokens import TokenisedIdentifier
 def check_quota_demands(tokenised: list[TokenisedIdentifier]) -> dict[Limit, int]:
     demands: dict[Limit, int] = {}
     for item in tokenised:
+        # A court's scope may name bare tokens, whose type the hub does not know: one bucket for them.
+        kind = item.type or "token"
         for window, limit in (("minute", settings.HUB_QUOTA_CHECKS_PER_MINUTE), ("day", settings.HUB_QUOTA_CHECKS_PER_DAY)):
-            key = Limit(bucket=f"check:{item.type}", window=window, limit=limit)
+            key = Limit(bucket=f"check:{kind}", window=window, limit=limit)
             demands[key] = demands.get(key, 0) + 1
     return demands
+
+
+def bulk_quota_demands(identifiers_per_type: Counter[str]) -> dict[Limit, int]:
+    """A file's identifiers per type against the bulk buckets (never the single-check ones)."""
+    return {Limit(bucket=f"bulk:{kind}", window="day", limit=settings.HUB_QUOTA_BULK_ROWS_PER_DAY): count
+            for kind, count in identifiers_per_type.items() if count}
 
 
 def evaluation_quota_demands(count: int) -> dict[Limit, int]:

@@ -24,8 +24,8 @@ from hub.errors import ConflictError, ForbiddenError, NotFoundError
 from hub.keys import KeyRing, token_storage_keys
 from sharing.crypto.tokens import token_lookup_forms, token_seal, token_unseal
 from sharing.models import IdentifierToken, WatchEntry, WebhookEndpoint
-from sharing.services.quotas import check_quota_demands, quota_take_or_refuse
-from sharing.services.tokens import RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise
+from sharing.services.match_gate import lookup_counts, lookup_gate
+from sharing.services.tokens import RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise, stored_tokens_find
 from sharing.services.webhooks import webhook_events_write
 
 EVENT_TYPES = frozenset({"subject.linked", "subject.level_changed"})
@@ -37,14 +37,16 @@ def watchlist_add(*, identifiers: list[RawIdentifier | SuppliedToken], ref: str,
     """Watch these identifiers of one of the actor's sellers; raw values are tokenised and dropped."""
     _require(actor)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
-    # A watch entry is a standing check, so it draws on the same quota: otherwise a watchlist
-    # of a whole number range would enumerate reported sellers without limit.
-    quota_take_or_refuse(actor=actor, demands=check_quota_demands(tokenised), tag=AuditTag.WATCH_ADDED)
-    return _watch_entries_store(tokenised=tokenised, ref=ref, actor=actor)
+    # A watch entry is a standing check (its webhooks tell when the seller is listed), so it passes
+    # the gate of every match-revealing path: otherwise a watchlist of a whole number range would
+    # enumerate reported sellers without limit.
+    hits = sum(1 for row in stored_tokens_find([t.token for t in tokenised]).values() if row.subject_id)
+    lookup_gate(actor=actor, tokenised=tokenised, matched=bool(hits), tag=AuditTag.WATCH_ADDED)
+    return _watch_entries_store(tokenised=tokenised, ref=ref, actor=actor, hits=hits)
 
 
 @transaction.atomic
-def _watch_entries_store(*, tokenised: list[TokenisedIdentifier], ref: str, actor: Actor) -> list[WatchEntry]:
+def _watch_entries_store(*, tokenised: list[TokenisedIdentifier], ref: str, actor: Actor, hits: int) -> list[WatchEntry]:
     keys = token_storage_keys()
     existing = WatchEntry.objects.filter(organisation=actor.organisation)
     if existing.count() + len(tokenised) > settings.HUB_WATCHLIST_MAX_ENTRIES:
@@ -61,7 +63,7 @@ def _watch_entries_store(*, tokenised: list[TokenisedIdentifier], ref: str, acto
     # The ref is the member's own free text, so it stays out of the audit log.
     audit_record(actor=actor, tag=AuditTag.WATCH_ADDED, data_class=DataClass.SHAREABLE, target_type="watch_entry",
                  details={"created": created, "identifier_types": sorted({i.type for i in tokenised}),
-                          "ids": [str(e.public_id) for e in entries]})
+                          "ids": [str(e.public_id) for e in entries], **lookup_counts(hits=hits, looked_up=len(tokenised))})
     return entries
 
 

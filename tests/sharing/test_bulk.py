@@ -342,3 +342,101 @@ def test_a_bulk_worker_rests_so_it_is_busy_only_its_duty_share(settings):
     assert bulk.bulk_pause_after(2.0) == 0
     settings.HUB_BULK_DUTY_PERCENT, settings.CELERY_TASK_ALWAYS_EAGER = 25, True
     assert bulk.bulk_pause_after(2.0) == 0  # in-process chunks run inside the upload request: never sleep there
+
+
+# --- the bulk quota and the sweep rules over bulk rows (issue 11, finding 10) ---------------
+
+
+def _bulk_used(member, bucket: str) -> int:
+    from accounts.models import QuotaUsage
+
+    return sum(QuotaUsage.objects.filter(organisation=member.organisation, bucket=bucket).values_list("used", flat=True))
+
+
+def test_bulk_rows_draw_on_the_bulk_quota_per_identifier_type_not_the_check_quota(platform_analyst):
+    _submit(platform_analyst, _csv_file(50))  # 48 valid phones (2 invalid, 7 rows without), 50 emails
+
+    phones = sum(1 for n in range(50) if n % 25 != 24 and n % 7 != 6)
+    assert (_bulk_used(platform_analyst, "bulk:phone"), _bulk_used(platform_analyst, "bulk:email")) == (phones, 48)
+    assert _bulk_used(platform_analyst, "check:phone") == _bulk_used(platform_analyst, "check:email") == 0
+
+
+def test_an_upload_over_the_bulk_quota_is_a_429_with_nothing_stored_and_the_refusal_on_record(settings, platform_analyst):
+    settings.HUB_QUOTA_BULK_ROWS_PER_DAY = 30
+    _submit(platform_analyst, _csv_file(20))
+    BulkJob.objects.update(status=BulkJobStatus.DONE)
+
+    refused = _upload(platform_analyst, _csv_file(20))
+
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 86_401
+    assert "bulk:email" in refused.json()["error"]["message"] or "bulk:phone" in refused.json()["error"]["message"]
+    assert BulkJob.objects.count() == 1 and BulkRow.objects.count() == 20
+    assert _bulk_used(platform_analyst, "bulk:email") == 20  # the refused file took nothing
+    denied = AuditEvent.objects.get(actor_member=platform_analyst, action=AuditTag.QUOTA_EXCEEDED.value, outcome="denied")
+    assert "bulk:" in denied.details["reason"]
+
+
+def test_every_bulk_limit_refusal_stays_on_record(settings, platform_analyst):
+    settings.HUB_BULK_CONCURRENT_JOBS, settings.HUB_BULK_MAX_ROWS = 1, 20
+    _submit(platform_analyst, _csv_file(10))
+
+    concurrent = _upload(platform_analyst, _csv_file(10))
+    BulkJob.objects.update(status=BulkJobStatus.DONE)
+    too_many_rows = _upload(platform_analyst, _csv_file(21))
+
+    assert (concurrent.status_code, too_many_rows.status_code) == (429, 429)
+    reasons = list(AuditEvent.objects.filter(actor_member=platform_analyst, outcome="denied").values_list("details__reason", flat=True))
+    assert len(reasons) == 2 and "at most 1 at once" in reasons[0] and "at most 20 rows" in reasons[1]
+
+
+def _random_token_file(rows: int) -> bytes:
+    import secrets
+
+    from sharing.crypto.tokens import TOKEN_HEX_LENGTH, hub_oprf_key
+
+    version = hub_oprf_key().version
+    return "".join(json.dumps({"ref": f"r-{n}", "identifiers": [
+        {"type": "national_id", "token": secrets.token_hex(TOKEN_HEX_LENGTH // 2), "key_version": version}]}) + "\n"
+        for n in range(rows)).encode()
+
+
+def test_a_tokens_only_bulk_job_of_misses_raises_the_no_match_and_volume_alerts(settings, platform_analyst):
+    from accounts.audit.models import Alert
+
+    settings.HUB_SWEEP_BULK_MIN_ROWS, settings.HUB_SWEEP_BULK_HOURLY_ROWS = 60, 100
+    job = _submit(platform_analyst, _random_token_file(100), name="tokens.jsonl")
+
+    _run_chunks(job)
+
+    alerts = {a.kind: a.details for a in Alert.objects.filter(organisation=platform_analyst.organisation)}
+    assert alerts["no_match_sweep"]["source"] == "bulk" and alerts["no_match_sweep"]["misses"] >= 60
+    assert alerts["volume_spike"] == {"checks": 100, "misses": 100, "window": alerts["volume_spike"]["window"], "source": "bulk"}
+    answered = AuditEvent.objects.filter(action=AuditTag.BULK_CHUNK_ANSWERED.value, object_id=str(job.public_id))
+    assert sum(e.details["misses"] for e in answered) == 100 and sum(e.details["hits"] for e in answered) == 0
+    assert _bulk_used(platform_analyst, "bulk:national_id") == 100
+
+
+def test_a_rerun_chunk_is_counted_once_by_the_sweep_rules(settings, platform_analyst):
+    from sharing.models import SweepWindow
+
+    job = _submit(platform_analyst, _random_token_file(30), name="tokens.jsonl")
+    _run_chunks(job)
+    BulkChunk.objects.filter(job=job).update(status=BulkChunkStatus.PENDING)
+
+    _run_chunks(job)
+
+    window = SweepWindow.objects.get(organisation=platform_analyst.organisation)
+    assert (window.bulk_rows, window.bulk_misses, window.checks) == (30, 30, 0)
+
+
+def test_a_screening_job_that_finds_listed_sellers_raises_no_no_match_alert(settings, reported, platform_analyst):
+    from accounts.audit.models import Alert
+
+    settings.HUB_SWEEP_BULK_MIN_ROWS = 5
+    job = _submit(platform_analyst, _csv_file(10))
+
+    _run_chunks(job)
+
+    assert not Alert.objects.filter(kind="no_match_sweep").exists()
+    answered = AuditEvent.objects.get(action=AuditTag.BULK_CHUNK_ANSWERED.value, object_id=str(job.public_id))
+    assert answered.details["hits"] >= 4
