@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +24,13 @@ class DisclosureForm(forms.Form):
     fields = forms.MultipleChoiceField(choices=RestrictedField.choices, widget=forms.CheckboxSelectMultiple)
     deadline = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     order_document = forms.FileField()
+
+    def clean_order_document(self):
+        # The same bound as the API's order document and evidence files.
+        document = self.cleaned_data["order_document"]
+        if document.size > settings.HUB_MAX_EVIDENCE_BYTES:
+            raise forms.ValidationError(f"The order document may be at most {settings.HUB_MAX_EVIDENCE_BYTES} bytes.")
+        return document
 
     def clean_report_ids(self) -> list[str]:
         import uuid

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Capability
 from accounts.web_access import capability_required
 from hub.errors import DomainError
+from hub.uploads import upload_limit
 from sharing.api.bulk import RESULT_FORMATS
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkJob
 from sharing.services import bulk
@@ -25,6 +26,7 @@ def _jobs_listed(request: HttpRequest) -> list[BulkJob]:
     return bulk.bulk_jobs_listed(actor=request.actor, limit=LIST_LIMIT, request_id=getattr(request, "request_id", ""))
 
 
+@upload_limit("HUB_BULK_MAX_UPLOAD_BYTES")
 @capability_required(Capability.BULK_RUN)
 def bulk_list(request: HttpRequest) -> HttpResponse:
     """The organisation's bulk jobs with their progress, and the upload form."""
