@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from hub.nul import NUL, NUL_MESSAGE
 from hub.uploads import UploadTooLargeError
+
+TOO_LARGE_MESSAGE = "The request is larger than the hub accepts."
 
 
 class InputGuardMiddleware:
@@ -41,8 +44,9 @@ class InputGuardMiddleware:
         try:
             # File names need no check: Django drops non-printable characters from them.
             where = _first_nul(request.POST.lists()) or _first_nul((name, []) for name in request.FILES)
-        except UploadTooLargeError as exc:
-            return _refused(request, status=413, code="payload_too_large", message=exc.message, api=False)
+        except RequestDataTooBig as exc:  # an upload over its limit, or form fields over DATA_UPLOAD_MAX_MEMORY_SIZE
+            message = exc.message if isinstance(exc, UploadTooLargeError) else TOO_LARGE_MESSAGE
+            return _refused(request, status=413, code="payload_too_large", message=message, api=False)
         if where:
             return _refused(request, status=400, code="invalid", message=NUL_MESSAGE, field=where, api=False)
         return None

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -129,3 +131,14 @@ def test_every_route_refuses_a_multipart_body_over_its_limit_before_spooling_it(
     # API routes refuse before reading (403/404/405/415) or answer 413; none accepts or fails.
     assert {r: s for r, s in answers.items() if not 400 <= s < 500} == {}
     assert spools == []
+
+
+def test_a_web_form_body_over_the_request_limit_is_a_413_page(settings, client):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    member = persona(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER)
+    client.force_login(member.user)
+
+    response = client.post(f"/disclosures/{uuid.uuid4()}/", urlencode({"action": "reject", "reason": "x" * 2000}),
+                           content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 413 and b"The request is larger than the hub accepts." in response.content
