@@ -24,8 +24,8 @@ import tempfile
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
 from hub.errors import DomainError
@@ -43,13 +43,8 @@ class UploadTooLargeError(RequestDataTooBig):
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.message = (f"The upload is larger than the {_size(limit)} the hub accepts here; "
-                        "split it into smaller files.")
+        self.message = f"The upload is larger than the {limit:,} bytes the hub accepts here; split it into smaller files."
         super().__init__(self.message)
-
-
-def _size(limit: int) -> str:
-    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
 def upload_limit(setting_name: str):
@@ -66,6 +61,9 @@ def upload_limit_of(request) -> int:
     view = match.func if match is not None else None
     name = (getattr(view, "upload_limit_setting", None)
             or getattr(getattr(view, "view_class", None), "upload_limit_setting", None) or DEFAULT_LIMIT_SETTING)
+    # Web bodies are read before the view checks the login (hub/input_guard.py): a stranger gets the default.
+    if not getattr(getattr(request, "user", None), "is_authenticated", False):
+        name = DEFAULT_LIMIT_SETTING
     return int(getattr(settings, name))
 
 

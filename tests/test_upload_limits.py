@@ -73,7 +73,7 @@ def test_the_bulk_page_shows_a_clear_message_for_an_upload_over_the_limit(spool_
     response = client.post("/bulk/", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT + 1000))})
 
     assert response.status_code == 413
-    assert b"The upload is larger than the 20000 bytes the hub accepts here" in response.content
+    assert b"The upload is larger than the 20,000 bytes the hub accepts here" in response.content
     assert BulkJob.objects.count() == 0
 
 
@@ -142,3 +142,9 @@ def test_a_web_form_body_over_the_request_limit_is_a_413_page(settings, client):
                            content_type="application/x-www-form-urlencoded")
 
     assert response.status_code == 413 and b"The request is larger than the hub accepts." in response.content
+
+
+def test_a_stranger_gets_only_the_default_limit_on_the_bulk_page(spool_dir):
+    response = Client().post("/bulk/", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT // 2 + 1000))})
+
+    assert response.status_code == 413 and b"10,000 bytes" in response.content
