@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.actors import Actor
 from accounts.audit.alerts import alert_raise
 from accounts.roles import ROLE_CAPABILITIES, Capability, OrganisationKind, Role
+from hub.errors import DomainError
 from sharing.models import BulkChunk, BulkJob, BulkResult
 from sharing.services import bulk
 from sharing.tasks import bulk_chunk_task
@@ -195,7 +196,7 @@ def test_a_nul_in_a_bulk_row_makes_that_row_an_error_row(platform_analyst, name,
 def test_a_nul_in_a_bulk_header_is_a_400_naming_the_file(platform_analyst):
     upload = SimpleUploadedFile("s.csv", f"ref,phone{NUL_TEXT}\ns-1,+86 138 0013 8000\n".encode())
 
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(DomainError) as refused:
         bulk.bulk_submit(upload=upload, actor=Actor(member=platform_analyst))
 
     assert list(refused.value.fields) == ["file"]
