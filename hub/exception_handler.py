@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler
 
 from hub.errors import DomainError
 from hub.parsers import PayloadTooLargeError
+from hub.uploads import UploadTooLargeError
 
 
 def _request_id(context) -> str | None:
@@ -36,7 +37,9 @@ def api_exception_handler(exc, context):
         retry_after = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry_after)} if retry_after else None
         return Response(body, status=exc.status_code, headers=headers)
-    if isinstance(exc, RequestDataTooBig):
+    if isinstance(exc, UploadTooLargeError):
+        exc = PayloadTooLargeError(exc.message)
+    elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLargeError()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

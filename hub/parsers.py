@@ -1,12 +1,14 @@
-"""A JSON parser that refuses oversized bodies with 413 and deep nesting with 400."""
+"""A JSON parser that refuses oversized bodies with 413, and deep nesting and NUL characters with 400."""
 from __future__ import annotations
 
 import json
 
 from django.conf import settings
 from rest_framework import status
-from rest_framework.exceptions import APIException, ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import APIException, ParseError, ValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser
+
+from hub.nul import NUL_MESSAGE, nul_path
 
 
 class PayloadTooLargeError(APIException):
@@ -26,11 +28,31 @@ class BoundedJSONParser(JSONParser):
         except UnicodeDecodeError:
             raise ParseError("The request body is not valid UTF-8.") from None
         try:
-            return json.loads(text, parse_constant=_refuse_constant)
+            data = json.loads(text, parse_constant=_refuse_constant)
         except (ValueError, RecursionError):
             # The parser's own message may quote the body; say only where it broke.
             raise ParseError("Malformed JSON: the request body is not a valid JSON document.") from None
+        # Checked here, once for every field type: JSON and dict fields keep strings as sent,
+        # and PostgreSQL cannot store a NUL (it answered 500).
+        where = nul_path(data)
+        if where:
+            raise ValidationError({where: [NUL_MESSAGE]})
+        return data
 
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
+
+
+class NulFreeMultiPartParser(MultiPartParser):
+    """Django's multipart parsing (under the route's upload limit, hub/uploads.py), refusing NUL in field names and values.
+
+    File names need no check: Django drops non-printable characters from them.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        where = nul_path(dict(parsed.data.lists())) or nul_path({name: "" for name in parsed.files})
+        if where:
+            raise ValidationError({where.split(".")[0]: [NUL_MESSAGE]})
+        return parsed

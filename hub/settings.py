@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "hub.middleware.RequestIdMiddleware",
+    # Before CsrfViewMiddleware: it parses web form bodies under their upload limit (hub/input_guard.py).
+    "hub.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -199,7 +201,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HUB_MAX_REQUEST_BYTES", 8 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # An upload too large for memory is spooled to disk encrypted under a key only this request
 # holds (hub/uploads.py): bulk files and evidence carry raw identifiers.
+# UploadLimitHandler comes first: it refuses a body over its route's limit before the others keep any of it.
 FILE_UPLOAD_HANDLERS = [
+    "hub.uploads.UploadLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "hub.uploads.EncryptedSpoolUploadHandler",
 ]
@@ -329,6 +333,10 @@ HUB_WEBHOOK_SWEEP_BATCH = env_int("HUB_WEBHOOK_SWEEP_BATCH", 500)
 # chunks are large; at 2,000 rows the join still probes the token index rather than scanning the
 # table, a chunk takes well under a second, and a 100,000-row job still spreads over 50 tasks.
 HUB_BULK_MAX_ROWS = env_int("HUB_BULK_MAX_ROWS", 5_000_000)
+# The largest bulk upload (the whole multipart body), refused with 413 while it streams in. The
+# default is 5,000,000 rows of 200 bytes: a CSV row of raw values is about 60-150 bytes, a JSONL
+# line with one supplied token about 215. Every other request body is bounded by HUB_MAX_REQUEST_BYTES.
+HUB_BULK_MAX_UPLOAD_BYTES = env_int("HUB_BULK_MAX_UPLOAD_BYTES", 1_000_000_000)
 HUB_BULK_JOBS_PER_DAY = env_int("HUB_BULK_JOBS_PER_DAY", 20)
 HUB_BULK_CONCURRENT_JOBS = env_int("HUB_BULK_CONCURRENT_JOBS", 2)
 HUB_BULK_CHUNK_ROWS = env_int("HUB_BULK_CHUNK_ROWS", 2_000)

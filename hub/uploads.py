@@ -7,6 +7,13 @@ frame number as nonce) under a random key that exists only in this process's mem
 temporary file that has no name (so the system frees it on close or when the process dies).
 The view gets a file that decrypts a frame at a time as it is read: never the whole upload in
 memory, never a byte of it on disk in clear. Small uploads stay in memory, as Django keeps them.
+
+Size. Django bounds form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but not files: a 1 GB upload
+was spooled whole. UploadLimitHandler runs before the others and refuses a body over the
+route's limit, by its Content-Length before a byte is read and by counting file bytes as they
+arrive, so nothing past the limit reaches the spool. A route declares a larger limit with
+`@upload_limit("SETTING")` (API classes: `upload_limit_setting`); every other route gets
+DATA_UPLOAD_MAX_MEMORY_SIZE, the hub's limit for any request body.
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ import tempfile
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
@@ -25,6 +33,38 @@ from hub.errors import DomainError
 FRAME_BYTES = 64 * 1024
 _TAG_BYTES = 16
 _LENGTH = struct.Struct(">I")  # a frame on disk: the sealed length, then nonce-less ciphertext and tag
+
+
+DEFAULT_LIMIT_SETTING = "DATA_UPLOAD_MAX_MEMORY_SIZE"
+
+
+class UploadTooLargeError(RequestDataTooBig):
+    """An upload over its route's limit; the API answers 413, a page shows the message with 413."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.message = f"The upload is larger than the {limit:,} bytes the hub accepts here; split it into smaller files."
+        super().__init__(self.message)
+
+
+def upload_limit(setting_name: str):
+    """Let a page accept uploads up to settings.<setting_name> bytes (read per request, so tests can change it)."""
+    def declare(view):
+        view.upload_limit_setting = setting_name
+        return view
+    return declare
+
+
+def upload_limit_of(request) -> int:
+    """The byte limit of the route the request resolved to (its view's declaration, else the default)."""
+    match = getattr(request, "resolver_match", None)
+    view = match.func if match is not None else None
+    name = (getattr(view, "upload_limit_setting", None)
+            or getattr(getattr(view, "view_class", None), "upload_limit_setting", None) or DEFAULT_LIMIT_SETTING)
+    # Web bodies are read before the view checks the login (hub/input_guard.py): a stranger gets the default.
+    if not getattr(getattr(request, "user", None), "is_authenticated", False):
+        name = DEFAULT_LIMIT_SETTING
+    return int(getattr(settings, name))
 
 
 class SpoolTamperedError(DomainError):
@@ -159,3 +199,30 @@ class EncryptedSpoolUploadHandler(FileUploadHandler):
     def upload_interrupted(self) -> None:
         if hasattr(self, "file"):
             self.file.close()
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """First of the upload handlers: refuse a body over the route's limit before anything is kept of it."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None) -> None:
+        self.limit = upload_limit_of(self.request)
+        self.received = 0
+        if content_length > self.limit:
+            raise UploadTooLargeError(self.limit)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        # Counted too: the declared length is the client's word, and a body may come without one.
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self._others_interrupted()
+            raise UploadTooLargeError(self.limit)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+    def _others_interrupted(self) -> None:
+        # The spool handler frees its file (and forgets its key) now, not when the request is collected.
+        for handler in getattr(self.request, "upload_handlers", []):
+            if handler is not self:
+                handler.upload_interrupted()

@@ -1,9 +1,9 @@
 """How hubctl prints tokens, check answers and reports: human text, CSV or JSON."""
 from __future__ import annotations
 
-import csv
-import io
 import json
+
+from sharing.csv_safe import csv_document
 
 
 def as_json(data: object) -> str:
@@ -12,12 +12,8 @@ def as_json(data: object) -> str:
 
 
 def as_csv(header: list[str], rows: list[list[object]]) -> str:
-    """A CSV document with a header line; the csv module quotes refs that need it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().rstrip("\n")
+    """A CSV document with a header line, safe to open in a spreadsheet (sharing/csv_safe.py)."""
+    return csv_document(header, rows)
 
 
 def tokens_csv(tokens: list[dict], *, with_ref: bool) -> str:

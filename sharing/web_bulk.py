@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Capability
 from accounts.web_access import api_input, capability_required, domain_errors
 from hub.errors import DomainError
+from hub.uploads import upload_limit
 from sharing.api.bulk import RESULT_FORMATS, BulkCancelInput
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkJob
 from sharing.services import bulk
@@ -27,6 +28,7 @@ def _jobs_listed(request: HttpRequest) -> list[BulkJob]:
 
 
 @match_revealing("post")
+@upload_limit("HUB_BULK_MAX_UPLOAD_BYTES")
 @capability_required(Capability.BULK_RUN)
 def bulk_list(request: HttpRequest) -> HttpResponse:
     """The organisation's bulk jobs with their progress, and the upload form."""

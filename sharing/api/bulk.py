@@ -6,13 +6,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
 from accounts.roles import Capability
-from hub.parsers import BoundedJSONParser
+from hub.parsers import BoundedJSONParser, NulFreeMultiPartParser
 from sharing.services import bulk
 
 RESULT_FORMATS = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
@@ -46,7 +45,8 @@ class BulkChecksApi(HubApiView):
     audit_object_type = "bulkjob"
     match_revealing_methods = frozenset({"post"})
     # JSON is accepted only to answer a request without a file with a clear 400, not a 415.
-    parser_classes = [MultiPartParser, BoundedJSONParser]
+    parser_classes = [NulFreeMultiPartParser, BoundedJSONParser]
+    upload_limit_setting = "HUB_BULK_MAX_UPLOAD_BYTES"  # hub/uploads.py refuses a larger body with 413
 
     @extend_schema(request={"multipart/form-data": BulkSubmitInput}, responses={202: _CREATED},
                    summary="Check many sellers from a CSV or JSONL file")

@@ -8,8 +8,6 @@ nothing: the sweeper re-enqueues chunks whose lease ran out, and a rerun duplica
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections import Counter
@@ -31,6 +29,7 @@ from accounts.quotas import Limit, quota_consume
 from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError
 from hub.tasks_enqueue import enqueue_after_commit, enqueue_now
+from sharing.csv_safe import csv_line
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
 from sharing.services.bulk_files import ParsedRow, RowTokeniser, file_error, rows_parsed
 from sharing.services.bulk_match import RESULT_FIELDS, ChunkRow, ResultRow, chunk_results, result_is_miss
@@ -281,15 +280,8 @@ def _jsonl_lines(job: BulkJob) -> Iterator[str]:
 def _csv_lines(job: BulkJob) -> Iterator[str]:
     """A header, then one CSV line per input row; list fields are joined with ';'."""
     columns = ["ref", "error", *RESULT_FIELDS]
-    yield _csv_line(columns)
+    yield csv_line(columns)
     for item in _results(job):
         values = {"ref": item.ref, "error": item.error, **item.result}
-        yield _csv_line([";".join(v) if isinstance(v, list) else "" if v is None else v for v in
+        yield csv_line([";".join(v) if isinstance(v, list) else "" if v is None else v for v in
                          (values.get(name) for name in columns)])
-
-
-def _csv_line(values: list) -> str:
-    """One CSV-quoted line."""
-    out = io.StringIO()
-    csv.writer(out).writerow(values)
-    return out.getvalue()

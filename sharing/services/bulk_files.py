@@ -17,6 +17,7 @@ from django.conf import settings
 from rest_framework.exceptions import ValidationError
 
 from hub.errors import DomainError
+from hub.nul import nul_path
 from hub.keys import token_storage_keys
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH, token_seal
 from sharing.identifiers.types import IdentifierType
@@ -76,10 +77,15 @@ def rows_parsed(upload: IO[bytes]) -> Iterator[ParsedRow]:
     first = next(lines, None)
     if first is None:
         raise file_error("The file is empty.")
-    if first.lstrip().startswith("{"):
-        yield from _jsonl_rows(first, lines)
-    else:
-        yield from _csv_rows(first, lines)
+    rows = _jsonl_rows(first, lines) if first.lstrip().startswith("{") else _csv_rows(first, lines)
+    yield from map(_nul_refused, rows)
+
+
+def _nul_refused(row: ParsedRow) -> ParsedRow:
+    """A row with a NUL anywhere (ref, types, values) is an error row: PostgreSQL cannot store one."""
+    if nul_path({"ref": row.ref, "identifiers": row.identifiers}):
+        return ParsedRow(ref="", error="The row contains a NUL character; remove it and send the row again.")
+    return row
 
 
 def _jsonl_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:

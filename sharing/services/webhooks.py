@@ -14,12 +14,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
+import logging
 import secrets
 import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,12 +44,23 @@ from sharing.models import (
     WebhookEndpoint,
     WebhookOutbox,
 )
+from sharing.services.outbound_http import (
+    AddressRefused,
+    address_allowed,
+    host_is_local_name,
+    host_literal,
+    host_name,
+    post_pinned,
+)
 from sharing.services.restricted import restricted_open, restricted_store
 
 SECRET_OWNER = "webhook_endpoint"
 SECRET_PREFIX = "whsec_"
 SIGNATURE_TOLERANCE_SECONDS = 300
 USER_AGENT = "infringer-intelligence-hub-webhooks/1"
+DELIVERY_FAILED = "delivery_failed"
+
+logger = logging.getLogger(__name__)
 
 RECEIVER_GUIDE = """Each event is a POST of JSON `{"id", "type", "created_at", "data"}` with the headers
 
@@ -67,7 +76,9 @@ event ids it has processed and ignore repeats: delivery is at least once, and a 
 or a recovered crash may send the same event again. Answer 2xx quickly once the event
 is stored. Anything else, a redirect included (the hub never follows one), is retried
 with exponential backoff (by default 30 s doubling, capped at an hour) and given up
-after 8 attempts; `GET /api/v1/webhooks/{id}/deliveries` shows each event's state. Events are
+after 8 attempts; `GET /api/v1/webhooks/{id}/deliveries` shows each event's state (an answer's
+status code, or `delivery_failed` when no answer came: the hub posts only to public addresses
+of the endpoint's host, resolved when it connects). Events are
 `subject.linked` (a watched identifier was linked to a reported seller) and
 `subject.level_changed` (`data.from`, `data.to`); `data.watch_ref` is your own ref."""
 
@@ -156,7 +167,7 @@ def webhook_url_validate(url: str) -> str:
         _invalid_url("A webhook URL may not carry credentials; events are signed instead.")
     if settings.PRODUCTION and parts.scheme != "https":
         _invalid_url("Webhook URLs must use https.")
-    if settings.PRODUCTION and _is_internal(parts.hostname):
+    if not _host_may_be_public(parts.hostname):
         _invalid_url("Webhook URLs must name a public host.")
     if not settings.PRODUCTION and parts.scheme == "http" and not _is_loopback(parts.hostname):
         _invalid_url("Plain http is allowed only to localhost; use https.")
@@ -167,24 +178,18 @@ def _invalid_url(message: str) -> None:
     raise DomainError(message, fields={"url": [message]})
 
 
-def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        return None
+def _host_may_be_public(host: str) -> bool:
+    """Early refusal of what is plainly not public (any spelling of an internal address, local names in
+    production); the final word is outbound_http's check of the addresses the name resolves to when posting."""
+    literal = host_literal(host)
+    if literal is not None:
+        return address_allowed(literal)
+    return not (settings.PRODUCTION and host_is_local_name(host))
 
 
 def _is_loopback(host: str) -> bool:
-    address = _ip(host)
-    return host == "localhost" or host.endswith(".localhost") or (address is not None and address.is_loopback)
-
-
-def _is_internal(host: str) -> bool:
-    # Literal addresses only: a name resolving to an internal address is not caught here.
-    address = _ip(host)
-    internal = address is not None and (address.is_private or address.is_link_local or address.is_reserved
-                                        or address.is_multicast or address.is_unspecified)
-    return _is_loopback(host) or internal
+    literal = host_literal(host)
+    return host_name(host) == "localhost" or host_name(host).endswith(".localhost") or bool(literal and literal.is_loopback)
 
 
 # Writing events (the transactional outbox).
@@ -239,7 +244,8 @@ class _Claim:
 @dataclass(frozen=True)
 class _Response:
     status_code: int | None
-    error: str = ""
+    error: str = ""  # what the member sees
+    detail: str = ""  # why, for operators (the attempt row and the log)
 
     @property
     def succeeded(self) -> bool:
@@ -284,32 +290,26 @@ def _secret_of(endpoint: WebhookEndpoint) -> str:
     return restricted_open(record).decode()
 
 
-class _RedirectRefused(urllib.error.HTTPError):
-    """A receiver answered with a redirect; signed events are never re-sent to another address."""
-
-
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        raise _RedirectRefused(req.full_url, code, msg, headers, fp)
-
-
-_OPENER = urllib.request.build_opener(_RefuseRedirects)
-
-
 def _post(claim: _Claim) -> _Response:
-    """POST the signed body once; never read or keep the response body."""
+    """POST the signed body once to a public address of the endpoint's host; never read or keep the response body."""
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, "X-Hub-Event-Id": claim.event_id,
                "X-Hub-Signature": webhook_signature(claim.secret, int(time.time()), claim.body)}
-    request = urllib.request.Request(claim.url, data=claim.body, headers=headers, method="POST")
     try:
-        with _OPENER.open(request, timeout=settings.HUB_WEBHOOK_TIMEOUT_SECONDS) as response:
-            return _Response(response.status)
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return _Response(exc.code, "redirect_refused" if isinstance(exc, _RedirectRefused) else "http_status")
+        status = post_pinned(claim.url, body=claim.body, headers=headers, timeout=settings.HUB_WEBHOOK_TIMEOUT_SECONDS)
+    except AddressRefused as exc:
+        return _failed(claim, str(exc))
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        reason = getattr(exc, "reason", None)
-        return _Response(None, type(reason if isinstance(reason, BaseException) else exc).__name__[:60])
+        return _failed(claim, type(exc).__name__)
+    if 300 <= status < 400:
+        return _Response(status, "redirect_refused")  # signed events are never re-sent to another address
+    return _Response(status, "" if 200 <= status < 300 else "http_status")
+
+
+def _failed(claim: _Claim, detail: str) -> _Response:
+    # The member's delivery log and audit show one generic error: a refused address, a closed port and a
+    # timeout must look alike, or the log maps the operator's network. The detail is for operators only.
+    logger.warning("webhook delivery failed: event %s attempt %s: %s", claim.event_id, claim.number, detail)
+    return _Response(None, DELIVERY_FAILED, detail=detail[:60])
 
 
 @transaction.atomic
@@ -320,7 +320,7 @@ def _settle(claim: _Claim, response: _Response) -> str:
            .get(pk=claim.outbox_id))
     outcome = AttemptOutcome.SUCCEEDED if response.succeeded else AttemptOutcome.FAILED
     WebhookDeliveryAttempt.objects.filter(pk=claim.attempt_id).update(
-        outcome=outcome, status_code=response.status_code, error=response.error, finished_at=now)
+        outcome=outcome, status_code=response.status_code, error=response.detail or response.error, finished_at=now)
     # Past its lease another worker may own the row now: a failure of ours then changes nothing.
     if row.status == OutboxStatus.PENDING and (response.succeeded or row.attempts == claim.number):
         _apply(row, response, now)

@@ -123,7 +123,7 @@ def test_bulk_prints_csv_results_to_stdout(hub, tmp_path, capsys):
 
     assert run.status == 0, run.err
     lines = run.out.splitlines()
-    assert lines[0].startswith("ref,error,level") and len(lines) == 6 and lines[1].startswith("seller-0,,reported")
+    assert lines[0].startswith('"ref","error","level"') and len(lines) == 6 and lines[1].startswith('"seller-0","","reported"')
 
 
 @pytest.mark.django_db(transaction=True)

@@ -208,8 +208,8 @@ def test_tokenise_prints_csv_lines_of_oblivious_tokens(fake_hub, capsys):
 
     lines = capsys.readouterr().out.splitlines()
     assert status == 0
-    assert lines == ["type,token,key_version", f"phone,{direct_token('phone', PHONE)},1",
-                     f"email,{direct_token('email', EMAIL)},1"]
+    assert lines == ['"type","token","key_version"', f'"phone","{direct_token("phone", PHONE)}","1"',
+                     f'"email","{direct_token("email", EMAIL)}","1"']
 
 
 def test_wide_csv_check_batches_the_evaluation_and_prints_one_line_per_row(fake_hub, tmp_path, capsys):
@@ -218,7 +218,8 @@ def test_wide_csv_check_batches_the_evaluation_and_prints_one_line_per_row(fake_
     status = main(["check", "--csv", path])
 
     assert status == 0
-    assert capsys.readouterr().out.splitlines() == ["ref,level,risk,matched_types", "A,none,0,", "B,none,0,"]
+    assert capsys.readouterr().out.splitlines() == ['"ref","level","risk","matched_types"',
+                                                    '"A","none","0",""', '"B","none","0",""']
     assert fake_hub.paths() == ["/api/v1/organisation", "/api/v1/tokens/evaluate", "/api/v1/checks", "/api/v1/checks"]
     assert [len(body["identifiers"]) for _, path, body in fake_hub.calls if path == "/api/v1/checks"] == [2, 1]
 

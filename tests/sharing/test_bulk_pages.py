@@ -76,7 +76,7 @@ def test_a_finished_job_offers_csv_and_jsonl_downloads(client, platform_analyst)
     assert "results.csv" in html and "results.jsonl" in html and "Cancel the job" not in html
     lines = b"".join(download.streaming_content).decode().splitlines()
     assert download.status_code == 200 and len(lines) == 25 and '"ref":"seller-0"' in lines[0]
-    assert b"".join(csv_download.streaming_content).decode().startswith("ref,error,level")
+    assert b"".join(csv_download.streaming_content).decode().startswith('"ref","error","level"')
 
 
 def test_uploading_through_the_form_creates_a_job(client, courier_analyst):
