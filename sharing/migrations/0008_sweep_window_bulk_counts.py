@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sharing', '0006_bulk'),
+        ('sharing', '0007_disclosure_build_attempts'),
     ]
 
     operations = [
