@@ -104,16 +104,7 @@ def test_the_web_disclosure_form_refuses_an_order_document_over_the_request_limi
     assert DisclosureRequest.objects.count() == 0
 
 
-def test_the_web_disclosure_form_refuses_an_order_document_larger_than_the_api_allows(settings, client):
-    settings.HUB_MAX_EVIDENCE_BYTES = 1000
-    clerk = persona(OrganisationKind.COURT, Role.ANALYST)
-    client.force_login(clerk.user)
-
-    response = client.post("/disclosures/new", {"order_document": SimpleUploadedFile("order.pdf", b"x" * 2000)})
-
-    assert response.status_code == 200
-    assert response.context["form"].errors["order_document"] == ["The order document may be at most 1000 bytes."]
-    assert DisclosureRequest.objects.count() == 0
+# The order document's own limit (the API's evidence limit) on the page: tests/test_web_forms.py.
 
 
 def test_every_route_refuses_a_multipart_body_over_its_limit_before_spooling_it(spool_dir, monkeypatch):

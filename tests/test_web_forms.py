@@ -58,7 +58,10 @@ def _same_reason_rule(case: str, on_page, by_api, statuses: set, *, done: str, u
     """The page and the API accept exactly the reasons of 3 to 2000 characters, and refuse the rest with a 400."""
     accepted = case in ("three characters", "long enough")
     assert by_api.status_code == (200 if accepted else 400)
-    assert on_page.status_code == 302 if accepted else _field_refused(on_page, "reason")
+    if case == "with a NUL byte":  # hub/input_guard.py refuses the whole body before any form reads it
+        assert on_page.status_code == 400
+    else:
+        assert on_page.status_code == 302 if accepted else _field_refused(on_page, "reason")
     assert statuses == {done if accepted else untouched}
 
 

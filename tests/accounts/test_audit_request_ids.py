@@ -42,8 +42,8 @@ def test_every_request_gets_a_fresh_hub_id_even_when_a_client_repeats_its_own(ap
     assert first["X-Request-Id"] != second["X-Request-Id"]
 
 
-@pytest.mark.parametrize("offered", ["x" * 65, "spaces are not allowed", "naïve-id", "tab\tid", "nul\x00id", "bell\x07",
-                                     "line\nbreak", ""], ids=["too-long", "space", "non-ascii", "tab", "nul", "control",
+@pytest.mark.parametrize("offered", ["x" * 65, "spaces are not allowed", "naïve-id", "tab\tid", "bell\x07",
+                                     "line\nbreak", ""], ids=["too-long", "space", "non-ascii", "tab", "control",
                                                               "newline", "empty"])
 def test_an_unacceptable_client_request_id_is_dropped_and_the_request_still_served(api, platform_analyst, offered):
     client = api(platform_analyst)
@@ -53,6 +53,14 @@ def test_an_unacceptable_client_request_id_is_dropped_and_the_request_still_serv
     rows = list(AuditEvent.objects.order_by("seq")[before:])
     assert response.status_code == 200 and rows
     assert all(row.client_request_id is None and HUB_ID.match(row.request_id) for row in rows)
+
+
+def test_a_client_request_id_with_a_nul_is_refused_like_every_nul_input(api, platform_analyst):
+    # hub/input_guard.py refuses a NUL in any header before the request id is looked at.
+    response = api(platform_analyst).post("/api/v1/checks", {"identifiers": [PHONE]}, format="json",
+                                          HTTP_X_REQUEST_ID="nul\x00id")
+
+    assert response.status_code == 400
 
 
 def test_the_longest_acceptable_client_request_id_is_kept(api, platform_analyst):

@@ -9,7 +9,8 @@ from accounts.actors import Actor
 from accounts.roles import OrganisationKind, Role
 from sharing.services import bulk
 from tests.e2e.test_audit_review import _log_in, _with_password
-from tests.factories import persona
+from sharing.tasks import bulk_chunk_task
+from tests.factories import broker_stand_in, persona
 
 COLLECT_VIOLATIONS = """
 window.__cspViolations = [];
@@ -36,7 +37,7 @@ def test_no_page_breaks_the_content_security_policy(live_server, page, monkeypat
     auditor = _with_password(persona(OrganisationKind.AUDITOR, Role.ANALYST))
     analyst = _with_password(persona(OrganisationKind.PLATFORM, Role.ANALYST))
     clerk = _with_password(persona(OrganisationKind.COURT, Role.ANALYST))
-    monkeypatch.setattr(bulk, "chunks_enqueue", lambda chunk_ids: None)  # the job stays queued: its page polls
+    broker_stand_in(monkeypatch, bulk_chunk_task)  # no worker picks the job up: it stays queued and its page polls
     job = bulk.bulk_submit(upload=SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n"),
                            actor=Actor(member=analyst))
     page.add_init_script(COLLECT_VIOLATIONS)
