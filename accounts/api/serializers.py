@@ -47,7 +47,8 @@ class ApiKeyIssueInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), min_length=1, max_length=len(Scope.values))
     expires_in_days = serializers.IntegerField(min_value=1, max_value=730, required=False)
-    member = serializers.UUIDField(required=False, help_text="Another member of your organisation (admins only)")
+    # Kept so that asking for someone else's key is refused (403, audited) rather than silently ignored.
+    member = serializers.UUIDField(required=False, help_text="Yourself, if given: a key is created only by its own member")
 
 
 class AuditEventOutput(serializers.ModelSerializer):

@@ -101,7 +101,7 @@ ENDPOINTS = [
              lambda m: {"verified": True, "suspended": True}),
     Endpoint("api-key-list", "api-keys", "get", Capability.APIKEY_MANAGE, 200, lambda m: "/api/v1/api-keys"),
     Endpoint("api-key-issue", "api-keys", "post", Capability.APIKEY_MANAGE, 201, lambda m: "/api/v1/api-keys",
-             lambda m: {"name": "ci", "scopes": ["check"]}),
+             lambda m: {"name": "ci", "scopes": ["keys"]}),
     Endpoint("api-key-revoke", "api-key-revoke", "post", Capability.APIKEY_MANAGE, 200, _other_key_url),
     Endpoint("tokens-evaluate", "tokens-evaluate", "post", Capability.TOKEN_EVALUATE, 200, lambda m: "/api/v1/tokens/evaluate",
              lambda m: {"blinded_elements": [_blinded_element()]}),

@@ -1,0 +1,68 @@
+"""check_restricted_access: dual approval is only as strong as "a credential belongs to one person"."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.apikeys import key_generate
+from accounts.audit.models import AuditEvent
+from accounts.audit.tags import AuditTag
+from accounts.models import ApiKey, Member
+from accounts.roles import OrganisationKind, Role, Scope
+from sharing.services.disclosure_packages import disclosure_package_build
+from tests.factories import client_for, disclosure_make, member_make, persona, report_make_accepted
+
+pytestmark = pytest.mark.django_db
+
+
+def _key_minted_by(creator: Member, member: Member) -> APIClient:
+    """The historical hole: a key row for `member` that `creator` made (the service no longer allows it)."""
+    new_key = key_generate()
+    ApiKey.objects.create(member=member, created_by=creator, name="minted", prefix=new_key.prefix,
+                          key_hash=new_key.key_hash, scopes=Scope.values,
+                          expires_at=timezone.now() + timedelta(days=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {new_key.plaintext}")
+    return client
+
+
+def _disclosure_approved_by(clients: list[APIClient], brand_reporter, reviewer):
+    clerk = persona(OrganisationKind.COURT, Role.ANALYST)
+    report = report_make_accepted(brand_reporter, reviewer)
+    request = disclosure_make(clerk, report_ids=[str(report.public_id)])
+    for client in clients:
+        assert client.post(f"/api/v1/disclosure-requests/{request.public_id}/approve").status_code == 200
+    disclosure_package_build(request_id=request.pk)
+    download = client_for(clerk).get(f"/api/v1/disclosure-requests/{request.public_id}/package")
+    assert download.status_code == 200
+    return request
+
+
+def test_the_checker_catches_an_approval_made_with_a_key_minted_by_someone_else(brand_reporter, reviewer, capsys):
+    admin = persona(OrganisationKind.OPERATOR, Role.ADMIN)
+    officers = [member_make(admin.organisation, Role.DISCLOSURE_OFFICER) for _ in range(2)]
+    request = _disclosure_approved_by([_key_minted_by(admin, officer) for officer in officers], brand_reporter, reviewer)
+
+    with pytest.raises(CommandError):
+        call_command("check_restricted_access")
+
+    errors = capsys.readouterr().err
+    approvals = AuditEvent.objects.filter(action=AuditTag.DISCLOSURE_APPROVED, object_id=str(request.public_id))
+    assert approvals.count() == 2
+    for approval in approvals:
+        assert f"audit event #{approval.pk} " in errors and f"created by member {admin.public_id}" in errors
+    assert f"order {request.public_id} was approved with an API key its officer did not create" in errors
+
+
+def test_the_checker_passes_a_disclosure_approved_with_the_officers_own_keys(brand_reporter, reviewer, capsys):
+    admin = persona(OrganisationKind.OPERATOR, Role.ADMIN)
+    officers = [member_make(admin.organisation, Role.DISCLOSURE_OFFICER) for _ in range(2)]
+    _disclosure_approved_by([client_for(officer) for officer in officers], brand_reporter, reviewer)
+
+    call_command("check_restricted_access")
+
+    assert "rest on approved" in capsys.readouterr().out
