@@ -39,13 +39,25 @@ def organisation_create(
     return organisation
 
 
-@transaction.atomic
+# Oversight must never be locked out: the hub that runs the log and the bodies that audit it.
+ALWAYS_IN_STANDING = (OrganisationKind.OPERATOR, OrganisationKind.AUDITOR)
+
+
 def organisation_set_standing(*, organisation: Organisation, verified: bool, suspended: bool, actor: Actor | None) -> Organisation:
-    """Verify, suspend or reinstate an organisation."""
+    """Verify, suspend or reinstate an organisation; never lower the operator's or an auditor's standing."""
     if actor is not None and not actor.can(Capability.ORGANISATION_ADMIN):
         raise ForbiddenError("Only operator administrators change an organisation's standing.")
-    if actor is not None and organisation.pk == actor.organisation.pk and suspended:
-        raise DomainError("An operator cannot suspend its own organisation.")
+    if actor is not None and organisation.kind in ALWAYS_IN_STANDING and (suspended or not verified):
+        _refuse(actor, AuditTag.ORGANISATION_SUSPENDED, "organisation",
+                f"lower the standing of {organisation.kind} organisation {organisation.public_id}")
+        raise ForbiddenError("The operator and auditor organisations stay verified and unsuspended, so oversight cannot "
+                             "be locked out.", fields={"suspended": ["Not for this organisation."],
+                                                       "verified": ["Not for this organisation."]})
+    return _organisation_standing_save(organisation=organisation, verified=verified, suspended=suspended, actor=actor)
+
+
+@transaction.atomic
+def _organisation_standing_save(*, organisation: Organisation, verified: bool, suspended: bool, actor: Actor | None) -> Organisation:
     organisation.verification = VerificationState.VERIFIED if verified else VerificationState.PENDING
     organisation.suspended = suspended
     organisation.save(update_fields=["verification", "suspended"])
@@ -122,10 +134,10 @@ def _require_own_credential(*, actor: Actor | None, member: Member) -> None:
             raise ForbiddenError("In production an API key is created only by its own member.")
         return
     if not actor.can(Capability.APIKEY_MANAGE):
-        _refuse_key(actor, "lacks apikey:manage")
+        _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", "lacks apikey:manage")
         raise ForbiddenError("You may not manage API keys.")
     if actor.member.pk != member.pk:
-        _refuse_key(actor, f"a key for another member {member.public_id}")
+        _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", f"a key for another member {member.public_id}")
         raise ForbiddenError("An API key is created only by the member it belongs to: ask them to create it.",
                              fields={"member": ["You can create keys only for yourself."]})
 
@@ -139,14 +151,14 @@ def _require_scopes_held(*, actor: Actor | None, scopes: list[str]) -> None:
         held &= set(actor.api_key.scopes)
     beyond = sorted(set(scopes) - held)
     if beyond:
-        _refuse_key(actor, f"scopes beyond the creator's: {', '.join(beyond)}")
+        _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", f"scopes beyond the creator's: {', '.join(beyond)}")
         raise ForbiddenError("A new key cannot carry scopes you do not hold.",
                              fields={"scopes": [f"You may grant only: {', '.join(sorted(held)) or 'nothing'}."]})
 
 
-def _refuse_key(actor: Actor, reason: str) -> None:
-    audit_record_denied(actor=actor, tag=AuditTag.API_KEY_ISSUED, target_type="api_key", reason=reason,
-                        request_id=actor.request_id)
+def _refuse(actor: Actor, tag: AuditTag, target_type: str, reason: str) -> None:
+    """Audit a refusal in its own transaction, before the caller raises (which rolls back the request's)."""
+    audit_record_denied(actor=actor, tag=tag, target_type=target_type, reason=reason, request_id=actor.request_id)
 
 
 @transaction.atomic
