@@ -129,9 +129,8 @@ def _api_key_create(
 def _require_own_credential(*, actor: Actor | None, member: Member) -> None:
     """A credential is created only by the person it belongs to (DESIGN.md): dual approval rests on it."""
     if actor is None:
-        # Only the embedded default's demo seeding and test fixtures issue keys with no actor.
-        if settings.PRODUCTION:
-            raise ForbiddenError("In production an API key is created only by its own member.")
+        # No actor: the hub itself on the member's behalf. Only seed_demo (which refuses to run in
+        # production) and test fixtures do this; no request, task or other command reaches here.
         return
     if not actor.can(Capability.APIKEY_MANAGE):
         _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", "lacks apikey:manage")
@@ -157,7 +156,7 @@ def _require_scopes_held(*, actor: Actor | None, scopes: list[str]) -> None:
 
 
 def _refuse(actor: Actor, tag: AuditTag, target_type: str, reason: str) -> None:
-    """Audit a refusal in its own transaction, before the caller raises (which rolls back the request's)."""
+    """Audit a refusal. Callers do it before the write's transaction opens: that one would roll the row back."""
     audit_record_denied(actor=actor, tag=tag, target_type=target_type, reason=reason, request_id=actor.request_id)
 
 
