@@ -15,7 +15,7 @@ from hub.errors import NotFoundError
 
 def api_keys_visible_to(*, actor: Actor) -> QuerySet[ApiKey]:
     """An admin sees the keys of the whole organisation; everyone else only their own."""
-    keys = ApiKey.objects.select_related("member__user").order_by("created_at")
+    keys = ApiKey.objects.select_related("member__user", "created_by").order_by("created_at")
     if actor.role == Role.ADMIN:
         return keys.filter(member__organisation=actor.organisation)
     return keys.filter(member=actor.member)

@@ -30,10 +30,13 @@ class OrganisationStandingInput(serializers.Serializer):
 class ApiKeyOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     member = serializers.UUIDField(source="member.public_id")
+    created_by = serializers.UUIDField(source="created_by.public_id", allow_null=True, default=None,
+                                       help_text="Who created the key: its member, or null for a key of unknown origin")
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "member", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at"]
+        fields = ["id", "name", "prefix", "member", "created_by", "scopes", "created_at", "expires_at", "revoked_at",
+                  "last_used_at"]
 
 
 class ApiKeyIssuedOutput(ApiKeyOutput):

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from accounts.audit.models import AuditEvent, DataClass
+from accounts.audit.models import AuditEvent, DataClass, Outcome
 from accounts.audit.tags import AuditTag
+from accounts.models import ApiKey
 from sharing.models import DisclosureRequest, RestrictedRecord
 from sharing.services.disclosure import fields_in_scope
 
@@ -62,16 +63,28 @@ def _violation(event: AuditEvent) -> str | None:
 
 def _made_with_borrowed_key(event: AuditEvent) -> str | None:
     api_key = event.actor_api_key
-    if api_key is None or api_key.minted_by_its_member:
+    if api_key is None or (creator := _other_creator_of(api_key)) is None:
         return None
-    creator = f"member {api_key.created_by.public_id}" if api_key.created_by else "an unknown creator"
     return f"made with API key {api_key.prefix} of member {api_key.member.public_id}, created by {creator}"
 
 
 def _approved_with_borrowed_key(request: DisclosureRequest) -> bool:
     approvals = AuditEvent.objects.filter(action=AuditTag.DISCLOSURE_APPROVED, object_id=str(request.public_id),
                                           actor_api_key__isnull=False).select_related("actor_api_key")
-    return any(not event.actor_api_key.minted_by_its_member for event in approvals)
+    return any(_other_creator_of(event.actor_api_key) for event in approvals)
+
+
+def _other_creator_of(api_key: ApiKey) -> str | None:
+    """Who other than its member created the key: its recorded creator, or (should that row have been
+    edited) the member who issued it according to the tamper-evident log; None when it is the member's own."""
+    issuers = (AuditEvent.objects.filter(action=AuditTag.API_KEY_ISSUED, object_id=str(api_key.public_id),
+                                         outcome=Outcome.ALLOWED, actor_member__isnull=False)
+               .exclude(actor_member_id=api_key.member_id).select_related("actor_member"))
+    if issuer := issuers.first():
+        return f"member {issuer.actor_member.public_id}"
+    if api_key.minted_by_its_member:
+        return None
+    return f"member {api_key.created_by.public_id}" if api_key.created_by else "an unknown creator"
 
 
 def _order_of(event: AuditEvent) -> DisclosureRequest | None:

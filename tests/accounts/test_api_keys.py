@@ -108,7 +108,7 @@ def test_a_member_naming_themself_gets_a_key_recorded_as_created_by_themself(api
     response = api(platform_analyst).post(
         "/api/v1/api-keys", {"name": "own", "scopes": ["check"], "member": str(platform_analyst.public_id)}, format="json")
 
-    assert response.status_code == 201
+    assert response.status_code == 201 and response.json()["created_by"] == str(platform_analyst.public_id)
     assert ApiKey.objects.get(public_id=response.json()["id"]).created_by == platform_analyst
 
 

@@ -8,8 +8,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.actors import Actor
 from accounts.apikeys import key_generate
-from accounts.audit.models import AuditEvent
+from accounts.audit.models import AuditEvent, DataClass
+from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey, Member
 from accounts.roles import OrganisationKind, Role, Scope
@@ -55,6 +57,23 @@ def test_the_checker_catches_an_approval_made_with_a_key_minted_by_someone_else(
     assert approvals.count() == 2
     for approval in approvals:
         assert f"audit event #{approval.pk} " in errors and f"created by member {admin.public_id}" in errors
+    assert f"order {request.public_id} was approved with an API key its officer did not create" in errors
+
+
+def test_the_checker_trusts_the_audit_log_over_an_edited_creator(brand_reporter, reviewer, capsys):
+    admin = persona(OrganisationKind.OPERATOR, Role.ADMIN)
+    officers = [member_make(admin.organisation, Role.DISCLOSURE_OFFICER) for _ in range(2)]
+    clients = [_key_minted_by(officer, officer) for officer in officers]  # created_by says "their own"
+    for api_key in ApiKey.objects.filter(member__in=officers):  # but the log says the admin issued them
+        audit_record(actor=Actor(member=admin), tag=AuditTag.API_KEY_ISSUED, target=api_key,
+                     data_class=DataClass.ADMINISTRATIVE, details={"member": str(api_key.member.public_id)})
+    request = _disclosure_approved_by(clients, brand_reporter, reviewer)
+
+    with pytest.raises(CommandError):
+        call_command("check_restricted_access")
+
+    errors = capsys.readouterr().err
+    assert errors.count(f"created by member {admin.public_id}") == 2
     assert f"order {request.public_id} was approved with an API key its officer did not create" in errors
 
 
