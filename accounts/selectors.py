@@ -45,10 +45,12 @@ def audit_events() -> QuerySet[AuditEvent]:
 
 
 def member_of_organisation(*, actor: Actor, public_id) -> Member:
-    """A member of the actor's own organisation, or NotFound."""
+    """A member of the actor's own organisation, or NotFound (audited: naming strangers is probing)."""
     try:
         return Member.objects.get(organisation=actor.organisation, public_id=public_id)
     except Member.DoesNotExist:
+        audit_record_denied(actor=actor, tag=AuditTag.ACCESS_DENIED, target_type="member", reason=f"not visible: {public_id}",
+                            request_id=actor.request_id)
         raise NotFoundError("No such member.") from None
 
 

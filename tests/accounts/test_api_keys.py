@@ -92,6 +92,8 @@ def test_admin_cannot_mint_a_key_for_another_member(api, kind, role):
     assert not ApiKey.objects.filter(member__in=[colleague, stranger]).exists()
     refusal = AuditEvent.objects.get(actor_member=admin, action=AuditTag.API_KEY_ISSUED, outcome=Outcome.DENIED)
     assert str(colleague.public_id) in refusal.details["reason"]
+    assert AuditEvent.objects.filter(actor_member=admin, outcome=Outcome.DENIED,
+                                     details__reason=f"not visible: {stranger.public_id}").exists()
 
 
 def test_no_service_caller_mints_a_key_for_another_member():
