@@ -3,6 +3,10 @@
 Allowed → the endpoint's success status; denied → 403. Organisations that are
 unverified or suspended get 403 everywhere. The expected answer comes from
 ROLE_CAPABILITIES, the same table the permission class reads.
+
+Every method is walked: HEAD as GET through the whole matrix; OPTIONS, methods a
+route does not offer and unknown verbs get 403 without a capability of the route and
+405 with one, running nothing; without a valid key every method of every route is 401.
 """
 from __future__ import annotations
 
