@@ -136,6 +136,18 @@ def demo_court_key(member: Member, var_dir: Path) -> Path:
     return path
 
 
+def _demo_key_issue_or_top_up(member: Member, key: NewKey) -> None:
+    """Demo keys carry every scope, including scopes added since a database was first seeded."""
+    existing = ApiKey.objects.filter(prefix=key.prefix).first()
+    if existing is None:
+        services.api_key_issue(member=member, name="demo key", scopes=Scope.values, expires_in_days=730,
+                               actor=None, new_key=key)
+    elif existing.revoked_at is None and set(existing.scopes) != set(Scope.values):
+        ApiKey.objects.filter(pk=existing.pk).update(scopes=sorted(Scope.values))
+        audit_record(actor=None, tag=AuditTag.API_KEY_RESCOPED, target=existing, data_class=DataClass.ADMINISTRATIVE,
+                     details={"prefix": existing.prefix, "scopes": sorted(Scope.values), "reason": "demo key"})
+
+
 @transaction.atomic
 def demo_seed() -> list[DemoMember]:
     """Create the demo organisations, members and keys, or find them; safe to run again."""
@@ -149,9 +161,7 @@ def demo_seed() -> list[DemoMember]:
                 organisation=organisation, username=username, role=role, password=DEMO_PASSWORD, actor=None
             )
             key = demo_key(username)
-            if not ApiKey.objects.filter(prefix=key.prefix).exists():
-                services.api_key_issue(member=member, name="demo key", scopes=Scope.values, expires_in_days=730,
-                                       actor=None, new_key=key)
+            _demo_key_issue_or_top_up(member, key)
             key_path = demo_court_key(member, settings.VAR_DIR) if kind == K.COURT else None
             seeded.append(DemoMember(name, kind, role, username, key.plaintext, str(key_path) if key_path else None))
     return seeded

@@ -10,7 +10,8 @@ from accounts.audit.models import AuditEvent, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.checks import demo_credentials_absent_in_production
 from accounts.demo import DEMO_PASSWORD, demo_key, demo_seed
-from accounts.models import Member
+from accounts.models import ApiKey, Member
+from accounts.roles import Scope
 from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +82,13 @@ def test_removing_the_demo_credentials_lets_production_start_and_stops_them(demo
     settings.PRODUCTION = False  # even back in the embedded default the removed credentials stay dead
     assert _bearer(demo_key("platform-admin").plaintext).get("/api/v1/organisation").status_code == 401
     assert not client.login(username="platform-admin", password=DEMO_PASSWORD)
+
+
+def test_seeding_again_gives_existing_demo_keys_the_scopes_added_since(demo_hub):
+    stale = ApiKey.objects.filter(prefix=demo_key("platform-admin").prefix)
+    stale.update(scopes=["bulk", "check", "report"])  # a demo key seeded before the "keys" scope existed
+
+    demo_seed()
+
+    assert set(stale.get().scopes) == set(Scope.values)
+    assert _bearer(demo_key("platform-admin").plaintext).get("/api/v1/api-keys").status_code == 200
