@@ -51,7 +51,10 @@ def required_capabilities(view, method: str) -> tuple[Capability, ...]:
 
     HEAD is a GET without the body, so it needs GET's capability. A method a view does not
     declare (OPTIONS, an unknown verb) needs some capability of the view, then gets DRF's 405:
-    the answer tells nobody outside the view's audience that the route exists.
+    the answer tells nobody outside the view's audience that the route exists. OPTIONS is
+    405 for everyone (REST_FRAMEWORK's DEFAULT_METADATA_CLASS is None): the API has no
+    cross-origin browser clients to preflight, the OpenAPI schema describes it, and its
+    metadata would be an unaudited read.
     """
     declared = getattr(view, "required_capability", None)
     if declared is None:

@@ -154,6 +154,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.HasCapability"],
     "DEFAULT_PARSER_CLASSES": ["hub.parsers.BoundedJSONParser"],
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS is 405 everywhere: no CORS clients; the schema describes the API
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

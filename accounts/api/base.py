@@ -11,9 +11,6 @@ from accounts.permissions import actor_from_request
 class HubApiView(APIView):
     required_capability = None
     audit_object_type = ""
-    # No OPTIONS answers (405 after the capability check): the API has no cross-origin browser
-    # clients to preflight, the OpenAPI schema describes it, and metadata would be an unaudited read.
-    metadata_class = None
 
     @property
     def actor(self) -> Actor:

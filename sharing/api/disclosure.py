@@ -212,7 +212,6 @@ class HubKeysApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    metadata_class = None  # OPTIONS is 405 on every API route (see accounts/api/base.py)
 
     @extend_schema(responses={200: HubKeysOutput}, summary="The hub's public keys", auth=[])
     def get(self, request):
