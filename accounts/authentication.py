@@ -40,6 +40,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             self._fail(request, "Unknown API key.")
         if not api_key.is_usable():
             self._fail(request, "This API key is expired or revoked.")
+        if not api_key.minted_by_its_member:
+            # Minted for its member by someone else before the hub forbade it: it acts as someone else.
+            self._fail(request, "This API key was not created by its own member; create your own.")
         if settings.PRODUCTION and api_key.key_hash in demo_key_hashes():
             self._fail(request, "Demo API keys are refused in production.")
         _touch(api_key)

@@ -14,7 +14,7 @@ from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey
 from accounts.roles import CAPABILITY_SCOPE, ROLE_CAPABILITIES, OrganisationKind, Role, scopes_for
 from hub.errors import ForbiddenError
-from tests.factories import member_make, persona
+from tests.factories import client_for, member_make, persona
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,19 @@ def test_admin_cannot_mint_a_key_for_another_member(api, kind, role):
     assert str(colleague.public_id) in refusal.details["reason"]
     assert AuditEvent.objects.filter(actor_member=admin, outcome=Outcome.DENIED,
                                      details__reason=f"not visible: {stranger.public_id}").exists()
+
+
+def test_a_key_minted_by_someone_else_before_the_fix_no_longer_authenticates():
+    admin = persona(OrganisationKind.OPERATOR, Role.ADMIN)
+    officer = member_make(admin.organisation, Role.DISCLOSURE_OFFICER)
+    client = client_for(officer)
+    ApiKey.objects.filter(member=officer).update(created_by=admin)  # as the migration backfills such a key
+
+    response = client.get("/api/v1/organisation")
+
+    assert response.status_code == 401 and "not created by its own member" in response.json()["error"]["message"]
+    assert AuditEvent.objects.filter(action=AuditTag.AUTH_FAILED, outcome=Outcome.DENIED,
+                                     details__reason="This API key was not created by its own member; create your own.").exists()
 
 
 def test_no_service_caller_mints_a_key_for_another_member():
