@@ -1,5 +1,7 @@
 """Read-only admin views: state changes go through the services, never the admin's save()."""
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from accounts.audit.models import AuditEvent
 from accounts.models import ApiKey, Member, Organisation
@@ -14,6 +16,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Django's own user admin would let a superuser set anyone's password, a credential that
+# acts as someone else; the user list stays, read-only, and its password form is closed.
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class ReadOnlyUserAdmin(ReadOnlyAdmin, UserAdmin):
+    pass
 
 
 @admin.register(Organisation)

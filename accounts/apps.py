@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import login_audit  # noqa: F401  (audits failed web logins)
-        from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from accounts import checks, schema  # noqa: F401  (register the system checks and the OpenAPI auth extension)

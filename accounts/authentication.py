@@ -4,10 +4,12 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from accounts.apikeys import key_hash, key_parse_prefix
+from accounts.demo import demo_key_hashes
 from accounts.audit.services import audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey
@@ -38,6 +40,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             self._fail(request, "Unknown API key.")
         if not api_key.is_usable():
             self._fail(request, "This API key is expired or revoked.")
+        if not api_key.minted_by_its_member:
+            # Minted for its member by someone else before the hub forbade it: it acts as someone else.
+            self._fail(request, "This API key was not created by its own member; create your own.")
+        if settings.PRODUCTION and api_key.key_hash in demo_key_hashes():
+            self._fail(request, "Demo API keys are refused in production.")
         _touch(api_key)
         return api_key.member.user, api_key
 

@@ -84,6 +84,9 @@ class ApiKey(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="api_keys")
+    # Who created the key. The service only lets members create their own keys, so anything but
+    # `member` here is a credential minted for someone else: check_restricted_access flags its use.
+    created_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
@@ -104,6 +107,10 @@ class ApiKey(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now and self.member.active
+
+    @property
+    def minted_by_its_member(self) -> bool:
+        return self.created_by_id == self.member_id
 
     def has_scope(self, scope: Scope | tuple[Scope, ...] | None) -> bool:
         if scope is None:

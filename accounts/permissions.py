@@ -20,35 +20,46 @@ def actor_from_request(request) -> Actor | None:
 
 
 class HasCapability(permissions.BasePermission):
-    """Allow when the actor's organisation is in good standing, the role grants the
-    view's `required_capability`, and the API key carries the matching scope."""
+    """Allow when the actor's organisation is in good standing, the role grants the capability
+    the view requires for the method, and the API key carries the matching scope.
+
+    Every method is checked, including HEAD, OPTIONS and methods the view does not offer:
+    a caller without a key gets 401 and one without the capability 403 before anything runs.
+    """
 
     message = "Your organisation or role is not allowed to do this, or your API key lacks the scope."
 
     def has_permission(self, request, view) -> bool:
-        capability = required_capability(view, request.method)
-        if capability is None:
-            return True  # a method the view does not offer: let DRF answer 405
         if request.user is None or not request.user.is_authenticated:
             return False
+        capabilities = required_capabilities(view, request.method)
         actor = actor_from_request(request)
-        if actor is not None and actor.can(capability):
+        if actor is not None and any(actor.can(capability) for capability in capabilities):
             return True
         audit_record_denied(
             actor=actor,
             tag=AuditTag.ACCESS_DENIED,
             target_type=getattr(view, "audit_object_type", ""),
-            reason=f"lacks {capability.value}",
+            reason=f"{request.method} lacks {' or '.join(c.value for c in capabilities)}",
             request_id=getattr(request, "request_id", ""),
         )
         return False
 
 
-def required_capability(view, method: str) -> Capability | None:
-    """The capability a view needs for a method; views set one, or one per method."""
+def required_capabilities(view, method: str) -> tuple[Capability, ...]:
+    """The capabilities, any one of which lets a method through; views set one, or one per method.
+
+    HEAD is a GET without the body, so it needs GET's capability. A method a view does not
+    declare (OPTIONS, an unknown verb) needs some capability of the view, then gets DRF's 405:
+    the answer tells nobody outside the view's audience that the route exists. OPTIONS is
+    405 for everyone (REST_FRAMEWORK's DEFAULT_METADATA_CLASS is None): the API has no
+    cross-origin browser clients to preflight, the OpenAPI schema describes it, and its
+    metadata would be an unaudited read.
+    """
     declared = getattr(view, "required_capability", None)
     if declared is None:
         raise AssertionError(f"{type(view).__name__} must set required_capability")
-    if isinstance(declared, dict):
-        return declared.get(method)
-    return declared
+    if not isinstance(declared, dict):
+        return (declared,)
+    method = "GET" if method == "HEAD" else method
+    return (declared[method],) if method in declared else tuple(declared.values())

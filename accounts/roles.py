@@ -35,6 +35,7 @@ class Scope(models.TextChoices):
     BULK = "bulk", "Bulk"
     AUDIT = "audit", "Audit"
     DISCLOSURE = "disclosure", "Disclosure"
+    KEYS = "keys", "API key management"
 
 
 class Capability(models.TextChoices):
@@ -79,7 +80,8 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.TOKEN_EVALUATE: (Scope.CHECK, Scope.REPORT, Scope.BULK),
     Capability.ORGANISATION_READ: None,
     Capability.ORGANISATION_ADMIN: None,
-    Capability.APIKEY_MANAGE: None,
+    # A key minting keys is how a leaked narrow key would widen itself: it needs its own scope.
+    Capability.APIKEY_MANAGE: Scope.KEYS,
     Capability.CANARY_PLANT: None,
     Capability.DISCLOSURE_REQUEST: Scope.DISCLOSURE,
     Capability.DISCLOSURE_READ: Scope.DISCLOSURE,
@@ -159,6 +161,15 @@ for (_kind, _role) in ROLE_CAPABILITIES:
 
 def capabilities_for(kind: str, role: str) -> frozenset[Capability]:
     return ROLE_CAPABILITIES.get((OrganisationKind(kind), Role(role)), frozenset())
+
+
+def scopes_for(kind: str, role: str) -> frozenset[Scope]:
+    """The scopes a role's capabilities need: the most a key of this member may carry.
+
+    A capability reachable through several scopes (a tuple) adds none of its own; one of
+    them is always among the role's other scopes."""
+    needed = (CAPABILITY_SCOPE[capability] for capability in capabilities_for(kind, role))
+    return frozenset(scope for scope in needed if isinstance(scope, Scope))
 
 
 def role_allowed(kind: str, role: str, capability: Capability) -> bool:

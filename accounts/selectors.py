@@ -15,7 +15,7 @@ from hub.errors import NotFoundError
 
 def api_keys_visible_to(*, actor: Actor) -> QuerySet[ApiKey]:
     """An admin sees the keys of the whole organisation; everyone else only their own."""
-    keys = ApiKey.objects.select_related("member__user").order_by("created_at")
+    keys = ApiKey.objects.select_related("member__user", "created_by").order_by("created_at")
     if actor.role == Role.ADMIN:
         return keys.filter(member__organisation=actor.organisation)
     return keys.filter(member=actor.member)
@@ -45,10 +45,12 @@ def audit_events() -> QuerySet[AuditEvent]:
 
 
 def member_of_organisation(*, actor: Actor, public_id) -> Member:
-    """A member of the actor's own organisation, or NotFound."""
+    """A member of the actor's own organisation, or NotFound (audited: naming strangers is probing)."""
     try:
         return Member.objects.get(organisation=actor.organisation, public_id=public_id)
     except Member.DoesNotExist:
+        audit_record_denied(actor=actor, tag=AuditTag.ACCESS_DENIED, target_type="member", reason=f"not visible: {public_id}",
+                            request_id=actor.request_id)
         raise NotFoundError("No such member.") from None
 
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.apikeys import NewKey, key_generate
 from accounts.audit.models import DataClass, LegalBasis
-from accounts.audit.services import audit_record
+from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey, Member, Organisation, VerificationState
-from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role, Scope
+from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role, Scope, scopes_for
 from hub.errors import DomainError, ForbiddenError, NotFoundError
 
 
@@ -39,13 +39,25 @@ def organisation_create(
     return organisation
 
 
-@transaction.atomic
+# Oversight must never be locked out: the hub that runs the log and the bodies that audit it.
+ALWAYS_IN_STANDING = (OrganisationKind.OPERATOR, OrganisationKind.AUDITOR)
+
+
 def organisation_set_standing(*, organisation: Organisation, verified: bool, suspended: bool, actor: Actor | None) -> Organisation:
-    """Verify, suspend or reinstate an organisation."""
+    """Verify, suspend or reinstate an organisation; never lower the operator's or an auditor's standing."""
     if actor is not None and not actor.can(Capability.ORGANISATION_ADMIN):
         raise ForbiddenError("Only operator administrators change an organisation's standing.")
-    if actor is not None and organisation.pk == actor.organisation.pk and suspended:
-        raise DomainError("An operator cannot suspend its own organisation.")
+    if actor is not None and organisation.kind in ALWAYS_IN_STANDING and (suspended or not verified):
+        _refuse(actor, AuditTag.ORGANISATION_SUSPENDED, "organisation",
+                f"lower the standing of {organisation.kind} organisation {organisation.public_id}")
+        raise ForbiddenError("The operator and auditor organisations stay verified and unsuspended, so oversight cannot "
+                             "be locked out.", fields={"suspended": ["Not for this organisation."],
+                                                       "verified": ["Not for this organisation."]})
+    return _organisation_standing_save(organisation=organisation, verified=verified, suspended=suspended, actor=actor)
+
+
+@transaction.atomic
+def _organisation_standing_save(*, organisation: Organisation, verified: bool, suspended: bool, actor: Actor | None) -> Organisation:
     organisation.verification = VerificationState.VERIFIED if verified else VerificationState.PENDING
     organisation.suspended = suspended
     organisation.save(update_fields=["verification", "suspended"])
@@ -62,6 +74,9 @@ def member_create(
     *, organisation: Organisation, username: str, role: Role, password: str | None = None, actor: Actor | None
 ) -> Member:
     """Add a person to an organisation in a role its kind has."""
+    if password is not None and actor is not None:
+        # A password is a credential: only its owner sets it (the demo seeding runs with no actor).
+        raise ForbiddenError("A member sets their own password.", fields={"password": ["Leave it to the member."]})
     if role not in VALID_ROLES[OrganisationKind(organisation.kind)]:
         raise DomainError(f"A {organisation.kind} organisation has no {role} role.", fields={"role": ["Not a role of this organisation kind."]})
     user = get_user_model().objects.create_user(username=username, password=password)
@@ -71,7 +86,6 @@ def member_create(
     return member
 
 
-@transaction.atomic
 def api_key_issue(
     *,
     member: Member,
@@ -81,15 +95,25 @@ def api_key_issue(
     actor: Actor | None,
     new_key: NewKey | None = None,
 ) -> tuple[ApiKey, str]:
-    """Issue a key for a member; the plaintext is returned once and never stored."""
-    _require_same_member_or_admin(actor=actor, member=member)
+    """Issue a key to the member who asks for it; the plaintext is returned once and never stored."""
+    # Refusals are checked (and audited) before the write's transaction, which would roll them back.
+    _require_own_credential(actor=actor, member=member)
     unknown = sorted(set(scopes) - set(Scope.values))
     if unknown or not scopes:
         raise DomainError("Choose at least one known scope.", fields={"scopes": [f"Known scopes: {', '.join(Scope.values)}."]})
-    new_key = new_key or key_generate()
+    _require_scopes_held(actor=actor, scopes=scopes)
+    return _api_key_create(member=member, name=name, scopes=scopes, expires_in_days=expires_in_days, actor=actor,
+                           new_key=new_key or key_generate())
+
+
+@transaction.atomic
+def _api_key_create(
+    *, member: Member, name: str, scopes: list[str], expires_in_days: int | None, actor: Actor | None, new_key: NewKey
+) -> tuple[ApiKey, str]:
     now = timezone.now()
     api_key = ApiKey.objects.create(
         member=member,
+        created_by=member,  # _require_own_credential made sure the member is the one asking
         name=name,
         prefix=new_key.prefix,
         key_hash=new_key.key_hash,
@@ -102,9 +126,43 @@ def api_key_issue(
     return api_key, new_key.plaintext
 
 
+def _require_own_credential(*, actor: Actor | None, member: Member) -> None:
+    """A credential is created only by the person it belongs to (DESIGN.md): dual approval rests on it."""
+    if actor is None:
+        # No actor: the hub itself on the member's behalf. Only seed_demo (which refuses to run in
+        # production) and test fixtures do this; no request, task or other command reaches here.
+        return
+    if not actor.can(Capability.APIKEY_MANAGE):
+        _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", "lacks apikey:manage")
+        raise ForbiddenError("You may not manage API keys.")
+    if actor.member.pk != member.pk:
+        _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", f"a key for another member {member.public_id}")
+        raise ForbiddenError("An API key is created only by the member it belongs to: ask them to create it.",
+                             fields={"member": ["You can create keys only for yourself."]})
+
+
+def _require_scopes_held(*, actor: Actor | None, scopes: list[str]) -> None:
+    """A new key never carries a scope its creator lacks: a web session has its role's scopes, a key its own."""
+    if actor is None:
+        return
+    held = set(scopes_for(actor.organisation.kind, actor.role))
+    if actor.api_key is not None:
+        held &= set(actor.api_key.scopes)
+    beyond = sorted(set(scopes) - held)
+    if beyond:
+        _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", f"scopes beyond the creator's: {', '.join(beyond)}")
+        raise ForbiddenError("A new key cannot carry scopes you do not hold.",
+                             fields={"scopes": [f"You may grant only: {', '.join(sorted(held)) or 'nothing'}."]})
+
+
+def _refuse(actor: Actor, tag: AuditTag, target_type: str, reason: str) -> None:
+    """Audit a refusal. Callers do it before the write's transaction opens: that one would roll the row back."""
+    audit_record_denied(actor=actor, tag=tag, target_type=target_type, reason=reason, request_id=actor.request_id)
+
+
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
-    """Revoke a key at once; revoking twice is harmless."""
+    """Revoke a key at once; revoking twice is harmless. Admins may revoke their members' keys."""
     _require_same_member_or_admin(actor=actor, member=api_key.member)
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
@@ -114,9 +172,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     return api_key
 
 
-def _require_same_member_or_admin(*, actor: Actor | None, member: Member) -> None:
-    if actor is None:  # management commands run with the operator's authority
-        return
+def _require_same_member_or_admin(*, actor: Actor, member: Member) -> None:
     if not actor.can(Capability.APIKEY_MANAGE):
         raise ForbiddenError("You may not manage API keys.")
     if actor.member.pk == member.pk:

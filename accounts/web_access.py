@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from rest_framework import serializers
 
 from accounts.actors import Actor
@@ -19,8 +20,15 @@ def web_actor(request) -> Actor | None:
     return Actor(member=member, request_id=getattr(request, "request_id", "")) if member else None
 
 
+# Pages are read (GET, HEAD) and submitted (POST); any other method is refused before the page runs.
+PAGE_METHODS = ("GET", "HEAD", "POST")
+
+
 def capability_required(*capabilities: Capability):
-    """Let a page through when the member holds any of the capabilities; audit refusals."""
+    """Let a page through when the member holds any of the capabilities; audit refusals.
+
+    Every method is checked first, so a stranger gets 403 whatever the method; a member
+    who may see the page gets 405 for a method pages do not take, and the page never runs."""
 
     def decorator(view):
         @login_required
@@ -32,6 +40,8 @@ def capability_required(*capabilities: Capability):
                                     reason=f"page {request.path} needs {', '.join(c.value for c in capabilities)}",
                                     request_id=getattr(request, "request_id", ""))
                 raise PermissionDenied
+            if request.method not in PAGE_METHODS:
+                return HttpResponseNotAllowed(PAGE_METHODS)
             request.actor = actor
             return view(request, *args, **kwargs)
 

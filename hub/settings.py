@@ -142,7 +142,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # pair so that nobody can lock a member out from elsewhere; a success resets the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.HubModelBackend",  # Django's ModelBackend that refuses the demo password in production
 ]
 AXES_FAILURE_LIMIT = env_int("HUB_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("HUB_LOGIN_COOLOFF_MINUTES", 15))
@@ -215,6 +215,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.HasCapability"],
     "DEFAULT_PARSER_CLASSES": ["hub.parsers.BoundedJSONParser"],
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS is 405 everywhere: no CORS clients; the schema describes the API
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

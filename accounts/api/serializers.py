@@ -30,10 +30,13 @@ class OrganisationStandingInput(serializers.Serializer):
 class ApiKeyOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     member = serializers.UUIDField(source="member.public_id")
+    created_by = serializers.UUIDField(source="created_by.public_id", allow_null=True, default=None,
+                                       help_text="Who created the key: its member, or null for a key of unknown origin")
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "member", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at"]
+        fields = ["id", "name", "prefix", "member", "created_by", "scopes", "created_at", "expires_at", "revoked_at",
+                  "last_used_at"]
 
 
 class ApiKeyIssuedOutput(ApiKeyOutput):
@@ -47,7 +50,8 @@ class ApiKeyIssueInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), min_length=1, max_length=len(Scope.values))
     expires_in_days = serializers.IntegerField(min_value=1, max_value=730, required=False)
-    member = serializers.UUIDField(required=False, help_text="Another member of your organisation (admins only)")
+    # Kept so that asking for someone else's key is refused (403, audited) rather than silently ignored.
+    member = serializers.UUIDField(required=False, help_text="Yourself, if given: a key is created only by its own member")
 
 
 class AuditEventOutput(serializers.ModelSerializer):

@@ -75,7 +75,7 @@ class OrganisationStandingApi(HubApiView):
 
 
 class ApiKeysApi(HubApiView):
-    """GET lists the keys you may see; POST issues one (shown once)."""
+    """GET lists the keys you may see (an admin: the organisation's); POST issues one to yourself (shown once)."""
 
     required_capability = Capability.APIKEY_MANAGE
     audit_object_type = "api_key"
@@ -87,7 +87,7 @@ class ApiKeysApi(HubApiView):
         selectors.api_keys_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(s.ApiKeyOutput(page, many=True).data)
 
-    @extend_schema(request=s.ApiKeyIssueInput, responses={201: s.ApiKeyIssuedOutput}, summary="Issue an API key")
+    @extend_schema(request=s.ApiKeyIssueInput, responses={201: s.ApiKeyIssuedOutput}, summary="Issue yourself an API key")
     def post(self, request):
         payload = s.ApiKeyIssueInput(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -15,6 +15,8 @@ class AuditTag(models.TextChoices):
     API_KEY_ISSUED = "accounts:api_key:issued"
     API_KEY_REVOKED = "accounts:api_key:revoked"
     API_KEY_LISTED = "accounts:api_key:listed"
+    API_KEY_RESCOPED = "accounts:api_key:rescoped"
+    PASSWORD_DISABLED = "accounts:password:disabled"
     AUDIT_LISTED = "accounts:audit:listed"
     AUDIT_PROOF_READ = "accounts:audit:proof_read"
     AUDIT_EXPORTED = "accounts:audit:exported"

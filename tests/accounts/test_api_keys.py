@@ -5,9 +5,16 @@ import hashlib
 
 import pytest
 
+from django.contrib.auth import get_user_model
+
+from accounts import services
+from accounts.actors import Actor
+from accounts.audit.models import AuditEvent, Outcome
+from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey
-from accounts.roles import OrganisationKind, Role
-from tests.factories import member_make, persona
+from accounts.roles import CAPABILITY_SCOPE, ROLE_CAPABILITIES, OrganisationKind, Role, scopes_for
+from hub.errors import ForbiddenError
+from tests.factories import client_for, member_make, persona
 
 pytestmark = pytest.mark.django_db
 
@@ -70,16 +77,119 @@ def test_an_admin_sees_and_revokes_colleagues_keys_but_nobody_sees_another_organ
     assert admin_revoke.status_code == 200
 
 
-def test_an_admin_issues_a_key_for_a_colleague_but_not_for_a_stranger(api):
-    admin = persona(OrganisationKind.LOGISTICS, Role.ADMIN)
-    colleague = member_make(admin.organisation, Role.ANALYST)
-    stranger = persona(OrganisationKind.LOGISTICS, Role.ANALYST)
+@pytest.mark.parametrize("kind,role", [(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER),
+                                       (OrganisationKind.PLATFORM, Role.ANALYST)], ids=["officer", "analyst"])
+def test_admin_cannot_mint_a_key_for_another_member(api, kind, role):
+    admin = persona(kind, Role.ADMIN)
+    colleague = member_make(admin.organisation, role)
+    stranger = persona(kind, role)
 
-    mine = api(admin).post("/api/v1/api-keys", {"name": "c", "scopes": ["check"], "member": str(colleague.public_id)}, format="json")
-    theirs = api(admin).post("/api/v1/api-keys", {"name": "s", "scopes": ["check"], "member": str(stranger.public_id)}, format="json")
+    mine = api(admin).post("/api/v1/api-keys", {"name": "c", "scopes": ["keys"], "member": str(colleague.public_id)}, format="json")
+    theirs = api(admin).post("/api/v1/api-keys", {"name": "s", "scopes": ["keys"], "member": str(stranger.public_id)}, format="json")
 
-    assert mine.status_code == 201 and mine.json()["member"] == str(colleague.public_id)
+    assert mine.status_code == 403 and "member" in mine.json()["error"]["fields"]
     assert theirs.status_code == 404
+    assert not ApiKey.objects.filter(member__in=[colleague, stranger]).exists()
+    refusal = AuditEvent.objects.get(actor_member=admin, action=AuditTag.API_KEY_ISSUED, outcome=Outcome.DENIED)
+    assert str(colleague.public_id) in refusal.details["reason"]
+    assert AuditEvent.objects.filter(actor_member=admin, outcome=Outcome.DENIED,
+                                     details__reason=f"not visible: {stranger.public_id}").exists()
+
+
+def test_a_key_minted_by_someone_else_before_the_fix_no_longer_authenticates():
+    admin = persona(OrganisationKind.OPERATOR, Role.ADMIN)
+    officer = member_make(admin.organisation, Role.DISCLOSURE_OFFICER)
+    client = client_for(officer)
+    ApiKey.objects.filter(member=officer).update(created_by=admin)  # as the migration backfills such a key
+
+    response = client.get("/api/v1/organisation")
+
+    assert response.status_code == 401 and "not created by its own member" in response.json()["error"]["message"]
+    assert AuditEvent.objects.filter(action=AuditTag.AUTH_FAILED, outcome=Outcome.DENIED,
+                                     details__reason="This API key was not created by its own member; create your own.").exists()
+
+
+def test_no_service_caller_mints_a_key_for_another_member():
+    admin = persona(OrganisationKind.OPERATOR, Role.ADMIN)
+    officer = member_make(admin.organisation, Role.DISCLOSURE_OFFICER)
+
+    with pytest.raises(ForbiddenError):
+        services.api_key_issue(member=officer, name="x", scopes=["disclosure"], actor=Actor(member=admin))
+
+    assert not ApiKey.objects.filter(member=officer).exists()
+
+
+def test_a_member_naming_themself_gets_a_key_recorded_as_created_by_themself(api, platform_analyst):
+    response = api(platform_analyst).post(
+        "/api/v1/api-keys", {"name": "own", "scopes": ["check"], "member": str(platform_analyst.public_id)}, format="json")
+
+    assert response.status_code == 201 and response.json()["created_by"] == str(platform_analyst.public_id)
+    assert ApiKey.objects.get(public_id=response.json()["id"]).created_by == platform_analyst
+
+
+def test_nobody_sets_another_members_password():
+    admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
+
+    with pytest.raises(ForbiddenError):
+        services.member_create(organisation=admin.organisation, username="newcomer", role=Role.ANALYST,
+                               password="chosen-by-the-admin", actor=Actor(member=admin))
+
+    assert not get_user_model().objects.filter(username="newcomer").exists()
+
+
+def test_the_admin_site_sets_no_ones_password_and_adds_no_users(client, platform_analyst):
+    superuser = get_user_model().objects.create_superuser("root", password="pw-for-tests")
+    client.force_login(superuser)
+    before = platform_analyst.user.password
+
+    form = client.get(f"/admin/auth/user/{platform_analyst.user.pk}/password/")
+    change = client.post(f"/admin/auth/user/{platform_analyst.user.pk}/password/",
+                         {"password1": "taken-over-2026", "password2": "taken-over-2026"})
+    add = client.get("/admin/auth/user/add/")
+
+    assert form.status_code == 403 and change.status_code == 403 and add.status_code == 403
+    platform_analyst.user.refresh_from_db()
+    assert platform_analyst.user.password == before
+
+
+def test_a_key_cannot_mint_a_key_with_scopes_it_lacks(api, platform_analyst):
+    narrow = api(platform_analyst, scopes=["check", "keys"])
+
+    wider = narrow.post("/api/v1/api-keys", {"name": "wider", "scopes": ["check", "bulk"]}, format="json")
+    same = narrow.post("/api/v1/api-keys", {"name": "same", "scopes": ["check"]}, format="json")
+
+    assert wider.status_code == 403 and "scopes" in wider.json()["error"]["fields"]
+    assert same.status_code == 201
+    assert list(ApiKey.objects.filter(member=platform_analyst, name__in=["wider", "same"]).values_list("name", flat=True)) == ["same"]
+    assert AuditEvent.objects.filter(actor_member=platform_analyst, action=AuditTag.API_KEY_ISSUED, outcome=Outcome.DENIED).exists()
+
+
+def test_key_management_needs_the_keys_scope(api, platform_analyst):
+    check_only = api(platform_analyst, scopes=["check"])
+
+    issued = check_only.post("/api/v1/api-keys", {"name": "x", "scopes": ["check"]}, format="json")
+    listed = check_only.get("/api/v1/api-keys")
+
+    assert issued.status_code == 403 and listed.status_code == 403
+    assert ApiKey.objects.filter(member=platform_analyst).count() == 1  # only the check key itself
+
+
+def test_a_web_session_grants_at_most_its_roles_scopes(client, platform_analyst):
+    client.force_login(platform_analyst.user)
+
+    beyond_role = client.post("/api/v1/api-keys", {"name": "x", "scopes": ["disclosure"]}, content_type="application/json")
+    within_role = client.post("/api/v1/api-keys", {"name": "y", "scopes": ["check", "keys"]}, content_type="application/json")
+
+    assert beyond_role.status_code == 403 and within_role.status_code == 201
+
+
+def test_every_capability_a_role_has_is_reachable_with_the_scopes_it_may_grant():
+    for (kind, role), capabilities in ROLE_CAPABILITIES.items():
+        grantable = scopes_for(kind, role)
+        for capability in capabilities:
+            needed = CAPABILITY_SCOPE[capability]
+            options = needed if isinstance(needed, tuple) else (needed,)
+            assert needed is None or set(options) & grantable, (kind, role, capability)
 
 
 def test_unknown_scopes_are_refused(api, platform_analyst):

@@ -3,9 +3,14 @@
 Allowed → the endpoint's success status; denied → 403. Organisations that are
 unverified or suspended get 403 everywhere. The expected answer comes from
 ROLE_CAPABILITIES, the same table the permission class reads.
+
+Every method is walked: HEAD as GET through the whole matrix; OPTIONS, methods a
+route does not offer and unknown verbs get 403 without a capability of the route and
+405 with one, running nothing; without a valid key every method of every route is 401.
 """
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from typing import Callable
@@ -101,7 +106,7 @@ ENDPOINTS = [
              lambda m: {"verified": True, "suspended": True}),
     Endpoint("api-key-list", "api-keys", "get", Capability.APIKEY_MANAGE, 200, lambda m: "/api/v1/api-keys"),
     Endpoint("api-key-issue", "api-keys", "post", Capability.APIKEY_MANAGE, 201, lambda m: "/api/v1/api-keys",
-             lambda m: {"name": "ci", "scopes": ["check"]}),
+             lambda m: {"name": "ci", "scopes": ["keys"]}),
     Endpoint("api-key-revoke", "api-key-revoke", "post", Capability.APIKEY_MANAGE, 200, _other_key_url),
     Endpoint("tokens-evaluate", "tokens-evaluate", "post", Capability.TOKEN_EVALUATE, 200, lambda m: "/api/v1/tokens/evaluate",
              lambda m: {"blinded_elements": [_blinded_element()]}),
@@ -351,3 +356,94 @@ ENDPOINTS += [
     Endpoint("bulk-results", "bulk-check-results", "get", Capability.BULK_RUN, 200,
              lambda m: _own_bulk_job_url(m, "/results", finished=True)),
 ]
+
+# HEAD is GET without the body: every GET endpoint is walked again as HEAD, through the same
+# matrix and the same standing test, so HEAD can never skip the capability check.
+ENDPOINTS += [dataclasses.replace(e, name=f"{e.name}-head", method="head") for e in ENDPOINTS if e.method == "get"]
+
+# Every method a client can send, including one no view knows.
+ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND")
+
+
+def _api_routes() -> dict[str, str]:
+    """Every API route with made-up ids: nothing behind them need exist, since nothing may run."""
+    from django.urls import reverse
+
+    from accounts.api.urls import urlpatterns as accounts_routes
+    from sharing.api.urls import urlpatterns as sharing_routes
+
+    return {p.name: reverse(p.name, kwargs={name: uuid.uuid4() for name in p.pattern.converters})
+            for p in [*accounts_routes, *sharing_routes]}
+
+
+def _methods_not_offered(route: str) -> list[str]:
+    offered = {"GET", "HEAD"} if route in PUBLIC_ROUTES else {e.method.upper() for e in ENDPOINTS if e.route == route}
+    return [m for m in ALL_METHODS if m not in offered]
+
+
+def _refused_methods_wrongly_answered(member: Member, methods: tuple[str, ...]) -> dict[str, int]:
+    """Call every route with each method it does not offer; 403 without a capability of the route, else 405."""
+    client = client_for(member)
+    role_capabilities = ROLE_CAPABILITIES[(member.organisation.kind, member.role)]
+    wrong = {}
+    for route, url in _api_routes().items():
+        capabilities = {e.capability for e in ENDPOINTS if e.route == route}
+        may_know_the_route = route in PUBLIC_ROUTES or (
+            member.organisation.in_good_standing and bool(capabilities & role_capabilities))
+        for method in (m for m in _methods_not_offered(route) if m in methods):
+            status = client.generic(method, url).status_code
+            if status != (405 if may_know_the_route else 403):
+                wrong[f"{method} {route}"] = status
+    return wrong
+
+
+def _allowed_rows(member: Member) -> int:
+    return AuditEvent.objects.filter(actor_member=member, outcome=Outcome.ALLOWED).count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind,role", KIND_ROLES, ids=lambda v: v.value)
+def test_options_and_unknown_methods_are_checked_for_every_role_then_refused_without_running(kind, role):
+    member = persona(kind, role)
+
+    wrong = _refused_methods_wrongly_answered(member, ("OPTIONS", "PATCH", "PROPFIND"))
+
+    assert wrong == {}
+    assert _allowed_rows(member) == 0  # nothing ran: no read or write was audited as done
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind,role,suspended", [(OrganisationKind.PLATFORM, Role.ADMIN, False),
+                                                 (OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER, False),
+                                                 (OrganisationKind.PLATFORM, Role.ADMIN, True)],
+                         ids=["platform-admin", "disclosure-officer", "suspended-platform-admin"])
+def test_every_method_a_route_does_not_offer_is_checked_then_refused_without_running(kind, role, suspended):
+    member = member_make(OrganisationFactory(kind=kind, suspended=suspended), role)
+
+    wrong = _refused_methods_wrongly_answered(member, ALL_METHODS)
+
+    assert wrong == {}
+    assert _allowed_rows(member) == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("credentials", ["none", "unknown key", "malformed header"])
+def test_without_a_valid_key_every_method_of_every_route_is_401(credentials):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    header = {"none": None, "unknown key": "Bearer iih_abcdefgh_" + "x" * 43, "malformed header": "Basic Zm9vOmJhcg=="}
+    if header[credentials]:
+        client.credentials(HTTP_AUTHORIZATION=header[credentials])
+    wrong = {}
+
+    for route, url in _api_routes().items():
+        for method in ALL_METHODS:
+            expected = 401
+            if route in PUBLIC_ROUTES:
+                expected = 200 if method in ("GET", "HEAD") else 405
+            status = client.generic(method, url).status_code
+            if status != expected:
+                wrong[f"{method} {route}"] = status
+
+    assert wrong == {}
