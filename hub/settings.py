@@ -355,6 +355,9 @@ LOGGING = {
     "filters": {"redact_secrets": {"()": "hub.error_reports.RedactSecretsLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("HUB_LOG_LEVEL", "INFO")},
+    # Without a broker the beat schedule runs in-process (hub/scheduler.py): one "task succeeded"
+    # line per sweep a minute would bury the server's own output. Failures still show.
+    "loggers": {} if CELERY_BROKER_URL else {"celery.app.trace": {"level": "WARNING"}},
 }
 
 if PRODUCTION:
