@@ -25,6 +25,10 @@ class WatchEntry(models.Model):
     identifier_type = models.CharField(max_length=20, choices=IdentifierType.choices)
     # The member's own reference for the seller (an account id, say), sent back in its events.
     ref = models.CharField(max_length=200)
+    # The level the member's endpoints were last told for this seller (every entry of one ref
+    # carries the same value): the `from` of its next event, so receivers never hear a jump
+    # from a level they were not told.
+    last_level = models.CharField(max_length=12, default="none")
     created_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

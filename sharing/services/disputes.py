@@ -101,8 +101,9 @@ def dispute_decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor)
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     if dispute.status in (DisputeStatus.UPHELD, DisputeStatus.OVERTURNED):
         raise ConflictError(f"The dispute was already decided: {dispute.status}.")
-    for report in dispute.reports.select_for_update().order_by("pk"):
-        with watch_changes(report):
+    reports = list(dispute.reports.select_for_update().order_by("pk"))
+    with watch_changes(reports):
+        for report in reports:
             report.reinstate() if upheld else report.overturn()
             report.save()
             subjects_relink(report=report)
@@ -138,8 +139,9 @@ def _dispute_lapse(dispute_id: int) -> None:
     dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
     if dispute.status != DisputeStatus.OPEN:
         return  # answered meanwhile
-    for report in dispute.reports.select_for_update().filter(status="accepted").order_by("pk"):
-        with watch_changes(report):
+    reports = list(dispute.reports.select_for_update().filter(status="accepted").order_by("pk"))
+    with watch_changes(reports):
+        for report in reports:
             report.suspend()
             report.save()
             subjects_relink(report=report)

@@ -1,18 +1,21 @@
-"""Tell watching members when a report links their seller to a subject or a subject's level changes.
+"""Tell watching members when a report links their seller to a subject or their seller's level changes.
 
-Wrap the change in `watch_changes(report)`: it notes the level of every token of the
-subjects around the report before, and after the change writes webhook outbox rows
-(in the same transaction) through watchlist_notify, grouped by what changed.
+Wrap a change in `watch_changes(reports)`: it notes the tokens around the reports (their
+own and every token of the subjects they belong to) before and after the change, then
+hands them to watchlist_changes_notify, which writes at most one event per watched seller
+(organisation + ref) and endpoint, in the same transaction, with `from` the level that
+seller's receiver last heard. A change touching several reports (a dispute decision)
+is wrapped once, so it is one change to receivers too.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.utils import timezone
 
 from sharing.models import IdentifierToken, Report, ReportIdentifier
-from sharing.services.watchlists import watchlist_notify
+from sharing.services.watchlists import watchlist_changes_notify
 
 
 def subject_level(subject_id: int | None) -> str:
@@ -25,35 +28,21 @@ def subject_level(subject_id: int | None) -> str:
     return check_result_for(tokens, policy=DEFAULT_LEVEL_POLICY, now=timezone.now()).level
 
 
-def _tokens_around(report: Report) -> dict[int, int | None]:
-    """The report's tokens and every token of the subjects they belong to: token → subject."""
-    token_ids = set(ReportIdentifier.objects.filter(report=report).values_list("token_id", flat=True))
+def _tokens_around(reports: list[Report]) -> dict[int, int | None]:
+    """The reports' tokens and every token of the subjects they belong to: token → subject."""
+    token_ids = set(ReportIdentifier.objects.filter(report__in=reports).values_list("token_id", flat=True))
     subjects = set(IdentifierToken.objects.filter(pk__in=token_ids, subject__isnull=False).values_list("subject_id", flat=True))
     around = IdentifierToken.objects.filter(pk__in=token_ids) | IdentifierToken.objects.filter(subject_id__in=subjects)
     return dict(around.values_list("pk", "subject_id"))
 
 
-def _levels(subjects) -> dict[int | None, str]:
-    return {subject: subject_level(subject) for subject in set(subjects)}
-
-
 @contextmanager
-def watch_changes(report: Report, *, linking: bool = False):
-    """Around a change to a report: notify watchers of new links (when `linking`) and level changes."""
-    before = _tokens_around(report)
-    old_levels = _levels(before.values())
+def watch_changes(reports: Report | Iterable[Report], *, linking: bool = False):
+    """Around one change to these reports: one event per watched seller whose level changed (or, when `linking`, that was linked)."""
+    reports = [reports] if isinstance(reports, Report) else list(reports)
+    before = _tokens_around(reports)
     yield
-    after = dict(IdentifierToken.objects.filter(pk__in=set(before) | set(_tokens_around(report))).values_list("pk", "subject_id"))
-    new_levels = _levels(after.values())
-    if linking:
-        linked = {subject for subject in after.values() if subject is not None}
-        if linked:
-            watchlist_notify(subject_ids=linked, event="subject.linked", details={"report_verification": report.verification_level})
-    changes: dict[tuple[str, str, int | None], set[int]] = defaultdict(set)
-    for token, subject in after.items():
-        old, new = old_levels[before.get(token)], new_levels[subject]
-        if old != new:
-            changes[(old, new, subject)].add(token)
-    for (old, new, subject), tokens in changes.items():
-        target = {"subject_ids": {subject}} if subject is not None else {"token_ids": tokens}
-        watchlist_notify(event="subject.level_changed", details={"from": old, "to": new}, **target)
+    after = dict(IdentifierToken.objects.filter(pk__in=set(before) | set(_tokens_around(reports))).values_list("pk", "subject_id"))
+    newly_linked = {token for token, subject in after.items() if subject is not None and subject != before.get(token)}
+    watchlist_changes_notify(token_ids=set(after), subject_level=subject_level,
+                             linked_token_ids=newly_linked if linking else set())

@@ -8,6 +8,7 @@ outbox row per endpoint of each watching organisation, in the caller's transacti
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -52,12 +53,15 @@ def _watch_entries_store(*, tokenised: list[TokenisedIdentifier], ref: str, acto
     if existing.count() + len(tokenised) > settings.HUB_WATCHLIST_MAX_ENTRIES:
         raise ConflictError(f"A watchlist holds at most {settings.HUB_WATCHLIST_MAX_ENTRIES} entries; remove some first.")
     entries, created = [], 0
+    # A new identifier of a seller already watched joins what its receivers last heard.
+    heard = existing.filter(ref=ref).values_list("last_level", flat=True).first() or "none"
     for item in tokenised:
         # Already watched (under any storage key): keep the first entry and its ref.
         entry = existing.filter(token__in=token_lookup_forms(item.token, keys=keys)).first()
         if entry is None:
             entry = WatchEntry.objects.create(organisation=actor.organisation, token=token_seal(item.token, keys=keys),
-                                              identifier_type=item.type, ref=ref, created_by=actor.member)
+                                              identifier_type=item.type, ref=ref, last_level=heard,
+                                              created_by=actor.member)
             created += 1
         entries.append(entry)
     # The ref is the member's own free text, so it stays out of the audit log.
@@ -115,6 +119,64 @@ def watchlist_notify(*, subject_ids: set[int] = frozenset(), event: str, details
     endpoints = _active_endpoints_by_organisation({e.organisation_id for e in entries})
     events = [(endpoint, {"watch_ref": entry.ref, "identifier_type": entry.identifier_type, **details})
               for entry in entries for endpoint in endpoints.get(entry.organisation_id, [])]
+    return len(webhook_events_write(event_type=event, events=events, now=timezone.now()))
+
+
+LEVEL_ORDER = ("none", "reported", "listed", "confirmed")
+
+
+def watchlist_changes_notify(*, token_ids: set[int], subject_level: Callable[[int | None], str],
+                             linked_token_ids: set[int] = frozenset()) -> int:
+    """After one change to these tokens: at most one event per watched seller (organisation + ref) and endpoint.
+
+    A seller's level is the highest level of the subjects its watched tokens belong to. When it
+    differs from the level its receivers last heard, they get one `subject.level_changed` from
+    that level (`data.linked` says whether the change also linked a watched token); when it
+    did not change but a watched token was newly linked, one `subject.linked`. Never one per
+    identifier, never two for one change. Call it in the change's transaction.
+    """
+    levels: dict[int | None, str] = {}
+    written = 0
+    for (organisation_id, ref), entries in _sellers_watching(token_ids).items():
+        rows = stored_tokens_find([token_unseal(e.token, keys=token_storage_keys()) for e in entries]).values()
+        for row in rows:
+            if row.subject_id not in levels:
+                levels[row.subject_id] = subject_level(row.subject_id)
+        level = max((levels[row.subject_id] for row in rows), key=LEVEL_ORDER.index, default="none")
+        heard = max((e.last_level for e in entries), key=_level_rank)
+        linked = any(row.pk in linked_token_ids for row in rows)
+        if level != heard:
+            event, details = "subject.level_changed", {"from": heard, "to": level, "linked": linked}
+        elif linked:
+            event, details = "subject.linked", {"level": level}
+        else:
+            continue
+        WatchEntry.objects.filter(pk__in=[e.pk for e in entries]).update(last_level=level)
+        written += _seller_events_write(entries[0], event=event, details=details)
+    return written
+
+
+def _level_rank(level: str) -> int:
+    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else 0
+
+
+def _sellers_watching(token_ids: set[int]) -> dict[tuple[int, str], list[WatchEntry]]:
+    """Every entry of each watched seller (organisation + ref) that watches one of these tokens."""
+    sellers = {(e.organisation_id, e.ref) for e in _entries_watching(set(), token_ids)}
+    grouped: dict[tuple[int, str], list[WatchEntry]] = defaultdict(list)
+    if not sellers:
+        return grouped
+    wanted = Q()
+    for organisation_id, ref in sellers:
+        wanted |= Q(organisation_id=organisation_id, ref=ref)
+    for entry in WatchEntry.objects.filter(wanted).order_by("pk"):
+        grouped[(entry.organisation_id, entry.ref)].append(entry)
+    return grouped
+
+
+def _seller_events_write(entry: WatchEntry, *, event: str, details: dict) -> int:
+    endpoints = _active_endpoints_by_organisation({entry.organisation_id}).get(entry.organisation_id, [])
+    events = [(endpoint, {"watch_ref": entry.ref, **details}) for endpoint in endpoints]
     return len(webhook_events_write(event_type=event, events=events, now=timezone.now()))
 
 
