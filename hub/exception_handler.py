@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from hub.errors import DomainError
+from hub.integrity import unique_violation_conflict
 from hub.parsers import PayloadTooLargeError
 from hub.uploads import UploadTooLargeError
 
@@ -32,6 +33,7 @@ def _error_body(code: str, message: str, fields, request_id) -> dict:
 def api_exception_handler(exc, context):
     """Render domain, validation, auth and parse errors in the hub's error shape."""
     request_id = _request_id(context)
+    exc = unique_violation_conflict(exc) or exc
     if isinstance(exc, DomainError):
         body = _error_body(exc.code, exc.message, exc.fields, request_id)
         retry_after = getattr(exc, "retry_after", None)
