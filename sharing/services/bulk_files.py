@@ -77,8 +77,25 @@ def rows_parsed(upload: IO[bytes]) -> Iterator[ParsedRow]:
     first = next(lines, None)
     if first is None:
         raise file_error("The file is empty.")
-    rows = _jsonl_rows(first, lines) if first.lstrip().startswith("{") else _csv_rows(first, lines)
+    rows = _jsonl_rows(first, lines) if _is_jsonl(upload, first) else _csv_rows(first, lines)
     yield from map(_nul_refused, rows)
+
+
+JSON_NAME_SUFFIXES = (".jsonl", ".ndjson", ".json")
+JSON_CONTENT_TYPES = frozenset({"application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/json"})
+
+
+def _is_jsonl(upload: IO[bytes], first: str) -> bool:
+    """JSONL when the upload says so (its name or content type) or its first line looks like JSON.
+
+    A malformed JSON file (an array, a truncated object) is then answered about JSON,
+    never with a complaint about a missing CSV header.
+    """
+    name = (getattr(upload, "name", "") or "").lower()
+    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    if name.endswith(".csv") or content_type == "text/csv":
+        return False
+    return name.endswith(JSON_NAME_SUFFIXES) or content_type in JSON_CONTENT_TYPES or first.lstrip()[:1] in ("{", "[")
 
 
 def _nul_refused(row: ParsedRow) -> ParsedRow:
@@ -94,9 +111,12 @@ def _jsonl_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:
         try:
             item = json.loads(line)
         except ValueError:
+            item = None
+        if not isinstance(item, dict):
             # A bad first line means this is not JSONL at all; a bad later line is one bad row.
             if number == 1:
-                raise file_error("The first line is not a JSON object; send CSV with a header or JSONL.") from None
+                raise file_error("The first line is not a JSON object: JSONL has one object per line, "
+                                 'like {"ref": "...", "identifiers": [...]}, not a JSON array.') from None
             yield ParsedRow(ref="", error=f"Line {number} is not a JSON object.")
             continue
         yield _jsonl_row(item)

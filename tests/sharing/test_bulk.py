@@ -440,3 +440,19 @@ def test_a_screening_job_that_finds_listed_sellers_raises_no_no_match_alert(sett
     assert not Alert.objects.filter(kind="no_match_sweep").exists()
     answered = AuditEvent.objects.get(action=AuditTag.BULK_CHUNK_ANSWERED.value, object_id=str(job.public_id))
     assert answered.details["hits"] >= 4
+
+
+@pytest.mark.parametrize("content,name", [
+    (b'{"ref": "s-1", "identifiers": [\n', "broken.jsonl"),
+    (b'[{"ref": "s-1", "identifiers": []}]\n', "sellers.jsonl"),
+    (b'[\n  {"ref": "s-1", "identifiers": []}\n]\n', "sellers.json"),
+    (b'"ref": "s-1"\n', "sellers.ndjson"),
+    (b'ref,phone\ns-1,+86 138 0013 8000\n', "sellers.jsonl"),
+    (b'[{"ref": "s-1", "identifiers": []}]\n', "upload"),
+])
+def test_a_malformed_jsonl_file_is_answered_about_json_never_about_csv(platform_analyst, content, name):
+    response = _upload(platform_analyst, content, name)
+
+    message = response.json()["error"]["fields"]["file"][0]
+    assert response.status_code == 400 and "JSON" in message and "CSV" not in message
+    assert not BulkJob.objects.exists()
