@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from hub.error_views import api_error_response
 from hub.nul import NUL, NUL_MESSAGE
 from hub.uploads import UploadTooLargeError
 
@@ -83,7 +84,5 @@ def _is_api(view) -> bool:
 def _refused(request: HttpRequest, *, status: int, code: str, message: str, api: bool, field: str | None = None):
     if not api:
         return render(request, "error.html", {"message": message}, status=status)
-    error: dict = {"code": code, "message": message}
-    if field:
-        error["fields"] = {field: [message]}
-    return JsonResponse({"error": error, "request_id": getattr(request, "request_id", None)}, status=status)
+    return api_error_response(request, status=status, code=code, message=message,
+                              fields={field: [message]} if field else None)

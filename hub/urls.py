@@ -41,3 +41,9 @@ urlpatterns = [
     path("api/v1/docs/", _docs_policy(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="docs"),
     path("api/v1/redoc/", _docs_policy(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
 ]
+
+# Under /api/ every error Django answers itself is the API's JSON envelope (hub/error_views.py).
+handler400 = "hub.error_views.bad_request"
+handler403 = "hub.error_views.permission_denied"
+handler404 = "hub.error_views.page_not_found"
+handler500 = "hub.error_views.server_error"

@@ -1,0 +1,11 @@
+"""A URL configuration for tests only: the hub's routes plus an API view that crashes outside DRF's handling."""
+from django.urls import path
+
+from hub.urls import handler400, handler403, handler404, handler500, urlpatterns as hub_urlpatterns  # noqa: F401
+
+
+def crashing_api_view(request):
+    raise RuntimeError("an unexpected failure")
+
+
+urlpatterns = [path("api/v1/crash", crashing_api_view), *hub_urlpatterns]
