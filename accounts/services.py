@@ -16,6 +16,7 @@ from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey, Member, Organisation, VerificationState
 from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role, Scope, scopes_for
 from hub.errors import DomainError, ForbiddenError, NotFoundError
+from hub.wording import with_article
 
 
 @transaction.atomic
@@ -78,7 +79,7 @@ def member_create(
         # A password is a credential: only its owner sets it (the demo seeding runs with no actor).
         raise ForbiddenError("A member sets their own password.", fields={"password": ["Leave it to the member."]})
     if role not in VALID_ROLES[OrganisationKind(organisation.kind)]:
-        raise DomainError(f"A {organisation.kind} organisation has no {role} role.", fields={"role": ["Not a role of this organisation kind."]})
+        raise DomainError(f"{with_article(organisation.kind, capital=True)} organisation has no {role} role.", fields={"role": ["Not a role of this organisation kind."]})
     user = get_user_model().objects.create_user(username=username, password=password)
     member = Member.objects.create(user=user, organisation=organisation, organisation_kind=organisation.kind, role=role)
     audit_record(actor=actor, tag=AuditTag.MEMBER_CREATED, target=member, data_class=DataClass.ADMINISTRATIVE,

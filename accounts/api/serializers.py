@@ -6,6 +6,7 @@ from rest_framework import serializers
 from accounts.audit.models import Alert, AuditEvent
 from accounts.models import ApiKey, Organisation
 from accounts.roles import OrganisationKind, Scope
+from hub.serializer_fields import ListField
 
 
 class OrganisationOutput(serializers.ModelSerializer):
@@ -48,7 +49,7 @@ class ApiKeyIssuedOutput(ApiKeyOutput):
 
 class ApiKeyIssueInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), min_length=1, max_length=len(Scope.values))
+    scopes = ListField(child=serializers.ChoiceField(choices=Scope.choices), min_length=1, max_length=len(Scope.values))
     expires_in_days = serializers.IntegerField(min_value=1, max_value=730, required=False)
     # Kept so that asking for someone else's key is refused (403, audited) rather than silently ignored.
     member = serializers.UUIDField(required=False, help_text="Yourself, if given: a key is created only by its own member")
@@ -101,7 +102,7 @@ class InclusionProofInput(serializers.Serializer):
 
 class InclusionProofOutput(serializers.Serializer):
     leaf_hash = serializers.CharField()
-    path = serializers.ListField(child=serializers.CharField())
+    path = ListField(child=serializers.CharField())
 
 
 class ConsistencyProofInput(serializers.Serializer):
@@ -110,4 +111,4 @@ class ConsistencyProofInput(serializers.Serializer):
 
 
 class ConsistencyProofOutput(serializers.Serializer):
-    path = serializers.ListField(child=serializers.CharField())
+    path = ListField(child=serializers.CharField())

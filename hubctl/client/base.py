@@ -89,7 +89,7 @@ def checked_uuid(value: str, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise ValueError(f"A {what} id is a UUID.") from None
+        raise ValueError(f"The {what} id must be a UUID.") from None
 
 
 def evidence_file(path: str | Path) -> dict:

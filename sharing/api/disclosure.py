@@ -13,6 +13,7 @@ from accounts.api.base import HubApiView
 from accounts.roles import Capability
 from hub.keys import signing_key
 from hub.pagination import HubPagination
+from hub.serializer_fields import ListField
 from sharing import selectors
 from sharing.api.serializers import EvidenceInput, IdentifierInput, raw_identifiers
 from sharing.crypto.packages import raw_public
@@ -23,13 +24,13 @@ from sharing.services.reports import EvidenceFile
 
 
 class ScopeInput(serializers.Serializer):
-    reports = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=1000)
-    subjects = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=1000)
-    tokens = serializers.ListField(child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False,
+    reports = ListField(child=serializers.UUIDField(), required=False, default=list, max_length=1000)
+    subjects = ListField(child=serializers.UUIDField(), required=False, default=list, max_length=1000)
+    tokens = ListField(child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False,
                                    default=list, max_length=1000)
-    identifiers = serializers.ListField(child=IdentifierInput(), required=False, default=list, max_length=1000,
+    identifiers = ListField(child=IdentifierInput(), required=False, default=list, max_length=1000,
                                         help_text="raw or token identifiers; only their tokens are kept")
-    fields = serializers.ListField(child=serializers.ChoiceField(choices=RestrictedField.choices), min_length=1)
+    fields = ListField(child=serializers.ChoiceField(choices=RestrictedField.choices), min_length=1)
 
     def validate(self, data: dict) -> dict:
         if not (data["reports"] or data["subjects"] or data["tokens"] or data.get("identifiers")):
@@ -81,10 +82,10 @@ class ReasonInput(serializers.Serializer):
 class NarrowScopeInput(serializers.Serializer):
     """The parts of the scope to keep; a part left out stays as it is."""
 
-    reports = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=1000)
-    subjects = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=1000)
-    tokens = serializers.ListField(child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False, max_length=1000)
-    fields = serializers.ListField(child=serializers.ChoiceField(choices=RestrictedField.choices), required=False, min_length=1)
+    reports = ListField(child=serializers.UUIDField(), required=False, max_length=1000)
+    subjects = ListField(child=serializers.UUIDField(), required=False, max_length=1000)
+    tokens = ListField(child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False, max_length=1000)
+    fields = ListField(child=serializers.ChoiceField(choices=RestrictedField.choices), required=False, min_length=1)
 
     def narrowed(self, current: disclosure.DisclosureScope) -> disclosure.DisclosureScope:
         data = self.validated_data

@@ -9,6 +9,7 @@ from accounts.api.base import HubApiView
 from accounts.roles import Capability
 from accounts.selectors import organisation_get
 from hub.pagination import HubPagination
+from hub.serializer_fields import ListField
 from sharing import selectors
 from sharing.api.serializers import EvidenceInput, ReportOutput, identifiers_field, raw_identifiers
 from sharing.models import Category, Dispute, Notification, VerificationLevel
@@ -23,12 +24,12 @@ def _evidence(items: list[dict]) -> list[EvidenceFile]:
 class DisputeFileInput(serializers.Serializer):
     identifiers = identifiers_field()
     grounds = serializers.CharField(max_length=10000)
-    evidence = serializers.ListField(child=EvidenceInput(), required=False, default=list, max_length=10)
+    evidence = ListField(child=EvidenceInput(), required=False, default=list, max_length=10)
 
 
 class DisputeAnswerInput(serializers.Serializer):
     note = serializers.CharField(max_length=10000)
-    evidence = serializers.ListField(child=EvidenceInput(), min_length=1, max_length=10)
+    evidence = ListField(child=EvidenceInput(), min_length=1, max_length=10)
 
 
 class DisputeDecideInput(serializers.Serializer):
@@ -172,9 +173,9 @@ class ReputationOverrideApi(HubApiView):
 class PolicyInput(serializers.Serializer):
     strikes = serializers.IntegerField(min_value=1, max_value=100)
     window_months = serializers.IntegerField(min_value=1, max_value=120)
-    one_strike_verification_levels = serializers.ListField(child=serializers.ChoiceField(choices=VerificationLevel.choices),
+    one_strike_verification_levels = ListField(child=serializers.ChoiceField(choices=VerificationLevel.choices),
                                                            default=list)
-    one_strike_categories = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), default=list)
+    one_strike_categories = ListField(child=serializers.ChoiceField(choices=Category.choices), default=list)
 
 
 class PolicyApi(HubApiView):

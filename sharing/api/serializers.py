@@ -6,6 +6,7 @@ import binascii
 from django.conf import settings
 from rest_framework import serializers
 
+from hub.serializer_fields import ListField
 from sharing.identifiers.types import IdentifierType
 from sharing.models import Category, IpType, Report, VerificationLevel
 from sharing.services.reports import EvidenceFile, ReportSubmission, evidence_decode
@@ -47,7 +48,7 @@ class IdentifierInput(serializers.Serializer):
 
 
 def identifiers_field() -> serializers.ListField:
-    return serializers.ListField(
+    return ListField(
         child=IdentifierInput(), min_length=1, max_length=settings.HUB_MAX_IDENTIFIERS_PER_REQUEST,
         help_text="The seller's identifiers as {type, value, country?}",
     )
@@ -65,16 +66,16 @@ class CheckOutput(serializers.Serializer):
     check_id = serializers.UUIDField()
     level = serializers.ChoiceField(choices=["none", "reported", "listed", "confirmed"])
     risk = serializers.IntegerField(min_value=0, max_value=100)
-    matched_types = serializers.ListField(child=serializers.CharField())
+    matched_types = ListField(child=serializers.CharField())
     match = serializers.ChoiceField(choices=["direct", "linked"], allow_null=True,
                                     help_text="direct: the reports name these identifiers; linked: reached through linked accounts too")
     reports_matched = serializers.IntegerField()
     subjects_matched = serializers.IntegerField()
     reporting_organisations = serializers.IntegerField(help_text="Independent organisations whose live reports match")
-    reporter_kinds = serializers.ListField(child=serializers.CharField())
+    reporter_kinds = ListField(child=serializers.CharField())
     strongest_verification = serializers.CharField(allow_null=True)
-    ip_types = serializers.ListField(child=serializers.CharField())
-    categories = serializers.ListField(child=serializers.CharField())
+    ip_types = ListField(child=serializers.CharField())
+    categories = ListField(child=serializers.CharField())
     first_seen = serializers.DateTimeField(allow_null=True)
     last_seen = serializers.DateTimeField(allow_null=True)
     disputed = serializers.BooleanField()
@@ -105,7 +106,7 @@ class ReportSubmitInput(serializers.Serializer):
     category = _choice(Category.choices, "category")
     verification_level = _choice(VerificationLevel.choices, "verification level")
     statement = serializers.CharField(max_length=20000)
-    evidence = serializers.ListField(child=EvidenceInput(), required=False, default=list,
+    evidence = ListField(child=EvidenceInput(), required=False, default=list,
                                      max_length=settings.HUB_MAX_EVIDENCE_FILES)
 
     def to_submission(self) -> ReportSubmission:
@@ -155,7 +156,7 @@ class ReviewReportOutput(ReportOutput):
 
 
 class TokenEvaluateInput(serializers.Serializer):
-    blinded_elements = serializers.ListField(
+    blinded_elements = ListField(
         child=serializers.RegexField(r"^[0-9a-fA-F]{64}$", error_messages={"invalid": "An element is 64 hexadecimal digits."}),
         min_length=1, help_text="RFC 9497 blinded elements, lowercase hex of their 32-byte encoding (at most 1000 a call)",
     )
@@ -170,7 +171,7 @@ class TokenEvaluateInput(serializers.Serializer):
 
 
 class TokenEvaluateOutput(serializers.Serializer):
-    evaluated_elements = serializers.ListField(child=serializers.CharField())
+    evaluated_elements = ListField(child=serializers.CharField())
     key_version = serializers.IntegerField()
 
 

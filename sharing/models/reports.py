@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hub.errors import ConflictError
+from hub.wording import with_article
 
 
 class IpType(models.TextChoices):
@@ -108,7 +109,7 @@ class Report(models.Model):
 
     def retract(self) -> None:
         if self.status not in (ReportStatus.PENDING, ReportStatus.ACCEPTED):
-            raise ConflictError(f"A {self.status} report cannot be retracted.")
+            raise ConflictError(f"{with_article(self.status, capital=True)} report cannot be retracted.")
         self.status = ReportStatus.RETRACTED
         self.closed_at = timezone.now()
 
@@ -127,7 +128,7 @@ class Report(models.Model):
 
     def overturn(self) -> None:
         if self.status not in (ReportStatus.ACCEPTED, ReportStatus.SUSPENDED):
-            raise ConflictError(f"A {self.status} report cannot be overturned.")
+            raise ConflictError(f"{with_article(self.status, capital=True)} report cannot be overturned.")
         self.status, self.closed_at, self.disputed = ReportStatus.OVERTURNED, timezone.now(), False
 
     def reinstate(self) -> None:

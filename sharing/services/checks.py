@@ -22,6 +22,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ForbiddenError
+from hub.wording import count_of
 from sharing.identifiers.types import IdentifierType
 from sharing.models import IdentifierToken, ReportIdentifier
 from sharing.models.reports import VERIFICATION_RANK
@@ -192,8 +193,9 @@ def explain(result: CheckResult) -> str:
     """A sentence a trust-and-safety analyst can act on: what matched, how, and how strongly."""
     labels = [IdentifierType(t).label.lower() for t in result.matched_types]
     shared = " and ".join(labels) if len(labels) < 3 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    # One "how" and one "by what": "through a linked account through a shared ..." said both with one preposition.
     how = "directly" if result.match == "direct" else "through a linked account"
-    text = (f"Matched {_count(result.subjects_matched, 'subject')} {how} through a shared {shared}; "
+    text = (f"Matched {_count(result.subjects_matched, 'subject')} {how}, by a shared {shared}; "
             f"{_count(result.reports_matched, 'live report')} from {_count(result.reporting_organisations, 'independent organisation')}")
     if result.linked_store_accounts:
         text += f"; that subject holds {_count(result.linked_store_accounts, 'store account')}"
@@ -205,4 +207,4 @@ def explain(result: CheckResult) -> str:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+    return count_of(n, noun)

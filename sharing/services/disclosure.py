@@ -23,6 +23,7 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError
 from hub.tasks_enqueue import enqueue_after_commit
+from hub.wording import with_article
 from sharing.models import (
     DisclosureApproval,
     DisclosureRequest,
@@ -184,7 +185,7 @@ def disclosure_withdraw(*, request: DisclosureRequest, actor: Actor) -> Disclosu
     _require(actor, Capability.DISCLOSURE_REQUEST)
     request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     if request.status in (DisclosureStatus.DELIVERED, DisclosureStatus.REJECTED, DisclosureStatus.EXPIRED, DisclosureStatus.WITHDRAWN):
-        raise ConflictError(f"A {request.status} request cannot be withdrawn.")
+        raise ConflictError(f"{with_article(request.status, capital=True)} request cannot be withdrawn.")
     request.status, request.closed_at = DisclosureStatus.WITHDRAWN, timezone.now()
     request.save()
     _audit(actor, AuditTag.DISCLOSURE_WITHDRAWN, request, {})

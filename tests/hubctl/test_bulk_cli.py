@@ -206,7 +206,7 @@ def test_every_bulk_command_has_help(command, capsys):
     (["bulk", "sellers.txt"], "cannot tell the format"),
     (["bulk", "sellers.jsonl", "--tokens-only"], "--tokens-only reads a ref CSV"),
     (["bulk", "missing.csv"], "file not found"),
-    (["bulk-status", "not-a-uuid"], "bulk job id is a UUID"),
+    (["bulk-status", "not-a-uuid"], "bulk job id must be a UUID"),
 ])
 def test_bulk_usage_errors_exit_2_before_any_request(argv, expected, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
