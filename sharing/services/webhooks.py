@@ -78,9 +78,11 @@ is stored. Anything else, a redirect included (the hub never follows one), is re
 with exponential backoff (by default 30 s doubling, capped at an hour) and given up
 after 8 attempts; `GET /api/v1/webhooks/{id}/deliveries` shows each event's state (an answer's
 status code, or `delivery_failed` when no answer came: the hub posts only to public addresses
-of the endpoint's host, resolved when it connects). Events are
-`subject.linked` (a watched identifier was linked to a reported seller) and
-`subject.level_changed` (`data.from`, `data.to`); `data.watch_ref` is your own ref."""
+of the endpoint's host, resolved when it connects). Each change sends at most one event
+per watched seller (your `data.watch_ref`, however many identifiers you watch under it):
+`subject.level_changed` (`data.from`, the level you were last told for that seller;
+`data.to`; `data.linked`, whether the change also linked one of its identifiers to a
+reported seller), or, when the level stayed the same, `subject.linked` (`data.level`)."""
 
 
 # Registering, listing and removing endpoints.
