@@ -1,9 +1,9 @@
 """Watchlists: platforms and couriers register their own sellers' tokens and hear when they turn up.
 
 A watch entry keeps the token in its storage form, the identifier type, the member's
-own reference and the organisation, nothing else. When the domain links a watched
-token into a subject or a subject's level changes, `watchlist_notify` writes one
-outbox row per endpoint of each watching organisation, in the caller's transaction.
+own reference, the organisation and the level its receivers last heard, nothing else. When the domain links a watched
+token into a subject or a seller's level changes, `watchlist_changes_notify` writes one
+outbox row per watched seller (organisation + ref) and endpoint, in the caller's transaction.
 """
 from __future__ import annotations
 
@@ -115,11 +115,9 @@ def watchlist_notify(*, subject_ids: set[int] = frozenset(), event: str, details
         raise ValueError(f"unknown watchlist event {event!r}")
     if _RESERVED_DATA_KEYS & details.keys():
         raise ValueError(f"details may not set {sorted(_RESERVED_DATA_KEYS & details.keys())}")
-    entries = _entries_watching(subject_ids, token_ids)
-    endpoints = _active_endpoints_by_organisation({e.organisation_id for e in entries})
-    events = [(endpoint, {"watch_ref": entry.ref, "identifier_type": entry.identifier_type, **details})
-              for entry in entries for endpoint in endpoints.get(entry.organisation_id, [])]
-    return len(webhook_events_write(event_type=event, events=events, now=timezone.now()))
+    # One event per watched seller (organisation + ref), never one per watched identifier.
+    sellers = {(e.organisation_id, e.ref): e for e in reversed(_entries_watching(subject_ids, token_ids))}
+    return sum(_seller_events_write(entry, event=event, details=details) for entry in sellers.values())
 
 
 LEVEL_ORDER = ("none", "reported", "listed", "confirmed")

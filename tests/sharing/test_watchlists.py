@@ -145,7 +145,7 @@ def test_notify_writes_rows_only_for_endpoints_of_organisations_watching_the_sub
     payload = json.loads(row.body)
     assert written == 1 and row.endpoint == kept and row.status == "pending"
     assert payload["id"] == str(row.event_id) and payload["type"] == "subject.level_changed" and payload["created_at"]
-    assert payload["data"] == {"watch_ref": "platform-seller-7", "identifier_type": "phone", "from": "reported", "to": "listed"}
+    assert payload["data"] == {"watch_ref": "platform-seller-7", "from": "reported", "to": "listed"}
     assert not any(needle in row.body for needle in NEEDLES)
 
 
@@ -198,3 +198,14 @@ def test_entries_match_across_a_storage_key_rotation_and_can_be_rekeyed(platform
 
     entry.refresh_from_db()
     assert during == after == 1 and left_over == 0 and entry.token.startswith("2:")
+
+
+def test_notify_writes_one_row_per_watched_seller_not_one_per_identifier(platform_analyst):
+    reporter, reviewer = persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER)
+    subject = report_make_accepted(reporter, reviewer, [PHONE, EMAIL]).identifiers.first().token.subject
+    _watch(platform_analyst, [PHONE, EMAIL], ref="seller-42")
+    _endpoint(platform_analyst)
+
+    written = watchlist_notify(subject_ids={subject.pk}, event="subject.linked", details={})
+
+    assert written == 1 and json.loads(WebhookOutbox.objects.get().body)["data"] == {"watch_ref": "seller-42"}

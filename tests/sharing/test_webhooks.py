@@ -362,7 +362,7 @@ def test_a_watched_seller_reported_and_accepted_reaches_the_platform(api, platfo
 
     body = receiver.requests[0]["body"]
     assert written == 1 and delivered == ["delivered"]
-    assert json.loads(body)["data"] == {"watch_ref": "shop-991", "identifier_type": "phone"}
+    assert json.loads(body)["data"] == {"watch_ref": "shop-991"}
     assert webhooks.webhook_signature_verify(secret=created["secret"], header=receiver.requests[0]["headers"]["X-Hub-Signature"],
                                              body=body)
     assert b"8321" not in body and str(uuid.UUID(json.loads(body)["id"])) == json.loads(body)["id"]
