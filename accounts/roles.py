@@ -61,6 +61,7 @@ class Capability(models.TextChoices):
     DISPUTE_RESPOND = "dispute:respond"
     DISPUTE_DECIDE = "dispute:decide"
     REPUTATION_OVERRIDE = "reputation:override"
+    REPUTATION_READ_ANY = "reputation:read_any"
     ORGANISATION_READ = "organisation:read"
     ORGANISATION_ADMIN = "organisation:admin"
     APIKEY_MANAGE = "apikey:manage"
@@ -96,6 +97,7 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.DISPUTE_RESPOND: Scope.REPORT,
     Capability.DISPUTE_DECIDE: Scope.REPORT,
     Capability.REPUTATION_OVERRIDE: None,
+    Capability.REPUTATION_READ_ANY: None,
     Capability.BULK_RUN: Scope.BULK,
 }
 
@@ -138,9 +140,11 @@ ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = 
     # check sellers, and restricted payloads stay closed to them outside a disclosure.
     # Operator admins also plant canary identifiers that catch enumeration sweeps.
     (_K.OPERATOR, _R.ADMIN): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.ORGANISATION_ADMIN, _C.CANARY_PLANT,
-                                                                     _C.REPUTATION_OVERRIDE}),
-    # Reviewers decide reports and disputes.
-    (_K.OPERATOR, _R.REVIEWER): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.REPORT_REVIEW, _C.DISPUTE_READ, _C.DISPUTE_DECIDE}),
+                                                                     _C.REPUTATION_OVERRIDE, _C.REPUTATION_READ_ANY}),
+    # Reviewers decide reports, appeals and disputes, and read any organisation's standing
+    # (its record as a reporter and as a filer of counter-notices) to weigh them.
+    (_K.OPERATOR, _R.REVIEWER): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.REPORT_REVIEW, _C.DISPUTE_READ, _C.DISPUTE_DECIDE,
+                                                                        _C.REPUTATION_READ_ANY}),
     # Disclosure officers approve orders (two distinct ones each) but never download packages.
     (_K.OPERATOR, _R.DISCLOSURE_OFFICER): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ, _C.DISCLOSURE_READ, _C.DISCLOSURE_APPROVE}),
     # Auditors read and verify the audit log and handle its alerts, nothing else.

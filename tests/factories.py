@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import factory
 from rest_framework.test import APIClient
@@ -157,6 +158,38 @@ def dispute_make(filer: Member | None = None, reporter: Member | None = None, n:
     dispute = dispute_file(identifiers=_raw(identifiers), grounds="The seller holds a licence.", evidence=[],
                            actor=Actor(member=filer))
     return dispute, identifiers
+
+
+def report_make_rejected(reporter: Member, reviewer: Member | None = None, identifiers: list[dict] | None = None):
+    """A report the reviewer (a fresh operator reviewer by default) rejected."""
+    from accounts.actors import Actor
+    from sharing.services.reports import report_reject
+
+    reviewer = reviewer or persona(OrganisationKind.OPERATOR, Role.REVIEWER)
+    return report_reject(report=report_make(reporter, identifiers), reason="no evidence of use", actor=Actor(member=reviewer))
+
+
+def report_make_appealed(reporter: Member, rejected_by: Member | None = None, identifiers: list[dict] | None = None):
+    """A rejected report its reporter appealed; returns the report."""
+    from accounts.actors import Actor
+    from sharing.services.appeals import report_appeal
+
+    report = report_make_rejected(reporter, rejected_by, identifiers)
+    report_appeal(report=report, grounds="The evidence was attached late.", actor=Actor(member=reporter))
+    return report
+
+
+def reporting_suspended_make(organisation: Organisation, days: int = 30):
+    """Put an organisation's reporting under a misuse suspension, as the rule would after its warning."""
+    from django.utils import timezone
+
+    from sharing.services.reputation import standing_of
+
+    standing = standing_of(organisation.pk)
+    standing.reporting_suspended_until = timezone.now() + timedelta(days=days)
+    standing.suspension_reason = "3 of your 5 accepted reports were overturned (misuse rule)."
+    standing.save()
+    return standing
 
 
 def _raw(identifiers: list[dict]):

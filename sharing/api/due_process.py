@@ -12,8 +12,8 @@ from hub.pagination import HubPagination
 from hub.serializer_fields import ListField
 from sharing import selectors
 from sharing.api.serializers import EvidenceInput, ReportOutput, identifiers_field, raw_identifiers
-from sharing.models import Category, Dispute, Notification, VerificationLevel
-from sharing.services import disputes, policies, reports, reputation
+from sharing.models import Category, Dispute, Notification, ReportAppeal, VerificationLevel
+from sharing.services import appeals, disputes, policies, reports, reputation
 from sharing.services.reports import EvidenceFile
 
 
@@ -140,6 +140,18 @@ class ReputationOutput(serializers.Serializer):
     override = serializers.CharField()
     reporting_suspended_until = serializers.DateTimeField(allow_null=True)
     suspension_reason = serializers.CharField()
+    misuse_warning_until = serializers.DateTimeField(allow_null=True, help_text="warned under the misuse rule: improve by then")
+
+
+class CounterNoticeOutput(serializers.Serializer):
+    filed = serializers.IntegerField()
+    failed = serializers.IntegerField(help_text="decided upheld: the listing stood against the counter-notice")
+    succeeded = serializers.IntegerField(help_text="decided overturned")
+    lapsed = serializers.IntegerField()
+
+
+class OrganisationStandingOutput(ReputationOutput):
+    counter_notices = CounterNoticeOutput(help_text="disputes this organisation filed in the last 90 days, by outcome")
 
 
 class OwnReputationApi(HubApiView):
@@ -157,8 +169,17 @@ class ReputationOverrideInput(serializers.Serializer):
 
 
 class ReputationOverrideApi(HubApiView):
-    required_capability = Capability.REPUTATION_OVERRIDE
+    """GET an organisation's whole standing (operators); POST overrides the trusted-flagger rule."""
+
+    required_capability = {"GET": Capability.REPUTATION_READ_ANY, "POST": Capability.REPUTATION_OVERRIDE}
     audit_object_type = "reputation"
+
+    @extend_schema(responses={200: OrganisationStandingOutput},
+                   summary="An organisation's record as a reporter and as a filer of counter-notices (operators)")
+    def get(self, request, organisation_id):
+        organisation = organisation_get(public_id=organisation_id)
+        return Response(OrganisationStandingOutput(reputation.reputation_read_any(organisation=organisation,
+                                                                                  actor=self.actor)).data)
 
     @extend_schema(request=ReputationOverrideInput, responses={200: ReputationOutput},
                    summary="Grant or revoke trusted-flagger status against the rule, with a reason (operators)")
@@ -168,6 +189,71 @@ class ReputationOverrideApi(HubApiView):
         organisation = organisation_get(public_id=organisation_id)
         reputation.reputation_override(organisation=organisation, actor=self.actor, **payload.validated_data)
         return Response(ReputationOutput(reputation.reputation_summary(organisation_id=organisation.pk)).data)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(min_length=3, max_length=2000)
+
+
+class ReportingSuspensionLiftApi(HubApiView):
+    required_capability = Capability.REPUTATION_OVERRIDE
+    audit_object_type = "reputation"
+
+    @extend_schema(request=ReasonInput, responses={200: ReputationOutput},
+                   summary="End an organisation's reporting suspension early, with a reason (operators)")
+    def post(self, request, organisation_id):
+        payload = ReasonInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organisation = organisation_get(public_id=organisation_id)
+        reputation.reporting_suspension_lift(organisation=organisation, reason=payload.validated_data["reason"], actor=self.actor)
+        return Response(ReputationOutput(reputation.reputation_summary(organisation_id=organisation.pk)).data)
+
+
+class AppealInput(serializers.Serializer):
+    grounds = serializers.CharField(min_length=3, max_length=10000)
+
+
+class AppealDecideInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["granted", "refused"], help_text="granted: the report is accepted")
+    reason = serializers.CharField(min_length=3, max_length=2000)
+
+
+class AppealOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    report = serializers.UUIDField(source="report.public_id")
+
+    class Meta:
+        model = ReportAppeal
+        fields = ["id", "report", "status", "filed_at", "decided_at", "decision_reason"]
+
+
+class ReportAppealApi(HubApiView):
+    required_capability = Capability.REPORT_SUBMIT
+    audit_object_type = "report"
+
+    @extend_schema(request=AppealInput, responses={201: AppealOutput},
+                   summary="Appeal your rejected report, once; another reviewer decides")
+    def post(self, request, report_id):
+        payload = AppealInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = selectors.report_get(actor=self.actor, public_id=report_id)
+        appeal = appeals.report_appeal(report=report, grounds=payload.validated_data["grounds"], actor=self.actor)
+        return Response(AppealOutput(appeal).data, status=status.HTTP_201_CREATED)
+
+
+class ReportAppealDecideApi(HubApiView):
+    required_capability = Capability.REPORT_REVIEW
+    audit_object_type = "report"
+
+    @extend_schema(request=AppealDecideInput, responses={200: AppealOutput},
+                   summary="Decide an appeal against a rejection you did not make (operator reviewers)")
+    def post(self, request, report_id):
+        payload = AppealDecideInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = selectors.report_get(actor=self.actor, public_id=report_id, for_review=True)
+        appeal = appeals.report_appeal_decide(report=report, granted=payload.validated_data["outcome"] == "granted",
+                                              reason=payload.validated_data["reason"], actor=self.actor)
+        return Response(AppealOutput(appeal).data)
 
 
 class PolicyInput(serializers.Serializer):

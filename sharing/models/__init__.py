@@ -6,7 +6,15 @@ from sharing.models.disclosure import (
     DisclosureStatus,
     RestrictedField,
 )
-from sharing.models.disputes import Dispute, DisputeStatus, MemberPolicy, Notification, ReporterStanding
+from sharing.models.disputes import (
+    AppealStatus,
+    Dispute,
+    DisputeStatus,
+    MemberPolicy,
+    Notification,
+    ReportAppeal,
+    ReporterStanding,
+)
 from sharing.models.enumeration import Canary, SweepProbe, SweepWindow
 from sharing.models.identifiers import IdentifierToken, Subject
 from sharing.models.reports import Category, IpType, Report, ReportIdentifier, ReportStatus, VerificationLevel
@@ -21,6 +29,8 @@ from sharing.models.watchlists import (
 )
 
 __all__ = [
+    "AppealStatus",
+    "ReportAppeal",
     "Dispute",
     "DisputeStatus",
     "MemberPolicy",

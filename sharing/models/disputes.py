@@ -62,6 +62,10 @@ class ReporterStanding(models.Model):
     override_reason = models.TextField(blank=True)
     reporting_suspended_until = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.TextField(blank=True)
+    # The prior warning the misuse rule gives (DSA Art. 23): no suspension before this passes.
+    # Cleared when the record improves, when a suspension starts and when one is lifted, so
+    # every suspension has its own warning before it.
+    misuse_warning_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -80,3 +84,35 @@ class MemberPolicy(models.Model):
     one_strike_verification_levels = models.JSONField(default=list)
     one_strike_categories = models.JSONField(default=list)
     updated_at = models.DateTimeField(default=timezone.now)
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open"
+    GRANTED = "granted"  # the rejection is reversed: the report is accepted
+    REFUSED = "refused"  # the rejection stands
+
+
+class ReportAppeal(models.Model):
+    """The one appeal a reporter has against a rejected report, decided by a different reviewer."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # One-to-one: a report is appealed once, whatever the outcome.
+    report = models.OneToOneField("sharing.Report", on_delete=models.CASCADE, related_name="appeal")
+    filed_by_member = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
+    # The grounds are sealed in the restricted tier (they may name the seller), not kept here.
+    filed_at = models.DateTimeField(default=timezone.now)
+    # Who rejected the report, kept so the database can refuse them as the appeal's judge.
+    rejected_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=AppealStatus.choices, default=AppealStatus.OPEN)
+    decided_by = models.ForeignKey("accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=AppealStatus.values), name="appeal_status_known"),
+            models.CheckConstraint(condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("rejected_by")),
+                                   name="appeal_decided_by_another_reviewer"),
+            models.CheckConstraint(condition=Q(status="open") | (Q(decided_by__isnull=False) & ~Q(decision_reason="")),
+                                   name="appeal_decision_has_reviewer_and_reason"),
+        ]

@@ -107,6 +107,11 @@ class Report(models.Model):
         self.reviewed_by, self.reviewed_at, self.review_reason = by, timezone.now(), reason
         self.closed_at = self.reviewed_at
 
+    def reopen_on_appeal(self) -> None:
+        """A granted appeal: the rejected report goes back to review, to be accepted by the appeal's reviewer."""
+        self._require_status(ReportStatus.REJECTED, "reopened on appeal")
+        self.status, self.closed_at = ReportStatus.PENDING, None
+
     def retract(self) -> None:
         if self.status not in (ReportStatus.PENDING, ReportStatus.ACCEPTED):
             raise ConflictError(f"{with_article(self.status, capital=True)} report cannot be retracted.")

@@ -175,6 +175,30 @@ def _own_accepted_report_url(member: Member, suffix: str) -> str:
     return f"/api/v1/reports/{report.public_id}{suffix}"
 
 
+def _own_rejected_report_url(member: Member) -> str:
+    from tests.factories import report_make_rejected
+
+    reporter = _reporter_of(member)
+    report_id = report_make_rejected(reporter).public_id if reporter else uuid.uuid4()
+    return f"/api/v1/reports/{report_id}/appeal"
+
+
+def _appealed_report_url(suffix: str) -> str:
+    """Rejected by a reviewer of its own (never the caller), so any reviewer may decide the appeal."""
+    from tests.factories import report_make_appealed
+
+    report = report_make_appealed(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER))
+    return f"/api/v1/reports/{report.public_id}{suffix}"
+
+
+def _suspended_organisation_url(suffix: str) -> str:
+    from tests.factories import reporting_suspended_make
+
+    organisation = OrganisationFactory(kind="rights_owner")
+    reporting_suspended_make(organisation)
+    return f"/api/v1/organisations/{organisation.public_id}{suffix}"
+
+
 def _dispute_url(member: Member, suffix: str = "") -> str:
     """A dispute the member is party to: filed by its platform, or against its organisation's report."""
     from tests.factories import dispute_make
@@ -215,6 +239,14 @@ ENDPOINTS += [
     Endpoint("reputation-override", "reputation-override", "post", Capability.REPUTATION_OVERRIDE, 200,
              lambda m: f"/api/v1/organisations/{OrganisationFactory(kind='rights_owner').public_id}/reputation",
              lambda m: {"override": "grant", "reason": "long record with the previous hub"}),
+    Endpoint("reputation-read", "reputation-override", "get", Capability.REPUTATION_READ_ANY, 200,
+             lambda m: f"/api/v1/organisations/{OrganisationFactory(kind='platform').public_id}/reputation"),
+    Endpoint("suspension-lift", "reporting-suspension-lift", "post", Capability.REPUTATION_OVERRIDE, 200,
+             lambda m: _suspended_organisation_url("/reporting-suspension/lift"), lambda m: {"reason": "record reviewed"}),
+    Endpoint("report-appeal", "report-appeal", "post", Capability.REPORT_SUBMIT, 201, lambda m: _own_rejected_report_url(m),
+             lambda m: {"grounds": "The evidence was attached late."}),
+    Endpoint("report-appeal-decide", "report-appeal-decide", "post", Capability.REPORT_REVIEW, 200,
+             lambda m: _appealed_report_url("/appeal/decide"), lambda m: {"outcome": "refused", "reason": "still no evidence"}),
     Endpoint("policy-read", "organisation-policy", "get", Capability.CHECK_RUN, 200, lambda m: "/api/v1/organisation/policy"),
     Endpoint("policy-set", "organisation-policy", "put", Capability.POLICY_MANAGE, 200, lambda m: "/api/v1/organisation/policy",
              lambda m: _POLICY),

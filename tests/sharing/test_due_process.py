@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind, Role
-from sharing.models import Dispute, DisputeStatus, Notification, Report, ReportStatus, RestrictedRecord
+from sharing.models import Dispute, DisputeStatus, Notification, Report, ReporterStanding, ReportStatus, RestrictedRecord
 from sharing.services.calendar import add_working_days
 from sharing.services.disputes import disputes_lapse
 from sharing.services.reputation import reporter_record, reputation_refresh, standing_of
@@ -20,6 +20,7 @@ from tests.factories import (
     disclosure_make,
     dispute_make,
     persona,
+    report_body,
     report_make,
     report_make_accepted,
     seller_identifiers,
@@ -129,20 +130,27 @@ def test_a_good_record_earns_trusted_flagger_status_and_fast_tracking(api, brand
     assert record["accepted"] == 4 and record["trusted_flagger"] is True
 
 
-def test_repeatedly_overturned_reports_suspend_reporting_and_say_why(api, platform_analyst, reviewer):
+def test_repeatedly_overturned_reports_warn_then_suspend_reporting_and_say_why(api, platform_analyst, reviewer):
     reporter = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
     for n in range(3):
         dispute, _ = dispute_make(filer=platform_analyst, reporter=reporter, n=30 + n)
         api(reviewer).post(f"/api/v1/disputes/{dispute.public_id}/decide", {"outcome": "overturned", "reason": "unfounded"},
                            format="json")
+    warned = api(reporter).post("/api/v1/reports", report_body(seller_identifiers(41)), format="json")
+    _warning_period_passes(reporter.organisation)
 
-    refused = api(reporter).post("/api/v1/reports", {"identifiers": seller_identifiers(40), "ip_type": "trademark",
-                                                     "category": "counterfeit", "verification_level": "self_declared",
-                                                     "statement": "another one"}, format="json")
+    refused = api(reporter).post("/api/v1/reports", report_body(seller_identifiers(40)), format="json")
 
+    assert warned.status_code == 201
     assert refused.status_code == 403 and "misuse rule" in refused.json()["error"]["message"]
     assert reporter_record(organisation_id=reporter.organisation.pk).overturned == 3
     assert Notification.objects.filter(organisation=reporter.organisation, kind="reporting.suspended").exists()
+
+
+def _warning_period_passes(organisation) -> None:
+    """Move the misuse warning's end into the past and re-apply the rule, as the nightly refresh would."""
+    ReporterStanding.objects.filter(organisation=organisation).update(misuse_warning_until=timezone.now() - timedelta(seconds=1))
+    reputation_refresh(organisation_id=organisation.pk)
 
 
 def test_an_operator_overrides_the_rule_with_a_reason(api, operator_admin, brand_reporter):

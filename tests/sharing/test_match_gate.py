@@ -98,6 +98,7 @@ NOT_MATCH_REVEALING = {
     "audit-proof-consistency", "alerts", "alert-acknowledge", "alert-resolve",
     "organisation-own", "organisations", "organisation-standing", "organisation-encryption-key", "organisation-policy",
     "api-keys", "api-key-revoke", "hub-keys", "notifications", "reputation-own", "reputation-override",
+    "reporting-suspension-lift", "report-appeal", "report-appeal-decide",
     "reports", "report-detail", "report-retract", "report-accept", "report-reject", "report-renew", "review-reports",
     # Oblivious evaluation computes tokens without learning them or matching; it has its own quota.
     "tokens-evaluate",
