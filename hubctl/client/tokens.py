@@ -21,7 +21,7 @@ IdentifierLike = Sequence[str | None]
 @dataclass(frozen=True)
 class _Item:
     type: str
-    value: str
+    value: str | dict[str, str]  # an object of fields for a composite type
     country: str | None = None
 
 
@@ -119,7 +119,9 @@ def _normalised(index: int, item: _Item, default_country: str | None) -> Canonic
         return normalise(item.type, item.value, default_country=item.country or default_country)
     except IdentifierInvalid as exc:
         known = item.type if item.type in IdentifierType.values else None
-        raise IdentifierError(index, known, exc.message) from None
+        fields = getattr(exc, "fields", None)  # a composite names each bad field
+        reason = "; ".join(f"{known}.{name}: {message}" for name, message in fields.items()) if fields else exc.message
+        raise IdentifierError(index, known, reason) from None
 
 
 def _raw_item(item: _Item, default_country: str | None) -> dict:
