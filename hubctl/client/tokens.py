@@ -9,6 +9,9 @@ from hubctl.client.base import ClientBase
 from hubctl.errors import HubError, IdentifierError
 from sharing.crypto import oprf
 from sharing.identifiers import Canonical, IdentifierInvalid, IdentifierType, normalise
+from sharing.identifiers.composites import COMPOSITE_FIELDS
+
+COMPOSITE_TYPES = frozenset(kind.value for kind in COMPOSITE_FIELDS)  # their fields carry any country
 
 EVALUATE_PATH = "/api/v1/tokens/evaluate"
 ELEMENT_HEX_LENGTH = 2 * oprf.ELEMENT_BYTES
@@ -58,8 +61,8 @@ class TokenCalls(ClientBase):
             if not _COUNTRY.fullmatch(explicit.strip()):
                 raise IdentifierError(None, None, "The country must be a two-letter ISO 3166-1 code.")
             return explicit.strip().upper()
-        if all(item.country for item in items):
-            return None  # every identifier names its own country; no need to ask the hub
+        if all(item.country or item.type in COMPOSITE_TYPES for item in items):
+            return None  # every identifier names its own country or needs none; no need to ask the hub
         return self.organisation_country()
 
     def evaluate(self, blinded: list[bytes]) -> tuple[list[bytes], int]:
