@@ -3,6 +3,7 @@ per-field errors, the same token on the raw and oblivious paths, flat CSV column
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
@@ -188,3 +189,51 @@ def test_a_csv_composite_column_must_name_a_field_of_it(header):
         list(rows_parsed(io.BytesIO(f"{header}\nx,y\n".encode())))
 
     assert "person.date_of_birth" in raised.value.fields["file"][0]
+
+
+# Every API path that takes identifiers: (persona fixture or kind/role, path, body around the identifiers).
+def _disclosure_body(identifiers: list[dict]) -> dict:
+    from tests.factories import disclosure_body
+
+    body = disclosure_body([])
+    body["scope"] = {"identifiers": identifiers, "fields": ["identifiers"]}
+    return body
+
+
+IDENTIFIER_PATHS = [
+    ("platform_analyst", "/api/v1/checks", lambda ids: {"identifiers": ids}, 200),
+    ("brand_reporter", "/api/v1/reports", lambda ids: {"identifiers": ids, "ip_type": "trademark", "category": "counterfeit",
+                                                       "verification_level": "rights_owner_verified", "statement": "seen"}, 201),
+    ("platform_analyst", "/api/v1/watchlist", lambda ids: {"identifiers": ids, "ref": "seller-9"}, 201),
+    ("platform_analyst", "/api/v1/disputes", lambda ids: {"identifiers": ids, "grounds": "licensed reseller"}, 201),
+    ("operator_admin", "/api/v1/canaries", lambda ids: {"identifiers": ids, "label": "trap"}, 201),
+    ("court", "/api/v1/disclosure-requests", _disclosure_body, 201),
+]
+
+
+def _member(request, who: str):
+    from accounts.roles import OrganisationKind, Role
+    from tests.factories import court_key_pair, persona
+
+    if who != "court":
+        return request.getfixturevalue(who)
+    clerk = persona(OrganisationKind.COURT, Role.ANALYST)
+    court_key_pair(clerk.organisation)
+    return clerk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("who", "path", "body", "created"), IDENTIFIER_PATHS, ids=[p[1] for p in IDENTIFIER_PATHS])
+def test_every_path_that_takes_identifiers_takes_a_composite_and_names_its_bad_field(
+        request, api, brand_reporter, reviewer, who, path, body, created):
+    report_make_accepted(brand_reporter, reviewer, [{"type": "person", "value": PERSON}])
+    client = api(_member(request, who))
+
+    good = client.post(path, body([{"type": "person", "value": {"full_name": "张 伟", "date_of_birth": "1985/3/2"}}]),
+                       format="json")
+    bad = client.post(path, body([{"type": "person", "value": {"full_name": "张伟", "date_of_birth": "1985-02-30"}}]),
+                      format="json")
+
+    assert good.status_code == created, good.content
+    assert bad.status_code == 400
+    assert "date_of_birth" in json.dumps(bad.json()["error"]["fields"]) and "张伟" not in bad.content.decode()
