@@ -4,6 +4,7 @@ from __future__ import annotations
 import binascii
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sharing.identifiers.types import IdentifierType
@@ -21,6 +22,12 @@ def _choice(choices, what: str) -> serializers.ChoiceField:
     )
 
 
+@extend_schema_field({"oneOf": [
+    {"type": "string", "maxLength": 500},
+    {"type": "object", "additionalProperties": {"type": "string", "maxLength": 500},
+     "description": "person: full_name, date_of_birth (YYYY-MM-DD); "
+                    "registered_address: street_address, postcode, country (ISO 3166-1 alpha-2)"},
+]})
 class IdentifierValueField(serializers.Field):
     """A raw value: text, or for a composite type (person, registered_address) an object of text fields.
     Which fields a composite has, and each field's errors, are the normaliser's to say."""
