@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hubctl.errors import IdentifierError
-from sharing.identifiers import IdentifierType
+from sharing.identifiers.composites import COMPOSITE_COLUMNS, SIMPLE_TYPES
 
-IDENTIFIER_TYPES: tuple[str, ...] = tuple(IdentifierType.values)
+# Composite types are given one field at a time, as "person.full_name=..." or a column of that name.
+IDENTIFIER_TYPES: tuple[str, ...] = SIMPLE_TYPES + tuple(sorted(COMPOSITE_COLUMNS))
 KNOWN_TYPES = ", ".join(IDENTIFIER_TYPES)
 _LONG_COLUMNS = {"type", "value"}
 _SPECIAL_WIDE_COLUMNS = {"ref", "country"}
@@ -26,17 +27,33 @@ class InputError(ValueError):
 class Seller:
     """One seller's identifiers as (type, value, country) with a label for each, and an optional ref."""
 
-    identifiers: list[tuple[str, str, str | None]] = field(default_factory=list)
+    identifiers: list[tuple[str, str | dict[str, str], str | None]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     ref: str | None = None
 
     def add(self, identifier_type: str, value: str, country: str | None, label: str) -> None:
-        """Append one identifier after checking its type is one the hub knows."""
+        """Append one identifier after checking its type is one the hub knows; a composite's
+        field ("person.full_name") joins the seller's composite of that type."""
         kind = identifier_type.strip().lower()
-        if kind not in IDENTIFIER_TYPES:
+        if kind in COMPOSITE_COLUMNS:
+            self._add_field(kind, value, label)
+            return
+        if kind not in SIMPLE_TYPES:
             raise InputError(f"{label}: unknown identifier type; known types: {KNOWN_TYPES}.")
         self.identifiers.append((kind, value, (country or "").strip() or None))
         self.labels.append(label)
+
+    def _add_field(self, column: str, value: str, label: str) -> None:
+        """Set one field of the seller's composite of that type, starting the composite if needed."""
+        kind, _, name = column.partition(".")
+        composite = next((v for k, v, _ in self.identifiers if k == kind and isinstance(v, dict)), None)
+        if composite is None:
+            composite = {}
+            self.identifiers.append((kind, composite, None))
+            self.labels.append(label)
+        if name in composite:
+            raise InputError(f"{label}: {column} is given twice.")
+        composite[name] = value
 
     def explain(self, exc: IdentifierError) -> InputError:
         """Restate a client-side IdentifierError with this seller's argument or line label."""

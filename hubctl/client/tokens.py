@@ -9,6 +9,9 @@ from hubctl.client.base import ClientBase
 from hubctl.errors import HubError, IdentifierError
 from sharing.crypto import oprf
 from sharing.identifiers import Canonical, IdentifierInvalid, IdentifierType, normalise
+from sharing.identifiers.composites import COMPOSITE_FIELDS
+
+COMPOSITE_TYPES = frozenset(kind.value for kind in COMPOSITE_FIELDS)  # their fields carry any country
 
 EVALUATE_PATH = "/api/v1/tokens/evaluate"
 ELEMENT_HEX_LENGTH = 2 * oprf.ELEMENT_BYTES
@@ -21,7 +24,7 @@ IdentifierLike = Sequence[str | None]
 @dataclass(frozen=True)
 class _Item:
     type: str
-    value: str
+    value: str | dict[str, str]  # an object of fields for a composite type
     country: str | None = None
 
 
@@ -58,8 +61,8 @@ class TokenCalls(ClientBase):
             if not _COUNTRY.fullmatch(explicit.strip()):
                 raise IdentifierError(None, None, "The country must be a two-letter ISO 3166-1 code.")
             return explicit.strip().upper()
-        if all(item.country for item in items):
-            return None  # every identifier names its own country; no need to ask the hub
+        if all(item.country or item.type in COMPOSITE_TYPES for item in items):
+            return None  # every identifier names its own country or needs none; no need to ask the hub
         return self.organisation_country()
 
     def evaluate(self, blinded: list[bytes]) -> tuple[list[bytes], int]:
@@ -119,7 +122,9 @@ def _normalised(index: int, item: _Item, default_country: str | None) -> Canonic
         return normalise(item.type, item.value, default_country=item.country or default_country)
     except IdentifierInvalid as exc:
         known = item.type if item.type in IdentifierType.values else None
-        raise IdentifierError(index, known, exc.message) from None
+        fields = getattr(exc, "fields", None)  # a composite names each bad field
+        reason = "; ".join(f"{known}.{name}: {message}" for name, message in fields.items()) if fields else exc.message
+        raise IdentifierError(index, known, reason) from None
 
 
 def _raw_item(item: _Item, default_country: str | None) -> dict:

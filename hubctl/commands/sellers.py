@@ -21,13 +21,17 @@ IDENTIFIERS_HELP = f"""\
 identifiers:
   TYPE=VALUE, e.g. phone="+86 138 0013 8000" email=seller@example.com
 {textwrap.fill(KNOWN_TYPES, 78, initial_indent="  types: ", subsequent_indent="         ")}
+  Composite types take one argument per field, e.g.
+  person.full_name="张伟" person.date_of_birth=1985-03-02 (one person per seller), or
+  registered_address.street_address=... registered_address.postcode=... registered_address.country=CN
   Values are normalised as the hub does; numbers without a country use --country,
   else your organisation's country (asked of the hub, which sees no identifier).
 
 CSV files (--csv FILE, UTF-8, header row required):
   type,value[,country]            one seller, one identifier per row
   ref,<type>,<type>...[,country]  one seller per row; ref is your own reference,
-                                  empty cells are skipped"""
+                                  empty cells are skipped; a composite takes
+                                  one column per field (person.full_name, ...)"""
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

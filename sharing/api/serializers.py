@@ -4,6 +4,7 @@ from __future__ import annotations
 import binascii
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
@@ -22,11 +23,41 @@ def _choice(choices, what: str) -> serializers.ChoiceField:
     )
 
 
+@extend_schema_field({"oneOf": [
+    {"type": "string", "maxLength": 500},
+    {"type": "object", "additionalProperties": {"type": "string", "maxLength": 500},
+     "description": "person: full_name, date_of_birth (YYYY-MM-DD); "
+                    "registered_address: street_address, postcode, country (ISO 3166-1 alpha-2)"},
+]})
+class IdentifierValueField(serializers.Field):
+    """A raw value: text, or for a composite type (person, registered_address) an object of text fields.
+    Which fields a composite has, and each field's errors, are the normaliser's to say."""
+
+    MAX_FIELDS = 8
+    default_error_messages = {
+        "invalid": "Give the value as text, or for a composite type as an object of text fields.",
+        "max_length": "The identifier value is longer than 500 characters.",
+    }
+
+    def to_internal_value(self, data: object) -> str | dict[str, str]:
+        if isinstance(data, str):
+            if len(data) > 500:
+                self.fail("max_length")
+            return data
+        if isinstance(data, dict) and len(data) <= self.MAX_FIELDS:
+            return dict(data)  # field types and lengths are checked per field by the normaliser
+        self.fail("invalid")
+
+    def to_representation(self, value: object) -> object:
+        return value
+
+
 class IdentifierInput(serializers.Serializer):
-    """A raw identifier {type, value, country?} or an obliviously derived token {type, token, key_version}."""
+    """A raw identifier {type, value, country?} or an obliviously derived token {type, token, key_version}.
+    A composite's value is an object, e.g. {"type": "person", "value": {"full_name", "date_of_birth"}}."""
 
     type = _choice(IdentifierType.choices, "identifier type")
-    value = serializers.CharField(max_length=500, trim_whitespace=False, required=False)
+    value = IdentifierValueField(required=False)
     country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, help_text="ISO 3166-1 alpha-2; defaults to your organisation's country",
                                      error_messages={"invalid": "Give a two-letter ISO country code."})
     token = serializers.RegexField(rf"^[0-9a-fA-F]{{{TOKEN_HEX_LENGTH}}}$", required=False,

@@ -7,10 +7,11 @@ with a message that never repeats the input.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sharing.identifiers.banking import normalise_bank_account
+from sharing.identifiers.composites import is_composite, normalise_composite
 from sharing.identifiers.documents import normalise_business_licence, normalise_national_id
 from sharing.identifiers.emails import normalise_email
 from sharing.identifiers.errors import IdentifierInvalid
@@ -55,9 +56,14 @@ class Canonical:
     version: int
 
 
-def normalise(identifier_type: str, value: str, *, default_country: str | None = None) -> Canonical:
-    """Normalise a raw identifier of the given type; raise IdentifierInvalid if it is not valid."""
+def normalise(identifier_type: str, value: str | Mapping[str, str], *, default_country: str | None = None) -> Canonical:
+    """Normalise a raw identifier of the given type; raise IdentifierInvalid if it is not valid.
+
+    A composite type's value is an object of fields (see composites.py) and needs no default country.
+    """
     kind = _identifier_type(identifier_type)
+    if is_composite(kind):
+        return Canonical(type=kind, value=normalise_composite(kind, value), version=NORMALISER_VERSION[kind])
     country = _country(default_country)
     text = _prepared(value)
     canonical = _NORMALISERS[kind](text, country)
@@ -85,7 +91,7 @@ def _country(default_country: str | None) -> str | None:
 def _prepared(value: object) -> str:
     """Check type and length, apply NFKC (full-width to ASCII) and strip surrounding whitespace."""
     if not isinstance(value, str):
-        raise IdentifierInvalid("The identifier value must be text.")
+        raise IdentifierInvalid("The identifier value must be text (only composite types take an object).")
     if len(value) > MAX_LENGTH:
         raise IdentifierInvalid(f"The identifier value is longer than {MAX_LENGTH} characters.")
     text = nfkc(value).strip()

@@ -17,6 +17,9 @@ class IdentifierType(models.TextChoices):
     SHIPPING_ADDRESS = "shipping_address", "Shipping address"
     NAME = "name", "Name"
     DEVICE_ID = "device_id", "Device ID"
+    # Composites: an object of fields, canonicalised in sharing/identifiers/composites.py.
+    PERSON = "person", "Person (full name + date of birth)"
+    REGISTERED_ADDRESS = "registered_address", "Registered address (street address + postcode + country)"
 
 
 class Strength(models.TextChoices):
@@ -37,10 +40,20 @@ IDENTIFIER_STRENGTH: dict[IdentifierType, Strength] = {
     IdentifierType.EMAIL: Strength.MEDIUM,
     IdentifierType.PAYMENT_ACCOUNT: Strength.MEDIUM,
     IdentifierType.STORE_URL: Strength.MEDIUM,
+    # A full name with a date of birth. The commonest Chinese name, 张伟, is held by about 290,000
+    # people; most were born within ~40 years (~15,000 days), so about 20 share any one birth date,
+    # and a name of ordinary frequency (a few thousand holders) is shared by nobody on that date.
+    # So it singles out one person nearly always, like a phone number (which is recycled), but not
+    # always: medium, never strong (no issuer, no checksum, namesakes with one birthday exist).
+    IdentifierType.PERSON: Strength.MEDIUM,
     # Shared by many people (addresses, common names) or easy to spoof (device ids).
     IdentifierType.SHIPPING_ADDRESS: Strength.WEAK,
     IdentifierType.NAME: Strength.WEAK,
     IdentifierType.DEVICE_ID: Strength.WEAK,
+    # A registered (company) address with its postcode: registered-agent buildings and business
+    # centres host hundreds to thousands of companies at one street address, so on its own it
+    # links strangers. Weak: it may corroborate a subject reached otherwise, never link one.
+    IdentifierType.REGISTERED_ADDRESS: Strength.WEAK,
 }
 
 # Bump a type's version whenever its canonical form changes, so old tokens can be re-derived.

@@ -21,6 +21,7 @@ from hub.nul import nul_path
 from hub.keys import token_storage_keys
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH, token_seal
 from sharing.identifiers.types import IdentifierType
+from sharing.identifiers.composites import COMPOSITE_COLUMNS, SIMPLE_TYPES, composites_from_columns
 from sharing.services.tokens import RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise
 
 REF_MAX_LENGTH = 200
@@ -164,9 +165,10 @@ def _csv_header_check(header: list[str]) -> None:
     """Refuse a header without ref or with columns that are not identifier types."""
     if "ref" not in header:
         raise file_error("The CSV header has no ref column; send CSV with a header (ref and identifier types) or JSONL.")
-    unknown = [name for name in header if name != "ref" and name not in IdentifierType.values]
+    unknown = [name for name in header if name != "ref" and name not in SIMPLE_TYPES and name not in COMPOSITE_COLUMNS]
     if unknown or len(set(header)) != len(header):
-        raise file_error(f"CSV columns are ref and identifier types, each once: {', '.join(IdentifierType.values)}.")
+        raise file_error(f"CSV columns are ref and identifier types, each once: {', '.join(SIMPLE_TYPES)}; "
+                         f"a composite takes one column per field: {', '.join(sorted(COMPOSITE_COLUMNS))}.")
 
 
 def _csv_row(header: list[str], cells: list[str]) -> ParsedRow:
@@ -177,7 +179,8 @@ def _csv_row(header: list[str], cells: list[str]) -> ParsedRow:
     ref = row.pop("ref").strip()
     if not ref or len(ref) > REF_MAX_LENGTH:
         return ParsedRow(ref="", error=f"Give a ref of 1 to {REF_MAX_LENGTH} characters.")
-    return ParsedRow(ref=ref, identifiers=[{"type": t, "value": v} for t, v in row.items() if v.strip()])
+    simple = [{"type": t, "value": v} for t, v in row.items() if t in SIMPLE_TYPES and v.strip()]
+    return ParsedRow(ref=ref, identifiers=simple + composites_from_columns(row))
 
 
 # --- tokenising rows on arrival --------------------------------------------------------

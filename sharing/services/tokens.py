@@ -8,13 +8,14 @@ from hub.errors import DomainError
 from hub.keys import token_storage_keys
 from sharing.crypto.tokens import hub_oprf_key, token_evaluate, token_lookup_forms, token_seal
 from sharing.identifiers import IdentifierInvalid, normalise
+from sharing.identifiers.composites import CompositeInvalid
 from sharing.models import IdentifierToken
 
 
 @dataclass(frozen=True)
 class RawIdentifier:
     type: str
-    value: str
+    value: str | dict[str, str]  # an object of fields for a composite type
     country: str | None = None
 
 
@@ -43,6 +44,8 @@ def identifiers_tokenise(*, identifiers: list[RawIdentifier | SuppliedToken], de
     for index, item in enumerate(identifiers):
         try:
             tokenised.append(_tokenise_one(item, default_country))
+        except CompositeInvalid as exc:
+            errors[str(index)] = {"value": {name: [message] for name, message in exc.fields.items()}}
         except IdentifierInvalid as exc:
             errors[str(index)] = {"token" if isinstance(item, SuppliedToken) else "value": [exc.message]}
     if errors:

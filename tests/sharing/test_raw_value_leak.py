@@ -24,6 +24,9 @@ IDENTIFIERS = [
     {"type": "bank_account", "value": "GB82 WEST 1234 5698 7654 32"},
     {"type": "name", "value": "Zhangleak Quxiu"},
     {"type": "shipping_address", "value": "88 Leakcheck Road, Zhuhai"},
+    {"type": "person", "value": {"full_name": "Leakperson Quxiu", "date_of_birth": "1979-11-23"}},
+    {"type": "registered_address", "value": {"street_address": "77 Leakregistered Avenue", "postcode": "519031",
+                                             "country": "CN"}},
 ]
 STATEMENT = "STATEMENT-LEAK-CANARY-7731 bought fakes from this seller"
 EVIDENCE = b"EVIDENCE-LEAK-CANARY-9913"
@@ -34,6 +37,7 @@ NEEDLES = [
     "11010519491231002X", "1231002X",
     "GB82 WEST", "GB82WEST12345698765432", "WEST12345698765432", "5698765432",
     "Zhangleak", "zhangleak", "Leakcheck", "leakcheck",
+    "Leakperson", "leakperson", "1979-11-23", "23/11/1979", "Leakregistered", "leakregistered", "519031",
     "STATEMENT-LEAK-CANARY-7731", "EVIDENCE-LEAK-CANARY-9913", base64.b64encode(EVIDENCE).decode()[:20],
 ]
 BAD_INPUTS = [
@@ -41,6 +45,9 @@ BAD_INPUTS = [
     {"identifiers": [{"type": "phone", "value": "+86 139 8765 4321 87654321"}]},  # too long
     {"identifiers": [{"type": "87654321", "value": "Zhangleak"}]},  # unknown type carrying a value
     {"identifiers": [{"type": "email", "value": "leaky.seller.zq-at-example.org"}]},
+    {"identifiers": [{"type": "person", "value": {"full_name": "Leakperson Quxiu", "date_of_birth": "23/11/1979"}}]},
+    {"identifiers": [{"type": "person", "value": {"Leakperson": "1979-11-23"}}]},  # a value typed as a field name
+    {"identifiers": [{"type": "registered_address", "value": "77 Leakregistered Avenue 519031"}]},  # not an object
 ]
 
 
