@@ -56,5 +56,11 @@ IDENTIFIER_STRENGTH: dict[IdentifierType, Strength] = {
     IdentifierType.REGISTERED_ADDRESS: Strength.WEAK,
 }
 
+# Only these link tokens into subjects and match a subject on their own: a weak identifier is
+# shared by strangers (namesakes, a warehouse address), so linking on it would list innocents.
+LINKING_TYPES: frozenset[str] = frozenset(
+    identifier_type.value for identifier_type, strength in IDENTIFIER_STRENGTH.items() if strength != Strength.WEAK
+)
+
 # Bump a type's version whenever its canonical form changes, so old tokens can be re-derived.
 NORMALISER_VERSION: dict[IdentifierType, int] = {identifier_type: 1 for identifier_type in IdentifierType}

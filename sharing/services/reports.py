@@ -16,7 +16,8 @@ from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
-from hub.errors import ForbiddenError
+from hub.errors import DomainError, ForbiddenError
+from sharing.identifiers.types import LINKING_TYPES
 from sharing.locks import lock_report
 from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
@@ -25,7 +26,9 @@ from sharing.services.restricted import restricted_store
 from sharing.services.risk import OFFICIAL
 from sharing.services.subjects import subjects_relink
 from sharing.services.watch_events import watch_changes
-from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise, stored_token_get_or_create
+from sharing.services.tokens import (
+    RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise, stored_token_get_or_create,
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
     if reporting_suspended(standing):
         raise ForbiddenError(f"Reporting is suspended until {standing.reporting_suspended_until:%Y-%m-%d}: {standing.suspension_reason}")
     tokenised = identifiers_tokenise(identifiers=submission.identifiers, default_country=actor.organisation.country)
+    _require_linking_identifier(tokenised)
     report = Report.objects.create(
         reporter_organisation=actor.organisation,
         submitted_by=actor.member,
@@ -76,6 +80,15 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
         details={"identifier_types": sorted({i.type for i in tokenised}), "evidence_count": len(submission.evidence)},
     )
     return report
+
+
+WEAK_ONLY_MESSAGE = "A report needs at least one strong or medium identifier; names, addresses and device ids alone never match."
+
+
+def _require_linking_identifier(tokenised: list[TokenisedIdentifier]) -> None:
+    # A report of weak identifiers only could never reach a subject: refused rather than stored to no effect.
+    if not any(item.type in LINKING_TYPES for item in tokenised):
+        raise DomainError("The report names no strong or medium identifier.", fields={"identifiers": [WEAK_ONLY_MESSAGE]})
 
 
 def _seal_restricted(report: Report, submission: ReportSubmission) -> None:

@@ -1,9 +1,14 @@
 """Keep subjects equal to the connected components of tokens linked by live accepted reports.
 
-A report links all the tokens it names. Accepting a report can merge subjects;
-rejecting, retracting or expiring one can split a subject again. Both cases are the
-same computation: take every token of the subjects touched, rebuild their
-components from the reports that still count, and give each component one subject.
+Only strong and medium identifiers link (LINKING_TYPES): a report links the linking tokens it
+names, and a weak token (name, shipping address, device id) never carries a subject, so two
+sellers who share only a name or a warehouse address stay two subjects. The report ↔ weak token
+rows are kept: they corroborate a subject reached by a linking identifier, never reach one.
+
+Accepting a report can merge subjects; rejecting, retracting or expiring one can split a subject
+again. Both cases are the same computation: take every token of the subjects touched, rebuild
+their components from the reports that still count, and give each component one subject.
+`components_of` is the same rule as a pure function, for recomputing everything at once.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from sharing.identifiers.types import LINKING_TYPES
 from sharing.locks import lock_tokens
 from sharing.models import IdentifierToken, Report, ReportIdentifier, ReportStatus, Subject
 
@@ -28,17 +34,29 @@ def reports_counting(now=None) -> QuerySet[Report]:
     return Report.objects.filter(counting(now))
 
 
+def linking_links() -> QuerySet[ReportIdentifier]:
+    """Report ↔ token rows that link: the token is of a strong or medium type."""
+    return ReportIdentifier.objects.filter(token__identifier_type__in=LINKING_TYPES)
+
+
 def subjects_relink(*, report: Report) -> None:
     """Recompute the subjects around the tokens this report names."""
-    token_ids = set(ReportIdentifier.objects.filter(report=report).values_list("token_id", flat=True))
+    subjects_recompute(set(ReportIdentifier.objects.filter(report=report).values_list("token_id", flat=True)))
+
+
+def subjects_recompute(token_ids: set[int]) -> None:
+    """Recompute the subjects of these tokens and of every token sharing a subject with them."""
     subject_ids = set(IdentifierToken.objects.filter(pk__in=token_ids, subject__isnull=False).values_list("subject_id", flat=True))
-    token_ids |= set(IdentifierToken.objects.filter(subject_id__in=subject_ids).values_list("pk", flat=True))
-    components = _components(token_ids)
-    _assign(components, touched_tokens=token_ids, old_subject_ids=subject_ids)
+    touched = set(token_ids) | set(IdentifierToken.objects.filter(subject_id__in=subject_ids).values_list("pk", flat=True))
+    linking = set(IdentifierToken.objects.filter(pk__in=touched, identifier_type__in=LINKING_TYPES).values_list("pk", flat=True))
+    if touched - linking:
+        # A weak token never carries a subject (this also clears one linked before the strength rule).
+        IdentifierToken.objects.filter(pk__in=touched - linking, subject__isnull=False).update(subject=None)
+    _assign(_components(linking), touched_tokens=linking, old_subject_ids=subject_ids)
 
 
 def _components(seed_token_ids: set[int]) -> list[set[int]]:
-    """Breadth-first over token ↔ counting report links, locking rows as they are found."""
+    """Breadth-first over linking token ↔ counting report links, locking rows as they are found."""
     live = reports_counting()
     unvisited, components = set(seed_token_ids), []
     while unvisited:
@@ -47,7 +65,7 @@ def _components(seed_token_ids: set[int]) -> list[set[int]]:
             lock_tokens(frontier)
             component |= frontier
             reports = ReportIdentifier.objects.filter(token_id__in=frontier, report__in=live).values("report_id")
-            linked = set(ReportIdentifier.objects.filter(report_id__in=reports).values_list("token_id", flat=True))
+            linked = set(linking_links().filter(report_id__in=reports).values_list("token_id", flat=True))
             frontier = linked - component
         unvisited -= component
         components.append(component)
@@ -72,6 +90,30 @@ def _assign(components: list[set[int]], *, touched_tokens: set[int], old_subject
             reusable.remove(keep)
         IdentifierToken.objects.filter(pk__in=component).update(subject_id=keep)
     Subject.objects.filter(pk__in=old_subject_ids, tokens__isnull=True).delete()
+
+
+def components_of(links: Iterable[tuple[int, int]]) -> list[set[int]]:
+    """The connected components of tokens under (report id, linking token id) links of counting
+    reports: union-find, no database. Tokens named by no such link belong to no component."""
+    parent: dict[int, int] = {}
+
+    def root(token: int) -> int:
+        while parent[token] != token:
+            parent[token] = parent[parent[token]]
+            token = parent[token]
+        return token
+
+    first_token_of: dict[int, int] = {}
+    for report_id, token_id in links:
+        parent.setdefault(token_id, token_id)
+        first = first_token_of.setdefault(report_id, token_id)
+        a, b = root(first), root(token_id)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    grouped: dict[int, set[int]] = {}
+    for token in parent:
+        grouped.setdefault(root(token), set()).add(token)
+    return list(grouped.values())
 
 
 def subjects_of_tokens(tokens: Iterable[str]) -> QuerySet[Subject]:

@@ -1,0 +1,64 @@
+"""subjects_relink_all moves data linked before the strength rule to it, idempotently."""
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from sharing.models import IdentifierToken, Subject
+from tests.factories import report_make_accepted
+
+pytestmark = pytest.mark.django_db
+
+NAME = {"type": "name", "value": "张伟"}
+SELLER_A = [{"type": "phone", "value": "+86 138 0013 8001"}, NAME]
+SELLER_B = [{"type": "phone", "value": "+86 139 0013 9002"}, NAME]
+
+
+def _relink(*args) -> str:
+    out = StringIO()
+    call_command("subjects_relink_all", *args, stdout=out)
+    return out.getvalue()
+
+
+def _merge_through_the_name():
+    """The state the old rule left: both sellers and their shared name in one subject."""
+    survivor = Subject.objects.order_by("pk").first()
+    IdentifierToken.objects.update(subject=survivor)
+    Subject.objects.exclude(pk=survivor.pk).delete()
+
+
+def test_relink_all_splits_subjects_merged_through_a_weak_identifier(brand_reporter, other_brand_reporter, reviewer):
+    report_make_accepted(brand_reporter, reviewer, SELLER_A)
+    report_make_accepted(other_brand_reporter, reviewer, SELLER_B)
+    _merge_through_the_name()
+
+    dry = _relink("--dry-run")
+    assert Subject.objects.count() == 1 and "Dry run" in dry
+
+    summary = _relink("--batch-size", "1")
+
+    assert Subject.objects.count() == 2
+    assert not IdentifierToken.objects.filter(identifier_type="name", subject__isnull=False).exists()
+    assert IdentifierToken.objects.filter(identifier_type="phone").values("subject").distinct().count() == 2
+    assert "1 tokens moved, 1 unlinked, 1 subjects created" in summary
+    assert summary.replace("Relinked", "Dry run: would relink") == dry
+
+
+def test_a_second_relink_all_changes_nothing(brand_reporter, other_brand_reporter, reviewer):
+    report_make_accepted(brand_reporter, reviewer, SELLER_A)
+    report_make_accepted(other_brand_reporter, reviewer, SELLER_B)
+    _merge_through_the_name()
+    _relink()
+    before = list(IdentifierToken.objects.order_by("pk").values_list("pk", "subject_id"))
+
+    again = _relink()
+
+    assert "0 tokens moved, 0 unlinked, 0 subjects created, 0 deleted" in again
+    assert list(IdentifierToken.objects.order_by("pk").values_list("pk", "subject_id")) == before
+
+
+def test_relink_all_refuses_a_batch_size_below_one():
+    with pytest.raises(Exception, match="at least 1"):
+        _relink("--batch-size", "0")
