@@ -6,7 +6,7 @@ from sharing.models.disclosure import (
     DisclosureStatus,
     RestrictedField,
 )
-from sharing.models.disputes import Dispute, DisputeStatus, MemberPolicy, Notification, ReporterStanding
+from sharing.models.disputes import CoverageState, Dispute, DisputedReport, DisputeStatus, MemberPolicy, Notification, ReporterStanding
 from sharing.models.enumeration import Canary, SweepProbe, SweepWindow
 from sharing.models.identifiers import IdentifierToken, Subject
 from sharing.models.reports import Category, IpType, Report, ReportIdentifier, ReportStatus, VerificationLevel
@@ -21,7 +21,9 @@ from sharing.models.watchlists import (
 )
 
 __all__ = [
+    "CoverageState",
     "Dispute",
+    "DisputedReport",
     "DisputeStatus",
     "MemberPolicy",
     "Notification",
