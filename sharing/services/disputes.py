@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
-from accounts.audit.models import DataClass, LegalBasis
+from accounts.audit.models import DataClass, LegalBasis, Outcome
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
@@ -49,7 +49,12 @@ def dispute_file(*, identifiers: list[RawIdentifier | SuppliedToken], grounds: s
         audit_record(actor=actor, tag=AuditTag.DISPUTE_NO_MATCH, data_class=DataClass.SHAREABLE, target_type="dispute",
                      details={"identifier_types": sorted({t.type for t in tokenised}), **lookup_counts(hits=0, looked_up=1)})
         raise NotFoundError("No live report names this seller's strong or medium identifiers; there is nothing to dispute.")
-    return _dispute_create(reports=reports, grounds=grounds, evidence=evidence, actor=actor)
+    _refuse_second_live_dispute(reports=reports, actor=actor)
+    try:
+        return _dispute_create(reports=reports, grounds=grounds, evidence=evidence, actor=actor)
+    except IntegrityError:  # a concurrent filing won the race to the database's one-live-dispute rule
+        _refuse_second_live_dispute(reports=reports, actor=actor)
+        raise
 
 
 def _reports_naming(tokenised) -> list[Report]:
@@ -61,7 +66,6 @@ def _reports_naming(tokenised) -> list[Report]:
 
 @transaction.atomic
 def _dispute_create(*, reports: list[Report], grounds: str, evidence: list[EvidenceFile], actor: Actor) -> Dispute:
-    _refuse_second_live_dispute(reports=reports, actor=actor)
     days = settings.HUB_DISPUTE_RESPONSE_WORKING_DAYS
     due = add_working_days(timezone.localdate(), days)
     dispute = Dispute.objects.create(filed_by=actor.organisation, filed_by_member=actor.member, grounds=grounds, response_due=due)
@@ -82,6 +86,8 @@ def _refuse_second_live_dispute(*, reports: list[Report], actor: Actor) -> None:
     live = (DisputedReport.objects.filter(report__in=reports, filed_by=actor.organisation, state__in=LIVE_COVERAGE_STATES)
             .select_related("dispute").first())
     if live:
+        audit_record(actor=actor, tag=AuditTag.DISPUTE_FILED, target=live.dispute, data_class=DataClass.ADMINISTRATIVE,
+                     outcome=Outcome.DENIED, details={"reason": "a live dispute of these reports exists"})
         raise ConflictError(f"Your organisation already disputes this seller's reports in dispute {live.dispute.public_id}, "
                             "which is still open; add to it rather than filing again.",
                             fields={"open_dispute": [str(live.dispute.public_id)]})

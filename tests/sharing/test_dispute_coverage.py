@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.audit.models import AuditEvent
+from accounts.audit.models import AuditEvent, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
 from sharing.models import CoverageState, DisputedReport, DisputeStatus, ReportStatus
@@ -63,8 +63,25 @@ def test_a_second_live_dispute_of_a_report_by_the_same_organisation_is_a_409_nam
     other_organisation = _file(api, courier_analyst, seller_identifiers(4))
 
     assert again.status_code == 409 and first["id"] in again.json()["error"]["message"]
+    assert again.json()["error"]["fields"] == {"open_dispute": [first["id"]]}
+    assert AuditEvent.objects.filter(action=AuditTag.DISPUTE_FILED.value, outcome=Outcome.DENIED).count() == 1
     assert other_organisation.status_code == 201
     assert DisputedReport.objects.filter(filed_by=platform_analyst.organisation).count() == 1
+
+
+def test_a_concurrent_second_filing_caught_by_the_database_is_a_409_not_a_500(api, brand_reporter, reviewer, platform_analyst,
+                                                                             monkeypatch):
+    from sharing.services import disputes
+
+    report_make_accepted(brand_reporter, reviewer, seller_identifiers(7))
+    first = _file(api, platform_analyst, seller_identifiers(7)).json()
+    checks = iter([False, True])  # the racing request's own check ran before the first one committed
+    real_check = disputes._refuse_second_live_dispute
+    monkeypatch.setattr(disputes, "_refuse_second_live_dispute", lambda **kw: next(checks) and real_check(**kw))
+
+    racing = _file(api, member_make(platform_analyst.organisation, Role.ADMIN), seller_identifiers(7))
+
+    assert racing.status_code == 409 and racing.json()["error"]["fields"] == {"open_dispute": [first["id"]]}
 
 
 def test_the_database_refuses_a_second_live_dispute_row_for_one_report_and_filer(platform_analyst):
