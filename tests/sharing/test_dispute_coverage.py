@@ -8,13 +8,28 @@ from datetime import date, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from accounts.actors import Actor
 from accounts.audit.models import AuditEvent, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
 from sharing.models import CoverageState, DisputedReport, DisputeStatus, ReportStatus
 from sharing.services.calendar import add_working_days
-from sharing.services.disputes import dispute_invariant_check, disputes_lapse, status_from_states
+from hub.errors import DomainError
+from sharing.services.disputes import (
+    dispute_answer,
+    dispute_decide,
+    dispute_decide_urgently,
+    dispute_file,
+    dispute_invariant_check,
+    dispute_pause,
+    disputes_lapse,
+    status_from_states,
+)
+from sharing.services.reports import EvidenceFile
+from sharing.services.tokens import RawIdentifier
 from tests.factories import dispute_make, member_make, persona, report_make_accepted, seller_identifiers
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +206,45 @@ def test_platforms_and_couriers_file_disputes_for_a_seller_or_sender_they_serve(
     response = _file(api, persona(kind, role), seller_identifiers(6))
 
     assert response.status_code == 201, response.content
+
+
+_sellers = iter(range(1000, 100000))
+_actions = st.lists(st.one_of(
+    st.tuples(st.just("answer"), st.integers(0, 1)),
+    st.tuples(st.just("pause"), st.integers(0, 1), st.integers(1, 8)),
+    st.tuples(st.just("lapse"), st.integers(0, 40)),
+    st.tuples(st.just("decide"), st.booleans()),
+    st.tuples(st.just("urgent"), st.booleans()),
+), max_size=6)
+
+
+@hypothesis_settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(steps=_actions)
+def test_no_order_of_answers_pauses_lapses_and_decisions_leaves_a_dispute_contradicting_its_reports(reviewer, platform_analyst,
+                                                                                                   steps):
+    seller = seller_identifiers(next(_sellers))
+    reporters, _ = _two_reporters_of_one_seller(reviewer, seller)
+    dispute = dispute_file(identifiers=[RawIdentifier(**i) for i in seller], grounds="licensee", evidence=[],
+                           actor=Actor(member=platform_analyst))
+    for step in steps:
+        try:
+            _apply(step, dispute, reporters, reviewer)
+        except DomainError:
+            pass  # a refusal is a legitimate answer; what matters is the state left behind
+        dispute.refresh_from_db()
+        assert dispute.status == status_from_states(set(dispute.covered.values_list("state", flat=True)))
+        dispute_invariant_check(dispute)
+
+
+def _apply(step, dispute, reporters, reviewer) -> None:
+    kind, *args = step
+    evidence = [EvidenceFile("suit.pdf", "application/pdf", b"%PDF")]
+    if kind == "answer":
+        dispute_answer(dispute=dispute, note="suit filed", evidence=evidence, actor=Actor(member=reporters[args[0]]))
+    elif kind == "pause":
+        dispute_pause(dispute=dispute, working_days=args[1], reason="notarisation", actor=Actor(member=reporters[args[0]]))
+    elif kind == "lapse":
+        disputes_lapse(today=dispute.response_due + timedelta(days=args[0]))
+    else:
+        decide = dispute_decide if kind == "decide" else dispute_decide_urgently
+        decide(dispute=dispute, upheld=args[0], reason="decided", actor=Actor(member=reviewer))
