@@ -133,9 +133,18 @@ def _own_open_rows(dispute: Dispute, actor: Actor) -> list[DisputedReport]:
     return waiting
 
 
-@transaction.atomic
 def dispute_pause(*, dispute: Dispute, working_days: int, reason: str, actor: Actor) -> Dispute:
-    """A reporter pauses its clock while a document is notarised or legalised; the total stays within 20 working days."""
+    """A reporter pauses its clock while a document is notarised or legalised; the total stays within 20 working days.
+
+    Not once its window has ended: a clock cannot be paused after it ran out.
+    """
+    lapse = lapse_with_refusal(lambda: _rows_lapse(dispute.pk, today=timezone.localdate()), actor=actor,
+                               tag=AuditTag.DISPUTE_PAUSED, target=dispute)
+    return refusing_past_deadline(_pause, lapse=lapse, dispute=dispute, working_days=working_days, reason=reason, actor=actor)
+
+
+@transaction.atomic
+def _pause(*, dispute: Dispute, working_days: int, reason: str, actor: Actor) -> Dispute:
     _require(actor, Capability.DISPUTE_RESPOND)
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     rows = _own_open_rows(dispute, actor)

@@ -160,6 +160,20 @@ def test_the_clock_pauses_for_notarisation_with_a_reason_but_never_beyond_20_wor
     assert AuditEvent.objects.filter(actor_member=reporter, action=AuditTag.DISPUTE_PAUSED.value).count() == 1
 
 
+def test_a_clock_that_ran_out_cannot_be_paused_and_the_reports_lapse(api, platform_analyst):
+    reporter = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
+    dispute, _ = dispute_make(filer=platform_analyst, reporter=reporter)
+    DisputedReport.objects.filter(dispute=dispute).update(response_due=timezone.localdate() - timedelta(days=1))
+
+    late = api(reporter).post(f"/api/v1/disputes/{dispute.public_id}/pause", {"working_days": 2, "reason": "notarisation"},
+                              format="json")
+
+    dispute.refresh_from_db()
+    assert late.status_code == 409 and "was due by" in late.json()["error"]["message"]
+    assert dispute.status == DisputeStatus.LAPSED
+    assert set(dispute.reports.values_list("status", flat=True)) == {ReportStatus.SUSPENDED}
+
+
 def test_working_days_follow_the_official_calendar_with_its_make_up_working_days(settings):
     settings.HUB_CALENDAR_COUNTRY = "CN"
     settings.HUB_HOLIDAYS = []
