@@ -116,14 +116,15 @@ _COURT_CLERK = {_C.DISCLOSURE_REQUEST, _C.DISCLOSURE_READ, _C.DISCLOSURE_DOWNLOA
 ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = {
     # Platforms and couriers check sellers and report their own enforcement actions.
     # A viewer reads the organisation's reports but neither checks nor reports.
-    # Only a platform contests a listing, on behalf of a seller it hosts.
+    # Platforms and couriers contest a listing, on behalf of a seller or sender they serve.
     (_K.PLATFORM, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | _SCREENING_ADMIN | {_C.DISPUTE_FILE}),
     (_K.PLATFORM, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ, _C.WATCHLIST_MANAGE,
                                                           _C.DISPUTE_FILE, _C.DISPUTE_READ}),
     (_K.PLATFORM, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
     (_K.PLATFORM, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
-    (_K.LOGISTICS, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | _SCREENING_ADMIN),
-    (_K.LOGISTICS, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ, _C.WATCHLIST_MANAGE}),
+    (_K.LOGISTICS, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | _SCREENING_ADMIN | {_C.DISPUTE_FILE}),
+    (_K.LOGISTICS, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ, _C.WATCHLIST_MANAGE,
+                                                           _C.DISPUTE_FILE, _C.DISPUTE_READ}),
     (_K.LOGISTICS, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
     (_K.LOGISTICS, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
     # Rights owners report and follow their reports; they never check sellers.

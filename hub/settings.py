@@ -297,10 +297,16 @@ HUB_CHECKPOINT_URL = env_str("HUB_CHECKPOINT_URL", "")
 HUB_CHECKPOINT_EVERY_EVENTS = env_int("HUB_CHECKPOINT_EVERY_EVENTS", 1000)
 HUB_CHECKPOINT_INTERVAL_SECONDS = env_int("HUB_CHECKPOINT_INTERVAL_SECONDS", 300)
 # Disputes: the reporter's period to show a complaint or suit was filed, in working days
-# (never more than 20), and the public holidays that do not count (ISO dates, comma separated).
+# (never more than 20, pauses for notarisation included); working days follow the official
+# calendar of HUB_CALENDAR_COUNTRY (python-holidays, make-up working days included), and
+# HUB_HOLIDAYS adds days off it does not know (ISO dates, comma separated).
+HUB_DISPUTE_MAX_WORKING_DAYS = 20
 HUB_DISPUTE_RESPONSE_WORKING_DAYS = env_int("HUB_DISPUTE_RESPONSE_WORKING_DAYS", 15)
-if not 1 <= HUB_DISPUTE_RESPONSE_WORKING_DAYS <= 20:
+if not 1 <= HUB_DISPUTE_RESPONSE_WORKING_DAYS <= HUB_DISPUTE_MAX_WORKING_DAYS:
     raise ConfigurationError("HUB_DISPUTE_RESPONSE_WORKING_DAYS must be between 1 and 20")
+HUB_CALENDAR_COUNTRY = env_str("HUB_CALENDAR_COUNTRY", "CN")
+if HUB_CALENDAR_COUNTRY not in __import__("holidays").list_supported_countries():
+    raise ConfigurationError("HUB_CALENDAR_COUNTRY must be a country python-holidays supports (ISO 3166 alpha-2)")
 HUB_HOLIDAYS = env_list("HUB_HOLIDAYS", [])
 # Reporter reputation (sharing/services/reputation.py).
 HUB_TRUSTED_MIN_REPORTS = env_int("HUB_TRUSTED_MIN_REPORTS", 10)

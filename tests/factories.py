@@ -145,10 +145,12 @@ def disclosure_make(clerk: Member | None = None, report_ids: list[str] | None = 
     return request
 
 
-def dispute_make(filer: Member | None = None, reporter: Member | None = None, n: int = 900):
-    """A live report against a seller, and a platform's dispute of it; returns (dispute, identifiers)."""
+def dispute_make(filer: Member | None = None, reporter: Member | None = None, n: int = 900, answered: bool = False):
+    """A live report against a seller, and a platform's dispute of it (answered by the reporter when
+    `answered`); returns (dispute, identifiers)."""
     from accounts.actors import Actor
-    from sharing.services.disputes import dispute_file
+    from sharing.services.disputes import dispute_answer, dispute_file
+    from sharing.services.reports import EvidenceFile
 
     reporter = reporter or persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
     filer = filer or persona(OrganisationKind.PLATFORM, Role.ANALYST)
@@ -157,6 +159,9 @@ def dispute_make(filer: Member | None = None, reporter: Member | None = None, n:
     report_make_accepted(reporter, reviewer, identifiers)
     dispute = dispute_file(identifiers=_raw(identifiers), grounds="The seller holds a licence.", evidence=[],
                            actor=Actor(member=filer))
+    if answered:
+        dispute = dispute_answer(dispute=dispute, note="Suit filed.", evidence=[EvidenceFile("suit.pdf", "application/pdf", b"%PDF")],
+                                 actor=Actor(member=reporter))
     return dispute, identifiers
 
 

@@ -53,6 +53,8 @@ class AuditTag(models.TextChoices):
     DISPUTE_READ = "sharing:dispute:read"
     DISPUTE_ANSWERED = "sharing:dispute:answered"
     DISPUTE_DECIDED = "sharing:dispute:decided"
+    DISPUTE_DECIDED_URGENTLY = "sharing:dispute:decided_urgently"
+    DISPUTE_PAUSED = "sharing:dispute:paused"
     DISPUTE_LAPSED = "sharing:dispute:lapsed"
     REPORT_RENEWED = "sharing:report:renewed"
     REPORT_FAST_TRACKED = "sharing:report:fast_tracked"

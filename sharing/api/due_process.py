@@ -12,7 +12,7 @@ from hub.pagination import HubPagination
 from hub.serializer_fields import ListField
 from sharing import selectors
 from sharing.api.serializers import EvidenceInput, ReportOutput, identifiers_field, raw_identifiers
-from sharing.models import Category, Dispute, Notification, ReportAppeal, VerificationLevel
+from sharing.models import Category, Dispute, DisputedReport, Notification, ReportAppeal, VerificationLevel
 from sharing.services import appeals, disputes, policies, reports, reputation
 from sharing.services.reports import EvidenceFile
 
@@ -37,16 +37,33 @@ class DisputeDecideInput(serializers.Serializer):
     reason = serializers.CharField(min_length=3, max_length=2000)
 
 
+class DisputePauseInput(serializers.Serializer):
+    working_days = serializers.IntegerField(min_value=1, max_value=19, help_text="how long the clock stops, in working days")
+    reason = serializers.CharField(min_length=3, max_length=2000, help_text="e.g. the complaint is being notarised")
+
+
+class CoveredReportOutput(serializers.ModelSerializer):
+    """One covered report and its reporter's clock."""
+
+    report = serializers.UUIDField(source="report.public_id")
+
+    class Meta:
+        model = DisputedReport
+        fields = ["report", "state", "response_due", "working_days", "paused_working_days", "answered_at"]
+
+
 class DisputeOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     reports = serializers.SerializerMethodField()
+    covered = CoveredReportOutput(many=True, read_only=True)
 
     class Meta:
         model = Dispute
-        fields = ["id", "status", "grounds", "filed_at", "response_due", "answered_at", "decided_at", "decision_reason", "reports"]
+        fields = ["id", "status", "grounds", "filed_at", "response_due", "answered_at", "decided_at", "decision_reason", "reports",
+                  "covered"]
 
     def get_reports(self, dispute: Dispute) -> list[str]:
-        return [str(r.public_id) for r in dispute.reports.all()]
+        return [str(row.report.public_id) for row in dispute.covered.all()]
 
 
 class DisputesApi(HubApiView):
@@ -97,17 +114,45 @@ class DisputeAnswerApi(HubApiView):
 
 
 class DisputeDecideApi(HubApiView):
+    """An operator decides once every reporter answered or its window ended."""
+
     required_capability = Capability.DISPUTE_DECIDE
     audit_object_type = "dispute"
+    decide = staticmethod(disputes.dispute_decide)
 
     @extend_schema(request=DisputeDecideInput, responses={200: DisputeOutput}, summary="Decide a dispute (operators)")
     def post(self, request, dispute_id):
         payload = DisputeDecideInput(data=request.data)
         payload.is_valid(raise_exception=True)
         found = disputes.dispute_get(actor=self.actor, public_id=dispute_id)
-        decided = disputes.dispute_decide(dispute=found, upheld=payload.validated_data["outcome"] == "upheld",
-                                          reason=payload.validated_data["reason"], actor=self.actor)
+        decided = self.decide(dispute=found, upheld=payload.validated_data["outcome"] == "upheld",
+                              reason=payload.validated_data["reason"], actor=self.actor)
         return Response(DisputeOutput(decided).data)
+
+
+class DisputeDecideUrgentlyApi(DisputeDecideApi):
+    """An operator decides before a reporter's window ends, for a stated urgent reason (its own audited action)."""
+
+    decide = staticmethod(disputes.dispute_decide_urgently)
+
+    @extend_schema(request=DisputeDecideInput, responses={200: DisputeOutput},
+                   summary="Decide a dispute before the reporters' windows end, with an urgent reason (operators)")
+    def post(self, request, dispute_id):
+        return super().post(request, dispute_id)
+
+
+class DisputePauseApi(HubApiView):
+    required_capability = Capability.DISPUTE_RESPOND
+    audit_object_type = "dispute"
+
+    @extend_schema(request=DisputePauseInput, responses={200: DisputeOutput},
+                   summary="Pause your clock while a document is notarised or legalised (20 working days in all)")
+    def post(self, request, dispute_id):
+        payload = DisputePauseInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found = disputes.dispute_get(actor=self.actor, public_id=dispute_id)
+        paused = disputes.dispute_pause(dispute=found, actor=self.actor, **payload.validated_data)
+        return Response(DisputeOutput(paused).data)
 
 
 class NotificationOutput(serializers.ModelSerializer):

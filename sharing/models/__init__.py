@@ -8,7 +8,9 @@ from sharing.models.disclosure import (
 )
 from sharing.models.disputes import (
     AppealStatus,
+    CoverageState,
     Dispute,
+    DisputedReport,
     DisputeStatus,
     MemberPolicy,
     Notification,
@@ -31,7 +33,9 @@ from sharing.models.watchlists import (
 __all__ = [
     "AppealStatus",
     "ReportAppeal",
+    "CoverageState",
     "Dispute",
+    "DisputedReport",
     "DisputeStatus",
     "MemberPolicy",
     "Notification",

@@ -16,11 +16,25 @@ class DisputeStatus(models.TextChoices):
     LAPSED = "lapsed"  # no answer in time: the reports are suspended
 
 
+class CoverageState(models.TextChoices):
+    """Where one covered report stands in a dispute; its reporter's clock runs per report."""
+
+    OPEN = "open"  # the reporter's window runs
+    ANSWERED = "answered"  # the reporter showed a complaint or suit; an operator decides
+    UPHELD = "upheld"
+    OVERTURNED = "overturned"
+    LAPSED = "lapsed"  # no answer in time: the report is suspended until decided
+
+
+# A dispute of a report stays live (blocks a second one by the same organisation) until decided.
+LIVE_COVERAGE_STATES = (CoverageState.OPEN, CoverageState.ANSWERED, CoverageState.LAPSED)
+
+
 class Dispute(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     filed_by = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     filed_by_member = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
-    reports = models.ManyToManyField("sharing.Report", related_name="disputes")
+    reports = models.ManyToManyField("sharing.Report", related_name="disputes", through="DisputedReport")
     grounds = models.TextField()
     status = models.CharField(max_length=20, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
     filed_at = models.DateTimeField(default=timezone.now)
@@ -35,6 +49,39 @@ class Dispute(models.Model):
             models.CheckConstraint(condition=Q(status__in=DisputeStatus.values), name="dispute_status_known"),
             models.CheckConstraint(condition=~Q(status__in=["upheld", "overturned"]) | ~Q(decision_reason=""),
                                    name="dispute_decision_has_reason"),
+        ]
+
+
+class DisputedReport(models.Model):
+    """One report a dispute covers: matched by the disputed seller's own strong or medium identifiers.
+
+    Each row carries its reporter's clock: the working days allotted (pauses for notarisation
+    included, never more than 20), the due date, and whether and when the reporter answered.
+    """
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="covered")
+    report = models.ForeignKey("sharing.Report", on_delete=models.PROTECT, related_name="dispute_rows")
+    # The dispute's filer again, so that the database itself refuses a second live dispute.
+    filed_by = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=20, choices=CoverageState.choices, default=CoverageState.OPEN)
+    working_days = models.PositiveSmallIntegerField()
+    paused_working_days = models.PositiveSmallIntegerField(default=0)
+    pause_reason = models.TextField(blank=True)
+    response_due = models.DateField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "report"], name="disputed_report_once"),
+            models.UniqueConstraint(fields=["report", "filed_by"], condition=Q(state__in=LIVE_COVERAGE_STATES),
+                                    name="one_live_dispute_per_report_and_filer"),
+            models.CheckConstraint(condition=Q(state__in=CoverageState.values), name="disputed_report_state_known"),
+            models.CheckConstraint(condition=Q(working_days__lte=20) & Q(paused_working_days__lte=models.F("working_days")),
+                                   name="disputed_report_clock_at_most_20_working_days"),
+            models.CheckConstraint(condition=Q(paused_working_days=0) | ~Q(pause_reason=""), name="disputed_report_pause_has_reason"),
+            models.CheckConstraint(condition=~Q(state="answered") | Q(answered_at__isnull=False),
+                                   name="disputed_report_answer_has_time"),
         ]
 
 

@@ -203,12 +203,12 @@ def _dispute_url(member: Member, suffix: str = "") -> str:
     """A dispute the member is party to: filed by its platform, or against its organisation's report."""
     from tests.factories import dispute_make
 
-    answering = suffix == "/answer"  # the answer comes from the reporting side
-    own_platform = (member.organisation.kind == OrganisationKind.PLATFORM and member.organisation.in_good_standing
-                    and not answering)
-    filer = member_make(member.organisation, Role.ANALYST) if own_platform else None
-    reporter = None if own_platform else _reporter_of(member)
-    dispute, _ = dispute_make(filer=filer, reporter=reporter, n=next(_seller_numbers))
+    answering = suffix in ("/answer", "/pause")  # the answer and a pause come from the reporting side
+    files_disputes = Capability.DISPUTE_FILE in ROLE_CAPABILITIES.get((member.organisation.kind, Role.ANALYST), ())
+    own_filer = files_disputes and member.organisation.in_good_standing and not answering
+    filer = member_make(member.organisation, Role.ANALYST) if own_filer else None
+    reporter = None if own_filer else _reporter_of(member)
+    dispute, _ = dispute_make(filer=filer, reporter=reporter, n=next(_seller_numbers), answered=suffix == "/decide")
     return f"/api/v1/disputes/{dispute.public_id}{suffix}"
 
 
@@ -234,6 +234,10 @@ ENDPOINTS += [
              lambda m: {"note": "Suit filed at the IP court.", "evidence": _EVIDENCE}),
     Endpoint("dispute-decide", "dispute-decide", "post", Capability.DISPUTE_DECIDE, 200, lambda m: _dispute_url(m, "/decide"),
              lambda m: {"outcome": "upheld", "reason": "the complaint was filed"}),
+    Endpoint("dispute-decide-urgently", "dispute-decide-urgently", "post", Capability.DISPUTE_DECIDE, 200,
+             lambda m: _dispute_url(m, "/decide-urgently"), lambda m: {"outcome": "overturned", "reason": "a court order"}),
+    Endpoint("dispute-pause", "dispute-pause", "post", Capability.DISPUTE_RESPOND, 200, lambda m: _dispute_url(m, "/pause"),
+             lambda m: {"working_days": 3, "reason": "The complaint is being notarised."}),
     Endpoint("notifications", "notifications", "get", Capability.ORGANISATION_READ, 200, lambda m: "/api/v1/notifications"),
     Endpoint("reputation-own", "reputation-own", "get", Capability.REPORT_READ, 200, lambda m: "/api/v1/reputation"),
     Endpoint("reputation-override", "reputation-override", "post", Capability.REPUTATION_OVERRIDE, 200,

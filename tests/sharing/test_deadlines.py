@@ -15,7 +15,7 @@ from accounts.audit.models import AuditEvent, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
-from sharing.models import BulkJob, DisclosureRequest, DisclosureStatus, Dispute, DisputeStatus, Report, ReportStatus
+from sharing.models import BulkJob, DisclosureRequest, DisclosureStatus, DisputedReport, DisputeStatus, Report, ReportStatus
 from sharing.services.disclosure_packages import disclosure_package_build
 from tests.factories import (
     client_for,
@@ -104,7 +104,7 @@ def test_a_download_after_the_approval_expired_is_refused_expires_the_order_and_
 def test_a_dispute_answered_after_its_due_date_is_refused_and_lapses_at_once():
     reporter = persona(K.RIGHTS_OWNER, R.REPORTER)
     dispute, _ = dispute_make(reporter=reporter)
-    Dispute.objects.filter(pk=dispute.pk).update(response_due=timezone.localdate() - timedelta(days=1))
+    DisputedReport.objects.filter(dispute=dispute).update(response_due=timezone.localdate() - timedelta(days=1))
     evidence = [{"name": "suit.pdf", "content_base64": base64.b64encode(b"%PDF suit").decode()}]
 
     response = client_for(reporter).post(f"/api/v1/disputes/{dispute.public_id}/answer",
@@ -119,7 +119,7 @@ def test_a_dispute_answered_after_its_due_date_is_refused_and_lapses_at_once():
 def test_a_dispute_answered_on_its_due_date_is_still_accepted():
     reporter = persona(K.RIGHTS_OWNER, R.REPORTER)
     dispute, _ = dispute_make(reporter=reporter)
-    Dispute.objects.filter(pk=dispute.pk).update(response_due=timezone.localdate())
+    DisputedReport.objects.filter(dispute=dispute).update(response_due=timezone.localdate())
     evidence = [{"name": "suit.pdf", "content_base64": base64.b64encode(b"%PDF suit").decode()}]
 
     response = client_for(reporter).post(f"/api/v1/disputes/{dispute.public_id}/answer",

@@ -99,7 +99,8 @@ def test_an_answered_dispute_does_not_lapse_and_the_operator_decides(api, platfo
 
 
 def test_an_overturned_dispute_removes_the_reports_from_matching(api, platform_analyst, reviewer):
-    dispute, seller = dispute_make(filer=platform_analyst)
+    dispute, seller = dispute_make(filer=platform_analyst, reporter=persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER),
+                                   answered=True)
 
     api(reviewer).post(f"/api/v1/disputes/{dispute.public_id}/decide", {"outcome": "overturned", "reason": "no infringement"},
                        format="json")
@@ -133,7 +134,7 @@ def test_a_good_record_earns_trusted_flagger_status_and_fast_tracking(api, brand
 def test_repeatedly_overturned_reports_warn_then_suspend_reporting_and_say_why(api, platform_analyst, reviewer):
     reporter = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
     for n in range(3):
-        dispute, _ = dispute_make(filer=platform_analyst, reporter=reporter, n=30 + n)
+        dispute, _ = dispute_make(filer=platform_analyst, reporter=reporter, n=30 + n, answered=True)
         api(reviewer).post(f"/api/v1/disputes/{dispute.public_id}/decide", {"outcome": "overturned", "reason": "unfounded"},
                            format="json")
     warned = api(reporter).post("/api/v1/reports", report_body(seller_identifiers(41)), format="json")

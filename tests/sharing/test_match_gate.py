@@ -106,7 +106,7 @@ NOT_MATCH_REVEALING = {
     "canaries",
     "disclosure-detail", "disclosure-approve", "disclosure-reject", "disclosure-narrow",
     "disclosure-withdraw", "disclosure-package",
-    "dispute-detail", "dispute-answer", "dispute-decide",
+    "dispute-detail", "dispute-answer", "dispute-decide", "dispute-decide-urgently", "dispute-pause",
     "watchlist-entry", "webhooks", "webhook-detail", "webhook-deliveries",
 }
 # Staff-only Django admin: its own login, no lookup of identifiers.

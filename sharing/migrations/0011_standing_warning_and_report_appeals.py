@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_api_key_created_by'),
-        ('sharing', '0008_sweep_window_bulk_counts'),
+        ('sharing', '0010_watch_entry_last_level'),
     ]
 
     operations = [

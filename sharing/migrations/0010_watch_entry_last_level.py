@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sharing', '0008_sweep_window_bulk_counts'),
+        ('sharing', '0009_identifier_types_person_registered_address'),
     ]
 
     operations = [
