@@ -31,7 +31,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _decide(api, reviewer, dispute, outcome: str):
-    response = api(reviewer).post(f"/api/v1/disputes/{dispute.public_id}/decide", {"outcome": outcome, "reason": "weighed"},
+    # The reporters' windows are still running here: the urgent route decides at once, and its
+    # outcome counts in standing exactly as a decision after the window does.
+    response = api(reviewer).post(f"/api/v1/disputes/{dispute.public_id}/decide-urgently", {"outcome": outcome, "reason": "weighed"},
                                   format="json")
     assert response.status_code == 200, response.content
     return response
@@ -93,7 +95,7 @@ def test_reputation_counts_a_report_disputed_and_decided_twice_once(api, reviewe
     assert second_response.status_code == 201, second_response.content
 
     _decide(api, reviewer, first, "upheld")
-    api(reviewer).post(f"/api/v1/disputes/{second_response.json()['id']}/decide", {"outcome": "upheld", "reason": "again"},
+    api(reviewer).post(f"/api/v1/disputes/{second_response.json()['id']}/decide-urgently", {"outcome": "upheld", "reason": "again"},
                        format="json")
 
     record = reporter_record(organisation_id=brand_reporter.organisation.pk)
