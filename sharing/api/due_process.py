@@ -10,6 +10,7 @@ from accounts.roles import Capability
 from accounts.selectors import organisation_get
 from hub.pagination import HubPagination
 from sharing import selectors
+from sharing.api.disclosure import ReasonInput
 from sharing.api.serializers import EvidenceInput, ReportOutput, identifiers_field, raw_identifiers
 from sharing.models import Category, Dispute, Notification, ReportAppeal, VerificationLevel
 from sharing.services import appeals, disputes, policies, reports, reputation
@@ -188,10 +189,6 @@ class ReputationOverrideApi(HubApiView):
         organisation = organisation_get(public_id=organisation_id)
         reputation.reputation_override(organisation=organisation, actor=self.actor, **payload.validated_data)
         return Response(ReputationOutput(reputation.reputation_summary(organisation_id=organisation.pk)).data)
-
-
-class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(min_length=3, max_length=2000)
 
 
 class ReportingSuspensionLiftApi(HubApiView):
