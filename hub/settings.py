@@ -244,6 +244,8 @@ SPECTACULAR_SETTINGS = {
         "AlertStatusEnum": "accounts.audit.models.AlertStatus",
         "CategoryEnum": "sharing.models.reports.Category",
         "VerificationLevelEnum": "sharing.models.reports.VerificationLevel",
+        # A dispute and each report it covers share one set of states.
+        "DisputeStatusEnum": "sharing.models.disputes.DisputeStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -11,6 +11,7 @@ from accounts.selectors import organisation_get
 from hub.pagination import HubPagination
 from hub.serializer_fields import ListField
 from sharing import selectors
+from sharing.api.disclosure import ReasonInput
 from sharing.api.serializers import EvidenceInput, ReportOutput, identifiers_field, raw_identifiers
 from sharing.models import Category, Dispute, DisputedReport, Notification, ReportAppeal, VerificationLevel
 from sharing.services import appeals, disputes, policies, reports, reputation
@@ -234,10 +235,6 @@ class ReputationOverrideApi(HubApiView):
         organisation = organisation_get(public_id=organisation_id)
         reputation.reputation_override(organisation=organisation, actor=self.actor, **payload.validated_data)
         return Response(ReputationOutput(reputation.reputation_summary(organisation_id=organisation.pk)).data)
-
-
-class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(min_length=3, max_length=2000)
 
 
 class ReportingSuspensionLiftApi(HubApiView):
