@@ -127,10 +127,10 @@ def normalise_composite(identifier_type: IdentifierType, value: object) -> str:
     fields = COMPOSITE_FIELDS[identifier_type]
     names = ", ".join(fields)
     if not isinstance(value, Mapping):
-        raise IdentifierInvalid(f"A {identifier_type.value} is an object with the fields {names}.")
+        raise IdentifierInvalid(f"The type {identifier_type.value} takes an object with the fields {names}.")
     # A key may itself be personal data mistyped into the wrong place: only tidy names are echoed.
     errors = {key if isinstance(key, str) and _FIELD_NAME.fullmatch(key) else "unknown_field":
-              f"Unknown field; a {identifier_type.value} has {names}." for key in value if key not in fields}
+              f"Unknown field; the type {identifier_type.value} has {names}." for key in value if key not in fields}
     done: dict[str, str] = {}
     for name, field_normaliser in fields.items():
         try:
