@@ -20,7 +20,7 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
 from sharing.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
-from sharing.models import CoverageState, Dispute, DisputedReport, DisputeStatus, Notification, Report
+from sharing.models import CoverageState, Dispute, DisputedReport, DisputeStatus, Notification, Report, ReportStatus
 from sharing.models.disputes import LIVE_COVERAGE_STATES
 from sharing.services.calendar import add_working_days
 from sharing.services.match_gate import lookup_counts, lookup_gate
@@ -205,9 +205,16 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
 
 def _report_decide(row: DisputedReport, outcome: CoverageState) -> None:
     report = Report.objects.select_for_update().get(pk=row.report_id)
-    report.reinstate() if outcome == CoverageState.UPHELD else report.overturn()
-    report.save()
-    subjects_relink(report=report)
+    if report.status == ReportStatus.OVERTURNED:
+        # Another organisation's dispute of the same report overturned it already: that decision
+        # stands, so this one can only agree (never stay open for ever, never contradict it).
+        if outcome != CoverageState.OVERTURNED:
+            raise ConflictError("A covered report was already overturned on another dispute; this dispute can only be "
+                                "decided overturned.", fields={"outcome": ["Only overturned is possible."]})
+    else:
+        report.reinstate() if outcome == CoverageState.UPHELD else report.overturn()
+        report.save()
+        subjects_relink(report=report)
     row.state = outcome
     row.save(update_fields=["state"])
 

@@ -262,3 +262,22 @@ def _apply(step, dispute, reporters, reviewer) -> None:
     else:
         decide = dispute_decide if kind == "decide" else dispute_decide_urgently
         decide(dispute=dispute, upheld=args[0], reason="decided", actor=Actor(member=reviewer))
+
+
+def test_a_report_overturned_on_one_dispute_lets_another_organisations_dispute_of_it_close_as_overturned():
+    courier = persona(OrganisationKind.LOGISTICS, Role.ANALYST)
+    reviewer = persona(OrganisationKind.OPERATOR, Role.REVIEWER)
+    first, identifiers = dispute_make(n=975)
+    raw = [RawIdentifier(type=i["type"], value=i["value"]) for i in identifiers]
+    second = dispute_file(identifiers=raw, grounds="The sender is licensed.", evidence=[],
+                          actor=Actor(member=courier))
+    dispute_decide_urgently(dispute=first, upheld=False, reason="licence shown", actor=Actor(member=reviewer))
+
+    with pytest.raises(DomainError) as refused:
+        dispute_decide_urgently(dispute=second, upheld=True, reason="no licence", actor=Actor(member=reviewer))
+    decided = dispute_decide_urgently(dispute=second, upheld=False, reason="as decided before", actor=Actor(member=reviewer))
+
+    assert refused.value.status_code == 409 and "already overturned" in str(refused.value)
+    assert decided.status == DisputeStatus.OVERTURNED
+    assert set(decided.covered.values_list("state", flat=True)) == {CoverageState.OVERTURNED}
+    assert decided.reports.get().status == ReportStatus.OVERTURNED
