@@ -98,6 +98,9 @@ class CheckOutput(serializers.Serializer):
     level = serializers.ChoiceField(choices=["none", "reported", "listed", "confirmed"])
     risk = serializers.IntegerField(min_value=0, max_value=100)
     matched_types = ListField(child=serializers.CharField())
+    corroborated_types = ListField(child=serializers.CharField(), help_text=(
+        "weak identifier types (name, address, device id) the matched subject's own reports also name: "
+        "they add to risk, never to reporting_organisations or the level"))
     match = serializers.ChoiceField(choices=["direct", "linked"], allow_null=True,
                                     help_text="direct: the reports name these identifiers; linked: reached through linked accounts too")
     reports_matched = serializers.IntegerField()

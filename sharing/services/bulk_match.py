@@ -18,14 +18,16 @@ from accounts.actors import Actor
 from hub.keys import KeyRing, token_storage_keys
 from sharing.crypto.tokens import token_lookup_forms, token_unseal
 from sharing.models.bulk import BulkJob
-from sharing.services.bulk_sql import LookupForms, TokenMatch, chunk_lookup
-from sharing.services.checks import CheckResult, MatchedToken, check_result_from, matched_evidence
+from sharing.services.bulk_sql import LookupForms, chunk_lookup
+from sharing.services.checks import (
+    CheckResult, MatchedToken, check_result_from, evidence_keys, matched_evidence, matched_tokens,
+)
 from sharing.services.enumeration import canaries_watch
 from sharing.services.policies import policy_of
 from sharing.services.tokens import TokenisedIdentifier
 
 # The single-check fields every result row carries, in this order in CSV downloads.
-RESULT_FIELDS = ["level", "risk", "matched_types", "match", "reports_matched", "subjects_matched", "reporting_organisations",
+RESULT_FIELDS = ["level", "risk", "matched_types", "corroborated_types", "match", "reports_matched", "subjects_matched", "reporting_organisations",
                  "reporter_kinds", "strongest_verification", "ip_types", "categories", "first_seen", "last_seen", "disputed",
                  "linked_store_accounts", "linked_platforms", "recommended_action", "explanation"]
 
@@ -47,8 +49,8 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
     _canaries_alert(job, canaries, keys=keys)
     matched: dict[int, list[MatchedToken]] = defaultdict(list)
     for match in matches:
-        matched[match.row_index].append(_matched_token(match))
-    evidence = matched_evidence({match.subject_id for match in matches}, now=now)
+        matched[match.row_index] += matched_tokens([(match.token_id, match.identifier_type, match.subject_id)])
+    evidence = matched_evidence(*evidence_keys(token for tokens in matched.values() for token in tokens), now=now)
     policy = cache(lambda: policy_of(job.organisation_id))  # read once, and only if a row has a live report
     miss = ""  # every row that matches nothing has the same answer: computed once
     results = []
@@ -89,10 +91,6 @@ def lookup_forms(rows: list[ChunkRow], *, keys: KeyRing) -> LookupForms:
             else:
                 forms += [(index, form) for form in token_lookup_forms(token_unseal(stored, keys=keys), keys=keys)]
     return forms
-
-
-def _matched_token(match: TokenMatch) -> MatchedToken:
-    return MatchedToken(token_id=match.token_id, identifier_type=match.identifier_type, subject_id=match.subject_id)
 
 
 def _canaries_alert(job: BulkJob, canary_forms: list[str], *, keys: KeyRing) -> None:

@@ -24,12 +24,12 @@ LookupForms = list[tuple[int, str]]
 
 @dataclass(frozen=True)
 class TokenMatch:
-    """A stored token of a subject that one row's identifiers matched."""
+    """A stored token that one row's identifiers matched: a subject's, or a weak one (no subject) that may corroborate."""
 
     row_index: int
     token_id: int
     identifier_type: str
-    subject_id: int
+    subject_id: int | None
 
 
 def on_postgresql() -> bool:
@@ -40,7 +40,7 @@ def on_postgresql() -> bool:
 
 
 def chunk_lookup(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
-    """The subjects' tokens the rows match, and the planted canaries among the forms (their storage forms)."""
+    """The stored tokens the rows match (with their subject, if any), and the planted canaries among the forms."""
     if not forms:
         return [], []
     return _lookup_postgresql(forms) if on_postgresql() else _lookup_orm(forms)
@@ -49,7 +49,7 @@ def chunk_lookup(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
 _LOOKUP_TABLE = """CREATE TEMPORARY TABLE IF NOT EXISTS bulk_lookup (row_index integer NOT NULL, token varchar(200) NOT NULL)
 ON COMMIT DELETE ROWS"""
 _MATCHES = """SELECT l.row_index, t.id, t.identifier_type, t.subject_id FROM bulk_lookup l
-JOIN sharing_identifiertoken t ON t.token = l.token WHERE t.subject_id IS NOT NULL"""
+JOIN sharing_identifiertoken t ON t.token = l.token"""
 _CANARIES = "SELECT DISTINCT c.token FROM bulk_lookup l JOIN sharing_canary c ON c.token = l.token"
 
 
@@ -80,7 +80,7 @@ def _lookup_orm(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
         rows_of.setdefault(form, []).append(index)
     found, canaries = [], []
     for batch in _batches(list(rows_of)):
-        found += IdentifierToken.objects.filter(token__in=batch, subject__isnull=False).values_list(
+        found += IdentifierToken.objects.filter(token__in=batch).values_list(
             "token", "pk", "identifier_type", "subject_id")
         canaries += Canary.objects.filter(token__in=batch).values_list("token", flat=True)
     matches = [TokenMatch(index, pk, kind, subject) for form, pk, kind, subject in found for index in rows_of[form]]

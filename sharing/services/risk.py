@@ -21,6 +21,11 @@ Risk (0–100)
 + the strongest verification level: self-declared 0, rights-owner verified 10,
   platform enforcement 20, administrative decision 30, court judgment 40
 + 10 when a strong identifier (national ID, business licence, bank account) matched
++ 5 per weak identifier type (name, shipping or registered address, device id)
+  that corroborates: the check names it and a live report of a subject the check
+  reached through a strong or medium identifier names it too (at most 10). A
+  corroborating weak type never adds an organisation or a report, so it never
+  changes the level; a weak token known only elsewhere adds nothing.
 - 10 when the latest report is more than a year old
 - 30 while any of the reports is disputed
 clamped to 0–100; a subject with no live report scores 0.
@@ -59,6 +64,13 @@ class Evidence:
     matched_types: frozenset[str]
     last_seen: datetime | None
     disputed: bool
+    corroborated_types: frozenset[str] = frozenset()  # weak types the reached subject's reports also name
+
+
+# Corroboration by weak identifiers is worth little on its own: bounded so that it can at most
+# match one strong identifier's bonus, and level_of never reads it.
+CORROBORATION_POINTS = 5
+CORROBORATION_MAX = 10
 
 
 def level_of(evidence: Evidence) -> str:
@@ -81,6 +93,7 @@ def risk_of(evidence: Evidence, *, now: datetime) -> int:
     score += VERIFICATION_POINTS[VerificationLevel(evidence.strongest_verification)]
     if any(IDENTIFIER_STRENGTH.get(t) == Strength.STRONG for t in evidence.matched_types):
         score += 10
+    score += min(CORROBORATION_MAX, CORROBORATION_POINTS * len(evidence.corroborated_types))
     if evidence.last_seen and now - evidence.last_seen > timedelta(days=365):
         score -= 10
     if evidence.disputed:

@@ -74,7 +74,7 @@ def _single(identifiers: list[dict], analyst, now) -> dict:
     raw = [SuppliedToken(i["type"], i["token"], i["key_version"]) if "token" in i else RawIdentifier(i["type"], i["value"])
            for i in identifiers]
     tokens = [t.token for t in identifiers_tokenise(identifiers=raw, default_country=analyst.organisation.country)]
-    matched = [row for row in stored_tokens_find(tokens).values() if row.subject_id]
+    matched = list(stored_tokens_find(tokens).values())  # weak rows too: they may corroborate, as in a single check
     return bulk_match.shareable(check_result_for(matched, policy=policy_of(analyst.organisation_id), now=now))
 
 
