@@ -241,7 +241,7 @@ def explain(result: CheckResult) -> str:
             text += f" reported on {_count(result.linked_platforms, 'platform')}"
     if result.corroborated_types:
         weak = [IdentifierType(t).label.lower() for t in result.corroborated_types]
-        text += f"; its reports also name the {_joined(weak)} given (corroboration only: no extra reporter)"
+        text += f"; its reports also carry the {_joined(weak)} given (corroboration only: no extra reporter)"
     if result.disputed:
         text += "; the listing is disputed"
     return text + "."

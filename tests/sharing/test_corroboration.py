@@ -44,7 +44,7 @@ def test_a_name_on_the_reached_subjects_reports_corroborates_raising_risk_and_na
     assert corroborated["matched_types"] == plain["matched_types"] == ["phone"]
     assert (corroborated["level"], corroborated["reporting_organisations"], corroborated["reports_matched"]) == (
         plain["level"], plain["reporting_organisations"], plain["reports_matched"])
-    assert "also name the name given" in corroborated["explanation"] and "张伟" not in str(corroborated)
+    assert "also carry the name given" in corroborated["explanation"] and "张伟" not in str(corroborated)
 
 
 @pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_a_weak_match_not_on_the_reached_subject_changes_nothing(api, platform_a
     with_weak = _check(api, platform_analyst, SELLER_A[0], weak)
 
     # The device is on seller B's report: saying so would let anyone probe which values are on file.
-    assert with_weak["corroborated_types"] == [] and "also name" not in with_weak["explanation"]
+    assert with_weak["corroborated_types"] == [] and "also carry" not in with_weak["explanation"]
     assert {k: v for k, v in with_weak.items() if k != "check_id"} == {k: v for k, v in plain.items() if k != "check_id"}
 
 
