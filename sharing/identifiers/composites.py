@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 import phonenumbers
 
 from sharing.identifiers.errors import IdentifierInvalid
-from sharing.identifiers.text import has_control_characters, nfkc, normalise_free_text
+from sharing.identifiers.text import normalise_free_text, text_checked
 from sharing.identifiers.types import IdentifierType
 
 FIELD_SEPARATOR = "\x1f"
@@ -148,11 +148,4 @@ def _prepared_field(value: object) -> str:
         raise IdentifierInvalid("This field is required.")
     if not isinstance(value, str):
         raise IdentifierInvalid("This field must be text.")
-    text = nfkc(value[:FIELD_MAX_LENGTH + 1]).strip()
-    if not text:
-        raise IdentifierInvalid("This field is empty.")
-    if len(value) > FIELD_MAX_LENGTH:
-        raise IdentifierInvalid(f"This field is longer than {FIELD_MAX_LENGTH} characters.")
-    if has_control_characters(text):
-        raise IdentifierInvalid("This field contains control characters.")
-    return text
+    return text_checked(value, max_length=FIELD_MAX_LENGTH, subject="This field")

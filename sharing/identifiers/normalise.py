@@ -18,11 +18,10 @@ from sharing.identifiers.errors import IdentifierInvalid
 from sharing.identifiers.payments import normalise_payment_account
 from sharing.identifiers.phones import normalise_phone
 from sharing.identifiers.text import (
-    has_control_characters,
-    nfkc,
     normalise_device_id,
     normalise_name,
     normalise_shipping_address,
+    text_checked,
 )
 from sharing.identifiers.types import NORMALISER_VERSION, IdentifierType
 from sharing.identifiers.urls import normalise_store_url
@@ -92,13 +91,4 @@ def _prepared(value: object) -> str:
     """Check type and length, apply NFKC (full-width to ASCII) and strip surrounding whitespace."""
     if not isinstance(value, str):
         raise IdentifierInvalid("The identifier value must be text (only composite types take an object).")
-    if len(value) > MAX_LENGTH:
-        raise IdentifierInvalid(f"The identifier value is longer than {MAX_LENGTH} characters.")
-    text = nfkc(value).strip()
-    if not text:
-        raise IdentifierInvalid("The identifier value is empty.")
-    if len(text) > MAX_LENGTH:
-        raise IdentifierInvalid(f"The identifier value is longer than {MAX_LENGTH} characters.")
-    if has_control_characters(text):
-        raise IdentifierInvalid("The identifier value contains control characters.")
-    return text
+    return text_checked(value, max_length=MAX_LENGTH, subject="The identifier value")

@@ -116,3 +116,18 @@ def normalise_device_id(text: str, default_country: str | None = None) -> str:
             "A device ID must be 6 to 128 letters, digits, dots or underscores ('-' and ':' are ignored)."
         )
     return value
+
+
+def text_checked(value: str, *, max_length: int, subject: str) -> str:
+    """NFKC text (full-width to ASCII), stripped, not empty, at most `max_length` characters and free of
+    control characters; each refusal names `subject` ("The identifier value", "This field")."""
+    if len(value) > max_length:
+        raise IdentifierInvalid(f"{subject} is longer than {max_length} characters.")
+    text = nfkc(value).strip()
+    if not text:
+        raise IdentifierInvalid(f"{subject} is empty.")
+    if len(text) > max_length:
+        raise IdentifierInvalid(f"{subject} is longer than {max_length} characters.")
+    if has_control_characters(text):
+        raise IdentifierInvalid(f"{subject} contains control characters.")
+    return text
