@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis, Outcome
-from accounts.audit.services import audit_record
+from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
@@ -301,9 +301,11 @@ def disputes_visible_to(*, actor: Actor):
 
 
 def dispute_get(*, actor: Actor, public_id) -> Dispute:
+    """One dispute the actor is party to, or NotFound; a probe for another's is audited, as for reports."""
     try:
         return disputes_visible_to(actor=actor).get(public_id=public_id)
-    except Dispute.DoesNotExist:
+    except (Dispute.DoesNotExist, ValueError):
+        audit_record_denied(actor=actor, tag=AuditTag.DISPUTE_READ, target_type="dispute", reason=f"not visible: {public_id}")
         raise NotFoundError("No such dispute.") from None
 
 

@@ -281,3 +281,17 @@ def test_a_report_overturned_on_one_dispute_lets_another_organisations_dispute_o
     assert decided.status == DisputeStatus.OVERTURNED
     assert set(decided.covered.values_list("state", flat=True)) == {CoverageState.OVERTURNED}
     assert decided.reports.get().status == ReportStatus.OVERTURNED
+
+
+@pytest.mark.parametrize("action, body", [("", None), ("/pause", {"working_days": 3, "reason": "notarising"})])
+def test_another_organisations_dispute_is_not_there_and_the_probe_is_audited(api, action, body):
+    dispute, _ = dispute_make(n=985)
+    stranger = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
+
+    client = api(stranger)
+    response = client.get(f"/api/v1/disputes/{dispute.public_id}") if body is None else \
+        client.post(f"/api/v1/disputes/{dispute.public_id}{action}", body, format="json")
+
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(action=AuditTag.DISPUTE_READ, outcome=Outcome.DENIED,
+                                     organisation=stranger.organisation).exists()
