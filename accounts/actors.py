@@ -1,4 +1,5 @@
 """Who is acting: a member, through which API key (if any), in which request."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,4 +28,3 @@ class Actor:
         if capability not in capabilities_for(self.organisation.kind, self.member.role):
             return False
         return self.api_key is None or self.api_key.has_scope(CAPABILITY_SCOPE[capability])
-

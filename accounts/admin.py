@@ -1,4 +1,5 @@
 """Read-only admin views: state changes go through the services, never the admin's save()."""
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin

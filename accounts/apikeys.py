@@ -1,4 +1,5 @@
 """API key format: iih_<8-char prefix>_<secret>. Only the SHA-256 of the whole key is stored."""
+
 from __future__ import annotations
 
 import hashlib

@@ -6,5 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Organisations, members and audit"
 
     def ready(self) -> None:
-        from accounts import login_audit  # noqa: F401  (audits failed web logins)
-        from accounts import checks, schema  # noqa: F401  (register the system checks and the OpenAPI auth extension)
+        from accounts import (  # noqa: F401  (register the system checks and the OpenAPI auth extension)
+            checks,
+            login_audit,  # noqa: F401  (audits failed web logins)
+            schema,
+        )

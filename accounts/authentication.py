@@ -1,4 +1,5 @@
 """DRF authentication by `Authorization: Bearer <api key>`."""
+
 from __future__ import annotations
 
 import hmac
@@ -9,9 +10,9 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from accounts.apikeys import key_hash, key_parse_prefix
-from accounts.demo import demo_key_hashes
 from accounts.audit.services import audit_record_denied
 from accounts.audit.tags import AuditTag
+from accounts.demo import demo_key_hashes
 from accounts.models import ApiKey
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -32,7 +33,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def _authenticate_key(self, request, plaintext: str):
         prefix = key_parse_prefix(plaintext)
         api_key = (
-            ApiKey.objects.select_related("member__organisation", "member__user").filter(prefix=prefix).first()
+            ApiKey.objects.select_related("member__organisation", "member__user")
+            .filter(prefix=prefix)
+            .first()
             if prefix
             else None
         )

@@ -1,4 +1,5 @@
 """Web login: Django's model backend, except that production refuses the public demo password."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -13,8 +14,12 @@ class HubModelBackend(ModelBackend):
         from accounts.demo import is_demo_password
 
         if settings.PRODUCTION and is_demo_password(password):
-            audit_record_denied(actor=None, tag=AuditTag.AUTH_FAILED, target_type="user",
-                                reason="the demo password is refused in production",
-                                request_id=getattr(request, "request_id", ""))
+            audit_record_denied(
+                actor=None,
+                tag=AuditTag.AUTH_FAILED,
+                target_type="user",
+                reason="the demo password is refused in production",
+                request_id=getattr(request, "request_id", ""),
+            )
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)

@@ -1,4 +1,5 @@
 """System checks: production refuses to start while the public demo credentials exist."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -19,6 +20,10 @@ def demo_credentials_absent_in_production(app_configs=None, **kwargs) -> list[Er
         return []  # no tables yet (a fresh database before migrate): there is nothing to refuse
     if not found:
         return []
-    return [Error(f"HUB_ENV=production, but the public demo credentials exist: {found.describe()}.",
-                  hint=f"Run `{REMOVAL_COMMAND}` (it revokes the demo keys and disables the demo password).",
-                  id="hub.E001")]
+    return [
+        Error(
+            f"HUB_ENV=production, but the public demo credentials exist: {found.describe()}.",
+            hint=f"Run `{REMOVAL_COMMAND}` (it revokes the demo keys and disables the demo password).",
+            id="hub.E001",
+        )
+    ]

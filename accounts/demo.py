@@ -4,6 +4,7 @@ Demo API keys are derived from a fixed, public seed so that seeding twice gives
 the same keys and scripts can drive a fresh hub; HUB_ENV=production refuses them
 (at authentication, and `manage.py check` fails while any is left; see accounts/checks.py).
 """
+
 from __future__ import annotations
 
 import base64
@@ -45,10 +46,17 @@ DEMO_ORGANISATIONS = [
     ("Demo Luxury Brands", K.RIGHTS_OWNER, "FR", [("brand-a-reporter", R.REPORTER)]),
     ("Demo Sports Goods", K.RIGHTS_OWNER, "DE", [("brand-b-reporter", R.REPORTER)]),
     ("Demo District Court", K.COURT, "CN", [("court-clerk", R.ANALYST)]),
-    ("Hub Operator", K.OPERATOR, "GB", [
-        ("operator-admin", R.ADMIN), ("operator-reviewer", R.REVIEWER),
-        ("officer-one", R.DISCLOSURE_OFFICER), ("officer-two", R.DISCLOSURE_OFFICER),
-    ]),
+    (
+        "Hub Operator",
+        K.OPERATOR,
+        "GB",
+        [
+            ("operator-admin", R.ADMIN),
+            ("operator-reviewer", R.REVIEWER),
+            ("officer-one", R.DISCLOSURE_OFFICER),
+            ("officer-two", R.DISCLOSURE_OFFICER),
+        ],
+    ),
     ("Demo Oversight Board", K.AUDITOR, "GB", [("auditor", R.ANALYST)]),
 ]
 
@@ -94,8 +102,10 @@ class DemoCredentials:
         return bool(self.api_keys or self.users)
 
     def describe(self) -> str:
-        return (f"{len(self.api_keys)} unrevoked demo API key(s) ({', '.join(k.prefix for k in self.api_keys) or '-'}), "
-                f"{len(self.users)} user(s) with the demo password ({', '.join(u.get_username() for u in self.users) or '-'})")
+        return (
+            f"{len(self.api_keys)} unrevoked demo API key(s) ({', '.join(k.prefix for k in self.api_keys) or '-'}), "
+            f"{len(self.users)} user(s) with the demo password ({', '.join(u.get_username() for u in self.users) or '-'})"
+        )
 
 
 def demo_credentials_found() -> DemoCredentials:
@@ -111,14 +121,26 @@ def demo_credentials_remove() -> DemoCredentials:
     found = demo_credentials_found()
     for api_key in found.api_keys:
         ApiKey.objects.filter(pk=api_key.pk).update(revoked_at=timezone.now())
-        audit_record(actor=None, tag=AuditTag.API_KEY_REVOKED, target=api_key, data_class=DataClass.ADMINISTRATIVE,
-                     legal_basis=LegalBasis.OPERATOR_DUTY, details={"prefix": api_key.prefix, "reason": "demo key"})
+        audit_record(
+            actor=None,
+            tag=AuditTag.API_KEY_REVOKED,
+            target=api_key,
+            data_class=DataClass.ADMINISTRATIVE,
+            legal_basis=LegalBasis.OPERATOR_DUTY,
+            details={"prefix": api_key.prefix, "reason": "demo key"},
+        )
     for user in found.users:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        audit_record(actor=None, tag=AuditTag.PASSWORD_DISABLED, target_type="user", target_id=str(user.pk),
-                     data_class=DataClass.ADMINISTRATIVE, legal_basis=LegalBasis.OPERATOR_DUTY,
-                     details={"reason": "demo password"})
+        audit_record(
+            actor=None,
+            tag=AuditTag.PASSWORD_DISABLED,
+            target_type="user",
+            target_id=str(user.pk),
+            data_class=DataClass.ADMINISTRATIVE,
+            legal_basis=LegalBasis.OPERATOR_DUTY,
+            details={"reason": "demo password"},
+        )
     return found
 
 
@@ -140,12 +162,18 @@ def _demo_key_issue_or_top_up(member: Member, key: NewKey) -> None:
     """Demo keys carry every scope, including scopes added since a database was first seeded."""
     existing = ApiKey.objects.filter(prefix=key.prefix).first()
     if existing is None:
-        services.api_key_issue(member=member, name="demo key", scopes=Scope.values, expires_in_days=730,
-                               actor=None, new_key=key)
+        services.api_key_issue(
+            member=member, name="demo key", scopes=Scope.values, expires_in_days=730, actor=None, new_key=key
+        )
     elif existing.revoked_at is None and set(existing.scopes) != set(Scope.values):
         ApiKey.objects.filter(pk=existing.pk).update(scopes=sorted(Scope.values))
-        audit_record(actor=None, tag=AuditTag.API_KEY_RESCOPED, target=existing, data_class=DataClass.ADMINISTRATIVE,
-                     details={"prefix": existing.prefix, "scopes": sorted(Scope.values), "reason": "demo key"})
+        audit_record(
+            actor=None,
+            tag=AuditTag.API_KEY_RESCOPED,
+            target=existing,
+            data_class=DataClass.ADMINISTRATIVE,
+            details={"prefix": existing.prefix, "scopes": sorted(Scope.values), "reason": "demo key"},
+        )
 
 
 @transaction.atomic
@@ -163,5 +191,7 @@ def demo_seed() -> list[DemoMember]:
             key = demo_key(username)
             _demo_key_issue_or_top_up(member, key)
             key_path = demo_court_key(member, settings.VAR_DIR) if kind == K.COURT else None
-            seeded.append(DemoMember(name, kind, role, username, key.plaintext, str(key_path) if key_path else None))
+            seeded.append(
+                DemoMember(name, kind, role, username, key.plaintext, str(key_path) if key_path else None)
+            )
     return seeded

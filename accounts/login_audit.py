@@ -4,6 +4,7 @@ Django sends user_login_failed for a wrong password and also when django-axes re
 locked-out username, on every login form (the hub's and the admin's). The username typed is
 not recorded: it may be anything, even a password typed in the wrong field.
 """
+
 from __future__ import annotations
 
 from django.contrib.auth.signals import user_login_failed

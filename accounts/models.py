@@ -1,4 +1,5 @@
 """Organisations, their members, members' API keys; the audit event lives in audit/."""
+
 from __future__ import annotations
 
 import uuid
@@ -72,7 +73,9 @@ class Member(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=_valid_kind_role_pairs(), name="member_role_fits_organisation_kind"),
+            models.CheckConstraint(
+                condition=_valid_kind_role_pairs(), name="member_role_fits_organisation_kind"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,7 +101,9 @@ class ApiKey(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="api_key_expires_after_creation"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="api_key_expires_after_creation"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -130,5 +135,7 @@ class QuotaUsage(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "bucket", "window", "window_start"], name="quota_usage_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "bucket", "window", "window_start"], name="quota_usage_unique"
+            ),
         ]

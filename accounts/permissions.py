@@ -1,4 +1,5 @@
 """DRF permission tied to the role matrix: a view names the capability it needs."""
+
 from __future__ import annotations
 
 from rest_framework import permissions

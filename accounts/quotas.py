@@ -4,6 +4,7 @@ A read-check-write quota lets concurrent clients overshoot (800 through a limit 
 100 under 16 clients, measured while designing); one conditional UPDATE per window
 (`used = used + n WHERE used + n <= limit`) lets exactly the limit through.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,7 +42,9 @@ def window_start(window: str, now: datetime) -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def quota_consume(*, organisation: Organisation, demands: dict[Limit, int], now: datetime | None = None) -> None:
+def quota_consume(
+    *, organisation: Organisation, demands: dict[Limit, int], now: datetime | None = None
+) -> None:
     """Take `amount` from every limit, or none of them and raise QuotaExceeded."""
     now = now or timezone.now()
     # A fixed order of rows, so two requests never wait on each other's rows crosswise.
@@ -52,7 +55,9 @@ def quota_consume(*, organisation: Organisation, demands: dict[Limit, int], now:
         # Give back what the statement did take: cheaper than a savepoint around every request's
         # upsert. Inside the caller's transaction (every API request) the rows are still locked,
         # so nobody saw the difference; in autocommit another client might, for a moment.
-        _quota_give_back(organisation.pk, [(limit, amount) for limit, amount in ordered if limit not in refused], now)
+        _quota_give_back(
+            organisation.pk, [(limit, amount) for limit, amount in ordered if limit not in refused], now
+        )
         start = window_start(refused[0].window, now)
         retry_after = int((start + WINDOWS[refused[0].window] - now).total_seconds()) + 1
         raise QuotaExceeded(refused[0], retry_after)
@@ -60,11 +65,17 @@ def quota_consume(*, organisation: Organisation, demands: dict[Limit, int], now:
 
 def _quota_give_back(organisation_id: int, taken: list[tuple[Limit, int]], now: datetime) -> None:
     for limit, amount in taken:
-        QuotaUsage.objects.filter(organisation_id=organisation_id, bucket=limit.bucket, window=limit.window,
-                                  window_start=window_start(limit.window, now)).update(used=F("used") - amount)
+        QuotaUsage.objects.filter(
+            organisation_id=organisation_id,
+            bucket=limit.bucket,
+            window=limit.window,
+            window_start=window_start(limit.window, now),
+        ).update(used=F("used") - amount)
 
 
-def _quota_upsert(organisation_id: int, ordered: list[tuple[Limit, int]], now: datetime) -> set[tuple[str, str]]:
+def _quota_upsert(
+    organisation_id: int, ordered: list[tuple[Limit, int]], now: datetime
+) -> set[tuple[str, str]]:
     """One conditional upsert for all the limits (`used + n <= limit`); returns those it took.
 
     The conflict update is the atomic step: the row is locked and the condition re-read
@@ -76,9 +87,13 @@ def _quota_upsert(organisation_id: int, ordered: list[tuple[Limit, int]], now: d
     values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(ordered))
     params: list = []
     for limit, amount in ordered:
-        start = connection.ops.adapt_datetimefield_value(window_start(limit.window, now))  # as the ORM stores it
+        start = connection.ops.adapt_datetimefield_value(
+            window_start(limit.window, now)
+        )  # as the ORM stores it
         params += [organisation_id, limit.bucket, limit.window, start, amount, limit.limit]
-    ceiling = " ".join(["WHEN excluded.bucket = %s AND excluded.{w} = %s THEN %s"] * len(ordered)).format(w=q("window"))
+    ceiling = " ".join(["WHEN excluded.bucket = %s AND excluded.{w} = %s THEN %s"] * len(ordered)).format(
+        w=q("window")
+    )
     for limit, _ in ordered:
         params += [limit.bucket, limit.window, limit.limit]
     sql = (

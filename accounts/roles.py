@@ -4,6 +4,7 @@ Code asks for a capability, never for a role name. The role-matrix test walks
 ROLE_CAPABILITIES and every API endpoint, so this table is the single source of
 who may do what.
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -107,7 +108,14 @@ _C = Capability
 
 # Every member can see their own organisation and manage their own API keys.
 _EVERY_MEMBER = {_C.ORGANISATION_READ, _C.APIKEY_MANAGE}
-_REPORTING = {_C.REPORT_SUBMIT, _C.REPORT_READ, _C.REPORT_RETRACT, _C.TOKEN_EVALUATE, _C.DISPUTE_READ, _C.DISPUTE_RESPOND}
+_REPORTING = {
+    _C.REPORT_SUBMIT,
+    _C.REPORT_READ,
+    _C.REPORT_RETRACT,
+    _C.TOKEN_EVALUATE,
+    _C.DISPUTE_READ,
+    _C.DISPUTE_RESPOND,
+}
 # Platforms and couriers watch their own sellers and set their own action policy.
 _SCREENING_ADMIN = {_C.CHECK_RUN, _C.WATCHLIST_MANAGE, _C.WEBHOOK_MANAGE, _C.POLICY_MANAGE}
 _OVERSIGHT = {_C.AUDIT_READ, _C.ALERT_HANDLE}
@@ -118,13 +126,31 @@ ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = 
     # A viewer reads the organisation's reports but neither checks nor reports.
     # Platforms and couriers contest a listing, on behalf of a seller or sender they serve.
     (_K.PLATFORM, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | _SCREENING_ADMIN | {_C.DISPUTE_FILE}),
-    (_K.PLATFORM, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ, _C.WATCHLIST_MANAGE,
-                                                          _C.DISPUTE_FILE, _C.DISPUTE_READ}),
+    (_K.PLATFORM, _R.ANALYST): frozenset(
+        _EVERY_MEMBER
+        | {
+            _C.CHECK_RUN,
+            _C.TOKEN_EVALUATE,
+            _C.REPORT_READ,
+            _C.WATCHLIST_MANAGE,
+            _C.DISPUTE_FILE,
+            _C.DISPUTE_READ,
+        }
+    ),
     (_K.PLATFORM, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
     (_K.PLATFORM, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
     (_K.LOGISTICS, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | _SCREENING_ADMIN | {_C.DISPUTE_FILE}),
-    (_K.LOGISTICS, _R.ANALYST): frozenset(_EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ, _C.WATCHLIST_MANAGE,
-                                                           _C.DISPUTE_FILE, _C.DISPUTE_READ}),
+    (_K.LOGISTICS, _R.ANALYST): frozenset(
+        _EVERY_MEMBER
+        | {
+            _C.CHECK_RUN,
+            _C.TOKEN_EVALUATE,
+            _C.REPORT_READ,
+            _C.WATCHLIST_MANAGE,
+            _C.DISPUTE_FILE,
+            _C.DISPUTE_READ,
+        }
+    ),
     (_K.LOGISTICS, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
     (_K.LOGISTICS, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
     # Rights owners report and follow their reports; they never check sellers.
@@ -140,14 +166,22 @@ ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = 
     # Operators admit organisations and review reports and the audit log; they never
     # check sellers, and restricted payloads stay closed to them outside a disclosure.
     # Operator admins also plant canary identifiers that catch enumeration sweeps.
-    (_K.OPERATOR, _R.ADMIN): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.ORGANISATION_ADMIN, _C.CANARY_PLANT,
-                                                                     _C.REPUTATION_OVERRIDE, _C.REPUTATION_READ_ANY}),
+    (_K.OPERATOR, _R.ADMIN): frozenset(
+        _EVERY_MEMBER
+        | _OVERSIGHT
+        | {_C.ORGANISATION_ADMIN, _C.CANARY_PLANT, _C.REPUTATION_OVERRIDE, _C.REPUTATION_READ_ANY}
+    ),
     # Reviewers decide reports, appeals and disputes, and read any organisation's standing
     # (its record as a reporter and as a filer of counter-notices) to weigh them.
-    (_K.OPERATOR, _R.REVIEWER): frozenset(_EVERY_MEMBER | _OVERSIGHT | {_C.REPORT_REVIEW, _C.DISPUTE_READ, _C.DISPUTE_DECIDE,
-                                                                        _C.REPUTATION_READ_ANY}),
+    (_K.OPERATOR, _R.REVIEWER): frozenset(
+        _EVERY_MEMBER
+        | _OVERSIGHT
+        | {_C.REPORT_REVIEW, _C.DISPUTE_READ, _C.DISPUTE_DECIDE, _C.REPUTATION_READ_ANY}
+    ),
     # Disclosure officers approve orders (two distinct ones each) but never download packages.
-    (_K.OPERATOR, _R.DISCLOSURE_OFFICER): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ, _C.DISCLOSURE_READ, _C.DISCLOSURE_APPROVE}),
+    (_K.OPERATOR, _R.DISCLOSURE_OFFICER): frozenset(
+        _EVERY_MEMBER | {_C.AUDIT_READ, _C.DISCLOSURE_READ, _C.DISCLOSURE_APPROVE}
+    ),
     # Auditors read and verify the audit log and handle its alerts, nothing else.
     (_K.AUDITOR, _R.ADMIN): frozenset(_EVERY_MEMBER | _OVERSIGHT),
     (_K.AUDITOR, _R.ANALYST): frozenset(_EVERY_MEMBER | _OVERSIGHT),
@@ -155,11 +189,16 @@ ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = 
 }
 
 # Bulk screening: the members who check sellers one by one may also check them by the file.
-for _bulk_runner in ((_K.PLATFORM, _R.ADMIN), (_K.PLATFORM, _R.ANALYST), (_K.LOGISTICS, _R.ADMIN), (_K.LOGISTICS, _R.ANALYST)):
+for _bulk_runner in (
+    (_K.PLATFORM, _R.ADMIN),
+    (_K.PLATFORM, _R.ANALYST),
+    (_K.LOGISTICS, _R.ADMIN),
+    (_K.LOGISTICS, _R.ANALYST),
+):
     ROLE_CAPABILITIES[_bulk_runner] = ROLE_CAPABILITIES[_bulk_runner] | {_C.BULK_RUN}
 
 VALID_ROLES: dict[OrganisationKind, tuple[Role, ...]] = {}
-for (_kind, _role) in ROLE_CAPABILITIES:
+for _kind, _role in ROLE_CAPABILITIES:
     VALID_ROLES.setdefault(_kind, ())
     VALID_ROLES[_kind] += (_role,)
 

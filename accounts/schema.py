@@ -1,4 +1,5 @@
 """Tell drf-spectacular how API-key authentication looks in the OpenAPI schema."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -7,4 +8,8 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "A member's API key: `Authorization: Bearer iih_…`"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A member's API key: `Authorization: Bearer iih_…`",
+        }

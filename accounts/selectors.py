@@ -1,4 +1,5 @@
 """Reads on organisations, keys and the audit log, scoped to what the actor may see."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -25,7 +26,12 @@ def api_key_get(*, actor: Actor, public_id) -> ApiKey:
     try:
         return api_keys_visible_to(actor=actor).get(public_id=public_id)
     except ApiKey.DoesNotExist:
-        audit_record_denied(actor=actor, tag=AuditTag.API_KEY_REVOKED, target_type="api_key", reason=f"not visible: {public_id}")
+        audit_record_denied(
+            actor=actor,
+            tag=AuditTag.API_KEY_REVOKED,
+            target_type="api_key",
+            reason=f"not visible: {public_id}",
+        )
         raise NotFoundError("No such API key.") from None
 
 
@@ -41,7 +47,9 @@ def organisation_get(*, public_id) -> Organisation:
 
 
 def audit_events() -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.select_related("organisation", "actor_member__user", "actor_api_key").order_by("-id")
+    return AuditEvent.objects.select_related("organisation", "actor_member__user", "actor_api_key").order_by(
+        "-id"
+    )
 
 
 def member_of_organisation(*, actor: Actor, public_id) -> Member:
@@ -49,35 +57,64 @@ def member_of_organisation(*, actor: Actor, public_id) -> Member:
     try:
         return Member.objects.get(organisation=actor.organisation, public_id=public_id)
     except Member.DoesNotExist:
-        audit_record_denied(actor=actor, tag=AuditTag.ACCESS_DENIED, target_type="member", reason=f"not visible: {public_id}",
-                            request_id=actor.request_id)
+        audit_record_denied(
+            actor=actor,
+            tag=AuditTag.ACCESS_DENIED,
+            target_type="member",
+            reason=f"not visible: {public_id}",
+            request_id=actor.request_id,
+        )
         raise NotFoundError("No such member.") from None
 
 
 @transaction.atomic
 def organisation_read(*, actor: Actor, public_id) -> Organisation:
     organisation = organisation_get(public_id=public_id)
-    audit_record(actor=actor, tag=AuditTag.ORGANISATION_READ, target=organisation, data_class=DataClass.ADMINISTRATIVE)
+    audit_record(
+        actor=actor, tag=AuditTag.ORGANISATION_READ, target=organisation, data_class=DataClass.ADMINISTRATIVE
+    )
     return organisation
 
 
 def organisations_page_audit(*, actor: Actor, page: list[Organisation]) -> None:
-    audit_record(actor=actor, tag=AuditTag.ORGANISATION_LISTED, data_class=DataClass.ADMINISTRATIVE,
-                 target_type="organisation", legal_basis=LegalBasis.OPERATOR_DUTY, details={"count": len(page)})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.ORGANISATION_LISTED,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="organisation",
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={"count": len(page)},
+    )
 
 
 def api_keys_page_audit(*, actor: Actor, page: list[ApiKey]) -> None:
-    audit_record(actor=actor, tag=AuditTag.API_KEY_LISTED, data_class=DataClass.ADMINISTRATIVE,
-                 target_type="api_key", details={"count": len(page), "prefixes": [k.prefix for k in page]})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.API_KEY_LISTED,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="api_key",
+        details={"count": len(page), "prefixes": [k.prefix for k in page]},
+    )
 
 
 def audit_page_audit(*, actor: Actor, page: list[AuditEvent], filters: dict) -> None:
     """Reading the audit log is itself audited, with the filters used."""
-    audit_record(actor=actor, tag=AuditTag.AUDIT_LISTED, data_class=DataClass.ADMINISTRATIVE,
-                 target_type="audit_event", legal_basis=LegalBasis.OPERATOR_DUTY,
-                 details={"count": len(page), "filters": filters})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.AUDIT_LISTED,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="audit_event",
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={"count": len(page), "filters": filters},
+    )
 
 
 def alerts_page_audit(*, actor: Actor, page: list[Alert]) -> None:
-    audit_record(actor=actor, tag=AuditTag.ALERT_LISTED, data_class=DataClass.ADMINISTRATIVE, target_type="alert",
-                 legal_basis=LegalBasis.OPERATOR_DUTY, details={"count": len(page)})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.ALERT_LISTED,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="alert",
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={"count": len(page)},
+    )

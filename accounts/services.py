@@ -1,4 +1,5 @@
 """Writes on organisations, members and API keys; each one transaction with its audit row."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -33,8 +34,11 @@ def organisation_create(
         verification=VerificationState.VERIFIED if verified else VerificationState.PENDING,
     )
     audit_record(
-        actor=actor, tag=AuditTag.ORGANISATION_CREATED, target=organisation,
-        data_class=DataClass.ADMINISTRATIVE, legal_basis=LegalBasis.OPERATOR_DUTY,
+        actor=actor,
+        tag=AuditTag.ORGANISATION_CREATED,
+        target=organisation,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
         details={"kind": kind, "verified": verified},
     )
     return organisation
@@ -44,29 +48,49 @@ def organisation_create(
 ALWAYS_IN_STANDING = (OrganisationKind.OPERATOR, OrganisationKind.AUDITOR)
 
 
-def organisation_set_standing(*, organisation: Organisation, verified: bool, suspended: bool, actor: Actor | None) -> Organisation:
+def organisation_set_standing(
+    *, organisation: Organisation, verified: bool, suspended: bool, actor: Actor | None
+) -> Organisation:
     """Verify, suspend or reinstate an organisation; never lower the operator's or an auditor's standing."""
     if actor is not None and not actor.can(Capability.ORGANISATION_ADMIN):
         raise ForbiddenError("Only operator administrators change an organisation's standing.")
     if actor is not None and organisation.kind in ALWAYS_IN_STANDING and (suspended or not verified):
-        _refuse(actor, AuditTag.ORGANISATION_SUSPENDED, "organisation",
-                f"lower the standing of {organisation.kind} organisation {organisation.public_id}")
-        raise ForbiddenError("The operator and auditor organisations stay verified and unsuspended, so oversight cannot "
-                             "be locked out.", fields={"suspended": ["Not for this organisation."],
-                                                       "verified": ["Not for this organisation."]})
-    return _organisation_standing_save(organisation=organisation, verified=verified, suspended=suspended, actor=actor)
+        _refuse(
+            actor,
+            AuditTag.ORGANISATION_SUSPENDED,
+            "organisation",
+            f"lower the standing of {organisation.kind} organisation {organisation.public_id}",
+        )
+        raise ForbiddenError(
+            "The operator and auditor organisations stay verified and unsuspended, so oversight cannot "
+            "be locked out.",
+            fields={"suspended": ["Not for this organisation."], "verified": ["Not for this organisation."]},
+        )
+    return _organisation_standing_save(
+        organisation=organisation, verified=verified, suspended=suspended, actor=actor
+    )
 
 
 @transaction.atomic
-def _organisation_standing_save(*, organisation: Organisation, verified: bool, suspended: bool, actor: Actor | None) -> Organisation:
+def _organisation_standing_save(
+    *, organisation: Organisation, verified: bool, suspended: bool, actor: Actor | None
+) -> Organisation:
     organisation.verification = VerificationState.VERIFIED if verified else VerificationState.PENDING
     organisation.suspended = suspended
     organisation.save(update_fields=["verification", "suspended"])
-    tag = AuditTag.ORGANISATION_SUSPENDED if suspended else (
-        AuditTag.ORGANISATION_VERIFIED if verified else AuditTag.ORGANISATION_REINSTATED
+    tag = (
+        AuditTag.ORGANISATION_SUSPENDED
+        if suspended
+        else (AuditTag.ORGANISATION_VERIFIED if verified else AuditTag.ORGANISATION_REINSTATED)
     )
-    audit_record(actor=actor, tag=tag, target=organisation, data_class=DataClass.ADMINISTRATIVE,
-                 legal_basis=LegalBasis.OPERATOR_DUTY, details={"verified": verified, "suspended": suspended})
+    audit_record(
+        actor=actor,
+        tag=tag,
+        target=organisation,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={"verified": verified, "suspended": suspended},
+    )
     return organisation
 
 
@@ -77,13 +101,25 @@ def member_create(
     """Add a person to an organisation in a role its kind has."""
     if password is not None and actor is not None:
         # A password is a credential: only its owner sets it (the demo seeding runs with no actor).
-        raise ForbiddenError("A member sets their own password.", fields={"password": ["Leave it to the member."]})
+        raise ForbiddenError(
+            "A member sets their own password.", fields={"password": ["Leave it to the member."]}
+        )
     if role not in VALID_ROLES[OrganisationKind(organisation.kind)]:
-        raise DomainError(f"{with_article(organisation.kind, capital=True)} organisation has no {role} role.", fields={"role": ["Not a role of this organisation kind."]})
+        raise DomainError(
+            f"{with_article(organisation.kind, capital=True)} organisation has no {role} role.",
+            fields={"role": ["Not a role of this organisation kind."]},
+        )
     user = get_user_model().objects.create_user(username=username, password=password)
-    member = Member.objects.create(user=user, organisation=organisation, organisation_kind=organisation.kind, role=role)
-    audit_record(actor=actor, tag=AuditTag.MEMBER_CREATED, target=member, data_class=DataClass.ADMINISTRATIVE,
-                 details={"organisation": str(organisation.public_id), "role": role})
+    member = Member.objects.create(
+        user=user, organisation=organisation, organisation_kind=organisation.kind, role=role
+    )
+    audit_record(
+        actor=actor,
+        tag=AuditTag.MEMBER_CREATED,
+        target=member,
+        data_class=DataClass.ADMINISTRATIVE,
+        details={"organisation": str(organisation.public_id), "role": role},
+    )
     return member
 
 
@@ -101,15 +137,30 @@ def api_key_issue(
     _require_own_credential(actor=actor, member=member)
     unknown = sorted(set(scopes) - set(Scope.values))
     if unknown or not scopes:
-        raise DomainError("Choose at least one known scope.", fields={"scopes": [f"Known scopes: {', '.join(Scope.values)}."]})
+        raise DomainError(
+            "Choose at least one known scope.",
+            fields={"scopes": [f"Known scopes: {', '.join(Scope.values)}."]},
+        )
     _require_scopes_held(actor=actor, scopes=scopes)
-    return _api_key_create(member=member, name=name, scopes=scopes, expires_in_days=expires_in_days, actor=actor,
-                           new_key=new_key or key_generate())
+    return _api_key_create(
+        member=member,
+        name=name,
+        scopes=scopes,
+        expires_in_days=expires_in_days,
+        actor=actor,
+        new_key=new_key or key_generate(),
+    )
 
 
 @transaction.atomic
 def _api_key_create(
-    *, member: Member, name: str, scopes: list[str], expires_in_days: int | None, actor: Actor | None, new_key: NewKey
+    *,
+    member: Member,
+    name: str,
+    scopes: list[str],
+    expires_in_days: int | None,
+    actor: Actor | None,
+    new_key: NewKey,
 ) -> tuple[ApiKey, str]:
     now = timezone.now()
     api_key = ApiKey.objects.create(
@@ -122,8 +173,13 @@ def _api_key_create(
         created_at=now,
         expires_at=now + timedelta(days=expires_in_days or settings.HUB_API_KEY_DEFAULT_DAYS),
     )
-    audit_record(actor=actor, tag=AuditTag.API_KEY_ISSUED, target=api_key, data_class=DataClass.ADMINISTRATIVE,
-                 details={"prefix": api_key.prefix, "scopes": api_key.scopes, "member": str(member.public_id)})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.API_KEY_ISSUED,
+        target=api_key,
+        data_class=DataClass.ADMINISTRATIVE,
+        details={"prefix": api_key.prefix, "scopes": api_key.scopes, "member": str(member.public_id)},
+    )
     return api_key, new_key.plaintext
 
 
@@ -138,8 +194,10 @@ def _require_own_credential(*, actor: Actor | None, member: Member) -> None:
         raise ForbiddenError("You may not manage API keys.")
     if actor.member.pk != member.pk:
         _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", f"a key for another member {member.public_id}")
-        raise ForbiddenError("An API key is created only by the member it belongs to: ask them to create it.",
-                             fields={"member": ["You can create keys only for yourself."]})
+        raise ForbiddenError(
+            "An API key is created only by the member it belongs to: ask them to create it.",
+            fields={"member": ["You can create keys only for yourself."]},
+        )
 
 
 def _require_scopes_held(*, actor: Actor | None, scopes: list[str]) -> None:
@@ -151,14 +209,20 @@ def _require_scopes_held(*, actor: Actor | None, scopes: list[str]) -> None:
         held &= set(actor.api_key.scopes)
     beyond = sorted(set(scopes) - held)
     if beyond:
-        _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", f"scopes beyond the creator's: {', '.join(beyond)}")
-        raise ForbiddenError("A new key cannot carry scopes you do not hold.",
-                             fields={"scopes": [f"You may grant only: {', '.join(sorted(held)) or 'nothing'}."]})
+        _refuse(
+            actor, AuditTag.API_KEY_ISSUED, "api_key", f"scopes beyond the creator's: {', '.join(beyond)}"
+        )
+        raise ForbiddenError(
+            "A new key cannot carry scopes you do not hold.",
+            fields={"scopes": [f"You may grant only: {', '.join(sorted(held)) or 'nothing'}."]},
+        )
 
 
 def _refuse(actor: Actor, tag: AuditTag, target_type: str, reason: str) -> None:
     """Audit a refusal. Callers do it before the write's transaction opens: that one would roll the row back."""
-    audit_record_denied(actor=actor, tag=tag, target_type=target_type, reason=reason, request_id=actor.request_id)
+    audit_record_denied(
+        actor=actor, tag=tag, target_type=target_type, reason=reason, request_id=actor.request_id
+    )
 
 
 @transaction.atomic
@@ -168,8 +232,13 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
-    audit_record(actor=actor, tag=AuditTag.API_KEY_REVOKED, target=api_key, data_class=DataClass.ADMINISTRATIVE,
-                 details={"prefix": api_key.prefix})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.API_KEY_REVOKED,
+        target=api_key,
+        data_class=DataClass.ADMINISTRATIVE,
+        details={"prefix": api_key.prefix},
+    )
     return api_key
 
 
@@ -193,10 +262,17 @@ def organisation_set_encryption_key(*, public_key_hex: str, actor: Actor) -> Org
     except ValueError:
         key = b""
     if len(key) != 32 or key == bytes(32):
-        raise DomainError("Not an X25519 public key.", fields={"public_key": ["Give 32 bytes as 64 hexadecimal digits."]})
+        raise DomainError(
+            "Not an X25519 public key.", fields={"public_key": ["Give 32 bytes as 64 hexadecimal digits."]}
+        )
     organisation = Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
     organisation.encryption_public_key, organisation.encryption_key_set_at = key.hex(), timezone.now()
     organisation.save(update_fields=["encryption_public_key", "encryption_key_set_at"])
-    audit_record(actor=actor, tag=AuditTag.ENCRYPTION_KEY_SET, target=organisation, data_class=DataClass.ADMINISTRATIVE,
-                 details={"public_key": key.hex()})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.ENCRYPTION_KEY_SET,
+        target=organisation,
+        data_class=DataClass.ADMINISTRATIVE,
+        details={"public_key": key.hex()},
+    )
     return organisation

@@ -1,4 +1,5 @@
 """Celery tasks of the accounts app."""
+
 from celery import shared_task
 
 from accounts.audit.checkpoints import checkpoint_if_due

@@ -1,4 +1,5 @@
 """Web pages (session login). The audit review UI builds on these."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 

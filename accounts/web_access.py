@@ -1,4 +1,5 @@
 """Access for the web pages: the same capabilities as the API, for session-logged-in members."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -36,9 +37,13 @@ def capability_required(*capabilities: Capability):
         def wrapper(request, *args, **kwargs):
             actor = web_actor(request)
             if actor is None or not any(actor.can(c) for c in capabilities):
-                audit_record_denied(actor=actor, tag=AuditTag.ACCESS_DENIED, target_type="page",
-                                    reason=f"page {request.path} needs {', '.join(c.value for c in capabilities)}",
-                                    request_id=getattr(request, "request_id", ""))
+                audit_record_denied(
+                    actor=actor,
+                    tag=AuditTag.ACCESS_DENIED,
+                    target_type="page",
+                    reason=f"page {request.path} needs {', '.join(c.value for c in capabilities)}",
+                    request_id=getattr(request, "request_id", ""),
+                )
                 raise PermissionDenied
             if request.method not in PAGE_METHODS:
                 return HttpResponseNotAllowed(PAGE_METHODS)
@@ -50,7 +55,9 @@ def capability_required(*capabilities: Capability):
     return decorator
 
 
-def api_input(serializer_class: type[serializers.Serializer], data: dict) -> tuple[dict | None, dict[str, list[str]]]:
+def api_input(
+    serializer_class: type[serializers.Serializer], data: dict
+) -> tuple[dict | None, dict[str, list[str]]]:
     """Validate a web form's data with the API's input serializer, so a page and the API share one rule.
 
     Returns (validated data, {}) or (None, per-field messages); nested fields are named with dots

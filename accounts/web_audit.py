@@ -2,6 +2,7 @@
 
 The logic (proofs, chart data, export) lives in accounts/audit/review.py; these views only wire it.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors
 from accounts.api.filters import AlertFilter, AuditEventFilter
+from accounts.api.serializers import AlertHandleInput
 from accounts.audit import alerts, review
 from accounts.audit.models import AlertStatus, DataClass
 from accounts.roles import Capability
-from accounts.api.serializers import AlertHandleInput
 from accounts.web_access import api_input, capability_required, domain_errors
 from hub.errors import DomainError
 
@@ -37,11 +38,18 @@ def _event_filter(request, **forced) -> tuple[AuditEventFilter, dict]:
 def _listing(request, template: str, **forced):
     filtered, applied = _event_filter(request, **forced)
     valid = filtered.is_valid()
-    page = Paginator(filtered.qs if valid else filtered.queryset.none(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filtered.qs if valid else filtered.queryset.none(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     if valid:
         selectors.audit_page_audit(actor=request.actor, page=list(page), filters=applied)
-    context = {"page": page, "errors": filtered.errors, "values": review.filter_values(request.GET, filtered.form),
-               "choices": review.filter_choices(), "applied": applied}
+    context = {
+        "page": page,
+        "errors": filtered.errors,
+        "values": review.filter_values(request.GET, filtered.form),
+        "choices": review.filter_choices(),
+        "applied": applied,
+    }
     return render(request, template, context, status=200 if valid else 400)
 
 
@@ -60,10 +68,16 @@ def audit_event(request, seq: int):
     event = get_object_or_404(selectors.audit_events(), seq=seq)
     inclusion = review.event_inclusion(event)
     selectors.audit_page_audit(actor=request.actor, page=[event], filters={"seq": str(seq)})
-    return render(request, "audit/event.html", {
-        "event": event, "inclusion": inclusion, "order": review.order_of(event),
-        "details_json": json.dumps(event.details, indent=2, sort_keys=True, ensure_ascii=False),
-    })
+    return render(
+        request,
+        "audit/event.html",
+        {
+            "event": event,
+            "inclusion": inclusion,
+            "order": review.order_of(event),
+            "details_json": json.dumps(event.details, indent=2, sort_keys=True, ensure_ascii=False),
+        },
+    )
 
 
 @capability_required(Capability.AUDIT_READ)
@@ -77,10 +91,19 @@ def _alerts_page(request, *, form_errors: dict[str, list[str]] | None = None, st
     valid = filtered.is_valid()
     page = Paginator(filtered.qs if valid else visible.none(), PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.alerts_page_audit(actor=request.actor, page=list(page))
-    return render(request, "audit/alerts.html", {
-        "page": page, "errors": filtered.errors, "status": request.GET.get("status", ""), "form_errors": form_errors,
-        "choices": review.filter_choices(), "can_handle": request.actor.can(Capability.ALERT_HANDLE),
-    }, status=status if valid else 400)
+    return render(
+        request,
+        "audit/alerts.html",
+        {
+            "page": page,
+            "errors": filtered.errors,
+            "status": request.GET.get("status", ""),
+            "form_errors": form_errors,
+            "choices": review.filter_choices(),
+            "can_handle": request.actor.can(Capability.ALERT_HANDLE),
+        },
+        status=status if valid else 400,
+    )
 
 
 @require_POST
@@ -94,7 +117,9 @@ def audit_alert_handle(request, alert_id, action: str):
         return _alerts_page(request, form_errors=errors, status=400)
     try:
         alert = alerts.alert_get(actor=request.actor, public_id=alert_id)
-        alert = alerts.alert_handle(alert=alert, status=ALERT_ACTIONS[action], reason=data["reason"], actor=request.actor)
+        alert = alerts.alert_handle(
+            alert=alert, status=ALERT_ACTIONS[action], reason=data["reason"], actor=request.actor
+        )
     except DomainError as exc:
         return _alerts_page(request, form_errors=domain_errors(exc), status=exc.status_code)
     messages.success(request, f"Alert {alert.kind} is now {alert.get_status_display().lower()}.")
@@ -121,9 +146,13 @@ def audit_checkpoints(request):
 def audit_export(request):
     filtered, applied = _event_filter(request)
     if not filtered.is_valid():
-        return HttpResponseBadRequest(json.dumps({"errors": filtered.errors}), content_type="application/json")
+        return HttpResponseBadRequest(
+            json.dumps({"errors": filtered.errors}), content_type="application/json"
+        )
     export = review.export_prepare(filtered.qs)
     review.export_audit(actor=request.actor, export=export, filters=applied)
-    response = StreamingHttpResponse(review.export_lines(export), content_type="application/x-ndjson; charset=utf-8")
+    response = StreamingHttpResponse(
+        review.export_lines(export), content_type="application/x-ndjson; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="audit-export.jsonl"'
     return response

@@ -1,4 +1,5 @@
 """Shared helpers for the benchmarks (not part of the test suite)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -46,8 +47,16 @@ def bulk_jsonl(n_listed: int, rows: int, *, hit_ratio: float = 0.5, seed: int = 
         else:
             ids = [bench_token(10**12 + 2 * r), bench_token(10**12 + 2 * r + 1)]
         tokens.extend(ids)
-        lines.append(json.dumps({"ref": f"row-{r}", "identifiers": [
-            {"type": TYPES[j], "token": t, "key_version": 1} for j, t in enumerate(ids)]}))
+        lines.append(
+            json.dumps(
+                {
+                    "ref": f"row-{r}",
+                    "identifiers": [
+                        {"type": TYPES[j], "token": t, "key_version": 1} for j, t in enumerate(ids)
+                    ],
+                }
+            )
+        )
     return "\n".join(lines) + "\n", tokens
 
 
@@ -60,8 +69,10 @@ def listed_count() -> int:
     import psycopg
 
     with psycopg.connect(database_url()) as conn:
-        return conn.execute("SELECT count(*) FROM sharing_identifiertoken WHERE first_seen_at <> %s",
-                            (RAW_SUBJECTS_FIRST_SEEN,)).fetchone()[0]
+        return conn.execute(
+            "SELECT count(*) FROM sharing_identifiertoken WHERE first_seen_at <> %s",
+            (RAW_SUBJECTS_FIRST_SEEN,),
+        ).fetchone()[0]
 
 
 def percentile(sorted_values: list[float], p: float) -> float:

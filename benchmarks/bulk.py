@@ -17,6 +17,7 @@ store results). By default there is no broker, so the chunks run in-process, one
   seeded once by this script. Floor: bare oprf.evaluate of the same identifiers (the rate measured on a
   sample of 20,000) plus the COPY + join floor of the same number of tokens.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,11 +46,11 @@ def raw_values(k: int, *, listed: bool) -> tuple[str, str]:
 def raw_subjects_seed() -> None:
     """Seed RAW_SUBJECTS listed sellers under their real tokens, once."""
     import psycopg
+    from seed_listed import ListedSeeder
 
     from sharing.crypto.tokens import token_evaluate
     from sharing.identifiers import normalise
     from sharing.services.tokens import stored_tokens_find
-    from seed_listed import ListedSeeder
 
     def token_of(kind: str, value: str) -> str:
         canonical = normalise(kind, value, default_country="CN")
@@ -73,8 +74,14 @@ def raw_jsonl(rows: int, hit_ratio: float, seed: int = 11) -> str:
     for r in range(rows):
         listed = rng.random() < hit_ratio
         phone, email = raw_values(rng.randrange(RAW_SUBJECTS) if listed else r, listed=listed)
-        lines.append(json.dumps({"ref": f"row-{r}", "identifiers": [{"type": "phone", "value": phone},
-                                                                     {"type": "email", "value": email}]}))
+        lines.append(
+            json.dumps(
+                {
+                    "ref": f"row-{r}",
+                    "identifiers": [{"type": "phone", "value": phone}, {"type": "email", "value": email}],
+                }
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -85,9 +92,26 @@ def hub_run(upload: bytes, actor, workers: int) -> dict:
 
     worker = None
     if workers:
-        worker = subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "hub", "worker", "-Q", "bulk",
-                                   "-c", str(workers), "--loglevel", "warning", "-n", f"bench-bulk-{os.getpid()}@%h"],
-                                  cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        worker = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "celery"),
+                "-A",
+                "hub",
+                "worker",
+                "-Q",
+                "bulk",
+                "-c",
+                str(workers),
+                "--loglevel",
+                "warning",
+                "-n",
+                f"bench-bulk-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(5)  # let the worker connect before the clock starts
     try:
         started = time.perf_counter()
@@ -121,8 +145,10 @@ def join_floor(plain: list[str]) -> dict:
         with conn.cursor().copy("COPY bench_upload (row_index, token) FROM STDIN") as copy:
             copy.write("".join(f"{i // 2}\t{s}\n" for i, s in enumerate(sealed)))
         conn.execute("ANALYZE bench_upload")  # let the planner choose index probes or a hash join
-        joined = conn.execute("SELECT u.row_index, t.id, t.subject_id FROM bench_upload u "
-                              "JOIN sharing_identifiertoken t ON t.token = u.token").fetchall()
+        joined = conn.execute(
+            "SELECT u.row_index, t.id, t.subject_id FROM bench_upload u "
+            "JOIN sharing_identifiertoken t ON t.token = u.token"
+        ).fetchall()
         seconds = time.perf_counter() - t0
     return {"seconds": seconds, "seal_seconds": seal_seconds, "joined": len(joined)}
 
@@ -133,7 +159,7 @@ def evaluate_rate(sample: int = 20_000) -> float:
     from sharing.crypto.tokens import hub_oprf_key, token_input
 
     key = hub_oprf_key()
-    inputs = [token_input(identifier_type="phone", canonical="+86139%08d" % i) for i in range(sample)]
+    inputs = [token_input(identifier_type="phone", canonical=f"+86139{i:08d}") for i in range(sample)]
     t0 = time.perf_counter()
     for data in inputs:
         oprf.evaluate(key.secret, data)
@@ -141,17 +167,27 @@ def evaluate_rate(sample: int = 20_000) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("m", type=int, nargs="?", default=1_000_000, help="rows in each bulk file (default 1000000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "m", type=int, nargs="?", default=1_000_000, help="rows in each bulk file (default 1000000)"
+    )
     parser.add_argument("--mode", choices=["both", "tokens", "raw"], default="both")
     parser.add_argument("--hit-ratio", type=float, default=0.5)
-    parser.add_argument("--workers", type=int, default=0,
-                        help="process the chunks on a Celery bulk worker with this many processes (real broker: "
-                             "CELERY_BROKER_URL, default redis://127.0.0.1:6379/9) instead of in-process")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="process the chunks on a Celery bulk worker with this many processes (real broker: "
+        "CELERY_BROKER_URL, default redis://127.0.0.1:6379/9) instead of in-process",
+    )
     args = parser.parse_args()
     if args.workers:
         os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
-        os.environ.setdefault("HUB_BULK_DUTY_PERCENT", "100")  # the rate itself: workers do not rest between chunks
+        os.environ.setdefault(
+            "HUB_BULK_DUTY_PERCENT", "100"
+        )  # the rate itself: workers do not rest between chunks
     m = args.m
     os.environ.setdefault("HUB_BULK_MAX_ROWS", str(max(m, 100_000)))
     os.environ.setdefault("HUB_BULK_JOBS_PER_DAY", "100000")
@@ -167,12 +203,16 @@ def main() -> None:
     if n_listed < 2:
         sys.exit("Seed listed tokens first: python benchmarks/seed_listed.py N")
     call_command("seed_demo", "--json", stdout=io.StringIO())
-    actor = Actor(member=Member.objects.select_related("organisation", "user").get(user__username="platform-analyst"))
+    actor = Actor(
+        member=Member.objects.select_related("organisation", "user").get(user__username="platform-analyst")
+    )
     identifiers = 2 * m
-    print(f"listed tokens: {n_listed}   bulk files: {m} rows, {identifiers} identifiers each, hit ratio {args.hit_ratio}, "
-          f""
-          f"{f'Celery bulk worker, {args.workers} processes, duty {settings.HUB_BULK_DUTY_PERCENT}%' if args.workers else 'in-process (Celery eager)'}, "
-          f"chunk {settings.HUB_BULK_CHUNK_ROWS} rows")
+    print(
+        f"listed tokens: {n_listed}   bulk files: {m} rows, {identifiers} identifiers each, hit ratio {args.hit_ratio}, "
+        f""
+        f"{f'Celery bulk worker, {args.workers} processes, duty {settings.HUB_BULK_DUTY_PERCENT}%' if args.workers else 'in-process (Celery eager)'}, "
+        f"chunk {settings.HUB_BULK_CHUNK_ROWS} rows"
+    )
 
     text, plain = bulk_jsonl(n_listed, m, hit_ratio=args.hit_ratio)
     if args.mode in ("both", "tokens"):
@@ -180,15 +220,21 @@ def main() -> None:
         hub = hub_run(upload, actor, args.workers)
         rate = identifiers / hub["seconds"]
         print(f"tokens supplied ({len(upload) / 1e6:.0f} MB):")
-        print(f"  hub   bulk_submit + chunks:   {hub['seconds']:8.1f} s  {rate:>9.0f} identifiers/s  {m / hub['seconds']:>8.0f} rows/s"
-              f"   job {hub['status']}, {hub['done']}/{hub['total']} rows, {hub['hits']} rows matched")
+        print(
+            f"  hub   bulk_submit + chunks:   {hub['seconds']:8.1f} s  {rate:>9.0f} identifiers/s  {m / hub['seconds']:>8.0f} rows/s"
+            f"   job {hub['status']}, {hub['done']}/{hub['total']} rows, {hub['hits']} rows matched"
+        )
     floor = join_floor(plain)
     floor_rate = identifiers / floor["seconds"]
-    print(f"  floor COPY + one join:        {floor['seconds']:8.2f} s  {floor_rate:>9.0f} identifiers/s   ({floor['joined']} tokens joined;"
-          f" sealing them in Python first: {floor['seal_seconds']:.2f} s more)")
+    print(
+        f"  floor COPY + one join:        {floor['seconds']:8.2f} s  {floor_rate:>9.0f} identifiers/s   ({floor['joined']} tokens joined;"
+        f" sealing them in Python first: {floor['seal_seconds']:.2f} s more)"
+    )
     if args.mode in ("both", "tokens"):
         with_seal = identifiers / (floor["seconds"] + floor["seal_seconds"])
-        print(f"  ratio hub/floor: {rate / floor_rate:.3f}   (vs floor incl. sealing: {rate / with_seal:.3f}; target >= 0.50)")
+        print(
+            f"  ratio hub/floor: {rate / floor_rate:.3f}   (vs floor incl. sealing: {rate / with_seal:.3f}; target >= 0.50)"
+        )
 
     if args.mode in ("both", "raw"):
         raw_subjects_seed()
@@ -198,10 +244,14 @@ def main() -> None:
         evaluations = evaluate_rate()
         raw_floor_seconds = identifiers / evaluations + floor["seconds"]
         print(f"raw identifiers ({len(upload) / 1e6:.0f} MB; {RAW_SUBJECTS} listed raw sellers):")
-        print(f"  hub   bulk_submit + chunks:   {hub['seconds']:8.1f} s  {rate:>9.0f} identifiers/s  {m / hub['seconds']:>8.0f} rows/s"
-              f"   job {hub['status']}, {hub['done']}/{hub['total']} rows, {hub['hits']} rows matched")
-        print(f"  floor bare evaluations ({evaluations:.0f}/s) + COPY + join: {raw_floor_seconds:8.1f} s  "
-              f"{identifiers / raw_floor_seconds:>9.0f} identifiers/s")
+        print(
+            f"  hub   bulk_submit + chunks:   {hub['seconds']:8.1f} s  {rate:>9.0f} identifiers/s  {m / hub['seconds']:>8.0f} rows/s"
+            f"   job {hub['status']}, {hub['done']}/{hub['total']} rows, {hub['hits']} rows matched"
+        )
+        print(
+            f"  floor bare evaluations ({evaluations:.0f}/s) + COPY + join: {raw_floor_seconds:8.1f} s  "
+            f"{identifiers / raw_floor_seconds:>9.0f} identifiers/s"
+        )
         print(f"  ratio hub/floor: {rate * raw_floor_seconds / identifiers:.3f}")
 
 

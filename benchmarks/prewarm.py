@@ -8,6 +8,7 @@ reads instead of the hub. Uses pg_prewarm (PostgreSQL contrib) in 'read' mode, w
 OS cache, not shared_buffers, so PostgreSQL's own configuration stays the default. Prints the
 size read and the time it took.
 """
+
 from __future__ import annotations
 
 import sys
@@ -32,8 +33,10 @@ def main() -> None:
         for relation, size in conn.execute(RELATIONS).fetchall():
             conn.execute("SELECT pg_prewarm(%s::regclass, 'read')", (relation,))
             total += size
-        print(f"prewarmed {total / 2**30:.1f} GiB of sharing_* and accounts_* tables and indexes "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"prewarmed {total / 2**30:.1f} GiB of sharing_* and accounts_* tables and indexes "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ uploads a bulk job of M rows with tokens supplied through the API, and once the 
 runs the same load again while the worker processes chunks. It prints both runs and the bulk job's
 rows/s during the second.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,12 +80,35 @@ done = function(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """)
-    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", str(lua),
-                          f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            str(lua),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     m = re.search(r"BENCH p50_us=(\d+) p99_us=(\d+) requests=(\d+) non2xx=(\d+) errors=(\d+)", out)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    return {"client": "wrk", "rps": rps, "p50_ms": int(m[1]) / 1000, "p99_ms": int(m[2]) / 1000,
-            "requests": int(m[3]), "non2xx": int(m[4]), "errors": int(m[5])}
+    return {
+        "client": "wrk",
+        "rps": rps,
+        "p50_ms": int(m[1]) / 1000,
+        "p99_ms": int(m[2]) / 1000,
+        "requests": int(m[3]),
+        "non2xx": int(m[4]),
+        "errors": int(m[5]),
+    }
 
 
 def run_threads(port: int, key: str, bodies: list[str], seconds: int, connections: int) -> dict:
@@ -117,8 +141,15 @@ def run_threads(port: int, key: str, bodies: list[str], seconds: int, connection
         t.join()
     elapsed = time.perf_counter() - started
     latencies.sort()
-    return {"client": "python threads", "rps": len(latencies) / elapsed, "p50_ms": percentile(latencies, 50) * 1000,
-            "p99_ms": percentile(latencies, 99) * 1000, "requests": len(latencies), "non2xx": bad[0], "errors": 0}
+    return {
+        "client": "python threads",
+        "rps": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "requests": len(latencies),
+        "non2xx": bad[0],
+        "errors": 0,
+    }
 
 
 def sql_floor(sealed_pairs: list[list[str]], seconds: int, connections: int) -> dict:
@@ -151,19 +182,33 @@ def sql_floor(sealed_pairs: list[list[str]], seconds: int, connections: int) -> 
         t.start()
     for t in threads:
         t.join()
-    return {"rps": sum(counts) / (time.perf_counter() - started), "p50_ms": percentile(latencies, 50) * 1000,
-            "p99_ms": percentile(latencies, 99) * 1000}
+    return {
+        "rps": sum(counts) / (time.perf_counter() - started),
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+    }
 
 
 def measure_during_bulk(port: int, key: str, env: dict, n_listed: int, rows: int, load) -> dict:
     """Upload a bulk job, start a bulk worker, and run the check load while it works."""
     upload = bulk_jsonl(n_listed, rows)[0].encode()
     boundary = "iih-bench-boundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sellers.jsonl\"\r\n"
-            f"Content-Type: application/x-ndjson\r\n\r\n").encode() + upload + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="sellers.jsonl"\r\n'
+            f"Content-Type: application/x-ndjson\r\n\r\n"
+        ).encode()
+        + upload
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     headers = {"Authorization": f"Bearer {key}"}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    conn.request("POST", "/api/v1/bulk-checks", body, {**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    conn.request(
+        "POST",
+        "/api/v1/bulk-checks",
+        body,
+        {**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     response = conn.getresponse()
     created = json.loads(response.read())
     if response.status not in (200, 201, 202):
@@ -174,9 +219,25 @@ def measure_during_bulk(port: int, key: str, env: dict, n_listed: int, rows: int
         conn.request("GET", f"/api/v1/bulk-checks/{job_id}", headers=headers)
         return json.loads(conn.getresponse().read())["done"]
 
-    worker = subprocess.Popen([str(Path(sys.executable).parent / "celery"), "-A", "hub", "worker", "-Q", "bulk", "-c", "1",
-                               "--loglevel", "warning", "-n", f"bench-bulk-{os.getpid()}@%h"], cwd=ROOT, env=env,
-                              start_new_session=True)
+    worker = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "hub",
+            "worker",
+            "-Q",
+            "bulk",
+            "-c",
+            "1",
+            "--loglevel",
+            "warning",
+            "-n",
+            f"bench-bulk-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         deadline = time.time() + 60
         while done() == 0 and time.time() < deadline:  # the worker is up once rows move
@@ -192,21 +253,42 @@ def measure_during_bulk(port: int, key: str, env: dict, n_listed: int, rows: int
             os.killpg(worker.pid, signal.SIGKILL)
     if after >= rows:
         print(f"warning: the bulk job finished during the window; use a larger --during-bulk than {rows}")
-    return {"checks": checks, "rows": rows, "bulk_done": after - before, "bulk_rows_per_s": (after - before) / seconds}
+    return {
+        "checks": checks,
+        "rows": rows,
+        "bulk_done": after - before,
+        "bulk_rows_per_s": (after - before) / seconds,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
-    parser.add_argument("--conn-max-age", type=int, default=None,
-                        help="DATABASE_CONN_MAX_AGE for gunicorn (default: the hub's, persistent connections)")
-    parser.add_argument("--broker", default=os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/9",
-                        help="Celery broker for gunicorn's tasks ('none': run them in-process)")
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)")
-    parser.add_argument("--during-bulk", type=int, default=0, metavar="M",
-                        help="also measure while a Celery worker processes a bulk job of M rows")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=None,
+        help="DATABASE_CONN_MAX_AGE for gunicorn (default: the hub's, persistent connections)",
+    )
+    parser.add_argument(
+        "--broker",
+        default=os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/9",
+        help="Celery broker for gunicorn's tasks ('none': run them in-process)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)"
+    )
+    parser.add_argument(
+        "--during-bulk",
+        type=int,
+        default=0,
+        metavar="M",
+        help="also measure while a Celery worker processes a bulk job of M rows",
+    )
     args = parser.parse_args()
 
     django_setup()
@@ -226,8 +308,14 @@ def main() -> None:
     sealed_pairs = [[token_seal(bench_token(i), keys=keys) for i in (2 * k, 2 * k + 1)] for k, _ in chosen]
 
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "hub.settings", "DJANGO_DEBUG": "false",
-           "HUB_QUOTA_CHECKS_PER_MINUTE": "100000000", "HUB_QUOTA_CHECKS_PER_DAY": "1000000000"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_SETTINGS_MODULE": "hub.settings",
+        "DJANGO_DEBUG": "false",
+        "HUB_QUOTA_CHECKS_PER_MINUTE": "100000000",
+        "HUB_QUOTA_CHECKS_PER_DAY": "1000000000",
+    }
     if args.conn_max_age is not None:
         env["DATABASE_CONN_MAX_AGE"] = str(args.conn_max_age)
     # A broker, as in production: without one the audit checkpoint task would run inside a request.
@@ -236,13 +324,29 @@ def main() -> None:
     if args.during_bulk:
         if args.broker == "none":
             sys.exit("--during-bulk needs a broker")
-        env.update(HUB_BULK_MAX_ROWS=str(max(args.during_bulk, 100_000)), HUB_BULK_JOBS_PER_DAY="100000",
-                   HUB_BULK_CONCURRENT_JOBS="100000")
+        env.update(
+            HUB_BULK_MAX_ROWS=str(max(args.during_bulk, 100_000)),
+            HUB_BULK_JOBS_PER_DAY="100000",
+            HUB_BULK_CONCURRENT_JOBS="100000",
+        )
     during = None
-    gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "hub.wsgi:application", "--workers", "2",
-                                 "--threads", str(args.threads),
-                                 "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env,
-                                start_new_session=True)
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "hub.wsgi:application",
+            "--workers",
+            "2",
+            "--threads",
+            str(args.threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     workdir = Path(tempfile.mkdtemp(prefix="iih-bench-"))
     try:
         for _ in range(100):
@@ -252,18 +356,28 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         conn = http.client.HTTPConnection("127.0.0.1", port)
-        conn.request("POST", "/api/v1/checks", chosen[0][1], {"Content-Type": "application/json", "Authorization": f"Bearer {key}"})
+        conn.request(
+            "POST",
+            "/api/v1/checks",
+            chosen[0][1],
+            {"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
+        )
         response = conn.getresponse()
         sample = json.loads(response.read())
-        print(f"sample check: HTTP {response.status}, level={sample.get('level')}, reports_matched={sample.get('reports_matched')}")
+        print(
+            f"sample check: HTTP {response.status}, level={sample.get('level')}, reports_matched={sample.get('reports_matched')}"
+        )
         bodies = [b for _, b in chosen]
         # warm both workers
         run_threads(port, key, bodies, 2, args.connections)
         use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
 
         def load() -> dict:
-            return (run_wrk(port, key, bodies, args.seconds, args.connections, workdir) if use_wrk
-                    else run_threads(port, key, bodies, args.seconds, args.connections))
+            return (
+                run_wrk(port, key, bodies, args.seconds, args.connections, workdir)
+                if use_wrk
+                else run_threads(port, key, bodies, args.seconds, args.connections)
+            )
 
         hub = load()
         if args.during_bulk:
@@ -273,23 +387,39 @@ def main() -> None:
         gunicorn.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
     floor = sql_floor(sealed_pairs, min(args.seconds, 10), args.connections)
-    print(f"listed tokens: {n_listed}   client: {hub['client']}, {args.connections} connections, {args.seconds} s, "
-          f"gunicorn 2 workers × {args.threads} thread(s), DATABASE_CONN_MAX_AGE={env.get('DATABASE_CONN_MAX_AGE', 'hub default (60)')}, "
-          f"Celery broker: {env.get('CELERY_BROKER_URL') or 'none (tasks in-process)'}")
-    print(f"hub   POST /api/v1/checks: {hub['rps']:>8.0f} checks/s   p50 {hub['p50_ms']:6.2f} ms   p99 {hub['p99_ms']:6.2f} ms"
-          f"   ({hub['requests']} requests, {hub['non2xx']} non-2xx, {hub['errors']} socket errors)")
-    print(f"floor prepared SQL lookup: {floor['rps']:>8.0f} lookups/s  p50 {floor['p50_ms']:6.2f} ms   p99 {floor['p99_ms']:6.2f} ms")
-    print(f"ratio hub/floor: throughput {hub['rps'] / floor['rps']:.3f}   p50 latency x{hub['p50_ms'] / floor['p50_ms']:.1f}")
+    print(
+        f"listed tokens: {n_listed}   client: {hub['client']}, {args.connections} connections, {args.seconds} s, "
+        f"gunicorn 2 workers × {args.threads} thread(s), DATABASE_CONN_MAX_AGE={env.get('DATABASE_CONN_MAX_AGE', 'hub default (60)')}, "
+        f"Celery broker: {env.get('CELERY_BROKER_URL') or 'none (tasks in-process)'}"
+    )
+    print(
+        f"hub   POST /api/v1/checks: {hub['rps']:>8.0f} checks/s   p50 {hub['p50_ms']:6.2f} ms   p99 {hub['p99_ms']:6.2f} ms"
+        f"   ({hub['requests']} requests, {hub['non2xx']} non-2xx, {hub['errors']} socket errors)"
+    )
+    print(
+        f"floor prepared SQL lookup: {floor['rps']:>8.0f} lookups/s  p50 {floor['p50_ms']:6.2f} ms   p99 {floor['p99_ms']:6.2f} ms"
+    )
+    print(
+        f"ratio hub/floor: throughput {hub['rps'] / floor['rps']:.3f}   p50 latency x{hub['p50_ms'] / floor['p50_ms']:.1f}"
+    )
     if during:
         d = during["checks"]
-        print(f"during a bulk job ({during['rows']} rows, tokens supplied, Celery worker on the bulk queue, concurrency 1, "
-              f"HUB_BULK_DUTY_PERCENT={os.environ.get('HUB_BULK_DUTY_PERCENT', 'hub default (50)')}):")
-        print(f"hub   POST /api/v1/checks: {d['rps']:>8.0f} checks/s   p50 {d['p50_ms']:6.2f} ms   p99 {d['p99_ms']:6.2f} ms"
-              f"   ({d['requests']} requests, {d['non2xx']} non-2xx, {d['errors']} socket errors)")
-        print(f"      bulk job meanwhile: {during['bulk_rows_per_s']:.0f} rows/s ({during['bulk_done']} rows done in the window)"
-              f";  p50 during/quiet x{d['p50_ms'] / hub['p50_ms']:.2f}, throughput during/quiet {d['rps'] / hub['rps']:.2f}")
-    print(f"targets: p50 <= 10 ms: {'met' if hub['p50_ms'] <= 10 else 'missed'};  >= 500 checks/s: "
-          f"{'met' if hub['rps'] >= 500 else 'missed'}  (targets are stated at 10M listed)")
+        print(
+            f"during a bulk job ({during['rows']} rows, tokens supplied, Celery worker on the bulk queue, concurrency 1, "
+            f"HUB_BULK_DUTY_PERCENT={os.environ.get('HUB_BULK_DUTY_PERCENT', 'hub default (50)')}):"
+        )
+        print(
+            f"hub   POST /api/v1/checks: {d['rps']:>8.0f} checks/s   p50 {d['p50_ms']:6.2f} ms   p99 {d['p99_ms']:6.2f} ms"
+            f"   ({d['requests']} requests, {d['non2xx']} non-2xx, {d['errors']} socket errors)"
+        )
+        print(
+            f"      bulk job meanwhile: {during['bulk_rows_per_s']:.0f} rows/s ({during['bulk_done']} rows done in the window)"
+            f";  p50 during/quiet x{d['p50_ms'] / hub['p50_ms']:.2f}, throughput during/quiet {d['rps'] / hub['rps']:.2f}"
+        )
+    print(
+        f"targets: p50 <= 10 ms: {'met' if hub['p50_ms'] <= 10 else 'missed'};  >= 500 checks/s: "
+        f"{'met' if hub['rps'] >= 500 else 'missed'}  (targets are stated at 10M listed)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The hub's Celery app; the beat schedule lives here, in code."""
+
 import os
 
 from celery import Celery
@@ -61,4 +62,7 @@ app.conf.beat_schedule["sweep-disclosure-builds-every-minute"] = {
     "task": "sharing.tasks.disclosure_builds_sweep_task",
     "schedule": 60.0,
 }
-app.conf.task_routes = {**dict(app.conf.task_routes or {}), "sharing.tasks.bulk_chunk_task": {"queue": "bulk"}}
+app.conf.task_routes = {
+    **dict(app.conf.task_routes or {}),
+    "sharing.tasks.bulk_chunk_task": {"queue": "bulk"},
+}

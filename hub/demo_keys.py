@@ -3,6 +3,7 @@
 HUB_ENV=production never reads this file: every key must come from the environment
 or a file named by NAME_FILE.
 """
+
 from __future__ import annotations
 
 import json

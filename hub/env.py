@@ -1,4 +1,5 @@
 """Strict helpers that read settings from the environment and fail loudly."""
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ in full whenever DEBUG is on. The hub's keys have names Django does not guess
 here by name (every secret setting, environment variable and header) and by value
 (any variable, header, page or log line that contains a secret's value).
 """
+
 from __future__ import annotations
 
 import logging
@@ -86,13 +87,17 @@ class SecretHidingExceptionReporterFilter(SafeExceptionReporterFilter):
 
     def get_safe_request_meta(self, request):
         fragments = secret_fragments()
-        return {name: SUBSTITUTE if _holds_secret(value, fragments) else value
-                for name, value in super().get_safe_request_meta(request).items()}
+        return {
+            name: SUBSTITUTE if _holds_secret(value, fragments) else value
+            for name, value in super().get_safe_request_meta(request).items()
+        }
 
     def get_traceback_frame_variables(self, request, tb_frame):
         fragments = secret_fragments()
-        return [(name, SUBSTITUTE if _holds_secret(value, fragments) else value)
-                for name, value in super().get_traceback_frame_variables(request, tb_frame)]
+        return [
+            (name, SUBSTITUTE if _holds_secret(value, fragments) else value)
+            for name, value in super().get_traceback_frame_variables(request, tb_frame)
+        ]
 
 
 class SecretHidingExceptionReporter(ExceptionReporter):

@@ -5,6 +5,7 @@ the rest: a path no route matches (a non-UUID id where a UUID is expected), a re
 refused before any view (a disallowed host), and a crash DRF did not handle. Pages keep
 Django's own HTML views.
 """
+
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
@@ -17,8 +18,9 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
-def api_error_response(request: HttpRequest, *, status: int, code: str, message: str,
-                       fields: dict | None = None) -> JsonResponse:
+def api_error_response(
+    request: HttpRequest, *, status: int, code: str, message: str, fields: dict | None = None
+) -> JsonResponse:
     """The hub's error envelope, {"error": {"code", "message", "fields"?}, "request_id"}, as a plain Django response."""
     error: dict = {"code": code, "message": message}
     if fields:
@@ -28,27 +30,38 @@ def api_error_response(request: HttpRequest, *, status: int, code: str, message:
 
 def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
     if is_api_request(request):
-        return api_error_response(request, status=400, code="bad_request", message="The request cannot be processed.")
+        return api_error_response(
+            request, status=400, code="bad_request", message="The request cannot be processed."
+        )
     return defaults.bad_request(request, exception, template_name)
 
 
 def permission_denied(request, exception, template_name=defaults.ERROR_403_TEMPLATE_NAME):
     if is_api_request(request):
-        return api_error_response(request, status=403, code="permission_denied",
-                                  message="You do not have permission to perform this action.")
+        return api_error_response(
+            request,
+            status=403,
+            code="permission_denied",
+            message="You do not have permission to perform this action.",
+        )
     return defaults.permission_denied(request, exception, template_name)
 
 
 def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE_NAME):
     if is_api_request(request):
         # The resolver's message would quote the path; a path can carry an identifier.
-        return api_error_response(request, status=404, code="not_found",
-                                  message="No such resource: check the path (ids are UUIDs).")
+        return api_error_response(
+            request, status=404, code="not_found", message="No such resource: check the path (ids are UUIDs)."
+        )
     return defaults.page_not_found(request, exception, template_name)
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     if is_api_request(request):
-        return api_error_response(request, status=500, code="server_error",
-                                  message="The hub failed to answer; the request id lets the operator find out why.")
+        return api_error_response(
+            request,
+            status=500,
+            code="server_error",
+            message="The hub failed to answer; the request id lets the operator find out why.",
+        )
     return defaults.server_error(request, template_name)

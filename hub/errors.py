@@ -1,4 +1,5 @@
 """Domain errors: a rule of the domain refused an action. hub.exception_handler renders them."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as status

@@ -3,6 +3,7 @@
 Every error body is {"error": {"code", "message", "fields"?}, "request_id"}; field
 messages never echo a submitted value, so raw identifiers cannot leak through them.
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied

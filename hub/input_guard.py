@@ -10,6 +10,7 @@ Form bodies of web pages are parsed here too (before CsrfViewMiddleware reads th
 route's upload limit (hub/uploads.py), so an oversized upload gets a clear 413 page rather than
 Django's bare 400. API views parse their own bodies through DRF and its exception handler.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -34,8 +35,14 @@ class InputGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         where = _nul_in_envelope(request)
         if where:
-            return _refused(request, status=400, code="invalid", message=NUL_MESSAGE, field=where,
-                            api=request.path_info.startswith("/api/"))
+            return _refused(
+                request,
+                status=400,
+                code="invalid",
+                message=NUL_MESSAGE,
+                field=where,
+                api=request.path_info.startswith("/api/"),
+            )
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view, view_args, view_kwargs) -> HttpResponse | None:
@@ -45,7 +52,9 @@ class InputGuardMiddleware:
         try:
             # File names need no check: Django drops non-printable characters from them.
             where = _first_nul(request.POST.lists()) or _first_nul((name, []) for name in request.FILES)
-        except RequestDataTooBig as exc:  # an upload over its limit, or form fields over DATA_UPLOAD_MAX_MEMORY_SIZE
+        except (
+            RequestDataTooBig
+        ) as exc:  # an upload over its limit, or form fields over DATA_UPLOAD_MAX_MEMORY_SIZE
             message = exc.message if isinstance(exc, UploadTooLargeError) else TOO_LARGE_MESSAGE
             return _refused(request, status=413, code="payload_too_large", message=message, api=False)
         if where:
@@ -59,8 +68,11 @@ def _nul_in_envelope(request: HttpRequest) -> str | None:
     found = _first_nul(request.GET.lists())
     if found:
         return found
-    headers = [(name, [value]) for name, value in request.META.items()
-               if name.startswith("HTTP_") and isinstance(value, str)]
+    headers = [
+        (name, [value])
+        for name, value in request.META.items()
+        if name.startswith("HTTP_") and isinstance(value, str)
+    ]
     return "headers" if _first_nul(headers) else None
 
 
@@ -75,14 +87,19 @@ def _first_nul(items: Iterable[tuple[str, list[str]]]) -> str | None:
 
 
 def _is_api(view) -> bool:
-    from rest_framework.views import APIView  # imported late: DRF's settings import hub.parsers, which imports hub.nul
+    from rest_framework.views import (
+        APIView,  # imported late: DRF's settings import hub.parsers, which imports hub.nul
+    )
 
     view_class = getattr(view, "cls", None)
     return isinstance(view_class, type) and issubclass(view_class, APIView)
 
 
-def _refused(request: HttpRequest, *, status: int, code: str, message: str, api: bool, field: str | None = None):
+def _refused(
+    request: HttpRequest, *, status: int, code: str, message: str, api: bool, field: str | None = None
+):
     if not api:
         return render(request, "error.html", {"message": message}, status=status)
-    return api_error_response(request, status=status, code=code, message=message,
-                              fields={field: [message]} if field else None)
+    return api_error_response(
+        request, status=status, code=code, message=message, fields={field: [message]} if field else None
+    )

@@ -5,6 +5,7 @@ at all (an organisation's name) meets the constraint only in the database: eithe
 member gets a 409 with a per-field message, never a 500. Only column names are read from
 the database's message: the duplicate value it may quote is never repeated.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,10 @@ def unique_violation_conflict(exc: BaseException) -> ConflictError | None:
         return None
     fields = [_field_of(model, column) for column in located[1]]
     names = " and ".join(str(getattr(f, "verbose_name", name)) for name, f in fields)
-    return ConflictError(f"Another {model._meta.verbose_name} already has this {names}.",
-                         fields={name: ["Already taken: choose another."] for name, _ in fields})
+    return ConflictError(
+        f"Another {model._meta.verbose_name} already has this {names}.",
+        fields={name: ["Already taken: choose another."] for name, _ in fields},
+    )
 
 
 def _table_and_columns(exc: IntegrityError) -> tuple[str, list[str]] | None:

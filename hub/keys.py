@@ -1,8 +1,9 @@
 """Load the hub's versioned keys from settings ("version:hex" pairs, comma separated)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 
@@ -46,7 +47,7 @@ def parse_key_ring(name: str, raw: str, *, length: int = 32) -> KeyRing:
     return KeyRing(keys=keys)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ring(name: str, raw: str, length: int) -> KeyRing:
     return parse_key_ring(name, raw, length=length)
 
@@ -79,7 +80,9 @@ def _oprf_seed(seed_hex: str, info: str, version: int) -> OprfSeed:
     except ValueError:
         raise ConfigurationError("HUB_OPRF_SEED must be hex") from None
     if len(seed) != 32 or version < 1:
-        raise ConfigurationError("HUB_OPRF_SEED must be 32 bytes (64 hex digits) and HUB_OPRF_KEY_VERSION ≥ 1")
+        raise ConfigurationError(
+            "HUB_OPRF_SEED must be 32 bytes (64 hex digits) and HUB_OPRF_KEY_VERSION ≥ 1"
+        )
     return OprfSeed(seed=seed, info=info.encode("utf-8"), version=version)
 
 

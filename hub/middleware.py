@@ -1,11 +1,12 @@
 """Give every request an id that audit rows and error bodies carry."""
+
 import re
 import uuid
 from contextvars import ContextVar
 
 # What a client may send as its own X-Request-Id: printable ASCII without spaces, bounded.
 CLIENT_REQUEST_ID_MAX_LENGTH = 64
-_CLIENT_ID = re.compile(r"^[\x21-\x7e]{1,%d}$" % CLIENT_REQUEST_ID_MAX_LENGTH)
+_CLIENT_ID = re.compile(rf"^[\x21-\x7e]{{1,{CLIENT_REQUEST_ID_MAX_LENGTH}}}$")
 
 # The client's id for the request being served ("" if none or not acceptable). Audit rows
 # read it from here so that every row written while serving the request carries it.

@@ -1,4 +1,5 @@
 """NUL characters: PostgreSQL text cannot hold one, so every text input refuses them with a 400."""
+
 from __future__ import annotations
 
 NUL = "\x00"

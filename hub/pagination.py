@@ -3,6 +3,7 @@
 A limit above HUB_API_MAX_PAGE_SIZE is lowered to it (the response's `next` link goes on
 from there); a limit or offset that is not a whole number in range is a 400 naming the field.
 """
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """A JSON parser that refuses oversized bodies with 413, and deep nesting and NUL characters with 400."""
+
 from __future__ import annotations
 
 import json

@@ -7,6 +7,7 @@ the same schedule entries and the same Celery schedule objects beat uses, and ru
 this process when it falls due. Deadlines do not depend on it: every action checks its own
 (sharing/services/deadlines.py); the schedule tidies up and runs the sweepers.
 """
+
 from __future__ import annotations
 
 import copy
@@ -43,8 +44,10 @@ class InProcessBeat:
         self._run, self._now = run, now
         # Everything is due at the first tick: what fell due while the hub was stopped is caught up at once.
         long_ago = now() - timedelta(days=366)
-        self.entries = {name: _Entry(spec["task"], self._on_our_clock(spec["schedule"]), long_ago)
-                        for name, spec in beat_schedule.items()}
+        self.entries = {
+            name: _Entry(spec["task"], self._on_our_clock(spec["schedule"]), long_ago)
+            for name, spec in beat_schedule.items()
+        }
 
     def _on_our_clock(self, spec) -> BaseSchedule:
         schedule = copy.copy(maybe_schedule(spec, app=app))

@@ -1,4 +1,5 @@
 """DRF fields whose messages read well: DRF's own ListField says "at least 1 elements"."""
+
 from __future__ import annotations
 
 from rest_framework import serializers

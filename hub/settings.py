@@ -4,6 +4,7 @@ With nothing set the hub runs on its embedded default: an SQLite file under
 var/, Celery tasks run in-process, and clearly marked demo keys. With
 HUB_ENV=production it refuses to start on demo keys or a default secret.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -114,8 +115,11 @@ DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     # Persistent connections by default: opening a PostgreSQL connection per request cost more
     # than the check itself (benchmarks/RESULTS.md). Health checks drop a connection the server closed.
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-                                                  conn_health_checks=True)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
     if DATABASES["default"]["ENGINE"] not in (
         "django.db.backends.postgresql",
         "django.db.backends.sqlite3",
@@ -129,11 +133,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # cannot wait for the lock (it fails at once with "database is locked"), so every
     # transaction takes the write lock when it begins (IMMEDIATE) and waits up to `timeout`
     # seconds for it; WAL lets readers go on while one request writes.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": env_int("HUB_SQLITE_BUSY_TIMEOUT_SECONDS", 20),
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env_int("HUB_SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -308,7 +314,9 @@ if not 1 <= HUB_DISPUTE_RESPONSE_WORKING_DAYS <= HUB_DISPUTE_MAX_WORKING_DAYS:
     raise ConfigurationError("HUB_DISPUTE_RESPONSE_WORKING_DAYS must be between 1 and 20")
 HUB_CALENDAR_COUNTRY = env_str("HUB_CALENDAR_COUNTRY", "CN")
 if HUB_CALENDAR_COUNTRY not in __import__("holidays").list_supported_countries():
-    raise ConfigurationError("HUB_CALENDAR_COUNTRY must be a country python-holidays supports (ISO 3166 alpha-2)")
+    raise ConfigurationError(
+        "HUB_CALENDAR_COUNTRY must be a country python-holidays supports (ISO 3166 alpha-2)"
+    )
 HUB_HOLIDAYS = env_list("HUB_HOLIDAYS", [])
 # Reporter reputation (sharing/services/reputation.py).
 HUB_TRUSTED_MIN_REPORTS = env_int("HUB_TRUSTED_MIN_REPORTS", 10)
@@ -363,7 +371,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"redact_secrets": {"()": "hub.error_reports.RedactSecretsLogFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("HUB_LOG_LEVEL", "INFO")},
     # Without a broker the beat schedule runs in-process (hub/scheduler.py): one "task succeeded"
     # line per sweep a minute would bury the server's own output. Failures still show.

@@ -7,6 +7,7 @@ the beat schedule (hub/celery.py), and the request that committed the work still
 Task arguments are database ids only, never raw values; the log names the task and the
 error's type, nothing else (a broker error's text may carry the broker's address).
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,7 +42,13 @@ def enqueue_now(task: Task, ids: Sequence[int] | None = None) -> int:
             task.apply_async(args=args, retry=True, retry_policy=RETRY_POLICY)
         except Exception as exc:  # noqa: BLE001 - a broker error, or an eager task's own failure
             what = "ran and failed in-process" if task.app.conf.task_always_eager else "could not be sent"
-            logger.warning("%s %s (%s); %d of %d sends left to the sweeper",
-                           task.name, what, type(exc).__name__, len(calls) - sent, len(calls))
+            logger.warning(
+                "%s %s (%s); %d of %d sends left to the sweeper",
+                task.name,
+                what,
+                type(exc).__name__,
+                len(calls) - sent,
+                len(calls),
+            )
             return sent
     return len(calls)

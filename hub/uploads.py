@@ -15,6 +15,7 @@ arrive, so nothing past the limit reaches the spool. A route declares a larger l
 `@upload_limit("SETTING")` (API classes: `upload_limit_setting`); every other route gets
 DATA_UPLOAD_MAX_MEMORY_SIZE, the hub's limit for any request body.
 """
+
 from __future__ import annotations
 
 import io
@@ -49,9 +50,11 @@ class UploadTooLargeError(RequestDataTooBig):
 
 def upload_limit(setting_name: str):
     """Let a page accept uploads up to settings.<setting_name> bytes (read per request, so tests can change it)."""
+
     def declare(view):
         view.upload_limit_setting = setting_name
         return view
+
     return declare
 
 
@@ -59,8 +62,11 @@ def upload_limit_of(request) -> int:
     """The byte limit of the route the request resolved to (its view's declaration, else the default)."""
     match = getattr(request, "resolver_match", None)
     view = match.func if match is not None else None
-    name = (getattr(view, "upload_limit_setting", None)
-            or getattr(getattr(view, "view_class", None), "upload_limit_setting", None) or DEFAULT_LIMIT_SETTING)
+    name = (
+        getattr(view, "upload_limit_setting", None)
+        or getattr(getattr(view, "view_class", None), "upload_limit_setting", None)
+        or DEFAULT_LIMIT_SETTING
+    )
     # Web bodies are read before the view checks the login (hub/input_guard.py): a stranger gets the default.
     if not getattr(getattr(request, "user", None), "is_authenticated", False):
         name = DEFAULT_LIMIT_SETTING
@@ -86,14 +92,16 @@ class EncryptedSpool:
     def __init__(self) -> None:
         # A fresh key per file, so the frame counter is a nonce that is never reused under it.
         self._aead: AESGCM | None = AESGCM(AESGCM.generate_key(bit_length=256))
-        self.file = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR, prefix="upload-", suffix=".spool")
+        self.file = tempfile.TemporaryFile(
+            dir=settings.FILE_UPLOAD_TEMP_DIR, prefix="upload-", suffix=".spool"
+        )
         self.frames = 0
         self.size = 0
 
     def append(self, data: bytes) -> None:
         """Seal and write `data`, a frame per FRAME_BYTES."""
         for start in range(0, len(data), FRAME_BYTES):
-            plain = data[start:start + FRAME_BYTES]
+            plain = data[start : start + FRAME_BYTES]
             sealed = self._cipher().encrypt(_nonce(self.frames), plain, None)
             self.file.write(_LENGTH.pack(len(sealed)) + sealed)
             self.frames += 1
@@ -167,8 +175,8 @@ class _SpoolReader(io.RawIOBase):
         if self._offset == len(self._plain):
             self._plain, self._offset = self._spool.frame(self._next), 0
             self._next += bool(self._plain)
-        taken = self._plain[self._offset:self._offset + len(buffer)]
-        buffer[:len(taken)] = taken
+        taken = self._plain[self._offset : self._offset + len(buffer)]
+        buffer[: len(taken)] = taken
         self._offset += len(taken)
         self._pos += len(taken)
         return len(taken)
@@ -193,8 +201,14 @@ class EncryptedSpoolUploadHandler(FileUploadHandler):
     def file_complete(self, file_size: int) -> UploadedFile:
         self.file.file.flush()
         reader = io.BufferedReader(_SpoolReader(self.file), buffer_size=FRAME_BYTES)
-        return UploadedFile(file=reader, name=self.file_name, content_type=self.content_type, size=file_size,
-                            charset=self.charset, content_type_extra=self.content_type_extra)
+        return UploadedFile(
+            file=reader,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
 
     def upload_interrupted(self) -> None:
         if hasattr(self, "file"):

@@ -5,8 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from accounts import web
-from accounts import web_audit
+from accounts import web, web_audit
 from sharing import web as sharing_web
 from sharing import web_bulk
 
@@ -22,7 +21,9 @@ urlpatterns = [
     path("disclosures/", sharing_web.disclosure_list, name="disclosure-list"),
     path("disclosures/new", sharing_web.disclosure_new, name="disclosure-new"),
     path("disclosures/<uuid:request_id>/", sharing_web.disclosure_page, name="disclosure-page"),
-    path("disclosures/<uuid:request_id>/package", sharing_web.disclosure_download, name="disclosure-download"),
+    path(
+        "disclosures/<uuid:request_id>/package", sharing_web.disclosure_download, name="disclosure-download"
+    ),
     path("bulk/", web_bulk.bulk_list, name="bulk-list"),
     path("bulk/<uuid:job_id>/", web_bulk.bulk_page, name="bulk-page"),
     path("bulk/<uuid:job_id>/cancel", web_bulk.bulk_cancel, name="bulk-cancel"),
@@ -31,7 +32,9 @@ urlpatterns = [
     path("audit/events/<int:seq>/", web_audit.audit_event, name="audit-event"),
     path("audit/restricted/", web_audit.audit_restricted, name="audit-restricted"),
     path("audit/alerts/", web_audit.audit_alerts, name="audit-alerts"),
-    path("audit/alerts/<uuid:alert_id>/<str:action>", web_audit.audit_alert_handle, name="audit-alert-handle"),
+    path(
+        "audit/alerts/<uuid:alert_id>/<str:action>", web_audit.audit_alert_handle, name="audit-alert-handle"
+    ),
     path("audit/chart/", web_audit.audit_chart, name="audit-chart"),
     path("audit/checkpoints/", web_audit.audit_checkpoints, name="audit-checkpoints"),
     path("audit/export.jsonl", web_audit.audit_export, name="audit-export"),

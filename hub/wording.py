@@ -1,4 +1,5 @@
 """Small helpers for messages built from values, so the grammar follows the value."""
+
 from __future__ import annotations
 
 

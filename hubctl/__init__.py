@@ -1,4 +1,5 @@
 """hubctl: a member's client of the Infringer Intelligence Hub that keeps raw identifiers local."""
+
 from hubctl.client import HubClient, token_input
 from hubctl.errors import HubError, IdentifierError
 

@@ -1,4 +1,5 @@
 """python -m hubctl: the same as the hubctl command."""
+
 import sys
 
 from hubctl.cli import main

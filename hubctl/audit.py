@@ -7,6 +7,7 @@ key id = SHA-256(key name ‖ 0x0A ‖ 0x01 ‖ public key)[:4]: as accounts.aud
 them. That module needs Django's settings, so the verifier is written again here; the Merkle
 proofs are checked by accounts.audit.merkle, whose functions are pure.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,9 +24,25 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from accounts.audit import merkle
 from hubctl.inputs import InputError
 
-__all__ = ["AuditError", "Checkpoint", "checkpoint_matches", "checkpoint_verify", "consistency_comparable",
-           "consistency_needs_proof", "consistency_verify", "file_read", "hash_parse", "inclusion_verify",
-           "index_within", "key_id", "note_parse", "note_sign_check", "note_verify", "proof_hashes", "proof_parse"]
+__all__ = [
+    "AuditError",
+    "Checkpoint",
+    "checkpoint_matches",
+    "checkpoint_verify",
+    "consistency_comparable",
+    "consistency_needs_proof",
+    "consistency_verify",
+    "file_read",
+    "hash_parse",
+    "inclusion_verify",
+    "index_within",
+    "key_id",
+    "note_parse",
+    "note_sign_check",
+    "note_verify",
+    "proof_hashes",
+    "proof_parse",
+]
 
 ED25519_ALGORITHM = b"\x01"
 SIGNATURE_DASH = "\u2014"
@@ -68,8 +85,10 @@ def note_parse(note: str) -> tuple[Checkpoint, bytes, list[str]]:
     body, blank, signatures = note.partition("\n\n")
     lines = body.split("\n")
     if not blank or not note.endswith("\n") or len(lines) < 3 or not all(lines):
-        raise AuditError("not a signed checkpoint note: expected origin, size and root hash lines, "
-                         "a blank line, then signature lines")
+        raise AuditError(
+            "not a signed checkpoint note: expected origin, size and root hash lines, "
+            "a blank line, then signature lines"
+        )
     origin, size, root = lines[:3]
     if not _SIZE.fullmatch(size):
         raise AuditError("the note's size line is not a decimal number")
@@ -115,8 +134,11 @@ def checkpoint_verify(data: bytes, public_key: bytes, label: str) -> Checkpoint:
 
 def checkpoint_matches(answer: dict, checkpoint: Checkpoint) -> None:
     """Refuse a checkpoint answer whose origin, size or root hash differ from its signed note's."""
-    claimed = {"origin": answer.get("origin"), "size": answer.get("size"),
-               "root_hash": str(answer.get("root_hash") or "").lower()}
+    claimed = {
+        "origin": answer.get("origin"),
+        "size": answer.get("size"),
+        "root_hash": str(answer.get("root_hash") or "").lower(),
+    }
     if claimed != checkpoint.summary():
         raise AuditError("the hub's answer states another origin, size or root hash than its signed note")
 
@@ -132,7 +154,7 @@ def proof_hashes(answer: dict) -> list[bytes]:
     """The proof's "path": a list of hex SHA-256 hashes."""
     path = answer.get("path")
     if not isinstance(path, list):
-        raise AuditError("the proof has no list of hashes (\"path\")")
+        raise AuditError('the proof has no list of hashes ("path")')
     return [hash_parse(item) for item in path]
 
 
@@ -156,13 +178,17 @@ def index_within(checkpoint: Checkpoint, index: int) -> None:
         raise AuditError(f"event {index} is beyond the checkpoint's tree of size {checkpoint.size}")
 
 
-def inclusion_verify(checkpoint: Checkpoint, index: int, answer: dict, leaf_hash: bytes | None = None) -> bytes:
+def inclusion_verify(
+    checkpoint: Checkpoint, index: int, answer: dict, leaf_hash: bytes | None = None
+) -> bytes:
     """Check that the proof's leaf is event `index` of the checkpoint's tree; return the leaf hash."""
     index_within(checkpoint, index)
     proven = hash_parse(answer.get("leaf_hash"))
     if leaf_hash is not None and proven != leaf_hash:
         raise AuditError(f"the proof is for leaf hash {proven.hex()}, not the --leaf-hash given")
-    if not merkle.verify_inclusion(proven, index, checkpoint.size, proof_hashes(answer), checkpoint.root_hash):
+    if not merkle.verify_inclusion(
+        proven, index, checkpoint.size, proof_hashes(answer), checkpoint.root_hash
+    ):
         raise AuditError("the inclusion proof does not lead to the checkpoint's root hash")
     return proven
 
@@ -172,7 +198,9 @@ def consistency_comparable(old: Checkpoint, new: Checkpoint) -> None:
     if old.origin != new.origin:
         raise AuditError(f"the checkpoints are of different logs: {old.origin!r} and {new.origin!r}")
     if old.size > new.size:
-        raise AuditError(f"the older checkpoint (size {old.size}) is larger than the newer one (size {new.size})")
+        raise AuditError(
+            f"the older checkpoint (size {old.size}) is larger than the newer one (size {new.size})"
+        )
 
 
 def consistency_needs_proof(old: Checkpoint, new: Checkpoint) -> bool:
@@ -189,5 +217,7 @@ def consistency_verify(old: Checkpoint, new: Checkpoint, answer: dict) -> None:
     else:
         consistent = merkle.verify_consistency(old.size, new.size, old.root_hash, new.root_hash, path)
     if not consistent:
-        raise AuditError("the consistency proof does not join the two roots: the newer checkpoint's log "
-                         "does not extend the older one's (history was rewritten?)")
+        raise AuditError(
+            "the consistency proof does not join the two roots: the newer checkpoint's log "
+            "does not extend the older one's (history was rewritten?)"
+        )

@@ -3,6 +3,7 @@
 Exit status: 0 done, 1 the hub refused or could not be reached (or a package does not verify),
 2 bad usage or input.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,9 +40,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: connection options, then one subcommand."""
-    parser = argparse.ArgumentParser(prog="hubctl", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="Run 'hubctl COMMAND --help' for a command's options.")
+    parser = argparse.ArgumentParser(
+        prog="hubctl",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run 'hubctl COMMAND --help' for a command's options.",
+    )
     add_connection_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     # The order of registration is the order of `hubctl --help`.

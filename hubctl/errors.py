@@ -1,12 +1,20 @@
 """The errors hubctl raises; none of their messages ever carries an identifier value."""
+
 from __future__ import annotations
 
 
 class HubError(Exception):
     """The hub refused a request, answered something unusable, or could not be reached."""
 
-    def __init__(self, status: int | None, code: str, message: str, fields: dict | list | None = None,
-                 retry_after: int | None = None, request_id: str | None = None):
+    def __init__(
+        self,
+        status: int | None,
+        code: str,
+        message: str,
+        fields: dict | list | None = None,
+        retry_after: int | None = None,
+        request_id: str | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.code = code
@@ -42,7 +50,7 @@ class IdentifierError(ValueError):
         super().__init__(self._describe())
 
     def _describe(self) -> str:
-        """"identifiers[i] (type): reason", or the bare reason when no identifier is at fault."""
+        """ "identifiers[i] (type): reason", or the bare reason when no identifier is at fault."""
         if self.index is None:
             return self.reason
         kind = self.type or "unknown type"
@@ -58,8 +66,13 @@ def _flattened(fields: object, prefix: str) -> list[tuple[str, str]]:
         return pairs
     if isinstance(fields, list):
         # Messages share their field's path; nested errors of a list keep their index.
-        return [pair for index, item in enumerate(fields)
-                for pair in _flattened(item, _indexed(prefix, index) if isinstance(item, (dict, list)) else prefix)]
+        return [
+            pair
+            for index, item in enumerate(fields)
+            for pair in _flattened(
+                item, _indexed(prefix, index) if isinstance(item, (dict, list)) else prefix
+            )
+        ]
     if fields is None:
         return []
     return [(prefix, str(fields))]

@@ -3,6 +3,7 @@
 Every message here names an argument, a file line or a column position, never the
 text in it: a cell or argument may hold a raw identifier, even where a type belongs.
 """
+
 from __future__ import annotations
 
 import csv
@@ -93,8 +94,10 @@ def read_csv(path: str) -> CsvInput:
         return CsvInput([_long_seller(path, header, rows[1:])], wide=False)
     if "ref" in header:
         return CsvInput(_wide_sellers(path, header, rows[1:]), wide=True)
-    raise InputError(f"{path}: the header must have columns type,value (one seller) "
-                     f"or ref plus identifier-type columns (one seller per row).")
+    raise InputError(
+        f"{path}: the header must have columns type,value (one seller) "
+        f"or ref plus identifier-type columns (one seller per row)."
+    )
 
 
 def _rows(path: str) -> list[tuple[int, list[str]]]:
@@ -118,12 +121,18 @@ def _cells(path: str, line: int, header: list[str], row: list[str]) -> dict[int,
 
 def _long_seller(path: str, header: list[str], rows: list[tuple[int, list[str]]]) -> Seller:
     """One seller from type,value[,country] rows."""
-    kind, value, country = (header.index(name) if name in header else None for name in ("type", "value", "country"))
+    kind, value, country = (
+        header.index(name) if name in header else None for name in ("type", "value", "country")
+    )
     seller = Seller()
     for line, row in rows:
         cells = _cells(path, line, header, row)
-        seller.add(cells.get(kind, ""), cells.get(value, ""), cells.get(country) if country is not None else None,
-                   f"{path} line {line}")
+        seller.add(
+            cells.get(kind, ""),
+            cells.get(value, ""),
+            cells.get(country) if country is not None else None,
+            f"{path} line {line}",
+        )
     if not seller.identifiers:
         raise InputError(f"{path}: no identifier rows under the header.")
     return seller
@@ -133,8 +142,10 @@ def _wide_sellers(path: str, header: list[str], rows: list[tuple[int, list[str]]
     """One seller per row: a ref, an optional country, and identifier-type columns."""
     for position, name in enumerate(header, start=1):
         if name not in IDENTIFIER_TYPES and name not in _SPECIAL_WIDE_COLUMNS:
-            raise InputError(f"{path}: column {position} is neither ref, country nor an identifier type; "
-                             f"known types: {KNOWN_TYPES}.")
+            raise InputError(
+                f"{path}: column {position} is neither ref, country nor an identifier type; "
+                f"known types: {KNOWN_TYPES}."
+            )
     sellers = [_wide_seller(path, header, line, row) for line, row in rows]
     if not sellers:
         raise InputError(f"{path}: no seller rows under the header.")

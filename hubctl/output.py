@@ -1,4 +1,5 @@
 """How hubctl prints tokens, check answers and reports: human text, CSV or JSON."""
+
 from __future__ import annotations
 
 import json
@@ -47,7 +48,9 @@ def check_text(result: dict) -> str:
 
 def checks_csv(results: list[tuple[str | None, dict]]) -> str:
     """One line per checked row of a wide CSV: ref, level, risk, matched types (space separated)."""
-    rows = [[ref, r.get("level"), r.get("risk"), " ".join(r.get("matched_types") or [])] for ref, r in results]
+    rows = [
+        [ref, r.get("level"), r.get("risk"), " ".join(r.get("matched_types") or [])] for ref, r in results
+    ]
     return as_csv(["ref", "level", "risk", "matched_types"], rows)
 
 
@@ -88,7 +91,9 @@ def disclosure_text(request: dict) -> str:
         *[f"  officer {a.get('officer')} at {a.get('approved_at')}" for a in request.get("approvals") or []],
     ]
     if request.get("approved_at"):
-        lines.append(f"approved: {request['approved_at']}    approval expires: {request.get('approval_expires_at')}")
+        lines.append(
+            f"approved: {request['approved_at']}    approval expires: {request.get('approval_expires_at')}"
+        )
     lines.append(f"downloads: {request.get('downloads', 0)} of {request.get('max_downloads')}")
     if request.get("decision_reason"):
         lines.append(f"decision reason: {request['decision_reason']}")
@@ -118,37 +123,43 @@ def package_text(summary: dict) -> str:
 
 def checkpoint_text(summary: dict) -> str:
     """A verified, saved checkpoint for people."""
-    return "\n".join([
-        f"origin: {summary['origin']}",
-        f"size: {summary['size']}",
-        f"root: {summary['root_hash']}",
-        f"signature OK by hub key {summary['hub_key']} ({summary['hub_key_source']})",
-        f"saved to {summary['saved_to']}",
-    ])
+    return "\n".join(
+        [
+            f"origin: {summary['origin']}",
+            f"size: {summary['size']}",
+            f"root: {summary['root_hash']}",
+            f"signature OK by hub key {summary['hub_key']} ({summary['hub_key_source']})",
+            f"saved to {summary['saved_to']}",
+        ]
+    )
 
 
 def inclusion_text(summary: dict) -> str:
     """A verified inclusion proof for people; starts with the verdict."""
-    return "\n".join([
-        f"included: event {summary['index']} is in the tree of size {summary['size']}",
-        f"leaf hash: {summary['leaf_hash']}",
-        f"checkpoint: {summary['checkpoint']} ({summary['origin']}, root {summary['root_hash']})",
-        f"proof: {summary['proof']}",
-        f"signature OK by hub key {summary['hub_key']} ({summary['hub_key_source']})",
-    ])
+    return "\n".join(
+        [
+            f"included: event {summary['index']} is in the tree of size {summary['size']}",
+            f"leaf hash: {summary['leaf_hash']}",
+            f"checkpoint: {summary['checkpoint']} ({summary['origin']}, root {summary['root_hash']})",
+            f"proof: {summary['proof']}",
+            f"signature OK by hub key {summary['hub_key']} ({summary['hub_key_source']})",
+        ]
+    )
 
 
 def consistency_text(summary: dict) -> str:
     """A verified consistency proof for people; starts with the verdict."""
     old, new = summary["old"], summary["new"]
-    return "\n".join([
-        f"consistent: the newer checkpoint extends the older one (size {old['size']} -> {new['size']})",
-        f"origin: {summary['origin']}",
-        f"old: {old['file']} (root {old['root_hash']})",
-        f"new: {new['file']} (root {new['root_hash']})",
-        f"proof: {summary['proof']}",
-        f"signatures OK by hub key {summary['hub_key']} ({summary['hub_key_source']})",
-    ])
+    return "\n".join(
+        [
+            f"consistent: the newer checkpoint extends the older one (size {old['size']} -> {new['size']})",
+            f"origin: {summary['origin']}",
+            f"old: {old['file']} (root {old['root_hash']})",
+            f"new: {new['file']} (root {new['root_hash']})",
+            f"proof: {summary['proof']}",
+            f"signatures OK by hub key {summary['hub_key']} ({summary['hub_key_source']})",
+        ]
+    )
 
 
 def proof_text(summary: dict) -> str:
@@ -156,10 +167,14 @@ def proof_text(summary: dict) -> str:
     target, count = summary["saved_to"], summary["hashes"]
     if "index" in summary:
         index, size = summary["index"], summary["size"]
-        return (f"saved the inclusion proof of event {index} in the tree of size {size} ({count} hashes) to {target}\n"
-                f"verify it with: hubctl audit verify-inclusion --checkpoint NOTE_OF_SIZE_{size} --index {index} "
-                f"--proof {target}")
+        return (
+            f"saved the inclusion proof of event {index} in the tree of size {size} ({count} hashes) to {target}\n"
+            f"verify it with: hubctl audit verify-inclusion --checkpoint NOTE_OF_SIZE_{size} --index {index} "
+            f"--proof {target}"
+        )
     first, second = summary["first"], summary["second"]
-    return (f"saved the consistency proof between the trees of sizes {first} and {second} ({count} hashes) "
-            f"to {target}\nverify it with: hubctl audit verify-consistency --old NOTE_OF_SIZE_{first} "
-            f"--new NOTE_OF_SIZE_{second} --proof {target}")
+    return (
+        f"saved the consistency proof between the trees of sizes {first} and {second} ({count} hashes) "
+        f"to {target}\nverify it with: hubctl audit verify-consistency --old NOTE_OF_SIZE_{first} "
+        f"--new NOTE_OF_SIZE_{second} --proof {target}"
+    )

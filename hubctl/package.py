@@ -4,6 +4,7 @@ A package is opened with sharing.crypto.packages.package_open: it decrypts with 
 court's private key, checks the hub's Ed25519 signature and every manifest hash.
 Unpacking writes only names that stay inside the chosen directory.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,16 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from hubctl.inputs import InputError
 from sharing.crypto.packages import MANIFEST, PackageError, package_open, raw_public
 
-__all__ = ["OpenedPackage", "PackageError", "hub_key_parse", "package_read", "package_verify", "package_write",
-           "private_key_load", "public_key_load"]
+__all__ = [
+    "OpenedPackage",
+    "PackageError",
+    "hub_key_parse",
+    "package_read",
+    "package_verify",
+    "package_write",
+    "private_key_load",
+    "public_key_load",
+]
 
 KEY_PASSWORD_VARIABLE = "HUBCTL_KEY_PASSWORD"
 RECORDS = "records.json"
@@ -39,15 +48,24 @@ class OpenedPackage:
     def summary(self) -> dict:
         """What a court needs to see of a verified package, JSON-ready."""
         manifest = self.manifest
-        files = [{"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                 for name, data in sorted(self.files.items())]
+        files = [
+            {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for name, data in sorted(self.files.items())
+        ]
         return {
-            "valid": True, "request": self.request_id, "order_reference": manifest.get("order_reference"),
-            "case_number": manifest.get("case_number"), "issuing_court": manifest.get("issuing_court"),
-            "legal_basis": manifest.get("legal_basis"), "scope_fields": manifest.get("scope_fields") or [],
-            "built_at": manifest.get("built_at"), "reports": manifest.get("reports") or [],
-            "records": len(self.records), "approvals": manifest.get("approvals") or [],
-            "files": files, "files_verified": len(manifest.get("files") or {}),
+            "valid": True,
+            "request": self.request_id,
+            "order_reference": manifest.get("order_reference"),
+            "case_number": manifest.get("case_number"),
+            "issuing_court": manifest.get("issuing_court"),
+            "legal_basis": manifest.get("legal_basis"),
+            "scope_fields": manifest.get("scope_fields") or [],
+            "built_at": manifest.get("built_at"),
+            "reports": manifest.get("reports") or [],
+            "records": len(self.records),
+            "approvals": manifest.get("approvals") or [],
+            "files": files,
+            "files_verified": len(manifest.get("files") or {}),
         }
 
 
@@ -66,10 +84,14 @@ def private_key_load(path: str | Path) -> X25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password=password.encode() if password else None)
     except TypeError:
-        raise InputError(f"the key file {path} is encrypted: set {KEY_PASSWORD_VARIABLE} to its password "
-                         "(or it is not encrypted and the variable is set).") from None
+        raise InputError(
+            f"the key file {path} is encrypted: set {KEY_PASSWORD_VARIABLE} to its password "
+            "(or it is not encrypted and the variable is set)."
+        ) from None
     except (ValueError, UnsupportedAlgorithm):
-        raise InputError(f"the key file {path} is not a PEM private key (or its password is wrong).") from None
+        raise InputError(
+            f"the key file {path} is not a PEM private key (or its password is wrong)."
+        ) from None
     if not isinstance(key, X25519PrivateKey):
         raise InputError(f"the key file {path} does not hold an X25519 key.")
     return key
@@ -127,8 +149,15 @@ def package_verify(envelope: bytes, *, court_key: X25519PrivateKey, hub_key: byt
 def safe_target(root: Path, name: str) -> Path | None:
     """Where a package file goes under root, or None when its name would leave root."""
     path = PurePosixPath(name)
-    if (not name or name.endswith("/") or "\\" in name or "\x00" in name or ":" in name
-            or path.is_absolute() or ".." in path.parts):
+    if (
+        not name
+        or name.endswith("/")
+        or "\\" in name
+        or "\x00" in name
+        or ":" in name
+        or path.is_absolute()
+        or ".." in path.parts
+    ):
         return None
     target = root.joinpath(*path.parts)
     resolved_root = root.resolve()

@@ -1,4 +1,5 @@
 """In CI, refuse to fall back to SQLite or in-process tasks: PostgreSQL and the broker must answer."""
+
 import os
 import socket
 import sys

@@ -1,4 +1,5 @@
 """Read-only admin listings: the restricted tier is never shown, not even as ciphertext."""
+
 from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdmin

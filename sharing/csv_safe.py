@@ -5,6 +5,7 @@ Excel, LibreOffice and Google Sheets, and refs are chosen by members. Per OWASP'
 injection guidance such a cell is prefixed with a single quote (shown as text, not run),
 and every field is quoted so no cell can break out of its quotes.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,7 +25,9 @@ def csv_cell(value: object) -> object:
 def csv_line(values: Iterable[object], *, lineterminator: str = "\r\n") -> str:
     """One fully quoted CSV line of escaped cells."""
     out = io.StringIO()
-    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator=lineterminator).writerow([csv_cell(v) for v in values])
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator=lineterminator).writerow(
+        [csv_cell(v) for v in values]
+    )
     return out.getvalue()
 
 

@@ -4,6 +4,7 @@ Two reviewers accepting reports that share identifiers lock overlapping token ro
 taking them in ascending id order means neither can hold one the other waits for
 while waiting for one the other holds, so they queue instead of deadlocking.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

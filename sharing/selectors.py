@@ -1,4 +1,5 @@
 """Reads in the sharing domain, scoped so that another organisation's object is simply not there."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet
@@ -24,7 +25,11 @@ def reports_of_organisation(*, actor: Actor) -> QuerySet[Report]:
 def reports_for_review(*, actor: Actor) -> QuerySet[Report]:
     """Every organisation's reports, metadata only, for operator reviewers."""
     assert actor.can(Capability.REPORT_REVIEW)
-    return Report.objects.select_related("reporter_organisation").prefetch_related("identifiers__token").order_by("submitted_at", "id")
+    return (
+        Report.objects.select_related("reporter_organisation")
+        .prefetch_related("identifiers__token")
+        .order_by("submitted_at", "id")
+    )
 
 
 def report_get(*, actor: Actor, public_id, for_review: bool = False) -> Report:
@@ -34,28 +39,42 @@ def report_get(*, actor: Actor, public_id, for_review: bool = False) -> Report:
         return scope.get(public_id=public_id)
     except (Report.DoesNotExist, ValueError):
         # Probing for other organisations' reports is worth an auditor's eye.
-        audit_record_denied(actor=actor, tag=AuditTag.REPORT_READ, target_type="report",
-                            reason=f"not visible: {public_id}")
+        audit_record_denied(
+            actor=actor, tag=AuditTag.REPORT_READ, target_type="report", reason=f"not visible: {public_id}"
+        )
         raise NotFoundError("No such report.") from None
 
 
 def report_read(*, actor: Actor, public_id, for_review: bool = False) -> Report:
     """Fetch one report and audit the read; the API view's transaction holds both."""
     report = report_get(actor=actor, public_id=public_id, for_review=for_review)
-    audit_record(actor=actor, tag=AuditTag.REPORT_READ, target=report, data_class=DataClass.SHAREABLE,
-                 legal_basis=LegalBasis.OPERATOR_DUTY if for_review else LegalBasis.MEMBERSHIP_TERMS)
+    audit_record(
+        actor=actor,
+        tag=AuditTag.REPORT_READ,
+        target=report,
+        data_class=DataClass.SHAREABLE,
+        legal_basis=LegalBasis.OPERATOR_DUTY if for_review else LegalBasis.MEMBERSHIP_TERMS,
+    )
     return report
 
 
 def reports_page_audit(*, actor: Actor, page: list[Report], legal_basis: str) -> None:
     """Audit a page of reports shown to the actor (ids only), in the request's transaction."""
-    audit_record(actor=actor, tag=AuditTag.REPORT_LISTED, data_class=DataClass.SHAREABLE, target_type="report",
-                 legal_basis=legal_basis, details={"count": len(page), "ids": [str(r.public_id) for r in page]})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.REPORT_LISTED,
+        data_class=DataClass.SHAREABLE,
+        target_type="report",
+        legal_basis=legal_basis,
+        details={"count": len(page), "ids": [str(r.public_id) for r in page]},
+    )
 
 
 def disclosures_visible_to(*, actor: Actor) -> QuerySet[DisclosureRequest]:
     """Officers see every order; a court sees only its own."""
-    requests = DisclosureRequest.objects.prefetch_related("approvals__officer").order_by("-submitted_at", "-id")
+    requests = DisclosureRequest.objects.prefetch_related("approvals__officer").order_by(
+        "-submitted_at", "-id"
+    )
     if actor.can(Capability.DISCLOSURE_APPROVE):
         return requests
     return requests.filter(court=actor.organisation)
@@ -65,19 +84,35 @@ def disclosure_get(*, actor: Actor, public_id) -> DisclosureRequest:
     try:
         return disclosures_visible_to(actor=actor).get(public_id=public_id)
     except DisclosureRequest.DoesNotExist:
-        audit_record_denied(actor=actor, tag=AuditTag.DISCLOSURE_READ, target_type="disclosure",
-                            reason=f"not visible: {public_id}")
+        audit_record_denied(
+            actor=actor,
+            tag=AuditTag.DISCLOSURE_READ,
+            target_type="disclosure",
+            reason=f"not visible: {public_id}",
+        )
         raise NotFoundError("No such disclosure request.") from None
 
 
 def disclosure_read(*, actor: Actor, public_id) -> DisclosureRequest:
     request = disclosure_get(actor=actor, public_id=public_id)
-    audit_record(actor=actor, tag=AuditTag.DISCLOSURE_READ, target=request, data_class=DataClass.ADMINISTRATIVE,
-                 legal_basis=request.legal_basis_tag)
+    audit_record(
+        actor=actor,
+        tag=AuditTag.DISCLOSURE_READ,
+        target=request,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=request.legal_basis_tag,
+    )
     return request
 
 
 def disclosures_page_audit(*, actor: Actor, page: list[DisclosureRequest]) -> None:
-    audit_record(actor=actor, tag=AuditTag.DISCLOSURE_LISTED, data_class=DataClass.ADMINISTRATIVE, target_type="disclosure",
-                 legal_basis=LegalBasis.OPERATOR_DUTY if actor.can(Capability.DISCLOSURE_APPROVE) else LegalBasis.MEMBERSHIP_TERMS,
-                 details={"count": len(page)})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.DISCLOSURE_LISTED,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="disclosure",
+        legal_basis=LegalBasis.OPERATOR_DUTY
+        if actor.can(Capability.DISCLOSURE_APPROVE)
+        else LegalBasis.MEMBERSHIP_TERMS,
+        details={"count": len(page)},
+    )

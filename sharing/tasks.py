@@ -1,4 +1,5 @@
 """Celery tasks of the sharing domain: ids in, a service call, idempotent."""
+
 import time
 
 from celery import shared_task

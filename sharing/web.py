@@ -3,6 +3,7 @@
 Every form is validated by the API's own input serializer and the same service, so a page and
 the API accept and refuse the same input; a refusal shows per-field messages with a 4xx.
 """
+
 from __future__ import annotations
 
 import base64
@@ -42,8 +43,11 @@ class DisclosureForm(forms.Form):
 def disclosure_list(request):
     requests = list(selectors.disclosures_visible_to(actor=request.actor)[:200])
     selectors.disclosures_page_audit(actor=request.actor, page=requests)
-    return render(request, "sharing/disclosure_list.html", {"requests": requests,
-                                                             "can_file": request.actor.can(Capability.DISCLOSURE_REQUEST)})
+    return render(
+        request,
+        "sharing/disclosure_list.html",
+        {"requests": requests, "can_file": request.actor.can(Capability.DISCLOSURE_REQUEST)},
+    )
 
 
 @capability_required(Capability.DISCLOSURE_REQUEST)
@@ -58,9 +62,15 @@ def disclosure_new(request):
         errors, status = domain_errors(exc), exc.status_code
     else:
         return redirect("disclosure-page", request_id=created.public_id)
-    return render(request, "sharing/disclosure_new.html", {
-        "form": DisclosureForm(initial=request.POST.dict() | {"fields": request.POST.getlist("fields")}),
-        "errors": _on_page(errors)}, status=status)
+    return render(
+        request,
+        "sharing/disclosure_new.html",
+        {
+            "form": DisclosureForm(initial=request.POST.dict() | {"fields": request.POST.getlist("fields")}),
+            "errors": _on_page(errors),
+        },
+        status=status,
+    )
 
 
 def _order_body(request) -> dict:
@@ -70,12 +80,19 @@ def _order_body(request) -> dict:
     if upload is not None:
         # One byte past the limit is enough for the API's rule to refuse it; never read a huge file whole.
         content = upload.read(settings.HUB_MAX_EVIDENCE_BYTES + 1)
-        document = {"name": upload.name, "content_type": upload.content_type or "application/octet-stream",
-                    "content_base64": base64.b64encode(content).decode()}
-    return {"case_number": post.get("case_number", ""), "issuing_court": post.get("issuing_court", ""),
-            "legal_basis": post.get("legal_basis", ""), "deadline": post.get("deadline", ""),
-            "scope": {"reports": post.get("report_ids", "").split(), "fields": post.getlist("fields")},
-            "order_document": document}
+        document = {
+            "name": upload.name,
+            "content_type": upload.content_type or "application/octet-stream",
+            "content_base64": base64.b64encode(content).decode(),
+        }
+    return {
+        "case_number": post.get("case_number", ""),
+        "issuing_court": post.get("issuing_court", ""),
+        "legal_basis": post.get("legal_basis", ""),
+        "deadline": post.get("deadline", ""),
+        "scope": {"reports": post.get("report_ids", "").split(), "fields": post.getlist("fields")},
+        "order_document": document,
+    }
 
 
 def _on_page(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -83,7 +100,7 @@ def _on_page(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     renamed: dict[str, list[str]] = {}
     for name, found in errors.items():
         prefix = next((api for api in PAGE_NAMES if name == api or name.startswith(f"{api}.")), None)
-        renamed.setdefault(PAGE_NAMES[prefix] + name[len(prefix):] if prefix else name, []).extend(found)
+        renamed.setdefault(PAGE_NAMES[prefix] + name[len(prefix) :] if prefix else name, []).extend(found)
     return renamed
 
 
@@ -96,11 +113,19 @@ def disclosure_page(request, request_id):
 
 
 def _detail(request, found, *, errors: dict[str, list[str]] | None = None, status: int = 200):
-    return render(request, "sharing/disclosure_detail.html", {
-        "req": found, "approvals": disclosure.approvals_of(found), "errors": errors or {},
-        "can_approve": request.actor.can(Capability.DISCLOSURE_APPROVE),
-        "can_download": request.actor.can(Capability.DISCLOSURE_DOWNLOAD) and found.status in ("package_ready", "delivered"),
-    }, status=status)
+    return render(
+        request,
+        "sharing/disclosure_detail.html",
+        {
+            "req": found,
+            "approvals": disclosure.approvals_of(found),
+            "errors": errors or {},
+            "can_approve": request.actor.can(Capability.DISCLOSURE_APPROVE),
+            "can_download": request.actor.can(Capability.DISCLOSURE_DOWNLOAD)
+            and found.status in ("package_ready", "delivered"),
+        },
+        status=status,
+    )
 
 
 def _officer_action(request, found):

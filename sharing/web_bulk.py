@@ -1,4 +1,5 @@
 """Bulk screening pages: upload a file of sellers, follow the jobs, cancel one, download results."""
+
 from __future__ import annotations
 
 from django import forms
@@ -24,7 +25,9 @@ class BulkUploadForm(forms.Form):
 
 
 def _jobs_listed(request: HttpRequest) -> list[BulkJob]:
-    return bulk.bulk_jobs_listed(actor=request.actor, limit=LIST_LIMIT, request_id=getattr(request, "request_id", ""))
+    return bulk.bulk_jobs_listed(
+        actor=request.actor, limit=LIST_LIMIT, request_id=getattr(request, "request_id", "")
+    )
 
 
 @match_revealing("post")
@@ -38,12 +41,13 @@ def bulk_list(request: HttpRequest) -> HttpResponse:
         try:
             job = bulk.bulk_submit(upload=form.cleaned_data["file"], actor=request.actor)
         except DomainError as exc:
-            form.add_error("file" if exc.fields and "file" in exc.fields else None,
-                           _first_message(exc))
+            form.add_error("file" if exc.fields and "file" in exc.fields else None, _first_message(exc))
             status = exc.status_code  # as the API answers it (a 429 over the limits, not a 400)
         else:
             return redirect("bulk-page", job_id=job.public_id)
-    return render(request, "sharing/bulk_list.html", {"jobs": _jobs_listed(request), "form": form}, status=status)
+    return render(
+        request, "sharing/bulk_list.html", {"jobs": _jobs_listed(request), "form": form}, status=status
+    )
 
 
 def _first_message(exc: DomainError) -> str:
@@ -58,13 +62,23 @@ def bulk_page(request: HttpRequest, job_id) -> HttpResponse:
     return _detail(request, bulk.bulk_job_get(actor=request.actor, public_id=job_id))
 
 
-def _detail(request: HttpRequest, job: BulkJob, *, errors: dict[str, list[str]] | None = None,
-            status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest, job: BulkJob, *, errors: dict[str, list[str]] | None = None, status: int = 200
+) -> HttpResponse:
     progress = bulk.bulk_status(job=job, actor=request.actor)
-    return render(request, "sharing/bulk_detail.html", {
-        "job": job, "progress": progress, "active": job.status in BULK_ACTIVE_STATUSES,
-        "done": job.status == "done", "formats": list(RESULT_FORMATS), "errors": errors or {},
-    }, status=status)
+    return render(
+        request,
+        "sharing/bulk_detail.html",
+        {
+            "job": job,
+            "progress": progress,
+            "active": job.status in BULK_ACTIVE_STATUSES,
+            "done": job.status == "done",
+            "formats": list(RESULT_FORMATS),
+            "errors": errors or {},
+        },
+        status=status,
+    )
 
 
 @require_POST

@@ -1,5 +1,6 @@
 """Switch the audit log's append-only triggers off, as an administrator could, for tests only:
 to let pytest-django flush the tables after transactional tests, and to play the tamperer."""
+
 from __future__ import annotations
 
 import importlib

@@ -1,4 +1,5 @@
 """Personas shared by the suite: who acts in a test is named for what they do."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,7 +34,10 @@ def audit_log_flushable(request):
     request.getfixturevalue("_django_db_helper")
     audit_triggers.enable()
     yield
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or names & {"transactional_db", "live_server"}
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or names & {
+        "transactional_db",
+        "live_server",
+    }
     if transactional:
         audit_triggers.disable()
 

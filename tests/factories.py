@@ -1,4 +1,5 @@
 """Test factories. Members and keys are made through the services, so the same rules hold."""
+
 from __future__ import annotations
 
 import itertools
@@ -27,12 +28,18 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
 def member_make(organisation: Organisation, role: Role | str) -> Member:
     return services.member_create(
-        organisation=organisation, username=f"user{next(_usernames)}", role=role, password="pw-for-tests", actor=None
+        organisation=organisation,
+        username=f"user{next(_usernames)}",
+        role=role,
+        password="pw-for-tests",
+        actor=None,
     )
 
 
 def key_for(member: Member, scopes: list[str] | None = None) -> str:
-    _, plaintext = services.api_key_issue(member=member, name="test", scopes=scopes or Scope.values, actor=None)
+    _, plaintext = services.api_key_issue(
+        member=member, name="test", scopes=scopes or Scope.values, actor=None
+    )
     return plaintext
 
 
@@ -54,7 +61,9 @@ def seller_identifiers(n: int = 0) -> list[dict]:
     ]
 
 
-def report_body(identifiers: list[dict] | None = None, verification_level: str = "rights_owner_verified") -> dict:
+def report_body(
+    identifiers: list[dict] | None = None, verification_level: str = "rights_owner_verified"
+) -> dict:
     return {
         "identifiers": identifiers or seller_identifiers(),
         "ip_type": "trademark",
@@ -64,7 +73,9 @@ def report_body(identifiers: list[dict] | None = None, verification_level: str =
     }
 
 
-def report_make(reporter: Member, identifiers: list[dict] | None = None, verification_level: str = "rights_owner_verified"):
+def report_make(
+    reporter: Member, identifiers: list[dict] | None = None, verification_level: str = "rights_owner_verified"
+):
     """Submit a report through the service, as the reporter would through the API."""
     from accounts.actors import Actor
     from sharing.api.serializers import ReportSubmitInput
@@ -75,14 +86,23 @@ def report_make(reporter: Member, identifiers: list[dict] | None = None, verific
     return report_submit(submission=payload.to_submission(), actor=Actor(member=reporter))
 
 
-def report_make_accepted(reporter: Member, reviewer: Member, identifiers: list[dict] | None = None,
-                         verification_level: str = "rights_owner_verified", decision_verified: bool = False):
+def report_make_accepted(
+    reporter: Member,
+    reviewer: Member,
+    identifiers: list[dict] | None = None,
+    verification_level: str = "rights_owner_verified",
+    decision_verified: bool = False,
+):
     from accounts.actors import Actor
     from sharing.services.reports import report_accept
 
     report = report_make(reporter, identifiers, verification_level)
-    return report_accept(report=report, reason="evidence checked", actor=Actor(member=reviewer),
-                         decision_verified=decision_verified)
+    return report_accept(
+        report=report,
+        reason="evidence checked",
+        actor=Actor(member=reviewer),
+        decision_verified=decision_verified,
+    )
 
 
 def court_key_pair(organisation: Organisation):
@@ -92,7 +112,9 @@ def court_key_pair(organisation: Organisation):
     from sharing.crypto.packages import raw_public
 
     private = X25519PrivateKey.generate()
-    Organisation.objects.filter(pk=organisation.pk).update(encryption_public_key=raw_public(private.public_key()).hex())
+    Organisation.objects.filter(pk=organisation.pk).update(
+        encryption_public_key=raw_public(private.public_key()).hex()
+    )
     organisation.refresh_from_db()
     return private
 
@@ -107,15 +129,26 @@ def disclosure_body(report_ids: list[str], fields: list[str] | None = None) -> d
         "case_number": "(2026) Hu 0115 Min Chu 1234",
         "issuing_court": "Shanghai Pudong New Area People's Court",
         "legal_basis": "Civil Procedure Law art. 67; order to produce evidence",
-        "scope": {"reports": report_ids, "fields": fields or ["identifiers", "statement", "evidence", "reporter"]},
+        "scope": {
+            "reports": report_ids,
+            "fields": fields or ["identifiers", "statement", "evidence", "reporter"],
+        },
         "deadline": (timezone.now() + timedelta(days=30)).isoformat(),
-        "order_document": {"name": "order.pdf", "content_type": "application/pdf",
-                           "content_base64": base64.b64encode(b"%PDF-1.7 court order").decode()},
+        "order_document": {
+            "name": "order.pdf",
+            "content_type": "application/pdf",
+            "content_base64": base64.b64encode(b"%PDF-1.7 court order").decode(),
+        },
     }
 
 
-def disclosure_make(clerk: Member | None = None, report_ids: list[str] | None = None, approvals: int = 0,
-                    built: bool = False, fields: list[str] | None = None):
+def disclosure_make(
+    clerk: Member | None = None,
+    report_ids: list[str] | None = None,
+    approvals: int = 0,
+    built: bool = False,
+    fields: list[str] | None = None,
+):
     """A disclosure request filed through the service, optionally approved and built."""
     from accounts.actors import Actor
     from sharing.api.disclosure import DisclosureSubmitInput, ScopeInput
@@ -126,15 +159,25 @@ def disclosure_make(clerk: Member | None = None, report_ids: list[str] | None = 
     clerk = clerk or persona(OrganisationKind.COURT, Role.ANALYST)
     if not clerk.organisation.encryption_public_key:
         court_key_pair(clerk.organisation)
-    body = disclosure_body(report_ids if report_ids is not None else [str(report_make(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)).public_id)], fields)
+    body = disclosure_body(
+        report_ids
+        if report_ids is not None
+        else [str(report_make(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)).public_id)],
+        fields,
+    )
     payload, scope = DisclosureSubmitInput(data=body), ScopeInput(data=body["scope"])
     payload.is_valid(raise_exception=True)
     scope.is_valid(raise_exception=True)
     doc = payload.validated_data["order_document"]
     request = disclosure.disclosure_request_submit(
-        case_number=body["case_number"], issuing_court=body["issuing_court"], legal_basis=body["legal_basis"],
-        scope=scope.to_scope(default_country="CN"), deadline=payload.validated_data["deadline"],
-        order_document=EvidenceFile(doc["name"], doc["content_type"], doc["content_base64"]), actor=Actor(member=clerk))
+        case_number=body["case_number"],
+        issuing_court=body["issuing_court"],
+        legal_basis=body["legal_basis"],
+        scope=scope.to_scope(default_country="CN"),
+        deadline=payload.validated_data["deadline"],
+        order_document=EvidenceFile(doc["name"], doc["content_type"], doc["content_base64"]),
+        actor=Actor(member=clerk),
+    )
     operator = persona(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER) if approvals else None
     for _ in range(approvals):
         officer = member_make(operator.organisation, Role.DISCLOSURE_OFFICER)
@@ -145,7 +188,9 @@ def disclosure_make(clerk: Member | None = None, report_ids: list[str] | None = 
     return request
 
 
-def dispute_make(filer: Member | None = None, reporter: Member | None = None, n: int = 900, answered: bool = False):
+def dispute_make(
+    filer: Member | None = None, reporter: Member | None = None, n: int = 900, answered: bool = False
+):
     """A live report against a seller, and a platform's dispute of it (answered by the reporter when
     `answered`); returns (dispute, identifiers)."""
     from accounts.actors import Actor
@@ -157,24 +202,38 @@ def dispute_make(filer: Member | None = None, reporter: Member | None = None, n:
     reviewer = persona(OrganisationKind.OPERATOR, Role.REVIEWER)
     identifiers = seller_identifiers(n)
     report_make_accepted(reporter, reviewer, identifiers)
-    dispute = dispute_file(identifiers=_raw(identifiers), grounds="The seller holds a licence.", evidence=[],
-                           actor=Actor(member=filer))
+    dispute = dispute_file(
+        identifiers=_raw(identifiers),
+        grounds="The seller holds a licence.",
+        evidence=[],
+        actor=Actor(member=filer),
+    )
     if answered:
-        dispute = dispute_answer(dispute=dispute, note="Suit filed.", evidence=[EvidenceFile("suit.pdf", "application/pdf", b"%PDF")],
-                                 actor=Actor(member=reporter))
+        dispute = dispute_answer(
+            dispute=dispute,
+            note="Suit filed.",
+            evidence=[EvidenceFile("suit.pdf", "application/pdf", b"%PDF")],
+            actor=Actor(member=reporter),
+        )
     return dispute, identifiers
 
 
-def report_make_rejected(reporter: Member, reviewer: Member | None = None, identifiers: list[dict] | None = None):
+def report_make_rejected(
+    reporter: Member, reviewer: Member | None = None, identifiers: list[dict] | None = None
+):
     """A report the reviewer (a fresh operator reviewer by default) rejected."""
     from accounts.actors import Actor
     from sharing.services.reports import report_reject
 
     reviewer = reviewer or persona(OrganisationKind.OPERATOR, Role.REVIEWER)
-    return report_reject(report=report_make(reporter, identifiers), reason="no evidence of use", actor=Actor(member=reviewer))
+    return report_reject(
+        report=report_make(reporter, identifiers), reason="no evidence of use", actor=Actor(member=reviewer)
+    )
 
 
-def report_make_appealed(reporter: Member, rejected_by: Member | None = None, identifiers: list[dict] | None = None):
+def report_make_appealed(
+    reporter: Member, rejected_by: Member | None = None, identifiers: list[dict] | None = None
+):
     """A rejected report its reporter appealed; returns the report."""
     from accounts.actors import Actor
     from sharing.services.appeals import report_appeal

@@ -1,4 +1,5 @@
 """Malformed requests get a 4xx with a per-field message; nothing makes the hub answer 500."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import report_body, report_make
+from tests.factories import report_body
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +22,13 @@ def _post_raw(client, url: str, raw: bytes | str, content_type: str = "applicati
 
 
 @pytest.mark.parametrize("url", ["/api/v1/checks", "/api/v1/reports"])
-@pytest.mark.parametrize("raw", ['{"identifiers": [', "not json at all", "[1, 2", '{"a": NaN}', "\xff\xfe", "[" * 5000])
+@pytest.mark.parametrize(
+    "raw", ['{"identifiers": [', "not json at all", "[1, 2", '{"a": NaN}', "\xff\xfe", "[" * 5000]
+)
 def test_malformed_json_is_a_400_with_a_message(api, platform_admin_member, url, raw):
-    response = _post_raw(api(platform_admin_member), url, raw.encode("latin-1") if isinstance(raw, str) else raw)
+    response = _post_raw(
+        api(platform_admin_member), url, raw.encode("latin-1") if isinstance(raw, str) else raw
+    )
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error"
@@ -45,14 +50,28 @@ CHECK_CASES = [
     ({"identifiers": [{"type": "phone"}]}, ["identifiers", "0", "value"]),
     ({"identifiers": [{"value": "+8613800138000"}]}, ["identifiers", "0", "type"]),
     ({"identifiers": [{"type": "passport", "value": "E12345678"}]}, ["identifiers", "0", "type"]),
-    ({"identifiers": [{"type": "phone", "value": 8613800138000}]}, None),  # numbers are coerced to text: allowed
+    (
+        {"identifiers": [{"type": "phone", "value": 8613800138000}]},
+        None,
+    ),  # numbers are coerced to text: allowed
     ({"identifiers": [{"type": "phone", "value": ["+86"]}]}, ["identifiers", "0", "value"]),
     ({"identifiers": [{"type": "phone", "value": "12"}]}, ["identifiers", "0", "value"]),
-    ({"identifiers": [PHONE, {"type": "national_id", "value": "110105194912310021", "country": "CN"}]},
-     ["identifiers", "1", "value"]),
-    ({"identifiers": [{"type": "bank_account", "value": "DE89 3704 0044 0532 0130 01"}]}, ["identifiers", "0", "value"]),
-    ({"identifiers": [{"type": "business_licence", "value": "91350100M000100Y44"}]}, ["identifiers", "0", "value"]),
-    ({"identifiers": [{"type": "phone", "value": "+8613800138000", "country": "China"}]}, ["identifiers", "0", "country"]),
+    (
+        {"identifiers": [PHONE, {"type": "national_id", "value": "110105194912310021", "country": "CN"}]},
+        ["identifiers", "1", "value"],
+    ),
+    (
+        {"identifiers": [{"type": "bank_account", "value": "DE89 3704 0044 0532 0130 01"}]},
+        ["identifiers", "0", "value"],
+    ),
+    (
+        {"identifiers": [{"type": "business_licence", "value": "91350100M000100Y44"}]},
+        ["identifiers", "0", "value"],
+    ),
+    (
+        {"identifiers": [{"type": "phone", "value": "+8613800138000", "country": "China"}]},
+        ["identifiers", "0", "country"],
+    ),
     ({"identifiers": [PHONE] * 51}, ["identifiers"]),
     ({"identifiers": [{"type": "phone", "value": "1" * 501}]}, ["identifiers", "0", "value"]),
     ([PHONE], ["non_field_errors"]),
@@ -111,7 +130,9 @@ def test_missing_report_fields_are_each_named(api, platform_admin_member):
     response = api(platform_admin_member).post("/api/v1/reports", {}, format="json")
 
     assert response.status_code == 400
-    assert {"identifiers", "ip_type", "category", "verification_level", "statement"} <= set(response.json()["error"]["fields"])
+    assert {"identifiers", "ip_type", "category", "verification_level", "statement"} <= set(
+        response.json()["error"]["fields"]
+    )
 
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=2048)
@@ -136,7 +157,11 @@ def test_oversized_evidence_is_refused_per_field(api, platform_admin_member):
 
 @pytest.mark.parametrize("url", ["/api/v1/reports/not-a-uuid", f"/api/v1/reports/{uuid.uuid4()}/retract"])
 def test_unknown_or_malformed_ids_are_404(api, platform_admin_member, url):
-    response = api(platform_admin_member).post(url) if url.endswith("retract") else api(platform_admin_member).get(url)
+    response = (
+        api(platform_admin_member).post(url)
+        if url.endswith("retract")
+        else api(platform_admin_member).get(url)
+    )
 
     assert response.status_code == 404
 
@@ -156,12 +181,15 @@ def test_a_bad_status_filter_is_a_400(api, platform_admin_member):
     assert response.status_code == 400 and "status" in response.json()["error"]["fields"]
 
 
-@pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Basic dXNlcjpwdw==", "Bearer iih_zzzzzzzz_" + "x" * 40, "Token abc"])
+@pytest.mark.parametrize(
+    "header", ["Bearer", "Bearer a b", "Basic dXNlcjpwdw==", "Bearer iih_zzzzzzzz_" + "x" * 40, "Token abc"]
+)
 def test_bad_credentials_are_401_and_audited(client, header):
     from accounts.audit.models import AuditEvent
 
-    response = client.post("/api/v1/checks", {"identifiers": [PHONE]}, content_type="application/json",
-                           HTTP_AUTHORIZATION=header)
+    response = client.post(
+        "/api/v1/checks", {"identifiers": [PHONE]}, content_type="application/json", HTTP_AUTHORIZATION=header
+    )
 
     assert response.status_code == 401
     assert AuditEvent.objects.filter(action="accounts:auth:failed", outcome="denied").exists()
@@ -182,7 +210,9 @@ def test_a_revoked_or_expired_key_is_refused(api, platform_admin_member):
     revoked, expired = key_for(platform_admin_member), key_for(platform_admin_member)
     keys = list(ApiKey.objects.filter(member=platform_admin_member).order_by("id"))
     ApiKey.objects.filter(pk=keys[0].pk).update(revoked_at=timezone.now())
-    ApiKey.objects.filter(pk=keys[1].pk).update(expires_at=timezone.now(), created_at=timezone.now() - timezone.timedelta(days=1))
+    ApiKey.objects.filter(pk=keys[1].pk).update(
+        expires_at=timezone.now(), created_at=timezone.now() - timezone.timedelta(days=1)
+    )
     from rest_framework.test import APIClient
 
     statuses = []
@@ -195,29 +225,69 @@ def test_a_revoked_or_expired_key_is_refused(api, platform_admin_member):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=12,
 )
 identifier_like = st.fixed_dictionaries(
-    {"type": st.sampled_from(["phone", "email", "national_id", "business_licence", "bank_account", "store_url",
-                              "shipping_address", "name", "device_id", "payment_account", "x"]),
-     "value": st.text(max_size=40) | json_values},
+    {
+        "type": st.sampled_from(
+            [
+                "phone",
+                "email",
+                "national_id",
+                "business_licence",
+                "bank_account",
+                "store_url",
+                "shipping_address",
+                "name",
+                "device_id",
+                "payment_account",
+                "x",
+            ]
+        ),
+        "value": st.text(max_size=40) | json_values,
+    },
     optional={"country": st.text(max_size=3) | json_values},
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(payload=st.one_of(json_values, st.fixed_dictionaries({"identifiers": st.lists(identifier_like, max_size=4)})))
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    payload=st.one_of(
+        json_values, st.fixed_dictionaries({"identifiers": st.lists(identifier_like, max_size=4)})
+    )
+)
 def test_fuzzed_check_bodies_never_make_a_500(api, platform_admin_member, payload):
     response = api(platform_admin_member).post("/api/v1/checks", payload, format="json")
 
     assert response.status_code in (200, 400), response.content
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(change=st.dictionaries(st.sampled_from(["identifiers", "ip_type", "category", "verification_level", "statement",
-                                               "evidence"]), json_values, max_size=3))
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    change=st.dictionaries(
+        st.sampled_from(
+            ["identifiers", "ip_type", "category", "verification_level", "statement", "evidence"]
+        ),
+        json_values,
+        max_size=3,
+    )
+)
 def test_fuzzed_report_bodies_never_make_a_500(api, platform_admin_member, change):
     response = api(platform_admin_member).post("/api/v1/reports", {**report_body(), **change}, format="json")
 
@@ -228,7 +298,9 @@ def _endpoints_with_a_body():
     from tests.accounts.test_role_matrix import ENDPOINTS
 
     bodiless = ("retract", "revoke", "approve", "withdraw", "renew", "bulk")
-    return [e for e in ENDPOINTS if e.method in ("post", "put") and not any(word in e.name for word in bodiless)]
+    return [
+        e for e in ENDPOINTS if e.method in ("post", "put") and not any(word in e.name for word in bodiless)
+    ]
 
 
 @pytest.mark.parametrize("endpoint", _endpoints_with_a_body(), ids=lambda e: e.name)
@@ -236,11 +308,15 @@ def test_every_endpoint_that_takes_a_body_answers_malformed_json_with_400(endpoi
     from accounts.roles import ROLE_CAPABILITIES
     from tests.factories import client_for, persona
 
-    kind, role = next((k, r) for (k, r), caps in sorted(ROLE_CAPABILITIES.items()) if endpoint.capability in caps)
+    kind, role = next(
+        (k, r) for (k, r), caps in sorted(ROLE_CAPABILITIES.items()) if endpoint.capability in caps
+    )
     member = persona(kind, role)
     url = endpoint.url(member)
 
-    response = client_for(member).generic(endpoint.method.upper(), url, b'{"broken": ', content_type="application/json")
+    response = client_for(member).generic(
+        endpoint.method.upper(), url, b'{"broken": ', content_type="application/json"
+    )
 
     assert response.status_code == 400, (endpoint.name, response.content)
     assert response.json()["error"]["code"] == "parse_error"

@@ -3,6 +3,7 @@
 PostgreSQL text cannot hold a NUL; the suite runs on SQLite by default and on PostgreSQL with
 DATABASE_URL, and these tests are meant for both.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,13 @@ from tests.factories import client_for, disclosure_make, persona
 pytestmark = pytest.mark.django_db
 
 NUL_TEXT = "before\x00after"
-SAMPLE_ARGUMENTS = {"uuid": lambda: str(uuid.uuid4()), "int": lambda: "1", "str": lambda: "csv", "path": lambda: "x",
-                    "slug": lambda: "x"}
+SAMPLE_ARGUMENTS = {
+    "uuid": lambda: str(uuid.uuid4()),
+    "int": lambda: "1",
+    "str": lambda: "csv",
+    "path": lambda: "x",
+    "slug": lambda: "x",
+}
 
 
 def _routes(patterns=None, prefix: str = "") -> list[str]:
@@ -38,7 +44,9 @@ def _routes(patterns=None, prefix: str = "") -> list[str]:
         if isinstance(entry, URLResolver):
             found += _routes(entry.url_patterns, route)
         elif isinstance(entry, URLPattern):
-            found.append("/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_ARGUMENTS[m.group(1) or "str"](), route))
+            found.append(
+                "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_ARGUMENTS[m.group(1) or "str"](), route)
+            )
     return sorted(set(found))
 
 
@@ -80,23 +88,39 @@ def test_a_nul_in_a_header_a_cookie_or_the_path_is_a_400_on_every_route():
     cookie = Client(HTTP_COOKIE="sessionid=abc\x00def")
 
     header = {route: client.get(route, HTTP_X_NOTE=NUL_TEXT).status_code for route in ROUTES}
-    key = {route: Client().get(route, HTTP_AUTHORIZATION=f"Bearer hub_{NUL_TEXT}").status_code for route in ROUTES}
+    key = {
+        route: Client().get(route, HTTP_AUTHORIZATION=f"Bearer hub_{NUL_TEXT}").status_code
+        for route in ROUTES
+    }
     session = {route: cookie.get(route).status_code for route in ROUTES}
     path = client.get("/api/v1/reports/%00").status_code
 
-    assert {r for answers in (header, key, session) for r, status in answers.items() if status != 400} == set()
+    assert {
+        r for answers in (header, key, session) for r, status in answers.items() if status != 400
+    } == set()
     assert path == 400
 
 
 def test_a_nul_anywhere_in_a_json_body_never_makes_a_500_on_any_route():
-    body = json.dumps({"reason": NUL_TEXT, "identifiers": [{"type": "phone", "value": NUL_TEXT}],
-                       "details": {NUL_TEXT: 1}, "url": NUL_TEXT, "scope": {"fields": [NUL_TEXT]}})
+    body = json.dumps(
+        {
+            "reason": NUL_TEXT,
+            "identifiers": [{"type": "phone", "value": NUL_TEXT}],
+            "details": {NUL_TEXT: 1},
+            "url": NUL_TEXT,
+            "scope": {"fields": [NUL_TEXT]},
+        }
+    )
     members = _members_covering_every_capability()
 
-    failures = [(member.role, method, route, response.status_code)
-                for member in members for route in ROUTES for method in ("POST", "PUT", "PATCH")
-                for response in [client_for(member).generic(method, route, body, content_type="application/json")]
-                if response.status_code >= 500]
+    failures = [
+        (member.role, method, route, response.status_code)
+        for member in members
+        for route in ROUTES
+        for method in ("POST", "PUT", "PATCH")
+        for response in [client_for(member).generic(method, route, body, content_type="application/json")]
+        if response.status_code >= 500
+    ]
 
     assert failures == []
 
@@ -104,18 +128,23 @@ def test_a_nul_anywhere_in_a_json_body_never_makes_a_500_on_any_route():
 def test_a_nul_in_a_web_form_is_a_400_on_every_route():
     members = _members_covering_every_capability()
 
-    failures = [(member.role, route, response.status_code)
-                for member in members for route in ROUTES if not route.startswith("/api/")
-                for data in ({"reason": NUL_TEXT, "action": "reject"}, {NUL_TEXT: "x"})
-                for response in [_logged_in(member).post(route, data)]
-                if response.status_code != 400]
+    failures = [
+        (member.role, route, response.status_code)
+        for member in members
+        for route in ROUTES
+        if not route.startswith("/api/")
+        for data in ({"reason": NUL_TEXT, "action": "reject"}, {NUL_TEXT: "x"})
+        for response in [_logged_in(member).post(route, data)]
+        if response.status_code != 400
+    ]
 
     assert failures == []
 
 
 def test_a_json_nul_is_refused_naming_the_field(platform_analyst):
-    response = client_for(platform_analyst).post("/api/v1/checks", {"identifiers": [{"type": "phone", "value": NUL_TEXT}]},
-                                                 format="json")
+    response = client_for(platform_analyst).post(
+        "/api/v1/checks", {"identifiers": [{"type": "phone", "value": NUL_TEXT}]}, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"identifiers.0.value": ["NUL characters are not accepted."]}
@@ -134,7 +163,9 @@ def test_a_nul_in_a_disclosure_rejection_reason_is_a_400_not_a_500(client, court
     order, officer = court_clerk_and_officer
     client.force_login(officer.user)
 
-    response = client.post(f"/disclosures/{order.public_id}/", {"action": "reject", "reason": f"no{NUL_TEXT}"})
+    response = client.post(
+        f"/disclosures/{order.public_id}/", {"action": "reject", "reason": f"no{NUL_TEXT}"}
+    )
 
     order.refresh_from_db()
     assert response.status_code == 400 and b"NUL characters are not accepted." in response.content
@@ -160,28 +191,50 @@ def test_a_nul_in_a_multipart_field_name_or_value_is_a_400(platform_analyst):
     api = client_for(platform_analyst)
     content = b"ref,phone\ns-1,+86 138 0013 8000\n"
 
-    named = api.post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", content), NUL_TEXT: "x"},
-                     format="multipart")
-    valued = api.post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", content), "note": NUL_TEXT},
-                      format="multipart")
+    named = api.post(
+        "/api/v1/bulk-checks",
+        {"file": SimpleUploadedFile("s.csv", content), NUL_TEXT: "x"},
+        format="multipart",
+    )
+    valued = api.post(
+        "/api/v1/bulk-checks",
+        {"file": SimpleUploadedFile("s.csv", content), "note": NUL_TEXT},
+        format="multipart",
+    )
 
     assert named.status_code == 400 and valued.status_code == 400
     assert valued.json()["error"]["fields"] == {"note": ["NUL characters are not accepted."]}
     assert BulkJob.objects.count() == 0
 
 
-@pytest.mark.parametrize("name,content", [
-    ("refs.csv", f"ref,phone\nok-1,+86 138 0013 8000\nbad{NUL_TEXT},+86 138 0013 8001\nok-2,+86 138 0013 800\x00\n"),
-    ("refs.jsonl", "\n".join(json.dumps(row) for row in [
-        {"ref": "ok-1", "identifiers": [{"type": "phone", "value": "+86 138 0013 8000"}]},
-        {"ref": f"bad{NUL_TEXT}", "identifiers": [{"type": "phone", "value": "+86 138 0013 8001"}]},
-        {"ref": "ok-2", "identifiers": [{"type": "phone", "value": f"+86{NUL_TEXT}"}]},
-        {"ref": "ok-3", "identifiers": [{"type": "phone", NUL_TEXT: "x"}]},
-    ])),
-])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        (
+            "refs.csv",
+            f"ref,phone\nok-1,+86 138 0013 8000\nbad{NUL_TEXT},+86 138 0013 8001\nok-2,+86 138 0013 800\x00\n",
+        ),
+        (
+            "refs.jsonl",
+            "\n".join(
+                json.dumps(row)
+                for row in [
+                    {"ref": "ok-1", "identifiers": [{"type": "phone", "value": "+86 138 0013 8000"}]},
+                    {
+                        "ref": f"bad{NUL_TEXT}",
+                        "identifiers": [{"type": "phone", "value": "+86 138 0013 8001"}],
+                    },
+                    {"ref": "ok-2", "identifiers": [{"type": "phone", "value": f"+86{NUL_TEXT}"}]},
+                    {"ref": "ok-3", "identifiers": [{"type": "phone", NUL_TEXT: "x"}]},
+                ]
+            ),
+        ),
+    ],
+)
 def test_a_nul_in_a_bulk_row_makes_that_row_an_error_row(platform_analyst, name, content):
-    response = client_for(platform_analyst).post("/api/v1/bulk-checks", {"file": SimpleUploadedFile(name, content.encode())},
-                                                 format="multipart")
+    response = client_for(platform_analyst).post(
+        "/api/v1/bulk-checks", {"file": SimpleUploadedFile(name, content.encode())}, format="multipart"
+    )
     job = BulkJob.objects.get(public_id=response.json()["id"])
     for chunk_id in BulkChunk.objects.filter(job=job).values_list("pk", flat=True):
         bulk_chunk_task(chunk_id)

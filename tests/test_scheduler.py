@@ -1,8 +1,9 @@
 """The embedded default runs the beat schedule in-process (hub/scheduler.py, manage.py run_embedded)."""
+
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone as dj_timezone
@@ -10,7 +11,7 @@ from django.utils import timezone as dj_timezone
 from hub.celery import app
 from hub.scheduler import InProcessBeat, registered_task, task_run_in_process
 
-START = datetime(2026, 3, 2, 0, 0, 30, tzinfo=timezone.utc)  # a Monday, half a minute past midnight
+START = datetime(2026, 3, 2, 0, 0, 30, tzinfo=UTC)  # a Monday, half a minute past midnight
 
 
 class FakeClock:
@@ -48,8 +49,12 @@ def test_entries_run_again_at_their_intervals_and_not_before():
     beat, ran = _beat(clock)
     beat.tick()
     ran.clear()
-    every_minute = _tasks_of("audit-checkpoint-every-minute", "sweep-webhooks-every-minute",
-                             "sweep-bulk-chunks-every-minute", "sweep-disclosure-builds-every-minute")
+    every_minute = _tasks_of(
+        "audit-checkpoint-every-minute",
+        "sweep-webhooks-every-minute",
+        "sweep-bulk-chunks-every-minute",
+        "sweep-disclosure-builds-every-minute",
+    )
 
     clock.advance(seconds=30)
     early = beat.tick()
@@ -82,10 +87,10 @@ def test_a_daily_entry_runs_once_a_day():
 
 @pytest.mark.django_db
 def test_a_scheduled_task_runs_in_this_process_against_the_database():
-    from sharing.models import Report, ReportStatus
-    from tests.factories import persona, report_make_accepted
     from accounts.roles import OrganisationKind as K
     from accounts.roles import Role as R
+    from sharing.models import Report, ReportStatus
+    from tests.factories import persona, report_make_accepted
 
     report = report_make_accepted(persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER))
     Report.objects.filter(pk=report.pk).update(expires_at=dj_timezone.now() - timedelta(minutes=1))
@@ -106,7 +111,8 @@ def test_a_failing_task_is_logged_by_type_and_the_schedule_goes_on(monkeypatch, 
     task_run_in_process("sharing.tasks.reputations_refresh_task")
 
     assert [r.getMessage() for r in caplog.records if r.name == "hub.scheduler"] == [
-        "scheduled task sharing.tasks.reputations_refresh_task failed (RuntimeError)"]
+        "scheduled task sharing.tasks.reputations_refresh_task failed (RuntimeError)"
+    ]
 
 
 def test_run_embedded_starts_the_scheduler_beside_the_server_only_without_a_broker(monkeypatch, settings):
@@ -124,8 +130,10 @@ def test_run_embedded_starts_the_scheduler_beside_the_server_only_without_a_brok
     call_command("run_embedded")
 
     assert started == [True]
-    assert served == [(("runserver", "127.0.0.1:8123"), {"use_reloader": False}),
-                      (("runserver", "127.0.0.1:8000"), {"use_reloader": False})]
+    assert served == [
+        (("runserver", "127.0.0.1:8123"), {"use_reloader": False}),
+        (("runserver", "127.0.0.1:8000"), {"use_reloader": False}),
+    ]
 
 
 def test_the_scheduler_thread_stops_when_asked(monkeypatch):

@@ -1,4 +1,5 @@
 """The two-command promise: settings from the environment, demo seeding, schema, compose."""
+
 from __future__ import annotations
 
 import json
@@ -18,12 +19,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _settings_in_subprocess(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "DJANGO_", "DATABASE_URL", "CELERY_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HUB_", "DJANGO_", "DATABASE_URL", "CELERY_"))
+    }
     return subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='hub.settings'; "
-                               "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], "
-                               "settings.CELERY_TASK_ALWAYS_EAGER)"],
-        env={**clean, **env}, cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='hub.settings'; "
+            "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], "
+            "settings.CELERY_TASK_ALWAYS_EAGER)",
+        ],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -35,8 +48,9 @@ def test_with_nothing_set_the_hub_uses_sqlite_and_runs_tasks_in_process():
 
 
 def test_a_database_url_and_broker_select_postgresql_and_real_celery():
-    result = _settings_in_subprocess({"DATABASE_URL": "postgres://u@127.0.0.1:5432/hub",
-                                      "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})
+    result = _settings_in_subprocess(
+        {"DATABASE_URL": "postgres://u@127.0.0.1:5432/hub", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}
+    )
 
     assert result.stdout.split() == ["django.db.backends.postgresql", "False"]
 
@@ -45,7 +59,10 @@ def test_production_refuses_to_start_without_real_keys():
     result = _settings_in_subprocess({"HUB_ENV": "production", "DJANGO_SECRET_KEY": "a-real-secret"})
 
     assert result.returncode != 0
-    assert all(name in result.stderr for name in ("HUB_OPRF_SEED", "HUB_TOKEN_STORAGE_KEYS", "HUB_KEKS", "HUB_SIGNING_KEY"))
+    assert all(
+        name in result.stderr
+        for name in ("HUB_OPRF_SEED", "HUB_TOKEN_STORAGE_KEYS", "HUB_KEKS", "HUB_SIGNING_KEY")
+    )
     assert "DJANGO_SECRET_KEY" not in result.stderr.split("set ")[-1]
 
 
@@ -60,10 +77,16 @@ def test_the_embedded_default_generates_marked_demo_keys_on_first_run(tmp_path):
 
 def test_production_starts_with_real_keys_read_from_files(tmp_path):
     (tmp_path / "keks").write_text("1:" + "ab" * 32)
-    result = _settings_in_subprocess({"HUB_ENV": "production", "DJANGO_SECRET_KEY": "a-real-secret",
-                                      "HUB_OPRF_SEED": "ab" * 32, "HUB_TOKEN_STORAGE_KEYS": "1:" + "cd" * 64,
-                                      "HUB_SIGNING_KEY": "ef" * 32,
-                                      "HUB_KEKS_FILE": str(tmp_path / "keks")})
+    result = _settings_in_subprocess(
+        {
+            "HUB_ENV": "production",
+            "DJANGO_SECRET_KEY": "a-real-secret",
+            "HUB_OPRF_SEED": "ab" * 32,
+            "HUB_TOKEN_STORAGE_KEYS": "1:" + "cd" * 64,
+            "HUB_SIGNING_KEY": "ef" * 32,
+            "HUB_KEKS_FILE": str(tmp_path / "keks"),
+        }
+    )
 
     assert result.returncode == 0, result.stderr
 
@@ -76,7 +99,9 @@ def test_the_dispute_period_can_never_exceed_twenty_working_days():
     assert longest.returncode == 0, longest.stderr
 
 
-@pytest.mark.parametrize("raw,expected", [("true", True), ("1", True), ("false", False), ("0", False), ("", False)])
+@pytest.mark.parametrize(
+    "raw,expected", [("true", True), ("1", True), ("false", False), ("0", False), ("", False)]
+)
 def test_env_bool_reads_only_plain_booleans(monkeypatch, raw, expected):
     monkeypatch.setenv("HUB_TEST_FLAG", raw)
 
@@ -102,8 +127,14 @@ def test_seed_demo_is_idempotent_and_prints_working_keys_as_json(capsys):
     assert (Organisation.objects.count(), Member.objects.count(), ApiKey.objects.count()) == counts
     assert {"organisation", "kind", "role", "api_key"} <= set(first[0])
     kinds_roles = {(row["kind"], row["role"]) for row in first}
-    assert {("platform", "analyst"), ("logistics", "analyst"), ("court", "analyst"), ("operator", "reviewer"),
-            ("operator", "disclosure_officer"), ("auditor", "analyst")} <= kinds_roles
+    assert {
+        ("platform", "analyst"),
+        ("logistics", "analyst"),
+        ("court", "analyst"),
+        ("operator", "reviewer"),
+        ("operator", "disclosure_officer"),
+        ("auditor", "analyst"),
+    } <= kinds_roles
     assert sum(row["kind"] == "rights_owner" for row in first) == 2
     assert sum(row["role"] == "disclosure_officer" for row in first) == 2
     assert len({row["api_key"] for row in first}) == len(first)
@@ -115,8 +146,12 @@ def test_a_seeded_key_drives_the_api(client, capsys):
     rows = json.loads(capsys.readouterr().out)
     analyst = next(r for r in rows if r["kind"] == "platform" and r["role"] == "analyst")
 
-    response = client.post("/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+8613800138000"}]},
-                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {analyst['api_key']}")
+    response = client.post(
+        "/api/v1/checks",
+        {"identifiers": [{"type": "phone", "value": "+8613800138000"}]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {analyst['api_key']}",
+    )
 
     assert response.status_code == 200 and response.json()["level"] == "none"
 
@@ -131,9 +166,13 @@ def test_openapi_schema_documents_every_endpoint_with_request_and_response(clien
     assert len(operations) >= 16
     for (path, method), op in operations.items():
         assert any(code.startswith("2") for code in op["responses"]), (path, method)
-        if method == "post" and not path.endswith(("/retract", "/revoke", "/approve", "/withdraw", "/renew")):  # bodiless actions
+        if method == "post" and not path.endswith(
+            ("/retract", "/revoke", "/approve", "/withdraw", "/renew")
+        ):  # bodiless actions
             assert "requestBody" in op, (path, method)
-    assert "bearerAuth" in json.dumps(schema["components"].get("securitySchemes", {})) or schema["components"].get("securitySchemes")
+    assert "bearerAuth" in json.dumps(schema["components"].get("securitySchemes", {})) or schema[
+        "components"
+    ].get("securitySchemes")
 
 
 def test_schema_generation_has_no_warnings(tmp_path):
@@ -150,7 +189,10 @@ def test_browsable_docs_are_served(client):
 def _compose_command() -> list[str] | None:
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+    if (
+        shutil.which("docker")
+        and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    ):
         return ["docker", "compose"]
     return None
 
@@ -161,10 +203,19 @@ def test_docker_compose_file_is_accepted():
         if os.environ.get("CI") == "true":
             pytest.fail("CI must check docker-compose.yml; install docker-compose")
         pytest.skip("no docker compose client here")
-    env = {**os.environ, "POSTGRES_PASSWORD": "x", "DJANGO_SECRET_KEY": "x", "HUB_OPRF_SEED": "x",
-           "HUB_TOKEN_STORAGE_KEYS": "x", "HUB_KEKS": "x", "HUB_SIGNING_KEY": "x"}
+    env = {
+        **os.environ,
+        "POSTGRES_PASSWORD": "x",
+        "DJANGO_SECRET_KEY": "x",
+        "HUB_OPRF_SEED": "x",
+        "HUB_TOKEN_STORAGE_KEYS": "x",
+        "HUB_KEKS": "x",
+        "HUB_SIGNING_KEY": "x",
+    }
 
-    result = subprocess.run([*command, "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*command, "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
     assert result.returncode == 0, result.stderr
     for service in ("web", "worker", "worker-bulk", "beat", "postgres", "redis"):

@@ -1,4 +1,5 @@
 """Every task the hub sends goes through hub/tasks_enqueue.py, which never fails a committed request."""
+
 from __future__ import annotations
 
 import re
@@ -29,6 +30,11 @@ def test_no_task_is_sent_or_commit_hook_registered_outside_the_enqueue_helper():
 
 def test_the_check_sees_a_bare_send():
     """The pattern itself must catch the forms it forbids, or the test above could never fail."""
-    forms = ["bulk_chunk_task.delay(chunk_id)", "task.apply_async(args=(1,))", "transaction.on_commit(send)",
-             "app.send_task('x')", "on_commit(lambda: None)"]
+    forms = [
+        "bulk_chunk_task.delay(chunk_id)",
+        "task.apply_async(args=(1,))",
+        "transaction.on_commit(send)",
+        "app.send_task('x')",
+        "on_commit(lambda: None)",
+    ]
     assert all(BARE_SEND.search(form) for form in forms)

@@ -1,4 +1,5 @@
 """Every upload has a size limit, refused with 413 while it streams in: nothing over the limit is spooled."""
+
 from __future__ import annotations
 
 import os
@@ -41,16 +42,22 @@ def _spool_files_opened(directory: Path) -> int:
     """Spool files this process has open in `directory` (they are unlinked, so found through /proc)."""
     if not os.path.isdir("/proc/self/fd"):
         return 0
-    return sum(1 for fd in os.listdir("/proc/self/fd")
-               if os.path.realpath(f"/proc/self/fd/{fd}").startswith(str(directory)))
+    return sum(
+        1
+        for fd in os.listdir("/proc/self/fd")
+        if os.path.realpath(f"/proc/self/fd/{fd}").startswith(str(directory))
+    )
 
 
-def test_a_bulk_upload_over_the_limit_is_a_413_in_the_hub_error_shape(spool_dir, platform_analyst, monkeypatch):
+def test_a_bulk_upload_over_the_limit_is_a_413_in_the_hub_error_shape(
+    spool_dir, platform_analyst, monkeypatch
+):
     spools = []
     monkeypatch.setattr(EncryptedSpoolUploadHandler, "new_file", lambda self, *a, **k: spools.append(1))
 
     response = client_for(platform_analyst).post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT + 1000))}, format="multipart")
+        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT + 1000))}, format="multipart"
+    )
 
     assert response.status_code == 413
     error = response.json()["error"]
@@ -61,13 +68,16 @@ def test_a_bulk_upload_over_the_limit_is_a_413_in_the_hub_error_shape(spool_dir,
 
 def test_a_bulk_upload_under_the_limit_is_accepted(spool_dir, platform_analyst):
     response = client_for(platform_analyst).post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT - 2000))}, format="multipart")
+        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT - 2000))}, format="multipart"
+    )
 
     assert response.status_code == 202, response.content
     assert _spool_files_opened(spool_dir) == 0
 
 
-def test_the_bulk_page_shows_a_clear_message_for_an_upload_over_the_limit(spool_dir, client, platform_analyst):
+def test_the_bulk_page_shows_a_clear_message_for_an_upload_over_the_limit(
+    spool_dir, client, platform_analyst
+):
     client.force_login(platform_analyst.user)
 
     response = client.post("/bulk/", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT + 1000))})
@@ -97,8 +107,10 @@ def test_the_web_disclosure_form_refuses_an_order_document_over_the_request_limi
     clerk = persona(OrganisationKind.COURT, Role.ANALYST)
     client.force_login(clerk.user)
 
-    response = client.post("/disclosures/new", {"case_number": "C-1", "order_document": SimpleUploadedFile(
-        "order.pdf", b"%PDF" + b"x" * LIMIT)})
+    response = client.post(
+        "/disclosures/new",
+        {"case_number": "C-1", "order_document": SimpleUploadedFile("order.pdf", b"%PDF" + b"x" * LIMIT)},
+    )
 
     assert response.status_code == 413 and b"larger than" in response.content
     assert DisclosureRequest.objects.count() == 0
@@ -115,8 +127,12 @@ def test_every_route_refuses_a_multipart_body_over_its_limit_before_spooling_it(
     web.force_login(member.user)
     big = _csv(LIMIT + 1000)
 
-    answers = {route: (web if not route.startswith("/api/") else api).post(
-        route, {"file": SimpleUploadedFile("s.csv", big)}).status_code for route in ROUTES}
+    answers = {
+        route: (web if not route.startswith("/api/") else api)
+        .post(route, {"file": SimpleUploadedFile("s.csv", big)})
+        .status_code
+        for route in ROUTES
+    }
 
     assert {r: s for r, s in answers.items() if not r.startswith("/api/") and s != 413} == {}
     # API routes refuse before reading (403/404/405/415) or answer 413; none accepts or fails.
@@ -129,8 +145,11 @@ def test_a_web_form_body_over_the_request_limit_is_a_413_page(settings, client):
     member = persona(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER)
     client.force_login(member.user)
 
-    response = client.post(f"/disclosures/{uuid.uuid4()}/", urlencode({"action": "reject", "reason": "x" * 2000}),
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        f"/disclosures/{uuid.uuid4()}/",
+        urlencode({"action": "reject", "reason": "x" * 2000}),
+        content_type="application/x-www-form-urlencoded",
+    )
 
     assert response.status_code == 413 and b"The request is larger than the hub accepts." in response.content
 

@@ -1,5 +1,6 @@
 """Every web form validates through the API's own input serializer: the same input is accepted or
 refused on a page and through the API, and a refusal is a 4xx with a per-field message, never a 500."""
+
 from __future__ import annotations
 
 import re
@@ -34,13 +35,24 @@ POST_FORMS = {
     "accounts/login.html": "Django's authentication form",
     "base.html": "logout: no input",
 }
-REASONS = {"empty": "", "blank": "   ", "one character": "x", "two characters": "ab", "three characters": "abc",
-           "too long": "y" * 2001, "with a NUL byte": "not\x00signed", "long enough": "the order is not signed"}
+REASONS = {
+    "empty": "",
+    "blank": "   ",
+    "one character": "x",
+    "two characters": "ab",
+    "three characters": "abc",
+    "too long": "y" * 2001,
+    "with a NUL byte": "not\x00signed",
+    "long enough": "the order is not signed",
+}
 
 
 def test_every_post_form_in_the_templates_is_covered_here():
-    found = {str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")
-             if re.search(r'<form[^>]*method="post"', path.read_text(), re.IGNORECASE)}
+    found = {
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if re.search(r'<form[^>]*method="post"', path.read_text(), re.IGNORECASE)
+    }
     assert found == set(POST_FORMS)
     assert all(name in globals() for name in POST_FORMS.values() if name.startswith("test_"))
 
@@ -70,29 +82,41 @@ def test_rejecting_on_the_page_follows_the_apis_reason_rule(client, case):
     web_order, api_order = disclosure_make(), disclosure_make()
     officer = persona(K.OPERATOR, R.DISCLOSURE_OFFICER)
 
-    on_page = _on_page(client, officer).post(f"/disclosures/{web_order.public_id}/",
-                                             {"action": "reject", "reason": REASONS[case]})
-    by_api = client_for(officer).post(f"/api/v1/disclosure-requests/{api_order.public_id}/reject",
-                                      {"reason": REASONS[case]}, format="json")
+    on_page = _on_page(client, officer).post(
+        f"/disclosures/{web_order.public_id}/", {"action": "reject", "reason": REASONS[case]}
+    )
+    by_api = client_for(officer).post(
+        f"/api/v1/disclosure-requests/{api_order.public_id}/reject", {"reason": REASONS[case]}, format="json"
+    )
 
-    statuses = set(DisclosureRequest.objects.filter(pk__in=[web_order.pk, api_order.pk]).values_list("status", flat=True))
-    _same_reason_rule(case, on_page, by_api, statuses, done=DisclosureStatus.REJECTED, untouched=DisclosureStatus.SUBMITTED)
+    statuses = set(
+        DisclosureRequest.objects.filter(pk__in=[web_order.pk, api_order.pk]).values_list("status", flat=True)
+    )
+    _same_reason_rule(
+        case, on_page, by_api, statuses, done=DisclosureStatus.REJECTED, untouched=DisclosureStatus.SUBMITTED
+    )
 
 
 def test_an_unknown_officer_action_on_the_page_is_a_400(client):
     order = disclosure_make()
 
-    response = _on_page(client, persona(K.OPERATOR, R.DISCLOSURE_OFFICER)).post(f"/disclosures/{order.public_id}/",
-                                                                                  {"action": "delete"})
+    response = _on_page(client, persona(K.OPERATOR, R.DISCLOSURE_OFFICER)).post(
+        f"/disclosures/{order.public_id}/", {"action": "delete"}
+    )
 
     assert _field_refused(response, "action")
 
 
 def _order_form(report_id: str, **overrides) -> dict:
-    form = {"case_number": "(2026) 1234", "issuing_court": "Pudong Court", "legal_basis": "CPL art. 67",
-            "report_ids": report_id, "fields": ["statement"],
-            "deadline": (timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
-            "order_document": SimpleUploadedFile("order.pdf", b"%PDF order", content_type="application/pdf")}
+    form = {
+        "case_number": "(2026) 1234",
+        "issuing_court": "Pudong Court",
+        "legal_basis": "CPL art. 67",
+        "report_ids": report_id,
+        "fields": ["statement"],
+        "deadline": (timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+        "order_document": SimpleUploadedFile("order.pdf", b"%PDF order", content_type="application/pdf"),
+    }
     return {name: value for name, value in {**form, **overrides}.items() if value is not None}
 
 
@@ -106,7 +130,10 @@ ORDER_CASES = {
     "no field": ({"fields": None}, "fields"),
     "unknown field": ({"fields": ["passwords"]}, "fields.0"),
     "no deadline": ({"deadline": ""}, "deadline"),
-    "deadline in the past": ({"deadline": (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}, "deadline"),
+    "deadline in the past": (
+        {"deadline": (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")},
+        "deadline",
+    ),
     "no document": ({"order_document": None}, "order_document.name"),
 }
 
@@ -118,7 +145,9 @@ def test_filing_an_order_on_the_page_follows_the_apis_rules(client, case):
     report = report_make(persona(K.RIGHTS_OWNER, R.REPORTER))
     overrides, field = ORDER_CASES[case]
 
-    response = _on_page(client, clerk).post("/disclosures/new", _order_form(str(report.public_id), **overrides))
+    response = _on_page(client, clerk).post(
+        "/disclosures/new", _order_form(str(report.public_id), **overrides)
+    )
 
     assert _field_refused(response, field), response.content.decode()[-1500:]
     assert not DisclosureRequest.objects.exists()
@@ -131,9 +160,13 @@ def test_an_order_document_over_the_evidence_limit_is_refused_on_the_page(client
     report = report_make(persona(K.RIGHTS_OWNER, R.REPORTER))
     big = SimpleUploadedFile("order.pdf", b"%" * 101, content_type="application/pdf")
 
-    response = _on_page(client, clerk).post("/disclosures/new", _order_form(str(report.public_id), order_document=big))
+    response = _on_page(client, clerk).post(
+        "/disclosures/new", _order_form(str(report.public_id), order_document=big)
+    )
 
-    assert _field_refused(response, "order_document.content_base64") and not DisclosureRequest.objects.exists()
+    assert (
+        _field_refused(response, "order_document.content_base64") and not DisclosureRequest.objects.exists()
+    )
 
 
 def test_a_valid_order_on_the_page_is_filed():
@@ -145,7 +178,9 @@ def test_a_valid_order_on_the_page_is_filed():
 
     response = _on_page(Client(), clerk).post("/disclosures/new", _order_form(str(report.public_id)))
 
-    assert response.status_code == 302 and DisclosureRequest.objects.get().scope_reports == [str(report.public_id)]
+    assert response.status_code == 302 and DisclosureRequest.objects.get().scope_reports == [
+        str(report.public_id)
+    ]
 
 
 def _bulk_job(member) -> BulkJob:
@@ -159,7 +194,9 @@ def test_cancelling_a_bulk_job_on_the_page_follows_the_apis_reason_rule(client, 
     web_job, api_job = _bulk_job(analyst), _bulk_job(analyst)
 
     on_page = _on_page(client, analyst).post(f"/bulk/{web_job.public_id}/cancel", {"reason": reason})
-    by_api = client_for(analyst).post(f"/api/v1/bulk-checks/{api_job.public_id}/cancel", {"reason": reason}, format="json")
+    by_api = client_for(analyst).post(
+        f"/api/v1/bulk-checks/{api_job.public_id}/cancel", {"reason": reason}, format="json"
+    )
 
     statuses = set(BulkJob.objects.values_list("status", flat=True))
     assert (by_api.status_code == 200) == accepted
@@ -191,13 +228,18 @@ def test_uploading_on_the_page_without_a_usable_file_is_a_400(client, upload):
 
 @pytest.mark.parametrize("case", sorted(REASONS))
 def test_handling_an_alert_on_the_page_follows_the_apis_reason_rule(client, case):
-    web_alert, api_alert = (alert_raise(kind="canary_hit", organisation=None, dedupe_key=f"canary:{n}", details={})
-                            for n in (1, 2))
+    web_alert, api_alert = (
+        alert_raise(kind="canary_hit", organisation=None, dedupe_key=f"canary:{n}", details={})
+        for n in (1, 2)
+    )
     operator = persona(K.OPERATOR, R.REVIEWER)
 
-    on_page = _on_page(client, operator).post(f"/audit/alerts/{web_alert.public_id}/resolve", {"reason": REASONS[case]})
-    by_api = client_for(operator).post(f"/api/v1/alerts/{api_alert.public_id}/resolve", {"reason": REASONS[case]},
-                                       format="json")
+    on_page = _on_page(client, operator).post(
+        f"/audit/alerts/{web_alert.public_id}/resolve", {"reason": REASONS[case]}
+    )
+    by_api = client_for(operator).post(
+        f"/api/v1/alerts/{api_alert.public_id}/resolve", {"reason": REASONS[case]}, format="json"
+    )
 
     statuses = set(Alert.objects.values_list("status", flat=True))
     _same_reason_rule(case, on_page, by_api, statuses, done=AlertStatus.RESOLVED, untouched=AlertStatus.OPEN)

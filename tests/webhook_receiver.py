@@ -1,4 +1,5 @@
 """A real HTTP receiver on 127.0.0.1 for webhook tests: records requests, answers from a script."""
+
 from __future__ import annotations
 
 import threading
@@ -14,7 +15,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         receiver = self.server.receiver
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        receiver.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
+        receiver.requests.append(
+            {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
+        )
         action = receiver.script.pop(0) if receiver.script else 200
         if action == "close":
             return  # the connection closes without a response: the sender sees it cut mid-way
@@ -44,7 +47,9 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.server.receiver = self
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     @property
     def url(self) -> str:

@@ -1,4 +1,5 @@
 """The base of every API view: it knows the acting member and wraps the call in one transaction."""
+
 from __future__ import annotations
 
 from django.db import transaction

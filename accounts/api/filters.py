@@ -1,4 +1,5 @@
 """Filters of the audit log listing."""
+
 import django_filters
 
 from accounts.audit.models import Alert, AlertStatus, AuditEvent, DataClass, Outcome

@@ -1,4 +1,5 @@
 """Input and output serializers of the accounts API."""
+
 from __future__ import annotations
 
 from rest_framework import serializers
@@ -14,13 +15,24 @@ class OrganisationOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "country", "verification", "suspended", "created_at", "encryption_public_key"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "country",
+            "verification",
+            "suspended",
+            "created_at",
+            "encryption_public_key",
+        ]
 
 
 class OrganisationCreateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
-    country = serializers.RegexField(r"^[A-Za-z]{2}$", error_messages={"invalid": "Give a two-letter ISO country code."})
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$", error_messages={"invalid": "Give a two-letter ISO country code."}
+    )
 
 
 class OrganisationStandingInput(serializers.Serializer):
@@ -31,13 +43,27 @@ class OrganisationStandingInput(serializers.Serializer):
 class ApiKeyOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     member = serializers.UUIDField(source="member.public_id")
-    created_by = serializers.UUIDField(source="created_by.public_id", allow_null=True, default=None,
-                                       help_text="Who created the key: its member, or null for a key of unknown origin")
+    created_by = serializers.UUIDField(
+        source="created_by.public_id",
+        allow_null=True,
+        default=None,
+        help_text="Who created the key: its member, or null for a key of unknown origin",
+    )
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "member", "created_by", "scopes", "created_at", "expires_at", "revoked_at",
-                  "last_used_at"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "member",
+            "created_by",
+            "scopes",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ]
 
 
 class ApiKeyIssuedOutput(ApiKeyOutput):
@@ -49,10 +75,14 @@ class ApiKeyIssuedOutput(ApiKeyOutput):
 
 class ApiKeyIssueInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    scopes = ListField(child=serializers.ChoiceField(choices=Scope.choices), min_length=1, max_length=len(Scope.values))
+    scopes = ListField(
+        child=serializers.ChoiceField(choices=Scope.choices), min_length=1, max_length=len(Scope.values)
+    )
     expires_in_days = serializers.IntegerField(min_value=1, max_value=730, required=False)
     # Kept so that asking for someone else's key is refused (403, audited) rather than silently ignored.
-    member = serializers.UUIDField(required=False, help_text="Yourself, if given: a key is created only by its own member")
+    member = serializers.UUIDField(
+        required=False, help_text="Yourself, if given: a key is created only by its own member"
+    )
 
 
 class AuditEventOutput(serializers.ModelSerializer):
@@ -63,9 +93,25 @@ class AuditEventOutput(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "seq", "leaf_hash", "occurred_at", "actor_member", "actor_api_key", "organisation", "role", "action",
-                  "object_type", "object_id", "data_class", "legal_basis", "outcome", "request_id", "client_request_id",
-                  "details"]
+        fields = [
+            "id",
+            "seq",
+            "leaf_hash",
+            "occurred_at",
+            "actor_member",
+            "actor_api_key",
+            "organisation",
+            "role",
+            "action",
+            "object_type",
+            "object_id",
+            "data_class",
+            "legal_basis",
+            "outcome",
+            "request_id",
+            "client_request_id",
+            "details",
+        ]
 
 
 class AlertOutput(serializers.ModelSerializer):
@@ -75,13 +121,24 @@ class AlertOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Alert
-        fields = ["id", "kind", "severity", "organisation", "raised_at", "last_seen_at", "occurrences", "details",
-                  "status", "handled_by", "handled_at", "resolution"]
+        fields = [
+            "id",
+            "kind",
+            "severity",
+            "organisation",
+            "raised_at",
+            "last_seen_at",
+            "occurrences",
+            "details",
+            "status",
+            "handled_by",
+            "handled_at",
+            "resolution",
+        ]
 
 
 class AlertHandleInput(serializers.Serializer):
     reason = serializers.CharField(min_length=3, max_length=2000)
-
 
 
 class EncryptionKeyInput(serializers.Serializer):

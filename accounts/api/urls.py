@@ -6,7 +6,11 @@ urlpatterns = [
     path("organisation", views.OwnOrganisationApi.as_view(), name="organisation-own"),
     path("organisation/encryption-key", views.EncryptionKeyApi.as_view(), name="organisation-encryption-key"),
     path("organisations", views.OrganisationsApi.as_view(), name="organisations"),
-    path("organisations/<uuid:organisation_id>/standing", views.OrganisationStandingApi.as_view(), name="organisation-standing"),
+    path(
+        "organisations/<uuid:organisation_id>/standing",
+        views.OrganisationStandingApi.as_view(),
+        name="organisation-standing",
+    ),
     path("api-keys", views.ApiKeysApi.as_view(), name="api-keys"),
     path("api-keys/<uuid:key_id>/revoke", views.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
     path("audit", views.AuditEventsApi.as_view(), name="audit-events"),

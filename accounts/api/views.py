@@ -1,4 +1,5 @@
 """Thin API views for organisations, API keys and the audit log."""
+
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
@@ -22,7 +23,9 @@ class OwnOrganisationApi(HubApiView):
 
     @extend_schema(responses={200: s.OrganisationOutput}, summary="Your organisation")
     def get(self, request):
-        organisation = selectors.organisation_read(actor=self.actor, public_id=self.actor.organisation.public_id)
+        organisation = selectors.organisation_read(
+            actor=self.actor, public_id=self.actor.organisation.public_id
+        )
         return Response(s.OrganisationOutput(organisation).data)
 
 
@@ -30,12 +33,17 @@ class EncryptionKeyApi(HubApiView):
     required_capability = Capability.ENCRYPTION_KEY_SET
     audit_object_type = "organisation"
 
-    @extend_schema(request=s.EncryptionKeyInput, responses={200: s.OrganisationOutput},
-                   summary="Register your court's X25519 public key for disclosure packages")
+    @extend_schema(
+        request=s.EncryptionKeyInput,
+        responses={200: s.OrganisationOutput},
+        summary="Register your court's X25519 public key for disclosure packages",
+    )
     def put(self, request):
         payload = s.EncryptionKeyInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        organisation = services.organisation_set_encryption_key(public_key_hex=payload.validated_data["public_key"], actor=self.actor)
+        organisation = services.organisation_set_encryption_key(
+            public_key_hex=payload.validated_data["public_key"], actor=self.actor
+        )
         return Response(s.OrganisationOutput(organisation).data)
 
 
@@ -52,7 +60,11 @@ class OrganisationsApi(HubApiView):
         selectors.organisations_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(s.OrganisationOutput(page, many=True).data)
 
-    @extend_schema(request=s.OrganisationCreateInput, responses={201: s.OrganisationOutput}, summary="Admit an organisation")
+    @extend_schema(
+        request=s.OrganisationCreateInput,
+        responses={201: s.OrganisationOutput},
+        summary="Admit an organisation",
+    )
     def post(self, request):
         payload = s.OrganisationCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -64,13 +76,18 @@ class OrganisationStandingApi(HubApiView):
     required_capability = Capability.ORGANISATION_ADMIN
     audit_object_type = "organisation"
 
-    @extend_schema(request=s.OrganisationStandingInput, responses={200: s.OrganisationOutput},
-                   summary="Verify, suspend or reinstate an organisation")
+    @extend_schema(
+        request=s.OrganisationStandingInput,
+        responses={200: s.OrganisationOutput},
+        summary="Verify, suspend or reinstate an organisation",
+    )
     def post(self, request, organisation_id):
         payload = s.OrganisationStandingInput(data=request.data)
         payload.is_valid(raise_exception=True)
         organisation = selectors.organisation_get(public_id=organisation_id)
-        organisation = services.organisation_set_standing(organisation=organisation, **payload.validated_data, actor=self.actor)
+        organisation = services.organisation_set_standing(
+            organisation=organisation, **payload.validated_data, actor=self.actor
+        )
         return Response(s.OrganisationOutput(organisation).data)
 
 
@@ -80,21 +97,35 @@ class ApiKeysApi(HubApiView):
     required_capability = Capability.APIKEY_MANAGE
     audit_object_type = "api_key"
 
-    @extend_schema(responses={200: s.ApiKeyOutput(many=True)}, summary="Your API keys (an admin: the organisation's)")
+    @extend_schema(
+        responses={200: s.ApiKeyOutput(many=True)}, summary="Your API keys (an admin: the organisation's)"
+    )
     def get(self, request):
         paginator = HubPagination()
-        page = paginator.paginate_queryset(selectors.api_keys_visible_to(actor=self.actor), request, view=self)
+        page = paginator.paginate_queryset(
+            selectors.api_keys_visible_to(actor=self.actor), request, view=self
+        )
         selectors.api_keys_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(s.ApiKeyOutput(page, many=True).data)
 
-    @extend_schema(request=s.ApiKeyIssueInput, responses={201: s.ApiKeyIssuedOutput}, summary="Issue yourself an API key")
+    @extend_schema(
+        request=s.ApiKeyIssueInput, responses={201: s.ApiKeyIssuedOutput}, summary="Issue yourself an API key"
+    )
     def post(self, request):
         payload = s.ApiKeyIssueInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        member = selectors.member_of_organisation(actor=self.actor, public_id=data["member"]) if "member" in data else self.actor.member
+        member = (
+            selectors.member_of_organisation(actor=self.actor, public_id=data["member"])
+            if "member" in data
+            else self.actor.member
+        )
         api_key, plaintext = services.api_key_issue(
-            member=member, name=data["name"], scopes=data["scopes"], expires_in_days=data.get("expires_in_days"), actor=self.actor
+            member=member,
+            name=data["name"],
+            scopes=data["scopes"],
+            expires_in_days=data.get("expires_in_days"),
+            actor=self.actor,
         )
         api_key.key = plaintext
         return Response(s.ApiKeyIssuedOutput(api_key).data, status=status.HTTP_201_CREATED)
@@ -114,7 +145,11 @@ class AuditEventsApi(HubApiView):
     required_capability = Capability.AUDIT_READ
     audit_object_type = "audit_event"
 
-    @extend_schema(responses={200: s.AuditEventOutput(many=True)}, filters=True, summary="The audit log (operators, auditors)")
+    @extend_schema(
+        responses={200: s.AuditEventOutput(many=True)},
+        filters=True,
+        summary="The audit log (operators, auditors)",
+    )
     def get(self, request):
         filtered = AuditEventFilter(request.query_params, queryset=selectors.audit_events())
         if not filtered.is_valid():
@@ -126,12 +161,13 @@ class AuditEventsApi(HubApiView):
         return paginator.get_paginated_response(s.AuditEventOutput(page, many=True).data)
 
 
-
 class AlertsApi(HubApiView):
     required_capability = Capability.AUDIT_READ
     audit_object_type = "alert"
 
-    @extend_schema(responses={200: s.AlertOutput(many=True)}, filters=True, summary="Alerts (operators, auditors)")
+    @extend_schema(
+        responses={200: s.AlertOutput(many=True)}, filters=True, summary="Alerts (operators, auditors)"
+    )
     def get(self, request):
         filtered = AlertFilter(request.query_params, queryset=alerts.alerts_visible_to(actor=self.actor))
         if not filtered.is_valid():
@@ -151,7 +187,9 @@ class _AlertHandleApi(HubApiView):
         payload = s.AlertHandleInput(data=request.data)
         payload.is_valid(raise_exception=True)
         alert = alerts.alert_get(actor=self.actor, public_id=alert_id)
-        alert = alerts.alert_handle(alert=alert, status=self.new_status, reason=payload.validated_data["reason"], actor=self.actor)
+        alert = alerts.alert_handle(
+            alert=alert, status=self.new_status, reason=payload.validated_data["reason"], actor=self.actor
+        )
         return Response(s.AlertOutput(alert).data)
 
 
@@ -175,19 +213,31 @@ class CheckpointLatestApi(HubApiView):
     required_capability = Capability.AUDIT_READ
     audit_object_type = "checkpoint"
 
-    @extend_schema(responses={200: s.CheckpointOutput}, summary="The latest signed checkpoint of the audit log")
+    @extend_schema(
+        responses={200: s.CheckpointOutput}, summary="The latest signed checkpoint of the audit log"
+    )
     def get(self, request):
         checkpoint = proofs.checkpoint_latest(actor=self.actor)
         origin = checkpoint.note.split("\n", 1)[0]
-        return Response({"origin": origin, "size": checkpoint.size, "root_hash": checkpoint.root_hash, "note": checkpoint.note})
+        return Response(
+            {
+                "origin": origin,
+                "size": checkpoint.size,
+                "root_hash": checkpoint.root_hash,
+                "note": checkpoint.note,
+            }
+        )
 
 
 class InclusionProofApi(HubApiView):
     required_capability = Capability.AUDIT_READ
     audit_object_type = "inclusion_proof"
 
-    @extend_schema(parameters=[s.InclusionProofInput], responses={200: s.InclusionProofOutput},
-                   summary="RFC 9162 inclusion proof of event `index` (0-based) in the tree of size `size`")
+    @extend_schema(
+        parameters=[s.InclusionProofInput],
+        responses={200: s.InclusionProofOutput},
+        summary="RFC 9162 inclusion proof of event `index` (0-based) in the tree of size `size`",
+    )
     def get(self, request):
         query = s.InclusionProofInput(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -199,8 +249,11 @@ class ConsistencyProofApi(HubApiView):
     required_capability = Capability.AUDIT_READ
     audit_object_type = "consistency_proof"
 
-    @extend_schema(parameters=[s.ConsistencyProofInput], responses={200: s.ConsistencyProofOutput},
-                   summary="RFC 9162 consistency proof between tree sizes `first` and `second`")
+    @extend_schema(
+        parameters=[s.ConsistencyProofInput],
+        responses={200: s.ConsistencyProofOutput},
+        summary="RFC 9162 consistency proof between tree sizes `first` and `second`",
+    )
     def get(self, request):
         query = s.ConsistencyProofInput(data=request.query_params)
         query.is_valid(raise_exception=True)

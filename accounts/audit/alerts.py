@@ -1,4 +1,5 @@
 """Raise, acknowledge and resolve alerts; each change audited in its transaction."""
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
@@ -14,20 +15,37 @@ from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError, NotFoundError
 
 
-def alert_raise(*, kind: str, organisation: Organisation | None, dedupe_key: str, details: dict, severity: str = "medium") -> Alert:
+def alert_raise(
+    *, kind: str, organisation: Organisation | None, dedupe_key: str, details: dict, severity: str = "medium"
+) -> Alert:
     """Open an alert, or count one more occurrence of the open one with the same key."""
     now = timezone.now()
-    bumped = Alert.objects.filter(dedupe_key=dedupe_key).exclude(status=AlertStatus.RESOLVED).update(
-        occurrences=F("occurrences") + 1, last_seen_at=now, details=details
+    bumped = (
+        Alert.objects.filter(dedupe_key=dedupe_key)
+        .exclude(status=AlertStatus.RESOLVED)
+        .update(occurrences=F("occurrences") + 1, last_seen_at=now, details=details)
     )
     if bumped:
         return Alert.objects.exclude(status=AlertStatus.RESOLVED).get(dedupe_key=dedupe_key)
     try:
         with transaction.atomic():
-            alert = Alert.objects.create(kind=kind, organisation=organisation, dedupe_key=dedupe_key, details=details,
-                                         severity=severity, raised_at=now, last_seen_at=now)
-            audit_record(actor=None, tag=AuditTag.ALERT_RAISED, target=alert, data_class=DataClass.ADMINISTRATIVE,
-                         legal_basis=LegalBasis.OPERATOR_DUTY, details={"kind": kind, **details})
+            alert = Alert.objects.create(
+                kind=kind,
+                organisation=organisation,
+                dedupe_key=dedupe_key,
+                details=details,
+                severity=severity,
+                raised_at=now,
+                last_seen_at=now,
+            )
+            audit_record(
+                actor=None,
+                tag=AuditTag.ALERT_RAISED,
+                target=alert,
+                data_class=DataClass.ADMINISTRATIVE,
+                legal_basis=LegalBasis.OPERATOR_DUTY,
+                details={"kind": kind, **details},
+            )
             return alert
     except IntegrityError:  # a concurrent request opened it first
         return Alert.objects.exclude(status=AlertStatus.RESOLVED).get(dedupe_key=dedupe_key)
@@ -54,9 +72,20 @@ def alert_handle(*, alert: Alert, status: AlertStatus, reason: str, actor: Actor
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED or alert.status == status:
         raise ConflictError(f"The alert is already {alert.status}.")
-    alert.status, alert.handled_by, alert.handled_at, alert.resolution = status, actor.member, timezone.now(), reason
+    alert.status, alert.handled_by, alert.handled_at, alert.resolution = (
+        status,
+        actor.member,
+        timezone.now(),
+        reason,
+    )
     alert.save(update_fields=["status", "handled_by", "handled_at", "resolution"])
     tag = AuditTag.ALERT_RESOLVED if status == AlertStatus.RESOLVED else AuditTag.ALERT_ACKNOWLEDGED
-    audit_record(actor=actor, tag=tag, target=alert, data_class=DataClass.ADMINISTRATIVE,
-                 legal_basis=LegalBasis.OPERATOR_DUTY, details={"reason": reason})
+    audit_record(
+        actor=actor,
+        tag=tag,
+        target=alert,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={"reason": reason},
+    )
     return alert

@@ -6,6 +6,7 @@ key id = SHA-256(key name ‖ 0x0A ‖ 0x01 ‖ public key)[:4]. Each checkpoint
 stored in the database and written outside it (a directory, optionally a URL), so
 an administrator who rewrites the table cannot rewrite the copies.
 """
+
 from __future__ import annotations
 
 import base64
@@ -58,7 +59,9 @@ def note_verify(note: str, public_key: bytes, *, key_name: str) -> Checkpoint:
     body, sep, signatures = note.partition("\n\n")
     lines = body.split("\n")
     if not sep or len(lines) < 3:
-        raise CheckpointError("not a signed note: expected origin, size and root hash, a blank line, signatures")
+        raise CheckpointError(
+            "not a signed note: expected origin, size and root hash, a blank line, signatures"
+        )
     try:
         checkpoint = Checkpoint(lines[0], int(lines[1]), base64.b64decode(lines[2], validate=True))
     except ValueError:
@@ -70,7 +73,9 @@ def note_verify(note: str, public_key: bytes, *, key_name: str) -> Checkpoint:
                 raw = base64.b64decode(parts[2], validate=True)
             except ValueError:
                 continue
-            if raw[:4] == key_id(key_name, public_key) and _signature_ok(public_key, raw[4:], (body + "\n").encode()):
+            if raw[:4] == key_id(key_name, public_key) and _signature_ok(
+                public_key, raw[4:], (body + "\n").encode()
+            ):
                 return checkpoint
     raise CheckpointError("no valid signature by the hub's key on this note")
 
@@ -94,9 +99,13 @@ def checkpoint_create(*, force: bool = False) -> AuditCheckpoint | None:
     if latest is not None and latest.size >= size and not force:
         return None
     root = merkle.root_from_leaf_hashes(stored_leaf_hashes(size))
-    note = note_sign(Checkpoint(settings.HUB_AUDIT_ORIGIN, size, root), signing_key(), key_name=settings.HUB_AUDIT_ORIGIN)
+    note = note_sign(
+        Checkpoint(settings.HUB_AUDIT_ORIGIN, size, root), signing_key(), key_name=settings.HUB_AUDIT_ORIGIN
+    )
     with transaction.atomic():
-        checkpoint, _ = AuditCheckpoint.objects.get_or_create(size=size, defaults={"root_hash": root.hex(), "note": note})
+        checkpoint, _ = AuditCheckpoint.objects.get_or_create(
+            size=size, defaults={"root_hash": root.hex(), "note": note}
+        )
     publish_outside(checkpoint)
     return checkpoint
 
@@ -109,7 +118,9 @@ def checkpoint_if_due() -> AuditCheckpoint | None:
         return checkpoint_create() if size else None
     grown = size - latest.size
     waited = (timezone.now() - latest.created_at).total_seconds()
-    if grown >= settings.HUB_CHECKPOINT_EVERY_EVENTS or (grown > 0 and waited >= settings.HUB_CHECKPOINT_INTERVAL_SECONDS):
+    if grown >= settings.HUB_CHECKPOINT_EVERY_EVENTS or (
+        grown > 0 and waited >= settings.HUB_CHECKPOINT_INTERVAL_SECONDS
+    ):
         return checkpoint_create()
     return None
 
@@ -121,8 +132,12 @@ def publish_outside(checkpoint: AuditCheckpoint) -> None:
     (directory / f"{checkpoint.size:012d}.note").write_text(checkpoint.note)
     (directory / "latest.note").write_text(checkpoint.note)
     if settings.HUB_CHECKPOINT_URL:
-        put = urllib.request.Request(f"{settings.HUB_CHECKPOINT_URL.rstrip('/')}/{checkpoint.size}", method="PUT",
-                                     data=checkpoint.note.encode(), headers={"Content-Type": "text/plain; charset=utf-8"})
+        put = urllib.request.Request(
+            f"{settings.HUB_CHECKPOINT_URL.rstrip('/')}/{checkpoint.size}",
+            method="PUT",
+            data=checkpoint.note.encode(),
+            headers={"Content-Type": "text/plain; charset=utf-8"},
+        )
         # Not held to the public-address rule of member URLs (sharing/services/outbound_http.py): only the
         # operator sets it, and a witness on the operator's own network is a fair place for it. urllib
         # never re-sends a PUT to a redirect's target.

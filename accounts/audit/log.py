@@ -5,6 +5,7 @@ hash chain inside the database is not enough (an administrator can disable the
 trigger and re-chain every later row), so the tree's roots are signed into
 checkpoints that are also written outside the database (checkpoints.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -52,8 +53,10 @@ def next_sequence_number() -> int:
     """
     table = connection.ops.quote_name(AuditLogHead._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (id, size) VALUES (1, 1) "
-                       f"ON CONFLICT (id) DO UPDATE SET size = {table}.size + 1 RETURNING size")
+        cursor.execute(
+            f"INSERT INTO {table} (id, size) VALUES (1, 1) "
+            f"ON CONFLICT (id) DO UPDATE SET size = {table}.size + 1 RETURNING size"
+        )
         return cursor.fetchone()[0] - 1
 
 
@@ -70,7 +73,9 @@ def stored_leaf_hashes(size: int) -> list[bytes]:
 
 def recomputed_leaf_hashes() -> tuple[list[int], list[bytes]]:
     """Sequence numbers and leaf hashes recomputed from the rows themselves (for verification)."""
-    events = AuditEvent.objects.select_related("actor_member", "actor_api_key", "organisation").order_by("seq")
+    events = AuditEvent.objects.select_related("actor_member", "actor_api_key", "organisation").order_by(
+        "seq"
+    )
     seqs, hashes = [], []
     for event in events.iterator(chunk_size=2000):
         seqs.append(event.seq)

@@ -1,4 +1,5 @@
 """RFC 9162 §2.1 (= RFC 6962 §2.1) Merkle tree hashes, inclusion and consistency proofs, SHA-256."""
+
 from __future__ import annotations
 
 import hashlib
@@ -93,7 +94,9 @@ def verify_inclusion(leaf_hash: bytes, index: int, size: int, proof: Sequence[by
     return sn == 0 and r == root
 
 
-def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]) -> bool:
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
+) -> bool:
     """Check a consistency proof with the RFC 9162 §2.1.4.2 algorithm."""
     # The RFC only defines 0 < first; a size-0 head commits to nothing, so even 0 -> 0 is refused.
     if first <= 0 or second < first:

@@ -1,4 +1,5 @@
 """The append-only audit event: who touched which object, which class of data, on what basis."""
+
 from __future__ import annotations
 
 import uuid
@@ -35,9 +36,15 @@ class AuditEvent(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Stable references and their names at the time; rows never follow later renames.
-    actor_member = models.ForeignKey("accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor_api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey("accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_member = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_api_key = models.ForeignKey(
+        "accounts.ApiKey", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     role = models.CharField(max_length=20, blank=True)
     action = models.CharField(max_length=80, db_index=True)
     object_type = models.CharField(max_length=40, blank=True)
@@ -55,9 +62,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["organisation", "occurred_at"]), models.Index(fields=["data_class", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "occurred_at"]),
+            models.Index(fields=["data_class", "occurred_at"]),
+        ]
         constraints = [
-            models.CheckConstraint(condition=Q(data_class__in=DataClass.values), name="audit_data_class_known"),
+            models.CheckConstraint(
+                condition=Q(data_class__in=DataClass.values), name="audit_data_class_known"
+            ),
             models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="audit_outcome_known"),
             models.CheckConstraint(condition=~Q(legal_basis=""), name="audit_legal_basis_present"),
         ]
@@ -78,7 +90,9 @@ class Alert(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=40, db_index=True)
     severity = models.CharField(max_length=10, default="medium")
-    organisation = models.ForeignKey("accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # One open alert per subject of concern: repeats update it instead of piling up.
     dedupe_key = models.CharField(max_length=200)
     raised_at = models.DateTimeField(default=timezone.now)
@@ -86,14 +100,18 @@ class Alert(models.Model):
     occurrences = models.PositiveIntegerField(default=1)
     details = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=AlertStatus.choices, default=AlertStatus.OPEN)
-    handled_by = models.ForeignKey("accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    handled_by = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     handled_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-raised_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["dedupe_key"], condition=~Q(status="resolved"), name="alert_one_unresolved_per_key"),
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=~Q(status="resolved"), name="alert_one_unresolved_per_key"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
 """Reads for verifiers: the latest checkpoint and RFC 9162 proofs, each read audited."""
+
 from __future__ import annotations
 
 from accounts.actors import Actor
@@ -22,7 +23,9 @@ def inclusion_proof_for(*, actor: Actor, index: int, size: int) -> tuple[bytes, 
     """The leaf hash at `index` and its audit path in the tree of the first `size` events."""
     _require_size(size)
     if not 0 <= index < size:
-        raise DomainError("index must be at least 0 and below size.", fields={"index": ["Out of range for this size."]})
+        raise DomainError(
+            "index must be at least 0 and below size.", fields={"index": ["Out of range for this size."]}
+        )
     leaves = stored_leaf_hashes(size)
     _audit(actor, "inclusion_proof", {"index": index, "size": size})
     return leaves[index], merkle.inclusion_proof(leaves, index, size)
@@ -38,9 +41,17 @@ def consistency_proof_for(*, actor: Actor, first: int, second: int) -> list[byte
 
 def _require_size(size: int) -> None:
     if not 1 <= size <= log_size():
-        raise DomainError(f"size must be between 1 and the log's size, {log_size()}.", fields={"size": ["Out of range."]})
+        raise DomainError(
+            f"size must be between 1 and the log's size, {log_size()}.", fields={"size": ["Out of range."]}
+        )
 
 
 def _audit(actor: Actor, what: str, details: dict) -> None:
-    audit_record(actor=actor, tag=AuditTag.AUDIT_PROOF_READ, data_class=DataClass.ADMINISTRATIVE, target_type=what,
-                 legal_basis=LegalBasis.OPERATOR_DUTY, details=details)
+    audit_record(
+        actor=actor,
+        tag=AuditTag.AUDIT_PROOF_READ,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type=what,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details=details,
+    )

@@ -3,13 +3,13 @@
 Nothing here imports `sharing`: a restricted event's order is shown from what the
 event itself recorded (its legal basis and `details`).
 """
+
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
@@ -20,7 +20,15 @@ from accounts.actors import Actor
 from accounts.audit import merkle
 from accounts.audit.checkpoints import CheckpointError, hub_public_key, note_verify
 from accounts.audit.log import canonical_leaf, log_size, stored_leaf_hashes
-from accounts.audit.models import Alert, AlertStatus, AuditCheckpoint, AuditEvent, DataClass, LegalBasis, Outcome
+from accounts.audit.models import (
+    Alert,
+    AlertStatus,
+    AuditCheckpoint,
+    AuditEvent,
+    DataClass,
+    LegalBasis,
+    Outcome,
+)
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.audit.verify import audit_verify
@@ -32,6 +40,7 @@ COURT_ORDER_PREFIX = f"{LegalBasis.COURT_ORDER}:"
 
 
 # --- checkpoints -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SignedCheckpoint:
@@ -58,7 +67,9 @@ def checkpoint_checked(checkpoint: AuditCheckpoint) -> SignedCheckpoint:
     except CheckpointError as exc:
         return SignedCheckpoint(checkpoint, False, problem=str(exc))
     if signed.size != checkpoint.size or signed.root_hash.hex() != checkpoint.root_hash:
-        return SignedCheckpoint(checkpoint, False, problem="the signed note does not match the stored size and root")
+        return SignedCheckpoint(
+            checkpoint, False, problem="the signed note does not match the stored size and root"
+        )
     return SignedCheckpoint(checkpoint, True, signed.root_hash)
 
 
@@ -76,8 +87,14 @@ def checkpoint_status(*, actor: Actor) -> CheckpointStatus:
     """The latest checkpoint with its signature checked; the read is audited."""
     checkpoint = latest_checkpoint()
     status = CheckpointStatus(checkpoint_checked(checkpoint) if checkpoint else None, log_size())
-    _audit_proof_read(actor, "checkpoint", {"size": checkpoint.size if checkpoint else None,
-                                            "signature_verified": bool(status.latest and status.latest.verified)})
+    _audit_proof_read(
+        actor,
+        "checkpoint",
+        {
+            "size": checkpoint.size if checkpoint else None,
+            "signature_verified": bool(status.latest and status.latest.verified),
+        },
+    )
     return status
 
 
@@ -89,11 +106,18 @@ def log_verify(*, actor: Actor) -> list[str]:
 
 
 def _audit_proof_read(actor: Actor, what: str, details: dict) -> None:
-    audit_record(actor=actor, tag=AuditTag.AUDIT_PROOF_READ, data_class=DataClass.ADMINISTRATIVE, target_type=what,
-                 legal_basis=LegalBasis.OPERATOR_DUTY, details=details)
+    audit_record(
+        actor=actor,
+        tag=AuditTag.AUDIT_PROOF_READ,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type=what,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details=details,
+    )
 
 
 # --- inclusion proofs --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Inclusion:
@@ -119,15 +143,24 @@ def event_inclusion(event: AuditEvent) -> Inclusion:
         return Inclusion(UNCOVERED, leaf_hash=leaf)
     signed = checkpoint_checked(checkpoint)
     if not signed.verified:
-        return Inclusion(FAILED, checkpoint.size, leaf_hash=leaf, problem=f"checkpoint not valid: {signed.problem}")
+        return Inclusion(
+            FAILED, checkpoint.size, leaf_hash=leaf, problem=f"checkpoint not valid: {signed.problem}"
+        )
     try:
         leaves = stored_leaf_hashes(checkpoint.size)
         path = tuple(merkle.inclusion_proof(leaves, event.seq, checkpoint.size))
     except ValueError:
-        return Inclusion(FAILED, checkpoint.size, leaf_hash=leaf, root_hash=signed.signed_root,
-                         problem="the stored leaf hashes below the checkpoint are missing or malformed")
+        return Inclusion(
+            FAILED,
+            checkpoint.size,
+            leaf_hash=leaf,
+            root_hash=signed.signed_root,
+            problem="the stored leaf hashes below the checkpoint are missing or malformed",
+        )
     ok = merkle.verify_inclusion(leaf, event.seq, checkpoint.size, path, signed.signed_root)
-    problem = "" if ok else "the leaf recomputed from this row and its audit path do not lead to the signed root"
+    problem = (
+        "" if ok else "the leaf recomputed from this row and its audit path do not lead to the signed root"
+    )
     return Inclusion(VERIFIED if ok else FAILED, checkpoint.size, path, signed.signed_root, leaf, problem)
 
 
@@ -161,6 +194,7 @@ class ProofTree:
 
 # --- court orders (from the event's own record) ------------------------------------------------
 
+
 def order_of(event: AuditEvent) -> dict | None:
     """The court order an event rests on, as the event recorded it; None for other legal bases."""
     if not event.legal_basis.startswith(COURT_ORDER_PREFIX) and event.data_class != DataClass.RESTRICTED:
@@ -168,13 +202,16 @@ def order_of(event: AuditEvent) -> dict | None:
     details = event.details if isinstance(event.details, dict) else {}
     approvals = details.get("approvals") if isinstance(details.get("approvals"), list) else []
     return {
-        "request": event.legal_basis.removeprefix(COURT_ORDER_PREFIX) if event.legal_basis.startswith(COURT_ORDER_PREFIX) else "",
+        "request": event.legal_basis.removeprefix(COURT_ORDER_PREFIX)
+        if event.legal_basis.startswith(COURT_ORDER_PREFIX)
+        else "",
         "order_reference": details.get("order_reference", ""),
         "approvals": [a for a in approvals if isinstance(a, dict)],
     }
 
 
 # --- listings ----------------------------------------------------------------------------------
+
 
 def filter_choices() -> dict:
     """Options of the audit log's filter form."""
@@ -190,24 +227,35 @@ def filter_choices() -> dict:
 
 def filter_values(params, form) -> dict:
     """The filter form's current values; times shown in UTC as a datetime-local input wants them."""
-    values = {name: params.get(name, "") for name in ("organisation", "data_class", "outcome", "action", "role", "since", "until")}
+    values = {
+        name: params.get(name, "")
+        for name in ("organisation", "data_class", "outcome", "action", "role", "since", "until")
+    }
     cleaned = getattr(form, "cleaned_data", {}) or {}
     for name in ("since", "until"):
         if isinstance(cleaned.get(name), datetime):
-            values[name] = cleaned[name].astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+            values[name] = cleaned[name].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     return values
 
 
 def alerts_open_first(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
-    rank = Case(When(status=AlertStatus.OPEN, then=Value(0)), When(status=AlertStatus.ACKNOWLEDGED, then=Value(1)),
-                default=Value(2), output_field=IntegerField())
+    rank = Case(
+        When(status=AlertStatus.OPEN, then=Value(0)),
+        When(status=AlertStatus.ACKNOWLEDGED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     return alerts.annotate(status_rank=rank).order_by("status_rank", "-raised_at", "-id")
 
 
 # --- chart: accesses per data class over time --------------------------------------------------
 
 PERIODS = {"day": (TruncDay, timedelta(days=1), 30), "hour": (TruncHour, timedelta(hours=1), 48)}
-CLASS_COLOURS = {DataClass.SHAREABLE: "#3b7dd8", DataClass.ADMINISTRATIVE: "#8a8f98", DataClass.RESTRICTED: "#c0392b"}
+CLASS_COLOURS = {
+    DataClass.SHAREABLE: "#3b7dd8",
+    DataClass.ADMINISTRATIVE: "#8a8f98",
+    DataClass.RESTRICTED: "#c0392b",
+}
 _W, _H, _LEFT, _BOTTOM, _TOP = 760, 240, 44, 28, 10
 
 
@@ -229,15 +277,23 @@ class Chart:
 def access_chart(period: str = "day", *, now: datetime | None = None) -> Chart:
     """Events per data class per day (last 30 days) or per hour (last 48 hours), with SVG geometry."""
     trunc, step, buckets = PERIODS[period]
-    now = (now or timezone.now()).astimezone(dt_timezone.utc)
-    last = now.replace(minute=0, second=0, microsecond=0) if period == "hour" else now.replace(hour=0, minute=0, second=0, microsecond=0)
+    now = (now or timezone.now()).astimezone(UTC)
+    last = (
+        now.replace(minute=0, second=0, microsecond=0)
+        if period == "hour"
+        else now.replace(hour=0, minute=0, second=0, microsecond=0)
+    )
     first = last - step * (buckets - 1)
     counts = {c: [0] * buckets for c in DataClass.values}
-    grouped = (AuditEvent.objects.filter(occurred_at__gte=first, occurred_at__lt=last + step)
-               .annotate(bucket=trunc("occurred_at", tzinfo=dt_timezone.utc)).values("bucket", "data_class")
-               .annotate(n=Count("id")).order_by())
+    grouped = (
+        AuditEvent.objects.filter(occurred_at__gte=first, occurred_at__lt=last + step)
+        .annotate(bucket=trunc("occurred_at", tzinfo=UTC))
+        .values("bucket", "data_class")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     for row in grouped:
-        index = int((row["bucket"].astimezone(dt_timezone.utc) - first) / step)
+        index = int((row["bucket"].astimezone(UTC) - first) / step)
         if 0 <= index < buckets and row["data_class"] in counts:
             counts[row["data_class"]][index] += row["n"]
     chart = Chart(period, [first + step * i for i in range(buckets)], counts)
@@ -258,14 +314,29 @@ def _chart_layout(chart: Chart) -> None:
             if value:
                 h = value / top * plot_h
                 y -= h
-                chart.bars.append({"x": round(_LEFT + i * slot + 1, 1), "y": round(y, 1), "w": round(max(slot - 2, 1), 1),
-                                   "h": round(h, 1), "colour": CLASS_COLOURS[data_class],
-                                   "title": f"{start.strftime(label)} {data_class}: {value}"})
+                chart.bars.append(
+                    {
+                        "x": round(_LEFT + i * slot + 1, 1),
+                        "y": round(y, 1),
+                        "w": round(max(slot - 2, 1), 1),
+                        "h": round(h, 1),
+                        "colour": CLASS_COLOURS[data_class],
+                        "title": f"{start.strftime(label)} {data_class}: {value}",
+                    }
+                )
         if i % (5 if chart.period == "day" else 6) == 0:
-            chart.x_labels.append({"x": round(_LEFT + i * slot + slot / 2, 1), "y": _H - 10, "text": start.strftime(label)})
-        chart.rows.append({"start": start, **{c: chart.counts[c][i] for c in DataClass.values}, "total": totals[i]})
-    chart.y_ticks = [{"y": round(_H - _BOTTOM - f * plot_h, 1), "text": str(int(top * f))} for f in (0, 0.5, 1)]
-    chart.legend = [{"label": c.label, "colour": CLASS_COLOURS[c], "x": _LEFT + 130 * k} for k, c in enumerate(DataClass)]
+            chart.x_labels.append(
+                {"x": round(_LEFT + i * slot + slot / 2, 1), "y": _H - 10, "text": start.strftime(label)}
+            )
+        chart.rows.append(
+            {"start": start, **{c: chart.counts[c][i] for c in DataClass.values}, "total": totals[i]}
+        )
+    chart.y_ticks = [
+        {"y": round(_H - _BOTTOM - f * plot_h, 1), "text": str(int(top * f))} for f in (0, 0.5, 1)
+    ]
+    chart.legend = [
+        {"label": c.label, "colour": CLASS_COLOURS[c], "x": _LEFT + 130 * k} for k, c in enumerate(DataClass)
+    ]
 
 
 def _nice_max(value: int) -> int:
@@ -279,6 +350,7 @@ def _nice_max(value: int) -> int:
 
 
 # --- JSONL export ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Export:
@@ -294,10 +366,18 @@ def export_prepare(events: QuerySet[AuditEvent]) -> Export:
 
 
 def export_audit(*, actor: Actor, export: Export, filters: dict) -> None:
-    audit_record(actor=actor, tag=AuditTag.AUDIT_EXPORTED, data_class=DataClass.ADMINISTRATIVE, target_type="audit_event",
-                 legal_basis=LegalBasis.OPERATOR_DUTY,
-                 details={"filters": filters, "count": export.count,
-                          "checkpoint_size": export.checkpoint.size if export.checkpoint else None})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.AUDIT_EXPORTED,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="audit_event",
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={
+            "filters": filters,
+            "count": export.count,
+            "checkpoint_size": export.checkpoint.size if export.checkpoint else None,
+        },
+    )
 
 
 def export_lines(export: Export) -> Iterator[str]:
@@ -310,6 +390,13 @@ def export_lines(export: Export) -> Iterator[str]:
         record = json.loads(canonical_leaf(event))
         record["leaf_hash"] = event.leaf_hash
         covered = tree is not None and event.seq < checkpoint.size
-        record["inclusion_proof"] = {"size": checkpoint.size, "path": [h.hex() for h in tree.path(event.seq)],
-                                     "root_hash": checkpoint.root_hash} if covered else None
+        record["inclusion_proof"] = (
+            {
+                "size": checkpoint.size,
+                "path": [h.hex() for h in tree.path(event.seq)],
+                "root_hash": checkpoint.root_hash,
+            }
+            if covered
+            else None
+        )
         yield json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"

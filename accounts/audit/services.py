@@ -1,8 +1,9 @@
 """Write audit events; callers do it inside the transaction of the action they record."""
+
 from __future__ import annotations
 
 import json
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -55,7 +56,9 @@ def audit_record(
     )
     # Round-trip the details through JSON first, so the leaf hashes what the row will hold.
     event.details = json.loads(json.dumps(event.details, cls=DjangoJSONEncoder))
-    event.occurred_at = event.occurred_at.replace(tzinfo=timezone.utc) if event.occurred_at.tzinfo is None else event.occurred_at
+    event.occurred_at = (
+        event.occurred_at.replace(tzinfo=UTC) if event.occurred_at.tzinfo is None else event.occurred_at
+    )
     event.leaf_hash = event_leaf_hash(event)
     event.save(force_insert=True)
     if (event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0:
@@ -71,12 +74,18 @@ def _alert_restricted_without_order(event: AuditEvent) -> None:
     """Restricted data may only be touched under a court order; anything else is an alarm at once."""
     from accounts.audit.alerts import alert_raise
 
-    alert_raise(kind="restricted_without_order", organisation=event.organisation, severity="high",
-                dedupe_key=f"restricted_without_order:{event.seq}",
-                details={"seq": event.seq, "action": event.action, "legal_basis": event.legal_basis})
+    alert_raise(
+        kind="restricted_without_order",
+        organisation=event.organisation,
+        severity="high",
+        dedupe_key=f"restricted_without_order:{event.seq}",
+        details={"seq": event.seq, "action": event.action, "legal_basis": event.legal_basis},
+    )
 
 
-def audit_record_denied(*, actor: Actor | None, tag: AuditTag, target_type: str, reason: str, request_id: str = "") -> None:
+def audit_record_denied(
+    *, actor: Actor | None, tag: AuditTag, target_type: str, reason: str, request_id: str = ""
+) -> None:
     """Record a refused attempt in its own transaction, since the request itself rolls back."""
     with transaction.atomic():
         audit_record(
@@ -98,9 +107,14 @@ def _alert_on_denied_burst(actor: Actor | None) -> None:
     from accounts.audit.alerts import alert_raise
 
     since = dj_timezone.now() - timedelta(minutes=10)
-    denied = AuditEvent.objects.filter(organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since).count()
+    denied = AuditEvent.objects.filter(
+        organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since
+    ).count()
     if denied >= settings.HUB_DENIED_BURST_THRESHOLD:
         hour = dj_timezone.now().replace(minute=0, second=0, microsecond=0)
-        alert_raise(kind="denied_burst", organisation=actor.organisation,
-                    dedupe_key=f"denied_burst:{actor.organisation.public_id}:{hour.isoformat()}",
-                    details={"denied_in_10_minutes": denied})
+        alert_raise(
+            kind="denied_burst",
+            organisation=actor.organisation,
+            dedupe_key=f"denied_burst:{actor.organisation.public_id}:{hour.isoformat()}",
+            details={"denied_in_10_minutes": denied},
+        )

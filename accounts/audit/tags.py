@@ -1,4 +1,5 @@
 """Audit actions, named <app>:<subject>:<action>."""
+
 from django.db import models
 
 

@@ -5,6 +5,7 @@ every checkpoint's root is the root of the first `size` recomputed leaves, that
 consecutive checkpoints are consistent (RFC 9162 proofs), and that no checkpoint is
 larger than the log (truncation). A tamper is detected once a checkpoint covers it.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -28,9 +29,15 @@ def audit_verify(*, public_key: bytes | None = None) -> list[str]:
 
 
 def _sequence_problems(seqs: list[int]) -> list[str]:
-    problems = [f"row at position {i} has sequence number {s}: a row is missing or moved" for i, s in enumerate(seqs) if s != i][:5]
+    problems = [
+        f"row at position {i} has sequence number {s}: a row is missing or moved"
+        for i, s in enumerate(seqs)
+        if s != i
+    ][:5]
     if log_size() != len(seqs):
-        problems.append(f"the log head counts {log_size()} events but {len(seqs)} rows remain: rows were deleted")
+        problems.append(
+            f"the log head counts {log_size()} events but {len(seqs)} rows remain: rows were deleted"
+        )
     return problems
 
 
@@ -47,16 +54,22 @@ def _checkpoints(public_key: bytes) -> tuple[list[Checkpoint], list[str]]:
             continue
         known = by_size.setdefault(checkpoint.size, checkpoint)
         if known.root_hash != checkpoint.root_hash:
-            problems.append(f"two signed checkpoints of size {checkpoint.size} disagree: the database copy was replaced")
+            problems.append(
+                f"two signed checkpoints of size {checkpoint.size} disagree: the database copy was replaced"
+            )
     return [by_size[size] for size in sorted(by_size)], problems
 
 
 def _checkpoint_problems(checkpoint: Checkpoint, leaves: list[bytes]) -> list[str]:
     if checkpoint.size > len(leaves):
-        return [f"checkpoint of size {checkpoint.size} covers more events than the {len(leaves)} rows: the log was truncated"]
-    if merkle.root_from_leaf_hashes(leaves[:checkpoint.size]) != checkpoint.root_hash:
-        return [f"the rows no longer match the checkpoint of size {checkpoint.size}: an event at or below "
-                f"position {checkpoint.size - 1} was changed, removed or reordered{_first_changed(leaves, checkpoint.size)}"]
+        return [
+            f"checkpoint of size {checkpoint.size} covers more events than the {len(leaves)} rows: the log was truncated"
+        ]
+    if merkle.root_from_leaf_hashes(leaves[: checkpoint.size]) != checkpoint.root_hash:
+        return [
+            f"the rows no longer match the checkpoint of size {checkpoint.size}: an event at or below "
+            f"position {checkpoint.size - 1} was changed, removed or reordered{_first_changed(leaves, checkpoint.size)}"
+        ]
     return []
 
 
@@ -77,5 +90,7 @@ def _consistency_problems(checkpoints: list[Checkpoint], leaves: list[bytes]) ->
             continue
         proof = merkle.consistency_proof(leaves, older.size, newer.size)
         if not merkle.verify_consistency(older.size, newer.size, older.root_hash, newer.root_hash, proof):
-            problems.append(f"checkpoints of sizes {older.size} and {newer.size} are not consistent: history was rewritten")
+            problems.append(
+                f"checkpoints of sizes {older.size} and {newer.size} are not consistent: history was rewritten"
+            )
     return problems

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_alert_quotausage'),
+        ("accounts", "0002_alert_quotausage"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='encryption_key_set_at',
+            model_name="organisation",
+            name="encryption_key_set_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='encryption_public_key',
+            model_name="organisation",
+            name="encryption_public_key",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]

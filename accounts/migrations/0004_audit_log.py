@@ -1,4 +1,5 @@
 """Turn the audit table into a verifiable log: sequence numbers, leaf hashes, head, checkpoints."""
+
 import django.utils.timezone
 from django.db import migrations, models
 
@@ -24,20 +25,39 @@ class Migration(migrations.Migration):
     operations = [
         migrations.CreateModel(
             name="AuditLogHead",
-            fields=[("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                    ("size", models.BigIntegerField(default=0))],
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("size", models.BigIntegerField(default=0)),
+            ],
         ),
         migrations.CreateModel(
             name="AuditCheckpoint",
-            fields=[("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                    ("size", models.BigIntegerField(unique=True)),
-                    ("root_hash", models.CharField(max_length=64)),
-                    ("note", models.TextField()),
-                    ("created_at", models.DateTimeField(default=django.utils.timezone.now))],
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("size", models.BigIntegerField(unique=True)),
+                ("root_hash", models.CharField(max_length=64)),
+                ("note", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+            ],
             options={"ordering": ["size"]},
         ),
         migrations.AddField(model_name="auditevent", name="seq", field=models.BigIntegerField(null=True)),
-        migrations.AddField(model_name="auditevent", name="leaf_hash", field=models.CharField(default="", max_length=64), preserve_default=False),
+        migrations.AddField(
+            model_name="auditevent",
+            name="leaf_hash",
+            field=models.CharField(default="", max_length=64),
+            preserve_default=False,
+        ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.AlterField(model_name="auditevent", name="seq", field=models.BigIntegerField(unique=True)),
         migrations.AlterModelOptions(name="auditevent", options={"ordering": ["seq"]}),

@@ -3,6 +3,7 @@
 In production the application's database role should also hold only INSERT and
 SELECT on accounts_auditevent (see README); these triggers hold even for the owner.
 """
+
 from django.db import migrations
 
 PG_FORWARD = """

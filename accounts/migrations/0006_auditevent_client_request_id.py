@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_audit_append_only'),
+        ("accounts", "0005_audit_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='client_request_id',
+            model_name="auditevent",
+            name="client_request_id",
             field=models.CharField(blank=True, max_length=64, null=True),
         ),
     ]

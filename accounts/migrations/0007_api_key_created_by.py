@@ -8,24 +8,33 @@ def created_by_from_audit_log(apps, schema_editor):
     """Backfill who created each existing key from its issue event; a system issue is the member's own."""
     ApiKey = apps.get_model("accounts", "ApiKey")
     AuditEvent = apps.get_model("accounts", "AuditEvent")
-    issued = AuditEvent.objects.filter(action="accounts:api_key:issued", object_type="apikey", outcome="allowed")
+    issued = AuditEvent.objects.filter(
+        action="accounts:api_key:issued", object_type="apikey", outcome="allowed"
+    )
     creators = dict(issued.values_list("object_id", "actor_member_id"))
     for key in ApiKey.objects.filter(created_by__isnull=True).iterator():
         if str(key.public_id) in creators:  # a key without an issue event stays of unknown origin (NULL)
-            ApiKey.objects.filter(pk=key.pk).update(created_by_id=creators[str(key.public_id)] or key.member_id)
+            ApiKey.objects.filter(pk=key.pk).update(
+                created_by_id=creators[str(key.public_id)] or key.member_id
+            )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_auditevent_client_request_id'),
+        ("accounts", "0006_auditevent_client_request_id"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apikey',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.member'),
+            model_name="apikey",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="accounts.member",
+            ),
         ),
         migrations.RunPython(created_by_from_audit_log, migrations.RunPython.noop),
     ]

@@ -4,6 +4,7 @@ In the default tokens-only mode a raw identifier never leaves this process: it i
 normalised and blinded here, the hub evaluates only the blinded element, and the
 token is finalised here. Only ``raw=True`` sends raw values for the hub to tokenise.
 """
+
 from hubctl.client.audit import AuditCalls
 from hubctl.client.bulk import BulkCalls
 from hubctl.client.disclosure import DisclosureCalls

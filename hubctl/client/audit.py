@@ -1,4 +1,5 @@
 """The hub's audit log, for operators and auditors (API keys with the audit scope)."""
+
 from __future__ import annotations
 
 import urllib.parse

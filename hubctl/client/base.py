@@ -1,4 +1,5 @@
 """The authenticated core every area of HubClient builds on: one API key, JSON calls, rate-limit retries."""
+
 from __future__ import annotations
 
 import base64
@@ -11,7 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from hubctl.client.transport import USER_AGENT, NoRedirects, checked_base_url, exchange, json_answer, worth_waiting
+from hubctl.client.transport import (
+    USER_AGENT,
+    NoRedirects,
+    checked_base_url,
+    exchange,
+    json_answer,
+    worth_waiting,
+)
 from hubctl.errors import HubError
 
 T = TypeVar("T")
@@ -36,7 +44,11 @@ class ClientBase:
 
     def _headers(self) -> dict[str, str]:
         """The headers of every authenticated request."""
-        return {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json", "User-Agent": USER_AGENT}
+        return {
+            "Authorization": f"Bearer {self._api_key}",
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
 
     def _build_request(self, method: str, path: str, body: dict | None) -> urllib.request.Request:
         """The exact urllib request _send sends: URL, headers and JSON body."""
@@ -47,7 +59,9 @@ class ClientBase:
             headers["Content-Type"] = "application/json"
         return urllib.request.Request(self.base_url + path, data=data, headers=headers, method=method)
 
-    def _exchange(self, request: urllib.request.Request, *, timeout: float | None = None) -> tuple[int, bytes]:
+    def _exchange(
+        self, request: urllib.request.Request, *, timeout: float | None = None
+    ) -> tuple[int, bytes]:
         """Send a request built by this client; the status and body of a success."""
         return exchange(self._opener, request, timeout or self.timeout, self.base_url)
 

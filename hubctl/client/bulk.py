@@ -1,4 +1,5 @@
 """Bulk screening jobs: a file of sellers uploaded as multipart, streamed from disk, then polled."""
+
 from __future__ import annotations
 
 import urllib.request
@@ -41,19 +42,27 @@ class BulkCalls(ClientBase):
         """A multipart/form-data POST of one file in the field `file`, its body streamed from disk."""
         boundary = f"hubctl-{uuid.uuid4().hex}"
         name = file_path.name.replace('"', "").replace("\r", "").replace("\n", "") or "upload"
-        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
-                f"Content-Type: {content_type}\r\n\r\n").encode("utf-8")
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        ).encode()
         tail = f"\r\n--{boundary}--\r\n".encode("ascii")
-        headers = {**self._headers(), "Content-Type": f"multipart/form-data; boundary={boundary}",
-                   "Content-Length": str(len(head) + file_path.stat().st_size + len(tail))}
-        return urllib.request.Request(self.base_url + path, data=_streamed(head, file_path, tail), headers=headers,
-                                      method="POST")
+        headers = {
+            **self._headers(),
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(len(head) + file_path.stat().st_size + len(tail)),
+        }
+        return urllib.request.Request(
+            self.base_url + path, data=_streamed(head, file_path, tail), headers=headers, method="POST"
+        )
 
     def _send_multipart(self, path: str, file_path: Path, content_type: str) -> dict:
         """POST one file as multipart/form-data and return the JSON answer; raise HubError on any failure."""
         # Wait for the answer in proportion to the file, not the per-request timeout.
         timeout = max(self.timeout, UPLOAD_ANSWER_SECONDS_PER_MB * file_path.stat().st_size / 1e6)
-        status, payload = self._exchange(self._build_multipart(path, file_path, content_type), timeout=timeout)
+        status, payload = self._exchange(
+            self._build_multipart(path, file_path, content_type), timeout=timeout
+        )
         return json_answer(status, payload, "POST", path)
 
 

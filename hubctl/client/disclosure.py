@@ -1,4 +1,5 @@
 """Court disclosure: the court's key, orders, officers' approvals and the sealed package."""
+
 from __future__ import annotations
 
 import re
@@ -18,25 +19,49 @@ class DisclosureCalls(TokenCalls):
             raise ValueError("An X25519 public key is 32 bytes.")
         return self._call("PUT", "/api/v1/organisation/encryption-key", {"public_key": public_key.hex()})
 
-    def disclosure_request(self, *, case_number: str, issuing_court: str, legal_basis: str, scope: dict,
-                           deadline: str, order_document: str | Path) -> dict:
+    def disclosure_request(
+        self,
+        *,
+        case_number: str,
+        issuing_court: str,
+        legal_basis: str,
+        scope: dict,
+        deadline: str,
+        order_document: str | Path,
+    ) -> dict:
         """File a court order for disclosure; scope holds reports, subjects, tokens, identifiers and fields."""
         body = {
-            "case_number": case_number, "issuing_court": issuing_court, "legal_basis": legal_basis,
-            "scope": scope, "deadline": deadline, "order_document": evidence_file(order_document),
+            "case_number": case_number,
+            "issuing_court": issuing_court,
+            "legal_basis": legal_basis,
+            "scope": scope,
+            "deadline": deadline,
+            "order_document": evidence_file(order_document),
         }
         return self._call("POST", "/api/v1/disclosure-requests", body)
 
-    def disclosure_scope(self, *, fields: Iterable[str], reports: Iterable[str] = (), subjects: Iterable[str] = (),
-                         tokens: Iterable[str] = (), identifiers: Iterable[IdentifierLike] = (),
-                         default_country: str | None = None) -> dict:
+    def disclosure_scope(
+        self,
+        *,
+        fields: Iterable[str],
+        reports: Iterable[str] = (),
+        subjects: Iterable[str] = (),
+        tokens: Iterable[str] = (),
+        identifiers: Iterable[IdentifierLike] = (),
+        default_country: str | None = None,
+    ) -> dict:
         """A disclosure scope; identifiers are validated here and sent raw (the hub keeps only their tokens)."""
         identifiers = list(identifiers)
-        scope = {"reports": [str(checked_uuid(r, "report")) for r in reports],
-                 "subjects": [str(checked_uuid(s, "subject")) for s in subjects],
-                 "tokens": [_token_hex(t) for t in tokens], "fields": list(fields)}
+        scope = {
+            "reports": [str(checked_uuid(r, "report")) for r in reports],
+            "subjects": [str(checked_uuid(s, "subject")) for s in subjects],
+            "tokens": [_token_hex(t) for t in tokens],
+            "fields": list(fields),
+        }
         if identifiers:  # the hub's identifiers field refuses an empty list
-            scope["identifiers"] = self._identifier_items(identifiers, raw=True, default_country=default_country)
+            scope["identifiers"] = self._identifier_items(
+                identifiers, raw=True, default_country=default_country
+            )
         return scope
 
     def disclosure_get(self, request_id: str) -> dict:

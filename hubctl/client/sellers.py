@@ -1,4 +1,5 @@
 """Checks, reports and watchlist entries of one seller; tokens only unless a call says raw=True."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -11,8 +12,9 @@ from hubctl.client.tokens import IdentifierLike, TokenCalls
 class SellerCalls(TokenCalls):
     """What a member sends the hub about one seller."""
 
-    def check(self, identifiers: Iterable[IdentifierLike], *, raw: bool = False,
-              default_country: str | None = None) -> dict:
+    def check(
+        self, identifiers: Iterable[IdentifierLike], *, raw: bool = False, default_country: str | None = None
+    ) -> dict:
         """Check one seller; tokens only unless raw=True."""
         items = self._identifier_items(identifiers, raw=raw, default_country=default_country)
         return self._call("POST", "/api/v1/checks", {"identifiers": items})
@@ -22,20 +24,40 @@ class SellerCalls(TokenCalls):
         items = [{"type": t["type"], "token": t["token"], "key_version": t["key_version"]} for t in tokens]
         return self._call("POST", "/api/v1/checks", {"identifiers": items})
 
-    def report(self, identifiers: Iterable[IdentifierLike], *, ip_type: str, category: str, verification_level: str,
-               statement: str, evidence_paths: Iterable[str | Path] = (), raw: bool = False,
-               default_country: str | None = None) -> dict:
+    def report(
+        self,
+        identifiers: Iterable[IdentifierLike],
+        *,
+        ip_type: str,
+        category: str,
+        verification_level: str,
+        statement: str,
+        evidence_paths: Iterable[str | Path] = (),
+        raw: bool = False,
+        default_country: str | None = None,
+    ) -> dict:
         """Report one infringer with evidence; tokens only unless raw=True."""
-        evidence = [evidence_file(path) for path in evidence_paths]  # unreadable files fail before any request
+        evidence = [
+            evidence_file(path) for path in evidence_paths
+        ]  # unreadable files fail before any request
         body = {
             "identifiers": self._identifier_items(identifiers, raw=raw, default_country=default_country),
-            "ip_type": ip_type, "category": category, "verification_level": verification_level,
-            "statement": statement, "evidence": evidence,
+            "ip_type": ip_type,
+            "category": category,
+            "verification_level": verification_level,
+            "statement": statement,
+            "evidence": evidence,
         }
         return self._call("POST", "/api/v1/reports", body)
 
-    def watch(self, identifiers: Iterable[IdentifierLike], *, ref: str, raw: bool = False,
-              default_country: str | None = None) -> dict:
+    def watch(
+        self,
+        identifiers: Iterable[IdentifierLike],
+        *,
+        ref: str,
+        raw: bool = False,
+        default_country: str | None = None,
+    ) -> dict:
         """Put one of your sellers on your watchlist; tokens only unless raw=True."""
         items = self._identifier_items(identifiers, raw=raw, default_country=default_country)
         return self._call("POST", "/api/v1/watchlist", {"identifiers": items, "ref": ref})

@@ -1,4 +1,5 @@
 """Local validation and oblivious tokens: identifiers are normalised and blinded here, never sent raw."""
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,9 @@ class TokenCalls(ClientBase):
             self._organisation_country = self.organisation().get("country") or ""
         return self._organisation_country or None
 
-    def canonicalise(self, identifiers: Iterable[IdentifierLike], *,
-                     default_country: str | None = None) -> list[Canonical]:
+    def canonicalise(
+        self, identifiers: Iterable[IdentifierLike], *, default_country: str | None = None
+    ) -> list[Canonical]:
         """Normalise every identifier locally, or raise IdentifierError for the first bad one."""
         items = _items(identifiers)
         country = self._default_country(items, default_country)
@@ -72,17 +74,23 @@ class TokenCalls(ClientBase):
         evaluated: list[bytes] = []
         versions: set[int] = set()
         for start in range(0, len(blinded), self.EVALUATE_BATCH):
-            chunk = blinded[start:start + self.EVALUATE_BATCH]
-            answer = self._call("POST", EVALUATE_PATH, {"blinded_elements": [element.hex() for element in chunk]})
+            chunk = blinded[start : start + self.EVALUATE_BATCH]
+            answer = self._call(
+                "POST", EVALUATE_PATH, {"blinded_elements": [element.hex() for element in chunk]}
+            )
             elements, version = _evaluated(answer, len(chunk))
             evaluated += elements
             versions.add(version)
         if len(versions) != 1:
             # Tokens under two keys would never match each other; the caller should simply retry.
-            raise HubError(None, "key_rotated", "The hub's token key changed during the evaluation; try again.")
+            raise HubError(
+                None, "key_rotated", "The hub's token key changed during the evaluation; try again."
+            )
         return evaluated, versions.pop()
 
-    def tokenise(self, identifiers: Iterable[IdentifierLike], *, default_country: str | None = None) -> list[dict]:
+    def tokenise(
+        self, identifiers: Iterable[IdentifierLike], *, default_country: str | None = None
+    ) -> list[dict]:
         """Derive tokens obliviously: normalise, blind, hub evaluates, finalise; values stay here."""
         canonicals = self.canonicalise(identifiers, default_country=default_country)
         inputs = [(c.type.value, token_input(c)) for c in canonicals]
@@ -93,8 +101,9 @@ class TokenCalls(ClientBase):
             for (kind, data), blind, element in zip(inputs, blinds, evaluated)
         ]
 
-    def _identifier_items(self, identifiers: Iterable[IdentifierLike], *, raw: bool,
-                          default_country: str | None) -> list[dict]:
+    def _identifier_items(
+        self, identifiers: Iterable[IdentifierLike], *, raw: bool, default_country: str | None
+    ) -> list[dict]:
         """The request's identifier items: token form, or raw form after the same local validation."""
         if not raw:
             return self.tokenise(identifiers, default_country=default_country)
@@ -108,7 +117,9 @@ def _items(identifiers: Iterable[IdentifierLike]) -> list[_Item]:
     items = []
     for index, identifier in enumerate(identifiers):
         if isinstance(identifier, (str, bytes)) or len(identifier) not in (2, 3):
-            raise IdentifierError(index, None, "Give each identifier as (type, value) or (type, value, country).")
+            raise IdentifierError(
+                index, None, "Give each identifier as (type, value) or (type, value, country)."
+            )
         kind, value, *country = identifier
         items.append(_Item(str(kind).strip().lower(), value, country[0] if country else None))
     if not items:
@@ -123,7 +134,11 @@ def _normalised(index: int, item: _Item, default_country: str | None) -> Canonic
     except IdentifierInvalid as exc:
         known = item.type if item.type in IdentifierType.values else None
         fields = getattr(exc, "fields", None)  # a composite names each bad field
-        reason = "; ".join(f"{known}.{name}: {message}" for name, message in fields.items()) if fields else exc.message
+        reason = (
+            "; ".join(f"{known}.{name}: {message}" for name, message in fields.items())
+            if fields
+            else exc.message
+        )
         raise IdentifierError(index, known, reason) from None
 
 
@@ -141,7 +156,9 @@ def _finalized(data: bytes, blind: bytes, element: bytes) -> bytes:
     try:
         return oprf.finalize(data, blind, element)
     except oprf.OprfError as exc:
-        raise HubError(None, "bad_response", f"The hub returned an unusable evaluated element: {exc}.") from None
+        raise HubError(
+            None, "bad_response", f"The hub returned an unusable evaluated element: {exc}."
+        ) from None
 
 
 def _evaluated(answer: dict, expected: int) -> tuple[list[bytes], int]:
@@ -149,8 +166,11 @@ def _evaluated(answer: dict, expected: int) -> tuple[list[bytes], int]:
     elements = answer.get("evaluated_elements")
     version = answer.get("key_version")
     if not isinstance(elements, list) or len(elements) != expected or type(version) is not int:
-        raise HubError(None, "bad_response",
-                       f"The hub's evaluate answer does not hold {expected} elements and a key version.")
+        raise HubError(
+            None,
+            "bad_response",
+            f"The hub's evaluate answer does not hold {expected} elements and a key version.",
+        )
     try:
         decoded = [bytes.fromhex(element) for element in elements if len(element) == ELEMENT_HEX_LENGTH]
     except (TypeError, ValueError):

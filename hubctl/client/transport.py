@@ -1,4 +1,5 @@
 """One HTTP exchange with the hub: urllib without redirects, errors turned into HubError."""
+
 from __future__ import annotations
 
 import http.client
@@ -29,8 +30,9 @@ def checked_base_url(base_url: str) -> str:
     return base_url.strip().rstrip("/")
 
 
-def exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float,
-             base_url: str) -> tuple[int, bytes]:
+def exchange(
+    opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float, base_url: str
+) -> tuple[int, bytes]:
     """Send one request; return the status and body of a success, else raise HubError."""
     method, path = request.get_method(), request.full_url.removeprefix(base_url)
     try:
@@ -50,7 +52,9 @@ def json_answer(status: int, payload: bytes, method: str, path: str) -> dict:
     try:
         answer = json.loads(payload)
     except ValueError:
-        raise HubError(status, "bad_response", f"{method} {path} answered with something that is not JSON.") from None
+        raise HubError(
+            status, "bad_response", f"{method} {path} answered with something that is not JSON."
+        ) from None
     if not isinstance(answer, dict):
         raise HubError(status, "bad_response", f"{method} {path} answered with JSON that is not an object.")
     return answer
@@ -93,8 +97,14 @@ def _http_error(exc: urllib.error.HTTPError, method: str, path: str) -> HubError
     if not isinstance(error, dict):
         reason = exc.reason or "error"
         return HubError(exc.code, "http_error", f"{method} {path} failed: {reason}.", retry_after=retry_after)
-    return HubError(exc.code, str(error.get("code") or "error"), str(error.get("message") or "Request failed."),
-                    error.get("fields"), retry_after, body.get("request_id"))
+    return HubError(
+        exc.code,
+        str(error.get("code") or "error"),
+        str(error.get("message") or "Request failed."),
+        error.get("fields"),
+        retry_after,
+        body.get("request_id"),
+    )
 
 
 def _retry_after(header: str | None) -> int | None:

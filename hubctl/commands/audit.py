@@ -1,4 +1,5 @@
 """The audit command: fetch the hub's signed checkpoints and Merkle proofs, and verify them here."""
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,12 @@ workflow:
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """The audit command and its subcommands (operators, auditors)."""
-    parser = command(commands, "audit", "Verify the hub's audit log: signed checkpoints and Merkle proofs.",
-                     AUDIT_EPILOG + "\n\nRun 'hubctl audit COMMAND --help' for a command's options.")
+    parser = command(
+        commands,
+        "audit",
+        "Verify the hub's audit log: signed checkpoints and Merkle proofs.",
+        AUDIT_EPILOG + "\n\nRun 'hubctl audit COMMAND --help' for a command's options.",
+    )
     audit_commands = parser.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
     _add_audit_checkpoint_command(audit_commands)
     _add_audit_verify_inclusion_command(audit_commands)
@@ -44,19 +49,26 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _add_verifier_options(parser: argparse.ArgumentParser) -> None:
     """--hub-key and --json, common to the audit subcommands that verify."""
-    parser.add_argument("--hub-key", metavar="HEX",
-                        help="the hub's Ed25519 public key, 64 hex digits (default: fetched from GET /api/v1/keys)")
+    parser.add_argument(
+        "--hub-key",
+        metavar="HEX",
+        help="the hub's Ed25519 public key, 64 hex digits (default: fetched from GET /api/v1/keys)",
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
 
 
 def _add_audit_checkpoint_command(commands: argparse._SubParsersAction) -> None:
     """The audit checkpoint subcommand."""
-    parser = command(commands, "checkpoint", "Fetch the latest signed checkpoint, verify it and save it.",
-                     "The note is saved exactly as the hub signed it, only when its signature verifies;\n"
-                     "later proofs are checked against it.\n\n"
-                     "exit status: 0 verified and saved, 1 does not verify (nothing saved) or the hub failed,\n"
-                     "2 bad usage\n\n"
-                     "example:\n  hubctl audit checkpoint --save checkpoints/2026-04-12.note --hub-key HEX")
+    parser = command(
+        commands,
+        "checkpoint",
+        "Fetch the latest signed checkpoint, verify it and save it.",
+        "The note is saved exactly as the hub signed it, only when its signature verifies;\n"
+        "later proofs are checked against it.\n\n"
+        "exit status: 0 verified and saved, 1 does not verify (nothing saved) or the hub failed,\n"
+        "2 bad usage\n\n"
+        "example:\n  hubctl audit checkpoint --save checkpoints/2026-04-12.note --hub-key HEX",
+    )
     parser.add_argument("--save", required=True, metavar="FILE", help="save the signed note to FILE")
     _add_verifier_options(parser)
     parser.set_defaults(run=_run_audit_checkpoint)
@@ -64,16 +76,26 @@ def _add_audit_checkpoint_command(commands: argparse._SubParsersAction) -> None:
 
 def _add_audit_verify_inclusion_command(commands: argparse._SubParsersAction) -> None:
     """The audit verify-inclusion subcommand."""
-    parser = command(commands, "verify-inclusion", "Prove that an event is in a saved checkpoint's tree.",
-                     "Verifies the note's signature, then an RFC 9162 inclusion proof of event INDEX (its seq\n"
-                     "in GET /api/v1/audit, from 0) against the note's root hash. The proof is fetched for the\n"
-                     "note's size, or read from --proof (saved by 'hubctl audit proof --index I --size N').\n"
-                     "--leaf-hash (the event's leaf_hash) requires the proof to be of that very event.\n\n"
-                     "exit status: 0 included, 1 not included or does not verify (or the hub failed), 2 bad usage\n\n"
-                     "example:\n  hubctl audit verify-inclusion --checkpoint friday.note --index 1234 --leaf-hash HEX")
-    parser.add_argument("--checkpoint", required=True, metavar="FILE", help="a note saved by 'hubctl audit checkpoint'")
-    parser.add_argument("--index", required=True, metavar="I", type=_natural, help="the event's position (seq), from 0")
-    parser.add_argument("--leaf-hash", metavar="HEX", type=_leaf_hash, help="the event's leaf hash, 64 hex digits")
+    parser = command(
+        commands,
+        "verify-inclusion",
+        "Prove that an event is in a saved checkpoint's tree.",
+        "Verifies the note's signature, then an RFC 9162 inclusion proof of event INDEX (its seq\n"
+        "in GET /api/v1/audit, from 0) against the note's root hash. The proof is fetched for the\n"
+        "note's size, or read from --proof (saved by 'hubctl audit proof --index I --size N').\n"
+        "--leaf-hash (the event's leaf_hash) requires the proof to be of that very event.\n\n"
+        "exit status: 0 included, 1 not included or does not verify (or the hub failed), 2 bad usage\n\n"
+        "example:\n  hubctl audit verify-inclusion --checkpoint friday.note --index 1234 --leaf-hash HEX",
+    )
+    parser.add_argument(
+        "--checkpoint", required=True, metavar="FILE", help="a note saved by 'hubctl audit checkpoint'"
+    )
+    parser.add_argument(
+        "--index", required=True, metavar="I", type=_natural, help="the event's position (seq), from 0"
+    )
+    parser.add_argument(
+        "--leaf-hash", metavar="HEX", type=_leaf_hash, help="the event's leaf hash, 64 hex digits"
+    )
     parser.add_argument("--proof", metavar="FILE", help="read the proof from FILE instead of fetching it")
     _add_verifier_options(parser)
     parser.set_defaults(run=_run_audit_verify_inclusion)
@@ -81,13 +103,17 @@ def _add_audit_verify_inclusion_command(commands: argparse._SubParsersAction) ->
 
 def _add_audit_verify_consistency_command(commands: argparse._SubParsersAction) -> None:
     """The audit verify-consistency subcommand."""
-    parser = command(commands, "verify-consistency", "Prove that a newer checkpoint extends an older one.",
-                     "Verifies both notes' signatures, then an RFC 9162 consistency proof between their sizes:\n"
-                     "the newer tree must start with exactly the older one's events. The proof is fetched, or\n"
-                     "read from --proof (saved by 'hubctl audit proof --first M --second N').\n\n"
-                     "exit status: 0 consistent, 1 not consistent (history was rewritten) or does not verify\n"
-                     "(or the hub failed), 2 bad usage\n\n"
-                     "example:\n  hubctl audit verify-consistency --old monday.note --new friday.note")
+    parser = command(
+        commands,
+        "verify-consistency",
+        "Prove that a newer checkpoint extends an older one.",
+        "Verifies both notes' signatures, then an RFC 9162 consistency proof between their sizes:\n"
+        "the newer tree must start with exactly the older one's events. The proof is fetched, or\n"
+        "read from --proof (saved by 'hubctl audit proof --first M --second N').\n\n"
+        "exit status: 0 consistent, 1 not consistent (history was rewritten) or does not verify\n"
+        "(or the hub failed), 2 bad usage\n\n"
+        "example:\n  hubctl audit verify-consistency --old monday.note --new friday.note",
+    )
     parser.add_argument("--old", required=True, metavar="FILE", help="the older saved note")
     parser.add_argument("--new", required=True, metavar="FILE", help="the newer saved note")
     parser.add_argument("--proof", metavar="FILE", help="read the proof from FILE instead of fetching it")
@@ -97,14 +123,20 @@ def _add_audit_verify_consistency_command(commands: argparse._SubParsersAction) 
 
 def _add_audit_proof_command(commands: argparse._SubParsersAction) -> None:
     """The audit proof subcommand."""
-    parser = command(commands, "proof", "Save an inclusion or a consistency proof for offline verification.",
-                     "--index I --size N: the inclusion proof of event I in the tree of the first N events;\n"
-                     "--first M --second N: the consistency proof between the trees of sizes M and N.\n"
-                     "The file is the hub's JSON answer with the positions it was made for.\n\n"
-                     "examples:\n  hubctl audit proof --index 1234 --size 5000 --out event-1234.proof.json\n"
-                     "  hubctl audit proof --first 4000 --second 5000 --out 4000-5000.proof.json")
+    parser = command(
+        commands,
+        "proof",
+        "Save an inclusion or a consistency proof for offline verification.",
+        "--index I --size N: the inclusion proof of event I in the tree of the first N events;\n"
+        "--first M --second N: the consistency proof between the trees of sizes M and N.\n"
+        "The file is the hub's JSON answer with the positions it was made for.\n\n"
+        "examples:\n  hubctl audit proof --index 1234 --size 5000 --out event-1234.proof.json\n"
+        "  hubctl audit proof --first 4000 --second 5000 --out 4000-5000.proof.json",
+    )
     parser.add_argument("--index", metavar="I", type=_natural, help="the event's position (seq), from 0")
-    parser.add_argument("--size", metavar="N", type=_positive, help="the size of the tree the event is proven in")
+    parser.add_argument(
+        "--size", metavar="N", type=_positive, help="the size of the tree the event is proven in"
+    )
     parser.add_argument("--first", metavar="M", type=_positive, help="the older tree's size")
     parser.add_argument("--second", metavar="N", type=_positive, help="the newer tree's size")
     parser.add_argument("--out", required=True, metavar="FILE", help="save the proof to FILE")
@@ -151,8 +183,13 @@ def _run_audit_checkpoint(args: argparse.Namespace) -> int:
     except audit.AuditError as exc:
         return _unverified(args, "the checkpoint does not verify and was not saved", exc)
     save_private(target, note.encode("utf-8"), "the checkpoint")
-    summary = {"valid": True, **checkpoint.summary(), "saved_to": str(target),
-               "hub_key": hub_key.hex(), "hub_key_source": source}
+    summary = {
+        "valid": True,
+        **checkpoint.summary(),
+        "saved_to": str(target),
+        "hub_key": hub_key.hex(),
+        "hub_key_source": source,
+    }
     print(output.as_json(summary) if args.json else output.checkpoint_text(summary))
     return EXIT_OK
 
@@ -166,14 +203,25 @@ def _run_audit_verify_inclusion(args: argparse.Namespace) -> int:
     try:
         checkpoint = audit.checkpoint_verify(note, hub_key, args.checkpoint)
         audit.index_within(checkpoint, args.index)
-        answer = (audit.proof_parse(saved, {"index": args.index, "size": checkpoint.size}) if saved is not None
-                  else client.audit_inclusion_proof(args.index, checkpoint.size))
+        answer = (
+            audit.proof_parse(saved, {"index": args.index, "size": checkpoint.size})
+            if saved is not None
+            else client.audit_inclusion_proof(args.index, checkpoint.size)
+        )
         leaf = audit.inclusion_verify(checkpoint, args.index, answer, args.leaf_hash)
     except audit.AuditError as exc:
         return _unverified(args, "not included", exc)
-    summary = {"valid": True, "included": True, "index": args.index, "leaf_hash": leaf.hex(),
-               "checkpoint": args.checkpoint, **checkpoint.summary(), "proof": args.proof or "fetched from the hub",
-               "hub_key": hub_key.hex(), "hub_key_source": source}
+    summary = {
+        "valid": True,
+        "included": True,
+        "index": args.index,
+        "leaf_hash": leaf.hex(),
+        "checkpoint": args.checkpoint,
+        **checkpoint.summary(),
+        "proof": args.proof or "fetched from the hub",
+        "hub_key": hub_key.hex(),
+        "hub_key_source": source,
+    }
     print(output.as_json(summary) if args.json else output.inclusion_text(summary))
     return EXIT_OK
 
@@ -191,15 +239,23 @@ def _run_audit_verify_consistency(args: argparse.Namespace) -> int:
         audit.consistency_verify(old, new, _consistency_answer(client, saved, old, new))
     except audit.AuditError as exc:
         return _unverified(args, "not consistent", exc)
-    summary = {"valid": True, "consistent": True, "origin": old.origin,
-               "old": {"file": args.old, **old.summary()}, "new": {"file": args.new, **new.summary()},
-               "proof": args.proof or "fetched from the hub", "hub_key": hub_key.hex(), "hub_key_source": source}
+    summary = {
+        "valid": True,
+        "consistent": True,
+        "origin": old.origin,
+        "old": {"file": args.old, **old.summary()},
+        "new": {"file": args.new, **new.summary()},
+        "proof": args.proof or "fetched from the hub",
+        "hub_key": hub_key.hex(),
+        "hub_key_source": source,
+    }
     print(output.as_json(summary) if args.json else output.consistency_text(summary))
     return EXIT_OK
 
 
-def _consistency_answer(client: HubClient | None, saved: bytes | None, old: audit.Checkpoint,
-                        new: audit.Checkpoint) -> dict:
+def _consistency_answer(
+    client: HubClient | None, saved: bytes | None, old: audit.Checkpoint, new: audit.Checkpoint
+) -> dict:
     """The consistency proof: read from --proof, else fetched (none is needed from an empty or equal tree)."""
     if saved is not None:
         return audit.proof_parse(saved, {"first": old.size, "second": new.size})
@@ -214,11 +270,18 @@ def _run_audit_proof(args: argparse.Namespace) -> int:
     target = out_file(args.out, "--out")
     client = client_for(args)
     inclusion = "index" in positions
-    answer = (client.audit_inclusion_proof(args.index, args.size) if inclusion
-              else client.audit_consistency_proof(args.first, args.second))
+    answer = (
+        client.audit_inclusion_proof(args.index, args.size)
+        if inclusion
+        else client.audit_consistency_proof(args.first, args.second)
+    )
     try:
         hashes = audit.proof_hashes(answer)
-        proof = {**positions, "leaf_hash": audit.hash_parse(answer.get("leaf_hash")).hex()} if inclusion else positions
+        proof = (
+            {**positions, "leaf_hash": audit.hash_parse(answer.get("leaf_hash")).hex()}
+            if inclusion
+            else positions
+        )
     except audit.AuditError as exc:
         raise HubError(None, "bad_response", f"The hub's proof is malformed: {exc}.") from None
     proof = {**proof, "path": [h.hex() for h in hashes]}
@@ -233,7 +296,9 @@ def _proof_positions(args: argparse.Namespace) -> dict[str, int]:
     kinds = [{"index": args.index, "size": args.size}, {"first": args.first, "second": args.second}]
     given = [kind for kind in kinds if any(value is not None for value in kind.values())]
     if len(given) != 1 or None in given[0].values():
-        raise InputError("give --index and --size (an inclusion proof) or --first and --second (a consistency proof).")
+        raise InputError(
+            "give --index and --size (an inclusion proof) or --first and --second (a consistency proof)."
+        )
     if args.index is not None and args.index >= args.size:
         raise InputError("--index must be below --size (events are numbered from 0).")
     if args.first is not None and args.first > args.second:

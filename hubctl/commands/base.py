@@ -1,4 +1,5 @@
 """What every subcommand shares: its parser's connection options, the client they make, exit statuses."""
+
 from __future__ import annotations
 
 import argparse
@@ -25,20 +26,42 @@ def add_connection_options(parser: argparse.ArgumentParser, *, suppress: bool) -
     # A subcommand's default would overwrite a value given before the command; SUPPRESS keeps it.
     default = argparse.SUPPRESS if suppress else None
     group = parser.add_argument_group("hub connection")
-    group.add_argument("--hub", metavar="URL", default=default,
-                       help=f"hub base URL (default: $HUB_URL or {DEFAULT_HUB})")
-    group.add_argument("--api-key", metavar="KEY", default=default,
-                       help="your API key (default: $HUB_API_KEY; prefer the variable, arguments show in ps)")
-    group.add_argument("--country", metavar="CC", type=_country, default=default,
-                       help="ISO 3166-1 country for identifiers without one (default: your organisation's)")
-    group.add_argument("--timeout", metavar="SECONDS", type=float, default=argparse.SUPPRESS if suppress else 30.0,
-                       help="network timeout per request (default: 30)")
+    group.add_argument(
+        "--hub", metavar="URL", default=default, help=f"hub base URL (default: $HUB_URL or {DEFAULT_HUB})"
+    )
+    group.add_argument(
+        "--api-key",
+        metavar="KEY",
+        default=default,
+        help="your API key (default: $HUB_API_KEY; prefer the variable, arguments show in ps)",
+    )
+    group.add_argument(
+        "--country",
+        metavar="CC",
+        type=_country,
+        default=default,
+        help="ISO 3166-1 country for identifiers without one (default: your organisation's)",
+    )
+    group.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        default=argparse.SUPPRESS if suppress else 30.0,
+        help="network timeout per request (default: 30)",
+    )
 
 
-def command(commands: argparse._SubParsersAction, name: str, summary: str, epilog: str) -> argparse.ArgumentParser:
+def command(
+    commands: argparse._SubParsersAction, name: str, summary: str, epilog: str
+) -> argparse.ArgumentParser:
     """A subcommand parser that keeps the layout of its description and examples."""
-    parser = commands.add_parser(name, help=summary, description=summary, epilog=epilog,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = commands.add_parser(
+        name,
+        help=summary,
+        description=summary,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_connection_options(parser, suppress=True)
     return parser
 
@@ -76,10 +99,12 @@ def hub_key_for(args: argparse.Namespace) -> tuple[bytes, str]:
 
 def unpinned_key_warning(source: str, key: bytes) -> str:
     """Why a key fetched from the hub proves less than a pinned one, and how to pin it."""
-    return (f"hubctl: warning: the hub's signing key was {source}, from the very hub whose signature is being\n"
-            "  checked: a hub (or anyone between you and it) that forged the signature can serve its own key.\n"
-            f"  Pin the key instead: compare {key.hex()} with the hub's key from a trusted source\n"
-            "  (the operator, a published fingerprint) and pass it as --hub-key HEX.")
+    return (
+        f"hubctl: warning: the hub's signing key was {source}, from the very hub whose signature is being\n"
+        "  checked: a hub (or anyone between you and it) that forged the signature can serve its own key.\n"
+        f"  Pin the key instead: compare {key.hex()} with the hub's key from a trusted source\n"
+        "  (the operator, a published fingerprint) and pass it as --hub-key HEX."
+    )
 
 
 def local(call: Callable[[], T]) -> T:

@@ -4,6 +4,7 @@
 them and keeps only tokens); `--tokens-only` derives every token here, obliviously, and
 uploads token-form JSONL instead, so the hub never sees a raw value at all.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,24 +56,42 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _add_bulk_command(commands: argparse._SubParsersAction) -> None:
     """The bulk subcommand."""
-    parser = command(commands, "bulk", "Check many sellers from a CSV or JSONL file as one bulk job.", BULK_EPILOG)
+    parser = command(
+        commands, "bulk", "Check many sellers from a CSV or JSONL file as one bulk job.", BULK_EPILOG
+    )
     parser.add_argument("file", metavar="FILE", help="the CSV or JSONL file of sellers")
     parser.add_argument("--format", choices=FORMATS, help="the file's format (default: from its extension)")
-    parser.add_argument("--tokens-only", action="store_true",
-                        help="tokenise every identifier here (obliviously) and upload tokens only (CSV input)")
+    parser.add_argument(
+        "--tokens-only",
+        action="store_true",
+        help="tokenise every identifier here (obliviously) and upload tokens only (CSV input)",
+    )
     parser.add_argument("--out", metavar="RESULTS", help="save the results to RESULTS (default: stdout)")
-    parser.add_argument("--results-format", choices=FORMATS, default="jsonl", help="results as jsonl (default) or csv")
-    parser.add_argument("--no-wait", action="store_true", help="print the job's id and exit once it is uploaded")
-    parser.add_argument("--poll", metavar="SECONDS", type=_poll, default=2.0,
-                        help="seconds between progress polls (default: 2)")
+    parser.add_argument(
+        "--results-format", choices=FORMATS, default="jsonl", help="results as jsonl (default) or csv"
+    )
+    parser.add_argument(
+        "--no-wait", action="store_true", help="print the job's id and exit once it is uploaded"
+    )
+    parser.add_argument(
+        "--poll",
+        metavar="SECONDS",
+        type=_poll,
+        default=2.0,
+        help="seconds between progress polls (default: 2)",
+    )
     parser.set_defaults(run=run_bulk)
 
 
 def _add_bulk_status_command(commands: argparse._SubParsersAction) -> None:
     """The bulk-status subcommand."""
-    parser = command(commands, "bulk-status", "Show a bulk job's progress.",
-                     "statuses: queued, running, done, cancelled, failed\n\n"
-                     "example:\n  hubctl bulk-status 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c")
+    parser = command(
+        commands,
+        "bulk-status",
+        "Show a bulk job's progress.",
+        "statuses: queued, running, done, cancelled, failed\n\n"
+        "example:\n  hubctl bulk-status 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c",
+    )
     parser.add_argument("job_id", metavar="ID", help="the bulk job's id, as printed by 'hubctl bulk'")
     parser.add_argument("--json", action="store_true", help="print the hub's JSON answer")
     parser.set_defaults(run=run_bulk_status)
@@ -80,9 +99,13 @@ def _add_bulk_status_command(commands: argparse._SubParsersAction) -> None:
 
 def _add_bulk_cancel_command(commands: argparse._SubParsersAction) -> None:
     """The bulk-cancel subcommand."""
-    parser = command(commands, "bulk-cancel", "Cancel a queued or running bulk job.",
-                     "Rows already checked stay counted; the rest are skipped. A cancelled job has no results.\n\n"
-                     "example:\n  hubctl bulk-cancel 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --reason 'wrong file'")
+    parser = command(
+        commands,
+        "bulk-cancel",
+        "Cancel a queued or running bulk job.",
+        "Rows already checked stay counted; the rest are skipped. A cancelled job has no results.\n\n"
+        "example:\n  hubctl bulk-cancel 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --reason 'wrong file'",
+    )
     parser.add_argument("job_id", metavar="ID", help="the bulk job's id")
     parser.add_argument("--reason", default="", help="why, for your audit trail (optional)")
     parser.add_argument("--json", action="store_true", help="print the hub's JSON answer")
@@ -91,10 +114,14 @@ def _add_bulk_cancel_command(commands: argparse._SubParsersAction) -> None:
 
 def _add_bulk_results_command(commands: argparse._SubParsersAction) -> None:
     """The bulk-results subcommand."""
-    parser = command(commands, "bulk-results", "Download a finished bulk job's results to a file.",
-                     "One line per input row: its ref and the check's fields, or the row's error.\n\n"
-                     "example:\n"
-                     "  hubctl bulk-results 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --out results.csv --format csv")
+    parser = command(
+        commands,
+        "bulk-results",
+        "Download a finished bulk job's results to a file.",
+        "One line per input row: its ref and the check's fields, or the row's error.\n\n"
+        "example:\n"
+        "  hubctl bulk-results 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --out results.csv --format csv",
+    )
     parser.add_argument("job_id", metavar="ID", help="the bulk job's id")
     parser.add_argument("--out", required=True, metavar="FILE", help="save the results to FILE")
     parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl (default) or csv")
@@ -122,8 +149,10 @@ def progress_line(status: dict) -> str:
     eta = status.get("eta_seconds")
     eta_text = f"ETA {eta} s" if eta is not None else "ETA ?"
     rate = float(status.get("rate") or 0)
-    return (f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} rows  {rate:g} rows/s  {eta_text}"
-            f"  {status.get('status', '')}")
+    return (
+        f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} rows  {rate:g} rows/s  {eta_text}"
+        f"  {status.get('status', '')}"
+    )
 
 
 def _draw(status: dict, stream: TextIO, tty: bool) -> None:
@@ -159,7 +188,9 @@ def file_format(path: str, given: str | None) -> str:
         return given
     found = EXTENSIONS.get(Path(path).suffix.lower())
     if found is None:
-        raise InputError(f"cannot tell the format of {path} from its extension; give --format csv or --format jsonl.")
+        raise InputError(
+            f"cannot tell the format of {path} from its extension; give --format csv or --format jsonl."
+        )
     return found
 
 
@@ -195,7 +226,9 @@ def run_bulk(args: argparse.Namespace) -> int:
         raise InputError(f"file not found or not a file: {args.file}")
     kind = file_format(args.file, args.format)
     if args.tokens_only and kind != "csv":
-        raise InputError("--tokens-only reads a ref CSV; a JSONL file can carry token-form identifiers itself.")
+        raise InputError(
+            "--tokens-only reads a ref CSV; a JSONL file can carry token-form identifiers itself."
+        )
     target = out_file(args.out, "--out") if args.out else None
     client = client_for(args)
     job_id = _submit(client, args, kind)

@@ -1,4 +1,5 @@
 """Court disclosure commands: register-key, disclosure-request, -status, -approve, download- and verify-package."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,48 +28,86 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _add_register_key_command(commands: argparse._SubParsersAction) -> None:
     """The register-key subcommand (court clerks)."""
-    parser = command(commands, "register-key", "Register your court's X25519 public key for disclosure packages.",
-                     "The key file is PEM: a PKCS#8 private key (only its public half is sent) or a public key.\n"
-                     f"An encrypted private key is opened with the password in ${package.KEY_PASSWORD_VARIABLE}.\n\n"
-                     "example (make a key with OpenSSL, keep court.pem offline and private):\n"
-                     "  openssl genpkey -algorithm X25519 -out court.pem\n"
-                     "  hubctl register-key --key court.pem")
-    parser.add_argument("--key", required=True, metavar="PEM", help="the court's X25519 key file (private or public)")
+    parser = command(
+        commands,
+        "register-key",
+        "Register your court's X25519 public key for disclosure packages.",
+        "The key file is PEM: a PKCS#8 private key (only its public half is sent) or a public key.\n"
+        f"An encrypted private key is opened with the password in ${package.KEY_PASSWORD_VARIABLE}.\n\n"
+        "example (make a key with OpenSSL, keep court.pem offline and private):\n"
+        "  openssl genpkey -algorithm X25519 -out court.pem\n"
+        "  hubctl register-key --key court.pem",
+    )
+    parser.add_argument(
+        "--key", required=True, metavar="PEM", help="the court's X25519 key file (private or public)"
+    )
     parser.add_argument("--json", action="store_true", help="print the hub's JSON answer")
     parser.set_defaults(run=_run_register_key)
 
 
 def _add_disclosure_request_command(commands: argparse._SubParsersAction) -> None:
     """The disclosure-request subcommand (court clerks)."""
-    parser = command(commands, "disclosure-request", "File a court order for disclosure of restricted report data.",
-                     "Name at least one report, subject, token or identifier. Identifiers are sent raw;\n"
-                     "the hub keeps only their tokens. Two operator disclosure officers must approve.\n\n"
-                     "example:\n  hubctl disclosure-request --case-number '(2026) Hu 0115 Min Chu 1234' \\\n"
-                     "    --issuing-court \"Shanghai Pudong New Area People's Court\" --legal-basis 'CPL art. 67' \\\n"
-                     "    --report 0b9c6a1e-4f7e-4a51-9d5e-0d3c2b1a9f88 --fields identifiers,statement,evidence \\\n"
-                     "    --deadline 2026-09-30T17:00:00+08:00 --order-document order.pdf")
+    parser = command(
+        commands,
+        "disclosure-request",
+        "File a court order for disclosure of restricted report data.",
+        "Name at least one report, subject, token or identifier. Identifiers are sent raw;\n"
+        "the hub keeps only their tokens. Two operator disclosure officers must approve.\n\n"
+        "example:\n  hubctl disclosure-request --case-number '(2026) Hu 0115 Min Chu 1234' \\\n"
+        "    --issuing-court \"Shanghai Pudong New Area People's Court\" --legal-basis 'CPL art. 67' \\\n"
+        "    --report 0b9c6a1e-4f7e-4a51-9d5e-0d3c2b1a9f88 --fields identifiers,statement,evidence \\\n"
+        "    --deadline 2026-09-30T17:00:00+08:00 --order-document order.pdf",
+    )
     parser.add_argument("--case-number", required=True, help="the case number of the order")
     parser.add_argument("--issuing-court", required=True, help="the court that issued the order")
     parser.add_argument("--legal-basis", required=True, help="the legal basis of the order")
-    parser.add_argument("--report", metavar="ID", nargs="+", action="extend", default=[], help="a report in scope")
-    parser.add_argument("--subject", metavar="ID", nargs="+", action="extend", default=[], help="a subject in scope")
-    parser.add_argument("--token", metavar="HEX", nargs="+", action="extend", default=[], help="a token in scope")
-    parser.add_argument("--identifier", metavar="TYPE=VALUE", nargs="+", action="extend", default=[],
-                        help=f"an identifier in scope (types: {KNOWN_TYPES})")
-    parser.add_argument("--fields", required=True, metavar="LIST", type=_fields,
-                        help=f"comma-separated fields to disclose: {','.join(DISCLOSURE_FIELDS)}")
-    parser.add_argument("--deadline", required=True, metavar="ISO", type=_deadline,
-                        help="ISO 8601 date and time (local time when no offset is given)")
-    parser.add_argument("--order-document", required=True, metavar="FILE", help="the signed order (e.g. a PDF)")
+    parser.add_argument(
+        "--report", metavar="ID", nargs="+", action="extend", default=[], help="a report in scope"
+    )
+    parser.add_argument(
+        "--subject", metavar="ID", nargs="+", action="extend", default=[], help="a subject in scope"
+    )
+    parser.add_argument(
+        "--token", metavar="HEX", nargs="+", action="extend", default=[], help="a token in scope"
+    )
+    parser.add_argument(
+        "--identifier",
+        metavar="TYPE=VALUE",
+        nargs="+",
+        action="extend",
+        default=[],
+        help=f"an identifier in scope (types: {KNOWN_TYPES})",
+    )
+    parser.add_argument(
+        "--fields",
+        required=True,
+        metavar="LIST",
+        type=_fields,
+        help=f"comma-separated fields to disclose: {','.join(DISCLOSURE_FIELDS)}",
+    )
+    parser.add_argument(
+        "--deadline",
+        required=True,
+        metavar="ISO",
+        type=_deadline,
+        help="ISO 8601 date and time (local time when no offset is given)",
+    )
+    parser.add_argument(
+        "--order-document", required=True, metavar="FILE", help="the signed order (e.g. a PDF)"
+    )
     parser.add_argument("--json", action="store_true", help="print the hub's JSON answer")
     parser.set_defaults(run=_run_disclosure_request)
 
 
 def _add_disclosure_status_command(commands: argparse._SubParsersAction) -> None:
     """The disclosure-status subcommand."""
-    parser = command(commands, "disclosure-status", "Show one disclosure request and its state.",
-                     "statuses: submitted, under_review, approved, package_ready, delivered, rejected, ...\n\n"
-                     "example:\n  hubctl disclosure-status 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c")
+    parser = command(
+        commands,
+        "disclosure-status",
+        "Show one disclosure request and its state.",
+        "statuses: submitted, under_review, approved, package_ready, delivered, rejected, ...\n\n"
+        "example:\n  hubctl disclosure-status 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c",
+    )
     parser.add_argument("request_id", metavar="ID", help="the disclosure request's id")
     parser.add_argument("--json", action="store_true", help="print the hub's JSON answer")
     parser.set_defaults(run=_run_disclosure_status)
@@ -76,9 +115,13 @@ def _add_disclosure_status_command(commands: argparse._SubParsersAction) -> None
 
 def _add_disclosure_approve_command(commands: argparse._SubParsersAction) -> None:
     """The disclosure-approve subcommand (operator disclosure officers)."""
-    parser = command(commands, "disclosure-approve", "Approve a disclosure request (disclosure officers).",
-                     "The second distinct officer's approval approves the order; the hub then builds the package.\n\n"
-                     "example:\n  hubctl disclosure-approve 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c")
+    parser = command(
+        commands,
+        "disclosure-approve",
+        "Approve a disclosure request (disclosure officers).",
+        "The second distinct officer's approval approves the order; the hub then builds the package.\n\n"
+        "example:\n  hubctl disclosure-approve 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c",
+    )
     parser.add_argument("request_id", metavar="ID", help="the disclosure request's id")
     parser.add_argument("--json", action="store_true", help="print the hub's JSON answer")
     parser.set_defaults(run=_run_disclosure_approve)
@@ -86,9 +129,13 @@ def _add_disclosure_approve_command(commands: argparse._SubParsersAction) -> Non
 
 def _add_download_package_command(commands: argparse._SubParsersAction) -> None:
     """The download-package subcommand (court clerks)."""
-    parser = command(commands, "download-package", "Download a disclosure package, still sealed, to a file.",
-                     "Each download counts against the order's maximum; the file is saved exactly as sent.\n\n"
-                     "example:\n  hubctl download-package 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --out package.json")
+    parser = command(
+        commands,
+        "download-package",
+        "Download a disclosure package, still sealed, to a file.",
+        "Each download counts against the order's maximum; the file is saved exactly as sent.\n\n"
+        "example:\n  hubctl download-package 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --out package.json",
+    )
     parser.add_argument("request_id", metavar="ID", help="the disclosure request's id")
     parser.add_argument("--out", required=True, metavar="FILE", help="where to save the package")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
@@ -97,17 +144,25 @@ def _add_download_package_command(commands: argparse._SubParsersAction) -> None:
 
 def _add_verify_package_command(commands: argparse._SubParsersAction) -> None:
     """The verify-package subcommand (offline, but for fetching the hub's key)."""
-    parser = command(commands, "verify-package", "Decrypt and verify a disclosure package; optionally unpack it.",
-                     "Checks the hub's Ed25519 signature and every file against the signed manifest.\n"
-                     "Without --hub-key the hub's key is fetched from GET /api/v1/keys (no API key needed)\n"
-                     "and hubctl warns: that key comes from the hub being verified. Pin it: give --hub-key\n"
-                     "(from a trusted source) to verify against a key you trust, fully offline.\n"
-                     f"An encrypted private key is opened with the password in ${package.KEY_PASSWORD_VARIABLE}.\n\n"
-                     "exit status: 0 verified (and unpacked whole), 1 does not verify (or a file name would\n"
-                     "leave DIR and was not written), 2 bad usage (missing file, unusable key)\n\n"
-                     "example:\n  hubctl verify-package package.json --key court.pem --out disclosed/")
-    parser.add_argument("package_file", metavar="PACKAGE_FILE", help="the package, as saved by download-package")
-    parser.add_argument("--key", required=True, metavar="PEM", help="the court's X25519 private key (PKCS#8 PEM)")
+    parser = command(
+        commands,
+        "verify-package",
+        "Decrypt and verify a disclosure package; optionally unpack it.",
+        "Checks the hub's Ed25519 signature and every file against the signed manifest.\n"
+        "Without --hub-key the hub's key is fetched from GET /api/v1/keys (no API key needed)\n"
+        "and hubctl warns: that key comes from the hub being verified. Pin it: give --hub-key\n"
+        "(from a trusted source) to verify against a key you trust, fully offline.\n"
+        f"An encrypted private key is opened with the password in ${package.KEY_PASSWORD_VARIABLE}.\n\n"
+        "exit status: 0 verified (and unpacked whole), 1 does not verify (or a file name would\n"
+        "leave DIR and was not written), 2 bad usage (missing file, unusable key)\n\n"
+        "example:\n  hubctl verify-package package.json --key court.pem --out disclosed/",
+    )
+    parser.add_argument(
+        "package_file", metavar="PACKAGE_FILE", help="the package, as saved by download-package"
+    )
+    parser.add_argument(
+        "--key", required=True, metavar="PEM", help="the court's X25519 private key (PKCS#8 PEM)"
+    )
     parser.add_argument("--hub-key", metavar="HEX", help="the hub's Ed25519 public key (64 hex digits)")
     parser.add_argument("--out", metavar="DIR", help="write the package's files into DIR")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
@@ -128,7 +183,9 @@ def _deadline(text: str) -> str:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError("give an ISO 8601 date and time, e.g. 2026-09-30T17:00:00+08:00") from None
+        raise argparse.ArgumentTypeError(
+            "give an ISO 8601 date and time, e.g. 2026-09-30T17:00:00+08:00"
+        ) from None
     return (moment if moment.tzinfo else moment.astimezone()).isoformat()
 
 
@@ -154,12 +211,27 @@ def _run_disclosure_request(args: argparse.Namespace) -> int:
         raise InputError("name at least one --report, --subject, --token or --identifier.")
     seller = seller_from_pairs(args.identifier) if args.identifier else Seller()
     client = client_for(args)
-    scope = explained(seller, lambda: local(lambda: client.disclosure_scope(
-        fields=args.fields, reports=args.report, subjects=args.subject, tokens=args.token,
-        identifiers=seller.identifiers, default_country=args.country)))
-    created = client.disclosure_request(case_number=args.case_number, issuing_court=args.issuing_court,
-                                        legal_basis=args.legal_basis, scope=scope, deadline=args.deadline,
-                                        order_document=args.order_document)
+    scope = explained(
+        seller,
+        lambda: local(
+            lambda: client.disclosure_scope(
+                fields=args.fields,
+                reports=args.report,
+                subjects=args.subject,
+                tokens=args.token,
+                identifiers=seller.identifiers,
+                default_country=args.country,
+            )
+        ),
+    )
+    created = client.disclosure_request(
+        case_number=args.case_number,
+        issuing_court=args.issuing_court,
+        legal_basis=args.legal_basis,
+        scope=scope,
+        deadline=args.deadline,
+        order_document=args.order_document,
+    )
     print(output.as_json(created) if args.json else output.disclosure_text(created))
     return EXIT_OK
 
@@ -186,11 +258,18 @@ def _run_download_package(args: argparse.Namespace) -> int:
     client = client_for(args)
     envelope = local(lambda: client.package_download(args.request_id))
     save_private(target, envelope)
-    summary = {"request": args.request_id, "file": str(target), "bytes": len(envelope),
-               "sha256": hashlib.sha256(envelope).hexdigest()}
-    print(output.as_json(summary) if args.json else
-          f"saved the package of request {args.request_id} ({len(envelope)} bytes) to {target}\n"
-          f"verify it with: hubctl verify-package {target} --key COURT_KEY.pem")
+    summary = {
+        "request": args.request_id,
+        "file": str(target),
+        "bytes": len(envelope),
+        "sha256": hashlib.sha256(envelope).hexdigest(),
+    }
+    print(
+        output.as_json(summary)
+        if args.json
+        else f"saved the package of request {args.request_id} ({len(envelope)} bytes) to {target}\n"
+        f"verify it with: hubctl verify-package {target} --key COURT_KEY.pem"
+    )
     return EXIT_OK
 
 

@@ -1,4 +1,5 @@
 """The files commands save: checked before anything is fetched, written whole and private to their owner."""
+
 from __future__ import annotations
 
 import os
@@ -27,4 +28,6 @@ def save_private(target: Path, data: bytes, what: str = "the package") -> None:
     except OSError as exc:
         if temporary:
             Path(temporary).unlink(missing_ok=True)
-        raise InputError(f"{what} was downloaded but cannot be saved to {target}: {exc.strerror or exc}") from None
+        raise InputError(
+            f"{what} was downloaded but cannot be saved to {target}: {exc.strerror or exc}"
+        ) from None

@@ -1,4 +1,5 @@
 """Commands about one's own sellers: tokenise, check, report, report-status and watch."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,8 +15,13 @@ from hubctl.inputs import KNOWN_TYPES, CsvInput, InputError, Seller, read_csv, s
 
 IP_TYPES = ("trademark", "copyright", "patent", "other")
 CATEGORIES = ("counterfeit", "piracy", "design_copy", "grey_market", "other")
-VERIFICATION_LEVELS = ("self_declared", "rights_owner_verified", "platform_enforcement",
-                       "administrative_decision", "court_judgment")
+VERIFICATION_LEVELS = (
+    "self_declared",
+    "rights_owner_verified",
+    "platform_enforcement",
+    "administrative_decision",
+    "court_judgment",
+)
 
 IDENTIFIERS_HELP = f"""\
 identifiers:
@@ -53,9 +59,13 @@ def _add_identifier_arguments(parser: argparse.ArgumentParser, *, raw_help: str)
 
 def _add_tokenise_command(commands: argparse._SubParsersAction) -> None:
     """The tokenise subcommand."""
-    parser = command(commands, "tokenise", "Derive identifier tokens obliviously and print them.",
-                     f"{IDENTIFIERS_HELP}\n\noutput: CSV lines type,token,key_version (ref first for a ref CSV)\n\n"
-                     "example:\n  hubctl tokenise phone=+8613800138000 email=seller@example.com")
+    parser = command(
+        commands,
+        "tokenise",
+        "Derive identifier tokens obliviously and print them.",
+        f"{IDENTIFIERS_HELP}\n\noutput: CSV lines type,token,key_version (ref first for a ref CSV)\n\n"
+        "example:\n  hubctl tokenise phone=+8613800138000 email=seller@example.com",
+    )
     parser.add_argument("identifiers", nargs="*", metavar="TYPE=VALUE", help="an identifier to tokenise")
     parser.add_argument("--csv", metavar="FILE", help="read identifiers from a CSV file instead (see below)")
     parser.add_argument("--json", action="store_true", help="print a JSON list instead of CSV")
@@ -64,41 +74,60 @@ def _add_tokenise_command(commands: argparse._SubParsersAction) -> None:
 
 def _add_check_command(commands: argparse._SubParsersAction) -> None:
     """The check subcommand."""
-    parser = command(commands, "check", "Check one seller (or one per row of a ref CSV) against the hub.",
-                     f"{IDENTIFIERS_HELP}\n\n"
-                     "A ref CSV runs one check per row and prints ref,level,risk,matched_types.\n\n"
-                     "examples:\n  hubctl check phone=+8613800138000 store_url=https://shop123456.taobao.com/\n"
-                     "  hubctl check --csv sellers.csv --json")
+    parser = command(
+        commands,
+        "check",
+        "Check one seller (or one per row of a ref CSV) against the hub.",
+        f"{IDENTIFIERS_HELP}\n\n"
+        "A ref CSV runs one check per row and prints ref,level,risk,matched_types.\n\n"
+        "examples:\n  hubctl check phone=+8613800138000 store_url=https://shop123456.taobao.com/\n"
+        "  hubctl check --csv sellers.csv --json",
+    )
     _add_identifier_arguments(parser, raw_help="send raw values and let the hub tokenise them")
     parser.set_defaults(run=_run_check)
 
 
 def _add_report_command(commands: argparse._SubParsersAction) -> None:
     """The report subcommand."""
-    parser = command(commands, "report", "Report one infringing seller, with evidence.",
-                     f"{IDENTIFIERS_HELP}\n\nA report takes one seller: TYPE=VALUE arguments or a type,value CSV.\n\n"
-                     "example:\n  hubctl report phone=+8613800138000 --ip-type trademark --category counterfeit \\\n"
-                     "    --verification-level rights_owner_verified --statement-file statement.txt \\\n"
-                     "    --evidence order.pdf --evidence photo.jpg")
+    parser = command(
+        commands,
+        "report",
+        "Report one infringing seller, with evidence.",
+        f"{IDENTIFIERS_HELP}\n\nA report takes one seller: TYPE=VALUE arguments or a type,value CSV.\n\n"
+        "example:\n  hubctl report phone=+8613800138000 --ip-type trademark --category counterfeit \\\n"
+        "    --verification-level rights_owner_verified --statement-file statement.txt \\\n"
+        "    --evidence order.pdf --evidence photo.jpg",
+    )
     _add_identifier_arguments(parser, raw_help="send raw values (the hub seals them) instead of tokens only")
     parser.add_argument("--ip-type", required=True, choices=IP_TYPES, help="the right infringed")
     parser.add_argument("--category", required=True, choices=CATEGORIES, help="the kind of infringement")
-    parser.add_argument("--verification-level", required=True, choices=VERIFICATION_LEVELS,
-                        help="how the infringement was established")
+    parser.add_argument(
+        "--verification-level",
+        required=True,
+        choices=VERIFICATION_LEVELS,
+        help="how the infringement was established",
+    )
     statement = parser.add_mutually_exclusive_group(required=True)
     statement.add_argument("--statement", metavar="TEXT", help="what you found, in your words")
-    statement.add_argument("--statement-file", metavar="FILE", help="read the statement from FILE ('-' for stdin)")
-    parser.add_argument("--evidence", metavar="FILE", action="append", default=[],
-                        help="attach an evidence file (repeatable)")
+    statement.add_argument(
+        "--statement-file", metavar="FILE", help="read the statement from FILE ('-' for stdin)"
+    )
+    parser.add_argument(
+        "--evidence", metavar="FILE", action="append", default=[], help="attach an evidence file (repeatable)"
+    )
     parser.set_defaults(run=_run_report)
 
 
 def _add_watch_command(commands: argparse._SubParsersAction) -> None:
     """The watch subcommand."""
-    parser = command(commands, "watch", "Watch your own seller: get a webhook when it is linked to a reported subject.",
-                     f"{IDENTIFIERS_HELP}\n\nA ref CSV watches one seller per row under its ref.\n\n"
-                     "examples:\n  hubctl watch --ref seller-77 store_url=https://mall.jd.com/index-1000004123.html "
-                     "bank_account=DE89370400440532013000\n  hubctl watch --csv sellers.csv")
+    parser = command(
+        commands,
+        "watch",
+        "Watch your own seller: get a webhook when it is linked to a reported subject.",
+        f"{IDENTIFIERS_HELP}\n\nA ref CSV watches one seller per row under its ref.\n\n"
+        "examples:\n  hubctl watch --ref seller-77 store_url=https://mall.jd.com/index-1000004123.html "
+        "bank_account=DE89370400440532013000\n  hubctl watch --csv sellers.csv",
+    )
     _add_identifier_arguments(parser, raw_help="send raw values and let the hub tokenise them")
     parser.add_argument("--ref", help="your own reference for the seller (required without a ref CSV)")
     parser.set_defaults(run=_run_watch)
@@ -106,9 +135,15 @@ def _add_watch_command(commands: argparse._SubParsersAction) -> None:
 
 def _add_report_status_command(commands: argparse._SubParsersAction) -> None:
     """The report-status subcommand."""
-    parser = command(commands, "report-status", "Show one of your organisation's reports.",
-                     "example:\n  hubctl report-status 0b9c6a1e-4f7e-4a51-9d5e-0d3c2b1a9f88")
-    parser.add_argument("report_id", metavar="REPORT_ID", help="the report's id, as printed by 'hubctl report'")
+    parser = command(
+        commands,
+        "report-status",
+        "Show one of your organisation's reports.",
+        "example:\n  hubctl report-status 0b9c6a1e-4f7e-4a51-9d5e-0d3c2b1a9f88",
+    )
+    parser.add_argument(
+        "report_id", metavar="REPORT_ID", help="the report's id, as printed by 'hubctl report'"
+    )
     parser.add_argument("--json", action="store_true", help="print the hub's JSON answer")
     parser.set_defaults(run=_run_report_status)
 
@@ -135,8 +170,9 @@ def _run_check(args: argparse.Namespace) -> int:
     client = client_for(args)
     if not given.wide:
         seller = given.sellers[0]
-        result = explained(seller, lambda: client.check(seller.identifiers, raw=args.raw,
-                                                        default_country=args.country))
+        result = explained(
+            seller, lambda: client.check(seller.identifiers, raw=args.raw, default_country=args.country)
+        )
         print(output.as_json(result) if args.json else output.check_text(result))
         return EXIT_OK
     results = _check_rows(client, given.sellers, raw=args.raw, country=args.country)
@@ -147,8 +183,9 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_rows(client: HubClient, sellers: list[Seller], *, raw: bool,
-                country: str | None) -> list[tuple[str | None, dict]]:
+def _check_rows(
+    client: HubClient, sellers: list[Seller], *, raw: bool, country: str | None
+) -> list[tuple[str | None, dict]]:
     """One check per seller; every row is validated (and, tokens-only, tokenised) before the first check."""
     if raw:
         merged = _merged(sellers)
@@ -159,8 +196,11 @@ def _check_rows(client: HubClient, sellers: list[Seller], *, raw: bool,
     results = []
     for seller, tokens_of_seller in zip(sellers, items):
         try:
-            result = (client.check(seller.identifiers, raw=True, default_country=country) if raw
-                      else client.check_tokens(tokens_of_seller))
+            result = (
+                client.check(seller.identifiers, raw=True, default_country=country)
+                if raw
+                else client.check_tokens(tokens_of_seller)
+            )
         except HubError:
             print(f"hubctl: the check of the seller at {seller.labels[0]} failed", file=sys.stderr)
             raise
@@ -179,9 +219,19 @@ def _run_report(args: argparse.Namespace) -> int:
         raise InputError(f"evidence file not found or not a file: {missing[0]}")
     client = client_for(args)
     seller = given.sellers[0]
-    report = explained(seller, lambda: client.report(
-        seller.identifiers, ip_type=args.ip_type, category=args.category, verification_level=args.verification_level,
-        statement=statement, evidence_paths=args.evidence, raw=args.raw, default_country=args.country))
+    report = explained(
+        seller,
+        lambda: client.report(
+            seller.identifiers,
+            ip_type=args.ip_type,
+            category=args.category,
+            verification_level=args.verification_level,
+            statement=statement,
+            evidence_paths=args.evidence,
+            raw=args.raw,
+            default_country=args.country,
+        ),
+    )
     print(output.as_json(report) if args.json else output.report_text(report, tokens_only=not args.raw))
     return EXIT_OK
 
@@ -195,12 +245,20 @@ def _run_watch(args: argparse.Namespace) -> int:
     answers = []
     for seller in given.sellers:
         ref = seller.ref or args.ref
-        answers.append(explained(seller, lambda: client.watch(seller.identifiers, ref=ref, raw=args.raw,
-                                                              default_country=args.country)))
+        answers.append(
+            explained(
+                seller,
+                lambda seller=seller, ref=ref: client.watch(
+                    seller.identifiers, ref=ref, raw=args.raw, default_country=args.country
+                ),
+            )
+        )
     if args.json:
         print(output.as_json(answers))
     else:
-        print(f"watching {len(given.sellers)} seller(s): {sum(len(a.get('entries', [])) for a in answers)} identifiers")
+        print(
+            f"watching {len(given.sellers)} seller(s): {sum(len(a.get('entries', [])) for a in answers)} identifiers"
+        )
     return EXIT_OK
 
 
@@ -224,7 +282,7 @@ def tokenise_each(client: HubClient, sellers: list[Seller], country: str | None)
     tokens = explained(merged, lambda: client.tokenise(merged.identifiers, default_country=country))
     runs, start = [], 0
     for seller in sellers:
-        runs.append(tokens[start:start + len(seller.identifiers)])
+        runs.append(tokens[start : start + len(seller.identifiers)])
         start += len(seller.identifiers)
     return runs
 

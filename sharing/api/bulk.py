@@ -1,4 +1,5 @@
 """API of bulk screening: thin views over sharing/services/bulk.py."""
+
 from __future__ import annotations
 
 from django.http import StreamingHttpResponse
@@ -18,8 +19,10 @@ RESULT_FORMATS = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf
 
 
 class BulkSubmitInput(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV with a ref column and identifier-type columns, or JSONL lines "
-                                           '{"ref", "identifiers": [{type, value} | {type, token, key_version}]}')
+    file = serializers.FileField(
+        help_text="CSV with a ref column and identifier-type columns, or JSONL lines "
+        '{"ref", "identifiers": [{type, value} | {type, token, key_version}]}'
+    )
 
 
 class BulkJobOutput(serializers.Serializer):
@@ -33,8 +36,9 @@ class BulkJobOutput(serializers.Serializer):
 
 class BulkCancelInput(serializers.Serializer):
     # Optional, so an empty one (what the page's form posts when left empty) is no reason, not an error.
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True,
-                                   help_text="Why, for your audit trail; optional")
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="Why, for your audit trail; optional"
+    )
 
 
 _CREATED = inline_serializer("BulkJobCreated", fields={"id": serializers.UUIDField()})
@@ -48,8 +52,11 @@ class BulkChecksApi(HubApiView):
     parser_classes = [NulFreeMultiPartParser, BoundedJSONParser]
     upload_limit_setting = "HUB_BULK_MAX_UPLOAD_BYTES"  # hub/uploads.py refuses a larger body with 413
 
-    @extend_schema(request={"multipart/form-data": BulkSubmitInput}, responses={202: _CREATED},
-                   summary="Check many sellers from a CSV or JSONL file")
+    @extend_schema(
+        request={"multipart/form-data": BulkSubmitInput},
+        responses={202: _CREATED},
+        summary="Check many sellers from a CSV or JSONL file",
+    )
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
@@ -75,7 +82,9 @@ class BulkCheckCancelApi(HubApiView):
     required_capability = Capability.BULK_RUN
     audit_object_type = "bulkjob"
 
-    @extend_schema(request=BulkCancelInput, responses={200: BulkJobOutput}, summary="Cancel a queued or running bulk job")
+    @extend_schema(
+        request=BulkCancelInput, responses={200: BulkJobOutput}, summary="Cancel a queued or running bulk job"
+    )
     def post(self, request, job_id):
         payload = BulkCancelInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -98,9 +107,11 @@ class BulkCheckResultsApi(HubApiView):
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _FormatIsOurs
 
-    @extend_schema(responses={(200, "application/x-ndjson"): str, (200, "text/csv"): str},
-                   parameters=[OpenApiParameter("format", enum=list(RESULT_FORMATS), default="jsonl")],
-                   summary="A finished bulk job's results, one row per input row")
+    @extend_schema(
+        responses={(200, "application/x-ndjson"): str, (200, "text/csv"): str},
+        parameters=[OpenApiParameter("format", enum=list(RESULT_FORMATS), default="jsonl")],
+        summary="A finished bulk job's results, one row per input row",
+    )
     def get(self, request, job_id):
         wanted = request.query_params.get("format", "jsonl")
         if wanted not in RESULT_FORMATS:

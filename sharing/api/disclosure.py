@@ -1,4 +1,5 @@
 """API of court disclosure: requests, officers' decisions, the package, the hub's public keys."""
+
 from __future__ import annotations
 
 from django.http import HttpResponse
@@ -26,24 +27,45 @@ from sharing.services.reports import EvidenceFile
 class ScopeInput(serializers.Serializer):
     reports = ListField(child=serializers.UUIDField(), required=False, default=list, max_length=1000)
     subjects = ListField(child=serializers.UUIDField(), required=False, default=list, max_length=1000)
-    tokens = ListField(child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False,
-                                   default=list, max_length=1000)
-    identifiers = ListField(child=IdentifierInput(), required=False, default=list, max_length=1000,
-                                        help_text="raw or token identifiers; only their tokens are kept")
+    tokens = ListField(
+        child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"),
+        required=False,
+        default=list,
+        max_length=1000,
+    )
+    identifiers = ListField(
+        child=IdentifierInput(),
+        required=False,
+        default=list,
+        max_length=1000,
+        help_text="raw or token identifiers; only their tokens are kept",
+    )
     fields = ListField(child=serializers.ChoiceField(choices=RestrictedField.choices), min_length=1)
 
     def validate(self, data: dict) -> dict:
         if not (data["reports"] or data["subjects"] or data["tokens"] or data.get("identifiers")):
-            raise serializers.ValidationError({"reports": ["Name at least one report, subject, token or identifier."]})
+            raise serializers.ValidationError(
+                {"reports": ["Name at least one report, subject, token or identifier."]}
+            )
         return data
 
     def to_scope(self, *, default_country: str) -> disclosure.DisclosureScope:
         data = self.validated_data
-        named = (disclosure.scope_identifiers_tokenise(raw_identifiers(data["identifiers"]), default_country=default_country)
-                 if data.get("identifiers") else [])
+        named = (
+            disclosure.scope_identifiers_tokenise(
+                raw_identifiers(data["identifiers"]), default_country=default_country
+            )
+            if data.get("identifiers")
+            else []
+        )
         tokens = list(data["tokens"]) + [item.token for item in named]
-        return disclosure.DisclosureScope(reports=[str(r) for r in data["reports"]], subjects=[str(s) for s in data["subjects"]],
-                                          tokens=sorted(set(tokens)), fields=sorted(set(data["fields"])), named=tuple(named))
+        return disclosure.DisclosureScope(
+            reports=[str(r) for r in data["reports"]],
+            subjects=[str(s) for s in data["subjects"]],
+            tokens=sorted(set(tokens)),
+            fields=sorted(set(data["fields"])),
+            named=tuple(named),
+        )
 
 
 class DisclosureSubmitInput(serializers.Serializer):
@@ -64,9 +86,24 @@ class DisclosureOutput(serializers.ModelSerializer):
 
     class Meta:
         model = DisclosureRequest
-        fields = ["id", "status", "case_number", "issuing_court", "order_reference", "legal_basis", "scope", "deadline",
-                  "overdue", "submitted_at", "approvals", "approved_at", "approval_expires_at", "decision_reason",
-                  "downloads", "max_downloads"]
+        fields = [
+            "id",
+            "status",
+            "case_number",
+            "issuing_court",
+            "order_reference",
+            "legal_basis",
+            "scope",
+            "deadline",
+            "overdue",
+            "submitted_at",
+            "approvals",
+            "approved_at",
+            "approval_expires_at",
+            "decision_reason",
+            "downloads",
+            "max_downloads",
+        ]
 
     def get_approvals(self, request: DisclosureRequest) -> list[dict]:
         return disclosure.approvals_of(request)
@@ -84,8 +121,12 @@ class NarrowScopeInput(serializers.Serializer):
 
     reports = ListField(child=serializers.UUIDField(), required=False, max_length=1000)
     subjects = ListField(child=serializers.UUIDField(), required=False, max_length=1000)
-    tokens = ListField(child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False, max_length=1000)
-    fields = ListField(child=serializers.ChoiceField(choices=RestrictedField.choices), required=False, min_length=1)
+    tokens = ListField(
+        child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False, max_length=1000
+    )
+    fields = ListField(
+        child=serializers.ChoiceField(choices=RestrictedField.choices), required=False, min_length=1
+    )
 
     def narrowed(self, current: disclosure.DisclosureScope) -> disclosure.DisclosureScope:
         data = self.validated_data
@@ -109,14 +150,23 @@ class DisclosureRequestsApi(HubApiView):
     match_revealing_methods = frozenset({"post"})  # the package tells which named identifiers are listed
     audit_object_type = "disclosure"
 
-    @extend_schema(responses={200: DisclosureOutput(many=True)}, summary="Disclosure requests (your court's; all for officers)")
+    @extend_schema(
+        responses={200: DisclosureOutput(many=True)},
+        summary="Disclosure requests (your court's; all for officers)",
+    )
     def get(self, request):
         paginator = HubPagination()
-        page = paginator.paginate_queryset(selectors.disclosures_visible_to(actor=self.actor), request, view=self)
+        page = paginator.paginate_queryset(
+            selectors.disclosures_visible_to(actor=self.actor), request, view=self
+        )
         selectors.disclosures_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(DisclosureOutput(page, many=True).data)
 
-    @extend_schema(request=DisclosureSubmitInput, responses={201: DisclosureOutput}, summary="File a court order for disclosure")
+    @extend_schema(
+        request=DisclosureSubmitInput,
+        responses={201: DisclosureOutput},
+        summary="File a court order for disclosure",
+    )
     def post(self, request):
         created = disclosure_submit_validated(request.data, actor=self.actor)
         return Response(DisclosureOutput(created).data, status=status.HTTP_201_CREATED)
@@ -133,9 +183,13 @@ def disclosure_submit_validated(body: dict, *, actor) -> DisclosureRequest:
     scope = ScopeInput(data=body["scope"])
     scope.is_valid(raise_exception=True)
     return disclosure.disclosure_request_submit(
-        case_number=data["case_number"], issuing_court=data["issuing_court"], legal_basis=data["legal_basis"],
-        scope=scope.to_scope(default_country=actor.organisation.country), deadline=data["deadline"],
-        order_document=EvidenceFile(document["name"], document["content_type"], document["content_base64"]), actor=actor,
+        case_number=data["case_number"],
+        issuing_court=data["issuing_court"],
+        legal_basis=data["legal_basis"],
+        scope=scope.to_scope(default_country=actor.organisation.country),
+        deadline=data["deadline"],
+        order_document=EvidenceFile(document["name"], document["content_type"], document["content_base64"]),
+        actor=actor,
     )
 
 
@@ -145,14 +199,20 @@ class DisclosureDetailApi(HubApiView):
 
     @extend_schema(responses={200: DisclosureOutput}, summary="One disclosure request and its state")
     def get(self, request, request_id):
-        return Response(DisclosureOutput(selectors.disclosure_read(actor=self.actor, public_id=request_id)).data)
+        return Response(
+            DisclosureOutput(selectors.disclosure_read(actor=self.actor, public_id=request_id)).data
+        )
 
 
 class DisclosureApproveApi(HubApiView):
     required_capability = Capability.DISCLOSURE_APPROVE
     audit_object_type = "disclosure"
 
-    @extend_schema(request=None, responses={200: DisclosureOutput}, summary="Approve (officers; two distinct ones approve an order)")
+    @extend_schema(
+        request=None,
+        responses={200: DisclosureOutput},
+        summary="Approve (officers; two distinct ones approve an order)",
+    )
     def post(self, request, request_id):
         found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
         return Response(DisclosureOutput(disclosure.disclosure_approve(request=found, actor=self.actor)).data)
@@ -162,12 +222,16 @@ class DisclosureRejectApi(HubApiView):
     required_capability = Capability.DISCLOSURE_APPROVE
     audit_object_type = "disclosure"
 
-    @extend_schema(request=ReasonInput, responses={200: DisclosureOutput}, summary="Reject with a reason (officers)")
+    @extend_schema(
+        request=ReasonInput, responses={200: DisclosureOutput}, summary="Reject with a reason (officers)"
+    )
     def post(self, request, request_id):
         payload = ReasonInput(data=request.data)
         payload.is_valid(raise_exception=True)
         found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
-        rejected = disclosure.disclosure_reject(request=found, reason=payload.validated_data["reason"], actor=self.actor)
+        rejected = disclosure.disclosure_reject(
+            request=found, reason=payload.validated_data["reason"], actor=self.actor
+        )
         return Response(DisclosureOutput(rejected).data)
 
 
@@ -175,15 +239,23 @@ class DisclosureNarrowApi(HubApiView):
     required_capability = Capability.DISCLOSURE_APPROVE
     audit_object_type = "disclosure"
 
-    @extend_schema(request=NarrowInput, responses={200: DisclosureOutput}, summary="Narrow the scope with a reason (officers)")
+    @extend_schema(
+        request=NarrowInput,
+        responses={200: DisclosureOutput},
+        summary="Narrow the scope with a reason (officers)",
+    )
     def post(self, request, request_id):
         payload = NarrowInput(data=request.data)
         payload.is_valid(raise_exception=True)
         scope = NarrowScopeInput(data=request.data["scope"])
         scope.is_valid(raise_exception=True)
         found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
-        narrowed = disclosure.disclosure_narrow(request=found, scope=scope.narrowed(disclosure.scope_of(found)),
-                                                reason=payload.validated_data["reason"], actor=self.actor)
+        narrowed = disclosure.disclosure_narrow(
+            request=found,
+            scope=scope.narrowed(disclosure.scope_of(found)),
+            reason=payload.validated_data["reason"],
+            actor=self.actor,
+        )
         return Response(DisclosureOutput(narrowed).data)
 
 
@@ -194,15 +266,19 @@ class DisclosureWithdrawApi(HubApiView):
     @extend_schema(request=None, responses={200: DisclosureOutput}, summary="Withdraw your court's request")
     def post(self, request, request_id):
         found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
-        return Response(DisclosureOutput(disclosure.disclosure_withdraw(request=found, actor=self.actor)).data)
+        return Response(
+            DisclosureOutput(disclosure.disclosure_withdraw(request=found, actor=self.actor)).data
+        )
 
 
 class DisclosurePackageApi(HubApiView):
     required_capability = Capability.DISCLOSURE_DOWNLOAD
     audit_object_type = "disclosure"
 
-    @extend_schema(responses={(200, "application/json"): OpenApiTypes.BINARY},
-                   summary="Download the signed package, encrypted to your court's key (a bounded number of times)")
+    @extend_schema(
+        responses={(200, "application/json"): OpenApiTypes.BINARY},
+        summary="Download the signed package, encrypted to your court's key (a bounded number of times)",
+    )
     def get(self, request, request_id):
         found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
         envelope = disclosure_packages.disclosure_package_download(request=found, actor=self.actor)
@@ -226,5 +302,11 @@ class HubKeysApi(APIView):
 
     @extend_schema(responses={200: HubKeysOutput}, summary="The hub's public keys", auth=[])
     def get(self, request):
-        return Response({"signing_public_key": raw_public(signing_key().public_key()).hex(), "signing_algorithm": "Ed25519",
-                         "oprf_suite": "ristretto255-SHA512 (RFC 9497, mode 0x00)", "oprf_key_version": hub_oprf_key().version})
+        return Response(
+            {
+                "signing_public_key": raw_public(signing_key().public_key()).hex(),
+                "signing_algorithm": "Ed25519",
+                "oprf_suite": "ristretto255-SHA512 (RFC 9497, mode 0x00)",
+                "oprf_key_version": hub_oprf_key().version,
+            }
+        )

@@ -1,4 +1,5 @@
 """API of due process: disputes, notifications, reputation, member policies, renewals."""
+
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
@@ -39,8 +40,12 @@ class DisputeDecideInput(serializers.Serializer):
 
 
 class DisputePauseInput(serializers.Serializer):
-    working_days = serializers.IntegerField(min_value=1, max_value=19, help_text="how long the clock stops, in working days")
-    reason = serializers.CharField(min_length=3, max_length=2000, help_text="e.g. the complaint is being notarised")
+    working_days = serializers.IntegerField(
+        min_value=1, max_value=19, help_text="how long the clock stops, in working days"
+    )
+    reason = serializers.CharField(
+        min_length=3, max_length=2000, help_text="e.g. the complaint is being notarised"
+    )
 
 
 class CoveredReportOutput(serializers.ModelSerializer):
@@ -60,8 +65,18 @@ class DisputeOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Dispute
-        fields = ["id", "status", "grounds", "filed_at", "response_due", "answered_at", "decided_at", "decision_reason", "reports",
-                  "covered"]
+        fields = [
+            "id",
+            "status",
+            "grounds",
+            "filed_at",
+            "response_due",
+            "answered_at",
+            "decided_at",
+            "decision_reason",
+            "reports",
+            "covered",
+        ]
 
     def get_reports(self, dispute: Dispute) -> list[str]:
         return [str(row.report.public_id) for row in dispute.covered.all()]
@@ -81,13 +96,21 @@ class DisputesApi(HubApiView):
         disputes.disputes_page_audit(actor=self.actor, page=page)
         return paginator.get_paginated_response(DisputeOutput(page, many=True).data)
 
-    @extend_schema(request=DisputeFileInput, responses={201: DisputeOutput}, summary="Contest the listing of a seller you host")
+    @extend_schema(
+        request=DisputeFileInput,
+        responses={201: DisputeOutput},
+        summary="Contest the listing of a seller you host",
+    )
     def post(self, request):
         payload = DisputeFileInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        filed = disputes.dispute_file(identifiers=raw_identifiers(data["identifiers"]), grounds=data["grounds"],
-                                      evidence=_evidence(data["evidence"]), actor=self.actor)
+        filed = disputes.dispute_file(
+            identifiers=raw_identifiers(data["identifiers"]),
+            grounds=data["grounds"],
+            evidence=_evidence(data["evidence"]),
+            actor=self.actor,
+        )
         return Response(DisputeOutput(filed).data, status=status.HTTP_201_CREATED)
 
 
@@ -104,13 +127,21 @@ class DisputeAnswerApi(HubApiView):
     required_capability = Capability.DISPUTE_RESPOND
     audit_object_type = "dispute"
 
-    @extend_schema(request=DisputeAnswerInput, responses={200: DisputeOutput}, summary="Show the complaint or suit you filed")
+    @extend_schema(
+        request=DisputeAnswerInput,
+        responses={200: DisputeOutput},
+        summary="Show the complaint or suit you filed",
+    )
     def post(self, request, dispute_id):
         payload = DisputeAnswerInput(data=request.data)
         payload.is_valid(raise_exception=True)
         found = disputes.dispute_get(actor=self.actor, public_id=dispute_id)
-        answered = disputes.dispute_answer(dispute=found, note=payload.validated_data["note"],
-                                           evidence=_evidence(payload.validated_data["evidence"]), actor=self.actor)
+        answered = disputes.dispute_answer(
+            dispute=found,
+            note=payload.validated_data["note"],
+            evidence=_evidence(payload.validated_data["evidence"]),
+            actor=self.actor,
+        )
         return Response(DisputeOutput(answered).data)
 
 
@@ -121,13 +152,19 @@ class DisputeDecideApi(HubApiView):
     audit_object_type = "dispute"
     decide = staticmethod(disputes.dispute_decide)
 
-    @extend_schema(request=DisputeDecideInput, responses={200: DisputeOutput}, summary="Decide a dispute (operators)")
+    @extend_schema(
+        request=DisputeDecideInput, responses={200: DisputeOutput}, summary="Decide a dispute (operators)"
+    )
     def post(self, request, dispute_id):
         payload = DisputeDecideInput(data=request.data)
         payload.is_valid(raise_exception=True)
         found = disputes.dispute_get(actor=self.actor, public_id=dispute_id)
-        decided = self.decide(dispute=found, upheld=payload.validated_data["outcome"] == "upheld",
-                              reason=payload.validated_data["reason"], actor=self.actor)
+        decided = self.decide(
+            dispute=found,
+            upheld=payload.validated_data["outcome"] == "upheld",
+            reason=payload.validated_data["reason"],
+            actor=self.actor,
+        )
         return Response(DisputeOutput(decided).data)
 
 
@@ -136,8 +173,11 @@ class DisputeDecideUrgentlyApi(DisputeDecideApi):
 
     decide = staticmethod(disputes.dispute_decide_urgently)
 
-    @extend_schema(request=DisputeDecideInput, responses={200: DisputeOutput},
-                   summary="Decide a dispute before the reporters' windows end, with an urgent reason (operators)")
+    @extend_schema(
+        request=DisputeDecideInput,
+        responses={200: DisputeOutput},
+        summary="Decide a dispute before the reporters' windows end, with an urgent reason (operators)",
+    )
     def post(self, request, dispute_id):
         return super().post(request, dispute_id)
 
@@ -146,8 +186,11 @@ class DisputePauseApi(HubApiView):
     required_capability = Capability.DISPUTE_RESPOND
     audit_object_type = "dispute"
 
-    @extend_schema(request=DisputePauseInput, responses={200: DisputeOutput},
-                   summary="Pause your clock while a document is notarised or legalised (20 working days in all)")
+    @extend_schema(
+        request=DisputePauseInput,
+        responses={200: DisputeOutput},
+        summary="Pause your clock while a document is notarised or legalised (20 working days in all)",
+    )
     def post(self, request, dispute_id):
         payload = DisputePauseInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -168,7 +211,9 @@ class NotificationsApi(HubApiView):
     required_capability = Capability.ORGANISATION_READ
     audit_object_type = "notification"
 
-    @extend_schema(responses={200: NotificationOutput(many=True)}, summary="Your organisation's notifications")
+    @extend_schema(
+        responses={200: NotificationOutput(many=True)}, summary="Your organisation's notifications"
+    )
     def get(self, request):
         paginator = HubPagination()
         page = paginator.paginate_queryset(disputes.notifications_of(actor=self.actor), request, view=self)
@@ -186,31 +231,41 @@ class ReputationOutput(serializers.Serializer):
     override = serializers.CharField()
     reporting_suspended_until = serializers.DateTimeField(allow_null=True)
     suspension_reason = serializers.CharField()
-    misuse_warning_until = serializers.DateTimeField(allow_null=True, help_text="warned under the misuse rule: improve by then")
+    misuse_warning_until = serializers.DateTimeField(
+        allow_null=True, help_text="warned under the misuse rule: improve by then"
+    )
 
 
 class CounterNoticeOutput(serializers.Serializer):
     filed = serializers.IntegerField()
-    failed = serializers.IntegerField(help_text="decided upheld: the listing stood against the counter-notice")
+    failed = serializers.IntegerField(
+        help_text="decided upheld: the listing stood against the counter-notice"
+    )
     succeeded = serializers.IntegerField(help_text="decided overturned")
     lapsed = serializers.IntegerField()
 
 
 class OrganisationStandingOutput(ReputationOutput):
-    counter_notices = CounterNoticeOutput(help_text="disputes this organisation filed in the last 90 days, by outcome")
+    counter_notices = CounterNoticeOutput(
+        help_text="disputes this organisation filed in the last 90 days, by outcome"
+    )
 
 
 class OwnReputationApi(HubApiView):
     required_capability = Capability.REPORT_READ
     audit_object_type = "reputation"
 
-    @extend_schema(responses={200: ReputationOutput}, summary="Your organisation's reporting record and standing")
+    @extend_schema(
+        responses={200: ReputationOutput}, summary="Your organisation's reporting record and standing"
+    )
     def get(self, request):
         return Response(ReputationOutput(reputation.reputation_read(actor=self.actor)).data)
 
 
 class ReputationOverrideInput(serializers.Serializer):
-    override = serializers.ChoiceField(choices=["", "grant", "revoke"], help_text="empty: back to the automatic rule")
+    override = serializers.ChoiceField(
+        choices=["", "grant", "revoke"], help_text="empty: back to the automatic rule"
+    )
     reason = serializers.CharField(min_length=3, max_length=2000)
 
 
@@ -220,15 +275,23 @@ class ReputationOverrideApi(HubApiView):
     required_capability = {"GET": Capability.REPUTATION_READ_ANY, "POST": Capability.REPUTATION_OVERRIDE}
     audit_object_type = "reputation"
 
-    @extend_schema(responses={200: OrganisationStandingOutput},
-                   summary="An organisation's record as a reporter and as a filer of counter-notices (operators)")
+    @extend_schema(
+        responses={200: OrganisationStandingOutput},
+        summary="An organisation's record as a reporter and as a filer of counter-notices (operators)",
+    )
     def get(self, request, organisation_id):
         organisation = organisation_get(public_id=organisation_id)
-        return Response(OrganisationStandingOutput(reputation.reputation_read_any(organisation=organisation,
-                                                                                  actor=self.actor)).data)
+        return Response(
+            OrganisationStandingOutput(
+                reputation.reputation_read_any(organisation=organisation, actor=self.actor)
+            ).data
+        )
 
-    @extend_schema(request=ReputationOverrideInput, responses={200: ReputationOutput},
-                   summary="Grant or revoke trusted-flagger status against the rule, with a reason (operators)")
+    @extend_schema(
+        request=ReputationOverrideInput,
+        responses={200: ReputationOutput},
+        summary="Grant or revoke trusted-flagger status against the rule, with a reason (operators)",
+    )
     def post(self, request, organisation_id):
         payload = ReputationOverrideInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -241,13 +304,18 @@ class ReportingSuspensionLiftApi(HubApiView):
     required_capability = Capability.REPUTATION_OVERRIDE
     audit_object_type = "reputation"
 
-    @extend_schema(request=ReasonInput, responses={200: ReputationOutput},
-                   summary="End an organisation's reporting suspension early, with a reason (operators)")
+    @extend_schema(
+        request=ReasonInput,
+        responses={200: ReputationOutput},
+        summary="End an organisation's reporting suspension early, with a reason (operators)",
+    )
     def post(self, request, organisation_id):
         payload = ReasonInput(data=request.data)
         payload.is_valid(raise_exception=True)
         organisation = organisation_get(public_id=organisation_id)
-        reputation.reporting_suspension_lift(organisation=organisation, reason=payload.validated_data["reason"], actor=self.actor)
+        reputation.reporting_suspension_lift(
+            organisation=organisation, reason=payload.validated_data["reason"], actor=self.actor
+        )
         return Response(ReputationOutput(reputation.reputation_summary(organisation_id=organisation.pk)).data)
 
 
@@ -256,7 +324,9 @@ class AppealInput(serializers.Serializer):
 
 
 class AppealDecideInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=["granted", "refused"], help_text="granted: the report is accepted")
+    outcome = serializers.ChoiceField(
+        choices=["granted", "refused"], help_text="granted: the report is accepted"
+    )
     reason = serializers.CharField(min_length=3, max_length=2000)
 
 
@@ -273,13 +343,18 @@ class ReportAppealApi(HubApiView):
     required_capability = Capability.REPORT_SUBMIT
     audit_object_type = "report"
 
-    @extend_schema(request=AppealInput, responses={201: AppealOutput},
-                   summary="Appeal your rejected report, once; another reviewer decides")
+    @extend_schema(
+        request=AppealInput,
+        responses={201: AppealOutput},
+        summary="Appeal your rejected report, once; another reviewer decides",
+    )
     def post(self, request, report_id):
         payload = AppealInput(data=request.data)
         payload.is_valid(raise_exception=True)
         report = selectors.report_get(actor=self.actor, public_id=report_id)
-        appeal = appeals.report_appeal(report=report, grounds=payload.validated_data["grounds"], actor=self.actor)
+        appeal = appeals.report_appeal(
+            report=report, grounds=payload.validated_data["grounds"], actor=self.actor
+        )
         return Response(AppealOutput(appeal).data, status=status.HTTP_201_CREATED)
 
 
@@ -287,22 +362,30 @@ class ReportAppealDecideApi(HubApiView):
     required_capability = Capability.REPORT_REVIEW
     audit_object_type = "report"
 
-    @extend_schema(request=AppealDecideInput, responses={200: AppealOutput},
-                   summary="Decide an appeal against a rejection you did not make (operator reviewers)")
+    @extend_schema(
+        request=AppealDecideInput,
+        responses={200: AppealOutput},
+        summary="Decide an appeal against a rejection you did not make (operator reviewers)",
+    )
     def post(self, request, report_id):
         payload = AppealDecideInput(data=request.data)
         payload.is_valid(raise_exception=True)
         report = selectors.report_get(actor=self.actor, public_id=report_id, for_review=True)
-        appeal = appeals.report_appeal_decide(report=report, granted=payload.validated_data["outcome"] == "granted",
-                                              reason=payload.validated_data["reason"], actor=self.actor)
+        appeal = appeals.report_appeal_decide(
+            report=report,
+            granted=payload.validated_data["outcome"] == "granted",
+            reason=payload.validated_data["reason"],
+            actor=self.actor,
+        )
         return Response(AppealOutput(appeal).data)
 
 
 class PolicyInput(serializers.Serializer):
     strikes = serializers.IntegerField(min_value=1, max_value=100)
     window_months = serializers.IntegerField(min_value=1, max_value=120)
-    one_strike_verification_levels = ListField(child=serializers.ChoiceField(choices=VerificationLevel.choices),
-                                                           default=list)
+    one_strike_verification_levels = ListField(
+        child=serializers.ChoiceField(choices=VerificationLevel.choices), default=list
+    )
     one_strike_categories = ListField(child=serializers.ChoiceField(choices=Category.choices), default=list)
 
 
@@ -314,7 +397,9 @@ class PolicyApi(HubApiView):
     def get(self, request):
         return Response(policies.policy_of(self.actor.organisation.pk))
 
-    @extend_schema(request=PolicyInput, responses={200: PolicyInput}, summary="Set your organisation's action policy")
+    @extend_schema(
+        request=PolicyInput, responses={200: PolicyInput}, summary="Set your organisation's action policy"
+    )
     def put(self, request):
         payload = PolicyInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -326,7 +411,11 @@ class ReportRenewApi(HubApiView):
     required_capability = Capability.REPORT_SUBMIT
     audit_object_type = "report"
 
-    @extend_schema(request=None, responses={200: ReportOutput}, summary="Keep an accepted report for another retention period")
+    @extend_schema(
+        request=None,
+        responses={200: ReportOutput},
+        summary="Keep an accepted report for another retention period",
+    )
     def post(self, request, report_id):
         report = selectors.report_get(actor=self.actor, public_id=report_id)
         return Response(ReportOutput(reports.report_renew(report=report, actor=self.actor)).data)

@@ -1,4 +1,5 @@
 """Input and output serializers of the sharing API. Outputs list their fields; none is raw."""
+
 from __future__ import annotations
 
 import binascii
@@ -8,10 +9,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
+from sharing.crypto.tokens import TOKEN_HEX_LENGTH
 from sharing.identifiers.types import IdentifierType
 from sharing.models import Category, IpType, Report, VerificationLevel
 from sharing.services.reports import EvidenceFile, ReportSubmission, evidence_decode
-from sharing.crypto.tokens import TOKEN_HEX_LENGTH
 from sharing.services.tokens import RawIdentifier, SuppliedToken
 
 
@@ -19,16 +20,25 @@ def _choice(choices, what: str) -> serializers.ChoiceField:
     # DRF's default message quotes the submitted value; ours lists the valid ones instead.
     return serializers.ChoiceField(
         choices=choices,
-        error_messages={"invalid_choice": f"Unknown {what}; choose one of: {', '.join(c for c, _ in choices)}."},
+        error_messages={
+            "invalid_choice": f"Unknown {what}; choose one of: {', '.join(c for c, _ in choices)}."
+        },
     )
 
 
-@extend_schema_field({"oneOf": [
-    {"type": "string", "maxLength": 500},
-    {"type": "object", "additionalProperties": {"type": "string", "maxLength": 500},
-     "description": "person: full_name, date_of_birth (YYYY-MM-DD); "
-                    "registered_address: street_address, postcode, country (ISO 3166-1 alpha-2)"},
-]})
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "maxLength": 500},
+            {
+                "type": "object",
+                "additionalProperties": {"type": "string", "maxLength": 500},
+                "description": "person: full_name, date_of_birth (YYYY-MM-DD); "
+                "registered_address: street_address, postcode, country (ISO 3166-1 alpha-2)",
+            },
+        ]
+    }
+)
 class IdentifierValueField(serializers.Field):
     """A raw value: text, or for a composite type (person, registered_address) an object of text fields.
     Which fields a composite has, and each field's errors, are the normaliser's to say."""
@@ -58,29 +68,46 @@ class IdentifierInput(serializers.Serializer):
 
     type = _choice(IdentifierType.choices, "identifier type")
     value = IdentifierValueField(required=False)
-    country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, help_text="ISO 3166-1 alpha-2; defaults to your organisation's country",
-                                     error_messages={"invalid": "Give a two-letter ISO country code."})
-    token = serializers.RegexField(rf"^[0-9a-fA-F]{{{TOKEN_HEX_LENGTH}}}$", required=False,
-                                   help_text="Hex of the RFC 9497 OPRF output, derived through /api/v1/tokens/evaluate",
-                                   error_messages={"invalid": f"A token is {TOKEN_HEX_LENGTH} hexadecimal digits."})
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        required=False,
+        help_text="ISO 3166-1 alpha-2; defaults to your organisation's country",
+        error_messages={"invalid": "Give a two-letter ISO country code."},
+    )
+    token = serializers.RegexField(
+        rf"^[0-9a-fA-F]{{{TOKEN_HEX_LENGTH}}}$",
+        required=False,
+        help_text="Hex of the RFC 9497 OPRF output, derived through /api/v1/tokens/evaluate",
+        error_messages={"invalid": f"A token is {TOKEN_HEX_LENGTH} hexadecimal digits."},
+    )
     key_version = serializers.IntegerField(min_value=1, required=False)
 
     def validate(self, data: dict) -> dict:
         if ("value" in data) == ("token" in data):
-            raise serializers.ValidationError({"value": ["Give either a value or a token, not both and not neither."]})
+            raise serializers.ValidationError(
+                {"value": ["Give either a value or a token, not both and not neither."]}
+            )
         if "token" in data and "key_version" not in data:
-            raise serializers.ValidationError({"key_version": ["A token needs the key version it was derived under."]})
+            raise serializers.ValidationError(
+                {"key_version": ["A token needs the key version it was derived under."]}
+            )
         return data
 
     def to_raw(self, data: dict) -> RawIdentifier | SuppliedToken:
         if "token" in data:
-            return SuppliedToken(type=data["type"], token=data["token"].lower(), key_version=data["key_version"])
-        return RawIdentifier(type=data["type"], value=data["value"], country=(data.get("country") or "").upper() or None)
+            return SuppliedToken(
+                type=data["type"], token=data["token"].lower(), key_version=data["key_version"]
+            )
+        return RawIdentifier(
+            type=data["type"], value=data["value"], country=(data.get("country") or "").upper() or None
+        )
 
 
 def identifiers_field() -> serializers.ListField:
     return ListField(
-        child=IdentifierInput(), min_length=1, max_length=settings.HUB_MAX_IDENTIFIERS_PER_REQUEST,
+        child=IdentifierInput(),
+        min_length=1,
+        max_length=settings.HUB_MAX_IDENTIFIERS_PER_REQUEST,
         help_text="The seller's identifiers as {type, value, country?}",
     )
 
@@ -98,14 +125,23 @@ class CheckOutput(serializers.Serializer):
     level = serializers.ChoiceField(choices=["none", "reported", "listed", "confirmed"])
     risk = serializers.IntegerField(min_value=0, max_value=100)
     matched_types = ListField(child=serializers.CharField())
-    corroborated_types = ListField(child=serializers.CharField(), help_text=(
-        "weak identifier types (name, address, device id) the matched subject's own reports also name: "
-        "they add to risk, never to reporting_organisations or the level"))
-    match = serializers.ChoiceField(choices=["direct", "linked"], allow_null=True,
-                                    help_text="direct: the reports name these identifiers; linked: reached through linked accounts too")
+    corroborated_types = ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "weak identifier types (name, address, device id) the matched subject's own reports also name: "
+            "they add to risk, never to reporting_organisations or the level"
+        ),
+    )
+    match = serializers.ChoiceField(
+        choices=["direct", "linked"],
+        allow_null=True,
+        help_text="direct: the reports name these identifiers; linked: reached through linked accounts too",
+    )
     reports_matched = serializers.IntegerField()
     subjects_matched = serializers.IntegerField()
-    reporting_organisations = serializers.IntegerField(help_text="Independent organisations whose live reports match")
+    reporting_organisations = serializers.IntegerField(
+        help_text="Independent organisations whose live reports match"
+    )
     reporter_kinds = ListField(child=serializers.CharField())
     strongest_verification = serializers.CharField(allow_null=True)
     ip_types = ListField(child=serializers.CharField())
@@ -115,7 +151,9 @@ class CheckOutput(serializers.Serializer):
     disputed = serializers.BooleanField()
     linked_store_accounts = serializers.IntegerField()
     linked_platforms = serializers.IntegerField()
-    recommended_action = serializers.ChoiceField(choices=["allow", "review", "block"], help_text="under your organisation's policy")
+    recommended_action = serializers.ChoiceField(
+        choices=["allow", "review", "block"], help_text="under your organisation's policy"
+    )
     explanation = serializers.CharField()
 
 
@@ -130,7 +168,9 @@ class EvidenceInput(serializers.Serializer):
         except (binascii.Error, ValueError):
             raise serializers.ValidationError("Not valid base64.") from None
         if len(content) > settings.HUB_MAX_EVIDENCE_BYTES:
-            raise serializers.ValidationError(f"An evidence file may be at most {settings.HUB_MAX_EVIDENCE_BYTES} bytes.")
+            raise serializers.ValidationError(
+                f"An evidence file may be at most {settings.HUB_MAX_EVIDENCE_BYTES} bytes."
+            )
         return content
 
 
@@ -140,8 +180,9 @@ class ReportSubmitInput(serializers.Serializer):
     category = _choice(Category.choices, "category")
     verification_level = _choice(VerificationLevel.choices, "verification level")
     statement = serializers.CharField(max_length=20000)
-    evidence = ListField(child=EvidenceInput(), required=False, default=list,
-                                     max_length=settings.HUB_MAX_EVIDENCE_FILES)
+    evidence = ListField(
+        child=EvidenceInput(), required=False, default=list, max_length=settings.HUB_MAX_EVIDENCE_FILES
+    )
 
     def to_submission(self) -> ReportSubmission:
         data = self.validated_data
@@ -151,7 +192,9 @@ class ReportSubmitInput(serializers.Serializer):
             category=data["category"],
             verification_level=data["verification_level"],
             statement=data["statement"],
-            evidence=[EvidenceFile(e["name"], e["content_type"], e["content_base64"]) for e in data["evidence"]],
+            evidence=[
+                EvidenceFile(e["name"], e["content_type"], e["content_base64"]) for e in data["evidence"]
+            ],
         )
 
 
@@ -161,7 +204,8 @@ class ReviewDecisionInput(serializers.Serializer):
 
 class ReportAcceptInput(ReviewDecisionInput):
     decision_verified = serializers.BooleanField(
-        default=False, help_text="You checked the administrative decision or court judgment the report claims")
+        default=False, help_text="You checked the administrative decision or court judgment the report claims"
+    )
 
 
 class ReportOutput(serializers.ModelSerializer):
@@ -171,9 +215,24 @@ class ReportOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Report
-        fields = ["id", "status", "ip_type", "category", "verification_level", "decision_verified", "fast_tracked", "identifier_types",
-                  "identifier_count", "evidence_count", "disputed", "submitted_at", "reviewed_at",
-                  "review_reason", "expires_at", "closed_at"]
+        fields = [
+            "id",
+            "status",
+            "ip_type",
+            "category",
+            "verification_level",
+            "decision_verified",
+            "fast_tracked",
+            "identifier_types",
+            "identifier_count",
+            "evidence_count",
+            "disputed",
+            "submitted_at",
+            "reviewed_at",
+            "review_reason",
+            "expires_at",
+            "closed_at",
+        ]
 
     def get_identifier_types(self, report: Report) -> list[str]:
         return sorted({link.token.identifier_type for link in report.identifiers.all()})
@@ -191,8 +250,11 @@ class ReviewReportOutput(ReportOutput):
 
 class TokenEvaluateInput(serializers.Serializer):
     blinded_elements = ListField(
-        child=serializers.RegexField(r"^[0-9a-fA-F]{64}$", error_messages={"invalid": "An element is 64 hexadecimal digits."}),
-        min_length=1, help_text="RFC 9497 blinded elements, lowercase hex of their 32-byte encoding (at most 1000 a call)",
+        child=serializers.RegexField(
+            r"^[0-9a-fA-F]{64}$", error_messages={"invalid": "An element is 64 hexadecimal digits."}
+        ),
+        min_length=1,
+        help_text="RFC 9497 blinded elements, lowercase hex of their 32-byte encoding (at most 1000 a call)",
     )
 
     def validate_blinded_elements(self, value: list[str]) -> list[str]:

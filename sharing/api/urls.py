@@ -1,8 +1,7 @@
 from django.urls import path
 
-from sharing.api import disclosure, due_process, views
-from sharing.api import watchlists
 from sharing.api import bulk as bulk_api
+from sharing.api import disclosure, due_process, views, watchlists
 
 urlpatterns = [
     path("checks", views.CheckRunApi.as_view(), name="check-run"),
@@ -15,36 +14,80 @@ urlpatterns = [
     path("tokens/evaluate", views.TokenEvaluateApi.as_view(), name="tokens-evaluate"),
     path("canaries", views.CanaryPlantApi.as_view(), name="canaries"),
     path("disclosure-requests", disclosure.DisclosureRequestsApi.as_view(), name="disclosure-requests"),
-    path("disclosure-requests/<uuid:request_id>", disclosure.DisclosureDetailApi.as_view(), name="disclosure-detail"),
-    path("disclosure-requests/<uuid:request_id>/approve", disclosure.DisclosureApproveApi.as_view(), name="disclosure-approve"),
-    path("disclosure-requests/<uuid:request_id>/reject", disclosure.DisclosureRejectApi.as_view(), name="disclosure-reject"),
-    path("disclosure-requests/<uuid:request_id>/narrow", disclosure.DisclosureNarrowApi.as_view(), name="disclosure-narrow"),
-    path("disclosure-requests/<uuid:request_id>/withdraw", disclosure.DisclosureWithdrawApi.as_view(), name="disclosure-withdraw"),
-    path("disclosure-requests/<uuid:request_id>/package", disclosure.DisclosurePackageApi.as_view(), name="disclosure-package"),
+    path(
+        "disclosure-requests/<uuid:request_id>",
+        disclosure.DisclosureDetailApi.as_view(),
+        name="disclosure-detail",
+    ),
+    path(
+        "disclosure-requests/<uuid:request_id>/approve",
+        disclosure.DisclosureApproveApi.as_view(),
+        name="disclosure-approve",
+    ),
+    path(
+        "disclosure-requests/<uuid:request_id>/reject",
+        disclosure.DisclosureRejectApi.as_view(),
+        name="disclosure-reject",
+    ),
+    path(
+        "disclosure-requests/<uuid:request_id>/narrow",
+        disclosure.DisclosureNarrowApi.as_view(),
+        name="disclosure-narrow",
+    ),
+    path(
+        "disclosure-requests/<uuid:request_id>/withdraw",
+        disclosure.DisclosureWithdrawApi.as_view(),
+        name="disclosure-withdraw",
+    ),
+    path(
+        "disclosure-requests/<uuid:request_id>/package",
+        disclosure.DisclosurePackageApi.as_view(),
+        name="disclosure-package",
+    ),
     path("keys", disclosure.HubKeysApi.as_view(), name="hub-keys"),
     path("reports/<uuid:report_id>/renew", due_process.ReportRenewApi.as_view(), name="report-renew"),
     path("disputes", due_process.DisputesApi.as_view(), name="disputes"),
     path("disputes/<uuid:dispute_id>", due_process.DisputeDetailApi.as_view(), name="dispute-detail"),
     path("disputes/<uuid:dispute_id>/answer", due_process.DisputeAnswerApi.as_view(), name="dispute-answer"),
     path("disputes/<uuid:dispute_id>/decide", due_process.DisputeDecideApi.as_view(), name="dispute-decide"),
-    path("disputes/<uuid:dispute_id>/decide-urgently", due_process.DisputeDecideUrgentlyApi.as_view(),
-         name="dispute-decide-urgently"),
+    path(
+        "disputes/<uuid:dispute_id>/decide-urgently",
+        due_process.DisputeDecideUrgentlyApi.as_view(),
+        name="dispute-decide-urgently",
+    ),
     path("disputes/<uuid:dispute_id>/pause", due_process.DisputePauseApi.as_view(), name="dispute-pause"),
     path("notifications", due_process.NotificationsApi.as_view(), name="notifications"),
     path("reputation", due_process.OwnReputationApi.as_view(), name="reputation-own"),
-    path("organisations/<uuid:organisation_id>/reputation", due_process.ReputationOverrideApi.as_view(), name="reputation-override"),
-    path("organisations/<uuid:organisation_id>/reporting-suspension/lift", due_process.ReportingSuspensionLiftApi.as_view(),
-         name="reporting-suspension-lift"),
+    path(
+        "organisations/<uuid:organisation_id>/reputation",
+        due_process.ReputationOverrideApi.as_view(),
+        name="reputation-override",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/reporting-suspension/lift",
+        due_process.ReportingSuspensionLiftApi.as_view(),
+        name="reporting-suspension-lift",
+    ),
     path("reports/<uuid:report_id>/appeal", due_process.ReportAppealApi.as_view(), name="report-appeal"),
-    path("reports/<uuid:report_id>/appeal/decide", due_process.ReportAppealDecideApi.as_view(), name="report-appeal-decide"),
+    path(
+        "reports/<uuid:report_id>/appeal/decide",
+        due_process.ReportAppealDecideApi.as_view(),
+        name="report-appeal-decide",
+    ),
     path("organisation/policy", due_process.PolicyApi.as_view(), name="organisation-policy"),
     path("watchlist", watchlists.WatchlistApi.as_view(), name="watchlist"),
     path("watchlist/<uuid:entry_id>", watchlists.WatchEntryApi.as_view(), name="watchlist-entry"),
     path("webhooks", watchlists.WebhooksApi.as_view(), name="webhooks"),
     path("webhooks/<uuid:endpoint_id>", watchlists.WebhookDetailApi.as_view(), name="webhook-detail"),
-    path("webhooks/<uuid:endpoint_id>/deliveries", watchlists.WebhookDeliveriesApi.as_view(), name="webhook-deliveries"),
+    path(
+        "webhooks/<uuid:endpoint_id>/deliveries",
+        watchlists.WebhookDeliveriesApi.as_view(),
+        name="webhook-deliveries",
+    ),
     path("bulk-checks", bulk_api.BulkChecksApi.as_view(), name="bulk-checks"),
     path("bulk-checks/<uuid:job_id>", bulk_api.BulkCheckDetailApi.as_view(), name="bulk-check-detail"),
     path("bulk-checks/<uuid:job_id>/cancel", bulk_api.BulkCheckCancelApi.as_view(), name="bulk-check-cancel"),
-    path("bulk-checks/<uuid:job_id>/results", bulk_api.BulkCheckResultsApi.as_view(), name="bulk-check-results"),
+    path(
+        "bulk-checks/<uuid:job_id>/results", bulk_api.BulkCheckResultsApi.as_view(), name="bulk-check-results"
+    ),
 ]

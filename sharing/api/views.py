@@ -1,4 +1,5 @@
 """Thin API views: validate, call one service or selector, render."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -27,7 +28,9 @@ class CheckRunApi(HubApiView):
     def post(self, request):
         payload = s.CheckRunInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        result = checks.check_run(identifiers=s.raw_identifiers(payload.validated_data["identifiers"]), actor=self.actor)
+        result = checks.check_run(
+            identifiers=s.raw_identifiers(payload.validated_data["identifiers"]), actor=self.actor
+        )
         return Response(s.CheckOutput(asdict(result)).data)
 
 
@@ -37,13 +40,22 @@ class ReportsApi(HubApiView):
     required_capability = {"GET": Capability.REPORT_READ, "POST": Capability.REPORT_SUBMIT}
     audit_object_type = "report"
 
-    @extend_schema(responses={200: s.ReportOutput(many=True)}, summary="List your organisation's reports",
-                   parameters=[OpenApiParameter("status", enum=ReportStatus.values)])
+    @extend_schema(
+        responses={200: s.ReportOutput(many=True)},
+        summary="List your organisation's reports",
+        parameters=[OpenApiParameter("status", enum=ReportStatus.values)],
+    )
     def get(self, request):
-        return _paginated_reports(self, selectors.reports_of_organisation(actor=self.actor), s.ReportOutput,
-                                  legal_basis=LegalBasis.MEMBERSHIP_TERMS)
+        return _paginated_reports(
+            self,
+            selectors.reports_of_organisation(actor=self.actor),
+            s.ReportOutput,
+            legal_basis=LegalBasis.MEMBERSHIP_TERMS,
+        )
 
-    @extend_schema(request=s.ReportSubmitInput, responses={201: s.ReportOutput}, summary="Report an infringer")
+    @extend_schema(
+        request=s.ReportSubmitInput, responses={201: s.ReportOutput}, summary="Report an infringer"
+    )
     def post(self, request):
         payload = s.ReportSubmitInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -65,7 +77,9 @@ class ReportRetractApi(HubApiView):
     required_capability = Capability.REPORT_RETRACT
     audit_object_type = "report"
 
-    @extend_schema(request=None, responses={200: s.ReportOutput}, summary="Retract your organisation's report")
+    @extend_schema(
+        request=None, responses={200: s.ReportOutput}, summary="Retract your organisation's report"
+    )
     def post(self, request, report_id):
         report = selectors.report_get(actor=self.actor, public_id=report_id)
         return Response(s.ReportOutput(reports.report_retract(report=report, actor=self.actor)).data)
@@ -75,18 +89,27 @@ class ReviewQueueApi(HubApiView):
     required_capability = Capability.REPORT_REVIEW
     audit_object_type = "report"
 
-    @extend_schema(responses={200: s.ReviewReportOutput(many=True)}, summary="Reports awaiting or past review",
-                   parameters=[OpenApiParameter("status", enum=ReportStatus.values)])
+    @extend_schema(
+        responses={200: s.ReviewReportOutput(many=True)},
+        summary="Reports awaiting or past review",
+        parameters=[OpenApiParameter("status", enum=ReportStatus.values)],
+    )
     def get(self, request):
-        return _paginated_reports(self, selectors.reports_for_review(actor=self.actor), s.ReviewReportOutput,
-                                  legal_basis=LegalBasis.OPERATOR_DUTY)
+        return _paginated_reports(
+            self,
+            selectors.reports_for_review(actor=self.actor),
+            s.ReviewReportOutput,
+            legal_basis=LegalBasis.OPERATOR_DUTY,
+        )
 
 
 class ReportAcceptApi(HubApiView):
     required_capability = Capability.REPORT_REVIEW
     audit_object_type = "report"
 
-    @extend_schema(request=s.ReportAcceptInput, responses={200: s.ReviewReportOutput}, summary="Accept a pending report")
+    @extend_schema(
+        request=s.ReportAcceptInput, responses={200: s.ReviewReportOutput}, summary="Accept a pending report"
+    )
     def post(self, request, report_id):
         payload = s.ReportAcceptInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -99,12 +122,18 @@ class ReportRejectApi(HubApiView):
     required_capability = Capability.REPORT_REVIEW
     audit_object_type = "report"
 
-    @extend_schema(request=s.ReviewDecisionInput, responses={200: s.ReviewReportOutput}, summary="Reject a pending report")
+    @extend_schema(
+        request=s.ReviewDecisionInput,
+        responses={200: s.ReviewReportOutput},
+        summary="Reject a pending report",
+    )
     def post(self, request, report_id):
         payload = s.ReviewDecisionInput(data=request.data)
         payload.is_valid(raise_exception=True)
         report = selectors.report_get(actor=self.actor, public_id=report_id, for_review=True)
-        report = reports.report_reject(report=report, reason=payload.validated_data["reason"], actor=self.actor)
+        report = reports.report_reject(
+            report=report, reason=payload.validated_data["reason"], actor=self.actor
+        )
         return Response(s.ReviewReportOutput(report).data)
 
 
@@ -124,23 +153,38 @@ class TokenEvaluateApi(HubApiView):
     required_capability = Capability.TOKEN_EVALUATE
     audit_object_type = "oprf_key"
 
-    @extend_schema(request=s.TokenEvaluateInput, responses={200: s.TokenEvaluateOutput},
-                   summary="Evaluate blinded elements (RFC 9497 OPRF, ristretto255-SHA512)")
+    @extend_schema(
+        request=s.TokenEvaluateInput,
+        responses={200: s.TokenEvaluateOutput},
+        summary="Evaluate blinded elements (RFC 9497 OPRF, ristretto255-SHA512)",
+    )
     def post(self, request):
         payload = s.TokenEvaluateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         result = oblivious.tokens_evaluate_blinded(blinded_elements=payload.elements(), actor=self.actor)
-        return Response({"evaluated_elements": [e.hex() for e in result.evaluated_elements], "key_version": result.key_version})
+        return Response(
+            {
+                "evaluated_elements": [e.hex() for e in result.evaluated_elements],
+                "key_version": result.key_version,
+            }
+        )
 
 
 class CanaryPlantApi(HubApiView):
     required_capability = Capability.CANARY_PLANT
     audit_object_type = "canary"
 
-    @extend_schema(request=s.CanaryPlantInput, responses={201: s.CanaryPlantOutput}, summary="Plant canary identifiers (operators)")
+    @extend_schema(
+        request=s.CanaryPlantInput,
+        responses={201: s.CanaryPlantOutput},
+        summary="Plant canary identifiers (operators)",
+    )
     def post(self, request):
         payload = s.CanaryPlantInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        planted = canaries.canaries_plant(identifiers=s.raw_identifiers(payload.validated_data["identifiers"]),
-                                          label=payload.validated_data["label"], actor=self.actor)
+        planted = canaries.canaries_plant(
+            identifiers=s.raw_identifiers(payload.validated_data["identifiers"]),
+            label=payload.validated_data["label"],
+            actor=self.actor,
+        )
         return Response({"planted": len(planted)}, status=status.HTTP_201_CREATED)

@@ -6,6 +6,7 @@ field and data class as associated data, so a ciphertext moved to another record
 field or class fails to decrypt. The KEK version is kept outside that binding: a
 rotation re-wraps the small data key and never touches the payload ciphertext.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,11 @@ def associated_data(*, record_id: str, field: str, data_class: str) -> bytes:
 def seal(plaintext: bytes, *, aad: bytes, keys: KeyRing) -> Sealed:
     data_key = AESGCM.generate_key(bit_length=256)
     ciphertext = _encrypt(data_key, plaintext, aad)
-    return Sealed(kek_version=keys.active_version, wrapped_key=_encrypt(keys.active, data_key, aad), ciphertext=ciphertext)
+    return Sealed(
+        kek_version=keys.active_version,
+        wrapped_key=_encrypt(keys.active, data_key, aad),
+        ciphertext=ciphertext,
+    )
 
 
 def open_sealed(sealed: Sealed, *, aad: bytes, keys: KeyRing) -> bytes:
@@ -52,7 +57,11 @@ def rewrap(sealed: Sealed, *, aad: bytes, keys: KeyRing) -> Sealed:
     if sealed.kek_version == keys.active_version:
         return sealed
     data_key = _unwrap(sealed, aad=aad, keys=keys)
-    return Sealed(kek_version=keys.active_version, wrapped_key=_encrypt(keys.active, data_key, aad), ciphertext=sealed.ciphertext)
+    return Sealed(
+        kek_version=keys.active_version,
+        wrapped_key=_encrypt(keys.active, data_key, aad),
+        ciphertext=sealed.ciphertext,
+    )
 
 
 def _unwrap(sealed: Sealed, *, aad: bytes, keys: KeyRing) -> bytes:

@@ -6,6 +6,7 @@ BlindEvaluate, Finalize and the server-side direct Evaluate. Scalars are 32-byte
 elements 32-byte canonical ristretto255 encodings, outputs 64 bytes. Error messages never echo
 caller-supplied bytes.
 """
+
 from __future__ import annotations
 
 import hashlib

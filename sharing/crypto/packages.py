@@ -4,6 +4,7 @@ the court (X25519 + HKDF-SHA256 + AES-256-GCM), all from `cryptography`.
 Sign-then-encrypt: the signature travels inside the ciphertext, so only the court
 learns what the hub signed. Pure functions: hubctl uses open_package offline.
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,7 +37,10 @@ def raw_public(key: X25519PublicKey | Ed25519PublicKey) -> bytes:
 
 def package_zip(files: dict[str, bytes], manifest_extra: dict) -> tuple[bytes, dict]:
     """Zip the files with a manifest naming each file's SHA-256; returns (zip bytes, manifest)."""
-    manifest = {**manifest_extra, "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}}
+    manifest = {
+        **manifest_extra,
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in sorted(files.items()):
@@ -46,35 +50,48 @@ def package_zip(files: dict[str, bytes], manifest_extra: dict) -> tuple[bytes, d
 
 
 def _content_key(shared: bytes, ephemeral: bytes, recipient: bytes, request_id: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral + recipient,
-                info=b"iih disclosure package v1|" + request_id.encode()).derive(shared)
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=ephemeral + recipient,
+        info=b"iih disclosure package v1|" + request_id.encode(),
+    ).derive(shared)
 
 
-def package_seal(zip_bytes: bytes, *, request_id: str, signing_key: Ed25519PrivateKey, court_public_key: bytes) -> bytes:
+def package_seal(
+    zip_bytes: bytes, *, request_id: str, signing_key: Ed25519PrivateKey, court_public_key: bytes
+) -> bytes:
     """Sign the ZIP, then encrypt signature ‖ ZIP to the court's X25519 key; returns the envelope (JSON)."""
     ephemeral = X25519PrivateKey.generate()
     recipient = X25519PublicKey.from_public_bytes(court_public_key)
-    key = _content_key(ephemeral.exchange(recipient), raw_public(ephemeral.public_key()), court_public_key, request_id)
+    key = _content_key(
+        ephemeral.exchange(recipient), raw_public(ephemeral.public_key()), court_public_key, request_id
+    )
     nonce = os.urandom(12)
     ciphertext = AESGCM(key).encrypt(nonce, signing_key.sign(zip_bytes) + zip_bytes, request_id.encode())
-    return json.dumps({
-        "format": FORMAT,
-        "request_id": request_id,
-        "ephemeral_public_key": raw_public(ephemeral.public_key()).hex(),
-        "nonce": nonce.hex(),
-        "ciphertext": base64.b64encode(ciphertext).decode(),
-    }).encode()
+    return json.dumps(
+        {
+            "format": FORMAT,
+            "request_id": request_id,
+            "ephemeral_public_key": raw_public(ephemeral.public_key()).hex(),
+            "nonce": nonce.hex(),
+            "ciphertext": base64.b64encode(ciphertext).decode(),
+        }
+    ).encode()
 
 
-def package_open(envelope: bytes, *, court_private_key: X25519PrivateKey, hub_public_key: bytes) -> dict[str, bytes]:
+def package_open(
+    envelope: bytes, *, court_private_key: X25519PrivateKey, hub_public_key: bytes
+) -> dict[str, bytes]:
     """Decrypt, check the hub's signature and every manifest hash; returns the files."""
     try:
         outer = json.loads(envelope)
         ephemeral = bytes.fromhex(outer["ephemeral_public_key"])
         shared = court_private_key.exchange(X25519PublicKey.from_public_bytes(ephemeral))
         key = _content_key(shared, ephemeral, raw_public(court_private_key.public_key()), outer["request_id"])
-        plain = AESGCM(key).decrypt(bytes.fromhex(outer["nonce"]), base64.b64decode(outer["ciphertext"]),
-                                    outer["request_id"].encode())
+        plain = AESGCM(key).decrypt(
+            bytes.fromhex(outer["nonce"]), base64.b64decode(outer["ciphertext"]), outer["request_id"].encode()
+        )
     except (ValueError, KeyError, TypeError, InvalidTag):
         raise PackageError("The package cannot be decrypted with this key, or it was altered.") from None
     signature, zip_bytes = plain[:SIGNATURE_BYTES], plain[SIGNATURE_BYTES:]

@@ -9,6 +9,7 @@ token under a versioned storage key. Equality lookups still work, and rotating t
 storage key re-encrypts rows in place from the stored values alone: no raw value and
 no downtime (lookups try every loaded storage key while a rotation runs).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Bank accounts: IBANs, payment card numbers and Chinese domestic account numbers."""
+
 from __future__ import annotations
 
 import re

@@ -13,6 +13,7 @@ separator, which no canonical field can contain). Each field:
 - postcode: upper-case letters and digits only (spaces and hyphens dropped), checked against
   the country's pattern where one is known; a US ZIP+4 keeps its five-digit ZIP only.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -31,11 +32,24 @@ _EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 _YEAR_FIRST_DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
 # Postcode patterns where the country has one well-known format (after dropping spaces and hyphens).
 _POSTCODE_PATTERNS: dict[str, re.Pattern] = {
-    country: re.compile(pattern) for country, pattern in {
-        "CN": r"\d{6}", "IN": r"\d{6}", "RU": r"\d{6}", "SG": r"\d{6}",
-        "DE": r"\d{5}", "FR": r"\d{5}", "IT": r"\d{5}", "ES": r"\d{5}", "KR": r"\d{5}", "MX": r"\d{5}",
-        "TW": r"\d{3}(?:\d{2,3})?", "JP": r"\d{7}", "NL": r"\d{4}[A-Z]{2}", "CA": r"[A-Z]\d[A-Z]\d[A-Z]\d",
-        "US": r"\d{5}(?:\d{4})?", "GB": r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}",
+    country: re.compile(pattern)
+    for country, pattern in {
+        "CN": r"\d{6}",
+        "IN": r"\d{6}",
+        "RU": r"\d{6}",
+        "SG": r"\d{6}",
+        "DE": r"\d{5}",
+        "FR": r"\d{5}",
+        "IT": r"\d{5}",
+        "ES": r"\d{5}",
+        "KR": r"\d{5}",
+        "MX": r"\d{5}",
+        "TW": r"\d{3}(?:\d{2,3})?",
+        "JP": r"\d{7}",
+        "NL": r"\d{4}[A-Z]{2}",
+        "CA": r"[A-Z]\d[A-Z]\d[A-Z]\d",
+        "US": r"\d{5}(?:\d{4})?",
+        "GB": r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}",
     }.items()
 }
 _FIELD_NAME = re.compile(r"[a-z_]{1,40}")
@@ -79,8 +93,11 @@ def normalise_postcode(text: str, country: str | None) -> str:
     code = re.sub(r"[\s\-]", "", text.upper())
     pattern = _POSTCODE_PATTERNS.get(country or "", _POSTCODE_GENERIC)
     if not pattern.fullmatch(code):
-        raise IdentifierInvalid(f"The postcode is not in the format of {country}." if country in _POSTCODE_PATTERNS
-                                else "A postcode is 2 to 10 letters or digits.")
+        raise IdentifierInvalid(
+            f"The postcode is not in the format of {country}."
+            if country in _POSTCODE_PATTERNS
+            else "A postcode is 2 to 10 letters or digits."
+        )
     return code[:5] if country == "US" else code  # ZIP+4 is quoted inconsistently; the ZIP is not
 
 
@@ -129,8 +146,13 @@ def normalise_composite(identifier_type: IdentifierType, value: object) -> str:
     if not isinstance(value, Mapping):
         raise IdentifierInvalid(f"The type {identifier_type.value} takes an object with the fields {names}.")
     # A key may itself be personal data mistyped into the wrong place: only tidy names are echoed.
-    errors = {key if isinstance(key, str) and _FIELD_NAME.fullmatch(key) else "unknown_field":
-              f"Unknown field; the type {identifier_type.value} has {names}." for key in value if key not in fields}
+    errors = {
+        key
+        if isinstance(key, str) and _FIELD_NAME.fullmatch(key)
+        else "unknown_field": f"Unknown field; the type {identifier_type.value} has {names}."
+        for key in value
+        if key not in fields
+    }
     done: dict[str, str] = {}
     for name, field_normaliser in fields.items():
         try:

@@ -1,4 +1,5 @@
 """Government numbers: national IDs and business licence / VAT numbers, validated by python-stdnum."""
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,14 @@ Validator = Callable[[str], str]
 _STDNUM_MESSAGES: tuple[tuple[type[Exception], str], ...] = (
     (stdnum_errors.InvalidChecksum, "The {what}'s check digit does not match."),
     (stdnum_errors.InvalidLength, "The {what} has the wrong number of characters."),
-    (stdnum_errors.InvalidFormat, "The {what} contains characters that are not allowed or is badly formatted."),
-    (stdnum_errors.InvalidComponent, "The {what} contains an impossible part (such as a date or region code)."),
+    (
+        stdnum_errors.InvalidFormat,
+        "The {what} contains characters that are not allowed or is badly formatted.",
+    ),
+    (
+        stdnum_errors.InvalidComponent,
+        "The {what} contains an impossible part (such as a date or region code).",
+    ),
 )
 
 
@@ -65,6 +72,7 @@ def _stdnum_message(exc: Exception, what: str) -> str:
 
 
 # ---------------------------------------------------------------- national ID
+
 
 def _cn_resident_id(number: str) -> str:
     """Validate a Chinese resident ID, upgrading a 15-digit first-generation ID to its 18-digit form."""
@@ -160,7 +168,9 @@ def normalise_business_licence(text: str, default_country: str | None = None) ->
         # A Chinese credit code is recognisable anywhere; foreign rights owners report Chinese sellers.
         return _business_for_country("CN", text)
     if default_country is None:
-        raise IdentifierInvalid("Give the country of the business licence number (for example as a 'CN:' prefix).")
+        raise IdentifierInvalid(
+            "Give the country of the business licence number (for example as a 'CN:' prefix)."
+        )
     return _business_for_country(default_country, text)
 
 

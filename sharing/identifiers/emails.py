@@ -4,6 +4,7 @@ The hub treats local parts case-insensitively. RFC 5321 allows case-sensitive lo
 but every large provider ignores case, and a seller using two case-variants of one address
 is far more likely than two people whose addresses differ only by case.
 """
+
 from __future__ import annotations
 
 from sharing.identifiers.errors import IdentifierInvalid
@@ -12,12 +13,22 @@ from sharing.identifiers.text import ascii_hostname
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 # Providers that document "+tag" sub-addressing delivering to the same mailbox. Yahoo's
 # disposable addresses use a different base name, so they cannot be folded and Yahoo is absent.
-_PLUS_TAG_DOMAINS = frozenset({
-    "outlook.com", "hotmail.com", "live.com",  # Microsoft: plus addressing in Outlook.com
-    "icloud.com", "me.com", "mac.com",  # Apple: all three are iCloud Mail domains
-    "proton.me", "protonmail.com", "protonmail.ch", "pm.me",  # Proton: +aliases
-    "fastmail.com", "fastmail.fm",  # Fastmail: plus addressing
-})
+_PLUS_TAG_DOMAINS = frozenset(
+    {
+        "outlook.com",
+        "hotmail.com",
+        "live.com",  # Microsoft: plus addressing in Outlook.com
+        "icloud.com",
+        "me.com",
+        "mac.com",  # Apple: all three are iCloud Mail domains
+        "proton.me",
+        "protonmail.com",
+        "protonmail.ch",
+        "pm.me",  # Proton: +aliases
+        "fastmail.com",
+        "fastmail.fm",  # Fastmail: plus addressing
+    }
+)
 # Characters that are only legal inside a quoted local part; the hub does not accept those.
 _LOCAL_FORBIDDEN = frozenset('"(),:;<>[\\]')
 _SHAPE_ERROR = "An email address needs exactly one @ and a domain."

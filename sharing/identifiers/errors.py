@@ -1,4 +1,5 @@
 """The one error every normaliser raises; its message never carries the submitted value."""
+
 from __future__ import annotations
 
 

@@ -4,6 +4,7 @@ Each rule reads the host, the decoded path and the query parameters and returns
 "<market>:<kind>:<id>". A marketplace URL that names no shop (an item page, a search)
 is refused: dropping its query would make every such page the same identifier.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,10 +34,35 @@ _ID_RULES: dict[tuple[str, str], tuple[re.Pattern[str], Callable[[str], str]]] =
 CANONICAL_SHOP = re.compile(r"([A-Za-z]+):([A-Za-z]+):(.+)", re.S)
 
 # Tmall subdomains that are site sections, not stores.
-_TMALL_SECTIONS = frozenset({
-    "www", "m", "wap", "h5", "detail", "list", "login", "pages", "s", "search", "cart", "buy", "vip",
-    "member", "chaoshi", "jx", "world", "brand", "ju", "miao", "mei", "3c", "help", "service", "img",
-})
+_TMALL_SECTIONS = frozenset(
+    {
+        "www",
+        "m",
+        "wap",
+        "h5",
+        "detail",
+        "list",
+        "login",
+        "pages",
+        "s",
+        "search",
+        "cart",
+        "buy",
+        "vip",
+        "member",
+        "chaoshi",
+        "jx",
+        "world",
+        "brand",
+        "ju",
+        "miao",
+        "mei",
+        "3c",
+        "help",
+        "service",
+        "img",
+    }
+)
 _AMAZON_HOST = re.compile(r"(?:.+\.)?amazon\.(?:(?:co|com)\.)?[a-z]{2,3}")
 _EBAY_HOST = re.compile(r"(?:.+\.)?ebay\.(?:(?:co|com)\.)?[a-z]{2,3}")
 

@@ -4,6 +4,7 @@ Tokens are a keyed PRF of ``type || 0x00 || canonical value``, so every spelling
 identifier must reach exactly one canonical string here, and invalid input must be refused
 with a message that never repeats the input.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,7 +56,9 @@ class Canonical:
     version: int
 
 
-def normalise(identifier_type: str, value: str | Mapping[str, str], *, default_country: str | None = None) -> Canonical:
+def normalise(
+    identifier_type: str, value: str | Mapping[str, str], *, default_country: str | None = None
+) -> Canonical:
     """Normalise a raw identifier of the given type; raise IdentifierInvalid if it is not valid.
 
     A composite type's value is an object of fields (see composites.py) and needs no default country.

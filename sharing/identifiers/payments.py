@@ -1,4 +1,5 @@
 """Payment-service accounts (Alipay, WeChat Pay, PayPal, Stripe, ...) as "provider:account"."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Phone numbers to E.164, via Google's libphonenumber data (the `phonenumbers` package)."""
+
 from __future__ import annotations
 
 import phonenumbers
@@ -29,4 +30,3 @@ def _parse_valid(text: str, region: str) -> phonenumbers.PhoneNumber | None:
     except phonenumbers.NumberParseException:
         return None
     return number if phonenumbers.is_valid_number(number) else None
-

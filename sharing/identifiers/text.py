@@ -1,4 +1,5 @@
 """Shared text helpers plus the free-text (name, shipping address) and device ID normalisers."""
+
 from __future__ import annotations
 
 import re

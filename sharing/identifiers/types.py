@@ -1,4 +1,5 @@
 """Identifier types the hub accepts, how strongly each one points at a person, and normaliser versions."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -59,7 +60,9 @@ IDENTIFIER_STRENGTH: dict[IdentifierType, Strength] = {
 # Only these link tokens into subjects and match a subject on their own: a weak identifier is
 # shared by strangers (namesakes, a warehouse address), so linking on it would list innocents.
 LINKING_TYPES: frozenset[str] = frozenset(
-    identifier_type.value for identifier_type, strength in IDENTIFIER_STRENGTH.items() if strength != Strength.WEAK
+    identifier_type.value
+    for identifier_type, strength in IDENTIFIER_STRENGTH.items()
+    if strength != Strength.WEAK
 )
 
 # Bump a type's version whenever its canonical form changes, so old tokens can be re-derived.

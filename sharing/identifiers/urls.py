@@ -1,4 +1,5 @@
 """Store URLs: marketplace shop ids where the hub knows the marketplace, else host plus path."""
+
 from __future__ import annotations
 
 import re

@@ -6,59 +6,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_alert_quotausage'),
-        ('sharing', '0001_initial'),
+        ("accounts", "0002_alert_quotausage"),
+        ("sharing", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='identifiertoken',
-            name='key_version',
-            field=models.PositiveIntegerField(help_text='OPRF key version of the token'),
+            model_name="identifiertoken",
+            name="key_version",
+            field=models.PositiveIntegerField(help_text="OPRF key version of the token"),
         ),
         migrations.AlterField(
-            model_name='identifiertoken',
-            name='token',
+            model_name="identifiertoken",
+            name="token",
             field=models.CharField(max_length=200, unique=True),
         ),
         migrations.CreateModel(
-            name='Canary',
+            name="Canary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=200, unique=True)),
-                ('identifier_type', models.CharField(max_length=20)),
-                ('label', models.CharField(max_length=200)),
-                ('planted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('planted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=200, unique=True)),
+                ("identifier_type", models.CharField(max_length=20)),
+                ("label", models.CharField(max_length=200)),
+                ("planted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "planted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.member"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SweepProbe',
+            name="SweepProbe",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('window_start', models.DateTimeField()),
-                ('block', models.CharField(max_length=64)),
-                ('probe', models.CharField(max_length=32)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("window_start", models.DateTimeField()),
+                ("block", models.CharField(max_length=64)),
+                ("probe", models.CharField(max_length=32)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['organisation', 'window_start', 'block'], name='sharing_swe_organis_b45ab7_idx')],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'window_start', 'block', 'probe'), name='sweep_probe_unique')],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "window_start", "block"],
+                        name="sharing_swe_organis_b45ab7_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "window_start", "block", "probe"), name="sweep_probe_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SweepWindow',
+            name="SweepWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('window_start', models.DateTimeField()),
-                ('checks', models.PositiveIntegerField(default=0)),
-                ('misses', models.PositiveIntegerField(default=0)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("window_start", models.DateTimeField()),
+                ("checks", models.PositiveIntegerField(default=0)),
+                ("misses", models.PositiveIntegerField(default=0)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'window_start'), name='sweep_window_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "window_start"), name="sweep_window_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """Database triggers that keep the disclosure rules even against direct SQL writes."""
+
 from django.db import migrations
 
 PG_FORWARD = """
@@ -86,5 +87,8 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sharing", "0003_disclosure"), ("accounts", "0003_organisation_encryption_key_set_at_and_more")]
+    dependencies = [
+        ("sharing", "0003_disclosure"),
+        ("accounts", "0003_organisation_encryption_key_set_at_and_more"),
+    ]
     operations = [migrations.RunPython(forward, backward)]

@@ -4,6 +4,7 @@
 SQLite adds a NOT NULL column by rebuilding the table, which its disclosure triggers (0004) would
 break; they are dropped around the change and recreated exactly as 0004 wrote them.
 """
+
 import importlib
 
 from django.db import migrations, models
@@ -22,21 +23,20 @@ def sqlite_triggers_create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sharing', '0006_bulk'),
+        ("sharing", "0006_bulk"),
     ]
 
     operations = [
         migrations.RunPython(sqlite_triggers_drop, sqlite_triggers_create),
         migrations.AddField(
-            model_name='disclosurerequest',
-            name='build_attempted_at',
+            model_name="disclosurerequest",
+            name="build_attempted_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='disclosurerequest',
-            name='build_attempts',
+            model_name="disclosurerequest",
+            name="build_attempts",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.RunPython(sqlite_triggers_create, sqlite_triggers_drop),

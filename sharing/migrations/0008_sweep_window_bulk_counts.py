@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sharing', '0007_disclosure_build_attempts'),
+        ("sharing", "0007_disclosure_build_attempts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sweepwindow',
-            name='bulk_misses',
+            model_name="sweepwindow",
+            name="bulk_misses",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='sweepwindow',
-            name='bulk_rows',
+            model_name="sweepwindow",
+            name="bulk_rows",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

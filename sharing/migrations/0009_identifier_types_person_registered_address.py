@@ -4,37 +4,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_api_key_created_by'),
-        ('sharing', '0008_sweep_window_bulk_counts'),
+        ("accounts", "0007_api_key_created_by"),
+        ("sharing", "0008_sweep_window_bulk_counts"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='identifiertoken',
-            name='token_type_known',
+            model_name="identifiertoken",
+            name="token_type_known",
         ),
         migrations.RemoveConstraint(
-            model_name='watchentry',
-            name='watch_entry_type_known',
+            model_name="watchentry",
+            name="watch_entry_type_known",
         ),
         migrations.AlterField(
-            model_name='identifiertoken',
-            name='identifier_type',
-            field=models.CharField(choices=[('phone', 'Phone number'), ('email', 'Email address'), ('national_id', 'National ID number'), ('business_licence', 'Business licence / VAT number'), ('bank_account', 'Bank account or payment card'), ('payment_account', 'Payment service account'), ('store_url', 'Store URL'), ('shipping_address', 'Shipping address'), ('name', 'Name'), ('device_id', 'Device ID'), ('person', 'Person (full name + date of birth)'), ('registered_address', 'Registered address (street address + postcode + country)')], max_length=20),
+            model_name="identifiertoken",
+            name="identifier_type",
+            field=models.CharField(
+                choices=[
+                    ("phone", "Phone number"),
+                    ("email", "Email address"),
+                    ("national_id", "National ID number"),
+                    ("business_licence", "Business licence / VAT number"),
+                    ("bank_account", "Bank account or payment card"),
+                    ("payment_account", "Payment service account"),
+                    ("store_url", "Store URL"),
+                    ("shipping_address", "Shipping address"),
+                    ("name", "Name"),
+                    ("device_id", "Device ID"),
+                    ("person", "Person (full name + date of birth)"),
+                    ("registered_address", "Registered address (street address + postcode + country)"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='watchentry',
-            name='identifier_type',
-            field=models.CharField(choices=[('phone', 'Phone number'), ('email', 'Email address'), ('national_id', 'National ID number'), ('business_licence', 'Business licence / VAT number'), ('bank_account', 'Bank account or payment card'), ('payment_account', 'Payment service account'), ('store_url', 'Store URL'), ('shipping_address', 'Shipping address'), ('name', 'Name'), ('device_id', 'Device ID'), ('person', 'Person (full name + date of birth)'), ('registered_address', 'Registered address (street address + postcode + country)')], max_length=20),
+            model_name="watchentry",
+            name="identifier_type",
+            field=models.CharField(
+                choices=[
+                    ("phone", "Phone number"),
+                    ("email", "Email address"),
+                    ("national_id", "National ID number"),
+                    ("business_licence", "Business licence / VAT number"),
+                    ("bank_account", "Bank account or payment card"),
+                    ("payment_account", "Payment service account"),
+                    ("store_url", "Store URL"),
+                    ("shipping_address", "Shipping address"),
+                    ("name", "Name"),
+                    ("device_id", "Device ID"),
+                    ("person", "Person (full name + date of birth)"),
+                    ("registered_address", "Registered address (street address + postcode + country)"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='identifiertoken',
-            constraint=models.CheckConstraint(condition=models.Q(('identifier_type__in', ['phone', 'email', 'national_id', 'business_licence', 'bank_account', 'payment_account', 'store_url', 'shipping_address', 'name', 'device_id', 'person', 'registered_address'])), name='token_type_known'),
+            model_name="identifiertoken",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "identifier_type__in",
+                        [
+                            "phone",
+                            "email",
+                            "national_id",
+                            "business_licence",
+                            "bank_account",
+                            "payment_account",
+                            "store_url",
+                            "shipping_address",
+                            "name",
+                            "device_id",
+                            "person",
+                            "registered_address",
+                        ],
+                    )
+                ),
+                name="token_type_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='watchentry',
-            constraint=models.CheckConstraint(condition=models.Q(('identifier_type__in', ['phone', 'email', 'national_id', 'business_licence', 'bank_account', 'payment_account', 'store_url', 'shipping_address', 'name', 'device_id', 'person', 'registered_address'])), name='watch_entry_type_known'),
+            model_name="watchentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "identifier_type__in",
+                        [
+                            "phone",
+                            "email",
+                            "national_id",
+                            "business_licence",
+                            "bank_account",
+                            "payment_account",
+                            "store_url",
+                            "shipping_address",
+                            "name",
+                            "device_id",
+                            "person",
+                            "registered_address",
+                        ],
+                    )
+                ),
+                name="watch_entry_type_known",
+            ),
         ),
     ]

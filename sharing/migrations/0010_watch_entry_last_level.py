@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sharing', '0009_identifier_types_person_registered_address'),
+        ("sharing", "0009_identifier_types_person_registered_address"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='watchentry',
-            name='last_level',
-            field=models.CharField(default='none', max_length=12),
+            model_name="watchentry",
+            name="last_level",
+            field=models.CharField(default="none", max_length=12),
         ),
     ]

@@ -10,68 +10,139 @@ def _rows_from_links(apps, schema_editor):
     DisputedReport = apps.get_model("sharing", "DisputedReport")
     for dispute in Dispute.objects.iterator():
         DisputedReport.objects.bulk_create(
-            DisputedReport(dispute=dispute, report=report, filed_by_id=dispute.filed_by_id, state=dispute.status,
-                           working_days=20, response_due=dispute.response_due,  # 20: the old clock cannot be paused further
-                           answered_at=dispute.answered_at or (dispute.filed_at if dispute.status == "answered" else None))
+            DisputedReport(
+                dispute=dispute,
+                report=report,
+                filed_by_id=dispute.filed_by_id,
+                state=dispute.status,
+                working_days=20,
+                response_due=dispute.response_due,  # 20: the old clock cannot be paused further
+                answered_at=dispute.answered_at
+                or (dispute.filed_at if dispute.status == "answered" else None),
+            )
             for report in dispute.reports.all()
         )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_api_key_created_by'),
-        ('sharing', '0011_standing_warning_and_report_appeals'),
+        ("accounts", "0007_api_key_created_by"),
+        ("sharing", "0011_standing_warning_and_report_appeals"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DisputedReport',
+            name="DisputedReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('answered', 'Answered'), ('upheld', 'Upheld'), ('overturned', 'Overturned'), ('lapsed', 'Lapsed')], default='open', max_length=20)),
-                ('working_days', models.PositiveSmallIntegerField()),
-                ('paused_working_days', models.PositiveSmallIntegerField(default=0)),
-                ('pause_reason', models.TextField(blank=True)),
-                ('response_due', models.DateField()),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('dispute', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='covered', to='sharing.dispute')),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dispute_rows', to='sharing.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("answered", "Answered"),
+                            ("upheld", "Upheld"),
+                            ("overturned", "Overturned"),
+                            ("lapsed", "Lapsed"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("working_days", models.PositiveSmallIntegerField()),
+                ("paused_working_days", models.PositiveSmallIntegerField(default=0)),
+                ("pause_reason", models.TextField(blank=True)),
+                ("response_due", models.DateField()),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "dispute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="covered",
+                        to="sharing.dispute",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dispute_rows",
+                        to="sharing.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.RunPython(_rows_from_links, migrations.RunPython.noop),
-        migrations.RemoveField(model_name='dispute', name='reports'),
+        migrations.RemoveField(model_name="dispute", name="reports"),
         migrations.AddField(
-            model_name='dispute',
-            name='reports',
-            field=models.ManyToManyField(related_name='disputes', through='sharing.DisputedReport', to='sharing.report'),
+            model_name="dispute",
+            name="reports",
+            field=models.ManyToManyField(
+                related_name="disputes", through="sharing.DisputedReport", to="sharing.report"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disputedreport',
-            constraint=models.UniqueConstraint(fields=('dispute', 'report'), name='disputed_report_once'),
+            model_name="disputedreport",
+            constraint=models.UniqueConstraint(fields=("dispute", "report"), name="disputed_report_once"),
         ),
         migrations.AddConstraint(
-            model_name='disputedreport',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ('open', 'answered', 'lapsed'))), fields=('report', 'filed_by'), name='one_live_dispute_per_report_and_filer'),
+            model_name="disputedreport",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state__in", ("open", "answered", "lapsed"))),
+                fields=("report", "filed_by"),
+                name="one_live_dispute_per_report_and_filer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disputedreport',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['open', 'answered', 'upheld', 'overturned', 'lapsed'])), name='disputed_report_state_known'),
+            model_name="disputedreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state__in", ["open", "answered", "upheld", "overturned", "lapsed"])),
+                name="disputed_report_state_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disputedreport',
-            constraint=models.CheckConstraint(condition=models.Q(('working_days__lte', 20), ('paused_working_days__lte', models.F('working_days'))), name='disputed_report_clock_at_most_20_working_days'),
+            model_name="disputedreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("working_days__lte", 20), ("paused_working_days__lte", models.F("working_days"))
+                ),
+                name="disputed_report_clock_at_most_20_working_days",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disputedreport',
-            constraint=models.CheckConstraint(condition=models.Q(('paused_working_days', 0), models.Q(('pause_reason', ''), _negated=True), _connector='OR'), name='disputed_report_pause_has_reason'),
+            model_name="disputedreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("paused_working_days", 0), models.Q(("pause_reason", ""), _negated=True), _connector="OR"
+                ),
+                name="disputed_report_pause_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disputedreport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'answered'), _negated=True), ('answered_at__isnull', False), _connector='OR'), name='disputed_report_answer_has_time'),
+            model_name="disputedreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "answered"), _negated=True),
+                    ("answered_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="disputed_report_answer_has_time",
+            ),
         ),
     ]

@@ -4,6 +4,7 @@ The database, not the broker, is the record of progress: a chunk is done only wh
 results are written, and results are unique per (job, row index), so a rerun after a
 crash writes nothing twice. Rows hold tokens in their storage form, never raw values.
 """
+
 from __future__ import annotations
 
 import uuid

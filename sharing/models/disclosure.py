@@ -4,6 +4,7 @@ The rules that must never break are enforced by the database too (constraints he
 triggers in migration 0004): approvers are distinct operator disclosure officers, never
 the requester; a request is approved only with two approvals; refusals carry reasons.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -38,7 +39,9 @@ OPEN_STATUSES = (DisclosureStatus.SUBMITTED, DisclosureStatus.UNDER_REVIEW)
 
 class DisclosureRequest(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    court = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="disclosure_requests")
+    court = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="disclosure_requests"
+    )
     requested_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
     case_number = models.CharField(max_length=100)
     issuing_court = models.CharField(max_length=200)
@@ -51,7 +54,9 @@ class DisclosureRequest(models.Model):
     # tokens map to reports); check_restricted_access holds decryptions to this list.
     resolved_reports = models.JSONField(default=list)
     deadline = models.DateTimeField()
-    status = models.CharField(max_length=20, choices=DisclosureStatus.choices, default=DisclosureStatus.SUBMITTED)
+    status = models.CharField(
+        max_length=20, choices=DisclosureStatus.choices, default=DisclosureStatus.SUBMITTED
+    )
     submitted_at = models.DateTimeField(default=timezone.now)
     approved_at = models.DateTimeField(null=True, blank=True)
     approval_expires_at = models.DateTimeField(null=True, blank=True)
@@ -66,13 +71,21 @@ class DisclosureRequest(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=DisclosureStatus.values), name="disclosure_status_known"),
-            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(decision_reason=""), name="disclosure_rejection_has_reason"),
             models.CheckConstraint(
-                condition=~Q(status__in=["approved", "package_ready", "delivered"]) | Q(approved_at__isnull=False, approval_expires_at__isnull=False),
+                condition=Q(status__in=DisclosureStatus.values), name="disclosure_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_reason=""),
+                name="disclosure_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "package_ready", "delivered"])
+                | Q(approved_at__isnull=False, approval_expires_at__isnull=False),
                 name="disclosure_approval_recorded",
             ),
-            models.CheckConstraint(condition=Q(downloads__lte=models.F("max_downloads")), name="disclosure_downloads_bounded"),
+            models.CheckConstraint(
+                condition=Q(downloads__lte=models.F("max_downloads")), name="disclosure_downloads_bounded"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,7 +111,11 @@ class DisclosureApproval(models.Model):
     approved_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["request", "officer"], name="disclosure_approval_once_per_officer")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "officer"], name="disclosure_approval_once_per_officer"
+            )
+        ]
 
 
 class DisclosureScopeChange(models.Model):
@@ -112,7 +129,9 @@ class DisclosureScopeChange(models.Model):
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="disclosure_narrowing_has_reason")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="disclosure_narrowing_has_reason")
+        ]
 
 
 class DisclosurePackage(models.Model):

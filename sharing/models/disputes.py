@@ -1,4 +1,5 @@
 """Counter-notices: a platform contests the listing of a seller it hosts."""
+
 from __future__ import annotations
 
 import uuid
@@ -40,15 +41,19 @@ class Dispute(models.Model):
     filed_at = models.DateTimeField(default=timezone.now)
     response_due = models.DateField()
     answered_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey("accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(status__in=DisputeStatus.values), name="dispute_status_known"),
-            models.CheckConstraint(condition=~Q(status__in=["upheld", "overturned"]) | ~Q(decision_reason=""),
-                                   name="dispute_decision_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["upheld", "overturned"]) | ~Q(decision_reason=""),
+                name="dispute_decision_has_reason",
+            ),
         ]
 
 
@@ -74,14 +79,26 @@ class DisputedReport(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(fields=["dispute", "report"], name="disputed_report_once"),
-            models.UniqueConstraint(fields=["report", "filed_by"], condition=Q(state__in=LIVE_COVERAGE_STATES),
-                                    name="one_live_dispute_per_report_and_filer"),
-            models.CheckConstraint(condition=Q(state__in=CoverageState.values), name="disputed_report_state_known"),
-            models.CheckConstraint(condition=Q(working_days__lte=20) & Q(paused_working_days__lte=models.F("working_days")),
-                                   name="disputed_report_clock_at_most_20_working_days"),
-            models.CheckConstraint(condition=Q(paused_working_days=0) | ~Q(pause_reason=""), name="disputed_report_pause_has_reason"),
-            models.CheckConstraint(condition=~Q(state="answered") | Q(answered_at__isnull=False),
-                                   name="disputed_report_answer_has_time"),
+            models.UniqueConstraint(
+                fields=["report", "filed_by"],
+                condition=Q(state__in=LIVE_COVERAGE_STATES),
+                name="one_live_dispute_per_report_and_filer",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=CoverageState.values), name="disputed_report_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(working_days__lte=20) & Q(paused_working_days__lte=models.F("working_days")),
+                name="disputed_report_clock_at_most_20_working_days",
+            ),
+            models.CheckConstraint(
+                condition=Q(paused_working_days=0) | ~Q(pause_reason=""),
+                name="disputed_report_pause_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="answered") | Q(answered_at__isnull=False),
+                name="disputed_report_answer_has_time",
+            ),
         ]
 
 
@@ -102,7 +119,9 @@ class Notification(models.Model):
 class ReporterStanding(models.Model):
     """A reporting organisation's trusted-flagger status and any reporting suspension."""
 
-    organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE, related_name="standing")
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="standing"
+    )
     trusted_flagger = models.BooleanField(default=False)
     # An operator's override of the automatic rule: "grant", "revoke", or "" (automatic).
     override = models.CharField(max_length=10, blank=True)
@@ -117,15 +136,21 @@ class ReporterStanding(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(override__in=["", "grant", "revoke"]), name="standing_override_known"),
-            models.CheckConstraint(condition=Q(override="") | ~Q(override_reason=""), name="standing_override_has_reason"),
+            models.CheckConstraint(
+                condition=Q(override__in=["", "grant", "revoke"]), name="standing_override_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(override="") | ~Q(override_reason=""), name="standing_override_has_reason"
+            ),
         ]
 
 
 class MemberPolicy(models.Model):
     """A platform's or courier's own rule for what to do with a match."""
 
-    organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE, related_name="policy")
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="policy"
+    )
     strikes = models.PositiveIntegerField(default=3)
     window_months = models.PositiveIntegerField(default=24)
     one_strike_verification_levels = models.JSONField(default=list)
@@ -151,15 +176,21 @@ class ReportAppeal(models.Model):
     # Who rejected the report, kept so the database can refuse them as the appeal's judge.
     rejected_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=AppealStatus.choices, default=AppealStatus.OPEN)
-    decided_by = models.ForeignKey("accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(status__in=AppealStatus.values), name="appeal_status_known"),
-            models.CheckConstraint(condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("rejected_by")),
-                                   name="appeal_decided_by_another_reviewer"),
-            models.CheckConstraint(condition=Q(status="open") | (Q(decided_by__isnull=False) & ~Q(decision_reason="")),
-                                   name="appeal_decision_has_reviewer_and_reason"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("rejected_by")),
+                name="appeal_decided_by_another_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | (Q(decided_by__isnull=False) & ~Q(decision_reason="")),
+                name="appeal_decision_has_reviewer_and_reason",
+            ),
         ]

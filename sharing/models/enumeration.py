@@ -1,4 +1,5 @@
 """What sweep detection keeps: counts per organisation and window, never a raw value."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -16,7 +17,9 @@ class SweepWindow(models.Model):
     bulk_misses = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "window_start"], name="sweep_window_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "window_start"], name="sweep_window_unique")
+        ]
 
 
 class SweepProbe(models.Model):
@@ -34,7 +37,9 @@ class SweepProbe(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "window_start", "block", "probe"], name="sweep_probe_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "window_start", "block", "probe"], name="sweep_probe_unique"
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "window_start", "block"])]
 

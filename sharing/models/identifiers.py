@@ -1,4 +1,5 @@
 """Identifier tokens and the subjects they link into. No raw value is ever stored here."""
+
 from __future__ import annotations
 
 import uuid
@@ -24,7 +25,9 @@ class IdentifierToken(models.Model):
     token = models.CharField(max_length=200, unique=True)
     identifier_type = models.CharField(max_length=20, choices=IdentifierType.choices)
     key_version = models.PositiveIntegerField(help_text="OPRF key version of the token")
-    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.SET_NULL, related_name="tokens")
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.SET_NULL, related_name="tokens"
+    )
     first_seen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,4 +1,5 @@
 """A report names one infringing seller by several identifier tokens; its raw data is restricted."""
+
 from __future__ import annotations
 
 import uuid
@@ -51,13 +52,20 @@ class ReportStatus(models.TextChoices):
     OVERTURNED = "overturned"
 
 
-CLOSED_STATUSES = (ReportStatus.REJECTED, ReportStatus.RETRACTED, ReportStatus.EXPIRED, ReportStatus.SUSPENDED,
-                   ReportStatus.OVERTURNED)
+CLOSED_STATUSES = (
+    ReportStatus.REJECTED,
+    ReportStatus.RETRACTED,
+    ReportStatus.EXPIRED,
+    ReportStatus.SUSPENDED,
+    ReportStatus.OVERTURNED,
+)
 
 
 class Report(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    reporter_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="reports")
+    reporter_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="reports"
+    )
     submitted_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
     ip_type = models.CharField(max_length=20, choices=IpType.choices)
     category = models.CharField(max_length=20, choices=Category.choices)
@@ -67,12 +75,16 @@ class Report(models.Model):
     # The operator checked the administrative decision or judgment the reporter claims;
     # until then such a claim weighs like a rights-owner-verified report (see risk.py).
     decision_verified = models.BooleanField(default=False)
-    fast_tracked = models.BooleanField(default=False, help_text="accepted at once: the reporter is a trusted flagger")
+    fast_tracked = models.BooleanField(
+        default=False, help_text="accepted at once: the reporter is a trusted flagger"
+    )
     renewed_at = models.DateTimeField(null=True, blank=True)
     payload_destroyed_at = models.DateTimeField(null=True, blank=True)
     evidence_count = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(default=timezone.now)
-    reviewed_by = models.ForeignKey("accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -98,7 +110,11 @@ class Report(models.Model):
     def accept(self, *, by, reason: str, expires_at) -> None:
         self._require_status(ReportStatus.PENDING, "accepted")
         self.status = ReportStatus.ACCEPTED
-        self.reviewed_by, self.reviewed_at, self.review_reason = by, timezone.now(), reason  # by None: fast track
+        self.reviewed_by, self.reviewed_at, self.review_reason = (
+            by,
+            timezone.now(),
+            reason,
+        )  # by None: fast track
         self.expires_at = expires_at
 
     def reject(self, *, by, reason: str) -> None:
@@ -151,7 +167,9 @@ class ReportIdentifier(models.Model):
     """Which tokens a report names; the link that joins tokens into subjects."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="identifiers")
-    token = models.ForeignKey("sharing.IdentifierToken", on_delete=models.PROTECT, related_name="report_links")
+    token = models.ForeignKey(
+        "sharing.IdentifierToken", on_delete=models.PROTECT, related_name="report_links"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "token"], name="report_identifier_unique")]

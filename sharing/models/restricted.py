@@ -1,4 +1,5 @@
 """The restricted tier: envelope-encrypted payloads that only a court disclosure may open."""
+
 from __future__ import annotations
 
 import uuid
@@ -20,8 +21,12 @@ class RestrictedRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["owner_type", "owner_id", "field"], name="restricted_record_unique_field"),
-            models.CheckConstraint(condition=models.Q(data_class="restricted"), name="restricted_record_class"),
+            models.UniqueConstraint(
+                fields=["owner_type", "owner_id", "field"], name="restricted_record_unique_field"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(data_class="restricted"), name="restricted_record_class"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ The outbox row is the record of an event: it is written in the transaction of th
 change it reports and stays pending until a delivery succeeds or gives up, so a crash
 or a lost broker message delays a notification but never loses it.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -35,7 +36,9 @@ class WatchEntry(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organisation", "token"], name="watch_entry_unique_token"),
-            models.CheckConstraint(condition=Q(identifier_type__in=IdentifierType.values), name="watch_entry_type_known"),
+            models.CheckConstraint(
+                condition=Q(identifier_type__in=IdentifierType.values), name="watch_entry_type_known"
+            ),
         ]
         # Notifications look entries up by token across every organisation.
         indexes = [models.Index(fields=["token"], name="watch_entry_token_idx")]
@@ -57,8 +60,10 @@ class WebhookEndpoint(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(active=True, removed_at__isnull=True) | Q(active=False, removed_at__isnull=False),
-                                   name="webhook_endpoint_removed_when_inactive"),
+            models.CheckConstraint(
+                condition=Q(active=True, removed_at__isnull=True) | Q(active=False, removed_at__isnull=False),
+                name="webhook_endpoint_removed_when_inactive",
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "active"], name="webhook_endpoint_org_idx")]
 
@@ -93,9 +98,13 @@ class WebhookOutbox(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=OutboxStatus.values), name="webhook_outbox_status_known"),
-            models.CheckConstraint(condition=~Q(status=OutboxStatus.DELIVERED) | Q(delivered_at__isnull=False),
-                                   name="webhook_outbox_delivered_has_time"),
+            models.CheckConstraint(
+                condition=Q(status__in=OutboxStatus.values), name="webhook_outbox_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OutboxStatus.DELIVERED) | Q(delivered_at__isnull=False),
+                name="webhook_outbox_delivered_has_time",
+            ),
         ]
         # The sweeper's query: pending rows that are due.
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_outbox_due_idx")]
@@ -117,7 +126,9 @@ class WebhookDeliveryAttempt(models.Model):
 
     outbox = models.ForeignKey(WebhookOutbox, on_delete=models.CASCADE, related_name="delivery_attempts")
     number = models.PositiveIntegerField()
-    outcome = models.CharField(max_length=10, choices=AttemptOutcome.choices, default=AttemptOutcome.IN_FLIGHT)
+    outcome = models.CharField(
+        max_length=10, choices=AttemptOutcome.choices, default=AttemptOutcome.IN_FLIGHT
+    )
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=60, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
@@ -126,7 +137,9 @@ class WebhookDeliveryAttempt(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["outbox", "number"], name="webhook_attempt_unique_number"),
-            models.CheckConstraint(condition=Q(outcome__in=AttemptOutcome.values), name="webhook_attempt_outcome_known"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=AttemptOutcome.values), name="webhook_attempt_outcome_known"
+            ),
         ]
 
     def __str__(self) -> str:

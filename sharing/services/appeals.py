@@ -5,6 +5,7 @@ reviewer other than the one who rejected the report (the service refuses, and so
 database constraint). Granted: the report is accepted by the appeal's reviewer and starts
 to match. Refused: the rejection stands for good.
 """
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
@@ -32,19 +33,29 @@ def report_appeal(*, report: Report, grounds: str, actor: Actor) -> ReportAppeal
     if report.status != ReportStatus.REJECTED:
         raise ConflictError(f"Only a rejected report can be appealed; this one is {report.status}.")
     if report.payload_destroyed_at is not None:
-        raise ConflictError("The report's evidence was destroyed under the retention rule; it can no longer be appealed.")
+        raise ConflictError(
+            "The report's evidence was destroyed under the retention rule; it can no longer be appealed."
+        )
     if ReportAppeal.objects.filter(report=report).exists():
         raise ConflictError("This report was already appealed; a report is appealed once.")
     try:
         with transaction.atomic():
-            appeal = ReportAppeal.objects.create(report=report, filed_by_member=actor.member,
-                                                 rejected_by_id=report.reviewed_by_id)
+            appeal = ReportAppeal.objects.create(
+                report=report, filed_by_member=actor.member, rejected_by_id=report.reviewed_by_id
+            )
     except IntegrityError:  # a concurrent appeal of the same report won
         raise ConflictError("This report was already appealed; a report is appealed once.") from None
     # The grounds may name the seller: they live in the restricted tier like the report's statement.
-    restricted_store(owner_type="report", owner_id=str(report.public_id), field="appeal_grounds", payload=grounds.encode())
-    audit_record(actor=actor, tag=AuditTag.REPORT_APPEALED, target=report, data_class=DataClass.ADMINISTRATIVE,
-                 details={"appeal": str(appeal.public_id)})
+    restricted_store(
+        owner_type="report", owner_id=str(report.public_id), field="appeal_grounds", payload=grounds.encode()
+    )
+    audit_record(
+        actor=actor,
+        tag=AuditTag.REPORT_APPEALED,
+        target=report,
+        data_class=DataClass.ADMINISTRATIVE,
+        details={"appeal": str(appeal.public_id)},
+    )
     return appeal
 
 
@@ -65,8 +76,18 @@ def report_appeal_decide(*, report: Report, granted: bool, reason: str, actor: A
     appeal.status = AppealStatus.GRANTED if granted else AppealStatus.REFUSED
     appeal.decided_by, appeal.decided_at, appeal.decision_reason = actor.member, timezone.now(), reason
     appeal.save()
-    notify(organisation_id=report.reporter_organisation_id, kind=f"appeal.{appeal.status}",
-           data={"report": str(report.public_id)}, message=f"Your appeal was {appeal.status}. Reason: {reason}")
-    audit_record(actor=actor, tag=AuditTag.REPORT_APPEAL_DECIDED, target=report, data_class=DataClass.ADMINISTRATIVE,
-                 legal_basis=LegalBasis.OPERATOR_DUTY, details={"appeal": str(appeal.public_id), "outcome": appeal.status})
+    notify(
+        organisation_id=report.reporter_organisation_id,
+        kind=f"appeal.{appeal.status}",
+        data={"report": str(report.public_id)},
+        message=f"Your appeal was {appeal.status}. Reason: {reason}",
+    )
+    audit_record(
+        actor=actor,
+        tag=AuditTag.REPORT_APPEAL_DECIDED,
+        target=report,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={"appeal": str(appeal.public_id), "outcome": appeal.status},
+    )
     return appeal

@@ -6,6 +6,7 @@ whatever its size (bulk_match.py, bulk_sql.py). It is processed idempotently (re
 unique per row and the chunk flips to done once), so a worker killed at any point loses
 nothing: the sweeper re-enqueues chunks whose lease ran out, and a rerun duplicates nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,13 +31,20 @@ from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError
 from hub.tasks_enqueue import enqueue_after_commit, enqueue_now
 from sharing.csv_safe import csv_line
-from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
+from sharing.models.bulk import (
+    BULK_ACTIVE_STATUSES,
+    BulkChunk,
+    BulkChunkStatus,
+    BulkJob,
+    BulkJobStatus,
+    BulkResult,
+    BulkRow,
+)
 from sharing.services.bulk_files import ParsedRow, RowTokeniser, file_error, rows_parsed
 from sharing.services.bulk_match import RESULT_FIELDS, ChunkRow, ResultRow, chunk_results, result_is_miss
 from sharing.services.bulk_sql import results_write, rows_write
 from sharing.services.match_gate import bulk_gate, bulk_numbers_observe, bulk_rows_observe, lookup_counts
 from sharing.services.tokens import TokenisedIdentifier
-
 
 # --- submitting a job ------------------------------------------------------------------
 
@@ -49,7 +57,9 @@ def bulk_submit(*, upload: IO[bytes], actor: Actor) -> BulkJob:
         return _bulk_job_store(upload=upload, actor=actor)
     except TooManyRequestsError as refused:
         # Written after the job's transaction rolled back, so the refusal stays on record.
-        audit_record_denied(actor=actor, tag=AuditTag.QUOTA_EXCEEDED, target_type="bulkjob", reason=refused.message)
+        audit_record_denied(
+            actor=actor, tag=AuditTag.QUOTA_EXCEEDED, target_type="bulkjob", reason=refused.message
+        )
         raise
 
 
@@ -58,8 +68,12 @@ def _bulk_job_store(*, upload: IO[bytes], actor: Actor) -> BulkJob:
     """Take the limits, store the rows' tokens chunk by chunk, take the file's bulk quota, audit, enqueue after commit."""
     _limits_take(actor)
     now = timezone.now()
-    job = BulkJob.objects.create(organisation=actor.organisation, member=actor.member, created_at=now,
-                                 expires_at=now + timedelta(days=settings.HUB_BULK_RETENTION_DAYS))
+    job = BulkJob.objects.create(
+        organisation=actor.organisation,
+        member=actor.member,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.HUB_BULK_RETENTION_DAYS),
+    )
     per_type: Counter[str] = Counter()
     total, errors = _rows_store(job, rows_parsed(upload), actor=actor, per_type=per_type)
     if total == 0:
@@ -68,8 +82,13 @@ def _bulk_job_store(*, upload: IO[bytes], actor: Actor) -> BulkJob:
     bulk_gate(actor=actor, identifiers_per_type=per_type)
     BulkJob.objects.filter(pk=job.pk).update(total=total)
     job.total = total
-    audit_record(actor=actor, tag=AuditTag.BULK_SUBMITTED, data_class=DataClass.SHAREABLE, target=job,
-                 details={"rows": total, "error_rows": errors, "identifiers": dict(sorted(per_type.items()))})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.BULK_SUBMITTED,
+        data_class=DataClass.SHAREABLE,
+        target=job,
+        details={"rows": total, "error_rows": errors, "identifiers": dict(sorted(per_type.items()))},
+    )
     chunk_ids = list(BulkChunk.objects.filter(job=job).order_by("number").values_list("pk", flat=True))
     enqueue_after_commit(_chunk_task(), chunk_ids)
     return job
@@ -81,13 +100,19 @@ def _limits_take(actor: Actor) -> None:
     Organisation.objects.select_for_update().filter(pk=actor.organisation.pk).first()
     active = BulkJob.objects.filter(organisation=actor.organisation, status__in=BULK_ACTIVE_STATUSES).count()
     if active >= settings.HUB_BULK_CONCURRENT_JOBS:
-        raise TooManyRequestsError(f"Your organisation already has {active} bulk jobs queued or running; at most "
-                                   f"{settings.HUB_BULK_CONCURRENT_JOBS} at once. Wait for one to finish or cancel one.")
-    quota_consume(organisation=actor.organisation,
-                  demands={Limit(bucket="bulk:jobs", window="day", limit=settings.HUB_BULK_JOBS_PER_DAY): 1})
+        raise TooManyRequestsError(
+            f"Your organisation already has {active} bulk jobs queued or running; at most "
+            f"{settings.HUB_BULK_CONCURRENT_JOBS} at once. Wait for one to finish or cancel one."
+        )
+    quota_consume(
+        organisation=actor.organisation,
+        demands={Limit(bucket="bulk:jobs", window="day", limit=settings.HUB_BULK_JOBS_PER_DAY): 1},
+    )
 
 
-def _rows_store(job: BulkJob, parsed: Iterator[ParsedRow], *, actor: Actor, per_type: Counter[str]) -> tuple[int, int]:
+def _rows_store(
+    job: BulkJob, parsed: Iterator[ParsedRow], *, actor: Actor, per_type: Counter[str]
+) -> tuple[int, int]:
     """Tokenise and store rows one chunk at a time, so memory holds one chunk, never the file; (rows, error rows).
 
     Counts the identifiers of each type into `per_type`, for the file's bulk quota.
@@ -98,7 +123,9 @@ def _rows_store(job: BulkJob, parsed: Iterator[ParsedRow], *, actor: Actor, per_
     index, errors = -1, 0
     for index, row in enumerate(parsed):
         if index >= limit:
-            raise TooManyRequestsError(f"A bulk job has at most {limit} rows; split the file into several jobs.")
+            raise TooManyRequestsError(
+                f"A bulk job has at most {limit} rows; split the file into several jobs."
+            )
         tokens, error = tokeniser.tokens(row)
         errors += bool(error)
         per_type.update(item["type"] for item in tokens)
@@ -118,7 +145,9 @@ def _chunk_store(job: BulkJob, rows: list[ChunkRow], raw: list[TokenisedIdentifi
     bulk_numbers_observe(actor=actor, raw=raw, hour=job.created_at.replace(minute=0, second=0, microsecond=0))
     rows_write(job.pk, rows)
     first, last = rows[0][0], rows[-1][0]
-    BulkChunk.objects.create(job=job, number=first // settings.HUB_BULK_CHUNK_ROWS, first_row=first, last_row=last)
+    BulkChunk.objects.create(
+        job=job, number=first // settings.HUB_BULK_CHUNK_ROWS, first_row=first, last_row=last
+    )
 
 
 def _chunk_task():
@@ -144,18 +173,26 @@ def bulk_chunk_process(*, chunk_id: int) -> bool:
     now = timezone.now()
     # Committed at once: the lease the sweeper measures starts now, whatever happens next.
     BulkChunk.objects.filter(pk=chunk.pk).update(attempted_at=now, attempts=F("attempts") + 1)
-    BulkJob.objects.filter(pk=chunk.job_id, status=BulkJobStatus.QUEUED).update(status=BulkJobStatus.RUNNING, started_at=now)
-    rows = list(BulkRow.objects.filter(job_id=chunk.job_id, index__gte=chunk.first_row, index__lte=chunk.last_row)
-                .order_by("index").values_list("index", "ref", "tokens", "error"))
+    BulkJob.objects.filter(pk=chunk.job_id, status=BulkJobStatus.QUEUED).update(
+        status=BulkJobStatus.RUNNING, started_at=now
+    )
+    rows = list(
+        BulkRow.objects.filter(job_id=chunk.job_id, index__gte=chunk.first_row, index__lte=chunk.last_row)
+        .order_by("index")
+        .values_list("index", "ref", "tokens", "error")
+    )
     results = chunk_results(chunk.job, rows, now=now)
     with transaction.atomic():
         results_write(chunk.job_id, results)
         # Only the run that flips the chunk counts its rows, so `done` never counts a row twice.
-        flipped = BulkChunk.objects.filter(pk=chunk.pk, status=BulkChunkStatus.PENDING).update(status=BulkChunkStatus.DONE)
+        flipped = BulkChunk.objects.filter(pk=chunk.pk, status=BulkChunkStatus.PENDING).update(
+            status=BulkChunkStatus.DONE
+        )
         if flipped:
             BulkJob.objects.filter(pk=chunk.job_id).update(done=F("done") + len(rows))
             BulkJob.objects.filter(pk=chunk.job_id, status=BulkJobStatus.RUNNING, done=F("total")).update(
-                status=BulkJobStatus.DONE, finished_at=timezone.now())
+                status=BulkJobStatus.DONE, finished_at=timezone.now()
+            )
             # Last: the sweep-window and audit-head rows it locks are shared with single checks.
             _chunk_answers_record(chunk, results, now=now)
     return bool(flipped)
@@ -166,9 +203,17 @@ def _chunk_answers_record(chunk: BulkChunk, results: list[ResultRow], *, now: da
     answered = [result for _, _, result, error in results if not error]
     misses = sum(1 for result in answered if result_is_miss(result))
     bulk_rows_observe(organisation=chunk.job.member.organisation, rows=len(answered), misses=misses, now=now)
-    audit_record(actor=Actor(member=chunk.job.member), tag=AuditTag.BULK_CHUNK_ANSWERED, data_class=DataClass.SHAREABLE,
-                 target=chunk.job, details={"chunk": chunk.number, "rows": len(results),
-                                            **lookup_counts(hits=len(answered) - misses, looked_up=len(answered))})
+    audit_record(
+        actor=Actor(member=chunk.job.member),
+        tag=AuditTag.BULK_CHUNK_ANSWERED,
+        data_class=DataClass.SHAREABLE,
+        target=chunk.job,
+        details={
+            "chunk": chunk.number,
+            "rows": len(results),
+            **lookup_counts(hits=len(answered) - misses, looked_up=len(answered)),
+        },
+    )
 
 
 def bulk_pause_after(seconds_worked: float) -> float:
@@ -195,12 +240,20 @@ def bulk_sweep(*, now: datetime | None = None) -> int:
     # taken is only waiting in the queue, unless its job has not moved for a lease (a lost
     # enqueue): re-enqueueing those sooner would only pile duplicates behind a long job.
     moving = BulkChunk.objects.filter(attempts__gt=0, attempted_at__gte=cutoff).values("job_id")
-    stale = list(BulkChunk.objects.filter(status=BulkChunkStatus.PENDING, attempted_at__lt=cutoff,
-                                          job__status__in=BULK_ACTIVE_STATUSES)
-                 .filter(Q(attempts__gt=0) | ~Q(job_id__in=moving))
-                 .order_by("attempted_at").values_list("pk", flat=True)[: settings.HUB_BULK_SWEEP_BATCH])
+    stale = list(
+        BulkChunk.objects.filter(
+            status=BulkChunkStatus.PENDING, attempted_at__lt=cutoff, job__status__in=BULK_ACTIVE_STATUSES
+        )
+        .filter(Q(attempts__gt=0) | ~Q(job_id__in=moving))
+        .order_by("attempted_at")
+        .values_list("pk", flat=True)[: settings.HUB_BULK_SWEEP_BATCH]
+    )
     # Renew the lease as we enqueue, so the next sweep does not enqueue the same chunk again at once.
-    taken = [pk for pk in stale if BulkChunk.objects.filter(pk=pk, attempted_at__lt=cutoff).update(attempted_at=now)]
+    taken = [
+        pk
+        for pk in stale
+        if BulkChunk.objects.filter(pk=pk, attempted_at__lt=cutoff).update(attempted_at=now)
+    ]
     chunks_enqueue(taken)
     BulkJob.objects.filter(expires_at__lt=now).delete()
     return len(taken)
@@ -209,8 +262,14 @@ def bulk_sweep(*, now: datetime | None = None) -> int:
 def bulk_jobs_listed(*, actor: Actor, limit: int = 100, request_id: str = "") -> list[BulkJob]:
     """The organisation's latest jobs; the listing itself is audited (a count, nothing more)."""
     jobs = list(_jobs_kept(actor).order_by("-created_at")[:limit])
-    audit_record(actor=actor, tag=AuditTag.BULK_READ, data_class=DataClass.SHAREABLE, target_type="bulkjob",
-                 details={"listed": len(jobs)}, request_id=request_id)
+    audit_record(
+        actor=actor,
+        tag=AuditTag.BULK_READ,
+        data_class=DataClass.SHAREABLE,
+        target_type="bulkjob",
+        details={"listed": len(jobs)},
+        request_id=request_id,
+    )
     return jobs
 
 
@@ -236,22 +295,39 @@ def bulk_status(*, job: BulkJob, actor: Actor, now: datetime | None = None) -> d
         rate = round(job.done / max(elapsed, 0.001), 1)
     left = job.total - job.done
     eta = 0 if left == 0 else (math.ceil(left / rate) if rate else None)
-    audit_record(actor=actor, tag=AuditTag.BULK_READ, data_class=DataClass.SHAREABLE, target=job,
-                 details={"status": job.status, "done": job.done})
-    return {"id": str(job.public_id), "status": job.status, "done": job.done, "total": job.total, "rate": rate,
-            "eta_seconds": eta}
+    audit_record(
+        actor=actor,
+        tag=AuditTag.BULK_READ,
+        data_class=DataClass.SHAREABLE,
+        target=job,
+        details={"status": job.status, "done": job.done},
+    )
+    return {
+        "id": str(job.public_id),
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "rate": rate,
+        "eta_seconds": eta,
+    }
 
 
 @transaction.atomic
 def bulk_cancel(*, job: BulkJob, actor: Actor, reason: str = "") -> BulkJob:
     """Stop a queued or running job; workers skip its remaining chunks."""
     cancelled = BulkJob.objects.filter(pk=job.pk, status__in=BULK_ACTIVE_STATUSES).update(
-        status=BulkJobStatus.CANCELLED, finished_at=timezone.now())
+        status=BulkJobStatus.CANCELLED, finished_at=timezone.now()
+    )
     job.refresh_from_db()
     if not cancelled:
         raise ConflictError(f"The job is {job.status}; only a queued or running job can be cancelled.")
-    audit_record(actor=actor, tag=AuditTag.BULK_CANCELLED, data_class=DataClass.SHAREABLE, target=job,
-                 details={"done": job.done, "total": job.total, "reason": reason})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.BULK_CANCELLED,
+        data_class=DataClass.SHAREABLE,
+        target=job,
+        details={"done": job.done, "total": job.total, "reason": reason},
+    )
     return job
 
 
@@ -260,8 +336,13 @@ def bulk_results_open(*, job: BulkJob, actor: Actor, file_format: str) -> Iterat
     if job.status != BulkJobStatus.DONE:
         raise ConflictError(f"The job is {job.status}; results are ready when it is done.")
     count = BulkResult.objects.filter(job=job).count()
-    audit_record(actor=actor, tag=AuditTag.BULK_RESULTS_DOWNLOADED, data_class=DataClass.SHAREABLE, target=job,
-                 details={"rows": count, "format": file_format})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.BULK_RESULTS_DOWNLOADED,
+        data_class=DataClass.SHAREABLE,
+        target=job,
+        details={"rows": count, "format": file_format},
+    )
     return _csv_lines(job) if file_format == "csv" else _jsonl_lines(job)
 
 
@@ -283,5 +364,9 @@ def _csv_lines(job: BulkJob) -> Iterator[str]:
     yield csv_line(columns)
     for item in _results(job):
         values = {"ref": item.ref, "error": item.error, **item.result}
-        yield csv_line([";".join(v) if isinstance(v, list) else "" if v is None else v for v in
-                         (values.get(name) for name in columns)])
+        yield csv_line(
+            [
+                ";".join(v) if isinstance(v, list) else "" if v is None else v
+                for v in (values.get(name) for name in columns)
+            ]
+        )

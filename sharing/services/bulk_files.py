@@ -4,6 +4,7 @@ Read as a stream, a line at a time; a malformed file is a 400 naming the `file` 
 a malformed row becomes an error row of its own (its message never quotes a value).
 Rows are tokenised as they arrive, validated as a single check validates its identifiers.
 """
+
 from __future__ import annotations
 
 import csv
@@ -17,11 +18,11 @@ from django.conf import settings
 from rest_framework.exceptions import ValidationError
 
 from hub.errors import DomainError
-from hub.nul import nul_path
 from hub.keys import token_storage_keys
+from hub.nul import nul_path
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH, token_seal
-from sharing.identifiers.types import IdentifierType
 from sharing.identifiers.composites import COMPOSITE_COLUMNS, SIMPLE_TYPES, composites_from_columns
+from sharing.identifiers.types import IdentifierType
 from sharing.services.tokens import RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise
 
 REF_MAX_LENGTH = 200
@@ -49,7 +50,9 @@ def file_error(message: str) -> DomainError:
 
 def _byte_lines(upload: IO[bytes]) -> Iterator[bytes]:
     """The upload's lines, read a block at a time; a line may not grow past MAX_LINE_BYTES."""
-    blocks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(READ_BLOCK_BYTES), b"")
+    blocks = (
+        upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(READ_BLOCK_BYTES), b"")
+    )
     buffer = b""
     for block in blocks:
         *lines, buffer = (buffer + block).split(b"\n")
@@ -83,7 +86,9 @@ def rows_parsed(upload: IO[bytes]) -> Iterator[ParsedRow]:
 
 
 JSON_NAME_SUFFIXES = (".jsonl", ".ndjson", ".json")
-JSON_CONTENT_TYPES = frozenset({"application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/json"})
+JSON_CONTENT_TYPES = frozenset(
+    {"application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/json"}
+)
 
 
 def _is_jsonl(upload: IO[bytes], first: str) -> bool:
@@ -96,7 +101,11 @@ def _is_jsonl(upload: IO[bytes], first: str) -> bool:
     content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
     if name.endswith(".csv") or content_type == "text/csv":
         return False
-    return name.endswith(JSON_NAME_SUFFIXES) or content_type in JSON_CONTENT_TYPES or first.lstrip()[:1] in ("{", "[")
+    return (
+        name.endswith(JSON_NAME_SUFFIXES)
+        or content_type in JSON_CONTENT_TYPES
+        or first.lstrip()[:1] in ("{", "[")
+    )
 
 
 def _nul_refused(row: ParsedRow) -> ParsedRow:
@@ -116,8 +125,10 @@ def _jsonl_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:
         if not isinstance(item, dict):
             # A bad first line means this is not JSONL at all; a bad later line is one bad row.
             if number == 1:
-                raise file_error("The first line is not a JSON object: JSONL has one object per line, "
-                                 'like {"ref": "...", "identifiers": [...]}, not a JSON array.') from None
+                raise file_error(
+                    "The first line is not a JSON object: JSONL has one object per line, "
+                    'like {"ref": "...", "identifiers": [...]}, not a JSON array.'
+                ) from None
             yield ParsedRow(ref="", error=f"Line {number} is not a JSON object.")
             continue
         yield _jsonl_row(item)
@@ -164,11 +175,19 @@ def _csv_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:
 def _csv_header_check(header: list[str]) -> None:
     """Refuse a header without ref or with columns that are not identifier types."""
     if "ref" not in header:
-        raise file_error("The CSV header has no ref column; send CSV with a header (ref and identifier types) or JSONL.")
-    unknown = [name for name in header if name != "ref" and name not in SIMPLE_TYPES and name not in COMPOSITE_COLUMNS]
+        raise file_error(
+            "The CSV header has no ref column; send CSV with a header (ref and identifier types) or JSONL."
+        )
+    unknown = [
+        name
+        for name in header
+        if name != "ref" and name not in SIMPLE_TYPES and name not in COMPOSITE_COLUMNS
+    ]
     if unknown or len(set(header)) != len(header):
-        raise file_error(f"CSV columns are ref and identifier types, each once: {', '.join(SIMPLE_TYPES)}; "
-                         f"a composite takes one column per field: {', '.join(sorted(COMPOSITE_COLUMNS))}.")
+        raise file_error(
+            f"CSV columns are ref and identifier types, each once: {', '.join(SIMPLE_TYPES)}; "
+            f"a composite takes one column per field: {', '.join(sorted(COMPOSITE_COLUMNS))}."
+        )
 
 
 def _csv_row(header: list[str], cells: list[str]) -> ParsedRow:
@@ -243,8 +262,14 @@ def _supplied_token(identifier: dict) -> SuppliedToken | None:
         return None
     kind, token, version = identifier["type"], identifier["token"], identifier["key_version"]
     # Exact types only: a subset of what the serializer accepts, with the same outcome.
-    if (type(kind) is str and kind in _TYPES and type(token) is str and _TOKEN_HEX.fullmatch(token)
-            and type(version) is int and version >= 1):
+    if (
+        type(kind) is str
+        and kind in _TYPES
+        and type(token) is str
+        and _TOKEN_HEX.fullmatch(token)
+        and type(version) is int
+        and version >= 1
+    ):
         return SuppliedToken(type=kind, token=token.lower(), key_version=version)
     return None
 

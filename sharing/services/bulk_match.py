@@ -5,6 +5,7 @@ of all their subjects (checks.matched_evidence), and each row's answer is the si
 `check_result_from` over its share of them: a bulk row and a single check never disagree, and
 the database sees a handful of statements per chunk, whatever its size.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,16 +21,39 @@ from sharing.crypto.tokens import token_lookup_forms, token_unseal
 from sharing.models.bulk import BulkJob
 from sharing.services.bulk_sql import LookupForms, chunk_lookup
 from sharing.services.checks import (
-    CheckResult, MatchedToken, check_result_from, evidence_keys, matched_evidence, matched_tokens,
+    CheckResult,
+    MatchedToken,
+    check_result_from,
+    evidence_keys,
+    matched_evidence,
+    matched_tokens,
 )
 from sharing.services.enumeration import canaries_watch
 from sharing.services.policies import policy_of
 from sharing.services.tokens import TokenisedIdentifier
 
 # The single-check fields every result row carries, in this order in CSV downloads.
-RESULT_FIELDS = ["level", "risk", "matched_types", "corroborated_types", "match", "reports_matched", "subjects_matched", "reporting_organisations",
-                 "reporter_kinds", "strongest_verification", "ip_types", "categories", "first_seen", "last_seen", "disputed",
-                 "linked_store_accounts", "linked_platforms", "recommended_action", "explanation"]
+RESULT_FIELDS = [
+    "level",
+    "risk",
+    "matched_types",
+    "corroborated_types",
+    "match",
+    "reports_matched",
+    "subjects_matched",
+    "reporting_organisations",
+    "reporter_kinds",
+    "strongest_verification",
+    "ip_types",
+    "categories",
+    "first_seen",
+    "last_seen",
+    "disputed",
+    "linked_store_accounts",
+    "linked_platforms",
+    "recommended_action",
+    "explanation",
+]
 
 # A chunk's rows as read: (index, ref, tokens [{type, token}] in storage form, error).
 ChunkRow = tuple[int, str, list[dict], str]
@@ -49,8 +73,12 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
     _canaries_alert(job, canaries, keys=keys)
     matched: dict[int, list[MatchedToken]] = defaultdict(list)
     for match in matches:
-        matched[match.row_index] += matched_tokens([(match.token_id, match.identifier_type, match.subject_id)])
-    evidence = matched_evidence(*evidence_keys(token for tokens in matched.values() for token in tokens), now=now)
+        matched[match.row_index] += matched_tokens(
+            [(match.token_id, match.identifier_type, match.subject_id)]
+        )
+    evidence = matched_evidence(
+        *evidence_keys(token for tokens in matched.values() for token in tokens), now=now
+    )
     policy = cache(lambda: policy_of(job.organisation_id))  # read once, and only if a row has a live report
     miss = ""  # every row that matches nothing has the same answer: computed once
     results = []
@@ -58,7 +86,14 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
         if error:
             results.append((index, ref, "{}", error))
         elif index in matched:
-            results.append((index, ref, shareable_json(check_result_from(matched[index], evidence, policy=policy, now=now)), ""))
+            results.append(
+                (
+                    index,
+                    ref,
+                    shareable_json(check_result_from(matched[index], evidence, policy=policy, now=now)),
+                    "",
+                )
+            )
         else:
             miss = miss or shareable_json(check_result_from([], evidence, policy=policy, now=now))
             results.append((index, ref, miss, ""))
@@ -89,14 +124,19 @@ def lookup_forms(rows: list[ChunkRow], *, keys: KeyRing) -> LookupForms:
             if single and stored.startswith(single):
                 forms.append((index, stored))
             else:
-                forms += [(index, form) for form in token_lookup_forms(token_unseal(stored, keys=keys), keys=keys)]
+                forms += [
+                    (index, form) for form in token_lookup_forms(token_unseal(stored, keys=keys), keys=keys)
+                ]
     return forms
 
 
 def _canaries_alert(job: BulkJob, canary_forms: list[str], *, keys: KeyRing) -> None:
     """A planted canary in a bulk file raises the alert a single check of it does (deduplicated on reruns)."""
     if canary_forms:
-        tokenised = [TokenisedIdentifier(type="", token=token_unseal(form, keys=keys), key_version=0) for form in canary_forms]
+        tokenised = [
+            TokenisedIdentifier(type="", token=token_unseal(form, keys=keys), key_version=0)
+            for form in canary_forms
+        ]
         canaries_watch(Actor(member=job.member), tokenised)
 
 
@@ -110,7 +150,9 @@ def result_is_miss(result_json: str) -> bool:
 
 def shareable_json(result: CheckResult) -> str:
     """The single-check fields of a result as JSON (check_id left out: the job names the run)."""
-    return json.dumps({name: getattr(result, name) for name in RESULT_FIELDS}, cls=DjangoJSONEncoder, separators=(",", ":"))
+    return json.dumps(
+        {name: getattr(result, name) for name in RESULT_FIELDS}, cls=DjangoJSONEncoder, separators=(",", ":")
+    )
 
 
 def shareable(result: CheckResult) -> dict:

@@ -6,6 +6,7 @@ COPYed into a temporary table, joined once to the stored tokens and once to the 
 Rows are COPYed in at upload; results go through a temporary table into an
 INSERT ... ON CONFLICT DO NOTHING, so a rerun of a chunk writes nothing twice.
 """
+
 from __future__ import annotations
 
 import json
@@ -81,9 +82,12 @@ def _lookup_orm(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
     found, canaries = [], []
     for batch in _batches(list(rows_of)):
         found += IdentifierToken.objects.filter(token__in=batch).values_list(
-            "token", "pk", "identifier_type", "subject_id")
+            "token", "pk", "identifier_type", "subject_id"
+        )
         canaries += Canary.objects.filter(token__in=batch).values_list("token", flat=True)
-    matches = [TokenMatch(index, pk, kind, subject) for form, pk, kind, subject in found for index in rows_of[form]]
+    matches = [
+        TokenMatch(index, pk, kind, subject) for form, pk, kind, subject in found for index in rows_of[form]
+    ]
     return matches, canaries
 
 
@@ -91,7 +95,7 @@ def _batches(values: list[str]) -> Iterable[list[str]]:
     """Stay under SQLite's limit on query parameters."""
     size = connection.features.max_query_params or 999
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 # --- writing rows and results --------------------------------------------------------------
@@ -100,8 +104,12 @@ def _batches(values: list[str]) -> Iterable[list[str]]:
 def rows_write(job_id: int, rows: list[tuple[int, str, list[dict], str]]) -> None:
     """Store a new job's (index, ref, tokens, error) rows; the job is new, so nothing can conflict."""
     if not on_postgresql():
-        BulkRow.objects.bulk_create([BulkRow(job_id=job_id, index=index, ref=ref, tokens=tokens, error=error)
-                                     for index, ref, tokens, error in rows])
+        BulkRow.objects.bulk_create(
+            [
+                BulkRow(job_id=job_id, index=index, ref=ref, tokens=tokens, error=error)
+                for index, ref, tokens, error in rows
+            ]
+        )
         return
     with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.copy("COPY sharing_bulkrow (job_id, index, ref, tokens, error) FROM STDIN") as copy:
@@ -118,8 +126,13 @@ SELECT %s, index, ref, result, error FROM bulk_result_in ON CONFLICT DO NOTHING"
 def results_write(job_id: int, results: list[tuple[int, str, str, str]]) -> None:
     """Store (index, ref, result JSON, error) results, skipping rows that already have one (a rerun)."""
     if not on_postgresql():
-        BulkResult.objects.bulk_create([BulkResult(job_id=job_id, index=index, ref=ref, result=json.loads(result), error=error)
-                                        for index, ref, result, error in results], ignore_conflicts=True)
+        BulkResult.objects.bulk_create(
+            [
+                BulkResult(job_id=job_id, index=index, ref=ref, result=json.loads(result), error=error)
+                for index, ref, result, error in results
+            ],
+            ignore_conflicts=True,
+        )
         return
     with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(_RESULT_TABLE)

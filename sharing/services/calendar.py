@@ -4,6 +4,7 @@ The calendar comes from python-holidays, which also knows the make-up working da
 State Council announces each year (调休: a Saturday or Sunday that is worked to bridge a holiday).
 HUB_HOLIDAYS adds days off the library does not know (an override for a late announcement).
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta

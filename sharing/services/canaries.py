@@ -1,4 +1,5 @@
 """Canary identifiers: planted by operator admins; a check that hits one raises an alert."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -16,7 +17,9 @@ from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_to
 
 
 @transaction.atomic
-def canaries_plant(*, identifiers: list[RawIdentifier | SuppliedToken], label: str, actor: Actor) -> list[Canary]:
+def canaries_plant(
+    *, identifiers: list[RawIdentifier | SuppliedToken], label: str, actor: Actor
+) -> list[Canary]:
     """Plant canaries; their raw values are tokenised and dropped like any other."""
     if not actor.can(Capability.CANARY_PLANT):
         raise ForbiddenError("Only operator administrators plant canaries.")
@@ -28,6 +31,12 @@ def canaries_plant(*, identifiers: list[RawIdentifier | SuppliedToken], label: s
             defaults={"identifier_type": item.type, "label": label, "planted_by": actor.member},
         )
         planted.append(canary)
-    audit_record(actor=actor, tag=AuditTag.CANARY_PLANTED, data_class=DataClass.ADMINISTRATIVE, target_type="canary",
-                 legal_basis=LegalBasis.OPERATOR_DUTY, details={"count": len(planted), "label": label})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.CANARY_PLANTED,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="canary",
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={"count": len(planted), "label": label},
+    )
     return planted

@@ -11,6 +11,7 @@ through a strong or medium identifier, names it too: its type is listed and adds
 bonus (risk.py), never an organisation, a report or a level. A weak token on file anywhere else
 adds nothing at all, so a check cannot probe whether a name is known.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -47,8 +48,12 @@ class CheckResult:
     level: str
     risk: int
     matched_types: list[str] = field(default_factory=list)
-    corroborated_types: list[str] = field(default_factory=list)  # weak types a reached subject's reports also name
-    match: str | None = None  # "direct": reports name these identifiers; "linked": also reached through linked accounts
+    corroborated_types: list[str] = field(
+        default_factory=list
+    )  # weak types a reached subject's reports also name
+    match: str | None = (
+        None  # "direct": reports name these identifiers; "linked": also reached through linked accounts
+    )
     reports_matched: int = 0
     subjects_matched: int = 0
     reporting_organisations: int = 0
@@ -93,13 +98,22 @@ class SubjectEvidence:
     """What the rules need about one subject: its live reports, the tokens each names, its store accounts."""
 
     reports: dict[int, LiveReport] = field(default_factory=dict)
-    tokens_named: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))  # report pk → token ids
-    weak_named: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))  # report pk → the check's weak token ids
+    tokens_named: dict[int, set[int]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # report pk → token ids
+    weak_named: dict[int, set[int]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # report pk → the check's weak token ids
     store_accounts: int = 0
 
 
 # Levels for watchers do not depend on any member's policy.
-DEFAULT_LEVEL_POLICY = {"strikes": 3, "window_months": 24, "one_strike_verification_levels": [], "one_strike_categories": []}
+DEFAULT_LEVEL_POLICY = {
+    "strikes": 3,
+    "window_months": 24,
+    "one_strike_verification_levels": [],
+    "one_strike_categories": [],
+}
 
 
 def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor) -> CheckResult:
@@ -117,7 +131,11 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
     hit = result.level != "none"
     lookup_gate(actor=actor, tokenised=tokenised, matched=hit, tag=AuditTag.CHECK_RUN, now=now)
     audit_record(
-        actor=actor, tag=AuditTag.CHECK_RUN, data_class=DataClass.SHAREABLE, target_type="check", target_id=result.check_id,
+        actor=actor,
+        tag=AuditTag.CHECK_RUN,
+        data_class=DataClass.SHAREABLE,
+        target_type="check",
+        target_id=result.check_id,
         details={
             "identifier_types": sorted({t.type for t in tokenised}),
             "level": result.level,
@@ -133,15 +151,21 @@ def check_result_for(matched: list[IdentifierToken], *, policy: dict, now: datet
     return _check_result(matched, policy=policy, now=now)
 
 
-def _check_result(found: list[IdentifierToken], *, policy: dict | Callable[[], dict], now: datetime) -> CheckResult:
+def _check_result(
+    found: list[IdentifierToken], *, policy: dict | Callable[[], dict], now: datetime
+) -> CheckResult:
     tokens = matched_tokens((row.pk, row.identifier_type, row.subject_id) for row in found)
-    return check_result_from(tokens, matched_evidence(*evidence_keys(tokens), now=now), policy=policy, now=now)
+    return check_result_from(
+        tokens, matched_evidence(*evidence_keys(tokens), now=now), policy=policy, now=now
+    )
 
 
 def matched_tokens(rows: Iterable[tuple[int, str, int | None]]) -> list[MatchedToken]:
     """The (token id, type, subject id) rows that can count: tokens of a subject, and weak tokens
     (which may corroborate one). A linking token without a subject has no live report: it counts for nothing."""
-    return [MatchedToken(pk, kind, subject) for pk, kind, subject in rows if subject or kind not in LINKING_TYPES]
+    return [
+        MatchedToken(pk, kind, subject) for pk, kind, subject in rows if subject or kind not in LINKING_TYPES
+    ]
 
 
 def evidence_keys(tokens: Iterable[MatchedToken]) -> tuple[set[int], set[int]]:
@@ -150,8 +174,9 @@ def evidence_keys(tokens: Iterable[MatchedToken]) -> tuple[set[int], set[int]]:
     return {t.subject_id for t in tokens if t.subject_id}, {t.token_id for t in tokens if not t.subject_id}
 
 
-def matched_evidence(subject_ids: Iterable[int], weak_token_ids: Iterable[int] = (), *,
-                     now: datetime) -> dict[int, SubjectEvidence]:
+def matched_evidence(
+    subject_ids: Iterable[int], weak_token_ids: Iterable[int] = (), *, now: datetime
+) -> dict[int, SubjectEvidence]:
     """Every subject's live reports, the tokens they name (and which of these weak tokens) and its
     store accounts, in two queries: the weak tokens ride on the report join, never a query of their own."""
     subject_ids, weak_token_ids = set(subject_ids), set(weak_token_ids)
@@ -159,35 +184,77 @@ def matched_evidence(subject_ids: Iterable[int], weak_token_ids: Iterable[int] =
     if not subject_ids:
         return evidence
     links = ReportIdentifier.objects.filter(
-        Q(token__subject_id__in=subject_ids) | Q(token_id__in=weak_token_ids), counting(now, via="report__"),
+        Q(token__subject_id__in=subject_ids) | Q(token_id__in=weak_token_ids),
+        counting(now, via="report__"),
     ).values_list(
-        "token__subject_id", "token_id", "report_id", "report__reporter_organisation_id", "report__reporter_organisation__kind",
-        "report__verification_level", "report__decision_verified", "report__ip_type", "report__category", "report__disputed",
+        "token__subject_id",
+        "token_id",
+        "report_id",
+        "report__reporter_organisation_id",
+        "report__reporter_organisation__kind",
+        "report__verification_level",
+        "report__decision_verified",
+        "report__ip_type",
+        "report__category",
+        "report__disputed",
         "report__submitted_at",
     )
-    weak_named: dict[int, set[int]] = defaultdict(set)  # report pk → weak tokens; kept only for reports of a subject
-    for subject_id, token_id, pk, org, kind, verification, verified, ip_type, category, disputed, submitted_at in links:
+    weak_named: dict[int, set[int]] = defaultdict(
+        set
+    )  # report pk → weak tokens; kept only for reports of a subject
+    for (
+        subject_id,
+        token_id,
+        pk,
+        org,
+        kind,
+        verification,
+        verified,
+        ip_type,
+        category,
+        disputed,
+        submitted_at,
+    ) in links:
         if subject_id is None:
             weak_named[pk].add(token_id)
             continue
         subject = evidence.setdefault(subject_id, SubjectEvidence())
         if pk not in subject.reports:
-            subject.reports[pk] = LiveReport(pk, org, kind, effective_verification(verification, verified), ip_type, category,
-                                             disputed, submitted_at)
+            subject.reports[pk] = LiveReport(
+                pk,
+                org,
+                kind,
+                effective_verification(verification, verified),
+                ip_type,
+                category,
+                disputed,
+                submitted_at,
+            )
         subject.tokens_named[pk].add(token_id)
     for subject in evidence.values():
         for pk in subject.reports.keys() & weak_named.keys():
             subject.weak_named[pk] = weak_named[pk]
     if evidence:
-        stores = (IdentifierToken.objects.filter(subject_id__in=list(evidence), identifier_type=IdentifierType.STORE_URL)
-                  .values("subject_id").annotate(n=Count("pk")).values_list("subject_id", "n"))
+        stores = (
+            IdentifierToken.objects.filter(
+                subject_id__in=list(evidence), identifier_type=IdentifierType.STORE_URL
+            )
+            .values("subject_id")
+            .annotate(n=Count("pk"))
+            .values_list("subject_id", "n")
+        )
         for subject_id, count in stores:
             evidence[subject_id].store_accounts = count
     return evidence
 
 
-def check_result_from(matched: list[MatchedToken], evidence: dict[int, SubjectEvidence], *,
-                      policy: dict | Callable[[], dict], now: datetime) -> CheckResult:
+def check_result_from(
+    matched: list[MatchedToken],
+    evidence: dict[int, SubjectEvidence],
+    *,
+    policy: dict | Callable[[], dict],
+    now: datetime,
+) -> CheckResult:
     """The answer for one seller's matched tokens, from evidence read for them (no queries but the
     policy, and that only when a report matched: pass a callable to read it lazily)."""
     check_id = str(uuid.uuid4())
@@ -209,19 +276,33 @@ def check_result_from(matched: list[MatchedToken], evidence: dict[int, SubjectEv
     first_seen, last_seen = min(r.submitted_at for r in rows), max(r.submitted_at for r in rows)
     evidence_summary = Evidence(
         organisations=len(organisations),
-        strongest_verification=max((r.effective_verification for r in rows), key=VERIFICATION_RANK.__getitem__),
-        matched_types=matched_types, last_seen=last_seen, disputed=any(r.disputed for r in rows),
+        strongest_verification=max(
+            (r.effective_verification for r in rows), key=VERIFICATION_RANK.__getitem__
+        ),
+        matched_types=matched_types,
+        last_seen=last_seen,
+        disputed=any(r.disputed for r in rows),
         corroborated_types=corroborated,
     )
     strikes = [Strike(r.submitted_at, r.effective_verification, r.category) for r in rows]
     result = CheckResult(
-        check_id=check_id, level=level_of(evidence_summary), risk=risk_of(evidence_summary, now=now),
-        matched_types=sorted(matched_types), corroborated_types=sorted(corroborated), match="direct" if direct else "linked", reports_matched=len(rows),
-        subjects_matched=len(subject_ids), reporting_organisations=len(organisations),
+        check_id=check_id,
+        level=level_of(evidence_summary),
+        risk=risk_of(evidence_summary, now=now),
+        matched_types=sorted(matched_types),
+        corroborated_types=sorted(corroborated),
+        match="direct" if direct else "linked",
+        reports_matched=len(rows),
+        subjects_matched=len(subject_ids),
+        reporting_organisations=len(organisations),
         reporter_kinds=sorted({r.organisation_kind for r in rows}),
-        strongest_verification=evidence_summary.strongest_verification, ip_types=sorted({r.ip_type for r in rows}),
-        categories=sorted({r.category for r in rows}), first_seen=first_seen, last_seen=last_seen,
-        disputed=evidence_summary.disputed, linked_store_accounts=sum(s.store_accounts for s in subjects),
+        strongest_verification=evidence_summary.strongest_verification,
+        ip_types=sorted({r.ip_type for r in rows}),
+        categories=sorted({r.category for r in rows}),
+        first_seen=first_seen,
+        last_seen=last_seen,
+        disputed=evidence_summary.disputed,
+        linked_store_accounts=sum(s.store_accounts for s in subjects),
         linked_platforms=len({r.organisation_id for r in rows if r.organisation_kind == "platform"}),
         recommended_action=recommended_action(policy() if callable(policy) else policy, strikes, now=now),
     )
@@ -233,8 +314,10 @@ def explain(result: CheckResult) -> str:
     shared = _joined([IdentifierType(t).label.lower() for t in result.matched_types])
     # One "how" and one "by what": "through a linked account through a shared ..." said both with one preposition.
     how = "directly" if result.match == "direct" else "through a linked account"
-    text = (f"Matched {_count(result.subjects_matched, 'subject')} {how}, by a shared {shared}; "
-            f"{_count(result.reports_matched, 'live report')} from {_count(result.reporting_organisations, 'independent organisation')}")
+    text = (
+        f"Matched {_count(result.subjects_matched, 'subject')} {how}, by a shared {shared}; "
+        f"{_count(result.reports_matched, 'live report')} from {_count(result.reporting_organisations, 'independent organisation')}"
+    )
     if result.linked_store_accounts:
         text += f"; that subject holds {_count(result.linked_store_accounts, 'store account')}"
         if result.linked_platforms:

@@ -5,6 +5,7 @@ then rolls the action back, applies the lapse the scheduled task would have appl
 order, lapse the dispute, expire the report) and audits the refused attempt, both committed,
 and answers 409 with a message saying which deadline passed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,7 +30,9 @@ class DeadlinePassed(Exception):
         self.message = message
 
 
-def refusing_past_deadline(action: Callable[..., Result], *, lapse: Callable[[str], None], **arguments) -> Result:
+def refusing_past_deadline(
+    action: Callable[..., Result], *, lapse: Callable[[str], None], **arguments
+) -> Result:
     """Run `action(**arguments)`; past its deadline, run `lapse(message)` and answer 409 instead."""
     try:
         return action(**arguments)
@@ -38,11 +41,25 @@ def refusing_past_deadline(action: Callable[..., Result], *, lapse: Callable[[st
         raise ConflictError(passed.message) from None
 
 
-def refusal_record(*, actor: Actor | None, tag: AuditTag, target: models.Model, why: str,
-                   legal_basis: str = LegalBasis.MEMBERSHIP_TERMS, details: dict | None = None) -> None:
+def refusal_record(
+    *,
+    actor: Actor | None,
+    tag: AuditTag,
+    target: models.Model,
+    why: str,
+    legal_basis: str = LegalBasis.MEMBERSHIP_TERMS,
+    details: dict | None = None,
+) -> None:
     """Audit an action refused because its deadline passed (call it in the lapse's transaction)."""
-    audit_record(actor=actor, tag=tag, target=target, data_class=DataClass.ADMINISTRATIVE, outcome=Outcome.DENIED,
-                 legal_basis=legal_basis, details={**(details or {}), "reason": why})
+    audit_record(
+        actor=actor,
+        tag=tag,
+        target=target,
+        data_class=DataClass.ADMINISTRATIVE,
+        outcome=Outcome.DENIED,
+        legal_basis=legal_basis,
+        details={**(details or {}), "reason": why},
+    )
 
 
 def lapse_with_refusal(lapse: Callable[[], None], **refusal) -> Callable[[str], None]:

@@ -5,6 +5,7 @@ decrypts only the in-scope records, each decryption audited first in the same
 transaction, and seals a signed package to the court's key; the court downloads it
 a bounded number of times.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,11 +35,16 @@ from sharing.models import (
 )
 from sharing.models.disclosure import OPEN_STATUSES
 from sharing.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
+from sharing.services.match_gate import lookup_counts, lookup_gate
 from sharing.services.reports import EvidenceFile
 from sharing.services.restricted import restricted_store
-from sharing.services.match_gate import lookup_counts, lookup_gate
-from sharing.services.tokens import (RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise,
-                                     stored_tokens_find)
+from sharing.services.tokens import (
+    RawIdentifier,
+    SuppliedToken,
+    TokenisedIdentifier,
+    identifiers_tokenise,
+    stored_tokens_find,
+)
 
 
 @dataclass(frozen=True)
@@ -51,22 +57,37 @@ class DisclosureScope:
     named: tuple[TokenisedIdentifier, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"reports": sorted(self.reports), "subjects": sorted(self.subjects), "tokens": sorted(self.tokens),
-                "fields": sorted(self.fields)}
+        return {
+            "reports": sorted(self.reports),
+            "subjects": sorted(self.subjects),
+            "tokens": sorted(self.tokens),
+            "fields": sorted(self.fields),
+        }
 
 
 def scope_of(request: DisclosureRequest) -> DisclosureScope:
-    return DisclosureScope(request.scope_reports, request.scope_subjects, request.scope_tokens, request.scope_fields)
+    return DisclosureScope(
+        request.scope_reports, request.scope_subjects, request.scope_tokens, request.scope_fields
+    )
 
 
-def scope_identifiers_tokenise(identifiers: list[RawIdentifier | SuppliedToken], *,
-                               default_country: str) -> list[TokenisedIdentifier]:
+def scope_identifiers_tokenise(
+    identifiers: list[RawIdentifier | SuppliedToken], *, default_country: str
+) -> list[TokenisedIdentifier]:
     """A court may name identifiers raw or as tokens; only the tokens are kept."""
     return identifiers_tokenise(identifiers=identifiers, default_country=default_country)
 
 
-def disclosure_request_submit(*, case_number: str, issuing_court: str, legal_basis: str, scope: DisclosureScope,
-                              deadline: datetime, order_document: EvidenceFile, actor: Actor) -> DisclosureRequest:
+def disclosure_request_submit(
+    *,
+    case_number: str,
+    issuing_court: str,
+    legal_basis: str,
+    scope: DisclosureScope,
+    deadline: datetime,
+    order_document: EvidenceFile,
+    actor: Actor,
+) -> DisclosureRequest:
     """A court files an order; its document is sealed into the restricted tier.
 
     The package will tell the court which of the identifiers it named are listed, so they pass
@@ -74,37 +95,79 @@ def disclosure_request_submit(*, case_number: str, issuing_court: str, legal_bas
     """
     _require(actor, Capability.DISCLOSURE_REQUEST)
     if not actor.organisation.encryption_public_key:
-        raise DomainError("Register your court's encryption key first (PUT /api/v1/organisation/encryption-key).")
+        raise DomainError(
+            "Register your court's encryption key first (PUT /api/v1/organisation/encryption-key)."
+        )
     if deadline <= timezone.now():
-        raise DomainError("The deadline must be in the future.", fields={"deadline": ["Give a future date and time."]})
+        raise DomainError(
+            "The deadline must be in the future.", fields={"deadline": ["Give a future date and time."]}
+        )
     looked_up = _scope_looked_up(scope)
     hits = sum(1 for row in stored_tokens_find([t.token for t in looked_up]).values() if row.subject_id)
     if looked_up:
         lookup_gate(actor=actor, tokenised=looked_up, matched=bool(hits), tag=AuditTag.DISCLOSURE_SUBMITTED)
-    return _disclosure_request_create(case_number=case_number, issuing_court=issuing_court, legal_basis=legal_basis,
-                                      scope=scope, deadline=deadline, order_document=order_document, actor=actor,
-                                      lookup=lookup_counts(hits=hits, looked_up=len(looked_up)))
+    return _disclosure_request_create(
+        case_number=case_number,
+        issuing_court=issuing_court,
+        legal_basis=legal_basis,
+        scope=scope,
+        deadline=deadline,
+        order_document=order_document,
+        actor=actor,
+        lookup=lookup_counts(hits=hits, looked_up=len(looked_up)),
+    )
 
 
 def _scope_looked_up(scope: DisclosureScope) -> list[TokenisedIdentifier]:
     """Every token the scope names, with its type and number when the court named it raw (bare tokens have neither)."""
     named = {item.token for item in scope.named}
-    return [*scope.named, *(TokenisedIdentifier(type="", token=t, key_version=0) for t in scope.tokens if t not in named)]
+    return [
+        *scope.named,
+        *(TokenisedIdentifier(type="", token=t, key_version=0) for t in scope.tokens if t not in named),
+    ]
 
 
 @transaction.atomic
-def _disclosure_request_create(*, case_number: str, issuing_court: str, legal_basis: str, scope: DisclosureScope,
-                               deadline: datetime, order_document: EvidenceFile, actor: Actor,
-                               lookup: dict) -> DisclosureRequest:
+def _disclosure_request_create(
+    *,
+    case_number: str,
+    issuing_court: str,
+    legal_basis: str,
+    scope: DisclosureScope,
+    deadline: datetime,
+    order_document: EvidenceFile,
+    actor: Actor,
+    lookup: dict,
+) -> DisclosureRequest:
     request = DisclosureRequest.objects.create(
-        court=actor.organisation, requested_by=actor.member, case_number=case_number, issuing_court=issuing_court,
-        legal_basis=legal_basis, scope_reports=scope.reports, scope_subjects=scope.subjects, scope_tokens=scope.tokens,
-        scope_fields=scope.fields, deadline=deadline, max_downloads=settings.HUB_DISCLOSURE_MAX_DOWNLOADS,
+        court=actor.organisation,
+        requested_by=actor.member,
+        case_number=case_number,
+        issuing_court=issuing_court,
+        legal_basis=legal_basis,
+        scope_reports=scope.reports,
+        scope_subjects=scope.subjects,
+        scope_tokens=scope.tokens,
+        scope_fields=scope.fields,
+        deadline=deadline,
+        max_downloads=settings.HUB_DISCLOSURE_MAX_DOWNLOADS,
     )
-    restricted_store(owner_type="disclosure", owner_id=str(request.public_id), field="order_document",
-                     payload=json.dumps({"name": order_document.name, "content_type": order_document.content_type}).encode()
-                     + b"\n" + order_document.content)
-    _audit(actor, AuditTag.DISCLOSURE_SUBMITTED, request, {"scope": scope.as_dict() | {"tokens": len(scope.tokens)}, **lookup})
+    restricted_store(
+        owner_type="disclosure",
+        owner_id=str(request.public_id),
+        field="order_document",
+        payload=json.dumps(
+            {"name": order_document.name, "content_type": order_document.content_type}
+        ).encode()
+        + b"\n"
+        + order_document.content,
+    )
+    _audit(
+        actor,
+        AuditTag.DISCLOSURE_SUBMITTED,
+        request,
+        {"scope": scope.as_dict() | {"tokens": len(scope.tokens)}, **lookup},
+    )
     return request
 
 
@@ -124,7 +187,9 @@ def _approve(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
     request.status = DisclosureStatus.UNDER_REVIEW
     if request.approvals.values("officer").distinct().count() >= 2:
         request.status, request.approved_at = DisclosureStatus.APPROVED, timezone.now()
-        request.approval_expires_at = request.approved_at + timedelta(days=settings.HUB_DISCLOSURE_APPROVAL_DAYS)
+        request.approval_expires_at = request.approved_at + timedelta(
+            days=settings.HUB_DISCLOSURE_APPROVAL_DAYS
+        )
         # The order in the database is the record: a lost send is found by disclosure_builds_sweep.
         enqueue_after_commit(_build_task(), [request.pk])
     request.save()
@@ -140,7 +205,9 @@ def _build_task():
 
 def disclosure_reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> DisclosureRequest:
     _require_reason(reason)
-    return refusing_lapsed(_reject, request=request, reason=reason, actor=actor, tag=AuditTag.DISCLOSURE_REJECTED)
+    return refusing_lapsed(
+        _reject, request=request, reason=reason, actor=actor, tag=AuditTag.DISCLOSURE_REJECTED
+    )
 
 
 @transaction.atomic
@@ -148,33 +215,56 @@ def _reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> Disclos
     _require(actor, Capability.DISCLOSURE_APPROVE)
     request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
-    request.status, request.decision_reason, request.closed_at = DisclosureStatus.REJECTED, reason, timezone.now()
+    request.status, request.decision_reason, request.closed_at = (
+        DisclosureStatus.REJECTED,
+        reason,
+        timezone.now(),
+    )
     request.save()
     _audit(actor, AuditTag.DISCLOSURE_REJECTED, request, {"reason": reason})
     return request
 
 
-def disclosure_narrow(*, request: DisclosureRequest, scope: DisclosureScope, reason: str, actor: Actor) -> DisclosureRequest:
+def disclosure_narrow(
+    *, request: DisclosureRequest, scope: DisclosureScope, reason: str, actor: Actor
+) -> DisclosureRequest:
     """An officer narrows the scope before approval; it can only shrink, and needs a reason."""
     _require_reason(reason)
-    return refusing_lapsed(_narrow, request=request, scope=scope, reason=reason, actor=actor,
-                           tag=AuditTag.DISCLOSURE_NARROWED)
+    return refusing_lapsed(
+        _narrow, request=request, scope=scope, reason=reason, actor=actor, tag=AuditTag.DISCLOSURE_NARROWED
+    )
 
 
 @transaction.atomic
-def _narrow(*, request: DisclosureRequest, scope: DisclosureScope, reason: str, actor: Actor) -> DisclosureRequest:
+def _narrow(
+    *, request: DisclosureRequest, scope: DisclosureScope, reason: str, actor: Actor
+) -> DisclosureRequest:
     _require(actor, Capability.DISCLOSURE_APPROVE)
     request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
     before = scope_of(request)
-    if not all(set(getattr(scope, part)) <= set(getattr(before, part)) for part in ("reports", "subjects", "tokens", "fields")):
-        raise DomainError("Narrowing can only remove items from the scope.", fields={"scope": ["Not a subset of the current scope."]})
+    if not all(
+        set(getattr(scope, part)) <= set(getattr(before, part))
+        for part in ("reports", "subjects", "tokens", "fields")
+    ):
+        raise DomainError(
+            "Narrowing can only remove items from the scope.",
+            fields={"scope": ["Not a subset of the current scope."]},
+        )
     if not (scope.reports or scope.subjects or scope.tokens) or not scope.fields:
-        raise DomainError("Narrowing cannot empty the scope; reject the request instead.", fields={"scope": ["Nothing would remain."]})
-    DisclosureScopeChange.objects.create(request=request, officer=actor.member, reason=reason,
-                                         before=before.as_dict(), after=scope.as_dict())
+        raise DomainError(
+            "Narrowing cannot empty the scope; reject the request instead.",
+            fields={"scope": ["Nothing would remain."]},
+        )
+    DisclosureScopeChange.objects.create(
+        request=request, officer=actor.member, reason=reason, before=before.as_dict(), after=scope.as_dict()
+    )
     request.scope_reports, request.scope_subjects, request.scope_tokens, request.scope_fields = (
-        scope.reports, scope.subjects, scope.tokens, scope.fields)
+        scope.reports,
+        scope.subjects,
+        scope.tokens,
+        scope.fields,
+    )
     request.save()
     _audit(actor, AuditTag.DISCLOSURE_NARROWED, request, {"reason": reason})
     return request
@@ -184,7 +274,12 @@ def _narrow(*, request: DisclosureRequest, scope: DisclosureScope, reason: str, 
 def disclosure_withdraw(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
     _require(actor, Capability.DISCLOSURE_REQUEST)
     request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status in (DisclosureStatus.DELIVERED, DisclosureStatus.REJECTED, DisclosureStatus.EXPIRED, DisclosureStatus.WITHDRAWN):
+    if request.status in (
+        DisclosureStatus.DELIVERED,
+        DisclosureStatus.REJECTED,
+        DisclosureStatus.EXPIRED,
+        DisclosureStatus.WITHDRAWN,
+    ):
         raise ConflictError(f"{with_article(request.status, capital=True)} request cannot be withdrawn.")
     request.status, request.closed_at = DisclosureStatus.WITHDRAWN, timezone.now()
     request.save()
@@ -202,7 +297,9 @@ LAPSING_STATUSES = (DisclosureStatus.APPROVED, DisclosureStatus.PACKAGE_READY)
 def lapse_of(request: DisclosureRequest, now: datetime) -> str | None:
     """Why the order can no longer be acted on at `now`, or None while it can."""
     if request.status in OPEN_STATUSES and request.deadline < now:
-        return f"The order's deadline ({request.deadline:%Y-%m-%d %H:%M} UTC) has passed; the order has expired."
+        return (
+            f"The order's deadline ({request.deadline:%Y-%m-%d %H:%M} UTC) has passed; the order has expired."
+        )
     expires = request.approval_expires_at
     if request.status in (*LAPSING_STATUSES, DisclosureStatus.DELIVERED) and expires and expires < now:
         return f"The approval expired at {expires:%Y-%m-%d %H:%M} UTC; the order can no longer be acted on."
@@ -218,20 +315,35 @@ def require_not_lapsed(request: DisclosureRequest) -> None:
 
 def refusing_lapsed(action, *, request: DisclosureRequest, actor: Actor | None, tag: AuditTag, **arguments):
     """Run the action; if the order lapsed, expire it and audit the refusal (committed), then answer 409."""
-    return refusing_past_deadline(action, lapse=disclosure_lapse(request=request, actor=actor, tag=tag),
-                                  request=request, actor=actor, **arguments)
+    return refusing_past_deadline(
+        action,
+        lapse=disclosure_lapse(request=request, actor=actor, tag=tag),
+        request=request,
+        actor=actor,
+        **arguments,
+    )
 
 
 def disclosure_lapse(*, request: DisclosureRequest, actor: Actor | None, tag: AuditTag):
     """Expire a lapsed order now rather than at the next hourly run, and audit the refused action."""
-    return lapse_with_refusal(lambda: _expire(request, timezone.now()), actor=actor, tag=tag, target=request,
-                              legal_basis=request.legal_basis_tag, details={"order_reference": request.order_reference})
+    return lapse_with_refusal(
+        lambda: _expire(request, timezone.now()),
+        actor=actor,
+        tag=tag,
+        target=request,
+        legal_basis=request.legal_basis_tag,
+        details={"order_reference": request.order_reference},
+    )
 
 
 def _expire(request: DisclosureRequest, now: datetime) -> bool:
     """Expire the order if it is still open or approved; call inside a transaction."""
-    locked = (DisclosureRequest.objects.select_for_update().select_related("court")
-              .filter(pk=request.pk, status__in=(*OPEN_STATUSES, *LAPSING_STATUSES)).first())
+    locked = (
+        DisclosureRequest.objects.select_for_update()
+        .select_related("court")
+        .filter(pk=request.pk, status__in=(*OPEN_STATUSES, *LAPSING_STATUSES))
+        .first()
+    )
     if locked is None:
         return False
     DisclosureRequest.objects.filter(pk=locked.pk).update(status=DisclosureStatus.EXPIRED, closed_at=now)
@@ -243,9 +355,13 @@ def _expire(request: DisclosureRequest, now: datetime) -> bool:
 
 def disclosure_build_alert(request: DisclosureRequest, *, reason: str) -> None:
     """Tell the operators an approved order is not being built; one open alert per order."""
-    alert_raise(kind="disclosure_build_failed", organisation=request.court, severity="high",
-                dedupe_key=f"disclosure_build_failed:{request.public_id}",
-                details={"request": str(request.public_id), "attempts": request.build_attempts, "reason": reason})
+    alert_raise(
+        kind="disclosure_build_failed",
+        organisation=request.court,
+        severity="high",
+        dedupe_key=f"disclosure_build_failed:{request.public_id}",
+        details={"request": str(request.public_id), "attempts": request.build_attempts, "reason": reason},
+    )
 
 
 def disclosures_expire(*, now: datetime | None = None) -> int:
@@ -261,8 +377,10 @@ def disclosures_expire(*, now: datetime | None = None) -> int:
 
 
 def approvals_of(request: DisclosureRequest) -> list[dict]:
-    return [{"officer": str(a.officer.public_id), "approved_at": a.approved_at.isoformat()}
-            for a in request.approvals.select_related("officer").order_by("approved_at")]
+    return [
+        {"officer": str(a.officer.public_id), "approved_at": a.approved_at.isoformat()}
+        for a in request.approvals.select_related("officer").order_by("approved_at")
+    ]
 
 
 def reports_in_scope(request: DisclosureRequest) -> list[Report]:
@@ -299,6 +417,11 @@ def _require_open(request: DisclosureRequest) -> None:
 
 
 def _audit(actor: Actor | None, tag: AuditTag, request: DisclosureRequest, details: dict) -> None:
-    audit_record(actor=actor, tag=tag, target=request, data_class=DataClass.ADMINISTRATIVE,
-                 legal_basis=request.legal_basis_tag, details={"order_reference": request.order_reference, **details})
-
+    audit_record(
+        actor=actor,
+        tag=tag,
+        target=request,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=request.legal_basis_tag,
+        details={"order_reference": request.order_reference, **details},
+    )

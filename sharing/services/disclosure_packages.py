@@ -3,6 +3,7 @@
 Every decryption is preceded, in the same transaction, by its restricted-class audit
 row naming the order and its approvals: if that write fails, nothing is decrypted.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,9 +39,18 @@ from sharing.services.restricted import restricted_open
 
 
 def _restricted_audit(actor: Actor | None, tag: AuditTag, request: DisclosureRequest, **target) -> None:
-    audit_record(actor=actor, tag=tag, data_class=DataClass.RESTRICTED, legal_basis=request.legal_basis_tag,
-                 details={"order_reference": request.order_reference, "request": str(request.public_id),
-                          "approvals": approvals_of(request)}, **target)
+    audit_record(
+        actor=actor,
+        tag=tag,
+        data_class=DataClass.RESTRICTED,
+        legal_basis=request.legal_basis_tag,
+        details={
+            "order_reference": request.order_reference,
+            "request": str(request.public_id),
+            "approvals": approvals_of(request),
+        },
+        **target,
+    )
 
 
 def disclosure_package_build(*, request_id: int) -> DisclosurePackage | None:
@@ -50,7 +60,8 @@ def disclosure_package_build(*, request_id: int) -> DisclosurePackage | None:
     half-way (whose own transaction left nothing behind: no package, no audit row).
     """
     taken = DisclosureRequest.objects.filter(pk=request_id, status=DisclosureStatus.APPROVED).update(
-        build_attempts=F("build_attempts") + 1, build_attempted_at=timezone.now())
+        build_attempts=F("build_attempts") + 1, build_attempted_at=timezone.now()
+    )
     if not taken:
         return None  # built already, withdrawn or expired: nothing to do
     try:
@@ -74,7 +85,9 @@ def _build(request_id: int) -> DisclosurePackage | None:
     reports = reports_in_scope(request)
     request.resolved_reports = sorted(str(r.public_id) for r in reports)
     files, records = {}, []
-    candidates = RestrictedRecord.objects.filter(owner_type="report", owner_id__in=request.resolved_reports).order_by("pk")
+    candidates = RestrictedRecord.objects.filter(
+        owner_type="report", owner_id__in=request.resolved_reports
+    ).order_by("pk")
     for record in candidates:
         if not fields_in_scope(request, record.field):
             continue  # out of scope: never opened
@@ -82,10 +95,17 @@ def _build(request_id: int) -> DisclosurePackage | None:
         records.append((record, restricted_open(record)))
     files.update(_package_files(request, records))
     zip_bytes, manifest = package_zip(files, _manifest_header(request))
-    envelope = package_seal(zip_bytes, request_id=str(request.public_id), signing_key=signing_key(),
-                            court_public_key=bytes.fromhex(request.court.encryption_public_key))
-    package = DisclosurePackage.objects.create(request=request, envelope=envelope,
-                                               manifest_sha256=_sha256(json.dumps(manifest, sort_keys=True).encode()))
+    envelope = package_seal(
+        zip_bytes,
+        request_id=str(request.public_id),
+        signing_key=signing_key(),
+        court_public_key=bytes.fromhex(request.court.encryption_public_key),
+    )
+    package = DisclosurePackage.objects.create(
+        request=request,
+        envelope=envelope,
+        manifest_sha256=_sha256(json.dumps(manifest, sort_keys=True).encode()),
+    )
     request.status = DisclosureStatus.PACKAGE_READY
     request.save(update_fields=["status", "resolved_reports"])
     _restricted_audit(None, AuditTag.DISCLOSURE_PACKAGE_BUILT, request, target=request)
@@ -100,12 +120,20 @@ def disclosure_builds_sweep(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.HUB_DISCLOSURE_BUILD_LEASE_SECONDS)
-    stale = list(DisclosureRequest.objects.filter(status=DisclosureStatus.APPROVED, approval_expires_at__gte=now)
-                 .filter(Q(build_attempted_at__lt=cutoff) | Q(build_attempted_at__isnull=True, approved_at__lt=cutoff))
-                 .select_related("court").order_by("approved_at")[: settings.HUB_DISCLOSURE_BUILD_SWEEP_BATCH])
+    stale = list(
+        DisclosureRequest.objects.filter(status=DisclosureStatus.APPROVED, approval_expires_at__gte=now)
+        .filter(Q(build_attempted_at__lt=cutoff) | Q(build_attempted_at__isnull=True, approved_at__lt=cutoff))
+        .select_related("court")
+        .order_by("approved_at")[: settings.HUB_DISCLOSURE_BUILD_SWEEP_BATCH]
+    )
     # Renew the lease as we go, so the next sweep neither re-sends nor re-alerts at once.
-    taken = [r for r in stale if DisclosureRequest.objects.filter(pk=r.pk, build_attempted_at=r.build_attempted_at)
-             .update(build_attempted_at=now)]
+    taken = [
+        r
+        for r in stale
+        if DisclosureRequest.objects.filter(pk=r.pk, build_attempted_at=r.build_attempted_at).update(
+            build_attempted_at=now
+        )
+    ]
     hopeless = [r for r in taken if r.build_attempts >= settings.HUB_DISCLOSURE_BUILD_MAX_ATTEMPTS]
     for request in hopeless:
         disclosure_build_alert(request, reason="attempts_exhausted")
@@ -114,7 +142,9 @@ def disclosure_builds_sweep(*, now: datetime | None = None) -> int:
     return enqueue_now(disclosure_package_build_task, [r.pk for r in taken if r not in hopeless])
 
 
-def _package_files(request: DisclosureRequest, records: list[tuple[RestrictedRecord, bytes]]) -> dict[str, bytes]:
+def _package_files(
+    request: DisclosureRequest, records: list[tuple[RestrictedRecord, bytes]]
+) -> dict[str, bytes]:
     disclosed: dict[str, dict] = {}
     files: dict[str, bytes] = {}
     for record, plaintext in records:
@@ -129,7 +159,9 @@ def _package_files(request: DisclosureRequest, records: list[tuple[RestrictedRec
             entry["statement"] = plaintext.decode()
         else:
             entry[record.field] = json.loads(plaintext)
-    files["records.json"] = json.dumps(sorted(disclosed.values(), key=lambda e: e["report"]), indent=2).encode()
+    files["records.json"] = json.dumps(
+        sorted(disclosed.values(), key=lambda e: e["report"]), indent=2
+    ).encode()
     return files
 
 
@@ -157,7 +189,9 @@ def disclosure_package_download(*, request: DisclosureRequest, actor: Actor) -> 
     """Hand the sealed package to the requesting court, at most max_downloads times, while the approval holds."""
     if not actor.can(Capability.DISCLOSURE_DOWNLOAD) or request.court_id != actor.organisation.pk:
         raise NotFoundError("No such disclosure request.")
-    return refusing_lapsed(_download, request=request, actor=actor, tag=AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED)
+    return refusing_lapsed(
+        _download, request=request, actor=actor, tag=AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED
+    )
 
 
 @transaction.atomic
@@ -169,5 +203,7 @@ def _download(*, request: DisclosureRequest, actor: Actor) -> bytes:
     if request.downloads >= request.max_downloads:
         raise ForbiddenError(f"The package was downloaded the maximum {request.max_downloads} times.")
     _restricted_audit(actor, AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED, request, target=request)
-    DisclosureRequest.objects.filter(pk=request.pk).update(downloads=F("downloads") + 1, status=DisclosureStatus.DELIVERED)
+    DisclosureRequest.objects.filter(pk=request.pk).update(
+        downloads=F("downloads") + 1, status=DisclosureStatus.DELIVERED
+    )
     return bytes(request.package.envelope)

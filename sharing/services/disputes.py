@@ -5,6 +5,7 @@ complaint or suit was filed (answer); an operator then upholds or overturns with
 reason. Without an answer by the due date (working days) the reports are suspended
 automatically and stop matching.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,20 +21,33 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
 from sharing.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
-from sharing.models import CoverageState, Dispute, DisputedReport, DisputeStatus, Notification, Report, ReportStatus
+from sharing.models import (
+    CoverageState,
+    Dispute,
+    DisputedReport,
+    DisputeStatus,
+    Notification,
+    Report,
+    ReportStatus,
+)
 from sharing.models.disputes import LIVE_COVERAGE_STATES
 from sharing.services.calendar import add_working_days
+from sharing.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
 from sharing.services.match_gate import lookup_counts, lookup_gate
 from sharing.services.reports import EvidenceFile
 from sharing.services.restricted import restricted_store
-from sharing.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
 from sharing.services.subjects import reports_counting, subjects_relink
 from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise, stored_tokens_find
 from sharing.services.watch_events import watch_changes
 
 
-def dispute_file(*, identifiers: list[RawIdentifier | SuppliedToken], grounds: str, evidence: list[EvidenceFile],
-                 actor: Actor) -> Dispute:
+def dispute_file(
+    *,
+    identifiers: list[RawIdentifier | SuppliedToken],
+    grounds: str,
+    evidence: list[EvidenceFile],
+    actor: Actor,
+) -> Dispute:
     """A platform or courier contests the live reports that name the seller's own strong or medium identifiers.
 
     Only those reports are covered, never the whole subject: a namesake or a shared warehouse
@@ -46,9 +60,19 @@ def dispute_file(*, identifiers: list[RawIdentifier | SuppliedToken], grounds: s
     reports = _reports_naming(tokenised)
     lookup_gate(actor=actor, tokenised=tokenised, matched=bool(reports), tag=AuditTag.DISPUTE_FILED)
     if not reports:
-        audit_record(actor=actor, tag=AuditTag.DISPUTE_NO_MATCH, data_class=DataClass.SHAREABLE, target_type="dispute",
-                     details={"identifier_types": sorted({t.type for t in tokenised}), **lookup_counts(hits=0, looked_up=1)})
-        raise NotFoundError("No live report names this seller's strong or medium identifiers; there is nothing to dispute.")
+        audit_record(
+            actor=actor,
+            tag=AuditTag.DISPUTE_NO_MATCH,
+            data_class=DataClass.SHAREABLE,
+            target_type="dispute",
+            details={
+                "identifier_types": sorted({t.type for t in tokenised}),
+                **lookup_counts(hits=0, looked_up=1),
+            },
+        )
+        raise NotFoundError(
+            "No live report names this seller's strong or medium identifiers; there is nothing to dispute."
+        )
     _refuse_second_live_dispute(reports=reports, actor=actor)
     try:
         return _dispute_create(reports=reports, grounds=grounds, evidence=evidence, actor=actor)
@@ -65,39 +89,74 @@ def _reports_naming(tokenised) -> list[Report]:
 
 
 @transaction.atomic
-def _dispute_create(*, reports: list[Report], grounds: str, evidence: list[EvidenceFile], actor: Actor) -> Dispute:
+def _dispute_create(
+    *, reports: list[Report], grounds: str, evidence: list[EvidenceFile], actor: Actor
+) -> Dispute:
     days = settings.HUB_DISPUTE_RESPONSE_WORKING_DAYS
     due = add_working_days(timezone.localdate(), days)
-    dispute = Dispute.objects.create(filed_by=actor.organisation, filed_by_member=actor.member, grounds=grounds, response_due=due)
-    DisputedReport.objects.bulk_create(DisputedReport(dispute=dispute, report=report, filed_by=actor.organisation,
-                                                      working_days=days, response_due=due) for report in reports)
+    dispute = Dispute.objects.create(
+        filed_by=actor.organisation, filed_by_member=actor.member, grounds=grounds, response_due=due
+    )
+    DisputedReport.objects.bulk_create(
+        DisputedReport(
+            dispute=dispute, report=report, filed_by=actor.organisation, working_days=days, response_due=due
+        )
+        for report in reports
+    )
     Report.objects.filter(pk__in=[r.pk for r in reports]).update(disputed=True)
     _seal_evidence(dispute, "grounds_evidence", evidence)
     for organisation_id in {r.reporter_organisation_id for r in reports}:
-        notify(organisation_id=organisation_id, kind="dispute.filed", data={"dispute": str(dispute.public_id), "due": due.isoformat()},
-               message=f"A listing based on your reports is disputed. Show by {due.isoformat()} that a complaint or suit "
-                       "was filed, or the reports will be suspended.")
-    _audit(actor, AuditTag.DISPUTE_FILED, dispute, {"reports": len(reports), "due": due.isoformat(),
-                                                    **lookup_counts(hits=1, looked_up=1)})
+        notify(
+            organisation_id=organisation_id,
+            kind="dispute.filed",
+            data={"dispute": str(dispute.public_id), "due": due.isoformat()},
+            message=f"A listing based on your reports is disputed. Show by {due.isoformat()} that a complaint or suit "
+            "was filed, or the reports will be suspended.",
+        )
+    _audit(
+        actor,
+        AuditTag.DISPUTE_FILED,
+        dispute,
+        {"reports": len(reports), "due": due.isoformat(), **lookup_counts(hits=1, looked_up=1)},
+    )
     return dispute_invariant_check(dispute)
 
 
 def _refuse_second_live_dispute(*, reports: list[Report], actor: Actor) -> None:
-    live = (DisputedReport.objects.filter(report__in=reports, filed_by=actor.organisation, state__in=LIVE_COVERAGE_STATES)
-            .select_related("dispute").first())
+    live = (
+        DisputedReport.objects.filter(
+            report__in=reports, filed_by=actor.organisation, state__in=LIVE_COVERAGE_STATES
+        )
+        .select_related("dispute")
+        .first()
+    )
     if live:
-        audit_record(actor=actor, tag=AuditTag.DISPUTE_FILED, target=live.dispute, data_class=DataClass.ADMINISTRATIVE,
-                     outcome=Outcome.DENIED, details={"reason": "a live dispute of these reports exists"})
-        raise ConflictError(f"Your organisation already disputes this seller's reports in dispute {live.dispute.public_id}, "
-                            "which is still open; add to it rather than filing again.",
-                            fields={"open_dispute": [str(live.dispute.public_id)]})
+        audit_record(
+            actor=actor,
+            tag=AuditTag.DISPUTE_FILED,
+            target=live.dispute,
+            data_class=DataClass.ADMINISTRATIVE,
+            outcome=Outcome.DENIED,
+            details={"reason": "a live dispute of these reports exists"},
+        )
+        raise ConflictError(
+            f"Your organisation already disputes this seller's reports in dispute {live.dispute.public_id}, "
+            "which is still open; add to it rather than filing again.",
+            fields={"open_dispute": [str(live.dispute.public_id)]},
+        )
 
 
 def dispute_answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile], actor: Actor) -> Dispute:
     """A reporter shows, for its own covered reports, that a complaint or suit was filed. Not after their due date."""
-    lapse = lapse_with_refusal(lambda: _rows_lapse(dispute.pk, today=timezone.localdate()), actor=actor,
-                               tag=AuditTag.DISPUTE_ANSWERED, target=dispute)
-    return refusing_past_deadline(_answer, lapse=lapse, dispute=dispute, note=note, evidence=evidence, actor=actor)
+    lapse = lapse_with_refusal(
+        lambda: _rows_lapse(dispute.pk, today=timezone.localdate()),
+        actor=actor,
+        tag=AuditTag.DISPUTE_ANSWERED,
+        target=dispute,
+    )
+    return refusing_past_deadline(
+        _answer, lapse=lapse, dispute=dispute, note=note, evidence=evidence, actor=actor
+    )
 
 
 @transaction.atomic
@@ -106,12 +165,20 @@ def _answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile], actor:
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     rows = _own_open_rows(dispute, actor)
     if not evidence:
-        raise DomainError("Attach the filed complaint or suit.", fields={"evidence": ["At least one document."]})
-    restricted_store(owner_type="dispute", owner_id=str(dispute.public_id), field=f"answer_note:{actor.organisation.public_id}",
-                     payload=note.encode())
+        raise DomainError(
+            "Attach the filed complaint or suit.", fields={"evidence": ["At least one document."]}
+        )
+    restricted_store(
+        owner_type="dispute",
+        owner_id=str(dispute.public_id),
+        field=f"answer_note:{actor.organisation.public_id}",
+        payload=note.encode(),
+    )
     _seal_evidence(dispute, f"answer_evidence:{actor.organisation.public_id}", evidence)
     now = timezone.now()
-    DisputedReport.objects.filter(pk__in=[r.pk for r in rows]).update(state=CoverageState.ANSWERED, answered_at=now)
+    DisputedReport.objects.filter(pk__in=[r.pk for r in rows]).update(
+        state=CoverageState.ANSWERED, answered_at=now
+    )
     dispute.answered_at = dispute.answered_at or now
     _status_settle(dispute)
     _audit(actor, AuditTag.DISPUTE_ANSWERED, dispute, {"reports": len(rows)})
@@ -125,11 +192,15 @@ def _own_open_rows(dispute: Dispute, actor: Actor) -> list[DisputedReport]:
         raise NotFoundError("No such dispute.")
     waiting = [row for row in own if row.state == CoverageState.OPEN]
     if not waiting:
-        raise ConflictError(f"Your reports in this dispute are {own[0].state}; they can no longer be answered.")
+        raise ConflictError(
+            f"Your reports in this dispute are {own[0].state}; they can no longer be answered."
+        )
     passed = [row for row in waiting if row.response_due < timezone.localdate()]
     if passed:
-        raise DeadlinePassed(f"The answer was due by {passed[0].response_due:%Y-%m-%d}; the dispute has lapsed and "
-                             "the disputed reports are suspended.")
+        raise DeadlinePassed(
+            f"The answer was due by {passed[0].response_due:%Y-%m-%d}; the dispute has lapsed and "
+            "the disputed reports are suspended."
+        )
     return waiting
 
 
@@ -138,9 +209,15 @@ def dispute_pause(*, dispute: Dispute, working_days: int, reason: str, actor: Ac
 
     Not once its window has ended: a clock cannot be paused after it ran out.
     """
-    lapse = lapse_with_refusal(lambda: _rows_lapse(dispute.pk, today=timezone.localdate()), actor=actor,
-                               tag=AuditTag.DISPUTE_PAUSED, target=dispute)
-    return refusing_past_deadline(_pause, lapse=lapse, dispute=dispute, working_days=working_days, reason=reason, actor=actor)
+    lapse = lapse_with_refusal(
+        lambda: _rows_lapse(dispute.pk, today=timezone.localdate()),
+        actor=actor,
+        tag=AuditTag.DISPUTE_PAUSED,
+        target=dispute,
+    )
+    return refusing_past_deadline(
+        _pause, lapse=lapse, dispute=dispute, working_days=working_days, reason=reason, actor=actor
+    )
 
 
 @transaction.atomic
@@ -150,16 +227,22 @@ def _pause(*, dispute: Dispute, working_days: int, reason: str, actor: Actor) ->
     rows = _own_open_rows(dispute, actor)
     room = min(settings.HUB_DISPUTE_MAX_WORKING_DAYS - row.working_days for row in rows)
     if working_days > room:
-        raise DomainError("The clock never runs longer than 20 working days in all.",
-                          fields={"working_days": [f"At most {room} more working days."]})
+        raise DomainError(
+            "The clock never runs longer than 20 working days in all.",
+            fields={"working_days": [f"At most {room} more working days."]},
+        )
     for row in rows:
         row.working_days += working_days
         row.paused_working_days += working_days
         row.pause_reason = "\n".join(filter(None, [row.pause_reason, reason]))
         row.response_due = add_working_days(timezone.localdate(dispute.filed_at), row.working_days)
         row.save(update_fields=["working_days", "paused_working_days", "pause_reason", "response_due"])
-    _audit(actor, AuditTag.DISPUTE_PAUSED, dispute, {"reports": len(rows), "working_days": working_days,
-                                                     "due": rows[0].response_due.isoformat()})
+    _audit(
+        actor,
+        AuditTag.DISPUTE_PAUSED,
+        dispute,
+        {"reports": len(rows), "working_days": working_days, "due": rows[0].response_due.isoformat()},
+    )
     return dispute_invariant_check(dispute)
 
 
@@ -185,8 +268,10 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
     _rows_lapse(dispute.pk, today=timezone.localdate())  # windows that ended meanwhile
     waiting = dispute.covered.filter(state=CoverageState.OPEN).order_by("response_due").first()
     if waiting and not urgent:
-        raise ConflictError(f"A reporter's window runs until {waiting.response_due:%Y-%m-%d} and it has not answered; "
-                            "decide after that, or decide urgently with a reason.")
+        raise ConflictError(
+            f"A reporter's window runs until {waiting.response_due:%Y-%m-%d} and it has not answered; "
+            "decide after that, or decide urgently with a reason."
+        )
     outcome = CoverageState.UPHELD if upheld else CoverageState.OVERTURNED
     rows = list(dispute.covered.select_for_update().select_related("report").order_by("report_id"))
     with watch_changes([row.report for row in rows]):  # one decision is one change for watchers
@@ -194,9 +279,16 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
             _report_decide(row, outcome)
     dispute.decided_by, dispute.decided_at, dispute.decision_reason = actor.member, timezone.now(), reason
     _status_settle(dispute)
-    for organisation_id in {dispute.filed_by_id, *dispute.reports.values_list("reporter_organisation_id", flat=True)}:
-        notify(organisation_id=organisation_id, kind=f"dispute.{dispute.status}", data={"dispute": str(dispute.public_id)},
-               message=f"The dispute was decided: {dispute.status}. Reason: {reason}")
+    for organisation_id in {
+        dispute.filed_by_id,
+        *dispute.reports.values_list("reporter_organisation_id", flat=True),
+    }:
+        notify(
+            organisation_id=organisation_id,
+            kind=f"dispute.{dispute.status}",
+            data={"dispute": str(dispute.public_id)},
+            message=f"The dispute was decided: {dispute.status}. Reason: {reason}",
+        )
     tag = AuditTag.DISPUTE_DECIDED_URGENTLY if urgent else AuditTag.DISPUTE_DECIDED
     _audit(actor, tag, dispute, {"outcome": dispute.status, "reports_unanswered": bool(waiting)})
     _after_decision(dispute)
@@ -209,8 +301,11 @@ def _report_decide(row: DisputedReport, outcome: CoverageState) -> None:
         # Another organisation's dispute of the same report overturned it already: that decision
         # stands, so this one can only agree (never stay open for ever, never contradict it).
         if outcome != CoverageState.OVERTURNED:
-            raise ConflictError("A covered report was already overturned on another dispute; this dispute can only be "
-                                "decided overturned.", fields={"outcome": ["Only overturned is possible."]})
+            raise ConflictError(
+                "A covered report was already overturned on another dispute; this dispute can only be "
+                "decided overturned.",
+                fields={"outcome": ["Only overturned is possible."]},
+            )
     else:
         report.reinstate() if outcome == CoverageState.UPHELD else report.overturn()
         report.save()
@@ -229,7 +324,11 @@ def _after_decision(dispute: Dispute) -> None:
 def disputes_lapse(*, today=None) -> int:
     """Suspend the covered reports left unanswered past their own due date; returns how many disputes changed."""
     today = today or timezone.localdate()
-    due = set(DisputedReport.objects.filter(state=CoverageState.OPEN, response_due__lt=today).values_list("dispute_id", flat=True))
+    due = set(
+        DisputedReport.objects.filter(state=CoverageState.OPEN, response_due__lt=today).values_list(
+            "dispute_id", flat=True
+        )
+    )
     for dispute_id in sorted(due):
         _rows_lapse(dispute_id, today=today)
     return len(due)
@@ -252,10 +351,20 @@ def _rows_lapse(dispute_id: int, *, today) -> None:
             row.save(update_fields=["state"])
     _status_settle(dispute)
     for organisation_id in {dispute.filed_by_id, *(report.reporter_organisation_id for report in reports)}:
-        notify(organisation_id=organisation_id, kind="dispute.lapsed", data={"dispute": str(dispute.public_id)},
-               message="No complaint or suit was shown in time: the disputed reports are suspended.")
-    audit_record(actor=None, tag=AuditTag.DISPUTE_LAPSED, target=dispute, data_class=DataClass.ADMINISTRATIVE,
-                 legal_basis=LegalBasis.OPERATOR_DUTY, details={"reports": len(rows)})
+        notify(
+            organisation_id=organisation_id,
+            kind="dispute.lapsed",
+            data={"dispute": str(dispute.public_id)},
+            message="No complaint or suit was shown in time: the disputed reports are suspended.",
+        )
+    audit_record(
+        actor=None,
+        tag=AuditTag.DISPUTE_LAPSED,
+        target=dispute,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={"reports": len(rows)},
+    )
     dispute_invariant_check(dispute)
 
 
@@ -269,23 +378,31 @@ def status_from_states(states: set[str]) -> str | None:
     """A dispute's status from its covered reports' states, or None when they contradict each other."""
     for waiting in (CoverageState.OPEN, CoverageState.ANSWERED):
         if waiting in states:
-            return None if states & {CoverageState.UPHELD, CoverageState.OVERTURNED} else DisputeStatus(waiting.value)
+            return (
+                None
+                if states & {CoverageState.UPHELD, CoverageState.OVERTURNED}
+                else DisputeStatus(waiting.value)
+            )
     if len(states) == 1:
         return DisputeStatus(states.pop())
     return None
 
 
 # A covered report's state and the report's own status that contradicts it.
-_CONTRADICTING_REPORT_STATUS = {CoverageState.OVERTURNED: {"accepted", "suspended"},
-                                CoverageState.UPHELD: {"overturned", "suspended"},
-                                CoverageState.LAPSED: {"accepted"}}
+_CONTRADICTING_REPORT_STATUS = {
+    CoverageState.OVERTURNED: {"accepted", "suspended"},
+    CoverageState.UPHELD: {"overturned", "suspended"},
+    CoverageState.LAPSED: {"accepted"},
+}
 
 
 def dispute_invariant_check(dispute: Dispute) -> Dispute:
     """Refuse to commit a dispute whose outcome and covered reports' states contradict (call inside its transaction)."""
     rows = list(dispute.covered.select_related("report"))
     expected = status_from_states({row.state for row in rows}) if rows else None
-    contradicted = [row.pk for row in rows if row.report.status in _CONTRADICTING_REPORT_STATUS.get(row.state, ())]
+    contradicted = [
+        row.pk for row in rows if row.report.status in _CONTRADICTING_REPORT_STATUS.get(row.state, ())
+    ]
     if expected is None or expected != dispute.status or contradicted:
         raise IntegrityError(f"dispute {dispute.pk}: status {dispute.status} contradicts its reports' states")
     return dispute
@@ -296,7 +413,9 @@ def disputes_visible_to(*, actor: Actor):
     disputes = Dispute.objects.prefetch_related("covered__report").order_by("-filed_at", "-id")
     if actor.can(Capability.DISPUTE_DECIDE):
         return disputes
-    own = disputes.filter(filed_by=actor.organisation) | disputes.filter(reports__reporter_organisation=actor.organisation)
+    own = disputes.filter(filed_by=actor.organisation) | disputes.filter(
+        reports__reporter_organisation=actor.organisation
+    )
     return own.distinct()
 
 
@@ -305,7 +424,9 @@ def dispute_get(*, actor: Actor, public_id) -> Dispute:
     try:
         return disputes_visible_to(actor=actor).get(public_id=public_id)
     except (Dispute.DoesNotExist, ValueError):
-        audit_record_denied(actor=actor, tag=AuditTag.DISPUTE_READ, target_type="dispute", reason=f"not visible: {public_id}")
+        audit_record_denied(
+            actor=actor, tag=AuditTag.DISPUTE_READ, target_type="dispute", reason=f"not visible: {public_id}"
+        )
         raise NotFoundError("No such dispute.") from None
 
 
@@ -317,8 +438,13 @@ def dispute_read(*, actor: Actor, public_id) -> Dispute:
 
 
 def disputes_page_audit(*, actor: Actor, page: list[Dispute]) -> None:
-    audit_record(actor=actor, tag=AuditTag.DISPUTE_READ, data_class=DataClass.ADMINISTRATIVE, target_type="dispute",
-                 details={"count": len(page)})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.DISPUTE_READ,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="dispute",
+        details={"count": len(page)},
+    )
 
 
 def notifications_of(*, actor: Actor):
@@ -326,8 +452,13 @@ def notifications_of(*, actor: Actor):
 
 
 def notifications_page_audit(*, actor: Actor, page: list[Notification]) -> None:
-    audit_record(actor=actor, tag=AuditTag.NOTIFICATIONS_READ, data_class=DataClass.ADMINISTRATIVE,
-                 target_type="notification", details={"count": len(page)})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.NOTIFICATIONS_READ,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="notification",
+        details={"count": len(page)},
+    )
 
 
 def notify(*, organisation_id: int, kind: str, message: str, data: dict) -> Notification:
@@ -337,9 +468,18 @@ def notify(*, organisation_id: int, kind: str, message: str, data: dict) -> Noti
 def _seal_evidence(dispute: Dispute, prefix: str, evidence: list[EvidenceFile]) -> None:
     for index, item in enumerate(evidence):
         meta = {"name": item.name, "content_type": item.content_type, "size": len(item.content)}
-        restricted_store(owner_type="dispute", owner_id=str(dispute.public_id), field=f"{prefix}:{index}:meta",
-                         payload=json.dumps(meta).encode())
-        restricted_store(owner_type="dispute", owner_id=str(dispute.public_id), field=f"{prefix}:{index}", payload=item.content)
+        restricted_store(
+            owner_type="dispute",
+            owner_id=str(dispute.public_id),
+            field=f"{prefix}:{index}:meta",
+            payload=json.dumps(meta).encode(),
+        )
+        restricted_store(
+            owner_type="dispute",
+            owner_id=str(dispute.public_id),
+            field=f"{prefix}:{index}",
+            payload=item.content,
+        )
 
 
 def _require(actor: Actor, capability: Capability) -> None:

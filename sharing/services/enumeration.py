@@ -12,6 +12,7 @@ Bulk rows feed the same rules with their own counters and thresholds (HUB_SWEEP_
 Every path that reveals a match reaches these rules through match_gate.py.
 Only keyed hashes of number blocks and token prefixes are kept, never a value.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -39,7 +40,9 @@ BLOCK_TAIL = {
 }
 
 
-def sweep_observe(*, actor: Actor, tokenised: list[TokenisedIdentifier], matched: bool, now: datetime) -> None:
+def sweep_observe(
+    *, actor: Actor, tokenised: list[TokenisedIdentifier], matched: bool, now: datetime
+) -> None:
     """Record one check and raise the alerts it completes."""
     hour = now.replace(minute=0, second=0, microsecond=0)
     canaries_watch(actor, tokenised)
@@ -52,10 +55,17 @@ def canaries_watch(actor: Actor, tokenised: list[TokenisedIdentifier]) -> None:
     keys = token_storage_keys()
     forms = [form for item in tokenised for form in token_lookup_forms(item.token, keys=keys)]
     for canary in Canary.objects.filter(token__in=forms):
-        alert_raise(kind="canary_hit", organisation=actor.organisation, severity="high",
-                    dedupe_key=f"canary:{actor.organisation.public_id}:{canary.pk}",
-                    details={"canary": canary.label, "identifier_type": canary.identifier_type,
-                             "member": str(actor.member.public_id)})
+        alert_raise(
+            kind="canary_hit",
+            organisation=actor.organisation,
+            severity="high",
+            dedupe_key=f"canary:{actor.organisation.public_id}:{canary.pk}",
+            details={
+                "canary": canary.label,
+                "identifier_type": canary.identifier_type,
+                "member": str(actor.member.public_id),
+            },
+        )
 
 
 def sequential_observe(*, actor: Actor, tokenised: list[TokenisedIdentifier], hour: datetime) -> None:
@@ -74,16 +84,35 @@ def sequential_observe(*, actor: Actor, tokenised: list[TokenisedIdentifier], ho
     if not probes:
         return
     organisation = actor.organisation
-    SweepProbe.objects.bulk_create([SweepProbe(organisation=organisation, window_start=hour, block=block, probe=probe)
-                                    for block, probe in probes], ignore_conflicts=True)
-    crowded = (SweepProbe.objects.filter(organisation=organisation, window_start=hour, block__in={b for b, _ in probes})
-               .values("block").annotate(distinct=Count("pk")).filter(distinct__gte=settings.HUB_SWEEP_BLOCK_PROBES)
-               .order_by("-distinct").first())
+    SweepProbe.objects.bulk_create(
+        [
+            SweepProbe(organisation=organisation, window_start=hour, block=block, probe=probe)
+            for block, probe in probes
+        ],
+        ignore_conflicts=True,
+    )
+    crowded = (
+        SweepProbe.objects.filter(
+            organisation=organisation, window_start=hour, block__in={b for b, _ in probes}
+        )
+        .values("block")
+        .annotate(distinct=Count("pk"))
+        .filter(distinct__gte=settings.HUB_SWEEP_BLOCK_PROBES)
+        .order_by("-distinct")
+        .first()
+    )
     if crowded:
         kind = next(t for (block, _), t in probes.items() if block == crowded["block"])
-        alert_raise(kind="sequential_sweep", organisation=organisation,
-                    dedupe_key=f"sequential:{organisation.public_id}:{hour.isoformat()}",
-                    details={"identifier_type": kind, "distinct_in_block": crowded["distinct"], "window": hour.isoformat()})
+        alert_raise(
+            kind="sequential_sweep",
+            organisation=organisation,
+            dedupe_key=f"sequential:{organisation.public_id}:{hour.isoformat()}",
+            details={
+                "identifier_type": kind,
+                "distinct_in_block": crowded["distinct"],
+                "window": hour.isoformat(),
+            },
+        )
 
 
 def sweep_records_prune(*, now: datetime, keep: timedelta = timedelta(hours=48)) -> int:
@@ -96,9 +125,16 @@ def sweep_records_prune(*, now: datetime, keep: timedelta = timedelta(hours=48))
 
 def _window(actor: Actor, matched: bool, hour: datetime) -> None:
     checks, misses = _window_add(actor.organisation, hour, {"checks": 1, "misses": 0 if matched else 1})
-    _rules_apply(actor.organisation, hour, checks=checks, misses=misses, source="checks",
-                 least=settings.HUB_SWEEP_MIN_CHECKS, ratio=settings.HUB_SWEEP_MISS_RATIO_PERMILLE,
-                 volume=settings.HUB_SWEEP_HOURLY_VOLUME)
+    _rules_apply(
+        actor.organisation,
+        hour,
+        checks=checks,
+        misses=misses,
+        source="checks",
+        least=settings.HUB_SWEEP_MIN_CHECKS,
+        ratio=settings.HUB_SWEEP_MISS_RATIO_PERMILLE,
+        volume=settings.HUB_SWEEP_HOURLY_VOLUME,
+    )
 
 
 def bulk_window_observe(*, organisation: Organisation, rows: int, misses: int, now: datetime) -> None:
@@ -109,9 +145,16 @@ def bulk_window_observe(*, organisation: Organisation, rows: int, misses: int, n
     """
     hour = now.replace(minute=0, second=0, microsecond=0)
     total, missed = _window_add(organisation, hour, {"bulk_rows": rows, "bulk_misses": misses})
-    _rules_apply(organisation, hour, checks=total, misses=missed, source="bulk",
-                 least=settings.HUB_SWEEP_BULK_MIN_ROWS, ratio=settings.HUB_SWEEP_BULK_MISS_RATIO_PERMILLE,
-                 volume=settings.HUB_SWEEP_BULK_HOURLY_ROWS)
+    _rules_apply(
+        organisation,
+        hour,
+        checks=total,
+        misses=missed,
+        source="bulk",
+        least=settings.HUB_SWEEP_BULK_MIN_ROWS,
+        ratio=settings.HUB_SWEEP_BULK_MISS_RATIO_PERMILLE,
+        volume=settings.HUB_SWEEP_BULK_HOURLY_ROWS,
+    )
 
 
 def _window_add(organisation: Organisation, hour: datetime, counts: dict[str, int]) -> tuple[int, int]:
@@ -122,21 +165,46 @@ def _window_add(organisation: Organisation, hour: datetime, counts: dict[str, in
         cursor.execute(
             f"INSERT INTO {table} (organisation_id, window_start, checks, misses, bulk_rows, bulk_misses) "
             f"VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (organisation_id, window_start) DO UPDATE SET "
-            + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns) + " RETURNING " + ", ".join(columns),
-            [organisation.pk, connection.ops.adapt_datetimefield_value(hour), counts.get("checks", 0),
-             counts.get("misses", 0), counts.get("bulk_rows", 0), counts.get("bulk_misses", 0)],
+            + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+            + " RETURNING "
+            + ", ".join(columns),
+            [
+                organisation.pk,
+                connection.ops.adapt_datetimefield_value(hour),
+                counts.get("checks", 0),
+                counts.get("misses", 0),
+                counts.get("bulk_rows", 0),
+                counts.get("bulk_misses", 0),
+            ],
         )
         return cursor.fetchone()
 
 
-def _rules_apply(organisation: Organisation, hour: datetime, *, checks: int, misses: int, source: str, least: int,
-                 ratio: int, volume: int) -> None:
+def _rules_apply(
+    organisation: Organisation,
+    hour: datetime,
+    *,
+    checks: int,
+    misses: int,
+    source: str,
+    least: int,
+    ratio: int,
+    volume: int,
+) -> None:
     """The no-match ratio and volume rules over one hour's counts of checks or bulk rows."""
     details = {"checks": checks, "misses": misses, "window": hour.isoformat(), "source": source}
     prefix = "" if source == "checks" else f"{source}:"
     if checks >= least and misses * 1000 >= checks * ratio:
-        alert_raise(kind="no_match_sweep", organisation=organisation, details=details,
-                    dedupe_key=f"{prefix}no_match:{organisation.public_id}:{hour.isoformat()}")
+        alert_raise(
+            kind="no_match_sweep",
+            organisation=organisation,
+            details=details,
+            dedupe_key=f"{prefix}no_match:{organisation.public_id}:{hour.isoformat()}",
+        )
     if checks >= volume:
-        alert_raise(kind="volume_spike", organisation=organisation, details=details,
-                    dedupe_key=f"{prefix}volume:{organisation.public_id}:{hour.isoformat()}")
+        alert_raise(
+            kind="volume_spike",
+            organisation=organisation,
+            details=details,
+            dedupe_key=f"{prefix}volume:{organisation.public_id}:{hour.isoformat()}",
+        )

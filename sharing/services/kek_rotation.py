@@ -4,6 +4,7 @@ Only the small wrapped data key changes; the payload ciphertext is never touched
 working throughout, because `restricted_open` picks the KEK by the record's own version and
 both the old and the new KEK stay loaded until the rotation has finished.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ class KekRotationSummary:
     remaining: int = 0
 
 
-def kek_rotate(*, batch_size: int = 1000, dry_run: bool = False, keys: KeyRing | None = None) -> KekRotationSummary:
+def kek_rotate(
+    *, batch_size: int = 1000, dry_run: bool = False, keys: KeyRing | None = None
+) -> KekRotationSummary:
     """Re-wrap every record not under the active KEK, one locked batch per transaction."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -42,20 +45,27 @@ def kek_rotate(*, batch_size: int = 1000, dry_run: bool = False, keys: KeyRing |
 @transaction.atomic
 def kek_rotate_batch(pks: list[int], *, keys: KeyRing) -> int:
     """Lock these records, re-wrap those still under an old KEK, and return how many changed."""
-    rows = (RestrictedRecord.objects.select_for_update().filter(pk__in=pks)
-            .exclude(kek_version=keys.active_version).order_by("pk")
-            .only("pk", "owner_type", "owner_id", "field", "data_class", "kek_version", "wrapped_key"))
+    rows = (
+        RestrictedRecord.objects.select_for_update()
+        .filter(pk__in=pks)
+        .exclude(kek_version=keys.active_version)
+        .order_by("pk")
+        .only("pk", "owner_type", "owner_id", "field", "data_class", "kek_version", "wrapped_key")
+    )
     rewrapped = 0
     for row in rows:
         sealed = _rewrap_row(row, keys)
         rewrapped += RestrictedRecord.objects.filter(pk=row.pk).update(
-            wrapped_key=sealed.wrapped_key, kek_version=sealed.kek_version)
+            wrapped_key=sealed.wrapped_key, kek_version=sealed.kek_version
+        )
     return rewrapped
 
 
 def _rewrap_row(row: RestrictedRecord, keys: KeyRing) -> Sealed:
     """The record's data key wrapped under the active KEK, bound to the record as it was sealed."""
-    aad = associated_data(record_id=f"{row.owner_type}:{row.owner_id}", field=row.field, data_class=row.data_class)
+    aad = associated_data(
+        record_id=f"{row.owner_type}:{row.owner_id}", field=row.field, data_class=row.data_class
+    )
     # rewrap needs only the wrapped data key, so the (possibly large) ciphertext is neither loaded
     # nor written back: the result's empty ciphertext must never be stored.
     stored = Sealed(kek_version=row.kek_version, wrapped_key=bytes(row.wrapped_key), ciphertext=b"")

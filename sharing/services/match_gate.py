@@ -11,6 +11,7 @@ Bulk files draw on their own per-type quota for the whole file at upload (`bulk_
 sequential rule as the upload is read (`bulk_numbers_observe`), the canary rule as chunks are
 matched (bulk_match.py) and the no-match and volume rules as they are answered (`bulk_rows_observe`).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -34,14 +35,22 @@ V = TypeVar("V", bound=Callable)
 def match_revealing(*methods: str) -> Callable[[V], V]:
     """Mark a function view whose `methods` answer whether identifiers match (API views set
     `match_revealing_methods`); tests/sharing/test_match_gate.py drives every marked route."""
+
     def mark(view: V) -> V:
         view.match_revealing_methods = frozenset(method.lower() for method in methods)  # type: ignore[attr-defined]
         return view
+
     return mark
 
 
-def lookup_gate(*, actor: Actor, tokenised: list[TokenisedIdentifier], matched: bool, tag: AuditTag,
-                now: datetime | None = None) -> None:
+def lookup_gate(
+    *,
+    actor: Actor,
+    tokenised: list[TokenisedIdentifier],
+    matched: bool,
+    tag: AuditTag,
+    now: datetime | None = None,
+) -> None:
     """Take the check quota per identifier type (or refuse: audited, 429), then feed the sweep and canary rules.
 
     Call it before answering and outside the transaction of the write it gates: a refusal's audit

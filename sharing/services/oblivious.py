@@ -3,6 +3,7 @@
 The hub learns neither the identifier nor the token; it only counts evaluations
 against the organisation's quota and audits how many it did.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,13 +32,20 @@ def tokens_evaluate_blinded(*, blinded_elements: list[bytes], actor: Actor) -> E
     if not actor.can(Capability.TOKEN_EVALUATE):
         raise ForbiddenError("Your role does not grant token:evaluate.")
     _require_valid_elements(blinded_elements)
-    quota_take_or_refuse(actor=actor, demands=evaluation_quota_demands(len(blinded_elements)),
-                         tag=AuditTag.TOKENS_EVALUATED)
+    quota_take_or_refuse(
+        actor=actor, demands=evaluation_quota_demands(len(blinded_elements)), tag=AuditTag.TOKENS_EVALUATED
+    )
     key = hub_oprf_key()
     evaluated = oprf.blind_evaluate_batch(key.secret, blinded_elements)
     with transaction.atomic():
-        audit_record(actor=actor, tag=AuditTag.TOKENS_EVALUATED, data_class=DataClass.SHAREABLE,
-                     target_type="oprf_key", target_id=str(key.version), details={"count": len(evaluated)})
+        audit_record(
+            actor=actor,
+            tag=AuditTag.TOKENS_EVALUATED,
+            data_class=DataClass.SHAREABLE,
+            target_type="oprf_key",
+            target_id=str(key.version),
+            details={"count": len(evaluated)},
+        )
     return Evaluation(evaluated_elements=evaluated, key_version=key.version)
 
 

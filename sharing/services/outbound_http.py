@@ -13,6 +13,7 @@ Literal spellings such as `127.1`, `2130706433`, `0x7f000001`, `017700000001` or
 are what the resolver makes of them too; `host_literal` reads them the same way so registration
 can refuse them early.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -32,12 +33,36 @@ _LEGACY_IPV4 = re.compile(r"[0-9a-fx.]+", re.IGNORECASE)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 # IANA's special-purpose ranges that are not globally reachable, written out as well: `is_global`
 # differs between Python versions (3.11 still calls 192.0.0.8 global).
-_NOT_PUBLIC = [ipaddress.ip_network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
-    "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
-    "224.0.0.0/4", "240.0.0.0/4", "::/127", "::ffff:0:0/96", "64:ff9b:1::/48", "100::/64", "2001::/23",
-    "2001:db8::/32", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
-)]
+_NOT_PUBLIC = [
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "::/127",
+        "::ffff:0:0/96",
+        "64:ff9b:1::/48",
+        "100::/64",
+        "2001::/23",
+        "2001:db8::/32",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",
+        "ff00::/8",
+    )
+]
 
 
 class AddressRefused(Exception):
@@ -67,7 +92,11 @@ def host_literal(host: str) -> Address | None:
 def host_is_local_name(host: str) -> bool:
     """localhost, a reserved local suffix, or a single label (a service name on the operator's network)."""
     name = host_name(host)
-    return name == "localhost" or name.endswith(LOCAL_NAME_SUFFIXES) or ("." not in name and host_literal(name) is None)
+    return (
+        name == "localhost"
+        or name.endswith(LOCAL_NAME_SUFFIXES)
+        or ("." not in name and host_literal(name) is None)
+    )
 
 
 def address_allowed(address: Address) -> bool:
@@ -96,8 +125,14 @@ def _wrapped(address: Address) -> list[Address]:
 def _public(address: Address) -> bool:
     if any(address in network for network in _NOT_PUBLIC if network.version == address.version):
         return False
-    return address.is_global and not (address.is_multicast or address.is_reserved or address.is_loopback
-                                      or address.is_link_local or address.is_unspecified or address.is_private)
+    return address.is_global and not (
+        address.is_multicast
+        or address.is_reserved
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_unspecified
+        or address.is_private
+    )
 
 
 def address_resolve(host: str, port: int) -> str:
@@ -151,7 +186,9 @@ def post_pinned(url: str, *, body: bytes, headers: dict[str, str], timeout: floa
     connection = connection_class(parts.hostname, port, address=address, timeout=timeout)
     try:
         path = parts.path or "/"
-        connection.request("POST", f"{path}?{parts.query}" if parts.query else path, body=body, headers=headers)
+        connection.request(
+            "POST", f"{path}?{parts.query}" if parts.query else path, body=body, headers=headers
+        )
         return connection.getresponse().status
     finally:
         connection.close()

@@ -7,6 +7,7 @@ a single report at a one-strike verification level or in a one-strike category
 no match is "allow". Without a policy of its own, an organisation gets the default:
 three strikes in 24 months, one strike for a court judgment.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,12 @@ from accounts.roles import Capability
 from hub.errors import ForbiddenError
 from sharing.models import MemberPolicy
 
-DEFAULT_POLICY = {"strikes": 3, "window_months": 24, "one_strike_verification_levels": ["court_judgment"],
-                  "one_strike_categories": []}
+DEFAULT_POLICY = {
+    "strikes": 3,
+    "window_months": 24,
+    "one_strike_verification_levels": ["court_judgment"],
+    "one_strike_categories": [],
+}
 
 
 @dataclass(frozen=True)
@@ -38,9 +43,12 @@ def policy_of(organisation_id: int) -> dict:
     policy = MemberPolicy.objects.filter(organisation_id=organisation_id).first()
     if policy is None:
         return dict(DEFAULT_POLICY)
-    return {"strikes": policy.strikes, "window_months": policy.window_months,
-            "one_strike_verification_levels": policy.one_strike_verification_levels,
-            "one_strike_categories": policy.one_strike_categories}
+    return {
+        "strikes": policy.strikes,
+        "window_months": policy.window_months,
+        "one_strike_verification_levels": policy.one_strike_verification_levels,
+        "one_strike_categories": policy.one_strike_categories,
+    }
 
 
 def recommended_action(policy: dict, strikes: list[Strike], *, now=None) -> str:
@@ -50,8 +58,11 @@ def recommended_action(policy: dict, strikes: list[Strike], *, now=None) -> str:
     recent = [s for s in strikes if s.submitted_at >= since]
     if len(recent) >= policy["strikes"]:
         return "block"
-    if any(s.verification in policy["one_strike_verification_levels"] or s.category in policy["one_strike_categories"]
-           for s in recent):
+    if any(
+        s.verification in policy["one_strike_verification_levels"]
+        or s.category in policy["one_strike_categories"]
+        for s in recent
+    ):
         return "block"
     return "review"
 
@@ -60,7 +71,14 @@ def recommended_action(policy: dict, strikes: list[Strike], *, now=None) -> str:
 def policy_set(*, policy: dict, actor: Actor) -> MemberPolicy:
     if not actor.can(Capability.POLICY_MANAGE):
         raise ForbiddenError("Only platform and courier administrators set the action policy.")
-    saved, _ = MemberPolicy.objects.update_or_create(organisation=actor.organisation, defaults={**policy, "updated_at": timezone.now()})
-    audit_record(actor=actor, tag=AuditTag.POLICY_SET, target=actor.organisation, data_class=DataClass.ADMINISTRATIVE,
-                 details=policy)
+    saved, _ = MemberPolicy.objects.update_or_create(
+        organisation=actor.organisation, defaults={**policy, "updated_at": timezone.now()}
+    )
+    audit_record(
+        actor=actor,
+        tag=AuditTag.POLICY_SET,
+        target=actor.organisation,
+        data_class=DataClass.ADMINISTRATIVE,
+        details=policy,
+    )
     return saved

@@ -1,4 +1,5 @@
 """Submit, review, retract and expire reports; each a transaction with its audit row."""
+
 from __future__ import annotations
 
 import base64
@@ -25,10 +26,14 @@ from sharing.services.reputation import reporting_suspended, standing_of
 from sharing.services.restricted import restricted_store
 from sharing.services.risk import OFFICIAL
 from sharing.services.subjects import subjects_relink
-from sharing.services.watch_events import watch_changes
 from sharing.services.tokens import (
-    RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise, stored_token_get_or_create,
+    RawIdentifier,
+    SuppliedToken,
+    TokenisedIdentifier,
+    identifiers_tokenise,
+    stored_token_get_or_create,
 )
+from sharing.services.watch_events import watch_changes
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,12 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
     _require(actor, Capability.REPORT_SUBMIT)
     standing = standing_of(actor.organisation.pk)
     if reporting_suspended(standing):
-        raise ForbiddenError(f"Reporting is suspended until {standing.reporting_suspended_until:%Y-%m-%d}: {standing.suspension_reason}")
-    tokenised = identifiers_tokenise(identifiers=submission.identifiers, default_country=actor.organisation.country)
+        raise ForbiddenError(
+            f"Reporting is suspended until {standing.reporting_suspended_until:%Y-%m-%d}: {standing.suspension_reason}"
+        )
+    tokenised = identifiers_tokenise(
+        identifiers=submission.identifiers, default_country=actor.organisation.country
+    )
     _require_linking_identifier(tokenised)
     report = Report.objects.create(
         reporter_organisation=actor.organisation,
@@ -72,12 +81,20 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
         # Trusted flaggers skip the pending queue; the operator can still review afterwards.
         report.fast_tracked = True
         _accept(report, by=None, reason="trusted flagger: accepted without waiting for review")
-        audit_record(actor=actor, tag=AuditTag.REPORT_FAST_TRACKED, target=report, data_class=DataClass.ADMINISTRATIVE)
+        audit_record(
+            actor=actor, tag=AuditTag.REPORT_FAST_TRACKED, target=report, data_class=DataClass.ADMINISTRATIVE
+        )
     # The restricted fields are sealed write-only here; nobody reads them, so the
     # event is about the shareable tokens it created.
     audit_record(
-        actor=actor, tag=AuditTag.REPORT_SUBMITTED, target=report, data_class=DataClass.SHAREABLE,
-        details={"identifier_types": sorted({i.type for i in tokenised}), "evidence_count": len(submission.evidence)},
+        actor=actor,
+        tag=AuditTag.REPORT_SUBMITTED,
+        target=report,
+        data_class=DataClass.SHAREABLE,
+        details={
+            "identifier_types": sorted({i.type for i in tokenised}),
+            "evidence_count": len(submission.evidence),
+        },
     )
     return report
 
@@ -88,22 +105,38 @@ WEAK_ONLY_MESSAGE = "A report needs at least one strong or medium identifier; na
 def _require_linking_identifier(tokenised: list[TokenisedIdentifier]) -> None:
     # A report of weak identifiers only could never reach a subject: refused rather than stored to no effect.
     if not any(item.type in LINKING_TYPES for item in tokenised):
-        raise DomainError("The report names no strong or medium identifier.", fields={"identifiers": [WEAK_ONLY_MESSAGE]})
+        raise DomainError(
+            "The report names no strong or medium identifier.", fields={"identifiers": [WEAK_ONLY_MESSAGE]}
+        )
 
 
 def _seal_restricted(report: Report, submission: ReportSubmission) -> None:
     owner = {"owner_type": "report", "owner_id": str(report.public_id)}
     # Identifiers sent as tokens were never shown to the hub; only raw ones are sealed.
-    raw = [{"type": i.type, "value": i.value, "country": i.country}
-           for i in submission.identifiers if isinstance(i, RawIdentifier)]
+    raw = [
+        {"type": i.type, "value": i.value, "country": i.country}
+        for i in submission.identifiers
+        if isinstance(i, RawIdentifier)
+    ]
     restricted_store(**owner, field="identifiers", payload=json.dumps(raw).encode())
     restricted_store(**owner, field="statement", payload=submission.statement.encode())
-    restricted_store(**owner, field="reporter", payload=json.dumps(
-        {"organisation": str(report.reporter_organisation.public_id), "member": str(report.submitted_by.public_id)}
-    ).encode())
+    restricted_store(
+        **owner,
+        field="reporter",
+        payload=json.dumps(
+            {
+                "organisation": str(report.reporter_organisation.public_id),
+                "member": str(report.submitted_by.public_id),
+            }
+        ).encode(),
+    )
     for index, evidence in enumerate(submission.evidence):
-        meta = {"name": evidence.name, "content_type": evidence.content_type, "size": len(evidence.content),
-                "sha256": hashlib.sha256(evidence.content).hexdigest()}
+        meta = {
+            "name": evidence.name,
+            "content_type": evidence.content_type,
+            "size": len(evidence.content),
+            "sha256": hashlib.sha256(evidence.content).hexdigest(),
+        }
         restricted_store(**owner, field=f"evidence:{index}:meta", payload=json.dumps(meta).encode())
         restricted_store(**owner, field=f"evidence:{index}", payload=evidence.content)
 
@@ -118,8 +151,14 @@ def report_accept(*, report: Report, reason: str, actor: Actor, decision_verifie
     _require(actor, Capability.REPORT_REVIEW)
     report = lock_report(report)
     _accept(report, by=actor.member, reason=reason, decision_verified=decision_verified)
-    audit_record(actor=actor, tag=AuditTag.REPORT_ACCEPTED, target=report, data_class=DataClass.ADMINISTRATIVE,
-                 legal_basis=LegalBasis.OPERATOR_DUTY, details={"decision_verified": report.decision_verified})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.REPORT_ACCEPTED,
+        target=report,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={"decision_verified": report.decision_verified},
+    )
     return report
 
 
@@ -139,8 +178,13 @@ def report_reject(*, report: Report, reason: str, actor: Actor) -> Report:
     report = lock_report(report)
     report.reject(by=actor.member, reason=reason)
     report.save()
-    audit_record(actor=actor, tag=AuditTag.REPORT_REJECTED, target=report, data_class=DataClass.ADMINISTRATIVE,
-                 legal_basis=LegalBasis.OPERATOR_DUTY)
+    audit_record(
+        actor=actor,
+        tag=AuditTag.REPORT_REJECTED,
+        target=report,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+    )
     return report
 
 
@@ -157,14 +201,17 @@ def report_retract(*, report: Report, actor: Actor) -> Report:
         report.save()
         if was_accepted:
             subjects_relink(report=report)
-    audit_record(actor=actor, tag=AuditTag.REPORT_RETRACTED, target=report, data_class=DataClass.ADMINISTRATIVE)
+    audit_record(
+        actor=actor, tag=AuditTag.REPORT_RETRACTED, target=report, data_class=DataClass.ADMINISTRATIVE
+    )
     return report
 
 
 def report_renew(*, report: Report, actor: Actor) -> Report:
     """The reporting organisation keeps an accepted report alive for another retention period, before it expires."""
-    lapse = lapse_with_refusal(lambda: _report_expire(report_id=report.pk), actor=actor, tag=AuditTag.REPORT_RENEWED,
-                               target=report)
+    lapse = lapse_with_refusal(
+        lambda: _report_expire(report_id=report.pk), actor=actor, tag=AuditTag.REPORT_RENEWED, target=report
+    )
     return refusing_past_deadline(_renew, lapse=lapse, report=report, actor=actor)
 
 
@@ -175,18 +222,27 @@ def _renew(*, report: Report, actor: Actor) -> Report:
         raise ForbiddenError("Only the reporting organisation can renew a report.")
     report = lock_report(report)
     if report.status == ReportStatus.ACCEPTED and report.expires_at <= timezone.now():
-        raise DeadlinePassed(f"The report expired at {report.expires_at:%Y-%m-%d %H:%M} UTC; submit a new report.")
+        raise DeadlinePassed(
+            f"The report expired at {report.expires_at:%Y-%m-%d %H:%M} UTC; submit a new report."
+        )
     report.renew(expires_at=timezone.now() + timedelta(days=settings.HUB_REPORT_RETENTION_DAYS))
     report.save()
-    audit_record(actor=actor, tag=AuditTag.REPORT_RENEWED, target=report, data_class=DataClass.ADMINISTRATIVE,
-                 details={"expires_at": report.expires_at.isoformat()})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.REPORT_RENEWED,
+        target=report,
+        data_class=DataClass.ADMINISTRATIVE,
+        details={"expires_at": report.expires_at.isoformat()},
+    )
     return report
 
 
 def reports_expire(*, now=None) -> int:
     """Close accepted reports past their expiry, one transaction each; returns how many."""
     now = now or timezone.now()
-    due = list(Report.objects.filter(status=ReportStatus.ACCEPTED, expires_at__lte=now).values_list("pk", flat=True))
+    due = list(
+        Report.objects.filter(status=ReportStatus.ACCEPTED, expires_at__lte=now).values_list("pk", flat=True)
+    )
     for report_id in due:
         _report_expire(report_id=report_id)
     return len(due)
@@ -201,8 +257,13 @@ def _report_expire(*, report_id: int) -> None:
         report.expire()
         report.save()
         subjects_relink(report=report)
-    audit_record(actor=None, tag=AuditTag.REPORT_EXPIRED, target=report, data_class=DataClass.ADMINISTRATIVE,
-                 legal_basis=LegalBasis.OPERATOR_DUTY)
+    audit_record(
+        actor=None,
+        tag=AuditTag.REPORT_EXPIRED,
+        target=report,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+    )
 
 
 def _require(actor: Actor, capability: Capability) -> None:

@@ -20,6 +20,7 @@ Counter-notices are judged too: a dispute decided against the organisation that 
 (the listing upheld) counts in that organisation's record as a filer, shown to operators
 (bad-faith counter-notices can carry punitive damages).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -53,17 +54,25 @@ class ReporterRecord:
 
     @property
     def trusted_by_rule(self) -> bool:
-        return (self.accepted >= settings.HUB_TRUSTED_MIN_REPORTS and self.upheld * 100 >= self.accepted * 90
-                and self.overturned * 100 <= self.accepted * 5)
+        return (
+            self.accepted >= settings.HUB_TRUSTED_MIN_REPORTS
+            and self.upheld * 100 >= self.accepted * 90
+            and self.overturned * 100 <= self.accepted * 5
+        )
 
     @property
     def misuse(self) -> bool:
-        return self.overturned >= settings.HUB_MISUSE_MIN_OVERTURNED and self.overturned * 100 >= self.accepted * 20
+        return (
+            self.overturned >= settings.HUB_MISUSE_MIN_OVERTURNED
+            and self.overturned * 100 >= self.accepted * 20
+        )
 
 
 def reporter_record(*, organisation_id: int, now=None) -> ReporterRecord:
     since = (now or timezone.now()) - WINDOW
-    counts = Report.objects.filter(reporter_organisation_id=organisation_id, submitted_at__gte=since).aggregate(
+    counts = Report.objects.filter(
+        reporter_organisation_id=organisation_id, submitted_at__gte=since
+    ).aggregate(
         accepted=Count("pk", filter=Q(status__in=EVER_ACCEPTED)),
         overturned=Count("pk", filter=Q(status=ReportStatus.OVERTURNED)),
         retracted=Count("pk", filter=Q(status=ReportStatus.RETRACTED)),
@@ -75,6 +84,7 @@ def reporter_record(*, organisation_id: int, now=None) -> ReporterRecord:
 @dataclass(frozen=True)
 class CounterNoticeRecord:
     """Disputes an organisation filed (last 90 days, by filing), by outcome."""
+
     filed: int
     failed: int  # decided upheld: the listing stood against the counter-notice
     succeeded: int  # decided overturned
@@ -110,9 +120,15 @@ def reputation_refresh(*, organisation_id: int) -> ReporterStanding:
     if changes:
         standing.updated_at = timezone.now()
         standing.save()
-        audit_record(actor=None, tag=AuditTag.REPUTATION_CHANGED, target_type="organisation",
-                     target_id=str(Organisation.objects.get(pk=organisation_id).public_id), data_class=DataClass.ADMINISTRATIVE,
-                     legal_basis=LegalBasis.OPERATOR_DUTY, details={**changes, "record": asdict(record)})
+        audit_record(
+            actor=None,
+            tag=AuditTag.REPUTATION_CHANGED,
+            target_type="organisation",
+            target_id=str(Organisation.objects.get(pk=organisation_id).public_id),
+            data_class=DataClass.ADMINISTRATIVE,
+            legal_basis=LegalBasis.OPERATOR_DUTY,
+            details={**changes, "record": asdict(record)},
+        )
     return standing
 
 
@@ -126,13 +142,20 @@ def _misuse_apply(standing: ReporterStanding, record: ReporterRecord) -> dict:
             return {}
         standing.misuse_warning_until = None
         return {"misuse_warning_until": None}
-    figures = (f"{record.overturned} of your {record.accepted} accepted reports in the last 90 days "
-               "were overturned on dispute")
+    figures = (
+        f"{record.overturned} of your {record.accepted} accepted reports in the last 90 days "
+        "were overturned on dispute"
+    )
     if standing.misuse_warning_until is None:
         standing.misuse_warning_until = now + timedelta(days=settings.HUB_MISUSE_WARNING_DAYS)
         until = standing.misuse_warning_until.isoformat()
-        _notify(standing, "reporting.warned", f"Warning: {figures}. If this still holds on {until[:10]}, reporting "
-                "will be suspended (misuse rule).", {"until": until, "record": asdict(record)})
+        _notify(
+            standing,
+            "reporting.warned",
+            f"Warning: {figures}. If this still holds on {until[:10]}, reporting "
+            "will be suspended (misuse rule).",
+            {"until": until, "record": asdict(record)},
+        )
         return {"misuse_warning_until": until}
     if standing.misuse_warning_until > now:
         return {}
@@ -140,7 +163,12 @@ def _misuse_apply(standing: ReporterStanding, record: ReporterRecord) -> dict:
     standing.reporting_suspended_until = now + timedelta(days=settings.HUB_MISUSE_SUSPENSION_DAYS)
     standing.suspension_reason = f"{figures}, after a warning; reporting is suspended (misuse rule)."
     until = standing.reporting_suspended_until.isoformat()
-    _notify(standing, "reporting.suspended", standing.suspension_reason, {"until": until, "record": asdict(record)})
+    _notify(
+        standing,
+        "reporting.suspended",
+        standing.suspension_reason,
+        {"until": until, "record": asdict(record)},
+    )
     return {"reporting_suspended_until": until}
 
 
@@ -154,24 +182,41 @@ def reputation_summary(*, organisation_id: int) -> dict:
     """An organisation's record and standing, as its members and operators see them."""
     standing = standing_of(organisation_id)
     record = reporter_record(organisation_id=organisation_id)
-    return {**asdict(record), "trusted_flagger": standing.trusted_flagger, "override": standing.override,
-            "reporting_suspended_until": standing.reporting_suspended_until, "suspension_reason": standing.suspension_reason,
-            "misuse_warning_until": standing.misuse_warning_until}
+    return {
+        **asdict(record),
+        "trusted_flagger": standing.trusted_flagger,
+        "override": standing.override,
+        "reporting_suspended_until": standing.reporting_suspended_until,
+        "suspension_reason": standing.suspension_reason,
+        "misuse_warning_until": standing.misuse_warning_until,
+    }
 
 
 def reputation_read_any(*, organisation: Organisation, actor: Actor) -> dict:
     """Any organisation's standing for operators: its reporter record and its counter-notice record."""
     if not actor.can(Capability.REPUTATION_READ_ANY):
         raise ForbiddenError("Only operators read another organisation's standing.")
-    audit_record(actor=actor, tag=AuditTag.REPUTATION_READ, target=organisation, data_class=DataClass.ADMINISTRATIVE,
-                 legal_basis=LegalBasis.OPERATOR_DUTY)
-    return {**reputation_summary(organisation_id=organisation.pk),
-            "counter_notices": asdict(counter_notice_record(organisation_id=organisation.pk))}
+    audit_record(
+        actor=actor,
+        tag=AuditTag.REPUTATION_READ,
+        target=organisation,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+    )
+    return {
+        **reputation_summary(organisation_id=organisation.pk),
+        "counter_notices": asdict(counter_notice_record(organisation_id=organisation.pk)),
+    }
 
 
 def reputation_read(*, actor: Actor) -> dict:
     """The actor's own organisation's reputation, its read audited."""
-    audit_record(actor=actor, tag=AuditTag.REPUTATION_READ, target=actor.organisation, data_class=DataClass.ADMINISTRATIVE)
+    audit_record(
+        actor=actor,
+        tag=AuditTag.REPUTATION_READ,
+        target=actor.organisation,
+        data_class=DataClass.ADMINISTRATIVE,
+    )
     return reputation_summary(organisation_id=actor.organisation.pk)
 
 
@@ -179,16 +224,28 @@ def reporting_suspended(standing: ReporterStanding) -> bool:
     return bool(standing.reporting_suspended_until and standing.reporting_suspended_until > timezone.now())
 
 
-def reputation_override(*, organisation: Organisation, override: str, reason: str, actor: Actor) -> ReporterStanding:
+def reputation_override(
+    *, organisation: Organisation, override: str, reason: str, actor: Actor
+) -> ReporterStanding:
     """An operator grants or revokes trusted-flagger status against the rule, or returns it to the rule ("")."""
     if not actor.can(Capability.REPUTATION_OVERRIDE):
         raise ForbiddenError("Only operator administrators override reputation.")
     if override not in ("", "grant", "revoke") or (override and len(reason.strip()) < 3):
-        raise DomainError("Give grant, revoke or an empty override, and a reason.", fields={"reason": ["Required."]})
+        raise DomainError(
+            "Give grant, revoke or an empty override, and a reason.", fields={"reason": ["Required."]}
+        )
     with transaction.atomic():
-        ReporterStanding.objects.filter(pk=standing_of(organisation.pk).pk).update(override=override, override_reason=reason)
-        audit_record(actor=actor, tag=AuditTag.REPUTATION_CHANGED, target=organisation, data_class=DataClass.ADMINISTRATIVE,
-                     legal_basis=LegalBasis.OPERATOR_DUTY, details={"override": override, "reason": reason})
+        ReporterStanding.objects.filter(pk=standing_of(organisation.pk).pk).update(
+            override=override, override_reason=reason
+        )
+        audit_record(
+            actor=actor,
+            tag=AuditTag.REPUTATION_CHANGED,
+            target=organisation,
+            data_class=DataClass.ADMINISTRATIVE,
+            legal_basis=LegalBasis.OPERATOR_DUTY,
+            details={"override": override, "reason": reason},
+        )
         return reputation_refresh(organisation_id=organisation.pk)
 
 
@@ -214,9 +271,18 @@ def reporting_suspension_lift(*, organisation: Organisation, reason: str, actor:
         standing.reporting_suspended_until, standing.misuse_warning_until = None, None
         standing.suspension_reason, standing.updated_at = "", timezone.now()
         standing.save()
-        _notify(standing, "reporting.reinstated", f"Your reporting suspension was lifted by an operator. Reason: {reason}",
-                {"was_until": lifted_from})
-        audit_record(actor=actor, tag=AuditTag.REPORTING_SUSPENSION_LIFTED, target=organisation,
-                     data_class=DataClass.ADMINISTRATIVE, legal_basis=LegalBasis.OPERATOR_DUTY,
-                     details={"reason": reason, "was_until": lifted_from})
+        _notify(
+            standing,
+            "reporting.reinstated",
+            f"Your reporting suspension was lifted by an operator. Reason: {reason}",
+            {"was_until": lifted_from},
+        )
+        audit_record(
+            actor=actor,
+            tag=AuditTag.REPORTING_SUSPENSION_LIFTED,
+            target=organisation,
+            data_class=DataClass.ADMINISTRATIVE,
+            legal_basis=LegalBasis.OPERATOR_DUTY,
+            details={"reason": reason, "was_until": lifted_from},
+        )
         return standing

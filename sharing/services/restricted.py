@@ -1,4 +1,5 @@
 """The restricted tier: seal payloads on arrival; open them only inside a court disclosure."""
+
 from __future__ import annotations
 
 from hub.keys import key_encryption_keys
@@ -26,6 +27,12 @@ def restricted_store(*, owner_type: str, owner_id: str, field: str, payload: byt
 def restricted_open(record: RestrictedRecord) -> bytes:
     """Decrypt one restricted record. Only the disclosure service calls this, after it has
     written the record's restricted-class audit row in the same transaction."""
-    aad = associated_data(record_id=f"{record.owner_type}:{record.owner_id}", field=record.field, data_class=record.data_class)
-    sealed = Sealed(kek_version=record.kek_version, wrapped_key=bytes(record.wrapped_key), ciphertext=bytes(record.ciphertext))
+    aad = associated_data(
+        record_id=f"{record.owner_type}:{record.owner_id}", field=record.field, data_class=record.data_class
+    )
+    sealed = Sealed(
+        kek_version=record.kek_version,
+        wrapped_key=bytes(record.wrapped_key),
+        ciphertext=bytes(record.ciphertext),
+    )
     return open_sealed(sealed, aad=aad, keys=key_encryption_keys())

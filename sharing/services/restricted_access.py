@@ -11,6 +11,7 @@ event or a disclosure approval made with an API key that its own member did not 
 (an admin minting a key for an officer, say) breaks the invariant too, and so does every
 restricted event under an order approved that way.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -36,11 +37,15 @@ class Violation:
 
 def events_checked() -> QuerySet[AuditEvent]:
     """Restricted-class events and disclosure approvals: what the invariant speaks about."""
-    return AuditEvent.objects.filter(Q(data_class=DataClass.RESTRICTED) | Q(action=AuditTag.DISCLOSURE_APPROVED))
+    return AuditEvent.objects.filter(
+        Q(data_class=DataClass.RESTRICTED) | Q(action=AuditTag.DISCLOSURE_APPROVED)
+    )
 
 
 def restricted_access_violations() -> list[Violation]:
-    events = events_checked().select_related("actor_api_key__member", "actor_api_key__created_by").order_by("id")
+    events = (
+        events_checked().select_related("actor_api_key__member", "actor_api_key__created_by").order_by("id")
+    )
     return [Violation(e.pk, e.action, reason) for e in events.iterator() if (reason := _violation(e))]
 
 
@@ -56,7 +61,9 @@ def _violation(event: AuditEvent) -> str | None:
         return f"order {request.public_id} lacks two distinct officers' approvals"
     if _approved_with_borrowed_key(request):
         return f"order {request.public_id} was approved with an API key its officer did not create"
-    if not request.approved_at or not (request.approved_at <= event.occurred_at <= request.approval_expires_at):
+    if not request.approved_at or not (
+        request.approved_at <= event.occurred_at <= request.approval_expires_at
+    ):
         return f"order {request.public_id} was not approved and valid at the time"
     return _out_of_scope(event, request)
 
@@ -69,17 +76,25 @@ def _made_with_borrowed_key(event: AuditEvent) -> str | None:
 
 
 def _approved_with_borrowed_key(request: DisclosureRequest) -> bool:
-    approvals = AuditEvent.objects.filter(action=AuditTag.DISCLOSURE_APPROVED, object_id=str(request.public_id),
-                                          actor_api_key__isnull=False).select_related("actor_api_key")
+    approvals = AuditEvent.objects.filter(
+        action=AuditTag.DISCLOSURE_APPROVED, object_id=str(request.public_id), actor_api_key__isnull=False
+    ).select_related("actor_api_key")
     return any(_other_creator_of(event.actor_api_key) for event in approvals)
 
 
 def _other_creator_of(api_key: ApiKey) -> str | None:
     """Who other than its member created the key: its recorded creator, or (should that row have been
     edited) the member who issued it according to the tamper-evident log; None when it is the member's own."""
-    issuers = (AuditEvent.objects.filter(action=AuditTag.API_KEY_ISSUED, object_id=str(api_key.public_id),
-                                         outcome=Outcome.ALLOWED, actor_member__isnull=False)
-               .exclude(actor_member_id=api_key.member_id).select_related("actor_member"))
+    issuers = (
+        AuditEvent.objects.filter(
+            action=AuditTag.API_KEY_ISSUED,
+            object_id=str(api_key.public_id),
+            outcome=Outcome.ALLOWED,
+            actor_member__isnull=False,
+        )
+        .exclude(actor_member_id=api_key.member_id)
+        .select_related("actor_member")
+    )
     if issuer := issuers.first():
         return f"member {issuer.actor_member.public_id}"
     if api_key.minted_by_its_member:
@@ -91,7 +106,7 @@ def _order_of(event: AuditEvent) -> DisclosureRequest | None:
     if not event.legal_basis.startswith(ORDER_PREFIX):
         return None
     try:
-        return DisclosureRequest.objects.get(public_id=uuid.UUID(event.legal_basis[len(ORDER_PREFIX):]))
+        return DisclosureRequest.objects.get(public_id=uuid.UUID(event.legal_basis[len(ORDER_PREFIX) :]))
     except (ValueError, DisclosureRequest.DoesNotExist):
         return None
 

@@ -30,6 +30,7 @@ Risk (0–100)
 - 30 while any of the reports is disputed
 clamped to 0–100; a subject with no live report scores 0.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -10,6 +10,7 @@ again. Both cases are the same computation: take every token of the subjects tou
 their components from the reports that still count, and give each component one subject.
 `components_of` is the same rule as a pure function, for recomputing everything at once.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -46,9 +47,19 @@ def subjects_relink(*, report: Report) -> None:
 
 def subjects_recompute(token_ids: set[int]) -> None:
     """Recompute the subjects of these tokens and of every token sharing a subject with them."""
-    subject_ids = set(IdentifierToken.objects.filter(pk__in=token_ids, subject__isnull=False).values_list("subject_id", flat=True))
-    touched = set(token_ids) | set(IdentifierToken.objects.filter(subject_id__in=subject_ids).values_list("pk", flat=True))
-    linking = set(IdentifierToken.objects.filter(pk__in=touched, identifier_type__in=LINKING_TYPES).values_list("pk", flat=True))
+    subject_ids = set(
+        IdentifierToken.objects.filter(pk__in=token_ids, subject__isnull=False).values_list(
+            "subject_id", flat=True
+        )
+    )
+    touched = set(token_ids) | set(
+        IdentifierToken.objects.filter(subject_id__in=subject_ids).values_list("pk", flat=True)
+    )
+    linking = set(
+        IdentifierToken.objects.filter(pk__in=touched, identifier_type__in=LINKING_TYPES).values_list(
+            "pk", flat=True
+        )
+    )
     if touched - linking:
         # A weak token never carries a subject (this also clears one linked before the strength rule).
         IdentifierToken.objects.filter(pk__in=touched - linking, subject__isnull=False).update(subject=None)
@@ -64,7 +75,9 @@ def _components(seed_token_ids: set[int]) -> list[set[int]]:
         while frontier:
             lock_tokens(frontier)
             component |= frontier
-            reports = ReportIdentifier.objects.filter(token_id__in=frontier, report__in=live).values("report_id")
+            reports = ReportIdentifier.objects.filter(token_id__in=frontier, report__in=live).values(
+                "report_id"
+            )
             linked = set(linking_links().filter(report_id__in=reports).values_list("token_id", flat=True))
             frontier = linked - component
         unvisited -= component
@@ -74,7 +87,9 @@ def _components(seed_token_ids: set[int]) -> list[set[int]]:
 
 def _assign(components: list[set[int]], *, touched_tokens: set[int], old_subject_ids: set[int]) -> None:
     linked_by_live_report = set(
-        ReportIdentifier.objects.filter(token_id__in=touched_tokens, report__in=reports_counting()).values_list("token_id", flat=True)
+        ReportIdentifier.objects.filter(
+            token_id__in=touched_tokens, report__in=reports_counting()
+        ).values_list("token_id", flat=True)
     )
     reusable = sorted(old_subject_ids)
     for component in sorted(components, key=min):
@@ -82,7 +97,11 @@ def _assign(components: list[set[int]], *, touched_tokens: set[int], old_subject
             IdentifierToken.objects.filter(pk__in=component).update(subject=None)
             continue
         # The oldest subject survives a merge, so an existing subject keeps its id.
-        current = set(IdentifierToken.objects.filter(pk__in=component, subject__isnull=False).values_list("subject_id", flat=True))
+        current = set(
+            IdentifierToken.objects.filter(pk__in=component, subject__isnull=False).values_list(
+                "subject_id", flat=True
+            )
+        )
         keep = next((s for s in reusable if s in current), None)
         if keep is None:
             keep = Subject.objects.create().pk

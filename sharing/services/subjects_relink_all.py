@@ -7,6 +7,7 @@ running it again: the plan is recomputed from what is stored and the rest is wri
 Which subject a component keeps follows the incremental rule (subjects.py): components in order
 of their smallest token, each keeping the oldest subject still free among its tokens'.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,14 +33,25 @@ class RelinkSummary:
 
     def line(self) -> str:
         prefix = "Dry run: would relink" if self.dry_run else "Relinked"
-        return (f"{prefix} {self.components} subjects: {self.tokens_moved} tokens moved, {self.tokens_unlinked} unlinked, "
-                f"{self.subjects_created} subjects created, {self.subjects_deleted} deleted.")
+        return (
+            f"{prefix} {self.components} subjects: {self.tokens_moved} tokens moved, {self.tokens_unlinked} unlinked, "
+            f"{self.subjects_created} subjects created, {self.subjects_deleted} deleted."
+        )
 
 
 def subjects_relink_all(*, batch_size: int = 1000, dry_run: bool = False) -> RelinkSummary:
-    links = linking_links().filter(counting(via="report__")).values_list("report_id", "token_id").iterator(chunk_size=10000)
+    links = (
+        linking_links()
+        .filter(counting(via="report__"))
+        .values_list("report_id", "token_id")
+        .iterator(chunk_size=10000)
+    )
     components = sorted(components_of(links), key=min)
-    current = dict(IdentifierToken.objects.filter(subject__isnull=False).values_list("pk", "subject_id").iterator(chunk_size=10000))
+    current = dict(
+        IdentifierToken.objects.filter(subject__isnull=False)
+        .values_list("pk", "subject_id")
+        .iterator(chunk_size=10000)
+    )
     moves, kept, created = _plan(components, current)
     in_component = {token for component in components for token in component}
     unlinked = sorted(token for token in current if token not in in_component)
@@ -52,10 +64,14 @@ def subjects_relink_all(*, batch_size: int = 1000, dry_run: bool = False) -> Rel
         deleted = Subject.objects.filter(tokens__isnull=True).delete()[1].get("sharing.Subject", 0)
     else:
         deleted = len(set(current.values()) - kept) + Subject.objects.filter(tokens__isnull=True).count()
-    return RelinkSummary(len(components), sum(len(tokens) for tokens, _ in moves), len(unlinked), created, deleted, dry_run)
+    return RelinkSummary(
+        len(components), sum(len(tokens) for tokens, _ in moves), len(unlinked), created, deleted, dry_run
+    )
 
 
-def _plan(components: list[set[int]], current: dict[int, int]) -> tuple[list[tuple[list[int], int]], set[int], int]:
+def _plan(
+    components: list[set[int]], current: dict[int, int]
+) -> tuple[list[tuple[list[int], int]], set[int], int]:
     """For each component whose tokens are not all on the subject it keeps: (those tokens, that subject or NEW);
     the existing subjects kept; how many are created."""
     taken: set[int] = set()
@@ -90,8 +106,12 @@ def _write_moves(moves: list[tuple[list[int], int]], *, batch_size: int) -> None
 def _write_batch(batch: list[tuple[list[int], int]]) -> None:
     lock_tokens(token for tokens, _ in batch for token in tokens)
     new_subjects = iter(Subject.objects.bulk_create([Subject() for _, keep in batch if keep == NEW]))
-    rows = [IdentifierToken(pk=token, subject_id=keep if keep != NEW else subject.pk)
-            for tokens, keep in batch for subject in [next(new_subjects) if keep == NEW else None] for token in tokens]
+    rows = [
+        IdentifierToken(pk=token, subject_id=keep if keep != NEW else subject.pk)
+        for tokens, keep in batch
+        for subject in [next(new_subjects) if keep == NEW else None]
+        for token in tokens
+    ]
     IdentifierToken.objects.bulk_update(rows, ["subject"], batch_size=1000)
 
 

@@ -1,4 +1,5 @@
 """Re-key the token storage layer in place: no raw value needed, lookups keep working meanwhile."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ class RotationSummary:
     bulk_rows: int = 0
 
 
-def token_storage_rotate(*, batch_size: int = 1000, dry_run: bool = False, keys: KeyRing | None = None) -> RotationSummary:
+def token_storage_rotate(
+    *, batch_size: int = 1000, dry_run: bool = False, keys: KeyRing | None = None
+) -> RotationSummary:
     """Rewrite every stored token not yet under the active storage key, one batch per transaction."""
     keys = keys or token_storage_keys()
     active_prefix = f"{keys.active_version}:"
@@ -59,8 +62,9 @@ def _bulk_rows_stale(keys: KeyRing) -> QuerySet:
     """Rows of queued or running jobs whose tokens are not under the active key."""
     # A row's tokens are sealed together, under one key (at upload or here), so its first
     # token tells; finished jobs are never read again and are left to expire.
-    return (BulkRow.objects.filter(job__status__in=BULK_ACTIVE_STATUSES, tokens__0__isnull=False)
-            .exclude(tokens__0__token__startswith=f"{keys.active_version}:"))
+    return BulkRow.objects.filter(job__status__in=BULK_ACTIVE_STATUSES, tokens__0__isnull=False).exclude(
+        tokens__0__token__startswith=f"{keys.active_version}:"
+    )
 
 
 @transaction.atomic
@@ -69,7 +73,10 @@ def _bulk_rows_batch(pks: list[int], keys: KeyRing) -> int:
     changed = []
     for row in BulkRow.objects.filter(pk__in=pks).order_by("pk").select_for_update():
         # Sealing is deterministic: a token already under the active key comes out unchanged.
-        tokens = [{**item, "token": token_seal(token_unseal(item["token"], keys=keys), keys=keys)} for item in row.tokens]
+        tokens = [
+            {**item, "token": token_seal(token_unseal(item["token"], keys=keys), keys=keys)}
+            for item in row.tokens
+        ]
         if tokens != row.tokens:
             row.tokens = tokens
             changed.append(row)

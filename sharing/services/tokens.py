@@ -1,5 +1,6 @@
 """Turn identifiers into tokens: raw values are normalised and evaluated here and go no further;
 tokens that members derived obliviously are checked and taken as they are."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,7 +38,9 @@ class TokenisedIdentifier:
     canonical: str | None = None
 
 
-def identifiers_tokenise(*, identifiers: list[RawIdentifier | SuppliedToken], default_country: str) -> list[TokenisedIdentifier]:
+def identifiers_tokenise(
+    *, identifiers: list[RawIdentifier | SuppliedToken], default_country: str
+) -> list[TokenisedIdentifier]:
     """Normalise and tokenise every identifier, or fail naming each bad one by its index."""
     errors: dict[str, dict[str, list[str]]] = {}
     tokenised: list[TokenisedIdentifier] = []
@@ -57,7 +60,9 @@ def _tokenise_one(item: RawIdentifier | SuppliedToken, default_country: str) -> 
     if isinstance(item, SuppliedToken):
         current = hub_oprf_key().version
         if item.key_version != current:
-            raise IdentifierInvalid(f"Token key version {item.key_version} is not current; derive tokens under version {current}.")
+            raise IdentifierInvalid(
+                f"Token key version {item.key_version} is not current; derive tokens under version {current}."
+            )
         return TokenisedIdentifier(item.type, item.token.lower(), item.key_version)
     canonical = normalise(item.type, item.value, default_country=item.country or default_country)
     token = token_evaluate(identifier_type=canonical.type, canonical=canonical.value)

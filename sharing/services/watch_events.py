@@ -7,6 +7,7 @@ hands them to watchlist_changes_notify, which writes at most one event per watch
 seller's receiver last heard. A change touching several reports (a dispute decision)
 is wrapped once, so it is one change to receivers too.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -31,8 +32,14 @@ def subject_level(subject_id: int | None) -> str:
 def _tokens_around(reports: list[Report]) -> dict[int, int | None]:
     """The reports' tokens and every token of the subjects they belong to: token → subject."""
     token_ids = set(ReportIdentifier.objects.filter(report__in=reports).values_list("token_id", flat=True))
-    subjects = set(IdentifierToken.objects.filter(pk__in=token_ids, subject__isnull=False).values_list("subject_id", flat=True))
-    around = IdentifierToken.objects.filter(pk__in=token_ids) | IdentifierToken.objects.filter(subject_id__in=subjects)
+    subjects = set(
+        IdentifierToken.objects.filter(pk__in=token_ids, subject__isnull=False).values_list(
+            "subject_id", flat=True
+        )
+    )
+    around = IdentifierToken.objects.filter(pk__in=token_ids) | IdentifierToken.objects.filter(
+        subject_id__in=subjects
+    )
     return dict(around.values_list("pk", "subject_id"))
 
 
@@ -42,7 +49,14 @@ def watch_changes(reports: Report | Iterable[Report], *, linking: bool = False):
     reports = [reports] if isinstance(reports, Report) else list(reports)
     before = _tokens_around(reports)
     yield
-    after = dict(IdentifierToken.objects.filter(pk__in=set(before) | set(_tokens_around(reports))).values_list("pk", "subject_id"))
-    newly_linked = {token for token, subject in after.items() if subject is not None and subject != before.get(token)}
-    watchlist_changes_notify(token_ids=set(after), subject_level=subject_level,
-                             linked_token_ids=newly_linked if linking else set())
+    after = dict(
+        IdentifierToken.objects.filter(pk__in=set(before) | set(_tokens_around(reports))).values_list(
+            "pk", "subject_id"
+        )
+    )
+    newly_linked = {
+        token for token, subject in after.items() if subject is not None and subject != before.get(token)
+    }
+    watchlist_changes_notify(
+        token_ids=set(after), subject_level=subject_level, linked_token_ids=newly_linked if linking else set()
+    )

@@ -5,6 +5,7 @@ own reference, the organisation and the level its receivers last heard, nothing 
 token into a subject or a seller's level changes, `watchlist_changes_notify` writes one
 outbox row per watched seller (organisation + ref) and endpoint, in the caller's transaction.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -26,7 +27,13 @@ from hub.keys import KeyRing, token_storage_keys
 from sharing.crypto.tokens import token_lookup_forms, token_seal, token_unseal
 from sharing.models import IdentifierToken, WatchEntry, WebhookEndpoint
 from sharing.services.match_gate import lookup_counts, lookup_gate
-from sharing.services.tokens import RawIdentifier, SuppliedToken, TokenisedIdentifier, identifiers_tokenise, stored_tokens_find
+from sharing.services.tokens import (
+    RawIdentifier,
+    SuppliedToken,
+    TokenisedIdentifier,
+    identifiers_tokenise,
+    stored_tokens_find,
+)
 from sharing.services.webhooks import webhook_events_write
 
 EVENT_TYPES = frozenset({"subject.linked", "subject.level_changed"})
@@ -34,7 +41,9 @@ EVENT_TYPES = frozenset({"subject.linked", "subject.level_changed"})
 _RESERVED_DATA_KEYS = frozenset({"watch_ref", "identifier_type"})
 
 
-def watchlist_add(*, identifiers: list[RawIdentifier | SuppliedToken], ref: str, actor: Actor) -> list[WatchEntry]:
+def watchlist_add(
+    *, identifiers: list[RawIdentifier | SuppliedToken], ref: str, actor: Actor
+) -> list[WatchEntry]:
     """Watch these identifiers of one of the actor's sellers; raw values are tokenised and dropped."""
     _require(actor)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
@@ -47,11 +56,15 @@ def watchlist_add(*, identifiers: list[RawIdentifier | SuppliedToken], ref: str,
 
 
 @transaction.atomic
-def _watch_entries_store(*, tokenised: list[TokenisedIdentifier], ref: str, actor: Actor, hits: int) -> list[WatchEntry]:
+def _watch_entries_store(
+    *, tokenised: list[TokenisedIdentifier], ref: str, actor: Actor, hits: int
+) -> list[WatchEntry]:
     keys = token_storage_keys()
     existing = WatchEntry.objects.filter(organisation=actor.organisation)
     if existing.count() + len(tokenised) > settings.HUB_WATCHLIST_MAX_ENTRIES:
-        raise ConflictError(f"A watchlist holds at most {settings.HUB_WATCHLIST_MAX_ENTRIES} entries; remove some first.")
+        raise ConflictError(
+            f"A watchlist holds at most {settings.HUB_WATCHLIST_MAX_ENTRIES} entries; remove some first."
+        )
     entries, created = [], 0
     # A new identifier of a seller already watched joins what its receivers last heard.
     heard = existing.filter(ref=ref).values_list("last_level", flat=True).first() or "none"
@@ -59,15 +72,29 @@ def _watch_entries_store(*, tokenised: list[TokenisedIdentifier], ref: str, acto
         # Already watched (under any storage key): keep the first entry and its ref.
         entry = existing.filter(token__in=token_lookup_forms(item.token, keys=keys)).first()
         if entry is None:
-            entry = WatchEntry.objects.create(organisation=actor.organisation, token=token_seal(item.token, keys=keys),
-                                              identifier_type=item.type, ref=ref, last_level=heard,
-                                              created_by=actor.member)
+            entry = WatchEntry.objects.create(
+                organisation=actor.organisation,
+                token=token_seal(item.token, keys=keys),
+                identifier_type=item.type,
+                ref=ref,
+                last_level=heard,
+                created_by=actor.member,
+            )
             created += 1
         entries.append(entry)
     # The ref is the member's own free text, so it stays out of the audit log.
-    audit_record(actor=actor, tag=AuditTag.WATCH_ADDED, data_class=DataClass.SHAREABLE, target_type="watch_entry",
-                 details={"created": created, "identifier_types": sorted({i.type for i in tokenised}),
-                          "ids": [str(e.public_id) for e in entries], **lookup_counts(hits=hits, looked_up=len(tokenised))})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.WATCH_ADDED,
+        data_class=DataClass.SHAREABLE,
+        target_type="watch_entry",
+        details={
+            "created": created,
+            "identifier_types": sorted({i.type for i in tokenised}),
+            "ids": [str(e.public_id) for e in entries],
+            **lookup_counts(hits=hits, looked_up=len(tokenised)),
+        },
+    )
     return entries
 
 
@@ -79,8 +106,13 @@ def watch_entries_of(*, actor: Actor) -> QuerySet[WatchEntry]:
 
 def watch_entries_page_audit(*, actor: Actor, page: list[WatchEntry]) -> None:
     """Audit a page of entries shown to the actor (ids only), in the request's transaction."""
-    audit_record(actor=actor, tag=AuditTag.WATCH_LISTED, data_class=DataClass.SHAREABLE, target_type="watch_entry",
-                 details={"count": len(page), "ids": [str(e.public_id) for e in page]})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.WATCH_LISTED,
+        data_class=DataClass.SHAREABLE,
+        target_type="watch_entry",
+        details={"count": len(page), "ids": [str(e.public_id) for e in page]},
+    )
 
 
 def watch_entry_remove(*, public_id, actor: Actor) -> None:
@@ -88,21 +120,31 @@ def watch_entry_remove(*, public_id, actor: Actor) -> None:
     entry = watch_entries_of(actor=actor).filter(public_id=public_id).first()
     if entry is None:
         # Outside the write's transaction, so the refusal stays on record when the request fails.
-        audit_record_denied(actor=actor, tag=AuditTag.WATCH_REMOVED, target_type="watch_entry",
-                            reason=f"not visible: {public_id}")
+        audit_record_denied(
+            actor=actor,
+            tag=AuditTag.WATCH_REMOVED,
+            target_type="watch_entry",
+            reason=f"not visible: {public_id}",
+        )
         raise NotFoundError("No such watch entry.")
     _watch_entry_delete(entry=entry, actor=actor)
 
 
 @transaction.atomic
 def _watch_entry_delete(*, entry: WatchEntry, actor: Actor) -> None:
-    audit_record(actor=actor, tag=AuditTag.WATCH_REMOVED, target=entry, data_class=DataClass.SHAREABLE,
-                 details={"identifier_type": entry.identifier_type})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.WATCH_REMOVED,
+        target=entry,
+        data_class=DataClass.SHAREABLE,
+        details={"identifier_type": entry.identifier_type},
+    )
     WatchEntry.objects.filter(pk=entry.pk).delete()
 
 
-def watchlist_notify(*, subject_ids: set[int] = frozenset(), event: str, details: dict,
-                     token_ids: set[int] = frozenset()) -> int:
+def watchlist_notify(
+    *, subject_ids: set[int] = frozenset(), event: str, details: dict, token_ids: set[int] = frozenset()
+) -> int:
     """Write an outbox event for every endpoint of every organisation watching a token of these subjects.
 
     Call it inside the transaction that made the change: the events commit or roll back with
@@ -123,8 +165,12 @@ def watchlist_notify(*, subject_ids: set[int] = frozenset(), event: str, details
 LEVEL_ORDER = ("none", "reported", "listed", "confirmed")
 
 
-def watchlist_changes_notify(*, token_ids: set[int], subject_level: Callable[[int | None], str],
-                             linked_token_ids: set[int] = frozenset()) -> int:
+def watchlist_changes_notify(
+    *,
+    token_ids: set[int],
+    subject_level: Callable[[int | None], str],
+    linked_token_ids: set[int] = frozenset(),
+) -> int:
     """After one change to these tokens: at most one event per watched seller (organisation + ref) and endpoint.
 
     A seller's level is the highest level of the subjects its watched tokens belong to. When it
@@ -135,8 +181,10 @@ def watchlist_changes_notify(*, token_ids: set[int], subject_level: Callable[[in
     """
     levels: dict[int | None, str] = {}
     written = 0
-    for (organisation_id, ref), entries in _sellers_watching(token_ids).items():
-        rows = stored_tokens_find([token_unseal(e.token, keys=token_storage_keys()) for e in entries]).values()
+    for entries in _sellers_watching(token_ids).values():
+        rows = stored_tokens_find(
+            [token_unseal(e.token, keys=token_storage_keys()) for e in entries]
+        ).values()
         for row in rows:
             if row.subject_id not in levels:
                 levels[row.subject_id] = subject_level(row.subject_id)
@@ -183,7 +231,9 @@ def _entries_watching(subject_ids: set[int], token_ids: set[int]) -> list[WatchE
     if not subject_ids and not token_ids:
         return []
     keys = token_storage_keys()
-    stored = IdentifierToken.objects.filter(Q(subject_id__in=subject_ids) | Q(pk__in=token_ids)).values_list("token", flat=True)
+    stored = IdentifierToken.objects.filter(Q(subject_id__in=subject_ids) | Q(pk__in=token_ids)).values_list(
+        "token", flat=True
+    )
     # Unseal and re-seal under every loaded key: during a storage-key rotation the entry and
     # the token row may sit under different keys.
     forms = {form for row in stored for form in token_lookup_forms(token_unseal(row, keys=keys), keys=keys)}
@@ -193,7 +243,9 @@ def _entries_watching(subject_ids: set[int], token_ids: set[int]) -> list[WatchE
 
 def _active_endpoints_by_organisation(organisation_ids: set[int]) -> dict[int, list[WebhookEndpoint]]:
     endpoints: dict[int, list[WebhookEndpoint]] = defaultdict(list)
-    for endpoint in WebhookEndpoint.objects.filter(organisation_id__in=organisation_ids, active=True).order_by("pk"):
+    for endpoint in WebhookEndpoint.objects.filter(
+        organisation_id__in=organisation_ids, active=True
+    ).order_by("pk"):
         endpoints[endpoint.organisation_id].append(endpoint)
     return endpoints
 

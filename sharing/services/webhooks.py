@@ -9,6 +9,7 @@ audit event. A worker that dies mid-way leaves the row pending with an expired l
 the sweeper finds it and enqueues it again, so the database, not the broker, decides
 what is still to be sent.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -87,38 +88,62 @@ reported seller), or, when the level stayed the same, `subject.linked` (`data.le
 
 # Registering, listing and removing endpoints.
 
+
 @transaction.atomic
 def webhook_register(*, url: str, actor: Actor) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; returns it and its signing secret, which is never shown again."""
     _require(actor)
     url = webhook_url_validate(url)
-    if WebhookEndpoint.objects.filter(organisation=actor.organisation, active=True).count() >= settings.HUB_WEBHOOK_MAX_ENDPOINTS:
-        raise ConflictError(f"An organisation has at most {settings.HUB_WEBHOOK_MAX_ENDPOINTS} webhook endpoints.")
-    endpoint = WebhookEndpoint.objects.create(organisation=actor.organisation, url=url, created_by=actor.member)
+    if (
+        WebhookEndpoint.objects.filter(organisation=actor.organisation, active=True).count()
+        >= settings.HUB_WEBHOOK_MAX_ENDPOINTS
+    ):
+        raise ConflictError(
+            f"An organisation has at most {settings.HUB_WEBHOOK_MAX_ENDPOINTS} webhook endpoints."
+        )
+    endpoint = WebhookEndpoint.objects.create(
+        organisation=actor.organisation, url=url, created_by=actor.member
+    )
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     # Sealed like every secret at rest, so KEK rotation re-wraps it with the rest.
-    restricted_store(owner_type=SECRET_OWNER, owner_id=str(endpoint.public_id), field="secret", payload=secret.encode())
-    audit_record(actor=actor, tag=AuditTag.WEBHOOK_REGISTERED, target=endpoint, data_class=DataClass.ADMINISTRATIVE,
-                 details={"host": urlsplit(url).hostname})
+    restricted_store(
+        owner_type=SECRET_OWNER, owner_id=str(endpoint.public_id), field="secret", payload=secret.encode()
+    )
+    audit_record(
+        actor=actor,
+        tag=AuditTag.WEBHOOK_REGISTERED,
+        target=endpoint,
+        data_class=DataClass.ADMINISTRATIVE,
+        details={"host": urlsplit(url).hostname},
+    )
     return endpoint, secret
 
 
 def webhook_endpoints_of(*, actor: Actor) -> QuerySet[WebhookEndpoint]:
     """The actor's organisation's active endpoints, newest first."""
     _require(actor)
-    return WebhookEndpoint.objects.filter(organisation=actor.organisation, active=True).order_by("-created_at", "-id")
+    return WebhookEndpoint.objects.filter(organisation=actor.organisation, active=True).order_by(
+        "-created_at", "-id"
+    )
 
 
 def webhook_endpoints_page_audit(*, actor: Actor, page: list[WebhookEndpoint]) -> None:
-    audit_record(actor=actor, tag=AuditTag.WEBHOOK_LISTED, data_class=DataClass.ADMINISTRATIVE, target_type="webhookendpoint",
-                 details={"count": len(page), "ids": [str(e.public_id) for e in page]})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.WEBHOOK_LISTED,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="webhookendpoint",
+        details={"count": len(page), "ids": [str(e.public_id) for e in page]},
+    )
 
 
 def webhook_endpoint_get(*, actor: Actor, public_id, tag: AuditTag) -> WebhookEndpoint:
     """One active endpoint of the actor's organisation, or NotFound (another's is not there)."""
     endpoint = webhook_endpoints_of(actor=actor).filter(public_id=public_id).first()
     if endpoint is None:
-        audit_record_denied(actor=actor, tag=tag, target_type="webhookendpoint", reason=f"not visible: {public_id}")
+        audit_record_denied(
+            actor=actor, tag=tag, target_type="webhookendpoint", reason=f"not visible: {public_id}"
+        )
         raise NotFoundError("No such webhook endpoint.")
     return endpoint
 
@@ -126,8 +151,10 @@ def webhook_endpoint_get(*, actor: Actor, public_id, tag: AuditTag) -> WebhookEn
 def webhook_remove(*, public_id, actor: Actor) -> None:
     """Deactivate an endpoint, cancel what it still had to receive and destroy its secret."""
     # Found (or refused) outside the write's transaction, so a refusal stays on record.
-    _webhook_deactivate(endpoint=webhook_endpoint_get(actor=actor, public_id=public_id, tag=AuditTag.WEBHOOK_REMOVED),
-                        actor=actor)
+    _webhook_deactivate(
+        endpoint=webhook_endpoint_get(actor=actor, public_id=public_id, tag=AuditTag.WEBHOOK_REMOVED),
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -139,8 +166,13 @@ def _webhook_deactivate(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
     endpoint.save(update_fields=["active", "removed_at"])
     cancelled = endpoint.outbox.filter(status=OutboxStatus.PENDING).update(status=OutboxStatus.CANCELLED)
     RestrictedRecord.objects.filter(owner_type=SECRET_OWNER, owner_id=str(endpoint.public_id)).delete()
-    audit_record(actor=actor, tag=AuditTag.WEBHOOK_REMOVED, target=endpoint, data_class=DataClass.ADMINISTRATIVE,
-                 details={"cancelled": cancelled})
+    audit_record(
+        actor=actor,
+        tag=AuditTag.WEBHOOK_REMOVED,
+        target=endpoint,
+        data_class=DataClass.ADMINISTRATIVE,
+        details={"cancelled": cancelled},
+    )
 
 
 def webhook_deliveries_of(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookOutbox]:
@@ -148,9 +180,16 @@ def webhook_deliveries_of(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookOutbo
     return endpoint.outbox.order_by("-created_at", "-id")
 
 
-def webhook_deliveries_page_audit(*, actor: Actor, endpoint: WebhookEndpoint, page: list[WebhookOutbox]) -> None:
-    audit_record(actor=actor, tag=AuditTag.WEBHOOK_DELIVERIES_LISTED, target=endpoint, data_class=DataClass.ADMINISTRATIVE,
-                 details={"count": len(page), "events": [str(row.event_id) for row in page]})
+def webhook_deliveries_page_audit(
+    *, actor: Actor, endpoint: WebhookEndpoint, page: list[WebhookOutbox]
+) -> None:
+    audit_record(
+        actor=actor,
+        tag=AuditTag.WEBHOOK_DELIVERIES_LISTED,
+        target=endpoint,
+        data_class=DataClass.ADMINISTRATIVE,
+        details={"count": len(page), "events": [str(row.event_id) for row in page]},
+    )
 
 
 def webhook_url_validate(url: str) -> str:
@@ -191,21 +230,34 @@ def _host_may_be_public(host: str) -> bool:
 
 def _is_loopback(host: str) -> bool:
     literal = host_literal(host)
-    return host_name(host) == "localhost" or host_name(host).endswith(".localhost") or bool(literal and literal.is_loopback)
+    return (
+        host_name(host) == "localhost"
+        or host_name(host).endswith(".localhost")
+        or bool(literal and literal.is_loopback)
+    )
 
 
 # Writing events (the transactional outbox).
 
-def webhook_events_write(*, event_type: str, events: list[tuple[WebhookEndpoint, dict]], now: datetime) -> list[WebhookOutbox]:
+
+def webhook_events_write(
+    *, event_type: str, events: list[tuple[WebhookEndpoint, dict]], now: datetime
+) -> list[WebhookOutbox]:
     """Write one outbox row per (endpoint, data) in the caller's transaction; enqueue them after it commits."""
     rows = []
     for endpoint, data in events:
         event_id = uuid.uuid4()
         payload = {"id": str(event_id), "type": event_type, "created_at": now.isoformat(), "data": data}
-        rows.append(WebhookOutbox.objects.create(
-            event_id=event_id, endpoint=endpoint, event_type=event_type, created_at=now, next_attempt_at=now,
-            body=json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"), sort_keys=True),
-        ))
+        rows.append(
+            WebhookOutbox.objects.create(
+                event_id=event_id,
+                endpoint=endpoint,
+                event_type=event_type,
+                created_at=now,
+                next_attempt_at=now,
+                body=json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"), sort_keys=True),
+            )
+        )
     if rows:
         # A broker that is down must not fail the caller's committed change; the sweeper sends them.
         from sharing.tasks import webhook_deliver_task
@@ -222,8 +274,11 @@ def _enqueue_deliveries(outbox_ids: list[int]) -> None:
 
 def webhooks_sweep() -> int:
     """Enqueue pending rows that are due (new, backed off, or with an expired lease); returns how many."""
-    due = list(WebhookOutbox.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now())
-               .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:settings.HUB_WEBHOOK_SWEEP_BATCH])
+    due = list(
+        WebhookOutbox.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[: settings.HUB_WEBHOOK_SWEEP_BATCH]
+    )
     # A row enqueued twice (sweeper and commit hook, or two sweeps during a backlog) is
     # claimed once: the second task finds it leased or delivered and stops.
     _enqueue_deliveries(due)
@@ -231,6 +286,7 @@ def webhooks_sweep() -> int:
 
 
 # Delivering one event.
+
 
 @dataclass(frozen=True)
 class _Claim:
@@ -267,37 +323,57 @@ def webhook_deliver(*, outbox_id: int) -> str:
 def _claim(outbox_id: int) -> _Claim | None:
     now = timezone.now()
     # skip_locked: a row another worker is claiming at this moment is theirs (a no-op on SQLite).
-    row = (WebhookOutbox.objects.select_for_update(skip_locked=True)
-           .filter(pk=outbox_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now).first())
+    row = (
+        WebhookOutbox.objects.select_for_update(skip_locked=True)
+        .filter(pk=outbox_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        .first()
+    )
     if row is None:
         return None
     if not row.endpoint.active or row.attempts >= settings.HUB_WEBHOOK_MAX_ATTEMPTS:
         _give_up(row, now, "endpoint_removed" if not row.endpoint.active else "attempts_exhausted")
         return None
     # An attempt still in flight here belongs to a worker that died before recording it.
-    row.delivery_attempts.filter(outcome=AttemptOutcome.IN_FLIGHT).update(outcome=AttemptOutcome.ABANDONED, finished_at=now)
+    row.delivery_attempts.filter(outcome=AttemptOutcome.IN_FLIGHT).update(
+        outcome=AttemptOutcome.ABANDONED, finished_at=now
+    )
     row.attempts += 1
     row.last_attempt_at = now
     # The lease: nobody else claims the row until it ends, and the sweeper retries it after.
     row.next_attempt_at = now + timedelta(seconds=settings.HUB_WEBHOOK_LEASE_SECONDS)
     row.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at"])
     attempt = WebhookDeliveryAttempt.objects.create(outbox=row, number=row.attempts, started_at=now)
-    return _Claim(outbox_id=row.pk, attempt_id=attempt.pk, number=row.attempts, event_id=str(row.event_id),
-                  url=row.endpoint.url, body=row.body.encode(), secret=_secret_of(row.endpoint))
+    return _Claim(
+        outbox_id=row.pk,
+        attempt_id=attempt.pk,
+        number=row.attempts,
+        event_id=str(row.event_id),
+        url=row.endpoint.url,
+        body=row.body.encode(),
+        secret=_secret_of(row.endpoint),
+    )
 
 
 def _secret_of(endpoint: WebhookEndpoint) -> str:
     # The hub's own signing secret, not member intelligence: opening it is no disclosure.
-    record = RestrictedRecord.objects.get(owner_type=SECRET_OWNER, owner_id=str(endpoint.public_id), field="secret")
+    record = RestrictedRecord.objects.get(
+        owner_type=SECRET_OWNER, owner_id=str(endpoint.public_id), field="secret"
+    )
     return restricted_open(record).decode()
 
 
 def _post(claim: _Claim) -> _Response:
     """POST the signed body once to a public address of the endpoint's host; never read or keep the response body."""
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, "X-Hub-Event-Id": claim.event_id,
-               "X-Hub-Signature": webhook_signature(claim.secret, int(time.time()), claim.body)}
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Hub-Event-Id": claim.event_id,
+        "X-Hub-Signature": webhook_signature(claim.secret, int(time.time()), claim.body),
+    }
     try:
-        status = post_pinned(claim.url, body=claim.body, headers=headers, timeout=settings.HUB_WEBHOOK_TIMEOUT_SECONDS)
+        status = post_pinned(
+            claim.url, body=claim.body, headers=headers, timeout=settings.HUB_WEBHOOK_TIMEOUT_SECONDS
+        )
     except AddressRefused as exc:
         return _failed(claim, str(exc))
     except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -318,11 +394,18 @@ def _failed(claim: _Claim, detail: str) -> _Response:
 def _settle(claim: _Claim, response: _Response) -> str:
     now = timezone.now()
     # of=self: lock the outbox row only, not the endpoint and organisation rows joined in for the audit.
-    row = (WebhookOutbox.objects.select_for_update(of=("self",)).select_related("endpoint__organisation")
-           .get(pk=claim.outbox_id))
+    row = (
+        WebhookOutbox.objects.select_for_update(of=("self",))
+        .select_related("endpoint__organisation")
+        .get(pk=claim.outbox_id)
+    )
     outcome = AttemptOutcome.SUCCEEDED if response.succeeded else AttemptOutcome.FAILED
     WebhookDeliveryAttempt.objects.filter(pk=claim.attempt_id).update(
-        outcome=outcome, status_code=response.status_code, error=response.detail or response.error, finished_at=now)
+        outcome=outcome,
+        status_code=response.status_code,
+        error=response.detail or response.error,
+        finished_at=now,
+    )
     # Past its lease another worker may own the row now: a failure of ours then changes nothing.
     if row.status == OutboxStatus.PENDING and (response.succeeded or row.attempts == claim.number):
         _apply(row, response, now)
@@ -357,15 +440,25 @@ def _give_up(row: WebhookOutbox, now: datetime, reason: str) -> None:
 def _audit_attempt(row: WebhookOutbox, *, number: int, response: _Response) -> None:
     # The event carries shareable intelligence to one organisation; no URL, body or response here.
     audit_record(
-        actor=None, tag=AuditTag.WEBHOOK_DELIVERED if response.succeeded else AuditTag.WEBHOOK_DELIVERY_FAILED,
-        data_class=DataClass.SHAREABLE, target_type="webhook_event", target_id=str(row.event_id),
-        details={"organisation": str(row.endpoint.organisation.public_id), "endpoint": str(row.endpoint.public_id),
-                 "event_type": row.event_type, "attempt": number, "status_code": response.status_code,
-                 "error": response.error, "status": row.status},
+        actor=None,
+        tag=AuditTag.WEBHOOK_DELIVERED if response.succeeded else AuditTag.WEBHOOK_DELIVERY_FAILED,
+        data_class=DataClass.SHAREABLE,
+        target_type="webhook_event",
+        target_id=str(row.event_id),
+        details={
+            "organisation": str(row.endpoint.organisation.public_id),
+            "endpoint": str(row.endpoint.public_id),
+            "event_type": row.event_type,
+            "attempt": number,
+            "status_code": response.status_code,
+            "error": response.error,
+            "status": row.status,
+        },
     )
 
 
 # Signatures.
+
 
 def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
     """The X-Hub-Signature value: t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>." ‖ body)>."""
@@ -373,8 +466,14 @@ def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-def webhook_signature_verify(*, secret: str, header: str, body: bytes, now: float | None = None,
-                             tolerance: int = SIGNATURE_TOLERANCE_SECONDS) -> bool:
+def webhook_signature_verify(
+    *,
+    secret: str,
+    header: str,
+    body: bytes,
+    now: float | None = None,
+    tolerance: int = SIGNATURE_TOLERANCE_SECONDS,
+) -> bool:
     """What a receiver checks: a fresh timestamp and a matching HMAC (then it dedupes by event id)."""
     fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
     try:

@@ -1,4 +1,5 @@
 """The audit log API: who may read it, filters, pagination, and that reading it is audited."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,25 @@ def test_auditor_lists_events_newest_first_with_every_audit_column(api, auditor,
 
     assert response.status_code == 200
     first = response.json()["results"][0]
-    assert set(first) == {"id", "seq", "leaf_hash", "occurred_at", "actor_member", "actor_api_key", "organisation", "role", "action",
-                          "object_type", "object_id", "data_class", "legal_basis", "outcome", "request_id", "client_request_id", "details"}
+    assert set(first) == {
+        "id",
+        "seq",
+        "leaf_hash",
+        "occurred_at",
+        "actor_member",
+        "actor_api_key",
+        "organisation",
+        "role",
+        "action",
+        "object_type",
+        "object_id",
+        "data_class",
+        "legal_basis",
+        "outcome",
+        "request_id",
+        "client_request_id",
+        "details",
+    }
     ids = [row["id"] for row in response.json()["results"]]
     assert ids == sorted(ids, reverse=True)
 
@@ -29,10 +47,16 @@ def test_filters_by_organisation_data_class_action_and_time(api, auditor, brand_
     report_make(brand_reporter)
     client = api(auditor)
 
-    by_org = client.get(f"/api/v1/audit?organisation={brand_reporter.organisation.public_id}").json()["results"]
+    by_org = client.get(f"/api/v1/audit?organisation={brand_reporter.organisation.public_id}").json()[
+        "results"
+    ]
     by_action = client.get("/api/v1/audit?action=sharing:report:submitted").json()["results"]
-    recent = client.get("/api/v1/audit", {"action": "sharing:report:submitted", "since": cut.isoformat()}).json()["results"]
-    earlier = client.get("/api/v1/audit", {"action": "sharing:report:submitted", "until": cut.isoformat()}).json()["results"]
+    recent = client.get(
+        "/api/v1/audit", {"action": "sharing:report:submitted", "since": cut.isoformat()}
+    ).json()["results"]
+    earlier = client.get(
+        "/api/v1/audit", {"action": "sharing:report:submitted", "until": cut.isoformat()}
+    ).json()["results"]
     admin_class = client.get("/api/v1/audit?data_class=administrative").json()["results"]
 
     assert by_org and {r["organisation"] for r in by_org} == {str(brand_reporter.organisation.public_id)}
@@ -43,7 +67,7 @@ def test_filters_by_organisation_data_class_action_and_time(api, auditor, brand_
 
 
 def test_pagination_with_limit_and_offset(api, auditor, brand_reporter):
-    for n in range(3):
+    for _n in range(3):
         report_make(brand_reporter)
 
     page = api(auditor).get("/api/v1/audit?action=sharing:report:submitted&limit=2&offset=1").json()
@@ -73,14 +97,18 @@ def test_a_failed_service_leaves_neither_the_write_nor_its_audit_row(api, brand_
     client.post(f"/api/v1/reports/{report.public_id}/reject", {"reason": "no proof"}, format="json")
     before = AuditEvent.objects.count()
 
-    response = client.post(f"/api/v1/reports/{report.public_id}/accept", {"reason": "on second thoughts"}, format="json")
+    response = client.post(
+        f"/api/v1/reports/{report.public_id}/accept", {"reason": "on second thoughts"}, format="json"
+    )
 
     assert response.status_code == 409
     assert AuditEvent.objects.count() == before
     assert not AuditEvent.objects.filter(action="sharing:report:accepted").exists()
 
 
-def test_proofs_from_the_api_verify_against_the_latest_checkpoint(api, auditor, brand_reporter, settings, tmp_path):
+def test_proofs_from_the_api_verify_against_the_latest_checkpoint(
+    api, auditor, brand_reporter, settings, tmp_path
+):
     from accounts.audit import merkle
     from accounts.audit.checkpoints import checkpoint_create
 
@@ -94,17 +122,31 @@ def test_proofs_from_the_api_verify_against_the_latest_checkpoint(api, auditor, 
 
     latest = client.get("/api/v1/audit/checkpoints/latest").json()
     inclusion = client.get(f"/api/v1/audit/proofs/inclusion?index=3&size={latest['size']}").json()
-    consistency = client.get(f"/api/v1/audit/proofs/consistency?first={first.size}&second={latest['size']}").json()
+    consistency = client.get(
+        f"/api/v1/audit/proofs/consistency?first={first.size}&second={latest['size']}"
+    ).json()
 
     root = bytes.fromhex(latest["root_hash"])
     assert latest["note"].startswith(latest["origin"] + "\n" + str(latest["size"]) + "\n")
-    assert merkle.verify_inclusion(bytes.fromhex(inclusion["leaf_hash"]), 3, latest["size"],
-                                   [bytes.fromhex(h) for h in inclusion["path"]], root)
-    assert merkle.verify_consistency(first.size, latest["size"], bytes.fromhex(first.root_hash), root,
-                                     [bytes.fromhex(h) for h in consistency["path"]])
+    assert merkle.verify_inclusion(
+        bytes.fromhex(inclusion["leaf_hash"]),
+        3,
+        latest["size"],
+        [bytes.fromhex(h) for h in inclusion["path"]],
+        root,
+    )
+    assert merkle.verify_consistency(
+        first.size,
+        latest["size"],
+        bytes.fromhex(first.root_hash),
+        root,
+        [bytes.fromhex(h) for h in consistency["path"]],
+    )
 
 
-@pytest.mark.parametrize("query", ["index=5&size=3", "index=-1&size=3", "index=0&size=999999", "index=a&size=1", "size=1"])
+@pytest.mark.parametrize(
+    "query", ["index=5&size=3", "index=-1&size=3", "index=0&size=999999", "index=a&size=1", "size=1"]
+)
 def test_bad_proof_parameters_are_400(api, auditor, brand_reporter, query):
     report_make(brand_reporter)
 
@@ -131,7 +173,12 @@ def test_restricted_access_without_an_order_raises_a_high_alert_at_once(brand_re
     from accounts.audit.services import audit_record
     from accounts.audit.tags import AuditTag
 
-    audit_record(actor=None, tag=AuditTag.RESTRICTED_DECRYPTED, data_class=DataClass.RESTRICTED, target_type="restrictedrecord")
+    audit_record(
+        actor=None,
+        tag=AuditTag.RESTRICTED_DECRYPTED,
+        data_class=DataClass.RESTRICTED,
+        target_type="restrictedrecord",
+    )
 
     alert = Alert.objects.get(kind="restricted_without_order")
     assert alert.severity == "high" and alert.details["legal_basis"] == "membership_terms"

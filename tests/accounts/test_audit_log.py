@@ -1,4 +1,5 @@
 """The audit log is append-only, gapless, and its leaves are canonical serialisations."""
+
 from __future__ import annotations
 
 import threading
@@ -34,8 +35,21 @@ def test_the_leaf_covers_every_audited_column_and_the_stored_hash_matches(brand_
 
     leaf = canonical_leaf(event).decode()
 
-    for column in ("time", "actor", "organisation", "role", "action", "object_type", "object_id", "data_class",
-                   "legal_basis", "outcome", "request_id", "details", "seq"):
+    for column in (
+        "time",
+        "actor",
+        "organisation",
+        "role",
+        "action",
+        "object_type",
+        "object_id",
+        "data_class",
+        "legal_basis",
+        "outcome",
+        "request_id",
+        "details",
+        "seq",
+    ):
         assert f'"{column}":' in leaf
     assert event.leaf_hash == merkle.leaf_hash(canonical_leaf(event)).hex()
 
@@ -45,11 +59,15 @@ def test_sequence_numbers_start_at_zero_and_have_no_gaps_even_after_a_rollback(b
     report_make(brand_reporter)
     try:
         with transaction.atomic():
-            audit_record(actor=None, tag=AuditTag.REPORT_EXPIRED, data_class=DataClass.ADMINISTRATIVE, target_type="x")
+            audit_record(
+                actor=None, tag=AuditTag.REPORT_EXPIRED, data_class=DataClass.ADMINISTRATIVE, target_type="x"
+            )
             raise RuntimeError("the action failed")
     except RuntimeError:
         pass
-    audit_record(actor=None, tag=AuditTag.REPORT_EXPIRED, data_class=DataClass.ADMINISTRATIVE, target_type="x")
+    audit_record(
+        actor=None, tag=AuditTag.REPORT_EXPIRED, data_class=DataClass.ADMINISTRATIVE, target_type="x"
+    )
 
     seqs = list(AuditEvent.objects.values_list("seq", flat=True))
     assert seqs == list(range(len(seqs))) and log_size() == len(seqs)
@@ -65,7 +83,12 @@ def test_sixteen_concurrent_writers_leave_no_gap():
         try:
             for _ in range(25):
                 with transaction.atomic():
-                    audit_record(actor=None, tag=AuditTag.REPORT_EXPIRED, data_class=DataClass.ADMINISTRATIVE, target_type="x")
+                    audit_record(
+                        actor=None,
+                        tag=AuditTag.REPORT_EXPIRED,
+                        data_class=DataClass.ADMINISTRATIVE,
+                        target_type="x",
+                    )
         except BaseException as exc:  # noqa: BLE001 (reported below)
             errors.append(exc)
         finally:

@@ -1,4 +1,5 @@
 """Audit rows name a request by the hub's own id; a client's X-Request-Id is kept apart, validated."""
+
 from __future__ import annotations
 
 import re
@@ -42,13 +43,19 @@ def test_every_request_gets_a_fresh_hub_id_even_when_a_client_repeats_its_own(ap
     assert first["X-Request-Id"] != second["X-Request-Id"]
 
 
-@pytest.mark.parametrize("offered", ["x" * 65, "spaces are not allowed", "naïve-id", "tab\tid", "bell\x07",
-                                     "line\nbreak", ""], ids=["too-long", "space", "non-ascii", "tab", "control",
-                                                              "newline", "empty"])
-def test_an_unacceptable_client_request_id_is_dropped_and_the_request_still_served(api, platform_analyst, offered):
+@pytest.mark.parametrize(
+    "offered",
+    ["x" * 65, "spaces are not allowed", "naïve-id", "tab\tid", "bell\x07", "line\nbreak", ""],
+    ids=["too-long", "space", "non-ascii", "tab", "control", "newline", "empty"],
+)
+def test_an_unacceptable_client_request_id_is_dropped_and_the_request_still_served(
+    api, platform_analyst, offered
+):
     client = api(platform_analyst)
     before = AuditEvent.objects.count()
-    response = client.post("/api/v1/checks", {"identifiers": [PHONE]}, format="json", HTTP_X_REQUEST_ID=offered)
+    response = client.post(
+        "/api/v1/checks", {"identifiers": [PHONE]}, format="json", HTTP_X_REQUEST_ID=offered
+    )
 
     rows = list(AuditEvent.objects.order_by("seq")[before:])
     assert response.status_code == 200 and rows
@@ -57,8 +64,9 @@ def test_an_unacceptable_client_request_id_is_dropped_and_the_request_still_serv
 
 def test_a_client_request_id_with_a_nul_is_refused_like_every_nul_input(api, platform_analyst):
     # hub/input_guard.py refuses a NUL in any header before the request id is looked at.
-    response = api(platform_analyst).post("/api/v1/checks", {"identifiers": [PHONE]}, format="json",
-                                          HTTP_X_REQUEST_ID="nul\x00id")
+    response = api(platform_analyst).post(
+        "/api/v1/checks", {"identifiers": [PHONE]}, format="json", HTTP_X_REQUEST_ID="nul\x00id"
+    )
 
     assert response.status_code == 400
 
@@ -75,8 +83,13 @@ def test_the_longest_acceptable_client_request_id_is_kept(api, platform_analyst)
 def test_refused_requests_audit_the_hub_id_and_the_client_id_too():
     """An unknown API key is audited with no actor: the ids still come from the request."""
     before = AuditEvent.objects.count()
-    response = APIClient().post("/api/v1/checks", {"identifiers": [PHONE]}, format="json",
-                                HTTP_AUTHORIZATION="Bearer iih_unknown0_" + "x" * 40, HTTP_X_REQUEST_ID="probe-77")
+    response = APIClient().post(
+        "/api/v1/checks",
+        {"identifiers": [PHONE]},
+        format="json",
+        HTTP_AUTHORIZATION="Bearer iih_unknown0_" + "x" * 40,
+        HTTP_X_REQUEST_ID="probe-77",
+    )
 
     row = AuditEvent.objects.order_by("seq")[before]
     assert response.status_code in (401, 403)
@@ -86,7 +99,9 @@ def test_refused_requests_audit_the_hub_id_and_the_client_id_too():
 def test_the_client_request_id_is_part_of_the_signed_leaf_only_when_present(api, platform_analyst):
     _check(api(platform_analyst), **{"X-Request-Id": "mine-1"})
     with_client_id = AuditEvent.objects.exclude(client_request_id=None).last()
-    without = audit_record(actor=None, tag=AuditTag.REPORT_EXPIRED, data_class=DataClass.ADMINISTRATIVE, target_type="x")
+    without = audit_record(
+        actor=None, tag=AuditTag.REPORT_EXPIRED, data_class=DataClass.ADMINISTRATIVE, target_type="x"
+    )
 
     assert '"client_request_id":"mine-1"' in canonical_leaf(with_client_id).decode()
     assert "client_request_id" not in canonical_leaf(without).decode()  # leaves of older rows are unchanged

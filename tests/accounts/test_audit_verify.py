@@ -1,4 +1,5 @@
 """Signed checkpoints, and verify_audit catching each kind of tamper once a checkpoint covers it."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,14 +45,24 @@ def test_a_checkpoint_is_a_signed_note_in_the_database_and_outside(checkpointed_
     lines = note.split("\n")
     assert lines[0] == settings.HUB_AUDIT_ORIGIN and int(lines[1]) == checkpointed_log.size and lines[3] == ""
     assert lines[4].startswith(f"\u2014 {settings.HUB_AUDIT_ORIGIN} ")
-    assert parsed.root_hash.hex() == checkpointed_log.root_hash == merkle.root_from_leaf_hashes(
-        [bytes.fromhex(h) for h in AuditEvent.objects.filter(seq__lt=parsed.size).values_list("leaf_hash", flat=True)]).hex()
+    assert (
+        parsed.root_hash.hex()
+        == checkpointed_log.root_hash
+        == merkle.root_from_leaf_hashes(
+            [
+                bytes.fromhex(h)
+                for h in AuditEvent.objects.filter(seq__lt=parsed.size).values_list("leaf_hash", flat=True)
+            ]
+        ).hex()
+    )
     forged = "\n".join([lines[0], str(int(lines[1]) + 1), *lines[2:]])
     with pytest.raises(CheckpointError):
         note_verify(forged, hub_public_key(), key_name=settings.HUB_AUDIT_ORIGIN)
 
 
-def test_a_clean_log_verifies_even_with_events_after_the_last_checkpoint(checkpointed_log, brand_reporter, capsys):
+def test_a_clean_log_verifies_even_with_events_after_the_last_checkpoint(
+    checkpointed_log, brand_reporter, capsys
+):
     report_make(brand_reporter, seller_identifiers(99))
     checkpoint_create()
     report_make(brand_reporter, seller_identifiers(100))
@@ -94,12 +105,16 @@ def test_truncating_the_tail_is_detected_even_with_the_head_rewound(checkpointed
     assert _verify() == "failed"
 
 
-def test_rechaining_every_later_row_and_re_signing_the_database_checkpoint_is_caught_by_the_outside_copy(checkpointed_log, settings):
+def test_rechaining_every_later_row_and_re_signing_the_database_checkpoint_is_caught_by_the_outside_copy(
+    checkpointed_log, settings
+):
     victim = AuditEvent.objects.get(seq=2)
     _sql("UPDATE accounts_auditevent SET legal_basis = 'court_order:forged' WHERE id = %s", [victim.pk])
     for event in AuditEvent.objects.filter(seq__gte=2).order_by("seq"):
-        _sql("UPDATE accounts_auditevent SET leaf_hash = %s WHERE id = %s",
-             [merkle.leaf_hash(canonical_leaf(event)).hex(), event.pk])
+        _sql(
+            "UPDATE accounts_auditevent SET leaf_hash = %s WHERE id = %s",
+            [merkle.leaf_hash(canonical_leaf(event)).hex(), event.pk],
+        )
     _sql("DELETE FROM accounts_auditcheckpoint", [])
     settings_dir = settings.HUB_CHECKPOINT_DIR
     settings.HUB_CHECKPOINT_DIR = settings_dir + "-attacker"

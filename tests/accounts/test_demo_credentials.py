@@ -1,4 +1,5 @@
 """Production refuses the public demo credentials: at authentication, and `manage.py check` fails while they exist."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,8 +44,11 @@ def test_production_refuses_demo_api_keys_but_not_real_ones(demo_hub, settings):
 
     assert demo.status_code == 401 and "Demo API keys" in demo.json()["error"]["message"]
     assert real.get("/api/v1/organisation").status_code == 200
-    assert AuditEvent.objects.filter(action=AuditTag.AUTH_FAILED, outcome=Outcome.DENIED,
-                                     details__reason="Demo API keys are refused in production.").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditTag.AUTH_FAILED,
+        outcome=Outcome.DENIED,
+        details__reason="Demo API keys are refused in production.",
+    ).exists()
 
 
 def test_production_refuses_the_demo_password_at_login(demo_hub, settings, client):
@@ -61,7 +65,9 @@ def test_production_refuses_the_demo_password_at_login(demo_hub, settings, clien
 
 
 @pytest.mark.parametrize("deploy", [False, True], ids=["check", "check --deploy"])
-def test_production_check_fails_while_demo_credentials_exist_and_names_the_removal(demo_hub, settings, deploy):
+def test_production_check_fails_while_demo_credentials_exist_and_names_the_removal(
+    demo_hub, settings, deploy
+):
     settings.PRODUCTION = True
 
     with pytest.raises(SystemCheckError) as failed:

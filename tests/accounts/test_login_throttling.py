@@ -1,6 +1,7 @@
 """Password guessing is throttled on every login form (django-axes): after HUB_LOGIN_FAILURE_LIMIT
 failures for one username from one address, that pair is locked out (429) even with the right
 password; other members and other addresses are unaffected; a success resets the count."""
+
 from __future__ import annotations
 
 import pytest
@@ -48,24 +49,34 @@ def test_the_login_routes_are_found():
 
 
 @pytest.mark.parametrize("route", LOGIN_ROUTES)
-def test_repeated_wrong_passwords_lock_the_username_out_even_with_the_right_password_and_are_audited(client, route, settings,
-                                                                                     member_with_password):
+def test_repeated_wrong_passwords_lock_the_username_out_even_with_the_right_password_and_are_audited(
+    client, route, settings, member_with_password
+):
     username = member_with_password.user.username
-    answers = [_attempt(client, route, username, "wrong guess").status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
+    answers = [
+        _attempt(client, route, username, "wrong guess").status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
 
     locked = _attempt(client, route, username, PASSWORD)
 
     assert answers == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
-    audited = list(AuditEvent.objects.filter(action=AuditTag.AUTH_FAILED, object_type="web_login").order_by("seq"))
+    audited = list(
+        AuditEvent.objects.filter(action=AuditTag.AUTH_FAILED, object_type="web_login").order_by("seq")
+    )
     # The failure that reaches the limit is the one that locks the pair out.
-    assert [e.details["reason"] for e in audited] == (["wrong username or password"] * (settings.AXES_FAILURE_LIMIT - 1)
-                                                      + ["locked out after repeated failures"] * 2)
+    assert [e.details["reason"] for e in audited] == (
+        ["wrong username or password"] * (settings.AXES_FAILURE_LIMIT - 1)
+        + ["locked out after repeated failures"] * 2
+    )
     assert all(e.outcome == "denied" and e.request_id and username not in str(e.details) for e in audited)
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
 
 
-def test_the_web_login_succeeds_below_the_limit_and_a_success_resets_the_count(client, settings, member_with_password):
+def test_the_web_login_succeeds_below_the_limit_and_a_success_resets_the_count(
+    client, settings, member_with_password
+):
     username = member_with_password.user.username
     for _ in range(2):
         for _ in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -75,8 +86,9 @@ def test_the_web_login_succeeds_below_the_limit_and_a_success_resets_the_count(c
         client.logout()
 
 
-def test_a_locked_out_guesser_cannot_lock_the_member_out_from_elsewhere(client, settings, member_with_password,
-                                                                         platform_analyst):
+def test_a_locked_out_guesser_cannot_lock_the_member_out_from_elsewhere(
+    client, settings, member_with_password, platform_analyst
+):
     username = member_with_password.user.username
     for _ in range(settings.AXES_FAILURE_LIMIT):
         _attempt(client, "/accounts/login/", username, "wrong guess", address="203.0.113.66")

@@ -1,4 +1,5 @@
 """RFC 9162 Merkle tree: transparency-dev vectors and golden probes, proofs round-tripping, tampering."""
+
 from __future__ import annotations
 
 import hashlib
@@ -103,7 +104,9 @@ def test_hasher_matches_the_vector(vector):
     compute = {
         "empty_root": lambda: root_from_leaf_hashes([]),
         "leaf": lambda: leaf_hash(bytes.fromhex(vector.get("input_hex", ""))),
-        "node": lambda: node_hash(bytes.fromhex(vector.get("left_hex", "")), bytes.fromhex(vector.get("right_hex", ""))),
+        "node": lambda: node_hash(
+            bytes.fromhex(vector.get("left_hex", "")), bytes.fromhex(vector.get("right_hex", ""))
+        ),
     }[vector["op"]]
 
     digest = compute()
@@ -254,7 +257,9 @@ def test_verifiers_reject_hashes_of_the_wrong_width():
 
     short_leaf = verify_inclusion(LEAF_HASHES[0][:31], 0, 2, proof, root)
     long_proof_node = verify_inclusion(LEAF_HASHES[0], 0, 2, [proof[0] + b"\x00"], root)
-    short_second_root = verify_consistency(1, 2, LEAF_HASHES[0], root[:31], consistency_proof(LEAF_HASHES, 1, 2))
+    short_second_root = verify_consistency(
+        1, 2, LEAF_HASHES[0], root[:31], consistency_proof(LEAF_HASHES, 1, 2)
+    )
 
     assert short_leaf is False and long_proof_node is False and short_second_root is False
 
@@ -293,7 +298,9 @@ def test_every_generated_proof_verifies_and_one_flipped_bit_breaks_it(size, seed
     consistency = {first: consistency_proof(leaves, first, size) for first in range(1, size + 1)}
 
     included = [verify_inclusion(leaves[i], i, size, proof, roots[size]) for i, proof in inclusion.items()]
-    consistent = [verify_consistency(m, size, roots[m], roots[size], proof) for m, proof in consistency.items()]
+    consistent = [
+        verify_consistency(m, size, roots[m], roots[size], proof) for m, proof in consistency.items()
+    ]
     tampered_included = [
         verify_inclusion(leaves[i], i, size, _flip_bit(proof, seed), roots[size])
         for i, proof in inclusion.items()

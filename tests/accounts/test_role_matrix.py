@@ -8,19 +8,28 @@ Every method is walked: HEAD as GET through the whole matrix; OPTIONS, methods a
 route does not offer and unknown verbs get 403 without a capability of the route and
 405 with one, running nothing; without a valid key every method of every route is 401.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 
 from accounts.audit.models import AuditEvent, Outcome
 from accounts.models import Member, VerificationState
 from accounts.roles import ROLE_CAPABILITIES, Capability, OrganisationKind, Role
-from tests.factories import OrganisationFactory, client_for, key_for, member_make, persona, report_body, report_make
+from tests.factories import (
+    OrganisationFactory,
+    client_for,
+    key_for,
+    member_make,
+    persona,
+    report_body,
+    report_make,
+)
 
 
 @dataclass(frozen=True)
@@ -85,57 +94,223 @@ def _court_with_key(member: Member) -> dict:
 
 
 ENDPOINTS = [
-    Endpoint("check", "check-run", "post", Capability.CHECK_RUN, 200, lambda m: "/api/v1/checks",
-             lambda m: {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}),
-    Endpoint("report-submit", "reports", "post", Capability.REPORT_SUBMIT, 201, lambda m: "/api/v1/reports", lambda m: report_body()),
+    Endpoint(
+        "check",
+        "check-run",
+        "post",
+        Capability.CHECK_RUN,
+        200,
+        lambda m: "/api/v1/checks",
+        lambda m: {"identifiers": [{"type": "phone", "value": "+8613800138000"}]},
+    ),
+    Endpoint(
+        "report-submit",
+        "reports",
+        "post",
+        Capability.REPORT_SUBMIT,
+        201,
+        lambda m: "/api/v1/reports",
+        lambda m: report_body(),
+    ),
     Endpoint("report-list", "reports", "get", Capability.REPORT_READ, 200, lambda m: "/api/v1/reports"),
-    Endpoint("report-detail", "report-detail", "get", Capability.REPORT_READ, 200, lambda m: _own_report_url(m)),
-    Endpoint("report-retract", "report-retract", "post", Capability.REPORT_RETRACT, 200, lambda m: _own_report_url(m, "/retract")),
-    Endpoint("review-queue", "review-reports", "get", Capability.REPORT_REVIEW, 200, lambda m: "/api/v1/review/reports"),
-    Endpoint("report-accept", "report-accept", "post", Capability.REPORT_REVIEW, 200, lambda m: _pending_report_url("/accept"),
-             lambda m: {"reason": "evidence checked"}),
-    Endpoint("report-reject", "report-reject", "post", Capability.REPORT_REVIEW, 200, lambda m: _pending_report_url("/reject"),
-             lambda m: {"reason": "no evidence of infringement"}),
+    Endpoint(
+        "report-detail", "report-detail", "get", Capability.REPORT_READ, 200, lambda m: _own_report_url(m)
+    ),
+    Endpoint(
+        "report-retract",
+        "report-retract",
+        "post",
+        Capability.REPORT_RETRACT,
+        200,
+        lambda m: _own_report_url(m, "/retract"),
+    ),
+    Endpoint(
+        "review-queue",
+        "review-reports",
+        "get",
+        Capability.REPORT_REVIEW,
+        200,
+        lambda m: "/api/v1/review/reports",
+    ),
+    Endpoint(
+        "report-accept",
+        "report-accept",
+        "post",
+        Capability.REPORT_REVIEW,
+        200,
+        lambda m: _pending_report_url("/accept"),
+        lambda m: {"reason": "evidence checked"},
+    ),
+    Endpoint(
+        "report-reject",
+        "report-reject",
+        "post",
+        Capability.REPORT_REVIEW,
+        200,
+        lambda m: _pending_report_url("/reject"),
+        lambda m: {"reason": "no evidence of infringement"},
+    ),
     Endpoint("audit-list", "audit-events", "get", Capability.AUDIT_READ, 200, lambda m: "/api/v1/audit"),
-    Endpoint("organisation-own", "organisation-own", "get", Capability.ORGANISATION_READ, 200, lambda m: "/api/v1/organisation"),
-    Endpoint("organisations-list", "organisations", "get", Capability.ORGANISATION_ADMIN, 200, lambda m: "/api/v1/organisations"),
-    Endpoint("organisation-create", "organisations", "post", Capability.ORGANISATION_ADMIN, 201, lambda m: "/api/v1/organisations",
-             lambda m: {"name": f"New org {uuid.uuid4()}", "kind": "platform", "country": "CN"}),
-    Endpoint("organisation-standing", "organisation-standing", "post", Capability.ORGANISATION_ADMIN, 200,
-             lambda m: f"/api/v1/organisations/{OrganisationFactory().public_id}/standing",
-             lambda m: {"verified": True, "suspended": True}),
+    Endpoint(
+        "organisation-own",
+        "organisation-own",
+        "get",
+        Capability.ORGANISATION_READ,
+        200,
+        lambda m: "/api/v1/organisation",
+    ),
+    Endpoint(
+        "organisations-list",
+        "organisations",
+        "get",
+        Capability.ORGANISATION_ADMIN,
+        200,
+        lambda m: "/api/v1/organisations",
+    ),
+    Endpoint(
+        "organisation-create",
+        "organisations",
+        "post",
+        Capability.ORGANISATION_ADMIN,
+        201,
+        lambda m: "/api/v1/organisations",
+        lambda m: {"name": f"New org {uuid.uuid4()}", "kind": "platform", "country": "CN"},
+    ),
+    Endpoint(
+        "organisation-standing",
+        "organisation-standing",
+        "post",
+        Capability.ORGANISATION_ADMIN,
+        200,
+        lambda m: f"/api/v1/organisations/{OrganisationFactory().public_id}/standing",
+        lambda m: {"verified": True, "suspended": True},
+    ),
     Endpoint("api-key-list", "api-keys", "get", Capability.APIKEY_MANAGE, 200, lambda m: "/api/v1/api-keys"),
-    Endpoint("api-key-issue", "api-keys", "post", Capability.APIKEY_MANAGE, 201, lambda m: "/api/v1/api-keys",
-             lambda m: {"name": "ci", "scopes": ["keys"]}),
+    Endpoint(
+        "api-key-issue",
+        "api-keys",
+        "post",
+        Capability.APIKEY_MANAGE,
+        201,
+        lambda m: "/api/v1/api-keys",
+        lambda m: {"name": "ci", "scopes": ["keys"]},
+    ),
     Endpoint("api-key-revoke", "api-key-revoke", "post", Capability.APIKEY_MANAGE, 200, _other_key_url),
-    Endpoint("tokens-evaluate", "tokens-evaluate", "post", Capability.TOKEN_EVALUATE, 200, lambda m: "/api/v1/tokens/evaluate",
-             lambda m: {"blinded_elements": [_blinded_element()]}),
-    Endpoint("canary-plant", "canaries", "post", Capability.CANARY_PLANT, 201, lambda m: "/api/v1/canaries",
-             lambda m: {"identifiers": [{"type": "phone", "value": "+8613900000001"}], "label": "range trap"}),
+    Endpoint(
+        "tokens-evaluate",
+        "tokens-evaluate",
+        "post",
+        Capability.TOKEN_EVALUATE,
+        200,
+        lambda m: "/api/v1/tokens/evaluate",
+        lambda m: {"blinded_elements": [_blinded_element()]},
+    ),
+    Endpoint(
+        "canary-plant",
+        "canaries",
+        "post",
+        Capability.CANARY_PLANT,
+        201,
+        lambda m: "/api/v1/canaries",
+        lambda m: {"identifiers": [{"type": "phone", "value": "+8613900000001"}], "label": "range trap"},
+    ),
     Endpoint("alert-list", "alerts", "get", Capability.AUDIT_READ, 200, lambda m: "/api/v1/alerts"),
-    Endpoint("alert-acknowledge", "alert-acknowledge", "post", Capability.ALERT_HANDLE, 200,
-             lambda m: _alert_url("acknowledge"), lambda m: {"reason": "looking into it"}),
-    Endpoint("alert-resolve", "alert-resolve", "post", Capability.ALERT_HANDLE, 200,
-             lambda m: _alert_url("resolve"), lambda m: {"reason": "benign bulk onboarding"}),
-    Endpoint("encryption-key", "organisation-encryption-key", "put", Capability.ENCRYPTION_KEY_SET, 200,
-             lambda m: "/api/v1/organisation/encryption-key", lambda m: {"public_key": "5a" * 32}),
-    Endpoint("disclosure-list", "disclosure-requests", "get", Capability.DISCLOSURE_READ, 200,
-             lambda m: "/api/v1/disclosure-requests"),
-    Endpoint("disclosure-submit", "disclosure-requests", "post", Capability.DISCLOSURE_REQUEST, 201,
-             lambda m: "/api/v1/disclosure-requests", _court_with_key),
-    Endpoint("disclosure-detail", "disclosure-detail", "get", Capability.DISCLOSURE_READ, 200, lambda m: _court_request_url(m)),
-    Endpoint("disclosure-approve", "disclosure-approve", "post", Capability.DISCLOSURE_APPROVE, 200,
-             lambda m: _court_request_url(m, "/approve")),
-    Endpoint("disclosure-reject", "disclosure-reject", "post", Capability.DISCLOSURE_APPROVE, 200,
-             lambda m: _court_request_url(m, "/reject"), lambda m: {"reason": "order does not name the hub"}),
-    Endpoint("disclosure-narrow", "disclosure-narrow", "post", Capability.DISCLOSURE_APPROVE, 200,
-             lambda m: _court_request_url(m, "/narrow", fields=["statement", "identifiers"]),
-             lambda m: {"reason": "identifiers only", "scope": {"fields": ["identifiers"]}}),
-    Endpoint("disclosure-withdraw", "disclosure-withdraw", "post", Capability.DISCLOSURE_REQUEST, 200,
-             lambda m: _court_request_url(m, "/withdraw")),
-    Endpoint("disclosure-package", "disclosure-package", "get", Capability.DISCLOSURE_DOWNLOAD, 200,
-             lambda m: _court_request_url(m, "/package", approvals=2, built=True)),
+    Endpoint(
+        "alert-acknowledge",
+        "alert-acknowledge",
+        "post",
+        Capability.ALERT_HANDLE,
+        200,
+        lambda m: _alert_url("acknowledge"),
+        lambda m: {"reason": "looking into it"},
+    ),
+    Endpoint(
+        "alert-resolve",
+        "alert-resolve",
+        "post",
+        Capability.ALERT_HANDLE,
+        200,
+        lambda m: _alert_url("resolve"),
+        lambda m: {"reason": "benign bulk onboarding"},
+    ),
+    Endpoint(
+        "encryption-key",
+        "organisation-encryption-key",
+        "put",
+        Capability.ENCRYPTION_KEY_SET,
+        200,
+        lambda m: "/api/v1/organisation/encryption-key",
+        lambda m: {"public_key": "5a" * 32},
+    ),
+    Endpoint(
+        "disclosure-list",
+        "disclosure-requests",
+        "get",
+        Capability.DISCLOSURE_READ,
+        200,
+        lambda m: "/api/v1/disclosure-requests",
+    ),
+    Endpoint(
+        "disclosure-submit",
+        "disclosure-requests",
+        "post",
+        Capability.DISCLOSURE_REQUEST,
+        201,
+        lambda m: "/api/v1/disclosure-requests",
+        _court_with_key,
+    ),
+    Endpoint(
+        "disclosure-detail",
+        "disclosure-detail",
+        "get",
+        Capability.DISCLOSURE_READ,
+        200,
+        lambda m: _court_request_url(m),
+    ),
+    Endpoint(
+        "disclosure-approve",
+        "disclosure-approve",
+        "post",
+        Capability.DISCLOSURE_APPROVE,
+        200,
+        lambda m: _court_request_url(m, "/approve"),
+    ),
+    Endpoint(
+        "disclosure-reject",
+        "disclosure-reject",
+        "post",
+        Capability.DISCLOSURE_APPROVE,
+        200,
+        lambda m: _court_request_url(m, "/reject"),
+        lambda m: {"reason": "order does not name the hub"},
+    ),
+    Endpoint(
+        "disclosure-narrow",
+        "disclosure-narrow",
+        "post",
+        Capability.DISCLOSURE_APPROVE,
+        200,
+        lambda m: _court_request_url(m, "/narrow", fields=["statement", "identifiers"]),
+        lambda m: {"reason": "identifiers only", "scope": {"fields": ["identifiers"]}},
+    ),
+    Endpoint(
+        "disclosure-withdraw",
+        "disclosure-withdraw",
+        "post",
+        Capability.DISCLOSURE_REQUEST,
+        200,
+        lambda m: _court_request_url(m, "/withdraw"),
+    ),
+    Endpoint(
+        "disclosure-package",
+        "disclosure-package",
+        "get",
+        Capability.DISCLOSURE_DOWNLOAD,
+        200,
+        lambda m: _court_request_url(m, "/package", approvals=2, built=True),
+    ),
 ]
+
 
 def _checkpointed(path: str) -> str:
     from accounts.audit.checkpoints import checkpoint_create
@@ -145,12 +320,30 @@ def _checkpointed(path: str) -> str:
 
 
 ENDPOINTS += [
-    Endpoint("checkpoint-latest", "audit-checkpoint-latest", "get", Capability.AUDIT_READ, 200,
-             lambda m: _checkpointed("/api/v1/audit/checkpoints/latest")),
-    Endpoint("proof-inclusion", "audit-proof-inclusion", "get", Capability.AUDIT_READ, 200,
-             lambda m: "/api/v1/audit/proofs/inclusion?index=0&size=1"),
-    Endpoint("proof-consistency", "audit-proof-consistency", "get", Capability.AUDIT_READ, 200,
-             lambda m: "/api/v1/audit/proofs/consistency?first=1&second=2"),
+    Endpoint(
+        "checkpoint-latest",
+        "audit-checkpoint-latest",
+        "get",
+        Capability.AUDIT_READ,
+        200,
+        lambda m: _checkpointed("/api/v1/audit/checkpoints/latest"),
+    ),
+    Endpoint(
+        "proof-inclusion",
+        "audit-proof-inclusion",
+        "get",
+        Capability.AUDIT_READ,
+        200,
+        lambda m: "/api/v1/audit/proofs/inclusion?index=0&size=1",
+    ),
+    Endpoint(
+        "proof-consistency",
+        "audit-proof-consistency",
+        "get",
+        Capability.AUDIT_READ,
+        200,
+        lambda m: "/api/v1/audit/proofs/consistency?first=1&second=2",
+    ),
 ]
 
 _seller_numbers = iter(range(1000, 9999))
@@ -171,7 +364,9 @@ def _own_accepted_report_url(member: Member, suffix: str) -> str:
     if reporter is None:
         return f"/api/v1/reports/{uuid.uuid4()}{suffix}"
     reviewer = persona(OrganisationKind.OPERATOR, Role.REVIEWER)
-    report = report_make_accepted(reporter, reviewer, [{"type": "phone", "value": f"+86 137 0000 {next(_seller_numbers)}"}])
+    report = report_make_accepted(
+        reporter, reviewer, [{"type": "phone", "value": f"+86 137 0000 {next(_seller_numbers)}"}]
+    )
     return f"/api/v1/reports/{report.public_id}{suffix}"
 
 
@@ -204,11 +399,15 @@ def _dispute_url(member: Member, suffix: str = "") -> str:
     from tests.factories import dispute_make
 
     answering = suffix in ("/answer", "/pause")  # the answer and a pause come from the reporting side
-    files_disputes = Capability.DISPUTE_FILE in ROLE_CAPABILITIES.get((member.organisation.kind, Role.ANALYST), ())
+    files_disputes = Capability.DISPUTE_FILE in ROLE_CAPABILITIES.get(
+        (member.organisation.kind, Role.ANALYST), ()
+    )
     own_filer = files_disputes and member.organisation.in_good_standing and not answering
     filer = member_make(member.organisation, Role.ANALYST) if own_filer else None
     reporter = None if own_filer else _reporter_of(member)
-    dispute, _ = dispute_make(filer=filer, reporter=reporter, n=next(_seller_numbers), answered=suffix == "/decide")
+    dispute, _ = dispute_make(
+        filer=filer, reporter=reporter, n=next(_seller_numbers), answered=suffix == "/decide"
+    )
     return f"/api/v1/disputes/{dispute.public_id}{suffix}"
 
 
@@ -222,45 +421,154 @@ def _disputable_seller(member: Member) -> dict:
 
 
 _EVIDENCE = [{"name": "complaint.pdf", "content_base64": "JVBERi0xLjc="}]
-_POLICY = {"strikes": 2, "window_months": 12, "one_strike_verification_levels": ["court_judgment"],
-           "one_strike_categories": ["counterfeit"]}
+_POLICY = {
+    "strikes": 2,
+    "window_months": 12,
+    "one_strike_verification_levels": ["court_judgment"],
+    "one_strike_categories": ["counterfeit"],
+}
 
 ENDPOINTS += [
-    Endpoint("report-renew", "report-renew", "post", Capability.REPORT_SUBMIT, 200, lambda m: _own_accepted_report_url(m, "/renew")),
+    Endpoint(
+        "report-renew",
+        "report-renew",
+        "post",
+        Capability.REPORT_SUBMIT,
+        200,
+        lambda m: _own_accepted_report_url(m, "/renew"),
+    ),
     Endpoint("dispute-list", "disputes", "get", Capability.DISPUTE_READ, 200, lambda m: "/api/v1/disputes"),
-    Endpoint("dispute-file", "disputes", "post", Capability.DISPUTE_FILE, 201, lambda m: "/api/v1/disputes", _disputable_seller),
-    Endpoint("dispute-detail", "dispute-detail", "get", Capability.DISPUTE_READ, 200, lambda m: _dispute_url(m)),
-    Endpoint("dispute-answer", "dispute-answer", "post", Capability.DISPUTE_RESPOND, 200, lambda m: _dispute_url(m, "/answer"),
-             lambda m: {"note": "Suit filed at the IP court.", "evidence": _EVIDENCE}),
-    Endpoint("dispute-decide", "dispute-decide", "post", Capability.DISPUTE_DECIDE, 200, lambda m: _dispute_url(m, "/decide"),
-             lambda m: {"outcome": "upheld", "reason": "the complaint was filed"}),
-    Endpoint("dispute-decide-urgently", "dispute-decide-urgently", "post", Capability.DISPUTE_DECIDE, 200,
-             lambda m: _dispute_url(m, "/decide-urgently"), lambda m: {"outcome": "overturned", "reason": "a court order"}),
-    Endpoint("dispute-pause", "dispute-pause", "post", Capability.DISPUTE_RESPOND, 200, lambda m: _dispute_url(m, "/pause"),
-             lambda m: {"working_days": 3, "reason": "The complaint is being notarised."}),
-    Endpoint("notifications", "notifications", "get", Capability.ORGANISATION_READ, 200, lambda m: "/api/v1/notifications"),
-    Endpoint("reputation-own", "reputation-own", "get", Capability.REPORT_READ, 200, lambda m: "/api/v1/reputation"),
-    Endpoint("reputation-override", "reputation-override", "post", Capability.REPUTATION_OVERRIDE, 200,
-             lambda m: f"/api/v1/organisations/{OrganisationFactory(kind='rights_owner').public_id}/reputation",
-             lambda m: {"override": "grant", "reason": "long record with the previous hub"}),
-    Endpoint("reputation-read", "reputation-override", "get", Capability.REPUTATION_READ_ANY, 200,
-             lambda m: f"/api/v1/organisations/{OrganisationFactory(kind='platform').public_id}/reputation"),
-    Endpoint("suspension-lift", "reporting-suspension-lift", "post", Capability.REPUTATION_OVERRIDE, 200,
-             lambda m: _suspended_organisation_url("/reporting-suspension/lift"), lambda m: {"reason": "record reviewed"}),
-    Endpoint("report-appeal", "report-appeal", "post", Capability.REPORT_SUBMIT, 201, lambda m: _own_rejected_report_url(m),
-             lambda m: {"grounds": "The evidence was attached late."}),
-    Endpoint("report-appeal-decide", "report-appeal-decide", "post", Capability.REPORT_REVIEW, 200,
-             lambda m: _appealed_report_url("/appeal/decide"), lambda m: {"outcome": "refused", "reason": "still no evidence"}),
-    Endpoint("policy-read", "organisation-policy", "get", Capability.CHECK_RUN, 200, lambda m: "/api/v1/organisation/policy"),
-    Endpoint("policy-set", "organisation-policy", "put", Capability.POLICY_MANAGE, 200, lambda m: "/api/v1/organisation/policy",
-             lambda m: _POLICY),
+    Endpoint(
+        "dispute-file",
+        "disputes",
+        "post",
+        Capability.DISPUTE_FILE,
+        201,
+        lambda m: "/api/v1/disputes",
+        _disputable_seller,
+    ),
+    Endpoint(
+        "dispute-detail", "dispute-detail", "get", Capability.DISPUTE_READ, 200, lambda m: _dispute_url(m)
+    ),
+    Endpoint(
+        "dispute-answer",
+        "dispute-answer",
+        "post",
+        Capability.DISPUTE_RESPOND,
+        200,
+        lambda m: _dispute_url(m, "/answer"),
+        lambda m: {"note": "Suit filed at the IP court.", "evidence": _EVIDENCE},
+    ),
+    Endpoint(
+        "dispute-decide",
+        "dispute-decide",
+        "post",
+        Capability.DISPUTE_DECIDE,
+        200,
+        lambda m: _dispute_url(m, "/decide"),
+        lambda m: {"outcome": "upheld", "reason": "the complaint was filed"},
+    ),
+    Endpoint(
+        "dispute-decide-urgently",
+        "dispute-decide-urgently",
+        "post",
+        Capability.DISPUTE_DECIDE,
+        200,
+        lambda m: _dispute_url(m, "/decide-urgently"),
+        lambda m: {"outcome": "overturned", "reason": "a court order"},
+    ),
+    Endpoint(
+        "dispute-pause",
+        "dispute-pause",
+        "post",
+        Capability.DISPUTE_RESPOND,
+        200,
+        lambda m: _dispute_url(m, "/pause"),
+        lambda m: {"working_days": 3, "reason": "The complaint is being notarised."},
+    ),
+    Endpoint(
+        "notifications",
+        "notifications",
+        "get",
+        Capability.ORGANISATION_READ,
+        200,
+        lambda m: "/api/v1/notifications",
+    ),
+    Endpoint(
+        "reputation-own", "reputation-own", "get", Capability.REPORT_READ, 200, lambda m: "/api/v1/reputation"
+    ),
+    Endpoint(
+        "reputation-override",
+        "reputation-override",
+        "post",
+        Capability.REPUTATION_OVERRIDE,
+        200,
+        lambda m: f"/api/v1/organisations/{OrganisationFactory(kind='rights_owner').public_id}/reputation",
+        lambda m: {"override": "grant", "reason": "long record with the previous hub"},
+    ),
+    Endpoint(
+        "reputation-read",
+        "reputation-override",
+        "get",
+        Capability.REPUTATION_READ_ANY,
+        200,
+        lambda m: f"/api/v1/organisations/{OrganisationFactory(kind='platform').public_id}/reputation",
+    ),
+    Endpoint(
+        "suspension-lift",
+        "reporting-suspension-lift",
+        "post",
+        Capability.REPUTATION_OVERRIDE,
+        200,
+        lambda m: _suspended_organisation_url("/reporting-suspension/lift"),
+        lambda m: {"reason": "record reviewed"},
+    ),
+    Endpoint(
+        "report-appeal",
+        "report-appeal",
+        "post",
+        Capability.REPORT_SUBMIT,
+        201,
+        lambda m: _own_rejected_report_url(m),
+        lambda m: {"grounds": "The evidence was attached late."},
+    ),
+    Endpoint(
+        "report-appeal-decide",
+        "report-appeal-decide",
+        "post",
+        Capability.REPORT_REVIEW,
+        200,
+        lambda m: _appealed_report_url("/appeal/decide"),
+        lambda m: {"outcome": "refused", "reason": "still no evidence"},
+    ),
+    Endpoint(
+        "policy-read",
+        "organisation-policy",
+        "get",
+        Capability.CHECK_RUN,
+        200,
+        lambda m: "/api/v1/organisation/policy",
+    ),
+    Endpoint(
+        "policy-set",
+        "organisation-policy",
+        "put",
+        Capability.POLICY_MANAGE,
+        200,
+        lambda m: "/api/v1/organisation/policy",
+        lambda m: _POLICY,
+    ),
 ]
+
 
 def _screening_admin_of(member: Member):
     """An acting admin of the member's own organisation, when its kind watches sellers and it is in good standing."""
     from accounts.actors import Actor
 
-    if (member.organisation.kind, Role.ADMIN) not in ROLE_CAPABILITIES or not member.organisation.in_good_standing:
+    if (
+        member.organisation.kind,
+        Role.ADMIN,
+    ) not in ROLE_CAPABILITIES or not member.organisation.in_good_standing:
         return None
     admin = Actor(member=member_make(member.organisation, Role.ADMIN))
     return admin if admin.can(Capability.WEBHOOK_MANAGE) else None
@@ -287,16 +595,55 @@ def _own_webhook_url(member: Member, suffix: str = "") -> str:
 
 
 ENDPOINTS += [
-    Endpoint("watchlist-list", "watchlist", "get", Capability.WATCHLIST_MANAGE, 200, lambda m: "/api/v1/watchlist"),
-    Endpoint("watchlist-add", "watchlist", "post", Capability.WATCHLIST_MANAGE, 201, lambda m: "/api/v1/watchlist",
-             lambda m: {"identifiers": [{"type": "phone", "value": f"+86 135 0000 {next(_seller_numbers)}"}], "ref": "s-1"}),
-    Endpoint("watchlist-remove", "watchlist-entry", "delete", Capability.WATCHLIST_MANAGE, 204, _own_watch_entry_url),
+    Endpoint(
+        "watchlist-list", "watchlist", "get", Capability.WATCHLIST_MANAGE, 200, lambda m: "/api/v1/watchlist"
+    ),
+    Endpoint(
+        "watchlist-add",
+        "watchlist",
+        "post",
+        Capability.WATCHLIST_MANAGE,
+        201,
+        lambda m: "/api/v1/watchlist",
+        lambda m: {
+            "identifiers": [{"type": "phone", "value": f"+86 135 0000 {next(_seller_numbers)}"}],
+            "ref": "s-1",
+        },
+    ),
+    Endpoint(
+        "watchlist-remove",
+        "watchlist-entry",
+        "delete",
+        Capability.WATCHLIST_MANAGE,
+        204,
+        _own_watch_entry_url,
+    ),
     Endpoint("webhook-list", "webhooks", "get", Capability.WEBHOOK_MANAGE, 200, lambda m: "/api/v1/webhooks"),
-    Endpoint("webhook-register", "webhooks", "post", Capability.WEBHOOK_MANAGE, 201, lambda m: "/api/v1/webhooks",
-             lambda m: {"url": "http://127.0.0.1:9/hook"}),
-    Endpoint("webhook-remove", "webhook-detail", "delete", Capability.WEBHOOK_MANAGE, 204, lambda m: _own_webhook_url(m)),
-    Endpoint("webhook-deliveries", "webhook-deliveries", "get", Capability.WEBHOOK_MANAGE, 200,
-             lambda m: _own_webhook_url(m, "/deliveries")),
+    Endpoint(
+        "webhook-register",
+        "webhooks",
+        "post",
+        Capability.WEBHOOK_MANAGE,
+        201,
+        lambda m: "/api/v1/webhooks",
+        lambda m: {"url": "http://127.0.0.1:9/hook"},
+    ),
+    Endpoint(
+        "webhook-remove",
+        "webhook-detail",
+        "delete",
+        Capability.WEBHOOK_MANAGE,
+        204,
+        lambda m: _own_webhook_url(m),
+    ),
+    Endpoint(
+        "webhook-deliveries",
+        "webhook-deliveries",
+        "get",
+        Capability.WEBHOOK_MANAGE,
+        200,
+        lambda m: _own_webhook_url(m, "/deliveries"),
+    ),
 ]
 
 # Routes open to anyone, by design: the hub's public keys.
@@ -361,7 +708,9 @@ def test_a_key_without_the_scope_is_refused_even_when_the_role_allows():
     analyst = persona(OrganisationKind.PLATFORM, Role.ANALYST)
     client = client_for(analyst, scopes=["report"])
 
-    response = client.post("/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}, format="json")
+    response = client.post(
+        "/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}, format="json"
+    )
 
     assert response.status_code == 403
 
@@ -374,10 +723,20 @@ def _own_bulk_job_url(member: Member, suffix: str = "", finished: bool = False) 
     from sharing.models import BulkChunk
     from sharing.services.bulk import bulk_chunk_process, bulk_submit
 
-    runner = member_make(member.organisation, Role.ANALYST) if (member.organisation.kind, Role.ANALYST) in ROLE_CAPABILITIES else None
-    if runner is None or not member.organisation.in_good_standing or not Actor(member=runner).can(Capability.BULK_RUN):
+    runner = (
+        member_make(member.organisation, Role.ANALYST)
+        if (member.organisation.kind, Role.ANALYST) in ROLE_CAPABILITIES
+        else None
+    )
+    if (
+        runner is None
+        or not member.organisation.in_good_standing
+        or not Actor(member=runner).can(Capability.BULK_RUN)
+    ):
         return f"/api/v1/bulk-checks/{uuid.uuid4()}{suffix}"
-    job = bulk_submit(upload=io.BytesIO(b"ref,phone\nseller-1,+86 138 0013 8000\n"), actor=Actor(member=runner))
+    job = bulk_submit(
+        upload=io.BytesIO(b"ref,phone\nseller-1,+86 138 0013 8000\n"), actor=Actor(member=runner)
+    )
     for chunk in BulkChunk.objects.filter(job=job) if finished else []:
         bulk_chunk_process(chunk_id=chunk.pk)
     return f"/api/v1/bulk-checks/{job.public_id}{suffix}"
@@ -386,16 +745,41 @@ def _own_bulk_job_url(member: Member, suffix: str = "", finished: bool = False) 
 ENDPOINTS += [
     # The matrix client sends JSON, so an allowed caller gets past the permission check to the
     # 400 for the missing file (denied ones get 403); tests/sharing/test_bulk.py uploads real files.
-    Endpoint("bulk-submit", "bulk-checks", "post", Capability.BULK_RUN, 400, lambda m: "/api/v1/bulk-checks", lambda m: {}),
-    Endpoint("bulk-detail", "bulk-check-detail", "get", Capability.BULK_RUN, 200, lambda m: _own_bulk_job_url(m)),
-    Endpoint("bulk-cancel", "bulk-check-cancel", "post", Capability.BULK_RUN, 200, lambda m: _own_bulk_job_url(m, "/cancel")),
-    Endpoint("bulk-results", "bulk-check-results", "get", Capability.BULK_RUN, 200,
-             lambda m: _own_bulk_job_url(m, "/results", finished=True)),
+    Endpoint(
+        "bulk-submit",
+        "bulk-checks",
+        "post",
+        Capability.BULK_RUN,
+        400,
+        lambda m: "/api/v1/bulk-checks",
+        lambda m: {},
+    ),
+    Endpoint(
+        "bulk-detail", "bulk-check-detail", "get", Capability.BULK_RUN, 200, lambda m: _own_bulk_job_url(m)
+    ),
+    Endpoint(
+        "bulk-cancel",
+        "bulk-check-cancel",
+        "post",
+        Capability.BULK_RUN,
+        200,
+        lambda m: _own_bulk_job_url(m, "/cancel"),
+    ),
+    Endpoint(
+        "bulk-results",
+        "bulk-check-results",
+        "get",
+        Capability.BULK_RUN,
+        200,
+        lambda m: _own_bulk_job_url(m, "/results", finished=True),
+    ),
 ]
 
 # HEAD is GET without the body: every GET endpoint is walked again as HEAD, through the same
 # matrix and the same standing test, so HEAD can never skip the capability check.
-ENDPOINTS += [dataclasses.replace(e, name=f"{e.name}-head", method="head") for e in ENDPOINTS if e.method == "get"]
+ENDPOINTS += [
+    dataclasses.replace(e, name=f"{e.name}-head", method="head") for e in ENDPOINTS if e.method == "get"
+]
 
 # Every method a client can send, including one no view knows.
 ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND")
@@ -408,12 +792,18 @@ def _api_routes() -> dict[str, str]:
     from accounts.api.urls import urlpatterns as accounts_routes
     from sharing.api.urls import urlpatterns as sharing_routes
 
-    return {p.name: reverse(p.name, kwargs={name: uuid.uuid4() for name in p.pattern.converters})
-            for p in [*accounts_routes, *sharing_routes]}
+    return {
+        p.name: reverse(p.name, kwargs={name: uuid.uuid4() for name in p.pattern.converters})
+        for p in [*accounts_routes, *sharing_routes]
+    }
 
 
 def _methods_not_offered(route: str) -> list[str]:
-    offered = {"GET", "HEAD"} if route in PUBLIC_ROUTES else {e.method.upper() for e in ENDPOINTS if e.route == route}
+    offered = (
+        {"GET", "HEAD"}
+        if route in PUBLIC_ROUTES
+        else {e.method.upper() for e in ENDPOINTS if e.route == route}
+    )
     return [m for m in ALL_METHODS if m not in offered]
 
 
@@ -425,7 +815,8 @@ def _refused_methods_wrongly_answered(member: Member, methods: tuple[str, ...]) 
     for route, url in _api_routes().items():
         capabilities = {e.capability for e in ENDPOINTS if e.route == route}
         may_know_the_route = route in PUBLIC_ROUTES or (
-            member.organisation.in_good_standing and bool(capabilities & role_capabilities))
+            member.organisation.in_good_standing and bool(capabilities & role_capabilities)
+        )
         for method in (m for m in _methods_not_offered(route) if m in methods):
             status = client.generic(method, url).status_code
             if status != (405 if may_know_the_route else 403):
@@ -449,10 +840,15 @@ def test_options_and_unknown_methods_are_checked_for_every_role_then_refused_wit
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind,role,suspended", [(OrganisationKind.PLATFORM, Role.ADMIN, False),
-                                                 (OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER, False),
-                                                 (OrganisationKind.PLATFORM, Role.ADMIN, True)],
-                         ids=["platform-admin", "disclosure-officer", "suspended-platform-admin"])
+@pytest.mark.parametrize(
+    "kind,role,suspended",
+    [
+        (OrganisationKind.PLATFORM, Role.ADMIN, False),
+        (OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER, False),
+        (OrganisationKind.PLATFORM, Role.ADMIN, True),
+    ],
+    ids=["platform-admin", "disclosure-officer", "suspended-platform-admin"],
+)
 def test_every_method_a_route_does_not_offer_is_checked_then_refused_without_running(kind, role, suspended):
     member = member_make(OrganisationFactory(kind=kind, suspended=suspended), role)
 
@@ -468,7 +864,11 @@ def test_without_a_valid_key_every_method_of_every_route_is_401(credentials):
     from rest_framework.test import APIClient
 
     client = APIClient()
-    header = {"none": None, "unknown key": "Bearer iih_abcdefgh_" + "x" * 43, "malformed header": "Basic Zm9vOmJhcg=="}
+    header = {
+        "none": None,
+        "unknown key": "Bearer iih_abcdefgh_" + "x" * 43,
+        "malformed header": "Basic Zm9vOmJhcg==",
+    }
     if header[credentials]:
         client.credentials(HTTP_AUTHORIZATION=header[credentials])
     wrong = {}

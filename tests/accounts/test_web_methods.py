@@ -1,4 +1,5 @@
 """Web pages take GET, HEAD and POST; every other method is checked, then refused without running the page."""
+
 from __future__ import annotations
 
 import uuid
@@ -25,20 +26,33 @@ def _capability_pages() -> dict[str, str]:
     for pattern in urlpatterns:
         is_page = not hasattr(pattern.callback, "view_class") and not hasattr(pattern.callback, "cls")
         if isinstance(pattern, URLPattern) and is_page and pattern.name != "home":
-            kwargs = {name: _SAMPLE_ARGUMENT[type(converter).__name__.removesuffix("Converter").lower()]()
-                      for name, converter in pattern.pattern.converters.items()}
+            kwargs = {
+                name: _SAMPLE_ARGUMENT[type(converter).__name__.removesuffix("Converter").lower()]()
+                for name, converter in pattern.pattern.converters.items()
+            }
             pages[pattern.name] = reverse(pattern.name, kwargs=kwargs)
     return pages
 
 
-@pytest.mark.parametrize("kind,role", [(OrganisationKind.AUDITOR, Role.ANALYST), (OrganisationKind.COURT, Role.ANALYST),
-                                       (OrganisationKind.PLATFORM, Role.ANALYST)], ids=["auditor", "court", "platform"])
+@pytest.mark.parametrize(
+    "kind,role",
+    [
+        (OrganisationKind.AUDITOR, Role.ANALYST),
+        (OrganisationKind.COURT, Role.ANALYST),
+        (OrganisationKind.PLATFORM, Role.ANALYST),
+    ],
+    ids=["auditor", "court", "platform"],
+)
 def test_pages_refuse_methods_they_do_not_take_without_running(client, kind, role):
     member = persona(kind, role)
     client.force_login(member.user)
     pages = _capability_pages()
 
-    statuses = {f"{method} {name}": client.generic(method, url).status_code for name, url in pages.items() for method in OTHER_METHODS}
+    statuses = {
+        f"{method} {name}": client.generic(method, url).status_code
+        for name, url in pages.items()
+        for method in OTHER_METHODS
+    }
 
     assert {"audit-log", "disclosure-list", "bulk-list"} <= set(pages)
     assert set(statuses.values()) <= {403, 405}, statuses

@@ -4,6 +4,7 @@ driven by Playwright against pytest-django's live_server.
 Locally the tests skip, saying why, when Chromium or Playwright is missing; under CI=true
 they fail instead, so a CI run can never pass without having driven the browser.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,15 @@ import shutil
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _missing() -> str:
@@ -31,7 +39,10 @@ def _missing() -> str:
 def chromium_executable() -> str:
     missing = _missing()
     if missing and os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run: {missing}; CI must install Chromium (scripts/test does it as root)", pytrace=False)
+        pytest.fail(
+            f"browser tests cannot run: {missing}; CI must install Chromium (scripts/test does it as root)",
+            pytrace=False,
+        )
     if missing:
         pytest.skip(f"browser tests skipped: {missing}; install it with `apt-get install -y chromium`")
     return CHROMIUM
@@ -52,9 +63,8 @@ def allow_async_unsafe():
 
 @pytest.fixture
 def browser(chromium_executable):
-    from playwright.sync_api import sync_playwright
-
     from django.db import connections
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=chromium_executable, headless=True, args=LAUNCH_ARGS)

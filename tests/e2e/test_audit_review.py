@@ -1,5 +1,6 @@
 """An auditor reviews the audit log in a real browser: log in, filter, open an event and see its
 inclusion proof verified, acknowledge an alert; a platform member is refused the pages."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,13 @@ def _seed() -> Seeded:
     platform_member = _with_password(persona(OrganisationKind.PLATFORM, Role.ANALYST))
     for n in range(3):
         report_make(reporter, seller_identifiers(n))
-    alert = alert_raise(kind="canary_hit", organisation=platform_member.organisation, severity="high",
-                        dedupe_key=f"canary:{platform_member.organisation.public_id}:1", details={"canary": "decoy phone"})
+    alert = alert_raise(
+        kind="canary_hit",
+        organisation=platform_member.organisation,
+        severity="high",
+        dedupe_key=f"canary:{platform_member.organisation.public_id}:1",
+        details={"canary": "decoy phone"},
+    )
     auditor = _with_password(persona(OrganisationKind.AUDITOR, Role.ANALYST, country="GB"))
     return Seeded(auditor, platform_member, alert, checkpoint_create().size)
 
@@ -76,7 +82,8 @@ def test_an_auditor_reviews_the_log_in_a_real_browser(live_server, page):
     page.locator("#audit-events a.event-link").first.click()
     expect(page.locator("#event-action")).to_have_text("sharing:report:submitted")
     expect(page.locator("#inclusion")).to_have_text(
-        f"Inclusion proof: verified against checkpoint of size {seeded.checkpoint_size}")
+        f"Inclusion proof: verified against checkpoint of size {seeded.checkpoint_size}"
+    )
 
     # The whole log verifies from the checkpoints page.
     page.get_by_role("link", name="Checkpoints").click()
@@ -96,8 +103,9 @@ def test_an_auditor_reviews_the_log_in_a_real_browser(live_server, page):
     seeded.alert.refresh_from_db()
     assert seeded.alert.status == AlertStatus.ACKNOWLEDGED and seeded.alert.handled_by == seeded.auditor
     assert AuditEvent.objects.filter(action=AuditTag.ALERT_ACKNOWLEDGED, actor_member=seeded.auditor).exists()
-    assert AuditEvent.objects.filter(action=AuditTag.AUDIT_LISTED, actor_member=seeded.auditor,
-                                     details__filters__data_class="shareable").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditTag.AUDIT_LISTED, actor_member=seeded.auditor, details__filters__data_class="shareable"
+    ).exists()
 
     # A platform member who logs in is refused the audit pages.
     page.get_by_role("button", name="Log out").click()
@@ -105,4 +113,6 @@ def test_an_auditor_reviews_the_log_in_a_real_browser(live_server, page):
     _log_in(page, base, seeded.platform_member)
     refused = page.goto(f"{base}/audit/")
     assert refused.status == 403
-    assert AuditEvent.objects.filter(action=AuditTag.ACCESS_DENIED, actor_member=seeded.platform_member).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditTag.ACCESS_DENIED, actor_member=seeded.platform_member
+    ).exists()

@@ -1,5 +1,6 @@
 """The pages work under the Content-Security-Policy in a real browser: no violation on any of them
 (the audit pages, a running bulk job's page with its polling script, disclosures, the API docs)."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind, Role
 from sharing.services import bulk
-from tests.e2e.test_audit_review import _log_in, _with_password
 from sharing.tasks import bulk_chunk_task
+from tests.e2e.test_audit_review import _log_in, _with_password
 from tests.factories import broker_stand_in, persona
 
 COLLECT_VIOLATIONS = """
@@ -37,9 +38,12 @@ def test_no_page_breaks_the_content_security_policy(live_server, page, monkeypat
     auditor = _with_password(persona(OrganisationKind.AUDITOR, Role.ANALYST))
     analyst = _with_password(persona(OrganisationKind.PLATFORM, Role.ANALYST))
     clerk = _with_password(persona(OrganisationKind.COURT, Role.ANALYST))
-    broker_stand_in(monkeypatch, bulk_chunk_task)  # no worker picks the job up: it stays queued and its page polls
-    job = bulk.bulk_submit(upload=SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n"),
-                           actor=Actor(member=analyst))
+    broker_stand_in(
+        monkeypatch, bulk_chunk_task
+    )  # no worker picks the job up: it stays queued and its page polls
+    job = bulk.bulk_submit(
+        upload=SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n"), actor=Actor(member=analyst)
+    )
     page.add_init_script(COLLECT_VIOLATIONS)
     polled = []
     page.on("request", lambda r: polled.append(r.url) if "/api/v1/bulk-checks/" in r.url else None)

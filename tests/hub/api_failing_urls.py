@@ -1,7 +1,9 @@
 """A URL configuration for tests only: the hub's routes plus an API view that crashes outside DRF's handling."""
+
 from django.urls import path
 
-from hub.urls import handler400, handler403, handler404, handler500, urlpatterns as hub_urlpatterns  # noqa: F401
+from hub.urls import handler400, handler403, handler404, handler500  # noqa: F401
+from hub.urls import urlpatterns as hub_urlpatterns
 
 
 def crashing_api_view(request):

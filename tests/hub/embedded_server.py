@@ -1,5 +1,6 @@
 """Run the hub as `scripts/run` does (embedded default: file SQLite, in-process tasks, demo keys)
 in a subprocess on a free port, for tests that need a real server and real database locking."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # Settings the server must not inherit from the test run: it is the embedded default.
-_NOT_INHERITED = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "HUB_ENV", "DJANGO_DEBUG",
-                  "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOWED_HOSTS")
+_NOT_INHERITED = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "HUB_ENV",
+    "DJANGO_DEBUG",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOWED_HOSTS",
+)
 
 
 def embedded_env(var_dir: Path, **extra: str) -> dict[str, str]:
@@ -24,8 +32,15 @@ def embedded_env(var_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True, timeout=300).stdout
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
 
 
 def _free_port() -> int:
@@ -42,8 +57,13 @@ def embedded_hub(var_dir: Path, **extra_env: str):
     keys = {row["username"]: row["api_key"] for row in json.loads(manage(env, "seed_demo", "--json"))}
     port = _free_port()
     log = open(var_dir / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, server)

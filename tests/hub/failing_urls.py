@@ -1,4 +1,5 @@
 """A URL configuration for tests only: a view that fails while holding the hub's secrets."""
+
 from django.conf import settings
 from django.urls import path
 

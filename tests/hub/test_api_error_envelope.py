@@ -1,4 +1,5 @@
 """Every error under /api/v1/ is the JSON error envelope, whoever answers it: DRF, the URL resolver, a middleware or the 500 handler."""
+
 from __future__ import annotations
 
 import re
@@ -15,6 +16,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 def _api_routes_with_ids() -> list[str]:
     """Every /api/v1/ route with a path parameter, each parameter replaced by a value that is not a UUID."""
+
     def walk(patterns, prefix=""):
         for pattern in patterns:
             route = prefix + str(pattern.pattern)

@@ -5,6 +5,7 @@ reports, which both write audit rows, quota counters and reports), and with debu
 still serves its static files and API docs. The server runs on its own SQLite file whatever
 database the suite uses, so these tests run under PostgreSQL too.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,14 +22,23 @@ from tests.hub.embedded_server import embedded_hub
 CLIENTS = 16
 REQUESTS_PER_CLIENT = 12
 # Domain limits out of the way: this test is about the database, not quotas or sweep rules.
-GENEROUS_LIMITS = {"HUB_QUOTA_CHECKS_PER_MINUTE": "1000000", "HUB_QUOTA_CHECKS_PER_DAY": "1000000",
-                   "HUB_SWEEP_BLOCK_PROBES": "1000000", "HUB_SWEEP_MIN_CHECKS": "1000000",
-                   "HUB_SWEEP_HOURLY_VOLUME": "1000000", "HUB_DENIED_BURST_THRESHOLD": "1000000"}
+GENEROUS_LIMITS = {
+    "HUB_QUOTA_CHECKS_PER_MINUTE": "1000000",
+    "HUB_QUOTA_CHECKS_PER_DAY": "1000000",
+    "HUB_SWEEP_BLOCK_PROBES": "1000000",
+    "HUB_SWEEP_MIN_CHECKS": "1000000",
+    "HUB_SWEEP_HOURLY_VOLUME": "1000000",
+    "HUB_DENIED_BURST_THRESHOLD": "1000000",
+}
 
 
 def _post(base: str, key: str, path: str, body: dict) -> int:
-    request = urllib.request.Request(f"{base}{path}", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             return response.status
@@ -41,9 +51,20 @@ def _client(base: str, keys: dict[str, str], client: int) -> list[int]:
     for n in range(REQUESTS_PER_CLIENT):
         phone = {"type": "phone", "value": f"+86 138 {client:04d} {n:04d}"}
         if n % 2:
-            statuses.append(_post(base, keys["brand-a-reporter"], "/api/v1/reports", {
-                "identifiers": [phone], "ip_type": "trademark", "category": "counterfeit",
-                "verification_level": "rights_owner_verified", "statement": "Test purchase; order attached."}))
+            statuses.append(
+                _post(
+                    base,
+                    keys["brand-a-reporter"],
+                    "/api/v1/reports",
+                    {
+                        "identifiers": [phone],
+                        "ip_type": "trademark",
+                        "category": "counterfeit",
+                        "verification_level": "rights_owner_verified",
+                        "statement": "Test purchase; order attached.",
+                    },
+                )
+            )
         else:
             statuses.append(_post(base, keys["platform-analyst"], "/api/v1/checks", {"identifiers": [phone]}))
     return statuses
@@ -69,7 +90,9 @@ def test_sixteen_concurrent_clients_get_no_database_errors_on_the_embedded_defau
 
     statuses = Counter(status for client in results for status in client)
     total = CLIENTS * REQUESTS_PER_CLIENT
-    print(f"{total} requests from {CLIENTS} clients in {elapsed:.1f} s ({total / elapsed:.0f}/s): {dict(statuses)}")
+    print(
+        f"{total} requests from {CLIENTS} clients in {elapsed:.1f} s ({total / elapsed:.0f}/s): {dict(statuses)}"
+    )
     assert sum(statuses.values()) == total
     failed = {status: count for status, count in statuses.items() if not 200 <= status < 300}
     assert not failed, f"{sum(failed.values())} of {total} requests failed: {failed} (see server.log)"

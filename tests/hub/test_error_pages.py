@@ -4,6 +4,7 @@ The failing view (tests/hub/failing_urls.py) holds every key in local variables,
 arguments, puts one in its exception message, and the request's environment carries them too
 (as runserver's does); the page and the log are searched for every form of every secret value.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,9 +35,16 @@ def failing_hub(settings):
 
 def every_secret_value() -> list[str]:
     """Each secret as it is set, and each hex key inside the "version:hex" lists."""
-    values = [django_settings.SECRET_KEY, django_settings.HUB_OPRF_SEED, django_settings.HUB_SIGNING_KEY,
-              django_settings.HUB_TOKEN_STORAGE_KEYS, django_settings.HUB_KEKS,
-              DATABASE_PASSWORD, BROKER_PASSWORD, CHECKPOINT_PASSWORD]
+    values = [
+        django_settings.SECRET_KEY,
+        django_settings.HUB_OPRF_SEED,
+        django_settings.HUB_SIGNING_KEY,
+        django_settings.HUB_TOKEN_STORAGE_KEYS,
+        django_settings.HUB_KEKS,
+        DATABASE_PASSWORD,
+        BROKER_PASSWORD,
+        CHECKPOINT_PASSWORD,
+    ]
     for ring in (django_settings.HUB_TOKEN_STORAGE_KEYS, django_settings.HUB_KEKS):
         values += [item.partition(":")[2] for item in ring.split(",")]
     assert all(len(value) >= 16 for value in values)
@@ -46,7 +54,11 @@ def every_secret_value() -> list[str]:
 @pytest.fixture
 def console_log():
     """What the hub's configured console handler writes, captured."""
-    handler = next(h for h in logging.getLogger().handlers if any(isinstance(f, RedactSecretsLogFilter) for f in h.filters))
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, RedactSecretsLogFilter) for f in h.filters)
+    )
     buffer = io.StringIO()
     previous = handler.setStream(buffer)
     yield buffer
@@ -55,9 +67,18 @@ def console_log():
 
 def _fail(debug: bool, settings) -> str:
     settings.DEBUG = debug
-    environ_like_runserver = {name: str(getattr(django_settings, name))
-                              for name in ("HUB_OPRF_SEED", "HUB_KEKS", "HUB_TOKEN_STORAGE_KEYS", "HUB_SIGNING_KEY",
-                                           "DATABASE_URL", "CELERY_BROKER_URL", "HUB_CHECKPOINT_URL")}
+    environ_like_runserver = {
+        name: str(getattr(django_settings, name))
+        for name in (
+            "HUB_OPRF_SEED",
+            "HUB_KEKS",
+            "HUB_TOKEN_STORAGE_KEYS",
+            "HUB_SIGNING_KEY",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "HUB_CHECKPOINT_URL",
+        )
+    }
     environ_like_runserver["DJANGO_SECRET_KEY"] = django_settings.SECRET_KEY
     response = Client(raise_request_exception=False).get("/fail/", **environ_like_runserver)
     assert response.status_code == 500
@@ -90,9 +111,18 @@ def test_the_masks_cover_every_key_setting(settings):
 
 def _debug_setting(**env: str) -> str:
     environment = {**embedded_env(ROOT / "var"), **env}
-    return subprocess.run([sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-                           "print(settings.DEBUG)"], cwd=ROOT, env={**environment, "DJANGO_SETTINGS_MODULE": "hub.settings"},
-                          capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "hub.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 def test_debug_is_off_in_the_embedded_default_unless_asked_for():

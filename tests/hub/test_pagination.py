@@ -5,6 +5,7 @@ number in range is a 400 naming the field. The list endpoints are found from the
 configuration (every route answering GET with a page, for every kind and role), so a new
 list cannot be forgotten, and the code is searched for any other paginator.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,19 @@ from tests.factories import persona, report_make
 ROOT = Path(__file__).resolve().parents[2]
 APP_DIRECTORIES = ("accounts", "sharing", "hub")
 # Lists that must be among the ones found, so that the walk cannot silently find none.
-KNOWN_LISTS = {"/api/v1/audit", "/api/v1/alerts", "/api/v1/api-keys", "/api/v1/reports", "/api/v1/organisations",
-               "/api/v1/disputes", "/api/v1/notifications", "/api/v1/watchlist", "/api/v1/webhooks",
-               "/api/v1/disclosure-requests", "/api/v1/review/reports"}
+KNOWN_LISTS = {
+    "/api/v1/audit",
+    "/api/v1/alerts",
+    "/api/v1/api-keys",
+    "/api/v1/reports",
+    "/api/v1/organisations",
+    "/api/v1/disputes",
+    "/api/v1/notifications",
+    "/api/v1/watchlist",
+    "/api/v1/webhooks",
+    "/api/v1/disclosure-requests",
+    "/api/v1/review/reports",
+}
 
 
 def _api_routes_without_parameters(patterns=None, prefix: str = "/") -> list[str]:
@@ -43,26 +54,38 @@ def _paginated(body) -> bool:
 def every_role(db):
     members = [persona(kind, role) for kind, role in ROLE_CAPABILITIES]
     reporter = next(m for m in members if m.role == "reporter")
-    for n in range(3):
+    for _n in range(3):
         report_make(reporter)
     return members
 
 
 @pytest.mark.django_db
-def test_every_api_list_lowers_a_limit_over_the_maximum_and_refuses_a_malformed_one(api, every_role, settings):
+def test_every_api_list_lowers_a_limit_over_the_maximum_and_refuses_a_malformed_one(
+    api, every_role, settings
+):
     settings.HUB_API_MAX_PAGE_SIZE = 2
     found = set()
     for route in _api_routes_without_parameters():
         for member in every_role:
             client = api(member)
             page = client.get(route, {"limit": 1000})
-            if page.status_code != 200 or page["Content-Type"] != "application/json" or not _paginated(page.json()):
+            if (
+                page.status_code != 200
+                or page["Content-Type"] != "application/json"
+                or not _paginated(page.json())
+            ):
                 continue
             found.add(route)
             assert len(page.json()["results"]) <= 2, route
             if page.json()["count"] > 2:
                 assert "limit=2" in page.json()["next"], route
-            for name, value in (("limit", "abc"), ("limit", "0"), ("limit", "-5"), ("offset", "-1"), ("offset", "x")):
+            for name, value in (
+                ("limit", "abc"),
+                ("limit", "0"),
+                ("limit", "-5"),
+                ("offset", "-1"),
+                ("offset", "x"),
+            ):
                 refused = client.get(route, {name: value})
                 assert refused.status_code == 400, (route, name, value)
                 assert name in refused.json()["error"]["fields"], (route, name, value)
@@ -85,10 +108,17 @@ def test_the_audit_list_pages_past_the_maximum(api, auditor, settings):
 
 
 def test_no_code_uses_another_paginator_or_a_page_size_from_the_request():
-    others = re.compile(r"\b(LimitOffsetPagination|PageNumberPagination|CursorPagination)\b|"
-                        r"pagination_class\s*=\s*(?!None|HubPagination)|Paginator\([^)]*request")
-    offending = [f"{path.relative_to(ROOT)}:{n}" for directory in APP_DIRECTORIES
-                 for path in (ROOT / directory).rglob("*.py") if path.name != "pagination.py"
-                 for n, line in enumerate(path.read_text().splitlines(), 1) if others.search(line)]
+    others = re.compile(
+        r"\b(LimitOffsetPagination|PageNumberPagination|CursorPagination)\b|"
+        r"pagination_class\s*=\s*(?!None|HubPagination)|Paginator\([^)]*request"
+    )
+    offending = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for directory in APP_DIRECTORIES
+        for path in (ROOT / directory).rglob("*.py")
+        if path.name != "pagination.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if others.search(line)
+    ]
 
     assert offending == []

@@ -1,5 +1,6 @@
 """Production passes `manage.py check --deploy`, redirects to HTTPS and sends HSTS; every page in
 every mode has a Content-Security-Policy that allows inline code only with the request's nonce."""
+
 from __future__ import annotations
 
 import json
@@ -18,15 +19,27 @@ TEMPLATES = ROOT / "templates"
 
 def production_env(tmp_path: Path) -> dict[str, str]:
     """HUB_ENV=production with real (random) keys from the environment, as README Settings says."""
-    return embedded_env(tmp_path, HUB_ENV="production", DJANGO_ALLOWED_HOSTS="hub.example.org,testserver",
-                        DJANGO_SECRET_KEY=secrets.token_urlsafe(50), HUB_OPRF_SEED=secrets.token_hex(32),
-                        HUB_TOKEN_STORAGE_KEYS=f"1:{secrets.token_hex(64)}", HUB_KEKS=f"1:{secrets.token_hex(32)}",
-                        HUB_SIGNING_KEY=secrets.token_hex(32))
+    return embedded_env(
+        tmp_path,
+        HUB_ENV="production",
+        DJANGO_ALLOWED_HOSTS="hub.example.org,testserver",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        HUB_OPRF_SEED=secrets.token_hex(32),
+        HUB_TOKEN_STORAGE_KEYS=f"1:{secrets.token_hex(64)}",
+        HUB_KEKS=f"1:{secrets.token_hex(32)}",
+        HUB_SIGNING_KEY=secrets.token_hex(32),
+    )
 
 
 def test_production_passes_the_deployment_checklist(tmp_path):
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=production_env(tmp_path), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -49,7 +62,9 @@ print(json.dumps({"plain": [plain.status_code, plain.get("Location", "")],
 
 def test_production_redirects_to_https_sends_hsts_and_secure_cookies_but_answers_the_healthcheck(tmp_path):
     env = {**production_env(tmp_path), "DJANGO_SETTINGS_MODULE": "hub.settings"}
-    result = subprocess.run([sys.executable, "-c", _PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     answers = json.loads(result.stdout.strip().splitlines()[-1])
 
     assert answers["plain"] == [301, "https://testserver/accounts/login/"]
@@ -71,21 +86,27 @@ def test_every_inline_script_and_style_in_the_templates_carries_the_nonce():
             if "src=" not in tag.group(2) and 'nonce="{{ request.csp_nonce }}"' not in tag.group(2):
                 offending.append(f"{path.relative_to(ROOT)}: <{tag.group(1)}{tag.group(2)}>")
         # Inline event handlers, style attributes and javascript: URLs cannot carry a nonce.
-        offending += [f"{path.relative_to(ROOT)}: {m.group(0)}"
-                      for m in re.finditer(r"\s(on[a-z]+|style)\s*=|javascript:", text, flags=re.IGNORECASE)]
+        offending += [
+            f"{path.relative_to(ROOT)}: {m.group(0)}"
+            for m in re.finditer(r"\s(on[a-z]+|style)\s*=|javascript:", text, flags=re.IGNORECASE)
+        ]
 
     assert offending == []
 
 
 @pytest.mark.django_db
-def test_a_page_with_inline_code_gets_a_policy_with_its_nonce_and_never_unsafe_inline_scripts(client, platform_analyst):
+def test_a_page_with_inline_code_gets_a_policy_with_its_nonce_and_never_unsafe_inline_scripts(
+    client, platform_analyst
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from accounts.actors import Actor
     from sharing.services import bulk
 
-    job = bulk.bulk_submit(upload=SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n"),
-                           actor=Actor(member=platform_analyst))
+    job = bulk.bulk_submit(
+        upload=SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n"),
+        actor=Actor(member=platform_analyst),
+    )
     client.force_login(platform_analyst.user)
 
     response = client.get(f"/bulk/{job.public_id}/")
@@ -103,5 +124,7 @@ def test_the_api_docs_run_no_inline_script(client, path):
     html = response.content.decode()
 
     assert response.status_code == 200
-    assert "'unsafe-inline'" not in re.search(r"script-src ([^;]*)", response["Content-Security-Policy"]).group(1)
+    assert "'unsafe-inline'" not in re.search(
+        r"script-src ([^;]*)", response["Content-Security-Policy"]
+    ).group(1)
     assert all("src=" in tag.group(2) for tag in _tags(html) if tag.group(1).lower() == "script")

@@ -1,4 +1,5 @@
 """Messages built from values read as English: the article follows the word, counts agree, no phrase is said twice."""
+
 from __future__ import annotations
 
 import itertools
@@ -16,13 +17,22 @@ from sharing.services.checks import CheckResult, explain
 from tests.factories import client_for
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SOURCES = [p for d in ("accounts", "sharing", "hub", "hubctl") for p in (ROOT / d).rglob("*.py") if "migrations" not in p.parts]
+SOURCES = [
+    p
+    for d in ("accounts", "sharing", "hub", "hubctl")
+    for p in (ROOT / d).rglob("*.py")
+    if "migrations" not in p.parts
+]
 
 
 def test_no_message_puts_a_fixed_article_before_a_value():
     fixed = re.compile(r"""f["'](A|An|a|an) \{""")
-    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in SOURCES for n, line in enumerate(p.read_text().splitlines(), 1)
-                 if fixed.search(line)]
+    offenders = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in SOURCES
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if fixed.search(line)
+    ]
     assert offenders == []
 
 
@@ -44,11 +54,30 @@ def test_counts_agree_with_their_number():
     assert [count_of(n, "item") for n in (0, 1, 2)] == ["0 items", "1 item", "2 items"]
 
 
-@pytest.mark.parametrize("match, types", [(m, list(t)) for m in ("direct", "linked")
-                                          for n in (1, 2, 3) for t in itertools.combinations(IdentifierType.values, n)][:60])
+@pytest.mark.parametrize(
+    "match, types",
+    [
+        (m, list(t))
+        for m in ("direct", "linked")
+        for n in (1, 2, 3)
+        for t in itertools.combinations(IdentifierType.values, n)
+    ][:60],
+)
 def test_a_check_explanation_never_says_a_phrase_twice(match, types):
-    text = explain(CheckResult(check_id="c", level="listed", risk=50, matched_types=types, match=match, reports_matched=2,
-                               subjects_matched=1, reporting_organisations=2, linked_store_accounts=1, linked_platforms=1))
+    text = explain(
+        CheckResult(
+            check_id="c",
+            level="listed",
+            risk=50,
+            matched_types=types,
+            match=match,
+            reports_matched=2,
+            subjects_matched=1,
+            reporting_organisations=2,
+            linked_store_accounts=1,
+            linked_platforms=1,
+        )
+    )
     words = re.findall(r"[a-z]+", text.lower())
     assert not any(a == b for a, b in zip(words, words[1:])), text
     for preposition in ("through", "by", "directly"):

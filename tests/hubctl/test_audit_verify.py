@@ -1,5 +1,6 @@
 """hubctl audit: signed checkpoints and RFC 9162 proofs, verified offline against a log the hub's own functions
 built, and end to end against the real hub (Django's live server); plus each way verification must fail."""
+
 from __future__ import annotations
 
 import json
@@ -91,6 +92,7 @@ def note_signed(origin: str, size: int, root: bytes, key: Ed25519PrivateKey) -> 
 @pytest.fixture
 def offline(monkeypatch) -> None:
     """Fail the test if hubctl reaches for the hub: no proof, key or checkpoint may be fetched."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("hubctl tried to reach the hub")
 
@@ -112,8 +114,16 @@ def log(db, brand_reporter, tmp_path, settings) -> Log:
     new = checkpoint_create()
     (tmp_path / "old.note").write_bytes(old.note.encode())
     (tmp_path / "new.note").write_bytes(new.note.encode())
-    return Log(tmp_path, hub_public_key().hex(), settings.HUB_AUDIT_ORIGIN, stored_leaf_hashes(new.size),
-               old.size, new.size, tmp_path / "old.note", tmp_path / "new.note")
+    return Log(
+        tmp_path,
+        hub_public_key().hex(),
+        settings.HUB_AUDIT_ORIGIN,
+        stored_leaf_hashes(new.size),
+        old.size,
+        new.size,
+        tmp_path / "old.note",
+        tmp_path / "new.note",
+    )
 
 
 def inclusion_file(log: Log, index: int, size: int, name: str = "inclusion.json") -> Path:
@@ -130,21 +140,52 @@ def consistency_file(log: Log, first: int, second: int, name: str = "consistency
 
 def verify_inclusion(capsys, log: Log, index: int, proof: Path, *extra: str, note: Path | None = None) -> Run:
     """hubctl audit verify-inclusion, fully offline (--hub-key and --proof)."""
-    return run(capsys, "audit", "verify-inclusion", "--checkpoint", str(note or log.new_note), "--index", str(index),
-               "--proof", str(proof), "--hub-key", log.hub_key, *extra)
+    return run(
+        capsys,
+        "audit",
+        "verify-inclusion",
+        "--checkpoint",
+        str(note or log.new_note),
+        "--index",
+        str(index),
+        "--proof",
+        str(proof),
+        "--hub-key",
+        log.hub_key,
+        *extra,
+    )
 
 
-def verify_consistency(capsys, log: Log, proof: Path, *, old: Path | None = None, new: Path | None = None) -> Run:
+def verify_consistency(
+    capsys, log: Log, proof: Path, *, old: Path | None = None, new: Path | None = None
+) -> Run:
     """hubctl audit verify-consistency, fully offline (--hub-key and --proof)."""
-    return run(capsys, "audit", "verify-consistency", "--old", str(old or log.old_note), "--new",
-               str(new or log.new_note), "--proof", str(proof), "--hub-key", log.hub_key)
+    return run(
+        capsys,
+        "audit",
+        "verify-consistency",
+        "--old",
+        str(old or log.old_note),
+        "--new",
+        str(new or log.new_note),
+        "--proof",
+        str(proof),
+        "--hub-key",
+        log.hub_key,
+    )
 
 
 def test_every_event_is_included_in_the_newer_checkpoint_offline(log, offline, capsys):
     assert 0 < log.old_size < log.new_size
     for index in range(log.new_size):
-        result = verify_inclusion(capsys, log, index, inclusion_file(log, index, log.new_size),
-                                  "--leaf-hash", log.leaves[index].hex())
+        result = verify_inclusion(
+            capsys,
+            log,
+            index,
+            inclusion_file(log, index, log.new_size),
+            "--leaf-hash",
+            log.leaves[index].hex(),
+        )
 
         assert result.status == 0, result.err
         assert result.out.startswith(f"included: event {index} is in the tree of size {log.new_size}")
@@ -167,7 +208,9 @@ def test_json_summaries_name_the_checkpoint_and_the_key(log, offline, capsys):
     assert summary["hub_key_source"] == "given with --hub-key"
 
 
-@pytest.mark.parametrize(("line", "text"), [(1, "999"), (1, "+{size}"), (2, "A" * 43 + "="), (0, "evil.example/log")])
+@pytest.mark.parametrize(
+    ("line", "text"), [(1, "999"), (1, "+{size}"), (2, "A" * 43 + "="), (0, "evil.example/log")]
+)
 def test_a_tampered_note_exits_1(log, offline, capsys, line, text):
     tampered = log.tmp / "tampered.note"
     tampered.write_text(note_with_line(log.new_note, line, text.format(size=log.new_size)), encoding="utf-8")
@@ -208,7 +251,9 @@ def test_a_consistency_proof_with_one_hash_flipped_exits_1(log, offline, capsys)
 
 
 def test_a_leaf_hash_other_than_the_proofs_exits_1(log, offline, capsys):
-    result = verify_inclusion(capsys, log, 1, inclusion_file(log, 1, log.new_size), "--leaf-hash", log.leaves[2].hex())
+    result = verify_inclusion(
+        capsys, log, 1, inclusion_file(log, 1, log.new_size), "--leaf-hash", log.leaves[2].hex()
+    )
 
     assert result.status == 1 and "not the --leaf-hash given" in result.err
 
@@ -227,9 +272,11 @@ def test_an_old_checkpoint_forged_with_another_key_exits_1(log, offline, capsys)
 def test_a_rewritten_history_signed_by_the_hub_is_not_consistent(log, offline, capsys):
     from hub.keys import signing_key
 
-    rewritten = [merkle.leaf_hash(b"rewritten"), *log.leaves[1:log.old_size]]
+    rewritten = [merkle.leaf_hash(b"rewritten"), *log.leaves[1 : log.old_size]]
     old = log.tmp / "rewritten.note"
-    old.write_text(note_signed(log.origin, log.old_size, merkle.root_from_leaf_hashes(rewritten), signing_key()))
+    old.write_text(
+        note_signed(log.origin, log.old_size, merkle.root_from_leaf_hashes(rewritten), signing_key())
+    )
 
     result = verify_consistency(capsys, log, consistency_file(log, log.old_size, log.new_size), old=old)
 
@@ -245,15 +292,27 @@ def test_checkpoints_given_the_wrong_way_round_exit_1(log, offline, capsys):
 
 
 def test_the_same_checkpoint_is_consistent_with_itself_without_a_proof(log, offline, capsys):
-    result = run(capsys, "--api-key", "unused", "audit", "verify-consistency", "--old", str(log.new_note),
-                 "--new", str(log.new_note), "--hub-key", log.hub_key)
+    result = run(
+        capsys,
+        "--api-key",
+        "unused",
+        "audit",
+        "verify-consistency",
+        "--old",
+        str(log.new_note),
+        "--new",
+        str(log.new_note),
+        "--hub-key",
+        log.hub_key,
+    )
 
     assert result.status == 0, result.err
 
 
 def test_an_event_beyond_the_checkpoint_is_not_included(log, offline, capsys):
-    result = verify_inclusion(capsys, log, log.old_size, inclusion_file(log, log.old_size, log.new_size),
-                              note=log.old_note)
+    result = verify_inclusion(
+        capsys, log, log.old_size, inclusion_file(log, log.old_size, log.new_size), note=log.old_note
+    )
 
     assert result.status == 1 and f"beyond the checkpoint's tree of size {log.old_size}" in result.err
 
@@ -294,26 +353,44 @@ def test_notes_are_parsed_strictly():
     good = note_signed("example.org/log", 7, bytes(range(32)), key)
 
     assert audit.note_verify(good, public).size == 7
-    for bad in (good.replace("\n7\n", "\n07\n"), good.replace("\n\n", "\n"), good.rstrip("\n"),
-                good.replace("\u2014", "-"), good.replace("\r", "").replace("\n", "\r\n")):
+    for bad in (
+        good.replace("\n7\n", "\n07\n"),
+        good.replace("\n\n", "\n"),
+        good.rstrip("\n"),
+        good.replace("\u2014", "-"),
+        good.replace("\r", "").replace("\n", "\r\n"),
+    ):
         with pytest.raises(audit.AuditError):
             audit.note_verify(bad, public)
 
 
-@pytest.mark.parametrize("argv", [
-    ["verify-inclusion", "--checkpoint", "/nonexistent.note", "--index", "0", "--hub-key", "00" * 32, "--proof", "x"],
-    ["verify-inclusion", "--checkpoint", "x.note", "--index", "-1"],
-    ["verify-inclusion", "--checkpoint", "x.note", "--index", "0", "--leaf-hash", "zz"],
-    ["verify-consistency", "--old", "x.note"],
-    ["proof", "--out", "proof.json"],
-    ["proof", "--index", "3", "--out", "proof.json"],
-    ["proof", "--index", "3", "--size", "3", "--out", "proof.json"],
-    ["proof", "--index", "0", "--size", "3", "--first", "1", "--second", "2", "--out", "proof.json"],
-    ["proof", "--first", "3", "--second", "2", "--out", "proof.json"],
-    ["proof", "--first", "0", "--second", "2", "--out", "proof.json"],
-    ["proof", "--first", "1", "--second", "2", "--out", "/nonexistent/proof.json"],
-    ["checkpoint", "--save", "/nonexistent/x.note"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [
+            "verify-inclusion",
+            "--checkpoint",
+            "/nonexistent.note",
+            "--index",
+            "0",
+            "--hub-key",
+            "00" * 32,
+            "--proof",
+            "x",
+        ],
+        ["verify-inclusion", "--checkpoint", "x.note", "--index", "-1"],
+        ["verify-inclusion", "--checkpoint", "x.note", "--index", "0", "--leaf-hash", "zz"],
+        ["verify-consistency", "--old", "x.note"],
+        ["proof", "--out", "proof.json"],
+        ["proof", "--index", "3", "--out", "proof.json"],
+        ["proof", "--index", "3", "--size", "3", "--out", "proof.json"],
+        ["proof", "--index", "0", "--size", "3", "--first", "1", "--second", "2", "--out", "proof.json"],
+        ["proof", "--first", "3", "--second", "2", "--out", "proof.json"],
+        ["proof", "--first", "0", "--second", "2", "--out", "proof.json"],
+        ["proof", "--first", "1", "--second", "2", "--out", "/nonexistent/proof.json"],
+        ["checkpoint", "--save", "/nonexistent/x.note"],
+    ],
+)
 def test_usage_errors_exit_2_before_any_request(offline, argv, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HUB_API_KEY", "test-key")
@@ -327,13 +404,26 @@ def test_usage_errors_exit_2_before_any_request(offline, argv, tmp_path, monkeyp
 
 
 def test_a_bad_hub_key_exits_2(log, offline, capsys):
-    result = run(capsys, "audit", "verify-inclusion", "--checkpoint", str(log.new_note), "--index", "0",
-                 "--proof", str(inclusion_file(log, 0, log.new_size)), "--hub-key", "abcd")
+    result = run(
+        capsys,
+        "audit",
+        "verify-inclusion",
+        "--checkpoint",
+        str(log.new_note),
+        "--index",
+        "0",
+        "--proof",
+        str(inclusion_file(log, 0, log.new_size)),
+        "--hub-key",
+        "abcd",
+    )
 
     assert result.status == 2 and "--hub-key" in result.err
 
 
-@pytest.mark.parametrize("command", [[], ["checkpoint"], ["verify-inclusion"], ["verify-consistency"], ["proof"]])
+@pytest.mark.parametrize(
+    "command", [[], ["checkpoint"], ["verify-inclusion"], ["verify-consistency"], ["proof"]]
+)
 def test_every_audit_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exited:
         main(["audit", *command, "--help"])
@@ -353,8 +443,9 @@ def hub(capsys, live: Live | dict, *argv: str) -> Run:
 
 def leaf_hash_of(live: Live, seq: int) -> str:
     """An event's leaf hash as an auditor reads it from GET /api/v1/audit."""
-    request = urllib.request.Request(f"{live.url}/api/v1/audit?limit=1000",
-                                     headers={"Authorization": f"Bearer {live.key}"})
+    request = urllib.request.Request(
+        f"{live.url}/api/v1/audit?limit=1000", headers={"Authorization": f"Bearer {live.key}"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (the test's live server)
         events = json.load(response)["results"]
     return next(event["leaf_hash"] for event in events if event["seq"] == seq)
@@ -374,14 +465,27 @@ def live(live_server, auditor, brand_reporter, tmp_path, capsys) -> Live:
         saved = hub(capsys, connection, "checkpoint", "--save", str(tmp_path / name), "--json")
         assert saved.status == 0, saved.err
         sizes.append(json.loads(saved.out)["size"])
-    return Live(connection["url"], connection["key"], tmp_path, tmp_path / "old.note", tmp_path / "new.note", *sizes)
+    return Live(
+        connection["url"], connection["key"], tmp_path, tmp_path / "old.note", tmp_path / "new.note", *sizes
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_old_event_is_in_the_new_checkpoint_which_extends_the_old_one(live, capsys):
-    included = hub(capsys, live, "verify-inclusion", "--checkpoint", str(live.new_note), "--index", "1",
-                   "--leaf-hash", leaf_hash_of(live, 1))
-    consistent = hub(capsys, live, "verify-consistency", "--old", str(live.old_note), "--new", str(live.new_note))
+    included = hub(
+        capsys,
+        live,
+        "verify-inclusion",
+        "--checkpoint",
+        str(live.new_note),
+        "--index",
+        "1",
+        "--leaf-hash",
+        leaf_hash_of(live, 1),
+    )
+    consistent = hub(
+        capsys, live, "verify-consistency", "--old", str(live.old_note), "--new", str(live.new_note)
+    )
 
     assert 0 < live.old_size < live.new_size
     assert included.status == 0, included.err
@@ -407,16 +511,53 @@ def test_saved_proofs_verify_with_no_hub_at_all(live, capsys, monkeypatch):
     from accounts.audit.checkpoints import hub_public_key
 
     inclusion, consistency = live.tmp / "inclusion.json", live.tmp / "consistency.json"
-    assert hub(capsys, live, "proof", "--index", "0", "--size", str(live.new_size), "--out", str(inclusion)).status == 0
-    assert hub(capsys, live, "proof", "--first", str(live.old_size), "--second", str(live.new_size),
-               "--out", str(consistency)).status == 0
+    assert (
+        hub(
+            capsys, live, "proof", "--index", "0", "--size", str(live.new_size), "--out", str(inclusion)
+        ).status
+        == 0
+    )
+    assert (
+        hub(
+            capsys,
+            live,
+            "proof",
+            "--first",
+            str(live.old_size),
+            "--second",
+            str(live.new_size),
+            "--out",
+            str(consistency),
+        ).status
+        == 0
+    )
     monkeypatch.setattr(HubClient, "_send", lambda *args: pytest.fail("hubctl reached the hub"))
     offline_key = ["--hub-key", hub_public_key().hex()]
 
-    included = run(capsys, "audit", "verify-inclusion", "--checkpoint", str(live.new_note), "--index", "0",
-                   "--proof", str(inclusion), *offline_key)
-    consistent = run(capsys, "audit", "verify-consistency", "--old", str(live.old_note), "--new", str(live.new_note),
-                     "--proof", str(consistency), *offline_key)
+    included = run(
+        capsys,
+        "audit",
+        "verify-inclusion",
+        "--checkpoint",
+        str(live.new_note),
+        "--index",
+        "0",
+        "--proof",
+        str(inclusion),
+        *offline_key,
+    )
+    consistent = run(
+        capsys,
+        "audit",
+        "verify-consistency",
+        "--old",
+        str(live.old_note),
+        "--new",
+        str(live.new_note),
+        "--proof",
+        str(consistency),
+        *offline_key,
+    )
 
     assert json.loads(inclusion.read_text())["index"] == 0
     assert included.status == 0, included.err
@@ -440,16 +581,34 @@ def test_a_saved_proof_with_one_hash_flipped_exits_1(live, capsys):
     saved = json.loads(proof.read_text())
     saved["path"][0] = flipped(saved["path"][0])
 
-    result = hub(capsys, live, "verify-inclusion", "--checkpoint", str(live.new_note), "--index", "1",
-                 "--proof", str(json_write(proof, saved)))
+    result = hub(
+        capsys,
+        live,
+        "verify-inclusion",
+        "--checkpoint",
+        str(live.new_note),
+        "--index",
+        "1",
+        "--proof",
+        str(json_write(proof, saved)),
+    )
 
     assert result.status == 1 and "does not lead to the checkpoint's root hash" in result.err
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_leaf_hash_mismatch_exits_1_against_the_hub(live, capsys):
-    result = hub(capsys, live, "verify-inclusion", "--checkpoint", str(live.new_note), "--index", "1",
-                 "--leaf-hash", leaf_hash_of(live, 2))
+    result = hub(
+        capsys,
+        live,
+        "verify-inclusion",
+        "--checkpoint",
+        str(live.new_note),
+        "--index",
+        "1",
+        "--leaf-hash",
+        leaf_hash_of(live, 2),
+    )
 
     assert result.status == 1 and "not the --leaf-hash given" in result.err
 
@@ -478,7 +637,12 @@ def test_a_checkpoint_signed_by_another_key_is_not_saved(live, capsys):
 
 @pytest.mark.django_db(transaction=True)
 def test_members_without_the_audit_capability_are_refused(live_server, brand_reporter, tmp_path, capsys):
-    result = hub(capsys, {"url": live_server.url, "key": key_for(brand_reporter)}, "checkpoint",
-                 "--save", str(tmp_path / "x.note"))
+    result = hub(
+        capsys,
+        {"url": live_server.url, "key": key_for(brand_reporter)},
+        "checkpoint",
+        "--save",
+        str(tmp_path / "x.note"),
+    )
 
     assert result.status == 1 and "\nhubctl: hub error: HTTP 403" in result.err

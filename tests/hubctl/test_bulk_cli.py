@@ -1,5 +1,6 @@
 """hubctl bulk end to end against the real hub (Django's live server): upload a file of sellers, follow the
 job's progress, download its results; --tokens-only never sends a raw value; status, cancel and usage."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hubctl.commands.bulk import progress_line
 from hubctl.cli import main
 from hubctl.client import HubClient
+from hubctl.commands.bulk import progress_line
 from sharing.identifiers import normalise
 from tests.factories import broker_stand_in
 from tests.hubctl.test_disclosure_e2e import eager_celery  # noqa: F401 (a fixture)
@@ -58,8 +59,12 @@ def leak_needles(rows: int = ROWS) -> list[str]:
     """Raw and canonical spellings of every seller's identifiers."""
     needles = []
     for n in range(rows):
-        needles += [_phone(n), normalise("phone", _phone(n), default_country="CN").value, f"138001{38000 + n}",
-                    f"seller{n}@example.com"]
+        needles += [
+            _phone(n),
+            normalise("phone", _phone(n), default_country="CN").value,
+            f"138001{38000 + n}",
+            f"seller{n}@example.com",
+        ]
     return needles
 
 
@@ -106,32 +111,59 @@ def _results(path: Path) -> list[dict]:
 def test_bulk_uploads_follows_progress_and_saves_one_result_per_row(hub, tmp_path, capsys):
     out = tmp_path / "results.jsonl"
 
-    run = hubctl(capsys, hub["url"], hub["key"], "bulk", str(sellers_csv(tmp_path)), "--out", str(out), "--poll", "0.1")
+    run = hubctl(
+        capsys, hub["url"], hub["key"], "bulk", str(sellers_csv(tmp_path)), "--out", str(out), "--poll", "0.1"
+    )
 
     assert run.status == 0, run.err
     rows = _results(out)
     assert [row["ref"] for row in rows] == [f"seller-{n}" for n in range(ROWS)]
     assert [row["level"] for row in rows[:3]] == ["reported"] * 3 and rows[3]["level"] == "none"
-    assert f"[{'#' * 30}] {ROWS}/{ROWS} rows" in run.err and "\r" not in run.err  # not a TTY: one line per poll
+    assert (
+        f"[{'#' * 30}] {ROWS}/{ROWS} rows" in run.err and "\r" not in run.err
+    )  # not a TTY: one line per poll
     assert run.out == ""
 
 
 @pytest.mark.django_db(transaction=True)
 def test_bulk_prints_csv_results_to_stdout(hub, tmp_path, capsys):
-    run = hubctl(capsys, hub["url"], hub["key"], "bulk", str(sellers_csv(tmp_path, 5)), "--results-format", "csv",
-                 "--poll", "0.1")
+    run = hubctl(
+        capsys,
+        hub["url"],
+        hub["key"],
+        "bulk",
+        str(sellers_csv(tmp_path, 5)),
+        "--results-format",
+        "csv",
+        "--poll",
+        "0.1",
+    )
 
     assert run.status == 0, run.err
     lines = run.out.splitlines()
-    assert lines[0].startswith('"ref","error","level"') and len(lines) == 6 and lines[1].startswith('"seller-0","","reported"')
+    assert (
+        lines[0].startswith('"ref","error","level"')
+        and len(lines) == 6
+        and lines[1].startswith('"seller-0","","reported"')
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_tokens_only_uploads_tokens_and_sends_no_raw_value(hub, tmp_path, capsys, sent):
     out = tmp_path / "results.jsonl"
 
-    run = hubctl(capsys, hub["url"], hub["key"], "bulk", str(sellers_csv(tmp_path)), "--tokens-only",
-                 "--out", str(out), "--poll", "0.1")
+    run = hubctl(
+        capsys,
+        hub["url"],
+        hub["key"],
+        "bulk",
+        str(sellers_csv(tmp_path)),
+        "--tokens-only",
+        "--out",
+        str(out),
+        "--poll",
+        "0.1",
+    )
 
     assert run.status == 0, run.err
     rows = _results(out)
@@ -139,8 +171,9 @@ def test_tokens_only_uploads_tokens_and_sends_no_raw_value(hub, tmp_path, capsys
     upload = [request for request in sent if request.path == "/api/v1/bulk-checks"]
     assert len(upload) == 1
     uploaded = [json.loads(line) for line in upload[0].body.splitlines()]
-    assert len(uploaded) == ROWS and all(set(i) == {"type", "token", "key_version"}
-                                         for row in uploaded for i in row["identifiers"])
+    assert len(uploaded) == ROWS and all(
+        set(i) == {"type", "token", "key_version"} for row in uploaded for i in row["identifiers"]
+    )
     needles = leak_needles()
     for request in sent:
         assert not [needle for needle in needles if needle in request.body], request.path
@@ -187,8 +220,17 @@ def test_following_a_job_that_gets_cancelled_exits_1(hub, tmp_path, capsys, monk
     broker_stand_in(monkeypatch, bulk_chunk_task, send=cancel_instead)
     out = tmp_path / "results.jsonl"
 
-    run = hubctl(capsys, hub["url"], hub["key"], "bulk", str(sellers_csv(tmp_path, 5)), "--out", str(out),
-                 "--poll", "0.1")
+    run = hubctl(
+        capsys,
+        hub["url"],
+        hub["key"],
+        "bulk",
+        str(sellers_csv(tmp_path, 5)),
+        "--out",
+        str(out),
+        "--poll",
+        "0.1",
+    )
 
     assert run.status == 1 and "is cancelled; no results" in run.err and not out.exists()
 
@@ -202,12 +244,15 @@ def test_every_bulk_command_has_help(command, capsys):
     assert f"usage: hubctl {command}" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["bulk", "sellers.txt"], "cannot tell the format"),
-    (["bulk", "sellers.jsonl", "--tokens-only"], "--tokens-only reads a ref CSV"),
-    (["bulk", "missing.csv"], "file not found"),
-    (["bulk-status", "not-a-uuid"], "bulk job id must be a UUID"),
-])
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["bulk", "sellers.txt"], "cannot tell the format"),
+        (["bulk", "sellers.jsonl", "--tokens-only"], "--tokens-only reads a ref CSV"),
+        (["bulk", "missing.csv"], "file not found"),
+        (["bulk-status", "not-a-uuid"], "bulk job id must be a UUID"),
+    ],
+)
 def test_bulk_usage_errors_exit_2_before_any_request(argv, expected, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     for name in ("sellers.txt", "sellers.jsonl"):
@@ -223,7 +268,9 @@ def test_the_progress_bar():
     line = progress_line({"status": "running", "done": 4500, "total": 10000, "rate": 850.0, "eta_seconds": 6})
 
     assert line.startswith(f"[{'#' * 13}{'.' * 17}] 4500/10000 rows  850 rows/s  ETA 6 s")
-    assert "ETA ?" in progress_line({"status": "queued", "done": 0, "total": 10, "rate": 0, "eta_seconds": None})
+    assert "ETA ?" in progress_line(
+        {"status": "queued", "done": 0, "total": 10, "rate": 0, "eta_seconds": None}
+    )
 
 
 class _Terminal:
@@ -245,8 +292,12 @@ class _Terminal:
 def test_on_a_terminal_the_bar_is_redrawn_in_place(monkeypatch):
     from hubctl.commands.bulk import follow
 
-    answers = iter([{"status": "running", "done": 5, "total": 10, "rate": 5, "eta_seconds": 1},
-                    {"status": "done", "done": 10, "total": 10, "rate": 5, "eta_seconds": 0}])
+    answers = iter(
+        [
+            {"status": "running", "done": 5, "total": 10, "rate": 5, "eta_seconds": 1},
+            {"status": "done", "done": 10, "total": 10, "rate": 5, "eta_seconds": 0},
+        ]
+    )
     monkeypatch.setattr(HubClient, "bulk_status", lambda self, job_id: next(answers))
     terminal = _Terminal()
 
@@ -262,8 +313,13 @@ def test_an_upload_waits_for_its_answer_in_proportion_to_the_file(tmp_path, monk
     from hubctl.client import bulk as bulk_client
 
     waited: list[float] = []
-    monkeypatch.setattr(bulk_client.ClientBase, "_exchange",
-                        lambda self, request, timeout=None: (waited.append(timeout or self.timeout), (202, b'{"id": "x"}'))[1])
+    monkeypatch.setattr(
+        bulk_client.ClientBase,
+        "_exchange",
+        lambda self, request, timeout=None: (waited.append(timeout or self.timeout), (202, b'{"id": "x"}'))[
+            1
+        ],
+    )
     small, big = tmp_path / "small.csv", tmp_path / "big.csv"
     small.write_bytes(b"ref,phone\n")
     big.write_bytes(b"x" * 2_000_000)

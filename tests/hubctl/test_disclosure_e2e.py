@@ -1,6 +1,7 @@
 """hubctl's court workflow end to end against the real hub (Django's live server): a brand reports with
 evidence, a court registers its key and files an order, two officers approve, the hub builds the package,
 the court downloads it and verifies it offline; plus the ways a package must fail to verify."""
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,11 @@ def hubctl(capsys, url: str, key: str | None, *argv: str) -> Run:
 
 def pem_write(path: Path, key: X25519PrivateKey | Ed25519PrivateKey) -> Path:
     """Save a private key as unencrypted PKCS#8 PEM."""
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return path
 
 
@@ -89,10 +93,15 @@ def world(live_server, eager_celery, tmp_path) -> World:
 
     officer = persona(K.OPERATOR, R.DISCLOSURE_OFFICER, country="GB")
     second = member_make(officer.organisation, R.DISCLOSURE_OFFICER)
-    return World(url=live_server.url, reporter_key=key_for(persona(K.RIGHTS_OWNER, R.REPORTER, country="FR")),
-                 reviewer=persona(K.OPERATOR, R.REVIEWER, country="GB"),
-                 clerk_key=key_for(persona(K.COURT, R.ANALYST)), officer_keys=(key_for(officer), key_for(second)),
-                 court_pem=pem_write(tmp_path / "court.pem", X25519PrivateKey.generate()), tmp=tmp_path)
+    return World(
+        url=live_server.url,
+        reporter_key=key_for(persona(K.RIGHTS_OWNER, R.REPORTER, country="FR")),
+        reviewer=persona(K.OPERATOR, R.REVIEWER, country="GB"),
+        clerk_key=key_for(persona(K.COURT, R.ANALYST)),
+        officer_keys=(key_for(officer), key_for(second)),
+        court_pem=pem_write(tmp_path / "court.pem", X25519PrivateKey.generate()),
+        tmp=tmp_path,
+    )
 
 
 def report_accepted(capsys, world: World) -> str:
@@ -103,11 +112,31 @@ def report_accepted(capsys, world: World) -> str:
 
     evidence = world.tmp / "photo.png"
     evidence.write_bytes(EVIDENCE)
-    report = hubctl(capsys, world.url, world.reporter_key, "report", "--raw", f"phone={PHONE}", f"email={EMAIL}",
-                    "--ip-type", "trademark", "--category", "counterfeit", "--verification-level",
-                    "rights_owner_verified", "--statement", STATEMENT, "--evidence", str(evidence), "--json").json()
-    report_accept(report=Report.objects.get(public_id=report["id"]), reason="evidence checked",
-                  actor=Actor(member=world.reviewer))
+    report = hubctl(
+        capsys,
+        world.url,
+        world.reporter_key,
+        "report",
+        "--raw",
+        f"phone={PHONE}",
+        f"email={EMAIL}",
+        "--ip-type",
+        "trademark",
+        "--category",
+        "counterfeit",
+        "--verification-level",
+        "rights_owner_verified",
+        "--statement",
+        STATEMENT,
+        "--evidence",
+        str(evidence),
+        "--json",
+    ).json()
+    report_accept(
+        report=Report.objects.get(public_id=report["id"]),
+        reason="evidence checked",
+        actor=Actor(member=world.reviewer),
+    )
     return report["id"]
 
 
@@ -120,10 +149,27 @@ def disclosure_filed(capsys, world: World, report_id: str) -> dict:
     order = world.tmp / "order.pdf"
     order.write_bytes(b"%PDF-1.7 order to produce evidence")
     deadline = (timezone.now() + timedelta(days=30)).isoformat()
-    return hubctl(capsys, world.url, world.clerk_key, "disclosure-request", "--case-number", "(2026) Hu 0115 Min Chu 77",
-                  "--issuing-court", "Shanghai Pudong New Area People's Court", "--legal-basis", "CPL art. 67",
-                  "--report", report_id, "--fields", "identifiers,statement,evidence", "--deadline", deadline,
-                  "--order-document", str(order), "--json").json()
+    return hubctl(
+        capsys,
+        world.url,
+        world.clerk_key,
+        "disclosure-request",
+        "--case-number",
+        "(2026) Hu 0115 Min Chu 77",
+        "--issuing-court",
+        "Shanghai Pudong New Area People's Court",
+        "--legal-basis",
+        "CPL art. 67",
+        "--report",
+        report_id,
+        "--fields",
+        "identifiers,statement,evidence",
+        "--deadline",
+        deadline,
+        "--order-document",
+        str(order),
+        "--json",
+    ).json()
 
 
 def status_when_built(capsys, world: World, request_id: str) -> dict:
@@ -164,15 +210,19 @@ def test_court_receives_and_verifies_the_reporters_raw_identifiers_and_evidence(
     path = downloaded(capsys, world, request_id)
     out = world.tmp / "disclosed"
 
-    run = hubctl(capsys, world.url, None, "verify-package", str(path), "--key", str(world.court_pem),
-                 "--out", str(out))
+    run = hubctl(
+        capsys, world.url, None, "verify-package", str(path), "--key", str(world.court_pem), "--out", str(out)
+    )
 
     assert run.status == 0, run.err
     assert f"disclosure request {request_id}" in run.out and "records: 1" in run.out
     assert "signature OK, 2 files match the manifest" in run.out and "approvals: 2" in run.out
     records = json.loads((out / "records.json").read_text())
     assert [r["report"] for r in records] == [report_id]
-    assert sorted((i["type"], i["value"]) for i in records[0]["identifiers"]) == [("email", EMAIL), ("phone", PHONE)]
+    assert sorted((i["type"], i["value"]) for i in records[0]["identifiers"]) == [
+        ("email", EMAIL),
+        ("phone", PHONE),
+    ]
     assert records[0]["statement"] == STATEMENT and "reporter" not in records[0]
     assert (out / records[0]["evidence_files"][0]).read_bytes() == EVIDENCE
     manifest = json.loads((out / "manifest.json").read_text())
@@ -187,8 +237,18 @@ def test_verify_json_summary_with_the_hubs_key_given(world, capsys):
     path = downloaded(capsys, world, request_id)
     hub_key = raw_public(signing_key().public_key()).hex()
 
-    summary = hubctl(capsys, "http://127.0.0.1:9", None, "verify-package", str(path), "--key", str(world.court_pem),
-                     "--hub-key", hub_key, "--json").json()
+    summary = hubctl(
+        capsys,
+        "http://127.0.0.1:9",
+        None,
+        "verify-package",
+        str(path),
+        "--key",
+        str(world.court_pem),
+        "--hub-key",
+        hub_key,
+        "--json",
+    ).json()
 
     assert summary["valid"] and summary["request"] == request_id and summary["records"] == 1
     assert summary["hub_key"] == hub_key and summary["files_verified"] == 2
@@ -201,8 +261,17 @@ def test_another_courts_key_does_not_open_the_package(world, capsys):
     path = downloaded(capsys, world, request_id)
     stranger = pem_write(world.tmp / "stranger.pem", X25519PrivateKey.generate())
 
-    run = hubctl(capsys, world.url, None, "verify-package", str(path), "--key", str(stranger), "--out",
-                 str(world.tmp / "out"))
+    run = hubctl(
+        capsys,
+        world.url,
+        None,
+        "verify-package",
+        str(path),
+        "--key",
+        str(stranger),
+        "--out",
+        str(world.tmp / "out"),
+    )
 
     assert run.status == 1
     assert "cannot be decrypted with this key" in run.err
@@ -230,8 +299,15 @@ def test_a_download_beyond_the_maximum_is_refused(world, settings, capsys):
     _, request_id = package_ready(capsys, world)
     downloaded(capsys, world, request_id)
 
-    again = hubctl(capsys, world.url, world.clerk_key, "download-package", request_id, "--out",
-                   str(world.tmp / "again.json"))
+    again = hubctl(
+        capsys,
+        world.url,
+        world.clerk_key,
+        "download-package",
+        request_id,
+        "--out",
+        str(world.tmp / "again.json"),
+    )
 
     assert again.status == 1
     assert "HTTP 403" in again.err and "downloaded the maximum 1 times" in again.err
@@ -256,12 +332,31 @@ def test_the_same_officer_cannot_approve_twice(world, capsys):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_court_without_a_registered_key_cannot_file_and_a_reporter_cannot_register(world, capsys):
-    reporter_registers = hubctl(capsys, world.url, world.reporter_key, "register-key", "--key", str(world.court_pem))
+    reporter_registers = hubctl(
+        capsys, world.url, world.reporter_key, "register-key", "--key", str(world.court_pem)
+    )
     order = world.tmp / "order.pdf"
     order.write_bytes(b"%PDF-1.7")
-    filed = hubctl(capsys, world.url, world.clerk_key, "disclosure-request", "--case-number", "1", "--issuing-court",
-                   "A court", "--legal-basis", "A law", "--identifier", f"phone={PHONE}", "--fields", "statement",
-                   "--deadline", "2999-01-01T00:00:00+00:00", "--order-document", str(order))
+    filed = hubctl(
+        capsys,
+        world.url,
+        world.clerk_key,
+        "disclosure-request",
+        "--case-number",
+        "1",
+        "--issuing-court",
+        "A court",
+        "--legal-basis",
+        "A law",
+        "--identifier",
+        f"phone={PHONE}",
+        "--fields",
+        "statement",
+        "--deadline",
+        "2999-01-01T00:00:00+00:00",
+        "--order-document",
+        str(order),
+    )
 
     assert reporter_registers.status == 1 and "HTTP 403" in reporter_registers.err
     assert filed.status == 1 and "Register your court's encryption key first" in filed.err
@@ -275,8 +370,9 @@ def sealed_package(tmp_path: Path, files: dict[str, bytes]) -> tuple[Path, Path,
     hub, court = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
     request_id = "5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c"
     zip_bytes, _ = package_zip(files, {"request": request_id, "order_reference": "Court 1", "approvals": []})
-    envelope = package_seal(zip_bytes, request_id=request_id, signing_key=hub,
-                            court_public_key=raw_public(court.public_key()))
+    envelope = package_seal(
+        zip_bytes, request_id=request_id, signing_key=hub, court_public_key=raw_public(court.public_key())
+    )
     path = tmp_path / "package.json"
     path.write_bytes(envelope)
     return path, pem_write(tmp_path / "court.pem", court), raw_public(hub.public_key()).hex()
@@ -287,7 +383,9 @@ def test_names_that_would_leave_the_directory_are_not_written(tmp_path, capsys):
     path, court_pem, hub_key = sealed_package(tmp_path, files)
     out = tmp_path / "out"
 
-    status = main(["verify-package", str(path), "--key", str(court_pem), "--hub-key", hub_key, "--out", str(out)])
+    status = main(
+        ["verify-package", str(path), "--key", str(court_pem), "--hub-key", hub_key, "--out", str(out)]
+    )
 
     err = capsys.readouterr().err
     assert status == 1
@@ -302,8 +400,18 @@ def test_a_symlink_in_the_directory_does_not_lead_out(tmp_path, capsys):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "evidence").symlink_to(tmp_path / "elsewhere")
 
-    status = main(["verify-package", str(path), "--key", str(court_pem), "--hub-key", hub_key,
-                   "--out", str(tmp_path / "out")])
+    status = main(
+        [
+            "verify-package",
+            str(path),
+            "--key",
+            str(court_pem),
+            "--hub-key",
+            hub_key,
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
 
     assert status == 1 and "'evidence/a/0'" in capsys.readouterr().err
     assert not (tmp_path / "elsewhere" / "a").exists()
@@ -320,32 +428,81 @@ def test_a_signature_by_another_hub_key_does_not_verify(tmp_path, capsys):
     assert json.loads(captured.out) == {"valid": False, "error": "The hub's signature does not verify."}
 
 
-@pytest.mark.parametrize("problem", ["missing package", "missing key", "not a key", "ed25519 key", "bad hub key"])
+@pytest.mark.parametrize(
+    "problem", ["missing package", "missing key", "not a key", "ed25519 key", "bad hub key"]
+)
 def test_verify_usage_errors_exit_2(tmp_path, capsys, problem):
     path, court_pem, hub_key = sealed_package(tmp_path, {"records.json": b"[]"})
     (tmp_path / "junk.pem").write_text("not a key")
-    key = {"missing key": tmp_path / "none.pem", "not a key": tmp_path / "junk.pem",
-           "ed25519 key": pem_write(tmp_path / "ed.pem", Ed25519PrivateKey.generate())}.get(problem, court_pem)
+    key = {
+        "missing key": tmp_path / "none.pem",
+        "not a key": tmp_path / "junk.pem",
+        "ed25519 key": pem_write(tmp_path / "ed.pem", Ed25519PrivateKey.generate()),
+    }.get(problem, court_pem)
     package = tmp_path / "none.json" if problem == "missing package" else path
 
-    status = main(["verify-package", str(package), "--key", str(key), "--hub-key",
-                   "abcd" if problem == "bad hub key" else hub_key])
+    status = main(
+        [
+            "verify-package",
+            str(package),
+            "--key",
+            str(key),
+            "--hub-key",
+            "abcd" if problem == "bad hub key" else hub_key,
+        ]
+    )
 
     assert status == 2
     assert capsys.readouterr().err.startswith("hubctl: error:")
 
 
-@pytest.mark.parametrize("argv", [
-    ["disclosure-status", "not-a-uuid"],
-    ["disclosure-approve", "not-a-uuid"],
-    ["download-package", "not-a-uuid", "--out", "package.json"],
-    ["download-package", "5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c", "--out", "/nonexistent/dir/package.json"],
-    ["register-key", "--key", "/nonexistent/court.pem"],
-    ["disclosure-request", "--case-number", "1", "--issuing-court", "c", "--legal-basis", "l", "--report", "nope",
-     "--fields", "statement", "--deadline", "2999-01-01T00:00:00", "--order-document", __file__],
-    ["disclosure-request", "--case-number", "1", "--issuing-court", "c", "--legal-basis", "l",
-     "--fields", "statement", "--deadline", "2999-01-01T00:00:00", "--order-document", __file__],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["disclosure-status", "not-a-uuid"],
+        ["disclosure-approve", "not-a-uuid"],
+        ["download-package", "not-a-uuid", "--out", "package.json"],
+        [
+            "download-package",
+            "5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c",
+            "--out",
+            "/nonexistent/dir/package.json",
+        ],
+        ["register-key", "--key", "/nonexistent/court.pem"],
+        [
+            "disclosure-request",
+            "--case-number",
+            "1",
+            "--issuing-court",
+            "c",
+            "--legal-basis",
+            "l",
+            "--report",
+            "nope",
+            "--fields",
+            "statement",
+            "--deadline",
+            "2999-01-01T00:00:00",
+            "--order-document",
+            __file__,
+        ],
+        [
+            "disclosure-request",
+            "--case-number",
+            "1",
+            "--issuing-court",
+            "c",
+            "--legal-basis",
+            "l",
+            "--fields",
+            "statement",
+            "--deadline",
+            "2999-01-01T00:00:00",
+            "--order-document",
+            __file__,
+        ],
+    ],
+)
 def test_disclosure_usage_errors_exit_2_before_any_request(monkeypatch, argv, capsys):
     from hubctl.client import HubClient
 
@@ -359,23 +516,43 @@ def test_disclosure_usage_errors_exit_2_before_any_request(monkeypatch, argv, ca
 
 @pytest.mark.parametrize("argv", [["--fields", "statement,colour"], ["--deadline", "next tuesday"]])
 def test_disclosure_request_argument_types_exit_2(argv):
-    base = {"--case-number": "1", "--issuing-court": "c", "--legal-basis": "l", "--fields": "statement",
-            "--deadline": "2999-01-01", "--order-document": __file__}
+    base = {
+        "--case-number": "1",
+        "--issuing-court": "c",
+        "--legal-basis": "l",
+        "--fields": "statement",
+        "--deadline": "2999-01-01",
+        "--order-document": __file__,
+    }
     base[argv[0]] = argv[1]
 
     with pytest.raises(SystemExit) as exited:
-        main(["disclosure-request", "--report", "5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c",
-              *[part for pair in base.items() for part in pair]])
+        main(
+            [
+                "disclosure-request",
+                "--report",
+                "5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c",
+                *[part for pair in base.items() for part in pair],
+            ]
+        )
 
     assert exited.value.code == 2
 
 
-@pytest.mark.parametrize("command", ["register-key", "disclosure-request", "disclosure-status",
-                                     "disclosure-approve", "download-package", "verify-package"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "register-key",
+        "disclosure-request",
+        "disclosure-status",
+        "disclosure-approve",
+        "download-package",
+        "verify-package",
+    ],
+)
 def test_every_disclosure_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exited:
         main([command, "--help"])
 
     assert exited.value.code == 0
     assert f"usage: hubctl {command}" in capsys.readouterr().out
-

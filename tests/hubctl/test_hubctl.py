@@ -1,5 +1,6 @@
 """hubctl: argument and CSV parsing, local validation, the oblivious crypto contract, the HTTP layer,
 and end to end against the real hub, proving that tokens-only mode never sends a raw value."""
+
 from __future__ import annotations
 
 import http.server
@@ -38,7 +39,9 @@ class FakeHub:
             return {"country": self.country, "kind": "platform"}
         if path == "/api/v1/tokens/evaluate":
             self.key_version += self.rotate_keys
-            evaluated = [oprf.blind_evaluate(SECRET, bytes.fromhex(e)).hex() for e in body["blinded_elements"]]
+            evaluated = [
+                oprf.blind_evaluate(SECRET, bytes.fromhex(e)).hex() for e in body["blinded_elements"]
+            ]
             return {"evaluated_elements": evaluated, "key_version": self.key_version}
         if path == "/api/v1/checks":
             return {"check_id": "c1", "level": "none", "risk": 0, "matched_types": []}
@@ -59,6 +62,7 @@ def fake_hub(monkeypatch) -> FakeHub:
 @pytest.fixture
 def no_network(monkeypatch):
     """Fail the test if hubctl tries to send anything."""
+
     def refuse(self, method, path, body):
         raise AssertionError(f"unexpected request {method} {path}")
 
@@ -68,7 +72,9 @@ def no_network(monkeypatch):
 
 def direct_token(identifier_type: str, value: str, country: str | None = None) -> str:
     """The token the hub computes directly from a raw value (server-side Evaluate)."""
-    return oprf.evaluate(SECRET, token_input(normalise(identifier_type, value, default_country=country))).hex()
+    return oprf.evaluate(
+        SECRET, token_input(normalise(identifier_type, value, default_country=country))
+    ).hex()
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:
@@ -97,18 +103,27 @@ def test_malformed_arguments_are_refused_without_echoing_them(argument):
 
 
 def test_long_csv_is_one_seller_with_optional_country(tmp_path):
-    path = write(tmp_path, "one.csv", "\ufefftype,value,country\nphone,138 0013 8000,CN\n\nemail,s@example.com,\n")
+    path = write(
+        tmp_path, "one.csv", "\ufefftype,value,country\nphone,138 0013 8000,CN\n\nemail,s@example.com,\n"
+    )
 
     given = read_csv(path)
 
     assert not given.wide and len(given.sellers) == 1
-    assert given.sellers[0].identifiers == [("phone", "138 0013 8000", "CN"), ("email", "s@example.com", None)]
+    assert given.sellers[0].identifiers == [
+        ("phone", "138 0013 8000", "CN"),
+        ("email", "s@example.com", None),
+    ]
     assert given.sellers[0].labels == [f"{path} line 2", f"{path} line 4"]
 
 
 def test_wide_csv_is_one_seller_per_row_and_skips_empty_cells(tmp_path):
-    path = write(tmp_path, "many.csv", 'ref,phone,email,store_url\nA-1,+8613800138000,a@example.com,\n'
-                                       '"B,2",,b@example.com,https://shop1.taobao.com/\n')
+    path = write(
+        tmp_path,
+        "many.csv",
+        "ref,phone,email,store_url\nA-1,+8613800138000,a@example.com,\n"
+        '"B,2",,b@example.com,https://shop1.taobao.com/\n',
+    )
 
     given = read_csv(path)
 
@@ -120,14 +135,17 @@ def test_wide_csv_is_one_seller_per_row_and_skips_empty_cells(tmp_path):
     ]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("ref,phone,13800138000\nA,+8613800138000,x\n", "column 3 is neither"),
-    ("ref,phone\nA,+8613800138000,13800138000\n", "line 2: more cells"),
-    ("ref,phone\nA,\n", "line 2: the row has no identifiers"),
-    ("phone,email\n+8613800138000,a@example.com\n", "the header must have"),
-    ("type,value\n13800138000,+8613800138000\n", "line 2: unknown identifier type"),
-    ("", "the file is empty"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ref,phone,13800138000\nA,+8613800138000,x\n", "column 3 is neither"),
+        ("ref,phone\nA,+8613800138000,13800138000\n", "line 2: more cells"),
+        ("ref,phone\nA,\n", "line 2: the row has no identifiers"),
+        ("phone,email\n+8613800138000,a@example.com\n", "the header must have"),
+        ("type,value\n13800138000,+8613800138000\n", "line 2: unknown identifier type"),
+        ("", "the file is empty"),
+    ],
+)
 def test_bad_csv_files_are_refused_naming_place_not_content(tmp_path, text, expected):
     path = write(tmp_path, "bad.csv", text)
 
@@ -170,16 +188,31 @@ def test_invalid_cell_of_a_csv_exits_2_naming_file_line_and_column(no_network, t
     assert "110105" not in error and "310021" not in error
 
 
-@pytest.mark.parametrize("argv", [
-    ["check"],
-    ["check", "phone"],
-    ["check", "colour=blue"],
-    ["check", "--csv", "/nonexistent/file.csv"],
-    ["check", "phone=+8613800138000", "--csv", "x.csv"],
-    ["report-status", "not-a-uuid"],
-    ["report", "phone=+8613800138000", "--ip-type", "trademark", "--category", "counterfeit",
-     "--verification-level", "self_declared", "--statement", "x", "--evidence", "/nonexistent/order.pdf"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check"],
+        ["check", "phone"],
+        ["check", "colour=blue"],
+        ["check", "--csv", "/nonexistent/file.csv"],
+        ["check", "phone=+8613800138000", "--csv", "x.csv"],
+        ["report-status", "not-a-uuid"],
+        [
+            "report",
+            "phone=+8613800138000",
+            "--ip-type",
+            "trademark",
+            "--category",
+            "counterfeit",
+            "--verification-level",
+            "self_declared",
+            "--statement",
+            "x",
+            "--evidence",
+            "/nonexistent/order.pdf",
+        ],
+    ],
+)
 def test_usage_errors_exit_2_before_any_request(no_network, argv, capsys):
     status = main(argv)
 
@@ -208,8 +241,11 @@ def test_tokenise_prints_csv_lines_of_oblivious_tokens(fake_hub, capsys):
 
     lines = capsys.readouterr().out.splitlines()
     assert status == 0
-    assert lines == ['"type","token","key_version"', f'"phone","{direct_token("phone", PHONE)}","1"',
-                     f'"email","{direct_token("email", EMAIL)}","1"']
+    assert lines == [
+        '"type","token","key_version"',
+        f'"phone","{direct_token("phone", PHONE)}","1"',
+        f'"email","{direct_token("email", EMAIL)}","1"',
+    ]
 
 
 def test_wide_csv_check_batches_the_evaluation_and_prints_one_line_per_row(fake_hub, tmp_path, capsys):
@@ -218,10 +254,21 @@ def test_wide_csv_check_batches_the_evaluation_and_prints_one_line_per_row(fake_
     status = main(["check", "--csv", path])
 
     assert status == 0
-    assert capsys.readouterr().out.splitlines() == ['"ref","level","risk","matched_types"',
-                                                    '"A","none","0",""', '"B","none","0",""']
-    assert fake_hub.paths() == ["/api/v1/organisation", "/api/v1/tokens/evaluate", "/api/v1/checks", "/api/v1/checks"]
-    assert [len(body["identifiers"]) for _, path, body in fake_hub.calls if path == "/api/v1/checks"] == [2, 1]
+    assert capsys.readouterr().out.splitlines() == [
+        '"ref","level","risk","matched_types"',
+        '"A","none","0",""',
+        '"B","none","0",""',
+    ]
+    assert fake_hub.paths() == [
+        "/api/v1/organisation",
+        "/api/v1/tokens/evaluate",
+        "/api/v1/checks",
+        "/api/v1/checks",
+    ]
+    assert [len(body["identifiers"]) for _, path, body in fake_hub.calls if path == "/api/v1/checks"] == [
+        2,
+        1,
+    ]
 
 
 def test_report_sends_tokens_statement_and_evidence(fake_hub, tmp_path, capsys):
@@ -229,22 +276,44 @@ def test_report_sends_tokens_statement_and_evidence(fake_hub, tmp_path, capsys):
     evidence = tmp_path / "order.pdf"
     evidence.write_bytes(b"%PDF-1.4 order 42")
 
-    status = main(["--country", "FR", "report", f"phone={PHONE}", "--ip-type", "trademark", "--category",
-                   "counterfeit", "--verification-level", "rights_owner_verified", "--statement-file", statement,
-                   "--evidence", str(evidence)])
+    status = main(
+        [
+            "--country",
+            "FR",
+            "report",
+            f"phone={PHONE}",
+            "--ip-type",
+            "trademark",
+            "--category",
+            "counterfeit",
+            "--verification-level",
+            "rights_owner_verified",
+            "--statement-file",
+            statement,
+            "--evidence",
+            str(evidence),
+        ]
+    )
 
     body = fake_hub.calls[-1][2]
     assert status == 0 and "report 00000000-0000-0000-0000-000000000001: pending" in capsys.readouterr().out
     assert body["identifiers"] == [{"type": "phone", "token": direct_token("phone", PHONE), "key_version": 1}]
     assert body["statement"] == "Test purchase 42: counterfeit handbags."
-    assert body["evidence"] == [{"name": "order.pdf", "content_type": "application/pdf",
-                                 "content_base64": "JVBERi0xLjQgb3JkZXIgNDI="}]
+    assert body["evidence"] == [
+        {"name": "order.pdf", "content_type": "application/pdf", "content_base64": "JVBERi0xLjQgb3JkZXIgNDI="}
+    ]
 
 
 def test_hub_errors_exit_1_with_the_hubs_message_and_fields(monkeypatch, capsys):
     def refuse(self, method, path, body):
-        raise HubError(400, "invalid", "Some identifiers are invalid.",
-                       {"identifiers": {"0": {"token": ["Token key version 1 is not current."]}}}, None, "req-1")
+        raise HubError(
+            400,
+            "invalid",
+            "Some identifiers are invalid.",
+            {"identifiers": {"0": {"token": ["Token key version 1 is not current."]}}},
+            None,
+            "req-1",
+        )
 
     monkeypatch.setattr(HubClient, "_send", refuse)
 
@@ -329,12 +398,15 @@ def test_a_key_rotation_between_batches_is_an_error(fake_hub, monkeypatch):
         HubClient("http://hub.test", "k").tokenise([("email", EMAIL), ("phone", PHONE)], default_country="CN")
 
 
-@pytest.mark.parametrize("answer", [
-    {"evaluated_elements": [], "key_version": 1},
-    {"evaluated_elements": ["zz" * 32], "key_version": 1},
-    {"evaluated_elements": ["00" * 32], "key_version": 1},
-    {"evaluated_elements": ["00" * 32], "key_version": "1"},
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"evaluated_elements": [], "key_version": 1},
+        {"evaluated_elements": ["zz" * 32], "key_version": 1},
+        {"evaluated_elements": ["00" * 32], "key_version": 1},
+        {"evaluated_elements": ["00" * 32], "key_version": "1"},
+    ],
+)
 def test_unusable_evaluate_answers_are_hub_errors(monkeypatch, answer):
     monkeypatch.setattr(HubClient, "_send", lambda self, method, path, body: answer)
 
@@ -360,8 +432,12 @@ def test_raw_mode_sends_values_and_explicit_countries(fake_hub):
 
     client.check([("phone", "139 1234 5678", "cn"), ("email", EMAIL)], raw=True)
 
-    assert fake_hub.calls[-1][2] == {"identifiers": [{"type": "phone", "value": "139 1234 5678", "country": "CN"},
-                                                     {"type": "email", "value": EMAIL}]}
+    assert fake_hub.calls[-1][2] == {
+        "identifiers": [
+            {"type": "phone", "value": "139 1234 5678", "country": "CN"},
+            {"type": "email", "value": EMAIL},
+        ]
+    }
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://hub.test", "hub.test:8000"])
@@ -392,8 +468,14 @@ class CannedHandler(http.server.BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        self.received.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
-                              "body": self.rfile.read(length)})
+        self.received.append(
+            {
+                "method": self.command,
+                "path": self.path,
+                "headers": dict(self.headers),
+                "body": self.rfile.read(length),
+            }
+        )
         canned = self.answers.pop(0)
         self.send_response(canned.status)
         for name, value in canned.headers.items():
@@ -440,9 +522,19 @@ def test_send_posts_json_with_the_bearer_key(http_hub):
 
 def test_hub_error_bodies_become_hub_errors(http_hub):
     url, handler = http_hub
-    handler.answers.append(json_answer(400, {"error": {"code": "invalid", "message": "The request has invalid fields.",
-                                                       "fields": {"identifiers": {"0": {"value": ["Bad."]}}}},
-                                             "request_id": "abc123"}))
+    handler.answers.append(
+        json_answer(
+            400,
+            {
+                "error": {
+                    "code": "invalid",
+                    "message": "The request has invalid fields.",
+                    "fields": {"identifiers": {"0": {"value": ["Bad."]}}},
+                },
+                "request_id": "abc123",
+            },
+        )
+    )
 
     with pytest.raises(HubError) as raised:
         HubClient(url, "k")._send("POST", "/api/v1/checks", {})
@@ -450,7 +542,10 @@ def test_hub_error_bodies_become_hub_errors(http_hub):
     error = raised.value
     assert (error.status, error.code, error.request_id) == (400, "invalid", "abc123")
     assert error.field_messages() == ["identifiers.0.value: Bad."]
-    assert str(error) == "HTTP 400 invalid: The request has invalid fields.; identifiers.0.value: Bad.; request id abc123"
+    assert (
+        str(error)
+        == "HTTP 400 invalid: The request has invalid fields.; identifiers.0.value: Bad.; request id abc123"
+    )
 
 
 def test_non_json_errors_and_unreachable_hubs_are_hub_errors(http_hub):
@@ -471,7 +566,9 @@ def test_short_rate_limits_are_waited_out(http_hub, monkeypatch):
     url, handler = http_hub
     slept = []
     monkeypatch.setattr("hubctl.client.base.time.sleep", slept.append)
-    limited = json_answer(429, {"error": {"code": "rate_limited", "message": "Quota exceeded."}}, **{"Retry-After": "3"})
+    limited = json_answer(
+        429, {"error": {"code": "rate_limited", "message": "Quota exceeded."}}, **{"Retry-After": "3"}
+    )
     handler.answers += [limited, json_answer(200, {"country": "GB"})]
 
     answer = HubClient(url, "k").organisation()
@@ -482,8 +579,12 @@ def test_short_rate_limits_are_waited_out(http_hub, monkeypatch):
 def test_rate_limits_beyond_the_retries_are_raised_with_retry_after(http_hub, monkeypatch):
     url, handler = http_hub
     monkeypatch.setattr("hubctl.client.base.time.sleep", lambda seconds: None)
-    handler.answers += [json_answer(429, {"error": {"code": "rate_limited", "message": "Quota exceeded."}},
-                                    **{"Retry-After": "5"}) for _ in range(2)]
+    handler.answers += [
+        json_answer(
+            429, {"error": {"code": "rate_limited", "message": "Quota exceeded."}}, **{"Retry-After": "5"}
+        )
+        for _ in range(2)
+    ]
 
     with pytest.raises(HubError) as raised:
         HubClient(url, "k", retries=1).organisation()
@@ -521,8 +622,11 @@ def sent(monkeypatch) -> list[SentRequest]:
 
     def spy(self, method, path, body):
         request = self._build_request(method, path, body)
-        requests.append(SentRequest(method, request.full_url, dict(request.header_items()),
-                                    (request.data or b"").decode("utf-8")))
+        requests.append(
+            SentRequest(
+                method, request.full_url, dict(request.header_items()), (request.data or b"").decode("utf-8")
+            )
+        )
         return real_send(self, method, path, body)
 
     monkeypatch.setattr(HubClient, "_send", spy)
@@ -533,8 +637,12 @@ def sent(monkeypatch) -> list[SentRequest]:
 def live_members(live_server, brand_reporter, reviewer, platform_analyst):
     from tests.factories import key_for
 
-    return {"url": live_server.url, "reporter_key": key_for(brand_reporter), "reviewer": reviewer,
-            "analyst_key": key_for(platform_analyst)}
+    return {
+        "url": live_server.url,
+        "reporter_key": key_for(brand_reporter),
+        "reviewer": reviewer,
+        "analyst_key": key_for(platform_analyst),
+    }
 
 
 def hubctl(capsys, url: str, key: str, *argv: str) -> dict | list:
@@ -551,19 +659,50 @@ def report_and_accept(capsys, members: dict) -> dict:
     from sharing.models import Report
     from sharing.services.reports import report_accept
 
-    report = hubctl(capsys, members["url"], members["reporter_key"], "report", f"phone={PHONE}", f"email={EMAIL}",
-                    f"store_url={SHOP}", "--ip-type", "trademark", "--category", "counterfeit",
-                    "--verification-level", "rights_owner_verified", "--statement", "Test purchase 42: fakes.")
-    report_accept(report=Report.objects.get(public_id=report["id"]), reason="evidence checked",
-                  actor=Actor(member=members["reviewer"]))
+    report = hubctl(
+        capsys,
+        members["url"],
+        members["reporter_key"],
+        "report",
+        f"phone={PHONE}",
+        f"email={EMAIL}",
+        f"store_url={SHOP}",
+        "--ip-type",
+        "trademark",
+        "--category",
+        "counterfeit",
+        "--verification-level",
+        "rights_owner_verified",
+        "--statement",
+        "Test purchase 42: fakes.",
+    )
+    report_accept(
+        report=Report.objects.get(public_id=report["id"]),
+        reason="evidence checked",
+        actor=Actor(member=members["reviewer"]),
+    )
     return report
 
 
 def leak_needles() -> list[str]:
     """Raw, canonical and partial spellings of the seller's identifiers."""
-    canonical = [normalise(kind, value).value for kind, value in [("phone", PHONE), ("email", EMAIL), ("store_url", SHOP)]]
-    return [PHONE, EMAIL, SHOP, *canonical, "13912345678", "12345678", "1234 5678", "oblivious.seller",
-            "Oblivious.Seller", "778899", "shop778899"]
+    canonical = [
+        normalise(kind, value).value
+        for kind, value in [("phone", PHONE), ("email", EMAIL), ("store_url", SHOP)]
+    ]
+    return [
+        PHONE,
+        EMAIL,
+        SHOP,
+        *canonical,
+        "13912345678",
+        "12345678",
+        "1234 5678",
+        "oblivious.seller",
+        "Oblivious.Seller",
+        "778899",
+        "shop778899",
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -571,15 +710,26 @@ def test_tokens_only_report_then_check_matches_and_sends_no_raw_value(live_membe
     members = live_members
 
     report = report_and_accept(capsys, members)
-    result = hubctl(capsys, members["url"], members["analyst_key"], "check", f"phone={PHONE}", f"email={EMAIL}",
-                    f"store_url={SHOP}")
+    result = hubctl(
+        capsys,
+        members["url"],
+        members["analyst_key"],
+        "check",
+        f"phone={PHONE}",
+        f"email={EMAIL}",
+        f"store_url={SHOP}",
+    )
 
     assert report["status"] == "pending" and report["identifier_count"] == 3
     assert result["level"] == "reported"
     assert sorted(result["matched_types"]) == ["email", "phone", "store_url"]
     assert [r.url.removeprefix(members["url"]) for r in sent] == [
-        "/api/v1/organisation", "/api/v1/tokens/evaluate", "/api/v1/reports",
-        "/api/v1/organisation", "/api/v1/tokens/evaluate", "/api/v1/checks",
+        "/api/v1/organisation",
+        "/api/v1/tokens/evaluate",
+        "/api/v1/reports",
+        "/api/v1/organisation",
+        "/api/v1/tokens/evaluate",
+        "/api/v1/checks",
     ]
     for request in sent:
         seen = json.dumps([request.url, request.headers, request.body])
@@ -597,7 +747,9 @@ def test_raw_and_oblivious_checks_give_the_same_answer(live_members, sent, capsy
     raw = hubctl(capsys, members["url"], members["analyst_key"], "check", "--raw", *identifiers)
 
     assert raw["level"] == oblivious["level"] == "reported"
-    assert sorted(raw["matched_types"]) == sorted(oblivious["matched_types"]) == ["email", "phone", "store_url"]
+    assert (
+        sorted(raw["matched_types"]) == sorted(oblivious["matched_types"]) == ["email", "phone", "store_url"]
+    )
     assert raw["reporting_organisations"] == oblivious["reporting_organisations"] == 1
     assert '"value"' in sent[-1].body  # the spy sees bodies: the raw check really sent values
 
@@ -606,11 +758,20 @@ def test_raw_and_oblivious_checks_give_the_same_answer(live_members, sent, capsy
 def test_oblivious_tokens_equal_the_hubs_own_tokens(live_members, capsys):
     from sharing.crypto.tokens import token_evaluate
 
-    tokens = hubctl(capsys, live_members["url"], live_members["analyst_key"], "tokenise",
-                    f"phone={PHONE}", f"email={EMAIL}", f"store_url={SHOP}")
+    tokens = hubctl(
+        capsys,
+        live_members["url"],
+        live_members["analyst_key"],
+        "tokenise",
+        f"phone={PHONE}",
+        f"email={EMAIL}",
+        f"store_url={SHOP}",
+    )
 
-    expected = [token_evaluate(identifier_type=kind, canonical=normalise(kind, value).value)
-                for kind, value in [("phone", PHONE), ("email", EMAIL), ("store_url", SHOP)]]
+    expected = [
+        token_evaluate(identifier_type=kind, canonical=normalise(kind, value).value)
+        for kind, value in [("phone", PHONE), ("email", EMAIL), ("store_url", SHOP)]
+    ]
     assert [t["token"] for t in tokens] == [token.value for token in expected]
     assert [t["key_version"] for t in tokens] == [token.key_version for token in expected]
 
@@ -625,7 +786,8 @@ def test_wide_csv_check_and_report_status_against_the_hub(live_members, tmp_path
     status = hubctl(capsys, members["url"], members["reporter_key"], "report-status", report["id"])
 
     assert [(row["ref"], row["level"], row["matched_types"]) for row in rows] == [
-        ("known", "reported", ["phone"]), ("unknown", "none", []),
+        ("known", "reported", ["phone"]),
+        ("unknown", "none", []),
     ]
     assert status["status"] == "accepted"
 
@@ -648,11 +810,20 @@ def test_watch_puts_a_seller_on_the_watchlist_with_tokens_only(live_members, cap
 
     platform_admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
 
-    answer = hubctl(capsys, live_members["url"], key_for(platform_admin), "watch", "--ref", "seller-77",
-                    f"phone={PHONE}", f"store_url={SHOP}")
+    answer = hubctl(
+        capsys,
+        live_members["url"],
+        key_for(platform_admin),
+        "watch",
+        "--ref",
+        "seller-77",
+        f"phone={PHONE}",
+        f"store_url={SHOP}",
+    )
 
     assert [len(a["entries"]) for a in answer] == [2]
     assert set(WatchEntry.objects.values_list("ref", flat=True)) == {"seller-77"}
     watch_bodies = [r.body for r in sent if r.url.endswith("/api/v1/watchlist")]
-    assert watch_bodies and all('"value"' not in body and "12345678" not in body and "778899" not in body
-                                for body in watch_bodies)
+    assert watch_bodies and all(
+        '"value"' not in body and "12345678" not in body and "778899" not in body for body in watch_bodies
+    )

@@ -1,5 +1,6 @@
 """hubctl and composite identifiers: TYPE.FIELD=VALUE arguments and CSV columns, the same
 token as the hub's own, and a tokens-only report and check that send no composite value."""
+
 from __future__ import annotations
 
 import json
@@ -16,14 +17,22 @@ ADDRESS = {"street_address": "88 Nanjing Road", "postcode": "200001", "country":
 
 
 def test_field_arguments_join_into_one_composite_identifier():
-    seller = seller_from_pairs(["person.full_name=张伟", "phone=+86 138 0013 8000", "Person.Date_Of_Birth=1985-03-02"])
+    seller = seller_from_pairs(
+        ["person.full_name=张伟", "phone=+86 138 0013 8000", "Person.Date_Of_Birth=1985-03-02"]
+    )
 
     assert seller.identifiers == [("person", PERSON, None), ("phone", "+86 138 0013 8000", None)]
     assert seller.labels == ["identifier argument 1", "identifier argument 2"]
 
 
-@pytest.mark.parametrize("arguments", [["person.full_name=张伟", "person.full_name=张三"], ["person=张伟;1985-03-02"],
-                                       ["person.nickname=张伟"]])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["person.full_name=张伟", "person.full_name=张三"],
+        ["person=张伟;1985-03-02"],
+        ["person.nickname=张伟"],
+    ],
+)
 def test_a_composite_field_must_be_named_once_and_exist(arguments):
     with pytest.raises(InputError) as raised:
         seller_from_pairs(arguments)
@@ -32,25 +41,39 @@ def test_a_composite_field_must_be_named_once_and_exist(arguments):
 
 
 def test_wide_and_long_csv_files_take_composite_fields(tmp_path):
-    wide = write(tmp_path, "wide.csv", "ref,person.full_name,person.date_of_birth,phone\na,张伟,1985-03-02,\nb,,,13800138000\n")
+    wide = write(
+        tmp_path,
+        "wide.csv",
+        "ref,person.full_name,person.date_of_birth,phone\na,张伟,1985-03-02,\nb,,,13800138000\n",
+    )
     long = write(tmp_path, "long.csv", "type,value\nperson.full_name,张伟\nperson.date_of_birth,1985-03-02\n")
 
-    assert [s.identifiers for s in read_csv(wide).sellers] == [[("person", PERSON, None)], [("phone", "13800138000", None)]]
+    assert [s.identifiers for s in read_csv(wide).sellers] == [
+        [("person", PERSON, None)],
+        [("phone", "13800138000", None)],
+    ]
     assert read_csv(long).sellers[0].identifiers == [("person", PERSON, None)]
 
 
 def test_oblivious_composite_tokens_equal_the_hubs_direct_evaluation(fake_hub):
     client = HubClient("http://hub.test", "k")
 
-    tokens = client.tokenise([("person", {"full_name": "张 伟", "date_of_birth": "1985/3/2"}), ("registered_address", ADDRESS)])
+    tokens = client.tokenise(
+        [("person", {"full_name": "张 伟", "date_of_birth": "1985/3/2"}), ("registered_address", ADDRESS)]
+    )
 
-    assert [t["token"] for t in tokens] == [direct_token("person", PERSON), direct_token("registered_address", ADDRESS)]
+    assert [t["token"] for t in tokens] == [
+        direct_token("person", PERSON),
+        direct_token("registered_address", ADDRESS),
+    ]
     assert ["/api/v1/tokens/evaluate"] == [path for path in fake_hub.paths() if "tokens" in path]
 
 
 def test_a_bad_composite_field_is_named_by_the_client_without_its_value(fake_hub):
     with pytest.raises(IdentifierError) as raised:
-        HubClient("http://hub.test", "k").tokenise([("person", {"full_name": "张伟", "date_of_birth": "1985-02-30"})])
+        HubClient("http://hub.test", "k").tokenise(
+            [("person", {"full_name": "张伟", "date_of_birth": "1985-02-30"})]
+        )
 
     assert "person.date_of_birth" in str(raised.value) and "张伟" not in str(raised.value)
     assert fake_hub.paths() == []
@@ -63,18 +86,42 @@ def test_tokens_only_composite_report_then_check_matches_and_sends_no_value(live
     from sharing.services.reports import report_accept
 
     url, fields = live_members["url"], ["person.full_name=张伟", "person.date_of_birth=1985-03-02"]
-    report = hubctl(capsys, url, live_members["reporter_key"], "report", *fields, "phone=+86 139 1234 5678",
-                    "--ip-type", "trademark", "--category", "counterfeit", "--verification-level",
-                    "rights_owner_verified", "--statement", "Test purchase 43: fakes.")
-    report_accept(report=Report.objects.get(public_id=report["id"]), reason="evidence checked",
-                  actor=Actor(member=live_members["reviewer"]))
-    oblivious = hubctl(capsys, url, live_members["analyst_key"], "check", "person.full_name=张 伟",
-                       "person.date_of_birth=1985年3月2日")
+    report = hubctl(
+        capsys,
+        url,
+        live_members["reporter_key"],
+        "report",
+        *fields,
+        "phone=+86 139 1234 5678",
+        "--ip-type",
+        "trademark",
+        "--category",
+        "counterfeit",
+        "--verification-level",
+        "rights_owner_verified",
+        "--statement",
+        "Test purchase 43: fakes.",
+    )
+    report_accept(
+        report=Report.objects.get(public_id=report["id"]),
+        reason="evidence checked",
+        actor=Actor(member=live_members["reviewer"]),
+    )
+    oblivious = hubctl(
+        capsys,
+        url,
+        live_members["analyst_key"],
+        "check",
+        "person.full_name=张 伟",
+        "person.date_of_birth=1985年3月2日",
+    )
     raw = hubctl(capsys, url, live_members["analyst_key"], "check", "--raw", *fields)
 
     assert report["identifier_count"] == 2
     assert oblivious["matched_types"] == raw["matched_types"] == ["person"]
     assert oblivious["level"] == raw["level"]
     tokens_only = [r.body for r in sent[:-1]]  # the last request is the --raw check
-    assert tokens_only and not [body for body in tokens_only if "1985" in body or "\\u5f20" in body or "张" in body]
+    assert tokens_only and not [
+        body for body in tokens_only if "1985" in body or "\\u5f20" in body or "张" in body
+    ]
     assert json.loads(sent[-1].body)["identifiers"][0]["value"] == PERSON

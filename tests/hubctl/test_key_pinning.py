@@ -1,6 +1,7 @@
 """Without --hub-key, hubctl verifies against the key of the very hub it checks: it says so on
 stderr and recommends pinning; with --hub-key it says nothing. Every command that verifies a
 signature of the hub gets its key through hub_key_for, so the warning cannot be skipped."""
+
 from __future__ import annotations
 
 import re
@@ -44,9 +45,12 @@ def test_a_pinned_key_verifies_without_a_warning(package, capsys):
 
 def test_every_command_gets_the_hubs_key_through_the_warning_path():
     """Commands (not the client library, which defines the fetch) fetch the key in one place only."""
-    fetches = [f"{path.relative_to(HUBCTL)}:{n}" for path in (HUBCTL / "commands").rglob("*.py")
-               for n, line in enumerate(path.read_text().splitlines(), 1)
-               if re.search(r"\bhub_(signing_key|keys)\(", line) and "def " not in line]
+    fetches = [
+        f"{path.relative_to(HUBCTL)}:{n}"
+        for path in (HUBCTL / "commands").rglob("*.py")
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\bhub_(signing_key|keys)\(", line) and "def " not in line
+    ]
 
     assert fetches == ["commands/base.py:" + str(_line_of("key = local(lambda: hub_signing_key("))]
 

@@ -1,4 +1,5 @@
 """Integration tests run real Celery workers on the real broker against the test database."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ SIGKILLed at least five times while the job runs and restarted each time. Messag
 killed worker held are not redelivered soon (the broker's visibility timeout is long), so
 the sweeper, which reads the database, is what gets the job finished.
 """
+
 from __future__ import annotations
 
 import io
@@ -17,7 +18,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from accounts.actors import Actor
@@ -41,17 +41,42 @@ def bulk_workers(real_broker, tmp_path):
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("bulk")  # chunks left over from an earlier run
     db = connection.settings_dict
-    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    database_url = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     # Full duty: a kill should land inside a chunk, not in the rest a worker takes between chunks.
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": real_broker, "HUB_BULK_DUTY_PERCENT": "100"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": real_broker,
+        "HUB_BULK_DUTY_PERCENT": "100",
+    }
     processes: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
         log = open(tmp_path / f"worker-{len(processes)}.log", "wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "hub", "worker", "--pool=solo", "-Q", "bulk", "--loglevel=WARNING",
-             "-n", f"bulk-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "hub",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                "bulk",
+                "--loglevel=WARNING",
+                "-n",
+                f"bulk-{uuid.uuid4().hex[:8]}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         processes.append(process)
         return process
@@ -64,8 +89,9 @@ def bulk_workers(real_broker, tmp_path):
 
 
 def _csv(rows: int) -> bytes:
-    lines = ["ref,phone,email"] + [f"seller-{n},+86 137 {n // 10000:04d} {n % 10000:04d},seller{n}@example.com"
-                                   for n in range(rows)]
+    lines = ["ref,phone,email"] + [
+        f"seller-{n},+86 137 {n // 10000:04d} {n % 10000:04d},seller{n}@example.com" for n in range(rows)
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -90,7 +116,7 @@ def _kill_during_progress(start, job: BulkJob) -> int:
     while kills < KILLS:
         before = _done(job)
         worker = start()
-        assert _wait(lambda: _done(job) > before, 60, sweep=True), "the worker made no progress"
+        assert _wait(lambda before=before: _done(job) > before, 60, sweep=True), "the worker made no progress"
         time.sleep(0.05 * kills)  # vary where in a chunk the kill lands
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
@@ -111,7 +137,9 @@ def test_killed_bulk_workers_lose_and_duplicate_no_row(bulk_workers, settings):
 
     kills = _kill_during_progress(bulk_workers, job)
     bulk_workers()
-    finished = _wait(lambda: BulkJob.objects.get(pk=job.pk).status == BulkJobStatus.DONE, TIMEOUT_SECONDS, sweep=True)
+    finished = _wait(
+        lambda: BulkJob.objects.get(pk=job.pk).status == BulkJobStatus.DONE, TIMEOUT_SECONDS, sweep=True
+    )
 
     job.refresh_from_db()
     indexes = list(BulkResult.objects.filter(job=job).values_list("index", flat=True))

@@ -1,4 +1,5 @@
 """A real Celery worker on the real broker runs a hub task against the test database."""
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -27,11 +27,25 @@ def worker(real_broker):
     """A worker process on its own queue, pointed at the test database."""
     queue = f"itest-{uuid.uuid4().hex[:8]}"
     db = connection.settings_dict
-    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    database_url = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     process = subprocess.Popen(
         # Its own queue for tasks sent explicitly, and the default one for tasks the services enqueue.
-        [sys.executable, "-m", "celery", "-A", "hub", "worker", "--pool=solo", "-Q", f"{queue},celery", "--loglevel=WARNING"],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": real_broker},
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "hub",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            f"{queue},celery",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": real_broker},
     )
     yield queue
     process.terminate()
@@ -59,7 +73,9 @@ def test_a_second_approval_enqueues_the_package_build_which_the_worker_runs(work
 
     disclosure_approve(request=request, actor=Actor(member=second_officer))
 
-    built = _wait_for(lambda: DisclosureRequest.objects.get(pk=request.pk).status == DisclosureStatus.PACKAGE_READY)
+    built = _wait_for(
+        lambda: DisclosureRequest.objects.get(pk=request.pk).status == DisclosureStatus.PACKAGE_READY
+    )
     assert built
     assert DisclosureRequest.objects.get(pk=request.pk).package.envelope
 

@@ -3,6 +3,7 @@
 The order is approved while no worker runs, so its build waits in the queue; the sweeper then
 sends it again, as it does for a send it believes lost. The worker that starts gets both.
 """
+
 from __future__ import annotations
 
 import time
@@ -51,12 +52,15 @@ def test_a_build_sent_twice_is_built_once_by_a_real_worker(empty_queue, request)
 
     request.getfixturevalue("worker")  # now a worker starts and takes both messages
     deadline = time.monotonic() + 60
-    while (_queued() or DisclosureRequest.objects.get(pk=order.pk).status != DisclosureStatus.PACKAGE_READY) \
-            and time.monotonic() < deadline:
+    while (
+        _queued() or DisclosureRequest.objects.get(pk=order.pk).status != DisclosureStatus.PACKAGE_READY
+    ) and time.monotonic() < deadline:
         time.sleep(0.5)
     time.sleep(2)  # let the worker finish the second message, which must change nothing
 
-    built = AuditEvent.objects.filter(action=AuditTag.DISCLOSURE_PACKAGE_BUILT.value, legal_basis=order.legal_basis_tag)
+    built = AuditEvent.objects.filter(
+        action=AuditTag.DISCLOSURE_PACKAGE_BUILT.value, legal_basis=order.legal_basis_tag
+    )
     assert (resent, waiting) == (1, 2)
     assert DisclosureRequest.objects.get(pk=order.pk).status == DisclosureStatus.PACKAGE_READY
     assert DisclosurePackage.objects.filter(request=order).count() == 1 and built.count() == 1

@@ -3,6 +3,7 @@
 The broker is really down here (Celery sends to a closed port, not eager), and the tests are
 transactional so the after-commit sends run inside the request, as in production.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,7 +17,14 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
-from sharing.models import BulkChunk, BulkJob, DisclosureRequest, DisclosureStatus, ReportStatus, WebhookOutbox
+from sharing.models import (
+    BulkChunk,
+    BulkJob,
+    DisclosureRequest,
+    DisclosureStatus,
+    ReportStatus,
+    WebhookOutbox,
+)
 from sharing.services import webhooks
 from sharing.services.bulk import bulk_sweep
 from sharing.services.disclosure_packages import disclosure_builds_sweep
@@ -40,8 +48,9 @@ def _later(lease_seconds: int):
     return timezone.now() + timedelta(seconds=lease_seconds + 1)
 
 
-def test_accepting_a_report_in_a_broker_outage_answers_200_and_the_webhook_sweeper_sends_later(broker_down, caplog,
-                                                                                                    monkeypatch):
+def test_accepting_a_report_in_a_broker_outage_answers_200_and_the_webhook_sweeper_sends_later(
+    broker_down, caplog, monkeypatch
+):
     caplog.set_level(logging.WARNING)
     platform = persona(K.PLATFORM, R.ADMIN)
     watchlist_add(identifiers=[RawIdentifier(**SELLER)], ref="shop-1", actor=Actor(member=platform))
@@ -49,7 +58,8 @@ def test_accepting_a_report_in_a_broker_outage_answers_200_and_the_webhook_sweep
     report = report_make(persona(K.RIGHTS_OWNER, R.REPORTER), [SELLER])
 
     accepted = client_for(persona(K.OPERATOR, R.REVIEWER)).post(
-        f"/api/v1/reports/{report.public_id}/accept", {"reason": "evidence checked"}, format="json")
+        f"/api/v1/reports/{report.public_id}/accept", {"reason": "evidence checked"}, format="json"
+    )
 
     report.refresh_from_db()
     outbox = list(WebhookOutbox.objects.values_list("pk", flat=True))
@@ -61,25 +71,32 @@ def test_accepting_a_report_in_a_broker_outage_answers_200_and_the_webhook_sweep
     assert refused and all("8765" not in line and broker_down not in line for line in refused)
 
 
-def test_submitting_a_bulk_job_in_a_broker_outage_answers_202_and_the_bulk_sweeper_sends_later(broker_down, caplog,
-                                                                                                    monkeypatch):
+def test_submitting_a_bulk_job_in_a_broker_outage_answers_202_and_the_bulk_sweeper_sends_later(
+    broker_down, caplog, monkeypatch
+):
     caplog.set_level(logging.WARNING)
-    upload = SimpleUploadedFile("sellers.csv", b"ref,phone\nshop-1,+86 138 0013 8765\nshop-2,+86 138 0013 8766\n")
+    upload = SimpleUploadedFile(
+        "sellers.csv", b"ref,phone\nshop-1,+86 138 0013 8765\nshop-2,+86 138 0013 8766\n"
+    )
 
-    submitted = client_for(persona(K.PLATFORM, R.ANALYST)).post("/api/v1/bulk-checks", {"file": upload},
-                                                                 format="multipart")
+    submitted = client_for(persona(K.PLATFORM, R.ANALYST)).post(
+        "/api/v1/bulk-checks", {"file": upload}, format="multipart"
+    )
 
     assert submitted.status_code == 202, submitted.content
     job = BulkJob.objects.get(public_id=submitted.json()["id"])
     chunks = list(BulkChunk.objects.filter(job=job).values_list("pk", flat=True))
     assert job.total == 2 and chunks
     sent = broker_stand_in(monkeypatch, bulk_chunk_task)
-    assert bulk_sweep(now=_later(settings.HUB_BULK_LEASE_SECONDS)) == len(chunks) and sorted(sent) == sorted(chunks)
+    assert bulk_sweep(now=_later(settings.HUB_BULK_LEASE_SECONDS)) == len(chunks) and sorted(sent) == sorted(
+        chunks
+    )
     assert _sends_refused(caplog)
 
 
-def test_approving_a_disclosure_in_a_broker_outage_answers_200_and_the_build_sweeper_builds_later(broker_down,
-                                                                                                   monkeypatch):
+def test_approving_a_disclosure_in_a_broker_outage_answers_200_and_the_build_sweeper_builds_later(
+    broker_down, monkeypatch
+):
     request = disclosure_make(approvals=1)
     second_officer = member_make(request.approvals.get().officer.organisation, R.DISCLOSURE_OFFICER)
 
@@ -89,7 +106,9 @@ def test_approving_a_disclosure_in_a_broker_outage_answers_200_and_the_build_swe
     assert approved.status_code == 200, approved.content
     assert request.status == DisclosureStatus.APPROVED and not hasattr(request, "package")
     sent = broker_stand_in(monkeypatch, disclosure_package_build_task, send=disclosure_package_build_task)
-    assert disclosure_builds_sweep(now=_later(settings.HUB_DISCLOSURE_BUILD_LEASE_SECONDS)) == 1 and sent == [request.pk]
+    assert disclosure_builds_sweep(now=_later(settings.HUB_DISCLOSURE_BUILD_LEASE_SECONDS)) == 1 and sent == [
+        request.pk
+    ]
     assert DisclosureRequest.objects.get(pk=request.pk).status == DisclosureStatus.PACKAGE_READY
 
 
@@ -110,8 +129,9 @@ def test_a_send_the_broker_refuses_is_logged_by_task_name_and_error_type_only(br
     ]
 
 
-def test_in_the_embedded_default_a_task_failing_in_process_does_not_fail_the_committed_request(eager_celery, monkeypatch,
-                                                                                               caplog):
+def test_in_the_embedded_default_a_task_failing_in_process_does_not_fail_the_committed_request(
+    eager_celery, monkeypatch, caplog
+):
     """No broker: tasks run eagerly inside the commit hook; a build that fails there leaves the approval done."""
     request = disclosure_make(approvals=1)
     second_officer = member_make(request.approvals.get().officer.organisation, R.DISCLOSURE_OFFICER)
@@ -123,5 +143,7 @@ def test_in_the_embedded_default_a_task_failing_in_process_does_not_fail_the_com
     approved = client_for(second_officer).post(f"/api/v1/disclosure-requests/{request.public_id}/approve")
 
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
-    assert _sends_refused(caplog) == ["sharing.tasks.disclosure_package_build_task ran and failed in-process "
-                                      "(RuntimeError); 1 of 1 sends left to the sweeper"]
+    assert _sends_refused(caplog) == [
+        "sharing.tasks.disclosure_package_build_task ran and failed in-process "
+        "(RuntimeError); 1 of 1 sends left to the sweeper"
+    ]

@@ -1,4 +1,5 @@
 """Bulk screening: uploads become token rows, chunks become results equal to single checks."""
+
 from __future__ import annotations
 
 import csv
@@ -73,7 +74,9 @@ def _jsonl_file(rows: int) -> bytes:
 
 
 def _upload(member, content: bytes, name: str = "sellers.csv"):
-    return client_for(member).post("/api/v1/bulk-checks", {"file": SimpleUploadedFile(name, content)}, format="multipart")
+    return client_for(member).post(
+        "/api/v1/bulk-checks", {"file": SimpleUploadedFile(name, content)}, format="multipart"
+    )
 
 
 def _submit(member, content: bytes, name: str = "sellers.csv") -> BulkJob:
@@ -104,12 +107,16 @@ def test_a_csv_job_answers_every_row_as_the_single_check_would(reported, platfor
     assert BulkChunk.objects.filter(job=job).count() == 8
     errors = [r for r in rows if "error" in r]
     assert [r["ref"] for r in errors] == [f"seller-{n}" for n in range(24, 300, 25)]
-    assert all(errors[0]["error"].startswith("identifiers[0].") and INVALID_PHONE not in e["error"] for e in errors)
+    assert all(
+        errors[0]["error"].startswith("identifiers[0].") and INVALID_PHONE not in e["error"] for e in errors
+    )
     for n in (0, 1, 3, 4, 6, 100):
         identifiers = [RawIdentifier(i["type"], i["value"]) for i in seller_identifiers(n)]
         if n % 7 == 6:
             identifiers = identifiers[1:]
-        single = bulk_match.shareable(check_run(identifiers=identifiers, actor=Actor(member=platform_analyst)))
+        single = bulk_match.shareable(
+            check_run(identifiers=identifiers, actor=Actor(member=platform_analyst))
+        )
         assert {k: v for k, v in rows[n].items() if k != "ref"} == single, n
     assert [rows[n]["level"] for n in (0, 1, 3, 100)] == ["listed", "listed", "reported", "none"]
 
@@ -153,8 +160,20 @@ def test_status_shows_progress_rate_and_eta(reported, platform_analyst):
     _run_chunks(job)
     after = client.get(f"/api/v1/bulk-checks/{job.public_id}").json()
 
-    assert before == {"id": str(job.public_id), "status": "queued", "done": 0, "total": 100, "rate": 0.0, "eta_seconds": None}
-    assert during["status"] == "running" and during["done"] == 40 and during["rate"] > 0 and during["eta_seconds"] >= 0
+    assert before == {
+        "id": str(job.public_id),
+        "status": "queued",
+        "done": 0,
+        "total": 100,
+        "rate": 0.0,
+        "eta_seconds": None,
+    }
+    assert (
+        during["status"] == "running"
+        and during["done"] == 40
+        and during["rate"] > 0
+        and during["eta_seconds"] >= 0
+    )
     assert (after["status"], after["done"], after["eta_seconds"]) == ("done", 100, 0)
     assert AuditEvent.objects.filter(action=AuditTag.BULK_READ, actor_member=platform_analyst).count() == 3
 
@@ -221,15 +240,18 @@ def test_limits_answer_429(settings, platform_analyst):
     assert BulkJob.objects.count() == 2
 
 
-@pytest.mark.parametrize("content,name", [
-    (b"hello world\nthis is not a table\n", "notes.txt"),
-    (b"seller,phone\ns-1,+86 138 0013 8000\n", "no-ref.csv"),
-    (b"ref,phone,shoe_size\ns-1,+86 138 0013 8000,42\n", "unknown-column.csv"),
-    (b"", "empty.csv"),
-    (b"ref,phone\n", "header-only.csv"),
-    (b"\xff\xfe\x00binary", "data.bin"),
-    (b'{"ref": "s-1", "identifiers": [\n', "broken.jsonl"),
-])
+@pytest.mark.parametrize(
+    "content,name",
+    [
+        (b"hello world\nthis is not a table\n", "notes.txt"),
+        (b"seller,phone\ns-1,+86 138 0013 8000\n", "no-ref.csv"),
+        (b"ref,phone,shoe_size\ns-1,+86 138 0013 8000,42\n", "unknown-column.csv"),
+        (b"", "empty.csv"),
+        (b"ref,phone\n", "header-only.csv"),
+        (b"\xff\xfe\x00binary", "data.bin"),
+        (b'{"ref": "s-1", "identifiers": [\n', "broken.jsonl"),
+    ],
+)
 def test_a_malformed_file_is_refused_per_field(platform_analyst, content, name):
     response = _upload(platform_analyst, content, name)
 
@@ -248,11 +270,13 @@ def test_raw_values_are_never_stored(reported, platform_analyst):
     job = _submit(platform_analyst, _csv_file(60) + _jsonl_file(0))
     _run_chunks(job)
 
-    stored = json.dumps([
-        list(BulkRow.objects.filter(job=job).values("ref", "tokens", "error")),
-        list(BulkResult.objects.filter(job=job).values("ref", "result", "error")),
-        list(AuditEvent.objects.filter(action__startswith="sharing:bulk").values("details")),
-    ])
+    stored = json.dumps(
+        [
+            list(BulkRow.objects.filter(job=job).values("ref", "tokens", "error")),
+            list(BulkResult.objects.filter(job=job).values("ref", "result", "error")),
+            list(AuditEvent.objects.filter(action__startswith="sharing:bulk").values("details")),
+        ]
+    )
     for n in range(60):
         assert "138 0013" not in stored and "8613800" not in stored
         assert f"seller{n}@" not in stored
@@ -262,7 +286,9 @@ def test_raw_values_are_never_stored(reported, platform_analyst):
 def test_a_key_without_the_bulk_scope_is_refused(platform_analyst):
     client = client_for(platform_analyst, scopes=["check"])
 
-    response = client.post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv_file(5))}, format="multipart")
+    response = client.post(
+        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv_file(5))}, format="multipart"
+    )
 
     assert response.status_code == 403
 
@@ -292,12 +318,16 @@ def test_the_sweeper_re_enqueues_a_job_that_never_started(monkeypatch, platform_
     job = _submit(platform_analyst, _csv_file(100))
     BulkChunk.objects.filter(job=job).update(attempted_at=timezone.now() - timedelta(hours=1))
 
-    assert bulk.bulk_sweep() == 3 and sorted(enqueued) == sorted(BulkChunk.objects.filter(job=job).values_list("pk", flat=True))
+    assert bulk.bulk_sweep() == 3 and sorted(enqueued) == sorted(
+        BulkChunk.objects.filter(job=job).values_list("pk", flat=True)
+    )
 
 
 def test_the_sweeper_deletes_expired_jobs(platform_analyst):
     job = _submit(platform_analyst, _csv_file(10))
-    BulkJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1), status=BulkJobStatus.DONE)
+    BulkJob.objects.filter(pk=job.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1), status=BulkJobStatus.DONE
+    )
 
     bulk.bulk_sweep()
 
@@ -324,7 +354,12 @@ def test_a_planted_canary_in_a_bulk_file_raises_the_alert(api, operator_admin, p
     from accounts.audit.models import Alert
 
     canary = {"type": "phone", "value": _phone(3)}
-    assert api(operator_admin).post("/api/v1/canaries", {"identifiers": [canary], "label": "trap"}, format="json").status_code == 201
+    assert (
+        api(operator_admin)
+        .post("/api/v1/canaries", {"identifiers": [canary], "label": "trap"}, format="json")
+        .status_code
+        == 201
+    )
     job = _submit(platform_analyst, _csv_file(10))
     _run_chunks(job)
     BulkChunk.objects.filter(job=job).update(status=BulkChunkStatus.PENDING)
@@ -341,7 +376,9 @@ def test_a_bulk_worker_rests_so_it_is_busy_only_its_duty_share(settings):
     settings.HUB_BULK_DUTY_PERCENT = 100
     assert bulk.bulk_pause_after(2.0) == 0
     settings.HUB_BULK_DUTY_PERCENT, settings.CELERY_TASK_ALWAYS_EAGER = 25, True
-    assert bulk.bulk_pause_after(2.0) == 0  # in-process chunks run inside the upload request: never sleep there
+    assert (
+        bulk.bulk_pause_after(2.0) == 0
+    )  # in-process chunks run inside the upload request: never sleep there
 
 
 # --- the bulk quota and the sweep rules over bulk rows (issue 11, finding 10) ---------------
@@ -350,18 +387,27 @@ def test_a_bulk_worker_rests_so_it_is_busy_only_its_duty_share(settings):
 def _bulk_used(member, bucket: str) -> int:
     from accounts.models import QuotaUsage
 
-    return sum(QuotaUsage.objects.filter(organisation=member.organisation, bucket=bucket).values_list("used", flat=True))
+    return sum(
+        QuotaUsage.objects.filter(organisation=member.organisation, bucket=bucket).values_list(
+            "used", flat=True
+        )
+    )
 
 
 def test_bulk_rows_draw_on_the_bulk_quota_per_identifier_type_not_the_check_quota(platform_analyst):
     _submit(platform_analyst, _csv_file(50))  # 48 valid phones (2 invalid, 7 rows without), 50 emails
 
     phones = sum(1 for n in range(50) if n % 25 != 24 and n % 7 != 6)
-    assert (_bulk_used(platform_analyst, "bulk:phone"), _bulk_used(platform_analyst, "bulk:email")) == (phones, 48)
+    assert (_bulk_used(platform_analyst, "bulk:phone"), _bulk_used(platform_analyst, "bulk:email")) == (
+        phones,
+        48,
+    )
     assert _bulk_used(platform_analyst, "check:phone") == _bulk_used(platform_analyst, "check:email") == 0
 
 
-def test_an_upload_over_the_bulk_quota_is_a_429_with_nothing_stored_and_the_refusal_on_record(settings, platform_analyst):
+def test_an_upload_over_the_bulk_quota_is_a_429_with_nothing_stored_and_the_refusal_on_record(
+    settings, platform_analyst
+):
     settings.HUB_QUOTA_BULK_ROWS_PER_DAY = 30
     _submit(platform_analyst, _csv_file(20))
     BulkJob.objects.update(status=BulkJobStatus.DONE)
@@ -369,10 +415,15 @@ def test_an_upload_over_the_bulk_quota_is_a_429_with_nothing_stored_and_the_refu
     refused = _upload(platform_analyst, _csv_file(20))
 
     assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 86_401
-    assert "bulk:email" in refused.json()["error"]["message"] or "bulk:phone" in refused.json()["error"]["message"]
+    assert (
+        "bulk:email" in refused.json()["error"]["message"]
+        or "bulk:phone" in refused.json()["error"]["message"]
+    )
     assert BulkJob.objects.count() == 1 and BulkRow.objects.count() == 20
     assert _bulk_used(platform_analyst, "bulk:email") == 20  # the refused file took nothing
-    denied = AuditEvent.objects.get(actor_member=platform_analyst, action=AuditTag.QUOTA_EXCEEDED.value, outcome="denied")
+    denied = AuditEvent.objects.get(
+        actor_member=platform_analyst, action=AuditTag.QUOTA_EXCEEDED.value, outcome="denied"
+    )
     assert "bulk:" in denied.details["reason"]
 
 
@@ -385,7 +436,11 @@ def test_every_bulk_limit_refusal_stays_on_record(settings, platform_analyst):
     too_many_rows = _upload(platform_analyst, _csv_file(21))
 
     assert (concurrent.status_code, too_many_rows.status_code) == (429, 429)
-    reasons = list(AuditEvent.objects.filter(actor_member=platform_analyst, outcome="denied").values_list("details__reason", flat=True))
+    reasons = list(
+        AuditEvent.objects.filter(actor_member=platform_analyst, outcome="denied").values_list(
+            "details__reason", flat=True
+        )
+    )
     assert len(reasons) == 2 and "at most 1 at once" in reasons[0] and "at most 20 rows" in reasons[1]
 
 
@@ -395,9 +450,22 @@ def _random_token_file(rows: int) -> bytes:
     from sharing.crypto.tokens import TOKEN_HEX_LENGTH, hub_oprf_key
 
     version = hub_oprf_key().version
-    return "".join(json.dumps({"ref": f"r-{n}", "identifiers": [
-        {"type": "national_id", "token": secrets.token_hex(TOKEN_HEX_LENGTH // 2), "key_version": version}]}) + "\n"
-        for n in range(rows)).encode()
+    return "".join(
+        json.dumps(
+            {
+                "ref": f"r-{n}",
+                "identifiers": [
+                    {
+                        "type": "national_id",
+                        "token": secrets.token_hex(TOKEN_HEX_LENGTH // 2),
+                        "key_version": version,
+                    }
+                ],
+            }
+        )
+        + "\n"
+        for n in range(rows)
+    ).encode()
 
 
 def test_a_tokens_only_bulk_job_of_misses_raises_the_no_match_and_volume_alerts(settings, platform_analyst):
@@ -410,8 +478,15 @@ def test_a_tokens_only_bulk_job_of_misses_raises_the_no_match_and_volume_alerts(
 
     alerts = {a.kind: a.details for a in Alert.objects.filter(organisation=platform_analyst.organisation)}
     assert alerts["no_match_sweep"]["source"] == "bulk" and alerts["no_match_sweep"]["misses"] >= 60
-    assert alerts["volume_spike"] == {"checks": 100, "misses": 100, "window": alerts["volume_spike"]["window"], "source": "bulk"}
-    answered = AuditEvent.objects.filter(action=AuditTag.BULK_CHUNK_ANSWERED.value, object_id=str(job.public_id))
+    assert alerts["volume_spike"] == {
+        "checks": 100,
+        "misses": 100,
+        "window": alerts["volume_spike"]["window"],
+        "source": "bulk",
+    }
+    answered = AuditEvent.objects.filter(
+        action=AuditTag.BULK_CHUNK_ANSWERED.value, object_id=str(job.public_id)
+    )
     assert sum(e.details["misses"] for e in answered) == 100 and sum(e.details["hits"] for e in answered) == 0
     assert _bulk_used(platform_analyst, "bulk:national_id") == 100
 
@@ -429,7 +504,9 @@ def test_a_rerun_chunk_is_counted_once_by_the_sweep_rules(settings, platform_ana
     assert (window.bulk_rows, window.bulk_misses, window.checks) == (30, 30, 0)
 
 
-def test_a_screening_job_that_finds_listed_sellers_raises_no_no_match_alert(settings, reported, platform_analyst):
+def test_a_screening_job_that_finds_listed_sellers_raises_no_no_match_alert(
+    settings, reported, platform_analyst
+):
     from accounts.audit.models import Alert
 
     settings.HUB_SWEEP_BULK_MIN_ROWS = 5
@@ -442,14 +519,17 @@ def test_a_screening_job_that_finds_listed_sellers_raises_no_no_match_alert(sett
     assert answered.details["hits"] >= 4
 
 
-@pytest.mark.parametrize("content,name", [
-    (b'{"ref": "s-1", "identifiers": [\n', "broken.jsonl"),
-    (b'[{"ref": "s-1", "identifiers": []}]\n', "sellers.jsonl"),
-    (b'[\n  {"ref": "s-1", "identifiers": []}\n]\n', "sellers.json"),
-    (b'"ref": "s-1"\n', "sellers.ndjson"),
-    (b'ref,phone\ns-1,+86 138 0013 8000\n', "sellers.jsonl"),
-    (b'[{"ref": "s-1", "identifiers": []}]\n', "upload"),
-])
+@pytest.mark.parametrize(
+    "content,name",
+    [
+        (b'{"ref": "s-1", "identifiers": [\n', "broken.jsonl"),
+        (b'[{"ref": "s-1", "identifiers": []}]\n', "sellers.jsonl"),
+        (b'[\n  {"ref": "s-1", "identifiers": []}\n]\n', "sellers.json"),
+        (b'"ref": "s-1"\n', "sellers.ndjson"),
+        (b"ref,phone\ns-1,+86 138 0013 8000\n", "sellers.jsonl"),
+        (b'[{"ref": "s-1", "identifiers": []}]\n', "upload"),
+    ],
+)
 def test_a_malformed_jsonl_file_is_answered_about_json_never_about_csv(platform_analyst, content, name):
     response = _upload(platform_analyst, content, name)
 

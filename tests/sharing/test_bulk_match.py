@@ -1,4 +1,5 @@
 """Set-based bulk matching: a chunk's answers equal single checks of its rows, on SQLite and PostgreSQL alike."""
+
 from __future__ import annotations
 
 import io
@@ -31,7 +32,9 @@ UNKNOWN_PHONE = {"type": "phone", "value": "+86 139 0000 0000"}
 
 def _token_form(identifier: dict) -> dict:
     """What a member sends after deriving the token obliviously (computed here the direct way)."""
-    item = identifiers_tokenise(identifiers=[RawIdentifier(identifier["type"], identifier["value"])], default_country="CN")[0]
+    item = identifiers_tokenise(
+        identifiers=[RawIdentifier(identifier["type"], identifier["value"])], default_country="CN"
+    )[0]
     return {"type": item.type, "token": item.token, "key_version": item.key_version}
 
 
@@ -42,8 +45,13 @@ def evidence(brand_reporter, other_brand_reporter, reviewer):
     report_make_accepted(brand_reporter, reviewer, seller_identifiers(0))
     for reporter in (brand_reporter, other_brand_reporter):
         report_make_accepted(reporter, reviewer, seller_identifiers(1))
-    report_make_accepted(brand_reporter, reviewer, seller_identifiers(2)[:1], verification_level="court_judgment",
-                         decision_verified=True)
+    report_make_accepted(
+        brand_reporter,
+        reviewer,
+        seller_identifiers(2)[:1],
+        verification_level="court_judgment",
+        decision_verified=True,
+    )
     # One subject reached through a shared store: the bank account alone matches only "linked".
     report_make_accepted(brand_reporter, reviewer, [LINKED_PHONE, SHOP])
     report_make_accepted(platform_reporter, reviewer, [SHOP, IBAN])
@@ -56,25 +64,46 @@ def _rows(evidence: dict) -> list[dict | str]:
     """Hits (direct, linked, several subjects), misses, a pending-only seller, token rows and bad rows."""
     s0, s1, s2, s3 = (seller_identifiers(n) for n in range(4))
     return [
-        {"identifiers": s0}, {"identifiers": s1[1:]}, {"identifiers": [IBAN]}, {"identifiers": evidence["disputed"][:1]},
-        {"identifiers": [UNKNOWN_PHONE]}, {"identifiers": [{"type": "phone", "value": "call me maybe"}]},
-        {"identifiers": [s0[0], s1[1]]}, {"identifiers": [_token_form(s1[0])]}, {"identifiers": "not a list"},
-        {"identifiers": s2}, {"identifiers": [LINKED_PHONE, IBAN]}, {"identifiers": [_token_form(UNKNOWN_PHONE)]},
-        {"identifiers": []}, {"identifiers": s3}, "not json", {"identifiers": [SHOP, s0[1]]},
+        {"identifiers": s0},
+        {"identifiers": s1[1:]},
+        {"identifiers": [IBAN]},
+        {"identifiers": evidence["disputed"][:1]},
+        {"identifiers": [UNKNOWN_PHONE]},
+        {"identifiers": [{"type": "phone", "value": "call me maybe"}]},
+        {"identifiers": [s0[0], s1[1]]},
+        {"identifiers": [_token_form(s1[0])]},
+        {"identifiers": "not a list"},
+        {"identifiers": s2},
+        {"identifiers": [LINKED_PHONE, IBAN]},
+        {"identifiers": [_token_form(UNKNOWN_PHONE)]},
+        {"identifiers": []},
+        {"identifiers": s3},
+        "not json",
+        {"identifiers": [SHOP, s0[1]]},
     ]
 
 
 def _jsonl(rows: list[dict | str]) -> bytes:
-    lines = [row if isinstance(row, str) else json.dumps({"ref": f"row-{n}", **row}) for n, row in enumerate(rows)]
+    lines = [
+        row if isinstance(row, str) else json.dumps({"ref": f"row-{n}", **row}) for n, row in enumerate(rows)
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 
 def _single(identifiers: list[dict], analyst, now) -> dict:
     """The single check's answer for one row, computed the per-row way."""
-    raw = [SuppliedToken(i["type"], i["token"], i["key_version"]) if "token" in i else RawIdentifier(i["type"], i["value"])
-           for i in identifiers]
-    tokens = [t.token for t in identifiers_tokenise(identifiers=raw, default_country=analyst.organisation.country)]
-    matched = list(stored_tokens_find(tokens).values())  # weak rows too: they may corroborate, as in a single check
+    raw = [
+        SuppliedToken(i["type"], i["token"], i["key_version"])
+        if "token" in i
+        else RawIdentifier(i["type"], i["value"])
+        for i in identifiers
+    ]
+    tokens = [
+        t.token for t in identifiers_tokenise(identifiers=raw, default_country=analyst.organisation.country)
+    ]
+    matched = list(
+        stored_tokens_find(tokens).values()
+    )  # weak rows too: they may corroborate, as in a single check
     return bulk_match.shareable(check_result_for(matched, policy=policy_of(analyst.organisation_id), now=now))
 
 
@@ -90,8 +119,11 @@ def _run(job: BulkJob) -> dict[int, object]:
 
 def test_every_row_answers_as_its_single_check_would(settings, evidence, platform_analyst):
     settings.HUB_BULK_CHUNK_ROWS = 4  # several chunks, sharing subjects between them
-    MemberPolicy.objects.create(organisation=platform_analyst.organisation, strikes=2,
-                                one_strike_verification_levels=["court_judgment"])
+    MemberPolicy.objects.create(
+        organisation=platform_analyst.organisation,
+        strikes=2,
+        one_strike_verification_levels=["court_judgment"],
+    )
     rows = _rows(evidence)
     job = bulk_submit(upload=io.BytesIO(_jsonl(rows)), actor=Actor(member=platform_analyst))
 
@@ -99,8 +131,10 @@ def test_every_row_answers_as_its_single_check_would(settings, evidence, platfor
 
     results = {r.index: (bool(r.error), r.result) for r in BulkResult.objects.filter(job=job)}
     bad = {5, 8, 12, 14}
-    assert results == {n: (True, {}) if n in bad else (False, _single(row["identifiers"], platform_analyst, nows[n]))
-                       for n, row in enumerate(rows)}
+    assert results == {
+        n: (True, {}) if n in bad else (False, _single(row["identifiers"], platform_analyst, nows[n]))
+        for n, row in enumerate(rows)
+    }
     levels = [results[n][1].get("level") for n in range(len(rows))]
     assert levels[:4] == ["reported", "listed", "listed", "reported"] and levels[9] == "confirmed"
     linked = results[2][1]
@@ -109,8 +143,12 @@ def test_every_row_answers_as_its_single_check_would(settings, evidence, platfor
     assert levels[4] == levels[11] == levels[13] == "none"
 
 
-def test_rows_match_whichever_storage_key_sealed_them_during_a_rotation(settings, monkeypatch, evidence, platform_analyst):
-    content = _jsonl([{"identifiers": seller_identifiers(0)}, {"identifiers": [IBAN]}, {"identifiers": [UNKNOWN_PHONE]}])
+def test_rows_match_whichever_storage_key_sealed_them_during_a_rotation(
+    settings, monkeypatch, evidence, platform_analyst
+):
+    content = _jsonl(
+        [{"identifiers": seller_identifiers(0)}, {"identifiers": [IBAN]}, {"identifiers": [UNKNOWN_PHONE]}]
+    )
     actor = Actor(member=platform_analyst)
     settings.HUB_BULK_CONCURRENT_JOBS = 3
     sealed_under_old = bulk_submit(upload=io.BytesIO(content), actor=actor)
@@ -131,7 +169,9 @@ def test_rows_match_whichever_storage_key_sealed_them_during_a_rotation(settings
     call_command("rotate_token_storage", stdout=io.StringIO())
 
     for job in (sealed_under_old, sealed_under_new):
-        levels = list(BulkResult.objects.filter(job=job).order_by("index").values_list("result__level", flat=True))
+        levels = list(
+            BulkResult.objects.filter(job=job).order_by("index").values_list("result__level", flat=True)
+        )
         assert levels == ["reported", "listed", "none"], job
     assert seen_mid_rotation == [({"1"}, {"2"})]
     assert _key_versions(sealed_under_new) == {"2"}
@@ -143,8 +183,11 @@ def _stored_key_versions() -> set[str]:
 
 def _key_versions(job: BulkJob) -> set[str]:
     """The storage key versions a job's rows were sealed under."""
-    return {t["token"].partition(":")[0] for tokens in BulkRow.objects.filter(job=job).values_list("tokens", flat=True)
-            for t in tokens}
+    return {
+        t["token"].partition(":")[0]
+        for tokens in BulkRow.objects.filter(job=job).values_list("tokens", flat=True)
+        for t in tokens
+    }
 
 
 def _queries_for_a_chunk(job: BulkJob, number: int) -> int:
@@ -169,19 +212,22 @@ def test_a_chunk_costs_the_same_statements_whatever_its_size(settings, evidence,
 TOKEN = "Ab" * 64
 
 
-@pytest.mark.parametrize("identifier,fast", [
-    ({"type": "phone", "token": TOKEN, "key_version": 1}, True),
-    ({"type": "email", "token": TOKEN.lower(), "key_version": 2}, True),
-    ({"type": "phone", "token": TOKEN, "key_version": "1"}, False),
-    ({"type": "phone", "token": TOKEN, "key_version": True}, False),
-    ({"type": "phone", "token": TOKEN, "key_version": 0}, False),
-    ({"type": "phone", "token": TOKEN + "\n", "key_version": 1}, False),
-    ({"type": "phone", "token": f" {TOKEN} ", "key_version": 1}, False),
-    ({"type": "phone", "token": TOKEN[:-1], "key_version": 1}, False),
-    ({"type": "shoe_size", "token": TOKEN, "key_version": 1}, False),
-    ({"type": "phone", "token": TOKEN, "key_version": 1, "value": "+86 138 0013 8000"}, False),
-    ({"type": "phone", "token": TOKEN}, False),
-])
+@pytest.mark.parametrize(
+    "identifier,fast",
+    [
+        ({"type": "phone", "token": TOKEN, "key_version": 1}, True),
+        ({"type": "email", "token": TOKEN.lower(), "key_version": 2}, True),
+        ({"type": "phone", "token": TOKEN, "key_version": "1"}, False),
+        ({"type": "phone", "token": TOKEN, "key_version": True}, False),
+        ({"type": "phone", "token": TOKEN, "key_version": 0}, False),
+        ({"type": "phone", "token": TOKEN + "\n", "key_version": 1}, False),
+        ({"type": "phone", "token": f" {TOKEN} ", "key_version": 1}, False),
+        ({"type": "phone", "token": TOKEN[:-1], "key_version": 1}, False),
+        ({"type": "shoe_size", "token": TOKEN, "key_version": 1}, False),
+        ({"type": "phone", "token": TOKEN, "key_version": 1, "value": "+86 138 0013 8000"}, False),
+        ({"type": "phone", "token": TOKEN}, False),
+    ],
+)
 def test_a_plainly_well_formed_token_skips_the_serializer_with_its_outcome(identifier, fast):
     serializer = IdentifierInput(data=identifier)
 

@@ -1,4 +1,5 @@
 """Bulk screening pages: the job list, the upload form, a job's page with its progress, and who may see them."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,9 @@ def small_chunks(settings):
 
 
 def _csv(rows: int) -> bytes:
-    lines = ["ref,phone,email"] + [f"seller-{n},+86 138 0013 {8000 + n:04d},seller{n}@example.com" for n in range(rows)]
+    lines = ["ref,phone,email"] + [
+        f"seller-{n},+86 138 0013 {8000 + n:04d},seller{n}@example.com" for n in range(rows)
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -102,7 +105,9 @@ def test_an_unreadable_upload_shows_the_error_and_creates_nothing(client, platfo
 def test_cancelling_from_the_page(client, platform_analyst):
     job = _job(platform_analyst)
 
-    response = _logged_in(client, platform_analyst).post(f"/bulk/{job.public_id}/cancel", {"reason": "wrong file"})
+    response = _logged_in(client, platform_analyst).post(
+        f"/bulk/{job.public_id}/cancel", {"reason": "wrong file"}
+    )
 
     job.refresh_from_db()
     assert response.status_code == 302 and job.status == BulkJobStatus.CANCELLED

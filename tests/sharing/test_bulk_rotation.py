@@ -1,4 +1,5 @@
 """Storage-key rotation and bulk jobs: a pending job's rows are re-sealed, so dropping the old key loses nothing."""
+
 from __future__ import annotations
 
 import io
@@ -28,7 +29,9 @@ def reported(brand_reporter, reviewer):
 
 
 def _csv(rows: int = 10) -> io.BytesIO:
-    lines = ["ref,phone,email"] + [f"seller-{n},+86 138 0013 {8000 + n:04d},seller{n}@example.com" for n in range(rows)]
+    lines = ["ref,phone,email"] + [
+        f"seller-{n},+86 138 0013 {8000 + n:04d},seller{n}@example.com" for n in range(rows)
+    ]
     return io.BytesIO(("\n".join(lines) + "\nbad,call me maybe,\n").encode())
 
 
@@ -42,8 +45,11 @@ def _levels(job: BulkJob) -> list:
 
 
 def _key_versions(job: BulkJob) -> set[str]:
-    return {t["token"].partition(":")[0] for tokens in BulkRow.objects.filter(job=job).values_list("tokens", flat=True)
-            for t in tokens}
+    return {
+        t["token"].partition(":")[0]
+        for tokens in BulkRow.objects.filter(job=job).values_list("tokens", flat=True)
+        for t in tokens
+    }
 
 
 def _rotate(*args: str) -> str:
@@ -52,7 +58,9 @@ def _rotate(*args: str) -> str:
     return out.getvalue()
 
 
-def test_a_pending_job_is_re_sealed_so_it_finishes_after_the_old_key_is_dropped(settings, reported, platform_analyst):
+def test_a_pending_job_is_re_sealed_so_it_finishes_after_the_old_key_is_dropped(
+    settings, reported, platform_analyst
+):
     actor = Actor(member=platform_analyst)
     pending = bulk_submit(upload=_csv(), actor=actor)
     halfway = bulk_submit(upload=_csv(), actor=actor)
@@ -85,7 +93,9 @@ def test_finished_jobs_are_left_as_they_are(settings, reported, platform_analyst
     assert "re-sealed 0 rows" in summary and _key_versions(job) == {"1"}
 
 
-def test_a_rotation_stopped_midway_resumes_where_it_stopped(settings, monkeypatch, reported, platform_analyst):
+def test_a_rotation_stopped_midway_resumes_where_it_stopped(
+    settings, monkeypatch, reported, platform_analyst
+):
     from sharing.services import token_storage
 
     job = bulk_submit(upload=_csv(), actor=Actor(member=platform_analyst))
@@ -121,4 +131,6 @@ def test_a_row_sealed_under_a_key_no_longer_loaded_says_to_resubmit(settings, re
     errors = list(BulkResult.objects.filter(job=job).order_by("index").values_list("error", flat=True))
     assert job.status == BulkJobStatus.DONE and job.done == 11
     assert all("no longer loaded" in e and "resubmit the job" in e for e in errors[:10])
-    assert errors[10] and "no longer loaded" not in errors[10]  # the row that was bad all along keeps its own error
+    assert (
+        errors[10] and "no longer loaded" not in errors[10]
+    )  # the row that was bad all along keeps its own error

@@ -1,4 +1,5 @@
 """Bulk uploads on disk: a large file is spooled only encrypted, read back whole, and deleted when done."""
+
 from __future__ import annotations
 
 import os
@@ -8,7 +9,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from hub.uploads import EncryptedSpoolUploadHandler, SpoolTamperedError
-
 from sharing.models import BulkChunk, BulkJob, BulkResult
 from sharing.services import bulk
 from sharing.tasks import bulk_chunk_task
@@ -68,13 +68,15 @@ def spooled(settings, tmp_path, monkeypatch) -> list[bytes]:
     return seen
 
 
-def test_a_large_upload_never_lies_on_disk_in_clear_and_is_checked_whole(spooled, tmp_path, brand_reporter, reviewer,
-                                                                         platform_analyst):
+def test_a_large_upload_never_lies_on_disk_in_clear_and_is_checked_whole(
+    spooled, tmp_path, brand_reporter, reviewer, platform_analyst
+):
     report_make_accepted(brand_reporter, reviewer, seller_identifiers(7))
     content = _csv_file()
 
-    response = client_for(platform_analyst).post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", content)},
-                                                 format="multipart")
+    response = client_for(platform_analyst).post(
+        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", content)}, format="multipart"
+    )
     job = BulkJob.objects.get(public_id=response.json()["id"])
     for chunk_id in BulkChunk.objects.filter(job=job).order_by("number").values_list("pk", flat=True):
         bulk_chunk_task(chunk_id)
@@ -92,8 +94,9 @@ def test_a_large_upload_never_lies_on_disk_in_clear_and_is_checked_whole(spooled
 def test_a_refused_upload_leaves_no_spool_behind(spooled, tmp_path, platform_analyst):
     content = b"ref,phone,shoe_size\n" + b"s-1,+86 138 0013 8000,42\n" * 100
 
-    response = client_for(platform_analyst).post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", content)},
-                                                 format="multipart")
+    response = client_for(platform_analyst).post(
+        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", content)}, format="multipart"
+    )
 
     assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["file"]
     assert spooled and not any(b"138 0013" in data for data in spooled)
@@ -105,7 +108,7 @@ def _spooled(content: bytes, piece: int = 50_000):
     handler = EncryptedSpoolUploadHandler()
     handler.new_file("file", "s.csv", "text/csv", len(content))
     for start in range(0, len(content), piece):
-        handler.receive_data_chunk(content[start:start + piece], start)
+        handler.receive_data_chunk(content[start : start + piece], start)
     return handler, handler.file_complete(len(content))
 
 
@@ -135,7 +138,9 @@ def test_a_spool_altered_on_disk_is_refused_not_read(damage):
         raw.seek(size // 2)
         raw.write(bytes([byte[0] ^ 1]))
     elif damage == "truncate":
-        raw.truncate(4 + 50_000 + 16)  # the first frame whole, the rest gone: only the count kept in memory tells
+        raw.truncate(
+            4 + 50_000 + 16
+        )  # the first frame whole, the rest gone: only the count kept in memory tells
     else:
         raw.write(b"\x00\x00\x00\x20" + b"\x00" * 32)  # a frame more than was written
     raw.flush()
@@ -158,7 +163,9 @@ def test_the_web_upload_page_spools_only_encrypted_too(spooled, client, platform
         assert not any(needle in data for data in spooled), needle
 
 
-def test_a_spool_that_cannot_be_read_back_is_a_clear_4xx_and_stores_nothing(settings, tmp_path, monkeypatch, platform_analyst):
+def test_a_spool_that_cannot_be_read_back_is_a_clear_4xx_and_stores_nothing(
+    settings, tmp_path, monkeypatch, platform_analyst
+):
     from hub import uploads
 
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE, settings.FILE_UPLOAD_TEMP_DIR = 1024, str(tmp_path)
@@ -167,9 +174,13 @@ def test_a_spool_that_cannot_be_read_back_is_a_clear_4xx_and_stores_nothing(sett
         raise SpoolTamperedError("the spool is not the one written")
 
     monkeypatch.setattr(uploads.EncryptedSpool, "frame", damaged)
-    response = client_for(platform_analyst).post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv_file())},
-                                                 format="multipart")
+    response = client_for(platform_analyst).post(
+        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv_file())}, format="multipart"
+    )
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "upload_unreadable" and "send it again" in response.json()["error"]["message"]
+    assert (
+        response.json()["error"]["code"] == "upload_unreadable"
+        and "send it again" in response.json()["error"]["message"]
+    )
     assert not BulkJob.objects.exists()

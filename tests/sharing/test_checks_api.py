@@ -1,4 +1,5 @@
 """Checks: the shareable answer, linking into subjects, and when a subject is listed."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -36,7 +37,9 @@ def test_hit_and_miss_answer_in_the_same_shape(api, brand_reporter, reviewer, pl
     assert hit["level"] == "reported" and hit["matched_types"] == ["phone"]
     assert hit["reporting_organisations"] == 1 and hit["reporter_kinds"] == ["rights_owner"]
     assert hit["ip_types"] == ["trademark"] and hit["categories"] == ["counterfeit"]
-    assert hit["strongest_verification"] == "rights_owner_verified" and hit["first_seen"] and not hit["disputed"]
+    assert (
+        hit["strongest_verification"] == "rights_owner_verified" and hit["first_seen"] and not hit["disputed"]
+    )
 
 
 def test_pending_and_rejected_reports_never_match(api, brand_reporter, reviewer, platform_analyst):
@@ -45,8 +48,9 @@ def test_pending_and_rejected_reports_never_match(api, brand_reporter, reviewer,
     assert _check(api, platform_analyst, PHONE)["level"] == "none"
 
 
-def test_one_organisation_alone_is_reported_two_independent_ones_list(api, brand_reporter, other_brand_reporter,
-                                                                          reviewer, platform_analyst):
+def test_one_organisation_alone_is_reported_two_independent_ones_list(
+    api, brand_reporter, other_brand_reporter, reviewer, platform_analyst
+):
     report_make_accepted(brand_reporter, reviewer, [PHONE, EMAIL])
     report_make_accepted(brand_reporter, reviewer, [PHONE])
     alone = _check(api, platform_analyst, PHONE)
@@ -59,17 +63,23 @@ def test_one_organisation_alone_is_reported_two_independent_ones_list(api, brand
     assert together["risk"] > alone["risk"]
 
 
-@pytest.mark.parametrize("verification,level", [("administrative_decision", "listed"), ("court_judgment", "confirmed")])
-def test_an_official_decision_verified_by_the_operator_lists_on_its_own(api, brand_reporter, reviewer, platform_analyst,
-                                                                          verification, level):
-    report_make_accepted(brand_reporter, reviewer, [PHONE], verification_level=verification, decision_verified=True)
+@pytest.mark.parametrize(
+    "verification,level", [("administrative_decision", "listed"), ("court_judgment", "confirmed")]
+)
+def test_an_official_decision_verified_by_the_operator_lists_on_its_own(
+    api, brand_reporter, reviewer, platform_analyst, verification, level
+):
+    report_make_accepted(
+        brand_reporter, reviewer, [PHONE], verification_level=verification, decision_verified=True
+    )
 
     assert _check(api, platform_analyst, PHONE)["level"] == level
 
 
 @pytest.mark.parametrize("verification", ["administrative_decision", "court_judgment"])
-def test_an_unverified_official_claim_weighs_as_rights_owner_verified(api, brand_reporter, reviewer, platform_analyst,
-                                                                         verification):
+def test_an_unverified_official_claim_weighs_as_rights_owner_verified(
+    api, brand_reporter, reviewer, platform_analyst, verification
+):
     report_make_accepted(brand_reporter, reviewer, [PHONE], verification_level=verification)
 
     result = _check(api, platform_analyst, PHONE)
@@ -77,8 +87,9 @@ def test_an_unverified_official_claim_weighs_as_rights_owner_verified(api, brand
     assert (result["level"], result["strongest_verification"]) == ("reported", "rights_owner_verified")
 
 
-def test_a_new_account_sharing_a_bank_account_matches_the_linked_subject(api, brand_reporter, other_brand_reporter,
-                                                                            reviewer, courier_analyst):
+def test_a_new_account_sharing_a_bank_account_matches_the_linked_subject(
+    api, brand_reporter, other_brand_reporter, reviewer, courier_analyst
+):
     report_make_accepted(brand_reporter, reviewer, [PHONE, SHOP])
     report_make_accepted(other_brand_reporter, reviewer, [SHOP, IBAN])
 
@@ -107,7 +118,9 @@ def test_subjects_merge_when_a_report_links_them_and_split_when_it_is_retracted(
     assert Subject.objects.count() == 2 and split["phone"] == survivor and split["bank_account"] != survivor
 
 
-def test_an_expired_report_stops_matching_at_once_and_the_task_closes_it(api, brand_reporter, reviewer, platform_analyst):
+def test_an_expired_report_stops_matching_at_once_and_the_task_closes_it(
+    api, brand_reporter, reviewer, platform_analyst
+):
     report = report_make_accepted(brand_reporter, reviewer, [PHONE])
     Report.objects.filter(pk=report.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
 
@@ -122,7 +135,9 @@ def test_an_expired_report_stops_matching_at_once_and_the_task_closes_it(api, br
     assert IdentifierToken.objects.get().subject is None
 
 
-def test_a_check_is_audited_as_shareable_with_types_and_no_values(api, brand_reporter, reviewer, platform_analyst):
+def test_a_check_is_audited_as_shareable_with_types_and_no_values(
+    api, brand_reporter, reviewer, platform_analyst
+):
     report_make_accepted(brand_reporter, reviewer, [PHONE])
 
     result = _check(api, platform_analyst, PHONE, EMAIL)

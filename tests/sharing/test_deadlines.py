@@ -3,6 +3,7 @@
 Each refused action answers 409 naming the deadline, applies the lapse the task would have
 applied, and leaves a denied audit row by the member who tried.
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,15 @@ from accounts.audit.models import AuditEvent, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
-from sharing.models import BulkJob, DisclosureRequest, DisclosureStatus, DisputedReport, DisputeStatus, Report, ReportStatus
+from sharing.models import (
+    BulkJob,
+    DisclosureRequest,
+    DisclosureStatus,
+    DisputedReport,
+    DisputeStatus,
+    Report,
+    ReportStatus,
+)
 from sharing.services.disclosure_packages import disclosure_package_build
 from tests.factories import (
     client_for,
@@ -50,7 +59,10 @@ def _officer_of(request: DisclosureRequest):
 REVIEW_ACTIONS = {
     "approve": ({}, AuditTag.DISCLOSURE_APPROVED),
     "reject": ({"reason": "too late anyway"}, AuditTag.DISCLOSURE_REJECTED),
-    "narrow": ({"reason": "statement only", "scope": {"fields": ["statement"]}}, AuditTag.DISCLOSURE_NARROWED),
+    "narrow": (
+        {"reason": "statement only", "scope": {"fields": ["statement"]}},
+        AuditTag.DISCLOSURE_NARROWED,
+    ),
 }
 
 
@@ -60,18 +72,24 @@ def test_no_review_action_on_an_overdue_order_goes_through_before_the_hourly_tas
     officer = _officer_of(request)
     body, tag = REVIEW_ACTIONS[action]
 
-    response = client_for(officer).post(f"/api/v1/disclosure-requests/{request.public_id}/{action}", body, format="json")
+    response = client_for(officer).post(
+        f"/api/v1/disclosure-requests/{request.public_id}/{action}", body, format="json"
+    )
 
     request.refresh_from_db()
     _refused_and_audited(response, officer, tag, "deadline")
     assert request.status == DisclosureStatus.EXPIRED and request.approvals.count() == 1
-    assert AuditEvent.objects.filter(action=AuditTag.DISCLOSURE_EXPIRED.value, object_id=str(request.public_id)).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditTag.DISCLOSURE_EXPIRED.value, object_id=str(request.public_id)
+    ).exists()
 
 
 def test_a_second_approval_of_an_overdue_order_approves_nothing_and_builds_nothing():
     request = _overdue_order(approvals=1)
 
-    response = client_for(_officer_of(request)).post(f"/api/v1/disclosure-requests/{request.public_id}/approve")
+    response = client_for(_officer_of(request)).post(
+        f"/api/v1/disclosure-requests/{request.public_id}/approve"
+    )
 
     assert response.status_code == 409
     assert disclosure_package_build(request_id=request.pk) is None
@@ -85,8 +103,11 @@ def test_a_build_after_the_approval_expired_is_refused_expires_the_order_and_is_
     built = disclosure_package_build(request_id=request.pk)
 
     assert built is None and DisclosureRequest.objects.get(pk=request.pk).status == DisclosureStatus.EXPIRED
-    assert AuditEvent.objects.filter(action=AuditTag.DISCLOSURE_PACKAGE_BUILT.value, outcome=Outcome.DENIED,
-                                     object_id=str(request.public_id)).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditTag.DISCLOSURE_PACKAGE_BUILT.value,
+        outcome=Outcome.DENIED,
+        object_id=str(request.public_id),
+    ).exists()
 
 
 def test_a_download_after_the_approval_expired_is_refused_expires_the_order_and_is_audited():
@@ -104,11 +125,16 @@ def test_a_download_after_the_approval_expired_is_refused_expires_the_order_and_
 def test_a_dispute_answered_after_its_due_date_is_refused_and_lapses_at_once():
     reporter = persona(K.RIGHTS_OWNER, R.REPORTER)
     dispute, _ = dispute_make(reporter=reporter)
-    DisputedReport.objects.filter(dispute=dispute).update(response_due=timezone.localdate() - timedelta(days=1))
+    DisputedReport.objects.filter(dispute=dispute).update(
+        response_due=timezone.localdate() - timedelta(days=1)
+    )
     evidence = [{"name": "suit.pdf", "content_base64": base64.b64encode(b"%PDF suit").decode()}]
 
-    response = client_for(reporter).post(f"/api/v1/disputes/{dispute.public_id}/answer",
-                                         {"note": "suit filed", "evidence": evidence}, format="json")
+    response = client_for(reporter).post(
+        f"/api/v1/disputes/{dispute.public_id}/answer",
+        {"note": "suit filed", "evidence": evidence},
+        format="json",
+    )
 
     dispute.refresh_from_db()
     _refused_and_audited(response, reporter, AuditTag.DISPUTE_ANSWERED, "was due by")
@@ -122,8 +148,11 @@ def test_a_dispute_answered_on_its_due_date_is_still_accepted():
     DisputedReport.objects.filter(dispute=dispute).update(response_due=timezone.localdate())
     evidence = [{"name": "suit.pdf", "content_base64": base64.b64encode(b"%PDF suit").decode()}]
 
-    response = client_for(reporter).post(f"/api/v1/disputes/{dispute.public_id}/answer",
-                                         {"note": "suit filed", "evidence": evidence}, format="json")
+    response = client_for(reporter).post(
+        f"/api/v1/disputes/{dispute.public_id}/answer",
+        {"note": "suit filed", "evidence": evidence},
+        format="json",
+    )
 
     assert response.status_code == 200 and response.json()["status"] == "answered"
 
@@ -144,8 +173,11 @@ def test_a_bulk_job_past_its_retention_is_gone_before_the_sweeper_deletes_it():
 
     analyst = persona(K.PLATFORM, R.ANALYST)
     client = client_for(analyst)
-    created = client.post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n")},
-                          format="multipart")
+    created = client.post(
+        "/api/v1/bulk-checks",
+        {"file": SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n")},
+        format="multipart",
+    )
     BulkJob.objects.filter(public_id=created.json()["id"]).update(expires_at=timezone.now() - PAST)
 
     status = client.get(f"/api/v1/bulk-checks/{created.json()['id']}")
@@ -162,14 +194,20 @@ def test_a_report_past_its_expiry_stops_matching_checks_and_bulk_before_the_hour
     from tests.factories import seller_identifiers
 
     seller = seller_identifiers(7)[:1]
-    report = report_make_accepted(persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER), seller)
+    report = report_make_accepted(
+        persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER), seller
+    )
     analyst = client_for(persona(K.PLATFORM, R.ANALYST))
     before = analyst.post("/api/v1/checks", {"identifiers": seller}, format="json").json()["level"]
-    Report.objects.filter(pk=report.pk).update(expires_at=timezone.now() - PAST)  # the hourly task has not run
+    Report.objects.filter(pk=report.pk).update(
+        expires_at=timezone.now() - PAST
+    )  # the hourly task has not run
 
     after = analyst.post("/api/v1/checks", {"identifiers": seller}, format="json").json()["level"]
     row = f"ref,{seller[0]['type']}\nshop,{seller[0]['value']}\n".encode()
-    job = analyst.post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", row)}, format="multipart").json()["id"]
+    job = analyst.post(
+        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", row)}, format="multipart"
+    ).json()["id"]
     for chunk_id in BulkChunk.objects.filter(job__public_id=job).values_list("pk", flat=True):
         bulk_chunk_task(chunk_id)
     bulk_result = analyst.get(f"/api/v1/bulk-checks/{job}/results?format=jsonl")

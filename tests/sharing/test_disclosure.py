@@ -1,4 +1,5 @@
 """Court disclosure: requests, two distinct officers, database guards, packages, the invariant."""
+
 from __future__ import annotations
 
 import base64
@@ -30,7 +31,10 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-IDENTIFIERS = [{"type": "phone", "value": "+86 138 0013 8000"}, {"type": "email", "value": "fake.bags@example.com"}]
+IDENTIFIERS = [
+    {"type": "phone", "value": "+86 138 0013 8000"},
+    {"type": "email", "value": "fake.bags@example.com"},
+]
 
 
 @pytest.fixture
@@ -48,20 +52,28 @@ def _report_with_evidence(reporter):
     from sharing.api.serializers import ReportSubmitInput
     from sharing.services.reports import report_submit
 
-    body = {"identifiers": IDENTIFIERS, "ip_type": "trademark", "category": "counterfeit",
-            "verification_level": "rights_owner_verified", "statement": "Bought fake bags, order 42.",
-            "evidence": [{"name": "receipt.txt", "content_base64": base64.b64encode(b"receipt 42").decode()}]}
+    body = {
+        "identifiers": IDENTIFIERS,
+        "ip_type": "trademark",
+        "category": "counterfeit",
+        "verification_level": "rights_owner_verified",
+        "statement": "Bought fake bags, order 42.",
+        "evidence": [{"name": "receipt.txt", "content_base64": base64.b64encode(b"receipt 42").decode()}],
+    }
     payload = ReportSubmitInput(data=body)
     payload.is_valid(raise_exception=True)
     return report_submit(submission=payload.to_submission(), actor=Actor(member=reporter))
 
 
-def test_a_court_files_an_order_and_two_officers_approve_it(api, clerk, officers, brand_reporter,
-                                                             django_capture_on_commit_callbacks):
+def test_a_court_files_an_order_and_two_officers_approve_it(
+    api, clerk, officers, brand_reporter, django_capture_on_commit_callbacks
+):
     court_key_pair(clerk.organisation)
     report = report_make(brand_reporter)
 
-    filed = api(clerk).post("/api/v1/disclosure-requests", disclosure_body([str(report.public_id)]), format="json")
+    filed = api(clerk).post(
+        "/api/v1/disclosure-requests", disclosure_body([str(report.public_id)]), format="json"
+    )
     request_id = filed.json()["id"]
     first = api(officers[0]).post(f"/api/v1/disclosure-requests/{request_id}/approve")
     with django_capture_on_commit_callbacks() as callbacks:
@@ -71,13 +83,17 @@ def test_a_court_files_an_order_and_two_officers_approve_it(api, clerk, officers
     assert first.json()["status"] == "under_review"
     assert second.json()["status"] == "approved" and len(second.json()["approvals"]) == 2
     assert len(callbacks) == 1  # the package build is enqueued only after the approval commits
-    assert RestrictedRecord.objects.filter(owner_type="disclosure", owner_id=request_id, field="order_document").exists()
+    assert RestrictedRecord.objects.filter(
+        owner_type="disclosure", owner_id=request_id, field="order_document"
+    ).exists()
 
 
 def test_a_court_without_a_registered_key_cannot_file(api, clerk, brand_reporter):
     report = report_make(brand_reporter)
 
-    response = api(clerk).post("/api/v1/disclosure-requests", disclosure_body([str(report.public_id)]), format="json")
+    response = api(clerk).post(
+        "/api/v1/disclosure-requests", disclosure_body([str(report.public_id)]), format="json"
+    )
 
     assert response.status_code == 400 and "encryption key" in response.json()["error"]["message"]
 
@@ -100,13 +116,20 @@ def test_rejection_and_narrowing_need_reasons_and_narrowing_only_shrinks(api, cl
     url = f"/api/v1/disclosure-requests/{request.public_id}"
 
     no_reason = client.post(f"{url}/reject", {}, format="json")
-    widen = client.post(f"{url}/narrow", {"reason": "more", "scope": {"fields": ["statement", "evidence"]}}, format="json")
-    narrow = client.post(f"{url}/narrow", {"reason": "statement is enough", "scope": {"fields": ["statement"]}}, format="json")
+    widen = client.post(
+        f"{url}/narrow", {"reason": "more", "scope": {"fields": ["statement", "evidence"]}}, format="json"
+    )
+    narrow = client.post(
+        f"{url}/narrow", {"reason": "statement is enough", "scope": {"fields": ["statement"]}}, format="json"
+    )
     rejected = client.post(f"{url}/reject", {"reason": "order is not signed"}, format="json")
 
     assert no_reason.status_code == 400 and widen.status_code == 400
     assert narrow.json()["scope"]["fields"] == ["statement"]
-    assert rejected.json()["status"] == "rejected" and rejected.json()["decision_reason"] == "order is not signed"
+    assert (
+        rejected.json()["status"] == "rejected"
+        and rejected.json()["decision_reason"] == "order is not signed"
+    )
 
 
 class TestDatabaseGuards:
@@ -137,8 +160,11 @@ class TestDatabaseGuards:
         now = timezone.now()
 
         with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("UPDATE sharing_disclosurerequest SET status = 'approved', approved_at = %s, "
-                           "approval_expires_at = %s WHERE id = %s", [now, now + timedelta(days=1), request.pk])
+            cursor.execute(
+                "UPDATE sharing_disclosurerequest SET status = 'approved', approved_at = %s, "
+                "approval_expires_at = %s WHERE id = %s",
+                [now, now + timedelta(days=1), request.pk],
+            )
 
     def test_approvals_cannot_be_deleted(self, clerk):
         request = disclosure_make(clerk, approvals=1)
@@ -153,20 +179,34 @@ class TestDatabaseGuards:
             DisclosureRequest.objects.filter(pk=request.pk).update(status="rejected", decision_reason="")
 
 
-def test_the_package_holds_only_the_in_scope_records_signed_and_encrypted_to_the_court(clerk, brand_reporter, reviewer):
+def test_the_package_holds_only_the_in_scope_records_signed_and_encrypted_to_the_court(
+    clerk, brand_reporter, reviewer
+):
     private_key = court_key_pair(clerk.organisation)
     wanted = _report_with_evidence(brand_reporter)
     other = report_make(brand_reporter, [{"type": "phone", "value": "+86 139 0000 0001"}])
 
-    request = disclosure_make(clerk, report_ids=[str(wanted.public_id)], fields=["identifiers", "evidence"], approvals=2, built=True)
+    request = disclosure_make(
+        clerk, report_ids=[str(wanted.public_id)], fields=["identifiers", "evidence"], approvals=2, built=True
+    )
 
-    decrypted = set(AuditEvent.objects.filter(action="sharing:restricted:decrypted").values_list("object_id", flat=True))
-    expected = set(RestrictedRecord.objects.filter(owner_id=str(wanted.public_id), field__in=["identifiers", "evidence:0", "evidence:0:meta"])
-                   .values_list("public_id", flat=True))
+    decrypted = set(
+        AuditEvent.objects.filter(action="sharing:restricted:decrypted").values_list("object_id", flat=True)
+    )
+    expected = set(
+        RestrictedRecord.objects.filter(
+            owner_id=str(wanted.public_id), field__in=["identifiers", "evidence:0", "evidence:0:meta"]
+        ).values_list("public_id", flat=True)
+    )
     assert decrypted == {str(x) for x in expected}
-    assert not RestrictedRecord.objects.filter(owner_id=str(other.public_id), public_id__in=decrypted).exists()
-    files = package_open(bytes(request.package.envelope), court_private_key=private_key,
-                         hub_public_key=raw_public(signing_key().public_key()))
+    assert not RestrictedRecord.objects.filter(
+        owner_id=str(other.public_id), public_id__in=decrypted
+    ).exists()
+    files = package_open(
+        bytes(request.package.envelope),
+        court_private_key=private_key,
+        hub_public_key=raw_public(signing_key().public_key()),
+    )
     records = json.loads(files["records.json"])
     assert records[0]["identifiers"][0]["value"] == "+86 138 0013 8000" and "statement" not in records[0]
     assert files[f"evidence/{wanted.public_id}/0"] == b"receipt 42"
@@ -185,10 +225,17 @@ def test_the_package_resists_tampering_and_other_keys(clerk, brand_reporter):
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
     with pytest.raises(PackageError):
-        package_open(bytes(request.package.envelope), court_private_key=X25519PrivateKey.generate(),
-                     hub_public_key=raw_public(signing_key().public_key()))
+        package_open(
+            bytes(request.package.envelope),
+            court_private_key=X25519PrivateKey.generate(),
+            hub_public_key=raw_public(signing_key().public_key()),
+        )
     with pytest.raises(PackageError):
-        package_open(tampered, court_private_key=court_key_pair(clerk.organisation), hub_public_key=raw_public(signing_key().public_key()))
+        package_open(
+            tampered,
+            court_private_key=court_key_pair(clerk.organisation),
+            hub_public_key=raw_public(signing_key().public_key()),
+        )
 
 
 def test_the_court_downloads_a_bounded_number_of_times_and_each_download_is_audited(api, clerk, settings):
@@ -233,7 +280,10 @@ def test_if_the_audit_write_fails_nothing_is_decrypted(clerk, monkeypatch):
 
     request.refresh_from_db()
     assert opened == [] and request.status == DisclosureStatus.APPROVED
-    assert not hasattr(request, "package") or not DisclosureRequest.objects.filter(pk=request.pk, package__isnull=False).exists()
+    assert (
+        not hasattr(request, "package")
+        or not DisclosureRequest.objects.filter(pk=request.pk, package__isnull=False).exists()
+    )
 
 
 def test_if_the_audit_write_fails_nothing_is_delivered(clerk, monkeypatch):
@@ -253,7 +303,9 @@ def test_if_the_audit_write_fails_nothing_is_delivered(clerk, monkeypatch):
 
 def test_an_expired_approval_builds_nothing_and_expires_the_order_at_the_build(api, clerk):
     request = disclosure_make(clerk, approvals=2)
-    DisclosureRequest.objects.filter(pk=request.pk).update(approval_expires_at=timezone.now() - timedelta(seconds=1))
+    DisclosureRequest.objects.filter(pk=request.pk).update(
+        approval_expires_at=timezone.now() - timedelta(seconds=1)
+    )
 
     built = disclosure_packages.disclosure_package_build(request_id=request.pk)
     expired_later = disclosure.disclosures_expire()
@@ -272,7 +324,9 @@ def test_overdue_requests_are_flagged(api, clerk):
     assert response.json()["overdue"] is True
 
 
-def test_the_invariant_holds_after_a_real_disclosure_and_names_planted_violations(clerk, brand_reporter, reviewer, capsys):
+def test_the_invariant_holds_after_a_real_disclosure_and_names_planted_violations(
+    clerk, brand_reporter, reviewer, capsys
+):
     report = report_make_accepted(brand_reporter, reviewer)
     request = disclosure_make(clerk, report_ids=[str(report.public_id)], approvals=2, built=True)
     call_command("check_restricted_access")
@@ -280,10 +334,20 @@ def test_the_invariant_holds_after_a_real_disclosure_and_names_planted_violation
     outside = report_make(brand_reporter, [{"type": "phone", "value": "+86 139 0000 0002"}])
     record = RestrictedRecord.objects.filter(owner_id=str(outside.public_id)).first()
     # A buggy code path that opens records without an order, or outside its scope:
-    no_order = audit_record(actor=None, tag=AuditTag.RESTRICTED_DECRYPTED, data_class=DataClass.RESTRICTED,
-                            legal_basis="membership_terms", target=record)
-    out_of_scope = audit_record(actor=None, tag=AuditTag.RESTRICTED_DECRYPTED, data_class=DataClass.RESTRICTED,
-                                legal_basis=request.legal_basis_tag, target=record)
+    no_order = audit_record(
+        actor=None,
+        tag=AuditTag.RESTRICTED_DECRYPTED,
+        data_class=DataClass.RESTRICTED,
+        legal_basis="membership_terms",
+        target=record,
+    )
+    out_of_scope = audit_record(
+        actor=None,
+        tag=AuditTag.RESTRICTED_DECRYPTED,
+        data_class=DataClass.RESTRICTED,
+        legal_basis=request.legal_basis_tag,
+        target=record,
+    )
 
     with pytest.raises(CommandError):
         call_command("check_restricted_access")

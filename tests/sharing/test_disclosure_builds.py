@@ -1,4 +1,5 @@
 """No disclosure order is lost: builds are idempotent, swept and rebuilt, and hopeless ones raise an alert."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,7 +17,13 @@ from sharing.models import DisclosurePackage, DisclosureRequest, DisclosureStatu
 from sharing.services import disclosure, disclosure_packages
 from sharing.services.disclosure_packages import disclosure_builds_sweep
 from sharing.tasks import disclosure_package_build_task
-from tests.factories import broker_stand_in, disclosure_make, persona, report_make_accepted, seller_identifiers
+from tests.factories import (
+    broker_stand_in,
+    disclosure_make,
+    persona,
+    report_make_accepted,
+    seller_identifiers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +33,11 @@ class WorkerDied(Exception):
 
 
 def _approved_unbuilt() -> DisclosureRequest:
-    report = report_make_accepted(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER),
-                                  persona(OrganisationKind.OPERATOR, Role.REVIEWER), seller_identifiers(3))
+    report = report_make_accepted(
+        persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER),
+        persona(OrganisationKind.OPERATOR, Role.REVIEWER),
+        seller_identifiers(3),
+    )
     request = disclosure_make(report_ids=[str(report.public_id)], approvals=2)  # commit hooks never run here
     assert request.status == DisclosureStatus.APPROVED
     return request
@@ -49,8 +59,9 @@ def _a_worker_that_crashes(request_id: int) -> None:
 
 
 def _restricted_rows(request: DisclosureRequest, tag: AuditTag) -> int:
-    return AuditEvent.objects.filter(data_class=DataClass.RESTRICTED, action=tag.value,
-                                     legal_basis=request.legal_basis_tag).count()
+    return AuditEvent.objects.filter(
+        data_class=DataClass.RESTRICTED, action=tag.value, legal_basis=request.legal_basis_tag
+    ).count()
 
 
 def _leases_later(n: int):
@@ -68,8 +79,11 @@ def test_a_build_that_crashes_half_way_is_rebuilt_by_the_sweeper_exactly_once(mo
     assert _restricted_rows(request, AuditTag.RESTRICTED_DECRYPTED) == 0  # rolled back with the build
     sent = broker_stand_in(monkeypatch, disclosure_package_build_task, send=disclosure_package_build_task)
 
-    swept = [disclosure_builds_sweep(now=_leases_later(1)), disclosure_builds_sweep(now=_leases_later(1)),
-             disclosure_builds_sweep(now=_leases_later(3))]
+    swept = [
+        disclosure_builds_sweep(now=_leases_later(1)),
+        disclosure_builds_sweep(now=_leases_later(1)),
+        disclosure_builds_sweep(now=_leases_later(3)),
+    ]
 
     assert swept == [1, 0, 0] and sent == [request.pk]
     assert DisclosureRequest.objects.get(pk=request.pk).status == DisclosureStatus.PACKAGE_READY
@@ -93,7 +107,9 @@ def test_building_the_same_order_twice_makes_one_package_and_one_set_of_audit_ro
     call_command("check_restricted_access")
 
 
-def test_an_order_whose_build_keeps_failing_raises_one_operator_alert_and_is_not_resent(monkeypatch, settings):
+def test_an_order_whose_build_keeps_failing_raises_one_operator_alert_and_is_not_resent(
+    monkeypatch, settings
+):
     settings.HUB_DISCLOSURE_BUILD_MAX_ATTEMPTS = 2
     request = _approved_unbuilt()
     _crash_sealing(monkeypatch)
@@ -104,8 +120,14 @@ def test_an_order_whose_build_keeps_failing_raises_one_operator_alert_and_is_not
     alerts = Alert.objects.filter(kind="disclosure_build_failed")
     assert swept == [1, 1, 0, 0] and sent == [request.pk, request.pk]
     assert alerts.count() == 1 and alerts.get().severity == "high"
-    assert alerts.get().details == {"request": str(request.public_id), "attempts": 2, "reason": "attempts_exhausted"}
-    assert AuditEvent.objects.filter(action=AuditTag.ALERT_RAISED.value, object_id=str(alerts.get().public_id)).exists()
+    assert alerts.get().details == {
+        "request": str(request.public_id),
+        "attempts": 2,
+        "reason": "attempts_exhausted",
+    }
+    assert AuditEvent.objects.filter(
+        action=AuditTag.ALERT_RAISED.value, object_id=str(alerts.get().public_id)
+    ).exists()
     assert not DisclosurePackage.objects.filter(request=request).exists()
 
 
@@ -130,7 +152,9 @@ def test_the_build_sweeper_is_in_the_beat_schedule():
 
 def test_an_approved_order_that_expires_unbuilt_raises_an_operator_alert():
     request = _approved_unbuilt()
-    DisclosureRequest.objects.filter(pk=request.pk).update(approval_expires_at=timezone.now() - timedelta(minutes=1))
+    DisclosureRequest.objects.filter(pk=request.pk).update(
+        approval_expires_at=timezone.now() - timedelta(minutes=1)
+    )
 
     expired = disclosure.disclosures_expire()
 
@@ -141,6 +165,11 @@ def test_an_approved_order_that_expires_unbuilt_raises_an_operator_alert():
 
 def test_an_order_that_expires_with_its_package_built_raises_no_alert():
     request = disclosure_make(approvals=2, built=True)
-    DisclosureRequest.objects.filter(pk=request.pk).update(approval_expires_at=timezone.now() - timedelta(minutes=1))
+    DisclosureRequest.objects.filter(pk=request.pk).update(
+        approval_expires_at=timezone.now() - timedelta(minutes=1)
+    )
 
-    assert disclosure.disclosures_expire() == 1 and not Alert.objects.filter(kind="disclosure_build_failed").exists()
+    assert (
+        disclosure.disclosures_expire() == 1
+        and not Alert.objects.filter(kind="disclosure_build_failed").exists()
+    )

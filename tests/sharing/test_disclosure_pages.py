@@ -1,4 +1,5 @@
 """The court's web pages: file an order, officers decide, the court downloads."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,16 +24,24 @@ def test_a_clerk_files_an_order_through_the_page(client, brand_reporter):
     clerk = persona(OrganisationKind.COURT, Role.ANALYST)
     court_key_pair(clerk.organisation)
     report = report_make(brand_reporter)
-    form = {"case_number": "(2026) 1234", "issuing_court": "Pudong Court", "legal_basis": "CPL art. 67",
-            "report_ids": str(report.public_id), "fields": ["statement", "evidence"],
-            "deadline": (timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
-            "order_document": SimpleUploadedFile("order.pdf", b"%PDF order", content_type="application/pdf")}
+    form = {
+        "case_number": "(2026) 1234",
+        "issuing_court": "Pudong Court",
+        "legal_basis": "CPL art. 67",
+        "report_ids": str(report.public_id),
+        "fields": ["statement", "evidence"],
+        "deadline": (timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+        "order_document": SimpleUploadedFile("order.pdf", b"%PDF order", content_type="application/pdf"),
+    }
 
     response = _logged_in(client, clerk).post("/disclosures/new", form)
 
     created = DisclosureRequest.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/disclosures/{created.public_id}/")
-    assert created.scope_reports == [str(report.public_id)] and created.scope_fields == ["evidence", "statement"]
+    assert created.scope_reports == [str(report.public_id)] and created.scope_fields == [
+        "evidence",
+        "statement",
+    ]
     assert "Pudong Court (2026) 1234" in client.get("/disclosures/").content.decode()
 
 

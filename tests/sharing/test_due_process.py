@@ -1,4 +1,5 @@
 """Due process: disputes and deadlines, reputation and trusted flaggers, retention, policies, explanations."""
+
 from __future__ import annotations
 
 import base64
@@ -6,12 +7,20 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind, Role
-from sharing.models import Dispute, DisputeStatus, Notification, Report, ReporterStanding, ReportStatus, RestrictedRecord
+from sharing.models import (
+    DisputeStatus,
+    Notification,
+    Report,
+    ReporterStanding,
+    ReportStatus,
+    RestrictedRecord,
+)
 from sharing.services.calendar import add_working_days
 from sharing.services.disputes import disputes_lapse
 from sharing.services.reputation import reporter_record, reputation_refresh, standing_of
@@ -44,12 +53,17 @@ def test_working_days_skip_weekends_and_configured_holidays(settings):
     assert add_working_days(date(2026, 11, 23), 15) == date(2026, 12, 14)
 
 
-def test_filing_a_dispute_marks_the_reports_and_tells_the_reporter(api, brand_reporter, reviewer, platform_analyst):
+def test_filing_a_dispute_marks_the_reports_and_tells_the_reporter(
+    api, brand_reporter, reviewer, platform_analyst
+):
     report_make_accepted(brand_reporter, reviewer, seller_identifiers(1))
     before = _check(api, platform_analyst, seller_identifiers(1))
 
-    response = api(platform_analyst).post("/api/v1/disputes", {"identifiers": seller_identifiers(1), "grounds": "licensed reseller",
-                                                                "evidence": EVIDENCE}, format="json")
+    response = api(platform_analyst).post(
+        "/api/v1/disputes",
+        {"identifiers": seller_identifiers(1), "grounds": "licensed reseller", "evidence": EVIDENCE},
+        format="json",
+    )
 
     after = _check(api, platform_analyst, seller_identifiers(1))
     assert response.status_code == 201 and response.json()["status"] == "open"
@@ -61,7 +75,9 @@ def test_filing_a_dispute_marks_the_reports_and_tells_the_reporter(api, brand_re
 
 
 def test_disputing_a_seller_with_no_live_report_is_a_404(api, platform_analyst):
-    response = api(platform_analyst).post("/api/v1/disputes", {"identifiers": seller_identifiers(5), "grounds": "x"}, format="json")
+    response = api(platform_analyst).post(
+        "/api/v1/disputes", {"identifiers": seller_identifiers(5), "grounds": "x"}, format="json"
+    )
 
     assert response.status_code == 404
 
@@ -86,11 +102,17 @@ def test_an_answered_dispute_does_not_lapse_and_the_operator_decides(api, platfo
     url = f"/api/v1/disputes/{dispute.public_id}"
 
     no_evidence = api(reporter).post(f"{url}/answer", {"note": "suit filed", "evidence": []}, format="json")
-    answered = api(reporter).post(f"{url}/answer", {"note": "suit filed", "evidence": EVIDENCE}, format="json")
+    answered = api(reporter).post(
+        f"{url}/answer", {"note": "suit filed", "evidence": EVIDENCE}, format="json"
+    )
     lapsed = disputes_lapse(today=dispute.response_due + timedelta(days=5))
     no_reason = api(reviewer).post(f"{url}/decide", {"outcome": "upheld"}, format="json")
-    decided = api(reviewer).post(f"{url}/decide", {"outcome": "upheld", "reason": "complaint on file"}, format="json")
-    again = api(reviewer).post(f"{url}/decide", {"outcome": "overturned", "reason": "changed mind"}, format="json")
+    decided = api(reviewer).post(
+        f"{url}/decide", {"outcome": "upheld", "reason": "complaint on file"}, format="json"
+    )
+    again = api(reviewer).post(
+        f"{url}/decide", {"outcome": "overturned", "reason": "changed mind"}, format="json"
+    )
 
     assert no_evidence.status_code == 400 and answered.json()["status"] == "answered" and lapsed == 0
     assert no_reason.status_code == 400 and decided.json()["status"] == "upheld" and again.status_code == 409
@@ -99,11 +121,15 @@ def test_an_answered_dispute_does_not_lapse_and_the_operator_decides(api, platfo
 
 
 def test_an_overturned_dispute_removes_the_reports_from_matching(api, platform_analyst, reviewer):
-    dispute, seller = dispute_make(filer=platform_analyst, reporter=persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER),
-                                   answered=True)
+    dispute, seller = dispute_make(
+        filer=platform_analyst, reporter=persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER), answered=True
+    )
 
-    api(reviewer).post(f"/api/v1/disputes/{dispute.public_id}/decide", {"outcome": "overturned", "reason": "no infringement"},
-                       format="json")
+    api(reviewer).post(
+        f"/api/v1/disputes/{dispute.public_id}/decide",
+        {"outcome": "overturned", "reason": "no infringement"},
+        format="json",
+    )
 
     assert set(dispute.reports.values_list("status", flat=True)) == {ReportStatus.OVERTURNED}
     assert _check(api, platform_analyst, seller)["level"] == "none"
@@ -116,7 +142,9 @@ def test_disputes_are_visible_only_to_their_parties(api, platform_analyst, outsi
     assert api(platform_analyst).get(f"/api/v1/disputes/{dispute.public_id}").status_code == 200
 
 
-def test_a_good_record_earns_trusted_flagger_status_and_fast_tracking(api, brand_reporter, reviewer, platform_analyst, settings):
+def test_a_good_record_earns_trusted_flagger_status_and_fast_tracking(
+    api, brand_reporter, reviewer, platform_analyst, settings
+):
     settings.HUB_TRUSTED_MIN_REPORTS = 3
     for n in range(3):
         report_make_accepted(brand_reporter, reviewer, seller_identifiers(10 + n))
@@ -131,12 +159,17 @@ def test_a_good_record_earns_trusted_flagger_status_and_fast_tracking(api, brand
     assert record["accepted"] == 4 and record["trusted_flagger"] is True
 
 
-def test_repeatedly_overturned_reports_warn_then_suspend_reporting_and_say_why(api, platform_analyst, reviewer):
+def test_repeatedly_overturned_reports_warn_then_suspend_reporting_and_say_why(
+    api, platform_analyst, reviewer
+):
     reporter = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
     for n in range(3):
         dispute, _ = dispute_make(filer=platform_analyst, reporter=reporter, n=30 + n, answered=True)
-        api(reviewer).post(f"/api/v1/disputes/{dispute.public_id}/decide", {"outcome": "overturned", "reason": "unfounded"},
-                           format="json")
+        api(reviewer).post(
+            f"/api/v1/disputes/{dispute.public_id}/decide",
+            {"outcome": "overturned", "reason": "unfounded"},
+            format="json",
+        )
     warned = api(reporter).post("/api/v1/reports", report_body(seller_identifiers(41)), format="json")
     _warning_period_passes(reporter.organisation)
 
@@ -145,12 +178,16 @@ def test_repeatedly_overturned_reports_warn_then_suspend_reporting_and_say_why(a
     assert warned.status_code == 201
     assert refused.status_code == 403 and "misuse rule" in refused.json()["error"]["message"]
     assert reporter_record(organisation_id=reporter.organisation.pk).overturned == 3
-    assert Notification.objects.filter(organisation=reporter.organisation, kind="reporting.suspended").exists()
+    assert Notification.objects.filter(
+        organisation=reporter.organisation, kind="reporting.suspended"
+    ).exists()
 
 
 def _warning_period_passes(organisation) -> None:
     """Move the misuse warning's end into the past and re-apply the rule, as the nightly refresh would."""
-    ReporterStanding.objects.filter(organisation=organisation).update(misuse_warning_until=timezone.now() - timedelta(seconds=1))
+    ReporterStanding.objects.filter(organisation=organisation).update(
+        misuse_warning_until=timezone.now() - timedelta(seconds=1)
+    )
     reputation_refresh(organisation_id=organisation.pk)
 
 
@@ -158,13 +195,20 @@ def test_an_operator_overrides_the_rule_with_a_reason(api, operator_admin, brand
     url = f"/api/v1/organisations/{brand_reporter.organisation.public_id}/reputation"
 
     no_reason = api(operator_admin).post(url, {"override": "grant"}, format="json")
-    granted = api(operator_admin).post(url, {"override": "grant", "reason": "vetted by the operator"}, format="json")
+    granted = api(operator_admin).post(
+        url, {"override": "grant", "reason": "vetted by the operator"}, format="json"
+    )
 
     assert no_reason.status_code == 400
-    assert granted.json()["trusted_flagger"] is True and standing_of(brand_reporter.organisation.pk).override == "grant"
+    assert (
+        granted.json()["trusted_flagger"] is True
+        and standing_of(brand_reporter.organisation.pk).override == "grant"
+    )
 
 
-def test_renewal_extends_a_report_and_retention_destroys_closed_payloads_unless_held(api, brand_reporter, reviewer):
+def test_renewal_extends_a_report_and_retention_destroys_closed_payloads_unless_held(
+    api, brand_reporter, reviewer
+):
     kept = report_make_accepted(brand_reporter, reviewer, seller_identifiers(50))
     old_expiry = kept.expires_at
     renewed = api(brand_reporter).post(f"/api/v1/reports/{kept.public_id}/renew")
@@ -185,18 +229,26 @@ def test_renewal_extends_a_report_and_retention_destroys_closed_payloads_unless_
     assert RestrictedRecord.objects.filter(owner_id=str(kept.public_id)).exists()
 
 
-def test_the_check_recommends_an_action_under_the_members_own_policy(api, brand_reporter, other_brand_reporter, reviewer):
+def test_the_check_recommends_an_action_under_the_members_own_policy(
+    api, brand_reporter, other_brand_reporter, reviewer
+):
     platform_admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
     seller = seller_identifiers(60)
     report_make_accepted(brand_reporter, reviewer, seller)
     first = _check(api, platform_admin, seller)["recommended_action"]
-    set_policy = api(platform_admin).put("/api/v1/organisation/policy", {"strikes": 1, "window_months": 24}, format="json")
+    set_policy = api(platform_admin).put(
+        "/api/v1/organisation/policy", {"strikes": 1, "window_months": 24}, format="json"
+    )
     strict = _check(api, platform_admin, seller)["recommended_action"]
-    report_make_accepted(other_brand_reporter, reviewer, seller, verification_level="court_judgment", decision_verified=True)
+    report_make_accepted(
+        other_brand_reporter, reviewer, seller, verification_level="court_judgment", decision_verified=True
+    )
     other = persona(OrganisationKind.PLATFORM, Role.ADMIN)
 
     assert (first, set_policy.status_code, strict) == ("review", 200, "block")
-    assert _check(api, other, seller)["recommended_action"] == "block"  # the default: one strike for a court judgment
+    assert (
+        _check(api, other, seller)["recommended_action"] == "block"
+    )  # the default: one strike for a court judgment
     assert _check(api, other, seller_identifiers(61))["recommended_action"] == "allow"
 
 
@@ -204,49 +256,89 @@ def test_a_check_explains_a_match_through_a_linked_account(api, reviewer, courie
     platform_a = persona(OrganisationKind.PLATFORM, Role.REPORTER)
     platform_b = persona(OrganisationKind.PLATFORM, Role.REPORTER)
     bank = {"type": "bank_account", "value": "DE89 3704 0044 0532 0130 00"}
-    report_make_accepted(platform_a, reviewer, [{"type": "store_url", "value": "https://shop111.taobao.com"}, bank])
-    report_make_accepted(platform_b, reviewer, [{"type": "store_url", "value": "https://mall.jd.com/index-1000004123.html"}, bank])
+    report_make_accepted(
+        platform_a, reviewer, [{"type": "store_url", "value": "https://shop111.taobao.com"}, bank]
+    )
+    report_make_accepted(
+        platform_b,
+        reviewer,
+        [{"type": "store_url", "value": "https://mall.jd.com/index-1000004123.html"}, bank],
+    )
 
     result = _check(api, courier_analyst, [bank, {"type": "phone", "value": "+86 135 0000 0000"}])
 
     assert result["matched_types"] == ["bank_account"] and result["match"] == "direct"
-    assert (result["linked_store_accounts"], result["linked_platforms"], result["reporting_organisations"]) == (2, 2, 2)
-    assert "shared bank account" in result["explanation"] and "2 store accounts reported on 2 platforms" in result["explanation"]
+    assert (
+        result["linked_store_accounts"],
+        result["linked_platforms"],
+        result["reporting_organisations"],
+    ) == (2, 2, 2)
+    assert (
+        "shared bank account" in result["explanation"]
+        and "2 store accounts reported on 2 platforms" in result["explanation"]
+    )
     via_store = _check(api, courier_analyst, [{"type": "store_url", "value": "https://shop111.taobao.com"}])
     assert via_store["match"] == "linked" and "through a linked account" in via_store["explanation"]
 
 
 _example_numbers = iter(range(1000, 9999))
 actions = st.lists(
-    st.tuples(st.sampled_from(["submit", "retract", "renew"]), st.integers(0, 3),
-              st.sampled_from(["self_declared", "rights_owner_verified", "platform_enforcement", "administrative_decision",
-                               "court_judgment"])),
-    min_size=1, max_size=12,
+    st.tuples(
+        st.sampled_from(["submit", "retract", "renew"]),
+        st.integers(0, 3),
+        st.sampled_from(
+            [
+                "self_declared",
+                "rights_owner_verified",
+                "platform_enforcement",
+                "administrative_decision",
+                "court_judgment",
+            ]
+        ),
+    ),
+    min_size=1,
+    max_size=12,
 )
 
 
-@hypothesis_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@hypothesis_settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=actions)
 def test_no_single_organisation_lists_a_subject_on_its_own(api, reviewer, platform_analyst, steps):
     organisation_member = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
-    from tests.factories import member_make
     from sharing.services.reports import report_accept, report_renew, report_retract
+    from tests.factories import member_make
 
-    users = [organisation_member, member_make(organisation_member.organisation, Role.REPORTER),
-             member_make(organisation_member.organisation, Role.ADMIN)]
+    users = [
+        organisation_member,
+        member_make(organisation_member.organisation, Role.REPORTER),
+        member_make(organisation_member.organisation, Role.ADMIN),
+    ]
     # Examples share one database: give each its own sellers, so only this organisation reports them.
     block = next(_example_numbers)
     made = []
     for index, (action, seller, level) in enumerate(steps):
         user = users[index % len(users)]
         if action == "submit":
-            ids = [{"type": "phone", "value": f"+86 138 {block} {seller:04d}"},
-                   {"type": "email", "value": f"s{block}-{seller % 2}@example.com"}]
-            made.append(report_accept(report=report_make(user, ids, level), reason="looks fine", actor=Actor(member=reviewer)))
+            ids = [
+                {"type": "phone", "value": f"+86 138 {block} {seller:04d}"},
+                {"type": "email", "value": f"s{block}-{seller % 2}@example.com"},
+            ]
+            made.append(
+                report_accept(
+                    report=report_make(user, ids, level), reason="looks fine", actor=Actor(member=reviewer)
+                )
+            )
         elif made and action == "retract" and made[-1].status == "accepted":
             report_retract(report=made.pop(), actor=Actor(member=user))
         elif made and action == "renew":
             report_renew(report=made[-1], actor=Actor(member=user))
 
-    levels = {_check(api, platform_analyst, [{"type": "phone", "value": f"+86 138 {block} {s:04d}"}])["level"] for s in range(4)}
+    levels = {
+        _check(api, platform_analyst, [{"type": "phone", "value": f"+86 138 {block} {s:04d}"}])["level"]
+        for s in range(4)
+    }
     assert levels <= {"none", "reported"}

@@ -1,4 +1,5 @@
 """Envelope encryption of the restricted tier: round trip, bindings, tampering, rotation."""
+
 from __future__ import annotations
 
 import pytest

@@ -5,6 +5,7 @@ Expected canonical strings are hard-coded. Sample numbers are either published e
 by hand; ``test_sample_check_digits`` re-derives the check digits the tables depend on
 independently of the code under test.
 """
+
 from __future__ import annotations
 
 import re
@@ -201,7 +202,10 @@ STORE_VALID = [
     ("HTTPS://NIKE.TMALL.COM/shop/view_shop.htm?spm=a1z10", "tmall:store:nike"),
     ("https://mall.jd.com/index-1000004123.html?from=pc", "jd:shop:1000004123"),
     ("https://shop.m.jd.com/?shopId=1000004123", "jd:shop:1000004123"),
-    ("https://mobile.yangkeduo.com/mall_page.html?mall_id=12345&refer_page_name=goods", "pinduoduo:mall:12345"),
+    (
+        "https://mobile.yangkeduo.com/mall_page.html?mall_id=12345&refer_page_name=goods",
+        "pinduoduo:mall:12345",
+    ),
     ("http://www.pinduoduo.com/mall_page.html?mall_id=12345", "pinduoduo:mall:12345"),
     ("https://www.douyin.com/shop/AbC123?enter_from=x", "douyin:shop:AbC123"),
     ("https://haohuo.jinritemai.com/views/shop/index?shop_id=AbC123", "douyin:shop:AbC123"),
@@ -213,9 +217,15 @@ STORE_VALID = [
     ("https://www.ebay.co.uk/usr/Some.User?_trksid=p2047675", "ebay:user:some.user"),
     ("https://www.ebay.de/sch/i.html?_ssn=Some.User&_ipg=200", "ebay:user:some.user"),
     ("https://www.aliexpress.com/store/1101234567", "aliexpress:store:1101234567"),
-    ("https://m.aliexpress.com/store/all-wholesale-products/1101234567.html?spm=a2g0o", "aliexpress:store:1101234567"),
+    (
+        "https://m.aliexpress.com/store/all-wholesale-products/1101234567.html?spm=a2g0o",
+        "aliexpress:store:1101234567",
+    ),
     ("https://fr.aliexpress.com/store/1101234567/search?origin=n", "aliexpress:store:1101234567"),
-    ("https://www.Example.com/Shop/Fake-Goods/?utm_source=x&ref=y#reviews", "url:example.com/Shop/Fake-Goods"),
+    (
+        "https://www.Example.com/Shop/Fake-Goods/?utm_source=x&ref=y#reviews",
+        "url:example.com/Shop/Fake-Goods",
+    ),
     ("example.com/Shop/Fake-Goods", "url:example.com/Shop/Fake-Goods"),
     ("http://m.example.com/Shop/Fake%2DGoods/", "url:example.com/Shop/Fake-Goods"),
     ("ｅｘａｍｐｌｅ．ｃｏｍ/Shop/Fake-Goods", "url:example.com/Shop/Fake-Goods"),  # full-width
@@ -324,7 +334,9 @@ def test_variants_reach_one_canonical_value(kind: str, raw: str, country: str | 
 
 
 @pytest.mark.parametrize(("kind", "raw", "country", "expected"), VALID)
-def test_normalising_a_canonical_value_returns_it(kind: str, raw: str, country: str | None, expected: str) -> None:
+def test_normalising_a_canonical_value_returns_it(
+    kind: str, raw: str, country: str | None, expected: str
+) -> None:
     assert normalise(kind, expected, default_country=country).value == expected
 
 

@@ -1,4 +1,5 @@
 """KEK rotation of the restricted tier: online, payloads untouched, then the old KEK can be destroyed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,6 +41,7 @@ def keks(settings):
 @pytest.fixture
 def crash_after(monkeypatch) -> Callable[[int], None]:
     """crash_after(n): the rotation dies on its (n+1)-th re-wrap, once, like a killed process."""
+
     def arm(n: int) -> None:
         calls, real = itertools.count(), kek_rotation.rewrap
 
@@ -49,6 +51,7 @@ def crash_after(monkeypatch) -> Callable[[int], None]:
             return real(*args, **kwargs)
 
         monkeypatch.setattr(kek_rotation, "rewrap", rewrap)
+
     return arm
 
 
@@ -72,9 +75,17 @@ def records_seal(count: int) -> Payloads:
         payload = json.dumps({"report": owner_id, "field": field, "n": index}).encode()
         aad = associated_data(record_id=f"report:{owner_id}", field=field, data_class=RESTRICTED)
         sealed = seal(payload, aad=aad, keys=keys)
-        rows.append(RestrictedRecord(owner_type="report", owner_id=owner_id, field=field, data_class=RESTRICTED,
-                                     kek_version=sealed.kek_version, wrapped_key=sealed.wrapped_key,
-                                     ciphertext=sealed.ciphertext))
+        rows.append(
+            RestrictedRecord(
+                owner_type="report",
+                owner_id=owner_id,
+                field=field,
+                data_class=RESTRICTED,
+                kek_version=sealed.kek_version,
+                wrapped_key=sealed.wrapped_key,
+                ciphertext=sealed.ciphertext,
+            )
+        )
         payloads[owner_id, field] = payload
     RestrictedRecord.objects.bulk_create(rows, batch_size=1000)
     return payloads
@@ -82,13 +93,17 @@ def records_seal(count: int) -> Payloads:
 
 def payloads_open() -> Payloads:
     """Open every restricted record with the keys loaded now."""
-    return {(r.owner_id, r.field): restricted_open(r) for r in RestrictedRecord.objects.iterator(chunk_size=2000)}
+    return {
+        (r.owner_id, r.field): restricted_open(r) for r in RestrictedRecord.objects.iterator(chunk_size=2000)
+    }
 
 
 def ciphertexts_digest() -> str:
     """One hash over every record's pk and payload ciphertext."""
     digest = hashlib.sha256()
-    for pk, blob in RestrictedRecord.objects.order_by("pk").values_list("pk", "ciphertext").iterator(chunk_size=2000):
+    for pk, blob in (
+        RestrictedRecord.objects.order_by("pk").values_list("pk", "ciphertext").iterator(chunk_size=2000)
+    ):
         digest.update(pk.to_bytes(8, "big") + len(blob).to_bytes(4, "big") + bytes(blob))
     return digest.hexdigest()
 
@@ -119,7 +134,9 @@ def test_20000_records_are_rewrapped_ciphertexts_untouched_and_open_after_the_ol
     assert payloads_open() == payloads
 
 
-def test_reads_of_both_versions_keep_working_mid_rotation_and_an_interrupted_batch_rolls_back(keks, crash_after):
+def test_reads_of_both_versions_keep_working_mid_rotation_and_an_interrupted_batch_rolls_back(
+    keks, crash_after
+):
     """Killed in its sixth batch of 100, the rotation leaves 500 records per KEK, all of them readable."""
     payloads = records_seal(1_000)
     keks.HUB_KEKS = BOTH_KEKS
@@ -155,14 +172,22 @@ def test_dry_run_counts_the_stale_records_and_changes_nothing(keks, capsys):
     """--dry-run reports what is left under an old KEK without writing."""
     records_seal(30)
     keks.HUB_KEKS = BOTH_KEKS
-    before = [(pk, version, bytes(key)) for pk, version, key in
-              RestrictedRecord.objects.order_by("pk").values_list("pk", "kek_version", "wrapped_key")]
+    before = [
+        (pk, version, bytes(key))
+        for pk, version, key in RestrictedRecord.objects.order_by("pk").values_list(
+            "pk", "kek_version", "wrapped_key"
+        )
+    ]
 
     call_command("rotate_keks", "--dry-run")
 
     assert capsys.readouterr().out == "30 restricted records are not under the active KEK (version 2).\n"
-    assert [(pk, version, bytes(key)) for pk, version, key in
-            RestrictedRecord.objects.order_by("pk").values_list("pk", "kek_version", "wrapped_key")] == before
+    assert [
+        (pk, version, bytes(key))
+        for pk, version, key in RestrictedRecord.objects.order_by("pk").values_list(
+            "pk", "kek_version", "wrapped_key"
+        )
+    ] == before
 
 
 def test_the_command_rotates_in_batches_and_a_dry_run_then_reports_zero_remaining(keks, capsys):

@@ -6,6 +6,7 @@
 - Accepting, rejecting, retracting and expiring in any order leaves the subjects a recomputation
   from scratch (the pure `components_of` and `subjects_relink_all`) gives.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -18,7 +19,7 @@ from hypothesis.extra.django import TestCase
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
-from sharing.models import IdentifierToken, Report, ReportIdentifier, ReportStatus
+from sharing.models import IdentifierToken, Report, ReportStatus
 from sharing.services.checks import check_run
 from sharing.services.reports import report_accept, report_reject, report_retract, reports_expire
 from sharing.services.subjects import components_of, counting, linking_links
@@ -26,15 +27,28 @@ from sharing.services.subjects_relink_all import subjects_relink_all
 from sharing.services.tokens import RawIdentifier
 from tests.factories import persona, report_make
 
-LINKING_POOL = [("phone", "+86 138 0013 8001"), ("phone", "+86 138 0013 8002"), ("email", "a@example.com"),
-                ("email", "b@example.com"), ("bank_account", "DE89 3704 0044 0532 0130 00")]
-WEAK_POOL = [("name", "张伟"), ("name", "李娜"), ("shipping_address", "上海市浦东新区金桥路 1888 号 3 号仓库"),
-             ("device_id", "35-209900-176148-1")]
+LINKING_POOL = [
+    ("phone", "+86 138 0013 8001"),
+    ("phone", "+86 138 0013 8002"),
+    ("email", "a@example.com"),
+    ("email", "b@example.com"),
+    ("bank_account", "DE89 3704 0044 0532 0130 00"),
+]
+WEAK_POOL = [
+    ("name", "张伟"),
+    ("name", "李娜"),
+    ("shipping_address", "上海市浦东新区金桥路 1888 号 3 号仓库"),
+    ("device_id", "35-209900-176148-1"),
+]
 
-a_report = st.tuples(st.sets(st.sampled_from(LINKING_POOL), min_size=1, max_size=2),
-                     st.sets(st.sampled_from(WEAK_POOL), max_size=3))
+a_report = st.tuples(
+    st.sets(st.sampled_from(LINKING_POOL), min_size=1, max_size=2),
+    st.sets(st.sampled_from(WEAK_POOL), max_size=3),
+)
 reports_strategy = st.lists(a_report, min_size=2, max_size=5)
-decisions = st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["accept", "reject", "retract", "expire"])), max_size=8)
+decisions = st.lists(
+    st.tuples(st.integers(0, 4), st.sampled_from(["accept", "reject", "retract", "expire"])), max_size=8
+)
 PROPERTY_SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -43,8 +57,11 @@ def _identifiers(values) -> list[dict]:
 
 
 def _subject_of(report: Report) -> int | None:
-    subjects = set(IdentifierToken.objects.filter(report_links__report=report, subject__isnull=False)
-                   .values_list("subject_id", flat=True))
+    subjects = set(
+        IdentifierToken.objects.filter(report_links__report=report, subject__isnull=False).values_list(
+            "subject_id", flat=True
+        )
+    )
     assert len(subjects) <= 1, "a live report's linking tokens sit in one subject"
     return subjects.pop() if subjects else None
 
@@ -77,7 +94,10 @@ class LinkingProperties(TestCase):
         self.reporters = [persona(K.RIGHTS_OWNER, R.REPORTER) for _ in range(2)]
 
     def _submit(self, reports) -> list[Report]:
-        return [report_make(self.reporters[index % 2], _identifiers(linking | weak)) for index, (linking, weak) in enumerate(reports)]
+        return [
+            report_make(self.reporters[index % 2], _identifiers(linking | weak))
+            for index, (linking, weak) in enumerate(reports)
+        ]
 
     @PROPERTY_SETTINGS
     @given(reports=reports_strategy)
@@ -87,12 +107,17 @@ class LinkingProperties(TestCase):
             report_accept(report=report, reason="checked", actor=Actor(member=self.reviewer))
 
         subject_of = {report.pk: _subject_of(report) for report in submitted}
-        for group in _expected_groups({report.pk: linking for report, (linking, _) in zip(submitted, reports)}):
+        for group in _expected_groups(
+            {report.pk: linking for report, (linking, _) in zip(submitted, reports)}
+        ):
             assert len({subject_of[pk] for pk in group}) == 1
         groups = _expected_groups({report.pk: linking for report, (linking, _) in zip(submitted, reports)})
         assert len({subject_of[pk] for pk in subject_of}) == len(groups)
-        assert not IdentifierToken.objects.exclude(identifier_type__in=[kind for kind, _ in LINKING_POOL]).filter(
-            subject__isnull=False).exists()
+        assert (
+            not IdentifierToken.objects.exclude(identifier_type__in=[kind for kind, _ in LINKING_POOL])
+            .filter(subject__isnull=False)
+            .exists()
+        )
 
     @PROPERTY_SETTINGS
     @given(reports=reports_strategy, checked=st.sets(st.sampled_from(WEAK_POOL), min_size=1, max_size=4))
@@ -100,8 +125,10 @@ class LinkingProperties(TestCase):
         for report in self._submit(reports):
             report_accept(report=report, reason="checked", actor=Actor(member=self.reviewer))
 
-        answer = check_run(identifiers=[RawIdentifier(kind, value) for kind, value in sorted(checked)],
-                           actor=Actor(member=self.analyst))
+        answer = check_run(
+            identifiers=[RawIdentifier(kind, value) for kind, value in sorted(checked)],
+            actor=Actor(member=self.analyst),
+        )
 
         assert answer.level == "none" and answer.risk == 0 and answer.reports_matched == 0
 

@@ -5,6 +5,7 @@ canary, sequential, no-match and volume rules, and the path audits its answer, a
 much as a hit. The route walk below finds every route of hub.urls: a route is either driven
 here as match-revealing or listed as not revealing, so a new one cannot be forgotten.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -50,7 +51,9 @@ def _court_scope(member: Member, phone: str) -> dict:
 
 def _bulk_chunks_run(member: Member) -> None:
     """What the bulk workers do after the upload commits (on_commit never fires in these tests)."""
-    for chunk_id in BulkChunk.objects.filter(job__organisation=member.organisation).values_list("pk", flat=True):
+    for chunk_id in BulkChunk.objects.filter(job__organisation=member.organisation).values_list(
+        "pk", flat=True
+    ):
         bulk_chunk_task(chunk_id)
 
 
@@ -59,7 +62,11 @@ def _bulk_file(phone: str) -> SimpleUploadedFile:
 
 
 def _bulk_api(member: Member, phone: str) -> int:
-    status = client_for(member).post("/api/v1/bulk-checks", {"file": _bulk_file(phone)}, format="multipart").status_code
+    status = (
+        client_for(member)
+        .post("/api/v1/bulk-checks", {"file": _bulk_file(phone)}, format="multipart")
+        .status_code
+    )
     _bulk_chunks_run(member)
     return status
 
@@ -74,13 +81,27 @@ def _bulk_page(member: Member, phone: str) -> int:
 
 # (route name, method) → how to drive it. Every view marked match-revealing must be here.
 MATCH_REVEALING = {
-    ("check-run", "post"): Lookup(Capability.CHECK_RUN, _api_post(
-        "/api/v1/checks", lambda m, phone: {"identifiers": [{"type": "phone", "value": phone}]})),
-    ("disputes", "post"): Lookup(Capability.DISPUTE_FILE, _api_post(
-        "/api/v1/disputes", lambda m, phone: {"identifiers": [{"type": "phone", "value": phone}], "grounds": "licensee"})),
-    ("watchlist", "post"): Lookup(Capability.WATCHLIST_MANAGE, _api_post(
-        "/api/v1/watchlist", lambda m, phone: {"identifiers": [{"type": "phone", "value": phone}], "ref": "s-1"})),
-    ("disclosure-requests", "post"): Lookup(Capability.DISCLOSURE_REQUEST, _api_post("/api/v1/disclosure-requests", _court_scope)),
+    ("check-run", "post"): Lookup(
+        Capability.CHECK_RUN,
+        _api_post("/api/v1/checks", lambda m, phone: {"identifiers": [{"type": "phone", "value": phone}]}),
+    ),
+    ("disputes", "post"): Lookup(
+        Capability.DISPUTE_FILE,
+        _api_post(
+            "/api/v1/disputes",
+            lambda m, phone: {"identifiers": [{"type": "phone", "value": phone}], "grounds": "licensee"},
+        ),
+    ),
+    ("watchlist", "post"): Lookup(
+        Capability.WATCHLIST_MANAGE,
+        _api_post(
+            "/api/v1/watchlist",
+            lambda m, phone: {"identifiers": [{"type": "phone", "value": phone}], "ref": "s-1"},
+        ),
+    ),
+    ("disclosure-requests", "post"): Lookup(
+        Capability.DISCLOSURE_REQUEST, _api_post("/api/v1/disclosure-requests", _court_scope)
+    ),
     ("bulk-checks", "post"): Lookup(Capability.BULK_RUN, _bulk_api),
     ("bulk-list", "post"): Lookup(Capability.BULK_RUN, _bulk_page),
 }
@@ -88,26 +109,79 @@ MATCH_REVEALING = {
 # Routes none of whose methods looks up an identifier, or that only show answers gated where they were asked
 # (the GET of a route above is listed there, by its POST).
 NOT_MATCH_REVEALING = {
-    "home", "login", "logout", "schema", "docs", "redoc",
+    "home",
+    "login",
+    "logout",
+    "schema",
+    "docs",
+    "redoc",
     # Court pages name reports by id; identifiers are named only through the API above.
-    "disclosure-list", "disclosure-new", "disclosure-page", "disclosure-download",
+    "disclosure-list",
+    "disclosure-new",
+    "disclosure-page",
+    "disclosure-download",
     # A bulk job's pages and results show answers whose quota was taken at upload.
-    "bulk-page", "bulk-cancel", "bulk-download", "bulk-check-detail", "bulk-check-cancel", "bulk-check-results",
-    "audit-log", "audit-event", "audit-restricted", "audit-alerts", "audit-alert-handle", "audit-chart",
-    "audit-checkpoints", "audit-export", "audit-events", "audit-checkpoint-latest", "audit-proof-inclusion",
-    "audit-proof-consistency", "alerts", "alert-acknowledge", "alert-resolve",
-    "organisation-own", "organisations", "organisation-standing", "organisation-encryption-key", "organisation-policy",
-    "api-keys", "api-key-revoke", "hub-keys", "notifications", "reputation-own", "reputation-override",
-    "reporting-suspension-lift", "report-appeal", "report-appeal-decide",
-    "reports", "report-detail", "report-retract", "report-accept", "report-reject", "report-renew", "review-reports",
+    "bulk-page",
+    "bulk-cancel",
+    "bulk-download",
+    "bulk-check-detail",
+    "bulk-check-cancel",
+    "bulk-check-results",
+    "audit-log",
+    "audit-event",
+    "audit-restricted",
+    "audit-alerts",
+    "audit-alert-handle",
+    "audit-chart",
+    "audit-checkpoints",
+    "audit-export",
+    "audit-events",
+    "audit-checkpoint-latest",
+    "audit-proof-inclusion",
+    "audit-proof-consistency",
+    "alerts",
+    "alert-acknowledge",
+    "alert-resolve",
+    "organisation-own",
+    "organisations",
+    "organisation-standing",
+    "organisation-encryption-key",
+    "organisation-policy",
+    "api-keys",
+    "api-key-revoke",
+    "hub-keys",
+    "notifications",
+    "reputation-own",
+    "reputation-override",
+    "reporting-suspension-lift",
+    "report-appeal",
+    "report-appeal-decide",
+    "reports",
+    "report-detail",
+    "report-retract",
+    "report-accept",
+    "report-reject",
+    "report-renew",
+    "review-reports",
     # Oblivious evaluation computes tokens without learning them or matching; it has its own quota.
     "tokens-evaluate",
     # Operators plant canaries; planting answers nothing about reports.
     "canaries",
-    "disclosure-detail", "disclosure-approve", "disclosure-reject", "disclosure-narrow",
-    "disclosure-withdraw", "disclosure-package",
-    "dispute-detail", "dispute-answer", "dispute-decide", "dispute-decide-urgently", "dispute-pause",
-    "watchlist-entry", "webhooks", "webhook-detail", "webhook-deliveries",
+    "disclosure-detail",
+    "disclosure-approve",
+    "disclosure-reject",
+    "disclosure-narrow",
+    "disclosure-withdraw",
+    "disclosure-package",
+    "dispute-detail",
+    "dispute-answer",
+    "dispute-decide",
+    "dispute-decide-urgently",
+    "dispute-pause",
+    "watchlist-entry",
+    "webhooks",
+    "webhook-detail",
+    "webhook-deliveries",
 }
 # Staff-only Django admin: its own login, no lookup of identifiers.
 SKIPPED_NAMESPACES = {"admin"}
@@ -127,7 +201,9 @@ def _routes(patterns=None) -> dict[str, Callable]:
 
 def _marked_methods(view: Callable) -> frozenset[str]:
     view_class = getattr(view, "cls", None) or getattr(view, "view_class", None)
-    return getattr(view_class, "match_revealing_methods", None) or getattr(view, "match_revealing_methods", frozenset())
+    return getattr(view_class, "match_revealing_methods", None) or getattr(
+        view, "match_revealing_methods", frozenset()
+    )
 
 
 def test_every_route_is_classified_and_every_match_revealing_one_is_driven():
@@ -135,27 +211,40 @@ def test_every_route_is_classified_and_every_match_revealing_one_is_driven():
     marked = {(name, method) for name, view in routes.items() for method in _marked_methods(view)}
 
     classified = {name for name, _ in MATCH_REVEALING} | NOT_MATCH_REVEALING
-    assert set(routes) == classified, "classify every route: driven in MATCH_REVEALING or listed as not revealing"
+    assert set(routes) == classified, (
+        "classify every route: driven in MATCH_REVEALING or listed as not revealing"
+    )
     assert marked == set(MATCH_REVEALING)
 
 
 def _member_who_can(capability: Capability) -> Member:
-    kind, role = next((kind, role) for (kind, role), capabilities in sorted(ROLE_CAPABILITIES.items())
-                      if capability in capabilities)
+    kind, role = next(
+        (kind, role)
+        for (kind, role), capabilities in sorted(ROLE_CAPABILITIES.items())
+        if capability in capabilities
+    )
     return persona(kind, role)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", sorted(MATCH_REVEALING), ids=lambda r: f"{r[1]} {r[0]}")
-def test_every_match_revealing_route_takes_the_quota_audits_a_miss_and_raises_the_canary(route, operator_admin):
+def test_every_match_revealing_route_takes_the_quota_audits_a_miss_and_raises_the_canary(
+    route, operator_admin
+):
     lookup = MATCH_REVEALING[route]
-    canaries_plant(identifiers=[RawIdentifier("phone", CANARY_PHONE)], label="range trap", actor=Actor(member=operator_admin))
+    canaries_plant(
+        identifiers=[RawIdentifier("phone", CANARY_PHONE)],
+        label="range trap",
+        actor=Actor(member=operator_admin),
+    )
     member = _member_who_can(lookup.capability)
 
     status = lookup.drive(member, CANARY_PHONE)
 
     assert status < 500
-    used = QuotaUsage.objects.filter(organisation=member.organisation, bucket__in=["check:phone", "bulk:phone"], window="day")
+    used = QuotaUsage.objects.filter(
+        organisation=member.organisation, bucket__in=["check:phone", "bulk:phone"], window="day"
+    )
     assert sum(used.values_list("used", flat=True)) == 1
     answers = AuditEvent.objects.filter(actor_member=member, outcome="allowed")
     assert any(event.details.get("misses") == 1 and event.details.get("hits") == 0 for event in answers)
@@ -166,8 +255,11 @@ def test_every_match_revealing_route_takes_the_quota_audits_a_miss_and_raises_th
 
 
 def _dispute(client, phone: str):
-    return client.post("/api/v1/disputes", {"identifiers": [{"type": "phone", "value": phone}], "grounds": "licensee"},
-                       format="json")
+    return client.post(
+        "/api/v1/disputes",
+        {"identifiers": [{"type": "phone", "value": phone}], "grounds": "licensee"},
+        format="json",
+    )
 
 
 @pytest.mark.django_db
@@ -181,8 +273,12 @@ def test_disputes_over_many_numbers_run_into_the_check_quota(platform_analyst, s
     assert statuses == [404, 404, 404]
     assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 61
     assert "phone" in refused.json()["error"]["message"]
-    assert AuditEvent.objects.filter(actor_member=platform_analyst, action=AuditTag.QUOTA_EXCEEDED.value,
-                                     outcome="denied").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            actor_member=platform_analyst, action=AuditTag.QUOTA_EXCEEDED.value, outcome="denied"
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.django_db
@@ -206,12 +302,19 @@ def test_a_filed_dispute_is_audited_as_a_hit_and_counted(platform_analyst, brand
     assert response.status_code == 201
     filed = AuditEvent.objects.get(actor_member=platform_analyst, action=AuditTag.DISPUTE_FILED.value)
     assert (filed.details["hits"], filed.details["misses"]) == (1, 0)
-    assert QuotaUsage.objects.get(organisation=platform_analyst.organisation, bucket="check:phone", window="day").used == 1
+    assert (
+        QuotaUsage.objects.get(
+            organisation=platform_analyst.organisation, bucket="check:phone", window="day"
+        ).used
+        == 1
+    )
 
 
 @pytest.mark.django_db
 def test_a_canary_named_in_a_dispute_raises_the_canary_alert(platform_analyst, operator_admin):
-    canaries_plant(identifiers=[RawIdentifier("phone", CANARY_PHONE)], label="trap", actor=Actor(member=operator_admin))
+    canaries_plant(
+        identifiers=[RawIdentifier("phone", CANARY_PHONE)], label="trap", actor=Actor(member=operator_admin)
+    )
 
     _dispute(client_for(platform_analyst), CANARY_PHONE)
 
@@ -220,11 +323,24 @@ def test_a_canary_named_in_a_dispute_raises_the_canary_alert(platform_analyst, o
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("threshold,phones,kind", [
-    ("HUB_SWEEP_BLOCK_PROBES", [f"+86 137 0000 5{n:03d}" for n in range(5)], "sequential_sweep"),  # one number block
-    ("HUB_SWEEP_MIN_CHECKS", [f"+86 13{n} 1234 5678" for n in range(4)], "no_match_sweep"),  # scattered, all missing
-])
-def test_disputes_walking_numbers_raise_the_sweep_alerts_checks_would(platform_analyst, settings, threshold, phones, kind):
+@pytest.mark.parametrize(
+    "threshold,phones,kind",
+    [
+        (
+            "HUB_SWEEP_BLOCK_PROBES",
+            [f"+86 137 0000 5{n:03d}" for n in range(5)],
+            "sequential_sweep",
+        ),  # one number block
+        (
+            "HUB_SWEEP_MIN_CHECKS",
+            [f"+86 13{n} 1234 5678" for n in range(4)],
+            "no_match_sweep",
+        ),  # scattered, all missing
+    ],
+)
+def test_disputes_walking_numbers_raise_the_sweep_alerts_checks_would(
+    platform_analyst, settings, threshold, phones, kind
+):
     setattr(settings, threshold, len(phones))
     client = client_for(platform_analyst)
 
@@ -235,7 +351,9 @@ def test_disputes_walking_numbers_raise_the_sweep_alerts_checks_would(platform_a
 
 
 @pytest.mark.django_db
-def test_a_court_naming_identifiers_takes_the_quota_and_its_order_counts_hits_and_misses(brand_reporter, reviewer, settings):
+def test_a_court_naming_identifiers_takes_the_quota_and_its_order_counts_hits_and_misses(
+    brand_reporter, reviewer, settings
+):
     settings.HUB_QUOTA_CHECKS_PER_MINUTE = 2
     court_clerk = _member_who_can(Capability.DISCLOSURE_REQUEST)
     listed = "+86 137 0000 5678"
@@ -245,7 +363,9 @@ def test_a_court_naming_identifiers_takes_the_quota_and_its_order_counts_hits_an
     first["scope"]["identifiers"].append({"type": "phone", "value": "+86 137 1111 5678"})
 
     filed = client.post("/api/v1/disclosure-requests", first, format="json")
-    refused = client.post("/api/v1/disclosure-requests", _court_scope(court_clerk, "+86 137 2222 5678"), format="json")
+    refused = client.post(
+        "/api/v1/disclosure-requests", _court_scope(court_clerk, "+86 137 2222 5678"), format="json"
+    )
 
     assert (filed.status_code, refused.status_code) == (201, 429)
     submitted = AuditEvent.objects.get(actor_member=court_clerk, action=AuditTag.DISCLOSURE_SUBMITTED.value)
@@ -258,25 +378,36 @@ def test_a_watch_entry_takes_the_check_quota(settings):
     admin = _member_who_can(Capability.WATCHLIST_MANAGE)
     client = client_for(admin)
 
-    first = client.post("/api/v1/watchlist", {"identifiers": [{"type": "phone", "value": "+86 137 0000 5678"}], "ref": "a"},
-                        format="json")
-    second = client.post("/api/v1/watchlist", {"identifiers": [{"type": "phone", "value": "+86 137 0000 5679"}], "ref": "b"},
-                         format="json")
+    first = client.post(
+        "/api/v1/watchlist",
+        {"identifiers": [{"type": "phone", "value": "+86 137 0000 5678"}], "ref": "a"},
+        format="json",
+    )
+    second = client.post(
+        "/api/v1/watchlist",
+        {"identifiers": [{"type": "phone", "value": "+86 137 0000 5679"}], "ref": "b"},
+        format="json",
+    )
 
     assert (first.status_code, second.status_code) == (201, 429)
 
 
 @pytest.mark.django_db
-def test_the_gated_single_check_keeps_its_statement_budget(platform_analyst, brand_reporter, reviewer,
-                                                           django_assert_max_num_queries):
+def test_the_gated_single_check_keeps_its_statement_budget(
+    platform_analyst, brand_reporter, reviewer, django_assert_max_num_queries
+):
     listed = "+86 137 0000 5678"
     report_make_accepted(brand_reporter, reviewer, [{"type": "phone", "value": listed}])
     client = client_for(platform_analyst)
-    client.post("/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+86 137 0000 0001"}]}, format="json")
+    client.post(
+        "/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+86 137 0000 0001"}]}, format="json"
+    )
 
     # Once the key's last use is noted: 12 statements for a hit (key, token, evidence x2, policy, quota, canary, probes x2, window, audit x2),
     # and the savepoint around the request.
     with django_assert_max_num_queries(14):
-        response = client.post("/api/v1/checks", {"identifiers": [{"type": "phone", "value": listed}]}, format="json")
+        response = client.post(
+            "/api/v1/checks", {"identifiers": [{"type": "phone", "value": listed}]}, format="json"
+        )
 
     assert response.json()["level"] != "none"

@@ -1,4 +1,5 @@
 """RFC 9497 OPRF (ristretto255-SHA512, mode OPRF): the RFC's vectors, blind/direct agreement, rejections."""
+
 from __future__ import annotations
 
 import json
@@ -18,9 +19,7 @@ from sharing.crypto.oprf import (
     finalize,
 )
 
-SUITE = json.loads(
-    (Path(__file__).parent.parent / "vectors" / "rfc9497_ristretto255_oprf.json").read_text()
-)
+SUITE = json.loads((Path(__file__).parent.parent / "vectors" / "rfc9497_ristretto255_oprf.json").read_text())
 VECTORS = SUITE["vectors"]
 SEED = bytes.fromhex(SUITE["Seed"])
 KEY_INFO = bytes.fromhex(SUITE["KeyInfo"])

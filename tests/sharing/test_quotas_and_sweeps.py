@@ -1,4 +1,5 @@
 """Anti-enumeration: atomic quotas (429 + Retry-After, audited) and sweep detection with alerts."""
+
 from __future__ import annotations
 
 import random
@@ -29,11 +30,18 @@ def test_over_quota_is_a_429_with_retry_after_and_audited(api, platform_analyst,
     assert statuses == [200, 200, 429]
     assert 1 <= int(refused["Retry-After"]) <= 61
     assert "phone" in refused.json()["error"]["message"]
-    assert AuditEvent.objects.filter(action="accounts:quota:exceeded", actor_member=platform_analyst, outcome="denied").count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action="accounts:quota:exceeded", actor_member=platform_analyst, outcome="denied"
+        ).count()
+        == 2
+    )
 
 
 @pytest.mark.django_db
-def test_quotas_are_per_identifier_type_and_per_organisation(api, platform_analyst, courier_analyst, settings):
+def test_quotas_are_per_identifier_type_and_per_organisation(
+    api, platform_analyst, courier_analyst, settings
+):
     settings.HUB_QUOTA_CHECKS_PER_MINUTE = 1
     client = api(platform_analyst)
 
@@ -52,8 +60,12 @@ def test_evaluations_count_against_their_own_quota(api, platform_analyst, settin
     elements = [oprf.blind(bytes([i]))[1].hex() for i in range(4)]
 
     first = client.post("/api/v1/tokens/evaluate", {"blinded_elements": elements}, format="json").status_code
-    second = client.post("/api/v1/tokens/evaluate", {"blinded_elements": elements[:2]}, format="json").status_code
-    third = client.post("/api/v1/tokens/evaluate", {"blinded_elements": elements[:1]}, format="json").status_code
+    second = client.post(
+        "/api/v1/tokens/evaluate", {"blinded_elements": elements[:2]}, format="json"
+    ).status_code
+    third = client.post(
+        "/api/v1/tokens/evaluate", {"blinded_elements": elements[:1]}, format="json"
+    ).status_code
 
     assert (first, second, third) == (200, 429, 200)
 
@@ -77,7 +89,9 @@ def test_sixteen_concurrent_clients_cannot_overshoot_the_quota(settings):
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
         try:
             for n in range(20):
-                code = _check(client, {"type": "phone", "value": f"+86138{n:04d}{random.randint(0, 9999):04d}"}).status_code
+                code = _check(
+                    client, {"type": "phone", "value": f"+86138{n:04d}{random.randint(0, 9999):04d}"}
+                ).status_code
                 with lock:
                     outcomes.append(code)
         finally:
@@ -117,7 +131,7 @@ def test_a_random_sweep_that_never_hits_is_flagged_within_500_queries(platform_a
     client = client_for(platform_analyst)
     rng = random.Random(7)
 
-    for n in range(500):
+    for _n in range(500):
         _check(client, {"type": "email", "value": f"guess{rng.randrange(10**9)}@example.com"})
         if _sweep_alerts():
             break
@@ -128,24 +142,38 @@ def test_a_random_sweep_that_never_hits_is_flagged_within_500_queries(platform_a
 @pytest.mark.django_db
 def test_a_realistic_benign_workload_raises_no_alert(platform_analyst, brand_reporter, reviewer):
     rng = random.Random(11)
-    listed = [f"+86 13{rng.randrange(10)} {rng.randrange(10**4):04d} {rng.randrange(10**4):04d}" for _ in range(15)]
+    listed = [
+        f"+86 13{rng.randrange(10)} {rng.randrange(10**4):04d} {rng.randrange(10**4):04d}" for _ in range(15)
+    ]
     for phone in listed:
         report_make_accepted(brand_reporter, reviewer, [{"type": "phone", "value": phone}])
     client = client_for(platform_analyst)
 
     for n in range(500):
         # A platform screening its sellers: scattered numbers, a few of them known bad.
-        phone = listed[n % 15] if n % 33 == 0 else f"+86 1{rng.choice('38')}{rng.randrange(10)} {rng.randrange(10**4):04d} {rng.randrange(10**4):04d}"
-        response = _check(client, {"type": "phone", "value": phone}, {"type": "email", "value": f"shop{rng.randrange(10**6)}@example.com"})
+        phone = (
+            listed[n % 15]
+            if n % 33 == 0
+            else f"+86 1{rng.choice('38')}{rng.randrange(10)} {rng.randrange(10**4):04d} {rng.randrange(10**4):04d}"
+        )
+        response = _check(
+            client,
+            {"type": "phone", "value": phone},
+            {"type": "email", "value": f"shop{rng.randrange(10**6)}@example.com"},
+        )
         assert response.status_code == 200
 
     assert _sweep_alerts() == set()
 
 
 @pytest.mark.django_db
-def test_a_canary_hit_raises_a_high_severity_alert_and_the_answer_looks_ordinary(api, operator_admin, platform_analyst):
+def test_a_canary_hit_raises_a_high_severity_alert_and_the_answer_looks_ordinary(
+    api, operator_admin, platform_analyst
+):
     canary = {"type": "phone", "value": "+86 137 0000 1234"}
-    planted = api(operator_admin).post("/api/v1/canaries", {"identifiers": [canary], "label": "range 137-0000"}, format="json")
+    planted = api(operator_admin).post(
+        "/api/v1/canaries", {"identifiers": [canary], "label": "range 137-0000"}, format="json"
+    )
 
     result = _check(api(platform_analyst), canary).json()
 
@@ -163,8 +191,12 @@ def test_operators_list_acknowledge_and_resolve_alerts(api, operator_admin, plat
     client = api(reviewer)
 
     listed = client.get("/api/v1/alerts?status=open").json()["results"]
-    acknowledged = client.post(f"/api/v1/alerts/{listed[0]['id']}/acknowledge", {"reason": "calling the member"}, format="json")
-    resolved = client.post(f"/api/v1/alerts/{listed[0]['id']}/resolve", {"reason": "member's test script; warned"}, format="json")
+    acknowledged = client.post(
+        f"/api/v1/alerts/{listed[0]['id']}/acknowledge", {"reason": "calling the member"}, format="json"
+    )
+    resolved = client.post(
+        f"/api/v1/alerts/{listed[0]['id']}/resolve", {"reason": "member's test script; warned"}, format="json"
+    )
     again = client.post(f"/api/v1/alerts/{listed[0]['id']}/resolve", {"reason": "twice"}, format="json")
 
     assert [a["kind"] for a in listed] == ["canary_hit"]
@@ -177,8 +209,9 @@ def _bulk_upload(member, lines: list[str]):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     content = ("ref,phone\n" + "\n".join(lines) + "\n").encode()
-    return client_for(member).post("/api/v1/bulk-checks", {"file": SimpleUploadedFile("sellers.csv", content)},
-                                   format="multipart")
+    return client_for(member).post(
+        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("sellers.csv", content)}, format="multipart"
+    )
 
 
 @pytest.mark.django_db
@@ -190,7 +223,9 @@ def test_a_number_range_walked_in_a_bulk_file_is_flagged_as_a_sequential_sweep(p
     assert response.status_code == 202
     alert = Alert.objects.get(kind="sequential_sweep")
     assert alert.organisation == platform_analyst.organisation
-    assert alert.details["distinct_in_block"] >= settings.HUB_SWEEP_BLOCK_PROBES and "1391234" not in str(alert.details)
+    assert alert.details["distinct_in_block"] >= settings.HUB_SWEEP_BLOCK_PROBES and "1391234" not in str(
+        alert.details
+    )
 
 
 @pytest.mark.django_db
@@ -215,7 +250,9 @@ def test_sweep_records_older_than_two_days_are_pruned(platform_analyst):
     organisation = platform_analyst.organisation
     for hours_ago in (0, 47, 49):
         start = now - timedelta(hours=hours_ago)
-        SweepProbe.objects.create(organisation=organisation, window_start=start, block="b", probe=f"p{hours_ago}")
+        SweepProbe.objects.create(
+            organisation=organisation, window_start=start, block="b", probe=f"p{hours_ago}"
+        )
         SweepWindow.objects.create(organisation=organisation, window_start=start, checks=1)
 
     assert sweep_records_prune_task() == 2

@@ -1,4 +1,5 @@
 """Reports: submission, the restricted tier, review, retraction, and scoping to the owner."""
+
 from __future__ import annotations
 
 import base64
@@ -16,14 +17,27 @@ pytestmark = pytest.mark.django_db
 
 
 def _open(record: RestrictedRecord) -> bytes:
-    aad = associated_data(record_id=f"{record.owner_type}:{record.owner_id}", field=record.field, data_class="restricted")
-    return open_sealed(Sealed(record.kek_version, bytes(record.wrapped_key), bytes(record.ciphertext)), aad=aad,
-                       keys=key_encryption_keys())
+    aad = associated_data(
+        record_id=f"{record.owner_type}:{record.owner_id}", field=record.field, data_class="restricted"
+    )
+    return open_sealed(
+        Sealed(record.kek_version, bytes(record.wrapped_key), bytes(record.ciphertext)),
+        aad=aad,
+        keys=key_encryption_keys(),
+    )
 
 
 def test_submit_stores_tokens_and_seals_raw_values_statement_and_evidence(api, brand_reporter):
-    body = {**report_body(), "evidence": [{"name": "order.pdf", "content_type": "application/pdf",
-                                           "content_base64": base64.b64encode(b"%PDF-1.7 order 42").decode()}]}
+    body = {
+        **report_body(),
+        "evidence": [
+            {
+                "name": "order.pdf",
+                "content_type": "application/pdf",
+                "content_base64": base64.b64encode(b"%PDF-1.7 order 42").decode(),
+            }
+        ],
+    }
 
     response = api(brand_reporter).post("/api/v1/reports", body, format="json")
 
@@ -38,7 +52,11 @@ def test_submit_stores_tokens_and_seals_raw_values_statement_and_evidence(api, b
     assert json.loads(_open(records["identifiers"]))[0]["value"] == "+86 138 0013 8000"
     assert _open(records["evidence:0"]) == b"%PDF-1.7 order 42"
     event = AuditEvent.objects.get(action="sharing:report:submitted")
-    assert (event.actor_member, event.object_id, event.data_class) == (brand_reporter, data["id"], DataClass.SHAREABLE)
+    assert (event.actor_member, event.object_id, event.data_class) == (
+        brand_reporter,
+        data["id"],
+        DataClass.SHAREABLE,
+    )
 
 
 def test_the_same_seller_spelt_differently_gives_the_same_tokens(brand_reporter):
@@ -62,7 +80,9 @@ def test_reporter_lists_and_reads_only_its_own_reports(api, brand_reporter, outs
     assert [r["id"] for r in listing.json()["results"]] == [str(own.public_id)]
     assert detail.status_code == 200
     assert foreign_detail.status_code == 404
-    assert AuditEvent.objects.filter(actor_member=brand_reporter, outcome="denied", object_type="report").exists()
+    assert AuditEvent.objects.filter(
+        actor_member=brand_reporter, outcome="denied", object_type="report"
+    ).exists()
     assert AuditEvent.objects.filter(action="sharing:report:read", object_id=str(own.public_id)).count() == 1
 
 
@@ -79,7 +99,9 @@ def test_outsider_cannot_retract_someone_elses_report(api, brand_reporter, outsi
 def test_reviewer_accepts_with_reason_and_the_report_gets_an_expiry(api, brand_reporter, reviewer):
     report = report_make(brand_reporter)
 
-    response = api(reviewer).post(f"/api/v1/reports/{report.public_id}/accept", {"reason": "order verified"}, format="json")
+    response = api(reviewer).post(
+        f"/api/v1/reports/{report.public_id}/accept", {"reason": "order verified"}, format="json"
+    )
 
     assert response.status_code == 200, response.content
     report.refresh_from_db()
@@ -93,15 +115,21 @@ def test_reject_needs_a_reason_and_a_decided_report_cannot_be_decided_again(api,
     client = api(reviewer)
 
     no_reason = client.post(f"/api/v1/reports/{report.public_id}/reject", {}, format="json")
-    rejected = client.post(f"/api/v1/reports/{report.public_id}/reject", {"reason": "no proof of sale"}, format="json")
-    again = client.post(f"/api/v1/reports/{report.public_id}/accept", {"reason": "changed my mind"}, format="json")
+    rejected = client.post(
+        f"/api/v1/reports/{report.public_id}/reject", {"reason": "no proof of sale"}, format="json"
+    )
+    again = client.post(
+        f"/api/v1/reports/{report.public_id}/accept", {"reason": "changed my mind"}, format="json"
+    )
 
     assert no_reason.status_code == 400 and "reason" in no_reason.json()["error"]["fields"]
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
     assert again.status_code == 409
 
 
-def test_review_queue_shows_metadata_of_every_organisation_but_no_reporter_name(api, brand_reporter, outsider, reviewer):
+def test_review_queue_shows_metadata_of_every_organisation_but_no_reporter_name(
+    api, brand_reporter, outsider, reviewer
+):
     report_make(brand_reporter)
     report_make(outsider, seller_identifiers(1))
 
@@ -115,7 +143,9 @@ def test_review_queue_shows_metadata_of_every_organisation_but_no_reporter_name(
 
 def test_retracting_an_accepted_report_stops_it_matching(api, brand_reporter, reviewer, platform_analyst):
     report = report_make(brand_reporter)
-    api(reviewer).post(f"/api/v1/reports/{report.public_id}/accept", {"reason": "evidence checked"}, format="json")
+    api(reviewer).post(
+        f"/api/v1/reports/{report.public_id}/accept", {"reason": "evidence checked"}, format="json"
+    )
     check = {"identifiers": [seller_identifiers()[0]]}
     before = api(platform_analyst).post("/api/v1/checks", check, format="json").json()["level"]
 

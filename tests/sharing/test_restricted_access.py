@@ -1,4 +1,5 @@
 """check_restricted_access: dual approval is only as strong as "a credential belongs to one person"."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,7 +36,9 @@ def _disclosure_approved_by(clients: list[APIClient], brand_reporter, reviewer):
     return request
 
 
-def test_the_checker_catches_an_approval_made_with_a_key_minted_by_someone_else(brand_reporter, reviewer, capsys):
+def test_the_checker_catches_an_approval_made_with_a_key_minted_by_someone_else(
+    brand_reporter, reviewer, capsys
+):
     admin = persona(OrganisationKind.OPERATOR, Role.ADMIN)
     officers = [member_make(admin.organisation, Role.DISCLOSURE_OFFICER) for _ in range(2)]
     request = _disclosure_approved_by([client_for(officer) for officer in officers], brand_reporter, reviewer)
@@ -45,7 +48,9 @@ def test_the_checker_catches_an_approval_made_with_a_key_minted_by_someone_else(
         call_command("check_restricted_access")
 
     errors = capsys.readouterr().err
-    approvals = AuditEvent.objects.filter(action=AuditTag.DISCLOSURE_APPROVED, object_id=str(request.public_id))
+    approvals = AuditEvent.objects.filter(
+        action=AuditTag.DISCLOSURE_APPROVED, object_id=str(request.public_id)
+    )
     assert approvals.count() == 2
     for approval in approvals:
         assert f"audit event #{approval.pk} " in errors and f"created by member {admin.public_id}" in errors
@@ -57,8 +62,13 @@ def test_the_checker_trusts_the_audit_log_over_an_edited_creator(brand_reporter,
     officers = [member_make(admin.organisation, Role.DISCLOSURE_OFFICER) for _ in range(2)]
     clients = [client_for(officer) for officer in officers]  # created_by says "their own"
     for api_key in ApiKey.objects.filter(member__in=officers):  # but the log says the admin issued them
-        audit_record(actor=Actor(member=admin), tag=AuditTag.API_KEY_ISSUED, target=api_key,
-                     data_class=DataClass.ADMINISTRATIVE, details={"member": str(api_key.member.public_id)})
+        audit_record(
+            actor=Actor(member=admin),
+            tag=AuditTag.API_KEY_ISSUED,
+            target=api_key,
+            data_class=DataClass.ADMINISTRATIVE,
+            details={"member": str(api_key.member.public_id)},
+        )
     request = _disclosure_approved_by(clients, brand_reporter, reviewer)
 
     with pytest.raises(CommandError):
@@ -69,7 +79,9 @@ def test_the_checker_trusts_the_audit_log_over_an_edited_creator(brand_reporter,
     assert f"order {request.public_id} was approved with an API key its officer did not create" in errors
 
 
-def test_the_checker_passes_a_disclosure_approved_with_the_officers_own_keys(brand_reporter, reviewer, capsys):
+def test_the_checker_passes_a_disclosure_approved_with_the_officers_own_keys(
+    brand_reporter, reviewer, capsys
+):
     admin = persona(OrganisationKind.OPERATOR, Role.ADMIN)
     officers = [member_make(admin.organisation, Role.DISCLOSURE_OFFICER) for _ in range(2)]
     _disclosure_approved_by([client_for(officer) for officer in officers], brand_reporter, reviewer)

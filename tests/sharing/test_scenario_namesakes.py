@@ -4,6 +4,7 @@ Two rights owners each report a different seller; the sellers share only the nam
 a shipping address). They stay two subjects, each counted by the one organisation that reported
 it; a third, unrelated seller checked with the shared name (or address) alone is not listed.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,14 @@ pytestmark = pytest.mark.django_db
 
 NAME = {"type": "name", "value": "张伟"}
 WAREHOUSE = {"type": "shipping_address", "value": "上海市浦东新区金桥路 1888 号 3 号仓库"}
-SELLER_A = [{"type": "phone", "value": "+86 138 0013 8001"}, {"type": "email", "value": "zhangwei.a@example.com"}]
-SELLER_B = [{"type": "phone", "value": "+86 139 0013 9002"}, {"type": "email", "value": "zhangwei.b@example.com"}]
+SELLER_A = [
+    {"type": "phone", "value": "+86 138 0013 8001"},
+    {"type": "email", "value": "zhangwei.a@example.com"},
+]
+SELLER_B = [
+    {"type": "phone", "value": "+86 139 0013 9002"},
+    {"type": "email", "value": "zhangwei.b@example.com"},
+]
 
 
 def _check(api, member, *identifiers) -> dict:
@@ -28,7 +35,9 @@ def _check(api, member, *identifiers) -> dict:
 
 
 @pytest.mark.parametrize("shared", [NAME, WAREHOUSE], ids=["namesake", "shared_warehouse"])
-def test_two_sellers_sharing_only_a_weak_identifier_stay_two_subjects_and_list_no_stranger(api, reviewer, shared):
+def test_two_sellers_sharing_only_a_weak_identifier_stay_two_subjects_and_list_no_stranger(
+    api, reviewer, shared
+):
     brand_one = persona(K.RIGHTS_OWNER, R.REPORTER)
     brand_two = persona(K.RIGHTS_OWNER, R.REPORTER)
     platform = persona(K.PLATFORM, R.ANALYST)
@@ -61,7 +70,9 @@ def test_two_reports_of_one_organisation_count_one_reporter_wherever_they_sit(ap
     brand = persona(K.RIGHTS_OWNER, R.REPORTER)
     platform = persona(K.PLATFORM, R.ANALYST)
     report_make_accepted(brand, reviewer, SELLER_A)
-    report_make_accepted(brand, reviewer, [SELLER_A[0], {"type": "bank_account", "value": "DE89 3704 0044 0532 0130 00"}])
+    report_make_accepted(
+        brand, reviewer, [SELLER_A[0], {"type": "bank_account", "value": "DE89 3704 0044 0532 0130 00"}]
+    )
     report_make_accepted(brand, reviewer, SELLER_B)
 
     one_subject = _check(api, platform, SELLER_A[1])
@@ -76,10 +87,17 @@ def test_two_reports_of_one_organisation_count_one_reporter_wherever_they_sit(ap
 def test_a_report_naming_only_weak_identifiers_is_refused_per_field(api):
     brand = persona(K.RIGHTS_OWNER, R.REPORTER)
 
-    response = api(brand).post("/api/v1/reports", {
-        "identifiers": [NAME, WAREHOUSE, {"type": "device_id", "value": "35-209900-176148-1"}], "ip_type": "trademark",
-        "category": "counterfeit", "verification_level": "rights_owner_verified", "statement": "Counterfeit handbags."},
-        format="json")
+    response = api(brand).post(
+        "/api/v1/reports",
+        {
+            "identifiers": [NAME, WAREHOUSE, {"type": "device_id", "value": "35-209900-176148-1"}],
+            "ip_type": "trademark",
+            "category": "counterfeit",
+            "verification_level": "rights_owner_verified",
+            "statement": "Counterfeit handbags.",
+        },
+        format="json",
+    )
 
     assert response.status_code == 400, response.content
     assert "strong or medium identifier" in str(response.json())

@@ -5,6 +5,7 @@ the same bank account. B's check flags it and explains why; the seller disputes
 through B; the reporter misses the deadline; the reports are suspended; the
 subject drops to the right level; B's webhook fired each time.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,7 +43,9 @@ def _events(receiver: Receiver) -> list[dict]:
     return [json.loads(r["body"]) for r in receiver.requests]
 
 
-def test_a_banned_seller_reappearing_on_another_platform(api, receiver, deliveries, django_capture_on_commit_callbacks):
+def test_a_banned_seller_reappearing_on_another_platform(
+    api, receiver, deliveries, django_capture_on_commit_callbacks
+):
     platform_a = persona(K.PLATFORM, R.REPORTER)
     brand = persona(K.RIGHTS_OWNER, R.REPORTER)
     reviewer = persona(K.OPERATOR, R.REVIEWER)
@@ -54,9 +57,21 @@ def test_a_banned_seller_reappearing_on_another_platform(api, receiver, deliveri
     b_admin.post("/api/v1/webhooks", {"url": receiver.url}, format="json")
     b.post("/api/v1/watchlist", {"identifiers": [NEW_STORE, BANK], "ref": "B-seller-77"}, format="json")
     for reporter, level in ((platform_a, "platform_enforcement"), (brand, "rights_owner_verified")):
-        report_id = api(reporter).post("/api/v1/reports", {
-            "identifiers": [OLD_STORE, BANK], "ip_type": "trademark", "category": "counterfeit",
-            "verification_level": level, "statement": "Store closed after counterfeit notices."}, format="json").json()["id"]
+        report_id = (
+            api(reporter)
+            .post(
+                "/api/v1/reports",
+                {
+                    "identifiers": [OLD_STORE, BANK],
+                    "ip_type": "trademark",
+                    "category": "counterfeit",
+                    "verification_level": level,
+                    "statement": "Store closed after counterfeit notices.",
+                },
+                format="json",
+            )
+            .json()["id"]
+        )
         with django_capture_on_commit_callbacks(execute=True):
             op.post(f"/api/v1/reports/{report_id}/accept", {"reason": "evidence checked"}, format="json")
         deliveries()
@@ -69,12 +84,18 @@ def test_a_banned_seller_reappearing_on_another_platform(api, receiver, deliveri
     assert check["reporting_organisations"] == 2 and check["reporter_kinds"] == ["platform", "rights_owner"]
     assert "shared bank account" in check["explanation"] and "1 store account" in check["explanation"]
     assert [e["type"] for e in linked_events] == ["subject.level_changed", "subject.level_changed"]
-    assert [(e["data"]["from"], e["data"]["to"]) for e in linked_events] == [("none", "reported"), ("reported", "listed")]
+    assert [(e["data"]["from"], e["data"]["to"]) for e in linked_events] == [
+        ("none", "reported"),
+        ("reported", "listed"),
+    ]
     assert all(e["data"]["watch_ref"] == "B-seller-77" for e in linked_events)
 
     # The seller disputes through B; the reporters never answer.
-    dispute = b.post("/api/v1/disputes", {"identifiers": [NEW_STORE, BANK], "grounds": "The seller is a licensed reseller."},
-                     format="json").json()
+    dispute = b.post(
+        "/api/v1/disputes",
+        {"identifiers": [NEW_STORE, BANK], "grounds": "The seller is a licensed reseller."},
+        format="json",
+    ).json()
     from datetime import date
 
     due = date.fromisoformat(dispute["response_due"])
@@ -89,7 +110,9 @@ def test_a_banned_seller_reappearing_on_another_platform(api, receiver, deliveri
     assert lapsed == 1 and detail["status"] == "lapsed"
     assert set(Report.objects.values_list("status", flat=True)) == {ReportStatus.SUSPENDED}
     assert after["level"] == "none"
-    drop = _events(receiver)[len(linked_events):]
+    drop = _events(receiver)[len(linked_events) :]
     # The lapse suspends both reports in one change: one event, from what B last heard.
-    assert [(e["type"], e["data"]["from"], e["data"]["to"]) for e in drop] == [("subject.level_changed", "listed", "none")]
+    assert [(e["type"], e["data"]["from"], e["data"]["to"]) for e in drop] == [
+        ("subject.level_changed", "listed", "none")
+    ]
     assert all(r["headers"].get("X-Hub-Signature", "").startswith("t=") for r in receiver.requests)

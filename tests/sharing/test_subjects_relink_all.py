@@ -1,4 +1,5 @@
 """subjects_relink_all moves data linked before the strength rule to it, idempotently."""
+
 from __future__ import annotations
 
 from io import StringIO
@@ -29,7 +30,9 @@ def _merge_through_the_name():
     Subject.objects.exclude(pk=survivor.pk).delete()
 
 
-def test_relink_all_splits_subjects_merged_through_a_weak_identifier(brand_reporter, other_brand_reporter, reviewer):
+def test_relink_all_splits_subjects_merged_through_a_weak_identifier(
+    brand_reporter, other_brand_reporter, reviewer
+):
     report_make_accepted(brand_reporter, reviewer, SELLER_A)
     report_make_accepted(other_brand_reporter, reviewer, SELLER_B)
     _merge_through_the_name()

@@ -1,4 +1,5 @@
 """Webhooks that can be believed: one event per watched seller per change, `from` what its receiver last heard."""
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,11 @@ def watcher(receiver):  # noqa: F811
     """A platform watching one seller by phone and email, with one endpoint at the receiver."""
     analyst = persona(K.PLATFORM, R.ANALYST)
     webhook_register(url=receiver.url, actor=Actor(member=member_make(analyst.organisation, R.ADMIN)))
-    watchlist_add(identifiers=[RawIdentifier(**PHONE), RawIdentifier(**EMAIL)], ref="seller-7", actor=Actor(member=analyst))
+    watchlist_add(
+        identifiers=[RawIdentifier(**PHONE), RawIdentifier(**EMAIL)],
+        ref="seller-7",
+        actor=Actor(member=analyst),
+    )
     return analyst
 
 
@@ -59,20 +64,26 @@ def _heard(receiver: Receiver) -> list[dict]:
 
 
 def test_a_seller_watched_by_phone_and_email_reported_by_two_organisations_gets_one_event_per_change(
-        watcher, receiver, deliver, django_capture_on_commit_callbacks):  # noqa: F811
+    watcher, receiver, deliver, django_capture_on_commit_callbacks
+):  # noqa: F811
     _accept_from_a_new_organisation(django_capture_on_commit_callbacks)
     deliver()
     _accept_from_a_new_organisation(django_capture_on_commit_callbacks)
     deliver()
 
     assert len(receiver.requests) == 2  # not one per identifier, not a linked event beside each level change
-    assert [(e["type"], e["data"]["from"], e["data"]["to"], e["data"]["watch_ref"]) for e in _heard(receiver)] == [
-        ("subject.level_changed", "none", "reported", "seller-7"), ("subject.level_changed", "reported", "listed", "seller-7")]
+    assert [
+        (e["type"], e["data"]["from"], e["data"]["to"], e["data"]["watch_ref"]) for e in _heard(receiver)
+    ] == [
+        ("subject.level_changed", "none", "reported", "seller-7"),
+        ("subject.level_changed", "reported", "listed", "seller-7"),
+    ]
     assert set(WatchEntry.objects.values_list("last_level", flat=True)) == {"listed"}
 
 
 def test_a_retried_event_carries_the_same_id_so_a_receiver_can_drop_the_repeat(
-        watcher, receiver, deliver, django_capture_on_commit_callbacks, monkeypatch):  # noqa: F811
+    watcher, receiver, deliver, django_capture_on_commit_callbacks, monkeypatch
+):  # noqa: F811
     receiver.script = [503]
     _accept_from_a_new_organisation(django_capture_on_commit_callbacks)
     deliver()
@@ -86,7 +97,8 @@ def test_a_retried_event_carries_the_same_id_so_a_receiver_can_drop_the_repeat(
 
 
 def test_from_is_the_level_last_heard_when_a_level_falls_and_rises_again(
-        watcher, receiver, deliver, django_capture_on_commit_callbacks):  # noqa: F811
+    watcher, receiver, deliver, django_capture_on_commit_callbacks
+):  # noqa: F811
     first = _accept_from_a_new_organisation(django_capture_on_commit_callbacks)
     _accept_from_a_new_organisation(django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
@@ -94,11 +106,15 @@ def test_from_is_the_level_last_heard_when_a_level_falls_and_rises_again(
     deliver()
 
     assert [(e["data"]["from"], e["data"]["to"]) for e in _heard(receiver)] == [
-        ("none", "reported"), ("reported", "listed"), ("listed", "reported")]
+        ("none", "reported"),
+        ("reported", "listed"),
+        ("listed", "reported"),
+    ]
 
 
 def test_a_new_identifier_of_a_watched_seller_starts_from_what_its_receiver_heard(
-        watcher, receiver, deliver, django_capture_on_commit_callbacks):  # noqa: F811
+    watcher, receiver, deliver, django_capture_on_commit_callbacks
+):  # noqa: F811
     _accept_from_a_new_organisation(django_capture_on_commit_callbacks)
     deliver()
     store = RawIdentifier(type="store_url", value="https://shop5550002.taobao.com/")

@@ -1,4 +1,5 @@
 """Watchlists: members watch their own sellers' tokens; notify writes outbox rows in the caller's transaction."""
+
 from __future__ import annotations
 
 import json
@@ -32,13 +33,17 @@ def _row_text(model, **filters) -> str:
 
 
 def _watch(member, identifiers, ref="seller-42") -> list[WatchEntry]:
-    return watchlist_add(identifiers=[RawIdentifier(**i) for i in identifiers], ref=ref, actor=Actor(member=member))
+    return watchlist_add(
+        identifiers=[RawIdentifier(**i) for i in identifiers], ref=ref, actor=Actor(member=member)
+    )
 
 
 def _subject_of(identifier: dict) -> Subject:
     """The subject an accepted report made of this seller's identifiers."""
     reporter, reviewer = persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER)
-    report = report_make_accepted(reporter, reviewer, [identifier, {"type": "email", "value": f"{uuid.uuid4().hex[:8]}@example.com"}])
+    report = report_make_accepted(
+        reporter, reviewer, [identifier, {"type": "email", "value": f"{uuid.uuid4().hex[:8]}@example.com"}]
+    )
     return report.identifiers.first().token.subject
 
 
@@ -49,14 +54,18 @@ def _endpoint(member, url="http://127.0.0.1:9/hook"):
 
 def test_a_platform_analyst_watches_a_seller_in_raw_and_token_form(api, platform_analyst):
     emailed = token_evaluate(identifier_type="email", canonical="token.only.seller@example.com")
-    body = {"identifiers": [PHONE, {"type": "email", "token": emailed.value, "key_version": emailed.key_version}],
-            "ref": "seller-42"}
+    body = {
+        "identifiers": [PHONE, {"type": "email", "token": emailed.value, "key_version": emailed.key_version}],
+        "ref": "seller-42",
+    }
 
     response = api(platform_analyst).post("/api/v1/watchlist", body, format="json")
 
     assert response.status_code == 201, response.content
     entries = response.json()["entries"]
-    assert sorted(e["type"] for e in entries) == ["email", "phone"] and {e["ref"] for e in entries} == {"seller-42"}
+    assert sorted(e["type"] for e in entries) == ["email", "phone"] and {e["ref"] for e in entries} == {
+        "seller-42"
+    }
     assert all(set(e) == {"id", "ref", "type", "created_at"} for e in entries)
     rows = WatchEntry.objects.filter(organisation=platform_analyst.organisation)
     assert rows.count() == 2 and all(row.token.startswith("1:") for row in rows)
@@ -77,16 +86,23 @@ def test_raw_values_appear_in_no_table_and_no_audit_row(api, courier_analyst):
 
 
 def test_watching_the_same_identifier_twice_keeps_one_entry(api, platform_analyst):
-    first = api(platform_analyst).post("/api/v1/watchlist", {"identifiers": [PHONE], "ref": "a"}, format="json")
+    first = api(platform_analyst).post(
+        "/api/v1/watchlist", {"identifiers": [PHONE], "ref": "a"}, format="json"
+    )
 
-    again = api(platform_analyst).post("/api/v1/watchlist", {"identifiers": [{"type": "phone", "value": "+8613800138001"}],
-                                                             "ref": "b"}, format="json")
+    again = api(platform_analyst).post(
+        "/api/v1/watchlist",
+        {"identifiers": [{"type": "phone", "value": "+8613800138001"}], "ref": "b"},
+        format="json",
+    )
 
     assert again.status_code == 201 and again.json()["entries"] == first.json()["entries"]
     assert WatchEntry.objects.count() == 1
 
 
-def test_the_list_shows_only_your_own_entries_and_no_tokens(api, platform_analyst, django_assert_max_num_queries):
+def test_the_list_shows_only_your_own_entries_and_no_tokens(
+    api, platform_analyst, django_assert_max_num_queries
+):
     _watch(platform_analyst, [PHONE, EMAIL])
     other = persona(K.PLATFORM, R.ANALYST)
     _watch(other, [{"type": "phone", "value": "+86 138 0013 8002"}], ref="theirs")
@@ -115,42 +131,58 @@ def test_removing_your_entry_deletes_it_and_another_organisations_is_not_found(a
     assert removed.status_code == 204 and not WatchEntry.objects.filter(pk=mine.pk).exists()
     assert foreign.status_code == 404 and missing.status_code == 404
     assert WatchEntry.objects.filter(pk=theirs.pk).exists()
-    assert AuditEvent.objects.filter(action="sharing:watch:removed", outcome=Outcome.ALLOWED, object_id=str(mine.public_id)).exists()
+    assert AuditEvent.objects.filter(
+        action="sharing:watch:removed", outcome=Outcome.ALLOWED, object_id=str(mine.public_id)
+    ).exists()
     assert AuditEvent.objects.filter(action="sharing:watch:removed", outcome=Outcome.DENIED).count() == 2
 
 
 def test_rights_owners_and_viewers_cannot_watch(api, brand_reporter):
     viewer = persona(K.PLATFORM, R.VIEWER)
 
-    responses = [api(m).post("/api/v1/watchlist", {"identifiers": [PHONE], "ref": "x"}, format="json")
-                 for m in (brand_reporter, viewer)]
+    responses = [
+        api(m).post("/api/v1/watchlist", {"identifiers": [PHONE], "ref": "x"}, format="json")
+        for m in (brand_reporter, viewer)
+    ]
 
     assert [r.status_code for r in responses] == [403, 403]
     assert not WatchEntry.objects.exists()
 
 
-def test_notify_writes_rows_only_for_endpoints_of_organisations_watching_the_subject(platform_analyst, courier_analyst):
+def test_notify_writes_rows_only_for_endpoints_of_organisations_watching_the_subject(
+    platform_analyst, courier_analyst
+):
     subject = _subject_of(PHONE)
     _watch(platform_analyst, [PHONE], ref="platform-seller-7")
     kept = _endpoint(platform_analyst)
-    webhook_remove(public_id=_endpoint(platform_analyst).public_id, actor=Actor(member=member_make(platform_analyst.organisation, R.ADMIN)))
+    webhook_remove(
+        public_id=_endpoint(platform_analyst).public_id,
+        actor=Actor(member=member_make(platform_analyst.organisation, R.ADMIN)),
+    )
     _watch(courier_analyst, [PHONE], ref="no-endpoint")  # watches, but has nowhere to send
     elsewhere = persona(K.PLATFORM, R.ANALYST)
     _watch(elsewhere, [seller_identifiers(77)[0]])  # another seller entirely
     _endpoint(elsewhere)
 
-    written = watchlist_notify(subject_ids={subject.pk}, event="subject.level_changed", details={"from": "reported", "to": "listed"})
+    written = watchlist_notify(
+        subject_ids={subject.pk}, event="subject.level_changed", details={"from": "reported", "to": "listed"}
+    )
 
     row = WebhookOutbox.objects.get()
     payload = json.loads(row.body)
     assert written == 1 and row.endpoint == kept and row.status == "pending"
-    assert payload["id"] == str(row.event_id) and payload["type"] == "subject.level_changed" and payload["created_at"]
+    assert (
+        payload["id"] == str(row.event_id)
+        and payload["type"] == "subject.level_changed"
+        and payload["created_at"]
+    )
     assert payload["data"] == {"watch_ref": "platform-seller-7", "from": "reported", "to": "listed"}
     assert not any(needle in row.body for needle in NEEDLES)
 
 
-def test_notify_writes_in_the_callers_transaction_and_enqueues_only_after_commit(platform_analyst,
-                                                                                 django_capture_on_commit_callbacks):
+def test_notify_writes_in_the_callers_transaction_and_enqueues_only_after_commit(
+    platform_analyst, django_capture_on_commit_callbacks
+):
     subject = _subject_of(PHONE)
     _watch(platform_analyst, [PHONE])
     _endpoint(platform_analyst)

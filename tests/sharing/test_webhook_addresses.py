@@ -5,6 +5,7 @@ for a URL stored before or a name that resolves inward, at delivery, before conn
 connection is pinned to the address checked, so a second DNS answer cannot redirect it. The
 member's delivery log shows one generic error whatever went wrong on the network.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -26,10 +27,32 @@ from tests.webhook_receiver import receiver  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
-INTERNAL_SPELLINGS = ["127.1", "2130706433", "0x7f000001", "017700000001", "127.0.0.1.", "0", "localhost.", "localhost",
-                      "100.64.0.1", "192.0.0.8", "10.0.0.7", "172.16.0.1", "192.168.1.1", "169.254.169.254", "[::1]",
-                      "[::ffff:127.0.0.1]", "[64:ff9b::7f00:1]", "[fe80::1]", "[fc00::1]", "224.0.0.1", "redis",
-                      "metadata.internal", "printer.local", "app.localhost"]
+INTERNAL_SPELLINGS = [
+    "127.1",
+    "2130706433",
+    "0x7f000001",
+    "017700000001",
+    "127.0.0.1.",
+    "0",
+    "localhost.",
+    "localhost",
+    "100.64.0.1",
+    "192.0.0.8",
+    "10.0.0.7",
+    "172.16.0.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "[::1]",
+    "[::ffff:127.0.0.1]",
+    "[64:ff9b::7f00:1]",
+    "[fe80::1]",
+    "[fc00::1]",
+    "224.0.0.1",
+    "redis",
+    "metadata.internal",
+    "printer.local",
+    "app.localhost",
+]
 PUBLIC = "93.184.215.14"
 
 
@@ -51,7 +74,10 @@ def _resolver(monkeypatch, *answers: list[str]) -> list[str]:
     def getaddrinfo(host, port, *args, **kwargs):
         asked.append(host)
         addresses = answers[min(len(asked), len(answers)) - 1]
-        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses]
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+            for a in addresses
+        ]
 
     monkeypatch.setattr(outbound_http.socket, "getaddrinfo", getaddrinfo)
     return asked
@@ -75,13 +101,16 @@ def _event_to(member, url: str):
         endpoint, _ = webhooks.webhook_register(url="http://127.0.0.1:9/hook", actor=Actor(member=member))
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=url)
     endpoint.refresh_from_db()
-    return webhooks.webhook_events_write(event_type="subject.linked", events=[(endpoint, {"watch_ref": "s-1"})],
-                                         now=timezone.now())[0]
+    return webhooks.webhook_events_write(
+        event_type="subject.linked", events=[(endpoint, {"watch_ref": "s-1"})], now=timezone.now()
+    )[0]
 
 
 @pytest.mark.parametrize("host", INTERNAL_SPELLINGS)
 def test_production_registration_refuses_every_spelling_of_an_internal_host(platform_admin, production, host):
-    response = client_for(platform_admin).post("/api/v1/webhooks", {"url": f"https://{host}/hook"}, format="json")
+    response = client_for(platform_admin).post(
+        "/api/v1/webhooks", {"url": f"https://{host}/hook"}, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"url": ["Webhook URLs must name a public host."]}
@@ -95,18 +124,27 @@ def test_production_registration_accepts_a_public_host(platform_admin, productio
         assert response.status_code == 201, (url, response.content)
 
 
-@pytest.mark.parametrize("host", [h for h in INTERNAL_SPELLINGS if not h.startswith("[")] + ["[::1]", "[::ffff:127.0.0.1]"])
-def test_production_delivery_never_reaches_an_internal_address_in_any_spelling(platform_admin, production, receiver, host):
+@pytest.mark.parametrize(
+    "host", [h for h in INTERNAL_SPELLINGS if not h.startswith("[")] + ["[::1]", "[::ffff:127.0.0.1]"]
+)
+def test_production_delivery_never_reaches_an_internal_address_in_any_spelling(
+    platform_admin, production, receiver, host
+):
     row = _event_to(platform_admin, f"http://{host}:{receiver.server.server_port}/hook")
 
     status = webhook_deliver_task(row.pk)
 
     row.refresh_from_db()
     assert status == "pending" and receiver.requests == []
-    assert row.last_error == "delivery_failed" and row.delivery_attempts.get().error in ("address_refused", "unresolvable")
+    assert row.last_error == "delivery_failed" and row.delivery_attempts.get().error in (
+        "address_refused",
+        "unresolvable",
+    )
 
 
-def test_a_name_that_resolves_to_loopback_is_refused_in_production(platform_admin, production, receiver, monkeypatch):
+def test_a_name_that_resolves_to_loopback_is_refused_in_production(
+    platform_admin, production, receiver, monkeypatch
+):
     asked = _resolver(monkeypatch, ["127.0.0.1"])
     row = _event_to(platform_admin, f"https://hooks.example.com:{receiver.server.server_port}/hook")
 
@@ -116,7 +154,9 @@ def test_a_name_that_resolves_to_loopback_is_refused_in_production(platform_admi
     assert row.delivery_attempts.get().error == "address_refused"
 
 
-def test_a_name_with_one_internal_address_among_public_ones_is_refused(platform_admin, production, monkeypatch):
+def test_a_name_with_one_internal_address_among_public_ones_is_refused(
+    platform_admin, production, monkeypatch
+):
     _resolver(monkeypatch, [PUBLIC, "127.0.0.1"])
     connected = _connections(monkeypatch)
     row = _event_to(platform_admin, "https://hooks.example.com/hook")
@@ -126,8 +166,12 @@ def test_a_name_with_one_internal_address_among_public_ones_is_refused(platform_
     assert connected == [] and row.delivery_attempts.get().error == "address_refused"
 
 
-def test_the_connection_goes_to_the_address_checked_not_a_second_dns_answer(platform_admin, production, monkeypatch):
-    asked = _resolver(monkeypatch, [PUBLIC], ["127.0.0.1"])  # a rebinding resolver: public first, loopback after
+def test_the_connection_goes_to_the_address_checked_not_a_second_dns_answer(
+    platform_admin, production, monkeypatch
+):
+    asked = _resolver(
+        monkeypatch, [PUBLIC], ["127.0.0.1"]
+    )  # a rebinding resolver: public first, loopback after
     connected = _connections(monkeypatch)
     row = _event_to(platform_admin, "https://hooks.example.com/hook")
 
@@ -136,8 +180,9 @@ def test_the_connection_goes_to_the_address_checked_not_a_second_dns_answer(plat
     assert asked == ["hooks.example.com"] and connected == [(PUBLIC, 443)]
 
 
-def test_tls_checks_the_certificate_for_the_name_while_connecting_to_the_pinned_address(platform_admin, production,
-                                                                                         monkeypatch):
+def test_tls_checks_the_certificate_for_the_name_while_connecting_to_the_pinned_address(
+    platform_admin, production, monkeypatch
+):
     _resolver(monkeypatch, [PUBLIC])
     connected, server_names = [], []
     ours, theirs = socket.socketpair()
@@ -185,12 +230,16 @@ def _closed_port() -> int:
 
 
 def _log_of(member, row) -> dict:
-    entries = client_for(member).get(f"/api/v1/webhooks/{row.endpoint.public_id}/deliveries").json()["results"]
+    entries = (
+        client_for(member).get(f"/api/v1/webhooks/{row.endpoint.public_id}/deliveries").json()["results"]
+    )
     return {key: entries[0][key] for key in ("status", "attempts", "last_status_code", "last_error")}
 
 
 @pytest.mark.parametrize("mode", ["embedded", "production"])
-def test_the_delivery_log_reads_the_same_for_an_open_and_a_closed_port(platform_admin, receiver, settings, mode):
+def test_the_delivery_log_reads_the_same_for_an_open_and_a_closed_port(
+    platform_admin, receiver, settings, mode
+):
     settings.HUB_WEBHOOK_TIMEOUT_SECONDS = 1
     receiver.script = ["close"]  # open: accepts, then hangs up without answering
     open_row = _event_to(platform_admin, f"http://127.0.0.1:{receiver.server.server_port}/hook")
@@ -205,14 +254,31 @@ def test_the_delivery_log_reads_the_same_for_an_open_and_a_closed_port(platform_
     assert len(receiver.requests) == (1 if mode == "embedded" else 0)
 
 
-@pytest.mark.parametrize("address,production,allowed", [
-    ("8.8.8.8", True, True), ("2606:4700::1111", True, True), ("127.0.0.1", True, False), ("127.0.0.1", False, True),
-    ("::1", False, True), ("10.1.2.3", False, False), ("100.64.0.1", True, False), ("192.0.0.8", True, False),
-    ("0.0.0.0", True, False), ("255.255.255.255", True, False), ("::ffff:10.0.0.1", True, False),
-    ("::ffff:8.8.8.8", True, False), ("2002:7f00:1::", True, False), ("64:ff9b::a00:1", True, False),
-    ("239.1.2.3", True, False), ("198.18.0.1", True, False), ("192.0.2.1", True, False),
-])
-def test_only_public_addresses_are_allowed_and_loopback_outside_production(settings, address, production, allowed):
+@pytest.mark.parametrize(
+    "address,production,allowed",
+    [
+        ("8.8.8.8", True, True),
+        ("2606:4700::1111", True, True),
+        ("127.0.0.1", True, False),
+        ("127.0.0.1", False, True),
+        ("::1", False, True),
+        ("10.1.2.3", False, False),
+        ("100.64.0.1", True, False),
+        ("192.0.0.8", True, False),
+        ("0.0.0.0", True, False),
+        ("255.255.255.255", True, False),
+        ("::ffff:10.0.0.1", True, False),
+        ("::ffff:8.8.8.8", True, False),
+        ("2002:7f00:1::", True, False),
+        ("64:ff9b::a00:1", True, False),
+        ("239.1.2.3", True, False),
+        ("198.18.0.1", True, False),
+        ("192.0.2.1", True, False),
+    ],
+)
+def test_only_public_addresses_are_allowed_and_loopback_outside_production(
+    settings, address, production, allowed
+):
     settings.PRODUCTION = production
 
     assert outbound_http.address_allowed(ipaddress.ip_address(address)) is allowed

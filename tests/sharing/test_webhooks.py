@@ -3,6 +3,7 @@
 The only stand-in is the broker: `broker` records the outbox ids the hub enqueues and
 works them off by calling the task, as a worker would.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,6 @@ from tests.factories import broker_stand_in, member_make, persona, report_make_a
 from tests.webhook_receiver import RESPONSE_CANARY, Receiver, receiver  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
-
 
 
 @pytest.fixture
@@ -77,10 +77,13 @@ def _events(member, url: str, count: int = 1) -> list[WebhookOutbox]:
 
 def _make_due(*rows: WebhookOutbox) -> None:
     """Move the clock past each row's backoff or lease."""
-    WebhookOutbox.objects.filter(pk__in=[r.pk for r in rows]).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    WebhookOutbox.objects.filter(pk__in=[r.pk for r in rows]).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
 
 
 # Endpoints through the API.
+
 
 def test_registering_returns_the_secret_once_and_keeps_it_sealed(api, platform_admin):
     created = _register(api, platform_admin, "http://127.0.0.1:9/hook")
@@ -90,16 +93,26 @@ def test_registering_returns_the_secret_once_and_keeps_it_sealed(api, platform_a
     assert set(created) == {"id", "url", "secret", "created_at"} and created["secret"].startswith("whsec_")
     assert listed == [{"id": created["id"], "url": created["url"], "created_at": created["created_at"]}]
     assert created["secret"].encode() not in bytes(record.ciphertext)
-    stored = json.dumps(list(WebhookEndpoint.objects.values()) + list(AuditEvent.objects.values("details")), default=str)
+    stored = json.dumps(
+        list(WebhookEndpoint.objects.values()) + list(AuditEvent.objects.values("details")), default=str
+    )
     assert created["secret"] not in stored
     event = AuditEvent.objects.get(action="sharing:webhook:registered")
     assert event.data_class == DataClass.ADMINISTRATIVE and event.object_id == created["id"]
 
 
-@pytest.mark.parametrize("url", [
-    "http://user:pw@127.0.0.1:9/hook", "https://token@hooks.example.com/", "ftp://hooks.example.com/",
-    "http://hooks.example.com/hook", "https:///no-host", "https://hooks.example.com:99999/", "https://hooks.example.com/a b",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://user:pw@127.0.0.1:9/hook",
+        "https://token@hooks.example.com/",
+        "ftp://hooks.example.com/",
+        "http://hooks.example.com/hook",
+        "https:///no-host",
+        "https://hooks.example.com:99999/",
+        "https://hooks.example.com/a b",
+    ],
+)
 def test_bad_urls_are_refused(api, platform_admin, url):
     response = api(platform_admin).post("/api/v1/webhooks", {"url": url}, format="json")
 
@@ -111,8 +124,15 @@ def test_production_requires_https_to_a_public_host(api, platform_admin, setting
     settings.PRODUCTION = True
     client = api(platform_admin)
 
-    refused = [client.post("/api/v1/webhooks", {"url": url}, format="json").status_code
-               for url in ("http://127.0.0.1:9/hook", "http://hooks.example.com/", "https://10.0.0.7/hook", "https://localhost/")]
+    refused = [
+        client.post("/api/v1/webhooks", {"url": url}, format="json").status_code
+        for url in (
+            "http://127.0.0.1:9/hook",
+            "http://hooks.example.com/",
+            "https://10.0.0.7/hook",
+            "https://localhost/",
+        )
+    ]
     accepted = client.post("/api/v1/webhooks", {"url": "https://hooks.example.com/hub"}, format="json")
 
     assert refused == [400, 400, 400, 400]
@@ -128,7 +148,9 @@ def test_removing_an_endpoint_cancels_its_pending_events_and_destroys_its_secret
     row.refresh_from_db()
     assert response.status_code == 204 and row.status == "cancelled"
     assert api(platform_admin).get("/api/v1/webhooks").json()["results"] == []
-    assert not RestrictedRecord.objects.filter(owner_type="webhook_endpoint", owner_id=str(endpoint_id)).exists()
+    assert not RestrictedRecord.objects.filter(
+        owner_type="webhook_endpoint", owner_id=str(endpoint_id)
+    ).exists()
     assert webhook_deliver_task(row.pk) == "skipped"
 
 
@@ -155,30 +177,47 @@ def test_analysts_watch_but_only_admins_manage_webhooks(api):
 
 # Delivery over real HTTP.
 
+
 def test_a_delivery_is_signed_with_the_secret_and_a_fresh_timestamp(api, platform_admin, receiver):
     created = _register(api, platform_admin, receiver.url)
     endpoint = WebhookEndpoint.objects.get(public_id=created["id"])
-    row = webhooks.webhook_events_write(event_type="subject.linked", now=timezone.now(),
-                                        events=[(endpoint, {"watch_ref": "s-1", "identifier_type": "phone"})])[0]
+    row = webhooks.webhook_events_write(
+        event_type="subject.linked",
+        now=timezone.now(),
+        events=[(endpoint, {"watch_ref": "s-1", "identifier_type": "phone"})],
+    )[0]
 
     status = webhook_deliver_task(row.pk)
 
     request = receiver.requests[0]
     headers, body = request["headers"], request["body"]
     fields = dict(part.split("=", 1) for part in headers["X-Hub-Signature"].split(","))
-    expected = hmac.new(created["secret"].encode(), f"{fields['t']}.".encode() + body, hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        created["secret"].encode(), f"{fields['t']}.".encode() + body, hashlib.sha256
+    ).hexdigest()
     assert status == "delivered" and request["path"] == "/hook"
     assert hmac.compare_digest(fields["v1"], expected) and abs(time.time() - int(fields["t"])) < 60
     assert headers["Content-Type"] == "application/json" and headers["X-Hub-Event-Id"] == str(row.event_id)
-    assert json.loads(body) == {"id": str(row.event_id), "type": "subject.linked", "created_at": json.loads(body)["created_at"],
-                                "data": {"watch_ref": "s-1", "identifier_type": "phone"}}
-    assert webhooks.webhook_signature_verify(secret=created["secret"], header=headers["X-Hub-Signature"], body=body)
-    assert not webhooks.webhook_signature_verify(secret=created["secret"], header=headers["X-Hub-Signature"], body=body + b" ")
-    assert not webhooks.webhook_signature_verify(secret=created["secret"], header=headers["X-Hub-Signature"], body=body,
-                                                 now=time.time() + 600)
+    assert json.loads(body) == {
+        "id": str(row.event_id),
+        "type": "subject.linked",
+        "created_at": json.loads(body)["created_at"],
+        "data": {"watch_ref": "s-1", "identifier_type": "phone"},
+    }
+    assert webhooks.webhook_signature_verify(
+        secret=created["secret"], header=headers["X-Hub-Signature"], body=body
+    )
+    assert not webhooks.webhook_signature_verify(
+        secret=created["secret"], header=headers["X-Hub-Signature"], body=body + b" "
+    )
+    assert not webhooks.webhook_signature_verify(
+        secret=created["secret"], header=headers["X-Hub-Signature"], body=body, now=time.time() + 600
+    )
 
 
-def test_a_500_is_retried_after_the_backoff_and_every_attempt_is_logged(api, platform_admin, receiver, broker):
+def test_a_500_is_retried_after_the_backoff_and_every_attempt_is_logged(
+    api, platform_admin, receiver, broker
+):
     row = _events(platform_admin, receiver.url)[0]
     receiver.script = [500, 200]
 
@@ -197,10 +236,14 @@ def test_a_500_is_retried_after_the_backoff_and_every_attempt_is_logged(api, pla
     assert attempts == [(1, "failed", 500), (2, "succeeded", 200)]
     assert receiver.event_ids() == [str(row.event_id)] * 2
     actions = list(AuditEvent.objects.filter(object_id=str(row.event_id)).values_list("action", "data_class"))
-    assert actions == [("sharing:webhook:delivery_failed", "shareable"), ("sharing:webhook:delivered", "shareable")]
+    assert actions == [
+        ("sharing:webhook:delivery_failed", "shareable"),
+        ("sharing:webhook:delivered", "shareable"),
+    ]
     log = api(platform_admin).get(f"/api/v1/webhooks/{row.endpoint.public_id}/deliveries").json()["results"]
     assert [(e["event_id"], e["type"], e["status"], e["attempts"], e["last_status_code"]) for e in log] == [
-        (str(row.event_id), "subject.linked", "delivered", 2, 200)]
+        (str(row.event_id), "subject.linked", "delivered", 2, 200)
+    ]
 
 
 def test_a_redirect_to_another_host_is_never_followed(platform_admin, receiver):
@@ -217,7 +260,9 @@ def test_a_redirect_to_another_host_is_never_followed(platform_admin, receiver):
     elsewhere.server.server_close()
 
 
-def test_a_crash_between_commit_and_send_loses_nothing(platform_admin, receiver, broker, django_capture_on_commit_callbacks):
+def test_a_crash_between_commit_and_send_loses_nothing(
+    platform_admin, receiver, broker, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         rows = _events(platform_admin, receiver.url, count=3)
     callbacks.clear()  # the process died before its commit hook enqueued anything
@@ -232,8 +277,9 @@ def test_a_crash_between_commit_and_send_loses_nothing(platform_admin, receiver,
     assert set(WebhookOutbox.objects.values_list("status", flat=True)) == {"delivered"}
 
 
-def test_the_commit_hook_enqueues_and_a_duplicate_enqueue_sends_once(platform_admin, receiver, broker,
-                                                                     django_capture_on_commit_callbacks):
+def test_the_commit_hook_enqueues_and_a_duplicate_enqueue_sends_once(
+    platform_admin, receiver, broker, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         row = _events(platform_admin, receiver.url)[0]
     broker.queue.append(row.pk)  # the sweeper enqueued it too
@@ -244,8 +290,9 @@ def test_the_commit_hook_enqueues_and_a_duplicate_enqueue_sends_once(platform_ad
 
 
 @pytest.mark.parametrize("failure,error", [("close", "RemoteDisconnected"), ("hang", "TimeoutError")])
-def test_a_delivery_cut_mid_way_stays_pending_and_a_later_sweep_delivers_it(platform_admin, receiver, broker, short_timeout,
-                                                                            failure, error):
+def test_a_delivery_cut_mid_way_stays_pending_and_a_later_sweep_delivers_it(
+    platform_admin, receiver, broker, short_timeout, failure, error
+):
     row = _events(platform_admin, receiver.url)[0]
     receiver.script = [failure]
 
@@ -262,7 +309,9 @@ def test_a_delivery_cut_mid_way_stays_pending_and_a_later_sweep_delivers_it(plat
     assert later == ["delivered"] and receiver.event_ids() == [str(row.event_id)] * 2
 
 
-def test_a_worker_killed_after_sending_is_retried_once_its_lease_ends(platform_admin, receiver, broker, monkeypatch):
+def test_a_worker_killed_after_sending_is_retried_once_its_lease_ends(
+    platform_admin, receiver, broker, monkeypatch
+):
     row = _events(platform_admin, receiver.url)[0]
 
     def killed(*args, **kwargs):
@@ -334,7 +383,9 @@ def test_response_bodies_are_never_kept(platform_admin, receiver):
 
     webhook_deliver_task(row.pk)
 
-    kept = json.dumps([list(m.objects.values()) for m in (WebhookOutbox, WebhookDeliveryAttempt, AuditEvent)], default=str)
+    kept = json.dumps(
+        [list(m.objects.values()) for m in (WebhookOutbox, WebhookDeliveryAttempt, AuditEvent)], default=str
+    )
     assert RESPONSE_CANARY.decode() not in kept
 
 
@@ -346,10 +397,13 @@ def test_backoff_doubles_from_thirty_seconds_and_is_capped(settings):
     assert delays == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
 
 
-def test_a_watched_seller_reported_and_accepted_reaches_the_platform(api, platform_admin, receiver, broker,
-                                                                     django_capture_on_commit_callbacks):
+def test_a_watched_seller_reported_and_accepted_reaches_the_platform(
+    api, platform_admin, receiver, broker, django_capture_on_commit_callbacks
+):
     seller = [{"type": "phone", "value": "+86 138 0013 8321"}]
-    report = report_make_accepted(persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER), seller)
+    report = report_make_accepted(
+        persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER), seller
+    )
     analyst = member_make(platform_admin.organisation, R.ANALYST)
     watchlist_add(identifiers=[RawIdentifier(**seller[0])], ref="shop-991", actor=Actor(member=analyst))
     created = _register(api, platform_admin, receiver.url)
@@ -363,6 +417,7 @@ def test_a_watched_seller_reported_and_accepted_reaches_the_platform(api, platfo
     body = receiver.requests[0]["body"]
     assert written == 1 and delivered == ["delivered"]
     assert json.loads(body)["data"] == {"watch_ref": "shop-991"}
-    assert webhooks.webhook_signature_verify(secret=created["secret"], header=receiver.requests[0]["headers"]["X-Hub-Signature"],
-                                             body=body)
+    assert webhooks.webhook_signature_verify(
+        secret=created["secret"], header=receiver.requests[0]["headers"]["X-Hub-Signature"], body=body
+    )
     assert b"8321" not in body and str(uuid.UUID(json.loads(body)["id"])) == json.loads(body)["id"]

@@ -1,11 +1,14 @@
 """Publish a signed checkpoint of the audit log now."""
+
 from django.core.management.base import BaseCommand
 
 from accounts.audit.checkpoints import checkpoint_create
 
 
 class Command(BaseCommand):
-    help = "Sign the audit log's current Merkle root into a checkpoint, stored in the database and outside it."
+    help = (
+        "Sign the audit log's current Merkle root into a checkpoint, stored in the database and outside it."
+    )
 
     def handle(self, *args, **options):
         checkpoint = checkpoint_create()

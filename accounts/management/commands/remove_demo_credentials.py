@@ -1,4 +1,5 @@
 """Revoke the demo API keys and disable the demo password, so that production can start."""
+
 from django.core.management.base import BaseCommand
 
 from accounts.demo import demo_credentials_found, demo_credentials_remove

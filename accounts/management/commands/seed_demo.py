@@ -1,4 +1,5 @@
 """Seed the demo organisations, members and API keys of the embedded default."""
+
 import json
 
 from django.conf import settings
@@ -11,23 +12,37 @@ class Command(BaseCommand):
     help = "Create the demo organisations and their members' API keys (idempotent); prints the keys."
 
     def add_arguments(self, parser):
-        parser.add_argument("--json", action="store_true", help="print a JSON list of {organisation, kind, role, api_key}")
+        parser.add_argument(
+            "--json", action="store_true", help="print a JSON list of {organisation, kind, role, api_key}"
+        )
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("seed_demo refuses to run with HUB_ENV=production: demo keys are public.")
         members = demo_seed()
         if options["json"]:
-            rows = [{"organisation": m.organisation, "kind": m.kind, "role": m.role, "username": m.username,
-                     "api_key": m.api_key, **({"private_key_path": m.private_key_path} if m.private_key_path else {})}
-                    for m in members]
+            rows = [
+                {
+                    "organisation": m.organisation,
+                    "kind": m.kind,
+                    "role": m.role,
+                    "username": m.username,
+                    "api_key": m.api_key,
+                    **({"private_key_path": m.private_key_path} if m.private_key_path else {}),
+                }
+                for m in members
+            ]
             self.stdout.write(json.dumps(rows, indent=2))
             return
         self.stdout.write("DEMO API keys (public demo values; never use them in production):")
         for m in members:
-            self.stdout.write(f"  {m.organisation:<24} {m.kind:<13} {m.role:<19} {m.username:<18} {m.api_key}")
+            self.stdout.write(
+                f"  {m.organisation:<24} {m.kind:<13} {m.role:<19} {m.username:<18} {m.api_key}"
+            )
         self.stdout.write(f"Web login: any username above, password {DEMO_PASSWORD!r}.")
         court_keys = {m.private_key_path for m in members if m.private_key_path}
         for path in court_keys:
             self.stdout.write(f"The demo court's private decryption key (DEMO): {path}")
-        self.stdout.write(f"Seeded {len(members)} demo members in {len({m.organisation for m in members})} organisations.")
+        self.stdout.write(
+            f"Seeded {len(members)} demo members in {len({m.organisation for m in members})} organisations."
+        )

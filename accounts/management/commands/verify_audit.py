@@ -1,4 +1,5 @@
 """Verify the audit log: leaves, sequence, every checkpoint, consistency, truncation."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.audit.log import log_size
@@ -10,7 +11,9 @@ class Command(BaseCommand):
     help = "Exit 0 when the audit log verifies against its signed checkpoints; otherwise name what failed."
 
     def add_arguments(self, parser):
-        parser.add_argument("--public-key", help="the hub's Ed25519 public key as hex (default: this hub's own)")
+        parser.add_argument(
+            "--public-key", help="the hub's Ed25519 public key as hex (default: this hub's own)"
+        )
 
     def handle(self, *args, **options):
         public_key = bytes.fromhex(options["public_key"]) if options.get("public_key") else None
@@ -19,4 +22,6 @@ class Command(BaseCommand):
             self.stderr.write(problem)
         if problems:
             raise CommandError(f"The audit log does not verify: {len(problems)} problem(s).")
-        self.stdout.write(f"The audit log verifies: {log_size()} events, {AuditCheckpoint.objects.count()} checkpoints.")
+        self.stdout.write(
+            f"The audit log verifies: {log_size()} events, {AuditCheckpoint.objects.count()} checkpoints."
+        )
