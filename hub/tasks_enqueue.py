@@ -16,10 +16,24 @@ from collections.abc import Sequence
 from celery import Task
 from django.db import transaction
 
+from hub.celery import app
+
 logger = logging.getLogger(__name__)
 
 # A transient broker error is retried briefly; a longer outage is the sweepers' job, not the request's.
 RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+
+def task_named(name: str) -> Task:
+    """The registered task of that name (Celery imports the tasks modules only when asked).
+
+    Services send their tasks by name, as Celery's send_task does, because each tasks module
+    imports the services it runs: a service importing its tasks module back would be an import
+    cycle (tests/test_import_contracts.py forbids both the cycle and services importing tasks).
+    """
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]
 
 
 def enqueue_after_commit(task: Task, ids: Sequence[int] | None = None) -> None:

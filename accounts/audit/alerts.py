@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
+from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.actors import Actor
-from accounts.audit.models import Alert, AlertStatus, DataClass, LegalBasis
+from accounts.audit.models import Alert, AlertStatus, AuditEvent, DataClass, LegalBasis, Outcome
 from accounts.audit.services import audit_record
+from accounts.audit.signals import denied_recorded, event_recorded
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
 from accounts.roles import Capability
@@ -89,3 +94,39 @@ def alert_handle(*, alert: Alert, status: AlertStatus, reason: str, actor: Actor
         details={"reason": reason},
     )
     return alert
+
+
+# --- alarms on what the log records (connected when this module is imported: accounts/apps.py) ---
+
+
+@receiver(event_recorded)
+def _alert_restricted_without_order(sender, *, event: AuditEvent, **kwargs) -> None:
+    """Restricted data may only be touched under a court order; anything else is an alarm at once."""
+    if event.data_class != DataClass.RESTRICTED or event.legal_basis.startswith("court_order:"):
+        return
+    alert_raise(
+        kind="restricted_without_order",
+        organisation=event.organisation,
+        severity="high",
+        dedupe_key=f"restricted_without_order:{event.seq}",
+        details={"seq": event.seq, "action": event.action, "legal_basis": event.legal_basis},
+    )
+
+
+@receiver(denied_recorded)
+def _alert_on_denied_burst(sender, *, actor: Actor | None, **kwargs) -> None:
+    """Many refusals for one organisation in a short while look like probing: tell the operators."""
+    if actor is None:
+        return
+    since = timezone.now() - timedelta(minutes=10)
+    denied = AuditEvent.objects.filter(
+        organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since
+    ).count()
+    if denied >= settings.HUB_DENIED_BURST_THRESHOLD:
+        hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+        alert_raise(
+            kind="denied_burst",
+            organisation=actor.organisation,
+            dedupe_key=f"denied_burst:{actor.organisation.public_id}:{hour.isoformat()}",
+            details={"denied_in_10_minutes": denied},
+        )

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.utils import timezone as dj_timezone
 
 from accounts.actors import Actor
 from accounts.audit.log import event_leaf_hash, next_sequence_number
 from accounts.audit.models import AuditEvent, DataClass, LegalBasis, Outcome
+from accounts.audit.signals import denied_recorded, event_recorded
 from accounts.audit.tags import AuditTag
 from hub.middleware import client_request_id
-from hub.tasks_enqueue import enqueue_after_commit
+from hub.tasks_enqueue import enqueue_after_commit, task_named
 
 
 # No savepoint of its own: an audit row that fails to write must fail the action it records.
@@ -62,25 +62,10 @@ def audit_record(
     event.leaf_hash = event_leaf_hash(event)
     event.save(force_insert=True)
     if (event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0:
-        from accounts.tasks import audit_checkpoint_task
-
-        enqueue_after_commit(audit_checkpoint_task)
-    if data_class == DataClass.RESTRICTED and not legal_basis.startswith("court_order:"):
-        _alert_restricted_without_order(event)
+        # By name: accounts/tasks.py imports the checkpoint code, which must not import us back.
+        enqueue_after_commit(task_named("accounts.tasks.audit_checkpoint_task"))
+    event_recorded.send(sender=AuditEvent, event=event)
     return event
-
-
-def _alert_restricted_without_order(event: AuditEvent) -> None:
-    """Restricted data may only be touched under a court order; anything else is an alarm at once."""
-    from accounts.audit.alerts import alert_raise
-
-    alert_raise(
-        kind="restricted_without_order",
-        organisation=event.organisation,
-        severity="high",
-        dedupe_key=f"restricted_without_order:{event.seq}",
-        details={"seq": event.seq, "action": event.action, "legal_basis": event.legal_basis},
-    )
 
 
 def audit_record_denied(
@@ -97,24 +82,4 @@ def audit_record_denied(
             details={"reason": reason},
             request_id=request_id,
         )
-        _alert_on_denied_burst(actor)
-
-
-def _alert_on_denied_burst(actor: Actor | None) -> None:
-    """Many refusals for one organisation in a short while look like probing: tell the operators."""
-    if actor is None:
-        return
-    from accounts.audit.alerts import alert_raise
-
-    since = dj_timezone.now() - timedelta(minutes=10)
-    denied = AuditEvent.objects.filter(
-        organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since
-    ).count()
-    if denied >= settings.HUB_DENIED_BURST_THRESHOLD:
-        hour = dj_timezone.now().replace(minute=0, second=0, microsecond=0)
-        alert_raise(
-            kind="denied_burst",
-            organisation=actor.organisation,
-            dedupe_key=f"denied_burst:{actor.organisation.public_id}:{hour.isoformat()}",
-            details={"denied_in_10_minutes": denied},
-        )
+        denied_recorded.send(sender=AuditEvent, actor=actor)

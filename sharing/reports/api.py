@@ -1,0 +1,133 @@
+"""API of reports: submit, list, read, retract, and the operators' review. Thin views: validate, call
+one service or selector, render."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.api.base import HubApiView
+from accounts.audit.models import LegalBasis
+from accounts.roles import Capability
+from hub.pagination import HubPagination
+from sharing.models import ReportStatus
+from sharing.reports import selectors
+from sharing.reports import serializers as s
+from sharing.reports.services import reports
+
+
+class ReportsApi(HubApiView):
+    """GET lists your organisation's reports; POST submits a new one."""
+
+    required_capability = {"GET": Capability.REPORT_READ, "POST": Capability.REPORT_SUBMIT}
+    audit_object_type = "report"
+
+    @extend_schema(
+        responses={200: s.ReportOutput(many=True)},
+        summary="List your organisation's reports",
+        parameters=[OpenApiParameter("status", enum=ReportStatus.values)],
+    )
+    def get(self, request):
+        return _paginated_reports(
+            self,
+            selectors.reports_of_organisation(actor=self.actor),
+            s.ReportOutput,
+            legal_basis=LegalBasis.MEMBERSHIP_TERMS,
+        )
+
+    @extend_schema(
+        request=s.ReportSubmitInput, responses={201: s.ReportOutput}, summary="Report an infringer"
+    )
+    def post(self, request):
+        payload = s.ReportSubmitInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = reports.report_submit(submission=payload.to_submission(), actor=self.actor)
+        return Response(s.ReportOutput(report).data, status=status.HTTP_201_CREATED)
+
+
+class ReportDetailApi(HubApiView):
+    required_capability = Capability.REPORT_READ
+    audit_object_type = "report"
+
+    @extend_schema(responses={200: s.ReportOutput}, summary="One of your organisation's reports")
+    def get(self, request, report_id):
+        report = selectors.report_read(actor=self.actor, public_id=report_id)
+        return Response(s.ReportOutput(report).data)
+
+
+class ReportRetractApi(HubApiView):
+    required_capability = Capability.REPORT_RETRACT
+    audit_object_type = "report"
+
+    @extend_schema(
+        request=None, responses={200: s.ReportOutput}, summary="Retract your organisation's report"
+    )
+    def post(self, request, report_id):
+        report = selectors.report_get(actor=self.actor, public_id=report_id)
+        return Response(s.ReportOutput(reports.report_retract(report=report, actor=self.actor)).data)
+
+
+class ReviewQueueApi(HubApiView):
+    required_capability = Capability.REPORT_REVIEW
+    audit_object_type = "report"
+
+    @extend_schema(
+        responses={200: s.ReviewReportOutput(many=True)},
+        summary="Reports awaiting or past review",
+        parameters=[OpenApiParameter("status", enum=ReportStatus.values)],
+    )
+    def get(self, request):
+        return _paginated_reports(
+            self,
+            selectors.reports_for_review(actor=self.actor),
+            s.ReviewReportOutput,
+            legal_basis=LegalBasis.OPERATOR_DUTY,
+        )
+
+
+class ReportAcceptApi(HubApiView):
+    required_capability = Capability.REPORT_REVIEW
+    audit_object_type = "report"
+
+    @extend_schema(
+        request=s.ReportAcceptInput, responses={200: s.ReviewReportOutput}, summary="Accept a pending report"
+    )
+    def post(self, request, report_id):
+        payload = s.ReportAcceptInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = selectors.report_get(actor=self.actor, public_id=report_id, for_review=True)
+        report = reports.report_accept(report=report, actor=self.actor, **payload.validated_data)
+        return Response(s.ReviewReportOutput(report).data)
+
+
+class ReportRejectApi(HubApiView):
+    required_capability = Capability.REPORT_REVIEW
+    audit_object_type = "report"
+
+    @extend_schema(
+        request=s.ReviewDecisionInput,
+        responses={200: s.ReviewReportOutput},
+        summary="Reject a pending report",
+    )
+    def post(self, request, report_id):
+        payload = s.ReviewDecisionInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = selectors.report_get(actor=self.actor, public_id=report_id, for_review=True)
+        report = reports.report_reject(
+            report=report, reason=payload.validated_data["reason"], actor=self.actor
+        )
+        return Response(s.ReviewReportOutput(report).data)
+
+
+def _paginated_reports(view: HubApiView, queryset, serializer_class, *, legal_basis: str) -> Response:
+    wanted = view.request.query_params.get("status")
+    if wanted:
+        if wanted not in ReportStatus.values:
+            raise ValidationError({"status": [f"Choose one of: {', '.join(ReportStatus.values)}."]})
+        queryset = queryset.filter(status=wanted)
+    paginator = HubPagination()
+    page = paginator.paginate_queryset(queryset, view.request, view=view)
+    selectors.reports_page_audit(actor=view.actor, page=page, legal_basis=legal_basis)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
