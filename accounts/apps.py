@@ -11,4 +11,3 @@ class AccountsConfig(AppConfig):
             login_audit,  # noqa: F401  (audits failed web logins)
             schema,
         )
-        from accounts.audit import alerts  # noqa: F401  (its receivers raise alerts on what the log records)

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.actors import Actor
-from accounts.audit.alerts import alert_raise
+from accounts.audit.services import alert_raise
 from accounts.roles import ROLE_CAPABILITIES, Capability, OrganisationKind, Role
 from hub.errors import DomainError
 from sharing.bulk.services import bulk

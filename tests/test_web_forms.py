@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.actors import Actor
-from accounts.audit.alerts import alert_raise
 from accounts.audit.models import Alert, AlertStatus
+from accounts.audit.services import alert_raise
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.bulk.services import bulk

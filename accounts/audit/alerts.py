@@ -1,59 +1,18 @@
-"""Raise, acknowledge and resolve alerts; each change audited in its transaction."""
+"""Read, acknowledge and resolve alerts; each change audited in its transaction. Alerts are raised by
+`accounts.audit.services.alert_raise`, beside the audit log that raises some of them."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
-from django.dispatch import receiver
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.actors import Actor
-from accounts.audit.models import Alert, AlertStatus, AuditEvent, DataClass, LegalBasis, Outcome
+from accounts.audit.models import Alert, AlertStatus, DataClass, LegalBasis
 from accounts.audit.services import audit_record
-from accounts.audit.signals import denied_recorded, event_recorded
 from accounts.audit.tags import AuditTag
-from accounts.models import Organisation
 from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError, NotFoundError
-
-
-def alert_raise(
-    *, kind: str, organisation: Organisation | None, dedupe_key: str, details: dict, severity: str = "medium"
-) -> Alert:
-    """Open an alert, or count one more occurrence of the open one with the same key."""
-    now = timezone.now()
-    bumped = (
-        Alert.objects.filter(dedupe_key=dedupe_key)
-        .exclude(status=AlertStatus.RESOLVED)
-        .update(occurrences=F("occurrences") + 1, last_seen_at=now, details=details)
-    )
-    if bumped:
-        return Alert.objects.exclude(status=AlertStatus.RESOLVED).get(dedupe_key=dedupe_key)
-    try:
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                kind=kind,
-                organisation=organisation,
-                dedupe_key=dedupe_key,
-                details=details,
-                severity=severity,
-                raised_at=now,
-                last_seen_at=now,
-            )
-            audit_record(
-                actor=None,
-                tag=AuditTag.ALERT_RAISED,
-                target=alert,
-                data_class=DataClass.ADMINISTRATIVE,
-                legal_basis=LegalBasis.OPERATOR_DUTY,
-                details={"kind": kind, **details},
-            )
-            return alert
-    except IntegrityError:  # a concurrent request opened it first
-        return Alert.objects.exclude(status=AlertStatus.RESOLVED).get(dedupe_key=dedupe_key)
 
 
 def alerts_visible_to(*, actor: Actor) -> QuerySet[Alert]:
@@ -94,39 +53,3 @@ def alert_handle(*, alert: Alert, status: AlertStatus, reason: str, actor: Actor
         details={"reason": reason},
     )
     return alert
-
-
-# --- alarms on what the log records (connected when this module is imported: accounts/apps.py) ---
-
-
-@receiver(event_recorded)
-def _alert_restricted_without_order(sender, *, event: AuditEvent, **kwargs) -> None:
-    """Restricted data may only be touched under a court order; anything else is an alarm at once."""
-    if event.data_class != DataClass.RESTRICTED or event.legal_basis.startswith("court_order:"):
-        return
-    alert_raise(
-        kind="restricted_without_order",
-        organisation=event.organisation,
-        severity="high",
-        dedupe_key=f"restricted_without_order:{event.seq}",
-        details={"seq": event.seq, "action": event.action, "legal_basis": event.legal_basis},
-    )
-
-
-@receiver(denied_recorded)
-def _alert_on_denied_burst(sender, *, actor: Actor | None, **kwargs) -> None:
-    """Many refusals for one organisation in a short while look like probing: tell the operators."""
-    if actor is None:
-        return
-    since = timezone.now() - timedelta(minutes=10)
-    denied = AuditEvent.objects.filter(
-        organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since
-    ).count()
-    if denied >= settings.HUB_DENIED_BURST_THRESHOLD:
-        hour = timezone.now().replace(minute=0, second=0, microsecond=0)
-        alert_raise(
-            kind="denied_burst",
-            organisation=actor.organisation,
-            dedupe_key=f"denied_burst:{actor.organisation.public_id}:{hour.isoformat()}",
-            details={"denied_in_10_minutes": denied},
-        )

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone as dj_timezone
 
 from accounts.actors import Actor
 from accounts.audit.log import event_leaf_hash, next_sequence_number
-from accounts.audit.models import AuditEvent, DataClass, LegalBasis, Outcome
-from accounts.audit.signals import denied_recorded, event_recorded
+from accounts.audit.models import Alert, AlertStatus, AuditEvent, DataClass, LegalBasis, Outcome
 from accounts.audit.tags import AuditTag
+from accounts.models import Organisation
 from hub.middleware import client_request_id
 from hub.tasks_enqueue import enqueue_after_commit, task_named
 
@@ -64,8 +66,20 @@ def audit_record(
     if (event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0:
         # By name: accounts/tasks.py imports the checkpoint code, which must not import us back.
         enqueue_after_commit(task_named("accounts.tasks.audit_checkpoint_task"))
-    event_recorded.send(sender=AuditEvent, event=event)
+    if data_class == DataClass.RESTRICTED and not legal_basis.startswith("court_order:"):
+        _alert_restricted_without_order(event)
     return event
+
+
+def _alert_restricted_without_order(event: AuditEvent) -> None:
+    """Restricted data may only be touched under a court order; anything else is an alarm at once."""
+    alert_raise(
+        kind="restricted_without_order",
+        organisation=event.organisation,
+        severity="high",
+        dedupe_key=f"restricted_without_order:{event.seq}",
+        details={"seq": event.seq, "action": event.action, "legal_basis": event.legal_basis},
+    )
 
 
 def audit_record_denied(
@@ -82,4 +96,60 @@ def audit_record_denied(
             details={"reason": reason},
             request_id=request_id,
         )
-        denied_recorded.send(sender=AuditEvent, actor=actor)
+        _alert_on_denied_burst(actor)
+
+
+def _alert_on_denied_burst(actor: Actor | None) -> None:
+    """Many refusals for one organisation in a short while look like probing: tell the operators."""
+    if actor is None:
+        return
+    since = dj_timezone.now() - timedelta(minutes=10)
+    denied = AuditEvent.objects.filter(
+        organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since
+    ).count()
+    if denied >= settings.HUB_DENIED_BURST_THRESHOLD:
+        hour = dj_timezone.now().replace(minute=0, second=0, microsecond=0)
+        alert_raise(
+            kind="denied_burst",
+            organisation=actor.organisation,
+            dedupe_key=f"denied_burst:{actor.organisation.public_id}:{hour.isoformat()}",
+            details={"denied_in_10_minutes": denied},
+        )
+
+
+# Raising an alert is a write of the audit log (the alert and its own audit row): it lives here,
+# beside audit_record, which raises some itself; accounts/audit/alerts.py reads and handles them.
+def alert_raise(
+    *, kind: str, organisation: Organisation | None, dedupe_key: str, details: dict, severity: str = "medium"
+) -> Alert:
+    """Open an alert, or count one more occurrence of the open one with the same key."""
+    now = dj_timezone.now()
+    bumped = (
+        Alert.objects.filter(dedupe_key=dedupe_key)
+        .exclude(status=AlertStatus.RESOLVED)
+        .update(occurrences=F("occurrences") + 1, last_seen_at=now, details=details)
+    )
+    if bumped:
+        return Alert.objects.exclude(status=AlertStatus.RESOLVED).get(dedupe_key=dedupe_key)
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                kind=kind,
+                organisation=organisation,
+                dedupe_key=dedupe_key,
+                details=details,
+                severity=severity,
+                raised_at=now,
+                last_seen_at=now,
+            )
+            audit_record(
+                actor=None,
+                tag=AuditTag.ALERT_RAISED,
+                target=alert,
+                data_class=DataClass.ADMINISTRATIVE,
+                legal_basis=LegalBasis.OPERATOR_DUTY,
+                details={"kind": kind, **details},
+            )
+            return alert
+    except IntegrityError:  # a concurrent request opened it first
+        return Alert.objects.exclude(status=AlertStatus.RESOLVED).get(dedupe_key=dedupe_key)

@@ -65,7 +65,7 @@ def _other_key_url(member: Member) -> str:
 
 
 def _alert_url(suffix: str) -> str:
-    from accounts.audit.alerts import alert_raise
+    from accounts.audit.services import alert_raise
 
     alert = alert_raise(kind="test", organisation=None, dedupe_key=str(uuid.uuid4()), details={})
     return f"/api/v1/alerts/{alert.public_id}/{suffix}"

@@ -23,7 +23,7 @@ from django.db.models import Count
 from django.utils.crypto import salted_hmac
 
 from accounts.actors import Actor
-from accounts.audit.alerts import alert_raise
+from accounts.audit.services import alert_raise
 from accounts.models import Organisation
 from hub.keys import token_storage_keys
 from sharing.crypto.tokens import token_lookup_forms

@@ -17,9 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
-from accounts.audit.alerts import alert_raise
 from accounts.audit.models import DataClass
-from accounts.audit.services import audit_record
+from accounts.audit.services import alert_raise, audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError
