@@ -20,7 +20,6 @@ README_ADDRESS = "127.0.0.1:8000"
 # answered, a leaf hash from an export); what each needs is named so a new block cannot hide here.
 NEEDS_EARLIER_VALUES = {
     "disclosure-request": "$REPORT_ID and $REQUEST_ID from earlier answers, and an order.pdf",
-    "verify-inclusion": "a leaf hash from an audit export",
 }
 
 
@@ -93,9 +92,14 @@ def test_the_readme_blocks_run_as_written_against_a_live_hub(live_hub, tmp_path)
         + "\n".join(blocks).replace(README_ADDRESS, f"127.0.0.1:{port}")
     )
 
+    # A fresh working directory (the files the blocks save land there) holding the clone's .venv and manage.py.
+    workdir = tmp_path / "clone"
+    workdir.mkdir()
+    for name in (".venv", "manage.py"):
+        (workdir / name).symlink_to(ROOT / name)
     result = subprocess.run(
         ["bash", "-c", script],
-        cwd=ROOT,
+        cwd=workdir,
         env=embedded_env(var_dir),
         capture_output=True,
         text=True,
@@ -104,6 +108,7 @@ def test_the_readme_blocks_run_as_written_against_a_live_hub(live_hub, tmp_path)
 
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     statuses = sorted(tmp_path.glob("*.status"), key=lambda p: int(p.stem))
+    assert (workdir / "march.note").exists() and (workdir / "april.note").exists()  # the audit block ran
     assert len(statuses) == sum(len(re.findall(r"^curl ", b, flags=re.M)) for b in blocks) >= 2
     for status in statuses:
         body = (tmp_path / f"{status.stem}.body").read_text()
