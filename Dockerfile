@@ -2,8 +2,12 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml ./
+# .dockerignore keeps the virtualenv, var/ (demo keys, SQLite, checkpoints) and secrets out.
 COPY . .
 RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput
-RUN useradd --system hub && chown -R hub /app
+# The checkpoint directory exists, owned by the hub's user, before the named volume is first
+# mounted there: Docker copies its ownership into the new volume, so the hub can write to it.
+RUN useradd --system hub && mkdir -p /var/lib/hub/checkpoints \
+    && chown -R hub /app /var/lib/hub
 USER hub
 EXPOSE 8000

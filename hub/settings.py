@@ -7,7 +7,7 @@ HUB_ENV=production it refuses to start on demo keys or a default secret.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -345,6 +345,13 @@ HUB_WEBHOOK_BACKOFF_BASE_SECONDS = env_int("HUB_WEBHOOK_BACKOFF_BASE_SECONDS", 3
 HUB_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("HUB_WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
 HUB_WEBHOOK_LEASE_SECONDS = env_int("HUB_WEBHOOK_LEASE_SECONDS", 120)
 HUB_WEBHOOK_SWEEP_BATCH = env_int("HUB_WEBHOOK_SWEEP_BATCH", 500)
+# Webhooks are signed per Standard Webhooks; endpoints registered before that (legacy secrets) also
+# get the old X-Hub-Signature header up to and including this day (ISO date), then only the new ones.
+HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL = env_str("HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL", "2027-06-30")
+try:
+    date.fromisoformat(HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL)
+except ValueError:
+    raise ConfigurationError("HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL must be an ISO date (YYYY-MM-DD)") from None
 # Bulk screening (sharing/bulk/services/bulk*.py), per organisation: rows per job, jobs started per
 # day, jobs queued or running at once. Jobs run in chunks of CHUNK_ROWS rows; a chunk not done
 # LEASE seconds after its last attempt is re-enqueued by the sweeper; jobs are deleted after
