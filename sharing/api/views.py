@@ -39,6 +39,7 @@ class ReportsApi(HubApiView):
 
     required_capability = {"GET": Capability.REPORT_READ, "POST": Capability.REPORT_SUBMIT}
     audit_object_type = "report"
+    pagination_class = HubPagination
 
     @extend_schema(
         responses={200: s.ReportOutput(many=True)},
@@ -88,6 +89,7 @@ class ReportRetractApi(HubApiView):
 class ReviewQueueApi(HubApiView):
     required_capability = Capability.REPORT_REVIEW
     audit_object_type = "report"
+    pagination_class = HubPagination
 
     @extend_schema(
         responses={200: s.ReviewReportOutput(many=True)},

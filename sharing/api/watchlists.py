@@ -45,6 +45,7 @@ class WatchlistApi(HubApiView):
         {"post"}
     )  # a standing check: its webhooks tell when the seller is listed
     audit_object_type = "watch_entry"
+    pagination_class = HubPagination
 
     @extend_schema(responses={200: WatchEntryOutput(many=True)}, summary="Your organisation's watch entries")
     def get(self, request):
@@ -107,6 +108,7 @@ class WebhooksApi(HubApiView):
 
     required_capability = Capability.WEBHOOK_MANAGE
     audit_object_type = "webhookendpoint"
+    pagination_class = HubPagination
 
     @extend_schema(
         responses={200: WebhookEndpointOutput(many=True)}, summary="Your organisation's webhook endpoints"
@@ -170,6 +172,7 @@ class WebhookDeliveryOutput(serializers.ModelSerializer):
 class WebhookDeliveriesApi(HubApiView):
     required_capability = Capability.WEBHOOK_MANAGE
     audit_object_type = "webhookendpoint"
+    pagination_class = HubPagination
 
     @extend_schema(
         responses={200: WebhookDeliveryOutput(many=True)}, summary="The delivery log of one endpoint"
