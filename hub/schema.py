@@ -24,7 +24,8 @@ _ENVELOPE_SCHEMA = {
             },
             "required": ["code", "message"],
         },
-        "request_id": {"type": "string", "format": "uuid", "nullable": True},
+        # The hub's own id of the request (also the X-Request-Id header): a uuid4 as 32 hex digits.
+        "request_id": {"type": "string", "pattern": "^[0-9a-f]{32}$", "nullable": True},
     },
     "required": ["error", "request_id"],
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -66,6 +66,13 @@ class OrganisationsApi(HubApiView):
         request=s.OrganisationCreateInput,
         responses={201: s.OrganisationOutput},
         summary="Admit an organisation",
+        examples=[
+            OpenApiExample(
+                "A courier",
+                request_only=True,
+                value={"name": "Speedy Logistics", "kind": "logistics", "country": "CN"},
+            )
+        ],
     )
     def post(self, request):
         payload = s.OrganisationCreateInput(data=request.data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -24,7 +24,23 @@ class CheckRunApi(HubApiView):
     audit_object_type = "check"
     match_revealing_methods = frozenset({"post"})
 
-    @extend_schema(request=s.CheckRunInput, responses={200: s.CheckOutput}, summary="Check one seller")
+    @extend_schema(
+        request=s.CheckRunInput,
+        responses={200: s.CheckOutput},
+        summary="Check one seller",
+        examples=[
+            OpenApiExample(
+                "Raw identifiers",
+                request_only=True,
+                value={
+                    "identifiers": [
+                        {"type": "phone", "value": "+86 138 0013 8000"},
+                        {"type": "email", "value": "seller@example.com"},
+                    ]
+                },
+            )
+        ],
+    )
     def post(self, request):
         payload = s.CheckRunInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -55,7 +71,25 @@ class ReportsApi(HubApiView):
         )
 
     @extend_schema(
-        request=s.ReportSubmitInput, responses={201: s.ReportOutput}, summary="Report an infringer"
+        request=s.ReportSubmitInput,
+        responses={201: s.ReportOutput},
+        summary="Report an infringer",
+        examples=[
+            OpenApiExample(
+                "A test purchase",
+                request_only=True,
+                value={
+                    "identifiers": [
+                        {"type": "phone", "value": "+86 138 0013 8000"},
+                        {"type": "store_url", "value": "https://shop123456.taobao.com/"},
+                    ],
+                    "ip_type": "trademark",
+                    "category": "counterfeit",
+                    "verification_level": "rights_owner_verified",
+                    "statement": "Test purchase, order 42: counterfeit handbags.",
+                },
+            )
+        ],
     )
     def post(self, request):
         payload = s.ReportSubmitInput(data=request.data)
