@@ -12,7 +12,6 @@ against their request schema and be accepted when posted.
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import re
@@ -57,7 +56,7 @@ def _closed(node):
     return node
 
 
-COMPONENTS = _closed(copy.deepcopy(SCHEMA["components"]))
+COMPONENTS = _closed(SCHEMA["components"])
 
 
 def _validate(schema: dict, instance, validator=OAS30ReadValidator) -> None:
