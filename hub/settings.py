@@ -253,6 +253,11 @@ SPECTACULAR_SETTINGS = {
         # A dispute and each report it covers share one set of states.
         "DisputeStatusEnum": "sharing.models.disputes.DisputeStatus",
     },
+    # Every operation's error answers, in the one error envelope (hub/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hub.schema.declare_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

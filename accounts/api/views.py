@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -13,7 +14,7 @@ from accounts.api.base import HubApiView
 from accounts.audit import alerts, proofs
 from accounts.audit.filters import AlertFilter, AuditEventFilter
 from accounts.audit.inputs import AlertHandleInput
-from accounts.audit.models import AlertStatus
+from accounts.audit.models import Alert, AlertStatus, AuditEvent
 from accounts.roles import Capability
 from hub.pagination import HubPagination
 
@@ -53,6 +54,7 @@ class OrganisationsApi(HubApiView):
 
     required_capability = Capability.ORGANISATION_ADMIN
     audit_object_type = "organisation"
+    pagination_class = HubPagination
 
     @extend_schema(responses={200: s.OrganisationOutput(many=True)}, summary="All organisations (operators)")
     def get(self, request):
@@ -65,6 +67,13 @@ class OrganisationsApi(HubApiView):
         request=s.OrganisationCreateInput,
         responses={201: s.OrganisationOutput},
         summary="Admit an organisation",
+        examples=[
+            OpenApiExample(
+                "A courier",
+                request_only=True,
+                value={"name": "Speedy Logistics", "kind": "logistics", "country": "CN"},
+            )
+        ],
     )
     def post(self, request):
         payload = s.OrganisationCreateInput(data=request.data)
@@ -97,6 +106,7 @@ class ApiKeysApi(HubApiView):
 
     required_capability = Capability.APIKEY_MANAGE
     audit_object_type = "api_key"
+    pagination_class = HubPagination
 
     @extend_schema(
         responses={200: s.ApiKeyOutput(many=True)}, summary="Your API keys (an admin: the organisation's)"
@@ -145,6 +155,11 @@ class ApiKeyRevokeApi(HubApiView):
 class AuditEventsApi(HubApiView):
     required_capability = Capability.AUDIT_READ
     audit_object_type = "audit_event"
+    pagination_class = HubPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AuditEventFilter
+    # Names the model for the schema's filter parameters; the rows come from the selector below.
+    queryset = AuditEvent.objects.none()
 
     @extend_schema(
         responses={200: s.AuditEventOutput(many=True)},
@@ -165,6 +180,11 @@ class AuditEventsApi(HubApiView):
 class AlertsApi(HubApiView):
     required_capability = Capability.AUDIT_READ
     audit_object_type = "alert"
+    pagination_class = HubPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AlertFilter
+    # Names the model for the schema's filter parameters; the rows come from the selector below.
+    queryset = Alert.objects.none()
 
     @extend_schema(
         responses={200: s.AlertOutput(many=True)}, filters=True, summary="Alerts (operators, auditors)"

@@ -91,6 +91,7 @@ class DisclosureRequestsApi(HubApiView):
     required_capability = {"GET": Capability.DISCLOSURE_READ, "POST": Capability.DISCLOSURE_REQUEST}
     match_revealing_methods = frozenset({"post"})  # the package tells which named identifiers are listed
     audit_object_type = "disclosure"
+    pagination_class = HubPagination
 
     @extend_schema(
         responses={200: DisclosureOutput(many=True)},

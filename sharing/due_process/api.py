@@ -92,6 +92,7 @@ class DisputesApi(HubApiView):
     required_capability = {"GET": Capability.DISPUTE_READ, "POST": Capability.DISPUTE_FILE}
     match_revealing_methods = frozenset({"post"})  # 201 or 404 tells whether the seller is listed
     audit_object_type = "dispute"
+    pagination_class = HubPagination
 
     @extend_schema(responses={200: DisputeOutput(many=True)}, summary="Disputes you are party to")
     def get(self, request):
@@ -214,6 +215,7 @@ class NotificationOutput(serializers.ModelSerializer):
 class NotificationsApi(HubApiView):
     required_capability = Capability.ORGANISATION_READ
     audit_object_type = "notification"
+    pagination_class = HubPagination
 
     @extend_schema(
         responses={200: NotificationOutput(many=True)}, summary="Your organisation's notifications"

@@ -3,7 +3,7 @@ one service or selector, render."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -23,6 +23,7 @@ class ReportsApi(HubApiView):
 
     required_capability = {"GET": Capability.REPORT_READ, "POST": Capability.REPORT_SUBMIT}
     audit_object_type = "report"
+    pagination_class = HubPagination
 
     @extend_schema(
         responses={200: s.ReportOutput(many=True)},
@@ -38,7 +39,25 @@ class ReportsApi(HubApiView):
         )
 
     @extend_schema(
-        request=s.ReportSubmitInput, responses={201: s.ReportOutput}, summary="Report an infringer"
+        request=s.ReportSubmitInput,
+        responses={201: s.ReportOutput},
+        summary="Report an infringer",
+        examples=[
+            OpenApiExample(
+                "A test purchase",
+                request_only=True,
+                value={
+                    "identifiers": [
+                        {"type": "phone", "value": "+86 138 0013 8000"},
+                        {"type": "store_url", "value": "https://shop123456.taobao.com/"},
+                    ],
+                    "ip_type": "trademark",
+                    "category": "counterfeit",
+                    "verification_level": "rights_owner_verified",
+                    "statement": "Test purchase, order 42: counterfeit handbags.",
+                },
+            )
+        ],
     )
     def post(self, request):
         payload = s.ReportSubmitInput(data=request.data)
@@ -72,6 +91,7 @@ class ReportRetractApi(HubApiView):
 class ReviewQueueApi(HubApiView):
     required_capability = Capability.REPORT_REVIEW
     audit_object_type = "report"
+    pagination_class = HubPagination
 
     @extend_schema(
         responses={200: s.ReviewReportOutput(many=True)},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -45,6 +45,7 @@ class WatchlistApi(HubApiView):
         {"post"}
     )  # a standing check: its webhooks tell when the seller is listed
     audit_object_type = "watch_entry"
+    pagination_class = HubPagination
 
     @extend_schema(responses={200: WatchEntryOutput(many=True)}, summary="Your organisation's watch entries")
     def get(self, request):
@@ -57,6 +58,19 @@ class WatchlistApi(HubApiView):
         request=WatchAddInput,
         responses={201: WatchAddOutput},
         summary="Watch a seller of yours: hear by webhook when its identifiers are reported",
+        examples=[
+            OpenApiExample(
+                "One seller by phone and email",
+                request_only=True,
+                value={
+                    "identifiers": [
+                        {"type": "phone", "value": "+86 138 0013 8000"},
+                        {"type": "email", "value": "seller@example.com"},
+                    ],
+                    "ref": "merchant-1042",
+                },
+            )
+        ],
     )
     def post(self, request):
         payload = WatchAddInput(data=request.data)
@@ -107,6 +121,7 @@ class WebhooksApi(HubApiView):
 
     required_capability = Capability.WEBHOOK_MANAGE
     audit_object_type = "webhookendpoint"
+    pagination_class = HubPagination
 
     @extend_schema(
         responses={200: WebhookEndpointOutput(many=True)}, summary="Your organisation's webhook endpoints"
@@ -170,6 +185,7 @@ class WebhookDeliveryOutput(serializers.ModelSerializer):
 class WebhookDeliveriesApi(HubApiView):
     required_capability = Capability.WEBHOOK_MANAGE
     audit_object_type = "webhookendpoint"
+    pagination_class = HubPagination
 
     @extend_schema(
         responses={200: WebhookDeliveryOutput(many=True)}, summary="The delivery log of one endpoint"

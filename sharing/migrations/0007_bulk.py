@@ -8,9 +8,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Renumbered (was 0006_bulk) for one linear history; a database that applied the old name
+    # counts this one as applied.
+    replaces = [("sharing", "0006_bulk")]
+
     dependencies = [
         ("accounts", "0005_audit_append_only"),
-        ("sharing", "0005_watchlists"),
+        ("sharing", "0006_watchlists"),
     ]
 
     operations = [

@@ -4,9 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Renumbered (was 0009_identifier_types_person_registered_address) for one linear history; a database that applied the old name
+    # counts this one as applied.
+    replaces = [("sharing", "0009_identifier_types_person_registered_address")]
+
     dependencies = [
         ("accounts", "0007_api_key_created_by"),
-        ("sharing", "0008_sweep_window_bulk_counts"),
+        ("sharing", "0009_sweep_window_bulk_counts"),
     ]
 
     operations = [

@@ -4,8 +4,12 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Renumbered (was 0010_watch_entry_last_level) for one linear history; a database that applied the old name
+    # counts this one as applied.
+    replaces = [("sharing", "0010_watch_entry_last_level")]
+
     dependencies = [
-        ("sharing", "0009_identifier_types_person_registered_address"),
+        ("sharing", "0010_identifier_types_person_registered_address"),
     ]
 
     operations = [

@@ -23,8 +23,12 @@ def sqlite_triggers_create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Renumbered (was 0007_disclosure_build_attempts) for one linear history; a database that applied the old name
+    # counts this one as applied.
+    replaces = [("sharing", "0007_disclosure_build_attempts")]
+
     dependencies = [
-        ("sharing", "0006_bulk"),
+        ("sharing", "0007_bulk"),
     ]
 
     operations = [

@@ -8,9 +8,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Renumbered (was 0011_standing_warning_and_report_appeals) for one linear history; a database that applied the old name
+    # counts this one as applied.
+    replaces = [("sharing", "0011_standing_warning_and_report_appeals")]
+
     dependencies = [
         ("accounts", "0007_api_key_created_by"),
-        ("sharing", "0010_watch_entry_last_level"),
+        ("sharing", "0011_watch_entry_last_level"),
     ]
 
     operations = [

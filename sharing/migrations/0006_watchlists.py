@@ -8,6 +8,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Renumbered (was 0005_watchlists) for one linear history; a database that applied the old name
+    # counts this one as applied.
+    replaces = [("sharing", "0005_watchlists")]
+
     dependencies = [
         ("accounts", "0005_audit_append_only"),
         ("sharing", "0005_due_process"),

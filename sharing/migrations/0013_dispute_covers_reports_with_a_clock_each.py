@@ -25,9 +25,13 @@ def _rows_from_links(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Renumbered (was 0012_dispute_covers_reports_with_a_clock_each) for one linear history; a database that applied the old name
+    # counts this one as applied.
+    replaces = [("sharing", "0012_dispute_covers_reports_with_a_clock_each")]
+
     dependencies = [
         ("accounts", "0007_api_key_created_by"),
-        ("sharing", "0011_standing_warning_and_report_appeals"),
+        ("sharing", "0012_standing_warning_and_report_appeals"),
     ]
 
     operations = [
