@@ -10,8 +10,8 @@ from rest_framework import serializers
 
 from hub.serializer_fields import ListField
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH
-from sharing.identifiers.types import IdentifierType
 from sharing.models import Category, IpType, Report, VerificationLevel
+from sharing.models.identifiers import IDENTIFIER_TYPE_CHOICES
 from sharing.services.reports import EvidenceFile, ReportSubmission, evidence_decode
 from sharing.services.tokens import RawIdentifier, SuppliedToken
 
@@ -66,7 +66,7 @@ class IdentifierInput(serializers.Serializer):
     """A raw identifier {type, value, country?} or an obliviously derived token {type, token, key_version}.
     A composite's value is an object, e.g. {"type": "person", "value": {"full_name", "date_of_birth"}}."""
 
-    type = _choice(IdentifierType.choices, "identifier type")
+    type = _choice(IDENTIFIER_TYPE_CHOICES, "identifier type")
     value = IdentifierValueField(required=False)
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$",

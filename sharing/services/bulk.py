@@ -30,7 +30,7 @@ from accounts.quotas import Limit, quota_consume
 from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError
 from hub.tasks_enqueue import enqueue_after_commit, enqueue_now
-from sharing.csv_safe import csv_line
+from hubcore.csv_safe import csv_line
 from sharing.models.bulk import (
     BULK_ACTIVE_STATUSES,
     BulkChunk,

@@ -30,7 +30,7 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ForbiddenError
 from hub.wording import count_of
-from sharing.identifiers.types import LINKING_TYPES, IdentifierType
+from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.models import IdentifierToken, ReportIdentifier
 from sharing.models.reports import VERIFICATION_RANK
 from sharing.services.match_gate import lookup_counts, lookup_gate

@@ -20,7 +20,7 @@ from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
-from sharing.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
+from hubcore.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
 from sharing.models import (
     CoverageState,
     Dispute,

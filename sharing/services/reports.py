@@ -18,7 +18,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import DomainError, ForbiddenError
-from sharing.identifiers.types import LINKING_TYPES
+from hubcore.identifiers.types import LINKING_TYPES
 from sharing.locks import lock_report
 from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline

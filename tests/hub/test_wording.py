@@ -11,7 +11,7 @@ import pytest
 from accounts.roles import OrganisationKind
 from hub.errors import ConflictError
 from hub.wording import count_of, with_article
-from sharing.identifiers.types import IdentifierType
+from hubcore.identifiers.types import IdentifierType
 from sharing.models import Report, ReportStatus
 from sharing.services.checks import CheckResult, explain
 from tests.factories import client_for

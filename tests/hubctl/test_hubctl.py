@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from hubcore import oprf
+from hubcore.identifiers import normalise
+from hubcore.tokens import token_input
 from hubctl.cli import main
-from hubctl.client import HubClient, token_input
+from hubctl.client import HubClient
 from hubctl.errors import HubError, IdentifierError
 from hubctl.inputs import InputError, read_csv, seller_from_pairs
-from sharing.crypto import oprf
-from sharing.identifiers import normalise
 
 SECRET = oprf.derive_key_pair(bytes(range(32)), b"hubctl test key").secret
 PHONE = "+86 139 1234 5678"
@@ -72,9 +73,8 @@ def no_network(monkeypatch):
 
 def direct_token(identifier_type: str, value: str, country: str | None = None) -> str:
     """The token the hub computes directly from a raw value (server-side Evaluate)."""
-    return oprf.evaluate(
-        SECRET, token_input(normalise(identifier_type, value, default_country=country))
-    ).hex()
+    canonical = normalise(identifier_type, value, default_country=country)
+    return oprf.evaluate(SECRET, token_input(identifier_type=canonical.type, canonical=canonical.value)).hex()
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:
