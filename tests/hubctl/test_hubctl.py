@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import http.server
 import json
+import socket
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -603,6 +605,19 @@ def test_redirects_are_not_followed_so_the_key_goes_nowhere_else(http_hub):
     assert raised.value.status == 302
 
 
+def test_a_hub_that_never_answers_times_out_as_a_connection_failure():
+    # The listening socket accepts (the kernel's backlog) but nobody ever answers.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(HubError) as raised:
+            HubClient(url, "k", timeout=0.5)._send("GET", "/api/v1/organisation", None)
+
+    assert (raised.value.status, raised.value.code) == (None, "connection_failed")
+    assert f"Cannot reach the hub at {url}" in str(raised.value)
+    assert time.monotonic() - started < 3  # the 0.5 s asked for, not httpx's default of 5 s
+
+
 # -- end to end against the real hub (Django's live server) --------------------------------
 
 
@@ -623,9 +638,7 @@ def sent(monkeypatch) -> list[SentRequest]:
     def spy(self, method, path, body):
         request = self._build_request(method, path, body)
         requests.append(
-            SentRequest(
-                method, request.full_url, dict(request.header_items()), (request.data or b"").decode("utf-8")
-            )
+            SentRequest(method, str(request.url), dict(request.headers), request.content.decode("utf-8"))
         )
         return real_send(self, method, path, body)
 
