@@ -12,15 +12,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-# (old, new) module paths and the file paths that name them; word-bounded on both sides.
+# (old, new) module paths and the file paths that name them; word-bounded on both sides. A
+# `from package import module` is rewritten only when that module is the line's one name: a line
+# importing others too (`from accounts.audit import merkle, review`) must be split by hand.
 SUBSTITUTIONS = [
     (r"\bsharing\.identifiers\b", "hubcore.identifiers"),
     (r"\bsharing\.crypto\.oprf\b", "hubcore.oprf"),
-    (r"\bfrom sharing\.crypto import oprf\b", "from hubcore import oprf"),
+    (r"(?m)^([ \t]*)from sharing\.crypto import oprf[ \t]*$", r"\1from hubcore import oprf"),
     (r"\baccounts\.audit\.merkle\b", "hubcore.merkle"),
-    (r"\bfrom accounts\.audit import merkle\b", "from hubcore import merkle"),
+    (r"(?m)^([ \t]*)from accounts\.audit import merkle[ \t]*$", r"\1from hubcore import merkle"),
     (r"\bsharing\.csv_safe\b", "hubcore.csv_safe"),
-    (r"\bfrom sharing import csv_safe\b", "from hubcore import csv_safe"),
+    (r"(?m)^([ \t]*)from sharing import csv_safe[ \t]*$", r"\1from hubcore import csv_safe"),
     (r"\bsharing/identifiers/", "hubcore/identifiers/"),
     (r"\bsharing/crypto/oprf\.py\b", "hubcore/oprf.py"),
     (r"\baccounts/audit/merkle\.py\b", "hubcore/merkle.py"),

@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.actors import Actor
+from accounts.audit import review
 from accounts.audit.alerts import alert_raise
 from accounts.audit.checkpoints import checkpoint_create
 from accounts.audit.models import Alert, AlertStatus, AuditCheckpoint, AuditEvent, DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
-from hubcore import merkle, review
+from hubcore import merkle
 from tests import audit_triggers
 from tests.factories import disclosure_make, persona, report_make, seller_identifiers
 
