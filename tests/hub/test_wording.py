@@ -19,7 +19,7 @@ from tests.factories import client_for
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCES = [
     p
-    for d in ("accounts", "sharing", "hub", "hubctl")
+    for d in ("accounts", "sharing", "hub", "hubctl", "hubcore")
     for p in (ROOT / d).rglob("*.py")
     if "migrations" not in p.parts
 ]
