@@ -9,8 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
+from hubcore.identifiers.types import IdentifierType
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH
-from sharing.identifiers.types import IdentifierType
 from sharing.subjects.services.tokens import RawIdentifier, SuppliedToken
 
 

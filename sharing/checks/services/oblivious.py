@@ -16,8 +16,8 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import DomainError, ForbiddenError
+from hubcore import oprf
 from sharing.checks.services.quotas import evaluation_quota_demands, quota_take_or_refuse
-from sharing.crypto import oprf
 from sharing.crypto.tokens import hub_oprf_key
 
 

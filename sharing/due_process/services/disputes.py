@@ -20,8 +20,8 @@ from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
+from hubcore.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
-from sharing.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
 from sharing.models import (
     CoverageState,
     Dispute,

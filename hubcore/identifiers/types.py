@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
-from django.db import models
+import enum
 
 
-class IdentifierType(models.TextChoices):
+class _LabelledType(enum.EnumType):
+    @property
+    def values(cls) -> list[str]:
+        """Every member's value, in definition order."""
+        return [member.value for member in cls]
+
+
+class LabelledEnum(enum.StrEnum, metaclass=_LabelledType):
+    """A string enum whose members also carry a human label: `NAME = "value", "Label"`.
+
+    Plain Python, so hubctl can use it without Django; the Django side derives its choices from
+    (value, label) pairs, which are the ones models.TextChoices gave, so no migration follows.
+    """
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+class IdentifierType(LabelledEnum):
     """Kinds of seller identifier; the value is part of every token's PRF input."""
 
     PHONE = "phone", "Phone number"
@@ -18,12 +41,12 @@ class IdentifierType(models.TextChoices):
     SHIPPING_ADDRESS = "shipping_address", "Shipping address"
     NAME = "name", "Name"
     DEVICE_ID = "device_id", "Device ID"
-    # Composites: an object of fields, canonicalised in sharing/identifiers/composites.py.
+    # Composites: an object of fields, canonicalised in hubcore/identifiers/composites.py.
     PERSON = "person", "Person (full name + date of birth)"
     REGISTERED_ADDRESS = "registered_address", "Registered address (street address + postcode + country)"
 
 
-class Strength(models.TextChoices):
+class Strength(LabelledEnum):
     """How reliably one identifier singles out one person or business."""
 
     STRONG = "strong", "Strong"

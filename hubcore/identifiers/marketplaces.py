@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from sharing.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid
 
 Params = Mapping[str, str]
 Rule = Callable[[str, str, Params], "str | None"]

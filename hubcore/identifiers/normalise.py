@@ -11,21 +11,21 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sharing.identifiers.banking import normalise_bank_account
-from sharing.identifiers.composites import is_composite, normalise_composite
-from sharing.identifiers.documents import normalise_business_licence, normalise_national_id
-from sharing.identifiers.emails import normalise_email
-from sharing.identifiers.errors import IdentifierInvalid
-from sharing.identifiers.payments import normalise_payment_account
-from sharing.identifiers.phones import normalise_phone
-from sharing.identifiers.text import (
+from hubcore.identifiers.banking import normalise_bank_account
+from hubcore.identifiers.composites import is_composite, normalise_composite
+from hubcore.identifiers.documents import normalise_business_licence, normalise_national_id
+from hubcore.identifiers.emails import normalise_email
+from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.payments import normalise_payment_account
+from hubcore.identifiers.phones import normalise_phone
+from hubcore.identifiers.text import (
     normalise_device_id,
     normalise_name,
     normalise_shipping_address,
     text_checked,
 )
-from sharing.identifiers.types import NORMALISER_VERSION, IdentifierType
-from sharing.identifiers.urls import normalise_store_url
+from hubcore.identifiers.types import NORMALISER_VERSION, IdentifierType
+from hubcore.identifiers.urls import normalise_store_url
 
 __all__ = ["Canonical", "IdentifierInvalid", "MAX_LENGTH", "normalise"]
 

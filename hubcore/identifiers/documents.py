@@ -32,8 +32,8 @@ from stdnum.tw import ubn
 from stdnum.us import ein, ssn
 from stdnum.za import idnr
 
-from sharing.identifiers.errors import IdentifierInvalid
-from sharing.identifiers.text import split_country_prefix
+from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.text import split_country_prefix
 
 Validator = Callable[[str], str]
 

@@ -7,8 +7,8 @@ is far more likely than two people whose addresses differ only by case.
 
 from __future__ import annotations
 
-from sharing.identifiers.errors import IdentifierInvalid
-from sharing.identifiers.text import ascii_hostname
+from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.text import ascii_hostname
 
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 # Providers that document "+tag" sub-addressing delivering to the same mailbox. Yahoo's

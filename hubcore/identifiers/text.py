@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from sharing.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid
 
 # Apostrophes join a word ("O'Brien" = "OBrien"); every other punctuation mark separates words.
 _APOSTROPHES = frozenset("'\u2019\u02bc`\u00b4")

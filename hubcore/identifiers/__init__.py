@@ -1,7 +1,7 @@
 """Identifier types and their deterministic normalisation to canonical strings."""
 
-from sharing.identifiers.normalise import Canonical, IdentifierInvalid, normalise
-from sharing.identifiers.types import IDENTIFIER_STRENGTH, NORMALISER_VERSION, IdentifierType, Strength
+from hubcore.identifiers.normalise import Canonical, IdentifierInvalid, normalise
+from hubcore.identifiers.types import IDENTIFIER_STRENGTH, NORMALISER_VERSION, IdentifierType, Strength
 
 __all__ = [
     "IDENTIFIER_STRENGTH",

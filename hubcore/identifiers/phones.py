@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from sharing.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid
 
 # The hub started with Chinese platforms; a bare national number with no country is read as Chinese.
 FALLBACK_REGION = "CN"

@@ -7,8 +7,8 @@ import re
 from stdnum import iban, luhn
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
-from sharing.identifiers.errors import IdentifierInvalid
-from sharing.identifiers.text import split_country_prefix
+from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.text import split_country_prefix
 
 _IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]+")
 _SEPARATORS = re.compile(r"[\s\-.]")

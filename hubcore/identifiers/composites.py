@@ -22,9 +22,9 @@ from collections.abc import Callable, Mapping
 
 import phonenumbers
 
-from sharing.identifiers.errors import IdentifierInvalid
-from sharing.identifiers.text import normalise_free_text, text_checked
-from sharing.identifiers.types import IdentifierType
+from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.text import normalise_free_text, text_checked
+from hubcore.identifiers.types import IdentifierType
 
 FIELD_SEPARATOR = "\x1f"
 FIELD_MAX_LENGTH = 500

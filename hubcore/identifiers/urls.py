@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlsplit
 
-from sharing.identifiers.errors import IdentifierInvalid
-from sharing.identifiers.marketplaces import canonical_shop, marketplace_shop
-from sharing.identifiers.text import ascii_hostname
+from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.marketplaces import canonical_shop, marketplace_shop
+from hubcore.identifiers.text import ascii_hostname
 
 # A scheme has no dot, and "host:8080" is a port, not a scheme.
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+\-]*):(?!\d)")

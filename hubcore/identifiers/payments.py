@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from sharing.identifiers.emails import normalise_email
-from sharing.identifiers.errors import IdentifierInvalid
-from sharing.identifiers.phones import normalise_phone
-from sharing.identifiers.text import nfkc, stable
+from hubcore.identifiers.emails import normalise_email
+from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.phones import normalise_phone
+from hubcore.identifiers.text import nfkc, stable
 
 PROVIDERS = frozenset({"alipay", "wechatpay", "paypal", "stripe", "other"})
 _ALIASES = {"wechat": "wechatpay", "weixin": "wechatpay"}
