@@ -384,7 +384,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"redact_secrets": {"()": "hub.error_reports.RedactSecretsLogFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+        "console": {
+            "class": "hub.error_reports.CurrentStderrHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
     },
     "root": {"handlers": ["console"], "level": env_str("HUB_LOG_LEVEL", "INFO")},
     # Without a broker the beat schedule runs in-process (hub/scheduler.py): one "task succeeded"
