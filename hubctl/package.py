@@ -1,6 +1,6 @@
 """The court's side of disclosure, offline: X25519 keys from PEM files, and checking and unpacking packages.
 
-A package is opened with sharing.crypto.packages.package_open: it decrypts with the
+A package is opened with hubcore.packages.package_open: it decrypts with the
 court's private key, checks the hub's Ed25519 signature and every manifest hash.
 Unpacking writes only names that stay inside the chosen directory.
 """
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from hubctl.inputs import InputError
-from sharing.crypto.packages import MANIFEST, PackageError, package_open, raw_public
+from hubcore.packages import MANIFEST, PackageError, package_open, raw_public
 
 __all__ = [
     "OpenedPackage",

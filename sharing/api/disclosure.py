@@ -17,7 +17,7 @@ from hub.pagination import HubPagination
 from hub.serializer_fields import ListField
 from sharing import selectors
 from sharing.api.serializers import EvidenceInput, IdentifierInput, raw_identifiers
-from sharing.crypto.packages import raw_public
+from hubcore.packages import raw_public
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH, hub_oprf_key
 from sharing.models import DisclosureRequest, RestrictedField
 from sharing.services import disclosure, disclosure_packages

@@ -23,7 +23,7 @@ from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError, NotFoundError
 from hub.keys import signing_key
 from hub.tasks_enqueue import enqueue_now
-from sharing.crypto.packages import package_seal, package_zip, raw_public
+from hubcore.packages import package_seal, package_zip, raw_public
 from sharing.models import DisclosurePackage, DisclosureRequest, DisclosureStatus, RestrictedRecord
 from sharing.services.deadlines import DeadlinePassed
 from sharing.services.disclosure import (

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from hubctl.cli import main
-from sharing.crypto.packages import package_seal, package_zip, raw_public
+from hubcore.packages import package_seal, package_zip, raw_public
 
 PHONE = "+86 139 8765 4321"
 EMAIL = "Disclosed.Seller@Example.com"

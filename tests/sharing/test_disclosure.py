@@ -17,7 +17,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
 from hub.keys import signing_key
-from sharing.crypto.packages import PackageError, package_open, raw_public
+from hubcore.packages import PackageError, package_open, raw_public
 from sharing.models import DisclosureApproval, DisclosureRequest, DisclosureStatus, RestrictedRecord
 from sharing.services import disclosure, disclosure_packages
 from tests.factories import (

@@ -1,0 +1,1 @@
+"""Django-free building blocks of the hub, shared by the service and hubctl."""
