@@ -222,12 +222,16 @@ def name_sanitised(name: str) -> str:
     name = _UNSAFE.sub("_", unicodedata.normalize("NFC", name)).strip(" .")
     if not name:
         name = "file"
+    if len(name.encode()) <= _MAX_NAME_BYTES:
+        return name
+    # Too long: shorten the stem, keeping a short extension ("pdf", "jpeg") so the file still opens.
     stem, dot, extension = name.rpartition(".")
-    if not dot or not stem or len(extension.encode()) > 20:
+    if not dot or not stem or not extension.isalnum() or len(extension) > 16:
         stem, extension = name, ""
-    while len((stem + (f".{extension}" if extension else "")).encode()) > _MAX_NAME_BYTES:
+    suffix = f".{extension}" if extension else ""
+    while len((stem + suffix).encode()) > _MAX_NAME_BYTES:
         stem = stem[:-1]
-    return stem.rstrip(" .") + (f".{extension}" if extension else "") or "file"
+    return (stem.rstrip(" .") or "file") + suffix
 
 
 def name_unique(name: str, taken: set[str]) -> str:
