@@ -339,18 +339,21 @@ def _open_v2(data: bytes, court_private_key: X25519PrivateKey, hub_public_key: b
         plain = pyrage.decrypt(data, [identity])
     except (pyrage.DecryptError, pyrage.IdentityError, ValueError):
         raise PackageError("The package cannot be decrypted with this key, or it was altered.") from None
+    # Anyone can encrypt to the court's key: the signed checksums are checked before anything
+    # else is decompressed, so a forged package cannot make the reader inflate a ZIP bomb.
     try:
         with zipfile.ZipFile(io.BytesIO(plain)) as archive:
             names = archive.namelist()
+            if len(set(names)) != len(names) or not {CHECKSUMS, CHECKSUMS_SIGNATURE} <= set(names):
+                raise PackageError(f"The package lacks {CHECKSUMS} or its signature, or repeats a name.")
+            checksums = archive.read(CHECKSUMS)
+            sshsig_verify(checksums, archive.read(CHECKSUMS_SIGNATURE), hub_public_key)
+            signed = _checksums_parse(checksums)
+            if set(signed) != set(names) - {CHECKSUMS, CHECKSUMS_SIGNATURE}:
+                raise PackageError(f"The package's files differ from its signed {CHECKSUMS}.")
             files = {name: archive.read(name) for name in names}
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise PackageError("The package is not a ZIP.") from None
-    if len(files) != len(names) or CHECKSUMS not in files or CHECKSUMS_SIGNATURE not in files:
-        raise PackageError(f"The package lacks {CHECKSUMS} or its signature, or repeats a name.")
-    sshsig_verify(files[CHECKSUMS], files[CHECKSUMS_SIGNATURE], hub_public_key)
-    signed = _checksums_parse(files[CHECKSUMS])
-    if set(signed) != set(files) - {CHECKSUMS, CHECKSUMS_SIGNATURE}:
-        raise PackageError(f"The package's files differ from its signed {CHECKSUMS}.")
     for name, digest in signed.items():
         if hashlib.sha256(files[name]).hexdigest() != digest:
             raise PackageError(f"{name} does not match its signed hash.")
