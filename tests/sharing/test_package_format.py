@@ -279,3 +279,21 @@ def test_the_hub_publishes_its_package_key_in_openssh_and_allowed_signers_form(c
     assert keys["signing_public_key"] == public.hex()
     assert ssh_public_key_parse(keys["signing_ssh_public_key"]) == public
     assert keys["package_allowed_signers"] == allowed_signers_line(public)
+
+
+@pytest.mark.django_db
+def test_a_format_1_package_stored_before_the_upgrade_downloads_as_it_was(api):
+    from accounts.roles import OrganisationKind, Role
+    from sharing.models import DisclosurePackage
+    from tests.factories import disclosure_make, persona
+
+    clerk = persona(OrganisationKind.COURT, Role.ANALYST)
+    request = disclosure_make(clerk, approvals=2, built=True)
+    stored = (VECTORS / "disclosure-package-format1.json").read_bytes()
+    DisclosurePackage.objects.filter(request=request).update(envelope=stored)
+
+    download = api(clerk).get(f"/api/v1/disclosure-requests/{request.public_id}/package")
+
+    assert download.status_code == 200 and download.content == stored
+    assert download["Content-Type"] == "application/json"
+    assert download["Content-Disposition"] == f'attachment; filename="disclosure-{request.public_id}.json"'
