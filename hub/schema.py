@@ -62,7 +62,7 @@ def _error_statuses(method: str, operation: dict, match_revealing: bool) -> list
 
 def declare_error_responses(result, generator, request, public):
     """POSTPROCESSING_HOOKS entry: add the error envelope and each operation's error answers."""
-    match_revealing = {  # these take a quota (sharing/services/match_gate.py), hence 429
+    match_revealing = {  # these take a quota (sharing/checks/services/match_gate.py), hence 429
         (path, method.lower())
         for path, _regex, method, callback in generator.endpoints
         if method.lower() in getattr(getattr(callback, "cls", None), "match_revealing_methods", ())

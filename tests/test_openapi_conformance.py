@@ -92,7 +92,7 @@ def _deliveries_of_an_endpoint_with_an_event(member: Member):
     from django.utils import timezone
 
     from sharing.models import WebhookEndpoint
-    from sharing.services.webhooks import webhook_events_write
+    from sharing.watchlists.services.webhooks import webhook_events_write
 
     url = matrix._own_webhook_url(member, "/deliveries")
     endpoint = WebhookEndpoint.objects.get(public_id=url.split("/")[4])
@@ -134,7 +134,7 @@ def _seed_dispute(member: Member) -> None:
 
 
 def _seed_notification(member: Member) -> None:
-    from sharing.services.disputes import notify
+    from sharing.reports.services.notifications import notify
 
     notify(
         organisation_id=member.organisation_id,

@@ -28,16 +28,6 @@ ORIGIN = "hub.example/audit"
 
 pytestmark = pytest.mark.slow
 
-# hubctl/package.py still imports the package format from sharing/ until it moves to hubcore
-# (another part of issue 13): until then hubctl cannot start from its own distribution. Strict, so
-# the mark fails the run as soon as the move lands and must then be deleted.
-_PACKAGE_FORMAT_IN_SHARING = pytest.mark.xfail(
-    "from sharing" in (ROOT / "hubctl" / "package.py").read_text(),
-    reason="hubctl/package.py imports sharing.crypto.packages until the package format moves to hubcore",
-    strict=True,
-)
-
-
 def run(*argv: str | Path, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=timeout)
 
@@ -103,7 +93,6 @@ def test_the_client_distribution_has_no_django(venv):
     assert "hubctl" in names and not names & {"django", "djangorestframework", "infringer-intelligence-hub"}
 
 
-@_PACKAGE_FORMAT_IN_SHARING
 def test_hubctl_runs_from_the_client_distribution(venv):
     helped = run(venv / "bin" / "hubctl", "--help", timeout=60)
 
@@ -111,7 +100,6 @@ def test_hubctl_runs_from_the_client_distribution(venv):
     assert "verify-package" in helped.stdout and "audit" in helped.stdout
 
 
-@_PACKAGE_FORMAT_IN_SHARING
 def test_the_client_verifies_a_saved_proof_offline(venv, saved_log):
     included = verify_inclusion(venv, saved_log, 3)
     elsewhere = verify_inclusion(venv, saved_log, 2)  # the proof is event 3's: it cannot prove event 2
