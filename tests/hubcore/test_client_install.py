@@ -28,6 +28,7 @@ ORIGIN = "hub.example/audit"
 
 pytestmark = pytest.mark.slow
 
+
 def run(*argv: str | Path, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=timeout)
 
