@@ -264,7 +264,7 @@ def reporting_suspension_lift(*, organisation: Organisation, reason: str, actor:
         raise DomainError("Give a reason for lifting the suspension.", fields={"reason": ["Required."]})
     with transaction.atomic():
         standing = ReporterStanding.objects.select_for_update().get(pk=standing_of(organisation.pk).pk)
-        if not reporting_suspended(standing):
+        if standing.reporting_suspended_until is None or not reporting_suspended(standing):
             raise ConflictError("Reporting is not suspended for this organisation.")
         lifted_from = standing.reporting_suspended_until.isoformat()
         standing.reporting_suspended_until, standing.misuse_warning_until = None, None
