@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
+from typing import NoReturn
 
 from django.conf import settings
 from django.utils import timezone
@@ -51,7 +52,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         _touch(api_key)
         return api_key.member.user, api_key
 
-    def _fail(self, request, message: str):
+    def _fail(self, request, message: str) -> NoReturn:
         audit_record_denied(
             actor=None,
             tag=AuditTag.AUTH_FAILED,

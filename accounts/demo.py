@@ -148,8 +148,8 @@ def demo_court_key(member: Member, var_dir: Path) -> Path:
     """Give the demo court an X25519 key pair; the private key goes to a file under var/."""
     path = var_dir / "demo-court-private-key.pem"
     if not path.exists():
-        private = X25519PrivateKey.generate()
-        path.write_bytes(private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+        generated = X25519PrivateKey.generate()
+        path.write_bytes(generated.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
         path.chmod(0o600)
     private = load_pem_private_key(path.read_bytes(), password=None)
     public_hex = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()

@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponseNotAllowed
 from rest_framework import serializers
 
 from accounts.actors import Actor
@@ -14,6 +14,14 @@ from accounts.audit.services import audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
 from hub.errors import DomainError
+
+
+class ActorRequest(HttpRequest):
+    """How a page declares its request once capability_required let it through: it carries the actor.
+
+    Only a type: at run time the request is Django's own, and the decorator sets `actor` on it."""
+
+    actor: Actor
 
 
 def web_actor(request) -> Actor | None:

@@ -113,7 +113,7 @@ def audit_alert_handle(request, alert_id, action: str):
     if action not in ALERT_ACTIONS:
         raise Http404("No such alert action.")
     data, errors = api_input(AlertHandleInput, request.POST)
-    if errors:
+    if data is None:
         return _alerts_page(request, form_errors=errors, status=400)
     try:
         alert = alerts.alert_get(actor=request.actor, public_id=alert_id)

@@ -12,12 +12,13 @@ from rest_framework.pagination import LimitOffsetPagination
 
 
 class HubPagination(LimitOffsetPagination):
+    # Properties, not the base class's attributes: read at each request, so override_settings applies.
     @property
-    def default_limit(self) -> int:
+    def default_limit(self) -> int:  # type: ignore[override]
         return settings.REST_FRAMEWORK["PAGE_SIZE"]
 
     @property
-    def max_limit(self) -> int:
+    def max_limit(self) -> int:  # type: ignore[override]
         return settings.HUB_API_MAX_PAGE_SIZE
 
     def get_limit(self, request) -> int:

@@ -51,7 +51,9 @@ class InProcessBeat:
 
     def _on_our_clock(self, spec) -> BaseSchedule:
         schedule = copy.copy(maybe_schedule(spec, app=app))
-        schedule.nowfun = self._now
+        # maybe_schedule makes a number or timedelta a schedule (celery-types types it as returning its input).
+        assert isinstance(schedule, BaseSchedule)
+        schedule.nowfun = self._now  # type: ignore[attr-defined]  # celery-types calls it nowfunc
         return schedule
 
     def tick(self) -> float:

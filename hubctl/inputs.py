@@ -121,9 +121,8 @@ def _cells(path: str, line: int, header: list[str], row: list[str]) -> dict[int,
 
 def _long_seller(path: str, header: list[str], rows: list[tuple[int, list[str]]]) -> Seller:
     """One seller from type,value[,country] rows."""
-    kind, value, country = (
-        header.index(name) if name in header else None for name in ("type", "value", "country")
-    )
+    kind, value = header.index("type"), header.index("value")  # read_csv found both in the header
+    country = header.index("country") if "country" in header else None
     seller = Seller()
     for line, row in rows:
         cells = _cells(path, line, header, row)

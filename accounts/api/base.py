@@ -7,10 +7,12 @@ from rest_framework.views import APIView
 
 from accounts.actors import Actor
 from accounts.permissions import actor_from_request
+from accounts.roles import Capability
 
 
 class HubApiView(APIView):
-    required_capability = None
+    # One for every method, or one per method. Every view sets it: HasCapability refuses None.
+    required_capability: Capability | dict[str, Capability] | None = None
     audit_object_type = ""
     # The methods that answer whether identifiers match a live report. Each one's service passes
     # sharing.checks.services.match_gate; tests/sharing/test_match_gate.py drives every one it finds here.

@@ -143,7 +143,7 @@ def event_inclusion(event: AuditEvent) -> Inclusion:
     if checkpoint is None:
         return Inclusion(UNCOVERED, leaf_hash=leaf)
     signed = checkpoint_checked(checkpoint)
-    if not signed.verified:
+    if not signed.verified or signed.signed_root is None:
         return Inclusion(
             FAILED, checkpoint.size, leaf_hash=leaf, problem=f"checkpoint not valid: {signed.problem}"
         )
@@ -170,7 +170,8 @@ class ProofTree:
     events cost O(n) together rather than O(n) each. Paths equal merkle.inclusion_proof's."""
 
     def __init__(self, leaves: list[bytes]):
-        self.leaves, self.size, self._roots = leaves, len(leaves), {}
+        self.leaves, self.size = leaves, len(leaves)
+        self._roots: dict[tuple[int, int], bytes] = {}
 
     def root(self, start: int, end: int) -> bytes:
         if end - start == 1:
@@ -201,7 +202,7 @@ def order_of(event: AuditEvent) -> dict | None:
     if not event.legal_basis.startswith(COURT_ORDER_PREFIX) and event.data_class != DataClass.RESTRICTED:
         return None
     details = event.details if isinstance(event.details, dict) else {}
-    approvals = details.get("approvals") if isinstance(details.get("approvals"), list) else []
+    approvals = found if isinstance(found := details.get("approvals"), list) else []
     return {
         "request": event.legal_basis.removeprefix(COURT_ORDER_PREFIX)
         if event.legal_basis.startswith(COURT_ORDER_PREFIX)
@@ -252,7 +253,7 @@ def alerts_open_first(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 # --- chart: accesses per data class over time --------------------------------------------------
 
 PERIODS = {"day": (TruncDay, timedelta(days=1), 30), "hour": (TruncHour, timedelta(hours=1), 48)}
-CLASS_COLOURS = {
+CLASS_COLOURS: dict[str, str] = {
     DataClass.SHAREABLE: "#3b7dd8",
     DataClass.ADMINISTRATIVE: "#8a8f98",
     DataClass.RESTRICTED: "#c0392b",
@@ -309,7 +310,7 @@ def _chart_layout(chart: Chart) -> None:
     plot_h, slot = _H - _BOTTOM - _TOP, (_W - _LEFT - 4) / n
     label = "%m-%d" if chart.period == "day" else "%d %H:00"
     for i, start in enumerate(chart.starts):
-        y = _H - _BOTTOM
+        y: float = _H - _BOTTOM
         for data_class in DataClass.values:
             value = chart.counts[data_class][i]
             if value:
@@ -390,14 +391,13 @@ def export_lines(export: Export) -> Iterator[str]:
     for event in export.events.iterator(chunk_size=1000):
         record = json.loads(canonical_leaf(event))
         record["leaf_hash"] = event.leaf_hash
-        covered = tree is not None and event.seq < checkpoint.size
         record["inclusion_proof"] = (
             {
                 "size": checkpoint.size,
                 "path": [h.hex() for h in tree.path(event.seq)],
                 "root_hash": checkpoint.root_hash,
             }
-            if covered
+            if checkpoint is not None and tree is not None and event.seq < checkpoint.size
             else None
         )
         yield json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"

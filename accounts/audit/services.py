@@ -37,7 +37,7 @@ def audit_record(
 ) -> AuditEvent:
     """Append one audit event for what the actor did to the target, in the caller's transaction."""
     if target is not None:
-        target_type = target._meta.model_name
+        target_type = target._meta.model_name or ""
         target_id = str(getattr(target, "public_id", target.pk))
     member = actor.member if actor else None
     event = AuditEvent(

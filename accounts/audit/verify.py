@@ -44,7 +44,8 @@ def _sequence_problems(seqs: list[int]) -> list[str]:
 
 def _checkpoints(public_key: bytes) -> tuple[list[Checkpoint], list[str]]:
     """Signed checkpoints from the database and from outside it, checked against each other."""
-    problems, by_size = [], {}
+    problems: list[str] = []
+    by_size: dict[int, Checkpoint] = {}
     notes = [("database", c.note) for c in AuditCheckpoint.objects.order_by("size")]
     notes += [("outside copy", note) for note in outside_notes().values()]
     for source, note in notes:

@@ -75,7 +75,7 @@ def normalise(
 def _identifier_type(identifier_type: object) -> IdentifierType:
     """Look the type up among IdentifierType's values."""
     try:
-        return IdentifierType(identifier_type)
+        return IdentifierType(str(identifier_type))
     except (ValueError, TypeError):
         known = ", ".join(IdentifierType.values)
         raise IdentifierInvalid(f"Unknown identifier type; known types: {known}.") from None

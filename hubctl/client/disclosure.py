@@ -52,7 +52,7 @@ class DisclosureCalls(TokenCalls):
     ) -> dict:
         """A disclosure scope; identifiers are validated here and sent raw (the hub keeps only their tokens)."""
         identifiers = list(identifiers)
-        scope = {
+        scope: dict[str, list] = {
             "reports": [str(checked_uuid(r, "report")) for r in reports],
             "subjects": [str(checked_uuid(s, "subject")) for s in subjects],
             "tokens": [_token_hex(t) for t in tokens],

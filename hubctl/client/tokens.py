@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hubcore import oprf
@@ -20,7 +20,8 @@ ELEMENT_HEX_LENGTH = 2 * oprf.ELEMENT_BYTES
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
 
 # (type, value) or (type, value, country): what callers hand to tokenise, check and report.
-IdentifierLike = Sequence[str | None]
+# (type, value) or (type, value, country); a composite type's value is an object of fields.
+IdentifierLike = tuple[str, str | dict[str, str]] | tuple[str, str | dict[str, str], str | None]
 
 
 @dataclass(frozen=True)

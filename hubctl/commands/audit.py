@@ -204,11 +204,11 @@ def _run_audit_verify_inclusion(args: argparse.Namespace) -> int:
     try:
         checkpoint = audit.checkpoint_verify(note, hub_key, args.checkpoint)
         audit.index_within(checkpoint, args.index)
-        answer = (
-            audit.proof_parse(saved, {"index": args.index, "size": checkpoint.size})
-            if saved is not None
-            else client.audit_inclusion_proof(args.index, checkpoint.size)
-        )
+        if saved is not None:
+            answer = audit.proof_parse(saved, {"index": args.index, "size": checkpoint.size})
+        else:
+            assert client is not None  # without --proof, client_for gave one
+            answer = client.audit_inclusion_proof(args.index, checkpoint.size)
         leaf = audit.inclusion_verify(checkpoint, args.index, answer, args.leaf_hash)
     except audit.AuditError as exc:
         return _unverified(args, "not included", exc)
@@ -262,6 +262,7 @@ def _consistency_answer(
         return audit.proof_parse(saved, {"first": old.size, "second": new.size})
     if not audit.consistency_needs_proof(old, new):
         return {"path": []}
+    assert client is not None  # without --proof, client_for gave one
     return client.audit_consistency_proof(old.size, new.size)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+from functools import partial
 from pathlib import Path
 
 from hubctl import output
@@ -190,7 +191,7 @@ def _check_rows(
     if raw:
         merged = _merged(sellers)
         explained(merged, lambda: client.canonicalise(merged.identifiers, default_country=country))
-        items = [None] * len(sellers)
+        items: list[list[dict]] = [[] for _ in sellers]  # unused: a raw check sends the identifiers
     else:
         items = tokenise_each(client, sellers, country)
     results = []
@@ -248,8 +249,8 @@ def _run_watch(args: argparse.Namespace) -> int:
         answers.append(
             explained(
                 seller,
-                lambda seller=seller, ref=ref: client.watch(
-                    seller.identifiers, ref=ref, raw=args.raw, default_country=args.country
+                partial(
+                    client.watch, seller.identifiers, ref=ref, raw=args.raw, default_country=args.country
                 ),
             )
         )

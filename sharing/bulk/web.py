@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
-from accounts.web_access import api_input, capability_required, domain_errors
+from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from hub.errors import DomainError
 from hub.uploads import upload_limit
 from sharing.bulk.inputs import RESULT_FORMATS, BulkCancelInput
@@ -24,7 +24,7 @@ class BulkUploadForm(forms.Form):
     file = forms.FileField(help_text="CSV with a ref column and identifier-type columns, or JSONL")
 
 
-def _jobs_listed(request: HttpRequest) -> list[BulkJob]:
+def _jobs_listed(request: ActorRequest) -> list[BulkJob]:
     return bulk.bulk_jobs_listed(
         actor=request.actor, limit=LIST_LIMIT, request_id=getattr(request, "request_id", "")
     )
@@ -33,7 +33,7 @@ def _jobs_listed(request: HttpRequest) -> list[BulkJob]:
 @match_revealing("post")
 @upload_limit("HUB_BULK_MAX_UPLOAD_BYTES")
 @capability_required(Capability.BULK_RUN)
-def bulk_list(request: HttpRequest) -> HttpResponse:
+def bulk_list(request: ActorRequest) -> HttpResponse:
     """The organisation's bulk jobs with their progress, and the upload form."""
     form = BulkUploadForm(request.POST or None, request.FILES or None)
     status = 400 if request.method == "POST" else 200
@@ -57,13 +57,13 @@ def _first_message(exc: DomainError) -> str:
 
 
 @capability_required(Capability.BULK_RUN)
-def bulk_page(request: HttpRequest, job_id) -> HttpResponse:
+def bulk_page(request: ActorRequest, job_id) -> HttpResponse:
     """One job: its progress (refreshing itself while it runs), cancel, and downloads when done."""
     return _detail(request, bulk.bulk_job_get(actor=request.actor, public_id=job_id))
 
 
 def _detail(
-    request: HttpRequest, job: BulkJob, *, errors: dict[str, list[str]] | None = None, status: int = 200
+    request: ActorRequest, job: BulkJob, *, errors: dict[str, list[str]] | None = None, status: int = 200
 ) -> HttpResponse:
     progress = bulk.bulk_status(job=job, actor=request.actor)
     return render(
@@ -83,11 +83,11 @@ def _detail(
 
 @require_POST
 @capability_required(Capability.BULK_RUN)
-def bulk_cancel(request: HttpRequest, job_id) -> HttpResponse:
+def bulk_cancel(request: ActorRequest, job_id) -> HttpResponse:
     """Cancel a queued or running job (the reason validated as the API's BulkCancelInput), then back to its page."""
     job = bulk.bulk_job_get(actor=request.actor, public_id=job_id)
     data, errors = api_input(BulkCancelInput, request.POST)
-    if errors:
+    if data is None:
         return _detail(request, job, errors=errors, status=400)
     try:
         bulk.bulk_cancel(job=job, actor=request.actor, reason=data.get("reason", ""))
@@ -98,7 +98,7 @@ def bulk_cancel(request: HttpRequest, job_id) -> HttpResponse:
 
 
 @capability_required(Capability.BULK_RUN)
-def bulk_download(request: HttpRequest, job_id, file_format: str) -> HttpResponse:
+def bulk_download(request: ActorRequest, job_id, file_format: str) -> HttpResponseBase:
     """A finished job's results as CSV or JSONL; a job not done yet goes back to its page."""
     job = bulk.bulk_job_get(actor=request.actor, public_id=job_id)
     if file_format not in RESULT_FORMATS:

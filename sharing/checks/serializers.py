@@ -75,7 +75,7 @@ class TokenEvaluateOutput(serializers.Serializer):
 
 class CanaryPlantInput(serializers.Serializer):
     identifiers = identifiers_field()
-    label = serializers.CharField(max_length=200)
+    label = serializers.CharField(max_length=200)  # type: ignore[assignment]  # a declared field, not the base attribute
 
 
 class CanaryPlantOutput(serializers.Serializer):

@@ -66,7 +66,7 @@ class NarrowScopeInput(serializers.Serializer):
     tokens = ListField(
         child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False, max_length=1000
     )
-    fields = ListField(
+    fields = ListField(  # type: ignore[assignment]  # a declared field, not the base attribute
         child=serializers.ChoiceField(choices=RestrictedField.choices), required=False, min_length=1
     )
 

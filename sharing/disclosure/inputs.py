@@ -30,7 +30,7 @@ class ScopeInput(serializers.Serializer):
         max_length=1000,
         help_text="raw or token identifiers; only their tokens are kept",
     )
-    fields = ListField(child=serializers.ChoiceField(choices=RestrictedField.choices), min_length=1)
+    fields = ListField(child=serializers.ChoiceField(choices=RestrictedField.choices), min_length=1)  # type: ignore[assignment]  # a declared field, not the base attribute
 
     def validate(self, data: dict) -> dict:
         if not (data["reports"] or data["subjects"] or data["tokens"] or data.get("identifiers")):

@@ -35,7 +35,9 @@ class DisclosureForm(forms.Form):
     issuing_court = forms.CharField(max_length=200)
     legal_basis = forms.CharField(max_length=500)
     report_ids = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="One report id per line")
-    fields = forms.MultipleChoiceField(choices=RestrictedField.choices, widget=forms.CheckboxSelectMultiple)
+    fields = forms.MultipleChoiceField(  # type: ignore[assignment]  # a declared field, not the base attribute
+        choices=RestrictedField.choices, widget=forms.CheckboxSelectMultiple
+    )
     deadline = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     order_document = forms.FileField()
 

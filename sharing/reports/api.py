@@ -12,7 +12,7 @@ from accounts.api.base import HubApiView
 from accounts.audit.models import LegalBasis
 from accounts.roles import Capability
 from hub.pagination import HubPagination
-from sharing.models import ReportStatus
+from sharing.models import Report, ReportStatus
 from sharing.reports import selectors
 from sharing.reports import serializers as s
 from sharing.reports.services import reports
@@ -148,6 +148,7 @@ def _paginated_reports(view: HubApiView, queryset, serializer_class, *, legal_ba
             raise ValidationError({"status": [f"Choose one of: {', '.join(ReportStatus.values)}."]})
         queryset = queryset.filter(status=wanted)
     paginator = HubPagination()
-    page = paginator.paginate_queryset(queryset, view.request, view=view)
+    # Never None: HubPagination always pages (the limit has a default).
+    page: list[Report] = paginator.paginate_queryset(queryset, view.request, view=view) or []
     selectors.reports_page_audit(actor=view.actor, page=page, legal_basis=legal_basis)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)

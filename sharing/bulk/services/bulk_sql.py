@@ -79,7 +79,8 @@ def _lookup_orm(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
     rows_of: dict[str, list[int]] = {}
     for index, form in forms:
         rows_of.setdefault(form, []).append(index)
-    found, canaries = [], []
+    found: list[tuple[str, int, str, int | None]] = []
+    canaries: list[str] = []
     for batch in _batches(list(rows_of)):
         found += IdentifierToken.objects.filter(token__in=batch).values_list(
             "token", "pk", "identifier_type", "subject_id"

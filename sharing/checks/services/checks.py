@@ -144,7 +144,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
         details={
             "identifier_types": sorted({t.type for t in tokenised}),
             "level": result.level,
-            "subjects": sorted({str(row.subject.public_id) for row in rows}),
+            "subjects": sorted({str(row.subject.public_id) for row in rows if row.subject is not None}),
             **lookup_counts(hits=int(hit), looked_up=1),
         },
     )

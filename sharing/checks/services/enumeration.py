@@ -32,7 +32,7 @@ from sharing.models import Canary, SweepProbe, SweepWindow
 from sharing.subjects.services.tokens import TokenisedIdentifier
 
 # How many trailing characters vary inside one block of an enumerable identifier.
-BLOCK_TAIL = {
+BLOCK_TAIL: dict[str, int] = {  # looked up by the stored type string
     IdentifierType.PHONE: 3,
     IdentifierType.NATIONAL_ID: 4,
     IdentifierType.BUSINESS_LICENCE: 4,

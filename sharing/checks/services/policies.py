@@ -11,7 +11,7 @@ three strikes in 24 months, one strike for a court judgment.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,7 +34,7 @@ DEFAULT_POLICY = {
 
 @dataclass(frozen=True)
 class Strike:
-    submitted_at: object
+    submitted_at: datetime
     verification: str  # effective verification level
     category: str
 

@@ -68,6 +68,9 @@ class Evidence:
     corroborated_types: frozenset[str] = frozenset()  # weak types the reached subject's reports also name
 
 
+# Matched types are the stored strings; these are the strong ones among them.
+STRONG_TYPES: frozenset[str] = frozenset(t for t, s in IDENTIFIER_STRENGTH.items() if s == Strength.STRONG)
+
 # Corroboration by weak identifiers is worth little on its own: bounded so that it can at most
 # match one strong identifier's bonus, and level_of never reads it.
 CORROBORATION_POINTS = 5
@@ -75,7 +78,7 @@ CORROBORATION_MAX = 10
 
 
 def level_of(evidence: Evidence) -> str:
-    if evidence.organisations == 0:
+    if evidence.organisations == 0 or evidence.strongest_verification is None:
         return Level.NONE
     rank = VERIFICATION_RANK[evidence.strongest_verification]
     court = VERIFICATION_RANK[VerificationLevel.COURT_JUDGMENT]
@@ -88,11 +91,11 @@ def level_of(evidence: Evidence) -> str:
 
 
 def risk_of(evidence: Evidence, *, now: datetime) -> int:
-    if evidence.organisations == 0:
+    if evidence.organisations == 0 or evidence.strongest_verification is None:
         return 0
     score = min(60, 20 * evidence.organisations)
     score += VERIFICATION_POINTS[VerificationLevel(evidence.strongest_verification)]
-    if any(IDENTIFIER_STRENGTH.get(t) == Strength.STRONG for t in evidence.matched_types):
+    if evidence.matched_types & STRONG_TYPES:
         score += 10
     score += min(CORROBORATION_MAX, CORROBORATION_POINTS * len(evidence.corroborated_types))
     if evidence.last_seen and now - evidence.last_seen > timedelta(days=365):

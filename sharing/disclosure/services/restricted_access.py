@@ -61,8 +61,10 @@ def _violation(event: AuditEvent) -> str | None:
         return f"order {request.public_id} lacks two distinct officers' approvals"
     if _approved_with_borrowed_key(request):
         return f"order {request.public_id} was approved with an API key its officer did not create"
-    if not request.approved_at or not (
-        request.approved_at <= event.occurred_at <= request.approval_expires_at
+    if (
+        not request.approved_at
+        or not request.approval_expires_at
+        or not (request.approved_at <= event.occurred_at <= request.approval_expires_at)
     ):
         return f"order {request.public_id} was not approved and valid at the time"
     return _out_of_scope(event, request)
@@ -79,7 +81,7 @@ def _approved_with_borrowed_key(request: DisclosureRequest) -> bool:
     approvals = AuditEvent.objects.filter(
         action=AuditTag.DISCLOSURE_APPROVED, object_id=str(request.public_id), actor_api_key__isnull=False
     ).select_related("actor_api_key")
-    return any(_other_creator_of(event.actor_api_key) for event in approvals)
+    return any(_other_creator_of(e.actor_api_key) for e in approvals if e.actor_api_key is not None)
 
 
 def _other_creator_of(api_key: ApiKey) -> str | None:
@@ -95,7 +97,7 @@ def _other_creator_of(api_key: ApiKey) -> str | None:
         .exclude(actor_member_id=api_key.member_id)
         .select_related("actor_member")
     )
-    if issuer := issuers.first():
+    if (issuer := issuers.first()) is not None and issuer.actor_member is not None:
         return f"member {issuer.actor_member.public_id}"
     if api_key.minted_by_its_member:
         return None

@@ -38,6 +38,7 @@ def report_appeal(*, report: Report, grounds: str, actor: Actor) -> ReportAppeal
         )
     if ReportAppeal.objects.filter(report=report).exists():
         raise ConflictError("This report was already appealed; a report is appealed once.")
+    assert report.reviewed_by_id is not None, "report_reject always names the reviewer"
     try:
         with transaction.atomic():
             appeal = ReportAppeal.objects.create(

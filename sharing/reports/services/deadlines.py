@@ -62,7 +62,7 @@ def refusal_record(
     )
 
 
-def lapse_with_refusal(lapse: Callable[[], None], **refusal) -> Callable[[str], None]:
+def lapse_with_refusal(lapse: Callable[[], object], **refusal) -> Callable[[str], None]:
     """A `lapse` for refusing_past_deadline: apply the lapse and audit the refusal in one transaction."""
 
     def apply(why: str) -> None:

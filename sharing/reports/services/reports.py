@@ -221,18 +221,19 @@ def _renew(*, report: Report, actor: Actor) -> Report:
     if report.reporter_organisation_id != actor.organisation.pk:
         raise ForbiddenError("Only the reporting organisation can renew a report.")
     report = lock_report(report)
-    if report.status == ReportStatus.ACCEPTED and report.expires_at <= timezone.now():
+    if report.status == ReportStatus.ACCEPTED and report.expires_at and report.expires_at <= timezone.now():
         raise DeadlinePassed(
             f"The report expired at {report.expires_at:%Y-%m-%d %H:%M} UTC; submit a new report."
         )
-    report.renew(expires_at=timezone.now() + timedelta(days=settings.HUB_REPORT_RETENTION_DAYS))
+    expires_at = timezone.now() + timedelta(days=settings.HUB_REPORT_RETENTION_DAYS)
+    report.renew(expires_at=expires_at)
     report.save()
     audit_record(
         actor=actor,
         tag=AuditTag.REPORT_RENEWED,
         target=report,
         data_class=DataClass.ADMINISTRATIVE,
-        details={"expires_at": report.expires_at.isoformat()},
+        details={"expires_at": expires_at.isoformat()},
     )
     return report
 

@@ -266,6 +266,7 @@ def reporting_suspension_lift(*, organisation: Organisation, reason: str, actor:
         standing = ReporterStanding.objects.select_for_update().get(pk=standing_of(organisation.pk).pk)
         if not reporting_suspended(standing):
             raise ConflictError("Reporting is not suspended for this organisation.")
+        assert standing.reporting_suspended_until is not None  # reporting_suspended said so
         lifted_from = standing.reporting_suspended_until.isoformat()
         standing.reporting_suspended_until, standing.misuse_warning_until = None, None
         standing.suspension_reason, standing.updated_at = "", timezone.now()

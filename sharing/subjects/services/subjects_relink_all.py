@@ -107,7 +107,7 @@ def _write_batch(batch: list[tuple[list[int], int]]) -> None:
     lock_tokens(token for tokens, _ in batch for token in tokens)
     new_subjects = iter(Subject.objects.bulk_create([Subject() for _, keep in batch if keep == NEW]))
     rows = [
-        IdentifierToken(pk=token, subject_id=keep if keep != NEW else subject.pk)
+        IdentifierToken(pk=token, subject_id=keep if subject is None else subject.pk)
         for tokens, keep in batch
         for subject in [next(new_subjects) if keep == NEW else None]
         for token in tokens

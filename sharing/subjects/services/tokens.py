@@ -42,7 +42,7 @@ def identifiers_tokenise(
     *, identifiers: list[RawIdentifier | SuppliedToken], default_country: str
 ) -> list[TokenisedIdentifier]:
     """Normalise and tokenise every identifier, or fail naming each bad one by its index."""
-    errors: dict[str, dict[str, list[str]]] = {}
+    errors: dict[str, dict[str, list[str] | dict[str, list[str]]]] = {}
     tokenised: list[TokenisedIdentifier] = []
     for index, item in enumerate(identifiers):
         try:

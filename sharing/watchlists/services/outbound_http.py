@@ -141,7 +141,7 @@ def address_resolve(host: str, port: int) -> str:
         found = socket.getaddrinfo(host_name(host), port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise AddressRefused("unresolvable") from None
-    addresses = [info[4][0] for info in found]
+    addresses = [str(info[4][0]) for info in found]
     # Every address, not just the first: a name with one public and one internal address is refused.
     if not addresses or not all(address_allowed(ipaddress.ip_address(a.split("%", 1)[0])) for a in addresses):
         raise AddressRefused("address_refused")
@@ -183,7 +183,7 @@ def post_pinned(url: str, *, body: bytes, headers: dict[str, str], timeout: floa
     port = parts.port or (443 if https else 80)
     address = address_resolve(parts.hostname or "", port)
     connection_class = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
-    connection = connection_class(parts.hostname, port, address=address, timeout=timeout)
+    connection = connection_class(parts.hostname or "", port, address=address, timeout=timeout)
     try:
         path = parts.path or "/"
         connection.request(

@@ -9,7 +9,7 @@ outbox row per watched seller (organisation + ref) and endpoint, in the caller's
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Set
 
 from django.conf import settings
 from django.db import transaction
@@ -143,7 +143,7 @@ def _watch_entry_delete(*, entry: WatchEntry, actor: Actor) -> None:
 
 
 def watchlist_notify(
-    *, subject_ids: set[int] = frozenset(), event: str, details: dict, token_ids: set[int] = frozenset()
+    *, subject_ids: Set[int] = frozenset(), event: str, details: dict, token_ids: Set[int] = frozenset()
 ) -> int:
     """Write an outbox event for every endpoint of every organisation watching a token of these subjects.
 
@@ -169,7 +169,7 @@ def watchlist_changes_notify(
     *,
     token_ids: set[int],
     subject_level: Callable[[int | None], str],
-    linked_token_ids: set[int] = frozenset(),
+    linked_token_ids: Set[int] = frozenset(),
 ) -> int:
     """After one change to these tokens: at most one event per watched seller (organisation + ref) and endpoint.
 
@@ -226,7 +226,7 @@ def _seller_events_write(entry: WatchEntry, *, event: str, details: dict) -> int
     return len(webhook_events_write(event_type=event, events=events, now=timezone.now()))
 
 
-def _entries_watching(subject_ids: set[int], token_ids: set[int]) -> list[WatchEntry]:
+def _entries_watching(subject_ids: Set[int], token_ids: Set[int]) -> list[WatchEntry]:
     """Watch entries whose token is one of these subjects' tokens (or one of these tokens), under whichever storage key."""
     if not subject_ids and not token_ids:
         return []

@@ -24,6 +24,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -229,7 +230,7 @@ def webhook_url_validate(url: str) -> str:
     return url
 
 
-def _invalid_url(message: str) -> None:
+def _invalid_url(message: str) -> NoReturn:
     raise DomainError(message, fields={"url": [message]})
 
 
