@@ -122,7 +122,7 @@ class CurrentStderrHandler(logging.StreamHandler):
         logging.Handler.__init__(self, level)
         self._fixed_stream = None  # set only by setStream, e.g. to capture the log
 
-    @property  # type: ignore[override]
+    @property
     def stream(self):
         return self._fixed_stream if self._fixed_stream is not None else sys.stderr
 

@@ -62,7 +62,9 @@ def raw_public(key: X25519PublicKey | Ed25519PublicKey) -> bytes:
 
 
 def _bech32_encode(hrp: str, data: bytes) -> str:
-    return bech32.bech32_encode(hrp, bech32.convertbits(data, 8, 5))
+    words = bech32.convertbits(data, 8, 5)
+    assert words is not None  # 8-to-5-bit conversion with padding cannot fail
+    return bech32.bech32_encode(hrp, words)
 
 
 def _bech32_decode(text: str, hrp: str) -> bytes | None:

@@ -9,7 +9,7 @@ class _LabelledType(enum.EnumType):
     @property
     def values(cls) -> list[str]:
         """Every member's value, in definition order."""
-        return [member.value for member in cls]
+        return [member.value for member in cls]  # type: ignore[var-annotated]
 
 
 class LabelledEnum(enum.StrEnum, metaclass=_LabelledType):
@@ -21,7 +21,8 @@ class LabelledEnum(enum.StrEnum, metaclass=_LabelledType):
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> LabelledEnum:
+    # A label default only for the type checker: IdentifierType("phone") looks a member up by value.
+    def __new__(cls, value: str, label: str = "") -> LabelledEnum:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
