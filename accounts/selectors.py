@@ -37,7 +37,7 @@ def organisations_all() -> QuerySet[Organisation]:
     return Organisation.objects.order_by("name")
 
 
-def organisation_get(*, public_id, actor: Actor | None = None) -> Organisation:
+def organisation_get(*, actor: Actor, public_id) -> Organisation:
     """Any organisation (only operators name others'); a miss is a probe, audited."""
     return scoped_get(
         actor=actor,

@@ -6,10 +6,11 @@ from django.db.models import QuerySet
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
-from accounts.audit.services import audit_record, audit_record_denied
+from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import holds_any, require
 from accounts.roles import Capability
-from hub.errors import NotFoundError
+from accounts.scoped import scoped_get
 from sharing.models import DisclosureRequest, Report
 
 
@@ -24,7 +25,7 @@ def reports_of_organisation(*, actor: Actor) -> QuerySet[Report]:
 
 def reports_for_review(*, actor: Actor) -> QuerySet[Report]:
     """Every organisation's reports, metadata only, for operator reviewers."""
-    assert actor.can(Capability.REPORT_REVIEW)
+    require(actor, Capability.REPORT_REVIEW)
     return (
         Report.objects.select_related("reporter_organisation")
         .prefetch_related("identifiers__token")
@@ -35,14 +36,15 @@ def reports_for_review(*, actor: Actor) -> QuerySet[Report]:
 def report_get(*, actor: Actor, public_id, for_review: bool = False) -> Report:
     """One report the actor may see, or NotFound (never "forbidden": existence is secret)."""
     scope = reports_for_review(actor=actor) if for_review else reports_of_organisation(actor=actor)
-    try:
-        return scope.get(public_id=public_id)
-    except (Report.DoesNotExist, ValueError):
-        # Probing for other organisations' reports is worth an auditor's eye.
-        audit_record_denied(
-            actor=actor, tag=AuditTag.REPORT_READ, target_type="report", reason=f"not visible: {public_id}"
-        )
-        raise NotFoundError("No such report.") from None
+    # Probing for other organisations' reports is worth an auditor's eye: scoped_get audits it.
+    return scoped_get(
+        actor=actor,
+        queryset=scope,
+        public_id=public_id,
+        tag=AuditTag.REPORT_READ,
+        target_type="report",
+        noun="report",
+    )
 
 
 def report_read(*, actor: Actor, public_id, for_review: bool = False) -> Report:
@@ -75,22 +77,20 @@ def disclosures_visible_to(*, actor: Actor) -> QuerySet[DisclosureRequest]:
     requests = DisclosureRequest.objects.prefetch_related("approvals__officer").order_by(
         "-submitted_at", "-id"
     )
-    if actor.can(Capability.DISCLOSURE_APPROVE):
+    if holds_any(actor, [Capability.DISCLOSURE_APPROVE]):
         return requests
     return requests.filter(court=actor.organisation)
 
 
 def disclosure_get(*, actor: Actor, public_id) -> DisclosureRequest:
-    try:
-        return disclosures_visible_to(actor=actor).get(public_id=public_id)
-    except DisclosureRequest.DoesNotExist:
-        audit_record_denied(
-            actor=actor,
-            tag=AuditTag.DISCLOSURE_READ,
-            target_type="disclosure",
-            reason=f"not visible: {public_id}",
-        )
-        raise NotFoundError("No such disclosure request.") from None
+    return scoped_get(
+        actor=actor,
+        queryset=disclosures_visible_to(actor=actor),
+        public_id=public_id,
+        tag=AuditTag.DISCLOSURE_READ,
+        target_type="disclosure",
+        noun="disclosure request",
+    )
 
 
 def disclosure_read(*, actor: Actor, public_id) -> DisclosureRequest:
@@ -112,7 +112,7 @@ def disclosures_page_audit(*, actor: Actor, page: list[DisclosureRequest]) -> No
         data_class=DataClass.ADMINISTRATIVE,
         target_type="disclosure",
         legal_basis=LegalBasis.OPERATOR_DUTY
-        if actor.can(Capability.DISCLOSURE_APPROVE)
+        if holds_any(actor, [Capability.DISCLOSURE_APPROVE])
         else LegalBasis.MEMBERSHIP_TERMS,
         details={"count": len(page)},
     )
