@@ -48,9 +48,10 @@ def lock_dispute(dispute_id: int) -> Dispute:
     return Dispute.objects.select_for_update().get(pk=dispute_id)
 
 
-def lock_coverage(rows: QuerySet[DisputedReport]) -> list[DisputedReport]:
-    """A dispute's coverage rows (already filtered by the caller), in primary-key order."""
-    return list(rows.select_for_update().order_by("pk"))
+def lock_coverage(rows: QuerySet[DisputedReport], *, by_report: bool = False) -> list[DisputedReport]:
+    """A dispute's coverage rows (already filtered by the caller), in primary-key order; `by_report`
+    when the caller joins their reports in (select_related), so those are locked in report order too."""
+    return list(rows.select_for_update().order_by("report_id" if by_report else "pk"))
 
 
 def lock_report(report: Report) -> Report:

@@ -276,9 +276,7 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
             "decide after that, or decide urgently with a reason."
         )
     outcome = CoverageState.UPHELD if upheld else CoverageState.OVERTURNED
-    rows = sorted(
-        locks.lock_coverage(dispute.covered.select_related("report")), key=lambda row: row.report_id
-    )
+    rows = locks.lock_coverage(dispute.covered.select_related("report"), by_report=True)
     with watch_changes([row.report for row in rows]):  # one decision is one change for watchers
         for row in rows:
             _report_decide(row, outcome)
