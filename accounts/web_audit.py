@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors
-from accounts.api.filters import AlertFilter, AuditEventFilter
-from accounts.api.serializers import AlertHandleInput
 from accounts.audit import alerts, review
+from accounts.audit.filters import AlertFilter, AuditEventFilter
+from accounts.audit.inputs import AlertHandleInput
 from accounts.audit.models import AlertStatus, DataClass
 from accounts.capabilities import holds_any
 from accounts.roles import Capability

@@ -4,7 +4,7 @@
 
 Seed first (benchmarks/seed_listed.py N). For each mode it builds a JSONL file of M rows (default
 1,000,000), two identifiers per row (phone + email of one seller), a share of them (default half)
-listed subjects, and times sharing.services.bulk.bulk_submit as the platform analyst until the job is
+listed subjects, and times sharing.bulk.services.bulk.bulk_submit as the platform analyst until the job is
 done: the upload (validate, tokenise or seal, store every row) and every chunk (match, evidence, rules,
 store results). By default there is no broker, so the chunks run in-process, one after another;
 --workers N runs them on a Celery worker on the bulk queue with N processes.
@@ -50,7 +50,7 @@ def raw_subjects_seed() -> None:
 
     from sharing.crypto.tokens import token_evaluate
     from sharing.identifiers import normalise
-    from sharing.services.tokens import stored_tokens_find
+    from sharing.subjects.services.tokens import stored_tokens_find
 
     def token_of(kind: str, value: str) -> str:
         canonical = normalise(kind, value, default_country="CN")
@@ -87,8 +87,8 @@ def raw_jsonl(rows: int, hit_ratio: float, seed: int = 11) -> str:
 
 def hub_run(upload: bytes, actor, workers: int) -> dict:
     """Submit the file and wait for the job: in-process (workers=0) or on a bulk worker with that many processes."""
+    from sharing.bulk.services.bulk import bulk_submit
     from sharing.models.bulk import BulkJob, BulkResult
-    from sharing.services.bulk import bulk_submit
 
     worker = None
     if workers:

@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench python benchmarks/tokenise.py [N]
 
-Hub figure: sharing.services.tokens.identifiers_tokenise over N raw phone numbers (normalise +
+Hub figure: sharing.subjects.services.tokens.identifiers_tokenise over N raw phone numbers (normalise +
 OPRF Evaluate each), in batches of 10 as a check request sends them. Floors: bare
 oprf.evaluate on the same canonical inputs, and bare rbcl.crypto_scalarmult_ristretto255 (the one
 group operation Evaluate cannot avoid). Target: hub rate >= 80% of the bare evaluate rate.
@@ -38,7 +38,7 @@ def main() -> None:
 
     from sharing.crypto import oprf
     from sharing.crypto.tokens import hub_oprf_key, token_input
-    from sharing.services.tokens import RawIdentifier, identifiers_tokenise
+    from sharing.subjects.services.tokens import RawIdentifier, identifiers_tokenise
 
     phones = [f"+86 138 {i // 10000 % 10000:04d} {i % 10000:04d}" for i in range(n)]
     raw = [RawIdentifier(type="phone", value=p) for p in phones]

@@ -11,6 +11,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 app = Celery("hub", task_cls="hub.task_base:HubTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The sharing domain keeps a tasks module per sub-package (sharing/<sub>/tasks.py); the task names
+# stay "sharing.tasks.*" (the schedule below, and messages already queued, name them so).
+app.autodiscover_tasks(
+    [
+        f"sharing.{sub}"
+        for sub in ("bulk", "checks", "disclosure", "due_process", "reports", "restricted", "watchlists")
+    ]
+)
 
 app.conf.beat_schedule = {
     "audit-checkpoint-every-minute": {

@@ -4,7 +4,7 @@ PostgreSQL text cannot hold a NUL, so a NUL that reached a query or an INSERT an
 Rather than each view remembering it, a request carrying one anywhere a view might read it
 (path, query string, headers and cookies, form field names and values) is refused here with a
 400 in the hub's error shape. JSON bodies are checked by hub.parsers, bulk file rows by
-sharing/services/bulk_files.py; DRF and Django form CharFields already refuse NUL.
+sharing/bulk/services/bulk_files.py; DRF and Django form CharFields already refuse NUL.
 
 Form bodies of web pages are parsed here too (before CsrfViewMiddleware reads them), under the
 route's upload limit (hub/uploads.py), so an oversized upload gets a clear 413 page rather than

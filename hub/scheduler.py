@@ -5,7 +5,7 @@ reports, disputes, approvals and retention would never expire there, and no swee
 `manage.py run_embedded` starts InProcessBeat in a daemon thread beside the web server; it reads
 the same schedule entries and the same Celery schedule objects beat uses, and runs each task in
 this process when it falls due. Deadlines do not depend on it: every action checks its own
-(sharing/services/deadlines.py); the schedule tidies up and runs the sweepers.
+(sharing/reports/services/deadlines.py); the schedule tidies up and runs the sweepers.
 """
 
 from __future__ import annotations

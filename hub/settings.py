@@ -282,7 +282,7 @@ HUB_QUOTA_EVALUATIONS_PER_DAY = env_int("HUB_QUOTA_EVALUATIONS_PER_DAY", 1_000_0
 # Bulk rows per identifier type per day, taken for the whole file at upload: two jobs of the
 # largest size (HUB_BULK_MAX_ROWS) a day, separate from the single-check buckets.
 HUB_QUOTA_BULK_ROWS_PER_DAY = env_int("HUB_QUOTA_BULK_ROWS_PER_DAY", 10_000_000)
-# Sweep detection (sharing/services/enumeration.py): thresholds per organisation per hour.
+# Sweep detection (sharing/checks/services/enumeration.py): thresholds per organisation per hour.
 HUB_SWEEP_BLOCK_PROBES = env_int("HUB_SWEEP_BLOCK_PROBES", 20)
 HUB_SWEEP_MIN_CHECKS = env_int("HUB_SWEEP_MIN_CHECKS", 300)
 HUB_SWEEP_MISS_RATIO_PERMILLE = env_int("HUB_SWEEP_MISS_RATIO_PERMILLE", 995)
@@ -318,7 +318,7 @@ if HUB_CALENDAR_COUNTRY not in __import__("holidays").list_supported_countries()
         "HUB_CALENDAR_COUNTRY must be a country python-holidays supports (ISO 3166 alpha-2)"
     )
 HUB_HOLIDAYS = env_list("HUB_HOLIDAYS", [])
-# Reporter reputation (sharing/services/reputation.py).
+# Reporter reputation (sharing/reports/services/reputation.py).
 HUB_TRUSTED_MIN_REPORTS = env_int("HUB_TRUSTED_MIN_REPORTS", 10)
 HUB_MISUSE_MIN_OVERTURNED = env_int("HUB_MISUSE_MIN_OVERTURNED", 3)
 HUB_MISUSE_SUSPENSION_DAYS = env_int("HUB_MISUSE_SUSPENSION_DAYS", 30)
@@ -333,7 +333,7 @@ HUB_DISCLOSURE_MAX_DOWNLOADS = env_int("HUB_DISCLOSURE_MAX_DOWNLOADS", 3)
 HUB_DISCLOSURE_BUILD_LEASE_SECONDS = env_int("HUB_DISCLOSURE_BUILD_LEASE_SECONDS", 300)
 HUB_DISCLOSURE_BUILD_MAX_ATTEMPTS = env_int("HUB_DISCLOSURE_BUILD_MAX_ATTEMPTS", 3)
 HUB_DISCLOSURE_BUILD_SWEEP_BATCH = env_int("HUB_DISCLOSURE_BUILD_SWEEP_BATCH", 100)
-# Watchlists and webhooks (sharing/services/watchlists.py, webhooks.py). A delivery is one
+# Watchlists and webhooks (sharing/watchlists/services/watchlists.py, webhooks.py). A delivery is one
 # POST with this timeout; failures back off from BASE doubling up to MAX, and the row is
 # given up after MAX_ATTEMPTS. A claimed row is leased for LEASE seconds, after which the
 # sweeper retries it (the worker died mid-way). Counts are per organisation.
@@ -345,7 +345,7 @@ HUB_WEBHOOK_BACKOFF_BASE_SECONDS = env_int("HUB_WEBHOOK_BACKOFF_BASE_SECONDS", 3
 HUB_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("HUB_WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
 HUB_WEBHOOK_LEASE_SECONDS = env_int("HUB_WEBHOOK_LEASE_SECONDS", 120)
 HUB_WEBHOOK_SWEEP_BATCH = env_int("HUB_WEBHOOK_SWEEP_BATCH", 500)
-# Bulk screening (sharing/services/bulk*.py), per organisation: rows per job, jobs started per
+# Bulk screening (sharing/bulk/services/bulk*.py), per organisation: rows per job, jobs started per
 # day, jobs queued or running at once. Jobs run in chunks of CHUNK_ROWS rows; a chunk not done
 # LEASE seconds after its last attempt is re-enqueued by the sweeper; jobs are deleted after
 # RETENTION_DAYS. A chunk costs about twenty statements whatever its size (one token join), so

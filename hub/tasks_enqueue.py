@@ -20,6 +20,8 @@ from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from hub.celery import app
+
 logger = logging.getLogger(__name__)
 
 # A broker that refuses or drops the connection for a moment; a longer outage is the sweepers' job.
@@ -27,6 +29,18 @@ TRANSIENT_BROKER_ERRORS = (BrokerOperationalError, ConnectionError)
 # Three tries, 0.05 s then 0.1 s apart: a blip is ridden out, an outage costs the request little.
 SEND_ATTEMPTS = 3
 SEND_WAIT = wait_exponential(multiplier=0.05, max=0.5)
+
+
+def task_named(name: str) -> Task:
+    """The registered task of that name (Celery imports the tasks modules only when asked).
+
+    Services send their tasks by name, as Celery's send_task does, because each tasks module
+    imports the services it runs: a service importing its tasks module back would be an import
+    cycle (tests/test_import_contracts.py forbids both the cycle and services importing tasks).
+    """
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]
 
 
 def enqueue_after_commit(task: Task, ids: Sequence[int] | None = None) -> None:

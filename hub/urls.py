@@ -6,8 +6,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import web, web_audit
-from sharing import web as sharing_web
-from sharing import web_bulk
+from sharing.bulk import web as web_bulk
+from sharing.disclosure import web as sharing_web
 
 # The docs pages are third-party templates: Swagger UI's script is served as a file (the split
 # view) so script-src stays 'self'; both inject inline styles, allowed on these two pages only.
@@ -39,7 +39,7 @@ urlpatterns = [
     path("audit/checkpoints/", web_audit.audit_checkpoints, name="audit-checkpoints"),
     path("audit/export.jsonl", web_audit.audit_export, name="audit-export"),
     path("api/v1/", include("accounts.api.urls")),
-    path("api/v1/", include("sharing.api.urls")),
+    path("api/v1/", include("sharing.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", _docs_policy(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="docs"),
     path("api/v1/redoc/", _docs_policy(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),

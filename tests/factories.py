@@ -78,8 +78,8 @@ def report_make(
 ):
     """Submit a report through the service, as the reporter would through the API."""
     from accounts.actors import Actor
-    from sharing.api.serializers import ReportSubmitInput
-    from sharing.services.reports import report_submit
+    from sharing.reports.serializers import ReportSubmitInput
+    from sharing.reports.services.reports import report_submit
 
     payload = ReportSubmitInput(data=report_body(identifiers, verification_level))
     payload.is_valid(raise_exception=True)
@@ -94,7 +94,7 @@ def report_make_accepted(
     decision_verified: bool = False,
 ):
     from accounts.actors import Actor
-    from sharing.services.reports import report_accept
+    from sharing.reports.services.reports import report_accept
 
     report = report_make(reporter, identifiers, verification_level)
     return report_accept(
@@ -151,10 +151,10 @@ def disclosure_make(
 ):
     """A disclosure request filed through the service, optionally approved and built."""
     from accounts.actors import Actor
-    from sharing.api.disclosure import DisclosureSubmitInput, ScopeInput
-    from sharing.services import disclosure
-    from sharing.services.disclosure_packages import disclosure_package_build
-    from sharing.services.reports import EvidenceFile
+    from sharing.disclosure.inputs import DisclosureSubmitInput, ScopeInput
+    from sharing.disclosure.services import disclosure
+    from sharing.disclosure.services.disclosure_packages import disclosure_package_build
+    from sharing.reports.services.reports import EvidenceFile
 
     clerk = clerk or persona(OrganisationKind.COURT, Role.ANALYST)
     if not clerk.organisation.encryption_public_key:
@@ -194,8 +194,8 @@ def dispute_make(
     """A live report against a seller, and a platform's dispute of it (answered by the reporter when
     `answered`); returns (dispute, identifiers)."""
     from accounts.actors import Actor
-    from sharing.services.disputes import dispute_answer, dispute_file
-    from sharing.services.reports import EvidenceFile
+    from sharing.due_process.services.disputes import dispute_answer, dispute_file
+    from sharing.reports.services.reports import EvidenceFile
 
     reporter = reporter or persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
     filer = filer or persona(OrganisationKind.PLATFORM, Role.ANALYST)
@@ -223,7 +223,7 @@ def report_make_rejected(
 ):
     """A report the reviewer (a fresh operator reviewer by default) rejected."""
     from accounts.actors import Actor
-    from sharing.services.reports import report_reject
+    from sharing.reports.services.reports import report_reject
 
     reviewer = reviewer or persona(OrganisationKind.OPERATOR, Role.REVIEWER)
     return report_reject(
@@ -236,7 +236,7 @@ def report_make_appealed(
 ):
     """A rejected report its reporter appealed; returns the report."""
     from accounts.actors import Actor
-    from sharing.services.appeals import report_appeal
+    from sharing.due_process.services.appeals import report_appeal
 
     report = report_make_rejected(reporter, rejected_by, identifiers)
     report_appeal(report=report, grounds="The evidence was attached late.", actor=Actor(member=reporter))
@@ -247,7 +247,7 @@ def reporting_suspended_make(organisation: Organisation, days: int = 30):
     """Put an organisation's reporting under a misuse suspension, as the rule would after its warning."""
     from django.utils import timezone
 
-    from sharing.services.reputation import standing_of
+    from sharing.reports.services.reputation import standing_of
 
     standing = standing_of(organisation.pk)
     standing.reporting_suspended_until = timezone.now() + timedelta(days=days)
@@ -257,7 +257,7 @@ def reporting_suspended_make(organisation: Organisation, days: int = 30):
 
 
 def _raw(identifiers: list[dict]):
-    from sharing.services.tokens import RawIdentifier
+    from sharing.subjects.services.tokens import RawIdentifier
 
     return [RawIdentifier(type=i["type"], value=i["value"]) for i in identifiers]
 

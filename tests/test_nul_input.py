@@ -16,12 +16,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.actors import Actor
-from accounts.audit.alerts import alert_raise
+from accounts.audit.services import alert_raise
 from accounts.roles import ROLE_CAPABILITIES, Capability, OrganisationKind, Role
 from hub.errors import DomainError
+from sharing.bulk.services import bulk
+from sharing.bulk.tasks import bulk_chunk_task
 from sharing.models import BulkChunk, BulkJob, BulkResult
-from sharing.services import bulk
-from sharing.tasks import bulk_chunk_task
 from tests.factories import client_for, disclosure_make, persona
 
 pytestmark = pytest.mark.django_db

@@ -12,12 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.actors import Actor
-from accounts.audit.alerts import alert_raise
 from accounts.audit.models import Alert, AlertStatus
+from accounts.audit.services import alert_raise
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
+from sharing.bulk.services import bulk
 from sharing.models import BulkJob, BulkJobStatus, DisclosureRequest, DisclosureStatus
-from sharing.services import bulk
 from tests.factories import client_for, court_key_pair, disclosure_make, persona, report_make
 
 pytestmark = pytest.mark.django_db
@@ -248,7 +248,7 @@ def test_handling_an_alert_on_the_page_follows_the_apis_reason_rule(client, case
 @pytest.mark.parametrize("service", ["disclosure_reject", "disclosure_narrow"])
 def test_a_blank_reason_reaching_a_disclosure_service_directly_is_a_400_not_a_database_error(service):
     from hub.errors import DomainError
-    from sharing.services import disclosure
+    from sharing.disclosure.services import disclosure
 
     order = disclosure_make()
     officer = Actor(member=persona(K.OPERATOR, R.DISCLOSURE_OFFICER))

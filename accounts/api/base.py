@@ -13,7 +13,7 @@ class HubApiView(APIView):
     required_capability = None
     audit_object_type = ""
     # The methods that answer whether identifiers match a live report. Each one's service passes
-    # sharing.services.match_gate; tests/sharing/test_match_gate.py drives every one it finds here.
+    # sharing.checks.services.match_gate; tests/sharing/test_match_gate.py drives every one it finds here.
     match_revealing_methods: frozenset[str] = frozenset()
 
     @property

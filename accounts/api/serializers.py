@@ -137,10 +137,6 @@ class AlertOutput(serializers.ModelSerializer):
         ]
 
 
-class AlertHandleInput(serializers.Serializer):
-    reason = serializers.CharField(min_length=3, max_length=2000)
-
-
 class EncryptionKeyInput(serializers.Serializer):
     public_key = serializers.CharField(max_length=200, help_text="X25519 public key, 64 hexadecimal digits")
 

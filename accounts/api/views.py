@@ -9,9 +9,10 @@ from rest_framework.response import Response
 from accounts import selectors, services
 from accounts.api import serializers as s
 from accounts.api.base import HubApiView
-from accounts.api.filters import AlertFilter, AuditEventFilter
 from accounts.api.lists import HubListApi
 from accounts.audit import alerts, proofs
+from accounts.audit.filters import AlertFilter, AuditEventFilter
+from accounts.audit.inputs import AlertHandleInput
 from accounts.audit.models import AlertStatus
 from accounts.roles import Capability
 
@@ -190,7 +191,7 @@ class _AlertHandleApi(HubApiView):
     new_status: AlertStatus
 
     def post(self, request, alert_id):
-        payload = s.AlertHandleInput(data=request.data)
+        payload = AlertHandleInput(data=request.data)
         payload.is_valid(raise_exception=True)
         alert = alerts.alert_get(actor=self.actor, public_id=alert_id, status=self.new_status)
         alert = alerts.alert_handle(
@@ -202,7 +203,7 @@ class _AlertHandleApi(HubApiView):
 class AlertAcknowledgeApi(_AlertHandleApi):
     new_status = AlertStatus.ACKNOWLEDGED
 
-    @extend_schema(request=s.AlertHandleInput, responses={200: s.AlertOutput}, summary="Acknowledge an alert")
+    @extend_schema(request=AlertHandleInput, responses={200: s.AlertOutput}, summary="Acknowledge an alert")
     def post(self, request, alert_id):
         return super().post(request, alert_id)
 
@@ -210,7 +211,7 @@ class AlertAcknowledgeApi(_AlertHandleApi):
 class AlertResolveApi(_AlertHandleApi):
     new_status = AlertStatus.RESOLVED
 
-    @extend_schema(request=s.AlertHandleInput, responses={200: s.AlertOutput}, summary="Resolve an alert")
+    @extend_schema(request=AlertHandleInput, responses={200: s.AlertOutput}, summary="Resolve an alert")
     def post(self, request, alert_id):
         return super().post(request, alert_id)
 

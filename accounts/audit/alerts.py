@@ -1,9 +1,10 @@
-"""Raise, acknowledge and resolve alerts; each change audited in its transaction."""
+"""Read, acknowledge and resolve alerts; each change audited in its transaction. Alerts are raised by
+`accounts.audit.services.alert_raise`, beside the audit log that raises some of them."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -12,46 +13,9 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.locks import lock_alert
-from accounts.models import Organisation
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from hub.errors import ConflictError
-
-
-def alert_raise(
-    *, kind: str, organisation: Organisation | None, dedupe_key: str, details: dict, severity: str = "medium"
-) -> Alert:
-    """Open an alert, or count one more occurrence of the open one with the same key."""
-    now = timezone.now()
-    bumped = (
-        Alert.objects.filter(dedupe_key=dedupe_key)
-        .exclude(status=AlertStatus.RESOLVED)
-        .update(occurrences=F("occurrences") + 1, last_seen_at=now, details=details)
-    )
-    if bumped:
-        return Alert.objects.exclude(status=AlertStatus.RESOLVED).get(dedupe_key=dedupe_key)
-    try:
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                kind=kind,
-                organisation=organisation,
-                dedupe_key=dedupe_key,
-                details=details,
-                severity=severity,
-                raised_at=now,
-                last_seen_at=now,
-            )
-            audit_record(
-                actor=None,
-                tag=AuditTag.ALERT_RAISED,
-                target=alert,
-                data_class=DataClass.ADMINISTRATIVE,
-                legal_basis=LegalBasis.OPERATOR_DUTY,
-                details={"kind": kind, **details},
-            )
-            return alert
-    except IntegrityError:  # a concurrent request opened it first
-        return Alert.objects.exclude(status=AlertStatus.RESOLVED).get(dedupe_key=dedupe_key)
 
 
 def alerts_visible_to(*, actor: Actor) -> QuerySet[Alert]:

@@ -138,7 +138,7 @@ def publish_outside(checkpoint: AuditCheckpoint) -> None:
             data=checkpoint.note.encode(),
             headers={"Content-Type": "text/plain; charset=utf-8"},
         )
-        # Not held to the public-address rule of member URLs (sharing/services/outbound_http.py): only the
+        # Not held to the public-address rule of member URLs (sharing/watchlists/services/outbound_http.py): only the
         # operator sets it, and a witness on the operator's own network is a fair place for it. urllib
         # never re-sends a PUT to a redirect's target.
         with urllib.request.urlopen(put, timeout=10):  # noqa: S310 (operator-configured URL)

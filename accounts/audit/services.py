@@ -7,15 +7,17 @@ from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone as dj_timezone
 
 from accounts.actors import Actor
 from accounts.audit.log import event_leaf_hash, next_sequence_number
-from accounts.audit.models import AuditEvent, DataClass, LegalBasis, Outcome
+from accounts.audit.models import Alert, AlertStatus, AuditEvent, DataClass, LegalBasis, Outcome
 from accounts.audit.tags import AuditTag
+from accounts.models import Organisation
 from hub.middleware import client_request_id
-from hub.tasks_enqueue import enqueue_after_commit
+from hub.tasks_enqueue import enqueue_after_commit, task_named
 
 
 # No savepoint of its own: an audit row that fails to write must fail the action it records.
@@ -62,9 +64,8 @@ def audit_record(
     event.leaf_hash = event_leaf_hash(event)
     event.save(force_insert=True)
     if (event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0:
-        from accounts.tasks import audit_checkpoint_task
-
-        enqueue_after_commit(audit_checkpoint_task)
+        # By name: accounts/tasks.py imports the checkpoint code, which must not import us back.
+        enqueue_after_commit(task_named("accounts.tasks.audit_checkpoint_task"))
     if data_class == DataClass.RESTRICTED and not legal_basis.startswith("court_order:"):
         _alert_restricted_without_order(event)
     return event
@@ -72,8 +73,6 @@ def audit_record(
 
 def _alert_restricted_without_order(event: AuditEvent) -> None:
     """Restricted data may only be touched under a court order; anything else is an alarm at once."""
-    from accounts.audit.alerts import alert_raise
-
     alert_raise(
         kind="restricted_without_order",
         organisation=event.organisation,
@@ -104,8 +103,6 @@ def _alert_on_denied_burst(actor: Actor | None) -> None:
     """Many refusals for one organisation in a short while look like probing: tell the operators."""
     if actor is None:
         return
-    from accounts.audit.alerts import alert_raise
-
     since = dj_timezone.now() - timedelta(minutes=10)
     denied = AuditEvent.objects.filter(
         organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since
@@ -118,3 +115,41 @@ def _alert_on_denied_burst(actor: Actor | None) -> None:
             dedupe_key=f"denied_burst:{actor.organisation.public_id}:{hour.isoformat()}",
             details={"denied_in_10_minutes": denied},
         )
+
+
+# Raising an alert is a write of the audit log (the alert and its own audit row): it lives here,
+# beside audit_record, which raises some itself; accounts/audit/alerts.py reads and handles them.
+def alert_raise(
+    *, kind: str, organisation: Organisation | None, dedupe_key: str, details: dict, severity: str = "medium"
+) -> Alert:
+    """Open an alert, or count one more occurrence of the open one with the same key."""
+    now = dj_timezone.now()
+    bumped = (
+        Alert.objects.filter(dedupe_key=dedupe_key)
+        .exclude(status=AlertStatus.RESOLVED)
+        .update(occurrences=F("occurrences") + 1, last_seen_at=now, details=details)
+    )
+    if bumped:
+        return Alert.objects.exclude(status=AlertStatus.RESOLVED).get(dedupe_key=dedupe_key)
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                kind=kind,
+                organisation=organisation,
+                dedupe_key=dedupe_key,
+                details=details,
+                severity=severity,
+                raised_at=now,
+                last_seen_at=now,
+            )
+            audit_record(
+                actor=None,
+                tag=AuditTag.ALERT_RAISED,
+                target=alert,
+                data_class=DataClass.ADMINISTRATIVE,
+                legal_basis=LegalBasis.OPERATOR_DUTY,
+                details={"kind": kind, **details},
+            )
+            return alert
+    except IntegrityError:  # a concurrent request opened it first
+        return Alert.objects.exclude(status=AlertStatus.RESOLVED).get(dedupe_key=dedupe_key)

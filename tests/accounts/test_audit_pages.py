@@ -13,10 +13,9 @@ from django.utils.html import escape
 
 from accounts.actors import Actor
 from accounts.audit import merkle, review
-from accounts.audit.alerts import alert_raise
 from accounts.audit.checkpoints import checkpoint_create
 from accounts.audit.models import Alert, AlertStatus, AuditCheckpoint, AuditEvent, DataClass, LegalBasis
-from accounts.audit.services import audit_record
+from accounts.audit.services import alert_raise, audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
 from tests import audit_triggers

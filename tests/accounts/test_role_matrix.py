@@ -65,7 +65,7 @@ def _other_key_url(member: Member) -> str:
 
 
 def _alert_url(suffix: str) -> str:
-    from accounts.audit.alerts import alert_raise
+    from accounts.audit.services import alert_raise
 
     alert = alert_raise(kind="test", organisation=None, dedupe_key=str(uuid.uuid4()), details={})
     return f"/api/v1/alerts/{alert.public_id}/{suffix}"
@@ -575,8 +575,8 @@ def _screening_admin_of(member: Member):
 
 
 def _own_watch_entry_url(member: Member) -> str:
-    from sharing.services.tokens import RawIdentifier
-    from sharing.services.watchlists import watchlist_add
+    from sharing.subjects.services.tokens import RawIdentifier
+    from sharing.watchlists.services.watchlists import watchlist_add
 
     admin = _screening_admin_of(member)
     if admin is None:
@@ -586,7 +586,7 @@ def _own_watch_entry_url(member: Member) -> str:
 
 
 def _own_webhook_url(member: Member, suffix: str = "") -> str:
-    from sharing.services.webhooks import webhook_register
+    from sharing.watchlists.services.webhooks import webhook_register
 
     admin = _screening_admin_of(member)
     if admin is None:
@@ -659,7 +659,7 @@ def _call(member: Member, endpoint: Endpoint):
 
 def test_every_api_route_is_in_the_matrix():
     from accounts.api.urls import urlpatterns as accounts_routes
-    from sharing.api.urls import urlpatterns as sharing_routes
+    from sharing.urls import urlpatterns as sharing_routes
 
     routes = {p.name for p in [*accounts_routes, *sharing_routes]}
 
@@ -720,8 +720,8 @@ def _own_bulk_job_url(member: Member, suffix: str = "", finished: bool = False) 
     import io
 
     from accounts.actors import Actor
+    from sharing.bulk.services.bulk import bulk_chunk_process, bulk_submit
     from sharing.models import BulkChunk
-    from sharing.services.bulk import bulk_chunk_process, bulk_submit
 
     runner = (
         member_make(member.organisation, Role.ANALYST)
@@ -790,7 +790,7 @@ def _api_routes() -> dict[str, str]:
     from django.urls import reverse
 
     from accounts.api.urls import urlpatterns as accounts_routes
-    from sharing.api.urls import urlpatterns as sharing_routes
+    from sharing.urls import urlpatterns as sharing_routes
 
     return {
         p.name: reverse(p.name, kwargs={name: uuid.uuid4() for name in p.pattern.converters})

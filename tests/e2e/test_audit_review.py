@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from accounts.audit.alerts import alert_raise
 from accounts.audit.checkpoints import checkpoint_create
 from accounts.audit.models import Alert, AlertStatus, AuditEvent
+from accounts.audit.services import alert_raise
 from accounts.audit.tags import AuditTag
 from accounts.models import Member
 from accounts.roles import OrganisationKind, Role

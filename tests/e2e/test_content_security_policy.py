@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind, Role
-from sharing.services import bulk
-from sharing.tasks import bulk_chunk_task
+from sharing.bulk.services import bulk
+from sharing.bulk.tasks import bulk_chunk_task
 from tests.e2e.test_audit_review import _log_in, _with_password
 from tests.factories import broker_stand_in, persona
 

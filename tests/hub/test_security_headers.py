@@ -101,7 +101,7 @@ def test_a_page_with_inline_code_gets_a_policy_with_its_nonce_and_never_unsafe_i
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from accounts.actors import Actor
-    from sharing.services import bulk
+    from sharing.bulk.services import bulk
 
     job = bulk.bulk_submit(
         upload=SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n"),

@@ -11,9 +11,9 @@ import pytest
 from accounts.roles import OrganisationKind
 from hub.errors import ConflictError
 from hub.wording import count_of, with_article
+from sharing.checks.services.checks import CheckResult, explain
 from sharing.identifiers.types import IdentifierType
 from sharing.models import Report, ReportStatus
-from sharing.services.checks import CheckResult, explain
 from tests.factories import client_for
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

@@ -182,8 +182,8 @@ def test_tokens_only_uploads_tokens_and_sends_no_raw_value(hub, tmp_path, capsys
 
 @pytest.mark.django_db(transaction=True)
 def test_status_cancel_and_results_of_a_running_job(hub, tmp_path, capsys, monkeypatch):
+    from sharing.bulk.tasks import bulk_chunk_task
     from sharing.models import BulkChunk, BulkJob, BulkJobStatus
-    from sharing.tasks import bulk_chunk_task
 
     broker_stand_in(monkeypatch, bulk_chunk_task)  # workers never pick it up
     submitted = hubctl(capsys, hub["url"], hub["key"], "bulk", str(sellers_csv(tmp_path)), "--no-wait")
@@ -206,10 +206,10 @@ def test_status_cancel_and_results_of_a_running_job(hub, tmp_path, capsys, monke
 @pytest.mark.django_db(transaction=True)
 def test_following_a_job_that_gets_cancelled_exits_1(hub, tmp_path, capsys, monkeypatch):
     from accounts.actors import Actor
+    from sharing.bulk.services import bulk
+    from sharing.bulk.tasks import bulk_chunk_task
     from sharing.models import BulkJob
     from sharing.models.bulk import BULK_ACTIVE_STATUSES
-    from sharing.services import bulk
-    from sharing.tasks import bulk_chunk_task
 
     def cancel_instead(chunk_id):
         """Instead of the workers, the member cancels the job as soon as it is stored."""

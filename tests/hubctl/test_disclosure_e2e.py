@@ -108,7 +108,7 @@ def report_accepted(capsys, world: World) -> str:
     """hubctl report --raw with an evidence file as the brand; the reviewer accepts; returns the report id."""
     from accounts.actors import Actor
     from sharing.models import Report
-    from sharing.services.reports import report_accept
+    from sharing.reports.services.reports import report_accept
 
     evidence = world.tmp / "photo.png"
     evidence.write_bytes(EVIDENCE)

@@ -657,7 +657,7 @@ def report_and_accept(capsys, members: dict) -> dict:
     """hubctl report (tokens only) as the brand, then the operator's reviewer accepts it."""
     from accounts.actors import Actor
     from sharing.models import Report
-    from sharing.services.reports import report_accept
+    from sharing.reports.services.reports import report_accept
 
     report = hubctl(
         capsys,

@@ -83,7 +83,7 @@ def test_a_bad_composite_field_is_named_by_the_client_without_its_value(fake_hub
 def test_tokens_only_composite_report_then_check_matches_and_sends_no_value(live_members, sent, capsys):
     from accounts.actors import Actor
     from sharing.models import Report
-    from sharing.services.reports import report_accept
+    from sharing.reports.services.reports import report_accept
 
     url, fields = live_members["url"], ["person.full_name=张伟", "person.date_of_birth=1985-03-02"]
     report = hubctl(

@@ -21,8 +21,8 @@ import pytest
 from django.db import connection
 
 from accounts.actors import Actor
+from sharing.bulk.services.bulk import bulk_submit, bulk_sweep
 from sharing.models import BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
-from sharing.services.bulk import bulk_submit, bulk_sweep
 from tests.factories import persona, report_make_accepted, seller_identifiers
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sharing.models import Report, ReportStatus
-from sharing.tasks import reports_expire_task
+from sharing.reports.tasks import reports_expire_task
 from tests.factories import persona, report_make_accepted
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,8 +63,8 @@ def _wait_for(predicate, seconds: float = 60) -> bool:
 
 def test_a_second_approval_enqueues_the_package_build_which_the_worker_runs(worker):
     from accounts.actors import Actor
+    from sharing.disclosure.services.disclosure import disclosure_approve
     from sharing.models import DisclosureRequest, DisclosureStatus
-    from sharing.services.disclosure import disclosure_approve
     from tests.factories import disclosure_make, member_make
 
     request = disclosure_make(approvals=1)

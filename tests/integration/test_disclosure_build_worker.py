@@ -18,9 +18,9 @@ from accounts.actors import Actor
 from accounts.audit.models import AuditEvent
 from accounts.audit.tags import AuditTag
 from accounts.roles import Role
+from sharing.disclosure.services.disclosure import disclosure_approve
+from sharing.disclosure.services.disclosure_packages import disclosure_builds_sweep
 from sharing.models import DisclosurePackage, DisclosureRequest, DisclosureStatus
-from sharing.services.disclosure import disclosure_approve
-from sharing.services.disclosure_packages import disclosure_builds_sweep
 from tests.factories import disclosure_make, member_make
 from tests.integration.test_celery_worker import worker  # noqa: F401 (the fixture)
 

@@ -17,6 +17,10 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
+from sharing.bulk.services.bulk import bulk_sweep
+from sharing.bulk.tasks import bulk_chunk_task
+from sharing.disclosure.services.disclosure_packages import disclosure_builds_sweep
+from sharing.disclosure.tasks import disclosure_package_build_task
 from sharing.models import (
     BulkChunk,
     BulkJob,
@@ -25,13 +29,11 @@ from sharing.models import (
     ReportStatus,
     WebhookOutbox,
 )
-from sharing.services import webhooks
-from sharing.services.bulk import bulk_sweep
-from sharing.services.disclosure_packages import disclosure_builds_sweep
-from sharing.services.tokens import RawIdentifier
-from sharing.services.watchlists import watchlist_add
-from sharing.services.webhooks import webhooks_sweep
-from sharing.tasks import bulk_chunk_task, disclosure_package_build_task, webhook_deliver_task
+from sharing.subjects.services.tokens import RawIdentifier
+from sharing.watchlists.services import webhooks
+from sharing.watchlists.services.watchlists import watchlist_add
+from sharing.watchlists.services.webhooks import webhooks_sweep
+from sharing.watchlists.tasks import webhook_deliver_task
 from tests.factories import broker_stand_in, client_for, disclosure_make, member_make, persona, report_make
 from tests.hubctl.test_disclosure_e2e import eager_celery  # noqa: F401 (a fixture)
 
@@ -139,7 +141,7 @@ def test_in_the_embedded_default_a_task_failing_in_process_does_not_fail_the_com
     def crash(*args, **kwargs):
         raise RuntimeError("a build that fails")
 
-    monkeypatch.setattr("sharing.services.disclosure_packages.package_seal", crash)
+    monkeypatch.setattr("sharing.disclosure.services.disclosure_packages.package_seal", crash)
     approved = client_for(second_officer).post(f"/api/v1/disclosure-requests/{request.public_id}/approve")
 
     assert approved.status_code == 200 and approved.json()["status"] == "approved"

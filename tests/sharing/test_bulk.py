@@ -15,11 +15,11 @@ from accounts.actors import Actor
 from accounts.audit.models import AuditEvent
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
+from sharing.bulk.services import bulk, bulk_files, bulk_match
+from sharing.bulk.tasks import bulk_chunk_task
+from sharing.checks.services.checks import check_run
 from sharing.models import BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
-from sharing.services import bulk, bulk_files, bulk_match
-from sharing.services.checks import check_run
-from sharing.services.tokens import RawIdentifier, identifiers_tokenise
-from sharing.tasks import bulk_chunk_task
+from sharing.subjects.services.tokens import RawIdentifier, identifiers_tokenise
 from tests.factories import client_for, persona, report_make_accepted, seller_identifiers
 
 pytestmark = pytest.mark.django_db

@@ -13,13 +13,19 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind, Role
-from sharing.api.serializers import IdentifierInput
+from sharing.bulk.services import bulk_files, bulk_match
+from sharing.bulk.services.bulk import bulk_chunk_process, bulk_submit
+from sharing.checks.services.checks import check_result_for
+from sharing.checks.services.policies import policy_of
+from sharing.keys.services import token_storage
 from sharing.models import BulkChunk, BulkJob, BulkResult, BulkRow, IdentifierToken, MemberPolicy
-from sharing.services import bulk_files, bulk_match, token_storage
-from sharing.services.bulk import bulk_chunk_process, bulk_submit
-from sharing.services.checks import check_result_for
-from sharing.services.policies import policy_of
-from sharing.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise, stored_tokens_find
+from sharing.subjects.inputs import IdentifierInput
+from sharing.subjects.services.tokens import (
+    RawIdentifier,
+    SuppliedToken,
+    identifiers_tokenise,
+    stored_tokens_find,
+)
 from tests.factories import dispute_make, persona, report_make, report_make_accepted, seller_identifiers
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind, Role
+from sharing.bulk.services import bulk
+from sharing.bulk.tasks import bulk_chunk_task
 from sharing.models import BulkChunk, BulkJob, BulkJobStatus
-from sharing.services import bulk
-from sharing.tasks import bulk_chunk_task
 from tests.factories import persona
 
 pytestmark = pytest.mark.django_db

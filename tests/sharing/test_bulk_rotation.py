@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.actors import Actor
+from sharing.bulk.services.bulk import bulk_chunk_process, bulk_submit
 from sharing.models import BulkChunk, BulkJob, BulkJobStatus, BulkResult, BulkRow
-from sharing.services.bulk import bulk_chunk_process, bulk_submit
 from tests.factories import report_make_accepted, seller_identifiers
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +96,7 @@ def test_finished_jobs_are_left_as_they_are(settings, reported, platform_analyst
 def test_a_rotation_stopped_midway_resumes_where_it_stopped(
     settings, monkeypatch, reported, platform_analyst
 ):
-    from sharing.services import token_storage
+    from sharing.keys.services import token_storage
 
     job = bulk_submit(upload=_csv(), actor=Actor(member=platform_analyst))
     settings.HUB_TOKEN_STORAGE_KEYS += "," + NEW_KEY

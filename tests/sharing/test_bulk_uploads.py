@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from hub.uploads import EncryptedSpoolUploadHandler, SpoolTamperedError
+from sharing.bulk.services import bulk
+from sharing.bulk.tasks import bulk_chunk_task
 from sharing.models import BulkChunk, BulkJob, BulkResult
-from sharing.services import bulk
-from sharing.tasks import bulk_chunk_task
 from tests.factories import client_for, report_make_accepted, seller_identifiers
 
 pytestmark = [

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.audit.models import AuditEvent, DataClass
 from sharing.models import IdentifierToken, Report, ReportStatus, Subject
-from sharing.tasks import reports_expire_task
+from sharing.reports.tasks import reports_expire_task
 from tests.factories import report_make, report_make_accepted
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_subjects_merge_when_a_report_links_them_and_split_when_it_is_retracted(
     merged = set(IdentifierToken.objects.values_list("subject_id", flat=True))
 
     from accounts.actors import Actor
-    from sharing.services.reports import report_retract
+    from sharing.reports.services.reports import report_retract
 
     report_retract(report=bridge, actor=Actor(member=brand_reporter))
     split = {t.identifier_type: t.subject_id for t in IdentifierToken.objects.all()}

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from sharing.bulk.services.bulk_files import rows_parsed
 from sharing.crypto import oprf
 from sharing.crypto.tokens import token_evaluate, token_input
 from sharing.identifiers import (
@@ -23,7 +24,6 @@ from sharing.identifiers import (
     normalise,
 )
 from sharing.identifiers.composites import CompositeInvalid
-from sharing.services.bulk_files import rows_parsed
 from tests.factories import report_make_accepted
 
 PERSON = {"full_name": "张伟", "date_of_birth": "1985-03-02"}
@@ -219,7 +219,7 @@ def _oblivious_token(client, identifier_type: str, value: dict) -> dict:
 def test_raw_and_oblivious_composites_give_the_same_token(
     api, brand_reporter, reviewer, platform_analyst, kind, reported, checked
 ):
-    from sharing.services.tokens import RawIdentifier, identifiers_tokenise
+    from sharing.subjects.services.tokens import RawIdentifier, identifiers_tokenise
 
     report_make_accepted(
         brand_reporter,

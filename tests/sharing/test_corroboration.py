@@ -15,11 +15,11 @@ from hypothesis.extra.django import TestCase
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
+from sharing.bulk.services.bulk import bulk_submit
+from sharing.checks.services.checks import check_run
+from sharing.checks.services.risk import CORROBORATION_MAX, CORROBORATION_POINTS
 from sharing.models import BulkResult
-from sharing.services.bulk import bulk_submit
-from sharing.services.checks import check_run
-from sharing.services.risk import CORROBORATION_MAX, CORROBORATION_POINTS
-from sharing.services.tokens import RawIdentifier
+from sharing.subjects.services.tokens import RawIdentifier
 from tests.factories import persona, report_make_accepted
 from tests.sharing.test_bulk_match import _jsonl, _run, _single
 from tests.sharing.test_scenario_namesakes import NAME, SELLER_A, SELLER_B, WAREHOUSE, _check

@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.actors import Actor
 from hubctl import output
+from sharing.bulk.services import bulk
+from sharing.bulk.tasks import bulk_chunk_task
 from sharing.csv_safe import FORMULA_STARTS, csv_cell, csv_document, csv_line
 from sharing.models import BulkChunk, BulkJob
-from sharing.services import bulk
-from sharing.tasks import bulk_chunk_task
 from tests.factories import client_for
 
 REPO = Path(__file__).resolve().parents[2]

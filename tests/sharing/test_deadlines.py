@@ -16,6 +16,7 @@ from accounts.audit.models import AuditEvent, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
+from sharing.disclosure.services.disclosure_packages import disclosure_package_build
 from sharing.models import (
     BulkJob,
     DisclosureRequest,
@@ -25,7 +26,6 @@ from sharing.models import (
     Report,
     ReportStatus,
 )
-from sharing.services.disclosure_packages import disclosure_package_build
 from tests.factories import (
     client_for,
     disclosure_make,
@@ -189,8 +189,8 @@ def test_a_bulk_job_past_its_retention_is_gone_before_the_sweeper_deletes_it():
 def test_a_report_past_its_expiry_stops_matching_checks_and_bulk_before_the_hourly_task():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from sharing.bulk.tasks import bulk_chunk_task
     from sharing.models import BulkChunk
-    from sharing.tasks import bulk_chunk_task
     from tests.factories import seller_identifiers
 
     seller = seller_identifiers(7)[:1]

@@ -18,8 +18,8 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
 from hub.keys import signing_key
 from sharing.crypto.packages import PackageError, package_open, raw_public
+from sharing.disclosure.services import disclosure, disclosure_packages
 from sharing.models import DisclosureApproval, DisclosureRequest, DisclosureStatus, RestrictedRecord
-from sharing.services import disclosure, disclosure_packages
 from tests.factories import (
     court_key_pair,
     disclosure_body,
@@ -49,8 +49,8 @@ def officers(db):
 
 
 def _report_with_evidence(reporter):
-    from sharing.api.serializers import ReportSubmitInput
-    from sharing.services.reports import report_submit
+    from sharing.reports.serializers import ReportSubmitInput
+    from sharing.reports.services.reports import report_submit
 
     body = {
         "identifiers": IDENTIFIERS,

@@ -13,10 +13,10 @@ from accounts.audit.models import Alert, AuditEvent, DataClass
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
 from accounts.roles import OrganisationKind, Role
+from sharing.disclosure.services import disclosure, disclosure_packages
+from sharing.disclosure.services.disclosure_packages import disclosure_builds_sweep
+from sharing.disclosure.tasks import disclosure_package_build_task
 from sharing.models import DisclosurePackage, DisclosureRequest, DisclosureStatus
-from sharing.services import disclosure, disclosure_packages
-from sharing.services.disclosure_packages import disclosure_builds_sweep
-from sharing.tasks import disclosure_package_build_task
 from tests.factories import (
     broker_stand_in,
     disclosure_make,

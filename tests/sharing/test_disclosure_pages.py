@@ -56,7 +56,7 @@ def test_officers_approve_on_the_page_and_the_court_downloads(client):
         _logged_in(client, officer).post(page, {"action": "approve"})
         client.logout()
     request.refresh_from_db()
-    from sharing.services.disclosure_packages import disclosure_package_build
+    from sharing.disclosure.services.disclosure_packages import disclosure_package_build
 
     disclosure_package_build(request_id=request.pk)
     detail = _logged_in(client, clerk).get(page).content.decode()

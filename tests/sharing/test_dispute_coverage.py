@@ -18,9 +18,7 @@ from accounts.audit.models import AuditEvent, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
 from hub.errors import DomainError
-from sharing.models import CoverageState, DisputedReport, DisputeStatus, ReportStatus
-from sharing.services.calendar import add_working_days
-from sharing.services.disputes import (
+from sharing.due_process.services.disputes import (
     dispute_answer,
     dispute_decide,
     dispute_decide_urgently,
@@ -30,8 +28,10 @@ from sharing.services.disputes import (
     disputes_lapse,
     status_from_states,
 )
-from sharing.services.reports import EvidenceFile
-from sharing.services.tokens import RawIdentifier
+from sharing.models import CoverageState, DisputedReport, DisputeStatus, ReportStatus
+from sharing.reports.services.calendar import add_working_days
+from sharing.reports.services.reports import EvidenceFile
+from sharing.subjects.services.tokens import RawIdentifier
 from tests.factories import dispute_make, member_make, persona, report_make_accepted, seller_identifiers
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_a_second_live_dispute_of_a_report_by_the_same_organisation_is_a_409_nam
 def test_a_concurrent_second_filing_caught_by_the_database_is_a_409_not_a_500(
     api, brand_reporter, reviewer, platform_analyst, monkeypatch
 ):
-    from sharing.services import disputes
+    from sharing.due_process.services import disputes
 
     report_make_accepted(brand_reporter, reviewer, seller_identifiers(7))
     first = _file(api, platform_analyst, seller_identifiers(7)).json()

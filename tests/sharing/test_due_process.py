@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind, Role
+from sharing.due_process.services.disputes import disputes_lapse
 from sharing.models import (
     DisputeStatus,
     Notification,
@@ -21,10 +22,9 @@ from sharing.models import (
     ReportStatus,
     RestrictedRecord,
 )
-from sharing.services.calendar import add_working_days
-from sharing.services.disputes import disputes_lapse
-from sharing.services.reputation import reporter_record, reputation_refresh, standing_of
-from sharing.services.retention import restricted_payloads_destroy
+from sharing.reports.services.calendar import add_working_days
+from sharing.reports.services.reputation import reporter_record, reputation_refresh, standing_of
+from sharing.restricted.services.retention import restricted_payloads_destroy
 from tests.factories import (
     disclosure_make,
     dispute_make,
@@ -309,7 +309,7 @@ actions = st.lists(
 @given(steps=actions)
 def test_no_single_organisation_lists_a_subject_on_its_own(api, reviewer, platform_analyst, steps):
     organisation_member = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
-    from sharing.services.reports import report_accept, report_renew, report_retract
+    from sharing.reports.services.reports import report_accept, report_renew, report_retract
     from tests.factories import member_make
 
     users = [

@@ -15,10 +15,10 @@ from django.db import IntegrityError, transaction
 
 from hub.keys import key_encryption_keys
 from sharing.crypto.envelope import EnvelopeError, Sealed, associated_data, seal
+from sharing.keys.services import kek_rotation
+from sharing.keys.services.kek_rotation import kek_rotate
 from sharing.models import RestrictedRecord
-from sharing.services import kek_rotation
-from sharing.services.kek_rotation import kek_rotate
-from sharing.services.restricted import RESTRICTED, restricted_open
+from sharing.restricted.services.restricted import RESTRICTED, restricted_open
 
 pytestmark = pytest.mark.django_db
 KEK_V1, KEK_V2 = "1:" + "a1" * 32, "2:" + "b2" * 32

@@ -19,12 +19,12 @@ from hypothesis.extra.django import TestCase
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
+from sharing.checks.services.checks import check_run
 from sharing.models import IdentifierToken, Report, ReportStatus
-from sharing.services.checks import check_run
-from sharing.services.reports import report_accept, report_reject, report_retract, reports_expire
-from sharing.services.subjects import components_of, counting, linking_links
-from sharing.services.subjects_relink_all import subjects_relink_all
-from sharing.services.tokens import RawIdentifier
+from sharing.reports.services.reports import report_accept, report_reject, report_retract, reports_expire
+from sharing.subjects.services.subjects import components_of, counting, linking_links
+from sharing.subjects.services.subjects_relink_all import subjects_relink_all
+from sharing.subjects.services.tokens import RawIdentifier
 from tests.factories import persona, report_make
 
 LINKING_POOL = [

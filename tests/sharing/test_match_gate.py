@@ -1,6 +1,6 @@
 """No free oracle: every path that tells whether identifiers match passes the same gate.
 
-The gate (sharing/services/match_gate.py) takes the quota per identifier type, feeds the
+The gate (sharing/checks/services/match_gate.py) takes the quota per identifier type, feeds the
 canary, sequential, no-match and volume rules, and the path audits its answer, a miss as
 much as a hit. The route walk below finds every route of hub.urls: a route is either driven
 here as match-revealing or listed as not revealing, so a new one cannot be forgotten.
@@ -21,10 +21,10 @@ from accounts.audit.models import Alert, AuditEvent
 from accounts.audit.tags import AuditTag
 from accounts.models import Member, QuotaUsage
 from accounts.roles import ROLE_CAPABILITIES, Capability
+from sharing.bulk.tasks import bulk_chunk_task
+from sharing.checks.services.canaries import canaries_plant
 from sharing.models import BulkChunk, Dispute
-from sharing.services.canaries import canaries_plant
-from sharing.services.tokens import RawIdentifier
-from sharing.tasks import bulk_chunk_task
+from sharing.subjects.services.tokens import RawIdentifier
 from tests.factories import client_for, court_key_pair, disclosure_body, persona, report_make_accepted
 
 CANARY_PHONE = "+86 139 0000 0001"

@@ -243,8 +243,8 @@ def test_sweep_records_older_than_two_days_are_pruned(platform_analyst):
 
     from django.utils import timezone
 
+    from sharing.checks.tasks import sweep_records_prune_task
     from sharing.models import SweepProbe, SweepWindow
-    from sharing.tasks import sweep_records_prune_task
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     organisation = platform_analyst.organisation

@@ -87,8 +87,8 @@ BAD_INPUTS = [
 def _disclosed(api, report_id: str) -> list:
     """Take the report through a court disclosure: the package is sealed, so nothing leaks."""
     from accounts.roles import OrganisationKind, Role
+    from sharing.disclosure.services.disclosure_packages import disclosure_package_build
     from sharing.models import DisclosureRequest
-    from sharing.services.disclosure_packages import disclosure_package_build
     from tests.factories import court_key_pair, disclosure_body, member_make, persona
 
     clerk = persona(OrganisationKind.COURT, Role.ANALYST)
@@ -185,8 +185,8 @@ def test_raw_values_in_bulk_files_appear_nowhere_outside_the_restricted_blobs(
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from sharing.bulk.tasks import bulk_chunk_task
     from sharing.models import BulkChunk
-    from sharing.tasks import bulk_chunk_task
 
     caplog.set_level(logging.DEBUG)
     settings.HUB_BULK_CHUNK_ROWS = 2

@@ -12,7 +12,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey, Member
 from accounts.roles import OrganisationKind, Role
-from sharing.services.disclosure_packages import disclosure_package_build
+from sharing.disclosure.services.disclosure_packages import disclosure_package_build
 from tests.factories import client_for, disclosure_make, member_make, persona, report_make_accepted
 
 pytestmark = pytest.mark.django_db

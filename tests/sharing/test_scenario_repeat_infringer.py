@@ -15,9 +15,9 @@ import pytest
 
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
+from sharing.due_process.services.disputes import disputes_lapse
 from sharing.models import ReportStatus
-from sharing.services.disputes import disputes_lapse
-from sharing.tasks import webhook_deliver_task
+from sharing.watchlists.tasks import webhook_deliver_task
 from tests.factories import broker_stand_in, member_make, persona
 from tests.webhook_receiver import Receiver, receiver  # noqa: F401  (the fixture)
 

@@ -14,7 +14,7 @@ from accounts.audit.models import AuditEvent
 from accounts.audit.tags import AuditTag
 from accounts.roles import ROLE_CAPABILITIES, Capability, OrganisationKind, Role
 from sharing.models import Notification, ReportAppeal, ReporterStanding, ReportStatus, RestrictedRecord
-from sharing.services.reputation import reporter_record, reputation_refresh, standing_of
+from sharing.reports.services.reputation import reporter_record, reputation_refresh, standing_of
 from tests.factories import (
     dispute_make,
     member_make,

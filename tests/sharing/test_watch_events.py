@@ -10,11 +10,11 @@ from accounts.actors import Actor
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.models import WatchEntry, WebhookOutbox
-from sharing.services.reports import report_retract
-from sharing.services.tokens import RawIdentifier
-from sharing.services.watchlists import watchlist_add
-from sharing.services.webhooks import webhook_register
-from sharing.tasks import webhook_deliver_task
+from sharing.reports.services.reports import report_retract
+from sharing.subjects.services.tokens import RawIdentifier
+from sharing.watchlists.services.watchlists import watchlist_add
+from sharing.watchlists.services.webhooks import webhook_register
+from sharing.watchlists.tasks import webhook_deliver_task
 from tests.factories import broker_stand_in, member_make, persona, report_make_accepted
 from tests.webhook_receiver import Receiver, receiver  # noqa: F401  (the fixture)
 

@@ -15,9 +15,9 @@ from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.crypto.tokens import token_evaluate
 from sharing.models import IdentifierToken, Subject, WatchEntry, WebhookOutbox
-from sharing.services.tokens import RawIdentifier
-from sharing.services.watchlists import watch_entries_rekey, watchlist_add, watchlist_notify
-from sharing.services.webhooks import webhook_register, webhook_remove
+from sharing.subjects.services.tokens import RawIdentifier
+from sharing.watchlists.services.watchlists import watch_entries_rekey, watchlist_add, watchlist_notify
+from sharing.watchlists.services.webhooks import webhook_register, webhook_remove
 from tests.factories import member_make, persona, report_make_accepted, seller_identifiers
 
 pytestmark = pytest.mark.django_db

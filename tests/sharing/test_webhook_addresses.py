@@ -20,8 +20,8 @@ from accounts.actors import Actor
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.models import WebhookEndpoint
-from sharing.services import outbound_http, webhooks
-from sharing.tasks import webhook_deliver_task
+from sharing.watchlists.services import outbound_http, webhooks
+from sharing.watchlists.tasks import webhook_deliver_task
 from tests.factories import client_for, persona
 from tests.webhook_receiver import receiver  # noqa: F401  (the fixture)
 

@@ -23,10 +23,10 @@ from accounts.audit.models import AuditEvent, DataClass, Outcome
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.models import RestrictedRecord, WebhookDeliveryAttempt, WebhookEndpoint, WebhookOutbox
-from sharing.services import webhooks
-from sharing.services.tokens import RawIdentifier
-from sharing.services.watchlists import watchlist_add, watchlist_notify
-from sharing.tasks import webhook_deliver_task, webhooks_sweep_task
+from sharing.subjects.services.tokens import RawIdentifier
+from sharing.watchlists.services import webhooks
+from sharing.watchlists.services.watchlists import watchlist_add, watchlist_notify
+from sharing.watchlists.tasks import webhook_deliver_task, webhooks_sweep_task
 from tests.factories import broker_stand_in, member_make, persona, report_make_accepted
 from tests.webhook_receiver import RESPONSE_CANARY, Receiver, receiver  # noqa: F401  (the fixture)
 

@@ -3,7 +3,7 @@ and that no such event or disclosure approval was made with a key its member did
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sharing.services.restricted_access import events_checked, restricted_access_violations
+from sharing.disclosure.services.restricted_access import events_checked, restricted_access_violations
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from hub.keys import key_encryption_keys
-from sharing.services.kek_rotation import kek_rotate
+from sharing.keys.services.kek_rotation import kek_rotate
 
 
 class Command(BaseCommand):

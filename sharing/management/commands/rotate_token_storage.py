@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from sharing.services.token_storage import token_storage_rotate
+from sharing.keys.services.token_storage import token_storage_rotate
 
 
 class Command(BaseCommand):

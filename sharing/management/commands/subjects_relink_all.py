@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sharing.services.subjects_relink_all import subjects_relink_all
+from sharing.subjects.services.subjects_relink_all import subjects_relink_all
 
 
 class Command(BaseCommand):

@@ -1,0 +1,72 @@
+"""API of checks: a single check, oblivious token evaluation, canaries. Thin views: validate, call
+one service, render."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from accounts.api.base import HubApiView
+from accounts.roles import Capability
+from sharing.checks import serializers as s
+from sharing.checks.services import canaries, checks, oblivious
+from sharing.subjects.inputs import raw_identifiers
+
+
+class CheckRunApi(HubApiView):
+    required_capability = Capability.CHECK_RUN
+    audit_object_type = "check"
+    match_revealing_methods = frozenset({"post"})
+
+    @extend_schema(request=s.CheckRunInput, responses={200: s.CheckOutput}, summary="Check one seller")
+    def post(self, request):
+        payload = s.CheckRunInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        result = checks.check_run(
+            identifiers=raw_identifiers(payload.validated_data["identifiers"]), actor=self.actor
+        )
+        return Response(s.CheckOutput(asdict(result)).data)
+
+
+class TokenEvaluateApi(HubApiView):
+    required_capability = Capability.TOKEN_EVALUATE
+    audit_object_type = "oprf_key"
+
+    @extend_schema(
+        request=s.TokenEvaluateInput,
+        responses={200: s.TokenEvaluateOutput},
+        summary="Evaluate blinded elements (RFC 9497 OPRF, ristretto255-SHA512)",
+    )
+    def post(self, request):
+        payload = s.TokenEvaluateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        result = oblivious.tokens_evaluate_blinded(blinded_elements=payload.elements(), actor=self.actor)
+        return Response(
+            {
+                "evaluated_elements": [e.hex() for e in result.evaluated_elements],
+                "key_version": result.key_version,
+            }
+        )
+
+
+class CanaryPlantApi(HubApiView):
+    required_capability = Capability.CANARY_PLANT
+    audit_object_type = "canary"
+
+    @extend_schema(
+        request=s.CanaryPlantInput,
+        responses={201: s.CanaryPlantOutput},
+        summary="Plant canary identifiers (operators)",
+    )
+    def post(self, request):
+        payload = s.CanaryPlantInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        planted = canaries.canaries_plant(
+            identifiers=raw_identifiers(payload.validated_data["identifiers"]),
+            label=payload.validated_data["label"],
+            actor=self.actor,
+        )
+        return Response({"planted": len(planted)}, status=status.HTTP_201_CREATED)

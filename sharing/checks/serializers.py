@@ -1,0 +1,82 @@
+"""Input and output serializers of the checks API (checks, oblivious evaluation, canaries)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from hub.serializer_fields import ListField
+from sharing.subjects.inputs import identifiers_field
+
+
+class CheckRunInput(serializers.Serializer):
+    identifiers = identifiers_field()
+
+
+class CheckOutput(serializers.Serializer):
+    check_id = serializers.UUIDField()
+    level = serializers.ChoiceField(choices=["none", "reported", "listed", "confirmed"])
+    risk = serializers.IntegerField(min_value=0, max_value=100)
+    matched_types = ListField(child=serializers.CharField())
+    corroborated_types = ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "weak identifier types (name, address, device id) the matched subject's own reports also name: "
+            "they add to risk, never to reporting_organisations or the level"
+        ),
+    )
+    match = serializers.ChoiceField(
+        choices=["direct", "linked"],
+        allow_null=True,
+        help_text="direct: the reports name these identifiers; linked: reached through linked accounts too",
+    )
+    reports_matched = serializers.IntegerField()
+    subjects_matched = serializers.IntegerField()
+    reporting_organisations = serializers.IntegerField(
+        help_text="Independent organisations whose live reports match"
+    )
+    reporter_kinds = ListField(child=serializers.CharField())
+    strongest_verification = serializers.CharField(allow_null=True)
+    ip_types = ListField(child=serializers.CharField())
+    categories = ListField(child=serializers.CharField())
+    first_seen = serializers.DateTimeField(allow_null=True)
+    last_seen = serializers.DateTimeField(allow_null=True)
+    disputed = serializers.BooleanField()
+    linked_store_accounts = serializers.IntegerField()
+    linked_platforms = serializers.IntegerField()
+    recommended_action = serializers.ChoiceField(
+        choices=["allow", "review", "block"], help_text="under your organisation's policy"
+    )
+    explanation = serializers.CharField()
+
+
+class TokenEvaluateInput(serializers.Serializer):
+    blinded_elements = ListField(
+        child=serializers.RegexField(
+            r"^[0-9a-fA-F]{64}$", error_messages={"invalid": "An element is 64 hexadecimal digits."}
+        ),
+        min_length=1,
+        help_text="RFC 9497 blinded elements, lowercase hex of their 32-byte encoding (at most 1000 a call)",
+    )
+
+    def validate_blinded_elements(self, value: list[str]) -> list[str]:
+        if len(value) > settings.HUB_MAX_EVALUATE_BATCH:
+            raise serializers.ValidationError(f"At most {settings.HUB_MAX_EVALUATE_BATCH} elements a call.")
+        return value
+
+    def elements(self) -> list[bytes]:
+        return [bytes.fromhex(h) for h in self.validated_data["blinded_elements"]]
+
+
+class TokenEvaluateOutput(serializers.Serializer):
+    evaluated_elements = ListField(child=serializers.CharField())
+    key_version = serializers.IntegerField()
+
+
+class CanaryPlantInput(serializers.Serializer):
+    identifiers = identifiers_field()
+    label = serializers.CharField(max_length=200)
+
+
+class CanaryPlantOutput(serializers.Serializer):
+    planted = serializers.IntegerField()

@@ -1,0 +1,342 @@
+"""Check a seller: the shareable answer about the subjects its identifiers match, and why.
+
+The answer is computed in two steps so single checks, bulk chunks and watchers share it:
+`matched_evidence` reads what the rules need for a set of subjects in two queries, whatever
+their number, and `check_result_from` turns one seller's share of it into a CheckResult
+without touching the database.
+
+Weak identifiers (name, address, device id) carry no subject, so they never reach one. A weak
+token the seller names corroborates a subject only when a live report of that subject, reached
+through a strong or medium identifier, names it too: its type is listed and adds a bounded risk
+bonus (risk.py), never an organisation, a report or a level. A weak token on file anywhere else
+adds nothing at all, so a check cannot probe whether a name is known.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.actors import Actor
+from accounts.audit.models import DataClass
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
+from accounts.roles import Capability
+from hub.wording import count_of
+from sharing.checks.services.match_gate import lookup_counts, lookup_gate
+from sharing.checks.services.policies import Strike, policy_of, recommended_action
+from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
+from sharing.identifiers.types import LINKING_TYPES, IdentifierType
+from sharing.models import IdentifierToken, ReportIdentifier
+from sharing.models.reports import VERIFICATION_RANK
+from sharing.subjects.services.subjects import counting
+from sharing.subjects.services.tokens import (
+    RawIdentifier,
+    SuppliedToken,
+    identifiers_tokenise,
+    stored_tokens_find,
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The same shape for a hit and a miss; nothing here names a reporter or a raw value."""
+
+    check_id: str
+    level: str
+    risk: int
+    matched_types: list[str] = field(default_factory=list)
+    corroborated_types: list[str] = field(
+        default_factory=list
+    )  # weak types a reached subject's reports also name
+    match: str | None = (
+        None  # "direct": reports name these identifiers; "linked": also reached through linked accounts
+    )
+    reports_matched: int = 0
+    subjects_matched: int = 0
+    reporting_organisations: int = 0
+    reporter_kinds: list[str] = field(default_factory=list)
+    strongest_verification: str | None = None
+    ip_types: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    disputed: bool = False
+    linked_store_accounts: int = 0
+    linked_platforms: int = 0
+    recommended_action: str = "allow"
+    explanation: str = "No live report matches these identifiers."
+
+
+@dataclass(frozen=True)
+class MatchedToken:
+    """A stored token one of the seller's identifiers matched, and the subject it belongs to."""
+
+    token_id: int
+    identifier_type: str
+    subject_id: int | None  # None for a weak token: it can only corroborate a subject reached otherwise
+
+
+@dataclass(frozen=True)
+class LiveReport:
+    """A live accepted report as the result rules read it (never shared as such)."""
+
+    pk: int
+    organisation_id: int
+    organisation_kind: str
+    effective_verification: str
+    ip_type: str
+    category: str
+    disputed: bool
+    submitted_at: datetime
+
+
+@dataclass
+class SubjectEvidence:
+    """What the rules need about one subject: its live reports, the tokens each names, its store accounts."""
+
+    reports: dict[int, LiveReport] = field(default_factory=dict)
+    tokens_named: dict[int, set[int]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # report pk → token ids
+    weak_named: dict[int, set[int]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # report pk → the check's weak token ids
+    store_accounts: int = 0
+
+
+# Levels for watchers do not depend on any member's policy.
+DEFAULT_LEVEL_POLICY = {
+    "strikes": 3,
+    "window_months": 24,
+    "one_strike_verification_levels": [],
+    "one_strike_categories": [],
+}
+
+
+def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor) -> CheckResult:
+    """Tokenise the seller's identifiers, match, pass the lookup gate (quota, sweeps, canaries), audit."""
+    require(actor, Capability.CHECK_RUN, message="Your role does not grant check:run.")
+    tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
+    now = timezone.now()
+    found = list(stored_tokens_find([t.token for t in tokenised]).values())
+    rows = [row for row in found if row.subject_id]
+    result = _check_result(found, policy=lambda: policy_of(actor.organisation.pk), now=now)
+    # The quota, sweep-window and audit-head rows stay locked until the request commits, so they
+    # are taken last: other checks of the organisation wait for the shortest while. A refused
+    # quota refuses the answer (built by then, never returned) and its refusal audit commits.
+    hit = result.level != "none"
+    lookup_gate(actor=actor, tokenised=tokenised, matched=hit, tag=AuditTag.CHECK_RUN, now=now)
+    audit_record(
+        actor=actor,
+        tag=AuditTag.CHECK_RUN,
+        data_class=DataClass.SHAREABLE,
+        target_type="check",
+        target_id=result.check_id,
+        details={
+            "identifier_types": sorted({t.type for t in tokenised}),
+            "level": result.level,
+            "subjects": sorted({str(row.subject.public_id) for row in rows}),
+            **lookup_counts(hits=int(hit), looked_up=1),
+        },
+    )
+    return result
+
+
+def check_result_for(matched: list[IdentifierToken], *, policy: dict, now: datetime) -> CheckResult:
+    """The shareable answer for these matched token rows (one seller; weak rows may corroborate)."""
+    return _check_result(matched, policy=policy, now=now)
+
+
+def _check_result(
+    found: list[IdentifierToken], *, policy: dict | Callable[[], dict], now: datetime
+) -> CheckResult:
+    tokens = matched_tokens((row.pk, row.identifier_type, row.subject_id) for row in found)
+    return check_result_from(
+        tokens, matched_evidence(*evidence_keys(tokens), now=now), policy=policy, now=now
+    )
+
+
+def matched_tokens(rows: Iterable[tuple[int, str, int | None]]) -> list[MatchedToken]:
+    """The (token id, type, subject id) rows that can count: tokens of a subject, and weak tokens
+    (which may corroborate one). A linking token without a subject has no live report: it counts for nothing."""
+    return [
+        MatchedToken(pk, kind, subject) for pk, kind, subject in rows if subject or kind not in LINKING_TYPES
+    ]
+
+
+def evidence_keys(tokens: Iterable[MatchedToken]) -> tuple[set[int], set[int]]:
+    """What `matched_evidence` reads for these matched tokens: their subjects, and the weak tokens among them."""
+    tokens = list(tokens)
+    return {t.subject_id for t in tokens if t.subject_id}, {t.token_id for t in tokens if not t.subject_id}
+
+
+def matched_evidence(
+    subject_ids: Iterable[int], weak_token_ids: Iterable[int] = (), *, now: datetime
+) -> dict[int, SubjectEvidence]:
+    """Every subject's live reports, the tokens they name (and which of these weak tokens) and its
+    store accounts, in two queries: the weak tokens ride on the report join, never a query of their own."""
+    subject_ids, weak_token_ids = set(subject_ids), set(weak_token_ids)
+    evidence: dict[int, SubjectEvidence] = {}
+    if not subject_ids:
+        return evidence
+    links = ReportIdentifier.objects.filter(
+        Q(token__subject_id__in=subject_ids) | Q(token_id__in=weak_token_ids),
+        counting(now, via="report__"),
+    ).values_list(
+        "token__subject_id",
+        "token_id",
+        "report_id",
+        "report__reporter_organisation_id",
+        "report__reporter_organisation__kind",
+        "report__verification_level",
+        "report__decision_verified",
+        "report__ip_type",
+        "report__category",
+        "report__disputed",
+        "report__submitted_at",
+    )
+    weak_named: dict[int, set[int]] = defaultdict(
+        set
+    )  # report pk → weak tokens; kept only for reports of a subject
+    for (
+        subject_id,
+        token_id,
+        pk,
+        org,
+        kind,
+        verification,
+        verified,
+        ip_type,
+        category,
+        disputed,
+        submitted_at,
+    ) in links:
+        if subject_id is None:
+            weak_named[pk].add(token_id)
+            continue
+        subject = evidence.setdefault(subject_id, SubjectEvidence())
+        if pk not in subject.reports:
+            subject.reports[pk] = LiveReport(
+                pk,
+                org,
+                kind,
+                effective_verification(verification, verified),
+                ip_type,
+                category,
+                disputed,
+                submitted_at,
+            )
+        subject.tokens_named[pk].add(token_id)
+    for subject in evidence.values():
+        for pk in subject.reports.keys() & weak_named.keys():
+            subject.weak_named[pk] = weak_named[pk]
+    if evidence:
+        stores = (
+            IdentifierToken.objects.filter(
+                subject_id__in=list(evidence), identifier_type=IdentifierType.STORE_URL
+            )
+            .values("subject_id")
+            .annotate(n=Count("pk"))
+            .values_list("subject_id", "n")
+        )
+        for subject_id, count in stores:
+            evidence[subject_id].store_accounts = count
+    return evidence
+
+
+def check_result_from(
+    matched: list[MatchedToken],
+    evidence: dict[int, SubjectEvidence],
+    *,
+    policy: dict | Callable[[], dict],
+    now: datetime,
+) -> CheckResult:
+    """The answer for one seller's matched tokens, from evidence read for them (no queries but the
+    policy, and that only when a report matched: pass a callable to read it lazily)."""
+    check_id = str(uuid.uuid4())
+    weak = [m for m in matched if not m.subject_id]
+    matched = [m for m in matched if m.subject_id]
+    subject_ids = {m.subject_id for m in matched}
+    subjects = [evidence[s] for s in subject_ids if s in evidence]
+    reports = {pk: report for subject in subjects for pk, report in subject.reports.items()}
+    if not reports:
+        return CheckResult(check_id=check_id, level="none", risk=0)
+    rows = list(reports.values())
+    matched_ids = {m.token_id for m in matched}
+    # Direct when every report names one of the seller's own identifiers, not only a linked account's.
+    direct = all(subject.tokens_named[pk] & matched_ids for subject in subjects for pk in subject.reports)
+    matched_types = frozenset(m.identifier_type for m in matched)
+    weak_on_file = {token for subject in subjects for named in subject.weak_named.values() for token in named}
+    corroborated = frozenset(m.identifier_type for m in weak if m.token_id in weak_on_file)
+    organisations = {r.organisation_id for r in rows}
+    first_seen, last_seen = min(r.submitted_at for r in rows), max(r.submitted_at for r in rows)
+    evidence_summary = Evidence(
+        organisations=len(organisations),
+        strongest_verification=max(
+            (r.effective_verification for r in rows), key=VERIFICATION_RANK.__getitem__
+        ),
+        matched_types=matched_types,
+        last_seen=last_seen,
+        disputed=any(r.disputed for r in rows),
+        corroborated_types=corroborated,
+    )
+    strikes = [Strike(r.submitted_at, r.effective_verification, r.category) for r in rows]
+    result = CheckResult(
+        check_id=check_id,
+        level=level_of(evidence_summary),
+        risk=risk_of(evidence_summary, now=now),
+        matched_types=sorted(matched_types),
+        corroborated_types=sorted(corroborated),
+        match="direct" if direct else "linked",
+        reports_matched=len(rows),
+        subjects_matched=len(subject_ids),
+        reporting_organisations=len(organisations),
+        reporter_kinds=sorted({r.organisation_kind for r in rows}),
+        strongest_verification=evidence_summary.strongest_verification,
+        ip_types=sorted({r.ip_type for r in rows}),
+        categories=sorted({r.category for r in rows}),
+        first_seen=first_seen,
+        last_seen=last_seen,
+        disputed=evidence_summary.disputed,
+        linked_store_accounts=sum(s.store_accounts for s in subjects),
+        linked_platforms=len({r.organisation_id for r in rows if r.organisation_kind == "platform"}),
+        recommended_action=recommended_action(policy() if callable(policy) else policy, strikes, now=now),
+    )
+    return CheckResult(**{**result.__dict__, "explanation": explain(result)})
+
+
+def explain(result: CheckResult) -> str:
+    """A sentence a trust-and-safety analyst can act on: what matched, how, and how strongly."""
+    shared = _joined([IdentifierType(t).label.lower() for t in result.matched_types])
+    # One "how" and one "by what": "through a linked account through a shared ..." said both with one preposition.
+    how = "directly" if result.match == "direct" else "through a linked account"
+    text = (
+        f"Matched {_count(result.subjects_matched, 'subject')} {how}, by a shared {shared}; "
+        f"{_count(result.reports_matched, 'live report')} from {_count(result.reporting_organisations, 'independent organisation')}"
+    )
+    if result.linked_store_accounts:
+        text += f"; that subject holds {_count(result.linked_store_accounts, 'store account')}"
+        if result.linked_platforms:
+            text += f" reported on {_count(result.linked_platforms, 'platform')}"
+    if result.corroborated_types:
+        weak = [IdentifierType(t).label.lower() for t in result.corroborated_types]
+        text += f"; its reports also carry the {_joined(weak)} given (corroboration only: no extra reporter)"
+    if result.disputed:
+        text += "; the listing is disputed"
+    return text + "."
+
+
+def _joined(labels: list[str]) -> str:
+    return " and ".join(labels) if len(labels) < 3 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _count(n: int, noun: str) -> str:
+    return count_of(n, noun)

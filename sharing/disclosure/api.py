@@ -1,0 +1,234 @@
+"""API of court disclosure: requests, officers' decisions, the package, the hub's public keys."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.base import HubApiView
+from accounts.api.lists import HubListApi
+from accounts.roles import Capability
+from hub.keys import signing_key
+from hub.serializer_fields import ListField
+from sharing.crypto.packages import raw_public
+from sharing.crypto.tokens import TOKEN_HEX_LENGTH, hub_oprf_key
+from sharing.disclosure import selectors
+from sharing.disclosure.inputs import DisclosureSubmitInput, ReasonInput, disclosure_submit_validated
+from sharing.disclosure.services import disclosure, disclosure_packages
+from sharing.models import DisclosureRequest, RestrictedField
+
+
+class DisclosureOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    order_reference = serializers.CharField()
+    overdue = serializers.BooleanField()
+    approvals = serializers.SerializerMethodField()
+    scope = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DisclosureRequest
+        fields = [
+            "id",
+            "status",
+            "case_number",
+            "issuing_court",
+            "order_reference",
+            "legal_basis",
+            "scope",
+            "deadline",
+            "overdue",
+            "submitted_at",
+            "approvals",
+            "approved_at",
+            "approval_expires_at",
+            "decision_reason",
+            "downloads",
+            "max_downloads",
+        ]
+
+    def get_approvals(self, request: DisclosureRequest) -> list[dict]:
+        return disclosure.approvals_of(request)
+
+    def get_scope(self, request: DisclosureRequest) -> dict:
+        return disclosure.scope_of(request).as_dict()
+
+
+class NarrowScopeInput(serializers.Serializer):
+    """The parts of the scope to keep; a part left out stays as it is."""
+
+    reports = ListField(child=serializers.UUIDField(), required=False, max_length=1000)
+    subjects = ListField(child=serializers.UUIDField(), required=False, max_length=1000)
+    tokens = ListField(
+        child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False, max_length=1000
+    )
+    fields = ListField(
+        child=serializers.ChoiceField(choices=RestrictedField.choices), required=False, min_length=1
+    )
+
+    def narrowed(self, current: disclosure.DisclosureScope) -> disclosure.DisclosureScope:
+        data = self.validated_data
+        return disclosure.DisclosureScope(
+            reports=[str(r) for r in data["reports"]] if "reports" in data else current.reports,
+            subjects=[str(x) for x in data["subjects"]] if "subjects" in data else current.subjects,
+            tokens=list(data.get("tokens", current.tokens)),
+            fields=sorted(set(data.get("fields", current.fields))),
+        )
+
+
+class NarrowInput(serializers.Serializer):
+    reason = serializers.CharField(min_length=3, max_length=2000)
+    scope = NarrowScopeInput()
+
+
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: DisclosureOutput(many=True)},
+        summary="Disclosure requests (your court's; all for officers)",
+    )
+)
+class DisclosureRequestsApi(HubListApi):
+    """GET lists the orders you may see; POST (courts) files one."""
+
+    required_capability = {"GET": Capability.DISCLOSURE_READ, "POST": Capability.DISCLOSURE_REQUEST}
+    match_revealing_methods = frozenset({"post"})  # the package tells which named identifiers are listed
+    audit_object_type = "disclosure"
+    output_serializer = DisclosureOutput
+
+    def list_queryset(self):
+        return selectors.disclosures_visible_to(actor=self.actor)
+
+    def page_audit(self, page, *, filters):
+        selectors.disclosures_page_audit(actor=self.actor, page=page)
+
+    @extend_schema(
+        request=DisclosureSubmitInput,
+        responses={201: DisclosureOutput},
+        summary="File a court order for disclosure",
+    )
+    def post(self, request):
+        created = disclosure_submit_validated(request.data, actor=self.actor)
+        return Response(DisclosureOutput(created).data, status=status.HTTP_201_CREATED)
+
+
+class DisclosureDetailApi(HubApiView):
+    required_capability = Capability.DISCLOSURE_READ
+    audit_object_type = "disclosure"
+
+    @extend_schema(responses={200: DisclosureOutput}, summary="One disclosure request and its state")
+    def get(self, request, request_id):
+        return Response(
+            DisclosureOutput(selectors.disclosure_read(actor=self.actor, public_id=request_id)).data
+        )
+
+
+class DisclosureApproveApi(HubApiView):
+    required_capability = Capability.DISCLOSURE_APPROVE
+    audit_object_type = "disclosure"
+
+    @extend_schema(
+        request=None,
+        responses={200: DisclosureOutput},
+        summary="Approve (officers; two distinct ones approve an order)",
+    )
+    def post(self, request, request_id):
+        found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
+        return Response(DisclosureOutput(disclosure.disclosure_approve(request=found, actor=self.actor)).data)
+
+
+class DisclosureRejectApi(HubApiView):
+    required_capability = Capability.DISCLOSURE_APPROVE
+    audit_object_type = "disclosure"
+
+    @extend_schema(
+        request=ReasonInput, responses={200: DisclosureOutput}, summary="Reject with a reason (officers)"
+    )
+    def post(self, request, request_id):
+        payload = ReasonInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
+        rejected = disclosure.disclosure_reject(
+            request=found, reason=payload.validated_data["reason"], actor=self.actor
+        )
+        return Response(DisclosureOutput(rejected).data)
+
+
+class DisclosureNarrowApi(HubApiView):
+    required_capability = Capability.DISCLOSURE_APPROVE
+    audit_object_type = "disclosure"
+
+    @extend_schema(
+        request=NarrowInput,
+        responses={200: DisclosureOutput},
+        summary="Narrow the scope with a reason (officers)",
+    )
+    def post(self, request, request_id):
+        payload = NarrowInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        scope = NarrowScopeInput(data=request.data["scope"])
+        scope.is_valid(raise_exception=True)
+        found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
+        narrowed = disclosure.disclosure_narrow(
+            request=found,
+            scope=scope.narrowed(disclosure.scope_of(found)),
+            reason=payload.validated_data["reason"],
+            actor=self.actor,
+        )
+        return Response(DisclosureOutput(narrowed).data)
+
+
+class DisclosureWithdrawApi(HubApiView):
+    required_capability = Capability.DISCLOSURE_REQUEST
+    audit_object_type = "disclosure"
+
+    @extend_schema(request=None, responses={200: DisclosureOutput}, summary="Withdraw your court's request")
+    def post(self, request, request_id):
+        found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
+        return Response(
+            DisclosureOutput(disclosure.disclosure_withdraw(request=found, actor=self.actor)).data
+        )
+
+
+class DisclosurePackageApi(HubApiView):
+    required_capability = Capability.DISCLOSURE_DOWNLOAD
+    audit_object_type = "disclosure"
+
+    @extend_schema(
+        responses={(200, "application/json"): OpenApiTypes.BINARY},
+        summary="Download the signed package, encrypted to your court's key (a bounded number of times)",
+    )
+    def get(self, request, request_id):
+        found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
+        envelope = disclosure_packages.disclosure_package_download(request=found, actor=self.actor)
+        response = HttpResponse(envelope, content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="disclosure-{found.public_id}.json"'
+        return response
+
+
+class HubKeysOutput(serializers.Serializer):
+    signing_public_key = serializers.CharField(help_text="Ed25519, hex")
+    signing_algorithm = serializers.CharField()
+    oprf_suite = serializers.CharField()
+    oprf_key_version = serializers.IntegerField()
+
+
+class HubKeysApi(APIView):
+    """The hub's public keys; public by nature, so no authentication is needed."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses={200: HubKeysOutput}, summary="The hub's public keys", auth=[])
+    def get(self, request):
+        return Response(
+            {
+                "signing_public_key": raw_public(signing_key().public_key()).hex(),
+                "signing_algorithm": "Ed25519",
+                "oprf_suite": "ristretto255-SHA512 (RFC 9497, mode 0x00)",
+                "oprf_key_version": hub_oprf_key().version,
+            }
+        )

@@ -1,0 +1,126 @@
+"""The restricted-tier invariant, checked over the whole audit log.
+
+Every restricted-class audit event must rest on a court order that (1) exists,
+(2) was approved by two distinct disclosure officers, (3) was still valid when the
+event happened, and (4) covered what was touched: a decrypted record must belong to
+a report the order resolved to and be a field the order names; a package event must
+be about the order itself.
+
+Dual approval is only as strong as "a credential belongs to one person": a restricted
+event or a disclosure approval made with an API key that its own member did not create
+(an admin minting a key for an officer, say) breaks the invariant too, and so does every
+restricted event under an order approved that way.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from accounts.audit.models import AuditEvent, DataClass, Outcome
+from accounts.audit.tags import AuditTag
+from accounts.models import ApiKey
+from sharing.disclosure.services.disclosure import fields_in_scope
+from sharing.models import DisclosureRequest, RestrictedRecord
+
+ORDER_PREFIX = "court_order:"
+
+
+@dataclass(frozen=True)
+class Violation:
+    event_id: int
+    action: str
+    reason: str
+
+
+def events_checked() -> QuerySet[AuditEvent]:
+    """Restricted-class events and disclosure approvals: what the invariant speaks about."""
+    return AuditEvent.objects.filter(
+        Q(data_class=DataClass.RESTRICTED) | Q(action=AuditTag.DISCLOSURE_APPROVED)
+    )
+
+
+def restricted_access_violations() -> list[Violation]:
+    events = (
+        events_checked().select_related("actor_api_key__member", "actor_api_key__created_by").order_by("id")
+    )
+    return [Violation(e.pk, e.action, reason) for e in events.iterator() if (reason := _violation(e))]
+
+
+def _violation(event: AuditEvent) -> str | None:
+    if reason := _made_with_borrowed_key(event):
+        return reason
+    if event.data_class != DataClass.RESTRICTED:
+        return None
+    request = _order_of(event)
+    if request is None:
+        return "no court order named as its legal basis"
+    if request.approvals.values("officer").distinct().count() < 2:
+        return f"order {request.public_id} lacks two distinct officers' approvals"
+    if _approved_with_borrowed_key(request):
+        return f"order {request.public_id} was approved with an API key its officer did not create"
+    if not request.approved_at or not (
+        request.approved_at <= event.occurred_at <= request.approval_expires_at
+    ):
+        return f"order {request.public_id} was not approved and valid at the time"
+    return _out_of_scope(event, request)
+
+
+def _made_with_borrowed_key(event: AuditEvent) -> str | None:
+    api_key = event.actor_api_key
+    if api_key is None or (creator := _other_creator_of(api_key)) is None:
+        return None
+    return f"made with API key {api_key.prefix} of member {api_key.member.public_id}, created by {creator}"
+
+
+def _approved_with_borrowed_key(request: DisclosureRequest) -> bool:
+    approvals = AuditEvent.objects.filter(
+        action=AuditTag.DISCLOSURE_APPROVED, object_id=str(request.public_id), actor_api_key__isnull=False
+    ).select_related("actor_api_key")
+    return any(_other_creator_of(event.actor_api_key) for event in approvals)
+
+
+def _other_creator_of(api_key: ApiKey) -> str | None:
+    """Who other than its member created the key: its recorded creator, or (should that row have been
+    edited) the member who issued it according to the tamper-evident log; None when it is the member's own."""
+    issuers = (
+        AuditEvent.objects.filter(
+            action=AuditTag.API_KEY_ISSUED,
+            object_id=str(api_key.public_id),
+            outcome=Outcome.ALLOWED,
+            actor_member__isnull=False,
+        )
+        .exclude(actor_member_id=api_key.member_id)
+        .select_related("actor_member")
+    )
+    if issuer := issuers.first():
+        return f"member {issuer.actor_member.public_id}"
+    if api_key.minted_by_its_member:
+        return None
+    return f"member {api_key.created_by.public_id}" if api_key.created_by else "an unknown creator"
+
+
+def _order_of(event: AuditEvent) -> DisclosureRequest | None:
+    if not event.legal_basis.startswith(ORDER_PREFIX):
+        return None
+    try:
+        return DisclosureRequest.objects.get(public_id=uuid.UUID(event.legal_basis[len(ORDER_PREFIX) :]))
+    except (ValueError, DisclosureRequest.DoesNotExist):
+        return None
+
+
+def _out_of_scope(event: AuditEvent, request: DisclosureRequest) -> str | None:
+    if event.object_type == "disclosurerequest":
+        return None if event.object_id == str(request.public_id) else "package event of another order"
+    if event.object_type != "restrictedrecord":
+        return f"restricted access to an unexpected object type {event.object_type!r}"
+    record = RestrictedRecord.objects.filter(public_id=event.object_id).first()
+    if record is None:
+        return "the record it names does not exist"
+    if record.owner_type != "report" or record.owner_id not in request.resolved_reports:
+        return f"record of {record.owner_type} {record.owner_id} is outside order {request.public_id}"
+    if not fields_in_scope(request, record.field):
+        return f"field {record.field!r} is outside order {request.public_id}"
+    return None

@@ -1,0 +1,431 @@
+"""API of due process: disputes, notifications, reputation, member policies, renewals."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from accounts.api.base import HubApiView
+from accounts.api.lists import HubListApi
+from accounts.roles import Capability
+from accounts.selectors import organisation_get
+from hub.serializer_fields import ListField
+from sharing.checks.services import policies
+from sharing.disclosure.inputs import ReasonInput
+from sharing.due_process.services import appeals, disputes
+from sharing.models import Category, Dispute, DisputedReport, Notification, ReportAppeal, VerificationLevel
+from sharing.reports import selectors
+from sharing.reports.inputs import EvidenceInput
+from sharing.reports.serializers import ReportOutput
+from sharing.reports.services import reports, reputation
+from sharing.reports.services.reports import EvidenceFile
+from sharing.subjects.inputs import identifiers_field, raw_identifiers
+
+
+def _evidence(items: list[dict]) -> list[EvidenceFile]:
+    return [EvidenceFile(e["name"], e["content_type"], e["content_base64"]) for e in items]
+
+
+class DisputeFileInput(serializers.Serializer):
+    identifiers = identifiers_field()
+    grounds = serializers.CharField(max_length=10000)
+    evidence = ListField(child=EvidenceInput(), required=False, default=list, max_length=10)
+
+
+class DisputeAnswerInput(serializers.Serializer):
+    note = serializers.CharField(max_length=10000)
+    evidence = ListField(child=EvidenceInput(), min_length=1, max_length=10)
+
+
+class DisputeDecideInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["upheld", "overturned"], help_text="upheld: the reports stand")
+    reason = serializers.CharField(min_length=3, max_length=2000)
+
+
+class DisputePauseInput(serializers.Serializer):
+    working_days = serializers.IntegerField(
+        min_value=1, max_value=19, help_text="how long the clock stops, in working days"
+    )
+    reason = serializers.CharField(
+        min_length=3, max_length=2000, help_text="e.g. the complaint is being notarised"
+    )
+
+
+class CoveredReportOutput(serializers.ModelSerializer):
+    """One covered report and its reporter's clock."""
+
+    report = serializers.UUIDField(source="report.public_id")
+
+    class Meta:
+        model = DisputedReport
+        fields = ["report", "state", "response_due", "working_days", "paused_working_days", "answered_at"]
+
+
+class DisputeOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    reports = serializers.SerializerMethodField()
+    covered = CoveredReportOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Dispute
+        fields = [
+            "id",
+            "status",
+            "grounds",
+            "filed_at",
+            "response_due",
+            "answered_at",
+            "decided_at",
+            "decision_reason",
+            "reports",
+            "covered",
+        ]
+
+    def get_reports(self, dispute: Dispute) -> list[str]:
+        return [str(row.report.public_id) for row in dispute.covered.all()]
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: DisputeOutput(many=True)}, summary="Disputes you are party to")
+)
+class DisputesApi(HubListApi):
+    """GET the disputes you are party to (operators: all); POST (platforms) contests a listing."""
+
+    required_capability = {"GET": Capability.DISPUTE_READ, "POST": Capability.DISPUTE_FILE}
+    match_revealing_methods = frozenset({"post"})  # 201 or 404 tells whether the seller is listed
+    audit_object_type = "dispute"
+    output_serializer = DisputeOutput
+
+    def list_queryset(self):
+        return disputes.disputes_visible_to(actor=self.actor)
+
+    def page_audit(self, page, *, filters):
+        disputes.disputes_page_audit(actor=self.actor, page=page)
+
+    @extend_schema(
+        request=DisputeFileInput,
+        responses={201: DisputeOutput},
+        summary="Contest the listing of a seller you host",
+    )
+    def post(self, request):
+        payload = DisputeFileInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        filed = disputes.dispute_file(
+            identifiers=raw_identifiers(data["identifiers"]),
+            grounds=data["grounds"],
+            evidence=_evidence(data["evidence"]),
+            actor=self.actor,
+        )
+        return Response(DisputeOutput(filed).data, status=status.HTTP_201_CREATED)
+
+
+class DisputeDetailApi(HubApiView):
+    required_capability = Capability.DISPUTE_READ
+    audit_object_type = "dispute"
+
+    @extend_schema(responses={200: DisputeOutput}, summary="One dispute you are party to")
+    def get(self, request, dispute_id):
+        return Response(DisputeOutput(disputes.dispute_read(actor=self.actor, public_id=dispute_id)).data)
+
+
+class DisputeAnswerApi(HubApiView):
+    required_capability = Capability.DISPUTE_RESPOND
+    audit_object_type = "dispute"
+
+    @extend_schema(
+        request=DisputeAnswerInput,
+        responses={200: DisputeOutput},
+        summary="Show the complaint or suit you filed",
+    )
+    def post(self, request, dispute_id):
+        payload = DisputeAnswerInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found = disputes.dispute_get(actor=self.actor, public_id=dispute_id)
+        answered = disputes.dispute_answer(
+            dispute=found,
+            note=payload.validated_data["note"],
+            evidence=_evidence(payload.validated_data["evidence"]),
+            actor=self.actor,
+        )
+        return Response(DisputeOutput(answered).data)
+
+
+class DisputeDecideApi(HubApiView):
+    """An operator decides once every reporter answered or its window ended."""
+
+    required_capability = Capability.DISPUTE_DECIDE
+    audit_object_type = "dispute"
+    decide = staticmethod(disputes.dispute_decide)
+
+    @extend_schema(
+        request=DisputeDecideInput, responses={200: DisputeOutput}, summary="Decide a dispute (operators)"
+    )
+    def post(self, request, dispute_id):
+        payload = DisputeDecideInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found = disputes.dispute_get(actor=self.actor, public_id=dispute_id)
+        decided = self.decide(
+            dispute=found,
+            upheld=payload.validated_data["outcome"] == "upheld",
+            reason=payload.validated_data["reason"],
+            actor=self.actor,
+        )
+        return Response(DisputeOutput(decided).data)
+
+
+class DisputeDecideUrgentlyApi(DisputeDecideApi):
+    """An operator decides before a reporter's window ends, for a stated urgent reason (its own audited action)."""
+
+    decide = staticmethod(disputes.dispute_decide_urgently)
+
+    @extend_schema(
+        request=DisputeDecideInput,
+        responses={200: DisputeOutput},
+        summary="Decide a dispute before the reporters' windows end, with an urgent reason (operators)",
+    )
+    def post(self, request, dispute_id):
+        return super().post(request, dispute_id)
+
+
+class DisputePauseApi(HubApiView):
+    required_capability = Capability.DISPUTE_RESPOND
+    audit_object_type = "dispute"
+
+    @extend_schema(
+        request=DisputePauseInput,
+        responses={200: DisputeOutput},
+        summary="Pause your clock while a document is notarised or legalised (20 working days in all)",
+    )
+    def post(self, request, dispute_id):
+        payload = DisputePauseInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found = disputes.dispute_get(actor=self.actor, public_id=dispute_id)
+        paused = disputes.dispute_pause(dispute=found, actor=self.actor, **payload.validated_data)
+        return Response(DisputeOutput(paused).data)
+
+
+class NotificationOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "message", "data", "created_at"]
+
+
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: NotificationOutput(many=True)}, summary="Your organisation's notifications"
+    )
+)
+class NotificationsApi(HubListApi):
+    required_capability = Capability.ORGANISATION_READ
+    audit_object_type = "notification"
+    output_serializer = NotificationOutput
+
+    def list_queryset(self):
+        return disputes.notifications_of(actor=self.actor)
+
+    def page_audit(self, page, *, filters):
+        disputes.notifications_page_audit(actor=self.actor, page=page)
+
+
+class ReputationOutput(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    upheld = serializers.IntegerField()
+    overturned = serializers.IntegerField()
+    retracted = serializers.IntegerField()
+    expired = serializers.IntegerField()
+    trusted_flagger = serializers.BooleanField()
+    override = serializers.CharField()
+    reporting_suspended_until = serializers.DateTimeField(allow_null=True)
+    suspension_reason = serializers.CharField()
+    misuse_warning_until = serializers.DateTimeField(
+        allow_null=True, help_text="warned under the misuse rule: improve by then"
+    )
+
+
+class CounterNoticeOutput(serializers.Serializer):
+    filed = serializers.IntegerField()
+    failed = serializers.IntegerField(
+        help_text="decided upheld: the listing stood against the counter-notice"
+    )
+    succeeded = serializers.IntegerField(help_text="decided overturned")
+    lapsed = serializers.IntegerField()
+
+
+class OrganisationStandingOutput(ReputationOutput):
+    counter_notices = CounterNoticeOutput(
+        help_text="disputes this organisation filed in the last 90 days, by outcome"
+    )
+
+
+class OwnReputationApi(HubApiView):
+    required_capability = Capability.REPORT_READ
+    audit_object_type = "reputation"
+
+    @extend_schema(
+        responses={200: ReputationOutput}, summary="Your organisation's reporting record and standing"
+    )
+    def get(self, request):
+        return Response(ReputationOutput(reputation.reputation_read(actor=self.actor)).data)
+
+
+class ReputationOverrideInput(serializers.Serializer):
+    override = serializers.ChoiceField(
+        choices=["", "grant", "revoke"], help_text="empty: back to the automatic rule"
+    )
+    reason = serializers.CharField(min_length=3, max_length=2000)
+
+
+class ReputationOverrideApi(HubApiView):
+    """GET an organisation's whole standing (operators); POST overrides the trusted-flagger rule."""
+
+    required_capability = {"GET": Capability.REPUTATION_READ_ANY, "POST": Capability.REPUTATION_OVERRIDE}
+    audit_object_type = "reputation"
+
+    @extend_schema(
+        responses={200: OrganisationStandingOutput},
+        summary="An organisation's record as a reporter and as a filer of counter-notices (operators)",
+    )
+    def get(self, request, organisation_id):
+        organisation = organisation_get(actor=self.actor, public_id=organisation_id)
+        return Response(
+            OrganisationStandingOutput(
+                reputation.reputation_read_any(organisation=organisation, actor=self.actor)
+            ).data
+        )
+
+    @extend_schema(
+        request=ReputationOverrideInput,
+        responses={200: ReputationOutput},
+        summary="Grant or revoke trusted-flagger status against the rule, with a reason (operators)",
+    )
+    def post(self, request, organisation_id):
+        payload = ReputationOverrideInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organisation = organisation_get(actor=self.actor, public_id=organisation_id)
+        reputation.reputation_override(organisation=organisation, actor=self.actor, **payload.validated_data)
+        return Response(ReputationOutput(reputation.reputation_summary(organisation_id=organisation.pk)).data)
+
+
+class ReportingSuspensionLiftApi(HubApiView):
+    required_capability = Capability.REPUTATION_OVERRIDE
+    audit_object_type = "reputation"
+
+    @extend_schema(
+        request=ReasonInput,
+        responses={200: ReputationOutput},
+        summary="End an organisation's reporting suspension early, with a reason (operators)",
+    )
+    def post(self, request, organisation_id):
+        payload = ReasonInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organisation = organisation_get(actor=self.actor, public_id=organisation_id)
+        reputation.reporting_suspension_lift(
+            organisation=organisation, reason=payload.validated_data["reason"], actor=self.actor
+        )
+        return Response(ReputationOutput(reputation.reputation_summary(organisation_id=organisation.pk)).data)
+
+
+class AppealInput(serializers.Serializer):
+    grounds = serializers.CharField(min_length=3, max_length=10000)
+
+
+class AppealDecideInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=["granted", "refused"], help_text="granted: the report is accepted"
+    )
+    reason = serializers.CharField(min_length=3, max_length=2000)
+
+
+class AppealOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    report = serializers.UUIDField(source="report.public_id")
+
+    class Meta:
+        model = ReportAppeal
+        fields = ["id", "report", "status", "filed_at", "decided_at", "decision_reason"]
+
+
+class ReportAppealApi(HubApiView):
+    required_capability = Capability.REPORT_SUBMIT
+    audit_object_type = "report"
+
+    @extend_schema(
+        request=AppealInput,
+        responses={201: AppealOutput},
+        summary="Appeal your rejected report, once; another reviewer decides",
+    )
+    def post(self, request, report_id):
+        payload = AppealInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = selectors.report_get(actor=self.actor, public_id=report_id)
+        appeal = appeals.report_appeal(
+            report=report, grounds=payload.validated_data["grounds"], actor=self.actor
+        )
+        return Response(AppealOutput(appeal).data, status=status.HTTP_201_CREATED)
+
+
+class ReportAppealDecideApi(HubApiView):
+    required_capability = Capability.REPORT_REVIEW
+    audit_object_type = "report"
+
+    @extend_schema(
+        request=AppealDecideInput,
+        responses={200: AppealOutput},
+        summary="Decide an appeal against a rejection you did not make (operator reviewers)",
+    )
+    def post(self, request, report_id):
+        payload = AppealDecideInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = selectors.report_get(actor=self.actor, public_id=report_id, for_review=True)
+        appeal = appeals.report_appeal_decide(
+            report=report,
+            granted=payload.validated_data["outcome"] == "granted",
+            reason=payload.validated_data["reason"],
+            actor=self.actor,
+        )
+        return Response(AppealOutput(appeal).data)
+
+
+class PolicyInput(serializers.Serializer):
+    strikes = serializers.IntegerField(min_value=1, max_value=100)
+    window_months = serializers.IntegerField(min_value=1, max_value=120)
+    one_strike_verification_levels = ListField(
+        child=serializers.ChoiceField(choices=VerificationLevel.choices), default=list
+    )
+    one_strike_categories = ListField(child=serializers.ChoiceField(choices=Category.choices), default=list)
+
+
+class PolicyApi(HubApiView):
+    required_capability = {"GET": Capability.CHECK_RUN, "PUT": Capability.POLICY_MANAGE}
+    audit_object_type = "policy"
+
+    @extend_schema(responses={200: PolicyInput}, summary="Your organisation's action policy")
+    def get(self, request):
+        return Response(policies.policy_of(self.actor.organisation.pk))
+
+    @extend_schema(
+        request=PolicyInput, responses={200: PolicyInput}, summary="Set your organisation's action policy"
+    )
+    def put(self, request):
+        payload = PolicyInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        policies.policy_set(policy=payload.validated_data, actor=self.actor)
+        return Response(policies.policy_of(self.actor.organisation.pk))
+
+
+class ReportRenewApi(HubApiView):
+    required_capability = Capability.REPORT_SUBMIT
+    audit_object_type = "report"
+
+    @extend_schema(
+        request=None,
+        responses={200: ReportOutput},
+        summary="Keep an accepted report for another retention period",
+    )
+    def post(self, request, report_id):
+        report = selectors.report_get(actor=self.actor, public_id=report_id)
+        return Response(ReportOutput(reports.report_renew(report=report, actor=self.actor)).data)
