@@ -21,6 +21,8 @@ from accounts.audit.models import AuditEvent
 from accounts.models import Member
 from accounts.permissions import required_capabilities
 from accounts.roles import ROLE_CAPABILITIES
+from accounts.roles import OrganisationKind as K
+from accounts.roles import Role as R
 from tests.factories import client_for, persona, report_make
 
 
@@ -93,4 +95,27 @@ def test_each_list_page_is_one_audit_row(name):
 
     assert page.status_code == 200, page.content
     assert {"count", "next", "previous", "results"} <= set(page.json())
+    assert AuditEvent.objects.filter(pk__gt=before, actor_member=member).count() == 1
+
+
+# Listing pages (session login): each GET renders one page of rows and writes one audit row.
+LISTING_PAGES = {
+    "audit-log": (K.AUDITOR, R.ANALYST),
+    "audit-restricted": (K.AUDITOR, R.ANALYST),
+    "audit-alerts": (K.AUDITOR, R.ANALYST),
+    "disclosure-list": (K.COURT, R.ANALYST),
+    "bulk-list": (K.PLATFORM, R.ANALYST),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(LISTING_PAGES))
+def test_each_listing_page_is_one_audit_row(name, client):
+    member = persona(*LISTING_PAGES[name])
+    client.force_login(member.user)
+    before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    page = client.get(reverse(name))
+
+    assert page.status_code == 200
     assert AuditEvent.objects.filter(pk__gt=before, actor_member=member).count() == 1
