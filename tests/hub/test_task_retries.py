@@ -10,7 +10,7 @@ import logging
 
 import pytest
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from hub import tasks_enqueue
@@ -26,9 +26,19 @@ def flaky_database_task(failures: int) -> int:
     """Fail with a real database error on the first `failures` runs, then answer how many runs it took."""
     CALLS.append("run")
     if len(CALLS) <= failures:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT * FROM table_that_is_not_there")
+        _database_error()
     return len(CALLS)
+
+
+def _database_error() -> None:
+    """A real OperationalError from the database: a query cancelled by its timeout (PostgreSQL), a
+    missing table (SQLite). In a savepoint, so the test's transaction stays usable."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL statement_timeout = 1")
+            cursor.execute("SELECT pg_sleep(1)")
+        else:
+            cursor.execute("SELECT * FROM table_that_is_not_there")
 
 
 @shared_task(name="tests.hub.refusing_task")
