@@ -48,8 +48,8 @@ def raw_subjects_seed() -> None:
     import psycopg
     from seed_listed import ListedSeeder
 
+    from hubcore.identifiers import normalise
     from sharing.crypto.tokens import token_evaluate
-    from sharing.identifiers import normalise
     from sharing.subjects.services.tokens import stored_tokens_find
 
     def token_of(kind: str, value: str) -> str:
@@ -155,8 +155,9 @@ def join_floor(plain: list[str]) -> dict:
 
 def evaluate_rate(sample: int = 20_000) -> float:
     """Bare OPRF evaluations per second on canonical inputs, one core."""
-    from sharing.crypto import oprf
-    from sharing.crypto.tokens import hub_oprf_key, token_input
+    from hubcore import oprf
+    from hubcore.tokens import token_input
+    from sharing.crypto.tokens import hub_oprf_key
 
     key = hub_oprf_key()
     inputs = [token_input(identifier_type="phone", canonical=f"+86139{i:08d}") for i in range(sample)]

@@ -36,8 +36,9 @@ def main() -> None:
     django_setup()
     import rbcl
 
-    from sharing.crypto import oprf
-    from sharing.crypto.tokens import hub_oprf_key, token_input
+    from hubcore import oprf
+    from hubcore.tokens import token_input
+    from sharing.crypto.tokens import hub_oprf_key
     from sharing.subjects.services.tokens import RawIdentifier, identifiers_tokenise
 
     phones = [f"+86 138 {i // 10000 % 10000:04d} {i % 10000:04d}" for i in range(n)]

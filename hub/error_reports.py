@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -109,6 +110,26 @@ class SecretHidingExceptionReporter(ExceptionReporter):
 
     def get_traceback_text(self):
         return redact(str(super().get_traceback_text()))
+
+
+class CurrentStderrHandler(logging.StreamHandler):
+    """A console handler that writes to whatever `sys.stderr` is when it emits, as logging's own
+    last-resort handler does. A plain StreamHandler keeps the stream it was configured with; a
+    process that swaps stderr (a test runner's capture, a daemon redirecting its output) then
+    leaves it writing to a closed file, and every log line becomes a "--- Logging error ---"."""
+
+    def __init__(self, level: int = logging.NOTSET) -> None:
+        logging.Handler.__init__(self, level)
+        self._fixed_stream = None  # set only by setStream, e.g. to capture the log
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return self._fixed_stream if self._fixed_stream is not None else sys.stderr
+
+    def setStream(self, stream):  # noqa: N802 (logging's name)
+        """Pin a stream (None: back to the current stderr); returns the one before, as logging's does."""
+        previous, self._fixed_stream = self._fixed_stream, stream
+        return previous
 
 
 class RedactSecretsLogFilter(logging.Filter):

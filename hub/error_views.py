@@ -2,14 +2,19 @@
 
 Errors raised inside a DRF view are shaped by hub.exception_handler. These views catch
 the rest: a path no route matches (a non-UUID id where a UUID is expected), a request
-refused before any view (a disallowed host), and a crash DRF did not handle. Pages keep
-Django's own HTML views.
+refused before any view (a disallowed host), and a crash DRF did not handle. Pages get the
+hub's styled error page (templates/error.html) with its navigation, never echoing the path.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+import logging
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
+
+logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 
@@ -28,12 +33,28 @@ def api_error_response(
     return JsonResponse({"error": error, "request_id": getattr(request, "request_id", None)}, status=status)
 
 
+PAGE_ERRORS = {
+    400: ("Bad request", "The request cannot be processed."),
+    403: ("Forbidden", "Your role does not give access to this page."),
+    404: ("Page not found", "There is no page at this address."),
+    500: ("Something went wrong", "The hub failed to answer; the request id lets the operator find out why."),
+}
+
+
+def error_page(request: HttpRequest, status: int, message: str | None = None) -> HttpResponse:
+    """The styled error page with the hub's navigation."""
+    title, default_message = PAGE_ERRORS.get(status, ("Error", ""))
+    return render(
+        request, "error.html", {"title": title, "message": message or default_message}, status=status
+    )
+
+
 def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
     if is_api_request(request):
         return api_error_response(
             request, status=400, code="bad_request", message="The request cannot be processed."
         )
-    return defaults.bad_request(request, exception, template_name)
+    return error_page(request, 400)
 
 
 def permission_denied(request, exception, template_name=defaults.ERROR_403_TEMPLATE_NAME):
@@ -44,7 +65,7 @@ def permission_denied(request, exception, template_name=defaults.ERROR_403_TEMPL
             code="permission_denied",
             message="You do not have permission to perform this action.",
         )
-    return defaults.permission_denied(request, exception, template_name)
+    return error_page(request, 403)
 
 
 def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE_NAME):
@@ -53,7 +74,7 @@ def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE
         return api_error_response(
             request, status=404, code="not_found", message="No such resource: check the path (ids are UUIDs)."
         )
-    return defaults.page_not_found(request, exception, template_name)
+    return error_page(request, 404)
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
@@ -64,4 +85,9 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
             code="server_error",
             message="The hub failed to answer; the request id lets the operator find out why.",
         )
-    return defaults.server_error(request, template_name)
+    try:
+        return error_page(request, 500)
+    except Exception:
+        # The page needs the session and the database; when they are what failed, Django's plain page.
+        logger.exception("the styled 500 page failed to render")
+        return defaults.server_error(request, template_name)

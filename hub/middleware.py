@@ -41,7 +41,9 @@ class RequestIdMiddleware:
 class DomainErrorPageMiddleware:
     """Render a domain error raised by a web page with its own status (404, 409…), never a 500.
 
-    API views handle their errors in hub.exception_handler; only pages reach this.
+    API views handle their errors in hub.exception_handler; only pages reach this. A page's
+    PermissionDenied is answered here too: left to Django, it is logged with its traceback (and
+    the refusal is already audited), where a refusal is one line, which Django logs for any 4xx.
     """
 
     def __init__(self, get_response):
@@ -51,10 +53,13 @@ class DomainErrorPageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.shortcuts import render
+        from django.core.exceptions import PermissionDenied
 
+        from hub.error_views import error_page, permission_denied
         from hub.errors import DomainError
 
         if isinstance(exception, DomainError):
-            return render(request, "error.html", {"message": exception.message}, status=exception.status_code)
+            return error_page(request, exception.status_code, exception.message)
+        if isinstance(exception, PermissionDenied):
+            return permission_denied(request, exception)
         return None

@@ -7,7 +7,7 @@ HUB_ENV=production it refuses to start on demo keys or a default secret.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -253,6 +253,11 @@ SPECTACULAR_SETTINGS = {
         # A dispute and each report it covers share one set of states.
         "DisputeStatusEnum": "sharing.models.disputes.DisputeStatus",
     },
+    # Every operation's error answers, in the one error envelope (hub/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hub.schema.declare_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -345,6 +350,13 @@ HUB_WEBHOOK_BACKOFF_BASE_SECONDS = env_int("HUB_WEBHOOK_BACKOFF_BASE_SECONDS", 3
 HUB_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("HUB_WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
 HUB_WEBHOOK_LEASE_SECONDS = env_int("HUB_WEBHOOK_LEASE_SECONDS", 120)
 HUB_WEBHOOK_SWEEP_BATCH = env_int("HUB_WEBHOOK_SWEEP_BATCH", 500)
+# Webhooks are signed per Standard Webhooks; endpoints registered before that (legacy secrets) also
+# get the old X-Hub-Signature header up to and including this day (ISO date), then only the new ones.
+HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL = env_str("HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL", "2027-06-30")
+try:
+    date.fromisoformat(HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL)
+except ValueError:
+    raise ConfigurationError("HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL must be an ISO date (YYYY-MM-DD)") from None
 # Bulk screening (sharing/bulk/services/bulk*.py), per organisation: rows per job, jobs started per
 # day, jobs queued or running at once. Jobs run in chunks of CHUNK_ROWS rows; a chunk not done
 # LEASE seconds after its last attempt is re-enqueued by the sweeper; jobs are deleted after
@@ -372,7 +384,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"redact_secrets": {"()": "hub.error_reports.RedactSecretsLogFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+        "console": {
+            "class": "hub.error_reports.CurrentStderrHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
     },
     "root": {"handlers": ["console"], "level": env_str("HUB_LOG_LEVEL", "INFO")},
     # Without a broker the beat schedule runs in-process (hub/scheduler.py): one "task succeeded"

@@ -1,32 +1,21 @@
 """The auditor's side of the audit log, offline: signed checkpoints (C2SP signed notes) and RFC 9162 proofs.
 
-A checkpoint note is "<origin>\\n<size>\\n<base64 root hash>\\n", a blank line, then signature
-lines "— <key name> <base64(key id ‖ Ed25519 signature)>" (the dash is U+2014). The hub's key
-name is the origin, the signature covers the text before the blank line plus its newline, and
-key id = SHA-256(key name ‖ 0x0A ‖ 0x01 ‖ public key)[:4]: as accounts.audit.checkpoints signs
-them. That module needs Django's settings, so the verifier is written again here; the Merkle
-proofs are checked by accounts.audit.merkle, whose functions are pure.
+The note format and its signature check are hubcore.checkpoints', the Merkle proofs
+hubcore.merkle's: the very code the hub signs and proves with.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from accounts.audit import merkle
+from hubcore import merkle
+from hubcore.checkpoints import Checkpoint, CheckpointError, note_verify
 from hubctl.inputs import InputError
 
 __all__ = [
     "AuditError",
-    "Checkpoint",
     "checkpoint_matches",
     "checkpoint_verify",
     "consistency_comparable",
@@ -36,40 +25,15 @@ __all__ = [
     "hash_parse",
     "inclusion_verify",
     "index_within",
-    "key_id",
-    "note_parse",
-    "note_sign_check",
-    "note_verify",
     "proof_hashes",
     "proof_parse",
 ]
 
-ED25519_ALGORITHM = b"\x01"
-SIGNATURE_DASH = "\u2014"
-_SIZE = re.compile(r"0|[1-9][0-9]{0,19}")  # ASCII decimal without sign or leading zeros
 _HASH_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class AuditError(ValueError):
     """A checkpoint or proof that is malformed or does not verify (exit status 1)."""
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """What a checkpoint note commits to: the log's origin, its size and its Merkle root."""
-
-    origin: str
-    size: int
-    root_hash: bytes
-
-    def summary(self) -> dict:
-        """The checkpoint, JSON-ready (the root hash in lower-case hex, as the hub's API gives it)."""
-        return {"origin": self.origin, "size": self.size, "root_hash": self.root_hash.hex()}
-
-
-def key_id(name: str, public_key: bytes) -> bytes:
-    """The 4-byte id of an Ed25519 note key: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4]."""
-    return hashlib.sha256(name.encode() + b"\n" + ED25519_ALGORITHM + public_key).digest()[:4]
 
 
 def file_read(path: str | Path, what: str) -> bytes:
@@ -80,55 +44,13 @@ def file_read(path: str | Path, what: str) -> bytes:
         raise InputError(f"cannot read the {what} {path}: {exc.strerror or exc}") from None
 
 
-def note_parse(note: str) -> tuple[Checkpoint, bytes, list[str]]:
-    """The checkpoint a note claims, the signed text and the signature lines; nothing is verified yet."""
-    body, blank, signatures = note.partition("\n\n")
-    lines = body.split("\n")
-    if not blank or not note.endswith("\n") or len(lines) < 3 or not all(lines):
-        raise AuditError(
-            "not a signed checkpoint note: expected origin, size and root hash lines, "
-            "a blank line, then signature lines"
-        )
-    origin, size, root = lines[:3]
-    if not _SIZE.fullmatch(size):
-        raise AuditError("the note's size line is not a decimal number")
-    try:
-        root_hash = base64.b64decode(root, validate=True)
-    except (binascii.Error, ValueError):
-        root_hash = b""
-    if len(root_hash) != merkle.HASH_SIZE:
-        raise AuditError("the note's root hash line is not a base64 SHA-256 hash")
-    return Checkpoint(origin, int(size), root_hash), (body + "\n").encode(), signatures.splitlines()
-
-
-def note_sign_check(line: str, name: str, public_key: bytes, signed: bytes) -> bool:
-    """Whether one signature line is a valid signature of the signed text by the named Ed25519 key."""
-    parts = line.split(" ")
-    if len(parts) != 3 or parts[0] != SIGNATURE_DASH or parts[1] != name:
-        return False
-    try:
-        raw = base64.b64decode(parts[2], validate=True)
-        Ed25519PublicKey.from_public_bytes(public_key).verify(raw[4:], signed)
-    except (binascii.Error, ValueError, InvalidSignature):
-        return False
-    return raw[:4] == key_id(name, public_key)
-
-
-def note_verify(note: str, public_key: bytes) -> Checkpoint:
-    """The checkpoint of a note signed by the hub's key under the note's origin as key name."""
-    checkpoint, signed, signatures = note_parse(note)
-    if not any(note_sign_check(line, checkpoint.origin, public_key, signed) for line in signatures):
-        raise AuditError(f"the note has no valid signature by the hub's key (key name {checkpoint.origin!r})")
-    return checkpoint
-
-
 def checkpoint_verify(data: bytes, public_key: bytes, label: str) -> Checkpoint:
     """note_verify on a note's bytes (strict UTF-8), naming the note in any error."""
     try:
         return note_verify(data.decode("utf-8"), public_key)
     except UnicodeDecodeError:
         raise AuditError(f"{label}: not a signed checkpoint note (not UTF-8 text)") from None
-    except AuditError as exc:
+    except CheckpointError as exc:
         raise AuditError(f"{label}: {exc}") from None
 
 

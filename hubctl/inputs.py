@@ -10,8 +10,8 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hubcore.identifiers.composites import COMPOSITE_COLUMNS, SIMPLE_TYPES
 from hubctl.errors import IdentifierError
-from sharing.identifiers.composites import COMPOSITE_COLUMNS, SIMPLE_TYPES
 
 # Composite types are given one field at a time, as "person.full_name=..." or a column of that name.
 IDENTIFIER_TYPES: tuple[str, ...] = SIMPLE_TYPES + tuple(sorted(COMPOSITE_COLUMNS))

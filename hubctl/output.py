@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sharing.csv_safe import csv_document
+from hubcore.csv_safe import csv_document
 
 
 def as_json(data: object) -> str:
@@ -13,7 +13,7 @@ def as_json(data: object) -> str:
 
 
 def as_csv(header: list[str], rows: list[list[object]]) -> str:
-    """A CSV document with a header line, safe to open in a spreadsheet (sharing/csv_safe.py)."""
+    """A CSV document with a header line, safe to open in a spreadsheet (hubcore/csv_safe.py)."""
     return csv_document(header, rows)
 
 

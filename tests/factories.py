@@ -109,7 +109,7 @@ def court_key_pair(organisation: Organisation):
     """Give a court an X25519 key pair; returns the private key."""
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-    from sharing.crypto.packages import raw_public
+    from hubcore.packages import raw_public
 
     private = X25519PrivateKey.generate()
     Organisation.objects.filter(pk=organisation.pk).update(

@@ -11,7 +11,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("hub", "accounts", "sharing")
+PACKAGES = ("hub", "accounts", "sharing", "hubcore", "hubctl")
 
 
 def cycles_in(graph: grimp.ImportGraph) -> list[list[str]]:

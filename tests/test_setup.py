@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.management import call_command
 
 from accounts.models import ApiKey, Member, Organisation
@@ -205,7 +207,8 @@ def test_docker_compose_file_is_accepted():
         pytest.skip("no docker compose client here")
     env = {
         **os.environ,
-        "POSTGRES_PASSWORD": "x",
+        "POSTGRES_PASSWORD": "owner-pw",
+        "HUB_APP_DB_PASSWORD": "app-pw",
         "DJANGO_SECRET_KEY": "x",
         "HUB_OPRF_SEED": "x",
         "HUB_TOKEN_STORAGE_KEYS": "x",
@@ -213,11 +216,81 @@ def test_docker_compose_file_is_accepted():
         "HUB_SIGNING_KEY": "x",
     }
 
+    quiet = subprocess.run(
+        [*command, "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     result = subprocess.run(
         [*command, "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
 
-    assert result.returncode == 0, result.stderr
-    for service in ("web", "worker", "worker-bulk", "beat", "postgres", "redis"):
-        assert f"  {service}:" in result.stdout
-    assert result.stdout.count("healthcheck") >= 4
+    assert quiet.returncode == 0 and result.returncode == 0, quiet.stderr + result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    app = ("web", "worker", "worker-bulk", "beat")
+    assert set(services) == {*app, "migrate", "proxy", "postgres", "redis"}
+    assert sum("healthcheck" in services[name] for name in services) >= 5
+    # Long-running services come back after a crash or reboot; the one-shot migration does not.
+    assert all(services[name]["restart"] == "unless-stopped" for name in services if name != "migrate")
+    assert services["migrate"]["restart"] == "no"
+    # Migrations as the owner, then the grants; everything else as hub_app, after migrate succeeded.
+    assert services["migrate"]["environment"]["DATABASE_URL"].startswith("postgres://hub:owner-pw@")
+    assert "grant_app_role --role hub_app" in " ".join(services["migrate"]["command"])
+    for name in app:
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://hub_app:app-pw@")
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        # Checkpoints written outside the database land on a named volume every writer shares.
+        directory = services[name]["environment"]["HUB_CHECKPOINT_DIR"]
+        assert any(v.startswith(f"checkpoints:{directory}") for v in _volume_specs(services[name]))
+    # Only the TLS-terminating proxy is published; gunicorn trusts its X-Forwarded-Proto.
+    assert (
+        "ports" not in services["web"]
+        and services["web"]["environment"]["HUB_TRUST_X_FORWARDED_PROTO"] == "true"
+    )
+    published = {
+        str(p["published"]) if isinstance(p, dict) else str(p).split(":")[0]
+        for p in services["proxy"]["ports"]
+    }
+    assert published == {"80", "443"}
+    caddyfile = next(v for v in _volume_specs(services["proxy"]) if v.endswith(":/etc/caddy/Caddyfile:ro"))
+    assert "reverse_proxy web:8000" in (ROOT / "deploy/caddy/Caddyfile").read_text() and caddyfile
+
+
+def _volume_specs(service: dict) -> list[str]:
+    """Volumes as "source:target[:mode]", whichever syntax the compose client printed."""
+    specs = []
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            specs.append(volume)
+        else:
+            mode = ":ro" if volume.get("read_only") else ""
+            specs.append(f"{volume['source']}:{volume['target']}{mode}")
+    return [spec.replace(f"{ROOT}/", "./") for spec in specs]
+
+
+def test_the_docker_image_leaves_out_the_venv_demo_keys_and_sqlite():
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+    def ignored(path: str) -> bool:
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+        return any(
+            fnmatch.fnmatch(prefix, pattern.lstrip("*/")) or fnmatch.fnmatch(prefix, pattern)
+            for pattern in patterns
+            for prefix in prefixes
+        )
+
+    for path in (
+        ".venv/bin/python",
+        "var/demo-keys.json",
+        "var/hub.sqlite3",
+        "hub.sqlite3",
+        "var/demo-court-private-key.pem",
+        ".env",
+        ".git/config",
+    ):
+        assert ignored(path), path
+    for path in ("manage.py", "hub/settings.py", "pyproject.toml", "templates/base.html"):
+        assert not ignored(path), path

@@ -56,7 +56,7 @@ class Receiver:
         return f"http://127.0.0.1:{self.server.server_port}/hook"
 
     def event_ids(self) -> list[str]:
-        return [r["headers"]["X-Hub-Event-Id"] for r in self.requests]
+        return [r["headers"]["webhook-id"] for r in self.requests]
 
 
 @pytest.fixture

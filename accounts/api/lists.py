@@ -19,6 +19,8 @@ from hub.pagination import HubPagination
 
 class HubListApi(HubApiView):
     output_serializer: type[BaseSerializer]
+    # Declared so the OpenAPI schema describes every list as HubPagination's page.
+    pagination_class = HubPagination
     # A django-filter FilterSet over the selector's queryset; its errors are a 400 naming the fields.
     filterset_class = None
 
@@ -32,7 +34,7 @@ class HubListApi(HubApiView):
 
     def get(self, request, **kwargs) -> Response:
         queryset, filters = self.filtered(self.list_queryset(**kwargs))
-        paginator = HubPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         self.page_audit(page, filters=filters, **kwargs)
         return paginator.get_paginated_response(self.output_serializer(page, many=True).data)

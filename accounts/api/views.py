@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -13,7 +14,7 @@ from accounts.api.lists import HubListApi
 from accounts.audit import alerts, proofs
 from accounts.audit.filters import AlertFilter, AuditEventFilter
 from accounts.audit.inputs import AlertHandleInput
-from accounts.audit.models import AlertStatus
+from accounts.audit.models import Alert, AlertStatus, AuditEvent
 from accounts.roles import Capability
 
 
@@ -69,6 +70,13 @@ class OrganisationsApi(HubListApi):
         request=s.OrganisationCreateInput,
         responses={201: s.OrganisationOutput},
         summary="Admit an organisation",
+        examples=[
+            OpenApiExample(
+                "A courier",
+                request_only=True,
+                value={"name": "Speedy Logistics", "kind": "logistics", "country": "CN"},
+            )
+        ],
     )
     def post(self, request):
         payload = s.OrganisationCreateInput(data=request.data)
@@ -158,7 +166,10 @@ class AuditEventsApi(HubListApi):
     required_capability = Capability.AUDIT_READ
     audit_object_type = "audit_event"
     output_serializer = s.AuditEventOutput
+    filter_backends = [DjangoFilterBackend]
     filterset_class = AuditEventFilter
+    # Names the model for the schema's filter parameters; the rows come from the selector below.
+    queryset = AuditEvent.objects.none()
 
     def list_queryset(self):
         return selectors.audit_events()
@@ -176,7 +187,10 @@ class AlertsApi(HubListApi):
     required_capability = Capability.AUDIT_READ
     audit_object_type = "alert"
     output_serializer = s.AlertOutput
+    filter_backends = [DjangoFilterBackend]
     filterset_class = AlertFilter
+    # Names the model for the schema's filter parameters; the rows come from the selector below.
+    queryset = Alert.objects.none()
 
     def list_queryset(self):
         return alerts.alerts_visible_to(actor=self.actor)

@@ -1,91 +1,27 @@
-"""Signed checkpoints of the audit log in the C2SP tlog-checkpoint signed-note format.
+"""Signed checkpoints of the audit log: made, stored and published (the note format is in hubcore.checkpoints).
 
-A checkpoint is the note body "<origin>\\n<size>\\n<base64 root>\\n", a blank line,
-and an Ed25519 note signature line "— <key name> <base64(key id ‖ signature)>",
-key id = SHA-256(key name ‖ 0x0A ‖ 0x01 ‖ public key)[:4]. Each checkpoint is
-stored in the database and written outside it (a directory, optionally a URL), so
-an administrator who rewrites the table cannot rewrite the copies.
+Each checkpoint is stored in the database and written outside it (a directory, optionally a
+URL), so an administrator who rewrites the table cannot rewrite the copies.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import merkle
 from accounts.audit.log import log_size, stored_leaf_hashes
 from accounts.audit.models import AuditCheckpoint
 from hub.keys import signing_key
+from hubcore import merkle
+from hubcore.checkpoints import Checkpoint, note_sign
 
 logger = logging.getLogger(__name__)
-ED25519_ALGORITHM = b"\x01"
-
-
-class CheckpointError(ValueError):
-    """A note that is malformed or whose signature does not verify."""
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    origin: str
-    size: int
-    root_hash: bytes
-
-
-def key_id(name: str, public_key: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + ED25519_ALGORITHM + public_key).digest()[:4]
-
-
-def note_sign(checkpoint: Checkpoint, key: Ed25519PrivateKey, *, key_name: str) -> str:
-    body = f"{checkpoint.origin}\n{checkpoint.size}\n{base64.b64encode(checkpoint.root_hash).decode()}\n"
-    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    signature = base64.b64encode(key_id(key_name, public) + key.sign(body.encode())).decode()
-    return f"{body}\n\u2014 {key_name} {signature}\n"
-
-
-def note_verify(note: str, public_key: bytes, *, key_name: str) -> Checkpoint:
-    """Parse a note and check its signature by the named key; raise CheckpointError otherwise."""
-    body, sep, signatures = note.partition("\n\n")
-    lines = body.split("\n")
-    if not sep or len(lines) < 3:
-        raise CheckpointError(
-            "not a signed note: expected origin, size and root hash, a blank line, signatures"
-        )
-    try:
-        checkpoint = Checkpoint(lines[0], int(lines[1]), base64.b64decode(lines[2], validate=True))
-    except ValueError:
-        raise CheckpointError("the note's size or root hash is malformed") from None
-    for line in signatures.splitlines():
-        parts = line.split(" ")
-        if len(parts) == 3 and parts[0] == "\u2014" and parts[1] == key_name:
-            try:
-                raw = base64.b64decode(parts[2], validate=True)
-            except ValueError:
-                continue
-            if raw[:4] == key_id(key_name, public_key) and _signature_ok(
-                public_key, raw[4:], (body + "\n").encode()
-            ):
-                return checkpoint
-    raise CheckpointError("no valid signature by the hub's key on this note")
-
-
-def _signature_ok(public_key: bytes, signature: bytes, message: bytes) -> bool:
-    try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
-        return True
-    except (InvalidSignature, ValueError):
-        return False
 
 
 def hub_public_key() -> bytes:

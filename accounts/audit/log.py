@@ -12,8 +12,8 @@ import json
 
 from django.db import connection
 
-from accounts.audit import merkle
 from accounts.audit.models import AuditEvent, AuditLogHead
+from hubcore import merkle
 
 
 def canonical_leaf(event: AuditEvent) -> bytes:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from accounts.actors import Actor
-from accounts.audit import merkle
 from accounts.audit.log import log_size, stored_leaf_hashes
 from accounts.audit.models import AuditCheckpoint, DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from hub.errors import DomainError, NotFoundError
+from hubcore import merkle
 
 
 def checkpoint_latest(*, actor: Actor) -> AuditCheckpoint:

@@ -17,8 +17,7 @@ from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
 from accounts.actors import Actor
-from accounts.audit import merkle
-from accounts.audit.checkpoints import CheckpointError, hub_public_key, note_verify
+from accounts.audit.checkpoints import hub_public_key
 from accounts.audit.log import canonical_leaf, log_size, stored_leaf_hashes
 from accounts.audit.models import (
     Alert,
@@ -34,6 +33,8 @@ from accounts.audit.tags import AuditTag
 from accounts.audit.verify import audit_verify
 from accounts.models import Organisation
 from accounts.roles import Role
+from hubcore import merkle
+from hubcore.checkpoints import CheckpointError, note_verify
 
 VERIFIED, UNCOVERED, FAILED = "verified", "uncovered", "failed"
 COURT_ORDER_PREFIX = f"{LegalBasis.COURT_ORDER}:"

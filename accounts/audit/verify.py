@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from accounts.audit import merkle
-from accounts.audit.checkpoints import Checkpoint, CheckpointError, hub_public_key, note_verify, outside_notes
+from accounts.audit.checkpoints import hub_public_key, outside_notes
 from accounts.audit.log import log_size, recomputed_leaf_hashes
 from accounts.audit.models import AuditCheckpoint
+from hubcore import merkle
+from hubcore.checkpoints import Checkpoint, CheckpointError, note_verify
 
 
 def audit_verify(*, public_key: bytes | None = None) -> list[str]:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def backfill(apps, schema_editor):
     from accounts.audit.log import canonical_leaf
-    from accounts.audit.merkle import leaf_hash
+    from hubcore.merkle import leaf_hash
 
     AuditEvent = apps.get_model("accounts", "AuditEvent")
     AuditLogHead = apps.get_model("accounts", "AuditLogHead")

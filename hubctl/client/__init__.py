@@ -9,11 +9,10 @@ from hubctl.client.audit import AuditCalls
 from hubctl.client.bulk import BulkCalls
 from hubctl.client.disclosure import DisclosureCalls
 from hubctl.client.sellers import SellerCalls
-from hubctl.client.tokens import token_input
 from hubctl.client.transport import hub_keys, hub_signing_key
 from hubctl.errors import HubError, IdentifierError
 
-__all__ = ["HubClient", "HubError", "IdentifierError", "hub_keys", "hub_signing_key", "token_input"]
+__all__ = ["HubClient", "HubError", "IdentifierError", "hub_keys", "hub_signing_key"]
 
 
 class HubClient(SellerCalls, DisclosureCalls, AuditCalls, BulkCalls):

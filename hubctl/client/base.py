@@ -6,20 +6,14 @@ import base64
 import json
 import mimetypes
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from hubctl.client.transport import (
-    USER_AGENT,
-    NoRedirects,
-    checked_base_url,
-    exchange,
-    json_answer,
-    worth_waiting,
-)
+import httpx
+
+from hubctl.client.transport import checked_base_url, exchange, http_client, json_answer, worth_waiting
 from hubctl.errors import HubError
 
 T = TypeVar("T")
@@ -35,7 +29,7 @@ class ClientBase:
         self._api_key = api_key
         self.timeout = timeout
         self.retries = retries
-        self._opener = urllib.request.build_opener(NoRedirects)
+        self._http = http_client()
         self._organisation_country: str | None = None
 
     def __repr__(self) -> str:
@@ -47,23 +41,20 @@ class ClientBase:
         return {
             "Authorization": f"Bearer {self._api_key}",
             "Accept": "application/json",
-            "User-Agent": USER_AGENT,
         }
 
-    def _build_request(self, method: str, path: str, body: dict | None) -> urllib.request.Request:
-        """The exact urllib request _send sends: URL, headers and JSON body."""
+    def _build_request(self, method: str, path: str, body: dict | None) -> httpx.Request:
+        """The exact request _send sends: URL, headers and JSON body."""
         headers = self._headers()
         data = None
         if body is not None:
             data = json.dumps(body, separators=(",", ":")).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        return urllib.request.Request(self.base_url + path, data=data, headers=headers, method=method)
+        return self._http.build_request(method, self.base_url + path, content=data, headers=headers)
 
-    def _exchange(
-        self, request: urllib.request.Request, *, timeout: float | None = None
-    ) -> tuple[int, bytes]:
+    def _exchange(self, request: httpx.Request, *, timeout: float | None = None) -> tuple[int, bytes]:
         """Send a request built by this client; the status and body of a success."""
-        return exchange(self._opener, request, timeout or self.timeout, self.base_url)
+        return exchange(self._http, request, timeout or self.timeout, self.base_url)
 
     def _send(self, method: str, path: str, body: dict | None) -> dict:
         """Send one JSON request and return the JSON answer; raise HubError on any failure."""

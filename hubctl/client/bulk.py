@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import urllib.request
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 from hubctl.client.base import ClientBase, checked_uuid
 from hubctl.client.transport import json_answer
 
-UPLOAD_BLOCK_BYTES = 64 * 1024
 # The hub answers an upload only once every row is tokenised and stored: about 25 s per million
 # rows of tokens and over three minutes per million rows of raw identifiers (benchmarks/RESULTS.md).
 UPLOAD_ANSWER_SECONDS_PER_MB = 3.0
@@ -38,43 +34,23 @@ class BulkCalls(ClientBase):
             raise ValueError("The results format is jsonl or csv.")
         return self._call_bytes("GET", f"{_job_path(job_id)}/results?format={file_format}")
 
-    def _build_multipart(self, path: str, file_path: Path, content_type: str) -> urllib.request.Request:
-        """A multipart/form-data POST of one file in the field `file`, its body streamed from disk."""
-        boundary = f"hubctl-{uuid.uuid4().hex}"
-        name = file_path.name.replace('"', "").replace("\r", "").replace("\n", "") or "upload"
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-            f"Content-Type: {content_type}\r\n\r\n"
-        ).encode()
-        tail = f"\r\n--{boundary}--\r\n".encode("ascii")
-        headers = {
-            **self._headers(),
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-            "Content-Length": str(len(head) + file_path.stat().st_size + len(tail)),
-        }
-        return urllib.request.Request(
-            self.base_url + path, data=_streamed(head, file_path, tail), headers=headers, method="POST"
-        )
-
     def _send_multipart(self, path: str, file_path: Path, content_type: str) -> dict:
         """POST one file as multipart/form-data and return the JSON answer; raise HubError on any failure."""
         # Wait for the answer in proportion to the file, not the per-request timeout.
         timeout = max(self.timeout, UPLOAD_ANSWER_SECONDS_PER_MB * file_path.stat().st_size / 1e6)
-        status, payload = self._exchange(
-            self._build_multipart(path, file_path, content_type), timeout=timeout
-        )
+        name = file_path.name.replace('"', "").replace("\r", "").replace("\n", "") or "upload"
+        with file_path.open("rb") as handle:
+            # httpx streams an open file in blocks and states its length: the file is never read whole.
+            request = self._http.build_request(
+                "POST",
+                self.base_url + path,
+                headers=self._headers(),
+                files={"file": (name, handle, content_type)},
+            )
+            status, payload = self._exchange(request, timeout=timeout)
         return json_answer(status, payload, "POST", path)
 
 
 def _job_path(job_id: str) -> str:
     """The API path of one bulk job."""
     return f"/api/v1/bulk-checks/{checked_uuid(job_id, 'bulk job')}"
-
-
-def _streamed(head: bytes, file_path: Path, tail: bytes) -> Iterator[bytes]:
-    """The multipart body: its head, the file a block at a time, its tail."""
-    yield head
-    with file_path.open("rb") as handle:
-        while block := handle.read(UPLOAD_BLOCK_BYTES):
-            yield block
-    yield tail

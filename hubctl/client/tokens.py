@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from hubcore import oprf
+from hubcore.identifiers import Canonical, IdentifierInvalid, IdentifierType, normalise
+from hubcore.identifiers.composites import COMPOSITE_FIELDS
+from hubcore.tokens import token_input
 from hubctl.client.base import ClientBase
 from hubctl.errors import HubError, IdentifierError
-from sharing.crypto import oprf
-from sharing.identifiers import Canonical, IdentifierInvalid, IdentifierType, normalise
-from sharing.identifiers.composites import COMPOSITE_FIELDS
 
 COMPOSITE_TYPES = frozenset(kind.value for kind in COMPOSITE_FIELDS)  # their fields carry any country
 
@@ -27,11 +28,6 @@ class _Item:
     type: str
     value: str | dict[str, str]  # an object of fields for a composite type
     country: str | None = None
-
-
-def token_input(canonical: Canonical) -> bytes:
-    """The OPRF input of an identifier: type ‖ 0x00 ‖ canonical value, as the hub defines it."""
-    return str(canonical.type.value).encode() + b"\x00" + canonical.value.encode("utf-8")
 
 
 class TokenCalls(ClientBase):
@@ -93,7 +89,7 @@ class TokenCalls(ClientBase):
     ) -> list[dict]:
         """Derive tokens obliviously: normalise, blind, hub evaluates, finalise; values stay here."""
         canonicals = self.canonicalise(identifiers, default_country=default_country)
-        inputs = [(c.type.value, token_input(c)) for c in canonicals]
+        inputs = [(c.type.value, token_input(identifier_type=c.type, canonical=c.value)) for c in canonicals]
         blinds, blinded = zip(*(oprf.blind(data) for _, data in inputs))
         evaluated, version = self.evaluate(list(blinded))
         return [

@@ -1,12 +1,11 @@
-"""One HTTP exchange with the hub: urllib without redirects, errors turned into HubError."""
+"""One HTTP exchange with the hub: httpx without redirects, errors turned into HubError."""
 
 from __future__ import annotations
 
-import http.client
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
+
+import httpx
 
 from hubctl.errors import HubError
 
@@ -14,12 +13,13 @@ USER_AGENT = "hubctl/0.1"
 MAX_RETRY_WAIT = 60  # seconds; a longer Retry-After is the caller's decision, not a silent stall
 
 
-class NoRedirects(urllib.request.HTTPRedirectHandler):
-    """Refuse redirects: urllib would replay the Authorization header to wherever they point."""
+def http_client() -> httpx.Client:
+    """The HTTP client of every hubctl request.
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 (urllib's signature)
-        """None: urllib then raises the 3xx as an HTTPError."""
-        return None
+    Redirects are never followed: a client that follows them replays the Authorization header
+    to wherever they point, so a 3xx is an error like any other non-2xx answer.
+    """
+    return httpx.Client(follow_redirects=False, headers={"User-Agent": USER_AGENT})
 
 
 def checked_base_url(base_url: str) -> str:
@@ -31,18 +31,20 @@ def checked_base_url(base_url: str) -> str:
 
 
 def exchange(
-    opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float, base_url: str
+    client: httpx.Client, request: httpx.Request, timeout: float, base_url: str
 ) -> tuple[int, bytes]:
     """Send one request; return the status and body of a success, else raise HubError."""
-    method, path = request.get_method(), request.full_url.removeprefix(base_url)
+    method, path = request.method, _path(request, base_url)
+    # The timeout of this request alone (connect, read, write and pool), as build_request would set it.
+    request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
     try:
-        with opener.open(request, timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        raise _http_error(exc, method, path) from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
+        response = client.send(request, follow_redirects=False)
+    except (httpx.RequestError, OSError) as exc:
+        reason = str(exc) or type(exc).__name__
         raise HubError(None, "connection_failed", f"Cannot reach the hub at {base_url}: {reason}") from None
+    if not response.is_success:
+        raise _http_error(response, method, path)
+    return response.status_code, response.content
 
 
 def json_answer(status: int, payload: bytes, method: str, path: str) -> dict:
@@ -68,9 +70,9 @@ def worth_waiting(exc: HubError) -> bool:
 def hub_keys(base_url: str, *, timeout: float = 30) -> dict:
     """The hub's public keys (GET /api/v1/keys), asked without any API key."""
     path, base_url = "/api/v1/keys", checked_base_url(base_url)
-    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-    request = urllib.request.Request(base_url + path, headers=headers, method="GET")
-    status, payload = exchange(urllib.request.build_opener(NoRedirects), request, timeout, base_url)
+    with http_client() as client:
+        request = client.build_request("GET", base_url + path, headers={"Accept": "application/json"})
+        status, payload = exchange(client, request, timeout, base_url)
     return json_answer(status, payload, "GET", path)
 
 
@@ -86,19 +88,27 @@ def hub_signing_key(base_url: str, *, timeout: float = 30) -> bytes:
     return raw
 
 
-def _http_error(exc: urllib.error.HTTPError, method: str, path: str) -> HubError:
+def _path(request: httpx.Request, base_url: str) -> str:
+    """The request's path as the caller named it (after the hub URL), for error messages."""
+    url = str(request.url)
+    return url.removeprefix(base_url) if url.startswith(base_url) else request.url.raw_path.decode("ascii")
+
+
+def _http_error(response: httpx.Response, method: str, path: str) -> HubError:
     """A HubError from an error answer: the hub's error body when there is one."""
     try:
-        body = json.loads(exc.read() or b"null")
-    except (ValueError, OSError):
+        body = json.loads(response.content or b"null")
+    except ValueError:
         body = None
     error = body.get("error") if isinstance(body, dict) else None
-    retry_after = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+    retry_after = _retry_after(response.headers.get("Retry-After"))
     if not isinstance(error, dict):
-        reason = exc.reason or "error"
-        return HubError(exc.code, "http_error", f"{method} {path} failed: {reason}.", retry_after=retry_after)
+        reason = response.reason_phrase or "error"
+        return HubError(
+            response.status_code, "http_error", f"{method} {path} failed: {reason}.", retry_after=retry_after
+        )
     return HubError(
-        exc.code,
+        response.status_code,
         str(error.get("code") or "error"),
         str(error.get("message") or "Request failed."),
         error.get("fields"),

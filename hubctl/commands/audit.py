@@ -6,6 +6,7 @@ import argparse
 import re
 import sys
 
+from hubcore.checkpoints import Checkpoint
 from hubctl import audit, output
 from hubctl.client import HubClient
 from hubctl.commands.base import EXIT_INVALID, EXIT_OK, client_for, command, hub_key_for
@@ -254,7 +255,7 @@ def _run_audit_verify_consistency(args: argparse.Namespace) -> int:
 
 
 def _consistency_answer(
-    client: HubClient | None, saved: bytes | None, old: audit.Checkpoint, new: audit.Checkpoint
+    client: HubClient | None, saved: bytes | None, old: Checkpoint, new: Checkpoint
 ) -> dict:
     """The consistency proof: read from --proof, else fetched (none is needed from an empty or equal tree)."""
     if saved is not None:

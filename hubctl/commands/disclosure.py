@@ -1,4 +1,5 @@
-"""Court disclosure commands: register-key, disclosure-request, -status, -approve, download- and verify-package."""
+"""Court disclosure commands: register-key, age-identity, disclosure-request, -status, -approve,
+download- and verify-package."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from hubcore.packages import age_recipient
 from hubctl import output, package
 from hubctl.commands.base import EXIT_INVALID, EXIT_OK, client_for, command, explained, hub_key_for, local
 from hubctl.commands.files import out_file, save_private
@@ -17,8 +19,9 @@ DISCLOSURE_FIELDS = ("identifiers", "statement", "evidence", "reporter")
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    """Register register-key, the disclosure-* commands, download-package and verify-package."""
+    """Register register-key, age-identity, the disclosure-* commands, download- and verify-package."""
     _add_register_key_command(commands)
+    _add_age_identity_command(commands)
     _add_disclosure_request_command(commands)
     _add_disclosure_status_command(commands)
     _add_disclosure_approve_command(commands)
@@ -32,14 +35,19 @@ def _add_register_key_command(commands: argparse._SubParsersAction) -> None:
         commands,
         "register-key",
         "Register your court's X25519 public key for disclosure packages.",
-        "The key file is PEM: a PKCS#8 private key (only its public half is sent) or a public key.\n"
-        f"An encrypted private key is opened with the password in ${package.KEY_PASSWORD_VARIABLE}.\n\n"
-        "example (make a key with OpenSSL, keep court.pem offline and private):\n"
-        "  openssl genpkey -algorithm X25519 -out court.pem\n"
-        "  hubctl register-key --key court.pem",
+        "The key file is an age identity (age-keygen's output; only its public half is sent), a file\n"
+        "holding an age recipient (age1...), or PEM: a PKCS#8 private key or a public key.\n"
+        f"An encrypted PEM private key is opened with the password in ${package.KEY_PASSWORD_VARIABLE}.\n\n"
+        "example (make a key with age-keygen, keep court.key offline and private; packages then\n"
+        "open with `age -d -i court.key`, see docs/formats.md):\n"
+        "  age-keygen -o court.key\n"
+        "  hubctl register-key --key court.key",
     )
     parser.add_argument(
-        "--key", required=True, metavar="PEM", help="the court's X25519 key file (private or public)"
+        "--key",
+        required=True,
+        metavar="FILE",
+        help="the court's X25519 key: age identity or recipient file, or PEM (private or public)",
     )
     parser.add_argument("--json", action="store_true", help="print the hub's JSON answer")
     parser.set_defaults(run=_run_register_key)
@@ -134,7 +142,7 @@ def _add_download_package_command(commands: argparse._SubParsersAction) -> None:
         "download-package",
         "Download a disclosure package, still sealed, to a file.",
         "Each download counts against the order's maximum; the file is saved exactly as sent.\n\n"
-        "example:\n  hubctl download-package 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --out package.json",
+        "example:\n  hubctl download-package 5f0c3b1e-2a8d-4c6e-9b7a-1d2e3f4a5b6c --out package.zip.age",
     )
     parser.add_argument("request_id", metavar="ID", help="the disclosure request's id")
     parser.add_argument("--out", required=True, metavar="FILE", help="where to save the package")
@@ -148,25 +156,46 @@ def _add_verify_package_command(commands: argparse._SubParsersAction) -> None:
         commands,
         "verify-package",
         "Decrypt and verify a disclosure package; optionally unpack it.",
-        "Checks the hub's Ed25519 signature and every file against the signed manifest.\n"
+        "Checks the hub's Ed25519 signature and every file against the signed manifest, for packages\n"
+        "of format 2 (age, docs/formats.md) and of the older format 1 (JSON envelopes).\n"
         "Without --hub-key the hub's key is fetched from GET /api/v1/keys (no API key needed)\n"
         "and hubctl warns: that key comes from the hub being verified. Pin it: give --hub-key\n"
         "(from a trusted source) to verify against a key you trust, fully offline.\n"
-        f"An encrypted private key is opened with the password in ${package.KEY_PASSWORD_VARIABLE}.\n\n"
+        f"An encrypted PEM private key is opened with the password in ${package.KEY_PASSWORD_VARIABLE}.\n\n"
         "exit status: 0 verified (and unpacked whole), 1 does not verify (or a file name would\n"
         "leave DIR and was not written), 2 bad usage (missing file, unusable key)\n\n"
-        "example:\n  hubctl verify-package package.json --key court.pem --out disclosed/",
+        "example:\n  hubctl verify-package package.zip.age --key court.key --out disclosed/",
     )
     parser.add_argument(
         "package_file", metavar="PACKAGE_FILE", help="the package, as saved by download-package"
     )
     parser.add_argument(
-        "--key", required=True, metavar="PEM", help="the court's X25519 private key (PKCS#8 PEM)"
+        "--key", required=True, metavar="FILE", help="the court's X25519 private key (age identity or PEM)"
     )
-    parser.add_argument("--hub-key", metavar="HEX", help="the hub's Ed25519 public key (64 hex digits)")
+    parser.add_argument(
+        "--hub-key",
+        metavar="KEY",
+        help="the hub's Ed25519 public key (64 hex digits or 'ssh-ed25519 AAAA...')",
+    )
     parser.add_argument("--out", metavar="DIR", help="write the package's files into DIR")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
     parser.set_defaults(run=_run_verify_package)
+
+
+def _add_age_identity_command(commands: argparse._SubParsersAction) -> None:
+    """The age-identity subcommand (offline): a PEM court key in the form the age tool reads."""
+    parser = command(
+        commands,
+        "age-identity",
+        "Write the court's PEM X25519 private key as an age identity file (for `age -d -i`).",
+        "For courts that registered a PEM key: packages of format 2 are age files that the stock\n"
+        "`age` tool opens with this identity file. Offline; the file is written owner-only.\n"
+        f"An encrypted PEM key is opened with the password in ${package.KEY_PASSWORD_VARIABLE}.\n\n"
+        "example:\n  hubctl age-identity --key court.pem --out court.key",
+    )
+    parser.add_argument("--key", required=True, metavar="PEM", help="the court's X25519 private key (PEM)")
+    parser.add_argument("--out", required=True, metavar="FILE", help="where to write the age identity")
+    parser.set_defaults(run=_run_age_identity)
 
 
 def _fields(text: str) -> list[str]:
@@ -199,7 +228,19 @@ def _run_register_key(args: argparse.Namespace) -> int:
     if args.json:
         print(output.as_json(organisation))
     else:
-        print(f"registered X25519 public key {public_key.hex()} for {organisation.get('name')}")
+        print(
+            f"registered X25519 public key {public_key.hex()} (age recipient {age_recipient(public_key)}) "
+            f"for {organisation.get('name')}"
+        )
+    return EXIT_OK
+
+
+def _run_age_identity(args: argparse.Namespace) -> int:
+    """Write the court's key as an age identity file."""
+    key = package.private_key_load(args.key)
+    target = out_file(args.out, "--out")
+    package.identity_write(target, key)
+    print(f"wrote the age identity of {args.key} to {target}: open packages with age -d -i {target}")
     return EXIT_OK
 
 
@@ -268,7 +309,7 @@ def _run_download_package(args: argparse.Namespace) -> int:
         output.as_json(summary)
         if args.json
         else f"saved the package of request {args.request_id} ({len(envelope)} bytes) to {target}\n"
-        f"verify it with: hubctl verify-package {target} --key COURT_KEY.pem"
+        f"verify it with: hubctl verify-package {target} --key COURT_KEY (or stock tools: docs/formats.md)"
     )
     return EXIT_OK
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -21,7 +21,23 @@ class CheckRunApi(HubApiView):
     audit_object_type = "check"
     match_revealing_methods = frozenset({"post"})
 
-    @extend_schema(request=s.CheckRunInput, responses={200: s.CheckOutput}, summary="Check one seller")
+    @extend_schema(
+        request=s.CheckRunInput,
+        responses={200: s.CheckOutput},
+        summary="Check one seller",
+        examples=[
+            OpenApiExample(
+                "Raw identifiers",
+                request_only=True,
+                value={
+                    "identifiers": [
+                        {"type": "phone", "value": "+86 138 0013 8000"},
+                        {"type": "email", "value": "seller@example.com"},
+                    ]
+                },
+            )
+        ],
+    )
     def post(self, request):
         payload = s.CheckRunInput(data=request.data)
         payload.is_valid(raise_exception=True)

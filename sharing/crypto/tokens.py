@@ -18,7 +18,8 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 from hub.keys import KeyRing, OprfSeed, oprf_seed
-from sharing.crypto import oprf
+from hubcore import oprf
+from hubcore.tokens import token_input
 
 TOKEN_HEX_LENGTH = 128  # 64-byte SHA-512 OPRF output
 _STORAGE_CONTEXT = [b"iih identifier token storage v1"]
@@ -43,10 +44,6 @@ def hub_oprf_key() -> HubOprfKey:
 @lru_cache(maxsize=4)
 def _derive(seed: OprfSeed) -> HubOprfKey:
     return HubOprfKey(secret=oprf.derive_key_pair(seed.seed, seed.info).secret, version=seed.version)
-
-
-def token_input(*, identifier_type: str, canonical: str) -> bytes:
-    return identifier_type.encode() + b"\x00" + canonical.encode("utf-8")
 
 
 def token_evaluate(*, identifier_type: str, canonical: str) -> Token:

@@ -15,7 +15,7 @@ from accounts.api.lists import HubListApi
 from accounts.roles import Capability
 from hub.keys import signing_key
 from hub.serializer_fields import ListField
-from sharing.crypto.packages import raw_public
+from hubcore.packages import allowed_signers_line, package_download_form, raw_public, ssh_public_key
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH, hub_oprf_key
 from sharing.disclosure import selectors
 from sharing.disclosure.inputs import DisclosureSubmitInput, ReasonInput, disclosure_submit_validated
@@ -198,20 +198,30 @@ class DisclosurePackageApi(HubApiView):
     audit_object_type = "disclosure"
 
     @extend_schema(
-        responses={(200, "application/json"): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            (200, "application/json"): OpenApiTypes.BINARY,
+        },
         summary="Download the signed package, encrypted to your court's key (a bounded number of times)",
+        description="Format 2 (docs/formats.md): an age file, disclosure-ID.zip.age. Packages built "
+        "before format 2 stay JSON envelopes (format 1).",
     )
     def get(self, request, request_id):
         found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
         envelope = disclosure_packages.disclosure_package_download(request=found, actor=self.actor)
-        response = HttpResponse(envelope, content_type="application/json")
-        response["Content-Disposition"] = f'attachment; filename="disclosure-{found.public_id}.json"'
+        media_type, suffix = package_download_form(envelope)
+        response = HttpResponse(envelope, content_type=media_type)
+        response["Content-Disposition"] = f'attachment; filename="disclosure-{found.public_id}{suffix}"'
         return response
 
 
 class HubKeysOutput(serializers.Serializer):
     signing_public_key = serializers.CharField(help_text="Ed25519, hex")
     signing_algorithm = serializers.CharField()
+    signing_ssh_public_key = serializers.CharField(help_text="The same key as an OpenSSH public key line")
+    package_allowed_signers = serializers.CharField(
+        help_text="The line of an allowed_signers file for `ssh-keygen -Y verify` of disclosure packages"
+    )
     oprf_suite = serializers.CharField()
     oprf_key_version = serializers.IntegerField()
 
@@ -228,6 +238,8 @@ class HubKeysApi(APIView):
             {
                 "signing_public_key": raw_public(signing_key().public_key()).hex(),
                 "signing_algorithm": "Ed25519",
+                "signing_ssh_public_key": ssh_public_key(raw_public(signing_key().public_key())),
+                "package_allowed_signers": allowed_signers_line(raw_public(signing_key().public_key())),
                 "oprf_suite": "ristretto255-SHA512 (RFC 9497, mode 0x00)",
                 "oprf_key_version": hub_oprf_key().version,
             }

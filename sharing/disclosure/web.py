@@ -20,6 +20,7 @@ from accounts.roles import Capability
 from accounts.web_access import api_input, capability_required, domain_errors, flat_errors
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
+from hubcore.packages import package_download_form
 from sharing.disclosure import selectors
 from sharing.disclosure.inputs import ReasonInput, disclosure_submit_validated
 from sharing.disclosure.services import disclosure, disclosure_packages
@@ -164,6 +165,7 @@ def disclosure_download(request, request_id):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("disclosure-page", request_id=found.public_id)
-    response = HttpResponse(envelope, content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="disclosure-{found.public_id}.json"'
+    media_type, suffix = package_download_form(envelope)
+    response = HttpResponse(envelope, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="disclosure-{found.public_id}{suffix}"'
     return response

@@ -7,7 +7,10 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from sharing.identifiers.types import IdentifierType
+from hubcore.identifiers.types import IdentifierType
+
+# Django's choices for a plain (Django-free) enum: the (value, label) pairs TextChoices gave.
+IDENTIFIER_TYPE_CHOICES = [(kind.value, kind.label) for kind in IdentifierType]
 
 
 class Subject(models.Model):
@@ -23,7 +26,7 @@ class Subject(models.Model):
 class IdentifierToken(models.Model):
     # The storage form "<storage key version>:<AES-SIV of the token>" (sharing/crypto/tokens.py).
     token = models.CharField(max_length=200, unique=True)
-    identifier_type = models.CharField(max_length=20, choices=IdentifierType.choices)
+    identifier_type = models.CharField(max_length=20, choices=IDENTIFIER_TYPE_CHOICES)
     key_version = models.PositiveIntegerField(help_text="OPRF key version of the token")
     subject = models.ForeignKey(
         Subject, null=True, blank=True, on_delete=models.SET_NULL, related_name="tokens"

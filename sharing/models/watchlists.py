@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from sharing.identifiers.types import IdentifierType
+from hubcore.identifiers.types import IdentifierType
+from sharing.models.identifiers import IDENTIFIER_TYPE_CHOICES
 
 
 class WatchEntry(models.Model):
@@ -23,7 +24,7 @@ class WatchEntry(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     # The storage form "<storage key version>:<AES-SIV of the token>", like IdentifierToken.token.
     token = models.CharField(max_length=200)
-    identifier_type = models.CharField(max_length=20, choices=IdentifierType.choices)
+    identifier_type = models.CharField(max_length=20, choices=IDENTIFIER_TYPE_CHOICES)
     # The member's own reference for the seller (an account id, say), sent back in its events.
     ref = models.CharField(max_length=200)
     # The level the member's endpoints were last told for this seller (every entry of one ref

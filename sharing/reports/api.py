@@ -3,7 +3,7 @@ one service or selector, render."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -54,7 +54,25 @@ class ReportsApi(_ReportListApi):
         return selectors.reports_of_organisation(actor=self.actor)
 
     @extend_schema(
-        request=s.ReportSubmitInput, responses={201: s.ReportOutput}, summary="Report an infringer"
+        request=s.ReportSubmitInput,
+        responses={201: s.ReportOutput},
+        summary="Report an infringer",
+        examples=[
+            OpenApiExample(
+                "A test purchase",
+                request_only=True,
+                value={
+                    "identifiers": [
+                        {"type": "phone", "value": "+86 138 0013 8000"},
+                        {"type": "store_url", "value": "https://shop123456.taobao.com/"},
+                    ],
+                    "ip_type": "trademark",
+                    "category": "counterfeit",
+                    "verification_level": "rights_owner_verified",
+                    "statement": "Test purchase, order 42: counterfeit handbags.",
+                },
+            )
+        ],
     )
     def post(self, request):
         payload = s.ReportSubmitInput(data=request.data)

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from hub.serializer_fields import ListField
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH
-from sharing.identifiers.types import IdentifierType
+from sharing.models.identifiers import IDENTIFIER_TYPE_CHOICES
 from sharing.subjects.services.tokens import RawIdentifier, SuppliedToken
 
 
@@ -64,7 +64,7 @@ class IdentifierInput(serializers.Serializer):
     """A raw identifier {type, value, country?} or an obliviously derived token {type, token, key_version}.
     A composite's value is an object, e.g. {"type": "person", "value": {"full_name", "date_of_birth"}}."""
 
-    type = choice_field(IdentifierType.choices, "identifier type")
+    type = choice_field(IDENTIFIER_TYPE_CHOICES, "identifier type")
     value = IdentifierValueField(required=False)
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -61,6 +61,19 @@ class WatchlistApi(HubListApi):
         request=WatchAddInput,
         responses={201: WatchAddOutput},
         summary="Watch a seller of yours: hear by webhook when its identifiers are reported",
+        examples=[
+            OpenApiExample(
+                "One seller by phone and email",
+                request_only=True,
+                value={
+                    "identifiers": [
+                        {"type": "phone", "value": "+86 138 0013 8000"},
+                        {"type": "email", "value": "seller@example.com"},
+                    ],
+                    "ref": "merchant-1042",
+                },
+            )
+        ],
     )
     def post(self, request):
         payload = WatchAddInput(data=request.data)

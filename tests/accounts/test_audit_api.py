@@ -109,8 +109,8 @@ def test_a_failed_service_leaves_neither_the_write_nor_its_audit_row(api, brand_
 def test_proofs_from_the_api_verify_against_the_latest_checkpoint(
     api, auditor, brand_reporter, settings, tmp_path
 ):
-    from accounts.audit import merkle
     from accounts.audit.checkpoints import checkpoint_create
+    from hubcore import merkle
 
     settings.HUB_CHECKPOINT_DIR = str(tmp_path)
     for _ in range(5):

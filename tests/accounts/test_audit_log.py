@@ -7,11 +7,11 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from accounts.audit import merkle
 from accounts.audit.log import canonical_leaf, log_size
 from accounts.audit.models import AuditEvent, DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from hubcore import merkle
 from tests.factories import report_make
 
 

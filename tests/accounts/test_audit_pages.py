@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.actors import Actor
-from accounts.audit import merkle, review
+from accounts.audit import review
 from accounts.audit.checkpoints import checkpoint_create
 from accounts.audit.models import Alert, AlertStatus, AuditCheckpoint, AuditEvent, DataClass, LegalBasis
 from accounts.audit.services import alert_raise, audit_record
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
+from hubcore import merkle
 from tests import audit_triggers
 from tests.factories import disclosure_make, persona, report_make, seller_identifiers
 

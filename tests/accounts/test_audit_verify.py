@@ -6,10 +6,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from accounts.audit import merkle
-from accounts.audit.checkpoints import CheckpointError, checkpoint_create, hub_public_key, note_verify
+from accounts.audit.checkpoints import checkpoint_create, hub_public_key
 from accounts.audit.log import canonical_leaf
 from accounts.audit.models import AuditCheckpoint, AuditEvent, AuditLogHead
+from hubcore import merkle
+from hubcore.checkpoints import CheckpointError, note_verify
 from tests import audit_triggers
 from tests.factories import report_make, seller_identifiers
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accounts.audit.merkle import (
+from hubcore.merkle import (
     EMPTY_ROOT,
     consistency_proof,
     inclusion_proof,

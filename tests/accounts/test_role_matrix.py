@@ -72,7 +72,7 @@ def _alert_url(suffix: str) -> str:
 
 
 def _blinded_element() -> str:
-    from sharing.crypto.oprf import blind
+    from hubcore.oprf import blind
 
     return blind(b"phone\x00+8613800138000")[1].hex()
 

@@ -50,15 +50,23 @@ def _free_port() -> int:
 
 
 @contextmanager
-def embedded_hub(var_dir: Path, **extra_env: str):
-    """Migrate, seed the demo organisations and serve; yields (base URL, {username: API key})."""
+def embedded_hub(var_dir: Path, *, as_scripts_run: bool = False, **extra_env: str):
+    """Migrate, seed the demo organisations and serve; yields (base URL, {username: API key}).
+
+    as_scripts_run: serve with `run_embedded`, the command scripts/run ends with (and its in-process
+    beat), instead of a bare runserver."""
     env = embedded_env(var_dir, **extra_env)
     manage(env, "migrate", "--noinput")
     keys = {row["username"]: row["api_key"] for row in json.loads(manage(env, "seed_demo", "--json"))}
     port = _free_port()
     log = open(var_dir / "server.log", "w")
+    serve = (
+        ["run_embedded", f"127.0.0.1:{port}"]
+        if as_scripts_run
+        else ["runserver", f"127.0.0.1:{port}", "--noreload"]
+    )
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        [sys.executable, "manage.py", *serve],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.urls import path
 
 from hub.keys import key_encryption_keys
+from hub.urls import handler400, handler403, handler404, handler500  # noqa: F401
+from hub.urls import urlpatterns as hub_urlpatterns
 
 
 def _derive(seed_hex: str, keks) -> None:
@@ -19,4 +21,4 @@ def failing_view(request):
     return storage_keys, signing, database_url
 
 
-urlpatterns = [path("fail/", failing_view)]
+urlpatterns = [path("fail/", failing_view), *hub_urlpatterns]

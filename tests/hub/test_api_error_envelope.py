@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -54,6 +55,20 @@ def test_an_unknown_api_path_answers_the_json_404_and_does_not_echo_the_path():
 
 def test_a_method_a_route_does_not_have_answers_the_json_405(operator_admin):
     _assert_envelope(client_for(operator_admin).put("/api/v1/organisations", {}, format="json"), 405)
+
+
+def test_a_role_without_the_capability_answers_the_json_403(platform_analyst):
+    _assert_envelope(client_for(platform_analyst).get("/api/v1/audit"), 403)
+
+
+def test_a_permission_denied_outside_drf_answers_the_json_403_without_a_traceback(settings, caplog):
+    settings.ROOT_URLCONF = "tests.hub.api_failing_urls"
+
+    with caplog.at_level(logging.INFO):
+        response = Client().get("/api/v1/forbidden")
+
+    _assert_envelope(response, 403)
+    assert not any(r.exc_info for r in caplog.records)
 
 
 def test_a_request_refused_before_any_view_answers_the_json_400():

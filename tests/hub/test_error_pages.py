@@ -128,3 +128,45 @@ def _debug_setting(**env: str) -> str:
 def test_debug_is_off_in_the_embedded_default_unless_asked_for():
     assert _debug_setting() == "False"
     assert _debug_setting(DJANGO_DEBUG="true") == "True"
+
+
+# Styled pages: the hub's layout and navigation, for every error a page can meet.
+
+
+def _assert_styled(response, status: int, title: str) -> str:
+    page = response.content.decode()
+    assert response.status_code == status and response["Content-Type"].startswith("text/html")
+    assert "<header>" in page and f"<h1>{title}</h1>" in page  # the hub's layout, not Django's bare page
+    assert '<nav aria-label="Where to go from here"' in page and 'href="/"' in page
+    assert 'href="/api/v1/docs/"' in page
+    return page
+
+
+@pytest.mark.django_db
+def test_an_unknown_page_is_a_styled_404_with_navigation_that_does_not_echo_the_path():
+    page = _assert_styled(Client().get("/no-such-page/13800138001"), 404, "Page not found")
+
+    assert 'href="/accounts/login/"' in page and "13800138001" not in page
+
+
+@pytest.mark.django_db
+def test_a_forbidden_page_is_a_styled_403_and_logs_one_line_without_a_traceback(platform_analyst, caplog):
+    client = Client()
+    client.force_login(platform_analyst.user)
+
+    with caplog.at_level(logging.INFO):
+        response = client.get("/audit/")
+
+    page = _assert_styled(response, 403, "Forbidden")
+    assert 'href="/bulk/"' in page  # a member's navigation
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [(r.name, r.getMessage()) for r in logged] == [("django.request", "Forbidden: /audit/")]
+    assert not any(r.exc_info for r in caplog.records)
+
+
+def test_a_crash_on_a_page_is_a_styled_500(failing_hub, console_log):
+    failing_hub.DEBUG = False
+    response = Client(raise_request_exception=False).get("/fail/")
+
+    page = _assert_styled(response, 500, "Something went wrong")
+    assert "ValueError" not in page and "cannot derive" not in page

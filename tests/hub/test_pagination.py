@@ -110,7 +110,7 @@ def test_the_audit_list_pages_past_the_maximum(api, auditor, settings):
 def test_no_code_uses_another_paginator_or_a_page_size_from_the_request():
     others = re.compile(
         r"\b(LimitOffsetPagination|PageNumberPagination|CursorPagination)\b|"
-        r"pagination_class\s*=\s*(?!None|HubPagination)|Paginator\([^)]*request"
+        r"pagination_class\s*=\s*(?!\s|None\b|HubPagination\b)|Paginator\([^)]*request"
     )
     offending = [
         f"{path.relative_to(ROOT)}:{n}"

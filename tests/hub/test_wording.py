@@ -11,15 +11,15 @@ import pytest
 from accounts.roles import OrganisationKind
 from hub.errors import ConflictError
 from hub.wording import count_of, with_article
+from hubcore.identifiers.types import IdentifierType
 from sharing.checks.services.checks import CheckResult, explain
-from sharing.identifiers.types import IdentifierType
 from sharing.models import Report, ReportStatus
 from tests.factories import client_for
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCES = [
     p
-    for d in ("accounts", "sharing", "hub", "hubctl")
+    for d in ("accounts", "sharing", "hub", "hubctl", "hubcore")
     for p in (ROOT / d).rglob("*.py")
     if "migrations" not in p.parts
 ]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from hubcore.identifiers import normalise
 from hubctl.cli import main
 from hubctl.client import HubClient
 from hubctl.commands.bulk import progress_line
-from sharing.identifiers import normalise
 from tests.factories import broker_stand_in
 from tests.hubctl.test_disclosure_e2e import eager_celery  # noqa: F401 (a fixture)
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import http.server
 import json
+import socket
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from hubcore import oprf
+from hubcore.identifiers import normalise
+from hubcore.tokens import token_input
 from hubctl.cli import main
-from hubctl.client import HubClient, token_input
+from hubctl.client import HubClient
 from hubctl.errors import HubError, IdentifierError
 from hubctl.inputs import InputError, read_csv, seller_from_pairs
-from sharing.crypto import oprf
-from sharing.identifiers import normalise
 
 SECRET = oprf.derive_key_pair(bytes(range(32)), b"hubctl test key").secret
 PHONE = "+86 139 1234 5678"
@@ -72,9 +75,8 @@ def no_network(monkeypatch):
 
 def direct_token(identifier_type: str, value: str, country: str | None = None) -> str:
     """The token the hub computes directly from a raw value (server-side Evaluate)."""
-    return oprf.evaluate(
-        SECRET, token_input(normalise(identifier_type, value, default_country=country))
-    ).hex()
+    canonical = normalise(identifier_type, value, default_country=country)
+    return oprf.evaluate(SECRET, token_input(identifier_type=canonical.type, canonical=canonical.value)).hex()
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:
@@ -603,6 +605,19 @@ def test_redirects_are_not_followed_so_the_key_goes_nowhere_else(http_hub):
     assert raised.value.status == 302
 
 
+def test_a_hub_that_never_answers_times_out_as_a_connection_failure():
+    # The listening socket accepts (the kernel's backlog) but nobody ever answers.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(HubError) as raised:
+            HubClient(url, "k", timeout=0.5)._send("GET", "/api/v1/organisation", None)
+
+    assert (raised.value.status, raised.value.code) == (None, "connection_failed")
+    assert f"Cannot reach the hub at {url}" in str(raised.value)
+    assert time.monotonic() - started < 3  # the 0.5 s asked for, not httpx's default of 5 s
+
+
 # -- end to end against the real hub (Django's live server) --------------------------------
 
 
@@ -623,9 +638,7 @@ def sent(monkeypatch) -> list[SentRequest]:
     def spy(self, method, path, body):
         request = self._build_request(method, path, body)
         requests.append(
-            SentRequest(
-                method, request.full_url, dict(request.header_items()), (request.data or b"").decode("utf-8")
-            )
+            SentRequest(method, str(request.url), dict(request.headers), request.content.decode("utf-8"))
         )
         return real_send(self, method, path, body)
 
@@ -796,9 +809,13 @@ def test_wide_csv_check_and_report_status_against_the_hub(live_members, tmp_path
 def test_the_hubs_refusal_exits_1_with_its_message(live_members, capsys):
     status = main(["--hub", live_members["url"], "--api-key", "not-a-real-key", "check", f"phone={PHONE}"])
 
+    # stderr also holds the live server thread's own log line for the refused request.
     error = capsys.readouterr().err
+    hubctl_lines = [line for line in error.splitlines() if line.startswith("hubctl:")]
     assert status == 1
-    assert error.startswith("hubctl: hub error: HTTP 401") or error.startswith("hubctl: hub error: HTTP 403")
+    assert hubctl_lines and hubctl_lines[0].startswith(
+        ("hubctl: hub error: HTTP 401", "hubctl: hub error: HTTP 403")
+    )
     assert "13912345678" not in error
 
 

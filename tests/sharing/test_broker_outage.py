@@ -141,7 +141,7 @@ def test_in_the_embedded_default_a_task_failing_in_process_does_not_fail_the_com
     def crash(*args, **kwargs):
         raise RuntimeError("a build that fails")
 
-    monkeypatch.setattr("sharing.disclosure.services.disclosure_packages.package_seal", crash)
+    monkeypatch.setattr("sharing.disclosure.services.disclosure_packages.package_build", crash)
     approved = client_for(second_officer).post(f"/api/v1/disclosure-requests/{request.public_id}/approve")
 
     assert approved.status_code == 200 and approved.json()["status"] == "approved"

@@ -12,10 +12,8 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from sharing.bulk.services.bulk_files import rows_parsed
-from sharing.crypto import oprf
-from sharing.crypto.tokens import token_evaluate, token_input
-from sharing.identifiers import (
+from hubcore import oprf
+from hubcore.identifiers import (
     IDENTIFIER_STRENGTH,
     NORMALISER_VERSION,
     IdentifierInvalid,
@@ -23,7 +21,10 @@ from sharing.identifiers import (
     Strength,
     normalise,
 )
-from sharing.identifiers.composites import CompositeInvalid
+from hubcore.identifiers.composites import CompositeInvalid
+from hubcore.tokens import token_input
+from sharing.bulk.services.bulk_files import rows_parsed
+from sharing.crypto.tokens import token_evaluate
 from tests.factories import report_make_accepted
 
 PERSON = {"full_name": "张伟", "date_of_birth": "1985-03-02"}

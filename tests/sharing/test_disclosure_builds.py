@@ -49,7 +49,7 @@ def _crash_sealing(monkeypatch) -> None:
     def seal(*args, **kwargs):
         raise WorkerDied
 
-    monkeypatch.setattr(disclosure_packages, "package_seal", seal)
+    monkeypatch.setattr(disclosure_packages, "package_build", seal)
 
 
 def _a_worker_that_crashes(request_id: int) -> None:

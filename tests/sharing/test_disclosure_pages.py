@@ -64,7 +64,8 @@ def test_officers_approve_on_the_page_and_the_court_downloads(client):
 
     assert request.status == DisclosureStatus.APPROVED
     assert "Download the package" in detail
-    assert download.status_code == 200 and b"iih-disclosure-package/1" in download.content
+    assert download.status_code == 200 and download.content.startswith(b"age-encryption.org/v1\n")
+    assert download["Content-Disposition"] == f'attachment; filename="disclosure-{request.public_id}.zip.age"'
 
 
 def test_other_organisations_cannot_open_the_pages(client):

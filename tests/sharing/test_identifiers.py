@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from stdnum import luhn
 from stdnum.cn import ric, uscc
 
-from sharing.identifiers import (
+from hubcore.identifiers import (
     IDENTIFIER_STRENGTH,
     NORMALISER_VERSION,
     Canonical,

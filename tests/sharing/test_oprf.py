@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sharing.crypto.oprf import (
+from hubcore.oprf import (
     KeyPair,
     OprfError,
     blind,

@@ -10,7 +10,7 @@ from django.db import connection
 
 from accounts.audit.models import Alert, AuditEvent
 from accounts.roles import OrganisationKind, Role
-from sharing.crypto import oprf
+from hubcore import oprf
 from tests.factories import client_for, key_for, persona, report_make_accepted
 
 

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from accounts.audit.models import AuditEvent, DataClass
 from hub.env import ConfigurationError
 from hub.keys import parse_key_ring
-from sharing.crypto import oprf
-from sharing.crypto.tokens import token_input
-from sharing.identifiers import normalise
+from hubcore import oprf
+from hubcore.identifiers import normalise
+from hubcore.tokens import token_input
 from sharing.models import IdentifierToken
 from tests.factories import report_make_accepted
 

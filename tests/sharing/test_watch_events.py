@@ -58,7 +58,7 @@ def _heard(receiver: Receiver) -> list[dict]:
     events = {}
     for request in receiver.requests:
         event = json.loads(request["body"])
-        assert request["headers"]["X-Hub-Event-Id"] == event["id"]
+        assert request["headers"]["webhook-id"] == event["id"]
         events.setdefault(event["id"], event)
     return list(events.values())
 

@@ -6,15 +6,18 @@ works them off by calling the task, as a worker would.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import secrets
 import threading
 import time
 import uuid
 from datetime import timedelta
 
 import pytest
+import standardwebhooks
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -23,6 +26,7 @@ from accounts.audit.models import AuditEvent, DataClass, Outcome
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.models import RestrictedRecord, WebhookDeliveryAttempt, WebhookEndpoint, WebhookOutbox
+from sharing.restricted.services.restricted import restricted_store
 from sharing.subjects.services.tokens import RawIdentifier
 from sharing.watchlists.services import webhooks
 from sharing.watchlists.services.watchlists import watchlist_add, watchlist_notify
@@ -178,41 +182,112 @@ def test_analysts_watch_but_only_admins_manage_webhooks(api):
 # Delivery over real HTTP.
 
 
-def test_a_delivery_is_signed_with_the_secret_and_a_fresh_timestamp(api, platform_admin, receiver):
-    created = _register(api, platform_admin, receiver.url)
-    endpoint = WebhookEndpoint.objects.get(public_id=created["id"])
+def _deliver_one(endpoint: WebhookEndpoint) -> tuple[WebhookOutbox, str]:
     row = webhooks.webhook_events_write(
         event_type="subject.linked",
         now=timezone.now(),
         events=[(endpoint, {"watch_ref": "s-1", "identifier_type": "phone"})],
     )[0]
+    return row, webhook_deliver_task(row.pk)
 
-    status = webhook_deliver_task(row.pk)
+
+def test_a_delivery_is_signed_per_standard_webhooks_and_verifies_with_its_library(
+    api, platform_admin, receiver
+):
+    created = _register(api, platform_admin, receiver.url)
+    row, status = _deliver_one(WebhookEndpoint.objects.get(public_id=created["id"]))
 
     request = receiver.requests[0]
     headers, body = request["headers"], request["body"]
-    fields = dict(part.split("=", 1) for part in headers["X-Hub-Signature"].split(","))
-    expected = hmac.new(
-        created["secret"].encode(), f"{fields['t']}.".encode() + body, hashlib.sha256
-    ).hexdigest()
+    verifier = standardwebhooks.Webhook(created["secret"])
     assert status == "delivered" and request["path"] == "/hook"
-    assert hmac.compare_digest(fields["v1"], expected) and abs(time.time() - int(fields["t"])) < 60
-    assert headers["Content-Type"] == "application/json" and headers["X-Hub-Event-Id"] == str(row.event_id)
-    assert json.loads(body) == {
-        "id": str(row.event_id),
-        "type": "subject.linked",
-        "created_at": json.loads(body)["created_at"],
-        "data": {"watch_ref": "s-1", "identifier_type": "phone"},
-    }
-    assert webhooks.webhook_signature_verify(
-        secret=created["secret"], header=headers["X-Hub-Signature"], body=body
+    assert created["secret"].startswith("whsec_") and not webhooks.webhook_secret_is_legacy(created["secret"])
+    assert (
+        verifier.verify(body, headers)
+        == json.loads(body)
+        == {
+            "id": str(row.event_id),
+            "type": "subject.linked",
+            "created_at": json.loads(body)["created_at"],
+            "data": {"watch_ref": "s-1", "identifier_type": "phone"},
+        }
+    )
+    assert headers["webhook-id"] == str(row.event_id) and headers["Content-Type"] == "application/json"
+    assert abs(time.time() - int(headers["webhook-timestamp"])) < 60
+    # A new endpoint never knew the old scheme: it gets only the standard headers.
+    assert "X-Hub-Signature" not in headers and "X-Hub-Event-Id" not in headers
+    with pytest.raises(standardwebhooks.webhooks.WebhookVerificationError):
+        verifier.verify(body + b" ", headers)
+    with pytest.raises(standardwebhooks.webhooks.WebhookVerificationError):
+        verifier.verify(body, {**headers, "webhook-id": str(uuid.uuid4())})
+    with pytest.raises(standardwebhooks.webhooks.WebhookVerificationError):
+        standardwebhooks.Webhook(webhooks.webhook_secret_new()).verify(body, headers)
+
+
+def test_a_replayed_delivery_with_an_old_timestamp_fails_verification(api, platform_admin, receiver):
+    created = _register(api, platform_admin, receiver.url)
+    event_id, old = str(uuid.uuid4()), int(time.time()) - 600
+    body = b'{"id":"x"}'
+
+    headers = webhooks.webhook_signature_headers(created["secret"], event_id, old, body)
+
+    with pytest.raises(standardwebhooks.webhooks.WebhookVerificationError, match="too old"):
+        standardwebhooks.Webhook(created["secret"]).verify(body, headers)
+
+
+def _legacy_endpoint(member, url: str) -> tuple[WebhookEndpoint, str]:
+    """An endpoint registered before Standard Webhooks: its secret is whsec_ + token_urlsafe(32)."""
+    endpoint, _ = webhooks.webhook_register(url=url, actor=Actor(member=member))
+    legacy = "whsec_" + secrets.token_urlsafe(32)
+    RestrictedRecord.objects.filter(
+        owner_type=webhooks.SECRET_OWNER, owner_id=str(endpoint.public_id)
+    ).delete()
+    restricted_store(
+        owner_type=webhooks.SECRET_OWNER,
+        owner_id=str(endpoint.public_id),
+        field="secret",
+        payload=legacy.encode(),
+    )
+    return endpoint, legacy
+
+
+def test_an_endpoint_with_a_legacy_secret_verifies_both_ways_during_the_transition(
+    platform_admin, receiver, settings
+):
+    settings.HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL = (timezone.now() + timedelta(days=1)).date().isoformat()
+    endpoint, legacy = _legacy_endpoint(platform_admin, receiver.url)
+
+    _row, status = _deliver_one(endpoint)
+
+    headers, body = receiver.requests[0]["headers"], receiver.requests[0]["body"]
+    # The receiver derives the standard form of the secret it already holds: same HMAC key, nothing re-issued.
+    standard = "whsec_" + base64.b64encode(legacy.encode()).decode()
+    assert status == "delivered" and webhooks.webhook_secret_is_legacy(legacy)
+    assert standardwebhooks.Webhook(standard).verify(body, headers)["id"] == headers["webhook-id"]
+    fields = dict(part.split("=", 1) for part in headers["X-Hub-Signature"].split(","))
+    expected = hmac.new(legacy.encode(), f"{fields['t']}.".encode() + body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(fields["v1"], expected) and headers["X-Hub-Event-Id"] == headers["webhook-id"]
+    assert webhooks.webhook_signature_verify(secret=legacy, header=headers["X-Hub-Signature"], body=body)
+    assert not webhooks.webhook_signature_verify(
+        secret=legacy, header=headers["X-Hub-Signature"], body=body + b" "
     )
     assert not webhooks.webhook_signature_verify(
-        secret=created["secret"], header=headers["X-Hub-Signature"], body=body + b" "
+        secret=legacy, header=headers["X-Hub-Signature"], body=body, now=time.time() + 600
     )
-    assert not webhooks.webhook_signature_verify(
-        secret=created["secret"], header=headers["X-Hub-Signature"], body=body, now=time.time() + 600
-    )
+
+
+def test_after_the_transition_a_legacy_endpoint_gets_only_the_standard_headers(
+    platform_admin, receiver, settings
+):
+    settings.HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL = (timezone.now() - timedelta(days=1)).date().isoformat()
+    endpoint, legacy = _legacy_endpoint(platform_admin, receiver.url)
+
+    _deliver_one(endpoint)
+
+    headers, body = receiver.requests[0]["headers"], receiver.requests[0]["body"]
+    assert "X-Hub-Signature" not in headers and "X-Hub-Event-Id" not in headers
+    standard = "whsec_" + base64.b64encode(legacy.encode()).decode()
+    assert standardwebhooks.Webhook(standard).verify(body, headers)["id"] == headers["webhook-id"]
 
 
 def test_a_500_is_retried_after_the_backoff_and_every_attempt_is_logged(
@@ -417,7 +492,5 @@ def test_a_watched_seller_reported_and_accepted_reaches_the_platform(
     body = receiver.requests[0]["body"]
     assert written == 1 and delivered == ["delivered"]
     assert json.loads(body)["data"] == {"watch_ref": "shop-991"}
-    assert webhooks.webhook_signature_verify(
-        secret=created["secret"], header=receiver.requests[0]["headers"]["X-Hub-Signature"], body=body
-    )
+    assert standardwebhooks.Webhook(created["secret"]).verify(body, receiver.requests[0]["headers"])
     assert b"8321" not in body and str(uuid.UUID(json.loads(body)["id"])) == json.loads(body)["id"]

@@ -1,6 +1,7 @@
 """Seed the demo organisations, members and API keys of the embedded default."""
 
 import json
+import shlex
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -12,8 +13,14 @@ class Command(BaseCommand):
     help = "Create the demo organisations and their members' API keys (idempotent); prints the keys."
 
     def add_arguments(self, parser):
-        parser.add_argument(
+        output = parser.add_mutually_exclusive_group()
+        output.add_argument(
             "--json", action="store_true", help="print a JSON list of {organisation, kind, role, api_key}"
+        )
+        output.add_argument(
+            "--env",
+            action="store_true",
+            help='print `export USERNAME_KEY=...` lines for a shell (eval "$(... seed_demo --env)")',
         )
 
     def handle(self, *args, **options):
@@ -34,6 +41,10 @@ class Command(BaseCommand):
             ]
             self.stdout.write(json.dumps(rows, indent=2))
             return
+        if options["env"]:
+            for m in members:
+                self.stdout.write(f"export {demo_key_variable(m.username)}={shlex.quote(m.api_key)}")
+            return
         self.stdout.write("DEMO API keys (public demo values; never use them in production):")
         for m in members:
             self.stdout.write(
@@ -46,3 +57,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Seeded {len(members)} demo members in {len({m.organisation for m in members})} organisations."
         )
+
+
+def demo_key_variable(username: str) -> str:
+    """The shell variable the README uses for a demo member's key: platform-analyst → PLATFORM_ANALYST_KEY."""
+    return username.upper().replace("-", "_") + "_KEY"

@@ -32,6 +32,7 @@ from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from hub.errors import ConflictError, TooManyRequestsError
 from hub.tasks_enqueue import enqueue_after_commit, enqueue_now, task_named
+from hubcore.csv_safe import csv_line
 from sharing.bulk.services.bulk_files import ParsedRow, RowTokeniser, file_error, rows_parsed
 from sharing.bulk.services.bulk_match import RESULT_FIELDS, ChunkRow, ResultRow, chunk_results, result_is_miss
 from sharing.bulk.services.bulk_sql import results_write, rows_write
@@ -41,7 +42,6 @@ from sharing.checks.services.match_gate import (
     bulk_rows_observe,
     lookup_counts,
 )
-from sharing.csv_safe import csv_line
 from sharing.models.bulk import (
     BULK_ACTIVE_STATUSES,
     BulkChunk,

@@ -20,9 +20,9 @@ from rest_framework.exceptions import ValidationError
 from hub.errors import DomainError
 from hub.keys import token_storage_keys
 from hub.nul import nul_path
+from hubcore.identifiers.composites import COMPOSITE_COLUMNS, SIMPLE_TYPES, composites_from_columns
+from hubcore.identifiers.types import IdentifierType
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH, token_seal
-from sharing.identifiers.composites import COMPOSITE_COLUMNS, SIMPLE_TYPES, composites_from_columns
-from sharing.identifiers.types import IdentifierType
 from sharing.subjects.inputs import IdentifierInput  # the single check's own validation
 from sharing.subjects.services.tokens import (
     RawIdentifier,

@@ -26,8 +26,8 @@ from accounts.actors import Actor
 from accounts.audit.services import alert_raise
 from accounts.models import Organisation
 from hub.keys import token_storage_keys
+from hubcore.identifiers.types import IdentifierType
 from sharing.crypto.tokens import token_lookup_forms
-from sharing.identifiers.types import IdentifierType
 from sharing.models import Canary, SweepProbe, SweepWindow
 from sharing.subjects.services.tokens import TokenisedIdentifier
 

@@ -17,8 +17,8 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from hub.errors import DomainError
+from hubcore import oprf
 from sharing.checks.services.quotas import evaluation_quota_demands, quota_take_or_refuse
-from sharing.crypto import oprf
 from sharing.crypto.tokens import hub_oprf_key
 
 

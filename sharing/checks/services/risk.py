@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sharing.identifiers.types import IDENTIFIER_STRENGTH, Strength
+from hubcore.identifiers.types import IDENTIFIER_STRENGTH, Strength
 from sharing.models.reports import VERIFICATION_RANK, VerificationLevel
 
 

@@ -24,8 +24,8 @@ from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError, NotFoundError
 from hub.keys import signing_key
 from hub.tasks_enqueue import enqueue_now, task_named
+from hubcore.packages import name_sanitised, name_unique, package_build
 from sharing import locks
-from sharing.crypto.packages import package_seal, package_zip, raw_public
 from sharing.disclosure.services.disclosure import (
     approvals_of,
     disclosure_build_alert,
@@ -96,10 +96,9 @@ def _build(request_id: int) -> DisclosurePackage | None:
         _restricted_audit(None, AuditTag.RESTRICTED_DECRYPTED, request, target=record)
         records.append((record, restricted_open(record)))
     files.update(_package_files(request, records))
-    zip_bytes, manifest = package_zip(files, _manifest_header(request))
-    envelope = package_seal(
-        zip_bytes,
-        request_id=str(request.public_id),
+    envelope, manifest = package_build(
+        files,
+        _manifest_header(request),
         signing_key=signing_key(),
         court_public_key=bytes.fromhex(request.court.encryption_public_key),
     )
@@ -146,12 +145,21 @@ def disclosure_builds_sweep(*, now: datetime | None = None) -> int:
 def _package_files(
     request: DisclosureRequest, records: list[tuple[RestrictedRecord, bytes]]
 ) -> dict[str, bytes]:
+    """records.json and the evidence, each file under evidence/<report>/ with its original name."""
+    metas = {
+        (record.owner_id, record.field.removesuffix(":meta")): json.loads(plaintext)
+        for record, plaintext in records
+        if record.field.startswith("evidence:") and record.field.endswith(":meta")
+    }
     disclosed: dict[str, dict] = {}
     files: dict[str, bytes] = {}
+    taken: set[str] = set()
     for record, plaintext in records:
         entry = disclosed.setdefault(record.owner_id, {"report": record.owner_id})
         if record.field.startswith("evidence:") and not record.field.endswith(":meta"):
-            name = f"evidence/{record.owner_id}/{record.field.split(':')[1]}"
+            meta = metas.get((record.owner_id, record.field)) or {}
+            original = meta.get("name") or f"evidence-{record.field.split(':')[1]}"
+            name = name_unique(f"evidence/{record.owner_id}/{name_sanitised(original)}", taken)
             files[name] = plaintext
             entry.setdefault("evidence_files", []).append(name)
         elif record.field.endswith(":meta"):
@@ -161,14 +169,14 @@ def _package_files(
         else:
             entry[record.field] = json.loads(plaintext)
     files["records.json"] = json.dumps(
-        sorted(disclosed.values(), key=lambda e: e["report"]), indent=2
+        sorted(disclosed.values(), key=lambda e: e["report"]), indent=2, ensure_ascii=False
     ).encode()
     return files
 
 
 def _manifest_header(request: DisclosureRequest) -> dict:
+    """What the manifest says of the order; hubcore.packages adds the format, signature and file list."""
     return {
-        "format": "iih-disclosure-package/1",
         "request": str(request.public_id),
         "order_reference": request.order_reference,
         "case_number": request.case_number,
@@ -177,8 +185,7 @@ def _manifest_header(request: DisclosureRequest) -> dict:
         "scope_fields": sorted(request.scope_fields),
         "reports": request.resolved_reports,
         "approvals": approvals_of(request),
-        "built_at": timezone.now().isoformat(),
-        "hub_signing_key": raw_public(signing_key().public_key()).hex(),
+        "created_at": timezone.now().isoformat(),
     }
 
 

@@ -22,9 +22,9 @@ from accounts.capabilities import holds_any, require
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from hub.errors import ConflictError, DomainError, NotFoundError
+from hubcore.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
 from sharing import locks
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
-from sharing.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
 from sharing.models import (
     CoverageState,
     Dispute,

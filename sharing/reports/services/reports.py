@@ -19,8 +19,8 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from hub.errors import DomainError, ForbiddenError
+from hubcore.identifiers.types import LINKING_TYPES
 from sharing.checks.services.risk import OFFICIAL
-from sharing.identifiers.types import LINKING_TYPES
 from sharing.locks import lock_report, lock_report_id
 from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.reports.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from sharing.identifiers.types import LINKING_TYPES
+from hubcore.identifiers.types import LINKING_TYPES
 from sharing.locks import lock_tokens
 from sharing.models import IdentifierToken, Report, ReportIdentifier, ReportStatus, Subject
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from hub.errors import DomainError
 from hub.keys import token_storage_keys
+from hubcore.identifiers import IdentifierInvalid, normalise
+from hubcore.identifiers.composites import CompositeInvalid
 from sharing.crypto.tokens import hub_oprf_key, token_evaluate, token_lookup_forms, token_seal
-from sharing.identifiers import IdentifierInvalid, normalise
-from sharing.identifiers.composites import CompositeInvalid
 from sharing.models import IdentifierToken
 
 

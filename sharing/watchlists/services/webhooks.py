@@ -12,6 +12,8 @@ what is still to be sent.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import http.client
@@ -21,7 +23,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -29,6 +31,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from standardwebhooks import Webhook
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -66,17 +69,25 @@ DELIVERY_FAILED = "delivery_failed"
 
 logger = logging.getLogger(__name__)
 
-RECEIVER_GUIDE = """Each event is a POST of JSON `{"id", "type", "created_at", "data"}` with the headers
+RECEIVER_GUIDE = """Each event is a POST of JSON `{"id", "type", "created_at", "data"}` signed per the Standard
+Webhooks specification (https://www.standardwebhooks.com/), with the headers
 
     Content-Type: application/json
-    X-Hub-Event-Id: <the event id>
-    X-Hub-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, f"{t}.{raw body}")>
+    webhook-id: <the event id>
+    webhook-timestamp: <unix seconds>
+    webhook-signature: v1,<base64 HMAC-SHA256(key, f"{id}.{timestamp}.{raw body}")>
 
-where `secret` is the string returned once when the endpoint was registered (used as
-UTF-8 bytes). A receiver should (1) recompute the HMAC over the raw body bytes exactly
-as received and compare in constant time; (2) reject a timestamp more than five minutes
-from its own clock, so a captured request cannot be replayed later; (3) remember the
-event ids it has processed and ignore repeats: delivery is at least once, and a retry
+where the key is the base64 part of the `whsec_...` secret returned once when the endpoint was
+registered. Any Standard Webhooks library verifies it, e.g. in Python
+`standardwebhooks.Webhook(secret).verify(raw_body, headers)`. Endpoints registered before
+this scheme hold an older secret (whsec_ followed by URL-safe text): their key is unchanged,
+and its Standard Webhooks form is "whsec_" + base64(the old secret's UTF-8 bytes); until
+HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL (2027-06-30 by default) they also receive the old
+headers `X-Hub-Event-Id` and `X-Hub-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(old
+secret, f"{t}.{raw body}")>`. A receiver should (1) verify the signature over the raw body
+bytes exactly as received, in constant time; (2) reject a timestamp more than five minutes
+from its own clock, so a captured request cannot be replayed later (the libraries do both);
+(3) remember the event ids it has processed and ignore repeats: delivery is at least once, and a retry
 or a recovered crash may send the same event again. Answer 2xx quickly once the event
 is stored. Anything else, a redirect included (the hub never follows one), is retried
 with exponential backoff (by default 30 s doubling, capped at an hour) and given up
@@ -110,7 +121,7 @@ def webhook_register(*, url: str, actor: Actor) -> tuple[WebhookEndpoint, str]:
     endpoint = WebhookEndpoint.objects.create(
         organisation=actor.organisation, url=url, created_by=actor.member
     )
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = webhook_secret_new()
     # Sealed like every secret at rest, so KEK rotation re-wraps it with the rest.
     restricted_store(
         owner_type=SECRET_OWNER, owner_id=str(endpoint.public_id), field="secret", payload=secret.encode()
@@ -365,12 +376,8 @@ def _secret_of(endpoint: WebhookEndpoint) -> str:
 
 def _post(claim: _Claim) -> _Response:
     """POST the signed body once to a public address of the endpoint's host; never read or keep the response body."""
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        "X-Hub-Event-Id": claim.event_id,
-        "X-Hub-Signature": webhook_signature(claim.secret, int(time.time()), claim.body),
-    }
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+    headers.update(webhook_signature_headers(claim.secret, claim.event_id, int(time.time()), claim.body))
     try:
         status = post_pinned(
             claim.url, body=claim.body, headers=headers, timeout=settings.HUB_WEBHOOK_TIMEOUT_SECONDS
@@ -453,11 +460,57 @@ def _audit_attempt(row: WebhookOutbox, *, number: int, response: _Response) -> N
     )
 
 
-# Signatures.
+# Signatures: Standard Webhooks (https://www.standardwebhooks.com/), signed by its own library.
+
+
+def webhook_secret_new() -> str:
+    """A new endpoint's secret in the specification's form: whsec_ + base64 of 32 random bytes."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def webhook_secret_is_legacy(secret: str) -> bool:
+    """Whether the secret was issued before Standard Webhooks: whsec_ + token_urlsafe(32), 43 characters
+    of URL-safe text, which is never valid padded base64 (a new secret always is)."""
+    try:
+        base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        return True
+    return False
+
+
+def webhook_secret_standard(secret: str) -> str:
+    """The secret in Standard Webhooks form. A legacy secret's HMAC key was its whole UTF-8 text; the same
+    key in the standard form is whsec_ + base64(that text), so its receivers keep their secret and need no
+    new one from the hub (they derive this form themselves)."""
+    if webhook_secret_is_legacy(secret):
+        return SECRET_PREFIX + base64.b64encode(secret.encode()).decode()
+    return secret
+
+
+def webhook_signature_headers(secret: str, event_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """The headers that sign one delivery: webhook-id, webhook-timestamp and webhook-signature; an endpoint
+    with a legacy secret also gets X-Hub-Event-Id and X-Hub-Signature until the transition ends."""
+    signed_at = datetime.fromtimestamp(timestamp, tz=UTC)
+    headers = {
+        "webhook-id": event_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": Webhook(webhook_secret_standard(secret)).sign(
+            event_id, signed_at, body.decode()
+        ),
+    }
+    if webhook_secret_is_legacy(secret) and signed_at.date() <= _legacy_signature_until():
+        headers["X-Hub-Event-Id"] = event_id
+        headers["X-Hub-Signature"] = webhook_signature(secret, timestamp, body)
+    return headers
+
+
+def _legacy_signature_until() -> date:
+    return date.fromisoformat(settings.HUB_WEBHOOK_LEGACY_SIGNATURE_UNTIL)
 
 
 def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
-    """The X-Hub-Signature value: t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>." ‖ body)>."""
+    """The legacy X-Hub-Signature value (endpoints registered before Standard Webhooks, until the transition
+    ends): t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>." ‖ body)>."""
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"
 
@@ -470,7 +523,7 @@ def webhook_signature_verify(
     now: float | None = None,
     tolerance: int = SIGNATURE_TOLERANCE_SECONDS,
 ) -> bool:
-    """What a receiver checks: a fresh timestamp and a matching HMAC (then it dedupes by event id)."""
+    """What a receiver of the legacy X-Hub-Signature checks: a fresh timestamp and a matching HMAC."""
     fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
     try:
         timestamp = int(fields["t"])

@@ -1,0 +1,1 @@
+"""What the hub and hubctl must agree on, without Django: identifiers, tokens, checkpoints and formats."""

@@ -1,0 +1,97 @@
+"""Deterministic normalisation of raw identifiers to one canonical string per real-world identifier.
+
+Tokens are a keyed PRF of ``type || 0x00 || canonical value``, so every spelling of one
+identifier must reach exactly one canonical string here, and invalid input must be refused
+with a message that never repeats the input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from hubcore.identifiers.banking import normalise_bank_account
+from hubcore.identifiers.composites import is_composite, normalise_composite
+from hubcore.identifiers.documents import normalise_business_licence, normalise_national_id
+from hubcore.identifiers.emails import normalise_email
+from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.payments import normalise_payment_account
+from hubcore.identifiers.phones import normalise_phone
+from hubcore.identifiers.text import (
+    normalise_device_id,
+    normalise_name,
+    normalise_shipping_address,
+    text_checked,
+)
+from hubcore.identifiers.types import NORMALISER_VERSION, IdentifierType
+from hubcore.identifiers.urls import normalise_store_url
+
+__all__ = ["Canonical", "IdentifierInvalid", "MAX_LENGTH", "normalise"]
+
+MAX_LENGTH = 500
+
+Normaliser = Callable[[str, "str | None"], str]
+
+_NORMALISERS: dict[IdentifierType, Normaliser] = {
+    IdentifierType.PHONE: normalise_phone,
+    IdentifierType.EMAIL: normalise_email,
+    IdentifierType.NATIONAL_ID: normalise_national_id,
+    IdentifierType.BUSINESS_LICENCE: normalise_business_licence,
+    IdentifierType.BANK_ACCOUNT: normalise_bank_account,
+    IdentifierType.PAYMENT_ACCOUNT: normalise_payment_account,
+    IdentifierType.STORE_URL: normalise_store_url,
+    IdentifierType.SHIPPING_ADDRESS: normalise_shipping_address,
+    IdentifierType.NAME: normalise_name,
+    IdentifierType.DEVICE_ID: normalise_device_id,
+}
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """The canonical form of one identifier, with the normaliser version that produced it."""
+
+    type: IdentifierType
+    value: str
+    version: int
+
+
+def normalise(
+    identifier_type: str, value: str | Mapping[str, str], *, default_country: str | None = None
+) -> Canonical:
+    """Normalise a raw identifier of the given type; raise IdentifierInvalid if it is not valid.
+
+    A composite type's value is an object of fields (see composites.py) and needs no default country.
+    """
+    kind = _identifier_type(identifier_type)
+    if is_composite(kind):
+        return Canonical(type=kind, value=normalise_composite(kind, value), version=NORMALISER_VERSION[kind])
+    country = _country(default_country)
+    text = _prepared(value)
+    canonical = _NORMALISERS[kind](text, country)
+    return Canonical(type=kind, value=canonical, version=NORMALISER_VERSION[kind])
+
+
+def _identifier_type(identifier_type: object) -> IdentifierType:
+    """Look the type up among IdentifierType's values."""
+    try:
+        return IdentifierType(identifier_type)
+    except (ValueError, TypeError):
+        known = ", ".join(IdentifierType.values)
+        raise IdentifierInvalid(f"Unknown identifier type; known types: {known}.") from None
+
+
+def _country(default_country: str | None) -> str | None:
+    """Upper-case an ISO 3166-1 alpha-2 code; an empty one means no country."""
+    if not default_country:
+        return None
+    if not isinstance(default_country, str) or not re.fullmatch(r"[A-Za-z]{2}", default_country.strip()):
+        raise IdentifierInvalid("The country must be a two-letter ISO 3166-1 code.")
+    return default_country.strip().upper()
+
+
+def _prepared(value: object) -> str:
+    """Check type and length, apply NFKC (full-width to ASCII) and strip surrounding whitespace."""
+    if not isinstance(value, str):
+        raise IdentifierInvalid("The identifier value must be text (only composite types take an object).")
+    return text_checked(value, max_length=MAX_LENGTH, subject="The identifier value")
