@@ -39,13 +39,20 @@ def _api_views(patterns=None) -> dict[str, tuple[type, list[str]]]:
 
 
 def _documented_lists() -> set[str]:
-    """The routes whose GET the OpenAPI schema documents as answering an array."""
+    """The routes whose GET the OpenAPI schema documents as answering an array or a page of one."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema.get("components", {}).get("schemas", {})
+
+    def resolved(body: dict) -> dict:
+        ref = body.get("$ref", "")
+        return components[ref.rsplit("/", 1)[-1]] if ref else body
+
     lists = set()
     for path, operations in schema["paths"].items():
         answer = operations.get("get", {}).get("responses", {}).get("200", {})
-        body = answer.get("content", {}).get("application/json", {}).get("schema", {})
-        if body.get("type") == "array":
+        body = resolved(answer.get("content", {}).get("application/json", {}).get("schema", {}))
+        results = body.get("properties", {}).get("results", {})
+        if body.get("type") == "array" or results.get("type") == "array":
             lists.add(resolve(re.sub(r"\{\w+\}", str(uuid.uuid4()), path)).url_name)
     return lists
 
