@@ -7,6 +7,7 @@ from rest_framework import permissions
 from accounts.actors import Actor
 from accounts.audit.services import audit_record_denied
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import holds_any
 from accounts.models import ApiKey
 from accounts.roles import Capability
 
@@ -35,7 +36,7 @@ class HasCapability(permissions.BasePermission):
             return False
         capabilities = required_capabilities(view, request.method)
         actor = actor_from_request(request)
-        if actor is not None and any(actor.can(capability) for capability in capabilities):
+        if holds_any(actor, capabilities):
             return True
         audit_record_denied(
             actor=actor,

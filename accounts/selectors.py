@@ -7,11 +7,11 @@ from django.db.models import QuerySet
 
 from accounts.actors import Actor
 from accounts.audit.models import Alert, AuditEvent, DataClass, LegalBasis
-from accounts.audit.services import audit_record, audit_record_denied
+from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey, Member, Organisation
 from accounts.roles import Role
-from hub.errors import NotFoundError
+from accounts.scoped import scoped_get
 
 
 def api_keys_visible_to(*, actor: Actor) -> QuerySet[ApiKey]:
@@ -23,27 +23,30 @@ def api_keys_visible_to(*, actor: Actor) -> QuerySet[ApiKey]:
 
 
 def api_key_get(*, actor: Actor, public_id) -> ApiKey:
-    try:
-        return api_keys_visible_to(actor=actor).get(public_id=public_id)
-    except ApiKey.DoesNotExist:
-        audit_record_denied(
-            actor=actor,
-            tag=AuditTag.API_KEY_REVOKED,
-            target_type="api_key",
-            reason=f"not visible: {public_id}",
-        )
-        raise NotFoundError("No such API key.") from None
+    return scoped_get(
+        actor=actor,
+        queryset=api_keys_visible_to(actor=actor),
+        public_id=public_id,
+        tag=AuditTag.API_KEY_REVOKED,
+        target_type="api_key",
+        noun="API key",
+    )
 
 
 def organisations_all() -> QuerySet[Organisation]:
     return Organisation.objects.order_by("name")
 
 
-def organisation_get(*, public_id) -> Organisation:
-    try:
-        return Organisation.objects.get(public_id=public_id)
-    except Organisation.DoesNotExist:
-        raise NotFoundError("No such organisation.") from None
+def organisation_get(*, actor: Actor, public_id) -> Organisation:
+    """Any organisation (only operators name others'); a miss is a probe, audited."""
+    return scoped_get(
+        actor=actor,
+        queryset=organisations_all(),
+        public_id=public_id,
+        tag=AuditTag.ORGANISATION_READ,
+        target_type="organisation",
+        noun="organisation",
+    )
 
 
 def audit_events() -> QuerySet[AuditEvent]:
@@ -54,22 +57,19 @@ def audit_events() -> QuerySet[AuditEvent]:
 
 def member_of_organisation(*, actor: Actor, public_id) -> Member:
     """A member of the actor's own organisation, or NotFound (audited: naming strangers is probing)."""
-    try:
-        return Member.objects.get(organisation=actor.organisation, public_id=public_id)
-    except Member.DoesNotExist:
-        audit_record_denied(
-            actor=actor,
-            tag=AuditTag.ACCESS_DENIED,
-            target_type="member",
-            reason=f"not visible: {public_id}",
-            request_id=actor.request_id,
-        )
-        raise NotFoundError("No such member.") from None
+    return scoped_get(
+        actor=actor,
+        queryset=Member.objects.filter(organisation=actor.organisation),
+        public_id=public_id,
+        tag=AuditTag.ACCESS_DENIED,
+        target_type="member",
+        noun="member",
+    )
 
 
 @transaction.atomic
 def organisation_read(*, actor: Actor, public_id) -> Organisation:
-    organisation = organisation_get(public_id=public_id)
+    organisation = organisation_get(actor=actor, public_id=public_id)
     audit_record(
         actor=actor, tag=AuditTag.ORGANISATION_READ, target=organisation, data_class=DataClass.ADMINISTRATIVE
     )

@@ -14,6 +14,8 @@ from accounts.apikeys import NewKey, key_generate
 from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
+from accounts.locks import lock_organisation
 from accounts.models import ApiKey, Member, Organisation, VerificationState
 from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role, Scope, scopes_for
 from hub.errors import DomainError, ForbiddenError, NotFoundError
@@ -25,8 +27,10 @@ def organisation_create(
     *, name: str, kind: OrganisationKind, country: str, verified: bool = False, actor: Actor | None
 ) -> Organisation:
     """Admit an organisation; an operator admin verifies it before it can act."""
-    if actor is not None and not actor.can(Capability.ORGANISATION_ADMIN):
-        raise ForbiddenError("Only operator administrators admit organisations.")
+    if actor is not None:  # None: the hub itself (seed_demo, fixtures)
+        require(
+            actor, Capability.ORGANISATION_ADMIN, message="Only operator administrators admit organisations."
+        )
     organisation = Organisation.objects.create(
         name=name,
         kind=kind,
@@ -52,8 +56,12 @@ def organisation_set_standing(
     *, organisation: Organisation, verified: bool, suspended: bool, actor: Actor | None
 ) -> Organisation:
     """Verify, suspend or reinstate an organisation; never lower the operator's or an auditor's standing."""
-    if actor is not None and not actor.can(Capability.ORGANISATION_ADMIN):
-        raise ForbiddenError("Only operator administrators change an organisation's standing.")
+    if actor is not None:  # None: the hub itself (seed_demo, fixtures)
+        require(
+            actor,
+            Capability.ORGANISATION_ADMIN,
+            message="Only operator administrators change an organisation's standing.",
+        )
     if actor is not None and organisation.kind in ALWAYS_IN_STANDING and (suspended or not verified):
         _refuse(
             actor,
@@ -189,9 +197,13 @@ def _require_own_credential(*, actor: Actor | None, member: Member) -> None:
         # No actor: the hub itself on the member's behalf. Only seed_demo (which refuses to run in
         # production) and test fixtures do this; no request, task or other command reaches here.
         return
-    if not actor.can(Capability.APIKEY_MANAGE):
-        _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", "lacks apikey:manage")
-        raise ForbiddenError("You may not manage API keys.")
+    require(
+        actor,
+        Capability.APIKEY_MANAGE,
+        message="You may not manage API keys.",
+        denied_tag=AuditTag.API_KEY_ISSUED,
+        target_type="api_key",
+    )
     if actor.member.pk != member.pk:
         _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", f"a key for another member {member.public_id}")
         raise ForbiddenError(
@@ -243,8 +255,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
 
 
 def _require_same_member_or_admin(*, actor: Actor, member: Member) -> None:
-    if not actor.can(Capability.APIKEY_MANAGE):
-        raise ForbiddenError("You may not manage API keys.")
+    require(actor, Capability.APIKEY_MANAGE, message="You may not manage API keys.")
     if actor.member.pk == member.pk:
         return
     if actor.role == Role.ADMIN and actor.organisation.pk == member.organisation_id:
@@ -255,8 +266,7 @@ def _require_same_member_or_admin(*, actor: Actor, member: Member) -> None:
 @transaction.atomic
 def organisation_set_encryption_key(*, public_key_hex: str, actor: Actor) -> Organisation:
     """A court registers the X25519 public key its disclosure packages are encrypted to."""
-    if not actor.can(Capability.ENCRYPTION_KEY_SET):
-        raise ForbiddenError("Only court clerks register an encryption key.")
+    require(actor, Capability.ENCRYPTION_KEY_SET, message="Only court clerks register an encryption key.")
     try:
         key = bytes.fromhex(public_key_hex)
     except ValueError:
@@ -265,7 +275,7 @@ def organisation_set_encryption_key(*, public_key_hex: str, actor: Actor) -> Org
         raise DomainError(
             "Not an X25519 public key.", fields={"public_key": ["Give 32 bytes as 64 hexadecimal digits."]}
         )
-    organisation = Organisation.objects.select_for_update().get(pk=actor.organisation.pk)
+    organisation = lock_organisation(actor.organisation.pk)
     organisation.encryption_public_key, organisation.encryption_key_set_at = key.hex(), timezone.now()
     organisation.save(update_fields=["encryption_public_key", "encryption_key_set_at"])
     audit_record(

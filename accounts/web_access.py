@@ -12,6 +12,7 @@ from rest_framework import serializers
 from accounts.actors import Actor
 from accounts.audit.services import audit_record_denied
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import holds_any
 from accounts.roles import Capability
 from hub.errors import DomainError
 
@@ -44,7 +45,7 @@ def capability_required(*capabilities: Capability):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             actor = web_actor(request)
-            if actor is None or not any(actor.can(c) for c in capabilities):
+            if not holds_any(actor, capabilities):
                 audit_record_denied(
                     actor=actor,
                     tag=AuditTag.ACCESS_DENIED,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,11 +17,12 @@ from accounts.audit import alerts, review
 from accounts.audit.filters import AlertFilter, AuditEventFilter
 from accounts.audit.inputs import AlertHandleInput
 from accounts.audit.models import AlertStatus, DataClass
+from accounts.capabilities import holds_any
 from accounts.roles import Capability
 from accounts.web_access import api_input, capability_required, domain_errors
+from accounts.web_lists import page_audited
 from hub.errors import DomainError
 
-PAGE_SIZE = 50
 ALERT_ACTIONS = {"acknowledge": AlertStatus.ACKNOWLEDGED, "resolve": AlertStatus.RESOLVED}
 
 
@@ -38,11 +38,13 @@ def _event_filter(request, **forced) -> tuple[AuditEventFilter, dict]:
 def _listing(request, template: str, **forced):
     filtered, applied = _event_filter(request, **forced)
     valid = filtered.is_valid()
-    page = Paginator(filtered.qs if valid else filtered.queryset.none(), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = page_audited(
+        request,
+        filtered.qs if valid else filtered.queryset.none(),
+        audit=(lambda rows: selectors.audit_page_audit(actor=request.actor, page=rows, filters=applied))
+        if valid
+        else None,
     )
-    if valid:
-        selectors.audit_page_audit(actor=request.actor, page=list(page), filters=applied)
     context = {
         "page": page,
         "errors": filtered.errors,
@@ -89,8 +91,11 @@ def _alerts_page(request, *, form_errors: dict[str, list[str]] | None = None, st
     visible = review.alerts_open_first(alerts.alerts_visible_to(actor=request.actor))
     filtered = AlertFilter(request.GET, queryset=visible)
     valid = filtered.is_valid()
-    page = Paginator(filtered.qs if valid else visible.none(), PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.alerts_page_audit(actor=request.actor, page=list(page))
+    page = page_audited(
+        request,
+        filtered.qs if valid else visible.none(),
+        audit=lambda rows: selectors.alerts_page_audit(actor=request.actor, page=rows),
+    )
     return render(
         request,
         "audit/alerts.html",
@@ -100,7 +105,7 @@ def _alerts_page(request, *, form_errors: dict[str, list[str]] | None = None, st
             "status": request.GET.get("status", ""),
             "form_errors": form_errors,
             "choices": review.filter_choices(),
-            "can_handle": request.actor.can(Capability.ALERT_HANDLE),
+            "can_handle": holds_any(request.actor, [Capability.ALERT_HANDLE]),
         },
         status=status if valid else 400,
     )
@@ -116,7 +121,7 @@ def audit_alert_handle(request, alert_id, action: str):
     if data is None:
         return _alerts_page(request, form_errors=errors, status=400)
     try:
-        alert = alerts.alert_get(actor=request.actor, public_id=alert_id)
+        alert = alerts.alert_get(actor=request.actor, public_id=alert_id, status=ALERT_ACTIONS[action])
         alert = alerts.alert_handle(
             alert=alert, status=ALERT_ACTIONS[action], reason=data["reason"], actor=request.actor
         )

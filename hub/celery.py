@@ -7,7 +7,8 @@ from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 
-app = Celery("hub")
+# Every task retries transient database errors with backoff (hub/task_base.py).
+app = Celery("hub", task_cls="hub.task_base:HubTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The sharing domain keeps a tasks module per sub-package (sharing/<sub>/tasks.py); the task names

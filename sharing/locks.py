@@ -1,20 +1,126 @@
-"""Row locks for the domain, taken here only and always in primary-key order.
+"""Row locks for the domain: taken here only (tests/test_one_way.py searches the tree), in one order.
 
-Two reviewers accepting reports that share identifiers lock overlapping token rows;
-taking them in ascending id order means neither can hold one the other waits for
-while waiting for one the other holds, so they queue instead of deadlocking.
+Two transactions that lock the same rows in the same order queue instead of deadlocking, so every
+transaction that holds more than one kind of row takes them in this global order, and rows of one
+kind in ascending primary key:
+
+    1. organisation            (accounts/locks.py: accounts may not import sharing)
+    2. alert                   (accounts/locks.py)
+    3. dispute
+    4. dispute coverage rows   (by pk)
+    5. report                  (several: by pk)
+    6. report appeal
+    7. identifier tokens       (by pk; accepting, lapsing or deciding relinks subjects)
+    8. reporter standing       (several: by organisation; a decision refreshes its reporters')
+    9. disclosure request
+   10. restricted records      (by pk)
+   11. bulk rows, then stored token rows (by pk; key rotation)
+   12. webhook endpoint
+   13. webhook outbox row
+
+Two reviewers accepting reports that share identifiers lock overlapping token rows; taking them in
+ascending id order means neither can hold one the other waits for while waiting for one the other
+holds. Each caller re-checks the state it read before the lock, inside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sharing.models import IdentifierToken, Report
+from django.db.models import Model, QuerySet
+
+from sharing.models import (
+    BulkRow,
+    DisclosureRequest,
+    Dispute,
+    DisputedReport,
+    IdentifierToken,
+    Report,
+    ReportAppeal,
+    ReporterStanding,
+    RestrictedRecord,
+    WebhookEndpoint,
+    WebhookOutbox,
+)
+
+
+def lock_dispute(dispute_id: int) -> Dispute:
+    return Dispute.objects.select_for_update().get(pk=dispute_id)
+
+
+def lock_coverage(rows: QuerySet[DisputedReport], *, by_report: bool = False) -> list[DisputedReport]:
+    """A dispute's coverage rows (already filtered by the caller), in primary-key order; `by_report`
+    when the caller joins their reports in (select_related), so those are locked in report order too."""
+    return list(rows.select_for_update().order_by("report_id" if by_report else "pk"))
+
+
+def lock_report(report: Report) -> Report:
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+def lock_report_id(report_id: int) -> Report:
+    return Report.objects.select_for_update().get(pk=report_id)
+
+
+def lock_reports(report_ids: Iterable[int]) -> dict[int, Report]:
+    """Several reports by pk, locked in primary-key order."""
+    rows = Report.objects.filter(pk__in=set(report_ids)).order_by("pk").select_for_update()
+    return {report.pk: report for report in rows}
+
+
+def lock_appeal_of(report: Report) -> ReportAppeal | None:
+    return ReportAppeal.objects.select_for_update().filter(report=report).first()
 
 
 def lock_tokens(token_ids: Iterable[int]) -> list[IdentifierToken]:
     return list(IdentifierToken.objects.filter(pk__in=set(token_ids)).order_by("pk").select_for_update())
 
 
-def lock_report(report: Report) -> Report:
-    return Report.objects.select_for_update().get(pk=report.pk)
+def lock_standing(standing_id: int) -> ReporterStanding:
+    return ReporterStanding.objects.select_for_update().get(pk=standing_id)
+
+
+def lock_disclosure(request_id: int) -> DisclosureRequest:
+    return DisclosureRequest.objects.select_for_update().get(pk=request_id)
+
+
+def lock_disclosure_if(request_id: int, **state) -> DisclosureRequest | None:
+    """The request, locked, if it is still in the given state (e.g. status__in=...), else None."""
+    return (
+        DisclosureRequest.objects.select_for_update()
+        .select_related("court")
+        .filter(pk=request_id, **state)
+        .first()
+    )
+
+
+def lock_restricted(rows: QuerySet[RestrictedRecord]) -> QuerySet[RestrictedRecord]:
+    """Restricted records (filtered by the caller), locked in primary-key order as they are read."""
+    return rows.select_for_update().order_by("pk")
+
+
+def lock_bulk_rows(pks: Iterable[int]) -> QuerySet[BulkRow]:
+    return BulkRow.objects.filter(pk__in=list(pks)).order_by("pk").select_for_update()
+
+
+def lock_rows_of(model: type[Model], pks: Iterable[int]) -> QuerySet:
+    """Rows of a token-storage model (key rotation), locked in primary-key order as they are read."""
+    return model._default_manager.filter(pk__in=list(pks)).order_by("pk").select_for_update()
+
+
+def lock_webhook_endpoint(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+
+
+def lock_outbox_to_claim(rows: QuerySet[WebhookOutbox]) -> WebhookOutbox | None:
+    """One outbox row to claim; skip_locked: a row another worker is claiming now is theirs."""
+    return rows.select_for_update(skip_locked=True).first()
+
+
+def lock_outbox_to_settle(outbox_id: int) -> WebhookOutbox:
+    """The outbox row only (of=self), not the endpoint and organisation rows joined in for the audit."""
+    return (
+        WebhookOutbox.objects.select_for_update(of=("self",))
+        .select_related("endpoint__organisation")
+        .get(pk=outbox_id)
+    )

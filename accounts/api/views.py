@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts import selectors, services
 from accounts.api import serializers as s
 from accounts.api.base import HubApiView
+from accounts.api.lists import HubListApi
 from accounts.audit import alerts, proofs
 from accounts.audit.filters import AlertFilter, AuditEventFilter
 from accounts.audit.inputs import AlertHandleInput
 from accounts.audit.models import Alert, AlertStatus, AuditEvent
 from accounts.roles import Capability
-from hub.pagination import HubPagination
 
 
 class OwnOrganisationApi(HubApiView):
@@ -49,19 +48,23 @@ class EncryptionKeyApi(HubApiView):
         return Response(s.OrganisationOutput(organisation).data)
 
 
-class OrganisationsApi(HubApiView):
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: s.OrganisationOutput(many=True)}, summary="All organisations (operators)"
+    )
+)
+class OrganisationsApi(HubListApi):
     """Operator administrators list and admit organisations."""
 
     required_capability = Capability.ORGANISATION_ADMIN
     audit_object_type = "organisation"
-    pagination_class = HubPagination
+    output_serializer = s.OrganisationOutput
 
-    @extend_schema(responses={200: s.OrganisationOutput(many=True)}, summary="All organisations (operators)")
-    def get(self, request):
-        paginator = HubPagination()
-        page = paginator.paginate_queryset(selectors.organisations_all(), request, view=self)
+    def list_queryset(self):
+        return selectors.organisations_all()
+
+    def page_audit(self, page, *, filters):
         selectors.organisations_page_audit(actor=self.actor, page=page)
-        return paginator.get_paginated_response(s.OrganisationOutput(page, many=True).data)
 
     @extend_schema(
         request=s.OrganisationCreateInput,
@@ -94,30 +97,30 @@ class OrganisationStandingApi(HubApiView):
     def post(self, request, organisation_id):
         payload = s.OrganisationStandingInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        organisation = selectors.organisation_get(public_id=organisation_id)
+        organisation = selectors.organisation_get(actor=self.actor, public_id=organisation_id)
         organisation = services.organisation_set_standing(
             organisation=organisation, **payload.validated_data, actor=self.actor
         )
         return Response(s.OrganisationOutput(organisation).data)
 
 
-class ApiKeysApi(HubApiView):
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: s.ApiKeyOutput(many=True)}, summary="Your API keys (an admin: the organisation's)"
+    )
+)
+class ApiKeysApi(HubListApi):
     """GET lists the keys you may see (an admin: the organisation's); POST issues one to yourself (shown once)."""
 
     required_capability = Capability.APIKEY_MANAGE
     audit_object_type = "api_key"
-    pagination_class = HubPagination
+    output_serializer = s.ApiKeyOutput
 
-    @extend_schema(
-        responses={200: s.ApiKeyOutput(many=True)}, summary="Your API keys (an admin: the organisation's)"
-    )
-    def get(self, request):
-        paginator = HubPagination()
-        page = paginator.paginate_queryset(
-            selectors.api_keys_visible_to(actor=self.actor), request, view=self
-        )
+    def list_queryset(self):
+        return selectors.api_keys_visible_to(actor=self.actor)
+
+    def page_audit(self, page, *, filters):
         selectors.api_keys_page_audit(actor=self.actor, page=page)
-        return paginator.get_paginated_response(s.ApiKeyOutput(page, many=True).data)
 
     @extend_schema(
         request=s.ApiKeyIssueInput, responses={201: s.ApiKeyIssuedOutput}, summary="Issue yourself an API key"
@@ -152,51 +155,48 @@ class ApiKeyRevokeApi(HubApiView):
         return Response(s.ApiKeyOutput(services.api_key_revoke(api_key=api_key, actor=self.actor)).data)
 
 
-class AuditEventsApi(HubApiView):
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: s.AuditEventOutput(many=True)},
+        filters=True,
+        summary="The audit log (operators, auditors)",
+    )
+)
+class AuditEventsApi(HubListApi):
     required_capability = Capability.AUDIT_READ
     audit_object_type = "audit_event"
-    pagination_class = HubPagination
+    output_serializer = s.AuditEventOutput
     filter_backends = [DjangoFilterBackend]
     filterset_class = AuditEventFilter
     # Names the model for the schema's filter parameters; the rows come from the selector below.
     queryset = AuditEvent.objects.none()
 
-    @extend_schema(
-        responses={200: s.AuditEventOutput(many=True)},
-        filters=True,
-        summary="The audit log (operators, auditors)",
+    def list_queryset(self):
+        return selectors.audit_events()
+
+    def page_audit(self, page, *, filters):
+        selectors.audit_page_audit(actor=self.actor, page=page, filters=filters)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: s.AlertOutput(many=True)}, filters=True, summary="Alerts (operators, auditors)"
     )
-    def get(self, request):
-        filtered = AuditEventFilter(request.query_params, queryset=selectors.audit_events())
-        if not filtered.is_valid():
-            raise ValidationError(filtered.errors)
-        paginator = HubPagination()
-        page = paginator.paginate_queryset(filtered.qs, request, view=self)
-        applied = {k: v for k, v in request.query_params.items() if k in filtered.filters}
-        selectors.audit_page_audit(actor=self.actor, page=page, filters=applied)
-        return paginator.get_paginated_response(s.AuditEventOutput(page, many=True).data)
-
-
-class AlertsApi(HubApiView):
+)
+class AlertsApi(HubListApi):
     required_capability = Capability.AUDIT_READ
     audit_object_type = "alert"
-    pagination_class = HubPagination
+    output_serializer = s.AlertOutput
     filter_backends = [DjangoFilterBackend]
     filterset_class = AlertFilter
     # Names the model for the schema's filter parameters; the rows come from the selector below.
     queryset = Alert.objects.none()
 
-    @extend_schema(
-        responses={200: s.AlertOutput(many=True)}, filters=True, summary="Alerts (operators, auditors)"
-    )
-    def get(self, request):
-        filtered = AlertFilter(request.query_params, queryset=alerts.alerts_visible_to(actor=self.actor))
-        if not filtered.is_valid():
-            raise ValidationError(filtered.errors)
-        paginator = HubPagination()
-        page = paginator.paginate_queryset(filtered.qs, request, view=self)
+    def list_queryset(self):
+        return alerts.alerts_visible_to(actor=self.actor)
+
+    def page_audit(self, page, *, filters):
         selectors.alerts_page_audit(actor=self.actor, page=page)
-        return paginator.get_paginated_response(s.AlertOutput(page, many=True).data)
 
 
 class _AlertHandleApi(HubApiView):
@@ -207,7 +207,7 @@ class _AlertHandleApi(HubApiView):
     def post(self, request, alert_id):
         payload = AlertHandleInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        alert = alerts.alert_get(actor=self.actor, public_id=alert_id)
+        alert = alerts.alert_get(actor=self.actor, public_id=alert_id, status=self.new_status)
         alert = alerts.alert_handle(
             alert=alert, status=self.new_status, reason=payload.validated_data["reason"], actor=self.actor
         )

@@ -11,29 +11,39 @@ from accounts.actors import Actor
 from accounts.audit.models import Alert, AlertStatus, DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
+from accounts.locks import lock_alert
 from accounts.roles import Capability
-from hub.errors import ConflictError, ForbiddenError, NotFoundError
+from accounts.scoped import scoped_get
+from hub.errors import ConflictError
 
 
 def alerts_visible_to(*, actor: Actor) -> QuerySet[Alert]:
-    if not actor.can(Capability.AUDIT_READ):
-        raise ForbiddenError("Only operators and auditors see alerts.")
+    require(actor, Capability.AUDIT_READ, message="Only operators and auditors see alerts.")
     return Alert.objects.select_related("organisation", "handled_by__user")
 
 
-def alert_get(*, actor: Actor, public_id) -> Alert:
-    try:
-        return alerts_visible_to(actor=actor).get(public_id=public_id)
-    except Alert.DoesNotExist:
-        raise NotFoundError("No such alert.") from None
+def alert_get(*, actor: Actor, public_id, status: AlertStatus = AlertStatus.ACKNOWLEDGED) -> Alert:
+    """A visible alert; a miss is audited under the handling it was looked up for (`status`)."""
+    return scoped_get(
+        actor=actor,
+        queryset=alerts_visible_to(actor=actor),
+        public_id=public_id,
+        tag=_handled_tag(status),
+        target_type="alert",
+        noun="alert",
+    )
+
+
+def _handled_tag(status: AlertStatus) -> AuditTag:
+    return AuditTag.ALERT_RESOLVED if status == AlertStatus.RESOLVED else AuditTag.ALERT_ACKNOWLEDGED
 
 
 @transaction.atomic
 def alert_handle(*, alert: Alert, status: AlertStatus, reason: str, actor: Actor) -> Alert:
     """Acknowledge (someone is on it) or resolve (done, with a reason) an alert."""
-    if not actor.can(Capability.ALERT_HANDLE):
-        raise ForbiddenError("Your role does not handle alerts.")
-    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    require(actor, Capability.ALERT_HANDLE, message="Your role does not handle alerts.")
+    alert = lock_alert(alert)
     if alert.status == AlertStatus.RESOLVED or alert.status == status:
         raise ConflictError(f"The alert is already {alert.status}.")
     alert.status, alert.handled_by, alert.handled_at, alert.resolution = (
@@ -43,10 +53,9 @@ def alert_handle(*, alert: Alert, status: AlertStatus, reason: str, actor: Actor
         reason,
     )
     alert.save(update_fields=["status", "handled_by", "handled_at", "resolution"])
-    tag = AuditTag.ALERT_RESOLVED if status == AlertStatus.RESOLVED else AuditTag.ALERT_ACKNOWLEDGED
     audit_record(
         actor=actor,
-        tag=tag,
+        tag=_handled_tag(status),
         target=alert,
         data_class=DataClass.ADMINISTRATIVE,
         legal_basis=LegalBasis.OPERATOR_DUTY,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Page
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
+from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from hub.uploads import upload_limit
 from sharing.bulk.inputs import RESULT_FORMATS, BulkCancelInput
@@ -24,9 +26,14 @@ class BulkUploadForm(forms.Form):
     file = forms.FileField(help_text="CSV with a ref column and identifier-type columns, or JSONL")
 
 
-def _jobs_listed(request: ActorRequest) -> list[BulkJob]:
-    return bulk.bulk_jobs_listed(
-        actor=request.actor, limit=LIST_LIMIT, request_id=getattr(request, "request_id", "")
+def _jobs_listed(request: ActorRequest) -> Page:
+    return page_audited(
+        request,
+        bulk.bulk_jobs_of(actor=request.actor),
+        audit=lambda rows: bulk.bulk_jobs_page_audit(
+            actor=request.actor, page=rows, request_id=getattr(request, "request_id", "")
+        ),
+        page_size=LIST_LIMIT,
     )
 
 

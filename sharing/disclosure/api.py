@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.base import HubApiView
+from accounts.api.lists import HubListApi
 from accounts.roles import Capability
 from hub.keys import signing_key
-from hub.pagination import HubPagination
 from hub.serializer_fields import ListField
 from hubcore.packages import allowed_signers_line, package_download_form, raw_public, ssh_public_key
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH, hub_oprf_key
@@ -85,25 +85,25 @@ class NarrowInput(serializers.Serializer):
     scope = NarrowScopeInput()
 
 
-class DisclosureRequestsApi(HubApiView):
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: DisclosureOutput(many=True)},
+        summary="Disclosure requests (your court's; all for officers)",
+    )
+)
+class DisclosureRequestsApi(HubListApi):
     """GET lists the orders you may see; POST (courts) files one."""
 
     required_capability = {"GET": Capability.DISCLOSURE_READ, "POST": Capability.DISCLOSURE_REQUEST}
     match_revealing_methods = frozenset({"post"})  # the package tells which named identifiers are listed
     audit_object_type = "disclosure"
-    pagination_class = HubPagination
+    output_serializer = DisclosureOutput
 
-    @extend_schema(
-        responses={200: DisclosureOutput(many=True)},
-        summary="Disclosure requests (your court's; all for officers)",
-    )
-    def get(self, request):
-        paginator = HubPagination()
-        page = paginator.paginate_queryset(
-            selectors.disclosures_visible_to(actor=self.actor), request, view=self
-        )
+    def list_queryset(self):
+        return selectors.disclosures_visible_to(actor=self.actor)
+
+    def page_audit(self, page, *, filters):
         selectors.disclosures_page_audit(actor=self.actor, page=page)
-        return paginator.get_paginated_response(DisclosureOutput(page, many=True).data)
 
     @extend_schema(
         request=DisclosureSubmitInput,

@@ -6,10 +6,11 @@ from django.db.models import QuerySet
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
-from accounts.audit.services import audit_record, audit_record_denied
+from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import holds_any
 from accounts.roles import Capability
-from hub.errors import NotFoundError
+from accounts.scoped import scoped_get
 from sharing.models import DisclosureRequest
 
 
@@ -18,22 +19,20 @@ def disclosures_visible_to(*, actor: Actor) -> QuerySet[DisclosureRequest]:
     requests = DisclosureRequest.objects.prefetch_related("approvals__officer").order_by(
         "-submitted_at", "-id"
     )
-    if actor.can(Capability.DISCLOSURE_APPROVE):
+    if holds_any(actor, [Capability.DISCLOSURE_APPROVE]):
         return requests
     return requests.filter(court=actor.organisation)
 
 
 def disclosure_get(*, actor: Actor, public_id) -> DisclosureRequest:
-    try:
-        return disclosures_visible_to(actor=actor).get(public_id=public_id)
-    except DisclosureRequest.DoesNotExist:
-        audit_record_denied(
-            actor=actor,
-            tag=AuditTag.DISCLOSURE_READ,
-            target_type="disclosure",
-            reason=f"not visible: {public_id}",
-        )
-        raise NotFoundError("No such disclosure request.") from None
+    return scoped_get(
+        actor=actor,
+        queryset=disclosures_visible_to(actor=actor),
+        public_id=public_id,
+        tag=AuditTag.DISCLOSURE_READ,
+        target_type="disclosure",
+        noun="disclosure request",
+    )
 
 
 def disclosure_read(*, actor: Actor, public_id) -> DisclosureRequest:
@@ -55,7 +54,7 @@ def disclosures_page_audit(*, actor: Actor, page: list[DisclosureRequest]) -> No
         data_class=DataClass.ADMINISTRATIVE,
         target_type="disclosure",
         legal_basis=LegalBasis.OPERATOR_DUTY
-        if actor.can(Capability.DISCLOSURE_APPROVE)
+        if holds_any(actor, [Capability.DISCLOSURE_APPROVE])
         else LegalBasis.MEMBERSHIP_TERMS,
         details={"count": len(page)},
     )

@@ -15,8 +15,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from rest_framework import serializers
 
+from accounts.capabilities import holds_any
 from accounts.roles import Capability
 from accounts.web_access import api_input, capability_required, domain_errors, flat_errors
+from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from hubcore.packages import package_download_form
 from sharing.disclosure import selectors
@@ -42,14 +44,21 @@ class DisclosureForm(forms.Form):
     order_document = forms.FileField()
 
 
+LIST_PAGE_SIZE = 200
+
+
 @capability_required(Capability.DISCLOSURE_READ)
 def disclosure_list(request):
-    requests = list(selectors.disclosures_visible_to(actor=request.actor)[:200])
-    selectors.disclosures_page_audit(actor=request.actor, page=requests)
+    requests = page_audited(
+        request,
+        selectors.disclosures_visible_to(actor=request.actor),
+        audit=lambda rows: selectors.disclosures_page_audit(actor=request.actor, page=rows),
+        page_size=LIST_PAGE_SIZE,
+    )
     return render(
         request,
         "sharing/disclosure_list.html",
-        {"requests": requests, "can_file": request.actor.can(Capability.DISCLOSURE_REQUEST)},
+        {"requests": requests, "can_file": holds_any(request.actor, [Capability.DISCLOSURE_REQUEST])},
     )
 
 
@@ -123,8 +132,8 @@ def _detail(request, found, *, errors: dict[str, list[str]] | None = None, statu
             "req": found,
             "approvals": disclosure.approvals_of(found),
             "errors": errors or {},
-            "can_approve": request.actor.can(Capability.DISCLOSURE_APPROVE),
-            "can_download": request.actor.can(Capability.DISCLOSURE_DOWNLOAD)
+            "can_approve": holds_any(request.actor, [Capability.DISCLOSURE_APPROVE]),
+            "can_download": holds_any(request.actor, [Capability.DISCLOSURE_DOWNLOAD])
             and found.status in ("package_ready", "delivered"),
         },
         status=status,

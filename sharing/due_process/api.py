@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
+from accounts.api.lists import HubListApi
 from accounts.roles import Capability
 from accounts.selectors import organisation_get
-from hub.pagination import HubPagination
 from hub.serializer_fields import ListField
 from sharing.checks.services import policies
 from sharing.disclosure.inputs import ReasonInput
@@ -86,20 +86,22 @@ class DisputeOutput(serializers.ModelSerializer):
         return [str(row.report.public_id) for row in dispute.covered.all()]
 
 
-class DisputesApi(HubApiView):
+@extend_schema_view(
+    get=extend_schema(responses={200: DisputeOutput(many=True)}, summary="Disputes you are party to")
+)
+class DisputesApi(HubListApi):
     """GET the disputes you are party to (operators: all); POST (platforms) contests a listing."""
 
     required_capability = {"GET": Capability.DISPUTE_READ, "POST": Capability.DISPUTE_FILE}
     match_revealing_methods = frozenset({"post"})  # 201 or 404 tells whether the seller is listed
     audit_object_type = "dispute"
-    pagination_class = HubPagination
+    output_serializer = DisputeOutput
 
-    @extend_schema(responses={200: DisputeOutput(many=True)}, summary="Disputes you are party to")
-    def get(self, request):
-        paginator = HubPagination()
-        page = paginator.paginate_queryset(disputes.disputes_visible_to(actor=self.actor), request, view=self)
+    def list_queryset(self):
+        return disputes.disputes_visible_to(actor=self.actor)
+
+    def page_audit(self, page, *, filters):
         disputes.disputes_page_audit(actor=self.actor, page=page)
-        return paginator.get_paginated_response(DisputeOutput(page, many=True).data)
 
     @extend_schema(
         request=DisputeFileInput,
@@ -212,19 +214,21 @@ class NotificationOutput(serializers.ModelSerializer):
         fields = ["id", "kind", "message", "data", "created_at"]
 
 
-class NotificationsApi(HubApiView):
-    required_capability = Capability.ORGANISATION_READ
-    audit_object_type = "notification"
-    pagination_class = HubPagination
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         responses={200: NotificationOutput(many=True)}, summary="Your organisation's notifications"
     )
-    def get(self, request):
-        paginator = HubPagination()
-        page = paginator.paginate_queryset(disputes.notifications_of(actor=self.actor), request, view=self)
+)
+class NotificationsApi(HubListApi):
+    required_capability = Capability.ORGANISATION_READ
+    audit_object_type = "notification"
+    output_serializer = NotificationOutput
+
+    def list_queryset(self):
+        return disputes.notifications_of(actor=self.actor)
+
+    def page_audit(self, page, *, filters):
         disputes.notifications_page_audit(actor=self.actor, page=page)
-        return paginator.get_paginated_response(NotificationOutput(page, many=True).data)
 
 
 class ReputationOutput(serializers.Serializer):
@@ -286,7 +290,7 @@ class ReputationOverrideApi(HubApiView):
         summary="An organisation's record as a reporter and as a filer of counter-notices (operators)",
     )
     def get(self, request, organisation_id):
-        organisation = organisation_get(public_id=organisation_id)
+        organisation = organisation_get(actor=self.actor, public_id=organisation_id)
         return Response(
             OrganisationStandingOutput(
                 reputation.reputation_read_any(organisation=organisation, actor=self.actor)
@@ -301,7 +305,7 @@ class ReputationOverrideApi(HubApiView):
     def post(self, request, organisation_id):
         payload = ReputationOverrideInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        organisation = organisation_get(public_id=organisation_id)
+        organisation = organisation_get(actor=self.actor, public_id=organisation_id)
         reputation.reputation_override(organisation=organisation, actor=self.actor, **payload.validated_data)
         return Response(ReputationOutput(reputation.reputation_summary(organisation_id=organisation.pk)).data)
 
@@ -318,7 +322,7 @@ class ReportingSuspensionLiftApi(HubApiView):
     def post(self, request, organisation_id):
         payload = ReasonInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        organisation = organisation_get(public_id=organisation_id)
+        organisation = organisation_get(actor=self.actor, public_id=organisation_id)
         reputation.reporting_suspension_lift(
             organisation=organisation, reason=payload.validated_data["reason"], actor=self.actor
         )

@@ -3,40 +3,55 @@ one service or selector, render."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
+from accounts.api.lists import HubListApi
 from accounts.audit.models import LegalBasis
 from accounts.roles import Capability
-from hub.pagination import HubPagination
-from sharing.models import Report, ReportStatus
+from sharing.models import ReportStatus
 from sharing.reports import selectors
 from sharing.reports import serializers as s
 from sharing.reports.services import reports
 
 
-class ReportsApi(HubApiView):
-    """GET lists your organisation's reports; POST submits a new one."""
+class _ReportListApi(HubListApi):
+    """A list of reports, narrowed by ?status=, each page audited with its report ids."""
 
-    required_capability = {"GET": Capability.REPORT_READ, "POST": Capability.REPORT_SUBMIT}
     audit_object_type = "report"
-    pagination_class = HubPagination
+    legal_basis: str
 
-    @extend_schema(
+    def filtered(self, queryset):
+        wanted = self.request.query_params.get("status")
+        if not wanted:
+            return queryset, {}
+        if wanted not in ReportStatus.values:
+            raise ValidationError({"status": [f"Choose one of: {', '.join(ReportStatus.values)}."]})
+        return queryset.filter(status=wanted), {"status": wanted}
+
+    def page_audit(self, page, *, filters):
+        selectors.reports_page_audit(actor=self.actor, page=page, legal_basis=self.legal_basis)
+
+
+@extend_schema_view(
+    get=extend_schema(
         responses={200: s.ReportOutput(many=True)},
         summary="List your organisation's reports",
         parameters=[OpenApiParameter("status", enum=ReportStatus.values)],
     )
-    def get(self, request):
-        return _paginated_reports(
-            self,
-            selectors.reports_of_organisation(actor=self.actor),
-            s.ReportOutput,
-            legal_basis=LegalBasis.MEMBERSHIP_TERMS,
-        )
+)
+class ReportsApi(_ReportListApi):
+    """GET lists your organisation's reports; POST submits a new one."""
+
+    required_capability = {"GET": Capability.REPORT_READ, "POST": Capability.REPORT_SUBMIT}
+    output_serializer = s.ReportOutput
+    legal_basis = LegalBasis.MEMBERSHIP_TERMS
+
+    def list_queryset(self):
+        return selectors.reports_of_organisation(actor=self.actor)
 
     @extend_schema(
         request=s.ReportSubmitInput,
@@ -88,23 +103,20 @@ class ReportRetractApi(HubApiView):
         return Response(s.ReportOutput(reports.report_retract(report=report, actor=self.actor)).data)
 
 
-class ReviewQueueApi(HubApiView):
-    required_capability = Capability.REPORT_REVIEW
-    audit_object_type = "report"
-    pagination_class = HubPagination
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         responses={200: s.ReviewReportOutput(many=True)},
         summary="Reports awaiting or past review",
         parameters=[OpenApiParameter("status", enum=ReportStatus.values)],
     )
-    def get(self, request):
-        return _paginated_reports(
-            self,
-            selectors.reports_for_review(actor=self.actor),
-            s.ReviewReportOutput,
-            legal_basis=LegalBasis.OPERATOR_DUTY,
-        )
+)
+class ReviewQueueApi(_ReportListApi):
+    required_capability = Capability.REPORT_REVIEW
+    output_serializer = s.ReviewReportOutput
+    legal_basis = LegalBasis.OPERATOR_DUTY
+
+    def list_queryset(self):
+        return selectors.reports_for_review(actor=self.actor)
 
 
 class ReportAcceptApi(HubApiView):
@@ -139,16 +151,3 @@ class ReportRejectApi(HubApiView):
             report=report, reason=payload.validated_data["reason"], actor=self.actor
         )
         return Response(s.ReviewReportOutput(report).data)
-
-
-def _paginated_reports(view: HubApiView, queryset, serializer_class, *, legal_basis: str) -> Response:
-    wanted = view.request.query_params.get("status")
-    if wanted:
-        if wanted not in ReportStatus.values:
-            raise ValidationError({"status": [f"Choose one of: {', '.join(ReportStatus.values)}."]})
-        queryset = queryset.filter(status=wanted)
-    paginator = HubPagination()
-    # Never None: HubPagination always pages (the limit has a default).
-    page: list[Report] = paginator.paginate_queryset(queryset, view.request, view=view) or []
-    selectors.reports_page_audit(actor=view.actor, page=page, legal_basis=legal_basis)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)

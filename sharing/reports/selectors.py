@@ -6,10 +6,11 @@ from django.db.models import QuerySet
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
-from accounts.audit.services import audit_record, audit_record_denied
+from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.errors import NotFoundError
+from accounts.scoped import scoped_get
 from sharing.models import Report
 
 
@@ -24,7 +25,7 @@ def reports_of_organisation(*, actor: Actor) -> QuerySet[Report]:
 
 def reports_for_review(*, actor: Actor) -> QuerySet[Report]:
     """Every organisation's reports, metadata only, for operator reviewers."""
-    assert actor.can(Capability.REPORT_REVIEW)
+    require(actor, Capability.REPORT_REVIEW)
     return (
         Report.objects.select_related("reporter_organisation")
         .prefetch_related("identifiers__token")
@@ -35,14 +36,15 @@ def reports_for_review(*, actor: Actor) -> QuerySet[Report]:
 def report_get(*, actor: Actor, public_id, for_review: bool = False) -> Report:
     """One report the actor may see, or NotFound (never "forbidden": existence is secret)."""
     scope = reports_for_review(actor=actor) if for_review else reports_of_organisation(actor=actor)
-    try:
-        return scope.get(public_id=public_id)
-    except (Report.DoesNotExist, ValueError):
-        # Probing for other organisations' reports is worth an auditor's eye.
-        audit_record_denied(
-            actor=actor, tag=AuditTag.REPORT_READ, target_type="report", reason=f"not visible: {public_id}"
-        )
-        raise NotFoundError("No such report.") from None
+    # Probing for other organisations' reports is worth an auditor's eye: scoped_get audits it.
+    return scoped_get(
+        actor=actor,
+        queryset=scope,
+        public_id=public_id,
+        tag=AuditTag.REPORT_READ,
+        target_type="report",
+        noun="report",
+    )
 
 
 def report_read(*, actor: Actor, public_id, for_review: bool = False) -> Report:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
+from accounts.api.lists import HubListApi
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
-from hub.pagination import HubPagination
 from sharing.models import WatchEntry, WebhookEndpoint, WebhookOutbox
 from sharing.subjects.inputs import identifiers_field, raw_identifiers
 from sharing.watchlists.services import watchlists, webhooks
@@ -37,22 +37,25 @@ class WatchAddOutput(serializers.Serializer):
     entries = WatchEntryOutput(many=True)
 
 
-class WatchlistApi(HubApiView):
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: WatchEntryOutput(many=True)}, summary="Your organisation's watch entries"
+    )
+)
+class WatchlistApi(HubListApi):
     """GET lists your organisation's watch entries; POST adds one seller's identifiers."""
 
     required_capability = Capability.WATCHLIST_MANAGE
-    match_revealing_methods = frozenset(
-        {"post"}
-    )  # a standing check: its webhooks tell when the seller is listed
+    # A standing check: its webhooks tell when the seller is listed.
+    match_revealing_methods = frozenset({"post"})
     audit_object_type = "watch_entry"
-    pagination_class = HubPagination
+    output_serializer = WatchEntryOutput
 
-    @extend_schema(responses={200: WatchEntryOutput(many=True)}, summary="Your organisation's watch entries")
-    def get(self, request):
-        paginator = HubPagination()
-        page = paginator.paginate_queryset(watchlists.watch_entries_of(actor=self.actor), request, view=self)
+    def list_queryset(self):
+        return watchlists.watch_entries_of(actor=self.actor)
+
+    def page_audit(self, page, *, filters):
         watchlists.watch_entries_page_audit(actor=self.actor, page=page)
-        return paginator.get_paginated_response(WatchEntryOutput(page, many=True).data)
 
     @extend_schema(
         request=WatchAddInput,
@@ -116,23 +119,23 @@ class WebhookRegisteredOutput(WebhookEndpointOutput):
         fields = [*WebhookEndpointOutput.Meta.fields, "secret"]
 
 
-class WebhooksApi(HubApiView):
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: WebhookEndpointOutput(many=True)}, summary="Your organisation's webhook endpoints"
+    )
+)
+class WebhooksApi(HubListApi):
     """GET lists your organisation's webhook endpoints; POST registers one."""
 
     required_capability = Capability.WEBHOOK_MANAGE
     audit_object_type = "webhookendpoint"
-    pagination_class = HubPagination
+    output_serializer = WebhookEndpointOutput
 
-    @extend_schema(
-        responses={200: WebhookEndpointOutput(many=True)}, summary="Your organisation's webhook endpoints"
-    )
-    def get(self, request):
-        paginator = HubPagination()
-        page = paginator.paginate_queryset(
-            webhooks.webhook_endpoints_of(actor=self.actor), request, view=self
-        )
+    def list_queryset(self):
+        return webhooks.webhook_endpoints_of(actor=self.actor)
+
+    def page_audit(self, page, *, filters):
         webhooks.webhook_endpoints_page_audit(actor=self.actor, page=page)
-        return paginator.get_paginated_response(WebhookEndpointOutput(page, many=True).data)
 
     @extend_schema(
         request=WebhookRegisterInput,
@@ -182,21 +185,21 @@ class WebhookDeliveryOutput(serializers.ModelSerializer):
         ]
 
 
-class WebhookDeliveriesApi(HubApiView):
-    required_capability = Capability.WEBHOOK_MANAGE
-    audit_object_type = "webhookendpoint"
-    pagination_class = HubPagination
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         responses={200: WebhookDeliveryOutput(many=True)}, summary="The delivery log of one endpoint"
     )
-    def get(self, request, endpoint_id):
-        endpoint = webhooks.webhook_endpoint_get(
+)
+class WebhookDeliveriesApi(HubListApi):
+    required_capability = Capability.WEBHOOK_MANAGE
+    audit_object_type = "webhookendpoint"
+    output_serializer = WebhookDeliveryOutput
+
+    def list_queryset(self, endpoint_id):
+        self.endpoint = webhooks.webhook_endpoint_get(
             actor=self.actor, public_id=endpoint_id, tag=AuditTag.WEBHOOK_DELIVERIES_LISTED
         )
-        paginator = HubPagination()
-        page = paginator.paginate_queryset(
-            webhooks.webhook_deliveries_of(endpoint=endpoint), request, view=self
-        )
-        webhooks.webhook_deliveries_page_audit(actor=self.actor, endpoint=endpoint, page=page)
-        return paginator.get_paginated_response(WebhookDeliveryOutput(page, many=True).data)
+        return webhooks.webhook_deliveries_of(endpoint=self.endpoint)
+
+    def page_audit(self, page, *, filters, endpoint_id):
+        webhooks.webhook_deliveries_page_audit(actor=self.actor, endpoint=self.endpoint, page=page)

@@ -25,10 +25,12 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
-from accounts.models import Organisation
+from accounts.capabilities import require
+from accounts.locks import lock_organisation
 from accounts.quotas import Limit, quota_consume
 from accounts.roles import Capability
-from hub.errors import ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError
+from accounts.scoped import scoped_get
+from hub.errors import ConflictError, TooManyRequestsError
 from hub.tasks_enqueue import enqueue_after_commit, enqueue_now, task_named
 from hubcore.csv_safe import csv_line
 from sharing.bulk.services.bulk_files import ParsedRow, RowTokeniser, file_error, rows_parsed
@@ -56,8 +58,7 @@ from sharing.subjects.services.tokens import TokenisedIdentifier
 
 def bulk_submit(*, upload: IO[bytes], actor: Actor) -> BulkJob:
     """Store the job, or refuse it over a limit with nothing stored and the refusal on record."""
-    if not actor.can(Capability.BULK_RUN):
-        raise ForbiddenError("Your role does not grant bulk:run.")
+    require(actor, Capability.BULK_RUN, message="Your role does not grant bulk:run.")
     try:
         return _bulk_job_store(upload=upload, actor=actor)
     except TooManyRequestsError as refused:
@@ -102,7 +103,7 @@ def _bulk_job_store(*, upload: IO[bytes], actor: Actor) -> BulkJob:
 def _limits_take(actor: Actor) -> None:
     """Concurrent jobs and jobs per day per organisation; refusals are audited and answer 429."""
     # Lock the organisation's row so two concurrent submissions cannot both pass the count.
-    Organisation.objects.select_for_update().filter(pk=actor.organisation.pk).first()
+    lock_organisation(actor.organisation.pk)
     active = BulkJob.objects.filter(organisation=actor.organisation, status__in=BULK_ACTIVE_STATUSES).count()
     if active >= settings.HUB_BULK_CONCURRENT_JOBS:
         raise TooManyRequestsError(
@@ -262,18 +263,21 @@ def bulk_sweep(*, now: datetime | None = None) -> int:
     return len(taken)
 
 
-def bulk_jobs_listed(*, actor: Actor, limit: int = 100, request_id: str = "") -> list[BulkJob]:
-    """The organisation's latest jobs; the listing itself is audited (a count, nothing more)."""
-    jobs = list(_jobs_kept(actor).order_by("-created_at")[:limit])
+def bulk_jobs_of(*, actor: Actor):
+    """The organisation's jobs still kept, newest first."""
+    return _jobs_kept(actor).order_by("-created_at", "-id")
+
+
+def bulk_jobs_page_audit(*, actor: Actor, page: list[BulkJob], request_id: str = "") -> None:
+    """The listing of jobs is audited (a count, nothing more)."""
     audit_record(
         actor=actor,
         tag=AuditTag.BULK_READ,
         data_class=DataClass.SHAREABLE,
         target_type="bulkjob",
-        details={"listed": len(jobs)},
+        details={"listed": len(page)},
         request_id=request_id,
     )
-    return jobs
 
 
 def _jobs_kept(actor: Actor):
@@ -283,10 +287,14 @@ def _jobs_kept(actor: Actor):
 def bulk_job_get(*, actor: Actor, public_id) -> BulkJob:
     """A job of the actor's own organisation; any other organisation's job does not exist for it, nor does
     one past its retention (at once, not only once the sweeper has deleted it)."""
-    job = _jobs_kept(actor).filter(public_id=public_id).first()
-    if job is None:
-        raise NotFoundError("No such bulk job.")
-    return job
+    return scoped_get(
+        actor=actor,
+        queryset=_jobs_kept(actor),
+        public_id=public_id,
+        tag=AuditTag.BULK_READ,
+        target_type="bulkjob",
+        noun="bulk job",
+    )
 
 
 def bulk_status(*, job: BulkJob, actor: Actor, now: datetime | None = None) -> dict:

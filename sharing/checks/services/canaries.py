@@ -8,8 +8,8 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.errors import ForbiddenError
 from hub.keys import token_storage_keys
 from sharing.crypto.tokens import token_seal
 from sharing.models import Canary
@@ -21,8 +21,7 @@ def canaries_plant(
     *, identifiers: list[RawIdentifier | SuppliedToken], label: str, actor: Actor
 ) -> list[Canary]:
     """Plant canaries; their raw values are tokenised and dropped like any other."""
-    if not actor.can(Capability.CANARY_PLANT):
-        raise ForbiddenError("Only operator administrators plant canaries.")
+    require(actor, Capability.CANARY_PLANT, message="Only operator administrators plant canaries.")
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     planted = []
     for item in tokenised:

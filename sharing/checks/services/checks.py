@@ -27,8 +27,8 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.errors import ForbiddenError
 from hub.wording import count_of
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
@@ -123,8 +123,7 @@ DEFAULT_LEVEL_POLICY = {
 
 def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor) -> CheckResult:
     """Tokenise the seller's identifiers, match, pass the lookup gate (quota, sweeps, canaries), audit."""
-    if not actor.can(Capability.CHECK_RUN):
-        raise ForbiddenError("Your role does not grant check:run.")
+    require(actor, Capability.CHECK_RUN, message="Your role does not grant check:run.")
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     now = timezone.now()
     found = list(stored_tokens_find([t.token for t in tokenised]).values())

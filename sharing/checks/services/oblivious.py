@@ -14,8 +14,9 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.errors import DomainError, ForbiddenError
+from hub.errors import DomainError
 from hubcore import oprf
 from sharing.checks.services.quotas import evaluation_quota_demands, quota_take_or_refuse
 from sharing.crypto.tokens import hub_oprf_key
@@ -29,8 +30,7 @@ class Evaluation:
 
 def tokens_evaluate_blinded(*, blinded_elements: list[bytes], actor: Actor) -> Evaluation:
     """Check every element, take the quota, evaluate the batch, audit the count."""
-    if not actor.can(Capability.TOKEN_EVALUATE):
-        raise ForbiddenError("Your role does not grant token:evaluate.")
+    require(actor, Capability.TOKEN_EVALUATE, message="Your role does not grant token:evaluate.")
     _require_valid_elements(blinded_elements)
     quota_take_or_refuse(
         actor=actor, demands=evaluation_quota_demands(len(blinded_elements)), tag=AuditTag.TOKENS_EVALUATED

@@ -20,8 +20,8 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.errors import ForbiddenError
 from sharing.models import MemberPolicy
 
 DEFAULT_POLICY = {
@@ -69,8 +69,11 @@ def recommended_action(policy: dict, strikes: list[Strike], *, now=None) -> str:
 
 @transaction.atomic
 def policy_set(*, policy: dict, actor: Actor) -> MemberPolicy:
-    if not actor.can(Capability.POLICY_MANAGE):
-        raise ForbiddenError("Only platform and courier administrators set the action policy.")
+    require(
+        actor,
+        Capability.POLICY_MANAGE,
+        message="Only platform and courier administrators set the action policy.",
+    )
     saved, _ = MemberPolicy.objects.update_or_create(
         organisation=actor.organisation, defaults={**policy, "updated_at": timezone.now()}
     )

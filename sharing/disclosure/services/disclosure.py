@@ -20,10 +20,12 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass
 from accounts.audit.services import alert_raise, audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.errors import ConflictError, DomainError, ForbiddenError
+from hub.errors import ConflictError, DomainError
 from hub.tasks_enqueue import enqueue_after_commit, task_named
 from hub.wording import with_article
+from sharing import locks
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.models import (
     DisclosureApproval,
@@ -92,7 +94,7 @@ def disclosure_request_submit(
     The package will tell the court which of the identifiers it named are listed, so they pass
     the gate of every match-revealing path when the order is filed.
     """
-    _require(actor, Capability.DISCLOSURE_REQUEST)
+    require(actor, Capability.DISCLOSURE_REQUEST)
     if not actor.organisation.encryption_public_key:
         raise DomainError(
             "Register your court's encryption key first (PUT /api/v1/organisation/encryption-key)."
@@ -177,8 +179,8 @@ def disclosure_approve(*, request: DisclosureRequest, actor: Actor) -> Disclosur
 
 @transaction.atomic
 def _approve(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
-    _require(actor, Capability.DISCLOSURE_APPROVE)
-    request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    require(actor, Capability.DISCLOSURE_APPROVE)
+    request = locks.lock_disclosure(request.pk)
     _require_open(request)
     if request.approvals.filter(officer=actor.member).exists():
         raise ConflictError("You have already approved this request; a second officer must approve.")
@@ -209,8 +211,8 @@ def disclosure_reject(*, request: DisclosureRequest, reason: str, actor: Actor) 
 
 @transaction.atomic
 def _reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> DisclosureRequest:
-    _require(actor, Capability.DISCLOSURE_APPROVE)
-    request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    require(actor, Capability.DISCLOSURE_APPROVE)
+    request = locks.lock_disclosure(request.pk)
     _require_open(request)
     request.status, request.decision_reason, request.closed_at = (
         DisclosureStatus.REJECTED,
@@ -236,8 +238,8 @@ def disclosure_narrow(
 def _narrow(
     *, request: DisclosureRequest, scope: DisclosureScope, reason: str, actor: Actor
 ) -> DisclosureRequest:
-    _require(actor, Capability.DISCLOSURE_APPROVE)
-    request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    require(actor, Capability.DISCLOSURE_APPROVE)
+    request = locks.lock_disclosure(request.pk)
     _require_open(request)
     before = scope_of(request)
     if not all(
@@ -269,8 +271,8 @@ def _narrow(
 
 @transaction.atomic
 def disclosure_withdraw(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
-    _require(actor, Capability.DISCLOSURE_REQUEST)
-    request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    require(actor, Capability.DISCLOSURE_REQUEST)
+    request = locks.lock_disclosure(request.pk)
     if request.status in (
         DisclosureStatus.DELIVERED,
         DisclosureStatus.REJECTED,
@@ -335,12 +337,7 @@ def disclosure_lapse(*, request: DisclosureRequest, actor: Actor | None, tag: Au
 
 def _expire(request: DisclosureRequest, now: datetime) -> bool:
     """Expire the order if it is still open or approved; call inside a transaction."""
-    locked = (
-        DisclosureRequest.objects.select_for_update()
-        .select_related("court")
-        .filter(pk=request.pk, status__in=(*OPEN_STATUSES, *LAPSING_STATUSES))
-        .first()
-    )
+    locked = locks.lock_disclosure_if(request.pk, status__in=(*OPEN_STATUSES, *LAPSING_STATUSES))
     if locked is None:
         return False
     DisclosureRequest.objects.filter(pk=locked.pk).update(status=DisclosureStatus.EXPIRED, closed_at=now)
@@ -393,11 +390,6 @@ def reports_in_scope(request: DisclosureRequest) -> list[Report]:
 def fields_in_scope(request: DisclosureRequest, record_field: str) -> bool:
     base = record_field.split(":")[0]
     return base in request.scope_fields and base in RestrictedField.values
-
-
-def _require(actor: Actor, capability: Capability) -> None:
-    if not actor.can(capability):
-        raise ForbiddenError(f"Your role does not grant {capability.value}.")
 
 
 def _require_reason(reason: str) -> None:

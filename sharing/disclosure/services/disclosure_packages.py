@@ -19,11 +19,13 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import holds_any
 from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError, NotFoundError
 from hub.keys import signing_key
 from hub.tasks_enqueue import enqueue_now, task_named
 from hubcore.packages import name_sanitised, name_unique, package_build
+from sharing import locks
 from sharing.disclosure.services.disclosure import (
     approvals_of,
     disclosure_build_alert,
@@ -75,7 +77,7 @@ def disclosure_package_build(*, request_id: int) -> DisclosurePackage | None:
 @transaction.atomic
 def _build(request_id: int) -> DisclosurePackage | None:
     """Decrypt the in-scope records, build, sign and seal the package, in one transaction."""
-    request = DisclosureRequest.objects.select_for_update().get(pk=request_id)
+    request = locks.lock_disclosure(request_id)
     if request.status != DisclosureStatus.APPROVED:
         return None  # a concurrent run built it
     require_not_lapsed(request)
@@ -193,7 +195,7 @@ def _sha256(data: bytes) -> str:
 
 def disclosure_package_download(*, request: DisclosureRequest, actor: Actor) -> bytes:
     """Hand the sealed package to the requesting court, at most max_downloads times, while the approval holds."""
-    if not actor.can(Capability.DISCLOSURE_DOWNLOAD) or request.court_id != actor.organisation.pk:
+    if not holds_any(actor, [Capability.DISCLOSURE_DOWNLOAD]) or request.court_id != actor.organisation.pk:
         raise NotFoundError("No such disclosure request.")
     return refusing_lapsed(
         _download, request=request, actor=actor, tag=AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED
@@ -202,7 +204,7 @@ def disclosure_package_download(*, request: DisclosureRequest, actor: Actor) -> 
 
 @transaction.atomic
 def _download(*, request: DisclosureRequest, actor: Actor) -> bytes:
-    request = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    request = locks.lock_disclosure(request.pk)
     if request.status not in (DisclosureStatus.PACKAGE_READY, DisclosureStatus.DELIVERED):
         raise ConflictError(f"No package to download: the request is {request.status}.")
     require_not_lapsed(request)

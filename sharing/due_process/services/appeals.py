@@ -15,9 +15,10 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
 from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError
-from sharing.locks import lock_report
+from sharing.locks import lock_appeal_of, lock_report
 from sharing.models import AppealStatus, Report, ReportAppeal, ReportStatus
 from sharing.reports.services.notifications import notify
 from sharing.reports.services.reports import _accept
@@ -27,8 +28,10 @@ from sharing.restricted.services.restricted import restricted_store
 @transaction.atomic
 def report_appeal(*, report: Report, grounds: str, actor: Actor) -> ReportAppeal:
     """The reporting organisation appeals its rejected report, once."""
-    if not actor.can(Capability.REPORT_SUBMIT) or report.reporter_organisation_id != actor.organisation.pk:
-        raise ForbiddenError("Only the reporting organisation appeals its report.")
+    refusal = "Only the reporting organisation appeals its report."
+    require(actor, Capability.REPORT_SUBMIT, message=refusal)
+    if report.reporter_organisation_id != actor.organisation.pk:
+        raise ForbiddenError(refusal)
     report = lock_report(report)
     if report.status != ReportStatus.REJECTED:
         raise ConflictError(f"Only a rejected report can be appealed; this one is {report.status}.")
@@ -63,10 +66,9 @@ def report_appeal(*, report: Report, grounds: str, actor: Actor) -> ReportAppeal
 @transaction.atomic
 def report_appeal_decide(*, report: Report, granted: bool, reason: str, actor: Actor) -> ReportAppeal:
     """An operator reviewer who did not reject the report decides its appeal."""
-    if not actor.can(Capability.REPORT_REVIEW):
-        raise ForbiddenError(f"Your role does not grant {Capability.REPORT_REVIEW.value}.")
+    require(actor, Capability.REPORT_REVIEW)
     report = lock_report(report)
-    appeal = ReportAppeal.objects.select_for_update().filter(report=report).first()
+    appeal = lock_appeal_of(report)
     if appeal is None or appeal.status != AppealStatus.OPEN:
         raise ConflictError("This report has no open appeal.")
     if appeal.rejected_by_id == actor.member.pk:

@@ -16,11 +16,14 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis, Outcome
-from accounts.audit.services import audit_record, audit_record_denied
+from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import holds_any, require
 from accounts.roles import Capability
-from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
+from accounts.scoped import scoped_get
+from hub.errors import ConflictError, DomainError, NotFoundError
 from hubcore.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
+from sharing import locks
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.models import (
     CoverageState,
@@ -62,7 +65,7 @@ def dispute_file(
     is listed, so the lookup passes the gate of every match-revealing path, and a miss is audited
     before it answers 404.
     """
-    _require(actor, Capability.DISPUTE_FILE)
+    require(actor, Capability.DISPUTE_FILE)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     reports = _reports_naming(tokenised)
     lookup_gate(actor=actor, tokenised=tokenised, matched=bool(reports), tag=AuditTag.DISPUTE_FILED)
@@ -168,8 +171,8 @@ def dispute_answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile],
 
 @transaction.atomic
 def _answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile], actor: Actor) -> Dispute:
-    _require(actor, Capability.DISPUTE_RESPOND)
-    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    require(actor, Capability.DISPUTE_RESPOND)
+    dispute = locks.lock_dispute(dispute.pk)
     rows = _own_open_rows(dispute, actor)
     if not evidence:
         raise DomainError(
@@ -194,7 +197,7 @@ def _answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile], actor:
 
 def _own_open_rows(dispute: Dispute, actor: Actor) -> list[DisputedReport]:
     """The actor's organisation's covered reports still waiting for its answer, their clocks still running."""
-    own = list(dispute.covered.select_for_update().filter(report__reporter_organisation=actor.organisation))
+    own = locks.lock_coverage(dispute.covered.filter(report__reporter_organisation=actor.organisation))
     if not own:
         raise NotFoundError("No such dispute.")
     waiting = [row for row in own if row.state == CoverageState.OPEN]
@@ -229,8 +232,8 @@ def dispute_pause(*, dispute: Dispute, working_days: int, reason: str, actor: Ac
 
 @transaction.atomic
 def _pause(*, dispute: Dispute, working_days: int, reason: str, actor: Actor) -> Dispute:
-    _require(actor, Capability.DISPUTE_RESPOND)
-    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    require(actor, Capability.DISPUTE_RESPOND)
+    dispute = locks.lock_dispute(dispute.pk)
     rows = _own_open_rows(dispute, actor)
     room = min(settings.HUB_DISPUTE_MAX_WORKING_DAYS - row.working_days for row in rows)
     if working_days > room:
@@ -268,8 +271,8 @@ def dispute_decide_urgently(*, dispute: Dispute, upheld: bool, reason: str, acto
 
 @transaction.atomic
 def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent: bool) -> Dispute:
-    _require(actor, Capability.DISPUTE_DECIDE)
-    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    require(actor, Capability.DISPUTE_DECIDE)
+    dispute = locks.lock_dispute(dispute.pk)
     if dispute.status in (DisputeStatus.UPHELD, DisputeStatus.OVERTURNED):
         raise ConflictError(f"The dispute was already decided: {dispute.status}.")
     _rows_lapse(dispute.pk, today=timezone.localdate())  # windows that ended meanwhile
@@ -280,7 +283,7 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
             "decide after that, or decide urgently with a reason."
         )
     outcome = CoverageState.UPHELD if upheld else CoverageState.OVERTURNED
-    rows = list(dispute.covered.select_for_update().select_related("report").order_by("report_id"))
+    rows = locks.lock_coverage(dispute.covered.select_related("report"), by_report=True)
     with watch_changes([row.report for row in rows]):  # one decision is one change for watchers
         for row in rows:
             _report_decide(row, outcome)
@@ -303,7 +306,7 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
 
 
 def _report_decide(row: DisputedReport, outcome: CoverageState) -> None:
-    report = Report.objects.select_for_update().get(pk=row.report_id)
+    report = locks.lock_report_id(row.report_id)
     if report.status == ReportStatus.OVERTURNED:
         # Another organisation's dispute of the same report overturned it already: that decision
         # stands, so this one can only agree (never stay open for ever, never contradict it).
@@ -322,7 +325,9 @@ def _report_decide(row: DisputedReport, outcome: CoverageState) -> None:
 
 
 def _after_decision(dispute: Dispute) -> None:
-    for organisation_id in set(dispute.reports.values_list("reporter_organisation_id", flat=True)):
+
+    # Sorted: the standings are locked one after another, in the locks module's order.
+    for organisation_id in sorted(set(dispute.reports.values_list("reporter_organisation_id", flat=True))):
         reputation_refresh(organisation_id=organisation_id)
 
 
@@ -341,11 +346,12 @@ def disputes_lapse(*, today=None) -> int:
 
 @transaction.atomic
 def _rows_lapse(dispute_id: int, *, today) -> None:
-    dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
-    rows = list(dispute.covered.select_for_update().filter(state=CoverageState.OPEN, response_due__lt=today))
+    dispute = locks.lock_dispute(dispute_id)
+    rows = locks.lock_coverage(dispute.covered.filter(state=CoverageState.OPEN, response_due__lt=today))
     if not rows:
         return  # answered meanwhile, or no window has ended
-    reports = [Report.objects.select_for_update().get(pk=row.report_id) for row in rows]
+    locked = locks.lock_reports(row.report_id for row in rows)
+    reports = [locked[row.report_id] for row in rows]
     with watch_changes(reports):  # one lapse is one change for watchers
         for row, report in zip(rows, reports):
             if report.status == "accepted":
@@ -419,7 +425,7 @@ def dispute_invariant_check(dispute: Dispute) -> Dispute:
 def disputes_visible_to(*, actor: Actor):
     """Operators see every dispute; a platform its own; a reporter those against its reports."""
     disputes = Dispute.objects.prefetch_related("covered__report").order_by("-filed_at", "-id")
-    if actor.can(Capability.DISPUTE_DECIDE):
+    if holds_any(actor, [Capability.DISPUTE_DECIDE]):
         return disputes
     own = disputes.filter(filed_by=actor.organisation) | disputes.filter(
         reports__reporter_organisation=actor.organisation
@@ -429,13 +435,14 @@ def disputes_visible_to(*, actor: Actor):
 
 def dispute_get(*, actor: Actor, public_id) -> Dispute:
     """One dispute the actor is party to, or NotFound; a probe for another's is audited, as for reports."""
-    try:
-        return disputes_visible_to(actor=actor).get(public_id=public_id)
-    except (Dispute.DoesNotExist, ValueError):
-        audit_record_denied(
-            actor=actor, tag=AuditTag.DISPUTE_READ, target_type="dispute", reason=f"not visible: {public_id}"
-        )
-        raise NotFoundError("No such dispute.") from None
+    return scoped_get(
+        actor=actor,
+        queryset=disputes_visible_to(actor=actor),
+        public_id=public_id,
+        tag=AuditTag.DISPUTE_READ,
+        target_type="dispute",
+        noun="dispute",
+    )
 
 
 def dispute_read(*, actor: Actor, public_id) -> Dispute:
@@ -484,11 +491,6 @@ def _seal_evidence(dispute: Dispute, prefix: str, evidence: list[EvidenceFile]) 
             field=f"{prefix}:{index}",
             payload=item.content,
         )
-
-
-def _require(actor: Actor, capability: Capability) -> None:
-    if not actor.can(capability):
-        raise ForbiddenError(f"Your role does not grant {capability.value}.")
 
 
 def _audit(actor: Actor, tag: AuditTag, dispute: Dispute, details: dict) -> None:

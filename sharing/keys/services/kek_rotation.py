@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from hub.keys import KeyRing, key_encryption_keys
+from sharing import locks
 from sharing.crypto.envelope import EnvelopeError, Sealed, associated_data, rewrap
 from sharing.models import RestrictedRecord
 
@@ -45,13 +46,9 @@ def kek_rotate(
 @transaction.atomic
 def kek_rotate_batch(pks: list[int], *, keys: KeyRing) -> int:
     """Lock these records, re-wrap those still under an old KEK, and return how many changed."""
-    rows = (
-        RestrictedRecord.objects.select_for_update()
-        .filter(pk__in=pks)
-        .exclude(kek_version=keys.active_version)
-        .order_by("pk")
-        .only("pk", "owner_type", "owner_id", "field", "data_class", "kek_version", "wrapped_key")
-    )
+    rows = locks.lock_restricted(
+        RestrictedRecord.objects.filter(pk__in=pks).exclude(kek_version=keys.active_version)
+    ).only("pk", "owner_type", "owner_id", "field", "data_class", "kek_version", "wrapped_key")
     rewrapped = 0
     for row in rows:
         sealed = _rewrap_row(row, keys)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from hub.keys import KeyRing, token_storage_keys
+from sharing import locks
 from sharing.crypto.tokens import token_seal, token_unseal
 from sharing.models import Canary, IdentifierToken, ReportIdentifier
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkRow
@@ -70,7 +71,7 @@ def _bulk_rows_stale(keys: KeyRing) -> QuerySet:
 def _bulk_rows_batch(pks: list[int], keys: KeyRing) -> int:
     """Re-seal one batch of rows, locked in primary-key order; the number of rows changed."""
     changed = []
-    for row in BulkRow.objects.filter(pk__in=pks).order_by("pk").select_for_update():
+    for row in locks.lock_bulk_rows(pks):
         # Sealing is deterministic: a token already under the active key comes out unchanged.
         tokens = [
             {**item, "token": token_seal(token_unseal(item["token"], keys=keys), keys=keys)}
@@ -85,7 +86,7 @@ def _bulk_rows_batch(pks: list[int], keys: KeyRing) -> int:
 
 @transaction.atomic
 def _rotate_batch(model, pks: list[int], keys: KeyRing, summary: RotationSummary) -> None:
-    for row in model.objects.filter(pk__in=pks).order_by("pk").select_for_update():
+    for row in locks.lock_rows_of(model, pks):
         new_form = token_seal(token_unseal(row.token, keys=keys), keys=keys)
         try:
             with transaction.atomic():

@@ -16,11 +16,12 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
 from accounts.roles import Capability
 from hub.errors import DomainError, ForbiddenError
 from hubcore.identifiers.types import LINKING_TYPES
 from sharing.checks.services.risk import OFFICIAL
-from sharing.locks import lock_report
+from sharing.locks import lock_report, lock_report_id
 from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.reports.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
 from sharing.reports.services.reputation import reporting_suspended, standing_of
@@ -56,7 +57,7 @@ class ReportSubmission:
 @transaction.atomic
 def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
     """Record a report: tokens in the shareable tier, raw values and evidence sealed."""
-    _require(actor, Capability.REPORT_SUBMIT)
+    require(actor, Capability.REPORT_SUBMIT)
     standing = standing_of(actor.organisation.pk)
     if reporting_suspended(standing):
         raise ForbiddenError(
@@ -148,7 +149,7 @@ def report_accept(*, report: Report, reason: str, actor: Actor, decision_verifie
     decision_verified: the reviewer checked the administrative decision or judgment
     the report claims (only then does that claim weigh as official; see risk.py).
     """
-    _require(actor, Capability.REPORT_REVIEW)
+    require(actor, Capability.REPORT_REVIEW)
     report = lock_report(report)
     _accept(report, by=actor.member, reason=reason, decision_verified=decision_verified)
     audit_record(
@@ -174,7 +175,7 @@ def _accept(report: Report, *, by, reason: str, decision_verified: bool = False)
 @transaction.atomic
 def report_reject(*, report: Report, reason: str, actor: Actor) -> Report:
     """Reject a pending report with a reason; it never matches."""
-    _require(actor, Capability.REPORT_REVIEW)
+    require(actor, Capability.REPORT_REVIEW)
     report = lock_report(report)
     report.reject(by=actor.member, reason=reason)
     report.save()
@@ -191,7 +192,7 @@ def report_reject(*, report: Report, reason: str, actor: Actor) -> Report:
 @transaction.atomic
 def report_retract(*, report: Report, actor: Actor) -> Report:
     """The reporting organisation withdraws its report; it stops matching at once."""
-    _require(actor, Capability.REPORT_RETRACT)
+    require(actor, Capability.REPORT_RETRACT)
     if report.reporter_organisation_id != actor.organisation.pk:
         raise ForbiddenError("Only the reporting organisation can retract a report.")
     report = lock_report(report)
@@ -217,7 +218,7 @@ def report_renew(*, report: Report, actor: Actor) -> Report:
 
 @transaction.atomic
 def _renew(*, report: Report, actor: Actor) -> Report:
-    _require(actor, Capability.REPORT_SUBMIT)
+    require(actor, Capability.REPORT_SUBMIT)
     if report.reporter_organisation_id != actor.organisation.pk:
         raise ForbiddenError("Only the reporting organisation can renew a report.")
     report = lock_report(report)
@@ -251,7 +252,7 @@ def reports_expire(*, now=None) -> int:
 
 @transaction.atomic
 def _report_expire(*, report_id: int) -> None:
-    report = Report.objects.select_for_update().get(pk=report_id)
+    report = lock_report_id(report_id)
     if report.status != ReportStatus.ACCEPTED:
         return  # retracted meanwhile: nothing to do, and running twice is harmless
     with watch_changes(report):
@@ -265,11 +266,6 @@ def _report_expire(*, report_id: int) -> None:
         data_class=DataClass.ADMINISTRATIVE,
         legal_basis=LegalBasis.OPERATOR_DUTY,
     )
-
-
-def _require(actor: Actor, capability: Capability) -> None:
-    if not actor.can(capability):
-        raise ForbiddenError(f"Your role does not grant {capability.value}.")
 
 
 def evidence_decode(content_base64: str) -> bytes:

@@ -35,9 +35,11 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
 from accounts.models import Organisation
 from accounts.roles import Capability
-from hub.errors import ConflictError, DomainError, ForbiddenError
+from hub.errors import ConflictError, DomainError
+from sharing import locks
 from sharing.models import Dispute, DisputeStatus, Report, ReporterStanding, ReportStatus
 from sharing.reports.services.notifications import notify
 
@@ -111,7 +113,7 @@ def standing_of(organisation_id: int) -> ReporterStanding:
 @transaction.atomic
 def reputation_refresh(*, organisation_id: int) -> ReporterStanding:
     """Apply the documented thresholds to the organisation's record."""
-    standing = ReporterStanding.objects.select_for_update().get(pk=standing_of(organisation_id).pk)
+    standing = locks.lock_standing(standing_of(organisation_id).pk)
     record = reporter_record(organisation_id=organisation_id)
     trusted = {"grant": True, "revoke": False}.get(standing.override, record.trusted_by_rule)
     changes = {}
@@ -193,8 +195,9 @@ def reputation_summary(*, organisation_id: int) -> dict:
 
 def reputation_read_any(*, organisation: Organisation, actor: Actor) -> dict:
     """Any organisation's standing for operators: its reporter record and its counter-notice record."""
-    if not actor.can(Capability.REPUTATION_READ_ANY):
-        raise ForbiddenError("Only operators read another organisation's standing.")
+    require(
+        actor, Capability.REPUTATION_READ_ANY, message="Only operators read another organisation's standing."
+    )
     audit_record(
         actor=actor,
         tag=AuditTag.REPUTATION_READ,
@@ -227,8 +230,9 @@ def reputation_override(
     *, organisation: Organisation, override: str, reason: str, actor: Actor
 ) -> ReporterStanding:
     """An operator grants or revokes trusted-flagger status against the rule, or returns it to the rule ("")."""
-    if not actor.can(Capability.REPUTATION_OVERRIDE):
-        raise ForbiddenError("Only operator administrators override reputation.")
+    require(
+        actor, Capability.REPUTATION_OVERRIDE, message="Only operator administrators override reputation."
+    )
     if override not in ("", "grant", "revoke") or (override and len(reason.strip()) < 3):
         raise DomainError(
             "Give grant, revoke or an empty override, and a reason.", fields={"reason": ["Required."]}
@@ -258,12 +262,15 @@ def reputations_refresh_all() -> int:
 
 def reporting_suspension_lift(*, organisation: Organisation, reason: str, actor: Actor) -> ReporterStanding:
     """An operator ends a reporting suspension early, with a reason; a new suspension needs a new warning first."""
-    if not actor.can(Capability.REPUTATION_OVERRIDE):
-        raise ForbiddenError("Only operator administrators lift a reporting suspension.")
+    require(
+        actor,
+        Capability.REPUTATION_OVERRIDE,
+        message="Only operator administrators lift a reporting suspension.",
+    )
     if len(reason.strip()) < 3:
         raise DomainError("Give a reason for lifting the suspension.", fields={"reason": ["Required."]})
     with transaction.atomic():
-        standing = ReporterStanding.objects.select_for_update().get(pk=standing_of(organisation.pk).pk)
+        standing = locks.lock_standing(standing_of(organisation.pk).pk)
         if not reporting_suspended(standing):
             raise ConflictError("Reporting is not suspended for this organisation.")
         assert standing.reporting_suspended_until is not None  # reporting_suspended said so

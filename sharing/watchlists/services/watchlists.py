@@ -18,11 +18,13 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
-from accounts.audit.services import audit_record, audit_record_denied
+from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
 from accounts.models import VerificationState
 from accounts.roles import Capability
-from hub.errors import ConflictError, ForbiddenError, NotFoundError
+from accounts.scoped import scoped_get
+from hub.errors import ConflictError
 from hub.keys import KeyRing, token_storage_keys
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.crypto.tokens import token_lookup_forms, token_seal, token_unseal
@@ -45,7 +47,7 @@ def watchlist_add(
     *, identifiers: list[RawIdentifier | SuppliedToken], ref: str, actor: Actor
 ) -> list[WatchEntry]:
     """Watch these identifiers of one of the actor's sellers; raw values are tokenised and dropped."""
-    _require(actor)
+    require(actor, Capability.WATCHLIST_MANAGE)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     # A watch entry is a standing check (its webhooks tell when the seller is listed), so it passes
     # the gate of every match-revealing path: otherwise a watchlist of a whole number range would
@@ -100,7 +102,7 @@ def _watch_entries_store(
 
 def watch_entries_of(*, actor: Actor) -> QuerySet[WatchEntry]:
     """The actor's own organisation's entries, newest first; no other organisation's are there."""
-    _require(actor)
+    require(actor, Capability.WATCHLIST_MANAGE)
     return WatchEntry.objects.filter(organisation=actor.organisation).order_by("-created_at", "-id")
 
 
@@ -117,16 +119,15 @@ def watch_entries_page_audit(*, actor: Actor, page: list[WatchEntry]) -> None:
 
 def watch_entry_remove(*, public_id, actor: Actor) -> None:
     """Stop watching one entry of the actor's organisation; another's is simply not found."""
-    entry = watch_entries_of(actor=actor).filter(public_id=public_id).first()
-    if entry is None:
-        # Outside the write's transaction, so the refusal stays on record when the request fails.
-        audit_record_denied(
-            actor=actor,
-            tag=AuditTag.WATCH_REMOVED,
-            target_type="watch_entry",
-            reason=f"not visible: {public_id}",
-        )
-        raise NotFoundError("No such watch entry.")
+    # Found (or refused) outside the write's transaction, so a refusal stays on record.
+    entry = scoped_get(
+        actor=actor,
+        queryset=watch_entries_of(actor=actor),
+        public_id=public_id,
+        tag=AuditTag.WATCH_REMOVED,
+        target_type="watch_entry",
+        noun="watch entry",
+    )
     _watch_entry_delete(entry=entry, actor=actor)
 
 
@@ -264,8 +265,3 @@ def watch_entries_rekey(*, keys: KeyRing | None = None) -> int:
             else:
                 rewritten += WatchEntry.objects.filter(pk=entry.pk).update(token=new_form)
     return rewritten
-
-
-def _require(actor: Actor) -> None:
-    if not actor.can(Capability.WATCHLIST_MANAGE):
-        raise ForbiddenError("Your role does not grant watchlist:manage.")

@@ -36,11 +36,14 @@ from standardwebhooks import Webhook
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
-from accounts.audit.services import audit_record, audit_record_denied
+from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
+from accounts.scoped import scoped_get
+from hub.errors import ConflictError, DomainError, NotFoundError
 from hub.tasks_enqueue import enqueue_after_commit, enqueue_now, task_named
+from sharing import locks
 from sharing.models import (
     AttemptOutcome,
     OutboxStatus,
@@ -107,7 +110,7 @@ DELIVER_TASK = "sharing.tasks.webhook_deliver_task"
 @transaction.atomic
 def webhook_register(*, url: str, actor: Actor) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; returns it and its signing secret, which is never shown again."""
-    _require(actor)
+    require(actor, Capability.WEBHOOK_MANAGE)
     url = webhook_url_validate(url)
     if (
         WebhookEndpoint.objects.filter(organisation=actor.organisation, active=True).count()
@@ -136,7 +139,7 @@ def webhook_register(*, url: str, actor: Actor) -> tuple[WebhookEndpoint, str]:
 
 def webhook_endpoints_of(*, actor: Actor) -> QuerySet[WebhookEndpoint]:
     """The actor's organisation's active endpoints, newest first."""
-    _require(actor)
+    require(actor, Capability.WEBHOOK_MANAGE)
     return WebhookEndpoint.objects.filter(organisation=actor.organisation, active=True).order_by(
         "-created_at", "-id"
     )
@@ -154,13 +157,14 @@ def webhook_endpoints_page_audit(*, actor: Actor, page: list[WebhookEndpoint]) -
 
 def webhook_endpoint_get(*, actor: Actor, public_id, tag: AuditTag) -> WebhookEndpoint:
     """One active endpoint of the actor's organisation, or NotFound (another's is not there)."""
-    endpoint = webhook_endpoints_of(actor=actor).filter(public_id=public_id).first()
-    if endpoint is None:
-        audit_record_denied(
-            actor=actor, tag=tag, target_type="webhookendpoint", reason=f"not visible: {public_id}"
-        )
-        raise NotFoundError("No such webhook endpoint.")
-    return endpoint
+    return scoped_get(
+        actor=actor,
+        queryset=webhook_endpoints_of(actor=actor),
+        public_id=public_id,
+        tag=tag,
+        target_type="webhookendpoint",
+        noun="webhook endpoint",
+    )
 
 
 def webhook_remove(*, public_id, actor: Actor) -> None:
@@ -174,7 +178,7 @@ def webhook_remove(*, public_id, actor: Actor) -> None:
 
 @transaction.atomic
 def _webhook_deactivate(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = locks.lock_webhook_endpoint(endpoint)
     if not endpoint.active:  # a concurrent removal got here first
         raise NotFoundError("No such webhook endpoint.")
     endpoint.active, endpoint.removed_at = False, timezone.now()
@@ -334,10 +338,8 @@ def webhook_deliver(*, outbox_id: int) -> str:
 def _claim(outbox_id: int) -> _Claim | None:
     now = timezone.now()
     # skip_locked: a row another worker is claiming at this moment is theirs (a no-op on SQLite).
-    row = (
-        WebhookOutbox.objects.select_for_update(skip_locked=True)
-        .filter(pk=outbox_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now)
-        .first()
+    row = locks.lock_outbox_to_claim(
+        WebhookOutbox.objects.filter(pk=outbox_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now)
     )
     if row is None:
         return None
@@ -400,12 +402,7 @@ def _failed(claim: _Claim, detail: str) -> _Response:
 @transaction.atomic
 def _settle(claim: _Claim, response: _Response) -> str:
     now = timezone.now()
-    # of=self: lock the outbox row only, not the endpoint and organisation rows joined in for the audit.
-    row = (
-        WebhookOutbox.objects.select_for_update(of=("self",))
-        .select_related("endpoint__organisation")
-        .get(pk=claim.outbox_id)
-    )
+    row = locks.lock_outbox_to_settle(claim.outbox_id)
     outcome = AttemptOutcome.SUCCEEDED if response.succeeded else AttemptOutcome.FAILED
     WebhookDeliveryAttempt.objects.filter(pk=claim.attempt_id).update(
         outcome=outcome,
@@ -537,8 +534,3 @@ def webhook_signature_verify(
         return False
     expected = webhook_signature(secret, timestamp, body).split(",v1=", 1)[1]
     return hmac.compare_digest(expected, fields.get("v1", ""))
-
-
-def _require(actor: Actor) -> None:
-    if not actor.can(Capability.WEBHOOK_MANAGE):
-        raise ForbiddenError("Your role does not grant webhook:manage.")

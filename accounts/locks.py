@@ -1,0 +1,19 @@
+"""Row locks on the accounts' own rows; sharing/locks.py documents the one global order.
+
+`accounts` may not import `sharing`, so its rows are locked here; these rows come first in the
+global order (an organisation before anything of the domain), so taking them first is always safe.
+"""
+
+from __future__ import annotations
+
+from accounts.audit.models import Alert
+from accounts.models import Organisation
+
+
+def lock_organisation(organisation_id: int) -> Organisation:
+    """The organisation's row: held while its own settings or quota-bearing work change."""
+    return Organisation.objects.select_for_update().get(pk=organisation_id)
+
+
+def lock_alert(alert: Alert) -> Alert:
+    return Alert.objects.select_for_update().get(pk=alert.pk)
