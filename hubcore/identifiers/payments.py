@@ -40,6 +40,12 @@ def _split_provider(text: str) -> tuple[str, str]:
 
 def _account(account: str, default_country: str | None) -> str:
     """Normalise the account part: email and phone rules where it is one, else a case-folded id."""
+    # Classify the account as it will be stored (compatibility forms folded, whitespace of every
+    # kind dropped): classifying the raw text let "0\r." become the plain id "0.", which a second
+    # pass then read as a number, so normalising the canonical value changed it.
+    account = "".join(nfkc(account).split())
+    if not account:
+        raise IdentifierInvalid("The payment account is empty after its provider prefix.")
     if "@" in account and "." in account.rpartition("@")[2]:
         return normalise_email(account)
     if account.endswith("@"):

@@ -461,6 +461,16 @@ def test_every_type_has_a_strength_and_a_version() -> None:
     assert IDENTIFIER_STRENGTH.get("bank_account") == Strength.STRONG  # plain strings from the database work
 
 
+@pytest.mark.parametrize(
+    "raw", ["0\r.", "0\t.", "０.", "alipay:1 2\u30003", "ＡＢ\u00a0c", "other:+86 138 0013 8000"]
+)
+def test_payment_accounts_classified_as_stored_renormalise_to_themselves(raw: str) -> None:
+    """Found by the property test below: whitespace or full-width forms hid a number from the
+    classifier, so the first pass kept a plain id that the second pass read as a number."""
+    canonical = normalise("payment_account", raw, default_country="CN")
+    assert normalise("payment_account", canonical.value, default_country="CN") == canonical
+
+
 @pytest.mark.parametrize("kind", IdentifierType.values)
 @settings(max_examples=150, deadline=None, database=None)
 @given(raw=st.text(max_size=60) | st.from_regex(r"[+0-9 ()\-.:A-Za-z@/]{1,40}", fullmatch=True))
