@@ -24,6 +24,15 @@ CAPABILITY_MODULES = {"accounts/actors.py", "accounts/capabilities.py"}
 PAGINATION = re.compile(r"\bHubPagination\(|\.paginate_queryset\(|\.get_paginated_response\(|\bPaginator\(")
 LIST_MODULES = {"accounts/api/lists.py", "accounts/web_lists.py", "hub/pagination.py"}
 
+# The edge of the house: API views, pages, serializers and input validators read through selectors
+# and write through services, never through the ORM themselves (`Model.objects.none()` only tells
+# drf-spectacular a list's model). A view that queried or saved directly would skip the scoping,
+# the audit row and the locks those modules hold.
+ORM_ACCESS = re.compile(
+    r"\.objects\.(?!none\(\))|\._default_manager\b|\.save\(|\.delete\(\)|\.refresh_from_db\(|\btransaction\.atomic\b"
+)
+EDGE_MODULES = re.compile(r"(^|/)(api|web|web_[a-z_]+|serializers|inputs|views)\.py$|/api/[a-z_]+\.py$")
+
 
 def _found(pattern: re.Pattern, allowed: set[str]) -> list[str]:
     found = []
@@ -50,6 +59,22 @@ def test_lists_are_paginated_only_by_the_list_bases():
     assert _found(PAGINATION, LIST_MODULES) == []
 
 
+def test_views_pages_and_validators_read_through_selectors_and_write_through_services():
+    # accounts/api/base.py opens each API request's one transaction (the read or write and its
+    # audit row commit together); that is the edge's job, not a query.
+    allowed = {"accounts/api/base.py"}
+    edge = [name for name in _found(ORM_ACCESS, allowed) if EDGE_MODULES.search(name.split(":", 1)[0])]
+    assert edge == []
+
+
+def test_the_edge_modules_are_the_ones_users_reach():
+    """The edge pattern names real modules (so the search above is not vacuous)."""
+    names = [str(p.relative_to(ROOT)) for package in SOURCES for p in (ROOT / package).rglob("*.py")]
+    edge = {name for name in names if EDGE_MODULES.search(name)}
+    assert {"sharing/checks/api.py", "sharing/disclosure/web.py", "accounts/api/views.py"} <= edge
+    assert {"accounts/web_audit.py", "sharing/subjects/inputs.py", "accounts/api/serializers.py"} <= edge
+
+
 @pytest.mark.parametrize(
     ("pattern", "line"),
     [
@@ -61,6 +86,9 @@ def test_lists_are_paginated_only_by_the_list_bases():
         (PAGINATION, "paginator = HubPagination()"),
         (PAGINATION, "page = paginator.paginate_queryset(qs, request, view=self)"),
         (PAGINATION, "Paginator(queryset, 50).get_page(1)"),
+        (ORM_ACCESS, "report = Report.objects.get(public_id=pk)"),
+        (ORM_ACCESS, "found.save(update_fields=['status'])"),
+        (ORM_ACCESS, "with transaction.atomic():"),
     ],
 )
 def test_each_search_sees_the_form_it_forbids(pattern, line):

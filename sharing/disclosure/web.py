@@ -154,7 +154,8 @@ def _officer_action(request, found):
         else:
             return _detail(request, found, errors={"action": ["Choose approve or reject."]}, status=400)
     except DomainError as exc:
-        found.refresh_from_db()  # a refusal may have changed it (an order past its deadline is now expired)
+        # A refusal may have changed it (an order past its deadline is now expired): read it again.
+        found = selectors.disclosure_get(actor=request.actor, public_id=found.public_id)
         return _detail(request, found, errors=domain_errors(exc), status=exc.status_code)
     return redirect("disclosure-page", request_id=found.public_id)
 

@@ -81,3 +81,17 @@ def test_other_organisations_cannot_open_the_pages(client):
     assert platform_list.status_code == 403
     assert other_court_detail.status_code == 404
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
+def test_an_officer_approving_an_order_past_its_deadline_sees_it_expired(client):
+    """The refusal expires the order in its own transaction; the page shows the order as it now is."""
+    clerk = persona(OrganisationKind.COURT, Role.ANALYST)
+    request = disclosure_make(clerk)
+    DisclosureRequest.objects.filter(pk=request.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    officer = persona(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER)
+
+    response = _logged_in(client, officer).post(f"/disclosures/{request.public_id}/", {"action": "approve"})
+
+    request.refresh_from_db()
+    assert response.status_code >= 400 and request.status == DisclosureStatus.EXPIRED
+    assert "expired" in response.content.decode().lower()
