@@ -164,6 +164,30 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# Email goes through Django's email framework. The embedded default writes each message to a
+# file under var/mail/ (one file per message; the README says where to look); production sends
+# by SMTP and refuses to start without a server to send through.
+DEFAULT_FROM_EMAIL = env_str("HUB_MAIL_FROM", "Infringer Intelligence Hub <hub@localhost>")
+if PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env_str("HUB_SMTP_HOST")
+    if not EMAIL_HOST:
+        raise ConfigurationError("HUB_ENV=production needs an SMTP server: set HUB_SMTP_HOST")
+    EMAIL_PORT = env_int("HUB_SMTP_PORT", 587)
+    EMAIL_HOST_USER = env_str("HUB_SMTP_USER")
+    EMAIL_HOST_PASSWORD = env_secret("HUB_SMTP_PASSWORD")
+    EMAIL_USE_TLS = env_bool("HUB_SMTP_STARTTLS", True)
+    EMAIL_USE_SSL = env_bool("HUB_SMTP_SSL", False)
+    EMAIL_TIMEOUT = env_int("HUB_SMTP_TIMEOUT_SECONDS", 20)
+else:
+    EMAIL_BACKEND = env_str("HUB_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+    EMAIL_HOST = env_str("HUB_SMTP_HOST", "localhost")
+    EMAIL_PORT = env_int("HUB_SMTP_PORT", 25)
+# Links in messages (invitations, password resets) point here; the request's own host is never
+# trusted for them, so a forged Host header cannot redirect a reset link.
+HUB_PUBLIC_URL = env_str("HUB_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -113,3 +113,16 @@ def broker_down(settings, monkeypatch):
     yield CLOSED_BROKER_URL
     app.conf.task_always_eager, app.conf.broker_url = before
     _celery_pools_reset(app)
+
+
+@pytest.fixture
+def smtp(settings):
+    """The hub sends mail by SMTP to a real server on loopback; yields its Mailbox."""
+    from tests.smtp_server import SmtpServer
+
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield server.mailbox

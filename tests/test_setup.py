@@ -20,7 +20,10 @@ from hub.env import ConfigurationError, env_bool
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _settings_in_subprocess(env: dict) -> subprocess.CompletedProcess:
+def _settings_in_subprocess(
+    env: dict,
+    printed: str = "settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER",
+) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -31,8 +34,7 @@ def _settings_in_subprocess(env: dict) -> subprocess.CompletedProcess:
             sys.executable,
             "-c",
             "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='hub.settings'; "
-            "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], "
-            "settings.CELERY_TASK_ALWAYS_EAGER)",
+            f"from django.conf import settings; print({printed})",
         ],
         env={**clean, **env},
         cwd=ROOT,
@@ -87,10 +89,38 @@ def test_production_starts_with_real_keys_read_from_files(tmp_path):
             "HUB_TOKEN_STORAGE_KEYS": "1:" + "cd" * 64,
             "HUB_SIGNING_KEY": "ef" * 32,
             "HUB_KEKS_FILE": str(tmp_path / "keks"),
+            "HUB_SMTP_HOST": "smtp.example.org",
         }
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_an_smtp_server(tmp_path):
+    real_keys = {
+        "HUB_ENV": "production",
+        "DJANGO_SECRET_KEY": "a-real-secret",
+        "HUB_OPRF_SEED": "ab" * 32,
+        "HUB_TOKEN_STORAGE_KEYS": "1:" + "cd" * 64,
+        "HUB_SIGNING_KEY": "ef" * 32,
+        "HUB_KEKS": "1:" + "ab" * 32,
+    }
+    result = _settings_in_subprocess(real_keys)
+
+    assert result.returncode != 0
+    assert "HUB_SMTP_HOST" in result.stderr
+
+
+def test_the_embedded_default_writes_mail_to_files_under_var_mail(tmp_path):
+    result = _settings_in_subprocess(
+        {"HUB_VAR_DIR": str(tmp_path)}, printed="settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.filebased.EmailBackend",
+        str(tmp_path / "mail"),
+    ]
 
 
 def test_the_dispute_period_can_never_exceed_twenty_working_days():
@@ -214,6 +244,7 @@ def test_docker_compose_file_is_accepted():
         "HUB_TOKEN_STORAGE_KEYS": "x",
         "HUB_KEKS": "x",
         "HUB_SIGNING_KEY": "x",
+        "HUB_SMTP_HOST": "smtp.example.org",
     }
 
     quiet = subprocess.run(

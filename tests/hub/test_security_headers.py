@@ -28,6 +28,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         HUB_TOKEN_STORAGE_KEYS=f"1:{secrets.token_hex(64)}",
         HUB_KEKS=f"1:{secrets.token_hex(32)}",
         HUB_SIGNING_KEY=secrets.token_hex(32),
+        HUB_SMTP_HOST="smtp.example.org",
     )
 
 
