@@ -8,6 +8,7 @@ import json
 import os
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -16,11 +17,11 @@ from tests.hub.embedded_server import ROOT, embedded_env, embedded_hub
 
 README = ROOT / "README.md"
 README_ADDRESS = "127.0.0.1:8000"
-# Blocks that call the hub but continue a story with values only an earlier step can give (an id the hub
-# answered, a leaf hash from an export); what each needs is named so a new block cannot hide here.
-NEEDS_EARLIER_VALUES = {
-    "disclosure-request": "$REPORT_ID and $REQUEST_ID from earlier answers, and an order.pdf",
-}
+# Blocks that call the hub but cannot run as written; none may (the court walk-through captures the ids it
+# needs from earlier answers itself). A block listed here must name what it needs.
+NEEDS_EARLIER_VALUES: dict[str, str] = {}
+# The court's stock tools the walk-through uses (scripts/test installs them as root).
+STOCK_TOOLS = ("/usr/bin/age", "/usr/bin/ssh-keygen", "/usr/bin/unzip", "/usr/bin/sha256sum", "/usr/bin/jq")
 
 
 def _sh_blocks() -> list[str]:
@@ -32,11 +33,24 @@ def _sh_blocks() -> list[str]:
 
 
 def _calls_the_hub(block: str) -> bool:
-    return README_ADDRESS in block
+    return README_ADDRESS in block or "$HUB_URL" in block
 
 
 def _variables(block: str) -> set[str]:
     return set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", block))
+
+
+def _assigned(block: str) -> set[str]:
+    """Variables a block sets: `NAME=...` at a line's start, or each name of an `export A=... B=...` line."""
+    names = set(re.findall(r"^([A-Z][A-Z0-9_]*)=\S", block, flags=re.M))
+    for line in re.findall(r"^export (.*)$", block, flags=re.M):
+        names |= set(re.findall(r"(?:^| )([A-Z][A-Z0-9_]*)=", line))
+    return names
+
+
+def _curl_calls(block: str) -> int:
+    """curl commands in a block: at a line's start, in a command substitution or after a pipe."""
+    return len(re.findall(r"(?:^|\$\(|\|) *curl ", block, flags=re.M))
 
 
 def _runnable(block: str) -> bool:
@@ -58,15 +72,25 @@ def test_seed_demo_env_exports_every_key_variable_the_readme_uses(capsys):
     assert exported["PLATFORM_ANALYST_KEY"] == keys["platform-analyst"] and len(exported) == len(keys)
 
 
-def test_every_block_that_calls_the_hub_either_runs_or_names_what_it_needs():
+def test_every_block_that_calls_the_hub_runs_with_values_it_or_an_earlier_block_sets():
     calling = [b for b in _sh_blocks() if _calls_the_hub(b)]
-    assert len(calling) >= 3  # the extraction found the README's examples
-    held_back = [b for b in calling if not _runnable(b)]
-    assert len(held_back) == len(NEEDS_EARLIER_VALUES)
-    # A block that runs uses only variables seed_demo --env exports or an earlier block sets.
-    set_in_blocks = {"HUB_URL", "HUB_API_KEY"}
-    for block in filter(_runnable, calling):
-        assert {v for v in _variables(block) if not v.endswith("_KEY")} <= set_in_blocks, block
+    assert len(calling) >= 5  # the extraction found the README's examples, the court's included
+    assert not NEEDS_EARLIER_VALUES and all(map(_runnable, calling))
+    assert any("disclosure-request" in b for b in calling) and any("age -d" in b for b in calling)
+    # A block uses only variables seed_demo --env exports (…_KEY) or that it or an earlier block sets.
+    set_so_far: set[str] = set()
+    for block in calling:
+        set_so_far |= _assigned(block)
+        assert {v for v in _variables(block) if not v.endswith("_KEY")} <= set_so_far, block
+    assert {"REPORT_ID", "REQUEST_ID", "HUB_URL"} <= set_so_far
+
+
+def test_the_variable_rule_sees_a_value_no_block_sets():
+    """The rule above can fail: an id no earlier block captures is caught."""
+    block = "hubctl download-package $REQUEST_ID --out p.age\n"
+    assert _variables(block) - _assigned("export HUB_URL=x HUB_API_KEY=y\nREPORT_ID=$(cat r)\n") == {
+        "REQUEST_ID"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -81,22 +105,33 @@ def test_the_readme_blocks_run_as_written_against_a_live_hub(live_hub, tmp_path)
         if os.environ.get("CI") == "true":
             pytest.fail("CI runs the README's examples: scripts/test creates .venv")
         pytest.skip("the README's commands use .venv/; run scripts/bootstrap first")
+    missing = [tool for tool in STOCK_TOOLS if not Path(tool).is_file()]
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{missing} missing: scripts/test installs them as root")
+        pytest.skip(f"the court's walk-through needs {missing}: apt-get install age openssh-client unzip jq")
     base, var_dir = live_hub
     port = base.rsplit(":", 1)[1]
     blocks = [b for b in _sh_blocks() if _runnable(b)]
-    # curl answers go to files, so each request's status and body can be checked; everything else as written.
+    # curl answers go to files, so each request's status and body can be checked; everything else as written,
     script = (
         "set -euo pipefail\n"
-        f"answers={tmp_path}; n=0\n"
-        'curl() { n=$((n+1)); command curl -o "$answers/$n.body" -w "%{http_code}" "$@" > "$answers/$n.status"; }\n'
+        # and the body is still printed, for pipes and $(…) to read. The count lives in a file: a curl in
+        # a pipe runs in a subshell, whose variables its parent never sees.
+        f"answers={tmp_path}; echo 0 > $answers/count\n"
+        'curl() { local n=$(( $(cat "$answers/count") + 1 )); echo $n > "$answers/count"\n'
+        '         command curl -o "$answers/$n.body" -w "%{http_code}" "$@" > "$answers/$n.status"\n'
+        '         cat "$answers/$n.body"; }\n'
         + "\n".join(blocks).replace(README_ADDRESS, f"127.0.0.1:{port}")
     )
 
-    # A fresh working directory (the files the blocks save land there) holding the clone's .venv and manage.py.
+    # A fresh working directory (the files the blocks save land there) holding the clone's .venv and
+    # manage.py, and the var/ directory the hub runs with (the demo court's private key is there).
     workdir = tmp_path / "clone"
     workdir.mkdir()
     for name in (".venv", "manage.py"):
         (workdir / name).symlink_to(ROOT / name)
+    (workdir / "var").symlink_to(var_dir)
     result = subprocess.run(
         ["bash", "-c", script],
         cwd=workdir,
@@ -109,7 +144,7 @@ def test_the_readme_blocks_run_as_written_against_a_live_hub(live_hub, tmp_path)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     statuses = sorted(tmp_path.glob("*.status"), key=lambda p: int(p.stem))
     assert (workdir / "march.note").exists() and (workdir / "april.note").exists()  # the audit block ran
-    assert len(statuses) == sum(len(re.findall(r"^curl ", b, flags=re.M)) for b in blocks) >= 2
+    assert len(statuses) == sum(map(_curl_calls, blocks)) >= 4
     for status in statuses:
         body = (tmp_path / f"{status.stem}.body").read_text()
         assert status.read_text().startswith("2"), (status.read_text(), body[:500])
@@ -117,6 +152,13 @@ def test_the_readme_blocks_run_as_written_against_a_live_hub(live_hub, tmp_path)
     assert '"level"' in (tmp_path / "1.body").read_text()  # the first check answered
     # hubctl's two checks (oblivious, then raw) and its report printed their answers.
     assert result.stdout.count("level: ") >= 2 and "verification: rights_owner_verified" in result.stdout
+    # The court story: two distinct officers approved, the package came down, and the stock tools opened it.
+    assert result.stdout.count("approvals: 2") >= 1 and "approved: " in result.stdout
+    assert len(list(workdir.glob("disclosure-*.zip.age"))) == 1
+    assert 'Good "iih-disclosure" signature for iih-hub' in result.stdout + result.stderr
+    assert "SHA256SUMS: OK" not in result.stdout and "records.json: OK" in result.stdout
+    records = json.loads((workdir / "disclosed/records.json").read_text())
+    assert "Test purchase, order 42" in json.dumps(records, ensure_ascii=False)
 
 
 def test_the_server_of_scripts_run_has_debug_off(live_hub):
