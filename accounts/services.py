@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import selectors
 from accounts.actors import Actor
 from accounts.apikeys import NewKey, key_generate
 from accounts.audit.models import DataClass, LegalBasis
@@ -18,7 +19,7 @@ from accounts.capabilities import require
 from accounts.locks import lock_organisation
 from accounts.models import ApiKey, Member, Organisation, VerificationState
 from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role, Scope, scopes_for
-from hub.errors import DomainError, ForbiddenError, NotFoundError
+from hub.errors import DomainError, ForbiddenError
 from hub.wording import with_article
 
 
@@ -237,10 +238,15 @@ def _refuse(actor: Actor, tag: AuditTag, target_type: str, reason: str) -> None:
     )
 
 
-@transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     """Revoke a key at once; revoking twice is harmless. Admins may revoke their members' keys."""
-    _require_same_member_or_admin(actor=actor, member=api_key.member)
+    # Outside the write's transaction: a refused probe's audit row must not roll back with it.
+    _require_same_member_or_admin(actor=actor, api_key=api_key)
+    return _api_key_revoke(api_key=api_key, actor=actor)
+
+
+@transaction.atomic
+def _api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
@@ -254,13 +260,11 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     return api_key
 
 
-def _require_same_member_or_admin(*, actor: Actor, member: Member) -> None:
+def _require_same_member_or_admin(*, actor: Actor, api_key: ApiKey) -> None:
+    """A member manages its own keys, an admin its organisation's; anyone else's key is not there: the
+    audited 404 of scoped_get (the same visibility the API key routes look keys up with)."""
     require(actor, Capability.APIKEY_MANAGE, message="You may not manage API keys.")
-    if actor.member.pk == member.pk:
-        return
-    if actor.role == Role.ADMIN and actor.organisation.pk == member.organisation_id:
-        return
-    raise NotFoundError("No such member.")
+    selectors.api_key_get(actor=actor, public_id=api_key.public_id)
 
 
 @transaction.atomic

@@ -75,6 +75,44 @@ def test_the_edge_modules_are_the_ones_users_reach():
     assert {"accounts/web_audit.py", "sharing/subjects/inputs.py", "accounts/api/serializers.py"} <= edge
 
 
+# "Not yours" is answered only by accounts/scoped.py (scoped_get / probe_record: the same 404 and the same
+# denied audit row as a missing object). Any other hand-made 404 is one of these, each with its reason.
+HAND_MADE_404 = re.compile(
+    r"\braise (NotFoundError|Http404|NotFound|exceptions\.NotFound)\b|\bget_object_or_404\(|"
+    r"\bstatus=404\b|\bHTTP_404_NOT_FOUND\b|HTTPStatus\.NOT_FOUND|status\.NOT_FOUND"
+)
+NOT_A_PROBE = {  # module: (how many hand-made 404s it holds, why none is a "not yours")
+    "accounts/scoped.py": (1, "the one way"),
+    "hub/errors.py": (1, "NotFoundError itself"),
+    "hub/error_views.py": (1, "Django's handler404: a path that matches no route"),
+    "accounts/audit/proofs.py": (1, "no checkpoint published yet: nothing scoped, the same for everyone"),
+    "accounts/web_audit.py": (2, "audit events by sequence number (every auditor sees all); an unknown verb"),
+    "sharing/bulk/web.py": (1, "an unknown results format in the path, not an object"),
+    "sharing/due_process/services/disputes.py": (1, "dispute_file's miss: the match gate's audited no-match"),
+    "sharing/watchlists/services/webhooks.py": (
+        1,
+        "a concurrent removal after the audited scoped_get found it",
+    ),
+}
+
+
+def test_not_yours_is_answered_only_by_the_scoped_lookup():
+    """No module makes a 404 by hand beyond the counted ones above: a lookup that is not the actor's
+    goes through accounts/scoped.py (scoped_get / probe_record), which audits it like a missing one."""
+    found: dict[str, list[str]] = {}
+    for line in _found(HAND_MADE_404, set()):
+        found.setdefault(line.split(":", 1)[0], []).append(line)
+    extra = [
+        line
+        for name, lines in found.items()
+        for line in lines
+        if len(lines) > NOT_A_PROBE.get(name, (0, ""))[0]
+    ]
+    assert extra == [], "route the lookup through accounts/scoped.py: scoped_get / probe_record"
+    # An allowance shrinks with its module: one left unused would let a new hand-made 404 in.
+    assert {name: len(lines) for name, lines in found.items()} == {n: c for n, (c, _) in NOT_A_PROBE.items()}
+
+
 @pytest.mark.parametrize(
     ("pattern", "line"),
     [
@@ -89,6 +127,11 @@ def test_the_edge_modules_are_the_ones_users_reach():
         (ORM_ACCESS, "report = Report.objects.get(public_id=pk)"),
         (ORM_ACCESS, "found.save(update_fields=['status'])"),
         (ORM_ACCESS, "with transaction.atomic():"),
+        (HAND_MADE_404, 'raise NotFoundError("No such member.")'),
+        (HAND_MADE_404, 'raise Http404("No such page.")'),
+        (HAND_MADE_404, "event = get_object_or_404(Event, seq=seq)"),
+        (HAND_MADE_404, 'return HttpResponse("gone", status=404)'),
+        (HAND_MADE_404, "return Response(status=status.HTTP_404_NOT_FOUND)"),
     ],
 )
 def test_each_search_sees_the_form_it_forbids(pattern, line):

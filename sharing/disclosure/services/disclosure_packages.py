@@ -21,7 +21,8 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import holds_any
 from accounts.roles import Capability
-from hub.errors import ConflictError, ForbiddenError, NotFoundError
+from accounts.scoped import scoped_get
+from hub.errors import ConflictError, ForbiddenError
 from hub.keys import signing_key
 from hub.tasks_enqueue import enqueue_now, task_named
 from hubcore.packages import name_sanitised, name_unique, package_build
@@ -195,8 +196,17 @@ def _sha256(data: bytes) -> str:
 
 def disclosure_package_download(*, request: DisclosureRequest, actor: Actor) -> bytes:
     """Hand the sealed package to the requesting court, at most max_downloads times, while the approval holds."""
-    if not holds_any(actor, [Capability.DISCLOSURE_DOWNLOAD]) or request.court_id != actor.organisation.pk:
-        raise NotFoundError("No such disclosure request.")
+    # Only the requesting court's package: to anyone else (an officer who sees the order included) it is not
+    # there, scoped_get's audited 404, found outside the download's transaction so the probe stays on record.
+    courts_own = DisclosureRequest.objects.filter(court=actor.organisation)
+    scoped_get(
+        actor=actor,
+        queryset=courts_own if holds_any(actor, [Capability.DISCLOSURE_DOWNLOAD]) else courts_own.none(),
+        public_id=request.public_id,
+        tag=AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED,
+        target_type="disclosure",
+        noun="disclosure request",
+    )
     return refusing_lapsed(
         _download, request=request, actor=actor, tag=AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED
     )

@@ -158,6 +158,7 @@ def _refuse_second_live_dispute(*, reports: list[Report], actor: Actor) -> None:
 
 def dispute_answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile], actor: Actor) -> Dispute:
     """A reporter shows, for its own covered reports, that a complaint or suit was filed. Not after their due date."""
+    _own_coverage_required(dispute=dispute, actor=actor, tag=AuditTag.DISPUTE_ANSWERED)
     lapse = lapse_with_refusal(
         lambda: _rows_lapse(dispute.pk, today=timezone.localdate()),
         actor=actor,
@@ -195,11 +196,26 @@ def _answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile], actor:
     return dispute_invariant_check(dispute)
 
 
+def _own_coverage_required(*, dispute: Dispute, actor: Actor, tag: AuditTag) -> None:
+    """Only a reporter whose reports the dispute covers answers or pauses it; to anyone else the dispute is
+    not there: scoped_get's audited 404, looked up before the write's transaction so that the probe's row
+    is not rolled back with the refused write."""
+    require(actor, Capability.DISPUTE_RESPOND)
+    scoped_get(
+        actor=actor,
+        queryset=Dispute.objects.filter(covered__report__reporter_organisation=actor.organisation).distinct(),
+        public_id=dispute.public_id,
+        tag=tag,
+        target_type="dispute",
+        noun="dispute",
+    )
+
+
 def _own_open_rows(dispute: Dispute, actor: Actor) -> list[DisputedReport]:
-    """The actor's organisation's covered reports still waiting for its answer, their clocks still running."""
+    """The actor's organisation's covered reports still waiting for its answer, their clocks still running.
+
+    _own_coverage_required, before the transaction, made sure there are some: coverage is never deleted."""
     own = locks.lock_coverage(dispute.covered.filter(report__reporter_organisation=actor.organisation))
-    if not own:
-        raise NotFoundError("No such dispute.")
     waiting = [row for row in own if row.state == CoverageState.OPEN]
     if not waiting:
         raise ConflictError(
@@ -219,6 +235,7 @@ def dispute_pause(*, dispute: Dispute, working_days: int, reason: str, actor: Ac
 
     Not once its window has ended: a clock cannot be paused after it ran out.
     """
+    _own_coverage_required(dispute=dispute, actor=actor, tag=AuditTag.DISPUTE_PAUSED)
     lapse = lapse_with_refusal(
         lambda: _rows_lapse(dispute.pk, today=timezone.localdate()),
         actor=actor,
