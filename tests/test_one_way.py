@@ -152,3 +152,47 @@ def test_every_lock_function_has_its_place_in_the_documented_order():
     }
 
     assert locked and all(kind in order for kind in locked), sorted(k for k in locked if k not in order)
+
+
+# API modules hold views only: their input and output serializers live in the package's serializers.py
+# (accounts/api/serializers.py), where services' callers and the schema find them in one place.
+API_MODULES = re.compile(r"(^|/)(api|views)\.py$|/api/views\.py$")
+
+
+def _serializers_defined_in(module) -> list[str]:
+    from rest_framework.serializers import BaseSerializer
+
+    return sorted(
+        name
+        for name, value in vars(module).items()
+        if isinstance(value, type)
+        and issubclass(value, BaseSerializer)
+        and value.__module__ == module.__name__
+    )
+
+
+def test_api_modules_define_no_serializer():
+    import importlib
+
+    names = [str(p.relative_to(ROOT)) for package in SOURCES for p in (ROOT / package).rglob("*.py")]
+    modules = sorted(name for name in names if API_MODULES.search(name))
+    assert {"accounts/api/views.py", "sharing/due_process/api.py", "sharing/bulk/api.py"} <= set(modules)
+    defined = {
+        name: found
+        for name in modules
+        if (found := _serializers_defined_in(importlib.import_module(name[:-3].replace("/", "."))))
+    }
+    assert defined == {}, "move them to the package's serializers.py"
+
+
+def test_the_serializer_rule_sees_a_serializer_defined_in_a_module():
+    import types
+
+    module = types.ModuleType("fake_api")
+    exec(
+        "from rest_framework import serializers\n"
+        "class ThingInput(serializers.Serializer):\n    name = serializers.CharField()\n"
+        "class ThingOutput(ThingInput):\n    pass\n",
+        module.__dict__,
+    )
+    assert _serializers_defined_in(module) == ["ThingInput", "ThingOutput"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -14,26 +14,8 @@ from accounts.api.base import HubApiView
 from accounts.roles import Capability
 from hub.parsers import BoundedJSONParser, NulFreeMultiPartParser
 from sharing.bulk.inputs import RESULT_FORMATS, BulkCancelInput
+from sharing.bulk.serializers import BulkJobCreated, BulkJobOutput, BulkSubmitInput
 from sharing.bulk.services import bulk
-
-
-class BulkSubmitInput(serializers.Serializer):
-    file = serializers.FileField(
-        help_text="CSV with a ref column and identifier-type columns, or JSONL lines "
-        '{"ref", "identifiers": [{type, value} | {type, token, key_version}]}'
-    )
-
-
-class BulkJobOutput(serializers.Serializer):
-    id = serializers.UUIDField()
-    status = serializers.CharField()
-    done = serializers.IntegerField()
-    total = serializers.IntegerField()
-    rate = serializers.FloatField(help_text="Rows checked per second")
-    eta_seconds = serializers.IntegerField(allow_null=True)
-
-
-_CREATED = inline_serializer("BulkJobCreated", fields={"id": serializers.UUIDField()})
 
 
 class BulkChecksApi(HubApiView):
@@ -46,7 +28,7 @@ class BulkChecksApi(HubApiView):
 
     @extend_schema(
         request={"multipart/form-data": BulkSubmitInput},
-        responses={202: _CREATED},
+        responses={202: BulkJobCreated},
         summary="Check many sellers from a CSV or JSONL file",
     )
     def post(self, request):

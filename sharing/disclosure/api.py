@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,75 +14,12 @@ from accounts.api.base import HubApiView
 from accounts.api.lists import HubListApi
 from accounts.roles import Capability
 from hub.keys import signing_key
-from hub.serializer_fields import ListField
 from hubcore.packages import allowed_signers_line, package_download_form, raw_public, ssh_public_key
-from sharing.crypto.tokens import TOKEN_HEX_LENGTH, hub_oprf_key
+from sharing.crypto.tokens import hub_oprf_key
 from sharing.disclosure import selectors
 from sharing.disclosure.inputs import DisclosureSubmitInput, ReasonInput, disclosure_submit_validated
+from sharing.disclosure.serializers import DisclosureOutput, HubKeysOutput, NarrowInput, NarrowScopeInput
 from sharing.disclosure.services import disclosure, disclosure_packages
-from sharing.models import DisclosureRequest, RestrictedField
-
-
-class DisclosureOutput(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id")
-    order_reference = serializers.CharField()
-    overdue = serializers.BooleanField()
-    approvals = serializers.SerializerMethodField()
-    scope = serializers.SerializerMethodField()
-
-    class Meta:
-        model = DisclosureRequest
-        fields = [
-            "id",
-            "status",
-            "case_number",
-            "issuing_court",
-            "order_reference",
-            "legal_basis",
-            "scope",
-            "deadline",
-            "overdue",
-            "submitted_at",
-            "approvals",
-            "approved_at",
-            "approval_expires_at",
-            "decision_reason",
-            "downloads",
-            "max_downloads",
-        ]
-
-    def get_approvals(self, request: DisclosureRequest) -> list[dict]:
-        return disclosure.approvals_of(request)
-
-    def get_scope(self, request: DisclosureRequest) -> dict:
-        return disclosure.scope_of(request).as_dict()
-
-
-class NarrowScopeInput(serializers.Serializer):
-    """The parts of the scope to keep; a part left out stays as it is."""
-
-    reports = ListField(child=serializers.UUIDField(), required=False, max_length=1000)
-    subjects = ListField(child=serializers.UUIDField(), required=False, max_length=1000)
-    tokens = ListField(
-        child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False, max_length=1000
-    )
-    fields = ListField(  # type: ignore[assignment]  # a declared field, not the base attribute
-        child=serializers.ChoiceField(choices=RestrictedField.choices), required=False, min_length=1
-    )
-
-    def narrowed(self, current: disclosure.DisclosureScope) -> disclosure.DisclosureScope:
-        data = self.validated_data
-        return disclosure.DisclosureScope(
-            reports=[str(r) for r in data["reports"]] if "reports" in data else current.reports,
-            subjects=[str(x) for x in data["subjects"]] if "subjects" in data else current.subjects,
-            tokens=list(data.get("tokens", current.tokens)),
-            fields=sorted(set(data.get("fields", current.fields))),
-        )
-
-
-class NarrowInput(serializers.Serializer):
-    reason = serializers.CharField(min_length=3, max_length=2000)
-    scope = NarrowScopeInput()
 
 
 @extend_schema_view(
@@ -213,17 +150,6 @@ class DisclosurePackageApi(HubApiView):
         response = HttpResponse(envelope, content_type=media_type)
         response["Content-Disposition"] = f'attachment; filename="disclosure-{found.public_id}{suffix}"'
         return response
-
-
-class HubKeysOutput(serializers.Serializer):
-    signing_public_key = serializers.CharField(help_text="Ed25519, hex")
-    signing_algorithm = serializers.CharField()
-    signing_ssh_public_key = serializers.CharField(help_text="The same key as an OpenSSH public key line")
-    package_allowed_signers = serializers.CharField(
-        help_text="The line of an allowed_signers file for `ssh-keygen -Y verify` of disclosure packages"
-    )
-    oprf_suite = serializers.CharField()
-    oprf_key_version = serializers.IntegerField()
 
 
 class HubKeysApi(APIView):

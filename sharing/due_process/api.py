@@ -3,87 +3,40 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
 from accounts.api.lists import HubListApi
 from accounts.roles import Capability
 from accounts.selectors import organisation_get
-from hub.serializer_fields import ListField
 from sharing.checks.services import policies
 from sharing.disclosure.inputs import ReasonInput
+from sharing.due_process.serializers import (
+    AppealDecideInput,
+    AppealInput,
+    AppealOutput,
+    DisputeAnswerInput,
+    DisputeDecideInput,
+    DisputeFileInput,
+    DisputeOutput,
+    DisputePauseInput,
+    NotificationOutput,
+    OrganisationStandingOutput,
+    PolicyInput,
+    ReputationOutput,
+    ReputationOverrideInput,
+)
 from sharing.due_process.services import appeals, disputes
-from sharing.models import Category, Dispute, DisputedReport, Notification, ReportAppeal, VerificationLevel
 from sharing.reports import selectors
-from sharing.reports.inputs import EvidenceInput
 from sharing.reports.serializers import ReportOutput
 from sharing.reports.services import reports, reputation
 from sharing.reports.services.reports import EvidenceFile
-from sharing.subjects.inputs import identifiers_field, raw_identifiers
+from sharing.subjects.inputs import raw_identifiers
 
 
 def _evidence(items: list[dict]) -> list[EvidenceFile]:
     return [EvidenceFile(e["name"], e["content_type"], e["content_base64"]) for e in items]
-
-
-class DisputeFileInput(serializers.Serializer):
-    identifiers = identifiers_field()
-    grounds = serializers.CharField(max_length=10000)
-    evidence = ListField(child=EvidenceInput(), required=False, default=list, max_length=10)
-
-
-class DisputeAnswerInput(serializers.Serializer):
-    note = serializers.CharField(max_length=10000)
-    evidence = ListField(child=EvidenceInput(), min_length=1, max_length=10)
-
-
-class DisputeDecideInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=["upheld", "overturned"], help_text="upheld: the reports stand")
-    reason = serializers.CharField(min_length=3, max_length=2000)
-
-
-class DisputePauseInput(serializers.Serializer):
-    working_days = serializers.IntegerField(
-        min_value=1, max_value=19, help_text="how long the clock stops, in working days"
-    )
-    reason = serializers.CharField(
-        min_length=3, max_length=2000, help_text="e.g. the complaint is being notarised"
-    )
-
-
-class CoveredReportOutput(serializers.ModelSerializer):
-    """One covered report and its reporter's clock."""
-
-    report = serializers.UUIDField(source="report.public_id")
-
-    class Meta:
-        model = DisputedReport
-        fields = ["report", "state", "response_due", "working_days", "paused_working_days", "answered_at"]
-
-
-class DisputeOutput(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id")
-    reports = serializers.SerializerMethodField()
-    covered = CoveredReportOutput(many=True, read_only=True)
-
-    class Meta:
-        model = Dispute
-        fields = [
-            "id",
-            "status",
-            "grounds",
-            "filed_at",
-            "response_due",
-            "answered_at",
-            "decided_at",
-            "decision_reason",
-            "reports",
-            "covered",
-        ]
-
-    def get_reports(self, dispute: Dispute) -> list[str]:
-        return [str(row.report.public_id) for row in dispute.covered.all()]
 
 
 @extend_schema_view(
@@ -206,14 +159,6 @@ class DisputePauseApi(HubApiView):
         return Response(DisputeOutput(paused).data)
 
 
-class NotificationOutput(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id")
-
-    class Meta:
-        model = Notification
-        fields = ["id", "kind", "message", "data", "created_at"]
-
-
 @extend_schema_view(
     get=extend_schema(
         responses={200: NotificationOutput(many=True)}, summary="Your organisation's notifications"
@@ -231,36 +176,6 @@ class NotificationsApi(HubListApi):
         disputes.notifications_page_audit(actor=self.actor, page=page)
 
 
-class ReputationOutput(serializers.Serializer):
-    accepted = serializers.IntegerField()
-    upheld = serializers.IntegerField()
-    overturned = serializers.IntegerField()
-    retracted = serializers.IntegerField()
-    expired = serializers.IntegerField()
-    trusted_flagger = serializers.BooleanField()
-    override = serializers.CharField()
-    reporting_suspended_until = serializers.DateTimeField(allow_null=True)
-    suspension_reason = serializers.CharField()
-    misuse_warning_until = serializers.DateTimeField(
-        allow_null=True, help_text="warned under the misuse rule: improve by then"
-    )
-
-
-class CounterNoticeOutput(serializers.Serializer):
-    filed = serializers.IntegerField()
-    failed = serializers.IntegerField(
-        help_text="decided upheld: the listing stood against the counter-notice"
-    )
-    succeeded = serializers.IntegerField(help_text="decided overturned")
-    lapsed = serializers.IntegerField()
-
-
-class OrganisationStandingOutput(ReputationOutput):
-    counter_notices = CounterNoticeOutput(
-        help_text="disputes this organisation filed in the last 90 days, by outcome"
-    )
-
-
 class OwnReputationApi(HubApiView):
     required_capability = Capability.REPORT_READ
     audit_object_type = "reputation"
@@ -270,13 +185,6 @@ class OwnReputationApi(HubApiView):
     )
     def get(self, request):
         return Response(ReputationOutput(reputation.reputation_read(actor=self.actor)).data)
-
-
-class ReputationOverrideInput(serializers.Serializer):
-    override = serializers.ChoiceField(
-        choices=["", "grant", "revoke"], help_text="empty: back to the automatic rule"
-    )
-    reason = serializers.CharField(min_length=3, max_length=2000)
 
 
 class ReputationOverrideApi(HubApiView):
@@ -329,26 +237,6 @@ class ReportingSuspensionLiftApi(HubApiView):
         return Response(ReputationOutput(reputation.reputation_summary(organisation_id=organisation.pk)).data)
 
 
-class AppealInput(serializers.Serializer):
-    grounds = serializers.CharField(min_length=3, max_length=10000)
-
-
-class AppealDecideInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(
-        choices=["granted", "refused"], help_text="granted: the report is accepted"
-    )
-    reason = serializers.CharField(min_length=3, max_length=2000)
-
-
-class AppealOutput(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id")
-    report = serializers.UUIDField(source="report.public_id")
-
-    class Meta:
-        model = ReportAppeal
-        fields = ["id", "report", "status", "filed_at", "decided_at", "decision_reason"]
-
-
 class ReportAppealApi(HubApiView):
     required_capability = Capability.REPORT_SUBMIT
     audit_object_type = "report"
@@ -388,15 +276,6 @@ class ReportAppealDecideApi(HubApiView):
             actor=self.actor,
         )
         return Response(AppealOutput(appeal).data)
-
-
-class PolicyInput(serializers.Serializer):
-    strikes = serializers.IntegerField(min_value=1, max_value=100)
-    window_months = serializers.IntegerField(min_value=1, max_value=120)
-    one_strike_verification_levels = ListField(
-        child=serializers.ChoiceField(choices=VerificationLevel.choices), default=list
-    )
-    one_strike_categories = ListField(child=serializers.ChoiceField(choices=Category.choices), default=list)
 
 
 class PolicyApi(HubApiView):

@@ -3,38 +3,24 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
 from accounts.api.lists import HubListApi
 from accounts.audit.tags import AuditTag
 from accounts.roles import Capability
-from sharing.models import WatchEntry, WebhookEndpoint, WebhookOutbox
-from sharing.subjects.inputs import identifiers_field, raw_identifiers
+from sharing.subjects.inputs import raw_identifiers
+from sharing.watchlists.serializers import (
+    WatchAddInput,
+    WatchAddOutput,
+    WatchEntryOutput,
+    WebhookDeliveryOutput,
+    WebhookEndpointOutput,
+    WebhookRegisteredOutput,
+    WebhookRegisterInput,
+)
 from sharing.watchlists.services import watchlists, webhooks
-
-
-class WatchAddInput(serializers.Serializer):
-    identifiers = identifiers_field()
-    ref = serializers.CharField(
-        max_length=200,
-        help_text="Your own reference for the seller (an account id); "
-        "sent back in events. Do not put identifiers in it.",
-    )
-
-
-class WatchEntryOutput(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id")
-    type = serializers.CharField(source="identifier_type")
-
-    class Meta:
-        model = WatchEntry
-        fields = ["id", "ref", "type", "created_at"]
-
-
-class WatchAddOutput(serializers.Serializer):
-    entries = WatchEntryOutput(many=True)
 
 
 @extend_schema_view(
@@ -98,27 +84,6 @@ class WatchEntryApi(HubApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class WebhookRegisterInput(serializers.Serializer):
-    url = serializers.CharField(
-        max_length=2000, help_text="https:// URL (http only to localhost outside production)"
-    )
-
-
-class WebhookEndpointOutput(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id")
-
-    class Meta:
-        model = WebhookEndpoint
-        fields = ["id", "url", "created_at"]
-
-
-class WebhookRegisteredOutput(WebhookEndpointOutput):
-    secret = serializers.CharField(help_text="The signing secret; shown only in this response")
-
-    class Meta(WebhookEndpointOutput.Meta):
-        fields = [*WebhookEndpointOutput.Meta.fields, "secret"]
-
-
 @extend_schema_view(
     get=extend_schema(
         responses={200: WebhookEndpointOutput(many=True)}, summary="Your organisation's webhook endpoints"
@@ -163,26 +128,6 @@ class WebhookDetailApi(HubApiView):
     def delete(self, request, endpoint_id):
         webhooks.webhook_remove(public_id=endpoint_id, actor=self.actor)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class WebhookDeliveryOutput(serializers.ModelSerializer):
-    event_id = serializers.UUIDField()
-    type = serializers.CharField(source="event_type")
-
-    class Meta:
-        model = WebhookOutbox
-        fields = [
-            "event_id",
-            "type",
-            "status",
-            "attempts",
-            "last_status_code",
-            "last_error",
-            "created_at",
-            "last_attempt_at",
-            "next_attempt_at",
-            "delivered_at",
-        ]
 
 
 @extend_schema_view(
