@@ -40,6 +40,12 @@ _DESCRIPTIONS = {
     "429": "Over quota: `Retry-After` says when to try again.",
 }
 
+_RETRY_AFTER = {
+    "schema": {"type": "integer", "minimum": 1},
+    "description": "Seconds until the quota has room again (absent when waiting alone will not help, e.g. "
+    "a bulk file over the row limit).",
+}
+
 
 def _error_statuses(method: str, operation: dict, match_revealing: bool) -> list[str]:
     parameters = operation.get("parameters", [])
@@ -66,6 +72,7 @@ def declare_error_responses(result, generator, request, public):
         (path, method.lower())
         for path, _regex, method, callback in generator.endpoints
         if method.lower() in getattr(getattr(callback, "cls", None), "match_revealing_methods", ())
+        or method.lower() in getattr(getattr(callback, "cls", None), "quota_methods", ())
     }
     result.setdefault("components", {}).setdefault("schemas", {})[ERROR_ENVELOPE] = _ENVELOPE_SCHEMA
     reference = {"$ref": f"#/components/schemas/{ERROR_ENVELOPE}"}
@@ -74,11 +81,13 @@ def declare_error_responses(result, generator, request, public):
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             for status in _error_statuses(method, operation, (path, method) in match_revealing):
-                operation["responses"].setdefault(
+                answer = operation["responses"].setdefault(
                     status,
                     {
                         "content": {"application/json": {"schema": reference}},
                         "description": _DESCRIPTIONS[status],
                     },
                 )
+                if status == "429":
+                    answer.setdefault("headers", {}).setdefault("Retry-After", _RETRY_AFTER)
     return result

@@ -283,22 +283,126 @@ EXAMPLES = [
     for media in SCHEMA["paths"][path][method].get("requestBody", {}).get("content", {}).values()
     for name in media.get("examples", {})
 ]
+WITH_A_BODY = [(p, m) for p, m in OPERATIONS if "requestBody" in SCHEMA["paths"][p][m]]
 
 
-def test_there_are_request_examples_to_check():
-    assert EXAMPLES
+def test_every_operation_with_a_request_body_has_an_example():
+    assert WITH_A_BODY and EXAMPLES
+    without = [f"{m.upper()} {p}" for p, m in WITH_A_BODY if (p, m) not in {(p, m) for p, m, _ in EXAMPLES}]
+    assert without == [], "give each an OpenApiExample(request_only=True) the API accepts"
+
+
+# What an example needs to exist in the world before it is sent as written: the court's registered key,
+# the live report a dispute contests (naming the example's own identifiers).
+def _court_key(member: Member, example: dict) -> None:
+    from tests.factories import court_key_pair
+
+    court_key_pair(member.organisation)
+
+
+def _reported_seller(member: Member, example: dict) -> None:
+    from tests.factories import report_make_accepted
+
+    reporter = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
+    report_make_accepted(reporter, persona(OrganisationKind.OPERATOR, Role.REVIEWER), example["identifiers"])
+
+
+EXAMPLE_WORLD = {("disclosure-requests", "post"): _court_key, ("disputes", "post"): _reported_seller}
+# Multipart examples name each file field's content as text; it is uploaded as a file of that name.
+MULTIPART_SUCCESS = {("bulk-checks", "post"): (202, "sellers.csv")}
+
+
+def _example_sent(member: Member, endpoint: matrix.Endpoint, media_type: str, example: dict):
+    client = client_for(member)
+    if media_type == "multipart/form-data":
+        _, filename = MULTIPART_SUCCESS[(endpoint.route, endpoint.method)]
+        files = {}
+        for name, text in example.items():
+            files[name] = io.BytesIO(text.encode())
+            files[name].name = filename
+        return getattr(client, endpoint.method)(endpoint.url(member), files, format="multipart")
+    return getattr(client, endpoint.method)(endpoint.url(member), example, format="json")
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path,method,name", EXAMPLES, ids=[f"{m.upper()} {p} {n}" for p, m, n in EXAMPLES])
 def test_every_request_example_is_valid_and_accepted(path, method, name):
-    media = SCHEMA["paths"][path][method]["requestBody"]["content"]["application/json"]
+    """Each example is sent as written by a member whose role may call the operation; it must succeed."""
+    content = SCHEMA["paths"][path][method]["requestBody"]["content"]
+    media_type, media = next((t, m) for t, m in content.items() if name in m.get("examples", {}))
     example = media["examples"][name]["value"]
     _validate(media["schema"], example, validator=OAS30WriteValidator)
     endpoint = _endpoint(path, method)
     member = _caller(endpoint.capability)
+    if (endpoint.route, method) in EXAMPLE_WORLD:
+        EXAMPLE_WORLD[(endpoint.route, method)](member, example)
 
-    response = getattr(client_for(member), method)(endpoint.url(member), example, format="json")
+    response = _example_sent(member, endpoint, media_type, example)
 
-    assert response.status_code == endpoint.success, response.content
+    success = MULTIPART_SUCCESS.get((endpoint.route, method), (endpoint.success,))[0]
+    assert response.status_code == success, response.content
     _assert_answer_declared(path, method, response)
+
+
+def _example_of(path: str, method: str) -> dict:
+    media = SCHEMA["paths"][path][method]["requestBody"]["content"]["application/json"]
+    return next(iter(media["examples"].values()))["value"]
+
+
+def _assert_retry_after_declared(path: str, method: str, response) -> None:
+    declared = SCHEMA["paths"][path][method]["responses"]["429"]["headers"]["Retry-After"]
+    _validate(declared["schema"], int(response["Retry-After"]))
+
+
+@pytest.mark.django_db
+def test_a_duplicate_is_a_declared_409():
+    """The dispute example filed twice by one platform: the second is refused, as the schema declares."""
+    path, endpoint = "/api/v1/disputes", _endpoint("/api/v1/disputes", "post")
+    member = _caller(endpoint.capability)
+    example = _example_of(path, "post")
+    _reported_seller(member, example)
+    client = client_for(member)
+
+    first = client.post(path, example, format="json")
+    again = client.post(path, example, format="json")
+
+    assert (first.status_code, again.status_code) == (201, 409), again.content
+    envelope = _assert_answer_declared(path, "post", again)
+    assert envelope["error"]["code"] == "conflict" and envelope["error"]["fields"]["open_dispute"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path,setting",
+    [
+        ("/api/v1/checks", "HUB_QUOTA_CHECKS_PER_MINUTE"),
+        ("/api/v1/tokens/evaluate", "HUB_QUOTA_EVALUATIONS_PER_MINUTE"),
+    ],
+)
+def test_over_quota_is_a_declared_429_with_retry_after(path, setting, settings):
+    """Each quota'd operation's own example, sent until its quota is spent: a 429 in the declared envelope."""
+    setattr(settings, setting, 1)
+    endpoint = _endpoint(path, "post")
+    member = _caller(endpoint.capability)
+    client = client_for(member)
+    example = _example_of(path, "post")
+
+    answers = [client.post(path, example, format="json") for _ in range(2)]
+
+    assert [a.status_code for a in answers] == [200, 429], answers[-1].content
+    envelope = _assert_answer_declared(path, "post", answers[-1])
+    assert envelope["error"]["code"] == "rate_limited"
+    _assert_retry_after_declared(path, "post", answers[-1])
+
+
+def test_every_operation_that_takes_a_quota_declares_429():
+    """The match-revealing operations and the oblivious evaluation (its own quota) declare 429."""
+    declared = {f"{m.upper()} {p}" for p, m in OPERATIONS if "429" in SCHEMA["paths"][p][m]["responses"]}
+    assert {
+        "POST /api/v1/checks",
+        "POST /api/v1/tokens/evaluate",
+        "POST /api/v1/disputes",
+        "POST /api/v1/watchlist",
+        "POST /api/v1/bulk-checks",
+        "POST /api/v1/disclosure-requests",
+    } <= declared

@@ -17,6 +17,9 @@ class HubApiView(APIView):
     # The methods that answer whether identifiers match a live report. Each one's service passes
     # sharing.checks.services.match_gate; tests/sharing/test_match_gate.py drives every one it finds here.
     match_revealing_methods: frozenset[str] = frozenset()
+    # Methods that take a quota without revealing matches (oblivious evaluation): they too may answer 429,
+    # which hub/schema.py declares for them as for the match-revealing ones.
+    quota_methods: frozenset[str] = frozenset()
 
     @property
     def actor(self) -> Actor:

@@ -36,6 +36,13 @@ class EncryptionKeyApi(HubApiView):
 
     @extend_schema(
         request=s.EncryptionKeyInput,
+        examples=[
+            OpenApiExample(
+                "An X25519 public key",
+                request_only=True,
+                value={"public_key": "2f293ffc869e4a2af78e5ee7e29ea858b1a401c7413e05f9689aa43d0ae7dd0c"},
+            )
+        ],
         responses={200: s.OrganisationOutput},
         summary="Register your court's X25519 public key for disclosure packages",
     )
@@ -91,6 +98,9 @@ class OrganisationStandingApi(HubApiView):
 
     @extend_schema(
         request=s.OrganisationStandingInput,
+        examples=[
+            OpenApiExample("Verified", request_only=True, value={"verified": True, "suspended": False})
+        ],
         responses={200: s.OrganisationOutput},
         summary="Verify, suspend or reinstate an organisation",
     )
@@ -123,7 +133,16 @@ class ApiKeysApi(HubListApi):
         selectors.api_keys_page_audit(actor=self.actor, page=page)
 
     @extend_schema(
-        request=s.ApiKeyIssueInput, responses={201: s.ApiKeyIssuedOutput}, summary="Issue yourself an API key"
+        request=s.ApiKeyIssueInput,
+        examples=[
+            OpenApiExample(
+                "A key for a rotation script",
+                request_only=True,
+                value={"name": "key rotation", "scopes": ["keys"], "expires_in_days": 90},
+            )
+        ],
+        responses={201: s.ApiKeyIssuedOutput},
+        summary="Issue yourself an API key",
     )
     def post(self, request):
         payload = s.ApiKeyIssueInput(data=request.data)
@@ -217,7 +236,16 @@ class _AlertHandleApi(HubApiView):
 class AlertAcknowledgeApi(_AlertHandleApi):
     new_status = AlertStatus.ACKNOWLEDGED
 
-    @extend_schema(request=AlertHandleInput, responses={200: s.AlertOutput}, summary="Acknowledge an alert")
+    @extend_schema(
+        request=AlertHandleInput,
+        examples=[
+            OpenApiExample(
+                "Looking into it", request_only=True, value={"reason": "Looking into it with the member."}
+            )
+        ],
+        responses={200: s.AlertOutput},
+        summary="Acknowledge an alert",
+    )
     def post(self, request, alert_id):
         return super().post(request, alert_id)
 
@@ -225,7 +253,16 @@ class AlertAcknowledgeApi(_AlertHandleApi):
 class AlertResolveApi(_AlertHandleApi):
     new_status = AlertStatus.RESOLVED
 
-    @extend_schema(request=AlertHandleInput, responses={200: s.AlertOutput}, summary="Resolve an alert")
+    @extend_schema(
+        request=AlertHandleInput,
+        examples=[
+            OpenApiExample(
+                "Benign", request_only=True, value={"reason": "Benign: a member's bulk onboarding."}
+            )
+        ],
+        responses={200: s.AlertOutput},
+        summary="Resolve an alert",
+    )
     def post(self, request, alert_id):
         return super().post(request, alert_id)
 

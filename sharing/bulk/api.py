@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -28,6 +28,14 @@ class BulkChecksApi(HubApiView):
 
     @extend_schema(
         request={"multipart/form-data": BulkSubmitInput},
+        examples=[
+            OpenApiExample(
+                "A CSV of sellers",
+                request_only=True,
+                media_type="multipart/form-data",
+                value={"file": "ref,phone,email\nseller-1,+86 138 0013 8000,seller@example.com\n"},
+            )
+        ],
         responses={202: BulkJobCreated},
         summary="Check many sellers from a CSV or JSONL file",
     )
@@ -57,7 +65,12 @@ class BulkCheckCancelApi(HubApiView):
     audit_object_type = "bulkjob"
 
     @extend_schema(
-        request=BulkCancelInput, responses={200: BulkJobOutput}, summary="Cancel a queued or running bulk job"
+        request=BulkCancelInput,
+        examples=[
+            OpenApiExample("A wrong upload", request_only=True, value={"reason": "Uploaded the wrong file."})
+        ],
+        responses={200: BulkJobOutput},
+        summary="Cancel a queued or running bulk job",
     )
     def post(self, request, job_id):
         payload = BulkCancelInput(data=request.data)

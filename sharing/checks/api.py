@@ -50,9 +50,19 @@ class CheckRunApi(HubApiView):
 class TokenEvaluateApi(HubApiView):
     required_capability = Capability.TOKEN_EVALUATE
     audit_object_type = "oprf_key"
+    quota_methods = frozenset({"post"})  # evaluations have their own quota (429)
 
     @extend_schema(
         request=s.TokenEvaluateInput,
+        examples=[
+            OpenApiExample(
+                "One blinded element",
+                request_only=True,
+                value={
+                    "blinded_elements": ["0a4debeb82b4b33ef6bc44d71ffaf9656fd8cc6fda2e9ba33c5c338b6ff37c31"]
+                },
+            )
+        ],
         responses={200: s.TokenEvaluateOutput},
         summary="Evaluate blinded elements (RFC 9497 OPRF, ristretto255-SHA512)",
     )
@@ -74,6 +84,16 @@ class CanaryPlantApi(HubApiView):
 
     @extend_schema(
         request=s.CanaryPlantInput,
+        examples=[
+            OpenApiExample(
+                "A canary phone number",
+                request_only=True,
+                value={
+                    "identifiers": [{"type": "phone", "value": "+86 139 0000 0001"}],
+                    "label": "range trap 139-0000",
+                },
+            )
+        ],
         responses={201: s.CanaryPlantOutput},
         summary="Plant canary identifiers (operators)",
     )

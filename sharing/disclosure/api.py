@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -44,6 +44,23 @@ class DisclosureRequestsApi(HubListApi):
 
     @extend_schema(
         request=DisclosureSubmitInput,
+        examples=[
+            OpenApiExample(
+                "An order for one report's statement and evidence",
+                request_only=True,
+                value={
+                    "case_number": "(2026) Hu 0115 Min Chu 1234",
+                    "issuing_court": "Shanghai Pudong New Area People's Court",
+                    "legal_basis": "CPL art. 67",
+                    "deadline": "2030-09-30T17:00:00+08:00",
+                    "scope": {
+                        "reports": ["0b9c6a1e-4f7e-4a51-9d5e-0d3c2b1a9f88"],
+                        "fields": ["statement", "evidence"],
+                    },
+                    "order_document": {"name": "order.pdf", "content_base64": "JVBERi0xLjcKJSBvcmRlcgo="},
+                },
+            )
+        ],
         responses={201: DisclosureOutput},
         summary="File a court order for disclosure",
     )
@@ -82,7 +99,16 @@ class DisclosureRejectApi(HubApiView):
     audit_object_type = "disclosure"
 
     @extend_schema(
-        request=ReasonInput, responses={200: DisclosureOutput}, summary="Reject with a reason (officers)"
+        request=ReasonInput,
+        examples=[
+            OpenApiExample(
+                "An order that does not name the hub",
+                request_only=True,
+                value={"reason": "The order does not name the hub as the holder."},
+            )
+        ],
+        responses={200: DisclosureOutput},
+        summary="Reject with a reason (officers)",
     )
     def post(self, request, request_id):
         payload = ReasonInput(data=request.data)
@@ -100,6 +126,13 @@ class DisclosureNarrowApi(HubApiView):
 
     @extend_schema(
         request=NarrowInput,
+        examples=[
+            OpenApiExample(
+                "Identifiers only",
+                request_only=True,
+                value={"reason": "The order names identifiers only.", "scope": {"fields": ["identifiers"]}},
+            )
+        ],
         responses={200: DisclosureOutput},
         summary="Narrow the scope with a reason (officers)",
     )

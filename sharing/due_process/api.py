@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -58,6 +58,17 @@ class DisputesApi(HubListApi):
 
     @extend_schema(
         request=DisputeFileInput,
+        examples=[
+            OpenApiExample(
+                "A licensee",
+                request_only=True,
+                value={
+                    "identifiers": [{"type": "phone", "value": "+86 136 0000 0001"}],
+                    "grounds": "The seller is the brand's licensee; the licence is attached.",
+                    "evidence": [{"name": "licence.pdf", "content_base64": "JVBERi0xLjc="}],
+                },
+            )
+        ],
         responses={201: DisputeOutput},
         summary="Contest the listing of a seller you host",
     )
@@ -89,6 +100,16 @@ class DisputeAnswerApi(HubApiView):
 
     @extend_schema(
         request=DisputeAnswerInput,
+        examples=[
+            OpenApiExample(
+                "A complaint filed",
+                request_only=True,
+                value={
+                    "note": "Complaint filed at the IP court on 3 March.",
+                    "evidence": [{"name": "complaint.pdf", "content_base64": "JVBERi0xLjc="}],
+                },
+            )
+        ],
         responses={200: DisputeOutput},
         summary="Show the complaint or suit you filed",
     )
@@ -113,7 +134,16 @@ class DisputeDecideApi(HubApiView):
     decide = staticmethod(disputes.dispute_decide)
 
     @extend_schema(
-        request=DisputeDecideInput, responses={200: DisputeOutput}, summary="Decide a dispute (operators)"
+        request=DisputeDecideInput,
+        examples=[
+            OpenApiExample(
+                "The complaint was filed",
+                request_only=True,
+                value={"outcome": "upheld", "reason": "The complaint was filed in time."},
+            )
+        ],
+        responses={200: DisputeOutput},
+        summary="Decide a dispute (operators)",
     )
     def post(self, request, dispute_id):
         payload = DisputeDecideInput(data=request.data)
@@ -135,6 +165,13 @@ class DisputeDecideUrgentlyApi(DisputeDecideApi):
 
     @extend_schema(
         request=DisputeDecideInput,
+        examples=[
+            OpenApiExample(
+                "A court order",
+                request_only=True,
+                value={"outcome": "overturned", "reason": "A court order lifts the listing."},
+            )
+        ],
         responses={200: DisputeOutput},
         summary="Decide a dispute before the reporters' windows end, with an urgent reason (operators)",
     )
@@ -148,6 +185,13 @@ class DisputePauseApi(HubApiView):
 
     @extend_schema(
         request=DisputePauseInput,
+        examples=[
+            OpenApiExample(
+                "Notarisation",
+                request_only=True,
+                value={"working_days": 3, "reason": "The complaint is being notarised."},
+            )
+        ],
         responses={200: DisputeOutput},
         summary="Pause your clock while a document is notarised or legalised (20 working days in all)",
     )
@@ -207,6 +251,13 @@ class ReputationOverrideApi(HubApiView):
 
     @extend_schema(
         request=ReputationOverrideInput,
+        examples=[
+            OpenApiExample(
+                "A trusted flagger",
+                request_only=True,
+                value={"override": "grant", "reason": "A long clean record with the previous hub."},
+            )
+        ],
         responses={200: ReputationOutput},
         summary="Grant or revoke trusted-flagger status against the rule, with a reason (operators)",
     )
@@ -224,6 +275,13 @@ class ReportingSuspensionLiftApi(HubApiView):
 
     @extend_schema(
         request=ReasonInput,
+        examples=[
+            OpenApiExample(
+                "Record reviewed",
+                request_only=True,
+                value={"reason": "The record was reviewed; the reports were in good faith."},
+            )
+        ],
         responses={200: ReputationOutput},
         summary="End an organisation's reporting suspension early, with a reason (operators)",
     )
@@ -243,6 +301,13 @@ class ReportAppealApi(HubApiView):
 
     @extend_schema(
         request=AppealInput,
+        examples=[
+            OpenApiExample(
+                "Late evidence",
+                request_only=True,
+                value={"grounds": "The test purchase receipt was attached late."},
+            )
+        ],
         responses={201: AppealOutput},
         summary="Appeal your rejected report, once; another reviewer decides",
     )
@@ -262,6 +327,13 @@ class ReportAppealDecideApi(HubApiView):
 
     @extend_schema(
         request=AppealDecideInput,
+        examples=[
+            OpenApiExample(
+                "Refused",
+                request_only=True,
+                value={"outcome": "refused", "reason": "Still no evidence of use."},
+            )
+        ],
         responses={200: AppealOutput},
         summary="Decide an appeal against a rejection you did not make (operator reviewers)",
     )
@@ -287,7 +359,21 @@ class PolicyApi(HubApiView):
         return Response(policies.policy_of(self.actor.organisation.pk))
 
     @extend_schema(
-        request=PolicyInput, responses={200: PolicyInput}, summary="Set your organisation's action policy"
+        request=PolicyInput,
+        examples=[
+            OpenApiExample(
+                "Two strikes in a year",
+                request_only=True,
+                value={
+                    "strikes": 2,
+                    "window_months": 12,
+                    "one_strike_verification_levels": ["court_judgment"],
+                    "one_strike_categories": ["counterfeit"],
+                },
+            )
+        ],
+        responses={200: PolicyInput},
+        summary="Set your organisation's action policy",
     )
     def put(self, request):
         payload = PolicyInput(data=request.data)

@@ -124,7 +124,14 @@ class ReportAcceptApi(HubApiView):
     audit_object_type = "report"
 
     @extend_schema(
-        request=s.ReportAcceptInput, responses={200: s.ReviewReportOutput}, summary="Accept a pending report"
+        request=s.ReportAcceptInput,
+        examples=[
+            OpenApiExample(
+                "Evidence checked", request_only=True, value={"reason": "Test purchase and receipts checked."}
+            )
+        ],
+        responses={200: s.ReviewReportOutput},
+        summary="Accept a pending report",
     )
     def post(self, request, report_id):
         payload = s.ReportAcceptInput(data=request.data)
@@ -140,6 +147,11 @@ class ReportRejectApi(HubApiView):
 
     @extend_schema(
         request=s.ReviewDecisionInput,
+        examples=[
+            OpenApiExample(
+                "No evidence", request_only=True, value={"reason": "No evidence of infringement attached."}
+            )
+        ],
         responses={200: s.ReviewReportOutput},
         summary="Reject a pending report",
     )

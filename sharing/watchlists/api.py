@@ -104,6 +104,11 @@ class WebhooksApi(HubListApi):
 
     @extend_schema(
         request=WebhookRegisterInput,
+        examples=[
+            OpenApiExample(
+                "An https endpoint", request_only=True, value={"url": "https://hooks.example.com/hub-events"}
+            )
+        ],
         responses={201: WebhookRegisteredOutput},
         summary="Register a webhook endpoint",
         description=webhooks.RECEIVER_GUIDE,
