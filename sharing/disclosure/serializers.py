@@ -1,4 +1,4 @@
-"""Input and output serializers of the disclosure API."""
+"""Input and output serializers of the court disclosure API and the hub's public keys."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Input and output serializers of the due_process API."""
+"""Input and output serializers of the due process API (disputes, appeals, reputation, policies)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Input and output serializers of the watchlists API."""
+"""Input and output serializers of the watchlist and webhook API."""
 
 from __future__ import annotations
 
