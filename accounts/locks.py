@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.admission.models import ApplicationDocument
+from accounts.admission.models import ApplicationDocument, OrganisationApplication
 from accounts.audit.models import Alert
 from accounts.models import Organisation
 
@@ -25,3 +25,8 @@ def lock_alert(alert: Alert) -> Alert:
 def lock_application_documents(queryset: QuerySet[ApplicationDocument]) -> QuerySet[ApplicationDocument]:
     """Verification documents being re-wrapped, in primary-key order (never two batches crosswise)."""
     return queryset.select_for_update().order_by("pk")
+
+
+def lock_application(application: OrganisationApplication) -> OrganisationApplication:
+    """An application while its documents or state change (the one-time secret is used once)."""
+    return OrganisationApplication.objects.select_for_update().get(pk=application.pk)

@@ -13,6 +13,7 @@ from accounts.admission import selectors, services
 from accounts.admission import serializers as s
 from accounts.admission.api_support import document_response
 from accounts.admission.inputs import DecisionInput, QueueFilterInput, applicant_from, documents_from_json
+from accounts.admission.models import ApplicationState
 from accounts.admission.throttle import ApplicationThrottle
 from accounts.api.base import HubApiView
 from accounts.api.lists import HubListApi
@@ -94,9 +95,7 @@ class ApplicationDocumentsAddApi(_PublicApi):
 @extend_schema_view(
     get=extend_schema(
         parameters=[
-            OpenApiParameter(
-                "state", str, enum=[c for c, _ in QueueFilterInput().fields["state"].choices.items()]
-            )
+            OpenApiParameter("state", str, enum=ApplicationState.values, description="only this state")
         ],
         responses={200: s.ApplicationOutput(many=True)},
         summary="The applications queue, oldest first (operator admins)",

@@ -94,7 +94,9 @@ class DocumentInput(serializers.Serializer):
 
 
 def documents_field() -> serializers.ListSerializer:
-    return DocumentInput(many=True, min_length=1, max_length=settings.HUB_APPLICATION_MAX_DOCUMENTS)
+    return serializers.ListSerializer(
+        child=DocumentInput(), min_length=1, max_length=settings.HUB_APPLICATION_MAX_DOCUMENTS
+    )
 
 
 def documents_from_json(items: list[dict]) -> list[DocumentUpload]:

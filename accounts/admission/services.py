@@ -29,6 +29,7 @@ from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
+from accounts.locks import lock_application
 from accounts.models import Organisation, VerificationState
 from accounts.roles import Capability, OrganisationKind
 from accounts.scoped import not_found_message
@@ -240,7 +241,7 @@ def _documents_add(
 ) -> OrganisationApplication:
     # Re-read under the row lock: a concurrent upload may have used the one-time secret meanwhile.
     expected = application.upload_secret_hash
-    application = OrganisationApplication.objects.select_for_update().get(pk=application.pk)
+    application = lock_application(application)
     if not application.is_open or application.upload_secret_hash != expected:
         raise NotFoundError(not_found_message("application"))
     stored = _documents_store(application=application, documents=documents)

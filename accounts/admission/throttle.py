@@ -14,6 +14,10 @@ class ApplicationThrottle(SimpleRateThrottle):
     def get_rate(self) -> str:
         return settings.HUB_APPLICATION_RATE
 
+    def allow_request(self, request, view) -> bool:
+        # Only submissions count: a form read or a refused method spends nothing of the address's budget.
+        return request.method != "POST" or super().allow_request(request, view)
+
     def get_cache_key(self, request, view) -> str:
         # Signed in or not: applying is anonymous, so every caller counts by address.
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -22,6 +26,6 @@ class ApplicationThrottle(SimpleRateThrottle):
 def application_allowed(request) -> tuple[bool, int]:
     """For the pages: whether this request may go on, and the seconds to wait when not."""
     throttle = ApplicationThrottle()
-    if throttle.allow_request(request, None):
+    if throttle.allow_request(request, None):  # type: ignore[arg-type]  # pages have no APIView
         return True, 0
     return False, int(throttle.wait() or 60)

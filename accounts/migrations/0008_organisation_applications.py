@@ -9,93 +9,167 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_api_key_created_by'),
+        ("accounts", "0007_api_key_created_by"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApplicationDocument',
+            name="ApplicationDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('kek_version', models.PositiveIntegerField()),
-                ('wrapped_key', models.BinaryField()),
-                ('ciphertext', models.BinaryField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("kek_version", models.PositiveIntegerField()),
+                ("wrapped_key", models.BinaryField()),
+                ("ciphertext", models.BinaryField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='OrganisationApplication',
+            name="OrganisationApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('legal_name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('platform', 'Platform'), ('logistics', 'Logistics firm'), ('rights_owner', 'Rights owner'), ('court', 'Court'), ('operator', 'Operator'), ('auditor', 'Auditor')], max_length=20)),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2', max_length=2)),
-                ('registration_number', models.CharField(max_length=64)),
-                ('contact_name', models.CharField(max_length=200)),
-                ('contact_email', models.EmailField(max_length=254)),
-                ('terms_version', models.CharField(max_length=40)),
-                ('terms_accepted_at', models.DateTimeField()),
-                ('state', models.CharField(choices=[('pending', 'Pending review'), ('documents_requested', 'More documents requested'), ('verified', 'Verified'), ('rejected', 'Rejected')], default='pending', max_length=20)),
-                ('upload_secret_hash', models.CharField(blank=True, max_length=64)),
-                ('reason', models.TextField(blank=True, help_text="The operator's reason for the last decision")),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("legal_name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("platform", "Platform"),
+                            ("logistics", "Logistics firm"),
+                            ("rights_owner", "Rights owner"),
+                            ("court", "Court"),
+                            ("operator", "Operator"),
+                            ("auditor", "Auditor"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("country", models.CharField(help_text="ISO 3166-1 alpha-2", max_length=2)),
+                ("registration_number", models.CharField(max_length=64)),
+                ("contact_name", models.CharField(max_length=200)),
+                ("contact_email", models.EmailField(max_length=254)),
+                ("terms_version", models.CharField(max_length=40)),
+                ("terms_accepted_at", models.DateTimeField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending review"),
+                            ("documents_requested", "More documents requested"),
+                            ("verified", "Verified"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("upload_secret_hash", models.CharField(blank=True, max_length=64)),
+                (
+                    "reason",
+                    models.TextField(blank=True, help_text="The operator's reason for the last decision"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='registration_number',
+            model_name="organisation",
+            name="registration_number",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='terms_accepted_at',
+            model_name="organisation",
+            name="terms_accepted_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='terms_version',
+            model_name="organisation",
+            name="terms_version",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='organisation_name_unique_ignoring_case', violation_error_message='An organisation of this name already exists.'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                name="organisation_name_unique_ignoring_case",
+                violation_error_message="An organisation of this name already exists.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(models.F('country'), models.F('registration_number'), condition=models.Q(('registration_number', ''), _negated=True), name='organisation_registration_unique', violation_error_message='An organisation with this registration number already exists.'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                models.F("country"),
+                models.F("registration_number"),
+                condition=models.Q(("registration_number", ""), _negated=True),
+                name="organisation_registration_unique",
+                violation_error_message="An organisation with this registration number already exists.",
+            ),
         ),
         migrations.AddField(
-            model_name='organisationapplication',
-            name='organisation',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='application', to='accounts.organisation'),
+            model_name="organisationapplication",
+            name="organisation",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="application",
+                to="accounts.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='applicationdocument',
-            name='application',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='accounts.organisationapplication'),
+            model_name="applicationdocument",
+            name="application",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="documents",
+                to="accounts.organisationapplication",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisationapplication',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['platform', 'logistics', 'rights_owner'])), name='application_kind_applies'),
+            model_name="organisationapplication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["platform", "logistics", "rights_owner"])),
+                name="application_kind_applies",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisationapplication',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['pending', 'documents_requested', 'verified', 'rejected'])), name='application_state_known'),
+            model_name="organisationapplication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state__in", ["pending", "documents_requested", "verified", "rejected"])),
+                name="application_state_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisationapplication',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('legal_name'), condition=models.Q(('state__in', ['pending', 'documents_requested'])), name='application_open_name_unique', violation_error_message='An application under this name is already open.'),
+            model_name="organisationapplication",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("legal_name"),
+                condition=models.Q(("state__in", ["pending", "documents_requested"])),
+                name="application_open_name_unique",
+                violation_error_message="An application under this name is already open.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisationapplication',
-            constraint=models.UniqueConstraint(models.F('country'), models.F('registration_number'), condition=models.Q(('state__in', ['pending', 'documents_requested'])), name='application_open_registration_unique', violation_error_message='An application with this registration number is already open.'),
+            model_name="organisationapplication",
+            constraint=models.UniqueConstraint(
+                models.F("country"),
+                models.F("registration_number"),
+                condition=models.Q(("state__in", ["pending", "documents_requested"])),
+                name="application_open_registration_unique",
+                violation_error_message="An application with this registration number is already open.",
+            ),
         ),
     ]
