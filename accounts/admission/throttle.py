@@ -26,6 +26,6 @@ class ApplicationThrottle(SimpleRateThrottle):
 def application_allowed(request) -> tuple[bool, int]:
     """For the pages: whether this request may go on, and the seconds to wait when not."""
     throttle = ApplicationThrottle()
-    if throttle.allow_request(request, None):  # type: ignore[arg-type]  # pages have no APIView
+    if throttle.allow_request(request, None):  # pages have no APIView
         return True, 0
     return False, int(throttle.wait() or 60)
