@@ -41,9 +41,8 @@ def organisation_create(
         )
     fields = duplicates_of(name=name, country=country, registration_number=registration_number)
     if fields:
-        _refuse_duplicate_organisation(
-            actor, {("name" if f == "legal_name" else f): m for f, m in fields.items()}
-        )
+        # Named as hub/integrity.py names any unique violation: the field, never its value.
+        _refuse_duplicate_organisation(actor, {("name" if f == "legal_name" else f): [TAKEN] for f in fields})
     try:
         return _organisation_insert(
             name=name_normalised(name),
@@ -54,8 +53,11 @@ def organisation_create(
             actor=actor,
         )
     except IntegrityError:
-        _refuse_duplicate_organisation(actor, {"name": ["An organisation of this name or number exists."]})
+        _refuse_duplicate_organisation(actor, {"name": [TAKEN]})
         raise  # unreachable: the refusal raises
+
+
+TAKEN = "Already taken: choose another."
 
 
 def _refuse_duplicate_organisation(actor: Actor | None, fields: dict[str, list[str]]) -> None:
@@ -66,9 +68,8 @@ def _refuse_duplicate_organisation(actor: Actor | None, fields: dict[str, list[s
         reason=f"duplicate {' and '.join(sorted(fields))}",
         request_id=actor.request_id if actor else "",
     )
-    raise ConflictError(
-        "An organisation with this name or registration number already exists.", fields=fields
-    )
+    what = " and ".join("registration number" if f == "registration_number" else f for f in sorted(fields))
+    raise ConflictError(f"Another organisation already has this {what}.", fields=fields)
 
 
 @transaction.atomic

@@ -289,6 +289,9 @@ SPECTACULAR_SETTINGS = {
         "VerificationLevelEnum": "sharing.models.reports.VerificationLevel",
         # A dispute and each report it covers share one set of states.
         "DisputeStatusEnum": "sharing.models.disputes.DisputeStatus",
+        "ApplicationStateEnum": "accounts.admission.models.ApplicationState",
+        "OrganisationKindEnum": "accounts.roles.OrganisationKind",
+        "ApplyingKindEnum": "accounts.admission.models.APPLYING_KIND_CHOICES",
     },
     # Every operation's error answers, in the one error envelope (hub/schema.py).
     "POSTPROCESSING_HOOKS": [

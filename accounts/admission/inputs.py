@@ -8,7 +8,7 @@ import binascii
 from django.conf import settings
 from rest_framework import serializers
 
-from accounts.admission.models import APPLYING_KINDS, ApplicationState
+from accounts.admission.models import APPLYING_KIND_CHOICES, ApplicationState
 from accounts.admission.registration import RegistrationNumberError, registration_number_clean
 from accounts.admission.services import Applicant, DocumentUpload
 from accounts.roles import OrganisationKind
@@ -22,7 +22,7 @@ KIND_MESSAGE = (
 class ApplicationInput(serializers.Serializer):
     legal_name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(
-        choices=[(k.value, k.label) for k in APPLYING_KINDS], error_messages={"invalid_choice": KIND_MESSAGE}
+        choices=APPLYING_KIND_CHOICES, error_messages={"invalid_choice": KIND_MESSAGE}
     )
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$", error_messages={"invalid": "Give a two-letter ISO 3166 country code."}

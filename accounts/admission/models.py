@@ -13,6 +13,7 @@ from accounts.roles import OrganisationKind
 
 # Courts and auditors never apply: the operator creates them directly (OrganisationsApi, admit_organisation).
 APPLYING_KINDS = (OrganisationKind.PLATFORM, OrganisationKind.LOGISTICS, OrganisationKind.RIGHTS_OWNER)
+APPLYING_KIND_CHOICES = [(kind.value, kind.label) for kind in APPLYING_KINDS]
 
 
 class ApplicationState(models.TextChoices):
