@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.admission.models import ApplicationDocument, OrganisationApplication
+from accounts.admission.models import ApplicantMail, ApplicationDocument, OrganisationApplication
 from accounts.audit.models import Alert
 from accounts.models import Organisation
 
@@ -30,3 +30,13 @@ def lock_application_documents(queryset: QuerySet[ApplicationDocument]) -> Query
 def lock_application(application: OrganisationApplication) -> OrganisationApplication:
     """An application while its documents or state change (the one-time secret is used once)."""
     return OrganisationApplication.objects.select_for_update().get(pk=application.pk)
+
+
+def lock_applicant_mail(mail_id: int) -> ApplicantMail | None:
+    """A queued mail to an applicant, unless it was sent already (so it leaves once)."""
+    return (
+        ApplicantMail.objects.select_for_update()
+        .select_related("application")
+        .filter(pk=mail_id, sent_at__isnull=True)
+        .first()
+    )

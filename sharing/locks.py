@@ -6,7 +6,7 @@ kind in ascending primary key:
 
     1. organisation            (accounts/locks.py: accounts may not import sharing)
     2. alert                   (accounts/locks.py)
-    3. organisation application, then its documents (accounts/locks.py; documents by pk)
+    3. organisation application, its documents (by pk), a mail to its applicant (accounts/locks.py)
     4. dispute
     5. dispute coverage rows   (by pk)
     6. report                  (several: by pk)

@@ -324,6 +324,8 @@ def test_requesting_documents_mails_a_link_that_uploads_once_and_returns_the_app
     assert first.status_code == 200 and application.state == ApplicationState.PENDING
     assert application.documents.count() == 2
     assert second.status_code == 404
+    mail = application.mails.get()
+    assert mail.sent_at is not None and mail.body == ""  # the one-time link is not kept once sent
 
 
 def _file(name: str, content: bytes):
@@ -572,3 +574,19 @@ def test_admit_organisation_command_refuses_a_bad_number_and_a_duplicate():
         call_command("admit_organisation", name="X", kind="court", country="CN", registration_number="123")
     with pytest.raises(CommandError, match="already"):
         call_command("admit_organisation", name="already here", kind="auditor", country="GB")
+
+
+def test_a_decision_that_rolls_back_sends_no_mail(applied, operator_admin, smtp, monkeypatch):
+    from django.db import transaction
+
+    from accounts.actors import Actor
+
+    application, _ = applied
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        admission_services.application_reject(
+            application=application, reason="not a platform", actor=Actor(member=operator_admin)
+        )
+        raise RuntimeError("the request failed after the decision")
+
+    assert smtp.to(CONTACT) == [] and not application.mails.exists()
