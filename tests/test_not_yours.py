@@ -164,6 +164,9 @@ PROBES: dict[str, Probe] = {
     "operator-application": Probe("get", _O, R.ADMIN, None),
     "operator-application-decide": Probe("post", _O, R.ADMIN, None, {"reason": REASON}, {"action": "verify"}),
     "operator-application-document": Probe("get", _O, R.ADMIN, None),
+    "operator-organisation-standing": Probe(
+        "post", _O, R.ADMIN, None, {"reason": REASON}, {"standing": "suspend"}
+    ),
 }
 SKIPPED_NAMESPACES = {"admin"}  # Django's staff admin: its own login and its own 404s
 

@@ -10,6 +10,7 @@ from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
+from accounts.models import Organisation
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
 
@@ -82,3 +83,9 @@ def application_document_get(*, actor: Actor, application_id, document_id) -> Ap
         target_type="applicationdocument",
         noun="document",
     )
+
+
+def application_of(*, actor: Actor, organisation: Organisation) -> OrganisationApplication | None:
+    """The application that admitted the organisation, if it applied (the operator admits some directly)."""
+    _require_reviewer(actor)
+    return OrganisationApplication.objects.filter(organisation=organisation).first()

@@ -19,4 +19,9 @@ urlpatterns = [
         web.application_decide,
         name="operator-application-decide",
     ),
+    path(
+        "operator/organisations/<uuid:organisation_id>/<str:standing>",
+        web.organisation_standing,
+        name="operator-organisation-standing",
+    ),
 ]

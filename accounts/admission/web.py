@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework import serializers
 
+from accounts import selectors as account_selectors
+from accounts import services as account_services
 from accounts.admission import selectors, services
 from accounts.admission.api_support import document_response
 from accounts.admission.inputs import (
@@ -167,3 +169,35 @@ def application_document(request: ActorRequest, application_id, document_id) -> 
     )
     content = services.application_document_open(document=document, actor=request.actor)
     return document_response(document, content)
+
+
+STANDINGS = {"suspend": True, "reinstate": False}
+
+
+@require_POST
+@capability_required(Capability.ORGANISATION_ADMIN)
+def organisation_standing(request: ActorRequest, organisation_id, standing: str) -> HttpResponse:
+    """Suspend or reinstate an admitted organisation, with a reason its contact is told."""
+    organisation = account_selectors.organisation_get(actor=request.actor, public_id=organisation_id)
+    application = selectors.application_of(actor=request.actor, organisation=organisation)
+    data, errors = api_input(DecisionInput, request.POST)
+    if standing not in STANDINGS:
+        data, errors = None, {"standing": ["Suspend or reinstate."]}
+    if data is not None:
+        try:
+            account_services.organisation_set_standing(
+                organisation=organisation,
+                verified=True,
+                suspended=STANDINGS[standing],
+                reason=data["reason"],
+                actor=request.actor,
+            )
+        except DomainError as exc:
+            data, errors = None, domain_errors(exc)
+    if data is None and application is not None:
+        return _detail(request, application, errors=errors, status=400)
+    if data is None:
+        return render(request, "admission/queue.html", {"applications": [], "errors": errors}, status=400)
+    if application is not None:
+        return redirect("operator-application", application_id=application.public_id)
+    return redirect("operator-applications")

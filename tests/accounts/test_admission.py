@@ -590,3 +590,23 @@ def test_a_decision_that_rolls_back_sends_no_mail(applied, operator_admin, smtp,
         raise RuntimeError("the request failed after the decision")
 
     assert smtp.to(CONTACT) == [] and not application.mails.exists()
+
+
+def test_suspending_on_the_page_needs_a_reason_and_tells_the_contact(
+    applied, api, client, operator_admin, smtp, django_capture_on_commit_callbacks
+):
+    application, _ = applied
+    api(operator_admin).post(review_url(application, "/verify"), {"reason": "licence checked"}, format="json")
+    application.refresh_from_db()
+    organisation = application.organisation
+    client.force_login(operator_admin.user)
+    url = f"/operator/organisations/{organisation.public_id}"
+
+    without_reason = client.post(f"{url}/suspend", {"reason": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        suspended = client.post(f"{url}/suspend", {"reason": "bad-faith notices"})
+    organisation.refresh_from_db()
+
+    assert without_reason.status_code == 400 and 'data-field="reason"' in without_reason.content.decode()
+    assert suspended.status_code == 302 and organisation.suspended
+    assert any("bad-faith notices" in body_of(m) for m in smtp.wait_for(CONTACT))
