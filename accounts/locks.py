@@ -6,6 +6,9 @@ global order (an organisation before anything of the domain), so taking them fir
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
+from accounts.admission.models import ApplicantMail, ApplicationDocument, OrganisationApplication
 from accounts.audit.models import Alert
 from accounts.models import Organisation
 
@@ -17,3 +20,23 @@ def lock_organisation(organisation_id: int) -> Organisation:
 
 def lock_alert(alert: Alert) -> Alert:
     return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+def lock_application_documents(queryset: QuerySet[ApplicationDocument]) -> QuerySet[ApplicationDocument]:
+    """Verification documents being re-wrapped, in primary-key order (never two batches crosswise)."""
+    return queryset.select_for_update().order_by("pk")
+
+
+def lock_application(application: OrganisationApplication) -> OrganisationApplication:
+    """An application while its documents or state change (the one-time secret is used once)."""
+    return OrganisationApplication.objects.select_for_update().get(pk=application.pk)
+
+
+def lock_applicant_mail(mail_id: int) -> ApplicantMail | None:
+    """A queued mail to an applicant, unless it was sent already (so it leaves once)."""
+    return (
+        ApplicantMail.objects.select_for_update()
+        .select_related("application")
+        .filter(pk=mail_id, sent_at__isnull=True)
+        .first()
+    )

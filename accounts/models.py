@@ -7,8 +7,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.admission.models import ApplicationDocument, OrganisationApplication  # noqa: F401  (registers)
 from accounts.audit.models import AuditEvent  # noqa: F401  (registers the model)
 from accounts.roles import ROLE_CAPABILITIES, OrganisationKind, Role, Scope
 
@@ -31,9 +33,26 @@ class Organisation(models.Model):
     # A court's X25519 public key (hex); disclosure packages are encrypted to it.
     encryption_public_key = models.CharField(max_length=64, blank=True)
     encryption_key_set_at = models.DateTimeField(null=True, blank=True)
+    # Compact form (validated per country, accounts/admission/registration.py); "" when not given.
+    registration_number = models.CharField(max_length=64, blank=True)
+    # The membership terms the organisation accepted when admitted: every later access rests on them.
+    terms_version = models.CharField(max_length=40, blank=True)
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="organisation_name_unique_ignoring_case",
+                violation_error_message="An organisation of this name already exists.",
+            ),
+            models.UniqueConstraint(
+                "country",
+                "registration_number",
+                condition=~Q(registration_number=""),
+                name="organisation_registration_unique",
+                violation_error_message="An organisation with this registration number already exists.",
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_known"
             ),

@@ -6,11 +6,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import selectors
 from accounts.actors import Actor
+from accounts.admission.registration import name_normalised
+from accounts.admission.services import duplicates_of, organisation_contact_tell
 from accounts.apikeys import NewKey, key_generate
 from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record, audit_record_denied
@@ -19,23 +21,73 @@ from accounts.capabilities import require
 from accounts.locks import lock_organisation
 from accounts.models import ApiKey, Member, Organisation, VerificationState
 from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role, Scope, scopes_for
-from hub.errors import DomainError, ForbiddenError
+from hub.errors import ConflictError, DomainError, ForbiddenError
 from hub.wording import with_article
 
 
-@transaction.atomic
 def organisation_create(
-    *, name: str, kind: OrganisationKind, country: str, verified: bool = False, actor: Actor | None
+    *,
+    name: str,
+    kind: OrganisationKind,
+    country: str,
+    registration_number: str = "",
+    verified: bool = False,
+    actor: Actor | None,
 ) -> Organisation:
-    """Admit an organisation; an operator admin verifies it before it can act."""
+    """Admit an organisation; an operator admin verifies it before it can act. A taken name or
+    registration number (case and whitespace ignored) is a 409, also when a concurrent admission wins."""
     if actor is not None:  # None: the hub itself (seed_demo, fixtures)
         require(
             actor, Capability.ORGANISATION_ADMIN, message="Only operator administrators admit organisations."
         )
+    fields = duplicates_of(name=name, country=country, registration_number=registration_number)
+    if fields:
+        # Named as hub/integrity.py names any unique violation: the field, never its value.
+        _refuse_duplicate_organisation(actor, {("name" if f == "legal_name" else f): [TAKEN] for f in fields})
+    try:
+        return _organisation_insert(
+            name=name_normalised(name),
+            kind=kind,
+            country=country.upper(),
+            registration_number=registration_number,
+            verified=verified,
+            actor=actor,
+        )
+    except IntegrityError:
+        _refuse_duplicate_organisation(actor, {"name": [TAKEN]})
+        raise  # unreachable: the refusal raises
+
+
+TAKEN = "Already taken: choose another."
+
+
+def _refuse_duplicate_organisation(actor: Actor | None, fields: dict[str, list[str]]) -> None:
+    audit_record_denied(
+        actor=actor,
+        tag=AuditTag.ORGANISATION_CREATED,
+        target_type="organisation",
+        reason=f"duplicate {' and '.join(sorted(fields))}",
+        request_id=actor.request_id if actor else "",
+    )
+    what = " and ".join("registration number" if f == "registration_number" else f for f in sorted(fields))
+    raise ConflictError(f"Another organisation already has this {what}.", fields=fields)
+
+
+@transaction.atomic
+def _organisation_insert(
+    *,
+    name: str,
+    kind: OrganisationKind,
+    country: str,
+    registration_number: str,
+    verified: bool,
+    actor: Actor | None,
+) -> Organisation:
     organisation = Organisation.objects.create(
         name=name,
         kind=kind,
-        country=country.upper(),
+        country=country,
+        registration_number=registration_number,
         verification=VerificationState.VERIFIED if verified else VerificationState.PENDING,
     )
     audit_record(
@@ -54,9 +106,10 @@ ALWAYS_IN_STANDING = (OrganisationKind.OPERATOR, OrganisationKind.AUDITOR)
 
 
 def organisation_set_standing(
-    *, organisation: Organisation, verified: bool, suspended: bool, actor: Actor | None
+    *, organisation: Organisation, verified: bool, suspended: bool, reason: str = "", actor: Actor | None
 ) -> Organisation:
-    """Verify, suspend or reinstate an organisation; never lower the operator's or an auditor's standing."""
+    """Verify, suspend or reinstate an organisation, with a reason recorded and told to its contact;
+    never lower the operator's or an auditor's standing."""
     if actor is not None:  # None: the hub itself (seed_demo, fixtures)
         require(
             actor,
@@ -75,14 +128,16 @@ def organisation_set_standing(
             "be locked out.",
             fields={"suspended": ["Not for this organisation."], "verified": ["Not for this organisation."]},
         )
-    return _organisation_standing_save(
-        organisation=organisation, verified=verified, suspended=suspended, actor=actor
+    organisation = _organisation_standing_save(
+        organisation=organisation, verified=verified, suspended=suspended, reason=reason, actor=actor
     )
+    organisation_contact_tell(organisation=organisation, reason=reason)
+    return organisation
 
 
 @transaction.atomic
 def _organisation_standing_save(
-    *, organisation: Organisation, verified: bool, suspended: bool, actor: Actor | None
+    *, organisation: Organisation, verified: bool, suspended: bool, reason: str, actor: Actor | None
 ) -> Organisation:
     organisation.verification = VerificationState.VERIFIED if verified else VerificationState.PENDING
     organisation.suspended = suspended
@@ -98,7 +153,7 @@ def _organisation_standing_save(
         target=organisation,
         data_class=DataClass.ADMINISTRATIVE,
         legal_basis=LegalBasis.OPERATOR_DUTY,
-        details={"verified": verified, "suspended": suspended},
+        details={"verified": verified, "suspended": suspended, "reason": reason},
     )
     return organisation
 

@@ -188,6 +188,18 @@ else:
 # trusted for them, so a forged Host header cannot redirect a reset link.
 HUB_PUBLIC_URL = env_str("HUB_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Organisations applying to join (accounts/admission/): the membership terms they accept (the version
+# is recorded on the organisation when admitted), and how many applications one address may send.
+HUB_MEMBERSHIP_TERMS_VERSION = env_str("HUB_MEMBERSHIP_TERMS_VERSION", "2026-11")
+HUB_MEMBERSHIP_TERMS_TEXT = env_str(
+    "HUB_MEMBERSHIP_TERMS_TEXT",
+    "Members share intelligence only on sellers they have evidence against, act on a match only after "
+    "their own review, answer counter-notices, and accept that every access they make is audited. "
+    "Raw personal data leaves the hub only under a court order approved by two officers.",
+)
+HUB_APPLICATION_RATE = env_str("HUB_APPLICATION_RATE", "10/hour")
+HUB_APPLICATION_MAX_DOCUMENTS = env_int("HUB_APPLICATION_MAX_DOCUMENTS", 5)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -277,6 +289,9 @@ SPECTACULAR_SETTINGS = {
         "VerificationLevelEnum": "sharing.models.reports.VerificationLevel",
         # A dispute and each report it covers share one set of states.
         "DisputeStatusEnum": "sharing.models.disputes.DisputeStatus",
+        "ApplicationStateEnum": "accounts.admission.models.ApplicationState",
+        "OrganisationKindEnum": "accounts.roles.OrganisationKind",
+        "ApplyingKindEnum": "accounts.admission.models.APPLYING_KIND_CHOICES",
     },
     # Every operation's error answers, in the one error envelope (hub/schema.py).
     "POSTPROCESSING_HOOKS": [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("accounts.admission.urls")),
     path("disclosures/", sharing_web.disclosure_list, name="disclosure-list"),
     path("disclosures/new", sharing_web.disclosure_new, name="disclosure-new"),
     path("disclosures/<uuid:request_id>/", sharing_web.disclosure_page, name="disclosure-page"),

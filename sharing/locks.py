@@ -6,17 +6,18 @@ kind in ascending primary key:
 
     1. organisation            (accounts/locks.py: accounts may not import sharing)
     2. alert                   (accounts/locks.py)
-    3. dispute
-    4. dispute coverage rows   (by pk)
-    5. report                  (several: by pk)
-    6. report appeal
-    7. identifier tokens       (by pk; accepting, lapsing or deciding relinks subjects)
-    8. reporter standing       (several: by organisation; a decision refreshes its reporters')
-    9. disclosure request
-   10. restricted records      (by pk)
-   11. bulk rows, then stored token rows (by pk; key rotation)
-   12. webhook endpoint
-   13. webhook outbox row
+    3. organisation application, its documents (by pk), a mail to its applicant (accounts/locks.py)
+    4. dispute
+    5. dispute coverage rows   (by pk)
+    6. report                  (several: by pk)
+    7. report appeal
+    8. identifier tokens       (by pk; accepting, lapsing or deciding relinks subjects)
+    9. reporter standing       (several: by organisation; a decision refreshes its reporters')
+   10. disclosure request
+   11. restricted records      (by pk)
+   12. bulk rows, then stored token rows (by pk; key rotation)
+   13. webhook endpoint
+   14. webhook outbox row
 
 Two reviewers accepting reports that share identifiers lock overlapping token rows; taking them in
 ascending id order means neither can hold one the other waits for while waiting for one the other

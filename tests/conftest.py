@@ -17,6 +17,15 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def throttles_reset():
+    """Throttles (organisations applying: accounts/admission/throttle.py) count in the cache, by
+    address; every test's client is 127.0.0.1, so each test starts from an empty count."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def checkpoints_in_tmp(settings, tmp_path_factory):
     """Checkpoint notes go to a fresh directory per test, never the checkout's var/."""
     settings.HUB_CHECKPOINT_DIR = str(tmp_path_factory.mktemp("checkpoints"))

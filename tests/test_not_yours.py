@@ -88,6 +88,12 @@ def _api_key() -> uuid.UUID:
     return api_key.public_id
 
 
+def _application() -> uuid.UUID:
+    from tests.accounts.test_role_matrix import application_make
+
+    return application_make().public_id  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class Probe:
     """Drive one route: `method` as a member of `kind`/`role`; `other` makes another organisation's
@@ -138,6 +144,15 @@ PROBES: dict[str, Probe] = {
     "api-key-revoke": Probe("post", _P, R.ADMIN, _api_key),
     "alert-acknowledge": Probe("post", _O, R.ADMIN, None, {"reason": REASON}),
     "alert-resolve": Probe("post", _O, R.ADMIN, None, {"reason": REASON}),
+    # Applicants hold no account: another applicant's reference without its secret is not there.
+    "organisation-application-documents-add": Probe(
+        "post", _P, R.ADMIN, _application, {"secret": "not-the-secret", "documents": EVIDENCE}
+    ),
+    "review-application-detail": Probe("get", _O, R.ADMIN, None),
+    "review-application-verify": Probe("post", _O, R.ADMIN, None, {"reason": REASON}),
+    "review-application-reject": Probe("post", _O, R.ADMIN, None, {"reason": REASON}),
+    "review-application-request-documents": Probe("post", _O, R.ADMIN, None, {"reason": REASON}),
+    "review-application-document": Probe("get", _O, R.ADMIN, None),
     # Pages
     "disclosure-page": Probe("get", _C, R.ANALYST, _disclosure),
     "disclosure-download": Probe("get", _C, R.ANALYST, _disclosure),
@@ -145,6 +160,13 @@ PROBES: dict[str, Probe] = {
     "bulk-cancel": Probe("post", _L, R.ANALYST, _bulk_job),
     "bulk-download": Probe("get", _L, R.ANALYST, _bulk_job, extra={"file_format": "csv"}),
     "audit-alert-handle": Probe("post", _O, R.ADMIN, None, {"reason": REASON}, {"action": "acknowledge"}),
+    "join-documents": Probe("post", _P, R.ADMIN, _application, {"secret": "not-the-secret"}),
+    "operator-application": Probe("get", _O, R.ADMIN, None),
+    "operator-application-decide": Probe("post", _O, R.ADMIN, None, {"reason": REASON}, {"action": "verify"}),
+    "operator-application-document": Probe("get", _O, R.ADMIN, None),
+    "operator-organisation-standing": Probe(
+        "post", _O, R.ADMIN, None, {"reason": REASON}, {"standing": "suspend"}
+    ),
 }
 SKIPPED_NAMESPACES = {"admin"}  # Django's staff admin: its own login and its own 404s
 

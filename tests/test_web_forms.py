@@ -34,6 +34,9 @@ POST_FORMS = {
     "audit/checkpoints.html": "no input",
     "accounts/login.html": "Django's authentication form",
     "base.html": "logout: no input",
+    "admission/join.html": "test_applying_on_the_page_follows_the_apis_rules",
+    "admission/documents.html": "test_adding_documents_on_the_page_without_a_file_is_a_400",
+    "admission/application.html": "test_deciding_an_application_on_the_page_follows_the_apis_reason_rule",
 }
 REASONS = {
     "empty": "",
@@ -258,3 +261,98 @@ def test_a_blank_reason_reaching_a_disclosure_service_directly_is_a_400_not_a_da
         getattr(disclosure, service)(request=order, reason="  ", actor=officer, **extra)
 
     assert refused.value.status_code == 400 and refused.value.fields == {"reason": ["A reason is required."]}
+
+
+@pytest.mark.parametrize("case", sorted(REASONS))
+def test_deciding_an_application_on_the_page_follows_the_apis_reason_rule(client, case):
+    from accounts.admission.models import ApplicationState, OrganisationApplication
+    from tests.accounts.test_role_matrix import application_make
+
+    web_application, api_application = application_make(), application_make()
+    admin = persona(K.OPERATOR, R.ADMIN)
+
+    on_page = _on_page(client, admin).post(
+        f"/operator/applications/{web_application.public_id}/reject", {"reason": REASONS[case]}
+    )
+    by_api = client_for(admin).post(
+        f"/api/v1/review/organisation-applications/{api_application.public_id}/reject",
+        {"reason": REASONS[case]},
+        format="json",
+    )
+
+    statuses = set(
+        OrganisationApplication.objects.filter(pk__in=[web_application.pk, api_application.pk]).values_list(
+            "state", flat=True
+        )
+    )
+    _same_reason_rule(
+        case, on_page, by_api, statuses, done=ApplicationState.REJECTED, untouched=ApplicationState.PENDING
+    )
+
+
+def _application_form(**overrides) -> dict:
+    form = {
+        "legal_name": "Page Applicant Ltd",
+        "kind": "rights_owner",
+        "country": "CN",
+        "registration_number": "91110000600037341L",
+        "contact_name": "Li Wei",
+        "contact_email": "contact@example.com",
+        "accept_terms": "on",
+        "documents": SimpleUploadedFile("licence.pdf", b"%PDF licence", content_type="application/pdf"),
+    }
+    return {name: value for name, value in {**form, **overrides}.items() if value is not None}
+
+
+APPLICATION_CASES = {
+    "no name": ({"legal_name": ""}, "legal_name"),
+    "name too long": ({"legal_name": "n" * 201}, "legal_name"),
+    "a court": ({"kind": "court"}, "kind"),
+    "an unknown kind": ({"kind": "pirate"}, "kind"),
+    "not a country code": ({"country": "China"}, "country"),
+    "a bad USCC": ({"registration_number": "91110000600037341X"}, "registration_number"),
+    "not an email": ({"contact_email": "nobody"}, "contact_email"),
+    "terms not accepted": ({"accept_terms": None}, "accept_terms"),
+    "no document": ({"documents": None}, "documents"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(APPLICATION_CASES))
+def test_applying_on_the_page_follows_the_apis_rules(client, case):
+    import base64
+
+    from accounts.admission.models import OrganisationApplication
+
+    overrides, field = APPLICATION_CASES[case]
+    form = _application_form(**overrides)
+    body = {k: v for k, v in form.items() if k not in ("documents", "accept_terms")} | {
+        "terms_version": "2026-11",
+        "accept_terms": "accept_terms" in form,
+        "documents": [{"name": "l.pdf", "content_base64": base64.b64encode(b"%PDF").decode()}]
+        if "documents" in form
+        else [],
+    }
+
+    on_page = client.post("/join/", form)
+    by_api = client_for(persona(K.PLATFORM, R.ADMIN)).post(
+        "/api/v1/organisation-applications", body, format="json"
+    )
+
+    assert _field_refused(on_page, field), on_page.content.decode()[-1500:]
+    assert by_api.status_code == 400 and field in by_api.json()["error"]["fields"]
+    assert not OrganisationApplication.objects.exists()
+
+
+def test_adding_documents_on_the_page_without_a_file_is_a_400(client):
+    from accounts.admission import services
+    from tests.accounts.test_role_matrix import application_make
+
+    application = application_make()
+    secret = "known-secret"
+    application.upload_secret_hash = services.secret_hash(secret)
+    application.save(update_fields=["upload_secret_hash"])
+
+    response = client.post(f"/join/{application.public_id}/documents", {"secret": secret})
+
+    assert _field_refused(response, "documents")
+    assert application.documents.count() == 1

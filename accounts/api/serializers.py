@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from accounts.admission.registration import RegistrationNumberError, registration_number_clean
 from accounts.audit.models import Alert, AuditEvent
 from accounts.models import ApiKey, Organisation
 from accounts.roles import OrganisationKind, Scope
@@ -20,24 +21,45 @@ class OrganisationOutput(serializers.ModelSerializer):
             "name",
             "kind",
             "country",
+            "registration_number",
             "verification",
             "suspended",
             "created_at",
             "encryption_public_key",
+            "terms_version",
+            "terms_accepted_at",
         ]
 
 
 class OrganisationCreateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
+    registration_number = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$", error_messages={"invalid": "Give a two-letter ISO country code."}
     )
 
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("registration_number", "").strip():
+            try:
+                attrs["registration_number"] = registration_number_clean(
+                    country=attrs["country"], number=attrs["registration_number"]
+                )
+            except RegistrationNumberError as exc:
+                raise serializers.ValidationError({"registration_number": [str(exc)]}) from None
+        return attrs
+
 
 class OrganisationStandingInput(serializers.Serializer):
     verified = serializers.BooleanField()
     suspended = serializers.BooleanField()
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Why; recorded in the audit log and told to the organisation's contact",
+    )
 
 
 class ApiKeyOutput(serializers.ModelSerializer):

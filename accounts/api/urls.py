@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from accounts.api import views
 
 urlpatterns = [
+    path("", include("accounts.admission.api_urls")),
     path("organisation", views.OwnOrganisationApi.as_view(), name="organisation-own"),
     path("organisation/encryption-key", views.EncryptionKeyApi.as_view(), name="organisation-encryption-key"),
     path("organisations", views.OrganisationsApi.as_view(), name="organisations"),

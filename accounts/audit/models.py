@@ -24,6 +24,8 @@ class LegalBasis(models.TextChoices):
     MEMBERSHIP_TERMS = "membership_terms", "Membership terms"
     OPERATOR_DUTY = "operator_duty", "Operator's duty of oversight"
     COURT_ORDER = "court_order", "Court order"
+    # An operator admin reading an applicant's own verification documents to decide its application.
+    ADMISSION_REVIEW = "admission_review", "Admission review"
 
 
 class AuditEvent(models.Model):

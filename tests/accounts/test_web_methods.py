@@ -20,10 +20,20 @@ _SAMPLE_ARGUMENT = {"uuid": uuid.uuid4, "int": lambda: 0, "string": lambda: "x"}
 def _capability_pages() -> dict[str, str]:
     """Every page behind capability_required (the function views but the home page), with made-up
     arguments: nothing may run behind them."""
+    from django.urls import URLResolver
+
     from hub.urls import urlpatterns
 
+    def flat(patterns) -> list:
+        # Included page maps (accounts/admission/urls.py) too; the staff admin has its own rules.
+        return [
+            p
+            for q in patterns
+            for p in (flat(q.url_patterns) if isinstance(q, URLResolver) and q.namespace != "admin" else [q])
+        ]
+
     pages = {}
-    for pattern in urlpatterns:
+    for pattern in flat(urlpatterns):
         is_page = not hasattr(pattern.callback, "view_class") and not hasattr(pattern.callback, "cls")
         if isinstance(pattern, URLPattern) and is_page and pattern.name != "home":
             kwargs = {

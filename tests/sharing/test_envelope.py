@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from hub.envelope import EnvelopeError, Sealed, associated_data, open_sealed, rewrap, seal
 from hub.keys import parse_key_ring
-from sharing.crypto.envelope import EnvelopeError, Sealed, associated_data, open_sealed, rewrap, seal
 
 KEYS_V1 = parse_key_ring("test", "1:" + "11" * 32)
 KEYS_V1_V2 = parse_key_ring("test", "1:" + "11" * 32 + ",2:" + "22" * 32)

@@ -13,8 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
+from hub.envelope import EnvelopeError, Sealed, associated_data, seal
 from hub.keys import key_encryption_keys
-from sharing.crypto.envelope import EnvelopeError, Sealed, associated_data, seal
 from sharing.keys.services import kek_rotation
 from sharing.keys.services.kek_rotation import kek_rotate
 from sharing.models import RestrictedRecord

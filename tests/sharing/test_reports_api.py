@@ -8,8 +8,8 @@ import json
 import pytest
 
 from accounts.audit.models import AuditEvent, DataClass
+from hub.envelope import Sealed, associated_data, open_sealed
 from hub.keys import key_encryption_keys
-from sharing.crypto.envelope import Sealed, associated_data, open_sealed
 from sharing.models import IdentifierToken, Report, ReportStatus, RestrictedRecord
 from tests.factories import report_body, report_make, seller_identifiers
 

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from accounts.audit.models import AuditEvent, DataClass, Outcome
+from accounts.audit.models import AuditEvent, DataClass, LegalBasis, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey
+from accounts.roles import OrganisationKind, Role
 from sharing.disclosure.services.disclosure import fields_in_scope
 from sharing.models import DisclosureRequest, RestrictedRecord
 
@@ -54,6 +55,8 @@ def _violation(event: AuditEvent) -> str | None:
         return reason
     if event.data_class != DataClass.RESTRICTED:
         return None
+    if event.legal_basis == LegalBasis.ADMISSION_REVIEW:
+        return _admission_review_violation(event)
     request = _order_of(event)
     if request is None:
         return "no court order named as its legal basis"
@@ -68,6 +71,14 @@ def _violation(event: AuditEvent) -> str | None:
     ):
         return f"order {request.public_id} was not approved and valid at the time"
     return _out_of_scope(event, request)
+
+
+def _admission_review_violation(event: AuditEvent) -> str | None:
+    """An applicant's own documents, read by an operator admin to decide the application: no order needed."""
+    reviewer = event.organisation is not None and event.organisation.kind == OrganisationKind.OPERATOR
+    if event.action == AuditTag.APPLICATION_DOCUMENT_OPENED and reviewer and event.role == Role.ADMIN:
+        return None
+    return "admission review is a legal basis only for operator admins opening application documents"
 
 
 def _made_with_borrowed_key(event: AuditEvent) -> str | None:

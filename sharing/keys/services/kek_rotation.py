@@ -11,9 +11,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from accounts.admission.models import ApplicationDocument
+from accounts.admission.services import document_aad
+from accounts.locks import lock_application_documents
+from hub.envelope import EnvelopeError, Sealed, associated_data, rewrap
 from hub.keys import KeyRing, key_encryption_keys
 from sharing import locks
-from sharing.crypto.envelope import EnvelopeError, Sealed, associated_data, rewrap
 from sharing.models import RestrictedRecord
 
 
@@ -33,13 +36,17 @@ def kek_rotate(
         raise ValueError("batch_size must be at least 1")
     keys = keys or key_encryption_keys()
     stale = RestrictedRecord.objects.exclude(kek_version=keys.active_version)
+    # Organisations' verification documents (accounts/admission) are sealed with the same KEKs.
+    stale_documents = ApplicationDocument.objects.exclude(kek_version=keys.active_version)
     if dry_run:
-        return KekRotationSummary(remaining=stale.count())
+        return KekRotationSummary(remaining=stale.count() + stale_documents.count())
     summary = KekRotationSummary()
     # Each batch commits on its own, so a rerun after a crash carries on from what is left.
     while pks := list(stale.order_by("pk").values_list("pk", flat=True)[:batch_size]):
         summary.rewrapped += kek_rotate_batch(pks, keys=keys)
-    summary.remaining = stale.count()
+    while pks := list(stale_documents.order_by("pk").values_list("pk", flat=True)[:batch_size]):
+        summary.rewrapped += kek_rotate_documents_batch(pks, keys=keys)
+    summary.remaining = stale.count() + stale_documents.count()
     return summary
 
 
@@ -53,6 +60,25 @@ def kek_rotate_batch(pks: list[int], *, keys: KeyRing) -> int:
     for row in rows:
         sealed = _rewrap_row(row, keys)
         rewrapped += RestrictedRecord.objects.filter(pk=row.pk).update(
+            wrapped_key=sealed.wrapped_key, kek_version=sealed.kek_version
+        )
+    return rewrapped
+
+
+@transaction.atomic
+def kek_rotate_documents_batch(pks: list[int], *, keys: KeyRing) -> int:
+    """The same for application documents: lock, re-wrap those under an old KEK, count them."""
+    rows = lock_application_documents(
+        ApplicationDocument.objects.filter(pk__in=pks).exclude(kek_version=keys.active_version)
+    ).only("pk", "public_id", "kek_version", "wrapped_key")
+    rewrapped = 0
+    for row in rows:
+        stored = Sealed(kek_version=row.kek_version, wrapped_key=bytes(row.wrapped_key), ciphertext=b"")
+        try:
+            sealed = rewrap(stored, aad=document_aad(row), keys=keys)
+        except EnvelopeError as exc:
+            raise EnvelopeError(f"application {row} cannot be re-wrapped: {exc}") from None
+        rewrapped += ApplicationDocument.objects.filter(pk=row.pk).update(
             wrapped_key=sealed.wrapped_key, kek_version=sealed.kek_version
         )
     return rewrapped

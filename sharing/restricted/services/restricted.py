@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from hub.envelope import Sealed, associated_data, open_sealed, seal
 from hub.keys import key_encryption_keys
-from sharing.crypto.envelope import Sealed, associated_data, open_sealed, seal
 from sharing.models import RestrictedRecord
 
 RESTRICTED = "restricted"
