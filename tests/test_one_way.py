@@ -88,6 +88,12 @@ NOT_A_PROBE = {  # module: (how many hand-made 404s it holds, why none is a "not
     "accounts/audit/proofs.py": (1, "no checkpoint published yet: nothing scoped, the same for everyone"),
     "accounts/web_audit.py": (2, "audit events by sequence number (every auditor sees all); an unknown verb"),
     "sharing/bulk/web.py": (1, "an unknown results format in the path, not an object"),
+    "accounts/admission/services.py": (
+        2,
+        "an applicant's reference and one-time secret (no member, no scope: a wrong secret is audited as a "
+        "denied upload); the same secret used meanwhile by a concurrent upload",
+    ),
+    "accounts/admission/web.py": (1, "an unknown decision verb in the path, not an object"),
     "sharing/due_process/services/disputes.py": (1, "dispute_file's miss: the match gate's audited no-match"),
     "sharing/watchlists/services/webhooks.py": (
         1,

@@ -76,6 +76,22 @@ class ApplicationDocumentsAddApi(_PublicApi):
         responses={200: s.ApplicationStatusOutput},
         auth=[],
         summary="Add verification documents to your application (with its one-time secret)",
+        examples=[
+            OpenApiExample(
+                "The registration certificate, as asked",
+                request_only=True,
+                value={
+                    "secret": "the-one-time-secret-from-your-application-answer",
+                    "documents": [
+                        {
+                            "name": "registration-certificate.pdf",
+                            "content_type": "application/pdf",
+                            "content_base64": "JVBERi0xLjc=",
+                        }
+                    ],
+                },
+            )
+        ],
     )
     def post(self, request, application_id):
         payload = s.ApplicationDocumentsAddInput(data=request.data)
@@ -143,6 +159,7 @@ class ApplicationVerifyApi(_DecisionApi):
         request=DecisionInput,
         responses={200: s.ApplicationOutput},
         summary="Verify an application: the organisation is admitted, verified (operator admins)",
+        examples=[OpenApiExample('Documents match the register', request_only=True, value={"reason": 'Licence and USCC match the national enterprise credit register.'})],
     )
     def post(self, request, application_id):
         return self.decide(request, application_id, services.application_verify)
@@ -153,6 +170,7 @@ class ApplicationRejectApi(_DecisionApi):
         request=DecisionInput,
         responses={200: s.ApplicationOutput},
         summary="Reject an application with a reason",
+        examples=[OpenApiExample('Not a business', request_only=True, value={"reason": 'The registration number belongs to a different company.'})],
     )
     def post(self, request, application_id):
         return self.decide(request, application_id, services.application_reject)
@@ -163,6 +181,7 @@ class ApplicationDocumentsRequestApi(_DecisionApi):
         request=DecisionInput,
         responses={200: s.ApplicationOutput},
         summary="Ask the applicant for more documents (they get a one-time upload link)",
+        examples=[OpenApiExample('Licence unreadable', request_only=True, value={"reason": 'The business licence scan is unreadable; please upload a clearer copy.'})],
     )
     def post(self, request, application_id):
         return self.decide(request, application_id, services.application_documents_request)
