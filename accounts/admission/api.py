@@ -159,7 +159,13 @@ class ApplicationVerifyApi(_DecisionApi):
         request=DecisionInput,
         responses={200: s.ApplicationOutput},
         summary="Verify an application: the organisation is admitted, verified (operator admins)",
-        examples=[OpenApiExample('Documents match the register', request_only=True, value={"reason": 'Licence and USCC match the national enterprise credit register.'})],
+        examples=[
+            OpenApiExample(
+                "Documents match the register",
+                request_only=True,
+                value={"reason": "Licence and USCC match the national enterprise credit register."},
+            )
+        ],
     )
     def post(self, request, application_id):
         return self.decide(request, application_id, services.application_verify)
@@ -170,7 +176,13 @@ class ApplicationRejectApi(_DecisionApi):
         request=DecisionInput,
         responses={200: s.ApplicationOutput},
         summary="Reject an application with a reason",
-        examples=[OpenApiExample('Not a business', request_only=True, value={"reason": 'The registration number belongs to a different company.'})],
+        examples=[
+            OpenApiExample(
+                "Not a business",
+                request_only=True,
+                value={"reason": "The registration number belongs to a different company."},
+            )
+        ],
     )
     def post(self, request, application_id):
         return self.decide(request, application_id, services.application_reject)
@@ -181,7 +193,13 @@ class ApplicationDocumentsRequestApi(_DecisionApi):
         request=DecisionInput,
         responses={200: s.ApplicationOutput},
         summary="Ask the applicant for more documents (they get a one-time upload link)",
-        examples=[OpenApiExample('Licence unreadable', request_only=True, value={"reason": 'The business licence scan is unreadable; please upload a clearer copy.'})],
+        examples=[
+            OpenApiExample(
+                "Licence unreadable",
+                request_only=True,
+                value={"reason": "The business licence scan is unreadable; please upload a clearer copy."},
+            )
+        ],
     )
     def post(self, request, application_id):
         return self.decide(request, application_id, services.application_documents_request)
