@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from accounts.api import views
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("alerts", views.AlertsApi.as_view(), name="alerts"),
     path("alerts/<uuid:alert_id>/acknowledge", views.AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
     path("alerts/<uuid:alert_id>/resolve", views.AlertResolveApi.as_view(), name="alert-resolve"),
+    path("", include("accounts.invitations.api_urls")),
 ]
