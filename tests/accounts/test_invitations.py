@@ -107,7 +107,7 @@ def test_a_used_link_is_410_and_audited(smtp):
     assert again_post.status_code == 410
     assert (
         AuditEvent.objects.filter(action=AuditTag.INVITATION_REUSED_ATTEMPT, outcome=Outcome.DENIED).count()
-        == 2
+        == 3  # the GET, then the GET and the POST of the second try
     )
 
 
