@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.urls import URLResolver
 
 from accounts.audit.models import AuditEvent, Outcome
 from accounts.models import Member, VerificationState
@@ -62,6 +63,20 @@ def _other_key_url(member: Member) -> str:
 
     key_for(member)
     return f"/api/v1/api-keys/{ApiKey.objects.filter(member=member).latest('id').public_id}/revoke"
+
+
+def _own_invitation_url(member: Member) -> str:
+    from accounts.invitations.services import invitation_create
+
+    invitation, _ = invitation_create(
+        email=f"{uuid.uuid4().hex}@example.com", role="admin", organisation=member.organisation, actor=None
+    )
+    return f"/api/v1/invitations/{invitation.public_id}/revoke"
+
+
+def _colleague_url(member: Member, action: str) -> str:
+    """Another admin of the caller's organisation (every kind has admins), so the last-admin rule holds."""
+    return f"/api/v1/members/{member_make(member.organisation, Role.ADMIN).public_id}/{action}"
 
 
 def _alert_url(suffix: str) -> str:
@@ -196,6 +211,45 @@ ENDPOINTS = [
         lambda m: {"name": "ci", "scopes": ["keys"]},
     ),
     Endpoint("api-key-revoke", "api-key-revoke", "post", Capability.APIKEY_MANAGE, 200, _other_key_url),
+    Endpoint(
+        "invitation-list",
+        "invitations",
+        "get",
+        Capability.MEMBER_MANAGE,
+        200,
+        lambda m: "/api/v1/invitations",
+    ),
+    Endpoint(
+        "invitation-create",
+        "invitations",
+        "post",
+        Capability.MEMBER_MANAGE,
+        201,
+        lambda m: "/api/v1/invitations",
+        lambda m: {"email": f"{uuid.uuid4().hex}@example.com", "role": "admin"},
+    ),
+    Endpoint(
+        "invitation-revoke", "invitation-revoke", "post", Capability.MEMBER_MANAGE, 200, _own_invitation_url
+    ),
+    Endpoint("member-list", "members", "get", Capability.MEMBER_MANAGE, 200, lambda m: "/api/v1/members"),
+    Endpoint(
+        "member-deactivate",
+        "member-deactivate",
+        "post",
+        Capability.MEMBER_MANAGE,
+        200,
+        lambda m: _colleague_url(m, "deactivate"),
+        lambda m: {"reason": "left the company"},
+    ),
+    Endpoint(
+        "member-reactivate",
+        "member-reactivate",
+        "post",
+        Capability.MEMBER_MANAGE,
+        200,
+        lambda m: _colleague_url(m, "reactivate"),
+        lambda m: {"reason": "back from leave"},
+    ),
     Endpoint(
         "tokens-evaluate",
         "tokens-evaluate",
@@ -661,7 +715,13 @@ def test_every_api_route_is_in_the_matrix():
     from accounts.api.urls import urlpatterns as accounts_routes
     from sharing.urls import urlpatterns as sharing_routes
 
-    routes = {p.name for p in [*accounts_routes, *sharing_routes]}
+    def names(patterns) -> set[str]:
+        found: set[str] = set()
+        for p in patterns:
+            found |= names(p.url_patterns) if isinstance(p, URLResolver) else {p.name}
+        return found
+
+    routes = names([*accounts_routes, *sharing_routes])
 
     assert routes == {e.route for e in ENDPOINTS} | PUBLIC_ROUTES
 
