@@ -206,9 +206,8 @@ def api_keys(request: ActorRequest) -> HttpResponse:
     """Your own keys; POST creates one, shown once on the answer page."""
     if request.method != "POST":
         return _keys_page(request, organisation_wide=False)
-    data, errors = api_input(
-        WebApiKeyInput, {**request.POST.dict(), "scopes": request.POST.getlist("scopes")}
-    )
+    form = {k: v for k, v in request.POST.dict().items() if v != ""}  # an empty date: the default lifetime
+    data, errors = api_input(WebApiKeyInput, {**form, "scopes": request.POST.getlist("scopes")})
     if data is None:
         return _keys_page(request, organisation_wide=False, errors=errors, status=400)
     expires = data.get("expires_on")
