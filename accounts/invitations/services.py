@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -33,7 +34,7 @@ from hub.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
 class GoneError(DomainError):
     """The invitation existed but can no longer be used (expired, used or revoked)."""
 
-    status_code = 410
+    status_code = HTTPStatus.GONE
     code = "gone"
 
 

@@ -36,7 +36,7 @@ def _members_page(
         audit=lambda rows: selectors.members_page_audit(actor=actor, page=rows),
     )
     for member in members:
-        member.two_factor = selectors.two_factor_enrolled(member)  # type: ignore[attr-defined]
+        member.two_factor = selectors.two_factor_enrolled(member)
     invitations = page_audited(
         request,
         selectors.invitations_list(actor=actor),
