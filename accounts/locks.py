@@ -7,6 +7,7 @@ global order (an organisation before anything of the domain), so taking them fir
 from __future__ import annotations
 
 from accounts.audit.models import Alert
+from accounts.invitations.models import Invitation
 from accounts.models import Organisation
 
 
@@ -17,3 +18,10 @@ def lock_organisation(organisation_id: int) -> Organisation:
 
 def lock_alert(alert: Alert) -> Alert:
     return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+def lock_invitation(invitation_id: int) -> Invitation:
+    """An invitation being accepted: two tabs accepting one link at once make one member.
+
+    After the organisation, never with an alert held (sharing/locks.py's order, 1b)."""
+    return Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation_id)

@@ -24,7 +24,7 @@ from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.invitations.models import Invitation
-from accounts.locks import lock_organisation
+from accounts.locks import lock_invitation, lock_organisation
 from accounts.models import Member, Organisation
 from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role
 from accounts.services import member_create
@@ -258,7 +258,7 @@ def invitation_accept(*, token: str, password: str, request_id: str = "") -> Mem
 
 @transaction.atomic
 def _invitation_accept_save(*, invitation_pk: int, password: str, request_id: str) -> Member:
-    invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation_pk)
+    invitation = lock_invitation(invitation_pk)
     if invitation.status != "pending":  # accepted a moment ago by another request
         raise GoneError("This invitation was already used. Log in with the password you set.")
     if _address_taken(invitation.email):
