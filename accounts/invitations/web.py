@@ -120,6 +120,8 @@ def accept_link(request: HttpRequest, token: str) -> HttpResponse:
 
     So the token is in exactly one request line (this redirect); the page, its errors, Django's
     request log and the sign-in's log all see /invitations/accept/ only."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     request.session[SESSION_TOKEN] = token
     return redirect("invitation-accept")
 
