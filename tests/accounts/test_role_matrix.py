@@ -711,17 +711,19 @@ def _call(member: Member, endpoint: Endpoint):
     return getattr(client_for(member), endpoint.method)(url, body, format="json")
 
 
-def test_every_api_route_is_in_the_matrix():
+def _api_patterns(patterns=None) -> list:
+    """Every API route, those of included sub-packages' api_urls.py too."""
     from accounts.api.urls import urlpatterns as accounts_routes
     from sharing.urls import urlpatterns as sharing_routes
 
-    def names(patterns) -> set[str]:
-        found: set[str] = set()
-        for p in patterns:
-            found |= names(p.url_patterns) if isinstance(p, URLResolver) else {p.name}
-        return found
+    found: list = []
+    for p in [*accounts_routes, *sharing_routes] if patterns is None else patterns:
+        found += _api_patterns(p.url_patterns) if isinstance(p, URLResolver) else [p]
+    return found
 
-    routes = names([*accounts_routes, *sharing_routes])
+
+def test_every_api_route_is_in_the_matrix():
+    routes = {p.name for p in _api_patterns()}
 
     assert routes == {e.route for e in ENDPOINTS} | PUBLIC_ROUTES
 
@@ -849,12 +851,9 @@ def _api_routes() -> dict[str, str]:
     """Every API route with made-up ids: nothing behind them need exist, since nothing may run."""
     from django.urls import reverse
 
-    from accounts.api.urls import urlpatterns as accounts_routes
-    from sharing.urls import urlpatterns as sharing_routes
-
     return {
         p.name: reverse(p.name, kwargs={name: uuid.uuid4() for name in p.pattern.converters})
-        for p in [*accounts_routes, *sharing_routes]
+        for p in _api_patterns()
     }
 
 
