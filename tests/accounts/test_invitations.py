@@ -394,3 +394,38 @@ def test_invite_member_refuses_a_role_outside_the_kind():
             "--role",
             "reporter",
         )
+
+
+@pytest.mark.django_db
+def test_the_members_page_deactivates_ends_the_session_and_keeps_the_last_admin():
+    admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
+    analyst = member_make(admin.organisation, Role.ANALYST)
+    analyst_browser = Client()
+    analyst_browser.force_login(analyst.user)
+    admin_browser = Client()
+    admin_browser.force_login(admin.user)
+
+    no_reason = admin_browser.post(f"/organisation/members/{analyst.public_id}/deactivate", {})
+    done = admin_browser.post(f"/organisation/members/{analyst.public_id}/deactivate", {"reason": "left"})
+    last = admin_browser.post(f"/organisation/members/{admin.public_id}/deactivate", {"reason": "me"})
+
+    assert no_reason.status_code == 400 and 'data-field="reason"' in no_reason.content.decode()
+    assert done.status_code == 302
+    analyst.refresh_from_db()
+    assert analyst.active is False
+    assert analyst_browser.get("/").wsgi_request.user.is_authenticated is False
+    assert last.status_code == 409 and "last active administrator" in last.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_members_page_revokes_a_pending_invitation(smtp):
+    admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
+    created = _invite(admin, "pending@example.com").json()
+    browser = Client()
+    browser.force_login(admin.user)
+
+    response = browser.post(f"/organisation/invitations/{created['id']}/revoke")
+
+    assert response.status_code == 302
+    assert Invitation.objects.get(public_id=created["id"]).status == "revoked"
+    assert AuditEvent.objects.filter(action=AuditTag.INVITATION_REVOKED, object_id=created["id"]).exists()
