@@ -6,7 +6,6 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import status
 from rest_framework.response import Response
 
-from accounts import selectors as account_selectors
 from accounts.api.base import HubApiView
 from accounts.api.lists import HubListApi
 from accounts.invitations import selectors, services
@@ -46,7 +45,7 @@ class InvitationsApi(HubListApi):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         organisation = (
-            account_selectors.organisation_get(actor=self.actor, public_id=data["organisation"])
+            selectors.organisation_to_invite_into(actor=self.actor, public_id=data["organisation"])
             if "organisation" in data
             else None
         )

@@ -10,6 +10,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.invitations.models import Invitation
 from accounts.models import Member, Organisation
+from accounts.roles import Capability
 from accounts.scoped import scoped_get
 
 
@@ -48,6 +49,22 @@ def member_get(*, actor: Actor, public_id) -> Member:
         tag=AuditTag.MEMBER_DEACTIVATED,
         target_type="member",
         noun="member",
+    )
+
+
+def organisation_to_invite_into(*, actor: Actor, public_id) -> Organisation:
+    """Operators may name any organisation (to invite its first admin); everyone else only their own,
+    so another organisation's id is answered as a missing one."""
+    organisations = Organisation.objects.all()
+    if not actor.can(Capability.ORGANISATION_ADMIN):
+        organisations = organisations.filter(pk=actor.organisation.pk)
+    return scoped_get(
+        actor=actor,
+        queryset=organisations,
+        public_id=public_id,
+        tag=AuditTag.INVITATION_CREATED,
+        target_type="organisation",
+        noun="organisation",
     )
 
 

@@ -206,6 +206,16 @@ def test_an_operator_admin_invites_the_first_admin_of_another_organisation_only(
 
 
 @pytest.mark.django_db
+def test_an_organisation_admin_naming_another_organisation_gets_a_404():
+    admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
+    other = persona(OrganisationKind.PLATFORM, Role.VIEWER).organisation
+
+    response = _invite(admin, "someone@example.com", role="admin", organisation=str(other.public_id))
+
+    assert response.status_code == 404 and not Invitation.objects.exists()
+
+
+@pytest.mark.django_db
 def test_deactivation_stops_the_members_key_at_once_and_ends_their_web_session():
     admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
     analyst = member_make(admin.organisation, Role.ANALYST)
