@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from accounts.admission.models import ApplicantMail, ApplicationDocument, OrganisationApplication
 from accounts.audit.models import Alert
+from accounts.invitations.models import Invitation
 from accounts.models import Organisation
 
 
@@ -40,3 +41,10 @@ def lock_applicant_mail(mail_id: int) -> ApplicantMail | None:
         .filter(pk=mail_id, sent_at__isnull=True)
         .first()
     )
+
+
+def lock_invitation(invitation_id: int) -> Invitation:
+    """An invitation being accepted: two tabs accepting one link at once make one member.
+
+    After the organisation, never with an alert held (sharing/locks.py's order, 1b)."""
+    return Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation_id)

@@ -158,3 +158,6 @@ class QuotaUsage(models.Model):
                 fields=["organisation", "bucket", "window", "window_start"], name="quota_usage_unique"
             ),
         ]
+
+
+from accounts.invitations.models import Invitation  # noqa: E402, F401  (registers the model)

@@ -66,6 +66,7 @@ class Capability(models.TextChoices):
     ORGANISATION_READ = "organisation:read"
     ORGANISATION_ADMIN = "organisation:admin"
     APIKEY_MANAGE = "apikey:manage"
+    MEMBER_MANAGE = "member:manage"
     BULK_RUN = "bulk:run"
 
 
@@ -84,6 +85,8 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.ORGANISATION_ADMIN: None,
     # A key minting keys is how a leaked narrow key would widen itself: it needs its own scope.
     Capability.APIKEY_MANAGE: Scope.KEYS,
+    # Inviting and deactivating people changes who has access: the same scope as minting keys.
+    Capability.MEMBER_MANAGE: Scope.KEYS,
     Capability.CANARY_PLANT: None,
     Capability.DISCLOSURE_REQUEST: Scope.DISCLOSURE,
     Capability.DISCLOSURE_READ: Scope.DISCLOSURE,
@@ -196,6 +199,11 @@ for _bulk_runner in (
     (_K.LOGISTICS, _R.ANALYST),
 ):
     ROLE_CAPABILITIES[_bulk_runner] = ROLE_CAPABILITIES[_bulk_runner] | {_C.BULK_RUN}
+
+# Every organisation's administrators invite, deactivate and reactivate its members.
+for _kind_role in list(ROLE_CAPABILITIES):
+    if _kind_role[1] == _R.ADMIN:
+        ROLE_CAPABILITIES[_kind_role] = ROLE_CAPABILITIES[_kind_role] | {_C.MEMBER_MANAGE}
 
 VALID_ROLES: dict[OrganisationKind, tuple[Role, ...]] = {}
 for _kind, _role in ROLE_CAPABILITIES:

@@ -157,8 +157,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
 
+# Django's validators judge every password a person sets (accepting an invitation, a reset).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -343,6 +347,7 @@ HUB_MAX_EVIDENCE_FILES = env_int("HUB_MAX_EVIDENCE_FILES", 10)
 HUB_MAX_EVIDENCE_BYTES = env_int("HUB_MAX_EVIDENCE_BYTES", 5 * 1024 * 1024)
 HUB_REPORT_RETENTION_DAYS = env_int("HUB_REPORT_RETENTION_DAYS", 730)
 HUB_API_KEY_DEFAULT_DAYS = env_int("HUB_API_KEY_DEFAULT_DAYS", 365)
+HUB_INVITATION_DAYS = env_int("HUB_INVITATION_DAYS", 7)
 # Audit checkpoints: signed notes of the log's Merkle root, also written outside the database.
 HUB_AUDIT_ORIGIN = env_str("HUB_AUDIT_ORIGIN", "infringer-intelligence-hub/audit-log")
 HUB_CHECKPOINT_DIR = env_str("HUB_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"))

@@ -39,6 +39,7 @@ urlpatterns = [
     path("audit/chart/", web_audit.audit_chart, name="audit-chart"),
     path("audit/checkpoints/", web_audit.audit_checkpoints, name="audit-checkpoints"),
     path("audit/export.jsonl", web_audit.audit_export, name="audit-export"),
+    path("", include("accounts.invitations.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("sharing.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -5,6 +5,7 @@ transaction that holds more than one kind of row takes them in this global order
 kind in ascending primary key:
 
     1. organisation            (accounts/locks.py: accounts may not import sharing)
+   1b. invitation              (accounts/locks.py)
     2. alert                   (accounts/locks.py)
     3. organisation application, its documents (by pk), a mail to its applicant (accounts/locks.py)
     4. dispute

@@ -94,6 +94,19 @@ def _application() -> uuid.UUID:
     return application_make().public_id  # type: ignore[attr-defined]
 
 
+def _invitation() -> uuid.UUID:
+    from accounts.invitations.services import invitation_create
+
+    admin = persona(K.PLATFORM, R.ADMIN)
+    return invitation_create(
+        email="theirs@example.com", role="analyst", actor=None, organisation=admin.organisation
+    )[0].public_id
+
+
+def _member() -> uuid.UUID:
+    return persona(K.PLATFORM, R.ANALYST).public_id
+
+
 @dataclass(frozen=True)
 class Probe:
     """Drive one route: `method` as a member of `kind`/`role`; `other` makes another organisation's
@@ -153,12 +166,19 @@ PROBES: dict[str, Probe] = {
     "review-application-reject": Probe("post", _O, R.ADMIN, None, {"reason": REASON}),
     "review-application-request-documents": Probe("post", _O, R.ADMIN, None, {"reason": REASON}),
     "review-application-document": Probe("get", _O, R.ADMIN, None),
+    "invitation-revoke": Probe("post", _P, R.ADMIN, _invitation),
+    "member-deactivate": Probe("post", _P, R.ADMIN, _member, {"reason": REASON}),
+    "member-reactivate": Probe("post", _P, R.ADMIN, _member, {"reason": REASON}),
     # Pages
     "disclosure-page": Probe("get", _C, R.ANALYST, _disclosure),
     "disclosure-download": Probe("get", _C, R.ANALYST, _disclosure),
     "bulk-page": Probe("get", _L, R.ANALYST, _bulk_job),
     "bulk-cancel": Probe("post", _L, R.ANALYST, _bulk_job),
     "bulk-download": Probe("get", _L, R.ANALYST, _bulk_job, extra={"file_format": "csv"}),
+    "invitation-revoke-page": Probe("post", _P, R.ADMIN, _invitation),
+    "member-deactivate-page": Probe("post", _P, R.ADMIN, _member, {"reason": REASON}),
+    "member-reactivate-page": Probe("post", _P, R.ADMIN, _member, {"reason": REASON}),
+    "api-key-revoke-page": Probe("post", _P, R.ADMIN, _api_key),
     "audit-alert-handle": Probe("post", _O, R.ADMIN, None, {"reason": REASON}, {"action": "acknowledge"}),
     "join-documents": Probe("post", _P, R.ADMIN, _application, {"secret": "not-the-secret"}),
     "operator-application": Probe("get", _O, R.ADMIN, None),

@@ -192,6 +192,7 @@ SEEDS = {
     ("notifications", "get"): _seed_notification,
     ("watchlist", "get"): _seed_watch_entry,
     ("webhooks", "get"): _seed_webhook,
+    ("invitations", "get"): matrix._own_invitation_url,
 }
 
 

@@ -21,4 +21,5 @@ urlpatterns = [
     path("alerts", views.AlertsApi.as_view(), name="alerts"),
     path("alerts/<uuid:alert_id>/acknowledge", views.AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
     path("alerts/<uuid:alert_id>/resolve", views.AlertResolveApi.as_view(), name="alert-resolve"),
+    path("", include("accounts.invitations.api_urls")),
 ]

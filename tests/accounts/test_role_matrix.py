@@ -64,6 +64,20 @@ def _other_key_url(member: Member) -> str:
     return f"/api/v1/api-keys/{ApiKey.objects.filter(member=member).latest('id').public_id}/revoke"
 
 
+def _own_invitation_url(member: Member) -> str:
+    from accounts.invitations.services import invitation_create
+
+    invitation, _ = invitation_create(
+        email=f"{uuid.uuid4().hex}@example.com", role="admin", organisation=member.organisation, actor=None
+    )
+    return f"/api/v1/invitations/{invitation.public_id}/revoke"
+
+
+def _colleague_url(member: Member, action: str) -> str:
+    """Another admin of the caller's organisation (every kind has admins), so the last-admin rule holds."""
+    return f"/api/v1/members/{member_make(member.organisation, Role.ADMIN).public_id}/{action}"
+
+
 def _alert_url(suffix: str) -> str:
     from accounts.audit.services import alert_raise
 
@@ -196,6 +210,45 @@ ENDPOINTS = [
         lambda m: {"name": "ci", "scopes": ["keys"]},
     ),
     Endpoint("api-key-revoke", "api-key-revoke", "post", Capability.APIKEY_MANAGE, 200, _other_key_url),
+    Endpoint(
+        "invitation-list",
+        "invitations",
+        "get",
+        Capability.MEMBER_MANAGE,
+        200,
+        lambda m: "/api/v1/invitations",
+    ),
+    Endpoint(
+        "invitation-create",
+        "invitations",
+        "post",
+        Capability.MEMBER_MANAGE,
+        201,
+        lambda m: "/api/v1/invitations",
+        lambda m: {"email": f"{uuid.uuid4().hex}@example.com", "role": "admin"},
+    ),
+    Endpoint(
+        "invitation-revoke", "invitation-revoke", "post", Capability.MEMBER_MANAGE, 200, _own_invitation_url
+    ),
+    Endpoint("member-list", "members", "get", Capability.MEMBER_MANAGE, 200, lambda m: "/api/v1/members"),
+    Endpoint(
+        "member-deactivate",
+        "member-deactivate",
+        "post",
+        Capability.MEMBER_MANAGE,
+        200,
+        lambda m: _colleague_url(m, "deactivate"),
+        lambda m: {"reason": "left the company"},
+    ),
+    Endpoint(
+        "member-reactivate",
+        "member-reactivate",
+        "post",
+        Capability.MEMBER_MANAGE,
+        200,
+        lambda m: _colleague_url(m, "reactivate"),
+        lambda m: {"reason": "back from leave"},
+    ),
     Endpoint(
         "tokens-evaluate",
         "tokens-evaluate",

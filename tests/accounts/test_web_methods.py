@@ -64,7 +64,7 @@ def test_pages_refuse_methods_they_do_not_take_without_running(client, kind, rol
         for method in OTHER_METHODS
     }
 
-    assert {"audit-log", "disclosure-list", "bulk-list"} <= set(pages)
+    assert {"audit-log", "disclosure-list", "bulk-list", "members-page", "api-keys-page"} <= set(pages)
     assert set(statuses.values()) <= {403, 405}, statuses
     assert not AuditEvent.objects.filter(actor_member=member, outcome=Outcome.ALLOWED).exists()
     may_read_the_log = kind == OrganisationKind.AUDITOR

@@ -1,0 +1,1 @@
+"""People join by invitation: invitations, accepting them, members' standing, API keys on the web."""
