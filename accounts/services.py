@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts import selectors
 from accounts.actors import Actor
+from accounts.admission.organisations import duplicates_of, organisation_contact_tell
 from accounts.admission.registration import name_normalised
-from accounts.admission.services import duplicates_of, organisation_contact_tell
 from accounts.apikeys import NewKey, key_generate
 from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record, audit_record_denied

@@ -24,14 +24,16 @@ from accounts.admission.models import (
     ApplicationState,
     OrganisationApplication,
 )
+from accounts.admission.organisations import duplicates_of
 from accounts.admission.registration import name_normalised
 from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
+from accounts.invitations.services import invitation_create
 from accounts.locks import lock_application
 from accounts.models import Organisation, VerificationState
-from accounts.roles import Capability, OrganisationKind
+from accounts.roles import Capability, OrganisationKind, Role
 from accounts.scoped import not_found_message
 from hub.envelope import Sealed, associated_data, open_sealed, seal
 from hub.errors import ConflictError, DomainError, NotFoundError
@@ -60,28 +62,6 @@ class Applicant:
 
 
 # --- uniqueness -------------------------------------------------------------------------------
-
-
-def duplicates_of(
-    *, name: str, country: str, registration_number: str, exclude: OrganisationApplication | None = None
-) -> dict[str, list[str]]:
-    """Per-field messages for a name or registration number already held by an organisation or by
-    another open application (case and whitespace ignored); empty when there is none."""
-    name = name_normalised(name)
-    others = OrganisationApplication.objects.filter(state__in=OPEN_STATES)
-    if exclude is not None:
-        others = others.exclude(pk=exclude.pk)
-    fields: dict[str, list[str]] = {}
-    if Organisation.objects.filter(name__iexact=name).exists():
-        fields["legal_name"] = ["An organisation of this name is already a member of the hub."]
-    elif others.filter(legal_name__iexact=name).exists():
-        fields["legal_name"] = ["An application under this name is already being reviewed."]
-    same_number = {"country": country.upper(), "registration_number": registration_number}
-    if registration_number and Organisation.objects.filter(**same_number).exists():
-        fields["registration_number"] = ["An organisation with this registration number is already a member."]
-    elif registration_number and others.filter(**same_number).exists():
-        fields["registration_number"] = ["An application with this registration number is already open."]
-    return fields
 
 
 def _refuse_duplicate(*, actor: Actor | None, tag: AuditTag, target_type: str, fields: dict) -> None:
@@ -316,9 +296,14 @@ def application_verify(*, application: OrganisationApplication, reason: str, act
         subject="Your organisation is verified",
         body=(
             f"{application.legal_name} is now a verified member of the Infringer Intelligence Hub "
-            f"(reference {application.public_id}).\n\nYour administrator will receive an invitation "
-            f"by email to set up their account.\n\n{public_link('/')}\n"
+            f"(reference {application.public_id}).\n\nAn invitation to become its administrator follows "
+            f"in a separate message to this address.\n\n{public_link('/')}\n"
         ),
+    )
+    # The contact who applied becomes the organisation's first administrator, by invitation: they set
+    # a password (and enrol a second factor) through the one-time link, and invite the others.
+    invitation_create(
+        email=application.contact_email, role=Role.ADMIN, actor=actor, organisation=organisation
     )
     return organisation
 
@@ -480,23 +465,3 @@ def application_document_open(*, document: ApplicationDocument, actor: Actor) ->
 def terms_current() -> tuple[str, str]:
     """The membership terms an applicant accepts now: (version, text)."""
     return settings.HUB_MEMBERSHIP_TERMS_VERSION, settings.HUB_MEMBERSHIP_TERMS_TEXT
-
-
-def organisation_contact_tell(*, organisation: Organisation, reason: str) -> None:
-    """Tell an admitted organisation's contact (from its application) of a change in its standing."""
-    application = OrganisationApplication.objects.filter(organisation=organisation).first()
-    if application is None:  # admitted directly by the operator: no applicant contact on file
-        return
-    standing = (
-        "suspended"
-        if organisation.suspended
-        else ("in good standing" if organisation.verification == VerificationState.VERIFIED else "unverified")
-    )
-    applicant_tell(
-        application=application,
-        subject=f"Your organisation is {standing}",
-        body=(
-            f"{organisation.name} is now {standing} at the Infringer Intelligence Hub.\n\n"
-            f"Reason: {reason or 'none given'}\n\n{public_link('/')}\n"
-        ),
-    )

@@ -17,6 +17,7 @@ from accounts.admission.models import ApplicationDocument, ApplicationState, Org
 from accounts.admission.registration import RULES
 from accounts.audit.models import Alert, AuditEvent, DataClass, LegalBasis, Outcome
 from accounts.audit.tags import AuditTag
+from accounts.invitations.models import Invitation
 from accounts.models import Organisation, VerificationState
 from tests.factories import OrganisationFactory
 from tests.smtp_server import body_of, links_in
@@ -263,11 +264,19 @@ def test_verifying_admits_a_verified_organisation_with_its_terms_and_tells_the_c
         and organisation.terms_accepted_at == application.terms_accepted_at
     )
     assert organisation.registration_number == VALID_USCC
-    [message] = smtp.wait_for(CONTACT)
-    assert "verified" in body_of(message) and "administrator will receive an invitation" in body_of(message)
+    messages = {m["Subject"]: m for m in smtp.wait_for(CONTACT, count=2)}
+    verified, invitation = (
+        messages["[Hub] Your organisation is verified"],
+        messages[f"Invitation to join {organisation.name}"],
+    )
+    assert "verified" in body_of(verified) and "invitation to become its administrator" in body_of(verified)
     assert AuditEvent.objects.filter(
         action=AuditTag.APPLICATION_VERIFIED, actor_member=operator_admin
     ).exists()
+    # The contact who applied is invited as the new organisation's first administrator.
+    pending = Invitation.objects.get(organisation=organisation)
+    assert (pending.email, pending.role) == (CONTACT.lower(), "admin")
+    assert any("/invitations/accept/" in link for link in links_in(invitation))
 
 
 def test_rejecting_records_the_reason_and_tells_the_contact(
@@ -426,8 +435,12 @@ def test_suspending_and_reinstating_with_a_reason_tells_the_contact(
         )
 
     assert suspended.status_code == reinstated.status_code == 200
-    bodies = [body_of(m) for m in smtp.wait_for(CONTACT, count=2)]
-    assert "suspended" in bodies[0] and "bad-faith notices" in bodies[0]
+    # Besides the invitation to be its administrator, sent when it was verified.
+    smtp.wait_for(CONTACT, count=3)
+    bodies = [
+        body_of(m) for m in smtp.to(CONTACT) if "standing" in m["Subject"] or "suspended" in m["Subject"]
+    ]
+    assert len(bodies) == 2 and "suspended" in bodies[0] and "bad-faith notices" in bodies[0]
     assert "good standing" in bodies[1] and "appeal granted" in bodies[1]
     row = AuditEvent.objects.get(action=AuditTag.ORGANISATION_SUSPENDED, outcome=Outcome.ALLOWED)
     assert row.details["reason"] == "bad-faith notices"
