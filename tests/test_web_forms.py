@@ -18,7 +18,7 @@ from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.bulk.services import bulk
 from sharing.models import BulkJob, BulkJobStatus, DisclosureRequest, DisclosureStatus
-from tests.factories import client_for, court_key_pair, disclosure_make, persona, report_make
+from tests.factories import client_for, court_key_pair, disclosure_make, persona, report_make, web_login
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -58,7 +58,7 @@ def test_every_post_form_in_the_templates_is_covered_here():
 
 
 def _on_page(client, member):
-    client.force_login(member.user)
+    web_login(client, member)
     return client
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-_CODE = {"max_length": 32, "trim_whitespace": True}
-
 
 class CodeInput(serializers.Serializer):
     """A current TOTP code from the authenticator app, or (where allowed) a single-use recovery code."""
 
-    code = serializers.CharField(**_CODE)
+    code = serializers.CharField(max_length=32)
 
     def validate_code(self, value: str) -> str:
         code = value.replace(" ", "").replace("-", "")
@@ -22,4 +20,4 @@ class CodeInput(serializers.Serializer):
 class EnrolInput(CodeInput):
     """Confirming a new authenticator: a code from it, and when one is already enrolled, a code from that."""
 
-    current_code = serializers.CharField(required=False, allow_blank=True, **_CODE)
+    current_code = serializers.CharField(required=False, allow_blank=True, max_length=32)

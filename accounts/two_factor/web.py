@@ -56,7 +56,7 @@ def enrol(request):
     member = _member(request)
     device = services.enrolment_device(member)
     replacing = selectors.has_second_factor(request.user)
-    errors: dict = {}
+    errors = {}
     status = 200
     if request.method == "POST":
         data, errors = api_input(EnrolInput, request.POST)
@@ -94,7 +94,7 @@ def enrol(request):
 @login_required
 def verify(request):
     member = _member(request)
-    errors: dict = {}
+    errors = {}
     status = 200
     if request.method == "POST":
         data, errors = api_input(CodeInput, request.POST)
@@ -121,7 +121,7 @@ def recovery_codes(request):
     member = _member(request)
     if not selectors.has_second_factor(request.user):
         return redirect("two-factor-enrol")
-    errors: dict = {}
+    errors = {}
     status = 200
     if request.method == "POST":
         data, errors = api_input(CodeInput, request.POST)

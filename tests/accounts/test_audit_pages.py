@@ -20,7 +20,7 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
 from hubcore import merkle
 from tests import audit_triggers
-from tests.factories import disclosure_make, persona, report_make, seller_identifiers
+from tests.factories import disclosure_make, persona, report_make, seller_identifiers, web_login
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ SEQ_ROW = re.compile(r'<tr data-seq="(\d+)">')
 
 
 def _as(client, member):
-    client.force_login(member.user)
+    web_login(client, member)
     return client
 
 

@@ -13,8 +13,8 @@ from accounts.audit.models import Alert, AlertStatus, AuditEvent
 from accounts.audit.services import alert_raise
 from accounts.audit.tags import AuditTag
 from accounts.models import Member
-from accounts.roles import OrganisationKind, Role
-from tests.factories import persona, report_make, seller_identifiers
+from accounts.roles import OrganisationKind, Role, second_factor_required
+from tests.factories import persona, report_make, seller_identifiers, totp_code, totp_device_for
 
 PASSWORD = "correct horse battery staple"
 
@@ -54,6 +54,11 @@ def _log_in(page, base: str, member: Member) -> None:
     page.fill("#id_username", member.user.username)
     page.fill("#id_password", PASSWORD)
     page.locator("main button[type=submit]").click()
+    if second_factor_required(member.organisation_kind, member.role):
+        # Roles that need a second factor are asked for the code from their authenticator.
+        page.wait_for_url(re.compile(r".*/account/two-factor/verify/.*"))
+        page.fill("#id_code", totp_code(totp_device_for(member)))
+        page.locator("main button[type=submit]").click()
     page.wait_for_url(f"{base}/")
 
 
