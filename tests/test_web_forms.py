@@ -34,6 +34,12 @@ POST_FORMS = {
     "audit/checkpoints.html": "no input",
     "accounts/login.html": "Django's authentication form",
     "base.html": "logout: no input",
+    # The two-factor and password-reset pages: their rules are proved in tests/accounts/test_two_factor.py.
+    "two_factor/enrol.html": "tests/accounts/test_two_factor.py: wrong code at enrolment, re-enrolment",
+    "two_factor/verify.html": "tests/accounts/test_two_factor.py: bad input on the code page, lockout",
+    "two_factor/regenerate.html": "tests/accounts/test_two_factor.py: new recovery codes need a code",
+    "two_factor/password_reset_form.html": "tests/accounts/test_two_factor.py: unknown address, same answer",
+    "two_factor/password_reset_confirm.html": "tests/accounts/test_two_factor.py: a weak new password",
 }
 REASONS = {
     "empty": "",
