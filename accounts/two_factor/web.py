@@ -7,14 +7,12 @@ and their audit rows go through services.py.
 from __future__ import annotations
 
 import base64
-from urllib.parse import urlsplit
 
 import django_otp
 import segno
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -22,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.models import Member
 from accounts.two_factor import selectors, services
+from accounts.two_factor.forms import HubPasswordResetForm, HubSetPasswordForm
 from accounts.two_factor.inputs import CodeInput, EnrolInput
 from accounts.web_access import api_input, domain_errors
 from hub.errors import DomainError
@@ -142,28 +141,6 @@ def recovery_codes(request):
         {"errors": errors, "left": selectors.recovery_codes_left(request.user)},
         status=status,
     )
-
-
-class HubPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the link on HUB_PUBLIC_URL (never the request's Host) and an audit row."""
-
-    def save(self, **kwargs):
-        public = urlsplit(settings.HUB_PUBLIC_URL)
-        kwargs["domain_override"] = public.netloc
-        kwargs["use_https"] = public.scheme == "https"
-        kwargs["extra_email_context"] = {"hub_public_url": settings.HUB_PUBLIC_URL}
-        super().save(**kwargs)
-        request = kwargs.get("request")
-        users = self.get_users(self.cleaned_data["email"])
-        members = [member for user in users if (member := getattr(user, "member", None)) is not None]
-        services.password_reset_requested(members=members, request_id=_request_id(request))
-
-
-class HubSetPasswordForm(SetPasswordForm):
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        services.password_reset_completed(user=user)
-        return user
 
 
 password_reset = auth_views.PasswordResetView.as_view(
