@@ -188,6 +188,10 @@ def demo_seed() -> list[DemoMember]:
             member = Member.objects.filter(user__username=username).first() or services.member_create(
                 organisation=organisation, username=username, role=role, password=DEMO_PASSWORD, actor=None
             )
+            if not member.user.email:
+                # A reachable address, so password reset works for demo members (mail: var/mail/).
+                member.user.email = f"{username}@demo.example"
+                member.user.save(update_fields=["email"])
             key = demo_key(username)
             _demo_key_issue_or_top_up(member, key)
             key_path = demo_court_key(member, settings.VAR_DIR) if kind == K.COURT else None

@@ -226,3 +226,28 @@ def scopes_for(kind: str, role: str) -> frozenset[Scope]:
 
 def role_allowed(kind: str, role: str, capability: Capability) -> bool:
     return capability in capabilities_for(kind, role)
+
+
+# A second factor (TOTP, accounts/two_factor/) guards every role that can reach restricted data or
+# change other people's access: holding any of these capabilities implies it, and so does every
+# organisation's admin (who manages its members). Court clerks download disclosure packages,
+# disclosure officers approve them, operators review and admit, auditors read the whole log.
+SECOND_FACTOR_CAPABILITIES: frozenset[Capability] = frozenset(
+    {
+        _C.DISCLOSURE_DOWNLOAD,
+        _C.DISCLOSURE_APPROVE,
+        _C.ENCRYPTION_KEY_SET,
+        _C.AUDIT_READ,
+        _C.ORGANISATION_ADMIN,
+        _C.REPORT_REVIEW,
+        _C.DISPUTE_DECIDE,
+        _C.REPUTATION_OVERRIDE,
+    }
+)
+
+
+def second_factor_required(kind: str, role: str) -> bool:
+    """Whether a member of this kind and role must sign in with a second factor."""
+    if Role(role) == Role.ADMIN:
+        return True
+    return bool(capabilities_for(kind, role) & SECOND_FACTOR_CAPABILITIES)

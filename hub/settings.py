@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "sharing",
 ]
@@ -86,6 +89,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sessions: the idle limit (the absolute one is SESSION_COOKIE_AGE); then the second factor
+    # (django-otp marks a verified session; the gate sends 2FA roles to enrolment or the code page).
+    "accounts.two_factor.middleware.SessionIdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hub.middleware.DomainErrorPageMiddleware",
@@ -164,6 +172,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions end HUB_SESSION_HOURS after sign-in, after HUB_SESSION_IDLE_MINUTES without a request
+# (accounts/two_factor/middleware.py), and when the browser closes.
+SESSION_COOKIE_AGE = env_int("HUB_SESSION_HOURS", 8) * 3600
+HUB_SESSION_IDLE_MINUTES = env_int("HUB_SESSION_IDLE_MINUTES", 30)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Password reset links (Django's views) work once and for HUB_PASSWORD_RESET_MINUTES.
+PASSWORD_RESET_TIMEOUT = env_int("HUB_PASSWORD_RESET_MINUTES", 60) * 60
+# Two-factor sign-in (django-otp): TOTP in the member's authenticator app, plus single-use recovery
+# codes. Each wrong code doubles the wait before the next try (OTP_*_THROTTLE_FACTOR seconds first).
+OTP_TOTP_ISSUER = "Infringer Intelligence Hub"
+OTP_TOTP_THROTTLE_FACTOR = env_int("HUB_OTP_THROTTLE_SECONDS", 1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+HUB_RECOVERY_CODES = 10
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", web.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("accounts.two_factor.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.admission.urls")),
     path("disclosures/", sharing_web.disclosure_list, name="disclosure-list"),

@@ -49,6 +49,53 @@ def client_for(member: Member, scopes: list[str] | None = None) -> APIClient:
     return client
 
 
+def totp_code(device, *, steps_ahead: int = 0) -> str:
+    """The code an authenticator app would show for this django-otp TOTP device (or a step later).
+
+    django-otp accepts the steps around now (shifted by the drift it learnt) and each step once, so
+    the code is the first step not used yet; when that is ahead of the window, wait for it."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    now = int((time.time() - device.t0) // device.step) + device.drift
+    step = max(now - device.tolerance, device.last_t + 1, now) + steps_ahead
+    if step > now + device.tolerance:
+        time.sleep(device.t0 + (step - device.drift - device.tolerance) * device.step - time.time() + 0.05)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
+    totp.time = device.t0 + step * device.step
+    return str(totp.token()).zfill(device.digits)
+
+
+def totp_device_for(member: Member):
+    """A confirmed authenticator for the member, as enrolment leaves it (made by the enrolment service)."""
+    from accounts.two_factor import selectors
+    from accounts.two_factor import services as two_factor
+
+    device = selectors.totp_device_confirmed(member.user)
+    if device is None:
+        pending = two_factor.enrolment_device(member)
+        device, _ = two_factor.enrolment_confirm(member=member, code=totp_code(pending))
+    return device
+
+
+def web_login(client, member: Member) -> None:
+    """Sign a member in on the web; a role that needs a second factor also passes it: a real code from
+    its authenticator, checked by django-otp, then the session marked verified as django_otp.login does.
+    (tests/accounts/test_two_factor.py walks the code page itself.)"""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.roles import second_factor_required
+
+    client.force_login(member.user)
+    if second_factor_required(member.organisation_kind, member.role):
+        device = totp_device_for(member)
+        assert device.verify_token(totp_code(device)), "the authenticator's code was refused"
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
 def persona(kind: OrganisationKind, role: Role, **organisation_fields) -> Member:
     return member_make(OrganisationFactory(kind=kind, **organisation_fields), role)
 

@@ -23,7 +23,7 @@ from accounts.permissions import required_capabilities
 from accounts.roles import ROLE_CAPABILITIES
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
-from tests.factories import client_for, persona, report_make
+from tests.factories import client_for, persona, report_make, web_login
 
 
 def _api_views(patterns=None) -> dict[str, tuple[type, list[str]]]:
@@ -119,7 +119,7 @@ LISTING_PAGES = {
 @pytest.mark.parametrize("name", sorted(LISTING_PAGES))
 def test_each_listing_page_is_one_audit_row(name, client):
     member = persona(*LISTING_PAGES[name])
-    client.force_login(member.user)
+    web_login(client, member)
     before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     page = client.get(reverse(name))

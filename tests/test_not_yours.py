@@ -34,6 +34,7 @@ from tests.factories import (
     report_make,
     report_make_rejected,
     seller_identifiers,
+    web_login,
 )
 
 REASON = "checked against the file"
@@ -218,7 +219,7 @@ def _ask(name: str, probe: Probe, member: Member, object_id: uuid.UUID):
     if path.startswith("/api/"):
         return getattr(client_for(member), probe.method)(path, probe.body, format="json")
     client = Client()
-    client.force_login(member.user)
+    web_login(client, member)
     return getattr(client, probe.method)(path, probe.body)
 
 
@@ -298,5 +299,5 @@ def test_a_malformed_id_is_answered_as_a_missing_one(name, client):
 
 
 def _logged_in(client: Client, member: Member) -> Client:
-    client.force_login(member.user)
+    web_login(client, member)
     return client

@@ -22,7 +22,7 @@ from hub.errors import DomainError
 from sharing.bulk.services import bulk
 from sharing.bulk.tasks import bulk_chunk_task
 from sharing.models import BulkChunk, BulkJob, BulkResult
-from tests.factories import client_for, disclosure_make, persona
+from tests.factories import client_for, disclosure_make, persona, web_login
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def _members_covering_every_capability() -> list:
 
 def _logged_in(member) -> Client:
     client = Client()
-    client.force_login(member.user)
+    web_login(client, member)
     return client
 
 
@@ -161,7 +161,7 @@ def test_a_nul_in_a_json_key_is_refused_without_echoing_the_key(platform_analyst
 
 def test_a_nul_in_a_disclosure_rejection_reason_is_a_400_not_a_500(client, court_clerk_and_officer):
     order, officer = court_clerk_and_officer
-    client.force_login(officer.user)
+    web_login(client, officer)
 
     response = client.post(
         f"/disclosures/{order.public_id}/", {"action": "reject", "reason": f"no{NUL_TEXT}"}
@@ -180,7 +180,7 @@ def court_clerk_and_officer(db):
 
 def test_a_nul_in_an_alert_note_is_a_400_not_a_500(client):
     alert = alert_raise(kind="test", organisation=None, dedupe_key=str(uuid.uuid4()), details={})
-    client.force_login(persona(OrganisationKind.OPERATOR, Role.ADMIN).user)
+    web_login(client, persona(OrganisationKind.OPERATOR, Role.ADMIN))
 
     response = client.post(f"/audit/alerts/{alert.public_id}/acknowledge", {"reason": NUL_TEXT})
 

@@ -15,7 +15,7 @@ from django.test import Client
 from accounts.roles import OrganisationKind, Role
 from hub.uploads import EncryptedSpoolUploadHandler, UploadLimitHandler, UploadTooLargeError
 from sharing.models import BulkJob, DisclosureRequest
-from tests.factories import client_for, persona
+from tests.factories import client_for, persona, web_login
 from tests.test_nul_input import ROUTES
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_a_bulk_upload_under_the_limit_is_accepted(spool_dir, platform_analyst):
 def test_the_bulk_page_shows_a_clear_message_for_an_upload_over_the_limit(
     spool_dir, client, platform_analyst
 ):
-    client.force_login(platform_analyst.user)
+    web_login(client, platform_analyst)
 
     response = client.post("/bulk/", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT + 1000))})
 
@@ -105,7 +105,7 @@ def test_bytes_are_counted_as_they_arrive_whatever_the_declared_length(spool_dir
 
 def test_the_web_disclosure_form_refuses_an_order_document_over_the_request_limit(spool_dir, client):
     clerk = persona(OrganisationKind.COURT, Role.ANALYST)
-    client.force_login(clerk.user)
+    web_login(client, clerk)
 
     response = client.post(
         "/disclosures/new",
@@ -124,7 +124,7 @@ def test_every_route_refuses_a_multipart_body_over_its_limit_before_spooling_it(
     monkeypatch.setattr(EncryptedSpoolUploadHandler, "new_file", lambda self, *a, **k: spools.append(1))
     member = persona(OrganisationKind.PLATFORM, Role.ADMIN)
     web, api = Client(), client_for(member)
-    web.force_login(member.user)
+    web_login(web, member)
     big = _csv(LIMIT + 1000)
 
     answers = {
@@ -143,7 +143,7 @@ def test_every_route_refuses_a_multipart_body_over_its_limit_before_spooling_it(
 def test_a_web_form_body_over_the_request_limit_is_a_413_page(settings, client):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     member = persona(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER)
-    client.force_login(member.user)
+    web_login(client, member)
 
     response = client.post(
         f"/disclosures/{uuid.uuid4()}/",

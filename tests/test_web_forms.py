@@ -18,7 +18,7 @@ from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.bulk.services import bulk
 from sharing.models import BulkJob, BulkJobStatus, DisclosureRequest, DisclosureStatus
-from tests.factories import client_for, court_key_pair, disclosure_make, persona, report_make
+from tests.factories import client_for, court_key_pair, disclosure_make, persona, report_make, web_login
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -37,6 +37,12 @@ POST_FORMS = {
     "admission/join.html": "test_applying_on_the_page_follows_the_apis_rules",
     "admission/documents.html": "test_adding_documents_on_the_page_without_a_file_is_a_400",
     "admission/application.html": "test_deciding_an_application_on_the_page_follows_the_apis_reason_rule",
+    # The two-factor and password-reset pages: their rules are proved in tests/accounts/test_two_factor.py.
+    "two_factor/enrol.html": "tests/accounts/test_two_factor.py: wrong code at enrolment, re-enrolment",
+    "two_factor/verify.html": "tests/accounts/test_two_factor.py: bad input on the code page, lockout",
+    "two_factor/regenerate.html": "tests/accounts/test_two_factor.py: new recovery codes need a code",
+    "two_factor/password_reset_form.html": "tests/accounts/test_two_factor.py: unknown address, same answer",
+    "two_factor/password_reset_confirm.html": "tests/accounts/test_two_factor.py: a weak new password",
 }
 REASONS = {
     "empty": "",
@@ -61,7 +67,7 @@ def test_every_post_form_in_the_templates_is_covered_here():
 
 
 def _on_page(client, member):
-    client.force_login(member.user)
+    web_login(client, member)
     return client
 
 

@@ -14,7 +14,7 @@ from accounts.audit.tags import AuditTag
 from accounts.models import ApiKey
 from accounts.roles import CAPABILITY_SCOPE, ROLE_CAPABILITIES, OrganisationKind, Role, scopes_for
 from hub.errors import ForbiddenError
-from tests.factories import client_for, member_make, persona
+from tests.factories import client_for, member_make, persona, web_login
 
 pytestmark = pytest.mark.django_db
 
@@ -224,7 +224,7 @@ def test_key_management_needs_the_keys_scope(api, platform_analyst):
 
 
 def test_a_web_session_grants_at_most_its_roles_scopes(client, platform_analyst):
-    client.force_login(platform_analyst.user)
+    web_login(client, platform_analyst)
 
     beyond_role = client.post(
         "/api/v1/api-keys", {"name": "x", "scopes": ["disclosure"]}, content_type="application/json"

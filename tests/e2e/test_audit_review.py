@@ -13,8 +13,8 @@ from accounts.audit.models import Alert, AlertStatus, AuditEvent
 from accounts.audit.services import alert_raise
 from accounts.audit.tags import AuditTag
 from accounts.models import Member
-from accounts.roles import OrganisationKind, Role
-from tests.factories import persona, report_make, seller_identifiers
+from accounts.roles import OrganisationKind, Role, second_factor_required
+from tests.factories import persona, report_make, seller_identifiers, totp_code, totp_device_for
 
 PASSWORD = "correct horse battery staple"
 
@@ -50,10 +50,18 @@ def _seed() -> Seeded:
 
 
 def _log_in(page, base: str, member: Member) -> None:
+    # A role that needs a second factor has enrolled an authenticator (tests/e2e/test_two_factor_signin.py
+    # walks the enrolment itself) and is asked for its code after the password.
+    needs_code = second_factor_required(member.organisation_kind, member.role)
+    device = totp_device_for(member) if needs_code else None
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", member.user.username)
     page.fill("#id_password", PASSWORD)
     page.locator("main button[type=submit]").click()
+    if device is not None:
+        page.wait_for_url(re.compile(r".*/account/two-factor/verify/.*"))
+        page.fill("#id_code", totp_code(device))
+        page.locator("main button[type=submit]").click()
     page.wait_for_url(f"{base}/")
 
 

@@ -17,6 +17,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from hub.error_reports import RedactSecretsLogFilter, secret_fragments
+from tests.factories import web_login
 from tests.hub.embedded_server import ROOT, embedded_env
 
 DATABASE_PASSWORD = "db-password-4f1e9a"
@@ -152,7 +153,7 @@ def test_an_unknown_page_is_a_styled_404_with_navigation_that_does_not_echo_the_
 @pytest.mark.django_db
 def test_a_forbidden_page_is_a_styled_403_and_logs_one_line_without_a_traceback(platform_analyst, caplog):
     client = Client()
-    client.force_login(platform_analyst.user)
+    web_login(client, platform_analyst)
 
     with caplog.at_level(logging.INFO):
         response = client.get("/audit/")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import web_login
 from tests.hub.embedded_server import ROOT, embedded_env
 
 TEMPLATES = ROOT / "templates"
@@ -50,6 +51,7 @@ _PROBE = """
 import json, django
 django.setup()
 from django.test import Client
+from tests.factories import web_login
 c = Client()
 plain = c.get("/accounts/login/")
 secure = c.get("/accounts/login/", secure=True)
@@ -108,7 +110,7 @@ def test_a_page_with_inline_code_gets_a_policy_with_its_nonce_and_never_unsafe_i
         upload=SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n"),
         actor=Actor(member=platform_analyst),
     )
-    client.force_login(platform_analyst.user)
+    web_login(client, platform_analyst)
 
     response = client.get(f"/bulk/{job.public_id}/")
 

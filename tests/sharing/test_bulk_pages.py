@@ -10,7 +10,7 @@ from accounts.roles import OrganisationKind, Role
 from sharing.bulk.services import bulk
 from sharing.bulk.tasks import bulk_chunk_task
 from sharing.models import BulkChunk, BulkJob, BulkJobStatus
-from tests.factories import persona
+from tests.factories import persona, web_login
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def _run_first_chunk(job: BulkJob) -> None:
 
 
 def _logged_in(client, member):
-    client.force_login(member.user)
+    web_login(client, member)
     return client
 
 

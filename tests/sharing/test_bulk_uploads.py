@@ -12,7 +12,7 @@ from hub.uploads import EncryptedSpoolUploadHandler, SpoolTamperedError
 from sharing.bulk.services import bulk
 from sharing.bulk.tasks import bulk_chunk_task
 from sharing.models import BulkChunk, BulkJob, BulkResult
-from tests.factories import client_for, report_make_accepted, seller_identifiers
+from tests.factories import client_for, report_make_accepted, seller_identifiers, web_login
 
 pytestmark = [
     pytest.mark.django_db,
@@ -152,7 +152,7 @@ def test_a_spool_altered_on_disk_is_refused_not_read(damage):
 
 def test_the_web_upload_page_spools_only_encrypted_too(spooled, client, platform_analyst):
     content = _csv_file()
-    client.force_login(platform_analyst.user)
+    web_login(client, platform_analyst)
 
     response = client.post("/bulk/", {"file": SimpleUploadedFile("s.csv", content)})
 

@@ -17,7 +17,7 @@ from hubctl import output
 from sharing.bulk.services import bulk
 from sharing.bulk.tasks import bulk_chunk_task
 from sharing.models import BulkChunk, BulkJob
-from tests.factories import client_for
+from tests.factories import client_for, web_login
 
 REPO = Path(__file__).resolve().parents[2]
 # One ref per dangerous first character, plus one that only contains it later (left alone).
@@ -89,7 +89,7 @@ def test_bulk_csv_results_from_the_api_escape_formula_refs(platform_analyst):
 @pytest.mark.django_db
 def test_bulk_csv_results_from_the_web_page_escape_formula_refs(client, platform_analyst):
     job = _formula_job(platform_analyst)
-    client.force_login(platform_analyst.user)
+    web_login(client, platform_analyst)
 
     response = client.get(f"/bulk/{job.public_id}/results.csv")
 

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from accounts.roles import OrganisationKind, Role
 from sharing.models import DisclosureRequest, DisclosureStatus
-from tests.factories import court_key_pair, disclosure_make, member_make, persona, report_make
+from tests.factories import court_key_pair, disclosure_make, member_make, persona, report_make, web_login
 
 pytestmark = pytest.mark.django_db
 
 
 def _logged_in(client, member):
-    client.force_login(member.user)
+    web_login(client, member)
     return client
 
 

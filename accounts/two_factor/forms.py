@@ -1,0 +1,34 @@
+"""Django's password-reset forms, adapted: the link is built on HUB_PUBLIC_URL (never the request's
+Host), and requesting and completing a reset are audited (services.py). Their writes (the mail, the
+new password) are Django's own; the pages (web.py) only name these forms."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+
+from accounts.two_factor import services
+
+
+class HubPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the link on HUB_PUBLIC_URL (never the request's Host) and an audit row."""
+
+    def save(self, **kwargs):
+        public = urlsplit(settings.HUB_PUBLIC_URL)
+        kwargs["domain_override"] = public.netloc
+        kwargs["use_https"] = public.scheme == "https"
+        kwargs["extra_email_context"] = {"hub_public_url": settings.HUB_PUBLIC_URL}
+        super().save(**kwargs)
+        request = kwargs.get("request")
+        users = self.get_users(self.cleaned_data["email"])
+        members = [member for user in users if (member := getattr(user, "member", None)) is not None]
+        services.password_reset_requested(members=members, request_id=getattr(request, "request_id", ""))
+
+
+class HubSetPasswordForm(SetPasswordForm):
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        services.password_reset_completed(user=user)
+        return user
