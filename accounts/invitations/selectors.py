@@ -12,6 +12,7 @@ from accounts.invitations.models import Invitation
 from accounts.models import Member, Organisation
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
+from accounts.two_factor.selectors import has_second_factor
 
 
 def invitations_of(*, actor: Actor) -> QuerySet[Invitation]:
@@ -97,6 +98,6 @@ def members_page_audit(*, actor: Actor, page: list[Member]) -> None:
     )
 
 
-def two_factor_enrolled(member: Member) -> bool | None:
-    """Hook for the two-factor branch: whether the member has a confirmed second factor (None: unknown)."""
-    return None
+def two_factor_enrolled(member: Member) -> bool:
+    """Whether the member has a confirmed second factor (an admin sees who still has to enrol)."""
+    return has_second_factor(member.user)

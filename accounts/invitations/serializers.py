@@ -28,5 +28,5 @@ class MemberOutput(serializers.ModelSerializer):
         model = Member
         fields = ["id", "email", "role", "active", "created_at", "two_factor_enrolled"]
 
-    def get_two_factor_enrolled(self, member: Member) -> bool | None:
+    def get_two_factor_enrolled(self, member: Member) -> bool:
         return two_factor_enrolled(member)

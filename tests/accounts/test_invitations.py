@@ -21,7 +21,7 @@ from accounts.invitations.models import Invitation
 from accounts.models import ApiKey, Member
 from accounts.roles import OrganisationKind, Role
 from accounts.services import member_create
-from tests.factories import client_for, key_for, member_make, persona
+from tests.factories import client_for, key_for, member_make, persona, totp_device_for
 from tests.smtp_server import links_in
 
 STRONG = "Granite-Lantern-4417"
@@ -439,3 +439,15 @@ def test_the_members_page_revokes_a_pending_invitation(smtp):
     assert response.status_code == 302
     assert Invitation.objects.get(public_id=created["id"]).status == "revoked"
     assert AuditEvent.objects.filter(action=AuditTag.INVITATION_REVOKED, object_id=created["id"]).exists()
+
+
+@pytest.mark.django_db
+def test_the_members_list_says_who_has_enrolled_a_second_factor():
+    admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
+    analyst = member_make(admin.organisation, Role.ANALYST)
+    totp_device_for(admin)
+
+    members = client_for(admin).get("/api/v1/members").json()["results"]
+
+    enrolled = {row["id"]: row["two_factor_enrolled"] for row in members}
+    assert enrolled == {str(admin.public_id): True, str(analyst.public_id): False}
