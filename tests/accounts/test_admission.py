@@ -19,7 +19,7 @@ from accounts.audit.models import Alert, AuditEvent, DataClass, LegalBasis, Outc
 from accounts.audit.tags import AuditTag
 from accounts.invitations.models import Invitation
 from accounts.models import Organisation, VerificationState
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, web_login
 from tests.smtp_server import body_of, links_in
 
 pytestmark = pytest.mark.django_db
@@ -511,7 +511,7 @@ def test_operator_pages_list_and_decide(
     applied, client, operator_admin, smtp, django_capture_on_commit_callbacks
 ):
     application, _ = applied
-    client.force_login(operator_admin.user)
+    web_login(client, operator_admin)
 
     queue = client.get("/operator/applications/?state=pending")
     detail = client.get(f"/operator/applications/{application.public_id}/")
@@ -526,14 +526,14 @@ def test_operator_pages_list_and_decide(
 
 
 def test_operator_pages_are_refused_to_other_roles(client, reviewer):
-    client.force_login(reviewer.user)
+    web_login(client, reviewer)
 
     assert client.get("/operator/applications/").status_code == 403
 
 
 def test_a_document_opens_from_the_page_as_a_download(applied, client, operator_admin):
     application, _ = applied
-    client.force_login(operator_admin.user)
+    web_login(client, operator_admin)
 
     response = client.get(
         f"/operator/applications/{application.public_id}/documents/{application.documents.get().public_id}"
@@ -612,7 +612,7 @@ def test_suspending_on_the_page_needs_a_reason_and_tells_the_contact(
     api(operator_admin).post(review_url(application, "/verify"), {"reason": "licence checked"}, format="json")
     application.refresh_from_db()
     organisation = application.organisation
-    client.force_login(operator_admin.user)
+    web_login(client, operator_admin)
     url = f"/operator/organisations/{organisation.public_id}"
 
     without_reason = client.post(f"{url}/suspend", {"reason": ""})

@@ -21,7 +21,7 @@ from accounts.invitations.models import Invitation
 from accounts.models import ApiKey, Member
 from accounts.roles import OrganisationKind, Role
 from accounts.services import member_create
-from tests.factories import client_for, key_for, member_make, persona, totp_device_for
+from tests.factories import client_for, key_for, member_make, persona, totp_device_for, web_login
 from tests.smtp_server import links_in
 
 STRONG = "Granite-Lantern-4417"
@@ -221,7 +221,7 @@ def test_deactivation_stops_the_members_key_at_once_and_ends_their_web_session()
     analyst = member_make(admin.organisation, Role.ANALYST)
     analyst_api = client_for(analyst, scopes=["check"])
     browser = Client()
-    browser.force_login(analyst.user)
+    web_login(browser, analyst)
     assert analyst_api.post("/api/v1/checks", CHECK_BODY, format="json").status_code == 200
     assert browser.get("/account/api-keys/").status_code == 200
 
@@ -275,7 +275,7 @@ def test_a_deactivation_needs_a_reason():
 def test_the_members_page_invites_and_lists(smtp):
     admin = persona(OrganisationKind.LOGISTICS, Role.ADMIN)
     browser = Client()
-    browser.force_login(admin.user)
+    web_login(browser, admin)
 
     sent = browser.post("/organisation/members/", {"email": "courier.analyst@example.com", "role": "analyst"})
     bad_role = browser.post("/organisation/members/", {"email": "x@example.com", "role": "reviewer"})
@@ -291,7 +291,7 @@ def test_the_members_page_invites_and_lists(smtp):
 def test_a_key_created_on_the_web_is_shown_once_and_runs_a_check():
     analyst = persona(OrganisationKind.PLATFORM, Role.ANALYST)
     browser = Client()
-    browser.force_login(analyst.user)
+    web_login(browser, analyst)
     expires = (timezone.now() + timedelta(days=30)).date().isoformat()
 
     created = browser.post(
@@ -312,7 +312,7 @@ def test_a_key_created_on_the_web_is_shown_once_and_runs_a_check():
 def test_the_web_refuses_a_scope_beyond_the_role_and_a_past_expiry():
     analyst = persona(OrganisationKind.PLATFORM, Role.ANALYST)
     browser = Client()
-    browser.force_login(analyst.user)
+    web_login(browser, analyst)
     yesterday = (timezone.now() - timedelta(days=1)).date().isoformat()
 
     beyond = browser.post("/account/api-keys/", {"name": "wide", "scopes": ["disclosure"]})
@@ -330,7 +330,7 @@ def test_an_admin_sees_and_revokes_a_members_key_on_the_web():
     key = key_for(analyst, ["check"])
     stored = ApiKey.objects.get(member=analyst)
     browser = Client()
-    browser.force_login(admin.user)
+    web_login(browser, admin)
 
     page = browser.get("/organisation/api-keys/")
     revoked = browser.post(f"/account/api-keys/{stored.public_id}/revoke", {"back": "organisation"})
@@ -345,7 +345,7 @@ def test_an_admin_sees_and_revokes_a_members_key_on_the_web():
 def test_an_analyst_may_not_open_the_organisation_pages():
     analyst = persona(OrganisationKind.PLATFORM, Role.ANALYST)
     browser = Client()
-    browser.force_login(analyst.user)
+    web_login(browser, analyst)
 
     assert browser.get("/organisation/members/").status_code == 403
     assert browser.get("/organisation/api-keys/").status_code == 403
@@ -411,9 +411,9 @@ def test_the_members_page_deactivates_ends_the_session_and_keeps_the_last_admin(
     admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
     analyst = member_make(admin.organisation, Role.ANALYST)
     analyst_browser = Client()
-    analyst_browser.force_login(analyst.user)
+    web_login(analyst_browser, analyst)
     admin_browser = Client()
-    admin_browser.force_login(admin.user)
+    web_login(admin_browser, admin)
 
     no_reason = admin_browser.post(f"/organisation/members/{analyst.public_id}/deactivate", {})
     done = admin_browser.post(f"/organisation/members/{analyst.public_id}/deactivate", {"reason": "left"})
@@ -432,7 +432,7 @@ def test_the_members_page_revokes_a_pending_invitation(smtp):
     admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
     created = _invite(admin, "pending@example.com").json()
     browser = Client()
-    browser.force_login(admin.user)
+    web_login(browser, admin)
 
     response = browser.post(f"/organisation/invitations/{created['id']}/revoke")
 

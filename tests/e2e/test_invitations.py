@@ -1,8 +1,9 @@
 """In a real browser: an admin invites a platform analyst → the analyst follows the link from the
 SMTP mailbox, sets a password, is signed in → creates an API key on the web → that key runs a check.
 
-The inviting admin acts through the test client (admins will need a second factor in the browser
-once two-factor sign-in lands); the analyst's whole way is the browser's."""
+The inviting admin acts through the test client, signed in with a real second factor (web_login);
+tests/e2e/test_joining.py walks an admin's own way in the browser. The analyst's whole way is the
+browser's."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.test import Client
 
 from accounts.models import ApiKey, Member
 from accounts.roles import OrganisationKind, Role
-from tests.factories import persona
+from tests.factories import persona, web_login
 from tests.smtp_server import links_in
 
 PASSWORD = "Quarry-Harbour-5820"
@@ -30,7 +31,7 @@ def test_an_invited_analyst_joins_creates_a_key_on_the_web_and_runs_a_check(
     settings.HUB_PUBLIC_URL = base
     admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
     admin_client = Client()
-    admin_client.force_login(admin.user)
+    web_login(admin_client, admin)
 
     invited = admin_client.post(
         "/organisation/members/", {"email": "analyst@platform.example", "role": "analyst"}
