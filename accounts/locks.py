@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.admission.models import ApplicantMail, ApplicationDocument, OrganisationApplication
+from accounts.admission.models import ApplicationDocument, OrganisationApplication
 from accounts.audit.models import Alert
 from accounts.invitations.models import Invitation
+from accounts.mail.models import OutboundMail
 from accounts.models import Organisation
 
 
@@ -33,18 +34,19 @@ def lock_application(application: OrganisationApplication) -> OrganisationApplic
     return OrganisationApplication.objects.select_for_update().get(pk=application.pk)
 
 
-def lock_applicant_mail(mail_id: int) -> ApplicantMail | None:
-    """A queued mail to an applicant, unless it was sent already (so it leaves once)."""
-    return (
-        ApplicantMail.objects.select_for_update()
-        .select_related("application")
-        .filter(pk=mail_id, sent_at__isnull=True)
-        .first()
-    )
-
-
 def lock_invitation(invitation_id: int) -> Invitation:
     """An invitation being accepted: two tabs accepting one link at once make one member.
 
     After the organisation, never with an alert held (sharing/locks.py's order, 1b)."""
     return Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation_id)
+
+
+def lock_outbound_mail(mail_id: int) -> OutboundMail | None:
+    """A queued message while it is sent, unless it was sent or given up already (so it leaves once).
+
+    Last in the global order (sharing/locks.py) and held alone: the send task takes nothing else."""
+    return (
+        OutboundMail.objects.select_for_update()
+        .filter(pk=mail_id, sent_at__isnull=True, gave_up_at__isnull=True)
+        .first()
+    )

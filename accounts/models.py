@@ -161,3 +161,4 @@ class QuotaUsage(models.Model):
 
 
 from accounts.invitations.models import Invitation  # noqa: E402, F401  (registers the model)
+from accounts.mail.models import OutboundMail  # noqa: E402, F401  (registers the model)

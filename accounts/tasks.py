@@ -2,7 +2,6 @@
 
 from celery import shared_task
 
-from accounts.admission.mail import applicant_mail_send
 from accounts.audit.checkpoints import checkpoint_if_due
 
 
@@ -12,8 +11,3 @@ def audit_checkpoint_task() -> int | None:
     checkpoint = checkpoint_if_due()
     return checkpoint.size if checkpoint else None
 
-
-@shared_task(name="accounts.tasks.applicant_mail_send_task")
-def applicant_mail_send_task(mail_id: int) -> bool:
-    """Send one queued message to an applicant's contact (accounts/admission/mail.py)."""
-    return applicant_mail_send(mail_id=mail_id)

@@ -11,6 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 app = Celery("hub", task_cls="hub.task_base:HubTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The outbox keeps its tasks in its own package (accounts/mail/tasks.py), named "accounts.tasks.*".
+app.autodiscover_tasks(["accounts.mail"])
 # The sharing domain keeps a tasks module per sub-package (sharing/<sub>/tasks.py); the task names
 # stay "sharing.tasks.*" (the schedule below, and messages already queued, name them so).
 app.autodiscover_tasks(
@@ -69,6 +71,12 @@ app.conf.beat_schedule["sweep-bulk-chunks-every-minute"] = {
 # order that keeps failing raises an operator alert.
 app.conf.beat_schedule["sweep-disclosure-builds-every-minute"] = {
     "task": "sharing.tasks.disclosure_builds_sweep_task",
+    "schedule": 60.0,
+}
+# Queued mail that was not sent (an SMTP outage, a lost send) is tried again with backoff
+# (accounts/mail/services.py); a message that keeps failing is given up with an operator alert.
+app.conf.beat_schedule["sweep-mail-every-minute"] = {
+    "task": "accounts.tasks.mail_sweep_task",
     "schedule": 60.0,
 }
 app.conf.task_routes = {

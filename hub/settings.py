@@ -212,6 +212,11 @@ else:
 # Links in messages (invitations, password resets) point here; the request's own host is never
 # trusted for them, so a forged Host header cannot redirect a reset link.
 HUB_PUBLIC_URL = env_str("HUB_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The outbox (accounts/mail): a message not sent is tried again after 1, 2, 4, ... times this wait,
+# and given up with an operator alert after this many attempts; the sweep looks at a batch a minute.
+HUB_MAIL_RETRY_BASE_SECONDS = env_int("HUB_MAIL_RETRY_BASE_SECONDS", 60)
+HUB_MAIL_MAX_ATTEMPTS = env_int("HUB_MAIL_MAX_ATTEMPTS", 8)
+HUB_MAIL_SWEEP_BATCH = env_int("HUB_MAIL_SWEEP_BATCH", 200)
 
 # Organisations applying to join (accounts/admission/): the membership terms they accept (the version
 # is recorded on the organisation when admitted), and how many applications one address may send.

@@ -7,7 +7,7 @@ kind in ascending primary key:
     1. organisation            (accounts/locks.py: accounts may not import sharing)
    1b. invitation              (accounts/locks.py)
     2. alert                   (accounts/locks.py)
-    3. organisation application, its documents (by pk), a mail to its applicant (accounts/locks.py)
+    3. organisation application, its documents (by pk) (accounts/locks.py)
     4. dispute
     5. dispute coverage rows   (by pk)
     6. report                  (several: by pk)
@@ -19,6 +19,8 @@ kind in ascending primary key:
    12. bulk rows, then stored token rows (by pk; key rotation)
    13. webhook endpoint
    14. webhook outbox row
+   15. outbound mail row       (accounts/locks.py: held alone while it is sent; giving up raises its
+                               alert first)
 
 Two reviewers accepting reports that share identifiers lock overlapping token rows; taking them in
 ascending id order means neither can hold one the other waits for while waiting for one the other

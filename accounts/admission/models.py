@@ -104,17 +104,3 @@ class ApplicationDocument(models.Model):
     def record_id(self) -> str:
         """What the envelope binds the ciphertext to, so it cannot be moved to another document."""
         return f"application_document:{self.public_id}"
-
-
-class ApplicantMail(models.Model):
-    """A message to an applicant's contact, written with the decision and sent after commit by
-    accounts.tasks.applicant_mail_send_task; the body is cleared once sent (it may hold a one-time link)."""
-
-    application = models.ForeignKey(OrganisationApplication, on_delete=models.PROTECT, related_name="mails")
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"mail {self.pk} about {self.application}"

@@ -14,7 +14,6 @@ from http import HTTPStatus
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.invitations.models import Invitation
 from accounts.locks import lock_invitation, lock_organisation
+from accounts.mail.services import mail_queue
 from accounts.models import Member, Organisation
 from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role
 from accounts.services import member_create
@@ -77,12 +77,9 @@ def invitation_create(
             f"{target.kind} organisations have no {role} role.",
             fields={"role": [_roles_message(target.kind)]},
         )
-    invitation, token = _invitation_save(
-        email=email.strip().lower(), role=role, organisation=target, actor=actor
+    return _invitation_save(
+        email=email.strip().lower(), role=role, organisation=target, actor=actor, send=send
     )
-    if send:
-        invitation_mail_send(invitation=invitation, token=token)
-    return invitation, token
 
 
 def _require_may_invite(*, actor: Actor, organisation: Organisation, role: str) -> None:
@@ -119,7 +116,7 @@ def _require_may_invite(*, actor: Actor, organisation: Organisation, role: str) 
 
 @transaction.atomic
 def _invitation_save(
-    *, email: str, role: str, organisation: Organisation, actor: Actor | None
+    *, email: str, role: str, organisation: Organisation, actor: Actor | None, send: bool
 ) -> tuple[Invitation, str]:
     lock_organisation(organisation.pk)  # two admins inviting the same address at once: one wins
     if _address_taken(email):
@@ -156,11 +153,14 @@ def _invitation_save(
         data_class=DataClass.ADMINISTRATIVE,
         details={"organisation": str(organisation.public_id), "role": role},
     )
+    if send:  # queued with the invitation: it leaves after commit, and not at all if this rolls back
+        invitation_mail_queue(invitation=invitation, token=token)
     return invitation, token
 
 
-def invitation_mail_send(*, invitation: Invitation, token: str) -> None:
-    """The invitation mail: organisation, role, the one-time link and when it expires."""
+def invitation_mail_queue(*, invitation: Invitation, token: str) -> None:
+    """Queue the invitation mail (the outbox, accounts/mail): organisation, role, the one-time link and
+    when it expires. An SMTP outage leaves it queued for the sweep; the invitation stands."""
     body = (
         f"You are invited to join {invitation.organisation.name} on the Infringer Intelligence Hub "
         f"as {invitation.get_role_display().lower()}.\n\n"
@@ -169,11 +169,11 @@ def invitation_mail_send(*, invitation: Invitation, token: str) -> None:
         f"The link expires on {invitation.expires_at:%Y-%m-%d %H:%M} UTC. "
         "If you did not expect this invitation, ignore this message.\n"
     )
-    send_mail(
+    mail_queue(
+        to=invitation.email,
         subject=f"Invitation to join {invitation.organisation.name}",
-        message=body,
-        from_email=None,
-        recipient_list=[invitation.email],
+        body=body,
+        about=invitation,
     )
 
 
