@@ -18,6 +18,7 @@ from accounts.admission.registration import RULES
 from accounts.audit.models import Alert, AuditEvent, DataClass, LegalBasis, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.invitations.models import Invitation
+from accounts.mail.models import OutboundMail
 from accounts.models import Organisation, VerificationState
 from tests.factories import OrganisationFactory, web_login
 from tests.smtp_server import body_of, links_in
@@ -333,7 +334,7 @@ def test_requesting_documents_mails_a_link_that_uploads_once_and_returns_the_app
     assert first.status_code == 200 and application.state == ApplicationState.PENDING
     assert application.documents.count() == 2
     assert second.status_code == 404
-    mail = application.mails.get()
+    mail = OutboundMail.objects.get(about_type="organisationapplication", about_id=str(application.public_id))
     assert mail.sent_at is not None and mail.body == ""  # the one-time link is not kept once sent
 
 
@@ -422,7 +423,10 @@ def test_suspending_and_reinstating_with_a_reason_tells_the_contact(
     applied, api, operator_admin, smtp, django_capture_on_commit_callbacks
 ):
     application, _ = applied
-    api(operator_admin).post(review_url(application, "/verify"), {"reason": "licence checked"}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        api(operator_admin).post(
+            review_url(application, "/verify"), {"reason": "licence checked"}, format="json"
+        )
     application.refresh_from_db()
     url = f"/api/v1/organisations/{application.organisation.public_id}/standing"
 
@@ -435,8 +439,8 @@ def test_suspending_and_reinstating_with_a_reason_tells_the_contact(
         )
 
     assert suspended.status_code == reinstated.status_code == 200
-    # Besides the invitation to be its administrator, sent when it was verified.
-    smtp.wait_for(CONTACT, count=3)
+    # Besides the notice of verification and the invitation to be its administrator.
+    smtp.wait_for(CONTACT, count=4)
     bodies = [
         body_of(m) for m in smtp.to(CONTACT) if "standing" in m["Subject"] or "suspended" in m["Subject"]
     ]
@@ -589,20 +593,25 @@ def test_admit_organisation_command_refuses_a_bad_number_and_a_duplicate():
         call_command("admit_organisation", name="already here", kind="auditor", country="GB")
 
 
-def test_a_decision_that_rolls_back_sends_no_mail(applied, operator_admin, smtp, monkeypatch):
+def test_a_decision_that_rolls_back_sends_no_mail(
+    applied, operator_admin, smtp, monkeypatch, django_capture_on_commit_callbacks
+):
     from django.db import transaction
 
     from accounts.actors import Actor
 
     application, _ = applied
 
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         admission_services.application_reject(
             application=application, reason="not a platform", actor=Actor(member=operator_admin)
         )
         raise RuntimeError("the request failed after the decision")
 
-    assert smtp.to(CONTACT) == [] and not application.mails.exists()
+    assert (
+        smtp.to(CONTACT) == []
+        and not OutboundMail.objects.filter(about_id=str(application.public_id)).exists()
+    )
 
 
 def test_suspending_on_the_page_needs_a_reason_and_tells_the_contact(

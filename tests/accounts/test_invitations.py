@@ -56,12 +56,13 @@ def _audit_text() -> str:
 
 @pytest.mark.django_db
 def test_an_invited_person_gets_the_mail_sets_a_password_and_is_signed_in_with_the_role(
-    smtp, settings, caplog
+    smtp, settings, caplog, django_capture_on_commit_callbacks
 ):
     settings.HUB_PUBLIC_URL = "https://hub.example.org"
     admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
 
-    response = _invite(admin, "New.Analyst@Example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _invite(admin, "New.Analyst@Example.com")
     [message] = smtp.wait_for("new.analyst@example.com")
     [link] = [x for x in links_in(message) if "/invitations/accept/" in x]
     browser = Client()
@@ -94,9 +95,10 @@ def test_an_invited_person_gets_the_mail_sets_a_password_and_is_signed_in_with_t
 
 
 @pytest.mark.django_db
-def test_a_used_link_is_410_and_audited(smtp):
+def test_a_used_link_is_410_and_audited(smtp, django_capture_on_commit_callbacks):
     admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
-    _invite(admin, "once@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(admin, "once@example.com")
     [link] = links_in(smtp.wait_for("once@example.com")[0])
     _accept(Client(), _path(link))
 
@@ -112,9 +114,10 @@ def test_a_used_link_is_410_and_audited(smtp):
 
 
 @pytest.mark.django_db
-def test_an_expired_link_is_410_and_audited(smtp):
+def test_an_expired_link_is_410_and_audited(smtp, django_capture_on_commit_callbacks):
     admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
-    created = _invite(admin, "late@example.com").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = _invite(admin, "late@example.com").json()
     [link] = links_in(smtp.wait_for("late@example.com")[0])
     Invitation.objects.filter(public_id=created["id"]).update(
         expires_at=timezone.now() - timedelta(seconds=1)
@@ -139,9 +142,10 @@ def test_an_unknown_link_is_404_and_audited():
 
 
 @pytest.mark.django_db
-def test_a_revoked_link_is_410(smtp):
+def test_a_revoked_link_is_410(smtp, django_capture_on_commit_callbacks):
     admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
-    created = _invite(admin, "revoked@example.com").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = _invite(admin, "revoked@example.com").json()
     [link] = links_in(smtp.wait_for("revoked@example.com")[0])
 
     revoked = client_for(admin).post(f"/api/v1/invitations/{created['id']}/revoke")
@@ -190,13 +194,16 @@ def test_a_non_admin_cannot_invite():
 
 
 @pytest.mark.django_db
-def test_an_operator_admin_invites_the_first_admin_of_another_organisation_only(smtp):
+def test_an_operator_admin_invites_the_first_admin_of_another_organisation_only(
+    smtp, django_capture_on_commit_callbacks
+):
     operator = persona(OrganisationKind.OPERATOR, Role.ADMIN)
     brand = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER).organisation
     court = persona(OrganisationKind.COURT, Role.ADMIN).organisation
     org = {"organisation": str(brand.public_id)}
 
-    first_admin = _invite(operator, "boss@brand.example", role="admin", **org)
+    with django_capture_on_commit_callbacks(execute=True):
+        first_admin = _invite(operator, "boss@brand.example", role="admin", **org)
     reporter = _invite(operator, "someone@brand.example", role="reporter", **org)
     second_admin = _invite(operator, "boss2@court.example", role="admin", organisation=str(court.public_id))
 
@@ -272,12 +279,15 @@ def test_a_deactivation_needs_a_reason():
 
 
 @pytest.mark.django_db
-def test_the_members_page_invites_and_lists(smtp):
+def test_the_members_page_invites_and_lists(smtp, django_capture_on_commit_callbacks):
     admin = persona(OrganisationKind.LOGISTICS, Role.ADMIN)
     browser = Client()
     web_login(browser, admin)
 
-    sent = browser.post("/organisation/members/", {"email": "courier.analyst@example.com", "role": "analyst"})
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = browser.post(
+            "/organisation/members/", {"email": "courier.analyst@example.com", "role": "analyst"}
+        )
     bad_role = browser.post("/organisation/members/", {"email": "x@example.com", "role": "reviewer"})
     page = browser.get("/organisation/members/")
 
@@ -352,11 +362,12 @@ def test_an_analyst_may_not_open_the_organisation_pages():
 
 
 @pytest.mark.django_db
-def test_create_operator_admin_prints_a_link_that_works(smtp, settings):
+def test_create_operator_admin_prints_a_link_that_works(smtp, settings, django_capture_on_commit_callbacks):
     settings.HUB_PUBLIC_URL = "https://hub.example.org"
     out = io.StringIO()
 
-    call_command("create_operator_admin", "--email", "ops@hub.example", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("create_operator_admin", "--email", "ops@hub.example", stdout=out)
 
     [link] = [line for line in out.getvalue().splitlines() if line.startswith("https://")]
     assert smtp.wait_for("ops@hub.example")
@@ -369,20 +380,23 @@ def test_create_operator_admin_prints_a_link_that_works(smtp, settings):
 
 
 @pytest.mark.django_db
-def test_invite_member_by_organisation_name_prints_a_link_that_works(smtp):
+def test_invite_member_by_organisation_name_prints_a_link_that_works(
+    smtp, django_capture_on_commit_callbacks
+):
     court = persona(OrganisationKind.COURT, Role.VIEWER).organisation
     out = io.StringIO()
 
-    call_command(
-        "invite_member",
-        "--organisation",
-        court.name,
-        "--email",
-        "clerk@court.example",
-        "--role",
-        "admin",
-        stdout=out,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "invite_member",
+            "--organisation",
+            court.name,
+            "--email",
+            "clerk@court.example",
+            "--role",
+            "admin",
+            stdout=out,
+        )
 
     [link] = [line for line in out.getvalue().splitlines() if line.startswith("http")]
     assert links_in(smtp.wait_for("clerk@court.example")[0]) == [link]

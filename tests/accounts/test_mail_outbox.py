@@ -165,3 +165,45 @@ def test_a_given_up_mail_is_not_sent_even_when_its_task_arrives_late(smtp_down, 
 def test_the_sweep_runs_every_minute_on_the_beat_schedule():
     entries = [e for e in app.conf.beat_schedule.values() if e["task"] == "accounts.tasks.mail_sweep_task"]
     assert entries and entries[0]["schedule"] == 60.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_applicant_mail_into_the_outbox():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("accounts", "0009_invitations")], [("accounts", "0010_outbound_mail")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    organisation = old.get_model("accounts", "Organisation").objects.create(name="Mig Co", kind="platform")
+    application = old.get_model("accounts", "OrganisationApplication").objects.create(
+        legal_name="Mig Co",
+        kind="platform",
+        country="CN",
+        registration_number="1",
+        contact_name="Li",
+        contact_email=ADDRESS,
+        terms_version="2026-11",
+        terms_accepted_at=timezone.now(),
+        organisation=organisation,
+    )
+    sent_at = timezone.now()
+    ApplicantMail = old.get_model("accounts", "ApplicantMail")
+    ApplicantMail.objects.create(application=application, subject="[Hub] Sent", body="", sent_at=sent_at)
+    ApplicantMail.objects.create(application=application, subject="[Hub] Queued", body="a link")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    moved = list(new.get_model("accounts", "OutboundMail").objects.order_by("pk").values())
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert [(m["to"], m["subject"], m["body"], m["sent_at"] is not None, m["attempts"]) for m in moved] == [
+        (ADDRESS, "[Hub] Sent", "", True, 1),
+        (ADDRESS, "[Hub] Queued", "a link", False, 0),
+    ]
+    assert {(m["about_type"], m["about_id"]) for m in moved} == {
+        ("organisationapplication", str(application.public_id))
+    }
