@@ -10,4 +10,3 @@ def audit_checkpoint_task() -> int | None:
     """Publish a signed checkpoint if one is due; returns its tree size."""
     checkpoint = checkpoint_if_due()
     return checkpoint.size if checkpoint else None
-
