@@ -27,8 +27,9 @@ from hub.tasks_enqueue import enqueue_after_commit, enqueue_now, task_named
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "accounts.tasks.mail_send_task"
-# What a failed send raises: the server refused or could not be reached (SMTPException is an OSError).
-SEND_ERRORS = (OSError, SMTPException)
+# What a failed send raises: the server refused or could not be reached (SMTPException is an OSError),
+# or the message could not be encoded (ValueError): counted as an attempt, so it is given up in the end.
+SEND_ERRORS = (OSError, SMTPException, ValueError)
 
 
 def mail_queue(*, to: str, subject: str, body: str, about: models.Model | None = None) -> OutboundMail:
@@ -36,8 +37,9 @@ def mail_queue(*, to: str, subject: str, body: str, about: models.Model | None =
 
     `about` (a model instance with a `public_id`) names what the message concerns in logs and alerts."""
     about_type, about_id = _about(about)
+    subject = " ".join(subject.split())[:200]  # one line: a header may not hold a line break
     mail = OutboundMail.objects.create(
-        to=to, subject=subject[:200], body=body, about_type=about_type, about_id=about_id
+        to=to, subject=subject, body=body, about_type=about_type, about_id=about_id
     )
     enqueue_after_commit(task_named(SEND_TASK), [mail.pk])
     return mail

@@ -207,3 +207,11 @@ def test_the_migration_moves_applicant_mail_into_the_outbox():
     assert {(m["about_type"], m["about_id"]) for m in moved} == {
         ("organisationapplication", str(application.public_id))
     }
+
+
+def test_a_subject_with_a_line_break_is_sent_on_one_line(smtp):
+    mail = mail_queue(to=ADDRESS, subject="Invitation to join Evil\nBcc: x@example.com", body="hello")
+
+    assert mail_send(mail.pk) is True
+    [message] = smtp.wait_for(ADDRESS)
+    assert message["Subject"] == "Invitation to join Evil Bcc: x@example.com" and message["Bcc"] is None
