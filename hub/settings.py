@@ -230,6 +230,20 @@ HUB_MEMBERSHIP_TERMS_TEXT = env_str(
 HUB_APPLICATION_RATE = env_str("HUB_APPLICATION_RATE", "10/hour")
 HUB_APPLICATION_MAX_DOCUMENTS = env_int("HUB_APPLICATION_MAX_DOCUMENTS", 5)
 
+# Counters that must be shared by every web process (the applications throttle, django-axes' and
+# django-otp's state live in the database) use Django's cache: Redis when HUB_CACHE_URL names one
+# (docker compose does), else each process's own memory (the embedded default runs one process).
+HUB_CACHE_URL = env_str("HUB_CACHE_URL")
+if HUB_CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": HUB_CACHE_URL}
+    }
+elif PRODUCTION:
+    raise ConfigurationError(
+        "HUB_ENV=production needs a shared cache for the throttles of every web process: set HUB_CACHE_URL "
+        "(redis://…)"
+    )
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -94,6 +94,14 @@ NOT_A_PROBE = {  # module: (how many hand-made 404s it holds, why none is a "not
         "denied upload); the same secret used meanwhile by a concurrent upload",
     ),
     "accounts/admission/web.py": (1, "an unknown decision verb in the path, not an object"),
+    "accounts/invitations/services.py": (
+        1,
+        "an invitation link's token (a one-time secret, no member yet): an unknown one is audited as such",
+    ),
+    "accounts/two_factor/web.py": (
+        1,
+        "a signed-in user who is no member (a superuser) has no second factor page",
+    ),
     "sharing/due_process/services/disputes.py": (1, "dispute_file's miss: the match gate's audited no-match"),
     "sharing/watchlists/services/webhooks.py": (
         1,

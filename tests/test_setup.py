@@ -90,6 +90,7 @@ def test_production_starts_with_real_keys_read_from_files(tmp_path):
             "HUB_SIGNING_KEY": "ef" * 32,
             "HUB_KEKS_FILE": str(tmp_path / "keks"),
             "HUB_SMTP_HOST": "smtp.example.org",
+            "HUB_CACHE_URL": "redis://127.0.0.1:6379/1",
         }
     )
 
@@ -109,6 +110,31 @@ def test_production_refuses_to_start_without_an_smtp_server(tmp_path):
 
     assert result.returncode != 0
     assert "HUB_SMTP_HOST" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    result = _settings_in_subprocess(
+        {
+            "HUB_ENV": "production",
+            "DJANGO_SECRET_KEY": "a-real-secret",
+            "HUB_OPRF_SEED": "ab" * 32,
+            "HUB_TOKEN_STORAGE_KEYS": "1:" + "cd" * 64,
+            "HUB_SIGNING_KEY": "ef" * 32,
+            "HUB_KEKS": "1:" + "ab" * 32,
+            "HUB_SMTP_HOST": "smtp.example.org",
+        }
+    )
+
+    assert result.returncode != 0
+    assert "HUB_CACHE_URL" in result.stderr
+
+
+def test_a_cache_url_selects_redis_for_every_web_process():
+    result = _settings_in_subprocess(
+        {"HUB_CACHE_URL": "redis://127.0.0.1:6379/1"}, printed="settings.CACHES['default']['BACKEND']"
+    )
+
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache"], result.stderr
 
 
 def test_the_embedded_default_writes_mail_to_files_under_var_mail(tmp_path):

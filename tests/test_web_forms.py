@@ -43,6 +43,10 @@ POST_FORMS = {
     "two_factor/regenerate.html": "tests/accounts/test_two_factor.py: new recovery codes need a code",
     "two_factor/password_reset_form.html": "tests/accounts/test_two_factor.py: unknown address, same answer",
     "two_factor/password_reset_confirm.html": "tests/accounts/test_two_factor.py: a weak new password",
+    # Invitations, members and keys: their rules are proved in tests/accounts/test_invitations.py.
+    "invitations/accept.html": "tests/accounts/test_invitations.py: a weak password refused on its field",
+    "invitations/members.html": "tests/accounts/test_invitations.py: a role outside the kind, a reason needed",
+    "invitations/api_keys.html": "tests/accounts/test_invitations.py: a scope beyond the role, a past expiry",
 }
 REASONS = {
     "empty": "",

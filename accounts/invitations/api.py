@@ -10,7 +10,7 @@ from accounts.api.base import HubApiView
 from accounts.api.lists import HubListApi
 from accounts.invitations import selectors, services
 from accounts.invitations import serializers as s
-from accounts.invitations.inputs import InvitationCreateInput, ReasonInput
+from accounts.invitations.inputs import InvitationCreateInput, MemberStandingReasonInput
 from accounts.roles import Capability
 
 
@@ -86,7 +86,7 @@ class _MemberStandingApi(HubApiView):
     audit_object_type = "member"
 
     def change(self, request, member_id, service):
-        payload = ReasonInput(data=request.data)
+        payload = MemberStandingReasonInput(data=request.data)
         payload.is_valid(raise_exception=True)
         member = selectors.member_get(actor=self.actor, public_id=member_id)
         member = service(member=member, reason=payload.validated_data["reason"], actor=self.actor)
@@ -95,7 +95,7 @@ class _MemberStandingApi(HubApiView):
 
 class MemberDeactivateApi(_MemberStandingApi):
     @extend_schema(
-        request=ReasonInput,
+        request=MemberStandingReasonInput,
         responses={200: s.MemberOutput},
         summary="Deactivate a member: their keys and sessions stop at once",
         examples=[OpenApiExample("Left", request_only=True, value={"reason": "left the company"})],
@@ -106,7 +106,7 @@ class MemberDeactivateApi(_MemberStandingApi):
 
 class MemberReactivateApi(_MemberStandingApi):
     @extend_schema(
-        request=ReasonInput,
+        request=MemberStandingReasonInput,
         responses={200: s.MemberOutput},
         summary="Reactivate a member",
         examples=[OpenApiExample("Back", request_only=True, value={"reason": "back from leave"})],

@@ -19,7 +19,7 @@ class InvitationCreateInput(serializers.Serializer):
     )
 
 
-class ReasonInput(serializers.Serializer):
+class MemberStandingReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 

@@ -8,6 +8,7 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.capabilities import holds_any
 from accounts.invitations.models import Invitation
 from accounts.models import Member, Organisation
 from accounts.roles import Capability
@@ -57,7 +58,7 @@ def organisation_to_invite_into(*, actor: Actor, public_id) -> Organisation:
     """Operators may name any organisation (to invite its first admin); everyone else only their own,
     so another organisation's id is answered as a missing one."""
     organisations = Organisation.objects.all()
-    if not actor.can(Capability.ORGANISATION_ADMIN):
+    if not holds_any(actor, (Capability.ORGANISATION_ADMIN,)):
         organisations = organisations.filter(pk=actor.organisation.pk)
     return scoped_get(
         actor=actor,

@@ -14,7 +14,12 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.invitations import selectors, services
-from accounts.invitations.inputs import AcceptInput, InvitationCreateInput, ReasonInput, WebApiKeyInput
+from accounts.invitations.inputs import (
+    AcceptInput,
+    InvitationCreateInput,
+    MemberStandingReasonInput,
+    WebApiKeyInput,
+)
 from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role, scopes_for
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from accounts.web_lists import page_audited
@@ -86,7 +91,7 @@ def invitation_revoke(request: ActorRequest, invitation_id) -> HttpResponse:
 
 def _member_standing(request: ActorRequest, member_id, service) -> HttpResponse:
     member = selectors.member_get(actor=request.actor, public_id=member_id)
-    data, errors = api_input(ReasonInput, request.POST)
+    data, errors = api_input(MemberStandingReasonInput, request.POST)
     if data is None:
         return _members_page(request, errors=errors, status=400)
     try:

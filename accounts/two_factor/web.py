@@ -17,12 +17,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import Member
 from accounts.two_factor import selectors, services
 from accounts.two_factor.forms import HubPasswordResetForm, HubSetPasswordForm
 from accounts.two_factor.inputs import CodeInput, EnrolInput
-from accounts.web_access import api_input, domain_errors
+from accounts.web_access import PAGE_METHODS, api_input, domain_errors
 from hub.errors import DomainError
 
 
@@ -50,6 +51,7 @@ def _codes_page(request, codes: list[str]):
     return render(request, "two_factor/recovery_codes.html", {"codes": codes, "next": _next(request)})
 
 
+@require_http_methods(PAGE_METHODS)
 @login_required
 def enrol(request):
     member = _member(request)
@@ -90,6 +92,7 @@ def enrol(request):
     )
 
 
+@require_http_methods(PAGE_METHODS)
 @login_required
 def verify(request):
     member = _member(request)
@@ -114,6 +117,7 @@ def verify(request):
     )
 
 
+@require_http_methods(PAGE_METHODS)
 @login_required
 def recovery_codes(request):
     """New recovery codes, after a current authenticator code; the old ones stop working."""

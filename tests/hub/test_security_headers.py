@@ -30,6 +30,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         HUB_KEKS=f"1:{secrets.token_hex(32)}",
         HUB_SIGNING_KEY=secrets.token_hex(32),
         HUB_SMTP_HOST="smtp.example.org",
+        HUB_CACHE_URL="redis://127.0.0.1:6379/1",
     )
 
 
