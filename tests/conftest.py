@@ -125,8 +125,24 @@ def broker_down(settings, monkeypatch):
 
 
 @pytest.fixture
-def smtp(settings):
-    """The hub sends mail by SMTP to a real server on loopback; yields its Mailbox."""
+def eager_celery(settings):
+    """Run tasks in-process even when CELERY_BROKER_URL (CI's Redis) turned eager mode off."""
+    from hub.celery import app
+
+    # Read the app's own value first: Celery loads its config lazily from the settings,
+    # so reading it after overriding the setting would "restore" eager mode for good.
+    before = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def smtp(settings, eager_celery):
+    """The hub sends mail by SMTP to a real server on loopback; yields its Mailbox.
+
+    Mail leaves through a task after commit; it runs in-process here, also where CI's broker is set."""
     from tests.smtp_server import SmtpServer
 
     with SmtpServer() as server:

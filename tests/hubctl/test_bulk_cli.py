@@ -14,7 +14,6 @@ from hubctl.cli import main
 from hubctl.client import HubClient
 from hubctl.commands.bulk import progress_line
 from tests.factories import broker_stand_in
-from tests.hubctl.test_disclosure_e2e import eager_celery  # noqa: F401 (a fixture)
 
 ROWS = 50
 

@@ -71,20 +71,6 @@ def pem_write(path: Path, key: X25519PrivateKey | Ed25519PrivateKey) -> Path:
 
 
 @pytest.fixture
-def eager_celery(settings):
-    """Build packages in-process even when CELERY_BROKER_URL (CI's Redis) turned eager mode off."""
-    from hub.celery import app
-
-    # Read the app's own value first: Celery loads its config lazily from the settings,
-    # so reading it after overriding the setting would "restore" eager mode for good.
-    before = app.conf.task_always_eager
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
 def world(live_server, eager_celery, tmp_path) -> World:
     """A brand reporter, an operator reviewer, a court clerk with a key file and two disclosure officers."""
     from accounts.roles import OrganisationKind as K

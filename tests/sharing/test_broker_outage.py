@@ -35,7 +35,6 @@ from sharing.watchlists.services.watchlists import watchlist_add
 from sharing.watchlists.services.webhooks import webhooks_sweep
 from sharing.watchlists.tasks import webhook_deliver_task
 from tests.factories import broker_stand_in, client_for, disclosure_make, member_make, persona, report_make
-from tests.hubctl.test_disclosure_e2e import eager_celery  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SELLER = {"type": "phone", "value": "+86 138 0013 8765"}
