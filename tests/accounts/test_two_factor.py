@@ -260,15 +260,18 @@ def _with_email(member, address: str, password: str = "an-old-password-2026"):
     return member
 
 
-def test_password_reset_mail_has_a_link_on_the_public_url_that_works_once(smtp, settings):
+def test_password_reset_mail_has_a_link_on_the_public_url_that_works_once(
+    smtp, settings, django_capture_on_commit_callbacks
+):
     settings.HUB_PUBLIC_URL = "https://hub.example.org"
     settings.ALLOWED_HOSTS = ["*"]  # so a forged Host reaches the view: the link must not use it
     analyst = _with_email(persona(K.PLATFORM, R.ANALYST), "analyst@platform.example")
     client = Client()
 
-    sent = client.post(
-        "/account/password-reset/", {"email": "analyst@platform.example"}, HTTP_HOST="evil.test"
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the mail leaves after commit (outbox)
+        sent = client.post(
+            "/account/password-reset/", {"email": "analyst@platform.example"}, HTTP_HOST="evil.test"
+        )
     assert sent.status_code == 302
 
     [message] = smtp.wait_for("analyst@platform.example")
@@ -296,10 +299,11 @@ def test_password_reset_mail_has_a_link_on_the_public_url_that_works_once(smtp, 
     assert not any("@" in str(row.details) + row.object_id for row in AuditEvent.objects.all())
 
 
-def test_a_weak_new_password_is_refused_with_a_field_error(smtp):
+def test_a_weak_new_password_is_refused_with_a_field_error(smtp, django_capture_on_commit_callbacks):
     _with_email(persona(K.PLATFORM, R.ANALYST), "weak@platform.example")
     client = Client()
-    client.post("/account/password-reset/", {"email": "weak@platform.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/account/password-reset/", {"email": "weak@platform.example"})
     [link] = links_in(smtp.wait_for("weak@platform.example")[0])
     form = client.get(urlsplit(link).path, follow=True)
     answer = client.post(form.redirect_chain[-1][0], {"new_password1": "short", "new_password2": "short"})
@@ -307,10 +311,11 @@ def test_a_weak_new_password_is_refused_with_a_field_error(smtp):
     assert not _rows(AuditTag.PASSWORD_RESET_COMPLETED)
 
 
-def test_an_unknown_address_gets_the_same_answer_and_no_mail(smtp):
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(smtp, django_capture_on_commit_callbacks):
     _with_email(persona(K.PLATFORM, R.ANALYST), "known@platform.example")
-    known = Client().post("/account/password-reset/", {"email": "known@platform.example"}, follow=True)
-    unknown = Client().post("/account/password-reset/", {"email": "nobody@nowhere.example"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        known = Client().post("/account/password-reset/", {"email": "known@platform.example"}, follow=True)
+        unknown = Client().post("/account/password-reset/", {"email": "nobody@nowhere.example"}, follow=True)
 
     assert known.redirect_chain == unknown.redirect_chain
 
@@ -326,11 +331,12 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(smtp):
     assert not any("@" in str(row.details) for row in rows)
 
 
-def test_a_reset_password_still_needs_the_second_factor(smtp):
+def test_a_reset_password_still_needs_the_second_factor(smtp, django_capture_on_commit_callbacks):
     clerk = _with_email(persona(K.COURT, R.ANALYST), "clerk@court.example")
     device = totp_device_for(clerk)
     client = Client()
-    client.post("/account/password-reset/", {"email": "clerk@court.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/account/password-reset/", {"email": "clerk@court.example"})
     [link] = links_in(smtp.wait_for("clerk@court.example")[0])
     form = client.get(urlsplit(link).path, follow=True)
     client.post(
