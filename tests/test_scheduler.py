@@ -54,6 +54,7 @@ def test_entries_run_again_at_their_intervals_and_not_before():
         "sweep-webhooks-every-minute",
         "sweep-bulk-chunks-every-minute",
         "sweep-disclosure-builds-every-minute",
+        "sweep-mail-every-minute",
     )
 
     clock.advance(seconds=30)
