@@ -1,13 +1,12 @@
-"""Web pages (session login). The audit review UI builds on these."""
+"""Web pages (session login): the home page, which says in words what this member can do."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from accounts.roles import capabilities_for
+from accounts.portal import links_for
 
 
 @login_required
 def home(request):
     member = getattr(request.user, "member", None)
-    capabilities = sorted(capabilities_for(member.organisation.kind, member.role)) if member else []
-    return render(request, "accounts/home.html", {"member": member, "capabilities": capabilities})
+    return render(request, "accounts/home.html", {"member": member, "links": links_for(member)})

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     # Before CsrfViewMiddleware: it parses web form bodies under their upload limit (hub/input_guard.py).
     "hub.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions (the language switch is kept there), before CommonMiddleware, as Django requires.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -115,6 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.portal",
             ],
         },
     },
@@ -244,12 +247,18 @@ elif PRODUCTION:
         "(redis://…)"
     )
 
-LANGUAGE_CODE = "en-gb"
+# English and Simplified Chinese: Accept-Language or the switch in the page header chooses
+# (LocaleMiddleware); the catalogue is locale/zh_Hans, compiled by `manage.py compilemessages`.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The house stylesheet (static/hub/hub.css): our own small design system, served locally, no CDN.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Production images run collectstatic; the embedded default serves straight from the apps
 # (the empty directory only keeps WhiteNoise from warning that it is missing).

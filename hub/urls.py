@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import web, web_audit
@@ -17,6 +19,9 @@ urlpatterns = [
     path("", web.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language switch: Django's set_language, POST only (it keeps the choice in a cookie and
+    # returns to the page it came from, by its Referer: the form never echoes the page's path).
+    path("i18n/setlang/", require_POST(set_language), name="set_language"),
     path("account/", include("accounts.two_factor.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.admission.urls")),

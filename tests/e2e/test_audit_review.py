@@ -73,7 +73,7 @@ def test_an_auditor_reviews_the_log_in_a_real_browser(live_server, page):
     base = live_server.url
 
     _log_in(page, base, seeded.auditor)
-    page.locator("#audit-link").click()
+    page.locator("#portal-audit-log").click()
     expect(page.locator("h1")).to_have_text("Audit log")
 
     # Filter by data class and role: every row left is a reporter's shareable event.
@@ -116,7 +116,7 @@ def test_an_auditor_reviews_the_log_in_a_real_browser(live_server, page):
     ).exists()
 
     # A platform member who logs in is refused the audit pages.
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{base}/accounts/login/")
     _log_in(page, base, seeded.platform_member)
     refused = page.goto(f"{base}/audit/")

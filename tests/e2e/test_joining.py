@@ -52,7 +52,7 @@ def _sign_in(page, base: str, username: str, password: str, device: TOTPDevice |
 
 
 def _sign_out(page) -> None:
-    page.locator("header form button[type=submit]").click()
+    page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
 
 

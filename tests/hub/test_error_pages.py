@@ -137,7 +137,9 @@ def test_debug_is_off_in_the_embedded_default_unless_asked_for():
 def _assert_styled(response, status: int, title: str) -> str:
     page = response.content.decode()
     assert response.status_code == status and response["Content-Type"].startswith("text/html")
-    assert "<header>" in page and f"<h1>{title}</h1>" in page  # the hub's layout, not Django's bare page
+    assert (
+        '<header class="site-header">' in page and f"<h1>{title}</h1>" in page
+    )  # the hub's layout, not Django's bare page
     assert '<nav aria-label="Where to go from here"' in page and 'href="/"' in page
     assert 'href="/api/v1/docs/"' in page
     return page

@@ -133,7 +133,7 @@ def test_a_rights_owner_is_refused(client, brand_reporter):
 
 
 def test_the_home_page_links_bulk_screening_for_members_who_may_run_it(client, platform_analyst):
-    assert 'id="bulk-link"' in _logged_in(client, platform_analyst).get("/").content.decode()
+    assert 'id="portal-bulk-list"' in _logged_in(client, platform_analyst).get("/").content.decode()
 
 
 def test_an_admin_of_a_platform_may_too_but_a_viewer_may_not(client):

@@ -1,0 +1,80 @@
+"""What each member can do on the web, in words: the home page and the header's navigation.
+
+One registry: a page that a role can reach adds one `PortalLink` here, naming the capability that
+opens it; the home page lists a member's links with their sentence, the header their short label.
+Labels are lazy translations, so each renders in the reader's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Capability, capabilities_for
+
+
+@dataclass(frozen=True)
+class PortalLink:
+    url_name: str
+    label: str | Promise
+    # One sentence saying what the member does there, shown on the home page.
+    description: str | Promise
+    # The capability that opens the page; None: every signed-in member.
+    capability: Capability | None
+    # Shown in the header's navigation as well as on the home page.
+    in_nav: bool = True
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+PORTAL_LINKS: tuple[PortalLink, ...] = (
+    PortalLink(
+        "bulk-list",
+        _("Bulk screening"),
+        _("Screen a file of sellers or senders at once and download the hits."),
+        Capability.BULK_RUN,
+    ),
+    PortalLink(
+        "disclosure-list",
+        _("Court disclosures"),
+        _("Follow court orders for disclosure of restricted data, their deadlines and approvals."),
+        Capability.DISCLOSURE_READ,
+    ),
+    PortalLink(
+        "audit-log",
+        _("Audit log"),
+        _("Review every access to the hub, verify the log and handle alerts."),
+        Capability.AUDIT_READ,
+    ),
+    PortalLink(
+        "members-page",
+        _("Members"),
+        _("Invite colleagues, choose their roles and deactivate people who leave."),
+        Capability.MEMBER_MANAGE,
+    ),
+    PortalLink(
+        "api-keys-page",
+        _("API keys"),
+        _("Create and revoke the keys your systems use to call the hub."),
+        Capability.APIKEY_MANAGE,
+    ),
+    PortalLink(
+        "docs",
+        _("API documentation"),
+        _("Read how to call the hub from your own systems."),
+        None,
+        in_nav=False,
+    ),
+)
+
+
+def links_for(member) -> list[PortalLink]:
+    """The links this member may follow, in registry order; none for a user with no organisation."""
+    if member is None:
+        return []
+    capabilities = capabilities_for(member.organisation_kind, member.role)
+    return [link for link in PORTAL_LINKS if link.capability is None or link.capability in capabilities]
