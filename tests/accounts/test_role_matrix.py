@@ -1038,3 +1038,47 @@ def test_without_a_valid_key_every_method_of_every_route_is_401(credentials):
                 wrong[f"{method} {route}"] = status
 
     assert wrong == {}
+
+
+def _narrower_key_cases():
+    """Each scoped endpoint with a role allowed to call it that also holds some other scope: the key
+    is minted with every scope of that role except the ones the endpoint's capability is reached by."""
+    from accounts.roles import CAPABILITY_SCOPE, scopes_for
+
+    for endpoint in ENDPOINTS:
+        needed = CAPABILITY_SCOPE[endpoint.capability]
+        if needed is None:
+            continue  # any valid key of the member may call it (e.g. reading its own organisation)
+        needed = set(needed) if isinstance(needed, tuple) else {needed}
+        for kind, role in KIND_ROLES:
+            if endpoint.capability not in ROLE_CAPABILITIES[(kind, role)]:
+                continue
+            others = sorted(scope.value for scope in scopes_for(kind, role) - needed)
+            if others:
+                yield pytest.param(
+                    endpoint, kind, role, others, id=f"{endpoint.name}-{kind.value}-{role.value}"
+                )
+                break
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint,kind,role,scopes", list(_narrower_key_cases()))
+def test_a_key_narrower_than_the_route_is_refused_on_every_scoped_route(endpoint, kind, role, scopes):
+    """A leaked key minted for one job (say, checks) cannot be used for another the same member may
+    do (say, reporting or managing keys): 403, whatever the role allows."""
+    from accounts.roles import scopes_for
+
+    member = persona(kind, role)
+    narrow, full = (
+        client_for(member, scopes=scopes),
+        client_for(member, scopes=sorted(scopes_for(kind, role))),
+    )
+
+    refused = getattr(narrow, endpoint.method)(endpoint.url(member), endpoint.body(member), format="json")
+    answered = getattr(full, endpoint.method)(endpoint.url(member), endpoint.body(member), format="json")
+
+    assert refused.status_code == 403, (endpoint.name, scopes, refused.content[:300])
+    assert answered.status_code != 403, (
+        endpoint.name,
+        answered.content[:300],
+    )  # the scope made the difference
