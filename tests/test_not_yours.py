@@ -173,6 +173,8 @@ PROBES: dict[str, Probe] = {
     # Pages
     "disclosure-page": Probe("get", _C, R.ANALYST, _disclosure),
     "disclosure-download": Probe("get", _C, R.ANALYST, _disclosure),
+    "disclosure-order-document": Probe("get", _C, R.ANALYST, _disclosure),
+    "disclosure-narrow-page": Probe("post", _O, R.DISCLOSURE_OFFICER, None, {"reason": REASON}),
     "bulk-page": Probe("get", _L, R.ANALYST, _bulk_job),
     "bulk-cancel": Probe("post", _L, R.ANALYST, _bulk_job),
     "bulk-download": Probe("get", _L, R.ANALYST, _bulk_job, extra={"file_format": "csv"}),

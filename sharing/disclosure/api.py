@@ -17,8 +17,14 @@ from hub.keys import signing_key
 from hubcore.packages import allowed_signers_line, package_download_form, raw_public, ssh_public_key
 from sharing.crypto.tokens import hub_oprf_key
 from sharing.disclosure import selectors
-from sharing.disclosure.inputs import DisclosureSubmitInput, ReasonInput, disclosure_submit_validated
-from sharing.disclosure.serializers import DisclosureOutput, HubKeysOutput, NarrowInput, NarrowScopeInput
+from sharing.disclosure.inputs import (
+    DisclosureSubmitInput,
+    NarrowInput,
+    NarrowScopeInput,
+    ReasonInput,
+    disclosure_submit_validated,
+)
+from sharing.disclosure.serializers import DisclosureOutput, HubKeysOutput
 from sharing.disclosure.services import disclosure, disclosure_packages
 
 

@@ -24,8 +24,7 @@ from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from hubcore.packages import package_download_form
 from sharing.disclosure import selectors
-from sharing.disclosure.inputs import ReasonInput, disclosure_submit_validated
-from sharing.disclosure.serializers import NarrowInput, NarrowScopeInput
+from sharing.disclosure.inputs import NarrowInput, NarrowScopeInput, ReasonInput, disclosure_submit_validated
 from sharing.disclosure.services import disclosure, disclosure_packages
 from sharing.disclosure.services.order_document import disclosure_order_document_open
 from sharing.models import RestrictedField

@@ -20,7 +20,6 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.errors import NotFoundError
 from sharing.models import DisclosureRequest, RestrictedRecord
 from sharing.restricted.services.restricted import restricted_open
 
@@ -42,11 +41,10 @@ class OrderDocument:
 def disclosure_order_document_open(*, request: DisclosureRequest, actor: Actor) -> OrderDocument:
     """Decrypt the order's document for an officer or its court; the access is audited first."""
     require(actor, Capability.DISCLOSURE_READ)
-    record = RestrictedRecord.objects.filter(
+    # Every order has its document: disclosure_request_submit seals it in the order's own transaction.
+    record = RestrictedRecord.objects.get(
         owner_type="disclosure", owner_id=str(request.public_id), field=ORDER_DOCUMENT_FIELD
-    ).first()
-    if record is None:
-        raise NotFoundError("This order has no document on record.")
+    )
     audit_record(
         actor=actor,
         tag=AuditTag.DISCLOSURE_ORDER_DOCUMENT_OPENED,

@@ -91,8 +91,12 @@ def _order_document_violation(event: AuditEvent) -> str | None:
         return "no court order named as its legal basis"
     if event.object_type != "disclosurerequest" or event.object_id != str(request.public_id):
         return f"order document read of another object under order {request.public_id}"
-    officer = event.role == Role.DISCLOSURE_OFFICER and event.organisation is not None
-    if officer and event.organisation.kind == OrganisationKind.OPERATOR:
+    organisation = event.organisation
+    if (
+        event.role == Role.DISCLOSURE_OFFICER
+        and organisation
+        and organisation.kind == OrganisationKind.OPERATOR
+    ):
         return None
     if event.organisation_id == request.court_id:
         return None
