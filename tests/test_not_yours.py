@@ -141,6 +141,7 @@ PROBES: dict[str, Probe] = {
     ),
     "disclosure-withdraw": Probe("post", _C, R.ANALYST, _disclosure),
     "disclosure-package": Probe("get", _C, R.ANALYST, _disclosure),
+    "disclosure-document": Probe("get", _C, R.ANALYST, _disclosure),
     "dispute-detail": Probe("get", _P, R.ANALYST, _dispute),
     "dispute-answer": Probe("post", _RO, R.REPORTER, _dispute, {"note": REASON, "evidence": EVIDENCE}),
     "dispute-decide": Probe("post", _O, R.REVIEWER, None, _DECIDE),

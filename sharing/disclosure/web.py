@@ -311,14 +311,8 @@ def disclosure_order_document(request, request_id):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("disclosure-page", request_id=found.public_id)
-    inline = document.is_pdf
-    response = HttpResponse(
-        document.content, content_type="application/pdf" if inline else "application/octet-stream"
-    )
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = (
-        f'{disposition}; filename="order-{found.public_id}{".pdf" if inline else ""}"'
-    )
+    response = HttpResponse(document.content, content_type=document.media_type)
+    response["Content-Disposition"] = document.disposition(found.public_id)
     # Restricted data: never kept by a browser or proxy cache.
     response["Cache-Control"] = "no-store"
     return response

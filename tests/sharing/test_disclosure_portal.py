@@ -53,6 +53,44 @@ def test_an_officer_opens_the_order_document_inline_and_the_read_is_audited(clie
     assert restricted_access_violations() == []
 
 
+def test_the_page_and_the_api_read_the_document_alike_and_audit_it_alike(client):
+    from tests.factories import client_for
+
+    order = disclosure_make()
+    officer = _officer()
+
+    by_page = _signed_in(client, officer).get(f"/disclosures/{order.public_id}/order-document")
+    by_api = client_for(officer).get(f"/api/v1/disclosure-requests/{order.public_id}/order-document")
+
+    rows = AuditEvent.objects.filter(action=AuditTag.DISCLOSURE_ORDER_DOCUMENT_OPENED).order_by("seq")
+    shapes = {(e.actor_member_id, e.data_class, e.legal_basis, e.object_type, e.object_id) for e in rows}
+    assert by_page.content == by_api.content == b"%PDF-1.7 court order"
+    assert by_page["Content-Type"] == by_api["Content-Type"] == "application/pdf"
+    assert rows.count() == 2 and len(shapes) == 1
+
+
+def test_a_document_that_is_not_a_pdf_is_only_ever_a_download(client):
+    import base64
+
+    from accounts.actors import Actor
+    from sharing.disclosure.inputs import disclosure_submit_validated
+    from tests.factories import disclosure_body
+
+    clerk = _clerk()
+    body = disclosure_body([str(report_make(persona(K.RIGHTS_OWNER, R.REPORTER)).public_id)])
+    body["order_document"] = {
+        "name": "order.html",
+        "content_type": "text/html",
+        "content_base64": base64.b64encode(b"<script>alert(1)</script>").decode(),
+    }
+    order = disclosure_submit_validated(body, actor=Actor(member=clerk))
+
+    response = _signed_in(client, clerk).get(f"/disclosures/{order.public_id}/order-document")
+
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
 def test_the_court_that_filed_opens_its_document_another_court_gets_a_404(client):
     clerk = persona(K.COURT, R.ANALYST)
     order = disclosure_make(clerk)

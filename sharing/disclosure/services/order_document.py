@@ -36,6 +36,16 @@ class OrderDocument:
     def is_pdf(self) -> bool:
         return self.content_type == "application/pdf" and self.content.startswith(b"%PDF")
 
+    @property
+    def media_type(self) -> str:
+        """A PDF opens in the browser; anything else is only ever a download (never rendered as the hub's page)."""
+        return "application/pdf" if self.is_pdf else "application/octet-stream"
+
+    def disposition(self, order_id) -> str:
+        if self.is_pdf:
+            return f'inline; filename="order-{order_id}.pdf"'
+        return f'attachment; filename="order-{order_id}"'
+
 
 @transaction.atomic
 def disclosure_order_document_open(*, request: DisclosureRequest, actor: Actor) -> OrderDocument:
