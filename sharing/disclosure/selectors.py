@@ -99,6 +99,10 @@ def disclosure_approvals(request: DisclosureRequest) -> list[Approval]:
     return [Approval(_person(a.officer), a.approved_at) for a in approvals.order_by("approved_at", "id")]
 
 
+def disclosure_approved_by(request: DisclosureRequest, *, actor: Actor) -> bool:
+    return request.approvals.filter(officer=actor.member).exists()
+
+
 @dataclass(frozen=True)
 class ScopeSummary:
     """What an order asks for, without a raw identifier: report ids, and counts of the rest."""

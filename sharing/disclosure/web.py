@@ -233,7 +233,7 @@ def _detail(request, found, *, errors: dict[str, list[str]] | None = None, statu
             "tokens": found.scope_tokens,
             "errors": errors or {},
             "can_approve": can_approve,
-            "can_withdraw": holds_any(request.actor, [Capability.DISCLOSURE_REQUEST]),
+            "approved_by_me": can_approve and selectors.disclosure_approved_by(found, actor=request.actor),
             "can_download": holds_any(request.actor, [Capability.DISCLOSURE_DOWNLOAD])
             and found.status in ("package_ready", "delivered"),
             "field_choices": RestrictedField.choices,

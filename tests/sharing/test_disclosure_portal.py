@@ -396,3 +396,13 @@ def test_a_role_without_the_capability_is_refused_every_method(client, method, w
     assert response.status_code == 403
     assert AuditEvent.objects.filter(action=AuditTag.ACCESS_DENIED, outcome=Outcome.DENIED).exists()
     assert not AuditEvent.objects.filter(action=AuditTag.DISCLOSURE_ORDER_DOCUMENT_OPENED).exists()
+
+
+def test_an_officer_who_approved_is_told_so_and_offered_no_second_approval(client):
+    order = disclosure_make()
+    officer = _officer()
+    _signed_in(client, officer).post(f"/disclosures/{order.public_id}/", {"action": "approve"})
+
+    page = client.get(f"/disclosures/{order.public_id}/").content.decode()
+
+    assert 'id="approved-by-me"' in page and 'value="approve"' not in page
