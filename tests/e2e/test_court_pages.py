@@ -127,11 +127,16 @@ def _officer_approves(
     page.get_by_role("link", name=order.order_reference).click()
     page.wait_for_url(f"{base}/disclosures/{order.public_id}/")
     # The order document opens in the browser: served inline as a PDF, to this signed-in officer.
-    link = page.locator("#order-document")
-    document = page.request.get(base + link.get_attribute("href"))
-    assert document.status == 200 and document.body() == ORDER_PDF
-    assert document.headers["content-type"] == "application/pdf"
+    # It opens in a tab of its own: the browser's response there is the document, served inline.
+    with page.context.expect_event("response", lambda r: r.url.endswith("/order-document")) as opening:
+        page.locator("#order-document").click()
+    document = opening.value
+    assert document.status == 200 and document.headers["content-type"] == "application/pdf"
     assert document.headers["content-disposition"].startswith("inline")
+    # (Chromium hands the PDF to its viewer, so the tab's body is the viewer; fetch the bytes themselves.)
+    assert page.request.get(document.url).body() == ORDER_PDF
+    for tab in page.context.pages[1:]:
+        tab.close()
     _shoot(page, tmp_path, f"order-detail-officer-{lang}-{officer.pk}")
     page.get_by_role("button", name=words["approve"], exact=True).click()
     page.wait_for_url(f"{base}/disclosures/{order.public_id}/")
