@@ -406,3 +406,17 @@ def test_an_officer_who_approved_is_told_so_and_offered_no_second_approval(clien
     page = client.get(f"/disclosures/{order.public_id}/").content.decode()
 
     assert 'id="approved-by-me"' in page and 'value="approve"' not in page
+
+
+def test_an_officer_narrows_an_order_by_identifiers_to_one_of_them(client):
+    _signed_in(client, _clerk()).post("/disclosures/new", _order_form())
+    order = DisclosureRequest.objects.get()
+    kept = order.scope_tokens[0]
+    client.logout()
+
+    response = _narrow(_signed_in(client, _officer()), order, keep_reports=None, keep_tokens=[kept])
+
+    order.refresh_from_db()
+    page = client.get(f"/disclosures/{order.public_id}/").content.decode()
+    assert response.status_code == 302 and order.scope_tokens == [kept]
+    assert 'id="narrowings"' in page and "2 identifiers" in page and "1 identifier;" in page
