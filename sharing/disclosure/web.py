@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -67,6 +68,16 @@ class DisclosureForm(forms.Form):
 
 
 LIST_PAGE_SIZE = 200
+
+# Opening a package offline with stock tools, as the README's court walk-through runs them (tested there).
+TRUST_COMMAND = "curl -s {keys_url} | jq -r .package_allowed_signers > allowed_signers"
+OPEN_COMMANDS = (
+    "age -d -i court.key -o package.zip disclosure-{request_id}.zip.age",
+    "unzip -d disclosed package.zip",
+    "cd disclosed",
+    "ssh-keygen -Y verify -f ../allowed_signers -I iih-hub -n iih-disclosure -s SHA256SUMS.sig < SHA256SUMS",
+    "sha256sum -c SHA256SUMS",
+)
 
 
 @capability_required(Capability.DISCLOSURE_READ)
@@ -237,6 +248,8 @@ def _detail(request, found, *, errors: dict[str, list[str]] | None = None, statu
             "can_download": holds_any(request.actor, [Capability.DISCLOSURE_DOWNLOAD])
             and found.status in ("package_ready", "delivered"),
             "field_choices": RestrictedField.choices,
+            "trust_command": TRUST_COMMAND.format(keys_url=request.build_absolute_uri(reverse("hub-keys"))),
+            "open_commands": [line.format(request_id=found.public_id) for line in OPEN_COMMANDS],
         },
         status=status,
     )

@@ -361,7 +361,7 @@ def test_the_download_shows_the_commands_to_open_the_package_offline(client):
     for command in (
         f"age -d -i court.key -o package.zip disclosure-{order.public_id}.zip.age",
         "unzip -d disclosed package.zip",
-        "ssh-keygen -Y verify -f ../allowed_signers -I iih-hub -n iih-disclosure",
+        "ssh-keygen -Y verify -f ../allowed_signers -I iih-hub -n iih-disclosure -s SHA256SUMS.sig &lt; SHA256SUMS",
         "sha256sum -c SHA256SUMS",
         "/api/v1/keys | jq -r .package_allowed_signers &gt; allowed_signers",
     ):
@@ -420,3 +420,22 @@ def test_an_officer_narrows_an_order_by_identifiers_to_one_of_them(client):
     page = client.get(f"/disclosures/{order.public_id}/").content.decode()
     assert response.status_code == 302 and order.scope_tokens == [kept]
     assert 'id="narrowings"' in page and "2 identifiers" in page and "1 identifier;" in page
+
+
+def test_the_commands_beside_the_download_are_the_readmes_tested_walk_through():
+    """README's "A court opens a package" runs in tests/sharing/test_package_stock_tools.py; the page copies it."""
+    import re
+    from pathlib import Path
+
+    from sharing.disclosure.web import OPEN_COMMANDS, TRUST_COMMAND
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("### A court opens a package", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    lines = [re.sub(r"\s+#.*$", "", line).strip() for line in block.replace("\\\n", " ").splitlines()]
+    commands = [
+        re.sub(r"\s+", " ", line) for line in lines if line and not line.startswith("#") and line != "cd .."
+    ]
+
+    page = [TRUST_COMMAND.format(keys_url="$HUB_URL/api/v1/keys")]
+    page += [line.format(request_id="$REQUEST_ID") for line in OPEN_COMMANDS]
+    assert page == commands
