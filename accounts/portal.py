@@ -69,6 +69,18 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         None,
         in_nav=False,
     ),
+    PortalLink(
+        "disclosure-new",
+        _("File a court order"),
+        _("File an order for disclosure, by report or by the seller's identifiers, with its document."),
+        Capability.DISCLOSURE_REQUEST,
+    ),
+    PortalLink(
+        "disclosure-awaiting",
+        _("Awaiting my approval"),
+        _("Read the orders waiting for your decision, open their documents, approve, narrow or reject."),
+        Capability.DISCLOSURE_APPROVE,
+    ),
 )
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("account/", include("accounts.two_factor.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.admission.urls")),
+    path("", include("sharing.disclosure.web_urls")),
     path("disclosures/", sharing_web.disclosure_list, name="disclosure-list"),
     path("disclosures/new", sharing_web.disclosure_new, name="disclosure-new"),
     path("disclosures/<uuid:request_id>/", sharing_web.disclosure_page, name="disclosure-page"),

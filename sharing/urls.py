@@ -50,6 +50,11 @@ urlpatterns = [
         disclosure.DisclosurePackageApi.as_view(),
         name="disclosure-package",
     ),
+    path(
+        "disclosure-requests/<uuid:request_id>/order-document",
+        disclosure.DisclosureOrderDocumentApi.as_view(),
+        name="disclosure-document",
+    ),
     path("keys", disclosure.HubKeysApi.as_view(), name="hub-keys"),
     path("reports/<uuid:report_id>/renew", due_process.ReportRenewApi.as_view(), name="report-renew"),
     path("disputes", due_process.DisputesApi.as_view(), name="disputes"),

@@ -141,6 +141,7 @@ PROBES: dict[str, Probe] = {
     ),
     "disclosure-withdraw": Probe("post", _C, R.ANALYST, _disclosure),
     "disclosure-package": Probe("get", _C, R.ANALYST, _disclosure),
+    "disclosure-document": Probe("get", _C, R.ANALYST, _disclosure),
     "dispute-detail": Probe("get", _P, R.ANALYST, _dispute),
     "dispute-answer": Probe("post", _RO, R.REPORTER, _dispute, {"note": REASON, "evidence": EVIDENCE}),
     "dispute-decide": Probe("post", _O, R.REVIEWER, None, _DECIDE),
@@ -173,6 +174,8 @@ PROBES: dict[str, Probe] = {
     # Pages
     "disclosure-page": Probe("get", _C, R.ANALYST, _disclosure),
     "disclosure-download": Probe("get", _C, R.ANALYST, _disclosure),
+    "disclosure-order-document": Probe("get", _C, R.ANALYST, _disclosure),
+    "disclosure-narrow-page": Probe("post", _O, R.DISCLOSURE_OFFICER, None, {"reason": REASON}),
     "bulk-page": Probe("get", _L, R.ANALYST, _bulk_job),
     "bulk-cancel": Probe("post", _L, R.ANALYST, _bulk_job),
     "bulk-download": Probe("get", _L, R.ANALYST, _bulk_job, extra={"file_format": "csv"}),

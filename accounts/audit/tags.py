@@ -67,6 +67,7 @@ class AuditTag(models.TextChoices):
     CANARY_PLANTED = "sharing:canary:planted"
     DISCLOSURE_SUBMITTED = "sharing:disclosure:submitted"
     DISCLOSURE_READ = "sharing:disclosure:read"
+    DISCLOSURE_ORDER_DOCUMENT_OPENED = "sharing:disclosure:order_document_opened"
     DISCLOSURE_LISTED = "sharing:disclosure:listed"
     DISCLOSURE_APPROVED = "sharing:disclosure:approved"
     DISCLOSURE_REJECTED = "sharing:disclosure:rejected"

@@ -17,9 +17,16 @@ from hub.keys import signing_key
 from hubcore.packages import allowed_signers_line, package_download_form, raw_public, ssh_public_key
 from sharing.crypto.tokens import hub_oprf_key
 from sharing.disclosure import selectors
-from sharing.disclosure.inputs import DisclosureSubmitInput, ReasonInput, disclosure_submit_validated
-from sharing.disclosure.serializers import DisclosureOutput, HubKeysOutput, NarrowInput, NarrowScopeInput
+from sharing.disclosure.inputs import (
+    DisclosureSubmitInput,
+    NarrowInput,
+    NarrowScopeInput,
+    ReasonInput,
+    disclosure_submit_validated,
+)
+from sharing.disclosure.serializers import DisclosureOutput, HubKeysOutput
 from sharing.disclosure.services import disclosure, disclosure_packages
+from sharing.disclosure.services.order_document import disclosure_order_document_open
 
 
 @extend_schema_view(
@@ -182,6 +189,28 @@ class DisclosurePackageApi(HubApiView):
         media_type, suffix = package_download_form(envelope)
         response = HttpResponse(envelope, content_type=media_type)
         response["Content-Disposition"] = f'attachment; filename="disclosure-{found.public_id}{suffix}"'
+        return response
+
+
+class DisclosureOrderDocumentApi(HubApiView):
+    required_capability = Capability.DISCLOSURE_READ
+    audit_object_type = "disclosure"
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        },
+        summary="The order's document (officers deciding it, and its court); each read is audited",
+        description="A PDF as filed is answered as application/pdf; any other file as "
+        "application/octet-stream. The read is a restricted-class audit event under the order.",
+    )
+    def get(self, request, request_id):
+        found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
+        document = disclosure_order_document_open(request=found, actor=self.actor)
+        response = HttpResponse(document.content, content_type=document.media_type)
+        response["Content-Disposition"] = document.disposition(found.public_id)
+        response["Cache-Control"] = "no-store"
         return response
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from accounts.actors import Actor
@@ -12,6 +16,8 @@ from accounts.capabilities import holds_any
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from sharing.models import DisclosureRequest
+from sharing.models.disclosure import OPEN_STATUSES
+from sharing.subjects.services.tokens import stored_tokens_find
 
 
 def disclosures_visible_to(*, actor: Actor) -> QuerySet[DisclosureRequest]:
@@ -58,3 +64,98 @@ def disclosures_page_audit(*, actor: Actor, page: list[DisclosureRequest]) -> No
         else LegalBasis.MEMBERSHIP_TERMS,
         details={"count": len(page)},
     )
+
+
+def disclosures_awaiting_approval_by(*, actor: Actor) -> QuerySet[DisclosureRequest]:
+    """Open orders this officer has not approved yet, the nearest deadline first."""
+    return (
+        disclosures_visible_to(actor=actor)
+        .filter(status__in=OPEN_STATUSES)
+        .exclude(approvals__officer=actor.member)
+        .order_by("deadline", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member as a page names them: their name (or username) and organisation, never an id."""
+
+    name: str
+    organisation: str
+
+
+def _person(member) -> Person:
+    return Person(member.user.get_full_name() or member.user.get_username(), member.organisation.name)
+
+
+@dataclass(frozen=True)
+class Approval:
+    officer: Person
+    approved_at: datetime
+
+
+def disclosure_approvals(request: DisclosureRequest) -> list[Approval]:
+    approvals = request.approvals.select_related("officer__user", "officer__organisation")
+    return [Approval(_person(a.officer), a.approved_at) for a in approvals.order_by("approved_at", "id")]
+
+
+def disclosure_approved_by(request: DisclosureRequest, *, actor: Actor) -> bool:
+    return request.approvals.filter(officer=actor.member).exists()
+
+
+@dataclass(frozen=True)
+class ScopeSummary:
+    """What an order asks for, without a raw identifier: report ids, and counts of the rest."""
+
+    reports: list[str]
+    subjects: int
+    identifiers: int
+    fields: list[str]
+    # Identifier types with their counts, for officers only (which tokens are on record is a match).
+    identifier_types: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, scope: dict) -> ScopeSummary:
+        return cls(
+            sorted(scope.get("reports", [])),
+            len(scope.get("subjects", [])),
+            len(scope.get("tokens", [])) if isinstance(scope.get("tokens"), list) else 0,
+            sorted(scope.get("fields", [])),
+        )
+
+
+def disclosure_scope_summary(request: DisclosureRequest, *, with_types: bool) -> ScopeSummary:
+    summary = ScopeSummary.of(
+        {
+            "reports": request.scope_reports,
+            "subjects": request.scope_subjects,
+            "tokens": request.scope_tokens,
+            "fields": request.scope_fields,
+        }
+    )
+    if not with_types or not request.scope_tokens:
+        return summary
+    found = stored_tokens_find(list(request.scope_tokens))
+    types = Counter(row.identifier_type for row in found.values())
+    if unknown := len(request.scope_tokens) - len(found):
+        types["unknown"] = unknown
+    return ScopeSummary(**{**summary.__dict__, "identifier_types": dict(sorted(types.items()))})
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    officer: Person
+    reason: str
+    changed_at: datetime
+    before: ScopeSummary
+    after: ScopeSummary
+
+
+def disclosure_narrowings(request: DisclosureRequest) -> list[Narrowing]:
+    changes = request.scope_changes.select_related("officer__user", "officer__organisation")
+    return [
+        Narrowing(
+            _person(c.officer), c.reason, c.changed_at, ScopeSummary.of(c.before), ScopeSummary.of(c.after)
+        )
+        for c in changes.order_by("changed_at", "id")
+    ]

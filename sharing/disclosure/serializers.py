@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from hub.serializer_fields import ListField
-from sharing.crypto.tokens import TOKEN_HEX_LENGTH
 from sharing.disclosure.services import disclosure
-from sharing.models import DisclosureRequest, RestrictedField
+from sharing.models import DisclosureRequest
 
 
 class DisclosureOutput(serializers.ModelSerializer):
@@ -43,33 +41,6 @@ class DisclosureOutput(serializers.ModelSerializer):
 
     def get_scope(self, request: DisclosureRequest) -> dict:
         return disclosure.scope_of(request).as_dict()
-
-
-class NarrowScopeInput(serializers.Serializer):
-    """The parts of the scope to keep; a part left out stays as it is."""
-
-    reports = ListField(child=serializers.UUIDField(), required=False, max_length=1000)
-    subjects = ListField(child=serializers.UUIDField(), required=False, max_length=1000)
-    tokens = ListField(
-        child=serializers.RegexField(rf"^[0-9a-f]{{{TOKEN_HEX_LENGTH}}}$"), required=False, max_length=1000
-    )
-    fields = ListField(  # type: ignore[assignment]  # a declared field, not the base attribute
-        child=serializers.ChoiceField(choices=RestrictedField.choices), required=False, min_length=1
-    )
-
-    def narrowed(self, current: disclosure.DisclosureScope) -> disclosure.DisclosureScope:
-        data = self.validated_data
-        return disclosure.DisclosureScope(
-            reports=[str(r) for r in data["reports"]] if "reports" in data else current.reports,
-            subjects=[str(x) for x in data["subjects"]] if "subjects" in data else current.subjects,
-            tokens=list(data.get("tokens", current.tokens)),
-            fields=sorted(set(data.get("fields", current.fields))),
-        )
-
-
-class NarrowInput(serializers.Serializer):
-    reason = serializers.CharField(min_length=3, max_length=2000)
-    scope = NarrowScopeInput()
 
 
 class HubKeysOutput(serializers.Serializer):

@@ -13,6 +13,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.capabilities import holds_any
@@ -22,71 +25,127 @@ from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from hubcore.packages import package_download_form
 from sharing.disclosure import selectors
-from sharing.disclosure.inputs import ReasonInput, disclosure_submit_validated
+from sharing.disclosure.inputs import NarrowInput, NarrowScopeInput, ReasonInput, disclosure_submit_validated
 from sharing.disclosure.services import disclosure, disclosure_packages
+from sharing.disclosure.services.order_document import disclosure_order_document_open
 from sharing.models import RestrictedField
+from sharing.models.identifiers import IDENTIFIER_TYPE_CHOICES
 
 # The page's names for fields of the API's order body that it names differently.
-PAGE_NAMES = {"scope.reports": "report_ids", "scope.fields": "fields", "scope": "report_ids"}
+PAGE_NAMES = {
+    "scope.reports": "report_ids",
+    "scope.identifiers": "identifiers",
+    "scope.fields": "fields",
+    "scope": "report_ids",
+}
+# Identifier rows on the order form: a plain form, no script; a court naming more files the rest by API.
+IDENTIFIER_ROWS = 5
 
 
 class DisclosureForm(forms.Form):
     """The page's fields, for rendering only: the API's DisclosureSubmitInput validates what is posted."""
 
-    case_number = forms.CharField(max_length=100)
-    issuing_court = forms.CharField(max_length=200)
-    legal_basis = forms.CharField(max_length=500)
-    report_ids = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="One report id per line")
-    fields = forms.MultipleChoiceField(  # type: ignore[assignment]  # a declared field, not the base attribute
-        choices=RestrictedField.choices, widget=forms.CheckboxSelectMultiple
+    case_number = forms.CharField(label=_("Case number"), max_length=100)
+    issuing_court = forms.CharField(label=_("Issuing court"), max_length=200)
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=500)
+    report_ids = forms.CharField(
+        label=_("Report ids"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One report id per line. Name reports, identifiers below, or both."),
     )
-    deadline = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    order_document = forms.FileField()
+    fields = forms.MultipleChoiceField(  # type: ignore[assignment]  # a declared field, not the base attribute
+        label=_("What the order asks for"),
+        choices=RestrictedField.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    deadline = forms.DateTimeField(
+        label=_("Deadline"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Date and time (UTC) by which the order must be answered."),
+    )
+    order_document = forms.FileField(label=_("Order document"), help_text=_("The signed order, as a PDF."))
 
 
 LIST_PAGE_SIZE = 200
 
+# Opening a package offline with stock tools, as the README's court walk-through runs them (tested there).
+TRUST_COMMAND = "curl -s {keys_url} | jq -r .package_allowed_signers > allowed_signers"
+OPEN_COMMANDS = (
+    "age -d -i court.key -o package.zip disclosure-{request_id}.zip.age",
+    "unzip -d disclosed package.zip",
+    "cd disclosed",
+    "ssh-keygen -Y verify -f ../allowed_signers -I iih-hub -n iih-disclosure -s SHA256SUMS.sig < SHA256SUMS",
+    "sha256sum -c SHA256SUMS",
+)
+
 
 @capability_required(Capability.DISCLOSURE_READ)
 def disclosure_list(request):
+    return _list(request, selectors.disclosures_visible_to(actor=request.actor), awaiting=False)
+
+
+@capability_required(Capability.DISCLOSURE_APPROVE)
+def disclosure_awaiting(request):
+    """The officer's filter: open orders they have not approved yet."""
+    return _list(request, selectors.disclosures_awaiting_approval_by(actor=request.actor), awaiting=True)
+
+
+def _list(request, queryset, *, awaiting: bool):
     requests = page_audited(
         request,
-        selectors.disclosures_visible_to(actor=request.actor),
+        queryset,
         audit=lambda rows: selectors.disclosures_page_audit(actor=request.actor, page=rows),
         page_size=LIST_PAGE_SIZE,
     )
     return render(
         request,
         "sharing/disclosure_list.html",
-        {"requests": requests, "can_file": holds_any(request.actor, [Capability.DISCLOSURE_REQUEST])},
+        {
+            "requests": requests,
+            "awaiting": awaiting,
+            "can_file": holds_any(request.actor, [Capability.DISCLOSURE_REQUEST]),
+            "can_approve": holds_any(request.actor, [Capability.DISCLOSURE_APPROVE]),
+        },
     )
 
 
 @capability_required(Capability.DISCLOSURE_REQUEST)
 def disclosure_new(request):
     if request.method != "POST":
-        return render(request, "sharing/disclosure_new.html", {"form": DisclosureForm()})
+        return _new_form(request, DisclosureForm(), _identifier_rows({}, {}), {}, status=200)
+    body, rows = _order_body(request)
     try:
-        created = disclosure_submit_validated(_order_body(request), actor=request.actor)
+        created = disclosure_submit_validated(body, actor=request.actor)
     except serializers.ValidationError as exc:
         errors, status = flat_errors(exc.detail), 400
     except DomainError as exc:
         errors, status = domain_errors(exc), exc.status_code
     else:
         return redirect("disclosure-page", request_id=created.public_id)
+    errors = _on_page(errors, rows)
+    form = DisclosureForm(initial=request.POST.dict() | {"fields": request.POST.getlist("fields")})
+    return _new_form(request, form, _identifier_rows(request.POST, errors), errors, status=status)
+
+
+def _new_form(request, form, rows, errors, *, status: int):
     return render(
         request,
         "sharing/disclosure_new.html",
         {
-            "form": DisclosureForm(initial=request.POST.dict() | {"fields": request.POST.getlist("fields")}),
-            "errors": _on_page(errors),
+            "form": form,
+            "identifier_rows": rows,
+            "identifier_types": IDENTIFIER_TYPE_CHOICES,
+            "errors": errors,
+            "field_errors": {name.split(".")[0]: found for name, found in errors.items()},
         },
         status=status,
     )
 
 
-def _order_body(request) -> dict:
-    """The posted page in the shape the API takes (sharing/disclosure/api.py, DisclosureSubmitInput)."""
+def _order_body(request) -> tuple[dict, list[int]]:
+    """The posted page in the shape the API takes (DisclosureSubmitInput), and the form row of each
+    identifier sent (blank rows are left out, so the API's index is not the row's)."""
     post, upload = request.POST, request.FILES.get("order_document")
     document = {}
     if upload is not None:
@@ -97,23 +156,71 @@ def _order_body(request) -> dict:
             "content_type": upload.content_type or "application/octet-stream",
             "content_base64": base64.b64encode(content).decode(),
         }
+    identifiers, rows = _identifiers_posted(post)
+    scope = {"reports": post.get("report_ids", "").split(), "fields": post.getlist("fields")}
     return {
         "case_number": post.get("case_number", ""),
         "issuing_court": post.get("issuing_court", ""),
         "legal_basis": post.get("legal_basis", ""),
         "deadline": post.get("deadline", ""),
-        "scope": {"reports": post.get("report_ids", "").split(), "fields": post.getlist("fields")},
+        "scope": scope | ({"identifiers": identifiers} if identifiers else {}),
         "order_document": document,
-    }
+    }, rows
 
 
-def _on_page(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The API's field names as the page names them ("scope.reports.2" is "report_ids.2")."""
+def _identifiers_posted(post) -> tuple[list[dict], list[int]]:
+    """Each filled identifier row as the API's {type, value, country?}."""
+    columns = (
+        post.getlist("identifier_type"),
+        post.getlist("identifier_value"),
+        post.getlist("identifier_country"),
+    )
+    identifiers, rows = [], []
+    for row, (kind, value, country) in enumerate(zip(*columns, strict=False)):
+        if kind.strip() or value.strip():
+            identifiers.append(
+                {"type": kind, "value": value} | ({"country": country} if country.strip() else {})
+            )
+            rows.append(row)
+    return identifiers, rows
+
+
+def _on_page(errors: dict[str, list[str]], rows: list[int]) -> dict[str, list[str]]:
+    """The API's field names as the page names them ("scope.reports.2" is "report_ids.2", and
+    "scope.identifiers.1.value" the value of the form row that was the second identifier sent)."""
     renamed: dict[str, list[str]] = {}
     for name, found in errors.items():
         prefix = next((api for api in PAGE_NAMES if name == api or name.startswith(f"{api}.")), None)
-        renamed.setdefault(PAGE_NAMES[prefix] + name[len(prefix) :] if prefix else name, []).extend(found)
+        page_name = PAGE_NAMES[prefix] + name[len(prefix) :] if prefix else name
+        parts = page_name.split(".")
+        if parts[0] == "identifiers" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(rows):
+            page_name = ".".join(["identifiers", str(rows[int(parts[1])]), *parts[2:]])
+        renamed.setdefault(page_name, []).extend(found)
     return renamed
+
+
+def _identifier_rows(post, errors: dict[str, list[str]]) -> list[dict]:
+    """The form's identifier rows, as posted, each with its own fields' messages."""
+    columns = [
+        post.getlist(name) if post else []
+        for name in ("identifier_type", "identifier_value", "identifier_country")
+    ]
+    rows = []
+    for row in range(max(IDENTIFIER_ROWS, len(columns[0]))):
+        mine = {name: found for name, found in errors.items() if name.startswith(f"identifiers.{row}.")}
+        rows.append(
+            {
+                "number": row + 1,
+                "type": columns[0][row] if row < len(columns[0]) else "",
+                "value": columns[1][row] if row < len(columns[1]) else "",
+                "country": columns[2][row] if row < len(columns[2]) else "",
+                "type_errors": mine.pop(f"identifiers.{row}.type", []),
+                "country_errors": mine.pop(f"identifiers.{row}.country", []),
+                # The value's messages, and any deeper ones (a composite's parts) with them.
+                "value_errors": [message for found in mine.values() for message in found],
+            }
+        )
+    return rows
 
 
 @capability_required(Capability.DISCLOSURE_READ)
@@ -125,16 +232,24 @@ def disclosure_page(request, request_id):
 
 
 def _detail(request, found, *, errors: dict[str, list[str]] | None = None, status: int = 200):
+    can_approve = holds_any(request.actor, [Capability.DISCLOSURE_APPROVE])
     return render(
         request,
         "sharing/disclosure_detail.html",
         {
             "req": found,
-            "approvals": disclosure.approvals_of(found),
+            "approvals": selectors.disclosure_approvals(found),
+            "narrowings": selectors.disclosure_narrowings(found),
+            "scope": selectors.disclosure_scope_summary(found, with_types=can_approve),
+            "tokens": found.scope_tokens,
             "errors": errors or {},
-            "can_approve": holds_any(request.actor, [Capability.DISCLOSURE_APPROVE]),
+            "can_approve": can_approve,
+            "approved_by_me": can_approve and selectors.disclosure_approved_by(found, actor=request.actor),
             "can_download": holds_any(request.actor, [Capability.DISCLOSURE_DOWNLOAD])
             and found.status in ("package_ready", "delivered"),
+            "field_choices": RestrictedField.choices,
+            "trust_command": TRUST_COMMAND.format(keys_url=request.build_absolute_uri(reverse("hub-keys"))),
+            "open_commands": [line.format(request_id=found.public_id) for line in OPEN_COMMANDS],
         },
         status=status,
     )
@@ -152,12 +267,68 @@ def _officer_action(request, found):
                 return _detail(request, found, errors=errors, status=400)
             disclosure.disclosure_reject(request=found, reason=data["reason"], actor=request.actor)
         else:
-            return _detail(request, found, errors={"action": ["Choose approve or reject."]}, status=400)
+            return _detail(
+                request, found, errors={"action": [gettext("Choose approve or reject.")]}, status=400
+            )
     except DomainError as exc:
-        # A refusal may have changed it (an order past its deadline is now expired): read it again.
-        found = selectors.disclosure_get(actor=request.actor, public_id=found.public_id)
-        return _detail(request, found, errors=domain_errors(exc), status=exc.status_code)
+        return _refused(request, found, exc)
     return redirect("disclosure-page", request_id=found.public_id)
+
+
+def _refused(request, found, exc: DomainError):
+    # A refusal may have changed it (an order past its deadline is now expired): read it again.
+    found = selectors.disclosure_get(actor=request.actor, public_id=found.public_id)
+    return _detail(request, found, errors=domain_errors(exc), status=exc.status_code)
+
+
+@capability_required(Capability.DISCLOSURE_APPROVE)
+def disclosure_narrow(request, request_id):
+    """Narrow the scope with a reason: the API's NarrowInput and the same service."""
+    if request.method != "POST":
+        return redirect("disclosure-page", request_id=request_id)
+    found = selectors.disclosure_get(actor=request.actor, public_id=request_id)
+    post = request.POST
+    body = {
+        "reason": post.get("reason", ""),
+        "scope": {
+            "reports": post.getlist("keep_reports"),
+            "subjects": post.getlist("keep_subjects"),
+            "tokens": post.getlist("keep_tokens"),
+            "fields": post.getlist("keep_fields"),
+        },
+    }
+    data, errors = api_input(NarrowInput, body)
+    if errors:
+        return _detail(request, found, errors=errors, status=400)
+    scope = NarrowScopeInput(data=body["scope"])
+    scope.is_valid(raise_exception=False)
+    try:
+        disclosure.disclosure_narrow(
+            request=found,
+            scope=scope.narrowed(disclosure.scope_of(found)),
+            reason=data["reason"],
+            actor=request.actor,
+        )
+    except DomainError as exc:
+        return _refused(request, found, exc)
+    messages.success(request, gettext("The scope was narrowed."))
+    return redirect("disclosure-page", request_id=found.public_id)
+
+
+@capability_required(Capability.DISCLOSURE_READ)
+def disclosure_order_document(request, request_id):
+    """The order's document, inline when it is a PDF (the browser's viewer opens it)."""
+    found = selectors.disclosure_get(actor=request.actor, public_id=request_id)
+    try:
+        document = disclosure_order_document_open(request=found, actor=request.actor)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("disclosure-page", request_id=found.public_id)
+    response = HttpResponse(document.content, content_type=document.media_type)
+    response["Content-Disposition"] = document.disposition(found.public_id)
+    # Restricted data: never kept by a browser or proxy cache.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @capability_required(Capability.DISCLOSURE_DOWNLOAD)

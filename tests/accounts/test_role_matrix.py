@@ -355,6 +355,14 @@ ENDPOINTS = [
         lambda m: _court_request_url(m, "/withdraw"),
     ),
     Endpoint(
+        "disclosure-document",
+        "disclosure-document",
+        "get",
+        Capability.DISCLOSURE_READ,
+        200,
+        lambda m: _court_request_url(m, "/order-document"),
+    ),
+    Endpoint(
         "disclosure-package",
         "disclosure-package",
         "get",

@@ -57,6 +57,8 @@ def _violation(event: AuditEvent) -> str | None:
         return None
     if event.legal_basis == LegalBasis.ADMISSION_REVIEW:
         return _admission_review_violation(event)
+    if event.action == AuditTag.DISCLOSURE_ORDER_DOCUMENT_OPENED:
+        return _order_document_violation(event)
     request = _order_of(event)
     if request is None:
         return "no court order named as its legal basis"
@@ -79,6 +81,26 @@ def _admission_review_violation(event: AuditEvent) -> str | None:
     if event.action == AuditTag.APPLICATION_DOCUMENT_OPENED and reviewer and event.role == Role.ADMIN:
         return None
     return "admission review is a legal basis only for operator admins opening application documents"
+
+
+def _order_document_violation(event: AuditEvent) -> str | None:
+    """An order's own document, read by an officer deciding it or by the court that filed it: the
+    order is its legal basis before any approval, since officers must read it to approve it."""
+    request = _order_of(event)
+    if request is None:
+        return "no court order named as its legal basis"
+    if event.object_type != "disclosurerequest" or event.object_id != str(request.public_id):
+        return f"order document read of another object under order {request.public_id}"
+    organisation = event.organisation
+    if (
+        event.role == Role.DISCLOSURE_OFFICER
+        and organisation
+        and organisation.kind == OrganisationKind.OPERATOR
+    ):
+        return None
+    if event.organisation_id == request.court_id:
+        return None
+    return f"order {request.public_id}'s document read by neither an officer nor its court"
 
 
 def _made_with_borrowed_key(event: AuditEvent) -> str | None:
