@@ -17,7 +17,11 @@ _docs_policy = csp_replace(settings.CSP_DOCS_DIRECTIVES)
 
 urlpatterns = [
     path("", web.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=web.SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch: Django's set_language, POST only (it keeps the choice in a cookie and
     # returns to the page it came from, by its Referer: the form never echoes the page's path).
