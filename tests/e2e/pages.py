@@ -58,6 +58,19 @@ def member_for(main_page: MainPage) -> Member | None:
     return member
 
 
+def session_cookie(member: Member, base: str) -> dict:
+    """A signed-in session for the member (second factor passed where the role needs one), as a cookie."""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.factories import web_login
+
+    client = Client()
+    web_login(client, member)
+    value = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": base}
+
+
 def _notifications(member: Member | None) -> dict:
     from sharing.reports.services.notifications import notify
 

@@ -16,13 +16,9 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Member
-from tests.e2e.pages import MAIN_PAGES, MainPage, member_for
-from tests.factories import web_login
+from tests.e2e.pages import MAIN_PAGES, MainPage, member_for, session_cookie
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 LANGUAGES = {"en": "en", "zh-hans": "zh-CN"}  # the page's language code: the browser's locale
@@ -31,14 +27,6 @@ WIDTHS = (1280, 360)
 SCREENSHOT_MAX_HEIGHT = 2200
 SCREENSHOT_MIN_HEIGHT = 640
 BLOCKING_IMPACTS = ("serious", "critical")
-
-
-def _session_cookie(member: Member, base: str) -> dict:
-    """A signed-in session for the member (second factor passed where the role needs one), as a cookie."""
-    client = Client()
-    web_login(client, member)
-    value = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": base}
 
 
 def _axe_blocking(page) -> list[str]:
@@ -109,7 +97,7 @@ def test_the_page_is_accessible_fits_and_speaks_its_language(
         locale=LANGUAGES[language], extra_http_headers={"Accept-Language": language}
     )
     if member is not None:
-        context.add_cookies([_session_cookie(member, live_server.url)])
+        context.add_cookies([session_cookie(member, live_server.url)])
     page = context.new_page()
     page.set_default_timeout(15_000)
 
