@@ -11,7 +11,7 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import ROLE_CAPABILITIES
 from sharing.models import Notification
 from sharing.reports.services.notifications import notify
-from tests.factories import member_make, persona, web_login
+from tests.factories import client_for, member_make, persona, web_login
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,8 @@ def test_marking_read_records_who_and_when_audits_it_once_and_clears_the_count(c
     assert notification.read_at is not None and notification.read_by == brand_reporter
     rows = AuditEvent.objects.filter(action=AuditTag.NOTIFICATION_MARKED_READ, outcome="allowed")
     assert [row.object_id for row in rows] == [str(notification.public_id)]
+    listed = client_for(colleague).get("/api/v1/notifications").json()["results"]
+    assert listed[0]["read_at"] is not None  # the API lists the same read state
     colleague_view = _signed_in(client, colleague).get("/notifications/").content.decode()
     assert 'id="unread-count"' not in colleague_view  # one inbox for the organisation
     assert "badge-warn" not in colleague_view
