@@ -22,8 +22,11 @@ Persona = tuple[K, R]
 class MainPage:
     name: str
     persona: Persona | None
+    # A URL name, or a path when it starts with "/" (an error page has no name).
     url_name: str
     prepare: Callable[[Member | None], dict] | None = field(default=None, compare=False)
+    # The status the page answers with: the error pages are pages too.
+    status: int = 200
 
 
 # Names that read like the members in the seeds, so the screenshots look like the product in use.
@@ -127,4 +130,7 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("audit-restricted", (K.AUDITOR, R.ANALYST), "audit-restricted"),
     MainPage("audit-alerts", (K.AUDITOR, R.ANALYST), "audit-alerts"),
     MainPage("audit-checkpoints", (K.AUDITOR, R.ANALYST), "audit-checkpoints"),
+    # Error pages, styled like the rest.
+    MainPage("error-403", (K.RIGHTS_OWNER, R.REPORTER), "audit-log", status=403),
+    MainPage("error-404", (K.RIGHTS_OWNER, R.REPORTER), "/no-such-page/", status=404),
 )

@@ -64,14 +64,16 @@ def _screenshot(page, language: str, name: str) -> None:
     page.screenshot(path=str(target))
 
 
-def _problems_at(page, url: str, language: str, width: int, shots: Path | None = None) -> list[str]:
+def _problems_at(
+    page, url: str, language: str, width: int, shots: Path | None = None, status: int = 200
+) -> list[str]:
     page.set_viewport_size({"width": width, "height": 900})
     answer = page.goto(url)
     if shots is not None:  # to look at when a check fails (pytest keeps the last runs' tmp_path)
         page.screenshot(path=str(shots / f"{language}-{width}.png"), full_page=True)
     problems = []
-    if answer is None or answer.status >= 400:
-        problems.append(f"answered {answer.status if answer else 'nothing'}")
+    if answer is None or answer.status != status:
+        problems.append(f"answered {answer.status if answer else 'nothing'}, not {status}")
     if page.evaluate("document.documentElement.lang") != language:
         problems.append(f"html lang is {page.evaluate('document.documentElement.lang')!r}, not {language!r}")
     if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
@@ -92,7 +94,12 @@ def test_the_page_is_accessible_fits_and_speaks_its_language(
 ):
     member = member_for(main_page)
     kwargs = main_page.prepare(member) if main_page.prepare else {}
-    url = live_server.url + reverse(main_page.url_name, kwargs=kwargs)
+    path = (
+        main_page.url_name
+        if main_page.url_name.startswith("/")
+        else reverse(main_page.url_name, kwargs=kwargs)
+    )
+    url = live_server.url + path
     context = browser.new_context(
         locale=LANGUAGES[language], extra_http_headers={"Accept-Language": language}
     )
@@ -101,7 +108,9 @@ def test_the_page_is_accessible_fits_and_speaks_its_language(
     page = context.new_page()
     page.set_default_timeout(15_000)
 
-    problems = [p for width in WIDTHS for p in _problems_at(page, url, language, width, tmp_path)]
+    problems = [
+        p for width in WIDTHS for p in _problems_at(page, url, language, width, tmp_path, main_page.status)
+    ]
     _screenshot(page, language, main_page.name)
 
     context.close()
