@@ -9,6 +9,7 @@ import pytest
 from accounts.audit.models import AuditEvent
 from accounts.audit.tags import AuditTag
 from accounts.roles import ROLE_CAPABILITIES
+from sharing.due_process.services.notifications import notifications_unread_count
 from sharing.models import Notification
 from sharing.reports.services.notifications import notify
 from tests.factories import client_for, member_make, persona, web_login
@@ -139,3 +140,13 @@ def test_the_page_speaks_chinese(client, brand_reporter):
 
     assert "通知" in html and "标为已读" in html
     assert 'lang="en"' in html  # the stored message keeps its own language
+
+
+def test_the_headers_count_is_one_query_whatever_the_number(brand_reporter, django_assert_num_queries):
+    for _ in range(30):
+        _notified(brand_reporter)
+
+    with django_assert_num_queries(1):
+        unread = notifications_unread_count(organisation_id=brand_reporter.organisation_id)
+
+    assert unread == 30
