@@ -63,6 +63,13 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         Capability.APIKEY_MANAGE,
     ),
     PortalLink(
+        "notifications-page",
+        _("Notifications"),
+        _("Read what the hub told your organisation: disputes against its reports, decisions and warnings."),
+        # Every member reads their organisation's notifications (organisation:read is every member's).
+        None,
+    ),
+    PortalLink(
         "docs",
         _("API documentation"),
         _("Read how to call the hub from your own systems."),

@@ -17,7 +17,11 @@ _docs_policy = csp_replace(settings.CSP_DOCS_DIRECTIVES)
 
 urlpatterns = [
     path("", web.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=web.SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch: Django's set_language, POST only (it keeps the choice in a cookie and
     # returns to the page it came from, by its Referer: the form never echoes the page's path).
@@ -47,6 +51,7 @@ urlpatterns = [
     path("audit/checkpoints/", web_audit.audit_checkpoints, name="audit-checkpoints"),
     path("audit/export.jsonl", web_audit.audit_export, name="audit-export"),
     path("", include("accounts.invitations.urls")),
+    path("", include("sharing.due_process.web_urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("sharing.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -104,6 +104,13 @@ def _invitation() -> uuid.UUID:
     )[0].public_id
 
 
+def _notification() -> uuid.UUID:
+    from sharing.reports.services.notifications import notify
+
+    theirs = persona(K.RIGHTS_OWNER, R.REPORTER).organisation_id
+    return notify(organisation_id=theirs, kind="dispute.lapsed", message="theirs", data={}).public_id
+
+
 def _member() -> uuid.UUID:
     return persona(K.PLATFORM, R.ANALYST).public_id
 
@@ -183,6 +190,7 @@ PROBES: dict[str, Probe] = {
     "member-deactivate-page": Probe("post", _P, R.ADMIN, _member, {"reason": REASON}),
     "member-reactivate-page": Probe("post", _P, R.ADMIN, _member, {"reason": REASON}),
     "api-key-revoke-page": Probe("post", _P, R.ADMIN, _api_key),
+    "notification-read": Probe("post", _RO, R.REPORTER, _notification),
     "audit-alert-handle": Probe("post", _O, R.ADMIN, None, {"reason": REASON}, {"action": "acknowledge"}),
     "join-documents": Probe("post", _P, R.ADMIN, _application, {"secret": "not-the-secret"}),
     "operator-application": Probe("get", _O, R.ADMIN, None),

@@ -47,6 +47,8 @@ POST_FORMS = {
     "invitations/accept.html": "tests/accounts/test_invitations.py: a weak password refused on its field",
     "invitations/members.html": "tests/accounts/test_invitations.py: a role outside the kind, a reason needed",
     "invitations/api_keys.html": "tests/accounts/test_invitations.py: a scope beyond the role, a past expiry",
+    # Marking notifications read posts nothing: tests/sharing/test_notification_pages.py.
+    "sharing/notifications.html": "no input (mark read, mark all read)",
 }
 REASONS = {
     "empty": "",

@@ -95,6 +95,8 @@ class AuditTag(models.TextChoices):
     REPORT_APPEAL_DECIDED = "sharing:report:appeal_decided"
     POLICY_SET = "sharing:policy:set"
     NOTIFICATIONS_READ = "sharing:notification:listed"
+    NOTIFICATION_MARKED_READ = "sharing:notification:marked_read"
+    NOTIFICATIONS_ALL_MARKED_READ = "sharing:notification:all_marked_read"
     RESTRICTED_DESTROYED = "sharing:restricted:destroyed"
     SUBJECT_READ = "sharing:subject:read"
     WATCH_ADDED = "sharing:watch:added"

@@ -74,7 +74,8 @@ class NotificationOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "message", "data", "created_at"]
+        # read_at: when a member of the organisation marked it read on the notifications page (null: unread).
+        fields = ["id", "kind", "message", "data", "created_at", "read_at"]
 
 
 class ReputationOutput(serializers.Serializer):

@@ -111,9 +111,15 @@ class Notification(models.Model):
     message = models.TextField()
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
+    # Read for the whole organisation (its members share one inbox): when, and by whom first.
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "read_at"], name="notification_unread")]
 
 
 class ReporterStanding(models.Model):

@@ -1,0 +1,136 @@
+"""Every main page of the portal, with who opens it: the list the quality harness
+(tests/e2e/test_page_quality.py) walks in both languages and scripts/screenshots photographs.
+
+A new page adds one `MainPage`: its name (the screenshot's file name), the persona that opens it
+(None: a visitor, signed out), its URL name, and, when the page shows or names objects, `prepare`:
+given the signed-in member, it makes the data the page shows and returns the URL's kwargs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from accounts.models import Member
+from accounts.roles import OrganisationKind as K
+from accounts.roles import Role as R
+
+Persona = tuple[K, R]
+
+
+@dataclass(frozen=True)
+class MainPage:
+    name: str
+    persona: Persona | None
+    # A URL name, or a path when it starts with "/" (an error page has no name).
+    url_name: str
+    prepare: Callable[[Member | None], dict] | None = field(default=None, compare=False)
+    # The status the page answers with: the error pages are pages too.
+    status: int = 200
+
+
+# Names that read like the members in the seeds, so the screenshots look like the product in use.
+ORGANISATION_NAMES = {
+    K.RIGHTS_OWNER: "Hangzhou Silk Brands Ltd",
+    K.PLATFORM: "ShopLive Marketplace",
+    K.LOGISTICS: "SwiftParcel Express",
+    K.COURT: "Shanghai Intellectual Property Court",
+    K.OPERATOR: "Hub Operations",
+    K.AUDITOR: "Data Protection Oversight Office",
+}
+USERNAMES = {
+    R.ADMIN: "chen.wei",
+    R.ANALYST: "wang.fang",
+    R.REPORTER: "li.na",
+    R.VIEWER: "zhou.min",
+    R.REVIEWER: "liu.yang",
+    R.DISCLOSURE_OFFICER: "zhao.lei",
+}
+
+
+def member_for(main_page: MainPage) -> Member | None:
+    """The member who opens the page (None: a visitor), with a readable name and organisation."""
+    from tests.factories import persona
+
+    if main_page.persona is None:
+        return None
+    kind, role = main_page.persona
+    member = persona(kind, role, name=ORGANISATION_NAMES[kind])
+    member.user.username = USERNAMES[role]
+    member.user.save(update_fields=["username"])
+    return member
+
+
+def session_cookie(member: Member, base: str) -> dict:
+    """A signed-in session for the member (second factor passed where the role needs one), as a cookie."""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.factories import web_login
+
+    client = Client()
+    web_login(client, member)
+    value = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": base}
+
+
+def _notifications(member: Member | None) -> dict:
+    from sharing.reports.services.notifications import notify
+
+    assert member is not None
+    for kind, message in (
+        (
+            "dispute.filed",
+            "A listing based on your reports is disputed. Show by 2026-12-14 that a complaint or suit was filed, or the reports will be suspended.",
+        ),
+        ("appeal.granted", "Your appeal was granted. Reason: the registration certificate was provided."),
+    ):
+        notify(organisation_id=member.organisation_id, kind=kind, message=message, data={})
+    return {}
+
+
+def _reports(member: Member | None) -> dict:
+    from tests.factories import persona, report_make, seller_identifiers
+
+    reporter = persona(K.RIGHTS_OWNER, R.REPORTER)
+    for n in range(3):
+        report_make(reporter, seller_identifiers(n))
+    return {}
+
+
+def _disclosure(member: Member | None) -> dict:
+    from tests.factories import disclosure_make
+
+    return {"request_id": disclosure_make(clerk=member).public_id}
+
+
+MAIN_PAGES: tuple[MainPage, ...] = (
+    # Everyone, signed out.
+    MainPage("sign-in", None, "login"),
+    MainPage("join", None, "join"),
+    MainPage("password-reset", None, "password-reset"),
+    # Everyone, signed in.
+    MainPage("home-rights-owner", (K.RIGHTS_OWNER, R.REPORTER), "home"),
+    MainPage("home-platform-admin", (K.PLATFORM, R.ADMIN), "home"),
+    MainPage("notifications", (K.RIGHTS_OWNER, R.REPORTER), "notifications-page", _notifications),
+    MainPage("api-keys", (K.RIGHTS_OWNER, R.REPORTER), "api-keys-page"),
+    # Platform and logistics.
+    MainPage("bulk-screening", (K.PLATFORM, R.ANALYST), "bulk-list"),
+    MainPage("members", (K.PLATFORM, R.ADMIN), "members-page"),
+    MainPage("organisation-api-keys", (K.PLATFORM, R.ADMIN), "organisation-api-keys"),
+    # Courts.
+    MainPage("disclosures-court", (K.COURT, R.ANALYST), "disclosure-list"),
+    MainPage("disclosure-new", (K.COURT, R.ANALYST), "disclosure-new"),
+    MainPage("disclosure-court", (K.COURT, R.ANALYST), "disclosure-page", _disclosure),
+    # Operator.
+    MainPage("disclosures-officer", (K.OPERATOR, R.DISCLOSURE_OFFICER), "disclosure-list"),
+    MainPage("applications", (K.OPERATOR, R.ADMIN), "operator-applications"),
+    # Oversight.
+    MainPage("audit-log", (K.AUDITOR, R.ANALYST), "audit-log", _reports),
+    MainPage("audit-restricted", (K.AUDITOR, R.ANALYST), "audit-restricted"),
+    MainPage("audit-alerts", (K.AUDITOR, R.ANALYST), "audit-alerts"),
+    MainPage("audit-checkpoints", (K.AUDITOR, R.ANALYST), "audit-checkpoints"),
+    # Error pages, styled like the rest.
+    MainPage("error-403", (K.RIGHTS_OWNER, R.REPORTER), "audit-log", status=403),
+    MainPage("error-404", (K.RIGHTS_OWNER, R.REPORTER), "/no-such-page/", status=404),
+)
