@@ -11,7 +11,7 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
-from sharing.models import Report
+from sharing.models import Report, ReportStatus
 
 
 def reports_of_organisation(*, actor: Actor) -> QuerySet[Report]:
@@ -70,3 +70,11 @@ def reports_page_audit(*, actor: Actor, page: list[Report], legal_basis: str) ->
         legal_basis=legal_basis,
         details={"count": len(page), "ids": [str(r.public_id) for r in page]},
     )
+
+
+def reports_of_organisation_in(*, actor: Actor, status: str) -> QuerySet[Report]:
+    """The organisation's reports in one state ("" for all), newest first; an unknown state lists none."""
+    reports = reports_of_organisation(actor=actor)
+    if not status:
+        return reports
+    return reports.filter(status=status) if status in ReportStatus.values else reports.none()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
@@ -21,6 +22,24 @@ class ReportSubmitInput(serializers.Serializer):
     evidence = ListField(
         child=EvidenceInput(), required=False, default=list, max_length=settings.HUB_MAX_EVIDENCE_FILES
     )
+    right_registration_number = serializers.CharField(
+        max_length=100, required=False, default="", help_text="The right's registration or certificate number"
+    )
+    right_territory = serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        required=False,
+        default="",
+        help_text="Where the right is registered (ISO 3166-1 alpha-2)",
+        error_messages={"invalid": _("Give a two-letter ISO country code.")},
+    )
+    right_holder = serializers.CharField(
+        max_length=200, required=False, default="", help_text="Who holds the right, as registered"
+    )
+    authenticity_guaranteed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The reporter's written guarantee that the notice is authentic (recorded with its time)",
+    )
 
     def to_submission(self) -> ReportSubmission:
         data = self.validated_data
@@ -33,6 +52,10 @@ class ReportSubmitInput(serializers.Serializer):
             evidence=[
                 EvidenceFile(e["name"], e["content_type"], e["content_base64"]) for e in data["evidence"]
             ],
+            right_registration_number=data["right_registration_number"],
+            right_territory=data["right_territory"],
+            right_holder=data["right_holder"],
+            authenticity_guaranteed=data["authenticity_guaranteed"],
         )
 
 
@@ -64,6 +87,10 @@ class ReportOutput(serializers.ModelSerializer):
             "identifier_types",
             "identifier_count",
             "evidence_count",
+            "right_registration_number",
+            "right_territory",
+            "right_holder",
+            "authenticity_guaranteed_at",
             "disputed",
             "submitted_at",
             "reviewed_at",
