@@ -47,6 +47,10 @@ POST_FORMS = {
     "invitations/accept.html": "tests/accounts/test_invitations.py: a weak password refused on its field",
     "invitations/members.html": "tests/accounts/test_invitations.py: a role outside the kind, a reason needed",
     "invitations/api_keys.html": "tests/accounts/test_invitations.py: a scope beyond the role, a past expiry",
+    # The rights owner's pages: their rules are proved in tests/sharing/test_rights_owner_pages.py.
+    "sharing/owner/report_new.html": "tests/sharing/test_rights_owner_pages.py: each bad field named, no guarantee",
+    "sharing/owner/report_detail.html": "tests/sharing/test_rights_owner_pages.py: an appeal too short, a refusal",
+    "sharing/owner/dispute_detail.html": "tests/sharing/test_rights_owner_pages.py: an answer without a document",
 }
 REASONS = {
     "empty": "",

@@ -13,18 +13,21 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
-from sharing.due_process.clock import disputes_against, own_clocks
-from sharing.due_process.serializers import DisputeAnswerInput
-from sharing.due_process.services import disputes
+from sharing.due_process.inputs import AppealInput, DisputeAnswerInput
+from sharing.due_process.services import appeals, disputes
+from sharing.due_process.services.clock import disputes_against, own_clocks
 from sharing.models import Dispute
+from sharing.reports import selectors as report_selectors
 from sharing.reports.services import reputation
 from sharing.reports.services.reports import EvidenceFile
+from sharing.reports.web.pages import report_acted, report_detail
 
 LIST_PAGE_SIZE = 25
 
@@ -108,3 +111,21 @@ def standing(request: ActorRequest) -> HttpResponse:
     return render(
         request, "sharing/owner/standing.html", {"record": reputation.reputation_read(actor=request.actor)}
     )
+
+
+@require_POST
+def _appeal(request: ActorRequest, report_id) -> HttpResponse:
+    report = report_selectors.report_get(actor=request.actor, public_id=report_id)
+    data, errors = api_input(AppealInput, request.POST)
+    if data is None:
+        return report_detail(request, report, errors=errors, status=400)
+    return report_acted(
+        request,
+        report,
+        lambda: appeals.report_appeal(report=report, grounds=data["grounds"], actor=request.actor),
+        _("Your appeal was filed; another reviewer decides."),
+    )
+
+
+# Appealing needs report:submit, as the API's ReportAppealApi does.
+report_appeal = capability_required(Capability.REPORT_SUBMIT)(_appeal)

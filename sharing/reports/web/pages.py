@@ -21,24 +21,27 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.audit.models import LegalBasis
 from accounts.roles import Capability
-from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors, flat_errors
+from accounts.web_access import ActorRequest, capability_required, domain_errors, flat_errors
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
-from sharing.due_process.serializers import AppealInput
-from sharing.due_process.services import appeals
 from sharing.models import Report
 from sharing.reports import selectors
-from sharing.reports.history import report_actions, report_history
-from sharing.reports.identifier_check import (
+from sharing.reports.inputs import ReportSubmitInput
+from sharing.reports.services import reports
+from sharing.reports.services.identifier_check import (
     COUNTRY_CHOICES,
     COUNTRY_TYPES,
     TEXT_TYPES,
     TYPE_LABELS,
     identifier_verdict,
 )
-from sharing.reports.labels import CATEGORY_LABELS, IP_TYPE_LABELS, LEVEL_LABELS, STATE_LABELS
-from sharing.reports.serializers import ReportSubmitInput
-from sharing.reports.services import reports
+from sharing.reports.web.labels import (
+    CATEGORY_LABELS,
+    IP_TYPE_LABELS,
+    LEVEL_LABELS,
+    STATE_BADGES,
+    STATE_LABELS,
+)
 
 FIRST_ROWS = 3
 LIST_PAGE_SIZE = 25
@@ -104,8 +107,7 @@ def report_new_more(request: ActorRequest) -> HttpResponse:
 
 def _identifier_check(request: ActorRequest) -> JsonResponse:
     """One row checked as the form is filled in: JSON, never audited as a check, throttled per member."""
-    throttle = CheckThrottle()
-    if not throttle.allow_request(request, None):
+    if not _check_allowed(request):
         return JsonResponse({"message": gettext("Too many checks; wait a minute.")}, status=429)
     verdict = identifier_verdict(
         identifier_type=request.POST.get("type", ""),
@@ -114,6 +116,11 @@ def _identifier_check(request: ActorRequest) -> JsonResponse:
         default_country=request.actor.organisation.country,
     )
     return JsonResponse(verdict.as_json())
+
+
+def _check_allowed(request):
+    # Pages have no APIView: the throttle is asked directly, as accounts/admission/throttle.py does.
+    return CheckThrottle().allow_request(request, None)
 
 
 # The capability first, so that a member without it gets 403 whatever the method; then POST only.
@@ -239,17 +246,22 @@ def report_list(request: ActorRequest) -> HttpResponse:
     return render(
         request,
         "sharing/owner/report_list.html",
-        {"page": page, "state": state, "states": STATE_LABELS.items()},
+        {
+            "page": page,
+            "rows": [(r, STATE_LABELS.get(r.status, r.status), STATE_BADGES.get(r.status, "")) for r in page],
+            "state": state,
+            "states": STATE_LABELS.items(),
+        },
     )
 
 
 @capability_required(Capability.REPORT_READ)
 def report_page(request: ActorRequest, report_id) -> HttpResponse:
     """One report: its facts, its history, and renew, retract or appeal as its state allows."""
-    return _detail(request, selectors.report_read(actor=request.actor, public_id=report_id))
+    return report_detail(request, selectors.report_read(actor=request.actor, public_id=report_id))
 
 
-def _detail(
+def report_detail(
     request: ActorRequest, report: Report, *, errors: dict | None = None, status: int = 200
 ) -> HttpResponse:
     return render(
@@ -257,8 +269,15 @@ def _detail(
         "sharing/owner/report_detail.html",
         {
             "report": report,
-            "history": report_history(report),
-            "actions": report_actions(report),
+            "history": selectors.report_history(report),
+            "actions": selectors.report_actions(report),
+            "labels": {
+                "state": STATE_LABELS.get(report.status, report.status),
+                "badge": STATE_BADGES.get(report.status, ""),
+                "ip_type": IP_TYPE_LABELS.get(report.ip_type, report.ip_type),
+                "category": CATEGORY_LABELS.get(report.category, report.category),
+                "level": LEVEL_LABELS.get(report.verification_level, report.verification_level),
+            },
             "errors": errors or {},
         },
         status=status,
@@ -268,7 +287,7 @@ def _detail(
 @require_POST
 def _renew(request: ActorRequest, report_id) -> HttpResponse:
     report = selectors.report_get(actor=request.actor, public_id=report_id)
-    return _acted(
+    return report_acted(
         request,
         report,
         lambda: reports.report_renew(report=report, actor=request.actor),
@@ -279,7 +298,7 @@ def _renew(request: ActorRequest, report_id) -> HttpResponse:
 @require_POST
 def _retract(request: ActorRequest, report_id) -> HttpResponse:
     report = selectors.report_get(actor=request.actor, public_id=report_id)
-    return _acted(
+    return report_acted(
         request,
         report,
         lambda: reports.report_retract(report=report, actor=request.actor),
@@ -287,31 +306,17 @@ def _retract(request: ActorRequest, report_id) -> HttpResponse:
     )
 
 
-@require_POST
-def _appeal(request: ActorRequest, report_id) -> HttpResponse:
-    report = selectors.report_get(actor=request.actor, public_id=report_id)
-    data, errors = api_input(AppealInput, request.POST)
-    if data is None:
-        return _detail(request, report, errors=errors, status=400)
-    return _acted(
-        request,
-        report,
-        lambda: appeals.report_appeal(report=report, grounds=data["grounds"], actor=request.actor),
-        _("Your appeal was filed; another reviewer decides."),
-    )
-
-
-def _acted(request: ActorRequest, report: Report, act, done) -> HttpResponse:
+def report_acted(request: ActorRequest, report: Report, act, done) -> HttpResponse:
+    """Run a service on the report; back to its page, or the page again with the refusal's message."""
     try:
         act()
     except DomainError as exc:
         report = selectors.report_get(actor=request.actor, public_id=report.public_id)
-        return _detail(request, report, errors=domain_errors(exc), status=exc.status_code)
+        return report_detail(request, report, errors=domain_errors(exc), status=exc.status_code)
     messages.success(request, str(done))
     return redirect("report-page", report_id=report.public_id)
 
 
-# Renewing and appealing need report:submit, as the API's ReportRenewApi and ReportAppealApi do.
+# Renewing needs report:submit, as the API's ReportRenewApi does.
 report_renew = capability_required(Capability.REPORT_SUBMIT)(_renew)
 report_retract = capability_required(Capability.REPORT_RETRACT)(_retract)
-report_appeal = capability_required(Capability.REPORT_SUBMIT)(_appeal)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sharing.models import Category, IpType, ReportStatus, VerificationLevel
 
-STATE_LABELS = {
+STATE_LABELS: dict[str, str | Promise] = {
     ReportStatus.PENDING: _("Pending review"),
     ReportStatus.ACCEPTED: _("Accepted"),
     ReportStatus.REJECTED: _("Rejected"),
@@ -16,7 +17,7 @@ STATE_LABELS = {
     ReportStatus.OVERTURNED: _("Overturned"),
 }
 
-STATE_BADGES = {
+STATE_BADGES: dict[str, str] = {
     ReportStatus.ACCEPTED: "badge-ok",
     ReportStatus.PENDING: "badge-warn",
     ReportStatus.REJECTED: "badge-danger",
@@ -24,14 +25,14 @@ STATE_BADGES = {
     ReportStatus.OVERTURNED: "badge-danger",
 }
 
-IP_TYPE_LABELS = {
+IP_TYPE_LABELS: dict[str, str | Promise] = {
     IpType.TRADEMARK: _("Trademark"),
     IpType.COPYRIGHT: _("Copyright"),
     IpType.PATENT: _("Patent"),
     IpType.OTHER: _("Other"),
 }
 
-CATEGORY_LABELS = {
+CATEGORY_LABELS: dict[str, str | Promise] = {
     Category.COUNTERFEIT: _("Counterfeit goods"),
     Category.PIRACY: _("Piracy"),
     Category.DESIGN_COPY: _("Copied design"),
@@ -39,7 +40,7 @@ CATEGORY_LABELS = {
     Category.OTHER: _("Other"),
 }
 
-LEVEL_LABELS = {
+LEVEL_LABELS: dict[str, str | Promise] = {
     VerificationLevel.SELF_DECLARED: _("Self-declared"),
     VerificationLevel.RIGHTS_OWNER_VERIFIED: _("Verified by the rights owner (test purchase)"),
     VerificationLevel.PLATFORM_ENFORCEMENT: _("Platform enforcement"),
