@@ -323,3 +323,38 @@ def test_the_standing_page_reads_as_the_api_does(client, brand_reporter):
 
     assert "not a trusted flagger" in html and "Reports accepted" in html
     assert _events(AuditTag.REPUTATION_READ, before).count() == 1
+
+
+def test_a_form_without_any_identifier_is_refused_on_the_identifiers(client, brand_reporter):
+    body = _form(**{"identifier-0-value": "", "identifier-1-value": ""})
+
+    response = _signed_in(client, brand_reporter).post("/reports/new", body)
+
+    assert response.status_code == 400
+    assert 'data-field="identifiers"' in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_the_api_records_and_returns_the_right_and_the_guarantee(brand_reporter):
+    from tests.factories import client_for, report_body
+
+    body = {
+        **report_body(),
+        "right_registration_number": "12345678",
+        "right_territory": "cn",
+        "right_holder": "Example Brand Co., Ltd.",
+        "authenticity_guaranteed": True,
+    }
+
+    created = client_for(brand_reporter).post("/api/v1/reports", body, format="json")
+    without = client_for(brand_reporter).post("/api/v1/reports", report_body(), format="json")
+
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert (data["right_registration_number"], data["right_territory"], data["right_holder"]) == (
+        "12345678",
+        "CN",
+        "Example Brand Co., Ltd.",
+    )
+    assert data["authenticity_guaranteed_at"] is not None
+    assert without.status_code == 201 and without.json()["authenticity_guaranteed_at"] is None
