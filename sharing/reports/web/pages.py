@@ -146,6 +146,11 @@ def _form(
             "levels": LEVEL_LABELS.items(),
             "posted": post,
             "guarantee": GUARANTEE,
+            "limits": {
+                "files": settings.HUB_MAX_EVIDENCE_FILES,
+                "each": settings.HUB_MAX_EVIDENCE_BYTES,
+                "total": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+            },
             "errors": {
                 name: found for name, found in (errors or {}).items() if not name.startswith("identifiers.")
             },
