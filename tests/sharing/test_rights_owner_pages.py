@@ -358,3 +358,13 @@ def test_the_api_records_and_returns_the_right_and_the_guarantee(brand_reporter)
     )
     assert data["authenticity_guaranteed_at"] is not None
     assert without.status_code == 201 and without.json()["authenticity_guaranteed_at"] is None
+
+
+def test_the_live_check_answers_in_the_readers_language(client, brand_reporter):
+    _signed_in(client, brand_reporter)
+
+    answer = client.post(
+        "/reports/identifiers/check", {"type": "phone", "value": "12345"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert answer.json()["message"] == "按法国 (FR)的规则校验：按所给国家的规则，这不是有效的电话号码。"
