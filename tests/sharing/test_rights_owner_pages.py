@@ -191,12 +191,19 @@ def test_the_live_check_takes_only_post_and_is_throttled(client, brand_reporter)
 
 # --- who may see the pages -----------------------------------------------------------------------
 
+_SOME_ID = "8b0d7f3e-2a4c-4f61-9d3b-5c1e2f7a9b10"
 OWNER_PAGES = [
     "/reports/new",
     "/reports/new/more",
     "/reports/identifiers/check",
     "/reports/",
+    f"/reports/{_SOME_ID}/",
+    f"/reports/{_SOME_ID}/renew",
+    f"/reports/{_SOME_ID}/retract",
+    f"/reports/{_SOME_ID}/appeal",
     "/disputes/",
+    f"/disputes/{_SOME_ID}/",
+    f"/disputes/{_SOME_ID}/answer",
     "/standing/",
 ]
 
