@@ -375,3 +375,14 @@ def test_the_live_check_answers_in_the_readers_language(client, brand_reporter):
     )
 
     assert answer.json()["message"] == "按法国 (FR)的规则校验：按所给国家的规则，这不是有效的电话号码。"
+
+
+def test_an_overlong_identifier_is_refused_not_cut(client, brand_reporter):
+    _signed_in(client, brand_reporter)
+
+    posted = client.post("/reports/new", _form(**{"identifier-1-value": "a" * 501}))
+    checked = client.post("/reports/identifiers/check", {"type": "email", "value": "a" * 501})
+
+    assert posted.status_code == 400 and not Report.objects.exists()
+    assert "longer than 500 characters" in posted.content.decode()
+    assert checked.json()["valid"] is False and "longer than 500 characters" in checked.json()["message"]

@@ -98,7 +98,7 @@ def report_new(request: ActorRequest) -> HttpResponse:
 @capability_required(Capability.REPORT_SUBMIT)
 @require_POST
 def report_new_more(request: ActorRequest) -> HttpResponse:
-    """ "Add another identifier" without JavaScript: the form again, as typed, with one more row."""
+    """Without JavaScript, "Add another identifier" posts here: the form again, as typed, one row more."""
     rows = _posted_rows(request.POST)
     return _form(
         request, rows=rows + _blank_rows(1)[: max(0, settings.HUB_MAX_IDENTIFIERS_PER_REQUEST - len(rows))]
@@ -111,7 +111,7 @@ def _identifier_check(request: ActorRequest) -> JsonResponse:
         return JsonResponse({"message": gettext("Too many checks; wait a minute.")}, status=429)
     verdict = identifier_verdict(
         identifier_type=request.POST.get("type", ""),
-        value=request.POST.get("value", "")[:500],
+        value=request.POST.get("value", ""),
         country=_country(request.POST.get("country", "")),
         default_country=request.actor.organisation.country,
     )
@@ -174,7 +174,7 @@ def _posted_rows(post) -> list[dict]:
     return [
         {
             "type": post.get(f"identifier-{index}-type", ""),
-            "value": post.get(f"identifier-{index}-value", "")[:500],
+            "value": post.get(f"identifier-{index}-value", ""),
             "country": _country(post.get(f"identifier-{index}-country", "")),
             "verdict": None,
             "errors": [],
