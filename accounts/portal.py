@@ -88,6 +88,30 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         _("Read the orders waiting for your decision, open their documents, approve, narrow or reject."),
         Capability.DISCLOSURE_APPROVE,
     ),
+    PortalLink(
+        "report-new",
+        _("File a report"),
+        _("Report an infringing seller with its identifiers, the right it infringes and your evidence."),
+        Capability.REPORT_SUBMIT,
+    ),
+    PortalLink(
+        "report-list",
+        _("My reports"),
+        _("Follow your reports' review and expiry; renew, retract or appeal them."),
+        Capability.REPORT_READ,
+    ),
+    PortalLink(
+        "owner-dispute-list",
+        _("Disputes to answer"),
+        _("Answer platforms that contest your reports, within the working days the law gives."),
+        Capability.DISPUTE_RESPOND,
+    ),
+    PortalLink(
+        "standing",
+        _("Standing"),
+        _("See your record as a reporter and whether you are a trusted flagger."),
+        Capability.REPORT_READ,
+    ),
 )
 
 

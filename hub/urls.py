@@ -40,6 +40,7 @@ urlpatterns = [
     path("bulk/<uuid:job_id>/", web_bulk.bulk_page, name="bulk-page"),
     path("bulk/<uuid:job_id>/cancel", web_bulk.bulk_cancel, name="bulk-cancel"),
     path("bulk/<uuid:job_id>/results.<str:file_format>", web_bulk.bulk_download, name="bulk-download"),
+    path("", include("sharing.due_process.web.urls")),
     path("audit/", web_audit.audit_log, name="audit-log"),
     path("audit/events/<int:seq>/", web_audit.audit_event, name="audit-event"),
     path("audit/restricted/", web_audit.audit_restricted, name="audit-restricted"),

@@ -199,6 +199,13 @@ PROBES: dict[str, Probe] = {
     "operator-organisation-standing": Probe(
         "post", _O, R.ADMIN, None, {"reason": REASON}, {"standing": "suspend"}
     ),
+    # Rights owner pages
+    "report-page": Probe("get", _RO, R.REPORTER, _report),
+    "report-page-renew": Probe("post", _RO, R.REPORTER, _report),
+    "report-page-retract": Probe("post", _RO, R.REPORTER, _report),
+    "report-page-appeal": Probe("post", _RO, R.REPORTER, _rejected_report, {"grounds": REASON}),
+    "owner-dispute-page": Probe("get", _RO, R.REPORTER, _dispute),
+    "owner-dispute-answer": Probe("post", _RO, R.REPORTER, _dispute, {"note": REASON}),
 }
 SKIPPED_NAMESPACES = {"admin"}  # Django's staff admin: its own login and its own 404s
 

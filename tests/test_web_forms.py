@@ -49,6 +49,10 @@ POST_FORMS = {
     "invitations/api_keys.html": "tests/accounts/test_invitations.py: a scope beyond the role, a past expiry",
     # Marking notifications read posts nothing: tests/sharing/test_notification_pages.py.
     "sharing/notifications.html": "no input (mark read, mark all read)",
+    # The rights owner's pages: their rules are proved in tests/sharing/test_rights_owner_pages.py.
+    "sharing/owner/report_new.html": "tests/sharing/test_rights_owner_pages.py: each bad field named, no guarantee",
+    "sharing/owner/report_detail.html": "tests/sharing/test_rights_owner_pages.py: an appeal too short, a refusal",
+    "sharing/owner/dispute_detail.html": "tests/sharing/test_rights_owner_pages.py: an answer without a document",
 }
 REASONS = {
     "empty": "",

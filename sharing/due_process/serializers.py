@@ -5,6 +5,9 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
+
+# Re-exported: the API imports every input from here; the pages from inputs.py.
+from sharing.due_process.inputs import AppealInput, DisputeAnswerInput  # noqa: F401
 from sharing.models import Category, Dispute, DisputedReport, Notification, ReportAppeal, VerificationLevel
 from sharing.reports.inputs import EvidenceInput
 from sharing.subjects.inputs import identifiers_field
@@ -14,11 +17,6 @@ class DisputeFileInput(serializers.Serializer):
     identifiers = identifiers_field()
     grounds = serializers.CharField(max_length=10000)
     evidence = ListField(child=EvidenceInput(), required=False, default=list, max_length=10)
-
-
-class DisputeAnswerInput(serializers.Serializer):
-    note = serializers.CharField(max_length=10000)
-    evidence = ListField(child=EvidenceInput(), min_length=1, max_length=10)
 
 
 class DisputeDecideInput(serializers.Serializer):
@@ -113,10 +111,6 @@ class ReputationOverrideInput(serializers.Serializer):
         choices=["", "grant", "revoke"], help_text="empty: back to the automatic rule"
     )
     reason = serializers.CharField(min_length=3, max_length=2000)
-
-
-class AppealInput(serializers.Serializer):
-    grounds = serializers.CharField(min_length=3, max_length=10000)
 
 
 class AppealDecideInput(serializers.Serializer):

@@ -81,6 +81,14 @@ class Report(models.Model):
     renewed_at = models.DateTimeField(null=True, blank=True)
     payload_destroyed_at = models.DateTimeField(null=True, blank=True)
     evidence_count = models.PositiveIntegerField(default=0)
+    # The right the report rests on (a valid notice proves the right: SPC Guideline Art. 5). The
+    # registration number and holder are public register data, not personal data: shareable tier.
+    right_registration_number = models.CharField(max_length=100, blank=True)
+    right_territory = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    right_holder = models.CharField(max_length=200, blank=True)
+    # When the reporter gave the written guarantee that the notice is authentic (Art. 5); null only
+    # for reports filed before the guarantee was asked for.
+    authenticity_guaranteed_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
     reviewed_by = models.ForeignKey(
         "accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

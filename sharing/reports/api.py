@@ -70,6 +70,10 @@ class ReportsApi(_ReportListApi):
                     "category": "counterfeit",
                     "verification_level": "rights_owner_verified",
                     "statement": "Test purchase, order 42: counterfeit handbags.",
+                    "right_registration_number": "12345678",
+                    "right_territory": "CN",
+                    "right_holder": "Example Brand Co., Ltd.",
+                    "authenticity_guaranteed": True,
                 },
             )
         ],

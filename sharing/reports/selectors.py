@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
@@ -11,7 +16,7 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
-from sharing.models import Report
+from sharing.models import Report, ReportAppeal, ReportStatus
 
 
 def reports_of_organisation(*, actor: Actor) -> QuerySet[Report]:
@@ -69,4 +74,75 @@ def reports_page_audit(*, actor: Actor, page: list[Report], legal_basis: str) ->
         target_type="report",
         legal_basis=legal_basis,
         details={"count": len(page), "ids": [str(r.public_id) for r in page]},
+    )
+
+
+def reports_of_organisation_in(*, actor: Actor, status: str) -> QuerySet[Report]:
+    """The organisation's reports in one state ("" for all), newest first; an unknown state lists none."""
+    reports = reports_of_organisation(actor=actor)
+    if not status:
+        return reports
+    return reports.filter(status=status) if status in ReportStatus.values else reports.none()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    what: str | Promise
+    detail: str = ""
+
+
+_CLOSED_AS: dict[str, str | Promise] = {
+    ReportStatus.RETRACTED: _("Retracted by your organisation"),
+    ReportStatus.EXPIRED: _("Expired"),
+    ReportStatus.SUSPENDED: _("Suspended: a dispute was not answered in time"),
+    ReportStatus.OVERTURNED: _("Overturned: a dispute was upheld against it"),
+}
+
+
+def report_history(report: Report) -> list[HistoryEntry]:
+    """The report's events from its own fields, its disputes and its appeal, oldest first."""
+    entries = [HistoryEntry(report.submitted_at, _("Submitted"))]
+    if report.status == ReportStatus.REJECTED and report.reviewed_at:
+        entries.append(HistoryEntry(report.reviewed_at, _("Rejected"), report.review_reason))
+    elif report.reviewed_at or report.fast_tracked:
+        entries.append(_review_entry(report))
+    if report.renewed_at:
+        entries.append(HistoryEntry(report.renewed_at, _("Renewed")))
+    for row in report.dispute_rows.select_related("dispute"):
+        entries.append(HistoryEntry(row.dispute.filed_at, _("Disputed by a platform")))
+        if row.answered_at:
+            entries.append(HistoryEntry(row.answered_at, _("Dispute answered")))
+    appeal = ReportAppeal.objects.filter(report=report).first()
+    if appeal:
+        entries.append(HistoryEntry(appeal.filed_at, _("Appealed")))
+        if appeal.decided_at:
+            entries.append(HistoryEntry(appeal.decided_at, _("Appeal decided"), appeal.decision_reason))
+    if report.closed_at and report.status in _CLOSED_AS:
+        entries.append(HistoryEntry(report.closed_at, _CLOSED_AS[report.status]))
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def _review_entry(report: Report) -> HistoryEntry:
+    if report.fast_tracked:
+        return HistoryEntry(
+            report.reviewed_at or report.submitted_at, _("Accepted at once (trusted flagger)")
+        )
+    return HistoryEntry(report.reviewed_at or report.submitted_at, _("Accepted"), report.review_reason)
+
+
+@dataclass(frozen=True)
+class ReportActions:
+    renew: bool
+    retract: bool
+    appeal: bool
+
+
+def report_actions(report: Report) -> ReportActions:
+    """Which of renew, retract and appeal the report's state allows (the services have the last word)."""
+    return ReportActions(
+        renew=report.status == ReportStatus.ACCEPTED,
+        retract=report.status in (ReportStatus.PENDING, ReportStatus.ACCEPTED),
+        appeal=report.status == ReportStatus.REJECTED
+        and not ReportAppeal.objects.filter(report=report).exists(),
     )

@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from rest_framework import serializers
 
-from hub.serializer_fields import ListField
-from sharing.models import Category, IpType, Report, VerificationLevel
-from sharing.reports.inputs import EvidenceInput
-from sharing.reports.services.reports import EvidenceFile, ReportSubmission
-from sharing.subjects.inputs import choice_field, identifiers_field, raw_identifiers
+from sharing.models import Report
 
-
-class ReportSubmitInput(serializers.Serializer):
-    identifiers = identifiers_field()
-    ip_type = choice_field(IpType.choices, "IP type")
-    category = choice_field(Category.choices, "category")
-    verification_level = choice_field(VerificationLevel.choices, "verification level")
-    statement = serializers.CharField(max_length=20000)
-    evidence = ListField(
-        child=EvidenceInput(), required=False, default=list, max_length=settings.HUB_MAX_EVIDENCE_FILES
-    )
-
-    def to_submission(self) -> ReportSubmission:
-        data = self.validated_data
-        return ReportSubmission(
-            identifiers=raw_identifiers(data["identifiers"]),
-            ip_type=data["ip_type"],
-            category=data["category"],
-            verification_level=data["verification_level"],
-            statement=data["statement"],
-            evidence=[
-                EvidenceFile(e["name"], e["content_type"], e["content_base64"]) for e in data["evidence"]
-            ],
-        )
+# Re-exported: the API imports every input from here; the pages from inputs.py.
+from sharing.reports.inputs import ReportSubmitInput  # noqa: F401
 
 
 class ReviewDecisionInput(serializers.Serializer):
@@ -64,6 +38,10 @@ class ReportOutput(serializers.ModelSerializer):
             "identifier_types",
             "identifier_count",
             "evidence_count",
+            "right_registration_number",
+            "right_territory",
+            "right_holder",
+            "authenticity_guaranteed_at",
             "disputed",
             "submitted_at",
             "reviewed_at",

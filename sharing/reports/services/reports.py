@@ -52,6 +52,11 @@ class ReportSubmission:
     verification_level: str
     statement: str
     evidence: list[EvidenceFile] = field(default_factory=list)
+    # The right the notice rests on, and the reporter's written guarantee that it is authentic.
+    right_registration_number: str = ""
+    right_territory: str = ""
+    right_holder: str = ""
+    authenticity_guaranteed: bool = False
 
 
 @transaction.atomic
@@ -74,6 +79,10 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
         category=submission.category,
         verification_level=submission.verification_level,
         evidence_count=len(submission.evidence),
+        right_registration_number=submission.right_registration_number,
+        right_territory=submission.right_territory.upper(),
+        right_holder=submission.right_holder,
+        authenticity_guaranteed_at=timezone.now() if submission.authenticity_guaranteed else None,
     )
     for item in tokenised:
         ReportIdentifier.objects.create(report=report, token=stored_token_get_or_create(item))
@@ -95,6 +104,7 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
         details={
             "identifier_types": sorted({i.type for i in tokenised}),
             "evidence_count": len(submission.evidence),
+            "authenticity_guaranteed": submission.authenticity_guaranteed,
         },
     )
     return report

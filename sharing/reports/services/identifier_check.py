@@ -1,0 +1,178 @@
+"""One identifier checked as a report form is filled in: valid or not, and under which country's rules.
+
+The same normaliser the report service tokenises with (hubcore), and the same default country
+(the organisation's own; for a phone number with none, the normaliser's fallback). Nothing is
+tokenised, stored or audited: the value goes back only as its canonical form, to the member who
+typed it, so the form can show what the hub will record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from hubcore.identifiers.composites import is_composite
+from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.normalise import normalise
+from hubcore.identifiers.phones import FALLBACK_REGION
+from hubcore.identifiers.types import IdentifierType
+
+# The types whose rules depend on a country; the form offers a country chooser for these.
+COUNTRY_TYPES = frozenset(
+    {
+        IdentifierType.PHONE,
+        IdentifierType.NATIONAL_ID,
+        IdentifierType.BUSINESS_LICENCE,
+        IdentifierType.BANK_ACCOUNT,
+        IdentifierType.PAYMENT_ACCOUNT,
+    }
+)
+
+# Types a page takes as one line of text (a composite's value is an object: the API takes those).
+TEXT_TYPES = [kind for kind in IdentifierType if not is_composite(kind)]
+
+TYPE_LABELS: dict[str, str | Promise] = {
+    IdentifierType.PHONE: _("Phone number"),
+    IdentifierType.EMAIL: _("Email address"),
+    IdentifierType.NATIONAL_ID: _("National ID number"),
+    IdentifierType.BUSINESS_LICENCE: _("Business licence / VAT number"),
+    IdentifierType.BANK_ACCOUNT: _("Bank account or payment card"),
+    IdentifierType.PAYMENT_ACCOUNT: _("Payment service account"),
+    IdentifierType.STORE_URL: _("Store URL"),
+    IdentifierType.SHIPPING_ADDRESS: _("Shipping address"),
+    IdentifierType.NAME: _("Name"),
+    IdentifierType.DEVICE_ID: _("Device ID"),
+}
+
+# The countries a reporter picks from; the organisation's own is the default when none is chosen.
+COUNTRY_CHOICES: list[tuple[str, str | Promise]] = [
+    ("CN", _("China (mainland)")),
+    ("HK", _("Hong Kong SAR")),
+    ("MO", _("Macao SAR")),
+    ("TW", _("Taiwan")),
+    ("SG", _("Singapore")),
+    ("MY", _("Malaysia")),
+    ("JP", _("Japan")),
+    ("KR", _("South Korea")),
+    ("US", _("United States")),
+    ("GB", _("United Kingdom")),
+    ("DE", _("Germany")),
+    ("FR", _("France")),
+    ("IT", _("Italy")),
+    ("ES", _("Spain")),
+    ("NL", _("Netherlands")),
+]
+
+
+# hubcore is free of Django, so its messages are not marked there; the ones a reporter meets most,
+# in the reader's language here (any other stays in English, never with the value in it).
+_PROBLEMS: dict[str, str | Promise] = {
+    "Not a valid phone number for the country given.": _("Not a valid phone number for the country given."),
+    "Unsupported bank account prefix; use IBAN:, CARD: or CN:.": _(
+        "Unsupported bank account prefix; use IBAN:, CARD: or CN:."
+    ),
+    "A bank account must be an IBAN or consist of digits only.": _(
+        "A bank account must be an IBAN or consist of digits only."
+    ),
+    "The IBAN's check digits do not match.": _("The IBAN's check digits do not match."),
+    "Not a valid IBAN: its country, length or layout is wrong.": _(
+        "Not a valid IBAN: its country, length or layout is wrong."
+    ),
+    "A card number has 13 to 19 digits.": _("A card number has 13 to 19 digits."),
+    "Give the country of the national ID (for example as a 'CN:' prefix).": _(
+        "Give the country of the national ID (for example as a 'CN:' prefix)."
+    ),
+    "A VAT number must start with the two-letter code of an EU country or GB.": _(
+        "A VAT number must start with the two-letter code of an EU country or GB."
+    ),
+    "The email address has no mailbox name once its +tag or dots are removed.": _(
+        "The email address has no mailbox name once its +tag or dots are removed."
+    ),
+    "The shop id is not well-formed for that marketplace.": _(
+        "The shop id is not well-formed for that marketplace."
+    ),
+    "The payment account is empty after its provider prefix.": _(
+        "The payment account is empty after its provider prefix."
+    ),
+    "A store URL must be a web address (http or https).": _(
+        "A store URL must be a web address (http or https)."
+    ),
+    "The store URL is malformed.": _("The store URL is malformed."),
+    "The store URL has no host name.": _("The store URL has no host name."),
+}
+
+
+@dataclass(frozen=True)
+class IdentifierVerdict:
+    valid: bool
+    # The country whose rules were applied; "" for a type without country rules.
+    country: str
+    # Valid: the canonical form the hub records (shown to its author only); invalid: "".
+    normalised: str
+    message: str
+
+    def as_json(self) -> dict:
+        return {
+            "valid": self.valid,
+            "country": self.country,
+            "normalised": self.normalised,
+            "message": self.message,
+        }
+
+
+def identifier_verdict(
+    *, identifier_type: str, value: str, country: str, default_country: str
+) -> IdentifierVerdict:
+    """Check one typed identifier as the report service would; the message never repeats the value."""
+    if identifier_type not in TEXT_TYPES:
+        return IdentifierVerdict(False, "", "", gettext("Choose an identifier type."))
+    if not value.strip():
+        return IdentifierVerdict(False, "", "", gettext("Enter the identifier."))
+    chosen = (country or default_country or "").upper()
+    try:
+        canonical = normalise(identifier_type, value, default_country=chosen or None)
+    except IdentifierInvalid as exc:
+        applied = _applied_country(identifier_type, chosen, "")
+        return IdentifierVerdict(
+            False,
+            applied,
+            "",
+            _with_country(str(_PROBLEMS.get(exc.message, exc.message)), applied, valid=False),
+        )
+    applied = _applied_country(identifier_type, chosen, canonical.value)
+    return IdentifierVerdict(True, applied, canonical.value, _with_country("", applied, valid=True))
+
+
+def _applied_country(identifier_type: str, chosen: str, canonical: str) -> str:
+    """Whose rules decided: a phone number's own region, a "CC:" prefix, else the chosen or default country."""
+    if identifier_type not in COUNTRY_TYPES:
+        return ""
+    if identifier_type == IdentifierType.PHONE:
+        if canonical:
+            return phonenumbers.region_code_for_number(phonenumbers.parse(canonical)) or chosen
+        return chosen or FALLBACK_REGION
+    prefix = canonical.split(":", 1)[0] if ":" in canonical else ""
+    return prefix if len(prefix) == 2 and prefix.isalpha() else chosen
+
+
+def _with_country(message: str, country: str, *, valid: bool) -> str:
+    if valid:
+        if country:
+            return gettext("Valid under the rules of %(country)s.") % {"country": country_name(country)}
+        return gettext("Valid.")
+    if country:
+        return gettext("Checked under the rules of %(country)s: %(problem)s") % {
+            "country": country_name(country),
+            "problem": message,
+        }
+    return message
+
+
+def country_name(code: str) -> str:
+    """A country's name in the reader's language when the form lists it, else its ISO code."""
+    names = dict(COUNTRY_CHOICES)
+    return f"{names[code]} ({code})" if code in names else code

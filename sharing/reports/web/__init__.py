@@ -1,0 +1,1 @@
+"""The rights owner's report pages."""

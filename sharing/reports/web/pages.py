@@ -1,0 +1,327 @@
+"""A rights owner's report pages: file a report, follow its reports, renew, retract and appeal them.
+
+The form is validated by the API's own input serializer and filed by the same service, so a page
+and the API accept and refuse the same report. Identifiers come in numbered rows; each row's check
+says whose country's rules were used, posted or live (identifier_check, a small JSON endpoint).
+"""
+
+from __future__ import annotations
+
+import base64
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from rest_framework import serializers
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.audit.models import LegalBasis
+from accounts.roles import Capability
+from accounts.web_access import ActorRequest, capability_required, domain_errors, flat_errors
+from accounts.web_lists import page_audited
+from hub.errors import DomainError
+from sharing.models import Report
+from sharing.reports import selectors
+from sharing.reports.inputs import ReportSubmitInput
+from sharing.reports.services import reports
+from sharing.reports.services.identifier_check import (
+    COUNTRY_CHOICES,
+    COUNTRY_TYPES,
+    TEXT_TYPES,
+    TYPE_LABELS,
+    identifier_verdict,
+)
+from sharing.reports.web.labels import (
+    CATEGORY_LABELS,
+    IP_TYPE_LABELS,
+    LEVEL_LABELS,
+    STATE_BADGES,
+    STATE_LABELS,
+)
+
+FIRST_ROWS = 3
+LIST_PAGE_SIZE = 25
+GUARANTEE = _(
+    "I give a written guarantee that this notice is authentic: the right is ours, the evidence is genuine "
+    "and the information given is true."
+)
+
+
+class ReportPageInput(ReportSubmitInput):
+    """The page's report: the API's, with the written guarantee of authenticity required."""
+
+    authenticity_guaranteed = serializers.BooleanField(
+        error_messages={"required": _("Give the written guarantee of authenticity.")}
+    )
+
+    def validate_authenticity_guaranteed(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(gettext("Give the written guarantee of authenticity."))
+        return value
+
+
+class CheckThrottle(SimpleRateThrottle):
+    """Live checks per signed-in member: enough to type, too few to test a list of numbers."""
+
+    scope = "identifier_check"
+    rate = "60/min"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+@capability_required(Capability.REPORT_SUBMIT)
+def report_new(request: ActorRequest) -> HttpResponse:
+    """The report form; posted, the report is filed and its page shown, or the form again with its messages."""
+    if request.method != "POST":
+        return _form(request, rows=_blank_rows(FIRST_ROWS))
+    rows = _posted_rows(request.POST)
+    filled = [index for index, row in enumerate(rows) if row["value"].strip()]
+    try:
+        payload = ReportPageInput(data=_report_body(request, rows, filled))
+        payload.is_valid(raise_exception=True)
+        report = reports.report_submit(submission=payload.to_submission(), actor=request.actor)
+    except serializers.ValidationError as exc:
+        errors, status = flat_errors(exc.detail), 400
+    except DomainError as exc:
+        errors, status = domain_errors(exc), exc.status_code
+    else:
+        messages.success(request, gettext("Your report was filed."))
+        return redirect("report-page", report_id=report.public_id)
+    return _form(request, rows=_checked(request, rows, filled, errors), errors=errors, status=status)
+
+
+@capability_required(Capability.REPORT_SUBMIT)
+@require_POST
+def report_new_more(request: ActorRequest) -> HttpResponse:
+    """Without JavaScript, "Add another identifier" posts here: the form again, as typed, one row more."""
+    rows = _posted_rows(request.POST)
+    return _form(
+        request, rows=rows + _blank_rows(1)[: max(0, settings.HUB_MAX_IDENTIFIERS_PER_REQUEST - len(rows))]
+    )
+
+
+def _identifier_check(request: ActorRequest) -> JsonResponse:
+    """One row checked as the form is filled in: JSON, never audited as a check, throttled per member."""
+    if not _check_allowed(request):
+        return JsonResponse({"message": gettext("Too many checks; wait a minute.")}, status=429)
+    verdict = identifier_verdict(
+        identifier_type=request.POST.get("type", ""),
+        value=request.POST.get("value", ""),
+        country=_country(request.POST.get("country", "")),
+        default_country=request.actor.organisation.country,
+    )
+    return JsonResponse(verdict.as_json())
+
+
+def _check_allowed(request):
+    # Pages have no APIView: the throttle is asked directly, as accounts/admission/throttle.py does.
+    return CheckThrottle().allow_request(request, None)
+
+
+# The capability first, so that a member without it gets 403 whatever the method; then POST only.
+identifier_check = capability_required(Capability.REPORT_SUBMIT)(require_POST(_identifier_check))
+
+
+def _form(
+    request: ActorRequest, *, rows: list[dict], errors: dict | None = None, status: int = 200
+) -> HttpResponse:
+    post = request.POST if request.method == "POST" else {}
+    return render(
+        request,
+        "sharing/owner/report_new.html",
+        {
+            "rows": rows,
+            "row_count": len(rows),
+            "types": [(kind.value, TYPE_LABELS[kind]) for kind in TEXT_TYPES],
+            "country_types": sorted(COUNTRY_TYPES),
+            "countries": COUNTRY_CHOICES,
+            "own_country": request.actor.organisation.country,
+            "ip_types": IP_TYPE_LABELS.items(),
+            "categories": CATEGORY_LABELS.items(),
+            "levels": LEVEL_LABELS.items(),
+            "posted": post,
+            "guarantee": GUARANTEE,
+            "limits": {
+                "files": settings.HUB_MAX_EVIDENCE_FILES,
+                "each": settings.HUB_MAX_EVIDENCE_BYTES,
+                "total": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+            },
+            "errors": {
+                name: found for name, found in (errors or {}).items() if not name.startswith("identifiers.")
+            },
+        },
+        status=status,
+    )
+
+
+def _blank_rows(count: int) -> list[dict]:
+    return [
+        {"type": "phone", "value": "", "country": "", "verdict": None, "errors": []} for _ in range(count)
+    ]
+
+
+def _posted_rows(post) -> list[dict]:
+    try:
+        count = int(post.get("rows", FIRST_ROWS))
+    except ValueError:
+        count = FIRST_ROWS
+    count = min(max(count, 1), settings.HUB_MAX_IDENTIFIERS_PER_REQUEST)
+    return [
+        {
+            "type": post.get(f"identifier-{index}-type", ""),
+            "value": post.get(f"identifier-{index}-value", ""),
+            "country": _country(post.get(f"identifier-{index}-country", "")),
+            "verdict": None,
+            "errors": [],
+        }
+        for index in range(count)
+    ]
+
+
+def _country(code: str) -> str:
+    return code.upper() if code.upper() in dict(COUNTRY_CHOICES) else ""
+
+
+def _report_body(request: ActorRequest, rows: list[dict], filled: list[int]) -> dict:
+    """The posted page in the shape the API takes (ReportSubmitInput)."""
+    post = request.POST
+    return {
+        "identifiers": [
+            {
+                "type": rows[i]["type"],
+                "value": rows[i]["value"],
+                **({"country": rows[i]["country"]} if rows[i]["country"] else {}),
+            }
+            for i in filled
+        ],
+        "ip_type": post.get("ip_type", ""),
+        "category": post.get("category", ""),
+        "verification_level": post.get("verification_level", ""),
+        "statement": post.get("statement", ""),
+        "right_registration_number": post.get("right_registration_number", ""),
+        "right_territory": post.get("right_territory", ""),
+        "right_holder": post.get("right_holder", ""),
+        "authenticity_guaranteed": post.get("authenticity_guaranteed", "") == "on",
+        "evidence": [_evidence(upload) for upload in request.FILES.getlist("evidence")],
+    }
+
+
+def _evidence(upload) -> dict:
+    # One byte past the limit is enough for the API's rule to refuse it; never read a huge file whole.
+    content = upload.read(settings.HUB_MAX_EVIDENCE_BYTES + 1)
+    return {
+        "name": upload.name,
+        "content_type": upload.content_type or "application/octet-stream",
+        "content_base64": base64.b64encode(content).decode(),
+    }
+
+
+def _checked(request: ActorRequest, rows: list[dict], filled: list[int], errors: dict) -> list[dict]:
+    """Each filled row with its check (the live check's message) and the API's messages for it."""
+    for position, index in enumerate(filled):
+        row = rows[index]
+        row["verdict"] = identifier_verdict(
+            identifier_type=row["type"],
+            value=row["value"],
+            country=row["country"],
+            default_country=request.actor.organisation.country,
+        )
+        prefix = f"identifiers.{position}."
+        row["errors"] = [m for name, found in errors.items() if name.startswith(prefix) for m in found]
+    return rows
+
+
+@capability_required(Capability.REPORT_READ)
+def report_list(request: ActorRequest) -> HttpResponse:
+    """The organisation's reports, by state, a page at a time (each page audited as the API's)."""
+    state = request.GET.get("state", "")
+    page = page_audited(
+        request,
+        selectors.reports_of_organisation_in(actor=request.actor, status=state),
+        audit=lambda rows: selectors.reports_page_audit(
+            actor=request.actor, page=rows, legal_basis=LegalBasis.MEMBERSHIP_TERMS
+        ),
+        page_size=LIST_PAGE_SIZE,
+    )
+    return render(
+        request,
+        "sharing/owner/report_list.html",
+        {
+            "page": page,
+            "rows": [(r, STATE_LABELS.get(r.status, r.status), STATE_BADGES.get(r.status, "")) for r in page],
+            "state": state,
+            "states": STATE_LABELS.items(),
+        },
+    )
+
+
+@capability_required(Capability.REPORT_READ)
+def report_page(request: ActorRequest, report_id) -> HttpResponse:
+    """One report: its facts, its history, and renew, retract or appeal as its state allows."""
+    return report_detail(request, selectors.report_read(actor=request.actor, public_id=report_id))
+
+
+def report_detail(
+    request: ActorRequest, report: Report, *, errors: dict | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "sharing/owner/report_detail.html",
+        {
+            "report": report,
+            "history": selectors.report_history(report),
+            "actions": selectors.report_actions(report),
+            "labels": {
+                "state": STATE_LABELS.get(report.status, report.status),
+                "badge": STATE_BADGES.get(report.status, ""),
+                "ip_type": IP_TYPE_LABELS.get(report.ip_type, report.ip_type),
+                "category": CATEGORY_LABELS.get(report.category, report.category),
+                "level": LEVEL_LABELS.get(report.verification_level, report.verification_level),
+            },
+            "errors": errors or {},
+        },
+        status=status,
+    )
+
+
+@require_POST
+def _renew(request: ActorRequest, report_id) -> HttpResponse:
+    report = selectors.report_get(actor=request.actor, public_id=report_id)
+    return report_acted(
+        request,
+        report,
+        lambda: reports.report_renew(report=report, actor=request.actor),
+        _("The report was renewed."),
+    )
+
+
+@require_POST
+def _retract(request: ActorRequest, report_id) -> HttpResponse:
+    report = selectors.report_get(actor=request.actor, public_id=report_id)
+    return report_acted(
+        request,
+        report,
+        lambda: reports.report_retract(report=report, actor=request.actor),
+        _("The report was retracted."),
+    )
+
+
+def report_acted(request: ActorRequest, report: Report, act, done) -> HttpResponse:
+    """Run a service on the report; back to its page, or the page again with the refusal's message."""
+    try:
+        act()
+    except DomainError as exc:
+        report = selectors.report_get(actor=request.actor, public_id=report.public_id)
+        return report_detail(request, report, errors=domain_errors(exc), status=exc.status_code)
+    messages.success(request, str(done))
+    return redirect("report-page", report_id=report.public_id)
+
+
+# Renewing needs report:submit, as the API's ReportRenewApi does.
+report_renew = capability_required(Capability.REPORT_SUBMIT)(_renew)
+report_retract = capability_required(Capability.REPORT_RETRACT)(_retract)
