@@ -57,6 +57,8 @@ def _violation(event: AuditEvent) -> str | None:
         return None
     if event.legal_basis == LegalBasis.ADMISSION_REVIEW:
         return _admission_review_violation(event)
+    if event.legal_basis == LegalBasis.REPORT_REVIEW:
+        return _report_review_violation(event)
     request = _order_of(event)
     if request is None:
         return "no court order named as its legal basis"
@@ -79,6 +81,35 @@ def _admission_review_violation(event: AuditEvent) -> str | None:
     if event.action == AuditTag.APPLICATION_DOCUMENT_OPENED and reviewer and event.role == Role.ADMIN:
         return None
     return "admission review is a legal basis only for operator admins opening application documents"
+
+
+# What a reviewer reads to decide a report; never the raw identifiers, the reporter or an appeal's grounds.
+REVIEW_FIELDS = ("statement", "right")
+REVIEW_FIELD_PREFIX = "evidence:"
+_DECISIONS = (
+    AuditTag.REPORT_ACCEPTED,
+    AuditTag.REPORT_REJECTED,
+    AuditTag.REPORT_RETRACTED,
+    AuditTag.REPORT_FAST_TRACKED,
+)
+
+
+def _report_review_violation(event: AuditEvent) -> str | None:
+    """A pending report's statement and evidence, read by an operator reviewer to decide it: no order needed."""
+    reviewer = event.organisation is not None and event.organisation.kind == OrganisationKind.OPERATOR
+    if event.action != AuditTag.REPORT_REVIEW_OPENED or not reviewer or event.role != Role.REVIEWER:
+        return "report review is a legal basis only for operator reviewers opening a report's review material"
+    record = RestrictedRecord.objects.filter(public_id=event.object_id).first()
+    if event.object_type != "restrictedrecord" or record is None or record.owner_type != "report":
+        return "report review opened something other than a report's restricted record"
+    if record.field not in REVIEW_FIELDS and not record.field.startswith(REVIEW_FIELD_PREFIX):
+        return f"field {record.field!r} is not review material"
+    decided = AuditEvent.objects.filter(
+        object_type="report", object_id=record.owner_id, action__in=_DECISIONS, seq__lt=event.seq
+    )
+    if decided.exists():
+        return f"report {record.owner_id} was already decided: only a court order opens it"
+    return None
 
 
 def _made_with_borrowed_key(event: AuditEvent) -> str | None:
