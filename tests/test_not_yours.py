@@ -188,6 +188,12 @@ PROBES: dict[str, Probe] = {
     "operator-organisation-standing": Probe(
         "post", _O, R.ADMIN, None, {"reason": REASON}, {"standing": "suspend"}
     ),
+    "reviewer-report": Probe("get", _O, R.REVIEWER, None),
+    "reviewer-report-evidence": Probe("get", _O, R.REVIEWER, None, extra={"index": 0}),
+    "reviewer-report-accept": Probe("post", _O, R.REVIEWER, None, {"reason": REASON}),
+    "reviewer-report-reject": Probe("post", _O, R.REVIEWER, None, {"reason": REASON}),
+    "reviewer-dispute": Probe("get", _O, R.REVIEWER, None),
+    "reviewer-dispute-decide": Probe("post", _O, R.REVIEWER, None, _DECIDE),
 }
 SKIPPED_NAMESPACES = {"admin"}  # Django's staff admin: its own login and its own 404s
 

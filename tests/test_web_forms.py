@@ -47,6 +47,10 @@ POST_FORMS = {
     "invitations/accept.html": "tests/accounts/test_invitations.py: a weak password refused on its field",
     "invitations/members.html": "tests/accounts/test_invitations.py: a role outside the kind, a reason needed",
     "invitations/api_keys.html": "tests/accounts/test_invitations.py: a scope beyond the role, a past expiry",
+    # The operator reviewers' pages: their rules are proved in tests/sharing/test_review_pages.py.
+    "review/report_detail.html": "tests/sharing/test_review_pages.py: a bad reason on accept and reject",
+    "review/dispute_detail.html": "tests/sharing/test_review_pages.py: an unknown outcome, a short reason",
+    "review/canaries.html": "tests/sharing/test_review_pages.py: no label, an invalid value",
 }
 REASONS = {
     "empty": "",

@@ -38,12 +38,12 @@ def canaries_page(request: ActorRequest) -> HttpResponse:
     if data is None:
         return _page(request, errors=errors, status=400)
     try:
-        planted = canaries.canaries_plant(
+        canaries.canaries_plant(
             identifiers=raw_identifiers(data["identifiers"]), label=data["label"], actor=request.actor
         )
     except DomainError as exc:
         return _page(request, errors=domain_errors(exc), status=exc.status_code)
-    messages.success(request, gettext("Planted %(count)s canary identifier.") % {"count": len(planted)})
+    messages.success(request, gettext("The canary is planted: checks that hit it now raise an alert."))
     return redirect("reviewer-canaries")
 
 

@@ -17,7 +17,9 @@ urlpatterns = [
     path("review/disputes/", web_disputes.dispute_queue, name="reviewer-disputes"),
     path("review/disputes/<uuid:dispute_id>/", web_disputes.dispute_page, name="reviewer-dispute"),
     path(
-        "review/disputes/<uuid:dispute_id>/decide", web_disputes.dispute_decide, name="reviewer-dispute-decide"
+        "review/disputes/<uuid:dispute_id>/decide",
+        web_disputes.dispute_decide,
+        name="reviewer-dispute-decide",
     ),
     path("review/canaries/", web_canaries.canaries_page, name="reviewer-canaries"),
 ]
