@@ -73,10 +73,12 @@ def audit_record(
 
 # The restricted accesses that rest on no court order, each by its own action only (sharing's
 # check_restricted_access holds each to who may make it and when): an operator admin reading an
-# applicant's documents, an operator reviewer reading a pending report's statement and evidence.
+# applicant's documents, an operator reviewer reading a pending report's statement and evidence or
+# both sides' submissions in an undecided dispute.
 _REVIEW_BASES: dict[str, AuditTag] = {
     LegalBasis.ADMISSION_REVIEW: AuditTag.APPLICATION_DOCUMENT_OPENED,
     LegalBasis.REPORT_REVIEW: AuditTag.REPORT_REVIEW_OPENED,
+    LegalBasis.DISPUTE_REVIEW: AuditTag.DISPUTE_REVIEW_OPENED,
 }
 
 

@@ -84,6 +84,7 @@ class AuditTag(models.TextChoices):
     DISPUTE_READ = "sharing:dispute:read"
     DISPUTE_ANSWERED = "sharing:dispute:answered"
     DISPUTE_DECIDED = "sharing:dispute:decided"
+    DISPUTE_REVIEW_OPENED = "sharing:dispute:review_opened"
     DISPUTE_DECIDED_URGENTLY = "sharing:dispute:decided_urgently"
     DISPUTE_PAUSED = "sharing:dispute:paused"
     DISPUTE_LAPSED = "sharing:dispute:lapsed"

@@ -12,11 +12,10 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.capabilities import require
 from accounts.roles import Capability
+from sharing.due_process.services.dispute_review import UNDECIDED
 from sharing.due_process.services.disputes import disputes_visible_to
-from sharing.models import Dispute, DisputeStatus, RestrictedRecord
+from sharing.models import Dispute, RestrictedRecord
 from sharing.reports.services.calendar import working_days_left
-
-UNDECIDED = (DisputeStatus.OPEN, DisputeStatus.ANSWERED, DisputeStatus.LAPSED)
 
 
 @dataclass(frozen=True)

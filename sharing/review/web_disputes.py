@@ -13,7 +13,7 @@ from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from sharing.due_process import selectors
 from sharing.due_process.serializers import DisputeDecideInput
-from sharing.due_process.services import disputes
+from sharing.due_process.services import dispute_review, disputes
 
 
 @capability_required(Capability.DISPUTE_DECIDE)
@@ -33,6 +33,7 @@ def dispute_page(request: ActorRequest, dispute_id) -> HttpResponse:
 
 
 def _detail(request: ActorRequest, dispute, *, errors: dict | None = None, status: int = 200) -> HttpResponse:
+    undecided = dispute_review.dispute_review_open(dispute)
     return render(
         request,
         "review/dispute_detail.html",
@@ -40,12 +41,28 @@ def _detail(request: ActorRequest, dispute, *, errors: dict | None = None, statu
             "dispute": dispute,
             "clocks": selectors.dispute_clocks(dispute),
             "grounds_documents": selectors.dispute_grounds_documents(dispute),
-            "undecided": dispute.status in selectors.UNDECIDED,
+            "undecided": undecided,
+            "material": dispute_review.dispute_review_material(dispute=dispute, actor=request.actor)
+            if undecided
+            else None,
             "errors": errors or {},
             "posted": request.POST if request.method == "POST" else {},
         },
         status=status,
     )
+
+
+@capability_required(Capability.DISPUTE_DECIDE)
+def dispute_document(request: ActorRequest, dispute_id, record_id) -> HttpResponse:
+    """One submitted document, always as an attachment of opaque bytes: it never renders in the browser."""
+    found = disputes.dispute_get(actor=request.actor, public_id=dispute_id)
+    document, content = dispute_review.dispute_document_open(
+        dispute=found, record_id=record_id, actor=request.actor
+    )
+    response = HttpResponse(content, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="dispute-document-{document.record}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @capability_required(Capability.DISPUTE_DECIDE)

@@ -21,5 +21,10 @@ urlpatterns = [
         web_disputes.dispute_decide,
         name="reviewer-dispute-decide",
     ),
+    path(
+        "review/disputes/<uuid:dispute_id>/documents/<uuid:record_id>",
+        web_disputes.dispute_document,
+        name="reviewer-dispute-document",
+    ),
     path("review/canaries/", web_canaries.canaries_page, name="reviewer-canaries"),
 ]

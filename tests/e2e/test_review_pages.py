@@ -1,6 +1,7 @@
 """An operator reviewer in a real browser, in English and in Chinese: opens the queue of pending
 reports, opens a report's evidence file, accepts the report (its material closes at once), then
-decides a dispute from the dispute queue. Each page is shot at 1280 and 360 px, with no sideways scroll."""
+decides a dispute from the dispute queue after reading both sides and opening the reporter's
+document. Each page is shot at 1280 and 360 px, with no sideways scroll."""
 
 from __future__ import annotations
 
@@ -124,6 +125,11 @@ def test_a_reviewer_opens_the_evidence_accepts_the_report_and_decides_a_dispute(
         page.locator(f'a[href="/review/disputes/{dispute.public_id}/"]').click()
         expect(page.locator("#grounds")).to_contain_text("The seller holds a licence.")
         expect(page.locator("h2", has_text=text["clock"])).to_be_visible()
+        expect(page.locator(".answer-note")).to_contain_text("Suit filed.")
+        with page.expect_download() as download:
+            page.locator("a.document-link", has_text="suit.pdf").click()
+        with open(download.value.path(), "rb") as saved:
+            assert saved.read() == b"%PDF"
         _shoot(page, tmp_path, "review-dispute", language)
         page.locator("#outcome-upheld").check()
         page.fill("#decide-reason", "The suit was filed in time.")

@@ -92,6 +92,23 @@ def test_the_queue_lists_pending_reports_urgent_first_then_oldest_and_audits_the
     assert listed.data_class == DataClass.SHAREABLE and listed.legal_basis == LegalBasis.OPERATOR_DUTY
 
 
+def test_the_queue_costs_the_same_queries_for_two_reports_as_for_five(reviewer_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(2):
+        report_with_evidence(n=10 + n)
+    with CaptureQueriesContext(connection) as two:
+        reviewer_client.get(reverse("reviewer-reports"))
+    for n in range(3):
+        report_with_evidence(n=20 + n)
+    with CaptureQueriesContext(connection) as five:
+        response = reviewer_client.get(reverse("reviewer-reports"))
+
+    assert response.status_code == 200 and response.content.decode().count('class="review-link"') == 5
+    assert len(five.captured_queries) == len(two.captured_queries)
+
+
 # --- review material: a restricted access under "report review" ----------------------------------
 
 
@@ -276,17 +293,66 @@ def test_deciding_a_decided_report_again_is_refused_with_its_message(reviewer_cl
 # --- disputes ---------------------------------------------------------------------------------
 
 
-def test_the_dispute_queue_and_page_show_both_sides_and_the_clock_in_working_days(reviewer_client):
+def test_the_dispute_queue_and_page_show_both_sides_each_read_a_restricted_dispute_review_row(
+    reviewer_client,
+):
     dispute, _ = dispute_make(answered=True)
+    before = _last()
 
     queue = reviewer_client.get(reverse("reviewer-disputes"))
     page = reviewer_client.get(reverse("reviewer-dispute", kwargs={"dispute_id": dispute.public_id}))
 
     assert queue.status_code == 200 and str(dispute.public_id) in queue.content.decode()
     body = page.content.decode()
-    assert "The seller holds a licence." in body
-    assert "1 sealed document" in body  # the reporter's answer: one document, never its text
-    assert "Suit filed." not in body
+    assert "The seller holds a licence." in body  # the platform's grounds
+    assert "Suit filed." in body and "suit.pdf" in body  # the reporter's answer note and document
+    opened = list(_events_after(before).filter(action=AuditTag.DISPUTE_REVIEW_OPENED))
+    assert sorted(e.details["field"].split(":")[0] for e in opened) == ["answer_evidence", "answer_note"]
+    assert {(e.data_class, e.legal_basis) for e in opened} == {
+        (DataClass.RESTRICTED, LegalBasis.DISPUTE_REVIEW)
+    }
+    assert not Alert.objects.filter(kind="restricted_without_order").exists()
+    assert restricted_access_violations() == []
+
+
+def test_a_disputes_document_downloads_while_undecided_and_is_refused_once_decided(reviewer_client):
+    dispute, _ = dispute_make(answered=True)
+    record = RestrictedRecord.objects.get(owner_type="dispute", field__regex=r"^answer_evidence:[^:]+:0$")
+    url = reverse(
+        "reviewer-dispute-document", kwargs={"dispute_id": dispute.public_id, "record_id": record.public_id}
+    )
+
+    opened = reviewer_client.get(url)
+    reviewer_client.post(
+        reverse("reviewer-dispute-decide", kwargs={"dispute_id": dispute.public_id}),
+        {"outcome": "upheld", "reason": "the suit was filed in time"},
+    )
+    before = _last()
+    refused = reviewer_client.get(url)
+    page = reviewer_client.get(reverse("reviewer-dispute", kwargs={"dispute_id": dispute.public_id}))
+
+    assert opened.status_code == 200 and opened.content == b"%PDF"
+    assert opened["Content-Disposition"].startswith("attachment;")
+    assert refused.status_code == 403 and "only under a court order" in refused.content.decode()
+    assert "Suit filed." not in page.content.decode() and 'id="review-closed"' in page.content.decode()
+    assert not _events_after(before).filter(data_class=DataClass.RESTRICTED).exists()
+    assert restricted_access_violations() == []
+
+
+def test_a_record_outside_the_disputes_documents_is_an_audited_404(reviewer_client):
+    dispute, _ = dispute_make(answered=True)
+    note = RestrictedRecord.objects.get(owner_type="dispute", field__startswith="answer_note:")
+    before = _last()
+
+    response = reviewer_client.get(
+        reverse(
+            "reviewer-dispute-document", kwargs={"dispute_id": dispute.public_id, "record_id": note.public_id}
+        )
+    )
+
+    assert response.status_code == 404
+    assert _events_after(before).filter(outcome=Outcome.DENIED).count() == 1
+    assert not _events_after(before).filter(data_class=DataClass.RESTRICTED).exists()
 
 
 def test_an_open_disputes_page_counts_the_working_days_left(reviewer_client):
@@ -383,6 +449,9 @@ def _routes() -> list[str]:
         reverse("reviewer-disputes"),
         reverse("reviewer-dispute", kwargs={"dispute_id": some["dispute_id"]}),
         reverse("reviewer-dispute-decide", kwargs={"dispute_id": some["dispute_id"]}),
+        reverse(
+            "reviewer-dispute-document", kwargs={"dispute_id": some["dispute_id"], "record_id": uuid.uuid4()}
+        ),
         reverse("reviewer-canaries"),
     ]
 

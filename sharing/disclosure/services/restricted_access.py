@@ -59,6 +59,8 @@ def _violation(event: AuditEvent) -> str | None:
         return _admission_review_violation(event)
     if event.legal_basis == LegalBasis.REPORT_REVIEW:
         return _report_review_violation(event)
+    if event.legal_basis == LegalBasis.DISPUTE_REVIEW:
+        return _dispute_review_violation(event)
     request = _order_of(event)
     if request is None:
         return "no court order named as its legal basis"
@@ -96,19 +98,45 @@ _DECISIONS = (
 
 def _report_review_violation(event: AuditEvent) -> str | None:
     """A pending report's statement and evidence, read by an operator reviewer to decide it: no order needed."""
-    reviewer = event.organisation is not None and event.organisation.kind == OrganisationKind.OPERATOR
-    if event.action != AuditTag.REPORT_REVIEW_OPENED or not reviewer or event.role != Role.REVIEWER:
-        return "report review is a legal basis only for operator reviewers opening a report's review material"
-    record = RestrictedRecord.objects.filter(public_id=event.object_id).first()
-    if event.object_type != "restrictedrecord" or record is None or record.owner_type != "report":
-        return "report review opened something other than a report's restricted record"
+    record = _reviewed_record(event, AuditTag.REPORT_REVIEW_OPENED, "report")
+    if isinstance(record, str):
+        return record
     if record.field not in REVIEW_FIELDS and not record.field.startswith(REVIEW_FIELD_PREFIX):
         return f"field {record.field!r} is not review material"
+    return _decided_before(event, "report", record.owner_id, _DECISIONS)
+
+
+DISPUTE_REVIEW_PREFIXES = ("answer_note:", "answer_evidence:", "grounds_evidence:")
+_DISPUTE_DECISIONS = (AuditTag.DISPUTE_DECIDED, AuditTag.DISPUTE_DECIDED_URGENTLY)
+
+
+def _dispute_review_violation(event: AuditEvent) -> str | None:
+    """Both sides' submissions in an undecided dispute, read by an operator reviewer to decide it."""
+    record = _reviewed_record(event, AuditTag.DISPUTE_REVIEW_OPENED, "dispute")
+    if isinstance(record, str):
+        return record
+    if not record.field.startswith(DISPUTE_REVIEW_PREFIXES):
+        return f"field {record.field!r} is not review material"
+    return _decided_before(event, "dispute", record.owner_id, _DISPUTE_DECISIONS)
+
+
+def _reviewed_record(event: AuditEvent, action: str, owner_type: str) -> RestrictedRecord | str:
+    """The record a review event opened, or why the event is no review at all."""
+    reviewer = event.organisation is not None and event.organisation.kind == OrganisationKind.OPERATOR
+    if event.action != action or not reviewer or event.role != Role.REVIEWER:
+        return f"{event.legal_basis} is a legal basis only for operator reviewers opening a {owner_type}'s review material"
+    record = RestrictedRecord.objects.filter(public_id=event.object_id).first()
+    if event.object_type != "restrictedrecord" or record is None or record.owner_type != owner_type:
+        return f"{event.legal_basis} opened something other than a {owner_type}'s restricted record"
+    return record
+
+
+def _decided_before(event: AuditEvent, object_type: str, object_id: str, decisions: tuple) -> str | None:
     decided = AuditEvent.objects.filter(
-        object_type="report", object_id=record.owner_id, action__in=_DECISIONS, seq__lt=event.seq
+        object_type=object_type, object_id=object_id, action__in=decisions, seq__lt=event.seq
     )
     if decided.exists():
-        return f"report {record.owner_id} was already decided: only a court order opens it"
+        return f"{object_type} {object_id} was already decided: only a court order opens it"
     return None
 
 
