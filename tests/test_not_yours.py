@@ -195,6 +195,7 @@ PROBES: dict[str, Probe] = {
     "reviewer-dispute": Probe("get", _O, R.REVIEWER, None),
     "reviewer-dispute-decide": Probe("post", _O, R.REVIEWER, None, _DECIDE),
     "reviewer-dispute-document": Probe("get", _O, R.REVIEWER, None),
+    "reviewer-dispute-decide-urgently": Probe("post", _O, R.REVIEWER, None, _DECIDE),
 }
 SKIPPED_NAMESPACES = {"admin"}  # Django's staff admin: its own login and its own 404s
 

@@ -22,6 +22,12 @@ urlpatterns = [
         name="reviewer-dispute-decide",
     ),
     path(
+        "review/disputes/<uuid:dispute_id>/decide-urgently",
+        web_disputes.dispute_decide,
+        {"urgent": True},
+        name="reviewer-dispute-decide-urgently",
+    ),
+    path(
         "review/disputes/<uuid:dispute_id>/documents/<uuid:record_id>",
         web_disputes.dispute_document,
         name="reviewer-dispute-document",

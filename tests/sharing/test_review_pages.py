@@ -395,6 +395,22 @@ def test_deciding_while_a_reporters_window_runs_is_refused_with_the_services_mes
     assert "window runs until" in response.content.decode()
 
 
+def test_an_urgent_decision_on_the_page_decides_while_a_window_runs_as_its_own_action(reviewer_client):
+    dispute, _ = dispute_make()
+
+    response = reviewer_client.post(
+        reverse("reviewer-dispute-decide-urgently", kwargs={"dispute_id": dispute.public_id}),
+        {"outcome": "overturned", "reason": "a court order lifts the listing"},
+    )
+
+    dispute.refresh_from_db()
+    assert response.status_code == 302
+    assert dispute.status == DisputeStatus.OVERTURNED
+    assert AuditEvent.objects.filter(
+        action=AuditTag.DISPUTE_DECIDED_URGENTLY, object_id=str(dispute.public_id)
+    ).exists()
+
+
 # --- canaries ---------------------------------------------------------------------------------
 
 
@@ -452,6 +468,7 @@ def _routes() -> list[str]:
         reverse(
             "reviewer-dispute-document", kwargs={"dispute_id": some["dispute_id"], "record_id": uuid.uuid4()}
         ),
+        reverse("reviewer-dispute-decide-urgently", kwargs={"dispute_id": some["dispute_id"]}),
         reverse("reviewer-canaries"),
     ]
 
