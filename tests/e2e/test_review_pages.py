@@ -133,7 +133,7 @@ def test_a_reviewer_opens_the_evidence_accepts_the_report_and_decides_a_dispute(
         _shoot(page, tmp_path, "review-dispute", language)
         page.locator("#outcome-upheld").check()
         page.fill("#decide-reason", "The suit was filed in time.")
-        page.locator("#decide-form button[type=submit]").click()
+        page.locator("#decide").click()
         expect(page.locator("#decide-form")).to_have_count(0)
         dispute.refresh_from_db()
         assert dispute.status == DisputeStatus.UPHELD
