@@ -112,6 +112,24 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         _("See your record as a reporter and whether you are a trusted flagger."),
         Capability.REPORT_READ,
     ),
+    PortalLink(
+        "reviewer-reports",
+        _("Reports to review"),
+        _("Read pending reports with their statement and evidence, and accept or reject them."),
+        Capability.REPORT_REVIEW,
+    ),
+    PortalLink(
+        "reviewer-disputes",
+        _("Disputes to decide"),
+        _("Weigh both sides of a dispute against their clock in working days, and decide it."),
+        Capability.DISPUTE_DECIDE,
+    ),
+    PortalLink(
+        "reviewer-canaries",
+        _("Canary identifiers"),
+        _("Plant identifiers that raise an alert when someone checks them, and see those planted."),
+        Capability.CANARY_PLANT,
+    ),
 )
 
 

@@ -53,6 +53,7 @@ urlpatterns = [
     path("audit/export.jsonl", web_audit.audit_export, name="audit-export"),
     path("", include("accounts.invitations.urls")),
     path("", include("sharing.due_process.web_urls")),
+    path("", include("sharing.review.web_urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("sharing.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),

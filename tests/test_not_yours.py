@@ -206,6 +206,14 @@ PROBES: dict[str, Probe] = {
     "report-page-appeal": Probe("post", _RO, R.REPORTER, _rejected_report, {"grounds": REASON}),
     "owner-dispute-page": Probe("get", _RO, R.REPORTER, _dispute),
     "owner-dispute-answer": Probe("post", _RO, R.REPORTER, _dispute, {"note": REASON}),
+    "reviewer-report": Probe("get", _O, R.REVIEWER, None),
+    "reviewer-report-evidence": Probe("get", _O, R.REVIEWER, None, extra={"index": 0}),
+    "reviewer-report-accept": Probe("post", _O, R.REVIEWER, None, {"reason": REASON}),
+    "reviewer-report-reject": Probe("post", _O, R.REVIEWER, None, {"reason": REASON}),
+    "reviewer-dispute": Probe("get", _O, R.REVIEWER, None),
+    "reviewer-dispute-decide": Probe("post", _O, R.REVIEWER, None, _DECIDE),
+    "reviewer-dispute-document": Probe("get", _O, R.REVIEWER, None),
+    "reviewer-dispute-decide-urgently": Probe("post", _O, R.REVIEWER, None, _DECIDE),
 }
 SKIPPED_NAMESPACES = {"admin"}  # Django's staff admin: its own login and its own 404s
 

@@ -102,6 +102,10 @@ NOT_A_PROBE = {  # module: (how many hand-made 404s it holds, why none is a "not
         1,
         "a signed-in user who is no member (a superuser) has no second factor page",
     ),
+    "sharing/reports/services/review.py": (
+        1,
+        "an evidence file's index within a report the reviewer already reached through scoped_get",
+    ),
     "sharing/due_process/services/disputes.py": (1, "dispute_file's miss: the match gate's audited no-match"),
     "sharing/watchlists/services/webhooks.py": (
         1,

@@ -53,6 +53,10 @@ POST_FORMS = {
     "sharing/owner/report_new.html": "tests/sharing/test_rights_owner_pages.py: each bad field named, no guarantee",
     "sharing/owner/report_detail.html": "tests/sharing/test_rights_owner_pages.py: an appeal too short, a refusal",
     "sharing/owner/dispute_detail.html": "tests/sharing/test_rights_owner_pages.py: an answer without a document",
+    # The operator reviewers' pages: their rules are proved in tests/sharing/test_review_pages.py.
+    "review/report_detail.html": "tests/sharing/test_review_pages.py: a bad reason on accept and reject",
+    "review/dispute_detail.html": "tests/sharing/test_review_pages.py: an unknown outcome, a short reason",
+    "review/canaries.html": "tests/sharing/test_review_pages.py: no label, an invalid value",
 }
 REASONS = {
     "empty": "",

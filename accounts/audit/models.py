@@ -26,6 +26,10 @@ class LegalBasis(models.TextChoices):
     COURT_ORDER = "court_order", "Court order"
     # An operator admin reading an applicant's own verification documents to decide its application.
     ADMISSION_REVIEW = "admission_review", "Admission review"
+    # An operator reviewer reading a pending report's statement and evidence to decide it.
+    REPORT_REVIEW = "report_review", "Report review"
+    # An operator reviewer reading both sides' submissions in an undecided dispute to decide it.
+    DISPUTE_REVIEW = "dispute_review", "Dispute review"
 
 
 class AuditEvent(models.Model):

@@ -66,15 +66,24 @@ def audit_record(
     if (event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0:
         # By name: accounts/tasks.py imports the checkpoint code, which must not import us back.
         enqueue_after_commit(task_named("accounts.tasks.audit_checkpoint_task"))
-    # An operator admin reading an applicant's documents under admission review is the one
-    # restricted access that rests on no court order (sharing's check_restricted_access knows it).
-    if (
-        data_class == DataClass.RESTRICTED
-        and not legal_basis.startswith("court_order:")
-        and not (legal_basis == LegalBasis.ADMISSION_REVIEW and tag == AuditTag.APPLICATION_DOCUMENT_OPENED)
-    ):
+    if data_class == DataClass.RESTRICTED and not _restricted_basis_recognised(legal_basis, tag):
         _alert_restricted_without_order(event)
     return event
+
+
+# The restricted accesses that rest on no court order, each by its own action only (sharing's
+# check_restricted_access holds each to who may make it and when): an operator admin reading an
+# applicant's documents, an operator reviewer reading a pending report's statement and evidence or
+# both sides' submissions in an undecided dispute.
+_REVIEW_BASES: dict[str, AuditTag] = {
+    LegalBasis.ADMISSION_REVIEW: AuditTag.APPLICATION_DOCUMENT_OPENED,
+    LegalBasis.REPORT_REVIEW: AuditTag.REPORT_REVIEW_OPENED,
+    LegalBasis.DISPUTE_REVIEW: AuditTag.DISPUTE_REVIEW_OPENED,
+}
+
+
+def _restricted_basis_recognised(legal_basis: str, tag: AuditTag) -> bool:
+    return legal_basis.startswith("court_order:") or _REVIEW_BASES.get(legal_basis) == tag
 
 
 def _alert_restricted_without_order(event: AuditEvent) -> None:

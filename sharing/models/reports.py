@@ -115,6 +115,11 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"report {self.public_id} ({self.status})"
 
+    @property
+    def identifier_types(self) -> list[str]:
+        """The types of identifiers the report names (never their values)."""
+        return sorted({link.token.identifier_type for link in self.identifiers.all()})
+
     def accept(self, *, by, reason: str, expires_at) -> None:
         self._require_status(ReportStatus.PENDING, "accepted")
         self.status = ReportStatus.ACCEPTED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +16,7 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
+from sharing.checks.services.risk import OFFICIAL
 from sharing.models import Report, ReportAppeal, ReportStatus
 
 
@@ -35,6 +36,23 @@ def reports_for_review(*, actor: Actor) -> QuerySet[Report]:
         Report.objects.select_related("reporter_organisation")
         .prefetch_related("identifiers__token")
         .order_by("submitted_at", "id")
+    )
+
+
+# Urgent: a trusted flagger's notice (handled with priority, DSA Art. 22) or a report that claims an
+# administrative decision or a court judgment, whose seller may be trading on under an official ruling.
+URGENT = Q(reporter_organisation__standing__trusted_flagger=True) | Q(verification_level__in=OFFICIAL)
+
+
+def reports_review_queue(*, actor: Actor) -> QuerySet[Report]:
+    """The pending reports for operator reviewers: urgent ones first, then the oldest."""
+    return (
+        reports_for_review(actor=actor)
+        .filter(status=ReportStatus.PENDING)
+        .annotate(
+            urgent=Case(When(URGENT, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
+        .order_by("-urgent", "submitted_at", "id")
     )
 
 

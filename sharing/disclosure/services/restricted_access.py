@@ -59,6 +59,10 @@ def _violation(event: AuditEvent) -> str | None:
         return _admission_review_violation(event)
     if event.action == AuditTag.DISCLOSURE_ORDER_DOCUMENT_OPENED:
         return _order_document_violation(event)
+    if event.legal_basis == LegalBasis.REPORT_REVIEW:
+        return _report_review_violation(event)
+    if event.legal_basis == LegalBasis.DISPUTE_REVIEW:
+        return _dispute_review_violation(event)
     request = _order_of(event)
     if request is None:
         return "no court order named as its legal basis"
@@ -101,6 +105,59 @@ def _order_document_violation(event: AuditEvent) -> str | None:
     if event.organisation_id == request.court_id:
         return None
     return f"order {request.public_id}'s document read by neither an officer nor its court"
+# What a reviewer reads to decide a report; never the raw identifiers, the reporter or an appeal's grounds.
+REVIEW_FIELDS = ("statement", "right")
+REVIEW_FIELD_PREFIX = "evidence:"
+_DECISIONS = (
+    AuditTag.REPORT_ACCEPTED,
+    AuditTag.REPORT_REJECTED,
+    AuditTag.REPORT_RETRACTED,
+    AuditTag.REPORT_FAST_TRACKED,
+)
+
+
+def _report_review_violation(event: AuditEvent) -> str | None:
+    """A pending report's statement and evidence, read by an operator reviewer to decide it: no order needed."""
+    record = _reviewed_record(event, AuditTag.REPORT_REVIEW_OPENED, "report")
+    if isinstance(record, str):
+        return record
+    if record.field not in REVIEW_FIELDS and not record.field.startswith(REVIEW_FIELD_PREFIX):
+        return f"field {record.field!r} is not review material"
+    return _decided_before(event, "report", record.owner_id, _DECISIONS)
+
+
+DISPUTE_REVIEW_PREFIXES = ("answer_note:", "answer_evidence:", "grounds_evidence:")
+_DISPUTE_DECISIONS = (AuditTag.DISPUTE_DECIDED, AuditTag.DISPUTE_DECIDED_URGENTLY)
+
+
+def _dispute_review_violation(event: AuditEvent) -> str | None:
+    """Both sides' submissions in an undecided dispute, read by an operator reviewer to decide it."""
+    record = _reviewed_record(event, AuditTag.DISPUTE_REVIEW_OPENED, "dispute")
+    if isinstance(record, str):
+        return record
+    if not record.field.startswith(DISPUTE_REVIEW_PREFIXES):
+        return f"field {record.field!r} is not review material"
+    return _decided_before(event, "dispute", record.owner_id, _DISPUTE_DECISIONS)
+
+
+def _reviewed_record(event: AuditEvent, action: str, owner_type: str) -> RestrictedRecord | str:
+    """The record a review event opened, or why the event is no review at all."""
+    reviewer = event.organisation is not None and event.organisation.kind == OrganisationKind.OPERATOR
+    if event.action != action or not reviewer or event.role != Role.REVIEWER:
+        return f"{event.legal_basis} is a legal basis only for operator reviewers opening a {owner_type}'s review material"
+    record = RestrictedRecord.objects.filter(public_id=event.object_id).first()
+    if event.object_type != "restrictedrecord" or record is None or record.owner_type != owner_type:
+        return f"{event.legal_basis} opened something other than a {owner_type}'s restricted record"
+    return record
+
+
+def _decided_before(event: AuditEvent, object_type: str, object_id: str, decisions: tuple) -> str | None:
+    decided = AuditEvent.objects.filter(
+        object_type=object_type, object_id=object_id, action__in=decisions, seq__lt=event.seq
+    )
+    if decided.exists():
+        return f"{object_type} {object_id} was already decided: only a court order opens it"
+    return None
 
 
 def _made_with_borrowed_key(event: AuditEvent) -> str | None:

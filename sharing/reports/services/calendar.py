@@ -36,3 +36,13 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+def working_days_left(due: date, today: date) -> int:
+    """Working days from the day after `today` up to and including `due`; 0 once it has passed."""
+    left, current = 0, today
+    while current < due:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            left += 1
+    return left

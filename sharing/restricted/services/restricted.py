@@ -25,8 +25,9 @@ def restricted_store(*, owner_type: str, owner_id: str, field: str, payload: byt
 
 
 def restricted_open(record: RestrictedRecord) -> bytes:
-    """Decrypt one restricted record. Only the disclosure service calls this, after it has
-    written the record's restricted-class audit row in the same transaction."""
+    """Decrypt one restricted record. Only the disclosure service and a pending report's review
+    (sharing/reports/services/review.py) call this, after writing the record's restricted-class
+    audit row in the same transaction."""
     aad = associated_data(
         record_id=f"{record.owner_type}:{record.owner_id}", field=record.field, data_class=record.data_class
     )

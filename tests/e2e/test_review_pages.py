@@ -1,0 +1,142 @@
+"""An operator reviewer in a real browser, in English and in Chinese: opens the queue of pending
+reports, opens a report's evidence file, accepts the report (its material closes at once), then
+decides a dispute from the dispute queue after reading both sides and opening the reporter's
+document. Each page is shot at 1280 and 360 px, with no sideways scroll."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from accounts.models import Member
+from accounts.roles import OrganisationKind, Role
+from sharing.models import DisputeStatus, Report, ReportStatus
+from tests.factories import dispute_make, persona, totp_code, totp_device_for
+from tests.sharing.test_review_pages import EVIDENCE, STATEMENT, report_with_evidence
+
+PASSWORD = "demo-password-2026"
+
+TEXT = {
+    "en": {
+        "queue": "Reports to review",
+        "review": "Report review",
+        "urgent": "Urgent",
+        "closed": "Only a court order opens them again.",
+        "disputes": "Disputes to decide",
+        "clock": "The reporting side and its clock",
+    },
+    "zh-hans": {
+        "queue": "待审核举报",
+        "review": "举报审核",
+        "urgent": "紧急",
+        "closed": "仅凭法院命令方可再次打开",
+        "disputes": "待裁决争议",
+        "clock": "举报方及其期限",
+    },
+}
+
+
+def _with_password(member: Member) -> Member:
+    member.user.set_password(PASSWORD)
+    member.user.save()
+    return member
+
+
+def _log_in(page, base: str, member: Member) -> None:
+    device = totp_device_for(member)  # reviewers sign in with a second factor
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", member.user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/account/two-factor/verify/.*"))
+    page.fill("#id_code", totp_code(device))
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{base}/")
+
+
+def _shoot(page, tmp_path, name: str, language: str) -> None:
+    """Screenshots at 1280 and 360 px wide; neither may scroll sideways."""
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(tmp_path / f"{name}-{language}-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, width)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_reviewer_opens_the_evidence_accepts_the_report_and_decides_a_dispute(
+    live_server, browser, tmp_path, language
+):
+    from playwright.sync_api import expect
+
+    text = TEXT[language]
+    old = report_with_evidence(n=1)
+    urgent = report_with_evidence(n=2, verification_level="court_judgment")
+    dispute, _ = dispute_make(n=950, answered=True)
+    reviewer = _with_password(persona(OrganisationKind.OPERATOR, Role.REVIEWER))
+    context = browser.new_context(
+        locale="zh-CN" if language == "zh-hans" else "en-GB",
+        extra_http_headers={"Accept-Language": language},
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = live_server.url
+
+    try:
+        _log_in(page, base, reviewer)
+
+        # The queue: the report claiming a court judgment is urgent and comes first.
+        page.locator("#portal-reviewer-reports").click()
+        expect(page.locator("h1")).to_have_text(text["queue"])
+        first_row = page.locator("#review-queue tbody tr").first
+        expect(first_row.locator(".badge-warn")).to_have_text(text["urgent"])
+        expect(first_row.locator("a.review-link")).to_have_attribute(
+            "href", f"/review/reports/{urgent.public_id}/"
+        )
+        _shoot(page, tmp_path, "review-queue", language)
+
+        # The report: its statement, its identifier types, and its evidence file, downloaded.
+        page.locator(f'a[href="/review/reports/{old.public_id}/"]').click()
+        expect(page.locator("h1")).to_have_text(text["review"])
+        expect(page.locator("#statement")).to_contain_text(STATEMENT)
+        expect(page.locator("#identifier-types")).to_contain_text("phone")
+        with page.expect_download() as download:
+            page.locator("#evidence a.evidence-link").first.click()
+        with open(download.value.path(), "rb") as saved:
+            assert saved.read() == EVIDENCE
+        _shoot(page, tmp_path, "review-report", language)
+
+        # Accept it: the page now says the material is closed, and shows none of it.
+        page.fill("#accept-reason", "The test purchase receipt is genuine.")
+        page.locator("#accept-form button[type=submit]").click()
+        expect(page.locator("#review-closed")).to_contain_text(text["closed"])
+        expect(page.locator("#statement")).to_have_count(0)
+        old.refresh_from_db()
+        assert old.status == ReportStatus.ACCEPTED and old.reviewed_by_id == reviewer.pk
+
+        # The dispute queue: open the answered dispute, see both sides, uphold it.
+        page.goto(f"{base}/review/disputes/")
+        expect(page.locator("h1")).to_have_text(text["disputes"])
+        _shoot(page, tmp_path, "review-disputes", language)
+        page.locator(f'a[href="/review/disputes/{dispute.public_id}/"]').click()
+        expect(page.locator("#grounds")).to_contain_text("The seller holds a licence.")
+        expect(page.locator("h2", has_text=text["clock"])).to_be_visible()
+        expect(page.locator(".answer-note")).to_contain_text("Suit filed.")
+        with page.expect_download() as download:
+            page.locator("a.document-link", has_text="suit.pdf").click()
+        with open(download.value.path(), "rb") as saved:
+            assert saved.read() == b"%PDF"
+        _shoot(page, tmp_path, "review-dispute", language)
+        page.locator("#outcome-upheld").check()
+        page.fill("#decide-reason", "The suit was filed in time.")
+        page.locator("#decide").click()
+        expect(page.locator("#decide-form")).to_have_count(0)
+        dispute.refresh_from_db()
+        assert dispute.status == DisputeStatus.UPHELD
+        assert Report.objects.get(pk=urgent.pk).status == ReportStatus.PENDING
+    finally:
+        context.close()
