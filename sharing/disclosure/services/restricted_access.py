@@ -105,6 +105,8 @@ def _order_document_violation(event: AuditEvent) -> str | None:
     if event.organisation_id == request.court_id:
         return None
     return f"order {request.public_id}'s document read by neither an officer nor its court"
+
+
 # What a reviewer reads to decide a report; never the raw identifiers, the reporter or an appeal's grounds.
 REVIEW_FIELDS = ("statement", "right")
 REVIEW_FIELD_PREFIX = "evidence:"
