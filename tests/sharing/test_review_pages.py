@@ -501,3 +501,23 @@ def test_a_reviewer_cannot_plant_canaries_and_an_operator_admin_cannot_review():
     assert client.get(reverse("reviewer-canaries")).status_code == 403
     assert admin.get(reverse("reviewer-reports")).status_code == 403
     assert admin.get(reverse("reviewer-disputes")).status_code == 403
+
+
+def test_the_review_page_shows_the_right_as_the_report_form_filed_it(reviewer_client):
+    reporter = persona(K.RIGHTS_OWNER, R.REPORTER)
+    body = report_body(seller_identifiers(7)) | {
+        "statement": STATEMENT,
+        "right_registration_number": "TM-30512345",
+        "right_territory": "CN",
+        "right_holder": "Demo Luxury Brands Ltd",
+    }
+    payload = ReportSubmitInput(data=body)
+    payload.is_valid(raise_exception=True)
+    report = report_submit(submission=payload.to_submission(), actor=Actor(member=reporter))
+
+    page = reviewer_client.get(
+        reverse("reviewer-report", kwargs={"report_id": report.public_id})
+    ).content.decode()
+
+    right = page[page.index('id="right"') :]
+    assert "TM-30512345" in right and "Demo Luxury Brands Ltd" in right and "CN" in right

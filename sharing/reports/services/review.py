@@ -66,10 +66,17 @@ def report_review_material(*, report: Report, actor: Actor) -> ReviewMaterial:
         ),
         key=lambda meta: meta.index,
     )
-    right = json.loads(opened["right"]) if "right" in opened else {}
+    sealed = json.loads(opened["right"]) if "right" in opened else {}
+    # The right as the report form records it (plain columns of the report), else a sealed record.
+    filed = {
+        "registration_number": report.right_registration_number,
+        "territory": report.right_territory,
+        "right_holder": report.right_holder,
+    }
+    right = {k: v for k, v in filed.items() if v} or (sealed if isinstance(sealed, dict) else {})
     return ReviewMaterial(
         statement=opened.get("statement", b"").decode(),
-        right=right if isinstance(right, dict) else {},
+        right=right,
         evidence=evidence,
     )
 
