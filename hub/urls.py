@@ -46,6 +46,7 @@ urlpatterns = [
     path("audit/checkpoints/", web_audit.audit_checkpoints, name="audit-checkpoints"),
     path("audit/export.jsonl", web_audit.audit_export, name="audit-export"),
     path("", include("accounts.invitations.urls")),
+    path("", include("sharing.analyst.web_urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("sharing.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -36,3 +36,12 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`; 0 when `end` is not after `start`."""
+    days, current = 0, start
+    while current < end:
+        current += timedelta(days=1)
+        days += is_working_day(current)
+    return days

@@ -1,0 +1,73 @@
+"""The analyst pages' words for the hub's codes (levels, actions, dispute states), translated."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
+
+LEVELS = {
+    "none": _("Not listed"),
+    "reported": _("Reported"),
+    "listed": _("Listed"),
+    "confirmed": _("Confirmed"),
+}
+# The badge class of each level on the page: a warning for a single report, danger once listed.
+LEVEL_BADGES = {
+    "none": "badge-ok",
+    "reported": "badge-warn",
+    "listed": "badge-danger",
+    "confirmed": "badge-danger",
+}
+ACTIONS = {
+    "allow": _("Allow"),
+    "review": _("Review before acting"),
+    "block": _("Block"),
+}
+VERIFICATION_LEVELS = {
+    "self_declared": _("Self-declared"),
+    "rights_owner_verified": _("Verified by the rights owner"),
+    "platform_enforcement": _("Platform enforcement"),
+    "administrative_decision": _("Administrative decision"),
+    "court_judgment": _("Court judgment"),
+}
+CATEGORIES = {
+    "counterfeit": _("Counterfeit"),
+    "piracy": _("Piracy"),
+    "design_copy": _("Design copy"),
+    "grey_market": _("Grey market"),
+    "other": _("Other"),
+}
+DISPUTE_STATES = {
+    "open": _("Open: waiting for the reporter"),
+    "answered": _("Answered: the operator decides"),
+    "upheld": _("Upheld: the reports stand"),
+    "overturned": _("Overturned: the reports were unfounded"),
+    "lapsed": _("Lapsed: no answer in time, reports suspended"),
+}
+
+
+def level_label(level: str) -> str:
+    return str(LEVELS.get(level, level))
+
+
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))
+
+
+def dispute_state_label(state: str) -> str:
+    return str(DISPUTE_STATES.get(state, state))
+
+
+def policy_summary(policy: dict) -> str:
+    """The organisation's action policy in one sentence, in the reader's language."""
+    text = ngettext(
+        "Block at %(strikes)d live report within %(months)d months",
+        "Block at %(strikes)d live reports within %(months)d months",
+        policy["strikes"],
+    ) % {"strikes": policy["strikes"], "months": policy["window_months"]}
+    one_strike = [str(VERIFICATION_LEVELS.get(v, v)) for v in policy["one_strike_verification_levels"]]
+    one_strike += [str(CATEGORIES.get(c, c)) for c in policy["one_strike_categories"]]
+    if one_strike:
+        separator = pgettext("between items of a list", ", ")
+        text += gettext("; one report is enough for: %(which)s") % {"which": separator.join(one_strike)}
+    return text + gettext("; any other match: review.")
