@@ -47,6 +47,12 @@ POST_FORMS = {
     "invitations/accept.html": "tests/accounts/test_invitations.py: a weak password refused on its field",
     "invitations/members.html": "tests/accounts/test_invitations.py: a role outside the kind, a reason needed",
     "invitations/api_keys.html": "tests/accounts/test_invitations.py: a scope beyond the role, a past expiry",
+    # The analyst's pages: their rules are proved in tests/sharing/test_analyst_pages.py.
+    "analyst/check.html": "tests/sharing/test_analyst_pages.py: no identifier, a bad value or type on its row",
+    "analyst/watchlist.html": "tests/sharing/test_analyst_pages.py: watching without a reference",
+    "analyst/disputes.html": "tests/sharing/test_analyst_pages.py: no grounds; a seller nobody listed",
+    "analyst/webhooks.html": "tests/sharing/test_analyst_pages.py: a webhook with a bad URL",
+    "analyst/policy.html": "tests/sharing/test_analyst_pages.py: each bad policy field",
 }
 REASONS = {
     "empty": "",

@@ -254,10 +254,7 @@ def test_another_organisations_webhook_is_not_there_and_the_probe_is_audited():
 
     assert page.status_code == 404 and removed.status_code == 404
     assert WebhookEndpoint.objects.get(pk=endpoint.pk).active
-    assert (
-        _probes(admin, endpoint.public_id)
-        == 2
-    )
+    assert _probes(admin, endpoint.public_id) == 2
 
 
 def test_an_admin_sets_the_policy_and_the_check_recommends_under_it(listed):
