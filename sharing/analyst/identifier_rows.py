@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 
 from hubcore.identifiers.types import IdentifierType
-from sharing.checks.services.identifier_words import type_label
+from sharing.checks.services.words import type_label
 
 ROWS = 4
 # Composite identifiers (an object of fields) are given through the API; a row holds one text value.

@@ -15,8 +15,8 @@ from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
-from sharing.analyst.wording import CATEGORIES, VERIFICATION_LEVELS, policy_summary
 from sharing.checks.services import policies
+from sharing.checks.services.words import CATEGORIES, VERIFICATION_LEVELS, policy_summary
 from sharing.due_process.serializers import PolicyInput
 from sharing.watchlists.serializers import WebhookRegisterInput
 from sharing.watchlists.services import webhooks

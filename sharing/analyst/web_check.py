@@ -16,11 +16,10 @@ from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from hub.errors import DomainError
 from sharing.analyst import identifier_rows as id_rows
-from sharing.analyst.wording import action_label, level_label, policy_summary
 from sharing.checks.serializers import CheckRunInput
 from sharing.checks.services import checks, policies
-from sharing.checks.services.identifier_words import type_label
 from sharing.checks.services.match_gate import match_revealing
+from sharing.checks.services.words import action_label, level_label, policy_summary, type_label
 from sharing.subjects.inputs import raw_identifiers
 
 

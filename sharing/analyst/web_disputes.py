@@ -17,8 +17,8 @@ from accounts.web_access import ActorRequest, api_input, capability_required, do
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from sharing.analyst import identifier_rows as id_rows
-from sharing.analyst.wording import dispute_state_label
 from sharing.checks.services.match_gate import match_revealing
+from sharing.checks.services.words import dispute_state_label
 from sharing.due_process.serializers import DisputeFileInput
 from sharing.due_process.services import disputes
 from sharing.reports.services.calendar import working_days_between

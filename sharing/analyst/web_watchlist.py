@@ -14,9 +14,8 @@ from accounts.web_access import ActorRequest, api_input, capability_required, do
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from sharing.analyst import identifier_rows as id_rows
-from sharing.analyst.wording import level_label
-from sharing.checks.services.identifier_words import type_label
 from sharing.checks.services.match_gate import match_revealing
+from sharing.checks.services.words import level_label, type_label
 from sharing.subjects.inputs import raw_identifiers
 from sharing.watchlists.serializers import WatchAddInput
 from sharing.watchlists.services import watchlists

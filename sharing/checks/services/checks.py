@@ -31,10 +31,10 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
-from sharing.checks.services.identifier_words import type_word
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
+from sharing.checks.services.words import type_word
 from sharing.models import IdentifierToken, ReportIdentifier
 from sharing.models.reports import VERIFICATION_RANK
 from sharing.subjects.services.subjects import counting
