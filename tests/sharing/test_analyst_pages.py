@@ -29,6 +29,11 @@ PAGES = [
     "/disputes/filed/",
     "/organisation/webhooks/",
     "/organisation/policy/",
+    # Routes naming an object: refused before any lookup, so the id need not exist.
+    "/watchlist/00000000-0000-4000-8000-000000000000/remove",
+    "/disputes/filed/00000000-0000-4000-8000-000000000000/",
+    "/organisation/webhooks/00000000-0000-4000-8000-000000000000/",
+    "/organisation/webhooks/00000000-0000-4000-8000-000000000000/remove",
 ]
 
 
