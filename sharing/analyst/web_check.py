@@ -16,6 +16,7 @@ from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from hub.errors import DomainError
 from sharing.analyst import identifier_rows as id_rows
+from sharing.analyst.refusals import with_retry_after
 from sharing.checks.serializers import CheckRunInput
 from sharing.checks.services import checks, policies
 from sharing.checks.services.match_gate import match_revealing
@@ -37,7 +38,7 @@ def check_page(request: ActorRequest) -> HttpResponse:
         result = checks.check_run(identifiers=raw_identifiers(data["identifiers"]), actor=request.actor)
     except DomainError as exc:
         errors = id_rows.errors_to_rows(rows, domain_errors(exc))
-        return _render(request, rows=rows, errors=errors, status=exc.status_code)
+        return with_retry_after(_render(request, rows=rows, errors=errors, status=exc.status_code), exc)
     return _render(request, rows=rows, result=asdict(result))
 
 

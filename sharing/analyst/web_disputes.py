@@ -17,6 +17,7 @@ from accounts.web_access import ActorRequest, api_input, capability_required, do
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from sharing.analyst import identifier_rows as id_rows
+from sharing.analyst.refusals import with_retry_after
 from sharing.checks.services.match_gate import match_revealing
 from sharing.checks.services.words import dispute_state_label
 from sharing.due_process.serializers import DisputeFileInput
@@ -55,7 +56,9 @@ def disputes_filed(request: ActorRequest) -> HttpResponse:
         )
     except DomainError as exc:
         errors = id_rows.errors_to_rows(rows, domain_errors(exc))
-        return _render(request, rows=rows, grounds=grounds, errors=errors, status=exc.status_code)
+        return with_retry_after(
+            _render(request, rows=rows, grounds=grounds, errors=errors, status=exc.status_code), exc
+        )
     messages.success(request, gettext("The dispute is filed; the reporters' clock runs from today."))
     return redirect("dispute-filed-page", dispute_id=filed.public_id)
 

@@ -14,6 +14,7 @@ from accounts.web_access import ActorRequest, api_input, capability_required, do
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from sharing.analyst import identifier_rows as id_rows
+from sharing.analyst.refusals import with_retry_after
 from sharing.checks.services.match_gate import match_revealing
 from sharing.checks.services.words import level_label, type_label
 from sharing.subjects.inputs import raw_identifiers
@@ -39,7 +40,9 @@ def watchlist_page(request: ActorRequest) -> HttpResponse:
         )
     except DomainError as exc:
         errors = id_rows.errors_to_rows(rows, domain_errors(exc))
-        return _render(request, rows=rows, ref=ref, errors=errors, status=exc.status_code)
+        return with_retry_after(
+            _render(request, rows=rows, ref=ref, errors=errors, status=exc.status_code), exc
+        )
     messages.success(
         request,
         ngettext(

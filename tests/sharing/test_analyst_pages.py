@@ -325,3 +325,19 @@ def test_the_home_page_offers_the_analyst_their_pages_in_words(platform_analyst)
 
     assert 'id="portal-check-page"' in html and 'id="portal-watchlist-page"' in html
     assert 'id="portal-disputes-filed"' in html and 'id="portal-webhooks-page"' not in html
+
+
+def test_over_the_check_quota_the_page_is_a_429_saying_when_to_retry(platform_analyst, settings):
+    settings.HUB_QUOTA_CHECKS_PER_MINUTE = 1
+    client = _as(platform_analyst)
+    client.post("/check/", _rows(("phone", PHONE)))
+
+    refused = client.post("/check/", _rows(("phone", "+86 138 0013 8001")))
+
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 61
+    assert (
+        "Quota exceeded" in refused.content.decode() and 'id="check-result"' not in refused.content.decode()
+    )
+    assert AuditEvent.objects.filter(
+        actor_member=platform_analyst, action=AuditTag.QUOTA_EXCEEDED.value, outcome="denied"
+    ).exists()
