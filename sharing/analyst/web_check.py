@@ -10,6 +10,7 @@ from dataclasses import asdict
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from accounts.capabilities import holds_any
 from accounts.roles import Capability
@@ -25,6 +26,7 @@ from sharing.subjects.inputs import raw_identifiers
 
 
 @match_revealing("post")
+@never_cache  # the page shows back the identifiers typed into it
 @capability_required(Capability.CHECK_RUN)
 def check_page(request: ActorRequest) -> HttpResponse:
     """The form; on POST, the answer for the seller's identifiers under the organisation's policy."""

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
 
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
@@ -30,6 +31,7 @@ PAGE_SIZE = 50
 
 
 @match_revealing("post")
+@never_cache  # the page shows back the identifiers typed into it
 @capability_required(Capability.DISPUTE_FILE)
 def disputes_filed(request: ActorRequest) -> HttpResponse:
     """The disputes the organisation filed, and the form; a POST files one for a listed seller."""

@@ -341,3 +341,9 @@ def test_over_the_check_quota_the_page_is_a_429_saying_when_to_retry(platform_an
     assert AuditEvent.objects.filter(
         actor_member=platform_analyst, action=AuditTag.QUOTA_EXCEEDED.value, outcome="denied"
     ).exists()
+
+
+def test_the_answer_with_the_typed_identifiers_is_never_cached(platform_analyst, listed):
+    page = _as(platform_analyst).post("/check/", _rows(("phone", PHONE)))
+
+    assert "no-store" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
