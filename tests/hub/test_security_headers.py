@@ -119,7 +119,9 @@ def test_a_running_bulk_jobs_page_polls_from_a_script_file_and_never_allows_unsa
     script_src = re.search(r"script-src ([^;]*)", policy).group(1)
     scripts = re.findall(r"<script\b([^>]*)>", response.content.decode())
     assert scripts and all("src=" in attributes and "hub/bulk" in attributes for attributes in scripts)
-    assert "'self'" in script_src and "'unsafe-inline'" not in script_src and "frame-ancestors 'none'" in policy
+    assert (
+        "'self'" in script_src and "'unsafe-inline'" not in script_src and "frame-ancestors 'none'" in policy
+    )
 
 
 @pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/"])
