@@ -126,3 +126,69 @@ def test_an_analyst_checks_a_listed_seller_watches_it_and_disputes_it(
 
     assert WatchEntry.objects.filter(organisation=analyst.organisation, ref="merchant-1042").count() == 1
     assert Dispute.objects.filter(filed_by=analyst.organisation).count() == 1
+
+
+ADMIN_WORDS = {
+    "en": {
+        "header": "en",
+        "saved": "The action policy is saved",
+        "summary": "Block at 2 live reports within 12 months",
+    },
+    "zh-hans": {
+        "header": "zh-Hans,zh;q=0.9",
+        "saved": "处置政策已保存",
+        "summary": "12 个月内有 2 份有效举报即封禁",
+    },
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_admin_registers_a_webhook_sets_the_policy_and_screens_a_file(
+    live_server, browser, tmp_path, language
+):
+    from playwright.sync_api import expect
+
+    words = ADMIN_WORDS[language]
+    _seed()
+    admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
+    admin.user.set_password(PASSWORD)
+    admin.user.save()
+    context = browser.new_context(
+        extra_http_headers={"Accept-Language": words["header"]}, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = live_server.url
+
+    _log_in(page, base, admin)
+    page.locator("#portal-webhooks-page").click()
+    page.fill("#id-url", "http://127.0.0.1:9/hook")
+    page.locator("#webhook-register button[type=submit]").click()
+    expect(page.locator("#webhook-secret code")).not_to_be_empty()
+    _shots(page, tmp_path, f"webhooks-{language}")
+    page.locator("#webhooks a").first.click()
+    _shots(page, tmp_path, f"webhook-deliveries-{language}")
+
+    page.goto(f"{base}/organisation/policy/")
+    page.fill("#id-strikes", "2")
+    page.fill("#id-window", "12")
+    page.locator("#policy-form button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text(words["saved"])
+    expect(page.locator("#policy-summary")).to_contain_text(words["summary"])
+    _shots(page, tmp_path, f"policy-{language}")
+
+    page.goto(f"{base}/bulk/")
+    page.set_input_files(
+        "#id_file",
+        files=[
+            {"name": "s.csv", "mimeType": "text/csv", "buffer": f"ref,phone\nseller-0,{PHONE}\n".encode()}
+        ],
+    )
+    page.locator("#bulk-upload button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/bulk/[0-9a-f-]{36}/$"))
+    expect(page.locator("#bulk-summary")).to_be_visible()
+    _shots(page, tmp_path, f"bulk-job-{language}")
+    page.goto(f"{base}/bulk/")
+    _shots(page, tmp_path, f"bulk-list-{language}")
+    context.close()
