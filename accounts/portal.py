@@ -130,6 +130,36 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         _("Plant identifiers that raise an alert when someone checks them, and see those planted."),
         Capability.CANARY_PLANT,
     ),
+    PortalLink(
+        "check-page",
+        _("Check a seller"),
+        _("Check whether a seller or sender is listed, why, and what your policy recommends."),
+        Capability.CHECK_RUN,
+    ),
+    PortalLink(
+        "watchlist-page",
+        _("Watchlist"),
+        _("Watch your own sellers and hear when one of them is reported."),
+        Capability.WATCHLIST_MANAGE,
+    ),
+    PortalLink(
+        "disputes-filed",
+        _("Disputes filed"),
+        _("Contest a listing for a seller you host and follow the reporters' clock."),
+        Capability.DISPUTE_FILE,
+    ),
+    PortalLink(
+        "webhooks-page",
+        _("Webhooks"),
+        _("Register the endpoints that receive your watchlist's events and see their deliveries."),
+        Capability.WEBHOOK_MANAGE,
+    ),
+    PortalLink(
+        "policy-page",
+        _("Action policy"),
+        _("Set how many reports make the hub recommend blocking a seller."),
+        Capability.POLICY_MANAGE,
+    ),
 )
 
 

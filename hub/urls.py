@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("accounts.invitations.urls")),
     path("", include("sharing.due_process.web_urls")),
     path("", include("sharing.review.web_urls")),
+    path("", include("sharing.analyst.web_urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("sharing.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -12,3 +12,12 @@ class BulkCancelInput(serializers.Serializer):
     reason = serializers.CharField(
         max_length=500, required=False, allow_blank=True, help_text="Why, for your audit trail; optional"
     )
+
+
+class BulkHitsFilterInput(serializers.Serializer):
+    """The job page's filter on its hits: by level and by recommended action; empty means any."""
+
+    level = serializers.ChoiceField(
+        choices=["reported", "listed", "confirmed"], required=False, allow_blank=True
+    )
+    action = serializers.ChoiceField(choices=["review", "block"], required=False, allow_blank=True)

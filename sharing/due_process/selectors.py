@@ -15,7 +15,7 @@ from accounts.roles import Capability
 from sharing.due_process.services.dispute_review import UNDECIDED
 from sharing.due_process.services.disputes import disputes_visible_to
 from sharing.models import Dispute, RestrictedRecord
-from sharing.reports.services.calendar import working_days_left
+from sharing.reports.services.calendar import working_days_between
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def dispute_clocks(dispute: Dispute) -> list[Clock]:
             state_label=row.get_state_display(),
             response_due=row.response_due,
             working_days=row.working_days,
-            working_days_left=working_days_left(row.response_due, today),
+            working_days_left=working_days_between(today, row.response_due),
             answered_at=row.answered_at,
             documents=_count(fields, f"answer_evidence:{row.report.reporter_organisation.public_id}"),
         )

@@ -143,3 +143,52 @@ def test_an_admin_of_a_platform_may_too_but_a_viewer_may_not(client):
     assert _logged_in(client, admin).get("/bulk/").status_code == 200
     client.logout()
     assert _logged_in(client, viewer).get("/bulk/").status_code == 403
+
+
+def _finished_job_with_one_hit(member, brand_reporter, reviewer) -> BulkJob:
+    """12 sellers, the first of whom a rights owner reported (its report accepted)."""
+    from tests.factories import report_make_accepted
+
+    report_make_accepted(brand_reporter, reviewer)
+    job = _job(member, rows=12)
+    for chunk in BulkChunk.objects.filter(job=job).order_by("number"):
+        bulk_chunk_task(chunk.pk)
+    return job
+
+
+def test_the_job_page_counts_hits_by_level_and_action_and_lists_them(
+    client, platform_analyst, brand_reporter, reviewer
+):
+    job = _finished_job_with_one_hit(platform_analyst, brand_reporter, reviewer)
+
+    page = _logged_in(client, platform_analyst).get(f"/bulk/{job.public_id}/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<td data-level="none">11</td>' in html and '<td data-level="reported">1</td>' in html
+    assert '<td data-action="review">1</td>' in html and '<td data-action="allow">11</td>' in html
+    assert html.count('<tr data-level="reported">') == 1 and "seller-0" in html and "seller-1<" not in html
+
+
+def test_the_hit_filter_narrows_the_rows_and_a_bad_filter_is_a_400(
+    client, platform_analyst, brand_reporter, reviewer
+):
+    job = _finished_job_with_one_hit(platform_analyst, brand_reporter, reviewer)
+    client = _logged_in(client, platform_analyst)
+
+    blocked = client.get(f"/bulk/{job.public_id}/?action=block").content.decode()
+    reviewed = client.get(f"/bulk/{job.public_id}/?level=reported&action=review").content.decode()
+    bad = client.get(f"/bulk/{job.public_id}/?level=nonsense")
+
+    assert '<tr data-level="reported">' not in blocked and "No hit matches this filter." in blocked
+    assert '<tr data-level="reported">' in reviewed
+    assert bad.status_code == 400 and 'data-field="level"' in bad.content.decode()
+
+
+def test_the_job_page_speaks_chinese(client, platform_analyst):
+    job = _job(platform_analyst)
+
+    web_login(client, platform_analyst)
+    html = client.get(f"/bulk/{job.public_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "排队中" in html and "取消任务" in html and "Cancel the job" not in html

@@ -86,6 +86,18 @@ def _bulk_page(member: Member, phone: str) -> int:
     return status
 
 
+def _page_post(path: str, extra: dict) -> Callable[[Member, str], int]:
+    """Post one phone number in an analyst page's first identifier row (sharing/analyst/)."""
+
+    def drive(member: Member, phone: str) -> int:
+        client = Client()
+        web_login(client, member)
+        body = {"identifiers-0-type": "phone", "identifiers-0-value": phone, **extra}
+        return client.post(path, body).status_code
+
+    return drive
+
+
 # (route name, method) → how to drive it. Every view marked match-revealing must be here.
 MATCH_REVEALING = {
     ("check-run", "post"): Lookup(
@@ -111,12 +123,20 @@ MATCH_REVEALING = {
     ),
     ("bulk-checks", "post"): Lookup(Capability.BULK_RUN, _bulk_api),
     ("bulk-list", "post"): Lookup(Capability.BULK_RUN, _bulk_page),
+    ("check-page", "post"): Lookup(Capability.CHECK_RUN, _page_post("/check/", {})),
+    ("watchlist-page", "post"): Lookup(
+        Capability.WATCHLIST_MANAGE, _page_post("/watchlist/", {"ref": "s-1"})
+    ),
+    ("disputes-filed", "post"): Lookup(
+        Capability.DISPUTE_FILE, _page_post("/disputes/filed/", {"grounds": "licensee"})
+    ),
 }
 
 # Routes none of whose methods looks up an identifier, or that only show answers gated where they were asked
 # (the GET of a route above is listed there, by its POST).
 NOT_MATCH_REVEALING = {
     "home",
+    "set_language",
     "login",
     "logout",
     # Second factor and password reset (accounts/two_factor/): about the member's own sign-in only.
@@ -225,6 +245,13 @@ NOT_MATCH_REVEALING = {
     "dispute-decide-urgently",
     "dispute-pause",
     "watchlist-entry",
+    # The analyst's pages (sharing/analyst/): removing an entry, a dispute's page, webhooks, the policy.
+    "watch-entry-remove-page",
+    "dispute-filed-page",
+    "webhooks-page",
+    "webhook-page",
+    "webhook-remove-page",
+    "policy-page",
     "webhooks",
     "webhook-detail",
     "webhook-deliveries",

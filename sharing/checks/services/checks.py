@@ -22,6 +22,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -29,11 +30,11 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.wording import count_of
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
+from sharing.checks.services.words import type_word
 from sharing.models import IdentifierToken, ReportIdentifier
 from sharing.models.reports import VERIFICATION_RANK
 from sharing.subjects.services.subjects import counting
@@ -268,7 +269,12 @@ def check_result_from(
     subjects = [evidence[s] for s in subject_ids if s in evidence]
     reports = {pk: report for subject in subjects for pk, report in subject.reports.items()}
     if not reports:
-        return CheckResult(check_id=check_id, level="none", risk=0)
+        return CheckResult(
+            check_id=check_id,
+            level="none",
+            risk=0,
+            explanation=gettext("No live report matches these identifiers."),
+        )
     rows = list(reports.values())
     matched_ids = {m.token_id for m in matched}
     # Direct when every report names one of the seller's own identifiers, not only a linked account's.
@@ -314,29 +320,61 @@ def check_result_from(
 
 
 def explain(result: CheckResult) -> str:
-    """A sentence a trust-and-safety analyst can act on: what matched, how, and how strongly."""
-    shared = _joined([IdentifierType(t).label.lower() for t in result.matched_types])
+    """A sentence a trust-and-safety analyst can act on: what matched, how, and how strongly.
+
+    Worded in the reader's language (the request's, or the default in a worker): each clause is one
+    translatable message with named placeholders, so a translation can reorder it."""
+    counts = {
+        "subjects": _count(result.subjects_matched, "subject"),
+        "types": _joined([type_word(t) for t in result.matched_types]),
+        "reports": _count(result.reports_matched, "live report"),
+        "organisations": _count(result.reporting_organisations, "independent organisation"),
+    }
     # One "how" and one "by what": "through a linked account through a shared ..." said both with one preposition.
-    how = "directly" if result.match == "direct" else "through a linked account"
-    text = (
-        f"Matched {_count(result.subjects_matched, 'subject')} {how}, by a shared {shared}; "
-        f"{_count(result.reports_matched, 'live report')} from {_count(result.reporting_organisations, 'independent organisation')}"
-    )
+    if result.match == "direct":
+        text = gettext(
+            "Matched %(subjects)s directly, by a shared %(types)s; %(reports)s from %(organisations)s"
+        )
+    else:
+        text = gettext(
+            "Matched %(subjects)s through a linked account, by a shared %(types)s; "
+            "%(reports)s from %(organisations)s"
+        )
+    text %= counts
     if result.linked_store_accounts:
-        text += f"; that subject holds {_count(result.linked_store_accounts, 'store account')}"
+        stores = _count(result.linked_store_accounts, "store account")
+        text += gettext("; that subject holds %(stores)s") % {"stores": stores}
         if result.linked_platforms:
-            text += f" reported on {_count(result.linked_platforms, 'platform')}"
+            platforms = _count(result.linked_platforms, "platform")
+            text += gettext(" reported on %(platforms)s") % {"platforms": platforms}
     if result.corroborated_types:
-        weak = [IdentifierType(t).label.lower() for t in result.corroborated_types]
-        text += f"; its reports also carry the {_joined(weak)} given (corroboration only: no extra reporter)"
+        weak = _joined([type_word(t) for t in result.corroborated_types])
+        text += gettext(
+            "; its reports also carry the %(types)s given (corroboration only: no extra reporter)"
+        ) % {"types": weak}
     if result.disputed:
-        text += "; the listing is disputed"
-    return text + "."
+        text += gettext("; the listing is disputed")
+    return pgettext("a sentence ends", "%(sentence)s.") % {"sentence": text}
 
 
 def _joined(labels: list[str]) -> str:
-    return " and ".join(labels) if len(labels) < 3 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    if len(labels) < 2:
+        return "".join(labels)
+    separator = pgettext("between items of a list", ", ")
+    return gettext("%(items)s and %(last)s") % {"items": separator.join(labels[:-1]), "last": labels[-1]}
+
+
+# Each count's words, singular and plural, as ngettext finds them in the catalogue.
+_COUNTED = {
+    "subject": lambda n: ngettext("%(count)d subject", "%(count)d subjects", n),
+    "live report": lambda n: ngettext("%(count)d live report", "%(count)d live reports", n),
+    "independent organisation": lambda n: ngettext(
+        "%(count)d independent organisation", "%(count)d independent organisations", n
+    ),
+    "store account": lambda n: ngettext("%(count)d store account", "%(count)d store accounts", n),
+    "platform": lambda n: ngettext("%(count)d platform", "%(count)d platforms", n),
+}
 
 
 def _count(n: int, noun: str) -> str:
-    return count_of(n, noun)
+    return _COUNTED[noun](n) % {"count": n}

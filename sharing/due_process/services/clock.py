@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 
 from sharing.models import CoverageState, Dispute, DisputedReport
-from sharing.reports.services.calendar import is_working_day
+from sharing.reports.services.calendar import working_days_between
 
 
 @dataclass(frozen=True)
@@ -18,15 +18,6 @@ class OwnClock:
     working_days_left: int
     overdue: bool
     open: bool
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end` (0 when end is not after start)."""
-    count, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        count += is_working_day(day)
-    return count
 
 
 def own_clocks(*, dispute: Dispute, organisation_id: int, today: date | None = None) -> list[OwnClock]:

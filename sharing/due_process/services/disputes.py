@@ -512,3 +512,9 @@ def _seal_evidence(dispute: Dispute, prefix: str, evidence: list[EvidenceFile]) 
 
 def _audit(actor: Actor, tag: AuditTag, dispute: Dispute, details: dict) -> None:
     audit_record(actor=actor, tag=tag, target=dispute, data_class=DataClass.ADMINISTRATIVE, details=details)
+
+
+def disputes_filed_by_own(*, actor: Actor):
+    """The disputes the actor's organisation filed for sellers it hosts, newest first."""
+    require(actor, Capability.DISPUTE_FILE)
+    return disputes_visible_to(actor=actor).filter(filed_by=actor.organisation)

@@ -38,11 +38,10 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
-def working_days_left(due: date, today: date) -> int:
-    """Working days from the day after `today` up to and including `due`; 0 once it has passed."""
-    left, current = 0, today
-    while current < due:
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`; 0 when `end` is not after `start`."""
+    days, current = 0, start
+    while current < end:
         current += timedelta(days=1)
-        if is_working_day(current):
-            left += 1
-    return left
+        days += is_working_day(current)
+    return days

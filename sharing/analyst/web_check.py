@@ -1,0 +1,65 @@
+"""Check a seller on the web: the same service, gate, quota and audit as POST /api/v1/checks.
+
+The identifiers are posted (never in a URL) and shown back only in the form the analyst typed
+them in; the answer names types, counts and the recommended action, never a raw value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from accounts.capabilities import holds_any
+from accounts.roles import Capability
+from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
+from hub.errors import DomainError
+from sharing.analyst import identifier_rows as id_rows
+from sharing.analyst.refusals import with_retry_after
+from sharing.checks.serializers import CheckRunInput
+from sharing.checks.services import checks, policies
+from sharing.checks.services.match_gate import match_revealing
+from sharing.checks.services.words import action_label, level_label, policy_summary, type_label
+from sharing.subjects.inputs import raw_identifiers
+
+
+@match_revealing("post")
+@never_cache  # the page shows back the identifiers typed into it
+@capability_required(Capability.CHECK_RUN)
+def check_page(request: ActorRequest) -> HttpResponse:
+    """The form; on POST, the answer for the seller's identifiers under the organisation's policy."""
+    if request.method != "POST":
+        return _render(request, rows=id_rows.rows_blank())
+    rows = id_rows.rows_posted(request.POST)
+    data, errors = api_input(CheckRunInput, {"identifiers": id_rows.identifiers_body(rows)})
+    if data is None:
+        return _render(request, rows=rows, errors=id_rows.errors_to_rows(rows, errors), status=400)
+    try:
+        result = checks.check_run(identifiers=raw_identifiers(data["identifiers"]), actor=request.actor)
+    except DomainError as exc:
+        errors = id_rows.errors_to_rows(rows, domain_errors(exc))
+        return with_retry_after(_render(request, rows=rows, errors=errors, status=exc.status_code), exc)
+    return _render(request, rows=rows, result=asdict(result))
+
+
+def _render(request, *, rows, result=None, errors=None, status: int = 200) -> HttpResponse:
+    context = {
+        "rows": rows,
+        "filled": id_rows.rows_filled(rows),
+        "types": id_rows.type_choices(),
+        "errors": errors or {},
+        "result": result,
+        "can_dispute": holds_any(request.actor, [Capability.DISPUTE_FILE]),
+    }
+    if result is not None:
+        context |= {
+            "listed": result["level"] != "none",
+            "level_label": level_label(result["level"]),
+            "action_label": action_label(result["recommended_action"]),
+            "matched_labels": [type_label(t) for t in result["matched_types"]],
+            "corroborated_labels": [type_label(t) for t in result["corroborated_types"]],
+            "policy": policy_summary(policies.policy_of(request.actor.organisation.pk)),
+        }
+    return render(request, "analyst/check.html", context, status=status)

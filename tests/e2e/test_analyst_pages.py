@@ -1,0 +1,194 @@
+"""A platform analyst in a real browser, in English and in Chinese: checks a listed seller and sees
+it listed with the explanation in their language, watches it, and files a dispute for it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from accounts.models import Member
+from accounts.roles import OrganisationKind, Role, second_factor_required
+from sharing.models import Dispute, WatchEntry
+from tests.factories import persona, report_make_accepted, totp_code, totp_device_for
+
+PASSWORD = "correct horse battery staple"
+PHONE = "+86 138 0013 8000"  # tests/factories.py seller_identifiers(0)
+WORDS = {
+    "en": {
+        "header": "en",
+        "listed": "Listed",
+        "explanation": "Matched 1 subject directly, by a shared phone number; 2 live reports from 2 independent organisations.",
+        "action": "Review before acting",
+        "watched": "The seller is watched by 1 identifier.",
+        "disputed": "Open: waiting for the reporter",
+    },
+    "zh-hans": {
+        "header": "zh-Hans,zh;q=0.9",
+        "listed": "已列入",
+        "explanation": "通过共享的电话号码直接匹配到 1 个主体；2 份有效举报，来自 2 家独立机构。",
+        "action": "先复核再处置",
+        "watched": "已通过 1 个标识符关注该卖家。",
+        "disputed": "进行中：等待举报方答复",
+    },
+}
+
+
+def _seed() -> Member:
+    reviewer = persona(OrganisationKind.OPERATOR, Role.REVIEWER)
+    for _ in range(2):
+        report_make_accepted(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER), reviewer)
+    analyst = persona(OrganisationKind.PLATFORM, Role.ANALYST)
+    analyst.user.set_password(PASSWORD)
+    analyst.user.save()
+    return analyst
+
+
+def _log_in(page, base: str, member: Member) -> None:
+    device = (
+        totp_device_for(member) if second_factor_required(member.organisation_kind, member.role) else None
+    )
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", member.user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    if device is not None:
+        page.wait_for_url(re.compile(r".*/account/two-factor/verify/.*"))
+        page.fill("#id_code", totp_code(device))
+        page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{base}/")
+
+
+def _shots(page, tmp_path, name: str) -> None:
+    """The page at 1280 and 360 px wide, saved for a look; neither may scroll sideways."""
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+            f"{name} at {width}px"
+        )
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def _check(page, words: dict) -> None:
+    from playwright.sync_api import expect
+
+    page.select_option("#id-type-0", "phone")
+    page.fill("#id-value-0", PHONE)
+    page.locator("#check-form button[type=submit]").click()
+    expect(page.locator("#check-level")).to_have_text(words["listed"])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_analyst_checks_a_listed_seller_watches_it_and_disputes_it(
+    live_server, browser, tmp_path, language
+):
+    from playwright.sync_api import expect
+
+    words = WORDS[language]
+    analyst = _seed()
+    context = browser.new_context(
+        locale="en-GB" if language == "en" else "zh-CN",
+        extra_http_headers={"Accept-Language": words["header"]},
+        viewport={"width": 1280, "height": 900},
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = live_server.url
+
+    _log_in(page, base, analyst)
+    page.locator("#portal-check-page").click()
+    _shots(page, tmp_path, f"check-form-{language}")
+    _check(page, words)
+    expect(page.locator("#check-explanation")).to_have_text(words["explanation"])
+    expect(page.locator("#check-action strong")).to_have_text(words["action"])
+    assert PHONE not in page.url and "?" not in page.url
+    _shots(page, tmp_path, f"check-answer-{language}")
+
+    page.fill("#id-watch-ref", "merchant-1042")
+    page.locator("#watch-form button[type=submit]").click()
+    page.wait_for_url(f"{base}/watchlist/")
+    expect(page.locator(".messages")).to_contain_text(words["watched"])
+    expect(page.locator("#watch-entries")).to_contain_text("merchant-1042")
+    _shots(page, tmp_path, f"watchlist-{language}")
+
+    page.goto(f"{base}/check/")
+    _check(page, words)
+    page.fill("#id-dispute-grounds", "The seller is the brand's licensee.")
+    page.locator("#dispute-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/disputes/filed/[0-9a-f-]{36}/$"))
+    expect(page.locator("#dispute-state")).to_have_text(words["disputed"])
+    _shots(page, tmp_path, f"dispute-{language}")
+    page.goto(f"{base}/disputes/filed/")
+    _shots(page, tmp_path, f"disputes-{language}")
+    context.close()
+
+    assert WatchEntry.objects.filter(organisation=analyst.organisation, ref="merchant-1042").count() == 1
+    assert Dispute.objects.filter(filed_by=analyst.organisation).count() == 1
+
+
+ADMIN_WORDS = {
+    "en": {
+        "header": "en",
+        "saved": "The action policy is saved",
+        "summary": "Block at 2 live reports within 12 months",
+    },
+    "zh-hans": {
+        "header": "zh-Hans,zh;q=0.9",
+        "saved": "处置政策已保存",
+        "summary": "12 个月内有 2 份有效举报即封禁",
+    },
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_admin_registers_a_webhook_sets_the_policy_and_screens_a_file(
+    live_server, browser, tmp_path, language
+):
+    from playwright.sync_api import expect
+
+    words = ADMIN_WORDS[language]
+    _seed()
+    admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
+    admin.user.set_password(PASSWORD)
+    admin.user.save()
+    context = browser.new_context(
+        extra_http_headers={"Accept-Language": words["header"]}, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = live_server.url
+
+    _log_in(page, base, admin)
+    page.locator("#portal-webhooks-page").click()
+    page.fill("#id-url", "http://127.0.0.1:9/hook")
+    page.locator("#webhook-register button[type=submit]").click()
+    expect(page.locator("#webhook-secret code")).not_to_be_empty()
+    _shots(page, tmp_path, f"webhooks-{language}")
+    page.locator("#webhooks a").first.click()
+    _shots(page, tmp_path, f"webhook-deliveries-{language}")
+
+    page.goto(f"{base}/organisation/policy/")
+    page.fill("#id-strikes", "2")
+    page.fill("#id-window", "12")
+    page.locator("#policy-form button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text(words["saved"])
+    expect(page.locator("#policy-summary")).to_contain_text(words["summary"])
+    _shots(page, tmp_path, f"policy-{language}")
+
+    page.goto(f"{base}/bulk/")
+    page.set_input_files(
+        "#id_file",
+        files=[
+            {"name": "s.csv", "mimeType": "text/csv", "buffer": f"ref,phone\nseller-0,{PHONE}\n".encode()}
+        ],
+    )
+    page.locator("#bulk-upload button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/bulk/[0-9a-f-]{36}/$"))
+    expect(page.locator("#bulk-summary")).to_be_visible()
+    _shots(page, tmp_path, f"bulk-job-{language}")
+    page.goto(f"{base}/bulk/")
+    _shots(page, tmp_path, f"bulk-list-{language}")
+    context.close()
