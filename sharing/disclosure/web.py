@@ -24,6 +24,7 @@ from accounts.web_access import api_input, capability_required, domain_errors, f
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from hubcore.packages import package_download_form
+from sharing.checks.services.match_gate import match_revealing
 from sharing.disclosure import selectors
 from sharing.disclosure.inputs import NarrowInput, NarrowScopeInput, ReasonInput, disclosure_submit_validated
 from sharing.disclosure.services import disclosure, disclosure_packages
@@ -110,6 +111,7 @@ def _list(request, queryset, *, awaiting: bool):
     )
 
 
+@match_revealing("post")  # an order by identifiers: its package tells which of them are listed
 @capability_required(Capability.DISCLOSURE_REQUEST)
 def disclosure_new(request):
     if request.method != "POST":

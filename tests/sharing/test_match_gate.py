@@ -86,6 +86,30 @@ def _bulk_page(member: Member, phone: str) -> int:
     return status
 
 
+def _court_page(member: Member, phone: str) -> int:
+    """A court files an order on the web naming one phone number (sharing/disclosure/web.py)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    court_key_pair(member.organisation)
+    client = Client()
+    web_login(client, member)
+    form = {
+        "case_number": "(2026) 5678",
+        "issuing_court": "Pudong Court",
+        "legal_basis": "CPL art. 67",
+        "report_ids": "",
+        "identifier_type": ["phone"],
+        "identifier_value": [phone],
+        "identifier_country": ["CN"],
+        "fields": ["identifiers"],
+        "deadline": (timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+        "order_document": SimpleUploadedFile("order.pdf", b"%PDF order", content_type="application/pdf"),
+    }
+    return client.post("/disclosures/new", form).status_code
+
+
 def _page_post(path: str, extra: dict) -> Callable[[Member, str], int]:
     """Post one phone number in an analyst page's first identifier row (sharing/analyst/)."""
 
@@ -130,6 +154,7 @@ MATCH_REVEALING = {
     ("disputes-filed", "post"): Lookup(
         Capability.DISPUTE_FILE, _page_post("/disputes/filed/", {"grounds": "licensee"})
     ),
+    ("disclosure-new", "post"): Lookup(Capability.DISCLOSURE_REQUEST, _court_page),
 }
 
 # Routes none of whose methods looks up an identifier, or that only show answers gated where they were asked
@@ -150,11 +175,44 @@ NOT_MATCH_REVEALING = {
     "schema",
     "docs",
     "redoc",
-    # Court pages name reports by id; identifiers are named only through the API above.
+    # Court pages: filing by identifiers is driven above; these show orders, their documents, narrowing.
     "disclosure-list",
-    "disclosure-new",
     "disclosure-page",
     "disclosure-download",
+    "disclosure-awaiting",
+    "disclosure-document",
+    "disclosure-narrow-page",
+    "disclosure-order-document",
+    # Notifications (sharing/due_process/web_notifications.py): the member's own organisation's only.
+    "notifications-page",
+    "notification-read",
+    "notifications-read-all",
+    # The rights owner's pages (sharing/reports/web/, sharing/due_process/web/): filing a report answers
+    # nothing about other reports; the identifier check validates the format only, never a lookup.
+    "report-new",
+    "report-new-more",
+    "report-identifier-check",
+    "report-list",
+    "report-page",
+    "report-page-renew",
+    "report-page-retract",
+    "report-page-appeal",
+    "owner-dispute-list",
+    "owner-dispute-page",
+    "owner-dispute-answer",
+    "standing",
+    # The operator reviewers' pages (sharing/review/): reports and disputes by id, canaries planted.
+    "reviewer-reports",
+    "reviewer-report",
+    "reviewer-report-evidence",
+    "reviewer-report-accept",
+    "reviewer-report-reject",
+    "reviewer-disputes",
+    "reviewer-dispute",
+    "reviewer-dispute-decide",
+    "reviewer-dispute-decide-urgently",
+    "reviewer-dispute-document",
+    "reviewer-canaries",
     # Organisations applying and their review (accounts/admission/): about organisations, never sellers.
     "join",
     "join-documents",
