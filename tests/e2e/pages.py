@@ -104,6 +104,67 @@ def _disclosure(member: Member | None) -> dict:
     return {"request_id": disclosure_make(clerk=member).public_id}
 
 
+def _own_report(member: Member | None) -> dict:
+    from tests.factories import report_make, seller_identifiers
+
+    assert member is not None
+    return {"report_id": report_make(member, seller_identifiers(11)).public_id}
+
+
+def _disputed_own_report(member: Member | None) -> dict:
+    from tests.factories import dispute_make
+
+    dispute_make(reporter=member, n=12)
+    return {}
+
+
+def _pending_report_for_review(member: Member | None) -> dict:
+    from tests.factories import persona, report_make, seller_identifiers
+
+    reporter = persona(K.RIGHTS_OWNER, R.REPORTER, name="Hangzhou Silk Brands Ltd")
+    report = report_make(reporter, seller_identifiers(13))
+    for n in range(14, 16):
+        report_make(reporter, seller_identifiers(n))
+    return {"report_id": report.public_id}
+
+
+def _pending_reports(member: Member | None) -> dict:
+    _pending_report_for_review(member)
+    return {}
+
+
+def _disputes_to_decide(member: Member | None) -> dict:
+    _dispute_to_decide(member)
+    return {}
+
+
+def _dispute_to_decide(member: Member | None) -> dict:
+    from tests.factories import dispute_make
+
+    dispute, _ = dispute_make(n=17, answered=True)
+    return {"dispute_id": dispute.public_id}
+
+
+def _disputes_filed(member: Member | None) -> dict:
+    from tests.factories import dispute_make
+
+    dispute_make(filer=member, n=18)
+    return {}
+
+
+def _watched(member: Member | None) -> dict:
+    from accounts.actors import Actor
+    from sharing.subjects.inputs import raw_identifiers
+    from sharing.watchlists.services.watchlists import watchlist_add
+    from tests.factories import seller_identifiers
+
+    assert member is not None
+    watchlist_add(
+        identifiers=raw_identifiers(seller_identifiers(19)), ref="seller-19", actor=Actor(member=member)
+    )
+    return {}
+
+
 MAIN_PAGES: tuple[MainPage, ...] = (
     # Everyone, signed out.
     MainPage("sign-in", None, "login"),
@@ -114,7 +175,18 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("home-platform-admin", (K.PLATFORM, R.ADMIN), "home"),
     MainPage("notifications", (K.RIGHTS_OWNER, R.REPORTER), "notifications-page", _notifications),
     MainPage("api-keys", (K.RIGHTS_OWNER, R.REPORTER), "api-keys-page"),
+    # Rights owners.
+    MainPage("report-new", (K.RIGHTS_OWNER, R.REPORTER), "report-new"),
+    MainPage("reports", (K.RIGHTS_OWNER, R.REPORTER), "report-list", _disputed_own_report),
+    MainPage("report", (K.RIGHTS_OWNER, R.REPORTER), "report-page", _own_report),
+    MainPage("disputes-to-answer", (K.RIGHTS_OWNER, R.REPORTER), "owner-dispute-list", _disputed_own_report),
+    MainPage("standing", (K.RIGHTS_OWNER, R.REPORTER), "standing"),
     # Platform and logistics.
+    MainPage("check", (K.PLATFORM, R.ANALYST), "check-page"),
+    MainPage("watchlist", (K.PLATFORM, R.ANALYST), "watchlist-page", _watched),
+    MainPage("disputes-filed", (K.PLATFORM, R.ANALYST), "disputes-filed", _disputes_filed),
+    MainPage("webhooks", (K.PLATFORM, R.ADMIN), "webhooks-page"),
+    MainPage("policy", (K.PLATFORM, R.ADMIN), "policy-page"),
     MainPage("bulk-screening", (K.PLATFORM, R.ANALYST), "bulk-list"),
     MainPage("members", (K.PLATFORM, R.ADMIN), "members-page"),
     MainPage("organisation-api-keys", (K.PLATFORM, R.ADMIN), "organisation-api-keys"),
@@ -125,6 +197,12 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     # Operator.
     MainPage("disclosures-officer", (K.OPERATOR, R.DISCLOSURE_OFFICER), "disclosure-list"),
     MainPage("applications", (K.OPERATOR, R.ADMIN), "operator-applications"),
+    MainPage("disclosures-awaiting", (K.OPERATOR, R.DISCLOSURE_OFFICER), "disclosure-awaiting"),
+    MainPage("review-queue", (K.OPERATOR, R.REVIEWER), "reviewer-reports", _pending_reports),
+    MainPage("review-report", (K.OPERATOR, R.REVIEWER), "reviewer-report", _pending_report_for_review),
+    MainPage("review-disputes", (K.OPERATOR, R.REVIEWER), "reviewer-disputes", _disputes_to_decide),
+    MainPage("review-dispute", (K.OPERATOR, R.REVIEWER), "reviewer-dispute", _dispute_to_decide),
+    MainPage("canaries", (K.OPERATOR, R.ADMIN), "reviewer-canaries"),
     # Oversight.
     MainPage("audit-log", (K.AUDITOR, R.ANALYST), "audit-log", _reports),
     MainPage("audit-restricted", (K.AUDITOR, R.ANALYST), "audit-restricted"),
