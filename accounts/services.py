@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts import selectors
 from accounts.actors import Actor
@@ -166,7 +167,7 @@ def member_create(
     if password is not None and actor is not None:
         # A password is a credential: only its owner sets it (the demo seeding runs with no actor).
         raise ForbiddenError(
-            "A member sets their own password.", fields={"password": ["Leave it to the member."]}
+            gettext("A member sets their own password."), fields={"password": ["Leave it to the member."]}
         )
     if role not in VALID_ROLES[OrganisationKind(organisation.kind)]:
         raise DomainError(
@@ -202,7 +203,7 @@ def api_key_issue(
     unknown = sorted(set(scopes) - set(Scope.values))
     if unknown or not scopes:
         raise DomainError(
-            "Choose at least one known scope.",
+            gettext("Choose at least one known scope."),
             fields={"scopes": [f"Known scopes: {', '.join(Scope.values)}."]},
         )
     _require_scopes_held(actor=actor, scopes=scopes)
@@ -263,7 +264,7 @@ def _require_own_credential(*, actor: Actor | None, member: Member) -> None:
     if actor.member.pk != member.pk:
         _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", f"a key for another member {member.public_id}")
         raise ForbiddenError(
-            "An API key is created only by the member it belongs to: ask them to create it.",
+            gettext("An API key is created only by the member it belongs to: ask them to create it."),
             fields={"member": ["You can create keys only for yourself."]},
         )
 
@@ -281,7 +282,7 @@ def _require_scopes_held(*, actor: Actor | None, scopes: list[str]) -> None:
             actor, AuditTag.API_KEY_ISSUED, "api_key", f"scopes beyond the creator's: {', '.join(beyond)}"
         )
         raise ForbiddenError(
-            "A new key cannot carry scopes you do not hold.",
+            gettext("A new key cannot carry scopes you do not hold."),
             fields={"scopes": [f"You may grant only: {', '.join(sorted(held)) or 'nothing'}."]},
         )
 
@@ -332,7 +333,8 @@ def organisation_set_encryption_key(*, public_key_hex: str, actor: Actor) -> Org
         key = b""
     if len(key) != 32 or key == bytes(32):
         raise DomainError(
-            "Not an X25519 public key.", fields={"public_key": ["Give 32 bytes as 64 hexadecimal digits."]}
+            gettext("Not an X25519 public key."),
+            fields={"public_key": ["Give 32 bytes as 64 hexadecimal digits."]},
         )
     organisation = lock_organisation(actor.organisation.pk)
     organisation.encryption_public_key, organisation.encryption_key_set_at = key.hex(), timezone.now()

@@ -6,6 +6,7 @@ import base64
 import binascii
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from accounts.admission.models import APPLYING_KIND_CHOICES, ApplicationState
@@ -37,7 +38,7 @@ class ApplicationInput(serializers.Serializer):
 
     def validate_accept_terms(self, value: bool) -> bool:
         if not value:
-            raise serializers.ValidationError("Accept the membership terms to apply.")
+            raise serializers.ValidationError(gettext("Accept the membership terms to apply."))
         return value
 
     def validate_terms_version(self, value: str) -> str:
@@ -76,7 +77,7 @@ def _check_size(size: int) -> None:
             f"A document may be at most {settings.HUB_MAX_EVIDENCE_BYTES} bytes."
         )
     if size == 0:
-        raise serializers.ValidationError("The document is empty.")
+        raise serializers.ValidationError(gettext("The document is empty."))
 
 
 class DocumentInput(serializers.Serializer):
@@ -88,7 +89,7 @@ class DocumentInput(serializers.Serializer):
         try:
             content = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
-            raise serializers.ValidationError("Not valid base64.") from None
+            raise serializers.ValidationError(gettext("Not valid base64.")) from None
         _check_size(len(content))
         return content
 

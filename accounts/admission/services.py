@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.admission.mail import applicant_tell, public_link
@@ -73,7 +74,7 @@ def _refuse_duplicate(*, actor: Actor | None, tag: AuditTag, target_type: str, f
         request_id=actor.request_id if actor else "",
     )
     raise ConflictError(
-        "An organisation or open application already holds this name or number.", fields=fields
+        gettext("An organisation or open application already holds this name or number."), fields=fields
     )
 
 
@@ -443,7 +444,7 @@ def application_document_open(*, document: ApplicationDocument, actor: Actor) ->
     application = document.application
     if not application.is_open:
         raise DomainError(
-            "Documents are open for review only while the application is.",
+            gettext("Documents are open for review only while the application is."),
             fields={"state": [f"The application is {application.state}."]},
         )
     audit_record(

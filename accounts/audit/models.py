@@ -7,25 +7,26 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DataClass(models.TextChoices):
-    SHAREABLE = "shareable", "Shareable"
-    RESTRICTED = "restricted", "Restricted"
-    ADMINISTRATIVE = "administrative", "Administrative"
+    SHAREABLE = "shareable", _("Shareable")
+    RESTRICTED = "restricted", _("Restricted")
+    ADMINISTRATIVE = "administrative", _("Administrative")
 
 
 class Outcome(models.TextChoices):
-    ALLOWED = "allowed", "Allowed"
-    DENIED = "denied", "Denied"
+    ALLOWED = "allowed", _("Allowed")
+    DENIED = "denied", _("Denied")
 
 
 class LegalBasis(models.TextChoices):
-    MEMBERSHIP_TERMS = "membership_terms", "Membership terms"
-    OPERATOR_DUTY = "operator_duty", "Operator's duty of oversight"
-    COURT_ORDER = "court_order", "Court order"
+    MEMBERSHIP_TERMS = "membership_terms", _("Membership terms")
+    OPERATOR_DUTY = "operator_duty", _("Operator's duty of oversight")
+    COURT_ORDER = "court_order", _("Court order")
     # An operator admin reading an applicant's own verification documents to decide its application.
-    ADMISSION_REVIEW = "admission_review", "Admission review"
+    ADMISSION_REVIEW = "admission_review", _("Admission review")
 
 
 class AuditEvent(models.Model):
@@ -81,9 +82,9 @@ class AuditEvent(models.Model):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
 
 
 class Alert(models.Model):

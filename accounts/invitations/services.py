@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, Outcome
@@ -69,7 +70,7 @@ def invitation_create(
     the first admin of any organisation. `actor=None` is the hub itself (management commands)."""
     target = organisation if organisation is not None else (actor.organisation if actor else None)
     if target is None:
-        raise DomainError("Name the organisation.", fields={"organisation": ["Required."]})
+        raise DomainError(gettext("Name the organisation."), fields={"organisation": ["Required."]})
     if actor is not None:
         _require_may_invite(actor=actor, organisation=target, role=role)
     if role not in VALID_ROLES[OrganisationKind(target.kind)]:
@@ -109,7 +110,9 @@ def _require_may_invite(*, actor: Actor, organisation: Organisation, role: str) 
             request_id=actor.request_id,
         )
         raise ForbiddenError(
-            "Operators invite only an organisation's first administrator; its administrators invite the rest.",
+            gettext(
+                "Operators invite only an organisation's first administrator; its administrators invite the rest."
+            ),
             fields={"role": ["Only the first admin of another organisation."]},
         )
 
@@ -121,7 +124,7 @@ def _invitation_save(
     lock_organisation(organisation.pk)  # two admins inviting the same address at once: one wins
     if _address_taken(email):
         raise ConflictError(
-            "This address already belongs to a member of the hub.",
+            gettext("This address already belongs to a member of the hub."),
             fields={"email": ["Already a member."]},
         )
     now = timezone.now()
@@ -133,7 +136,9 @@ def _invitation_save(
         expires_at__gt=now,
     ).exists():
         raise ConflictError(
-            "A pending invitation to this address already exists; revoke it first to send a new one.",
+            gettext(
+                "A pending invitation to this address already exists; revoke it first to send a new one."
+            ),
             fields={"email": ["Already invited."]},
         )
     token = secrets.token_urlsafe(32)
@@ -182,7 +187,7 @@ def invitation_revoke(*, invitation: Invitation, actor: Actor) -> Invitation:
     """Withdraw a pending invitation; its link stops working. Revoking twice is harmless."""
     _require_manages(actor=actor, organisation=invitation.organisation, tag=AuditTag.INVITATION_REVOKED)
     if invitation.accepted_at is not None:
-        raise ConflictError("This invitation was already accepted; deactivate the member instead.")
+        raise ConflictError(gettext("This invitation was already accepted; deactivate the member instead."))
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -212,7 +217,9 @@ def invitation_for_token(*, token: str, request_id: str = "") -> Invitation:
             reason="no invitation has this token",
             request_id=request_id,
         )
-        raise NotFoundError("No such invitation. Check that you copied the whole link from the mail.")
+        raise NotFoundError(
+            gettext("No such invitation. Check that you copied the whole link from the mail.")
+        )
     status = invitation.status
     if status != "pending":
         tag = (
@@ -252,7 +259,7 @@ def invitation_accept(*, token: str, password: str, request_id: str = "") -> Mem
     invitation = invitation_for_token(token=token, request_id=request_id)
     problems = password_problems(invitation=invitation, password=password)
     if problems:
-        raise DomainError("Choose a stronger password.", fields={"password": problems})
+        raise DomainError(gettext("Choose a stronger password."), fields={"password": problems})
     return _invitation_accept_save(invitation_pk=invitation.pk, password=password, request_id=request_id)
 
 
@@ -260,9 +267,9 @@ def invitation_accept(*, token: str, password: str, request_id: str = "") -> Mem
 def _invitation_accept_save(*, invitation_pk: int, password: str, request_id: str) -> Member:
     invitation = lock_invitation(invitation_pk)
     if invitation.status != "pending":  # accepted a moment ago by another request
-        raise GoneError("This invitation was already used. Log in with the password you set.")
+        raise GoneError(gettext("This invitation was already used. Log in with the password you set."))
     if _address_taken(invitation.email):
-        raise ConflictError("This address already belongs to a member of the hub.")
+        raise ConflictError(gettext("This address already belongs to a member of the hub."))
     member = member_create(
         organisation=invitation.organisation,
         username=invitation.email,
@@ -300,7 +307,9 @@ def _member_deactivate_save(*, member_pk: int, reason: str, actor: Actor) -> Mem
         others = Member.objects.filter(organisation_id=member.organisation_id, role=Role.ADMIN, active=True)
         if not others.exclude(pk=member.pk).exists():
             raise ConflictError(
-                "This is the organisation's last active administrator: invite or reactivate another first.",
+                gettext(
+                    "This is the organisation's last active administrator: invite or reactivate another first."
+                ),
                 fields={"member": ["The last active admin."]},
             )
     member.active = False

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -52,7 +53,7 @@ def _check(member: Member, device: Device | None, code: str, *, request_id: str,
             request_id=request_id,
         )
         raise TooManyRequestsError(
-            "Too many wrong codes. Wait a little, then try again.",
+            gettext("Too many wrong codes. Wait a little, then try again."),
             fields={field: ["Too many wrong codes; wait before trying again."]},
         )
     if device is None or not device.verify_token(code):
@@ -91,14 +92,14 @@ def enrolment_confirm(
     if existing is not None:
         if not current_code:
             raise DomainError(
-                "Enter a current code from the authenticator you enrolled before.",
+                gettext("Enter a current code from the authenticator you enrolled before."),
                 fields={"current_code": ["Required to replace your authenticator."]},
             )
         _check(member, existing, current_code, request_id=request_id, field="current_code")
     pending = selectors.totp_device_pending(member.user)
     if pending is None:
         raise DomainError(
-            "Start the enrolment again.", fields={"code": ["No authenticator is being enrolled."]}
+            gettext("Start the enrolment again."), fields={"code": ["No authenticator is being enrolled."]}
         )
     _check(member, pending, code, request_id=request_id)
     with transaction.atomic():

@@ -7,49 +7,50 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hub.errors import ConflictError
 from hub.wording import with_article
 
 
 class IpType(models.TextChoices):
-    TRADEMARK = "trademark"
-    COPYRIGHT = "copyright"
-    PATENT = "patent"
-    OTHER = "other"
+    TRADEMARK = "trademark", _("Trademark")
+    COPYRIGHT = "copyright", _("Copyright")
+    PATENT = "patent", _("Patent")
+    OTHER = "other", _("Other")
 
 
 class Category(models.TextChoices):
-    COUNTERFEIT = "counterfeit"
-    PIRACY = "piracy"
-    DESIGN_COPY = "design_copy"
-    GREY_MARKET = "grey_market"
-    OTHER = "other"
+    COUNTERFEIT = "counterfeit", _("Counterfeit")
+    PIRACY = "piracy", _("Piracy")
+    DESIGN_COPY = "design_copy", _("Design Copy")
+    GREY_MARKET = "grey_market", _("Grey Market")
+    OTHER = "other", _("Other")
 
 
 class VerificationLevel(models.TextChoices):
     """Ordered from weakest to strongest; see VERIFICATION_RANK."""
 
-    SELF_DECLARED = "self_declared"
-    RIGHTS_OWNER_VERIFIED = "rights_owner_verified"
-    PLATFORM_ENFORCEMENT = "platform_enforcement"
-    ADMINISTRATIVE_DECISION = "administrative_decision"
-    COURT_JUDGMENT = "court_judgment"
+    SELF_DECLARED = "self_declared", _("Self Declared")
+    RIGHTS_OWNER_VERIFIED = "rights_owner_verified", _("Rights Owner Verified")
+    PLATFORM_ENFORCEMENT = "platform_enforcement", _("Platform Enforcement")
+    ADMINISTRATIVE_DECISION = "administrative_decision", _("Administrative Decision")
+    COURT_JUDGMENT = "court_judgment", _("Court Judgment")
 
 
 VERIFICATION_RANK = {level: rank for rank, level in enumerate(VerificationLevel.values)}
 
 
 class ReportStatus(models.TextChoices):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    RETRACTED = "retracted"
-    EXPIRED = "expired"
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    RETRACTED = "retracted", _("Retracted")
+    EXPIRED = "expired", _("Expired")
     # The reporter did not answer a dispute in time; stops matching until decided.
-    SUSPENDED = "suspended"
+    SUSPENDED = "suspended", _("Suspended")
     # An operator upheld the dispute against it: the report was unfounded.
-    OVERTURNED = "overturned"
+    OVERTURNED = "overturned", _("Overturned")
 
 
 CLOSED_STATUSES = (

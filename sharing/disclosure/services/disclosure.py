@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -97,11 +98,12 @@ def disclosure_request_submit(
     require(actor, Capability.DISCLOSURE_REQUEST)
     if not actor.organisation.encryption_public_key:
         raise DomainError(
-            "Register your court's encryption key first (PUT /api/v1/organisation/encryption-key)."
+            gettext("Register your court's encryption key first (PUT /api/v1/organisation/encryption-key).")
         )
     if deadline <= timezone.now():
         raise DomainError(
-            "The deadline must be in the future.", fields={"deadline": ["Give a future date and time."]}
+            gettext("The deadline must be in the future."),
+            fields={"deadline": ["Give a future date and time."]},
         )
     looked_up = _scope_looked_up(scope)
     hits = sum(1 for row in stored_tokens_find([t.token for t in looked_up]).values() if row.subject_id)
@@ -183,7 +185,7 @@ def _approve(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
     request = locks.lock_disclosure(request.pk)
     _require_open(request)
     if request.approvals.filter(officer=actor.member).exists():
-        raise ConflictError("You have already approved this request; a second officer must approve.")
+        raise ConflictError(gettext("You have already approved this request; a second officer must approve."))
     DisclosureApproval.objects.create(request=request, officer=actor.member)
     request.status = DisclosureStatus.UNDER_REVIEW
     if request.approvals.values("officer").distinct().count() >= 2:
@@ -247,12 +249,12 @@ def _narrow(
         for part in ("reports", "subjects", "tokens", "fields")
     ):
         raise DomainError(
-            "Narrowing can only remove items from the scope.",
+            gettext("Narrowing can only remove items from the scope."),
             fields={"scope": ["Not a subset of the current scope."]},
         )
     if not (scope.reports or scope.subjects or scope.tokens) or not scope.fields:
         raise DomainError(
-            "Narrowing cannot empty the scope; reject the request instead.",
+            gettext("Narrowing cannot empty the scope; reject the request instead."),
             fields={"scope": ["Nothing would remain."]},
         )
     DisclosureScopeChange.objects.create(
@@ -396,7 +398,7 @@ def _require_reason(reason: str) -> None:
     """The API's and the pages' input serializers hold the full rule; this keeps any other caller
     from reaching the database constraint (a 500) with a blank reason."""
     if not reason.strip():
-        raise DomainError("Give a reason.", fields={"reason": ["A reason is required."]})
+        raise DomainError(gettext("Give a reason."), fields={"reason": ["A reason is required."]})
 
 
 def _require_open(request: DisclosureRequest) -> None:

@@ -13,6 +13,7 @@ import json
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis, Outcome
@@ -81,7 +82,9 @@ def dispute_file(
             },
         )
         raise NotFoundError(
-            "No live report names this seller's strong or medium identifiers; there is nothing to dispute."
+            gettext(
+                "No live report names this seller's strong or medium identifiers; there is nothing to dispute."
+            )
         )
     _refuse_second_live_dispute(reports=reports, actor=actor)
     try:
@@ -177,7 +180,7 @@ def _answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile], actor:
     rows = _own_open_rows(dispute, actor)
     if not evidence:
         raise DomainError(
-            "Attach the filed complaint or suit.", fields={"evidence": ["At least one document."]}
+            gettext("Attach the filed complaint or suit."), fields={"evidence": ["At least one document."]}
         )
     restricted_store(
         owner_type="dispute",
@@ -255,7 +258,7 @@ def _pause(*, dispute: Dispute, working_days: int, reason: str, actor: Actor) ->
     room = min(settings.HUB_DISPUTE_MAX_WORKING_DAYS - row.working_days for row in rows)
     if working_days > room:
         raise DomainError(
-            "The clock never runs longer than 20 working days in all.",
+            gettext("The clock never runs longer than 20 working days in all."),
             fields={"working_days": [f"At most {room} more working days."]},
         )
     for row in rows:

@@ -32,6 +32,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from standardwebhooks import Webhook
 
 from accounts.actors import Actor
@@ -180,7 +181,7 @@ def webhook_remove(*, public_id, actor: Actor) -> None:
 def _webhook_deactivate(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
     endpoint = locks.lock_webhook_endpoint(endpoint)
     if not endpoint.active:  # a concurrent removal got here first
-        raise NotFoundError("No such webhook endpoint.")
+        raise NotFoundError(gettext("No such webhook endpoint."))
     endpoint.active, endpoint.removed_at = False, timezone.now()
     endpoint.save(update_fields=["active", "removed_at"])
     cancelled = endpoint.outbox.filter(status=OutboxStatus.PENDING).update(status=OutboxStatus.CANCELLED)
