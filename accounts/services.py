@@ -70,8 +70,12 @@ def _refuse_duplicate_organisation(actor: Actor | None, fields: dict[str, list[s
         reason=f"duplicate {' and '.join(sorted(fields))}",
         request_id=actor.request_id if actor else "",
     )
-    what = " and ".join("registration number" if f == "registration_number" else f for f in sorted(fields))
-    raise ConflictError(f"Another organisation already has this {what}.", fields=fields)
+    refusals = {
+        ("name",): gettext("Another organisation already has this name."),
+        ("registration_number",): gettext("Another organisation already has this registration number."),
+    }
+    both = gettext("Another organisation already has this name and registration number.")
+    raise ConflictError(refusals.get(tuple(sorted(fields)), both), fields=fields)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
@@ -61,7 +62,9 @@ class TokenEvaluateInput(serializers.Serializer):
 
     def validate_blinded_elements(self, value: list[str]) -> list[str]:
         if len(value) > settings.HUB_MAX_EVALUATE_BATCH:
-            raise serializers.ValidationError(f"At most {settings.HUB_MAX_EVALUATE_BATCH} elements a call.")
+            raise serializers.ValidationError(
+                gettext("At most %(count)s elements a call.") % {"count": settings.HUB_MAX_EVALUATE_BATCH}
+            )
         return value
 
     def elements(self) -> list[bytes]:

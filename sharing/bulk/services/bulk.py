@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -32,6 +33,7 @@ from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from hub.errors import ConflictError, TooManyRequestsError
 from hub.tasks_enqueue import enqueue_after_commit, enqueue_now, task_named
+from hub.wording import status_word
 from hubcore.csv_safe import csv_line
 from sharing.bulk.services.bulk_files import ParsedRow, RowTokeniser, file_error, rows_parsed
 from sharing.bulk.services.bulk_match import RESULT_FIELDS, ChunkRow, ResultRow, chunk_results, result_is_miss
@@ -331,7 +333,10 @@ def bulk_cancel(*, job: BulkJob, actor: Actor, reason: str = "") -> BulkJob:
     )
     job.refresh_from_db()
     if not cancelled:
-        raise ConflictError(f"The job is {job.status}; only a queued or running job can be cancelled.")
+        raise ConflictError(
+            gettext("The job is %(status)s; only a queued or running job can be cancelled.")
+            % {"status": status_word(BulkJobStatus, job.status)}
+        )
     audit_record(
         actor=actor,
         tag=AuditTag.BULK_CANCELLED,
@@ -345,7 +350,10 @@ def bulk_cancel(*, job: BulkJob, actor: Actor, reason: str = "") -> BulkJob:
 def bulk_results_open(*, job: BulkJob, actor: Actor, file_format: str) -> Iterator[str]:
     """Audit the download (a count, no contents) and return the lines of a finished job's results."""
     if job.status != BulkJobStatus.DONE:
-        raise ConflictError(f"The job is {job.status}; results are ready when it is done.")
+        raise ConflictError(
+            gettext("The job is %(status)s; results are ready when it is done.")
+            % {"status": status_word(BulkJobStatus, job.status)}
+        )
     count = BulkResult.objects.filter(job=job).count()
     audit_record(
         actor=actor,

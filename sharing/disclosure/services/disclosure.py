@@ -25,7 +25,7 @@ from accounts.capabilities import require
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError
 from hub.tasks_enqueue import enqueue_after_commit, task_named
-from hub.wording import with_article
+from hub.wording import starts_with_vowel, status_word
 from sharing import locks
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.models import (
@@ -281,7 +281,12 @@ def disclosure_withdraw(*, request: DisclosureRequest, actor: Actor) -> Disclosu
         DisclosureStatus.EXPIRED,
         DisclosureStatus.WITHDRAWN,
     ):
-        raise ConflictError(f"{with_article(request.status, capital=True)} request cannot be withdrawn.")
+        message = (
+            gettext("An %(status)s request cannot be withdrawn.")
+            if starts_with_vowel(request.status)
+            else gettext("A %(status)s request cannot be withdrawn.")
+        )
+        raise ConflictError(message % {"status": status_word(DisclosureStatus, request.status)})
     request.status, request.closed_at = DisclosureStatus.WITHDRAWN, timezone.now()
     request.save()
     _audit(actor, AuditTag.DISCLOSURE_WITHDRAWN, request, {})
@@ -403,7 +408,10 @@ def _require_reason(reason: str) -> None:
 
 def _require_open(request: DisclosureRequest) -> None:
     if request.status not in OPEN_STATUSES:
-        raise ConflictError(f"The request is {request.status}; it can no longer be reviewed.")
+        raise ConflictError(
+            gettext("The request is %(status)s; it can no longer be reviewed.")
+            % {"status": status_word(DisclosureStatus, request.status)}
+        )
     require_not_lapsed(request)
 
 

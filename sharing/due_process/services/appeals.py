@@ -19,6 +19,7 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError
+from hub.wording import status_word
 from sharing.locks import lock_appeal_of, lock_report
 from sharing.models import AppealStatus, Report, ReportAppeal, ReportStatus
 from sharing.reports.services.notifications import notify
@@ -35,7 +36,10 @@ def report_appeal(*, report: Report, grounds: str, actor: Actor) -> ReportAppeal
         raise ForbiddenError(refusal)
     report = lock_report(report)
     if report.status != ReportStatus.REJECTED:
-        raise ConflictError(f"Only a rejected report can be appealed; this one is {report.status}.")
+        raise ConflictError(
+            gettext("Only a rejected report can be appealed; this one is %(status)s.")
+            % {"status": status_word(ReportStatus, report.status)}
+        )
     if report.payload_destroyed_at is not None:
         raise ConflictError(
             gettext(

@@ -23,6 +23,7 @@ from accounts.capabilities import holds_any, require
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from hub.errors import ConflictError, DomainError, NotFoundError
+from hub.wording import status_word
 from hubcore.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
 from sharing import locks
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
@@ -294,7 +295,10 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
     require(actor, Capability.DISPUTE_DECIDE)
     dispute = locks.lock_dispute(dispute.pk)
     if dispute.status in (DisputeStatus.UPHELD, DisputeStatus.OVERTURNED):
-        raise ConflictError(f"The dispute was already decided: {dispute.status}.")
+        raise ConflictError(
+            gettext("The dispute was already decided: %(status)s.")
+            % {"status": status_word(DisputeStatus, dispute.status)}
+        )
     _rows_lapse(dispute.pk, today=timezone.localdate())  # windows that ended meanwhile
     waiting = dispute.covered.filter(state=CoverageState.OPEN).order_by("response_due").first()
     if waiting and not urgent:
