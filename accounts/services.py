@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts import selectors
 from accounts.actors import Actor
@@ -59,7 +59,7 @@ def organisation_create(
         raise  # unreachable: the refusal raises
 
 
-TAKEN = "Already taken: choose another."
+TAKEN = gettext_lazy("Already taken: choose another.")
 
 
 def _refuse_duplicate_organisation(actor: Actor | None, fields: dict[str, list[str]]) -> None:
@@ -131,7 +131,10 @@ def organisation_set_standing(
         raise ForbiddenError(
             "The operator and auditor organisations stay verified and unsuspended, so oversight cannot "
             "be locked out.",
-            fields={"suspended": ["Not for this organisation."], "verified": ["Not for this organisation."]},
+            fields={
+                "suspended": [gettext("Not for this organisation.")],
+                "verified": [gettext("Not for this organisation.")],
+            },
         )
     organisation = _organisation_standing_save(
         organisation=organisation, verified=verified, suspended=suspended, reason=reason, actor=actor
@@ -171,12 +174,13 @@ def member_create(
     if password is not None and actor is not None:
         # A password is a credential: only its owner sets it (the demo seeding runs with no actor).
         raise ForbiddenError(
-            gettext("A member sets their own password."), fields={"password": ["Leave it to the member."]}
+            gettext("A member sets their own password."),
+            fields={"password": [gettext("Leave it to the member.")]},
         )
     if role not in VALID_ROLES[OrganisationKind(organisation.kind)]:
         raise DomainError(
             f"{with_article(organisation.kind, capital=True)} organisation has no {role} role.",
-            fields={"role": ["Not a role of this organisation kind."]},
+            fields={"role": [gettext("Not a role of this organisation kind.")]},
         )
     user = get_user_model().objects.create_user(username=username, password=password)
     member = Member.objects.create(
@@ -269,7 +273,7 @@ def _require_own_credential(*, actor: Actor | None, member: Member) -> None:
         _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", f"a key for another member {member.public_id}")
         raise ForbiddenError(
             gettext("An API key is created only by the member it belongs to: ask them to create it."),
-            fields={"member": ["You can create keys only for yourself."]},
+            fields={"member": [gettext("You can create keys only for yourself.")]},
         )
 
 
@@ -338,7 +342,7 @@ def organisation_set_encryption_key(*, public_key_hex: str, actor: Actor) -> Org
     if len(key) != 32 or key == bytes(32):
         raise DomainError(
             gettext("Not an X25519 public key."),
-            fields={"public_key": ["Give 32 bytes as 64 hexadecimal digits."]},
+            fields={"public_key": [gettext("Give 32 bytes as 64 hexadecimal digits.")]},
         )
     organisation = lock_organisation(actor.organisation.pk)
     organisation.encryption_public_key, organisation.encryption_key_set_at = key.hex(), timezone.now()

@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 
 from hub.error_views import api_error_response
 from hub.nul import NUL, NUL_MESSAGE
 from hub.uploads import UploadTooLargeError
 
-TOO_LARGE_MESSAGE = "The request is larger than the hub accepts."
+TOO_LARGE_MESSAGE = gettext_lazy("The request is larger than the hub accepts.")
 
 
 class InputGuardMiddleware:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -15,7 +15,7 @@ from hub.nul import NUL_MESSAGE, nul_path
 
 class PayloadTooLargeError(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is larger than the hub accepts."
+    default_detail = gettext_lazy("The request body is larger than the hub accepts.")
     default_code = "payload_too_large"
 
 

@@ -107,7 +107,9 @@ def documents_from_json(items: list[dict]) -> list[DocumentUpload]:
 def documents_from_files(files: list) -> list[DocumentUpload]:
     """Uploaded files (a page's form) as documents; sizes checked like the API's."""
     if not files:
-        raise serializers.ValidationError({"documents": ["Attach at least one verification document."]})
+        raise serializers.ValidationError(
+            {"documents": [gettext("Attach at least one verification document.")]}
+        )
     if len(files) > settings.HUB_APPLICATION_MAX_DOCUMENTS:
         raise serializers.ValidationError(
             {"documents": [f"At most {settings.HUB_APPLICATION_MAX_DOCUMENTS} documents at a time."]}

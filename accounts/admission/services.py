@@ -113,7 +113,7 @@ def application_submit(
             actor=None,
             tag=AuditTag.APPLICATION_SUBMITTED,
             target_type="application",
-            fields=fields or {"legal_name": ["Already taken."]},
+            fields=fields or {"legal_name": [gettext("Already taken.")]},
         )
     return application, secret
 
@@ -290,16 +290,19 @@ def application_verify(*, application: OrganisationApplication, reason: str, act
             actor=actor,
             tag=AuditTag.APPLICATION_VERIFIED,
             target_type="application",
-            fields={"legal_name": ["An organisation of this name or number was admitted meanwhile."]},
+            fields={
+                "legal_name": [gettext("An organisation of this name or number was admitted meanwhile.")]
+            },
         )
     applicant_tell(
         application=application,
-        subject="Your organisation is verified",
-        body=(
-            f"{application.legal_name} is now a verified member of the Infringer Intelligence Hub "
-            f"(reference {application.public_id}).\n\nAn invitation to become its administrator follows "
-            f"in a separate message to this address.\n\n{public_link('/')}\n"
-        ),
+        subject=gettext("Your organisation is verified"),
+        body=gettext(
+            "%(name)s is now a verified member of the Infringer Intelligence Hub (reference %(reference)s).\n\n"
+            "An invitation to become its administrator follows in a separate message to this address.\n\n"
+            "%(link)s\n"
+        )
+        % {"name": application.legal_name, "reference": application.public_id, "link": public_link("/")},
     )
     # The contact who applied becomes the organisation's first administrator, by invitation: they set
     # a password (and enrol a second factor) through the one-time link, and invite the others.
@@ -372,11 +375,12 @@ def application_reject(
     _application_decide(application=application, state=ApplicationState.REJECTED, reason=reason, actor=actor)
     applicant_tell(
         application=application,
-        subject="Your application was not accepted",
-        body=(
-            f"The application of {application.legal_name} (reference {application.public_id}) to join the "
-            f"Infringer Intelligence Hub was not accepted.\n\nReason: {reason}\n"
-        ),
+        subject=gettext("Your application was not accepted"),
+        body=gettext(
+            "The application of %(name)s (reference %(reference)s) to join the Infringer Intelligence Hub "
+            "was not accepted.\n\nReason: %(reason)s\n"
+        )
+        % {"name": application.legal_name, "reference": application.public_id, "reason": reason},
     )
     return application
 
@@ -398,12 +402,17 @@ def application_documents_request(
     link = public_link(f"/join/{application.public_id}/documents?secret={secret}")
     applicant_tell(
         application=application,
-        subject="More documents needed for your application",
-        body=(
-            f"To decide the application of {application.legal_name} (reference {application.public_id}) "
-            f"the hub needs more documents.\n\nWhat is needed: {reason}\n\nUpload them here (the link "
-            f"works once):\n{link}\n"
-        ),
+        subject=gettext("More documents needed for your application"),
+        body=gettext(
+            "To decide the application of %(name)s (reference %(reference)s) the hub needs more documents."
+            "\n\nWhat is needed: %(reason)s\n\nUpload them here (the link works once):\n%(link)s\n"
+        )
+        % {
+            "name": application.legal_name,
+            "reference": application.public_id,
+            "reason": reason,
+            "link": link,
+        },
     )
     return application
 

@@ -30,7 +30,7 @@ class AcceptInput(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["password"] != attrs["password_again"]:
-            raise serializers.ValidationError({"password_again": ["The two passwords differ."]})
+            raise serializers.ValidationError({"password_again": [gettext("The two passwords differ.")]})
         return attrs
 
 

@@ -70,7 +70,7 @@ def invitation_create(
     the first admin of any organisation. `actor=None` is the hub itself (management commands)."""
     target = organisation if organisation is not None else (actor.organisation if actor else None)
     if target is None:
-        raise DomainError(gettext("Name the organisation."), fields={"organisation": ["Required."]})
+        raise DomainError(gettext("Name the organisation."), fields={"organisation": [gettext("Required.")]})
     if actor is not None:
         _require_may_invite(actor=actor, organisation=target, role=role)
     if role not in VALID_ROLES[OrganisationKind(target.kind)]:
@@ -113,7 +113,7 @@ def _require_may_invite(*, actor: Actor, organisation: Organisation, role: str) 
             gettext(
                 "Operators invite only an organisation's first administrator; its administrators invite the rest."
             ),
-            fields={"role": ["Only the first admin of another organisation."]},
+            fields={"role": [gettext("Only the first admin of another organisation.")]},
         )
 
 
@@ -125,7 +125,7 @@ def _invitation_save(
     if _address_taken(email):
         raise ConflictError(
             gettext("This address already belongs to a member of the hub."),
-            fields={"email": ["Already a member."]},
+            fields={"email": [gettext("Already a member.")]},
         )
     now = timezone.now()
     if Invitation.objects.filter(
@@ -139,7 +139,7 @@ def _invitation_save(
             gettext(
                 "A pending invitation to this address already exists; revoke it first to send a new one."
             ),
-            fields={"email": ["Already invited."]},
+            fields={"email": [gettext("Already invited.")]},
         )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -166,17 +166,22 @@ def _invitation_save(
 def invitation_mail_queue(*, invitation: Invitation, token: str) -> None:
     """Queue the invitation mail (the outbox, accounts/mail): organisation, role, the one-time link and
     when it expires. An SMTP outage leaves it queued for the sweep; the invitation stands."""
-    body = (
-        f"You are invited to join {invitation.organisation.name} on the Infringer Intelligence Hub "
-        f"as {invitation.get_role_display().lower()}.\n\n"
-        f"Accept the invitation and set your password here (the link works once):\n\n"
-        f"    {accept_url(token)}\n\n"
-        f"The link expires on {invitation.expires_at:%Y-%m-%d %H:%M} UTC. "
-        "If you did not expect this invitation, ignore this message.\n"
-    )
+    # In the language of the request that invites (the inviter's): the mail is rendered when queued.
+    body = gettext(
+        "You are invited to join %(organisation)s on the Infringer Intelligence Hub as %(role)s.\n\n"
+        "Accept the invitation and set your password here (the link works once):\n\n"
+        "    %(link)s\n\n"
+        "The link expires on %(expires)s UTC. If you did not expect this invitation, ignore this message.\n"
+    ) % {
+        "organisation": invitation.organisation.name,
+        "role": invitation.get_role_display().lower(),
+        "link": accept_url(token),
+        "expires": f"{invitation.expires_at:%Y-%m-%d %H:%M}",
+    }
     mail_queue(
         to=invitation.email,
-        subject=f"Invitation to join {invitation.organisation.name}",
+        subject=gettext("Invitation to join %(organisation)s")
+        % {"organisation": invitation.organisation.name},
         body=body,
         about=invitation,
     )
@@ -310,7 +315,7 @@ def _member_deactivate_save(*, member_pk: int, reason: str, actor: Actor) -> Mem
                 gettext(
                     "This is the organisation's last active administrator: invite or reactivate another first."
                 ),
-                fields={"member": ["The last active admin."]},
+                fields={"member": [gettext("The last active admin.")]},
             )
     member.active = False
     member.save(update_fields=["active"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -25,7 +25,7 @@ from accounts.models import Member
 from accounts.two_factor import selectors
 from hub.errors import DomainError, TooManyRequestsError
 
-WRONG_CODE = "That code is not right (or was already used)."
+WRONG_CODE = gettext_lazy("That code is not right (or was already used).")
 
 
 def _actor(member: Member, request_id: str) -> Actor:
@@ -54,7 +54,7 @@ def _check(member: Member, device: Device | None, code: str, *, request_id: str,
         )
         raise TooManyRequestsError(
             gettext("Too many wrong codes. Wait a little, then try again."),
-            fields={field: ["Too many wrong codes; wait before trying again."]},
+            fields={field: [gettext("Too many wrong codes; wait before trying again.")]},
         )
     if device is None or not device.verify_token(code):
         _refuse(
@@ -93,13 +93,14 @@ def enrolment_confirm(
         if not current_code:
             raise DomainError(
                 gettext("Enter a current code from the authenticator you enrolled before."),
-                fields={"current_code": ["Required to replace your authenticator."]},
+                fields={"current_code": [gettext("Required to replace your authenticator.")]},
             )
         _check(member, existing, current_code, request_id=request_id, field="current_code")
     pending = selectors.totp_device_pending(member.user)
     if pending is None:
         raise DomainError(
-            gettext("Start the enrolment again."), fields={"code": ["No authenticator is being enrolled."]}
+            gettext("Start the enrolment again."),
+            fields={"code": [gettext("No authenticator is being enrolled.")]},
         )
     _check(member, pending, code, request_id=request_id)
     with transaction.atomic():

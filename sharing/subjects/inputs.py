@@ -5,6 +5,7 @@ without importing the API."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -83,11 +84,11 @@ class IdentifierInput(serializers.Serializer):
     def validate(self, data: dict) -> dict:
         if ("value" in data) == ("token" in data):
             raise serializers.ValidationError(
-                {"value": ["Give either a value or a token, not both and not neither."]}
+                {"value": [gettext("Give either a value or a token, not both and not neither.")]}
             )
         if "token" in data and "key_version" not in data:
             raise serializers.ValidationError(
-                {"key_version": ["A token needs the key version it was derived under."]}
+                {"key_version": [gettext("A token needs the key version it was derived under.")]}
             )
         return data
 

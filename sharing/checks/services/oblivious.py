@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -51,7 +51,9 @@ def tokens_evaluate_blinded(*, blinded_elements: list[bytes], actor: Actor) -> E
 
 
 def _require_valid_elements(elements: list[bytes]) -> None:
-    message = "Not a valid ristretto255 element (a 32-byte canonical encoding, not the identity)."
+    message = gettext_lazy(
+        "Not a valid ristretto255 element (a 32-byte canonical encoding, not the identity)."
+    )
     errors = {str(i): [message] for i, element in enumerate(elements) if not oprf.element_is_valid(element)}
     if errors:
         raise DomainError(gettext("Some blinded elements are invalid."), fields={"blinded_elements": errors})

@@ -103,7 +103,7 @@ def disclosure_request_submit(
     if deadline <= timezone.now():
         raise DomainError(
             gettext("The deadline must be in the future."),
-            fields={"deadline": ["Give a future date and time."]},
+            fields={"deadline": [gettext("Give a future date and time.")]},
         )
     looked_up = _scope_looked_up(scope)
     hits = sum(1 for row in stored_tokens_find([t.token for t in looked_up]).values() if row.subject_id)
@@ -250,12 +250,12 @@ def _narrow(
     ):
         raise DomainError(
             gettext("Narrowing can only remove items from the scope."),
-            fields={"scope": ["Not a subset of the current scope."]},
+            fields={"scope": [gettext("Not a subset of the current scope.")]},
         )
     if not (scope.reports or scope.subjects or scope.tokens) or not scope.fields:
         raise DomainError(
             gettext("Narrowing cannot empty the scope; reject the request instead."),
-            fields={"scope": ["Nothing would remain."]},
+            fields={"scope": [gettext("Nothing would remain.")]},
         )
     DisclosureScopeChange.objects.create(
         request=request, officer=actor.member, reason=reason, before=before.as_dict(), after=scope.as_dict()
@@ -403,7 +403,7 @@ def _require_reason(reason: str) -> None:
     """The API's and the pages' input serializers hold the full rule; this keeps any other caller
     from reaching the database constraint (a 500) with a blank reason."""
     if not reason.strip():
-        raise DomainError(gettext("Give a reason."), fields={"reason": ["A reason is required."]})
+        raise DomainError(gettext("Give a reason."), fields={"reason": [gettext("A reason is required.")]})
 
 
 def _require_open(request: DisclosureRequest) -> None:

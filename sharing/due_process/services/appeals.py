@@ -30,7 +30,7 @@ from sharing.restricted.services.restricted import restricted_store
 @transaction.atomic
 def report_appeal(*, report: Report, grounds: str, actor: Actor) -> ReportAppeal:
     """The reporting organisation appeals its rejected report, once."""
-    refusal = "Only the reporting organisation appeals its report."
+    refusal = gettext("Only the reporting organisation appeals its report.")
     require(actor, Capability.REPORT_SUBMIT, message=refusal)
     if report.reporter_organisation_id != actor.organisation.pk:
         raise ForbiddenError(refusal)

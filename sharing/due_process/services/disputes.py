@@ -181,7 +181,8 @@ def _answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile], actor:
     rows = _own_open_rows(dispute, actor)
     if not evidence:
         raise DomainError(
-            gettext("Attach the filed complaint or suit."), fields={"evidence": ["At least one document."]}
+            gettext("Attach the filed complaint or suit."),
+            fields={"evidence": [gettext("At least one document.")]},
         )
     restricted_store(
         owner_type="dispute",
@@ -338,7 +339,7 @@ def _report_decide(row: DisputedReport, outcome: CoverageState) -> None:
             raise ConflictError(
                 "A covered report was already overturned on another dispute; this dispute can only be "
                 "decided overturned.",
-                fields={"outcome": ["Only overturned is possible."]},
+                fields={"outcome": [gettext("Only overturned is possible.")]},
             )
     else:
         report.reinstate() if outcome == CoverageState.UPHELD else report.overturn()

@@ -237,7 +237,7 @@ def reputation_override(
     if override not in ("", "grant", "revoke") or (override and len(reason.strip()) < 3):
         raise DomainError(
             gettext("Give grant, revoke or an empty override, and a reason."),
-            fields={"reason": ["Required."]},
+            fields={"reason": [gettext("Required.")]},
         )
     with transaction.atomic():
         ReporterStanding.objects.filter(pk=standing_of(organisation.pk).pk).update(
@@ -271,7 +271,7 @@ def reporting_suspension_lift(*, organisation: Organisation, reason: str, actor:
     )
     if len(reason.strip()) < 3:
         raise DomainError(
-            gettext("Give a reason for lifting the suspension."), fields={"reason": ["Required."]}
+            gettext("Give a reason for lifting the suspension."), fields={"reason": [gettext("Required.")]}
         )
     with transaction.atomic():
         standing = locks.lock_standing(standing_of(organisation.pk).pk)
