@@ -39,7 +39,9 @@ def organisation_create(
     registration number (case and whitespace ignored) is a 409, also when a concurrent admission wins."""
     if actor is not None:  # None: the hub itself (seed_demo, fixtures)
         require(
-            actor, Capability.ORGANISATION_ADMIN, message="Only operator administrators admit organisations."
+            actor,
+            Capability.ORGANISATION_ADMIN,
+            message=gettext("Only operator administrators admit organisations."),
         )
     fields = duplicates_of(name=name, country=country, registration_number=registration_number)
     if fields:
@@ -119,7 +121,7 @@ def organisation_set_standing(
         require(
             actor,
             Capability.ORGANISATION_ADMIN,
-            message="Only operator administrators change an organisation's standing.",
+            message=gettext("Only operator administrators change an organisation's standing."),
         )
     if actor is not None and organisation.kind in ALWAYS_IN_STANDING and (suspended or not verified):
         _refuse(
@@ -129,8 +131,10 @@ def organisation_set_standing(
             f"lower the standing of {organisation.kind} organisation {organisation.public_id}",
         )
         raise ForbiddenError(
-            "The operator and auditor organisations stay verified and unsuspended, so oversight cannot "
-            "be locked out.",
+            gettext(
+                "The operator and auditor organisations stay verified and unsuspended, so oversight cannot "
+                "be locked out."
+            ),
             fields={
                 "suspended": [gettext("Not for this organisation.")],
                 "verified": [gettext("Not for this organisation.")],
@@ -265,7 +269,7 @@ def _require_own_credential(*, actor: Actor | None, member: Member) -> None:
     require(
         actor,
         Capability.APIKEY_MANAGE,
-        message="You may not manage API keys.",
+        message=gettext("You may not manage API keys."),
         denied_tag=AuditTag.API_KEY_ISSUED,
         target_type="api_key",
     )
@@ -327,14 +331,16 @@ def _api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
 def _require_same_member_or_admin(*, actor: Actor, api_key: ApiKey) -> None:
     """A member manages its own keys, an admin its organisation's; anyone else's key is not there: the
     audited 404 of scoped_get (the same visibility the API key routes look keys up with)."""
-    require(actor, Capability.APIKEY_MANAGE, message="You may not manage API keys.")
+    require(actor, Capability.APIKEY_MANAGE, message=gettext("You may not manage API keys."))
     selectors.api_key_get(actor=actor, public_id=api_key.public_id)
 
 
 @transaction.atomic
 def organisation_set_encryption_key(*, public_key_hex: str, actor: Actor) -> Organisation:
     """A court registers the X25519 public key its disclosure packages are encrypted to."""
-    require(actor, Capability.ENCRYPTION_KEY_SET, message="Only court clerks register an encryption key.")
+    require(
+        actor, Capability.ENCRYPTION_KEY_SET, message=gettext("Only court clerks register an encryption key.")
+    )
     try:
         key = bytes.fromhex(public_key_hex)
     except ValueError:

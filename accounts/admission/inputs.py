@@ -44,7 +44,8 @@ class ApplicationInput(serializers.Serializer):
     def validate_terms_version(self, value: str) -> str:
         if value != settings.HUB_MEMBERSHIP_TERMS_VERSION:
             raise serializers.ValidationError(
-                f"The current membership terms are version {settings.HUB_MEMBERSHIP_TERMS_VERSION}."
+                gettext("The current membership terms are version %(version)s.")
+                % {"version": settings.HUB_MEMBERSHIP_TERMS_VERSION}
             )
         return value
 
@@ -74,7 +75,7 @@ def applicant_from(data: dict) -> Applicant:
 def _check_size(size: int) -> None:
     if size > settings.HUB_MAX_EVIDENCE_BYTES:
         raise serializers.ValidationError(
-            f"A document may be at most {settings.HUB_MAX_EVIDENCE_BYTES} bytes."
+            gettext("A document may be at most %(size)s bytes.") % {"size": settings.HUB_MAX_EVIDENCE_BYTES}
         )
     if size == 0:
         raise serializers.ValidationError(gettext("The document is empty."))

@@ -247,7 +247,7 @@ def _require_reviewer(actor: Actor) -> None:
     require(
         actor,
         Capability.ORGANISATION_ADMIN,
-        message="Only operator administrators decide applications.",
+        message=gettext("Only operator administrators decide applications."),
         denied_tag=AuditTag.APPLICATION_READ,
         target_type="application",
     )
@@ -264,8 +264,11 @@ def _require_open(actor: Actor, application: OrganisationApplication, tag: Audit
         request_id=actor.request_id,
     )
     raise ConflictError(
-        f"This application was already decided ({application.state}).",
-        fields={"state": [f"The application is {application.state}."]},
+        gettext("This application was already decided (%(state)s).")
+        % {"state": application.get_state_display()},
+        fields={
+            "state": [gettext("The application is %(state)s.") % {"state": application.get_state_display()}]
+        },
     )
 
 

@@ -21,7 +21,7 @@ from hub.wording import status_word
 
 
 def alerts_visible_to(*, actor: Actor) -> QuerySet[Alert]:
-    require(actor, Capability.AUDIT_READ, message="Only operators and auditors see alerts.")
+    require(actor, Capability.AUDIT_READ, message=gettext("Only operators and auditors see alerts."))
     return Alert.objects.select_related("organisation", "handled_by__user")
 
 
@@ -44,7 +44,7 @@ def _handled_tag(status: AlertStatus) -> AuditTag:
 @transaction.atomic
 def alert_handle(*, alert: Alert, status: AlertStatus, reason: str, actor: Actor) -> Alert:
     """Acknowledge (someone is on it) or resolve (done, with a reason) an alert."""
-    require(actor, Capability.ALERT_HANDLE, message="Your role does not handle alerts.")
+    require(actor, Capability.ALERT_HANDLE, message=gettext("Your role does not handle alerts."))
     alert = lock_alert(alert)
     if alert.status == AlertStatus.RESOLVED or alert.status == status:
         raise ConflictError(

@@ -16,7 +16,7 @@ from hubcore import merkle
 def checkpoint_latest(*, actor: Actor) -> AuditCheckpoint:
     checkpoint = AuditCheckpoint.objects.order_by("-size").first()
     if checkpoint is None:
-        raise NotFoundError("No checkpoint has been published yet.")
+        raise NotFoundError(gettext("No checkpoint has been published yet."))
     _audit(actor, "checkpoint", {"size": checkpoint.size})
     return checkpoint
 

@@ -49,6 +49,7 @@ class WebApiKeyInput(serializers.Serializer):
             raise serializers.ValidationError(gettext("Choose a date after today."))
         if value > today + timedelta(days=settings.HUB_API_KEY_DEFAULT_DAYS):
             raise serializers.ValidationError(
-                f"Choose a date at most {settings.HUB_API_KEY_DEFAULT_DAYS} days ahead."
+                gettext("Choose a date at most %(days)s days ahead.")
+                % {"days": settings.HUB_API_KEY_DEFAULT_DAYS}
             )
         return value

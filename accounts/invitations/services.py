@@ -88,7 +88,7 @@ def _require_may_invite(*, actor: Actor, organisation: Organisation, role: str) 
         require(
             actor,
             Capability.MEMBER_MANAGE,
-            message="Only your organisation's administrators invite members.",
+            message=gettext("Only your organisation's administrators invite members."),
             denied_tag=AuditTag.INVITATION_CREATED,
             target_type="invitation",
         )
@@ -96,7 +96,7 @@ def _require_may_invite(*, actor: Actor, organisation: Organisation, role: str) 
     require(
         actor,
         Capability.ORGANISATION_ADMIN,
-        message="You invite members only into your own organisation.",
+        message=gettext("You invite members only into your own organisation."),
         denied_tag=AuditTag.INVITATION_CREATED,
         target_type="invitation",
     )
@@ -204,9 +204,9 @@ def invitation_revoke(*, invitation: Invitation, actor: Actor) -> Invitation:
 
 def _require_manages(*, actor: Actor, organisation: Organisation, tag: AuditTag) -> None:
     if actor.organisation.pk == organisation.pk:
-        require(actor, Capability.MEMBER_MANAGE, message="Only administrators manage members.")
+        require(actor, Capability.MEMBER_MANAGE, message=gettext("Only administrators manage members."))
         return
-    require(actor, Capability.ORGANISATION_ADMIN, message="Only administrators manage members.")
+    require(actor, Capability.ORGANISATION_ADMIN, message=gettext("Only administrators manage members."))
 
 
 def invitation_for_token(*, token: str, request_id: str = "") -> Invitation:

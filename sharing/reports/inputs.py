@@ -23,6 +23,7 @@ class EvidenceInput(serializers.Serializer):
             raise serializers.ValidationError(gettext("Not valid base64.")) from None
         if len(content) > settings.HUB_MAX_EVIDENCE_BYTES:
             raise serializers.ValidationError(
-                f"An evidence file may be at most {settings.HUB_MAX_EVIDENCE_BYTES} bytes."
+                gettext("An evidence file may be at most %(size)s bytes.")
+                % {"size": settings.HUB_MAX_EVIDENCE_BYTES}
             )
         return content

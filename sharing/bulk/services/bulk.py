@@ -60,7 +60,7 @@ from sharing.subjects.services.tokens import TokenisedIdentifier
 
 def bulk_submit(*, upload: IO[bytes], actor: Actor) -> BulkJob:
     """Store the job, or refuse it over a limit with nothing stored and the refusal on record."""
-    require(actor, Capability.BULK_RUN, message="Your role does not grant bulk:run.")
+    require(actor, Capability.BULK_RUN, message=gettext("Your role does not grant bulk:run."))
     try:
         return _bulk_job_store(upload=upload, actor=actor)
     except TooManyRequestsError as refused:
@@ -109,8 +109,11 @@ def _limits_take(actor: Actor) -> None:
     active = BulkJob.objects.filter(organisation=actor.organisation, status__in=BULK_ACTIVE_STATUSES).count()
     if active >= settings.HUB_BULK_CONCURRENT_JOBS:
         raise TooManyRequestsError(
-            f"Your organisation already has {active} bulk jobs queued or running; at most "
-            f"{settings.HUB_BULK_CONCURRENT_JOBS} at once. Wait for one to finish or cancel one."
+            gettext(
+                "Your organisation already has %(active)s bulk jobs queued or running; at most %(limit)s at once. "
+                "Wait for one to finish or cancel one."
+            )
+            % {"active": active, "limit": settings.HUB_BULK_CONCURRENT_JOBS}
         )
     quota_consume(
         organisation=actor.organisation,
@@ -132,7 +135,8 @@ def _rows_store(
     for index, row in enumerate(parsed):
         if index >= limit:
             raise TooManyRequestsError(
-                f"A bulk job has at most {limit} rows; split the file into several jobs."
+                gettext("A bulk job has at most %(limit)s rows; split the file into several jobs.")
+                % {"limit": limit}
             )
         tokens, error = tokeniser.tokens(row)
         errors += bool(error)

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -123,7 +124,7 @@ DEFAULT_LEVEL_POLICY = {
 
 def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor) -> CheckResult:
     """Tokenise the seller's identifiers, match, pass the lookup gate (quota, sweeps, canaries), audit."""
-    require(actor, Capability.CHECK_RUN, message="Your role does not grant check:run.")
+    require(actor, Capability.CHECK_RUN, message=gettext("Your role does not grant check:run."))
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     now = timezone.now()
     found = list(stored_tokens_find([t.token for t in tokenised]).values())

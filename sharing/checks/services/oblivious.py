@@ -31,7 +31,7 @@ class Evaluation:
 
 def tokens_evaluate_blinded(*, blinded_elements: list[bytes], actor: Actor) -> Evaluation:
     """Check every element, take the quota, evaluate the batch, audit the count."""
-    require(actor, Capability.TOKEN_EVALUATE, message="Your role does not grant token:evaluate.")
+    require(actor, Capability.TOKEN_EVALUATE, message=gettext("Your role does not grant token:evaluate."))
     _require_valid_elements(blinded_elements)
     quota_take_or_refuse(
         actor=actor, demands=evaluation_quota_demands(len(blinded_elements)), tag=AuditTag.TOKENS_EVALUATED

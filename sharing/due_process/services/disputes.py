@@ -154,8 +154,11 @@ def _refuse_second_live_dispute(*, reports: list[Report], actor: Actor) -> None:
             details={"reason": "a live dispute of these reports exists"},
         )
         raise ConflictError(
-            f"Your organisation already disputes this seller's reports in dispute {live.dispute.public_id}, "
-            "which is still open; add to it rather than filing again.",
+            gettext(
+                "Your organisation already disputes this seller's reports in dispute %(dispute)s, "
+                "which is still open; add to it rather than filing again."
+            )
+            % {"dispute": live.dispute.public_id},
             fields={"open_dispute": [str(live.dispute.public_id)]},
         )
 
@@ -224,7 +227,8 @@ def _own_open_rows(dispute: Dispute, actor: Actor) -> list[DisputedReport]:
     waiting = [row for row in own if row.state == CoverageState.OPEN]
     if not waiting:
         raise ConflictError(
-            f"Your reports in this dispute are {own[0].state}; they can no longer be answered."
+            gettext("Your reports in this dispute are %(state)s; they can no longer be answered.")
+            % {"state": status_word(CoverageState, own[0].state)}
         )
     passed = [row for row in waiting if row.response_due < timezone.localdate()]
     if passed:
@@ -304,8 +308,11 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
     waiting = dispute.covered.filter(state=CoverageState.OPEN).order_by("response_due").first()
     if waiting and not urgent:
         raise ConflictError(
-            f"A reporter's window runs until {waiting.response_due:%Y-%m-%d} and it has not answered; "
-            "decide after that, or decide urgently with a reason."
+            gettext(
+                "A reporter's window runs until %(due)s and it has not answered; "
+                "decide after that, or decide urgently with a reason."
+            )
+            % {"due": f"{waiting.response_due:%Y-%m-%d}"}
         )
     outcome = CoverageState.UPHELD if upheld else CoverageState.OVERTURNED
     rows = locks.lock_coverage(dispute.covered.select_related("report"), by_report=True)
@@ -337,8 +344,10 @@ def _report_decide(row: DisputedReport, outcome: CoverageState) -> None:
         # stands, so this one can only agree (never stay open for ever, never contradict it).
         if outcome != CoverageState.OVERTURNED:
             raise ConflictError(
-                "A covered report was already overturned on another dispute; this dispute can only be "
-                "decided overturned.",
+                gettext(
+                    "A covered report was already overturned on another dispute; this dispute can only be "
+                    "decided overturned."
+                ),
                 fields={"outcome": [gettext("Only overturned is possible.")]},
             )
     else:
@@ -391,7 +400,7 @@ def _rows_lapse(dispute_id: int, *, today) -> None:
             organisation_id=organisation_id,
             kind="dispute.lapsed",
             data={"dispute": str(dispute.public_id)},
-            message="No complaint or suit was shown in time: the disputed reports are suspended.",
+            message=gettext("No complaint or suit was shown in time: the disputed reports are suspended."),
         )
     audit_record(
         actor=None,

@@ -62,7 +62,11 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
     standing = standing_of(actor.organisation.pk)
     if reporting_suspended(standing):
         raise ForbiddenError(
-            f"Reporting is suspended until {standing.reporting_suspended_until:%Y-%m-%d}: {standing.suspension_reason}"
+            gettext("Reporting is suspended until %(until)s: %(reason)s")
+            % {
+                "until": f"{standing.reporting_suspended_until:%Y-%m-%d}",
+                "reason": standing.suspension_reason,
+            }
         )
     tokenised = identifiers_tokenise(
         identifiers=submission.identifiers, default_country=actor.organisation.country

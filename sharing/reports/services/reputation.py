@@ -197,7 +197,9 @@ def reputation_summary(*, organisation_id: int) -> dict:
 def reputation_read_any(*, organisation: Organisation, actor: Actor) -> dict:
     """Any organisation's standing for operators: its reporter record and its counter-notice record."""
     require(
-        actor, Capability.REPUTATION_READ_ANY, message="Only operators read another organisation's standing."
+        actor,
+        Capability.REPUTATION_READ_ANY,
+        message=gettext("Only operators read another organisation's standing."),
     )
     audit_record(
         actor=actor,
@@ -232,7 +234,9 @@ def reputation_override(
 ) -> ReporterStanding:
     """An operator grants or revokes trusted-flagger status against the rule, or returns it to the rule ("")."""
     require(
-        actor, Capability.REPUTATION_OVERRIDE, message="Only operator administrators override reputation."
+        actor,
+        Capability.REPUTATION_OVERRIDE,
+        message=gettext("Only operator administrators override reputation."),
     )
     if override not in ("", "grant", "revoke") or (override and len(reason.strip()) < 3):
         raise DomainError(
@@ -267,7 +271,7 @@ def reporting_suspension_lift(*, organisation: Organisation, reason: str, actor:
     require(
         actor,
         Capability.REPUTATION_OVERRIDE,
-        message="Only operator administrators lift a reporting suspension.",
+        message=gettext("Only operator administrators lift a reporting suspension."),
     )
     if len(reason.strip()) < 3:
         raise DomainError(

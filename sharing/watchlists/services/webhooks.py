@@ -118,7 +118,8 @@ def webhook_register(*, url: str, actor: Actor) -> tuple[WebhookEndpoint, str]:
         >= settings.HUB_WEBHOOK_MAX_ENDPOINTS
     ):
         raise ConflictError(
-            f"An organisation has at most {settings.HUB_WEBHOOK_MAX_ENDPOINTS} webhook endpoints."
+            gettext("An organisation has at most %(count)s webhook endpoints.")
+            % {"count": settings.HUB_WEBHOOK_MAX_ENDPOINTS}
         )
     endpoint = WebhookEndpoint.objects.create(
         organisation=actor.organisation, url=url, created_by=actor.member
