@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from accounts.roles import OrganisationKind, Role
 from accounts.services import member_create
@@ -251,3 +252,49 @@ def test_an_unknown_api_path_answers_in_the_language_asked_for(client, language,
 
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
     assert answer.json()["error"]["message"].startswith(message)
+
+
+# --- the explanation sentence of a check ------------------------------------------------------
+
+
+def test_the_identifier_type_labels_marked_here_read_as_hubcores_in_english():
+    from hubcore.identifiers.types import IdentifierType
+    from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
+
+    with translation.override("en"):
+        assert {t: str(label) for t, label in IDENTIFIER_TYPE_LABELS.items()} == {
+            t: t.label for t in IdentifierType
+        }
+
+
+def test_a_check_explanation_is_one_sentence_in_either_language():
+    from sharing.checks.services.checks import CheckResult, explain
+
+    result = CheckResult(
+        check_id="c",
+        level="listed",
+        risk=50,
+        matched_types=["phone", "email"],
+        match="direct",
+        reports_matched=2,
+        subjects_matched=1,
+        reporting_organisations=2,
+        linked_store_accounts=3,
+        linked_platforms=1,
+        disputed=True,
+    )
+
+    with translation.override("en"):
+        english = explain(result)
+    with translation.override("zh-hans"):
+        chinese = explain(result)
+
+    assert english == (
+        "Matched 1 subject directly, by a shared phone number and email address; 2 live reports from "
+        "2 independent organisations; that subject holds 3 store accounts reported on 1 platform; "
+        "the listing is disputed."
+    )
+    assert chinese == (
+        "通过共同的电话号码和邮箱地址直接匹配到 1 个主体；2 份有效举报，来自 2 家独立机构；"
+        "该主体拥有 3 个店铺账户，在 1 个平台上被举报；该列入记录存在争议。"
+    )

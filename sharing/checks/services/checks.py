@@ -22,7 +22,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -30,12 +30,12 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.wording import count_of
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
 from sharing.models import IdentifierToken, ReportIdentifier
+from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
 from sharing.models.reports import VERIFICATION_RANK
 from sharing.subjects.services.subjects import counting
 from sharing.subjects.services.tokens import (
@@ -73,7 +73,7 @@ class CheckResult:
     linked_store_accounts: int = 0
     linked_platforms: int = 0
     recommended_action: str = "allow"
-    explanation: str = "No live report matches these identifiers."
+    explanation: str = field(default_factory=lambda: gettext("No live report matches these identifiers."))
 
 
 @dataclass(frozen=True)
@@ -315,29 +315,66 @@ def check_result_from(
 
 
 def explain(result: CheckResult) -> str:
-    """A sentence a trust-and-safety analyst can act on: what matched, how, and how strongly."""
-    shared = _joined([IdentifierType(t).label.lower() for t in result.matched_types])
+    """A sentence a trust-and-safety analyst can act on: what matched, how, and how strongly (in the
+    active language; each clause is one catalogue entry, so the grammar is the translator's)."""
+    shared = _joined(result.matched_types)
+    subjects = {"n": result.subjects_matched, "types": shared}
     # One "how" and one "by what": "through a linked account through a shared ..." said both with one preposition.
-    how = "directly" if result.match == "direct" else "through a linked account"
-    text = (
-        f"Matched {_count(result.subjects_matched, 'subject')} {how}, by a shared {shared}; "
-        f"{_count(result.reports_matched, 'live report')} from {_count(result.reporting_organisations, 'independent organisation')}"
-    )
+    if result.match == "direct":
+        matched = ngettext(
+            "Matched %(n)s subject directly, by a shared %(types)s",
+            "Matched %(n)s subjects directly, by a shared %(types)s",
+            result.subjects_matched,
+        )
+    else:
+        matched = ngettext(
+            "Matched %(n)s subject through a linked account, by a shared %(types)s",
+            "Matched %(n)s subjects through a linked account, by a shared %(types)s",
+            result.subjects_matched,
+        )
+    clauses = [matched % subjects, _reports_clause(result)]
     if result.linked_store_accounts:
-        text += f"; that subject holds {_count(result.linked_store_accounts, 'store account')}"
-        if result.linked_platforms:
-            text += f" reported on {_count(result.linked_platforms, 'platform')}"
+        clauses.append(_accounts_clause(result))
     if result.corroborated_types:
-        weak = [IdentifierType(t).label.lower() for t in result.corroborated_types]
-        text += f"; its reports also carry the {_joined(weak)} given (corroboration only: no extra reporter)"
+        clauses.append(
+            gettext("its reports also carry the %(types)s given (corroboration only: no extra reporter)")
+            % {"types": _joined(result.corroborated_types)}
+        )
     if result.disputed:
-        text += "; the listing is disputed"
-    return text + "."
+        clauses.append(gettext("the listing is disputed"))
+    return gettext("%(clauses)s.") % {"clauses": gettext("; ").join(clauses)}
 
 
-def _joined(labels: list[str]) -> str:
-    return " and ".join(labels) if len(labels) < 3 else ", ".join(labels[:-1]) + " and " + labels[-1]
+def _reports_clause(result: CheckResult) -> str:
+    reports = ngettext("%(n)s live report", "%(n)s live reports", result.reports_matched) % {
+        "n": result.reports_matched
+    }
+    organisations = ngettext(
+        "%(n)s independent organisation", "%(n)s independent organisations", result.reporting_organisations
+    ) % {"n": result.reporting_organisations}
+    return gettext("%(reports)s from %(organisations)s") % {
+        "reports": reports,
+        "organisations": organisations,
+    }
 
 
-def _count(n: int, noun: str) -> str:
-    return count_of(n, noun)
+def _accounts_clause(result: CheckResult) -> str:
+    accounts = ngettext(
+        "that subject holds %(n)s store account",
+        "that subject holds %(n)s store accounts",
+        result.linked_store_accounts,
+    ) % {"n": result.linked_store_accounts}
+    if not result.linked_platforms:
+        return accounts
+    return ngettext(
+        "%(accounts)s reported on %(n)s platform",
+        "%(accounts)s reported on %(n)s platforms",
+        result.linked_platforms,
+    ) % {"accounts": accounts, "n": result.linked_platforms}
+
+
+def _joined(types) -> str:
+    labels = [str(IDENTIFIER_TYPE_LABELS[IdentifierType(t)]).lower() for t in types]
+    if len(labels) < 3:
+        return gettext(" and ").join(labels)
+    return gettext("%(first)s and %(last)s") % {"first": gettext(", ").join(labels[:-1]), "last": labels[-1]}
