@@ -6,7 +6,7 @@ import base64
 import binascii
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
 from accounts.admission.models import APPLYING_KIND_CHOICES, ApplicationState
@@ -14,7 +14,7 @@ from accounts.admission.registration import RegistrationNumberError, registratio
 from accounts.admission.services import Applicant, DocumentUpload
 from accounts.roles import OrganisationKind
 
-KIND_MESSAGE = (
+KIND_MESSAGE = gettext_lazy(
     "Apply as a platform, a logistics firm or a rights owner; courts and auditors are admitted by the "
     "operator directly."
 )
@@ -26,7 +26,7 @@ class ApplicationInput(serializers.Serializer):
         choices=APPLYING_KIND_CHOICES, error_messages={"invalid_choice": KIND_MESSAGE}
     )
     country = serializers.RegexField(
-        r"^[A-Za-z]{2}$", error_messages={"invalid": "Give a two-letter ISO 3166 country code."}
+        r"^[A-Za-z]{2}$", error_messages={"invalid": gettext_lazy("Give a two-letter ISO 3166 country code.")}
     )
     registration_number = serializers.CharField(max_length=64)
     contact_name = serializers.CharField(max_length=200)
