@@ -46,7 +46,9 @@ def organisation_create(
     fields = duplicates_of(name=name, country=country, registration_number=registration_number)
     if fields:
         # Named as hub/integrity.py names any unique violation: the field, never its value.
-        _refuse_duplicate_organisation(actor, {("name" if f == "legal_name" else f): [TAKEN] for f in fields})
+        _refuse_duplicate_organisation(
+            actor, {("name" if f == "legal_name" else f): [str(TAKEN)] for f in fields}
+        )
     try:
         return _organisation_insert(
             name=name_normalised(name),
@@ -57,7 +59,7 @@ def organisation_create(
             actor=actor,
         )
     except IntegrityError:
-        _refuse_duplicate_organisation(actor, {"name": [TAKEN]})
+        _refuse_duplicate_organisation(actor, {"name": [str(TAKEN)]})
         raise  # unreachable: the refusal raises
 
 
@@ -72,7 +74,7 @@ def _refuse_duplicate_organisation(actor: Actor | None, fields: dict[str, list[s
         reason=f"duplicate {' and '.join(sorted(fields))}",
         request_id=actor.request_id if actor else "",
     )
-    refusals = {
+    refusals: dict[tuple[str, ...], str] = {
         ("name",): gettext("Another organisation already has this name."),
         ("registration_number",): gettext("Another organisation already has this registration number."),
     }

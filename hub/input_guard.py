@@ -56,7 +56,7 @@ class InputGuardMiddleware:
         except (
             RequestDataTooBig
         ) as exc:  # an upload over its limit, or form fields over DATA_UPLOAD_MAX_MEMORY_SIZE
-            message = exc.message if isinstance(exc, UploadTooLargeError) else TOO_LARGE_MESSAGE
+            message = exc.message if isinstance(exc, UploadTooLargeError) else str(TOO_LARGE_MESSAGE)
             return _refused(request, status=413, code="payload_too_large", message=message, api=False)
         if where:
             return _refused(request, status=400, code="invalid", message=NUL_MESSAGE, field=where, api=False)

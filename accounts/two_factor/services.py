@@ -63,7 +63,7 @@ def _check(member: Member, device: Device | None, code: str, *, request_id: str,
             reason="wrong second-factor code",
             request_id=request_id,
         )
-        raise DomainError(WRONG_CODE, fields={field: [WRONG_CODE]})
+        raise DomainError(str(WRONG_CODE), fields={field: [str(WRONG_CODE)]})
 
 
 def enrolment_device(member: Member) -> TOTPDevice:
