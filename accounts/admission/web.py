@@ -41,7 +41,11 @@ FORM_FIELDS = ("legal_name", "kind", "country", "registration_number", "contact_
 
 
 def _too_many(request, template: str, context: dict, wait: int) -> HttpResponse:
-    errors = {"non_field_errors": [f"Too many applications from your address; try again in {wait} s."]}
+    errors = {
+        "non_field_errors": [
+            gettext("Too many applications from your address; try again in %(wait)s s.") % {"wait": wait}
+        ]
+    }
     response = render(request, template, context | {"errors": errors}, status=429)
     response["Retry-After"] = str(wait)
     return response
