@@ -298,3 +298,31 @@ def test_a_check_explanation_is_one_sentence_in_either_language():
         "通过共同的电话号码和邮箱地址直接匹配到 1 个主体；2 份有效举报，来自 2 家独立机构；"
         "该主体拥有 3 个店铺账户，在 1 个平台上被举报；该列入记录存在争议。"
     )
+
+
+# --- mail is written in the language of the request that sends it -----------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "subject", "sentence"),
+    [
+        ("en", "Invitation to join ", "Accept the invitation and set your password here"),
+        ("zh-hans", "邀请您加入 ", "请在此接受邀请并设置密码"),
+    ],
+)
+def test_an_invitation_mail_is_written_in_the_inviters_language(language, subject, sentence):
+    from accounts.mail.models import OutboundMail
+
+    admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
+
+    answer = client_for(admin).post(
+        "/api/v1/invitations",
+        {"email": "new@example.com", "role": "analyst"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert answer.status_code == 201
+    mail = OutboundMail.objects.get(to="new@example.com")
+    assert mail.subject == subject + admin.organisation.name and sentence in mail.body
