@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admission.models import ApplicationDocument, OrganisationApplication  # noqa: F401  (registers)
 from accounts.audit.models import AuditEvent  # noqa: F401  (registers the model)
@@ -16,8 +17,8 @@ from accounts.roles import ROLE_CAPABILITIES, OrganisationKind, Role, Scope
 
 
 class VerificationState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    VERIFIED = "verified", "Verified"
+    PENDING = "pending", _("Pending")
+    VERIFIED = "verified", _("Verified")
 
 
 class Organisation(models.Model):

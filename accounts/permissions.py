@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 
 from accounts.actors import Actor
@@ -29,7 +30,9 @@ class HasCapability(permissions.BasePermission):
     a caller without a key gets 401 and one without the capability 403 before anything runs.
     """
 
-    message = "Your organisation or role is not allowed to do this, or your API key lacks the scope."
+    message = gettext_lazy(
+        "Your organisation or role is not allowed to do this, or your API key lacks the scope."
+    )
 
     def has_permission(self, request, view) -> bool:
         if request.user is None or not request.user.is_authenticated:

@@ -8,35 +8,36 @@ who may do what.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganisationKind(models.TextChoices):
-    PLATFORM = "platform", "Platform"
-    LOGISTICS = "logistics", "Logistics firm"
-    RIGHTS_OWNER = "rights_owner", "Rights owner"
-    COURT = "court", "Court"
-    OPERATOR = "operator", "Operator"
-    AUDITOR = "auditor", "Auditor"
+    PLATFORM = "platform", _("Platform")
+    LOGISTICS = "logistics", _("Logistics firm")
+    RIGHTS_OWNER = "rights_owner", _("Rights owner")
+    COURT = "court", _("Court")
+    OPERATOR = "operator", _("Operator")
+    AUDITOR = "auditor", _("Auditor")
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Administrator"
-    ANALYST = "analyst", "Analyst"
-    REPORTER = "reporter", "Reporter"
-    VIEWER = "viewer", "Viewer"
-    REVIEWER = "reviewer", "Reviewer"
-    DISCLOSURE_OFFICER = "disclosure_officer", "Disclosure officer"
+    ADMIN = "admin", _("Administrator")
+    ANALYST = "analyst", _("Analyst")
+    REPORTER = "reporter", _("Reporter")
+    VIEWER = "viewer", _("Viewer")
+    REVIEWER = "reviewer", _("Reviewer")
+    DISCLOSURE_OFFICER = "disclosure_officer", _("Disclosure officer")
 
 
 class Scope(models.TextChoices):
     """What an API key may be used for, on top of what its member's role allows."""
 
-    CHECK = "check", "Check"
-    REPORT = "report", "Report"
-    BULK = "bulk", "Bulk"
-    AUDIT = "audit", "Audit"
-    DISCLOSURE = "disclosure", "Disclosure"
-    KEYS = "keys", "API key management"
+    CHECK = "check", _("Check")
+    REPORT = "report", _("Report")
+    BULK = "bulk", _("Bulk")
+    AUDIT = "audit", _("Audit")
+    DISCLOSURE = "disclosure", _("Disclosure")
+    KEYS = "keys", _("API key management")
 
 
 class Capability(models.TextChoices):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts import selectors
 from accounts.actors import Actor
@@ -38,12 +39,16 @@ def organisation_create(
     registration number (case and whitespace ignored) is a 409, also when a concurrent admission wins."""
     if actor is not None:  # None: the hub itself (seed_demo, fixtures)
         require(
-            actor, Capability.ORGANISATION_ADMIN, message="Only operator administrators admit organisations."
+            actor,
+            Capability.ORGANISATION_ADMIN,
+            message=gettext("Only operator administrators admit organisations."),
         )
     fields = duplicates_of(name=name, country=country, registration_number=registration_number)
     if fields:
         # Named as hub/integrity.py names any unique violation: the field, never its value.
-        _refuse_duplicate_organisation(actor, {("name" if f == "legal_name" else f): [TAKEN] for f in fields})
+        _refuse_duplicate_organisation(
+            actor, {("name" if f == "legal_name" else f): [str(TAKEN)] for f in fields}
+        )
     try:
         return _organisation_insert(
             name=name_normalised(name),
@@ -54,11 +59,11 @@ def organisation_create(
             actor=actor,
         )
     except IntegrityError:
-        _refuse_duplicate_organisation(actor, {"name": [TAKEN]})
+        _refuse_duplicate_organisation(actor, {"name": [str(TAKEN)]})
         raise  # unreachable: the refusal raises
 
 
-TAKEN = "Already taken: choose another."
+TAKEN = gettext_lazy("Already taken: choose another.")
 
 
 def _refuse_duplicate_organisation(actor: Actor | None, fields: dict[str, list[str]]) -> None:
@@ -69,8 +74,12 @@ def _refuse_duplicate_organisation(actor: Actor | None, fields: dict[str, list[s
         reason=f"duplicate {' and '.join(sorted(fields))}",
         request_id=actor.request_id if actor else "",
     )
-    what = " and ".join("registration number" if f == "registration_number" else f for f in sorted(fields))
-    raise ConflictError(f"Another organisation already has this {what}.", fields=fields)
+    refusals: dict[tuple[str, ...], str] = {
+        ("name",): gettext("Another organisation already has this name."),
+        ("registration_number",): gettext("Another organisation already has this registration number."),
+    }
+    both = gettext("Another organisation already has this name and registration number.")
+    raise ConflictError(refusals.get(tuple(sorted(fields)), both), fields=fields)
 
 
 @transaction.atomic
@@ -114,7 +123,7 @@ def organisation_set_standing(
         require(
             actor,
             Capability.ORGANISATION_ADMIN,
-            message="Only operator administrators change an organisation's standing.",
+            message=gettext("Only operator administrators change an organisation's standing."),
         )
     if actor is not None and organisation.kind in ALWAYS_IN_STANDING and (suspended or not verified):
         _refuse(
@@ -124,9 +133,14 @@ def organisation_set_standing(
             f"lower the standing of {organisation.kind} organisation {organisation.public_id}",
         )
         raise ForbiddenError(
-            "The operator and auditor organisations stay verified and unsuspended, so oversight cannot "
-            "be locked out.",
-            fields={"suspended": ["Not for this organisation."], "verified": ["Not for this organisation."]},
+            gettext(
+                "The operator and auditor organisations stay verified and unsuspended, so oversight cannot "
+                "be locked out."
+            ),
+            fields={
+                "suspended": [gettext("Not for this organisation.")],
+                "verified": [gettext("Not for this organisation.")],
+            },
         )
     organisation = _organisation_standing_save(
         organisation=organisation, verified=verified, suspended=suspended, reason=reason, actor=actor
@@ -166,12 +180,13 @@ def member_create(
     if password is not None and actor is not None:
         # A password is a credential: only its owner sets it (the demo seeding runs with no actor).
         raise ForbiddenError(
-            "A member sets their own password.", fields={"password": ["Leave it to the member."]}
+            gettext("A member sets their own password."),
+            fields={"password": [gettext("Leave it to the member.")]},
         )
     if role not in VALID_ROLES[OrganisationKind(organisation.kind)]:
         raise DomainError(
             f"{with_article(organisation.kind, capital=True)} organisation has no {role} role.",
-            fields={"role": ["Not a role of this organisation kind."]},
+            fields={"role": [gettext("Not a role of this organisation kind.")]},
         )
     user = get_user_model().objects.create_user(username=username, password=password)
     member = Member.objects.create(
@@ -202,7 +217,7 @@ def api_key_issue(
     unknown = sorted(set(scopes) - set(Scope.values))
     if unknown or not scopes:
         raise DomainError(
-            "Choose at least one known scope.",
+            gettext("Choose at least one known scope."),
             fields={"scopes": [f"Known scopes: {', '.join(Scope.values)}."]},
         )
     _require_scopes_held(actor=actor, scopes=scopes)
@@ -256,15 +271,15 @@ def _require_own_credential(*, actor: Actor | None, member: Member) -> None:
     require(
         actor,
         Capability.APIKEY_MANAGE,
-        message="You may not manage API keys.",
+        message=gettext("You may not manage API keys."),
         denied_tag=AuditTag.API_KEY_ISSUED,
         target_type="api_key",
     )
     if actor.member.pk != member.pk:
         _refuse(actor, AuditTag.API_KEY_ISSUED, "api_key", f"a key for another member {member.public_id}")
         raise ForbiddenError(
-            "An API key is created only by the member it belongs to: ask them to create it.",
-            fields={"member": ["You can create keys only for yourself."]},
+            gettext("An API key is created only by the member it belongs to: ask them to create it."),
+            fields={"member": [gettext("You can create keys only for yourself.")]},
         )
 
 
@@ -281,7 +296,7 @@ def _require_scopes_held(*, actor: Actor | None, scopes: list[str]) -> None:
             actor, AuditTag.API_KEY_ISSUED, "api_key", f"scopes beyond the creator's: {', '.join(beyond)}"
         )
         raise ForbiddenError(
-            "A new key cannot carry scopes you do not hold.",
+            gettext("A new key cannot carry scopes you do not hold."),
             fields={"scopes": [f"You may grant only: {', '.join(sorted(held)) or 'nothing'}."]},
         )
 
@@ -318,21 +333,24 @@ def _api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
 def _require_same_member_or_admin(*, actor: Actor, api_key: ApiKey) -> None:
     """A member manages its own keys, an admin its organisation's; anyone else's key is not there: the
     audited 404 of scoped_get (the same visibility the API key routes look keys up with)."""
-    require(actor, Capability.APIKEY_MANAGE, message="You may not manage API keys.")
+    require(actor, Capability.APIKEY_MANAGE, message=gettext("You may not manage API keys."))
     selectors.api_key_get(actor=actor, public_id=api_key.public_id)
 
 
 @transaction.atomic
 def organisation_set_encryption_key(*, public_key_hex: str, actor: Actor) -> Organisation:
     """A court registers the X25519 public key its disclosure packages are encrypted to."""
-    require(actor, Capability.ENCRYPTION_KEY_SET, message="Only court clerks register an encryption key.")
+    require(
+        actor, Capability.ENCRYPTION_KEY_SET, message=gettext("Only court clerks register an encryption key.")
+    )
     try:
         key = bytes.fromhex(public_key_hex)
     except ValueError:
         key = b""
     if len(key) != 32 or key == bytes(32):
         raise DomainError(
-            "Not an X25519 public key.", fields={"public_key": ["Give 32 bytes as 64 hexadecimal digits."]}
+            gettext("Not an X25519 public key."),
+            fields={"public_key": [gettext("Give 32 bytes as 64 hexadecimal digits.")]},
         )
     organisation = lock_organisation(actor.organisation.pk)
     organisation.encryption_public_key, organisation.encryption_key_set_at = key.hex(), timezone.now()

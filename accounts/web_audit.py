@@ -10,6 +10,7 @@ import json
 from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts import selectors
@@ -127,7 +128,11 @@ def audit_alert_handle(request, alert_id, action: str):
         )
     except DomainError as exc:
         return _alerts_page(request, form_errors=domain_errors(exc), status=exc.status_code)
-    messages.success(request, f"Alert {alert.kind} is now {alert.get_status_display().lower()}.")
+    messages.success(
+        request,
+        gettext("Alert %(kind)s is now %(status)s.")
+        % {"kind": alert.kind, "status": alert.get_status_display().lower()},
+    )
     return redirect("audit-alerts")
 
 

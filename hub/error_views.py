@@ -12,6 +12,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -33,27 +34,27 @@ def api_error_response(
     return JsonResponse({"error": error, "request_id": getattr(request, "request_id", None)}, status=status)
 
 
+BAD_REQUEST = _("The request cannot be processed.")
+SERVER_ERROR = _("The hub failed to answer; the request id lets the operator find out why.")
+
 PAGE_ERRORS = {
-    400: ("Bad request", "The request cannot be processed."),
-    403: ("Forbidden", "Your role does not give access to this page."),
-    404: ("Page not found", "There is no page at this address."),
-    500: ("Something went wrong", "The hub failed to answer; the request id lets the operator find out why."),
+    400: (_("Bad request"), BAD_REQUEST),
+    403: (_("Forbidden"), _("Your role does not give access to this page.")),
+    404: (_("Page not found"), _("There is no page at this address.")),
+    500: (_("Something went wrong"), SERVER_ERROR),
 }
 
 
 def error_page(request: HttpRequest, status: int, message: str | None = None) -> HttpResponse:
     """The styled error page with the hub's navigation."""
-    title, default_message = PAGE_ERRORS.get(status, ("Error", ""))
-    return render(
-        request, "error.html", {"title": title, "message": message or default_message}, status=status
-    )
+    title, default_message = PAGE_ERRORS.get(status, (_("Error"), ""))
+    context = {"title": title, "message": message or default_message, "status": status}
+    return render(request, "error.html", context, status=status)
 
 
 def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
     if is_api_request(request):
-        return api_error_response(
-            request, status=400, code="bad_request", message="The request cannot be processed."
-        )
+        return api_error_response(request, status=400, code="bad_request", message=str(BAD_REQUEST))
     return error_page(request, 400)
 
 
@@ -63,7 +64,7 @@ def permission_denied(request, exception, template_name=defaults.ERROR_403_TEMPL
             request,
             status=403,
             code="permission_denied",
-            message="You do not have permission to perform this action.",
+            message=str(_("You do not have permission to perform this action.")),
         )
     return error_page(request, 403)
 
@@ -72,7 +73,10 @@ def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE
     if is_api_request(request):
         # The resolver's message would quote the path; a path can carry an identifier.
         return api_error_response(
-            request, status=404, code="not_found", message="No such resource: check the path (ids are UUIDs)."
+            request,
+            status=404,
+            code="not_found",
+            message=str(_("No such resource: check the path (ids are UUIDs).")),
         )
     return error_page(request, 404)
 
@@ -83,7 +87,7 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
             request,
             status=500,
             code="server_error",
-            message="The hub failed to answer; the request id lets the operator find out why.",
+            message=str(SERVER_ERROR),
         )
     try:
         return error_page(request, 500)

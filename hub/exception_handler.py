@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -36,7 +37,7 @@ def api_exception_handler(exc, context):
     request_id = _request_id(context)
     exc = unique_violation_conflict(exc) or exc
     if isinstance(exc, DomainError):
-        body = _error_body(exc.code, exc.message, exc.fields, request_id)
+        body = _error_body(exc.code, str(exc.message), exc.fields, request_id)
         retry_after = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry_after)} if retry_after else None
         return Response(body, status=exc.status_code, headers=headers)
@@ -53,7 +54,7 @@ def api_exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = _error_body("invalid", "The request has invalid fields.", fields, request_id)
+        response.data = _error_body("invalid", gettext("The request has invalid fields."), fields, request_id)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = getattr(exc, "default_code", "error")

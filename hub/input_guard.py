@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 
 from hub.error_views import api_error_response
 from hub.nul import NUL, NUL_MESSAGE
 from hub.uploads import UploadTooLargeError
 
-TOO_LARGE_MESSAGE = "The request is larger than the hub accepts."
+TOO_LARGE_MESSAGE = gettext_lazy("The request is larger than the hub accepts.")
 
 
 class InputGuardMiddleware:
@@ -55,7 +56,7 @@ class InputGuardMiddleware:
         except (
             RequestDataTooBig
         ) as exc:  # an upload over its limit, or form fields over DATA_UPLOAD_MAX_MEMORY_SIZE
-            message = exc.message if isinstance(exc, UploadTooLargeError) else TOO_LARGE_MESSAGE
+            message = exc.message if isinstance(exc, UploadTooLargeError) else str(TOO_LARGE_MESSAGE)
             return _refused(request, status=413, code="payload_too_large", message=message, api=False)
         if where:
             return _refused(request, status=400, code="invalid", message=NUL_MESSAGE, field=where, api=False)

@@ -12,6 +12,7 @@ import re
 
 from django.apps import apps
 from django.db import IntegrityError
+from django.utils.translation import gettext
 
 from hub.errors import ConflictError
 
@@ -33,7 +34,7 @@ def unique_violation_conflict(exc: BaseException) -> ConflictError | None:
     names = " and ".join(str(getattr(f, "verbose_name", name)) for name, f in fields)
     return ConflictError(
         f"Another {model._meta.verbose_name} already has this {names}.",
-        fields={name: ["Already taken: choose another."] for name, _ in fields},
+        fields={name: [gettext("Already taken: choose another.")] for name, _ in fields},
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -14,7 +15,7 @@ from hub.nul import NUL_MESSAGE, nul_path
 
 class PayloadTooLargeError(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is larger than the hub accepts."
+    default_detail = gettext_lazy("The request body is larger than the hub accepts.")
     default_code = "payload_too_large"
 
 
@@ -27,12 +28,14 @@ class BoundedJSONParser(JSONParser):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise ParseError("The request body is not valid UTF-8.") from None
+            raise ParseError(gettext("The request body is not valid UTF-8.")) from None
         try:
             data = json.loads(text, parse_constant=_refuse_constant)
         except (ValueError, RecursionError):
             # The parser's own message may quote the body; say only where it broke.
-            raise ParseError("Malformed JSON: the request body is not a valid JSON document.") from None
+            raise ParseError(
+                gettext("Malformed JSON: the request body is not a valid JSON document.")
+            ) from None
         # Checked here, once for every field type: JSON and dict fields keep strings as sent,
         # and PostgreSQL cannot store a NUL (it answered 500).
         where = nul_path(data)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework import serializers
-
-from hub.wording import count_of
 
 
 class ListField(serializers.ListField):
@@ -12,10 +12,19 @@ class ListField(serializers.ListField):
 
     def __init__(self, *args, **kwargs):
         # Set before DRF builds its length validators, which copy these messages.
-        messages = {"empty": "Give at least 1 item."}
+        messages = {"empty": gettext_lazy("Give at least 1 item.")}
         if kwargs.get("min_length") is not None:
-            messages["min_length"] = f"Give at least {count_of(kwargs['min_length'], 'item')}."
+            messages["min_length"] = _at_least(kwargs["min_length"])
         if kwargs.get("max_length") is not None:
-            messages["max_length"] = f"Give at most {count_of(kwargs['max_length'], 'item')}."
+            messages["max_length"] = _at_most(kwargs["max_length"])
         kwargs["error_messages"] = {**messages, **kwargs.get("error_messages", {})}
         super().__init__(*args, **kwargs)
+
+
+# Lazy, so a message counted when the serializer class is built reads in the language of the request.
+_at_least = lazy(
+    lambda n: ngettext("Give at least %(n)s item.", "Give at least %(n)s items.", n) % {"n": n}, str
+)
+_at_most = lazy(
+    lambda n: ngettext("Give at most %(n)s item.", "Give at most %(n)s items.", n) % {"n": n}, str
+)

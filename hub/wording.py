@@ -12,3 +12,14 @@ def with_article(word: str, *, capital: bool = False) -> str:
 def count_of(n: int, noun: str, *, plural: str | None = None) -> str:
     """'1 item', '2 items', 'one item' never '1 items'."""
     return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def starts_with_vowel(word: str) -> bool:
+    """Whether English puts "an" before the word (the hub's words have no silent h)."""
+    return word[:1].lower() in "aeiou"
+
+
+def status_word(choices, value: str) -> str:
+    """A status as a sentence says it, in the active language: its label in lower case
+    ('under review', 'overturned'; '审核中', '撤销')."""
+    return str(choices(value).label).lower()

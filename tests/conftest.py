@@ -17,6 +17,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def english_to_start_with():
+    """LocaleMiddleware activates the language a request asks for and nothing switches it back on
+    that thread; a test that asked in Chinese would leave the next test's messages in Chinese."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def throttles_reset():
     """Throttles (organisations applying: accounts/admission/throttle.py) count in the cache, by
     address; every test's client is 127.0.0.1, so each test starts from an empty count."""

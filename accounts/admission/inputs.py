@@ -6,6 +6,7 @@ import base64
 import binascii
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
 from accounts.admission.models import APPLYING_KIND_CHOICES, ApplicationState
@@ -13,7 +14,7 @@ from accounts.admission.registration import RegistrationNumberError, registratio
 from accounts.admission.services import Applicant, DocumentUpload
 from accounts.roles import OrganisationKind
 
-KIND_MESSAGE = (
+KIND_MESSAGE = gettext_lazy(
     "Apply as a platform, a logistics firm or a rights owner; courts and auditors are admitted by the "
     "operator directly."
 )
@@ -25,7 +26,7 @@ class ApplicationInput(serializers.Serializer):
         choices=APPLYING_KIND_CHOICES, error_messages={"invalid_choice": KIND_MESSAGE}
     )
     country = serializers.RegexField(
-        r"^[A-Za-z]{2}$", error_messages={"invalid": "Give a two-letter ISO 3166 country code."}
+        r"^[A-Za-z]{2}$", error_messages={"invalid": gettext_lazy("Give a two-letter ISO 3166 country code.")}
     )
     registration_number = serializers.CharField(max_length=64)
     contact_name = serializers.CharField(max_length=200)
@@ -37,13 +38,14 @@ class ApplicationInput(serializers.Serializer):
 
     def validate_accept_terms(self, value: bool) -> bool:
         if not value:
-            raise serializers.ValidationError("Accept the membership terms to apply.")
+            raise serializers.ValidationError(gettext("Accept the membership terms to apply."))
         return value
 
     def validate_terms_version(self, value: str) -> str:
         if value != settings.HUB_MEMBERSHIP_TERMS_VERSION:
             raise serializers.ValidationError(
-                f"The current membership terms are version {settings.HUB_MEMBERSHIP_TERMS_VERSION}."
+                gettext("The current membership terms are version %(version)s.")
+                % {"version": settings.HUB_MEMBERSHIP_TERMS_VERSION}
             )
         return value
 
@@ -73,10 +75,10 @@ def applicant_from(data: dict) -> Applicant:
 def _check_size(size: int) -> None:
     if size > settings.HUB_MAX_EVIDENCE_BYTES:
         raise serializers.ValidationError(
-            f"A document may be at most {settings.HUB_MAX_EVIDENCE_BYTES} bytes."
+            gettext("A document may be at most %(size)s bytes.") % {"size": settings.HUB_MAX_EVIDENCE_BYTES}
         )
     if size == 0:
-        raise serializers.ValidationError("The document is empty.")
+        raise serializers.ValidationError(gettext("The document is empty."))
 
 
 class DocumentInput(serializers.Serializer):
@@ -88,7 +90,7 @@ class DocumentInput(serializers.Serializer):
         try:
             content = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
-            raise serializers.ValidationError("Not valid base64.") from None
+            raise serializers.ValidationError(gettext("Not valid base64.")) from None
         _check_size(len(content))
         return content
 
@@ -106,7 +108,9 @@ def documents_from_json(items: list[dict]) -> list[DocumentUpload]:
 def documents_from_files(files: list) -> list[DocumentUpload]:
     """Uploaded files (a page's form) as documents; sizes checked like the API's."""
     if not files:
-        raise serializers.ValidationError({"documents": ["Attach at least one verification document."]})
+        raise serializers.ValidationError(
+            {"documents": [gettext("Attach at least one verification document.")]}
+        )
     if len(files) > settings.HUB_APPLICATION_MAX_DOCUMENTS:
         raise serializers.ValidationError(
             {"documents": [f"At most {settings.HUB_APPLICATION_MAX_DOCUMENTS} documents at a time."]}

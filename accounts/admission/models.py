@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import OrganisationKind
 
@@ -17,10 +18,10 @@ APPLYING_KIND_CHOICES = [(kind.value, kind.label) for kind in APPLYING_KINDS]
 
 
 class ApplicationState(models.TextChoices):
-    PENDING = "pending", "Pending review"
-    DOCUMENTS_REQUESTED = "documents_requested", "More documents requested"
-    VERIFIED = "verified", "Verified"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", _("Pending review")
+    DOCUMENTS_REQUESTED = "documents_requested", _("More documents requested")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
 
 
 # An open application holds its name and registration number against every other applicant.

@@ -4,6 +4,8 @@ application workflow, which itself invites the new organisation's first administ
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from accounts.admission.mail import applicant_tell, public_link
 from accounts.admission.models import OPEN_STATES, OrganisationApplication
 from accounts.admission.registration import name_normalised
@@ -21,14 +23,18 @@ def duplicates_of(
         others = others.exclude(pk=exclude.pk)
     fields: dict[str, list[str]] = {}
     if Organisation.objects.filter(name__iexact=name).exists():
-        fields["legal_name"] = ["An organisation of this name is already a member of the hub."]
+        fields["legal_name"] = [gettext("An organisation of this name is already a member of the hub.")]
     elif others.filter(legal_name__iexact=name).exists():
-        fields["legal_name"] = ["An application under this name is already being reviewed."]
+        fields["legal_name"] = [gettext("An application under this name is already being reviewed.")]
     same_number = {"country": country.upper(), "registration_number": registration_number}
     if registration_number and Organisation.objects.filter(**same_number).exists():
-        fields["registration_number"] = ["An organisation with this registration number is already a member."]
+        fields["registration_number"] = [
+            gettext("An organisation with this registration number is already a member.")
+        ]
     elif registration_number and others.filter(**same_number).exists():
-        fields["registration_number"] = ["An application with this registration number is already open."]
+        fields["registration_number"] = [
+            gettext("An application with this registration number is already open.")
+        ]
     return fields
 
 
@@ -38,15 +44,24 @@ def organisation_contact_tell(*, organisation: Organisation, reason: str) -> Non
     if application is None:  # admitted directly by the operator: no applicant contact on file
         return
     standing = (
-        "suspended"
+        gettext("suspended")
         if organisation.suspended
-        else ("in good standing" if organisation.verification == VerificationState.VERIFIED else "unverified")
+        else (
+            gettext("in good standing")
+            if organisation.verification == VerificationState.VERIFIED
+            else gettext("unverified")
+        )
     )
     applicant_tell(
         application=application,
-        subject=f"Your organisation is {standing}",
-        body=(
-            f"{organisation.name} is now {standing} at the Infringer Intelligence Hub.\n\n"
-            f"Reason: {reason or 'none given'}\n\n{public_link('/')}\n"
-        ),
+        subject=gettext("Your organisation is %(standing)s") % {"standing": standing},
+        body=gettext(
+            "%(name)s is now %(standing)s at the Infringer Intelligence Hub.\n\nReason: %(reason)s\n\n%(link)s\n"
+        )
+        % {
+            "name": organisation.name,
+            "standing": standing,
+            "reason": reason or gettext("none given"),
+            "link": public_link("/"),
+        },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
 
@@ -47,7 +48,7 @@ def registration_number_clean(*, country: str, number: str) -> str:
     country = country.upper()
     number = " ".join(number.split())
     if not number:
-        raise RegistrationNumberError("Give the organisation's registration number.")
+        raise RegistrationNumberError(gettext("Give the organisation's registration number."))
     rule = RULES.get(country)
     if rule is None:
         return number.upper()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.admission.models import ApplicationDocument, OrganisationApplication
@@ -19,7 +20,7 @@ def _require_reviewer(actor: Actor) -> None:
     require(
         actor,
         Capability.ORGANISATION_ADMIN,
-        message="Only operator administrators review applications.",
+        message=gettext("Only operator administrators review applications."),
         denied_tag=AuditTag.APPLICATION_READ,
         target_type="application",
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.admission.mail import applicant_tell, public_link
@@ -73,7 +74,7 @@ def _refuse_duplicate(*, actor: Actor | None, tag: AuditTag, target_type: str, f
         request_id=actor.request_id if actor else "",
     )
     raise ConflictError(
-        "An organisation or open application already holds this name or number.", fields=fields
+        gettext("An organisation or open application already holds this name or number."), fields=fields
     )
 
 
@@ -112,7 +113,7 @@ def application_submit(
             actor=None,
             tag=AuditTag.APPLICATION_SUBMITTED,
             target_type="application",
-            fields=fields or {"legal_name": ["Already taken."]},
+            fields=fields or {"legal_name": [gettext("Already taken.")]},
         )
     return application, secret
 
@@ -246,7 +247,7 @@ def _require_reviewer(actor: Actor) -> None:
     require(
         actor,
         Capability.ORGANISATION_ADMIN,
-        message="Only operator administrators decide applications.",
+        message=gettext("Only operator administrators decide applications."),
         denied_tag=AuditTag.APPLICATION_READ,
         target_type="application",
     )
@@ -263,8 +264,11 @@ def _require_open(actor: Actor, application: OrganisationApplication, tag: Audit
         request_id=actor.request_id,
     )
     raise ConflictError(
-        f"This application was already decided ({application.state}).",
-        fields={"state": [f"The application is {application.state}."]},
+        gettext("This application was already decided (%(state)s).")
+        % {"state": application.get_state_display()},
+        fields={
+            "state": [gettext("The application is %(state)s.") % {"state": application.get_state_display()}]
+        },
     )
 
 
@@ -289,16 +293,19 @@ def application_verify(*, application: OrganisationApplication, reason: str, act
             actor=actor,
             tag=AuditTag.APPLICATION_VERIFIED,
             target_type="application",
-            fields={"legal_name": ["An organisation of this name or number was admitted meanwhile."]},
+            fields={
+                "legal_name": [gettext("An organisation of this name or number was admitted meanwhile.")]
+            },
         )
     applicant_tell(
         application=application,
-        subject="Your organisation is verified",
-        body=(
-            f"{application.legal_name} is now a verified member of the Infringer Intelligence Hub "
-            f"(reference {application.public_id}).\n\nAn invitation to become its administrator follows "
-            f"in a separate message to this address.\n\n{public_link('/')}\n"
-        ),
+        subject=gettext("Your organisation is verified"),
+        body=gettext(
+            "%(name)s is now a verified member of the Infringer Intelligence Hub (reference %(reference)s).\n\n"
+            "An invitation to become its administrator follows in a separate message to this address.\n\n"
+            "%(link)s\n"
+        )
+        % {"name": application.legal_name, "reference": application.public_id, "link": public_link("/")},
     )
     # The contact who applied becomes the organisation's first administrator, by invitation: they set
     # a password (and enrol a second factor) through the one-time link, and invite the others.
@@ -371,11 +378,12 @@ def application_reject(
     _application_decide(application=application, state=ApplicationState.REJECTED, reason=reason, actor=actor)
     applicant_tell(
         application=application,
-        subject="Your application was not accepted",
-        body=(
-            f"The application of {application.legal_name} (reference {application.public_id}) to join the "
-            f"Infringer Intelligence Hub was not accepted.\n\nReason: {reason}\n"
-        ),
+        subject=gettext("Your application was not accepted"),
+        body=gettext(
+            "The application of %(name)s (reference %(reference)s) to join the Infringer Intelligence Hub "
+            "was not accepted.\n\nReason: %(reason)s\n"
+        )
+        % {"name": application.legal_name, "reference": application.public_id, "reason": reason},
     )
     return application
 
@@ -397,12 +405,17 @@ def application_documents_request(
     link = public_link(f"/join/{application.public_id}/documents?secret={secret}")
     applicant_tell(
         application=application,
-        subject="More documents needed for your application",
-        body=(
-            f"To decide the application of {application.legal_name} (reference {application.public_id}) "
-            f"the hub needs more documents.\n\nWhat is needed: {reason}\n\nUpload them here (the link "
-            f"works once):\n{link}\n"
-        ),
+        subject=gettext("More documents needed for your application"),
+        body=gettext(
+            "To decide the application of %(name)s (reference %(reference)s) the hub needs more documents."
+            "\n\nWhat is needed: %(reason)s\n\nUpload them here (the link works once):\n%(link)s\n"
+        )
+        % {
+            "name": application.legal_name,
+            "reference": application.public_id,
+            "reason": reason,
+            "link": link,
+        },
     )
     return application
 
@@ -443,7 +456,7 @@ def application_document_open(*, document: ApplicationDocument, actor: Actor) ->
     application = document.application
     if not application.is_open:
         raise DomainError(
-            "Documents are open for review only while the application is.",
+            gettext("Documents are open for review only while the application is."),
             fields={"state": [f"The application is {application.state}."]},
         )
     audit_record(

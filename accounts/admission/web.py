@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework import serializers
 
@@ -40,7 +41,11 @@ FORM_FIELDS = ("legal_name", "kind", "country", "registration_number", "contact_
 
 
 def _too_many(request, template: str, context: dict, wait: int) -> HttpResponse:
-    errors = {"non_field_errors": [f"Too many applications from your address; try again in {wait} s."]}
+    errors = {
+        "non_field_errors": [
+            gettext("Too many applications from your address; try again in %(wait)s s.") % {"wait": wait}
+        ]
+    }
     response = render(request, template, context | {"errors": errors}, status=429)
     response["Retry-After"] = str(wait)
     return response
@@ -151,7 +156,7 @@ def application_decide(request: ActorRequest, application_id, action: str) -> Ht
     application = selectors.application_get(actor=request.actor, public_id=application_id)
     decision = DECISIONS.get(action)
     if decision is None:
-        return _detail(request, application, errors={"action": ["Not a decision."]}, status=404)
+        return _detail(request, application, errors={"action": [gettext("Not a decision.")]}, status=404)
     data, errors = api_input(DecisionInput, request.POST)
     if data is None:
         return _detail(request, application, errors=errors, status=400)
@@ -182,7 +187,7 @@ def organisation_standing(request: ActorRequest, organisation_id, standing: str)
     application = selectors.application_of(actor=request.actor, organisation=organisation)
     data, errors = api_input(DecisionInput, request.POST)
     if standing not in STANDINGS:
-        data, errors = None, {"standing": ["Suspend or reinstate."]}
+        data, errors = None, {"standing": [gettext("Suspend or reinstate.")]}
     if data is not None:
         try:
             account_services.organisation_set_standing(

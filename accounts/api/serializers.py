@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from accounts.admission.registration import RegistrationNumberError, registration_number_clean
@@ -36,7 +37,7 @@ class OrganisationCreateInput(serializers.Serializer):
     registration_number = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
     country = serializers.RegexField(
-        r"^[A-Za-z]{2}$", error_messages={"invalid": "Give a two-letter ISO country code."}
+        r"^[A-Za-z]{2}$", error_messages={"invalid": gettext_lazy("Give a two-letter ISO country code.")}
     )
 
     def validate(self, attrs: dict) -> dict:

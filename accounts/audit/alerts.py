@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import Alert, AlertStatus, DataClass, LegalBasis
@@ -16,10 +17,11 @@ from accounts.locks import lock_alert
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from hub.errors import ConflictError
+from hub.wording import status_word
 
 
 def alerts_visible_to(*, actor: Actor) -> QuerySet[Alert]:
-    require(actor, Capability.AUDIT_READ, message="Only operators and auditors see alerts.")
+    require(actor, Capability.AUDIT_READ, message=gettext("Only operators and auditors see alerts."))
     return Alert.objects.select_related("organisation", "handled_by__user")
 
 
@@ -42,10 +44,12 @@ def _handled_tag(status: AlertStatus) -> AuditTag:
 @transaction.atomic
 def alert_handle(*, alert: Alert, status: AlertStatus, reason: str, actor: Actor) -> Alert:
     """Acknowledge (someone is on it) or resolve (done, with a reason) an alert."""
-    require(actor, Capability.ALERT_HANDLE, message="Your role does not handle alerts.")
+    require(actor, Capability.ALERT_HANDLE, message=gettext("Your role does not handle alerts."))
     alert = lock_alert(alert)
     if alert.status == AlertStatus.RESOLVED or alert.status == status:
-        raise ConflictError(f"The alert is already {alert.status}.")
+        raise ConflictError(
+            gettext("The alert is already %(status)s.") % {"status": status_word(AlertStatus, alert.status)}
+        )
     alert.status, alert.handled_by, alert.handled_at, alert.resolution = (
         status,
         actor.member,

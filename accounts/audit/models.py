@@ -7,29 +7,30 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DataClass(models.TextChoices):
-    SHAREABLE = "shareable", "Shareable"
-    RESTRICTED = "restricted", "Restricted"
-    ADMINISTRATIVE = "administrative", "Administrative"
+    SHAREABLE = "shareable", _("Shareable")
+    RESTRICTED = "restricted", _("Restricted")
+    ADMINISTRATIVE = "administrative", _("Administrative")
 
 
 class Outcome(models.TextChoices):
-    ALLOWED = "allowed", "Allowed"
-    DENIED = "denied", "Denied"
+    ALLOWED = "allowed", _("Allowed")
+    DENIED = "denied", _("Denied")
 
 
 class LegalBasis(models.TextChoices):
-    MEMBERSHIP_TERMS = "membership_terms", "Membership terms"
-    OPERATOR_DUTY = "operator_duty", "Operator's duty of oversight"
-    COURT_ORDER = "court_order", "Court order"
+    MEMBERSHIP_TERMS = "membership_terms", _("Membership terms")
+    OPERATOR_DUTY = "operator_duty", _("Operator's duty of oversight")
+    COURT_ORDER = "court_order", _("Court order")
     # An operator admin reading an applicant's own verification documents to decide its application.
-    ADMISSION_REVIEW = "admission_review", "Admission review"
+    ADMISSION_REVIEW = "admission_review", _("Admission review")
     # An operator reviewer reading a pending report's statement and evidence to decide it.
-    REPORT_REVIEW = "report_review", "Report review"
+    REPORT_REVIEW = "report_review", _("Report review")
     # An operator reviewer reading both sides' submissions in an undecided dispute to decide it.
-    DISPUTE_REVIEW = "dispute_review", "Dispute review"
+    DISPUTE_REVIEW = "dispute_review", _("Dispute review")
 
 
 class AuditEvent(models.Model):
@@ -85,9 +86,9 @@ class AuditEvent(models.Model):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
 
 
 class Alert(models.Model):

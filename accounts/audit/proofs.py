@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from accounts.actors import Actor
 from accounts.audit.log import log_size, stored_leaf_hashes
 from accounts.audit.models import AuditCheckpoint, DataClass, LegalBasis
@@ -14,7 +16,7 @@ from hubcore import merkle
 def checkpoint_latest(*, actor: Actor) -> AuditCheckpoint:
     checkpoint = AuditCheckpoint.objects.order_by("-size").first()
     if checkpoint is None:
-        raise NotFoundError("No checkpoint has been published yet.")
+        raise NotFoundError(gettext("No checkpoint has been published yet."))
     _audit(actor, "checkpoint", {"size": checkpoint.size})
     return checkpoint
 
@@ -24,7 +26,8 @@ def inclusion_proof_for(*, actor: Actor, index: int, size: int) -> tuple[bytes, 
     _require_size(size)
     if not 0 <= index < size:
         raise DomainError(
-            "index must be at least 0 and below size.", fields={"index": ["Out of range for this size."]}
+            gettext("index must be at least 0 and below size."),
+            fields={"index": [gettext("Out of range for this size.")]},
         )
     leaves = stored_leaf_hashes(size)
     _audit(actor, "inclusion_proof", {"index": index, "size": size})
@@ -34,7 +37,10 @@ def inclusion_proof_for(*, actor: Actor, index: int, size: int) -> tuple[bytes, 
 def consistency_proof_for(*, actor: Actor, first: int, second: int) -> list[bytes]:
     _require_size(second)
     if not 1 <= first <= second:
-        raise DomainError("first must be at least 1 and at most second.", fields={"first": ["Out of range."]})
+        raise DomainError(
+            gettext("first must be at least 1 and at most second."),
+            fields={"first": [gettext("Out of range.")]},
+        )
     _audit(actor, "consistency_proof", {"first": first, "second": second})
     return merkle.consistency_proof(stored_leaf_hashes(second), first, second)
 
@@ -42,7 +48,8 @@ def consistency_proof_for(*, actor: Actor, first: int, second: int) -> list[byte
 def _require_size(size: int) -> None:
     if not 1 <= size <= log_size():
         raise DomainError(
-            f"size must be between 1 and the log's size, {log_size()}.", fields={"size": ["Out of range."]}
+            gettext("size must be between 1 and the log's size, %(size)s.") % {"size": log_size()},
+            fields={"size": [gettext("Out of range.")]},
         )
 
 

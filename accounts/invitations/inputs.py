@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from accounts.roles import Role, Scope
@@ -29,7 +30,7 @@ class AcceptInput(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["password"] != attrs["password_again"]:
-            raise serializers.ValidationError({"password_again": ["The two passwords differ."]})
+            raise serializers.ValidationError({"password_again": [gettext("The two passwords differ.")]})
         return attrs
 
 
@@ -45,9 +46,10 @@ class WebApiKeyInput(serializers.Serializer):
     def validate_expires_on(self, value: date) -> date:
         today = date.today()
         if value <= today:
-            raise serializers.ValidationError("Choose a date after today.")
+            raise serializers.ValidationError(gettext("Choose a date after today."))
         if value > today + timedelta(days=settings.HUB_API_KEY_DEFAULT_DAYS):
             raise serializers.ValidationError(
-                f"Choose a date at most {settings.HUB_API_KEY_DEFAULT_DAYS} days ahead."
+                gettext("Choose a date at most %(days)s days ahead.")
+                % {"days": settings.HUB_API_KEY_DEFAULT_DAYS}
             )
         return value

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, Outcome
@@ -69,7 +70,7 @@ def invitation_create(
     the first admin of any organisation. `actor=None` is the hub itself (management commands)."""
     target = organisation if organisation is not None else (actor.organisation if actor else None)
     if target is None:
-        raise DomainError("Name the organisation.", fields={"organisation": ["Required."]})
+        raise DomainError(gettext("Name the organisation."), fields={"organisation": [gettext("Required.")]})
     if actor is not None:
         _require_may_invite(actor=actor, organisation=target, role=role)
     if role not in VALID_ROLES[OrganisationKind(target.kind)]:
@@ -87,7 +88,7 @@ def _require_may_invite(*, actor: Actor, organisation: Organisation, role: str) 
         require(
             actor,
             Capability.MEMBER_MANAGE,
-            message="Only your organisation's administrators invite members.",
+            message=gettext("Only your organisation's administrators invite members."),
             denied_tag=AuditTag.INVITATION_CREATED,
             target_type="invitation",
         )
@@ -95,7 +96,7 @@ def _require_may_invite(*, actor: Actor, organisation: Organisation, role: str) 
     require(
         actor,
         Capability.ORGANISATION_ADMIN,
-        message="You invite members only into your own organisation.",
+        message=gettext("You invite members only into your own organisation."),
         denied_tag=AuditTag.INVITATION_CREATED,
         target_type="invitation",
     )
@@ -109,8 +110,10 @@ def _require_may_invite(*, actor: Actor, organisation: Organisation, role: str) 
             request_id=actor.request_id,
         )
         raise ForbiddenError(
-            "Operators invite only an organisation's first administrator; its administrators invite the rest.",
-            fields={"role": ["Only the first admin of another organisation."]},
+            gettext(
+                "Operators invite only an organisation's first administrator; its administrators invite the rest."
+            ),
+            fields={"role": [gettext("Only the first admin of another organisation.")]},
         )
 
 
@@ -121,8 +124,8 @@ def _invitation_save(
     lock_organisation(organisation.pk)  # two admins inviting the same address at once: one wins
     if _address_taken(email):
         raise ConflictError(
-            "This address already belongs to a member of the hub.",
-            fields={"email": ["Already a member."]},
+            gettext("This address already belongs to a member of the hub."),
+            fields={"email": [gettext("Already a member.")]},
         )
     now = timezone.now()
     if Invitation.objects.filter(
@@ -133,8 +136,10 @@ def _invitation_save(
         expires_at__gt=now,
     ).exists():
         raise ConflictError(
-            "A pending invitation to this address already exists; revoke it first to send a new one.",
-            fields={"email": ["Already invited."]},
+            gettext(
+                "A pending invitation to this address already exists; revoke it first to send a new one."
+            ),
+            fields={"email": [gettext("Already invited.")]},
         )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -161,17 +166,22 @@ def _invitation_save(
 def invitation_mail_queue(*, invitation: Invitation, token: str) -> None:
     """Queue the invitation mail (the outbox, accounts/mail): organisation, role, the one-time link and
     when it expires. An SMTP outage leaves it queued for the sweep; the invitation stands."""
-    body = (
-        f"You are invited to join {invitation.organisation.name} on the Infringer Intelligence Hub "
-        f"as {invitation.get_role_display().lower()}.\n\n"
-        f"Accept the invitation and set your password here (the link works once):\n\n"
-        f"    {accept_url(token)}\n\n"
-        f"The link expires on {invitation.expires_at:%Y-%m-%d %H:%M} UTC. "
-        "If you did not expect this invitation, ignore this message.\n"
-    )
+    # In the language of the request that invites (the inviter's): the mail is rendered when queued.
+    body = gettext(
+        "You are invited to join %(organisation)s on the Infringer Intelligence Hub as %(role)s.\n\n"
+        "Accept the invitation and set your password here (the link works once):\n\n"
+        "    %(link)s\n\n"
+        "The link expires on %(expires)s UTC. If you did not expect this invitation, ignore this message.\n"
+    ) % {
+        "organisation": invitation.organisation.name,
+        "role": invitation.get_role_display().lower(),
+        "link": accept_url(token),
+        "expires": f"{invitation.expires_at:%Y-%m-%d %H:%M}",
+    }
     mail_queue(
         to=invitation.email,
-        subject=f"Invitation to join {invitation.organisation.name}",
+        subject=gettext("Invitation to join %(organisation)s")
+        % {"organisation": invitation.organisation.name},
         body=body,
         about=invitation,
     )
@@ -182,7 +192,7 @@ def invitation_revoke(*, invitation: Invitation, actor: Actor) -> Invitation:
     """Withdraw a pending invitation; its link stops working. Revoking twice is harmless."""
     _require_manages(actor=actor, organisation=invitation.organisation, tag=AuditTag.INVITATION_REVOKED)
     if invitation.accepted_at is not None:
-        raise ConflictError("This invitation was already accepted; deactivate the member instead.")
+        raise ConflictError(gettext("This invitation was already accepted; deactivate the member instead."))
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -194,9 +204,9 @@ def invitation_revoke(*, invitation: Invitation, actor: Actor) -> Invitation:
 
 def _require_manages(*, actor: Actor, organisation: Organisation, tag: AuditTag) -> None:
     if actor.organisation.pk == organisation.pk:
-        require(actor, Capability.MEMBER_MANAGE, message="Only administrators manage members.")
+        require(actor, Capability.MEMBER_MANAGE, message=gettext("Only administrators manage members."))
         return
-    require(actor, Capability.ORGANISATION_ADMIN, message="Only administrators manage members.")
+    require(actor, Capability.ORGANISATION_ADMIN, message=gettext("Only administrators manage members."))
 
 
 def invitation_for_token(*, token: str, request_id: str = "") -> Invitation:
@@ -212,7 +222,9 @@ def invitation_for_token(*, token: str, request_id: str = "") -> Invitation:
             reason="no invitation has this token",
             request_id=request_id,
         )
-        raise NotFoundError("No such invitation. Check that you copied the whole link from the mail.")
+        raise NotFoundError(
+            gettext("No such invitation. Check that you copied the whole link from the mail.")
+        )
     status = invitation.status
     if status != "pending":
         tag = (
@@ -252,7 +264,7 @@ def invitation_accept(*, token: str, password: str, request_id: str = "") -> Mem
     invitation = invitation_for_token(token=token, request_id=request_id)
     problems = password_problems(invitation=invitation, password=password)
     if problems:
-        raise DomainError("Choose a stronger password.", fields={"password": problems})
+        raise DomainError(gettext("Choose a stronger password."), fields={"password": problems})
     return _invitation_accept_save(invitation_pk=invitation.pk, password=password, request_id=request_id)
 
 
@@ -260,9 +272,9 @@ def invitation_accept(*, token: str, password: str, request_id: str = "") -> Mem
 def _invitation_accept_save(*, invitation_pk: int, password: str, request_id: str) -> Member:
     invitation = lock_invitation(invitation_pk)
     if invitation.status != "pending":  # accepted a moment ago by another request
-        raise GoneError("This invitation was already used. Log in with the password you set.")
+        raise GoneError(gettext("This invitation was already used. Log in with the password you set."))
     if _address_taken(invitation.email):
-        raise ConflictError("This address already belongs to a member of the hub.")
+        raise ConflictError(gettext("This address already belongs to a member of the hub."))
     member = member_create(
         organisation=invitation.organisation,
         username=invitation.email,
@@ -300,8 +312,10 @@ def _member_deactivate_save(*, member_pk: int, reason: str, actor: Actor) -> Mem
         others = Member.objects.filter(organisation_id=member.organisation_id, role=Role.ADMIN, active=True)
         if not others.exclude(pk=member.pk).exists():
             raise ConflictError(
-                "This is the organisation's last active administrator: invite or reactivate another first.",
-                fields={"member": ["The last active admin."]},
+                gettext(
+                    "This is the organisation's last active administrator: invite or reactivate another first."
+                ),
+                fields={"member": [gettext("The last active admin.")]},
             )
     member.active = False
     member.save(update_fields=["active"])

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -73,7 +74,7 @@ def members(request: ActorRequest) -> HttpResponse:
         services.invitation_create(email=data["email"], role=data["role"], actor=request.actor)
     except DomainError as exc:
         return _members_page(request, errors=domain_errors(exc), form=request.POST, status=exc.status_code)
-    messages.info(request, "The invitation was sent.")
+    messages.info(request, gettext("The invitation was sent."))
     return redirect("members-page")
 
 
@@ -85,7 +86,7 @@ def invitation_revoke(request: ActorRequest, invitation_id) -> HttpResponse:
         services.invitation_revoke(invitation=invitation, actor=request.actor)
     except DomainError as exc:
         return _members_page(request, errors=domain_errors(exc), status=exc.status_code)
-    messages.info(request, "The invitation was revoked.")
+    messages.info(request, gettext("The invitation was revoked."))
     return redirect("members-page")
 
 
@@ -242,6 +243,6 @@ def organisation_api_keys(request: ActorRequest) -> HttpResponse:
 def api_key_revoke(request: ActorRequest, key_id) -> HttpResponse:
     api_key = account_selectors.api_key_get(actor=request.actor, public_id=key_id)
     account_services.api_key_revoke(api_key=api_key, actor=request.actor)
-    messages.info(request, f"Key {api_key.prefix}… was revoked.")
+    messages.info(request, gettext("Key %(prefix)s… was revoked.") % {"prefix": api_key.prefix})
     back = request.POST.get("back")
     return redirect("organisation-api-keys" if back == "organisation" else "api-keys-page")

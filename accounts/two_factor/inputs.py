@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 
@@ -13,7 +14,7 @@ class CodeInput(serializers.Serializer):
     def validate_code(self, value: str) -> str:
         code = value.replace(" ", "").replace("-", "")
         if not code.isalnum():
-            raise serializers.ValidationError("Enter the code from your authenticator app.")
+            raise serializers.ValidationError(gettext("Enter the code from your authenticator app."))
         return code.lower() if not code.isdigit() else code
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -24,7 +25,7 @@ from accounts.models import Member
 from accounts.two_factor import selectors
 from hub.errors import DomainError, TooManyRequestsError
 
-WRONG_CODE = "That code is not right (or was already used)."
+WRONG_CODE = gettext_lazy("That code is not right (or was already used).")
 
 
 def _actor(member: Member, request_id: str) -> Actor:
@@ -52,8 +53,8 @@ def _check(member: Member, device: Device | None, code: str, *, request_id: str,
             request_id=request_id,
         )
         raise TooManyRequestsError(
-            "Too many wrong codes. Wait a little, then try again.",
-            fields={field: ["Too many wrong codes; wait before trying again."]},
+            gettext("Too many wrong codes. Wait a little, then try again."),
+            fields={field: [gettext("Too many wrong codes; wait before trying again.")]},
         )
     if device is None or not device.verify_token(code):
         _refuse(
@@ -62,7 +63,7 @@ def _check(member: Member, device: Device | None, code: str, *, request_id: str,
             reason="wrong second-factor code",
             request_id=request_id,
         )
-        raise DomainError(WRONG_CODE, fields={field: [WRONG_CODE]})
+        raise DomainError(str(WRONG_CODE), fields={field: [str(WRONG_CODE)]})
 
 
 def enrolment_device(member: Member) -> TOTPDevice:
@@ -91,14 +92,15 @@ def enrolment_confirm(
     if existing is not None:
         if not current_code:
             raise DomainError(
-                "Enter a current code from the authenticator you enrolled before.",
-                fields={"current_code": ["Required to replace your authenticator."]},
+                gettext("Enter a current code from the authenticator you enrolled before."),
+                fields={"current_code": [gettext("Required to replace your authenticator.")]},
             )
         _check(member, existing, current_code, request_id=request_id, field="current_code")
     pending = selectors.totp_device_pending(member.user)
     if pending is None:
         raise DomainError(
-            "Start the enrolment again.", fields={"code": ["No authenticator is being enrolled."]}
+            gettext("Start the enrolment again."),
+            fields={"code": [gettext("No authenticator is being enrolled.")]},
         )
     _check(member, pending, code, request_id=request_id)
     with transaction.atomic():

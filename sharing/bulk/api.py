@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -42,7 +43,9 @@ class BulkChecksApi(HubApiView):
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
-            raise ValidationError({"file": ["Upload a CSV or JSONL file in the multipart field 'file'."]})
+            raise ValidationError(
+                {"file": [gettext("Upload a CSV or JSONL file in the multipart field 'file'.")]}
+            )
         try:
             job = bulk.bulk_submit(upload=upload, actor=self.actor)
         finally:

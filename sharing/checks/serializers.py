@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
@@ -53,7 +54,8 @@ class CheckOutput(serializers.Serializer):
 class TokenEvaluateInput(serializers.Serializer):
     blinded_elements = ListField(
         child=serializers.RegexField(
-            r"^[0-9a-fA-F]{64}$", error_messages={"invalid": "An element is 64 hexadecimal digits."}
+            r"^[0-9a-fA-F]{64}$",
+            error_messages={"invalid": gettext_lazy("An element is 64 hexadecimal digits.")},
         ),
         min_length=1,
         help_text="RFC 9497 blinded elements, lowercase hex of their 32-byte encoding (at most 1000 a call)",
@@ -61,7 +63,9 @@ class TokenEvaluateInput(serializers.Serializer):
 
     def validate_blinded_elements(self, value: list[str]) -> list[str]:
         if len(value) > settings.HUB_MAX_EVALUATE_BATCH:
-            raise serializers.ValidationError(f"At most {settings.HUB_MAX_EVALUATE_BATCH} elements a call.")
+            raise serializers.ValidationError(
+                gettext("At most %(count)s elements a call.") % {"count": settings.HUB_MAX_EVALUATE_BATCH}
+            )
         return value
 
     def elements(self) -> list[bytes]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
@@ -35,7 +36,7 @@ class ScopeInput(serializers.Serializer):
     def validate(self, data: dict) -> dict:
         if not (data["reports"] or data["subjects"] or data["tokens"] or data.get("identifiers")):
             raise serializers.ValidationError(
-                {"reports": ["Name at least one report, subject, token or identifier."]}
+                {"reports": [gettext("Name at least one report, subject, token or identifier.")]}
             )
         return data
 

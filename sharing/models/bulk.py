@@ -11,14 +11,15 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class BulkJobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed")
 
 
 # A job in one of these still counts against the organisation's concurrent-job limit.
@@ -59,8 +60,8 @@ class BulkRow(models.Model):
 
 
 class BulkChunkStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DONE = "done", "Done"
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
 
 
 class BulkChunk(models.Model):

@@ -12,26 +12,27 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DisclosureStatus(models.TextChoices):
-    SUBMITTED = "submitted"
-    UNDER_REVIEW = "under_review"
-    APPROVED = "approved"
-    PACKAGE_READY = "package_ready"
-    DELIVERED = "delivered"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under Review")
+    APPROVED = "approved", _("Approved")
+    PACKAGE_READY = "package_ready", _("Package Ready")
+    DELIVERED = "delivered", _("Delivered")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class RestrictedField(models.TextChoices):
     """Which restricted fields of a report an order may reach."""
 
-    IDENTIFIERS = "identifiers"
-    STATEMENT = "statement"
-    EVIDENCE = "evidence"
-    REPORTER = "reporter"
+    IDENTIFIERS = "identifiers", _("Identifiers")
+    STATEMENT = "statement", _("Statement")
+    EVIDENCE = "evidence", _("Evidence")
+    REPORTER = "reporter", _("Reporter")
 
 
 OPEN_STATUSES = (DisclosureStatus.SUBMITTED, DisclosureStatus.UNDER_REVIEW)

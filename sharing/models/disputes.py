@@ -7,24 +7,25 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open"  # waiting for the reporters to show a complaint or suit was filed
-    ANSWERED = "answered"  # a reporter showed it; an operator decides
-    UPHELD = "upheld"  # the reports stand
-    OVERTURNED = "overturned"  # the reports were unfounded
-    LAPSED = "lapsed"  # no answer in time: the reports are suspended
+    OPEN = "open", _("Open")  # waiting for the reporters to show a complaint or suit was filed
+    ANSWERED = "answered", _("Answered")  # a reporter showed it; an operator decides
+    UPHELD = "upheld", _("Upheld")  # the reports stand
+    OVERTURNED = "overturned", _("Overturned")  # the reports were unfounded
+    LAPSED = "lapsed", _("Lapsed")  # no answer in time: the reports are suspended
 
 
 class CoverageState(models.TextChoices):
     """Where one covered report stands in a dispute; its reporter's clock runs per report."""
 
-    OPEN = "open"  # the reporter's window runs
-    ANSWERED = "answered"  # the reporter showed a complaint or suit; an operator decides
-    UPHELD = "upheld"
-    OVERTURNED = "overturned"
-    LAPSED = "lapsed"  # no answer in time: the report is suspended until decided
+    OPEN = "open", _("Open")  # the reporter's window runs
+    ANSWERED = "answered", _("Answered")  # the reporter showed a complaint or suit; an operator decides
+    UPHELD = "upheld", _("Upheld")
+    OVERTURNED = "overturned", _("Overturned")
+    LAPSED = "lapsed", _("Lapsed")  # no answer in time: the report is suspended until decided
 
 
 # A dispute of a report stays live (blocks a second one by the same organisation) until decided.
@@ -165,9 +166,9 @@ class MemberPolicy(models.Model):
 
 
 class AppealStatus(models.TextChoices):
-    OPEN = "open"
-    GRANTED = "granted"  # the rejection is reversed: the report is accepted
-    REFUSED = "refused"  # the rejection stands
+    OPEN = "open", _("Open")
+    GRANTED = "granted", _("Granted")  # the rejection is reversed: the report is accepted
+    REFUSED = "refused", _("Refused")  # the rejection stands
 
 
 class ReportAppeal(models.Model):

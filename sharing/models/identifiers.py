@@ -6,11 +6,29 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hubcore.identifiers.types import IdentifierType
 
+# The labels of hubcore's (Django-free) enum, marked for translation here; tests/hub/test_translations.py
+# checks each still reads as hubcore's English label.
+IDENTIFIER_TYPE_LABELS = {
+    IdentifierType.PHONE: _("Phone number"),
+    IdentifierType.EMAIL: _("Email address"),
+    IdentifierType.NATIONAL_ID: _("National ID number"),
+    IdentifierType.BUSINESS_LICENCE: _("Business licence / VAT number"),
+    IdentifierType.BANK_ACCOUNT: _("Bank account or payment card"),
+    IdentifierType.PAYMENT_ACCOUNT: _("Payment service account"),
+    IdentifierType.STORE_URL: _("Store URL"),
+    IdentifierType.SHIPPING_ADDRESS: _("Shipping address"),
+    IdentifierType.NAME: _("Name"),
+    IdentifierType.DEVICE_ID: _("Device ID"),
+    IdentifierType.PERSON: _("Person (full name + date of birth)"),
+    IdentifierType.REGISTERED_ADDRESS: _("Registered address (street address + postcode + country)"),
+}
+
 # Django's choices for a plain (Django-free) enum: the (value, label) pairs TextChoices gave.
-IDENTIFIER_TYPE_CHOICES = [(kind.value, kind.label) for kind in IdentifierType]
+IDENTIFIER_TYPE_CHOICES = [(kind.value, IDENTIFIER_TYPE_LABELS[kind]) for kind in IdentifierType]
 
 
 class Subject(models.Model):

@@ -7,49 +7,51 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from hub.errors import ConflictError
-from hub.wording import with_article
+from hub.wording import starts_with_vowel, status_word
 
 
 class IpType(models.TextChoices):
-    TRADEMARK = "trademark"
-    COPYRIGHT = "copyright"
-    PATENT = "patent"
-    OTHER = "other"
+    TRADEMARK = "trademark", _("Trademark")
+    COPYRIGHT = "copyright", _("Copyright")
+    PATENT = "patent", _("Patent")
+    OTHER = "other", _("Other")
 
 
 class Category(models.TextChoices):
-    COUNTERFEIT = "counterfeit"
-    PIRACY = "piracy"
-    DESIGN_COPY = "design_copy"
-    GREY_MARKET = "grey_market"
-    OTHER = "other"
+    COUNTERFEIT = "counterfeit", _("Counterfeit")
+    PIRACY = "piracy", _("Piracy")
+    DESIGN_COPY = "design_copy", _("Design Copy")
+    GREY_MARKET = "grey_market", _("Grey Market")
+    OTHER = "other", _("Other")
 
 
 class VerificationLevel(models.TextChoices):
     """Ordered from weakest to strongest; see VERIFICATION_RANK."""
 
-    SELF_DECLARED = "self_declared"
-    RIGHTS_OWNER_VERIFIED = "rights_owner_verified"
-    PLATFORM_ENFORCEMENT = "platform_enforcement"
-    ADMINISTRATIVE_DECISION = "administrative_decision"
-    COURT_JUDGMENT = "court_judgment"
+    SELF_DECLARED = "self_declared", _("Self Declared")
+    RIGHTS_OWNER_VERIFIED = "rights_owner_verified", _("Rights Owner Verified")
+    PLATFORM_ENFORCEMENT = "platform_enforcement", _("Platform Enforcement")
+    ADMINISTRATIVE_DECISION = "administrative_decision", _("Administrative Decision")
+    COURT_JUDGMENT = "court_judgment", _("Court Judgment")
 
 
 VERIFICATION_RANK = {level: rank for rank, level in enumerate(VerificationLevel.values)}
 
 
 class ReportStatus(models.TextChoices):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    RETRACTED = "retracted"
-    EXPIRED = "expired"
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    RETRACTED = "retracted", _("Retracted")
+    EXPIRED = "expired", _("Expired")
     # The reporter did not answer a dispute in time; stops matching until decided.
-    SUSPENDED = "suspended"
+    SUSPENDED = "suspended", _("Suspended")
     # An operator upheld the dispute against it: the report was unfounded.
-    OVERTURNED = "overturned"
+    OVERTURNED = "overturned", _("Overturned")
 
 
 CLOSED_STATUSES = (
@@ -121,7 +123,7 @@ class Report(models.Model):
         return sorted({link.token.identifier_type for link in self.identifiers.all()})
 
     def accept(self, *, by, reason: str, expires_at) -> None:
-        self._require_status(ReportStatus.PENDING, "accepted")
+        self._require_status(ReportStatus.PENDING, pgettext_lazy("a report can be …", "accepted"))
         self.status = ReportStatus.ACCEPTED
         self.reviewed_by, self.reviewed_at, self.review_reason = (
             by,
@@ -131,38 +133,50 @@ class Report(models.Model):
         self.expires_at = expires_at
 
     def reject(self, *, by, reason: str) -> None:
-        self._require_status(ReportStatus.PENDING, "rejected")
+        self._require_status(ReportStatus.PENDING, pgettext_lazy("a report can be …", "rejected"))
         self.status = ReportStatus.REJECTED
         self.reviewed_by, self.reviewed_at, self.review_reason = by, timezone.now(), reason
         self.closed_at = self.reviewed_at
 
     def reopen_on_appeal(self) -> None:
         """A granted appeal: the rejected report goes back to review, to be accepted by the appeal's reviewer."""
-        self._require_status(ReportStatus.REJECTED, "reopened on appeal")
+        self._require_status(ReportStatus.REJECTED, pgettext_lazy("a report can be …", "reopened on appeal"))
         self.status, self.closed_at = ReportStatus.PENDING, None
 
     def retract(self) -> None:
         if self.status not in (ReportStatus.PENDING, ReportStatus.ACCEPTED):
-            raise ConflictError(f"{with_article(self.status, capital=True)} report cannot be retracted.")
+            raise ConflictError(
+                _refused(
+                    self.status,
+                    gettext("A %(status)s report cannot be retracted."),
+                    gettext("An %(status)s report cannot be retracted."),
+                )
+            )
         self.status = ReportStatus.RETRACTED
         self.closed_at = timezone.now()
 
     def expire(self) -> None:
-        self._require_status(ReportStatus.ACCEPTED, "expired")
+        self._require_status(ReportStatus.ACCEPTED, pgettext_lazy("a report can be …", "expired"))
         self.status = ReportStatus.EXPIRED
         self.closed_at = timezone.now()
 
     def renew(self, *, expires_at) -> None:
-        self._require_status(ReportStatus.ACCEPTED, "renewed")
+        self._require_status(ReportStatus.ACCEPTED, pgettext_lazy("a report can be …", "renewed"))
         self.renewed_at, self.expires_at = timezone.now(), expires_at
 
     def suspend(self) -> None:
-        self._require_status(ReportStatus.ACCEPTED, "suspended")
+        self._require_status(ReportStatus.ACCEPTED, pgettext_lazy("a report can be …", "suspended"))
         self.status, self.closed_at = ReportStatus.SUSPENDED, timezone.now()
 
     def overturn(self) -> None:
         if self.status not in (ReportStatus.ACCEPTED, ReportStatus.SUSPENDED):
-            raise ConflictError(f"{with_article(self.status, capital=True)} report cannot be overturned.")
+            raise ConflictError(
+                _refused(
+                    self.status,
+                    gettext("A %(status)s report cannot be overturned."),
+                    gettext("An %(status)s report cannot be overturned."),
+                )
+            )
         self.status, self.closed_at, self.disputed = ReportStatus.OVERTURNED, timezone.now(), False
 
     def reinstate(self) -> None:
@@ -171,9 +185,26 @@ class Report(models.Model):
             self.status, self.closed_at = ReportStatus.ACCEPTED, None
         self.disputed = False
 
-    def _require_status(self, expected: str, becoming: str) -> None:
+    def _require_status(self, expected: str, becoming) -> None:
         if self.status != expected:
-            raise ConflictError(f"Only a {expected} report can be {becoming}; this one is {self.status}.")
+            message = (
+                gettext("Only an %(expected)s report can be %(becoming)s; this one is %(status)s.")
+                if starts_with_vowel(expected)
+                else gettext("Only a %(expected)s report can be %(becoming)s; this one is %(status)s.")
+            )
+            raise ConflictError(
+                message
+                % {
+                    "expected": status_word(ReportStatus, expected),
+                    "becoming": becoming,
+                    "status": status_word(ReportStatus, self.status),
+                }
+            )
+
+
+def _refused(status: str, a: str, an: str) -> str:
+    """The refusal with the article English puts before the status, the status in the active language."""
+    return (an if starts_with_vowel(status) else a) % {"status": status_word(ReportStatus, status)}
 
 
 class ReportIdentifier(models.Model):

@@ -12,6 +12,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hubcore.identifiers.types import IdentifierType
 from sharing.models.identifiers import IDENTIFIER_TYPE_CHOICES
@@ -73,10 +74,10 @@ class WebhookEndpoint(models.Model):
 
 
 class OutboxStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class WebhookOutbox(models.Model):
@@ -115,11 +116,11 @@ class WebhookOutbox(models.Model):
 
 
 class AttemptOutcome(models.TextChoices):
-    IN_FLIGHT = "in_flight", "In flight"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    IN_FLIGHT = "in_flight", _("In flight")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
     # The worker died between sending and recording; a later attempt took over.
-    ABANDONED = "abandoned", "Abandoned"
+    ABANDONED = "abandoned", _("Abandoned")
 
 
 class WebhookDeliveryAttempt(models.Model):

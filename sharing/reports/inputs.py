@@ -5,6 +5,7 @@ from __future__ import annotations
 import binascii
 
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -23,10 +24,11 @@ class EvidenceInput(serializers.Serializer):
         try:
             content = evidence_decode(value)
         except (binascii.Error, ValueError):
-            raise serializers.ValidationError("Not valid base64.") from None
+            raise serializers.ValidationError(gettext("Not valid base64.")) from None
         if len(content) > settings.HUB_MAX_EVIDENCE_BYTES:
             raise serializers.ValidationError(
-                f"An evidence file may be at most {settings.HUB_MAX_EVIDENCE_BYTES} bytes."
+                gettext("An evidence file may be at most %(size)s bytes.")
+                % {"size": settings.HUB_MAX_EVIDENCE_BYTES}
             )
         return content
 

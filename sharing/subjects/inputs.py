@@ -5,6 +5,8 @@ without importing the API."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,7 +21,11 @@ def choice_field(choices, what: str) -> serializers.ChoiceField:
     return serializers.ChoiceField(
         choices=choices,
         error_messages={
-            "invalid_choice": f"Unknown {what}; choose one of: {', '.join(c for c, _ in choices)}."
+            "invalid_choice": format_lazy(
+                gettext_lazy("Unknown {what}; choose one of: {choices}."),
+                what=what,
+                choices=", ".join(c for c, _ in choices),
+            )
         },
     )
 
@@ -43,8 +49,10 @@ class IdentifierValueField(serializers.Field):
 
     MAX_FIELDS = 8
     default_error_messages = {
-        "invalid": "Give the value as text, or for a composite type as an object of text fields.",
-        "max_length": "The identifier value is longer than 500 characters.",
+        "invalid": gettext_lazy(
+            "Give the value as text, or for a composite type as an object of text fields."
+        ),
+        "max_length": gettext_lazy("The identifier value is longer than 500 characters."),
     }
 
     def to_internal_value(self, data: object) -> str | dict[str, str]:
@@ -70,24 +78,26 @@ class IdentifierInput(serializers.Serializer):
         r"^[A-Za-z]{2}$",
         required=False,
         help_text="ISO 3166-1 alpha-2; defaults to your organisation's country",
-        error_messages={"invalid": "Give a two-letter ISO country code."},
+        error_messages={"invalid": gettext_lazy("Give a two-letter ISO country code.")},
     )
     token = serializers.RegexField(
         rf"^[0-9a-fA-F]{{{TOKEN_HEX_LENGTH}}}$",
         required=False,
         help_text="Hex of the RFC 9497 OPRF output, derived through /api/v1/tokens/evaluate",
-        error_messages={"invalid": f"A token is {TOKEN_HEX_LENGTH} hexadecimal digits."},
+        error_messages={
+            "invalid": format_lazy(gettext_lazy("A token is {n} hexadecimal digits."), n=TOKEN_HEX_LENGTH)
+        },
     )
     key_version = serializers.IntegerField(min_value=1, required=False)
 
     def validate(self, data: dict) -> dict:
         if ("value" in data) == ("token" in data):
             raise serializers.ValidationError(
-                {"value": ["Give either a value or a token, not both and not neither."]}
+                {"value": [gettext("Give either a value or a token, not both and not neither.")]}
             )
         if "token" in data and "key_version" not in data:
             raise serializers.ValidationError(
-                {"key_version": ["A token needs the key version it was derived under."]}
+                {"key_version": [gettext("A token needs the key version it was derived under.")]}
             )
         return data
 

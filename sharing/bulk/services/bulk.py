@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -32,6 +33,7 @@ from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from hub.errors import ConflictError, TooManyRequestsError
 from hub.tasks_enqueue import enqueue_after_commit, enqueue_now, task_named
+from hub.wording import status_word
 from hubcore.csv_safe import csv_line
 from sharing.bulk.services.bulk_files import ParsedRow, RowTokeniser, file_error, rows_parsed
 from sharing.bulk.services.bulk_match import RESULT_FIELDS, ChunkRow, ResultRow, chunk_results, result_is_miss
@@ -58,7 +60,7 @@ from sharing.subjects.services.tokens import TokenisedIdentifier
 
 def bulk_submit(*, upload: IO[bytes], actor: Actor) -> BulkJob:
     """Store the job, or refuse it over a limit with nothing stored and the refusal on record."""
-    require(actor, Capability.BULK_RUN, message="Your role does not grant bulk:run.")
+    require(actor, Capability.BULK_RUN, message=gettext("Your role does not grant bulk:run."))
     try:
         return _bulk_job_store(upload=upload, actor=actor)
     except TooManyRequestsError as refused:
@@ -107,8 +109,11 @@ def _limits_take(actor: Actor) -> None:
     active = BulkJob.objects.filter(organisation=actor.organisation, status__in=BULK_ACTIVE_STATUSES).count()
     if active >= settings.HUB_BULK_CONCURRENT_JOBS:
         raise TooManyRequestsError(
-            f"Your organisation already has {active} bulk jobs queued or running; at most "
-            f"{settings.HUB_BULK_CONCURRENT_JOBS} at once. Wait for one to finish or cancel one."
+            gettext(
+                "Your organisation already has %(active)s bulk jobs queued or running; at most %(limit)s at once. "
+                "Wait for one to finish or cancel one."
+            )
+            % {"active": active, "limit": settings.HUB_BULK_CONCURRENT_JOBS}
         )
     quota_consume(
         organisation=actor.organisation,
@@ -130,7 +135,8 @@ def _rows_store(
     for index, row in enumerate(parsed):
         if index >= limit:
             raise TooManyRequestsError(
-                f"A bulk job has at most {limit} rows; split the file into several jobs."
+                gettext("A bulk job has at most %(limit)s rows; split the file into several jobs.")
+                % {"limit": limit}
             )
         tokens, error = tokeniser.tokens(row)
         errors += bool(error)
@@ -331,7 +337,10 @@ def bulk_cancel(*, job: BulkJob, actor: Actor, reason: str = "") -> BulkJob:
     )
     job.refresh_from_db()
     if not cancelled:
-        raise ConflictError(f"The job is {job.status}; only a queued or running job can be cancelled.")
+        raise ConflictError(
+            gettext("The job is %(status)s; only a queued or running job can be cancelled.")
+            % {"status": status_word(BulkJobStatus, job.status)}
+        )
     audit_record(
         actor=actor,
         tag=AuditTag.BULK_CANCELLED,
@@ -345,7 +354,10 @@ def bulk_cancel(*, job: BulkJob, actor: Actor, reason: str = "") -> BulkJob:
 def bulk_results_open(*, job: BulkJob, actor: Actor, file_format: str) -> Iterator[str]:
     """Audit the download (a count, no contents) and return the lines of a finished job's results."""
     if job.status != BulkJobStatus.DONE:
-        raise ConflictError(f"The job is {job.status}; results are ready when it is done.")
+        raise ConflictError(
+            gettext("The job is %(status)s; results are ready when it is done.")
+            % {"status": status_word(BulkJobStatus, job.status)}
+        )
     count = BulkResult.objects.filter(job=job).count()
     audit_record(
         actor=actor,

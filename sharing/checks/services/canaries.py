@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
@@ -21,7 +22,7 @@ def canaries_plant(
     *, identifiers: list[RawIdentifier | SuppliedToken], label: str, actor: Actor
 ) -> list[Canary]:
     """Plant canaries; their raw values are tokenised and dropped like any other."""
-    require(actor, Capability.CANARY_PLANT, message="Only operator administrators plant canaries.")
+    require(actor, Capability.CANARY_PLANT, message=gettext("Only operator administrators plant canaries."))
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     planted = []
     for item in tokenised:

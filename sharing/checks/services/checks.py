@@ -22,7 +22,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -34,8 +34,8 @@ from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
-from sharing.checks.services.words import type_word
 from sharing.models import IdentifierToken, ReportIdentifier
+from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
 from sharing.models.reports import VERIFICATION_RANK
 from sharing.subjects.services.subjects import counting
 from sharing.subjects.services.tokens import (
@@ -73,7 +73,7 @@ class CheckResult:
     linked_store_accounts: int = 0
     linked_platforms: int = 0
     recommended_action: str = "allow"
-    explanation: str = "No live report matches these identifiers."
+    explanation: str = field(default_factory=lambda: gettext("No live report matches these identifiers."))
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ DEFAULT_LEVEL_POLICY = {
 
 def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor) -> CheckResult:
     """Tokenise the seller's identifiers, match, pass the lookup gate (quota, sweeps, canaries), audit."""
-    require(actor, Capability.CHECK_RUN, message="Your role does not grant check:run.")
+    require(actor, Capability.CHECK_RUN, message=gettext("Your role does not grant check:run."))
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     now = timezone.now()
     found = list(stored_tokens_find([t.token for t in tokenised]).values())
@@ -320,61 +320,66 @@ def check_result_from(
 
 
 def explain(result: CheckResult) -> str:
-    """A sentence a trust-and-safety analyst can act on: what matched, how, and how strongly.
-
-    Worded in the reader's language (the request's, or the default in a worker): each clause is one
-    translatable message with named placeholders, so a translation can reorder it."""
-    counts = {
-        "subjects": _count(result.subjects_matched, "subject"),
-        "types": _joined([type_word(t) for t in result.matched_types]),
-        "reports": _count(result.reports_matched, "live report"),
-        "organisations": _count(result.reporting_organisations, "independent organisation"),
-    }
+    """A sentence a trust-and-safety analyst can act on: what matched, how, and how strongly (in the
+    active language; each clause is one catalogue entry, so the grammar is the translator's)."""
+    shared = _joined(result.matched_types)
+    subjects = {"n": result.subjects_matched, "types": shared}
     # One "how" and one "by what": "through a linked account through a shared ..." said both with one preposition.
     if result.match == "direct":
-        text = gettext(
-            "Matched %(subjects)s directly, by a shared %(types)s; %(reports)s from %(organisations)s"
+        matched = ngettext(
+            "Matched %(n)s subject directly, by a shared %(types)s",
+            "Matched %(n)s subjects directly, by a shared %(types)s",
+            result.subjects_matched,
         )
     else:
-        text = gettext(
-            "Matched %(subjects)s through a linked account, by a shared %(types)s; "
-            "%(reports)s from %(organisations)s"
+        matched = ngettext(
+            "Matched %(n)s subject through a linked account, by a shared %(types)s",
+            "Matched %(n)s subjects through a linked account, by a shared %(types)s",
+            result.subjects_matched,
         )
-    text %= counts
+    clauses = [matched % subjects, _reports_clause(result)]
     if result.linked_store_accounts:
-        stores = _count(result.linked_store_accounts, "store account")
-        text += gettext("; that subject holds %(stores)s") % {"stores": stores}
-        if result.linked_platforms:
-            platforms = _count(result.linked_platforms, "platform")
-            text += gettext(" reported on %(platforms)s") % {"platforms": platforms}
+        clauses.append(_accounts_clause(result))
     if result.corroborated_types:
-        weak = _joined([type_word(t) for t in result.corroborated_types])
-        text += gettext(
-            "; its reports also carry the %(types)s given (corroboration only: no extra reporter)"
-        ) % {"types": weak}
+        clauses.append(
+            gettext("its reports also carry the %(types)s given (corroboration only: no extra reporter)")
+            % {"types": _joined(result.corroborated_types)}
+        )
     if result.disputed:
-        text += gettext("; the listing is disputed")
-    return pgettext("a sentence ends", "%(sentence)s.") % {"sentence": text}
+        clauses.append(gettext("the listing is disputed"))
+    return gettext("%(clauses)s.") % {"clauses": gettext("; ").join(clauses)}
 
 
-def _joined(labels: list[str]) -> str:
-    if len(labels) < 2:
-        return "".join(labels)
-    separator = pgettext("between items of a list", ", ")
-    return gettext("%(items)s and %(last)s") % {"items": separator.join(labels[:-1]), "last": labels[-1]}
+def _reports_clause(result: CheckResult) -> str:
+    reports = ngettext("%(n)s live report", "%(n)s live reports", result.reports_matched) % {
+        "n": result.reports_matched
+    }
+    organisations = ngettext(
+        "%(n)s independent organisation", "%(n)s independent organisations", result.reporting_organisations
+    ) % {"n": result.reporting_organisations}
+    return gettext("%(reports)s from %(organisations)s") % {
+        "reports": reports,
+        "organisations": organisations,
+    }
 
 
-# Each count's words, singular and plural, as ngettext finds them in the catalogue.
-_COUNTED = {
-    "subject": lambda n: ngettext("%(count)d subject", "%(count)d subjects", n),
-    "live report": lambda n: ngettext("%(count)d live report", "%(count)d live reports", n),
-    "independent organisation": lambda n: ngettext(
-        "%(count)d independent organisation", "%(count)d independent organisations", n
-    ),
-    "store account": lambda n: ngettext("%(count)d store account", "%(count)d store accounts", n),
-    "platform": lambda n: ngettext("%(count)d platform", "%(count)d platforms", n),
-}
+def _accounts_clause(result: CheckResult) -> str:
+    accounts = ngettext(
+        "that subject holds %(n)s store account",
+        "that subject holds %(n)s store accounts",
+        result.linked_store_accounts,
+    ) % {"n": result.linked_store_accounts}
+    if not result.linked_platforms:
+        return accounts
+    return ngettext(
+        "%(accounts)s reported on %(n)s platform",
+        "%(accounts)s reported on %(n)s platforms",
+        result.linked_platforms,
+    ) % {"accounts": accounts, "n": result.linked_platforms}
 
 
-def _count(n: int, noun: str) -> str:
-    return _COUNTED[noun](n) % {"count": n}
+def _joined(types) -> str:
+    labels = [str(IDENTIFIER_TYPE_LABELS[IdentifierType(t)]).lower() for t in types]
+    if len(labels) < 3:
+        return gettext(" and ").join(labels)
+    return gettext("%(first)s and %(last)s") % {"first": gettext(", ").join(labels[:-1]), "last": labels[-1]}

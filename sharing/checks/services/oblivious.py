@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -30,7 +31,7 @@ class Evaluation:
 
 def tokens_evaluate_blinded(*, blinded_elements: list[bytes], actor: Actor) -> Evaluation:
     """Check every element, take the quota, evaluate the batch, audit the count."""
-    require(actor, Capability.TOKEN_EVALUATE, message="Your role does not grant token:evaluate.")
+    require(actor, Capability.TOKEN_EVALUATE, message=gettext("Your role does not grant token:evaluate."))
     _require_valid_elements(blinded_elements)
     quota_take_or_refuse(
         actor=actor, demands=evaluation_quota_demands(len(blinded_elements)), tag=AuditTag.TOKENS_EVALUATED
@@ -50,7 +51,9 @@ def tokens_evaluate_blinded(*, blinded_elements: list[bytes], actor: Actor) -> E
 
 
 def _require_valid_elements(elements: list[bytes]) -> None:
-    message = "Not a valid ristretto255 element (a 32-byte canonical encoding, not the identity)."
+    message = gettext_lazy(
+        "Not a valid ristretto255 element (a 32-byte canonical encoding, not the identity)."
+    )
     errors = {str(i): [message] for i, element in enumerate(elements) if not oprf.element_is_valid(element)}
     if errors:
-        raise DomainError("Some blinded elements are invalid.", fields={"blinded_elements": errors})
+        raise DomainError(gettext("Some blinded elements are invalid."), fields={"blinded_elements": errors})

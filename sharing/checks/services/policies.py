@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -72,7 +73,7 @@ def policy_set(*, policy: dict, actor: Actor) -> MemberPolicy:
     require(
         actor,
         Capability.POLICY_MANAGE,
-        message="Only platform and courier administrators set the action policy.",
+        message=gettext("Only platform and courier administrators set the action policy."),
     )
     saved, _ = MemberPolicy.objects.update_or_create(
         organisation=actor.organisation, defaults={**policy, "updated_at": timezone.now()}

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -24,7 +25,7 @@ from accounts.capabilities import require
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError
 from hub.tasks_enqueue import enqueue_after_commit, task_named
-from hub.wording import with_article
+from hub.wording import starts_with_vowel, status_word
 from sharing import locks
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.models import (
@@ -97,11 +98,12 @@ def disclosure_request_submit(
     require(actor, Capability.DISCLOSURE_REQUEST)
     if not actor.organisation.encryption_public_key:
         raise DomainError(
-            "Register your court's encryption key first (PUT /api/v1/organisation/encryption-key)."
+            gettext("Register your court's encryption key first (PUT /api/v1/organisation/encryption-key).")
         )
     if deadline <= timezone.now():
         raise DomainError(
-            "The deadline must be in the future.", fields={"deadline": ["Give a future date and time."]}
+            gettext("The deadline must be in the future."),
+            fields={"deadline": [gettext("Give a future date and time.")]},
         )
     looked_up = _scope_looked_up(scope)
     hits = sum(1 for row in stored_tokens_find([t.token for t in looked_up]).values() if row.subject_id)
@@ -183,7 +185,7 @@ def _approve(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
     request = locks.lock_disclosure(request.pk)
     _require_open(request)
     if request.approvals.filter(officer=actor.member).exists():
-        raise ConflictError("You have already approved this request; a second officer must approve.")
+        raise ConflictError(gettext("You have already approved this request; a second officer must approve."))
     DisclosureApproval.objects.create(request=request, officer=actor.member)
     request.status = DisclosureStatus.UNDER_REVIEW
     if request.approvals.values("officer").distinct().count() >= 2:
@@ -247,13 +249,13 @@ def _narrow(
         for part in ("reports", "subjects", "tokens", "fields")
     ):
         raise DomainError(
-            "Narrowing can only remove items from the scope.",
-            fields={"scope": ["Not a subset of the current scope."]},
+            gettext("Narrowing can only remove items from the scope."),
+            fields={"scope": [gettext("Not a subset of the current scope.")]},
         )
     if not (scope.reports or scope.subjects or scope.tokens) or not scope.fields:
         raise DomainError(
-            "Narrowing cannot empty the scope; reject the request instead.",
-            fields={"scope": ["Nothing would remain."]},
+            gettext("Narrowing cannot empty the scope; reject the request instead."),
+            fields={"scope": [gettext("Nothing would remain.")]},
         )
     DisclosureScopeChange.objects.create(
         request=request, officer=actor.member, reason=reason, before=before.as_dict(), after=scope.as_dict()
@@ -279,7 +281,12 @@ def disclosure_withdraw(*, request: DisclosureRequest, actor: Actor) -> Disclosu
         DisclosureStatus.EXPIRED,
         DisclosureStatus.WITHDRAWN,
     ):
-        raise ConflictError(f"{with_article(request.status, capital=True)} request cannot be withdrawn.")
+        message = (
+            gettext("An %(status)s request cannot be withdrawn.")
+            if starts_with_vowel(request.status)
+            else gettext("A %(status)s request cannot be withdrawn.")
+        )
+        raise ConflictError(message % {"status": status_word(DisclosureStatus, request.status)})
     request.status, request.closed_at = DisclosureStatus.WITHDRAWN, timezone.now()
     request.save()
     _audit(actor, AuditTag.DISCLOSURE_WITHDRAWN, request, {})
@@ -396,12 +403,15 @@ def _require_reason(reason: str) -> None:
     """The API's and the pages' input serializers hold the full rule; this keeps any other caller
     from reaching the database constraint (a 500) with a blank reason."""
     if not reason.strip():
-        raise DomainError("Give a reason.", fields={"reason": ["A reason is required."]})
+        raise DomainError(gettext("Give a reason."), fields={"reason": [gettext("A reason is required.")]})
 
 
 def _require_open(request: DisclosureRequest) -> None:
     if request.status not in OPEN_STATUSES:
-        raise ConflictError(f"The request is {request.status}; it can no longer be reviewed.")
+        raise ConflictError(
+            gettext("The request is %(status)s; it can no longer be reviewed.")
+            % {"status": status_word(DisclosureStatus, request.status)}
+        )
     require_not_lapsed(request)
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -25,6 +26,7 @@ from accounts.scoped import scoped_get
 from hub.errors import ConflictError, ForbiddenError
 from hub.keys import signing_key
 from hub.tasks_enqueue import enqueue_now, task_named
+from hub.wording import status_word
 from hubcore.packages import name_sanitised, name_unique, package_build
 from sharing import locks
 from sharing.disclosure.services.disclosure import (
@@ -216,10 +218,16 @@ def disclosure_package_download(*, request: DisclosureRequest, actor: Actor) -> 
 def _download(*, request: DisclosureRequest, actor: Actor) -> bytes:
     request = locks.lock_disclosure(request.pk)
     if request.status not in (DisclosureStatus.PACKAGE_READY, DisclosureStatus.DELIVERED):
-        raise ConflictError(f"No package to download: the request is {request.status}.")
+        raise ConflictError(
+            gettext("No package to download: the request is %(status)s.")
+            % {"status": status_word(DisclosureStatus, request.status)}
+        )
     require_not_lapsed(request)
     if request.downloads >= request.max_downloads:
-        raise ForbiddenError(f"The package was downloaded the maximum {request.max_downloads} times.")
+        raise ForbiddenError(
+            gettext("The package was downloaded the maximum %(count)s times.")
+            % {"count": request.max_downloads}
+        )
     _restricted_audit(actor, AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED, request, target=request)
     DisclosureRequest.objects.filter(pk=request.pk).update(
         downloads=F("downloads") + 1, status=DisclosureStatus.DELIVERED

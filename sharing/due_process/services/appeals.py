@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
@@ -18,6 +19,7 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from hub.errors import ConflictError, ForbiddenError
+from hub.wording import status_word
 from sharing.locks import lock_appeal_of, lock_report
 from sharing.models import AppealStatus, Report, ReportAppeal, ReportStatus
 from sharing.reports.services.notifications import notify
@@ -28,19 +30,24 @@ from sharing.restricted.services.restricted import restricted_store
 @transaction.atomic
 def report_appeal(*, report: Report, grounds: str, actor: Actor) -> ReportAppeal:
     """The reporting organisation appeals its rejected report, once."""
-    refusal = "Only the reporting organisation appeals its report."
+    refusal = gettext("Only the reporting organisation appeals its report.")
     require(actor, Capability.REPORT_SUBMIT, message=refusal)
     if report.reporter_organisation_id != actor.organisation.pk:
         raise ForbiddenError(refusal)
     report = lock_report(report)
     if report.status != ReportStatus.REJECTED:
-        raise ConflictError(f"Only a rejected report can be appealed; this one is {report.status}.")
+        raise ConflictError(
+            gettext("Only a rejected report can be appealed; this one is %(status)s.")
+            % {"status": status_word(ReportStatus, report.status)}
+        )
     if report.payload_destroyed_at is not None:
         raise ConflictError(
-            "The report's evidence was destroyed under the retention rule; it can no longer be appealed."
+            gettext(
+                "The report's evidence was destroyed under the retention rule; it can no longer be appealed."
+            )
         )
     if ReportAppeal.objects.filter(report=report).exists():
-        raise ConflictError("This report was already appealed; a report is appealed once.")
+        raise ConflictError(gettext("This report was already appealed; a report is appealed once."))
     assert report.reviewed_by_id is not None, "report_reject always names the reviewer"
     try:
         with transaction.atomic():
@@ -48,7 +55,7 @@ def report_appeal(*, report: Report, grounds: str, actor: Actor) -> ReportAppeal
                 report=report, filed_by_member=actor.member, rejected_by_id=report.reviewed_by_id
             )
     except IntegrityError:  # a concurrent appeal of the same report won
-        raise ConflictError("This report was already appealed; a report is appealed once.") from None
+        raise ConflictError(gettext("This report was already appealed; a report is appealed once.")) from None
     # The grounds may name the seller: they live in the restricted tier like the report's statement.
     restricted_store(
         owner_type="report", owner_id=str(report.public_id), field="appeal_grounds", payload=grounds.encode()
@@ -70,9 +77,9 @@ def report_appeal_decide(*, report: Report, granted: bool, reason: str, actor: A
     report = lock_report(report)
     appeal = lock_appeal_of(report)
     if appeal is None or appeal.status != AppealStatus.OPEN:
-        raise ConflictError("This report has no open appeal.")
+        raise ConflictError(gettext("This report has no open appeal."))
     if appeal.rejected_by_id == actor.member.pk:
-        raise ForbiddenError("You rejected this report; another reviewer decides its appeal.")
+        raise ForbiddenError(gettext("You rejected this report; another reviewer decides its appeal."))
     if granted:
         report.reopen_on_appeal()
         _accept(report, by=actor.member, reason=f"appeal granted: {reason}")

@@ -13,6 +13,7 @@ import json
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis, Outcome
@@ -22,6 +23,7 @@ from accounts.capabilities import holds_any, require
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from hub.errors import ConflictError, DomainError, NotFoundError
+from hub.wording import status_word
 from hubcore.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
 from sharing import locks
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
@@ -81,7 +83,9 @@ def dispute_file(
             },
         )
         raise NotFoundError(
-            "No live report names this seller's strong or medium identifiers; there is nothing to dispute."
+            gettext(
+                "No live report names this seller's strong or medium identifiers; there is nothing to dispute."
+            )
         )
     _refuse_second_live_dispute(reports=reports, actor=actor)
     try:
@@ -150,8 +154,11 @@ def _refuse_second_live_dispute(*, reports: list[Report], actor: Actor) -> None:
             details={"reason": "a live dispute of these reports exists"},
         )
         raise ConflictError(
-            f"Your organisation already disputes this seller's reports in dispute {live.dispute.public_id}, "
-            "which is still open; add to it rather than filing again.",
+            gettext(
+                "Your organisation already disputes this seller's reports in dispute %(dispute)s, "
+                "which is still open; add to it rather than filing again."
+            )
+            % {"dispute": live.dispute.public_id},
             fields={"open_dispute": [str(live.dispute.public_id)]},
         )
 
@@ -177,7 +184,8 @@ def _answer(*, dispute: Dispute, note: str, evidence: list[EvidenceFile], actor:
     rows = _own_open_rows(dispute, actor)
     if not evidence:
         raise DomainError(
-            "Attach the filed complaint or suit.", fields={"evidence": ["At least one document."]}
+            gettext("Attach the filed complaint or suit."),
+            fields={"evidence": [gettext("At least one document.")]},
         )
     restricted_store(
         owner_type="dispute",
@@ -219,7 +227,8 @@ def _own_open_rows(dispute: Dispute, actor: Actor) -> list[DisputedReport]:
     waiting = [row for row in own if row.state == CoverageState.OPEN]
     if not waiting:
         raise ConflictError(
-            f"Your reports in this dispute are {own[0].state}; they can no longer be answered."
+            gettext("Your reports in this dispute are %(state)s; they can no longer be answered.")
+            % {"state": status_word(CoverageState, own[0].state)}
         )
     passed = [row for row in waiting if row.response_due < timezone.localdate()]
     if passed:
@@ -255,7 +264,7 @@ def _pause(*, dispute: Dispute, working_days: int, reason: str, actor: Actor) ->
     room = min(settings.HUB_DISPUTE_MAX_WORKING_DAYS - row.working_days for row in rows)
     if working_days > room:
         raise DomainError(
-            "The clock never runs longer than 20 working days in all.",
+            gettext("The clock never runs longer than 20 working days in all."),
             fields={"working_days": [f"At most {room} more working days."]},
         )
     for row in rows:
@@ -291,13 +300,19 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
     require(actor, Capability.DISPUTE_DECIDE)
     dispute = locks.lock_dispute(dispute.pk)
     if dispute.status in (DisputeStatus.UPHELD, DisputeStatus.OVERTURNED):
-        raise ConflictError(f"The dispute was already decided: {dispute.status}.")
+        raise ConflictError(
+            gettext("The dispute was already decided: %(status)s.")
+            % {"status": status_word(DisputeStatus, dispute.status)}
+        )
     _rows_lapse(dispute.pk, today=timezone.localdate())  # windows that ended meanwhile
     waiting = dispute.covered.filter(state=CoverageState.OPEN).order_by("response_due").first()
     if waiting and not urgent:
         raise ConflictError(
-            f"A reporter's window runs until {waiting.response_due:%Y-%m-%d} and it has not answered; "
-            "decide after that, or decide urgently with a reason."
+            gettext(
+                "A reporter's window runs until %(due)s and it has not answered; "
+                "decide after that, or decide urgently with a reason."
+            )
+            % {"due": f"{waiting.response_due:%Y-%m-%d}"}
         )
     outcome = CoverageState.UPHELD if upheld else CoverageState.OVERTURNED
     rows = locks.lock_coverage(dispute.covered.select_related("report"), by_report=True)
@@ -329,9 +344,11 @@ def _report_decide(row: DisputedReport, outcome: CoverageState) -> None:
         # stands, so this one can only agree (never stay open for ever, never contradict it).
         if outcome != CoverageState.OVERTURNED:
             raise ConflictError(
-                "A covered report was already overturned on another dispute; this dispute can only be "
-                "decided overturned.",
-                fields={"outcome": ["Only overturned is possible."]},
+                gettext(
+                    "A covered report was already overturned on another dispute; this dispute can only be "
+                    "decided overturned."
+                ),
+                fields={"outcome": [gettext("Only overturned is possible.")]},
             )
     else:
         report.reinstate() if outcome == CoverageState.UPHELD else report.overturn()
@@ -383,7 +400,7 @@ def _rows_lapse(dispute_id: int, *, today) -> None:
             organisation_id=organisation_id,
             kind="dispute.lapsed",
             data={"dispute": str(dispute.public_id)},
-            message="No complaint or suit was shown in time: the disputed reports are suspended.",
+            message=gettext("No complaint or suit was shown in time: the disputed reports are suspended."),
         )
     audit_record(
         actor=None,

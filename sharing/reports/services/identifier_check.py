@@ -20,6 +20,7 @@ from hubcore.identifiers.errors import IdentifierInvalid
 from hubcore.identifiers.normalise import normalise
 from hubcore.identifiers.phones import FALLBACK_REGION
 from hubcore.identifiers.types import IdentifierType
+from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
 
 # The types whose rules depend on a country; the form offers a country chooser for these.
 COUNTRY_TYPES = frozenset(
@@ -35,18 +36,8 @@ COUNTRY_TYPES = frozenset(
 # Types a page takes as one line of text (a composite's value is an object: the API takes those).
 TEXT_TYPES = [kind for kind in IdentifierType if not is_composite(kind)]
 
-TYPE_LABELS: dict[str, str | Promise] = {
-    IdentifierType.PHONE: _("Phone number"),
-    IdentifierType.EMAIL: _("Email address"),
-    IdentifierType.NATIONAL_ID: _("National ID number"),
-    IdentifierType.BUSINESS_LICENCE: _("Business licence / VAT number"),
-    IdentifierType.BANK_ACCOUNT: _("Bank account or payment card"),
-    IdentifierType.PAYMENT_ACCOUNT: _("Payment service account"),
-    IdentifierType.STORE_URL: _("Store URL"),
-    IdentifierType.SHIPPING_ADDRESS: _("Shipping address"),
-    IdentifierType.NAME: _("Name"),
-    IdentifierType.DEVICE_ID: _("Device ID"),
-}
+# The translated labels of the types (one catalogue: sharing.models.identifiers).
+TYPE_LABELS = IDENTIFIER_TYPE_LABELS
 
 # The countries a reporter picks from; the organisation's own is the default when none is chosen.
 COUNTRY_CHOICES: list[tuple[str, str | Promise]] = [

@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
@@ -66,7 +67,11 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
     standing = standing_of(actor.organisation.pk)
     if reporting_suspended(standing):
         raise ForbiddenError(
-            f"Reporting is suspended until {standing.reporting_suspended_until:%Y-%m-%d}: {standing.suspension_reason}"
+            gettext("Reporting is suspended until %(until)s: %(reason)s")
+            % {
+                "until": f"{standing.reporting_suspended_until:%Y-%m-%d}",
+                "reason": standing.suspension_reason,
+            }
         )
     tokenised = identifiers_tokenise(
         identifiers=submission.identifiers, default_country=actor.organisation.country
@@ -117,7 +122,8 @@ def _require_linking_identifier(tokenised: list[TokenisedIdentifier]) -> None:
     # A report of weak identifiers only could never reach a subject: refused rather than stored to no effect.
     if not any(item.type in LINKING_TYPES for item in tokenised):
         raise DomainError(
-            "The report names no strong or medium identifier.", fields={"identifiers": [WEAK_ONLY_MESSAGE]}
+            gettext("The report names no strong or medium identifier."),
+            fields={"identifiers": [WEAK_ONLY_MESSAGE]},
         )
 
 
@@ -204,7 +210,7 @@ def report_retract(*, report: Report, actor: Actor) -> Report:
     """The reporting organisation withdraws its report; it stops matching at once."""
     require(actor, Capability.REPORT_RETRACT)
     if report.reporter_organisation_id != actor.organisation.pk:
-        raise ForbiddenError("Only the reporting organisation can retract a report.")
+        raise ForbiddenError(gettext("Only the reporting organisation can retract a report."))
     report = lock_report(report)
     with watch_changes(report):
         was_accepted = report.status == ReportStatus.ACCEPTED
@@ -230,7 +236,7 @@ def report_renew(*, report: Report, actor: Actor) -> Report:
 def _renew(*, report: Report, actor: Actor) -> Report:
     require(actor, Capability.REPORT_SUBMIT)
     if report.reporter_organisation_id != actor.organisation.pk:
-        raise ForbiddenError("Only the reporting organisation can renew a report.")
+        raise ForbiddenError(gettext("Only the reporting organisation can renew a report."))
     report = lock_report(report)
     if report.status == ReportStatus.ACCEPTED and report.expires_at and report.expires_at <= timezone.now():
         raise DeadlinePassed(

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
@@ -196,7 +197,9 @@ def reputation_summary(*, organisation_id: int) -> dict:
 def reputation_read_any(*, organisation: Organisation, actor: Actor) -> dict:
     """Any organisation's standing for operators: its reporter record and its counter-notice record."""
     require(
-        actor, Capability.REPUTATION_READ_ANY, message="Only operators read another organisation's standing."
+        actor,
+        Capability.REPUTATION_READ_ANY,
+        message=gettext("Only operators read another organisation's standing."),
     )
     audit_record(
         actor=actor,
@@ -231,11 +234,14 @@ def reputation_override(
 ) -> ReporterStanding:
     """An operator grants or revokes trusted-flagger status against the rule, or returns it to the rule ("")."""
     require(
-        actor, Capability.REPUTATION_OVERRIDE, message="Only operator administrators override reputation."
+        actor,
+        Capability.REPUTATION_OVERRIDE,
+        message=gettext("Only operator administrators override reputation."),
     )
     if override not in ("", "grant", "revoke") or (override and len(reason.strip()) < 3):
         raise DomainError(
-            "Give grant, revoke or an empty override, and a reason.", fields={"reason": ["Required."]}
+            gettext("Give grant, revoke or an empty override, and a reason."),
+            fields={"reason": [gettext("Required.")]},
         )
     with transaction.atomic():
         ReporterStanding.objects.filter(pk=standing_of(organisation.pk).pk).update(
@@ -265,14 +271,16 @@ def reporting_suspension_lift(*, organisation: Organisation, reason: str, actor:
     require(
         actor,
         Capability.REPUTATION_OVERRIDE,
-        message="Only operator administrators lift a reporting suspension.",
+        message=gettext("Only operator administrators lift a reporting suspension."),
     )
     if len(reason.strip()) < 3:
-        raise DomainError("Give a reason for lifting the suspension.", fields={"reason": ["Required."]})
+        raise DomainError(
+            gettext("Give a reason for lifting the suspension."), fields={"reason": [gettext("Required.")]}
+        )
     with transaction.atomic():
         standing = locks.lock_standing(standing_of(organisation.pk).pk)
         if not reporting_suspended(standing):
-            raise ConflictError("Reporting is not suspended for this organisation.")
+            raise ConflictError(gettext("Reporting is not suspended for this organisation."))
         assert standing.reporting_suspended_until is not None  # reporting_suspended said so
         lifted_from = standing.reporting_suspended_until.isoformat()
         standing.reporting_suspended_until, standing.misuse_warning_until = None, None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from hub.errors import DomainError
 from hub.keys import token_storage_keys
 from hubcore.identifiers import IdentifierInvalid, normalise
@@ -52,7 +54,7 @@ def identifiers_tokenise(
         except IdentifierInvalid as exc:
             errors[str(index)] = {"token" if isinstance(item, SuppliedToken) else "value": [exc.message]}
     if errors:
-        raise DomainError("Some identifiers are invalid.", fields={"identifiers": errors})
+        raise DomainError(gettext("Some identifiers are invalid."), fields={"identifiers": errors})
     return _deduplicated(tokenised)
 
 

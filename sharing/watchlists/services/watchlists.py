@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -65,7 +66,8 @@ def _watch_entries_store(
     existing = WatchEntry.objects.filter(organisation=actor.organisation)
     if existing.count() + len(tokenised) > settings.HUB_WATCHLIST_MAX_ENTRIES:
         raise ConflictError(
-            f"A watchlist holds at most {settings.HUB_WATCHLIST_MAX_ENTRIES} entries; remove some first."
+            gettext("A watchlist holds at most %(count)s entries; remove some first.")
+            % {"count": settings.HUB_WATCHLIST_MAX_ENTRIES}
         )
     entries, created = [], 0
     # A new identifier of a seller already watched joins what its receivers last heard.

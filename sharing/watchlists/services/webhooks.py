@@ -32,6 +32,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from standardwebhooks import Webhook
 
 from accounts.actors import Actor
@@ -117,7 +118,8 @@ def webhook_register(*, url: str, actor: Actor) -> tuple[WebhookEndpoint, str]:
         >= settings.HUB_WEBHOOK_MAX_ENDPOINTS
     ):
         raise ConflictError(
-            f"An organisation has at most {settings.HUB_WEBHOOK_MAX_ENDPOINTS} webhook endpoints."
+            gettext("An organisation has at most %(count)s webhook endpoints.")
+            % {"count": settings.HUB_WEBHOOK_MAX_ENDPOINTS}
         )
     endpoint = WebhookEndpoint.objects.create(
         organisation=actor.organisation, url=url, created_by=actor.member
@@ -180,7 +182,7 @@ def webhook_remove(*, public_id, actor: Actor) -> None:
 def _webhook_deactivate(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
     endpoint = locks.lock_webhook_endpoint(endpoint)
     if not endpoint.active:  # a concurrent removal got here first
-        raise NotFoundError("No such webhook endpoint.")
+        raise NotFoundError(gettext("No such webhook endpoint."))
     endpoint.active, endpoint.removed_at = False, timezone.now()
     endpoint.save(update_fields=["active", "removed_at"])
     cancelled = endpoint.outbox.filter(status=OutboxStatus.PENDING).update(status=OutboxStatus.CANCELLED)
