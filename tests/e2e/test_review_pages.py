@@ -21,6 +21,7 @@ TEXT = {
     "en": {
         "queue": "Reports to review",
         "review": "Report review",
+        "phone": "Phone number",
         "urgent": "Urgent",
         "closed": "Only a court order opens them again.",
         "disputes": "Disputes to decide",
@@ -29,6 +30,7 @@ TEXT = {
     "zh-hans": {
         "queue": "待审核举报",
         "review": "举报审核",
+        "phone": "电话号码",
         "urgent": "紧急",
         "closed": "仅凭法院命令方可再次打开",
         "disputes": "待裁决争议",
@@ -103,7 +105,7 @@ def test_a_reviewer_opens_the_evidence_accepts_the_report_and_decides_a_dispute(
         page.locator(f'a[href="/review/reports/{old.public_id}/"]').click()
         expect(page.locator("h1")).to_have_text(text["review"])
         expect(page.locator("#statement")).to_contain_text(STATEMENT)
-        expect(page.locator("#identifier-types")).to_contain_text("phone")
+        expect(page.locator("#identifier-types")).to_contain_text(text["phone"])
         with page.expect_download() as download:
             page.locator("#evidence a.evidence-link").first.click()
         with open(download.value.path(), "rb") as saved:

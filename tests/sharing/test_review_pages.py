@@ -123,7 +123,7 @@ def test_a_pending_reports_page_shows_statement_and_evidence_each_read_a_restric
     body = response.content.decode()
     assert response.status_code == 200
     assert STATEMENT in body and "receipt.pdf" in body
-    assert "phone" in body and "+86" not in body  # identifier types, never their values
+    assert "Phone number" in body and "+86" not in body  # identifier types, never their values
     opened = list(_events_after(before).filter(action=AuditTag.REPORT_REVIEW_OPENED))
     fields = sorted(e.details["field"] for e in opened)
     assert fields == ["evidence:0:meta", "statement"]
