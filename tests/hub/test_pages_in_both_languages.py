@@ -98,7 +98,7 @@ def test_the_audit_log(language, expected, absent):
     html = _page(client, "/audit/", language)
 
     assert all(text in html for text in expected) and not any(text in html for text in absent)
-    assert '<div class="table-wrap">\n<table id="audit-events" class="data">' in html
+    assert '<div class="table-wrap" tabindex="0">\n<table id="audit-events" class="data">' in html
     assert "<style" not in html  # the layout's style lives in hub.css now (CSP forbids inline styles)
 
 

@@ -102,7 +102,7 @@ def test_the_check_page_speaks_chinese_the_explanation_too(platform_analyst, lis
     assert page.status_code == 200
     with translation.override("zh-hans"):
         assert translation.gettext("Listed") in html
-    assert "通过共享的电话号码直接匹配到 1 个主体" in html
+    assert "通过共同的电话号码直接匹配到 1 个主体" in html
     assert "Matched" not in html
 
 

@@ -282,7 +282,7 @@ def test_a_refused_action_shows_the_services_message(client, brand_reporter):
     response = _signed_in(client, brand_reporter).post(f"/reports/{report.public_id}/renew")
 
     assert response.status_code == 409
-    assert "Only a accepted report can be renewed; this one is pending." in response.content.decode()
+    assert "Only an accepted report can be renewed; this one is pending." in response.content.decode()
 
 
 def test_a_rejected_report_is_appealed_from_its_page(client, brand_reporter):
