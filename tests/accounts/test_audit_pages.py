@@ -557,3 +557,25 @@ def test_the_checkpoint_status_without_any_checkpoint_is_still_audited(auditor, 
 
     assert status.latest is None and status.log_size == status.uncovered == AuditEvent.objects.count() - 1
     assert _last_read(AuditTag.AUDIT_PROOF_READ).details == {"size": None, "signature_verified": False}
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "role", "data_class", "outcome"),
+    [("en", "Reporter", "Shareable", "Allowed"), ("zh-hans", "举报人", "可共享", "已允许")],
+)
+def test_the_log_shows_roles_classes_and_outcomes_in_words_and_keeps_the_codes(
+    client, accept_language, role, data_class, outcome
+):
+    reporter = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
+    report_make(reporter, seller_identifiers(31))
+    auditor = persona(OrganisationKind.AUDITOR, Role.ANALYST)
+
+    html = (
+        _as(client, auditor)
+        .get("/audit/?role=reporter", HTTP_ACCEPT_LANGUAGE=accept_language)
+        .content.decode()
+    )
+
+    assert f'<td class="col-role" data-code="reporter">{role}</td>' in html
+    assert f'data-code="shareable">{data_class}</td>' in html
+    assert f'data-code="allowed">{outcome}</td>' in html

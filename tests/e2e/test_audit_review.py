@@ -83,7 +83,7 @@ def test_an_auditor_reviews_the_log_in_a_real_browser(live_server, page):
     page.wait_for_url(re.compile(r".*/audit/\?.*data_class=shareable.*"))
     classes = page.locator("#audit-events td.col-data-class").all_inner_texts()
     roles = page.locator("#audit-events td.col-role").all_inner_texts()
-    assert len(classes) == 3 and set(classes) == {"shareable"} and set(roles) == {"reporter"}
+    assert len(classes) == 3 and set(classes) == {"Shareable"} and set(roles) == {"Reporter"}
     expect(page.locator("#id_data_class")).to_have_value("shareable")
 
     # Open the newest of them: its inclusion proof verifies against the signed checkpoint.
