@@ -16,8 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from accounts.actors import Actor
-from accounts.audit.models import DataClass, LegalBasis
-from accounts.audit.services import audit_record
+from accounts.audit.models import LegalBasis
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
@@ -25,7 +24,7 @@ from accounts.scoped import scoped_get
 from hub.errors import ForbiddenError
 from sharing import locks
 from sharing.models import Dispute, DisputeStatus, RestrictedRecord
-from sharing.restricted.services.restricted import restricted_open
+from sharing.restricted.services.restricted import restricted_open_audited, restricted_records_of
 
 UNDECIDED = (DisputeStatus.OPEN, DisputeStatus.ANSWERED, DisputeStatus.LAPSED)
 _META = re.compile(r"^(?P<side>grounds_evidence|answer_evidence:(?P<org>[^:]+)):(?P<index>\d+):meta$")
@@ -129,21 +128,13 @@ def _undecided_locked(dispute: Dispute, actor: Actor) -> Dispute:
 
 
 def _records(dispute: Dispute):
-    return RestrictedRecord.objects.filter(owner_type="dispute", owner_id=str(dispute.public_id)).order_by(
-        "pk"
-    )
+    return restricted_records_of(owner_type="dispute", owner_id=str(dispute.public_id))
 
 
 def _open(record: RestrictedRecord, dispute: Dispute, actor: Actor) -> bytes:
-    audit_record(
-        actor=actor,
-        tag=AuditTag.DISPUTE_REVIEW_OPENED,
-        target=record,
-        data_class=DataClass.RESTRICTED,
-        legal_basis=LegalBasis.DISPUTE_REVIEW,
-        details={"dispute": str(dispute.public_id), "field": record.field},
+    return restricted_open_audited(
+        record=record, actor=actor, tag=AuditTag.DISPUTE_REVIEW_OPENED, legal_basis=LegalBasis.DISPUTE_REVIEW
     )
-    return restricted_open(record)
 
 
 def _document(content: RestrictedRecord, meta: bytes) -> SealedDocument:

@@ -17,15 +17,14 @@ from django.db.models import Q
 from django.utils.translation import gettext
 
 from accounts.actors import Actor
-from accounts.audit.models import DataClass, LegalBasis
-from accounts.audit.services import audit_record
+from accounts.audit.models import LegalBasis
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from hub.errors import ForbiddenError, NotFoundError
 from sharing.locks import lock_report
 from sharing.models import Report, ReportStatus, RestrictedRecord
-from sharing.restricted.services.restricted import restricted_open
+from sharing.restricted.services.restricted import restricted_open_audited, restricted_records_of
 
 _EVIDENCE_META = re.compile(r"^evidence:(\d+):meta$")
 
@@ -109,19 +108,13 @@ def _pending_locked(report: Report, actor: Actor) -> Report:
 
 
 def _records(report: Report):
-    return RestrictedRecord.objects.filter(owner_type="report", owner_id=str(report.public_id)).order_by("pk")
+    return restricted_records_of(owner_type="report", owner_id=str(report.public_id))
 
 
 def _open(record: RestrictedRecord, report: Report, actor: Actor) -> bytes:
-    audit_record(
-        actor=actor,
-        tag=AuditTag.REPORT_REVIEW_OPENED,
-        target=record,
-        data_class=DataClass.RESTRICTED,
-        legal_basis=LegalBasis.REPORT_REVIEW,
-        details={"report": str(report.public_id), "field": record.field},
+    return restricted_open_audited(
+        record=record, actor=actor, tag=AuditTag.REPORT_REVIEW_OPENED, legal_basis=LegalBasis.REPORT_REVIEW
     )
-    return restricted_open(record)
 
 
 def _meta(index: int, payload: bytes) -> EvidenceMeta:
