@@ -122,3 +122,16 @@ def test_no_code_uses_another_paginator_or_a_page_size_from_the_request():
     ]
 
     assert offending == []
+
+
+def test_the_portal_pager_keeps_the_pages_filters(rf):
+    """One pager for the portal pages (templates/_pager.html): moving page keeps the filter it shows."""
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    request = rf.get("/bulk/x/", {"level": "listed", "page": "2"})
+    page = Paginator(list(range(30)), 10).page(2)
+
+    html = render_to_string("_pager.html", {"page": page, "request": request}, request=request)
+
+    assert "?level=listed&amp;page=1" in html and "?level=listed&amp;page=3" in html
