@@ -7,12 +7,12 @@ import re
 from stdnum import iban, luhn
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
-from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 from hubcore.identifiers.text import split_country_prefix
 
 _IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]+")
 _SEPARATORS = re.compile(r"[\s\-.]")
-_LUHN_FAILED = "The card number fails the Luhn check."
+_LUHN_FAILED = gettext_noop("The card number fails the Luhn check.")
 
 
 def normalise_bank_account(text: str, default_country: str | None = None) -> str:
@@ -22,9 +22,9 @@ def normalise_bank_account(text: str, default_country: str | None = None) -> str
     if label == "IBAN" or (label is None and _IBAN_SHAPE.fullmatch(number)):
         return "IBAN:" + _iban(number)
     if label not in (None, "CARD", "CN"):
-        raise IdentifierInvalid("Unsupported bank account prefix; use IBAN:, CARD: or CN:.")
+        raise IdentifierInvalid(gettext_noop("Unsupported bank account prefix; use IBAN:, CARD: or CN:."))
     if not number.isdigit():
-        raise IdentifierInvalid("A bank account must be an IBAN or consist of digits only.")
+        raise IdentifierInvalid(gettext_noop("A bank account must be an IBAN or consist of digits only."))
     if label == "CARD":
         return "CARD:" + _card(number)
     return _digits_account(number, domestic_cn=label == "CN" or default_country == "CN")
@@ -43,15 +43,17 @@ def _iban(number: str) -> str:
     try:
         return iban.validate(number)
     except InvalidChecksum:
-        raise IdentifierInvalid("The IBAN's check digits do not match.") from None
+        raise IdentifierInvalid(gettext_noop("The IBAN's check digits do not match.")) from None
     except (ValidationError, ValueError, KeyError, IndexError):
-        raise IdentifierInvalid("Not a valid IBAN: its country, length or layout is wrong.") from None
+        raise IdentifierInvalid(
+            gettext_noop("Not a valid IBAN: its country, length or layout is wrong.")
+        ) from None
 
 
 def _card(number: str) -> str:
     """Validate a payment card number: 13 to 19 digits passing the Luhn check."""
     if not 13 <= len(number) <= 19:
-        raise IdentifierInvalid("A card number has 13 to 19 digits.")
+        raise IdentifierInvalid(gettext_noop("A card number has 13 to 19 digits."))
     if not luhn.is_valid(number):
         raise IdentifierInvalid(_LUHN_FAILED)
     return number
@@ -71,5 +73,7 @@ def _digits_account(number: str, *, domestic_cn: bool) -> str:
     if 13 <= len(number) <= 19:
         raise IdentifierInvalid(_LUHN_FAILED)
     raise IdentifierInvalid(
-        "Not a recognised bank account: give an IBAN, a card number, or a Chinese account number with country CN."
+        gettext_noop(
+            "Not a recognised bank account: give an IBAN, a card number, or a Chinese account number with country CN."
+        )
     )

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 
 import phonenumbers
 
-from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 from hubcore.identifiers.text import normalise_free_text, text_checked
 from hubcore.identifiers.types import IdentifierType
 
@@ -59,24 +59,29 @@ _COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS) - {"AC", "TA", "XK"}
 
 
 class CompositeInvalid(IdentifierInvalid):
-    """One or more fields of a composite are invalid; ``fields`` maps each field to its message."""
+    """One or more fields of a composite are invalid; ``problems`` maps each field to its error."""
 
-    def __init__(self, fields: dict[str, str]):
-        super().__init__("Some fields of the identifier are invalid.")
-        self.fields = fields
+    def __init__(self, problems: dict[str, IdentifierInvalid]):
+        super().__init__(gettext_noop("Some fields of the identifier are invalid."))
+        self.problems = problems
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """Each field's problem in English (hubctl; the hub translates ``problems``)."""
+        return {name: problem.message for name, problem in self.problems.items()}
 
 
 def normalise_date_of_birth(text: str) -> str:
     """A year-first date as ISO 8601 YYYY-MM-DD, between 1900-01-01 and today."""
     match = _YEAR_FIRST_DATE.fullmatch(text)
     if match is None:
-        raise IdentifierInvalid("Give the date of birth as YYYY-MM-DD.")
+        raise IdentifierInvalid(gettext_noop("Give the date of birth as YYYY-MM-DD."))
     try:
         born = datetime.date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise IdentifierInvalid("The date of birth is not a calendar date.") from None
+        raise IdentifierInvalid(gettext_noop("The date of birth is not a calendar date.")) from None
     if not _EARLIEST_BIRTH <= born <= datetime.date.today():
-        raise IdentifierInvalid("The date of birth must be between 1900-01-01 and today.")
+        raise IdentifierInvalid(gettext_noop("The date of birth must be between 1900-01-01 and today."))
     return born.isoformat()
 
 
@@ -84,7 +89,7 @@ def normalise_country(text: str) -> str:
     """An ISO 3166-1 alpha-2 code, upper case."""
     code = text.upper()
     if code not in _COUNTRIES:
-        raise IdentifierInvalid("Give the country as an ISO 3166-1 alpha-2 code, e.g. CN.")
+        raise IdentifierInvalid(gettext_noop("Give the country as an ISO 3166-1 alpha-2 code, e.g. CN."))
     return code
 
 
@@ -93,11 +98,11 @@ def normalise_postcode(text: str, country: str | None) -> str:
     code = re.sub(r"[\s\-]", "", text.upper())
     pattern = _POSTCODE_PATTERNS.get(country or "", _POSTCODE_GENERIC)
     if not pattern.fullmatch(code):
-        raise IdentifierInvalid(
-            f"The postcode is not in the format of {country}."
-            if country in _POSTCODE_PATTERNS
-            else "A postcode is 2 to 10 letters or digits."
-        )
+        if country in _POSTCODE_PATTERNS:
+            raise IdentifierInvalid(
+                gettext_noop("The postcode is not in the format of %(country)s."), country=country
+            )
+        raise IdentifierInvalid(gettext_noop("A postcode is 2 to 10 letters or digits."))
     return code[:5] if country == "US" else code  # ZIP+4 is quoted inconsistently; the ZIP is not
 
 
@@ -107,13 +112,13 @@ FieldNormaliser = Callable[[str, "dict[str, str]"], str]
 # fields normalised before it (the postcode reads the country, so country comes first).
 COMPOSITE_FIELDS: dict[IdentifierType, dict[str, FieldNormaliser]] = {
     IdentifierType.PERSON: {
-        "full_name": lambda text, _: normalise_free_text(text, what="full name"),
+        "full_name": lambda text, _: normalise_free_text(text, what=gettext_noop("full name")),
         "date_of_birth": lambda text, _: normalise_date_of_birth(text),
     },
     IdentifierType.REGISTERED_ADDRESS: {
         "country": lambda text, _: normalise_country(text),
         "postcode": lambda text, done: normalise_postcode(text, done.get("country")),
-        "street_address": lambda text, _: normalise_free_text(text, what="street address"),
+        "street_address": lambda text, _: normalise_free_text(text, what=gettext_noop("street address")),
     },
 }
 
@@ -144,12 +149,18 @@ def normalise_composite(identifier_type: IdentifierType, value: object) -> str:
     fields = COMPOSITE_FIELDS[identifier_type]
     names = ", ".join(fields)
     if not isinstance(value, Mapping):
-        raise IdentifierInvalid(f"The type {identifier_type.value} takes an object with the fields {names}.")
+        raise IdentifierInvalid(
+            gettext_noop("The type %(type)s takes an object with the fields %(names)s."),
+            type=identifier_type.value,
+            names=names,
+        )
     # A key may itself be personal data mistyped into the wrong place: only tidy names are echoed.
     errors = {
-        key
-        if isinstance(key, str) and _FIELD_NAME.fullmatch(key)
-        else "unknown_field": f"Unknown field; the type {identifier_type.value} has {names}."
+        key if isinstance(key, str) and _FIELD_NAME.fullmatch(key) else "unknown_field": IdentifierInvalid(
+            gettext_noop("Unknown field; the type %(type)s has %(names)s."),
+            type=identifier_type.value,
+            names=names,
+        )
         for key in value
         if key not in fields
     }
@@ -158,7 +169,7 @@ def normalise_composite(identifier_type: IdentifierType, value: object) -> str:
         try:
             done[name] = field_normaliser(_prepared_field(value.get(name)), done)
         except IdentifierInvalid as exc:
-            errors[name] = exc.message
+            errors[name] = exc
     if errors:
         raise CompositeInvalid(errors)
     return FIELD_SEPARATOR.join(done[name] for name in fields)
@@ -167,7 +178,7 @@ def normalise_composite(identifier_type: IdentifierType, value: object) -> str:
 def _prepared_field(value: object) -> str:
     """Check one field's type and length; apply NFKC and strip it."""
     if value is None:
-        raise IdentifierInvalid("This field is required.")
+        raise IdentifierInvalid(gettext_noop("This field is required."))
     if not isinstance(value, str):
-        raise IdentifierInvalid("This field must be text.")
-    return text_checked(value, max_length=FIELD_MAX_LENGTH, subject="This field")
+        raise IdentifierInvalid(gettext_noop("This field must be text."))
+    return text_checked(value, max_length=FIELD_MAX_LENGTH, subject=gettext_noop("This field"))

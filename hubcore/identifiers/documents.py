@@ -32,22 +32,22 @@ from stdnum.tw import ubn
 from stdnum.us import ein, ssn
 from stdnum.za import idnr
 
-from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 from hubcore.identifiers.text import split_country_prefix
 
 Validator = Callable[[str], str]
 
 # Library exceptions carry no value, but the hub still maps each to its own fixed sentence.
 _STDNUM_MESSAGES: tuple[tuple[type[Exception], str], ...] = (
-    (stdnum_errors.InvalidChecksum, "The {what}'s check digit does not match."),
-    (stdnum_errors.InvalidLength, "The {what} has the wrong number of characters."),
+    (stdnum_errors.InvalidChecksum, gettext_noop("The %(what)s's check digit does not match.")),
+    (stdnum_errors.InvalidLength, gettext_noop("The %(what)s has the wrong number of characters.")),
     (
         stdnum_errors.InvalidFormat,
-        "The {what} contains characters that are not allowed or is badly formatted.",
+        gettext_noop("The %(what)s contains characters that are not allowed or is badly formatted."),
     ),
     (
         stdnum_errors.InvalidComponent,
-        "The {what} contains an impossible part (such as a date or region code).",
+        gettext_noop("The %(what)s contains an impossible part (such as a date or region code)."),
     ),
 )
 
@@ -57,18 +57,18 @@ def stdnum_validate(validate: Validator, number: str, *, what: str) -> str:
     try:
         return validate(number)
     except stdnum_errors.ValidationError as exc:
-        raise IdentifierInvalid(_stdnum_message(exc, what)) from None
+        raise IdentifierInvalid(_stdnum_message(exc), what=what) from None
     except (ValueError, IndexError, KeyError, TypeError):
         # A few stdnum modules let int() or indexing errors through on malformed input.
-        raise IdentifierInvalid(f"The {what} is badly formatted.") from None
+        raise IdentifierInvalid(gettext_noop("The %(what)s is badly formatted."), what=what) from None
 
 
-def _stdnum_message(exc: Exception, what: str) -> str:
-    """Pick the sentence for one stdnum exception."""
+def _stdnum_message(exc: Exception) -> str:
+    """Pick the sentence (with a %(what)s placeholder) for one stdnum exception."""
     for error_class, template in _STDNUM_MESSAGES:
         if isinstance(exc, error_class):
-            return template.format(what=what)
-    return f"The {what} is not valid."
+            return template
+    return gettext_noop("The %(what)s is not valid.")
 
 
 # ---------------------------------------------------------------- national ID
@@ -126,12 +126,18 @@ def normalise_national_id(text: str, default_country: str | None = None) -> str:
     prefix, number = split_country_prefix(text)
     country = prefix or default_country
     if country is None:
-        raise IdentifierInvalid("Give the country of the national ID (for example as a 'CN:' prefix).")
+        raise IdentifierInvalid(
+            gettext_noop("Give the country of the national ID (for example as a 'CN:' prefix).")
+        )
     validator = NATIONAL_ID_VALIDATORS.get(country)
     if validator is None:
         supported = ", ".join(sorted(NATIONAL_ID_VALIDATORS))
-        raise IdentifierInvalid(f"Unsupported national ID country; supported: {supported}.")
-    return f"{country}:{stdnum_validate(validator, number.strip(), what='national ID')}"
+        raise IdentifierInvalid(
+            gettext_noop("Unsupported national ID country; supported: %(supported)s."), supported=supported
+        )
+    # Marked outside the f-string: xgettext does not look inside one.
+    valid = stdnum_validate(validator, number.strip(), what=gettext_noop("national ID"))
+    return f"{country}:{valid}"
 
 
 # ---------------------------------------------------------------- business licence
@@ -169,7 +175,7 @@ def normalise_business_licence(text: str, default_country: str | None = None) ->
         return _business_for_country("CN", text)
     if default_country is None:
         raise IdentifierInvalid(
-            "Give the country of the business licence number (for example as a 'CN:' prefix)."
+            gettext_noop("Give the country of the business licence number (for example as a 'CN:' prefix).")
         )
     return _business_for_country(default_country, text)
 
@@ -181,8 +187,12 @@ def _business_for_country(country: str, number: str) -> str:
     validator = BUSINESS_VALIDATORS.get(country)
     if validator is None:
         supported = ", ".join(sorted(set(BUSINESS_VALIDATORS) | VAT_PREFIXES))
-        raise IdentifierInvalid(f"Unsupported business licence country; supported: {supported}.")
-    return f"{country}:{stdnum_validate(validator, number, what='business licence number')}"
+        raise IdentifierInvalid(
+            gettext_noop("Unsupported business licence country; supported: %(supported)s."),
+            supported=supported,
+        )
+    valid = stdnum_validate(validator, number, what=gettext_noop("business licence number"))
+    return f"{country}:{valid}"
 
 
 def _vat(number: str) -> str:
@@ -190,9 +200,11 @@ def _vat(number: str) -> str:
     country = number[:2].upper()
     if country in ("GB", "XI"):
         # Northern Ireland's XI prefix is put in front of the trader's UK VAT number: one registration.
-        return "VAT:GB" + stdnum_validate(gb_vat.validate, number[2:], what="VAT number")
+        return "VAT:GB" + stdnum_validate(gb_vat.validate, number[2:], what=gettext_noop("VAT number"))
     if country not in VAT_PREFIXES:
-        raise IdentifierInvalid("A VAT number must start with the two-letter code of an EU country or GB.")
-    valid = stdnum_validate(eu_vat.validate, number, what="VAT number")
+        raise IdentifierInvalid(
+            gettext_noop("A VAT number must start with the two-letter code of an EU country or GB.")
+        )
+    valid = stdnum_validate(eu_vat.validate, number, what=gettext_noop("VAT number"))
     # Greek VAT numbers are officially prefixed EL; fold the ISO code GR onto it.
     return "VAT:" + ("EL" + valid[2:] if valid.startswith("GR") else valid)

@@ -7,7 +7,7 @@ is far more likely than two people whose addresses differ only by case.
 
 from __future__ import annotations
 
-from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 from hubcore.identifiers.text import ascii_hostname
 
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -31,7 +31,7 @@ _PLUS_TAG_DOMAINS = frozenset(
 )
 # Characters that are only legal inside a quoted local part; the hub does not accept those.
 _LOCAL_FORBIDDEN = frozenset('"(),:;<>[\\]')
-_SHAPE_ERROR = "An email address needs exactly one @ and a domain."
+_SHAPE_ERROR = gettext_noop("An email address needs exactly one @ and a domain.")
 
 
 def normalise_email(text: str, default_country: str | None = None) -> str:
@@ -43,7 +43,7 @@ def normalise_email(text: str, default_country: str | None = None) -> str:
     local, domain = text.split("@")
     if not domain:
         raise IdentifierInvalid(_SHAPE_ERROR)
-    domain = ascii_hostname(domain, what="email domain")
+    domain = ascii_hostname(domain, what=gettext_noop("email domain"))
     local, domain = _provider_rules(_checked_local(local), domain)
     return f"{local}@{domain}"
 
@@ -53,10 +53,14 @@ def _checked_local(local: str) -> str:
     if not local:
         raise IdentifierInvalid(_SHAPE_ERROR)
     if len(local) > 64:
-        raise IdentifierInvalid("The part of the email address before the @ is longer than 64 characters.")
+        raise IdentifierInvalid(
+            gettext_noop("The part of the email address before the @ is longer than 64 characters.")
+        )
     if any(ch.isspace() or ch in _LOCAL_FORBIDDEN for ch in local):
         raise IdentifierInvalid(
-            "The part of the email address before the @ contains spaces or characters that are not allowed."
+            gettext_noop(
+                "The part of the email address before the @ contains spaces or characters that are not allowed."
+            )
         )
     return local.lower()
 
@@ -69,5 +73,7 @@ def _provider_rules(local: str, domain: str) -> tuple[str, str]:
     elif domain in _PLUS_TAG_DOMAINS:
         local = local.partition("+")[0]
     if not local:
-        raise IdentifierInvalid("The email address has no mailbox name once its +tag or dots are removed.")
+        raise IdentifierInvalid(
+            gettext_noop("The email address has no mailbox name once its +tag or dots are removed.")
+        )
     return local, domain

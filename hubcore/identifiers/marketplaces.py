@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 
 Params = Mapping[str, str]
 Rule = Callable[[str, str, Params], "str | None"]
@@ -86,7 +86,7 @@ def canonical_shop(text: str) -> str | None:
         return None
     canonical = shop_id(market, kind, match[3])
     if canonical is None:
-        raise IdentifierInvalid("The shop id is not well-formed for that marketplace.")
+        raise IdentifierInvalid(gettext_noop("The shop id is not well-formed for that marketplace."))
     return canonical
 
 

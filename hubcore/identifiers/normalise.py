@@ -15,7 +15,7 @@ from hubcore.identifiers.banking import normalise_bank_account
 from hubcore.identifiers.composites import is_composite, normalise_composite
 from hubcore.identifiers.documents import normalise_business_licence, normalise_national_id
 from hubcore.identifiers.emails import normalise_email
-from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 from hubcore.identifiers.payments import normalise_payment_account
 from hubcore.identifiers.phones import normalise_phone
 from hubcore.identifiers.text import (
@@ -78,7 +78,9 @@ def _identifier_type(identifier_type: object) -> IdentifierType:
         return IdentifierType(str(identifier_type))
     except (ValueError, TypeError):
         known = ", ".join(IdentifierType.values)
-        raise IdentifierInvalid(f"Unknown identifier type; known types: {known}.") from None
+        raise IdentifierInvalid(
+            gettext_noop("Unknown identifier type; known types: %(known)s."), known=known
+        ) from None
 
 
 def _country(default_country: str | None) -> str | None:
@@ -86,12 +88,14 @@ def _country(default_country: str | None) -> str | None:
     if not default_country:
         return None
     if not isinstance(default_country, str) or not re.fullmatch(r"[A-Za-z]{2}", default_country.strip()):
-        raise IdentifierInvalid("The country must be a two-letter ISO 3166-1 code.")
+        raise IdentifierInvalid(gettext_noop("The country must be a two-letter ISO 3166-1 code."))
     return default_country.strip().upper()
 
 
 def _prepared(value: object) -> str:
     """Check type and length, apply NFKC (full-width to ASCII) and strip surrounding whitespace."""
     if not isinstance(value, str):
-        raise IdentifierInvalid("The identifier value must be text (only composite types take an object).")
-    return text_checked(value, max_length=MAX_LENGTH, subject="The identifier value")
+        raise IdentifierInvalid(
+            gettext_noop("The identifier value must be text (only composite types take an object).")
+        )
+    return text_checked(value, max_length=MAX_LENGTH, subject=gettext_noop("The identifier value"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from hubcore.identifiers.emails import normalise_email
-from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 from hubcore.identifiers.phones import normalise_phone
 from hubcore.identifiers.text import nfkc, stable
 
@@ -21,7 +21,7 @@ def normalise_payment_account(text: str, default_country: str | None = None) -> 
     """Return "<provider>:<account>", the account normalised as an email, phone or plain id."""
     provider, account = _split_provider(text)
     if not account:
-        raise IdentifierInvalid("The payment account is empty after its provider prefix.")
+        raise IdentifierInvalid(gettext_noop("The payment account is empty after its provider prefix."))
     return f"{provider}:{_account(account, default_country)}"
 
 
@@ -34,7 +34,10 @@ def _split_provider(text: str) -> tuple[str, str]:
     provider = _ALIASES.get(name, name)
     if provider not in PROVIDERS and provider != _NO_PROVIDER:
         known = ", ".join(sorted(PROVIDERS))
-        raise IdentifierInvalid(f"Unknown payment provider; known providers: {known} (or give no prefix).")
+        raise IdentifierInvalid(
+            gettext_noop("Unknown payment provider; known providers: %(known)s (or give no prefix)."),
+            known=known,
+        )
     return provider, match[2].strip()
 
 
@@ -45,11 +48,13 @@ def _account(account: str, default_country: str | None) -> str:
     # pass then read as a number, so normalising the canonical value changed it.
     account = "".join(nfkc(account).split())
     if not account:
-        raise IdentifierInvalid("The payment account is empty after its provider prefix.")
+        raise IdentifierInvalid(gettext_noop("The payment account is empty after its provider prefix."))
     if "@" in account and "." in account.rpartition("@")[2]:
         return normalise_email(account)
     if account.endswith("@"):
-        raise IdentifierInvalid("The payment account looks like an email address but has no domain.")
+        raise IdentifierInvalid(
+            gettext_noop("The payment account looks like an email address but has no domain.")
+        )
     if account.startswith("+") and _PHONE_CHARS.fullmatch(account):
         return normalise_phone(account, default_country)  # "+" says phone: an invalid one is an error.
     if _PHONE_CHARS.fullmatch(account) and any(ch.isdigit() for ch in account):

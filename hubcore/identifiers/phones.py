@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 
 # The hub started with Chinese platforms; a bare national number with no country is read as Chinese.
 FALLBACK_REGION = "CN"
@@ -18,7 +18,7 @@ def normalise_phone(text: str, default_country: str | None = None) -> str:
         # "00" is the international prefix almost everywhere but not in every region's metadata (US uses 011).
         number = _parse_valid("+" + text[2:], region)
     if number is None:
-        raise IdentifierInvalid("Not a valid phone number for the country given.")
+        raise IdentifierInvalid(gettext_noop("Not a valid phone number for the country given."))
     # E.164 has no extension: two extensions of one switchboard are the same identifier to the hub.
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 
 # Apostrophes join a word ("O'Brien" = "OBrien"); every other punctuation mark separates words.
 _APOSTROPHES = frozenset("'\u2019\u02bc`\u00b4")
@@ -55,12 +55,14 @@ def ascii_hostname(host: str, *, what: str) -> str:
         # The stdlib codec (IDNA 2003 nameprep) is deterministic and needs no extra dependency.
         encoded = host.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        raise IdentifierInvalid(f"The {what} is not a valid domain name.") from None
+        raise IdentifierInvalid(gettext_noop("The %(what)s is not a valid domain name."), what=what) from None
     labels = encoded.split(".")
     if len(labels) < 2 or len(encoded) > 253:
-        raise IdentifierInvalid(f"The {what} must be a domain name with at least one dot.")
+        raise IdentifierInvalid(
+            gettext_noop("The %(what)s must be a domain name with at least one dot."), what=what
+        )
     if not all(_HOST_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
-        raise IdentifierInvalid(f"The {what} is not a valid domain name.")
+        raise IdentifierInvalid(gettext_noop("The %(what)s is not a valid domain name."), what=what)
     return encoded
 
 
@@ -68,7 +70,7 @@ def normalise_free_text(text: str, *, what: str) -> str:
     """Case-fold, turn punctuation and symbols into spaces, collapse whitespace, keep letters and digits."""
     result = stable(_free_text_pass, text)
     if not any(ch.isalnum() for ch in result):
-        raise IdentifierInvalid(f"The {what} has no letters or digits.")
+        raise IdentifierInvalid(gettext_noop("The %(what)s has no letters or digits."), what=what)
     return result
 
 
@@ -95,12 +97,12 @@ def _free_text_char(ch: str) -> str:
 
 def normalise_name(text: str, default_country: str | None = None) -> str:
     """Normalise a person's or business's name as free text."""
-    return normalise_free_text(text, what="name")
+    return normalise_free_text(text, what=gettext_noop("name"))
 
 
 def normalise_shipping_address(text: str, default_country: str | None = None) -> str:
     """Normalise a shipping address as free text."""
-    return normalise_free_text(text, what="shipping address")
+    return normalise_free_text(text, what=gettext_noop("shipping address"))
 
 
 def normalise_device_id(text: str, default_country: str | None = None) -> str:
@@ -114,7 +116,9 @@ def normalise_device_id(text: str, default_country: str | None = None) -> str:
     value = value.replace("-", "").replace(":", "")
     if not _DEVICE_ID.fullmatch(value):
         raise IdentifierInvalid(
-            "A device ID must be 6 to 128 letters, digits, dots or underscores ('-' and ':' are ignored)."
+            gettext_noop(
+                "A device ID must be 6 to 128 letters, digits, dots or underscores ('-' and ':' are ignored)."
+            )
         )
     return value
 
@@ -123,12 +127,20 @@ def text_checked(value: str, *, max_length: int, subject: str) -> str:
     """NFKC text (full-width to ASCII), stripped, not empty, at most `max_length` characters and free of
     control characters; each refusal names `subject` ("The identifier value", "This field")."""
     if len(value) > max_length:
-        raise IdentifierInvalid(f"{subject} is longer than {max_length} characters.")
+        raise IdentifierInvalid(
+            gettext_noop("%(subject)s is longer than %(max_length)s characters."),
+            subject=subject,
+            max_length=max_length,
+        )
     text = nfkc(value).strip()
     if not text:
-        raise IdentifierInvalid(f"{subject} is empty.")
+        raise IdentifierInvalid(gettext_noop("%(subject)s is empty."), subject=subject)
     if len(text) > max_length:
-        raise IdentifierInvalid(f"{subject} is longer than {max_length} characters.")
+        raise IdentifierInvalid(
+            gettext_noop("%(subject)s is longer than %(max_length)s characters."),
+            subject=subject,
+            max_length=max_length,
+        )
     if has_control_characters(text):
-        raise IdentifierInvalid(f"{subject} contains control characters.")
+        raise IdentifierInvalid(gettext_noop("%(subject)s contains control characters."), subject=subject)
     return text

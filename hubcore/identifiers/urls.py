@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlsplit
 
-from hubcore.identifiers.errors import IdentifierInvalid
+from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 from hubcore.identifiers.marketplaces import canonical_shop, marketplace_shop
 from hubcore.identifiers.text import ascii_hostname
 
@@ -15,7 +15,7 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+\-]*):(?!\d)")
 _EDITION_LABELS = frozenset({"www", "www2", "m", "mobile", "wap", "h5"})
 # Characters left unescaped in a canonical path (RFC 3986 pchar plus "/").
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
-_NO_SHOP = "This marketplace URL does not identify a shop; give the URL of the shop's own page."
+_NO_SHOP = gettext_noop("This marketplace URL does not identify a shop; give the URL of the shop's own page.")
 
 
 def normalise_store_url(text: str, default_country: str | None = None) -> str:
@@ -44,7 +44,7 @@ def _with_scheme(text: str) -> str:
     if match is None:
         return "https://" + text
     if match[1].lower() not in ("http", "https"):
-        raise IdentifierInvalid("A store URL must be a web address (http or https).")
+        raise IdentifierInvalid(gettext_noop("A store URL must be a web address (http or https)."))
     return text
 
 
@@ -54,15 +54,15 @@ def _split(url: str) -> SplitResult:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - evaluated only to validate the port.
     except ValueError:
-        raise IdentifierInvalid("The store URL is malformed.") from None
+        raise IdentifierInvalid(gettext_noop("The store URL is malformed.")) from None
     if not parts.hostname:
-        raise IdentifierInvalid("The store URL has no host name.")
+        raise IdentifierInvalid(gettext_noop("The store URL has no host name."))
     return parts
 
 
 def _site_host(parts: SplitResult) -> str:
     """IDNA-encode the host and drop the www/mobile edition labels in front of it."""
-    host = ascii_hostname(parts.hostname or "", what="store URL's host")
+    host = ascii_hostname(parts.hostname or "", what=gettext_noop("store URL's host"))
     labels = host.split(".")
     while len(labels) > 2 and labels[0] in _EDITION_LABELS:
         labels = labels[1:]

@@ -21,6 +21,7 @@ from hubcore.identifiers.normalise import normalise
 from hubcore.identifiers.phones import FALLBACK_REGION
 from hubcore.identifiers.types import IdentifierType
 from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
+from sharing.subjects.services.identifier_problems import problem_text
 
 # The types whose rules depend on a country; the form offers a country chooser for these.
 COUNTRY_TYPES = frozenset(
@@ -61,40 +62,6 @@ COUNTRY_CHOICES: list[tuple[str, str | Promise]] = [
 
 # hubcore is free of Django, so its messages are not marked there; the ones a reporter meets most,
 # in the reader's language here (any other stays in English, never with the value in it).
-_PROBLEMS: dict[str, str | Promise] = {
-    "Not a valid phone number for the country given.": _("Not a valid phone number for the country given."),
-    "Unsupported bank account prefix; use IBAN:, CARD: or CN:.": _(
-        "Unsupported bank account prefix; use IBAN:, CARD: or CN:."
-    ),
-    "A bank account must be an IBAN or consist of digits only.": _(
-        "A bank account must be an IBAN or consist of digits only."
-    ),
-    "The IBAN's check digits do not match.": _("The IBAN's check digits do not match."),
-    "Not a valid IBAN: its country, length or layout is wrong.": _(
-        "Not a valid IBAN: its country, length or layout is wrong."
-    ),
-    "A card number has 13 to 19 digits.": _("A card number has 13 to 19 digits."),
-    "Give the country of the national ID (for example as a 'CN:' prefix).": _(
-        "Give the country of the national ID (for example as a 'CN:' prefix)."
-    ),
-    "A VAT number must start with the two-letter code of an EU country or GB.": _(
-        "A VAT number must start with the two-letter code of an EU country or GB."
-    ),
-    "The email address has no mailbox name once its +tag or dots are removed.": _(
-        "The email address has no mailbox name once its +tag or dots are removed."
-    ),
-    "The shop id is not well-formed for that marketplace.": _(
-        "The shop id is not well-formed for that marketplace."
-    ),
-    "The payment account is empty after its provider prefix.": _(
-        "The payment account is empty after its provider prefix."
-    ),
-    "A store URL must be a web address (http or https).": _(
-        "A store URL must be a web address (http or https)."
-    ),
-    "The store URL is malformed.": _("The store URL is malformed."),
-    "The store URL has no host name.": _("The store URL has no host name."),
-}
 
 
 @dataclass(frozen=True)
@@ -132,7 +99,7 @@ def identifier_verdict(
             False,
             applied,
             "",
-            _with_country(str(_PROBLEMS.get(exc.message, exc.message)), applied, valid=False),
+            _with_country(problem_text(exc), applied, valid=False),
         )
     applied = _applied_country(identifier_type, chosen, canonical.value)
     return IdentifierVerdict(True, applied, canonical.value, _with_country("", applied, valid=True))

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from hub.errors import DomainError
 from hub.keys import token_storage_keys
 from hubcore.identifiers import IdentifierInvalid, normalise
-from hubcore.identifiers.composites import CompositeInvalid
 from sharing.crypto.tokens import hub_oprf_key, token_evaluate, token_lookup_forms, token_seal
 from sharing.models import IdentifierToken
+from sharing.subjects.services.identifier_problems import problem_messages
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,10 @@ def identifiers_tokenise(
     for index, item in enumerate(identifiers):
         try:
             tokenised.append(_tokenise_one(item, default_country))
-        except CompositeInvalid as exc:
-            errors[str(index)] = {"value": {name: [message] for name, message in exc.fields.items()}}
         except IdentifierInvalid as exc:
-            errors[str(index)] = {"token" if isinstance(item, SuppliedToken) else "value": [exc.message]}
+            errors[str(index)] = {
+                "token" if isinstance(item, SuppliedToken) else "value": problem_messages(exc)
+            }
     if errors:
         raise DomainError(gettext("Some identifiers are invalid."), fields={"identifiers": errors})
     return _deduplicated(tokenised)
@@ -63,7 +63,11 @@ def _tokenise_one(item: RawIdentifier | SuppliedToken, default_country: str) -> 
         current = hub_oprf_key().version
         if item.key_version != current:
             raise IdentifierInvalid(
-                f"Token key version {item.key_version} is not current; derive tokens under version {current}."
+                gettext_noop(
+                    "Token key version %(given)s is not current; derive tokens under version %(current)s."
+                ),
+                given=item.key_version,
+                current=current,
             )
         return TokenisedIdentifier(item.type, item.token.lower(), item.key_version)
     canonical = normalise(item.type, item.value, default_country=item.country or default_country)
