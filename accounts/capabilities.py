@@ -8,6 +8,8 @@ denied row is written in its own transaction, before the write's transaction cou
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from accounts.actors import Actor
 from accounts.audit.services import audit_record_denied
 from accounts.audit.tags import AuditTag
@@ -34,7 +36,9 @@ def require(
             reason=f"lacks {capability.value}",
             request_id=actor.request_id,
         )
-    raise ForbiddenError(message or f"Your role does not grant {capability.value}.")
+    raise ForbiddenError(
+        message or gettext("Your role does not grant %(capability)s.") % {"capability": capability.value}
+    )
 
 
 def holds_any(actor: Actor | None, capabilities: tuple[Capability, ...] | list[Capability]) -> bool:

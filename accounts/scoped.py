@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.services import audit_record_denied
@@ -58,7 +59,8 @@ def probe_record(
 
 
 def not_found_message(noun: str) -> str:
-    return f"No such {noun}."
+    """ "No such <noun>." in the reader's language; callers mark the noun with gettext_noop."""
+    return gettext("No such %(thing)s.") % {"thing": gettext(noun)}
 
 
 def public_id_or_none(value) -> uuid.UUID | None:

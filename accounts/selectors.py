@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import Alert, AuditEvent, DataClass, LegalBasis
@@ -29,7 +30,7 @@ def api_key_get(*, actor: Actor, public_id) -> ApiKey:
         public_id=public_id,
         tag=AuditTag.API_KEY_REVOKED,
         target_type="api_key",
-        noun="API key",
+        noun=gettext_noop("API key"),
     )
 
 
@@ -45,7 +46,7 @@ def organisation_get(*, actor: Actor, public_id) -> Organisation:
         public_id=public_id,
         tag=AuditTag.ORGANISATION_READ,
         target_type="organisation",
-        noun="organisation",
+        noun=gettext_noop("organisation"),
     )
 
 
@@ -63,7 +64,7 @@ def member_of_organisation(*, actor: Actor, public_id) -> Member:
         public_id=public_id,
         tag=AuditTag.ACCESS_DENIED,
         target_type="member",
-        noun="member",
+        noun=gettext_noop("member"),
     )
 
 

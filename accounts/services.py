@@ -23,7 +23,6 @@ from accounts.locks import lock_organisation
 from accounts.models import ApiKey, Member, Organisation, VerificationState
 from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role, Scope, scopes_for
 from hub.errors import ConflictError, DomainError, ForbiddenError
-from hub.wording import with_article
 
 
 def organisation_create(
@@ -185,7 +184,8 @@ def member_create(
         )
     if role not in VALID_ROLES[OrganisationKind(organisation.kind)]:
         raise DomainError(
-            f"{with_article(organisation.kind, capital=True)} organisation has no {role} role.",
+            gettext("This kind of organisation (%(kind)s) has no role %(role)s.")
+            % {"kind": OrganisationKind(organisation.kind).label, "role": role},
             fields={"role": [gettext("Not a role of this organisation kind.")]},
         )
     user = get_user_model().objects.create_user(username=username, password=password)
@@ -218,7 +218,7 @@ def api_key_issue(
     if unknown or not scopes:
         raise DomainError(
             gettext("Choose at least one known scope."),
-            fields={"scopes": [f"Known scopes: {', '.join(Scope.values)}."]},
+            fields={"scopes": [gettext("Known scopes: %(scopes)s.") % {"scopes": ", ".join(Scope.values)}]},
         )
     _require_scopes_held(actor=actor, scopes=scopes)
     return _api_key_create(
@@ -297,7 +297,13 @@ def _require_scopes_held(*, actor: Actor | None, scopes: list[str]) -> None:
         )
         raise ForbiddenError(
             gettext("A new key cannot carry scopes you do not hold."),
-            fields={"scopes": [f"You may grant only: {', '.join(sorted(held)) or 'nothing'}."]},
+            fields={
+                "scopes": [
+                    gettext("You may grant only: %(scopes)s.") % {"scopes": ", ".join(sorted(held))}
+                    if held
+                    else gettext("You may grant no scope.")
+                ]
+            },
         )
 
 

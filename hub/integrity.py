@@ -31,9 +31,10 @@ def unique_violation_conflict(exc: BaseException) -> ConflictError | None:
     if model is None:
         return None
     fields = [_field_of(model, column) for column in located[1]]
-    names = " and ".join(str(getattr(f, "verbose_name", name)) for name, f in fields)
+    names = ", ".join(str(getattr(f, "verbose_name", name)) for name, f in fields)
     return ConflictError(
-        f"Another {model._meta.verbose_name} already has this {names}.",
+        gettext("Another %(thing)s already has this %(fields)s.")
+        % {"thing": model._meta.verbose_name, "fields": names},
         fields={name: [gettext("Already taken: choose another.")] for name, _ in fields},
     )
 

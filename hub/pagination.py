@@ -7,6 +7,7 @@ from there); a limit or offset that is not a whole number in range is a 400 nami
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
@@ -34,5 +35,7 @@ def _query_int(request, name: str, *, default: int, minimum: int) -> int:
     if raw is None or raw == "":
         return default
     if not raw.isascii() or not raw.isdigit() or int(raw) < minimum:
-        raise ValidationError({name: [f"Give a whole number of at least {minimum}."]})
+        raise ValidationError(
+            {name: [gettext("Give a whole number of at least %(minimum)d.") % {"minimum": minimum}]}
+        )
     return int(raw)

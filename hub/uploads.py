@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.utils.translation import gettext
 
 from hub.errors import DomainError
 
@@ -113,18 +114,22 @@ class EncryptedSpool:
         if not header:
             # The frame count lives in memory: a spool cut short on disk cannot pass for a short upload.
             if number != self.frames:
-                raise SpoolTamperedError("the spool ends early")
+                raise SpoolTamperedError(gettext("The upload was cut short on the server: send it again."))
             return b""
         (length,) = _LENGTH.unpack(header) if len(header) == _LENGTH.size else (0,)
         if number >= self.frames or not 0 < length <= FRAME_BYTES + _TAG_BYTES:
-            raise SpoolTamperedError("the spool is not the one written")
+            raise SpoolTamperedError(
+                gettext("The upload changed on the server after it arrived: send it again.")
+            )
         sealed = self.file.read(length)
         if len(sealed) != length:
-            raise SpoolTamperedError("the spool ends early")
+            raise SpoolTamperedError(gettext("The upload was cut short on the server: send it again."))
         try:
             return self._cipher().decrypt(_nonce(number), sealed, None)
         except InvalidTag:
-            raise SpoolTamperedError("the spool is not the one written") from None
+            raise SpoolTamperedError(
+                gettext("The upload changed on the server after it arrived: send it again.")
+            ) from None
 
     def close(self) -> None:
         """Forget the key and free the file."""

@@ -6,7 +6,7 @@ import base64
 import binascii
 
 from django.conf import settings
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from rest_framework import serializers
 
 from accounts.admission.models import APPLYING_KIND_CHOICES, ApplicationState
@@ -113,7 +113,16 @@ def documents_from_files(files: list) -> list[DocumentUpload]:
         )
     if len(files) > settings.HUB_APPLICATION_MAX_DOCUMENTS:
         raise serializers.ValidationError(
-            {"documents": [f"At most {settings.HUB_APPLICATION_MAX_DOCUMENTS} documents at a time."]}
+            {
+                "documents": [
+                    ngettext(
+                        "At most %(count)d document at a time.",
+                        "At most %(count)d documents at a time.",
+                        settings.HUB_APPLICATION_MAX_DOCUMENTS,
+                    )
+                    % {"count": settings.HUB_APPLICATION_MAX_DOCUMENTS}
+                ]
+            }
         )
     documents = []
     for upload in files:

@@ -5,35 +5,37 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
 
 @dataclass(frozen=True)
 class Rule:
     module: str  # a python-stdnum module with compact() and validate()
-    label: str
+    label: str | Promise  # in words where it has English ones; a proper name stays as it is
 
 
 # Each module checked to exist in the installed python-stdnum (tests/accounts/test_admission.py).
 RULES: dict[str, Rule] = {
-    "CN": Rule("stdnum.cn.uscc", "unified social credit code (统一社会信用代码)"),
+    "CN": Rule("stdnum.cn.uscc", _("unified social credit code (统一社会信用代码)")),
     "DE": Rule("stdnum.de.handelsregisternummer", "Handelsregisternummer"),
-    "FR": Rule("stdnum.fr.siren", "SIREN number"),
-    "US": Rule("stdnum.us.ein", "employer identification number (EIN)"),
-    "JP": Rule("stdnum.jp.cn", "corporate number (法人番号)"),
-    "KR": Rule("stdnum.kr.brn", "business registration number"),
-    "AU": Rule("stdnum.au.acn", "Australian Company Number (ACN)"),
+    "FR": Rule("stdnum.fr.siren", _("SIREN number")),
+    "US": Rule("stdnum.us.ein", _("employer identification number (EIN)")),
+    "JP": Rule("stdnum.jp.cn", _("corporate number (法人番号)")),
+    "KR": Rule("stdnum.kr.brn", _("business registration number")),
+    "AU": Rule("stdnum.au.acn", _("Australian Company Number (ACN)")),
     "BR": Rule("stdnum.br.cnpj", "CNPJ"),
-    "SG": Rule("stdnum.sg.uen", "Unique Entity Number (UEN)"),
-    "CH": Rule("stdnum.ch.uid", "business identifier (UID)"),
-    "DK": Rule("stdnum.dk.cvr", "CVR number"),
+    "SG": Rule("stdnum.sg.uen", _("Unique Entity Number (UEN)")),
+    "CH": Rule("stdnum.ch.uid", _("business identifier (UID)")),
+    "DK": Rule("stdnum.dk.cvr", _("CVR number")),
     "FI": Rule("stdnum.fi.ytunnus", "Y-tunnus"),
-    "SE": Rule("stdnum.se.orgnr", "organisation number"),
-    "NO": Rule("stdnum.no.orgnr", "organisation number"),
+    "SE": Rule("stdnum.se.orgnr", _("organisation number")),
+    "NO": Rule("stdnum.no.orgnr", _("organisation number")),
     "PL": Rule("stdnum.pl.regon", "REGON"),
     "RU": Rule("stdnum.ru.ogrn", "OGRN"),
-    "TW": Rule("stdnum.tw.ubn", "unified business number"),
+    "TW": Rule("stdnum.tw.ubn", _("unified business number")),
     "ES": Rule("stdnum.es.cif", "CIF"),
     "IT": Rule("stdnum.it.iva", "partita IVA"),
 }
@@ -57,7 +59,8 @@ def registration_number_clean(*, country: str, number: str) -> str:
         return module.validate(number)
     except StdnumValidationError:
         raise RegistrationNumberError(
-            f"Not a valid {rule.label}: checked with the rule for {country} ({rule.module})."
+            gettext("Not a valid %(number)s: checked with the rule for %(country)s (%(rule)s).")
+            % {"number": rule.label, "country": country, "rule": rule.module}
         ) from None
 
 

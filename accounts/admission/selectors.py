@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
 from accounts.admission.models import ApplicationDocument, OrganisationApplication
@@ -54,7 +54,7 @@ def application_get(*, actor: Actor, public_id) -> OrganisationApplication:
         public_id=public_id,
         tag=AuditTag.APPLICATION_READ,
         target_type="application",
-        noun="application",
+        noun=gettext_noop("application"),
     )
 
 
@@ -82,7 +82,7 @@ def application_document_get(*, actor: Actor, application_id, document_id) -> Ap
         public_id=document_id,
         tag=AuditTag.APPLICATION_DOCUMENT_OPENED,
         target_type="applicationdocument",
-        noun="document",
+        noun=gettext_noop("document"),
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
 from accounts.admission.mail import applicant_tell, public_link
@@ -197,7 +197,7 @@ def application_upload_authorised(*, public_id, secret: str, request_id: str = "
             reason="no open application with this reference and secret",
             request_id=request_id,
         )
-        raise NotFoundError(not_found_message("application"))
+        raise NotFoundError(not_found_message(gettext_noop("application")))
     return application
 
 
@@ -224,7 +224,7 @@ def _documents_add(
     expected = application.upload_secret_hash
     application = lock_application(application)
     if not application.is_open or application.upload_secret_hash != expected:
-        raise NotFoundError(not_found_message("application"))
+        raise NotFoundError(not_found_message(gettext_noop("application")))
     stored = _documents_store(application=application, documents=documents)
     application.upload_secret_hash = ""  # one-time: a further request for documents mails a new one
     application.state = ApplicationState.PENDING
@@ -457,7 +457,11 @@ def application_document_open(*, document: ApplicationDocument, actor: Actor) ->
     if not application.is_open:
         raise DomainError(
             gettext("Documents are open for review only while the application is."),
-            fields={"state": [f"The application is {application.state}."]},
+            fields={
+                "state": [
+                    gettext("The application is: %(state)s.") % {"state": application.get_state_display()}
+                ]
+            },
         )
     audit_record(
         actor=actor,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import Alert, AlertStatus, DataClass, LegalBasis
@@ -33,7 +33,7 @@ def alert_get(*, actor: Actor, public_id, status: AlertStatus = AlertStatus.ACKN
         public_id=public_id,
         tag=_handled_tag(status),
         target_type="alert",
-        noun="alert",
+        noun=gettext_noop("alert"),
     )
 
 

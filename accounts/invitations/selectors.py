@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -31,7 +32,7 @@ def invitation_get(*, actor: Actor, public_id) -> Invitation:
         public_id=public_id,
         tag=AuditTag.INVITATION_REVOKED,
         target_type="invitation",
-        noun="invitation",
+        noun=gettext_noop("invitation"),
     )
 
 
@@ -50,7 +51,7 @@ def member_get(*, actor: Actor, public_id) -> Member:
         public_id=public_id,
         tag=AuditTag.MEMBER_DEACTIVATED,
         target_type="member",
-        noun="member",
+        noun=gettext_noop("member"),
     )
 
 
@@ -66,7 +67,7 @@ def organisation_to_invite_into(*, actor: Actor, public_id) -> Organisation:
         public_id=public_id,
         tag=AuditTag.INVITATION_CREATED,
         target_type="organisation",
-        noun="organisation",
+        noun=gettext_noop("organisation"),
     )
 
 

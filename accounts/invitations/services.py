@@ -49,7 +49,10 @@ def accept_url(token: str) -> str:
 
 def _roles_message(kind: str) -> str:
     allowed = ", ".join(role.value for role in VALID_ROLES[OrganisationKind(kind)])
-    return f"Choose one of the roles of {kind} organisations: {allowed}."
+    return gettext("Choose one of the roles of this kind of organisation (%(kind)s): %(allowed)s.") % {
+        "kind": OrganisationKind(kind).label,
+        "allowed": allowed,
+    }
 
 
 def _address_taken(email: str) -> bool:
@@ -75,7 +78,8 @@ def invitation_create(
         _require_may_invite(actor=actor, organisation=target, role=role)
     if role not in VALID_ROLES[OrganisationKind(target.kind)]:
         raise DomainError(
-            f"{target.kind} organisations have no {role} role.",
+            gettext("This kind of organisation (%(kind)s) has no role %(role)s.")
+            % {"kind": OrganisationKind(target.kind).label, "role": role},
             fields={"role": [_roles_message(target.kind)]},
         )
     return _invitation_save(

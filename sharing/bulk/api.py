@@ -105,7 +105,9 @@ class BulkCheckResultsApi(HubApiView):
     def get(self, request, job_id):
         wanted = request.query_params.get("format", "jsonl")
         if wanted not in RESULT_FORMATS:
-            raise ValidationError({"format": [f"Choose one of: {', '.join(RESULT_FORMATS)}."]})
+            raise ValidationError(
+                {"format": [gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(RESULT_FORMATS)}]}
+            )
         job = bulk.bulk_job_get(actor=self.actor, public_id=job_id)
         lines = bulk.bulk_results_open(job=job, actor=self.actor, file_format=wanted)
         response = StreamingHttpResponse(lines, content_type=RESULT_FORMATS[wanted])

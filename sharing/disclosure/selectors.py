@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
@@ -37,7 +38,7 @@ def disclosure_get(*, actor: Actor, public_id) -> DisclosureRequest:
         public_id=public_id,
         tag=AuditTag.DISCLOSURE_READ,
         target_type="disclosure",
-        noun="disclosure request",
+        noun=gettext_noop("disclosure request"),
     )
 
 

@@ -3,6 +3,7 @@ one service or selector, render."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -29,7 +30,13 @@ class _ReportListApi(HubListApi):
         if not wanted:
             return queryset, {}
         if wanted not in ReportStatus.values:
-            raise ValidationError({"status": [f"Choose one of: {', '.join(ReportStatus.values)}."]})
+            raise ValidationError(
+                {
+                    "status": [
+                        gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(ReportStatus.values)}
+                    ]
+                }
+            )
         return queryset.filter(status=wanted), {"status": wanted}
 
     def page_audit(self, page, *, filters):

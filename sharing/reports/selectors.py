@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
@@ -66,7 +67,7 @@ def report_get(*, actor: Actor, public_id, for_review: bool = False) -> Report:
         public_id=public_id,
         tag=AuditTag.REPORT_READ,
         target_type="report",
-        noun="report",
+        noun=gettext_noop("report"),
     )
 
 

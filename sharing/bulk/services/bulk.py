@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -299,7 +299,7 @@ def bulk_job_get(*, actor: Actor, public_id) -> BulkJob:
         public_id=public_id,
         tag=AuditTag.BULK_READ,
         target_type="bulkjob",
-        noun="bulk job",
+        noun=gettext_noop("bulk job"),
     )
 
 

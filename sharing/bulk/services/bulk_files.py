@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 
 from hub.errors import DomainError
@@ -48,7 +49,7 @@ class ParsedRow:
 
 def file_error(message: str) -> DomainError:
     """A 400 naming the file field; the message never quotes the file's contents."""
-    return DomainError("The file cannot be read as bulk input.", fields={"file": [message]})
+    return DomainError(gettext("The file cannot be read as bulk input."), fields={"file": [message]})
 
 
 # --- reading the upload ----------------------------------------------------------------

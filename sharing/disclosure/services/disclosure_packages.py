@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -207,7 +207,7 @@ def disclosure_package_download(*, request: DisclosureRequest, actor: Actor) -> 
         public_id=request.public_id,
         tag=AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED,
         target_type="disclosure",
-        noun="disclosure request",
+        noun=gettext_noop("disclosure request"),
     )
     return refusing_lapsed(
         _download, request=request, actor=actor, tag=AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import LegalBasis
@@ -99,7 +99,7 @@ def dispute_document_open(*, dispute: Dispute, record_id, actor: Actor) -> tuple
         public_id=record_id,
         tag=AuditTag.DISPUTE_REVIEW_OPENED,
         target_type="restrictedrecord",
-        noun="document",
+        noun=gettext_noop("document"),
     )
     return _document_open(dispute=dispute, content=content, actor=actor)
 

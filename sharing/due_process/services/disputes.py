@@ -13,7 +13,7 @@ import json
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis, Outcome
@@ -215,7 +215,7 @@ def _own_coverage_required(*, dispute: Dispute, actor: Actor, tag: AuditTag) -> 
         public_id=dispute.public_id,
         tag=tag,
         target_type="dispute",
-        noun="dispute",
+        noun=gettext_noop("dispute"),
     )
 
 
@@ -265,7 +265,14 @@ def _pause(*, dispute: Dispute, working_days: int, reason: str, actor: Actor) ->
     if working_days > room:
         raise DomainError(
             gettext("The clock never runs longer than 20 working days in all."),
-            fields={"working_days": [f"At most {room} more working days."]},
+            fields={
+                "working_days": [
+                    ngettext(
+                        "At most %(count)d more working day.", "At most %(count)d more working days.", room
+                    )
+                    % {"count": room}
+                ]
+            },
         )
     for row in rows:
         row.working_days += working_days
@@ -475,7 +482,7 @@ def dispute_get(*, actor: Actor, public_id) -> Dispute:
         public_id=public_id,
         tag=AuditTag.DISPUTE_READ,
         target_type="dispute",
-        noun="dispute",
+        noun=gettext_noop("dispute"),
     )
 
 

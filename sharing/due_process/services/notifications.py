@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -29,7 +30,7 @@ def notification_get(*, actor: Actor, public_id) -> Notification:
         public_id=public_id,
         tag=AuditTag.NOTIFICATION_MARKED_READ,
         target_type="notification",
-        noun="notification",
+        noun=gettext_noop("notification"),
     )
 
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -128,7 +128,7 @@ def watch_entry_remove(*, public_id, actor: Actor) -> None:
         public_id=public_id,
         tag=AuditTag.WATCH_REMOVED,
         target_type="watch_entry",
-        noun="watch entry",
+        noun=gettext_noop("watch entry"),
     )
     _watch_entry_delete(entry=entry, actor=actor)
 

@@ -32,7 +32,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from standardwebhooks import Webhook
 
 from accounts.actors import Actor
@@ -165,7 +165,7 @@ def webhook_endpoint_get(*, actor: Actor, public_id, tag: AuditTag) -> WebhookEn
         public_id=public_id,
         tag=tag,
         target_type="webhookendpoint",
-        noun="webhook endpoint",
+        noun=gettext_noop("webhook endpoint"),
     )
 
 
