@@ -117,6 +117,7 @@ def report_body(
         "category": "counterfeit",
         "verification_level": verification_level,
         "statement": "Test purchase of counterfeit handbags; order attached.",
+        "authenticity_guaranteed": True,
     }
 
 

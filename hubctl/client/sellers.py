@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from hubctl.client.base import checked_uuid, evidence_file
 from hubctl.client.tokens import IdentifierLike, TokenCalls
+
+
+@dataclass(frozen=True)
+class ReportedRight:
+    """The right a notice rests on: its registration number, territory (ISO 3166-1 alpha-2) and holder."""
+
+    registration_number: str = ""
+    territory: str = ""
+    holder: str = ""
 
 
 class SellerCalls(TokenCalls):
@@ -33,10 +43,14 @@ class SellerCalls(TokenCalls):
         verification_level: str,
         statement: str,
         evidence_paths: Iterable[str | Path] = (),
+        right: ReportedRight = ReportedRight(),
+        authenticity_guaranteed: bool,
         raw: bool = False,
         default_country: str | None = None,
     ) -> dict:
-        """Report one infringer with evidence; tokens only unless raw=True."""
+        """Report one infringer with evidence; tokens only unless raw=True.
+
+        The hub refuses a notice without the reporter's written guarantee that it is authentic."""
         evidence = [
             evidence_file(path) for path in evidence_paths
         ]  # unreadable files fail before any request
@@ -47,6 +61,10 @@ class SellerCalls(TokenCalls):
             "verification_level": verification_level,
             "statement": statement,
             "evidence": evidence,
+            "right_registration_number": right.registration_number,
+            "right_territory": right.territory,
+            "right_holder": right.holder,
+            "authenticity_guaranteed": authenticity_guaranteed,
         }
         return self._call("POST", "/api/v1/reports", body)
 

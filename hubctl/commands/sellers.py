@@ -10,6 +10,7 @@ from pathlib import Path
 
 from hubctl import output
 from hubctl.client import HubClient
+from hubctl.client.sellers import ReportedRight
 from hubctl.commands.base import EXIT_OK, client_for, command, explained
 from hubctl.errors import HubError
 from hubctl.inputs import KNOWN_TYPES, CsvInput, InputError, Seller, read_csv, seller_from_pairs
@@ -97,7 +98,8 @@ def _add_report_command(commands: argparse._SubParsersAction) -> None:
         f"{IDENTIFIERS_HELP}\n\nA report takes one seller: TYPE=VALUE arguments or a type,value CSV.\n\n"
         "example:\n  hubctl report phone=+8613800138000 --ip-type trademark --category counterfeit \\\n"
         "    --verification-level rights_owner_verified --statement-file statement.txt \\\n"
-        "    --evidence order.pdf --evidence photo.jpg",
+        "    --evidence order.pdf --evidence photo.jpg --right-number 12345678 --right-territory CN \\\n"
+        "    --guarantee-authentic",
     )
     _add_identifier_arguments(parser, raw_help="send raw values (the hub seals them) instead of tokens only")
     parser.add_argument("--ip-type", required=True, choices=IP_TYPES, help="the right infringed")
@@ -115,6 +117,17 @@ def _add_report_command(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--evidence", metavar="FILE", action="append", default=[], help="attach an evidence file (repeatable)"
+    )
+    right = parser.add_argument_group("the right the notice rests on, and the guarantee a valid notice gives")
+    right.add_argument("--right-number", default="", metavar="NUMBER", help="the right's registration number")
+    right.add_argument("--right-territory", default="", metavar="CC", help="where it is registered (e.g. CN)")
+    right.add_argument("--right-holder", default="", metavar="NAME", help="who holds it, as registered")
+    right.add_argument(
+        "--guarantee-authentic",
+        action="store_true",
+        required=True,
+        help="your written guarantee that the notice is authentic: the right is yours, the evidence genuine "
+        "and the information true (required)",
     )
     parser.set_defaults(run=_run_report)
 
@@ -229,6 +242,8 @@ def _run_report(args: argparse.Namespace) -> int:
             verification_level=args.verification_level,
             statement=statement,
             evidence_paths=args.evidence,
+            right=ReportedRight(args.right_number, args.right_territory, args.right_holder),
+            authenticity_guaranteed=args.guarantee_authentic,
             raw=args.raw,
             default_country=args.country,
         ),

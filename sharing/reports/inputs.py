@@ -43,23 +43,37 @@ class ReportSubmitInput(serializers.Serializer):
         child=EvidenceInput(), required=False, default=list, max_length=settings.HUB_MAX_EVIDENCE_FILES
     )
     right_registration_number = serializers.CharField(
-        max_length=100, required=False, default="", help_text="The right's registration or certificate number"
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The right's registration or certificate number",
     )
     right_territory = serializers.RegexField(
         r"^[A-Za-z]{2}$",
         required=False,
+        allow_blank=True,
         default="",
         help_text="Where the right is registered (ISO 3166-1 alpha-2)",
         error_messages={"invalid": _("Give a two-letter ISO country code.")},
     )
     right_holder = serializers.CharField(
-        max_length=200, required=False, default="", help_text="Who holds the right, as registered"
-    )
-    authenticity_guaranteed = serializers.BooleanField(
+        max_length=200,
         required=False,
-        default=False,
-        help_text="The reporter's written guarantee that the notice is authentic (recorded with its time)",
+        allow_blank=True,
+        default="",
+        help_text="Who holds the right, as registered",
     )
+    # A valid notice carries it (seed 000; DSA Art. 16(2)(d)): required on the API as on the page.
+    authenticity_guaranteed = serializers.BooleanField(
+        help_text="The reporter's written guarantee that the notice is authentic (recorded with its time); must be true",
+        error_messages={"required": _("Give the written guarantee of authenticity.")},
+    )
+
+    def validate_authenticity_guaranteed(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(gettext("Give the written guarantee of authenticity."))
+        return value
 
     def to_submission(self) -> ReportSubmission:
         data = self.validated_data

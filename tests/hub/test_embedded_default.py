@@ -62,6 +62,7 @@ def _client(base: str, keys: dict[str, str], client: int) -> list[int]:
                         "category": "counterfeit",
                         "verification_level": "rights_owner_verified",
                         "statement": "Test purchase; order attached.",
+                        "authenticity_guaranteed": True,
                     },
                 )
             )

@@ -103,6 +103,7 @@ def report_accepted(capsys, world: World) -> str:
         world.url,
         world.reporter_key,
         "report",
+        "--guarantee-authentic",
         "--raw",
         f"phone={PHONE}",
         f"email={EMAIL}",

@@ -201,6 +201,7 @@ def test_invalid_cell_of_a_csv_exits_2_naming_file_line_and_column(no_network, t
         ["report-status", "not-a-uuid"],
         [
             "report",
+            "--guarantee-authentic",
             "phone=+8613800138000",
             "--ip-type",
             "trademark",
@@ -283,6 +284,7 @@ def test_report_sends_tokens_statement_and_evidence(fake_hub, tmp_path, capsys):
             "--country",
             "FR",
             "report",
+            "--guarantee-authentic",
             f"phone={PHONE}",
             "--ip-type",
             "trademark",
@@ -677,6 +679,7 @@ def report_and_accept(capsys, members: dict) -> dict:
         members["url"],
         members["reporter_key"],
         "report",
+        "--guarantee-authentic",
         f"phone={PHONE}",
         f"email={EMAIL}",
         f"store_url={SHOP}",
@@ -844,3 +847,28 @@ def test_watch_puts_a_seller_on_the_watchlist_with_tokens_only(live_members, cap
     assert watch_bodies and all(
         '"value"' not in body and "12345678" not in body and "778899" not in body for body in watch_bodies
     )
+
+
+def test_hubctl_report_asks_for_the_guarantee_before_sending_anything(capsys):
+    """Without --guarantee-authentic hubctl stops at its own argument check: no request, the flag named."""
+    with pytest.raises(SystemExit) as stopped:
+        main(
+            [
+                "--hub",
+                "http://127.0.0.1:9",  # nothing listens: a request would fail differently
+                "--api-key",
+                "hub_x",
+                "report",
+                "phone=+8613800138000",
+                "--ip-type",
+                "trademark",
+                "--category",
+                "counterfeit",
+                "--verification-level",
+                "self_declared",
+                "--statement",
+                "x",
+            ]
+        )
+    assert stopped.value.code == 2
+    assert "--guarantee-authentic" in capsys.readouterr().err

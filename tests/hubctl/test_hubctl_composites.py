@@ -91,6 +91,7 @@ def test_tokens_only_composite_report_then_check_matches_and_sends_no_value(live
         url,
         live_members["reporter_key"],
         "report",
+        "--guarantee-authentic",
         *fields,
         "phone=+86 139 1234 5678",
         "--ip-type",

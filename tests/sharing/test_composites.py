@@ -289,6 +289,7 @@ IDENTIFIER_PATHS = [
             "category": "counterfeit",
             "verification_level": "rights_owner_verified",
             "statement": "seen",
+            "authenticity_guaranteed": True,
         },
         201,
     ),

@@ -58,6 +58,7 @@ def _report_with_evidence(reporter):
         "category": "counterfeit",
         "verification_level": "rights_owner_verified",
         "statement": "Bought fake bags, order 42.",
+        "authenticity_guaranteed": True,
         "evidence": [{"name": "receipt.txt", "content_base64": base64.b64encode(b"receipt 42").decode()}],
     }
     payload = ReportSubmitInput(data=body)

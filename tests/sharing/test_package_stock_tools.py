@@ -61,6 +61,7 @@ def _report_with_evidence(reporter):
         "category": "counterfeit",
         "verification_level": "rights_owner_verified",
         "statement": "Bought fake bags, order 42.",
+        "authenticity_guaranteed": True,
         "evidence": [
             {"name": name, "content_base64": base64.b64encode(content).decode()} for name, content in EVIDENCE
         ],

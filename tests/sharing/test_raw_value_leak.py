@@ -128,6 +128,7 @@ def test_raw_values_appear_nowhere_outside_the_restricted_blobs(
         "category": "counterfeit",
         "verification_level": "rights_owner_verified",
         "statement": STATEMENT,
+        "authenticity_guaranteed": True,
         "evidence": [
             {
                 "name": "receipt.txt",
@@ -202,6 +203,7 @@ def test_raw_values_in_bulk_files_appear_nowhere_outside_the_restricted_blobs(
             "category": "counterfeit",
             "verification_level": "rights_owner_verified",
             "statement": STATEMENT,
+            "authenticity_guaranteed": True,
         },
         format="json",
     )

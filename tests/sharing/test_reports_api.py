@@ -154,3 +154,46 @@ def test_retracting_an_accepted_report_stops_it_matching(api, brand_reporter, re
     after = api(platform_analyst).post("/api/v1/checks", check, format="json").json()["level"]
     assert retracted.status_code == 200
     assert (before, after) == ("reported", "none")
+
+
+@pytest.mark.parametrize("guarantee", [None, False])
+def test_a_notice_without_the_written_guarantee_is_refused_on_the_api_and_stores_nothing(
+    api, brand_reporter, guarantee
+):
+    """A valid notice carries the reporter's guarantee of authenticity (seed 000): the API asks it as the page does."""
+    body = report_body()
+    if guarantee is None:
+        del body["authenticity_guaranteed"]
+    else:
+        body["authenticity_guaranteed"] = guarantee
+    answer = api(brand_reporter).post("/api/v1/reports", body, format="json")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"]["authenticity_guaranteed"] == [
+        "Give the written guarantee of authenticity."
+    ]
+    assert not Report.objects.exists()
+
+
+def test_the_service_refuses_a_notice_without_the_guarantee_whoever_calls_it(brand_reporter):
+    """The rule lives in report_submit, not only in the inputs: a caller that skips them is refused too."""
+    import dataclasses
+
+    from accounts.actors import Actor
+    from hub.errors import DomainError
+    from sharing.reports.serializers import ReportSubmitInput
+    from sharing.reports.services.reports import report_submit
+
+    payload = ReportSubmitInput(data=report_body())
+    payload.is_valid(raise_exception=True)
+    unguaranteed = dataclasses.replace(payload.to_submission(), authenticity_guaranteed=False)
+    with pytest.raises(DomainError) as refused:
+        report_submit(submission=unguaranteed, actor=Actor(member=brand_reporter))
+    assert set(refused.value.fields) == {"authenticity_guaranteed"}
+    assert not Report.objects.exists()
+
+
+def test_an_accepted_notice_records_when_the_guarantee_was_given(api, brand_reporter):
+    answer = api(brand_reporter).post("/api/v1/reports", report_body(), format="json")
+    assert answer.status_code == 201, answer.content
+    assert Report.objects.get().authenticity_guaranteed_at is not None
+    assert answer.json()["authenticity_guaranteed_at"]

@@ -354,7 +354,9 @@ def test_the_api_records_and_returns_the_right_and_the_guarantee(brand_reporter)
     }
 
     created = client_for(brand_reporter).post("/api/v1/reports", body, format="json")
-    without = client_for(brand_reporter).post("/api/v1/reports", report_body(), format="json")
+    without = client_for(brand_reporter).post(
+        "/api/v1/reports", {**report_body(), "authenticity_guaranteed": False}, format="json"
+    )
 
     assert created.status_code == 201, created.content
     data = created.json()
@@ -364,7 +366,9 @@ def test_the_api_records_and_returns_the_right_and_the_guarantee(brand_reporter)
         "Example Brand Co., Ltd.",
     )
     assert data["authenticity_guaranteed_at"] is not None
-    assert without.status_code == 201 and without.json()["authenticity_guaranteed_at"] is None
+    # A notice without the guarantee is not a valid notice, on the API as on the page.
+    assert without.status_code == 400
+    assert list(without.json()["error"]["fields"]) == ["authenticity_guaranteed"]
 
 
 def test_the_live_check_answers_in_the_readers_language(client, brand_reporter):

@@ -95,6 +95,7 @@ def test_a_report_naming_only_weak_identifiers_is_refused_per_field(api):
             "category": "counterfeit",
             "verification_level": "rights_owner_verified",
             "statement": "Counterfeit handbags.",
+            "authenticity_guaranteed": True,
         },
         format="json",
     )

@@ -67,6 +67,7 @@ def test_a_banned_seller_reappearing_on_another_platform(
                     "category": "counterfeit",
                     "verification_level": level,
                     "statement": "Store closed after counterfeit notices.",
+                    "authenticity_guaranteed": True,
                 },
                 format="json",
             )

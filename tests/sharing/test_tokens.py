@@ -82,6 +82,7 @@ def test_a_report_made_of_tokens_links_like_a_raw_one(
         "category": "counterfeit",
         "verification_level": "rights_owner_verified",
         "statement": "seen on two platforms",
+        "authenticity_guaranteed": True,
     }
     report_id = reporter_client.post("/api/v1/reports", body, format="json").json()["id"]
     api(reviewer).post(f"/api/v1/reports/{report_id}/accept", {"reason": "evidence checked"}, format="json")

@@ -73,6 +73,12 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
                 "reason": standing.suspension_reason,
             }
         )
+    if not submission.authenticity_guaranteed:
+        # The inputs ask for it too; this is the rule for every other caller of the service.
+        raise DomainError(
+            gettext("A notice needs the reporter's written guarantee that it is authentic."),
+            fields={"authenticity_guaranteed": [gettext("Give the written guarantee of authenticity.")]},
+        )
     tokenised = identifiers_tokenise(
         identifiers=submission.identifiers, default_country=actor.organisation.country
     )
@@ -87,7 +93,7 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
         right_registration_number=submission.right_registration_number,
         right_territory=submission.right_territory.upper(),
         right_holder=submission.right_holder,
-        authenticity_guaranteed_at=timezone.now() if submission.authenticity_guaranteed else None,
+        authenticity_guaranteed_at=timezone.now(),
     )
     for item in tokenised:
         ReportIdentifier.objects.create(report=report, token=stored_token_get_or_create(item))

@@ -51,19 +51,6 @@ GUARANTEE = _(
 )
 
 
-class ReportPageInput(ReportSubmitInput):
-    """The page's report: the API's, with the written guarantee of authenticity required."""
-
-    authenticity_guaranteed = serializers.BooleanField(
-        error_messages={"required": _("Give the written guarantee of authenticity.")}
-    )
-
-    def validate_authenticity_guaranteed(self, value: bool) -> bool:
-        if not value:
-            raise serializers.ValidationError(gettext("Give the written guarantee of authenticity."))
-        return value
-
-
 class CheckThrottle(SimpleRateThrottle):
     """Live checks per signed-in member: enough to type, too few to test a list of numbers."""
 
@@ -82,7 +69,7 @@ def report_new(request: ActorRequest) -> HttpResponse:
     rows = _posted_rows(request.POST)
     filled = [index for index, row in enumerate(rows) if row["value"].strip()]
     try:
-        payload = ReportPageInput(data=_report_body(request, rows, filled))
+        payload = ReportSubmitInput(data=_report_body(request, rows, filled))
         payload.is_valid(raise_exception=True)
         report = reports.report_submit(submission=payload.to_submission(), actor=request.actor)
     except serializers.ValidationError as exc:
