@@ -108,7 +108,9 @@ def _notification() -> uuid.UUID:
     from sharing.reports.services.notifications import notify
 
     theirs = persona(K.RIGHTS_OWNER, R.REPORTER).organisation_id
-    return notify(organisation_id=theirs, kind="dispute.lapsed", message="theirs", data={}).public_id
+    return notify(
+        organisation_id=theirs, kind="dispute.lapsed", data={"dispute": str(uuid.uuid4())}
+    ).public_id
 
 
 def _member() -> uuid.UUID:

@@ -165,8 +165,7 @@ def _seed_notification(member: Member) -> None:
     notify(
         organisation_id=member.organisation_id,
         kind="dispute.filed",
-        message="A listing is disputed.",
-        data={},
+        data={"dispute": "00000000-0000-4000-8000-000000000001", "due": "2026-12-14"},
     )
 
 

@@ -20,6 +20,7 @@ from sharing.checks.services.words import CATEGORIES, VERIFICATION_LEVELS, polic
 from sharing.due_process.serializers import PolicyInput
 from sharing.watchlists.serializers import WebhookRegisterInput
 from sharing.watchlists.services import webhooks
+from sharing.watchlists.services.watchlists import EVENT_TYPE_LABELS
 
 PAGE_SIZE = 50
 
@@ -54,6 +55,8 @@ def _webhooks(request, *, url: str = "", errors=None, created=None, secret: str 
         "errors": errors or {},
         "created": created,
         "secret": secret,
+        # What an endpoint receives: each event type in words, its code beside it for the receiver's code.
+        "event_types": sorted(EVENT_TYPE_LABELS.items()),
     }
     return render(request, "analyst/webhooks.html", context, status=status)
 

@@ -47,7 +47,7 @@ class BulkChecksApi(HubApiView):
                 {"file": [gettext("Upload a CSV or JSONL file in the multipart field 'file'.")]}
             )
         try:
-            job = bulk.bulk_submit(upload=upload, actor=self.actor)
+            job = bulk.bulk_submit(upload=upload, actor=self.actor, language=request.LANGUAGE_CODE)
         finally:
             upload.close()  # frees the spool (and its key) now, not when the response is closed
         return Response({"id": str(job.public_id)}, status=status.HTTP_202_ACCEPTED)

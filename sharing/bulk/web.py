@@ -60,7 +60,9 @@ def bulk_list(request: ActorRequest) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            job = bulk.bulk_submit(upload=form.cleaned_data["file"], actor=request.actor)
+            job = bulk.bulk_submit(
+                upload=form.cleaned_data["file"], actor=request.actor, language=request.LANGUAGE_CODE
+            )
         except DomainError as exc:
             form.add_error("file" if exc.fields and "file" in exc.fields else None, _first_message(exc))
             status = exc.status_code  # as the API answers it (a 429 over the limits, not a 400)

@@ -10,6 +10,7 @@ from hub.serializer_fields import ListField
 from sharing.due_process.inputs import AppealInput, DisputeAnswerInput  # noqa: F401
 from sharing.models import Category, Dispute, DisputedReport, Notification, ReportAppeal, VerificationLevel
 from sharing.reports.inputs import EvidenceInput
+from sharing.reports.services.notifications import notification_text, notification_title
 from sharing.subjects.inputs import identifiers_field
 
 
@@ -69,11 +70,23 @@ class DisputeOutput(serializers.ModelSerializer):
 
 class NotificationOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
+    title = serializers.SerializerMethodField(
+        help_text="what kind of notice it is, in the language asked for"
+    )
+    message = serializers.SerializerMethodField(
+        help_text="the notice in the language asked for (Accept-Language), filled from `data`"
+    )
 
     class Meta:
         model = Notification
         # read_at: when a member of the organisation marked it read on the notifications page (null: unread).
-        fields = ["id", "kind", "message", "data", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "message", "data", "created_at", "read_at"]
+
+    def get_title(self, notification: Notification) -> str:
+        return notification_title(notification)
+
+    def get_message(self, notification: Notification) -> str:
+        return notification_text(notification)
 
 
 class ReputationOutput(serializers.Serializer):

@@ -6,27 +6,13 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, capability_required
 from accounts.web_lists import page_audited
 from sharing.due_process.services import disputes, notifications
-
-# What each kind of notification says, in the reader's language; the stored message (English,
-# written by the service that notified) follows it with its figures, dates and reasons.
-KIND_TITLES = {
-    "dispute.filed": _("A listing based on your reports is disputed"),
-    "dispute.upheld": _("A dispute was decided: your reports stand"),
-    "dispute.overturned": _("A dispute was decided: your reports were overturned"),
-    "dispute.lapsed": _("A dispute lapsed: the disputed reports are suspended"),
-    "appeal.granted": _("Your appeal was granted"),
-    "appeal.refused": _("Your appeal was refused"),
-    "reporting.warned": _("Warning under the misuse rule"),
-    "reporting.suspended": _("Reporting suspended under the misuse rule"),
-    "reporting.reinstated": _("Reporting suspension lifted"),
-}
+from sharing.reports.services.notifications import notification_text, notification_title
 
 
 @capability_required(Capability.ORGANISATION_READ)
@@ -37,7 +23,8 @@ def notification_list(request: ActorRequest) -> HttpResponse:
         disputes.notifications_of(actor=request.actor),
         audit=lambda rows: disputes.notifications_page_audit(actor=request.actor, page=rows),
     )
-    rows = [(n, KIND_TITLES.get(n.kind, n.kind)) for n in page]
+    # Each notification in the reader's language, rendered now from its kind and data.
+    rows = [(n, notification_title(n), notification_text(n)) for n in page]
     return render(request, "sharing/notifications.html", {"page": page, "rows": rows})
 
 

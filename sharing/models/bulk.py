@@ -37,6 +37,9 @@ class BulkJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
+    # The submitter's language (a code of settings.LANGUAGES): the worker writes the result file's
+    # explanations and row errors in it, whatever language the worker itself runs in.
+    language = models.CharField(max_length=10, default="en")
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "status"], name="bulk_job_org_status_idx")]

@@ -78,14 +78,17 @@ def _notifications(member: Member | None) -> dict:
     from sharing.reports.services.notifications import notify
 
     assert member is not None
-    for kind, message in (
+    for kind, data in (
+        ("dispute.filed", {"dispute": "00000000-0000-4000-8000-000000000001", "due": "2026-12-14"}),
         (
-            "dispute.filed",
-            "A listing based on your reports is disputed. Show by 2026-12-14 that a complaint or suit was filed, or the reports will be suspended.",
+            "appeal.granted",
+            {
+                "report": "00000000-0000-4000-8000-000000000002",
+                "reason": "The registration certificate was provided.",
+            },
         ),
-        ("appeal.granted", "Your appeal was granted. Reason: the registration certificate was provided."),
     ):
-        notify(organisation_id=member.organisation_id, kind=kind, message=message, data={})
+        notify(organisation_id=member.organisation_id, kind=kind, data=data)
     return {}
 
 

@@ -6,9 +6,12 @@ raw identifiers reach neither a URL nor an audit row."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from accounts.actors import Actor
 from accounts.audit.models import AuditEvent
@@ -16,7 +19,9 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.models import Dispute, MemberPolicy, WatchEntry, WebhookEndpoint
-from sharing.watchlists.services.webhooks import webhook_register
+from sharing.templatetags.webhook_words import event_type_label
+from sharing.watchlists.services.watchlists import EVENT_TYPE_LABELS, EVENT_TYPES
+from sharing.watchlists.services.webhooks import webhook_events_write, webhook_register
 from tests.factories import persona, report_make_accepted, web_login
 
 pytestmark = pytest.mark.django_db
@@ -241,6 +246,41 @@ def test_an_admin_registers_a_webhook_sees_its_secret_once_and_its_deliveries():
     assert client.get(f"/organisation/webhooks/{endpoint.public_id}/").status_code == 200
     assert client.post(f"/organisation/webhooks/{endpoint.public_id}/remove").status_code == 302
     assert not WebhookEndpoint.objects.get(pk=endpoint.pk).active
+
+
+EVENT_WORDS = {
+    "en": ("A watched identifier was linked to a reported seller", "A watched seller's level changed"),
+    "zh-hans": ("一个关注的标识符已关联到被举报的卖家", "一个关注的卖家的等级已变化"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_webhook_event_types_are_shown_in_words_with_their_code_beside(language):
+    admin = persona(K.PLATFORM, R.ADMIN)
+    endpoint, _ = webhook_register(url="http://127.0.0.1:9/hook", actor=Actor(member=admin))
+    webhook_events_write(
+        event_type="subject.level_changed",
+        now=timezone.now(),
+        events=[(endpoint, {"watch_ref": "s-1", "from": "none", "to": "reported", "linked": True})],
+    )
+    linked_words, changed_words = EVENT_WORDS[language]
+    client = _as(admin, language)
+
+    listing = client.get("/organisation/webhooks/").content.decode()
+    deliveries = client.get(f"/organisation/webhooks/{endpoint.public_id}/").content.decode()
+
+    for code, words in (("subject.linked", linked_words), ("subject.level_changed", changed_words)):
+        assert f'<li data-code="{code}">{escape(words)}: <code>{code}</code></li>' in listing
+    cell = re.search(r'<td class="col-event-type" data-code="([^"]+)">([^<]+)<code', deliveries)
+    assert (
+        cell and cell.group(1) == "subject.level_changed" and cell.group(2).strip() == escape(changed_words)
+    )
+    assert '<code class="event-type-code">subject.level_changed</code>' in deliveries
+
+
+def test_every_webhook_event_type_has_words_and_an_unknown_code_is_shown_as_it_is():
+    assert EVENT_TYPES == set(EVENT_TYPE_LABELS) and all(str(label) for label in EVENT_TYPE_LABELS.values())
+    assert event_type_label("subject.retired") == "subject.retired"
 
 
 def test_a_webhook_with_a_bad_url_is_a_400():

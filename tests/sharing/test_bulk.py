@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.actors import Actor
 from accounts.audit.models import AuditEvent
@@ -20,7 +20,7 @@ from sharing.bulk.tasks import bulk_chunk_task
 from sharing.checks.services.checks import check_run
 from sharing.models import BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow
 from sharing.subjects.services.tokens import RawIdentifier, identifiers_tokenise
-from tests.factories import client_for, persona, report_make_accepted, seller_identifiers
+from tests.factories import client_for, persona, report_make_accepted, seller_identifiers, web_login
 
 pytestmark = pytest.mark.django_db
 
@@ -536,3 +536,67 @@ def test_a_malformed_jsonl_file_is_answered_about_json_never_about_csv(platform_
     message = response.json()["error"]["fields"]["file"][0]
     assert response.status_code == 400 and "JSON" in message and "CSV" not in message
     assert not BulkJob.objects.exists()
+
+
+# --- the submitter's language -----------------------------------------------------------
+
+ZH_NO_MATCH = "没有有效举报与这些标识符匹配。"
+EN_NO_MATCH = "No live report matches these identifiers."
+
+
+def _language_file() -> bytes:
+    """A seller nobody reported (a miss, answered with an explanation) and a row with too many cells."""
+    return f"ref,phone\nunknown,{_phone(999)}\nbroken,{_phone(998)},extra\n".encode()
+
+
+def _run_chunks_while(language: str, job: BulkJob) -> None:
+    """Run the chunks as a worker whose own active language is `language` (not the submitter's)."""
+    with translation.override(language):
+        _run_chunks(job)
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "worker_language", "recorded", "explanation", "row_error"),
+    [
+        ("zh-hans", "en", "zh-hans", ZH_NO_MATCH, "该行有 3 个单元格；表头有 2 个。"),
+        ("en", "zh-hans", "en", EN_NO_MATCH, "The row has 3 cells; the header has 2."),
+        ("", "zh-hans", "en", EN_NO_MATCH, "The row has 3 cells; the header has 2."),
+    ],
+)
+def test_a_jobs_result_speaks_its_submitters_language_whatever_the_worker_speaks(
+    platform_analyst, accept_language, worker_language, recorded, explanation, row_error
+):
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+    response = client_for(platform_analyst).post(
+        "/api/v1/bulk-checks",
+        {"file": SimpleUploadedFile("sellers.csv", _language_file())},
+        format="multipart",
+        **headers,
+    )
+    assert response.status_code == 202, response.content
+    job = BulkJob.objects.get(public_id=response.json()["id"])
+    assert job.language == recorded
+
+    _run_chunks_while(worker_language, job)
+
+    unknown, broken = _results_jsonl(platform_analyst, job)
+    assert unknown["explanation"] == explanation
+    assert broken == {"ref": "", "error": row_error}
+
+
+def test_a_job_submitted_on_the_page_records_the_pages_language(client, platform_analyst):
+    web_login(client, platform_analyst)
+    upload = SimpleUploadedFile("sellers.csv", _language_file(), content_type="text/csv")
+
+    response = client.post("/bulk/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 302, response.content
+    assert BulkJob.objects.get().language == "zh-hans"
+
+
+def test_a_language_the_hub_does_not_speak_is_recorded_as_the_default(platform_analyst):
+    job = bulk.bulk_submit(
+        upload=io.BytesIO(_language_file()), actor=Actor(member=platform_analyst), language="fr"
+    )
+
+    assert job.language == "en"

@@ -16,9 +16,19 @@ from tests.factories import client_for, member_make, persona, web_login
 
 pytestmark = pytest.mark.django_db
 
+ZH_FILED_TITLE = "基于贵方举报的列入记录被提出争议"
+ZH_FILED = "基于贵方举报的列入记录被提出争议。请在 {due} 之前证明已提起投诉或诉讼，否则这些举报将被暂停。"
+ZH_GRANTED = "贵方申诉已获准：该举报重新被接受。理由：{reason}"
 
-def _notified(member, kind: str = "dispute.filed", message: str = "A listing is disputed.") -> Notification:
-    return notify(organisation_id=member.organisation_id, kind=kind, message=message, data={})
+
+DATA = {
+    "dispute.filed": {"dispute": "00000000-0000-4000-8000-000000000001", "due": "2026-12-10"},
+    "appeal.granted": {"report": "00000000-0000-4000-8000-000000000002", "reason": "Certificate provided."},
+}
+
+
+def _notified(member, kind: str = "dispute.filed") -> Notification:
+    return notify(organisation_id=member.organisation_id, kind=kind, data=DATA[kind])
 
 
 def _signed_in(client, member):
@@ -27,8 +37,8 @@ def _signed_in(client, member):
 
 
 def test_the_page_lists_unread_and_read_notifications_and_audits_the_listing(client, brand_reporter):
-    unread = _notified(brand_reporter, message="Show by 2026-12-10 that a suit was filed.")
-    read = _notified(brand_reporter, kind="appeal.granted", message="Your appeal was granted.")
+    unread = _notified(brand_reporter)
+    read = _notified(brand_reporter, kind="appeal.granted")
     Notification.objects.filter(pk=read.pk).update(read_at=read.created_at)
     before = AuditEvent.objects.filter(action=AuditTag.NOTIFICATIONS_READ).count()
 
@@ -36,7 +46,8 @@ def test_the_page_lists_unread_and_read_notifications_and_audits_the_listing(cli
 
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Show by 2026-12-10 that a suit was filed." in html and "Your appeal was granted." in html
+    assert "Show by 2026-12-10 that a complaint or suit was filed" in html
+    assert "Your appeal was granted: the report is accepted again. Reason: Certificate provided." in html
     assert "A listing based on your reports is disputed" in html  # the kind's title
     assert f'action="/notifications/{unread.public_id}/read"' in html
     assert f'action="/notifications/{read.public_id}/read"' not in html  # read already: no button
@@ -97,7 +108,7 @@ def test_another_organisations_notification_is_an_audited_404_and_stays_unread(
     assert [(row.action, row.object_type) for row in denied] == [
         (AuditTag.NOTIFICATION_MARKED_READ, "notification")
     ]
-    assert "A listing is disputed." not in answer.content.decode()
+    assert "2026-12-10" not in answer.content.decode()
 
 
 def test_marking_read_is_post_only(client, brand_reporter):
@@ -131,6 +142,7 @@ def test_a_visitor_is_sent_to_sign_in(client):
 
 def test_the_page_speaks_chinese(client, brand_reporter):
     _notified(brand_reporter)
+    _notified(brand_reporter, kind="appeal.granted")
 
     html = (
         _signed_in(client, brand_reporter)
@@ -139,7 +151,10 @@ def test_the_page_speaks_chinese(client, brand_reporter):
     )
 
     assert "通知" in html and "标为已读" in html
-    assert 'lang="en"' in html  # the stored message keeps its own language
+    # Each notification in Chinese, filled from its data; the typed reason as it was typed.
+    assert ZH_FILED_TITLE in html and ZH_FILED.format(due="2026-12-10") in html
+    assert ZH_GRANTED.format(reason="Certificate provided.") in html
+    assert "Show by" not in html and "Your appeal was granted" not in html
 
 
 def test_the_headers_count_is_one_query_whatever_the_number(brand_reporter, django_assert_num_queries):

@@ -19,7 +19,7 @@ from typing import IO
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
@@ -58,11 +58,14 @@ from sharing.subjects.services.tokens import TokenisedIdentifier
 # --- submitting a job ------------------------------------------------------------------
 
 
-def bulk_submit(*, upload: IO[bytes], actor: Actor) -> BulkJob:
-    """Store the job, or refuse it over a limit with nothing stored and the refusal on record."""
+def bulk_submit(*, upload: IO[bytes], actor: Actor, language: str = settings.LANGUAGE_CODE) -> BulkJob:
+    """Store the job, or refuse it over a limit with nothing stored and the refusal on record.
+
+    `language` is the submitter's (the request's LANGUAGE_CODE): the job's row errors and
+    explanations are written in it, by this request and later by the workers."""
     require(actor, Capability.BULK_RUN, message=gettext("Your role does not grant bulk:run."))
     try:
-        return _bulk_job_store(upload=upload, actor=actor)
+        return _bulk_job_store(upload=upload, actor=actor, language=job_language(language))
     except TooManyRequestsError as refused:
         # Written after the job's transaction rolled back, so the refusal stays on record.
         audit_record_denied(
@@ -71,8 +74,13 @@ def bulk_submit(*, upload: IO[bytes], actor: Actor) -> BulkJob:
         raise
 
 
+def job_language(language: str) -> str:
+    """The language a job's texts are written in: the one asked for when the hub speaks it, else the hub's default."""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 @transaction.atomic
-def _bulk_job_store(*, upload: IO[bytes], actor: Actor) -> BulkJob:
+def _bulk_job_store(*, upload: IO[bytes], actor: Actor, language: str) -> BulkJob:
     """Take the limits, store the rows' tokens chunk by chunk, take the file's bulk quota, audit, enqueue after commit."""
     _limits_take(actor)
     now = timezone.now()
@@ -81,11 +89,13 @@ def _bulk_job_store(*, upload: IO[bytes], actor: Actor) -> BulkJob:
         member=actor.member,
         created_at=now,
         expires_at=now + timedelta(days=settings.HUB_BULK_RETENTION_DAYS),
+        language=language,
     )
     per_type: Counter[str] = Counter()
-    total, errors = _rows_store(job, rows_parsed(upload), actor=actor, per_type=per_type)
+    with translation.override(job.language):  # the row errors stored now are the result file's
+        total, errors = _rows_store(job, rows_parsed(upload), actor=actor, per_type=per_type)
     if total == 0:
-        raise file_error("The file has a header but no rows.")
+        raise file_error(gettext("The file has a header but no rows."))
     # The whole file's identifiers per type, at once: over the quota, the upload is refused and nothing stays.
     bulk_gate(actor=actor, identifiers_per_type=per_type)
     BulkJob.objects.filter(pk=job.pk).update(total=total)
@@ -191,7 +201,9 @@ def bulk_chunk_process(*, chunk_id: int) -> bool:
         .order_by("index")
         .values_list("index", "ref", "tokens", "error")
     )
-    results = chunk_results(chunk.job, rows, now=now)
+    # A worker runs in no request's language: the job's explanations and errors are its submitter's.
+    with translation.override(chunk.job.language):
+        results = chunk_results(chunk.job, rows, now=now)
     with transaction.atomic():
         results_write(chunk.job_id, results)
         # Only the run that flips the chunk counts its rows, so `done` never counts a row twice.

@@ -66,7 +66,7 @@ def _byte_lines(upload: IO[bytes]) -> Iterator[bytes]:
         for line in lines:
             yield line + b"\n"
         if len(buffer) > MAX_LINE_BYTES:
-            raise file_error(f"A line is longer than {MAX_LINE_BYTES} bytes.")
+            raise file_error(gettext("A line is longer than %(limit)d bytes.") % {"limit": MAX_LINE_BYTES})
     if buffer:
         yield buffer
 
@@ -77,7 +77,7 @@ def _text_lines(upload: IO[bytes]) -> Iterator[str]:
         try:
             text = line.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
-            raise file_error(f"Line {number} is not valid UTF-8.") from None
+            raise file_error(gettext("Line %(number)d is not valid UTF-8.") % {"number": number}) from None
         if text.strip():
             yield text
 
@@ -87,7 +87,7 @@ def rows_parsed(upload: IO[bytes]) -> Iterator[ParsedRow]:
     lines = _text_lines(upload)
     first = next(lines, None)
     if first is None:
-        raise file_error("The file is empty.")
+        raise file_error(gettext("The file is empty."))
     rows = _jsonl_rows(first, lines) if _is_jsonl(upload, first) else _csv_rows(first, lines)
     yield from map(_nul_refused, rows)
 
@@ -118,7 +118,9 @@ def _is_jsonl(upload: IO[bytes], first: str) -> bool:
 def _nul_refused(row: ParsedRow) -> ParsedRow:
     """A row with a NUL anywhere (ref, types, values) is an error row: PostgreSQL cannot store one."""
     if nul_path({"ref": row.ref, "identifiers": row.identifiers}):
-        return ParsedRow(ref="", error="The row contains a NUL character; remove it and send the row again.")
+        return ParsedRow(
+            ref="", error=gettext("The row contains a NUL character; remove it and send the row again.")
+        )
     return row
 
 
@@ -133,10 +135,14 @@ def _jsonl_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:
             # A bad first line means this is not JSONL at all; a bad later line is one bad row.
             if number == 1:
                 raise file_error(
-                    "The first line is not a JSON object: JSONL has one object per line, "
-                    'like {"ref": "...", "identifiers": [...]}, not a JSON array.'
+                    gettext(
+                        "The first line is not a JSON object: JSONL has one object per line, "
+                        'like {"ref": "...", "identifiers": [...]}, not a JSON array.'
+                    )
                 ) from None
-            yield ParsedRow(ref="", error=f"Line {number} is not a JSON object.")
+            yield ParsedRow(
+                ref="", error=gettext("Line %(number)d is not a JSON object.") % {"number": number}
+            )
             continue
         yield _jsonl_row(item)
 
@@ -150,14 +156,18 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
 def _jsonl_row(item: object) -> ParsedRow:
     """A decoded JSON line as a row: a ref and a list of identifier objects."""
     if not isinstance(item, dict):
-        return ParsedRow(ref="", error="The line is not a JSON object.")
+        return ParsedRow(ref="", error=gettext("The line is not a JSON object."))
     ref = item.get("ref")
     identifiers = item.get("identifiers")
     if not isinstance(ref, str) or not ref or len(ref) > REF_MAX_LENGTH:
-        return ParsedRow(ref="", error=f"Give a ref of 1 to {REF_MAX_LENGTH} characters.")
+        return ParsedRow(ref="", error=_ref_length_error())
     if not isinstance(identifiers, list) or not all(isinstance(i, dict) for i in identifiers):
-        return ParsedRow(ref=ref, error="Give identifiers as a list of objects.")
+        return ParsedRow(ref=ref, error=gettext("Give identifiers as a list of objects."))
     return ParsedRow(ref=ref, identifiers=identifiers)
+
+
+def _ref_length_error() -> str:
+    return gettext("Give a ref of 1 to %(most)d characters.") % {"most": REF_MAX_LENGTH}
 
 
 def _csv_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:
@@ -166,7 +176,7 @@ def _csv_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:
     try:
         header = [name.strip() for name in next(reader)]
     except csv.Error:
-        raise file_error("The header line is not valid CSV.") from None
+        raise file_error(gettext("The header line is not valid CSV.")) from None
     _csv_header_check(header)
     while True:
         try:
@@ -174,7 +184,9 @@ def _csv_rows(first: str, lines: Iterator[str]) -> Iterator[ParsedRow]:
         except StopIteration:
             return
         except csv.Error:
-            yield ParsedRow(ref="", error=f"Line {reader.line_num} is not valid CSV.")
+            yield ParsedRow(
+                ref="", error=gettext("Line %(number)d is not valid CSV.") % {"number": reader.line_num}
+            )
             continue
         yield _csv_row(header, cells)
 
@@ -183,7 +195,9 @@ def _csv_header_check(header: list[str]) -> None:
     """Refuse a header without ref or with columns that are not identifier types."""
     if "ref" not in header:
         raise file_error(
-            "The CSV header has no ref column; send CSV with a header (ref and identifier types) or JSONL."
+            gettext(
+                "The CSV header has no ref column; send CSV with a header (ref and identifier types) or JSONL."
+            )
         )
     unknown = [
         name
@@ -192,19 +206,26 @@ def _csv_header_check(header: list[str]) -> None:
     ]
     if unknown or len(set(header)) != len(header):
         raise file_error(
-            f"CSV columns are ref and identifier types, each once: {', '.join(SIMPLE_TYPES)}; "
-            f"a composite takes one column per field: {', '.join(sorted(COMPOSITE_COLUMNS))}."
+            gettext(
+                "CSV columns are ref and identifier types, each once: %(types)s; "
+                "a composite takes one column per field: %(columns)s."
+            )
+            % {"types": ", ".join(SIMPLE_TYPES), "columns": ", ".join(sorted(COMPOSITE_COLUMNS))}
         )
 
 
 def _csv_row(header: list[str], cells: list[str]) -> ParsedRow:
     """A CSV record as a row: its ref and one raw identifier per non-empty cell."""
     if len(cells) != len(header):
-        return ParsedRow(ref="", error=f"The row has {len(cells)} cells; the header has {len(header)}.")
+        return ParsedRow(
+            ref="",
+            error=gettext("The row has %(cells)d cells; the header has %(header)d.")
+            % {"cells": len(cells), "header": len(header)},
+        )
     row = dict(zip(header, cells))
     ref = row.pop("ref").strip()
     if not ref or len(ref) > REF_MAX_LENGTH:
-        return ParsedRow(ref="", error=f"Give a ref of 1 to {REF_MAX_LENGTH} characters.")
+        return ParsedRow(ref="", error=_ref_length_error())
     simple = [{"type": t, "value": v} for t, v in row.items() if t in SIMPLE_TYPES and v.strip()]
     return ParsedRow(ref=ref, identifiers=simple + composites_from_columns(row))
 
@@ -240,7 +261,7 @@ class RowTokeniser:
         if parsed.error:
             return [], parsed.error
         if not 1 <= len(parsed.identifiers) <= self._most:
-            return [], f"Give 1 to {self._most} identifiers."
+            return [], gettext("Give 1 to %(most)d identifiers.") % {"most": self._most}
         items: list[RawIdentifier | SuppliedToken] = []
         for index, identifier in enumerate(parsed.identifiers):
             item: RawIdentifier | SuppliedToken | None = _supplied_token(identifier)

@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import cache
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext_lazy
 
 from accounts.actors import Actor
 from hub.keys import KeyRing, token_storage_keys
@@ -62,7 +63,10 @@ ResultRow = tuple[int, str, str, str]
 
 
 # `rotate_token_storage` re-seals live jobs' rows; a row still under a dropped key cannot be read back.
-KEY_GONE_ERROR = "The row was sealed under a storage key that is no longer loaded; resubmit the job."
+# Lazy: written into the result in the job's language (bulk_chunk_process overrides it).
+KEY_GONE_ERROR = gettext_lazy(
+    "The row was sealed under a storage key that is no longer loaded; resubmit the job."
+)
 
 
 def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[ResultRow]:
@@ -107,7 +111,7 @@ def rows_readable(rows: list[ChunkRow], *, keys: KeyRing) -> list[ChunkRow]:
     readable = []
     for index, ref, tokens, error in rows:
         if not error and any(item["token"].partition(":")[0] not in loaded for item in tokens):
-            tokens, error = [], KEY_GONE_ERROR
+            tokens, error = [], str(KEY_GONE_ERROR)
         readable.append((index, ref, tokens, error))
     return readable
 

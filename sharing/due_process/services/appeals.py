@@ -88,9 +88,8 @@ def report_appeal_decide(*, report: Report, granted: bool, reason: str, actor: A
     appeal.save()
     notify(
         organisation_id=report.reporter_organisation_id,
-        kind=f"appeal.{appeal.status}",
-        data={"report": str(report.public_id)},
-        message=f"Your appeal was {appeal.status}. Reason: {reason}",
+        kind="appeal.granted" if granted else "appeal.refused",
+        data={"report": str(report.public_id), "reason": reason},
     )
     audit_record(
         actor=actor,

@@ -124,8 +124,6 @@ def _dispute_create(
             organisation_id=organisation_id,
             kind="dispute.filed",
             data={"dispute": str(dispute.public_id), "due": due.isoformat()},
-            message=f"A listing based on your reports is disputed. Show by {due.isoformat()} that a complaint or suit "
-            "was filed, or the reports will be suspended.",
         )
     _audit(
         actor,
@@ -334,9 +332,9 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
     }:
         notify(
             organisation_id=organisation_id,
-            kind=f"dispute.{dispute.status}",
-            data={"dispute": str(dispute.public_id)},
-            message=f"The dispute was decided: {dispute.status}. Reason: {reason}",
+            # Every covered report took the outcome (_report_decide), so it is the dispute's status.
+            kind="dispute.upheld" if upheld else "dispute.overturned",
+            data={"dispute": str(dispute.public_id), "reason": reason},
         )
     tag = AuditTag.DISPUTE_DECIDED_URGENTLY if urgent else AuditTag.DISPUTE_DECIDED
     _audit(actor, tag, dispute, {"outcome": dispute.status, "reports_unanswered": bool(waiting)})
@@ -407,7 +405,6 @@ def _rows_lapse(dispute_id: int, *, today) -> None:
             organisation_id=organisation_id,
             kind="dispute.lapsed",
             data={"dispute": str(dispute.public_id)},
-            message=gettext("No complaint or suit was shown in time: the disputed reports are suspended."),
         )
     audit_record(
         actor=None,

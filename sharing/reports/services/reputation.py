@@ -153,12 +153,10 @@ def _misuse_apply(standing: ReporterStanding, record: ReporterRecord) -> dict:
     if standing.misuse_warning_until is None:
         standing.misuse_warning_until = now + timedelta(days=settings.HUB_MISUSE_WARNING_DAYS)
         until = standing.misuse_warning_until.isoformat()
-        _notify(
-            standing,
-            "reporting.warned",
-            f"Warning: {figures}. If this still holds on {until[:10]}, reporting "
-            "will be suspended (misuse rule).",
-            {"until": until, "record": asdict(record)},
+        notify(
+            organisation_id=standing.organisation_id,
+            kind="reporting.warned",
+            data={"until": until, "record": asdict(record)},
         )
         return {"misuse_warning_until": until}
     if standing.misuse_warning_until > now:
@@ -167,17 +165,12 @@ def _misuse_apply(standing: ReporterStanding, record: ReporterRecord) -> dict:
     standing.reporting_suspended_until = now + timedelta(days=settings.HUB_MISUSE_SUSPENSION_DAYS)
     standing.suspension_reason = f"{figures}, after a warning; reporting is suspended (misuse rule)."
     until = standing.reporting_suspended_until.isoformat()
-    _notify(
-        standing,
-        "reporting.suspended",
-        standing.suspension_reason,
-        {"until": until, "record": asdict(record)},
+    notify(
+        organisation_id=standing.organisation_id,
+        kind="reporting.suspended",
+        data={"until": until, "record": asdict(record)},
     )
     return {"reporting_suspended_until": until}
-
-
-def _notify(standing: ReporterStanding, kind: str, message: str, data: dict) -> None:
-    notify(organisation_id=standing.organisation_id, kind=kind, message=message, data=data)
 
 
 def reputation_summary(*, organisation_id: int) -> dict:
@@ -286,11 +279,10 @@ def reporting_suspension_lift(*, organisation: Organisation, reason: str, actor:
         standing.reporting_suspended_until, standing.misuse_warning_until = None, None
         standing.suspension_reason, standing.updated_at = "", timezone.now()
         standing.save()
-        _notify(
-            standing,
-            "reporting.reinstated",
-            f"Your reporting suspension was lifted by an operator. Reason: {reason}",
-            {"was_until": lifted_from},
+        notify(
+            organisation_id=standing.organisation_id,
+            kind="reporting.reinstated",
+            data={"was_until": lifted_from, "reason": reason},
         )
         audit_record(
             actor=actor,

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -39,7 +40,13 @@ from sharing.subjects.services.tokens import (
 )
 from sharing.watchlists.services.webhooks import webhook_events_write
 
-EVENT_TYPES = frozenset({"subject.linked", "subject.level_changed"})
+# The webhook event types and what each means in words: the one catalogue, for pages that show
+# deliveries (the code stays the payload's `type`, and visible on those pages for developers).
+EVENT_TYPE_LABELS = {
+    "subject.linked": _("A watched identifier was linked to a reported seller"),
+    "subject.level_changed": _("A watched seller's level changed"),
+}
+EVENT_TYPES = frozenset(EVENT_TYPE_LABELS)
 # Keys of an event's data that the hub sets itself; the caller's details may not replace them.
 _RESERVED_DATA_KEYS = frozenset({"watch_ref", "identifier_type"})
 
