@@ -22,21 +22,21 @@ class IpType(models.TextChoices):
 
 
 class Category(models.TextChoices):
-    COUNTERFEIT = "counterfeit", _("Counterfeit")
+    COUNTERFEIT = "counterfeit", _("Counterfeit goods")
     PIRACY = "piracy", _("Piracy")
-    DESIGN_COPY = "design_copy", _("Design Copy")
-    GREY_MARKET = "grey_market", _("Grey Market")
+    DESIGN_COPY = "design_copy", _("Copied design")
+    GREY_MARKET = "grey_market", _("Grey-market goods")
     OTHER = "other", _("Other")
 
 
 class VerificationLevel(models.TextChoices):
     """Ordered from weakest to strongest; see VERIFICATION_RANK."""
 
-    SELF_DECLARED = "self_declared", _("Self Declared")
-    RIGHTS_OWNER_VERIFIED = "rights_owner_verified", _("Rights Owner Verified")
-    PLATFORM_ENFORCEMENT = "platform_enforcement", _("Platform Enforcement")
-    ADMINISTRATIVE_DECISION = "administrative_decision", _("Administrative Decision")
-    COURT_JUDGMENT = "court_judgment", _("Court Judgment")
+    SELF_DECLARED = "self_declared", _("Self-declared")
+    RIGHTS_OWNER_VERIFIED = "rights_owner_verified", _("Verified by the rights owner (test purchase)")
+    PLATFORM_ENFORCEMENT = "platform_enforcement", _("Platform enforcement")
+    ADMINISTRATIVE_DECISION = "administrative_decision", _("Administrative decision")
+    COURT_JUDGMENT = "court_judgment", _("Court judgment")
 
 
 VERIFICATION_RANK = {level: rank for rank, level in enumerate(VerificationLevel.values)}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hubcore.identifiers.types import IdentifierType
 from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
+from sharing.models.reports import Category, VerificationLevel
 
 
 def type_word(identifier_type: str) -> str:
@@ -41,20 +42,9 @@ ACTIONS = {
     "review": _("Review before acting"),
     "block": _("Block"),
 }
-VERIFICATION_LEVELS = {
-    "self_declared": _("Self-declared"),
-    "rights_owner_verified": _("Verified by the rights owner"),
-    "platform_enforcement": _("Platform enforcement"),
-    "administrative_decision": _("Administrative decision"),
-    "court_judgment": _("Court judgment"),
-}
-CATEGORIES = {
-    "counterfeit": _("Counterfeit"),
-    "piracy": _("Piracy"),
-    "design_copy": _("Design copy"),
-    "grey_market": _("Grey market"),
-    "other": _("Other"),
-}
+# The words of a report's choices are the model's own (one catalogue).
+VERIFICATION_LEVELS = dict(VerificationLevel.choices)
+CATEGORIES = dict(Category.choices)
 DISPUTE_STATES = {
     "open": _("Open: waiting for the reporter"),
     "answered": _("Answered: the operator decides"),

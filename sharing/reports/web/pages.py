@@ -24,7 +24,7 @@ from accounts.roles import Capability
 from accounts.web_access import ActorRequest, capability_required, domain_errors, flat_errors
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
-from sharing.models import Report
+from sharing.models import Category, IpType, Report, ReportStatus, VerificationLevel
 from sharing.reports import selectors
 from sharing.reports.inputs import ReportSubmitInput
 from sharing.reports.services import reports
@@ -35,13 +35,7 @@ from sharing.reports.services.identifier_check import (
     TYPE_LABELS,
     identifier_verdict,
 )
-from sharing.reports.web.labels import (
-    CATEGORY_LABELS,
-    IP_TYPE_LABELS,
-    LEVEL_LABELS,
-    STATE_BADGES,
-    STATE_LABELS,
-)
+from sharing.reports.web.badges import STATE_BADGES
 
 FIRST_ROWS = 3
 LIST_PAGE_SIZE = 25
@@ -128,9 +122,9 @@ def _form(
             "country_types": sorted(COUNTRY_TYPES),
             "countries": COUNTRY_CHOICES,
             "own_country": request.actor.organisation.country,
-            "ip_types": IP_TYPE_LABELS.items(),
-            "categories": CATEGORY_LABELS.items(),
-            "levels": LEVEL_LABELS.items(),
+            "ip_types": IpType.choices,
+            "categories": Category.choices,
+            "levels": VerificationLevel.choices,
             "posted": post,
             "guarantee": GUARANTEE,
             "limits": {
@@ -240,9 +234,9 @@ def report_list(request: ActorRequest) -> HttpResponse:
         "sharing/owner/report_list.html",
         {
             "page": page,
-            "rows": [(r, STATE_LABELS.get(r.status, r.status), STATE_BADGES.get(r.status, "")) for r in page],
+            "rows": [(r, r.get_status_display(), STATE_BADGES.get(r.status, "")) for r in page],
             "state": state,
-            "states": STATE_LABELS.items(),
+            "states": ReportStatus.choices,
         },
     )
 
@@ -264,11 +258,11 @@ def report_detail(
             "history": selectors.report_history(report),
             "actions": selectors.report_actions(report),
             "labels": {
-                "state": STATE_LABELS.get(report.status, report.status),
+                "state": report.get_status_display(),
                 "badge": STATE_BADGES.get(report.status, ""),
-                "ip_type": IP_TYPE_LABELS.get(report.ip_type, report.ip_type),
-                "category": CATEGORY_LABELS.get(report.category, report.category),
-                "level": LEVEL_LABELS.get(report.verification_level, report.verification_level),
+                "ip_type": report.get_ip_type_display(),
+                "category": report.get_category_display(),
+                "level": report.get_verification_level_display(),
             },
             "errors": errors or {},
         },
