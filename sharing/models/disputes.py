@@ -134,7 +134,11 @@ class ReporterStanding(models.Model):
     override = models.CharField(max_length=10, blank=True)
     override_reason = models.TextField(blank=True)
     reporting_suspended_until = models.DateTimeField(null=True, blank=True)
+    # The reason as first written (English, the record); readers get it in their language from
+    # suspension_figures (sharing.reports.services.reputation.suspension_reason_text).
     suspension_reason = models.TextField(blank=True)
+    # What the misuse rule counted when it suspended: {"overturned": n, "accepted": m}.
+    suspension_figures = models.JSONField(default=dict, blank=True)
     # The prior warning the misuse rule gives (DSA Art. 23): no suspension before this passes.
     # Cleared when the record improves, when a suspension starts and when one is lifted, so
     # every suspension has its own warning before it.

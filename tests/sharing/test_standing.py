@@ -193,6 +193,35 @@ def test_a_reporter_that_improves_within_the_warning_period_is_not_suspended(api
     assert _can_report(api, reporter, 360)
 
 
+def test_a_suspended_reporter_reads_why_in_its_own_language(api, reviewer, platform_analyst):
+    """The rule's figures are kept, so the reason is written for each reader, not frozen in one language."""
+    reporter = _overturned_three_times(api, reviewer, platform_analyst, n=360)
+    suspended = _warning_period_passes(reporter.organisation)
+    assert suspended.suspension_figures == {"overturned": 3, "accepted": 3}
+
+    answers = {
+        language: api(reporter).get("/api/v1/reputation", HTTP_ACCEPT_LANGUAGE=language).json()
+        for language in ("en", "zh-hans")
+    }
+    refused = api(reporter).post(
+        "/api/v1/reports", report_body(seller_identifiers(361)), format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert (
+        answers["en"]["suspension_reason"]
+        == suspended.suspension_reason
+        == (
+            "3 of your 3 accepted reports in the last 90 days were overturned on dispute, "
+            "after a warning; reporting is suspended (misuse rule)."
+        )
+    )
+    assert answers["zh-hans"]["suspension_reason"].startswith("在过去 90 天内")
+    assert (
+        refused.status_code == 403
+        and answers["zh-hans"]["suspension_reason"] in refused.json()["error"]["message"]
+    )
+
+
 def test_a_suspension_ends_on_its_own_and_the_next_one_needs_a_new_warning(
     api, reviewer, platform_analyst, settings
 ):

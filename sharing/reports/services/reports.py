@@ -25,7 +25,7 @@ from sharing.checks.services.risk import OFFICIAL
 from sharing.locks import lock_report, lock_report_id
 from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.reports.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
-from sharing.reports.services.reputation import reporting_suspended, standing_of
+from sharing.reports.services.reputation import reporting_suspended, standing_of, suspension_reason_text
 from sharing.restricted.services.restricted import restricted_store
 from sharing.subjects.services.subjects import subjects_relink
 from sharing.subjects.services.tokens import (
@@ -70,7 +70,7 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
             gettext("Reporting is suspended until %(until)s: %(reason)s")
             % {
                 "until": f"{standing.reporting_suspended_until:%Y-%m-%d}",
-                "reason": standing.suspension_reason,
+                "reason": suspension_reason_text(standing),
             }
         )
     if not submission.authenticity_guaranteed:

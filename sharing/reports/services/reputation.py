@@ -29,8 +29,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
@@ -146,10 +146,6 @@ def _misuse_apply(standing: ReporterStanding, record: ReporterRecord) -> dict:
             return {}
         standing.misuse_warning_until = None
         return {"misuse_warning_until": None}
-    figures = (
-        f"{record.overturned} of your {record.accepted} accepted reports in the last 90 days "
-        "were overturned on dispute"
-    )
     if standing.misuse_warning_until is None:
         standing.misuse_warning_until = now + timedelta(days=settings.HUB_MISUSE_WARNING_DAYS)
         until = standing.misuse_warning_until.isoformat()
@@ -163,7 +159,9 @@ def _misuse_apply(standing: ReporterStanding, record: ReporterRecord) -> dict:
         return {}
     standing.misuse_warning_until = None
     standing.reporting_suspended_until = now + timedelta(days=settings.HUB_MISUSE_SUSPENSION_DAYS)
-    standing.suspension_reason = f"{figures}, after a warning; reporting is suspended (misuse rule)."
+    standing.suspension_figures = {"overturned": record.overturned, "accepted": record.accepted}
+    with translation.override("en"):
+        standing.suspension_reason = suspension_reason_text(standing)
     until = standing.reporting_suspended_until.isoformat()
     notify(
         organisation_id=standing.organisation_id,
@@ -171,6 +169,20 @@ def _misuse_apply(standing: ReporterStanding, record: ReporterRecord) -> dict:
         data={"until": until, "record": asdict(record)},
     )
     return {"reporting_suspended_until": until}
+
+
+def suspension_reason_text(standing: ReporterStanding) -> str:
+    """Why reporting is suspended, in the reader's language (a row from before the figures: as written)."""
+    figures = standing.suspension_figures
+    if not figures:
+        return standing.suspension_reason
+    return ngettext(
+        "%(overturned)d of your %(accepted)d accepted reports in the last 90 days was overturned on dispute, "
+        "after a warning; reporting is suspended (misuse rule).",
+        "%(overturned)d of your %(accepted)d accepted reports in the last 90 days were overturned on dispute, "
+        "after a warning; reporting is suspended (misuse rule).",
+        figures["overturned"],
+    ) % {"overturned": figures["overturned"], "accepted": figures["accepted"]}
 
 
 def reputation_summary(*, organisation_id: int) -> dict:
@@ -182,7 +194,7 @@ def reputation_summary(*, organisation_id: int) -> dict:
         "trusted_flagger": standing.trusted_flagger,
         "override": standing.override,
         "reporting_suspended_until": standing.reporting_suspended_until,
-        "suspension_reason": standing.suspension_reason,
+        "suspension_reason": suspension_reason_text(standing),
         "misuse_warning_until": standing.misuse_warning_until,
     }
 
@@ -277,7 +289,7 @@ def reporting_suspension_lift(*, organisation: Organisation, reason: str, actor:
         assert standing.reporting_suspended_until is not None  # reporting_suspended said so
         lifted_from = standing.reporting_suspended_until.isoformat()
         standing.reporting_suspended_until, standing.misuse_warning_until = None, None
-        standing.suspension_reason, standing.updated_at = "", timezone.now()
+        standing.suspension_reason, standing.suspension_figures, standing.updated_at = "", {}, timezone.now()
         standing.save()
         notify(
             organisation_id=standing.organisation_id,
