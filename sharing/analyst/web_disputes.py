@@ -23,6 +23,7 @@ from sharing.checks.services.match_gate import match_revealing
 from sharing.checks.services.words import dispute_state_label
 from sharing.due_process.serializers import DisputeFileInput
 from sharing.due_process.services import disputes
+from sharing.due_process.services.clock import coverage_clocks
 from sharing.reports.services.calendar import working_days_between
 from sharing.reports.services.reports import EvidenceFile
 from sharing.subjects.inputs import raw_identifiers
@@ -112,17 +113,12 @@ def _days_left(dispute, today) -> int | None:
 def dispute_filed_page(request: ActorRequest, dispute_id) -> HttpResponse:
     """One dispute the organisation filed: its state, each covered report's clock, the decision."""
     found = disputes.dispute_read(actor=request.actor, public_id=dispute_id)
-    today = timezone.localdate()
-    covered = [
-        (
-            row,
-            dispute_state_label(row.state),
-            working_days_between(today, row.response_due) if row.state == "open" else None,
-        )
-        for row in found.covered.all()
-    ]
     return render(
         request,
         "analyst/dispute.html",
-        {"dispute": found, "state": dispute_state_label(found.status), "covered": covered},
+        {
+            "dispute": found,
+            "state": dispute_state_label(found.status),
+            "clocks": coverage_clocks(dispute=found),
+        },
     )

@@ -4,32 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.capabilities import require
 from accounts.roles import Capability
+from sharing.due_process.services.clock import CoverageClock, coverage_clocks
 from sharing.due_process.services.dispute_review import UNDECIDED
 from sharing.due_process.services.disputes import disputes_visible_to
 from sharing.models import Dispute, RestrictedRecord
-from sharing.reports.services.calendar import working_days_between
 
 
 @dataclass(frozen=True)
-class Clock:
-    """One covered report's side of a dispute: its reporter's clock and answer (never the answer's text)."""
+class CoveredSide:
+    """One covered report's side of a dispute: its reporter, its clock and answer (never the answer's text)."""
 
-    report: str
     reporter_kind: str
-    state: str
-    state_label: str
-    response_due: date
-    working_days: int
-    working_days_left: int
-    answered_at: datetime | None
+    clock: CoverageClock
     documents: int
 
 
@@ -43,23 +35,16 @@ def disputes_review_queue(*, actor: Actor) -> QuerySet[Dispute]:
     )
 
 
-def dispute_clocks(dispute: Dispute) -> list[Clock]:
-    """Each covered report's clock in working days, and how many documents its reporter's answer sealed."""
+def dispute_sides(dispute: Dispute) -> list[CoveredSide]:
+    """Each covered report's clock, and how many documents its reporter's answer sealed."""
     fields = _sealed_fields(dispute)
-    today = timezone.localdate()
     return [
-        Clock(
-            report=str(row.report.public_id),
-            reporter_kind=row.report.reporter_organisation.get_kind_display(),
-            state=row.state,
-            state_label=row.get_state_display(),
-            response_due=row.response_due,
-            working_days=row.working_days,
-            working_days_left=working_days_between(today, row.response_due),
-            answered_at=row.answered_at,
-            documents=_count(fields, f"answer_evidence:{row.report.reporter_organisation.public_id}"),
+        CoveredSide(
+            reporter_kind=clock.row.report.reporter_organisation.get_kind_display(),
+            clock=clock,
+            documents=_count(fields, f"answer_evidence:{clock.row.report.reporter_organisation.public_id}"),
         )
-        for row in dispute.covered.select_related("report__reporter_organisation")
+        for clock in coverage_clocks(dispute=dispute)
     ]
 
 

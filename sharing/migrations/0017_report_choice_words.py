@@ -4,20 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sharing', '0016_bulk_job_language'),
+        ("sharing", "0016_bulk_job_language"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='report',
-            name='category',
-            field=models.CharField(choices=[('counterfeit', 'Counterfeit goods'), ('piracy', 'Piracy'), ('design_copy', 'Copied design'), ('grey_market', 'Grey-market goods'), ('other', 'Other')], max_length=20),
+            model_name="report",
+            name="category",
+            field=models.CharField(
+                choices=[
+                    ("counterfeit", "Counterfeit goods"),
+                    ("piracy", "Piracy"),
+                    ("design_copy", "Copied design"),
+                    ("grey_market", "Grey-market goods"),
+                    ("other", "Other"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='verification_level',
-            field=models.CharField(choices=[('self_declared', 'Self-declared'), ('rights_owner_verified', 'Verified by the rights owner (test purchase)'), ('platform_enforcement', 'Platform enforcement'), ('administrative_decision', 'Administrative decision'), ('court_judgment', 'Court judgment')], max_length=30),
+            model_name="report",
+            name="verification_level",
+            field=models.CharField(
+                choices=[
+                    ("self_declared", "Self-declared"),
+                    ("rights_owner_verified", "Verified by the rights owner (test purchase)"),
+                    ("platform_enforcement", "Platform enforcement"),
+                    ("administrative_decision", "Administrative decision"),
+                    ("court_judgment", "Court judgment"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

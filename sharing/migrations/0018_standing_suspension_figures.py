@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sharing', '0017_report_choice_words'),
+        ("sharing", "0017_report_choice_words"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reporterstanding',
-            name='suspension_figures',
+            model_name="reporterstanding",
+            name="suspension_figures",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

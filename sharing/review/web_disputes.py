@@ -39,7 +39,7 @@ def _detail(request: ActorRequest, dispute, *, errors: dict | None = None, statu
         "review/dispute_detail.html",
         {
             "dispute": dispute,
-            "clocks": selectors.dispute_clocks(dispute),
+            "sides": selectors.dispute_sides(dispute),
             "grounds_documents": selectors.dispute_grounds_documents(dispute),
             "undecided": undecided,
             "material": dispute_review.dispute_review_material(dispute=dispute, actor=request.actor)

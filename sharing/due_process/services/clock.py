@@ -1,4 +1,7 @@
-"""A reporter's dispute clock in words for its page: working days left until its answer is due."""
+"""The reporters' clock of a dispute: for each covered report, working days left until its answer is due.
+
+One clock for every page that shows it (the rights owner's, the reviewer's, the disputing platform's),
+drawn by templates/_dispute_clock.html."""
 
 from __future__ import annotations
 
@@ -12,26 +15,31 @@ from sharing.reports.services.calendar import working_days_between
 
 
 @dataclass(frozen=True)
-class OwnClock:
+class CoverageClock:
+    """One covered report's clock."""
+
     row: DisputedReport
     # Working days after today up to and including the due date; 0 on the due date itself.
     working_days_left: int
     overdue: bool
+    # Still waiting for the reporter's answer, and not past its due date.
     open: bool
 
 
-def own_clocks(*, dispute: Dispute, organisation_id: int, today: date | None = None) -> list[OwnClock]:
-    """The clocks of the organisation's own reports this dispute covers (never another reporter's)."""
+def coverage_clocks(
+    *, dispute: Dispute, organisation_id: int | None = None, today: date | None = None
+) -> list[CoverageClock]:
+    """The clocks of the reports this dispute covers; with organisation_id, only that reporter's own."""
     today = today or timezone.localdate()
     return [
-        OwnClock(
+        CoverageClock(
             row=row,
             working_days_left=working_days_between(today, row.response_due),
             overdue=row.response_due < today,
             open=row.state == CoverageState.OPEN and row.response_due >= today,
         )
-        for row in dispute.covered.all()
-        if row.report.reporter_organisation_id == organisation_id
+        for row in dispute.covered.select_related("report__reporter_organisation")
+        if organisation_id is None or row.report.reporter_organisation_id == organisation_id
     ]
 
 

@@ -22,7 +22,7 @@ from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from sharing.due_process.inputs import AppealInput, DisputeAnswerInput
 from sharing.due_process.services import appeals, disputes
-from sharing.due_process.services.clock import disputes_against, own_clocks
+from sharing.due_process.services.clock import coverage_clocks, disputes_against
 from sharing.models import Dispute
 from sharing.reports import selectors as report_selectors
 from sharing.reports.services import reputation
@@ -42,7 +42,8 @@ def dispute_list(request: ActorRequest) -> HttpResponse:
         page_size=LIST_PAGE_SIZE,
     )
     rows = [
-        (found, own_clocks(dispute=found, organisation_id=request.actor.organisation.pk)) for found in page
+        (found, coverage_clocks(dispute=found, organisation_id=request.actor.organisation.pk))
+        for found in page
     ]
     return render(request, "sharing/owner/dispute_list.html", {"page": page, "rows": rows})
 
@@ -56,7 +57,7 @@ def dispute_page(request: ActorRequest, dispute_id) -> HttpResponse:
 def _detail(
     request: ActorRequest, found: Dispute, *, errors: dict | None = None, status: int = 200
 ) -> HttpResponse:
-    clocks = own_clocks(dispute=found, organisation_id=request.actor.organisation.pk)
+    clocks = coverage_clocks(dispute=found, organisation_id=request.actor.organisation.pk)
     return render(
         request,
         "sharing/owner/dispute_detail.html",
