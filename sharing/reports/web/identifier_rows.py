@@ -208,6 +208,14 @@ def rows_checked(rows: list[IdentifierRow], *, default_country: str) -> list[Ide
     return rows
 
 
+def rows_unechoed(rows: list[IdentifierRow]) -> list[IdentifierRow]:
+    """The rows with what was typed dropped (type, country and messages kept): for a page whose
+    values are never shown again, such as a canary's."""
+    return [
+        IdentifierRow(index=row.index, type=row.type, country=row.country, errors=row.errors) for row in rows
+    ]
+
+
 def rows_carried(rows: list[IdentifierRow]) -> list[tuple[str, str]]:
     """The filled rows as hidden inputs (name, value), renumbered: a form that passes them on."""
     carried = [("rows", str(max(len(rows_filled(rows)), 1)))]
