@@ -22,7 +22,7 @@ from django.http import QueryDict
 
 from hubcore.identifiers.composites import COMPOSITE_FIELDS, is_composite
 from hubcore.identifiers.types import IdentifierType
-from sharing.models.identifiers import COMPOSITE_FIELD_LABELS
+from sharing.models.identifiers import COMPOSITE_FIELD_HINTS, COMPOSITE_FIELD_LABELS
 from sharing.reports.services.identifier_check import (
     COUNTRY_CHOICES,
     COUNTRY_TYPES,
@@ -81,6 +81,7 @@ class IdentifierRow:
                         "key": f"{kind}-{name}",
                         "name": name,
                         "label": COMPOSITE_FIELD_LABELS[name],
+                        "hint": COMPOSITE_FIELD_HINTS.get(name, ""),
                         "text": self.parts.get(f"{kind}-{name}", ""),
                         "errors": self.errors.get(f"{kind}-{name}", []) if kind == self.type else [],
                     }
