@@ -265,6 +265,25 @@ def test_the_live_check_takes_a_composites_fields(client, brand_reporter):
     assert not AuditEvent.objects.filter(pk__gt=before).exists()
 
 
+def test_the_live_check_says_when_no_postcode_format_is_known_for_the_country(client, brand_reporter):
+    _signed_in(client, brand_reporter)
+
+    answer = client.post(
+        "/reports/identifiers/check",
+        {
+            "type": "registered_address",
+            "country": "BR",
+            "postcode": "01310-100",
+            "street_address": "Av. Paulista 1",
+        },
+    ).json()
+
+    assert answer["valid"] is True and answer["country"] == ""
+    assert answer["message"] == (
+        "Valid. No postcode format is known for BR: the postcode was checked as 2 to 10 letters or digits."
+    )
+
+
 # --- the live check ----------------------------------------------------------------------------
 
 
