@@ -52,6 +52,8 @@ _POSTCODE_PATTERNS: dict[str, re.Pattern] = {
         "GB": r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}",
     }.items()
 }
+# The countries whose postcode format is checked (any other: 2 to 10 letters or digits).
+POSTCODE_COUNTRIES: frozenset[str] = frozenset(_POSTCODE_PATTERNS)
 _FIELD_NAME = re.compile(r"[a-z_]{1,40}")
 _POSTCODE_GENERIC = re.compile(r"[A-Z0-9]{2,10}")
 # ISO 3166-1 alpha-2 codes as phonenumbers knows them, less its non-country regions.

@@ -16,13 +16,15 @@ from accounts.capabilities import holds_any
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from hub.errors import DomainError
-from sharing.analyst import identifier_rows as id_rows
 from sharing.analyst.refusals import with_retry_after
 from sharing.checks.serializers import CheckRunInput
 from sharing.checks.services import checks, policies
 from sharing.checks.services.match_gate import match_revealing
 from sharing.checks.services.words import action_label, level_label, policy_summary, type_label
+from sharing.reports.web import identifier_rows as id_rows
 from sharing.subjects.inputs import raw_identifiers
+
+ROWS = 4  # identifier rows the form starts with
 
 
 @match_revealing("post")
@@ -31,8 +33,8 @@ from sharing.subjects.inputs import raw_identifiers
 def check_page(request: ActorRequest) -> HttpResponse:
     """The form; on POST, the answer for the seller's identifiers under the organisation's policy."""
     if request.method != "POST":
-        return _render(request, rows=id_rows.rows_blank())
-    rows = id_rows.rows_posted(request.POST)
+        return _render(request, rows=id_rows.rows_blank(ROWS))
+    rows = id_rows.rows_posted(request.POST, count=ROWS)
     data, errors = api_input(CheckRunInput, {"identifiers": id_rows.identifiers_body(rows)})
     if data is None:
         return _render(request, rows=rows, errors=id_rows.errors_to_rows(rows, errors), status=400)
@@ -46,9 +48,9 @@ def check_page(request: ActorRequest) -> HttpResponse:
 
 def _render(request, *, rows, result=None, errors=None, status: int = 200) -> HttpResponse:
     context = {
-        "rows": rows,
-        "filled": id_rows.rows_filled(rows),
-        "types": id_rows.type_choices(),
+        **id_rows.rows_context(rows, own_country=request.actor.organisation.country),
+        # The checked identifiers, passed on by the watch and dispute forms of the answer.
+        "carried": id_rows.rows_carried(rows),
         "errors": errors or {},
         "result": result,
         "can_dispute": holds_any(request.actor, [Capability.DISPUTE_FILE]),

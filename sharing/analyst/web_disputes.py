@@ -17,7 +17,6 @@ from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
-from sharing.analyst import identifier_rows as id_rows
 from sharing.analyst.refusals import with_retry_after
 from sharing.checks.services.match_gate import match_revealing
 from sharing.checks.services.words import dispute_state_label
@@ -26,9 +25,11 @@ from sharing.due_process.services import disputes
 from sharing.due_process.services.clock import coverage_clocks
 from sharing.reports.services.calendar import working_days_between
 from sharing.reports.services.reports import EvidenceFile
+from sharing.reports.web import identifier_rows as id_rows
 from sharing.subjects.inputs import raw_identifiers
 
 PAGE_SIZE = 50
+ROWS = 4  # identifier rows the form starts with
 
 
 @match_revealing("post")
@@ -37,8 +38,8 @@ PAGE_SIZE = 50
 def disputes_filed(request: ActorRequest) -> HttpResponse:
     """The disputes the organisation filed, and the form; a POST files one for a listed seller."""
     if request.method != "POST":
-        return _render(request, rows=id_rows.rows_blank(), grounds="")
-    rows, grounds = id_rows.rows_posted(request.POST), request.POST.get("grounds", "")
+        return _render(request, rows=id_rows.rows_blank(ROWS), grounds="")
+    rows, grounds = id_rows.rows_posted(request.POST, count=ROWS), request.POST.get("grounds", "")
     body = {
         "identifiers": id_rows.identifiers_body(rows),
         "grounds": grounds,
@@ -95,9 +96,8 @@ def _render(request, *, rows, grounds: str, errors=None, status: int = 200) -> H
         {
             "disputes": found,
             "listed": [(d, dispute_state_label(d.status), _days_left(d, today)) for d in found],
-            "rows": rows,
             "grounds": grounds,
-            "types": id_rows.type_choices(),
+            **id_rows.rows_context(rows, own_country=request.actor.organisation.country),
             "errors": errors or {},
         },
         status=status,

@@ -14,15 +14,16 @@ from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
-from sharing.analyst import identifier_rows as id_rows
 from sharing.analyst.refusals import with_retry_after
 from sharing.checks.services.match_gate import match_revealing
 from sharing.checks.services.words import level_label, type_label
+from sharing.reports.web import identifier_rows as id_rows
 from sharing.subjects.inputs import raw_identifiers
 from sharing.watchlists.serializers import WatchAddInput
 from sharing.watchlists.services import watchlists
 
 PAGE_SIZE = 50
+ROWS = 4  # identifier rows the form starts with
 
 
 @match_revealing("post")
@@ -31,8 +32,8 @@ PAGE_SIZE = 50
 def watchlist_page(request: ActorRequest) -> HttpResponse:
     """The entries, and the add form; a POST watches one seller by its identifiers and a reference."""
     if request.method != "POST":
-        return _render(request, rows=id_rows.rows_blank(), ref="")
-    rows, ref = id_rows.rows_posted(request.POST), request.POST.get("ref", "")
+        return _render(request, rows=id_rows.rows_blank(ROWS), ref="")
+    rows, ref = id_rows.rows_posted(request.POST, count=ROWS), request.POST.get("ref", "")
     data, errors = api_input(WatchAddInput, {"identifiers": id_rows.identifiers_body(rows), "ref": ref})
     if data is None:
         return _render(request, rows=rows, ref=ref, errors=id_rows.errors_to_rows(rows, errors), status=400)
@@ -72,9 +73,8 @@ def _render(request, *, rows, ref: str, errors=None, status: int = 200) -> HttpR
             "listed": [
                 (entry, type_label(entry.identifier_type), level_label(entry.last_level)) for entry in entries
             ],
-            "rows": rows,
             "ref": ref,
-            "types": id_rows.type_choices(),
+            **id_rows.rows_context(rows, own_country=request.actor.organisation.country),
             "errors": errors or {},
         },
         status=status,

@@ -30,7 +30,7 @@ from sharing.disclosure.inputs import NarrowInput, NarrowScopeInput, ReasonInput
 from sharing.disclosure.services import disclosure, disclosure_packages
 from sharing.disclosure.services.order_document import disclosure_order_document_open
 from sharing.models import RestrictedField
-from sharing.models.identifiers import IDENTIFIER_TYPE_CHOICES
+from sharing.reports.web import identifier_rows as id_rows
 
 # The page's names for fields of the API's order body that it names differently.
 PAGE_NAMES = {
@@ -39,7 +39,7 @@ PAGE_NAMES = {
     "scope.fields": "fields",
     "scope": "report_ids",
 }
-# Identifier rows on the order form: a plain form, no script; a court naming more files the rest by API.
+# Identifier rows the order form starts with (templates/_identifier_rows.html; more by "rows", or by API).
 IDENTIFIER_ROWS = 5
 
 
@@ -115,7 +115,7 @@ def _list(request, queryset, *, awaiting: bool):
 @capability_required(Capability.DISCLOSURE_REQUEST)
 def disclosure_new(request):
     if request.method != "POST":
-        return _new_form(request, DisclosureForm(), _identifier_rows({}, {}), {}, status=200)
+        return _new_form(request, DisclosureForm(), id_rows.rows_blank(IDENTIFIER_ROWS), {}, status=200)
     body, rows = _order_body(request)
     try:
         created = disclosure_submit_validated(body, actor=request.actor)
@@ -125,9 +125,9 @@ def disclosure_new(request):
         errors, status = domain_errors(exc), exc.status_code
     else:
         return redirect("disclosure-page", request_id=created.public_id)
-    errors = _on_page(errors, rows)
+    errors = id_rows.errors_to_rows(rows, _on_page(errors))
     form = DisclosureForm(initial=request.POST.dict() | {"fields": request.POST.getlist("fields")})
-    return _new_form(request, form, _identifier_rows(request.POST, errors), errors, status=status)
+    return _new_form(request, form, rows, errors, status=status)
 
 
 def _new_form(request, form, rows, errors, *, status: int):
@@ -136,8 +136,7 @@ def _new_form(request, form, rows, errors, *, status: int):
         "sharing/disclosure_new.html",
         {
             "form": form,
-            "identifier_rows": rows,
-            "identifier_types": IDENTIFIER_TYPE_CHOICES,
+            **id_rows.rows_context(rows, own_country=request.actor.organisation.country),
             "errors": errors,
             "field_errors": {name.split(".")[0]: found for name, found in errors.items()},
         },
@@ -145,9 +144,8 @@ def _new_form(request, form, rows, errors, *, status: int):
     )
 
 
-def _order_body(request) -> tuple[dict, list[int]]:
-    """The posted page in the shape the API takes (DisclosureSubmitInput), and the form row of each
-    identifier sent (blank rows are left out, so the API's index is not the row's)."""
+def _order_body(request) -> tuple[dict, list[id_rows.IdentifierRow]]:
+    """The posted page in the shape the API takes (DisclosureSubmitInput), and its identifier rows."""
     post, upload = request.POST, request.FILES.get("order_document")
     document = {}
     if upload is not None:
@@ -158,7 +156,8 @@ def _order_body(request) -> tuple[dict, list[int]]:
             "content_type": upload.content_type or "application/octet-stream",
             "content_base64": base64.b64encode(content).decode(),
         }
-    identifiers, rows = _identifiers_posted(post)
+    rows = id_rows.rows_posted(post, count=IDENTIFIER_ROWS)
+    identifiers = id_rows.identifiers_body(rows)
     scope = {"reports": post.get("report_ids", "").split(), "fields": post.getlist("fields")}
     return {
         "case_number": post.get("case_number", ""),
@@ -170,59 +169,15 @@ def _order_body(request) -> tuple[dict, list[int]]:
     }, rows
 
 
-def _identifiers_posted(post) -> tuple[list[dict], list[int]]:
-    """Each filled identifier row as the API's {type, value, country?}."""
-    columns = (
-        post.getlist("identifier_type"),
-        post.getlist("identifier_value"),
-        post.getlist("identifier_country"),
-    )
-    identifiers, rows = [], []
-    for row, (kind, value, country) in enumerate(zip(*columns, strict=False)):
-        if kind.strip() or value.strip():
-            identifiers.append(
-                {"type": kind, "value": value} | ({"country": country} if country.strip() else {})
-            )
-            rows.append(row)
-    return identifiers, rows
-
-
-def _on_page(errors: dict[str, list[str]], rows: list[int]) -> dict[str, list[str]]:
+def _on_page(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     """The API's field names as the page names them ("scope.reports.2" is "report_ids.2", and
-    "scope.identifiers.1.value" the value of the form row that was the second identifier sent)."""
+    "scope.identifiers.1.value" is "identifiers.1.value", which identifier_rows puts on its row)."""
     renamed: dict[str, list[str]] = {}
     for name, found in errors.items():
         prefix = next((api for api in PAGE_NAMES if name == api or name.startswith(f"{api}.")), None)
         page_name = PAGE_NAMES[prefix] + name[len(prefix) :] if prefix else name
-        parts = page_name.split(".")
-        if parts[0] == "identifiers" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(rows):
-            page_name = ".".join(["identifiers", str(rows[int(parts[1])]), *parts[2:]])
         renamed.setdefault(page_name, []).extend(found)
     return renamed
-
-
-def _identifier_rows(post, errors: dict[str, list[str]]) -> list[dict]:
-    """The form's identifier rows, as posted, each with its own fields' messages."""
-    columns = [
-        post.getlist(name) if post else []
-        for name in ("identifier_type", "identifier_value", "identifier_country")
-    ]
-    rows = []
-    for row in range(max(IDENTIFIER_ROWS, len(columns[0]))):
-        mine = {name: found for name, found in errors.items() if name.startswith(f"identifiers.{row}.")}
-        rows.append(
-            {
-                "number": row + 1,
-                "type": columns[0][row] if row < len(columns[0]) else "",
-                "value": columns[1][row] if row < len(columns[1]) else "",
-                "country": columns[2][row] if row < len(columns[2]) else "",
-                "type_errors": mine.pop(f"identifiers.{row}.type", []),
-                "country_errors": mine.pop(f"identifiers.{row}.country", []),
-                # The value's messages, and any deeper ones (a composite's parts) with them.
-                "value_errors": [message for found in mine.values() for message in found],
-            }
-        )
-    return rows
 
 
 @capability_required(Capability.DISCLOSURE_READ)

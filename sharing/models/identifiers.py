@@ -27,6 +27,21 @@ IDENTIFIER_TYPE_LABELS = {
     IdentifierType.REGISTERED_ADDRESS: _("Registered address (street address + postcode + country)"),
 }
 
+# The labels of a composite type's fields (hubcore.identifiers.composites.COMPOSITE_FIELDS), by field name.
+COMPOSITE_FIELD_LABELS = {
+    "full_name": _("Full name"),
+    "date_of_birth": _("Date of birth"),
+    "country": _("Country"),
+    "postcode": _("Postcode"),
+    "street_address": _("Street address"),
+}
+
+# The format a field takes, for the fields whose format a person cannot guess.
+COMPOSITE_FIELD_HINTS = {
+    "date_of_birth": _("Year first: YYYY-MM-DD."),
+    "country": _("Two letters (ISO 3166-1), e.g. CN."),
+}
+
 # Django's choices for a plain (Django-free) enum: the (value, label) pairs TextChoices gave.
 IDENTIFIER_TYPE_CHOICES = [(kind.value, IDENTIFIER_TYPE_LABELS[kind]) for kind in IdentifierType]
 

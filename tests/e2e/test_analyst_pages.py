@@ -73,8 +73,8 @@ def _shots(page, tmp_path, name: str) -> None:
 def _check(page, words: dict) -> None:
     from playwright.sync_api import expect
 
-    page.select_option("#id-type-0", "phone")
-    page.fill("#id-value-0", PHONE)
+    page.select_option("#identifier-0-type", "phone")
+    page.fill("#identifier-0-value", PHONE)
     page.locator("#check-form button[type=submit]").click()
     expect(page.locator("#check-level")).to_have_text(words["listed"])
 

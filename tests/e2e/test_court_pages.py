@@ -93,8 +93,8 @@ def _file_by_identifier(page, base: str, cast: Cast, words: dict, tmp_path, lang
     page.fill("#id_case_number", "(2026) 0042")
     page.fill("#id_issuing_court", "Pudong New Area People's Court")
     page.fill("#id_legal_basis", "CPL art. 67")
-    page.select_option("#identifier-type-1", "email")
-    page.fill("#identifier-value-1", cast.seller_email)
+    page.select_option("#identifier-0-type", "email")
+    page.fill("#identifier-0-value", cast.seller_email)
     page.locator("input[name=fields][value=identifiers]").check()
     page.locator("input[name=fields][value=statement]").check()
     page.fill("#id_deadline", (timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"))
@@ -186,4 +186,50 @@ def test_a_court_files_by_identifier_two_officers_approve_the_court_downloads(
     assert package.suggested_filename == f"disclosure-{order.public_id}.zip.age"
     with open(package.path(), "rb") as f:
         assert f.read(22) == b"age-encryption.org/v1\n"
+    context.close()
+
+
+def test_without_javascript_a_court_names_a_person_and_an_address_field_by_field(live_server, browser):
+    """The order form's identifier rows are the report form's: a plain post, a bad field's message on it."""
+    clerk = _with_password(persona(OrganisationKind.COURT, Role.ANALYST, country="CN"))
+    court_key_pair(clerk.organisation)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    _log_in(page, live_server.url, clerk)
+    page.goto(f"{live_server.url}/disclosures/new")
+    page.fill("#id_case_number", "(2026) 0043")
+    page.fill("#id_issuing_court", "Pudong New Area People's Court")
+    page.fill("#id_legal_basis", "CPL art. 67")
+    page.select_option("#identifier-0-type", "person")
+    page.fill("#identifier-0-person-full_name", "张伟")
+    page.fill("#identifier-0-person-date_of_birth", "2/3/1985")
+    page.select_option("#identifier-1-type", "registered_address")
+    page.fill("#identifier-1-registered_address-country", "CN")
+    page.fill("#identifier-1-registered_address-postcode", "200120")
+    page.fill("#identifier-1-registered_address-street_address", "世纪大道 100 号")
+    page.locator("input[name=fields][value=identifiers]").check()
+    page.fill("#id_deadline", (timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"))
+    page.set_input_files(
+        "#id_order_document",
+        files=[{"name": "order.pdf", "mimeType": "application/pdf", "buffer": ORDER_PDF}],
+    )
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+
+    assert page.locator("#identifier-0-person-date_of_birth-problem").inner_text() == (
+        "Date of birth: Give the date of birth as YYYY-MM-DD."
+    )
+    assert page.input_value("#identifier-1-registered_address-street_address") == "世纪大道 100 号"
+    assert not DisclosureRequest.objects.exists()
+    page.fill("#identifier-0-person-date_of_birth", "1985-03-02")
+    page.set_input_files(
+        "#id_order_document",
+        files=[{"name": "order.pdf", "mimeType": "application/pdf", "buffer": ORDER_PDF}],
+    )
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/disclosures/[0-9a-f-]{36}/$"))
+
+    order = DisclosureRequest.objects.get(case_number="(2026) 0043")
+    assert len(order.scope_tokens) == 2 and "张伟" not in page.content()
     context.close()

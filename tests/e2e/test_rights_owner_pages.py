@@ -145,3 +145,106 @@ def test_a_rights_owner_files_a_report_and_answers_its_dispute(live_server, brow
     assert text["trusted"] in page.locator("#trusted-flagger").inner_text()
     _shots(page, tmp_path, "standing", language)
     context.close()
+
+
+# --- composite identifiers: a person and a registered address, with the script and without it ---------
+
+
+def _rest_of_the_report(page) -> None:
+    page.fill("#id_right_registration_number", "12345678")
+    page.select_option("#id_right_territory", "CN")
+    page.fill("#id_right_holder", "Example Brand Co., Ltd.")
+    page.fill("#id_statement", "Test purchase, order 43: counterfeit shoes.")
+    page.check("#id_authenticity_guaranteed")
+
+
+def _report_kinds(owner: Member) -> set[str]:
+    report = Report.objects.get(reporter_organisation=owner.organisation)
+    return set(report.identifiers.values_list("token__identifier_type", flat=True))
+
+
+def test_a_person_and_an_address_are_checked_field_by_field_as_typed(live_server, browser):
+    from playwright.sync_api import expect
+
+    owner = _with_password(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER, country="FR"))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    _sign_in(page, live_server.url, owner)
+    page.goto(f"{live_server.url}/reports/new")
+
+    # With the script, a row shows only its type's inputs.
+    expect(page.locator("#identifier-1-person-full_name")).to_be_hidden()
+    page.select_option("#identifier-1-type", "person")
+    expect(page.locator("#identifier-1-value")).to_be_hidden()
+    expect(page.locator("#identifier-1-registered_address-postcode")).to_be_hidden()
+    page.fill("#identifier-1-person-full_name", "Zhang Wei")
+    page.fill("#identifier-1-person-date_of_birth", "02/03/1985")
+    page.locator("#identifier-1-person-date_of_birth").blur()
+    expect(page.locator("#identifier-1-person-date_of_birth-problem")).to_have_text(
+        "Date of birth: Give the date of birth as YYYY-MM-DD."
+    )
+    expect(page.locator("#identifier-1-person-full_name-problem")).to_have_text("")
+    page.fill("#identifier-1-person-date_of_birth", "1985-03-02")
+    page.locator("#identifier-1-person-date_of_birth").blur()
+    expect(page.locator("#identifier-1-person-date_of_birth-problem")).to_have_text("")
+    expect(page.locator("#identifier-1-verdict")).to_contain_text("Valid.")
+
+    page.select_option("#identifier-2-type", "registered_address")
+    page.fill("#identifier-2-registered_address-country", "DE")
+    page.fill("#identifier-2-registered_address-postcode", "1011")
+    page.fill("#identifier-2-registered_address-street_address", "Hauptstraße 5, Berlin")
+    page.locator("#identifier-2-registered_address-street_address").blur()
+    expect(page.locator("#identifier-2-verdict")).to_contain_text("Checked under the rules of Germany (DE)")
+    expect(page.locator("#identifier-2-registered_address-postcode-problem")).to_contain_text("Postcode: ")
+    page.fill("#identifier-2-registered_address-postcode", "10115")
+    page.locator("#identifier-2-registered_address-postcode").blur()
+    expect(page.locator("#identifier-2-verdict")).to_contain_text("Valid under the rules of Germany (DE).")
+
+    page.fill("#identifier-0-value", "seller@example.com")
+    page.select_option("#identifier-0-type", "email")
+    _rest_of_the_report(page)
+    page.click("#submit-report")
+    page.wait_for_url(re.compile(r".*/reports/[0-9a-f-]{36}/$"))
+
+    assert _report_kinds(owner) == {"email", "person", "registered_address"}
+    context.close()
+
+
+def test_without_javascript_a_person_is_filed_after_a_per_field_message(live_server, browser):
+    owner = _with_password(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER, country="FR"))
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    _sign_in(page, live_server.url, owner)
+    page.goto(f"{live_server.url}/reports/new")
+
+    # Without the script every input is there; the ones that do not apply to the chosen type are ignored.
+    assert page.locator("#identifier-0-value").is_visible()
+    assert page.locator("#identifier-0-person-date_of_birth").is_visible()
+    page.select_option("#identifier-0-type", "person")
+    page.fill("#identifier-0-person-full_name", "Zhang Wei")
+    page.fill("#identifier-0-person-date_of_birth", "1985-02-30")
+    page.click("#add-identifier")  # a plain post: the form again, as typed, one row more
+    page.wait_for_selector("#identifier-3-type")
+    assert page.input_value("#identifier-0-person-full_name") == "Zhang Wei"
+    page.select_option("#identifier-3-type", "registered_address")
+    page.fill("#identifier-3-registered_address-country", "GB")
+    page.fill("#identifier-3-registered_address-postcode", "SW1A 1AA")
+    page.fill("#identifier-3-registered_address-street_address", "10 Downing Street")
+    _rest_of_the_report(page)
+    page.click("#submit-report")
+    page.wait_for_load_state()
+
+    assert page.locator("#identifier-0-person-date_of_birth-problem").inner_text() == (
+        "Date of birth: The date of birth is not a calendar date."
+    )
+    assert page.locator("#identifier-0-person-date_of_birth").get_attribute("aria-invalid") == "true"
+    assert not Report.objects.exists()
+    page.fill("#identifier-0-person-date_of_birth", "1985-03-02")
+    page.check("#id_authenticity_guaranteed")
+    page.click("#submit-report")
+    page.wait_for_url(re.compile(r".*/reports/[0-9a-f-]{36}/$"))
+
+    assert _report_kinds(owner) == {"person", "registered_address"}
+    context.close()

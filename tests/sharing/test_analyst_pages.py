@@ -58,8 +58,8 @@ def _as(member, language: str = "en") -> Client:
 def _rows(*identifiers: tuple[str, str]) -> dict:
     posted = {}
     for n, (kind, value) in enumerate(identifiers):
-        posted[f"identifiers-{n}-type"] = kind
-        posted[f"identifiers-{n}-value"] = value
+        posted[f"identifier-{n}-type"] = kind
+        posted[f"identifier-{n}-value"] = value
     return posted
 
 
@@ -125,9 +125,9 @@ def test_a_seller_nobody_reported_is_not_listed(platform_analyst):
     "posted, field",
     [
         ({}, 'data-field="identifiers"'),
-        (_rows(("phone", "not a phone")), 'data-field="identifiers-0-value"'),
-        (_rows(("email", "a@example.com"), ("phone", "12")), 'data-field="identifiers-1-value"'),
-        (_rows(("no_such_type", "x")), 'data-field="identifiers-0-type"'),
+        (_rows(("phone", "not a phone")), 'data-field="identifier-0-value"'),
+        (_rows(("email", "a@example.com"), ("phone", "12")), 'data-field="identifier-1-value"'),
+        (_rows(("no_such_type", "x")), 'data-field="identifier-0-type"'),
     ],
 )
 def test_bad_input_on_the_check_page_is_a_400_on_its_row(platform_analyst, posted, field):
@@ -387,3 +387,80 @@ def test_the_answer_with_the_typed_identifiers_is_never_cached(platform_analyst,
     page = _as(platform_analyst).post("/check/", _rows(("phone", PHONE)))
 
     assert "no-store" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
+
+
+# Composite identifiers: a person, a registered address (the same rows as the report form)
+
+PERSON = {"full_name": "Zhang Wei", "date_of_birth": "1985-03-02"}
+ADDRESS = {"country": "DE", "postcode": "10115", "street_address": "Hauptstraße 5, Berlin"}
+
+
+def _composite_row(n: int, kind: str, fields: dict) -> dict:
+    return {f"identifier-{n}-type": kind} | {
+        f"identifier-{n}-{kind}-{name}": text for name, text in fields.items()
+    }
+
+
+@pytest.fixture
+def listed_person(brand_reporter, other_brand_reporter, reviewer):
+    """A seller two rights owners reported by its phone, the person behind it and its registered address."""
+    identifiers = [
+        {"type": "phone", "value": PHONE},
+        {"type": "person", "value": PERSON},
+        {"type": "registered_address", "value": ADDRESS},
+    ]
+    report_make_accepted(brand_reporter, reviewer, identifiers)
+    report_make_accepted(other_brand_reporter, reviewer, identifiers)
+
+
+def test_a_check_by_a_person_and_an_address_matches_and_passes_them_on(platform_analyst, listed_person):
+    posted = (
+        _composite_row(0, "person", PERSON) | _composite_row(1, "registered_address", ADDRESS) | {"rows": "4"}
+    )
+
+    page = _as(platform_analyst).post("/check/", posted)
+
+    html = page.content.decode()
+    assert page.status_code == 200, html[-3000:]
+    assert 'id="check-level">Not listed<' not in html
+    assert "Person (full name + date of birth)" in html
+    # The watch and dispute forms of the answer carry the fields on, as the rows posted them.
+    assert '<input type="hidden" name="identifier-0-person-date_of_birth" value="1985-03-02">' in html
+    assert '<input type="hidden" name="identifier-1-registered_address-postcode" value="10115">' in html
+    assert not _raw_in_audit("Zhang", "zhang wei", "Hauptstra", "10115")
+
+
+def test_watching_by_a_person_and_disputing_with_an_address_reach_the_services(
+    platform_analyst, listed_person
+):
+    client = _as(platform_analyst)
+    row = _composite_row(0, "person", PERSON) | {"rows": "1"}
+
+    watched = client.post("/watchlist/", row | {"ref": "merchant-9"})
+    disputed = client.post(
+        "/disputes/filed/",
+        _rows(("phone", PHONE))
+        | _composite_row(1, "registered_address", ADDRESS)
+        | {"grounds": "A licensee."},
+    )
+
+    assert watched.status_code == 302, watched.content.decode()[-3000:]
+    entry = WatchEntry.objects.get(organisation=platform_analyst.organisation)
+    assert entry.identifier_type == "person"
+    assert disputed.status_code == 302, disputed.content.decode()[-3000:]
+    assert Dispute.objects.filter(filed_by=platform_analyst.organisation).exists()
+
+
+@pytest.mark.parametrize("path", ["/check/", "/watchlist/", "/disputes/filed/"])
+def test_a_bad_date_of_birth_is_a_400_on_its_field_on_every_analyst_page(platform_analyst, path):
+    row = _composite_row(1, "person", PERSON | {"date_of_birth": "03/02/1985"}) | _rows(("email", EMAIL))
+
+    page = _as(platform_analyst).post(path, row | {"ref": "merchant-9", "grounds": "A licensee."})
+
+    html = page.content.decode()
+    assert page.status_code == 400, html[-3000:]
+    assert (
+        'data-field="identifier-1-person-date_of_birth">Date of birth: Give the date of birth as YYYY-MM-DD.'
+        in html
+    )
+    assert 'value="03/02/1985"' in html and 'data-field="identifier-1-person-full_name"' not in html

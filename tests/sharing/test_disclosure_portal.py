@@ -263,9 +263,12 @@ def _order_form(**overrides) -> dict:
         "issuing_court": "Pudong Court",
         "legal_basis": "CPL art. 67",
         "report_ids": "",
-        "identifier_type": ["email", "", "phone", "", ""],
-        "identifier_value": ["seller7@example.com", "", "+86 138 0013 8007", "", ""],
-        "identifier_country": ["", "", "CN", "", ""],
+        "rows": "5",
+        "identifier-0-type": "email",
+        "identifier-0-value": "seller7@example.com",
+        "identifier-2-type": "phone",
+        "identifier-2-value": "+86 138 0013 8007",
+        "identifier-2-country": "CN",
         "fields": ["identifiers", "statement"],
         "deadline": (timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
         "order_document": SimpleUploadedFile("order.pdf", b"%PDF order", content_type="application/pdf"),
@@ -291,28 +294,63 @@ def test_a_court_files_an_order_by_identifiers_alone(client):
     assert not any("seller7" in str(e.details) for e in AuditEvent.objects.all())
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        {
+            "identifier-1-type": "person",
+            "identifier-1-person-full_name": "张伟",
+            "identifier-1-person-date_of_birth": "1985年3月2日",
+        },
+        {
+            "identifier-1-type": "registered_address",
+            "identifier-1-registered_address-country": "cn",
+            "identifier-1-registered_address-postcode": "200 120",
+            "identifier-1-registered_address-street_address": "浦东新区世纪大道 100 号",
+        },
+    ],
+    ids=["person", "address"],
+)
+def test_a_court_files_an_order_naming_a_composite_identifier(client, row):
+    response = _signed_in(client, _clerk()).post("/disclosures/new", _order_form(**row))
+
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    order = DisclosureRequest.objects.get()
+    assert len(order.scope_tokens) == 3  # the email, the phone and the composite, as tokens
+    assert not any("张伟" in str(e.details) or "世纪大道" in str(e.details) for e in AuditEvent.objects.all())
+
+
 IDENTIFIER_CASES = {
     "an unknown type in the third row": (
-        {"identifier_type": ["email", "", "fax", "", ""]},
-        "identifiers.2.type",
-    ),
-    "a type without a value": (
-        {
-            "identifier_type": ["email", "phone", "", "", ""],
-            "identifier_value": ["a@example.com", "", "", "", ""],
-        },
-        "identifiers.1.value",
+        {"identifier-2-type": "fax"},
+        "identifier-2-type",
     ),
     "a bad country": (
-        {"identifier_country": ["", "", "China", "", ""]},
-        "identifiers.2.country",
+        {"identifier-2-country": "China"},
+        "identifier-2-country",
     ),
     "an email that is not one": (
-        {"identifier_value": ["not an email", "", "+86 138 0013 8007", "", ""]},
-        "identifiers.0.value",
+        {"identifier-0-value": "not an email"},
+        "identifier-0-value",
+    ),
+    "a person with a bad date of birth": (
+        {
+            "identifier-1-type": "person",
+            "identifier-1-person-full_name": "Zhang Wei",
+            "identifier-1-person-date_of_birth": "1985-02-30",
+        },
+        "identifier-1-person-date_of_birth",
+    ),
+    "an address without its street": (
+        {
+            "identifier-3-type": "registered_address",
+            "identifier-3-registered_address-country": "CN",
+            "identifier-3-registered_address-postcode": "200120",
+        },
+        "identifier-3-registered_address-street_address",
     ),
     "neither reports nor identifiers": (
-        {"identifier_type": [""] * 5, "identifier_value": [""] * 5, "identifier_country": [""] * 5},
+        {"identifier-0-value": "", "identifier-2-value": ""},
         "report_ids",
     ),
 }

@@ -100,9 +100,9 @@ def _court_page(member: Member, phone: str) -> int:
         "issuing_court": "Pudong Court",
         "legal_basis": "CPL art. 67",
         "report_ids": "",
-        "identifier_type": ["phone"],
-        "identifier_value": [phone],
-        "identifier_country": ["CN"],
+        "identifier-0-type": "phone",
+        "identifier-0-value": phone,
+        "identifier-0-country": "CN",
         "fields": ["identifiers"],
         "deadline": (timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
         "order_document": SimpleUploadedFile("order.pdf", b"%PDF order", content_type="application/pdf"),
@@ -116,7 +116,7 @@ def _page_post(path: str, extra: dict) -> Callable[[Member, str], int]:
     def drive(member: Member, phone: str) -> int:
         client = Client()
         web_login(client, member)
-        body = {"identifiers-0-type": "phone", "identifiers-0-value": phone, **extra}
+        body = {"identifier-0-type": "phone", "identifier-0-value": phone, **extra}
         return client.post(path, body).status_code
 
     return drive

@@ -421,7 +421,7 @@ def test_an_operator_admin_plants_a_canary_and_sees_it_listed_without_its_value(
 
     planted = client.post(
         reverse("reviewer-canaries"),
-        {"type": "phone", "value": "+86 139 0000 0001", "label": "range trap 139"},
+        {"identifier-0-type": "phone", "identifier-0-value": "+86 139 0000 0001", "label": "range trap 139"},
     )
     listed = client.get(reverse("reviewer-canaries"))
 
@@ -438,17 +438,47 @@ def test_planting_an_invalid_canary_re_renders_with_per_field_errors_and_no_valu
     web_login(client, admin)
 
     no_label = client.post(
-        reverse("reviewer-canaries"), {"type": "phone", "value": "+86 139 0000 0001", "label": ""}
+        reverse("reviewer-canaries"),
+        {"identifier-0-type": "phone", "identifier-0-value": "+86 139 0000 0001", "label": ""},
     )
     bad_value = client.post(
-        reverse("reviewer-canaries"), {"type": "phone", "value": "12ab-not-a-phone", "label": "trap"}
+        reverse("reviewer-canaries"),
+        {"identifier-0-type": "phone", "identifier-0-value": "12ab-not-a-phone", "label": "trap"},
     )
 
     assert no_label.status_code == 400 and 'data-field="label"' in no_label.content.decode()
-    assert bad_value.status_code == 400 and 'data-field="identifiers.0.value"' in bad_value.content.decode()
+    assert bad_value.status_code == 400 and 'data-field="identifier-0-value"' in bad_value.content.decode()
     assert "139 0000 0001" not in no_label.content.decode()
     assert "12ab-not-a-phone" not in bad_value.content.decode()
     assert not Canary.objects.exists()
+
+
+def test_a_person_is_planted_as_a_canary_and_a_bad_date_of_birth_is_refused_on_its_field():
+    admin = persona(K.OPERATOR, R.ADMIN)
+    client = Client()
+    web_login(client, admin)
+    person = {
+        "identifier-0-type": "person",
+        "identifier-0-person-full_name": "Decoy Person",
+        "label": "decoy",
+    }
+
+    bad = client.post(
+        reverse("reviewer-canaries"), person | {"identifier-0-person-date_of_birth": "1/2/1990"}
+    )
+    planted = client.post(
+        reverse("reviewer-canaries"), person | {"identifier-0-person-date_of_birth": "1990-02-01"}
+    )
+
+    body = bad.content.decode()
+    assert bad.status_code == 400
+    assert (
+        'data-field="identifier-0-person-date_of_birth">Date of birth: Give the date of birth as YYYY-MM-DD.'
+        in body
+    )
+    assert "Decoy Person" not in body and "1/2/1990" not in body  # a canary's value is never shown again
+    assert planted.status_code == 302
+    assert Canary.objects.filter(label="decoy", identifier_type="person").count() == 1
 
 
 # --- not yours: a platform analyst reaches none of these pages ----------------------------------

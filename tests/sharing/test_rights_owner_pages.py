@@ -75,7 +75,7 @@ def test_the_form_offers_rows_a_country_chooser_and_the_guarantee(client, brand_
         'name="identifier-0-country"' in html and "(FR)" in html
     )  # the organisation's country is the default
     assert GUARANTEE in html
-    assert 'enctype="multipart/form-data"' in html and "report-identifiers.js" in html
+    assert 'enctype="multipart/form-data"' in html and "identifier-rows.js" in html
 
 
 def test_a_report_is_filed_with_its_evidence_right_and_guarantee(client, brand_reporter):
@@ -151,6 +151,139 @@ def test_add_another_identifier_without_javascript_keeps_what_was_typed(client, 
     assert not Report.objects.exists()
 
 
+# --- composite identifiers: a person, a registered address -----------------------------------------
+
+
+def _person_row(date_of_birth: str) -> dict:
+    return {
+        "identifier-2-type": "person",
+        "identifier-2-person-full_name": "Zhang Wei",
+        "identifier-2-person-date_of_birth": date_of_birth,
+        "identifier-2-value": "ignored: the type is a person",
+    }
+
+
+def _address_row(postcode: str) -> dict:
+    return {
+        "identifier-2-type": "registered_address",
+        "identifier-2-registered_address-country": "DE",
+        "identifier-2-registered_address-postcode": postcode,
+        "identifier-2-registered_address-street_address": "Hauptstraße 5, Berlin",
+    }
+
+
+def test_the_form_offers_the_composite_types_with_their_named_fields(client, brand_reporter):
+    html = _signed_in(client, brand_reporter).get("/reports/new").content.decode()
+
+    assert '<option value="person">' in html and '<option value="registered_address">' in html
+    # Every row has every field's labelled input, so the form works without JavaScript.
+    for name in ("person-full_name", "person-date_of_birth", "registered_address-postcode"):
+        assert f'<label for="identifier-0-{name}">' in html and f'name="identifier-2-{name}"' in html
+    assert ">Date of birth</label>" in html and ">Street address</label>" in html
+
+
+@pytest.mark.parametrize("row", [_person_row("1985-03-02"), _address_row("10115")], ids=["person", "address"])
+def test_a_report_is_filed_with_a_composite_identifier(client, brand_reporter, row):
+    from sharing.models import ReportIdentifier
+
+    response = _signed_in(client, brand_reporter).post("/reports/new", _form(**row))
+
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    report = Report.objects.get()
+    kinds = set(
+        ReportIdentifier.objects.filter(report=report).values_list("token__identifier_type", flat=True)
+    )
+    assert kinds == {"phone", "email", row["identifier-2-type"]}
+    # The values are tokens: no audit row holds one.
+    assert not any("Zhang" in str(e.details) or "Haupt" in str(e.details) for e in AuditEvent.objects.all())
+
+
+def test_a_bad_date_of_birth_is_a_400_on_its_own_field(client, brand_reporter):
+    response = _signed_in(client, brand_reporter).post("/reports/new", _form(**_person_row("02/03/1985")))
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        'data-field="identifier-2-person-date_of_birth">Date of birth: Give the date of birth as YYYY-MM-DD.'
+        in html
+    )
+    assert 'data-field="identifier-2-person-full_name"' not in html  # the name was fine
+    assert 'value="Zhang Wei"' in html and 'value="02/03/1985"' in html  # what was typed stays
+    assert not Report.objects.exists()
+
+
+def test_a_bad_postcode_says_whose_rules_and_a_missing_field_is_named(client, brand_reporter):
+    row = _address_row("1011") | {"identifier-2-registered_address-street_address": ""}
+
+    response = _signed_in(client, brand_reporter).post("/reports/new", _form(**row))
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Checked under the rules of Germany (DE)" in html
+    assert 'data-field="identifier-2-registered_address-postcode">Postcode: ' in html
+    assert (
+        'data-field="identifier-2-registered_address-street_address">Street address: This field is required.'
+        in html
+    )
+    assert not Report.objects.exists()
+
+
+def test_the_live_check_takes_a_composites_fields(client, brand_reporter):
+    _signed_in(client, brand_reporter)
+    before = _last()
+
+    person = client.post(
+        "/reports/identifiers/check",
+        {"type": "person", "full_name": "Zhang Wei", "date_of_birth": "1985-3-2"},
+    )
+    bad = client.post(
+        "/reports/identifiers/check",
+        {"type": "person", "full_name": "Zhang Wei", "date_of_birth": "2/3/1985"},
+    )
+    address = client.post(
+        "/reports/identifiers/check",
+        {
+            "type": "registered_address",
+            "country": "gb",
+            "postcode": "sw1a 1aa",
+            "street_address": "10 Downing St",
+        },
+    )
+    wrong = client.post(
+        "/reports/identifiers/check",
+        {"type": "registered_address", "country": "DE", "postcode": "1011", "street_address": "Hauptstr. 5"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert person.json()["valid"] is True and person.json()["normalised"] == "zhang wei · 1985-03-02"
+    assert bad.json()["valid"] is False and "2/3/1985" not in bad.content.decode()
+    assert bad.json()["fields"] == {"date_of_birth": "Date of birth: Give the date of birth as YYYY-MM-DD."}
+    assert address.json()["country"] == "GB" and address.json()["normalised"].startswith("GB · SW1A1AA")
+    assert address.json()["message"] == "Valid under the rules of United Kingdom (GB)."
+    assert wrong.json()["country"] == "DE" and set(wrong.json()["fields"]) == {"postcode"}
+    assert wrong.json()["message"].startswith("按德国 (DE)的规则校验")
+    assert not AuditEvent.objects.filter(pk__gt=before).exists()
+
+
+def test_the_live_check_says_when_no_postcode_format_is_known_for_the_country(client, brand_reporter):
+    _signed_in(client, brand_reporter)
+
+    answer = client.post(
+        "/reports/identifiers/check",
+        {
+            "type": "registered_address",
+            "country": "BR",
+            "postcode": "01310-100",
+            "street_address": "Av. Paulista 1",
+        },
+    ).json()
+
+    assert answer["valid"] is True and answer["country"] == ""
+    assert answer["message"] == (
+        "Valid. No postcode format is known for BR: the postcode was checked as 2 to 10 letters or digits."
+    )
+
+
 # --- the live check ----------------------------------------------------------------------------
 
 
@@ -169,6 +302,7 @@ def test_the_live_check_gives_the_normalised_form_and_the_country_without_auditi
         "country": "CN",
         "normalised": "+8613800138000",
         "message": "Valid under the rules of China (mainland) (CN).",
+        "fields": {},
     }
     assert invalid.json()["valid"] is False and invalid.json()["country"] == "FR"
     assert "138" not in invalid.content.decode()

@@ -1,4 +1,4 @@
-"""One identifier checked as a report form is filled in: valid or not, and under which country's rules.
+"""One identifier checked as a form is filled in: valid or not, and under which country's rules.
 
 The same normaliser the report service tokenises with (hubcore), and the same default country
 (the organisation's own; for a phone number with none, the normaliser's fallback). Nothing is
@@ -8,19 +8,26 @@ typed it, so the form can show what the hub will record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import phonenumbers
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from hubcore.identifiers.composites import is_composite
+from hubcore.identifiers.composites import (
+    COMPOSITE_FIELDS,
+    FIELD_SEPARATOR,
+    POSTCODE_COUNTRIES,
+    CompositeInvalid,
+    is_composite,
+)
 from hubcore.identifiers.errors import IdentifierInvalid
 from hubcore.identifiers.normalise import normalise
 from hubcore.identifiers.phones import FALLBACK_REGION
 from hubcore.identifiers.types import IdentifierType
-from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
+from sharing.models.identifiers import COMPOSITE_FIELD_LABELS, IDENTIFIER_TYPE_LABELS
 from sharing.subjects.services.identifier_problems import problem_text
 
 # The types whose rules depend on a country; the form offers a country chooser for these.
@@ -34,8 +41,9 @@ COUNTRY_TYPES = frozenset(
     }
 )
 
-# Types a page takes as one line of text (a composite's value is an object: the API takes those).
-TEXT_TYPES = [kind for kind in IdentifierType if not is_composite(kind)]
+# Types a page takes: a simple one as one line of text, a composite one (person, registered address) as
+# its named fields (COMPOSITE_FIELDS), which the page sends as the object the API takes.
+FORM_TYPES = list(IdentifierType)
 
 # The translated labels of the types (one catalogue: sharing.models.identifiers).
 TYPE_LABELS = IDENTIFIER_TYPE_LABELS
@@ -60,10 +68,6 @@ COUNTRY_CHOICES: list[tuple[str, str | Promise]] = [
 ]
 
 
-# hubcore is free of Django, so its messages are not marked there; the ones a reporter meets most,
-# in the reader's language here (any other stays in English, never with the value in it).
-
-
 @dataclass(frozen=True)
 class IdentifierVerdict:
     valid: bool
@@ -72,6 +76,8 @@ class IdentifierVerdict:
     # Valid: the canonical form the hub records (shown to its author only); invalid: "".
     normalised: str
     message: str
+    # A composite's bad fields: field name -> its message, led by the field's label.
+    fields: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
@@ -79,15 +85,21 @@ class IdentifierVerdict:
             "country": self.country,
             "normalised": self.normalised,
             "message": self.message,
+            "fields": self.fields,
         }
 
 
 def identifier_verdict(
-    *, identifier_type: str, value: str, country: str, default_country: str
+    *, identifier_type: str, value: str | Mapping[str, str], country: str, default_country: str
 ) -> IdentifierVerdict:
-    """Check one typed identifier as the report service would; the message never repeats the value."""
-    if identifier_type not in TEXT_TYPES:
+    """Check one typed identifier as the report service would; the message never repeats the value.
+    A composite type's value is its fields ({name: text}); a simple type's is text."""
+    if identifier_type not in FORM_TYPES:
         return IdentifierVerdict(False, "", "", gettext("Choose an identifier type."))
+    if is_composite(IdentifierType(identifier_type)):
+        return _composite_verdict(IdentifierType(identifier_type), value)
+    if not isinstance(value, str):
+        return IdentifierVerdict(False, "", "", gettext("Enter the identifier."))
     if not value.strip():
         return IdentifierVerdict(False, "", "", gettext("Enter the identifier."))
     chosen = (country or default_country or "").upper()
@@ -103,6 +115,49 @@ def identifier_verdict(
         )
     applied = _applied_country(identifier_type, chosen, canonical.value)
     return IdentifierVerdict(True, applied, canonical.value, _with_country("", applied, valid=True))
+
+
+def _composite_verdict(kind: IdentifierType, value: object) -> IdentifierVerdict:
+    """A person or a registered address: each bad field with its own message, and for an address
+    whose postcode rules were applied (its own country's where hubcore knows them)."""
+    names = COMPOSITE_FIELDS[kind]
+    given = (
+        {
+            name: text
+            for name, text in value.items()
+            if name in names and isinstance(text, str) and text.strip()
+        }
+        if isinstance(value, Mapping)
+        else {}
+    )
+    if not given:
+        return IdentifierVerdict(False, "", "", gettext("Enter the identifier's fields."))
+    country = given.get("country", "").strip().upper() if kind == IdentifierType.REGISTERED_ADDRESS else ""
+    applied = country if country in POSTCODE_COUNTRIES else ""
+    try:
+        canonical = normalise(kind, given)
+    except CompositeInvalid as exc:
+        problems = {
+            name: field_problem(name, problem_text(problem)) for name, problem in exc.problems.items()
+        }
+        summary = gettext("Correct the fields marked.")
+        return IdentifierVerdict(False, applied, "", _with_country(summary, applied, valid=False), problems)
+    except IdentifierInvalid as exc:
+        return IdentifierVerdict(False, applied, "", problem_text(exc))
+    shown = canonical.value.replace(FIELD_SEPARATOR, " · ")  # the separator is invisible on a page
+    if kind == IdentifierType.REGISTERED_ADDRESS and not applied:
+        message = gettext(
+            "Valid. No postcode format is known for %(country)s: the postcode was checked as 2 to 10 letters or digits."
+        ) % {"country": country_name(country)}
+        return IdentifierVerdict(True, "", shown, message)
+    return IdentifierVerdict(True, applied, shown, _with_country("", applied, valid=True))
+
+
+def field_problem(name: str, message: str) -> str:
+    """A composite field's message (already in the reader's language) led by the field's label:
+    "Date of birth: Give the date ..."."""
+    label = COMPOSITE_FIELD_LABELS.get(name, name)
+    return gettext("%(field)s: %(problem)s") % {"field": label, "problem": message}
 
 
 def _applied_country(identifier_type: str, chosen: str, canonical: str) -> str:

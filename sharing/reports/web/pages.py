@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -28,13 +29,8 @@ from sharing.models import Category, IpType, Report, ReportStatus, VerificationL
 from sharing.reports import selectors
 from sharing.reports.inputs import ReportSubmitInput
 from sharing.reports.services import reports
-from sharing.reports.services.identifier_check import (
-    COUNTRY_CHOICES,
-    COUNTRY_TYPES,
-    TEXT_TYPES,
-    TYPE_LABELS,
-    identifier_verdict,
-)
+from sharing.reports.services.identifier_check import COUNTRY_CHOICES, identifier_verdict
+from sharing.reports.web import identifier_rows as id_rows
 from sharing.reports.web.badges import STATE_BADGES
 
 FIRST_ROWS = 3
@@ -59,11 +55,10 @@ class CheckThrottle(SimpleRateThrottle):
 def report_new(request: ActorRequest) -> HttpResponse:
     """The report form; posted, the report is filed and its page shown, or the form again with its messages."""
     if request.method != "POST":
-        return _form(request, rows=_blank_rows(FIRST_ROWS))
-    rows = _posted_rows(request.POST)
-    filled = [index for index, row in enumerate(rows) if row["value"].strip()]
+        return _form(request, rows=id_rows.rows_blank(FIRST_ROWS))
+    rows = id_rows.rows_posted(request.POST, count=FIRST_ROWS)
     try:
-        payload = ReportSubmitInput(data=_report_body(request, rows, filled))
+        payload = ReportSubmitInput(data=_report_body(request, rows))
         payload.is_valid(raise_exception=True)
         report = reports.report_submit(submission=payload.to_submission(), actor=request.actor)
     except serializers.ValidationError as exc:
@@ -73,26 +68,26 @@ def report_new(request: ActorRequest) -> HttpResponse:
     else:
         messages.success(request, gettext("Your report was filed."))
         return redirect("report-page", report_id=report.public_id)
-    return _form(request, rows=_checked(request, rows, filled, errors), errors=errors, status=status)
+    errors = id_rows.errors_to_rows(rows, errors)
+    id_rows.rows_checked(rows, default_country=request.actor.organisation.country)
+    return _form(request, rows=rows, errors=errors, status=status)
 
 
 @capability_required(Capability.REPORT_SUBMIT)
 @require_POST
 def report_new_more(request: ActorRequest) -> HttpResponse:
     """Without JavaScript, "Add another identifier" posts here: the form again, as typed, one row more."""
-    rows = _posted_rows(request.POST)
-    return _form(
-        request, rows=rows + _blank_rows(1)[: max(0, settings.HUB_MAX_IDENTIFIERS_PER_REQUEST - len(rows))]
-    )
+    return _form(request, rows=id_rows.rows_more(id_rows.rows_posted(request.POST, count=FIRST_ROWS)))
 
 
 def _identifier_check(request: ActorRequest) -> JsonResponse:
     """One row checked as the form is filled in: JSON, never audited as a check, throttled per member."""
     if not _check_allowed(request):
         return JsonResponse({"message": gettext("Too many checks; wait a minute.")}, status=429)
+    identifier_type = request.POST.get("type", "")
     verdict = identifier_verdict(
-        identifier_type=request.POST.get("type", ""),
-        value=request.POST.get("value", ""),
+        identifier_type=identifier_type,
+        value=id_rows.value_posted(identifier_type, request.POST),
         country=_country(request.POST.get("country", "")),
         default_country=request.actor.organisation.country,
     )
@@ -109,19 +104,24 @@ identifier_check = capability_required(Capability.REPORT_SUBMIT)(require_POST(_i
 
 
 def _form(
-    request: ActorRequest, *, rows: list[dict], errors: dict | None = None, status: int = 200
+    request: ActorRequest,
+    *,
+    rows: list[id_rows.IdentifierRow],
+    errors: dict | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     post = request.POST if request.method == "POST" else {}
     return render(
         request,
         "sharing/owner/report_new.html",
         {
-            "rows": rows,
-            "row_count": len(rows),
-            "types": [(kind.value, TYPE_LABELS[kind]) for kind in TEXT_TYPES],
-            "country_types": sorted(COUNTRY_TYPES),
+            **id_rows.rows_context(
+                rows,
+                own_country=request.actor.organisation.country,
+                add_url=reverse("report-new-more"),
+                check_url=reverse("report-identifier-check"),
+            ),
             "countries": COUNTRY_CHOICES,
-            "own_country": request.actor.organisation.country,
             "ip_types": IpType.choices,
             "categories": Category.choices,
             "levels": VerificationLevel.choices,
@@ -132,54 +132,21 @@ def _form(
                 "each": settings.HUB_MAX_EVIDENCE_BYTES,
                 "total": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
             },
-            "errors": {
-                name: found for name, found in (errors or {}).items() if not name.startswith("identifiers.")
-            },
+            "errors": errors or {},
         },
         status=status,
     )
-
-
-def _blank_rows(count: int) -> list[dict]:
-    return [
-        {"type": "phone", "value": "", "country": "", "verdict": None, "errors": []} for _ in range(count)
-    ]
-
-
-def _posted_rows(post) -> list[dict]:
-    try:
-        count = int(post.get("rows", FIRST_ROWS))
-    except ValueError:
-        count = FIRST_ROWS
-    count = min(max(count, 1), settings.HUB_MAX_IDENTIFIERS_PER_REQUEST)
-    return [
-        {
-            "type": post.get(f"identifier-{index}-type", ""),
-            "value": post.get(f"identifier-{index}-value", ""),
-            "country": _country(post.get(f"identifier-{index}-country", "")),
-            "verdict": None,
-            "errors": [],
-        }
-        for index in range(count)
-    ]
 
 
 def _country(code: str) -> str:
     return code.upper() if code.upper() in dict(COUNTRY_CHOICES) else ""
 
 
-def _report_body(request: ActorRequest, rows: list[dict], filled: list[int]) -> dict:
+def _report_body(request: ActorRequest, rows: list[id_rows.IdentifierRow]) -> dict:
     """The posted page in the shape the API takes (ReportSubmitInput)."""
     post = request.POST
     return {
-        "identifiers": [
-            {
-                "type": rows[i]["type"],
-                "value": rows[i]["value"],
-                **({"country": rows[i]["country"]} if rows[i]["country"] else {}),
-            }
-            for i in filled
-        ],
+        "identifiers": id_rows.identifiers_body(rows),
         "ip_type": post.get("ip_type", ""),
         "category": post.get("category", ""),
         "verification_level": post.get("verification_level", ""),
@@ -200,21 +167,6 @@ def _evidence(upload) -> dict:
         "content_type": upload.content_type or "application/octet-stream",
         "content_base64": base64.b64encode(content).decode(),
     }
-
-
-def _checked(request: ActorRequest, rows: list[dict], filled: list[int], errors: dict) -> list[dict]:
-    """Each filled row with its check (the live check's message) and the API's messages for it."""
-    for position, index in enumerate(filled):
-        row = rows[index]
-        row["verdict"] = identifier_verdict(
-            identifier_type=row["type"],
-            value=row["value"],
-            country=row["country"],
-            default_country=request.actor.organisation.country,
-        )
-        prefix = f"identifiers.{position}."
-        row["errors"] = [m for name, found in errors.items() if name.startswith(prefix) for m in found]
-    return rows
 
 
 @capability_required(Capability.REPORT_READ)
