@@ -31,7 +31,6 @@ from sharing.reports.services.identifier_check import (
     IdentifierVerdict,
     field_problem,
     identifier_verdict,
-    problem_text,
 )
 
 DEFAULT_TYPE = IdentifierType.PHONE.value
@@ -185,7 +184,7 @@ def errors_to_rows(rows: list[IdentifierRow], errors: dict[str, list[str]]) -> d
             key, shown = f"{row.type}-{about[1]}", [field_problem(about[1], m) for m in messages]
         else:
             key = about[0] if about[0] in ("type", "value", "country") else "type"
-            shown = [problem_text(m) for m in messages]
+            shown = list(messages)  # already in the reader's language (identifier_problems)
         row.errors.setdefault(key, []).extend(shown)
     return rest
 
