@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
 from datetime import timedelta
 from typing import NoReturn
@@ -21,6 +22,8 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
+    # Schemes a view may accept through a later authentication class (the TAXII feed's Basic).
+    other_schemes: frozenset[str] = frozenset()
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1")
@@ -28,6 +31,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         parts = header.split()
         if len(parts) != 2 or parts[0] != self.keyword:
+            if parts and parts[0] in self.other_schemes:
+                return None  # the next authentication class reads it
             self._fail(request, "Send the API key as 'Authorization: Bearer <key>'.")
         return self._authenticate_key(request, parts[1])
 
@@ -72,3 +77,27 @@ def _touch(api_key: ApiKey) -> None:
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+
+
+class BasicApiKeyAuthentication(ApiKeyAuthentication):
+    """`Authorization: Basic` with the API key as the password (the user name is not read): what
+    TAXII clients send when given a user and password. Used by the TAXII feed's views only."""
+
+    keyword = "Basic"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        parts = header.split()
+        if len(parts) != 2 or parts[0] != self.keyword:
+            return None  # not Basic: the bearer scheme answers (or refuses) it
+        try:
+            _, _, password = base64.b64decode(parts[1], validate=True).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            self._fail(request, "Send the API key as the password of HTTP Basic.")
+        return self._authenticate_key(request, password)
+
+
+class BearerBesideBasicApiKeyAuthentication(ApiKeyAuthentication):
+    """The bearer scheme on views that take Basic too: it leaves a Basic header to BasicApiKeyAuthentication."""
+
+    other_schemes = frozenset({"Basic"})

@@ -50,6 +50,7 @@ from sharing.subjects.services.tokens import (
     identifiers_tokenise,
     stored_tokens_find,
 )
+from sharing.feed.services.publish import feed_changes
 from sharing.watchlists.services.watch_events import watch_changes
 
 
@@ -117,7 +118,8 @@ def _dispute_create(
         )
         for report in reports
     )
-    Report.objects.filter(pk__in=[r.pk for r in reports]).update(disputed=True)
+    with feed_changes(reports):  # the listing shows it is disputed
+        Report.objects.filter(pk__in=[r.pk for r in reports]).update(disputed=True)
     _seal_evidence(dispute, "grounds_evidence", evidence)
     for organisation_id in {r.reporter_organisation_id for r in reports}:
         notify(

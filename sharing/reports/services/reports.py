@@ -35,6 +35,7 @@ from sharing.subjects.services.tokens import (
     identifiers_tokenise,
     stored_token_get_or_create,
 )
+from sharing.feed.services.publish import feed_changes
 from sharing.watchlists.services.watch_events import watch_changes
 
 
@@ -243,8 +244,9 @@ def _renew(*, report: Report, actor: Actor) -> Report:
             f"The report expired at {report.expires_at:%Y-%m-%d %H:%M} UTC; submit a new report."
         )
     expires_at = timezone.now() + timedelta(days=settings.HUB_REPORT_RETENTION_DAYS)
-    report.renew(expires_at=expires_at)
-    report.save()
+    with feed_changes([report]):  # the listing shows when it expires
+        report.renew(expires_at=expires_at)
+        report.save()
     audit_record(
         actor=actor,
         tag=AuditTag.REPORT_RENEWED,
