@@ -22,8 +22,6 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
-    # Schemes a view may accept through a later authentication class (the TAXII feed's Basic).
-    other_schemes: frozenset[str] = frozenset()
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1")
@@ -31,8 +29,6 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         parts = header.split()
         if len(parts) != 2 or parts[0] != self.keyword:
-            if parts and parts[0] in self.other_schemes:
-                return None  # the next authentication class reads it
             self._fail(request, "Send the API key as 'Authorization: Bearer <key>'.")
         return self._authenticate_key(request, parts[1])
 
@@ -79,25 +75,26 @@ def _touch(api_key: ApiKey) -> None:
         api_key.last_used_at = now
 
 
-class BasicApiKeyAuthentication(ApiKeyAuthentication):
-    """`Authorization: Basic` with the API key as the password (the user name is not read): what
-    TAXII clients send when given a user and password. Used by the TAXII feed's views only."""
-
-    keyword = "Basic"
+class TaxiiApiKeyAuthentication(ApiKeyAuthentication):
+    """The API key as TAXII clients send it (the OASIS taxii2-client's three ways): `Bearer <key>`,
+    `Token <key>` (its TokenAuth), or HTTP Basic with the key as the password (the user name is
+    not read). Used by the TAXII feed's views only."""
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
         parts = header.split()
-        if len(parts) != 2 or parts[0] != self.keyword:
-            return None  # not Basic: the bearer scheme answers (or refuses) it
-        try:
-            _, _, password = base64.b64decode(parts[1], validate=True).decode("utf-8").partition(":")
-        except (ValueError, UnicodeDecodeError):
-            self._fail(request, "Send the API key as the password of HTTP Basic.")
-        return self._authenticate_key(request, password)
-
-
-class BearerBesideBasicApiKeyAuthentication(ApiKeyAuthentication):
-    """The bearer scheme on views that take Basic too: it leaves a Basic header to BasicApiKeyAuthentication."""
-
-    other_schemes = frozenset({"Basic"})
+        if len(parts) == 2 and parts[0] in ("Bearer", "Token"):
+            return self._authenticate_key(request, parts[1])
+        if len(parts) == 2 and parts[0] == "Basic":
+            try:
+                decoded = base64.b64decode(parts[1], validate=True).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                decoded = ""
+            _, colon, password = decoded.partition(":")
+            if colon:
+                return self._authenticate_key(request, password)
+        self._fail(
+            request, "Send the API key as 'Authorization: Bearer <key>' or as the HTTP Basic password."
+        )

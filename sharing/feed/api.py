@@ -18,7 +18,7 @@ from accounts.api.base import HubApiView
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
-from accounts.authentication import BasicApiKeyAuthentication, BearerBesideBasicApiKeyAuthentication
+from accounts.authentication import TaxiiApiKeyAuthentication
 from accounts.roles import Capability
 from hub.exception_handler import api_exception_handler
 from sharing.feed import selectors
@@ -62,7 +62,7 @@ class TaxiiApi(HubApiView):
     schema = None  # TAXII 2.1 documents these endpoints, not the hub's OpenAPI schema
     required_capability = Capability.CHECK_RUN
     audit_object_type = "feed_collection"
-    authentication_classes = [BearerBesideBasicApiKeyAuthentication, BasicApiKeyAuthentication]
+    authentication_classes = [TaxiiApiKeyAuthentication]
     renderer_classes = [TaxiiRenderer]
     content_negotiation_class = TaxiiNegotiation
 
