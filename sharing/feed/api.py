@@ -16,10 +16,11 @@ from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
 from accounts.audit.models import DataClass
-from accounts.audit.services import audit_record, audit_record_denied
+from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.authentication import TaxiiApiKeyAuthentication
 from accounts.roles import Capability
+from accounts.scoped import probe_record, public_id_or_none
 from hub.exception_handler import api_exception_handler
 from sharing.feed import selectors
 from sharing.feed.selectors import TAXII_MEDIA_TYPE, FeedCollection
@@ -82,13 +83,12 @@ class TaxiiApi(HubApiView):
     def collection_or_404(self, collection_id: str) -> FeedCollection:
         collection = selectors.collection_for(self.actor, collection_id)
         if collection is None:
-            # Audited as a miss; the id is not echoed (a path may carry anything).
-            audit_record_denied(
+            # Audited like any miss; a malformed id's text is never stored (public_id_or_none).
+            probe_record(
                 actor=self.actor,
                 tag=AuditTag.FEED_READ,
                 target_type="feed_collection",
-                reason="no such collection for this member",
-                request_id=self.actor.request_id,
+                public_id=public_id_or_none(collection_id),
             )
             raise exceptions.NotFound("No such collection.")
         return collection

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from accounts.actors import Actor
+from accounts.capabilities import holds_any
 from accounts.roles import Capability
 from hub.errors import DomainError
 from sharing.feed.services.content import LISTINGS_COLLECTION_ID
@@ -55,7 +56,7 @@ COLLECTIONS = (
 
 
 def collections_for(actor: Actor) -> list[FeedCollection]:
-    return [collection for collection in COLLECTIONS if actor.can(collection.capability)]
+    return [collection for collection in COLLECTIONS if holds_any(actor, (collection.capability,))]
 
 
 def collection_for(actor: Actor, collection_id: str) -> FeedCollection | None:

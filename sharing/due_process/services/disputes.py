@@ -27,6 +27,7 @@ from hub.wording import status_word
 from hubcore.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
 from sharing import locks
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
+from sharing.feed.services.publish import feed_changes
 from sharing.models import (
     CoverageState,
     Dispute,
@@ -50,7 +51,6 @@ from sharing.subjects.services.tokens import (
     identifiers_tokenise,
     stored_tokens_find,
 )
-from sharing.feed.services.publish import feed_changes
 from sharing.watchlists.services.watch_events import watch_changes
 
 

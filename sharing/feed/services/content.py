@@ -76,11 +76,13 @@ def subject_state(subject_pk: int) -> PublishedState | None:
         return None
     now = timezone.now()
     result = check_result_for(rows, policy=DEFAULT_LEVEL_POLICY, now=now)
-    if result.level == "none":
+    if result.level == "none" or result.first_seen is None or result.last_seen is None:
         return None
     expires = Report.objects.filter(counting(now), identifiers__token__subject_id=subject_pk).aggregate(
         last=Max("expires_at")
     )["last"]
+    if expires is None:  # no live report (a listed level always has one)
+        return None
     keys = token_storage_keys()
     tokens = sorted(
         [row.identifier_type, token_unseal(row.token, keys=keys), row.key_version] for row in rows

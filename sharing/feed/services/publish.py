@@ -106,6 +106,7 @@ def feed_publish(subject_pks: Iterable[int | None]) -> int:
     for pk, live, state in changes:
         moment = tick()
         if state is None:
+            assert live is not None  # only a live object is revoked
             content = revoked_content(live.content, modified=moment)
             rows.append(_row(content, digest=live.state_digest, added=moment, subject_pk=pk, revoked=True))
             continue
@@ -142,7 +143,8 @@ def _last_versions(subject_pks: list[int]) -> dict[int, FeedObjectVersion]:
         .annotate(last=Max("sequence"))
         .values_list("last", flat=True)
     )
-    return {row.subject_pk: row for row in FeedObjectVersion.objects.filter(sequence__in=list(last))}
+    rows = FeedObjectVersion.objects.filter(sequence__in=list(last), subject_pk__isnull=False)
+    return {row.subject_pk: row for row in rows if row.subject_pk is not None}
 
 
 def _fixed_objects_due() -> list[tuple[dict, str]]:

@@ -27,4 +27,4 @@ class Command(BaseCommand):
         if not options["dry_run"]:
             # Subjects moved wholesale, outside the changes that publish to the feed: reconcile it.
             with transaction.atomic():
-                self.stdout.write(f"feed: {feed_publish_all()} object(s) published")
+                feed_publish_all()

@@ -22,6 +22,7 @@ from accounts.roles import Capability
 from hub.errors import DomainError, ForbiddenError
 from hubcore.identifiers.types import LINKING_TYPES
 from sharing.checks.services.risk import OFFICIAL
+from sharing.feed.services.publish import feed_changes
 from sharing.locks import lock_report, lock_report_id
 from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.reports.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
@@ -35,7 +36,6 @@ from sharing.subjects.services.tokens import (
     identifiers_tokenise,
     stored_token_get_or_create,
 )
-from sharing.feed.services.publish import feed_changes
 from sharing.watchlists.services.watch_events import watch_changes
 
 
