@@ -65,18 +65,8 @@ def feed_publish_all() -> int:
 
 def feed_publish(subject_pks: Iterable[int | None]) -> int:
     """Append a version for each of these subjects whose shareable state changed; returns how many."""
-    subject_pks = sorted({pk for pk in subject_pks if pk})
-    last = _last_versions(subject_pks)
-    changes: list[tuple[int, FeedObjectVersion | None, PublishedState | None]] = []
-    for pk in subject_pks:
-        state, previous = subject_state(pk), last.get(pk)
-        live = previous if previous is not None and not previous.revoked else None
-        if state is None and live is not None:
-            changes.append((pk, live, None))
-        elif state is not None and (live is None or live.state_digest != state.digest):
-            changes.append((pk, live, state))
-    fixed = _fixed_objects_due() if changes else []
-    if not changes:
+    due = [pk for pk, _, _ in _changes(sorted({pk for pk in subject_pks if pk}))]
+    if not due:
         return 0
     # The audit head first, then the clock (sharing/locks.py): one order for every transaction.
     audit_record(
@@ -85,12 +75,13 @@ def feed_publish(subject_pks: Iterable[int | None]) -> int:
         data_class=DataClass.SHAREABLE,
         target_type="feed_collection",
         target_id=LISTINGS_COLLECTION_ID,
-        details={
-            "versions": sum(1 for _, _, state in changes if state is not None),
-            "revoked": sum(1 for _, _, state in changes if state is None),
-        },
+        details={"subjects": len(due)},
     )
     clock = lock_feed_clock()
+    # Again under the clock: a concurrent publication of the same subject has committed by now, so
+    # what is written here is never older than what it follows.
+    changes = _changes(due)
+    fixed = _fixed_objects_due()
     added = clock.last_added
     rows = []
 
@@ -118,6 +109,20 @@ def feed_publish(subject_pks: Iterable[int | None]) -> int:
     clock.last_added = added
     clock.save(update_fields=["last_added"])
     return len(changes)
+
+
+def _changes(subject_pks: list[int]) -> list[tuple[int, FeedObjectVersion | None, PublishedState | None]]:
+    """(subject, its live object or None, its state now or None to revoke) for each subject that changed."""
+    last = _last_versions(subject_pks)
+    changes: list[tuple[int, FeedObjectVersion | None, PublishedState | None]] = []
+    for pk in subject_pks:
+        state, previous = subject_state(pk), last.get(pk)
+        live = previous if previous is not None and not previous.revoked else None
+        if state is None and live is not None:
+            changes.append((pk, live, None))
+        elif state is not None and (live is None or live.state_digest != state.digest):
+            changes.append((pk, live, state))
+    return changes
 
 
 def _row(
