@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
 from datetime import timedelta
 from typing import NoReturn
@@ -72,3 +73,28 @@ def _touch(api_key: ApiKey) -> None:
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+
+
+class TaxiiApiKeyAuthentication(ApiKeyAuthentication):
+    """The API key as TAXII clients send it (the OASIS taxii2-client's three ways): `Bearer <key>`,
+    `Token <key>` (its TokenAuth), or HTTP Basic with the key as the password (the user name is
+    not read). Used by the TAXII feed's views only."""
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        parts = header.split()
+        if len(parts) == 2 and parts[0] in ("Bearer", "Token"):
+            return self._authenticate_key(request, parts[1])
+        if len(parts) == 2 and parts[0] == "Basic":
+            try:
+                decoded = base64.b64decode(parts[1], validate=True).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                decoded = ""
+            _, colon, password = decoded.partition(":")
+            if colon:
+                return self._authenticate_key(request, password)
+        self._fail(
+            request, "Send the API key as 'Authorization: Bearer <key>' or as the HTTP Basic password."
+        )

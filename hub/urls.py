@@ -57,6 +57,7 @@ urlpatterns = [
     path("", include("sharing.analyst.web_urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("sharing.urls")),
+    path("taxii2/", include("sharing.feed.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", _docs_policy(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="docs"),
     path("api/v1/redoc/", _docs_policy(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),

@@ -21,6 +21,8 @@ kind in ascending primary key:
    14. webhook outbox row
    15. outbound mail row       (accounts/locks.py: held alone while it is sent; giving up raises its
                                alert first)
+   16. feed clock              (last, and after the audit log's head: a publication audits itself
+                               before it takes the clock, so every transaction takes the two in one order)
 
 Two reviewers accepting reports that share identifiers lock overlapping token rows; taking them in
 ascending id order means neither can hold one the other waits for while waiting for one the other
@@ -38,6 +40,7 @@ from sharing.models import (
     DisclosureRequest,
     Dispute,
     DisputedReport,
+    FeedClock,
     IdentifierToken,
     Report,
     ReportAppeal,
@@ -128,3 +131,9 @@ def lock_outbox_to_settle(outbox_id: int) -> WebhookOutbox:
         .select_related("endpoint__organisation")
         .get(pk=outbox_id)
     )
+
+
+def lock_feed_clock() -> FeedClock:
+    """The feed's one clock row, created on first use; held until the publication commits."""
+    FeedClock.objects.get_or_create(pk=1)
+    return FeedClock.objects.select_for_update().get(pk=1)

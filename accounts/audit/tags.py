@@ -116,3 +116,5 @@ class AuditTag(models.TextChoices):
     BULK_READ = "sharing:bulk:read"
     BULK_RESULTS_DOWNLOADED = "sharing:bulk:results_downloaded"
     BULK_CANCELLED = "sharing:bulk:cancelled"
+    FEED_PUBLISHED = "sharing:feed:published"
+    FEED_READ = "sharing:feed:read"

@@ -8,6 +8,7 @@ token is finalised here. Only ``raw=True`` sends raw values for the hub to token
 from hubctl.client.audit import AuditCalls
 from hubctl.client.bulk import BulkCalls
 from hubctl.client.disclosure import DisclosureCalls
+from hubctl.client.feed import FeedCalls
 from hubctl.client.sellers import SellerCalls
 from hubctl.client.transport import hub_keys, hub_signing_key
 from hubctl.errors import HubError, IdentifierError
@@ -15,5 +16,5 @@ from hubctl.errors import HubError, IdentifierError
 __all__ = ["HubClient", "HubError", "IdentifierError", "hub_keys", "hub_signing_key"]
 
 
-class HubClient(SellerCalls, DisclosureCalls, AuditCalls, BulkCalls):
+class HubClient(SellerCalls, DisclosureCalls, AuditCalls, BulkCalls, FeedCalls):
     """A member's client of one hub, authenticated by one API key."""

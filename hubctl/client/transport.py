@@ -34,6 +34,14 @@ def exchange(
     client: httpx.Client, request: httpx.Request, timeout: float, base_url: str
 ) -> tuple[int, bytes]:
     """Send one request; return the status and body of a success, else raise HubError."""
+    response = exchange_response(client, request, timeout, base_url)
+    return response.status_code, response.content
+
+
+def exchange_response(
+    client: httpx.Client, request: httpx.Request, timeout: float, base_url: str
+) -> httpx.Response:
+    """Send one request; return the whole response of a success (its headers too), else raise HubError."""
     method, path = request.method, _path(request, base_url)
     # The timeout of this request alone (connect, read, write and pool), as build_request would set it.
     request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
@@ -44,7 +52,7 @@ def exchange(
         raise HubError(None, "connection_failed", f"Cannot reach the hub at {base_url}: {reason}") from None
     if not response.is_success:
         raise _http_error(response, method, path)
-    return response.status_code, response.content
+    return response
 
 
 def json_answer(status: int, payload: bytes, method: str, path: str) -> dict:
@@ -102,6 +110,17 @@ def _http_error(response: httpx.Response, method: str, path: str) -> HubError:
         body = None
     error = body.get("error") if isinstance(body, dict) else None
     retry_after = _retry_after(response.headers.get("Retry-After"))
+    if isinstance(body, dict) and "http_status" in body:  # a TAXII error message (the feed)
+        given = body.get("details")
+        details: dict = given if isinstance(given, dict) else {}
+        return HubError(
+            response.status_code,
+            str(body.get("title") or "error"),
+            str(body.get("description") or "Request failed."),
+            details.get("fields") or None,
+            retry_after,
+            details.get("request_id"),
+        )
     if not isinstance(error, dict):
         reason = response.reason_phrase or "error"
         return HubError(

@@ -805,16 +805,18 @@ PUBLIC_ROUTES: dict[str, tuple[frozenset[str], int]] = {
 
 
 def api_route_patterns() -> list:
-    """Every route of the API's URL maps, the included ones (accounts/admission/api_urls.py) too."""
+    """Every route of the API's URL maps, the included ones (accounts/admission/api_urls.py) and the
+    TAXII feed's (sharing/feed/api_urls.py) too."""
     from django.urls import URLResolver
 
     from accounts.api.urls import urlpatterns as accounts_routes
+    from sharing.feed.api_urls import urlpatterns as feed_routes
     from sharing.urls import urlpatterns as sharing_routes
 
     def flat(patterns) -> list:
         return [p for q in patterns for p in (flat(q.url_patterns) if isinstance(q, URLResolver) else [q])]
 
-    return flat([*accounts_routes, *sharing_routes])
+    return flat([*accounts_routes, *sharing_routes, *feed_routes])
 
 
 KIND_ROLES = sorted(ROLE_CAPABILITIES, key=lambda kr: (kr[0].value, kr[1].value))
@@ -937,6 +939,46 @@ ENDPOINTS += [
         Capability.BULK_RUN,
         200,
         lambda m: _own_bulk_job_url(m, "/results", finished=True),
+    ),
+]
+
+_FEED_COLLECTION = "/taxii2/hub/collections/4b7e1c2a-8f3d-4e59-9a61-0c5d2b7f3e18"
+
+# The TAXII 2.1 feed (sharing/feed/api_urls.py): read-only, for those who may check sellers.
+ENDPOINTS += [
+    Endpoint("taxii-discovery", "taxii-discovery", "get", Capability.CHECK_RUN, 200, lambda m: "/taxii2/"),
+    Endpoint("taxii-api-root", "taxii-api-root", "get", Capability.CHECK_RUN, 200, lambda m: "/taxii2/hub/"),
+    Endpoint(
+        "taxii-collections",
+        "taxii-collections",
+        "get",
+        Capability.CHECK_RUN,
+        200,
+        lambda m: "/taxii2/hub/collections/",
+    ),
+    Endpoint(
+        "taxii-collection",
+        "taxii-collection",
+        "get",
+        Capability.CHECK_RUN,
+        200,
+        lambda m: f"{_FEED_COLLECTION}/",
+    ),
+    Endpoint(
+        "taxii-objects",
+        "taxii-objects",
+        "get",
+        Capability.CHECK_RUN,
+        200,
+        lambda m: f"{_FEED_COLLECTION}/objects/",
+    ),
+    Endpoint(
+        "taxii-manifest",
+        "taxii-manifest",
+        "get",
+        Capability.CHECK_RUN,
+        200,
+        lambda m: f"{_FEED_COLLECTION}/manifest/",
     ),
 ]
 

@@ -27,6 +27,7 @@ from hub.wording import status_word
 from hubcore.identifiers.types import IDENTIFIER_STRENGTH, IdentifierType, Strength
 from sharing import locks
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
+from sharing.feed.services.publish import feed_changes
 from sharing.models import (
     CoverageState,
     Dispute,
@@ -117,7 +118,8 @@ def _dispute_create(
         )
         for report in reports
     )
-    Report.objects.filter(pk__in=[r.pk for r in reports]).update(disputed=True)
+    with feed_changes(reports):  # the listing shows it is disputed
+        Report.objects.filter(pk__in=[r.pk for r in reports]).update(disputed=True)
     _seal_evidence(dispute, "grounds_evidence", evidence)
     for organisation_id in {r.reporter_organisation_id for r in reports}:
         notify(

@@ -1,7 +1,9 @@
 """Recompute every subject under the linking rules (only strong and medium identifiers link)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from sharing.feed.services.publish import feed_publish_all
 from sharing.subjects.services.subjects_relink_all import subjects_relink_all
 
 
@@ -22,3 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(
             subjects_relink_all(batch_size=options["batch_size"], dry_run=options["dry_run"]).line()
         )
+        if not options["dry_run"]:
+            # Subjects moved wholesale, outside the changes that publish to the feed: reconcile it.
+            with transaction.atomic():
+                feed_publish_all()

@@ -22,6 +22,7 @@ from accounts.roles import Capability
 from hub.errors import DomainError, ForbiddenError
 from hubcore.identifiers.types import LINKING_TYPES
 from sharing.checks.services.risk import OFFICIAL
+from sharing.feed.services.publish import feed_changes
 from sharing.locks import lock_report, lock_report_id
 from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.reports.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
@@ -249,8 +250,9 @@ def _renew(*, report: Report, actor: Actor) -> Report:
             f"The report expired at {report.expires_at:%Y-%m-%d %H:%M} UTC; submit a new report."
         )
     expires_at = timezone.now() + timedelta(days=settings.HUB_REPORT_RETENTION_DAYS)
-    report.renew(expires_at=expires_at)
-    report.save()
+    with feed_changes([report]):  # the listing shows when it expires
+        report.renew(expires_at=expires_at)
+        report.save()
     audit_record(
         actor=actor,
         tag=AuditTag.REPORT_RENEWED,

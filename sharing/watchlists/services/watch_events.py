@@ -6,6 +6,9 @@ hands them to watchlist_changes_notify, which writes at most one event per watch
 (organisation + ref) and endpoint, in the same transaction, with `from` the level that
 seller's receiver last heard. A change touching several reports (a dispute decision)
 is wrapped once, so it is one change to receivers too.
+
+Every change wrapped here is also published to the TAXII feed (sharing/feed/services/publish.py),
+for every subject around it before and after, in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from contextlib import contextmanager
 from django.utils import timezone
 
 from sharing.checks.services.checks import DEFAULT_LEVEL_POLICY, check_result_for
+from sharing.feed.services.publish import feed_publish
 from sharing.models import IdentifierToken, Report, ReportIdentifier
 from sharing.watchlists.services.watchlists import watchlist_changes_notify
 
@@ -59,3 +63,4 @@ def watch_changes(reports: Report | Iterable[Report], *, linking: bool = False):
     watchlist_changes_notify(
         token_ids=set(after), subject_level=subject_level, linked_token_ids=newly_linked if linking else set()
     )
+    feed_publish(set(before.values()) | set(after.values()))

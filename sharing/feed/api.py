@@ -1,0 +1,192 @@
+"""TAXII 2.1 endpoints of the feed: discovery, API root, collections, objects and manifest; read-only.
+
+Clients send `Accept: application/taxii+json;version=2.1` and authenticate with a hub API key, as a
+bearer token or as the password of HTTP Basic (what the OASIS taxii2-client sends). Errors are TAXII
+error messages. The views are outside the OpenAPI schema: TAXII 2.1 is their specification.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from accounts.api.base import HubApiView
+from accounts.audit.models import DataClass
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from accounts.authentication import TaxiiApiKeyAuthentication
+from accounts.roles import Capability
+from accounts.scoped import probe_record, public_id_or_none
+from hub.exception_handler import api_exception_handler
+from sharing.feed import selectors
+from sharing.feed.selectors import TAXII_MEDIA_TYPE, FeedCollection
+
+
+class TaxiiRenderer(JSONRenderer):
+    media_type = TAXII_MEDIA_TYPE
+    format = "taxii"
+
+
+class TaxiiNegotiation(DefaultContentNegotiation):
+    """TAXII 2.1 JSON for `Accept` of it (with version 2.1 or none), `*/*`, `application/*` or nothing; else 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        accepted = [part.split(";") for part in request.META.get("HTTP_ACCEPT", "*/*").split(",")]
+        for media_type, *params in accepted:
+            params = {p.strip().partition("=")[0]: p.strip().partition("=")[2] for p in params}
+            version_ok = params.get("version", "2.1") == "2.1"
+            if media_type.strip() in ("*/*", "application/*", "application/taxii+json") and version_ok:
+                return renderers[0], TAXII_MEDIA_TYPE
+        raise exceptions.NotAcceptable()
+
+
+def taxii_exception_handler(exc, context):
+    """The hub's answer to an error, as a TAXII error message (title, description, http_status)."""
+    response = api_exception_handler(exc, context)
+    if response is None:
+        return None
+    error = response.data.get("error", {}) if isinstance(response.data, dict) else {}
+    response.data = {
+        "title": error.get("code", "error"),
+        "description": error.get("message", ""),
+        "http_status": str(response.status_code),
+        "details": {"fields": error.get("fields") or {}, "request_id": response.data.get("request_id")},
+    }
+    return response
+
+
+class TaxiiApi(HubApiView):
+    schema = None  # TAXII 2.1 documents these endpoints, not the hub's OpenAPI schema
+    required_capability = Capability.CHECK_RUN
+    audit_object_type = "feed_collection"
+    authentication_classes = [TaxiiApiKeyAuthentication]
+    renderer_classes = [TaxiiRenderer]
+    content_negotiation_class = TaxiiNegotiation
+
+    def get_exception_handler(self):
+        return taxii_exception_handler
+
+    def read_audit(self, endpoint: str, *, collection: FeedCollection | None = None, **details) -> None:
+        audit_record(
+            actor=self.actor,
+            tag=AuditTag.FEED_READ,
+            data_class=DataClass.SHAREABLE,
+            target_type="feed_collection" if collection else "feed",
+            target_id=collection.id if collection else "",
+            details={"endpoint": endpoint, **details},
+        )
+
+    def collection_or_404(self, collection_id: str) -> FeedCollection:
+        collection = selectors.collection_for(self.actor, collection_id)
+        if collection is None:
+            # Audited like any miss; a malformed id's text is never stored (public_id_or_none).
+            probe_record(
+                actor=self.actor,
+                tag=AuditTag.FEED_READ,
+                target_type="feed_collection",
+                public_id=public_id_or_none(collection_id),
+            )
+            raise exceptions.NotFound("No such collection.")
+        return collection
+
+
+def _api_root_url(request) -> str:
+    return request.build_absolute_uri(reverse("taxii-api-root"))
+
+
+class TaxiiDiscoveryApi(TaxiiApi):
+    def get(self, request):
+        self.read_audit("discovery")
+        root = _api_root_url(request)
+        return Response(
+            {
+                "title": "Infringer Intelligence Hub",
+                "description": "Shareable intelligence on repeat counterfeit and piracy sellers (STIX 2.1).",
+                "contact": settings.HUB_PUBLIC_URL,
+                "default": root,
+                "api_roots": [root],
+            }
+        )
+
+
+class TaxiiApiRootApi(TaxiiApi):
+    def get(self, request):
+        self.read_audit("api_root")
+        return Response(
+            {
+                "title": "Infringer Intelligence Hub feed",
+                "versions": [TAXII_MEDIA_TYPE],
+                "max_content_length": 0,  # read-only: nothing may be posted
+            }
+        )
+
+
+class TaxiiCollectionsApi(TaxiiApi):
+    def get(self, request):
+        collections = selectors.collections_for(self.actor)
+        self.read_audit("collections", count=len(collections))
+        return Response({"collections": [c.resource() for c in collections]} if collections else {})
+
+
+class TaxiiCollectionApi(TaxiiApi):
+    def get(self, request, collection_id: str):
+        collection = self.collection_or_404(collection_id)
+        self.read_audit("collection", collection=collection)
+        return Response(collection.resource())
+
+
+class _TaxiiPageApi(TaxiiApi):
+    endpoint = ""
+
+    def entry(self, row) -> dict:
+        raise NotImplementedError
+
+    def get(self, request, collection_id: str):
+        collection = self.collection_or_404(collection_id)
+        query = selectors.feed_query(request.query_params)
+        page = selectors.feed_page(collection, query)
+        self.read_audit(
+            self.endpoint,
+            collection=collection,
+            count=len(page.rows),
+            ids=sorted({row.stix_id for row in page.rows}),
+        )
+        if not page.rows:
+            return Response({})
+        body = {"more": page.more, "objects": [self.entry(row) for row in page.rows]}
+        if page.more:
+            body["next"] = page.next
+        return Response(
+            body,
+            headers={
+                "X-TAXII-Date-Added-First": _taxii_time(page.rows[0].date_added),
+                "X-TAXII-Date-Added-Last": _taxii_time(page.rows[-1].date_added),
+            },
+        )
+
+
+class TaxiiObjectsApi(_TaxiiPageApi):
+    endpoint = "objects"
+
+    def entry(self, row) -> dict:
+        return row.content
+
+
+class TaxiiManifestApi(_TaxiiPageApi):
+    endpoint = "manifest"
+
+    def entry(self, row) -> dict:
+        return {
+            "id": row.stix_id,
+            "date_added": _taxii_time(row.date_added),
+            "version": _taxii_time(row.version),
+            "media_type": selectors.STIX_MEDIA_TYPE,
+        }
+
+
+def _taxii_time(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

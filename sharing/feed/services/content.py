@@ -1,0 +1,175 @@
+"""The feed's STIX 2.1 content: a subject's shareable state as one indicator, and the fixed objects.
+
+What a subject shows is the shareable tier only (docs/design.md): its level, the *types* of its
+identifiers, how many independent organisations reported it and their kinds (never which),
+the strongest verification, IP types and categories, first and last seen, whether it is disputed,
+and when its last live report expires. Its tokens (keyed hashes: a member cannot compute one
+offline, only derive one through the hub) appear in the indicator's pattern as `x-iih-token`
+observables, a custom SCO type defined by the hub's own `extension-definition`; the state rides
+in a property extension of the same definition. Tokens are never published as standalone SCOs:
+an SCO cannot be revoked, so a withdrawn subject's tokens would stay in every mirror.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import stix2
+from django.db.models import Max
+from django.utils import timezone
+
+from hub.keys import token_storage_keys
+from hubcore.identifiers.types import LINKING_TYPES
+from sharing.checks.services.checks import DEFAULT_LEVEL_POLICY, check_result_for
+from sharing.crypto.tokens import token_unseal
+from sharing.models import IdentifierToken, Report
+from sharing.subjects.services.subjects import counting
+
+# The one TAXII collection so far: what members who may check sellers may see.
+LISTINGS_COLLECTION_ID = "4b7e1c2a-8f3d-4e59-9a61-0c5d2b7f3e18"
+
+HUB_IDENTITY_ID = "identity--0d4a3f62-51a5-4b0e-8f5c-2a9d7f3e6c11"
+EXTENSION_ID = "extension-definition--5b0b4a3c-3b0e-4d8a-9a52-6c2f3a8e1f10"
+TOKEN_SCO_TYPE = "x-iih-token"
+# The official TLP 2.0 marking definitions (OASIS cti-stix-common-objects, tlp-2.0).
+TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+TLP_AMBER_ID = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"  # member-visible data
+TLP_RED_ID = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"  # operator-only data
+_FIXED_CREATED = "2026-12-01T00:00:00.000Z"
+_TLP2_CREATED = "2022-10-01T00:00:00.000Z"
+
+_EXTENSION_SCHEMA = (
+    "Infringer Intelligence Hub extension, version 1. "
+    f"New SCO '{TOKEN_SCO_TYPE}': a hub identifier token; properties identifier_type (the identifier's type, "
+    "e.g. phone), value (lowercase hex of the RFC 9497 OPRF output the hub computes for the identifier; "
+    "derive yours through the hub's oblivious evaluation to compare) and key_version (the OPRF key version). "
+    "Property extension on indicator: the shareable state of the listed subject the pattern's tokens belong "
+    "to: level, identifier_types, reporting_organisations (independent organisations, a count), "
+    "reporter_kinds, strongest_verification, ip_types, categories, disputed, linked_store_accounts, "
+    "first_seen, last_seen, expires. It never names a reporter and never carries a raw identifier."
+)
+
+
+@dataclass(frozen=True)
+class PublishedState:
+    """What one STIX object should say now; `digest` decides whether a new version is due."""
+
+    stix_type: str
+    state: dict
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.state, sort_keys=True).encode()).hexdigest()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def subject_state(subject_pk: int) -> PublishedState | None:
+    """The subject's shareable state, or None when it is not listed (gone, or no live report)."""
+    rows = list(IdentifierToken.objects.filter(subject_id=subject_pk, identifier_type__in=LINKING_TYPES))
+    if not rows:
+        return None
+    now = timezone.now()
+    result = check_result_for(rows, policy=DEFAULT_LEVEL_POLICY, now=now)
+    if result.level == "none" or result.first_seen is None or result.last_seen is None:
+        return None
+    expires = Report.objects.filter(counting(now), identifiers__token__subject_id=subject_pk).aggregate(
+        last=Max("expires_at")
+    )["last"]
+    if expires is None:  # no live report (a listed level always has one)
+        return None
+    keys = token_storage_keys()
+    tokens = sorted(
+        [row.identifier_type, token_unseal(row.token, keys=keys), row.key_version] for row in rows
+    )
+    return PublishedState(
+        "indicator",
+        {
+            "level": result.level,
+            "identifier_types": result.matched_types,
+            "reporting_organisations": result.reporting_organisations,
+            "reporter_kinds": result.reporter_kinds,
+            "strongest_verification": result.strongest_verification,
+            "ip_types": result.ip_types,
+            "categories": result.categories,
+            "disputed": result.disputed,
+            "linked_store_accounts": result.linked_store_accounts,
+            "first_seen": _iso(result.first_seen),
+            "last_seen": _iso(result.last_seen),
+            "expires": _iso(expires),
+            "tokens": tokens,
+        },
+    )
+
+
+def indicator_content(*, stix_id: str, state: dict, created: datetime, modified: datetime) -> dict:
+    """The STIX indicator of one listed subject, as published at `modified`."""
+    pattern = " OR ".join(
+        f"[{TOKEN_SCO_TYPE}:identifier_type = '{kind}' AND {TOKEN_SCO_TYPE}:value = '{value}'"
+        f" AND {TOKEN_SCO_TYPE}:key_version = {version}]"
+        for kind, value, version in state["tokens"]
+    )
+    properties = {key: value for key, value in state.items() if key != "tokens"}
+    indicator = stix2.v21.Indicator(
+        id=stix_id,
+        created_by_ref=HUB_IDENTITY_ID,
+        created=created,
+        modified=modified,
+        name=f"Listed seller ({state['level']})",
+        description=(
+            "A seller (subject) listed by independent reports on the Infringer Intelligence Hub. "
+            "The pattern matches any of its identifier tokens; the extension carries its shareable state."
+        ),
+        indicator_types=["malicious-activity"],
+        pattern=pattern,
+        pattern_type="stix",
+        valid_from=state["first_seen"],
+        valid_until=state["expires"],
+        object_marking_refs=[TLP_AMBER_ID],
+        extensions={EXTENSION_ID: {"extension_type": "property-extension", **properties}},
+    )
+    return json.loads(indicator.serialize())
+
+
+def revoked_content(content: dict, *, modified: datetime) -> dict:
+    """The last version of a published object: the same, revoked (a mirror drops it)."""
+    revoked = stix2.parse(content, allow_custom=True).new_version(revoked=True, modified=modified)
+    return json.loads(revoked.serialize())
+
+
+def fixed_objects() -> list[dict]:
+    """Objects every collection carries: the hub's identity, its extension definition, the TLP markings."""
+    identity = stix2.v21.Identity(
+        id=HUB_IDENTITY_ID,
+        created=_FIXED_CREATED,
+        modified=_FIXED_CREATED,
+        name="Infringer Intelligence Hub",
+        description="The neutral hub operator that publishes this feed.",
+        identity_class="organization",
+    )
+    extension = stix2.v21.ExtensionDefinition(
+        id=EXTENSION_ID,
+        created_by_ref=HUB_IDENTITY_ID,
+        created=_FIXED_CREATED,
+        modified=_FIXED_CREATED,
+        name="Infringer Intelligence Hub: identifier tokens and listed subjects",
+        description="Hub identifier tokens (a new SCO) and the shareable state of a listed subject.",
+        schema=_EXTENSION_SCHEMA,
+        version="1.0.0",
+        extension_types=["new-sco", "property-extension"],
+    )
+    markings = [
+        stix2.v21.MarkingDefinition(
+            id=marking_id,
+            created=_TLP2_CREATED,
+            name=name,
+            extensions={TLP2_EXTENSION_ID: {"extension_type": "property-extension", "tlp_2_0": level}},
+        )
+        for marking_id, name, level in ((TLP_AMBER_ID, "TLP:AMBER", "amber"), (TLP_RED_ID, "TLP:RED", "red"))
+    ]
+    return [json.loads(obj.serialize()) for obj in (identity, extension, *markings)]
