@@ -8,11 +8,11 @@ import re
 import pytest
 
 from accounts.models import Member
-from accounts.roles import OrganisationKind, Role, second_factor_required
+from accounts.roles import OrganisationKind, Role
 from sharing.models import Dispute, WatchEntry
-from tests.factories import persona, report_make_accepted, totp_code, totp_device_for
+from tests.e2e.steps import PASSWORD, at_both_widths, sign_in
+from tests.factories import persona, report_make_accepted
 
-PASSWORD = "correct horse battery staple"
 PHONE = "+86 138 0013 8000"  # tests/factories.py seller_identifiers(0)
 WORDS = {
     "en": {
@@ -44,32 +44,6 @@ def _seed() -> Member:
     return analyst
 
 
-def _log_in(page, base: str, member: Member) -> None:
-    device = (
-        totp_device_for(member) if second_factor_required(member.organisation_kind, member.role) else None
-    )
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", member.user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    if device is not None:
-        page.wait_for_url(re.compile(r".*/account/two-factor/verify/.*"))
-        page.fill("#id_code", totp_code(device))
-        page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
-
-
-def _shots(page, tmp_path, name: str) -> None:
-    """The page at 1280 and 360 px wide, saved for a look; neither may scroll sideways."""
-    for width in (1280, 360):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-            f"{name} at {width}px"
-        )
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def _check(page, words: dict) -> None:
     from playwright.sync_api import expect
 
@@ -97,21 +71,21 @@ def test_an_analyst_checks_a_listed_seller_watches_it_and_disputes_it(
     page.set_default_timeout(15_000)
     base = live_server.url
 
-    _log_in(page, base, analyst)
+    sign_in(page, base, analyst)
     page.locator("#portal-check-page").click()
-    _shots(page, tmp_path, f"check-form-{language}")
+    at_both_widths(page, tmp_path, f"check-form-{language}")
     _check(page, words)
     expect(page.locator("#check-explanation")).to_have_text(words["explanation"])
     expect(page.locator("#check-action strong")).to_have_text(words["action"])
     assert PHONE not in page.url and "?" not in page.url
-    _shots(page, tmp_path, f"check-answer-{language}")
+    at_both_widths(page, tmp_path, f"check-answer-{language}")
 
     page.fill("#id-watch-ref", "merchant-1042")
     page.locator("#watch-form button[type=submit]").click()
     page.wait_for_url(f"{base}/watchlist/")
     expect(page.locator(".messages")).to_contain_text(words["watched"])
     expect(page.locator("#watch-entries")).to_contain_text("merchant-1042")
-    _shots(page, tmp_path, f"watchlist-{language}")
+    at_both_widths(page, tmp_path, f"watchlist-{language}")
 
     page.goto(f"{base}/check/")
     _check(page, words)
@@ -119,9 +93,9 @@ def test_an_analyst_checks_a_listed_seller_watches_it_and_disputes_it(
     page.locator("#dispute-form button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/disputes/filed/[0-9a-f-]{36}/$"))
     expect(page.locator("#dispute-state")).to_have_text(words["disputed"])
-    _shots(page, tmp_path, f"dispute-{language}")
+    at_both_widths(page, tmp_path, f"dispute-{language}")
     page.goto(f"{base}/disputes/filed/")
-    _shots(page, tmp_path, f"disputes-{language}")
+    at_both_widths(page, tmp_path, f"disputes-{language}")
     context.close()
 
     assert WatchEntry.objects.filter(organisation=analyst.organisation, ref="merchant-1042").count() == 1
@@ -161,14 +135,14 @@ def test_an_admin_registers_a_webhook_sets_the_policy_and_screens_a_file(
     page.set_default_timeout(15_000)
     base = live_server.url
 
-    _log_in(page, base, admin)
+    sign_in(page, base, admin)
     page.locator("#portal-webhooks-page").click()
     page.fill("#id-url", "http://127.0.0.1:9/hook")
     page.locator("#webhook-register button[type=submit]").click()
     expect(page.locator("#webhook-secret code")).not_to_be_empty()
-    _shots(page, tmp_path, f"webhooks-{language}")
+    at_both_widths(page, tmp_path, f"webhooks-{language}")
     page.locator("#webhooks a").first.click()
-    _shots(page, tmp_path, f"webhook-deliveries-{language}")
+    at_both_widths(page, tmp_path, f"webhook-deliveries-{language}")
 
     page.goto(f"{base}/organisation/policy/")
     page.fill("#id-strikes", "2")
@@ -176,7 +150,7 @@ def test_an_admin_registers_a_webhook_sets_the_policy_and_screens_a_file(
     page.locator("#policy-form button[type=submit]").click()
     expect(page.locator(".messages")).to_contain_text(words["saved"])
     expect(page.locator("#policy-summary")).to_contain_text(words["summary"])
-    _shots(page, tmp_path, f"policy-{language}")
+    at_both_widths(page, tmp_path, f"policy-{language}")
 
     page.goto(f"{base}/bulk/")
     page.set_input_files(
@@ -188,7 +162,7 @@ def test_an_admin_registers_a_webhook_sets_the_policy_and_screens_a_file(
     page.locator("#bulk-upload button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/bulk/[0-9a-f-]{36}/$"))
     expect(page.locator("#bulk-summary")).to_be_visible()
-    _shots(page, tmp_path, f"bulk-job-{language}")
+    at_both_widths(page, tmp_path, f"bulk-job-{language}")
     page.goto(f"{base}/bulk/")
-    _shots(page, tmp_path, f"bulk-list-{language}")
+    at_both_widths(page, tmp_path, f"bulk-list-{language}")
     context.close()

@@ -13,10 +13,9 @@ from accounts.audit.models import Alert, AlertStatus, AuditEvent
 from accounts.audit.services import alert_raise
 from accounts.audit.tags import AuditTag
 from accounts.models import Member
-from accounts.roles import OrganisationKind, Role, second_factor_required
-from tests.factories import persona, report_make, seller_identifiers, totp_code, totp_device_for
-
-PASSWORD = "correct horse battery staple"
+from accounts.roles import OrganisationKind, Role
+from tests.e2e.steps import sign_in, with_password
+from tests.factories import persona, report_make, seller_identifiers
 
 
 @dataclass
@@ -27,15 +26,9 @@ class Seeded:
     checkpoint_size: int
 
 
-def _with_password(member: Member) -> Member:
-    member.user.set_password(PASSWORD)
-    member.user.save()
-    return member
-
-
 def _seed() -> Seeded:
     reporter = persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER, country="FR")
-    platform_member = _with_password(persona(OrganisationKind.PLATFORM, Role.ANALYST))
+    platform_member = with_password(persona(OrganisationKind.PLATFORM, Role.ANALYST))
     for n in range(3):
         report_make(reporter, seller_identifiers(n))
     alert = alert_raise(
@@ -45,24 +38,8 @@ def _seed() -> Seeded:
         dedupe_key=f"canary:{platform_member.organisation.public_id}:1",
         details={"canary": "decoy phone"},
     )
-    auditor = _with_password(persona(OrganisationKind.AUDITOR, Role.ANALYST, country="GB"))
+    auditor = with_password(persona(OrganisationKind.AUDITOR, Role.ANALYST, country="GB"))
     return Seeded(auditor, platform_member, alert, checkpoint_create().size)
-
-
-def _log_in(page, base: str, member: Member) -> None:
-    # A role that needs a second factor has enrolled an authenticator (tests/e2e/test_two_factor_signin.py
-    # walks the enrolment itself) and is asked for its code after the password.
-    needs_code = second_factor_required(member.organisation_kind, member.role)
-    device = totp_device_for(member) if needs_code else None
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", member.user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    if device is not None:
-        page.wait_for_url(re.compile(r".*/account/two-factor/verify/.*"))
-        page.fill("#id_code", totp_code(device))
-        page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -72,7 +49,7 @@ def test_an_auditor_reviews_the_log_in_a_real_browser(live_server, page):
     seeded = _seed()
     base = live_server.url
 
-    _log_in(page, base, seeded.auditor)
+    sign_in(page, base, seeded.auditor)
     page.locator("#portal-audit-log").click()
     expect(page.locator("h1")).to_have_text("Audit log")
 
@@ -118,7 +95,7 @@ def test_an_auditor_reviews_the_log_in_a_real_browser(live_server, page):
     # A platform member who logs in is refused the audit pages.
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{base}/accounts/login/")
-    _log_in(page, base, seeded.platform_member)
+    sign_in(page, base, seeded.platform_member)
     refused = page.goto(f"{base}/audit/")
     assert refused.status == 403
     assert AuditEvent.objects.filter(

@@ -10,7 +10,7 @@ from accounts.actors import Actor
 from accounts.roles import OrganisationKind, Role
 from sharing.bulk.services import bulk
 from sharing.bulk.tasks import bulk_chunk_task
-from tests.e2e.test_audit_review import _log_in, _with_password
+from tests.e2e.steps import sign_in, with_password
 from tests.factories import broker_stand_in, persona
 
 COLLECT_VIOLATIONS = """
@@ -35,9 +35,9 @@ def _violations(page, url: str) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_no_page_breaks_the_content_security_policy(live_server, page, monkeypatch):
     base = live_server.url
-    auditor = _with_password(persona(OrganisationKind.AUDITOR, Role.ANALYST))
-    analyst = _with_password(persona(OrganisationKind.PLATFORM, Role.ANALYST))
-    clerk = _with_password(persona(OrganisationKind.COURT, Role.ANALYST))
+    auditor = with_password(persona(OrganisationKind.AUDITOR, Role.ANALYST))
+    analyst = with_password(persona(OrganisationKind.PLATFORM, Role.ANALYST))
+    clerk = with_password(persona(OrganisationKind.COURT, Role.ANALYST))
     broker_stand_in(
         monkeypatch, bulk_chunk_task
     )  # no worker picks the job up: it stays queued and its page polls
@@ -53,17 +53,17 @@ def test_no_page_breaks_the_content_security_policy(live_server, page, monkeypat
     found += _violations(page, base + "/api/v1/redoc/")
     page.wait_for_selector(".api-content")  # so did Redoc's
     found += _violations(page, base + "/accounts/login/")
-    _log_in(page, base, auditor)
+    sign_in(page, base, auditor)
     for path in ("/audit/", "/audit/restricted/", "/audit/alerts/", "/audit/chart/", "/audit/checkpoints/"):
         found += _violations(page, base + path)
     page.context.clear_cookies()
-    _log_in(page, base, analyst)
+    sign_in(page, base, analyst)
     for path in ("/", "/bulk/", f"/bulk/{job.public_id}/"):
         found += _violations(page, base + path)
     page.wait_for_timeout(2500)  # the job page's inline script polls after 2 s
     assert polled, "the job page's inline script did not run"
     page.context.clear_cookies()
-    _log_in(page, base, clerk)
+    sign_in(page, base, clerk)
     for path in ("/disclosures/", "/disclosures/new"):
         found += _violations(page, base + path)
 

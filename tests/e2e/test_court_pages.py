@@ -17,7 +17,7 @@ from accounts.audit.tags import AuditTag
 from accounts.models import Member
 from accounts.roles import OrganisationKind, Role
 from sharing.models import DisclosureRequest, DisclosureStatus
-from tests.e2e.test_audit_review import _log_in, _with_password
+from tests.e2e.steps import at_both_widths, sign_in, sign_out, with_password
 from tests.factories import court_key_pair, member_make, persona, report_make_accepted, seller_identifiers
 
 ORDER_PDF = b"%PDF-1.7\n% Order to produce evidence, case (2026) 0042\n"
@@ -58,38 +58,24 @@ def _cast() -> Cast:
     identifiers = seller_identifiers(42)
     reviewer = persona(OrganisationKind.OPERATOR, Role.REVIEWER)
     report_make_accepted(reporter, reviewer, identifiers)
-    clerk = _with_password(persona(OrganisationKind.COURT, Role.ANALYST, country="CN"))
+    clerk = with_password(persona(OrganisationKind.COURT, Role.ANALYST, country="CN"))
     court_key_pair(clerk.organisation)
-    colleague = _with_password(member_make(clerk.organisation, Role.ANALYST))
-    first = _with_password(persona(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER))
-    second = _with_password(member_make(first.organisation, Role.DISCLOSURE_OFFICER))
+    colleague = with_password(member_make(clerk.organisation, Role.ANALYST))
+    first = with_password(persona(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER))
+    second = with_password(member_make(first.organisation, Role.DISCLOSURE_OFFICER))
     first.user.first_name, first.user.last_name = "Wang", "Fang"
     first.user.save()
     email = next(i["value"] for i in identifiers if i["type"] == "email")
     return Cast(clerk, colleague, (first, second), email)
 
 
-def _shoot(page, tmp_path, name: str) -> None:
-    """A screenshot at a desktop and a phone width; neither may scroll sideways."""
-    for width in (1280, 360):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, width)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
-def _sign_out(page) -> None:
-    page.locator("form.sign-out button[type=submit]").click()
-    page.wait_for_load_state()
-
-
 def _file_by_identifier(page, base: str, cast: Cast, words: dict, tmp_path, lang: str) -> DisclosureRequest:
     from playwright.sync_api import expect
 
-    _log_in(page, base, cast.filing_clerk)
+    sign_in(page, base, cast.filing_clerk)
     page.locator("#portal-disclosure-new").click()
     page.wait_for_url(f"{base}/disclosures/new")
-    _shoot(page, tmp_path, f"order-new-{lang}")
+    at_both_widths(page, tmp_path, f"order-new-{lang}")
     page.fill("#id_case_number", "(2026) 0042")
     page.fill("#id_issuing_court", "Pudong New Area People's Court")
     page.fill("#id_legal_basis", "CPL art. 67")
@@ -110,8 +96,8 @@ def _file_by_identifier(page, base: str, cast: Cast, words: dict, tmp_path, lang
     # The identifier went in the POST body: never in an address, never on the page that follows.
     assert cast.seller_email not in page.url and cast.seller_email not in page.content()
     assert order.scope_reports == [] and len(order.scope_tokens) == 1
-    _shoot(page, tmp_path, f"order-detail-court-{lang}")
-    _sign_out(page)
+    at_both_widths(page, tmp_path, f"order-detail-court-{lang}")
+    sign_out(page)
     return order
 
 
@@ -120,10 +106,10 @@ def _officer_approves(
 ):
     from playwright.sync_api import expect
 
-    _log_in(page, base, officer)
+    sign_in(page, base, officer)
     page.locator("#portal-disclosure-awaiting").click()
     expect(page.locator("h1")).to_have_text(words["awaiting"])
-    _shoot(page, tmp_path, f"awaiting-{lang}-{officer.pk}")
+    at_both_widths(page, tmp_path, f"awaiting-{lang}-{officer.pk}")
     page.get_by_role("link", name=order.order_reference).click()
     page.wait_for_url(f"{base}/disclosures/{order.public_id}/")
     # The order document opens in the browser: served inline as a PDF, to this signed-in officer.
@@ -137,11 +123,11 @@ def _officer_approves(
     assert page.request.get(document.url).body() == ORDER_PDF
     for tab in page.context.pages[1:]:
         tab.close()
-    _shoot(page, tmp_path, f"order-detail-officer-{lang}-{officer.pk}")
+    at_both_widths(page, tmp_path, f"order-detail-officer-{lang}-{officer.pk}")
     page.get_by_role("button", name=words["approve"], exact=True).click()
     page.wait_for_url(f"{base}/disclosures/{order.public_id}/")
     expect(page.locator("#approvals")).to_contain_text(officer.user.get_full_name() or officer.user.username)
-    _sign_out(page)
+    sign_out(page)
 
 
 @pytest.mark.usefixtures("eager_celery")
@@ -171,7 +157,7 @@ def test_a_court_files_by_identifier_two_officers_approve_the_court_downloads(
     opened = AuditEvent.objects.filter(action=AuditTag.DISCLOSURE_ORDER_DOCUMENT_OPENED)
     assert {e.actor_member_id for e in opened} == {o.pk for o in cast.officers}
 
-    _log_in(page, base, cast.downloading_clerk)
+    sign_in(page, base, cast.downloading_clerk)
     page.goto(f"{base}/disclosures/{order.public_id}/")
     expect(page.locator("#status")).to_contain_text(words["ready"])
     expect(page.locator("#approvals")).to_contain_text("Wang Fang")
@@ -179,7 +165,7 @@ def test_a_court_files_by_identifier_two_officers_approve_the_court_downloads(
         f"age -d -i court.key -o package.zip disclosure-{order.public_id}.zip.age"
     )
     expect(page.locator("#open-commands")).to_contain_text("ssh-keygen -Y verify")
-    _shoot(page, tmp_path, f"order-download-{lang}")
+    at_both_widths(page, tmp_path, f"order-download-{lang}")
     with page.expect_download() as downloading:
         page.get_by_role("link", name=words["download"]).click()
     package = downloading.value
@@ -191,12 +177,12 @@ def test_a_court_files_by_identifier_two_officers_approve_the_court_downloads(
 
 def test_without_javascript_a_court_names_a_person_and_an_address_field_by_field(live_server, browser):
     """The order form's identifier rows are the report form's: a plain post, a bad field's message on it."""
-    clerk = _with_password(persona(OrganisationKind.COURT, Role.ANALYST, country="CN"))
+    clerk = with_password(persona(OrganisationKind.COURT, Role.ANALYST, country="CN"))
     court_key_pair(clerk.organisation)
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    _log_in(page, live_server.url, clerk)
+    sign_in(page, live_server.url, clerk)
     page.goto(f"{live_server.url}/disclosures/new")
     page.fill("#id_case_number", "(2026) 0043")
     page.fill("#id_issuing_court", "Pudong New Area People's Court")

@@ -23,8 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ApiKey, Member, Organisation
 from accounts.roles import OrganisationKind, Role
-from tests.e2e.test_audit_review import PASSWORD as OPERATOR_PASSWORD
-from tests.e2e.test_audit_review import _with_password
+from tests.e2e.steps import PASSWORD, sign_in_with, sign_out, with_password
 from tests.factories import persona, totp_code, totp_device_for
 from tests.smtp_server import links_in
 
@@ -35,25 +34,6 @@ COURT_ADMIN = "registry@joining-court.example"
 
 def _password_of(email: str) -> str:
     return f"Harbour-{email.split('@')[0]}-5820"
-
-
-def _sign_in(page, base: str, username: str, password: str, device: TOTPDevice | None = None) -> None:
-    """Password, then (for a member with an authenticator) the code it shows now."""
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.locator("main button[type=submit]").click()
-    if device is not None:
-        page.wait_for_url(re.compile(r".*/account/two-factor/verify/.*"))
-        device.refresh_from_db()
-        page.fill("#id_code", totp_code(device))
-        page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def _sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
 
 
 def _invitation_link(smtp, address: str, base: str) -> str:
@@ -115,7 +95,7 @@ def test_a_platform_applies_is_verified_and_its_people_join_with_a_second_factor
 
     base = live_server.url
     settings.HUB_PUBLIC_URL = base
-    operator = _with_password(persona(OrganisationKind.OPERATOR, Role.ADMIN, country="GB"))
+    operator = with_password(persona(OrganisationKind.OPERATOR, Role.ADMIN, country="GB"))
     operator_device = totp_device_for(operator)
 
     # 1. The platform applies, with its licence, on the public form.
@@ -135,7 +115,7 @@ def test_a_platform_applies_is_verified_and_its_people_join_with_a_second_factor
     expect(page.locator("h1")).to_have_text("Application received")
 
     # 2. The operator admin signs in with a code and verifies it from the queue.
-    _sign_in(page, base, operator.user.username, OPERATOR_PASSWORD, operator_device)
+    sign_in_with(page, base, operator.user.username, PASSWORD, operator_device)
     page.goto(f"{base}/operator/applications/")
     page.click("text=Joining Commerce Co., Ltd.")
     page.fill("#verify-reason", "USCC and licence match the enterprise credit register")
@@ -143,23 +123,23 @@ def test_a_platform_applies_is_verified_and_its_people_join_with_a_second_factor
     page.wait_for_load_state()
     platform = Organisation.objects.get(name="Joining Commerce Co., Ltd.")
     assert platform.in_good_standing and platform.kind == OrganisationKind.PLATFORM
-    _sign_out(page)
+    sign_out(page)
 
     # 3. The contact's invitation arrives by SMTP: accept, set a password, enrol an authenticator.
     admin = _accept(page, base, _invitation_link(smtp, PLATFORM_CONTACT, base), PLATFORM_CONTACT)
     assert (admin.organisation, admin.role) == (platform, Role.ADMIN)
     admin_device = _enrol(page, admin)
-    _sign_out(page)
+    sign_out(page)
 
     # 4. Signing in again asks for the code.
-    _sign_in(page, base, PLATFORM_CONTACT, _password_of(PLATFORM_CONTACT), admin_device)
+    sign_in_with(page, base, PLATFORM_CONTACT, _password_of(PLATFORM_CONTACT), admin_device)
     page.goto(f"{base}/organisation/members/")
     expect(page.locator("h1")).to_be_visible()
 
     # 5. The admin invites an analyst, who joins (no second factor for this role) and makes a key.
     analyst_email = "analyst@joining-platform.example"
     _invite(page, base, analyst_email, "analyst")
-    _sign_out(page)
+    sign_out(page)
     analyst = _accept(page, base, _invitation_link(smtp, analyst_email, base), analyst_email)
     assert (analyst.organisation, analyst.role) == (platform, Role.ANALYST)
     page.goto(f"{base}/account/api-keys/")
@@ -220,7 +200,7 @@ def test_a_court_is_admitted_and_its_clerk_enrols_totp_before_the_disclosure_pag
     _enrol(page, court_admin)
     clerk_email = "clerk@joining-court.example"
     _invite(page, base, clerk_email, "analyst")
-    _sign_out(page)
+    sign_out(page)
 
     # The clerk sets a password; every disclosure page waits until a second factor is enrolled.
     clerk = _accept(page, base, _invitation_link(smtp, clerk_email, base), clerk_email)

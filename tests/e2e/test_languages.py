@@ -5,16 +5,14 @@ and meets a 404; an administrator opens the members page. Each page is photograp
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from accounts.audit.checkpoints import checkpoint_create
 from accounts.models import Member
-from accounts.roles import OrganisationKind, Role, second_factor_required
-from tests.factories import persona, report_make, seller_identifiers, totp_code, totp_device_for
+from accounts.roles import OrganisationKind, Role
+from tests.e2e.steps import at_both_widths, sign_in, with_password
+from tests.factories import persona, report_make, seller_identifiers
 
-PASSWORD = "correct horse battery staple"
 ACCEPT = {"en": "en-GB,en;q=0.8", "zh-hans": "zh-CN,zh;q=0.9"}
 WORDS = {
     "en": {"login": "Log in", "audit": "Audit log", "members": "Members of", "404": "Page not found"},
@@ -23,43 +21,16 @@ WORDS = {
 
 
 def _member(kind: str, role: str) -> Member:
-    member = persona(kind, role)
-    member.user.set_password(PASSWORD)
-    member.user.save()
-    return member
+    return with_password(persona(kind, role))
 
 
 def _log_in(page, base: str, member: Member, language: str) -> None:
-    needs_code = second_factor_required(member.organisation_kind, member.role)
-    device = totp_device_for(member) if needs_code else None  # enrolled before, as in test_audit_review
-    page.goto(f"{base}/accounts/login/")
+    """The sign-in page first speaks the browser's language; then the member signs in."""
     from playwright.sync_api import expect
 
+    page.goto(f"{base}/accounts/login/")
     expect(page.locator("h1")).to_have_text(WORDS[language]["login"])
-    page.fill("#id_username", member.user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    if device is not None:
-        page.wait_for_url(re.compile(r".*/account/two-factor/verify/.*"))
-        page.fill("#id_code", totp_code(device))
-        page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
-
-
-STICKING_OUT = """Array.from(document.querySelectorAll('body *'))
-  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))
-  .slice(0, 8).map(e => `${e.tagName}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
-
-
-def _photograph(page, tmp_path, name: str) -> None:
-    """At 1280 and 360 px: a screenshot, and no horizontal overflow of the page itself."""
-    for width in (1280, 360):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-            f"{name} overflows the page at {width} px: {page.evaluate(STICKING_OUT)}"
-        )
-    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, base, member)
 
 
 @pytest.fixture
@@ -97,7 +68,7 @@ def test_an_auditor_reads_the_log_and_meets_a_404_in_either_language(
     page, base = context_in(language), live_server.url
 
     page.goto(f"{base}/accounts/login/")
-    _photograph(page, tmp_path, f"login-{language}")
+    at_both_widths(page, tmp_path, f"login-{language}")
     _log_in(page, base, auditor, language)
     page.locator("#portal-audit-log").click()
 
@@ -105,14 +76,14 @@ def test_an_auditor_reads_the_log_and_meets_a_404_in_either_language(
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("#filter-apply")).to_have_text("Filter" if language == "en" else "筛选")
     assert page.locator("#audit-events tbody tr").count() >= 3
-    _photograph(page, tmp_path, f"audit-log-{language}")
+    at_both_widths(page, tmp_path, f"audit-log-{language}")
     page.locator("#audit-events a.event-link").first.click()
     expect(page.locator("#inclusion")).to_contain_text("Inclusion proof" if language == "en" else "包含证明")
-    _photograph(page, tmp_path, f"audit-event-{language}")
+    at_both_widths(page, tmp_path, f"audit-event-{language}")
 
     page.goto(f"{base}/no-such-page/")
     expect(page.locator("h1")).to_have_text(WORDS[language]["404"])
-    _photograph(page, tmp_path, f"404-{language}")
+    at_both_widths(page, tmp_path, f"404-{language}")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -124,7 +95,7 @@ def test_the_switch_turns_the_members_page_into_chinese_and_back(live_server, co
     _log_in(page, base, admin, "en")
     page.goto(f"{base}/organisation/members/")
     expect(page.locator("h1")).to_contain_text(WORDS["en"]["members"])
-    _photograph(page, tmp_path, "members-en")
+    at_both_widths(page, tmp_path, "members-en")
 
     page.select_option("#language-select", "zh-hans")
     page.locator(".language-switch button").click()
@@ -132,7 +103,7 @@ def test_the_switch_turns_the_members_page_into_chinese_and_back(live_server, co
     expect(page.locator("h1")).to_contain_text(WORDS["zh-hans"]["members"])
     expect(page.locator("#invite button[type=submit]")).to_have_text("发送邀请")
     expect(page.locator(f'tr[data-member="{admin.public_id}"] td').nth(1)).to_have_text("管理员")
-    _photograph(page, tmp_path, "members-zh-hans")
+    at_both_widths(page, tmp_path, "members-zh-hans")
 
     page.select_option("#language-select", "en")
     page.locator(".language-switch button").click()

@@ -18,11 +18,11 @@ from accounts.audit.tags import AuditTag
 from accounts.models import Member
 from accounts.roles import OrganisationKind, Role
 from sharing.models import DisclosureStatus, Dispute, Report, ReportStatus
+from tests.e2e.steps import sign_in, sign_out, with_password
 from tests.e2e.test_analyst_pages import PHONE, _check
 from tests.e2e.test_analyst_pages import WORDS as ANALYST_WORDS
-from tests.e2e.test_audit_review import _log_in, _with_password
 from tests.e2e.test_court_pages import LANGUAGES as COURT_WORDS
-from tests.e2e.test_court_pages import Cast, _file_by_identifier, _officer_approves, _sign_out
+from tests.e2e.test_court_pages import Cast, _file_by_identifier, _officer_approves
 from tests.e2e.test_review_pages import TEXT as REVIEW_WORDS
 from tests.e2e.test_rights_owner_pages import TEXT as OWNER_WORDS
 from tests.factories import court_key_pair, member_make, persona
@@ -36,7 +36,7 @@ def _file_report(page, base: str, owner: Member, words: dict) -> Report:
     It claims an administrative decision, so that one report alone lists the seller."""
     from playwright.sync_api import expect
 
-    _log_in(page, base, owner)
+    sign_in(page, base, owner)
     page.goto(f"{base}/reports/new")
     expect(page.locator("h1")).to_have_text(words["new"])
     page.select_option("#identifier-0-type", "phone")
@@ -64,7 +64,7 @@ def _file_report(page, base: str, owner: Member, words: dict) -> Report:
     report = Report.objects.get(reporter_organisation=owner.organisation)
     assert page.url.endswith(f"/reports/{report.public_id}/")
     assert report.evidence_count == 1 and report.identifiers.count() == 2
-    _sign_out(page)
+    sign_out(page)
     return report
 
 
@@ -73,7 +73,7 @@ def _review(page, base: str, reviewer: Member, report: Report, words: dict) -> N
     having checked the administrative decision it claims."""
     from playwright.sync_api import expect
 
-    _log_in(page, base, reviewer)
+    sign_in(page, base, reviewer)
     page.locator("#portal-reviewer-reports").click()
     expect(page.locator("h1")).to_have_text(words["queue"])
     page.locator(f'a[href="/review/reports/{report.public_id}/"]').click()
@@ -90,14 +90,14 @@ def _review(page, base: str, reviewer: Member, report: Report, words: dict) -> N
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED and report.reviewed_by_id == reviewer.pk
     assert report.decision_verified
-    _sign_out(page)
+    sign_out(page)
 
 
 def _check_and_dispute(page, base: str, analyst: Member, words: dict) -> Dispute:
     """The platform analyst checks the seller by phone, sees it listed, and disputes it from the answer."""
     from playwright.sync_api import expect
 
-    _log_in(page, base, analyst)
+    sign_in(page, base, analyst)
     page.locator("#portal-check-page").click()
     _check(page, words)  # the answer's level reads "Listed" in the page's language
     page.fill("#id-dispute-grounds", "The seller is the brand's licensee.")
@@ -106,7 +106,7 @@ def _check_and_dispute(page, base: str, analyst: Member, words: dict) -> Dispute
     expect(page.locator("#dispute-state")).to_have_text(words["disputed"])
     dispute = Dispute.objects.get(filed_by=analyst.organisation)
     assert page.url.endswith(f"/disputes/filed/{dispute.public_id}/")
-    _sign_out(page)
+    sign_out(page)
     return dispute
 
 
@@ -114,7 +114,7 @@ def _answer(page, base: str, owner: Member, dispute: Dispute, words: dict) -> No
     """The rights owner finds the dispute, its clock in working days, and answers it with a document."""
     from playwright.sync_api import expect
 
-    _log_in(page, base, owner)
+    sign_in(page, base, owner)
     page.goto(f"{base}/disputes/")
     expect(page.locator("#dispute-table")).to_contain_text(words["days"])
     page.click(f"a[href='/disputes/{dispute.public_id}/']")
@@ -127,14 +127,14 @@ def _answer(page, base: str, owner: Member, dispute: Dispute, words: dict) -> No
     expect(page.locator(".messages")).to_contain_text(words["answered"])
     expect(page.locator("#dispute-clocks")).to_contain_text(words["answered_badge"])
     assert dispute.covered.get().state == "answered"
-    _sign_out(page)
+    sign_out(page)
 
 
 def _download(page, base: str, clerk: Member, order, words: dict) -> None:
     """A clerk of the court opens the order, now ready, and downloads the encrypted package."""
     from playwright.sync_api import expect
 
-    _log_in(page, base, clerk)
+    sign_in(page, base, clerk)
     page.goto(f"{base}/disclosures/{order.public_id}/")
     expect(page.locator("#status")).to_contain_text(words["ready"])
     with page.expect_download() as downloading:
@@ -150,14 +150,14 @@ def _download(page, base: str, clerk: Member, order, words: dict) -> None:
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_a_report_goes_from_filing_to_a_court_package(live_server, browser, tmp_path, language):
     court_words = COURT_WORDS[language]
-    owner = _with_password(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER, country="FR"))
-    reviewer = _with_password(persona(OrganisationKind.OPERATOR, Role.REVIEWER))
-    analyst = _with_password(persona(OrganisationKind.PLATFORM, Role.ANALYST))
-    clerk = _with_password(persona(OrganisationKind.COURT, Role.ANALYST, country="CN"))
+    owner = with_password(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER, country="FR"))
+    reviewer = with_password(persona(OrganisationKind.OPERATOR, Role.REVIEWER))
+    analyst = with_password(persona(OrganisationKind.PLATFORM, Role.ANALYST))
+    clerk = with_password(persona(OrganisationKind.COURT, Role.ANALYST, country="CN"))
     court_key_pair(clerk.organisation)
-    colleague = _with_password(member_make(clerk.organisation, Role.ANALYST))
-    first = _with_password(persona(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER))
-    second = _with_password(member_make(first.organisation, Role.DISCLOSURE_OFFICER))
+    colleague = with_password(member_make(clerk.organisation, Role.ANALYST))
+    first = with_password(persona(OrganisationKind.OPERATOR, Role.DISCLOSURE_OFFICER))
+    second = with_password(member_make(first.organisation, Role.DISCLOSURE_OFFICER))
     cast = Cast(clerk, colleague, (first, second), SELLER_EMAIL)
 
     context = browser.new_context(

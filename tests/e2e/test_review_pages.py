@@ -5,17 +5,13 @@ document. Each page is shot at 1280 and 360 px, with no sideways scroll."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from accounts.models import Member
 from accounts.roles import OrganisationKind, Role
 from sharing.models import DisputeStatus, Report, ReportStatus
-from tests.factories import dispute_make, persona, totp_code, totp_device_for
+from tests.e2e.steps import at_both_widths, sign_in, with_password
+from tests.factories import dispute_make, persona
 from tests.sharing.test_review_pages import EVIDENCE, STATEMENT, report_with_evidence
-
-PASSWORD = "demo-password-2026"
 
 TEXT = {
     "en": {
@@ -39,33 +35,6 @@ TEXT = {
 }
 
 
-def _with_password(member: Member) -> Member:
-    member.user.set_password(PASSWORD)
-    member.user.save()
-    return member
-
-
-def _log_in(page, base: str, member: Member) -> None:
-    device = totp_device_for(member)  # reviewers sign in with a second factor
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", member.user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/account/two-factor/verify/.*"))
-    page.fill("#id_code", totp_code(device))
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
-
-
-def _shoot(page, tmp_path, name: str, language: str) -> None:
-    """Screenshots at 1280 and 360 px wide; neither may scroll sideways."""
-    for width in (1280, 360):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(tmp_path / f"{name}-{language}-{width}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, width)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_a_reviewer_opens_the_evidence_accepts_the_report_and_decides_a_dispute(
@@ -77,7 +46,7 @@ def test_a_reviewer_opens_the_evidence_accepts_the_report_and_decides_a_dispute(
     old = report_with_evidence(n=1)
     urgent = report_with_evidence(n=2, verification_level="court_judgment")
     dispute, _ = dispute_make(n=950, answered=True)
-    reviewer = _with_password(persona(OrganisationKind.OPERATOR, Role.REVIEWER))
+    reviewer = with_password(persona(OrganisationKind.OPERATOR, Role.REVIEWER))
     context = browser.new_context(
         locale="zh-CN" if language == "zh-hans" else "en-GB",
         extra_http_headers={"Accept-Language": language},
@@ -89,7 +58,7 @@ def test_a_reviewer_opens_the_evidence_accepts_the_report_and_decides_a_dispute(
     base = live_server.url
 
     try:
-        _log_in(page, base, reviewer)
+        sign_in(page, base, reviewer)
 
         # The queue: the report claiming a court judgment is urgent and comes first.
         page.locator("#portal-reviewer-reports").click()
@@ -99,7 +68,7 @@ def test_a_reviewer_opens_the_evidence_accepts_the_report_and_decides_a_dispute(
         expect(first_row.locator("a.review-link")).to_have_attribute(
             "href", f"/review/reports/{urgent.public_id}/"
         )
-        _shoot(page, tmp_path, "review-queue", language)
+        at_both_widths(page, tmp_path, f"review-queue-{language}")
 
         # The report: its statement, its identifier types, and its evidence file, downloaded.
         page.locator(f'a[href="/review/reports/{old.public_id}/"]').click()
@@ -110,7 +79,7 @@ def test_a_reviewer_opens_the_evidence_accepts_the_report_and_decides_a_dispute(
             page.locator("#evidence a.evidence-link").first.click()
         with open(download.value.path(), "rb") as saved:
             assert saved.read() == EVIDENCE
-        _shoot(page, tmp_path, "review-report", language)
+        at_both_widths(page, tmp_path, f"review-report-{language}")
 
         # Accept it: the page now says the material is closed, and shows none of it.
         page.fill("#accept-reason", "The test purchase receipt is genuine.")
@@ -123,7 +92,7 @@ def test_a_reviewer_opens_the_evidence_accepts_the_report_and_decides_a_dispute(
         # The dispute queue: open the answered dispute, see both sides, uphold it.
         page.goto(f"{base}/review/disputes/")
         expect(page.locator("h1")).to_have_text(text["disputes"])
-        _shoot(page, tmp_path, "review-disputes", language)
+        at_both_widths(page, tmp_path, f"review-disputes-{language}")
         page.locator(f'a[href="/review/disputes/{dispute.public_id}/"]').click()
         expect(page.locator("#grounds")).to_contain_text("The seller holds a licence.")
         expect(page.locator("h2", has_text=text["clock"])).to_be_visible()
@@ -132,7 +101,7 @@ def test_a_reviewer_opens_the_evidence_accepts_the_report_and_decides_a_dispute(
             page.locator("a.document-link", has_text="suit.pdf").click()
         with open(download.value.path(), "rb") as saved:
             assert saved.read() == b"%PDF"
-        _shoot(page, tmp_path, "review-dispute", language)
+        at_both_widths(page, tmp_path, f"review-dispute-{language}")
         page.locator("#outcome-upheld").check()
         page.fill("#decide-reason", "The suit was filed in time.")
         page.locator("#decide").click()

@@ -10,13 +10,13 @@ import pytest
 
 from accounts.actors import Actor
 from accounts.models import Member
-from accounts.roles import OrganisationKind, Role, second_factor_required
+from accounts.roles import OrganisationKind, Role
 from sharing.due_process.services.disputes import dispute_file
 from sharing.models import Report
 from sharing.reports.services.reports import report_accept
 from sharing.subjects.inputs import raw_identifiers
-from tests.e2e.test_audit_review import PASSWORD, _with_password
-from tests.factories import persona, totp_code, totp_device_for
+from tests.e2e.steps import at_both_widths, sign_in, with_password
+from tests.factories import persona
 
 TEXT = {
     "en": {
@@ -43,33 +43,12 @@ TEXT = {
 LOCALES = {"en": "en-GB", "zh-hans": "zh-CN"}
 
 
-def _sign_in(page, base: str, member: Member) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", member.user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    if second_factor_required(member.organisation_kind, member.role):
-        page.wait_for_url(re.compile(r".*/account/two-factor/verify/.*"))
-        page.fill("#id_code", totp_code(totp_device_for(member)))
-        page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def _shots(page, tmp_path, name: str, language: str) -> None:
-    """Each main page at 1280 and 360 px wide: a screenshot, and no horizontal scrolling."""
-    for width in (1280, 360):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(tmp_path / f"{name}-{language}-{width}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, width)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_a_rights_owner_files_a_report_and_answers_its_dispute(live_server, browser, tmp_path, language):
     from playwright.sync_api import expect
 
     text = TEXT[language]
-    owner = _with_password(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER, country="FR"))
+    owner = with_password(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER, country="FR"))
     reviewer = persona(OrganisationKind.OPERATOR, Role.REVIEWER, country="GB")
     platform = persona(OrganisationKind.PLATFORM, Role.ANALYST)
     evidence = tmp_path / "receipt.pdf"
@@ -83,7 +62,7 @@ def test_a_rights_owner_files_a_report_and_answers_its_dispute(live_server, brow
     page.set_default_timeout(15_000)
     base = live_server.url
 
-    _sign_in(page, base, owner)
+    sign_in(page, base, owner)
     page.goto(f"{base}/reports/new")
     assert page.locator("h1").inner_text() == text["new"]
     page.select_option("#identifier-0-type", "phone")
@@ -105,7 +84,7 @@ def test_a_rights_owner_files_a_report_and_answers_its_dispute(live_server, brow
     page.fill("#id_statement", "Test purchase, order 42: counterfeit handbags.")
     page.set_input_files("#id_evidence", str(evidence))
     page.check("#id_authenticity_guaranteed")
-    _shots(page, tmp_path, "report-new", language)
+    at_both_widths(page, tmp_path, f"report-new-{language}")
     page.click("#submit-report")
     page.wait_for_url(re.compile(r".*/reports/[0-9a-f-]{36}/$"))
 
@@ -113,12 +92,12 @@ def test_a_rights_owner_files_a_report_and_answers_its_dispute(live_server, brow
     assert text["filed"] in page.locator(".messages").inner_text()
     assert report.evidence_count == 1 and report.identifiers.count() == 2
     assert report.authenticity_guaranteed_at is not None and report.right_holder == "Example Brand Co., Ltd."
-    _shots(page, tmp_path, "report-page", language)
+    at_both_widths(page, tmp_path, f"report-page-{language}")
 
     page.goto(f"{base}/reports/")
     assert page.locator("h1").inner_text() == text["mine"]
     assert str(report.public_id)[:8] in page.locator("#report-table").inner_text()
-    _shots(page, tmp_path, "my-reports", language)
+    at_both_widths(page, tmp_path, f"my-reports-{language}")
 
     report_accept(report=report, reason="Receipt checked.", actor=Actor(member=reviewer))
     dispute = dispute_file(
@@ -129,7 +108,7 @@ def test_a_rights_owner_files_a_report_and_answers_its_dispute(live_server, brow
     )
     page.goto(f"{base}/disputes/")
     assert text["days"] in page.locator("#dispute-table").inner_text()
-    _shots(page, tmp_path, "disputes", language)
+    at_both_widths(page, tmp_path, f"disputes-{language}")
     page.click(f"a[href='/disputes/{dispute.public_id}/']")
     page.fill("#id_note", "Suit filed at the IP court on 3 March.")
     page.set_input_files("#id_answer_evidence", str(evidence))
@@ -139,11 +118,11 @@ def test_a_rights_owner_files_a_report_and_answers_its_dispute(live_server, brow
     assert text["answered"] in page.locator(".messages").inner_text()
     assert text["answered_badge"] in page.locator("#dispute-clocks").inner_text()
     assert dispute.covered.get().state == "answered"
-    _shots(page, tmp_path, "dispute", language)
+    at_both_widths(page, tmp_path, f"dispute-{language}")
 
     page.goto(f"{base}/standing/")
     assert text["trusted"] in page.locator("#trusted-flagger").inner_text()
-    _shots(page, tmp_path, "standing", language)
+    at_both_widths(page, tmp_path, f"standing-{language}")
     context.close()
 
 
@@ -166,11 +145,11 @@ def _report_kinds(owner: Member) -> set[str]:
 def test_a_person_and_an_address_are_checked_field_by_field_as_typed(live_server, browser):
     from playwright.sync_api import expect
 
-    owner = _with_password(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER, country="FR"))
+    owner = with_password(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER, country="FR"))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    _sign_in(page, live_server.url, owner)
+    sign_in(page, live_server.url, owner)
     page.goto(f"{live_server.url}/reports/new")
 
     # With the script, a row shows only its type's inputs.
@@ -212,11 +191,11 @@ def test_a_person_and_an_address_are_checked_field_by_field_as_typed(live_server
 
 
 def test_without_javascript_a_person_is_filed_after_a_per_field_message(live_server, browser):
-    owner = _with_password(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER, country="FR"))
+    owner = with_password(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER, country="FR"))
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    _sign_in(page, live_server.url, owner)
+    sign_in(page, live_server.url, owner)
     page.goto(f"{live_server.url}/reports/new")
 
     # Without the script every input is there; the ones that do not apply to the chosen type are ignored.

@@ -11,7 +11,7 @@ import pytest
 from django_otp.oath import TOTP
 
 from accounts.roles import OrganisationKind, Role
-from tests.e2e.test_audit_review import PASSWORD, _with_password
+from tests.e2e.steps import PASSWORD, with_password
 from tests.factories import persona
 
 
@@ -24,7 +24,7 @@ def _code(secret: str) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_a_court_clerk_enrols_totp_before_seeing_the_disclosure_pages(live_server, page):
     base = live_server.url
-    clerk = _with_password(persona(OrganisationKind.COURT, Role.ANALYST))
+    clerk = with_password(persona(OrganisationKind.COURT, Role.ANALYST))
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
 
