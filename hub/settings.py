@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files (admin, API docs) in every mode: runserver serves none with DEBUG off.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their cache; every other answer is no-store.
+    "hub.no_store.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "hub.middleware.RequestIdMiddleware",
     # Before CsrfViewMiddleware: it parses web form bodies under their upload limit (hub/input_guard.py).

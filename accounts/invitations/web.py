@@ -9,7 +9,6 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
@@ -120,7 +119,6 @@ def member_reactivate(request: ActorRequest, member_id) -> HttpResponse:
 SESSION_TOKEN = "invitation_token"
 
 
-@never_cache
 def accept_link(request: HttpRequest, token: str) -> HttpResponse:
     """The mail's link: keep the token in the session and move to a path without it at once.
 
@@ -132,7 +130,6 @@ def accept_link(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("invitation-accept")
 
 
-@never_cache
 def accept(request: HttpRequest) -> HttpResponse:
     """Open to anyone holding the link: shows organisation and role, and sets the password.
 
@@ -208,7 +205,6 @@ def _keys_page(
     )
 
 
-@never_cache
 @capability_required(Capability.APIKEY_MANAGE)
 def api_keys(request: ActorRequest) -> HttpResponse:
     """Your own keys; POST creates one, shown once on the answer page."""

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.audit.tags import AuditTag
@@ -25,7 +24,6 @@ from sharing.watchlists.services.watchlists import EVENT_TYPE_LABELS
 PAGE_SIZE = 50
 
 
-@never_cache  # the page shows a new endpoint's signing secret once
 @capability_required(Capability.WEBHOOK_MANAGE)
 def webhooks_page(request: ActorRequest) -> HttpResponse:
     """The organisation's endpoints and the form; a POST registers one and shows its secret once."""

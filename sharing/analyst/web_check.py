@@ -10,7 +10,6 @@ from dataclasses import asdict
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 
 from accounts.capabilities import holds_any
 from accounts.roles import Capability
@@ -28,7 +27,6 @@ ROWS = 4  # identifier rows the form starts with
 
 
 @match_revealing("post")
-@never_cache  # the page shows back the identifiers typed into it
 @capability_required(Capability.CHECK_RUN)
 def check_page(request: ActorRequest) -> HttpResponse:
     """The form; on POST, the answer for the seller's identifiers under the organisation's policy."""

@@ -11,7 +11,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.views.decorators.cache import never_cache
 
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
@@ -33,7 +32,6 @@ ROWS = 4  # identifier rows the form starts with
 
 
 @match_revealing("post")
-@never_cache  # the page shows back the identifiers typed into it
 @capability_required(Capability.DISPUTE_FILE)
 def disputes_filed(request: ActorRequest) -> HttpResponse:
     """The disputes the organisation filed, and the form; a POST files one for a listed seller."""

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
@@ -27,7 +26,6 @@ ROWS = 4  # identifier rows the form starts with
 
 
 @match_revealing("post")
-@never_cache  # the page shows back the identifiers typed into it
 @capability_required(Capability.WATCHLIST_MANAGE)
 def watchlist_page(request: ActorRequest) -> HttpResponse:
     """The entries, and the add form; a POST watches one seller by its identifiers and a reference."""

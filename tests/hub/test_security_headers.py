@@ -134,3 +134,27 @@ def test_the_api_docs_run_no_inline_script(client, path):
         r"script-src ([^;]*)", response["Content-Security-Policy"]
     ).group(1)
     assert all("src=" in tag.group(2) for tag in _tags(html) if tag.group(1).lower() == "script")
+
+
+@pytest.mark.django_db
+def test_no_answer_of_the_hub_may_be_stored_by_a_browser_or_a_proxy(client, platform_analyst, api):
+    """Every page (each with made-up ids: answered, refused or not found), an API answer and an error
+    page say no-store: a cached copy would outlive the session. Static files keep their cache."""
+    from tests.accounts.test_web_methods import _capability_pages
+    from tests.factories import web_login
+
+    web_login(client, platform_analyst)
+    answers = {name: client.get(url) for name, url in _capability_pages().items()}
+    answers["home"] = client.get("/")
+    answers["api check"] = api(platform_analyst).post(
+        "/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}, format="json"
+    )
+    answers["not found"] = client.get("/no-such-page/")
+
+    stored = {
+        name: r.get("Cache-Control", "")
+        for name, r in answers.items()
+        if "no-store" not in r.get("Cache-Control", "")
+    }
+    assert len(answers) > 40 and stored == {}
+    assert "no-store" not in client.get("/static/hub/hub.css").get("Cache-Control", "")
