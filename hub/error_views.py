@@ -17,11 +17,16 @@ from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
-API_PREFIX = "/api/"
+# The machine-facing paths: the JSON API and the TAXII feed. Keys, not sessions; JSON errors, not pages.
+API_PREFIXES = ("/api/", "/taxii2/")
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith(API_PREFIXES)
 
 
 def is_api_request(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PREFIX)
+    return is_api_path(request.path_info)
 
 
 def api_error_response(

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
-from hub.error_views import api_error_response
+from hub.error_views import api_error_response, is_api_path
 from hub.nul import NUL, NUL_MESSAGE
 from hub.uploads import UploadTooLargeError
 
@@ -42,7 +42,7 @@ class InputGuardMiddleware:
                 code="invalid",
                 message=NUL_MESSAGE,
                 field=where,
-                api=request.path_info.startswith("/api/"),
+                api=is_api_path(request.path_info),
             )
         return self.get_response(request)
 

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.actors import Actor
 from accounts.audit.services import alert_raise
 from accounts.roles import ROLE_CAPABILITIES, Capability, OrganisationKind, Role
+from hub.error_views import API_PREFIXES
 from hub.errors import DomainError
 from sharing.bulk.services import bulk
 from sharing.bulk.tasks import bulk_chunk_task
@@ -51,7 +52,6 @@ def _routes(patterns=None, prefix: str = "") -> list[str]:
 
 
 ROUTES = _routes()
-API_PREFIXES = ("/api/", "/taxii2/")  # the JSON API and the TAXII feed: API keys, no web forms
 
 
 def _members_covering_every_capability() -> list:

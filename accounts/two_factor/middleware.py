@@ -15,12 +15,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.two_factor import selectors, services
+from hub.error_views import is_api_path
 
 _LAST_SEEN = "hub_last_seen"
 
 
 def _exempt(path: str) -> bool:
-    return path.startswith("/api/") or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+    return is_api_path(path) or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
 
 
 class SessionIdleTimeoutMiddleware:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -20,7 +21,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.authentication import TaxiiApiKeyAuthentication
 from accounts.roles import Capability
-from accounts.scoped import probe_record, public_id_or_none
+from accounts.scoped import not_found_message, probe_record, public_id_or_none
 from hub.exception_handler import api_exception_handler
 from sharing.feed import selectors
 from sharing.feed.selectors import TAXII_MEDIA_TYPE, FeedCollection
@@ -90,7 +91,7 @@ class TaxiiApi(HubApiView):
                 target_type="feed_collection",
                 public_id=public_id_or_none(collection_id),
             )
-            raise exceptions.NotFound("No such collection.")
+            raise exceptions.NotFound(not_found_message(gettext_noop("collection")))
         return collection
 
 

@@ -160,6 +160,15 @@ MATCH_REVEALING = {
 # Routes none of whose methods looks up an identifier, or that only show answers gated where they were asked
 # (the GET of a route above is listed there, by its POST).
 NOT_MATCH_REVEALING = {
+    # The TAXII feed (sharing/feed/): it publishes every listing to every member who may check, whatever
+    # the member asks; nothing is looked up from an identifier the member gives, so there is no answer
+    # to gate. Its tokens are opaque without the hub's OPRF, whose evaluations are the gated, audited path.
+    "taxii-discovery",
+    "taxii-api-root",
+    "taxii-collections",
+    "taxii-collection",
+    "taxii-objects",
+    "taxii-manifest",
     "home",
     "set_language",
     "login",
