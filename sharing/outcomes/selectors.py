@@ -150,6 +150,11 @@ def owner_subjects(*, actor: Actor) -> QuerySet[Subject]:
     )
 
 
+def first_accepted_of(subject: Subject) -> datetime:
+    """The `first_accepted` annotation `owner_subjects` puts on each subject."""
+    return subject.first_accepted  # type: ignore[attr-defined]
+
+
 def subject_outcomes(
     *, actor: Actor, subjects: list[Subject], now: datetime | None = None
 ) -> list[SubjectOutcome]:
@@ -175,10 +180,10 @@ def subject_outcomes(
         if expires_at and (subject_id not in expiries or expires_at > expiries[subject_id]):
             expiries[subject_id] = expires_at
     evidence = matched_evidence(ids, now=now)
-    first_accepted = {subject.pk: subject.first_accepted for subject in subjects}
+    first_accepted = {subject.pk: first_accepted_of(subject) for subject in subjects}
     linked = accounts_linked_since(first_accepted, actor=actor, now=now)
     checks = checks_of_subjects(
-        {subject.pk: (str(subject.public_id), subject.first_accepted) for subject in subjects},
+        {subject.pk: (str(subject.public_id), first_accepted_of(subject)) for subject in subjects},
         actor=actor,
         until=now,
     )
@@ -192,7 +197,7 @@ def subject_outcomes(
         outcomes.append(
             SubjectOutcome(
                 public_id=str(subject.public_id),
-                first_accepted_at=subject.first_accepted,
+                first_accepted_at=first_accepted_of(subject),
                 your_reports=len(own_reports[subject.pk]),
                 expires_at=expiries.get(subject.pk),
                 state=check_result_from(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sharing.outcomes.statistics import DEFAULT_PERIODS, MAX_PERIODS, Period
+# Re-exported: the API imports every input from here; the page from inputs.py.
+from sharing.outcomes.inputs import StatisticsInput  # noqa: F401
 
 
 class SuppressedCountOutput(serializers.Serializer):
@@ -60,11 +61,6 @@ class SubjectOutcomeOutput(serializers.Serializer):
     @extend_schema_field(NewAccountsOutput)
     def get_new_accounts(self, outcome) -> dict:
         return NewAccountsOutput(outcome).data
-
-
-class StatisticsInput(serializers.Serializer):
-    period = serializers.ChoiceField(choices=Period.choices, default=Period.MONTH)
-    periods = serializers.IntegerField(min_value=1, max_value=MAX_PERIODS, default=DEFAULT_PERIODS)
 
 
 class PeriodStatisticsOutput(serializers.Serializer):

@@ -29,6 +29,7 @@ from sharing.outcomes.selectors import (
     SuppressedCount,
     accounts_linked_since,
     checks_of_subjects,
+    first_accepted_of,
     owner_subjects,
     subject_feedback_counts,
     suppressed,
@@ -88,15 +89,19 @@ def enforcement_statistics(
     edges = period_starts(period, count, now=now)
     reports = Report.objects.filter(reporter_organisation=actor.organisation)
     submitted = list(reports.filter(submitted_at__gte=edges[0]).values_list("submitted_at", flat=True))
-    accepted = list(
-        reports.filter(reviewed_at__gte=edges[0], reviewed_at__isnull=False)
+    accepted = [
+        (filed, done)
+        for filed, done in reports.filter(reviewed_at__gte=edges[0])
         .exclude(status__in=(ReportStatus.PENDING, ReportStatus.REJECTED))
         .values_list("submitted_at", "reviewed_at")
-    )
+        if done is not None
+    ]
     subjects = list(owner_subjects(actor=actor).only("pk", "public_id"))
-    first_accepted = {s.pk: s.first_accepted for s in subjects}
+    first_accepted = {s.pk: first_accepted_of(s) for s in subjects}
     checks = checks_of_subjects(
-        {s.pk: (str(s.public_id), max(s.first_accepted, edges[0])) for s in subjects}, actor=actor, until=now
+        {s.pk: (str(s.public_id), max(first_accepted_of(s), edges[0])) for s in subjects},
+        actor=actor,
+        until=now,
     )
     check_rows = [row for counts in checks.values() for row in counts.checks]
     linked = [

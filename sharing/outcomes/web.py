@@ -13,7 +13,7 @@ from accounts.web_lists import page_audited
 from sharing.checks.services.words import LEVEL_BADGES, dispute_state_label, level_label, type_label
 from sharing.outcomes import selectors, statistics
 from sharing.outcomes.charts import MEASURES, count_text, period_label, statistics_charts
-from sharing.outcomes.serializers import StatisticsInput
+from sharing.outcomes.inputs import StatisticsInput
 
 PAGE_SIZE = 20
 

@@ -323,7 +323,9 @@ def test_the_outcomes_page_in_both_languages(owner, reviewer, language, title, f
     "language,title,month",
     [("en", "Enforcement statistics", timezone.now().strftime("%B")), ("zh-hans", "执法统计", "月")],
 )
-def test_the_statistics_page_has_a_chart_and_its_table_in_both_languages(owner, reviewer, language, title, month):
+def test_the_statistics_page_has_a_chart_and_its_table_in_both_languages(
+    owner, reviewer, language, title, month
+):
     report_make_accepted(owner, reviewer, seller_identifiers(41))
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     web_login(client, owner)
