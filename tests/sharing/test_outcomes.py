@@ -278,7 +278,7 @@ def test_the_csv_has_a_line_per_period_with_suppressed_counts_as_fewer_than(owne
     assert AuditEvent.objects.filter(action=AuditTag.STATISTICS_DOWNLOADED, actor_member=owner).count() == 1
 
 
-def test_the_csv_goes_through_the_formula_guard(owner):
+def test_the_csv_is_written_by_the_formula_safe_writer_every_cell_quoted(owner):
     figures = enforcement_statistics(actor=Actor(member=owner), count=1)
     text = statistics_csv(figures)
 
