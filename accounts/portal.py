@@ -101,6 +101,21 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         Capability.REPORT_READ,
     ),
     PortalLink(
+        "outcomes-page",
+        _("What became of my reports"),
+        _(
+            "See what became of the sellers you reported: their listing now, new accounts, checks and disputes."
+        ),
+        Capability.REPORT_READ,
+    ),
+    PortalLink(
+        "statistics-page",
+        _("Enforcement statistics"),
+        _("Follow your reports, acceptance times, hits and reappearances month by month, and download them."),
+        Capability.REPORT_READ,
+        in_nav=False,
+    ),
+    PortalLink(
         "owner-dispute-list",
         _("Disputes to answer"),
         _("Answer platforms that contest your reports, within the working days the law gives."),

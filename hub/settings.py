@@ -399,6 +399,12 @@ HUB_MAX_EVIDENCE_FILES = env_int("HUB_MAX_EVIDENCE_FILES", 10)
 HUB_MAX_EVIDENCE_BYTES = env_int("HUB_MAX_EVIDENCE_BYTES", 5 * 1024 * 1024)
 HUB_REPORT_RETENTION_DAYS = env_int("HUB_REPORT_RETENTION_DAYS", 730)
 HUB_API_KEY_DEFAULT_DAYS = env_int("HUB_API_KEY_DEFAULT_DAYS", 365)
+# What rights owners get back (sharing/outcomes): a count of members' behaviour (organisations that
+# checked or acted on a subject, hits) below this is shown as "fewer than N", so that no single
+# member's behaviour can be read off it.
+HUB_OUTCOME_SUPPRESSION_THRESHOLD = env_int("HUB_OUTCOME_SUPPRESSION_THRESHOLD", 3)
+if HUB_OUTCOME_SUPPRESSION_THRESHOLD < 2:
+    raise ConfigurationError("HUB_OUTCOME_SUPPRESSION_THRESHOLD must be at least 2")
 HUB_INVITATION_DAYS = env_int("HUB_INVITATION_DAYS", 7)
 # Audit checkpoints: signed notes of the log's Merkle root, also written outside the database.
 HUB_AUDIT_ORIGIN = env_str("HUB_AUDIT_ORIGIN", "infringer-intelligence-hub/audit-log")

@@ -6,6 +6,7 @@ from sharing.bulk import api as bulk_api
 from sharing.checks import api as checks_api
 from sharing.disclosure import api as disclosure
 from sharing.due_process import api as due_process
+from sharing.outcomes import api as outcomes_api
 from sharing.reports import api as reports_api
 from sharing.watchlists import api as watchlists
 
@@ -86,6 +87,8 @@ urlpatterns = [
         name="report-appeal-decide",
     ),
     path("organisation/policy", due_process.PolicyApi.as_view(), name="organisation-policy"),
+    path("outcomes", outcomes_api.OutcomesApi.as_view(), name="outcomes"),
+    path("statistics", outcomes_api.StatisticsApi.as_view(), name="statistics"),
     path("watchlist", watchlists.WatchlistApi.as_view(), name="watchlist"),
     path("watchlist/<uuid:entry_id>", watchlists.WatchEntryApi.as_view(), name="watchlist-entry"),
     path("webhooks", watchlists.WebhooksApi.as_view(), name="webhooks"),

@@ -112,6 +112,8 @@ LISTING_PAGES = {
     "audit-alerts": (K.AUDITOR, R.ANALYST),
     "disclosure-list": (K.COURT, R.ANALYST),
     "bulk-list": (K.PLATFORM, R.ANALYST),
+    "outcomes-page": (K.RIGHTS_OWNER, R.REPORTER),
+    "statistics-page": (K.RIGHTS_OWNER, R.REPORTER),
 }
 
 

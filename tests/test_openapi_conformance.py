@@ -27,7 +27,7 @@ from rest_framework.test import APIClient
 from accounts.models import Member
 from accounts.roles import ROLE_CAPABILITIES, Capability, OrganisationKind, Role
 from tests.accounts import test_role_matrix as matrix
-from tests.factories import client_for, member_make, persona, report_make
+from tests.factories import client_for, member_make, persona, report_make, report_make_accepted
 
 METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -141,6 +141,12 @@ def _seed_own_report(member: Member) -> None:
     report_make(member_make(member.organisation, Role.REPORTER))
 
 
+def _seed_own_accepted_report(member: Member) -> None:
+    report_make_accepted(
+        member_make(member.organisation, Role.REPORTER), persona(OrganisationKind.OPERATOR, Role.REVIEWER)
+    )
+
+
 def _seed_pending_report(member: Member) -> None:
     report_make(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER))
 
@@ -184,6 +190,7 @@ def _seed_application(member: Member) -> None:
 SEEDS = {
     ("review-applications", "get"): _seed_application,
     ("reports", "get"): _seed_own_report,
+    ("outcomes", "get"): _seed_own_accepted_report,
     ("review-reports", "get"): _seed_pending_report,
     ("alerts", "get"): _seed_alert,
     ("disclosure-requests", "get"): _seed_disclosure,

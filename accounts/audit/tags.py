@@ -118,3 +118,6 @@ class AuditTag(models.TextChoices):
     BULK_CANCELLED = "sharing:bulk:cancelled"
     FEED_PUBLISHED = "sharing:feed:published"
     FEED_READ = "sharing:feed:read"
+    OUTCOMES_LISTED = "sharing:outcome:listed"
+    STATISTICS_READ = "sharing:statistics:read"
+    STATISTICS_DOWNLOADED = "sharing:statistics:downloaded"

@@ -558,6 +558,8 @@ ENDPOINTS += [
     Endpoint(
         "reputation-own", "reputation-own", "get", Capability.REPORT_READ, 200, lambda m: "/api/v1/reputation"
     ),
+    Endpoint("outcomes", "outcomes", "get", Capability.REPORT_READ, 200, lambda m: "/api/v1/outcomes"),
+    Endpoint("statistics", "statistics", "get", Capability.REPORT_READ, 200, lambda m: "/api/v1/statistics"),
     Endpoint(
         "reputation-override",
         "reputation-override",

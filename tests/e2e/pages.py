@@ -121,6 +121,21 @@ def _disputed_own_report(member: Member | None) -> dict:
     return {}
 
 
+def _reported_sellers_with_outcomes(member: Member | None) -> dict:
+    """Two accepted reports of the member's, one of them disputed, and a seller reported by others too."""
+    from tests.factories import dispute_make, persona, report_make_accepted, seller_identifiers
+
+    dispute_make(reporter=member, n=16)
+    reviewer = persona(K.OPERATOR, R.REVIEWER)
+    identifiers = seller_identifiers(17)
+    report_make_accepted(member, reviewer, identifiers)
+    other = persona(K.RIGHTS_OWNER, R.REPORTER)
+    report_make_accepted(
+        other, reviewer, [identifiers[0], {"type": "store_url", "value": "https://shop17.example/"}]
+    )
+    return {}
+
+
 def _pending_report_for_review(member: Member | None) -> dict:
     from tests.factories import persona, report_make, seller_identifiers
 
@@ -184,6 +199,8 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("report", (K.RIGHTS_OWNER, R.REPORTER), "report-page", _own_report),
     MainPage("disputes-to-answer", (K.RIGHTS_OWNER, R.REPORTER), "owner-dispute-list", _disputed_own_report),
     MainPage("standing", (K.RIGHTS_OWNER, R.REPORTER), "standing"),
+    MainPage("outcomes", (K.RIGHTS_OWNER, R.REPORTER), "outcomes-page", _reported_sellers_with_outcomes),
+    MainPage("statistics", (K.RIGHTS_OWNER, R.REPORTER), "statistics-page", _reported_sellers_with_outcomes),
     # Platform and logistics.
     MainPage("check", (K.PLATFORM, R.ANALYST), "check-page"),
     MainPage("watchlist", (K.PLATFORM, R.ANALYST), "watchlist-page", _watched),

@@ -285,6 +285,12 @@ NOT_MATCH_REVEALING = {
     "hub-keys",
     "notifications",
     "reputation-own",
+    # What became of a rights owner's own reports: its own subjects, no identifiers taken.
+    "outcomes",
+    "statistics",
+    "outcomes-page",
+    "statistics-page",
+    "statistics-download",
     "reputation-override",
     "reporting-suspension-lift",
     "report-appeal",

@@ -1,0 +1,316 @@
+"""What became of a rights owner's reports: for each subject its accepted reports name, the shareable
+state now, the accounts linked to it since, how many members checked and acted on it, its disputes.
+
+Nothing here names another reporter or member, nor holds an identifier's value: the state is the
+check answer a member holding the owner's own identifiers would get (check_result_from), linked
+accounts are types and a count, and every count of members' behaviour is a SuppressedCount, shown
+only at or above HUB_OUTCOME_SUPPRESSION_THRESHOLD distinct organisations.
+
+Where checks are recorded: every single check writes one audit row (AuditTag.CHECK_RUN) whose
+details list the public ids of the subjects it reached (sharing/checks/services/checks.py). Bulk
+screening audits chunks without subjects, so its hits are not counted here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
+
+from accounts.actors import Actor
+from accounts.audit.models import AuditEvent, DataClass, LegalBasis, Outcome
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
+from accounts.roles import Capability
+from hubcore.identifiers.types import LINKING_TYPES
+from sharing.checks.services.checks import (
+    DEFAULT_LEVEL_POLICY,
+    CheckResult,
+    MatchedToken,
+    check_result_from,
+    matched_evidence,
+)
+from sharing.models import DisputedReport, IdentifierToken, Report, ReportIdentifier, ReportStatus, Subject
+from sharing.subjects.services.subjects import counting
+
+# The audit rows of checks are matched by subject id in chunks, so no query grows without bound.
+_SUBJECTS_PER_QUERY = 50
+
+
+# --- Members' feedback: the one place its counts come from -------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackCounts:
+    """What members said about one subject: how many distinct member organisations acted on it and
+    how many called it a false positive. `recorded` False: the hub does not record feedback yet."""
+
+    acted_organisations: int = 0
+    false_positive_organisations: int = 0
+    recorded: bool = False
+
+
+NOT_YET_RECORDED = FeedbackCounts()
+
+
+def subject_feedback_counts(
+    subject_ids: Iterable[int], *, between: tuple[datetime, datetime] | None = None
+) -> dict[int, FeedbackCounts]:
+    """Feedback counts per subject (by primary key), optionally only feedback given in [start, end).
+
+    PLUG-IN POINT for recipient feedback (issue 16, built on another branch): until it is merged
+    every subject answers NOT_YET_RECORDED. The outcome pages, the API and the statistics read
+    members' actions only through this function, so wiring feedback in changes nothing else."""
+    return {subject_id: NOT_YET_RECORDED for subject_id in subject_ids}
+
+
+# --- Small-count suppression -------------------------------------------------------------------
+
+
+def suppression_threshold() -> int:
+    return settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD
+
+
+@dataclass(frozen=True)
+class SuppressedCount:
+    """A count of members' behaviour: `value` is None when fewer than `threshold` distinct
+    organisations are behind it (the count itself is then never handed out), or when not recorded."""
+
+    value: int | None
+    threshold: int
+    recorded: bool = True
+
+    @property
+    def suppressed(self) -> bool:
+        return self.recorded and self.value is None
+
+
+def suppressed(value: int, *, organisations: int | None = None, recorded: bool = True) -> SuppressedCount:
+    """`value` as it may be shown: only when at least the threshold of distinct organisations
+    (`organisations`, by default the value itself) are behind it."""
+    threshold = suppression_threshold()
+    if not recorded:
+        return SuppressedCount(None, threshold, recorded=False)
+    behind = value if organisations is None else organisations
+    return SuppressedCount(value if behind >= threshold else None, threshold)
+
+
+# --- Outcomes per subject ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DisputeOutcome:
+    """One dispute of one of the owner's reports of the subject: never who filed it."""
+
+    filed_at: datetime
+    state: str
+    state_label: str
+    response_due: object
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SubjectOutcome:
+    public_id: str
+    first_accepted_at: datetime
+    your_reports: int
+    expires_at: datetime | None  # the latest expiry of the owner's own accepted reports of it
+    state: CheckResult
+    new_accounts: int
+    new_account_types: list[str]
+    checked_by: SuppressedCount
+    acted_by: SuppressedCount
+    disputes: list[DisputeOutcome] = field(default_factory=list)
+
+
+def _own_accepted(actor: Actor, via: str = "") -> Q:
+    return Q(
+        **{
+            f"{via}reporter_organisation": actor.organisation,
+            f"{via}status": ReportStatus.ACCEPTED,
+        }
+    )
+
+
+def owner_subjects(*, actor: Actor) -> QuerySet[Subject]:
+    """The subjects the actor's organisation's accepted reports name, most recently accepted first,
+    each annotated with `first_accepted` (the organisation's first acceptance naming it)."""
+    require(actor, Capability.REPORT_READ)
+    own = _own_accepted(actor, via="tokens__report_links__report__")
+    return (
+        Subject.objects.annotate(first_accepted=Min("tokens__report_links__report__reviewed_at", filter=own))
+        .filter(first_accepted__isnull=False)
+        .order_by("-first_accepted", "-pk")
+    )
+
+
+def first_accepted_of(subject: Subject) -> datetime:
+    """The `first_accepted` annotation `owner_subjects` puts on each subject."""
+    return subject.first_accepted  # type: ignore[attr-defined]
+
+
+def subject_outcomes(
+    *, actor: Actor, subjects: list[Subject], now: datetime | None = None
+) -> list[SubjectOutcome]:
+    """The outcome of each of these subjects (from `owner_subjects`), in their order; a fixed
+    number of queries whatever their number."""
+    now = now or timezone.now()
+    ids = [subject.pk for subject in subjects]
+    if not ids:
+        return []
+    own_links = list(
+        ReportIdentifier.objects.filter(
+            _own_accepted(actor, via="report__"), token__subject_id__in=ids
+        ).values_list(
+            "token_id", "token__identifier_type", "token__subject_id", "report_id", "report__expires_at"
+        )
+    )
+    own_tokens: dict[int, list[MatchedToken]] = defaultdict(list)
+    own_reports: dict[int, set[int]] = defaultdict(set)
+    expiries: dict[int, datetime] = {}
+    for token_id, kind, subject_id, report_id, expires_at in own_links:
+        own_tokens[subject_id].append(MatchedToken(token_id, kind, subject_id))
+        own_reports[subject_id].add(report_id)
+        if expires_at and (subject_id not in expiries or expires_at > expiries[subject_id]):
+            expiries[subject_id] = expires_at
+    evidence = matched_evidence(ids, now=now)
+    first_accepted = {subject.pk: first_accepted_of(subject) for subject in subjects}
+    linked = accounts_linked_since(first_accepted, actor=actor, now=now)
+    checks = checks_of_subjects(
+        {subject.pk: (str(subject.public_id), first_accepted_of(subject)) for subject in subjects},
+        actor=actor,
+        until=now,
+    )
+    feedback = subject_feedback_counts(ids)
+    disputes = _disputes_of(own_reports)
+    outcomes = []
+    for subject in subjects:
+        new = linked.get(subject.pk, [])
+        checked = checks.get(subject.pk, CheckCounts())
+        acted = feedback[subject.pk]
+        outcomes.append(
+            SubjectOutcome(
+                public_id=str(subject.public_id),
+                first_accepted_at=first_accepted_of(subject),
+                your_reports=len(own_reports[subject.pk]),
+                expires_at=expiries.get(subject.pk),
+                state=check_result_from(
+                    own_tokens[subject.pk], evidence, policy=DEFAULT_LEVEL_POLICY, now=now
+                ),
+                new_accounts=len(new),
+                new_account_types=sorted({kind for kind, _ in new}),
+                checked_by=suppressed(len(checked.organisations)),
+                acted_by=suppressed(acted.acted_organisations, recorded=acted.recorded),
+                disputes=disputes.get(subject.pk, []),
+            )
+        )
+    return outcomes
+
+
+def accounts_linked_since(
+    first_accepted: dict[int, datetime], *, actor: Actor, now: datetime
+) -> dict[int, list[tuple[str, datetime]]]:
+    """Per subject, the (type, linked at) of each account linked to it after the organisation's first
+    acceptance naming it, leaving out the accounts its own reports name (it knows them already).
+
+    An account is linked when the first counting report naming it was accepted (its review time)."""
+    tokens = (
+        IdentifierToken.objects.filter(subject_id__in=list(first_accepted), identifier_type__in=LINKING_TYPES)
+        .exclude(report_links__report__in=_own_report_ids(actor))
+        .annotate(
+            linked_at=Min(
+                "report_links__report__reviewed_at", filter=counting(now, via="report_links__report__")
+            )
+        )
+        .values_list("subject_id", "identifier_type", "linked_at")
+    )
+    linked: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for subject_id, kind, linked_at in tokens:
+        if linked_at is not None and linked_at > first_accepted[subject_id]:
+            linked[subject_id].append((kind, linked_at))
+    return linked
+
+
+def _own_report_ids(actor: Actor):
+    return Report.objects.filter(reporter_organisation=actor.organisation).values("pk")
+
+
+@dataclass
+class CheckCounts:
+    """The checks that reached a subject: the checking organisations, and each check's time."""
+
+    organisations: set[int] = field(default_factory=set)
+    checks: list[tuple[int, datetime]] = field(default_factory=list)  # (organisation id, when)
+
+
+def checks_of_subjects(
+    subjects: dict[int, tuple[str, datetime]], *, actor: Actor, until: datetime
+) -> dict[int, CheckCounts]:
+    """Per subject (pk → (public id, since)), the allowed checks by other organisations that reached
+    it after `since`, from the checks' audit rows. The organisation ids never leave this module's callers."""
+    by_public_id = {public_id: (pk, since) for pk, (public_id, since) in subjects.items()}
+    counts: dict[int, CheckCounts] = defaultdict(CheckCounts)
+    public_ids = list(by_public_id)
+    earliest = min((since for _, since in subjects.values()), default=until)
+    for start in range(0, len(public_ids), _SUBJECTS_PER_QUERY):
+        chunk = public_ids[start : start + _SUBJECTS_PER_QUERY]
+        named = Q()
+        for public_id in chunk:
+            named |= Q(details__subjects__icontains=public_id)
+        rows = (
+            AuditEvent.objects.filter(
+                named,
+                action=AuditTag.CHECK_RUN,
+                outcome=Outcome.ALLOWED,
+                occurred_at__gte=earliest,
+                occurred_at__lt=until,
+            )
+            .exclude(organisation=actor.organisation)
+            .values_list("organisation_id", "occurred_at", "details")
+        )
+        for organisation_id, occurred_at, details in rows:
+            for public_id in set(details.get("subjects", [])) & set(chunk):
+                pk, since = by_public_id[public_id]
+                if occurred_at >= since and organisation_id is not None:
+                    counts[pk].organisations.add(organisation_id)
+                    counts[pk].checks.append((organisation_id, occurred_at))
+    return counts
+
+
+def _disputes_of(own_reports: dict[int, set[int]]) -> dict[int, list[DisputeOutcome]]:
+    subject_of = {report: subject for subject, reports in own_reports.items() for report in reports}
+    rows = (
+        DisputedReport.objects.filter(report_id__in=list(subject_of))
+        .select_related("dispute")
+        .order_by("dispute__filed_at", "pk")
+    )
+    disputes: dict[int, list[DisputeOutcome]] = defaultdict(list)
+    for row in rows:
+        disputes[subject_of[row.report_id]].append(
+            DisputeOutcome(
+                filed_at=row.dispute.filed_at,
+                state=row.state,
+                state_label=str(row.get_state_display()),
+                response_due=row.response_due,
+                decided_at=row.dispute.decided_at,
+            )
+        )
+    return disputes
+
+
+def outcomes_page_audit(*, actor: Actor, page: list[Subject]) -> None:
+    """Audit a page of outcomes shown to the actor (subject ids only), in the request's transaction."""
+    audit_record(
+        actor=actor,
+        tag=AuditTag.OUTCOMES_LISTED,
+        data_class=DataClass.SHAREABLE,
+        target_type="subject",
+        legal_basis=LegalBasis.MEMBERSHIP_TERMS,
+        details={"count": len(page), "ids": [str(subject.public_id) for subject in page]},
+    )

@@ -1,0 +1,183 @@
+"""Enforcement statistics of one rights owner, period by period (a month by default): reports filed
+and accepted, the median time to acceptance, hits (checks by other members reaching its reported
+subjects), members' actions (the feedback selector) and reappearances (accounts linked to its
+subjects after it reported them).
+
+Counts of members' behaviour (hits, actions) follow the outcome pages' suppression: a period's
+hits are shown only when at least the threshold of distinct organisations checked.
+"""
+
+from __future__ import annotations
+
+import statistics as stats
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.actors import Actor
+from accounts.audit.models import DataClass, LegalBasis
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
+from accounts.roles import Capability
+from hubcore.csv_safe import csv_document
+from sharing.models import Report, ReportStatus
+from sharing.outcomes.selectors import (
+    SuppressedCount,
+    accounts_linked_since,
+    checks_of_subjects,
+    first_accepted_of,
+    owner_subjects,
+    subject_feedback_counts,
+    suppressed,
+)
+
+DEFAULT_PERIODS = 6
+MAX_PERIODS = 24
+
+
+class Period(TextChoices):
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+@dataclass(frozen=True)
+class PeriodStatistics:
+    start: datetime
+    end: datetime  # exclusive
+    filed: int
+    accepted: int
+    median_acceptance_hours: float | None  # None: nothing accepted in the period
+    hits: SuppressedCount
+    actions: SuppressedCount
+    reappearances: int
+
+
+@dataclass(frozen=True)
+class EnforcementStatistics:
+    period: str
+    periods: list[PeriodStatistics]
+
+
+def period_starts(period: str, count: int, *, now: datetime) -> list[datetime]:
+    """The starts of the `count` periods ending with the one holding `now`, oldest first, plus the
+    end of the last (so count + 1 instants), at local midnight."""
+    local = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == Period.WEEK:
+        first = local - timedelta(days=local.weekday())
+        starts = [first - timedelta(weeks=n) for n in range(count - 1, -2, -1)]
+        return [timezone.make_aware(s.replace(tzinfo=None)) for s in starts]
+    step_months = 12 if period == Period.YEAR else 1
+    base = local.replace(day=1, month=1) if period == Period.YEAR else local.replace(day=1)
+    starts = []
+    for n in range(count - 1, -2, -1):
+        months = base.year * 12 + base.month - 1 - n * step_months
+        starts.append(timezone.make_aware(datetime(months // 12, months % 12 + 1, 1)))
+    return starts
+
+
+def enforcement_statistics(
+    *, actor: Actor, period: str = Period.MONTH, count: int = DEFAULT_PERIODS, now: datetime | None = None
+) -> EnforcementStatistics:
+    """The organisation's statistics for the `count` periods up to now, oldest first."""
+    require(actor, Capability.REPORT_READ)
+    now = now or timezone.now()
+    edges = period_starts(period, count, now=now)
+    reports = Report.objects.filter(reporter_organisation=actor.organisation)
+    submitted = list(reports.filter(submitted_at__gte=edges[0]).values_list("submitted_at", flat=True))
+    accepted = [
+        (filed, done)
+        for filed, done in reports.filter(reviewed_at__gte=edges[0])
+        .exclude(status__in=(ReportStatus.PENDING, ReportStatus.REJECTED))
+        .values_list("submitted_at", "reviewed_at")
+        if done is not None
+    ]
+    subjects = list(owner_subjects(actor=actor).only("pk", "public_id"))
+    first_accepted = {s.pk: first_accepted_of(s) for s in subjects}
+    checks = checks_of_subjects(
+        {s.pk: (str(s.public_id), max(first_accepted_of(s), edges[0])) for s in subjects},
+        actor=actor,
+        until=now,
+    )
+    check_rows = [row for counts in checks.values() for row in counts.checks]
+    linked = [
+        at for rows in accounts_linked_since(first_accepted, actor=actor, now=now).values() for _, at in rows
+    ]
+    rows = []
+    for start, end in zip(edges, edges[1:], strict=False):
+        waits = [(done - filed).total_seconds() / 3600 for filed, done in accepted if start <= done < end]
+        checks_in = [org for org, at in check_rows if start <= at < end]
+        feedback = subject_feedback_counts(first_accepted, between=(start, end)).values()
+        recorded = all(f.recorded for f in feedback)
+        rows.append(
+            PeriodStatistics(
+                start=start,
+                end=end,
+                filed=sum(1 for at in submitted if start <= at < end),
+                accepted=len(waits),
+                median_acceptance_hours=round(stats.median(waits), 1) if waits else None,
+                hits=suppressed(len(checks_in), organisations=len(set(checks_in))),
+                actions=suppressed(sum(f.acted_organisations for f in feedback), recorded=recorded),
+                reappearances=sum(1 for at in linked if start <= at < end),
+            )
+        )
+    return EnforcementStatistics(period=period, periods=rows)
+
+
+def statistics_audit(*, actor: Actor, figures: EnforcementStatistics, downloaded: bool = False) -> None:
+    """Audit a read (or the CSV download) of the organisation's own statistics: the range, no figures."""
+    audit_record(
+        actor=actor,
+        tag=AuditTag.STATISTICS_DOWNLOADED if downloaded else AuditTag.STATISTICS_READ,
+        data_class=DataClass.SHAREABLE,
+        target_type="statistics",
+        legal_basis=LegalBasis.MEMBERSHIP_TERMS,
+        details={
+            "period": figures.period,
+            "periods": len(figures.periods),
+            "from": figures.periods[0].start.isoformat() if figures.periods else "",
+        },
+    )
+
+
+CSV_HEADER = [
+    "period_start",
+    "period_end",
+    "reports_filed",
+    "reports_accepted",
+    "median_acceptance_hours",
+    "hits",
+    "member_actions",
+    "reappearances",
+]
+
+
+def _csv_count(count: SuppressedCount) -> str | int:
+    if not count.recorded:
+        return "not_recorded"
+    return f"<{count.threshold}" if count.value is None else count.value
+
+
+def statistics_csv(figures: EnforcementStatistics) -> str:
+    """The statistics as CSV (hubcore/csv_safe.py: quoted, formula-safe), one line per period;
+    suppressed counts read "<3", feedback not yet recorded "not_recorded"."""
+    return csv_document(
+        CSV_HEADER,
+        (
+            [
+                row.start.date().isoformat(),
+                row.end.date().isoformat(),
+                row.filed,
+                row.accepted,
+                "" if row.median_acceptance_hours is None else row.median_acceptance_hours,
+                _csv_count(row.hits),
+                _csv_count(row.actions),
+                row.reappearances,
+            ]
+            for row in figures.periods
+        ),
+    )
