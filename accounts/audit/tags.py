@@ -118,3 +118,5 @@ class AuditTag(models.TextChoices):
     BULK_CANCELLED = "sharing:bulk:cancelled"
     FEED_PUBLISHED = "sharing:feed:published"
     FEED_READ = "sharing:feed:read"
+    FEEDBACK_RECORDED = "sharing:feedback:recorded"
+    FEEDBACK_READ = "sharing:feedback:read"
