@@ -943,6 +943,7 @@ ENDPOINTS += [
     ),
 ]
 
+
 def _matched_subject(member: Member) -> tuple[str, str]:
     """A listed seller the member's organisation matched: (the check id that matched it, its indicator)."""
     from sharing.models import FeedObjectVersion, MatchSource, SubjectMatch
@@ -985,7 +986,9 @@ ENDPOINTS += [
         lambda m: "/api/v1/feedback",
         lambda m: {"check_id": _matched_subject(m)[0], "outcome": "acted", "action": "blocked"},
     ),
-    Endpoint("feedback-list", "feedback", "get", Capability.FEEDBACK_RECORD, 200, lambda m: "/api/v1/feedback"),
+    Endpoint(
+        "feedback-list", "feedback", "get", Capability.FEEDBACK_RECORD, 200, lambda m: "/api/v1/feedback"
+    ),
     Endpoint(
         "feedback-sighting",
         "feedback-sightings",

@@ -5,9 +5,11 @@ sighting, and its effects on risk, on the feed and on the reporter's standing.""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
+from django.test import Client
 from stix2validator import ValidationOptions, validate_instance
 
 from accounts.audit.models import AuditEvent, Outcome
@@ -17,7 +19,14 @@ from accounts.roles import Role as R
 from sharing.feed.services.content import FEEDBACK_EXTENSION_ID
 from sharing.models import FeedObjectVersion, HitFeedback, Report, SubjectMatch
 from sharing.reports.services.reputation import reporter_record
-from tests.factories import client_for, member_make, persona, report_make_accepted, seller_identifiers
+from tests.factories import (
+    client_for,
+    member_make,
+    persona,
+    report_make_accepted,
+    seller_identifiers,
+    web_login,
+)
 
 SELLER = seller_identifiers(7)
 
@@ -59,14 +68,21 @@ def test_bad_input_gets_per_field_400s(platform_analyst, listed):
         "/api/v1/feedback", {"check_id": check_id, "outcome": "acted"}, format="json"
     )
     false_positive_with_action = client.post(
-        "/api/v1/feedback", {"check_id": check_id, "outcome": "false_positive", "action": "blocked"}, format="json"
+        "/api/v1/feedback",
+        {"check_id": check_id, "outcome": "false_positive", "action": "blocked"},
+        format="json",
     )
     no_subject = client.post("/api/v1/feedback", {"outcome": "false_positive"}, format="json")
 
     assert response.status_code == 400
     assert {"outcome", "reasons", "note"} <= set(response.json()["error"]["fields"])
-    assert acted_without_action.status_code == 400 and "action" in acted_without_action.json()["error"]["fields"]
-    assert false_positive_with_action.status_code == 400 and "action" in false_positive_with_action.json()["error"]["fields"]
+    assert (
+        acted_without_action.status_code == 400 and "action" in acted_without_action.json()["error"]["fields"]
+    )
+    assert (
+        false_positive_with_action.status_code == 400
+        and "action" in false_positive_with_action.json()["error"]["fields"]
+    )
     assert no_subject.status_code == 400 and "check_id" in no_subject.json()["error"]["fields"]
     assert not HitFeedback.objects.exists()
 
@@ -162,9 +178,12 @@ def test_the_feed_object_changes_when_the_counts_change(platform_analyst, listed
 
     latest = FeedObjectVersion.objects.filter(subject_pk__isnull=False).latest("sequence")
     assert FeedObjectVersion.objects.filter(subject_pk__isnull=False).count() == versions + 1
-    assert latest.content["extensions"]["extension-definition--5b0b4a3c-3b0e-4d8a-9a52-6c2f3a8e1f10"][
-        "members_acted"
-    ] == 1
+    assert (
+        latest.content["extensions"]["extension-definition--5b0b4a3c-3b0e-4d8a-9a52-6c2f3a8e1f10"][
+            "members_acted"
+        ]
+        == 1
+    )
 
 
 @pytest.mark.django_db
@@ -236,3 +255,73 @@ def test_feedback_as_a_stix_sighting_validates(platform_analyst, listed):
     assert HitFeedback.objects.get().action == "parcel_refused"
     assert bad.status_code == 400 and "extensions" in bad.json()["error"]["fields"]
     assert SubjectMatch.objects.filter(organisation=platform_analyst.organisation).exists()
+
+
+# The web form on the check's answer (no JavaScript)
+
+
+def _web(member, language: str = "en") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    web_login(client, member)
+    return client
+
+
+def _checked_on_the_web(client) -> str:
+    page = client.post("/check/", {"identifier-0-type": "phone", "identifier-0-value": SELLER[0]["value"]})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="feedback-form"' in html
+    return re.search(r'name="check_id" value="([0-9a-f-]{36})"', html).group(1)
+
+
+@pytest.mark.django_db
+def test_the_check_answer_takes_feedback_without_javascript(platform_analyst, listed):
+    client = _web(platform_analyst)
+    check_id = _checked_on_the_web(client)
+
+    posted = client.post(
+        "/feedback/",
+        {
+            "check_id": check_id,
+            "outcome": "acted",
+            "action": "blocked",
+            "reasons": ["test_purchase"],
+            "note": "n1",
+        },
+        follow=True,
+    )
+    missing_action = client.post("/feedback/", {"check_id": check_id, "outcome": "acted"})
+
+    assert posted.status_code == 200 and "Your feedback was recorded" in posted.content.decode()
+    assert "Confirmed by a test purchase" in posted.content.decode()
+    assert HitFeedback.objects.get(replaced_at__isnull=True).action == "blocked"
+    assert missing_action.status_code == 400 and 'data-field="action"' in missing_action.content.decode()
+
+
+@pytest.mark.django_db
+def test_feedback_on_another_organisations_check_is_a_404_on_the_page(
+    platform_analyst, courier_analyst, listed
+):
+    check_id = _checked_on_the_web(_web(platform_analyst))
+
+    response = _web(courier_analyst).post("/feedback/", {"check_id": check_id, "outcome": "false_positive"})
+
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        actor_member=courier_analyst, action=AuditTag.FEEDBACK_RECORDED, outcome=Outcome.DENIED
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_the_feedback_form_and_page_speak_chinese(platform_analyst, listed):
+    client = _web(platform_analyst, "zh-hans")
+    check_id = _checked_on_the_web(client)
+    html = client.post(
+        "/check/", {"identifier-0-type": "phone", "identifier-0-value": SELLER[0]["value"]}
+    ).content.decode()
+
+    client.post("/feedback/", {"check_id": check_id, "outcome": "false_positive", "reasons": ["outdated"]})
+    listing = client.get("/feedback/").content.decode()
+
+    assert "我们已采取措施 / 误报" in html and "提交反馈" in html and "已采取措施的成员" in html
+    assert "We acted on this seller" not in html
+    assert "贵方当前的反馈" in listing and "误报" in listing and "信息已过时" in listing
