@@ -91,8 +91,8 @@ def feedback_record(
             ]
         )
         subjects = dict(Subject.objects.filter(pk__in=subject_ids).values_list("pk", "public_id"))
-        for row in created:
-            replaced = previous.get(row.subject_id)
+        for subject_id, row in zip(subject_ids, created, strict=True):
+            replaced = previous.get(subject_id)
             audit_record(
                 actor=actor,
                 tag=AuditTag.FEEDBACK_RECORDED,
@@ -100,7 +100,7 @@ def feedback_record(
                 data_class=DataClass.SHAREABLE,
                 # The note is the member's free text: it may name anyone, so only its presence is recorded.
                 details={
-                    "subject": str(subjects[row.subject_id]),
+                    "subject": str(subjects[subject_id]),
                     "outcome": row.outcome,
                     "action": row.action,
                     "reasons": row.reasons,
