@@ -200,11 +200,9 @@ def _misuse_apply(standing: ReporterStanding, record: ReporterRecord) -> dict:
         return {}
     standing.misuse_warning_until = None
     standing.reporting_suspended_until = now + timedelta(days=settings.HUB_MISUSE_SUSPENSION_DAYS)
-    standing.suspension_figures = {
-        "overturned": record.overturned,
-        "accepted": record.accepted,
-        "misfired": record.misfired,
-    }
+    standing.suspension_figures = {"overturned": record.overturned, "accepted": record.accepted}
+    if record.misfired:
+        standing.suspension_figures["misfired"] = record.misfired
     with translation.override("en"):
         standing.suspension_reason = suspension_reason_text(standing)
     until = standing.reporting_suspended_until.isoformat()
