@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext
 from rest_framework import serializers
 
+from hub.serializer_fields import ListField
 from sharing.feed.services.content import FEEDBACK_EXTENSION_ID
 from sharing.feedback.services.feedback import feedback_given_problems
 from sharing.models import FeedbackAction, FeedbackOutcome, FeedbackReason
@@ -24,7 +25,7 @@ class FeedbackInput(serializers.Serializer):
     action = serializers.ChoiceField(
         choices=FeedbackAction.choices, required=False, allow_blank=True, default=""
     )
-    reasons = serializers.ListField(
+    reasons = ListField(
         child=serializers.ChoiceField(choices=FeedbackReason.choices),
         required=False,
         default=list,
@@ -52,7 +53,7 @@ class FeedbackOutput(serializers.Serializer):
     indicator = serializers.CharField(allow_null=True)
     outcome = serializers.CharField()
     action = serializers.CharField()
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = ListField(child=serializers.CharField())
     note = serializers.CharField()
     created_at = serializers.DateTimeField()
 
@@ -61,7 +62,7 @@ class FeedbackExtensionInput(serializers.Serializer):
     extension_type = serializers.ChoiceField(choices=["property-extension"])
     x_iih_outcome = serializers.ChoiceField(choices=FeedbackOutcome.choices)
     x_iih_action = serializers.ChoiceField(choices=FeedbackAction.choices, required=False)
-    x_iih_reasons = serializers.ListField(
+    x_iih_reasons = ListField(
         child=serializers.ChoiceField(choices=FeedbackReason.choices), required=False, max_length=6
     )
     x_iih_note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
