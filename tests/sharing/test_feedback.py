@@ -325,3 +325,24 @@ def test_the_feedback_form_and_page_speak_chinese(platform_analyst, listed):
     assert "我们已采取措施 / 误报" in html and "提交反馈" in html and "已采取措施的成员" in html
     assert "We acted on this seller" not in html
     assert "贵方当前的反馈" in listing and "误报" in listing and "信息已过时" in listing
+
+
+@pytest.mark.django_db
+def test_a_watcher_told_its_seller_is_listed_may_give_feedback_on_it(
+    platform_analyst, brand_reporter, other_brand_reporter, reviewer
+):
+    from accounts.actors import Actor
+    from sharing.subjects.inputs import raw_identifiers
+    from sharing.watchlists.services.watchlists import watchlist_add
+
+    watchlist_add(identifiers=raw_identifiers(SELLER), ref="merchant-7", actor=Actor(member=platform_analyst))
+    report_make_accepted(brand_reporter, reviewer, SELLER)
+    report_make_accepted(other_brand_reporter, reviewer, SELLER)
+    indicator = FeedObjectVersion.objects.filter(subject_pk__isnull=False).latest("sequence").stix_id
+
+    response = client_for(platform_analyst).post(
+        "/api/v1/feedback", {"indicator": indicator, "outcome": "false_positive"}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert SubjectMatch.objects.filter(organisation=platform_analyst.organisation, source="watch").exists()
