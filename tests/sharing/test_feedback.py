@@ -346,3 +346,20 @@ def test_a_watcher_told_its_seller_is_listed_may_give_feedback_on_it(
 
     assert response.status_code == 201, response.content
     assert SubjectMatch.objects.filter(organisation=platform_analyst.organisation, source="watch").exists()
+
+
+def test_a_suspension_counting_misfired_reports_says_so_in_the_readers_language():
+    from django.utils import translation
+
+    from sharing.models import ReporterStanding
+    from sharing.reports.services.reputation import suspension_reason_text
+
+    standing = ReporterStanding(suspension_figures={"overturned": 1, "accepted": 5, "misfired": 2})
+
+    with translation.override("en"):
+        english = suspension_reason_text(standing)
+    with translation.override("zh-hans"):
+        chinese = suspension_reason_text(standing)
+
+    assert english.startswith("3 of your 5 accepted reports") and "false positive" in english
+    assert "有 3 份" in chinese and "误报" in chinese
