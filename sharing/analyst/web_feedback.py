@@ -13,8 +13,15 @@ from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from hub.errors import DomainError
 from sharing.feedback.serializers import FeedbackInput
-from sharing.feedback.services.feedback import FeedbackGiven, feedback_current, feedback_record
+from sharing.feedback.services.feedback import (
+    FeedbackGiven,
+    feedback_current_of,
+    feedback_page_audit,
+    feedback_record,
+)
 from sharing.models import FeedbackAction, FeedbackOutcome, FeedbackReason
+
+PAGE_SIZE = 200  # the newest current feedback shown; the API pages through all of it
 
 
 def feedback_form_context() -> dict:
@@ -60,6 +67,8 @@ def _render(request, *, errors=None, posted=None, status: int = 200) -> HttpResp
         dict(FeedbackAction.choices),
         dict(FeedbackReason.choices),
     )
+    current = list(feedback_current_of(actor=request.actor)[:PAGE_SIZE])
+    feedback_page_audit(actor=request.actor, page=current)
     rows = [
         {
             "outcome": outcomes.get(row.outcome, row.outcome),
@@ -68,7 +77,7 @@ def _render(request, *, errors=None, posted=None, status: int = 200) -> HttpResp
             "note": row.note,
             "created_at": row.created_at,
         }
-        for row in feedback_current(actor=request.actor)
+        for row in current
     ]
     context = {"rows": rows, "errors": errors or {}, "posted": posted or {}, **feedback_form_context()}
     return render(request, "analyst/feedback.html", context, status=status)

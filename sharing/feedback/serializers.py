@@ -50,12 +50,16 @@ class FeedbackInput(serializers.Serializer):
 
 class FeedbackOutput(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    indicator = serializers.CharField(allow_null=True)
+    indicator = serializers.CharField(allow_null=True, help_text="the seller's indicator id in the feed")
     outcome = serializers.CharField()
     action = serializers.CharField()
     reasons = ListField(child=serializers.CharField())
     note = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+class FeedbackRecordedOutput(serializers.Serializer):
+    feedback = FeedbackOutput(many=True, help_text="one per seller the check matched")
 
 
 class FeedbackExtensionInput(serializers.Serializer):

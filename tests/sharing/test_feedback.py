@@ -118,10 +118,10 @@ def test_a_new_feedback_replaces_the_current_one_and_keeps_the_history(platform_
     assert first.status_code == second.status_code == 201
     rows = HitFeedback.objects.order_by("pk")
     assert [(r.outcome, r.replaced_at is None) for r in rows] == [("acted", False), ("false_positive", True)]
-    assert [row["outcome"] for row in current.json()] == ["false_positive"]
-    assert current.json()[0]["indicator"].startswith("indicator--")
+    assert [row["outcome"] for row in current.json()["results"]] == ["false_positive"]
+    assert current.json()["results"][0]["indicator"].startswith("indicator--")
     recorded = AuditEvent.objects.filter(action=AuditTag.FEEDBACK_RECORDED, outcome=Outcome.ALLOWED)
-    assert [e.details["replaced"] for e in recorded] == [None, first.json()[0]["id"]]
+    assert [e.details["replaced"] for e in recorded] == [None, first.json()["feedback"][0]["id"]]
     assert all("order 1234" not in json.dumps(e.details) for e in AuditEvent.objects.all())
     assert AuditEvent.objects.filter(action=AuditTag.FEEDBACK_READ).count() == 1
 

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -27,8 +28,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
-from accounts.scoped import not_found_message, probe_record, public_id_or_none
-from hub.errors import NotFoundError
+from accounts.scoped import not_visible, public_id_or_none
 from sharing import locks
 from sharing.feed.services.publish import feed_publish
 from sharing.models import FeedbackOutcome, FeedObjectVersion, HitFeedback, Report, Subject, SubjectMatch
@@ -141,27 +141,36 @@ def matched_subjects(*, actor: Actor, check_id=None, indicator: str | None = Non
         if subject_pk is not None:
             subject_ids = set(matches.filter(subject_id=subject_pk).values_list("subject_id", flat=True))
     if not subject_ids:
-        probe_record(actor=actor, tag=AuditTag.FEEDBACK_RECORDED, target_type="subject", public_id=wanted)
-        raise NotFoundError(not_found_message(MATCHED_SELLER))
+        not_visible(
+            actor=actor,
+            tag=AuditTag.FEEDBACK_RECORDED,
+            target_type="subject",
+            public_id=wanted,
+            noun=MATCHED_SELLER,
+        )
     return sorted(subject_ids)
 
 
-def feedback_current(*, actor: Actor) -> list[HitFeedback]:
-    """The organisation's current feedback, newest first, its read audited."""
+def feedback_current_of(*, actor: Actor) -> QuerySet[HitFeedback]:
+    """The organisation's current feedback, newest first, each with its subject's indicator id in the feed."""
     require(actor, Capability.FEEDBACK_RECORD, message=gettext("Your role does not grant feedback:record."))
-    rows = list(
+    newest = FeedObjectVersion.objects.filter(subject_pk=OuterRef("subject_id")).order_by("-sequence")
+    return (
         HitFeedback.objects.filter(organisation=actor.organisation, replaced_at__isnull=True)
-        .select_related("subject")
+        .annotate(indicator=Subquery(newest.values("stix_id")[:1]))
         .order_by("-created_at", "-pk")
     )
+
+
+def feedback_page_audit(*, actor: Actor, page: list[HitFeedback]) -> None:
+    """Audit a page of the organisation's feedback shown to the actor (ids only), in the request's transaction."""
     audit_record(
         actor=actor,
         tag=AuditTag.FEEDBACK_READ,
         data_class=DataClass.SHAREABLE,
         target_type="feedback",
-        details={"rows": len(rows)},
+        details={"count": len(page), "ids": [str(row.public_id) for row in page]},
     )
-    return rows
 
 
 def indicator_of(subject_id: int | None) -> str | None:
