@@ -54,6 +54,8 @@ RESULT_FIELDS = [
     "disputed",
     "linked_store_accounts",
     "linked_platforms",
+    "members_acted",
+    "members_false_positive",
     "recommended_action",
     "explanation",
 ]
