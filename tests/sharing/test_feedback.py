@@ -363,3 +363,32 @@ def test_a_suspension_counting_misfired_reports_says_so_in_the_readers_language(
 
     assert english.startswith("3 of your 5 accepted reports") and "false positive" in english
     assert "有 3 份" in chinese and "误报" in chinese
+
+
+@pytest.mark.django_db
+def test_a_bulk_screening_hit_may_be_given_feedback_and_its_rows_carry_the_counts(platform_analyst, listed):
+    import io
+
+    from accounts.actors import Actor
+    from sharing.bulk.services.bulk import bulk_chunk_process, bulk_submit
+    from sharing.models import BulkChunk, BulkResult
+
+    def screened():
+        upload = io.BytesIO((json.dumps({"ref": "shop-7", "identifiers": SELLER}) + "\n").encode())
+        job = bulk_submit(upload=upload, actor=Actor(member=platform_analyst))
+        for chunk in BulkChunk.objects.filter(job=job):
+            bulk_chunk_process(chunk_id=chunk.pk)
+        return job
+
+    job = screened()
+    indicator = FeedObjectVersion.objects.filter(subject_pk__isnull=False).latest("sequence").stix_id
+    response = client_for(platform_analyst).post(
+        "/api/v1/feedback", {"indicator": indicator, "outcome": "acted", "action": "delisted"}, format="json"
+    )
+    other = _screener()
+    _feedback(other, _check(other)["check_id"])
+    again = screened()
+
+    assert response.status_code == 201, response.content
+    assert SubjectMatch.objects.filter(source="bulk", reference=str(job.public_id)).exists()
+    assert BulkResult.objects.get(job=again).result["members_acted"] == 2  # its own and the other's
