@@ -392,3 +392,18 @@ def test_a_bulk_screening_hit_may_be_given_feedback_and_its_rows_carry_the_count
     assert response.status_code == 201, response.content
     assert SubjectMatch.objects.filter(source="bulk", reference=str(job.public_id)).exists()
     assert BulkResult.objects.get(job=again).result["members_acted"] == 2  # its own and the other's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_first_feedback_is_a_409_not_a_500(platform_analyst, listed, monkeypatch):
+    from sharing import locks
+
+    check_id = _check(platform_analyst)["check_id"]
+    _feedback(platform_analyst, check_id)
+    # As if a concurrent request had committed its first feedback after this one looked for the current one.
+    monkeypatch.setattr(locks, "lock_current_feedback", lambda rows: [])
+
+    response = _feedback(platform_analyst, check_id, outcome="false_positive", action="")
+
+    assert response.status_code == 409
+    assert HitFeedback.objects.filter(replaced_at__isnull=True).get().outcome == "acted"

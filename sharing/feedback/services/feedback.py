@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -29,6 +29,7 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from accounts.scoped import not_visible, public_id_or_none
+from hub.errors import ConflictError
 from sharing import locks
 from sharing.feed.services.publish import feed_publish
 from sharing.models import FeedbackOutcome, FeedObjectVersion, HitFeedback, Report, Subject, SubjectMatch
@@ -63,62 +64,71 @@ def feedback_record(
     actor's organisation matched; the current feedback of each is replaced, its history kept."""
     require(actor, Capability.FEEDBACK_RECORD, message=gettext("Your role does not grant feedback:record."))
     subject_ids = matched_subjects(actor=actor, check_id=check_id, indicator=indicator)
+    try:
+        return _feedback_store(actor=actor, given=given, subject_ids=subject_ids)
+    except IntegrityError:  # a concurrent first feedback on the same seller won the one-current rule
+        raise ConflictError(
+            gettext("Another feedback on this seller was recorded at the same moment; send yours again.")
+        ) from None
+
+
+@transaction.atomic
+def _feedback_store(*, actor: Actor, given: FeedbackGiven, subject_ids: list[int]) -> list[HitFeedback]:
     now = timezone.now()
-    with transaction.atomic():
-        previous = {
-            row.subject_id: row
-            for row in locks.lock_current_feedback(
-                HitFeedback.objects.filter(
-                    organisation=actor.organisation, subject_id__in=subject_ids, replaced_at__isnull=True
-                )
-            )
-        }
-        if previous:
-            HitFeedback.objects.filter(pk__in=[row.pk for row in previous.values()]).update(replaced_at=now)
-        created = HitFeedback.objects.bulk_create(
-            [
-                HitFeedback(
-                    organisation=actor.organisation,
-                    subject_id=subject_id,
-                    member=actor.member,
-                    outcome=given.outcome,
-                    action=given.action,
-                    reasons=sorted(set(given.reasons)),
-                    note=given.note,
-                    created_at=now,
-                )
-                for subject_id in subject_ids
-            ]
-        )
-        subjects = dict(Subject.objects.filter(pk__in=subject_ids).values_list("pk", "public_id"))
-        for subject_id, row in zip(subject_ids, created, strict=True):
-            replaced = previous.get(subject_id)
-            audit_record(
-                actor=actor,
-                tag=AuditTag.FEEDBACK_RECORDED,
-                target=row,
-                data_class=DataClass.SHAREABLE,
-                # The note is the member's free text: it may name anyone, so only its presence is recorded.
-                details={
-                    "subject": str(subjects[subject_id]),
-                    "outcome": row.outcome,
-                    "action": row.action,
-                    "reasons": row.reasons,
-                    "note_given": bool(row.note),
-                    "replaced": str(replaced.public_id) if replaced else None,
-                },
-            )
-        # The counts moved: the reporters' standing (misfired reports) and the subjects' feed objects.
-        reporters = sorted(
-            set(
-                Report.objects.filter(identifiers__token__subject_id__in=subject_ids).values_list(
-                    "reporter_organisation_id", flat=True
-                )
+    previous = {
+        row.subject_id: row
+        for row in locks.lock_current_feedback(
+            HitFeedback.objects.filter(
+                organisation=actor.organisation, subject_id__in=subject_ids, replaced_at__isnull=True
             )
         )
-        for organisation_id in reporters:
-            reputation_refresh(organisation_id=organisation_id)
-        feed_publish(subject_ids)
+    }
+    if previous:
+        HitFeedback.objects.filter(pk__in=[row.pk for row in previous.values()]).update(replaced_at=now)
+    created = HitFeedback.objects.bulk_create(
+        [
+            HitFeedback(
+                organisation=actor.organisation,
+                subject_id=subject_id,
+                member=actor.member,
+                outcome=given.outcome,
+                action=given.action,
+                reasons=sorted(set(given.reasons)),
+                note=given.note,
+                created_at=now,
+            )
+            for subject_id in subject_ids
+        ]
+    )
+    subjects = dict(Subject.objects.filter(pk__in=subject_ids).values_list("pk", "public_id"))
+    for subject_id, row in zip(subject_ids, created, strict=True):
+        replaced = previous.get(subject_id)
+        audit_record(
+            actor=actor,
+            tag=AuditTag.FEEDBACK_RECORDED,
+            target=row,
+            data_class=DataClass.SHAREABLE,
+            # The note is the member's free text: it may name anyone, so only its presence is recorded.
+            details={
+                "subject": str(subjects[subject_id]),
+                "outcome": row.outcome,
+                "action": row.action,
+                "reasons": row.reasons,
+                "note_given": bool(row.note),
+                "replaced": str(replaced.public_id) if replaced else None,
+            },
+        )
+    # The counts moved: the reporters' standing (misfired reports) and the subjects' feed objects.
+    reporters = sorted(
+        set(
+            Report.objects.filter(identifiers__token__subject_id__in=subject_ids).values_list(
+                "reporter_organisation_id", flat=True
+            )
+        )
+    )
+    for organisation_id in reporters:
+        reputation_refresh(organisation_id=organisation_id)
+    feed_publish(subject_ids)
     return created
 
 
