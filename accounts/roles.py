@@ -69,6 +69,7 @@ class Capability(models.TextChoices):
     APIKEY_MANAGE = "apikey:manage"
     MEMBER_MANAGE = "member:manage"
     BULK_RUN = "bulk:run"
+    FEEDBACK_RECORD = "feedback:record"
 
 
 # The scope an API key needs for a capability; None means any valid key of the member.
@@ -104,6 +105,8 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.REPUTATION_OVERRIDE: None,
     Capability.REPUTATION_READ_ANY: None,
     Capability.BULK_RUN: Scope.BULK,
+    # Feedback is on what a check, a watch or a bulk screening matched: the screening scope.
+    Capability.FEEDBACK_RECORD: Scope.CHECK,
 }
 
 _K = OrganisationKind
@@ -200,6 +203,16 @@ for _bulk_runner in (
     (_K.LOGISTICS, _R.ANALYST),
 ):
     ROLE_CAPABILITIES[_bulk_runner] = ROLE_CAPABILITIES[_bulk_runner] | {_C.BULK_RUN}
+
+# Feedback on hits: the members who screen sellers and act on what they match say what they did
+# (acted, or a false positive). Viewers and reporters screen nothing, so they have nothing to say.
+for _screener in (
+    (_K.PLATFORM, _R.ADMIN),
+    (_K.PLATFORM, _R.ANALYST),
+    (_K.LOGISTICS, _R.ADMIN),
+    (_K.LOGISTICS, _R.ANALYST),
+):
+    ROLE_CAPABILITIES[_screener] = ROLE_CAPABILITIES[_screener] | {_C.FEEDBACK_RECORD}
 
 # Every organisation's administrators invite, deactivate and reactivate its members.
 for _kind_role in list(ROLE_CAPABILITIES):

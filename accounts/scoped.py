@@ -9,7 +9,7 @@ malformed id is treated the same way, and its text never reaches the audit row.
 from __future__ import annotations
 
 import uuid
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
@@ -40,7 +40,15 @@ def scoped_get(
             return queryset.get(**{field: wanted})
         except (ObjectDoesNotExist, ValueError, ValidationError):
             pass
-    probe_record(actor=actor, tag=tag, target_type=target_type, public_id=wanted)
+    not_visible(actor=actor, tag=tag, target_type=target_type, public_id=wanted, noun=noun)
+
+
+def not_visible(
+    *, actor: Actor | None, tag: AuditTag, target_type: str, public_id: uuid.UUID | None, noun: str
+) -> NoReturn:
+    """The audited 404 of a lookup that found nothing the actor may see, for lookups that are not one
+    `get` (several rows, or an id that names other rows): the same answer and row as scoped_get's."""
+    probe_record(actor=actor, tag=tag, target_type=target_type, public_id=public_id)
     raise NotFoundError(not_found_message(noun))
 
 

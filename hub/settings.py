@@ -432,6 +432,9 @@ HUB_MISUSE_MIN_OVERTURNED = env_int("HUB_MISUSE_MIN_OVERTURNED", 3)
 HUB_MISUSE_SUSPENSION_DAYS = env_int("HUB_MISUSE_SUSPENSION_DAYS", 30)
 # The prior warning before a misuse suspension (DSA Art. 23): days the reporter has to improve.
 HUB_MISUSE_WARNING_DAYS = env_int("HUB_MISUSE_WARNING_DAYS", 14)
+# An accepted report misfired when at least this many independent members called a subject it
+# lists a false positive (sharing/feedback/): it counts like an overturned one in the misuse rule.
+HUB_MISFIRE_MIN_MEMBERS = env_int("HUB_MISFIRE_MIN_MEMBERS", 3)
 # Retention: restricted payloads of closed reports are destroyed this long after closing.
 HUB_RESTRICTED_RETENTION_DAYS = env_int("HUB_RESTRICTED_RETENTION_DAYS", 180)
 HUB_DISCLOSURE_APPROVAL_DAYS = env_int("HUB_DISCLOSURE_APPROVAL_DAYS", 14)

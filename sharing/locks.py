@@ -13,6 +13,7 @@ kind in ascending primary key:
     6. report                  (several: by pk)
     7. report appeal
     8. identifier tokens       (by pk; accepting, lapsing or deciding relinks subjects)
+   8b. current hit feedback    (by pk; a replacement, then the reporters' standing it may move)
     9. reporter standing       (several: by organisation; a decision refreshes its reporters')
    10. disclosure request
    11. restricted records      (by pk)
@@ -41,6 +42,7 @@ from sharing.models import (
     Dispute,
     DisputedReport,
     FeedClock,
+    HitFeedback,
     IdentifierToken,
     Report,
     ReportAppeal,
@@ -81,6 +83,10 @@ def lock_appeal_of(report: Report) -> ReportAppeal | None:
 
 def lock_tokens(token_ids: Iterable[int]) -> list[IdentifierToken]:
     return list(IdentifierToken.objects.filter(pk__in=set(token_ids)).order_by("pk").select_for_update())
+
+
+def lock_current_feedback(rows: QuerySet[HitFeedback]) -> list[HitFeedback]:
+    return list(rows.select_for_update().order_by("pk"))
 
 
 def lock_standing(standing_id: int) -> ReporterStanding:

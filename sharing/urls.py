@@ -6,12 +6,15 @@ from sharing.bulk import api as bulk_api
 from sharing.checks import api as checks_api
 from sharing.disclosure import api as disclosure
 from sharing.due_process import api as due_process
+from sharing.feedback import api as feedback_api
 from sharing.outcomes import api as outcomes_api
 from sharing.reports import api as reports_api
 from sharing.watchlists import api as watchlists
 
 urlpatterns = [
     path("checks", checks_api.CheckRunApi.as_view(), name="check-run"),
+    path("feedback", feedback_api.FeedbackApi.as_view(), name="feedback"),
+    path("feedback/sightings", feedback_api.SightingApi.as_view(), name="feedback-sightings"),
     path("reports", reports_api.ReportsApi.as_view(), name="reports"),
     path("reports/<uuid:report_id>", reports_api.ReportDetailApi.as_view(), name="report-detail"),
     path("reports/<uuid:report_id>/retract", reports_api.ReportRetractApi.as_view(), name="report-retract"),

@@ -187,6 +187,14 @@ def _seed_application(member: Member) -> None:
     matrix.application_make()
 
 
+def _seed_feedback(member: Member) -> None:
+    from accounts.actors import Actor
+    from sharing.feedback.services.feedback import FeedbackGiven, feedback_record
+
+    check_id = matrix._matched_subject(member)[0]
+    feedback_record(actor=Actor(member=member), given=FeedbackGiven("acted", "blocked"), check_id=check_id)
+
+
 SEEDS = {
     ("review-applications", "get"): _seed_application,
     ("reports", "get"): _seed_own_report,
@@ -197,6 +205,7 @@ SEEDS = {
     ("disputes", "get"): _seed_dispute,
     ("notifications", "get"): _seed_notification,
     ("watchlist", "get"): _seed_watch_entry,
+    ("feedback", "get"): _seed_feedback,
     ("webhooks", "get"): _seed_webhook,
     ("invitations", "get"): matrix._own_invitation_url,
 }
@@ -350,6 +359,25 @@ def _reported_seller(member: Member, example: dict) -> None:
     report_make_accepted(reporter, persona(OrganisationKind.OPERATOR, Role.REVIEWER), example["identifiers"])
 
 
+def _matched_seller(member: Member, example: dict) -> None:
+    """A listed seller the member's check matched: by the example's check_id, or (a sighting) by the
+    indicator id the feed handed out, which fills the example's placeholder."""
+    from sharing.models import FeedObjectVersion, MatchSource, SubjectMatch
+    from tests.factories import report_make_accepted
+
+    reviewer = persona(OrganisationKind.OPERATOR, Role.REVIEWER)
+    report_make_accepted(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER), reviewer)
+    published = FeedObjectVersion.objects.filter(subject_pk__isnull=False).latest("sequence")
+    SubjectMatch.objects.create(
+        organisation=member.organisation,
+        subject_id=published.subject_pk,
+        source=MatchSource.CHECK,
+        reference=example.get("check_id", "0b9c7b1e-3d8e-4c1f-9a47-2f6f2c8d5e10"),
+    )
+    if "sighting_of_ref" in example:
+        example["sighting_of_ref"] = published.stix_id
+
+
 def _as_written(path: str, example: dict) -> tuple[str, dict, int]:
     return path, example, 201
 
@@ -375,7 +403,12 @@ def _application_awaiting_documents(path: str, example: dict) -> tuple[str, dict
 
 # Public operations whose example needs something only the hub can hand out first (a one-time secret).
 PUBLIC_EXAMPLE_WORLD = {"organisation-application-documents-add": _application_awaiting_documents}
-EXAMPLE_WORLD = {("disclosure-requests", "post"): _court_key, ("disputes", "post"): _reported_seller}
+EXAMPLE_WORLD = {
+    ("disclosure-requests", "post"): _court_key,
+    ("disputes", "post"): _reported_seller,
+    ("feedback", "post"): _matched_seller,
+    ("feedback-sightings", "post"): _matched_seller,
+}
 # Multipart examples name each file field's content as text; it is uploaded as a file of that name.
 MULTIPART_SUCCESS = {("bulk-checks", "post"): (202, "sellers.csv")}
 

@@ -121,3 +121,5 @@ class AuditTag(models.TextChoices):
     OUTCOMES_LISTED = "sharing:outcome:listed"
     STATISTICS_READ = "sharing:statistics:read"
     STATISTICS_DOWNLOADED = "sharing:statistics:downloaded"
+    FEEDBACK_RECORDED = "sharing:feedback:recorded"
+    FEEDBACK_READ = "sharing:feedback:read"

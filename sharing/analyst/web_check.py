@@ -16,6 +16,7 @@ from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from hub.errors import DomainError
 from sharing.analyst.refusals import with_retry_after
+from sharing.analyst.web_feedback import feedback_form_context
 from sharing.checks.serializers import CheckRunInput
 from sharing.checks.services import checks, policies
 from sharing.checks.services.match_gate import match_revealing
@@ -52,6 +53,8 @@ def _render(request, *, rows, result=None, errors=None, status: int = 200) -> Ht
         "errors": errors or {},
         "result": result,
         "can_dispute": holds_any(request.actor, [Capability.DISPUTE_FILE]),
+        "can_give_feedback": holds_any(request.actor, [Capability.FEEDBACK_RECORD]),
+        **feedback_form_context(),
     }
     if result is not None:
         context |= {

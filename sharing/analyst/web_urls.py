@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from sharing.analyst import web_admin, web_check, web_disputes, web_watchlist
+from sharing.analyst import web_admin, web_check, web_disputes, web_feedback, web_watchlist
 
 urlpatterns = [
     path("check/", web_check.check_page, name="check-page"),
+    path("feedback/", web_feedback.feedback_page, name="feedback-page"),
     path("watchlist/", web_watchlist.watchlist_page, name="watchlist-page"),
     path(
         "watchlist/<uuid:entry_id>/remove", web_watchlist.watch_entry_remove, name="watch-entry-remove-page"

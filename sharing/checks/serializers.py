@@ -45,6 +45,12 @@ class CheckOutput(serializers.Serializer):
     disputed = serializers.BooleanField()
     linked_store_accounts = serializers.IntegerField()
     linked_platforms = serializers.IntegerField()
+    members_acted = serializers.IntegerField(
+        help_text="Independent member organisations (none of the reporters) whose feedback says they acted on it"
+    )
+    members_false_positive = serializers.IntegerField(
+        help_text="Independent member organisations whose feedback calls it a false positive"
+    )
     recommended_action = serializers.ChoiceField(
         choices=["allow", "review", "block"], help_text="under your organisation's policy"
     )

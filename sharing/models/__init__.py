@@ -18,6 +18,14 @@ from sharing.models.disputes import (
     ReporterStanding,
 )
 from sharing.models.enumeration import Canary, SweepProbe, SweepWindow
+from sharing.models.feedback import (
+    FeedbackAction,
+    FeedbackOutcome,
+    FeedbackReason,
+    HitFeedback,
+    MatchSource,
+    SubjectMatch,
+)
 from sharing.models.identifiers import IdentifierToken, Subject
 from sharing.models.reports import Category, IpType, Report, ReportIdentifier, ReportStatus, VerificationLevel
 from sharing.models.restricted import RestrictedRecord
@@ -31,6 +39,12 @@ from sharing.models.watchlists import (
 )
 
 __all__ = [
+    "FeedbackAction",
+    "FeedbackOutcome",
+    "FeedbackReason",
+    "HitFeedback",
+    "MatchSource",
+    "SubjectMatch",
     "AppealStatus",
     "ReportAppeal",
     "CoverageState",

@@ -1,6 +1,6 @@
 """Bar charts of the enforcement statistics, laid out server-side for inline SVG (no script, no CDN).
 
-One horizontal bar per period and measure; a suppressed or unrecorded count draws no bar and says
+One horizontal bar per period and measure; a suppressed count draws no bar and says
 why in words. Each chart goes with a table of the same numbers on the page (its text equivalent).
 """
 
@@ -64,8 +64,6 @@ def period_label(start, period: str) -> str:
 def count_text(value) -> str:
     """A figure as the page shows it; a suppressed count as "fewer than N"."""
     if isinstance(value, SuppressedCount):
-        if not value.recorded:
-            return gettext("not yet recorded")
         if value.value is None:
             return gettext("fewer than %(n)s") % {"n": value.threshold}
         value = value.value

@@ -36,7 +36,16 @@ from sharing.checks.services.checks import (
     check_result_from,
     matched_evidence,
 )
-from sharing.models import DisputedReport, IdentifierToken, Report, ReportIdentifier, ReportStatus, Subject
+from sharing.models import (
+    DisputedReport,
+    FeedbackOutcome,
+    HitFeedback,
+    IdentifierToken,
+    Report,
+    ReportIdentifier,
+    ReportStatus,
+    Subject,
+)
 from sharing.subjects.services.subjects import counting
 
 # The audit rows of checks are matched by subject id in chunks, so no query grows without bound.
@@ -49,25 +58,32 @@ _SUBJECTS_PER_QUERY = 50
 @dataclass(frozen=True)
 class FeedbackCounts:
     """What members said about one subject: how many distinct member organisations acted on it and
-    how many called it a false positive. `recorded` False: the hub does not record feedback yet."""
+    how many called it a false positive (sharing/feedback/: each organisation's feedback on a seller)."""
 
     acted_organisations: int = 0
     false_positive_organisations: int = 0
-    recorded: bool = False
-
-
-NOT_YET_RECORDED = FeedbackCounts()
 
 
 def subject_feedback_counts(
     subject_ids: Iterable[int], *, between: tuple[datetime, datetime] | None = None
 ) -> dict[int, FeedbackCounts]:
-    """Feedback counts per subject (by primary key), optionally only feedback given in [start, end).
-
-    PLUG-IN POINT for recipient feedback (issue 16, built on another branch): until it is merged
-    every subject answers NOT_YET_RECORDED. The outcome pages, the API and the statistics read
-    members' actions only through this function, so wiring feedback in changes nothing else."""
-    return {subject_id: NOT_YET_RECORDED for subject_id in subject_ids}
+    """Feedback counts per subject (by primary key): each organisation's current feedback, or with
+    `between` every feedback given in [start, end), a replaced one included (it was an action then).
+    The outcome pages, the API and the statistics read members' actions only through this function."""
+    wanted = list(subject_ids)
+    given = HitFeedback.objects.filter(subject_id__in=wanted)
+    if between is None:
+        given = given.filter(replaced_at__isnull=True)
+    else:
+        given = given.filter(created_at__gte=between[0], created_at__lt=between[1])
+    acted: dict[int, set[int]] = defaultdict(set)
+    false_positive: dict[int, set[int]] = defaultdict(set)
+    for subject_id, organisation_id, outcome in given.values_list("subject_id", "organisation_id", "outcome"):
+        (acted if outcome == FeedbackOutcome.ACTED else false_positive)[subject_id].add(organisation_id)
+    return {
+        subject_id: FeedbackCounts(len(acted[subject_id]), len(false_positive[subject_id]))
+        for subject_id in wanted
+    }
 
 
 # --- Small-count suppression -------------------------------------------------------------------
@@ -80,23 +96,20 @@ def suppression_threshold() -> int:
 @dataclass(frozen=True)
 class SuppressedCount:
     """A count of members' behaviour: `value` is None when fewer than `threshold` distinct
-    organisations are behind it (the count itself is then never handed out), or when not recorded."""
+    organisations are behind it (the count itself is then never handed out)."""
 
     value: int | None
     threshold: int
-    recorded: bool = True
 
     @property
     def suppressed(self) -> bool:
-        return self.recorded and self.value is None
+        return self.value is None
 
 
-def suppressed(value: int, *, organisations: int | None = None, recorded: bool = True) -> SuppressedCount:
+def suppressed(value: int, *, organisations: int | None = None) -> SuppressedCount:
     """`value` as it may be shown: only when at least the threshold of distinct organisations
     (`organisations`, by default the value itself) are behind it."""
     threshold = suppression_threshold()
-    if not recorded:
-        return SuppressedCount(None, threshold, recorded=False)
     behind = value if organisations is None else organisations
     return SuppressedCount(value if behind >= threshold else None, threshold)
 
@@ -206,7 +219,7 @@ def subject_outcomes(
                 new_accounts=len(new),
                 new_account_types=sorted({kind for kind, _ in new}),
                 checked_by=suppressed(len(checked.organisations)),
-                acted_by=suppressed(acted.acted_organisations, recorded=acted.recorded),
+                acted_by=suppressed(acted.acted_organisations),
                 disputes=disputes.get(subject.pk, []),
             )
         )

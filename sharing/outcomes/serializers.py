@@ -12,11 +12,10 @@ from sharing.outcomes.inputs import StatisticsInput  # noqa: F401
 class SuppressedCountOutput(serializers.Serializer):
     value = serializers.IntegerField(
         allow_null=True,
-        help_text="null when suppressed (fewer than `fewer_than` organisations) or not recorded",
+        help_text="null when suppressed (fewer than `fewer_than` organisations)",
     )
     suppressed = serializers.BooleanField()
     fewer_than = serializers.IntegerField(source="threshold")
-    recorded = serializers.BooleanField(help_text="false: the hub does not record this yet")
 
 
 class ListingStateOutput(serializers.Serializer):

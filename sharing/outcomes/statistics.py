@@ -112,7 +112,6 @@ def enforcement_statistics(
         waits = [(done - filed).total_seconds() / 3600 for filed, done in accepted if start <= done < end]
         checks_in = [org for org, at in check_rows if start <= at < end]
         feedback = subject_feedback_counts(first_accepted, between=(start, end)).values()
-        recorded = all(f.recorded for f in feedback)
         rows.append(
             PeriodStatistics(
                 start=start,
@@ -121,7 +120,7 @@ def enforcement_statistics(
                 accepted=len(waits),
                 median_acceptance_hours=round(stats.median(waits), 1) if waits else None,
                 hits=suppressed(len(checks_in), organisations=len(set(checks_in))),
-                actions=suppressed(sum(f.acted_organisations for f in feedback), recorded=recorded),
+                actions=suppressed(sum(f.acted_organisations for f in feedback)),
                 reappearances=sum(1 for at in linked if start <= at < end),
             )
         )
@@ -157,14 +156,12 @@ CSV_HEADER = [
 
 
 def _csv_count(count: SuppressedCount) -> str | int:
-    if not count.recorded:
-        return "not_recorded"
     return f"<{count.threshold}" if count.value is None else count.value
 
 
 def statistics_csv(figures: EnforcementStatistics) -> str:
     """The statistics as CSV (hubcore/csv_safe.py: quoted, formula-safe), one line per period;
-    suppressed counts read "<3", feedback not yet recorded "not_recorded"."""
+    suppressed counts read "<3"."""
     return csv_document(
         CSV_HEADER,
         (

@@ -29,6 +29,7 @@ from tests.factories import (
     persona,
     report_body,
     report_make,
+    report_make_accepted,
 )
 
 
@@ -941,6 +942,63 @@ ENDPOINTS += [
         Capability.BULK_RUN,
         200,
         lambda m: _own_bulk_job_url(m, "/results", finished=True),
+    ),
+]
+
+
+def _matched_subject(member: Member) -> tuple[str, str]:
+    """A listed seller the member's organisation matched: (the check id that matched it, its indicator)."""
+    from sharing.models import FeedObjectVersion, MatchSource, SubjectMatch
+
+    reviewer = persona(OrganisationKind.OPERATOR, Role.REVIEWER)
+    n = uuid.uuid4().int % 9000
+    identifiers = [{"type": "phone", "value": f"+86 139 0013 {n:04d}"}]
+    report_make_accepted(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER), reviewer, identifiers)
+    subject_pk = FeedObjectVersion.objects.filter(subject_pk__isnull=False).latest("sequence").subject_pk
+    check_id = str(uuid.uuid4())
+    SubjectMatch.objects.create(
+        organisation=member.organisation, subject_id=subject_pk, source=MatchSource.CHECK, reference=check_id
+    )
+    indicator = FeedObjectVersion.objects.filter(subject_pk=subject_pk).latest("sequence").stix_id
+    return check_id, indicator
+
+
+def _sighting_of_a_match(member: Member) -> dict:
+    from sharing.feed.services.content import FEEDBACK_EXTENSION_ID
+
+    _, indicator = _matched_subject(member)
+    return {
+        "type": "sighting",
+        "spec_version": "2.1",
+        "sighting_of_ref": indicator,
+        "extensions": {
+            FEEDBACK_EXTENSION_ID: {"extension_type": "property-extension", "x_iih_outcome": "false_positive"}
+        },
+    }
+
+
+# Feedback from recipients (sharing/feedback/): on what the member's own screening matched.
+ENDPOINTS += [
+    Endpoint(
+        "feedback-record",
+        "feedback",
+        "post",
+        Capability.FEEDBACK_RECORD,
+        201,
+        lambda m: "/api/v1/feedback",
+        lambda m: {"check_id": _matched_subject(m)[0], "outcome": "acted", "action": "blocked"},
+    ),
+    Endpoint(
+        "feedback-list", "feedback", "get", Capability.FEEDBACK_RECORD, 200, lambda m: "/api/v1/feedback"
+    ),
+    Endpoint(
+        "feedback-sighting",
+        "feedback-sightings",
+        "post",
+        Capability.FEEDBACK_RECORD,
+        201,
+        lambda m: "/api/v1/feedback/sightings",
+        _sighting_of_a_match,
     ),
 ]
 

@@ -170,6 +170,25 @@ def _disputes_filed(member: Member | None) -> dict:
     return {}
 
 
+def _feedback_given(member: Member | None) -> dict:
+    """A seller two brands listed, checked by the member's organisation, which then acted on it."""
+    from accounts.actors import Actor
+    from sharing.checks.services.checks import check_run
+    from sharing.feedback.services.feedback import FeedbackGiven, feedback_record
+    from sharing.subjects.inputs import raw_identifiers
+    from tests.factories import persona, report_make_accepted, seller_identifiers
+
+    assert member is not None
+    reviewer = persona(K.OPERATOR, R.REVIEWER)
+    for _ in range(2):
+        report_make_accepted(persona(K.RIGHTS_OWNER, R.REPORTER), reviewer, seller_identifiers(23))
+    actor = Actor(member=member)
+    checked = check_run(identifiers=raw_identifiers(seller_identifiers(23)), actor=actor)
+    given = FeedbackGiven("acted", "delisted", ("test_purchase",), "Shop 23 closed after a test purchase.")
+    feedback_record(actor=actor, given=given, check_id=checked.check_id)
+    return {}
+
+
 def _watched(member: Member | None) -> dict:
     from accounts.actors import Actor
     from sharing.subjects.inputs import raw_identifiers
@@ -204,6 +223,7 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     # Platform and logistics.
     MainPage("check", (K.PLATFORM, R.ANALYST), "check-page"),
     MainPage("watchlist", (K.PLATFORM, R.ANALYST), "watchlist-page", _watched),
+    MainPage("feedback", (K.PLATFORM, R.ANALYST), "feedback-page", _feedback_given),
     MainPage("disputes-filed", (K.PLATFORM, R.ANALYST), "disputes-filed", _disputes_filed),
     MainPage("webhooks", (K.PLATFORM, R.ADMIN), "webhooks-page"),
     MainPage("policy", (K.PLATFORM, R.ADMIN), "policy-page"),

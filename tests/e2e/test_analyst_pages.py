@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import Member
 from accounts.roles import OrganisationKind, Role
-from sharing.models import Dispute, WatchEntry
+from sharing.models import Dispute, HitFeedback, WatchEntry
 from tests.e2e.steps import PASSWORD, at_both_widths, sign_in
 from tests.factories import persona, report_make_accepted
 
@@ -100,6 +100,68 @@ def test_an_analyst_checks_a_listed_seller_watches_it_and_disputes_it(
 
     assert WatchEntry.objects.filter(organisation=analyst.organisation, ref="merchant-1042").count() == 1
     assert Dispute.objects.filter(filed_by=analyst.organisation).count() == 1
+
+
+FEEDBACK_WORDS = {
+    "en": {"recorded": "Your feedback was recorded.", "outcome": "We acted on this seller", "acted": "1"},
+    "zh-hans": {"recorded": "您的反馈已记录。", "outcome": "我们已对该卖家采取措施", "acted": "1"},
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_analyst_checks_a_seller_and_marks_it_acted(live_server, browser, tmp_path, language):
+    """The feedback form on the check's answer, in a real browser: axe-clean, then acted on; a
+    colleague's next check counts nobody (one's own feedback is not independent of nothing: it is
+    the organisation's own), another platform's check counts one member that acted."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_page_quality import _axe_blocking
+
+    words, feedback_words = WORDS[language], FEEDBACK_WORDS[language]
+    analyst = _seed()
+    context = browser.new_context(
+        locale="en-GB" if language == "en" else "zh-CN",
+        extra_http_headers={"Accept-Language": words["header"]},
+        viewport={"width": 1280, "height": 900},
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = live_server.url
+
+    sign_in(page, base, analyst)
+    page.goto(f"{base}/check/")
+    _check(page, words)
+    expect(page.locator("#check-acted")).to_have_text("0")
+    assert _axe_blocking(page) == []
+    page.locator("#id-feedback-outcome-acted").check()
+    page.select_option("#id-feedback-action", "blocked")
+    page.locator("#id-feedback-reason-test_purchase").check()
+    page.fill("#id-feedback-note", "Refunded three buyers.")
+    at_both_widths(page, tmp_path, f"feedback-form-{language}")
+    page.locator("#feedback-form button[type=submit]").click()
+    page.wait_for_url(f"{base}/feedback/")
+    expect(page.locator(".messages")).to_contain_text(feedback_words["recorded"])
+    expect(page.locator("#feedback-rows")).to_contain_text(feedback_words["outcome"])
+    expect(page.locator("#feedback-rows")).to_contain_text("Refunded three buyers.")
+    assert _axe_blocking(page) == []
+    at_both_widths(page, tmp_path, f"feedback-{language}")
+    context.close()
+
+    other = persona(OrganisationKind.PLATFORM, Role.ANALYST)
+    other.user.set_password(PASSWORD)
+    other.user.save()
+    context = browser.new_context(extra_http_headers={"Accept-Language": words["header"]})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base, other)
+    page.goto(f"{base}/check/")
+    _check(page, words)
+    expect(page.locator("#check-acted")).to_have_text(feedback_words["acted"])
+    assert "Refunded three buyers." not in page.content()
+    context.close()
+
+    assert HitFeedback.objects.get(organisation=analyst.organisation).action == "blocked"
 
 
 ADMIN_WORDS = {

@@ -85,6 +85,8 @@ def hub_listings() -> set[tuple]:
             "categories": result.categories,
             "disputed": result.disputed,
             "linked_store_accounts": result.linked_store_accounts,
+            "members_acted": result.members_acted,
+            "members_false_positive": result.members_false_positive,
             "first_seen": result.first_seen.strftime(stamp),
             "last_seen": result.last_seen.strftime(stamp),
             "expires": expires.strftime(stamp),

@@ -32,6 +32,7 @@ PAGES = [
     "/check/",
     "/watchlist/",
     "/disputes/filed/",
+    "/feedback/",
     "/organisation/webhooks/",
     "/organisation/policy/",
     # Routes naming an object: refused before any lookup, so the id need not exist.

@@ -16,8 +16,10 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
+from sharing.checks.services.checks import check_run
 from sharing.due_process.services.disputes import dispute_decide_urgently, dispute_file, disputes_lapse
 from sharing.feed.services.content import LISTINGS_COLLECTION_ID
+from sharing.feedback.services.feedback import FeedbackGiven, feedback_record
 from sharing.models import FeedObjectVersion, Report
 from sharing.reports.services.reports import report_renew, report_retract, reports_expire
 from sharing.subjects.services.tokens import RawIdentifier
@@ -118,7 +120,12 @@ def test_a_mirror_built_from_the_delta_feed_equals_the_hubs_listings_after_every
     report_make_accepted(brands[2], reviewer, seller_identifiers(106))
     step("the expired seller reported again: listed under a new object id")
 
-    assert len(steps) == 12
+    checked = check_run(identifiers=_raw(seller_c), actor=filer)
+    feedback_record(actor=filer, given=FeedbackGiven("acted", "blocked"), check_id=checked.check_id)
+    step("a member acted on C: its object carries the count")
+    assert sum(dict(state)["members_acted"] for _, state in poller.mirror.listings()) == 1
+
+    assert len(steps) == 13
     served = poller.mirror.seen_versions
     stored = list(FeedObjectVersion.objects.order_by("sequence").values_list("stix_id", "content"))
     assert len(served) == len(set(served)) == len(stored)  # every version exactly once

@@ -18,7 +18,6 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.models import Report
-from sharing.outcomes import selectors
 from sharing.outcomes.statistics import enforcement_statistics, period_starts, statistics_csv
 from tests.factories import (
     client_for,
@@ -96,7 +95,6 @@ def test_members_that_checked_are_suppressed_below_the_threshold(owner, reviewer
         "value": shown,
         "suppressed": shown is None,
         "fewer_than": 3,
-        "recorded": True,
     }
 
 
@@ -123,21 +121,33 @@ def test_one_member_checking_many_times_counts_once(owner, reviewer):
     assert outcome["checked_by_organisations"]["suppressed"] is True
 
 
-def test_actions_come_from_the_feedback_selector_not_yet_recorded(owner, reviewer):
-    report_make_accepted(owner, reviewer, seller_identifiers(7))
+@pytest.mark.parametrize("acting,shown", [(2, None), (3, 3)])
+def test_members_that_acted_are_counted_from_their_feedback_and_suppressed_below_the_threshold(
+    owner, reviewer, acting, shown
+):
+    """Each platform checks the seller and says it blocked it (sharing/feedback/); one more calls it a
+    false positive, which is not an action. Below the threshold the count is never handed out."""
+    identifiers = seller_identifiers(7)
+    report_make_accepted(owner, reviewer, identifiers)
+    for analyst in _checked_by(acting + 1, identifiers)[: acting + 1]:
+        check_id = (
+            client_for(analyst).post("/api/v1/checks", {"identifiers": identifiers}, format="json").json()
+        )
+        outcome = "acted" if analyst.organisation.name != f"Platform Number {acting}" else "false_positive"
+        body = {"check_id": check_id["check_id"], "outcome": outcome}
+        if outcome == "acted":
+            body["action"] = "blocked"
+        given = client_for(analyst).post("/api/v1/feedback", body, format="json")
+        assert given.status_code == 201, given.content
 
     [outcome] = _outcomes(owner)
 
     assert outcome["acted_on_by_organisations"] == {
-        "value": None,
-        "suppressed": False,
+        "value": shown,
+        "suppressed": shown is None,
         "fewer_than": 3,
-        "recorded": False,
     }
-    assert selectors.subject_feedback_counts([1, 2]) == {
-        1: selectors.NOT_YET_RECORDED,
-        2: selectors.NOT_YET_RECORDED,
-    }
+    assert "Platform Number" not in str(outcome)
 
 
 def test_new_accounts_linked_since_show_types_and_count_and_nothing_of_the_other_reporter(owner, reviewer):
@@ -220,7 +230,7 @@ def test_statistics_count_this_months_reports_hits_and_reappearances(owner, revi
     assert (now["reports_filed"], now["reports_accepted"], now["reappearances"]) == (2, 1, 1)
     assert now["median_acceptance_hours"] is not None
     assert now["hits"]["value"] == hits and now["hits"]["suppressed"] is (hits is None)
-    assert now["member_actions"]["recorded"] is False
+    assert now["member_actions"] == {"value": None, "suppressed": True, "fewer_than": 3}  # no feedback given
     assert AuditEvent.objects.filter(action=AuditTag.STATISTICS_READ, actor_member=owner).count() == 1
 
 
@@ -274,7 +284,7 @@ def test_the_csv_has_a_line_per_period_with_suppressed_counts_as_fewer_than(owne
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["period_start", "period_end", "reports_filed"]
     assert len(rows) == 3
-    assert rows[-1][2:4] == ["1", "1"] and rows[-1][5] == "<3" and rows[-1][6] == "not_recorded"
+    assert rows[-1][2:4] == ["1", "1"] and rows[-1][5] == "<3" and rows[-1][6] == "<3"
     assert AuditEvent.objects.filter(action=AuditTag.STATISTICS_DOWNLOADED, actor_member=owner).count() == 1
 
 

@@ -1,7 +1,7 @@
 """Check a seller: the shareable answer about the subjects its identifiers match, and why.
 
 The answer is computed in two steps so single checks, bulk chunks and watchers share it:
-`matched_evidence` reads what the rules need for a set of subjects in two queries, whatever
+`matched_evidence` reads what the rules need for a set of subjects in three queries, whatever
 their number, and `check_result_from` turns one seller's share of it into a CheckResult
 without touching the database.
 
@@ -32,9 +32,10 @@ from accounts.capabilities import require
 from accounts.roles import Capability
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
+from sharing.checks.services.matches import subject_matches_record
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
-from sharing.models import IdentifierToken, ReportIdentifier
+from sharing.models import FeedbackOutcome, HitFeedback, IdentifierToken, MatchSource, ReportIdentifier
 from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
 from sharing.models.reports import VERIFICATION_RANK
 from sharing.subjects.services.subjects import counting
@@ -72,6 +73,10 @@ class CheckResult:
     disputed: bool = False
     linked_store_accounts: int = 0
     linked_platforms: int = 0
+    # Independent organisations (none of the subject's reporters) whose current feedback says they
+    # acted on it, or found it a false positive: counts only, never which (sharing/feedback/).
+    members_acted: int = 0
+    members_false_positive: int = 0
     recommended_action: str = "allow"
     explanation: str = field(default_factory=lambda: gettext("No live report matches these identifiers."))
 
@@ -111,6 +116,7 @@ class SubjectEvidence:
         default_factory=lambda: defaultdict(set)
     )  # report pk → the check's weak token ids
     store_accounts: int = 0
+    feedback: dict[int, str] = field(default_factory=dict)  # organisation pk → its current outcome
 
 
 # Levels for watchers do not depend on any member's policy.
@@ -135,6 +141,14 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
     # quota refuses the answer (built by then, never returned) and its refusal audit commits.
     hit = result.level != "none"
     lookup_gate(actor=actor, tokenised=tokenised, matched=hit, tag=AuditTag.CHECK_RUN, now=now)
+    if hit:  # shown, past the gate: what the organisation may later give feedback on (sharing/feedback/)
+        subject_matches_record(
+            organisation_id=actor.organisation.pk,
+            subject_ids={row.subject_id for row in rows if row.subject_id},
+            source=MatchSource.CHECK,
+            reference=result.check_id,
+            now=now,
+        )
     audit_record(
         actor=actor,
         tag=AuditTag.CHECK_RUN,
@@ -182,8 +196,9 @@ def evidence_keys(tokens: Iterable[MatchedToken]) -> tuple[set[int], set[int]]:
 def matched_evidence(
     subject_ids: Iterable[int], weak_token_ids: Iterable[int] = (), *, now: datetime
 ) -> dict[int, SubjectEvidence]:
-    """Every subject's live reports, the tokens they name (and which of these weak tokens) and its
-    store accounts, in two queries: the weak tokens ride on the report join, never a query of their own."""
+    """Every subject's live reports, the tokens they name (and which of these weak tokens), its
+    store accounts and its current feedback, in three queries: the weak tokens ride on the report
+    join, never a query of their own."""
     subject_ids, weak_token_ids = set(subject_ids), set(weak_token_ids)
     evidence: dict[int, SubjectEvidence] = {}
     if not subject_ids:
@@ -250,6 +265,11 @@ def matched_evidence(
         )
         for subject_id, count in stores:
             evidence[subject_id].store_accounts = count
+        current = HitFeedback.objects.filter(subject_id__in=list(evidence), replaced_at__isnull=True)
+        for subject_id, organisation_id, outcome in current.values_list(
+            "subject_id", "organisation_id", "outcome"
+        ):
+            evidence[subject_id].feedback[organisation_id] = outcome
     return evidence
 
 
@@ -283,6 +303,12 @@ def check_result_from(
     weak_on_file = {token for subject in subjects for named in subject.weak_named.values() for token in named}
     corroborated = frozenset(m.identifier_type for m in weak if m.token_id in weak_on_file)
     organisations = {r.organisation_id for r in rows}
+    # A reporter's own feedback on what it reported is not independent: it never counts.
+    feedback = [
+        (org, outcome) for s in subjects for org, outcome in s.feedback.items() if org not in organisations
+    ]
+    acted = {org for org, outcome in feedback if outcome == FeedbackOutcome.ACTED}
+    false_positive = {org for org, outcome in feedback if outcome == FeedbackOutcome.FALSE_POSITIVE}
     first_seen, last_seen = min(r.submitted_at for r in rows), max(r.submitted_at for r in rows)
     evidence_summary = Evidence(
         organisations=len(organisations),
@@ -293,6 +319,8 @@ def check_result_from(
         last_seen=last_seen,
         disputed=any(r.disputed for r in rows),
         corroborated_types=corroborated,
+        members_acted=len(acted),
+        members_false_positive=len(false_positive),
     )
     strikes = [Strike(r.submitted_at, r.effective_verification, r.category) for r in rows]
     result = CheckResult(
@@ -314,6 +342,8 @@ def check_result_from(
         disputed=evidence_summary.disputed,
         linked_store_accounts=sum(s.store_accounts for s in subjects),
         linked_platforms=len({r.organisation_id for r in rows if r.organisation_kind == "platform"}),
+        members_acted=len(acted),
+        members_false_positive=len(false_positive),
         recommended_action=recommended_action(policy() if callable(policy) else policy, strikes, now=now),
     )
     return CheckResult(**{**result.__dict__, "explanation": explain(result)})

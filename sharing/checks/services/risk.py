@@ -28,6 +28,12 @@ Risk (0–100)
   changes the level; a weak token known only elsewhere adds nothing.
 - 10 when the latest report is more than a year old
 - 30 while any of the reports is disputed
++ 10 per independent member organisation whose current feedback says it acted on the
+  subject (blocked, delisted, refused a parcel), at most 20: others' enforcement confirms it
+- 15 per independent member organisation whose current feedback calls the subject a false
+  positive, at most 45, but only once FALSE_POSITIVE_MIN_MEMBERS (2) of them say so: one
+  member alone cannot lower another's listing. Independent: not one of the subject's reporters.
+  Feedback never changes the level, only the risk.
 clamped to 0–100; a subject with no live report scores 0.
 """
 
@@ -66,6 +72,8 @@ class Evidence:
     last_seen: datetime | None
     disputed: bool
     corroborated_types: frozenset[str] = frozenset()  # weak types the reached subject's reports also name
+    members_acted: int = 0  # independent organisations whose current feedback is "acted"
+    members_false_positive: int = 0  # independent organisations whose current feedback is "false positive"
 
 
 # Matched types are the stored strings; these are the strong ones among them.
@@ -75,6 +83,14 @@ STRONG_TYPES: frozenset[str] = frozenset(t for t, s in IDENTIFIER_STRENGTH.items
 # match one strong identifier's bonus, and level_of never reads it.
 CORROBORATION_POINTS = 5
 CORROBORATION_MAX = 10
+
+# Feedback from recipients (sharing/feedback/): bounded both ways, so feedback alone never makes
+# or unmakes a listing; false positives count only from several members, so no single one can.
+ACTED_POINTS = 10
+ACTED_MAX = 20
+FALSE_POSITIVE_POINTS = 15
+FALSE_POSITIVE_MAX = 45
+FALSE_POSITIVE_MIN_MEMBERS = 2
 
 
 def level_of(evidence: Evidence) -> str:
@@ -102,6 +118,9 @@ def risk_of(evidence: Evidence, *, now: datetime) -> int:
         score -= 10
     if evidence.disputed:
         score -= 30
+    score += min(ACTED_MAX, ACTED_POINTS * evidence.members_acted)
+    if evidence.members_false_positive >= FALSE_POSITIVE_MIN_MEMBERS:
+        score -= min(FALSE_POSITIVE_MAX, FALSE_POSITIVE_POINTS * evidence.members_false_positive)
     return max(0, min(100, score))
 
 

@@ -39,6 +39,10 @@ TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 TLP_AMBER_ID = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"  # member-visible data
 TLP_RED_ID = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"  # operator-only data
 _FIXED_CREATED = "2026-12-01T00:00:00.000Z"
+# The hub extension's schema gained the feedback counts: a new version of the definition.
+_EXTENSION_MODIFIED = "2026-12-01T03:00:00.000Z"
+# Feedback from recipients travels as STIX sightings of a subject's indicator (sharing/feedback/).
+FEEDBACK_EXTENSION_ID = "extension-definition--9c3e2f7a-6d41-4b8e-a0f5-3e7b1c9d2a64"
 _TLP2_CREATED = "2022-10-01T00:00:00.000Z"
 
 _EXTENSION_SCHEMA = (
@@ -49,7 +53,19 @@ _EXTENSION_SCHEMA = (
     "Property extension on indicator: the shareable state of the listed subject the pattern's tokens belong "
     "to: level, identifier_types, reporting_organisations (independent organisations, a count), "
     "reporter_kinds, strongest_verification, ip_types, categories, disputed, linked_store_accounts, "
-    "first_seen, last_seen, expires. It never names a reporter and never carries a raw identifier."
+    "members_acted and members_false_positive (independent members whose feedback says they acted on it, "
+    "or found it a false positive: counts), first_seen, last_seen, expires. It never names a reporter or a "
+    "member that gave feedback and never carries a raw identifier."
+)
+
+
+_FEEDBACK_EXTENSION_SCHEMA = (
+    "Infringer Intelligence Hub feedback, version 1. Property extension on sighting (sighting_of_ref: the "
+    "indicator of a listed subject the member's own check, bulk screening or watch matched): "
+    "x_iih_outcome ('acted' or 'false_positive'), x_iih_action (with 'acted': 'blocked', 'delisted' or "
+    "'parcel_refused'), x_iih_reasons (reason codes: counterfeit_confirmed, test_purchase, "
+    "customer_complaints, different_seller, authorised_reseller, outdated) and x_iih_note (free text, seen "
+    "only by the member's own organisation). A member's sighting is never shared with another member."
 )
 
 
@@ -99,6 +115,8 @@ def subject_state(subject_pk: int) -> PublishedState | None:
             "categories": result.categories,
             "disputed": result.disputed,
             "linked_store_accounts": result.linked_store_accounts,
+            "members_acted": result.members_acted,
+            "members_false_positive": result.members_false_positive,
             "first_seen": _iso(result.first_seen),
             "last_seen": _iso(result.last_seen),
             "expires": _iso(expires),
@@ -156,12 +174,23 @@ def fixed_objects() -> list[dict]:
         id=EXTENSION_ID,
         created_by_ref=HUB_IDENTITY_ID,
         created=_FIXED_CREATED,
-        modified=_FIXED_CREATED,
+        modified=_EXTENSION_MODIFIED,
         name="Infringer Intelligence Hub: identifier tokens and listed subjects",
         description="Hub identifier tokens (a new SCO) and the shareable state of a listed subject.",
         schema=_EXTENSION_SCHEMA,
-        version="1.0.0",
+        version="1.1.0",
         extension_types=["new-sco", "property-extension"],
+    )
+    feedback = stix2.v21.ExtensionDefinition(
+        id=FEEDBACK_EXTENSION_ID,
+        created_by_ref=HUB_IDENTITY_ID,
+        created=_FIXED_CREATED,
+        modified=_FIXED_CREATED,
+        name="Infringer Intelligence Hub: feedback from recipients",
+        description="What a member did about a listed subject it matched, as a sighting of its indicator.",
+        schema=_FEEDBACK_EXTENSION_SCHEMA,
+        version="1.0.0",
+        extension_types=["property-extension"],
     )
     markings = [
         stix2.v21.MarkingDefinition(
@@ -172,4 +201,4 @@ def fixed_objects() -> list[dict]:
         )
         for marking_id, name, level in ((TLP_AMBER_ID, "TLP:AMBER", "amber"), (TLP_RED_ID, "TLP:RED", "red"))
     ]
-    return [json.loads(obj.serialize()) for obj in (identity, extension, *markings)]
+    return [json.loads(obj.serialize()) for obj in (identity, extension, feedback, *markings)]

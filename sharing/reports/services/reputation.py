@@ -10,8 +10,13 @@ Trusted flaggers' reports skip the pending queue.
 Each report counts once, by its present state, however many disputes covered it or
 decided it.
 
-Misuse (DSA Art. 23): at least HUB_MISUSE_MIN_OVERTURNED overturned reports making up
-≥ 20 % of the accepted ones. First a warning with the figures and HUB_MISUSE_WARNING_DAYS
+Misfired (feedback from recipients, sharing/feedback/): an accepted report, not overturned,
+listing a subject that at least HUB_MISFIRE_MIN_MEMBERS independent members (none of them the
+reporter) now call a false positive. Members who screen sellers see the hits; when several of
+them independently find one wrong, the report that listed it counts against its reporter.
+
+Misuse (DSA Art. 23): at least HUB_MISUSE_MIN_OVERTURNED overturned or misfired reports
+making up ≥ 20 % of the accepted ones. First a warning with the figures and HUB_MISUSE_WARNING_DAYS
 to improve; if the record still meets the rule when that period is over, reporting is
 suspended for HUB_MISUSE_SUSPENSION_DAYS (or until an operator lifts it with a reason).
 Every suspension has its own warning before it.
@@ -41,7 +46,15 @@ from accounts.models import Organisation
 from accounts.roles import Capability
 from hub.errors import ConflictError, DomainError
 from sharing import locks
-from sharing.models import Dispute, DisputeStatus, Report, ReporterStanding, ReportStatus
+from sharing.models import (
+    Dispute,
+    DisputeStatus,
+    FeedbackOutcome,
+    HitFeedback,
+    Report,
+    ReporterStanding,
+    ReportStatus,
+)
 from sharing.reports.services.notifications import notify
 
 WINDOW = timedelta(days=90)
@@ -55,6 +68,9 @@ class ReporterRecord:
     overturned: int
     retracted: int
     expired: int
+    misfired: int = (
+        0  # accepted, not overturned, listing a subject several independent members call a false positive
+    )
 
     @property
     def trusted_by_rule(self) -> bool:
@@ -66,10 +82,8 @@ class ReporterRecord:
 
     @property
     def misuse(self) -> bool:
-        return (
-            self.overturned >= settings.HUB_MISUSE_MIN_OVERTURNED
-            and self.overturned * 100 >= self.accepted * 20
-        )
+        against = self.overturned + self.misfired
+        return against >= settings.HUB_MISUSE_MIN_OVERTURNED and against * 100 >= self.accepted * 20
 
 
 def reporter_record(*, organisation_id: int, now=None) -> ReporterRecord:
@@ -82,7 +96,34 @@ def reporter_record(*, organisation_id: int, now=None) -> ReporterRecord:
         retracted=Count("pk", filter=Q(status=ReportStatus.RETRACTED)),
         expired=Count("pk", filter=Q(status=ReportStatus.EXPIRED)),
     )
-    return ReporterRecord(upheld=counts["accepted"] - counts["overturned"], **counts)
+    misfired = (
+        Report.objects.filter(
+            reporter_organisation_id=organisation_id,
+            submitted_at__gte=since,
+            status__in=[status for status in EVER_ACCEPTED if status != ReportStatus.OVERTURNED],
+            identifiers__token__subject_id__in=subjects_found_false(
+                excluding_organisation_id=organisation_id
+            ),
+        )
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    return ReporterRecord(upheld=counts["accepted"] - counts["overturned"], misfired=misfired, **counts)
+
+
+def subjects_found_false(*, excluding_organisation_id: int):
+    """Subjects at least HUB_MISFIRE_MIN_MEMBERS organisations other than this one now call a false positive."""
+    return (
+        HitFeedback.objects.filter(
+            outcome=FeedbackOutcome.FALSE_POSITIVE, replaced_at__isnull=True, subject__isnull=False
+        )
+        .exclude(organisation_id=excluding_organisation_id)
+        .values("subject_id")
+        .annotate(members=Count("organisation_id", distinct=True))
+        .filter(members__gte=settings.HUB_MISFIRE_MIN_MEMBERS)
+        .values("subject_id")
+    )
 
 
 @dataclass(frozen=True)
@@ -160,6 +201,8 @@ def _misuse_apply(standing: ReporterStanding, record: ReporterRecord) -> dict:
     standing.misuse_warning_until = None
     standing.reporting_suspended_until = now + timedelta(days=settings.HUB_MISUSE_SUSPENSION_DAYS)
     standing.suspension_figures = {"overturned": record.overturned, "accepted": record.accepted}
+    if record.misfired:
+        standing.suspension_figures["misfired"] = record.misfired
     with translation.override("en"):
         standing.suspension_reason = suspension_reason_text(standing)
     until = standing.reporting_suspended_until.isoformat()
@@ -176,6 +219,16 @@ def suspension_reason_text(standing: ReporterStanding) -> str:
     figures = standing.suspension_figures
     if not figures:
         return standing.suspension_reason
+    if figures.get("misfired"):
+        return ngettext(
+            "%(against)d of your %(accepted)d accepted reports in the last 90 days was overturned on dispute "
+            "or called a false positive by several independent members, after a warning; reporting is "
+            "suspended (misuse rule).",
+            "%(against)d of your %(accepted)d accepted reports in the last 90 days were overturned on dispute "
+            "or called a false positive by several independent members, after a warning; reporting is "
+            "suspended (misuse rule).",
+            figures["overturned"] + figures["misfired"],
+        ) % {"against": figures["overturned"] + figures["misfired"], "accepted": figures["accepted"]}
     return ngettext(
         "%(overturned)d of your %(accepted)d accepted reports in the last 90 days was overturned on dispute, "
         "after a warning; reporting is suspended (misuse rule).",
