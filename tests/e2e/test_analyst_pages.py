@@ -10,7 +10,7 @@ import pytest
 from accounts.models import Member
 from accounts.roles import OrganisationKind, Role
 from sharing.models import Dispute, HitFeedback, WatchEntry
-from tests.e2e.steps import PASSWORD, at_both_widths, sign_in
+from tests.e2e.steps import at_both_widths, sign_in, with_password
 from tests.factories import persona, report_make_accepted
 
 PHONE = "+86 138 0013 8000"  # tests/factories.py seller_identifiers(0)
@@ -39,9 +39,20 @@ def _seed() -> Member:
     for _ in range(2):
         report_make_accepted(persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER), reviewer)
     analyst = persona(OrganisationKind.PLATFORM, Role.ANALYST)
-    analyst.user.set_password(PASSWORD)
-    analyst.user.save()
+    with_password(analyst)
     return analyst
+
+
+def _browsing_in(browser, language: str):
+    """A browser context whose person reads `language` (its locale and Accept-Language), and its page."""
+    context = browser.new_context(
+        locale="en-GB" if language == "en" else "zh-CN",
+        extra_http_headers={"Accept-Language": WORDS[language]["header"]},
+        viewport={"width": 1280, "height": 900},
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page
 
 
 def _check(page, words: dict) -> None:
@@ -62,13 +73,7 @@ def test_an_analyst_checks_a_listed_seller_watches_it_and_disputes_it(
 
     words = WORDS[language]
     analyst = _seed()
-    context = browser.new_context(
-        locale="en-GB" if language == "en" else "zh-CN",
-        extra_http_headers={"Accept-Language": words["header"]},
-        viewport={"width": 1280, "height": 900},
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = _browsing_in(browser, language)
     base = live_server.url
 
     sign_in(page, base, analyst)
@@ -120,13 +125,7 @@ def test_an_analyst_checks_a_seller_and_marks_it_acted(live_server, browser, tmp
 
     words, feedback_words = WORDS[language], FEEDBACK_WORDS[language]
     analyst = _seed()
-    context = browser.new_context(
-        locale="en-GB" if language == "en" else "zh-CN",
-        extra_http_headers={"Accept-Language": words["header"]},
-        viewport={"width": 1280, "height": 900},
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = _browsing_in(browser, language)
     base = live_server.url
 
     sign_in(page, base, analyst)
@@ -149,11 +148,8 @@ def test_an_analyst_checks_a_seller_and_marks_it_acted(live_server, browser, tmp
     context.close()
 
     other = persona(OrganisationKind.PLATFORM, Role.ANALYST)
-    other.user.set_password(PASSWORD)
-    other.user.save()
-    context = browser.new_context(extra_http_headers={"Accept-Language": words["header"]})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    with_password(other)
+    context, page = _browsing_in(browser, language)
     sign_in(page, base, other)
     page.goto(f"{base}/check/")
     _check(page, words)
@@ -188,13 +184,8 @@ def test_an_admin_registers_a_webhook_sets_the_policy_and_screens_a_file(
     words = ADMIN_WORDS[language]
     _seed()
     admin = persona(OrganisationKind.PLATFORM, Role.ADMIN)
-    admin.user.set_password(PASSWORD)
-    admin.user.save()
-    context = browser.new_context(
-        extra_http_headers={"Accept-Language": words["header"]}, viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    with_password(admin)
+    context, page = _browsing_in(browser, language)
     base = live_server.url
 
     sign_in(page, base, admin)
