@@ -407,3 +407,35 @@ def test_a_concurrent_first_feedback_is_a_409_not_a_500(platform_analyst, listed
 
     assert response.status_code == 409
     assert HitFeedback.objects.filter(replaced_at__isnull=True).get().outcome == "acted"
+
+
+@pytest.mark.django_db
+def test_feedback_and_matches_follow_a_seller_merged_into_another(
+    platform_analyst, courier_analyst, brand_reporter, other_brand_reporter, reviewer
+):
+    """Two listed sellers turn out to be one (a report names an identifier of each): what members
+    matched and said about the one merged away now belongs to the survivor, and still counts."""
+    first, second = seller_identifiers(71), seller_identifiers(72)
+    for seller in (first, second):
+        report_make_accepted(brand_reporter, reviewer, seller)
+        report_make_accepted(other_brand_reporter, reviewer, seller)
+    on_first = _check(platform_analyst, first)["check_id"]
+    on_second = _check(courier_analyst, second)["check_id"]
+    assert _feedback(platform_analyst, on_first).status_code == 201
+    assert _feedback(courier_analyst, on_second, outcome="false_positive", action="").status_code == 201
+    assert _feedback(platform_analyst, _check(platform_analyst, second)["check_id"]).status_code == 201
+
+    third = persona(K.RIGHTS_OWNER, R.REPORTER)
+    report_make_accepted(third, reviewer, [first[0], second[1]])  # the first's phone, the second's email
+
+    [survivor] = {row.subject_id for row in HitFeedback.objects.all()}
+    assert survivor is not None and SubjectMatch.objects.filter(subject_id=survivor).count() == 3
+    current = HitFeedback.objects.filter(replaced_at__isnull=True)
+    # One current feedback per organisation: the platform's newer one stays, its older is replaced.
+    assert sorted(current.values_list("organisation_id", flat=True)) == sorted(
+        [platform_analyst.organisation_id, courier_analyst.organisation_id]
+    )
+    answer = _check(platform_analyst, first)
+    assert (answer["members_acted"], answer["members_false_positive"]) == (1, 1)
+    # The courier may still speak about the seller it matched before the merge, by its old check.
+    assert _feedback(courier_analyst, on_second).status_code == 201

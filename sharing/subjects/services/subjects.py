@@ -20,7 +20,15 @@ from django.utils import timezone
 
 from hubcore.identifiers.types import LINKING_TYPES
 from sharing.locks import lock_tokens
-from sharing.models import IdentifierToken, Report, ReportIdentifier, ReportStatus, Subject
+from sharing.models import (
+    HitFeedback,
+    IdentifierToken,
+    Report,
+    ReportIdentifier,
+    ReportStatus,
+    Subject,
+    SubjectMatch,
+)
 
 
 def counting(now=None, *, via: str = "") -> Q:
@@ -92,6 +100,7 @@ def _assign(components: list[set[int]], *, touched_tokens: set[int], old_subject
         ).values_list("token_id", flat=True)
     )
     reusable = sorted(old_subject_ids)
+    successor: dict[int, int] = {}  # an old subject -> the one its tokens now belong to
     for component in sorted(components, key=min):
         if not component & linked_by_live_report:
             IdentifierToken.objects.filter(pk__in=component).update(subject=None)
@@ -108,7 +117,31 @@ def _assign(components: list[set[int]], *, touched_tokens: set[int], old_subject
         else:
             reusable.remove(keep)
         IdentifierToken.objects.filter(pk__in=component).update(subject_id=keep)
-    Subject.objects.filter(pk__in=old_subject_ids, tokens__isnull=True).delete()
+        for merged in current - {keep}:
+            successor.setdefault(merged, keep)
+    gone = set(
+        Subject.objects.filter(pk__in=old_subject_ids, tokens__isnull=True).values_list("pk", flat=True)
+    )
+    _members_words_follow({old: new for old, new in successor.items() if old in gone})
+    Subject.objects.filter(pk__in=gone).delete()
+
+
+def _members_words_follow(successor: dict[int, int]) -> None:
+    """What members matched and said about a subject merged into another now belongs to the survivor:
+    their matches (so they may still give feedback) and their feedback (so it still counts). Where one
+    organisation had current feedback on both, the newer stays current and the older is replaced."""
+    now = timezone.now()
+    for merged, survivor in successor.items():
+        SubjectMatch.objects.filter(subject_id=merged).update(subject_id=survivor)
+        for moving in HitFeedback.objects.filter(subject_id=merged, replaced_at__isnull=True):
+            there = HitFeedback.objects.filter(
+                subject_id=survivor, organisation_id=moving.organisation_id, replaced_at__isnull=True
+            ).first()
+            if there is not None:
+                older = min(moving, there, key=lambda row: (row.created_at, row.pk))
+                older.replaced_at = now
+                older.save(update_fields=["replaced_at"])
+        HitFeedback.objects.filter(subject_id=merged).update(subject_id=survivor)
 
 
 def components_of(links: Iterable[tuple[int, int]]) -> list[set[int]]:
