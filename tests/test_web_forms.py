@@ -60,6 +60,7 @@ POST_FORMS = {
     # The analyst's pages: their rules are proved in tests/sharing/test_analyst_pages.py.
     "analyst/check.html": "tests/sharing/test_analyst_pages.py: no identifier, a bad value or type on its row",
     "analyst/watchlist.html": "tests/sharing/test_analyst_pages.py: watching without a reference",
+    "analyst/_feedback_form.html": "tests/sharing/test_feedback.py: acted without an action (no JavaScript)",
     "analyst/disputes.html": "tests/sharing/test_analyst_pages.py: no grounds; a seller nobody listed",
     "analyst/webhooks.html": "tests/sharing/test_analyst_pages.py: a webhook with a bad URL",
     "analyst/policy.html": "tests/sharing/test_analyst_pages.py: each bad policy field",

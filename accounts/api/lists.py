@@ -39,7 +39,12 @@ class HubListApi(HubApiView):
         # Never None: HubPagination always pages (the limit has a default).
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         self.page_audit(page, filters=filters, **kwargs)
-        return paginator.get_paginated_response(self.output_serializer(page, many=True).data)
+        return paginator.get_paginated_response(self.output_serializer(self.page_rows(page), many=True).data)
+
+    def page_rows(self, page: list) -> list:
+        """What the output serializer renders for the page's rows (the rows themselves, unless a list
+        reads more for each page it shows, as the outcomes of a rights owner's subjects do)."""
+        return page
 
     def filtered(self, queryset: QuerySet) -> tuple[QuerySet, dict]:
         """The queryset narrowed by the filter set, and the filters the request applied."""

@@ -31,11 +31,10 @@ class OutcomesApi(HubListApi):
         summary="What became of the sellers your organisation reported",
     )
     def get(self, request):
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(self.list_queryset(), request, view=self) or []
-        self.page_audit(page, filters={})
-        outcomes = selectors.subject_outcomes(actor=self.actor, subjects=page)
-        return paginator.get_paginated_response(self.output_serializer(outcomes, many=True).data)
+        return super().get(request)
+
+    def page_rows(self, page: list) -> list:
+        return selectors.subject_outcomes(actor=self.actor, subjects=page)
 
 
 class StatisticsApi(HubApiView):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from hub.serializer_fields import ListField
+
 # Re-exported: the API imports every input from here; the page from inputs.py.
 from sharing.outcomes.inputs import StatisticsInput  # noqa: F401
 
@@ -23,7 +25,7 @@ class ListingStateOutput(serializers.Serializer):
 
     level = serializers.CharField()
     risk = serializers.IntegerField()
-    identifier_types = serializers.ListField(child=serializers.CharField(), source="matched_types")
+    identifier_types = ListField(child=serializers.CharField(), source="matched_types")
     independent_reporters = serializers.IntegerField(source="reporting_organisations")
     live_reports = serializers.IntegerField(source="reports_matched")
     disputed = serializers.BooleanField()
@@ -41,7 +43,7 @@ class DisputeOutcomeOutput(serializers.Serializer):
 
 class NewAccountsOutput(serializers.Serializer):
     count = serializers.IntegerField(source="new_accounts")
-    identifier_types = serializers.ListField(child=serializers.CharField(), source="new_account_types")
+    identifier_types = ListField(child=serializers.CharField(), source="new_account_types")
 
 
 class SubjectOutcomeOutput(serializers.Serializer):

@@ -62,6 +62,8 @@ def _plain_strings(node: ast.AST) -> list[ast.AST]:
         return []
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and not _plain_strings(node.left):
         return []  # gettext("... %(x)s") % {...}: the parameters are data, not sentences
+    if isinstance(node, ast.Subscript):
+        return _plain_strings(node.value)  # problems["action"]: a key is not a sentence
     if isinstance(node, ast.Dict):
         return [found for value in node.values if value is not None for found in _plain_strings(value)]
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
@@ -114,6 +116,7 @@ def test_the_rule_tells_marked_from_unmarked_messages():
             'raise DomainError(gettext("Marked."), fields={"role": ["Plain."]})',  # 6
             "raise NotFoundError(message)",  # 7 a name: checked where it is made
             'raise serializers.ValidationError(_("Marked."))',  # 8 marked
+            'raise serializers.ValidationError({"action": problems["action"]})',  # 9 a key, not a sentence
         ]
     )
     assert unmarked_errors(source) == [2, 3, 5, 6]

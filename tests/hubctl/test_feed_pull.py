@@ -12,6 +12,7 @@ from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from hubctl.cli import main
 from hubctl.feed import Mirror
+from sharing.feed.services.content import fixed_objects
 from sharing.reports.services.reports import report_retract
 from tests.factories import key_for, persona, report_make_accepted, seller_identifiers
 from tests.sharing.feed_mirror import TOKEN_IN_PATTERN
@@ -50,7 +51,8 @@ def test_pull_mirrors_the_listings_drops_a_withdrawn_one_and_resumes_from_its_cu
     assert (first, second, third) == (0, 0, 0)
     assert len(listed_first) == 2
     assert len(_listed_tokens(into)) == 1 and _listed_tokens(into) < listed_first
-    assert "Pulled 6 version(s)" in lines[0]  # identity, extension definition, two TLP markings, two listings
+    # Every collection's fixed objects (identity, extension definitions, TLP markings), then two listings.
+    assert f"Pulled {len(fixed_objects()) + 2} version(s)" in lines[0]
     assert "Pulled 1 version(s)" in lines[1] and "1 revoked" in lines[1]
     assert "Pulled 0 version(s)" in lines[2]
     assert sqlite3.connect(into).execute("SELECT COUNT(*) FROM cursors").fetchone()[0] == 1
