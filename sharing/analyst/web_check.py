@@ -42,27 +42,33 @@ def check_page(request: ActorRequest) -> HttpResponse:
     except DomainError as exc:
         errors = id_rows.errors_to_rows(rows, domain_errors(exc))
         return with_retry_after(_render(request, rows=rows, errors=errors, status=exc.status_code), exc)
-    return _render(request, rows=rows, result=asdict(result))
+    return _render(request, rows=rows, result=result)
 
 
-def _render(request, *, rows, result=None, errors=None, status: int = 200) -> HttpResponse:
+def _render(
+    request, *, rows, result: checks.CheckResult | None = None, errors=None, status: int = 200
+) -> HttpResponse:
+    answer = None if result is None else asdict(result)
     context = {
         **id_rows.rows_context(rows, own_country=request.actor.organisation.country),
         # The checked identifiers, passed on by the watch and dispute forms of the answer.
         "carried": id_rows.rows_carried(rows),
         "errors": errors or {},
-        "result": result,
+        "result": answer,
         "can_dispute": holds_any(request.actor, [Capability.DISPUTE_FILE]),
         "can_give_feedback": holds_any(request.actor, [Capability.FEEDBACK_RECORD]),
         **feedback_form_context(),
     }
     if result is not None:
         context |= {
-            "listed": result["level"] != "none",
-            "level_label": level_label(result["level"]),
-            "action_label": action_label(result["recommended_action"]),
-            "matched_labels": [type_label(t) for t in result["matched_types"]],
-            "corroborated_labels": [type_label(t) for t in result["corroborated_types"]],
+            "listed": result.level != "none",
+            "level_label": level_label(result.level),
+            "action_label": action_label(result.recommended_action),
+            "matched_labels": [type_label(t) for t in result.matched_types],
+            "corroborated_labels": [type_label(t) for t in result.corroborated_types],
+            # Members' counts as every page shows them: "fewer than N" below the threshold.
+            "acted_text": result.members_acted.as_text(),
+            "false_positive_text": result.members_false_positive.as_text(),
             "policy": policy_summary(policies.policy_of(request.actor.organisation.pk)),
         }
     return render(request, "analyst/check.html", context, status=status)

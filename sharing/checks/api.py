@@ -3,8 +3,6 @@ one service, render."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -44,7 +42,7 @@ class CheckRunApi(HubApiView):
         result = checks.check_run(
             identifiers=raw_identifiers(payload.validated_data["identifiers"]), actor=self.actor
         )
-        return Response(s.CheckOutput(asdict(result)).data)
+        return Response(s.CheckOutput(result).data)
 
 
 class TokenEvaluateApi(HubApiView):

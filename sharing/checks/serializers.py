@@ -10,6 +10,17 @@ from hub.serializer_fields import ListField
 from sharing.subjects.inputs import identifiers_field
 
 
+class SuppressedCountOutput(serializers.Serializer):
+    """A count of members' behaviour (sharing/checks/services/suppression.py): the same shape wherever one is shown."""
+
+    value = serializers.IntegerField(
+        allow_null=True,
+        help_text="null when suppressed (fewer than `fewer_than` distinct organisations)",
+    )
+    suppressed = serializers.BooleanField()
+    fewer_than = serializers.IntegerField(source="threshold")
+
+
 class CheckRunInput(serializers.Serializer):
     identifiers = identifiers_field()
 
@@ -45,11 +56,17 @@ class CheckOutput(serializers.Serializer):
     disputed = serializers.BooleanField()
     linked_store_accounts = serializers.IntegerField()
     linked_platforms = serializers.IntegerField()
-    members_acted = serializers.IntegerField(
-        help_text="Independent member organisations (none of the reporters) whose feedback says they acted on it"
+    members_acted = SuppressedCountOutput(
+        help_text=(
+            "Independent member organisations (none of the reporters) whose feedback says they acted on it; "
+            "value null and suppressed true when fewer than `fewer_than` organisations"
+        )
     )
-    members_false_positive = serializers.IntegerField(
-        help_text="Independent member organisations whose feedback calls it a false positive"
+    members_false_positive = SuppressedCountOutput(
+        help_text=(
+            "Independent member organisations whose feedback calls it a false positive; "
+            "value null and suppressed true when fewer than `fewer_than` organisations"
+        )
     )
     recommended_action = serializers.ChoiceField(
         choices=["allow", "review", "block"], help_text="under your organisation's policy"

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.utils import formats
 from django.utils.functional import Promise
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sharing.outcomes.selectors import SuppressedCount
@@ -64,9 +63,7 @@ def period_label(start, period: str) -> str:
 def count_text(value) -> str:
     """A figure as the page shows it; a suppressed count as "fewer than N"."""
     if isinstance(value, SuppressedCount):
-        if value.value is None:
-            return gettext("fewer than %(n)s") % {"n": value.threshold}
-        value = value.value
+        return value.as_text()
     if value is None:
         return "—"
     return formats.number_format(value, use_l10n=True)

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
@@ -35,6 +34,13 @@ from sharing.checks.services.checks import (
     MatchedToken,
     check_result_from,
     matched_evidence,
+)
+
+# suppression_threshold is re-exported: the outcome pages read it here.
+from sharing.checks.services.suppression import (  # noqa: F401
+    SuppressedCount,
+    suppressed,
+    suppression_threshold,
 )
 from sharing.models import (
     DisputedReport,
@@ -84,34 +90,6 @@ def subject_feedback_counts(
         subject_id: FeedbackCounts(len(acted[subject_id]), len(false_positive[subject_id]))
         for subject_id in wanted
     }
-
-
-# --- Small-count suppression -------------------------------------------------------------------
-
-
-def suppression_threshold() -> int:
-    return settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD
-
-
-@dataclass(frozen=True)
-class SuppressedCount:
-    """A count of members' behaviour: `value` is None when fewer than `threshold` distinct
-    organisations are behind it (the count itself is then never handed out)."""
-
-    value: int | None
-    threshold: int
-
-    @property
-    def suppressed(self) -> bool:
-        return self.value is None
-
-
-def suppressed(value: int, *, organisations: int | None = None) -> SuppressedCount:
-    """`value` as it may be shown: only when at least the threshold of distinct organisations
-    (`organisations`, by default the value itself) are behind it."""
-    threshold = suppression_threshold()
-    behind = value if organisations is None else organisations
-    return SuppressedCount(value if behind >= threshold else None, threshold)
 
 
 # --- Outcomes per subject ----------------------------------------------------------------------

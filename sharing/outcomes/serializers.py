@@ -6,18 +6,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
+from sharing.checks.serializers import SuppressedCountOutput
 
 # Re-exported: the API imports every input from here; the page from inputs.py.
 from sharing.outcomes.inputs import StatisticsInput  # noqa: F401
-
-
-class SuppressedCountOutput(serializers.Serializer):
-    value = serializers.IntegerField(
-        allow_null=True,
-        help_text="null when suppressed (fewer than `fewer_than` organisations)",
-    )
-    suppressed = serializers.BooleanField()
-    fewer_than = serializers.IntegerField(source="threshold")
 
 
 class ListingStateOutput(serializers.Serializer):

@@ -155,10 +155,6 @@ CSV_HEADER = [
 ]
 
 
-def _csv_count(count: SuppressedCount) -> str | int:
-    return f"<{count.threshold}" if count.value is None else count.value
-
-
 def statistics_csv(figures: EnforcementStatistics) -> str:
     """The statistics as CSV (hubcore/csv_safe.py: quoted, formula-safe), one line per period;
     suppressed counts read "<3"."""
@@ -171,8 +167,8 @@ def statistics_csv(figures: EnforcementStatistics) -> str:
                 row.filed,
                 row.accepted,
                 "" if row.median_acceptance_hours is None else row.median_acceptance_hours,
-                _csv_count(row.hits),
-                _csv_count(row.actions),
+                row.hits.as_csv(),
+                row.actions.as_csv(),
                 row.reappearances,
             ]
             for row in figures.periods

@@ -55,7 +55,15 @@ class Mirror:
 
 
 def _listing(tokens: frozenset, state: dict) -> tuple:
-    return (tokens, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in state.items())))
+    return (tokens, tuple(sorted((k, _hashable(v)) for k, v in state.items())))
+
+
+def _hashable(value):
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):  # a suppressed count {value, suppressed, fewer_than}
+        return tuple(sorted(value.items()))
+    return value
 
 
 def hub_listings() -> set[tuple]:
@@ -85,8 +93,8 @@ def hub_listings() -> set[tuple]:
             "categories": result.categories,
             "disputed": result.disputed,
             "linked_store_accounts": result.linked_store_accounts,
-            "members_acted": result.members_acted,
-            "members_false_positive": result.members_false_positive,
+            "members_acted": result.members_acted.as_json(),
+            "members_false_positive": result.members_false_positive.as_json(),
             "first_seen": result.first_seen.strftime(stamp),
             "last_seen": result.last_seen.strftime(stamp),
             "expires": expires.strftime(stamp),

@@ -44,6 +44,7 @@ from sharing.checks.services.match_gate import (
     bulk_rows_observe,
     lookup_counts,
 )
+from sharing.checks.services.suppression import suppressed_from_json
 from sharing.models.bulk import (
     BULK_ACTIVE_STATUSES,
     BulkChunk,
@@ -399,9 +400,14 @@ def _csv_lines(job: BulkJob) -> Iterator[str]:
     yield csv_line(columns)
     for item in _results(job):
         values = {"ref": item.ref, "error": item.error, **item.result}
-        yield csv_line(
-            [
-                ";".join(v) if isinstance(v, list) else "" if v is None else v
-                for v in (values.get(name) for name in columns)
-            ]
-        )
+        yield csv_line([_csv_cell(values.get(name)) for name in columns])
+
+
+def _csv_cell(value):
+    """A result's value in a CSV cell: lists joined with ';', a suppressed count as "<N"."""
+    if isinstance(value, list):
+        return ";".join(value)
+    count = suppressed_from_json(value)
+    if count is not None:
+        return count.as_csv()
+    return "" if value is None else value

@@ -30,6 +30,7 @@ from sharing.checks.services.checks import (
 from sharing.checks.services.enumeration import canaries_watch
 from sharing.checks.services.matches import subject_matches_record
 from sharing.checks.services.policies import policy_of
+from sharing.checks.services.suppression import SuppressedCount
 from sharing.crypto.tokens import token_lookup_forms, token_unseal
 from sharing.models.bulk import BulkJob
 from sharing.models.feedback import MatchSource
@@ -161,10 +162,17 @@ def result_is_miss(result_json: str) -> bool:
 
 
 def shareable_json(result: CheckResult) -> str:
-    """The single-check fields of a result as JSON (check_id left out: the job names the run)."""
+    """The single-check fields of a result as JSON (check_id left out: the job names the run);
+    members' counts in the one suppressed shape (suppression.py)."""
     return json.dumps(
-        {name: getattr(result, name) for name in RESULT_FIELDS}, cls=DjangoJSONEncoder, separators=(",", ":")
+        {name: _plain(getattr(result, name)) for name in RESULT_FIELDS},
+        cls=DjangoJSONEncoder,
+        separators=(",", ":"),
     )
+
+
+def _plain(value):
+    return value.as_json() if isinstance(value, SuppressedCount) else value
 
 
 def shareable(result: CheckResult) -> dict:

@@ -35,6 +35,7 @@ from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.checks.services.matches import subject_matches_record
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
+from sharing.checks.services.suppression import SuppressedCount, suppressed
 from sharing.models import FeedbackOutcome, HitFeedback, IdentifierToken, MatchSource, ReportIdentifier
 from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
 from sharing.models.reports import VERIFICATION_RANK
@@ -74,9 +75,10 @@ class CheckResult:
     linked_store_accounts: int = 0
     linked_platforms: int = 0
     # Independent organisations (none of the subject's reporters) whose current feedback says they
-    # acted on it, or found it a false positive: counts only, never which (sharing/feedback/).
-    members_acted: int = 0
-    members_false_positive: int = 0
+    # acted on it, or found it a false positive: counts only, never which (sharing/feedback/), and
+    # suppressed below the threshold of organisations (suppression.py) like every count of members.
+    members_acted: SuppressedCount = field(default_factory=lambda: suppressed(0))
+    members_false_positive: SuppressedCount = field(default_factory=lambda: suppressed(0))
     recommended_action: str = "allow"
     explanation: str = field(default_factory=lambda: gettext("No live report matches these identifiers."))
 
@@ -319,6 +321,8 @@ def check_result_from(
         last_seen=last_seen,
         disputed=any(r.disputed for r in rows),
         corroborated_types=corroborated,
+        # The true counts: risk weighs them inside the hub (not a disclosure); only the answer's
+        # own fields below are suppressed, so the counts never leave as small numbers.
         members_acted=len(acted),
         members_false_positive=len(false_positive),
     )
@@ -342,8 +346,8 @@ def check_result_from(
         disputed=evidence_summary.disputed,
         linked_store_accounts=sum(s.store_accounts for s in subjects),
         linked_platforms=len({r.organisation_id for r in rows if r.organisation_kind == "platform"}),
-        members_acted=len(acted),
-        members_false_positive=len(false_positive),
+        members_acted=suppressed(len(acted)),
+        members_false_positive=suppressed(len(false_positive)),
         recommended_action=recommended_action(policy() if callable(policy) else policy, strikes, now=now),
     )
     return CheckResult(**{**result.__dict__, "explanation": explain(result)})

@@ -39,8 +39,9 @@ TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 TLP_AMBER_ID = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"  # member-visible data
 TLP_RED_ID = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"  # operator-only data
 _FIXED_CREATED = "2026-12-01T00:00:00.000Z"
-# The hub extension's schema gained the feedback counts: a new version of the definition.
-_EXTENSION_MODIFIED = "2026-12-01T03:00:00.000Z"
+# The hub extension's schema gained the feedback counts, then their small-count suppression:
+# each change is a new version of the definition.
+_EXTENSION_MODIFIED = "2026-12-01T05:30:00.000Z"
 # Feedback from recipients travels as STIX sightings of a subject's indicator (sharing/feedback/).
 FEEDBACK_EXTENSION_ID = "extension-definition--9c3e2f7a-6d41-4b8e-a0f5-3e7b1c9d2a64"
 _TLP2_CREATED = "2022-10-01T00:00:00.000Z"
@@ -54,7 +55,9 @@ _EXTENSION_SCHEMA = (
     "to: level, identifier_types, reporting_organisations (independent organisations, a count), "
     "reporter_kinds, strongest_verification, ip_types, categories, disputed, linked_store_accounts, "
     "members_acted and members_false_positive (independent members whose feedback says they acted on it, "
-    "or found it a false positive: counts), first_seen, last_seen, expires. It never names a reporter or a "
+    "or found it a false positive: each an object {value, suppressed, fewer_than}; value is null and "
+    "suppressed true when fewer than fewer_than organisations are behind it), first_seen, last_seen, "
+    "expires. It never names a reporter or a "
     "member that gave feedback and never carries a raw identifier."
 )
 
@@ -115,8 +118,8 @@ def subject_state(subject_pk: int) -> PublishedState | None:
             "categories": result.categories,
             "disputed": result.disputed,
             "linked_store_accounts": result.linked_store_accounts,
-            "members_acted": result.members_acted,
-            "members_false_positive": result.members_false_positive,
+            "members_acted": result.members_acted.as_json(),
+            "members_false_positive": result.members_false_positive.as_json(),
             "first_seen": _iso(result.first_seen),
             "last_seen": _iso(result.last_seen),
             "expires": _iso(expires),
@@ -178,7 +181,7 @@ def fixed_objects() -> list[dict]:
         name="Infringer Intelligence Hub: identifier tokens and listed subjects",
         description="Hub identifier tokens (a new SCO) and the shareable state of a listed subject.",
         schema=_EXTENSION_SCHEMA,
-        version="1.1.0",
+        version="1.2.0",
         extension_types=["new-sco", "property-extension"],
     )
     feedback = stix2.v21.ExtensionDefinition(

@@ -1,0 +1,64 @@
+"""Small-count suppression: how a count of members' behaviour leaves the hub to a member.
+
+A count of what members did (checked a seller, acted on it, called it a false positive) is shown
+as its number only when at least HUB_OUTCOME_SUPPRESSION_THRESHOLD distinct organisations are
+behind it; below that (zero included, or a zero would tell a one apart) it is shown as "fewer
+than N", so no single member's behaviour can be read off. One representation everywhere it
+leaves: the JSON object {"value": <int or null>, "suppressed": <bool>, "fewer_than": N} in the
+check, bulk and outcomes APIs and in the feed's indicator extension; "<N" in CSV downloads;
+"fewer than N" on the pages. Rules that weigh the true counts (risk.py) read them before this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext
+
+
+def suppression_threshold() -> int:
+    return settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD
+
+
+@dataclass(frozen=True)
+class SuppressedCount:
+    """A count of members' behaviour: `value` is None when fewer than `threshold` distinct
+    organisations are behind it (the count itself is then never handed out)."""
+
+    value: int | None
+    threshold: int
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value is None
+
+    def as_json(self) -> dict:
+        """The one JSON shape of a suppressed count (APIs, bulk results, the feed)."""
+        return {"value": self.value, "suppressed": self.suppressed, "fewer_than": self.threshold}
+
+    def as_csv(self) -> str | int:
+        """The count in a CSV cell: the number, or "<N"."""
+        return f"<{self.threshold}" if self.value is None else self.value
+
+    def as_text(self) -> str:
+        """The count as a page shows it: the number, or "fewer than N" in the reader's language."""
+        if self.value is None:
+            return gettext("fewer than %(n)s") % {"n": self.threshold}
+        return formats.number_format(self.value, use_l10n=True)
+
+
+def suppressed(value: int, *, organisations: int | None = None) -> SuppressedCount:
+    """`value` as it may be shown: only when at least the threshold of distinct organisations
+    (`organisations`, by default the value itself) are behind it."""
+    threshold = suppression_threshold()
+    behind = value if organisations is None else organisations
+    return SuppressedCount(value if behind >= threshold else None, threshold)
+
+
+def suppressed_from_json(value) -> SuppressedCount | None:
+    """A count as a stored result holds it (the JSON shape), or None when it is not one."""
+    if isinstance(value, dict) and {"value", "suppressed", "fewer_than"} <= value.keys():
+        return SuppressedCount(value["value"], value["fewer_than"])
+    return None
