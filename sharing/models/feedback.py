@@ -23,7 +23,10 @@ class MatchSource(models.TextChoices):
 
 
 class SubjectMatch(models.Model):
-    """A subject one organisation's own screening matched; `reference` is the check id or bulk job id."""
+    """A subject one organisation's own screening matched; `reference` is the check id, bulk job id
+    or watch entry id. Written once per (organisation, subject, source, reference): a bulk chunk run
+    again, or a watcher told again, adds nothing. The outcome pages count members that checked a
+    seller, and hits, from these rows."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     # A subject that loses its last token is deleted: what was matched then is no longer there to act on.
@@ -31,11 +34,17 @@ class SubjectMatch(models.Model):
     source = models.CharField(max_length=10, choices=MatchSource.choices)
     reference = models.CharField(max_length=64)
     matched_at = models.DateTimeField(default=timezone.now)
+    # The ids of the subject's tokens the screening matched: when the subject splits, the match
+    # (and the organisation's feedback) follows the part holding them. Empty on rows older than this.
+    tokens = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(source__in=MatchSource.values), name="subject_match_source_known"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "subject", "source", "reference"], name="subject_match_once"
             ),
         ]
         indexes = [

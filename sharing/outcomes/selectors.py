@@ -6,9 +6,9 @@ check answer a member holding the owner's own identifiers would get (check_resul
 accounts are types and a count, and every count of members' behaviour is a SuppressedCount, shown
 only at or above HUB_OUTCOME_SUPPRESSION_THRESHOLD distinct organisations.
 
-Where checks are recorded: every single check writes one audit row (AuditTag.CHECK_RUN) whose
-details list the public ids of the subjects it reached (sharing/checks/services/checks.py). Bulk
-screening audits chunks without subjects, so its hits are not counted here.
+Where checks are recorded: every path that shows a member a hit (a single check, a bulk
+screening, a watch) records a SubjectMatch once (sharing/checks/services/matches.py); members
+that checked a seller, and hits, are counted from those rows, never by scanning audit rows.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.actors import Actor
-from accounts.audit.models import AuditEvent, DataClass, LegalBasis, Outcome
+from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
@@ -51,12 +51,9 @@ from sharing.models import (
     ReportIdentifier,
     ReportStatus,
     Subject,
+    SubjectMatch,
 )
 from sharing.subjects.services.subjects import counting
-
-# The audit rows of checks are matched by subject id in chunks, so no query grows without bound.
-_SUBJECTS_PER_QUERY = 50
-
 
 # --- Members' feedback: the one place its counts come from -------------------------------------
 
@@ -173,11 +170,7 @@ def subject_outcomes(
     evidence = matched_evidence(ids, now=now)
     first_accepted = {subject.pk: first_accepted_of(subject) for subject in subjects}
     linked = accounts_linked_since(first_accepted, actor=actor, now=now)
-    checks = checks_of_subjects(
-        {subject.pk: (str(subject.public_id), first_accepted_of(subject)) for subject in subjects},
-        actor=actor,
-        until=now,
-    )
+    checks = checks_of_subjects(first_accepted, actor=actor, until=now)
     feedback = subject_feedback_counts(ids)
     disputes = _disputes_of(own_reports)
     outcomes = []
@@ -234,43 +227,32 @@ def _own_report_ids(actor: Actor):
 
 @dataclass
 class CheckCounts:
-    """The checks that reached a subject: the checking organisations, and each check's time."""
+    """The screenings that showed a subject: the organisations, and each match's time."""
 
     organisations: set[int] = field(default_factory=set)
     checks: list[tuple[int, datetime]] = field(default_factory=list)  # (organisation id, when)
 
 
 def checks_of_subjects(
-    subjects: dict[int, tuple[str, datetime]], *, actor: Actor, until: datetime
+    since: dict[int, datetime], *, actor: Actor, until: datetime
 ) -> dict[int, CheckCounts]:
-    """Per subject (pk → (public id, since)), the allowed checks by other organisations that reached
-    it after `since`, from the checks' audit rows. The organisation ids never leave this module's callers."""
-    by_public_id = {public_id: (pk, since) for pk, (public_id, since) in subjects.items()}
+    """Per subject (pk → since), the hits other organisations' screenings (a check, a bulk screening,
+    a watch) recorded on it in [since, until): one query over the recorded matches, each written
+    once (sharing/checks/services/matches.py). The organisation ids never leave this module's callers."""
     counts: dict[int, CheckCounts] = defaultdict(CheckCounts)
-    public_ids = list(by_public_id)
-    earliest = min((since for _, since in subjects.values()), default=until)
-    for start in range(0, len(public_ids), _SUBJECTS_PER_QUERY):
-        chunk = public_ids[start : start + _SUBJECTS_PER_QUERY]
-        named = Q()
-        for public_id in chunk:
-            named |= Q(details__subjects__icontains=public_id)
-        rows = (
-            AuditEvent.objects.filter(
-                named,
-                action=AuditTag.CHECK_RUN,
-                outcome=Outcome.ALLOWED,
-                occurred_at__gte=earliest,
-                occurred_at__lt=until,
-            )
-            .exclude(organisation=actor.organisation)
-            .values_list("organisation_id", "occurred_at", "details")
+    if not since:
+        return counts
+    rows = (
+        SubjectMatch.objects.filter(
+            subject_id__in=list(since), matched_at__gte=min(since.values()), matched_at__lt=until
         )
-        for organisation_id, occurred_at, details in rows:
-            for public_id in set(details.get("subjects", [])) & set(chunk):
-                pk, since = by_public_id[public_id]
-                if occurred_at >= since and organisation_id is not None:
-                    counts[pk].organisations.add(organisation_id)
-                    counts[pk].checks.append((organisation_id, occurred_at))
+        .exclude(organisation=actor.organisation)
+        .values_list("subject_id", "organisation_id", "matched_at")
+    )
+    for subject_id, organisation_id, matched_at in rows:
+        if matched_at >= since[subject_id]:
+            counts[subject_id].organisations.add(organisation_id)
+            counts[subject_id].checks.append((organisation_id, matched_at))
     return counts
 
 

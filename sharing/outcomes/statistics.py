@@ -1,7 +1,7 @@
 """Enforcement statistics of one rights owner, period by period (a month by default): reports filed
-and accepted, the median time to acceptance, hits (checks by other members reaching its reported
-subjects), members' actions (the feedback selector) and reappearances (accounts linked to its
-subjects after it reported them).
+and accepted, the median time to acceptance, hits (other members' checks, bulk screenings and
+watches that matched its reported subjects, each recorded once), members' actions (the feedback
+selector) and reappearances (accounts linked to its subjects after it reported them).
 
 Counts of members' behaviour (hits, actions) follow the outcome pages' suppression: a period's
 hits are shown only when at least the threshold of distinct organisations checked.
@@ -99,9 +99,7 @@ def enforcement_statistics(
     subjects = list(owner_subjects(actor=actor).only("pk", "public_id"))
     first_accepted = {s.pk: first_accepted_of(s) for s in subjects}
     checks = checks_of_subjects(
-        {s.pk: (str(s.public_id), max(first_accepted_of(s), edges[0])) for s in subjects},
-        actor=actor,
-        until=now,
+        {pk: max(accepted_at, edges[0]) for pk, accepted_at in first_accepted.items()}, actor=actor, until=now
     )
     check_rows = [row for counts in checks.values() for row in counts.checks]
     linked = [

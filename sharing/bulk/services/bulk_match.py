@@ -28,7 +28,7 @@ from sharing.checks.services.checks import (
     matched_tokens,
 )
 from sharing.checks.services.enumeration import canaries_watch
-from sharing.checks.services.matches import subject_matches_record
+from sharing.checks.services.matches import matched_by_subject, subject_matches_record
 from sharing.checks.services.policies import policy_of
 from sharing.checks.services.suppression import SuppressedCount
 from sharing.crypto.tokens import token_lookup_forms, token_unseal
@@ -91,21 +91,23 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
     policy = cache(lambda: policy_of(job.organisation_id))  # read once, and only if a row has a live report
     miss = ""  # every row that matches nothing has the same answer: computed once
     results = []
-    shown: set[int] = set()  # subjects of the rows answered with a hit: the job may give feedback on them
+    shown: list[
+        tuple[int | None, int]
+    ] = []  # (subject, token) of rows answered with a hit: the job may give feedback on them
     for index, ref, _, error in rows:
         if error:
             results.append((index, ref, "{}", error))
         elif index in matched:
             result = check_result_from(matched[index], evidence, policy=policy, now=now)
             if result.level != "none":
-                shown |= {token.subject_id for token in matched[index] if token.subject_id}
+                shown += [(token.subject_id, token.token_id) for token in matched[index]]
             results.append((index, ref, shareable_json(result), ""))
         else:
             miss = miss or shareable_json(check_result_from([], evidence, policy=policy, now=now))
             results.append((index, ref, miss, ""))
     subject_matches_record(
         organisation_id=job.organisation_id,
-        subject_ids=shown,
+        matched=matched_by_subject(shown),
         source=MatchSource.BULK,
         reference=str(job.public_id),
         now=now,

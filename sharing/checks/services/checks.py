@@ -32,7 +32,7 @@ from accounts.capabilities import require
 from accounts.roles import Capability
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
-from sharing.checks.services.matches import subject_matches_record
+from sharing.checks.services.matches import matched_by_subject, subject_matches_record
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
 from sharing.checks.services.suppression import SuppressedCount, suppressed
@@ -146,7 +146,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
     if hit:  # shown, past the gate: what the organisation may later give feedback on (sharing/feedback/)
         subject_matches_record(
             organisation_id=actor.organisation.pk,
-            subject_ids={row.subject_id for row in rows if row.subject_id},
+            matched=matched_by_subject((row.subject_id, row.pk) for row in rows),
             source=MatchSource.CHECK,
             reference=result.check_id,
             now=now,

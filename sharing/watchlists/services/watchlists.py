@@ -29,7 +29,7 @@ from accounts.scoped import scoped_get
 from hub.errors import ConflictError
 from hub.keys import KeyRing, token_storage_keys
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
-from sharing.checks.services.matches import subject_matches_record
+from sharing.checks.services.matches import matched_by_subject, subject_matches_record
 from sharing.crypto.tokens import token_lookup_forms, token_seal, token_unseal
 from sharing.models import IdentifierToken, MatchSource, WatchEntry, WebhookEndpoint
 from sharing.subjects.services.tokens import (
@@ -213,9 +213,11 @@ def watchlist_changes_notify(
         # The watcher now hears its seller is listed: it may give feedback on the subjects that list it.
         subject_matches_record(
             organisation_id=entries[0].organisation_id,
-            subject_ids={
-                row.subject_id for row in rows if row.subject_id and levels[row.subject_id] != "none"
-            },
+            matched=matched_by_subject(
+                (row.subject_id, row.pk)
+                for row in rows
+                if row.subject_id and levels[row.subject_id] != "none"
+            ),
             source=MatchSource.WATCH,
             reference=str(entries[0].public_id),
         )
