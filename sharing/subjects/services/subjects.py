@@ -9,10 +9,13 @@ Accepting a report can merge subjects; rejecting, retracting or expiring one can
 again. Both cases are the same computation: take every token of the subjects touched, rebuild
 their components from the reports that still count, and give each component one subject.
 `components_of` is the same rule as a pure function, for recomputing everything at once.
+After either, what members matched and said about a subject (SubjectMatch, HitFeedback) follows
+the tokens they matched: to the survivor of a merge, to the part holding them after a split.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
@@ -122,26 +125,121 @@ def _assign(components: list[set[int]], *, touched_tokens: set[int], old_subject
     gone = set(
         Subject.objects.filter(pk__in=old_subject_ids, tokens__isnull=True).values_list("pk", flat=True)
     )
-    _members_words_follow({old: new for old, new in successor.items() if old in gone})
+    _members_words_follow(touched=old_subject_ids, successor=successor, gone=gone)
     Subject.objects.filter(pk__in=gone).delete()
 
 
-def _members_words_follow(successor: dict[int, int]) -> None:
-    """What members matched and said about a subject merged into another now belongs to the survivor:
-    their matches (so they may still give feedback) and their feedback (so it still counts). Where one
-    organisation had current feedback on both, the newer stays current and the older is replaced."""
+def _members_words_follow(*, touched: set[int], successor: dict[int, int], gone: set[int]) -> None:
+    """What members matched and said about these subjects follows the tokens they matched: after a
+    merge to the survivor, after a split to the part (or parts) holding them, so their feedback still
+    counts where their seller now is, and only there. A match recorded without its tokens (older rows)
+    follows the merge rule alone; a match whose tokens no longer belong to any subject is dropped and
+    the organisation's feedback on it detached (kept, counting nowhere), as when a subject goes."""
+    matches = list(SubjectMatch.objects.filter(subject_id__in=touched))
+    feedback = list(HitFeedback.objects.filter(subject_id__in=touched))
+    if not matches and not feedback:
+        return
+    holder = dict(
+        IdentifierToken.objects.filter(pk__in={t for m in matches for t in m.tokens}).values_list(
+            "pk", "subject_id"
+        )
+    )
+
+    def unrecorded(subject_id: int) -> set[int]:
+        if subject_id not in gone:
+            return {subject_id}
+        return {successor[subject_id]} if subject_id in successor else set()
+
+    placed: dict[int, set[int]] = {}  # match pk -> the subjects it now belongs to
+    followed: dict[tuple[int, int], set[int]] = defaultdict(set)  # (organisation, old subject) -> the same
+    for match in matches:
+        places = (
+            {holder.get(t) for t in match.tokens} - {None} if match.tokens else unrecorded(match.subject_id)
+        )
+        placed[match.pk] = places
+        followed[(match.organisation_id, match.subject_id)] |= places
+    if any(placed[m.pk] != {m.subject_id} or set(m.tokens) - _held(holder, m.subject_id) for m in matches):
+        _matches_rewrite(matches, placed, holder)
+    _feedback_follow(
+        feedback,
+        lambda row: followed.get((row.organisation_id, row.subject_id), unrecorded(row.subject_id)),
+    )
+
+
+def _held(holder: dict[int, int | None], subject_id: int) -> set[int]:
+    return {token for token, holding in holder.items() if holding == subject_id}
+
+
+def _matches_rewrite(matches: list[SubjectMatch], placed: dict[int, set[int]], holder: dict) -> None:
+    """Write the matches again where they now belong: one row per (organisation, source, reference,
+    subject), holding the matched tokens that subject holds, matched when it was first matched."""
+    rows: dict[tuple, SubjectMatch] = {}
+    for match in sorted(matches, key=lambda m: (m.matched_at, m.pk)):
+        for subject_id in sorted(placed[match.pk]):
+            tokens = {t for t in match.tokens if holder.get(t) == subject_id}
+            key = (match.organisation_id, match.source, match.reference, subject_id)
+            if key in rows:
+                rows[key].tokens = sorted(set(rows[key].tokens) | tokens)
+                continue
+            rows[key] = SubjectMatch(
+                organisation_id=match.organisation_id,
+                subject_id=subject_id,
+                source=match.source,
+                reference=match.reference,
+                matched_at=match.matched_at,
+                tokens=sorted(tokens),
+            )
+    SubjectMatch.objects.filter(pk__in=[m.pk for m in matches]).delete()
+    SubjectMatch.objects.bulk_create(list(rows.values()))
+
+
+def _feedback_follow(rows: list[HitFeedback], places_of) -> None:
+    """Move each feedback to the first of its places and copy it to the others (the same words, a new
+    id); where an organisation then has several current feedbacks on one subject, the newest stays
+    current and the others are replaced. Rows with no place are detached from their subject."""
     now = timezone.now()
-    for merged, survivor in successor.items():
-        SubjectMatch.objects.filter(subject_id=merged).update(subject_id=survivor)
-        for moving in HitFeedback.objects.filter(subject_id=merged, replaced_at__isnull=True):
-            there = HitFeedback.objects.filter(
-                subject_id=survivor, organisation_id=moving.organisation_id, replaced_at__isnull=True
-            ).first()
-            if there is not None:
-                older = min(moving, there, key=lambda row: (row.created_at, row.pk))
-                older.replaced_at = now
-                older.save(update_fields=["replaced_at"])
-        HitFeedback.objects.filter(subject_id=merged).update(subject_id=survivor)
+    placements: list[tuple[HitFeedback, int | None, bool]] = []  # (row, subject, as a copy)
+    for row in rows:
+        places = sorted(places_of(row), key=lambda s: (s != row.subject_id, s))
+        placements.append((row, places[0] if places else None, False))
+        placements += [(row, place, True) for place in places[1:]]
+    newest: dict[tuple[int, int], HitFeedback] = {}
+    for row, place, _ in placements:
+        key = (row.organisation_id, place)
+        if row.replaced_at is None and place is not None:
+            if key not in newest or (row.created_at, row.pk) > (newest[key].created_at, newest[key].pk):
+                newest[key] = row
+
+    def superseded(row: HitFeedback, place: int | None) -> bool:
+        return (
+            row.replaced_at is None and place is not None and newest[(row.organisation_id, place)] is not row
+        )
+
+    moved = [(row, place) for row, place, copy in placements if not copy and place != row.subject_id]
+    lost = [row.pk for row, place, copy in placements if not copy and superseded(row, place)]
+    copies = [(row, place) for row, place, copy in placements if copy]
+    if not moved and not lost and not copies:
+        return
+    # Replaced first, then every moving row parked on no subject: the one-current rule holds at each step.
+    HitFeedback.objects.filter(pk__in=lost).update(replaced_at=now)
+    HitFeedback.objects.filter(pk__in=[row.pk for row, _ in moved]).update(subject=None)
+    for row, place in moved:
+        if place is not None:
+            HitFeedback.objects.filter(pk=row.pk).update(subject_id=place)
+    HitFeedback.objects.bulk_create(
+        HitFeedback(
+            organisation_id=row.organisation_id,
+            subject_id=place,
+            member_id=row.member_id,
+            outcome=row.outcome,
+            action=row.action,
+            reasons=row.reasons,
+            note=row.note,
+            created_at=row.created_at,
+            replaced_at=now if superseded(row, place) else row.replaced_at,
+        )
+        for row, place in copies
+    )
 
 
 def components_of(links: Iterable[tuple[int, int]]) -> list[set[int]]:
