@@ -12,12 +12,14 @@ from django.views.decorators.cache import never_cache
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from hub.errors import DomainError
+from sharing.checks.services.words import LEVEL_BADGES, level_label, type_label
 from sharing.feedback.serializers import FeedbackInput
 from sharing.feedback.services.feedback import (
     FeedbackGiven,
     feedback_current_of,
     feedback_page_audit,
     feedback_record,
+    feedback_sellers,
 )
 from sharing.models import FeedbackAction, FeedbackOutcome, FeedbackReason
 
@@ -67,10 +69,18 @@ def _render(request, *, errors=None, posted=None, status: int = 200) -> HttpResp
         dict(FeedbackAction.choices),
         dict(FeedbackReason.choices),
     )
-    current = list(feedback_current_of(actor=request.actor)[:PAGE_SIZE])
+    current = feedback_sellers(
+        actor=request.actor, rows=list(feedback_current_of(actor=request.actor)[:PAGE_SIZE])
+    )
     feedback_page_audit(actor=request.actor, page=current)
     rows = [
         {
+            # The seller as the organisation may see it (no page opens a subject for a member: its id only).
+            "subject_id": row.seller.subject_id,
+            "types": [type_label(t) for t in row.seller.matched_types],
+            "level": level_label(row.seller.level) if row.seller.level else "",
+            "badge": LEVEL_BADGES.get(row.seller.level or "", ""),
+            "matched_at": row.seller.matched_at,
             "outcome": outcomes.get(row.outcome, row.outcome),
             "action": actions.get(row.action, ""),
             "reasons": [reasons.get(code, code) for code in row.reasons],

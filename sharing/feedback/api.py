@@ -17,6 +17,7 @@ from sharing.feedback.services.feedback import (
     feedback_current_of,
     feedback_page_audit,
     feedback_record,
+    feedback_sellers,
     indicator_of,
 )
 from sharing.feedback.services.sightings import given_from_extension, sighting_content
@@ -39,6 +40,9 @@ class FeedbackApi(HubListApi):
 
     def page_audit(self, page, *, filters):
         feedback_page_audit(actor=self.actor, page=page)
+
+    def page_rows(self, page: list) -> list:
+        return feedback_sellers(actor=self.actor, rows=page)
 
     @extend_schema(
         request=s.FeedbackInput,
@@ -69,6 +73,7 @@ class FeedbackApi(HubListApi):
         )
         for row in rows:
             row.indicator = indicator_of(row.subject_id)
+        feedback_sellers(actor=self.actor, rows=rows)
         return Response(s.FeedbackRecordedOutput({"feedback": rows}).data, status=status.HTTP_201_CREATED)
 
 

@@ -51,6 +51,18 @@ class FeedbackInput(serializers.Serializer):
 class FeedbackOutput(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     indicator = serializers.CharField(allow_null=True, help_text="the seller's indicator id in the feed")
+    subject_id = serializers.UUIDField(
+        source="seller.subject_id", allow_null=True, help_text="the seller (subject); null once it is gone"
+    )
+    matched_types = ListField(
+        child=serializers.CharField(),
+        source="seller.matched_types",
+        help_text="the identifier types your screening matched (never their values)",
+    )
+    level = serializers.CharField(source="seller.level", allow_null=True, help_text="the seller's level now")
+    matched_at = serializers.DateTimeField(
+        source="seller.matched_at", allow_null=True, help_text="when your screening first matched the seller"
+    )
     outcome = serializers.CharField()
     action = serializers.CharField()
     reasons = ListField(child=serializers.CharField())

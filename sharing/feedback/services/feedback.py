@@ -15,7 +15,9 @@ sees counts only; the feedback itself, and its note above all, stay with the org
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -30,9 +32,24 @@ from accounts.capabilities import require
 from accounts.roles import Capability
 from accounts.scoped import not_visible, public_id_or_none
 from hub.errors import ConflictError
+from hubcore.identifiers.types import LINKING_TYPES
 from sharing import locks
+from sharing.checks.services.checks import (
+    DEFAULT_LEVEL_POLICY,
+    MatchedToken,
+    check_result_from,
+    matched_evidence,
+)
 from sharing.feed.services.publish import feed_publish
-from sharing.models import FeedbackOutcome, FeedObjectVersion, HitFeedback, Report, Subject, SubjectMatch
+from sharing.models import (
+    FeedbackOutcome,
+    FeedObjectVersion,
+    HitFeedback,
+    IdentifierToken,
+    Report,
+    Subject,
+    SubjectMatch,
+)
 from sharing.reports.services.reputation import reputation_refresh
 
 MATCHED_SELLER = gettext_noop("matched seller")
@@ -189,3 +206,52 @@ def indicator_of(subject_id: int | None) -> str | None:
         return None
     last = FeedObjectVersion.objects.filter(subject_pk=subject_id).order_by("-sequence").first()
     return None if last is None or last.revoked else last.stix_id
+
+
+@dataclass(frozen=True)
+class SellerMatched:
+    """The seller a feedback is about, as its organisation may see it: never a raw value."""
+
+    subject_id: str | None = None  # the subject's public id; None once the subject is gone
+    matched_types: tuple[str, ...] = ()  # the identifier types the organisation's screening matched
+    level: str | None = None  # the subject's level now
+    matched_at: datetime | None = None  # when the organisation's screening first matched it
+
+
+def feedback_sellers(
+    *, actor: Actor, rows: list[HitFeedback], now: datetime | None = None
+) -> list[HitFeedback]:
+    """Set `seller` (a SellerMatched) on each of the organisation's feedback rows, in a fixed number of
+    queries: the subject's public id, the types of the tokens the organisation matched, the level
+    now (the check rule over the subject's live reports), and when it first matched it."""
+    now = now or timezone.now()
+    subject_ids = {row.subject_id for row in rows if row.subject_id}
+    first: dict[int, datetime] = {}
+    matched: dict[int, set[int]] = defaultdict(set)
+    for subject_id, at, tokens in SubjectMatch.objects.filter(
+        organisation=actor.organisation, subject_id__in=subject_ids
+    ).values_list("subject_id", "matched_at", "tokens"):
+        first[subject_id] = min(first.get(subject_id, at), at)
+        matched[subject_id] |= set(tokens)
+    held: dict[int, list[MatchedToken]] = defaultdict(list)
+    for pk, kind, subject_id in IdentifierToken.objects.filter(
+        subject_id__in=subject_ids, identifier_type__in=LINKING_TYPES
+    ).values_list("pk", "identifier_type", "subject_id"):
+        held[subject_id].append(MatchedToken(pk, kind, subject_id))
+    evidence = matched_evidence(subject_ids, now=now)
+    public = dict(Subject.objects.filter(pk__in=subject_ids).values_list("pk", "public_id"))
+    for row in rows:
+        subject_id = row.subject_id
+        if subject_id not in public:
+            row.seller = SellerMatched()  # type: ignore[attr-defined]
+            continue
+        level = check_result_from(held[subject_id], evidence, policy=DEFAULT_LEVEL_POLICY, now=now).level
+        row.seller = SellerMatched(  # type: ignore[attr-defined]
+            subject_id=str(public[subject_id]),
+            matched_types=tuple(
+                sorted({t.identifier_type for t in held[subject_id] if t.token_id in matched[subject_id]})
+            ),
+            level=level,
+            matched_at=first.get(subject_id),
+        )
+    return rows
