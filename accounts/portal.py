@@ -25,6 +25,11 @@ class PortalLink:
     capability: Capability | None
     # Shown in the header's navigation as well as on the home page.
     in_nav: bool = True
+    # A page about the organisation's own reporting (what became of its reports, its standing):
+    # linked only when the member may file reports or its organisation has filed one. The
+    # capability alone (report:read) is also held by screening analysts and viewers, who read
+    # their organisation's reports but may belong to one that never reports.
+    for_reporters: bool = False
 
     @property
     def url(self) -> str:
@@ -107,6 +112,7 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
             "See what became of the sellers you reported: their listing now, new accounts, checks and disputes."
         ),
         Capability.REPORT_READ,
+        for_reporters=True,
     ),
     PortalLink(
         "statistics-page",
@@ -114,6 +120,7 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         _("Follow your reports, acceptance times, hits and reappearances month by month, and download them."),
         Capability.REPORT_READ,
         in_nav=False,
+        for_reporters=True,
     ),
     PortalLink(
         "owner-dispute-list",
@@ -126,6 +133,7 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         _("Standing"),
         _("See your record as a reporter and whether you are a trusted flagger."),
         Capability.REPORT_READ,
+        for_reporters=True,
     ),
     PortalLink(
         "reviewer-reports",
@@ -183,4 +191,14 @@ def links_for(member) -> list[PortalLink]:
     if member is None:
         return []
     capabilities = capabilities_for(member.organisation_kind, member.role)
-    return [link for link in PORTAL_LINKS if link.capability is None or link.capability in capabilities]
+    held = [link for link in PORTAL_LINKS if link.capability is None or link.capability in capabilities]
+    if Capability.REPORT_SUBMIT in capabilities or not any(link.for_reporters for link in held):
+        return held
+    reports = _organisation_reports(member)
+    return [link for link in held if not link.for_reporters or reports]
+
+
+def _organisation_reports(member) -> bool:
+    """Whether the member's organisation has filed a report (one query, through the relation
+    sharing's Report declares: accounts never imports sharing)."""
+    return member.organisation.reports.exists()
