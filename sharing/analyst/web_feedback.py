@@ -16,10 +16,12 @@ from sharing.checks.services.words import LEVEL_BADGES, level_label, type_label
 from sharing.feedback.serializers import FeedbackInput
 from sharing.feedback.services.feedback import (
     FeedbackGiven,
+    SellerMatched,
     feedback_current_of,
     feedback_page_audit,
     feedback_record,
     feedback_sellers,
+    seller_of,
 )
 from sharing.models import FeedbackAction, FeedbackOutcome, FeedbackReason
 
@@ -74,20 +76,29 @@ def _render(request, *, errors=None, posted=None, status: int = 200) -> HttpResp
     )
     feedback_page_audit(actor=request.actor, page=current)
     rows = [
-        {
-            # The seller as the organisation may see it (no page opens a subject for a member: its id only).
-            "subject_id": row.seller.subject_id,
-            "types": [type_label(t) for t in row.seller.matched_types],
-            "level": level_label(row.seller.level) if row.seller.level else "",
-            "badge": LEVEL_BADGES.get(row.seller.level or "", ""),
-            "matched_at": row.seller.matched_at,
-            "outcome": outcomes.get(row.outcome, row.outcome),
-            "action": actions.get(row.action, ""),
-            "reasons": [reasons.get(code, code) for code in row.reasons],
-            "note": row.note,
-            "created_at": row.created_at,
-        }
+        {**_seller_cells(seller_of(row)), **_feedback_cells(row, outcomes, actions, reasons)}
         for row in current
     ]
     context = {"rows": rows, "errors": errors or {}, "posted": posted or {}, **feedback_form_context()}
     return render(request, "analyst/feedback.html", context, status=status)
+
+
+def _seller_cells(seller: SellerMatched) -> dict:
+    """The seller as the organisation may see it (no page opens a subject for a member: its id only)."""
+    return {
+        "subject_id": seller.subject_id,
+        "types": [type_label(t) for t in seller.matched_types],
+        "level": level_label(seller.level) if seller.level else "",
+        "badge": LEVEL_BADGES.get(seller.level or "", ""),
+        "matched_at": seller.matched_at,
+    }
+
+
+def _feedback_cells(row, outcomes: dict, actions: dict, reasons: dict) -> dict:
+    return {
+        "outcome": outcomes.get(row.outcome, row.outcome),
+        "action": actions.get(row.action, ""),
+        "reasons": [reasons.get(code, code) for code in row.reasons],
+        "note": row.note,
+        "created_at": row.created_at,
+    }

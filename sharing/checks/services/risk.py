@@ -33,7 +33,9 @@ Risk (0–100)
 - 15 per independent member organisation whose current feedback calls the subject a false
   positive, at most 45, but only once FALSE_POSITIVE_MIN_MEMBERS (2) of them say so: one
   member alone cannot lower another's listing. Independent: not one of the subject's reporters.
-  Feedback never changes the level, only the risk.
+  Feedback never changes the level, only the risk. These are the true counts: weighing them
+  inside the hub discloses nothing; the counts themselves leave the hub only through
+  suppression.py (not as a number below the threshold of organisations).
 clamped to 0–100; a subject with no live report scores 0.
 """
 

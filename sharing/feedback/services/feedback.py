@@ -241,10 +241,10 @@ def feedback_sellers(
     evidence = matched_evidence(subject_ids, now=now)
     public = dict(Subject.objects.filter(pk__in=subject_ids).values_list("pk", "public_id"))
     for row in rows:
-        subject_id = row.subject_id
-        if subject_id not in public:
+        if row.subject_id not in public:
             row.seller = SellerMatched()  # type: ignore[attr-defined]
             continue
+        subject_id = row.subject_id
         level = check_result_from(held[subject_id], evidence, policy=DEFAULT_LEVEL_POLICY, now=now).level
         row.seller = SellerMatched(  # type: ignore[attr-defined]
             subject_id=str(public[subject_id]),
@@ -255,3 +255,8 @@ def feedback_sellers(
             matched_at=first.get(subject_id),
         )
     return rows
+
+
+def seller_of(row: HitFeedback) -> SellerMatched:
+    """The seller `feedback_sellers` set on a row."""
+    return row.seller  # type: ignore[attr-defined]

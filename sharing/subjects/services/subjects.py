@@ -16,7 +16,7 @@ the tokens they matched: to the survivor of a merge, to the part holding them af
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -154,7 +154,9 @@ def _members_words_follow(*, touched: set[int], successor: dict[int, int], gone:
     followed: dict[tuple[int, int], set[int]] = defaultdict(set)  # (organisation, old subject) -> the same
     for match in matches:
         places = (
-            {holder.get(t) for t in match.tokens} - {None} if match.tokens else unrecorded(match.subject_id)
+            {held for t in match.tokens if (held := holder.get(t)) is not None}
+            if match.tokens
+            else unrecorded(match.subject_id)
         )
         placed[match.pk] = places
         followed[(match.organisation_id, match.subject_id)] |= places
@@ -166,7 +168,7 @@ def _members_words_follow(*, touched: set[int], successor: dict[int, int], gone:
     )
 
 
-def _held(holder: dict[int, int | None], subject_id: int) -> set[int]:
+def _held(holder: Mapping[int, int | None], subject_id: int) -> set[int]:
     return {token for token, holding in holder.items() if holding == subject_id}
 
 
@@ -205,8 +207,8 @@ def _feedback_follow(rows: list[HitFeedback], places_of) -> None:
         placements += [(row, place, True) for place in places[1:]]
     newest: dict[tuple[int, int], HitFeedback] = {}
     for row, place, _ in placements:
-        key = (row.organisation_id, place)
         if row.replaced_at is None and place is not None:
+            key = (row.organisation_id, place)
             if key not in newest or (row.created_at, row.pk) > (newest[key].created_at, newest[key].pk):
                 newest[key] = row
 
