@@ -65,3 +65,34 @@ def test_a_second_relink_all_changes_nothing(brand_reporter, other_brand_reporte
 def test_relink_all_refuses_a_batch_size_below_one():
     with pytest.raises(Exception, match="at least 1"):
         _relink("--batch-size", "0")
+
+
+def test_relink_all_sends_members_matches_and_feedback_to_the_part_holding_what_they_matched(
+    brand_reporter, other_brand_reporter, reviewer, platform_analyst
+):
+    from sharing.models import HitFeedback, SubjectMatch
+
+    report_make_accepted(brand_reporter, reviewer, SELLER_A)
+    report_make_accepted(other_brand_reporter, reviewer, SELLER_B)
+    _merge_through_the_name()
+    phone_b = IdentifierToken.objects.filter(identifier_type="phone").order_by("pk").last()
+    SubjectMatch.objects.create(
+        organisation=platform_analyst.organisation,
+        subject=phone_b.subject,
+        source="check",
+        reference="b",
+        tokens=[phone_b.pk],
+    )
+    HitFeedback.objects.create(
+        organisation=platform_analyst.organisation,
+        subject=phone_b.subject,
+        member=platform_analyst,
+        outcome="acted",
+        action="blocked",
+    )
+
+    _relink()
+
+    phone_b.refresh_from_db()
+    assert SubjectMatch.objects.get().subject_id == phone_b.subject_id
+    assert HitFeedback.objects.get().subject_id == phone_b.subject_id

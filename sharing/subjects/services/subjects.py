@@ -125,11 +125,11 @@ def _assign(components: list[set[int]], *, touched_tokens: set[int], old_subject
     gone = set(
         Subject.objects.filter(pk__in=old_subject_ids, tokens__isnull=True).values_list("pk", flat=True)
     )
-    _members_words_follow(touched=old_subject_ids, successor=successor, gone=gone)
+    members_words_follow(touched=old_subject_ids, successor=successor, gone=gone)
     Subject.objects.filter(pk__in=gone).delete()
 
 
-def _members_words_follow(*, touched: set[int], successor: dict[int, int], gone: set[int]) -> None:
+def members_words_follow(*, touched: set[int], successor: dict[int, int], gone: set[int]) -> None:
     """What members matched and said about these subjects follows the tokens they matched: after a
     merge to the survivor, after a split to the part (or parts) holding them, so their feedback still
     counts where their seller now is, and only there. A match recorded without its tokens (older rows)

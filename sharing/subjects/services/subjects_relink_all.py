@@ -6,6 +6,7 @@ transaction. So a second run writes nothing (idempotent) and an interrupted run 
 running it again: the plan is recomputed from what is stored and the rest is written.
 Which subject a component keeps follows the incremental rule (subjects.py): components in order
 of their smallest token, each keeping the oldest subject still free among its tokens'.
+Members' matches and feedback then follow the tokens they matched, as after an incremental change.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db import transaction
 
 from sharing.locks import lock_tokens
 from sharing.models import IdentifierToken, Subject
-from sharing.subjects.services.subjects import components_of, counting, linking_links
+from sharing.subjects.services.subjects import components_of, counting, linking_links, members_words_follow
 
 NEW = 0  # a component that needs a subject created for it
 
@@ -61,12 +62,30 @@ def subjects_relink_all(*, batch_size: int = 1000, dry_run: bool = False) -> Rel
             with transaction.atomic():
                 lock_tokens(batch)
                 IdentifierToken.objects.filter(pk__in=batch).update(subject=None)
+        _followers_move(moves, unlinked, current)
         deleted = Subject.objects.filter(tokens__isnull=True).delete()[1].get("sharing.Subject", 0)
     else:
         deleted = len(set(current.values()) - kept) + Subject.objects.filter(tokens__isnull=True).count()
     return RelinkSummary(
         len(components), sum(len(tokens) for tokens, _ in moves), len(unlinked), created, deleted, dry_run
     )
+
+
+@transaction.atomic
+def _followers_move(moves: list[tuple[list[int], int]], unlinked: list[int], current: dict[int, int]) -> None:
+    """What members matched and said about the subjects that changed follows the tokens they matched,
+    as after an incremental merge or split (subjects.members_words_follow)."""
+    moved = [token for tokens, _ in moves for token in tokens]
+    touched = {current[token] for token in [*moved, *unlinked] if token in current}
+    if not touched:
+        return
+    now_on = dict(IdentifierToken.objects.filter(pk__in=moved).values_list("pk", "subject_id"))
+    successor: dict[int, int] = {}
+    for token in sorted(moved):
+        if token in current and now_on.get(token) and now_on[token] != current[token]:
+            successor.setdefault(current[token], now_on[token])
+    gone = set(Subject.objects.filter(pk__in=touched, tokens__isnull=True).values_list("pk", flat=True))
+    members_words_follow(touched=touched, successor=successor, gone=gone)
 
 
 def _plan(
