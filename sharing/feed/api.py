@@ -160,7 +160,7 @@ class _TaxiiPageApi(TaxiiApi):
     endpoint = ""
     list_key = "objects"
 
-    def entry(self, row) -> dict:
+    def entry(self, row) -> dict | str:
         raise NotImplementedError
 
     def page(self, collection: FeedCollection, query: selectors.FeedQuery, object_id: str | None):
