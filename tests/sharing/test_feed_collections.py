@@ -91,6 +91,15 @@ def test_the_oasis_client_gets_one_object_and_pages_through_its_versions(live_se
     ]
     with pytest.raises(requests.HTTPError) as missing:
         listings.get_object("indicator--00000000-0000-4000-8000-000000000000")
+    owner = Server(f"{live_server.url}/taxii2/", user="feed-reader", password=key_for(brands[0]))
+    (reported,) = owner.api_roots[0].collections
+    owned = [
+        obj
+        for envelope in as_pages(reported.get_objects, 2, version="all")
+        for obj in envelope.get("objects", [])
+    ]
+    (note_id,) = {o["id"] for o in owned if o["type"] == "note"}
+    note_versions = reported.object_versions(note_id)["versions"]
 
     assert len(stored) == 3
     assert [o["modified"] for o in last["objects"]] == stored[-1:]
@@ -101,6 +110,10 @@ def test_the_oasis_client_gets_one_object_and_pages_through_its_versions(live_se
     assert missing.value.response.status_code == 404
     assert missing.value.response.json()["http_status"] == "404"
     assert {o["modified"]: _no_error(o) for o in every["objects"]} == {v: [] for v in stored}
+    # The first reporter's note changed with each new independent reporter: three versions too.
+    assert reported.id == OUTCOMES_COLLECTION_ID and len(note_versions) == 3
+    assert reported.get_object(note_id)["objects"][0]["object_refs"] == [stix_id]
+    assert [(o["id"], _no_error(o)) for o in owned] == [(o["id"], []) for o in owned]
 
 
 def _two_owners_one_seller() -> dict:
