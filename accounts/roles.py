@@ -70,6 +70,7 @@ class Capability(models.TextChoices):
     MEMBER_MANAGE = "member:manage"
     BULK_RUN = "bulk:run"
     FEEDBACK_RECORD = "feedback:record"
+    FEED_READ = "feed:read"
 
 
 # The scope an API key needs for a capability; None means any valid key of the member.
@@ -107,6 +108,9 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.BULK_RUN: Scope.BULK,
     # Feedback is on what a check, a watch or a bulk screening matched: the screening scope.
     Capability.FEEDBACK_RECORD: Scope.CHECK,
+    # The TAXII feed's door (discovery, API root, the collections list): each collection asks for its
+    # own capability, with that capability's scope, so the door itself needs none.
+    Capability.FEED_READ: None,
 }
 
 _K = OrganisationKind
@@ -213,6 +217,13 @@ for _screener in (
     (_K.LOGISTICS, _R.ANALYST),
 ):
     ROLE_CAPABILITIES[_screener] = ROLE_CAPABILITIES[_screener] | {_C.FEEDBACK_RECORD}
+
+# The TAXII feed (sharing/feed/): whoever reads one of its collections may open it. Members who check
+# sellers read the listings, those who follow their reports read "Sellers you reported", operators who
+# read any organisation's standing read the operator view (sharing/feed/services/audiences.py).
+for _kind_role, _capabilities in list(ROLE_CAPABILITIES.items()):
+    if _capabilities & {_C.CHECK_RUN, _C.REPORT_READ, _C.REPUTATION_READ_ANY}:
+        ROLE_CAPABILITIES[_kind_role] = _capabilities | {_C.FEED_READ}
 
 # Every organisation's administrators invite, deactivate and reactivate its members.
 for _kind_role in list(ROLE_CAPABILITIES):

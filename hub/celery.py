@@ -18,7 +18,16 @@ app.autodiscover_tasks(["accounts.mail"])
 app.autodiscover_tasks(
     [
         f"sharing.{sub}"
-        for sub in ("bulk", "checks", "disclosure", "due_process", "reports", "restricted", "watchlists")
+        for sub in (
+            "bulk",
+            "checks",
+            "disclosure",
+            "due_process",
+            "feed",
+            "reports",
+            "restricted",
+            "watchlists",
+        )
     ]
 )
 
@@ -78,6 +87,12 @@ app.conf.beat_schedule["sweep-disclosure-builds-every-minute"] = {
 app.conf.beat_schedule["sweep-mail-every-minute"] = {
     "task": "accounts.tasks.mail_sweep_task",
     "schedule": 60.0,
+}
+# The feed's objects that move without a report changing (a rights owner's "members checked", the
+# operators' pending reports) are republished when their state digest changed (sharing/feed/).
+app.conf.beat_schedule["refresh-feed-hourly"] = {
+    "task": "sharing.tasks.feed_refresh_task",
+    "schedule": crontab(minute=47),
 }
 app.conf.task_routes = {
     **dict(app.conf.task_routes or {}),

@@ -1,4 +1,4 @@
-"""The hub's TAXII 2.1 feed of listings (read-only), for members who may check sellers."""
+"""The hub's TAXII 2.1 feed (read-only): a collection per audience, e.g. listings or the sellers you reported."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The feed command: mirror the hub's TAXII 2.1 collection of listings into a local SQLite file."""
+"""The feed command: mirror one of the hub's TAXII 2.1 collections into a local SQLite file."""
 
 from __future__ import annotations
 
@@ -10,19 +10,23 @@ from hubctl.feed import Mirror, PullSummary
 from hubctl.inputs import InputError
 
 FEED_EPILOG = """\
-The hub publishes its listings as STIX 2.1 over TAXII 2.1 (read-only, for members who may check
-sellers). `pull` asks only for what was added since the mirror's cursor, applies each version in
-the order the hub added it, drops an object once a version revokes it (a withdrawn, expired or
-overturned listing), and keeps the cursor in the same file: run it as often as you like.
+The hub publishes STIX 2.1 over TAXII 2.1 (read-only), a collection per audience: the listings
+(members who may check sellers), "Sellers you reported" (your organisation's own outcomes, for
+those who follow its reports) and the operators' view. `pull` mirrors the one you name with
+--collection (by default the first the hub offers you), asks only for what was added since the
+mirror's cursor, applies each version in the order the hub added it, drops an object once a version
+revokes it (a withdrawn, expired or overturned listing), and keeps the cursor in the same file: run
+it as often as you like.
 
 exit status: 0 done, 1 the hub refused or could not be reached, 2 bad usage
 
 example:
-  hubctl feed pull --into listings.sqlite"""
+  hubctl feed pull --into listings.sqlite
+  hubctl feed pull --collection a3f5d8e1-6c2b-4f07-9b1e-7d4c2e9a5f36 --into reported.sqlite"""
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    parser = command(commands, "feed", "Mirror the hub's STIX/TAXII feed of listings.", FEED_EPILOG)
+    parser = command(commands, "feed", "Mirror a collection of the hub's STIX/TAXII feed.", FEED_EPILOG)
     feed_commands = parser.add_subparsers(dest="feed_command", metavar="COMMAND", required=True)
     pull = command(
         feed_commands, "pull", "Bring a local SQLite mirror of a collection up to date.", FEED_EPILOG
@@ -54,7 +58,9 @@ def feed_pull(client: HubClient, mirror: Mirror, *, collection: str | None, page
     if collection is None:
         offered = client.feed_collections()
         if not offered:
-            raise InputError("the hub offers you no feed collection (does your role check sellers?).")
+            raise InputError(
+                "the hub offers you no feed collection (does your role check sellers or read reports?)."
+            )
         collection = str(offered[0]["id"])
     cursor, next_page, versions = mirror.cursor_of(collection), None, 0
     while True:

@@ -1,4 +1,5 @@
-"""TAXII 2.1 endpoints of the feed: discovery, API root, collections, objects and manifest; read-only.
+"""TAXII 2.1 endpoints of the feed: discovery, API root, collections, objects (one object, its
+versions) and manifest; read-only.
 
 Clients send `Accept: application/taxii+json;version=2.1` and authenticate with a hub API key, as a
 bearer token or as the password of HTTP Basic (what the OASIS taxii2-client sends). Errors are TAXII
@@ -6,6 +7,8 @@ error messages. The views are outside the OpenAPI schema: TAXII 2.1 is their spe
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from django.conf import settings
 from django.urls import reverse
@@ -21,7 +24,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.authentication import TaxiiApiKeyAuthentication
 from accounts.roles import Capability
-from accounts.scoped import not_found_message, probe_record, public_id_or_none
+from accounts.scoped import not_found_message, not_visible, probe_record, public_id_or_none
 from hub.exception_handler import api_exception_handler
 from sharing.feed import selectors
 from sharing.feed.selectors import TAXII_MEDIA_TYPE, FeedCollection
@@ -62,7 +65,9 @@ def taxii_exception_handler(exc, context):
 
 class TaxiiApi(HubApiView):
     schema = None  # TAXII 2.1 documents these endpoints, not the hub's OpenAPI schema
-    required_capability = Capability.CHECK_RUN
+    # Any collection's reader reaches the feed; which collections it sees is each collection's
+    # capability (sharing/feed/services/audiences.py): one it may not read is a 404, never a 403.
+    required_capability = Capability.FEED_READ
     audit_object_type = "feed_collection"
     authentication_classes = [TaxiiApiKeyAuthentication]
     renderer_classes = [TaxiiRenderer]
@@ -93,6 +98,17 @@ class TaxiiApi(HubApiView):
             )
             raise exceptions.NotFound(not_found_message(gettext_noop("collection")))
         return collection
+
+    def object_or_404(self, collection: FeedCollection, object_id: str) -> None:
+        """A 404 (TAXII error, audited) unless the object is in the collection as this reader sees it."""
+        if not selectors.object_in_collection(self.actor, collection, object_id):
+            not_visible(
+                actor=self.actor,
+                tag=AuditTag.FEED_READ,
+                target_type="feed_object",
+                public_id=public_id_or_none(object_id.rpartition("--")[2]),
+                noun=gettext_noop("object"),
+            )
 
 
 def _api_root_url(request) -> str:
@@ -142,14 +158,20 @@ class TaxiiCollectionApi(TaxiiApi):
 
 class _TaxiiPageApi(TaxiiApi):
     endpoint = ""
+    list_key = "objects"
 
-    def entry(self, row) -> dict:
+    def entry(self, row) -> dict | str:
         raise NotImplementedError
 
-    def get(self, request, collection_id: str):
+    def page(self, collection: FeedCollection, query: selectors.FeedQuery, object_id: str | None):
+        return selectors.feed_page(self.actor, collection, query)
+
+    def get(self, request, collection_id: str, object_id: str | None = None):
         collection = self.collection_or_404(collection_id)
         query = selectors.feed_query(request.query_params)
-        page = selectors.feed_page(collection, query)
+        if object_id is not None:
+            self.object_or_404(collection, object_id)
+        page = self.page(collection, query, object_id)
         self.read_audit(
             self.endpoint,
             collection=collection,
@@ -158,7 +180,7 @@ class _TaxiiPageApi(TaxiiApi):
         )
         if not page.rows:
             return Response({})
-        body = {"more": page.more, "objects": [self.entry(row) for row in page.rows]}
+        body = {"more": page.more, self.list_key: [self.entry(row) for row in page.rows]}
         if page.more:
             body["next"] = page.next
         return Response(
@@ -175,6 +197,31 @@ class TaxiiObjectsApi(_TaxiiPageApi):
 
     def entry(self, row) -> dict:
         return row.content
+
+
+class TaxiiObjectApi(_TaxiiPageApi):
+    """GET one object's versions (by default its last) with the objects filters, as an envelope."""
+
+    endpoint = "object"
+
+    def page(self, collection, query, object_id):
+        return selectors.feed_page(self.actor, collection, dataclasses.replace(query, ids=[object_id]))
+
+    def entry(self, row) -> dict:
+        return row.content
+
+
+class TaxiiObjectVersionsApi(_TaxiiPageApi):
+    """GET the timestamps of every version of one object, oldest first, paged (TAXII `versions`)."""
+
+    endpoint = "versions"
+    list_key = "versions"
+
+    def page(self, collection, query, object_id):
+        return selectors.object_versions_page(self.actor, collection, object_id, query)
+
+    def entry(self, row) -> str:
+        return _taxii_time(row.version)
 
 
 class TaxiiManifestApi(_TaxiiPageApi):

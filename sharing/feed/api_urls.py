@@ -11,6 +11,16 @@ urlpatterns = [
     path("hub/collections/<str:collection_id>/", api.TaxiiCollectionApi.as_view(), name="taxii-collection"),
     path("hub/collections/<str:collection_id>/objects/", api.TaxiiObjectsApi.as_view(), name="taxii-objects"),
     path(
+        "hub/collections/<str:collection_id>/objects/<str:object_id>/",
+        api.TaxiiObjectApi.as_view(),
+        name="taxii-object",
+    ),
+    path(
+        "hub/collections/<str:collection_id>/objects/<str:object_id>/versions/",
+        api.TaxiiObjectVersionsApi.as_view(),
+        name="taxii-object-versions",
+    ),
+    path(
         "hub/collections/<str:collection_id>/manifest/",
         api.TaxiiManifestApi.as_view(),
         name="taxii-manifest",

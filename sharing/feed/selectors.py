@@ -1,5 +1,9 @@
 """TAXII 2.1 reads of the feed: which collections a member sees, and pages of their objects.
 
+Collections and their audiences are in sharing/feed/services/audiences.py; a per-organisation
+collection shows each reader only its own organisation's objects (`visible_rows`), by listing, by
+object id, by versions and by manifest alike.
+
 Pages follow `sequence`, the order versions were added in (and `date_added` strictly increases
 with it), so `next` is the last sequence a page served: a poller neither skips nor repeats a
 version, however many share a timestamp's millisecond.
@@ -15,52 +19,20 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from accounts.actors import Actor
-from accounts.capabilities import holds_any
-from accounts.roles import Capability
 from hub.errors import DomainError
-from sharing.feed.services.content import LISTINGS_COLLECTION_ID
+from sharing.feed.services.audiences import (
+    STIX_MEDIA_TYPE,
+    FeedCollection,
+    collection_for,
+    collections_for,
+)
 from sharing.models import FeedObjectVersion
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
-STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
 
-
-@dataclass(frozen=True)
-class FeedCollection:
-    id: str
-    title: str
-    description: str
-    capability: Capability  # who may read it
-
-    def resource(self) -> dict:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "description": self.description,
-            "can_read": True,
-            "can_write": False,
-            "media_types": [STIX_MEDIA_TYPE],
-        }
-
-
-COLLECTIONS = (
-    FeedCollection(
-        LISTINGS_COLLECTION_ID,
-        "Listed sellers",
-        "Every listed subject's shareable state (TLP:AMBER), as versions; a withdrawn listing is revoked.",
-        Capability.CHECK_RUN,
-    ),
-)
-
-
-def collections_for(actor: Actor) -> list[FeedCollection]:
-    return [collection for collection in COLLECTIONS if holds_any(actor, (collection.capability,))]
-
-
-def collection_for(actor: Actor, collection_id: str) -> FeedCollection | None:
-    return next((c for c in collections_for(actor) if c.id == collection_id), None)
+__all__ = ["STIX_MEDIA_TYPE", "FeedCollection", "collection_for", "collections_for"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +92,23 @@ def feed_query(params) -> FeedQuery:
     )
 
 
+def object_in_collection(actor: Actor, collection: FeedCollection, stix_id: str) -> bool:
+    return visible_rows(actor, collection).filter(stix_id=stix_id).exists()
+
+
+def object_versions_page(
+    actor: Actor, collection: FeedCollection, stix_id: str, query: FeedQuery
+) -> FeedPage:
+    """One page of an object's versions (TAXII `versions/`): every version, added_after and paging
+    applied, in the order they were added."""
+    rows = visible_rows(actor, collection).filter(stix_id=stix_id)
+    if query.added_after is not None:
+        rows = rows.filter(date_added__gt=query.added_after)
+    rows = rows.filter(sequence__gt=query.after_sequence).order_by("sequence")
+    page = list(rows[: query.limit + 1])
+    return FeedPage(rows=page[: query.limit], more=len(page) > query.limit)
+
+
 def _listed(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
@@ -132,9 +121,20 @@ def _timestamp(text: str) -> datetime | None:
     return moment if moment is not None and moment.tzinfo is not None else None
 
 
-def feed_page(collection: FeedCollection, query: FeedQuery) -> FeedPage:
+def visible_rows(actor: Actor, collection: FeedCollection) -> QuerySet[FeedObjectVersion]:
+    """The collection's rows this actor may read: in a per-organisation collection, its own
+    organisation's and those for every reader (fixed objects); never another organisation's."""
+    rows = FeedObjectVersion.objects.filter(collection=collection.id)
+    if collection.per_organisation:
+        rows = rows.filter(
+            Q(audience_organisation__isnull=True) | Q(audience_organisation=actor.organisation)
+        )
+    return rows
+
+
+def feed_page(actor: Actor, collection: FeedCollection, query: FeedQuery) -> FeedPage:
     """One page of the collection's object versions that pass the filters, in the order they were added."""
-    rows = _filtered(FeedObjectVersion.objects.filter(collection=collection.id), query)
+    rows = _filtered(visible_rows(actor, collection), query)
     rows = rows.filter(sequence__gt=query.after_sequence).order_by("sequence")
     page = list(rows[: query.limit + 1])
     return FeedPage(rows=page[: query.limit], more=len(page) > query.limit)

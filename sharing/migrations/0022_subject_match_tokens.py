@@ -25,7 +25,7 @@ def duplicates_merge(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sharing", "0020_feedback"),
+        ("sharing", "0021_feed_collections"),
     ]
 
     operations = [

@@ -32,18 +32,34 @@ class FeedObjectVersion(models.Model):
     # The subject this object describes, by primary key and not a foreign key: a subject merged
     # away is deleted, and its object must still be found to be revoked. None for fixed objects.
     subject_pk = models.BigIntegerField(null=True)
+    # The organisation a row is for, in a collection of one object per organisation and subject
+    # ("Sellers you reported"); None: every reader of the collection sees it (fixed objects, listings).
+    audience_organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The subject an object of the audience collections (a rights owner's outcomes, the operators'
+    # view) is about. Kept apart from `subject_pk`, which names only the listing indicators'
+    # subjects: sightings, feedback and relinking resolve a subject's indicator through it.
+    about_subject_pk = models.BigIntegerField(null=True)
     # SHA-256 of the shareable state the content was built from: publish again only when it differs.
     state_digest = models.CharField(max_length=64)
     content = models.JSONField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["stix_id", "version"], name="feed_object_version_unique"),
+            # A fixed object (identity, extension definitions, markings) is in every collection once.
+            models.UniqueConstraint(
+                fields=["collection", "stix_id", "version"], name="feed_object_version_unique"
+            ),
         ]
         indexes = [
             models.Index(fields=["collection", "date_added"], name="feed_collection_added_idx"),
             models.Index(fields=["subject_pk", "sequence"], name="feed_subject_sequence_idx"),
             models.Index(fields=["stix_id", "sequence"], name="feed_stix_id_sequence_idx"),
+            models.Index(fields=["about_subject_pk", "sequence"], name="feed_about_sequence_idx"),
+            models.Index(
+                fields=["collection", "audience_organisation", "sequence"], name="feed_audience_sequence_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
@@ -26,6 +26,7 @@ from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
+from accounts.models import Organisation
 from accounts.roles import Capability
 from hubcore.identifiers.types import LINKING_TYPES
 from sharing.checks.services.checks import (
@@ -117,10 +118,10 @@ class SubjectOutcome:
     disputes: list[DisputeOutcome] = field(default_factory=list)
 
 
-def _own_accepted(actor: Actor, via: str = "") -> Q:
+def _own_accepted(organisation: Organisation, via: str = "") -> Q:
     return Q(
         **{
-            f"{via}reporter_organisation": actor.organisation,
+            f"{via}reporter_organisation": organisation,
             f"{via}status": ReportStatus.ACCEPTED,
         }
     )
@@ -130,7 +131,12 @@ def owner_subjects(*, actor: Actor) -> QuerySet[Subject]:
     """The subjects the actor's organisation's accepted reports name, most recently accepted first,
     each annotated with `first_accepted` (the organisation's first acceptance naming it)."""
     require(actor, Capability.REPORT_READ)
-    own = _own_accepted(actor, via="tokens__report_links__report__")
+    return organisation_subjects(actor.organisation)
+
+
+def organisation_subjects(organisation: Organisation) -> QuerySet[Subject]:
+    """`owner_subjects` for an organisation (the feed publishes each organisation's, with no actor)."""
+    own = _own_accepted(organisation, via="tokens__report_links__report__")
     return (
         Subject.objects.annotate(first_accepted=Min("tokens__report_links__report__reviewed_at", filter=own))
         .filter(first_accepted__isnull=False)
@@ -148,13 +154,20 @@ def subject_outcomes(
 ) -> list[SubjectOutcome]:
     """The outcome of each of these subjects (from `owner_subjects`), in their order; a fixed
     number of queries whatever their number."""
+    return organisation_outcomes(organisation=actor.organisation, subjects=subjects, now=now)
+
+
+def organisation_outcomes(
+    *, organisation: Organisation, subjects: list[Subject], now: datetime | None = None
+) -> list[SubjectOutcome]:
+    """`subject_outcomes` for an organisation (subjects from `organisation_subjects`)."""
     now = now or timezone.now()
     ids = [subject.pk for subject in subjects]
     if not ids:
         return []
     own_links = list(
         ReportIdentifier.objects.filter(
-            _own_accepted(actor, via="report__"), token__subject_id__in=ids
+            _own_accepted(organisation, via="report__"), token__subject_id__in=ids
         ).values_list(
             "token_id", "token__identifier_type", "token__subject_id", "report_id", "report__expires_at"
         )
@@ -169,8 +182,8 @@ def subject_outcomes(
             expiries[subject_id] = expires_at
     evidence = matched_evidence(ids, now=now)
     first_accepted = {subject.pk: first_accepted_of(subject) for subject in subjects}
-    linked = accounts_linked_since(first_accepted, actor=actor, now=now)
-    checks = checks_of_subjects(first_accepted, actor=actor, until=now)
+    linked = _linked_since(first_accepted, organisation=organisation, now=now)
+    checks = _checks_of(first_accepted, organisation=organisation, until=now)
     feedback = subject_feedback_counts(ids)
     disputes = _disputes_of(own_reports)
     outcomes = []
@@ -204,9 +217,17 @@ def accounts_linked_since(
     acceptance naming it, leaving out the accounts its own reports name (it knows them already).
 
     An account is linked when the first counting report naming it was accepted (its review time)."""
+    return _linked_since(first_accepted, organisation=actor.organisation, now=now)
+
+
+def _linked_since(
+    first_accepted: dict[int, datetime], *, organisation: Organisation, now: datetime
+) -> dict[int, list[tuple[str, datetime]]]:
     tokens = (
         IdentifierToken.objects.filter(subject_id__in=list(first_accepted), identifier_type__in=LINKING_TYPES)
-        .exclude(report_links__report__in=_own_report_ids(actor))
+        .exclude(
+            report_links__report__in=Report.objects.filter(reporter_organisation=organisation).values("pk")
+        )
         .annotate(
             linked_at=Min(
                 "report_links__report__reviewed_at", filter=counting(now, via="report_links__report__")
@@ -219,10 +240,6 @@ def accounts_linked_since(
         if linked_at is not None and linked_at > first_accepted[subject_id]:
             linked[subject_id].append((kind, linked_at))
     return linked
-
-
-def _own_report_ids(actor: Actor):
-    return Report.objects.filter(reporter_organisation=actor.organisation).values("pk")
 
 
 @dataclass
@@ -239,6 +256,12 @@ def checks_of_subjects(
     """Per subject (pk → since), the hits other organisations' screenings (a check, a bulk screening,
     a watch) recorded on it in [since, until): one query over the recorded matches, each written
     once (sharing/checks/services/matches.py). The organisation ids never leave this module's callers."""
+    return _checks_of(since, organisation=actor.organisation, until=until)
+
+
+def _checks_of(
+    since: dict[int, datetime], *, organisation: Organisation, until: datetime
+) -> dict[int, CheckCounts]:
     counts: dict[int, CheckCounts] = defaultdict(CheckCounts)
     if not since:
         return counts
@@ -246,7 +269,7 @@ def checks_of_subjects(
         SubjectMatch.objects.filter(
             subject_id__in=list(since), matched_at__gte=min(since.values()), matched_at__lt=until
         )
-        .exclude(organisation=actor.organisation)
+        .exclude(organisation=organisation)
         .values_list("subject_id", "organisation_id", "matched_at")
     )
     for subject_id, organisation_id, matched_at in rows:
@@ -287,3 +310,69 @@ def outcomes_page_audit(*, actor: Actor, page: list[Subject]) -> None:
         legal_basis=LegalBasis.MEMBERSHIP_TERMS,
         details={"count": len(page), "ids": [str(subject.public_id) for subject in page]},
     )
+
+
+# --- The feed's "Sellers you reported" (sharing/feed/services/audiences.py) --------------------
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def outcome_feed_state(outcome: SubjectOutcome) -> dict:
+    """One outcome as the feed publishes it: the outcomes API's fields, STIX-shaped (no null, no
+    empty list: an absent property is an empty one)."""
+    state = {
+        "subject_id": outcome.public_id,
+        "first_accepted_at": _stamp(outcome.first_accepted_at),
+        "your_accepted_reports": outcome.your_reports,
+        "expires_at": _stamp(outcome.expires_at) if outcome.expires_at else None,
+        "level": outcome.state.level,
+        "risk": outcome.state.risk,
+        "identifier_types": list(outcome.state.matched_types),
+        "independent_reporters": outcome.state.reporting_organisations,
+        "live_reports": outcome.state.reports_matched,
+        "disputed": outcome.state.disputed,
+        "linked_store_accounts": outcome.state.linked_store_accounts,
+        "first_seen": _stamp(outcome.state.first_seen) if outcome.state.first_seen else None,
+        "last_seen": _stamp(outcome.state.last_seen) if outcome.state.last_seen else None,
+        "new_accounts": outcome.new_accounts,
+        "new_account_types": outcome.new_account_types,
+        "members_checked": outcome.checked_by.as_json(),
+        "members_acted": outcome.acted_by.as_json(),
+        "disputes": [
+            {
+                key: value
+                for key, value in {
+                    "filed_at": _stamp(dispute.filed_at),
+                    "state": dispute.state,
+                    "response_due": str(dispute.response_due) if dispute.response_due else None,
+                    "decided_at": _stamp(dispute.decided_at) if dispute.decided_at else None,
+                }.items()
+                if value is not None
+            }
+            for dispute in outcome.disputes
+        ],
+    }
+    return {key: value for key, value in state.items() if value is not None and value != []}
+
+
+def feed_outcome_states(subject_pks: Iterable[int], now: datetime) -> dict[tuple[int, int], dict]:
+    """For every organisation whose accepted reports name one of these subjects, each such subject's
+    outcome as its feed object publishes it, by (organisation pk, subject pk)."""
+    wanted = list(subject_pks)
+    organisations = Organisation.objects.filter(
+        pk__in=Report.objects.filter(
+            status=ReportStatus.ACCEPTED, identifiers__token__subject_id__in=wanted
+        ).values("reporter_organisation_id")
+    )
+    states: dict[tuple[int, int], dict] = {}
+    for organisation in organisations:
+        subjects = list(organisation_subjects(organisation).filter(pk__in=wanted))
+        for outcome, subject in zip(
+            organisation_outcomes(organisation=organisation, subjects=subjects, now=now),
+            subjects,
+            strict=True,
+        ):
+            states[(organisation.pk, subject.pk)] = outcome_feed_state(outcome)
+    return states

@@ -1004,15 +1004,41 @@ ENDPOINTS += [
 
 _FEED_COLLECTION = "/taxii2/hub/collections/4b7e1c2a-8f3d-4e59-9a61-0c5d2b7f3e18"
 
-# The TAXII 2.1 feed (sharing/feed/api_urls.py): read-only, for those who may check sellers.
+
+def _feed_object_url(member: Member, suffix: str = "") -> str:
+    """The hub's identity, a fixed object of every collection, in the first collection the member
+    reads (published with the first listing); each collection's own objects and audience are tested
+    in tests/sharing/test_feed_collections.py: here, who may open the feed at all."""
+    from sharing.feed.services.content import HUB_IDENTITY_ID
+
+    report_make_accepted(
+        persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER),
+        persona(OrganisationKind.OPERATOR, Role.REVIEWER),
+        [{"type": "phone", "value": f"+86 139 0014 {uuid.uuid4().int % 9000:04d}"}],
+    )
+    return _feed_collection_url(member, f"objects/{HUB_IDENTITY_ID}/{suffix}")
+
+
+def _feed_collection_url(member: Member, suffix: str = "") -> str:
+    """The first collection the member reads (each audience's own tests say which it may)."""
+    from accounts.actors import Actor
+    from sharing.feed.services.audiences import collections_for
+
+    readable = collections_for(Actor(member=member)) if member.organisation.in_good_standing else []
+    collection_id = readable[0].id if readable else "4b7e1c2a-8f3d-4e59-9a61-0c5d2b7f3e18"
+    return f"/taxii2/hub/collections/{collection_id}/{suffix}"
+
+
+# The TAXII 2.1 feed (sharing/feed/api_urls.py): read-only, opened by whoever reads one of its
+# collections (feed:read); each collection answers only its own audience (404 to the others).
 ENDPOINTS += [
-    Endpoint("taxii-discovery", "taxii-discovery", "get", Capability.CHECK_RUN, 200, lambda m: "/taxii2/"),
-    Endpoint("taxii-api-root", "taxii-api-root", "get", Capability.CHECK_RUN, 200, lambda m: "/taxii2/hub/"),
+    Endpoint("taxii-discovery", "taxii-discovery", "get", Capability.FEED_READ, 200, lambda m: "/taxii2/"),
+    Endpoint("taxii-api-root", "taxii-api-root", "get", Capability.FEED_READ, 200, lambda m: "/taxii2/hub/"),
     Endpoint(
         "taxii-collections",
         "taxii-collections",
         "get",
-        Capability.CHECK_RUN,
+        Capability.FEED_READ,
         200,
         lambda m: "/taxii2/hub/collections/",
     ),
@@ -1020,25 +1046,41 @@ ENDPOINTS += [
         "taxii-collection",
         "taxii-collection",
         "get",
-        Capability.CHECK_RUN,
+        Capability.FEED_READ,
         200,
-        lambda m: f"{_FEED_COLLECTION}/",
+        lambda m: _feed_collection_url(m),
     ),
     Endpoint(
         "taxii-objects",
         "taxii-objects",
         "get",
-        Capability.CHECK_RUN,
+        Capability.FEED_READ,
         200,
-        lambda m: f"{_FEED_COLLECTION}/objects/",
+        lambda m: _feed_collection_url(m, "objects/"),
+    ),
+    Endpoint(
+        "taxii-object",
+        "taxii-object",
+        "get",
+        Capability.FEED_READ,
+        200,
+        lambda m: _feed_object_url(m),
+    ),
+    Endpoint(
+        "taxii-object-versions",
+        "taxii-object-versions",
+        "get",
+        Capability.FEED_READ,
+        200,
+        lambda m: _feed_object_url(m, "versions/"),
     ),
     Endpoint(
         "taxii-manifest",
         "taxii-manifest",
         "get",
-        Capability.CHECK_RUN,
+        Capability.FEED_READ,
         200,
-        lambda m: f"{_FEED_COLLECTION}/manifest/",
+        lambda m: _feed_collection_url(m, "manifest/"),
     ),
 ]
 

@@ -1,5 +1,6 @@
-"""hubctl feed pull keeps a SQLite mirror of the hub's TAXII collection: what the hub lists now, nothing
-withdrawn, and a cursor so the next pull reads only what was added since."""
+"""hubctl feed pull keeps a SQLite mirror of a hub TAXII collection (the listings, or a rights owner's
+own "Sellers you reported"): what the hub shows now, nothing withdrawn, and a cursor so the next pull
+reads only what was added since."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from hubctl.cli import main
 from hubctl.feed import Mirror
-from sharing.feed.services.content import fixed_objects
+from sharing.feed.services.audiences import OUTCOMES_COLLECTION_ID
+from sharing.feed.services.content import OUTCOME_EXTENSION_ID, fixed_objects
 from sharing.reports.services.reports import report_retract
 from tests.factories import key_for, persona, report_make_accepted, seller_identifiers
 from tests.sharing.feed_mirror import TOKEN_IN_PATTERN
@@ -59,11 +61,47 @@ def test_pull_mirrors_the_listings_drops_a_withdrawn_one_and_resumes_from_its_cu
     assert kept.status == "accepted"
 
 
-def test_pull_without_a_role_that_checks_sellers_is_refused(live_server, tmp_path, capsys):
-    reporter_key = key_for(persona(K.RIGHTS_OWNER, R.REPORTER))
+def test_a_rights_owner_pulls_its_own_collection_and_its_withdrawn_seller_leaves_the_mirror(
+    live_server, tmp_path, capsys
+):
+    brand, reviewer = persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER)
+    other = persona(K.RIGHTS_OWNER, R.REPORTER)
+    report_make_accepted(brand, reviewer, seller_identifiers(511))
+    withdrawn = report_make_accepted(brand, reviewer, seller_identifiers(512))
+    report_make_accepted(other, reviewer, seller_identifiers(513))  # another organisation's: never mirrored
+    into = tmp_path / "outcomes.sqlite"
+    argv = ["--hub", live_server.url, "--api-key", key_for(brand), "feed", "pull", "--into", str(into)]
+
+    first = main([*argv, "--collection", OUTCOMES_COLLECTION_ID, "--page-size", "3"])
+    subjects_first = _outcome_subjects(into)
+    report_retract(report=withdrawn, actor=Actor(member=brand))
+    second = main(argv)  # the only collection it is offered: the default
+    lines = capsys.readouterr().out.splitlines()
+
+    assert (first, second) == (0, 0)
+    assert len(subjects_first) == 2
+    assert len(_outcome_subjects(into)) == 1 and _outcome_subjects(into) < subjects_first
+    assert f"Pulled {len(fixed_objects()) + 2} version(s) of collection {OUTCOMES_COLLECTION_ID}" in lines[0]
+    assert "Pulled 1 version(s)" in lines[1] and "1 revoked" in lines[1]
+
+
+def _outcome_subjects(path) -> set[str]:
+    mirror = Mirror(path)
+    try:
+        return {
+            obj["extensions"][OUTCOME_EXTENSION_ID]["subject_id"]
+            for obj in mirror.objects()
+            if obj["type"] == "note"
+        }
+    finally:
+        mirror.close()
+
+
+def test_pull_without_a_role_that_reads_a_collection_is_refused(live_server, tmp_path, capsys):
+    court_key = key_for(persona(K.COURT, R.ANALYST))
 
     status = main(
-        ["--hub", live_server.url, "--api-key", reporter_key, "feed", "pull", "--into", str(tmp_path / "m")]
+        ["--hub", live_server.url, "--api-key", court_key, "feed", "pull", "--into", str(tmp_path / "m")]
     )
 
     assert status == 1

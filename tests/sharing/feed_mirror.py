@@ -11,12 +11,14 @@ import re
 
 from django.utils import timezone
 
+from accounts.actors import Actor
 from hub.keys import token_storage_keys
 from hubcore.identifiers.types import LINKING_TYPES
 from sharing.checks.services.checks import DEFAULT_LEVEL_POLICY, check_result_for
 from sharing.crypto.tokens import token_unseal
-from sharing.feed.services.content import EXTENSION_ID
+from sharing.feed.services.content import EXTENSION_ID, OUTCOME_EXTENSION_ID
 from sharing.models import IdentifierToken, Subject
+from sharing.outcomes.selectors import owner_subjects, subject_outcomes
 
 TOKEN_IN_PATTERN = re.compile(
     r"x-iih-token:identifier_type = '([a-z_]+)' AND x-iih-token:value = '([0-9a-f]+)'"
@@ -52,6 +54,62 @@ class Mirror:
             for obj in self.objects.values()
             if obj["type"] == "indicator"
         }
+
+    def outcomes(self) -> set[tuple]:
+        """Each "Sellers you reported" note as it reads (the fields a rights owner's page shows)."""
+        return {
+            _outcome(
+                state["subject_id"],
+                state["level"],
+                state["your_accepted_reports"],
+                state["new_accounts"],
+                tuple(state.get("new_account_types", [])),
+                _count(state["members_checked"]),
+                _count(state["members_acted"]),
+                tuple(d["state"] for d in state.get("disputes", [])),
+                state["disputed"],
+            )
+            for obj in self.objects.values()
+            if obj["type"] == "note"
+            for state in [obj["extensions"][OUTCOME_EXTENSION_ID]]
+        }
+
+
+def _count(published: dict) -> int | None:
+    """A published count of members' behaviour: None when suppressed (and then it carries no number)."""
+    if published["suppressed"]:
+        assert "count" not in published
+        return None
+    return published["count"]
+
+
+def _outcome(*fields) -> tuple:
+    return tuple(fields)
+
+
+def hub_outcomes(member) -> set[tuple]:
+    """What the outcomes selectors say now of every listed subject the member's organisation reported."""
+    actor, now = Actor(member=member), timezone.now()
+    listed = set()
+    for subject in Subject.objects.all():
+        rows = list(IdentifierToken.objects.filter(subject=subject, identifier_type__in=LINKING_TYPES))
+        if check_result_for(rows, policy=DEFAULT_LEVEL_POLICY, now=now).level != "none":
+            listed.add(subject.pk)
+    subjects = [subject for subject in owner_subjects(actor=actor) if subject.pk in listed]
+    return {
+        _outcome(
+            outcome.public_id,
+            outcome.state.level,
+            outcome.your_reports,
+            outcome.new_accounts,
+            tuple(outcome.new_account_types),
+            outcome.checked_by.value,
+            outcome.acted_by.value,
+            tuple(d.state for d in outcome.disputes),
+            outcome.state.disputed,
+        )
+        for outcome in subject_outcomes(actor=actor, subjects=subjects, now=now)
+    }
 
 
 def _listing(tokens: frozenset, state: dict) -> tuple:

@@ -13,7 +13,7 @@ from accounts.audit.models import AuditEvent
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
-from sharing.feed.services.content import EXTENSION_ID
+from sharing.feed.services.content import EXTENSION_ID, LISTINGS_COLLECTION_ID
 from sharing.feed.services.publish import feed_publish
 from sharing.models import FeedObjectVersion, IdentifierToken, Report
 from sharing.reports.services.reports import report_retract
@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _indicators():
-    return FeedObjectVersion.objects.filter(stix_type="indicator").order_by("sequence")
+    return FeedObjectVersion.objects.filter(
+        collection=LISTINGS_COLLECTION_ID, stix_type="indicator"
+    ).order_by("sequence")
 
 
 def _subject_of(report: Report) -> int:

@@ -18,31 +18,33 @@ from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.checks.services.checks import check_run
 from sharing.due_process.services.disputes import dispute_decide_urgently, dispute_file, disputes_lapse
+from sharing.feed.services.audiences import OUTCOMES_COLLECTION_ID
 from sharing.feed.services.content import LISTINGS_COLLECTION_ID
 from sharing.feedback.services.feedback import FeedbackGiven, feedback_record
 from sharing.models import FeedObjectVersion, Report
 from sharing.reports.services.reports import report_renew, report_retract, reports_expire
 from sharing.subjects.services.tokens import RawIdentifier
 from tests.factories import client_for, member_make, persona, report_make_accepted, seller_identifiers
-from tests.sharing.feed_mirror import Mirror, hub_listings
+from tests.sharing.feed_mirror import Mirror, hub_listings, hub_outcomes
 
 pytestmark = pytest.mark.django_db
-OBJECTS = f"/taxii2/hub/collections/{LISTINGS_COLLECTION_ID}/objects/"
+OBJECTS = "/taxii2/hub/collections/{}/objects/"
 TAXII = "application/taxii+json;version=2.1"
 
 
 class Poller:
     """A member polling the feed from where it left off, two objects a page, every version."""
 
-    def __init__(self, member):
+    def __init__(self, member, collection: str = LISTINGS_COLLECTION_ID):
         self.client, self.mirror, self.cursor, self.bodies = client_for(member), Mirror(), None, []
+        self.objects = OBJECTS.format(collection)
 
     def poll(self) -> None:
         params = {"limit": 2, "match[version]": "all"}
         if self.cursor:
             params["added_after"] = self.cursor
         while True:
-            response = self.client.get(OBJECTS, params, HTTP_ACCEPT=TAXII)
+            response = self.client.get(self.objects, params, HTTP_ACCEPT=TAXII)
             assert response.status_code == 200, response.content
             assert response["Content-Type"] == TAXII
             self.bodies.append(response.content)
@@ -61,16 +63,22 @@ def _raw(identifiers):
 
 
 def test_a_mirror_built_from_the_delta_feed_equals_the_hubs_listings_after_every_step():
+    """The listings mirror equals the listings; each rights owner's mirror of "Sellers you reported"
+    equals what the outcomes selectors say for its organisation now."""
     reviewer = persona(K.OPERATOR, R.REVIEWER)
     brands = [persona(K.RIGHTS_OWNER, R.REPORTER) for _ in range(3)]
     platform = persona(K.PLATFORM, R.ANALYST)
     poller = Poller(member_make(platform.organisation, R.ANALYST))
+    owners = [Poller(brand, OUTCOMES_COLLECTION_ID) for brand in brands]
     seller_a, seller_b, seller_c, seller_d, seller_e = (seller_identifiers(n) for n in range(101, 106))
     steps = []
 
     def step(name: str) -> None:
         poller.poll()
         assert poller.mirror.listings() == hub_listings(), name
+        for brand, owner in zip(brands, owners, strict=True):
+            owner.poll()
+            assert owner.mirror.outcomes() == hub_outcomes(brand), name
         steps.append(name)
 
     step("empty hub")
@@ -126,8 +134,14 @@ def test_a_mirror_built_from_the_delta_feed_equals_the_hubs_listings_after_every
     assert all(dict(dict(state)["members_acted"])["suppressed"] for _, state in poller.mirror.listings())
 
     assert len(steps) == 13
+    assert all(owner.mirror.outcomes() for owner in owners)  # every owner's mirror holds outcomes
+    assert any(owner.mirror.revoked for owner in owners)  # and withdrawals reached them
     served = poller.mirror.seen_versions
-    stored = list(FeedObjectVersion.objects.order_by("sequence").values_list("stix_id", "content"))
+    stored = list(
+        FeedObjectVersion.objects.filter(collection=LISTINGS_COLLECTION_ID)
+        .order_by("sequence")
+        .values_list("stix_id", "content")
+    )
     assert len(served) == len(set(served)) == len(stored)  # every version exactly once
     assert [stix_id for stix_id, _ in served] == [stix_id for stix_id, _ in stored]  # in the order added
 
@@ -139,8 +153,14 @@ def test_polling_by_added_after_alone_neither_skips_nor_repeats_versions_added_i
     monkeypatch.setattr("sharing.feed.services.publish.timezone.now", lambda: frozen)
     for n in range(3):
         report_make_accepted(brand, reviewer, seller_identifiers(200 + n))
-    added = list(FeedObjectVersion.objects.order_by("sequence").values_list("date_added", flat=True))
-    assert added == sorted(set(added)) and len(added) >= 3 + 4  # three listings and the fixed objects
+    every = list(FeedObjectVersion.objects.order_by("sequence").values_list("date_added", flat=True))
+    assert every == sorted(set(every))  # in every collection, one instant each
+    added = list(
+        FeedObjectVersion.objects.filter(collection=LISTINGS_COLLECTION_ID)
+        .order_by("sequence")
+        .values_list("date_added", flat=True)
+    )
+    assert len(added) >= 3 + 4  # three listings and the fixed objects
 
     poller = Poller(member_make(persona(K.PLATFORM, R.ANALYST).organisation, R.ANALYST))
     poller.poll()

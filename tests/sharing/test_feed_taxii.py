@@ -15,6 +15,7 @@ from accounts.audit.models import AuditEvent, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
+from sharing.feed.services.audiences import OUTCOMES_COLLECTION_ID
 from sharing.feed.services.content import (
     EXTENSION_ID,
     HUB_IDENTITY_ID,
@@ -53,13 +54,20 @@ def test_the_oasis_client_lists_collections_and_pages_through_objects_that_valid
     server = Server(f"{live_server.url}/taxii2/", user="feed-reader", password=key_for(analyst))
 
     (api_root,) = server.api_roots
-    (collection,) = api_root.collections
+    # A platform's analyst checks sellers and follows its organisation's reports: two collections.
+    offered = {c.id: c for c in api_root.collections}
+    assert set(offered) == {LISTINGS_COLLECTION_ID, OUTCOMES_COLLECTION_ID}
+    collection = offered[LISTINGS_COLLECTION_ID]
     pages = list(as_pages(collection.get_objects, per_request=2))
     objects = [obj for page in pages for obj in page.get("objects", [])]
     by_token = Server(f"{live_server.url}/taxii2/", auth=TokenAuth(key_for(analyst)))
     everything = [
         obj
-        for page in as_pages(by_token.api_roots[0].collections[0].get_objects, per_request=3, version="all")
+        for page in as_pages(
+            next(c for c in by_token.api_roots[0].collections if c.id == LISTINGS_COLLECTION_ID).get_objects,
+            per_request=3,
+            version="all",
+        )
         for obj in page.get("objects", [])
     ]
     manifest = [
@@ -70,12 +78,9 @@ def test_the_oasis_client_lists_collections_and_pages_through_objects_that_valid
 
     assert (collection.id, collection.can_read, collection.can_write) == (LISTINGS_COLLECTION_ID, True, False)
     assert len(pages) > 2  # really paged
-    assert (
-        len(objects)
-        == len({o["id"] for o in objects})
-        == FeedObjectVersion.objects.values("stix_id").distinct().count()
-    )
-    assert len(everything) == FeedObjectVersion.objects.count()
+    listings = FeedObjectVersion.objects.filter(collection=LISTINGS_COLLECTION_ID)
+    assert len(objects) == len({o["id"] for o in objects}) == listings.values("stix_id").distinct().count()
+    assert len(everything) == listings.count()
     assert [e["id"] for e in manifest] == [o["id"] for o in objects]
     assert {o["id"] for o in objects} >= {HUB_IDENTITY_ID, EXTENSION_ID, TLP_AMBER_ID, TLP_RED_ID}
     indicators = [o for o in objects if o["type"] == "indicator"]
@@ -122,7 +127,11 @@ def test_discovery_api_root_and_collection_answer_taxii_resources(listed, feed):
     assert {r["Content-Type"] for r in (discovery, root, collections, collection)} == {TAXII}
     assert discovery.json()["api_roots"] == ["http://testserver/taxii2/hub/"]
     assert root.json()["versions"] == [TAXII]
-    assert collections.json()["collections"] == [collection.json()]
+    assert collections.json()["collections"][0] == collection.json()
+    assert [c["id"] for c in collections.json()["collections"]] == [
+        LISTINGS_COLLECTION_ID,
+        OUTCOMES_COLLECTION_ID,
+    ]
     assert collection.json()["can_write"] is False
 
 
@@ -228,4 +237,7 @@ def test_reads_are_audited_and_refusals_are_taxii_errors(listed, feed, client):
     assert "not-a-collection" not in missing.content.decode()
     assert not_taxii.status_code == 406
     assert no_key.status_code == 401
-    assert reporter.status_code == 403 and reporter.json()["http_status"] == "403"
+    # A rights owner's reporter reads its own collection, not the listings: to it they do not exist.
+    assert reporter.status_code == 404 and reporter.json()["http_status"] == "404"
+    court = _get(client_for(persona(K.COURT, R.ANALYST)), f"{COLLECTION}objects/")  # reads no collection
+    assert court.status_code == 403 and court.json()["http_status"] == "403"

@@ -163,11 +163,15 @@ NOT_MATCH_REVEALING = {
     # The TAXII feed (sharing/feed/): it publishes every listing to every member who may check, whatever
     # the member asks; nothing is looked up from an identifier the member gives, so there is no answer
     # to gate. Its tokens are opaque without the hub's OPRF, whose evaluations are the gated, audited path.
+    # One object and its versions are looked up by the STIX id the feed itself served, never by an
+    # identifier; a rights owner's collection holds only what its own accepted reports name.
     "taxii-discovery",
     "taxii-api-root",
     "taxii-collections",
     "taxii-collection",
     "taxii-objects",
+    "taxii-object",
+    "taxii-object-versions",
     "taxii-manifest",
     "home",
     "set_language",

@@ -28,7 +28,7 @@ from sharing.crypto.tokens import token_unseal
 from sharing.models import IdentifierToken, Report
 from sharing.subjects.services.subjects import counting
 
-# The one TAXII collection so far: what members who may check sellers may see.
+# The listings collection: what members who may check sellers may see (the others: audiences.py).
 LISTINGS_COLLECTION_ID = "4b7e1c2a-8f3d-4e59-9a61-0c5d2b7f3e18"
 
 HUB_IDENTITY_ID = "identity--0d4a3f62-51a5-4b0e-8f5c-2a9d7f3e6c11"
@@ -45,6 +45,11 @@ _EXTENSION_MODIFIED = "2026-12-01T05:30:00.000Z"
 # Feedback from recipients travels as STIX sightings of a subject's indicator (sharing/feedback/).
 FEEDBACK_EXTENSION_ID = "extension-definition--9c3e2f7a-6d41-4b8e-a0f5-3e7b1c9d2a64"
 _TLP2_CREATED = "2022-10-01T00:00:00.000Z"
+# What became of a rights owner's reports (sharing/feed/services/outcome_content.py) and what only
+# operators see of a listing (sharing/feed/services/operator_content.py): one definition each.
+OUTCOME_EXTENSION_ID = "extension-definition--2e6f1d84-9b3a-4c57-8d02-5a1e7c3b9f48"
+OPERATOR_EXTENSION_ID = "extension-definition--c84a2f19-5e7d-4b36-a1f0-6d9e3b2c8a57"
+_AUDIENCES_CREATED = "2026-12-01T06:00:00.000Z"
 
 _EXTENSION_SCHEMA = (
     "Infringer Intelligence Hub extension, version 1. "
@@ -69,6 +74,29 @@ _FEEDBACK_EXTENSION_SCHEMA = (
     "'parcel_refused'), x_iih_reasons (reason codes: counterfeit_confirmed, test_purchase, "
     "customer_complaints, different_seller, authorised_reseller, outdated) and x_iih_note (free text, seen "
     "only by the member's own organisation). A member's sighting is never shared with another member."
+)
+
+
+_OUTCOME_EXTENSION_SCHEMA = (
+    "Infringer Intelligence Hub outcomes, version 1. Property extension on note (object_refs: the listed "
+    "subject's indicator in the listings collection), published only to the organisation whose accepted "
+    "reports name the subject: subject_id (the hub's public id of the subject), first_accepted_at, "
+    "your_accepted_reports, expires_at (the latest expiry of those reports), the state a member holding "
+    "your identifiers would get (level, risk, identifier_types, independent_reporters, live_reports, "
+    "disputed, linked_store_accounts, first_seen, last_seen), new_accounts and new_account_types (accounts "
+    "linked to the subject since your first accepted report: a count and types, never values), "
+    "members_checked and members_acted (organisations: {value: n, suppressed: false, fewer_than: t}, or "
+    "{value: null, suppressed: true, fewer_than: t} when fewer than t organisations are behind the count, "
+    "which is then never published), disputes (filed_at, state, response_due, decided_at; never who filed). It never names "
+    "another reporter or a member and never carries a raw identifier."
+)
+
+_OPERATOR_EXTENSION_SCHEMA = (
+    "Infringer Intelligence Hub operator view, version 1. Property extension on indicator (TLP:RED, for "
+    "the hub's operators only), beside the listing's own extension: pending_reports, suspended_reports and "
+    "overturned_reports (reports naming the subject's identifiers, by status), open_disputes (covered "
+    "reports whose dispute is not decided), suspended_reporting_organisations (suspended organisations "
+    "among the subject's reporters). Counts only: never a raw value, never who reported."
 )
 
 
@@ -128,8 +156,17 @@ def subject_state(subject_pk: int) -> PublishedState | None:
     )
 
 
-def indicator_content(*, stix_id: str, state: dict, created: datetime, modified: datetime) -> dict:
-    """The STIX indicator of one listed subject, as published at `modified`."""
+def indicator_content(
+    *,
+    stix_id: str,
+    state: dict,
+    created: datetime,
+    modified: datetime,
+    marking: str = TLP_AMBER_ID,
+    more_extensions: dict | None = None,
+) -> dict:
+    """The STIX indicator of one listed subject, as published at `modified` (the operator view adds
+    its own extension and marks it TLP:RED)."""
     pattern = " OR ".join(
         f"[{TOKEN_SCO_TYPE}:identifier_type = '{kind}' AND {TOKEN_SCO_TYPE}:value = '{value}'"
         f" AND {TOKEN_SCO_TYPE}:key_version = {version}]"
@@ -151,8 +188,11 @@ def indicator_content(*, stix_id: str, state: dict, created: datetime, modified:
         pattern_type="stix",
         valid_from=state["first_seen"],
         valid_until=state["expires"],
-        object_marking_refs=[TLP_AMBER_ID],
-        extensions={EXTENSION_ID: {"extension_type": "property-extension", **properties}},
+        object_marking_refs=[marking],
+        extensions={
+            EXTENSION_ID: {"extension_type": "property-extension", **properties},
+            **(more_extensions or {}),
+        },
     )
     return json.loads(indicator.serialize())
 
@@ -164,7 +204,7 @@ def revoked_content(content: dict, *, modified: datetime) -> dict:
 
 
 def fixed_objects() -> list[dict]:
-    """Objects every collection carries: the hub's identity, its extension definition, the TLP markings."""
+    """Objects every collection carries: the hub's identity, its extension definitions, the TLP markings."""
     identity = stix2.v21.Identity(
         id=HUB_IDENTITY_ID,
         created=_FIXED_CREATED,
@@ -195,6 +235,33 @@ def fixed_objects() -> list[dict]:
         version="1.0.0",
         extension_types=["property-extension"],
     )
+    audiences = [
+        stix2.v21.ExtensionDefinition(
+            id=extension_id,
+            created_by_ref=HUB_IDENTITY_ID,
+            created=_AUDIENCES_CREATED,
+            modified=_AUDIENCES_CREATED,
+            name=name,
+            description=description,
+            schema=schema,
+            version="1.0.0",
+            extension_types=["property-extension"],
+        )
+        for extension_id, name, description, schema in (
+            (
+                OUTCOME_EXTENSION_ID,
+                "Infringer Intelligence Hub: what became of your reports",
+                "For each listed seller an organisation's accepted reports name, its outcome, as a note.",
+                _OUTCOME_EXTENSION_SCHEMA,
+            ),
+            (
+                OPERATOR_EXTENSION_ID,
+                "Infringer Intelligence Hub: operator view of a listing",
+                "Operator-only counts about a listed seller (TLP:RED).",
+                _OPERATOR_EXTENSION_SCHEMA,
+            ),
+        )
+    ]
     markings = [
         stix2.v21.MarkingDefinition(
             id=marking_id,
@@ -204,4 +271,4 @@ def fixed_objects() -> list[dict]:
         )
         for marking_id, name, level in ((TLP_AMBER_ID, "TLP:AMBER", "amber"), (TLP_RED_ID, "TLP:RED", "red"))
     ]
-    return [json.loads(obj.serialize()) for obj in (identity, extension, feedback, *markings)]
+    return [json.loads(obj.serialize()) for obj in (identity, extension, feedback, *audiences, *markings)]
