@@ -139,7 +139,9 @@ def _deadline_reached(request_id: str) -> int:
     from sharing.models import SalesTotalsRequest
     from sharing.sales_totals.tasks import sales_totals_close_task
 
-    SalesTotalsRequest.objects.filter(public_id=request_id).update(deadline=timezone.now() - timedelta(seconds=1))
+    SalesTotalsRequest.objects.filter(public_id=request_id).update(
+        deadline=timezone.now() - timedelta(seconds=1)
+    )
     return sales_totals_close_task()
 
 
@@ -186,7 +188,9 @@ def test_three_platforms_contribute_one_declines_and_the_brand_decrypts_exactly_
     request = _requested(capsys, world, key_file)
     served = [json.dumps(request)]
 
-    for platform_key, figures, accounts in zip(world.platform_keys[:2], FIGURES[:2], ACCOUNTS[:2], strict=True):
+    for platform_key, figures, accounts in zip(
+        world.platform_keys[:2], FIGURES[:2], ACCOUNTS[:2], strict=True
+    ):
         served.append(_submit(capsys, world, platform_key, figures, accounts).out)
     declined = hubctl(
         capsys,
@@ -203,7 +207,9 @@ def test_three_platforms_contribute_one_declines_and_the_brand_decrypts_exactly_
 
     # Two contributions: nothing is released, neither before the deadline nor by asking.
     assert _close_now() == 0
-    early = hubctl(capsys, world.url, world.brand_key, "sales-totals", "fetch", request["id"], "--json").json()
+    early = hubctl(
+        capsys, world.url, world.brand_key, "sales-totals", "fetch", request["id"], "--json"
+    ).json()
     assert (early["status"], early["aggregate"], early["statement"]) == ("open", None, "")
     not_yet = hubctl(
         capsys, world.url, world.brand_key, "sales-totals", "decrypt", request["id"], "--key", str(key_file)
@@ -267,12 +273,16 @@ def test_with_two_contributors_the_request_is_refused_at_the_deadline(
     key_file, _ = brand_key
     world = _world(live_server, seller_identifiers(42), platforms=3)
     request = _requested(capsys, world, key_file)
-    for platform_key, figures, accounts in zip(world.platform_keys[:2], FIGURES[:2], ACCOUNTS[:2], strict=True):
+    for platform_key, figures, accounts in zip(
+        world.platform_keys[:2], FIGURES[:2], ACCOUNTS[:2], strict=True
+    ):
         assert _submit(capsys, world, platform_key, figures, accounts).status == 0
 
     assert _deadline_reached(request["id"]) == 1
 
-    refused = hubctl(capsys, world.url, world.brand_key, "sales-totals", "fetch", request["id"], "--json").json()
+    refused = hubctl(
+        capsys, world.url, world.brand_key, "sales-totals", "fetch", request["id"], "--json"
+    ).json()
     assert refused["status"] == "refused" and refused["aggregate"] is None and refused["statement"] == ""
     assert "Fewer than 3 members" in refused["refusal_reason"]
     assert set(SalesTotalsTask.objects.values_list("ciphertexts", flat=True)) == {None}
@@ -298,7 +308,9 @@ def test_a_tampered_statement_does_not_verify(live_server, eager_celery, capsys,
         assert _submit(capsys, world, platform_key, figures, accounts).status == 0
     _deadline_reached(request["id"])
     stored = SalesTotalsRequest.objects.get(public_id=request["id"])
-    SalesTotalsRequest.objects.filter(pk=stored.pk).update(statement=stored.statement.replace('"k":3', '"k":4'))
+    SalesTotalsRequest.objects.filter(pk=stored.pk).update(
+        statement=stored.statement.replace('"k":3', '"k":4')
+    )
 
     run = hubctl(
         capsys,
