@@ -322,7 +322,7 @@ def _close(request_id: int, now: datetime) -> bool:
 def _release(request: SalesTotalsRequest, submitted: list[SalesTotalsTask], now: datetime) -> None:
     n = int(request.public_key_n)
     aggregate = paillier.ciphertexts_sum(
-        n, [{name: int(task.ciphertexts[name]) for name in paillier.FIGURES} for task in submitted]
+        n, [{name: int((task.ciphertexts or {})[name]) for name in paillier.FIGURES} for task in submitted]
     )
     contributors = [
         {
@@ -344,9 +344,7 @@ def _release(request: SalesTotalsRequest, submitted: list[SalesTotalsTask], now:
         request,
         DataClass.RESTRICTED,
         {
-            "contributors": [
-                c["organisation"] for c in sorted(contributors, key=lambda c: c["organisation"])
-            ],
+            "contributors": sorted(str(task.organisation.public_id) for task in submitted),
             "k": request.k,
             "aggregate_sha256": paillier.aggregate_sha256(aggregate),
         },
