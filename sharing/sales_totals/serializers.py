@@ -4,7 +4,6 @@ asked; a member sees what it needs to answer its task: the period, the currency,
 from __future__ import annotations
 
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hubcore import paillier
@@ -75,18 +74,17 @@ class DeclineInput(serializers.Serializer):
         return value
 
 
-class AggregateOutput(serializers.Serializer):
-    gross_minor = serializers.CharField()
-    orders = serializers.CharField()
-    units = serializers.CharField()
-
-
 class SalesTotalsRequestOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     subject = serializers.UUIDField(source="subject_ref")
     public_key_sha256 = serializers.SerializerMethodField()
     refusal_reason = serializers.SerializerMethodField()
-    aggregate = serializers.SerializerMethodField()
+    aggregate = serializers.DictField(
+        child=serializers.CharField(),
+        allow_null=True,
+        read_only=True,
+        help_text="once released: the encrypted sums by figure (gross_minor, orders, units), decimal",
+    )
     statement = serializers.SerializerMethodField()
     statement_signature = serializers.SerializerMethodField()
 
@@ -116,10 +114,6 @@ class SalesTotalsRequestOutput(serializers.ModelSerializer):
 
     def get_refusal_reason(self, request: SalesTotalsRequest) -> str:
         return refusal_message(request) if request.status == SalesTotalsStatus.REFUSED else ""
-
-    @extend_schema_field(AggregateOutput(allow_null=True))
-    def get_aggregate(self, request: SalesTotalsRequest) -> dict | None:
-        return request.aggregate if request.status == SalesTotalsStatus.RELEASED else None
 
     def get_statement(self, request: SalesTotalsRequest) -> str:
         """The signed statement's exact text (canonical JSON); empty until released."""
