@@ -330,6 +330,8 @@ NOT_MATCH_REVEALING = {
     "sales-totals-task",
     "sales-totals-submit",
     "sales-totals-decline",
+    "sales-totals-page",
+    "sales-totals-tasks-page",
     # The analyst's pages (sharing/analyst/): removing an entry, a dispute's page, webhooks, the policy.
     "watch-entry-remove-page",
     "dispute-filed-page",

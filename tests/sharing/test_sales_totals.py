@@ -260,3 +260,52 @@ def test_the_database_refuses_a_k_below_three(listed, key, brand_reporter):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         SalesTotalsRequest.objects.filter(public_id=created["id"]).update(k=2)
+
+
+# The pages: the requester follows its requests; a member declines on the page (no JavaScript).
+
+
+def _web(member):
+    from django.test import Client
+
+    from tests.factories import web_login
+
+    client = Client()
+    web_login(client, member)
+    return client
+
+
+@pytest.mark.django_db
+def test_the_requester_follows_its_requests_on_the_page(listed, key, brand_reporter, platform_analyst):
+    subject, _ = listed
+    created = _ask(brand_reporter, _body(subject, key)).json()
+
+    page = _web(brand_reporter).get("/sales-totals/")
+
+    assert page.status_code == 200 and created["id"] in page.content.decode()
+    assert "hubctl sales-totals decrypt" in page.content.decode()
+    assert _web(platform_analyst).get("/sales-totals/").status_code == 403
+    assert AuditEvent.objects.filter(
+        action=AuditTag.SALES_TOTALS_LISTED, actor_member=brand_reporter
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_declining_on_the_page_follows_the_apis_reason_rule(listed, key, brand_reporter):
+    subject, platforms = listed
+    _ask(brand_reporter, _body(subject, key))
+    task = _task(platforms[0])
+    web = _web(platforms[0])
+
+    listed_page = web.get("/sales-totals/tasks/")
+    blank = web.post("/sales-totals/tasks/", {"task_id": task["id"], "reason": "   "})
+    theirs = _web(persona(K.PLATFORM, R.ANALYST)).post(
+        "/sales-totals/tasks/", {"task_id": task["id"], "reason": "not ours"}
+    )
+    declined = web.post("/sales-totals/tasks/", {"task_id": task["id"], "reason": "no sales in the period"})
+
+    assert listed_page.status_code == 200 and task["id"] in listed_page.content.decode()
+    assert blank.status_code == 400 and 'data-field="reason"' in blank.content.decode()
+    assert theirs.status_code == 404
+    assert declined.status_code == 302
+    assert SalesTotalsTask.objects.get(public_id=task["id"]).status == "declined"
