@@ -11,6 +11,7 @@ from accounts.api.lists import HubListApi
 from accounts.roles import Capability
 from sharing.sales_totals import selectors
 from sharing.sales_totals import serializers as s
+from sharing.sales_totals.inputs import DeclineInput
 from sharing.sales_totals.services.sales_totals import (
     Submission,
     sales_totals_decline,
@@ -132,7 +133,7 @@ class SalesTotalsDeclineApi(HubApiView):
     audit_object_type = "salestotalstask"
 
     @extend_schema(
-        request=s.DeclineInput,
+        request=DeclineInput,
         responses={200: s.SalesTotalsTaskOutput},
         summary="Decline your task with a reason",
         examples=[
@@ -144,7 +145,7 @@ class SalesTotalsDeclineApi(HubApiView):
         ],
     )
     def post(self, request, task_id):
-        payload = s.DeclineInput(data=request.data)
+        payload = DeclineInput(data=request.data)
         payload.is_valid(raise_exception=True)
         task = selectors.task_get(actor=self.actor, public_id=task_id)
         declined = sales_totals_decline(task=task, reason=payload.validated_data["reason"], actor=self.actor)

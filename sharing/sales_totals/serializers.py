@@ -1,9 +1,8 @@
-"""What the sales totals API reads and answers. A requester never sees a member's figures or who was
+"""What the sales totals API reads and answers (the decline form, shared with the page, is in inputs.py). A requester never sees a member's figures or who was
 asked; a member sees what it needs to answer its task: the period, the currency, the requester's key."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
 from rest_framework import serializers
 
 from hubcore import paillier
@@ -61,17 +60,6 @@ class CiphertextsInput(serializers.Serializer):
 class SubmitInput(serializers.Serializer):
     ciphertexts = CiphertextsInput(help_text="decimal Paillier ciphertexts under the requester's key")
     accounts = serializers.IntegerField(min_value=1, help_text="how many of your accounts the figures cover")
-
-
-class DeclineInput(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=2000, help_text="kept with your task; never shown to the requester"
-    )
-
-    def validate_reason(self, value):
-        if not value.strip():
-            raise serializers.ValidationError(gettext("A reason is required."))
-        return value
 
 
 class SalesTotalsRequestOutput(serializers.ModelSerializer):

@@ -17,7 +17,7 @@ from hub.errors import DomainError
 from hubcore import paillier
 from sharing.models import SalesTotalsStatus, SalesTotalsTaskStatus
 from sharing.sales_totals import selectors
-from sharing.sales_totals.serializers import DeclineInput
+from sharing.sales_totals.inputs import DeclineInput
 from sharing.sales_totals.services.sales_totals import refusal_message, sales_totals_decline
 
 # The hubctl commands the pages show (commands, not prose: never translated).
