@@ -309,3 +309,53 @@ def test_declining_on_the_page_follows_the_apis_reason_rule(listed, key, brand_r
     assert theirs.status_code == 404
     assert declined.status_code == 302
     assert SalesTotalsTask.objects.get(public_id=task["id"]).status == "declined"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not __import__("shutil").which("ssh-keygen"), reason="needs OpenSSH's ssh-keygen")
+def test_the_statement_verifies_with_stock_ssh_keygen_and_names_the_served_aggregate(
+    listed, key, brand_reporter, tmp_path
+):
+    import hashlib
+    import json
+    import subprocess
+
+    from hub.keys import signing_key
+    from hubcore.packages import raw_public, ssh_public_key
+
+    subject, platforms = listed
+    created = _ask(brand_reporter, _body(subject, key)).json()
+    for platform in platforms:
+        assert _submit(platform, key).status_code == 200
+    sales_totals_close_due(now=timezone.now() + timedelta(days=15))
+    read = client_for(brand_reporter).get(f"/api/v1/sales-totals/{created['id']}").json()
+    (tmp_path / "statement.json").write_text(read["statement"], encoding="utf-8")
+    (tmp_path / "statement.json.sig").write_text(read["statement_signature"])
+    (tmp_path / "hub.pub").write_text(ssh_public_key(raw_public(signing_key().public_key())) + "\n")
+
+    def check(namespace: str) -> int:
+        with open(tmp_path / "statement.json", "rb") as statement:
+            return subprocess.run(
+                [
+                    "ssh-keygen",
+                    "-Y",
+                    "check-novalidate",
+                    "-n",
+                    namespace,
+                    "-f",
+                    str(tmp_path / "hub.pub"),
+                    "-s",
+                    str(tmp_path / "statement.json.sig"),
+                ],
+                stdin=statement,
+                capture_output=True,
+                timeout=30,
+            ).returncode
+
+    assert check("iih-sales-totals") == 0
+    assert check("iih-disclosure") != 0  # a statement is no package signature
+    statement = json.loads(read["statement"])
+    canonical = json.dumps(read["aggregate"], sort_keys=True, separators=(",", ":")).encode()
+    assert statement["aggregate_sha256"] == hashlib.sha256(canonical).hexdigest()
+    assert sorted(c["accounts"] for c in statement["contributors"]) == [1, 1, 1]
+    assert statement["public_key_sha256"] == hashlib.sha256(str(key[0].n).encode()).hexdigest()
