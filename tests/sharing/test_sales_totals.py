@@ -359,3 +359,26 @@ def test_the_statement_verifies_with_stock_ssh_keygen_and_names_the_served_aggre
     assert statement["aggregate_sha256"] == hashlib.sha256(canonical).hexdigest()
     assert sorted(c["accounts"] for c in statement["contributors"]) == [1, 1, 1]
     assert statement["public_key_sha256"] == hashlib.sha256(str(key[0].n).encode()).hexdigest()
+
+
+@pytest.mark.django_db
+def test_a_member_with_a_webhook_hears_of_its_task(listed, key, brand_reporter):
+    import json
+
+    from sharing.models import WebhookOutbox
+    from tests.factories import member_make
+
+    subject, platforms = listed
+    admin = member_make(platforms[0].organisation, R.ADMIN)
+    registered = client_for(admin).post(
+        "/api/v1/webhooks", {"url": "https://hooks.example.com/hub"}, format="json"
+    )
+    assert registered.status_code == 201, registered.content
+
+    created = _ask(brand_reporter, _body(subject, key)).json()
+
+    (event,) = WebhookOutbox.objects.filter(event_type="sales_totals.task_created")
+    data = json.loads(event.body)["data"]
+    assert event.endpoint.organisation == platforms[0].organisation
+    assert data["request"] == created["id"] and data["task"] == _task(platforms[0])["id"]
+    assert data["currency"] == "EUR" and str(key[0].n) not in event.body

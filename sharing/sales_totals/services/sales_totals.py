@@ -47,10 +47,12 @@ from sharing.models import (
 from sharing.sales_totals.services.currencies import currency_known
 from sharing.sales_totals.services.statement import statement_signed
 from sharing.subjects.services.subjects import reports_counting
+from sharing.watchlists.services.watchlists import organisation_event_write
 
 LISTED_SELLER = gettext_noop("listed seller")
 CONTRIBUTING_KINDS = (OrganisationKind.PLATFORM, OrganisationKind.LOGISTICS)
 MAX_ACCOUNTS = 10_000_000
+TASK_CREATED_EVENT = "sales_totals.task_created"
 # The reason code of a request refused at its deadline (refusal_message words it).
 REFUSED_FEWER_THAN_K = "fewer_than_k"
 
@@ -173,9 +175,22 @@ def _request_create(*, ask: SalesTotalsAsk, subject: Subject, actor: Actor) -> S
             ).values_list("organisation_id", flat=True)
         )
     )
-    SalesTotalsTask.objects.bulk_create(
+    tasks = SalesTotalsTask.objects.bulk_create(
         [SalesTotalsTask(request=request, organisation_id=organisation_id) for organisation_id in members]
     )
+    for task in tasks:  # each member's webhook endpoints hear of its task (ids and dates only)
+        organisation_event_write(
+            organisation_id=task.organisation_id,
+            event=TASK_CREATED_EVENT,
+            data={
+                "task": str(task.public_id),
+                "request": str(request.public_id),
+                "period_start": request.period_start.isoformat(),
+                "period_end": request.period_end.isoformat(),
+                "currency": request.currency,
+                "deadline": request.deadline.isoformat(),
+            },
+        )
     _audit(
         actor,
         AuditTag.SALES_TOTALS_REQUESTED,
