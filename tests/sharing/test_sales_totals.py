@@ -382,3 +382,36 @@ def test_a_member_with_a_webhook_hears_of_its_task(listed, key, brand_reporter):
     assert event.endpoint.organisation == platforms[0].organisation
     assert data["request"] == created["id"] and data["task"] == _task(platforms[0])["id"]
     assert data["currency"] == "EUR" and str(key[0].n) not in event.body
+
+
+@pytest.mark.django_db
+def test_a_request_follows_its_seller_merged_into_another_and_still_blocks_the_period(
+    key, brand_reporter, reviewer
+):
+    """Two listed sellers turn out to be one: a request on the one merged away still covers its period
+    on the survivor, so the survivor cannot be asked about that period again (no differencing)."""
+    first, second = seller_identifiers(73), seller_identifiers(74)
+    for seller in (first, second):
+        report_make_accepted(brand_reporter, reviewer, seller)
+    subjects = {
+        row["subject_id"] for row in client_for(brand_reporter).get("/api/v1/outcomes").json()["results"]
+    }
+    assert len(subjects) == 2
+    periods = dict(
+        zip(sorted(subjects), [("2025-01-01", "2025-03-31"), ("2025-07-01", "2025-09-30")], strict=True)
+    )
+    for subject, (start, end) in periods.items():
+        assert (
+            _ask(brand_reporter, _body(subject, key, period_start=start, period_end=end)).status_code == 201
+        )
+    report_make_accepted(brand_reporter, reviewer, [first[0], second[1]])  # links the two
+    (survivor,) = {
+        row["subject_id"] for row in client_for(brand_reporter).get("/api/v1/outcomes").json()["results"]
+    }
+    (merged,) = subjects - {survivor}
+    start, end = periods[merged]
+
+    again = _ask(brand_reporter, _body(survivor, key, period_start=start, period_end=end))
+
+    assert again.status_code == 400 and "period_start" in _fields(again)
+    assert {str(r.subject.public_id) for r in SalesTotalsRequest.objects.all()} == {survivor}

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -145,8 +146,11 @@ def _subject_for(*, actor: Actor, public_id: str) -> Subject:
 def _request_create(*, ask: SalesTotalsAsk, subject: Subject, actor: Actor) -> SalesTotalsRequest:
     if locks.lock_subject(subject.pk) is None:  # gone since it was read
         raise ConflictError(gettext("The seller is no longer listed."))
+    # The seller as it is now, and as it was named when asked about (a merged subject's requests follow it).
     overlapping = SalesTotalsRequest.objects.filter(
-        subject_ref=subject.public_id, period_start__lte=ask.period_end, period_end__gte=ask.period_start
+        Q(subject=subject) | Q(subject_ref=subject.public_id),
+        period_start__lte=ask.period_end,
+        period_end__gte=ask.period_start,
     )
     if overlapping.exists():
         message = gettext(

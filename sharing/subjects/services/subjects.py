@@ -26,6 +26,7 @@ from sharing.models import (
     Report,
     ReportIdentifier,
     ReportStatus,
+    SalesTotalsRequest,
     Subject,
     SubjectMatch,
 )
@@ -133,6 +134,8 @@ def _members_words_follow(successor: dict[int, int]) -> None:
     now = timezone.now()
     for merged, survivor in successor.items():
         SubjectMatch.objects.filter(subject_id=merged).update(subject_id=survivor)
+        # Sales totals requests follow too: their periods still block overlapping requests on the survivor.
+        SalesTotalsRequest.objects.filter(subject_id=merged).update(subject_id=survivor)
         for moving in HitFeedback.objects.filter(subject_id=merged, replaced_at__isnull=True):
             there = HitFeedback.objects.filter(
                 subject_id=survivor, organisation_id=moving.organisation_id, replaced_at__isnull=True
