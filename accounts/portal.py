@@ -123,6 +123,20 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         for_reporters=True,
     ),
     PortalLink(
+        "sales-totals-page",
+        _("Sales totals"),
+        _("Ask the members that matched a seller you reported for its sales, summed under your own key."),
+        Capability.SALES_TOTALS_REQUEST,
+        in_nav=False,
+    ),
+    PortalLink(
+        "sales-totals-tasks-page",
+        _("Sales totals to give"),
+        _("Give a seller's sales, encrypted under the requester's key, or decline with a reason."),
+        Capability.SALES_TOTALS_CONTRIBUTE,
+        in_nav=False,
+    ),
+    PortalLink(
         "owner-dispute-list",
         _("Disputes to answer"),
         _("Answer platforms that contest your reports, within the working days the law gives."),

@@ -71,6 +71,8 @@ class Capability(models.TextChoices):
     BULK_RUN = "bulk:run"
     FEEDBACK_RECORD = "feedback:record"
     FEED_READ = "feed:read"
+    SALES_TOTALS_REQUEST = "sales_totals:request"
+    SALES_TOTALS_CONTRIBUTE = "sales_totals:contribute"
 
 
 # The scope an API key needs for a capability; None means any valid key of the member.
@@ -111,6 +113,10 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     # The TAXII feed's door (discovery, API root, the collections list): each collection asks for its
     # own capability, with that capability's scope, so the door itself needs none.
     Capability.FEED_READ: None,
+    # Sales totals: a rights owner asks as it reports, a court as it orders disclosure.
+    Capability.SALES_TOTALS_REQUEST: (Scope.REPORT, Scope.DISCLOSURE),
+    # Members answer for the sellers their screening matched: the screening scope.
+    Capability.SALES_TOTALS_CONTRIBUTE: Scope.CHECK,
 }
 
 _K = OrganisationKind
@@ -224,6 +230,23 @@ for _screener in (
 for _kind_role, _capabilities in list(ROLE_CAPABILITIES.items()):
     if _capabilities & {_C.CHECK_RUN, _C.REPORT_READ, _C.REPUTATION_READ_ANY}:
         ROLE_CAPABILITIES[_kind_role] = _capabilities | {_C.FEED_READ}
+# Cross-platform sales totals (sharing/sales_totals/): rights owners who report, and court clerks
+# for a case, ask for a listed seller's totals under their own Paillier key; the platforms' and
+# couriers' screeners whose screening matched the seller answer (encrypted) or decline.
+for _requester in (
+    (_K.RIGHTS_OWNER, _R.ADMIN),
+    (_K.RIGHTS_OWNER, _R.REPORTER),
+    (_K.COURT, _R.ADMIN),
+    (_K.COURT, _R.ANALYST),
+):
+    ROLE_CAPABILITIES[_requester] = ROLE_CAPABILITIES[_requester] | {_C.SALES_TOTALS_REQUEST}
+for _contributor in (
+    (_K.PLATFORM, _R.ADMIN),
+    (_K.PLATFORM, _R.ANALYST),
+    (_K.LOGISTICS, _R.ADMIN),
+    (_K.LOGISTICS, _R.ANALYST),
+):
+    ROLE_CAPABILITIES[_contributor] = ROLE_CAPABILITIES[_contributor] | {_C.SALES_TOTALS_CONTRIBUTE}
 
 # Every organisation's administrators invite, deactivate and reactivate its members.
 for _kind_role in list(ROLE_CAPABILITIES):

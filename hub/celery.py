@@ -26,6 +26,7 @@ app.autodiscover_tasks(
             "feed",
             "reports",
             "restricted",
+            "sales_totals",
             "watchlists",
         )
     ]
@@ -56,6 +57,11 @@ app.conf.beat_schedule = {
     "prune-sweep-records-hourly": {
         "task": "sharing.tasks.sweep_records_prune_task",
         "schedule": crontab(minute=37),
+    },
+    # Sales totals requests past their fixed deadline are released (k or more contributors) or refused.
+    "close-sales-totals-every-five-minutes": {
+        "task": "sharing.tasks.sales_totals_close_task",
+        "schedule": crontab(minute="*/5"),
     },
     "expire-disclosures-hourly": {
         "task": "sharing.tasks.disclosures_expire_task",

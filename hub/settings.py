@@ -443,6 +443,15 @@ HUB_DISCLOSURE_MAX_DOWNLOADS = env_int("HUB_DISCLOSURE_MAX_DOWNLOADS", 3)
 # sweeper; after this many failed attempts it raises an operator alert instead.
 HUB_DISCLOSURE_BUILD_LEASE_SECONDS = env_int("HUB_DISCLOSURE_BUILD_LEASE_SECONDS", 300)
 HUB_DISCLOSURE_BUILD_MAX_ATTEMPTS = env_int("HUB_DISCLOSURE_BUILD_MAX_ATTEMPTS", 3)
+# Cross-platform sales totals (sharing/sales_totals/): the aggregate is released only when at least
+# this many members contributed (never below 3, so no member's figure is its own total), at the
+# request's fixed deadline, this many days after it was made.
+HUB_SALES_TOTALS_MIN_CONTRIBUTORS = env_int("HUB_SALES_TOTALS_MIN_CONTRIBUTORS", 3)
+if HUB_SALES_TOTALS_MIN_CONTRIBUTORS < 3:
+    raise ConfigurationError("HUB_SALES_TOTALS_MIN_CONTRIBUTORS must be at least 3")
+HUB_SALES_TOTALS_WINDOW_DAYS = env_int("HUB_SALES_TOTALS_WINDOW_DAYS", 14)
+if HUB_SALES_TOTALS_WINDOW_DAYS < 1:
+    raise ConfigurationError("HUB_SALES_TOTALS_WINDOW_DAYS must be at least 1")
 HUB_DISCLOSURE_BUILD_SWEEP_BATCH = env_int("HUB_DISCLOSURE_BUILD_SWEEP_BATCH", 100)
 # Watchlists and webhooks (sharing/watchlists/services/watchlists.py, webhooks.py). A delivery is one
 # POST with this timeout; failures back off from BASE doubling up to MAX, and the row is

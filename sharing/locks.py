@@ -16,6 +16,8 @@ kind in ascending primary key:
    8b. current hit feedback    (by pk; a replacement, then the reporters' standing it may move)
     9. reporter standing       (several: by organisation; a decision refreshes its reporters')
    10. disclosure request
+   10b. subject (sales totals: serialises requests for one seller, so periods never overlap)
+   10c. sales totals request, then its tasks (by pk)
    11. restricted records      (by pk)
    12. bulk rows, then stored token rows (by pk; key rotation)
    13. webhook endpoint
@@ -48,6 +50,9 @@ from sharing.models import (
     ReportAppeal,
     ReporterStanding,
     RestrictedRecord,
+    SalesTotalsRequest,
+    SalesTotalsTask,
+    Subject,
     WebhookEndpoint,
     WebhookOutbox,
 )
@@ -91,6 +96,27 @@ def lock_current_feedback(rows: QuerySet[HitFeedback]) -> list[HitFeedback]:
 
 def lock_standing(standing_id: int) -> ReporterStanding:
     return ReporterStanding.objects.select_for_update().get(pk=standing_id)
+
+
+def lock_subject(subject_id: int) -> Subject | None:
+    return Subject.objects.select_for_update().filter(pk=subject_id).first()
+
+
+def lock_sales_totals_request(request_id: int) -> SalesTotalsRequest:
+    return SalesTotalsRequest.objects.select_for_update().get(pk=request_id)
+
+
+def lock_sales_totals_task(task_id: int) -> SalesTotalsTask:
+    return SalesTotalsTask.objects.select_for_update().get(pk=task_id)
+
+
+def lock_sales_totals_tasks(request_id: int) -> list[SalesTotalsTask]:
+    return list(
+        SalesTotalsTask.objects.select_for_update(of=("self",))
+        .filter(request_id=request_id)
+        .select_related("organisation")
+        .order_by("pk")
+    )
 
 
 def lock_disclosure(request_id: int) -> DisclosureRequest:

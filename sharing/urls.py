@@ -9,12 +9,35 @@ from sharing.due_process import api as due_process
 from sharing.feedback import api as feedback_api
 from sharing.outcomes import api as outcomes_api
 from sharing.reports import api as reports_api
+from sharing.sales_totals import api as sales_totals_api
 from sharing.watchlists import api as watchlists
 
 urlpatterns = [
     path("checks", checks_api.CheckRunApi.as_view(), name="check-run"),
     path("feedback", feedback_api.FeedbackApi.as_view(), name="feedback"),
     path("feedback/sightings", feedback_api.SightingApi.as_view(), name="feedback-sightings"),
+    path("sales-totals", sales_totals_api.SalesTotalsRequestsApi.as_view(), name="sales-totals"),
+    path(
+        "sales-totals/<uuid:request_id>",
+        sales_totals_api.SalesTotalsRequestDetailApi.as_view(),
+        name="sales-totals-detail",
+    ),
+    path("sales-totals-tasks", sales_totals_api.SalesTotalsTasksApi.as_view(), name="sales-totals-tasks"),
+    path(
+        "sales-totals-tasks/<uuid:task_id>",
+        sales_totals_api.SalesTotalsTaskDetailApi.as_view(),
+        name="sales-totals-task",
+    ),
+    path(
+        "sales-totals-tasks/<uuid:task_id>/submit",
+        sales_totals_api.SalesTotalsSubmitApi.as_view(),
+        name="sales-totals-submit",
+    ),
+    path(
+        "sales-totals-tasks/<uuid:task_id>/decline",
+        sales_totals_api.SalesTotalsDeclineApi.as_view(),
+        name="sales-totals-decline",
+    ),
     path("reports", reports_api.ReportsApi.as_view(), name="reports"),
     path("reports/<uuid:report_id>", reports_api.ReportDetailApi.as_view(), name="report-detail"),
     path("reports/<uuid:report_id>/retract", reports_api.ReportRetractApi.as_view(), name="report-retract"),

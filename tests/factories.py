@@ -322,3 +322,47 @@ def broker_stand_in(monkeypatch, task, send=None) -> list:
 
     monkeypatch.setattr(task, "apply_async", apply_async)
     return sent
+
+
+# An odd 3072-bit number: passes the hub's check of a Paillier modulus (size, oddness). Only for
+# tests that never encrypt or decrypt; the others make a real key (hubcore.paillier.keypair_generate).
+SALES_TOTALS_TEST_MODULUS = (1 << 3071) + 1
+
+
+def sales_totals_make(
+    n: int = SALES_TOTALS_TEST_MODULUS,
+    seller: int = 90,
+    *,
+    requester: Member | None = None,
+    contributor: Organisation | None = None,
+):
+    """A sales totals request on a listed seller, matched by one platform (or `contributor`); the
+    requester is a new brand unless given (a court's names a case); returns the request."""
+    from datetime import date
+
+    from accounts.actors import Actor
+    from sharing.models import SubjectMatch
+    from sharing.sales_totals.services.sales_totals import SalesTotalsAsk, sales_totals_request
+
+    requester = requester or persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
+    court = requester.organisation.kind == OrganisationKind.COURT
+    reporter = (
+        persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
+        if court
+        else member_make(requester.organisation, Role.REPORTER)
+    )
+    report = report_make_accepted(
+        reporter, persona(OrganisationKind.OPERATOR, Role.REVIEWER), seller_identifiers(seller)
+    )
+    subject = report.identifiers.exclude(token__subject=None).first().token.subject
+    contributor = contributor or persona(OrganisationKind.PLATFORM, Role.ANALYST).organisation
+    SubjectMatch.objects.create(organisation=contributor, subject=subject, source="check", reference="t")
+    ask = SalesTotalsAsk(
+        subject=str(subject.public_id),
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 3, 31),
+        currency="EUR",
+        n=str(n),
+        case_reference="(2026) Hu 0115 Min Chu 5" if court else "",
+    )
+    return sales_totals_request(ask=ask, actor=Actor(member=requester))

@@ -33,6 +33,7 @@ from tests.factories import (
     persona,
     report_make,
     report_make_rejected,
+    sales_totals_make,
     seller_identifiers,
     web_login,
 )
@@ -111,6 +112,17 @@ def _notification() -> uuid.UUID:
     return notify(
         organisation_id=theirs, kind="dispute.lapsed", data={"dispute": str(uuid.uuid4())}
     ).public_id
+
+
+def _sales_totals_request() -> uuid.UUID:
+    return sales_totals_make().public_id
+
+
+def _sales_totals_task() -> uuid.UUID:
+    return sales_totals_make(seller=91).tasks.get().public_id
+
+
+_CIPHERTEXTS = {"ciphertexts": {"gross_minor": "2", "orders": "4", "units": "8"}, "accounts": 1}
 
 
 def _member() -> uuid.UUID:
@@ -205,6 +217,11 @@ PROBES: dict[str, Probe] = {
     "operator-organisation-standing": Probe(
         "post", _O, R.ADMIN, None, {"reason": REASON}, {"standing": "suspend"}
     ),
+    # Sales totals: the requester's requests, the members' tasks
+    "sales-totals-detail": Probe("get", _RO, R.REPORTER, _sales_totals_request),
+    "sales-totals-task": Probe("get", _P, R.ANALYST, _sales_totals_task),
+    "sales-totals-submit": Probe("post", _P, R.ANALYST, _sales_totals_task, _CIPHERTEXTS),
+    "sales-totals-decline": Probe("post", _P, R.ANALYST, _sales_totals_task, {"reason": REASON}),
     # Rights owner pages
     "report-page": Probe("get", _RO, R.REPORTER, _report),
     "report-page-renew": Probe("post", _RO, R.REPORTER, _report),

@@ -208,6 +208,8 @@ SEEDS = {
     ("feedback", "get"): _seed_feedback,
     ("webhooks", "get"): _seed_webhook,
     ("invitations", "get"): matrix._own_invitation_url,
+    ("sales-totals", "get"): matrix._own_sales_totals_url,
+    ("sales-totals-tasks", "get"): matrix._own_task_url,
 }
 
 
@@ -403,7 +405,17 @@ def _application_awaiting_documents(path: str, example: dict) -> tuple[str, dict
 
 # Public operations whose example needs something only the hub can hand out first (a one-time secret).
 PUBLIC_EXAMPLE_WORLD = {"organisation-application-documents-add": _application_awaiting_documents}
+
+
+def _reported_subject(member: Member, example: dict) -> None:
+    """A seller the requester may ask about, and a modulus of the right size, for the example's placeholders."""
+    example.update(
+        {key: matrix._sales_totals_body(member)[key] for key in ("subject", "public_key", "case_reference")}
+    )
+
+
 EXAMPLE_WORLD = {
+    ("sales-totals", "post"): _reported_subject,
     ("disclosure-requests", "post"): _court_key,
     ("disputes", "post"): _reported_seller,
     ("feedback", "post"): _matched_seller,

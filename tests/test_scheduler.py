@@ -68,7 +68,10 @@ def test_entries_run_again_at_their_intervals_and_not_before():
 
     assert 0 < early <= 30
     assert after_a_minute == every_minute
-    assert sorted(ran) == sorted(every_minute + _tasks_of("expire-reports-hourly", "lapse-disputes-daily"))
+    assert sorted(ran) == sorted(
+        every_minute
+        + _tasks_of("expire-reports-hourly", "lapse-disputes-daily", "close-sales-totals-every-five-minutes")
+    )
 
 
 def test_a_daily_entry_runs_once_a_day():

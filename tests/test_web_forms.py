@@ -57,6 +57,7 @@ POST_FORMS = {
     "review/report_detail.html": "tests/sharing/test_review_pages.py: a bad reason on accept and reject",
     "review/dispute_detail.html": "tests/sharing/test_review_pages.py: an unknown outcome, a short reason",
     "review/canaries.html": "tests/sharing/test_review_pages.py: no label, an invalid value",
+    "sharing/sales_totals/tasks.html": "tests/sharing/test_sales_totals.py: a blank reason named, another's task",
     # The analyst's pages: their rules are proved in tests/sharing/test_analyst_pages.py.
     "analyst/check.html": "tests/sharing/test_analyst_pages.py: no identifier, a bad value or type on its row",
     "analyst/watchlist.html": "tests/sharing/test_analyst_pages.py: watching without a reference",

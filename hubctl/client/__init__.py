@@ -9,6 +9,7 @@ from hubctl.client.audit import AuditCalls
 from hubctl.client.bulk import BulkCalls
 from hubctl.client.disclosure import DisclosureCalls
 from hubctl.client.feed import FeedCalls
+from hubctl.client.sales_totals import SalesTotalsCalls
 from hubctl.client.sellers import SellerCalls
 from hubctl.client.transport import hub_keys, hub_signing_key
 from hubctl.errors import HubError, IdentifierError
@@ -16,5 +17,5 @@ from hubctl.errors import HubError, IdentifierError
 __all__ = ["HubClient", "HubError", "IdentifierError", "hub_keys", "hub_signing_key"]
 
 
-class HubClient(SellerCalls, DisclosureCalls, AuditCalls, BulkCalls, FeedCalls):
+class HubClient(SellerCalls, DisclosureCalls, AuditCalls, BulkCalls, FeedCalls, SalesTotalsCalls):
     """A member's client of one hub, authenticated by one API key."""

@@ -29,6 +29,12 @@ from sharing.models.feedback import (
 from sharing.models.identifiers import IdentifierToken, Subject
 from sharing.models.reports import Category, IpType, Report, ReportIdentifier, ReportStatus, VerificationLevel
 from sharing.models.restricted import RestrictedRecord
+from sharing.models.sales_totals import (
+    SalesTotalsRequest,
+    SalesTotalsStatus,
+    SalesTotalsTask,
+    SalesTotalsTaskStatus,
+)
 from sharing.models.watchlists import (
     AttemptOutcome,
     OutboxStatus,
@@ -39,6 +45,10 @@ from sharing.models.watchlists import (
 )
 
 __all__ = [
+    "SalesTotalsRequest",
+    "SalesTotalsStatus",
+    "SalesTotalsTask",
+    "SalesTotalsTaskStatus",
     "FeedbackAction",
     "FeedbackOutcome",
     "FeedbackReason",

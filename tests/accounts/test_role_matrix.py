@@ -12,6 +12,7 @@ route does not offer and unknown verbs get 403 without a capability of the route
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -999,6 +1000,125 @@ ENDPOINTS += [
         201,
         lambda m: "/api/v1/feedback/sightings",
         _sighting_of_a_match,
+    ),
+]
+
+
+def _may(member: Member, capability: Capability) -> bool:
+    return (
+        member.organisation.in_good_standing
+        and capability in ROLE_CAPABILITIES[(member.organisation.kind, member.role)]
+    )
+
+
+def _sales_totals_body(member: Member) -> dict:
+    """A request a requester may make: on a seller its organisation reported (any listed one for a court)."""
+    from tests.factories import SALES_TOTALS_TEST_MODULUS
+
+    body = {
+        "subject": str(uuid.uuid4()),
+        "period_start": "2025-01-01",
+        "period_end": "2025-03-31",
+        "currency": "EUR",
+        "public_key": str(SALES_TOTALS_TEST_MODULUS),
+        "case_reference": "(2026) Hu 0115 Min Chu 5",
+    }
+    if _may(member, Capability.SALES_TOTALS_REQUEST):
+        court = member.organisation.kind == OrganisationKind.COURT
+        reporter = (
+            persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER)
+            if court
+            else member_make(member.organisation, Role.REPORTER)
+        )
+        n = uuid.uuid4().int % 9000
+        identifiers = [{"type": "phone", "value": f"+86 139 0014 {n:04d}"}]
+        report = report_make_accepted(
+            reporter, persona(OrganisationKind.OPERATOR, Role.REVIEWER), identifiers
+        )
+        body["subject"] = str(report.identifiers.exclude(token__subject=None).first().token.subject.public_id)
+    return body
+
+
+_sellers = itertools.count(1000)
+
+
+def _own_sales_totals_url(member: Member) -> str:
+    from tests.factories import sales_totals_make
+
+    if _may(member, Capability.SALES_TOTALS_REQUEST):
+        return f"/api/v1/sales-totals/{sales_totals_make(seller=next(_sellers), requester=member).public_id}"
+    return f"/api/v1/sales-totals/{uuid.uuid4()}"
+
+
+def _own_task_url(member: Member, suffix: str = "") -> str:
+    from tests.factories import sales_totals_make
+
+    if _may(member, Capability.SALES_TOTALS_CONTRIBUTE):
+        task = sales_totals_make(seller=next(_sellers), contributor=member.organisation).tasks.get()
+        return f"/api/v1/sales-totals-tasks/{task.public_id}{suffix}"
+    return f"/api/v1/sales-totals-tasks/{uuid.uuid4()}{suffix}"
+
+
+# Sales totals (sharing/sales_totals/): requesters ask and read; members whose screening matched answer.
+ENDPOINTS += [
+    Endpoint(
+        "sales-totals-request",
+        "sales-totals",
+        "post",
+        Capability.SALES_TOTALS_REQUEST,
+        201,
+        lambda m: "/api/v1/sales-totals",
+        _sales_totals_body,
+    ),
+    Endpoint(
+        "sales-totals-list",
+        "sales-totals",
+        "get",
+        Capability.SALES_TOTALS_REQUEST,
+        200,
+        lambda m: "/api/v1/sales-totals",
+    ),
+    Endpoint(
+        "sales-totals-detail",
+        "sales-totals-detail",
+        "get",
+        Capability.SALES_TOTALS_REQUEST,
+        200,
+        _own_sales_totals_url,
+    ),
+    Endpoint(
+        "sales-totals-tasks",
+        "sales-totals-tasks",
+        "get",
+        Capability.SALES_TOTALS_CONTRIBUTE,
+        200,
+        lambda m: "/api/v1/sales-totals-tasks",
+    ),
+    Endpoint(
+        "sales-totals-task",
+        "sales-totals-task",
+        "get",
+        Capability.SALES_TOTALS_CONTRIBUTE,
+        200,
+        _own_task_url,
+    ),
+    Endpoint(
+        "sales-totals-submit",
+        "sales-totals-submit",
+        "post",
+        Capability.SALES_TOTALS_CONTRIBUTE,
+        200,
+        lambda m: _own_task_url(m, "/submit"),
+        lambda m: {"ciphertexts": {"gross_minor": "2", "orders": "4", "units": "8"}, "accounts": 1},
+    ),
+    Endpoint(
+        "sales-totals-decline",
+        "sales-totals-decline",
+        "post",
+        Capability.SALES_TOTALS_CONTRIBUTE,
+        200,
+        lambda m: _own_task_url(m, "/decline"),
+        lambda m: {"reason": "no sales in the period"},
     ),
 ]
 

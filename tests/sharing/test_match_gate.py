@@ -326,6 +326,16 @@ NOT_MATCH_REVEALING = {
     "feedback",
     "feedback-sightings",
     "feedback-page",
+    # Sales totals name a subject by its id (a rights owner's own, from its outcomes); no identifier is
+    # looked up. A member's task names a subject its own screening matched already.
+    "sales-totals",
+    "sales-totals-detail",
+    "sales-totals-tasks",
+    "sales-totals-task",
+    "sales-totals-submit",
+    "sales-totals-decline",
+    "sales-totals-page",
+    "sales-totals-tasks-page",
     # The analyst's pages (sharing/analyst/): removing an entry, a dispute's page, webhooks, the policy.
     "watch-entry-remove-page",
     "dispute-filed-page",

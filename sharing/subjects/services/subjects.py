@@ -29,6 +29,7 @@ from sharing.models import (
     Report,
     ReportIdentifier,
     ReportStatus,
+    SalesTotalsRequest,
     Subject,
     SubjectMatch,
 )
@@ -135,6 +136,9 @@ def members_words_follow(*, touched: set[int], successor: dict[int, int], gone: 
     counts where their seller now is, and only there. A match recorded without its tokens (older rows)
     follows the merge rule alone; a match whose tokens no longer belong to any subject is dropped and
     the organisation's feedback on it detached (kept, counting nowhere), as when a subject goes."""
+    for merged, survivor in successor.items():
+        # Sales totals requests follow a merge: their periods still block overlapping requests on the survivor.
+        SalesTotalsRequest.objects.filter(subject_id=merged).update(subject_id=survivor)
     matches = list(SubjectMatch.objects.filter(subject_id__in=touched))
     feedback = list(HitFeedback.objects.filter(subject_id__in=touched))
     if not matches and not feedback:

@@ -46,6 +46,7 @@ from sharing.watchlists.services.webhooks import webhook_events_write
 EVENT_TYPE_LABELS = {
     "subject.linked": _("A watched identifier was linked to a reported seller"),
     "subject.level_changed": _("A watched seller's level changed"),
+    "sales_totals.task_created": _("A seller you matched: a request for its sales totals awaits your answer"),
 }
 EVENT_TYPES = frozenset(EVENT_TYPE_LABELS)
 # Keys of an event's data that the hub sets itself; the caller's details may not replace them.
@@ -261,6 +262,15 @@ def _entries_watching(subject_ids: Set[int], token_ids: Set[int]) -> list[WatchE
     forms = {form for row in stored for form in token_lookup_forms(token_unseal(row, keys=keys), keys=keys)}
     standing = {"organisation__verification": VerificationState.VERIFIED, "organisation__suspended": False}
     return list(WatchEntry.objects.filter(token__in=forms, **standing).order_by("pk"))
+
+
+def organisation_event_write(*, organisation_id: int, event: str, data: dict) -> int:
+    """One event of this type to each active endpoint of the organisation, in the caller's transaction."""
+    if event not in EVENT_TYPES:
+        raise ValueError(f"unknown webhook event type {event!r}")
+    endpoints = _active_endpoints_by_organisation({organisation_id}).get(organisation_id, [])
+    events = [(endpoint, dict(data)) for endpoint in endpoints]
+    return len(webhook_events_write(event_type=event, events=events, now=timezone.now()))
 
 
 def _active_endpoints_by_organisation(organisation_ids: set[int]) -> dict[int, list[WebhookEndpoint]]:

@@ -1,0 +1,102 @@
+"""Reads of sales totals requests and tasks, scoped so that another organisation's object is not there.
+
+A requester sees its own requests (the aggregate and the statement once released, never a member's
+figures or who was asked); a member sees its own tasks, each with what it needs to answer: the
+period, the currency and the requester's public key.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
+
+from accounts.actors import Actor
+from accounts.audit.models import DataClass
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
+from accounts.roles import Capability
+from accounts.scoped import scoped_get
+from sharing.models import SalesTotalsRequest, SalesTotalsStatus, SalesTotalsTask
+
+
+def requests_visible_to(*, actor: Actor) -> QuerySet[SalesTotalsRequest]:
+    """The actor's organisation's requests, newest first."""
+    require(actor, Capability.SALES_TOTALS_REQUEST)
+    return SalesTotalsRequest.objects.filter(requester=actor.organisation).order_by("-created_at", "-pk")
+
+
+def request_read(*, actor: Actor, public_id) -> SalesTotalsRequest:
+    """One of the organisation's requests; reading a released one is a restricted-class event."""
+    request = scoped_get(
+        actor=actor,
+        queryset=requests_visible_to(actor=actor),
+        public_id=public_id,
+        tag=AuditTag.SALES_TOTALS_READ,
+        target_type="salestotalsrequest",
+        noun=gettext_noop("sales totals request"),
+    )
+    released = request.status == SalesTotalsStatus.RELEASED
+    audit_record(
+        actor=actor,
+        tag=AuditTag.SALES_TOTALS_READ,
+        target=request,
+        data_class=DataClass.RESTRICTED if released else DataClass.ADMINISTRATIVE,
+        legal_basis=request.legal_basis_tag,
+        details={"status": request.status},
+    )
+    return request
+
+
+def requests_page_audit(*, actor: Actor, page: list[SalesTotalsRequest]) -> None:
+    audit_record(
+        actor=actor,
+        tag=AuditTag.SALES_TOTALS_LISTED,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="salestotalsrequest",
+        details={"count": len(page), "ids": [str(row.public_id) for row in page]},
+    )
+
+
+def tasks_visible_to(*, actor: Actor) -> QuerySet[SalesTotalsTask]:
+    """The actor's organisation's tasks, newest request first."""
+    require(actor, Capability.SALES_TOTALS_CONTRIBUTE)
+    return (
+        SalesTotalsTask.objects.filter(organisation=actor.organisation)
+        .select_related("request")
+        .order_by("-request__created_at", "-pk")
+    )
+
+
+def task_get(*, actor: Actor, public_id) -> SalesTotalsTask:
+    return scoped_get(
+        actor=actor,
+        queryset=tasks_visible_to(actor=actor),
+        public_id=public_id,
+        tag=AuditTag.SALES_TOTALS_TASK_READ,
+        target_type="salestotalstask",
+        noun=gettext_noop("sales totals task"),
+    )
+
+
+def task_read(*, actor: Actor, public_id) -> SalesTotalsTask:
+    task = task_get(actor=actor, public_id=public_id)
+    audit_record(
+        actor=actor,
+        tag=AuditTag.SALES_TOTALS_TASK_READ,
+        target=task,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=task.request.legal_basis_tag,
+        details={"request": str(task.request.public_id), "status": task.status},
+    )
+    return task
+
+
+def tasks_page_audit(*, actor: Actor, page: list[SalesTotalsTask]) -> None:
+    audit_record(
+        actor=actor,
+        tag=AuditTag.SALES_TOTALS_TASKS_LISTED,
+        data_class=DataClass.ADMINISTRATIVE,
+        target_type="salestotalstask",
+        details={"count": len(page), "ids": [str(row.public_id) for row in page]},
+    )
