@@ -29,6 +29,7 @@ from sharing.models.feedback import (
 from sharing.models.identifiers import IdentifierToken, Subject
 from sharing.models.reports import Category, IpType, Report, ReportIdentifier, ReportStatus, VerificationLevel
 from sharing.models.restricted import RestrictedRecord
+from sharing.models.transparency import TransparencyReport
 from sharing.models.watchlists import (
     AttemptOutcome,
     OutboxStatus,
@@ -39,6 +40,7 @@ from sharing.models.watchlists import (
 )
 
 __all__ = [
+    "TransparencyReport",
     "FeedbackAction",
     "FeedbackOutcome",
     "FeedbackReason",
