@@ -70,6 +70,7 @@ class Capability(models.TextChoices):
     MEMBER_MANAGE = "member:manage"
     BULK_RUN = "bulk:run"
     FEEDBACK_RECORD = "feedback:record"
+    TRANSPARENCY_OPERATE = "transparency:operate"
 
 
 # The scope an API key needs for a capability; None means any valid key of the member.
@@ -107,6 +108,8 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.BULK_RUN: Scope.BULK,
     # Feedback is on what a check, a watch or a bulk screening matched: the screening scope.
     Capability.FEEDBACK_RECORD: Scope.CHECK,
+    # Web pages only (the running quarter's draft report, per-member indicators): no API route.
+    Capability.TRANSPARENCY_OPERATE: None,
 }
 
 _K = OrganisationKind
@@ -213,6 +216,12 @@ for _screener in (
     (_K.LOGISTICS, _R.ANALYST),
 ):
     ROLE_CAPABILITIES[_screener] = ROLE_CAPABILITIES[_screener] | {_C.FEEDBACK_RECORD}
+
+# Operator admins and reviewers see the running quarter's draft transparency report and the
+# per-member indicators (time to act on hits, share acted on, false positives). Disallowed: every
+# member organisation (a member sees only the public report) and disclosure officers and auditors.
+for _operator in ((_K.OPERATOR, _R.ADMIN), (_K.OPERATOR, _R.REVIEWER)):
+    ROLE_CAPABILITIES[_operator] = ROLE_CAPABILITIES[_operator] | {_C.TRANSPARENCY_OPERATE}
 
 # Every organisation's administrators invite, deactivate and reactivate its members.
 for _kind_role in list(ROLE_CAPABILITIES):

@@ -18,7 +18,16 @@ app.autodiscover_tasks(["accounts.mail"])
 app.autodiscover_tasks(
     [
         f"sharing.{sub}"
-        for sub in ("bulk", "checks", "disclosure", "due_process", "reports", "restricted", "watchlists")
+        for sub in (
+            "bulk",
+            "checks",
+            "disclosure",
+            "due_process",
+            "reports",
+            "restricted",
+            "transparency",
+            "watchlists",
+        )
     ]
 )
 
@@ -47,6 +56,11 @@ app.conf.beat_schedule = {
     "prune-sweep-records-hourly": {
         "task": "sharing.tasks.sweep_records_prune_task",
         "schedule": crontab(minute=37),
+    },
+    # A quarter's transparency report is published (signed, stored) the first run after it ends.
+    "publish-transparency-report-daily": {
+        "task": "sharing.tasks.transparency_reports_publish_task",
+        "schedule": crontab(minute=55, hour=0),
     },
     "expire-disclosures-hourly": {
         "task": "sharing.tasks.disclosures_expire_task",

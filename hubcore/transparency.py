@@ -68,7 +68,9 @@ def _note_parse(note: str) -> tuple[SignedReport, bytes, list[str]]:
     text, blank, signatures = note.partition("\n\n")
     lines = text.split("\n")
     if not blank or not note.endswith("\n") or len(lines) != 4 or lines[0] != NOTE_FORMAT:
-        raise TransparencyError("not a transparency report signature: expected the iih-transparency-report/1 note")
+        raise TransparencyError(
+            "not a transparency report signature: expected the iih-transparency-report/1 note"
+        )
     _, origin, period, digest = lines
     if not origin or not PERIOD.fullmatch(period):
         raise TransparencyError("the signature's origin or period line is malformed")

@@ -123,3 +123,6 @@ class AuditTag(models.TextChoices):
     STATISTICS_DOWNLOADED = "sharing:statistics:downloaded"
     FEEDBACK_RECORDED = "sharing:feedback:recorded"
     FEEDBACK_READ = "sharing:feedback:read"
+    TRANSPARENCY_PUBLISHED = "sharing:transparency:published"
+    TRANSPARENCY_DRAFT_READ = "sharing:transparency:draft_read"
+    INDICATORS_READ = "sharing:indicators:read"

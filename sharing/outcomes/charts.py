@@ -86,7 +86,13 @@ def bar_chart(key: str, title: str, rows: list[tuple[str, object]]) -> BarChart:
     for i, (label, value) in enumerate(rows):
         width = round(BAR_SPACE * _number(value) / top)
         bars.append(
-            Bar(label=label, y=i * ROW_HEIGHT, width=width, text=count_text(value), text_x=LABEL_WIDTH + width + 6)
+            Bar(
+                label=label,
+                y=i * ROW_HEIGHT,
+                width=width,
+                text=count_text(value),
+                text_x=LABEL_WIDTH + width + 6,
+            )
         )
     return BarChart(key=key, title=title, bars=bars, height=len(bars) * ROW_HEIGHT)
 
@@ -94,6 +100,8 @@ def bar_chart(key: str, title: str, rows: list[tuple[str, object]]) -> BarChart:
 def statistics_charts(figures: EnforcementStatistics) -> list[BarChart]:
     labels = [period_label(row.start, figures.period) for row in figures.periods]
     return [
-        bar_chart(key, str(title), list(zip(labels, [getattr(row, key) for row in figures.periods], strict=True)))
+        bar_chart(
+            key, str(title), list(zip(labels, [getattr(row, key) for row in figures.periods], strict=True))
+        )
         for key, title in MEASURES
     ]
