@@ -62,18 +62,19 @@ def document_charts(document: dict) -> list[ChartWithTable]:
             "review",
             gettext("Reports reviewed"),
             [
-                (gettext("Accepted"), figures["reports_accepted"]),
-                (gettext("Rejected"), figures["reports_rejected"]),
+                (gettext("Reports accepted"), figures["reports_accepted"]),
+                (gettext("Reports rejected"), figures["reports_rejected"]),
             ],
             threshold,
         ),
         _chart(
             "disputes",
             gettext("Disputes and their outcomes"),
-            [(gettext("Filed"), figures["disputes_filed"])]
+            [(gettext("Disputes filed"), figures["disputes_filed"])]
             + [
-                (str(DisputeStatus(status).label), outcomes.get(status))
-                for status in (DisputeStatus.UPHELD, DisputeStatus.OVERTURNED, DisputeStatus.LAPSED)
+                (gettext("Decided: the reports stand"), outcomes.get(DisputeStatus.UPHELD)),
+                (gettext("Decided: the reports were overturned"), outcomes.get(DisputeStatus.OVERTURNED)),
+                (gettext("Lapsed: the reporter did not answer in time"), outcomes.get(DisputeStatus.LAPSED)),
             ],
             threshold,
         ),
@@ -81,10 +82,10 @@ def document_charts(document: dict) -> list[ChartWithTable]:
             "disclosure",
             gettext("Court disclosure orders"),
             [
-                (gettext("Received"), orders["received"]),
-                (gettext("Approved"), orders["approved"]),
-                (gettext("Narrowed"), orders["narrowed"]),
-                (gettext("Refused"), orders["refused"]),
+                (gettext("Orders received"), orders["received"]),
+                (gettext("Orders approved"), orders["approved"]),
+                (gettext("Orders narrowed"), orders["narrowed"]),
+                (gettext("Orders refused"), orders["refused"]),
             ],
             threshold,
         ),
