@@ -6,6 +6,7 @@ why in words. Each chart goes with a table of the same numbers on the page (its 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import formats
@@ -78,7 +79,7 @@ def _number(value) -> float:
     return float(value or 0)
 
 
-def bar_chart(key: str, title: str, rows: list[tuple[str, object]]) -> BarChart:
+def bar_chart(key: str, title: str, rows: Sequence[tuple[str, object]]) -> BarChart:
     """One bar per (label, value) row, scaled to the largest; a suppressed value draws no bar.
     The statistics page and the transparency report (sharing/transparency/) both draw with it."""
     top = max((_number(value) for _, value in rows), default=0) or 1

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from accounts.audit.models import Alert, AuditEvent, Outcome
@@ -37,6 +37,7 @@ from sharing.models import (
     Report,
     ReportStatus,
     SubjectMatch,
+    TransparencyReport,
     VerificationLevel,
 )
 from sharing.outcomes.selectors import SuppressedCount, suppressed
@@ -78,6 +79,18 @@ def quarter_parse(text: str) -> Quarter | None:
     """ "2026-Q3" as a quarter; None when it is not one."""
     found = PERIOD.fullmatch(text)
     return Quarter(int(found["year"]), int(found["quarter"])) if found else None
+
+
+def published_reports() -> QuerySet[TransparencyReport]:
+    """Every published quarter, newest first (public: the same for everyone)."""
+    return TransparencyReport.objects.only("period", "published_at").order_by("-starts_at")
+
+
+def published_report(period: str) -> TransparencyReport | None:
+    """The published report of a period ("2026-Q3"); None for a malformed or unpublished one."""
+    if quarter_parse(period) is None:
+        return None
+    return TransparencyReport.objects.filter(period=period).first()
 
 
 @dataclass(frozen=True)
@@ -143,7 +156,9 @@ def _reports(quarter: Quarter) -> dict:
         ("rejected" if status == ReportStatus.REJECTED else "accepted", organisation)
         for status, organisation, _, _ in reviewed
     ]
-    waits = [(done - filed_at).total_seconds() / 3600 for _, _, filed_at, done in reviewed]
+    waits = [
+        (done - filed_at).total_seconds() / 3600 for _, _, filed_at, done in reviewed if done is not None
+    ]
     reviewers_behind = suppressed(len(reviewed), organisations=len({row[1] for row in reviewed}))
     return {
         "reports_filed": suppressed(len(filed), organisations=len({row[2] for row in filed})),

@@ -3,7 +3,7 @@ sharing task); idempotent: a quarter's report is published once."""
 
 from celery import shared_task
 
-from sharing.transparency.services import transparency_reports_publish_due
+from sharing.transparency.publication import transparency_reports_publish_due
 
 
 @shared_task(name="sharing.tasks.transparency_reports_publish_task")

@@ -20,16 +20,16 @@ from accounts.capabilities import holds_any
 from accounts.roles import Capability
 from accounts.web_access import web_actor
 from sharing.models import TransparencyReport
-from sharing.transparency import selectors, services
+from sharing.transparency import publication, selectors
 from sharing.transparency.charts import document_charts
 
 SAFE_METHODS = ("GET", "HEAD")
 
 
 def _published(period: str) -> TransparencyReport:
-    if selectors.quarter_parse(period) is None:
-        raise Http404(gettext("There is no transparency report for this period."))
-    report = TransparencyReport.objects.filter(period=period).first()
+    """The published report of the period; the same 404 for everyone when there is none (public data:
+    nothing is anyone's, so nothing to probe)."""
+    report = selectors.published_report(period)
     if report is None:
         raise Http404(gettext("There is no transparency report for this period."))
     return report
@@ -43,7 +43,7 @@ def transparency_index(request: HttpRequest) -> HttpResponse:
         request,
         "transparency/index.html",
         {
-            "reports": TransparencyReport.objects.only("period", "published_at"),
+            "reports": selectors.published_reports(),
             "operator": holds_any(actor, [Capability.TRANSPARENCY_OPERATE]),
         },
     )
@@ -112,7 +112,7 @@ def operators_only(view):
 @operators_only
 def transparency_draft(request) -> HttpResponse:
     """The running quarter so far, as it would be published (marked as a draft); audited."""
-    figures, body, signature = services.transparency_draft(actor=request.actor, now=timezone.now())
+    figures, body, signature = publication.transparency_draft(actor=request.actor, now=timezone.now())
     context = _quarter_context(json.loads(body), signature)
     return render(request, "transparency/quarter.html", {**context, "draft_json": body.decode()})
 
@@ -121,7 +121,7 @@ def transparency_draft(request) -> HttpResponse:
 def indicators_page(request) -> HttpResponse:
     """Per member: hits in the quarter, share acted on, false positives, time to act; audited."""
     quarter = selectors.quarter_parse(request.GET.get("period", "")) or selectors.quarter_of(timezone.now())
-    rows = services.indicators_read(actor=request.actor, quarter=quarter)
+    rows = publication.indicators_read(actor=request.actor, quarter=quarter)
     return render(
         request,
         "transparency/indicators.html",

@@ -22,8 +22,8 @@ from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from hubcore.transparency import TransparencyError, signature_verify
 from sharing.models import TransparencyReport
+from sharing.transparency.publication import transparency_report_publish
 from sharing.transparency.selectors import Quarter, quarter_figures, quarter_of, quarter_parse
-from sharing.transparency.services import transparency_report_publish
 from sharing.transparency.tasks import transparency_reports_publish_task
 from tests.factories import (
     client_for,
