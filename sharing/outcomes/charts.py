@@ -79,7 +79,9 @@ def _number(value) -> float:
     return float(value or 0)
 
 
-def bar_chart(key: str, title: str, rows: Sequence[tuple[str, object]]) -> BarChart:
+def bar_chart(
+    key: str, title: str, rows: Sequence[tuple[str, object]], *, label_width: int = LABEL_WIDTH
+) -> BarChart:
     """One bar per (label, value) row, scaled to the largest; a suppressed value draws no bar.
     The statistics page and the transparency report (sharing/transparency/) both draw with it."""
     top = max((_number(value) for _, value in rows), default=0) or 1
@@ -92,10 +94,17 @@ def bar_chart(key: str, title: str, rows: Sequence[tuple[str, object]]) -> BarCh
                 y=i * ROW_HEIGHT,
                 width=width,
                 text=count_text(value),
-                text_x=LABEL_WIDTH + width + 6,
+                text_x=label_width + width + 6,
             )
         )
-    return BarChart(key=key, title=title, bars=bars, height=len(bars) * ROW_HEIGHT)
+    return BarChart(
+        key=key,
+        title=title,
+        bars=bars,
+        height=len(bars) * ROW_HEIGHT,
+        width=label_width + BAR_SPACE + VALUE_WIDTH,
+        label_width=label_width,
+    )
 
 
 def statistics_charts(figures: EnforcementStatistics) -> list[BarChart]:

@@ -13,6 +13,9 @@ from sharing.models import Category, DisputeStatus, VerificationLevel
 from sharing.outcomes.charts import BarChart, bar_chart, count_text
 from sharing.outcomes.selectors import SuppressedCount
 
+# Row labels here are phrases ("Reporters suspended for misuse"), wider than the statistics' dates.
+LABEL_WIDTH = 270
+
 
 @dataclass(frozen=True)
 class ChartWithTable:
@@ -27,7 +30,8 @@ def _count(value: int | None, threshold: int) -> SuppressedCount:
 def _chart(key: str, title: str, rows: list[tuple[str, int | None]], threshold: int) -> ChartWithTable:
     counts = [(label, _count(value, threshold)) for label, value in rows]
     return ChartWithTable(
-        bar_chart(key, title, counts), [(label, count_text(value)) for label, value in counts]
+        bar_chart(key, title, counts, label_width=LABEL_WIDTH),
+        [(label, count_text(value)) for label, value in counts],
     )
 
 
