@@ -150,6 +150,16 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         for_reporters=True,
     ),
     PortalLink(
+        "transparency-indicators",
+        _("Per-member indicators"),
+        _(
+            "See how each member follows up its hits: time to act, share acted on, false positives; "
+            "and this quarter's draft transparency report."
+        ),
+        Capability.TRANSPARENCY_OPERATE,
+        in_nav=False,
+    ),
+    PortalLink(
         "reviewer-reports",
         _("Reports to review"),
         _("Read pending reports with their statement and evidence, and accept or reject them."),

@@ -73,6 +73,7 @@ class Capability(models.TextChoices):
     FEED_READ = "feed:read"
     SALES_TOTALS_REQUEST = "sales_totals:request"
     SALES_TOTALS_CONTRIBUTE = "sales_totals:contribute"
+    TRANSPARENCY_OPERATE = "transparency:operate"
 
 
 # The scope an API key needs for a capability; None means any valid key of the member.
@@ -117,6 +118,8 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.SALES_TOTALS_REQUEST: (Scope.REPORT, Scope.DISCLOSURE),
     # Members answer for the sellers their screening matched: the screening scope.
     Capability.SALES_TOTALS_CONTRIBUTE: Scope.CHECK,
+    # Web pages only (the running quarter's draft report, per-member indicators): no API route.
+    Capability.TRANSPARENCY_OPERATE: None,
 }
 
 _K = OrganisationKind
@@ -247,6 +250,11 @@ for _contributor in (
     (_K.LOGISTICS, _R.ANALYST),
 ):
     ROLE_CAPABILITIES[_contributor] = ROLE_CAPABILITIES[_contributor] | {_C.SALES_TOTALS_CONTRIBUTE}
+# Operator admins and reviewers see the running quarter's draft transparency report and the
+# per-member indicators (time to act on hits, share acted on, false positives). Disallowed: every
+# member organisation (a member sees only the public report) and disclosure officers and auditors.
+for _operator in ((_K.OPERATOR, _R.ADMIN), (_K.OPERATOR, _R.REVIEWER)):
+    ROLE_CAPABILITIES[_operator] = ROLE_CAPABILITIES[_operator] | {_C.TRANSPARENCY_OPERATE}
 
 # Every organisation's administrators invite, deactivate and reactivate its members.
 for _kind_role in list(ROLE_CAPABILITIES):

@@ -27,6 +27,7 @@ app.autodiscover_tasks(
             "reports",
             "restricted",
             "sales_totals",
+            "transparency",
             "watchlists",
         )
     ]
@@ -62,6 +63,11 @@ app.conf.beat_schedule = {
     "close-sales-totals-every-five-minutes": {
         "task": "sharing.tasks.sales_totals_close_task",
         "schedule": crontab(minute="*/5"),
+    },
+    # A quarter's transparency report is published (signed, stored) the first run after it ends.
+    "publish-transparency-report-daily": {
+        "task": "sharing.tasks.transparency_reports_publish_task",
+        "schedule": crontab(minute=55, hour=0),
     },
     "expire-disclosures-hourly": {
         "task": "sharing.tasks.disclosures_expire_task",

@@ -111,6 +111,11 @@ NOT_A_PROBE = {  # module: (how many hand-made 404s it holds, why none is a "not
         1,
         "a concurrent removal after the audited scoped_get found it",
     ),
+    "sharing/transparency/web.py": (
+        2,
+        "a quarter with no published report (public, the same for everyone); the operators' pages, not there "
+        "for anyone else (the refusal audited as a denied access)",
+    ),
     "sharing/feed/api.py": (
         1,
         "a TAXII collection is a fixed resource, not an organisation's object: an unknown one is audited "

@@ -132,3 +132,6 @@ class AuditTag(models.TextChoices):
     SALES_TOTALS_DECLINED = "sharing:sales_totals:declined"
     SALES_TOTALS_RELEASED = "sharing:sales_totals:released"
     SALES_TOTALS_REFUSED = "sharing:sales_totals:refused"
+    TRANSPARENCY_PUBLISHED = "sharing:transparency:published"
+    TRANSPARENCY_DRAFT_READ = "sharing:transparency:draft_read"
+    INDICATORS_READ = "sharing:indicators:read"

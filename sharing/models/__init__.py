@@ -35,6 +35,7 @@ from sharing.models.sales_totals import (
     SalesTotalsTask,
     SalesTotalsTaskStatus,
 )
+from sharing.models.transparency import TransparencyReport
 from sharing.models.watchlists import (
     AttemptOutcome,
     OutboxStatus,
@@ -49,6 +50,7 @@ __all__ = [
     "SalesTotalsStatus",
     "SalesTotalsTask",
     "SalesTotalsTaskStatus",
+    "TransparencyReport",
     "FeedbackAction",
     "FeedbackOutcome",
     "FeedbackReason",

@@ -6,6 +6,7 @@ why in words. Each chart goes with a table of the same numbers on the page (its 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import formats
@@ -75,23 +76,39 @@ def _number(value) -> float:
     return float(value or 0)
 
 
+def bar_chart(
+    key: str, title: str, rows: Sequence[tuple[str, object]], *, label_width: int = LABEL_WIDTH
+) -> BarChart:
+    """One bar per (label, value) row, scaled to the largest; a suppressed value draws no bar.
+    The statistics page and the transparency report (sharing/transparency/) both draw with it."""
+    top = max((_number(value) for _, value in rows), default=0) or 1
+    bars = []
+    for i, (label, value) in enumerate(rows):
+        width = round(BAR_SPACE * _number(value) / top)
+        bars.append(
+            Bar(
+                label=label,
+                y=i * ROW_HEIGHT,
+                width=width,
+                text=count_text(value),
+                text_x=label_width + width + 6,
+            )
+        )
+    return BarChart(
+        key=key,
+        title=title,
+        bars=bars,
+        height=len(bars) * ROW_HEIGHT,
+        width=label_width + BAR_SPACE + VALUE_WIDTH,
+        label_width=label_width,
+    )
+
+
 def statistics_charts(figures: EnforcementStatistics) -> list[BarChart]:
     labels = [period_label(row.start, figures.period) for row in figures.periods]
-    charts = []
-    for key, title in MEASURES:
-        values = [getattr(row, key) for row in figures.periods]
-        top = max((_number(v) for v in values), default=0) or 1
-        bars = []
-        for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-            width = round(BAR_SPACE * _number(value) / top)
-            bars.append(
-                Bar(
-                    label=label,
-                    y=i * ROW_HEIGHT,
-                    width=width,
-                    text=count_text(value),
-                    text_x=LABEL_WIDTH + width + 6,
-                )
-            )
-        charts.append(BarChart(key=key, title=str(title), bars=bars, height=len(bars) * ROW_HEIGHT))
-    return charts
+    return [
+        bar_chart(
+            key, str(title), list(zip(labels, [getattr(row, key) for row in figures.periods], strict=True))
+        )
+        for key, title in MEASURES
+    ]

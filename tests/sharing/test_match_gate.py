@@ -295,6 +295,13 @@ NOT_MATCH_REVEALING = {
     "outcomes-page",
     "statistics-page",
     "statistics-download",
+    # The transparency report (sharing/transparency/): quarterly counts, public; operators' indicators.
+    "transparency-index",
+    "transparency-quarter",
+    "transparency-document",
+    "transparency-signature",
+    "transparency-draft",
+    "transparency-indicators",
     "reputation-override",
     "reporting-suspension-lift",
     "report-appeal",
