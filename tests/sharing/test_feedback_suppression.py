@@ -66,8 +66,23 @@ def test_the_check_answer_suppresses_feedback_counts_below_the_threshold(platfor
 
     assert below["members_acted"] == _hidden(n) and below["members_false_positive"] == _hidden(n)
     assert at["members_acted"] == _shown(n, n) and at["members_false_positive"] == _shown(n, n)
-    # Risk still weighs the true counts: it moved although the count itself was hidden.
-    assert below["risk"] > before["risk"]
+    # Nor can the hidden count be read off the risk: feedback moves it only from the threshold on.
+    assert below["risk"] == before["risk"]
+    assert at["risk"] != before["risk"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("outcome", ["acted", "false_positive"])
+def test_the_risk_moves_with_feedback_only_from_the_threshold_on(platform_analyst, listed, outcome):
+    n = settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD
+    before = _check(platform_analyst)["risk"]
+    _members_say(n - 1, outcome)
+    below = _check(platform_analyst)["risk"]
+    _members_say(1, outcome)
+    at = _check(platform_analyst)["risk"]
+
+    assert below == before
+    assert (at > before) if outcome == "acted" else (at < before)
 
 
 @pytest.mark.django_db

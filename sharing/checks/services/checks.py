@@ -321,8 +321,8 @@ def check_result_from(
         last_seen=last_seen,
         disputed=any(r.disputed for r in rows),
         corroborated_types=corroborated,
-        # The true counts: risk weighs them inside the hub (not a disclosure); only the answer's
-        # own fields below are suppressed, so the counts never leave as small numbers.
+        # The true counts: risk weighs them only from the suppression threshold on (risk.py), and
+        # the answer's own fields below are suppressed, so the counts never leave as small numbers.
         members_acted=len(acted),
         members_false_positive=len(false_positive),
     )

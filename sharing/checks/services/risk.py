@@ -33,9 +33,10 @@ Risk (0–100)
 - 15 per independent member organisation whose current feedback calls the subject a false
   positive, at most 45, but only once FALSE_POSITIVE_MIN_MEMBERS (2) of them say so: one
   member alone cannot lower another's listing. Independent: not one of the subject's reporters.
-  Feedback never changes the level, only the risk. These are the true counts: weighing them
-  inside the hub discloses nothing; the counts themselves leave the hub only through
-  suppression.py (not as a number below the threshold of organisations).
+  Feedback never changes the level, only the risk. Either kind of feedback counts only once at
+  least the suppression threshold of organisations (HUB_OUTCOME_SUPPRESSION_THRESHOLD, 3) gave
+  it: the counts leave the hub only through suppression.py, and a risk that moved by 10 for one
+  organisation would hand out the number the suppression hides.
 clamped to 0–100; a subject with no live report scores 0.
 """
 
@@ -45,6 +46,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hubcore.identifiers.types import IDENTIFIER_STRENGTH, Strength
+from sharing.checks.services.suppression import suppression_threshold
 from sharing.models.reports import VERIFICATION_RANK, VerificationLevel
 
 
@@ -120,8 +122,10 @@ def risk_of(evidence: Evidence, *, now: datetime) -> int:
         score -= 10
     if evidence.disputed:
         score -= 30
-    score += min(ACTED_MAX, ACTED_POINTS * evidence.members_acted)
-    if evidence.members_false_positive >= FALSE_POSITIVE_MIN_MEMBERS:
+    enough = suppression_threshold()  # below it, feedback is as invisible in the risk as in the counts
+    if evidence.members_acted >= enough:
+        score += min(ACTED_MAX, ACTED_POINTS * evidence.members_acted)
+    if evidence.members_false_positive >= max(FALSE_POSITIVE_MIN_MEMBERS, enough):
         score -= min(FALSE_POSITIVE_MAX, FALSE_POSITIVE_POINTS * evidence.members_false_positive)
     return max(0, min(100, score))
 

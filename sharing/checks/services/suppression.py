@@ -6,7 +6,7 @@ behind it; below that (zero included, or a zero would tell a one apart) it is sh
 than N", so no single member's behaviour can be read off. One representation everywhere it
 leaves: the JSON object {"value": <int or null>, "suppressed": <bool>, "fewer_than": N} in the
 check, bulk and outcomes APIs and in the feed's indicator extension; "<N" in CSV downloads;
-"fewer than N" on the pages. Rules that weigh the true counts (risk.py) read them before this.
+"fewer than N" on the pages. risk.py weighs the true counts, and only from the same threshold on.
 """
 
 from __future__ import annotations
