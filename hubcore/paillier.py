@@ -38,7 +38,7 @@ def modulus_parse(text: str | int) -> int:
         n = text
     else:
         digits = str(text).strip()
-        if not digits.isdigit() or len(digits) > 2000:
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 2000:
             raise PaillierInputError("not_decimal", "The public key n must be given in decimal digits.")
         n = int(digits)
     if n.bit_length() < MIN_KEY_BITS:
@@ -51,7 +51,7 @@ def modulus_parse(text: str | int) -> int:
 def ciphertext_parse(text: str, n: int) -> int:
     """A ciphertext for modulus n: decimal digits, 0 < c < n², gcd(c, n) = 1."""
     digits = str(text).strip()
-    if not digits.isdigit() or len(digits) > 4000:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 4000:
         raise PaillierInputError("not_decimal", "A ciphertext must be given in decimal digits.")
     c = int(digits)
     if not 0 < c < n * n or math.gcd(c, n) != 1:

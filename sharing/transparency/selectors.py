@@ -78,7 +78,10 @@ def quarter_of(moment: datetime) -> Quarter:
 def quarter_parse(text: str) -> Quarter | None:
     """ "2026-Q3" as a quarter; None when it is not one."""
     found = PERIOD.fullmatch(text)
-    return Quarter(int(found["year"]), int(found["quarter"])) if found else None
+    # A quarter's end is the next quarter's start: year 9999's last quarter would end past datetime's range.
+    if not found or not 1 <= int(found["year"]) <= 9998:
+        return None
+    return Quarter(int(found["year"]), int(found["quarter"]))
 
 
 def published_reports() -> QuerySet[TransparencyReport]:

@@ -99,6 +99,8 @@ def test_a_request_gives_every_matching_platform_a_task_and_no_one_else(listed, 
     [
         ({"public_key": str((1 << 3070) + 1)}, "public_key"),  # 3071 bits: one short
         ({"public_key": "0x1234"}, "public_key"),
+        ({"public_key": "²" * 925}, "public_key"),  # digits to str.isdigit, not to int()
+        ({"public_key": "٣" * 925}, "public_key"),  # Arabic-Indic digits: not a decimal modulus here
         ({"public_key": str((1 << 3100) + 2)}, "public_key"),
         ({"currency": "EUX"}, "currency"),
         ({"currency": "eur"}, "currency"),
@@ -160,12 +162,12 @@ def test_a_court_names_its_case(listed, key):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("bad", ["0", "n", "n2", "abc"])
+@pytest.mark.parametrize("bad", ["0", "n", "n2", "abc", "superscript"])
 def test_ciphertexts_not_well_formed_for_the_key_are_refused(listed, key, brand_reporter, bad):
     subject, platforms = listed
     _ask(brand_reporter, _body(subject, key))
     n = key[0].n
-    value = {"0": "0", "n": str(n), "n2": str(n * n), "abc": "abc"}[bad]
+    value = {"0": "0", "n": str(n), "n2": str(n * n), "abc": "abc", "superscript": "²"}[bad]
     good = paillier.figures_encrypt(n, {"gross_minor": 1, "orders": 1, "units": 1})
     task = _task(platforms[0])
 

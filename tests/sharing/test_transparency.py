@@ -258,7 +258,7 @@ def test_anonymous_visitors_see_the_quarters_and_a_quarter_with_charts_in_both_l
     assert fewer in html
 
 
-@pytest.mark.parametrize("period", ["2026-Q5", "nonsense", "1999-Q1"])
+@pytest.mark.parametrize("period", ["2026-Q5", "nonsense", "1999-Q1", "0000-Q1", "9999-Q4"])
 def test_an_unknown_or_malformed_quarter_is_404(period):
     _published()
     assert Client().get(f"/transparency/{period}/").status_code == 404
@@ -345,3 +345,13 @@ def test_quarters_parse_and_step():
     assert quarter_parse("2026-Q0") is None
     assert Quarter(2026, 4).next() == Quarter(2027, 1) and Quarter(2027, 1).previous() == Quarter(2026, 4)
     assert Quarter(2026, 2).start.month == 4 and Quarter(2026, 2).end.month == 7
+
+
+@pytest.mark.parametrize("period", ["0000-Q1", "9999-Q4", "2026-Q9", "x"])
+def test_the_indicators_page_takes_any_period_text_without_a_500(reviewer, period):
+    client = Client()
+    web_login(client, reviewer)
+
+    page = client.get("/transparency/indicators/", {"period": period})
+
+    assert page.status_code == 200  # an unusable period falls back to the running quarter

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -100,6 +101,10 @@ _AUDIENCE_CONTENT: dict[str, tuple[str, Callable[..., dict]]] = {
 }
 
 
+# One transaction: the clock's row lock (select_for_update) needs one on PostgreSQL, and the audit row
+# commits with the versions it records, whether called inside a change's transaction or by the
+# periodic refresh (autocommit).
+@transaction.atomic
 def feed_publish(subject_pks: Iterable[int | None]) -> int:
     """Append a version for each object about these subjects whose state changed; returns how many."""
     wanted = sorted({pk for pk in subject_pks if pk})
