@@ -114,6 +114,20 @@ class SalesTotalsSubmitApi(HubApiView):
         request=s.SubmitInput,
         responses={200: s.SalesTotalsTaskOutput},
         summary="Answer with your figures encrypted under the requester's key (hubctl sales-totals submit)",
+        examples=[
+            OpenApiExample(
+                "Three ciphertexts (short here: under a 3072-bit key each has about 1,850 digits)",
+                request_only=True,
+                value={
+                    "ciphertexts": {
+                        "gross_minor": "27182818284590452353602874713526624977572",
+                        "orders": "16180339887498948482045868343656381177203",
+                        "units": "14142135623730950488016887242096980785697",
+                    },
+                    "accounts": 7,
+                },
+            )
+        ],
     )
     def post(self, request, task_id):
         payload = s.SubmitInput(data=request.data)
