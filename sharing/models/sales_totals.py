@@ -45,6 +45,9 @@ class SalesTotalsRequest(models.Model):
     # A subject merged away or gone keeps its request (the record); its id stays in subject_ref.
     subject = models.ForeignKey("sharing.Subject", null=True, on_delete=models.SET_NULL, related_name="+")
     subject_ref = models.UUIDField()
+    # The seller's token ids when asked: the seller itself however it is later merged or split, so a
+    # later request for any part of it in an overlapping period is refused (no differencing).
+    tokens = models.JSONField(default=list)
     # A court names its case; a rights owner may name its own.
     case_reference = models.CharField(max_length=200, blank=True)
     period_start = models.DateField()

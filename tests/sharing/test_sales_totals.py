@@ -9,12 +9,14 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.actors import Actor
 from accounts.audit.models import AuditEvent, DataClass
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from hubcore import paillier
-from sharing.models import SalesTotalsRequest, SalesTotalsTask
+from sharing.models import SalesTotalsRequest, SalesTotalsTask, Subject
+from sharing.reports.services.reports import report_retract
 from sharing.sales_totals.services.sales_totals import sales_totals_close_due
 from tests.factories import client_for, persona, report_make_accepted, seller_identifiers
 
@@ -137,6 +139,36 @@ def test_overlapping_periods_for_the_same_seller_are_refused_so_no_one_differenc
     assert overlapping.status_code == inside.status_code == 400
     assert "period_start" in _fields(overlapping) and "period_start" in _fields(inside)
     assert after.status_code == 201
+
+
+@pytest.mark.django_db
+def test_no_part_of_a_seller_split_in_three_may_be_asked_about_again_for_the_same_period(
+    key, brand_reporter, reviewer
+):
+    parts = [seller_identifiers(900 + n) for n in range(3)]
+    linking = report_make_accepted(brand_reporter, reviewer, [i for part in parts for i in part])
+    for part in parts:  # each part stays listed on its own once the linking report goes
+        report_make_accepted(brand_reporter, reviewer, part)
+        for _ in range(2):
+            checked = client_for(persona(K.PLATFORM, R.ANALYST)).post(
+                "/api/v1/checks", {"identifiers": part}, format="json"
+            )
+            assert checked.status_code == 200
+    (whole,) = Subject.objects.all()
+    assert _ask(brand_reporter, _body(str(whole.public_id), key)).status_code == 201
+
+    report_retract(report=linking, actor=Actor(member=brand_reporter))
+    split = list(Subject.objects.all())
+    again = [_ask(brand_reporter, _body(str(part.public_id), key)) for part in split]
+    later = _ask(
+        brand_reporter,
+        _body(str(split[-1].public_id), key, period_start="2025-07-01", period_end="2025-09-30"),
+    )
+
+    assert len(split) == 3
+    assert [answer.status_code for answer in again] == [400, 400, 400]
+    assert all("period_start" in _fields(answer) for answer in again)
+    assert later.status_code == 201  # a period no request covered is still askable
 
 
 @pytest.mark.django_db

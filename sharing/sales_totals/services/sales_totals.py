@@ -23,7 +23,6 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -38,6 +37,7 @@ from hub.errors import ConflictError, DomainError
 from hubcore import paillier
 from sharing import locks
 from sharing.models import (
+    IdentifierToken,
     SalesTotalsRequest,
     SalesTotalsStatus,
     SalesTotalsTask,
@@ -142,17 +142,25 @@ def _subject_for(*, actor: Actor, public_id: str) -> Subject:
     return subject
 
 
+def _overlapping(subject: Subject, tokens: list[int], ask: SalesTotalsAsk) -> bool:
+    """Whether a request for this seller, or for any seller sharing an account with it (one it was
+    merged from or split off from, however many parts), already covers part of the period."""
+    earlier = SalesTotalsRequest.objects.filter(
+        period_start__lte=ask.period_end, period_end__gte=ask.period_start
+    ).values_list("subject_id", "subject_ref", "tokens")
+    held = set(tokens)
+    return any(
+        subject_id == subject.pk or subject_ref == subject.public_id or held.intersection(asked)
+        for subject_id, subject_ref, asked in earlier
+    )
+
+
 @transaction.atomic
 def _request_create(*, ask: SalesTotalsAsk, subject: Subject, actor: Actor) -> SalesTotalsRequest:
     if locks.lock_subject(subject.pk) is None:  # gone since it was read
         raise ConflictError(gettext("The seller is no longer listed."))
-    # The seller as it is now, and as it was named when asked about (a merged subject's requests follow it).
-    overlapping = SalesTotalsRequest.objects.filter(
-        Q(subject=subject) | Q(subject_ref=subject.public_id),
-        period_start__lte=ask.period_end,
-        period_end__gte=ask.period_start,
-    )
-    if overlapping.exists():
+    tokens = sorted(IdentifierToken.objects.filter(subject=subject).values_list("pk", flat=True))
+    if _overlapping(subject, tokens, ask):
         message = gettext(
             "A request for this seller already covers part of this period; periods may not overlap."
         )
@@ -163,6 +171,7 @@ def _request_create(*, ask: SalesTotalsAsk, subject: Subject, actor: Actor) -> S
         requested_by=actor.member,
         subject=subject,
         subject_ref=subject.public_id,
+        tokens=tokens,
         case_reference=ask.case_reference.strip(),
         period_start=ask.period_start,
         period_end=ask.period_end,
