@@ -64,8 +64,16 @@ class FeedbackCounts:
     """What members said about one subject: how many distinct member organisations acted on it and
     how many called it a false positive (sharing/feedback/: each organisation's feedback on a seller)."""
 
-    acted_organisations: int = 0
-    false_positive_organisations: int = 0
+    acted_by: frozenset[int] = frozenset()  # organisation ids: never leave this module's callers
+    false_positive_by: frozenset[int] = frozenset()
+
+    @property
+    def acted_organisations(self) -> int:
+        return len(self.acted_by)
+
+    @property
+    def false_positive_organisations(self) -> int:
+        return len(self.false_positive_by)
 
 
 def subject_feedback_counts(
@@ -85,7 +93,7 @@ def subject_feedback_counts(
     for subject_id, organisation_id, outcome in given.values_list("subject_id", "organisation_id", "outcome"):
         (acted if outcome == FeedbackOutcome.ACTED else false_positive)[subject_id].add(organisation_id)
     return {
-        subject_id: FeedbackCounts(len(acted[subject_id]), len(false_positive[subject_id]))
+        subject_id: FeedbackCounts(frozenset(acted[subject_id]), frozenset(false_positive[subject_id]))
         for subject_id in wanted
     }
 

@@ -110,6 +110,7 @@ def enforcement_statistics(
         waits = [(done - filed).total_seconds() / 3600 for filed, done in accepted if start <= done < end]
         checks_in = [org for org, at in check_rows if start <= at < end]
         feedback = subject_feedback_counts(first_accepted, between=(start, end)).values()
+        acting = [f.acted_by for f in feedback]
         rows.append(
             PeriodStatistics(
                 start=start,
@@ -118,7 +119,11 @@ def enforcement_statistics(
                 accepted=len(waits),
                 median_acceptance_hours=round(stats.median(waits), 1) if waits else None,
                 hits=suppressed(len(checks_in), organisations=len(set(checks_in))),
-                actions=suppressed(sum(f.acted_organisations for f in feedback)),
+                # Shown only when enough distinct organisations acted: one member acting on three
+                # sellers is three actions, and still one member's behaviour.
+                actions=suppressed(
+                    sum(len(by) for by in acting), organisations=len(frozenset().union(*acting))
+                ),
                 reappearances=sum(1 for at in linked if start <= at < end),
             )
         )

@@ -234,6 +234,28 @@ def test_statistics_count_this_months_reports_hits_and_reappearances(owner, revi
     assert AuditEvent.objects.filter(action=AuditTag.STATISTICS_READ, actor_member=owner).count() == 1
 
 
+def _acted_on(analyst, identifiers: list[dict]) -> None:
+    check = client_for(analyst).post("/api/v1/checks", {"identifiers": identifiers}, format="json").json()
+    body = {"check_id": check["check_id"], "outcome": "acted", "action": "delisted"}
+    assert client_for(analyst).post("/api/v1/feedback", body, format="json").status_code == 201
+
+
+@pytest.mark.parametrize("members,shown", [(1, None), (3, 3)])
+def test_member_actions_are_shown_by_the_organisations_behind_them_not_by_their_number(
+    owner, reviewer, members, shown
+):
+    sellers = [seller_identifiers(40 + n) for n in range(3)]
+    for seller in sellers:
+        report_make_accepted(owner, reviewer, seller)
+    analysts = [persona(K.PLATFORM, R.ANALYST, name=f"Acting Platform {i}") for i in range(members)]
+    for n, seller in enumerate(sellers):  # three actions: one member on all three, or one member each
+        _acted_on(analysts[n % members], seller)
+
+    now = _statistics(owner)["periods"][-1]
+
+    assert now["member_actions"] == {"value": shown, "suppressed": shown is None, "fewer_than": 3}
+
+
 def test_median_acceptance_time_is_the_median(owner, reviewer):
     now = timezone.now()
     for hours in (1, 2, 30):
