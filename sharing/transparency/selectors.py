@@ -115,14 +115,30 @@ class QuarterFigures:
     alerts_raised: SuppressedCount
 
 
-def _by_organisations(rows: list[tuple[str, int]], keys: list[str]) -> dict[str, SuppressedCount]:
-    """Per key, the count of rows suppressed by the distinct organisations behind it."""
+def _by_organisations(
+    rows: list[tuple[str, int]], keys: list[str], *, of_a_published_total: bool = False
+) -> dict[str, SuppressedCount]:
+    """Per key, the count of rows suppressed by the distinct organisations behind it.
+
+    `of_a_published_total`: the keys split a total the report also shows, so the hidden cells' sum
+    is the total minus the shown ones. More cells are hidden, smallest first, until the hidden ones
+    together are empty or stand on at least the threshold of organisations (or all are hidden): a
+    lone hidden cell, or a few from one organisation, can then not be had by subtraction."""
     count: dict[str, int] = defaultdict(int)
     behind: dict[str, set[int]] = defaultdict(set)
     for key, organisation_id in rows:
         count[key] += 1
         behind[key].add(organisation_id)
-    return {key: suppressed(count[key], organisations=len(behind[key])) for key in keys}
+    cells = {key: suppressed(count[key], organisations=len(behind[key])) for key in keys}
+    hidden = {key for key, cell in cells.items() if cell.suppressed}
+    if of_a_published_total and hidden:
+        threshold = next(iter(cells.values())).threshold
+        shown = sorted((key for key in keys if key not in hidden), key=lambda key: (count[key], key))
+        # A hidden sum of zero discloses no one; any other must stand on enough organisations.
+        while shown and 0 < len(set().union(*(behind[key] for key in hidden))) < threshold:
+            hidden.add(shown.pop(0))
+        cells = {key: SuppressedCount(None, threshold) if key in hidden else cells[key] for key in keys}
+    return cells
 
 
 def _audit_rows(tag: AuditTag, quarter: Quarter):
@@ -165,8 +181,12 @@ def _reports(quarter: Quarter) -> dict:
     reviewers_behind = suppressed(len(reviewed), organisations=len({row[1] for row in reviewed}))
     return {
         "reports_filed": suppressed(len(filed), organisations=len({row[2] for row in filed})),
-        "reports_by_category": _by_organisations([(c, o) for c, _, o in filed], Category.values),
-        "reports_by_level": _by_organisations([(v, o) for _, v, o in filed], VerificationLevel.values),
+        "reports_by_category": _by_organisations(
+            [(c, o) for c, _, o in filed], Category.values, of_a_published_total=True
+        ),
+        "reports_by_level": _by_organisations(
+            [(v, o) for _, v, o in filed], VerificationLevel.values, of_a_published_total=True
+        ),
         **_by_organisations(decided, ["accepted", "rejected"]),
         "median_review_hours": (
             round(stats.median(waits), 1) if waits and not reviewers_behind.suppressed else None
@@ -195,25 +215,30 @@ def _disclosure_orders(quarter: Quarter) -> dict[str, SuppressedCount]:
     """Orders received, approved, narrowed and refused in the quarter: counts, never a case."""
     within = {"gte": quarter.start, "lt": quarter.end}
     orders = DisclosureRequest.objects
-    counts = {
-        "received": orders.filter(submitted_at__gte=within["gte"], submitted_at__lt=within["lt"]).count(),
-        "approved": orders.filter(approved_at__gte=within["gte"], approved_at__lt=within["lt"]).count(),
-        "narrowed": DisclosureScopeChange.objects.filter(
-            changed_at__gte=within["gte"], changed_at__lt=within["lt"]
-        )
-        .values("request_id")
-        .distinct()
-        .count(),
+    narrowed = DisclosureScopeChange.objects.filter(
+        changed_at__gte=within["gte"], changed_at__lt=within["lt"]
+    )
+    # (order, court) per measure: an order counts once, and is shown only when enough courts are behind it.
+    measures = {
+        "received": orders.filter(submitted_at__gte=within["gte"], submitted_at__lt=within["lt"]),
+        "approved": orders.filter(approved_at__gte=within["gte"], approved_at__lt=within["lt"]),
+        "narrowed": orders.filter(pk__in=narrowed.values("request_id")),
         "refused": orders.filter(
             status=DisclosureStatus.REJECTED, closed_at__gte=within["gte"], closed_at__lt=within["lt"]
-        ).count(),
+        ),
     }
-    return {measure: suppressed(counts[measure]) for measure in DISCLOSURE_MEASURES}
+    counted = {measure: list(rows.values_list("court_id", flat=True)) for measure, rows in measures.items()}
+    return {
+        measure: suppressed(len(counted[measure]), organisations=len(set(counted[measure])))
+        for measure in DISCLOSURE_MEASURES
+    }
 
 
 def _reporter_suspensions(quarter: Quarter) -> SuppressedCount:
-    rows = _audit_rows(AuditTag.REPUTATION_CHANGED, quarter).values_list("details", flat=True)
-    return suppressed(sum(1 for details in rows if details.get("reporting_suspended_until")))
+    """Suspensions of reporting in the quarter, shown only when enough organisations were suspended."""
+    rows = _audit_rows(AuditTag.REPUTATION_CHANGED, quarter).values_list("object_id", "details")
+    suspended = [organisation for organisation, details in rows if details.get("reporting_suspended_until")]
+    return suppressed(len(suspended), organisations=len(set(suspended)))
 
 
 def quarter_figures(quarter: Quarter) -> QuarterFigures:

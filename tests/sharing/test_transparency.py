@@ -21,7 +21,7 @@ from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from hubcore.transparency import TransparencyError, signature_verify
-from sharing.models import TransparencyReport
+from sharing.models import Report, TransparencyReport
 from sharing.transparency.publication import transparency_report_publish
 from sharing.transparency.selectors import Quarter, quarter_figures, quarter_of, quarter_parse
 from sharing.transparency.tasks import transparency_reports_publish_task
@@ -96,6 +96,24 @@ def test_reports_by_category_and_level_are_suppressed_below_the_threshold_of_rep
     assert figures["reports_by_category"]["piracy"] is None  # none: below the threshold as well
 
 
+def test_a_hidden_category_cannot_be_had_by_subtracting_the_shown_ones_from_the_total():
+    # Counterfeit: four reporters; piracy: one reporter. The total (five reporters) is published.
+    for i in range(THRESHOLD + 1):
+        report_make(persona(K.RIGHTS_OWNER, R.REPORTER), seller_identifiers(110 + i))
+    lone = report_make(persona(K.RIGHTS_OWNER, R.REPORTER), seller_identifiers(120))
+    Report.objects.filter(pk=lone.pk).update(category="piracy")
+
+    figures = json.loads(_published().document)["figures"]
+    categories = figures["reports_by_category"]
+
+    assert figures["reports_filed"] == THRESHOLD + 2
+    assert categories["piracy"] is None
+    # The smallest other cell is withheld too, so total minus the shown cells is no one reporter's count.
+    shown = sum(value for value in categories.values() if value is not None)
+    assert figures["reports_filed"] - shown >= THRESHOLD or all(v is None for v in categories.values())
+    assert categories["counterfeit"] is None
+
+
 def test_one_reporter_filing_many_reports_stays_suppressed():
     reporter = persona(K.RIGHTS_OWNER, R.REPORTER)
     for i in range(THRESHOLD + 2):
@@ -135,6 +153,34 @@ def test_disclosure_orders_are_counts_only_never_the_case_or_the_court(orders, s
         assert request.issuing_court not in text
         assert request.court.name not in text
         assert str(request.public_id) not in text
+
+
+def test_one_courts_orders_stay_suppressed_however_many():
+    clerk = persona(K.COURT, R.ANALYST)
+    for _ in range(THRESHOLD + 1):
+        disclosure_make(clerk=clerk)
+
+    assert quarter_figures(_this_quarter()).disclosure_orders["received"].value is None
+
+
+@pytest.mark.parametrize("organisations,shown", [(1, None), (THRESHOLD, THRESHOLD)])
+def test_reporter_suspensions_are_shown_by_the_organisations_suspended(organisations, shown):
+    from accounts.audit.models import DataClass, LegalBasis
+    from accounts.audit.services import audit_record
+
+    reporters = [persona(K.RIGHTS_OWNER, R.REPORTER) for _ in range(organisations)]
+    for n in range(THRESHOLD):  # THRESHOLD suspensions: of one organisation, or one each
+        audit_record(
+            actor=None,
+            tag=AuditTag.REPUTATION_CHANGED,
+            target_type="organisation",
+            target_id=str(reporters[n % organisations].organisation.public_id),
+            data_class=DataClass.ADMINISTRATIVE,
+            legal_basis=LegalBasis.OPERATOR_DUTY,
+            details={"reporting_suspended_until": "2027-01-01T00:00:00Z"},
+        )
+
+    assert quarter_figures(_this_quarter()).reporter_suspensions.value == shown
 
 
 def test_the_document_never_carries_an_identifier_or_an_organisation_name(reviewer):
