@@ -52,6 +52,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         metavar="HEX",
         help="the hub's Ed25519 public key, 64 hex digits (default: fetched from GET /api/v1/keys)",
     )
+    verify.add_argument(
+        "--draft",
+        action="store_true",
+        help="accept an operator's draft of a running quarter (refused otherwise: it is not the published report)",
+    )
     verify.set_defaults(run=_run_verify)
 
 
@@ -86,7 +91,7 @@ def _run_verify(args: argparse.Namespace) -> int:
         args.hub = f"{parts.scheme}://{parts.netloc}"
     key, source = hub_key_for(args)
     try:
-        signed = signature_verify(document, note.decode("utf-8", "replace"), key)
+        signed = signature_verify(document, note.decode("utf-8", "replace"), key, draft_allowed=args.draft)
     except TransparencyError as exc:
         print(f"hubctl: does not verify: {exc}")
         return EXIT_INVALID

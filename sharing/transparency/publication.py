@@ -73,7 +73,11 @@ def figures_document(figures: QuarterFigures, *, draft: bool, generated_at: date
 def _signed(document: dict) -> tuple[bytes, str]:
     body = document_bytes(document)
     return body, signature_make(
-        body, period=document["period"], origin=settings.HUB_AUDIT_ORIGIN, key=signing_key()
+        body,
+        period=document["period"],
+        origin=settings.HUB_AUDIT_ORIGIN,
+        key=signing_key(),
+        draft=document["status"] == "draft",
     )
 
 

@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.actors import Actor
 from accounts.audit.models import AuditEvent, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind as K
@@ -384,6 +385,27 @@ def test_operators_draw_up_the_running_quarter_as_a_signed_draft(reviewer):
     assert (
         AuditEvent.objects.filter(action=AuditTag.TRANSPARENCY_DRAFT_READ, actor_member=reviewer).count() == 1
     )
+
+
+def test_a_draft_never_verifies_as_the_published_report(reviewer):
+    from sharing.transparency.publication import transparency_draft
+
+    _, body, note = transparency_draft(actor=Actor(member=reviewer))
+    key = _published_key()
+
+    with pytest.raises(TransparencyError, match="draft"):
+        signature_verify(body, note, key)
+    assert signature_verify(body, note, key, draft_allowed=True).draft
+    # A draft's document under the published report's header does not pass either.
+    from django.conf import settings
+
+    from hub.keys import signing_key
+    from hubcore.transparency import signature_make
+
+    period = json.loads(body)["period"]
+    as_final = signature_make(body, period=period, origin=settings.HUB_AUDIT_ORIGIN, key=signing_key())
+    with pytest.raises(TransparencyError, match="status"):
+        signature_verify(body, as_final, key)
 
 
 def test_quarters_parse_and_step():
