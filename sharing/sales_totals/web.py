@@ -46,6 +46,7 @@ def requests_page(request: ActorRequest) -> HttpResponse:
     rows = [
         {
             "id": row.public_id,
+            "seller": row.subject_ref,
             "status": SalesTotalsStatus(row.status).label,
             "released": row.status == SalesTotalsStatus.RELEASED,
             "period_start": row.period_start,
@@ -91,9 +92,12 @@ def _tasks_render(request, *, errors=None, posted=None, status: int = 200) -> Ht
         selectors.tasks_visible_to(actor=request.actor),
         audit=lambda rows: selectors.tasks_page_audit(actor=request.actor, page=rows),
     )
+    matches = selectors.own_matches_of(actor=request.actor, tasks=list(page))
     rows = [
         {
             "id": task.public_id,
+            "seller": task.request.subject_ref,
+            "matches": matches.get(task.pk, []),
             "status": SalesTotalsTaskStatus(task.status).label,
             "pending": task.status == SalesTotalsTaskStatus.PENDING
             and task.request.status == SalesTotalsStatus.OPEN,

@@ -202,11 +202,64 @@ def _watched(member: Member | None) -> dict:
     return {}
 
 
+def _sales_totals_asked(member: Member | None) -> dict:
+    from tests.factories import sales_totals_make
+
+    assert member is not None
+    sales_totals_make(requester=member, seller=24)
+    return {}
+
+
+def _sales_totals_task(member: Member | None) -> dict:
+    from tests.factories import sales_totals_make
+
+    assert member is not None
+    sales_totals_make(seller=25, contributor=member.organisation)
+    return {}
+
+
+def _transparency_listed(member: Member | None) -> dict:
+    _transparency_published(member)
+    return {}
+
+
+def _members_acted(member: Member | None) -> dict:
+    """A platform that checked a listed seller and acted on it: a row of the operators' indicators."""
+    from tests.factories import persona
+
+    _feedback_given(persona(K.PLATFORM, R.ANALYST, name=ORGANISATION_NAMES[K.PLATFORM]))
+    return {}
+
+
+def _transparency_published(member: Member | None) -> dict:
+    """Last quarter's report, with enough reporters, checks and orders behind it to show numbers."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharing.models import Report
+    from sharing.transparency.publication import transparency_report_publish
+    from sharing.transparency.selectors import quarter_of
+    from tests.factories import persona, report_make_accepted, seller_identifiers
+
+    quarter = quarter_of(timezone.now()).previous()
+    reviewer = persona(K.OPERATOR, R.REVIEWER)
+    for n in range(4):
+        report_make_accepted(persona(K.RIGHTS_OWNER, R.REPORTER), reviewer, seller_identifiers(26 + n))
+    inside = quarter.start + timedelta(days=20)
+    Report.objects.update(submitted_at=inside, reviewed_at=inside + timedelta(hours=30))
+    report = transparency_report_publish(quarter=quarter)
+    assert report is not None
+    return {"period": report.period}
+
+
 MAIN_PAGES: tuple[MainPage, ...] = (
     # Everyone, signed out.
     MainPage("sign-in", None, "login"),
     MainPage("join", None, "join"),
     MainPage("password-reset", None, "password-reset"),
+    MainPage("transparency", None, "transparency-index", _transparency_listed),
+    MainPage("transparency-quarter", None, "transparency-quarter", _transparency_published),
     # Everyone, signed in.
     MainPage("home-rights-owner", (K.RIGHTS_OWNER, R.REPORTER), "home"),
     MainPage("home-platform-admin", (K.PLATFORM, R.ADMIN), "home"),
@@ -220,10 +273,12 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("standing", (K.RIGHTS_OWNER, R.REPORTER), "standing"),
     MainPage("outcomes", (K.RIGHTS_OWNER, R.REPORTER), "outcomes-page", _reported_sellers_with_outcomes),
     MainPage("statistics", (K.RIGHTS_OWNER, R.REPORTER), "statistics-page", _reported_sellers_with_outcomes),
+    MainPage("sales-totals", (K.RIGHTS_OWNER, R.REPORTER), "sales-totals-page", _sales_totals_asked),
     # Platform and logistics.
     MainPage("check", (K.PLATFORM, R.ANALYST), "check-page"),
     MainPage("watchlist", (K.PLATFORM, R.ANALYST), "watchlist-page", _watched),
     MainPage("feedback", (K.PLATFORM, R.ANALYST), "feedback-page", _feedback_given),
+    MainPage("sales-totals-tasks", (K.PLATFORM, R.ANALYST), "sales-totals-tasks-page", _sales_totals_task),
     MainPage("disputes-filed", (K.PLATFORM, R.ANALYST), "disputes-filed", _disputes_filed),
     MainPage("webhooks", (K.PLATFORM, R.ADMIN), "webhooks-page"),
     MainPage("policy", (K.PLATFORM, R.ADMIN), "policy-page"),
@@ -243,6 +298,8 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("review-disputes", (K.OPERATOR, R.REVIEWER), "reviewer-disputes", _disputes_to_decide),
     MainPage("review-dispute", (K.OPERATOR, R.REVIEWER), "reviewer-dispute", _dispute_to_decide),
     MainPage("canaries", (K.OPERATOR, R.ADMIN), "reviewer-canaries"),
+    MainPage("transparency-draft", (K.OPERATOR, R.REVIEWER), "transparency-draft"),
+    MainPage("transparency-indicators", (K.OPERATOR, R.REVIEWER), "transparency-indicators", _members_acted),
     # Oversight.
     MainPage("audit-log", (K.AUDITOR, R.ANALYST), "audit-log", _reports),
     MainPage("audit-restricted", (K.AUDITOR, R.ANALYST), "audit-restricted"),

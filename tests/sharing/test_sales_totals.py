@@ -325,6 +325,22 @@ def test_the_requester_follows_its_requests_on_the_page(listed, key, brand_repor
 
 
 @pytest.mark.django_db
+def test_a_members_task_names_the_seller_and_its_own_matches_only(listed, key, brand_reporter):
+    from sharing.models import SubjectMatch
+
+    subject, platforms = listed
+    _ask(brand_reporter, _body(subject, key))
+    own = SubjectMatch.objects.get(organisation=platforms[0].organisation)
+    other = SubjectMatch.objects.get(organisation=platforms[1].organisation)
+
+    html = _web(platforms[0]).get("/sales-totals/tasks/").content.decode()
+
+    assert subject in html  # the seller, as its subject id
+    assert f"<code>{own.reference}</code>" in html  # the check it can look its accounts up by
+    assert other.reference not in html
+
+
+@pytest.mark.django_db
 def test_declining_on_the_page_follows_the_apis_reason_rule(listed, key, brand_reporter):
     subject, platforms = listed
     _ask(brand_reporter, _body(subject, key))
