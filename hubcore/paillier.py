@@ -15,6 +15,7 @@ import math
 
 from phe import paillier
 
+from hubcore.canonical import canonical_json
 from hubcore.packages import sshsig_verify
 
 MIN_KEY_BITS = 3072
@@ -125,11 +126,6 @@ def aggregate_decrypt(private_key: paillier.PaillierPrivateKey, aggregate: dict[
         )
         for name in FIGURES
     }
-
-
-def canonical_json(value) -> bytes:
-    """The one byte form the hub hashes and signs: sorted keys, no spaces, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def aggregate_sha256(aggregate: dict[str, str]) -> str:

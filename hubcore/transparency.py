@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from hubcore.canonical import canonical_json
 from hubcore.checkpoints import SIGNATURE_DASH, key_id, note_sign_check
 
 NOTE_FORMAT = "iih-transparency-report/1"
@@ -52,7 +53,7 @@ class SignedReport:
 
 def document_bytes(document: dict) -> bytes:
     """The document as stored, served and signed: sorted keys, no spaces, UTF-8, a final newline."""
-    return (json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+    return canonical_json(document) + b"\n"
 
 
 def _note_text(origin: str, period: str, digest: bytes, *, draft: bool) -> str:

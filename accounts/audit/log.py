@@ -8,12 +8,11 @@ checkpoints that are also written outside the database (checkpoints.py).
 
 from __future__ import annotations
 
-import json
-
 from django.db import connection
 
 from accounts.audit.models import AuditEvent, AuditLogHead
 from hubcore import merkle
+from hubcore.canonical import canonical_json
 
 
 def canonical_leaf(event: AuditEvent) -> bytes:
@@ -38,7 +37,7 @@ def canonical_leaf(event: AuditEvent) -> bytes:
     # Only when present, so that the leaves of events written before the field existed still match.
     if event.client_request_id:
         fields["client_request_id"] = event.client_request_id
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return canonical_json(fields)
 
 
 def event_leaf_hash(event: AuditEvent) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from hub.keys import signing_key
 from hubcore import paillier
+from hubcore.canonical import canonical_json
 from hubcore.packages import raw_public, sshsig_sign
 from sharing.models import SalesTotalsRequest
 
@@ -40,7 +41,7 @@ def statement_of(
 
 def statement_signed(**parts) -> tuple[str, str]:
     """The statement's canonical JSON and its armored OpenSSH signature by the hub."""
-    body = paillier.canonical_json(statement_of(**parts))
+    body = canonical_json(statement_of(**parts))
     return body.decode("utf-8"), sshsig_sign(body, signing_key(), paillier.STATEMENT_NAMESPACE).decode(
         "ascii"
     )
