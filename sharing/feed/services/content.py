@@ -213,54 +213,62 @@ def fixed_objects() -> list[dict]:
         description="The neutral hub operator that publishes this feed.",
         identity_class="organization",
     )
-    extension = stix2.v21.ExtensionDefinition(
-        id=EXTENSION_ID,
-        created_by_ref=HUB_IDENTITY_ID,
-        created=_FIXED_CREATED,
-        modified=_EXTENSION_MODIFIED,
-        name="Infringer Intelligence Hub: identifier tokens and listed subjects",
-        description="Hub identifier tokens (a new SCO) and the shareable state of a listed subject.",
-        schema=_EXTENSION_SCHEMA,
-        version="1.2.0",
-        extension_types=["new-sco", "property-extension"],
+    # (id, created, modified, name, description, schema, version, extension types)
+    definitions = (
+        (
+            EXTENSION_ID,
+            _FIXED_CREATED,
+            _EXTENSION_MODIFIED,
+            "Infringer Intelligence Hub: identifier tokens and listed subjects",
+            "Hub identifier tokens (a new SCO) and the shareable state of a listed subject.",
+            _EXTENSION_SCHEMA,
+            "1.2.0",
+            ["new-sco", "property-extension"],
+        ),
+        (
+            FEEDBACK_EXTENSION_ID,
+            _FIXED_CREATED,
+            _FIXED_CREATED,
+            "Infringer Intelligence Hub: feedback from recipients",
+            "What a member did about a listed subject it matched, as a sighting of its indicator.",
+            _FEEDBACK_EXTENSION_SCHEMA,
+            "1.0.0",
+            ["property-extension"],
+        ),
+        (
+            OUTCOME_EXTENSION_ID,
+            _AUDIENCES_CREATED,
+            _AUDIENCES_CREATED,
+            "Infringer Intelligence Hub: what became of your reports",
+            "For each listed seller an organisation's accepted reports name, its outcome, as a note.",
+            _OUTCOME_EXTENSION_SCHEMA,
+            "1.0.0",
+            ["property-extension"],
+        ),
+        (
+            OPERATOR_EXTENSION_ID,
+            _AUDIENCES_CREATED,
+            _AUDIENCES_CREATED,
+            "Infringer Intelligence Hub: operator view of a listing",
+            "Operator-only counts about a listed seller (TLP:RED).",
+            _OPERATOR_EXTENSION_SCHEMA,
+            "1.0.0",
+            ["property-extension"],
+        ),
     )
-    feedback = stix2.v21.ExtensionDefinition(
-        id=FEEDBACK_EXTENSION_ID,
-        created_by_ref=HUB_IDENTITY_ID,
-        created=_FIXED_CREATED,
-        modified=_FIXED_CREATED,
-        name="Infringer Intelligence Hub: feedback from recipients",
-        description="What a member did about a listed subject it matched, as a sighting of its indicator.",
-        schema=_FEEDBACK_EXTENSION_SCHEMA,
-        version="1.0.0",
-        extension_types=["property-extension"],
-    )
-    audiences = [
+    extensions = [
         stix2.v21.ExtensionDefinition(
             id=extension_id,
             created_by_ref=HUB_IDENTITY_ID,
-            created=_AUDIENCES_CREATED,
-            modified=_AUDIENCES_CREATED,
+            created=created,
+            modified=modified,
             name=name,
             description=description,
             schema=schema,
-            version="1.0.0",
-            extension_types=["property-extension"],
+            version=version,
+            extension_types=types,
         )
-        for extension_id, name, description, schema in (
-            (
-                OUTCOME_EXTENSION_ID,
-                "Infringer Intelligence Hub: what became of your reports",
-                "For each listed seller an organisation's accepted reports name, its outcome, as a note.",
-                _OUTCOME_EXTENSION_SCHEMA,
-            ),
-            (
-                OPERATOR_EXTENSION_ID,
-                "Infringer Intelligence Hub: operator view of a listing",
-                "Operator-only counts about a listed seller (TLP:RED).",
-                _OPERATOR_EXTENSION_SCHEMA,
-            ),
-        )
+        for extension_id, created, modified, name, description, schema, version, types in definitions
     ]
     markings = [
         stix2.v21.MarkingDefinition(
@@ -271,4 +279,4 @@ def fixed_objects() -> list[dict]:
         )
         for marking_id, name, level in ((TLP_AMBER_ID, "TLP:AMBER", "amber"), (TLP_RED_ID, "TLP:RED", "red"))
     ]
-    return [json.loads(obj.serialize()) for obj in (identity, extension, feedback, *audiences, *markings)]
+    return [json.loads(obj.serialize()) for obj in (identity, *extensions, *markings)]
