@@ -221,7 +221,7 @@ class TaxiiObjectVersionsApi(_TaxiiPageApi):
         return selectors.object_versions_page(self.actor, collection, object_id, query)
 
     def entry(self, row) -> str:
-        return _taxii_time(row.version)
+        return _version_text(row)
 
 
 class TaxiiManifestApi(_TaxiiPageApi):
@@ -231,9 +231,15 @@ class TaxiiManifestApi(_TaxiiPageApi):
         return {
             "id": row.stix_id,
             "date_added": _taxii_time(row.date_added),
-            "version": _taxii_time(row.version),
+            "version": _version_text(row),
             "media_type": selectors.STIX_MEDIA_TYPE,
         }
+
+
+def _version_text(row) -> str:
+    """A version as the object itself names it (its `modified`, or `created` for an object that is never
+    modified): the same text a client reads in the object, not the same instant in other digits."""
+    return row.content.get("modified", row.content["created"])
 
 
 def _taxii_time(moment) -> str:

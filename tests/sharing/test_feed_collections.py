@@ -63,6 +63,28 @@ def _notes(organisation) -> list[FeedObjectVersion]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
+def test_versions_and_the_manifest_name_a_version_as_the_object_does():
+    """STIX writes 100 ms as ".1Z": the versions list and the manifest give the object's own text."""
+    from datetime import UTC, datetime
+
+    report_make_accepted(
+        persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER), seller_identifiers(640)
+    )
+    row = FeedObjectVersion.objects.get(collection=LISTINGS_COLLECTION_ID, stix_type="indicator")
+    row.version = datetime(2026, 12, 1, 9, 0, 0, 100000, tzinfo=UTC)
+    row.content = {**row.content, "modified": "2026-12-01T09:00:00.1Z"}
+    row.save(update_fields=["version", "content"])
+    analyst = persona(K.PLATFORM, R.ANALYST)
+    base = _collection_url(LISTINGS_COLLECTION_ID)
+
+    versions = _get(analyst, f"{base}objects/{row.stix_id}/versions/").json()["versions"]
+    manifest = _get(analyst, f"{base}manifest/", **{"match[id]": row.stix_id}).json()["objects"]
+
+    assert versions == ["2026-12-01T09:00:00.1Z"]
+    assert [entry["version"] for entry in manifest] == ["2026-12-01T09:00:00.1Z"]
+
+
 def test_the_oasis_client_gets_one_object_and_pages_through_its_versions(live_server):
     reviewer = persona(K.OPERATOR, R.REVIEWER)
     brands = [persona(K.RIGHTS_OWNER, R.REPORTER) for _ in range(3)]
