@@ -142,6 +142,47 @@ def test_overlapping_periods_for_the_same_seller_are_refused_so_no_one_differenc
 
 
 @pytest.mark.django_db
+def test_a_rights_owners_request_does_not_block_a_courts_order_for_the_same_period(
+    listed, key, brand_reporter
+):
+    """Each result is encrypted to its own requester's key: a court's order and a rights owner's
+    request cannot be subtracted from each other by either, so neither blocks the other. Courts
+    among themselves still may not overlap."""
+    subject, _ = listed
+    clerk, other_clerk = persona(K.COURT, R.ANALYST), persona(K.COURT, R.ANALYST)
+    case = {"case_reference": "(2026) Hu 0115 Min Chu 9"}
+    assert _ask(brand_reporter, _body(subject, key)).status_code == 201
+
+    court = _ask(clerk, _body(subject, key, **case))
+    second_court = _ask(other_clerk, _body(subject, key, **case))
+    brand_again = _ask(brand_reporter, _body(subject, key, period_start="2025-03-01"))
+
+    assert court.status_code == 201, court.content
+    assert second_court.status_code == 400 and "period_start" in _fields(second_court)
+    assert brand_again.status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_refused_request_released_nothing_so_its_period_may_be_asked_again(
+    key, brand_reporter, other_brand_reporter, reviewer
+):
+    seller = seller_identifiers(77)
+    report_make_accepted(brand_reporter, reviewer, seller)
+    report_make_accepted(other_brand_reporter, reviewer, seller)
+    client_for(persona(K.PLATFORM, R.ANALYST)).post("/api/v1/checks", {"identifiers": seller}, format="json")
+    (subject,) = Subject.objects.all()
+    assert _ask(brand_reporter, _body(str(subject.public_id), key)).status_code == 201
+    blocked = _ask(other_brand_reporter, _body(str(subject.public_id), key))
+
+    assert sales_totals_close_due(now=timezone.now() + timedelta(days=15)) == 1  # one member: refused
+    again = _ask(other_brand_reporter, _body(str(subject.public_id), key))
+
+    assert blocked.status_code == 400
+    assert SalesTotalsRequest.objects.filter(status="refused").count() == 1
+    assert again.status_code == 201, again.content
+
+
+@pytest.mark.django_db
 def test_no_part_of_a_seller_split_in_three_may_be_asked_about_again_for_the_same_period(
     key, brand_reporter, reviewer
 ):

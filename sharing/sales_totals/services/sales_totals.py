@@ -2,8 +2,9 @@
 
 1. A rights owner with a listed seller it reported (or a court, for a case) asks for the seller's
    totals over a period, in one currency, under its Paillier public key (n ≥ 3072 bits; the key pair
-   is hubctl's, never the hub's). One request per seller and period: a period overlapping any earlier
-   request for the same seller is refused, so no one learns a member's figure by differencing.
+   is hubctl's, never the hub's). One request per seller and period: a period overlapping an earlier
+   request for the same seller that may still release (or did) is refused, so no one learns a member's
+   figure by differencing; courts and rights owners are checked apart (see _overlapping).
 2. Every platform and logistics member whose own check, bulk screening or watch matched the seller
    (SubjectMatch) gets a task; it submits three ciphertexts (gross sales in minor units, orders,
    units), encrypted by hubctl under the requester's key, and how many accounts they cover, or it
@@ -23,6 +24,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -142,12 +144,22 @@ def _subject_for(*, actor: Actor, public_id: str) -> Subject:
     return subject
 
 
-def _overlapping(subject: Subject, tokens: list[int], ask: SalesTotalsAsk) -> bool:
+def _overlapping(subject: Subject, tokens: list[int], ask: SalesTotalsAsk, *, court: bool) -> bool:
     """Whether a request for this seller, or for any seller sharing an account with it (one it was
-    merged from or split off from, however many parts), already covers part of the period."""
-    earlier = SalesTotalsRequest.objects.filter(
-        period_start__lte=ask.period_end, period_end__gte=ask.period_start
-    ).values_list("subject_id", "subject_ref", "tokens")
+    merged from or split off from, however many parts), already covers part of the period.
+
+    Only requests that may still release, or did, count: a refused one released nothing to subtract.
+    Courts and rights owners are kept apart, so a rights owner's request cannot block a court's order
+    (nor a court's a rights owner's): each result is encrypted to its own requester's key, so neither
+    can subtract the other's. Among rights owners every requester counts, since two of them could
+    pool their results."""
+    by_courts = Q(requester__kind=OrganisationKind.COURT)
+    earlier = (
+        SalesTotalsRequest.objects.filter(period_start__lte=ask.period_end, period_end__gte=ask.period_start)
+        .exclude(status=SalesTotalsStatus.REFUSED)
+        .filter(by_courts if court else ~by_courts)
+        .values_list("subject_id", "subject_ref", "tokens")
+    )
     held = set(tokens)
     return any(
         subject_id == subject.pk or subject_ref == subject.public_id or held.intersection(asked)
@@ -160,7 +172,7 @@ def _request_create(*, ask: SalesTotalsAsk, subject: Subject, actor: Actor) -> S
     if locks.lock_subject(subject.pk) is None:  # gone since it was read
         raise ConflictError(gettext("The seller is no longer listed."))
     tokens = sorted(IdentifierToken.objects.filter(subject=subject).values_list("pk", flat=True))
-    if _overlapping(subject, tokens, ask):
+    if _overlapping(subject, tokens, ask, court=actor.organisation.kind == OrganisationKind.COURT):
         message = gettext(
             "A request for this seller already covers part of this period; periods may not overlap."
         )
