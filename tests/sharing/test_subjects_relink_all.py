@@ -96,3 +96,49 @@ def test_relink_all_sends_members_matches_and_feedback_to_the_part_holding_what_
     phone_b.refresh_from_db()
     assert SubjectMatch.objects.get().subject_id == phone_b.subject_id
     assert HitFeedback.objects.get().subject_id == phone_b.subject_id
+
+
+def test_a_relink_all_interrupted_after_moving_tokens_is_completed_by_the_next_run(
+    brand_reporter, other_brand_reporter, reviewer, platform_analyst, monkeypatch
+):
+    """The follow-through is derived from what is stored: a crash between moving the tokens and moving
+    the matches and feedback leaves nothing the next run cannot repair, though it moves no token."""
+    from sharing.models import HitFeedback, SubjectMatch
+    from sharing.subjects.services import subjects_relink_all as relink_all
+
+    report_make_accepted(brand_reporter, reviewer, SELLER_A)
+    report_make_accepted(other_brand_reporter, reviewer, SELLER_B)
+    _merge_through_the_name()
+    phone_b = IdentifierToken.objects.filter(identifier_type="phone").order_by("pk").last()
+    SubjectMatch.objects.create(
+        organisation=platform_analyst.organisation,
+        subject=phone_b.subject,
+        source="check",
+        reference="b",
+        tokens=[phone_b.pk],
+    )
+    HitFeedback.objects.create(
+        organisation=platform_analyst.organisation,
+        subject=phone_b.subject,
+        member=platform_analyst,
+        outcome="acted",
+        action="blocked",
+    )
+
+    def die(*args, **kwargs):  # the process dies where the follow-through would start
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(relink_all, "_followers_reconcile", die)
+    with pytest.raises(RuntimeError):
+        _relink()
+    phone_b.refresh_from_db()
+    assert SubjectMatch.objects.get().subject_id != phone_b.subject_id  # the crash left it behind
+    monkeypatch.undo()
+
+    again = _relink()
+
+    phone_b.refresh_from_db()
+    assert "0 tokens moved" in again
+    assert SubjectMatch.objects.get().subject_id == phone_b.subject_id
+    assert HitFeedback.objects.get().subject_id == phone_b.subject_id
+    assert sorted(SubjectMatch.objects.get().tokens) == [phone_b.pk]

@@ -6,18 +6,20 @@ transaction. So a second run writes nothing (idempotent) and an interrupted run 
 running it again: the plan is recomputed from what is stored and the rest is written.
 Which subject a component keeps follows the incremental rule (subjects.py): components in order
 of their smallest token, each keeping the oldest subject still free among its tokens'.
-Members' matches and feedback then follow the tokens they matched, as after an incremental change.
+Members' matches and feedback then follow the tokens they matched, as after an incremental change;
+which ones need it is derived from what is stored, so an interrupted run is completed by the next.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
 
 from django.db import transaction
 
 from sharing.locks import lock_tokens
-from sharing.models import IdentifierToken, Subject
+from sharing.models import HitFeedback, IdentifierToken, SalesTotalsRequest, Subject, SubjectMatch
 from sharing.subjects.services.subjects import components_of, counting, linking_links, members_words_follow
 
 NEW = 0  # a component that needs a subject created for it
@@ -62,7 +64,7 @@ def subjects_relink_all(*, batch_size: int = 1000, dry_run: bool = False) -> Rel
             with transaction.atomic():
                 lock_tokens(batch)
                 IdentifierToken.objects.filter(pk__in=batch).update(subject=None)
-        _followers_move(moves, unlinked, current)
+        _followers_reconcile(moves, current)
         deleted = Subject.objects.filter(tokens__isnull=True).delete()[1].get("sharing.Subject", 0)
     else:
         deleted = len(set(current.values()) - kept) + Subject.objects.filter(tokens__isnull=True).count()
@@ -72,20 +74,47 @@ def subjects_relink_all(*, batch_size: int = 1000, dry_run: bool = False) -> Rel
 
 
 @transaction.atomic
-def _followers_move(moves: list[tuple[list[int], int]], unlinked: list[int], current: dict[int, int]) -> None:
-    """What members matched and said about the subjects that changed follows the tokens they matched,
-    as after an incremental merge or split (subjects.members_words_follow)."""
-    moved = [token for tokens, _ in moves for token in tokens]
-    touched = {current[token] for token in [*moved, *unlinked] if token in current}
+def _followers_reconcile(moves: list[tuple[list[int], int]], current: dict[int, int]) -> None:
+    """What members matched and said follows the tokens they matched, as after an incremental merge or
+    split (subjects.members_words_follow). Which subjects need it is derived from what is stored, not
+    from this run's moves: every subject holding a match on tokens it no longer holds, and every subject
+    left with no token that a match, feedback or sales totals request still names. So a run interrupted
+    after moving tokens and before this is completed by the next run, which moves no token."""
+    holder = dict(
+        IdentifierToken.objects.filter(subject__isnull=False)
+        .values_list("pk", "subject_id")
+        .iterator(chunk_size=10000)
+    )
+    recorded: dict[int, set[int]] = defaultdict(set)  # subject -> the tokens its matches and requests name
+    touched: set[int] = set()
+    matches = SubjectMatch.objects.values_list("subject_id", "tokens").iterator(chunk_size=10000)
+    requests = SalesTotalsRequest.objects.filter(subject__isnull=False).values_list("subject_id", "tokens")
+    for subject_id, tokens in matches:
+        recorded[subject_id].update(tokens)
+        if any(holder.get(token) != subject_id for token in tokens):
+            touched.add(subject_id)
+    for subject_id, tokens in requests:
+        recorded[subject_id].update(tokens)
+    empty = set(Subject.objects.filter(tokens__isnull=True).values_list("pk", flat=True))
+    with_feedback = set(HitFeedback.objects.filter(subject_id__in=empty).values_list("subject_id", flat=True))
+    gone = empty & (set(recorded) | with_feedback)
+    touched |= gone
     if not touched:
         return
-    now_on = dict(IdentifierToken.objects.filter(pk__in=moved).values_list("pk", "subject_id"))
+    # A merged-away subject's successor: where this run moved its first token, else (a resumed run)
+    # the oldest subject now holding a token its matches or requests named.
     successor: dict[int, int] = {}
-    for token in sorted(moved):
-        if token in current and now_on.get(token) and now_on[token] != current[token]:
-            successor.setdefault(current[token], now_on[token])
-    gone = set(Subject.objects.filter(pk__in=touched, tokens__isnull=True).values_list("pk", flat=True))
-    members_words_follow(touched=touched, successor=successor, gone=gone)
+    for tokens, _ in sorted(moves, key=lambda move: min(move[0])):
+        for token in sorted(tokens):
+            if token in current and holder.get(token) not in (None, current[token]):
+                successor.setdefault(current[token], holder[token])
+    for subject_id in sorted(gone - set(successor)):
+        places = {holder[token] for token in recorded.get(subject_id, ()) if token in holder}
+        if places:
+            successor[subject_id] = min(places)
+    members_words_follow(
+        touched=touched, successor={s: successor[s] for s in gone if s in successor}, gone=gone
+    )
 
 
 def _plan(
