@@ -94,6 +94,9 @@ class SalesTotalsTasksApi(HubListApi):
     def page_audit(self, page, *, filters):
         selectors.tasks_page_audit(actor=self.actor, page=page)
 
+    def page_rows(self, page):
+        return selectors.tasks_with_own_matches(actor=self.actor, tasks=list(page))
+
 
 class SalesTotalsTaskDetailApi(HubApiView):
     required_capability = Capability.SALES_TOTALS_CONTRIBUTE
@@ -101,9 +104,7 @@ class SalesTotalsTaskDetailApi(HubApiView):
 
     @extend_schema(responses={200: s.SalesTotalsTaskOutput}, summary="One task, with the requester's key")
     def get(self, request, task_id):
-        return Response(
-            s.SalesTotalsTaskOutput(selectors.task_read(actor=self.actor, public_id=task_id)).data
-        )
+        return Response(_task_output(self.actor, selectors.task_read(actor=self.actor, public_id=task_id)))
 
 
 class SalesTotalsSubmitApi(HubApiView):
@@ -139,7 +140,7 @@ class SalesTotalsSubmitApi(HubApiView):
             submission=Submission(ciphertexts=dict(data["ciphertexts"]), accounts=data["accounts"]),
             actor=self.actor,
         )
-        return Response(s.SalesTotalsTaskOutput(answered).data)
+        return Response(_task_output(self.actor, answered))
 
 
 class SalesTotalsDeclineApi(HubApiView):
@@ -163,4 +164,9 @@ class SalesTotalsDeclineApi(HubApiView):
         payload.is_valid(raise_exception=True)
         task = selectors.task_get(actor=self.actor, public_id=task_id)
         declined = sales_totals_decline(task=task, reason=payload.validated_data["reason"], actor=self.actor)
-        return Response(s.SalesTotalsTaskOutput(declined).data)
+        return Response(_task_output(self.actor, declined))
+
+
+def _task_output(actor, task) -> dict:
+    (task,) = selectors.tasks_with_own_matches(actor=actor, tasks=[task])
+    return s.SalesTotalsTaskOutput(task).data

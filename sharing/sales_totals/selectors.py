@@ -17,7 +17,7 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
-from sharing.models import MatchSource, SalesTotalsRequest, SalesTotalsStatus, SalesTotalsTask, SubjectMatch
+from sharing.models import SalesTotalsRequest, SalesTotalsStatus, SalesTotalsTask, SubjectMatch
 
 
 def requests_visible_to(*, actor: Actor) -> QuerySet[SalesTotalsRequest]:
@@ -103,16 +103,24 @@ def tasks_page_audit(*, actor: Actor, page: list[SalesTotalsTask]) -> None:
 
 
 def own_matches_of(*, actor: Actor, tasks: list[SalesTotalsTask]) -> dict[int, list[tuple[str, str]]]:
-    """Per task, how the member's own screening matched its seller: (source label, its own reference:
-    a check id, a bulk job id, a watch entry id), so the member can find the accounts to total."""
+    """Per task, how the member's own screening matched its seller: (source: check, bulk or watch; its
+    own reference: a check id, a bulk job id, a watch entry id), so the member can find the accounts
+    to total. Only the member's own matches: never another member's."""
     subject_of = {task.pk: task.request.subject_id for task in tasks if task.request.subject_id}
-    found: dict[int, list[tuple[str, str]]] = {}
     rows = SubjectMatch.objects.filter(
         organisation=actor.organisation, subject_id__in=set(subject_of.values())
     ).order_by("matched_at", "pk")
     by_subject: dict[int, list[tuple[str, str]]] = {}
     for row in rows:
-        by_subject.setdefault(row.subject_id, []).append((str(MatchSource(row.source).label), row.reference))
-    for task_pk, subject_id in subject_of.items():
-        found[task_pk] = by_subject.get(subject_id, [])
-    return found
+        by_subject.setdefault(row.subject_id, []).append((row.source, row.reference))
+    return {task_pk: by_subject.get(subject_id, []) for task_pk, subject_id in subject_of.items()}
+
+
+def tasks_with_own_matches(*, actor: Actor, tasks: list[SalesTotalsTask]) -> list[SalesTotalsTask]:
+    """The tasks, each carrying `own_matches` for the API's output."""
+    matches = own_matches_of(actor=actor, tasks=tasks)
+    for task in tasks:
+        task.own_matches = [
+            {"source": source, "reference": reference} for source, reference in matches.get(task.pk, [])
+        ]
+    return tasks

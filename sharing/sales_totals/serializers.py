@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from hubcore import paillier
-from sharing.models import SalesTotalsRequest, SalesTotalsStatus, SalesTotalsTask
+from sharing.models import MatchSource, SalesTotalsRequest, SalesTotalsStatus, SalesTotalsTask
 from sharing.sales_totals.services.sales_totals import SalesTotalsAsk, ask_problems, refusal_message
 
 CIPHERTEXT_MAX = 4000
@@ -112,6 +112,11 @@ class SalesTotalsRequestOutput(serializers.ModelSerializer):
         return request.statement_signature
 
 
+class OwnMatchOutput(serializers.Serializer):
+    source = serializers.ChoiceField(choices=MatchSource.choices)
+    reference = serializers.CharField()
+
+
 class SalesTotalsTaskOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     request = serializers.UUIDField(source="request.public_id")
@@ -122,6 +127,12 @@ class SalesTotalsTaskOutput(serializers.ModelSerializer):
     currency = serializers.CharField(source="request.currency")
     deadline = serializers.DateTimeField(source="request.deadline")
     public_key = serializers.CharField(source="request.public_key_n", help_text="the requester's Paillier n")
+    own_matches = OwnMatchOutput(
+        many=True,
+        read_only=True,
+        help_text="How your own screening matched the seller (your check, bulk job or watch entry ids), "
+        "so you can find the accounts to total. Never another member's.",
+    )
 
     class Meta:
         model = SalesTotalsTask
@@ -136,6 +147,7 @@ class SalesTotalsTaskOutput(serializers.ModelSerializer):
             "currency",
             "deadline",
             "public_key",
+            "own_matches",
             "accounts",
             "decline_reason",
             "responded_at",

@@ -15,7 +15,7 @@ from accounts.web_access import ActorRequest, api_input, capability_required, do
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
 from hubcore import paillier
-from sharing.models import SalesTotalsStatus, SalesTotalsTaskStatus
+from sharing.models import MatchSource, SalesTotalsStatus, SalesTotalsTaskStatus
 from sharing.sales_totals import selectors
 from sharing.sales_totals.inputs import DeclineInput
 from sharing.sales_totals.services.sales_totals import refusal_message, sales_totals_decline
@@ -97,7 +97,7 @@ def _tasks_render(request, *, errors=None, posted=None, status: int = 200) -> Ht
         {
             "id": task.public_id,
             "seller": task.request.subject_ref,
-            "matches": matches.get(task.pk, []),
+            "matches": [(MatchSource(source).label, ref) for source, ref in matches.get(task.pk, [])],
             "status": SalesTotalsTaskStatus(task.status).label,
             "pending": task.status == SalesTotalsTaskStatus.PENDING
             and task.request.status == SalesTotalsStatus.OPEN,

@@ -382,6 +382,24 @@ def test_a_members_task_names_the_seller_and_its_own_matches_only(listed, key, b
 
 
 @pytest.mark.django_db
+def test_the_task_api_names_the_members_own_matches_only(listed, key, brand_reporter):
+    from sharing.models import SubjectMatch
+
+    subject, platforms = listed
+    _ask(brand_reporter, _body(subject, key))
+    own = SubjectMatch.objects.get(organisation=platforms[0].organisation)
+    other = SubjectMatch.objects.get(organisation=platforms[1].organisation)
+    api = client_for(platforms[0])
+
+    listed_tasks = api.get("/api/v1/sales-totals-tasks").json()["results"]
+    one = api.get(f"/api/v1/sales-totals-tasks/{listed_tasks[0]['id']}").json()
+
+    assert listed_tasks[0]["own_matches"] == [{"source": "check", "reference": own.reference}]
+    assert one["own_matches"] == listed_tasks[0]["own_matches"]
+    assert other.reference not in str(listed_tasks) + str(one)
+
+
+@pytest.mark.django_db
 def test_declining_on_the_page_follows_the_apis_reason_rule(listed, key, brand_reporter):
     subject, platforms = listed
     _ask(brand_reporter, _body(subject, key))
