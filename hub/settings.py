@@ -237,9 +237,9 @@ HUB_APPLICATION_RATE = env_str("HUB_APPLICATION_RATE", "10/hour")
 HUB_APPLICATION_MAX_DOCUMENTS = env_int("HUB_APPLICATION_MAX_DOCUMENTS", 5)
 
 # The listed person's own route (sharing/subject_access/, /my-listing/). Codes to a phone go through an
-# SMS gateway: HUB_SMS_BACKEND names a class with send(to=, body=) (sharing/subject_access/sms.py); the
+# SMS gateway: HUB_SMS_BACKEND names a class with send(to=, body=) (sharing/subject_access/services/sms.py); the
 # embedded default writes each message to a file under HUB_SMS_FILE_PATH, as mail goes to var/mail/.
-HUB_SMS_BACKEND = env_str("HUB_SMS_BACKEND", "sharing.subject_access.sms.FileSmsBackend")
+HUB_SMS_BACKEND = env_str("HUB_SMS_BACKEND", "sharing.subject_access.services.sms.FileSmsBackend")
 HUB_SMS_FILE_PATH = env_str("HUB_SMS_FILE_PATH", str(VAR_DIR / "sms"))
 # The country a phone number without its +code is read in.
 HUB_SUBJECT_DEFAULT_COUNTRY = env_str("HUB_SUBJECT_DEFAULT_COUNTRY", "CN")

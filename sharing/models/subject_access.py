@@ -36,7 +36,9 @@ class IdentifierChallenge(models.Model):
             models.CheckConstraint(
                 condition=Q(identifier_type__in=PROVABLE_TYPES), name="identifier_challenge_type_provable"
             ),
-            models.CheckConstraint(condition=Q(attempts__lte=5), name="identifier_challenge_at_most_5_attempts"),
+            models.CheckConstraint(
+                condition=Q(attempts__lte=5), name="identifier_challenge_at_most_5_attempts"
+            ),
         ]
 
 

@@ -18,9 +18,7 @@ class CodeRequestInput(serializers.Serializer):
 
 
 class CodeInput(serializers.Serializer):
-    code = serializers.RegexField(
-        r"^\s*\d{6}\s*$", error_messages={"invalid": _("The code is six digits.")}
-    )
+    code = serializers.RegexField(r"^\s*\d{6}\s*$", error_messages={"invalid": _("The code is six digits.")})
 
 
 class AppealInput(serializers.Serializer):

@@ -93,9 +93,7 @@ def subject_code(request) -> HttpResponse:
     except DomainError as exc:
         return _refused(request, "subject_access/code.html", {}, exc)
     request.session.cycle_key()  # a new session id once something is proven in it
-    request.session[PROVEN_KEY] = [
-        p.as_session() for p in {*_proven(request), proven}
-    ]
+    request.session[PROVEN_KEY] = [p.as_session() for p in {*_proven(request), proven}]
     del request.session[CHALLENGE_KEY]
     return redirect("subject-statement")
 
@@ -133,7 +131,9 @@ def subject_appeal(request) -> HttpResponse:
         subject_appeal_file(proven=proven, grounds=data["grounds"], request_id=_request_id(request))
     except DomainError as exc:
         return _statement_page(request, proven, errors=domain_errors(exc), status=exc.status_code)
-    messages.success(request, gettext("Your appeal was filed. The reporters were told and their window runs."))
+    messages.success(
+        request, gettext("Your appeal was filed. The reporters were told and their window runs.")
+    )
     return redirect("subject-statement")
 
 
@@ -157,6 +157,8 @@ def subject_export_download(request) -> HttpResponse:
     if not proven:
         return redirect("subject-start")
     document = subject_export(proven=proven, request_id=_request_id(request))
-    response = HttpResponse(json.dumps(document, indent=2, ensure_ascii=False), content_type="application/json")
+    response = HttpResponse(
+        json.dumps(document, indent=2, ensure_ascii=False), content_type="application/json"
+    )
     response["Content-Disposition"] = 'attachment; filename="my-listing-export.json"'
     return response

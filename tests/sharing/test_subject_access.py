@@ -31,7 +31,7 @@ from sharing.models import (
     RestrictedRecord,
     WebhookOutbox,
 )
-from tests.factories import client_for, member_make, persona, report_make_accepted, seller_identifiers
+from tests.factories import client_for, member_make, persona, report_make_accepted
 from tests.sharing.test_raw_value_leak import _all_table_text
 from tests.webhook_receiver import receiver  # noqa: F401  (the fixture)
 
@@ -78,9 +78,15 @@ def test_a_code_by_email_proves_the_address_and_the_statement_gives_the_checks_a
     assert re.search(r'id="subject-reporters">1<', body)
     assert "Counterfeit" in body and "working days" in body
     session = client.session["subject_access_proven"]
-    assert [item["type"] for item in session] == ["email"] and "listed.person" not in json.dumps(session).lower()
+    assert [item["type"] for item in session] == ["email"] and "listed.person" not in json.dumps(
+        session
+    ).lower()
     tags = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {AuditTag.SUBJECT_CODE_SENT, AuditTag.SUBJECT_CODE_VERIFIED, AuditTag.SUBJECT_STATEMENT_READ} <= tags
+    assert {
+        AuditTag.SUBJECT_CODE_SENT,
+        AuditTag.SUBJECT_CODE_VERIFIED,
+        AuditTag.SUBJECT_STATEMENT_READ,
+    } <= tags
     assert AuditEvent.objects.filter(legal_basis=LegalBasis.DATA_SUBJECT_RIGHTS).count() >= 3
 
 
@@ -148,9 +154,7 @@ def test_a_challenge_never_holds_more_than_five_attempts():
 def test_code_requests_are_rate_limited_per_identifier_with_a_clear_message(settings):
     settings.HUB_SUBJECT_CODE_REQUEST_RATE_TOKEN = "2/hour"
 
-    answers = [
-        Client().post("/my-listing/", {"identifier_type": "email", "value": EMAIL}) for _ in range(3)
-    ]
+    answers = [Client().post("/my-listing/", {"identifier_type": "email", "value": EMAIL}) for _ in range(3)]
 
     assert [a.status_code for a in answers] == [302, 302, 429]
     assert "Too many requests" in answers[2].content.decode() and int(answers[2]["Retry-After"]) > 0
@@ -258,7 +262,9 @@ def test_a_correction_reaches_the_reporter_and_the_operators_sealed():
     assert str(request.public_id) in note.message and "not mine" not in note.message
     alert = Alert.objects.get(kind="rectification_requested")
     assert alert.details == {"request": str(request.public_id), "reports": 1}
-    assert RestrictedRecord.objects.filter(owner_type="rectification", owner_id=str(request.public_id)).exists()
+    assert RestrictedRecord.objects.filter(
+        owner_type="rectification", owner_id=str(request.public_id)
+    ).exists()
     row = AuditEvent.objects.get(action=AuditTag.SUBJECT_RECTIFICATION_REQUESTED)
     assert "not mine" not in json.dumps(row.details)
 
@@ -277,10 +283,15 @@ def test_a_too_short_correction_or_appeal_is_named_on_its_field():
 
 def _late_answer(reporter, dispute: Dispute):
     """The reporter answers through the API after its window ended."""
-    DisputedReport.objects.filter(dispute=dispute).update(response_due=timezone.localdate() - timedelta(days=1))
+    DisputedReport.objects.filter(dispute=dispute).update(
+        response_due=timezone.localdate() - timedelta(days=1)
+    )
     return client_for(reporter).post(
         f"/api/v1/disputes/{dispute.public_id}/answer",
-        {"note": "Suit filed.", "evidence": [{"name": "suit.pdf", "content_base64": base64.b64encode(b"%PDF").decode()}]},
+        {
+            "note": "Suit filed.",
+            "evidence": [{"name": "suit.pdf", "content_base64": base64.b64encode(b"%PDF").decode()}],
+        },
         format="json",
     )
 
@@ -303,7 +314,11 @@ def _raw(identifiers):
 
 def _check_level(identifiers) -> str:
     analyst = persona(K.PLATFORM, R.ANALYST)
-    return client_for(analyst).post("/api/v1/checks", {"identifiers": identifiers}, format="json").json()["level"]
+    return (
+        client_for(analyst)
+        .post("/api/v1/checks", {"identifiers": identifiers}, format="json")
+        .json()["level"]
+    )
 
 
 def test_a_direct_appeal_follows_the_dispute_rules_and_its_lapse_withdraws_the_listing_everywhere():

@@ -117,7 +117,11 @@ def _dispute_create(
         actor,
         AuditTag.DISPUTE_FILED,
         dispute,
-        {"reports": len(reports), "due": dispute.response_due.isoformat(), **lookup_counts(hits=1, looked_up=1)},
+        {
+            "reports": len(reports),
+            "due": dispute.response_due.isoformat(),
+            **lookup_counts(hits=1, looked_up=1),
+        },
     )
     return dispute_invariant_check(dispute)
 
@@ -165,7 +169,9 @@ def dispute_file_by_subject(*, tokenised: list, grounds: str, request_id: str = 
         report__in=reports, filed_by__isnull=True, state__in=LIVE_COVERAGE_STATES
     ).exists()
     if live:
-        raise ConflictError(gettext("Your appeal of these reports is still open; its outcome is on this page."))
+        raise ConflictError(
+            gettext("Your appeal of these reports is still open; its outcome is on this page.")
+        )
     try:
         return _subject_dispute_create(reports=reports, grounds=grounds, request_id=request_id)
     except IntegrityError:  # a concurrent filing won the race to the one-live-dispute rule
@@ -386,7 +392,9 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
             _report_decide(row, outcome)
     dispute.decided_by, dispute.decided_at, dispute.decision_reason = actor.member, timezone.now(), reason
     _status_settle(dispute)
-    for organisation_id in _parties(dispute, dispute.reports.values_list("reporter_organisation_id", flat=True)):
+    for organisation_id in _parties(
+        dispute, dispute.reports.values_list("reporter_organisation_id", flat=True)
+    ):
         notify(
             organisation_id=organisation_id,
             # Every covered report took the outcome (_report_decide), so it is the dispute's status.

@@ -79,7 +79,9 @@ def _identifier_entries(rows: list[IdentifierToken]) -> list[dict]:
             "first_seen": row.first_seen_at.isoformat(),
             "subject": str(row.subject.public_id) if row.subject else None,
             "accounts_linked_in_subject": (
-                dict(Counter(row.subject.tokens.values_list("identifier_type", flat=True))) if row.subject else {}
+                dict(Counter(row.subject.tokens.values_list("identifier_type", flat=True)))
+                if row.subject
+                else {}
             ),
         }
         for row in rows
@@ -107,7 +109,10 @@ def _match_counts(rows: list[IdentifierToken]) -> dict:
     matches = SubjectMatch.objects.filter(subject_id__in={r.subject_id for r in rows if r.subject_id})
     organisations = matches.values("organisation_id").distinct().count()
     by_source = Counter(matches.values_list("source", flat=True))
-    return {source: suppressed(count, organisations=organisations).as_json() for source, count in by_source.items()}
+    return {
+        source: suppressed(count, organisations=organisations).as_json()
+        for source, count in by_source.items()
+    }
 
 
 @transaction.atomic
@@ -116,11 +121,15 @@ def subject_export(*, proven: list[ProvenIdentifier], request_id: str = "") -> d
     rows = list(stored_tokens_find([p.token for p in proven]).values())
     reports = _reports_naming([r.pk for r in rows])
     result = check_result_for(rows, policy=DEFAULT_LEVEL_POLICY, now=timezone.now())
-    sealed = RestrictedRecord.objects.filter(owner_type="report", owner_id__in=[str(r.public_id) for r in reports])
+    sealed = RestrictedRecord.objects.filter(
+        owner_type="report", owner_id__in=[str(r.public_id) for r in reports]
+    )
     document = {
         "format": EXPORT_FORMAT,
         "generated_at": timezone.now().isoformat(),
-        "identifiers_proven": [{"type": p.type, "on_file": any(r.identifier_type == p.type for r in rows)} for p in proven],
+        "identifiers_proven": [
+            {"type": p.type, "on_file": any(r.identifier_type == p.type for r in rows)} for p in proven
+        ],
         "identifiers_on_file": _identifier_entries(rows),
         "check_answer": {
             "level": result.level,

@@ -25,8 +25,8 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from hub.errors import DomainError
 from sharing.models import IdentifierChallenge
-from sharing.subject_access.sms import SmsNotSent, sms_send
-from sharing.subject_access.throttle import (
+from sharing.subject_access.services.sms import SmsNotSent, sms_send
+from sharing.subject_access.services.throttle import (
     CodeAttemptsPerAddress,
     CodeRequestsPerAddress,
     CodeRequestsPerToken,
@@ -47,7 +47,8 @@ class TooManyRequests(DomainError):
 
     def __init__(self, wait: int) -> None:
         super().__init__(
-            gettext("Too many requests from you or for this identifier; try again in %(wait)s s.") % {"wait": wait}
+            gettext("Too many requests from you or for this identifier; try again in %(wait)s s.")
+            % {"wait": wait}
         )
         self.wait = wait
 
@@ -84,7 +85,9 @@ def _audit(tag: AuditTag, challenge: IdentifierChallenge | None, request_id: str
         target_type="identifierchallenge",
         data_class=DataClass.ADMINISTRATIVE,
         legal_basis=LegalBasis.DATA_SUBJECT_RIGHTS,
-        outcome=Outcome.ALLOWED if tag in (AuditTag.SUBJECT_CODE_SENT, AuditTag.SUBJECT_CODE_VERIFIED) else Outcome.DENIED,
+        outcome=Outcome.ALLOWED
+        if tag in (AuditTag.SUBJECT_CODE_SENT, AuditTag.SUBJECT_CODE_VERIFIED)
+        else Outcome.DENIED,
         details=details,
         request_id=request_id,
     )
@@ -99,7 +102,13 @@ def code_request(*, identifier_type: str, value: str, client_address: str, reque
     wait = throttled([CodeRequestsPerAddress(client_address), CodeRequestsPerToken(tokenised.token)])
     if wait:
         with transaction.atomic():
-            _audit(AuditTag.SUBJECT_CODE_THROTTLED, None, request_id, step="request", identifier_type=tokenised.type)
+            _audit(
+                AuditTag.SUBJECT_CODE_THROTTLED,
+                None,
+                request_id,
+                step="request",
+                identifier_type=tokenised.type,
+            )
         raise TooManyRequests(wait)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with transaction.atomic():
@@ -125,7 +134,9 @@ def _tokenised(identifier_type: str, value: str) -> TokenisedIdentifier:
         )
     except DomainError as exc:
         problems = ((exc.fields or {}).get("identifiers") or {}).get("0") or {}
-        raise DomainError(gettext("Check the address or number."), fields={"value": problems.get("value", [])}) from None
+        raise DomainError(
+            gettext("Check the address or number."), fields={"value": problems.get("value", [])}
+        ) from None
     return tokenised
 
 
@@ -145,7 +156,9 @@ def _deliver(tokenised: TokenisedIdentifier, code: str) -> None:
         logger.warning("subject access code not sent (%s)", type(exc).__name__)
 
 
-def code_verify(*, challenge_id: str, code: str, client_address: str, request_id: str = "") -> ProvenIdentifier:
+def code_verify(
+    *, challenge_id: str, code: str, client_address: str, request_id: str = ""
+) -> ProvenIdentifier:
     """The identifier the code proves, or CodeRefused (wrong, expired, attempts used up) / TooManyRequests."""
     wait = throttled([CodeAttemptsPerAddress(client_address)])
     if wait:
@@ -158,7 +171,12 @@ def code_verify(*, challenge_id: str, code: str, client_address: str, request_id
         if refusal is None and challenge is not None:
             challenge.proven_at = timezone.now()
             challenge.save(update_fields=["proven_at"])
-            _audit(AuditTag.SUBJECT_CODE_VERIFIED, challenge, request_id, identifier_type=challenge.identifier_type)
+            _audit(
+                AuditTag.SUBJECT_CODE_VERIFIED,
+                challenge,
+                request_id,
+                identifier_type=challenge.identifier_type,
+            )
             return ProvenIdentifier(challenge.identifier_type, challenge.token, challenge.key_version)
         if challenge is not None and refusal == "wrong":
             challenge.attempts += 1

@@ -20,7 +20,9 @@ from sharing.subject_access.services.statement import proven_reports
 
 
 @transaction.atomic
-def rectification_request(*, proven: list[ProvenIdentifier], text: str, request_id: str = "") -> RectificationRequest:
+def rectification_request(
+    *, proven: list[ProvenIdentifier], text: str, request_id: str = ""
+) -> RectificationRequest:
     """Record the request, seal its words, tell each reporter and the operators; audited."""
     reports = proven_reports(proven)
     request = RectificationRequest.objects.create(identifier_type=proven[0].type, token=proven[0].token)

@@ -45,14 +45,19 @@ class Statement:
 
     @property
     def live_appeal(self) -> bool:
-        return any(d.filed_by_subject and d.status in ("open", "answered", "lapsed") for d, _ in self.disputes)
+        return any(
+            d.filed_by_subject and d.status in ("open", "answered", "lapsed") for d, _ in self.disputes
+        )
 
 
 def proven_reports(proven: list[ProvenIdentifier]) -> list[Report]:
     """The live reports naming the proven identifiers themselves (what an appeal covers)."""
     rows = stored_tokens_find([p.token for p in proven])
     return list(
-        reports_counting().filter(identifiers__token_id__in=[r.pk for r in rows.values()]).distinct().order_by("pk")
+        reports_counting()
+        .filter(identifiers__token_id__in=[r.pk for r in rows.values()])
+        .distinct()
+        .order_by("pk")
     )
 
 
