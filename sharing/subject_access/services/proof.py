@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from accounts.audit.models import DataClass, LegalBasis, Outcome
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
-from hub.errors import DomainError
+from hub.errors import DomainError, TooManyRequestsError
 from sharing.models import IdentifierChallenge
 from sharing.subject_access.services.sms import SmsNotSent, sms_send
 from sharing.subject_access.services.throttle import (
@@ -42,15 +42,13 @@ MAX_ATTEMPTS = 5
 SEND_ERRORS = (OSError, SmsNotSent)
 
 
-class TooManyRequests(DomainError):
-    status_code = 429
-
+class TooManyRequests(TooManyRequestsError):
     def __init__(self, wait: int) -> None:
         super().__init__(
             gettext("Too many requests from you or for this identifier; try again in %(wait)s s.")
             % {"wait": wait}
         )
-        self.wait = wait
+        self.wait = self.retry_after = wait
 
 
 class CodeRefused(DomainError):

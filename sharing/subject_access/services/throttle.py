@@ -37,6 +37,7 @@ class CodeAttemptsPerAddress(_SubjectThrottle):
 def throttled(throttles: list[_SubjectThrottle]) -> int:
     """0 when every throttle lets the request through (each counts it), else the seconds to wait."""
     for throttle in throttles:
-        if not throttle.allow_request(None, None):
+        # No request or view: each throttle's key is its own ident (an address or a token).
+        if not throttle.allow_request(None, None):  # type: ignore[arg-type]
             return int(throttle.wait() or 60)
     return 0
