@@ -164,7 +164,8 @@ def dispute_file_by_subject(*, tokenised: list, grounds: str, request_id: str = 
     """
     reports = _reports_naming(tokenised)
     if not reports:
-        raise NotFoundError(gettext("No live report names your identifier; there is nothing to appeal."))
+        # Not a 404: the person proved this identifier, so nothing is probed; there is just nothing live.
+        raise ConflictError(gettext("No live report names your identifier; there is nothing to appeal."))
     live = DisputedReport.objects.filter(
         report__in=reports, filed_by__isnull=True, state__in=LIVE_COVERAGE_STATES
     ).exists()

@@ -24,6 +24,7 @@ from accounts.audit.models import DataClass, LegalBasis, Outcome
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from hub.errors import DomainError, TooManyRequestsError
+from sharing import locks
 from sharing.models import IdentifierChallenge
 from sharing.subject_access.services.sms import SmsNotSent, sms_send
 from sharing.subject_access.services.throttle import (
@@ -164,7 +165,7 @@ def code_verify(
             _audit(AuditTag.SUBJECT_CODE_THROTTLED, None, request_id, step="attempt")
         raise TooManyRequests(wait)
     with transaction.atomic():
-        challenge = IdentifierChallenge.objects.select_for_update().filter(public_id=challenge_id).first()
+        challenge = locks.lock_identifier_challenge(challenge_id)
         refusal = _refusal(challenge, code)
         if refusal is None and challenge is not None:
             challenge.proven_at = timezone.now()
