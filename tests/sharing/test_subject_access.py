@@ -392,3 +392,35 @@ def test_a_dispute_has_exactly_one_filer():
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         Dispute.objects.create(grounds="x", response_due=timezone.localdate())
+
+
+def test_an_answered_appeal_is_decided_with_reasons_and_the_reviewer_sees_the_sealed_grounds():
+    from accounts.actors import Actor
+    from sharing.due_process.services.disputes import dispute_answer, dispute_decide
+    from sharing.reports.services.reports import EvidenceFile
+    from tests.factories import web_login
+
+    report, reporter, identifiers = _listed()
+    client = _proven_client()
+    client.post("/my-listing/appeal/", {"grounds": "I sell licensed goods; the licence is attached."})
+    dispute = dispute_answer(
+        dispute=Dispute.objects.get(),
+        note="Suit filed.",
+        evidence=[EvidenceFile("suit.pdf", "application/pdf", b"%PDF")],
+        actor=Actor(member=reporter),
+    )
+    reviewer = persona(K.OPERATOR, R.REVIEWER)
+    web_login(reviewer_page := Client(), reviewer)
+
+    shown = reviewer_page.get(f"/review/disputes/{dispute.public_id}/").content.decode()
+    decided = dispute_decide(
+        dispute=dispute, upheld=False, reason="The licence is genuine.", actor=Actor(member=reviewer)
+    )
+
+    assert "Filed by the listed person" in shown
+    assert decided.status == DisputeStatus.OVERTURNED
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.OVERTURNED
+    assert _check_level(identifiers) == "none"
+    assert Notification.objects.filter(organisation=reporter.organisation, kind="dispute.overturned").exists()
+    page = client.get("/my-listing/statement/").content.decode()
+    assert "The licence is genuine." in page and "subject-not-listed" in page
