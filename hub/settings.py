@@ -236,6 +236,18 @@ HUB_MEMBERSHIP_TERMS_TEXT = env_str(
 HUB_APPLICATION_RATE = env_str("HUB_APPLICATION_RATE", "10/hour")
 HUB_APPLICATION_MAX_DOCUMENTS = env_int("HUB_APPLICATION_MAX_DOCUMENTS", 5)
 
+# The listed person's own route (sharing/subject_access/, /my-listing/). Codes to a phone go through an
+# SMS gateway: HUB_SMS_BACKEND names a class with send(to=, body=) (sharing/subject_access/services/sms.py); the
+# embedded default writes each message to a file under HUB_SMS_FILE_PATH, as mail goes to var/mail/.
+HUB_SMS_BACKEND = env_str("HUB_SMS_BACKEND", "sharing.subject_access.services.sms.FileSmsBackend")
+HUB_SMS_FILE_PATH = env_str("HUB_SMS_FILE_PATH", str(VAR_DIR / "sms"))
+# The country a phone number without its +code is read in.
+HUB_SUBJECT_DEFAULT_COUNTRY = env_str("HUB_SUBJECT_DEFAULT_COUNTRY", "CN")
+# Code requests per client address and per identifier, and code attempts per address (DRF rates).
+HUB_SUBJECT_CODE_REQUEST_RATE_ADDRESS = env_str("HUB_SUBJECT_CODE_REQUEST_RATE_ADDRESS", "10/hour")
+HUB_SUBJECT_CODE_REQUEST_RATE_TOKEN = env_str("HUB_SUBJECT_CODE_REQUEST_RATE_TOKEN", "5/hour")
+HUB_SUBJECT_CODE_ATTEMPT_RATE_ADDRESS = env_str("HUB_SUBJECT_CODE_ATTEMPT_RATE_ADDRESS", "30/hour")
+
 # Counters that must be shared by every web process (the applications throttle, django-axes' and
 # django-otp's state live in the database) use Django's cache: Redis when HUB_CACHE_URL names one
 # (docker compose does), else each process's own memory (the embedded default runs one process).

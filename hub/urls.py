@@ -58,6 +58,7 @@ urlpatterns = [
     path("", include("sharing.outcomes.web_urls")),
     path("", include("sharing.sales_totals.web_urls")),
     path("", include("sharing.transparency.web_urls")),
+    path("", include("sharing.subject_access.web_urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("sharing.urls")),
     path("taxii2/", include("sharing.feed.api_urls")),

@@ -24,6 +24,7 @@ kind in ascending primary key:
    14. webhook outbox row
    15. outbound mail row       (accounts/locks.py: held alone while it is sent; giving up raises its
                                alert first)
+   15b. identifier challenge   (held alone: a listed person's one-time code, checked and counted once)
    16. feed clock              (last, and after the audit log's head: a publication audits itself
                                before it takes the clock, so every transaction takes the two in one order)
 
@@ -45,6 +46,7 @@ from sharing.models import (
     DisputedReport,
     FeedClock,
     HitFeedback,
+    IdentifierChallenge,
     IdentifierToken,
     Report,
     ReportAppeal,
@@ -169,3 +171,8 @@ def lock_feed_clock() -> FeedClock:
     """The feed's one clock row, created on first use; held until the publication commits."""
     FeedClock.objects.get_or_create(pk=1)
     return FeedClock.objects.select_for_update().get(pk=1)
+
+
+def lock_identifier_challenge(public_id: str) -> IdentifierChallenge | None:
+    """A listed person's code challenge, so two attempts at once count as two (None: no such challenge)."""
+    return IdentifierChallenge.objects.select_for_update().filter(public_id=public_id).first()

@@ -31,6 +31,9 @@ class LegalBasis(models.TextChoices):
     REPORT_REVIEW = "report_review", _("Report review")
     # An operator reviewer reading both sides' submissions in an undecided dispute to decide it.
     DISPUTE_REVIEW = "dispute_review", _("Dispute review")
+    # A listed person exercising their own rights (access, rectification, contest: GDPR Art. 15-16 & 21,
+    # PIPL Art. 44-46) over an identifier they proved control of.
+    DATA_SUBJECT_RIGHTS = "data_subject_rights", _("Data subject rights")
 
 
 class AuditEvent(models.Model):

@@ -135,3 +135,11 @@ class AuditTag(models.TextChoices):
     TRANSPARENCY_PUBLISHED = "sharing:transparency:published"
     TRANSPARENCY_DRAFT_READ = "sharing:transparency:draft_read"
     INDICATORS_READ = "sharing:indicators:read"
+    # The listed person's own route (sharing/subject_access/): no member acts, the person is anonymous.
+    SUBJECT_CODE_SENT = "sharing:subject_code:sent"
+    SUBJECT_CODE_VERIFIED = "sharing:subject_code:verified"
+    SUBJECT_CODE_FAILED = "sharing:subject_code:failed"
+    SUBJECT_CODE_THROTTLED = "sharing:subject_code:throttled"
+    SUBJECT_STATEMENT_READ = "sharing:subject_statement:read"
+    SUBJECT_EXPORT_DOWNLOADED = "sharing:subject_export:downloaded"
+    SUBJECT_RECTIFICATION_REQUESTED = "sharing:subject_rectification:requested"

@@ -35,6 +35,7 @@ from sharing.models.sales_totals import (
     SalesTotalsTask,
     SalesTotalsTaskStatus,
 )
+from sharing.models.subject_access import IdentifierChallenge, RectificationRequest
 from sharing.models.transparency import TransparencyReport
 from sharing.models.watchlists import (
     AttemptOutcome,
@@ -46,6 +47,8 @@ from sharing.models.watchlists import (
 )
 
 __all__ = [
+    "IdentifierChallenge",
+    "RectificationRequest",
     "SalesTotalsRequest",
     "SalesTotalsStatus",
     "SalesTotalsTask",

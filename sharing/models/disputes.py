@@ -34,8 +34,15 @@ LIVE_COVERAGE_STATES = (CoverageState.OPEN, CoverageState.ANSWERED, CoverageStat
 
 class Dispute(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    filed_by = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    filed_by_member = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
+    # A member organisation files for a seller it hosts, or the listed person files for themself
+    # (sharing/subject_access/): exactly one of the two, the database says so.
+    filed_by = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_by_member = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_by_subject = models.BooleanField(default=False)
     reports = models.ManyToManyField("sharing.Report", related_name="disputes", through="DisputedReport")
     grounds = models.TextField()
     status = models.CharField(max_length=20, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
@@ -55,6 +62,13 @@ class Dispute(models.Model):
                 condition=~Q(status__in=["upheld", "overturned"]) | ~Q(decision_reason=""),
                 name="dispute_decision_has_reason",
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(filed_by_subject=False, filed_by__isnull=False, filed_by_member__isnull=False)
+                    | Q(filed_by_subject=True, filed_by__isnull=True, filed_by_member__isnull=True)
+                ),
+                name="dispute_filed_by_one_filer",
+            ),
         ]
 
 
@@ -67,8 +81,11 @@ class DisputedReport(models.Model):
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="covered")
     report = models.ForeignKey("sharing.Report", on_delete=models.PROTECT, related_name="dispute_rows")
-    # The dispute's filer again, so that the database itself refuses a second live dispute.
-    filed_by = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    # The dispute's filer again, so that the database itself refuses a second live dispute
+    # (null when the listed person filed: one live dispute of theirs per report, too).
+    filed_by = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     state = models.CharField(max_length=20, choices=CoverageState.choices, default=CoverageState.OPEN)
     working_days = models.PositiveSmallIntegerField()
     paused_working_days = models.PositiveSmallIntegerField(default=0)
@@ -84,6 +101,11 @@ class DisputedReport(models.Model):
                 fields=["report", "filed_by"],
                 condition=Q(state__in=LIVE_COVERAGE_STATES),
                 name="one_live_dispute_per_report_and_filer",
+            ),
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=Q(state__in=LIVE_COVERAGE_STATES, filed_by__isnull=True),
+                name="one_live_subject_dispute_per_report",
             ),
             models.CheckConstraint(
                 condition=Q(state__in=CoverageState.values), name="disputed_report_state_known"

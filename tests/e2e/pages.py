@@ -257,6 +257,7 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     # Everyone, signed out.
     MainPage("sign-in", None, "login"),
     MainPage("join", None, "join"),
+    MainPage("my-listing", None, "subject-start"),
     MainPage("password-reset", None, "password-reset"),
     MainPage("transparency", None, "transparency-index", _transparency_listed),
     MainPage("transparency-quarter", None, "transparency-quarter", _transparency_published),

@@ -31,6 +31,12 @@ REASON = "Receipts checked: 订单 42"  # typed by a person: shown as typed in e
 
 # Data each kind is notified with in the code (see the services), and its sentence in both languages.
 EXAMPLES = {
+    "rectification.requested": (
+        {"request": DISPUTE, "reports": 2},
+        f"A person named by 2 of your live reports says something in them is wrong (request {DISPUTE}). "
+        "Review the reports and correct, renew or retract them; the operators were told too.",
+        f"您的 2 份有效举报所涉及的人士表示其中有误（请求 {DISPUTE}）。请复核这些举报，并予以更正、续期或撤回；运营方也已收到通知。",
+    ),
     "dispute.filed": (
         {"dispute": DISPUTE, "due": "2026-12-14"},
         "A listing based on your reports is disputed. Show by 2026-12-14 that a complaint or suit was filed, "

@@ -107,14 +107,36 @@ def _reports_naming(tokenised) -> list[Report]:
 def _dispute_create(
     *, reports: list[Report], grounds: str, evidence: list[EvidenceFile], actor: Actor
 ) -> Dispute:
+    dispute = _dispute_open(
+        reports=reports,
+        grounds=grounds,
+        evidence=evidence,
+        filer={"filed_by": actor.organisation, "filed_by_member": actor.member},
+    )
+    _audit(
+        actor,
+        AuditTag.DISPUTE_FILED,
+        dispute,
+        {
+            "reports": len(reports),
+            "due": dispute.response_due.isoformat(),
+            **lookup_counts(hits=1, looked_up=1),
+        },
+    )
+    return dispute_invariant_check(dispute)
+
+
+def _dispute_open(
+    *, reports: list[Report], grounds: str, evidence: list[EvidenceFile], filer: dict
+) -> Dispute:
+    """The dispute, its covered reports each with the reporter's clock, the listing marked disputed,
+    the reporters told; `filer` is an organisation and its member, or the listed person."""
     days = settings.HUB_DISPUTE_RESPONSE_WORKING_DAYS
     due = add_working_days(timezone.localdate(), days)
-    dispute = Dispute.objects.create(
-        filed_by=actor.organisation, filed_by_member=actor.member, grounds=grounds, response_due=due
-    )
+    dispute = Dispute.objects.create(grounds=grounds, response_due=due, **filer)
     DisputedReport.objects.bulk_create(
         DisputedReport(
-            dispute=dispute, report=report, filed_by=actor.organisation, working_days=days, response_due=due
+            dispute=dispute, report=report, filed_by=dispute.filed_by, working_days=days, response_due=due
         )
         for report in reports
     )
@@ -127,11 +149,54 @@ def _dispute_create(
             kind="dispute.filed",
             data={"dispute": str(dispute.public_id), "due": due.isoformat()},
         )
-    _audit(
-        actor,
-        AuditTag.DISPUTE_FILED,
-        dispute,
-        {"reports": len(reports), "due": due.isoformat(), **lookup_counts(hits=1, looked_up=1)},
+    return dispute
+
+
+# What a listed person's dispute says in the clear: their own words are sealed as its first document.
+SUBJECT_GROUNDS = "Filed by the listed person; their grounds are sealed as the first grounds document."
+
+
+def dispute_file_by_subject(*, tokenised: list, grounds: str, request_id: str = "") -> Dispute:
+    """The listed person contests the live reports naming identifiers they proved control of.
+
+    The same rules as a platform's dispute: the same covered reports, the reporters' windows in
+    working days, notices, lapse and decision. Their grounds may name them, so they are sealed.
+    """
+    reports = _reports_naming(tokenised)
+    if not reports:
+        # Not a 404: the person proved this identifier, so nothing is probed; there is just nothing live.
+        raise ConflictError(gettext("No live report names your identifier; there is nothing to appeal."))
+    live = DisputedReport.objects.filter(
+        report__in=reports, filed_by__isnull=True, state__in=LIVE_COVERAGE_STATES
+    ).exists()
+    if live:
+        raise ConflictError(
+            gettext("Your appeal of these reports is still open; its outcome is on this page.")
+        )
+    try:
+        return _subject_dispute_create(reports=reports, grounds=grounds, request_id=request_id)
+    except IntegrityError:  # a concurrent filing won the race to the one-live-dispute rule
+        raise ConflictError(
+            gettext("Your appeal of these reports is still open; its outcome is on this page.")
+        ) from None
+
+
+@transaction.atomic
+def _subject_dispute_create(*, reports: list[Report], grounds: str, request_id: str) -> Dispute:
+    dispute = _dispute_open(
+        reports=reports,
+        grounds=SUBJECT_GROUNDS,
+        evidence=[EvidenceFile("grounds.txt", "text/plain", grounds.encode())],
+        filer={"filed_by_subject": True},
+    )
+    audit_record(
+        actor=None,
+        tag=AuditTag.DISPUTE_FILED,
+        target=dispute,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.DATA_SUBJECT_RIGHTS,
+        details={"reports": len(reports), "due": dispute.response_due.isoformat(), "filer": "subject"},
+        request_id=request_id,
     )
     return dispute_invariant_check(dispute)
 
@@ -328,10 +393,9 @@ def _decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Actor, urgent
             _report_decide(row, outcome)
     dispute.decided_by, dispute.decided_at, dispute.decision_reason = actor.member, timezone.now(), reason
     _status_settle(dispute)
-    for organisation_id in {
-        dispute.filed_by_id,
-        *dispute.reports.values_list("reporter_organisation_id", flat=True),
-    }:
+    for organisation_id in _parties(
+        dispute, dispute.reports.values_list("reporter_organisation_id", flat=True)
+    ):
         notify(
             organisation_id=organisation_id,
             # Every covered report took the outcome (_report_decide), so it is the dispute's status.
@@ -402,7 +466,7 @@ def _rows_lapse(dispute_id: int, *, today) -> None:
             row.state = CoverageState.LAPSED
             row.save(update_fields=["state"])
     _status_settle(dispute)
-    for organisation_id in {dispute.filed_by_id, *(report.reporter_organisation_id for report in reports)}:
+    for organisation_id in _parties(dispute, (report.reporter_organisation_id for report in reports)):
         notify(
             organisation_id=organisation_id,
             kind="dispute.lapsed",
@@ -417,6 +481,11 @@ def _rows_lapse(dispute_id: int, *, today) -> None:
         details={"reports": len(rows)},
     )
     dispute_invariant_check(dispute)
+
+
+def _parties(dispute: Dispute, reporter_ids) -> set[int]:
+    """The organisations told of an outcome: the reporters, and the filer unless the listed person filed."""
+    return {org for org in (dispute.filed_by_id, *reporter_ids) if org is not None}
 
 
 def _status_settle(dispute: Dispute) -> None:

@@ -55,6 +55,13 @@ NOTIFICATION_WORDS: dict[str, NotificationWords] = {
         _("A dispute lapsed: the disputed reports are suspended"),
         _("No complaint or suit was shown in time: the disputed reports are suspended."),
     ),
+    "rectification.requested": NotificationWords(
+        _("A listed person asks for a correction"),
+        _(
+            "A person named by %(reports)s of your live reports says something in them is wrong (request "
+            "%(request)s). Review the reports and correct, renew or retract them; the operators were told too."
+        ),
+    ),
     "appeal.granted": NotificationWords(
         _("Your appeal was granted"),
         _("Your appeal was granted: the report is accepted again. Reason: %(reason)s"),

@@ -1,0 +1,159 @@
+"""The subject access export: what the shareable tier holds about the proven identifiers, as JSON.
+
+The restricted tier is described, never disclosed: which kinds of record exist for these reports,
+who may open them and on what basis, and the exemption the hub relies on for withholding them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit.models import DataClass, LegalBasis
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from sharing.checks.services.checks import DEFAULT_LEVEL_POLICY, check_result_for
+from sharing.checks.services.suppression import suppressed
+from sharing.models import (
+    IdentifierToken,
+    RectificationRequest,
+    Report,
+    RestrictedRecord,
+    SubjectMatch,
+)
+from sharing.subject_access.services.proof import ProvenIdentifier
+from sharing.subject_access.services.statement import disputes_of
+from sharing.subjects.services.tokens import stored_tokens_find
+
+EXPORT_FORMAT = "hub-subject-access-export/1"
+
+RESTRICTED_TIER = {
+    "what_exists": (
+        "For each report: the identifiers exactly as the reporter submitted them, its statement and its "
+        "evidence files; for each dispute: the documents each side filed. All are envelope-encrypted."
+    ),
+    "who_may_open": [
+        "a court, under an order approved by two distinct hub officers (the restricted data in its scope only)",
+        "the hub's operator reviewer, while a report is pending review or a dispute is undecided",
+    ],
+    "legal_basis": "court order; report review; dispute review",
+    "exemption": (
+        "The hub relies on the exemptions for the rights and freedoms of others and for the establishment, "
+        "exercise or defence of legal claims (GDPR Art. 15(4) and Art. 23(1)(i)-(j); PIPL Art. 18 and "
+        "Art. 45 read with Art. 13(3)): these records identify the reporters and hold their evidence for "
+        "proceedings, so their content is not disclosed here. A court may order it disclosed."
+    ),
+}
+
+
+def _reports_naming(token_ids: list[int]) -> list[Report]:
+    """Every report naming the identifiers, whatever its status (the export is of all that is held)."""
+    return list(
+        Report.objects.filter(identifiers__token_id__in=token_ids)
+        .select_related("reporter_organisation")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _report_entry(report: Report) -> dict:
+    return {
+        "id": str(report.public_id),
+        "status": report.status,
+        "category": report.category,
+        "ip_type": report.ip_type,
+        "verification_level": report.verification_level,
+        "reporter_kind": report.reporter_organisation.kind,
+        "submitted_at": report.submitted_at.isoformat(),
+        "expires_at": report.expires_at.isoformat() if report.expires_at else None,
+        "disputed": report.disputed,
+    }
+
+
+def _identifier_entries(rows: list[IdentifierToken]) -> list[dict]:
+    return [
+        {
+            "type": row.identifier_type,
+            "first_seen": row.first_seen_at.isoformat(),
+            "subject": str(row.subject.public_id) if row.subject else None,
+            "accounts_linked_in_subject": (
+                dict(Counter(row.subject.tokens.values_list("identifier_type", flat=True)))
+                if row.subject
+                else {}
+            ),
+        }
+        for row in rows
+    ]
+
+
+def _dispute_entries(proven: list[ProvenIdentifier]) -> list[dict]:
+    return [
+        {
+            "id": str(d.public_id),
+            "filed_by": "you" if d.filed_by_subject else "a member platform",
+            "status": d.status,
+            "filed_at": d.filed_at.isoformat(),
+            "response_due": d.response_due.isoformat(),
+            "decided_at": d.decided_at.isoformat() if d.decided_at else None,
+            "decision_reason": d.decision_reason,
+        }
+        for d in disputes_of(proven)
+    ]
+
+
+def _match_counts(rows: list[IdentifierToken]) -> dict:
+    """Members' checks, bulk screenings and watches that showed the subject: counts, suppressed as every
+    count of members' behaviour is, never which member."""
+    matches = SubjectMatch.objects.filter(subject_id__in={r.subject_id for r in rows if r.subject_id})
+    organisations = matches.values("organisation_id").distinct().count()
+    by_source = Counter(matches.values_list("source", flat=True))
+    return {
+        source: suppressed(count, organisations=organisations).as_json()
+        for source, count in by_source.items()
+    }
+
+
+@transaction.atomic
+def subject_export(*, proven: list[ProvenIdentifier], request_id: str = "") -> dict:
+    """The export document, its download audited."""
+    rows = list(stored_tokens_find([p.token for p in proven]).values())
+    reports = _reports_naming([r.pk for r in rows])
+    result = check_result_for(rows, policy=DEFAULT_LEVEL_POLICY, now=timezone.now())
+    sealed = RestrictedRecord.objects.filter(
+        owner_type="report", owner_id__in=[str(r.public_id) for r in reports]
+    )
+    document = {
+        "format": EXPORT_FORMAT,
+        "generated_at": timezone.now().isoformat(),
+        "identifiers_proven": [
+            {"type": p.type, "on_file": any(r.identifier_type == p.type for r in rows)} for p in proven
+        ],
+        "identifiers_on_file": _identifier_entries(rows),
+        "check_answer": {
+            "level": result.level,
+            "risk": result.risk,
+            "categories": result.categories,
+            "independent_reporters": result.reporting_organisations,
+            "disputed": result.disputed,
+        },
+        "reports": [_report_entry(r) for r in reports],
+        "disputes": _dispute_entries(proven),
+        "matches_by_members": _match_counts(rows),
+        "rectification_requests": [
+            {"id": str(r.public_id), "created_at": r.created_at.isoformat()}
+            for r in RectificationRequest.objects.filter(token__in=[p.token for p in proven]).order_by("pk")
+        ],
+        "restricted_tier": {**RESTRICTED_TIER, "records_held": sealed.count()},
+    }
+    audit_record(
+        actor=None,
+        tag=AuditTag.SUBJECT_EXPORT_DOWNLOADED,
+        target_type="subject_export",
+        data_class=DataClass.SHAREABLE,
+        legal_basis=LegalBasis.DATA_SUBJECT_RIGHTS,
+        details={"identifier_types": sorted({p.type for p in proven}), "reports": len(reports)},
+        request_id=request_id,
+    )
+    return document
