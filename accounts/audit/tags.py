@@ -135,3 +135,8 @@ class AuditTag(models.TextChoices):
     TRANSPARENCY_PUBLISHED = "sharing:transparency:published"
     TRANSPARENCY_DRAFT_READ = "sharing:transparency:draft_read"
     INDICATORS_READ = "sharing:indicators:read"
+    LEGAL_HOLD_PLACED = "sharing:legal_hold:placed"
+    LEGAL_HOLD_RELEASED = "sharing:legal_hold:released"
+    RETENTION_PURGED = "sharing:retention:purged"
+    AUDIT_DETAILS_PURGED = "accounts:audit:details_purged"
+    RECORDS_OF_PROCESSING_READ = "sharing:records_of_processing:read"
