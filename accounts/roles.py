@@ -261,7 +261,9 @@ for _operator in ((_K.OPERATOR, _R.ADMIN), (_K.OPERATOR, _R.REVIEWER)):
 
 # Operator admins place and release legal holds, which keep records from the retention purge
 # (sharing/retention/). Disallowed: every member organisation, reviewers, disclosure officers, auditors.
-ROLE_CAPABILITIES[(_K.OPERATOR, _R.ADMIN)] = ROLE_CAPABILITIES[(_K.OPERATOR, _R.ADMIN)] | {_C.LEGAL_HOLD_MANAGE}
+ROLE_CAPABILITIES[(_K.OPERATOR, _R.ADMIN)] = ROLE_CAPABILITIES[(_K.OPERATOR, _R.ADMIN)] | {
+    _C.LEGAL_HOLD_MANAGE
+}
 
 # Every organisation's administrators invite, deactivate and reactivate its members.
 for _kind_role in list(ROLE_CAPABILITIES):

@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 def audit_details_due(now: datetime):
     """Events older than the retention period whose details are still there."""
     cutoff = now - timedelta(days=settings.HUB_AUDIT_DETAILS_RETENTION_DAYS)
-    return AuditEvent.objects.filter(occurred_at__lt=cutoff, details_purged_at__isnull=True).exclude(details={})
+    return AuditEvent.objects.filter(occurred_at__lt=cutoff, details_purged_at__isnull=True).exclude(
+        details={}
+    )
 
 
 def audit_details_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:

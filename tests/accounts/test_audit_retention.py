@@ -118,7 +118,9 @@ def test_a_checkpoint_and_its_proofs_still_verify_after_the_details_inside_it_ar
     call_command("verify_audit")
     client = api(auditor)
     inclusion = client.get(f"/api/v1/audit/proofs/inclusion?index={index}&size={checkpoint.size}").json()
-    consistency = client.get(f"/api/v1/audit/proofs/consistency?first={checkpoint.size}&second={second.size}").json()
+    consistency = client.get(
+        f"/api/v1/audit/proofs/consistency?first={checkpoint.size}&second={second.size}"
+    ).json()
 
     out = capsys.readouterr().out
     assert "The audit log verifies" in out and "checked by their stored leaf hash" in out

@@ -61,7 +61,9 @@ def test_a_long_closed_report_goes_with_its_links_its_tokens_and_its_payloads(br
     old = _closed_long_ago(brand_reporter, 1)
     old_tokens = _token_ids(old)
     recent = report_make(brand_reporter, seller_identifiers(2))
-    Report.objects.filter(pk=recent.pk).update(status="retracted", closed_at=timezone.now() - timedelta(days=30))
+    Report.objects.filter(pk=recent.pk).update(
+        status="retracted", closed_at=timezone.now() - timedelta(days=30)
+    )
     live = report_make_accepted(brand_reporter, reviewer, seller_identifiers(3))
 
     counts = _purge_run()
@@ -99,7 +101,10 @@ def test_a_subject_left_with_no_token_goes_with_its_matches_and_feedback_is_kept
         organisation=platform_analyst.organisation, subject=orphan, source=MatchSource.CHECK, reference="c1"
     )
     feedback = HitFeedback.objects.create(
-        organisation=platform_analyst.organisation, subject=orphan, member=platform_analyst, outcome="false_positive"
+        organisation=platform_analyst.organisation,
+        subject=orphan,
+        member=platform_analyst,
+        outcome="false_positive",
     )
 
     counts = _purge_run()
@@ -115,12 +120,17 @@ def test_stale_match_records_go_after_their_period_unless_the_seller_is_held(
     held_report = report_make_accepted(brand_reporter, reviewer, seller_identifiers(5))
     free_report = report_make_accepted(brand_reporter, reviewer, seller_identifiers(6))
     held_subject, free_subject = (
-        IdentifierToken.objects.filter(report_links__report=r).first().subject for r in (held_report, free_report)
+        IdentifierToken.objects.filter(report_links__report=r).first().subject
+        for r in (held_report, free_report)
     )
     old = timezone.now() - timedelta(days=settings.HUB_SUBJECT_MATCH_RETENTION_DAYS + 1)
     for subject in (held_subject, free_subject):
         SubjectMatch.objects.create(
-            organisation=platform_analyst.organisation, subject=subject, source="check", reference="x", matched_at=old
+            organisation=platform_analyst.organisation,
+            subject=subject,
+            source="check",
+            reference="x",
+            matched_at=old,
         )
     fresh = SubjectMatch.objects.create(
         organisation=platform_analyst.organisation, subject=free_subject, source="check", reference="y"
@@ -214,7 +224,8 @@ def test_an_order_in_progress_keeps_its_reports(brand_reporter):
 def test_a_hold_keeps_the_restricted_payload_too(brand_reporter, operator_admin, settings):
     report = report_make(brand_reporter, seller_identifiers(10))
     Report.objects.filter(pk=report.pk).update(
-        status="retracted", closed_at=timezone.now() - timedelta(days=settings.HUB_RESTRICTED_RETENTION_DAYS + 1)
+        status="retracted",
+        closed_at=timezone.now() - timedelta(days=settings.HUB_RESTRICTED_RETENTION_DAYS + 1),
     )
     legal_hold_place(actor=Actor(member=operator_admin), reason="case", report_id=report.public_id)
 
@@ -260,3 +271,33 @@ def test_a_run_that_stops_halfway_is_finished_by_the_next(brand_reporter, monkey
     assert left == 2
     assert rerun.reports == 2 and rerun.tokens == 6
     assert not Report.objects.filter(pk__in=[r.pk for r in reports]).exists()
+
+
+def test_the_legal_hold_command_places_lists_and_releases(brand_reporter, operator_admin, capsys):
+    from django.core.management import call_command
+
+    report = report_make(brand_reporter)
+    officer = str(operator_admin.public_id)
+
+    call_command(
+        "legal_hold",
+        "place",
+        "--officer",
+        officer,
+        "--reason",
+        "case 7",
+        "--report",
+        str(report.public_id),
+        "--dry-run",
+    )
+    dry = LegalHold.objects.count()
+    call_command(
+        "legal_hold", "place", "--officer", officer, "--reason", "case 7", "--report", str(report.public_id)
+    )
+    hold = LegalHold.objects.get()
+    call_command("legal_hold", "list")
+    call_command("legal_hold", "release", "--officer", officer, str(hold.public_id))
+
+    out = capsys.readouterr().out
+    assert dry == 0 and "1 active legal holds" in out and f"Released legal hold {hold.public_id}" in out
+    assert LegalHold.objects.get().released_at is not None

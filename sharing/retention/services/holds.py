@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
@@ -16,7 +16,9 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.errors import ConflictError, DomainError, NotFoundError
+from accounts.scoped import not_visible, scoped_get
+from hub.errors import ConflictError, DomainError
+from sharing.locks import lock_legal_hold
 from sharing.models import IdentifierToken, LegalHold, Report, Subject
 from sharing.subjects.services.tokens import stored_tokens_find
 
@@ -26,7 +28,9 @@ def legal_hold_place(
 ) -> LegalHold:
     """Hold one report, one subject's tokens or one token (by its token) from every purge."""
     # Before the transaction: a refusal's audit row must outlive the write it refuses.
-    require(actor, Capability.LEGAL_HOLD_MANAGE, denied_tag=AuditTag.LEGAL_HOLD_PLACED, target_type="legal_hold")
+    require(
+        actor, Capability.LEGAL_HOLD_MANAGE, denied_tag=AuditTag.LEGAL_HOLD_PLACED, target_type="legal_hold"
+    )
     return _place(actor=actor, reason=reason, report_id=report_id, subject_id=subject_id, token=token)
 
 
@@ -38,14 +42,23 @@ def _place(*, actor: Actor, reason: str, report_id, subject_id, token: str) -> L
         raise DomainError(gettext("Hold exactly one report, subject or token."))
     hold = LegalHold(reason=reason.strip(), placed_by=actor.member)
     if report_id:
-        hold.report = _found(Report.objects.filter(public_id=report_id).first())
+        hold.report = _get(actor, Report, report_id, gettext_noop("report"))
         hold.report_ref = hold.report.public_id
     elif subject_id:
-        subject = _found(Subject.objects.filter(public_id=subject_id).first())
+        subject = _get(actor, Subject, subject_id, gettext_noop("subject"))
         hold.subject_ref = subject.public_id
         hold.tokens = sorted(IdentifierToken.objects.filter(subject=subject).values_list("pk", flat=True))
     else:
-        hold.tokens = [_found(stored_tokens_find([token]).get(token)).pk]
+        row = stored_tokens_find([token]).get(token)
+        if row is None:
+            not_visible(
+                actor=actor,
+                tag=AuditTag.LEGAL_HOLD_PLACED,
+                target_type="token",
+                public_id=None,
+                noun=gettext_noop("token"),
+            )
+        hold.tokens = [row.pk]
     hold.save()
     _audit(actor, AuditTag.LEGAL_HOLD_PLACED, hold)
     return hold
@@ -61,7 +74,15 @@ def legal_hold_release(*, actor: Actor, hold_id) -> LegalHold:
 
 @transaction.atomic
 def _release(*, actor: Actor, hold_id) -> LegalHold:
-    hold = _found(LegalHold.objects.select_for_update().filter(public_id=hold_id).first())
+    found = scoped_get(
+        actor=actor,
+        queryset=LegalHold.objects.all(),
+        public_id=hold_id,
+        tag=AuditTag.LEGAL_HOLD_RELEASED,
+        target_type="legal_hold",
+        noun=gettext_noop("legal hold"),
+    )
+    hold = lock_legal_hold(found.pk)
     if not hold.active:
         raise ConflictError(gettext("This hold was already released."))
     hold.released_at, hold.released_by = timezone.now(), actor.member
@@ -74,7 +95,9 @@ def held_report_pks() -> set[int]:
     """Reports an active hold names, or that name a token an active hold keeps."""
     active = LegalHold.objects.filter(released_at__isnull=True)
     direct = set(active.filter(report__isnull=False).values_list("report_id", flat=True))
-    via_tokens = Report.objects.filter(identifiers__token_id__in=held_token_pks()).values_list("pk", flat=True)
+    via_tokens = Report.objects.filter(identifiers__token_id__in=held_token_pks()).values_list(
+        "pk", flat=True
+    )
     return direct | set(via_tokens)
 
 
@@ -92,10 +115,16 @@ def held_token_pks() -> set[int]:
     return held
 
 
-def _found(row):
-    if row is None:
-        raise NotFoundError(gettext("Nothing with this id to hold."))
-    return row
+def _get(actor: Actor, model, public_id, noun: str):
+    """Operators see every organisation's rows: the lookup is unscoped, its miss still audited."""
+    return scoped_get(
+        actor=actor,
+        queryset=model.objects.all(),
+        public_id=public_id,
+        tag=AuditTag.LEGAL_HOLD_PLACED,
+        target_type=model._meta.model_name,
+        noun=noun,
+    )
 
 
 def _audit(actor: Actor, tag: AuditTag, hold: LegalHold) -> None:

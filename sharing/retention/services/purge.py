@@ -36,7 +36,7 @@ from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from sharing.disclosure.services.disclosure import reports_in_scope
-from sharing.locks import lock_reports, lock_tokens
+from sharing.locks import lock_coverage, lock_reports, lock_tokens
 from sharing.models import (
     DisclosureRequest,
     Dispute,
@@ -102,7 +102,9 @@ def _in_batches(candidates, size: int, delete) -> None:
 
 def reports_needed(now: datetime) -> set[int]:
     """Reports something still needs: a hold, a live dispute or pending appeal, an order in progress."""
-    disputed = DisputedReport.objects.filter(state__in=LIVE_COVERAGE_STATES).values_list("report_id", flat=True)
+    disputed = DisputedReport.objects.filter(state__in=LIVE_COVERAGE_STATES).values_list(
+        "report_id", flat=True
+    )
     live = Dispute.objects.filter(status__in=(DisputeStatus.OPEN, DisputeStatus.ANSWERED))
     in_live = DisputedReport.objects.filter(dispute__in=live).values_list("report_id", flat=True)
     appealed = Report.objects.filter(appeal__status=AppealStatus.OPEN).values_list("pk", flat=True)
@@ -114,7 +116,9 @@ def _ordered_report_pks() -> set[int]:
     needed: set[int] = set()
     for order in DisclosureRequest.objects.filter(status__in=HOLDING):
         needed.update(report.pk for report in reports_in_scope(order))
-        needed.update(Report.objects.filter(public_id__in=order.resolved_reports).values_list("pk", flat=True))
+        needed.update(
+            Report.objects.filter(public_id__in=order.resolved_reports).values_list("pk", flat=True)
+        )
     return needed
 
 
@@ -150,7 +154,10 @@ def _stale_matches(now: datetime) -> QuerySet[SubjectMatch]:
 
 @transaction.atomic
 def _reports_delete(pks: list[int], now: datetime, counts: PurgeCounts) -> int:
-    lock_reports(pks)  # a report changed meanwhile (appealed, held) is found again below
+    # Coverage rows before reports (the global order of sharing/locks.py); a report changed meanwhile
+    # (appealed, held, disputed) is no longer found below.
+    lock_coverage(DisputedReport.objects.filter(report_id__in=pks), by_report=True)
+    lock_reports(pks)
     reports = list(_purgeable_reports(now).filter(pk__in=pks))
     if not reports:
         return 0
