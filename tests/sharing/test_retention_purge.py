@@ -301,3 +301,17 @@ def test_the_legal_hold_command_places_lists_and_releases(brand_reporter, operat
     out = capsys.readouterr().out
     assert dry == 0 and "1 active legal holds" in out and f"Released legal hold {hold.public_id}" in out
     assert LegalHold.objects.get().released_at is not None
+
+
+def test_the_purge_command_counts_on_a_dry_run_and_deletes_on_a_real_one(brand_reporter, capsys):
+    from django.core.management import call_command
+
+    old = _closed_long_ago(brand_reporter, 15)
+
+    call_command("retention_purge", "--dry-run")
+    kept = Report.objects.filter(pk=old.pk).exists()
+    call_command("retention_purge")
+
+    out = capsys.readouterr().out
+    assert kept and "Would purge: reports=1" in out and "Purged: reports=1" in out
+    assert not Report.objects.filter(pk=old.pk).exists()
