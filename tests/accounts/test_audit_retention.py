@@ -177,3 +177,26 @@ def test_the_limit_a_purged_rows_other_columns_are_no_longer_recomputed(old_log)
     _tampered("UPDATE accounts_auditevent SET outcome = 'denied' WHERE id = %s", [purged.pk])
 
     call_command("verify_audit")
+
+
+def test_the_event_page_and_the_export_take_a_purged_rows_stored_leaf_hash(old_log, client, auditor):
+    from tests.accounts.test_audit_pages import _as, _export
+
+    checkpoint, later = old_log
+    audit_details_purge(now=later)
+    purged = AuditEvent.objects.filter(details_purged_at__isnull=False, seq__lt=checkpoint.size).first()
+    client = _as(client, auditor)
+
+    page = client.get(f"/audit/events/{purged.seq}/").content.decode()
+    line = next(line for line in _export(client) if line["seq"] == purged.seq)
+
+    assert f"Inclusion proof: verified against checkpoint of size {checkpoint.size}" in page
+    assert 'id="details-purged">Not recomputed' in page
+    assert line["details"] == {} and line["details_purged_at"] and line["leaf_hash"] == purged.leaf_hash
+    assert merkle.verify_inclusion(
+        bytes.fromhex(line["leaf_hash"]),
+        purged.seq,
+        checkpoint.size,
+        [bytes.fromhex(h) for h in line["inclusion_proof"]["path"]],
+        bytes.fromhex(checkpoint.root_hash),
+    )
