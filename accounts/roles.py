@@ -74,6 +74,7 @@ class Capability(models.TextChoices):
     SALES_TOTALS_REQUEST = "sales_totals:request"
     SALES_TOTALS_CONTRIBUTE = "sales_totals:contribute"
     TRANSPARENCY_OPERATE = "transparency:operate"
+    LEGAL_HOLD_MANAGE = "legal_hold:manage"
 
 
 # The scope an API key needs for a capability; None means any valid key of the member.
@@ -120,6 +121,8 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.SALES_TOTALS_CONTRIBUTE: Scope.CHECK,
     # Web pages only (the running quarter's draft report, per-member indicators): no API route.
     Capability.TRANSPARENCY_OPERATE: None,
+    # Operator commands only (manage.py legal_hold): no API route.
+    Capability.LEGAL_HOLD_MANAGE: None,
 }
 
 _K = OrganisationKind
@@ -255,6 +258,12 @@ for _contributor in (
 # member organisation (a member sees only the public report) and disclosure officers and auditors.
 for _operator in ((_K.OPERATOR, _R.ADMIN), (_K.OPERATOR, _R.REVIEWER)):
     ROLE_CAPABILITIES[_operator] = ROLE_CAPABILITIES[_operator] | {_C.TRANSPARENCY_OPERATE}
+
+# Operator admins place and release legal holds, which keep records from the retention purge
+# (sharing/retention/). Disallowed: every member organisation, reviewers, disclosure officers, auditors.
+ROLE_CAPABILITIES[(_K.OPERATOR, _R.ADMIN)] = ROLE_CAPABILITIES[(_K.OPERATOR, _R.ADMIN)] | {
+    _C.LEGAL_HOLD_MANAGE
+}
 
 # Every organisation's administrators invite, deactivate and reactivate its members.
 for _kind_role in list(ROLE_CAPABILITIES):

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from accounts.audit.checkpoints import checkpoint_if_due
+from accounts.audit.retention import audit_details_purge
 
 
 @shared_task(name="accounts.tasks.audit_checkpoint_task")
@@ -10,3 +11,9 @@ def audit_checkpoint_task() -> int | None:
     """Publish a signed checkpoint if one is due; returns its tree size."""
     checkpoint = checkpoint_if_due()
     return checkpoint.size if checkpoint else None
+
+
+@shared_task(name="accounts.tasks.audit_details_purge_task")
+def audit_details_purge_task() -> int:
+    """Empty the details of audit events past HUB_AUDIT_DETAILS_RETENTION_DAYS; returns the rows."""
+    return audit_details_purge()

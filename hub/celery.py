@@ -25,7 +25,7 @@ app.autodiscover_tasks(
             "due_process",
             "feed",
             "reports",
-            "restricted",
+            "retention",
             "sales_totals",
             "transparency",
             "watchlists",
@@ -54,6 +54,17 @@ app.conf.beat_schedule = {
     "destroy-restricted-payloads-daily": {
         "task": "sharing.tasks.restricted_payloads_destroy_task",
         "schedule": crontab(minute=45, hour=0),
+    },
+    # Report metadata, report-token links, tokens, subjects and per-match records past their
+    # retention periods (sharing/retention/services/purge.py), after the payloads above.
+    "purge-retained-records-daily": {
+        "task": "sharing.tasks.retention_purge_task",
+        "schedule": crontab(minute=50, hour=0),
+    },
+    # Audit rows' details past HUB_AUDIT_DETAILS_RETENTION_DAYS; leaf hashes and columns stay.
+    "purge-audit-details-daily": {
+        "task": "accounts.tasks.audit_details_purge_task",
+        "schedule": crontab(minute=10, hour=1),
     },
     "prune-sweep-records-hourly": {
         "task": "sharing.tasks.sweep_records_prune_task",

@@ -449,6 +449,26 @@ HUB_MISUSE_WARNING_DAYS = env_int("HUB_MISUSE_WARNING_DAYS", 14)
 HUB_MISFIRE_MIN_MEMBERS = env_int("HUB_MISFIRE_MIN_MEMBERS", 3)
 # Retention: restricted payloads of closed reports are destroyed this long after closing.
 HUB_RESTRICTED_RETENTION_DAYS = env_int("HUB_RESTRICTED_RETENTION_DAYS", 180)
+# Retention of everything else (sharing/retention/services/purge.py, daily; README "Retention"): a
+# closed report's metadata and its report-token links this long after closing (never before its
+# restricted payload), then the tokens no report names and the subjects left with no token; what a
+# member's screening matched (SubjectMatch) this long after the match. A legal hold, a live dispute,
+# a pending appeal or an order in progress keeps every one of them. Deleted in batches of BATCH rows.
+HUB_REPORT_METADATA_RETENTION_DAYS = env_int("HUB_REPORT_METADATA_RETENTION_DAYS", 365)
+if HUB_REPORT_METADATA_RETENTION_DAYS < HUB_RESTRICTED_RETENTION_DAYS:
+    raise ConfigurationError(
+        "HUB_REPORT_METADATA_RETENTION_DAYS must be at least HUB_RESTRICTED_RETENTION_DAYS"
+    )
+HUB_SUBJECT_MATCH_RETENTION_DAYS = env_int("HUB_SUBJECT_MATCH_RETENTION_DAYS", 365)
+HUB_RETENTION_BATCH = env_int("HUB_RETENTION_BATCH", 500)
+if HUB_RETENTION_BATCH < 1:
+    raise ConfigurationError("HUB_RETENTION_BATCH must be at least 1")
+# Audit rows keep their columns and leaf hash for ever (the Merkle log needs them); their `details`
+# (counts, ids, token prefixes) are emptied this long after the event: three years, the limitation
+# period for civil claims in China (Civil Code Art. 188) and above the two years of report retention.
+HUB_AUDIT_DETAILS_RETENTION_DAYS = env_int("HUB_AUDIT_DETAILS_RETENTION_DAYS", 3 * 365)
+if HUB_AUDIT_DETAILS_RETENTION_DAYS < 1:
+    raise ConfigurationError("HUB_AUDIT_DETAILS_RETENTION_DAYS must be at least 1")
 HUB_DISCLOSURE_APPROVAL_DAYS = env_int("HUB_DISCLOSURE_APPROVAL_DAYS", 14)
 HUB_DISCLOSURE_MAX_DOWNLOADS = env_int("HUB_DISCLOSURE_MAX_DOWNLOADS", 3)
 # An approved order unbuilt this long after its approval or last build attempt is sent again by the

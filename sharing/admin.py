@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdmin
-from sharing.models import Report, Subject
+from sharing.models import LegalHold, Report, Subject
 
 
 @admin.register(Report)
@@ -15,3 +15,10 @@ class ReportAdmin(ReadOnlyAdmin):
 @admin.register(Subject)
 class SubjectAdmin(ReadOnlyAdmin):
     list_display = ["public_id", "created_at"]
+
+
+# Placed and released with `manage.py legal_hold` (audited); listed here to see what is held.
+@admin.register(LegalHold)
+class LegalHoldAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "report_ref", "subject_ref", "placed_at", "released_at"]
+    list_filter = ["released_at"]

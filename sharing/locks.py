@@ -25,7 +25,8 @@ kind in ascending primary key:
    15. outbound mail row       (accounts/locks.py: held alone while it is sent; giving up raises its
                                alert first)
    15b. identifier challenge   (held alone: a listed person's one-time code, checked and counted once)
-   16. feed clock              (last, and after the audit log's head: a publication audits itself
+   16. legal hold              (alone: released by an operator; sharing/retention/)
+   17. feed clock              (last, and after the audit log's head: a publication audits itself
                                before it takes the clock, so every transaction takes the two in one order)
 
 Two reviewers accepting reports that share identifiers lock overlapping token rows; taking them in
@@ -48,6 +49,7 @@ from sharing.models import (
     HitFeedback,
     IdentifierChallenge,
     IdentifierToken,
+    LegalHold,
     Report,
     ReportAppeal,
     ReporterStanding,
@@ -142,6 +144,10 @@ def lock_restricted(rows: QuerySet[RestrictedRecord]) -> QuerySet[RestrictedReco
 
 def lock_bulk_rows(pks: Iterable[int]) -> QuerySet[BulkRow]:
     return BulkRow.objects.filter(pk__in=list(pks)).order_by("pk").select_for_update()
+
+
+def lock_legal_hold(hold_id: int) -> LegalHold:
+    return LegalHold.objects.select_for_update().get(pk=hold_id)
 
 
 def lock_rows_of(model: type[Model], pks: Iterable[int]) -> QuerySet:

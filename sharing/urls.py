@@ -9,6 +9,7 @@ from sharing.due_process import api as due_process
 from sharing.feedback import api as feedback_api
 from sharing.outcomes import api as outcomes_api
 from sharing.reports import api as reports_api
+from sharing.retention import api as retention_api
 from sharing.sales_totals import api as sales_totals_api
 from sharing.watchlists import api as watchlists
 
@@ -115,6 +116,11 @@ urlpatterns = [
     path("organisation/policy", due_process.PolicyApi.as_view(), name="organisation-policy"),
     path("outcomes", outcomes_api.OutcomesApi.as_view(), name="outcomes"),
     path("statistics", outcomes_api.StatisticsApi.as_view(), name="statistics"),
+    path(
+        "records-of-processing",
+        retention_api.RecordsOfProcessingApi.as_view(),
+        name="records-of-processing",
+    ),
     path("watchlist", watchlists.WatchlistApi.as_view(), name="watchlist"),
     path("watchlist/<uuid:entry_id>", watchlists.WatchEntryApi.as_view(), name="watchlist-entry"),
     path("webhooks", watchlists.WebhooksApi.as_view(), name="webhooks"),

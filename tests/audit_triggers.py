@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from django.db import connection
 
 _append_only = importlib.import_module("accounts.migrations.0005_audit_append_only")
+# The update trigger as 0012 replaced it: it lets the details purge through and nothing else.
+_audit_retention = importlib.import_module("accounts.migrations.0012_audit_retention")
 _disclosure_guards = importlib.import_module("sharing.migrations.0004_disclosure_guards")
 SQLITE_TRIGGERS = ("accounts_audit_no_update", "accounts_audit_no_delete")
 # Approvals are permanent too; a flush after a transactional test must be let through.
@@ -36,6 +38,8 @@ def enable() -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             for statement in _append_only.SQLITE_FORWARD:
                 cursor.execute(statement)
+            cursor.execute("DROP TRIGGER accounts_audit_no_update")
+            cursor.execute(_audit_retention.SQLITE_UPDATE_TRIGGER)
         if SQLITE_APPROVAL_DELETE not in present:
             cursor.execute(next(s for s in _disclosure_guards.SQLITE_FORWARD if SQLITE_APPROVAL_DELETE in s))
 

@@ -134,6 +134,8 @@ class AuditEventOutput(serializers.ModelSerializer):
             "request_id",
             "client_request_id",
             "details",
+            # Set when the details were emptied after their retention period (README "Retention").
+            "details_purged_at",
         ]
 
 

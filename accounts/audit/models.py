@@ -69,6 +69,10 @@ class AuditEvent(models.Model):
     client_request_id = models.CharField(max_length=64, null=True, blank=True)
     # Counts, token prefixes and stable ids only; never raw identifiers or display strings.
     details = models.JSONField(default=dict, blank=True)
+    # Set once, when `details` were emptied after HUB_AUDIT_DETAILS_RETENTION_DAYS (accounts/audit/
+    # retention.py): the one update the append-only triggers allow. The leaf hash stays as it was, so
+    # the row is verified by it (its leaf can no longer be recomputed). Nullable: added in place.
+    details_purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["seq"]

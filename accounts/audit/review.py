@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.audit.checkpoints import hub_public_key
-from accounts.audit.log import canonical_leaf, log_size, stored_leaf_hashes
+from accounts.audit.log import canonical_leaf, log_size, stored_leaf_hashes, verifiable_leaf_hash
 from accounts.audit.models import (
     Alert,
     AlertStatus,
@@ -137,9 +137,10 @@ class Inclusion:
 
 
 def event_inclusion(event: AuditEvent) -> Inclusion:
-    """Recompute the event's leaf and check its RFC 9162 inclusion proof against the signed root."""
+    """Recompute the event's leaf (its stored one once its details were purged) and check its
+    RFC 9162 inclusion proof against the signed root."""
     checkpoint = covering_checkpoint(event.seq)
-    leaf = merkle.leaf_hash(canonical_leaf(event))
+    leaf = verifiable_leaf_hash(event)
     if checkpoint is None:
         return Inclusion(UNCOVERED, leaf_hash=leaf)
     signed = checkpoint_checked(checkpoint)
@@ -391,6 +392,9 @@ def export_lines(export: Export) -> Iterator[str]:
     for event in export.events.iterator(chunk_size=1000):
         record = json.loads(canonical_leaf(event))
         record["leaf_hash"] = event.leaf_hash
+        if event.details_purged_at is not None:
+            # Its details were emptied after their retention period: a verifier takes leaf_hash as is.
+            record["details_purged_at"] = event.details_purged_at.isoformat()
         record["inclusion_proof"] = (
             {
                 "size": checkpoint.size,

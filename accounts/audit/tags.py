@@ -143,3 +143,8 @@ class AuditTag(models.TextChoices):
     SUBJECT_STATEMENT_READ = "sharing:subject_statement:read"
     SUBJECT_EXPORT_DOWNLOADED = "sharing:subject_export:downloaded"
     SUBJECT_RECTIFICATION_REQUESTED = "sharing:subject_rectification:requested"
+    LEGAL_HOLD_PLACED = "sharing:legal_hold:placed"
+    LEGAL_HOLD_RELEASED = "sharing:legal_hold:released"
+    RETENTION_PURGED = "sharing:retention:purged"
+    AUDIT_DETAILS_PURGED = "accounts:audit:details_purged"
+    RECORDS_OF_PROCESSING_READ = "sharing:records_of_processing:read"

@@ -100,3 +100,6 @@ __all__ += ["BulkChunk", "BulkChunkStatus", "BulkJob", "BulkJobStatus", "BulkRes
 from sharing.models.feed import FeedClock, FeedObjectVersion  # noqa: E402
 
 __all__ += ["FeedClock", "FeedObjectVersion"]
+from sharing.models.retention import LegalHold  # noqa: E402
+
+__all__ += ["LegalHold"]

@@ -36,6 +36,7 @@ def test_auditor_lists_events_newest_first_with_every_audit_column(api, auditor,
         "request_id",
         "client_request_id",
         "details",
+        "details_purged_at",
     }
     ids = [row["id"] for row in response.json()["results"]]
     assert ids == sorted(ids, reverse=True)

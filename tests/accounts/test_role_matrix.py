@@ -563,6 +563,14 @@ ENDPOINTS += [
     Endpoint("outcomes", "outcomes", "get", Capability.REPORT_READ, 200, lambda m: "/api/v1/outcomes"),
     Endpoint("statistics", "statistics", "get", Capability.REPORT_READ, 200, lambda m: "/api/v1/statistics"),
     Endpoint(
+        "records-of-processing",
+        "records-of-processing",
+        "get",
+        Capability.AUDIT_READ,
+        200,
+        lambda m: "/api/v1/records-of-processing",
+    ),
+    Endpoint(
         "reputation-override",
         "reputation-override",
         "post",

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.audit.log import log_size
+from accounts.audit.log import log_size, purged_event_count
 from accounts.audit.models import AuditCheckpoint
 from accounts.audit.verify import audit_verify
 
@@ -25,3 +25,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"The audit log verifies: {log_size()} events, {AuditCheckpoint.objects.count()} checkpoints."
         )
+        purged = purged_event_count()
+        if purged:
+            self.stdout.write(
+                f"{purged} events had their details purged after the retention period: they were checked "
+                "by their stored leaf hash, which cannot be recomputed without the details."
+            )

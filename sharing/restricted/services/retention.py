@@ -1,5 +1,6 @@
-"""Retention: closed reports lose their restricted payloads after a further period,
-unless a court order holds them (an open or approved disclosure naming the report)."""
+"""Retention: closed reports lose their restricted payloads after a further period, unless a court
+order holds them (an open or approved disclosure naming the report) or the caller names them as
+held (sharing/retention/ passes legal holds, live disputes and pending appeals: it sits above)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def legally_held_report_ids() -> set[str]:
     return held
 
 
-def restricted_payloads_destroy(*, now=None) -> int:
-    """Destroy the restricted payloads of reports closed longer than the retention period."""
+def restricted_payloads_destroy(*, now=None, also_held: set[int] | frozenset[int] = frozenset()) -> int:
+    """Destroy the restricted payloads of reports closed longer than the retention period, except
+    those of reports an order holds or whose primary keys are in `also_held`."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.HUB_RESTRICTED_RETENTION_DAYS)
     due = Report.objects.filter(
@@ -42,7 +44,7 @@ def restricted_payloads_destroy(*, now=None) -> int:
     )
     held = legally_held_report_ids()
     destroyed = 0
-    for report in due.exclude(public_id__in=held).iterator():
+    for report in due.exclude(public_id__in=held).exclude(pk__in=also_held).iterator():
         destroyed += _destroy(report, now)
     return destroyed
 
