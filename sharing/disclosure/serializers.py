@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sharing.disclosure.services import disclosure
+from sharing.disclosure.services import disclosure, jurisdiction
 from sharing.models import DisclosureRequest
 
 
@@ -41,6 +42,48 @@ class DisclosureOutput(serializers.ModelSerializer):
 
     def get_scope(self, request: DisclosureRequest) -> dict:
         return disclosure.scope_of(request).as_dict()
+
+
+class AuthorityApprovalOutput(serializers.Serializer):
+    authority = serializers.CharField()
+    reference = serializers.CharField()
+    decided_on = serializers.DateField()
+    recorded_by = serializers.UUIDField(source="recorded_by.public_id", help_text="The recording officer")
+    recorded_at = serializers.DateTimeField()
+
+
+class DisclosureDetailOutput(DisclosureOutput):
+    """One order with where its court and its data belong, and the authority's approval it may need."""
+
+    court_jurisdiction = serializers.CharField(source="court.jurisdiction", help_text="ISO 3166-1 alpha-2")
+    data_jurisdictions = serializers.SerializerMethodField(
+        help_text="Of the reports in scope (ISO 3166-1 alpha-2)"
+    )
+    authority_approval_required = serializers.SerializerMethodField(
+        help_text="The court is outside the data's jurisdiction: the competent authority's approval must be "
+        "recorded before the order is approved (PIPL Art. 41)"
+    )
+    authority_approval = serializers.SerializerMethodField()
+
+    class Meta(DisclosureOutput.Meta):
+        fields = [
+            *DisclosureOutput.Meta.fields,
+            "court_jurisdiction",
+            "data_jurisdictions",
+            "authority_approval_required",
+            "authority_approval",
+        ]
+
+    def get_data_jurisdictions(self, request: DisclosureRequest) -> list[str]:
+        return jurisdiction.data_jurisdictions(request)
+
+    def get_authority_approval_required(self, request: DisclosureRequest) -> bool:
+        return jurisdiction.authority_approval_needed(request)
+
+    @extend_schema_field(AuthorityApprovalOutput(allow_null=True))
+    def get_authority_approval(self, request: DisclosureRequest) -> dict | None:
+        recorded = jurisdiction.authority_approval_of(request)
+        return AuthorityApprovalOutput(recorded).data if recorded else None
 
 
 class HubKeysOutput(serializers.Serializer):

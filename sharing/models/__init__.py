@@ -1,5 +1,6 @@
 from sharing.models.disclosure import (
     DisclosureApproval,
+    DisclosureAuthorityApproval,
     DisclosurePackage,
     DisclosureRequest,
     DisclosureScopeChange,
@@ -67,6 +68,7 @@ __all__ = [
     "Notification",
     "ReporterStanding",
     "DisclosureApproval",
+    "DisclosureAuthorityApproval",
     "DisclosurePackage",
     "DisclosureRequest",
     "DisclosureScopeChange",
