@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.audit.models import Alert, AuditEvent, DataClass
 from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind, Role
+from accounts.transfers.models import CrossBorderTransfer, TransferChannel
 from sharing.disclosure.services.disclosure_packages import disclosure_package_build
 from sharing.models import (
     DisclosureApproval,
@@ -197,3 +198,27 @@ def _upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("approval.pdf", b"%PDF-1.7 approval", content_type="application/pdf")
+
+
+def test_the_package_goes_abroad_only_under_a_transfer_basis_and_is_recorded(
+    api, foreign_order, officers, settings, django_capture_on_commit_callbacks
+):
+    api(officers[2]).post(_url(foreign_order, "authority-approval"), APPROVAL, format="json")
+    api(officers[0]).post(_url(foreign_order, "approve"))
+    with django_capture_on_commit_callbacks():
+        api(officers[1]).post(_url(foreign_order, "approve"))
+    disclosure_package_build(request_id=foreign_order.pk)
+    clerk = foreign_order.requested_by
+
+    refused = api(clerk).get(_url(foreign_order, "package"))
+    settings.HUB_TRANSFER_BASES = {"HK": "standard_contract"}
+    downloaded = api(clerk).get(_url(foreign_order, "package"))
+
+    assert refused.status_code == 403
+    assert downloaded.status_code == 200
+    transfer = CrossBorderTransfer.objects.get()
+    assert (transfer.channel, transfer.destination, transfer.object_id) == (
+        TransferChannel.PACKAGE,
+        "HK",
+        str(foreign_order.public_id),
+    )
