@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sharing.disclosure.services import disclosure, jurisdiction
@@ -63,7 +62,8 @@ class DisclosureDetailOutput(DisclosureOutput):
         help_text="The court is outside the data's jurisdiction: the competent authority's approval must be "
         "recorded before the order is approved (PIPL Art. 41)"
     )
-    authority_approval = serializers.SerializerMethodField()
+    # The reverse one-to-one: None (null) while none is recorded.
+    authority_approval = AuthorityApprovalOutput(allow_null=True, read_only=True)
 
     class Meta(DisclosureOutput.Meta):
         fields = [
@@ -79,11 +79,6 @@ class DisclosureDetailOutput(DisclosureOutput):
 
     def get_authority_approval_required(self, request: DisclosureRequest) -> bool:
         return jurisdiction.authority_approval_needed(request)
-
-    @extend_schema_field(AuthorityApprovalOutput(allow_null=True))
-    def get_authority_approval(self, request: DisclosureRequest) -> dict | None:
-        recorded = jurisdiction.authority_approval_of(request)
-        return AuthorityApprovalOutput(recorded).data if recorded else None
 
 
 class HubKeysOutput(serializers.Serializer):

@@ -120,7 +120,9 @@ def test_a_webhook_abroad_is_given_up_without_a_basis_and_recorded_with_one(rece
     admin = persona(K.PLATFORM, R.ADMIN, country="HK", jurisdiction="HK")
     endpoint, _ = webhooks.webhook_register(url=receiver.url, actor=Actor(member=admin))
     events = [(endpoint, {"watch_ref": f"s-{n}", "identifier_type": "phone"}) for n in range(2)]
-    first, second = webhooks.webhook_events_write(event_type="subject.linked", events=events, now=timezone.now())
+    first, second = webhooks.webhook_events_write(
+        event_type="subject.linked", events=events, now=timezone.now()
+    )
 
     refused = webhook_deliver_task(first.pk)
     settings.HUB_TRANSFER_BASES = {"HK": "security_assessment"}
