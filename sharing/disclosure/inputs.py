@@ -119,7 +119,7 @@ def authority_approval_validated(body: dict, *, request: DisclosureRequest, acto
     payload = AuthorityApprovalInput(data=body)
     payload.is_valid(raise_exception=True)
     data, document = payload.validated_data, payload.validated_data["document"]
-    authority.disclosure_authority_approval_record(
+    return authority.disclosure_authority_approval_record(
         request=request,
         approval=authority.AuthorityApproval(
             authority=data["authority"],
@@ -129,8 +129,6 @@ def authority_approval_validated(body: dict, *, request: DisclosureRequest, acto
         ),
         actor=actor,
     )
-    request.refresh_from_db()
-    return request
 
 
 class ReasonInput(serializers.Serializer):

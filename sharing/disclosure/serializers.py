@@ -43,14 +43,6 @@ class DisclosureOutput(serializers.ModelSerializer):
         return disclosure.scope_of(request).as_dict()
 
 
-class AuthorityApprovalOutput(serializers.Serializer):
-    authority = serializers.CharField()
-    reference = serializers.CharField()
-    decided_on = serializers.DateField()
-    recorded_by = serializers.UUIDField(source="recorded_by.public_id", help_text="The recording officer")
-    recorded_at = serializers.DateTimeField()
-
-
 class DisclosureDetailOutput(DisclosureOutput):
     """One order with where its court and its data belong, and the authority's approval it may need."""
 
@@ -62,8 +54,23 @@ class DisclosureDetailOutput(DisclosureOutput):
         help_text="The court is outside the data's jurisdiction: the competent authority's approval must be "
         "recorded before the order is approved (PIPL Art. 41)"
     )
-    # The reverse one-to-one: None (null) while none is recorded.
-    authority_approval = AuthorityApprovalOutput(allow_null=True, read_only=True)
+    # The competent authority's approval: each null while none is recorded (the reverse one-to-one).
+    authority = serializers.CharField(source="authority_approval.authority", allow_null=True, read_only=True)
+    authority_reference = serializers.CharField(
+        source="authority_approval.reference", allow_null=True, read_only=True
+    )
+    authority_decided_on = serializers.DateField(
+        source="authority_approval.decided_on", allow_null=True, read_only=True
+    )
+    authority_recorded_by = serializers.UUIDField(
+        source="authority_approval.recorded_by.public_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The officer who recorded it",
+    )
+    authority_recorded_at = serializers.DateTimeField(
+        source="authority_approval.recorded_at", allow_null=True, read_only=True
+    )
 
     class Meta(DisclosureOutput.Meta):
         fields = [
@@ -71,7 +78,11 @@ class DisclosureDetailOutput(DisclosureOutput):
             "court_jurisdiction",
             "data_jurisdictions",
             "authority_approval_required",
-            "authority_approval",
+            "authority",
+            "authority_reference",
+            "authority_decided_on",
+            "authority_recorded_by",
+            "authority_recorded_at",
         ]
 
     def get_data_jurisdictions(self, request: DisclosureRequest) -> list[str]:

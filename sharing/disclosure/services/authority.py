@@ -47,7 +47,7 @@ class AuthorityApproval:
 
 def disclosure_authority_approval_record(
     *, request: DisclosureRequest, approval: AuthorityApproval, actor: Actor
-) -> DisclosureAuthorityApproval:
+) -> DisclosureRequest:
     """Record the competent authority's approval of an order from a court abroad, with its document."""
     return refusing_lapsed(
         _record,
@@ -59,9 +59,7 @@ def disclosure_authority_approval_record(
 
 
 @transaction.atomic
-def _record(
-    *, request: DisclosureRequest, approval: AuthorityApproval, actor: Actor
-) -> DisclosureAuthorityApproval:
+def _record(*, request: DisclosureRequest, approval: AuthorityApproval, actor: Actor) -> DisclosureRequest:
     require(actor, Capability.DISCLOSURE_APPROVE)
     request = locks.lock_disclosure(request.pk)
     require_open(request)
@@ -79,7 +77,7 @@ def _record(
                 "You approved this order; an officer who does not approve it records the authority's approval."
             )
         )
-    recorded = DisclosureAuthorityApproval.objects.create(
+    request.authority_approval = DisclosureAuthorityApproval.objects.create(
         request=request,
         authority=approval.authority,
         reference=approval.reference,
@@ -110,4 +108,4 @@ def _record(
             "data_jurisdictions": data_jurisdictions(request),
         },
     )
-    return recorded
+    return request
