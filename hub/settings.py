@@ -349,6 +349,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStateEnum": "accounts.admission.models.ApplicationState",
         "OrganisationKindEnum": "accounts.roles.OrganisationKind",
         "ApplyingKindEnum": "accounts.admission.models.APPLYING_KIND_CHOICES",
+        # An order in the list and in detail (with its jurisdictions) shares one set of states.
+        "DisclosureStatusEnum": "sharing.models.disclosure.DisclosureStatus",
     },
     # Every operation's error answers, in the one error envelope (hub/schema.py).
     "POSTPROCESSING_HOOKS": [
