@@ -91,3 +91,20 @@ def _user(username: str):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_user(username=username, password="x" * 20)
+
+
+@pytest.mark.parametrize(
+    ("kind", "role"),
+    [(K.MARKET_REGULATOR, R.ANALYST), (K.CUSTOMS, R.ANALYST), (K.PAYMENT_PROVIDER, R.ANALYST)],
+)
+def test_the_home_and_check_pages_serve_the_new_kinds(client, kind, role):
+    from tests.factories import web_login
+
+    member = persona(kind, role)
+    web_login(client, member)
+
+    home = client.get("/")
+    check = client.get("/check/")
+
+    assert home.status_code == 200
+    assert check.status_code == 200
