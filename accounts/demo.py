@@ -58,6 +58,10 @@ DEMO_ORGANISATIONS = [
         ],
     ),
     ("Demo Oversight Board", K.AUDITOR, "GB", [("auditor", R.ANALYST)]),
+    # Administrative enforcement and payments (issue 18): each checks sellers under the same rules.
+    ("Demo Market Regulation Bureau", K.MARKET_REGULATOR, "CN", [("regulator-analyst", R.ANALYST)]),
+    ("Demo Customs District", K.CUSTOMS, "CN", [("customs-analyst", R.ANALYST)]),
+    ("Demo Payments", K.PAYMENT_PROVIDER, "CN", [("payments-analyst", R.ANALYST)]),
 ]
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admission.models import ApplicationDocument, OrganisationApplication  # noqa: F401  (registers)
 from accounts.audit.models import AuditEvent  # noqa: F401  (registers the model)
 from accounts.roles import ROLE_CAPABILITIES, OrganisationKind, Role, Scope
+from hub.jurisdiction import data_residency
 
 
 class VerificationState(models.TextChoices):
@@ -26,6 +27,10 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    # Where the organisation receives the hub's data (ISO 3166-1 alpha-2): data sent to one outside the
+    # hub's residency is a cross-border transfer (accounts/transfers/), an order from a court outside
+    # it needs the competent authority's approval (sharing/disclosure/services/authority.py).
+    jurisdiction = models.CharField(max_length=2, default=data_residency, help_text="ISO 3166-1 alpha-2")
     verification = models.CharField(
         max_length=10, choices=VerificationState.choices, default=VerificationState.PENDING
     )
@@ -60,6 +65,13 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=Q(verification__in=VerificationState.values),
                 name="organisation_verification_known",
+            ),
+            # The services take only codes of hub.jurisdiction.COUNTRY_CODES; the database keeps the shape,
+            # not the list, so that a library update adding a territory needs no migration.
+            models.CheckConstraint(
+                condition=Q(jurisdiction__regex=r"^[A-Z]{2}$"),
+                name="organisation_jurisdiction_iso_shape",
+                violation_error_message="Give an ISO 3166-1 alpha-2 country code.",
             ),
         ]
 
@@ -163,3 +175,4 @@ class QuotaUsage(models.Model):
 
 from accounts.invitations.models import Invitation  # noqa: E402, F401  (registers the model)
 from accounts.mail.models import OutboundMail  # noqa: E402, F401  (registers the model)
+from accounts.transfers.models import CrossBorderTransfer  # noqa: E402, F401  (registers the model)

@@ -18,6 +18,12 @@ class OrganisationKind(models.TextChoices):
     COURT = "court", _("Court")
     OPERATOR = "operator", _("Operator")
     AUDITOR = "auditor", _("Auditor")
+    # Administrative enforcement authorities and payment providers (seeds 000 and 001: platforms
+    # cooperate "with customs and other law enforcement authorities"; payment accounts are how
+    # sellers are paid and how they are cut off).
+    MARKET_REGULATOR = "market_regulator", _("Market regulation authority")
+    CUSTOMS = "customs", _("Customs authority")
+    PAYMENT_PROVIDER = "payment_provider", _("Payment provider")
 
 
 class Role(models.TextChoices):
@@ -211,12 +217,40 @@ ROLE_CAPABILITIES: dict[tuple[OrganisationKind, Role], frozenset[Capability]] = 
     (_K.AUDITOR, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.AUDIT_READ}),
 }
 
+# Market regulation authorities (administrative enforcement) check a seller in a case they investigate,
+# file their administrative decisions as reports and follow them. Disallowed: bulk screening and
+# watchlists (they investigate cases, they do not screen a seller base), disputes (they serve no
+# seller), and disclosure (restricted data leaves the hub only under a court's order).
+_REGULATOR_ANALYST = {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.REPORT_READ}
+ROLE_CAPABILITIES |= {
+    (_K.MARKET_REGULATOR, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | {_C.CHECK_RUN}),
+    (_K.MARKET_REGULATOR, _R.ANALYST): frozenset(_EVERY_MEMBER | _REGULATOR_ANALYST),
+    (_K.MARKET_REGULATOR, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
+    (_K.MARKET_REGULATOR, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
+    # Customs screen declared senders and consignees one by one and by the file, and report seizures.
+    # Disallowed: watchlists and webhooks (a declaration is screened once), disputes, disclosure.
+    (_K.CUSTOMS, _R.ADMIN): frozenset(_EVERY_MEMBER | _REPORTING | {_C.CHECK_RUN}),
+    (_K.CUSTOMS, _R.ANALYST): frozenset(_EVERY_MEMBER | _REGULATOR_ANALYST),
+    (_K.CUSTOMS, _R.REPORTER): frozenset(_EVERY_MEMBER | _REPORTING),
+    (_K.CUSTOMS, _R.VIEWER): frozenset(_EVERY_MEMBER | {_C.REPORT_READ}),
+    # Payment providers check a merchant at onboarding, watch their merchants and say what they did
+    # about a hit. Disallowed: reporting (their evidence is a platform's or a rights owner's to give),
+    # bulk screening, disputes, disclosure; their viewers see nothing but their own organisation.
+    (_K.PAYMENT_PROVIDER, _R.ADMIN): frozenset(_EVERY_MEMBER | _SCREENING_ADMIN | {_C.TOKEN_EVALUATE}),
+    (_K.PAYMENT_PROVIDER, _R.ANALYST): frozenset(
+        _EVERY_MEMBER | {_C.CHECK_RUN, _C.TOKEN_EVALUATE, _C.WATCHLIST_MANAGE}
+    ),
+    (_K.PAYMENT_PROVIDER, _R.VIEWER): frozenset(_EVERY_MEMBER),
+}
+
 # Bulk screening: the members who check sellers one by one may also check them by the file.
 for _bulk_runner in (
     (_K.PLATFORM, _R.ADMIN),
     (_K.PLATFORM, _R.ANALYST),
     (_K.LOGISTICS, _R.ADMIN),
     (_K.LOGISTICS, _R.ANALYST),
+    (_K.CUSTOMS, _R.ADMIN),
+    (_K.CUSTOMS, _R.ANALYST),
 ):
     ROLE_CAPABILITIES[_bulk_runner] = ROLE_CAPABILITIES[_bulk_runner] | {_C.BULK_RUN}
 
@@ -227,6 +261,10 @@ for _screener in (
     (_K.PLATFORM, _R.ANALYST),
     (_K.LOGISTICS, _R.ADMIN),
     (_K.LOGISTICS, _R.ANALYST),
+    (_K.CUSTOMS, _R.ADMIN),
+    (_K.CUSTOMS, _R.ANALYST),
+    (_K.PAYMENT_PROVIDER, _R.ADMIN),
+    (_K.PAYMENT_PROVIDER, _R.ANALYST),
 ):
     ROLE_CAPABILITIES[_screener] = ROLE_CAPABILITIES[_screener] | {_C.FEEDBACK_RECORD}
 

@@ -31,11 +31,14 @@ def organisation_create(
     kind: OrganisationKind,
     country: str,
     registration_number: str = "",
+    jurisdiction: str = "",
     verified: bool = False,
     actor: Actor | None,
 ) -> Organisation:
     """Admit an organisation; an operator admin verifies it before it can act. A taken name or
-    registration number (case and whitespace ignored) is a 409, also when a concurrent admission wins."""
+    registration number (case and whitespace ignored) is a 409, also when a concurrent admission wins.
+
+    Its jurisdiction (where it receives data) is the deployment's residency unless named."""
     if actor is not None:  # None: the hub itself (seed_demo, fixtures)
         require(
             actor,
@@ -54,6 +57,7 @@ def organisation_create(
             kind=kind,
             country=country.upper(),
             registration_number=registration_number,
+            jurisdiction=(jurisdiction or settings.HUB_DATA_RESIDENCY).upper(),
             verified=verified,
             actor=actor,
         )
@@ -88,6 +92,7 @@ def _organisation_insert(
     kind: OrganisationKind,
     country: str,
     registration_number: str,
+    jurisdiction: str,
     verified: bool,
     actor: Actor | None,
 ) -> Organisation:
@@ -96,6 +101,7 @@ def _organisation_insert(
         kind=kind,
         country=country,
         registration_number=registration_number,
+        jurisdiction=jurisdiction,
         verification=VerificationState.VERIFIED if verified else VerificationState.PENDING,
     )
     audit_record(
@@ -104,7 +110,7 @@ def _organisation_insert(
         target=organisation,
         data_class=DataClass.ADMINISTRATIVE,
         legal_basis=LegalBasis.OPERATOR_DUTY,
-        details={"kind": kind, "verified": verified},
+        details={"kind": kind, "verified": verified, "jurisdiction": jurisdiction},
     )
     return organisation
 

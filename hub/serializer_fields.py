@@ -6,6 +6,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy, ngettext
 from rest_framework import serializers
 
+from hub.jurisdiction import country_code_valid
+
 
 class ListField(serializers.ListField):
     """A ListField whose length messages count items in plain words ("Give at least 1 item.")."""
@@ -28,3 +30,22 @@ _at_least = lazy(
 _at_most = lazy(
     lambda n: ngettext("Give at most %(n)s item.", "Give at most %(n)s items.", n) % {"n": n}, str
 )
+
+
+class JurisdictionField(serializers.CharField):
+    """An ISO 3166-1 alpha-2 code (any case in, upper case out), from hub.jurisdiction.COUNTRY_CODES."""
+
+    default_error_messages = {
+        "unknown": gettext_lazy("Give an ISO 3166-1 alpha-2 country code, such as CN or HK.")
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("min_length", 2)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data).upper()
+        if not country_code_valid(code):
+            self.fail("unknown")
+        return code

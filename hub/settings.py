@@ -16,6 +16,7 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from hub.demo_keys import demo_keys
 from hub.env import ConfigurationError, env_bool, env_int, env_list, env_secret, env_str
+from hub.jurisdiction import residency_parse, transfer_bases_parse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HUB_VAR_DIR", str(BASE_DIR / "var")))
@@ -360,6 +361,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStateEnum": "accounts.admission.models.ApplicationState",
         "OrganisationKindEnum": "accounts.roles.OrganisationKind",
         "ApplyingKindEnum": "accounts.admission.models.APPLYING_KIND_CHOICES",
+        # An order in the list and in detail (with its jurisdictions) shares one set of states.
+        "DisclosureStatusEnum": "sharing.models.disclosure.DisclosureStatus",
     },
     # Every operation's error answers, in the one error envelope (hub/schema.py).
     "POSTPROCESSING_HOOKS": [
@@ -418,6 +421,15 @@ HUB_OUTCOME_SUPPRESSION_THRESHOLD = env_int("HUB_OUTCOME_SUPPRESSION_THRESHOLD",
 if HUB_OUTCOME_SUPPRESSION_THRESHOLD < 2:
     raise ConfigurationError("HUB_OUTCOME_SUPPRESSION_THRESHOLD must be at least 2")
 HUB_INVITATION_DAYS = env_int("HUB_INVITATION_DAYS", 7)
+# Where the hub's data lives (ISO 3166-1 alpha-2): every report's data jurisdiction, the default
+# jurisdiction of an organisation, and the origin of every cross-border transfer.
+HUB_DATA_RESIDENCY = residency_parse("HUB_DATA_RESIDENCY", env_str("HUB_DATA_RESIDENCY", "CN"))
+# Destinations data may go to and the legal basis of each (PIPL Art. 38-40, GDPR Chapter V), as
+# `HK:standard_contract,DE:scc` (bases: hub/jurisdiction.py TransferBasis). A member organisation in a
+# jurisdiction not named here gets no shareable data (403); none is named by default.
+HUB_TRANSFER_BASES = transfer_bases_parse(
+    "HUB_TRANSFER_BASES", env_str("HUB_TRANSFER_BASES", ""), residency=HUB_DATA_RESIDENCY
+)
 # Audit checkpoints: signed notes of the log's Merkle root, also written outside the database.
 HUB_AUDIT_ORIGIN = env_str("HUB_AUDIT_ORIGIN", "infringer-intelligence-hub/audit-log")
 HUB_CHECKPOINT_DIR = env_str("HUB_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"))

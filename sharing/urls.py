@@ -59,6 +59,11 @@ urlpatterns = [
         name="disclosure-approve",
     ),
     path(
+        "disclosure-requests/<uuid:request_id>/authority-approval",
+        disclosure.DisclosureAuthorityApprovalApi.as_view(),
+        name="disclosure-authority-approval",
+    ),
+    path(
         "disclosure-requests/<uuid:request_id>/reject",
         disclosure.DisclosureRejectApi.as_view(),
         name="disclosure-reject",

@@ -26,6 +26,7 @@ from accounts.audit.models import AuditEvent
 from accounts.models import Member
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
+from tests.accounts.test_role_matrix import AUTHORITY_APPROVAL
 from tests.factories import (
     client_for,
     disclosure_make,
@@ -157,6 +158,7 @@ PROBES: dict[str, Probe] = {
     "disclosure-detail": Probe("get", _C, R.ANALYST, _disclosure),
     "disclosure-approve": Probe("post", _O, R.DISCLOSURE_OFFICER, None),
     "disclosure-reject": Probe("post", _O, R.DISCLOSURE_OFFICER, None, {"reason": REASON}),
+    "disclosure-authority-approval": Probe("post", _O, R.DISCLOSURE_OFFICER, None, AUTHORITY_APPROVAL),
     "disclosure-narrow": Probe(
         "post", _O, R.DISCLOSURE_OFFICER, None, {"reason": REASON, "scope": {"fields": ["statement"]}}
     ),
@@ -197,6 +199,7 @@ PROBES: dict[str, Probe] = {
     "disclosure-download": Probe("get", _C, R.ANALYST, _disclosure),
     "disclosure-order-document": Probe("get", _C, R.ANALYST, _disclosure),
     "disclosure-narrow-page": Probe("post", _O, R.DISCLOSURE_OFFICER, None, {"reason": REASON}),
+    "disclosure-authority-approval-page": Probe("post", _O, R.DISCLOSURE_OFFICER, None, AUTHORITY_APPROVAL),
     "bulk-page": Probe("get", _L, R.ANALYST, _bulk_job),
     "bulk-cancel": Probe("post", _L, R.ANALYST, _bulk_job),
     "bulk-download": Probe("get", _L, R.ANALYST, _bulk_job, extra={"file_format": "csv"}),

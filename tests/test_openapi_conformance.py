@@ -160,9 +160,14 @@ def _seed_disclosure(member: Member) -> None:
 
 
 def _seed_dispute(member: Member) -> None:
+    from accounts.roles import capabilities_for
     from tests.factories import dispute_make
 
-    dispute_make(filer=member_make(member.organisation, Role.ANALYST))
+    organisation = member.organisation
+    if Capability.DISPUTE_FILE in capabilities_for(organisation.kind, Role.ANALYST):
+        dispute_make(filer=member_make(organisation, Role.ANALYST))
+    else:  # an organisation that files no dispute reads those against its own reports
+        dispute_make(reporter=member_make(organisation, Role.REPORTER))
 
 
 def _seed_notification(member: Member) -> None:

@@ -15,8 +15,8 @@ from accounts.admission.services import Applicant, DocumentUpload
 from accounts.roles import OrganisationKind
 
 KIND_MESSAGE = gettext_lazy(
-    "Apply as a platform, a logistics firm or a rights owner; courts and auditors are admitted by the "
-    "operator directly."
+    "Apply as a platform, a logistics firm, a rights owner or a payment provider; courts, auditors and "
+    "administrative authorities (market regulation, customs) are admitted by the operator directly."
 )
 
 

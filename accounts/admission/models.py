@@ -12,8 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import OrganisationKind
 
-# Courts and auditors never apply: the operator creates them directly (OrganisationsApi, admit_organisation).
-APPLYING_KINDS = (OrganisationKind.PLATFORM, OrganisationKind.LOGISTICS, OrganisationKind.RIGHTS_OWNER)
+# Courts, auditors and the administrative authorities (market regulation, customs) never apply: public
+# bodies, the operator creates them directly (OrganisationsApi, admit_organisation). Payment providers
+# apply as platforms do.
+APPLYING_KINDS = (
+    OrganisationKind.PLATFORM,
+    OrganisationKind.LOGISTICS,
+    OrganisationKind.RIGHTS_OWNER,
+    OrganisationKind.PAYMENT_PROVIDER,
+)
 APPLYING_KIND_CHOICES = [(kind.value, kind.label) for kind in APPLYING_KINDS]
 
 

@@ -321,6 +321,9 @@ def _application_admit(*, application: OrganisationApplication, reason: str, act
         name=application.legal_name,
         kind=application.kind,
         country=application.country,
+        # An applicant receives the hub's data where it is registered: abroad, that is a cross-border
+        # transfer (accounts/transfers/), refused until the deployment names a basis for it.
+        jurisdiction=application.country.upper(),
         registration_number=application.registration_number,
         verification=VerificationState.VERIFIED,
         terms_version=application.terms_version,

@@ -9,7 +9,7 @@ from accounts.admission.registration import RegistrationNumberError, registratio
 from accounts.audit.models import Alert, AuditEvent
 from accounts.models import ApiKey, Organisation
 from accounts.roles import OrganisationKind, Scope
-from hub.serializer_fields import ListField
+from hub.serializer_fields import JurisdictionField, ListField
 
 
 class OrganisationOutput(serializers.ModelSerializer):
@@ -22,6 +22,7 @@ class OrganisationOutput(serializers.ModelSerializer):
             "name",
             "kind",
             "country",
+            "jurisdiction",
             "registration_number",
             "verification",
             "suspended",
@@ -38,6 +39,12 @@ class OrganisationCreateInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$", error_messages={"invalid": gettext_lazy("Give a two-letter ISO country code.")}
+    )
+    jurisdiction = JurisdictionField(
+        required=False,
+        default="",
+        help_text="Where the organisation receives the hub's data (ISO 3166-1 alpha-2); "
+        "the hub's data residency when left out",
     )
 
     def validate(self, attrs: dict) -> dict:

@@ -82,7 +82,17 @@ class OrganisationsApi(HubListApi):
                 "A courier",
                 request_only=True,
                 value={"name": "Speedy Logistics", "kind": "logistics", "country": "CN"},
-            )
+            ),
+            OpenApiExample(
+                "A customs authority receiving data in Hong Kong",
+                request_only=True,
+                value={
+                    "name": "Customs and Excise Department",
+                    "kind": "customs",
+                    "country": "HK",
+                    "jurisdiction": "HK",
+                },
+            ),
         ],
     )
     def post(self, request):

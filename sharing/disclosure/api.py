@@ -18,13 +18,15 @@ from hubcore.packages import allowed_signers_line, package_download_form, raw_pu
 from sharing.crypto.tokens import hub_oprf_key
 from sharing.disclosure import selectors
 from sharing.disclosure.inputs import (
+    AuthorityApprovalInput,
     DisclosureSubmitInput,
     NarrowInput,
     NarrowScopeInput,
     ReasonInput,
+    authority_approval_validated,
     disclosure_submit_validated,
 )
-from sharing.disclosure.serializers import DisclosureOutput, HubKeysOutput
+from sharing.disclosure.serializers import DisclosureDetailOutput, DisclosureOutput, HubKeysOutput
 from sharing.disclosure.services import disclosure, disclosure_packages
 from sharing.disclosure.services.order_document import disclosure_order_document_open
 
@@ -80,10 +82,10 @@ class DisclosureDetailApi(HubApiView):
     required_capability = Capability.DISCLOSURE_READ
     audit_object_type = "disclosure"
 
-    @extend_schema(responses={200: DisclosureOutput}, summary="One disclosure request and its state")
+    @extend_schema(responses={200: DisclosureDetailOutput}, summary="One disclosure request and its state")
     def get(self, request, request_id):
         return Response(
-            DisclosureOutput(selectors.disclosure_read(actor=self.actor, public_id=request_id)).data
+            DisclosureDetailOutput(selectors.disclosure_read(actor=self.actor, public_id=request_id)).data
         )
 
 
@@ -93,12 +95,46 @@ class DisclosureApproveApi(HubApiView):
 
     @extend_schema(
         request=None,
-        responses={200: DisclosureOutput},
+        responses={200: DisclosureDetailOutput},
         summary="Approve (officers; two distinct ones approve an order)",
+        description="An order from a court outside the data's jurisdiction is approved only once the "
+        "competent authority's approval is recorded (POST .../authority-approval), by a third officer; "
+        "until then the approval that would complete it is a 409.",
     )
     def post(self, request, request_id):
         found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
-        return Response(DisclosureOutput(disclosure.disclosure_approve(request=found, actor=self.actor)).data)
+        approved = disclosure.disclosure_approve(request=found, actor=self.actor)
+        return Response(DisclosureDetailOutput(approved).data)
+
+
+class DisclosureAuthorityApprovalApi(HubApiView):
+    required_capability = Capability.DISCLOSURE_APPROVE
+    audit_object_type = "disclosure"
+
+    @extend_schema(
+        request=AuthorityApprovalInput,
+        examples=[
+            OpenApiExample(
+                "The Ministry of Justice's approval of a Hong Kong court's order",
+                request_only=True,
+                value={
+                    "authority": "Ministry of Justice of the People's Republic of China",
+                    "reference": "MOJ-JA-2026-0042",
+                    "decided_on": "2026-11-20",
+                    "document": {"name": "approval.pdf", "content_base64": "JVBERi0xLjcKJSBhcHByb3ZhbAo="},
+                },
+            )
+        ],
+        responses={201: DisclosureDetailOutput},
+        summary="Record the competent authority's approval of a foreign court's order (officers; PIPL Art. 41)",
+        description="Only for an order whose court is outside the data's jurisdiction, while it is open; "
+        "recorded once, by a disclosure officer who does not approve the order. The document is sealed "
+        "in the restricted tier.",
+    )
+    def post(self, request, request_id):
+        found = selectors.disclosure_get(actor=self.actor, public_id=request_id)
+        recorded = authority_approval_validated(request.data, request=found, actor=self.actor)
+        return Response(DisclosureDetailOutput(recorded).data, status=status.HTTP_201_CREATED)
 
 
 class DisclosureRejectApi(HubApiView):

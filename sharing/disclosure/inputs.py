@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.utils import timezone
 from django.utils.translation import gettext
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
 from sharing.crypto.tokens import TOKEN_HEX_LENGTH
-from sharing.disclosure.services import disclosure
+from sharing.disclosure.services import authority, disclosure
 from sharing.models import DisclosureRequest, RestrictedField
 from sharing.reports.inputs import EvidenceInput
 from sharing.reports.services.reports import EvidenceFile
@@ -93,6 +96,39 @@ class NarrowScopeInput(serializers.Serializer):
 class NarrowInput(serializers.Serializer):
     reason = serializers.CharField(min_length=3, max_length=2000)
     scope = NarrowScopeInput()
+
+
+class AuthorityApprovalInput(serializers.Serializer):
+    """The competent authority's approval of a foreign court's order (PIPL Art. 41), with its document."""
+
+    authority = serializers.CharField(max_length=200, help_text="The approving authority's name")
+    reference = serializers.CharField(max_length=100, help_text="The approval's reference number")
+    decided_on = serializers.DateField(help_text="The date of the authority's decision")
+    document = EvidenceInput()
+
+    def validate_decided_on(self, value: date) -> date:
+        if value > timezone.localdate():
+            raise serializers.ValidationError(gettext("The decision cannot be dated in the future."))
+        return value
+
+
+def authority_approval_validated(body: dict, *, request: DisclosureRequest, actor) -> DisclosureRequest:
+    """Validate the authority's approval as the API receives it and record it (the officer's page too).
+
+    Raises serializers.ValidationError (per field) or a DomainError."""
+    payload = AuthorityApprovalInput(data=body)
+    payload.is_valid(raise_exception=True)
+    data, document = payload.validated_data, payload.validated_data["document"]
+    return authority.disclosure_authority_approval_record(
+        request=request,
+        approval=authority.AuthorityApproval(
+            authority=data["authority"],
+            reference=data["reference"],
+            decided_on=data["decided_on"],
+            document=EvidenceFile(document["name"], document["content_type"], document["content_base64"]),
+        ),
+        actor=actor,
+    )
 
 
 class ReasonInput(serializers.Serializer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from sharing.disclosure.services import disclosure
+from sharing.disclosure.services import disclosure, jurisdiction
 from sharing.models import DisclosureRequest
 
 
@@ -41,6 +41,55 @@ class DisclosureOutput(serializers.ModelSerializer):
 
     def get_scope(self, request: DisclosureRequest) -> dict:
         return disclosure.scope_of(request).as_dict()
+
+
+class DisclosureDetailOutput(DisclosureOutput):
+    """One order with where its court and its data belong, and the authority's approval it may need."""
+
+    court_jurisdiction = serializers.CharField(source="court.jurisdiction", help_text="ISO 3166-1 alpha-2")
+    data_jurisdictions = serializers.SerializerMethodField(
+        help_text="Of the reports in scope (ISO 3166-1 alpha-2)"
+    )
+    authority_approval_required = serializers.SerializerMethodField(
+        help_text="The court is outside the data's jurisdiction: the competent authority's approval must be "
+        "recorded before the order is approved (PIPL Art. 41)"
+    )
+    # The competent authority's approval: each null while none is recorded (the reverse one-to-one).
+    authority = serializers.CharField(source="authority_approval.authority", allow_null=True, read_only=True)
+    authority_reference = serializers.CharField(
+        source="authority_approval.reference", allow_null=True, read_only=True
+    )
+    authority_decided_on = serializers.DateField(
+        source="authority_approval.decided_on", allow_null=True, read_only=True
+    )
+    authority_recorded_by = serializers.UUIDField(
+        source="authority_approval.recorded_by.public_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The officer who recorded it",
+    )
+    authority_recorded_at = serializers.DateTimeField(
+        source="authority_approval.recorded_at", allow_null=True, read_only=True
+    )
+
+    class Meta(DisclosureOutput.Meta):
+        fields = [
+            *DisclosureOutput.Meta.fields,
+            "court_jurisdiction",
+            "data_jurisdictions",
+            "authority_approval_required",
+            "authority",
+            "authority_reference",
+            "authority_decided_on",
+            "authority_recorded_by",
+            "authority_recorded_at",
+        ]
+
+    def get_data_jurisdictions(self, request: DisclosureRequest) -> list[str]:
+        return jurisdiction.data_jurisdictions(request)
+
+    def get_authority_approval_required(self, request: DisclosureRequest) -> bool:
+        return jurisdiction.authority_approval_needed(request)
 
 
 class HubKeysOutput(serializers.Serializer):

@@ -26,10 +26,17 @@ from hub.errors import DomainError
 from hubcore.packages import package_download_form
 from sharing.checks.services.match_gate import match_revealing
 from sharing.disclosure import selectors
-from sharing.disclosure.inputs import NarrowInput, NarrowScopeInput, ReasonInput, disclosure_submit_validated
-from sharing.disclosure.services import disclosure, disclosure_packages
+from sharing.disclosure.inputs import (
+    NarrowInput,
+    NarrowScopeInput,
+    ReasonInput,
+    authority_approval_validated,
+    disclosure_submit_validated,
+)
+from sharing.disclosure.services import disclosure, disclosure_packages, jurisdiction
 from sharing.disclosure.services.order_document import disclosure_order_document_open
 from sharing.models import RestrictedField
+from sharing.models.disclosure import OPEN_STATUSES
 from sharing.reports.web import identifier_rows as id_rows
 
 # The page's names for fields of the API's order body that it names differently.
@@ -147,15 +154,7 @@ def _new_form(request, form, rows, errors, *, status: int):
 def _order_body(request) -> tuple[dict, list[id_rows.IdentifierRow]]:
     """The posted page in the shape the API takes (DisclosureSubmitInput), and its identifier rows."""
     post, upload = request.POST, request.FILES.get("order_document")
-    document = {}
-    if upload is not None:
-        # One byte past the limit is enough for the API's rule to refuse it; never read a huge file whole.
-        content = upload.read(settings.HUB_MAX_EVIDENCE_BYTES + 1)
-        document = {
-            "name": upload.name,
-            "content_type": upload.content_type or "application/octet-stream",
-            "content_base64": base64.b64encode(content).decode(),
-        }
+    document = _document_body(upload)
     rows = id_rows.rows_posted(post, count=IDENTIFIER_ROWS)
     identifiers = id_rows.identifiers_body(rows)
     scope = {"reports": post.get("report_ids", "").split(), "fields": post.getlist("fields")}
@@ -167,6 +166,19 @@ def _order_body(request) -> tuple[dict, list[id_rows.IdentifierRow]]:
         "scope": scope | ({"identifiers": identifiers} if identifiers else {}),
         "order_document": document,
     }, rows
+
+
+def _document_body(upload) -> dict:
+    """An uploaded file in the shape the API takes (EvidenceInput); empty when none was sent."""
+    if upload is None:
+        return {}
+    # One byte past the limit is enough for the API's rule to refuse it; never read a huge file whole.
+    content = upload.read(settings.HUB_MAX_EVIDENCE_BYTES + 1)
+    return {
+        "name": upload.name,
+        "content_type": upload.content_type or "application/octet-stream",
+        "content_base64": base64.b64encode(content).decode(),
+    }
 
 
 def _on_page(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -190,6 +202,7 @@ def disclosure_page(request, request_id):
 
 def _detail(request, found, *, errors: dict[str, list[str]] | None = None, status: int = 200):
     can_approve = holds_any(request.actor, [Capability.DISCLOSURE_APPROVE])
+    approved_by_me = can_approve and selectors.disclosure_approved_by(found, actor=request.actor)
     return render(
         request,
         "sharing/disclosure_detail.html",
@@ -201,7 +214,8 @@ def _detail(request, found, *, errors: dict[str, list[str]] | None = None, statu
             "tokens": found.scope_tokens,
             "errors": errors or {},
             "can_approve": can_approve,
-            "approved_by_me": can_approve and selectors.disclosure_approved_by(found, actor=request.actor),
+            "approved_by_me": approved_by_me,
+            **_jurisdiction_context(found, can_record=can_approve and not approved_by_me),
             "can_download": holds_any(request.actor, [Capability.DISCLOSURE_DOWNLOAD])
             and found.status in ("package_ready", "delivered"),
             "field_choices": RestrictedField.choices,
@@ -210,6 +224,53 @@ def _detail(request, found, *, errors: dict[str, list[str]] | None = None, statu
         },
         status=status,
     )
+
+
+def _jurisdiction_context(found, *, can_record: bool) -> dict:
+    """Where the court and the data belong, and the authority's approval a foreign court's order needs."""
+    needed = jurisdiction.authority_approval_needed(found)
+    recorded = jurisdiction.authority_approval_of(found)
+    return {
+        "data_jurisdictions": jurisdiction.data_jurisdictions(found),
+        "authority_needed": needed,
+        "authority_approval": recorded,
+        "can_record_authority": can_record and needed and recorded is None and found.status in OPEN_STATUSES,
+        "authority_form": AuthorityApprovalForm(),
+    }
+
+
+class AuthorityApprovalForm(forms.Form):
+    """The page's fields, for rendering only: the API's AuthorityApprovalInput validates what is posted."""
+
+    authority = forms.CharField(label=_("Approving authority"), max_length=200)
+    reference = forms.CharField(label=_("Reference of the approval"), max_length=100)
+    decided_on = forms.DateField(
+        label=_("Date of the decision"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    document = forms.FileField(label=_("The approval document"), help_text=_("As issued, a PDF."))
+
+
+@capability_required(Capability.DISCLOSURE_APPROVE)
+def disclosure_authority_approval(request, request_id):
+    """Record the competent authority's approval (PIPL Art. 41): the API's input and the same service."""
+    if request.method != "POST":
+        return redirect("disclosure-page", request_id=request_id)
+    found = selectors.disclosure_get(actor=request.actor, public_id=request_id)
+    post, upload = request.POST, request.FILES.get("document")
+    body = {
+        "authority": post.get("authority", ""),
+        "reference": post.get("reference", ""),
+        "decided_on": post.get("decided_on", ""),
+        "document": _document_body(upload),
+    }
+    try:
+        authority_approval_validated(body, request=found, actor=request.actor)
+    except serializers.ValidationError as exc:
+        return _detail(request, found, errors=flat_errors(exc.detail), status=400)
+    except DomainError as exc:
+        return _refused(request, found, exc)
+    messages.success(request, gettext("The authority's approval was recorded."))
+    return redirect("disclosure-page", request_id=found.public_id)
 
 
 def _officer_action(request, found):

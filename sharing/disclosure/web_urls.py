@@ -14,4 +14,9 @@ urlpatterns = [
         name="disclosure-order-document",
     ),
     path("disclosures/<uuid:request_id>/narrow", web.disclosure_narrow, name="disclosure-narrow-page"),
+    path(
+        "disclosures/<uuid:request_id>/authority-approval",
+        web.disclosure_authority_approval,
+        name="disclosure-authority-approval-page",
+    ),
 ]

@@ -25,6 +25,8 @@ from accounts.audit.tags import AuditTag
 from accounts.authentication import TaxiiApiKeyAuthentication
 from accounts.roles import Capability
 from accounts.scoped import not_found_message, not_visible, probe_record, public_id_or_none
+from accounts.transfers.models import TransferChannel
+from accounts.transfers.services import transfer_for_actor
 from hub.exception_handler import api_exception_handler
 from sharing.feed import selectors
 from sharing.feed.selectors import TAXII_MEDIA_TYPE, FeedCollection
@@ -77,6 +79,13 @@ class TaxiiApi(HubApiView):
         return taxii_exception_handler
 
     def read_audit(self, endpoint: str, *, collection: FeedCollection | None = None, **details) -> None:
+        if collection is not None:  # a collection's contents leave the hub; discovery and the root do not
+            transfer_for_actor(
+                actor=self.actor,
+                channel=TransferChannel.FEED,
+                target_type="feed_collection",
+                target_id=collection.id,
+            )
         audit_record(
             actor=self.actor,
             tag=AuditTag.FEED_READ,

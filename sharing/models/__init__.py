@@ -1,5 +1,6 @@
 from sharing.models.disclosure import (
     DisclosureApproval,
+    DisclosureAuthorityApproval,
     DisclosurePackage,
     DisclosureRequest,
     DisclosureScopeChange,
@@ -70,6 +71,7 @@ __all__ = [
     "Notification",
     "ReporterStanding",
     "DisclosureApproval",
+    "DisclosureAuthorityApproval",
     "DisclosurePackage",
     "DisclosureRequest",
     "DisclosureScopeChange",

@@ -142,3 +142,26 @@ class DisclosurePackage(models.Model):
     envelope = models.BinaryField()
     manifest_sha256 = models.CharField(max_length=64)
     built_at = models.DateTimeField(default=timezone.now)
+
+
+class DisclosureAuthorityApproval(models.Model):
+    """The competent authority's approval of an order from a court outside the data's jurisdiction
+    (PIPL Art. 41): the third, named step. Its document is sealed in the restricted tier
+    (owner disclosure, field authority_approval); a disclosure officer who approves the order
+    neither records it nor may be recorded for it (sharing/disclosure/services/authority.py)."""
+
+    request = models.OneToOneField(
+        DisclosureRequest, on_delete=models.PROTECT, related_name="authority_approval"
+    )
+    authority = models.CharField(max_length=200)
+    reference = models.CharField(max_length=100)
+    decided_on = models.DateField()
+    recorded_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(authority="") & ~Q(reference=""), name="disclosure_authority_approval_named"
+            )
+        ]

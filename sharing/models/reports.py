@@ -11,6 +11,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import ConflictError
+from hub.jurisdiction import data_residency
 from hub.wording import starts_with_vowel, status_word
 
 
@@ -92,6 +93,10 @@ class Report(models.Model):
     # for reports filed before the guarantee was asked for.
     authenticity_guaranteed_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
+    # The jurisdiction of the report's data: the hub's residency when it arrived, since the hub collects
+    # and holds it there (the reporter's own transfer to the hub is the reporter's to justify). A court
+    # outside it needs the competent authority's approval (sharing/disclosure/services/authority.py).
+    jurisdiction = models.CharField(max_length=2, default=data_residency, help_text="ISO 3166-1 alpha-2")
     reviewed_by = models.ForeignKey(
         "accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

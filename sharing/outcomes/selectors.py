@@ -28,6 +28,8 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.models import Organisation
 from accounts.roles import Capability
+from accounts.transfers.models import TransferChannel
+from accounts.transfers.services import transfer_for_actor
 from hubcore.identifiers.types import LINKING_TYPES
 from sharing.checks.services.checks import (
     DEFAULT_LEVEL_POLICY,
@@ -310,6 +312,7 @@ def _disputes_of(own_reports: dict[int, set[int]]) -> dict[int, list[DisputeOutc
 
 def outcomes_page_audit(*, actor: Actor, page: list[Subject]) -> None:
     """Audit a page of outcomes shown to the actor (subject ids only), in the request's transaction."""
+    transfer_for_actor(actor=actor, channel=TransferChannel.OUTCOMES, target_type="subject")
     audit_record(
         actor=actor,
         tag=AuditTag.OUTCOMES_LISTED,

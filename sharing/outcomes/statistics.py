@@ -23,6 +23,8 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
+from accounts.transfers.models import TransferChannel
+from accounts.transfers.services import transfer_for_actor
 from hubcore.csv_safe import csv_document
 from sharing.models import Report, ReportStatus
 from sharing.outcomes.selectors import (
@@ -132,6 +134,7 @@ def enforcement_statistics(
 
 def statistics_audit(*, actor: Actor, figures: EnforcementStatistics, downloaded: bool = False) -> None:
     """Audit a read (or the CSV download) of the organisation's own statistics: the range, no figures."""
+    transfer_for_actor(actor=actor, channel=TransferChannel.OUTCOMES, target_type="statistics")
     audit_record(
         actor=actor,
         tag=AuditTag.STATISTICS_DOWNLOADED if downloaded else AuditTag.STATISTICS_READ,

@@ -102,6 +102,22 @@ def _court_request_url(member: Member, suffix: str = "", **kwargs) -> str:
     return f"/api/v1/disclosure-requests/{disclosure_make(clerk, **kwargs).public_id}{suffix}"
 
 
+def _foreign_court_request_url(member: Member, suffix: str) -> str:
+    """An order of a court outside the data's jurisdiction: one that needs the authority's approval."""
+    from tests.factories import disclosure_make
+
+    clerk = persona(OrganisationKind.COURT, Role.ANALYST, country="HK", jurisdiction="HK")
+    return f"/api/v1/disclosure-requests/{disclosure_make(clerk).public_id}{suffix}"
+
+
+AUTHORITY_APPROVAL = {
+    "authority": "Ministry of Justice of the People's Republic of China",
+    "reference": "MOJ-JA-2026-0042",
+    "decided_on": "2026-11-20",
+    "document": {"name": "approval.pdf", "content_base64": "JVBERi0xLjcKJSBhcHByb3ZhbAo="},
+}
+
+
 def _court_with_key(member: Member) -> dict:
     from tests.factories import court_key_pair, disclosure_body
 
@@ -329,6 +345,15 @@ ENDPOINTS = [
         Capability.DISCLOSURE_APPROVE,
         200,
         lambda m: _court_request_url(m, "/approve"),
+    ),
+    Endpoint(
+        "disclosure-authority-approval",
+        "disclosure-authority-approval",
+        "post",
+        Capability.DISCLOSURE_APPROVE,
+        201,
+        lambda m: _foreign_court_request_url(m, "/authority-approval"),
+        lambda m: AUTHORITY_APPROVAL,
     ),
     Endpoint(
         "disclosure-reject",

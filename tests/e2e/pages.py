@@ -107,6 +107,14 @@ def _disclosure(member: Member | None) -> dict:
     return {"request_id": disclosure_make(clerk=member).public_id}
 
 
+def _foreign_disclosure(member: Member | None) -> dict:
+    """An order of a court outside the data's jurisdiction: the officer's page offers the authority's step."""
+    from tests.factories import disclosure_make, persona
+
+    clerk = persona(K.COURT, R.ANALYST, name="Court of First Instance", country="HK", jurisdiction="HK")
+    return {"request_id": disclosure_make(clerk=clerk).public_id}
+
+
 def _own_report(member: Member | None) -> dict:
     from tests.factories import report_make, seller_identifiers
 
@@ -294,6 +302,12 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("disclosures-officer", (K.OPERATOR, R.DISCLOSURE_OFFICER), "disclosure-list"),
     MainPage("applications", (K.OPERATOR, R.ADMIN), "operator-applications"),
     MainPage("disclosures-awaiting", (K.OPERATOR, R.DISCLOSURE_OFFICER), "disclosure-awaiting"),
+    MainPage(
+        "disclosure-officer-foreign",
+        (K.OPERATOR, R.DISCLOSURE_OFFICER),
+        "disclosure-page",
+        _foreign_disclosure,
+    ),
     MainPage("review-queue", (K.OPERATOR, R.REVIEWER), "reviewer-reports", _pending_reports),
     MainPage("review-report", (K.OPERATOR, R.REVIEWER), "reviewer-report", _pending_report_for_review),
     MainPage("review-disputes", (K.OPERATOR, R.REVIEWER), "reviewer-disputes", _disputes_to_decide),

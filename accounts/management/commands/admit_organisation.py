@@ -6,6 +6,7 @@ from accounts.admission.registration import RegistrationNumberError, registratio
 from accounts.roles import OrganisationKind
 from accounts.services import organisation_create
 from hub.errors import DomainError
+from hub.jurisdiction import country_code_valid
 
 
 class Command(BaseCommand):
@@ -19,12 +20,20 @@ class Command(BaseCommand):
         parser.add_argument("--kind", required=True, choices=OrganisationKind.values)
         parser.add_argument("--country", required=True, help="ISO 3166-1 alpha-2, e.g. CN")
         parser.add_argument("--registration-number", default="", help="validated per country where known")
+        parser.add_argument(
+            "--jurisdiction",
+            default="",
+            help="where it receives data (ISO 3166-1 alpha-2); default HUB_DATA_RESIDENCY",
+        )
         parser.add_argument("--dry-run", action="store_true", help="validate only; admit nothing")
 
     def handle(self, *args, **options):
         country = options["country"].upper()
         if len(country) != 2 or not country.isalpha():
             raise CommandError("--country must be a two-letter ISO code")
+        jurisdiction = options["jurisdiction"].upper()
+        if jurisdiction and not country_code_valid(jurisdiction):
+            raise CommandError("--jurisdiction must be an ISO 3166-1 alpha-2 code")
         number = options["registration_number"]
         try:
             number = registration_number_clean(country=country, number=number) if number.strip() else ""
@@ -39,6 +48,7 @@ class Command(BaseCommand):
                 kind=OrganisationKind(options["kind"]),
                 country=country,
                 registration_number=number,
+                jurisdiction=jurisdiction,
                 verified=True,
                 actor=None,
             )

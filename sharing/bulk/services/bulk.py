@@ -31,6 +31,8 @@ from accounts.locks import lock_organisation
 from accounts.quotas import Limit, quota_consume
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
+from accounts.transfers.models import TransferChannel
+from accounts.transfers.services import transfer_gate, transfer_record
 from hub.errors import ConflictError, TooManyRequestsError
 from hub.tasks_enqueue import enqueue_after_commit, enqueue_now, task_named
 from hub.wording import status_word
@@ -65,6 +67,7 @@ def bulk_submit(*, upload: IO[bytes], actor: Actor, language: str = settings.LAN
     `language` is the submitter's (the request's LANGUAGE_CODE): the job's row errors and
     explanations are written in it, by this request and later by the workers."""
     require(actor, Capability.BULK_RUN, message=gettext("Your role does not grant bulk:run."))
+    transfer_gate(organisation=actor.organisation, channel=TransferChannel.BULK_RESULTS, actor=actor)
     try:
         return _bulk_job_store(upload=upload, actor=actor, language=job_language(language))
     except TooManyRequestsError as refused:
@@ -371,14 +374,23 @@ def bulk_results_open(*, job: BulkJob, actor: Actor, file_format: str) -> Iterat
             gettext("The job is %(status)s; results are ready when it is done.")
             % {"status": status_word(BulkJobStatus, job.status)}
         )
+    transfer_gate(organisation=actor.organisation, channel=TransferChannel.BULK_RESULTS, actor=actor)
     count = BulkResult.objects.filter(job=job).count()
-    audit_record(
-        actor=actor,
-        tag=AuditTag.BULK_RESULTS_DOWNLOADED,
-        data_class=DataClass.SHAREABLE,
-        target=job,
-        details={"rows": count, "format": file_format},
-    )
+    with transaction.atomic():
+        transfer_record(
+            organisation=actor.organisation,
+            channel=TransferChannel.BULK_RESULTS,
+            target_type="bulkjob",
+            target_id=str(job.public_id),
+            member=actor.member,
+        )
+        audit_record(
+            actor=actor,
+            tag=AuditTag.BULK_RESULTS_DOWNLOADED,
+            data_class=DataClass.SHAREABLE,
+            target=job,
+            details={"rows": count, "format": file_format},
+        )
     return _csv_lines(job) if file_format == "csv" else _jsonl_lines(job)
 
 

@@ -11,6 +11,8 @@ from accounts.actors import Actor
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
+from accounts.transfers.models import TransferChannel
+from accounts.transfers.services import transfer_record
 from sharing.models.bulk import BulkJob, BulkResult
 
 LEVELS = ("none", "reported", "listed", "confirmed")
@@ -48,6 +50,13 @@ def bulk_hits_of(*, job: BulkJob, level: str = "", action: str = "") -> QuerySet
 
 def bulk_hits_page_audit(*, actor: Actor, job: BulkJob, page: list[BulkResult], filters: dict) -> None:
     """Audit a page of hits shown (row indexes and the filter; refs are the member's own free text)."""
+    transfer_record(
+        organisation=actor.organisation,
+        channel=TransferChannel.BULK_RESULTS,
+        target_type="bulkjob",
+        target_id=str(job.public_id),
+        member=actor.member,
+    )
     audit_record(
         actor=actor,
         tag=AuditTag.BULK_READ,

@@ -30,6 +30,8 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
+from accounts.transfers.models import TransferChannel
+from accounts.transfers.services import transfer_gate, transfer_record
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.checks.services.matches import matched_by_subject, subject_matches_record
@@ -133,6 +135,7 @@ DEFAULT_LEVEL_POLICY = {
 def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor) -> CheckResult:
     """Tokenise the seller's identifiers, match, pass the lookup gate (quota, sweeps, canaries), audit."""
     require(actor, Capability.CHECK_RUN, message=gettext("Your role does not grant check:run."))
+    transfer_gate(organisation=actor.organisation, channel=TransferChannel.CHECK, actor=actor)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     now = timezone.now()
     found = list(stored_tokens_find([t.token for t in tokenised]).values())
@@ -151,6 +154,13 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
             reference=result.check_id,
             now=now,
         )
+    transfer_record(
+        organisation=actor.organisation,
+        channel=TransferChannel.CHECK,
+        target_type="check",
+        target_id=result.check_id,
+        member=actor.member,
+    )
     audit_record(
         actor=actor,
         tag=AuditTag.CHECK_RUN,

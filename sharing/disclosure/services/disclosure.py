@@ -28,12 +28,12 @@ from hub.tasks_enqueue import enqueue_after_commit, task_named
 from hub.wording import starts_with_vowel, status_word
 from sharing import locks
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
+from sharing.disclosure.services.jurisdiction import authority_approval_require, authority_approver_distinct
 from sharing.models import (
     DisclosureApproval,
     DisclosureRequest,
     DisclosureScopeChange,
     DisclosureStatus,
-    Report,
     RestrictedField,
 )
 from sharing.models.disclosure import OPEN_STATUSES
@@ -183,12 +183,15 @@ def disclosure_approve(*, request: DisclosureRequest, actor: Actor) -> Disclosur
 def _approve(*, request: DisclosureRequest, actor: Actor) -> DisclosureRequest:
     require(actor, Capability.DISCLOSURE_APPROVE)
     request = locks.lock_disclosure(request.pk)
-    _require_open(request)
+    require_open(request)
     if request.approvals.filter(officer=actor.member).exists():
         raise ConflictError(gettext("You have already approved this request; a second officer must approve."))
+    authority_approver_distinct(request, actor=actor)
     DisclosureApproval.objects.create(request=request, officer=actor.member)
     request.status = DisclosureStatus.UNDER_REVIEW
     if request.approvals.values("officer").distinct().count() >= 2:
+        # The approval that would let the package be built: a foreign court's order needs the authority's too.
+        authority_approval_require(request)
         request.status, request.approved_at = DisclosureStatus.APPROVED, timezone.now()
         request.approval_expires_at = request.approved_at + timedelta(
             days=settings.HUB_DISCLOSURE_APPROVAL_DAYS
@@ -215,7 +218,7 @@ def disclosure_reject(*, request: DisclosureRequest, reason: str, actor: Actor) 
 def _reject(*, request: DisclosureRequest, reason: str, actor: Actor) -> DisclosureRequest:
     require(actor, Capability.DISCLOSURE_APPROVE)
     request = locks.lock_disclosure(request.pk)
-    _require_open(request)
+    require_open(request)
     request.status, request.decision_reason, request.closed_at = (
         DisclosureStatus.REJECTED,
         reason,
@@ -242,7 +245,7 @@ def _narrow(
 ) -> DisclosureRequest:
     require(actor, Capability.DISCLOSURE_APPROVE)
     request = locks.lock_disclosure(request.pk)
-    _require_open(request)
+    require_open(request)
     before = scope_of(request)
     if not all(
         set(getattr(scope, part)) <= set(getattr(before, part))
@@ -384,16 +387,6 @@ def approvals_of(request: DisclosureRequest) -> list[dict]:
     ]
 
 
-def reports_in_scope(request: DisclosureRequest) -> list[Report]:
-    """The reports an order reaches: named directly, through subjects, or through tokens."""
-    token_rows = stored_tokens_find(list(request.scope_tokens)).values()
-    return list(
-        Report.objects.filter(public_id__in=request.scope_reports)
-        .union(Report.objects.filter(identifiers__token__subject__public_id__in=request.scope_subjects))
-        .union(Report.objects.filter(identifiers__token__in=[row.pk for row in token_rows]))
-    )
-
-
 def fields_in_scope(request: DisclosureRequest, record_field: str) -> bool:
     base = record_field.split(":")[0]
     return base in request.scope_fields and base in RestrictedField.values
@@ -406,7 +399,7 @@ def _require_reason(reason: str) -> None:
         raise DomainError(gettext("Give a reason."), fields={"reason": [gettext("A reason is required.")]})
 
 
-def _require_open(request: DisclosureRequest) -> None:
+def require_open(request: DisclosureRequest) -> None:
     if request.status not in OPEN_STATUSES:
         raise ConflictError(
             gettext("The request is %(status)s; it can no longer be reviewed.")

@@ -23,6 +23,8 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import holds_any
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
+from accounts.transfers.models import TransferChannel
+from accounts.transfers.services import transfer_gate, transfer_record
 from hub.errors import ConflictError, ForbiddenError
 from hub.keys import signing_key
 from hub.tasks_enqueue import enqueue_now, task_named
@@ -35,8 +37,12 @@ from sharing.disclosure.services.disclosure import (
     disclosure_lapse,
     fields_in_scope,
     refusing_lapsed,
-    reports_in_scope,
     require_not_lapsed,
+)
+from sharing.disclosure.services.jurisdiction import (
+    authority_approval_needed,
+    authority_approval_of,
+    reports_in_scope,
 )
 from sharing.models import DisclosurePackage, DisclosureRequest, DisclosureStatus, RestrictedRecord
 from sharing.reports.services.deadlines import DeadlinePassed
@@ -86,6 +92,10 @@ def _build(request_id: int) -> DisclosurePackage | None:
     require_not_lapsed(request)
     if not request.court.encryption_public_key:
         disclosure_build_alert(request, reason="court_key_missing")
+        return None
+    if authority_approval_needed(request) and authority_approval_of(request) is None:
+        # Approval refuses this already; the scope's reports may have changed since (tokens linked anew).
+        disclosure_build_alert(request, reason="authority_approval_missing")
         return None
     reports = reports_in_scope(request)
     request.resolved_reports = sorted(str(r.public_id) for r in reports)
@@ -209,6 +219,7 @@ def disclosure_package_download(*, request: DisclosureRequest, actor: Actor) -> 
         target_type="disclosure",
         noun=gettext_noop("disclosure request"),
     )
+    transfer_gate(organisation=actor.organisation, channel=TransferChannel.PACKAGE, actor=actor)
     return refusing_lapsed(
         _download, request=request, actor=actor, tag=AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED
     )
@@ -229,6 +240,13 @@ def _download(*, request: DisclosureRequest, actor: Actor) -> bytes:
             % {"count": request.max_downloads}
         )
     _restricted_audit(actor, AuditTag.DISCLOSURE_PACKAGE_DOWNLOADED, request, target=request)
+    transfer_record(
+        organisation=actor.organisation,
+        channel=TransferChannel.PACKAGE,
+        target_type="disclosure",
+        target_id=str(request.public_id),
+        member=actor.member,
+    )
     DisclosureRequest.objects.filter(pk=request.pk).update(
         downloads=F("downloads") + 1, status=DisclosureStatus.DELIVERED
     )

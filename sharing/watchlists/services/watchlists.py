@@ -26,6 +26,8 @@ from accounts.capabilities import require
 from accounts.models import VerificationState
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
+from accounts.transfers.models import TransferChannel
+from accounts.transfers.services import transfer_gate, transfer_record
 from hub.errors import ConflictError
 from hub.keys import KeyRing, token_storage_keys
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
@@ -58,6 +60,7 @@ def watchlist_add(
 ) -> list[WatchEntry]:
     """Watch these identifiers of one of the actor's sellers; raw values are tokenised and dropped."""
     require(actor, Capability.WATCHLIST_MANAGE)
+    transfer_gate(organisation=actor.organisation, channel=TransferChannel.WATCH, actor=actor)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     # A watch entry is a standing check (its webhooks tell when the seller is listed), so it passes
     # the gate of every match-revealing path: otherwise a watchlist of a whole number range would
@@ -95,6 +98,12 @@ def _watch_entries_store(
             )
             created += 1
         entries.append(entry)
+    transfer_record(
+        organisation=actor.organisation,
+        channel=TransferChannel.WATCH,
+        target_type="watch_entry",
+        member=actor.member,
+    )
     # The ref is the member's own free text, so it stays out of the audit log.
     audit_record(
         actor=actor,
@@ -119,6 +128,12 @@ def watch_entries_of(*, actor: Actor) -> QuerySet[WatchEntry]:
 
 def watch_entries_page_audit(*, actor: Actor, page: list[WatchEntry]) -> None:
     """Audit a page of entries shown to the actor (ids only), in the request's transaction."""
+    transfer_record(
+        organisation=actor.organisation,
+        channel=TransferChannel.WATCH,
+        target_type="watch_entry",
+        member=actor.member,
+    )
     audit_record(
         actor=actor,
         tag=AuditTag.WATCH_LISTED,

@@ -42,6 +42,8 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
+from accounts.transfers.models import TransferChannel
+from accounts.transfers.services import transfer_basis, transfer_record
 from hub.errors import ConflictError, DomainError, NotFoundError
 from hub.tasks_enqueue import enqueue_after_commit, enqueue_now, task_named
 from sharing import locks
@@ -348,6 +350,10 @@ def _claim(outbox_id: int) -> _Claim | None:
     if not row.endpoint.active or row.attempts >= settings.HUB_WEBHOOK_MAX_ATTEMPTS:
         _give_up(row, now, "endpoint_removed" if not row.endpoint.active else "attempts_exhausted")
         return None
+    if transfer_basis(row.endpoint.organisation) is None:
+        # Nothing leaves for a jurisdiction the deployment names no transfer basis for (accounts/transfers/).
+        _give_up(row, now, "no_transfer_basis")
+        return None
     # An attempt still in flight here belongs to a worker that died before recording it.
     row.delivery_attempts.filter(outcome=AttemptOutcome.IN_FLIGHT).update(
         outcome=AttemptOutcome.ABANDONED, finished_at=now
@@ -415,6 +421,13 @@ def _settle(claim: _Claim, response: _Response) -> str:
     # Past its lease another worker may own the row now: a failure of ours then changes nothing.
     if row.status == OutboxStatus.PENDING and (response.succeeded or row.attempts == claim.number):
         _apply(row, response, now)
+    if response.succeeded:
+        transfer_record(
+            organisation=row.endpoint.organisation,
+            channel=TransferChannel.WEBHOOK,
+            target_type="webhook_event",
+            target_id=str(row.event_id),
+        )
     _audit_attempt(row, number=claim.number, response=response)
     return row.status
 
