@@ -29,6 +29,7 @@ from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
+from accounts.purposes import purpose_require
 from accounts.roles import Capability
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
@@ -130,9 +131,11 @@ DEFAULT_LEVEL_POLICY = {
 }
 
 
-def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor) -> CheckResult:
-    """Tokenise the seller's identifiers, match, pass the lookup gate (quota, sweeps, canaries), audit."""
+def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str, actor: Actor) -> CheckResult:
+    """Check the stated purpose, tokenise the seller's identifiers, match, pass the lookup gate
+    (quota, sweeps, canaries), audit."""
     require(actor, Capability.CHECK_RUN, message=gettext("Your role does not grant check:run."))
+    purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     now = timezone.now()
     found = list(stored_tokens_find([t.token for t in tokenised]).values())
@@ -149,6 +152,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
             matched=matched_by_subject((row.subject_id, row.pk) for row in rows),
             source=MatchSource.CHECK,
             reference=result.check_id,
+            purpose=purpose,
             now=now,
         )
     audit_record(
@@ -160,6 +164,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
         details={
             "identifier_types": sorted({t.type for t in tokenised}),
             "level": result.level,
+            "purpose": purpose,
             "subjects": sorted({str(row.subject.public_id) for row in rows if row.subject is not None}),
             **lookup_counts(hits=int(hit), looked_up=1),
         },
