@@ -23,7 +23,15 @@ def _post_raw(client, url: str, raw: bytes | str, content_type: str = "applicati
 
 @pytest.mark.parametrize("url", ["/api/v1/checks", "/api/v1/reports"])
 @pytest.mark.parametrize(
-    "raw", ['{"identifiers": [', "not json at all", "[1, 2", '{"a": NaN}', "\xff\xfe", "[" * 5000]
+    "raw",
+    [
+        '{"purpose": "seller_onboarding", "identifiers": [',
+        "not json at all",
+        "[1, 2",
+        '{"a": NaN}',
+        "\xff\xfe",
+        "[" * 5000,
+    ],
 )
 def test_malformed_json_is_a_400_with_a_message(api, platform_admin_member, url, raw):
     response = _post_raw(
@@ -188,7 +196,10 @@ def test_bad_credentials_are_401_and_audited(client, header):
     from accounts.audit.models import AuditEvent
 
     response = client.post(
-        "/api/v1/checks", {"identifiers": [PHONE]}, content_type="application/json", HTTP_AUTHORIZATION=header
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [PHONE]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=header,
     )
 
     assert response.status_code == 401
@@ -196,7 +207,11 @@ def test_bad_credentials_are_401_and_audited(client, header):
 
 
 def test_no_credentials_is_401(client):
-    response = client.post("/api/v1/checks", {"identifiers": [PHONE]}, content_type="application/json")
+    response = client.post(
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [PHONE]},
+        content_type="application/json",
+    )
 
     assert response.status_code == 401
 
@@ -219,7 +234,11 @@ def test_a_revoked_or_expired_key_is_refused(api, platform_admin_member):
     for key in (revoked, expired):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-        statuses.append(client.post("/api/v1/checks", {"identifiers": [PHONE]}, format="json").status_code)
+        statuses.append(
+            client.post(
+                "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": [PHONE]}, format="json"
+            ).status_code
+        )
 
     assert statuses == [401, 401]
 

@@ -79,7 +79,13 @@ def _webhook() -> uuid.UUID:
 
 def _bulk_job() -> uuid.UUID:
     upload = SimpleUploadedFile("sellers.csv", b"ref,phone\nshop-1,+86 138 0013 8001\n")
-    created = _api_created(K.PLATFORM, R.ANALYST, "/api/v1/bulk-checks", {"file": upload}, fmt="multipart")
+    created = _api_created(
+        K.PLATFORM,
+        R.ANALYST,
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": upload},
+        fmt="multipart",
+    )
     return uuid.UUID(created["id"])
 
 

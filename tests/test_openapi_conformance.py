@@ -84,7 +84,9 @@ def _bulk_upload(member: Member):
     """The matrix posts JSON to the bulk upload (a 400); here a real file, for the 202."""
     upload = io.BytesIO(b"ref,phone\nseller-1,+86 138 0013 8000\n")
     upload.name = "sellers.csv"
-    return client_for(member).post("/api/v1/bulk-checks", {"file": upload}, format="multipart")
+    return client_for(member).post(
+        "/api/v1/bulk-checks", {"purpose": "seller_onboarding", "file": upload}, format="multipart"
+    )
 
 
 def _deliveries_of_an_endpoint_with_an_event(member: Member):

@@ -200,7 +200,9 @@ def test_members_checked_reaches_the_feed_on_the_periodic_refresh_suppressed_bel
     report_make_accepted(owner, reviewer, identifiers)
     for n in range(checkers):
         analyst = persona(K.PLATFORM, R.ANALYST, name=f"Checking platform {n}")
-        checked = client_for(analyst).post("/api/v1/checks", {"identifiers": identifiers}, format="json")
+        checked = client_for(analyst).post(
+            "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+        )
         assert checked.status_code == 200, checked.content
     before = _notes(owner.organisation)
 

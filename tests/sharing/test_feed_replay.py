@@ -128,7 +128,7 @@ def test_a_mirror_built_from_the_delta_feed_equals_the_hubs_listings_after_every
     report_make_accepted(brands[2], reviewer, seller_identifiers(106))
     step("the expired seller reported again: listed under a new object id")
 
-    checked = check_run(identifiers=_raw(seller_c), actor=filer)
+    checked = check_run(purpose="seller_onboarding", identifiers=_raw(seller_c), actor=filer)
     feedback_record(actor=filer, given=FeedbackGiven("acted", "blocked"), check_id=checked.check_id)
     step("a member acted on C: one is fewer than the suppression threshold, so its object shows no number")
     assert all(dict(dict(state)["members_acted"])["suppressed"] for _, state in poller.mirror.listings())

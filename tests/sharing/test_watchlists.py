@@ -34,7 +34,10 @@ def _row_text(model, **filters) -> str:
 
 def _watch(member, identifiers, ref="seller-42") -> list[WatchEntry]:
     return watchlist_add(
-        identifiers=[RawIdentifier(**i) for i in identifiers], ref=ref, actor=Actor(member=member)
+        purpose="seller_onboarding",
+        identifiers=[RawIdentifier(**i) for i in identifiers],
+        ref=ref,
+        actor=Actor(member=member),
     )
 
 
@@ -77,7 +80,11 @@ def test_a_platform_analyst_watches_a_seller_in_raw_and_token_form(api, platform
 
 
 def test_raw_values_appear_in_no_table_and_no_audit_row(api, courier_analyst):
-    api(courier_analyst).post("/api/v1/watchlist", {"identifiers": [PHONE, EMAIL], "ref": "r"}, format="json")
+    api(courier_analyst).post(
+        "/api/v1/watchlist",
+        {"purpose": "seller_onboarding", "identifiers": [PHONE, EMAIL], "ref": "r"},
+        format="json",
+    )
 
     everything = _row_text(WatchEntry) + _row_text(AuditEvent) + _row_text(IdentifierToken)
 
@@ -87,12 +94,18 @@ def test_raw_values_appear_in_no_table_and_no_audit_row(api, courier_analyst):
 
 def test_watching_the_same_identifier_twice_keeps_one_entry(api, platform_analyst):
     first = api(platform_analyst).post(
-        "/api/v1/watchlist", {"identifiers": [PHONE], "ref": "a"}, format="json"
+        "/api/v1/watchlist",
+        {"purpose": "seller_onboarding", "identifiers": [PHONE], "ref": "a"},
+        format="json",
     )
 
     again = api(platform_analyst).post(
         "/api/v1/watchlist",
-        {"identifiers": [{"type": "phone", "value": "+8613800138001"}], "ref": "b"},
+        {
+            "purpose": "seller_onboarding",
+            "identifiers": [{"type": "phone", "value": "+8613800138001"}],
+            "ref": "b",
+        },
         format="json",
     )
 
@@ -141,7 +154,11 @@ def test_rights_owners_and_viewers_cannot_watch(api, brand_reporter):
     viewer = persona(K.PLATFORM, R.VIEWER)
 
     responses = [
-        api(m).post("/api/v1/watchlist", {"identifiers": [PHONE], "ref": "x"}, format="json")
+        api(m).post(
+            "/api/v1/watchlist",
+            {"purpose": "seller_onboarding", "identifiers": [PHONE], "ref": "x"},
+            format="json",
+        )
         for m in (brand_reporter, viewer)
     ]
 
