@@ -68,7 +68,7 @@ def _api_created(kind: K, role: R, path: str, body: dict, fmt: str = "json") -> 
 
 
 def _watch_entry() -> uuid.UUID:
-    body = {"identifiers": seller_identifiers(77)[:1], "ref": "shop-77"}
+    body = {"identifiers": seller_identifiers(77)[:1], "ref": "shop-77", "purpose": "listing_review"}
     return uuid.UUID(_api_created(K.PLATFORM, R.ANALYST, "/api/v1/watchlist", body)["entries"][0]["id"])
 
 

@@ -279,9 +279,9 @@ class FeedSubscriptionsApi(HubListApi):
         summary="Subscribe to a feed collection with a purpose (required before its objects are served)",
         examples=[
             OpenApiExample(
-                "Listed sellers, for listing review",
+                "Listed sellers, for investigations",
                 request_only=True,
-                value={"collection": "4b7e1c2a-8f3d-4e59-9a61-0c5d2b7f3e18", "purpose": "listing_review"},
+                value={"collection": "4b7e1c2a-8f3d-4e59-9a61-0c5d2b7f3e18", "purpose": "investigation"},
             )
         ],
     )

@@ -57,7 +57,7 @@ class WatchlistApi(HubListApi):
                         {"type": "email", "value": "seller@example.com"},
                     ],
                     "ref": "merchant-1042",
-                    "purpose": "listing_review",
+                    "purpose": "seller_onboarding",
                 },
             )
         ],

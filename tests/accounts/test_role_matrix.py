@@ -677,6 +677,7 @@ ENDPOINTS += [
         lambda m: {
             "identifiers": [{"type": "phone", "value": f"+86 135 0000 {next(_seller_numbers)}"}],
             "ref": "s-1",
+            "purpose": "seller_onboarding",
         },
     ),
     Endpoint(

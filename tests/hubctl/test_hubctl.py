@@ -216,7 +216,7 @@ REPORT_FLAGS = [
 @pytest.mark.parametrize(
     "argv",
     [
-        ["check"],
+        ["check", "--purpose", "seller_onboarding"],
         ["check", "--purpose", "seller_onboarding", "phone"],
         ["check", "--purpose", "seller_onboarding", "colour=blue"],
         ["check", "--purpose", "seller_onboarding", "--csv", "/nonexistent/file.csv"],
@@ -237,6 +237,18 @@ def test_usage_errors_exit_2_before_any_request(no_network, argv, capsys):
 
     assert status == 2
     assert capsys.readouterr().err.startswith("hubctl: error:")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["check", "phone=+8613800138000"], ["watch", "--ref", "s-1", "phone=+8613800138000"], ["bulk", "s.csv"]],
+)
+def test_every_screening_command_requires_a_purpose(no_network, argv, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+
+    assert exited.value.code == 2
+    assert "--purpose" in capsys.readouterr().err
 
 
 def test_missing_api_key_exits_2(monkeypatch, capsys):
@@ -468,7 +480,8 @@ def test_raw_mode_sends_values_and_explicit_countries(fake_hub):
         "identifiers": [
             {"type": "phone", "value": "139 1234 5678", "country": "CN"},
             {"type": "email", "value": EMAIL},
-        ]
+        ],
+        "purpose": "seller_onboarding",
     }
 
 

@@ -440,7 +440,7 @@ def test_watching_by_a_person_and_disputing_with_an_address_reach_the_services(
     client = _as(platform_analyst)
     row = _composite_row(0, "person", PERSON) | {"rows": "1"}
 
-    watched = client.post("/watchlist/", row | {"ref": "merchant-9"})
+    watched = client.post("/watchlist/", row | {"ref": "merchant-9", "purpose": "listing_review"})
     disputed = client.post(
         "/disputes/filed/",
         _rows(("phone", PHONE))

@@ -167,6 +167,7 @@ def test_status_shows_progress_rate_and_eta(reported, platform_analyst):
     assert before == {
         "id": str(job.public_id),
         "status": "queued",
+        "purpose": "seller_onboarding",
         "done": 0,
         "total": 100,
         "rate": 0.0,

@@ -172,7 +172,8 @@ def test_a_bad_composite_field_is_a_400_naming_the_field(api, platform_analyst):
         "identifiers": [
             {"type": "phone", "value": "+86 138 0013 8000"},
             {"type": "person", "value": {"full_name": "张伟", "date_of_birth": "1985-13-01"}},
-        ]
+        ],
+        "purpose": "seller_onboarding",
     }
 
     response = api(platform_analyst).post("/api/v1/checks", body, format="json")

@@ -24,7 +24,14 @@ from sharing.feedback.services.feedback import FeedbackGiven, feedback_record
 from sharing.models import FeedObjectVersion, Report
 from sharing.reports.services.reports import report_renew, report_retract, reports_expire
 from sharing.subjects.services.tokens import RawIdentifier
-from tests.factories import client_for, member_make, persona, report_make_accepted, seller_identifiers
+from tests.factories import (
+    client_for,
+    feed_subscribed,
+    member_make,
+    persona,
+    report_make_accepted,
+    seller_identifiers,
+)
 from tests.sharing.feed_mirror import Mirror, hub_listings, hub_outcomes
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +43,12 @@ class Poller:
     """A member polling the feed from where it left off, two objects a page, every version."""
 
     def __init__(self, member, collection: str = LISTINGS_COLLECTION_ID):
-        self.client, self.mirror, self.cursor, self.bodies = client_for(member), Mirror(), None, []
+        self.client, self.mirror, self.cursor, self.bodies = (
+            client_for(feed_subscribed(member)),
+            Mirror(),
+            None,
+            [],
+        )
         self.objects = OBJECTS.format(collection)
 
     def poll(self) -> None:

@@ -345,6 +345,8 @@ NOT_MATCH_REVEALING = {
     "dispute-decide-urgently",
     "dispute-pause",
     "watchlist-entry",
+    # A feed subscription names a collection and a purpose, never an identifier.
+    "feed-subscriptions",
     # Feedback names a subject the organisation already matched (else the same 404): it answers nothing new.
     "feedback",
     "feedback-sightings",

@@ -215,6 +215,7 @@ def test_the_feed_refuses_a_collection_until_subscribed_with_an_allowed_purpose(
     after = _objects(platform_analyst)
 
     assert before.status_code == 400 and "Subscribe" in before.json()["description"]
+    assert AuditEvent.objects.filter(action=AuditTag.FEED_READ, outcome="denied").count() == 1
     assert "listing_review" in before.json()["details"]["fields"]["purpose"][0]
     assert refused.status_code == 400
     assert subscribed.status_code == 201 and subscribed.json()["purpose"] == "listing_review"

@@ -173,7 +173,7 @@ def test_storage_rotation_rewrites_in_place_and_lookups_work_before_during_and_a
         [{"type": "phone", "value": "+86 138 0013 8000"}, {"type": "email", "value": "seller0@example.com"}],
     )
     old_forms = set(IdentifierToken.objects.values_list("token", flat=True))
-    check = {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}
+    check = {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": "+8613800138000"}]}
     settings.HUB_TOKEN_STORAGE_KEYS += ",2:" + "5a" * 64
 
     during = api(platform_analyst).post("/api/v1/checks", check, format="json").json()["level"]

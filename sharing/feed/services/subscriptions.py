@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
-from accounts.audit.services import audit_record
+from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.purposes import organisation_purposes, purpose_require, purposes_text
@@ -77,6 +77,13 @@ def feed_purpose(*, actor: Actor, collection: FeedCollection) -> str:
     )
     if purpose and purpose in organisation_purposes(actor.organisation):
         return purpose
+    audit_record_denied(
+        actor=actor,
+        tag=AuditTag.FEED_READ,
+        target_type="feed_collection",
+        reason=f"no subscription with an allowed purpose to collection {collection.id}",
+        request_id=actor.request_id,
+    )
     message = gettext(
         "Subscribe to this collection with a purpose first (POST /api/v1/feed-subscriptions with the "
         "collection and a purpose); your organisation may state: %(allowed)s."
