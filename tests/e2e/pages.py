@@ -287,6 +287,7 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("disputes-filed", (K.PLATFORM, R.ANALYST), "disputes-filed", _disputes_filed),
     MainPage("webhooks", (K.PLATFORM, R.ADMIN), "webhooks-page"),
     MainPage("policy", (K.PLATFORM, R.ADMIN), "policy-page"),
+    MainPage("feed-subscriptions", (K.PLATFORM, R.ANALYST), "feed-subscriptions-page"),
     MainPage("bulk-screening", (K.PLATFORM, R.ANALYST), "bulk-list"),
     MainPage("members", (K.PLATFORM, R.ADMIN), "members-page"),
     MainPage("organisation-api-keys", (K.PLATFORM, R.ADMIN), "organisation-api-keys"),

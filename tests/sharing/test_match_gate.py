@@ -347,6 +347,7 @@ NOT_MATCH_REVEALING = {
     "watchlist-entry",
     # A feed subscription names a collection and a purpose, never an identifier.
     "feed-subscriptions",
+    "feed-subscriptions-page",
     # Feedback names a subject the organisation already matched (else the same 404): it answers nothing new.
     "feedback",
     "feedback-sightings",

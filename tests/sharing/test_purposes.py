@@ -269,3 +269,21 @@ def test_the_statistics_count_hits_by_purpose_suppressed_below_the_threshold(bra
     assert set(last.hits_by_purpose) == set(Purpose.values)
     assert api["periods"][-1]["hits_by_purpose"]["listing_review"]["value"] == 2
     assert "hits_listing_review" in statistics_csv(figures).splitlines()[0]
+
+
+def test_the_feed_subscriptions_page_subscribes_for_an_allowed_purpose_only(platform_analyst):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    web_login(client, platform_analyst)
+    chosen = {"collection": LISTINGS_COLLECTION_ID}
+
+    page = client.get("/feed/subscriptions/").content.decode()
+    refused = client.post("/feed/subscriptions/", chosen | {"purpose": "parcel_screening"})
+    subscribed = client.post("/feed/subscriptions/", chosen | {"purpose": "listing_review"})
+
+    assert LISTINGS_COLLECTION_ID in page and 'value="parcel_screening"' not in page
+    assert refused.status_code == 400 and 'data-field="purpose"' in refused.content.decode()
+    assert subscribed.status_code == 302
+    assert (
+        FeedSubscription.objects.get(organisation=platform_analyst.organisation).purpose == "listing_review"
+    )
+    assert "Listing review" in client.get("/feed/subscriptions/").content.decode()
