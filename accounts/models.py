@@ -44,6 +44,9 @@ class Organisation(models.Model):
     # The membership terms the organisation accepted when admitted: every later access rests on them.
     terms_version = models.CharField(max_length=40, blank=True)
     terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    # The purposes its membership agreement allows (accounts/purposes.py), a subset of its kind's;
+    # NULL agrees to every purpose the kind allows, a list to those named only.
+    agreed_purposes = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         constraints = [

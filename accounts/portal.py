@@ -202,6 +202,13 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         Capability.WEBHOOK_MANAGE,
     ),
     PortalLink(
+        "feed-subscriptions-page",
+        _("Feed subscriptions"),
+        _("State the purpose your systems read each feed collection for: it is served only then."),
+        Capability.FEED_READ,
+        in_nav=False,
+    ),
+    PortalLink(
         "policy-page",
         _("Action policy"),
         _("Set how many reports make the hub recommend blocking a seller."),

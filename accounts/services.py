@@ -21,6 +21,7 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.locks import lock_organisation
 from accounts.models import ApiKey, Member, Organisation, VerificationState
+from accounts.purposes import agreed_purposes_check
 from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role, Scope, scopes_for
 from hub.errors import ConflictError, DomainError, ForbiddenError
 
@@ -173,6 +174,26 @@ def _organisation_standing_save(
         data_class=DataClass.ADMINISTRATIVE,
         legal_basis=LegalBasis.OPERATOR_DUTY,
         details={"verified": verified, "suspended": suspended, "reason": reason},
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_purposes_agree(
+    *, organisation: Organisation, purposes: list[str] | None, actor: Actor | None
+) -> Organisation:
+    """Record the purposes the organisation's membership agreement allows (None: all its kind allows)."""
+    if actor is not None:  # None: the hub itself (an operator's command, fixtures)
+        require(actor, Capability.ORGANISATION_ADMIN)
+    organisation.agreed_purposes = agreed_purposes_check(kind=organisation.kind, purposes=purposes)
+    organisation.save(update_fields=["agreed_purposes"])
+    audit_record(
+        actor=actor,
+        tag=AuditTag.ORGANISATION_PURPOSES_AGREED,
+        target=organisation,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={"purposes": organisation.agreed_purposes},
     )
     return organisation
 

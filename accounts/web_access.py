@@ -65,14 +65,14 @@ def capability_required(*capabilities: Capability):
 
 
 def api_input(
-    serializer_class: type[serializers.Serializer], data: dict
+    serializer_class: type[serializers.Serializer], data: dict, *, context: dict | None = None
 ) -> tuple[dict | None, dict[str, list[str]]]:
     """Validate a web form's data with the API's input serializer, so a page and the API share one rule.
 
     Returns (validated data, {}) or (None, per-field messages); nested fields are named with dots
     ("scope.reports.0"). The page shows the messages and answers 400.
     """
-    payload = serializer_class(data=data)
+    payload = serializer_class(data=data, context=context or {})
     if payload.is_valid():
         return payload.validated_data, {}
     return None, flat_errors(payload.errors)

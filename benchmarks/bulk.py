@@ -115,7 +115,7 @@ def hub_run(upload: bytes, actor, workers: int) -> dict:
         time.sleep(5)  # let the worker connect before the clock starts
     try:
         started = time.perf_counter()
-        job = bulk_submit(upload=io.BytesIO(upload), actor=actor)
+        job = bulk_submit(purpose="seller_onboarding", upload=io.BytesIO(upload), actor=actor)
         while workers and BulkJob.objects.filter(pk=job.pk, finished_at__isnull=True).exists():
             time.sleep(0.2)
         seconds = time.perf_counter() - started

@@ -55,7 +55,7 @@ def bodies_for(n_listed: int, count: int) -> list[tuple[int, str]]:
     for _ in range(count):
         k = rng.randrange(n_listed // 2)
         ids = [{"type": TYPES[i % 2], "token": bench_token(i), "key_version": 1} for i in (2 * k, 2 * k + 1)]
-        out.append((k, json.dumps({"identifiers": ids})))
+        out.append((k, json.dumps({"identifiers": ids, "purpose": "seller_onboarding"})))
     return out
 
 
@@ -195,6 +195,7 @@ def measure_during_bulk(port: int, key: str, env: dict, n_listed: int, rows: int
     boundary = "iih-bench-boundary"
     body = (
         (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nseller_onboarding\r\n'
             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="sellers.jsonl"\r\n'
             f"Content-Type: application/x-ndjson\r\n\r\n"
         ).encode()

@@ -6,6 +6,7 @@ from sharing.bulk import api as bulk_api
 from sharing.checks import api as checks_api
 from sharing.disclosure import api as disclosure
 from sharing.due_process import api as due_process
+from sharing.feed import api as feed_api
 from sharing.feedback import api as feedback_api
 from sharing.outcomes import api as outcomes_api
 from sharing.reports import api as reports_api
@@ -16,6 +17,7 @@ from sharing.watchlists import api as watchlists
 urlpatterns = [
     path("checks", checks_api.CheckRunApi.as_view(), name="check-run"),
     path("feedback", feedback_api.FeedbackApi.as_view(), name="feedback"),
+    path("feed-subscriptions", feed_api.FeedSubscriptionsApi.as_view(), name="feed-subscriptions"),
     path("feedback/sightings", feedback_api.SightingApi.as_view(), name="feedback-sightings"),
     path("sales-totals", sales_totals_api.SalesTotalsRequestsApi.as_view(), name="sales-totals"),
     path(

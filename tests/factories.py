@@ -366,3 +366,18 @@ def sales_totals_make(
         case_reference="(2026) Hu 0115 Min Chu 5" if court else "",
     )
     return sales_totals_request(ask=ask, actor=Actor(member=requester))
+
+
+def feed_subscribed(member: Member) -> Member:
+    """Subscribe the member's organisation to every feed collection it reads, for the first purpose its
+    kind allows (purpose limitation: a collection is served only then; tests/sharing/test_purposes.py)."""
+    from accounts.actors import Actor
+    from accounts.purposes import organisation_purposes
+    from sharing.feed.services.audiences import collections_for
+    from sharing.feed.services.subscriptions import feed_subscribe
+
+    purposes = organisation_purposes(member.organisation)
+    for collection in collections_for(Actor(member=member)) if purposes else []:
+        purpose = purposes[0]
+        feed_subscribe(collection_id=collection.id, purpose=purpose, actor=Actor(member=member))
+    return member

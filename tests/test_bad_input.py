@@ -23,7 +23,15 @@ def _post_raw(client, url: str, raw: bytes | str, content_type: str = "applicati
 
 @pytest.mark.parametrize("url", ["/api/v1/checks", "/api/v1/reports"])
 @pytest.mark.parametrize(
-    "raw", ['{"identifiers": [', "not json at all", "[1, 2", '{"a": NaN}', "\xff\xfe", "[" * 5000]
+    "raw",
+    [
+        '{"purpose": "seller_onboarding", "identifiers": [',
+        "not json at all",
+        "[1, 2",
+        '{"a": NaN}',
+        "\xff\xfe",
+        "[" * 5000,
+    ],
 )
 def test_malformed_json_is_a_400_with_a_message(api, platform_admin_member, url, raw):
     response = _post_raw(
@@ -75,6 +83,9 @@ CHECK_CASES = [
     ({"identifiers": [PHONE] * 51}, ["identifiers"]),
     ({"identifiers": [{"type": "phone", "value": "1" * 501}]}, ["identifiers", "0", "value"]),
     ([PHONE], ["non_field_errors"]),
+    ({"identifiers": [PHONE], "purpose": ""}, ["purpose"]),
+    ({"identifiers": [PHONE], "purpose": "parcel_screening"}, ["purpose"]),
+    ({"identifiers": [PHONE], "purpose": ["seller_onboarding"]}, ["purpose"]),
 ]
 
 
@@ -87,6 +98,9 @@ def _field_messages(body: dict, path: list[str]):
 
 @pytest.mark.parametrize("payload,field_path", CHECK_CASES)
 def test_check_bad_input_names_the_field(api, platform_admin_member, payload, field_path):
+    # Each case is about its own field: the purpose is stated unless the case states its own.
+    if isinstance(payload, dict):
+        payload = {"purpose": "seller_onboarding", **payload}
     response = api(platform_admin_member).post("/api/v1/checks", payload, format="json")
 
     if field_path is None:
@@ -188,7 +202,10 @@ def test_bad_credentials_are_401_and_audited(client, header):
     from accounts.audit.models import AuditEvent
 
     response = client.post(
-        "/api/v1/checks", {"identifiers": [PHONE]}, content_type="application/json", HTTP_AUTHORIZATION=header
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [PHONE]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=header,
     )
 
     assert response.status_code == 401
@@ -196,7 +213,11 @@ def test_bad_credentials_are_401_and_audited(client, header):
 
 
 def test_no_credentials_is_401(client):
-    response = client.post("/api/v1/checks", {"identifiers": [PHONE]}, content_type="application/json")
+    response = client.post(
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [PHONE]},
+        content_type="application/json",
+    )
 
     assert response.status_code == 401
 
@@ -219,7 +240,11 @@ def test_a_revoked_or_expired_key_is_refused(api, platform_admin_member):
     for key in (revoked, expired):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-        statuses.append(client.post("/api/v1/checks", {"identifiers": [PHONE]}, format="json").status_code)
+        statuses.append(
+            client.post(
+                "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": [PHONE]}, format="json"
+            ).status_code
+        )
 
     assert statuses == [401, 401]
 

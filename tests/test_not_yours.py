@@ -69,7 +69,7 @@ def _api_created(kind: K, role: R, path: str, body: dict, fmt: str = "json") -> 
 
 
 def _watch_entry() -> uuid.UUID:
-    body = {"identifiers": seller_identifiers(77)[:1], "ref": "shop-77"}
+    body = {"identifiers": seller_identifiers(77)[:1], "ref": "shop-77", "purpose": "listing_review"}
     return uuid.UUID(_api_created(K.PLATFORM, R.ANALYST, "/api/v1/watchlist", body)["entries"][0]["id"])
 
 
@@ -80,7 +80,13 @@ def _webhook() -> uuid.UUID:
 
 def _bulk_job() -> uuid.UUID:
     upload = SimpleUploadedFile("sellers.csv", b"ref,phone\nshop-1,+86 138 0013 8001\n")
-    created = _api_created(K.PLATFORM, R.ANALYST, "/api/v1/bulk-checks", {"file": upload}, fmt="multipart")
+    created = _api_created(
+        K.PLATFORM,
+        R.ANALYST,
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": upload},
+        fmt="multipart",
+    )
     return uuid.UUID(created["id"])
 
 

@@ -144,7 +144,9 @@ def test_a_nul_in_a_web_form_is_a_400_on_every_route():
 
 def test_a_json_nul_is_refused_naming_the_field(platform_analyst):
     response = client_for(platform_analyst).post(
-        "/api/v1/checks", {"identifiers": [{"type": "phone", "value": NUL_TEXT}]}, format="json"
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": NUL_TEXT}]},
+        format="json",
     )
 
     assert response.status_code == 400
@@ -194,12 +196,12 @@ def test_a_nul_in_a_multipart_field_name_or_value_is_a_400(platform_analyst):
 
     named = api.post(
         "/api/v1/bulk-checks",
-        {"file": SimpleUploadedFile("s.csv", content), NUL_TEXT: "x"},
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", content), NUL_TEXT: "x"},
         format="multipart",
     )
     valued = api.post(
         "/api/v1/bulk-checks",
-        {"file": SimpleUploadedFile("s.csv", content), "note": NUL_TEXT},
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", content), "note": NUL_TEXT},
         format="multipart",
     )
 
@@ -234,7 +236,9 @@ def test_a_nul_in_a_multipart_field_name_or_value_is_a_400(platform_analyst):
 )
 def test_a_nul_in_a_bulk_row_makes_that_row_an_error_row(platform_analyst, name, content):
     response = client_for(platform_analyst).post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile(name, content.encode())}, format="multipart"
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile(name, content.encode())},
+        format="multipart",
     )
     job = BulkJob.objects.get(public_id=response.json()["id"])
     for chunk_id in BulkChunk.objects.filter(job=job).values_list("pk", flat=True):
@@ -251,6 +255,6 @@ def test_a_nul_in_a_bulk_header_is_a_400_naming_the_file(platform_analyst):
     upload = SimpleUploadedFile("s.csv", f"ref,phone{NUL_TEXT}\ns-1,+86 138 0013 8000\n".encode())
 
     with pytest.raises(DomainError) as refused:
-        bulk.bulk_submit(upload=upload, actor=Actor(member=platform_analyst))
+        bulk.bulk_submit(purpose="seller_onboarding", upload=upload, actor=Actor(member=platform_analyst))
 
     assert list(refused.value.fields) == ["file"]

@@ -84,7 +84,9 @@ def _bulk_upload(member: Member):
     """The matrix posts JSON to the bulk upload (a 400); here a real file, for the 202."""
     upload = io.BytesIO(b"ref,phone\nseller-1,+86 138 0013 8000\n")
     upload.name = "sellers.csv"
-    return client_for(member).post("/api/v1/bulk-checks", {"file": upload}, format="multipart")
+    return client_for(member).post(
+        "/api/v1/bulk-checks", {"purpose": "seller_onboarding", "file": upload}, format="multipart"
+    )
 
 
 def _deliveries_of_an_endpoint_with_an_event(member: Member):
@@ -184,6 +186,10 @@ def _seed_watch_entry(member: Member) -> None:
     matrix._own_watch_entry_url(member)
 
 
+def _seed_feed_subscription(member: Member) -> None:
+    matrix._feed_collection_url(member)  # subscribes the member's organisation to its first collection
+
+
 def _seed_webhook(member: Member) -> None:
     matrix._own_webhook_url(member)
 
@@ -210,6 +216,7 @@ SEEDS = {
     ("disputes", "get"): _seed_dispute,
     ("notifications", "get"): _seed_notification,
     ("watchlist", "get"): _seed_watch_entry,
+    ("feed-subscriptions", "get"): _seed_feed_subscription,
     ("feedback", "get"): _seed_feedback,
     ("webhooks", "get"): _seed_webhook,
     ("invitations", "get"): matrix._own_invitation_url,
@@ -428,6 +435,7 @@ EXAMPLE_WORLD = {
 }
 # Multipart examples name each file field's content as text; it is uploaded as a file of that name.
 MULTIPART_SUCCESS = {("bulk-checks", "post"): (202, "sellers.csv")}
+MULTIPART_FILE_FIELDS = frozenset({"file"})
 
 
 def _example_sent(member: Member, endpoint: matrix.Endpoint, media_type: str, example: dict):
@@ -436,6 +444,9 @@ def _example_sent(member: Member, endpoint: matrix.Endpoint, media_type: str, ex
         _, filename = MULTIPART_SUCCESS[(endpoint.route, endpoint.method)]
         files = {}
         for name, text in example.items():
+            if name not in MULTIPART_FILE_FIELDS:  # a plain form field (a bulk job's purpose)
+                files[name] = text
+                continue
             files[name] = io.BytesIO(text.encode())
             files[name].name = filename
         return getattr(client, endpoint.method)(endpoint.url(member), files, format="multipart")

@@ -206,7 +206,7 @@ def test_a_seeded_key_drives_the_api(client, capsys):
 
     response = client.post(
         "/api/v1/checks",
-        {"identifiers": [{"type": "phone", "value": "+8613800138000"}]},
+        {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": "+8613800138000"}]},
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {analyst['api_key']}",
     )

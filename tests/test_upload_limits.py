@@ -57,7 +57,9 @@ def test_a_bulk_upload_over_the_limit_is_a_413_in_the_hub_error_shape(
     monkeypatch.setattr(EncryptedSpoolUploadHandler, "new_file", lambda self, *a, **k: spools.append(1))
 
     response = client_for(platform_analyst).post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT + 1000))}, format="multipart"
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", _csv(LIMIT + 1000))},
+        format="multipart",
     )
 
     assert response.status_code == 413
@@ -69,7 +71,9 @@ def test_a_bulk_upload_over_the_limit_is_a_413_in_the_hub_error_shape(
 
 def test_a_bulk_upload_under_the_limit_is_accepted(spool_dir, platform_analyst):
     response = client_for(platform_analyst).post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT - 2000))}, format="multipart"
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", _csv(LIMIT - 2000))},
+        format="multipart",
     )
 
     assert response.status_code == 202, response.content
@@ -81,7 +85,9 @@ def test_the_bulk_page_shows_a_clear_message_for_an_upload_over_the_limit(
 ):
     web_login(client, platform_analyst)
 
-    response = client.post("/bulk/", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT + 1000))})
+    response = client.post(
+        "/bulk/", {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", _csv(LIMIT + 1000))}
+    )
 
     assert response.status_code == 413
     assert b"The upload is larger than the 20,000 bytes the hub accepts here" in response.content
@@ -156,6 +162,9 @@ def test_a_web_form_body_over_the_request_limit_is_a_413_page(settings, client):
 
 
 def test_a_stranger_gets_only_the_default_limit_on_the_bulk_page(spool_dir):
-    response = Client().post("/bulk/", {"file": SimpleUploadedFile("s.csv", _csv(LIMIT // 2 + 1000))})
+    response = Client().post(
+        "/bulk/",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", _csv(LIMIT // 2 + 1000))},
+    )
 
     assert response.status_code == 413 and b"10,000 bytes" in response.content

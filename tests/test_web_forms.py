@@ -220,7 +220,7 @@ def test_a_valid_order_on_the_page_is_filed():
 
 def _bulk_job(member) -> BulkJob:
     upload = SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n")
-    return bulk.bulk_submit(upload=upload, actor=Actor(member=member))
+    return bulk.bulk_submit(purpose="seller_onboarding", upload=upload, actor=Actor(member=member))
 
 
 @pytest.mark.parametrize("reason, accepted", [("", True), ("x", True), ("z" * 500, True), ("z" * 501, False)])

@@ -15,9 +15,13 @@ UPLOAD_ANSWER_SECONDS_PER_MB = 3.0
 class BulkCalls(ClientBase):
     """Submit, follow, cancel and collect bulk check jobs."""
 
-    def bulk_submit(self, path: str | Path, *, content_type: str = "text/csv") -> dict:
-        """Upload a CSV or JSONL file (streamed from disk) as a bulk job; returns {"id"}."""
-        return self._retried(lambda: self._send_multipart("/api/v1/bulk-checks", Path(path), content_type))
+    def bulk_submit(self, path: str | Path, *, purpose: str, content_type: str = "text/csv") -> dict:
+        """Upload a CSV or JSONL file (streamed from disk) as a bulk job for a purpose; returns {"id"}."""
+        return self._retried(
+            lambda: self._send_multipart(
+                "/api/v1/bulk-checks", Path(path), content_type, {"purpose": purpose}
+            )
+        )
 
     def bulk_status(self, job_id: str) -> dict:
         """A bulk job's progress: status, done, total, rate and eta_seconds."""
@@ -34,7 +38,7 @@ class BulkCalls(ClientBase):
             raise ValueError("The results format is jsonl or csv.")
         return self._call_bytes("GET", f"{_job_path(job_id)}/results?format={file_format}")
 
-    def _send_multipart(self, path: str, file_path: Path, content_type: str) -> dict:
+    def _send_multipart(self, path: str, file_path: Path, content_type: str, fields: dict[str, str]) -> dict:
         """POST one file as multipart/form-data and return the JSON answer; raise HubError on any failure."""
         # Wait for the answer in proportion to the file, not the per-request timeout.
         timeout = max(self.timeout, UPLOAD_ANSWER_SECONDS_PER_MB * file_path.stat().st_size / 1e6)
@@ -45,6 +49,7 @@ class BulkCalls(ClientBase):
                 "POST",
                 self.base_url + path,
                 headers=self._headers(),
+                data=fields,
                 files={"file": (name, handle, content_type)},
             )
             status, payload = self._exchange(request, timeout=timeout)

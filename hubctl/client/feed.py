@@ -36,6 +36,12 @@ class FeedCalls(ClientBase):
         """The TAXII collections this member may read."""
         return self._taxii(f"{API_ROOT}collections/", {})[0].get("collections", [])
 
+    def feed_subscribe(self, collection_id: str, *, purpose: str) -> dict:
+        """Subscribe your organisation to a collection for a purpose (the hub serves its objects only then)."""
+        return self._call(
+            "POST", "/api/v1/feed-subscriptions", {"collection": collection_id, "purpose": purpose}
+        )
+
     def feed_objects_page(
         self, collection_id: str, *, added_after: str | None, next_page: str | None, limit: int
     ) -> FeedPage:

@@ -23,16 +23,21 @@ class SellerCalls(TokenCalls):
     """What a member sends the hub about one seller."""
 
     def check(
-        self, identifiers: Iterable[IdentifierLike], *, raw: bool = False, default_country: str | None = None
+        self,
+        identifiers: Iterable[IdentifierLike],
+        *,
+        purpose: str,
+        raw: bool = False,
+        default_country: str | None = None,
     ) -> dict:
-        """Check one seller; tokens only unless raw=True."""
+        """Check one seller for a purpose your organisation may state; tokens only unless raw=True."""
         items = self._identifier_items(identifiers, raw=raw, default_country=default_country)
-        return self._call("POST", "/api/v1/checks", {"identifiers": items})
+        return self._call("POST", "/api/v1/checks", {"identifiers": items, "purpose": purpose})
 
-    def check_tokens(self, tokens: Iterable[dict]) -> dict:
+    def check_tokens(self, tokens: Iterable[dict], *, purpose: str) -> dict:
         """Check one seller by tokens derived earlier with tokenise()."""
         items = [{"type": t["type"], "token": t["token"], "key_version": t["key_version"]} for t in tokens]
-        return self._call("POST", "/api/v1/checks", {"identifiers": items})
+        return self._call("POST", "/api/v1/checks", {"identifiers": items, "purpose": purpose})
 
     def report(
         self,
@@ -73,12 +78,13 @@ class SellerCalls(TokenCalls):
         identifiers: Iterable[IdentifierLike],
         *,
         ref: str,
+        purpose: str,
         raw: bool = False,
         default_country: str | None = None,
     ) -> dict:
-        """Put one of your sellers on your watchlist; tokens only unless raw=True."""
+        """Put one of your sellers on your watchlist for a purpose; tokens only unless raw=True."""
         items = self._identifier_items(identifiers, raw=raw, default_country=default_country)
-        return self._call("POST", "/api/v1/watchlist", {"identifiers": items, "ref": ref})
+        return self._call("POST", "/api/v1/watchlist", {"identifiers": items, "ref": ref, "purpose": purpose})
 
     def report_get(self, report_id: str) -> dict:
         """One of your organisation's reports."""

@@ -123,3 +123,15 @@ def explained(seller: Seller, call: Callable[[], T]) -> T:
         return call()
     except IdentifierError as exc:
         raise seller.explain(exc) from None
+
+
+PURPOSE_HELP = (
+    "why you access the data (required): a purpose your organisation's kind and membership agreement allow, "
+    "e.g. seller_onboarding, listing_review, parcel_screening, payment_screening, investigation, "
+    "enforcement_action; the hub's refusal names those you may state"
+)
+
+
+def add_purpose_argument(parser: argparse.ArgumentParser) -> None:
+    """--purpose, required by every check, bulk job, watch and feed pull (the hub's purpose limitation)."""
+    parser.add_argument("--purpose", required=True, metavar="PURPOSE", help=PURPOSE_HELP)

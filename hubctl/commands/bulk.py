@@ -17,7 +17,7 @@ from typing import TextIO
 
 from hubctl import output
 from hubctl.client import HubClient
-from hubctl.commands.base import EXIT_HUB, EXIT_OK, client_for, command, local
+from hubctl.commands.base import EXIT_HUB, EXIT_OK, add_purpose_argument, client_for, command, local
 from hubctl.commands.files import out_file, save_private
 from hubctl.commands.sellers import tokenise_each
 from hubctl.inputs import InputError, read_csv
@@ -41,9 +41,9 @@ Progress is shown on stderr; results go to --out (or stdout), one line per input
 exit status: 0 done, 1 the hub refused, or the job was cancelled or failed, 2 bad usage
 
 examples:
-  hubctl bulk sellers.csv --out results.jsonl
-  hubctl bulk sellers.csv --tokens-only --results-format csv --out results.csv
-  hubctl bulk sellers.csv --no-wait"""
+  hubctl bulk sellers.csv --purpose seller_onboarding --out results.jsonl
+  hubctl bulk sellers.csv --purpose seller_onboarding --tokens-only --results-format csv --out results.csv
+  hubctl bulk sellers.csv --purpose listing_review --no-wait"""
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -60,6 +60,7 @@ def _add_bulk_command(commands: argparse._SubParsersAction) -> None:
         commands, "bulk", "Check many sellers from a CSV or JSONL file as one bulk job.", BULK_EPILOG
     )
     parser.add_argument("file", metavar="FILE", help="the CSV or JSONL file of sellers")
+    add_purpose_argument(parser)
     parser.add_argument("--format", choices=FORMATS, help="the file's format (default: from its extension)")
     parser.add_argument(
         "--tokens-only",
@@ -209,12 +210,12 @@ def tokens_jsonl(client: HubClient, path: str, country: str | None, target: Path
 def _submit(client: HubClient, args: argparse.Namespace, kind: str) -> str:
     """Upload the file (or, with --tokens-only, its token form); return the new job's id."""
     if not args.tokens_only:
-        return str(client.bulk_submit(args.file, content_type=FORMATS[kind]).get("id"))
+        return str(client.bulk_submit(args.file, purpose=args.purpose, content_type=FORMATS[kind]).get("id"))
     with tempfile.TemporaryDirectory(prefix="hubctl-bulk-") as directory:
         target = Path(directory) / "tokens.jsonl"
         rows = tokens_jsonl(client, args.file, args.country, target)
         print(f"tokenised {rows} row(s) locally; uploading tokens only", file=sys.stderr)
-        return str(client.bulk_submit(target, content_type=FORMATS["jsonl"]).get("id"))
+        return str(client.bulk_submit(target, purpose=args.purpose, content_type=FORMATS["jsonl"]).get("id"))
 
 
 # -- commands ---------------------------------------------------------------------------

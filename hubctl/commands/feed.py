@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from hubctl.client import HubClient
-from hubctl.commands.base import EXIT_OK, client_for, command
+from hubctl.commands.base import EXIT_OK, add_purpose_argument, client_for, command
 from hubctl.feed import Mirror, PullSummary
 from hubctl.inputs import InputError
 
@@ -13,7 +13,8 @@ FEED_EPILOG = """\
 The hub publishes STIX 2.1 over TAXII 2.1 (read-only), a collection per audience: the listings
 (members who may check sellers), "Sellers you reported" (your organisation's own outcomes, for
 those who follow its reports) and the operators' view. `pull` mirrors the one you name with
---collection (by default the first the hub offers you), asks only for what was added since the
+--collection (by default the first the hub offers you) for the --purpose you state (the hub serves a
+collection only to a subscription with a purpose your organisation may state), asks only for what was added since the
 mirror's cursor, applies each version in the order the hub added it, drops an object once a version
 revokes it (a withdrawn, expired or overturned listing), and keeps the cursor in the same file: run
 it as often as you like.
@@ -21,8 +22,9 @@ it as often as you like.
 exit status: 0 done, 1 the hub refused or could not be reached, 2 bad usage
 
 example:
-  hubctl feed pull --into listings.sqlite
-  hubctl feed pull --collection a3f5d8e1-6c2b-4f07-9b1e-7d4c2e9a5f36 --into reported.sqlite"""
+  hubctl feed pull --purpose listing_review --into listings.sqlite
+  hubctl feed pull --purpose enforcement_action --collection a3f5d8e1-6c2b-4f07-9b1e-7d4c2e9a5f36 \
+    --into reported.sqlite"""
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -38,6 +40,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     pull.add_argument(
         "--page-size", metavar="N", type=int, default=500, help="objects per request (default: 500)"
     )
+    add_purpose_argument(pull)
     pull.set_defaults(run=_run_pull)
 
 
@@ -47,14 +50,20 @@ def _run_pull(args: argparse.Namespace) -> int:
     client = client_for(args)
     mirror = Mirror(args.into)
     try:
-        print(feed_pull(client, mirror, collection=args.collection, page_size=args.page_size).line())
+        summary = feed_pull(
+            client, mirror, collection=args.collection, purpose=args.purpose, page_size=args.page_size
+        )
+        print(summary.line())
     finally:
         mirror.close()
     return EXIT_OK
 
 
-def feed_pull(client: HubClient, mirror: Mirror, *, collection: str | None, page_size: int) -> PullSummary:
-    """Page through every version added since the mirror's cursor, committing page by page."""
+def feed_pull(
+    client: HubClient, mirror: Mirror, *, collection: str | None, purpose: str, page_size: int
+) -> PullSummary:
+    """Subscribe for the purpose (restating it is harmless), then page through every version added
+    since the mirror's cursor, committing page by page."""
     if collection is None:
         offered = client.feed_collections()
         if not offered:
@@ -62,6 +71,7 @@ def feed_pull(client: HubClient, mirror: Mirror, *, collection: str | None, page
                 "the hub offers you no feed collection (does your role check sellers or read reports?)."
             )
         collection = str(offered[0]["id"])
+    client.feed_subscribe(collection, purpose=purpose)
     cursor, next_page, versions = mirror.cursor_of(collection), None, 0
     while True:
         page = client.feed_objects_page(collection, added_after=cursor, next_page=next_page, limit=page_size)

@@ -11,7 +11,7 @@ from pathlib import Path
 from hubctl import output
 from hubctl.client import HubClient
 from hubctl.client.sellers import ReportedRight
-from hubctl.commands.base import EXIT_OK, client_for, command, explained
+from hubctl.commands.base import EXIT_OK, add_purpose_argument, client_for, command, explained
 from hubctl.errors import HubError
 from hubctl.inputs import KNOWN_TYPES, CsvInput, InputError, Seller, read_csv, seller_from_pairs
 
@@ -82,10 +82,12 @@ def _add_check_command(commands: argparse._SubParsersAction) -> None:
         "Check one seller (or one per row of a ref CSV) against the hub.",
         f"{IDENTIFIERS_HELP}\n\n"
         "A ref CSV runs one check per row and prints ref,level,risk,matched_types.\n\n"
-        "examples:\n  hubctl check phone=+8613800138000 store_url=https://shop123456.taobao.com/\n"
-        "  hubctl check --csv sellers.csv --json",
+        "examples:\n  hubctl check --purpose seller_onboarding phone=+8613800138000 "
+        "store_url=https://shop123456.taobao.com/\n"
+        "  hubctl check --purpose listing_review --csv sellers.csv --json",
     )
     _add_identifier_arguments(parser, raw_help="send raw values and let the hub tokenise them")
+    add_purpose_argument(parser)
     parser.set_defaults(run=_run_check)
 
 
@@ -139,10 +141,12 @@ def _add_watch_command(commands: argparse._SubParsersAction) -> None:
         "watch",
         "Watch your own seller: get a webhook when it is linked to a reported subject.",
         f"{IDENTIFIERS_HELP}\n\nA ref CSV watches one seller per row under its ref.\n\n"
-        "examples:\n  hubctl watch --ref seller-77 store_url=https://mall.jd.com/index-1000004123.html "
-        "bank_account=DE89370400440532013000\n  hubctl watch --csv sellers.csv",
+        "examples:\n  hubctl watch --purpose listing_review --ref seller-77 "
+        "store_url=https://mall.jd.com/index-1000004123.html "
+        "bank_account=DE89370400440532013000\n  hubctl watch --purpose listing_review --csv sellers.csv",
     )
     _add_identifier_arguments(parser, raw_help="send raw values and let the hub tokenise them")
+    add_purpose_argument(parser)
     parser.add_argument("--ref", help="your own reference for the seller (required without a ref CSV)")
     parser.set_defaults(run=_run_watch)
 
@@ -185,11 +189,14 @@ def _run_check(args: argparse.Namespace) -> int:
     if not given.wide:
         seller = given.sellers[0]
         result = explained(
-            seller, lambda: client.check(seller.identifiers, raw=args.raw, default_country=args.country)
+            seller,
+            lambda: client.check(
+                seller.identifiers, purpose=args.purpose, raw=args.raw, default_country=args.country
+            ),
         )
         print(output.as_json(result) if args.json else output.check_text(result))
         return EXIT_OK
-    results = _check_rows(client, given.sellers, raw=args.raw, country=args.country)
+    results = _check_rows(client, given.sellers, raw=args.raw, country=args.country, purpose=args.purpose)
     if args.json:
         print(output.as_json([{"ref": ref, **result} for ref, result in results]))
     else:
@@ -198,7 +205,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _check_rows(
-    client: HubClient, sellers: list[Seller], *, raw: bool, country: str | None
+    client: HubClient, sellers: list[Seller], *, raw: bool, country: str | None, purpose: str
 ) -> list[tuple[str | None, dict]]:
     """One check per seller; every row is validated (and, tokens-only, tokenised) before the first check."""
     if raw:
@@ -211,9 +218,9 @@ def _check_rows(
     for seller, tokens_of_seller in zip(sellers, items):
         try:
             result = (
-                client.check(seller.identifiers, raw=True, default_country=country)
+                client.check(seller.identifiers, purpose=purpose, raw=True, default_country=country)
                 if raw
-                else client.check_tokens(tokens_of_seller)
+                else client.check_tokens(tokens_of_seller, purpose=purpose)
             )
         except HubError:
             print(f"hubctl: the check of the seller at {seller.labels[0]} failed", file=sys.stderr)
@@ -265,7 +272,12 @@ def _run_watch(args: argparse.Namespace) -> int:
             explained(
                 seller,
                 partial(
-                    client.watch, seller.identifiers, ref=ref, raw=args.raw, default_country=args.country
+                    client.watch,
+                    seller.identifiers,
+                    ref=ref,
+                    purpose=args.purpose,
+                    raw=args.raw,
+                    default_country=args.country,
                 ),
             )
         )

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.capabilities import holds_any
+from accounts.purpose_field import purpose_options
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from hub.errors import DomainError
@@ -32,25 +33,41 @@ ROWS = 4  # identifier rows the form starts with
 def check_page(request: ActorRequest) -> HttpResponse:
     """The form; on POST, the answer for the seller's identifiers under the organisation's policy."""
     if request.method != "POST":
-        return _render(request, rows=id_rows.rows_blank(ROWS))
-    rows = id_rows.rows_posted(request.POST, count=ROWS)
-    data, errors = api_input(CheckRunInput, {"identifiers": id_rows.identifiers_body(rows)})
+        return _render(request, rows=id_rows.rows_blank(ROWS), purpose="")
+    rows, purpose = id_rows.rows_posted(request.POST, count=ROWS), request.POST.get("purpose", "")
+    data, errors = api_input(
+        CheckRunInput,
+        {"identifiers": id_rows.identifiers_body(rows), "purpose": purpose},
+        context={"organisation": request.actor.organisation},
+    )
     if data is None:
-        return _render(request, rows=rows, errors=id_rows.errors_to_rows(rows, errors), status=400)
+        errors = id_rows.errors_to_rows(rows, errors)
+        return _render(request, rows=rows, purpose=purpose, errors=errors, status=400)
     try:
-        result = checks.check_run(identifiers=raw_identifiers(data["identifiers"]), actor=request.actor)
+        result = checks.check_run(
+            identifiers=raw_identifiers(data["identifiers"]), purpose=data["purpose"], actor=request.actor
+        )
     except DomainError as exc:
         errors = id_rows.errors_to_rows(rows, domain_errors(exc))
-        return with_retry_after(_render(request, rows=rows, errors=errors, status=exc.status_code), exc)
-    return _render(request, rows=rows, result=result)
+        response = _render(request, rows=rows, purpose=purpose, errors=errors, status=exc.status_code)
+        return with_retry_after(response, exc)
+    return _render(request, rows=rows, purpose=purpose, result=result)
 
 
 def _render(
-    request, *, rows, result: checks.CheckResult | None = None, errors=None, status: int = 200
+    request,
+    *,
+    rows,
+    purpose: str,
+    result: checks.CheckResult | None = None,
+    errors=None,
+    status: int = 200,
 ) -> HttpResponse:
     answer = None if result is None else asdict(result)
     context = {
         **id_rows.rows_context(rows, own_country=request.actor.organisation.country),
+        "purpose": purpose,
+        "purpose_options": purpose_options(request.actor.organisation),
         # The checked identifiers, passed on by the watch and dispute forms of the answer.
         "carried": id_rows.rows_carried(rows),
         "errors": errors or {},

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sharing.analyst import web_admin, web_check, web_disputes, web_feedback, web_watchlist
+from sharing.analyst import web_admin, web_check, web_disputes, web_feed, web_feedback, web_watchlist
 
 urlpatterns = [
     path("check/", web_check.check_page, name="check-page"),
@@ -21,4 +21,5 @@ urlpatterns = [
         name="webhook-remove-page",
     ),
     path("organisation/policy/", web_admin.policy_page, name="policy-page"),
+    path("feed/subscriptions/", web_feed.feed_subscriptions_page, name="feed-subscriptions-page"),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.purpose_field import purpose_options
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from accounts.web_lists import page_audited
@@ -30,19 +31,25 @@ ROWS = 4  # identifier rows the form starts with
 def watchlist_page(request: ActorRequest) -> HttpResponse:
     """The entries, and the add form; a POST watches one seller by its identifiers and a reference."""
     if request.method != "POST":
-        return _render(request, rows=id_rows.rows_blank(ROWS), ref="")
+        return _render(request, rows=id_rows.rows_blank(ROWS), ref="", purpose="")
     rows, ref = id_rows.rows_posted(request.POST, count=ROWS), request.POST.get("ref", "")
-    data, errors = api_input(WatchAddInput, {"identifiers": id_rows.identifiers_body(rows), "ref": ref})
+    purpose = request.POST.get("purpose", "")
+    body = {"identifiers": id_rows.identifiers_body(rows), "ref": ref, "purpose": purpose}
+    data, errors = api_input(WatchAddInput, body, context={"organisation": request.actor.organisation})
     if data is None:
-        return _render(request, rows=rows, ref=ref, errors=id_rows.errors_to_rows(rows, errors), status=400)
+        errors = id_rows.errors_to_rows(rows, errors)
+        return _render(request, rows=rows, ref=ref, purpose=purpose, errors=errors, status=400)
     try:
         entries = watchlists.watchlist_add(
-            identifiers=raw_identifiers(data["identifiers"]), ref=data["ref"], actor=request.actor
+            identifiers=raw_identifiers(data["identifiers"]),
+            ref=data["ref"],
+            purpose=data["purpose"],
+            actor=request.actor,
         )
     except DomainError as exc:
         errors = id_rows.errors_to_rows(rows, domain_errors(exc))
         return with_retry_after(
-            _render(request, rows=rows, ref=ref, errors=errors, status=exc.status_code), exc
+            _render(request, rows=rows, ref=ref, purpose=purpose, errors=errors, status=exc.status_code), exc
         )
     messages.success(
         request,
@@ -56,7 +63,7 @@ def watchlist_page(request: ActorRequest) -> HttpResponse:
     return redirect("watchlist-page")
 
 
-def _render(request, *, rows, ref: str, errors=None, status: int = 200) -> HttpResponse:
+def _render(request, *, rows, ref: str, purpose: str, errors=None, status: int = 200) -> HttpResponse:
     entries = page_audited(
         request,
         watchlists.watch_entries_of(actor=request.actor),
@@ -72,6 +79,8 @@ def _render(request, *, rows, ref: str, errors=None, status: int = 200) -> HttpR
                 (entry, type_label(entry.identifier_type), level_label(entry.last_level)) for entry in entries
             ],
             "ref": ref,
+            "purpose": purpose,
+            "purpose_options": purpose_options(request.actor.organisation),
             **id_rows.rows_context(rows, own_country=request.actor.organisation.country),
             "errors": errors or {},
         },

@@ -34,7 +34,10 @@ class BulkChecksApi(HubApiView):
                 "A CSV of sellers",
                 request_only=True,
                 media_type="multipart/form-data",
-                value={"file": "ref,phone,email\nseller-1,+86 138 0013 8000,seller@example.com\n"},
+                value={
+                    "file": "ref,phone,email\nseller-1,+86 138 0013 8000,seller@example.com\n",
+                    "purpose": "seller_onboarding",
+                },
             )
         ],
         responses={202: BulkJobCreated},
@@ -47,7 +50,12 @@ class BulkChecksApi(HubApiView):
                 {"file": [gettext("Upload a CSV or JSONL file in the multipart field 'file'.")]}
             )
         try:
-            job = bulk.bulk_submit(upload=upload, actor=self.actor, language=request.LANGUAGE_CODE)
+            job = bulk.bulk_submit(
+                upload=upload,
+                purpose=request.data.get("purpose", ""),
+                actor=self.actor,
+                language=request.LANGUAGE_CODE,
+            )
         finally:
             upload.close()  # frees the spool (and its key) now, not when the response is closed
         return Response({"id": str(job.public_id)}, status=status.HTTP_202_ACCEPTED)

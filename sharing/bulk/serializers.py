@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from accounts.purpose_field import PurposeField
+
 
 class BulkSubmitInput(serializers.Serializer):
     file = serializers.FileField(
         help_text="CSV with a ref column and identifier-type columns, or JSONL lines "
         '{"ref", "identifiers": [{type, value} | {type, token, key_version}]}'
     )
+    purpose = PurposeField()
 
 
 class BulkJobCreated(serializers.Serializer):
@@ -24,3 +27,4 @@ class BulkJobOutput(serializers.Serializer):
     total = serializers.IntegerField()
     rate = serializers.FloatField(help_text="Rows checked per second")
     eta_seconds = serializers.IntegerField(allow_null=True)
+    purpose = serializers.CharField(help_text="The purpose stated when the job was submitted")

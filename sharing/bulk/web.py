@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.purpose_field import purpose_options
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from accounts.web_lists import page_audited
@@ -58,21 +59,34 @@ def bulk_list(request: ActorRequest) -> HttpResponse:
     """The organisation's bulk jobs with their progress, and the upload form."""
     form = BulkUploadForm(request.POST or None, request.FILES or None)
     status = 400 if request.method == "POST" else 200
+    purpose, errors = request.POST.get("purpose", ""), {}
     if request.method == "POST" and form.is_valid():
         try:
             job = bulk.bulk_submit(
-                upload=form.cleaned_data["file"], actor=request.actor, language=request.LANGUAGE_CODE
+                upload=form.cleaned_data["file"],
+                purpose=purpose,
+                actor=request.actor,
+                language=request.LANGUAGE_CODE,
             )
         except DomainError as exc:
-            form.add_error("file" if exc.fields and "file" in exc.fields else None, _first_message(exc))
+            if exc.fields and "purpose" in exc.fields:
+                errors = {"purpose": exc.fields["purpose"]}
+            else:
+                form.add_error("file" if exc.fields and "file" in exc.fields else None, _first_message(exc))
             status = exc.status_code  # as the API answers it (a 429 over the limits, not a 400)
         else:
             return redirect("bulk-page", job_id=job.public_id)
     jobs = _jobs_listed(request)
     listed = [(job, STATUS_LABELS.get(job.status, job.status)) for job in jobs]
-    return render(
-        request, "sharing/bulk_list.html", {"jobs": jobs, "listed": listed, "form": form}, status=status
-    )
+    context = {
+        "jobs": jobs,
+        "listed": listed,
+        "form": form,
+        "purpose": purpose,
+        "purpose_options": purpose_options(request.actor.organisation),
+        "errors": errors,
+    }
+    return render(request, "sharing/bulk_list.html", context, status=status)
 
 
 def _first_message(exc: DomainError) -> str:

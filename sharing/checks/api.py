@@ -31,16 +31,19 @@ class CheckRunApi(HubApiView):
                     "identifiers": [
                         {"type": "phone", "value": "+86 138 0013 8000"},
                         {"type": "email", "value": "seller@example.com"},
-                    ]
+                    ],
+                    "purpose": "seller_onboarding",
                 },
             )
         ],
     )
     def post(self, request):
-        payload = s.CheckRunInput(data=request.data)
+        payload = s.CheckRunInput(data=request.data, context={"organisation": self.actor.organisation})
         payload.is_valid(raise_exception=True)
         result = checks.check_run(
-            identifiers=raw_identifiers(payload.validated_data["identifiers"]), actor=self.actor
+            identifiers=raw_identifiers(payload.validated_data["identifiers"]),
+            purpose=payload.validated_data["purpose"],
+            actor=self.actor,
         )
         return Response(s.CheckOutput(result).data)
 

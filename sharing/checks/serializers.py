@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
+from accounts.purpose_field import PurposeField
 from hub.serializer_fields import ListField
 from sharing.subjects.inputs import identifiers_field
 
@@ -23,6 +24,7 @@ class SuppressedCountOutput(serializers.Serializer):
 
 class CheckRunInput(serializers.Serializer):
     identifiers = identifiers_field()
+    purpose = PurposeField()
 
 
 class CheckOutput(serializers.Serializer):

@@ -3,7 +3,9 @@ versions) and manifest; read-only.
 
 Clients send `Accept: application/taxii+json;version=2.1` and authenticate with a hub API key, as a
 bearer token or as the password of HTTP Basic (what the OASIS taxii2-client sends). Errors are TAXII
-error messages. The views are outside the OpenAPI schema: TAXII 2.1 is their specification.
+error messages. The views are outside the OpenAPI schema: TAXII 2.1 is their specification. A
+collection's objects and manifest are served only to an organisation subscribed to it with an allowed
+purpose: FeedSubscriptionsApi (/api/v1/feed-subscriptions, in the OpenAPI schema) takes the purpose.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import dataclasses
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_noop
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.api.base import HubApiView
+from accounts.api.lists import HubListApi
 from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
@@ -30,6 +34,8 @@ from accounts.transfers.services import transfer_for_actor
 from hub.exception_handler import api_exception_handler
 from sharing.feed import selectors
 from sharing.feed.selectors import TAXII_MEDIA_TYPE, FeedCollection
+from sharing.feed.serializers import FeedSubscribeInput, FeedSubscriptionOutput
+from sharing.feed.services import subscriptions
 
 
 class TaxiiRenderer(JSONRenderer):
@@ -177,6 +183,7 @@ class _TaxiiPageApi(TaxiiApi):
 
     def get(self, request, collection_id: str, object_id: str | None = None):
         collection = self.collection_or_404(collection_id)
+        purpose = subscriptions.feed_purpose(actor=self.actor, collection=collection)
         query = selectors.feed_query(request.query_params)
         if object_id is not None:
             self.object_or_404(collection, object_id)
@@ -186,6 +193,7 @@ class _TaxiiPageApi(TaxiiApi):
             collection=collection,
             count=len(page.rows),
             ids=sorted({row.stix_id for row in page.rows}),
+            purpose=purpose,
         )
         if not page.rows:
             return Response({})
@@ -253,3 +261,45 @@ def _version_text(row) -> str:
 
 def _taxii_time(moment) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: FeedSubscriptionOutput(many=True)},
+        summary="Your organisation's feed subscriptions and their purposes",
+    )
+)
+class FeedSubscriptionsApi(HubListApi):
+    """GET lists your organisation's subscriptions; POST subscribes to a TAXII collection with a purpose."""
+
+    required_capability = Capability.FEED_READ
+    audit_object_type = "feed_subscription"
+    output_serializer = FeedSubscriptionOutput
+
+    def list_queryset(self):
+        return subscriptions.feed_subscriptions_of(actor=self.actor)
+
+    def page_audit(self, page, *, filters):
+        subscriptions.feed_subscriptions_page_audit(actor=self.actor, page=page)
+
+    @extend_schema(
+        request=FeedSubscribeInput,
+        responses={201: FeedSubscriptionOutput},
+        summary="Subscribe to a feed collection with a purpose (required before its objects are served)",
+        examples=[
+            OpenApiExample(
+                "Listed sellers, for investigations",
+                request_only=True,
+                value={"collection": "4b7e1c2a-8f3d-4e59-9a61-0c5d2b7f3e18", "purpose": "investigation"},
+            )
+        ],
+    )
+    def post(self, request):
+        payload = FeedSubscribeInput(data=request.data, context={"organisation": self.actor.organisation})
+        payload.is_valid(raise_exception=True)
+        subscription = subscriptions.feed_subscribe(
+            collection_id=payload.validated_data["collection"],
+            purpose=payload.validated_data["purpose"],
+            actor=self.actor,
+        )
+        return Response(FeedSubscriptionOutput(subscription).data, status=status.HTTP_201_CREATED)

@@ -99,9 +99,9 @@ __all__ = [
 from sharing.models.bulk import BulkChunk, BulkChunkStatus, BulkJob, BulkJobStatus, BulkResult, BulkRow  # noqa: E402
 
 __all__ += ["BulkChunk", "BulkChunkStatus", "BulkJob", "BulkJobStatus", "BulkResult", "BulkRow"]
-from sharing.models.feed import FeedClock, FeedObjectVersion  # noqa: E402
+from sharing.models.feed import FeedClock, FeedObjectVersion, FeedSubscription  # noqa: E402
 
-__all__ += ["FeedClock", "FeedObjectVersion"]
+__all__ += ["FeedClock", "FeedObjectVersion", "FeedSubscription"]
 from sharing.models.retention import LegalHold  # noqa: E402
 
 __all__ += ["LegalHold"]

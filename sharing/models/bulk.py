@@ -40,6 +40,8 @@ class BulkJob(models.Model):
     # The submitter's language (a code of settings.LANGUAGES): the worker writes the result file's
     # explanations and row errors in it, whatever language the worker itself runs in.
     language = models.CharField(max_length=10, default="en")
+    # The purpose the submitter stated (accounts/purposes.py); "" on jobs older than purpose limitation.
+    purpose = models.CharField(max_length=30, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "status"], name="bulk_job_org_status_idx")]

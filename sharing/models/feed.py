@@ -8,7 +8,13 @@ under the feed clock's lock (sharing/locks.py), so paging by either never skips 
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.purposes import Purpose
 
 
 class FeedClock(models.Model):
@@ -64,3 +70,27 @@ class FeedObjectVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stix_id} @ {self.version:%Y-%m-%dT%H:%M:%S.%fZ}"
+
+
+class FeedSubscription(models.Model):
+    """An organisation's stated purpose for reading one TAXII collection: a collection's objects and
+    manifest are served only while the reader's organisation holds one with a purpose still allowed
+    (accounts/purposes.py). One per (organisation, collection); subscribing again restates the purpose."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    collection = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=30)
+    created_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "collection"], name="feed_subscription_once"),
+            models.CheckConstraint(
+                condition=Q(purpose__in=Purpose.values), name="feed_subscription_purpose_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"feed subscription {self.public_id}"

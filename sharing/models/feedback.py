@@ -37,6 +37,9 @@ class SubjectMatch(models.Model):
     # The ids of the subject's tokens the screening matched: when the subject splits, the match
     # (and the organisation's feedback) follows the part holding them. Empty on rows older than this.
     tokens = models.JSONField(default=list, blank=True)
+    # The purpose the check, bulk job or watch entry stated (accounts/purposes.py), for the
+    # statistics by purpose; "" on rows older than purpose limitation.
+    purpose = models.CharField(max_length=30, blank=True, default="")
 
     class Meta:
         constraints = [

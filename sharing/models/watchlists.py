@@ -34,6 +34,8 @@ class WatchEntry(models.Model):
     last_level = models.CharField(max_length=12, default="none")
     created_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # The purpose the member stated (accounts/purposes.py); "" on entries older than purpose limitation.
+    purpose = models.CharField(max_length=30, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -257,7 +257,8 @@ class CheckCounts:
     """The screenings that showed a subject: the organisations, and each match's time."""
 
     organisations: set[int] = field(default_factory=set)
-    checks: list[tuple[int, datetime]] = field(default_factory=list)  # (organisation id, when)
+    # (organisation id, when, the purpose the screening stated; "" before purpose limitation)
+    checks: list[tuple[int, datetime, str]] = field(default_factory=list)
 
 
 def checks_of_subjects(
@@ -280,12 +281,12 @@ def _checks_of(
             subject_id__in=list(since), matched_at__gte=min(since.values()), matched_at__lt=until
         )
         .exclude(organisation=organisation)
-        .values_list("subject_id", "organisation_id", "matched_at")
+        .values_list("subject_id", "organisation_id", "matched_at", "purpose")
     )
-    for subject_id, organisation_id, matched_at in rows:
+    for subject_id, organisation_id, matched_at, purpose in rows:
         if matched_at >= since[subject_id]:
             counts[subject_id].organisations.add(organisation_id)
-            counts[subject_id].checks.append((organisation_id, matched_at))
+            counts[subject_id].checks.append((organisation_id, matched_at, purpose))
     return counts
 
 

@@ -63,6 +63,10 @@ class PeriodStatisticsOutput(serializers.Serializer):
     reports_accepted = serializers.IntegerField(source="accepted")
     median_acceptance_hours = serializers.FloatField(allow_null=True)
     hits = SuppressedCountOutput()
+    hits_by_purpose = serializers.DictField(
+        child=SuppressedCountOutput(),
+        help_text="the hits by the purpose their check, bulk job or watch entry stated, one key per purpose",
+    )
     member_actions = SuppressedCountOutput(source="actions")
     reappearances = serializers.IntegerField()
 

@@ -22,6 +22,7 @@ from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
+from accounts.purposes import Purpose
 from accounts.roles import Capability
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_for_actor
@@ -55,6 +56,9 @@ class PeriodStatistics:
     accepted: int
     median_acceptance_hours: float | None  # None: nothing accepted in the period
     hits: SuppressedCount
+    # The hits by the purpose their screening stated (accounts/purposes.py), each suppressed as hits
+    # are; every purpose of the closed list, in its order, so periods line up ("" rows are left out).
+    hits_by_purpose: dict[str, SuppressedCount]
     actions: SuppressedCount
     reappearances: int
 
@@ -110,7 +114,11 @@ def enforcement_statistics(
     rows = []
     for start, end in zip(edges, edges[1:], strict=False):
         waits = [(done - filed).total_seconds() / 3600 for filed, done in accepted if start <= done < end]
-        checks_in = [org for org, at in check_rows if start <= at < end]
+        checks_in = [org for org, at, _ in check_rows if start <= at < end]
+        by_purpose = {
+            purpose: [org for org, at, stated in check_rows if stated == purpose and start <= at < end]
+            for purpose in Purpose.values
+        }
         feedback = subject_feedback_counts(first_accepted, between=(start, end)).values()
         acting = [f.acted_by for f in feedback]
         rows.append(
@@ -121,6 +129,10 @@ def enforcement_statistics(
                 accepted=len(waits),
                 median_acceptance_hours=round(stats.median(waits), 1) if waits else None,
                 hits=suppressed(len(checks_in), organisations=len(set(checks_in))),
+                hits_by_purpose={
+                    purpose: suppressed(len(orgs), organisations=len(set(orgs)))
+                    for purpose, orgs in by_purpose.items()
+                },
                 # Shown only when enough distinct organisations acted: one member acting on three
                 # sellers is three actions, and still one member's behaviour.
                 actions=suppressed(
@@ -156,6 +168,7 @@ CSV_HEADER = [
     "reports_accepted",
     "median_acceptance_hours",
     "hits",
+    *(f"hits_{purpose}" for purpose in Purpose.values),
     "member_actions",
     "reappearances",
 ]
@@ -174,6 +187,7 @@ def statistics_csv(figures: EnforcementStatistics) -> str:
                 row.accepted,
                 "" if row.median_acceptance_hours is None else row.median_acceptance_hours,
                 row.hits.as_csv(),
+                *(row.hits_by_purpose[purpose].as_csv() for purpose in Purpose.values),
                 row.actions.as_csv(),
                 row.reappearances,
             ]

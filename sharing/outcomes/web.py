@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.purposes import Purpose
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, capability_required, flat_errors
 from accounts.web_lists import page_audited
@@ -92,6 +93,14 @@ def statistics_page(request: ActorRequest) -> HttpResponse:
             "charts": statistics_charts(figures),
             "measures": [title for _, title in MEASURES],
             "rows": rows,
+            "purpose_titles": [label for _, label in Purpose.choices],
+            "purpose_rows": [
+                {
+                    "label": period_label(row.start, figures.period),
+                    "cells": [count_text(row.hits_by_purpose[value]) for value in Purpose.values],
+                }
+                for row in figures.periods
+            ],
         }
     )
     return render(request, "sharing/owner/statistics.html", context)

@@ -57,16 +57,18 @@ class WatchlistApi(HubListApi):
                         {"type": "email", "value": "seller@example.com"},
                     ],
                     "ref": "merchant-1042",
+                    "purpose": "seller_onboarding",
                 },
             )
         ],
     )
     def post(self, request):
-        payload = WatchAddInput(data=request.data)
+        payload = WatchAddInput(data=request.data, context={"organisation": self.actor.organisation})
         payload.is_valid(raise_exception=True)
         entries = watchlists.watchlist_add(
             identifiers=raw_identifiers(payload.validated_data["identifiers"]),
             ref=payload.validated_data["ref"],
+            purpose=payload.validated_data["purpose"],
             actor=self.actor,
         )
         return Response(

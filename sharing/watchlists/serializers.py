@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from accounts.purpose_field import PurposeField
 from sharing.models import WatchEntry, WebhookEndpoint, WebhookOutbox
 from sharing.subjects.inputs import identifiers_field
 
@@ -15,6 +16,7 @@ class WatchAddInput(serializers.Serializer):
         help_text="Your own reference for the seller (an account id); "
         "sent back in events. Do not put identifiers in it.",
     )
+    purpose = PurposeField()
 
 
 class WatchEntryOutput(serializers.ModelSerializer):
@@ -23,7 +25,7 @@ class WatchEntryOutput(serializers.ModelSerializer):
 
     class Meta:
         model = WatchEntry
-        fields = ["id", "ref", "type", "created_at"]
+        fields = ["id", "ref", "type", "purpose", "created_at"]
 
 
 class WatchAddOutput(serializers.Serializer):

@@ -46,7 +46,9 @@ def test_a_new_key_works_with_its_scopes_and_records_last_use(api, platform_anal
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued['key']}")
 
     check = client.post(
-        "/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}, format="json"
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": "+8613800138000"}]},
+        format="json",
     )
     audit = client.get("/api/v1/reports")
 

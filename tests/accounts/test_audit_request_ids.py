@@ -19,7 +19,12 @@ PHONE = {"type": "phone", "value": "+86 138 0013 8000"}
 
 
 def _check(client, **headers):
-    return client.post("/api/v1/checks", {"identifiers": [PHONE]}, format="json", headers=headers)
+    return client.post(
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [PHONE]},
+        format="json",
+        headers=headers,
+    )
 
 
 def test_a_client_cannot_choose_the_request_id_its_audit_rows_carry(api, platform_analyst):
@@ -54,7 +59,10 @@ def test_an_unacceptable_client_request_id_is_dropped_and_the_request_still_serv
     client = api(platform_analyst)
     before = AuditEvent.objects.count()
     response = client.post(
-        "/api/v1/checks", {"identifiers": [PHONE]}, format="json", HTTP_X_REQUEST_ID=offered
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [PHONE]},
+        format="json",
+        HTTP_X_REQUEST_ID=offered,
     )
 
     rows = list(AuditEvent.objects.order_by("seq")[before:])
@@ -65,7 +73,10 @@ def test_an_unacceptable_client_request_id_is_dropped_and_the_request_still_serv
 def test_a_client_request_id_with_a_nul_is_refused_like_every_nul_input(api, platform_analyst):
     # hub/input_guard.py refuses a NUL in any header before the request id is looked at.
     response = api(platform_analyst).post(
-        "/api/v1/checks", {"identifiers": [PHONE]}, format="json", HTTP_X_REQUEST_ID="nul\x00id"
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [PHONE]},
+        format="json",
+        HTTP_X_REQUEST_ID="nul\x00id",
     )
 
     assert response.status_code == 400
@@ -85,7 +96,7 @@ def test_refused_requests_audit_the_hub_id_and_the_client_id_too():
     before = AuditEvent.objects.count()
     response = APIClient().post(
         "/api/v1/checks",
-        {"identifiers": [PHONE]},
+        {"purpose": "seller_onboarding", "identifiers": [PHONE]},
         format="json",
         HTTP_AUTHORIZATION="Bearer iih_unknown0_" + "x" * 40,
         HTTP_X_REQUEST_ID="probe-77",

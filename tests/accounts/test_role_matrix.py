@@ -21,6 +21,7 @@ import pytest
 
 from accounts.audit.models import AuditEvent, Outcome
 from accounts.models import Member, VerificationState
+from accounts.purposes import organisation_purposes
 from accounts.roles import ROLE_CAPABILITIES, Capability, OrganisationKind, Role
 from tests.factories import (
     OrganisationFactory,
@@ -133,7 +134,10 @@ ENDPOINTS = [
         Capability.CHECK_RUN,
         200,
         lambda m: "/api/v1/checks",
-        lambda m: {"identifiers": [{"type": "phone", "value": "+8613800138000"}]},
+        lambda m: {
+            "purpose": "seller_onboarding",
+            "identifiers": [{"type": "phone", "value": "+8613800138000"}],
+        },
     ),
     Endpoint(
         "report-submit",
@@ -680,7 +684,7 @@ def _own_watch_entry_url(member: Member) -> str:
     if admin is None:
         return f"/api/v1/watchlist/{uuid.uuid4()}"
     seller = [RawIdentifier(type="phone", value=f"+86 135 0000 {next(_seller_numbers)}")]
-    return f"/api/v1/watchlist/{watchlist_add(identifiers=seller, ref='seller-1', actor=admin)[0].public_id}"
+    return f"/api/v1/watchlist/{watchlist_add(purpose='seller_onboarding', identifiers=seller, ref='seller-1', actor=admin)[0].public_id}"
 
 
 def _own_webhook_url(member: Member, suffix: str = "") -> str:
@@ -706,6 +710,7 @@ ENDPOINTS += [
         lambda m: {
             "identifiers": [{"type": "phone", "value": f"+86 135 0000 {next(_seller_numbers)}"}],
             "ref": "s-1",
+            "purpose": "seller_onboarding",
         },
     ),
     Endpoint(
@@ -913,7 +918,9 @@ def test_a_key_without_the_scope_is_refused_even_when_the_role_allows():
     client = client_for(analyst, scopes=["report"])
 
     response = client.post(
-        "/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}, format="json"
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": "+8613800138000"}]},
+        format="json",
     )
 
     assert response.status_code == 403
@@ -939,7 +946,9 @@ def _own_bulk_job_url(member: Member, suffix: str = "", finished: bool = False) 
     ):
         return f"/api/v1/bulk-checks/{uuid.uuid4()}{suffix}"
     job = bulk_submit(
-        upload=io.BytesIO(b"ref,phone\nseller-1,+86 138 0013 8000\n"), actor=Actor(member=runner)
+        purpose="seller_onboarding",
+        upload=io.BytesIO(b"ref,phone\nseller-1,+86 138 0013 8000\n"),
+        actor=Actor(member=runner),
     )
     for chunk in BulkChunk.objects.filter(job=job) if finished else []:
         bulk_chunk_process(chunk_id=chunk.pk)
@@ -1173,13 +1182,32 @@ def _feed_object_url(member: Member, suffix: str = "") -> str:
 
 
 def _feed_collection_url(member: Member, suffix: str = "") -> str:
-    """The first collection the member reads (each audience's own tests say which it may)."""
+    """The first collection the member reads (each audience's own tests say which it may), subscribed
+    to with a purpose its kind allows (purpose limitation is tested in tests/sharing/test_purposes.py)."""
+    from sharing.models import FeedSubscription
+
+    collection_id = _first_collection(member)
+    purposes = organisation_purposes(member.organisation)
+    if purposes:
+        FeedSubscription.objects.update_or_create(
+            organisation=member.organisation,
+            collection=collection_id,
+            defaults={"purpose": purposes[0], "created_by": member},
+        )
+    return f"/taxii2/hub/collections/{collection_id}/{suffix}"
+
+
+def _first_collection(member: Member) -> str:
     from accounts.actors import Actor
     from sharing.feed.services.audiences import collections_for
 
     readable = collections_for(Actor(member=member)) if member.organisation.in_good_standing else []
-    collection_id = readable[0].id if readable else "4b7e1c2a-8f3d-4e59-9a61-0c5d2b7f3e18"
-    return f"/taxii2/hub/collections/{collection_id}/{suffix}"
+    return readable[0].id if readable else "4b7e1c2a-8f3d-4e59-9a61-0c5d2b7f3e18"
+
+
+def _feed_subscription_body(member: Member) -> dict:
+    purposes = organisation_purposes(member.organisation)
+    return {"collection": _first_collection(member), "purpose": purposes[0] if purposes else "investigation"}
 
 
 # The TAXII 2.1 feed (sharing/feed/api_urls.py): read-only, opened by whoever reads one of its
@@ -1234,6 +1262,24 @@ ENDPOINTS += [
         Capability.FEED_READ,
         200,
         lambda m: _feed_collection_url(m, "manifest/"),
+    ),
+    # Purpose limitation: a reader states its purpose for a collection before it is served.
+    Endpoint(
+        "feed-subscribe",
+        "feed-subscriptions",
+        "post",
+        Capability.FEED_READ,
+        201,
+        lambda m: "/api/v1/feed-subscriptions",
+        _feed_subscription_body,
+    ),
+    Endpoint(
+        "feed-subscriptions",
+        "feed-subscriptions",
+        "get",
+        Capability.FEED_READ,
+        200,
+        lambda m: "/api/v1/feed-subscriptions",
     ),
 ]
 

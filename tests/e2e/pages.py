@@ -191,7 +191,9 @@ def _feedback_given(member: Member | None) -> dict:
     for _ in range(2):
         report_make_accepted(persona(K.RIGHTS_OWNER, R.REPORTER), reviewer, seller_identifiers(23))
     actor = Actor(member=member)
-    checked = check_run(identifiers=raw_identifiers(seller_identifiers(23)), actor=actor)
+    checked = check_run(
+        purpose="seller_onboarding", identifiers=raw_identifiers(seller_identifiers(23)), actor=actor
+    )
     given = FeedbackGiven("acted", "delisted", ("test_purchase",), "Shop 23 closed after a test purchase.")
     feedback_record(actor=actor, given=given, check_id=checked.check_id)
     return {}
@@ -205,7 +207,10 @@ def _watched(member: Member | None) -> dict:
 
     assert member is not None
     watchlist_add(
-        identifiers=raw_identifiers(seller_identifiers(19)), ref="seller-19", actor=Actor(member=member)
+        purpose="seller_onboarding",
+        identifiers=raw_identifiers(seller_identifiers(19)),
+        ref="seller-19",
+        actor=Actor(member=member),
     )
     return {}
 
@@ -291,6 +296,7 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("disputes-filed", (K.PLATFORM, R.ANALYST), "disputes-filed", _disputes_filed),
     MainPage("webhooks", (K.PLATFORM, R.ADMIN), "webhooks-page"),
     MainPage("policy", (K.PLATFORM, R.ADMIN), "policy-page"),
+    MainPage("feed-subscriptions", (K.PLATFORM, R.ANALYST), "feed-subscriptions-page"),
     MainPage("bulk-screening", (K.PLATFORM, R.ANALYST), "bulk-list"),
     MainPage("members", (K.PLATFORM, R.ADMIN), "members-page"),
     MainPage("organisation-api-keys", (K.PLATFORM, R.ADMIN), "organisation-api-keys"),

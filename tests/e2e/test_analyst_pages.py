@@ -60,6 +60,7 @@ def _check(page, words: dict) -> None:
 
     page.select_option("#identifier-0-type", "phone")
     page.fill("#identifier-0-value", PHONE)
+    page.select_option("#id-purpose", "seller_onboarding")
     page.locator("#check-form button[type=submit]").click()
     expect(page.locator("#check-level")).to_have_text(words["listed"])
 
@@ -218,6 +219,7 @@ def test_an_admin_registers_a_webhook_sets_the_policy_and_screens_a_file(
             {"name": "s.csv", "mimeType": "text/csv", "buffer": f"ref,phone\nseller-0,{PHONE}\n".encode()}
         ],
     )
+    page.select_option("#id-purpose", "seller_onboarding")
     page.locator("#bulk-upload button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/bulk/[0-9a-f-]{36}/$"))
     expect(page.locator("#bulk-summary")).to_be_visible()

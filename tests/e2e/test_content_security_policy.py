@@ -42,7 +42,9 @@ def test_no_page_breaks_the_content_security_policy(live_server, page, monkeypat
         monkeypatch, bulk_chunk_task
     )  # no worker picks the job up: it stays queued and its page polls
     job = bulk.bulk_submit(
-        upload=SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n"), actor=Actor(member=analyst)
+        purpose="seller_onboarding",
+        upload=SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n"),
+        actor=Actor(member=analyst),
     )
     page.add_init_script(COLLECT_VIOLATIONS)
     polled = []

@@ -70,7 +70,9 @@ def test_an_invited_analyst_joins_creates_a_key_on_the_web_and_runs_a_check(
     # The key runs a check.
     request = urllib.request.Request(
         f"{base}/api/v1/checks",
-        data=json.dumps({"identifiers": [{"type": "phone", "value": "+86 138 0013 8000"}]}).encode(),
+        data=json.dumps(
+            {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": "+86 138 0013 8000"}]}
+        ).encode(),
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
         method="POST",
     )

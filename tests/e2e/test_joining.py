@@ -152,7 +152,9 @@ def test_a_platform_applies_is_verified_and_its_people_join_with_a_second_factor
     # 6. That key runs a check.
     request = urllib.request.Request(
         f"{base}/api/v1/checks",
-        data=json.dumps({"identifiers": [{"type": "phone", "value": "+86 138 0013 8000"}]}).encode(),
+        data=json.dumps(
+            {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": "+86 138 0013 8000"}]}
+        ).encode(),
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
         method="POST",
     )

@@ -67,7 +67,14 @@ def _client(base: str, keys: dict[str, str], client: int) -> list[int]:
                 )
             )
         else:
-            statuses.append(_post(base, keys["platform-analyst"], "/api/v1/checks", {"identifiers": [phone]}))
+            statuses.append(
+                _post(
+                    base,
+                    keys["platform-analyst"],
+                    "/api/v1/checks",
+                    {"purpose": "seller_onboarding", "identifiers": [phone]},
+                )
+            )
     return statuses
 
 

@@ -108,6 +108,7 @@ def test_a_running_bulk_jobs_page_polls_from_a_script_file_and_never_allows_unsa
     from sharing.bulk.services import bulk
 
     job = bulk.bulk_submit(
+        purpose="seller_onboarding",
         upload=SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n"),
         actor=Actor(member=platform_analyst),
     )
@@ -147,7 +148,9 @@ def test_no_answer_of_the_hub_may_be_stored_by_a_browser_or_a_proxy(client, plat
     answers = {name: client.get(url) for name, url in _capability_pages().items()}
     answers["home"] = client.get("/")
     answers["api check"] = api(platform_analyst).post(
-        "/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}, format="json"
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": "+8613800138000"}]},
+        format="json",
     )
     answers["not found"] = client.get("/no-such-page/")
 

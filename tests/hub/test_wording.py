@@ -91,7 +91,9 @@ def test_no_api_serializer_uses_drfs_list_field_and_its_at_least_1_elements_mess
 
 @pytest.mark.django_db
 def test_an_empty_identifier_list_answers_give_at_least_1_item(platform_analyst):
-    response = client_for(platform_analyst).post("/api/v1/checks", {"identifiers": []}, format="json")
+    response = client_for(platform_analyst).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": []}, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["identifiers"] == ["Give at least 1 item."]

@@ -81,9 +81,9 @@ def sent(monkeypatch) -> list[Sent]:
         requests.append(Sent(path, json.dumps(body)))
         return real_bytes(self, method, path, body)
 
-    def spy_multipart(self, path, file_path, content_type):
+    def spy_multipart(self, path, file_path, content_type, fields):
         requests.append(Sent(path, Path(file_path).read_text(encoding="utf-8")))
-        return real_multipart(self, path, file_path, content_type)
+        return real_multipart(self, path, file_path, content_type, fields)
 
     monkeypatch.setattr(HubClient, "_send", spy_send)
     monkeypatch.setattr(HubClient, "_send_bytes", spy_bytes)
@@ -111,7 +111,17 @@ def test_bulk_uploads_follows_progress_and_saves_one_result_per_row(hub, tmp_pat
     out = tmp_path / "results.jsonl"
 
     run = hubctl(
-        capsys, hub["url"], hub["key"], "bulk", str(sellers_csv(tmp_path)), "--out", str(out), "--poll", "0.1"
+        capsys,
+        hub["url"],
+        hub["key"],
+        "bulk",
+        "--purpose",
+        "seller_onboarding",
+        str(sellers_csv(tmp_path)),
+        "--out",
+        str(out),
+        "--poll",
+        "0.1",
     )
 
     assert run.status == 0, run.err
@@ -131,6 +141,8 @@ def test_bulk_prints_csv_results_to_stdout(hub, tmp_path, capsys):
         hub["url"],
         hub["key"],
         "bulk",
+        "--purpose",
+        "seller_onboarding",
         str(sellers_csv(tmp_path, 5)),
         "--results-format",
         "csv",
@@ -156,6 +168,8 @@ def test_tokens_only_uploads_tokens_and_sends_no_raw_value(hub, tmp_path, capsys
         hub["url"],
         hub["key"],
         "bulk",
+        "--purpose",
+        "seller_onboarding",
         str(sellers_csv(tmp_path)),
         "--tokens-only",
         "--out",
@@ -185,7 +199,16 @@ def test_status_cancel_and_results_of_a_running_job(hub, tmp_path, capsys, monke
     from sharing.models import BulkChunk, BulkJob, BulkJobStatus
 
     broker_stand_in(monkeypatch, bulk_chunk_task)  # workers never pick it up
-    submitted = hubctl(capsys, hub["url"], hub["key"], "bulk", str(sellers_csv(tmp_path)), "--no-wait")
+    submitted = hubctl(
+        capsys,
+        hub["url"],
+        hub["key"],
+        "bulk",
+        "--purpose",
+        "seller_onboarding",
+        str(sellers_csv(tmp_path)),
+        "--no-wait",
+    )
     job_id = submitted.out.strip()
     bulk_chunk_task(BulkChunk.objects.filter(job__public_id=job_id).order_by("number").first().pk)
 
@@ -224,6 +247,8 @@ def test_following_a_job_that_gets_cancelled_exits_1(hub, tmp_path, capsys, monk
         hub["url"],
         hub["key"],
         "bulk",
+        "--purpose",
+        "seller_onboarding",
         str(sellers_csv(tmp_path, 5)),
         "--out",
         str(out),
@@ -246,9 +271,12 @@ def test_every_bulk_command_has_help(command, capsys):
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["bulk", "sellers.txt"], "cannot tell the format"),
-        (["bulk", "sellers.jsonl", "--tokens-only"], "--tokens-only reads a ref CSV"),
-        (["bulk", "missing.csv"], "file not found"),
+        (["bulk", "--purpose", "seller_onboarding", "sellers.txt"], "cannot tell the format"),
+        (
+            ["bulk", "--purpose", "seller_onboarding", "sellers.jsonl", "--tokens-only"],
+            "--tokens-only reads a ref CSV",
+        ),
+        (["bulk", "--purpose", "seller_onboarding", "missing.csv"], "file not found"),
         (["bulk-status", "not-a-uuid"], "bulk job id must be a UUID"),
     ],
 )
@@ -325,7 +353,7 @@ def test_an_upload_waits_for_its_answer_in_proportion_to_the_file(tmp_path, monk
     client = HubClient("http://hub.invalid", "key", timeout=30)
     monkeypatch.setattr(bulk_client, "UPLOAD_ANSWER_SECONDS_PER_MB", 60.0)
 
-    client.bulk_submit(small)
-    client.bulk_submit(big)
+    client.bulk_submit(small, purpose="seller_onboarding")
+    client.bulk_submit(big, purpose="seller_onboarding")
 
     assert waited[0] == 30 and waited[1] == pytest.approx(120.0)

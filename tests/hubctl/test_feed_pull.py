@@ -41,7 +41,16 @@ def test_pull_mirrors_the_listings_drops_a_withdrawn_one_and_resumes_from_its_cu
     kept = report_make_accepted(brand, reviewer, seller_identifiers(501))
     withdrawn = report_make_accepted(brand, reviewer, seller_identifiers(502))
     into = tmp_path / "listings.sqlite"
-    argv = ["--hub", live_server.url, "--api-key", key_for(persona(K.PLATFORM, R.ANALYST)), "feed", "pull"]
+    argv = [
+        "--hub",
+        live_server.url,
+        "--api-key",
+        key_for(persona(K.PLATFORM, R.ANALYST)),
+        "feed",
+        "pull",
+        "--purpose",
+        "listing_review",
+    ]
 
     first = main([*argv, "--into", str(into), "--page-size", "2"])
     listed_first = _listed_tokens(into)
@@ -70,7 +79,18 @@ def test_a_rights_owner_pulls_its_own_collection_and_its_withdrawn_seller_leaves
     withdrawn = report_make_accepted(brand, reviewer, seller_identifiers(512))
     report_make_accepted(other, reviewer, seller_identifiers(513))  # another organisation's: never mirrored
     into = tmp_path / "outcomes.sqlite"
-    argv = ["--hub", live_server.url, "--api-key", key_for(brand), "feed", "pull", "--into", str(into)]
+    argv = [
+        "--hub",
+        live_server.url,
+        "--api-key",
+        key_for(brand),
+        "feed",
+        "pull",
+        "--purpose",
+        "enforcement_action",
+        "--into",
+        str(into),
+    ]
 
     first = main([*argv, "--collection", OUTCOMES_COLLECTION_ID, "--page-size", "3"])
     subjects_first = _outcome_subjects(into)
@@ -101,7 +121,18 @@ def test_pull_without_a_role_that_reads_a_collection_is_refused(live_server, tmp
     court_key = key_for(persona(K.COURT, R.ANALYST))
 
     status = main(
-        ["--hub", live_server.url, "--api-key", court_key, "feed", "pull", "--into", str(tmp_path / "m")]
+        [
+            "--hub",
+            live_server.url,
+            "--api-key",
+            court_key,
+            "feed",
+            "pull",
+            "--purpose",
+            "listing_review",
+            "--into",
+            str(tmp_path / "m"),
+        ]
     )
 
     assert status == 1

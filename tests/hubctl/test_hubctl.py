@@ -171,7 +171,17 @@ def test_every_command_has_help(command, capsys):
 
 
 def test_invalid_identifier_exits_2_naming_the_argument_but_not_the_value(no_network, capsys):
-    status = main(["--country", "CN", "check", "email=ok@example.com", "phone=+86 999 8765"])
+    status = main(
+        [
+            "--country",
+            "CN",
+            "check",
+            "--purpose",
+            "seller_onboarding",
+            "email=ok@example.com",
+            "phone=+86 999 8765",
+        ]
+    )
 
     error = capsys.readouterr().err
     assert status == 2
@@ -182,7 +192,7 @@ def test_invalid_identifier_exits_2_naming_the_argument_but_not_the_value(no_net
 def test_invalid_cell_of_a_csv_exits_2_naming_file_line_and_column(no_network, tmp_path, capsys):
     path = write(tmp_path, "rows.csv", "ref,email,national_id\nA,a@example.com,\nB,,CN:110105194912310021\n")
 
-    status = main(["--country", "CN", "check", "--csv", path])
+    status = main(["--country", "CN", "check", "--purpose", "seller_onboarding", "--csv", path])
 
     error = capsys.readouterr().err
     assert status == 2
@@ -206,11 +216,11 @@ REPORT_FLAGS = [
 @pytest.mark.parametrize(
     "argv",
     [
-        ["check"],
-        ["check", "phone"],
-        ["check", "colour=blue"],
-        ["check", "--csv", "/nonexistent/file.csv"],
-        ["check", "phone=+8613800138000", "--csv", "x.csv"],
+        ["check", "--purpose", "seller_onboarding"],
+        ["check", "--purpose", "seller_onboarding", "phone"],
+        ["check", "--purpose", "seller_onboarding", "colour=blue"],
+        ["check", "--purpose", "seller_onboarding", "--csv", "/nonexistent/file.csv"],
+        ["check", "--purpose", "seller_onboarding", "phone=+8613800138000", "--csv", "x.csv"],
         ["report-status", "not-a-uuid"],
         [
             "report",
@@ -229,10 +239,22 @@ def test_usage_errors_exit_2_before_any_request(no_network, argv, capsys):
     assert capsys.readouterr().err.startswith("hubctl: error:")
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["check", "phone=+8613800138000"], ["watch", "--ref", "s-1", "phone=+8613800138000"], ["bulk", "s.csv"]],
+)
+def test_every_screening_command_requires_a_purpose(no_network, argv, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+
+    assert exited.value.code == 2
+    assert "--purpose" in capsys.readouterr().err
+
+
 def test_missing_api_key_exits_2(monkeypatch, capsys):
     monkeypatch.delenv("HUB_API_KEY", raising=False)
 
-    status = main(["check", "phone=+8613800138000"])
+    status = main(["check", "--purpose", "seller_onboarding", "phone=+8613800138000"])
 
     assert status == 2
     assert "HUB_API_KEY" in capsys.readouterr().err
@@ -240,7 +262,7 @@ def test_missing_api_key_exits_2(monkeypatch, capsys):
 
 def test_argparse_usage_errors_exit_2():
     with pytest.raises(SystemExit) as exited:
-        main(["--country", "China", "check", "phone=+8613800138000"])
+        main(["--country", "China", "check", "--purpose", "seller_onboarding", "phone=+8613800138000"])
 
     assert exited.value.code == 2
 
@@ -260,7 +282,7 @@ def test_tokenise_prints_csv_lines_of_oblivious_tokens(fake_hub, capsys):
 def test_wide_csv_check_batches_the_evaluation_and_prints_one_line_per_row(fake_hub, tmp_path, capsys):
     path = write(tmp_path, "rows.csv", "ref,phone,email\nA,+8613800138000,a@example.com\nB,,b@example.com\n")
 
-    status = main(["check", "--csv", path])
+    status = main(["check", "--purpose", "seller_onboarding", "--csv", path])
 
     assert status == 0
     assert capsys.readouterr().out.splitlines() == [
@@ -327,7 +349,19 @@ def test_hub_errors_exit_1_with_the_hubs_message_and_fields(monkeypatch, capsys)
 
     monkeypatch.setattr(HubClient, "_send", refuse)
 
-    status = main(["--api-key", "k", "check", "--raw", "email=a@example.com", "--country", "GB"])
+    status = main(
+        [
+            "--api-key",
+            "k",
+            "check",
+            "--purpose",
+            "seller_onboarding",
+            "--raw",
+            "email=a@example.com",
+            "--country",
+            "GB",
+        ]
+    )
 
     error = capsys.readouterr().err
     assert status == 1
@@ -364,7 +398,7 @@ def test_without_a_country_the_organisations_is_used_as_the_hub_would(fake_hub):
 def test_the_hub_sees_only_blinded_elements(fake_hub):
     client = HubClient("http://hub.test", "k")
 
-    client.check([("phone", PHONE), ("email", EMAIL)], default_country="CN")
+    client.check([("phone", PHONE), ("email", EMAIL)], purpose="seller_onboarding", default_country="CN")
 
     sent = json.dumps([body for _, _, body in fake_hub.calls])
     assert [path for path in fake_hub.paths()] == ["/api/v1/tokens/evaluate", "/api/v1/checks"]
@@ -440,13 +474,14 @@ def test_local_validation_names_index_and_type_never_the_value(no_network):
 def test_raw_mode_sends_values_and_explicit_countries(fake_hub):
     client = HubClient("http://hub.test", "k")
 
-    client.check([("phone", "139 1234 5678", "cn"), ("email", EMAIL)], raw=True)
+    client.check([("phone", "139 1234 5678", "cn"), ("email", EMAIL)], purpose="seller_onboarding", raw=True)
 
     assert fake_hub.calls[-1][2] == {
         "identifiers": [
             {"type": "phone", "value": "139 1234 5678", "country": "CN"},
             {"type": "email", "value": EMAIL},
-        ]
+        ],
+        "purpose": "seller_onboarding",
     }
 
 
@@ -520,14 +555,16 @@ def test_send_posts_json_with_the_bearer_key(http_hub):
     url, handler = http_hub
     handler.answers.append(json_answer(200, {"level": "none"}))
 
-    answer = HubClient(url + "/", "key-1")._send("POST", "/api/v1/checks", {"identifiers": []})
+    answer = HubClient(url + "/", "key-1")._send(
+        "POST", "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": []}
+    )
 
     received = handler.received[0]
     assert answer == {"level": "none"}
     assert (received["method"], received["path"]) == ("POST", "/api/v1/checks")
     assert received["headers"]["Authorization"] == "Bearer key-1"
     assert received["headers"]["Content-Type"] == "application/json"
-    assert json.loads(received["body"]) == {"identifiers": []}
+    assert json.loads(received["body"]) == {"purpose": "seller_onboarding", "identifiers": []}
 
 
 def test_hub_error_bodies_become_hub_errors(http_hub):
@@ -737,6 +774,8 @@ def test_tokens_only_report_then_check_matches_and_sends_no_raw_value(live_membe
         members["url"],
         members["analyst_key"],
         "check",
+        "--purpose",
+        "seller_onboarding",
         f"phone={PHONE}",
         f"email={EMAIL}",
         f"store_url={SHOP}",
@@ -765,8 +804,25 @@ def test_raw_and_oblivious_checks_give_the_same_answer(live_members, sent, capsy
     report_and_accept(capsys, members)
     identifiers = [f"phone={PHONE}", f"email={EMAIL}", f"store_url={SHOP}"]
 
-    oblivious = hubctl(capsys, members["url"], members["analyst_key"], "check", *identifiers)
-    raw = hubctl(capsys, members["url"], members["analyst_key"], "check", "--raw", *identifiers)
+    oblivious = hubctl(
+        capsys,
+        members["url"],
+        members["analyst_key"],
+        "check",
+        "--purpose",
+        "seller_onboarding",
+        *identifiers,
+    )
+    raw = hubctl(
+        capsys,
+        members["url"],
+        members["analyst_key"],
+        "check",
+        "--purpose",
+        "seller_onboarding",
+        "--raw",
+        *identifiers,
+    )
 
     assert raw["level"] == oblivious["level"] == "reported"
     assert (
@@ -804,7 +860,16 @@ def test_wide_csv_check_and_report_status_against_the_hub(live_members, tmp_path
     report = report_and_accept(capsys, members)
     path = write(tmp_path, "sellers.csv", f"ref,phone,email\nknown,{PHONE},\nunknown,,nobody@example.org\n")
 
-    rows = hubctl(capsys, members["url"], members["analyst_key"], "check", "--csv", path)
+    rows = hubctl(
+        capsys,
+        members["url"],
+        members["analyst_key"],
+        "check",
+        "--purpose",
+        "seller_onboarding",
+        "--csv",
+        path,
+    )
     status = hubctl(capsys, members["url"], members["reporter_key"], "report-status", report["id"])
 
     assert [(row["ref"], row["level"], row["matched_types"]) for row in rows] == [
@@ -816,7 +881,18 @@ def test_wide_csv_check_and_report_status_against_the_hub(live_members, tmp_path
 
 @pytest.mark.django_db(transaction=True)
 def test_the_hubs_refusal_exits_1_with_its_message(live_members, capsys):
-    status = main(["--hub", live_members["url"], "--api-key", "not-a-real-key", "check", f"phone={PHONE}"])
+    status = main(
+        [
+            "--hub",
+            live_members["url"],
+            "--api-key",
+            "not-a-real-key",
+            "check",
+            "--purpose",
+            "seller_onboarding",
+            f"phone={PHONE}",
+        ]
+    )
 
     # stderr also holds the live server thread's own log line for the refused request.
     error = capsys.readouterr().err
@@ -841,6 +917,8 @@ def test_watch_puts_a_seller_on_the_watchlist_with_tokens_only(live_members, cap
         live_members["url"],
         key_for(platform_admin),
         "watch",
+        "--purpose",
+        "seller_onboarding",
         "--ref",
         "seller-77",
         f"phone={PHONE}",

@@ -113,10 +113,14 @@ def test_tokens_only_composite_report_then_check_matches_and_sends_no_value(live
         url,
         live_members["analyst_key"],
         "check",
+        "--purpose",
+        "seller_onboarding",
         "person.full_name=张 伟",
         "person.date_of_birth=1985年3月2日",
     )
-    raw = hubctl(capsys, url, live_members["analyst_key"], "check", "--raw", *fields)
+    raw = hubctl(
+        capsys, url, live_members["analyst_key"], "check", "--purpose", "seller_onboarding", "--raw", *fields
+    )
 
     assert report["identifier_count"] == 2
     assert oblivious["matched_types"] == raw["matched_types"] == ["person"]

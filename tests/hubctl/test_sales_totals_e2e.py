@@ -74,7 +74,9 @@ def _world(live_server, seller: list[dict], platforms: int = 4) -> World:
     report_make_accepted(brand, persona(K.OPERATOR, R.REVIEWER, country="GB"), seller)
     analysts = [persona(K.PLATFORM, R.ANALYST) for _ in range(platforms)]
     for analyst in analysts:
-        answer = client_for(analyst).post("/api/v1/checks", {"identifiers": seller}, format="json")
+        answer = client_for(analyst).post(
+            "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": seller}, format="json"
+        )
         assert answer.status_code == 200 and answer.json()["level"] != "none", answer.content
     outcomes = client_for(brand).get("/api/v1/outcomes").json()["results"]
     return World(

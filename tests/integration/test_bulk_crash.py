@@ -133,7 +133,7 @@ def test_killed_bulk_workers_lose_and_duplicate_no_row(bulk_workers, settings):
     reviewer = persona("operator", "reviewer")
     report_make_accepted(persona("rights_owner", "reporter"), reviewer, seller_identifiers(0))
     analyst = persona("platform", "analyst")
-    job = bulk_submit(upload=io.BytesIO(_csv(ROWS)), actor=Actor(member=analyst))
+    job = bulk_submit(purpose="seller_onboarding", upload=io.BytesIO(_csv(ROWS)), actor=Actor(member=analyst))
 
     kills = _kill_during_progress(bulk_workers, job)
     bulk_workers()

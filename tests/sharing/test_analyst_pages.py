@@ -57,7 +57,8 @@ def _as(member, language: str = "en") -> Client:
 
 
 def _rows(*identifiers: tuple[str, str]) -> dict:
-    posted = {}
+    """A check or watch form's rows, with the purpose those forms require."""
+    posted = {"purpose": "seller_onboarding"}
     for n, (kind, value) in enumerate(identifiers):
         posted[f"identifier-{n}-type"] = kind
         posted[f"identifier-{n}-value"] = value
@@ -416,7 +417,9 @@ def listed_person(brand_reporter, other_brand_reporter, reviewer):
 
 def test_a_check_by_a_person_and_an_address_matches_and_passes_them_on(platform_analyst, listed_person):
     posted = (
-        _composite_row(0, "person", PERSON) | _composite_row(1, "registered_address", ADDRESS) | {"rows": "4"}
+        _composite_row(0, "person", PERSON)
+        | _composite_row(1, "registered_address", ADDRESS)
+        | {"rows": "4", "purpose": "seller_onboarding"}
     )
 
     page = _as(platform_analyst).post("/check/", posted)
@@ -437,7 +440,7 @@ def test_watching_by_a_person_and_disputing_with_an_address_reach_the_services(
     client = _as(platform_analyst)
     row = _composite_row(0, "person", PERSON) | {"rows": "1"}
 
-    watched = client.post("/watchlist/", row | {"ref": "merchant-9"})
+    watched = client.post("/watchlist/", row | {"ref": "merchant-9", "purpose": "listing_review"})
     disputed = client.post(
         "/disputes/filed/",
         _rows(("phone", PHONE))

@@ -54,7 +54,12 @@ def test_accepting_a_report_in_a_broker_outage_answers_200_and_the_webhook_sweep
 ):
     caplog.set_level(logging.WARNING)
     platform = persona(K.PLATFORM, R.ADMIN)
-    watchlist_add(identifiers=[RawIdentifier(**SELLER)], ref="shop-1", actor=Actor(member=platform))
+    watchlist_add(
+        purpose="seller_onboarding",
+        identifiers=[RawIdentifier(**SELLER)],
+        ref="shop-1",
+        actor=Actor(member=platform),
+    )
     webhooks.webhook_register(url="http://127.0.0.1:9/hook", actor=Actor(member=platform))
     report = report_make(persona(K.RIGHTS_OWNER, R.REPORTER), [SELLER])
 
@@ -81,7 +86,7 @@ def test_submitting_a_bulk_job_in_a_broker_outage_answers_202_and_the_bulk_sweep
     )
 
     submitted = client_for(persona(K.PLATFORM, R.ANALYST)).post(
-        "/api/v1/bulk-checks", {"file": upload}, format="multipart"
+        "/api/v1/bulk-checks", {"purpose": "seller_onboarding", "file": upload}, format="multipart"
     )
 
     assert submitted.status_code == 202, submitted.content

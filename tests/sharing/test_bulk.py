@@ -75,7 +75,9 @@ def _jsonl_file(rows: int) -> bytes:
 
 def _upload(member, content: bytes, name: str = "sellers.csv"):
     return client_for(member).post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile(name, content)}, format="multipart"
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile(name, content)},
+        format="multipart",
     )
 
 
@@ -115,7 +117,9 @@ def test_a_csv_job_answers_every_row_as_the_single_check_would(reported, platfor
         if n % 7 == 6:
             identifiers = identifiers[1:]
         single = bulk_match.shareable(
-            check_run(identifiers=identifiers, actor=Actor(member=platform_analyst))
+            check_run(
+                purpose="seller_onboarding", identifiers=identifiers, actor=Actor(member=platform_analyst)
+            )
         )
         assert {k: v for k, v in rows[n].items() if k != "ref"} == single, n
     assert [rows[n]["level"] for n in (0, 1, 3, 100)] == ["listed", "listed", "reported", "none"]
@@ -163,6 +167,7 @@ def test_status_shows_progress_rate_and_eta(reported, platform_analyst):
     assert before == {
         "id": str(job.public_id),
         "status": "queued",
+        "purpose": "seller_onboarding",
         "done": 0,
         "total": 100,
         "rate": 0.0,
@@ -287,7 +292,9 @@ def test_a_key_without_the_bulk_scope_is_refused(platform_analyst):
     client = client_for(platform_analyst, scopes=["check"])
 
     response = client.post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv_file(5))}, format="multipart"
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", _csv_file(5))},
+        format="multipart",
     )
 
     assert response.status_code == 403
@@ -569,7 +576,7 @@ def test_a_jobs_result_speaks_its_submitters_language_whatever_the_worker_speaks
     headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
     response = client_for(platform_analyst).post(
         "/api/v1/bulk-checks",
-        {"file": SimpleUploadedFile("sellers.csv", _language_file())},
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("sellers.csv", _language_file())},
         format="multipart",
         **headers,
     )
@@ -588,7 +595,9 @@ def test_a_job_submitted_on_the_page_records_the_pages_language(client, platform
     web_login(client, platform_analyst)
     upload = SimpleUploadedFile("sellers.csv", _language_file(), content_type="text/csv")
 
-    response = client.post("/bulk/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.post(
+        "/bulk/", {"purpose": "seller_onboarding", "file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
 
     assert response.status_code == 302, response.content
     assert BulkJob.objects.get().language == "zh-hans"
@@ -596,7 +605,10 @@ def test_a_job_submitted_on_the_page_records_the_pages_language(client, platform
 
 def test_a_language_the_hub_does_not_speak_is_recorded_as_the_default(platform_analyst):
     job = bulk.bulk_submit(
-        upload=io.BytesIO(_language_file()), actor=Actor(member=platform_analyst), language="fr"
+        purpose="seller_onboarding",
+        upload=io.BytesIO(_language_file()),
+        actor=Actor(member=platform_analyst),
+        language="fr",
     )
 
     assert job.language == "en"

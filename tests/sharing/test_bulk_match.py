@@ -131,7 +131,9 @@ def test_every_row_answers_as_its_single_check_would(settings, evidence, platfor
         one_strike_verification_levels=["court_judgment"],
     )
     rows = _rows(evidence)
-    job = bulk_submit(upload=io.BytesIO(_jsonl(rows)), actor=Actor(member=platform_analyst))
+    job = bulk_submit(
+        purpose="seller_onboarding", upload=io.BytesIO(_jsonl(rows)), actor=Actor(member=platform_analyst)
+    )
 
     nows = _run(job)
 
@@ -157,7 +159,7 @@ def test_rows_match_whichever_storage_key_sealed_them_during_a_rotation(
     )
     actor = Actor(member=platform_analyst)
     settings.HUB_BULK_CONCURRENT_JOBS = 3
-    sealed_under_old = bulk_submit(upload=io.BytesIO(content), actor=actor)
+    sealed_under_old = bulk_submit(purpose="seller_onboarding", upload=io.BytesIO(content), actor=actor)
     settings.HUB_TOKEN_STORAGE_KEYS += ",2:" + "5a" * 64
     seen_mid_rotation: list[tuple] = []
     rows_rekey = token_storage.bulk_rows_rekey
@@ -170,7 +172,7 @@ def test_rows_match_whichever_storage_key_sealed_them_during_a_rotation(
 
     monkeypatch.setattr(token_storage, "bulk_rows_rekey", chunks_run_before_the_rows_are_rekeyed)
     # Rows sealed under the new key while the stored tokens are still under the old one, then the reverse.
-    sealed_under_new = bulk_submit(upload=io.BytesIO(content), actor=actor)
+    sealed_under_new = bulk_submit(purpose="seller_onboarding", upload=io.BytesIO(content), actor=actor)
     _run(sealed_under_new)
     call_command("rotate_token_storage", stdout=io.StringIO())
 
@@ -206,7 +208,9 @@ def _queries_for_a_chunk(job: BulkJob, number: int) -> int:
 def test_a_chunk_costs_the_same_statements_whatever_its_size(settings, evidence, platform_analyst):
     settings.HUB_BULK_CHUNK_ROWS = 30
     rows = [{"identifiers": seller_identifiers(n % 3)} for n in range(32)]  # chunks of 30 rows and of 2
-    job = bulk_submit(upload=io.BytesIO(_jsonl(rows)), actor=Actor(member=platform_analyst))
+    job = bulk_submit(
+        purpose="seller_onboarding", upload=io.BytesIO(_jsonl(rows)), actor=Actor(member=platform_analyst)
+    )
 
     large, small = _queries_for_a_chunk(job, 0), _queries_for_a_chunk(job, 1)
 

@@ -29,7 +29,11 @@ def _csv(rows: int) -> bytes:
 
 def _job(member, rows: int = 25) -> BulkJob:
     """A job submitted through the service (its chunks not yet run: on_commit never fires in these tests)."""
-    return bulk.bulk_submit(upload=SimpleUploadedFile("s.csv", _csv(rows)), actor=Actor(member=member))
+    return bulk.bulk_submit(
+        purpose="seller_onboarding",
+        upload=SimpleUploadedFile("s.csv", _csv(rows)),
+        actor=Actor(member=member),
+    )
 
 
 def _run_first_chunk(job: BulkJob) -> None:
@@ -85,7 +89,9 @@ def test_a_finished_job_offers_csv_and_jsonl_downloads(client, platform_analyst)
 def test_uploading_through_the_form_creates_a_job(client, courier_analyst):
     upload = SimpleUploadedFile("sellers.csv", _csv(12), content_type="text/csv")
 
-    response = _logged_in(client, courier_analyst).post("/bulk/", {"file": upload})
+    response = _logged_in(client, courier_analyst).post(
+        "/bulk/", {"purpose": "seller_onboarding", "file": upload}
+    )
 
     job = BulkJob.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/bulk/{job.public_id}/")
@@ -96,7 +102,9 @@ def test_uploading_through_the_form_creates_a_job(client, courier_analyst):
 def test_an_unreadable_upload_shows_the_error_and_creates_nothing(client, platform_analyst):
     upload = SimpleUploadedFile("sellers.csv", b"phone,email\n+8613800138000,a@example.com\n")
 
-    response = _logged_in(client, platform_analyst).post("/bulk/", {"file": upload})
+    response = _logged_in(client, platform_analyst).post(
+        "/bulk/", {"purpose": "seller_onboarding", "file": upload}
+    )
 
     assert response.status_code == 400 and "no ref column" in response.content.decode()
     assert not BulkJob.objects.exists()

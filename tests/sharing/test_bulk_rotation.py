@@ -62,8 +62,8 @@ def test_a_pending_job_is_re_sealed_so_it_finishes_after_the_old_key_is_dropped(
     settings, reported, platform_analyst
 ):
     actor = Actor(member=platform_analyst)
-    pending = bulk_submit(upload=_csv(), actor=actor)
-    halfway = bulk_submit(upload=_csv(), actor=actor)
+    pending = bulk_submit(purpose="seller_onboarding", upload=_csv(), actor=actor)
+    halfway = bulk_submit(purpose="seller_onboarding", upload=_csv(), actor=actor)
     bulk_chunk_process(chunk_id=BulkChunk.objects.get(job=halfway, number=0).pk)
     settings.HUB_TOKEN_STORAGE_KEYS += "," + NEW_KEY
 
@@ -84,7 +84,7 @@ def test_a_pending_job_is_re_sealed_so_it_finishes_after_the_old_key_is_dropped(
 
 
 def test_finished_jobs_are_left_as_they_are(settings, reported, platform_analyst):
-    job = bulk_submit(upload=_csv(), actor=Actor(member=platform_analyst))
+    job = bulk_submit(purpose="seller_onboarding", upload=_csv(), actor=Actor(member=platform_analyst))
     _run(job)
     settings.HUB_TOKEN_STORAGE_KEYS += "," + NEW_KEY
 
@@ -98,7 +98,7 @@ def test_a_rotation_stopped_midway_resumes_where_it_stopped(
 ):
     from sharing.keys.services import token_storage
 
-    job = bulk_submit(upload=_csv(), actor=Actor(member=platform_analyst))
+    job = bulk_submit(purpose="seller_onboarding", upload=_csv(), actor=Actor(member=platform_analyst))
     settings.HUB_TOKEN_STORAGE_KEYS += "," + NEW_KEY
     batches = token_storage._bulk_rows_batch
 
@@ -122,7 +122,7 @@ def _boom(*args, **kwargs):
 
 
 def test_a_row_sealed_under_a_key_no_longer_loaded_says_to_resubmit(settings, reported, platform_analyst):
-    job = bulk_submit(upload=_csv(), actor=Actor(member=platform_analyst))
+    job = bulk_submit(purpose="seller_onboarding", upload=_csv(), actor=Actor(member=platform_analyst))
     settings.HUB_TOKEN_STORAGE_KEYS = NEW_KEY  # dropped without rotating
 
     _run(job)

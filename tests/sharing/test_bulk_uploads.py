@@ -75,7 +75,9 @@ def test_a_large_upload_never_lies_on_disk_in_clear_and_is_checked_whole(
     content = _csv_file()
 
     response = client_for(platform_analyst).post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", content)}, format="multipart"
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", content)},
+        format="multipart",
     )
     job = BulkJob.objects.get(public_id=response.json()["id"])
     for chunk_id in BulkChunk.objects.filter(job=job).order_by("number").values_list("pk", flat=True):
@@ -95,7 +97,9 @@ def test_a_refused_upload_leaves_no_spool_behind(spooled, tmp_path, platform_ana
     content = b"ref,phone,shoe_size\n" + b"s-1,+86 138 0013 8000,42\n" * 100
 
     response = client_for(platform_analyst).post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", content)}, format="multipart"
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", content)},
+        format="multipart",
     )
 
     assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["file"]
@@ -154,7 +158,9 @@ def test_the_web_upload_page_spools_only_encrypted_too(spooled, client, platform
     content = _csv_file()
     web_login(client, platform_analyst)
 
-    response = client.post("/bulk/", {"file": SimpleUploadedFile("s.csv", content)})
+    response = client.post(
+        "/bulk/", {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", content)}
+    )
 
     assert response.status_code in (200, 302)
     assert BulkJob.objects.filter(organisation=platform_analyst.organisation).exists()
@@ -175,7 +181,9 @@ def test_a_spool_that_cannot_be_read_back_is_a_clear_4xx_and_stores_nothing(
 
     monkeypatch.setattr(uploads.EncryptedSpool, "frame", damaged)
     response = client_for(platform_analyst).post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", _csv_file())}, format="multipart"
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", _csv_file())},
+        format="multipart",
     )
 
     assert response.status_code == 400

@@ -21,7 +21,9 @@ SHOP = {"type": "store_url", "value": "https://shop123456.taobao.com/?spm=a1z10"
 
 
 def _check(api, member, *identifiers):
-    response = api(member).post("/api/v1/checks", {"identifiers": list(identifiers)}, format="json")
+    response = api(member).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": list(identifiers)}, format="json"
+    )
     assert response.status_code == 200, response.content
     return response.json()
 

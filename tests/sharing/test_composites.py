@@ -172,7 +172,8 @@ def test_a_bad_composite_field_is_a_400_naming_the_field(api, platform_analyst):
         "identifiers": [
             {"type": "phone", "value": "+86 138 0013 8000"},
             {"type": "person", "value": {"full_name": "张伟", "date_of_birth": "1985-13-01"}},
-        ]
+        ],
+        "purpose": "seller_onboarding",
     }
 
     response = api(platform_analyst).post("/api/v1/checks", body, format="json")
@@ -236,9 +237,13 @@ def test_raw_and_oblivious_composites_give_the_same_token(
         == raw.token
         == token_evaluate(identifier_type=kind, canonical=normalise(kind, reported).value).value
     )
-    by_token = client.post("/api/v1/checks", {"identifiers": [oblivious]}, format="json").json()
+    by_token = client.post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": [oblivious]}, format="json"
+    ).json()
     by_value = client.post(
-        "/api/v1/checks", {"identifiers": [{"type": kind, "value": checked}]}, format="json"
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [{"type": kind, "value": checked}]},
+        format="json",
     ).json()
     assert by_token["matched_types"] == by_value["matched_types"]
     assert by_token["level"] == by_value["level"]
@@ -279,7 +284,12 @@ def _disclosure_body(identifiers: list[dict]) -> dict:
 
 
 IDENTIFIER_PATHS = [
-    ("platform_analyst", "/api/v1/checks", lambda ids: {"identifiers": ids}, 200),
+    (
+        "platform_analyst",
+        "/api/v1/checks",
+        lambda ids: {"purpose": "seller_onboarding", "identifiers": ids},
+        200,
+    ),
     (
         "brand_reporter",
         "/api/v1/reports",
@@ -293,7 +303,12 @@ IDENTIFIER_PATHS = [
         },
         201,
     ),
-    ("platform_analyst", "/api/v1/watchlist", lambda ids: {"identifiers": ids, "ref": "seller-9"}, 201),
+    (
+        "platform_analyst",
+        "/api/v1/watchlist",
+        lambda ids: {"purpose": "seller_onboarding", "identifiers": ids, "ref": "seller-9"},
+        201,
+    ),
     (
         "platform_analyst",
         "/api/v1/disputes",

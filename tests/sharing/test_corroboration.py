@@ -116,14 +116,18 @@ def test_a_corroborated_check_keeps_the_single_check_statement_budget(
 ):
     client = api(platform_analyst)
     client.post(
-        "/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+86 137 0000 0001"}]}, format="json"
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": "+86 137 0000 0001"}]},
+        format="json",
     )
 
     # 14, + 1 for the subjects' current feedback (risk) and + 1 for the match row a hit writes
     # (what the member may give feedback on, sharing/feedback/).
     with django_assert_max_num_queries(16):
         response = client.post(
-            "/api/v1/checks", {"identifiers": [SELLER_A[0], NAME, WAREHOUSE, DEVICE]}, format="json"
+            "/api/v1/checks",
+            {"purpose": "seller_onboarding", "identifiers": [SELLER_A[0], NAME, WAREHOUSE, DEVICE]},
+            format="json",
         )
 
     assert response.json()["corroborated_types"] == ["name", "shipping_address"]
@@ -141,7 +145,9 @@ def test_bulk_rows_corroborate_exactly_as_single_checks(settings, platform_analy
         {"identifiers": [SELLER_A[0], SELLER_B[0], NAME, DEVICE]},
         {"identifiers": [SELLER_A[0]]},
     ]
-    job = bulk_submit(upload=io.BytesIO(_jsonl(rows)), actor=Actor(member=platform_analyst))
+    job = bulk_submit(
+        purpose="seller_onboarding", upload=io.BytesIO(_jsonl(rows)), actor=Actor(member=platform_analyst)
+    )
 
     nows = _run(job)
 
@@ -199,8 +205,16 @@ class CorroborationProperties(TestCase):
             report_make_accepted(self.reporters[reporter], self.reviewer, identifiers)
         actor = Actor(member=self.analyst)
 
-        plain = check_run(identifiers=[RawIdentifier(*item) for item in sorted(checked)], actor=actor)
-        more = check_run(identifiers=[RawIdentifier(*item) for item in sorted(checked | weak)], actor=actor)
+        plain = check_run(
+            purpose="seller_onboarding",
+            identifiers=[RawIdentifier(*item) for item in sorted(checked)],
+            actor=actor,
+        )
+        more = check_run(
+            purpose="seller_onboarding",
+            identifiers=[RawIdentifier(*item) for item in sorted(checked | weak)],
+            actor=actor,
+        )
 
         assert (more.level, more.reporting_organisations, more.reports_matched) == (
             plain.level,

@@ -64,7 +64,7 @@ def _formula_job(member) -> BulkJob:
         for n, ref in enumerate([*FORMULA_REFS, SAFE_REF])
     ]
     upload = SimpleUploadedFile("refs.jsonl", ("\n".join(lines) + "\n").encode())
-    job = bulk.bulk_submit(upload=upload, actor=Actor(member=member))
+    job = bulk.bulk_submit(purpose="seller_onboarding", upload=upload, actor=Actor(member=member))
     for chunk_id in BulkChunk.objects.filter(job=job).values_list("pk", flat=True):
         bulk_chunk_task(chunk_id)
     return job

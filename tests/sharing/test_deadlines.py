@@ -175,7 +175,10 @@ def test_a_bulk_job_past_its_retention_is_gone_before_the_sweeper_deletes_it():
     client = client_for(analyst)
     created = client.post(
         "/api/v1/bulk-checks",
-        {"file": SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n")},
+        {
+            "purpose": "seller_onboarding",
+            "file": SimpleUploadedFile("s.csv", b"ref,phone\na,+86 138 0013 8000\n"),
+        },
         format="multipart",
     )
     BulkJob.objects.filter(public_id=created.json()["id"]).update(expires_at=timezone.now() - PAST)
@@ -198,15 +201,21 @@ def test_a_report_past_its_expiry_stops_matching_checks_and_bulk_before_the_hour
         persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER), seller
     )
     analyst = client_for(persona(K.PLATFORM, R.ANALYST))
-    before = analyst.post("/api/v1/checks", {"identifiers": seller}, format="json").json()["level"]
+    before = analyst.post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": seller}, format="json"
+    ).json()["level"]
     Report.objects.filter(pk=report.pk).update(
         expires_at=timezone.now() - PAST
     )  # the hourly task has not run
 
-    after = analyst.post("/api/v1/checks", {"identifiers": seller}, format="json").json()["level"]
+    after = analyst.post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": seller}, format="json"
+    ).json()["level"]
     row = f"ref,{seller[0]['type']}\nshop,{seller[0]['value']}\n".encode()
     job = analyst.post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("s.csv", row)}, format="multipart"
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("s.csv", row)},
+        format="multipart",
     ).json()["id"]
     for chunk_id in BulkChunk.objects.filter(job__public_id=job).values_list("pk", flat=True):
         bulk_chunk_task(chunk_id)

@@ -40,7 +40,9 @@ EVIDENCE = [{"name": "complaint.pdf", "content_base64": base64.b64encode(b"%PDF 
 
 
 def _check(api, member, identifiers):
-    response = api(member).post("/api/v1/checks", {"identifiers": identifiers}, format="json")
+    response = api(member).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+    )
     assert response.status_code == 200, response.content
     return response.json()
 

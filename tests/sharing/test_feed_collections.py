@@ -30,6 +30,7 @@ from sharing.models import FeedObjectVersion
 from sharing.reports.services.reports import report_retract
 from tests.factories import (
     client_for,
+    feed_subscribed,
     key_for,
     persona,
     report_make,
@@ -50,7 +51,11 @@ def _no_error(obj: dict) -> list[str]:
 
 
 def _get(member_or_client, path, **params):
-    client = member_or_client if hasattr(member_or_client, "get") else client_for(member_or_client)
+    client = (
+        member_or_client
+        if hasattr(member_or_client, "get")
+        else client_for(feed_subscribed(member_or_client))
+    )
     return client.get(path, params, HTTP_ACCEPT=TAXII)
 
 
@@ -91,7 +96,9 @@ def test_the_oasis_client_gets_one_object_and_pages_through_its_versions(live_se
     for brand in brands:  # three organisations: three versions of one listing
         report_make_accepted(brand, reviewer, seller_identifiers(601))
     analyst = persona(K.PLATFORM, R.ANALYST)
-    server = Server(f"{live_server.url}/taxii2/", user="feed-reader", password=key_for(analyst))
+    server = Server(
+        f"{live_server.url}/taxii2/", user="feed-reader", password=key_for(feed_subscribed(analyst))
+    )
     listings = next(c for c in server.api_roots[0].collections if c.id == LISTINGS_COLLECTION_ID)
     indicator = FeedObjectVersion.objects.filter(collection=LISTINGS_COLLECTION_ID, stix_type="indicator")
     stix_id = indicator.first().stix_id
@@ -113,7 +120,9 @@ def test_the_oasis_client_gets_one_object_and_pages_through_its_versions(live_se
     ]
     with pytest.raises(requests.HTTPError) as missing:
         listings.get_object("indicator--00000000-0000-4000-8000-000000000000")
-    owner = Server(f"{live_server.url}/taxii2/", user="feed-reader", password=key_for(brands[0]))
+    owner = Server(
+        f"{live_server.url}/taxii2/", user="feed-reader", password=key_for(feed_subscribed(brands[0]))
+    )
     (reported,) = owner.api_roots[0].collections
     owned = [
         obj
@@ -200,7 +209,9 @@ def test_members_checked_reaches_the_feed_on_the_periodic_refresh_suppressed_bel
     report_make_accepted(owner, reviewer, identifiers)
     for n in range(checkers):
         analyst = persona(K.PLATFORM, R.ANALYST, name=f"Checking platform {n}")
-        checked = client_for(analyst).post("/api/v1/checks", {"identifiers": identifiers}, format="json")
+        checked = client_for(analyst).post(
+            "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+        )
         assert checked.status_code == 200, checked.content
     before = _notes(owner.organisation)
 

@@ -24,7 +24,14 @@ from sharing.feedback.services.feedback import FeedbackGiven, feedback_record
 from sharing.models import FeedObjectVersion, Report
 from sharing.reports.services.reports import report_renew, report_retract, reports_expire
 from sharing.subjects.services.tokens import RawIdentifier
-from tests.factories import client_for, member_make, persona, report_make_accepted, seller_identifiers
+from tests.factories import (
+    client_for,
+    feed_subscribed,
+    member_make,
+    persona,
+    report_make_accepted,
+    seller_identifiers,
+)
 from tests.sharing.feed_mirror import Mirror, hub_listings, hub_outcomes
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +43,12 @@ class Poller:
     """A member polling the feed from where it left off, two objects a page, every version."""
 
     def __init__(self, member, collection: str = LISTINGS_COLLECTION_ID):
-        self.client, self.mirror, self.cursor, self.bodies = client_for(member), Mirror(), None, []
+        self.client, self.mirror, self.cursor, self.bodies = (
+            client_for(feed_subscribed(member)),
+            Mirror(),
+            None,
+            [],
+        )
         self.objects = OBJECTS.format(collection)
 
     def poll(self) -> None:
@@ -128,7 +140,7 @@ def test_a_mirror_built_from_the_delta_feed_equals_the_hubs_listings_after_every
     report_make_accepted(brands[2], reviewer, seller_identifiers(106))
     step("the expired seller reported again: listed under a new object id")
 
-    checked = check_run(identifiers=_raw(seller_c), actor=filer)
+    checked = check_run(purpose="seller_onboarding", identifiers=_raw(seller_c), actor=filer)
     feedback_record(actor=filer, given=FeedbackGiven("acted", "blocked"), check_id=checked.check_id)
     step("a member acted on C: one is fewer than the suppression threshold, so its object shows no number")
     assert all(dict(dict(state)["members_acted"])["suppressed"] for _, state in poller.mirror.listings())

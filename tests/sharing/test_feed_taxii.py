@@ -25,7 +25,14 @@ from sharing.feed.services.content import (
 )
 from sharing.models import FeedObjectVersion
 from sharing.reports.services.reports import report_retract
-from tests.factories import client_for, key_for, persona, report_make_accepted, seller_identifiers
+from tests.factories import (
+    client_for,
+    feed_subscribed,
+    key_for,
+    persona,
+    report_make_accepted,
+    seller_identifiers,
+)
 
 TAXII = "application/taxii+json;version=2.1"
 ROOT = "/taxii2/hub/"
@@ -51,7 +58,9 @@ def _no_error(obj: dict) -> list[str]:
 def test_the_oasis_client_lists_collections_and_pages_through_objects_that_validate(live_server):
     scenario = _listings()
     analyst = persona(K.PLATFORM, R.ANALYST)
-    server = Server(f"{live_server.url}/taxii2/", user="feed-reader", password=key_for(analyst))
+    server = Server(
+        f"{live_server.url}/taxii2/", user="feed-reader", password=key_for(feed_subscribed(analyst))
+    )
 
     (api_root,) = server.api_roots
     # A platform's analyst checks sellers and follows its organisation's reports: two collections.
@@ -60,7 +69,7 @@ def test_the_oasis_client_lists_collections_and_pages_through_objects_that_valid
     collection = offered[LISTINGS_COLLECTION_ID]
     pages = list(as_pages(collection.get_objects, per_request=2))
     objects = [obj for page in pages for obj in page.get("objects", [])]
-    by_token = Server(f"{live_server.url}/taxii2/", auth=TokenAuth(key_for(analyst)))
+    by_token = Server(f"{live_server.url}/taxii2/", auth=TokenAuth(key_for(feed_subscribed(analyst))))
     everything = [
         obj
         for page in as_pages(
@@ -111,7 +120,7 @@ def listed(db):
 
 @pytest.fixture
 def feed(db):
-    return client_for(persona(K.PLATFORM, R.ANALYST))
+    return client_for(feed_subscribed(persona(K.PLATFORM, R.ANALYST)))
 
 
 def _get(client, path, **params):
@@ -210,13 +219,13 @@ def test_a_bad_filter_is_a_taxii_400_naming_it(listed, feed, params, field):
 
 def test_reads_are_audited_and_refusals_are_taxii_errors(listed, feed, client):
     analyst = persona(K.PLATFORM, R.ANALYST)
-    reader = client_for(analyst)
+    reader = client_for(feed_subscribed(analyst))
 
     read = _get(reader, f"{COLLECTION}objects/", limit=3)
     missing = _get(reader, f"{ROOT}collections/not-a-collection/objects/")
     not_taxii = reader.get(f"{COLLECTION}objects/", HTTP_ACCEPT="application/json")
     no_key = client.get(f"{COLLECTION}objects/", HTTP_ACCEPT=TAXII)
-    reporter = _get(client_for(persona(K.RIGHTS_OWNER, R.REPORTER)), f"{COLLECTION}objects/")
+    reporter = _get(client_for(feed_subscribed(persona(K.RIGHTS_OWNER, R.REPORTER))), f"{COLLECTION}objects/")
 
     assert read.status_code == 200
     event = AuditEvent.objects.filter(

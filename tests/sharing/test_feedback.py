@@ -40,7 +40,9 @@ def listed(db, brand_reporter, other_brand_reporter, reviewer):
 
 
 def _check(member, identifiers=SELLER) -> dict:
-    response = client_for(member).post("/api/v1/checks", {"identifiers": identifiers}, format="json")
+    response = client_for(member).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+    )
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -274,7 +276,14 @@ def _web(member, language: str = "en") -> Client:
 
 
 def _checked_on_the_web(client) -> str:
-    page = client.post("/check/", {"identifier-0-type": "phone", "identifier-0-value": SELLER[0]["value"]})
+    page = client.post(
+        "/check/",
+        {
+            "identifier-0-type": "phone",
+            "identifier-0-value": SELLER[0]["value"],
+            "purpose": "seller_onboarding",
+        },
+    )
     html = page.content.decode()
     assert page.status_code == 200 and 'id="feedback-form"' in html
     return re.search(r'name="check_id" value="([0-9a-f-]{36})"', html).group(1)
@@ -323,7 +332,12 @@ def test_the_feedback_form_and_page_speak_chinese(platform_analyst, listed):
     client = _web(platform_analyst, "zh-hans")
     check_id = _checked_on_the_web(client)
     html = client.post(
-        "/check/", {"identifier-0-type": "phone", "identifier-0-value": SELLER[0]["value"]}
+        "/check/",
+        {
+            "identifier-0-type": "phone",
+            "identifier-0-value": SELLER[0]["value"],
+            "purpose": "seller_onboarding",
+        },
     ).content.decode()
 
     client.post("/feedback/", {"check_id": check_id, "outcome": "false_positive", "reasons": ["outdated"]})
@@ -342,7 +356,12 @@ def test_a_watcher_told_its_seller_is_listed_may_give_feedback_on_it(
     from sharing.subjects.inputs import raw_identifiers
     from sharing.watchlists.services.watchlists import watchlist_add
 
-    watchlist_add(identifiers=raw_identifiers(SELLER), ref="merchant-7", actor=Actor(member=platform_analyst))
+    watchlist_add(
+        purpose="seller_onboarding",
+        identifiers=raw_identifiers(SELLER),
+        ref="merchant-7",
+        actor=Actor(member=platform_analyst),
+    )
     report_make_accepted(brand_reporter, reviewer, SELLER)
     report_make_accepted(other_brand_reporter, reviewer, SELLER)
     indicator = FeedObjectVersion.objects.filter(subject_pk__isnull=False).latest("sequence").stix_id
@@ -382,7 +401,7 @@ def test_a_bulk_screening_hit_may_be_given_feedback_and_its_rows_carry_the_count
 
     def screened():
         upload = io.BytesIO((json.dumps({"ref": "shop-7", "identifiers": SELLER}) + "\n").encode())
-        job = bulk_submit(upload=upload, actor=Actor(member=platform_analyst))
+        job = bulk_submit(purpose="seller_onboarding", upload=upload, actor=Actor(member=platform_analyst))
         for chunk in BulkChunk.objects.filter(job=job):
             bulk_chunk_process(chunk_id=chunk.pk)
         return job

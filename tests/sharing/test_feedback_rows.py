@@ -19,7 +19,9 @@ def given(db, platform_analyst, brand_reporter, other_brand_reporter, reviewer):
     report_make_accepted(brand_reporter, reviewer, SELLER)
     report_make_accepted(other_brand_reporter, reviewer, SELLER)
     client = client_for(platform_analyst)
-    check = client.post("/api/v1/checks", {"identifiers": [SELLER[0]]}, format="json").json()
+    check = client.post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": [SELLER[0]]}, format="json"
+    ).json()
     body = {"check_id": check["check_id"], "outcome": "acted", "action": "blocked"}
     assert client.post("/api/v1/feedback", body, format="json").status_code == 201
     return HitFeedback.objects.get()

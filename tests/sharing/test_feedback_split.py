@@ -22,7 +22,9 @@ def _counts_shown_from_one(settings):
 
 
 def _check(member, identifiers) -> dict:
-    response = client_for(member).post("/api/v1/checks", {"identifiers": identifiers}, format="json")
+    response = client_for(member).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+    )
     assert response.status_code == 200, response.content
     return response.json()
 

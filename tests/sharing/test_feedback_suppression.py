@@ -30,7 +30,9 @@ def listed(db, brand_reporter, other_brand_reporter, reviewer):
 
 
 def _check(member) -> dict:
-    response = client_for(member).post("/api/v1/checks", {"identifiers": SELLER}, format="json")
+    response = client_for(member).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": SELLER}, format="json"
+    )
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -99,7 +101,11 @@ def test_the_check_page_says_fewer_than_n_and_then_the_number(platform_analyst, 
     n = settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     web_login(client, platform_analyst)
-    form = {"identifier-0-type": "phone", "identifier-0-value": SELLER[0]["value"]}
+    form = {
+        "identifier-0-type": "phone",
+        "identifier-0-value": SELLER[0]["value"],
+        "purpose": "seller_onboarding",
+    }
     _members_say(n - 1)
 
     below = client.post("/check/", form).content.decode()
@@ -116,7 +122,7 @@ def _bulk(member):
     from sharing.models import BulkChunk
 
     upload = io.BytesIO((json.dumps({"ref": "shop-31", "identifiers": SELLER}) + "\n").encode())
-    job = bulk_submit(upload=upload, actor=Actor(member=member))
+    job = bulk_submit(purpose="seller_onboarding", upload=upload, actor=Actor(member=member))
     for chunk in BulkChunk.objects.filter(job=job):
         bulk_chunk_process(chunk_id=chunk.pk)
     job.refresh_from_db()

@@ -126,6 +126,7 @@ class LinkingProperties(TestCase):
             report_accept(report=report, reason="checked", actor=Actor(member=self.reviewer))
 
         answer = check_run(
+            purpose="seller_onboarding",
             identifiers=[RawIdentifier(kind, value) for kind, value in sorted(checked)],
             actor=Actor(member=self.analyst),
         )

@@ -71,7 +71,11 @@ def _bulk_file(phone: str) -> SimpleUploadedFile:
 def _bulk_api(member: Member, phone: str) -> int:
     status = (
         client_for(member)
-        .post("/api/v1/bulk-checks", {"file": _bulk_file(phone)}, format="multipart")
+        .post(
+            "/api/v1/bulk-checks",
+            {"purpose": "seller_onboarding", "file": _bulk_file(phone)},
+            format="multipart",
+        )
         .status_code
     )
     _bulk_chunks_run(member)
@@ -81,7 +85,7 @@ def _bulk_api(member: Member, phone: str) -> int:
 def _bulk_page(member: Member, phone: str) -> int:
     client = Client()
     web_login(client, member)
-    status = client.post("/bulk/", {"file": _bulk_file(phone)}).status_code
+    status = client.post("/bulk/", {"purpose": "seller_onboarding", "file": _bulk_file(phone)}).status_code
     _bulk_chunks_run(member)
     return status
 
@@ -126,7 +130,13 @@ def _page_post(path: str, extra: dict) -> Callable[[Member, str], int]:
 MATCH_REVEALING = {
     ("check-run", "post"): Lookup(
         Capability.CHECK_RUN,
-        _api_post("/api/v1/checks", lambda m, phone: {"identifiers": [{"type": "phone", "value": phone}]}),
+        _api_post(
+            "/api/v1/checks",
+            lambda m, phone: {
+                "purpose": "seller_onboarding",
+                "identifiers": [{"type": "phone", "value": phone}],
+            },
+        ),
     ),
     ("disputes", "post"): Lookup(
         Capability.DISPUTE_FILE,
@@ -139,7 +149,11 @@ MATCH_REVEALING = {
         Capability.WATCHLIST_MANAGE,
         _api_post(
             "/api/v1/watchlist",
-            lambda m, phone: {"identifiers": [{"type": "phone", "value": phone}], "ref": "s-1"},
+            lambda m, phone: {
+                "purpose": "seller_onboarding",
+                "identifiers": [{"type": "phone", "value": phone}],
+                "ref": "s-1",
+            },
         ),
     ),
     ("disclosure-requests", "post"): Lookup(
@@ -147,9 +161,11 @@ MATCH_REVEALING = {
     ),
     ("bulk-checks", "post"): Lookup(Capability.BULK_RUN, _bulk_api),
     ("bulk-list", "post"): Lookup(Capability.BULK_RUN, _bulk_page),
-    ("check-page", "post"): Lookup(Capability.CHECK_RUN, _page_post("/check/", {})),
+    ("check-page", "post"): Lookup(
+        Capability.CHECK_RUN, _page_post("/check/", {"purpose": "seller_onboarding"})
+    ),
     ("watchlist-page", "post"): Lookup(
-        Capability.WATCHLIST_MANAGE, _page_post("/watchlist/", {"ref": "s-1"})
+        Capability.WATCHLIST_MANAGE, _page_post("/watchlist/", {"ref": "s-1", "purpose": "seller_onboarding"})
     ),
     ("disputes-filed", "post"): Lookup(
         Capability.DISPUTE_FILE, _page_post("/disputes/filed/", {"grounds": "licensee"})
@@ -329,6 +345,9 @@ NOT_MATCH_REVEALING = {
     "dispute-decide-urgently",
     "dispute-pause",
     "watchlist-entry",
+    # A feed subscription names a collection and a purpose, never an identifier.
+    "feed-subscriptions",
+    "feed-subscriptions-page",
     # Feedback names a subject the organisation already matched (else the same 404): it answers nothing new.
     "feedback",
     "feedback-sightings",
@@ -551,12 +570,20 @@ def test_a_watch_entry_takes_the_check_quota(settings):
 
     first = client.post(
         "/api/v1/watchlist",
-        {"identifiers": [{"type": "phone", "value": "+86 137 0000 5678"}], "ref": "a"},
+        {
+            "purpose": "seller_onboarding",
+            "identifiers": [{"type": "phone", "value": "+86 137 0000 5678"}],
+            "ref": "a",
+        },
         format="json",
     )
     second = client.post(
         "/api/v1/watchlist",
-        {"identifiers": [{"type": "phone", "value": "+86 137 0000 5679"}], "ref": "b"},
+        {
+            "purpose": "seller_onboarding",
+            "identifiers": [{"type": "phone", "value": "+86 137 0000 5679"}],
+            "ref": "b",
+        },
         format="json",
     )
 
@@ -571,7 +598,9 @@ def test_the_gated_single_check_keeps_its_statement_budget(
     report_make_accepted(brand_reporter, reviewer, [{"type": "phone", "value": listed}])
     client = client_for(platform_analyst)
     client.post(
-        "/api/v1/checks", {"identifiers": [{"type": "phone", "value": "+86 137 0000 0001"}]}, format="json"
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": "+86 137 0000 0001"}]},
+        format="json",
     )
 
     # Once the key's last use is noted: 14 statements for a hit (key, token, evidence x3 (reports, store
@@ -579,7 +608,9 @@ def test_the_gated_single_check_keeps_its_statement_budget(
     # and the savepoint around the request.
     with django_assert_max_num_queries(16):
         response = client.post(
-            "/api/v1/checks", {"identifiers": [{"type": "phone", "value": listed}]}, format="json"
+            "/api/v1/checks",
+            {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": listed}]},
+            format="json",
         )
 
     assert response.json()["level"] != "none"

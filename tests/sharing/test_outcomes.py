@@ -48,7 +48,9 @@ def _checked_by(n: int, identifiers: list[dict]) -> list:
     """n distinct platforms each check the seller once through the API; returns their analysts."""
     analysts = [persona(K.PLATFORM, R.ANALYST, name=f"Platform Number {i}") for i in range(n)]
     for analyst in analysts:
-        response = client_for(analyst).post("/api/v1/checks", {"identifiers": identifiers}, format="json")
+        response = client_for(analyst).post(
+            "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+        )
         assert response.status_code == 200, response.content
         assert response.json()["level"] != "none"
     return analysts
@@ -114,7 +116,9 @@ def test_one_member_checking_many_times_counts_once(owner, reviewer):
     report_make_accepted(owner, reviewer, identifiers)
     [analyst] = _checked_by(1, identifiers)
     for _ in range(3):
-        client_for(analyst).post("/api/v1/checks", {"identifiers": identifiers}, format="json")
+        client_for(analyst).post(
+            "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+        )
 
     [outcome] = _outcomes(owner)
 
@@ -131,7 +135,11 @@ def test_members_that_acted_are_counted_from_their_feedback_and_suppressed_below
     report_make_accepted(owner, reviewer, identifiers)
     for analyst in _checked_by(acting + 1, identifiers)[: acting + 1]:
         check_id = (
-            client_for(analyst).post("/api/v1/checks", {"identifiers": identifiers}, format="json").json()
+            client_for(analyst)
+            .post(
+                "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+            )
+            .json()
         )
         outcome = "acted" if analyst.organisation.name != f"Platform Number {acting}" else "false_positive"
         body = {"check_id": check_id["check_id"], "outcome": outcome}
@@ -235,7 +243,11 @@ def test_statistics_count_this_months_reports_hits_and_reappearances(owner, revi
 
 
 def _acted_on(analyst, identifiers: list[dict]) -> None:
-    check = client_for(analyst).post("/api/v1/checks", {"identifiers": identifiers}, format="json").json()
+    check = (
+        client_for(analyst)
+        .post("/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json")
+        .json()
+    )
     body = {"check_id": check["check_id"], "outcome": "acted", "action": "delisted"}
     assert client_for(analyst).post("/api/v1/feedback", body, format="json").status_code == 201
 

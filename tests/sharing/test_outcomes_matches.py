@@ -49,7 +49,7 @@ def _screened(member) -> BulkJob:
     from sharing.bulk.services.bulk import bulk_chunk_process, bulk_submit
 
     upload = io.BytesIO((json.dumps({"ref": "shop-41", "identifiers": SELLER}) + "\n").encode())
-    job = bulk_submit(upload=upload, actor=Actor(member=member))
+    job = bulk_submit(purpose="seller_onboarding", upload=upload, actor=Actor(member=member))
     for chunk in BulkChunk.objects.filter(job=job):
         bulk_chunk_process(chunk_id=chunk.pk)
     return job
@@ -90,7 +90,12 @@ def test_a_watchlist_hit_counts_as_a_member_that_checked(owner, reviewer):
     from sharing.watchlists.services.watchlists import watchlist_add
 
     courier = persona(K.LOGISTICS, R.ANALYST)
-    watchlist_add(identifiers=raw_identifiers(SELLER), ref="sender-41", actor=Actor(member=courier))
+    watchlist_add(
+        purpose="seller_onboarding",
+        identifiers=raw_identifiers(SELLER),
+        ref="sender-41",
+        actor=Actor(member=courier),
+    )
 
     report_make_accepted(owner, reviewer, SELLER)
 
@@ -104,12 +109,21 @@ def test_single_checks_bulk_and_watch_hits_add_up_by_organisation(owner, reviewe
     from sharing.watchlists.services.watchlists import watchlist_add
 
     courier = persona(K.LOGISTICS, R.ANALYST)
-    watchlist_add(identifiers=raw_identifiers(SELLER), ref="sender-41", actor=Actor(member=courier))
+    watchlist_add(
+        purpose="seller_onboarding",
+        identifiers=raw_identifiers(SELLER),
+        ref="sender-41",
+        actor=Actor(member=courier),
+    )
     report_make_accepted(owner, reviewer, SELLER)
     checker, screener = persona(K.PLATFORM, R.ANALYST), persona(K.PLATFORM, R.ANALYST)
 
-    client_for(checker).post("/api/v1/checks", {"identifiers": SELLER}, format="json")
-    client_for(checker).post("/api/v1/checks", {"identifiers": SELLER}, format="json")
+    client_for(checker).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": SELLER}, format="json"
+    )
+    client_for(checker).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": SELLER}, format="json"
+    )
     _screened(screener)
 
     assert _outcome(owner)["checked_by_organisations"]["value"] == 3

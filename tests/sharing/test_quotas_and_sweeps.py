@@ -15,7 +15,9 @@ from tests.factories import client_for, key_for, persona, report_make_accepted
 
 
 def _check(client, *identifiers):
-    return client.post("/api/v1/checks", {"identifiers": list(identifiers)}, format="json")
+    return client.post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": list(identifiers)}, format="json"
+    )
 
 
 @pytest.mark.django_db
@@ -210,7 +212,9 @@ def _bulk_upload(member, lines: list[str]):
 
     content = ("ref,phone\n" + "\n".join(lines) + "\n").encode()
     return client_for(member).post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("sellers.csv", content)}, format="multipart"
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("sellers.csv", content)},
+        format="multipart",
     )
 
 

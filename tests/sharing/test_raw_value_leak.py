@@ -148,7 +148,9 @@ def test_raw_values_appear_nowhere_outside_the_restricted_blobs(
         ),
     ]
     responses.append(
-        api(platform_analyst).post("/api/v1/checks", {"identifiers": IDENTIFIERS}, format="json")
+        api(platform_analyst).post(
+            "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": IDENTIFIERS}, format="json"
+        )
     )
     responses += [api(platform_analyst).post("/api/v1/checks", bad, format="json") for bad in BAD_INPUTS]
     responses += [
@@ -224,7 +226,9 @@ def test_raw_values_in_bulk_files_appear_nowhere_outside_the_restricted_blobs(
 
     client = api(platform_analyst)
     created = client.post(
-        "/api/v1/bulk-checks", {"file": SimpleUploadedFile("sellers.jsonl", upload)}, format="multipart"
+        "/api/v1/bulk-checks",
+        {"purpose": "seller_onboarding", "file": SimpleUploadedFile("sellers.jsonl", upload)},
+        format="multipart",
     )
     job_url = f"/api/v1/bulk-checks/{created.json()['id']}"
     for chunk_id in BulkChunk.objects.order_by("number").values_list("pk", flat=True):

@@ -36,7 +36,9 @@ def listed(db, brand_reporter, reviewer):
     platforms = [persona(K.PLATFORM, R.ANALYST) for _ in range(3)]
     for platform in platforms:
         assert (
-            client_for(platform).post("/api/v1/checks", {"identifiers": SELLER}, format="json").status_code
+            client_for(platform)
+            .post("/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": SELLER}, format="json")
+            .status_code
             == 200
         )
     subject = client_for(brand_reporter).get("/api/v1/outcomes").json()["results"][0]["subject_id"]
@@ -192,7 +194,7 @@ def test_no_part_of_a_seller_split_in_three_may_be_asked_about_again_for_the_sam
         report_make_accepted(brand_reporter, reviewer, part)
         for _ in range(2):
             checked = client_for(persona(K.PLATFORM, R.ANALYST)).post(
-                "/api/v1/checks", {"identifiers": part}, format="json"
+                "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": part}, format="json"
             )
             assert checked.status_code == 200
     (whole,) = Subject.objects.all()

@@ -29,7 +29,9 @@ SELLER_B = [
 
 
 def _check(api, member, *identifiers) -> dict:
-    response = api(member).post("/api/v1/checks", {"identifiers": list(identifiers)}, format="json")
+    response = api(member).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": list(identifiers)}, format="json"
+    )
     assert response.status_code == 200, response.content
     return response.json()
 

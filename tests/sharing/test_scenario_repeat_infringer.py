@@ -55,7 +55,11 @@ def test_a_banned_seller_reappearing_on_another_platform(
 
     # B onboards a seller and watches it; A had banned the same person's old store.
     b_admin.post("/api/v1/webhooks", {"url": receiver.url}, format="json")
-    b.post("/api/v1/watchlist", {"identifiers": [NEW_STORE, BANK], "ref": "B-seller-77"}, format="json")
+    b.post(
+        "/api/v1/watchlist",
+        {"purpose": "seller_onboarding", "identifiers": [NEW_STORE, BANK], "ref": "B-seller-77"},
+        format="json",
+    )
     for reporter, level in ((platform_a, "platform_enforcement"), (brand, "rights_owner_verified")):
         report_id = (
             api(reporter)
@@ -79,7 +83,9 @@ def test_a_banned_seller_reappearing_on_another_platform(
     linked_events = _events(receiver)
 
     # B's check of the new account flags it, through the shared bank account.
-    check = b.post("/api/v1/checks", {"identifiers": [NEW_STORE, BANK]}, format="json").json()
+    check = b.post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": [NEW_STORE, BANK]}, format="json"
+    ).json()
 
     assert check["level"] == "listed" and check["matched_types"] == ["bank_account"]
     assert check["reporting_organisations"] == 2 and check["reporter_kinds"] == ["platform", "rights_owner"]
@@ -104,7 +110,9 @@ def test_a_banned_seller_reappearing_on_another_platform(
         lapsed = disputes_lapse(today=due + timedelta(days=1))
     deliveries()
 
-    after = b.post("/api/v1/checks", {"identifiers": [NEW_STORE, BANK]}, format="json").json()
+    after = b.post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": [NEW_STORE, BANK]}, format="json"
+    ).json()
     detail = b.get(f"/api/v1/disputes/{dispute['id']}").json()
     from sharing.models import Report
 

@@ -337,7 +337,11 @@ def test_a_granted_appeal_accepts_the_report_through_another_reviewer(
     assert report.status == ReportStatus.ACCEPTED and report.reviewed_by == reviewer
     check = (
         api(platform_analyst)
-        .post("/api/v1/checks", {"identifiers": seller_identifiers(400)}, format="json")
+        .post(
+            "/api/v1/checks",
+            {"purpose": "seller_onboarding", "identifiers": seller_identifiers(400)},
+            format="json",
+        )
         .json()
     )
     assert check["level"] == "reported"

@@ -62,9 +62,13 @@ def test_raw_and_oblivious_paths_give_the_same_token_and_the_same_answer(
     client = api(platform_analyst)
 
     token_item = _oblivious_token(client, "phone", "0086 138-0013-8000")
-    by_token = client.post("/api/v1/checks", {"identifiers": [token_item]}, format="json").json()
+    by_token = client.post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": [token_item]}, format="json"
+    ).json()
     by_value = client.post(
-        "/api/v1/checks", {"identifiers": [{"type": "phone", "value": "13800138000"}]}, format="json"
+        "/api/v1/checks",
+        {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": "13800138000"}]},
+        format="json",
     ).json()
 
     assert by_token["level"] == by_value["level"] == "reported"
@@ -92,7 +96,10 @@ def test_a_report_made_of_tokens_links_like_a_raw_one(
         api(platform_analyst)
         .post(
             "/api/v1/checks",
-            {"identifiers": [{"type": "email", "value": "SELLER.X@example.com"}]},
+            {
+                "purpose": "seller_onboarding",
+                "identifiers": [{"type": "email", "value": "SELLER.X@example.com"}],
+            },
             format="json",
         )
         .json()
@@ -149,7 +156,9 @@ def test_evaluation_is_audited_with_the_count_only(api, platform_analyst):
 def test_a_token_under_a_retired_key_version_is_refused(api, platform_analyst):
     item = {"type": "phone", "token": "ab" * 64, "key_version": 7}
 
-    response = api(platform_analyst).post("/api/v1/checks", {"identifiers": [item]}, format="json")
+    response = api(platform_analyst).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": [item]}, format="json"
+    )
 
     assert response.status_code == 400
     assert "token" in response.json()["error"]["fields"]["identifiers"]["0"]
@@ -164,7 +173,7 @@ def test_storage_rotation_rewrites_in_place_and_lookups_work_before_during_and_a
         [{"type": "phone", "value": "+86 138 0013 8000"}, {"type": "email", "value": "seller0@example.com"}],
     )
     old_forms = set(IdentifierToken.objects.values_list("token", flat=True))
-    check = {"identifiers": [{"type": "phone", "value": "+8613800138000"}]}
+    check = {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": "+8613800138000"}]}
     settings.HUB_TOKEN_STORAGE_KEYS += ",2:" + "5a" * 64
 
     during = api(platform_analyst).post("/api/v1/checks", check, format="json").json()["level"]

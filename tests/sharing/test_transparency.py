@@ -63,7 +63,9 @@ def _published(quarter: Quarter | None = None) -> TransparencyReport:
 def _checked_by(n: int, identifiers: list[dict]) -> None:
     for i in range(n):
         analyst = persona(K.PLATFORM, R.ANALYST, name=f"Checking Platform {i}")
-        answer = client_for(analyst).post("/api/v1/checks", {"identifiers": identifiers}, format="json")
+        answer = client_for(analyst).post(
+            "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+        )
         assert answer.status_code == 200, answer.content
 
 
@@ -348,7 +350,11 @@ def test_operators_see_per_member_indicators_from_matches_and_feedback(reviewer)
     identifiers = seller_identifiers(70)
     report_make_accepted(persona(K.RIGHTS_OWNER, R.REPORTER), reviewer, identifiers)
     analyst = persona(K.PLATFORM, R.ANALYST, name="Acting Platform")
-    check = client_for(analyst).post("/api/v1/checks", {"identifiers": identifiers}, format="json").json()
+    check = (
+        client_for(analyst)
+        .post("/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json")
+        .json()
+    )
     given = client_for(analyst).post(
         "/api/v1/feedback",
         {"check_id": check["check_id"], "outcome": "acted", "action": "blocked"},
@@ -356,7 +362,9 @@ def test_operators_see_per_member_indicators_from_matches_and_feedback(reviewer)
     )
     assert given.status_code == 201, given.content
     idle = persona(K.PLATFORM, R.ANALYST, name="Idle Platform")
-    client_for(idle).post("/api/v1/checks", {"identifiers": identifiers}, format="json")
+    client_for(idle).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+    )
     client = Client()
     web_login(client, reviewer)
 

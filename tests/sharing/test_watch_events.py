@@ -40,6 +40,7 @@ def watcher(receiver):  # noqa: F811
     analyst = persona(K.PLATFORM, R.ANALYST)
     webhook_register(url=receiver.url, actor=Actor(member=member_make(analyst.organisation, R.ADMIN)))
     watchlist_add(
+        purpose="seller_onboarding",
         identifiers=[RawIdentifier(**PHONE), RawIdentifier(**EMAIL)],
         ref="seller-7",
         actor=Actor(member=analyst),
@@ -118,6 +119,8 @@ def test_a_new_identifier_of_a_watched_seller_starts_from_what_its_receiver_hear
     _accept_from_a_new_organisation(django_capture_on_commit_callbacks)
     deliver()
     store = RawIdentifier(type="store_url", value="https://shop5550002.taobao.com/")
-    watchlist_add(identifiers=[store], ref="seller-7", actor=Actor(member=watcher))
+    watchlist_add(
+        purpose="seller_onboarding", identifiers=[store], ref="seller-7", actor=Actor(member=watcher)
+    )
 
     assert set(WatchEntry.objects.values_list("last_level", flat=True)) == {"reported"}

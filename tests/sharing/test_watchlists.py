@@ -34,7 +34,10 @@ def _row_text(model, **filters) -> str:
 
 def _watch(member, identifiers, ref="seller-42") -> list[WatchEntry]:
     return watchlist_add(
-        identifiers=[RawIdentifier(**i) for i in identifiers], ref=ref, actor=Actor(member=member)
+        purpose="seller_onboarding",
+        identifiers=[RawIdentifier(**i) for i in identifiers],
+        ref=ref,
+        actor=Actor(member=member),
     )
 
 
@@ -57,6 +60,7 @@ def test_a_platform_analyst_watches_a_seller_in_raw_and_token_form(api, platform
     body = {
         "identifiers": [PHONE, {"type": "email", "token": emailed.value, "key_version": emailed.key_version}],
         "ref": "seller-42",
+        "purpose": "listing_review",
     }
 
     response = api(platform_analyst).post("/api/v1/watchlist", body, format="json")
@@ -66,7 +70,7 @@ def test_a_platform_analyst_watches_a_seller_in_raw_and_token_form(api, platform
     assert sorted(e["type"] for e in entries) == ["email", "phone"] and {e["ref"] for e in entries} == {
         "seller-42"
     }
-    assert all(set(e) == {"id", "ref", "type", "created_at"} for e in entries)
+    assert all(set(e) == {"id", "ref", "type", "purpose", "created_at"} for e in entries)
     rows = WatchEntry.objects.filter(organisation=platform_analyst.organisation)
     assert rows.count() == 2 and all(row.token.startswith("1:") for row in rows)
     stored = _row_text(WatchEntry)
@@ -77,7 +81,11 @@ def test_a_platform_analyst_watches_a_seller_in_raw_and_token_form(api, platform
 
 
 def test_raw_values_appear_in_no_table_and_no_audit_row(api, courier_analyst):
-    api(courier_analyst).post("/api/v1/watchlist", {"identifiers": [PHONE, EMAIL], "ref": "r"}, format="json")
+    api(courier_analyst).post(
+        "/api/v1/watchlist",
+        {"purpose": "seller_onboarding", "identifiers": [PHONE, EMAIL], "ref": "r"},
+        format="json",
+    )
 
     everything = _row_text(WatchEntry) + _row_text(AuditEvent) + _row_text(IdentifierToken)
 
@@ -87,12 +95,18 @@ def test_raw_values_appear_in_no_table_and_no_audit_row(api, courier_analyst):
 
 def test_watching_the_same_identifier_twice_keeps_one_entry(api, platform_analyst):
     first = api(platform_analyst).post(
-        "/api/v1/watchlist", {"identifiers": [PHONE], "ref": "a"}, format="json"
+        "/api/v1/watchlist",
+        {"purpose": "seller_onboarding", "identifiers": [PHONE], "ref": "a"},
+        format="json",
     )
 
     again = api(platform_analyst).post(
         "/api/v1/watchlist",
-        {"identifiers": [{"type": "phone", "value": "+8613800138001"}], "ref": "b"},
+        {
+            "purpose": "seller_onboarding",
+            "identifiers": [{"type": "phone", "value": "+8613800138001"}],
+            "ref": "b",
+        },
         format="json",
     )
 
@@ -114,7 +128,7 @@ def test_the_list_shows_only_your_own_entries_and_no_tokens(
     assert response.status_code == 200
     results = response.json()["results"]
     assert len(results) == 2 and {r["ref"] for r in results} == {"seller-42"}
-    assert all(set(r) == {"id", "ref", "type", "created_at"} for r in results)
+    assert all(set(r) == {"id", "ref", "type", "purpose", "created_at"} for r in results)
     event = AuditEvent.objects.filter(action="sharing:watch:listed").get()
     assert event.details["count"] == 2
 
@@ -141,7 +155,11 @@ def test_rights_owners_and_viewers_cannot_watch(api, brand_reporter):
     viewer = persona(K.PLATFORM, R.VIEWER)
 
     responses = [
-        api(m).post("/api/v1/watchlist", {"identifiers": [PHONE], "ref": "x"}, format="json")
+        api(m).post(
+            "/api/v1/watchlist",
+            {"purpose": "seller_onboarding", "identifiers": [PHONE], "ref": "x"},
+            format="json",
+        )
         for m in (brand_reporter, viewer)
     ]
 

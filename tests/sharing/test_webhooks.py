@@ -480,7 +480,12 @@ def test_a_watched_seller_reported_and_accepted_reaches_the_platform(
         persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER), seller
     )
     analyst = member_make(platform_admin.organisation, R.ANALYST)
-    watchlist_add(identifiers=[RawIdentifier(**seller[0])], ref="shop-991", actor=Actor(member=analyst))
+    watchlist_add(
+        purpose="seller_onboarding",
+        identifiers=[RawIdentifier(**seller[0])],
+        ref="shop-991",
+        actor=Actor(member=analyst),
+    )
     created = _register(api, platform_admin, receiver.url)
     subject_id = report.identifiers.first().token.subject_id
     broker.queue.clear()

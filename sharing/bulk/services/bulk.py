@@ -28,6 +28,7 @@ from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.locks import lock_organisation
+from accounts.purposes import purpose_require
 from accounts.quotas import Limit, quota_consume
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
@@ -61,15 +62,19 @@ from sharing.subjects.services.tokens import TokenisedIdentifier
 # --- submitting a job ------------------------------------------------------------------
 
 
-def bulk_submit(*, upload: IO[bytes], actor: Actor, language: str = settings.LANGUAGE_CODE) -> BulkJob:
-    """Store the job, or refuse it over a limit with nothing stored and the refusal on record.
+def bulk_submit(
+    *, upload: IO[bytes], purpose: str, actor: Actor, language: str = settings.LANGUAGE_CODE
+) -> BulkJob:
+    """Store the job for its stated purpose, or refuse it over a limit with nothing stored and the
+    refusal on record.
 
     `language` is the submitter's (the request's LANGUAGE_CODE): the job's row errors and
     explanations are written in it, by this request and later by the workers."""
     require(actor, Capability.BULK_RUN, message=gettext("Your role does not grant bulk:run."))
     transfer_gate(organisation=actor.organisation, channel=TransferChannel.BULK_RESULTS, actor=actor)
+    purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     try:
-        return _bulk_job_store(upload=upload, actor=actor, language=job_language(language))
+        return _bulk_job_store(upload=upload, purpose=purpose, actor=actor, language=job_language(language))
     except TooManyRequestsError as refused:
         # Written after the job's transaction rolled back, so the refusal stays on record.
         audit_record_denied(
@@ -84,7 +89,7 @@ def job_language(language: str) -> str:
 
 
 @transaction.atomic
-def _bulk_job_store(*, upload: IO[bytes], actor: Actor, language: str) -> BulkJob:
+def _bulk_job_store(*, upload: IO[bytes], purpose: str, actor: Actor, language: str) -> BulkJob:
     """Take the limits, store the rows' tokens chunk by chunk, take the file's bulk quota, audit, enqueue after commit."""
     _limits_take(actor)
     now = timezone.now()
@@ -94,6 +99,7 @@ def _bulk_job_store(*, upload: IO[bytes], actor: Actor, language: str) -> BulkJo
         created_at=now,
         expires_at=now + timedelta(days=settings.HUB_BULK_RETENTION_DAYS),
         language=language,
+        purpose=purpose,
     )
     per_type: Counter[str] = Counter()
     with translation.override(job.language):  # the row errors stored now are the result file's
@@ -109,7 +115,12 @@ def _bulk_job_store(*, upload: IO[bytes], actor: Actor, language: str) -> BulkJo
         tag=AuditTag.BULK_SUBMITTED,
         data_class=DataClass.SHAREABLE,
         target=job,
-        details={"rows": total, "error_rows": errors, "identifiers": dict(sorted(per_type.items()))},
+        details={
+            "rows": total,
+            "error_rows": errors,
+            "identifiers": dict(sorted(per_type.items())),
+            "purpose": purpose,
+        },
     )
     chunk_ids = list(BulkChunk.objects.filter(job=job).order_by("number").values_list("pk", flat=True))
     enqueue_after_commit(_chunk_task(), chunk_ids)
@@ -237,6 +248,7 @@ def _chunk_answers_record(chunk: BulkChunk, results: list[ResultRow], *, now: da
         details={
             "chunk": chunk.number,
             "rows": len(results),
+            "purpose": chunk.job.purpose,
             **lookup_counts(hits=len(answered) - misses, looked_up=len(answered)),
         },
     )
@@ -333,11 +345,12 @@ def bulk_status(*, job: BulkJob, actor: Actor, now: datetime | None = None) -> d
         tag=AuditTag.BULK_READ,
         data_class=DataClass.SHAREABLE,
         target=job,
-        details={"status": job.status, "done": job.done},
+        details={"status": job.status, "done": job.done, "purpose": job.purpose},
     )
     return {
         "id": str(job.public_id),
         "status": job.status,
+        "purpose": job.purpose,
         "done": job.done,
         "total": job.total,
         "rate": rate,

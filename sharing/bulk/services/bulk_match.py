@@ -110,6 +110,7 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
         matched=matched_by_subject(shown),
         source=MatchSource.BULK,
         reference=str(job.public_id),
+        purpose=job.purpose,
         now=now,
     )
     return results

@@ -29,6 +29,7 @@ from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
+from accounts.purposes import purpose_require
 from accounts.roles import Capability
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_gate, transfer_record
@@ -132,10 +133,12 @@ DEFAULT_LEVEL_POLICY = {
 }
 
 
-def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor) -> CheckResult:
-    """Tokenise the seller's identifiers, match, pass the lookup gate (quota, sweeps, canaries), audit."""
+def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str, actor: Actor) -> CheckResult:
+    """Check the stated purpose, tokenise the seller's identifiers, match, pass the lookup gate
+    (quota, sweeps, canaries), audit."""
     require(actor, Capability.CHECK_RUN, message=gettext("Your role does not grant check:run."))
     transfer_gate(organisation=actor.organisation, channel=TransferChannel.CHECK, actor=actor)
+    purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     now = timezone.now()
     found = list(stored_tokens_find([t.token for t in tokenised]).values())
@@ -152,6 +155,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
             matched=matched_by_subject((row.subject_id, row.pk) for row in rows),
             source=MatchSource.CHECK,
             reference=result.check_id,
+            purpose=purpose,
             now=now,
         )
     transfer_record(
@@ -170,6 +174,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], actor: Actor)
         details={
             "identifier_types": sorted({t.type for t in tokenised}),
             "level": result.level,
+            "purpose": purpose,
             "subjects": sorted({str(row.subject.public_id) for row in rows if row.subject is not None}),
             **lookup_counts(hits=int(hit), looked_up=1),
         },

@@ -24,6 +24,7 @@ def subject_matches_record(
     matched: Mapping[int, Iterable[int]],
     source: str,
     reference: str,
+    purpose: str,
     now: datetime | None = None,
 ) -> None:
     """One row per matched subject (subject id → the ids of its tokens matched), in one statement;
@@ -37,6 +38,7 @@ def subject_matches_record(
             reference=reference,
             matched_at=moment,
             tokens=sorted(set(matched[subject_id])),
+            purpose=purpose,
         )
         for subject_id in sorted(matched)
     ]

@@ -24,6 +24,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.models import VerificationState
+from accounts.purposes import purpose_require
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from accounts.transfers.models import TransferChannel
@@ -56,23 +57,25 @@ _RESERVED_DATA_KEYS = frozenset({"watch_ref", "identifier_type"})
 
 
 def watchlist_add(
-    *, identifiers: list[RawIdentifier | SuppliedToken], ref: str, actor: Actor
+    *, identifiers: list[RawIdentifier | SuppliedToken], ref: str, purpose: str, actor: Actor
 ) -> list[WatchEntry]:
-    """Watch these identifiers of one of the actor's sellers; raw values are tokenised and dropped."""
+    """Watch these identifiers of one of the actor's sellers for a stated purpose; raw values are
+    tokenised and dropped."""
     require(actor, Capability.WATCHLIST_MANAGE)
     transfer_gate(organisation=actor.organisation, channel=TransferChannel.WATCH, actor=actor)
+    purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     # A watch entry is a standing check (its webhooks tell when the seller is listed), so it passes
     # the gate of every match-revealing path: otherwise a watchlist of a whole number range would
     # enumerate reported sellers without limit.
     hits = sum(1 for row in stored_tokens_find([t.token for t in tokenised]).values() if row.subject_id)
     lookup_gate(actor=actor, tokenised=tokenised, matched=bool(hits), tag=AuditTag.WATCH_ADDED)
-    return _watch_entries_store(tokenised=tokenised, ref=ref, actor=actor, hits=hits)
+    return _watch_entries_store(tokenised=tokenised, ref=ref, purpose=purpose, actor=actor, hits=hits)
 
 
 @transaction.atomic
 def _watch_entries_store(
-    *, tokenised: list[TokenisedIdentifier], ref: str, actor: Actor, hits: int
+    *, tokenised: list[TokenisedIdentifier], ref: str, purpose: str, actor: Actor, hits: int
 ) -> list[WatchEntry]:
     keys = token_storage_keys()
     existing = WatchEntry.objects.filter(organisation=actor.organisation)
@@ -95,6 +98,7 @@ def _watch_entries_store(
                 ref=ref,
                 last_level=heard,
                 created_by=actor.member,
+                purpose=purpose,
             )
             created += 1
         entries.append(entry)
@@ -114,6 +118,7 @@ def _watch_entries_store(
             "created": created,
             "identifier_types": sorted({i.type for i in tokenised}),
             "ids": [str(e.public_id) for e in entries],
+            "purpose": purpose,
             **lookup_counts(hits=hits, looked_up=len(tokenised)),
         },
     )
@@ -236,6 +241,7 @@ def watchlist_changes_notify(
             ),
             source=MatchSource.WATCH,
             reference=str(entries[0].public_id),
+            purpose=entries[0].purpose,
         )
     return written
 
