@@ -81,7 +81,7 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0010_outbound_mail")]
+    dependencies = [("accounts", "0011_purposes")]
     operations = [
         migrations.AddField(
             model_name="auditevent",

@@ -15,7 +15,7 @@ import hub.jurisdiction
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0010_outbound_mail"),
+        ("accounts", "0012_audit_retention"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0011_purposes"),
-        ("sharing", "0025_sales_totals_tokens"),
+        ("sharing", "0026_subject_access"),
     ]
 
     operations = [

@@ -13,7 +13,7 @@ import hub.jurisdiction
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0013_jurisdiction"),
-        ("sharing", "0025_sales_totals_tokens"),
+        ("sharing", "0028_retention"),
     ]
 
     operations = [
