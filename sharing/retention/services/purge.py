@@ -35,7 +35,7 @@ from django.utils import timezone
 from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
-from sharing.disclosure.services.disclosure import reports_in_scope
+from sharing.disclosure.services.jurisdiction import reports_in_scope
 from sharing.locks import lock_coverage, lock_reports, lock_tokens
 from sharing.models import (
     DisclosureRequest,
