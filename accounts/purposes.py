@@ -48,6 +48,11 @@ KIND_PURPOSES: dict[str, frozenset[Purpose]] = {
         {_P.SELLER_ONBOARDING, _P.PARCEL_SCREENING, _P.INVESTIGATION, _P.ENFORCEMENT_ACTION}
     ),
     _K.RIGHTS_OWNER: frozenset({_P.INVESTIGATION, _P.ENFORCEMENT_ACTION}),
+    # Authorities screen for the cases they investigate and the actions they take; customs also
+    # screens the parcels it inspects. Payment providers onboard merchants and screen payments.
+    _K.MARKET_REGULATOR: frozenset({_P.INVESTIGATION, _P.ENFORCEMENT_ACTION}),
+    _K.CUSTOMS: frozenset({_P.PARCEL_SCREENING, _P.INVESTIGATION, _P.ENFORCEMENT_ACTION}),
+    _K.PAYMENT_PROVIDER: frozenset({_P.SELLER_ONBOARDING, _P.PAYMENT_SCREENING, _P.INVESTIGATION}),
     _K.OPERATOR: frozenset({_P.OVERSIGHT, _P.INVESTIGATION}),
     _K.COURT: frozenset(),
     _K.AUDITOR: frozenset(),

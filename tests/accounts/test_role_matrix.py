@@ -126,6 +126,12 @@ def _court_with_key(member: Member) -> dict:
     return disclosure_body([str(uuid.uuid4())], ["statement"])
 
 
+def _purpose_of(member: Member) -> str:
+    """A purpose the member's organisation may state (its kind's first), so every kind that may screen
+    is walked; a kind that may state none is refused by capability before its purpose is read."""
+    return next(iter(organisation_purposes(member.organisation)), "seller_onboarding")
+
+
 ENDPOINTS = [
     Endpoint(
         "check",
@@ -135,7 +141,7 @@ ENDPOINTS = [
         200,
         lambda m: "/api/v1/checks",
         lambda m: {
-            "purpose": "seller_onboarding",
+            "purpose": _purpose_of(m),
             "identifiers": [{"type": "phone", "value": "+8613800138000"}],
         },
     ),
@@ -684,7 +690,7 @@ def _own_watch_entry_url(member: Member) -> str:
     if admin is None:
         return f"/api/v1/watchlist/{uuid.uuid4()}"
     seller = [RawIdentifier(type="phone", value=f"+86 135 0000 {next(_seller_numbers)}")]
-    return f"/api/v1/watchlist/{watchlist_add(purpose='seller_onboarding', identifiers=seller, ref='seller-1', actor=admin)[0].public_id}"
+    return f"/api/v1/watchlist/{watchlist_add(purpose=_purpose_of(admin.member), identifiers=seller, ref='seller-1', actor=admin)[0].public_id}"
 
 
 def _own_webhook_url(member: Member, suffix: str = "") -> str:
@@ -710,7 +716,7 @@ ENDPOINTS += [
         lambda m: {
             "identifiers": [{"type": "phone", "value": f"+86 135 0000 {next(_seller_numbers)}"}],
             "ref": "s-1",
-            "purpose": "seller_onboarding",
+            "purpose": _purpose_of(m),
         },
     ),
     Endpoint(
@@ -946,7 +952,7 @@ def _own_bulk_job_url(member: Member, suffix: str = "", finished: bool = False) 
     ):
         return f"/api/v1/bulk-checks/{uuid.uuid4()}{suffix}"
     job = bulk_submit(
-        purpose="seller_onboarding",
+        purpose=_purpose_of(runner),
         upload=io.BytesIO(b"ref,phone\nseller-1,+86 138 0013 8000\n"),
         actor=Actor(member=runner),
     )
