@@ -424,3 +424,45 @@ def test_an_answered_appeal_is_decided_with_reasons_and_the_reviewer_sees_the_se
     assert Notification.objects.filter(organisation=reporter.organisation, kind="dispute.overturned").exists()
     page = client.get("/my-listing/statement/").content.decode()
     assert "The licence is genuine." in page and "subject-not-listed" in page
+
+
+def test_a_failure_after_a_decision_rolls_back_checks_feed_and_watch_events_together(
+    monkeypatch,
+    receiver,  # noqa: F811
+):
+    from accounts.actors import Actor
+    from sharing.due_process.services import disputes
+    from sharing.reports.services.reports import EvidenceFile
+
+    _watched(_identifiers(), receiver.url)
+    report, reporter, identifiers = _listed()
+    client = _proven_client()
+    client.post("/my-listing/appeal/", {"grounds": "I sell licensed goods; the licence is attached."})
+    dispute = disputes.dispute_answer(
+        dispute=Dispute.objects.get(),
+        note="Suit filed.",
+        evidence=[EvidenceFile("suit.pdf", "application/pdf", b"%PDF")],
+        actor=Actor(member=reporter),
+    )
+    reviewer = Actor(member=persona(K.OPERATOR, R.REVIEWER))
+    feed_before, outbox_before = FeedObjectVersion.objects.count(), WebhookOutbox.objects.count()
+
+    def failing(_dispute):
+        raise RuntimeError("injected after the decision")
+
+    monkeypatch.setattr(disputes, "_after_decision", failing)
+    with pytest.raises(RuntimeError):
+        disputes.dispute_decide(
+            dispute=dispute, upheld=False, reason="The licence is genuine.", actor=reviewer
+        )
+
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.ACCEPTED
+    assert (FeedObjectVersion.objects.count(), WebhookOutbox.objects.count()) == (feed_before, outbox_before)
+    assert _check_level(identifiers) != "none"
+    monkeypatch.undo()
+
+    disputes.dispute_decide(dispute=dispute, upheld=False, reason="The licence is genuine.", actor=reviewer)
+
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.OVERTURNED
+    assert FeedObjectVersion.objects.count() > feed_before and WebhookOutbox.objects.count() > outbox_before
+    assert _check_level(identifiers) == "none"

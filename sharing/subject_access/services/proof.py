@@ -133,9 +133,8 @@ def _tokenised(identifier_type: str, value: str) -> TokenisedIdentifier:
         )
     except DomainError as exc:
         problems = ((exc.fields or {}).get("identifiers") or {}).get("0") or {}
-        raise DomainError(
-            gettext("Check the address or number."), fields={"value": problems.get("value", [])}
-        ) from None
+        said = problems.get("value", [])  # hubcore's refusals, already in the reader's language
+        raise DomainError(gettext("Check the address or number."), fields={"value": said}) from None
     return tokenised
 
 
