@@ -114,6 +114,7 @@ LISTING_PAGES = {
     "bulk-list": (K.PLATFORM, R.ANALYST),
     "outcomes-page": (K.RIGHTS_OWNER, R.REPORTER),
     "statistics-page": (K.RIGHTS_OWNER, R.REPORTER),
+    "feed-subscriptions-page": (K.PLATFORM, R.ANALYST),
 }
 
 
