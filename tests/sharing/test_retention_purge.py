@@ -315,3 +315,12 @@ def test_the_purge_command_counts_on_a_dry_run_and_deletes_on_a_real_one(brand_r
     out = capsys.readouterr().out
     assert kept and "Would purge: reports=1" in out and "Purged: reports=1" in out
     assert not Report.objects.filter(pk=old.pk).exists()
+
+
+def test_a_subject_with_no_token_left_cannot_be_held(operator_admin):
+    empty = Subject.objects.create()
+
+    with pytest.raises(ConflictError):
+        legal_hold_place(actor=Actor(member=operator_admin), reason="case", subject_id=empty.public_id)
+
+    assert not LegalHold.objects.exists()

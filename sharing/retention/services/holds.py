@@ -48,6 +48,8 @@ def _place(*, actor: Actor, reason: str, report_id, subject_id, token: str) -> L
         subject = _get(actor, Subject, subject_id, gettext_noop("subject"))
         hold.subject_ref = subject.public_id
         hold.tokens = sorted(IdentifierToken.objects.filter(subject=subject).values_list("pk", flat=True))
+        if not hold.tokens:  # a subject left with no token holds nothing; the purge deletes it
+            raise ConflictError(gettext("This subject has no identifiers left to hold."))
     else:
         row = stored_tokens_find([token]).get(token)
         if row is None:
