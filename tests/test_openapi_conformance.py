@@ -85,7 +85,7 @@ def _bulk_upload(member: Member):
     upload = io.BytesIO(b"ref,phone\nseller-1,+86 138 0013 8000\n")
     upload.name = "sellers.csv"
     return client_for(member).post(
-        "/api/v1/bulk-checks", {"purpose": "seller_onboarding", "file": upload}, format="multipart"
+        "/api/v1/bulk-checks", {"purpose": matrix._purpose_of(member), "file": upload}, format="multipart"
     )
 
 
