@@ -14,6 +14,7 @@ from accounts.audit.models import AuditEvent
 from hub.errors import ConflictError, ForbiddenError
 from sharing.models import (
     HitFeedback,
+    IdentifierChallenge,
     IdentifierToken,
     LegalHold,
     MatchSource,
@@ -80,6 +81,7 @@ def test_a_long_closed_report_goes_with_its_links_its_tokens_and_its_payloads(br
         "tokens": 2,
         "subjects": 0,
         "subject_matches": 0,
+        "identifier_challenges": 0,
     }
 
 
@@ -324,3 +326,20 @@ def test_a_subject_with_no_token_left_cannot_be_held(operator_admin):
         legal_hold_place(actor=Actor(member=operator_admin), reason="case", subject_id=empty.public_id)
 
     assert not LegalHold.objects.exists()
+
+
+def test_a_listed_persons_code_challenges_go_a_day_after_they_expire():
+    from sharing.subject_access.services.proof import code_request
+
+    for address in ("stale@example.com", "fresh@example.com"):
+        code_request(identifier_type="email", value=address, client_address="127.0.0.1")
+    stale, fresh = IdentifierChallenge.objects.order_by("pk")
+    IdentifierChallenge.objects.filter(pk=stale.pk).update(
+        expires_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
+    IdentifierChallenge.objects.filter(pk=fresh.pk).update(expires_at=timezone.now() - timedelta(hours=23))
+
+    counts = _purge_run()
+
+    assert counts["identifier_challenges"] == 1
+    assert list(IdentifierChallenge.objects.values_list("pk", flat=True)) == [fresh.pk]

@@ -13,7 +13,9 @@ Kinds, in the order a run takes them (each later kind is what an earlier one lef
   naming the subject by `subject_ref`); published feed versions stay (the feed is append-only and
   its revocation was published when the subject stopped being listed);
 - per-match records (SubjectMatch) older than HUB_SUBJECT_MATCH_RETENTION_DAYS, unless their
-  subject's seller is held or has an open sales totals request (its tasks were made from them).
+  subject's seller is held or has an open sales totals request (its tasks were made from them);
+- a listed person's one-time code challenges (a token and a code hash), a day after they expired:
+  a proof lives in the person's session, so a spent or stale challenge serves nothing.
 
 Bulk jobs with their rows and results are deleted by the bulk sweeper when they expire
 (HUB_BULK_RETENTION_DAYS, sharing/bulk/services/bulk.py); restricted payloads by
@@ -41,6 +43,7 @@ from sharing.models import (
     DisclosureRequest,
     Dispute,
     DisputedReport,
+    IdentifierChallenge,
     IdentifierToken,
     Report,
     RestrictedRecord,
@@ -56,6 +59,9 @@ from sharing.retention.services.holds import held_report_pks, held_token_pks
 
 logger = logging.getLogger(__name__)
 
+# How long an expired one-time code challenge is kept (for the operator looking into a complaint).
+CHALLENGE_RETENTION = timedelta(days=1)
+
 
 @dataclass
 class PurgeCounts:
@@ -65,6 +71,7 @@ class PurgeCounts:
     tokens: int = 0
     subjects: int = 0
     subject_matches: int = 0
+    identifier_challenges: int = 0
 
 
 def retention_purge(*, now: datetime | None = None, batch_size: int | None = None) -> PurgeCounts:
@@ -76,6 +83,7 @@ def retention_purge(*, now: datetime | None = None, batch_size: int | None = Non
     _in_batches(_purgeable_tokens, size, lambda pks: _tokens_delete(pks, counts))
     _in_batches(_purgeable_subjects, size, lambda pks: _subjects_delete(pks, counts))
     _in_batches(lambda: _stale_matches(now), size, lambda pks: _matches_delete(pks, now, counts))
+    _in_batches(lambda: _stale_challenges(now), size, lambda pks: _challenges_delete(pks, now, counts))
     logger.info("retention purge: %s", " ".join(f"{kind}={n}" for kind, n in asdict(counts).items()))
     with transaction.atomic():
         audit_record(
@@ -149,6 +157,10 @@ def _stale_matches(now: datetime) -> QuerySet[SubjectMatch]:
     )
 
 
+def _stale_challenges(now: datetime) -> QuerySet[IdentifierChallenge]:
+    return IdentifierChallenge.objects.filter(expires_at__lt=now - CHALLENGE_RETENTION)
+
+
 # --- one batch, one transaction --------------------------------------------------------------------
 
 
@@ -196,4 +208,12 @@ def _subjects_delete(pks: list[int], counts: PurgeCounts) -> int:
 def _matches_delete(pks: list[int], now: datetime, counts: PurgeCounts) -> int:
     n = SubjectMatch.objects.filter(pk__in=_stale_matches(now).filter(pk__in=pks).values("pk")).delete()[0]
     counts.subject_matches += n
+    return n
+
+
+@transaction.atomic
+def _challenges_delete(pks: list[int], now: datetime, counts: PurgeCounts) -> int:
+    stale = _stale_challenges(now).filter(pk__in=pks)
+    n = IdentifierChallenge.objects.filter(pk__in=stale.values("pk")).delete()[0]
+    counts.identifier_challenges += n
     return n
