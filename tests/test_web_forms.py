@@ -65,6 +65,7 @@ POST_FORMS = {
     "analyst/disputes.html": "tests/sharing/test_analyst_pages.py: no grounds; a seller nobody listed",
     "analyst/webhooks.html": "tests/sharing/test_analyst_pages.py: a webhook with a bad URL",
     "analyst/policy.html": "tests/sharing/test_analyst_pages.py: each bad policy field",
+    "analyst/feed_subscriptions.html": "tests/sharing/test_purposes.py: a purpose the kind does not allow",
 }
 REASONS = {
     "empty": "",
