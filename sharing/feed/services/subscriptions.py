@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
@@ -20,7 +20,8 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.purposes import organisation_purposes, purpose_require, purposes_text
 from accounts.roles import Capability
-from hub.errors import DomainError, NotFoundError
+from accounts.scoped import not_visible, public_id_or_none
+from hub.errors import DomainError
 from sharing.feed.services.audiences import FeedCollection, collection_for
 from sharing.models import FeedSubscription
 
@@ -31,9 +32,14 @@ def feed_subscribe(*, collection_id: str, purpose: str, actor: Actor) -> FeedSub
     the purpose of an existing subscription)."""
     require(actor, Capability.FEED_READ)
     collection = collection_for(actor, collection_id)
-    if collection is None:
-        message = gettext("No collection of this id is open to your organisation.")
-        raise NotFoundError(message, fields={"collection": [message]})
+    if collection is None:  # not readable is not there: the audited 404 of every lookup
+        not_visible(
+            actor=actor,
+            tag=AuditTag.FEED_SUBSCRIBED,
+            target_type="feed_collection",
+            public_id=public_id_or_none(collection_id),
+            noun=gettext_noop("collection"),
+        )
     purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     subscription, _ = FeedSubscription.objects.update_or_create(
         organisation=actor.organisation,
