@@ -65,14 +65,11 @@ POST_FORMS = {
     "analyst/disputes.html": "tests/sharing/test_analyst_pages.py: no grounds; a seller nobody listed",
     "analyst/webhooks.html": "tests/sharing/test_analyst_pages.py: a webhook with a bad URL",
     "analyst/policy.html": "tests/sharing/test_analyst_pages.py: each bad policy field",
-<<<<<<< HEAD
     # The listed person's pages: their rules are proved in tests/sharing/test_subject_access.py.
     "subject_access/start.html": "tests/sharing/test_subject_access.py: a bad address, an unknown type",
     "subject_access/code.html": "tests/sharing/test_subject_access.py: a wrong, expired or used-up code",
     "subject_access/statement.html": "tests/sharing/test_subject_access.py: a too short correction or appeal",
-=======
     "analyst/feed_subscriptions.html": "tests/sharing/test_purposes.py: a purpose the kind does not allow",
->>>>>>> purpose
 }
 REASONS = {
     "empty": "",
