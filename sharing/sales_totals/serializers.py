@@ -113,7 +113,7 @@ class SalesTotalsRequestOutput(serializers.ModelSerializer):
 
 
 class OwnMatchOutput(serializers.Serializer):
-    source = serializers.ChoiceField(choices=MatchSource.choices)
+    source = serializers.ChoiceField(choices=MatchSource.choices)  # type: ignore[assignment]
     reference = serializers.CharField()
 
 
