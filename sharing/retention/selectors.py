@@ -5,12 +5,12 @@ Only what a table cannot say is written here: each activity's name, description,
 keeps, the capabilities that receive it and the settings that bound it. Everything else is read
 when the document is made: the models' fields, the retention periods from settings, the recipients
 from the role matrix (accounts/roles.py), the data classes and legal bases from the audit log's
-choices, and the purposes from the purpose list when the build has one (accounts.purposes).
+choices, the purposes from the purpose list (accounts/purposes.py) and the transfers abroad from the
+residency and transfer-basis settings.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -24,7 +24,9 @@ from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
+from accounts.purposes import KIND_PURPOSES, Purpose
 from accounts.roles import ROLE_CAPABILITIES, Capability
+from hub.jurisdiction import TransferBasis
 
 _C = Capability
 
@@ -93,12 +95,26 @@ ACTIVITIES: tuple[Activity, ...] = (
     Activity(
         "due_process",
         _("Disputes and appeals"),
-        _("Listed sellers contest listings through platforms; reporters appeal rejections."),
+        _("Listed sellers contest listings through platforms or in person; reporters appeal rejections."),
         ("sharing.Dispute", "sharing.DisputedReport", "sharing.ReportAppeal"),
         (DataClass.SHAREABLE, DataClass.ADMINISTRATIVE),
         (LegalBasis.MEMBERSHIP_TERMS, LegalBasis.OPERATOR_DUTY),
         (_C.DISPUTE_READ, _C.DISPUTE_RESPOND, _C.DISPUTE_DECIDE),
         (("HUB_REPORT_METADATA_RETENTION_DAYS", _("decided disputes go with the last report they cover")),),
+    ),
+    Activity(
+        "data_subject_rights",
+        _("The listed person's own route"),
+        _(
+            "A person proves control of an email address or phone number by a one-time code, then reads "
+            "the statement of reasons, exports what the shareable tier holds, appeals or asks for a "
+            "correction."
+        ),
+        ("sharing.IdentifierChallenge", "sharing.RectificationRequest"),
+        (DataClass.SHAREABLE, DataClass.RESTRICTED),
+        (LegalBasis.DATA_SUBJECT_RIGHTS,),
+        (_C.DISPUTE_RESPOND, _C.DISPUTE_DECIDE, _C.ALERT_HANDLE),
+        (("HUB_REPORT_METADATA_RETENTION_DAYS", _("an appeal goes with the last report it covers")),),
     ),
     Activity(
         "disclosure",
@@ -154,6 +170,7 @@ def records_of_processing() -> dict:
         "data_classes": [{"code": c.value, "name": str(c.label)} for c in DataClass],
         "legal_bases": [{"code": b.value, "name": str(b.label)} for b in LegalBasis],
         "purposes": purposes,
+        "transfers": _transfers(),
         "retention_exceptions": [str(text) for text in RETENTION_EXCEPTIONS],
     }
 
@@ -191,18 +208,28 @@ def _recipients(capabilities: tuple[Capability, ...]) -> list[dict]:
 
 
 def _purposes() -> list[dict]:
-    """The closed purpose list with the organisation kinds that may state each, when the build has one
-    (the purpose limitation of issue 18); an empty list when it does not."""
-    try:
-        module = importlib.import_module("accounts.purposes")
-    except ModuleNotFoundError:
-        return []
-    kinds = getattr(module, "KIND_PURPOSES", {})
+    """The closed purpose list (accounts/purposes.py) with the organisation kinds that may state each."""
     return [
         {
             "code": purpose.value,
             "name": str(purpose.label),
-            "organisation_kinds": sorted(str(kind) for kind, allowed in kinds.items() if purpose in allowed),
+            "organisation_kinds": sorted(
+                str(kind) for kind, allowed in KIND_PURPOSES.items() if purpose in allowed
+            ),
         }
-        for purpose in module.Purpose
+        for purpose in Purpose
     ]
+
+
+def _transfers() -> dict:
+    """Where the data lives and where it may go, under which basis (HUB_DATA_RESIDENCY,
+    HUB_TRANSFER_BASES); each transfer to a member abroad is recorded as a CrossBorderTransfer."""
+    return {
+        "residency": settings.HUB_DATA_RESIDENCY,
+        "destinations": [
+            {"jurisdiction": code, "basis": basis, "basis_name": str(TransferBasis(basis).label)}
+            for code, basis in sorted(settings.HUB_TRANSFER_BASES.items())
+        ],
+        "recorded_as": "accounts.CrossBorderTransfer",
+        "record_columns": _record("accounts.CrossBorderTransfer")["columns"],
+    }

@@ -78,3 +78,29 @@ def test_the_command_prints_the_same_document(capsys, settings):
 
     printed = json.loads(capsys.readouterr().out)
     assert _retention(printed, "HUB_SUBJECT_MATCH_RETENTION_DAYS") == {42}
+
+
+def test_transfers_abroad_come_from_the_residency_and_basis_settings(settings):
+    settings.HUB_DATA_RESIDENCY = "CN"
+    settings.HUB_TRANSFER_BASES = {}
+    none = records_of_processing()["transfers"]
+    settings.HUB_TRANSFER_BASES = {"HK": "standard_contract", "DE": "scc"}
+
+    some = records_of_processing()["transfers"]
+
+    assert none["residency"] == "CN" and none["destinations"] == []
+    assert [(d["jurisdiction"], d["basis"]) for d in some["destinations"]] == [
+        ("DE", "scc"),
+        ("HK", "standard_contract"),
+    ]
+    assert "basis" in some["record_columns"] and some["recorded_as"] == "accounts.CrossBorderTransfer"
+
+
+def test_the_listed_persons_route_is_a_recorded_activity_under_its_own_basis():
+    (activity,) = [a for a in records_of_processing()["activities"] if a["code"] == "data_subject_rights"]
+
+    assert activity["legal_bases"] == ["data_subject_rights"]
+    assert {r["model"] for r in activity["records"]} == {
+        "sharing.IdentifierChallenge",
+        "sharing.RectificationRequest",
+    }

@@ -18,6 +18,7 @@ from sharing.models import (
     IdentifierToken,
     LegalHold,
     MatchSource,
+    RectificationRequest,
     Report,
     ReportIdentifier,
     RestrictedRecord,
@@ -81,6 +82,7 @@ def test_a_long_closed_report_goes_with_its_links_its_tokens_and_its_payloads(br
         "tokens": 2,
         "subjects": 0,
         "subject_matches": 0,
+        "rectification_requests": 0,
         "identifier_challenges": 0,
     }
 
@@ -343,3 +345,25 @@ def test_a_listed_persons_code_challenges_go_a_day_after_they_expire():
 
     assert counts["identifier_challenges"] == 1
     assert list(IdentifierChallenge.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_a_correction_request_goes_with_its_sealed_words_once_every_report_it_named_is_gone(brand_reporter):
+    from sharing.restricted.services.restricted import restricted_store
+
+    old, kept = _closed_long_ago(brand_reporter, 171), report_make(brand_reporter, seller_identifiers(172))
+    orphaned = RectificationRequest.objects.create(identifier_type="email", token="t1")
+    orphaned.reports.set([old])
+    alive = RectificationRequest.objects.create(identifier_type="email", token="t2")
+    alive.reports.set([kept])
+    for request in (orphaned, alive):  # sealed as sharing/subject_access/services/rectification.py seals them
+        restricted_store(
+            owner_type="rectification", owner_id=str(request.public_id), field="statement", payload=b"wrong"
+        )
+
+    counts = _purge_run()
+
+    assert counts["rectification_requests"] == 1
+    assert list(RectificationRequest.objects.values_list("pk", flat=True)) == [alive.pk]
+    assert list(
+        RestrictedRecord.objects.filter(owner_type="rectification").values_list("owner_id", flat=True)
+    ) == [str(alive.public_id)]

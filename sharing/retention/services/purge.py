@@ -14,6 +14,7 @@ Kinds, in the order a run takes them (each later kind is what an earlier one lef
   its revocation was published when the subject stopped being listed);
 - per-match records (SubjectMatch) older than HUB_SUBJECT_MATCH_RETENTION_DAYS, unless their
   subject's seller is held or has an open sales totals request (its tasks were made from them);
+- a listed person's correction requests, with their sealed words, once every report they named is gone;
 - a listed person's one-time code challenges (a token and a code hash), a day after they expired:
   a proof lives in the person's session, so a spent or stale challenge serves nothing.
 
@@ -45,6 +46,7 @@ from sharing.models import (
     DisputedReport,
     IdentifierChallenge,
     IdentifierToken,
+    RectificationRequest,
     Report,
     RestrictedRecord,
     SalesTotalsRequest,
@@ -71,6 +73,7 @@ class PurgeCounts:
     tokens: int = 0
     subjects: int = 0
     subject_matches: int = 0
+    rectification_requests: int = 0
     identifier_challenges: int = 0
 
 
@@ -83,6 +86,7 @@ def retention_purge(*, now: datetime | None = None, batch_size: int | None = Non
     _in_batches(_purgeable_tokens, size, lambda pks: _tokens_delete(pks, counts))
     _in_batches(_purgeable_subjects, size, lambda pks: _subjects_delete(pks, counts))
     _in_batches(lambda: _stale_matches(now), size, lambda pks: _matches_delete(pks, now, counts))
+    _in_batches(_orphan_rectifications, size, lambda pks: _rectifications_delete(pks, counts))
     _in_batches(lambda: _stale_challenges(now), size, lambda pks: _challenges_delete(pks, now, counts))
     logger.info("retention purge: %s", " ".join(f"{kind}={n}" for kind, n in asdict(counts).items()))
     with transaction.atomic():
@@ -157,6 +161,10 @@ def _stale_matches(now: datetime) -> QuerySet[SubjectMatch]:
     )
 
 
+def _orphan_rectifications() -> QuerySet[RectificationRequest]:
+    return RectificationRequest.objects.filter(reports__isnull=True)
+
+
 def _stale_challenges(now: datetime) -> QuerySet[IdentifierChallenge]:
     return IdentifierChallenge.objects.filter(expires_at__lt=now - CHALLENGE_RETENTION)
 
@@ -216,4 +224,21 @@ def _challenges_delete(pks: list[int], now: datetime, counts: PurgeCounts) -> in
     stale = _stale_challenges(now).filter(pk__in=pks)
     n = IdentifierChallenge.objects.filter(pk__in=stale.values("pk")).delete()[0]
     counts.identifier_challenges += n
+    return n
+
+
+@transaction.atomic
+def _rectifications_delete(pks: list[int], counts: PurgeCounts) -> int:
+    orphans = list(_orphan_rectifications().filter(pk__in=pks).values_list("pk", "public_id"))
+    if not orphans:
+        return 0
+    RestrictedRecord.objects.filter(
+        owner_type="rectification", owner_id__in=[str(public_id) for _, public_id in orphans]
+    ).delete()
+    n = (
+        RectificationRequest.objects.filter(pk__in=[pk for pk, _ in orphans])
+        .delete()[1]
+        .get("sharing.RectificationRequest", 0)
+    )
+    counts.rectification_requests += n
     return n
