@@ -82,3 +82,32 @@ def test_a_database_migrated_under_the_old_names_has_nothing_to_apply():
 def test_a_database_missing_one_old_name_has_its_renumbered_migration_pending():
     """The check above can fail: drop one historical name and its renumbered file is pending."""
     assert _pending_after(set(HISTORICAL_SHARING) - {"0006_bulk"}) == [("sharing", "0007_bulk")]
+
+
+# The last migrations of the previous release (session 8): an embedded database at that state upgrades.
+PREVIOUS_RELEASE = [("accounts", "0010_outbound_mail"), ("sharing", "0025_sales_totals_tokens")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_of_the_previous_release_upgrades_and_keeps_its_triggers():
+    """SQLite rebuilds a table to change its constraints; triggers on other tables that name it are set
+    aside and put back (hub/sqlite_triggers.py), so the upgrade neither fails nor loses a guard."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def triggers() -> set[str]:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            else:
+                cursor.execute("SELECT DISTINCT trigger_name FROM information_schema.triggers")
+            return {row[0] for row in cursor.fetchall()}
+
+    before = triggers()
+    executor = MigrationExecutor(connection)
+    executor.migrate(PREVIOUS_RELEASE)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert triggers() == before
+    assert {t for t in before if t.startswith("sharing_disclosure_approval")}

@@ -11,6 +11,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 import hub.jurisdiction
+from hub.sqlite_triggers import triggers_set_aside
+
+# SQLite rebuilds these tables to change their constraints; the disclosure approval triggers name
+# accounts_member, so they are set aside around the rebuild (hub/sqlite_triggers.py).
+SET_ASIDE, PUT_BACK = triggers_set_aside(
+    "accounts_member", "accounts_organisation", "accounts_organisationapplication"
+)
 
 
 class Migration(migrations.Migration):
@@ -20,6 +27,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        SET_ASIDE,
         migrations.CreateModel(
             name="CrossBorderTransfer",
             fields=[
@@ -280,4 +288,5 @@ class Migration(migrations.Migration):
                 name="transfer_channel_known",
             ),
         ),
+        PUT_BACK,
     ]
