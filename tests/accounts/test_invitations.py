@@ -25,7 +25,10 @@ from tests.factories import client_for, key_for, member_make, persona, totp_devi
 from tests.smtp_server import links_in
 
 STRONG = "Granite-Lantern-4417"
-CHECK_BODY = {"identifiers": [{"type": "phone", "value": "+86 138 0013 8000"}]}
+CHECK_BODY = {
+    "purpose": "seller_onboarding",
+    "identifiers": [{"type": "phone", "value": "+86 138 0013 8000"}],
+}
 
 
 def _path(link: str) -> str:

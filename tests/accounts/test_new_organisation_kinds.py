@@ -57,7 +57,9 @@ def test_the_database_takes_the_new_kinds_and_refuses_a_role_they_do_not_have():
 def test_a_customs_analyst_checks_a_sender(api):
     customs = persona(K.CUSTOMS, R.ANALYST)
 
-    answer = api(customs).post("/api/v1/checks", {"identifiers": seller_identifiers()}, format="json")
+    answer = api(customs).post(
+        "/api/v1/checks", {"purpose": "parcel_screening", "identifiers": seller_identifiers()}, format="json"
+    )
 
     assert answer.status_code == 200 and answer.json()["level"] == "none"
 

@@ -24,7 +24,7 @@ from tests.webhook_receiver import receiver  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
-CHECK = {"identifiers": seller_identifiers()}
+CHECK = {"purpose": "seller_onboarding", "identifiers": seller_identifiers()}
 
 
 @pytest.fixture
@@ -92,7 +92,9 @@ def test_bulk_screening_from_abroad_without_a_basis_is_refused(api):
     customs = persona(K.CUSTOMS, R.ANALYST, country="DE", jurisdiction="DE")
     upload = SimpleUploadedFile("a.csv", b"ref,type,value\nr1,phone,+86 138 0013 8000\n")
 
-    answer = api(customs).post("/api/v1/bulk-checks", {"file": upload}, format="multipart")
+    answer = api(customs).post(
+        "/api/v1/bulk-checks", {"purpose": "parcel_screening", "file": upload}, format="multipart"
+    )
 
     assert answer.status_code == 403
     assert AuditEvent.objects.filter(action=AuditTag.TRANSFER_REFUSED).exists()
@@ -102,7 +104,9 @@ def test_a_watchlist_from_abroad_without_a_basis_is_refused(api):
     payments = persona(K.PAYMENT_PROVIDER, R.ANALYST, country="GB", jurisdiction="GB")
 
     answer = api(payments).post(
-        "/api/v1/watchlist", {"identifiers": seller_identifiers(), "ref": "merchant-1"}, format="json"
+        "/api/v1/watchlist",
+        {"identifiers": seller_identifiers(), "ref": "merchant-1", "purpose": "payment_screening"},
+        format="json",
     )
 
     assert answer.status_code == 403

@@ -48,7 +48,7 @@ def _watching_platform(url: str):
 def _level(analyst) -> str:
     return (
         client_for(analyst)
-        .post("/api/v1/checks", {"identifiers": IDENTIFIERS}, format="json")
+        .post("/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": IDENTIFIERS}, format="json")
         .json()["level"]
     )
 

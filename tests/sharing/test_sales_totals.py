@@ -171,7 +171,9 @@ def test_a_refused_request_released_nothing_so_its_period_may_be_asked_again(
     seller = seller_identifiers(77)
     report_make_accepted(brand_reporter, reviewer, seller)
     report_make_accepted(other_brand_reporter, reviewer, seller)
-    client_for(persona(K.PLATFORM, R.ANALYST)).post("/api/v1/checks", {"identifiers": seller}, format="json")
+    client_for(persona(K.PLATFORM, R.ANALYST)).post(
+        "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": seller}, format="json"
+    )
     (subject,) = Subject.objects.all()
     assert _ask(brand_reporter, _body(str(subject.public_id), key)).status_code == 201
     blocked = _ask(other_brand_reporter, _body(str(subject.public_id), key))

@@ -316,7 +316,7 @@ def _check_level(identifiers) -> str:
     analyst = persona(K.PLATFORM, R.ANALYST)
     return (
         client_for(analyst)
-        .post("/api/v1/checks", {"identifiers": identifiers}, format="json")
+        .post("/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json")
         .json()["level"]
     )
 
