@@ -24,6 +24,7 @@ from accounts.models import ApiKey, Member, Organisation, VerificationState
 from accounts.purposes import agreed_purposes_check
 from accounts.roles import VALID_ROLES, Capability, OrganisationKind, Role, Scope, scopes_for
 from hub.errors import ConflictError, DomainError, ForbiddenError
+from hub.jurisdiction import country_code_valid
 
 
 def organisation_create(
@@ -39,7 +40,7 @@ def organisation_create(
     """Admit an organisation; an operator admin verifies it before it can act. A taken name or
     registration number (case and whitespace ignored) is a 409, also when a concurrent admission wins.
 
-    Its jurisdiction (where it receives data) is the deployment's residency unless named."""
+    Its jurisdiction (where it receives data) is its country unless named (jurisdiction_default)."""
     if actor is not None:  # None: the hub itself (seed_demo, fixtures)
         require(
             actor,
@@ -58,7 +59,7 @@ def organisation_create(
             kind=kind,
             country=country.upper(),
             registration_number=registration_number,
-            jurisdiction=(jurisdiction or settings.HUB_DATA_RESIDENCY).upper(),
+            jurisdiction=(jurisdiction or jurisdiction_default(kind=kind, country=country)).upper(),
             verified=verified,
             actor=actor,
         )
@@ -396,3 +397,13 @@ def organisation_set_encryption_key(*, public_key_hex: str, actor: Actor) -> Org
         details={"public_key": key.hex()},
     )
     return organisation
+
+
+def jurisdiction_default(*, kind: str, country: str) -> str:
+    """Where an organisation receives data when the operator names nowhere else: its own country, so a
+    court or member abroad is never taken for a domestic one by omission (a foreign court's orders
+    need the competent authority's approval, a member abroad a transfer basis). The operator is the
+    hub itself: its data stays where the hub's data lives."""
+    if kind == OrganisationKind.OPERATOR or not country_code_valid(country.upper()):
+        return settings.HUB_DATA_RESIDENCY
+    return country.upper()

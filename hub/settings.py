@@ -426,9 +426,13 @@ HUB_INVITATION_DAYS = env_int("HUB_INVITATION_DAYS", 7)
 HUB_DATA_RESIDENCY = residency_parse("HUB_DATA_RESIDENCY", env_str("HUB_DATA_RESIDENCY", "CN"))
 # Destinations data may go to and the legal basis of each (PIPL Art. 38-40, GDPR Chapter V), as
 # `HK:standard_contract,DE:scc` (bases: hub/jurisdiction.py TransferBasis). A member organisation in a
-# jurisdiction not named here gets no shareable data (403); none is named by default.
+# jurisdiction not named here gets no shareable data (403); none is named by default in production.
+# Demo only: the embedded default's demo brands sit in France and Germany, so it names those two.
+DEMO_TRANSFER_BASES = "FR:standard_contract,DE:standard_contract"
 HUB_TRANSFER_BASES = transfer_bases_parse(
-    "HUB_TRANSFER_BASES", env_str("HUB_TRANSFER_BASES", ""), residency=HUB_DATA_RESIDENCY
+    "HUB_TRANSFER_BASES",
+    env_str("HUB_TRANSFER_BASES", DEMO_TRANSFER_BASES if HUB_ENV == "embedded" else ""),
+    residency=HUB_DATA_RESIDENCY,
 )
 # Audit checkpoints: signed notes of the log's Merkle root, also written outside the database.
 HUB_AUDIT_ORIGIN = env_str("HUB_AUDIT_ORIGIN", "infringer-intelligence-hub/audit-log")

@@ -15,6 +15,19 @@ from hub.sqlite_triggers import triggers_set_aside
 
 # SQLite rebuilds these tables to change their constraints; the disclosure approval triggers name
 # accounts_member, so they are set aside around the rebuild (hub/sqlite_triggers.py).
+
+
+def jurisdictions_from_countries(apps, schema_editor):
+    """Every organisation but the operator receives data in its own country (as
+    accounts.services.jurisdiction_default decides for new ones): a member or court abroad is not
+    taken for a domestic one because it existed before jurisdictions did."""
+    Organisation = apps.get_model("accounts", "Organisation")
+    for organisation in Organisation.objects.exclude(kind="operator"):
+        country = (organisation.country or "").upper()
+        if hub.jurisdiction.country_code_valid(country) and organisation.jurisdiction != country:
+            Organisation.objects.filter(pk=organisation.pk).update(jurisdiction=country)
+
+
 SET_ASIDE, PUT_BACK = triggers_set_aside(
     "accounts_member", "accounts_organisation", "accounts_organisationapplication"
 )
@@ -93,6 +106,7 @@ class Migration(migrations.Migration):
                 default=hub.jurisdiction.data_residency, help_text="ISO 3166-1 alpha-2", max_length=2
             ),
         ),
+        migrations.RunPython(jurisdictions_from_countries, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="member",
             name="organisation_kind",

@@ -19,12 +19,18 @@ from sharing.feed.services.content import LISTINGS_COLLECTION_ID
 from sharing.models import WebhookOutbox
 from sharing.watchlists.services import webhooks
 from sharing.watchlists.tasks import webhook_deliver_task
-from tests.factories import persona, report_make_accepted, seller_identifiers
+from tests.factories import feed_subscribed, persona, report_make_accepted, seller_identifiers
 from tests.webhook_receiver import receiver  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
 CHECK = {"purpose": "seller_onboarding", "identifiers": seller_identifiers()}
+
+
+@pytest.fixture(autouse=True)
+def _no_transfer_bases(settings):
+    """No destination has a basis unless a test names one (the embedded default names its demo's)."""
+    settings.HUB_TRANSFER_BASES = {}
 
 
 @pytest.fixture
@@ -76,6 +82,7 @@ def test_the_residency_decides_what_is_abroad(api, platform_analyst, settings):
 
 def test_the_feed_from_abroad_is_refused_without_a_basis_and_recorded_with_one(api, hk_analyst, settings):
     url = f"/taxii2/hub/collections/{LISTINGS_COLLECTION_ID}/objects/"
+    feed_subscribed(hk_analyst)  # purpose limitation first: the transfer rule is what is tested here
     refused = api(hk_analyst).get(url, HTTP_ACCEPT="application/taxii+json;version=2.1")
     settings.HUB_TRANSFER_BASES = {"HK": "certification"}
 

@@ -223,3 +223,44 @@ def test_the_package_goes_abroad_only_under_a_transfer_basis_and_is_recorded(
         "HK",
         str(foreign_order.public_id),
     )
+
+
+@pytest.mark.django_db
+def test_a_court_admitted_without_a_jurisdiction_sits_in_its_own_country(api, operator_admin):
+    """Omitting the jurisdiction never makes a court abroad a domestic one (the review's finding): its
+    country is its jurisdiction, so its orders need the competent authority's approval."""
+    answer = api(operator_admin).post(
+        "/api/v1/organisations", {"name": "HK High Court", "kind": "court", "country": "HK"}, format="json"
+    )
+
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["jurisdiction"] == "HK"
+
+
+@pytest.mark.django_db
+def test_the_operator_sits_where_the_hubs_data_lives_whatever_its_country(settings):
+    from accounts.services import jurisdiction_default
+
+    assert jurisdiction_default(kind=OrganisationKind.OPERATOR, country="GB") == settings.HUB_DATA_RESIDENCY
+    assert jurisdiction_default(kind=OrganisationKind.COURT, country="gb") == "GB"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_existing_organisations_their_own_country():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("accounts", "0012_audit_retention")], [("accounts", "0013_jurisdiction")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("accounts", "Organisation")
+    court = old.objects.create(name="Old HK Court", kind="court", country="HK")
+    operator = old.objects.create(name="Old Operator", kind="operator", country="GB")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("accounts", "Organisation")
+    jurisdictions = {o.name: o.jurisdiction for o in new.objects.filter(pk__in=[court.pk, operator.pk])}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert jurisdictions == {"Old HK Court": "HK", "Old Operator": "CN"}
