@@ -9,6 +9,8 @@ larger than the log (truncation). A tamper is detected once a checkpoint covers 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 
 from accounts.audit.checkpoints import hub_public_key, outside_notes
@@ -47,10 +49,24 @@ def _purge_problems() -> list[str]:
     """A row marked purged is taken by its stored leaf hash: one still holding details was not purged
     by the hub (the trigger lets only {} through), so someone marked it to escape recomputation."""
     marked = AuditEvent.objects.filter(details_purged_at__isnull=False).exclude(details={})
-    return [
+    problems = [
         f"row at position {seq} is marked as purged but still holds details: it was not purged by the hub"
         for seq in marked.values_list("seq", flat=True)[:5]
     ]
+    # The hub empties details only after the retention period; a row emptied sooner was emptied by
+    # someone else (the trigger cannot know the period), so its details are lost, not retired.
+    period = timedelta(days=settings.HUB_AUDIT_DETAILS_RETENTION_DAYS)
+    purged = AuditEvent.objects.filter(details_purged_at__isnull=False).values_list(
+        "seq", "occurred_at", "details_purged_at"
+    )
+    early = [
+        seq for seq, occurred, stamped in purged.iterator(chunk_size=10000) if stamped - occurred < period
+    ]
+    problems += [
+        f"row at position {seq} had its details emptied before the retention period: not by the hub's purge"
+        for seq in early[:5]
+    ]
+    return problems
 
 
 def _checkpoints(public_key: bytes) -> tuple[list[Checkpoint], list[str]]:

@@ -200,3 +200,21 @@ def test_the_event_page_and_the_export_take_a_purged_rows_stored_leaf_hash(old_l
         [bytes.fromhex(h) for h in line["inclusion_proof"]["path"]],
         bytes.fromhex(checkpoint.root_hash),
     )
+
+
+def test_details_emptied_before_the_period_are_caught_by_verification(old_log):
+    """The trigger lets the purge's shape through whenever it comes; verification knows the period, so
+    a young row emptied by a direct UPDATE (not by the hub's purge) is reported."""
+    from accounts.audit.verify import audit_verify
+
+    _, later = old_log
+    clean = audit_verify()
+    young = timezone.now().isoformat(sep=" ")
+    _sql("UPDATE accounts_auditevent SET details = '{}', details_purged_at = %s WHERE seq = 1", [young])
+
+    problems = audit_verify()
+
+    assert clean == []
+    assert problems == [
+        "row at position 1 had its details emptied before the retention period: not by the hub's purge"
+    ]
