@@ -367,3 +367,35 @@ def test_a_correction_request_goes_with_its_sealed_words_once_every_report_it_na
     assert list(
         RestrictedRecord.objects.filter(owner_type="rectification").values_list("owner_id", flat=True)
     ) == [str(alive.public_id)]
+
+
+def test_a_subject_an_open_sales_totals_request_names_stays_with_its_matches(
+    brand_reporter, platform_analyst
+):
+    from datetime import date
+
+    from sharing.models import SalesTotalsRequest
+
+    asked = Subject.objects.create()
+    SubjectMatch.objects.create(
+        organisation=platform_analyst.organisation, subject=asked, source=MatchSource.CHECK, reference="c1"
+    )
+    request = SalesTotalsRequest.objects.create(
+        requester=brand_reporter.organisation,
+        requested_by=brand_reporter,
+        subject=asked,
+        subject_ref=asked.public_id,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 6, 30),
+        currency="EUR",
+        public_key_n="3",
+        k=3,
+        deadline=timezone.now() + timedelta(days=14),
+    )
+
+    kept = _purge_run()
+    SalesTotalsRequest.objects.filter(pk=request.pk).update(status="refused", refusal_reason="too few")
+    gone = _purge_run()
+
+    assert (kept["subjects"], kept["subject_matches"]) == (0, 0)
+    assert (gone["subjects"], gone["subject_matches"]) == (1, 1)

@@ -147,7 +147,10 @@ def _purgeable_tokens() -> QuerySet[IdentifierToken]:
 
 
 def _purgeable_subjects() -> QuerySet[Subject]:
-    return Subject.objects.filter(tokens__isnull=True)
+    """Subjects left with no token, unless an open sales totals request names one (its members'
+    tasks were made from the subject's matches, which go with it)."""
+    asked = SalesTotalsRequest.objects.filter(status=SalesTotalsStatus.OPEN, subject__isnull=False)
+    return Subject.objects.filter(tokens__isnull=True).exclude(pk__in=asked.values("subject_id"))
 
 
 def _stale_matches(now: datetime) -> QuerySet[SubjectMatch]:
