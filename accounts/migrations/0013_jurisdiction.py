@@ -78,6 +78,7 @@ class Migration(migrations.Migration):
                             ("feed", "Feed"),
                             ("outcomes", "Outcomes and statistics"),
                             ("package", "Disclosure package"),
+                            ("sales_totals", "Released sales totals"),
                         ],
                         max_length=20,
                     ),
@@ -296,7 +297,16 @@ class Migration(migrations.Migration):
                 condition=models.Q(
                     (
                         "channel__in",
-                        ["check", "bulk_results", "watch", "webhook", "feed", "outcomes", "package"],
+                        [
+                            "check",
+                            "bulk_results",
+                            "watch",
+                            "webhook",
+                            "feed",
+                            "outcomes",
+                            "package",
+                            "sales_totals",
+                        ],
                     )
                 ),
                 name="transfer_channel_known",

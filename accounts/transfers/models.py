@@ -22,6 +22,7 @@ class TransferChannel(models.TextChoices):
     FEED = "feed", _("Feed")
     OUTCOMES = "outcomes", _("Outcomes and statistics")
     PACKAGE = "package", _("Disclosure package")
+    SALES_TOTALS = "sales_totals", _("Released sales totals")
 
 
 class CrossBorderTransfer(models.Model):

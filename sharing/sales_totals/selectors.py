@@ -17,6 +17,8 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
+from accounts.transfers.models import TransferChannel
+from accounts.transfers.services import transfer_for_actor
 from sharing.models import SalesTotalsRequest, SalesTotalsStatus, SalesTotalsTask, SubjectMatch
 
 
@@ -37,6 +39,13 @@ def request_read(*, actor: Actor, public_id) -> SalesTotalsRequest:
         noun=gettext_noop("sales totals request"),
     )
     released = request.status == SalesTotalsStatus.RELEASED
+    if released:  # the encrypted totals leave for the requester: abroad only under a basis, recorded
+        transfer_for_actor(
+            actor=actor,
+            channel=TransferChannel.SALES_TOTALS,
+            target_type="salestotalsrequest",
+            target_id=str(request.public_id),
+        )
     audit_record(
         actor=actor,
         tag=AuditTag.SALES_TOTALS_READ,
@@ -49,6 +58,10 @@ def request_read(*, actor: Actor, public_id) -> SalesTotalsRequest:
 
 
 def requests_page_audit(*, actor: Actor, page: list[SalesTotalsRequest]) -> None:
+    if any(row.status == SalesTotalsStatus.RELEASED for row in page):  # as request_read: totals leave
+        transfer_for_actor(
+            actor=actor, channel=TransferChannel.SALES_TOTALS, target_type="salestotalsrequest"
+        )
     audit_record(
         actor=actor,
         tag=AuditTag.SALES_TOTALS_LISTED,

@@ -528,3 +528,34 @@ def test_a_request_follows_its_seller_merged_into_another_and_still_blocks_the_p
 
     assert again.status_code == 400 and "period_start" in _fields(again)
     assert {str(r.subject.public_id) for r in SalesTotalsRequest.objects.all()} == {survivor}
+
+
+@pytest.mark.django_db
+def test_released_totals_go_abroad_only_under_a_transfer_basis_and_are_recorded(
+    listed, key, brand_reporter, settings
+):
+    from accounts.models import Organisation
+    from accounts.transfers.models import CrossBorderTransfer
+
+    subject, platforms = listed
+    asked = _ask(brand_reporter, _body(subject, key)).json()
+    for platform in platforms:
+        assert _submit(platform, key).status_code == 200
+    sales_totals_close_due(now=timezone.now() + timedelta(days=15))
+    Organisation.objects.filter(pk=brand_reporter.organisation_id).update(jurisdiction="US")
+    settings.HUB_TRANSFER_BASES = {}
+    api = client_for(brand_reporter)
+
+    refused = api.get(f"/api/v1/sales-totals/{asked['id']}")
+    listing_refused = api.get("/api/v1/sales-totals")
+    settings.HUB_TRANSFER_BASES = {"US": "standard_contract"}
+    allowed = api.get(f"/api/v1/sales-totals/{asked['id']}")
+
+    assert refused.status_code == listing_refused.status_code == 403
+    assert allowed.status_code == 200 and allowed.json()["aggregate"]
+    (transfer,) = CrossBorderTransfer.objects.all()
+    assert (transfer.channel, transfer.basis, transfer.destination) == (
+        "sales_totals",
+        "standard_contract",
+        "US",
+    )
