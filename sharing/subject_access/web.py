@@ -13,7 +13,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.throttling import BaseThrottle
 
 from accounts.web_access import PAGE_METHODS, api_input, domain_errors
 from hub.errors import DomainError
@@ -25,13 +24,14 @@ from sharing.subject_access.services.export import subject_export
 from sharing.subject_access.services.proof import ProvenIdentifier, TooManyRequests, code_request, code_verify
 from sharing.subject_access.services.rectification import rectification_request
 from sharing.subject_access.services.statement import statement_read
+from sharing.subject_access.services.throttle import client_address
 
 CHALLENGE_KEY = "subject_access_challenge"
 PROVEN_KEY = "subject_access_proven"
 
 
 def _address(request) -> str:
-    return BaseThrottle().get_ident(request)
+    return client_address(request)
 
 
 def _request_id(request) -> str:

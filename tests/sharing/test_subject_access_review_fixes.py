@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from accounts.roles import OrganisationKind as K
@@ -59,3 +60,50 @@ def test_the_export_says_only_under_review_for_a_pending_report_and_marks_a_reje
     assert entries[str(rejected.public_id)]["held_against_you"] is False
     assert entries[str(accepted.public_id)]["held_against_you"] is True
     assert entries[str(accepted.public_id)]["reporter_kind"] == "rights_owner"
+
+
+def _ask(address: str, forwarded: str, remote: str = "203.0.113.9") -> int:
+    return (
+        Client(REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+        .post("/my-listing/", {"identifier_type": "email", "value": address})
+        .status_code
+    )
+
+
+def test_rotating_x_forwarded_for_does_not_escape_the_per_address_limit(settings):
+    settings.HUB_SUBJECT_CODE_REQUEST_RATE_ADDRESS = "2/hour"
+
+    answers = [_ask(f"person.{n}@example.org", f"198.51.100.{n}") for n in range(3)]
+
+    assert answers == [302, 302, 429]
+
+
+def test_behind_one_trusted_proxy_the_address_it_saw_counts_not_what_the_client_wrote(settings):
+    settings.HUB_SUBJECT_CODE_REQUEST_RATE_ADDRESS = "2/hour"
+    settings.HUB_TRUSTED_PROXIES = 1
+
+    spoofed = [_ask(f"person.{n}@example.org", f"198.51.100.{n}, 192.0.2.7") for n in range(3)]
+    other_client = _ask("person.9@example.org", "192.0.2.8")
+
+    assert spoofed == [302, 302, 429] and other_client == 302
+
+
+def test_the_applications_throttle_ignores_a_client_written_x_forwarded_for(settings):
+    settings.HUB_APPLICATION_RATE = "1/hour"
+
+    answers = [
+        Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").post("/join/", {})
+        for n in range(2)
+    ]
+
+    assert answers[1].status_code == 429
+
+
+def test_codes_sent_to_one_identifier_are_capped_per_day_whatever_the_address(settings):
+    settings.HUB_SUBJECT_CODE_REQUEST_RATE_TOKEN = "100/hour"
+    settings.HUB_SUBJECT_CODE_REQUEST_RATE_TOKEN_DAY = "3/day"
+
+    answers = [_ask(EMAIL, "", remote=f"198.51.100.{n}") for n in range(4)]
+
+    assert answers == [302, 302, 302, 429]
+    assert len([m for m in mail.outbox if EMAIL.lower() in [a.lower() for a in m.to]]) == 3

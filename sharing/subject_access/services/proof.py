@@ -31,6 +31,7 @@ from sharing.subject_access.services.throttle import (
     CodeAttemptsPerAddress,
     CodeRequestsPerAddress,
     CodeRequestsPerToken,
+    CodeRequestsPerTokenDay,
     throttled,
 )
 from sharing.subjects.services.tokens import RawIdentifier, TokenisedIdentifier, identifiers_tokenise
@@ -98,7 +99,13 @@ def code_request(*, identifier_type: str, value: str, client_address: str, reque
     Listed or not, the identifier gets a code and the caller the same answer: the code proves control,
     and what is listed is shown only after it."""
     tokenised = _tokenised(identifier_type, value)
-    wait = throttled([CodeRequestsPerAddress(client_address), CodeRequestsPerToken(tokenised.token)])
+    wait = throttled(
+        [
+            CodeRequestsPerAddress(client_address),
+            CodeRequestsPerToken(tokenised.token),
+            CodeRequestsPerTokenDay(tokenised.token),
+        ]
+    )
     if wait:
         with transaction.atomic():
             _audit(
