@@ -15,13 +15,13 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.web_access import PAGE_METHODS, api_input, domain_errors
-from hub.errors import DomainError
+from hub.errors import DomainError, TooManyRequestsError
 from sharing.checks.services.words import level_label, type_label
 from sharing.models import Category
 from sharing.subject_access.inputs import AppealInput, CodeInput, CodeRequestInput, RectificationInput
 from sharing.subject_access.services.appeal import subject_appeal_file
 from sharing.subject_access.services.export import subject_export
-from sharing.subject_access.services.proof import ProvenIdentifier, TooManyRequests, code_request, code_verify
+from sharing.subject_access.services.proof import ProvenIdentifier, code_request, code_verify
 from sharing.subject_access.services.rectification import rectification_request
 from sharing.subject_access.services.statement import statement_read
 from sharing.subject_access.services.throttle import client_address
@@ -44,8 +44,12 @@ def _proven(request) -> list[ProvenIdentifier]:
 
 def _refused(request, template: str, context: dict, exc: DomainError) -> HttpResponse:
     response = render(request, template, context | {"errors": domain_errors(exc)}, status=exc.status_code)
-    if isinstance(exc, TooManyRequests):
-        response["Retry-After"] = str(exc.wait)
+    return _with_retry_after(response, exc)
+
+
+def _with_retry_after(response: HttpResponse, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, TooManyRequestsError) and exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -145,7 +149,11 @@ def subject_rectification(request) -> HttpResponse:
     data, errors = api_input(RectificationInput, request.POST)
     if data is None:
         return _statement_page(request, proven, errors=errors, status=400)
-    rectification_request(proven=proven, text=data["text"], request_id=_request_id(request))
+    try:
+        rectification_request(proven=proven, text=data["text"], request_id=_request_id(request))
+    except DomainError as exc:
+        page = _statement_page(request, proven, errors=domain_errors(exc), status=exc.status_code)
+        return _with_retry_after(page, exc)
     messages.success(request, gettext("Your request was sent to the reporters and to the hub's operators."))
     return redirect("subject-statement")
 

@@ -9,8 +9,12 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from accounts.audit.models import Alert, AuditEvent, Outcome
+from accounts.audit.tags import AuditTag
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
+from sharing.models import Dispute, DisputedReport, RectificationRequest
+from sharing.models.disputes import LIVE_COVERAGE_STATES
 from tests.factories import persona, report_make, report_make_accepted, report_make_rejected
 from tests.sharing.test_subject_access import EMAIL, _code_in_mail, _identifiers, _listed
 
@@ -107,3 +111,85 @@ def test_codes_sent_to_one_identifier_are_capped_per_day_whatever_the_address(se
 
     assert answers == [302, 302, 302, 429]
     assert len([m for m in mail.outbox if EMAIL.lower() in [a.lower() for a in m.to]]) == 3
+
+
+def _decide_appeal(reporter, *, upheld: bool) -> None:
+    from accounts.actors import Actor
+    from sharing.due_process.services.disputes import dispute_answer, dispute_decide
+    from sharing.reports.services.reports import EvidenceFile
+
+    dispute = dispute_answer(
+        dispute=Dispute.objects.get(status__in=["open", "answered"]),
+        note="Suit filed.",
+        evidence=[EvidenceFile("suit.pdf", "application/pdf", b"%PDF")],
+        actor=Actor(member=reporter),
+    )
+    reviewer = persona(K.OPERATOR, R.REVIEWER)
+    dispute_decide(
+        dispute=dispute, upheld=upheld, reason="The test purchase holds.", actor=Actor(member=reviewer)
+    )
+
+
+def test_a_report_whose_appeal_was_decided_cannot_be_appealed_again():
+    report, reporter, _ = _listed()
+    client = Client()
+    _prove(client, EMAIL)
+    client.post("/my-listing/appeal/", {"grounds": "I sell licensed goods; the licence is attached."})
+    _decide_appeal(reporter, upheld=True)
+
+    again = client.post("/my-listing/appeal/", {"grounds": "I sell licensed goods; see the licence again."})
+
+    assert again.status_code == 409
+    assert "was decided" in again.content.decode() and "correction request" in again.content.decode()
+    assert Dispute.objects.count() == 1
+    assert not DisputedReport.objects.filter(report=report, state__in=LIVE_COVERAGE_STATES).exists()
+    assert AuditEvent.objects.filter(action=AuditTag.DISPUTE_FILED, outcome=Outcome.DENIED).exists()
+
+
+def test_a_new_report_can_still_be_appealed_after_an_earlier_appeal_was_decided():
+    first, reporter, _ = _listed()
+    client = Client()
+    _prove(client, EMAIL)
+    client.post("/my-listing/appeal/", {"grounds": "I sell licensed goods; the licence is attached."})
+    _decide_appeal(reporter, upheld=True)
+    second = report_make_accepted(
+        persona(K.RIGHTS_OWNER, R.REPORTER), persona(K.OPERATOR, R.REVIEWER), _identifiers(44)
+    )
+
+    answered = client.post("/my-listing/appeal/", {"grounds": "The second report is wrong as well, see."})
+
+    assert answered.status_code == 302
+    latest = Dispute.objects.order_by("-pk").first()
+    assert [row.report for row in latest.covered.all()] == [second]
+    assert first.pk != second.pk
+
+
+def test_one_correction_request_per_identifier_a_day_refused_with_a_clear_message():
+    _listed()
+    client = Client()
+    _prove(client, EMAIL)
+    text = "The phone number is not mine any more."
+
+    first = client.post("/my-listing/correction/", {"text": text})
+    second = client.post("/my-listing/correction/", {"text": text})
+
+    assert first.status_code == 302 and second.status_code == 429
+    assert "already sent a correction request" in second.content.decode() and int(second["Retry-After"]) > 0
+    assert RectificationRequest.objects.count() == 1
+    assert AuditEvent.objects.filter(
+        action=AuditTag.SUBJECT_RECTIFICATION_REQUESTED, outcome=Outcome.DENIED
+    ).exists()
+
+
+def test_the_operators_alert_is_one_per_identifier_not_one_per_request(settings):
+    settings.HUB_SUBJECT_RECTIFICATION_RATE_TOKEN = "5/day"
+    _listed()
+    client = Client()
+    _prove(client, EMAIL)
+
+    for _ in range(3):
+        client.post("/my-listing/correction/", {"text": "The phone number is not mine any more."})
+
+    [alert] = Alert.objects.filter(kind="rectification_requested")
+    assert RectificationRequest.objects.count() == 3 and alert.occurrences == 3
+    assert EMAIL.lower() not in alert.dedupe_key
