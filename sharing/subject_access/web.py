@@ -1,7 +1,7 @@
 """The listed person's pages under /my-listing/: no sign-in, a proven identifier instead.
 
-The proven identifiers' tokens (never their values) live in the Django session; the challenge being
-answered too, so no identifier or code ever appears in a URL.
+The proven identifiers' tokens (never their values), in their sealed storage form, live in the Django
+session; the challenge being answered too, so no identifier or code ever appears in a URL.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def _request_id(request) -> str:
 
 
 def _proven(request) -> list[ProvenIdentifier]:
-    return [ProvenIdentifier(**item) for item in request.session.get(PROVEN_KEY, [])]
+    opened = (ProvenIdentifier.from_session(item) for item in request.session.get(PROVEN_KEY, []))
+    return [proven for proven in opened if proven is not None]
 
 
 def _refused(request, template: str, context: dict, exc: DomainError) -> HttpResponse:

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 
 from accounts.audit.models import Alert, AuditEvent, Outcome
@@ -193,3 +194,54 @@ def test_the_operators_alert_is_one_per_identifier_not_one_per_request(settings)
     [alert] = Alert.objects.filter(kind="rectification_requested")
     assert RectificationRequest.objects.count() == 3 and alert.occurrences == 3
     assert EMAIL.lower() not in alert.dedupe_key
+
+
+def _bare_email_token() -> str:
+    from hub.keys import token_storage_keys
+    from sharing.crypto.tokens import token_unseal
+    from sharing.models import IdentifierToken
+
+    row = IdentifierToken.objects.get(identifier_type="email")
+    return token_unseal(row.token, keys=token_storage_keys())
+
+
+def test_challenges_correction_requests_and_the_session_hold_no_bare_token():
+    from django.contrib.sessions.models import Session
+
+    from sharing.models import IdentifierChallenge
+
+    _listed()
+    client = Client()
+    _prove(client, EMAIL)
+    client.post("/my-listing/correction/", {"text": "The phone number is not mine any more."})
+    bare = _bare_email_token()
+
+    stored = [c.token for c in IdentifierChallenge.objects.all()] + [
+        r.token for r in RectificationRequest.objects.all()
+    ]
+    sessions = json.dumps([s.get_decoded() for s in Session.objects.all()])
+    assert len(stored) == 2 and all(token.startswith("1:") for token in stored)
+    assert all(bare not in token for token in stored) and bare not in sessions
+    assert client.get("/my-listing/statement/").status_code == 200  # the sealed session still proves
+
+
+def test_a_storage_key_rotation_keeps_correction_requests_found_and_reseals_them(settings):
+    from sharing.subject_access.services.tokens import subject_access_tokens_rekey
+
+    _listed()
+    client = Client()
+    _prove(client, EMAIL)
+    client.post("/my-listing/correction/", {"text": "The phone number is not mine any more."})
+    settings.HUB_TOKEN_STORAGE_KEYS += ",2:" + "5a" * 64
+
+    during = json.loads(client.get("/my-listing/export.json").content)["rectification_requests"]
+    call_command("rotate_token_storage")
+    rewritten = subject_access_tokens_rekey()
+    settings.HUB_TOKEN_STORAGE_KEYS = "2:" + "5a" * 64
+    again = Client()
+    _prove(again, EMAIL)
+    after = json.loads(again.get("/my-listing/export.json").content)["rectification_requests"]
+
+    assert len(during) == 1 and after == during
+    assert rewritten == 2  # the challenge and the correction request
+    assert RectificationRequest.objects.get().token.startswith("2:")

@@ -27,6 +27,7 @@ from sharing.models import (
 from sharing.models.reports import CLOSED_STATUSES
 from sharing.subject_access.services.proof import ProvenIdentifier
 from sharing.subject_access.services.statement import disputes_of
+from sharing.subject_access.services.tokens import tokens_lookup_forms
 from sharing.subjects.services.tokens import stored_tokens_find
 
 EXPORT_FORMAT = "hub-subject-access-export/1"
@@ -155,7 +156,9 @@ def subject_export(*, proven: list[ProvenIdentifier], request_id: str = "") -> d
         "matches_by_members": _match_counts(rows),
         "rectification_requests": [
             {"id": str(r.public_id), "created_at": r.created_at.isoformat()}
-            for r in RectificationRequest.objects.filter(token__in=[p.token for p in proven]).order_by("pk")
+            for r in RectificationRequest.objects.filter(
+                token__in=tokens_lookup_forms([p.token for p in proven])
+            ).order_by("pk")
         ],
         "restricted_tier": {**RESTRICTED_TIER, "records_held": sealed.count()},
     }

@@ -34,6 +34,7 @@ from sharing.subject_access.services.throttle import (
     CodeRequestsPerTokenDay,
     throttled,
 )
+from sharing.subject_access.services.tokens import token_opened, token_sealed
 from sharing.subjects.services.tokens import RawIdentifier, TokenisedIdentifier, identifiers_tokenise
 
 logger = logging.getLogger(__name__)
@@ -59,14 +60,23 @@ class CodeRefused(DomainError):
 
 @dataclass(frozen=True)
 class ProvenIdentifier:
-    """What the session keeps of a proven identifier: its type and token, never the value."""
+    """A proven identifier: its type and bare token, never the value. The session keeps the token's
+    storage form only (as_session), opened again on each request (from_session)."""
 
     type: str
     token: str
     key_version: int
 
     def as_session(self) -> dict:
-        return {"type": self.type, "token": self.token, "key_version": self.key_version}
+        return {"type": self.type, "sealed": token_sealed(self.token), "key_version": self.key_version}
+
+    @classmethod
+    def from_session(cls, item: dict) -> ProvenIdentifier | None:
+        """None when the item is not a sealed token the hub can still open (an older form, a retired key)."""
+        token = token_opened(item.get("sealed") or "")
+        if token is None or not isinstance(item.get("type"), str):
+            return None
+        return cls(item["type"], token, int(item.get("key_version") or 0))
 
     def tokenised(self) -> TokenisedIdentifier:
         return TokenisedIdentifier(self.type, self.token, self.key_version)
@@ -120,7 +130,7 @@ def code_request(*, identifier_type: str, value: str, client_address: str, reque
     with transaction.atomic():
         challenge = IdentifierChallenge(
             identifier_type=tokenised.type,
-            token=tokenised.token,
+            token=token_sealed(tokenised.token),
             key_version=tokenised.key_version,
             expires_at=timezone.now() + CODE_LIFETIME,
         )
@@ -173,7 +183,10 @@ def code_verify(
     with transaction.atomic():
         challenge = locks.lock_identifier_challenge(challenge_id)
         refusal = _refusal(challenge, code)
-        if refusal is None and challenge is not None:
+        token = token_opened(challenge.token) if challenge is not None and refusal is None else None
+        if refusal is None and token is None:
+            refusal = "missing"  # sealed under a storage key since retired: ask again
+        if refusal is None and challenge is not None and token is not None:
             challenge.proven_at = timezone.now()
             challenge.save(update_fields=["proven_at"])
             _audit(
@@ -182,7 +195,7 @@ def code_verify(
                 request_id,
                 identifier_type=challenge.identifier_type,
             )
-            return ProvenIdentifier(challenge.identifier_type, challenge.token, challenge.key_version)
+            return ProvenIdentifier(challenge.identifier_type, token, challenge.key_version)
         if challenge is not None and refusal == "wrong":
             challenge.attempts += 1
             challenge.save(update_fields=["attempts"])

@@ -16,14 +16,13 @@ from accounts.audit.models import DataClass, LegalBasis, Outcome
 from accounts.audit.services import alert_raise, audit_record
 from accounts.audit.tags import AuditTag
 from hub.errors import TooManyRequestsError
-from hub.keys import token_storage_keys
-from sharing.crypto.tokens import token_seal
 from sharing.models import RectificationRequest
 from sharing.reports.services.notifications import notify
 from sharing.restricted.services.restricted import restricted_store
 from sharing.subject_access.services.proof import ProvenIdentifier
 from sharing.subject_access.services.statement import proven_reports
 from sharing.subject_access.services.throttle import RectificationsPerToken, throttled
+from sharing.subject_access.services.tokens import token_sealed
 
 
 class RectificationTooSoon(TooManyRequestsError):
@@ -40,7 +39,7 @@ class RectificationTooSoon(TooManyRequestsError):
 
 def _identifier_key(proven: ProvenIdentifier) -> str:
     """One key per identifier for the operators' alert, opaque: a hash of the token's storage form."""
-    sealed = token_seal(proven.token, keys=token_storage_keys())
+    sealed = token_sealed(proven.token)
     return hashlib.sha256(sealed.encode()).hexdigest()[:32]
 
 
@@ -77,7 +76,9 @@ def _rectification_create(
     *, proven: list[ProvenIdentifier], text: str, request_id: str
 ) -> RectificationRequest:
     reports = proven_reports(proven)
-    request = RectificationRequest.objects.create(identifier_type=proven[0].type, token=proven[0].token)
+    request = RectificationRequest.objects.create(
+        identifier_type=proven[0].type, token=token_sealed(proven[0].token)
+    )
     request.reports.set(reports)
     restricted_store(
         owner_type="rectification", owner_id=str(request.public_id), field="statement", payload=text.encode()
