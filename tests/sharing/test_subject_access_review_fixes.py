@@ -245,3 +245,24 @@ def test_a_storage_key_rotation_keeps_correction_requests_found_and_reseals_them
     assert len(during) == 1 and after == during
     assert rewritten == 2  # the challenge and the correction request
     assert RectificationRequest.objects.get().token.startswith("2:")
+
+
+def test_the_migration_seals_the_bare_tokens_already_held_and_unseals_them_back():
+    import importlib
+
+    from django.apps import apps
+
+    from hub.keys import token_storage_keys
+    from sharing.crypto.tokens import token_seal
+
+    migration = importlib.import_module("sharing.migrations.0030_subject_access_sealed_tokens")
+    bare = "ab" * 64
+    held = RectificationRequest.objects.create(identifier_type="email", token=bare)
+
+    migration.seal(apps, None)
+    held.refresh_from_db()
+    sealed = held.token
+    migration.unseal(apps, None)
+    held.refresh_from_db()
+
+    assert sealed == token_seal(bare, keys=token_storage_keys()) and held.token == bare
