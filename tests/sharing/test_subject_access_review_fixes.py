@@ -226,7 +226,7 @@ def test_challenges_correction_requests_and_the_session_hold_no_bare_token():
 
 
 def test_a_storage_key_rotation_keeps_correction_requests_found_and_reseals_them(settings):
-    from sharing.subject_access.services.tokens import subject_access_tokens_rekey
+    from sharing.subject_access.services.proof import subject_access_tokens_rekey
 
     _listed()
     client = Client()

@@ -25,9 +25,8 @@ from sharing.models import (
     SubjectMatch,
 )
 from sharing.models.reports import CLOSED_STATUSES
-from sharing.subject_access.services.proof import ProvenIdentifier
+from sharing.subject_access.services.proof import ProvenIdentifier, tokens_lookup_forms
 from sharing.subject_access.services.statement import disputes_of
-from sharing.subject_access.services.tokens import tokens_lookup_forms
 from sharing.subjects.services.tokens import stored_tokens_find
 
 EXPORT_FORMAT = "hub-subject-access-export/1"

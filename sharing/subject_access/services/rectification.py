@@ -19,10 +19,9 @@ from hub.errors import TooManyRequestsError
 from sharing.models import RectificationRequest
 from sharing.reports.services.notifications import notify
 from sharing.restricted.services.restricted import restricted_store
-from sharing.subject_access.services.proof import ProvenIdentifier
+from sharing.subject_access.services.proof import ProvenIdentifier, token_sealed
 from sharing.subject_access.services.statement import proven_reports
 from sharing.subject_access.services.throttle import RectificationsPerToken, throttled
-from sharing.subject_access.services.tokens import token_sealed
 
 
 class RectificationTooSoon(TooManyRequestsError):
