@@ -247,6 +247,10 @@ HUB_SUBJECT_DEFAULT_COUNTRY = env_str("HUB_SUBJECT_DEFAULT_COUNTRY", "CN")
 # Code requests per client address and per identifier, and code attempts per address (DRF rates).
 HUB_SUBJECT_CODE_REQUEST_RATE_ADDRESS = env_str("HUB_SUBJECT_CODE_REQUEST_RATE_ADDRESS", "10/hour")
 HUB_SUBJECT_CODE_REQUEST_RATE_TOKEN = env_str("HUB_SUBJECT_CODE_REQUEST_RATE_TOKEN", "5/hour")
+# Codes sent to one identifier a day, whoever asks: no one is mail-bombed, guessing across challenges bounded.
+HUB_SUBJECT_CODE_REQUEST_RATE_TOKEN_DAY = env_str("HUB_SUBJECT_CODE_REQUEST_RATE_TOKEN_DAY", "10/day")
+# Correction requests per proven identifier (DRF rate): one a day by default.
+HUB_SUBJECT_RECTIFICATION_RATE_TOKEN = env_str("HUB_SUBJECT_RECTIFICATION_RATE_TOKEN", "1/day")
 HUB_SUBJECT_CODE_ATTEMPT_RATE_ADDRESS = env_str("HUB_SUBJECT_CODE_ATTEMPT_RATE_ADDRESS", "30/hour")
 
 # Counters that must be shared by every web process (the applications throttle, django-axes' and
@@ -320,7 +324,14 @@ FILE_UPLOAD_HANDLERS = [
     "hub.uploads.EncryptedSpoolUploadHandler",
 ]
 
+# Reverse proxies in front of the hub that append to X-Forwarded-For. 0: the client address is
+# REMOTE_ADDR and the header, which any client can write, is ignored; N: the Nth address from the right
+# of X-Forwarded-For. Every rate limit by address reads it (DRF's throttles through NUM_PROXIES below,
+# the listed person's route through sharing/subject_access/services/throttle.py client_address).
+HUB_TRUSTED_PROXIES = env_int("HUB_TRUSTED_PROXIES", 0)
+
 REST_FRAMEWORK: dict[str, Any] = {
+    "NUM_PROXIES": HUB_TRUSTED_PROXIES,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",

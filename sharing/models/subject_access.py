@@ -1,7 +1,8 @@
 """The listed person's own route: proving control of an identifier, and what they asked of the hub.
 
 Nothing here holds a raw identifier or a code: the identifier is its token (the keyed hash checks
-compute), the one-time code a keyed hash of it. A rectification's own words are sealed in the
+compute) in its storage form, sealed under the token storage key as IdentifierToken.token is (found by
+its lookup forms, re-sealed by a storage key rotation); the one-time code a keyed hash of it. A rectification's own words are sealed in the
 restricted tier (owner type "rectification"), never here.
 """
 
@@ -22,7 +23,7 @@ class IdentifierChallenge(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     identifier_type = models.CharField(max_length=20)
-    token = models.CharField(max_length=128, db_index=True)
+    token = models.CharField(max_length=200, db_index=True)  # storage form, like IdentifierToken.token
     key_version = models.PositiveIntegerField()
     # HMAC-SHA256 of the code under the hub's secret, bound to this challenge's public id.
     code_hash = models.CharField(max_length=64)
@@ -47,6 +48,6 @@ class RectificationRequest(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     identifier_type = models.CharField(max_length=20)
-    token = models.CharField(max_length=128, db_index=True)
+    token = models.CharField(max_length=200, db_index=True)  # storage form, like IdentifierToken.token
     reports = models.ManyToManyField("sharing.Report", related_name="rectification_requests")
     created_at = models.DateTimeField(default=timezone.now)

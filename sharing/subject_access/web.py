@@ -1,7 +1,7 @@
 """The listed person's pages under /my-listing/: no sign-in, a proven identifier instead.
 
-The proven identifiers' tokens (never their values) live in the Django session; the challenge being
-answered too, so no identifier or code ever appears in a URL.
+The proven identifiers' tokens (never their values), in their sealed storage form, live in the Django
+session; the challenge being answered too, so no identifier or code ever appears in a URL.
 """
 
 from __future__ import annotations
@@ -13,25 +13,25 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.throttling import BaseThrottle
 
 from accounts.web_access import PAGE_METHODS, api_input, domain_errors
-from hub.errors import DomainError
+from hub.errors import DomainError, TooManyRequestsError
 from sharing.checks.services.words import level_label, type_label
 from sharing.models import Category
 from sharing.subject_access.inputs import AppealInput, CodeInput, CodeRequestInput, RectificationInput
 from sharing.subject_access.services.appeal import subject_appeal_file
 from sharing.subject_access.services.export import subject_export
-from sharing.subject_access.services.proof import ProvenIdentifier, TooManyRequests, code_request, code_verify
+from sharing.subject_access.services.proof import ProvenIdentifier, code_request, code_verify
 from sharing.subject_access.services.rectification import rectification_request
 from sharing.subject_access.services.statement import statement_read
+from sharing.subject_access.services.throttle import client_address
 
 CHALLENGE_KEY = "subject_access_challenge"
 PROVEN_KEY = "subject_access_proven"
 
 
 def _address(request) -> str:
-    return BaseThrottle().get_ident(request)
+    return client_address(request)
 
 
 def _request_id(request) -> str:
@@ -39,13 +39,18 @@ def _request_id(request) -> str:
 
 
 def _proven(request) -> list[ProvenIdentifier]:
-    return [ProvenIdentifier(**item) for item in request.session.get(PROVEN_KEY, [])]
+    opened = (ProvenIdentifier.from_session(item) for item in request.session.get(PROVEN_KEY, []))
+    return [proven for proven in opened if proven is not None]
 
 
 def _refused(request, template: str, context: dict, exc: DomainError) -> HttpResponse:
     response = render(request, template, context | {"errors": domain_errors(exc)}, status=exc.status_code)
-    if isinstance(exc, TooManyRequests):
-        response["Retry-After"] = str(exc.wait)
+    return _with_retry_after(response, exc)
+
+
+def _with_retry_after(response: HttpResponse, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, TooManyRequestsError) and exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -145,7 +150,11 @@ def subject_rectification(request) -> HttpResponse:
     data, errors = api_input(RectificationInput, request.POST)
     if data is None:
         return _statement_page(request, proven, errors=errors, status=400)
-    rectification_request(proven=proven, text=data["text"], request_id=_request_id(request))
+    try:
+        rectification_request(proven=proven, text=data["text"], request_id=_request_id(request))
+    except DomainError as exc:
+        page = _statement_page(request, proven, errors=domain_errors(exc), status=exc.status_code)
+        return _with_retry_after(page, exc)
     messages.success(request, gettext("Your request was sent to the reporters and to the hub's operators."))
     return redirect("subject-statement")
 

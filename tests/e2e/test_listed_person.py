@@ -40,6 +40,7 @@ def _watching_platform(url: str):
     watchlist_add(
         identifiers=[RawIdentifier(i["type"], i["value"]) for i in IDENTIFIERS],
         ref="stall-1",
+        purpose="seller_onboarding",
         actor=Actor(member=analyst),
     )
     return analyst

@@ -303,7 +303,12 @@ def _watched(identifiers, url: str) -> None:
 
     analyst = persona(K.PLATFORM, R.ANALYST)
     webhook_register(url=url, actor=Actor(member=member_make(analyst.organisation, R.ADMIN)))
-    watchlist_add(identifiers=_raw(identifiers), ref="seller-77", actor=Actor(member=analyst))
+    watchlist_add(
+        identifiers=_raw(identifiers),
+        ref="seller-77",
+        purpose="seller_onboarding",
+        actor=Actor(member=analyst),
+    )
 
 
 def _raw(identifiers):

@@ -166,6 +166,7 @@ def dispute_file_by_subject(*, tokenised: list, grounds: str, request_id: str = 
     if not reports:
         # Not a 404: the person proved this identifier, so nothing is probed; there is just nothing live.
         raise ConflictError(gettext("No live report names your identifier; there is nothing to appeal."))
+    reports = _not_decided_on_subject_appeal(reports, request_id=request_id)
     live = DisputedReport.objects.filter(
         report__in=reports, filed_by__isnull=True, state__in=LIVE_COVERAGE_STATES
     ).exists()
@@ -179,6 +180,40 @@ def dispute_file_by_subject(*, tokenised: list, grounds: str, request_id: str = 
         raise ConflictError(
             gettext("Your appeal of these reports is still open; its outcome is on this page.")
         ) from None
+
+
+DECIDED_COVERAGE_STATES = (CoverageState.UPHELD, CoverageState.OVERTURNED)
+
+
+def _not_decided_on_subject_appeal(reports: list[Report], *, request_id: str) -> list[Report]:
+    """The reports the person has not yet appealed to a decision. A decided appeal stands with its
+    reasons: appealing the same report again would restart its reporter's window each time and win by
+    lapse in the end. A further challenge goes to a court, or to the operators as a correction request."""
+    decided = set(
+        DisputedReport.objects.filter(
+            report__in=reports, filed_by__isnull=True, state__in=DECIDED_COVERAGE_STATES
+        ).values_list("report_id", flat=True)
+    )
+    remaining = [r for r in reports if r.pk not in decided]
+    if remaining:
+        return remaining
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            tag=AuditTag.DISPUTE_FILED,
+            target_type="dispute",
+            data_class=DataClass.ADMINISTRATIVE,
+            legal_basis=LegalBasis.DATA_SUBJECT_RIGHTS,
+            outcome=Outcome.DENIED,
+            details={"reason": "the subject's appeal of these reports was decided", "reports": len(reports)},
+            request_id=request_id,
+        )
+    raise ConflictError(
+        gettext(
+            "Your appeal of these reports was decided; the decision and its reasons stand. To challenge it "
+            "further, go to a court, or send the hub's operators a correction request below."
+        )
+    )
 
 
 @transaction.atomic

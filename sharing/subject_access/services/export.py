@@ -20,10 +20,12 @@ from sharing.models import (
     IdentifierToken,
     RectificationRequest,
     Report,
+    ReportStatus,
     RestrictedRecord,
     SubjectMatch,
 )
-from sharing.subject_access.services.proof import ProvenIdentifier
+from sharing.models.reports import CLOSED_STATUSES
+from sharing.subject_access.services.proof import ProvenIdentifier, tokens_lookup_forms
 from sharing.subject_access.services.statement import disputes_of
 from sharing.subjects.services.tokens import stored_tokens_find
 
@@ -59,9 +61,20 @@ def _reports_naming(token_ids: list[int]) -> list[Report]:
 
 
 def _report_entry(report: Report) -> dict:
+    """A report as the person may see it. One under review says only that: its reporter's kind and its
+    category would tip off the person before a reviewer looked. A rejected one is kept, marked as not
+    held against them."""
+    if report.status == ReportStatus.PENDING:
+        return {
+            "id": str(report.public_id),
+            "status": report.status,
+            "under_review": True,
+            "submitted_at": report.submitted_at.isoformat(),
+        }
     return {
         "id": str(report.public_id),
         "status": report.status,
+        "held_against_you": report.status not in CLOSED_STATUSES,
         "category": report.category,
         "ip_type": report.ip_type,
         "verification_level": report.verification_level,
@@ -118,7 +131,8 @@ def _match_counts(rows: list[IdentifierToken]) -> dict:
 @transaction.atomic
 def subject_export(*, proven: list[ProvenIdentifier], request_id: str = "") -> dict:
     """The export document, its download audited."""
-    rows = list(stored_tokens_find([p.token for p in proven]).values())
+    found = stored_tokens_find([p.token for p in proven])
+    rows = list(found.values())
     reports = _reports_naming([r.pk for r in rows])
     result = check_result_for(rows, policy=DEFAULT_LEVEL_POLICY, now=timezone.now())
     sealed = RestrictedRecord.objects.filter(
@@ -127,9 +141,7 @@ def subject_export(*, proven: list[ProvenIdentifier], request_id: str = "") -> d
     document = {
         "format": EXPORT_FORMAT,
         "generated_at": timezone.now().isoformat(),
-        "identifiers_proven": [
-            {"type": p.type, "on_file": any(r.identifier_type == p.type for r in rows)} for p in proven
-        ],
+        "identifiers_proven": [{"type": p.type, "on_file": p.token in found} for p in proven],
         "identifiers_on_file": _identifier_entries(rows),
         "check_answer": {
             "level": result.level,
@@ -143,7 +155,9 @@ def subject_export(*, proven: list[ProvenIdentifier], request_id: str = "") -> d
         "matches_by_members": _match_counts(rows),
         "rectification_requests": [
             {"id": str(r.public_id), "created_at": r.created_at.isoformat()}
-            for r in RectificationRequest.objects.filter(token__in=[p.token for p in proven]).order_by("pk")
+            for r in RectificationRequest.objects.filter(
+                token__in=tokens_lookup_forms([p.token for p in proven])
+            ).order_by("pk")
         ],
         "restricted_tier": {**RESTRICTED_TIER, "records_held": sealed.count()},
     }

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cryptography.exceptions import InvalidTag
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -24,13 +25,16 @@ from accounts.audit.models import DataClass, LegalBasis, Outcome
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from hub.errors import DomainError, TooManyRequestsError
+from hub.keys import KeyRing, token_storage_keys
 from sharing import locks
-from sharing.models import IdentifierChallenge
+from sharing.crypto.tokens import token_lookup_forms, token_seal, token_unseal
+from sharing.models import IdentifierChallenge, RectificationRequest
 from sharing.subject_access.services.sms import SmsNotSent, sms_send
 from sharing.subject_access.services.throttle import (
     CodeAttemptsPerAddress,
     CodeRequestsPerAddress,
     CodeRequestsPerToken,
+    CodeRequestsPerTokenDay,
     throttled,
 )
 from sharing.subjects.services.tokens import RawIdentifier, TokenisedIdentifier, identifiers_tokenise
@@ -41,6 +45,43 @@ CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 SEND_ERRORS = (OSError, SmsNotSent)
+
+
+# The listed person's tokens at rest: sealed under the token storage key as IdentifierToken.token is,
+# found by their lookup forms while a rotation runs, and re-sealed by the rotation.
+
+
+def token_sealed(token: str) -> str:
+    """The storage form of a bare token under the active storage key."""
+    return token_seal(token, keys=token_storage_keys())
+
+
+def token_opened(stored: str) -> str | None:
+    """The bare token of a storage form; None when its key is no longer loaded (or it was tampered with)."""
+    try:
+        return token_unseal(stored, keys=token_storage_keys())
+    except (KeyError, ValueError, InvalidTag):
+        return None
+
+
+def tokens_lookup_forms(tokens: list[str]) -> list[str]:
+    """Every storage form these tokens may have while a storage key rotation is under way."""
+    keys = token_storage_keys()
+    return [form for token in tokens for form in token_lookup_forms(token, keys=keys)]
+
+
+def subject_access_tokens_rekey(*, keys: KeyRing | None = None) -> int:
+    """Re-seal challenges' and correction requests' tokens under the active storage key (with
+    `rotate_token_storage`, as watch entries are); the number of rows rewritten."""
+    keys = keys or token_storage_keys()
+    rewritten = 0
+    for model in (IdentifierChallenge, RectificationRequest):
+        stale = model.objects.exclude(token__startswith=f"{keys.active_version}:").order_by("pk")
+        for row in stale.only("pk", "token").iterator():
+            with transaction.atomic():
+                new_form = token_seal(token_unseal(row.token, keys=keys), keys=keys)
+                rewritten += model.objects.filter(pk=row.pk, token=row.token).update(token=new_form)
+    return rewritten
 
 
 class TooManyRequests(TooManyRequestsError):
@@ -58,14 +99,23 @@ class CodeRefused(DomainError):
 
 @dataclass(frozen=True)
 class ProvenIdentifier:
-    """What the session keeps of a proven identifier: its type and token, never the value."""
+    """A proven identifier: its type and bare token, never the value. The session keeps the token's
+    storage form only (as_session), opened again on each request (from_session)."""
 
     type: str
     token: str
     key_version: int
 
     def as_session(self) -> dict:
-        return {"type": self.type, "token": self.token, "key_version": self.key_version}
+        return {"type": self.type, "sealed": token_sealed(self.token), "key_version": self.key_version}
+
+    @classmethod
+    def from_session(cls, item: dict) -> ProvenIdentifier | None:
+        """None when the item is not a sealed token the hub can still open (an older form, a retired key)."""
+        token = token_opened(item.get("sealed") or "")
+        if token is None or not isinstance(item.get("type"), str):
+            return None
+        return cls(item["type"], token, int(item.get("key_version") or 0))
 
     def tokenised(self) -> TokenisedIdentifier:
         return TokenisedIdentifier(self.type, self.token, self.key_version)
@@ -98,7 +148,13 @@ def code_request(*, identifier_type: str, value: str, client_address: str, reque
     Listed or not, the identifier gets a code and the caller the same answer: the code proves control,
     and what is listed is shown only after it."""
     tokenised = _tokenised(identifier_type, value)
-    wait = throttled([CodeRequestsPerAddress(client_address), CodeRequestsPerToken(tokenised.token)])
+    wait = throttled(
+        [
+            CodeRequestsPerAddress(client_address),
+            CodeRequestsPerToken(tokenised.token),
+            CodeRequestsPerTokenDay(tokenised.token),
+        ]
+    )
     if wait:
         with transaction.atomic():
             _audit(
@@ -113,7 +169,7 @@ def code_request(*, identifier_type: str, value: str, client_address: str, reque
     with transaction.atomic():
         challenge = IdentifierChallenge(
             identifier_type=tokenised.type,
-            token=tokenised.token,
+            token=token_sealed(tokenised.token),
             key_version=tokenised.key_version,
             expires_at=timezone.now() + CODE_LIFETIME,
         )
@@ -166,7 +222,10 @@ def code_verify(
     with transaction.atomic():
         challenge = locks.lock_identifier_challenge(challenge_id)
         refusal = _refusal(challenge, code)
-        if refusal is None and challenge is not None:
+        token = token_opened(challenge.token) if challenge is not None and refusal is None else None
+        if refusal is None and token is None:
+            refusal = "missing"  # sealed under a storage key since retired: ask again
+        if refusal is None and challenge is not None and token is not None:
             challenge.proven_at = timezone.now()
             challenge.save(update_fields=["proven_at"])
             _audit(
@@ -175,7 +234,7 @@ def code_verify(
                 request_id,
                 identifier_type=challenge.identifier_type,
             )
-            return ProvenIdentifier(challenge.identifier_type, challenge.token, challenge.key_version)
+            return ProvenIdentifier(challenge.identifier_type, token, challenge.key_version)
         if challenge is not None and refusal == "wrong":
             challenge.attempts += 1
             challenge.save(update_fields=["attempts"])
