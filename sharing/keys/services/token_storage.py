@@ -10,7 +10,13 @@ from django.db.models import QuerySet
 from hub.keys import KeyRing, token_storage_keys
 from sharing import locks
 from sharing.crypto.tokens import token_seal, token_unseal
-from sharing.models import Canary, IdentifierToken, ReportIdentifier
+from sharing.models import (
+    Canary,
+    IdentifierChallenge,
+    IdentifierToken,
+    RectificationRequest,
+    ReportIdentifier,
+)
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkRow
 from sharing.watchlists.services.watchlists import watch_entries_rekey
 
@@ -42,6 +48,7 @@ def token_storage_rotate(
         summary.bulk_rows = _bulk_rows_stale(keys).count()
         return summary
     summary.rewritten += watch_entries_rekey(keys=keys)
+    summary.rewritten += subject_access_tokens_rekey(keys=keys)
     summary.bulk_rows = bulk_rows_rekey(keys=keys, batch_size=batch_size)
     return summary
 
@@ -106,3 +113,17 @@ def _merge(model, row, new_form: str) -> None:
                 ReportIdentifier.objects.filter(pk=link.pk).update(token=survivor)
         ReportIdentifier.objects.filter(token=row).delete()
     model.objects.filter(pk=row.pk).delete()
+
+
+def subject_access_tokens_rekey(*, keys: KeyRing | None = None) -> int:
+    """Re-seal the listed person's challenges' and correction requests' tokens under the active storage
+    key, as watch entries are; the number of rows rewritten."""
+    keys = keys or token_storage_keys()
+    rewritten = 0
+    for model in (IdentifierChallenge, RectificationRequest):
+        stale = model.objects.exclude(token__startswith=f"{keys.active_version}:").order_by("pk")
+        for row in stale.only("pk", "token").iterator():
+            with transaction.atomic():
+                new_form = token_seal(token_unseal(row.token, keys=keys), keys=keys)
+                rewritten += model.objects.filter(pk=row.pk, token=row.token).update(token=new_form)
+    return rewritten

@@ -25,10 +25,10 @@ from accounts.audit.models import DataClass, LegalBasis, Outcome
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from hub.errors import DomainError, TooManyRequestsError
-from hub.keys import KeyRing, token_storage_keys
+from hub.keys import token_storage_keys
 from sharing import locks
 from sharing.crypto.tokens import token_lookup_forms, token_seal, token_unseal
-from sharing.models import IdentifierChallenge, RectificationRequest
+from sharing.models import IdentifierChallenge
 from sharing.subject_access.services.sms import SmsNotSent, sms_send
 from sharing.subject_access.services.throttle import (
     CodeAttemptsPerAddress,
@@ -68,20 +68,6 @@ def tokens_lookup_forms(tokens: list[str]) -> list[str]:
     """Every storage form these tokens may have while a storage key rotation is under way."""
     keys = token_storage_keys()
     return [form for token in tokens for form in token_lookup_forms(token, keys=keys)]
-
-
-def subject_access_tokens_rekey(*, keys: KeyRing | None = None) -> int:
-    """Re-seal challenges' and correction requests' tokens under the active storage key (with
-    `rotate_token_storage`, as watch entries are); the number of rows rewritten."""
-    keys = keys or token_storage_keys()
-    rewritten = 0
-    for model in (IdentifierChallenge, RectificationRequest):
-        stale = model.objects.exclude(token__startswith=f"{keys.active_version}:").order_by("pk")
-        for row in stale.only("pk", "token").iterator():
-            with transaction.atomic():
-                new_form = token_seal(token_unseal(row.token, keys=keys), keys=keys)
-                rewritten += model.objects.filter(pk=row.pk, token=row.token).update(token=new_form)
-    return rewritten
 
 
 class TooManyRequests(TooManyRequestsError):
