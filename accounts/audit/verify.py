@@ -60,7 +60,9 @@ def _purge_problems() -> list[str]:
         "seq", "occurred_at", "details_purged_at"
     )
     early = [
-        seq for seq, occurred, stamped in purged.iterator(chunk_size=10000) if stamped - occurred < period
+        seq
+        for seq, occurred, stamped in purged.iterator(chunk_size=10000)
+        if stamped is not None and stamped - occurred < period
     ]
     problems += [
         f"row at position {seq} had its details emptied before the retention period: not by the hub's purge"

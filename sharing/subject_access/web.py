@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.web_access import PAGE_METHODS, api_input, domain_errors
+from hub.client_address import client_address
 from hub.errors import DomainError, TooManyRequestsError
 from sharing.checks.services.words import level_label, type_label
 from sharing.models import Category
@@ -24,7 +25,6 @@ from sharing.subject_access.services.export import subject_export
 from sharing.subject_access.services.proof import ProvenIdentifier, code_request, code_verify
 from sharing.subject_access.services.rectification import rectification_request
 from sharing.subject_access.services.statement import statement_read
-from sharing.subject_access.services.throttle import client_address
 
 CHALLENGE_KEY = "subject_access_challenge"
 PROVEN_KEY = "subject_access_proven"
