@@ -90,13 +90,14 @@ def _watch_entries_store(
             % {"count": settings.HUB_WATCHLIST_MAX_ENTRIES}
         )
     entries, created, restated = [], 0, 0
+    allowed = organisation_purposes(actor.organisation)
     # A new identifier of a seller already watched joins what its receivers last heard.
     heard = existing.filter(ref=ref).values_list("last_level", flat=True).first() or "none"
     for item in tokenised:
         # Already watched (under any storage key): keep the first entry and its ref; one that needs a
         # purpose takes the purpose stated now.
         entry = existing.filter(token__in=token_lookup_forms(item.token, keys=keys)).first()
-        if entry is not None and not watch_entry_purpose_allowed(entry):
+        if entry is not None and entry.purpose not in allowed:
             WatchEntry.objects.filter(pk=entry.pk).update(purpose=purpose)
             entry.purpose = purpose
             restated += 1
