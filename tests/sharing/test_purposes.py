@@ -43,7 +43,7 @@ def _purpose_error(response) -> str:
 
 
 def test_a_kind_missing_from_the_table_allows_nothing():
-    assert purposes_allowed(kind="market_regulator", agreed=None) == []
+    assert purposes_allowed(kind="kind_without_a_row", agreed=None) == []
     assert purposes_allowed(kind=K.COURT, agreed=None) == []
 
 
