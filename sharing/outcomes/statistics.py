@@ -27,6 +27,7 @@ from accounts.roles import Capability
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_for_actor
 from hubcore.csv_safe import csv_document
+from sharing.checks.services.suppression import suppressed_by_organisations
 from sharing.models import Report, ReportStatus
 from sharing.outcomes.selectors import (
     SuppressedCount,
@@ -56,8 +57,9 @@ class PeriodStatistics:
     accepted: int
     median_acceptance_hours: float | None  # None: nothing accepted in the period
     hits: SuppressedCount
-    # The hits by the purpose their screening stated (accounts/purposes.py), each suppressed as hits
-    # are; every purpose of the closed list, in its order, so periods line up ("" rows are left out).
+    # The hits by the purpose their screening stated (accounts/purposes.py), each suppressed by the
+    # organisations behind it, with complementary suppression beside a shown total; every purpose of the
+    # closed list, in its order, so periods line up ("" rows are left out).
     hits_by_purpose: dict[str, SuppressedCount]
     actions: SuppressedCount
     reappearances: int
@@ -115,12 +117,10 @@ def enforcement_statistics(
     for start, end in zip(edges, edges[1:], strict=False):
         waits = [(done - filed).total_seconds() / 3600 for filed, done in accepted if start <= done < end]
         checks_in = [org for org, at, _ in check_rows if start <= at < end]
-        by_purpose = {
-            purpose: [org for org, at, stated in check_rows if stated == purpose and start <= at < end]
-            for purpose in Purpose.values
-        }
+        by_purpose = [(stated, org) for org, at, stated in check_rows if start <= at < end]
         feedback = subject_feedback_counts(first_accepted, between=(start, end)).values()
         acting = [f.acted_by for f in feedback]
+        hits = suppressed(len(checks_in), organisations=len(set(checks_in)))
         rows.append(
             PeriodStatistics(
                 start=start,
@@ -128,11 +128,12 @@ def enforcement_statistics(
                 filed=sum(1 for at in submitted if start <= at < end),
                 accepted=len(waits),
                 median_acceptance_hours=round(stats.median(waits), 1) if waits else None,
-                hits=suppressed(len(checks_in), organisations=len(set(checks_in))),
-                hits_by_purpose={
-                    purpose: suppressed(len(orgs), organisations=len(set(orgs)))
-                    for purpose, orgs in by_purpose.items()
-                },
+                hits=hits,
+                # Each purpose's cell by the organisations behind it; beside a shown total, a hidden
+                # cell takes the next smallest with it so no one's is had by subtraction.
+                hits_by_purpose=suppressed_by_organisations(
+                    by_purpose, Purpose.values, of_a_published_total=not hits.suppressed
+                ),
                 # Shown only when enough distinct organisations acted: one member acting on three
                 # sellers is three actions, and still one member's behaviour.
                 actions=suppressed(

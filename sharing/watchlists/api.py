@@ -15,6 +15,7 @@ from sharing.watchlists.serializers import (
     WatchAddInput,
     WatchAddOutput,
     WatchEntryOutput,
+    WatchRestateInput,
     WebhookDeliveryOutput,
     WebhookEndpointOutput,
     WebhookRegisteredOutput,
@@ -79,6 +80,22 @@ class WatchlistApi(HubListApi):
 class WatchEntryApi(HubApiView):
     required_capability = Capability.WATCHLIST_MANAGE
     audit_object_type = "watch_entry"
+
+    @extend_schema(
+        request=WatchRestateInput,
+        responses={200: WatchEntryOutput},
+        summary="Restate the purpose of one watch entry (one that needs a purpose reveals no matches)",
+        examples=[
+            OpenApiExample("An allowed purpose", request_only=True, value={"purpose": "seller_onboarding"})
+        ],
+    )
+    def patch(self, request, entry_id):
+        payload = WatchRestateInput(data=request.data, context={"organisation": self.actor.organisation})
+        payload.is_valid(raise_exception=True)
+        entry = watchlists.watch_entry_restate(
+            public_id=entry_id, purpose=payload.validated_data["purpose"], actor=self.actor
+        )
+        return Response(WatchEntryOutput(entry).data)
 
     @extend_schema(request=None, responses={204: None}, summary="Stop watching one entry")
     def delete(self, request, entry_id):

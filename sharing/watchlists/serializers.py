@@ -7,6 +7,7 @@ from rest_framework import serializers
 from accounts.purpose_field import PurposeField
 from sharing.models import WatchEntry, WebhookEndpoint, WebhookOutbox
 from sharing.subjects.inputs import identifiers_field
+from sharing.watchlists.services.watchlists import watch_entry_purpose_allowed
 
 
 class WatchAddInput(serializers.Serializer):
@@ -19,13 +20,24 @@ class WatchAddInput(serializers.Serializer):
     purpose = PurposeField()
 
 
+class WatchRestateInput(serializers.Serializer):
+    purpose = PurposeField()
+
+
 class WatchEntryOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     type = serializers.CharField(source="identifier_type")
+    needs_purpose = serializers.SerializerMethodField(
+        help_text="True when the entry has no purpose your organisation may state now: it reveals no "
+        "matches until you restate one (PATCH this entry with a purpose)."
+    )
 
     class Meta:
         model = WatchEntry
-        fields = ["id", "ref", "type", "purpose", "created_at"]
+        fields = ["id", "ref", "type", "purpose", "needs_purpose", "created_at"]
+
+    def get_needs_purpose(self, entry: WatchEntry) -> bool:
+        return not watch_entry_purpose_allowed(entry)
 
 
 class WatchAddOutput(serializers.Serializer):

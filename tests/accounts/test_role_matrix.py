@@ -727,6 +727,15 @@ ENDPOINTS += [
         204,
         _own_watch_entry_url,
     ),
+    Endpoint(
+        "watchlist-restate",
+        "watchlist-entry",
+        "patch",
+        Capability.WATCHLIST_MANAGE,
+        200,
+        _own_watch_entry_url,
+        lambda m: {"purpose": _purpose_of(m)},
+    ),
     Endpoint("webhook-list", "webhooks", "get", Capability.WEBHOOK_MANAGE, 200, lambda m: "/api/v1/webhooks"),
     Endpoint(
         "webhook-register",

@@ -16,7 +16,7 @@ from accounts.transfers.models import CrossBorderTransfer, TransferChannel
 from hub.env import ConfigurationError
 from hub.jurisdiction import residency_parse, transfer_bases_parse
 from sharing.feed.services.content import LISTINGS_COLLECTION_ID
-from sharing.models import WebhookOutbox
+from sharing.models import WatchEntry, WebhookOutbox
 from sharing.watchlists.services import webhooks
 from sharing.watchlists.tasks import webhook_deliver_task
 from tests.factories import feed_subscribed, persona, report_make_accepted, seller_identifiers
@@ -131,6 +131,15 @@ def test_a_webhook_abroad_is_given_up_without_a_basis_and_recorded_with_one(rece
     admin = persona(K.PLATFORM, R.ADMIN, country="HK", jurisdiction="HK")
     endpoint, _ = webhooks.webhook_register(url=receiver.url, actor=Actor(member=admin))
     events = [(endpoint, {"watch_ref": f"s-{n}", "identifier_type": "phone"}) for n in range(2)]
+    for n in range(2):  # watched under an allowed purpose: delivery re-checks it
+        WatchEntry.objects.create(
+            organisation=admin.organisation,
+            token=f"1:watched-{n}",
+            identifier_type="phone",
+            ref=f"s-{n}",
+            purpose="seller_onboarding",
+            created_by=admin,
+        )
     first, second = webhooks.webhook_events_write(
         event_type="subject.linked", events=events, now=timezone.now()
     )

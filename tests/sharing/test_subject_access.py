@@ -29,6 +29,7 @@ from sharing.models import (
     Report,
     ReportStatus,
     RestrictedRecord,
+    SubjectMatch,
     WebhookOutbox,
 )
 from tests.factories import client_for, member_make, persona, report_make_accepted
@@ -247,6 +248,33 @@ def test_the_export_lists_the_shareable_tier_and_describes_the_restricted_one():
     assert "relies on" in restricted["exemption"] and "court" in " ".join(restricted["who_may_open"])
     assert reporter.organisation.name not in response.content.decode()
     assert AuditEvent.objects.filter(action=AuditTag.SUBJECT_EXPORT_DOWNLOADED).count() == 1
+
+
+def test_the_exports_match_counts_are_suppressed_per_source_by_that_sources_organisations(settings):
+    settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD = 3
+    report, _, _ = _listed()
+    subject = report.identifiers.first().token.subject
+    for n in range(3):
+        SubjectMatch.objects.create(
+            organisation=persona(K.PLATFORM, R.ANALYST).organisation,
+            subject=subject,
+            source="check",
+            reference=f"c-{n}",
+        )
+    SubjectMatch.objects.create(
+        organisation=persona(K.LOGISTICS, R.ANALYST).organisation,
+        subject=subject,
+        source="watch",
+        reference="w",
+    )
+
+    document = json.loads(_proven_client().get("/my-listing/export.json").content)
+
+    # Four organisations matched in all, but only one watched: its count is not shown.
+    assert document["matches_by_members"] == {
+        "check": {"value": 3, "suppressed": False, "fewer_than": 3},
+        "watch": {"value": None, "suppressed": True, "fewer_than": 3},
+    }
 
 
 def test_a_correction_reaches_the_reporter_and_the_operators_sealed():

@@ -70,7 +70,8 @@ def test_a_platform_analyst_watches_a_seller_in_raw_and_token_form(api, platform
     assert sorted(e["type"] for e in entries) == ["email", "phone"] and {e["ref"] for e in entries} == {
         "seller-42"
     }
-    assert all(set(e) == {"id", "ref", "type", "purpose", "created_at"} for e in entries)
+    assert all(set(e) == {"id", "ref", "type", "purpose", "needs_purpose", "created_at"} for e in entries)
+    assert not any(e["needs_purpose"] for e in entries)
     rows = WatchEntry.objects.filter(organisation=platform_analyst.organisation)
     assert rows.count() == 2 and all(row.token.startswith("1:") for row in rows)
     stored = _row_text(WatchEntry)
@@ -128,7 +129,8 @@ def test_the_list_shows_only_your_own_entries_and_no_tokens(
     assert response.status_code == 200
     results = response.json()["results"]
     assert len(results) == 2 and {r["ref"] for r in results} == {"seller-42"}
-    assert all(set(r) == {"id", "ref", "type", "purpose", "created_at"} for r in results)
+    assert all(set(r) == {"id", "ref", "type", "purpose", "needs_purpose", "created_at"} for r in results)
+    assert not any(r["needs_purpose"] for r in results)
     event = AuditEvent.objects.filter(action="sharing:watch:listed").get()
     assert event.details["count"] == 2
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
-from sharing.models import WebhookEndpoint
+from sharing.models import WatchEntry, WebhookEndpoint
 from sharing.watchlists.services import outbound_http, webhooks
 from sharing.watchlists.tasks import webhook_deliver_task
 from tests.factories import client_for, persona
@@ -101,6 +101,17 @@ def _event_to(member, url: str):
         endpoint, _ = webhooks.webhook_register(url="http://127.0.0.1:9/hook", actor=Actor(member=member))
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=url)
     endpoint.refresh_from_db()
+    # The seller is watched under an allowed purpose: delivery re-checks it.
+    WatchEntry.objects.get_or_create(
+        organisation=member.organisation,
+        ref="s-1",
+        defaults={
+            "token": "1:watched",
+            "identifier_type": "phone",
+            "purpose": "seller_onboarding",
+            "created_by": member,
+        },
+    )
     return webhooks.webhook_events_write(
         event_type="subject.linked", events=[(endpoint, {"watch_ref": "s-1"})], now=timezone.now()
     )[0]

@@ -25,7 +25,13 @@ from accounts.actors import Actor
 from accounts.audit.models import AuditEvent, DataClass, Outcome
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
-from sharing.models import RestrictedRecord, WebhookDeliveryAttempt, WebhookEndpoint, WebhookOutbox
+from sharing.models import (
+    RestrictedRecord,
+    WatchEntry,
+    WebhookDeliveryAttempt,
+    WebhookEndpoint,
+    WebhookOutbox,
+)
 from sharing.restricted.services.restricted import restricted_store
 from sharing.subjects.services.tokens import RawIdentifier
 from sharing.watchlists.services import webhooks
@@ -72,10 +78,26 @@ def _register(api, member, url: str) -> dict:
     return response.json()
 
 
+def _watched(endpoint: WebhookEndpoint, ref: str) -> None:
+    """A watch entry under an allowed purpose behind an event's `watch_ref`: delivery re-checks it."""
+    WatchEntry.objects.get_or_create(
+        organisation=endpoint.organisation,
+        ref=ref,
+        defaults={
+            "token": f"1:{uuid.uuid4().hex}",
+            "identifier_type": "phone",
+            "purpose": "seller_onboarding",
+            "created_by": endpoint.created_by,
+        },
+    )
+
+
 def _events(member, url: str, count: int = 1) -> list[WebhookOutbox]:
     """Outbox rows for an endpoint at `url`, written as watchlist_notify writes them."""
     endpoint, _ = webhooks.webhook_register(url=url, actor=Actor(member=member))
     data = [(endpoint, {"watch_ref": f"seller-{n}", "identifier_type": "phone"}) for n in range(count)]
+    for n in range(count):
+        _watched(endpoint, f"seller-{n}")
     return webhooks.webhook_events_write(event_type="subject.linked", events=data, now=timezone.now())
 
 
@@ -183,6 +205,7 @@ def test_analysts_watch_but_only_admins_manage_webhooks(api):
 
 
 def _deliver_one(endpoint: WebhookEndpoint) -> tuple[WebhookOutbox, str]:
+    _watched(endpoint, "s-1")
     row = webhooks.webhook_events_write(
         event_type="subject.linked",
         now=timezone.now(),

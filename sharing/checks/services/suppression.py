@@ -11,7 +11,10 @@ check, bulk and outcomes APIs and in the feed's indicator extension; "<N" in CSV
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.utils import formats
@@ -55,6 +58,37 @@ def suppressed(value: int, *, organisations: int | None = None) -> SuppressedCou
     threshold = suppression_threshold()
     behind = value if organisations is None else organisations
     return SuppressedCount(value if behind >= threshold else None, threshold)
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def suppressed_by_organisations(
+    rows: Iterable[tuple[K, int]], keys: Iterable[K], *, of_a_published_total: bool = False
+) -> dict[K, SuppressedCount]:
+    """Per key, the count of (key, organisation id) rows, each cell suppressed by the distinct
+    organisations behind it (not by its value).
+
+    `of_a_published_total`: the cells split a total that is shown beside them, so the hidden cells' sum
+    is the total minus the shown ones. More cells are hidden, smallest first, until the hidden ones
+    together are empty or stand on at least the threshold of organisations (or all are hidden): a
+    lone hidden cell, or a few from one organisation, can then not be had by subtraction."""
+    keys = list(keys)
+    count: dict[K, int] = defaultdict(int)
+    behind: dict[K, set[int]] = defaultdict(set)
+    for key, organisation_id in rows:
+        count[key] += 1
+        behind[key].add(organisation_id)
+    cells = {key: suppressed(count[key], organisations=len(behind[key])) for key in keys}
+    hidden = {key for key, cell in cells.items() if cell.suppressed}
+    if of_a_published_total and hidden:
+        threshold = suppression_threshold()
+        shown = sorted((key for key in keys if key not in hidden), key=lambda key: (count[key], str(key)))
+        # A hidden sum of zero discloses no one; any other must stand on enough organisations.
+        while shown and 0 < len(set().union(*(behind[key] for key in hidden))) < threshold:
+            hidden.add(shown.pop(0))
+        cells = {key: SuppressedCount(None, threshold) if key in hidden else cells[key] for key in keys}
+    return cells
 
 
 def suppressed_from_json(value) -> SuppressedCount | None:

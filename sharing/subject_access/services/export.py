@@ -15,7 +15,7 @@ from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from sharing.checks.services.checks import DEFAULT_LEVEL_POLICY, check_result_for
-from sharing.checks.services.suppression import suppressed
+from sharing.checks.services.suppression import suppressed_by_organisations
 from sharing.models import (
     IdentifierToken,
     RectificationRequest,
@@ -120,12 +120,10 @@ def _match_counts(rows: list[IdentifierToken]) -> dict:
     """Members' checks, bulk screenings and watches that showed the subject: counts, suppressed as every
     count of members' behaviour is, never which member."""
     matches = SubjectMatch.objects.filter(subject_id__in={r.subject_id for r in rows if r.subject_id})
-    organisations = matches.values("organisation_id").distinct().count()
-    by_source = Counter(matches.values_list("source", flat=True))
-    return {
-        source: suppressed(count, organisations=organisations).as_json()
-        for source, count in by_source.items()
-    }
+    # Each source's count by the organisations behind that source, not behind all of them.
+    by_source = list(matches.values_list("source", "organisation_id"))
+    cells = suppressed_by_organisations(by_source, sorted({source for source, _ in by_source}))
+    return {source: cell.as_json() for source, cell in cells.items()}
 
 
 @transaction.atomic

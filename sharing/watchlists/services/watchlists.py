@@ -4,6 +4,11 @@ A watch entry keeps the token in its storage form, the identifier type, the memb
 own reference, the organisation and the level its receivers last heard, nothing else. When the domain links a watched
 token into a subject or a seller's level changes, `watchlist_changes_notify` writes one
 outbox row per watched seller (organisation + ref) and endpoint, in the caller's transaction.
+
+Purpose limitation: an entry reveals matches only while its purpose is one its organisation may state
+(accounts/purposes.py). An entry without one (those from before purposes were stated, or whose purpose
+the membership agreement dropped) writes no events and no match records and is shown as needing a
+purpose until `watch_entry_restate` (or watching the identifier again) sets an allowed one.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.models import VerificationState
-from accounts.purposes import purpose_require
+from accounts.purposes import organisation_purposes, purpose_require
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from accounts.transfers.models import TransferChannel
@@ -84,12 +89,18 @@ def _watch_entries_store(
             gettext("A watchlist holds at most %(count)s entries; remove some first.")
             % {"count": settings.HUB_WATCHLIST_MAX_ENTRIES}
         )
-    entries, created = [], 0
+    entries, created, restated = [], 0, 0
+    allowed = organisation_purposes(actor.organisation)
     # A new identifier of a seller already watched joins what its receivers last heard.
     heard = existing.filter(ref=ref).values_list("last_level", flat=True).first() or "none"
     for item in tokenised:
-        # Already watched (under any storage key): keep the first entry and its ref.
+        # Already watched (under any storage key): keep the first entry and its ref; one that needs a
+        # purpose takes the purpose stated now.
         entry = existing.filter(token__in=token_lookup_forms(item.token, keys=keys)).first()
+        if entry is not None and entry.purpose not in allowed:
+            WatchEntry.objects.filter(pk=entry.pk).update(purpose=purpose)
+            entry.purpose = purpose
+            restated += 1
         if entry is None:
             entry = WatchEntry.objects.create(
                 organisation=actor.organisation,
@@ -116,6 +127,7 @@ def _watch_entries_store(
         target_type="watch_entry",
         details={
             "created": created,
+            "restated": restated,
             "identifier_types": sorted({i.type for i in tokenised}),
             "ids": [str(e.public_id) for e in entries],
             "purpose": purpose,
@@ -128,7 +140,47 @@ def _watch_entries_store(
 def watch_entries_of(*, actor: Actor) -> QuerySet[WatchEntry]:
     """The actor's own organisation's entries, newest first; no other organisation's are there."""
     require(actor, Capability.WATCHLIST_MANAGE)
-    return WatchEntry.objects.filter(organisation=actor.organisation).order_by("-created_at", "-id")
+    return (
+        WatchEntry.objects.filter(organisation=actor.organisation)
+        .select_related("organisation")
+        .order_by("-created_at", "-id")
+    )
+
+
+def watch_entry_purpose_allowed(entry: WatchEntry) -> bool:
+    """Whether the entry's purpose is one its organisation may state now; without one it reveals nothing."""
+    return bool(entry.purpose) and entry.purpose in organisation_purposes(entry.organisation)
+
+
+def watch_entry_restate(*, public_id, purpose: str, actor: Actor) -> WatchEntry:
+    """Set an allowed purpose on one entry of the actor's organisation (the way back for an entry that
+    needs one); another organisation's entry is simply not found."""
+    entry = scoped_get(
+        actor=actor,
+        queryset=watch_entries_of(actor=actor),
+        public_id=public_id,
+        tag=AuditTag.WATCH_ADDED,
+        target_type="watch_entry",
+        noun=gettext_noop("watch entry"),
+    )
+    purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
+    return _watch_entry_purpose_set(entry=entry, purpose=purpose, actor=actor)
+
+
+@transaction.atomic
+def _watch_entry_purpose_set(*, entry: WatchEntry, purpose: str, actor: Actor) -> WatchEntry:
+    previous = entry.purpose
+    WatchEntry.objects.filter(pk=entry.pk).update(purpose=purpose)
+    entry.purpose = purpose
+    # No dedicated tag yet: a restatement is recorded as the entry's (re)statement, with what it replaced.
+    audit_record(
+        actor=actor,
+        tag=AuditTag.WATCH_ADDED,
+        target=entry,
+        data_class=DataClass.SHAREABLE,
+        details={"restated": True, "purpose": purpose, "previous_purpose": previous},
+    )
+    return entry
 
 
 def watch_entries_page_audit(*, actor: Actor, page: list[WatchEntry]) -> None:
@@ -259,8 +311,10 @@ def _sellers_watching(token_ids: set[int]) -> dict[tuple[int, str], list[WatchEn
     wanted = Q()
     for organisation_id, ref in sellers:
         wanted |= Q(organisation_id=organisation_id, ref=ref)
-    for entry in WatchEntry.objects.filter(wanted).order_by("pk"):
-        grouped[(entry.organisation_id, entry.ref)].append(entry)
+    for entry in WatchEntry.objects.filter(wanted).select_related("organisation").order_by("pk"):
+        # A seller's other identifiers count only under an allowed purpose too.
+        if watch_entry_purpose_allowed(entry):
+            grouped[(entry.organisation_id, entry.ref)].append(entry)
     return grouped
 
 
@@ -282,7 +336,9 @@ def _entries_watching(subject_ids: Set[int], token_ids: Set[int]) -> list[WatchE
     # the token row may sit under different keys.
     forms = {form for row in stored for form in token_lookup_forms(token_unseal(row, keys=keys), keys=keys)}
     standing = {"organisation__verification": VerificationState.VERIFIED, "organisation__suspended": False}
-    return list(WatchEntry.objects.filter(token__in=forms, **standing).order_by("pk"))
+    entries = WatchEntry.objects.filter(token__in=forms, **standing).select_related("organisation")
+    # Every match-revealing read of watch entries passes here: without an allowed purpose, no entry.
+    return [e for e in entries.order_by("pk") if watch_entry_purpose_allowed(e)]
 
 
 def organisation_event_write(*, organisation_id: int, event: str, data: dict) -> int:

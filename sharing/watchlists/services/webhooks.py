@@ -40,6 +40,7 @@ from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
+from accounts.purposes import organisation_purposes
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from accounts.transfers.models import TransferChannel
@@ -51,6 +52,7 @@ from sharing.models import (
     AttemptOutcome,
     OutboxStatus,
     RestrictedRecord,
+    WatchEntry,
     WebhookDeliveryAttempt,
     WebhookEndpoint,
     WebhookOutbox,
@@ -354,6 +356,10 @@ def _claim(outbox_id: int) -> _Claim | None:
         # Nothing leaves for a jurisdiction the deployment names no transfer basis for (accounts/transfers/).
         _give_up(row, now, "no_transfer_basis")
         return None
+    if not _watch_purpose_holds(row):
+        # The watched seller's entries lost their allowed purpose since the event was written.
+        _give_up(row, now, "no_allowed_purpose")
+        return None
     # An attempt still in flight here belongs to a worker that died before recording it.
     row.delivery_attempts.filter(outcome=AttemptOutcome.IN_FLIGHT).update(
         outcome=AttemptOutcome.ABANDONED, finished_at=now
@@ -373,6 +379,18 @@ def _claim(outbox_id: int) -> _Claim | None:
         body=row.body.encode(),
         secret=_secret_of(row.endpoint),
     )
+
+
+def _watch_purpose_holds(row: WebhookOutbox) -> bool:
+    """Whether a watch event's seller (its `watch_ref`) is still watched under an allowed purpose;
+    events that are not about a watched seller pass."""
+    ref = json.loads(row.body).get("data", {}).get("watch_ref")
+    if ref is None:
+        return True
+    organisation = row.endpoint.organisation
+    return WatchEntry.objects.filter(
+        organisation=organisation, ref=ref, purpose__in=organisation_purposes(organisation)
+    ).exists()
 
 
 def _secret_of(endpoint: WebhookEndpoint) -> str:
@@ -450,7 +468,8 @@ def webhook_backoff(attempts: int) -> timedelta:
 
 
 def _give_up(row: WebhookOutbox, now: datetime, reason: str) -> None:
-    row.status = OutboxStatus.CANCELLED if reason == "endpoint_removed" else OutboxStatus.FAILED
+    cancelled = reason in {"endpoint_removed", "no_allowed_purpose"}
+    row.status = OutboxStatus.CANCELLED if cancelled else OutboxStatus.FAILED
     row.last_error = reason
     row.save(update_fields=["status", "last_error"])
     _audit_attempt(row, number=row.attempts, response=_Response(None, reason))
