@@ -20,6 +20,7 @@ from accounts.actors import Actor
 from accounts.audit.models import Alert, AuditEvent
 from accounts.audit.tags import AuditTag
 from accounts.models import Member, QuotaUsage
+from accounts.purposes import purposes_allowed
 from accounts.roles import ROLE_CAPABILITIES, Capability
 from sharing.bulk.tasks import bulk_chunk_task
 from sharing.checks.services.canaries import canaries_plant
@@ -242,6 +243,19 @@ NOT_MATCH_REVEALING = {
     "reviewer-dispute-decide-urgently",
     "reviewer-dispute-document",
     "reviewer-canaries",
+    # A foreign court's order's third approval, and the records of processing: about orders and the hub.
+    "disclosure-authority-approval",
+    "disclosure-authority-approval-page",
+    "records-of-processing",
+    # The listed person's own pages (sharing/subject_access/): a code request answers the same whether
+    # or not the identifier is listed, and the rest answer only for an identifier the person proved
+    # control of, behind its own per-address and per-identifier limits (tests/sharing/test_subject_access*.py).
+    "subject-start",
+    "subject-code",
+    "subject-statement",
+    "subject-appeal",
+    "subject-rectification",
+    "subject-export",
     # Organisations applying and their review (accounts/admission/): about organisations, never sellers.
     "join",
     "join-documents",
@@ -407,11 +421,20 @@ def test_every_route_is_classified_and_every_match_revealing_one_is_driven():
     assert marked == set(MATCH_REVEALING)
 
 
+PURPOSE_STATED = {Capability.CHECK_RUN, Capability.BULK_RUN, Capability.WATCHLIST_MANAGE}
+
+
 def _member_who_can(capability: Capability) -> Member:
+    """The first kind and role holding the capability whose kind may state the purpose the lookups
+    send (seller onboarding: purpose limitation is tested in tests/sharing/test_purposes.py)."""
     kind, role = next(
         (kind, role)
         for (kind, role), capabilities in sorted(ROLE_CAPABILITIES.items())
         if capability in capabilities
+        and (
+            capability == Capability.DISPUTE_FILE
+            or "seller_onboarding" in purposes_allowed(kind=kind, agreed=None)
+        )
     )
     return persona(kind, role)
 
