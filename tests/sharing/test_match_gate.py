@@ -432,7 +432,7 @@ def _member_who_can(capability: Capability) -> Member:
         for (kind, role), capabilities in sorted(ROLE_CAPABILITIES.items())
         if capability in capabilities
         and (
-            capability == Capability.DISPUTE_FILE
+            capability not in PURPOSE_STATED
             or "seller_onboarding" in purposes_allowed(kind=kind, agreed=None)
         )
     )
