@@ -25,6 +25,7 @@ from accounts.audit.models import Alert, AuditEvent, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
 from hubcore.transparency import PERIOD
+from sharing.checks.services.suppression import suppressed_by_organisations
 from sharing.models import (
     Category,
     DisclosureRequest,
@@ -115,32 +116,6 @@ class QuarterFigures:
     alerts_raised: SuppressedCount
 
 
-def _by_organisations(
-    rows: list[tuple[str, int]], keys: list[str], *, of_a_published_total: bool = False
-) -> dict[str, SuppressedCount]:
-    """Per key, the count of rows suppressed by the distinct organisations behind it.
-
-    `of_a_published_total`: the keys split a total the report also shows, so the hidden cells' sum
-    is the total minus the shown ones. More cells are hidden, smallest first, until the hidden ones
-    together are empty or stand on at least the threshold of organisations (or all are hidden): a
-    lone hidden cell, or a few from one organisation, can then not be had by subtraction."""
-    count: dict[str, int] = defaultdict(int)
-    behind: dict[str, set[int]] = defaultdict(set)
-    for key, organisation_id in rows:
-        count[key] += 1
-        behind[key].add(organisation_id)
-    cells = {key: suppressed(count[key], organisations=len(behind[key])) for key in keys}
-    hidden = {key for key, cell in cells.items() if cell.suppressed}
-    if of_a_published_total and hidden:
-        threshold = next(iter(cells.values())).threshold
-        shown = sorted((key for key in keys if key not in hidden), key=lambda key: (count[key], key))
-        # A hidden sum of zero discloses no one; any other must stand on enough organisations.
-        while shown and 0 < len(set().union(*(behind[key] for key in hidden))) < threshold:
-            hidden.add(shown.pop(0))
-        cells = {key: SuppressedCount(None, threshold) if key in hidden else cells[key] for key in keys}
-    return cells
-
-
 def _audit_rows(tag: AuditTag, quarter: Quarter):
     return AuditEvent.objects.filter(
         action=tag, outcome=Outcome.ALLOWED, occurred_at__gte=quarter.start, occurred_at__lt=quarter.end
@@ -181,13 +156,13 @@ def _reports(quarter: Quarter) -> dict:
     reviewers_behind = suppressed(len(reviewed), organisations=len({row[1] for row in reviewed}))
     return {
         "reports_filed": suppressed(len(filed), organisations=len({row[2] for row in filed})),
-        "reports_by_category": _by_organisations(
+        "reports_by_category": suppressed_by_organisations(
             [(c, o) for c, _, o in filed], Category.values, of_a_published_total=True
         ),
-        "reports_by_level": _by_organisations(
+        "reports_by_level": suppressed_by_organisations(
             [(v, o) for _, v, o in filed], VerificationLevel.values, of_a_published_total=True
         ),
-        **_by_organisations(decided, ["accepted", "rejected"]),
+        **suppressed_by_organisations(decided, ["accepted", "rejected"]),
         "median_review_hours": (
             round(stats.median(waits), 1) if waits and not reviewers_behind.suppressed else None
         ),
@@ -207,7 +182,7 @@ def _disputes(quarter: Quarter) -> dict:
     )
     return {
         "disputes_filed": suppressed(len(filed), organisations=len(set(filed))),
-        "dispute_outcomes": _by_organisations(decided, [str(s) for s in DISPUTE_OUTCOMES]),
+        "dispute_outcomes": suppressed_by_organisations(decided, [str(s) for s in DISPUTE_OUTCOMES]),
     }
 
 
