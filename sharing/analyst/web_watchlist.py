@@ -75,9 +75,7 @@ def _render(request, *, rows, ref: str, purpose: str, errors=None, status: int =
         "analyst/watchlist.html",
         {
             "entries": entries,
-            "listed": [
-                (entry, type_label(entry.identifier_type), level_label(entry.last_level)) for entry in entries
-            ],
+            "listed": [(entry, type_label(entry.identifier_type), _level_shown(entry)) for entry in entries],
             "ref": ref,
             "purpose": purpose,
             "purpose_options": purpose_options(request.actor.organisation),
@@ -86,6 +84,13 @@ def _render(request, *, rows, ref: str, purpose: str, errors=None, status: int =
         },
         status=status,
     )
+
+
+def _level_shown(entry) -> str:
+    """An entry's level reveals a match: shown only under a purpose the organisation may still state."""
+    if not watchlists.watch_entry_purpose_allowed(entry):
+        return gettext("needs a purpose: watch it again stating one")
+    return level_label(entry.last_level)
 
 
 @capability_required(Capability.WATCHLIST_MANAGE)

@@ -159,3 +159,23 @@ def test_watching_an_identifier_again_restates_an_entry_that_needs_a_purpose(wat
     )
 
     assert list(WatchEntry.objects.values_list("purpose", flat=True)) == ["listing_review"]
+
+
+def test_the_watchlist_page_shows_an_entry_needing_a_purpose_without_its_level(watcher):
+    from django.test import Client
+
+    from sharing.checks.services.words import level_label
+    from tests.factories import web_login
+
+    _report_seller()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    web_login(client, watcher)
+    listed = client.get("/watchlist/").content.decode()
+    WatchEntry.objects.filter(ref="seller-9").update(purpose="")
+
+    needing = client.get("/watchlist/").content.decode()
+
+    level = level_label(WatchEntry.objects.filter(ref="seller-9").first().last_level)
+    shown, hidden = listed.split("<table", 1)[-1], needing.split("<table", 1)[-1]
+    assert "needs a purpose: watch it again" not in shown and f">{level}<" in shown
+    assert "needs a purpose: watch it again" in hidden and f">{level}<" not in hidden
