@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from hub.serializer_fields import ListField
+
 
 class CodeLabelOutput(serializers.Serializer):
     code = serializers.CharField()
@@ -11,18 +13,18 @@ class CodeLabelOutput(serializers.Serializer):
 
 
 class PurposeOutput(CodeLabelOutput):
-    organisation_kinds = serializers.ListField(child=serializers.CharField())
+    organisation_kinds = ListField(child=serializers.CharField())
 
 
 class RecordOutput(serializers.Serializer):
     model = serializers.CharField()
-    columns = serializers.ListField(child=serializers.CharField())
+    columns = ListField(child=serializers.CharField())
 
 
 class RecipientOutput(serializers.Serializer):
     organisation_kind = serializers.CharField()
     role = serializers.CharField()
-    capabilities = serializers.ListField(child=serializers.CharField())
+    capabilities = ListField(child=serializers.CharField())
 
 
 class RetentionOutput(serializers.Serializer):
@@ -36,11 +38,24 @@ class ActivityOutput(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     records = RecordOutput(many=True)
-    data_classes = serializers.ListField(child=serializers.CharField())
-    legal_bases = serializers.ListField(child=serializers.CharField())
-    purposes = serializers.ListField(child=serializers.CharField())
+    data_classes = ListField(child=serializers.CharField())
+    legal_bases = ListField(child=serializers.CharField())
+    purposes = ListField(child=serializers.CharField())
     recipients = RecipientOutput(many=True)
     retention = RetentionOutput(many=True)
+
+
+class DestinationOutput(serializers.Serializer):
+    jurisdiction = serializers.CharField()
+    basis = serializers.CharField()
+    basis_name = serializers.CharField()
+
+
+class TransfersOutput(serializers.Serializer):
+    residency = serializers.CharField()
+    destinations = DestinationOutput(many=True)
+    recorded_as = serializers.CharField()
+    record_columns = ListField(child=serializers.CharField())
 
 
 class RecordsOfProcessingOutput(serializers.Serializer):
@@ -50,4 +65,5 @@ class RecordsOfProcessingOutput(serializers.Serializer):
     data_classes = CodeLabelOutput(many=True)
     legal_bases = CodeLabelOutput(many=True)
     purposes = PurposeOutput(many=True)
-    retention_exceptions = serializers.ListField(child=serializers.CharField())
+    transfers = TransfersOutput()
+    retention_exceptions = ListField(child=serializers.CharField())

@@ -206,6 +206,7 @@ def test_an_api_refusal_is_in_the_callers_language_with_the_same_shape(api, plat
     """Through the API: a Chinese caller gets Chinese per-field messages, a composite's per field too."""
     client = api(platform_analyst)
     body = {
+        "purpose": "seller_onboarding",
         "identifiers": [
             {"type": "national_id", "value": "CN:110105194912310021"},
             {"type": "person", "value": {"full_name": "张伟", "date_of_birth": "1985-02-30"}},

@@ -67,6 +67,7 @@ def test_auditors_read_it_over_the_api_and_the_read_is_audited(api, auditor, pla
 
     assert answer.status_code == 200 and refused.status_code == 403
     assert {a["code"] for a in answer.json()["activities"]} >= {"screening", "reporting", "audit"}
+    assert answer.json()["transfers"] == json.loads(json.dumps(records_of_processing()["transfers"]))
     row = AuditEvent.objects.get(action="sharing:records_of_processing:read")
     assert row.actor_member == auditor and row.data_class == "administrative"
 

@@ -146,7 +146,7 @@ def test_retracting_an_accepted_report_stops_it_matching(api, brand_reporter, re
     api(reviewer).post(
         f"/api/v1/reports/{report.public_id}/accept", {"reason": "evidence checked"}, format="json"
     )
-    check = {"identifiers": [seller_identifiers()[0]]}
+    check = {"purpose": "listing_review", "identifiers": [seller_identifiers()[0]]}
     before = api(platform_analyst).post("/api/v1/checks", check, format="json").json()["level"]
 
     retracted = api(brand_reporter).post(f"/api/v1/reports/{report.public_id}/retract")
