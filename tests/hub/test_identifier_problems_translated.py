@@ -210,7 +210,7 @@ def test_an_api_refusal_is_in_the_callers_language_with_the_same_shape(api, plat
         "identifiers": [
             {"type": "national_id", "value": "CN:110105194912310021"},
             {"type": "person", "value": {"full_name": "张伟", "date_of_birth": "1985-02-30"}},
-        ]
+        ],
     }
     answers = {}
     for language in ("en", "zh-hans"):
