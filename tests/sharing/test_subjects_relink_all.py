@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sharing.models import IdentifierToken, Subject
+from sharing.models import HitFeedback, IdentifierToken, Subject, SubjectMatch
 from tests.factories import report_make_accepted
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,29 @@ def _merge_through_the_name():
     survivor = Subject.objects.order_by("pk").first()
     IdentifierToken.objects.update(subject=survivor)
     Subject.objects.exclude(pk=survivor.pk).delete()
+
+
+def _merged_with_a_members_words_on_b(brand_reporter, other_brand_reporter, reviewer, platform_analyst):
+    """Both sellers merged through the name, a member's match and feedback on seller B's phone; B's phone."""
+    report_make_accepted(brand_reporter, reviewer, SELLER_A)
+    report_make_accepted(other_brand_reporter, reviewer, SELLER_B)
+    _merge_through_the_name()
+    phone_b = IdentifierToken.objects.filter(identifier_type="phone").order_by("pk").last()
+    SubjectMatch.objects.create(
+        organisation=platform_analyst.organisation,
+        subject=phone_b.subject,
+        source="check",
+        reference="b",
+        tokens=[phone_b.pk],
+    )
+    HitFeedback.objects.create(
+        organisation=platform_analyst.organisation,
+        subject=phone_b.subject,
+        member=platform_analyst,
+        outcome="acted",
+        action="blocked",
+    )
+    return phone_b
 
 
 def test_relink_all_splits_subjects_merged_through_a_weak_identifier(
@@ -70,25 +93,8 @@ def test_relink_all_refuses_a_batch_size_below_one():
 def test_relink_all_sends_members_matches_and_feedback_to_the_part_holding_what_they_matched(
     brand_reporter, other_brand_reporter, reviewer, platform_analyst
 ):
-    from sharing.models import HitFeedback, SubjectMatch
-
-    report_make_accepted(brand_reporter, reviewer, SELLER_A)
-    report_make_accepted(other_brand_reporter, reviewer, SELLER_B)
-    _merge_through_the_name()
-    phone_b = IdentifierToken.objects.filter(identifier_type="phone").order_by("pk").last()
-    SubjectMatch.objects.create(
-        organisation=platform_analyst.organisation,
-        subject=phone_b.subject,
-        source="check",
-        reference="b",
-        tokens=[phone_b.pk],
-    )
-    HitFeedback.objects.create(
-        organisation=platform_analyst.organisation,
-        subject=phone_b.subject,
-        member=platform_analyst,
-        outcome="acted",
-        action="blocked",
+    phone_b = _merged_with_a_members_words_on_b(
+        brand_reporter, other_brand_reporter, reviewer, platform_analyst
     )
 
     _relink()
@@ -103,26 +109,10 @@ def test_a_relink_all_interrupted_after_moving_tokens_is_completed_by_the_next_r
 ):
     """The follow-through is derived from what is stored: a crash between moving the tokens and moving
     the matches and feedback leaves nothing the next run cannot repair, though it moves no token."""
-    from sharing.models import HitFeedback, SubjectMatch
     from sharing.subjects.services import subjects_relink_all as relink_all
 
-    report_make_accepted(brand_reporter, reviewer, SELLER_A)
-    report_make_accepted(other_brand_reporter, reviewer, SELLER_B)
-    _merge_through_the_name()
-    phone_b = IdentifierToken.objects.filter(identifier_type="phone").order_by("pk").last()
-    SubjectMatch.objects.create(
-        organisation=platform_analyst.organisation,
-        subject=phone_b.subject,
-        source="check",
-        reference="b",
-        tokens=[phone_b.pk],
-    )
-    HitFeedback.objects.create(
-        organisation=platform_analyst.organisation,
-        subject=phone_b.subject,
-        member=platform_analyst,
-        outcome="acted",
-        action="blocked",
+    phone_b = _merged_with_a_members_words_on_b(
+        brand_reporter, other_brand_reporter, reviewer, platform_analyst
     )
 
     def die(*args, **kwargs):  # the process dies where the follow-through would start
