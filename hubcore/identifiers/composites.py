@@ -123,6 +123,8 @@ COMPOSITE_FIELDS: dict[IdentifierType, dict[str, FieldNormaliser]] = {
         "street_address": lambda text, _: normalise_free_text(text, what=gettext_noop("street address")),
     },
 }
+# A pick-up address has a registered address's fields and canonical form, in its own PRF domain.
+COMPOSITE_FIELDS[IdentifierType.PICKUP_ADDRESS] = dict(COMPOSITE_FIELDS[IdentifierType.REGISTERED_ADDRESS])
 
 
 def is_composite(identifier_type: IdentifierType) -> bool:

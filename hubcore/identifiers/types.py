@@ -45,6 +45,27 @@ class IdentifierType(LabelledEnum):
     # Composites: an object of fields, canonicalised in hubcore/identifiers/composites.py.
     PERSON = "person", "Person (full name + date of birth)"
     REGISTERED_ADDRESS = "registered_address", "Registered address (street address + postcode + country)"
+    PICKUP_ADDRESS = "pickup_address", "Pick-up address (street address + postcode + country)"
+    # Couriers: the account a sender ships from, and one parcel's waybill, each "<courier>:<id>".
+    COURIER_SENDER_ACCOUNT = "courier_sender_account", "Courier sender account"
+    WAYBILL = "waybill", "Waybill number"
+    # Social and live-stream accounts, where a store's sales move (seed 000).
+    WECHAT_ID = "wechat_id", "WeChat ID"
+    QQ_NUMBER = "qq_number", "QQ number"
+    WEIBO_ACCOUNT = "weibo_account", "Weibo account"
+    DOUYIN_ACCOUNT = "douyin_account", "Douyin account"
+    KUAISHOU_ACCOUNT = "kuaishou_account", "Kuaishou account"
+    LIVE_ROOM = "live_room", "Live-stream room"
+    # Observed: a value as seen on a parcel or a sender account, unverified and possibly fabricated
+    # (an ID with a wrong check digit). Its own PRF domain (the type is in the PRF input), so it never
+    # matches the verified type's token of a real person; the same fake value seen again matches itself.
+    OBSERVED_NATIONAL_ID = "observed_national_id", "National ID number, as observed (unverified)"
+    OBSERVED_PHONE = "observed_phone", "Phone number, as observed (unverified)"
+    OBSERVED_BUSINESS_LICENCE = (
+        "observed_business_licence",
+        "Business licence number, as observed (unverified)",
+    )
+    OBSERVED_BANK_ACCOUNT = "observed_bank_account", "Bank account number, as observed (unverified)"
 
 
 class Strength(LabelledEnum):
@@ -79,6 +100,32 @@ IDENTIFIER_STRENGTH: dict[IdentifierType, Strength] = {
     # centres host hundreds to thousands of companies at one street address, so on its own it
     # links strangers. Weak: it may corroborate a subject reached otherwise, never link one.
     IdentifierType.REGISTERED_ADDRESS: Strength.WEAK,
+    # A courier's pick-up point (a kiosk, a locker bank, a warehouse) serves many senders: weak, as above.
+    IdentifierType.PICKUP_ADDRESS: Strength.WEAK,
+    # A waybill names one parcel, not a sender, and carriers recycle numbers: it corroborates only.
+    IdentifierType.WAYBILL: Strength.WEAK,
+    # Accounts: personal to their holder, but cheap to open, like a payment account.
+    IdentifierType.COURIER_SENDER_ACCOUNT: Strength.MEDIUM,
+    IdentifierType.WECHAT_ID: Strength.MEDIUM,
+    IdentifierType.QQ_NUMBER: Strength.MEDIUM,
+    IdentifierType.WEIBO_ACCOUNT: Strength.MEDIUM,
+    IdentifierType.DOUYIN_ACCOUNT: Strength.MEDIUM,
+    IdentifierType.KUAISHOU_ACCOUNT: Strength.MEDIUM,
+    IdentifierType.LIVE_ROOM: Strength.MEDIUM,
+    # Observed values: never strong (nobody verified them, and a fake ID proves nothing of a person),
+    # but medium, so the same fake value reused by one gang links its fake senders (seed 003).
+    IdentifierType.OBSERVED_NATIONAL_ID: Strength.MEDIUM,
+    IdentifierType.OBSERVED_PHONE: Strength.MEDIUM,
+    IdentifierType.OBSERVED_BUSINESS_LICENCE: Strength.MEDIUM,
+    IdentifierType.OBSERVED_BANK_ACCOUNT: Strength.MEDIUM,
+}
+
+# Each observed type and the verified type whose value it records as seen.
+OBSERVED_OF: dict[IdentifierType, IdentifierType] = {
+    IdentifierType.OBSERVED_NATIONAL_ID: IdentifierType.NATIONAL_ID,
+    IdentifierType.OBSERVED_PHONE: IdentifierType.PHONE,
+    IdentifierType.OBSERVED_BUSINESS_LICENCE: IdentifierType.BUSINESS_LICENCE,
+    IdentifierType.OBSERVED_BANK_ACCOUNT: IdentifierType.BANK_ACCOUNT,
 }
 
 # Only these link tokens into subjects and match a subject on their own: a weak identifier is

@@ -48,7 +48,7 @@ class Canary(models.Model):
     """An identifier planted by operators that no honest member has reason to check."""
 
     token = models.CharField(max_length=200, unique=True)  # storage form, like IdentifierToken.token
-    identifier_type = models.CharField(max_length=20)
+    identifier_type = models.CharField(max_length=40)
     label = models.CharField(max_length=200)
     planted_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
     planted_at = models.DateTimeField(default=timezone.now)

@@ -25,6 +25,19 @@ IDENTIFIER_TYPE_LABELS = {
     IdentifierType.DEVICE_ID: _("Device ID"),
     IdentifierType.PERSON: _("Person (full name + date of birth)"),
     IdentifierType.REGISTERED_ADDRESS: _("Registered address (street address + postcode + country)"),
+    IdentifierType.PICKUP_ADDRESS: _("Pick-up address (street address + postcode + country)"),
+    IdentifierType.COURIER_SENDER_ACCOUNT: _("Courier sender account"),
+    IdentifierType.WAYBILL: _("Waybill number"),
+    IdentifierType.WECHAT_ID: _("WeChat ID"),
+    IdentifierType.QQ_NUMBER: _("QQ number"),
+    IdentifierType.WEIBO_ACCOUNT: _("Weibo account"),
+    IdentifierType.DOUYIN_ACCOUNT: _("Douyin account"),
+    IdentifierType.KUAISHOU_ACCOUNT: _("Kuaishou account"),
+    IdentifierType.LIVE_ROOM: _("Live-stream room"),
+    IdentifierType.OBSERVED_NATIONAL_ID: _("National ID number, as observed (unverified)"),
+    IdentifierType.OBSERVED_PHONE: _("Phone number, as observed (unverified)"),
+    IdentifierType.OBSERVED_BUSINESS_LICENCE: _("Business licence number, as observed (unverified)"),
+    IdentifierType.OBSERVED_BANK_ACCOUNT: _("Bank account number, as observed (unverified)"),
 }
 
 # The labels of a composite type's fields (hubcore.identifiers.composites.COMPOSITE_FIELDS), by field name.
@@ -59,7 +72,7 @@ class Subject(models.Model):
 class IdentifierToken(models.Model):
     # The storage form "<storage key version>:<AES-SIV of the token>" (sharing/crypto/tokens.py).
     token = models.CharField(max_length=200, unique=True)
-    identifier_type = models.CharField(max_length=20, choices=IDENTIFIER_TYPE_CHOICES)
+    identifier_type = models.CharField(max_length=40, choices=IDENTIFIER_TYPE_CHOICES)
     key_version = models.PositiveIntegerField(help_text="OPRF key version of the token")
     subject = models.ForeignKey(
         Subject, null=True, blank=True, on_delete=models.SET_NULL, related_name="tokens"

@@ -22,7 +22,7 @@ class IdentifierChallenge(models.Model):
     """One one-time code sent to an identifier; proven once, within its expiry and attempt limit."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    identifier_type = models.CharField(max_length=20)
+    identifier_type = models.CharField(max_length=40)
     token = models.CharField(max_length=200, db_index=True)  # storage form, like IdentifierToken.token
     key_version = models.PositiveIntegerField()
     # HMAC-SHA256 of the code under the hub's secret, bound to this challenge's public id.
@@ -47,7 +47,7 @@ class RectificationRequest(models.Model):
     """A listed person says what is wrong; the words are sealed (restricted tier), the reporters told."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    identifier_type = models.CharField(max_length=20)
+    identifier_type = models.CharField(max_length=40)
     token = models.CharField(max_length=200, db_index=True)  # storage form, like IdentifierToken.token
     reports = models.ManyToManyField("sharing.Report", related_name="rectification_requests")
     created_at = models.DateTimeField(default=timezone.now)

@@ -25,7 +25,7 @@ class WatchEntry(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     # The storage form "<storage key version>:<AES-SIV of the token>", like IdentifierToken.token.
     token = models.CharField(max_length=200)
-    identifier_type = models.CharField(max_length=20, choices=IDENTIFIER_TYPE_CHOICES)
+    identifier_type = models.CharField(max_length=40, choices=IDENTIFIER_TYPE_CHOICES)
     # The member's own reference for the seller (an account id, say), sent back in its events.
     ref = models.CharField(max_length=200)
     # The level the member's endpoints were last told for this seller (every entry of one ref
