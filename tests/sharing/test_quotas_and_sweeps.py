@@ -129,6 +129,30 @@ def test_a_sequential_sweep_is_flagged_within_500_queries(platform_analyst):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "spelled"),
+    [
+        ("observed_national_id", "11010519491231{:04d}"),
+        ("observed_phone", "+86 139 1234 {:04d}"),
+        ("qq_number", "1234{:04d}"),
+    ],
+)
+def test_walking_observed_ids_and_sequential_account_numbers_is_a_sequential_sweep(
+    platform_analyst, kind, spelled
+):
+    """Observed values and QQ numbers are numbers in blocks too: walking one finds a gang's fakes."""
+    client = client_for(platform_analyst)
+
+    for n in range(500):
+        _check(client, {"type": kind, "value": spelled.format(n)})
+        if "sequential_sweep" in _sweep_alerts():
+            break
+
+    assert "sequential_sweep" in _sweep_alerts() and n < 500
+    assert Alert.objects.get(kind="sequential_sweep").details["identifier_type"] == kind
+
+
+@pytest.mark.django_db
 def test_a_random_sweep_that_never_hits_is_flagged_within_500_queries(platform_analyst):
     client = client_for(platform_analyst)
     rng = random.Random(7)

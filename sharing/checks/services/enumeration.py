@@ -37,6 +37,14 @@ BLOCK_TAIL: dict[str, int] = {  # looked up by the stored type string
     IdentifierType.NATIONAL_ID: 4,
     IdentifierType.BUSINESS_LICENCE: 4,
     IdentifierType.BANK_ACCOUNT: 4,
+    # Observed values are walked the same way (a sweep of observed IDs finds a gang's fakes), and QQ
+    # numbers and Weibo UIDs are sequential numbers handed out in order.
+    IdentifierType.OBSERVED_PHONE: 3,
+    IdentifierType.OBSERVED_NATIONAL_ID: 4,
+    IdentifierType.OBSERVED_BUSINESS_LICENCE: 4,
+    IdentifierType.OBSERVED_BANK_ACCOUNT: 4,
+    IdentifierType.QQ_NUMBER: 3,
+    IdentifierType.WEIBO_ACCOUNT: 3,
 }
 
 

@@ -1,0 +1,171 @@
+"""Issue 19's scenario: one gang ships through two couriers under fake sender identities.
+
+Three fake senders each show a national ID that fails its check digit; two of them reuse one fake ID,
+all three reuse one phone and one pick-up address. Two couriers report what they saw on the parcels,
+as observed identifiers. The hub links the three into one subject through the phone and the reused
+fake ID (the pick-up address, a locker bank shared by strangers, links nobody), and never to the real
+person whose valid ID differs from the fake by one digit. A platform's check of a store whose owner
+uses the gang's phone is flagged.
+"""
+
+from __future__ import annotations
+
+import pytest
+from stdnum.cn import ric
+
+from accounts.roles import OrganisationKind as K
+from accounts.roles import Role as R
+from hubcore.identifiers import normalise
+from sharing.models import IdentifierToken, Report, Subject
+from tests.factories import persona, report_make_accepted
+
+pytestmark = pytest.mark.django_db
+
+# The real person: a valid resident identity card number (python-stdnum's published example).
+REAL_ID = "11010519491231002X"
+# The gang's fakes: the real number with its check character changed (so one digit off), and another.
+REUSED_FAKE_ID = "110105194912310021"
+OTHER_FAKE_ID = "440308199001011233"
+GANG_PHONE = {"type": "phone", "value": "+86 139 2000 7788"}
+LOCKERS = {
+    "type": "pickup_address",
+    "value": {
+        "street_address": "深圳市宝安区西乡街道丰和路 8 号快递柜",
+        "postcode": "518102",
+        "country": "CN",
+    },
+}
+
+
+def _observed_id(value: str) -> dict:
+    return {"type": "observed_national_id", "value": value}
+
+
+def _fake_senders() -> list[list[dict]]:
+    return [
+        [
+            _observed_id(REUSED_FAKE_ID),
+            GANG_PHONE,
+            LOCKERS,
+            {"type": "courier_sender_account", "value": "sf:lin88"},
+        ],
+        [_observed_id(REUSED_FAKE_ID), LOCKERS, {"type": "courier_sender_account", "value": "sf:wang07"}],
+        [
+            _observed_id(OTHER_FAKE_ID),
+            GANG_PHONE,
+            LOCKERS,
+            {"type": "courier_sender_account", "value": "zto:chen2"},
+        ],
+    ]
+
+
+def _check(api, member, purpose: str, *identifiers) -> dict:
+    response = api(member).post(
+        "/api/v1/checks", {"purpose": purpose, "identifiers": list(identifiers)}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def gang(reviewer) -> Subject:
+    """Courier one reports the first two fake senders, courier two the third; all reports accepted."""
+    courier_one = persona(K.LOGISTICS, R.REPORTER)
+    courier_two = persona(K.LOGISTICS, R.REPORTER)
+    first, second, third = _fake_senders()
+    report_make_accepted(courier_one, reviewer, first)
+    report_make_accepted(courier_one, reviewer, second)
+    report_make_accepted(courier_two, reviewer, third)
+    (subject,) = Subject.objects.filter(tokens__isnull=False).distinct()
+    return subject
+
+
+def test_the_fakes_fail_validation_and_the_reused_one_is_one_digit_from_the_real_id():
+    assert ric.is_valid(REAL_ID)
+    assert not ric.is_valid(REUSED_FAKE_ID) and not ric.is_valid(OTHER_FAKE_ID)
+    assert sum(a != b for a, b in zip(REAL_ID, REUSED_FAKE_ID, strict=True)) == 1
+
+
+def test_three_fake_senders_across_two_couriers_are_one_subject(gang):
+    reports = Report.objects.filter(identifiers__token__subject=gang).distinct()
+    assert reports.count() == 3
+    assert reports.values("reporter_organisation").distinct().count() == 2
+    linked_types = set(gang.tokens.values_list("identifier_type", flat=True))
+    assert {"phone", "observed_national_id", "courier_sender_account"} <= linked_types
+    # The lockers corroborate only: weak identifiers are never part of a subject.
+    assert not IdentifierToken.objects.filter(
+        identifier_type="pickup_address", subject__isnull=False
+    ).exists()
+    assert IdentifierToken.objects.filter(identifier_type="observed_national_id").count() == 2
+
+
+def test_the_pick_up_address_alone_links_nobody(reviewer):
+    """Without the phone and the reused fake ID, two senders sharing only the lockers stay apart."""
+    courier = persona(K.LOGISTICS, R.REPORTER)
+    report_make_accepted(courier, reviewer, [_observed_id(REUSED_FAKE_ID), LOCKERS])
+    report_make_accepted(courier, reviewer, [_observed_id(OTHER_FAKE_ID), LOCKERS])
+    assert Subject.objects.filter(tokens__isnull=False).distinct().count() == 2
+
+
+def test_the_real_person_is_never_linked_nor_flagged(api, gang, reviewer):
+    platform = persona(K.PLATFORM, R.ANALYST)
+
+    real_person = _check(
+        api, platform, "seller_onboarding", {"type": "national_id", "value": REAL_ID, "country": "CN"}
+    )
+    assert real_person["level"] == "none" and real_person["subjects_matched"] == 0
+    assert real_person["matched_types"] == []
+
+    # The real ID recorded as seen on a parcel is an observed value too: it matches only its own sightings,
+    # never the verified ID, so a stolen identity does not list its owner.
+    verified = normalise("national_id", REAL_ID, default_country="CN")
+    observed = normalise("observed_national_id", REAL_ID)
+    assert (verified.type, verified.value) != (observed.type, observed.value)
+
+    # When the real person is in the hub on their own account, they stay a subject apart from the gang.
+    brand = persona(K.RIGHTS_OWNER, R.REPORTER)
+    report_make_accepted(
+        brand,
+        reviewer,
+        [
+            {"type": "national_id", "value": REAL_ID, "country": "CN"},
+            {"type": "phone", "value": "+86 138 0013 8111"},
+        ],
+    )
+    real_subject = IdentifierToken.objects.get(identifier_type="national_id").subject
+    assert real_subject is not None and real_subject != gang
+    gang.refresh_from_db()
+    assert not gang.tokens.filter(identifier_type="national_id").exists()
+
+
+def test_a_store_whose_owner_uses_the_gang_phone_is_flagged(api, gang):
+    platform = persona(K.PLATFORM, R.ANALYST)
+
+    answer = _check(
+        api,
+        platform,
+        "seller_onboarding",
+        {"type": "store_url", "value": "https://shop1234567.taobao.com/"},
+        GANG_PHONE,
+    )
+
+    assert answer["level"] != "none" and answer["subjects_matched"] == 1
+    assert "phone" in answer["matched_types"] and "store_url" not in answer["matched_types"]
+    assert answer["reporting_organisations"] == 2 and answer["reports_matched"] == 3
+    assert answer["recommended_action"] in ("review", "block")
+    assert "139" not in str(answer) and REUSED_FAKE_ID not in str(answer)
+
+
+def test_a_courier_checking_at_pick_up_finds_the_gang_by_a_reused_fake_id(api, gang):
+    """A third sender with a new phone but the reused fake ID is caught at the counter."""
+    courier = persona(K.LOGISTICS, R.ANALYST)
+
+    answer = _check(
+        api,
+        courier,
+        "parcel_screening",
+        _observed_id(REUSED_FAKE_ID.lower()),
+        {"type": "observed_phone", "value": "+86 139 2000 77"},  # a phone of the wrong length, as written
+    )
+
+    assert answer["level"] != "none" and answer["matched_types"] == ["observed_national_id"]
