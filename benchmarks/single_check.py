@@ -49,13 +49,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def bodies_for(n_listed: int, count: int) -> list[tuple[int, str]]:
+def bodies_for(n_listed: int, count: int, purpose: str = "seller_onboarding") -> list[tuple[int, str]]:
     rng = random.Random(42)
     out = []
     for _ in range(count):
         k = rng.randrange(n_listed // 2)
         ids = [{"type": TYPES[i % 2], "token": bench_token(i), "key_version": 1} for i in (2 * k, 2 * k + 1)]
-        out.append((k, json.dumps({"identifiers": ids, "purpose": "seller_onboarding"})))
+        out.append((k, json.dumps({"identifiers": ids, "purpose": purpose})))
     return out
 
 
@@ -290,6 +290,12 @@ def main() -> None:
         metavar="M",
         help="also measure while a Celery worker processes a bulk job of M rows",
     )
+    parser.add_argument(
+        "--courier",
+        action="store_true",
+        help="also run the same load as the demo courier's analyst (purpose parcel_screening, "
+        "answers with a parcel action) and print courier/platform",
+    )
     args = parser.parse_args()
 
     django_setup()
@@ -303,7 +309,8 @@ def main() -> None:
         sys.exit("Seed listed tokens first: python benchmarks/seed_listed.py N")
     out = io.StringIO()
     call_command("seed_demo", "--json", stdout=out)
-    key = next(m["api_key"] for m in json.loads(out.getvalue()) if m["username"] == "platform-analyst")
+    demo_keys = {m["username"]: m["api_key"] for m in json.loads(out.getvalue())}
+    key = demo_keys["platform-analyst"]
     chosen = bodies_for(n_listed, BODIES)
     keys = token_storage_keys()
     sealed_pairs = [[token_seal(bench_token(i), keys=keys) for i in (2 * k, 2 * k + 1)] for k, _ in chosen]
@@ -330,7 +337,7 @@ def main() -> None:
             HUB_BULK_JOBS_PER_DAY="100000",
             HUB_BULK_CONCURRENT_JOBS="100000",
         )
-    during = None
+    during = courier = None
     gunicorn = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -381,6 +388,16 @@ def main() -> None:
             )
 
         hub = load()
+        if args.courier:
+            # The same sellers checked at a courier's counter: same path, plus the parcel action.
+            courier_key = demo_keys["logistics-analyst"]
+            courier_bodies = [b for _, b in bodies_for(n_listed, BODIES, "parcel_screening")]
+            run_threads(port, courier_key, courier_bodies, 2, args.connections)
+            courier = (
+                run_wrk(port, courier_key, courier_bodies, args.seconds, args.connections, workdir)
+                if use_wrk
+                else run_threads(port, courier_key, courier_bodies, args.seconds, args.connections)
+            )
         if args.during_bulk:
             during = measure_during_bulk(port, key, env, n_listed, args.during_bulk, load)
     finally:
@@ -403,6 +420,12 @@ def main() -> None:
     print(
         f"ratio hub/floor: throughput {hub['rps'] / floor['rps']:.3f}   p50 latency x{hub['p50_ms'] / floor['p50_ms']:.1f}"
     )
+    if courier:
+        print(
+            f"courier POST /api/v1/checks: {courier['rps']:>6.0f} checks/s   p50 {courier['p50_ms']:6.2f} ms   "
+            f"p99 {courier['p99_ms']:6.2f} ms   ({courier['requests']} requests, {courier['non2xx']} non-2xx);  "
+            f"courier/platform: throughput {courier['rps'] / hub['rps']:.2f}, p50 x{courier['p50_ms'] / hub['p50_ms']:.2f}"
+        )
     if during:
         d = during["checks"]
         print(
