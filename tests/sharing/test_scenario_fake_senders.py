@@ -169,3 +169,31 @@ def test_a_courier_checking_at_pick_up_finds_the_gang_by_a_reused_fake_id(api, g
     )
 
     assert answer["level"] != "none" and answer["matched_types"] == ["observed_national_id"]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("en", "observed_national_id"), ("zh-hans", "observed_national_id")]
+)
+def test_a_fake_id_sent_as_a_national_id_is_refused_with_how_to_record_it(api, language, words):
+    courier = persona(K.LOGISTICS, R.REPORTER)
+
+    response = api(courier).post(
+        "/api/v1/reports",
+        {
+            "identifiers": [{"type": "national_id", "value": REUSED_FAKE_ID, "country": "CN"}, GANG_PHONE],
+            "ip_type": "trademark",
+            "category": "counterfeit",
+            "verification_level": "self_declared",
+            "statement": "Parcels of counterfeit shoes seized at the counter.",
+            "authenticity_guaranteed": True,
+        },
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 400
+    messages = response.json()["error"]["fields"]["identifiers"]["0"]["value"]
+    assert len(messages) == 2 and words in messages[1]
+    assert REUSED_FAKE_ID not in response.content.decode()
+    if language == "zh-hans":
+        assert "包裹" in messages[1]

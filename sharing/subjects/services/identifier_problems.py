@@ -11,6 +11,11 @@ from django.utils.translation import gettext
 
 from hubcore.identifiers import IdentifierInvalid
 from hubcore.identifiers.composites import CompositeInvalid
+from hubcore.identifiers.types import OBSERVED_OF
+
+# The observed type of each verified type that has one: a value that fails validation may be one a
+# courier saw on a parcel (a fake ID), which the hub records under the observed type instead.
+_OBSERVED_TYPE_OF = {verified.value: observed.value for observed, verified in OBSERVED_OF.items()}
 
 
 def problem_text(problem: IdentifierInvalid) -> str:
@@ -25,8 +30,20 @@ def problem_text(problem: IdentifierInvalid) -> str:
     return gettext(problem.template) % params
 
 
-def problem_messages(problem: IdentifierInvalid) -> list[str] | dict[str, list[str]]:
-    """The problem as an error body: one sentence, or one per field of a composite identifier."""
+def problem_messages(
+    problem: IdentifierInvalid, *, identifier_type: str = ""
+) -> list[str] | dict[str, list[str]]:
+    """The problem as an error body: one sentence, or one per field of a composite identifier.
+
+    A verified type with an observed twin (national ID, phone, ...) adds how to record the value as seen.
+    """
     if isinstance(problem, CompositeInvalid):
         return {name: [problem_text(field_problem)] for name, field_problem in problem.problems.items()}
-    return [problem_text(problem)]
+    observed = _OBSERVED_TYPE_OF.get(identifier_type)
+    if observed is None:
+        return [problem_text(problem)]
+    hint = gettext(
+        "If this is the value as seen on a parcel or a sender account, send it as type %(observed)s: "
+        "an observed value is recorded as written and never matched with a verified one."
+    ) % {"observed": observed}
+    return [problem_text(problem), hint]

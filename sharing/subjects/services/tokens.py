@@ -50,9 +50,11 @@ def identifiers_tokenise(
         try:
             tokenised.append(_tokenise_one(item, default_country))
         except IdentifierInvalid as exc:
-            errors[str(index)] = {
-                "token" if isinstance(item, SuppliedToken) else "value": problem_messages(exc)
-            }
+            errors[str(index)] = (
+                {"token": problem_messages(exc)}
+                if isinstance(item, SuppliedToken)
+                else {"value": problem_messages(exc, identifier_type=str(item.type))}
+            )
     if errors:
         raise DomainError(gettext("Some identifiers are invalid."), fields={"identifiers": errors})
     return _deduplicated(tokenised)
