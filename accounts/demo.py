@@ -42,7 +42,12 @@ DEMO_PASSWORD = "demo-password-2026"
 K, R = OrganisationKind, Role
 DEMO_ORGANISATIONS = [
     ("Demo Marketplace", K.PLATFORM, "CN", [("platform-admin", R.ADMIN), ("platform-analyst", R.ANALYST)]),
-    ("Demo Express Logistics", K.LOGISTICS, "CN", [("logistics-analyst", R.ANALYST)]),
+    (
+        "Demo Express Logistics",
+        K.LOGISTICS,
+        "CN",
+        [("logistics-analyst", R.ANALYST), ("logistics-reporter", R.REPORTER)],
+    ),
     ("Demo Luxury Brands", K.RIGHTS_OWNER, "FR", [("brand-a-reporter", R.REPORTER)]),
     ("Demo Sports Goods", K.RIGHTS_OWNER, "DE", [("brand-b-reporter", R.REPORTER)]),
     ("Demo District Court", K.COURT, "CN", [("court-clerk", R.ANALYST)]),
