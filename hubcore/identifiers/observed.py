@@ -55,7 +55,7 @@ def _compact(text: str) -> str:
 
 def _characters(number: str, *, what: str, bounds: tuple[int, int]) -> str:
     """Check an observed number's characters (letters and digits) and length; return it."""
-    if not _ALNUM.fullmatch(number):
+    if number and not _ALNUM.fullmatch(number):
         raise IdentifierInvalid(
             gettext_noop(
                 "An observed %(what)s may contain only letters and digits (spaces, hyphens, dots, "

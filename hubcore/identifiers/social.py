@@ -42,10 +42,10 @@ def _url(text: str) -> _Url | None:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - evaluated only to validate the port.
     except ValueError:
-        raise IdentifierInvalid(gettext_noop("The account's URL is malformed.")) from None
+        raise IdentifierInvalid(gettext_noop("The URL is malformed.")) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise IdentifierInvalid(gettext_noop("The account's URL must be a web address (http or https)."))
-    host = ascii_hostname(parts.hostname, what=gettext_noop("account URL's host"))
+        raise IdentifierInvalid(gettext_noop("The URL must be a web address (http or https)."))
+    host = ascii_hostname(parts.hostname, what=gettext_noop("URL's host"))
     segments = tuple(unquote(segment) for segment in parts.path.split("/") if segment)
     params = {key.lower(): value for key, value in parse_qsl(parts.query)}
     return _Url(host=host, segments=segments, params=params)
@@ -126,6 +126,8 @@ def normalise_weibo_account(text: str, default_country: str | None = None) -> st
     else:
         raise _refuse_url(gettext_noop("Weibo account"))
     if not _WEIBO_UID.fullmatch(value):
+        if value.isascii() and value.isdigit():
+            raise IdentifierInvalid(gettext_noop("A Weibo UID is 5 to 16 digits and does not start with 0."))
         raise IdentifierInvalid(_WEIBO_SCREEN_NAME)
     return value
 
