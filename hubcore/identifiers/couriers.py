@@ -107,10 +107,16 @@ def normalise_waybill(text: str, default_country: str | None = None) -> str:
 def _check_format(courier: str, number: str) -> None:
     """Refuse a waybill number that breaks its courier's published format; other couriers pass.
 
-    Formats are checked only where they are published and stable. Where carriers changed their
-    numbering over the years and old numbers are still printed (YTO, JD, STO, Yunda, J&T, ...),
-    only the generic rule (6 to 30 letters and digits) applies: refusing a real waybill is worse
-    than accepting a mistyped one.
+    Formats are checked only where they are known and stable. Where carriers changed their
+    numbering over the years and old numbers are still printed (JD, STO, Yunda, J&T, ...), only the
+    generic rule (6 to 30 letters and digits) applies: refusing a real waybill is worse than
+    accepting a mistyped one.
+
+    Sources: the S10 check is the UPU's published standard. The SF, ZTO and YTO shapes are those the
+    carriers' own tracking pages accept and print (SF: "SF" + 13 digits on current waybills, 12 digits
+    on older ones; ZTO: 12 to 15 digits; YTO: "YT" + 13 digits); none of the three publishes a formal
+    specification or a check digit, so only the shape is checked, and for YTO only numbers that start
+    "YT" (older YTO numbers had other shapes). A change in a carrier's numbering is a version bump.
     """
     s10 = _S10.fullmatch(number)
     if s10 and courier in ("ems", "chinapost"):
@@ -122,7 +128,7 @@ def _check_format(courier: str, number: str) -> None:
             )
         return
     if courier == "sf" and not re.fullmatch(r"SF\d{12,15}|\d{12}", number):
-        # SF Express: "SF" and 12 to 15 digits on current waybills, 12 digits on older ones.
+        # SF Express: "SF" and 12 to 15 digits (13 today, room for growth), or 12 digits on older ones.
         raise IdentifierInvalid(
             gettext_noop("An SF Express waybill number is 'SF' and 12 to 15 digits, or 12 digits.")
         )
