@@ -13,11 +13,26 @@ from dataclasses import dataclass
 
 from hubcore.identifiers.banking import normalise_bank_account
 from hubcore.identifiers.composites import is_composite, normalise_composite
+from hubcore.identifiers.couriers import normalise_courier_sender_account, normalise_waybill
 from hubcore.identifiers.documents import normalise_business_licence, normalise_national_id
 from hubcore.identifiers.emails import normalise_email
 from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
+from hubcore.identifiers.observed import (
+    normalise_observed_bank_account,
+    normalise_observed_business_licence,
+    normalise_observed_national_id,
+    normalise_observed_phone,
+)
 from hubcore.identifiers.payments import normalise_payment_account
 from hubcore.identifiers.phones import normalise_phone
+from hubcore.identifiers.social import (
+    normalise_douyin_account,
+    normalise_kuaishou_account,
+    normalise_live_room,
+    normalise_qq_number,
+    normalise_wechat_id,
+    normalise_weibo_account,
+)
 from hubcore.identifiers.text import (
     normalise_device_id,
     normalise_name,
@@ -30,35 +45,6 @@ from hubcore.identifiers.urls import normalise_store_url
 __all__ = ["Canonical", "IdentifierInvalid", "MAX_LENGTH", "normalise"]
 
 MAX_LENGTH = 500
-
-# PLACEHOLDER (issue 19, being replaced): the new types' own normalisers.
-_DONE = {
-    "phone",
-    "email",
-    "national_id",
-    "business_licence",
-    "bank_account",
-    "payment_account",
-    "store_url",
-    "shipping_address",
-    "name",
-    "device_id",
-    "person",
-    "registered_address",
-    "pickup_address",
-}
-
-
-def normalise_placeholder(text: str, default_country: str | None = None) -> str:
-    value = re.sub(r"[\s\-]", "", text).lower()
-    if not re.fullmatch(r"[a-z0-9_.:]{1,128}", value):
-        raise IdentifierInvalid(
-            gettext_noop(
-                "A device ID must be 6 to 128 letters, digits, dots or underscores ('-' and ':' are ignored)."
-            )
-        )
-    return value
-
 
 Normaliser = Callable[[str, "str | None"], str]
 
@@ -73,7 +59,18 @@ _NORMALISERS: dict[IdentifierType, Normaliser] = {
     IdentifierType.SHIPPING_ADDRESS: normalise_shipping_address,
     IdentifierType.NAME: normalise_name,
     IdentifierType.DEVICE_ID: normalise_device_id,
-    **{kind: normalise_placeholder for kind in IdentifierType if kind.value not in _DONE},
+    IdentifierType.COURIER_SENDER_ACCOUNT: normalise_courier_sender_account,
+    IdentifierType.WAYBILL: normalise_waybill,
+    IdentifierType.WECHAT_ID: normalise_wechat_id,
+    IdentifierType.QQ_NUMBER: normalise_qq_number,
+    IdentifierType.WEIBO_ACCOUNT: normalise_weibo_account,
+    IdentifierType.DOUYIN_ACCOUNT: normalise_douyin_account,
+    IdentifierType.KUAISHOU_ACCOUNT: normalise_kuaishou_account,
+    IdentifierType.LIVE_ROOM: normalise_live_room,
+    IdentifierType.OBSERVED_NATIONAL_ID: normalise_observed_national_id,
+    IdentifierType.OBSERVED_PHONE: normalise_observed_phone,
+    IdentifierType.OBSERVED_BUSINESS_LICENCE: normalise_observed_business_licence,
+    IdentifierType.OBSERVED_BANK_ACCOUNT: normalise_observed_bank_account,
 }
 
 

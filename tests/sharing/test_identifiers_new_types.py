@@ -1,0 +1,236 @@
+"""Normalisers of the issue 19 identifier types, run against tests/vectors/identifier_normalisers_issue19.json.
+
+Every new type has vectors: spellings that must reach one hand-written canonical value, and values
+that must be refused without the message repeating them. Observed types are checked to stay apart
+from their verified twins (the type is in the token's PRF input), and the UPU S10 check digits the
+waybill vectors rely on are re-derived here by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from stdnum.cn import ric
+
+from hubcore.identifiers import Canonical, IdentifierInvalid, IdentifierType, normalise
+from hubcore.identifiers.types import IDENTIFIER_STRENGTH, OBSERVED_OF, Strength
+from hubcore.tokens import token_input
+
+VECTORS_PATH = Path(__file__).resolve().parent.parent / "vectors" / "identifier_normalisers_issue19.json"
+VECTORS = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))["types"]
+
+# The types issue 19 added; each must have vectors.
+NEW_TYPES = {
+    "pickup_address",
+    "courier_sender_account",
+    "waybill",
+    "wechat_id",
+    "qq_number",
+    "weibo_account",
+    "douyin_account",
+    "kuaishou_account",
+    "live_room",
+    "observed_national_id",
+    "observed_phone",
+    "observed_business_licence",
+    "observed_bank_account",
+}
+
+VALID = [
+    pytest.param(kind, row["raw"], row["country"], row["canonical"], id=f"{kind}-{index}")
+    for kind, rows in VECTORS.items()
+    for index, row in enumerate(rows["valid"])
+]
+INVALID = [
+    pytest.param(kind, row["raw"], row["country"], id=f"{kind}-{index}")
+    for kind, rows in VECTORS.items()
+    for index, row in enumerate(rows["invalid"])
+]
+
+
+def test_every_new_type_has_valid_and_invalid_vectors() -> None:
+    assert set(VECTORS) == NEW_TYPES
+    assert NEW_TYPES <= set(IdentifierType.values)
+    for kind in NEW_TYPES:
+        assert len(VECTORS[kind]["valid"]) >= 3, kind
+        assert len(VECTORS[kind]["invalid"]) >= 3, kind
+        # Several spellings of one identifier reach one canonical value.
+        canonicals = [row["canonical"] for row in VECTORS[kind]["valid"]]
+        assert len(set(canonicals)) < len(canonicals), kind
+
+
+@pytest.mark.parametrize(("kind", "raw", "country", "expected"), VALID)
+def test_spellings_reach_their_canonical_value(
+    kind: str, raw: object, country: str | None, expected: str
+) -> None:
+    canonical = normalise(kind, raw, default_country=country)  # type: ignore[arg-type]
+
+    assert canonical == Canonical(type=IdentifierType(kind), value=expected, version=1)
+
+
+@pytest.mark.parametrize(("kind", "raw", "country", "expected"), VALID)
+def test_a_canonical_value_normalises_to_itself(
+    kind: str, raw: object, country: str | None, expected: str
+) -> None:
+    if isinstance(raw, dict):
+        pytest.skip("a composite's canonical value is not an input form (composites take an object)")
+    assert normalise(kind, expected, default_country=country).value == expected
+    assert normalise(kind, expected, default_country="CN").value == expected
+
+
+def _assert_no_leak(message: str, raw: object) -> None:
+    """The message repeats neither the value (nor any field of it) nor a run of four or more of its digits."""
+    values = list(raw.values()) if isinstance(raw, dict) else [raw]
+    for value in values:
+        stripped = str(value).strip()
+        if len(stripped) >= 3:
+            assert stripped.casefold() not in message.casefold()
+        for run in re.findall(r"\d{4,}", str(value)):
+            assert run not in message
+
+
+@pytest.mark.parametrize(("kind", "raw", "country"), INVALID)
+def test_invalid_values_are_refused_without_repeating_them(
+    kind: str, raw: object, country: str | None
+) -> None:
+    with pytest.raises(IdentifierInvalid) as caught:
+        normalise(kind, raw, default_country=country)  # type: ignore[arg-type]
+
+    assert caught.value.message
+    _assert_no_leak(caught.value.message, raw)
+    assert caught.value.__cause__ is None
+
+
+# ---------------------------------------------------------------- observed values
+
+WRONG_CHECK_DIGIT_ID = "110105194912310021"  # 11010519491231002X with its check digit changed
+
+
+def test_a_wrong_check_digit_id_is_refused_as_national_id_but_kept_as_observed() -> None:
+    assert not ric.is_valid(WRONG_CHECK_DIGIT_ID)
+    with pytest.raises(IdentifierInvalid, match="check digit"):
+        normalise("national_id", WRONG_CHECK_DIGIT_ID, default_country="CN")
+
+    observed = normalise("observed_national_id", WRONG_CHECK_DIGIT_ID, default_country="CN")
+
+    assert observed.value == "CN:110105194912310021"
+    # The same fake value, spelled differently, is the same sighting: it links the senders reusing it.
+    assert normalise("observed_national_id", "cn-110105 19491231 0021").value == observed.value
+
+
+@pytest.mark.parametrize(
+    ("observed_kind", "raw", "country"),
+    [
+        ("observed_national_id", "11010519491231002X", "CN"),
+        ("observed_phone", "+86 138 0013 8000", None),
+        ("observed_business_licence", "91350100M000100Y43", None),
+        ("observed_bank_account", "4111 1111 1111 1111", None),
+    ],
+)
+def test_a_valid_value_recorded_as_observed_never_gives_the_verified_token_input(
+    observed_kind: str, raw: str, country: str | None
+) -> None:
+    verified_kind = OBSERVED_OF[IdentifierType(observed_kind)]
+    verified = normalise(verified_kind, raw, default_country=country)
+    observed = normalise(observed_kind, raw, default_country=country)
+
+    assert verified.type != observed.type
+    verified_input = token_input(identifier_type=verified.type, canonical=verified.value)
+    observed_input = token_input(identifier_type=observed.type, canonical=observed.value)
+    assert observed_input != verified_input
+    # The canonical strings may agree (a valid ID as seen is that ID); the type, which leads the PRF
+    # input before its 0x00 separator, alone keeps the tokens apart.
+    assert observed_input.split(b"\x00", 1)[0] != verified_input.split(b"\x00", 1)[0]
+
+
+def test_observed_types_are_medium_and_each_names_its_verified_type() -> None:
+    assert {kind.value for kind in OBSERVED_OF} == {
+        kind for kind in NEW_TYPES if kind.startswith("observed_")
+    }
+    for observed, verified in OBSERVED_OF.items():
+        assert IDENTIFIER_STRENGTH[observed] == Strength.MEDIUM
+        assert IDENTIFIER_STRENGTH[verified] != Strength.WEAK
+
+
+def test_an_observed_phone_keeps_an_invalid_number_as_written() -> None:
+    with pytest.raises(IdentifierInvalid):
+        normalise("phone", "138 0013 800", default_country="CN")  # one digit short
+
+    national = normalise("observed_phone", "138 0013 800", default_country="CN")
+    international = normalise("observed_phone", "0086 138 0013 800", default_country="CN")
+
+    assert national.value == "1380013800"
+    assert international.value == "+861380013800"
+
+
+# ---------------------------------------------------------------- couriers
+
+
+def _s10_check_digit(serial: str) -> int:
+    """UPU S10: weights 8 6 4 2 3 5 9 7; 11 - sum mod 11, with 10 -> 0 and 11 -> 5 (written out here)."""
+    total = sum(int(digit) * weight for digit, weight in zip(serial, [8, 6, 4, 2, 3, 5, 9, 7], strict=True))
+    check = 11 - total % 11
+    return 0 if check == 10 else 5 if check == 11 else check
+
+
+def test_s10_check_digits_of_the_vectors() -> None:
+    # 1*8 + 2*6 + 3*4 + 4*2 + 5*3 + 6*5 + 7*9 + 8*7 = 204; 204 mod 11 = 6; 11 - 6 = 5.
+    assert _s10_check_digit("12345678") == 5
+    # The UPU example AA473124829GB: 4*8 + 7*6 + 3*4 + 1*2 + 2*3 + 4*5 + 8*9 + 2*7 = 200; 11 - 2 = 9.
+    assert _s10_check_digit("47312482") == 9
+    valid = [
+        row["canonical"]
+        for row in VECTORS["waybill"]["valid"]
+        if re.search(r":[A-Z]{2}\d{9}[A-Z]{2}$", row["canonical"])
+    ]
+    assert valid
+    for canonical in valid:
+        number = canonical.split(":", 1)[1]
+        assert int(number[10]) == _s10_check_digit(number[2:10]), canonical
+
+
+def test_an_s10_number_whose_check_digit_maps_to_5_is_accepted() -> None:
+    # Serial 00000001: 1*7 = 7; 11 - 7 = 4. Serial 00000011: 9 + 7 = 16, 16 mod 11 = 5, 11 - 5 = 6.
+    # Serial 00000000: sum 0, 11 - 0 = 11, which S10 writes as 5.
+    assert _s10_check_digit("00000000") == 5
+    assert normalise("waybill", "ems:EE000000005CN").value == "ems:EE000000005CN"
+    with pytest.raises(IdentifierInvalid, match="check digit"):
+        normalise("waybill", "ems:EE000000000CN")
+
+
+def test_one_account_at_two_couriers_is_two_identifiers() -> None:
+    assert normalise("courier_sender_account", "sf:abc123") != normalise(
+        "courier_sender_account", "zto:abc123"
+    )
+    assert normalise("waybill", "dhl:1234567890").value != normalise("waybill", "ups:1234567890").value
+
+
+def test_an_unknown_courier_lists_the_supported_ones() -> None:
+    with pytest.raises(IdentifierInvalid, match=r"Unknown courier; give one of: sf, ems, chinapost, zto"):
+        normalise("courier_sender_account", "pigeon:abc123")
+
+
+# ---------------------------------------------------------------- social and live
+
+
+def test_a_weibo_screen_name_asks_for_the_uid() -> None:
+    with pytest.raises(IdentifierInvalid, match="numeric UID"):
+        normalise("weibo_account", "https://weibo.com/n/someone")
+
+
+def test_a_douyin_sec_uid_keeps_its_case_and_an_id_is_lower_cased() -> None:
+    sec_uid = "MS4wLjABAAAAv7iSuuXDJGDvJkmH_vz1qkDZYo1apxgzaxdBSeIuPiM"
+    assert normalise("douyin_account", f"https://www.douyin.com/user/{sec_uid}").value == f"sec_uid:{sec_uid}"
+    assert normalise("douyin_account", "Zhang.San").value == "id:zhang.san"
+    # One sec_uid differing only in case is another account.
+    assert normalise("douyin_account", f"sec_uid:{sec_uid.lower()}").value != f"sec_uid:{sec_uid}"
+
+
+def test_a_kuaishou_profile_and_its_live_room_are_different_types_of_one_id() -> None:
+    account = normalise("kuaishou_account", "https://live.kuaishou.com/u/3xAbc")
+    room = normalise("live_room", "https://live.kuaishou.com/u/3xAbc")
+
+    assert (account.value, room.value) == ("3xabc", "kuaishou:3xabc")
