@@ -119,7 +119,7 @@ def test_the_real_person_is_never_linked_nor_flagged(api, gang, reviewer):
     # The real ID recorded as seen on a parcel is an observed value too: it matches only its own sightings,
     # never the verified ID, so a stolen identity does not list its owner.
     verified = normalise("national_id", REAL_ID, default_country="CN")
-    observed = normalise("observed_national_id", REAL_ID)
+    observed = normalise("observed_national_id", REAL_ID, default_country="CN")
     assert (verified.type, verified.value) != (observed.type, observed.value)
 
     # When the real person is in the hub on their own account, they stay a subject apart from the gang.
