@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -46,14 +46,17 @@ URGENT = Q(reporter_organisation__standing__trusted_flagger=True) | Q(verificati
 
 
 def reports_review_queue(*, actor: Actor) -> QuerySet[Report]:
-    """The pending reports for operator reviewers: urgent ones first, then the oldest."""
+    """The pending reports for operator reviewers: urgent live-room reports first, the soonest target
+    first; then the other urgent ones (URGENT); then the oldest."""
     return (
         reports_for_review(actor=actor)
         .filter(status=ReportStatus.PENDING)
         .annotate(
             urgent=Case(When(URGENT, then=Value(True)), default=Value(False), output_field=BooleanField())
         )
-        .order_by("-urgent", "submitted_at", "id")
+        .order_by(
+            "-live_urgent", F("review_target_at").asc(nulls_last=True), "-urgent", "submitted_at", "id"
+        )
     )
 
 
