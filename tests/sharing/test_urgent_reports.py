@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -202,7 +203,7 @@ def test_reviewed_through_the_queue_page_it_leaves_the_queue(api, brand_reporter
 def test_the_report_form_files_an_urgent_live_room_report(brand_reporter):
     client = Client()
     web_login(client, brand_reporter)
-    form = client.get("/reports/new/")
+    form = client.get(reverse("report-new"))
     assert form.status_code == 200 and 'name="urgency_reason"' in form.content.decode()
     post = {
         "identifier-0-type": "live_room",
@@ -216,8 +217,8 @@ def test_the_report_form_files_an_urgent_live_room_report(brand_reporter):
         "urgency_reason": "live_now",
     }
 
-    refused = client.post("/reports/new/", {**post, "identifier-0-type": "phone", "identifier-0-value": "+86 138 0013 8000"})
-    filed = client.post("/reports/new/", post)
+    refused = client.post(reverse("report-new"), {**post, "identifier-0-type": "phone", "identifier-0-value": "+86 138 0013 8000"})
+    filed = client.post(reverse("report-new"), post)
 
     assert refused.status_code == 400
     assert "Only a report that names a live-stream room can be urgent." in refused.content.decode()
