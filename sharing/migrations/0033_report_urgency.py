@@ -4,40 +4,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0013_jurisdiction'),
-        ('sharing', '0031_identifier_types_couriers_social_observed'),
+        ("accounts", "0013_jurisdiction"),
+        ("sharing", "0031_identifier_types_couriers_social_observed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='report',
-            name='live_starts_at',
+            model_name="report",
+            name="live_starts_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='report',
-            name='live_urgent',
+            model_name="report",
+            name="live_urgent",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='report',
-            name='review_target_at',
+            model_name="report",
+            name="review_target_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='report',
-            name='target_missed_alerted_at',
+            model_name="report",
+            name="target_missed_alerted_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='report',
-            name='urgency_reason',
-            field=models.CharField(blank=True, choices=[('live_now', 'Streaming now'), ('live_scheduled', 'Live stream scheduled within 24 hours'), ('live_recurring', 'Streams again every night')], max_length=20),
+            model_name="report",
+            name="urgency_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("live_now", "Streaming now"),
+                    ("live_scheduled", "Live stream scheduled within 24 hours"),
+                    ("live_recurring", "Streams again every night"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('live_urgent', True), ('review_target_at__isnull', False), ('urgency_reason__in', ['live_now', 'live_scheduled', 'live_recurring'])), models.Q(('live_starts_at__isnull', True), ('live_urgent', False), ('review_target_at__isnull', True), ('target_missed_alerted_at__isnull', True), ('urgency_reason', '')), _connector='OR'), name='report_urgent_has_reason_and_target'),
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("live_urgent", True),
+                        ("review_target_at__isnull", False),
+                        ("urgency_reason__in", ["live_now", "live_scheduled", "live_recurring"]),
+                    ),
+                    models.Q(
+                        ("live_starts_at__isnull", True),
+                        ("live_urgent", False),
+                        ("review_target_at__isnull", True),
+                        ("target_missed_alerted_at__isnull", True),
+                        ("urgency_reason", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="report_urgent_has_reason_and_target",
+            ),
         ),
     ]

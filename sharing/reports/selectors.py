@@ -54,9 +54,7 @@ def reports_review_queue(*, actor: Actor) -> QuerySet[Report]:
         .annotate(
             urgent=Case(When(URGENT, then=Value(True)), default=Value(False), output_field=BooleanField())
         )
-        .order_by(
-            "-live_urgent", F("review_target_at").asc(nulls_last=True), "-urgent", "submitted_at", "id"
-        )
+        .order_by("-live_urgent", F("review_target_at").asc(nulls_last=True), "-urgent", "submitted_at", "id")
     )
 
 

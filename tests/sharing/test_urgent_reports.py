@@ -61,7 +61,9 @@ def test_urgent_without_a_live_room_is_a_400_on_urgent(api, brand_reporter):
 def test_urgent_needs_a_reason_from_the_closed_list(api, brand_reporter):
     without = _file(api, brand_reporter, _urgent_body(urgency_reason=""))
     free_text = _file(api, brand_reporter, _urgent_body(urgency_reason="the seller lives at 1 Main St"))
-    reason_only = _file(api, brand_reporter, {**report_body(_live_identifiers()), "urgency_reason": "live_now"})
+    reason_only = _file(
+        api, brand_reporter, {**report_body(_live_identifiers()), "urgency_reason": "live_now"}
+    )
 
     assert without.status_code == 400 and "urgency_reason" in without.json()["error"]["fields"]
     assert free_text.status_code == 400 and "urgency_reason" in free_text.json()["error"]["fields"]
@@ -129,10 +131,14 @@ def test_the_database_refuses_urgent_without_reason_or_target(brand_reporter):
         Report.objects.filter(pk=report.pk).update(urgency_reason="live_now")
 
 
-def test_the_queue_puts_urgent_live_reports_first_by_target(api, brand_reporter, other_brand_reporter, reviewer):
+def test_the_queue_puts_urgent_live_reports_first_by_target(
+    api, brand_reporter, other_brand_reporter, reviewer
+):
     plain = report_make(brand_reporter, seller_identifiers(5))
     official = report_make(other_brand_reporter, seller_identifiers(6), verification_level="court_judgment")
-    later = Report.objects.get(public_id=_file(api, brand_reporter, _urgent_body(_live_identifiers(1))).json()["id"])
+    later = Report.objects.get(
+        public_id=_file(api, brand_reporter, _urgent_body(_live_identifiers(1))).json()["id"]
+    )
     sooner = Report.objects.get(
         public_id=_file(
             api,
@@ -217,7 +223,10 @@ def test_the_report_form_files_an_urgent_live_room_report(brand_reporter):
         "urgency_reason": "live_now",
     }
 
-    refused = client.post(reverse("report-new"), {**post, "identifier-0-type": "phone", "identifier-0-value": "+86 138 0013 8000"})
+    refused = client.post(
+        reverse("report-new"),
+        {**post, "identifier-0-type": "phone", "identifier-0-value": "+86 138 0013 8000"},
+    )
     filed = client.post(reverse("report-new"), post)
 
     assert refused.status_code == 400

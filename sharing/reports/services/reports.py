@@ -26,8 +26,8 @@ from sharing.feed.services.publish import feed_changes
 from sharing.locks import lock_report, lock_report_id
 from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.reports.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
-from sharing.reports.services.urgency import Urgency, urgency_apply, urgency_check
 from sharing.reports.services.reputation import reporting_suspended, standing_of, suspension_reason_text
+from sharing.reports.services.urgency import Urgency, urgency_apply, urgency_check
 from sharing.restricted.services.restricted import restricted_store
 from sharing.subjects.services.subjects import subjects_relink
 from sharing.subjects.services.tokens import (

@@ -66,7 +66,9 @@ def urgency_apply(report: Report, urgency: Urgency | None) -> None:
     report.live_urgent = True
     report.urgency_reason = urgency.reason
     report.live_starts_at = urgency.live_starts_at
-    report.review_target_at = review_target(filed_at=report.submitted_at, live_starts_at=urgency.live_starts_at)
+    report.review_target_at = review_target(
+        filed_at=report.submitted_at, live_starts_at=urgency.live_starts_at
+    )
 
 
 def urgent_reviews_overdue(*, now: datetime | None = None) -> int:
