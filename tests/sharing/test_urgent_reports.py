@@ -234,3 +234,17 @@ def test_the_report_form_files_an_urgent_live_room_report(brand_reporter):
     assert filed.status_code == 302, filed.content.decode()[:2000]
     report = Report.objects.get()
     assert report.live_urgent and report.urgency_reason == "live_now" and report.review_target_at
+
+
+def test_the_alerts_page_names_the_overdue_urgent_review_in_both_languages(api, brand_reporter, auditor):
+    report_id = _file(api, brand_reporter, _urgent_body()).json()["id"]
+    _target_moved_to_past(report_id)
+    urgent_review_overdue_task()
+    client = Client()
+    web_login(client, auditor)
+
+    english = client.get(reverse("audit-alerts")).content.decode()
+    chinese = client.get(reverse("audit-alerts"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "An urgent live-stream report is past its review target" in english and report_id in english
+    assert "紧急直播举报已超过审核目标时间" in chinese
