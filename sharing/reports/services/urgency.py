@@ -99,7 +99,7 @@ def _overdue_alert(*, report_id: int, now: datetime) -> bool:
         details={
             "report": str(report.public_id),
             "urgency_reason": report.urgency_reason,
-            "review_target_at": report.review_target_at.isoformat(),
+            "review_target_at": report.review_target_at.isoformat() if report.review_target_at else "",
         },
     )
     report.target_missed_alerted_at = now
