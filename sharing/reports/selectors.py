@@ -40,6 +40,20 @@ def reports_for_review(*, actor: Actor) -> QuerySet[Report]:
     )
 
 
+def reports_for_review_listed(*, actor: Actor) -> QuerySet[Report]:
+    """The review API's list: pending urgent live-room reports first, soonest target first; then as
+    reports_for_review (the oldest first)."""
+    return reports_for_review(actor=actor).order_by(
+        Case(
+            When(status=ReportStatus.PENDING, live_urgent=True, then=Value(0)),
+            default=Value(1),
+        ),
+        F("review_target_at").asc(nulls_last=True),
+        "submitted_at",
+        "id",
+    )
+
+
 # Urgent: a trusted flagger's notice (handled with priority, DSA Art. 22) or a report that claims an
 # administrative decision or a court judgment, whose seller may be trading on under an official ruling.
 URGENT = Q(reporter_organisation__standing__trusted_flagger=True) | Q(verification_level__in=OFFICIAL)

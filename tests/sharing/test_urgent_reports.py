@@ -197,6 +197,10 @@ def test_reviewed_through_the_queue_page_it_leaves_the_queue(api, brand_reporter
     page = queue.content.decode()
     assert queue.status_code == 200 and report_id in page
     assert "Streaming now" in page and "Target passed" in page and "douyin" not in page
+    chinese = client.get("/review/reports/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "紧急：直播" in chinese and "正在直播" in chinese and "已超过目标时间" in chinese
+    detail = client.get(f"/review/reports/{report_id}/").content.decode()
+    assert "Urgent: live stream" in detail and "Target passed" in detail
     accepted = client.post(f"/review/reports/{report_id}/accept", {"reason": "Stream checked, room matches."})
     after = client.get("/review/reports/")
 
@@ -248,3 +252,13 @@ def test_the_alerts_page_names_the_overdue_urgent_review_in_both_languages(api, 
 
     assert "An urgent live-stream report is past its review target" in english and report_id in english
     assert "紧急直播举报已超过审核目标时间" in chinese
+
+
+def test_the_review_api_lists_pending_urgent_live_reports_first(api, brand_reporter, reviewer):
+    plain = report_make(brand_reporter, seller_identifiers(7))
+    urgent = _file(api, brand_reporter, _urgent_body()).json()["id"]
+
+    rows = api(reviewer).get("/api/v1/review/reports?status=pending").json()["results"]
+
+    assert [r["id"] for r in rows] == [urgent, str(plain.public_id)]
+    assert rows[0]["urgent"] is True and rows[0]["review_target_at"] and rows[1]["urgent"] is False
