@@ -5,7 +5,6 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0013_jurisdiction"),
         ("sharing", "0031_identifier_types_couriers_social_observed"),
     ]
 
