@@ -43,6 +43,11 @@ app.conf.beat_schedule = {
         "task": "sharing.tasks.reports_expire_task",
         "schedule": crontab(minute=7),
     },
+    # Urgent live-room reports past their review target raise one operator alert each (issue 19).
+    "alert-overdue-urgent-reviews-every-five-minutes": {
+        "task": "sharing.tasks.urgent_review_overdue_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "lapse-disputes-daily": {
         "task": "sharing.tasks.disputes_lapse_task",
         "schedule": crontab(minute=5, hour=0),

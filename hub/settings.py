@@ -426,6 +426,9 @@ HUB_DENIED_BURST_THRESHOLD = env_int("HUB_DENIED_BURST_THRESHOLD", 20)
 HUB_MAX_EVIDENCE_FILES = env_int("HUB_MAX_EVIDENCE_FILES", 10)
 HUB_MAX_EVIDENCE_BYTES = env_int("HUB_MAX_EVIDENCE_BYTES", 5 * 1024 * 1024)
 HUB_REPORT_RETENTION_DAYS = env_int("HUB_REPORT_RETENTION_DAYS", 730)
+# An urgent live-room report is to be reviewed within this many minutes of filing, or before the
+# stream it names starts if that is sooner (sharing/reports/services/urgency.py); an alert fires after.
+HUB_URGENT_REVIEW_TARGET_MINUTES = env_int("HUB_URGENT_REVIEW_TARGET_MINUTES", 120)
 HUB_API_KEY_DEFAULT_DAYS = env_int("HUB_API_KEY_DEFAULT_DAYS", 365)
 # What rights owners get back (sharing/outcomes): a count of members' behaviour (organisations that
 # checked or acted on a subject, hits) below this is shown as "fewer than N", so that no single

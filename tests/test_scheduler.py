@@ -70,7 +70,12 @@ def test_entries_run_again_at_their_intervals_and_not_before():
     assert after_a_minute == every_minute
     assert sorted(ran) == sorted(
         every_minute
-        + _tasks_of("expire-reports-hourly", "lapse-disputes-daily", "close-sales-totals-every-five-minutes")
+        + _tasks_of(
+            "expire-reports-hourly",
+            "lapse-disputes-daily",
+            "close-sales-totals-every-five-minutes",
+            "alert-overdue-urgent-reviews-every-five-minutes",
+        )
     )
 
 

@@ -98,6 +98,21 @@ class AlertStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
+# What each alert kind means, in words for the alerts page; a kind not listed shows as its code.
+ALERT_KINDS = {
+    "canary_hit": _("A canary identifier was checked"),
+    "denied_burst": _("Many refused requests from one organisation"),
+    "disclosure_build_failed": _("A disclosure package keeps failing to build"),
+    "mail_undeliverable": _("A message could not be delivered"),
+    "no_match_sweep": _("Many checks that match nothing (a sweep)"),
+    "rectification_requested": _("A listed person asks for a rectification"),
+    "restricted_without_order": _("Restricted data opened without a court order"),
+    "sequential_sweep": _("Checks of sequential identifiers (a sweep)"),
+    "urgent_review_overdue": _("An urgent live-stream report is past its review target"),
+    "volume_spike": _("An unusual volume of checks"),
+}
+
+
 class Alert(models.Model):
     """Something an operator or auditor should look at: a sweep, a canary hit, a restricted access."""
 
@@ -130,6 +145,10 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        return str(ALERT_KINDS.get(self.kind, self.kind))
 
 
 class AuditLogHead(models.Model):

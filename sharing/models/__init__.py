@@ -28,7 +28,15 @@ from sharing.models.feedback import (
     SubjectMatch,
 )
 from sharing.models.identifiers import IdentifierToken, Subject
-from sharing.models.reports import Category, IpType, Report, ReportIdentifier, ReportStatus, VerificationLevel
+from sharing.models.reports import (
+    Category,
+    IpType,
+    Report,
+    ReportIdentifier,
+    ReportStatus,
+    UrgencyReason,
+    VerificationLevel,
+)
 from sharing.models.restricted import RestrictedRecord
 from sharing.models.sales_totals import (
     SalesTotalsRequest,
@@ -48,6 +56,7 @@ from sharing.models.watchlists import (
 )
 
 __all__ = [
+    "UrgencyReason",
     "IdentifierChallenge",
     "RectificationRequest",
     "SalesTotalsRequest",

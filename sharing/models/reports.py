@@ -55,6 +55,14 @@ class ReportStatus(models.TextChoices):
     OVERTURNED = "overturned", _("Overturned")
 
 
+class UrgencyReason(models.TextChoices):
+    """Why a live-room report cannot wait: a closed list, never free text (it could carry personal data)."""
+
+    LIVE_NOW = "live_now", _("Streaming now")
+    LIVE_SCHEDULED = "live_scheduled", _("Live stream scheduled within 24 hours")
+    LIVE_RECURRING = "live_recurring", _("Streams again every night")
+
+
 CLOSED_STATUSES = (
     ReportStatus.REJECTED,
     ReportStatus.RETRACTED,
@@ -104,6 +112,15 @@ class Report(models.Model):
     review_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # Urgency of a report naming a live-stream room (issue 19): the harm is done within hours, so it
+    # goes to the top of the review queue with a target time; an alert fires when the target passes.
+    # "live_urgent" in code: the review queue's "urgent" annotation (trusted flaggers, official
+    # decisions) keeps its name; the API calls this field "urgent".
+    live_urgent = models.BooleanField(default=False)
+    urgency_reason = models.CharField(max_length=20, choices=UrgencyReason.choices, blank=True)
+    live_starts_at = models.DateTimeField(null=True, blank=True)
+    review_target_at = models.DateTimeField(null=True, blank=True)
+    target_missed_alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "expires_at"])]
@@ -117,6 +134,22 @@ class Report(models.Model):
                 condition=~Q(status="rejected") | ~Q(review_reason=""),
                 name="report_rejected_has_reason",
             ),
+            # Urgent implies a known reason and a target; not urgent implies no reason, start, target or alert.
+            models.CheckConstraint(
+                condition=Q(
+                    live_urgent=True,
+                    urgency_reason__in=UrgencyReason.values,
+                    review_target_at__isnull=False,
+                )
+                | Q(
+                    live_urgent=False,
+                    urgency_reason="",
+                    live_starts_at__isnull=True,
+                    review_target_at__isnull=True,
+                    target_missed_alerted_at__isnull=True,
+                ),
+                name="report_urgent_has_reason_and_target",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,6 +159,16 @@ class Report(models.Model):
     def identifier_types(self) -> list[str]:
         """The types of identifiers the report names (never their values)."""
         return sorted({link.token.identifier_type for link in self.identifiers.all()})
+
+    @property
+    def review_target_passed(self) -> bool:
+        """A pending urgent report whose target review time has passed."""
+        return bool(
+            self.live_urgent
+            and self.status == ReportStatus.PENDING
+            and self.review_target_at
+            and self.review_target_at <= timezone.now()
+        )
 
     def accept(self, *, by, reason: str, expires_at) -> None:
         self._require_status(ReportStatus.PENDING, pgettext_lazy("a report can be …", "accepted"))

@@ -127,7 +127,7 @@ class ReviewQueueApi(_ReportListApi):
     legal_basis = LegalBasis.OPERATOR_DUTY
 
     def list_queryset(self):
-        return selectors.reports_for_review(actor=self.actor)
+        return selectors.reports_for_review_listed(actor=self.actor)
 
 
 class ReportAcceptApi(HubApiView):

@@ -5,13 +5,17 @@ from __future__ import annotations
 import binascii
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
-from sharing.models import Category, IpType, VerificationLevel
+from hubcore.identifiers.types import IdentifierType
+from sharing.models import Category, IpType, UrgencyReason, VerificationLevel
 from sharing.reports.services.reports import EvidenceFile, ReportSubmission, evidence_decode
+from sharing.reports.services.urgency import LIVE_START_HORIZON, Urgency
 from sharing.subjects.inputs import choice_field, identifiers_field, raw_identifiers
 
 
@@ -70,10 +74,56 @@ class ReportSubmitInput(serializers.Serializer):
         error_messages={"required": _("Give the written guarantee of authenticity.")},
     )
 
+    # Urgency, only for a report naming a live-stream room (sharing/reports/services/urgency.py).
+    urgent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Urgent: the report names a live-stream room whose harm is done within hours",
+    )
+    urgency_reason = serializers.ChoiceField(
+        choices=UrgencyReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why it is urgent (with urgent): one of the listed reasons, never free text",
+        error_messages={
+            "invalid_choice": format_lazy(
+                _("Unknown {what}; choose one of: {choices}."),
+                what="urgency reason",
+                choices=", ".join(UrgencyReason.values),
+            )
+        },
+    )
+    live_starts_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the live stream starts (with urgent; UTC unless an offset is given)",
+    )
+
     def validate_authenticity_guaranteed(self, value: bool) -> bool:
         if not value:
             raise serializers.ValidationError(gettext("Give the written guarantee of authenticity."))
         return value
+
+    def validate(self, data: dict) -> dict:
+        errors: dict[str, list[str]] = {}
+        if data.get("urgent"):
+            if not any(item.get("type") == IdentifierType.LIVE_ROOM for item in data.get("identifiers", [])):
+                errors["urgent"] = [gettext("Only a report that names a live-stream room can be urgent.")]
+            if not data.get("urgency_reason"):
+                errors["urgency_reason"] = [gettext("Choose why the report is urgent.")]
+            starts = data.get("live_starts_at")
+            if starts and starts > timezone.now() + LIVE_START_HORIZON:
+                errors["live_starts_at"] = [gettext("A live stream more than 48 hours ahead is not urgent.")]
+        else:
+            if data.get("urgency_reason"):
+                errors["urgency_reason"] = [gettext("Give a reason only for an urgent report.")]
+            if data.get("live_starts_at"):
+                errors["live_starts_at"] = [gettext("Give the stream's start only for an urgent report.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
 
     def to_submission(self) -> ReportSubmission:
         data = self.validated_data
@@ -90,4 +140,5 @@ class ReportSubmitInput(serializers.Serializer):
             right_territory=data["right_territory"],
             right_holder=data["right_holder"],
             authenticity_guaranteed=data["authenticity_guaranteed"],
+            urgency=Urgency(data["urgency_reason"], data["live_starts_at"]) if data["urgent"] else None,
         )

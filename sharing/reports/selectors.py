@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -40,20 +40,35 @@ def reports_for_review(*, actor: Actor) -> QuerySet[Report]:
     )
 
 
+def reports_for_review_listed(*, actor: Actor) -> QuerySet[Report]:
+    """The review API's list: pending urgent live-room reports first, soonest target first; then as
+    reports_for_review (the oldest first)."""
+    return reports_for_review(actor=actor).order_by(
+        Case(
+            When(status=ReportStatus.PENDING, live_urgent=True, then=Value(0)),
+            default=Value(1),
+        ),
+        F("review_target_at").asc(nulls_last=True),
+        "submitted_at",
+        "id",
+    )
+
+
 # Urgent: a trusted flagger's notice (handled with priority, DSA Art. 22) or a report that claims an
 # administrative decision or a court judgment, whose seller may be trading on under an official ruling.
 URGENT = Q(reporter_organisation__standing__trusted_flagger=True) | Q(verification_level__in=OFFICIAL)
 
 
 def reports_review_queue(*, actor: Actor) -> QuerySet[Report]:
-    """The pending reports for operator reviewers: urgent ones first, then the oldest."""
+    """The pending reports for operator reviewers: urgent live-room reports first, the soonest target
+    first; then the other urgent ones (URGENT); then the oldest."""
     return (
         reports_for_review(actor=actor)
         .filter(status=ReportStatus.PENDING)
         .annotate(
             urgent=Case(When(URGENT, then=Value(True)), default=Value(False), output_field=BooleanField())
         )
-        .order_by("-urgent", "submitted_at", "id")
+        .order_by("-live_urgent", F("review_target_at").asc(nulls_last=True), "-urgent", "submitted_at", "id")
     )
 
 

@@ -24,6 +24,9 @@ class ReportOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     identifier_types = serializers.SerializerMethodField()
     identifier_count = serializers.SerializerMethodField()
+    urgent = serializers.BooleanField(
+        source="live_urgent", read_only=True, help_text="Flagged urgent: it names a live-stream room"
+    )
 
     class Meta:
         model = Report
@@ -48,6 +51,10 @@ class ReportOutput(serializers.ModelSerializer):
             "review_reason",
             "expires_at",
             "closed_at",
+            "urgent",
+            "urgency_reason",
+            "live_starts_at",
+            "review_target_at",
         ]
 
     def get_identifier_types(self, report: Report) -> list[str]:

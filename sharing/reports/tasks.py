@@ -5,6 +5,7 @@ from celery import shared_task
 
 from sharing.reports.services.reports import reports_expire
 from sharing.reports.services.reputation import reputations_refresh_all
+from sharing.reports.services.urgency import urgent_reviews_overdue
 
 
 @shared_task(name="sharing.tasks.reports_expire_task")
@@ -16,3 +17,9 @@ def reports_expire_task() -> int:
 @shared_task(name="sharing.tasks.reputations_refresh_task")
 def reputations_refresh_task() -> int:
     return reputations_refresh_all()
+
+
+@shared_task(name="sharing.tasks.urgent_review_overdue_task")
+def urgent_review_overdue_task() -> int:
+    """One alert per pending urgent live-room report past its review target; running it twice adds none."""
+    return urgent_reviews_overdue()

@@ -27,6 +27,7 @@ from sharing.locks import lock_report, lock_report_id
 from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.reports.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
 from sharing.reports.services.reputation import reporting_suspended, standing_of, suspension_reason_text
+from sharing.reports.services.urgency import Urgency, urgency_apply, urgency_check
 from sharing.restricted.services.restricted import restricted_store
 from sharing.subjects.services.subjects import subjects_relink
 from sharing.subjects.services.tokens import (
@@ -59,6 +60,8 @@ class ReportSubmission:
     right_territory: str = ""
     right_holder: str = ""
     authenticity_guaranteed: bool = False
+    # Only for a report naming a live-stream room (services/urgency.py).
+    urgency: Urgency | None = None
 
 
 @transaction.atomic
@@ -84,7 +87,8 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
         identifiers=submission.identifiers, default_country=actor.organisation.country
     )
     _require_linking_identifier(tokenised)
-    report = Report.objects.create(
+    urgency_check(submission.urgency, {i.type for i in tokenised})
+    report = Report(
         reporter_organisation=actor.organisation,
         submitted_by=actor.member,
         ip_type=submission.ip_type,
@@ -96,6 +100,8 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
         right_holder=submission.right_holder,
         authenticity_guaranteed_at=timezone.now(),
     )
+    urgency_apply(report, submission.urgency)
+    report.save()
     for item in tokenised:
         ReportIdentifier.objects.create(report=report, token=stored_token_get_or_create(item))
     _seal_restricted(report, submission)
@@ -117,6 +123,8 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
             "identifier_types": sorted({i.type for i in tokenised}),
             "evidence_count": len(submission.evidence),
             "authenticity_guaranteed": submission.authenticity_guaranteed,
+            "urgent": report.live_urgent,
+            "urgency_reason": report.urgency_reason,
         },
     )
     return report

@@ -25,7 +25,7 @@ from accounts.roles import Capability
 from accounts.web_access import ActorRequest, capability_required, domain_errors, flat_errors
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
-from sharing.models import Category, IpType, Report, ReportStatus, VerificationLevel
+from sharing.models import Category, IpType, Report, ReportStatus, UrgencyReason, VerificationLevel
 from sharing.reports import selectors
 from sharing.reports.inputs import ReportSubmitInput
 from sharing.reports.services import reports
@@ -125,6 +125,7 @@ def _form(
             "ip_types": IpType.choices,
             "categories": Category.choices,
             "levels": VerificationLevel.choices,
+            "urgency_reasons": UrgencyReason.choices,
             "posted": post,
             "guarantee": GUARANTEE,
             "limits": {
@@ -155,6 +156,9 @@ def _report_body(request: ActorRequest, rows: list[id_rows.IdentifierRow]) -> di
         "right_territory": post.get("right_territory", ""),
         "right_holder": post.get("right_holder", ""),
         "authenticity_guaranteed": post.get("authenticity_guaranteed", "") == "on",
+        "urgent": post.get("urgent", "") == "on",
+        "urgency_reason": post.get("urgency_reason", ""),
+        "live_starts_at": post.get("live_starts_at", "") or None,
         "evidence": [_evidence(upload) for upload in request.FILES.getlist("evidence")],
     }
 
