@@ -5,19 +5,27 @@ all three reuse one phone and one pick-up address. Two couriers report what they
 as observed identifiers. The hub links the three into one subject through the phone and the reused
 fake ID (the pick-up address, a locker bank shared by strangers, links nobody), and never to the real
 person whose valid ID differs from the fake by one digit. A platform's check of a store whose owner
-uses the gang's phone is flagged.
+uses the gang's phone is flagged. The gang also sells in a Douyin live room at night: a brand's report
+of the room, flagged urgent, goes to the top of the review queue, its missed target raises an operator
+alert, and once a reviewer accepts it from the queue the room is matched to the gang.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.test import Client
+from django.utils import timezone
 from stdnum.cn import ric
 
+from accounts.audit.models import Alert
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from hubcore.identifiers import normalise
 from sharing.models import IdentifierToken, Report, Subject
-from tests.factories import persona, report_make_accepted
+from sharing.reports.tasks import urgent_review_overdue_task
+from tests.factories import persona, report_body, report_make, report_make_accepted, web_login
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +205,50 @@ def test_a_fake_id_sent_as_a_national_id_is_refused_with_how_to_record_it(api, l
     assert REUSED_FAKE_ID not in response.content.decode()
     if language == "zh-hans":
         assert "包裹" in messages[1]
+
+
+def test_an_urgent_live_room_report_is_reviewed_first_and_its_missed_target_raises_an_alert(
+    api, gang, reviewer
+):
+    brand = persona(K.RIGHTS_OWNER, R.REPORTER)
+    platform = persona(K.PLATFORM, R.ANALYST)
+    older = report_make(
+        persona(K.RIGHTS_OWNER, R.REPORTER), [{"type": "email", "value": "plain@example.com"}]
+    )
+    live_room = {"type": "live_room", "value": "https://live.douyin.com/880012345678"}
+    filed = api(brand).post(
+        "/api/v1/reports",
+        {
+            **report_body([live_room, GANG_PHONE]),
+            "urgent": True,
+            "urgency_reason": "live_scheduled",
+            "live_starts_at": (timezone.now() + timedelta(hours=3)).isoformat(),
+        },
+        format="json",
+    )
+    assert filed.status_code == 201, filed.content
+    report_id = filed.json()["id"]
+    assert filed.json()["urgent"] is True and filed.json()["review_target_at"]
+
+    reviewer_page = Client()
+    web_login(reviewer_page, reviewer)
+    queue = reviewer_page.get("/review/reports/").content.decode()
+    assert queue.index(report_id) < queue.index(str(older.public_id))
+    assert urgent_review_overdue_task() == 0  # the target is still ahead
+
+    # Night falls and nobody has reviewed it: the target passes.
+    Report.objects.filter(public_id=report_id).update(review_target_at=timezone.now() - timedelta(minutes=1))
+    assert urgent_review_overdue_task() == 1
+    alert = Alert.objects.get(kind="urgent_review_overdue")
+    assert alert.severity == "high" and alert.details["report"] == report_id
+    assert "880012345678" not in str(alert.details) and "139" not in str(alert.details)
+
+    accepted = reviewer_page.post(f"/review/reports/{report_id}/accept", {"reason": "Room and phone match."})
+    assert accepted.status_code == 302
+    assert report_id not in reviewer_page.get("/review/reports/").content.decode()
+
+    answer = _check(api, platform, "listing_review", {"type": "live_room", "value": "douyin:880012345678"})
+    assert answer["level"] != "none" and answer["matched_types"] == ["live_room"]
+    room_subject = IdentifierToken.objects.get(identifier_type="live_room").subject
+    # The room joined the gang through the phone: its subject holds both of the gang's fake IDs.
+    assert room_subject.tokens.filter(identifier_type="observed_national_id").count() == 2
