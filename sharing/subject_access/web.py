@@ -22,12 +22,14 @@ from sharing.models import Category
 from sharing.subject_access.inputs import AppealInput, CodeInput, CodeRequestInput, RectificationInput
 from sharing.subject_access.services.appeal import subject_appeal_file
 from sharing.subject_access.services.export import subject_export
-from sharing.subject_access.services.proof import ProvenIdentifier, code_request, code_verify
+from sharing.subject_access.services.proof import ProvenIdentifier, code_request, code_verify, observed_twins
 from sharing.subject_access.services.rectification import rectification_request
 from sharing.subject_access.services.statement import statement_read
 
 CHALLENGE_KEY = "subject_access_challenge"
 PROVEN_KEY = "subject_access_proven"
+# The observed twins of the identifier a code was sent to (sealed), proven together with it.
+TWINS_KEY = "subject_access_twins"
 
 
 def _address(request) -> str:
@@ -74,6 +76,9 @@ def subject_start(request) -> HttpResponse:
     except DomainError as exc:
         return _refused(request, "subject_access/start.html", context, exc)
     request.session[CHALLENGE_KEY] = challenge
+    request.session[TWINS_KEY] = [
+        twin.as_session() for twin in observed_twins(data["identifier_type"], data["value"])
+    ]
     return redirect("subject-code")
 
 
@@ -97,8 +102,11 @@ def subject_code(request) -> HttpResponse:
         )
     except DomainError as exc:
         return _refused(request, "subject_access/code.html", {}, exc)
+    twins = (ProvenIdentifier.from_session(item) for item in request.session.pop(TWINS_KEY, []))
     request.session.cycle_key()  # a new session id once something is proven in it
-    request.session[PROVEN_KEY] = [p.as_session() for p in {*_proven(request), proven}]
+    request.session[PROVEN_KEY] = [
+        p.as_session() for p in {*_proven(request), proven, *(twin for twin in twins if twin is not None)}
+    ]
     del request.session[CHALLENGE_KEY]
     return redirect("subject-statement")
 

@@ -499,3 +499,34 @@ def test_a_failure_after_a_decision_rolls_back_checks_feed_and_watch_events_toge
     assert Report.objects.get(pk=report.pk).status == ReportStatus.OVERTURNED
     assert FeedObjectVersion.objects.count() > feed_before and WebhookOutbox.objects.count() > outbox_before
     assert _check_level(identifiers) == "none"
+
+
+def test_a_proven_phone_also_sees_and_can_appeal_reports_naming_it_as_observed(settings, tmp_path):
+    """A fake sender printed a real person's number on parcels and a courier recorded it as observed: the
+    number's holder, once they prove it, sees that report (it is about them) and may appeal it."""
+    settings.HUB_SMS_FILE_PATH = str(tmp_path / "sms")
+    courier = persona(K.LOGISTICS, R.REPORTER)
+    reviewer = persona(K.OPERATOR, R.REVIEWER)
+    report = report_make_accepted(
+        courier,
+        reviewer,
+        [
+            {"type": "observed_phone", "value": "+86 139 1234 5678"},
+            {"type": "courier_sender_account", "value": "sf:fake01"},
+        ],
+    )
+    client = Client()
+    client.post("/my-listing/", {"identifier_type": "phone", "value": "139 1234 5678"})
+    [written] = list((tmp_path / "sms").iterdir())
+    code = re.search(r"\b(\d{6})\b", written.read_text().split("\n\n", 1)[1]).group(1)
+    assert client.post("/my-listing/code/", {"code": code}).status_code == 302
+
+    document = json.loads(client.get("/my-listing/export.json").content)
+    statement = client.get("/my-listing/statement/").content.decode()
+    appeal = client.post("/my-listing/appeal/", {"grounds": "That number is mine; I never sent those parcels."})
+
+    assert [r["id"] for r in document["reports"]] == [str(report.public_id)]
+    assert {"type": "observed_phone", "on_file": True} in document["identifiers_proven"]
+    assert "1234 5678" not in statement and "12345678" not in json.dumps(document)
+    assert appeal.status_code == 302
+    assert Dispute.objects.filter(filed_by_subject=True, reports=report).exists()

@@ -26,6 +26,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from hub.errors import DomainError, TooManyRequestsError
 from hub.keys import token_storage_keys
+from hubcore.identifiers.types import OBSERVED_OF
 from sharing import locks
 from sharing.crypto.tokens import token_lookup_forms, token_seal, token_unseal
 from sharing.models import IdentifierChallenge
@@ -164,6 +165,22 @@ def code_request(*, identifier_type: str, value: str, client_address: str, reque
         _audit(AuditTag.SUBJECT_CODE_SENT, challenge, request_id, identifier_type=tokenised.type)
     _deliver(tokenised, code)
     return str(challenge.public_id)
+
+
+def observed_twins(identifier_type: str, value: str) -> list[ProvenIdentifier]:
+    """The observed identifiers a proof of this one also proves: the same value as a courier records it
+    seen on a parcel (a phone's `observed_phone`), a token apart from the verified one (see
+    hubcore/identifiers/observed.py). Reports naming it are about the same person, who must see and
+    contest them too. Held with the challenge and proven only with it; none when the value has no twin."""
+    twins = [observed for observed, verified in OBSERVED_OF.items() if verified.value == identifier_type]
+    try:
+        tokenised = identifiers_tokenise(
+            identifiers=[RawIdentifier(twin.value, value) for twin in twins],
+            default_country=settings.HUB_SUBJECT_DEFAULT_COUNTRY,
+        )
+    except DomainError:
+        return []
+    return [ProvenIdentifier(item.type, item.token, item.key_version) for item in tokenised]
 
 
 def _tokenised(identifier_type: str, value: str) -> TokenisedIdentifier:
