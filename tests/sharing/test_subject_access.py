@@ -523,7 +523,9 @@ def test_a_proven_phone_also_sees_and_can_appeal_reports_naming_it_as_observed(s
 
     document = json.loads(client.get("/my-listing/export.json").content)
     statement = client.get("/my-listing/statement/").content.decode()
-    appeal = client.post("/my-listing/appeal/", {"grounds": "That number is mine; I never sent those parcels."})
+    appeal = client.post(
+        "/my-listing/appeal/", {"grounds": "That number is mine; I never sent those parcels."}
+    )
 
     assert [r["id"] for r in document["reports"]] == [str(report.public_id)]
     assert {"type": "observed_phone", "on_file": True} in document["identifiers_proven"]
