@@ -104,9 +104,9 @@ def subject_code(request) -> HttpResponse:
         return _refused(request, "subject_access/code.html", {}, exc)
     twins = (ProvenIdentifier.from_session(item) for item in request.session.pop(TWINS_KEY, []))
     request.session.cycle_key()  # a new session id once something is proven in it
-    request.session[PROVEN_KEY] = [
-        p.as_session() for p in {*_proven(request), proven, *(twin for twin in twins if twin is not None)}
-    ]
+    # In the order proven (dict keys keep it), each once.
+    proven_now = dict.fromkeys([*_proven(request), proven, *(twin for twin in twins if twin is not None)])
+    request.session[PROVEN_KEY] = [p.as_session() for p in proven_now]
     del request.session[CHALLENGE_KEY]
     return redirect("subject-statement")
 

@@ -194,7 +194,8 @@ def test_a_phone_code_goes_through_the_sms_file_backend(settings, tmp_path):
 
     assert text.startswith("To: +8613912345678\n") and not mail.outbox
     assert answered.status_code == 302
-    assert client.session["subject_access_proven"][0]["type"] == "phone"
+    # The phone, then its observed twin (the same number as a courier records it seen on a parcel).
+    assert [p["type"] for p in client.session["subject_access_proven"]] == ["phone", "observed_phone"]
 
 
 def test_pages_after_the_code_need_a_proven_identifier():

@@ -81,7 +81,11 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
     matches, canaries = chunk_lookup(lookup_forms(rows, keys=keys))
     _canaries_alert(job, canaries, keys=keys)
     matched: dict[int, list[MatchedToken]] = defaultdict(list)
+    # A row matches a stored token only under the type the row names it as (stored_tokens_of says why).
+    claimed = {index: {item["type"] for item in tokens} for index, _, tokens, error in rows if not error}
     for match in matches:
+        if match.identifier_type not in claimed.get(match.row_index, ()):
+            continue
         matched[match.row_index] += matched_tokens(
             [(match.token_id, match.identifier_type, match.subject_id)]
         )

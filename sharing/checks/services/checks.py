@@ -47,7 +47,7 @@ from sharing.subjects.services.tokens import (
     RawIdentifier,
     SuppliedToken,
     identifiers_tokenise,
-    stored_tokens_find,
+    stored_tokens_of,
 )
 
 
@@ -141,7 +141,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
     purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     now = timezone.now()
-    found = list(stored_tokens_find([t.token for t in tokenised]).values())
+    found = list(stored_tokens_of(tokenised).values())
     rows = [row for row in found if row.subject_id]
     result = _check_result(found, policy=lambda: policy_of(actor.organisation.pk), now=now)
     # The quota, sweep-window and audit-head rows stay locked until the request commits, so they

@@ -49,7 +49,7 @@ from sharing.subjects.services.tokens import (
     RawIdentifier,
     SuppliedToken,
     identifiers_tokenise,
-    stored_tokens_find,
+    stored_tokens_of,
 )
 from sharing.watchlists.services.watch_events import watch_changes
 
@@ -98,8 +98,8 @@ def dispute_file(
 
 def _reports_naming(tokenised) -> list[Report]:
     """Live reports naming one of these identifiers itself; weak identifiers match nothing."""
-    naming = [t.token for t in tokenised if IDENTIFIER_STRENGTH[IdentifierType(t.type)] != Strength.WEAK]
-    stored = [row.pk for row in stored_tokens_find(naming).values()]
+    naming = [t for t in tokenised if IDENTIFIER_STRENGTH[IdentifierType(t.type)] != Strength.WEAK]
+    stored = [row.pk for row in stored_tokens_of(naming).values()]
     return list(reports_counting().filter(identifiers__token_id__in=stored).distinct().order_by("pk"))
 
 

@@ -3,6 +3,8 @@ tokens that members derived obliviously are checked and taken as they are."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_noop
@@ -94,12 +96,38 @@ def stored_tokens_find(tokens: list[str]) -> dict[str, IdentifierToken]:
     return {by_form[row.token]: row for row in rows}
 
 
+def stored_tokens_of(items: Iterable[TokenisedIdentifier]) -> dict[str, IdentifierToken]:
+    """The stored rows of these identifiers, each only under the type it is asked for.
+
+    A token supplied through the oblivious path comes with the type its client claims; the hub cannot
+    see which type the client put into the PRF input. So a row matches an identifier only when the
+    row's type is the identifier's: a verified phone's token claimed as `observed_phone` (or the
+    reverse) matches nothing, and an observed sighting never reveals a verified identifier. An empty
+    type (a court's bare token) matches whatever type the row has.
+    """
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        wanted[item.token].add(item.type)
+    found = stored_tokens_find(list(wanted))
+    return {
+        token: row
+        for token, row in found.items()
+        if "" in wanted[token] or row.identifier_type in wanted[token]
+    }
+
+
 def stored_token_get_or_create(item: TokenisedIdentifier) -> IdentifierToken:
     existing = stored_tokens_find([item.token]).get(item.token)
-    if existing is not None:
-        return existing
-    row, _ = IdentifierToken.objects.get_or_create(
-        token=token_seal(item.token, keys=token_storage_keys()),
-        defaults={"identifier_type": item.type, "key_version": item.key_version},
-    )
-    return row
+    if existing is None:
+        existing, _ = IdentifierToken.objects.get_or_create(
+            token=token_seal(item.token, keys=token_storage_keys()),
+            defaults={"identifier_type": item.type, "key_version": item.key_version},
+        )
+    if existing.identifier_type != item.type and item.canonical is not None:
+        # The hub derived this token itself from `type ‖ value`, so its type is certain; a row under
+        # another type was labelled by a client that supplied the token (honest clients cannot collide
+        # across types: the type is in the PRF input). The hub's type wins. A supplied claim never
+        # relabels a row: its report links the row under the row's own type.
+        IdentifierToken.objects.filter(pk=existing.pk).update(identifier_type=item.type)
+        existing.identifier_type = item.type
+    return existing

@@ -1,0 +1,133 @@
+"""A supplied token counts only under the type it is stored as (review of issue 19, finding 1).
+
+Through the oblivious path the hub never sees the PRF input, so it cannot tell which type a client put in
+it. A client could compute a verified phone's token and claim it as `observed_phone` (or the reverse). The
+rule: a stored row's type is the hub's own whenever the hub derived the token from a raw value; a supplied
+claim never relabels a row; and every path that reveals a match (checks, bulk, watch entries, disputes)
+matches a row only under its own type.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from accounts.roles import OrganisationKind as K
+from accounts.roles import Role as R
+from sharing.crypto.tokens import token_evaluate
+from sharing.models import IdentifierToken, Report
+from tests.factories import persona, report_body, report_make_accepted
+from tests.sharing.test_bulk import _results_jsonl, _run_chunks, _submit
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "+8613800138077"
+
+
+def _supplied(claimed_type: str, derived_type: str = "phone") -> dict:
+    token = token_evaluate(identifier_type=derived_type, canonical=PHONE)
+    return {"type": claimed_type, "token": token.value, "key_version": token.key_version}
+
+
+def test_a_raw_value_corrects_a_row_a_supplied_claim_mislabelled(api):
+    brand_one = persona(K.RIGHTS_OWNER, R.REPORTER)
+    brand_two = persona(K.RIGHTS_OWNER, R.REPORTER)
+    first = api(brand_one).post(
+        "/api/v1/reports",
+        report_body([_supplied("observed_phone"), {"type": "email", "value": "x1@example.com"}]),
+        format="json",
+    )
+    assert first.status_code == 201, first.content
+    assert IdentifierToken.objects.get(identifier_type="observed_phone")  # as claimed, for now
+
+    second = api(brand_two).post(
+        "/api/v1/reports",
+        report_body(
+            [{"type": "phone", "value": "+86 138 0013 8077"}, {"type": "email", "value": "x2@example.com"}]
+        ),
+        format="json",
+    )
+
+    assert second.status_code == 201, second.content
+    row = (
+        Report.objects.get(public_id=second.json()["id"])
+        .identifiers.get(token__identifier_type="phone")
+        .token
+    )
+    assert row.identifier_type == "phone"  # the hub's own type won
+    assert not IdentifierToken.objects.filter(identifier_type="observed_phone").exists()
+
+
+def test_a_supplied_claim_never_relabels_a_row_the_hub_typed(api, reviewer):
+    brand = persona(K.RIGHTS_OWNER, R.REPORTER)
+    report_make_accepted(
+        brand, reviewer, [{"type": "phone", "value": PHONE}, {"type": "email", "value": "a@example.com"}]
+    )
+
+    filed = api(persona(K.RIGHTS_OWNER, R.REPORTER)).post(
+        "/api/v1/reports",
+        report_body([_supplied("observed_phone"), {"type": "email", "value": "b@example.com"}]),
+        format="json",
+    )
+
+    assert filed.status_code == 201
+    assert list(
+        IdentifierToken.objects.filter(identifier_type__in=["phone", "observed_phone"]).values_list(
+            "identifier_type", flat=True
+        )
+    ) == ["phone"]
+
+
+@pytest.mark.parametrize(("claimed", "derived"), [("observed_phone", "phone"), ("phone", "observed_phone")])
+def test_checks_watch_entries_bulk_and_disputes_match_a_row_only_under_its_own_type(
+    api, reviewer, claimed, derived
+):
+    """The listed row is the `derived` type's; a client claims its token as `claimed`: nothing matches."""
+    report_make_accepted(
+        persona(K.LOGISTICS, R.REPORTER),
+        reviewer,
+        [{"type": derived, "value": PHONE}, {"type": "courier_sender_account", "value": "sf:x1"}],
+    )
+    platform = persona(K.PLATFORM, R.ADMIN)
+    client = api(platform)
+    mislabelled = _supplied(claimed, derived)
+    honest = _supplied(derived, derived)
+
+    def check(item) -> dict:
+        response = client.post(
+            "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": [item]}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    assert check(honest)["level"] != "none"  # the row is listed: a claim under its own type finds it
+    assert check(mislabelled)["level"] == "none" and check(mislabelled)["matched_types"] == []
+
+    watched = client.post(
+        "/api/v1/watchlist",
+        {"purpose": "seller_onboarding", "ref": "w1", "identifiers": [mislabelled]},
+        format="json",
+    )
+    assert watched.status_code in (200, 201), watched.content
+    assert watched.json().get("level", "none") == "none"
+
+    disputed = client.post(
+        "/api/v1/disputes",
+        {
+            "identifiers": [mislabelled],
+            "grounds": "This seller is our customer and was never a counterfeiter.",
+        },
+        format="json",
+    )
+    assert disputed.status_code == 404, disputed.content  # no live report names it under that type
+
+    lines = [
+        json.dumps({"ref": "honest", "identifiers": [honest]}),
+        json.dumps({"ref": "mislabelled", "identifiers": [mislabelled]}),
+    ]
+    job = _submit(platform, ("\n".join(lines) + "\n").encode(), "sellers.jsonl")
+    _run_chunks(job)
+    results = {row["ref"]: row for row in _results_jsonl(platform, job)}
+    assert results["honest"]["level"] != "none"
+    assert results["mislabelled"]["level"] == "none" and results["mislabelled"]["matched_types"] == []
