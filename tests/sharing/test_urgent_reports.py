@@ -497,3 +497,18 @@ def test_the_form_offers_the_organisations_zone_and_refuses_an_unknown_one(brand
     assert refused.status_code == 400 and 'data-field="live_timezone"' in refused.content.decode()
     assert past.status_code == 400 and 'data-field="live_starts_at"' in past.content.decode()
     assert not Report.objects.exists()
+
+
+def test_without_a_zone_the_form_takes_the_organisations(brand_reporter):
+    client = Client()
+    web_login(client, brand_reporter)  # a French organisation: Paris time
+    starts = (
+        (timezone.now() + timedelta(minutes=45))
+        .astimezone(ZoneInfo("Europe/Paris"))
+        .replace(second=0, microsecond=0)
+    )
+
+    filed = client.post(reverse("report-new"), _form_post(live_starts_at=starts.strftime("%Y-%m-%dT%H:%M")))
+
+    assert filed.status_code == 302, filed.content.decode()[:2000]
+    assert Report.objects.get().live_starts_at == starts

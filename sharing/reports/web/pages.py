@@ -182,7 +182,9 @@ def _report_body(request: ActorRequest, rows: list[id_rows.IdentifierRow]) -> di
         "authenticity_guaranteed": post.get("authenticity_guaranteed", "") == "on",
         "urgent": post.get("urgent", "") == "on",
         "urgency_reason": post.get("urgency_reason", ""),
-        "live_starts_at": _live_start(post.get("live_starts_at", ""), post.get("live_timezone", "")),
+        "live_starts_at": _live_start(
+            post.get("live_starts_at", ""), post.get("live_timezone", "") or _own_zone(request)
+        ),
         "evidence": [_evidence(upload) for upload in request.FILES.getlist("evidence")],
     }
 
