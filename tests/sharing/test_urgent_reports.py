@@ -275,6 +275,7 @@ def test_the_review_api_lists_pending_urgent_live_reports_first(api, brand_repor
 # messages, the stream's start.
 
 
+@pytest.mark.django_db(transaction=True)  # the refusal's audit row commits after the request rolls back
 def test_an_organisation_files_at_most_its_daily_number_of_urgent_reports(
     api, brand_reporter, other_brand_reporter, settings
 ):
@@ -290,6 +291,9 @@ def test_an_organisation_files_at_most_its_daily_number_of_urgent_reports(
     assert "2 urgent reports for today" in over.json()["error"]["fields"]["urgent"][0]
     assert plain.status_code == 201 and other.status_code == 201
     assert Report.objects.filter(live_urgent=True).count() == 3
+    [denied] = AuditEvent.objects.filter(action=AuditTag.QUOTA_EXCEEDED)
+    assert denied.outcome == "denied" and denied.organisation_id == brand_reporter.organisation.pk
+    assert denied.details["reason"] == "urgent reports over 2 per day"
 
 
 def test_a_refused_urgent_report_does_not_use_up_the_daily_number(api, brand_reporter, settings):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
-from accounts.audit.services import audit_record
+from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
@@ -29,6 +29,7 @@ from sharing.reports.services.deadlines import DeadlinePassed, lapse_with_refusa
 from sharing.reports.services.reputation import reporting_suspended, standing_of, suspension_reason_text
 from sharing.reports.services.urgency import (
     Urgency,
+    UrgentReportsExceeded,
     overdue_alert_resolve,
     urgency_allowed,
     urgency_apply,
@@ -70,9 +71,23 @@ class ReportSubmission:
     urgency: Urgency | None = None
 
 
-@transaction.atomic
 def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
-    """Record a report: tokens in the shareable tier, raw values and evidence sealed."""
+    """Record a report: tokens in the shareable tier, raw values and evidence sealed. A report refused
+    for the day's number of urgent reports is audited as refused, after its transaction rolled back."""
+    try:
+        return _report_submit(submission=submission, actor=actor)
+    except UrgentReportsExceeded:
+        audit_record_denied(
+            actor=actor,
+            tag=AuditTag.QUOTA_EXCEEDED,
+            target_type="report",
+            reason=f"urgent reports over {settings.HUB_URGENT_REPORTS_PER_DAY} per day",
+        )
+        raise
+
+
+@transaction.atomic
+def _report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
     require(actor, Capability.REPORT_SUBMIT)
     standing = standing_of(actor.organisation.pk)
     if reporting_suspended(standing):

@@ -25,11 +25,9 @@ from django.utils.translation import gettext
 from accounts.actors import Actor
 from accounts.audit.alerts import alert_resolve_by_key
 from accounts.audit.services import alert_raise
-from accounts.audit.tags import AuditTag
-from accounts.quotas import Limit, QuotaExceeded
+from accounts.quotas import Limit, QuotaExceeded, quota_consume
 from hub.errors import DomainError, TooManyRequestsError
 from hubcore.identifiers.types import IdentifierType
-from sharing.checks.services.quotas import quota_take_or_refuse
 from sharing.locks import lock_report_id
 from sharing.models import Report, ReporterStanding, ReportStatus, UrgencyReason
 
@@ -38,6 +36,10 @@ ALERT_KIND = "urgent_review_overdue"
 LIVE_START_HORIZON = timedelta(hours=48)
 # A scheduled stream's start is ahead; a few minutes behind is a slow typist or a clock, not a past start.
 LIVE_START_TOLERANCE = timedelta(minutes=10)
+
+
+class UrgentReportsExceeded(TooManyRequestsError):
+    """The organisation has filed its urgent reports for the day (report_submit audits the refusal)."""
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,13 @@ def urgency_allowed(urgency: Urgency | None, *, actor: Actor, standing: Reporter
         raise DomainError(message, fields={"urgent": [message]})
     limit = Limit(bucket="urgent_report", window="day", limit=settings.HUB_URGENT_REPORTS_PER_DAY)
     try:
-        quota_take_or_refuse(actor=actor, demands={limit: 1}, tag=AuditTag.REPORT_SUBMITTED)
+        quota_consume(organisation=actor.organisation, demands={limit: 1})
     except QuotaExceeded as exc:
         message = gettext(
             "Your organisation has filed its %(limit)s urgent reports for today: "
             "file this one without urgency, or as urgent tomorrow."
         ) % {"limit": settings.HUB_URGENT_REPORTS_PER_DAY}
-        refused = TooManyRequestsError(message, fields={"urgent": [message]})
+        refused = UrgentReportsExceeded(message, fields={"urgent": [message]})
         refused.retry_after = exc.retry_after
         raise refused from None
 
