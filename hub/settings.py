@@ -429,6 +429,11 @@ HUB_REPORT_RETENTION_DAYS = env_int("HUB_REPORT_RETENTION_DAYS", 730)
 # An urgent live-room report is to be reviewed within this many minutes of filing, or before the
 # stream it names starts if that is sooner (sharing/reports/services/urgency.py); an alert fires after.
 HUB_URGENT_REVIEW_TARGET_MINUTES = env_int("HUB_URGENT_REVIEW_TARGET_MINUTES", 120)
+# Urgency jumps the review queue, so it is bounded: an organisation files at most this many urgent
+# reports a day (a 429 past it), and an urgent report keeps its place at the top only until this many
+# hours after its target (the stream is over by then; it is ordered like any other pending report).
+HUB_URGENT_REPORTS_PER_DAY = env_int("HUB_URGENT_REPORTS_PER_DAY", 10)
+HUB_URGENT_PRIORITY_HOURS = env_int("HUB_URGENT_PRIORITY_HOURS", 24)
 HUB_API_KEY_DEFAULT_DAYS = env_int("HUB_API_KEY_DEFAULT_DAYS", 365)
 # What rights owners get back (sharing/outcomes): a count of members' behaviour (organisations that
 # checked or acted on a subject, hits) below this is shown as "fewer than N", so that no single

@@ -66,3 +66,32 @@ def alert_handle(*, alert: Alert, status: AlertStatus, reason: str, actor: Actor
         details={"reason": reason},
     )
     return alert
+
+
+def alert_resolve_by_key(*, dedupe_key: str, reason: str) -> Alert | None:
+    """The system resolves the open alert with this key, if any, because what it was about is over (in the
+    caller's transaction, with its audit row); the reason is a fixed English phrase, never personal data."""
+    alert = (
+        Alert.objects.select_for_update()
+        .exclude(status=AlertStatus.RESOLVED)
+        .filter(dedupe_key=dedupe_key)
+        .first()
+    )
+    if alert is None:
+        return None
+    alert.status, alert.handled_by, alert.handled_at, alert.resolution = (
+        AlertStatus.RESOLVED,
+        None,
+        timezone.now(),
+        reason,
+    )
+    alert.save(update_fields=["status", "handled_by", "handled_at", "resolution"])
+    audit_record(
+        actor=None,
+        tag=AuditTag.ALERT_RESOLVED,
+        target=alert,
+        data_class=DataClass.ADMINISTRATIVE,
+        legal_basis=LegalBasis.OPERATOR_DUTY,
+        details={"reason": reason, "by": "system"},
+    )
+    return alert

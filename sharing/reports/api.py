@@ -56,6 +56,7 @@ class ReportsApi(_ReportListApi):
     required_capability = {"GET": Capability.REPORT_READ, "POST": Capability.REPORT_SUBMIT}
     output_serializer = s.ReportOutput
     legal_basis = LegalBasis.MEMBERSHIP_TERMS
+    quota_methods = frozenset({"post"})  # urgent reports have a daily number (429; services/urgency.py)
 
     def list_queryset(self):
         return selectors.reports_of_organisation(actor=self.actor)

@@ -6,7 +6,6 @@ import binascii
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -15,7 +14,7 @@ from hub.serializer_fields import ListField
 from hubcore.identifiers.types import IdentifierType
 from sharing.models import Category, IpType, UrgencyReason, VerificationLevel
 from sharing.reports.services.reports import EvidenceFile, ReportSubmission, evidence_decode
-from sharing.reports.services.urgency import LIVE_START_HORIZON, Urgency
+from sharing.reports.services.urgency import LIVE_START_HORIZON, LIVE_START_TOLERANCE, Urgency
 from sharing.subjects.inputs import choice_field, identifiers_field, raw_identifiers
 
 
@@ -39,9 +38,9 @@ class EvidenceInput(serializers.Serializer):
 
 class ReportSubmitInput(serializers.Serializer):
     identifiers = identifiers_field()
-    ip_type = choice_field(IpType.choices, "IP type")
-    category = choice_field(Category.choices, "category")
-    verification_level = choice_field(VerificationLevel.choices, "verification level")
+    ip_type = choice_field(IpType.choices, _("IP type"))
+    category = choice_field(Category.choices, _("category"))
+    verification_level = choice_field(VerificationLevel.choices, _("verification level"))
     statement = serializers.CharField(max_length=20000)
     evidence = ListField(
         child=EvidenceInput(), required=False, default=list, max_length=settings.HUB_MAX_EVIDENCE_FILES
@@ -80,19 +79,13 @@ class ReportSubmitInput(serializers.Serializer):
         default=False,
         help_text="Urgent: the report names a live-stream room whose harm is done within hours",
     )
-    urgency_reason = serializers.ChoiceField(
-        choices=UrgencyReason.choices,
+    urgency_reason = choice_field(
+        UrgencyReason.choices,
+        _("urgency reason"),
         required=False,
         allow_blank=True,
         default="",
         help_text="Why it is urgent (with urgent): one of the listed reasons, never free text",
-        error_messages={
-            "invalid_choice": format_lazy(
-                _("Unknown {what}; choose one of: {choices}."),
-                what="urgency reason",
-                choices=", ".join(UrgencyReason.values),
-            )
-        },
     )
     live_starts_at = serializers.DateTimeField(
         required=False,
@@ -113,9 +106,21 @@ class ReportSubmitInput(serializers.Serializer):
                 errors["urgent"] = [gettext("Only a report that names a live-stream room can be urgent.")]
             if not data.get("urgency_reason"):
                 errors["urgency_reason"] = [gettext("Choose why the report is urgent.")]
-            starts = data.get("live_starts_at")
-            if starts and starts > timezone.now() + LIVE_START_HORIZON:
+            starts, now = data.get("live_starts_at"), timezone.now()
+            if starts and starts > now + LIVE_START_HORIZON:
                 errors["live_starts_at"] = [gettext("A live stream more than 48 hours ahead is not urgent.")]
+            elif (
+                starts
+                and data.get("urgency_reason") == UrgencyReason.LIVE_SCHEDULED
+                and starts < now - LIVE_START_TOLERANCE
+            ):
+                errors["live_starts_at"] = [
+                    gettext("A scheduled live stream starts in the future: give a start that is still ahead.")
+                ]
+            elif starts and starts < now - LIVE_START_HORIZON:
+                errors["live_starts_at"] = [
+                    gettext("A live stream that started more than 48 hours ago is not urgent.")
+                ]
         else:
             if data.get("urgency_reason"):
                 errors["urgency_reason"] = [gettext("Give a reason only for an urgent report.")]

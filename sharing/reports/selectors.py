@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.conf import settings
+from django.db.models import BooleanField, Case, DateTimeField, F, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -40,18 +42,28 @@ def reports_for_review(*, actor: Actor) -> QuerySet[Report]:
     )
 
 
-def reports_for_review_listed(*, actor: Actor) -> QuerySet[Report]:
-    """The review API's list: pending urgent live-room reports first, soonest target first; then as
-    reports_for_review (the oldest first)."""
-    return reports_for_review(actor=actor).order_by(
-        Case(
-            When(status=ReportStatus.PENDING, live_urgent=True, then=Value(0)),
-            default=Value(1),
+def urgent_on_top(now: datetime | None = None) -> Q:
+    """The pending urgent live-room reports that head the queue: their target passed at most
+    HUB_URGENT_PRIORITY_HOURS ago (later the stream is over, and they wait like any other report)."""
+    stale_before = (now or timezone.now()) - timedelta(hours=settings.HUB_URGENT_PRIORITY_HOURS)
+    return Q(status=ReportStatus.PENDING, live_urgent=True, review_target_at__gte=stale_before)
+
+
+def _urgent_first(now: datetime | None = None) -> list:
+    """Order keys: the urgent reports on top, soonest target first; the target orders no other report."""
+    on_top = urgent_on_top(now)
+    return [
+        Case(When(on_top, then=Value(0)), default=Value(1)),
+        Case(When(on_top, then=F("review_target_at")), default=Value(None), output_field=DateTimeField()).asc(
+            nulls_last=True
         ),
-        F("review_target_at").asc(nulls_last=True),
-        "submitted_at",
-        "id",
-    )
+    ]
+
+
+def reports_for_review_listed(*, actor: Actor) -> QuerySet[Report]:
+    """The review API's list: pending urgent live-room reports first (urgent_on_top), soonest target first;
+    then as reports_for_review (the oldest first), whatever their status."""
+    return reports_for_review(actor=actor).order_by(*_urgent_first(), "submitted_at", "id")
 
 
 # Urgent: a trusted flagger's notice (handled with priority, DSA Art. 22) or a report that claims an
@@ -60,15 +72,15 @@ URGENT = Q(reporter_organisation__standing__trusted_flagger=True) | Q(verificati
 
 
 def reports_review_queue(*, actor: Actor) -> QuerySet[Report]:
-    """The pending reports for operator reviewers: urgent live-room reports first, the soonest target
-    first; then the other urgent ones (URGENT); then the oldest."""
+    """The pending reports for operator reviewers: urgent live-room reports first (urgent_on_top), the
+    soonest target first; then the other urgent ones (URGENT); then the oldest."""
     return (
         reports_for_review(actor=actor)
         .filter(status=ReportStatus.PENDING)
         .annotate(
             urgent=Case(When(URGENT, then=Value(True)), default=Value(False), output_field=BooleanField())
         )
-        .order_by("-live_urgent", F("review_target_at").asc(nulls_last=True), "-urgent", "submitted_at", "id")
+        .order_by(*_urgent_first(), "-urgent", "submitted_at", "id")
     )
 
 

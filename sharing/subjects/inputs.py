@@ -5,6 +5,7 @@ without importing the API."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema_field
@@ -16,8 +17,11 @@ from sharing.models.identifiers import IDENTIFIER_TYPE_CHOICES
 from sharing.subjects.services.tokens import RawIdentifier, SuppliedToken
 
 
-def choice_field(choices, what: str) -> serializers.ChoiceField:
-    # DRF's default message quotes the submitted value; ours lists the valid ones instead.
+def choice_field(choices, what: Promise, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose refusal names the field (`what`, a lazily translated noun, so that a Chinese
+    page says it in Chinese) and lists the valid values; DRF's default message quotes the submitted value."""
+    if not isinstance(what, Promise):
+        raise TypeError("choice_field: `what` must be a gettext_lazy noun, shown translated in the message")
     return serializers.ChoiceField(
         choices=choices,
         error_messages={
@@ -27,6 +31,7 @@ def choice_field(choices, what: str) -> serializers.ChoiceField:
                 choices=", ".join(c for c, _ in choices),
             )
         },
+        **kwargs,
     )
 
 
@@ -72,7 +77,7 @@ class IdentifierInput(serializers.Serializer):
     """A raw identifier {type, value, country?} or an obliviously derived token {type, token, key_version}.
     A composite's value is an object, e.g. {"type": "person", "value": {"full_name", "date_of_birth"}}."""
 
-    type = choice_field(IDENTIFIER_TYPE_CHOICES, "identifier type")
+    type = choice_field(IDENTIFIER_TYPE_CHOICES, gettext_lazy("identifier type"))
     value = IdentifierValueField(required=False)
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$",

@@ -3,7 +3,9 @@ reviewed first by their target time, and an operator alert once their target pas
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -13,11 +15,16 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.audit.models import Alert, AuditEvent
-from sharing.models import Report
+from accounts.audit.tags import AuditTag
+from accounts.roles import OrganisationKind as K
+from accounts.roles import Role as R
+from sharing.models import Report, ReporterStanding
 from sharing.reports.selectors import reports_review_queue
 from sharing.reports.services.reports import report_reject
+from sharing.reports.services.reputation import standing_of
 from sharing.reports.tasks import urgent_review_overdue_task
-from tests.factories import report_body, report_make, seller_identifiers, web_login
+from sharing.subjects.inputs import choice_field
+from tests.factories import persona, report_body, report_make, seller_identifiers, web_login
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +269,250 @@ def test_the_review_api_lists_pending_urgent_live_reports_first(api, brand_repor
 
     assert [r["id"] for r in rows] == [urgent, str(plain.public_id)]
     assert rows[0]["urgent"] is True and rows[0]["review_target_at"] and rows[1]["urgent"] is False
+
+
+# Review findings (R1, R7 and others): urgency bounded, the list's order, the alert's end, Chinese
+# messages, the stream's start.
+
+
+@pytest.mark.django_db(transaction=True)  # the refusal's audit row commits after the request rolls back
+def test_an_organisation_files_at_most_its_daily_number_of_urgent_reports(
+    api, brand_reporter, other_brand_reporter, settings
+):
+    settings.HUB_URGENT_REPORTS_PER_DAY = 2
+    filed = [_file(api, brand_reporter, _urgent_body(_live_identifiers(n))) for n in range(2)]
+
+    over = _file(api, brand_reporter, _urgent_body(_live_identifiers(3)))
+    plain = _file(api, brand_reporter, report_body(_live_identifiers(4)))
+    other = _file(api, other_brand_reporter, _urgent_body(_live_identifiers(5)))
+
+    assert [r.status_code for r in filed] == [201, 201]
+    assert over.status_code == 429 and int(over["Retry-After"]) > 0
+    assert "2 urgent reports for today" in over.json()["error"]["fields"]["urgent"][0]
+    assert plain.status_code == 201 and other.status_code == 201
+    assert Report.objects.filter(live_urgent=True).count() == 3
+    [denied] = AuditEvent.objects.filter(action=AuditTag.QUOTA_EXCEEDED)
+    assert denied.outcome == "denied" and denied.organisation_id == brand_reporter.organisation.pk
+    assert denied.details["reason"] == "urgent reports over 2 per day"
+
+
+def test_a_refused_urgent_report_does_not_use_up_the_daily_number(api, brand_reporter, settings):
+    settings.HUB_URGENT_REPORTS_PER_DAY = 1
+    # Refused after the quota is taken (a weak-only report): the transaction gives it back.
+    refused = _file(api, brand_reporter, _urgent_body([LIVE_ROOM, {"type": "full_name", "value": "Li Lei"}]))
+    filed = _file(api, brand_reporter, _urgent_body())
+
+    assert refused.status_code == 400 and filed.status_code == 201
+
+
+def test_an_organisation_under_a_misuse_warning_cannot_file_urgent(api, brand_reporter):
+    standing_of(brand_reporter.organisation.pk)
+    ReporterStanding.objects.filter(organisation=brand_reporter.organisation).update(
+        misuse_warning_until=timezone.now() + timedelta(days=7)
+    )
+
+    urgent = _file(api, brand_reporter, _urgent_body())
+    plain = _file(api, brand_reporter, report_body(_live_identifiers(1)))
+
+    assert urgent.status_code == 400 and "misuse warning" in urgent.json()["error"]["fields"]["urgent"][0]
+    assert plain.status_code == 201
+    assert not Report.objects.filter(live_urgent=True).exists()
+
+
+def test_an_urgent_report_long_past_its_target_waits_like_any_other(
+    api, brand_reporter, other_brand_reporter, reviewer, settings
+):
+    settings.HUB_URGENT_PRIORITY_HOURS = 24
+    plain = report_make(brand_reporter, seller_identifiers(5))
+    official = report_make(other_brand_reporter, seller_identifiers(6), verification_level="court_judgment")
+    stale = _file(api, brand_reporter, _urgent_body(_live_identifiers(1))).json()["id"]
+    late = _file(api, brand_reporter, _urgent_body(_live_identifiers(2))).json()["id"]
+    fresh = _file(api, brand_reporter, _urgent_body(_live_identifiers(3))).json()["id"]
+    _target_moved_to_past(stale, minutes=25 * 60)
+    _target_moved_to_past(late, minutes=23 * 60)
+
+    queue = [str(r.public_id) for r in reports_review_queue(actor=Actor(member=reviewer))]
+    listed = [r["id"] for r in api(reviewer).get("/api/v1/review/reports?status=pending").json()["results"]]
+
+    assert queue == [late, fresh, str(official.public_id), str(plain.public_id), stale]
+    assert listed == [late, fresh, str(plain.public_id), str(official.public_id), stale]
+
+
+def test_the_review_api_lists_decided_reports_oldest_first(api, brand_reporter, reviewer):
+    old = report_make(brand_reporter, seller_identifiers(8))
+    urgent = _file(api, brand_reporter, _urgent_body(_live_identifiers(1))).json()["id"]
+    # Its target is the soonest of all: it must not order the accepted reports.
+    _target_moved_to_past(urgent, minutes=60)
+    for report_id in (str(old.public_id), urgent):
+        accepted = api(reviewer).post(
+            f"/api/v1/reports/{report_id}/accept", {"reason": "stream checked"}, format="json"
+        )
+        assert accepted.status_code == 200
+    newer_urgent = _file(api, brand_reporter, _urgent_body(_live_identifiers(2))).json()["id"]
+
+    accepted = api(reviewer).get("/api/v1/review/reports?status=accepted").json()["results"]
+    everything = api(reviewer).get("/api/v1/review/reports").json()["results"]
+
+    assert [r["id"] for r in accepted] == [str(old.public_id), urgent]
+    assert [r["id"] for r in everything] == [newer_urgent, str(old.public_id), urgent]
+
+
+def test_the_overdue_alert_is_resolved_once_the_report_is_decided_or_retracted(api, brand_reporter, reviewer):
+    accepted, rejected, retracted, waiting = (
+        _file(api, brand_reporter, _urgent_body(_live_identifiers(n))).json()["id"] for n in range(4)
+    )
+    for report_id in (accepted, rejected, retracted, waiting):
+        _target_moved_to_past(report_id)
+    assert urgent_review_overdue_task() == 4
+
+    api(reviewer).post(f"/api/v1/reports/{accepted}/accept", {"reason": "stream checked"}, format="json")
+    api(reviewer).post(f"/api/v1/reports/{rejected}/reject", {"reason": "not a live room"}, format="json")
+    api(brand_reporter).post(f"/api/v1/reports/{retracted}/retract", format="json")
+
+    alerts = {a.details["report"]: a for a in Alert.objects.filter(kind="urgent_review_overdue")}
+    assert {k: a.status for k, a in alerts.items()} == {
+        accepted: "resolved",
+        rejected: "resolved",
+        retracted: "resolved",
+        waiting: "open",
+    }
+    assert alerts[rejected].resolution == "report rejected: the urgent review is over"
+    resolved_rows = AuditEvent.objects.filter(
+        action=AuditTag.ALERT_RESOLVED, object_id__in=[str(a.public_id) for a in alerts.values()]
+    )
+    assert resolved_rows.count() == 3 and all(row.actor_member_id is None for row in resolved_rows)
+    assert urgent_review_overdue_task() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "noun"),
+    [
+        ("ip_type", "bogus", "知识产权类型"),
+        ("category", "bogus", "类别"),
+        ("verification_level", "bogus", "核实等级"),
+        ("urgency_reason", "bogus", "紧急原因"),
+    ],
+)
+def test_an_unknown_choice_is_refused_in_chinese(api, brand_reporter, field, value, noun):
+    response = api(brand_reporter).post(
+        "/api/v1/reports", {**_urgent_body(), field: value}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    [message] = response.json()["error"]["fields"][field]
+    assert response.status_code == 400
+    assert message.startswith(f"未知的 {noun}；")
+    assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", message.split("：")[0])  # no English noun before the list
+
+
+def test_an_unknown_identifier_type_is_refused_in_chinese(api, brand_reporter):
+    body = {**report_body(), "identifiers": [{"type": "bogus", "value": "x"}]}
+    response = api(brand_reporter).post(
+        "/api/v1/reports", body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert response.status_code == 400
+    assert "未知的 标识符类型；" in str(response.json()["error"]["fields"]["identifiers"])
+
+
+def test_a_choice_field_needs_a_translated_noun():
+    with pytest.raises(TypeError):
+        choice_field([("a", "A")], "plain English noun")
+
+
+def test_a_scheduled_stream_cannot_start_in_the_past(api, brand_reporter):
+    now = timezone.now()
+    scheduled = {"urgency_reason": "live_scheduled"}
+    long_ago = _file(
+        api, brand_reporter, _urgent_body(**scheduled, live_starts_at="0001-01-01T00:00:00+01:00")
+    )
+    an_hour_ago = _file(
+        api, brand_reporter, _urgent_body(**scheduled, live_starts_at=(now - timedelta(hours=1)).isoformat())
+    )
+    running_for_years = _file(api, brand_reporter, _urgent_body(live_starts_at="0001-01-01T00:00:00"))
+    just_now = _file(
+        api,
+        brand_reporter,
+        _urgent_body(**scheduled, live_starts_at=(now - timedelta(minutes=5)).isoformat()),
+    )
+    running = _file(
+        api,
+        brand_reporter,
+        _urgent_body(_live_identifiers(1), live_starts_at=(now - timedelta(hours=2)).isoformat()),
+    )
+
+    for refused in (long_ago, an_hour_ago, running_for_years):
+        assert refused.status_code == 400, refused.content
+        assert list(refused.json()["error"]["fields"]) == ["live_starts_at"]
+    assert just_now.status_code == 201 and running.status_code == 201
+
+
+def _form_post(**extra) -> dict:
+    return {
+        "identifier-0-type": "live_room",
+        "identifier-0-value": LIVE_ROOM["value"],
+        "ip_type": "trademark",
+        "category": "counterfeit",
+        "verification_level": "rights_owner_verified",
+        "statement": "Counterfeit handbags sold live tonight.",
+        "authenticity_guaranteed": "on",
+        "urgent": "on",
+        "urgency_reason": "live_scheduled",
+        **extra,
+    }
+
+
+def test_the_form_takes_the_start_in_beijing_time(brand_reporter, settings):
+    settings.HUB_URGENT_REVIEW_TARGET_MINUTES = 120
+    client = Client()
+    web_login(client, brand_reporter)
+    beijing = ZoneInfo("Asia/Shanghai")
+    starts = (timezone.now() + timedelta(minutes=45)).astimezone(beijing).replace(second=0, microsecond=0)
+
+    filed = client.post(
+        reverse("report-new"),
+        _form_post(live_starts_at=starts.strftime("%Y-%m-%dT%H:%M"), live_timezone="Asia/Shanghai"),
+    )
+
+    assert filed.status_code == 302, filed.content.decode()[:2000]
+    report = Report.objects.get()
+    assert report.live_starts_at == starts == report.review_target_at
+    assert report.live_starts_at.astimezone(ZoneInfo("UTC")).hour == (starts.hour - 8) % 24
+
+
+def test_the_form_offers_the_organisations_zone_and_refuses_an_unknown_one(brand_reporter):
+    client = Client()
+    web_login(client, brand_reporter)
+    chinese_reporter = persona(K.RIGHTS_OWNER, R.REPORTER, country="CN")
+    chinese_client = Client()
+    web_login(chinese_client, chinese_reporter)
+
+    french_form = client.get(reverse("report-new")).content.decode()
+    chinese_form = chinese_client.get(reverse("report-new"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    refused = client.post(
+        reverse("report-new"), _form_post(live_starts_at="2030-01-01T20:00", live_timezone="Mars/Olympus")
+    )
+    past = client.post(
+        reverse("report-new"), _form_post(live_starts_at="2001-01-01T20:00", live_timezone="Asia/Shanghai")
+    )
+
+    assert '<option value="Europe/Paris" selected>' in french_form
+    assert '<option value="Asia/Shanghai" selected>Asia/Shanghai (UTC+0800)' in chinese_form
+    assert "当地时间" in chinese_form and "(UTC, optional)" not in french_form
+    assert refused.status_code == 400 and 'data-field="live_timezone"' in refused.content.decode()
+    assert past.status_code == 400 and 'data-field="live_starts_at"' in past.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_without_a_zone_the_form_takes_the_organisations(brand_reporter):
+    client = Client()
+    web_login(client, brand_reporter)  # a French organisation: Paris time
+    starts = (
+        (timezone.now() + timedelta(minutes=45))
+        .astimezone(ZoneInfo("Europe/Paris"))
+        .replace(second=0, microsecond=0)
+    )
+
+    filed = client.post(reverse("report-new"), _form_post(live_starts_at=starts.strftime("%Y-%m-%dT%H:%M")))
+
+    assert filed.status_code == 302, filed.content.decode()[:2000]
+    assert Report.objects.get().live_starts_at == starts

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass, LegalBasis
-from accounts.audit.services import audit_record
+from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
@@ -27,7 +27,14 @@ from sharing.locks import lock_report, lock_report_id
 from sharing.models import Report, ReportIdentifier, ReportStatus
 from sharing.reports.services.deadlines import DeadlinePassed, lapse_with_refusal, refusing_past_deadline
 from sharing.reports.services.reputation import reporting_suspended, standing_of, suspension_reason_text
-from sharing.reports.services.urgency import Urgency, urgency_apply, urgency_check
+from sharing.reports.services.urgency import (
+    Urgency,
+    UrgentReportsExceeded,
+    overdue_alert_resolve,
+    urgency_allowed,
+    urgency_apply,
+    urgency_check,
+)
 from sharing.restricted.services.restricted import restricted_store
 from sharing.subjects.services.subjects import subjects_relink
 from sharing.subjects.services.tokens import (
@@ -64,9 +71,23 @@ class ReportSubmission:
     urgency: Urgency | None = None
 
 
-@transaction.atomic
 def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
-    """Record a report: tokens in the shareable tier, raw values and evidence sealed."""
+    """Record a report: tokens in the shareable tier, raw values and evidence sealed. A report refused
+    for the day's number of urgent reports is audited as refused, after its transaction rolled back."""
+    try:
+        return _report_submit(submission=submission, actor=actor)
+    except UrgentReportsExceeded:
+        audit_record_denied(
+            actor=actor,
+            tag=AuditTag.QUOTA_EXCEEDED,
+            target_type="report",
+            reason=f"urgent reports over {settings.HUB_URGENT_REPORTS_PER_DAY} per day",
+        )
+        raise
+
+
+@transaction.atomic
+def _report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
     require(actor, Capability.REPORT_SUBMIT)
     standing = standing_of(actor.organisation.pk)
     if reporting_suspended(standing):
@@ -88,6 +109,7 @@ def report_submit(*, submission: ReportSubmission, actor: Actor) -> Report:
     )
     _require_linking_identifier(tokenised)
     urgency_check(submission.urgency, {i.type for i in tokenised})
+    urgency_allowed(submission.urgency, actor=actor, standing=standing)
     report = Report(
         reporter_organisation=actor.organisation,
         submitted_by=actor.member,
@@ -183,6 +205,7 @@ def report_accept(*, report: Report, reason: str, actor: Actor, decision_verifie
     require(actor, Capability.REPORT_REVIEW)
     report = lock_report(report)
     _accept(report, by=actor.member, reason=reason, decision_verified=decision_verified)
+    overdue_alert_resolve(report)
     audit_record(
         actor=actor,
         tag=AuditTag.REPORT_ACCEPTED,
@@ -210,6 +233,7 @@ def report_reject(*, report: Report, reason: str, actor: Actor) -> Report:
     report = lock_report(report)
     report.reject(by=actor.member, reason=reason)
     report.save()
+    overdue_alert_resolve(report)
     audit_record(
         actor=actor,
         tag=AuditTag.REPORT_REJECTED,
@@ -233,6 +257,7 @@ def report_retract(*, report: Report, actor: Actor) -> Report:
         report.save()
         if was_accepted:
             subjects_relink(report=report)
+    overdue_alert_resolve(report)
     audit_record(
         actor=actor, tag=AuditTag.REPORT_RETRACTED, target=report, data_class=DataClass.ADMINISTRATIVE
     )

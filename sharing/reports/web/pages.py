@@ -8,6 +8,8 @@ says whose country's rules were used, posted or live (identifier_check, a small 
 from __future__ import annotations
 
 import base64
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -39,6 +41,26 @@ GUARANTEE = _(
     "I give a written guarantee that this notice is authentic: the right is ours, the evidence is genuine "
     "and the information given is true."
 )
+
+
+# The live stream's start is typed in the reporter's own time (a datetime-local field has no zone) and
+# converted here with the zone chosen beside it: by default the organisation's country's, else Beijing
+# time, where most live-stream reporters are.
+COUNTRY_ZONES = {
+    "CN": "Asia/Shanghai",
+    "HK": "Asia/Hong_Kong",
+    "TW": "Asia/Taipei",
+    "SG": "Asia/Singapore",
+    "JP": "Asia/Tokyo",
+    "KR": "Asia/Seoul",
+    "GB": "Europe/London",
+    "FR": "Europe/Paris",
+    "DE": "Europe/Berlin",
+    "IT": "Europe/Rome",
+    "US": "America/New_York",
+}
+DEFAULT_ZONE = "Asia/Shanghai"
+LIVE_ZONES = [*dict.fromkeys([DEFAULT_ZONE, *COUNTRY_ZONES.values(), "America/Los_Angeles", "UTC"])]
 
 
 class CheckThrottle(SimpleRateThrottle):
@@ -126,6 +148,8 @@ def _form(
             "categories": Category.choices,
             "levels": VerificationLevel.choices,
             "urgency_reasons": UrgencyReason.choices,
+            "live_zones": _zone_choices(),
+            "live_zone": post.get("live_timezone") or _own_zone(request),
             "posted": post,
             "guarantee": GUARANTEE,
             "limits": {
@@ -158,9 +182,36 @@ def _report_body(request: ActorRequest, rows: list[id_rows.IdentifierRow]) -> di
         "authenticity_guaranteed": post.get("authenticity_guaranteed", "") == "on",
         "urgent": post.get("urgent", "") == "on",
         "urgency_reason": post.get("urgency_reason", ""),
-        "live_starts_at": post.get("live_starts_at", "") or None,
+        "live_starts_at": _live_start(
+            post.get("live_starts_at", ""), post.get("live_timezone", "") or _own_zone(request)
+        ),
         "evidence": [_evidence(upload) for upload in request.FILES.getlist("evidence")],
     }
+
+
+def _own_zone(request: ActorRequest) -> str:
+    return COUNTRY_ZONES.get(request.actor.organisation.country, DEFAULT_ZONE)
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    now = datetime.now(ZoneInfo("UTC"))
+    return [(zone, f"{zone} (UTC{now.astimezone(ZoneInfo(zone)):%z})") for zone in LIVE_ZONES]
+
+
+def _live_start(typed: str, zone: str) -> str | None:
+    """The start as typed, in the chosen zone, with its UTC offset written out for the API's input; a
+    value that is no date is passed on as typed, for the input's own message."""
+    if not typed:
+        return None
+    if zone not in LIVE_ZONES:
+        raise serializers.ValidationError({"live_timezone": [gettext("Choose a time zone from the list.")]})
+    try:
+        starts = datetime.fromisoformat(typed)
+    except ValueError:
+        return typed
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=ZoneInfo(zone))
+    return starts.isoformat()
 
 
 def _evidence(upload) -> dict:
