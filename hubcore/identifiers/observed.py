@@ -26,12 +26,22 @@ again (a fake sender reusing the value) matches itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import phonenumbers
+from stdnum import luhn
 
+from hubcore.identifiers.banking import normalise_bank_account
+from hubcore.identifiers.documents import (
+    VAT_PREFIXES,
+    normalise_business_licence,
+    normalise_national_id,
+)
 from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
-from hubcore.identifiers.phones import FALLBACK_REGION
+from hubcore.identifiers.phones import normalise_phone
 from hubcore.identifiers.text import split_country_prefix
+
+Normaliser = Callable[[str, "str | None"], str]
 
 # Separators a person types or a label prints between groups of characters.
 _SEPARATORS = re.compile(r"[\s\-./()\u2010-\u2015]")
@@ -39,6 +49,11 @@ _ALNUM = re.compile(r"[0-9A-Z]+")
 _DIGITS = re.compile(r"[0-9]+")
 _USCC_SHAPE = re.compile(r"\d{8}[0-9A-Z]{10}")
 _BANK_LABEL = re.compile(r"(IBAN|CARD)\s*:?\s*(.*)", re.I | re.S)
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]+")
+_VAT_START = re.compile(r"([A-Za-z]{2})\s*(?=[0-9A-Za-z])")  # as in documents.py
+# The VAT prefixes the business_licence normaliser folds onto one registration: Greece's ISO code GR
+# onto its official EL, Northern Ireland's XI onto the UK's GB.
+_VAT_COUNTRY = {"GR": "EL", "XI": "GB"}
 
 # Bounds wide enough for every real number of the kind and for mistyped ones, narrow enough to refuse
 # a pasted paragraph: national IDs run 5 (short IDs) to 20 characters, business numbers up to 20
@@ -86,12 +101,23 @@ def _with_country(country: str | None, number: str, *, what: str) -> str:
     return f"{country}:{number}"
 
 
+def _verified(normaliser: Normaliser, text: str, default_country: str | None) -> str | None:
+    """The verified normaliser's canonical form of the value, or None if it refuses the value."""
+    try:
+        return normaliser(text, default_country)
+    except IdentifierInvalid:
+        return None
+
+
 def normalise_observed_national_id(text: str, default_country: str | None = None) -> str:
     """Return "CC:<letters and digits>" for an ID number as seen, valid or not."""
     what = gettext_noop("national ID")
-    prefix, number = split_country_prefix(text)
+    prefix, number = split_country_prefix(text, space=True)
     number = _characters(_compact(number), what=what, bounds=_ID_LENGTH)
-    return _with_country(prefix or default_country, number, what=what)
+    lenient = _with_country(prefix or default_country, number, what=what)
+    # A valid ID's canonical form is the verified one ("CC:<compact>"), so every spelling the
+    # national_id normaliser unifies (a 15-digit Chinese ID and its 18-digit form) is unified here.
+    return _verified(normalise_national_id, text, default_country) or lenient
 
 
 def normalise_observed_business_licence(text: str, default_country: str | None = None) -> str:
@@ -99,40 +125,75 @@ def normalise_observed_business_licence(text: str, default_country: str | None =
     what = gettext_noop("business licence number")
     vat = re.match(r"VAT\s*:\s*(.*)", text, re.I | re.S)
     if vat:
-        # A VAT number starts with its country's code: "VAT:DE136695976" is "DE:136695976".
         number = _compact(vat[1])
         if not re.match(r"[A-Z]{2}", number):
             raise IdentifierInvalid(
                 gettext_noop("A VAT number must start with the two-letter code of its country.")
             )
-        return f"{number[:2]}:{_characters(number[2:], what=what, bounds=_ID_LENGTH)}"
-    prefix, number = split_country_prefix(text)
+        prefix, number = number[:2], number[2:]
+    else:
+        prefix, number = split_country_prefix(text, space=True)
+        start = _VAT_START.match(number) if prefix is None else None
+        if start and start[1].upper() in VAT_PREFIXES:
+            # An unlabelled VAT number ("DE136695976") starts with its country's code, as the
+            # business_licence normaliser reads it.
+            prefix, number = start[1].upper(), number[start.end() :]
     number = _characters(_compact(number), what=what, bounds=_ID_LENGTH)
     if prefix is None and _USCC_SHAPE.fullmatch(number):
         # The Chinese unified social credit code's shape is recognised without a country, as in
         # normalise_business_licence, so a Chinese licence number reaches one canonical form.
         prefix = "CN"
-    return _with_country(prefix or default_country, number, what=what)
+    prefix = _VAT_COUNTRY.get(prefix, prefix) if prefix else prefix
+    lenient = _with_country(prefix or default_country, number, what=what)
+    verified = _verified(normalise_business_licence, text, default_country)
+    if verified is None:
+        return lenient
+    # "VAT:DE136695976" is "DE:136695976" here; "CN:<USCC>" and "CC:<number>" are kept.
+    return f"{verified[4:6]}:{verified[6:]}" if verified.startswith("VAT:") else verified
 
 
 def normalise_observed_bank_account(text: str, default_country: str | None = None) -> str:
-    """Return the letters and digits of a bank account or card number as seen, valid or not.
+    """Return "IBAN:<iban>", "CARD:<digits>" or "CC:<digits>" for an account number as seen, valid or not.
 
-    The hub's bank_account normaliser labels its results (IBAN:, CARD:, CN:) after validating them;
-    an observed number is not validated, so its label would be a guess: the characters alone are
-    the canonical form, and a label or country prefix the reporter gave is dropped.
+    The label keeps apart what the verified bank_account normaliser keeps apart: one string of digits
+    as a card number, a Chinese account and a German account are three identifiers.
     """
     what = gettext_noop("bank account number")
     labelled = _BANK_LABEL.fullmatch(text)
     if labelled:
-        text = labelled[2]
+        label, body = labelled[1].upper(), labelled[2]
     else:
-        _, text = split_country_prefix(text)
-    return _characters(_compact(text), what=what, bounds=_BANK_LENGTH)
+        label, body = split_country_prefix(text)
+    number = _characters(_compact(body), what=what, bounds=_BANK_LENGTH)
+    if label == "IBAN" or (label is None and _IBAN_SHAPE.fullmatch(number)):
+        lenient = "IBAN:" + number
+    elif not number.isdigit():
+        raise IdentifierInvalid(
+            gettext_noop("An observed bank account number must be an IBAN or consist of digits only.")
+        )
+    elif label == "CARD" or _card_shaped(number):
+        lenient = "CARD:" + number
+    else:
+        lenient = _with_country(label or default_country, number, what=what)
+    return _verified(normalise_bank_account, text, default_country) or lenient
+
+
+def _card_shaped(number: str) -> bool:
+    """A card number as the bank_account normaliser sees one: 13 to 19 digits passing Luhn, or in
+    UnionPay's range (62, 16 to 19 digits), where a failing check digit is a mistyped card."""
+    if 13 <= len(number) <= 19 and luhn.is_valid(number):
+        return True
+    return number.startswith("62") and 16 <= len(number) <= 19
 
 
 def normalise_observed_phone(text: str, default_country: str | None = None) -> str:
-    """Return "+<digits>" for an international or valid number, else the digits as written."""
+    """Return "+<country code><national number>" for a phone number as seen, else its digits.
+
+    A number the phone normaliser accepts is its E.164 form. Any other is parsed by libphonenumber in
+    its country (from a "+" or "00" prefix, else the default country), which drops a national trunk
+    prefix ("0", "(0)") as it does for valid numbers, so "+44 (0)20 …" and "020 …" read in GB meet.
+    Only when nothing names a country are the digits kept as written.
+    """
     compact = _SEPARATORS.sub("", text)
     international = compact.startswith("+") or compact.startswith("00")
     digits = compact[1:] if compact.startswith("+") else compact[2:] if international else compact
@@ -148,21 +209,23 @@ def normalise_observed_phone(text: str, default_country: str | None = None) -> s
         raise IdentifierInvalid(
             gettext_noop("An observed phone number must have %(low)s to %(high)s digits."), low=low, high=high
         )
+    verified = _verified(normalise_phone, text, default_country)
+    if verified is not None:
+        return verified
     if international:
-        return "+" + digits
-    # A national spelling of a valid number ("138 0013 8000") is the number its E.164 form names, so
-    # it meets the "+86…" spelling of the same sighting. An invalid one cannot be placed in a country
-    # reliably (its length is wrong, so a trunk prefix may be a digit): it is kept as written.
-    e164 = _valid_e164(digits, default_country or FALLBACK_REGION)
-    return e164 if e164 is not None else digits
+        return _in_country("+" + digits, None) or "+" + digits
+    if default_country is None:
+        return digits
+    code = phonenumbers.country_code_for_region(default_country)
+    if not code:
+        return digits  # a country libphonenumber does not know has no calling code to put in front
+    return _in_country(digits, default_country) or f"+{code}{digits}"
 
 
-def _valid_e164(digits: str, region: str) -> str | None:
-    """The E.164 form of a national number valid in region, or None."""
+def _in_country(digits: str, region: str | None) -> str | None:
+    """ "+<country code><national significant number>" as libphonenumber parses it, valid or not."""
     try:
         number = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return f"+{number.country_code}{phonenumbers.national_significant_number(number)}"

@@ -78,6 +78,10 @@ def test_a_canonical_value_normalises_to_itself(
     if isinstance(raw, dict):
         pytest.skip("a composite's canonical value is not an input form (composites take an object)")
     assert normalise(kind, expected, default_country=country).value == expected
+    if kind == "observed_phone" and expected.isdigit():
+        # Bare digits mean no country was known; read in a country, they are that country's number.
+        assert normalise(kind, expected, default_country="CN").value == "+86" + expected
+        return
     assert normalise(kind, expected, default_country="CN").value == expected
 
 
@@ -155,15 +159,81 @@ def test_observed_types_are_medium_and_each_names_its_verified_type() -> None:
         assert IDENTIFIER_STRENGTH[verified] != Strength.WEAK
 
 
-def test_an_observed_phone_keeps_an_invalid_number_as_written() -> None:
+def test_an_observed_phone_places_an_invalid_number_in_its_country() -> None:
     with pytest.raises(IdentifierInvalid):
         normalise("phone", "138 0013 800", default_country="CN")  # one digit short
 
     national = normalise("observed_phone", "138 0013 800", default_country="CN")
-    international = normalise("observed_phone", "0086 138 0013 800", default_country="CN")
+    international = normalise("observed_phone", "0086 138 0013 800", default_country="GB")
+    with_trunk_prefix = normalise("observed_phone", "+86 0138 0013 800")
 
-    assert national.value == "1380013800"
-    assert international.value == "+861380013800"
+    assert national.value == international.value == with_trunk_prefix.value == "+861380013800"
+    # With no country given, nothing says whose number it is: the digits are kept as written.
+    assert normalise("observed_phone", "138 0013 800").value == "1380013800"
+
+
+def test_one_invalid_national_number_in_two_countries_is_two_observed_phones() -> None:
+    france = normalise("observed_phone", "06 12 34 56", default_country="FR")
+    china = normalise("observed_phone", "0612 3456", default_country="CN")
+
+    assert france.value != china.value
+    assert france.value.startswith("+33") and china.value.startswith("+86")
+
+
+def test_one_number_as_a_card_and_as_accounts_in_two_countries_is_three_observed_accounts() -> None:
+    values = {
+        normalise("observed_bank_account", raw).value
+        for raw in ("CN:12345678", "DE:12345678", "CARD:12345678")
+    }
+
+    assert values == {"CN:12345678", "DE:12345678", "CARD:12345678"}
+    # The country may come from the reporter's organisation instead of a prefix.
+    assert normalise("observed_bank_account", "12345678", default_country="DE").value == "DE:12345678"
+
+
+# Valid values with spellings the verified normalisers unify; each observed twin must unify them too.
+VERIFIED_SPELLINGS = [
+    ("phone", "+44 (0)20 7946 0000", None),
+    ("phone", "020 7946 0000", "GB"),
+    ("phone", "0044 20 7946 0000", "CN"),
+    ("phone", "+86 138 0013 8000", None),
+    ("phone", "13800138000", "CN"),
+    ("national_id", "110105491231002", "CN"),
+    ("national_id", "CN:11010519491231002x", "FR"),
+    ("national_id", "CN 11010519491231002X", "FR"),
+    ("business_licence", "DE136695976", None),
+    ("business_licence", "VAT:DE 136 695 976", None),
+    ("business_licence", "136695976", "DE"),
+    ("business_licence", "91350100M000100Y43", "US"),
+    ("bank_account", "DE89 3704 0044 0532 0130 00", None),
+    ("bank_account", "IBAN:de89370400440532013000", "CN"),
+    ("bank_account", "4111 1111 1111 1111", None),
+    ("bank_account", "CN:4111111111111111", None),
+    ("bank_account", "622202123456789012", "CN"),
+]
+_OBSERVED = {verified.value: observed.value for observed, verified in OBSERVED_OF.items()}
+
+
+@pytest.mark.parametrize(("verified_kind", "raw", "country"), VERIFIED_SPELLINGS)
+def test_a_value_the_verified_normaliser_accepts_has_its_canonical_form_as_observed(
+    verified_kind: str, raw: str, country: str | None
+) -> None:
+    verified = normalise(verified_kind, raw, default_country=country).value
+    observed = normalise(_OBSERVED[verified_kind], raw, default_country=country).value
+
+    # The observed form of a business licence writes a VAT number "DE:<number>", not "VAT:DE<number>".
+    expected = f"{verified[4:6]}:{verified[6:]}" if verified.startswith("VAT:") else verified
+    assert observed == expected
+
+
+def test_spellings_one_verified_canonical_unifies_reach_one_observed_canonical() -> None:
+    by_kind: dict[str, set[str]] = {}
+    for verified_kind, raw, country in VERIFIED_SPELLINGS:
+        verified = normalise(verified_kind, raw, default_country=country).value
+        observed = normalise(_OBSERVED[verified_kind], raw, default_country=country).value
+        by_kind.setdefault(verified, set()).add(observed)
+    assert all(len(observed) == 1 for observed in by_kind.values()), by_kind
+    assert len(by_kind) < len(VERIFIED_SPELLINGS)  # the list does hold several spellings of one value
 
 
 # ---------------------------------------------------------------- couriers
