@@ -3,14 +3,25 @@
 A logistics report may carry an ID number with a wrong check digit or a phone number of the wrong
 length: fabricated, mistyped or half-remembered. Such a value cannot be tokenised as a `national_id`
 or a `phone` (those normalisers refuse it), yet a gang that prints one fake value on many parcels is
-linked by it. So each verified type has an `observed_` twin with a lenient canonical form:
+linked by it. So each verified type has an `observed_` twin with a lenient canonical form.
 
-- national ID and business licence: "<CC>:<letters and digits>", country from a "CC:" prefix or the
-  default country (a business licence of the Chinese unified social credit code's shape is read as CN
-  without one, as the verified normaliser does; a "VAT:" label takes the country from the number);
-- phone: "+<digits>" when the value starts with "+" or "00", or when read in the default country
-  (CN without one) it is a valid number (then its E.164 form); otherwise the bare digits as written;
-- bank account: the letters and digits of the number, with an "IBAN:", "CARD:" or "CC:" label dropped.
+One rule comes first: a value the verified normaliser accepts gets the verified canonical form (written
+as the observed form requires), so every spelling the verified type unifies is unified here too. Any
+other value is read leniently:
+
+- national ID and business licence: "<CC>:<letters and digits>", country from a "CC:", "CC-" or
+  "CC " prefix (a space only after a country libphonenumber knows) or else the default country. A
+  business licence of the Chinese unified social credit code's shape is CN without one, and a VAT
+  number, labelled ("VAT:DE136695976") or not ("DE136695976"), takes the country from its first two
+  letters ("DE:136695976"; GR is written EL and XI GB, as the verified normaliser does);
+- phone: "+<country code><national significant number>" as libphonenumber parses it in its country,
+  from a "+" or "00" prefix or else the default country; the parse drops a national trunk prefix
+  ("0", "(0)"), so "+44 (0)20 …" and "020 …" read in GB meet. The bare digits as written only when
+  nothing names a country;
+- bank account: "IBAN:<letters and digits>" for an IBAN (labelled or IBAN-shaped), "CARD:<digits>"
+  for a card (labelled, or 13 to 19 digits passing Luhn, or UnionPay's 62 range of 16 to 19 digits),
+  else "<CC>:<digits>" with the country from a "CC:" prefix or the default country. One string of
+  digits as a card, a Chinese account and a German account are three identifiers.
 
 Before that, every value is NFKC-folded (full-width to ASCII), upper-cased, and spaces, hyphens, dots,
 slashes and parentheses are dropped. Nothing is checked but the characters and the length.

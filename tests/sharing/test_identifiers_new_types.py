@@ -304,3 +304,23 @@ def test_a_kuaishou_profile_and_its_live_room_are_different_types_of_one_id() ->
     room = normalise("live_room", "https://live.kuaishou.com/u/3xAbc")
 
     assert (account.value, room.value) == ("3xabc", "kuaishou:3xabc")
+
+
+@pytest.mark.parametrize("raw", ["https://www.huya.com/l", "https://www.huya.com/lpl", "huya:lpl"])
+def test_a_huya_page_or_room_name_is_refused_with_a_request_for_the_room_number(raw: str) -> None:
+    with pytest.raises(IdentifierInvalid, match="room number"):
+        normalise("live_room", raw)
+    assert normalise("live_room", "https://www.huya.com/660000").value == "huya:660000"
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw"),
+    [
+        ("kuaishou_account", "https://www.kuaishou.com/profile/search"),
+        ("kuaishou_account", "https://live.kuaishou.com/u/live"),
+        ("live_room", "https://live.kuaishou.com/u/search"),
+    ],
+)
+def test_a_kuaishou_site_page_in_the_id_slot_is_not_an_account(kind: str, raw: str) -> None:
+    with pytest.raises(IdentifierInvalid):
+        normalise(kind, raw)
