@@ -134,6 +134,7 @@ def normalise_observed_national_id(text: str, default_country: str | None = None
 def normalise_observed_business_licence(text: str, default_country: str | None = None) -> str:
     """Return "CC:<letters and digits>" for a business registration number as seen, valid or not."""
     what = gettext_noop("business licence number")
+    prefix: str | None
     vat = re.match(r"VAT\s*:\s*(.*)", text, re.I | re.S)
     if vat:
         number = _compact(vat[1])

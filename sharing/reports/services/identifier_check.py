@@ -180,7 +180,7 @@ def _applied_country(identifier_type: str, chosen: str, canonical: str) -> str:
             except phonenumbers.NumberParseException:
                 return ""  # a calling code libphonenumber does not know ("+999…")
             region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
-                number.country_code
+                number.country_code or 0
             )
             return "" if region == phonenumbers.UNKNOWN_REGION else region
         # Bare digits: no country was known; an invalid value was checked in the chosen one, if any.

@@ -187,8 +187,8 @@ def errors_to_rows(rows: list[IdentifierRow], errors: dict[str, list[str]]) -> d
             key = about[0] if about[0] in ("type", "value", "country") else "type"
             # Already in the reader's language (identifier_problems); the hint naming the observed
             # type's API code reads here with the label the page's type chooser shows.
-            api_hint = observed_hint(row.type)
-            shown = [observed_hint(row.type, labelled=True) if m == api_hint else m for m in messages]
+            api_hint, page_hint = observed_hint(row.type), observed_hint(row.type, labelled=True)
+            shown = [page_hint if page_hint and m == api_hint else m for m in messages]
         row.errors.setdefault(key, []).extend(shown)
     return rest
 
