@@ -16,8 +16,9 @@ other value is read leniently:
   letters ("DE:136695976"; GR is written EL and XI GB, as the verified normaliser does);
 - phone: "+<country code><national significant number>" as libphonenumber parses it in its country,
   from a "+" or "00" prefix or else the default country; the parse drops a national trunk prefix
-  ("0", "(0)"), so "+44 (0)20 …" and "020 …" read in GB meet. The bare digits as written only when
-  nothing names a country;
+  ("0", "(0)"), so "+44 (0)20 …" and "020 …" read in GB meet, and is repeated until no prefix is
+  left, so the canonical value reads as itself. Zeros right after "+" or "00" are dropped (no calling
+  code starts with 0). The bare digits as written only when nothing names a country;
 - bank account: "IBAN:<letters and digits>" for an IBAN (labelled or IBAN-shaped), "CARD:<digits>"
   for a card (labelled, or 13 to 19 digits passing Luhn, or UnionPay's 62 range of 16 to 19 digits),
   else "<CC>:<digits>" with the country from a "CC:" prefix or the default country. One string of
@@ -209,6 +210,10 @@ def normalise_observed_phone(text: str, default_country: str | None = None) -> s
     compact = _SEPARATORS.sub("", text)
     international = compact.startswith("+") or compact.startswith("00")
     digits = compact[1:] if compact.startswith("+") else compact[2:] if international else compact
+    if international:
+        # No calling code starts with 0: zeros after "+" or "00" are an international prefix typed
+        # twice ("+0086 …") or a longer one ("000", as dialled in Kenya and Tanzania).
+        digits = digits.lstrip("0")
     if not _DIGITS.fullmatch(digits):
         raise IdentifierInvalid(
             gettext_noop(
@@ -225,19 +230,37 @@ def normalise_observed_phone(text: str, default_country: str | None = None) -> s
     if verified is not None:
         return verified
     if international:
-        return _in_country("+" + digits, None) or "+" + digits
-    if default_country is None:
+        placed = _in_country("+" + digits, None) or "+" + digits
+    elif default_country is None:
         return digits
-    code = phonenumbers.country_code_for_region(default_country)
-    if not code:
+    elif not (code := phonenumbers.country_code_for_region(default_country)):
         return digits  # a country libphonenumber does not know has no calling code to put in front
-    return _in_country(digits, default_country) or f"+{code}{digits}"
+    else:
+        # libphonenumber may refuse a national spelling it reads otherwise (JP's "010…" is its
+        # international prefix): then the calling code goes in front of the digits as written.
+        placed = (
+            _in_country(digits, default_country)
+            or _in_country(f"+{code}{digits}", None)
+            or f"+{code}{digits}"
+        )
+    if not low <= len(placed) - 1 <= high:
+        # Placed in its country (a calling code added, an international or trunk prefix dropped),
+        # the number must still have a phone number's length.
+        raise IdentifierInvalid(
+            gettext_noop("An observed phone number must have %(low)s to %(high)s digits."), low=low, high=high
+        )
+    return placed
 
 
 def _in_country(digits: str, region: str | None) -> str | None:
-    """ "+<country code><national significant number>" as libphonenumber parses it, valid or not."""
+    """The number as "+<country code><national significant number>", as libphonenumber parses it.
+
+    Valid or not. A trunk or carrier prefix is dropped again until none is left, so that the result
+    reads as itself.
+    """
     try:
         number = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
         return None
-    return f"+{number.country_code}{phonenumbers.national_significant_number(number)}"
+    placed = f"+{number.country_code}{phonenumbers.national_significant_number(number)}"
+    return placed if region is None and placed == digits else _in_country(placed, None)

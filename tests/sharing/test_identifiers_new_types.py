@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from hubcore.identifiers import Canonical, IdentifierInvalid, IdentifierType, normalise
@@ -324,3 +326,45 @@ def test_a_huya_page_or_room_name_is_refused_with_a_request_for_the_room_number(
 def test_a_kuaishou_site_page_in_the_id_slot_is_not_an_account(kind: str, raw: str) -> None:
     with pytest.raises(IdentifierInvalid):
         normalise(kind, raw)
+
+
+_PREFIXES = [
+    "",
+    "+",
+    "00",
+    "000",
+    "0",
+    "+0",
+    "+55 0",
+    "+39 0",
+    "+44 (0)",
+    "010",
+    "CN:",
+    "DE ",
+    "IBAN:",
+    "CARD:",
+    "VAT:",
+    "GR",
+    "EL",
+]
+_COUNTRIES = [None, "CN", "FR", "GB", "DE", "US", "BR", "IT", "JP", "KE"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    kind=st.sampled_from(sorted(_OBSERVED.values())),
+    prefix=st.sampled_from(_PREFIXES),
+    digits=st.text(alphabet="0123456789", min_size=3, max_size=20),
+    country=st.sampled_from(_COUNTRIES),
+)
+def test_an_observed_canonical_value_reads_as_itself(
+    kind: str, prefix: str, digits: str, country: str | None
+) -> None:
+    """Whatever trunk, carrier or international prefix a spelling had, its canonical value has none left."""
+    try:
+        canonical = normalise(kind, prefix + digits, default_country=country).value
+    except IdentifierInvalid:
+        return
+    assert normalise(kind, canonical, default_country=country).value == canonical
+    if not canonical.isdigit():  # bare digits: an observed phone whose country nobody gave
+        assert normalise(kind, canonical, default_country="CN").value == canonical
