@@ -123,17 +123,23 @@ def _verified(normaliser: Normaliser, text: str, default_country: str | None) ->
 
 def normalise_observed_national_id(text: str, default_country: str | None = None) -> str:
     """Return "CC:<letters and digits>" for an ID number as seen, valid or not."""
+    # A valid ID's canonical form is the verified one ("CC:<compact>"), so every spelling the
+    # national_id normaliser unifies (a 15-digit Chinese ID and its 18-digit form) is unified here.
+    verified = _verified(normalise_national_id, text, default_country)
+    if verified is not None:
+        return verified
     what = gettext_noop("national ID")
     prefix, number = split_country_prefix(text, space=True)
     number = _characters(_compact(number), what=what, bounds=_ID_LENGTH)
-    lenient = _with_country(prefix or default_country, number, what=what)
-    # A valid ID's canonical form is the verified one ("CC:<compact>"), so every spelling the
-    # national_id normaliser unifies (a 15-digit Chinese ID and its 18-digit form) is unified here.
-    return _verified(normalise_national_id, text, default_country) or lenient
+    return _with_country(prefix or default_country, number, what=what)
 
 
 def normalise_observed_business_licence(text: str, default_country: str | None = None) -> str:
     """Return "CC:<letters and digits>" for a business registration number as seen, valid or not."""
+    verified = _verified(normalise_business_licence, text, default_country)
+    if verified is not None:
+        # "VAT:DE136695976" is "DE:136695976" here; "CN:<USCC>" and "CC:<number>" are kept.
+        return f"{verified[4:6]}:{verified[6:]}" if verified.startswith("VAT:") else verified
     what = gettext_noop("business licence number")
     prefix: str | None
     vat = re.match(r"VAT\s*:\s*(.*)", text, re.I | re.S)
@@ -157,12 +163,7 @@ def normalise_observed_business_licence(text: str, default_country: str | None =
         # normalise_business_licence, so a Chinese licence number reaches one canonical form.
         prefix = "CN"
     prefix = _VAT_COUNTRY.get(prefix, prefix) if prefix else prefix
-    lenient = _with_country(prefix or default_country, number, what=what)
-    verified = _verified(normalise_business_licence, text, default_country)
-    if verified is None:
-        return lenient
-    # "VAT:DE136695976" is "DE:136695976" here; "CN:<USCC>" and "CC:<number>" are kept.
-    return f"{verified[4:6]}:{verified[6:]}" if verified.startswith("VAT:") else verified
+    return _with_country(prefix or default_country, number, what=what)
 
 
 def normalise_observed_bank_account(text: str, default_country: str | None = None) -> str:
@@ -171,6 +172,9 @@ def normalise_observed_bank_account(text: str, default_country: str | None = Non
     The label keeps apart what the verified bank_account normaliser keeps apart: one string of digits
     as a card number, a Chinese account and a German account are three identifiers.
     """
+    verified = _verified(normalise_bank_account, text, default_country)
+    if verified is not None:
+        return verified
     what = gettext_noop("bank account number")
     labelled = _BANK_LABEL.fullmatch(text)
     if labelled:
@@ -179,16 +183,14 @@ def normalise_observed_bank_account(text: str, default_country: str | None = Non
         label, body = split_country_prefix(text)
     number = _characters(_compact(body), what=what, bounds=_BANK_LENGTH)
     if label == "IBAN" or (label is None and _IBAN_SHAPE.fullmatch(number)):
-        lenient = "IBAN:" + number
-    elif not number.isdigit():
+        return "IBAN:" + number
+    if not number.isdigit():
         raise IdentifierInvalid(
             gettext_noop("An observed bank account number must be an IBAN or consist of digits only.")
         )
-    elif label == "CARD" or _card_shaped(number):
-        lenient = "CARD:" + number
-    else:
-        lenient = _with_country(label or default_country, number, what=what)
-    return _verified(normalise_bank_account, text, default_country) or lenient
+    if label == "CARD" or _card_shaped(number):
+        return "CARD:" + number
+    return _with_country(label or default_country, number, what=what)
 
 
 def _card_shaped(number: str) -> bool:
@@ -207,6 +209,9 @@ def normalise_observed_phone(text: str, default_country: str | None = None) -> s
     prefix ("0", "(0)") as it does for valid numbers, so "+44 (0)20 …" and "020 …" read in GB meet.
     Only when nothing names a country are the digits kept as written.
     """
+    verified = _verified(normalise_phone, text, default_country)
+    if verified is not None:
+        return verified
     compact = _SEPARATORS.sub("", text)
     international = compact.startswith("+") or compact.startswith("00")
     digits = compact[1:] if compact.startswith("+") else compact[2:] if international else compact
@@ -226,9 +231,6 @@ def normalise_observed_phone(text: str, default_country: str | None = None) -> s
         raise IdentifierInvalid(
             gettext_noop("An observed phone number must have %(low)s to %(high)s digits."), low=low, high=high
         )
-    verified = _verified(normalise_phone, text, default_country)
-    if verified is not None:
-        return verified
     if international:
         placed = _in_country("+" + digits, None) or "+" + digits
     elif default_country is None:
