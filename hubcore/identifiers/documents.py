@@ -123,7 +123,7 @@ NATIONAL_ID_VALIDATORS: dict[str, Validator] = {
 
 def normalise_national_id(text: str, default_country: str | None = None) -> str:
     """Return "CC:<compact number>" for a checksum-valid national ID of a supported country."""
-    prefix, number = split_country_prefix(text)
+    prefix, number = split_country_prefix(text, space=True)
     country = prefix or default_country
     if country is None:
         raise IdentifierInvalid(
@@ -164,7 +164,7 @@ def normalise_business_licence(text: str, default_country: str | None = None) ->
     """Return "CN:<USCC>", "VAT:<CC><number>" or "CC:<number>" for a valid business registration."""
     if re.match(r"VAT\s*:", text, re.I):
         return _vat(text.split(":", 1)[1].strip())
-    prefix, number = split_country_prefix(text)
+    prefix, number = split_country_prefix(text, space=True)
     if prefix is not None:
         return _business_for_country(prefix, number.strip())
     start = _VAT_START.match(text)

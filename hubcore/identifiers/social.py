@@ -197,6 +197,15 @@ def _sec_uid(value: str) -> str:
 # A 快手号 or the user id in a profile URL (kuaishou.com/profile/<id>, live.kuaishou.com/u/<id>):
 # letters, digits, underscores, dots and hyphens; Kuaishou treats them case-insensitively.
 _KUAISHOU_ID = re.compile(r"[a-z0-9_.\-]{1,40}")
+# Sections of kuaishou.com whose names fit an id's shape: a URL whose id slot holds one of them
+# ("kuaishou.com/profile/search") names a page of the site, not an account.
+_KUAISHOU_SITE_PATHS = frozenset(
+    {
+        "about", "cate", "category", "fans", "follow", "following", "game", "help", "home", "index",
+        "live", "login", "my-follow", "new-reco", "profile", "search", "settings", "short-video", "u",
+        "user", "video",
+    }
+)  # fmt: skip
 
 
 def normalise_kuaishou_account(text: str, default_country: str | None = None) -> str:
@@ -226,19 +235,23 @@ def _kuaishou_user(url: _Url) -> str:
             )
         )
     if url.on("kuaishou.com") and len(url.segments) >= 2 and url.segments[0] in ("profile", "u"):
-        return url.segments[1]
+        if url.segments[1].lower() not in _KUAISHOU_SITE_PATHS:
+            return url.segments[1]
     raise _refuse_url(gettext_noop("Kuaishou account"))
 
 
 # ---------------------------------------------------------------- live-stream rooms
 
-# Platform code -> (room id pattern, whether the id is case-folded). Douyin, Bilibili and Douyu rooms
-# are numbered; a Kuaishou room is its streamer's user id; a Huya room is a number or a chosen name.
+# Platform code -> (room id pattern, whether the id is case-folded). Douyin, Bilibili, Huya and Douyu
+# rooms are numbered; a Kuaishou room is its streamer's user id. A Huya room may also have a chosen
+# name (huya.com/lpl), but names share huya.com's top level with its own pages (huya.com/l, /g,
+# /video, /game, ...), so any one-segment path would pass for a room: only the number (房间号, shown
+# on every room's page) is taken, and a name is refused with a message asking for it.
 _ROOM_RULES: dict[str, tuple[re.Pattern[str], bool]] = {
     "douyin": (re.compile(r"[0-9]{1,20}"), False),
     "kuaishou": (_KUAISHOU_ID, True),
     "bilibili": (re.compile(r"[0-9]{1,20}"), False),
-    "huya": (re.compile(r"[a-z0-9_]{1,40}"), True),
+    "huya": (re.compile(r"[1-9][0-9]{0,19}"), False),
     "douyu": (re.compile(r"[0-9]{1,20}"), False),
 }
 _PLATFORM_ALIASES: dict[str, str] = {
@@ -276,6 +289,12 @@ def normalise_live_room(text: str, default_country: str | None = None) -> str:
             )
     pattern, folded = _ROOM_RULES[platform]
     room = room.strip().lower() if folded else room.strip()
+    if platform == "huya" and not room.isdigit():
+        raise IdentifierInvalid(
+            gettext_noop(
+                "Give a Huya room by its room number (房间号, shown on the room's page), not its name."
+            )
+        )
     if not pattern.fullmatch(room):
         raise IdentifierInvalid(gettext_noop("The room id is not well-formed for that live-stream platform."))
     return f"{platform}:{room}"
@@ -287,14 +306,15 @@ def _room_in_url(url: _Url) -> tuple[str, str]:
     if url.on("live.douyin.com") and len(url.segments) == 1:
         return "douyin", first  # live.douyin.com/<room number>
     if url.on("live.kuaishou.com") and len(url.segments) >= 2 and first == "u":
-        return "kuaishou", url.segments[1]  # live.kuaishou.com/u/<streamer id>
+        if url.segments[1].lower() not in _KUAISHOU_SITE_PATHS:
+            return "kuaishou", url.segments[1]  # live.kuaishou.com/u/<streamer id>
     if url.on("live.bilibili.com"):
         # live.bilibili.com/<room number>, or its mobile edition live.bilibili.com/h5/<room number>.
         segments = url.segments[1:] if first == "h5" else url.segments
         if len(segments) == 1:
             return "bilibili", segments[0]
     if url.on("huya.com") and len(url.segments) == 1:
-        return "huya", first  # huya.com/<room number or name>
+        return "huya", first  # huya.com/<room number>; a name or a site page is refused later
     if url.on("douyu.com"):
         if len(url.segments) == 1:
             return "douyu", first  # douyu.com/<room number>

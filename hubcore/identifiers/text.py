@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+import phonenumbers
+
 from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 
 # Apostrophes join a word ("O'Brien" = "OBrien"); every other punctuation mark separates words.
@@ -40,9 +42,18 @@ def has_control_characters(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in text)
 
 
-def split_country_prefix(text: str) -> tuple[str | None, str]:
-    """Split an optional "CC:" or "CC-" country prefix off a value, upper-casing the code."""
+def split_country_prefix(text: str, *, space: bool = False) -> tuple[str | None, str]:
+    """Split an optional "CC:" or "CC-" country prefix off a value, upper-casing the code.
+
+    With space=True a code followed by a space ("CN 110105…") is a prefix too, when it is a country
+    libphonenumber knows (so "CN 1101…", "CN-1101…" and "CN:1101…" all name China, while "AB 12 34"
+    stays one number). Bank accounts do not take it: "DE 89 3704…" is an IBAN written in groups.
+    """
     match = re.match(r"([A-Za-z]{2})\s*[:\-]\s*(.*)", text, re.S)
+    if match is None and space:
+        match = re.match(r"([A-Za-z]{2})\s+(?=[0-9A-Za-z])(.*)", text, re.S)
+        if match is not None and match[1].upper() not in phonenumbers.SUPPORTED_REGIONS:
+            match = None
     if match is None:
         return None, text
     return match[1].upper(), match[2]

@@ -150,6 +150,8 @@ REFUSED = [
     ("observed_business_licence", "VAT:123456", None),
     ("observed_business_licence", "12345678", None),
     ("observed_bank_account", "ABCDEFGHIJ", None),
+    ("observed_bank_account", "CARD:1234ABCD", None),
+    ("observed_bank_account", "12345678", None),
     ("observed_phone", "+86 138 abc 8000", None),
     ("observed_phone", "1234", None),
     ("courier_sender_account", "abc123", None),
@@ -178,6 +180,7 @@ REFUSED = [
     ("live_room", "twitch:somebody", None),
     ("live_room", "douyin:abc", None),
     ("live_room", "https://www.douyu.com/directory/all", None),
+    ("live_room", "https://www.huya.com/l", None),
 ]
 
 
@@ -275,3 +278,49 @@ def test_problem_messages_keeps_a_composite_per_field():
             "full_name": ["全名不含任何字母或数字。"],
             "date_of_birth": ["请按 YYYY-MM-DD 格式填写出生日期。"],
         }
+
+
+# ---------------------------------------------------------------- the observed-type hint
+
+
+def test_the_api_hint_names_the_observed_types_code_in_both_languages():
+    problem = _refusal("phone", "+86 138 0013 800", None)
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            sentence, hint = problem_messages(problem, identifier_type="phone")
+        assert "observed_phone" in hint
+        assert "0013" not in sentence + hint
+    with translation.override("zh-hans"):
+        assert problem_messages(problem, identifier_type="phone")[1].startswith("如果这是在包裹")
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "first_words"),
+    [
+        ("en", "Phone number, as observed (unverified)", "If this is the value as seen"),
+        ("zh-hans", "电话号码（观察所得，未核实）", "如果这是在包裹"),
+    ],
+)
+def test_the_web_forms_check_names_the_observed_type_by_its_translated_label(language, label, first_words):
+    from sharing.reports.services.identifier_check import identifier_verdict
+
+    with translation.override(language):
+        verdict = identifier_verdict(
+            identifier_type="phone", value="+86 138 0013 800", country="", default_country="FR"
+        )
+    assert not verdict.valid
+    assert f"“{label}”" in verdict.message
+    assert first_words in verdict.message
+    assert "observed_phone" not in verdict.message
+    assert "0013" not in verdict.message
+
+
+def test_the_web_forms_check_gives_no_hint_for_a_type_without_an_observed_twin():
+    from sharing.reports.services.identifier_check import identifier_verdict
+
+    with translation.override("en"):
+        verdict = identifier_verdict(
+            identifier_type="email", value="not-an-email", country="", default_country="FR"
+        )
+    assert not verdict.valid
+    assert "as seen on a parcel" not in verdict.message

@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from hubcore.identifiers import Canonical, IdentifierInvalid, IdentifierType, normalise
@@ -78,6 +80,10 @@ def test_a_canonical_value_normalises_to_itself(
     if isinstance(raw, dict):
         pytest.skip("a composite's canonical value is not an input form (composites take an object)")
     assert normalise(kind, expected, default_country=country).value == expected
+    if kind == "observed_phone" and expected.isdigit():
+        # Bare digits mean no country was known; read in a country, they are that country's number.
+        assert normalise(kind, expected, default_country="CN").value == "+86" + expected
+        return
     assert normalise(kind, expected, default_country="CN").value == expected
 
 
@@ -155,15 +161,81 @@ def test_observed_types_are_medium_and_each_names_its_verified_type() -> None:
         assert IDENTIFIER_STRENGTH[verified] != Strength.WEAK
 
 
-def test_an_observed_phone_keeps_an_invalid_number_as_written() -> None:
+def test_an_observed_phone_places_an_invalid_number_in_its_country() -> None:
     with pytest.raises(IdentifierInvalid):
         normalise("phone", "138 0013 800", default_country="CN")  # one digit short
 
     national = normalise("observed_phone", "138 0013 800", default_country="CN")
-    international = normalise("observed_phone", "0086 138 0013 800", default_country="CN")
+    international = normalise("observed_phone", "0086 138 0013 800", default_country="GB")
+    with_trunk_prefix = normalise("observed_phone", "+86 0138 0013 800")
 
-    assert national.value == "1380013800"
-    assert international.value == "+861380013800"
+    assert national.value == international.value == with_trunk_prefix.value == "+861380013800"
+    # With no country given, nothing says whose number it is: the digits are kept as written.
+    assert normalise("observed_phone", "138 0013 800").value == "1380013800"
+
+
+def test_one_invalid_national_number_in_two_countries_is_two_observed_phones() -> None:
+    france = normalise("observed_phone", "06 12 34 56", default_country="FR")
+    china = normalise("observed_phone", "0612 3456", default_country="CN")
+
+    assert france.value != china.value
+    assert france.value.startswith("+33") and china.value.startswith("+86")
+
+
+def test_one_number_as_a_card_and_as_accounts_in_two_countries_is_three_observed_accounts() -> None:
+    values = {
+        normalise("observed_bank_account", raw).value
+        for raw in ("CN:12345678", "DE:12345678", "CARD:12345678")
+    }
+
+    assert values == {"CN:12345678", "DE:12345678", "CARD:12345678"}
+    # The country may come from the reporter's organisation instead of a prefix.
+    assert normalise("observed_bank_account", "12345678", default_country="DE").value == "DE:12345678"
+
+
+# Valid values with spellings the verified normalisers unify; each observed twin must unify them too.
+VERIFIED_SPELLINGS = [
+    ("phone", "+44 (0)20 7946 0000", None),
+    ("phone", "020 7946 0000", "GB"),
+    ("phone", "0044 20 7946 0000", "CN"),
+    ("phone", "+86 138 0013 8000", None),
+    ("phone", "13800138000", "CN"),
+    ("national_id", "110105491231002", "CN"),
+    ("national_id", "CN:11010519491231002x", "FR"),
+    ("national_id", "CN 11010519491231002X", "FR"),
+    ("business_licence", "DE136695976", None),
+    ("business_licence", "VAT:DE 136 695 976", None),
+    ("business_licence", "136695976", "DE"),
+    ("business_licence", "91350100M000100Y43", "US"),
+    ("bank_account", "DE89 3704 0044 0532 0130 00", None),
+    ("bank_account", "IBAN:de89370400440532013000", "CN"),
+    ("bank_account", "4111 1111 1111 1111", None),
+    ("bank_account", "CN:4111111111111111", None),
+    ("bank_account", "622202123456789012", "CN"),
+]
+_OBSERVED = {verified.value: observed.value for observed, verified in OBSERVED_OF.items()}
+
+
+@pytest.mark.parametrize(("verified_kind", "raw", "country"), VERIFIED_SPELLINGS)
+def test_a_value_the_verified_normaliser_accepts_has_its_canonical_form_as_observed(
+    verified_kind: str, raw: str, country: str | None
+) -> None:
+    verified = normalise(verified_kind, raw, default_country=country).value
+    observed = normalise(_OBSERVED[verified_kind], raw, default_country=country).value
+
+    # The observed form of a business licence writes a VAT number "DE:<number>", not "VAT:DE<number>".
+    expected = f"{verified[4:6]}:{verified[6:]}" if verified.startswith("VAT:") else verified
+    assert observed == expected
+
+
+def test_spellings_one_verified_canonical_unifies_reach_one_observed_canonical() -> None:
+    by_kind: dict[str, set[str]] = {}
+    for verified_kind, raw, country in VERIFIED_SPELLINGS:
+        verified = normalise(verified_kind, raw, default_country=country).value
+        observed = normalise(_OBSERVED[verified_kind], raw, default_country=country).value
+        by_kind.setdefault(verified, set()).add(observed)
+    assert all(len(observed) == 1 for observed in by_kind.values()), by_kind
+    assert len(by_kind) < len(VERIFIED_SPELLINGS)  # the list does hold several spellings of one value
 
 
 # ---------------------------------------------------------------- couriers
@@ -234,3 +306,65 @@ def test_a_kuaishou_profile_and_its_live_room_are_different_types_of_one_id() ->
     room = normalise("live_room", "https://live.kuaishou.com/u/3xAbc")
 
     assert (account.value, room.value) == ("3xabc", "kuaishou:3xabc")
+
+
+@pytest.mark.parametrize("raw", ["https://www.huya.com/l", "https://www.huya.com/lpl", "huya:lpl"])
+def test_a_huya_page_or_room_name_is_refused_with_a_request_for_the_room_number(raw: str) -> None:
+    with pytest.raises(IdentifierInvalid, match="room number"):
+        normalise("live_room", raw)
+    assert normalise("live_room", "https://www.huya.com/660000").value == "huya:660000"
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw"),
+    [
+        ("kuaishou_account", "https://www.kuaishou.com/profile/search"),
+        ("kuaishou_account", "https://live.kuaishou.com/u/live"),
+        ("live_room", "https://live.kuaishou.com/u/search"),
+    ],
+)
+def test_a_kuaishou_site_page_in_the_id_slot_is_not_an_account(kind: str, raw: str) -> None:
+    with pytest.raises(IdentifierInvalid):
+        normalise(kind, raw)
+
+
+_PREFIXES = [
+    "",
+    "+",
+    "00",
+    "000",
+    "0",
+    "+0",
+    "+55 0",
+    "+39 0",
+    "+44 (0)",
+    "010",
+    "CN:",
+    "DE ",
+    "IBAN:",
+    "CARD:",
+    "VAT:",
+    "GR",
+    "EL",
+]
+_COUNTRIES = [None, "CN", "FR", "GB", "DE", "US", "BR", "IT", "JP", "KE"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    kind=st.sampled_from(sorted(_OBSERVED.values())),
+    prefix=st.sampled_from(_PREFIXES),
+    digits=st.text(alphabet="0123456789", min_size=3, max_size=20),
+    country=st.sampled_from(_COUNTRIES),
+)
+def test_an_observed_canonical_value_reads_as_itself(
+    kind: str, prefix: str, digits: str, country: str | None
+) -> None:
+    """Whatever trunk, carrier or international prefix a spelling had, its canonical value has none left."""
+    try:
+        canonical = normalise(kind, prefix + digits, default_country=country).value
+    except IdentifierInvalid:
+        return
+    assert normalise(kind, canonical, default_country=country).value == canonical
+    if not canonical.isdigit():  # bare digits: an observed phone whose country nobody gave
+        assert normalise(kind, canonical, default_country="CN").value == canonical

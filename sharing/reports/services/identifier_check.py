@@ -28,7 +28,7 @@ from hubcore.identifiers.normalise import normalise
 from hubcore.identifiers.phones import FALLBACK_REGION
 from hubcore.identifiers.types import IdentifierType
 from sharing.models.identifiers import COMPOSITE_FIELD_LABELS, IDENTIFIER_TYPE_LABELS
-from sharing.subjects.services.identifier_problems import problem_text
+from sharing.subjects.services.identifier_problems import observed_hint, problem_text
 
 # The types whose rules depend on a country; the form offers a country chooser for these.
 COUNTRY_TYPES = frozenset(
@@ -38,6 +38,11 @@ COUNTRY_TYPES = frozenset(
         IdentifierType.BUSINESS_LICENCE,
         IdentifierType.BANK_ACCOUNT,
         IdentifierType.PAYMENT_ACCOUNT,
+        # Observed values take their country from a prefix or the chosen one, as their verified twins.
+        IdentifierType.OBSERVED_NATIONAL_ID,
+        IdentifierType.OBSERVED_BUSINESS_LICENCE,
+        IdentifierType.OBSERVED_PHONE,
+        IdentifierType.OBSERVED_BANK_ACCOUNT,
     }
 )
 
@@ -107,12 +112,11 @@ def identifier_verdict(
         canonical = normalise(identifier_type, value, default_country=chosen or None)
     except IdentifierInvalid as exc:
         applied = _applied_country(identifier_type, chosen, "")
-        return IdentifierVerdict(
-            False,
-            applied,
-            "",
-            _with_country(problem_text(exc), applied, valid=False),
-        )
+        message = _with_country(problem_text(exc), applied, valid=False)
+        # A verified type with an observed twin: how to record the value as seen, by the type's label
+        # (the page's type chooser shows labels; the API's message names the code instead).
+        hint = observed_hint(identifier_type, labelled=True)
+        return IdentifierVerdict(False, applied, "", f"{message} {hint}" if hint else message)
     applied = _applied_country(identifier_type, chosen, canonical.value)
     return IdentifierVerdict(True, applied, canonical.value, _with_country("", applied, valid=True))
 
@@ -168,6 +172,23 @@ def _applied_country(identifier_type: str, chosen: str, canonical: str) -> str:
         if canonical:
             return phonenumbers.region_code_for_number(phonenumbers.parse(canonical)) or chosen
         return chosen or FALLBACK_REGION
+    if identifier_type == IdentifierType.OBSERVED_PHONE:
+        if canonical.startswith("+"):
+            # An invalid number has no region of its own: the main one of its country calling code.
+            try:
+                number = phonenumbers.parse(canonical)
+            except phonenumbers.NumberParseException:
+                return ""  # a calling code libphonenumber does not know ("+999…")
+            region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
+                number.country_code or 0
+            )
+            return "" if region == phonenumbers.UNKNOWN_REGION else region
+        # Bare digits: no country was known; an invalid value was checked in the chosen one, if any.
+        return "" if canonical else chosen
+    if canonical.startswith("IBAN:"):
+        return canonical[5:7]  # an IBAN names its country
+    if canonical.startswith("CARD:"):
+        return ""  # a card number has no country rules
     prefix = canonical.split(":", 1)[0] if ":" in canonical else ""
     return prefix if len(prefix) == 2 and prefix.isalpha() else chosen
 

@@ -32,6 +32,7 @@ from sharing.reports.services.identifier_check import (
     field_problem,
     identifier_verdict,
 )
+from sharing.subjects.services.identifier_problems import observed_hint
 
 DEFAULT_TYPE = IdentifierType.PHONE.value
 
@@ -184,7 +185,10 @@ def errors_to_rows(rows: list[IdentifierRow], errors: dict[str, list[str]]) -> d
             key, shown = f"{row.type}-{about[1]}", [field_problem(about[1], m) for m in messages]
         else:
             key = about[0] if about[0] in ("type", "value", "country") else "type"
-            shown = list(messages)  # already in the reader's language (identifier_problems)
+            # Already in the reader's language (identifier_problems); the hint naming the observed
+            # type's API code reads here with the label the page's type chooser shows.
+            api_hint, page_hint = observed_hint(row.type), observed_hint(row.type, labelled=True)
+            shown = [page_hint if page_hint and m == api_hint else m for m in messages]
         row.errors.setdefault(key, []).extend(shown)
     return rest
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext
 
 from hubcore.identifiers import IdentifierInvalid
 from hubcore.identifiers.composites import CompositeInvalid
-from hubcore.identifiers.types import OBSERVED_OF
+from hubcore.identifiers.types import OBSERVED_OF, IdentifierType
+from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
 
 # The observed type of each verified type that has one: a value that fails validation may be one a
 # courier saw on a parcel (a fake ID), which the hub records under the observed type instead.
@@ -39,11 +40,25 @@ def problem_messages(
     """
     if isinstance(problem, CompositeInvalid):
         return {name: [problem_text(field_problem)] for name, field_problem in problem.problems.items()}
+    hint = observed_hint(identifier_type)
+    return [problem_text(problem)] if hint is None else [problem_text(problem), hint]
+
+
+def observed_hint(identifier_type: str, *, labelled: bool = False) -> str | None:
+    """How to record a refused value as seen, for a verified type with an observed twin, else None.
+
+    An API client needs the observed type's code ("observed_phone"); a person filling in a web form
+    picks the type by its translated label (labelled=True), and never sees the code.
+    """
     observed = _OBSERVED_TYPE_OF.get(identifier_type)
     if observed is None:
-        return [problem_text(problem)]
-    hint = gettext(
+        return None
+    if labelled:
+        return gettext(
+            "If this is the value as seen on a parcel or a sender account, choose the type “%(observed)s”: "
+            "an observed value is recorded as written and never matched with a verified one."
+        ) % {"observed": IDENTIFIER_TYPE_LABELS[IdentifierType(observed)]}
+    return gettext(
         "If this is the value as seen on a parcel or a sender account, send it as type %(observed)s: "
         "an observed value is recorded as written and never matched with a verified one."
     ) % {"observed": observed}
-    return [problem_text(problem), hint]
