@@ -42,6 +42,11 @@ ACTIONS = {
     "review": _("Review before acting"),
     "block": _("Block"),
 }
+# What a courier does with a parcel at pick-up (sharing/parcels/services.parcel_action).
+PARCEL_ACTIONS = {
+    "hold_for_inspection": _("Hold for inspection"),
+    "accept": _("Accept"),
+}
 # The words of a report's choices are the model's own (one catalogue).
 VERIFICATION_LEVELS = dict(VerificationLevel.choices)
 CATEGORIES = dict(Category.choices)
@@ -60,6 +65,10 @@ def level_label(level: str) -> str:
 
 def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
+
+
+def parcel_action_label(action: str | None) -> str:
+    return str(PARCEL_ACTIONS.get(action, action)) if action else ""
 
 
 def dispute_state_label(state: str) -> str:
