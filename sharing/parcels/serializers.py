@@ -10,8 +10,8 @@ from hub.serializer_fields import ListField
 from hubcore.identifiers import IdentifierInvalid
 from sharing.models import Category, ParcelEventKind
 from sharing.parcels.services import ParcelEventGiven, origin_region_normalise
-from sharing.subjects.services.identifier_problems import problem_text
 from sharing.subjects.inputs import choice_field, identifiers_field, raw_identifiers
+from sharing.subjects.services.identifier_problems import problem_text
 
 
 class ParcelEventInput(serializers.Serializer):

@@ -65,7 +65,9 @@ def origin_region_normalise(text: str) -> str:
     match = _REGION.fullmatch(text.strip().upper())
     if match is None:
         raise IdentifierInvalid(
-            gettext_noop("Give the origin as a country (ISO 3166-1, e.g. CN) or a region (ISO 3166-2, e.g. CN-GD).")
+            gettext_noop(
+                "Give the origin as a country (ISO 3166-1, e.g. CN) or a region (ISO 3166-2, e.g. CN-GD)."
+            )
         )
     country, subdivision = match.groups()
     normalise_country(country)
@@ -122,7 +124,9 @@ def parcel_event_record(*, actor: Actor, given: ParcelEventGiven) -> ParcelEvent
                 public_id=given.check_id,
                 noun=MATCHED_SELLER,
             )
-    tokenised = identifiers_tokenise(identifiers=given.identifiers, default_country=actor.organisation.country)
+    tokenised = identifiers_tokenise(
+        identifiers=given.identifiers, default_country=actor.organisation.country
+    )
     if not any(item.type in LINKING_TYPES for item in tokenised):
         # A waybill or an address alone never reaches a seller: the event could never be counted.
         raise DomainError(
@@ -140,7 +144,9 @@ def parcel_event_record(*, actor: Actor, given: ParcelEventGiven) -> ParcelEvent
 
 
 @transaction.atomic
-def _parcel_event_store(*, actor: Actor, given: ParcelEventGiven, report: Report | None, tokenised) -> ParcelEvent:
+def _parcel_event_store(
+    *, actor: Actor, given: ParcelEventGiven, report: Report | None, tokenised
+) -> ParcelEvent:
     event = ParcelEvent.objects.create(
         organisation=actor.organisation,
         member=actor.member,
