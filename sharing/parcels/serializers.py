@@ -49,16 +49,20 @@ class ParcelEventInput(serializers.Serializer):
         return attrs
 
     def to_given(self) -> ParcelEventGiven:
-        data = self.validated_data
-        return ParcelEventGiven(
-            kind=data["kind"],
-            occurred_at=data["occurred_at"],
-            origin_region=data["origin_region"],
-            category=data["category"],
-            identifiers=raw_identifiers(data["identifiers"]),
-            report_id=data.get("report_id"),
-            check_id=data.get("check_id"),
-        )
+        return parcel_given(self.validated_data)
+
+
+def parcel_given(data: dict) -> ParcelEventGiven:
+    """The validated input as the service takes it (the API and the page)."""
+    return ParcelEventGiven(
+        kind=data["kind"],
+        occurred_at=data["occurred_at"],
+        origin_region=data["origin_region"],
+        category=data["category"],
+        identifiers=raw_identifiers(data["identifiers"]),
+        report_id=data.get("report_id"),
+        check_id=data.get("check_id"),
+    )
 
 
 class ParcelEventOutput(serializers.Serializer):

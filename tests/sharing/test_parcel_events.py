@@ -312,3 +312,36 @@ def _manifest_job_for_platform(member) -> BulkJob:
     for chunk_id in BulkChunk.objects.filter(job=job).values_list("pk", flat=True):
         bulk_chunk_task(chunk_id)
     return job
+
+
+# --- the couriers' page --------------------------------------------------------------------------
+
+
+def test_the_page_records_an_event_and_lists_the_organisation_s_own(courier_analyst, client):
+    web_login(client, courier_analyst)
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    form = {
+        "kind": "customs_hold",
+        "occurred_at": (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "origin_region": "CN-ZJ",
+        "category": "counterfeit",
+        "courier_sender_account": "sf:gang01",
+        "waybill": "sf:SF1234567890123",
+    }
+
+    recorded = client.post("/parcels/", form)
+    bad = client.post("/parcels/", {**form, "origin_region": "XX-1", "waybill": "sf:SF1234567890999"})
+    page = client.get("/parcels/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert 'href="/parcels/"' in home
+    assert recorded.status_code == 302 and ParcelEvent.objects.get().kind == "customs_hold"
+    assert bad.status_code == 400 and 'data-field="origin_region"' in bad.content.decode()
+    assert "SF1234567890999" not in bad.content.decode()  # an identifier is never shown back
+    assert '<tr data-kind="customs_hold"><td>海关扣留</td>' in page
+
+
+def test_the_page_is_for_couriers_only(platform_analyst, client):
+    web_login(client, platform_analyst)
+
+    assert client.get("/parcels/").status_code == 403
+    assert 'href="/parcels/"' not in client.get("/").content.decode()
