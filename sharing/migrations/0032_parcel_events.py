@@ -8,32 +8,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0013_jurisdiction'),
-        ('sharing', '0031_identifier_types_couriers_social_observed'),
+        ("accounts", "0013_jurisdiction"),
+        ("sharing", "0031_identifier_types_couriers_social_observed"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ParcelEvent',
+            name="ParcelEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('seized', 'Seized'), ('refused', 'Refused'), ('returned', 'Returned'), ('customs_hold', 'Customs hold')], max_length=20)),
-                ('occurred_at', models.DateTimeField()),
-                ('origin_region', models.CharField(max_length=6)),
-                ('category', models.CharField(choices=[('counterfeit', 'Counterfeit goods'), ('piracy', 'Piracy'), ('design_copy', 'Copied design'), ('grey_market', 'Grey-market goods'), ('other', 'Other')], max_length=20)),
-                ('hit_reference', models.CharField(blank=True, default='', max_length=64)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.member')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='parcel_events', to='sharing.report')),
-                ('tokens', models.ManyToManyField(related_name='parcel_events', to='sharing.identifiertoken')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("seized", "Seized"),
+                            ("refused", "Refused"),
+                            ("returned", "Returned"),
+                            ("customs_hold", "Customs hold"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("origin_region", models.CharField(max_length=6)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("counterfeit", "Counterfeit goods"),
+                            ("piracy", "Piracy"),
+                            ("design_copy", "Copied design"),
+                            ("grey_market", "Grey-market goods"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("hit_reference", models.CharField(blank=True, default="", max_length=64)),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.member"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="parcel_events",
+                        to="sharing.report",
+                    ),
+                ),
+                (
+                    "tokens",
+                    models.ManyToManyField(related_name="parcel_events", to="sharing.identifiertoken"),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['organisation', 'recorded_at'], name='parcel_event_org_recorded_idx'), models.Index(fields=['recorded_at'], name='parcel_event_recorded_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['seized', 'refused', 'returned', 'customs_hold'])), name='parcel_event_kind_known'), models.CheckConstraint(condition=models.Q(('category__in', ['counterfeit', 'piracy', 'design_copy', 'grey_market', 'other'])), name='parcel_event_category_known')],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "recorded_at"], name="parcel_event_org_recorded_idx"
+                    ),
+                    models.Index(fields=["recorded_at"], name="parcel_event_recorded_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["seized", "refused", "returned", "customs_hold"])),
+                        name="parcel_event_kind_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("category__in", ["counterfeit", "piracy", "design_copy", "grey_market", "other"])
+                        ),
+                        name="parcel_event_category_known",
+                    ),
+                ],
             },
         ),
     ]

@@ -77,7 +77,7 @@ def _render(request, *, errors=None, posted=None, status: int = 200) -> HttpResp
             "occurred_at": event.occurred_at,
             "origin_region": event.origin_region,
             "category": CATEGORIES.get(event.category, event.category),
-            "types": [type_label(t) for t in event.identifier_types],
+            "types": [type_label(t) for t in event.identifier_types],  # type: ignore[attr-defined]
             "report_id": event.report.public_id if event.report else None,
             "check_id": event.hit_reference,
         }

@@ -228,7 +228,7 @@ def test_the_rights_owner_sees_the_counts_never_the_events(settings, listed, bra
 
     assert outcomes[0]["parcel_events"]["seized"] == {"value": 2, "suppressed": False, "fewer_than": 2}
     assert outcomes[0]["parcel_events"]["refused"]["suppressed"] is True
-    assert 'data-parcel-kind="seized">扣押: 2<' in page
+    assert 'data-parcel-kind="seized">已扣押: 2<' in page
     assert client_for(brand_reporter).get("/api/v1/parcel-events").status_code == 403
 
 

@@ -6,7 +6,7 @@ labels are sharing.models.identifiers.IDENTIFIER_TYPE_LABELS, used here and by t
 
 from __future__ import annotations
 
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hubcore.identifiers.types import IdentifierType
@@ -45,7 +45,7 @@ ACTIONS = {
 # What a courier does with a parcel at pick-up (sharing/parcels/services.parcel_action).
 PARCEL_ACTIONS = {
     "hold_for_inspection": _("Hold for inspection"),
-    "accept": _("Accept"),
+    "accept": pgettext_lazy("parcel action", "Accept"),
 }
 # The words of a report's choices are the model's own (one catalogue).
 VERIFICATION_LEVELS = dict(VerificationLevel.choices)
