@@ -7,11 +7,9 @@ id, as feedback names a hit). The identifiers are tokenised on arrival with the 
 checks use; only the tokens are stored. Naming another organisation's report or a hit the
 organisation never had is the same audited 404 as naming none.
 
-The events of a subject are counted per kind, never listed: `parcel_event_counts` reads, for a set of
-subjects, which events name one of their tokens (the subject read through IdentifierToken.subject at
-read time, so relinks and splits carry the events along), and `parcel_counts_suppressed` gives the
-counts in the house suppression shape by the distinct recording organisations behind each kind.
-Only the recording organisation lists its own events (`parcel_events_of`).
+The events of a subject are counted per kind, never listed, by the check answer itself
+(sharing/checks/services/parcels.py, below this package). Only the recording organisation lists its
+own events (`parcel_events_of`).
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,8 +36,7 @@ from hub.errors import DomainError, ForbiddenError
 from hubcore.identifiers import IdentifierInvalid
 from hubcore.identifiers.composites import normalise_country
 from hubcore.identifiers.types import LINKING_TYPES
-from sharing.checks.services.suppression import SuppressedCount, suppressed_by_organisations
-from sharing.models import ParcelEvent, ParcelEventKind, Report, SubjectMatch
+from sharing.models import ParcelEvent, Report, SubjectMatch
 from sharing.subjects.services.tokens import (
     RawIdentifier,
     SuppliedToken,
@@ -206,44 +202,3 @@ def parcel_events_page_audit(*, actor: Actor, page: list[ParcelEvent]) -> None:
         target_type="parcel_event",
         details={"count": len(page), "ids": [str(event.public_id) for event in page]},
     )
-
-
-# --- counts ------------------------------------------------------------------------------------------
-
-# One subject's events: event pk → (kind, recording organisation pk).
-SubjectParcelEvents = dict[int, tuple[str, int]]
-
-
-def parcel_event_counts(subject_ids: Iterable[int]) -> dict[int, SubjectParcelEvents]:
-    """Per subject, the parcel events naming one of its tokens now, in one query."""
-    subject_ids = set(subject_ids)
-    events: dict[int, SubjectParcelEvents] = defaultdict(dict)
-    if not subject_ids:
-        return events
-    rows = ParcelEvent.tokens.through.objects.filter(identifiertoken__subject_id__in=subject_ids).values_list(
-        "identifiertoken__subject_id", "parcelevent_id", "parcelevent__kind", "parcelevent__organisation_id"
-    )
-    for subject_id, event_id, kind, organisation_id in rows:
-        events[subject_id][event_id] = (kind, organisation_id)
-    return events
-
-
-def parcel_counts_suppressed(events: Iterable[SubjectParcelEvents]) -> dict[str, SuppressedCount]:
-    """Counts per kind of the distinct events of these subjects, each shown only when enough distinct
-    recording organisations are behind it (suppression.py), as `members_acted` is."""
-    distinct: dict[int, tuple[str, int]] = {}
-    for subject_events in events:
-        distinct.update(subject_events)
-    return suppressed_by_organisations(distinct.values(), ParcelEventKind.values)
-
-
-def parcel_counts_json(counts: dict[str, SuppressedCount]) -> dict[str, dict]:
-    return {kind: count.as_json() for kind, count in counts.items()}
-
-
-# --- the parcel action -------------------------------------------------------------------------------
-
-
-def parcel_action(recommended_action: str) -> str:
-    """What a courier does with a parcel at pick-up, from the recommended action under its policy."""
-    return "accept" if recommended_action == "allow" else "hold_for_inspection"

@@ -14,7 +14,7 @@ from accounts.web_access import ActorRequest, api_input, capability_required, do
 from hub.errors import DomainError
 from sharing.checks.services.words import CATEGORIES, type_label
 from sharing.models import Category, ParcelEventKind
-from sharing.parcels.serializers import ParcelEventInput, parcel_given
+from sharing.parcels.inputs import ParcelEventInput, parcel_given
 from sharing.parcels.services import (
     parcel_event_record,
     parcel_events_described,

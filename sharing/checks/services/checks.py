@@ -37,6 +37,12 @@ from accounts.transfers.services import transfer_gate, transfer_record
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.checks.services.matches import matched_by_subject, subject_matches_record
+from sharing.checks.services.parcels import (
+    SubjectParcelEvents,
+    parcel_action,
+    parcel_counts_suppressed,
+    parcel_event_counts,
+)
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
 from sharing.checks.services.suppression import SuppressedCount, suppressed
@@ -44,12 +50,6 @@ from sharing.models import FeedbackOutcome, HitFeedback, IdentifierToken, MatchS
 from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
 from sharing.models.parcels import ParcelEventKind
 from sharing.models.reports import VERIFICATION_RANK
-from sharing.parcels.services import (
-    SubjectParcelEvents,
-    parcel_action,
-    parcel_counts_suppressed,
-    parcel_event_counts,
-)
 from sharing.subjects.services.subjects import counting
 from sharing.subjects.services.tokens import (
     RawIdentifier,

@@ -42,7 +42,7 @@ ACTIONS = {
     "review": _("Review before acting"),
     "block": _("Block"),
 }
-# What a courier does with a parcel at pick-up (sharing/parcels/services.parcel_action).
+# What a courier does with a parcel at pick-up (sharing/checks/services/parcels.parcel_action).
 PARCEL_ACTIONS = {
     "hold_for_inspection": _("Hold for inspection"),
     "accept": pgettext_lazy("parcel action", "Accept"),
