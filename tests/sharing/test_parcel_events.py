@@ -345,3 +345,21 @@ def test_the_page_is_for_couriers_only(platform_analyst, client):
 
     assert client.get("/parcels/").status_code == 403
     assert 'href="/parcels/"' not in client.get("/").content.decode()
+
+
+def test_the_check_page_shows_a_courier_the_parcel_action_and_the_counts(
+    settings, listed, courier_analyst, client
+):
+    settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD = 1
+    assert _record(persona(K.LOGISTICS, R.ANALYST), kind="returned").status_code == 201
+    web_login(client, courier_analyst)
+    form = {
+        "purpose": "parcel_screening",
+        "identifier-0-type": "phone",
+        "identifier-0-value": SELLER[0]["value"],
+    }
+
+    page = client.post("/check/", form, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert 'data-parcel-action="hold_for_inspection"><strong>扣留查验</strong>' in page
+    assert 'data-parcel-kind="returned">已退回: 1<' in page
