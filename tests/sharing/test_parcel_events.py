@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -363,3 +364,22 @@ def test_the_check_page_shows_a_courier_the_parcel_action_and_the_counts(
 
     assert 'data-parcel-action="hold_for_inspection"><strong>扣留查验</strong>' in page
     assert 'data-parcel-kind="returned">已退回: 1<' in page
+
+
+def test_the_listed_persons_export_counts_the_parcel_events_naming_them(settings):
+    from tests.sharing.test_subject_access import _listed, _proven_client
+
+    settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD = 2
+    _, _, identifiers = _listed()
+    for _ in range(2):  # two couriers name the person's phone (the subject's other identifier)
+        courier = persona(K.LOGISTICS, R.ANALYST)
+        assert _record(courier, kind="refused", identifiers=[identifiers[0], SENDER]).status_code == 201
+
+    document = json.loads(_proven_client().get("/my-listing/export.json").content)
+
+    assert document["parcel_events_by_members"]["refused"] == {
+        "value": 2,
+        "suppressed": False,
+        "fewer_than": 2,
+    }
+    assert document["parcel_events_by_members"]["seized"]["suppressed"] is True
