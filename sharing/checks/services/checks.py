@@ -240,8 +240,8 @@ def matched_evidence(
     subject_ids: Iterable[int], weak_token_ids: Iterable[int] = (), *, now: datetime
 ) -> dict[int, SubjectEvidence]:
     """Every subject's live reports, the tokens they name (and which of these weak tokens), its
-    store accounts, its current feedback and its couriers' parcel events, in four queries: the weak tokens ride on the report
-    join, never a query of their own."""
+    store accounts, its current feedback and its couriers' parcel events, in four queries: the weak
+    tokens ride on the report join, never a query of their own."""
     subject_ids, weak_token_ids = set(subject_ids), set(weak_token_ids)
     evidence: dict[int, SubjectEvidence] = {}
     if not subject_ids:
