@@ -209,6 +209,12 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
         in_nav=False,
     ),
     PortalLink(
+        "parcel-events-page",
+        _("Parcel events"),
+        _("Record the parcels you seized, refused, returned or saw held at customs, and list your own."),
+        Capability.PARCEL_RECORD,
+    ),
+    PortalLink(
         "policy-page",
         _("Action policy"),
         _("Set how many reports make the hub recommend blocking a seller."),

@@ -76,6 +76,7 @@ class Capability(models.TextChoices):
     MEMBER_MANAGE = "member:manage"
     BULK_RUN = "bulk:run"
     FEEDBACK_RECORD = "feedback:record"
+    PARCEL_RECORD = "parcel:record"
     FEED_READ = "feed:read"
     SALES_TOTALS_REQUEST = "sales_totals:request"
     SALES_TOTALS_CONTRIBUTE = "sales_totals:contribute"
@@ -118,6 +119,8 @@ CAPABILITY_SCOPE: dict[Capability, Scope | tuple[Scope, ...] | None] = {
     Capability.BULK_RUN: Scope.BULK,
     # Feedback is on what a check, a watch or a bulk screening matched: the screening scope.
     Capability.FEEDBACK_RECORD: Scope.CHECK,
+    # A parcel event is evidence toward a report or feedback on a screening's hit: either scope will do.
+    Capability.PARCEL_RECORD: (Scope.CHECK, Scope.REPORT),
     # The TAXII feed's door (discovery, API root, the collections list): each collection asks for its
     # own capability, with that capability's scope, so the door itself needs none.
     Capability.FEED_READ: None,
@@ -267,6 +270,12 @@ for _screener in (
     (_K.PAYMENT_PROVIDER, _R.ANALYST),
 ):
     ROLE_CAPABILITIES[_screener] = ROLE_CAPABILITIES[_screener] | {_C.FEEDBACK_RECORD}
+
+# Parcel events (sharing/parcels/): the couriers' members who check senders or report them record what
+# became of a parcel (seized, refused, returned, held at customs). Disallowed: their viewers, and every
+# other kind (customs report their seizures as reports; platforms and payment providers carry no parcels).
+for _courier in ((_K.LOGISTICS, _R.ADMIN), (_K.LOGISTICS, _R.ANALYST), (_K.LOGISTICS, _R.REPORTER)):
+    ROLE_CAPABILITIES[_courier] = ROLE_CAPABILITIES[_courier] | {_C.PARCEL_RECORD}
 
 # The TAXII feed (sharing/feed/): whoever reads one of its collections may open it. Members who check
 # sellers read the listings, those who follow their reports read "Sellers you reported", operators who

@@ -497,6 +497,10 @@ if HUB_REPORT_METADATA_RETENTION_DAYS < HUB_RESTRICTED_RETENTION_DAYS:
         "HUB_REPORT_METADATA_RETENTION_DAYS must be at least HUB_RESTRICTED_RETENTION_DAYS"
     )
 HUB_SUBJECT_MATCH_RETENTION_DAYS = env_int("HUB_SUBJECT_MATCH_RETENTION_DAYS", 365)
+# A logistics member's parcel events (sharing/parcels/) are purged this long after they were recorded.
+HUB_PARCEL_EVENT_RETENTION_DAYS = env_int("HUB_PARCEL_EVENT_RETENTION_DAYS", 730)
+if HUB_PARCEL_EVENT_RETENTION_DAYS < 1:
+    raise ConfigurationError("HUB_PARCEL_EVENT_RETENTION_DAYS must be at least 1")
 HUB_RETENTION_BATCH = env_int("HUB_RETENTION_BATCH", 500)
 if HUB_RETENTION_BATCH < 1:
     raise ConfigurationError("HUB_RETENTION_BATCH must be at least 1")

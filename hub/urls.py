@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("sharing.review.web_urls")),
     path("", include("sharing.analyst.web_urls")),
     path("", include("sharing.outcomes.web_urls")),
+    path("", include("sharing.parcels.web_urls")),
     path("", include("sharing.sales_totals.web_urls")),
     path("", include("sharing.transparency.web_urls")),
     path("", include("sharing.subject_access.web_urls")),

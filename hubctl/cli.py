@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hubctl.commands import audit, bulk, disclosure, feed, sales_totals, sellers, transparency
+from hubctl.commands import audit, bulk, disclosure, feed, parcels, sales_totals, sellers, transparency
 from hubctl.commands.base import EXIT_HUB, EXIT_USAGE, add_connection_options
 from hubctl.errors import HubError
 from hubctl.inputs import InputError
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_connection_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     # The order of registration is the order of `hubctl --help`.
-    for area in (sellers, disclosure, audit, bulk, feed, sales_totals, transparency):
+    for area in (sellers, parcels, disclosure, audit, bulk, feed, sales_totals, transparency):
         area.add_commands(commands)
     return parser
 

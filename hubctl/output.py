@@ -54,6 +54,19 @@ def checks_csv(results: list[tuple[str | None, dict]]) -> str:
     return as_csv(["ref", "level", "risk", "matched_types"], rows)
 
 
+def parcel_event_text(event: dict, *, tokens_only: bool) -> str:
+    """A recorded parcel event for people."""
+    mode = "tokens only" if tokens_only else "raw values sent"
+    return "\n".join(
+        [
+            f"parcel event {event.get('id')}: {event.get('kind')}",
+            f"identifiers: {_listed(event.get('identifier_types'))} ({mode})",
+            f"origin: {event.get('origin_region')}    category: {event.get('category')}    "
+            f"occurred: {event.get('occurred_at')}",
+        ]
+    )
+
+
 def report_text(report: dict, *, tokens_only: bool | None = None) -> str:
     """A submitted or fetched report for people."""
     count = report.get("identifier_count")

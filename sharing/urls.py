@@ -9,6 +9,7 @@ from sharing.due_process import api as due_process
 from sharing.feed import api as feed_api
 from sharing.feedback import api as feedback_api
 from sharing.outcomes import api as outcomes_api
+from sharing.parcels import api as parcels_api
 from sharing.reports import api as reports_api
 from sharing.retention import api as retention_api
 from sharing.sales_totals import api as sales_totals_api
@@ -17,6 +18,7 @@ from sharing.watchlists import api as watchlists
 urlpatterns = [
     path("checks", checks_api.CheckRunApi.as_view(), name="check-run"),
     path("feedback", feedback_api.FeedbackApi.as_view(), name="feedback"),
+    path("parcel-events", parcels_api.ParcelEventsApi.as_view(), name="parcel-events"),
     path("feed-subscriptions", feed_api.FeedSubscriptionsApi.as_view(), name="feed-subscriptions"),
     path("feedback/sightings", feedback_api.SightingApi.as_view(), name="feedback-sightings"),
     path("sales-totals", sales_totals_api.SalesTotalsRequestsApi.as_view(), name="sales-totals"),

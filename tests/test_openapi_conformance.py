@@ -215,7 +215,27 @@ def _seed_feedback(member: Member) -> None:
     feedback_record(actor=Actor(member=member), given=FeedbackGiven("acted", "blocked"), check_id=check_id)
 
 
+def _seed_parcel_event(member: Member) -> None:
+    from datetime import UTC, datetime
+
+    from accounts.actors import Actor
+    from sharing.parcels.services import ParcelEventGiven, parcel_event_record
+    from sharing.subjects.services.tokens import RawIdentifier
+
+    parcel_event_record(
+        actor=Actor(member=member),
+        given=ParcelEventGiven(
+            kind="seized",
+            occurred_at=datetime(2026, 1, 5, tzinfo=UTC),
+            origin_region="CN-GD",
+            category="counterfeit",
+            identifiers=[RawIdentifier("courier_sender_account", "sf:gang01")],
+        ),
+    )
+
+
 SEEDS = {
+    ("parcel-events", "get"): _seed_parcel_event,
     ("review-applications", "get"): _seed_application,
     ("reports", "get"): _seed_own_report,
     ("outcomes", "get"): _seed_own_accepted_report,
@@ -441,6 +461,7 @@ EXAMPLE_WORLD = {
     ("disputes", "post"): _reported_seller,
     ("feedback", "post"): _matched_seller,
     ("feedback-sightings", "post"): _matched_seller,
+    ("parcel-events", "post"): _matched_seller,
 }
 # Multipart examples name each file field's content as text; it is uploaded as a file of that name.
 MULTIPART_SUCCESS = {("bulk-checks", "post"): (202, "sellers.csv")}

@@ -70,6 +70,8 @@ POST_FORMS = {
     "subject_access/code.html": "tests/sharing/test_subject_access.py: a wrong, expired or used-up code",
     "subject_access/statement.html": "tests/sharing/test_subject_access.py: a too short correction or appeal",
     "analyst/feed_subscriptions.html": "tests/sharing/test_purposes.py: a purpose the kind does not allow",
+    # The couriers' parcel events page: its rules are proved in tests/sharing/test_parcel_events.py.
+    "sharing/parcel_events.html": "tests/sharing/test_parcel_events.py: a bad origin region named, no value shown back",
 }
 REASONS = {
     "empty": "",

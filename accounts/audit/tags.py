@@ -128,6 +128,8 @@ class AuditTag(models.TextChoices):
     STATISTICS_DOWNLOADED = "sharing:statistics:downloaded"
     FEEDBACK_RECORDED = "sharing:feedback:recorded"
     FEEDBACK_READ = "sharing:feedback:read"
+    PARCEL_EVENT_RECORDED = "sharing:parcel_event:recorded"
+    PARCEL_EVENTS_LISTED = "sharing:parcel_event:listed"
     SALES_TOTALS_REQUESTED = "sharing:sales_totals:requested"
     SALES_TOTALS_READ = "sharing:sales_totals:read"
     SALES_TOTALS_LISTED = "sharing:sales_totals:listed"

@@ -73,6 +73,35 @@ class SellerCalls(TokenCalls):
         }
         return self._call("POST", "/api/v1/reports", body)
 
+    def parcel_event(
+        self,
+        identifiers: Iterable[IdentifierLike],
+        *,
+        kind: str,
+        occurred_at: str,
+        origin_region: str,
+        category: str,
+        report_id: str | None = None,
+        check_id: str | None = None,
+        raw: bool = False,
+        default_country: str | None = None,
+    ) -> dict:
+        """Record a parcel seized, refused, returned or held at customs (couriers); tokens only unless raw=True.
+
+        `report_id` names one of your reports it is evidence toward, or `check_id` your check that matched."""
+        body: dict = {
+            "kind": kind,
+            "occurred_at": occurred_at,
+            "origin_region": origin_region,
+            "category": category,
+            "identifiers": self._identifier_items(identifiers, raw=raw, default_country=default_country),
+        }
+        if report_id:
+            body["report_id"] = str(checked_uuid(report_id, "report"))
+        if check_id:
+            body["check_id"] = str(checked_uuid(check_id, "check"))
+        return self._call("POST", "/api/v1/parcel-events", body)
+
     def watch(
         self,
         identifiers: Iterable[IdentifierLike],

@@ -21,7 +21,14 @@ from sharing.analyst.web_feedback import feedback_form_context
 from sharing.checks.serializers import CheckRunInput
 from sharing.checks.services import checks, policies
 from sharing.checks.services.match_gate import match_revealing
-from sharing.checks.services.words import action_label, level_label, policy_summary, type_label
+from sharing.checks.services.words import (
+    action_label,
+    level_label,
+    parcel_action_label,
+    policy_summary,
+    type_label,
+)
+from sharing.models.parcels import ParcelEventKind
 from sharing.reports.web import identifier_rows as id_rows
 from sharing.subjects.inputs import raw_identifiers
 
@@ -86,6 +93,11 @@ def _render(
             # Members' counts as every page shows them: "fewer than N" below the threshold.
             "acted_text": result.members_acted.as_text(),
             "false_positive_text": result.members_false_positive.as_text(),
+            "parcel_events": [
+                (kind, label, result.parcel_events[kind].as_text()) for kind, label in ParcelEventKind.choices
+            ],
+            # A courier's answer only: what to do with the parcel at pick-up.
+            "parcel_action_label": parcel_action_label(result.parcel_action),
             "policy": policy_summary(policies.policy_of(request.actor.organisation.pk)),
         }
     return render(request, "analyst/check.html", context, status=status)

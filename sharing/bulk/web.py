@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.purpose_field import purpose_options
-from accounts.roles import Capability
+from accounts.roles import Capability, OrganisationKind
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from accounts.web_lists import page_audited
 from hub.errors import DomainError
@@ -20,7 +20,7 @@ from hub.uploads import upload_limit
 from sharing.bulk.inputs import RESULT_FORMATS, BulkCancelInput, BulkHitsFilterInput
 from sharing.bulk.services import bulk, bulk_hits
 from sharing.checks.services.match_gate import match_revealing
-from sharing.checks.services.words import action_label, level_label, type_label
+from sharing.checks.services.words import action_label, level_label, parcel_action_label, type_label
 from sharing.models.bulk import BULK_ACTIVE_STATUSES, BulkJob
 
 # The jobs' states in the reader's language (the model's choices stay as migrated).
@@ -137,6 +137,8 @@ def _detail(
             "errors": errors or {},
             "summary": _summary_words(bulk_hits.bulk_hit_summary(job=job)),
             "hits": hits,
+            # A courier's job: each hit's parcel action (hold for inspection, accept) has its column.
+            "parcel_actions": job.organisation.kind == OrganisationKind.LOGISTICS,
             "hit_rows": [_hit_words(row.result) | {"ref": row.ref, "index": row.index} for row in hits],
             "filters": filters,
             "level_choices": [(level, level_label(level)) for level in bulk_hits.LEVELS if level != "none"],
@@ -163,6 +165,8 @@ def _hit_words(result: dict) -> dict:
         "types": [type_label(t) for t in result.get("matched_types", [])],
         "reporters": result.get("reporting_organisations", 0),
         "action_label": action_label(result.get("recommended_action", "")),
+        "parcel_action": result.get("parcel_action") or "",
+        "parcel_action_label": parcel_action_label(result.get("parcel_action")),
     }
 
 

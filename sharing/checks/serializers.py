@@ -22,6 +22,15 @@ class SuppressedCountOutput(serializers.Serializer):
     fewer_than = serializers.IntegerField(source="threshold")
 
 
+class ParcelEventCountsOutput(serializers.Serializer):
+    """Couriers' parcel events naming the matched seller's identifiers, per kind: counts only, never the events."""
+
+    seized = SuppressedCountOutput()
+    refused = SuppressedCountOutput()
+    returned = SuppressedCountOutput()
+    customs_hold = SuppressedCountOutput()
+
+
 class CheckRunInput(serializers.Serializer):
     identifiers = identifiers_field()
     purpose = PurposeField()
@@ -74,6 +83,22 @@ class CheckOutput(serializers.Serializer):
         choices=["allow", "review", "block"], help_text="under your organisation's policy"
     )
     explanation = serializers.CharField()
+    parcel_events = ParcelEventCountsOutput(
+        help_text=(
+            "Parcel events couriers recorded against the matched seller's identifiers, per kind (seized, "
+            "refused, returned, customs_hold); each value null and suppressed true when fewer than "
+            "`fewer_than` recording organisations"
+        )
+    )
+    parcel_action = serializers.ChoiceField(
+        choices=["hold_for_inspection", "accept"],
+        required=False,
+        allow_null=True,
+        help_text=(
+            "For logistics members only (null for others): hold_for_inspection when recommended_action is "
+            "review or block, accept when it is allow"
+        ),
+    )
 
 
 class TokenEvaluateInput(serializers.Serializer):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sharing", "0031_identifier_types_couriers_social_observed"),
+        ("sharing", "0032_parcel_events"),
     ]
 
     operations = [

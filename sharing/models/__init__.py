@@ -114,3 +114,6 @@ __all__ += ["FeedClock", "FeedObjectVersion", "FeedSubscription"]
 from sharing.models.retention import LegalHold  # noqa: E402
 
 __all__ += ["LegalHold"]
+from sharing.models.parcels import ParcelEvent, ParcelEventKind  # noqa: E402
+
+__all__ += ["ParcelEvent", "ParcelEventKind"]

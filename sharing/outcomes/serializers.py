@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hub.serializer_fields import ListField
-from sharing.checks.serializers import SuppressedCountOutput
+from sharing.checks.serializers import ParcelEventCountsOutput, SuppressedCountOutput
 
 # Re-exported: the API imports every input from here; the page from inputs.py.
 from sharing.outcomes.inputs import StatisticsInput  # noqa: F401
@@ -49,6 +49,13 @@ class SubjectOutcomeOutput(serializers.Serializer):
     new_accounts = serializers.SerializerMethodField()
     checked_by_organisations = SuppressedCountOutput(source="checked_by")
     acted_on_by_organisations = SuppressedCountOutput(source="acted_by")
+    parcel_events = ParcelEventCountsOutput(
+        source="state.parcel_events",
+        help_text=(
+            "Parcel events couriers recorded against the seller, per kind (seized, refused, returned, "
+            "customs_hold): counts only, suppressed below `fewer_than` recording organisations"
+        ),
+    )
     disputes = DisputeOutcomeOutput(many=True)
 
     @extend_schema_field(NewAccountsOutput)

@@ -12,6 +12,7 @@ from accounts.roles import Capability
 from accounts.web_access import ActorRequest, capability_required, flat_errors
 from accounts.web_lists import page_audited
 from sharing.checks.services.words import LEVEL_BADGES, dispute_state_label, level_label, type_label
+from sharing.models.parcels import ParcelEventKind
 from sharing.outcomes import selectors, statistics
 from sharing.outcomes.charts import MEASURES, count_text, period_label, statistics_charts
 from sharing.outcomes.inputs import StatisticsInput
@@ -50,6 +51,10 @@ def _outcome_row(outcome: selectors.SubjectOutcome) -> dict:
         "new_types": [type_label(t) for t in outcome.new_account_types],
         "checked_by": count_text(outcome.checked_by),
         "acted_by": count_text(outcome.acted_by),
+        "parcel_events": [
+            (kind, label, count_text(outcome.state.parcel_events[kind]))
+            for kind, label in ParcelEventKind.choices
+        ],
         "disputes": [(dispute, dispute_state_label(dispute.state)) for dispute in outcome.disputes],
     }
 

@@ -83,6 +83,19 @@ ACTIVITIES: tuple[Activity, ...] = (
         ),
     ),
     Activity(
+        "parcel_events",
+        _("Parcel events"),
+        _(
+            "Couriers record parcels seized, refused, returned or held at customs with the sender's "
+            "identifiers as tokens; others see them counted per kind, never one by one."
+        ),
+        ("sharing.ParcelEvent", "sharing.IdentifierToken"),
+        (DataClass.SHAREABLE,),
+        (LegalBasis.MEMBERSHIP_TERMS,),
+        (_C.PARCEL_RECORD, _C.CHECK_RUN, _C.REPORT_READ),
+        (("HUB_PARCEL_EVENT_RETENTION_DAYS", _("a courier's parcel events and their token links")),),
+    ),
+    Activity(
         "restricted",
         _("The restricted tier"),
         _("Raw identifiers, statements, evidence and reporter identity, sealed on arrival."),

@@ -1058,6 +1058,33 @@ ENDPOINTS += [
         lambda m: "/api/v1/feedback/sightings",
         _sighting_of_a_match,
     ),
+    # Parcel events (sharing/parcels/): couriers' admins, analysts and reporters record and list their own.
+    Endpoint(
+        "parcel-event-record",
+        "parcel-events",
+        "post",
+        Capability.PARCEL_RECORD,
+        201,
+        lambda m: "/api/v1/parcel-events",
+        lambda m: {
+            "kind": "seized",
+            "occurred_at": "2026-01-05T10:00:00Z",
+            "origin_region": "CN-GD",
+            "category": "counterfeit",
+            "identifiers": [
+                {"type": "courier_sender_account", "value": "sf:gang01"},
+                {"type": "waybill", "value": "sf:SF1234567890123"},
+            ],
+        },
+    ),
+    Endpoint(
+        "parcel-events-list",
+        "parcel-events",
+        "get",
+        Capability.PARCEL_RECORD,
+        200,
+        lambda m: "/api/v1/parcel-events",
+    ),
 ]
 
 

@@ -84,6 +84,7 @@ def test_a_long_closed_report_goes_with_its_links_its_tokens_and_its_payloads(br
         "subject_matches": 0,
         "rectification_requests": 0,
         "identifier_challenges": 0,
+        "parcel_events": 0,
     }
 
 

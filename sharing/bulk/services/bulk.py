@@ -30,7 +30,7 @@ from accounts.capabilities import require
 from accounts.locks import lock_organisation
 from accounts.purposes import purpose_require
 from accounts.quotas import Limit, quota_consume
-from accounts.roles import Capability
+from accounts.roles import Capability, OrganisationKind
 from accounts.scoped import scoped_get
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_gate, transfer_record
@@ -57,6 +57,7 @@ from sharing.models.bulk import (
     BulkResult,
     BulkRow,
 )
+from sharing.models.parcels import ParcelEventKind
 from sharing.subjects.services.tokens import TokenisedIdentifier
 
 # --- submitting a job ------------------------------------------------------------------
@@ -419,12 +420,26 @@ def _jsonl_lines(job: BulkJob) -> Iterator[str]:
         yield json.dumps(row, separators=(",", ":")) + "\n"
 
 
+def csv_result_columns(organisation_kind: str) -> list[str]:
+    """The result columns of a CSV download: the parcel events one column per kind
+    ("parcel_events.seized", ...), and the parcel action for a courier's jobs only."""
+    columns: list[str] = []
+    for name in RESULT_FIELDS:
+        if name == "parcel_events":
+            columns += [f"parcel_events.{kind}" for kind in ParcelEventKind.values]
+        elif name != "parcel_action" or organisation_kind == OrganisationKind.LOGISTICS:
+            columns.append(name)
+    return columns
+
+
 def _csv_lines(job: BulkJob) -> Iterator[str]:
     """A header, then one CSV line per input row; list fields are joined with ';'."""
-    columns = ["ref", "error", *RESULT_FIELDS]
+    columns = ["ref", "error", *csv_result_columns(job.organisation.kind)]
     yield csv_line(columns)
     for item in _results(job):
         values = {"ref": item.ref, "error": item.error, **item.result}
+        for kind, count in (values.pop("parcel_events", None) or {}).items():
+            values[f"parcel_events.{kind}"] = count
         yield csv_line([_csv_cell(values.get(name)) for name in columns])
 
 

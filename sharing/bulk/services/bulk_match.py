@@ -26,6 +26,7 @@ from sharing.checks.services.checks import (
     evidence_keys,
     matched_evidence,
     matched_tokens,
+    with_parcel_action,
 )
 from sharing.checks.services.enumeration import canaries_watch
 from sharing.checks.services.matches import matched_by_subject, subject_matches_record
@@ -59,6 +60,8 @@ RESULT_FIELDS = [
     "members_false_positive",
     "recommended_action",
     "explanation",
+    "parcel_events",
+    "parcel_action",
 ]
 
 # A chunk's rows as read: (index, ref, tokens [{type, token}] in storage form, error).
@@ -93,6 +96,7 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
         *evidence_keys(token for tokens in matched.values() for token in tokens), now=now
     )
     policy = cache(lambda: policy_of(job.organisation_id))  # read once, and only if a row has a live report
+    kind = job.organisation.kind  # a courier's rows carry the parcel action (checks.with_parcel_action)
     miss = ""  # every row that matches nothing has the same answer: computed once
     results = []
     shown: list[
@@ -102,12 +106,18 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
         if error:
             results.append((index, ref, "{}", error))
         elif index in matched:
-            result = check_result_from(matched[index], evidence, policy=policy, now=now)
+            result = with_parcel_action(
+                check_result_from(matched[index], evidence, policy=policy, now=now), organisation_kind=kind
+            )
             if result.level != "none":
                 shown += [(token.subject_id, token.token_id) for token in matched[index]]
             results.append((index, ref, shareable_json(result), ""))
         else:
-            miss = miss or shareable_json(check_result_from([], evidence, policy=policy, now=now))
+            miss = miss or shareable_json(
+                with_parcel_action(
+                    check_result_from([], evidence, policy=policy, now=now), organisation_kind=kind
+                )
+            )
             results.append((index, ref, miss, ""))
     subject_matches_record(
         organisation_id=job.organisation_id,
@@ -179,6 +189,8 @@ def shareable_json(result: CheckResult) -> str:
 
 
 def _plain(value):
+    if isinstance(value, dict):  # counts per kind (parcel_events)
+        return {key: _plain(item) for key, item in value.items()}
     return value.as_json() if isinstance(value, SuppressedCount) else value
 
 

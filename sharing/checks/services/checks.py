@@ -1,7 +1,7 @@
 """Check a seller: the shareable answer about the subjects its identifiers match, and why.
 
 The answer is computed in two steps so single checks, bulk chunks and watchers share it:
-`matched_evidence` reads what the rules need for a set of subjects in three queries, whatever
+`matched_evidence` reads what the rules need for a set of subjects in four queries, whatever
 their number, and `check_result_from` turns one seller's share of it into a CheckResult
 without touching the database.
 
@@ -14,6 +14,7 @@ adds nothing at all, so a check cannot probe whether a name is known.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -30,17 +31,24 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.purposes import purpose_require
-from accounts.roles import Capability
+from accounts.roles import Capability, OrganisationKind
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_gate, transfer_record
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.checks.services.matches import matched_by_subject, subject_matches_record
+from sharing.checks.services.parcels import (
+    SubjectParcelEvents,
+    parcel_action,
+    parcel_counts_suppressed,
+    parcel_event_counts,
+)
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
 from sharing.checks.services.suppression import SuppressedCount, suppressed
 from sharing.models import FeedbackOutcome, HitFeedback, IdentifierToken, MatchSource, ReportIdentifier
 from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
+from sharing.models.parcels import ParcelEventKind
 from sharing.models.reports import VERIFICATION_RANK
 from sharing.subjects.services.subjects import counting
 from sharing.subjects.services.tokens import (
@@ -84,6 +92,13 @@ class CheckResult:
     members_false_positive: SuppressedCount = field(default_factory=lambda: suppressed(0))
     recommended_action: str = "allow"
     explanation: str = field(default_factory=lambda: gettext("No live report matches these identifiers."))
+    # Couriers' parcel events (seized, refused, returned, customs hold) naming the matched subjects'
+    # tokens, counted per kind and suppressed by the recording organisations (sharing/parcels/).
+    parcel_events: dict[str, SuppressedCount] = field(
+        default_factory=lambda: {kind: suppressed(0, organisations=0) for kind in ParcelEventKind.values}
+    )
+    # For a logistics member only: what to do with the parcel at pick-up ("hold_for_inspection", "accept").
+    parcel_action: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,7 @@ class SubjectEvidence:
     )  # report pk → the check's weak token ids
     store_accounts: int = 0
     feedback: dict[int, str] = field(default_factory=dict)  # organisation pk → its current outcome
+    parcel_events: SubjectParcelEvents = field(default_factory=dict)  # event pk → (kind, organisation pk)
 
 
 # Levels for watchers do not depend on any member's policy.
@@ -143,7 +159,10 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
     now = timezone.now()
     found = list(stored_tokens_of(tokenised).values())
     rows = [row for row in found if row.subject_id]
-    result = _check_result(found, policy=lambda: policy_of(actor.organisation.pk), now=now)
+    result = with_parcel_action(
+        _check_result(found, policy=lambda: policy_of(actor.organisation.pk), now=now),
+        organisation_kind=actor.organisation.kind,
+    )
     # The quota, sweep-window and audit-head rows stay locked until the request commits, so they
     # are taken last: other checks of the organisation wait for the shortest while. A refused
     # quota refuses the answer (built by then, never returned) and its refusal audit commits.
@@ -182,6 +201,13 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
     return result
 
 
+def with_parcel_action(result: CheckResult, *, organisation_kind: str) -> CheckResult:
+    """The answer as a member of this kind gets it: a courier's carries the parcel action too."""
+    if organisation_kind != OrganisationKind.LOGISTICS:
+        return result
+    return dataclasses.replace(result, parcel_action=parcel_action(result.recommended_action))
+
+
 def check_result_for(matched: list[IdentifierToken], *, policy: dict, now: datetime) -> CheckResult:
     """The shareable answer for these matched token rows (one seller; weak rows may corroborate)."""
     return _check_result(matched, policy=policy, now=now)
@@ -214,8 +240,8 @@ def matched_evidence(
     subject_ids: Iterable[int], weak_token_ids: Iterable[int] = (), *, now: datetime
 ) -> dict[int, SubjectEvidence]:
     """Every subject's live reports, the tokens they name (and which of these weak tokens), its
-    store accounts and its current feedback, in three queries: the weak tokens ride on the report
-    join, never a query of their own."""
+    store accounts, its current feedback and its couriers' parcel events, in four queries: the weak
+    tokens ride on the report join, never a query of their own."""
     subject_ids, weak_token_ids = set(subject_ids), set(weak_token_ids)
     evidence: dict[int, SubjectEvidence] = {}
     if not subject_ids:
@@ -287,6 +313,8 @@ def matched_evidence(
             "subject_id", "organisation_id", "outcome"
         ):
             evidence[subject_id].feedback[organisation_id] = outcome
+        for subject_id, events in parcel_event_counts(evidence).items():
+            evidence[subject_id].parcel_events = events
     return evidence
 
 
@@ -364,6 +392,7 @@ def check_result_from(
         members_acted=suppressed(len(acted)),
         members_false_positive=suppressed(len(false_positive)),
         recommended_action=recommended_action(policy() if callable(policy) else policy, strikes, now=now),
+        parcel_events=parcel_counts_suppressed(s.parcel_events for s in subjects),
     )
     return CheckResult(**{**result.__dict__, "explanation": explain(result)})
 

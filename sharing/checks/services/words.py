@@ -6,7 +6,7 @@ labels are sharing.models.identifiers.IDENTIFIER_TYPE_LABELS, used here and by t
 
 from __future__ import annotations
 
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hubcore.identifiers.types import IdentifierType
@@ -42,6 +42,11 @@ ACTIONS = {
     "review": _("Review before acting"),
     "block": _("Block"),
 }
+# What a courier does with a parcel at pick-up (sharing/checks/services/parcels.parcel_action).
+PARCEL_ACTIONS = {
+    "hold_for_inspection": _("Hold for inspection"),
+    "accept": pgettext_lazy("parcel action", "Accept"),
+}
 # The words of a report's choices are the model's own (one catalogue).
 VERIFICATION_LEVELS = dict(VerificationLevel.choices)
 CATEGORIES = dict(Category.choices)
@@ -60,6 +65,10 @@ def level_label(level: str) -> str:
 
 def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
+
+
+def parcel_action_label(action: str | None) -> str:
+    return str(PARCEL_ACTIONS.get(action, action)) if action else ""
 
 
 def dispute_state_label(state: str) -> str:

@@ -7,7 +7,9 @@ Kinds, in the order a run takes them (each later kind is what an earlier one lef
   report-token links (cascade), its appeal (cascade), any restricted payload left over (the
   restricted purge destroys them sooner), and its rows in decided disputes (a dispute left covering
   nothing goes too, with its sealed submissions);
-- tokens that no report names any more (a counting or a retained closed one);
+- parcel events recorded longer than HUB_PARCEL_EVENT_RETENTION_DAYS ago, unless a legal hold keeps
+  one of their tokens (their token links go with them);
+- tokens that no report and no parcel event names any more (a counting or a retained closed report);
 - subjects left with no token. Their SubjectMatch rows go with them (cascade: nothing to act on);
   members' feedback and sales totals requests stay, detached (SET_NULL: records of what was done,
   naming the subject by `subject_ref`); published feed versions stay (the feed is append-only and
@@ -46,6 +48,7 @@ from sharing.models import (
     DisputedReport,
     IdentifierChallenge,
     IdentifierToken,
+    ParcelEvent,
     RectificationRequest,
     Report,
     RestrictedRecord,
@@ -75,6 +78,7 @@ class PurgeCounts:
     subject_matches: int = 0
     rectification_requests: int = 0
     identifier_challenges: int = 0
+    parcel_events: int = 0
 
 
 def retention_purge(*, now: datetime | None = None, batch_size: int | None = None) -> PurgeCounts:
@@ -83,6 +87,7 @@ def retention_purge(*, now: datetime | None = None, batch_size: int | None = Non
     size = batch_size or settings.HUB_RETENTION_BATCH
     counts = PurgeCounts()
     _in_batches(lambda: _purgeable_reports(now), size, lambda pks: _reports_delete(pks, now, counts))
+    _in_batches(lambda: _stale_parcel_events(now), size, lambda pks: _parcel_events_delete(pks, now, counts))
     _in_batches(_purgeable_tokens, size, lambda pks: _tokens_delete(pks, counts))
     _in_batches(_purgeable_subjects, size, lambda pks: _subjects_delete(pks, counts))
     _in_batches(lambda: _stale_matches(now), size, lambda pks: _matches_delete(pks, now, counts))
@@ -142,8 +147,17 @@ def _purgeable_reports(now: datetime) -> QuerySet[Report]:
 
 
 def _purgeable_tokens() -> QuerySet[IdentifierToken]:
-    """Tokens no report names (every report that named them was purged) and no hold keeps."""
-    return IdentifierToken.objects.filter(report_links__isnull=True).exclude(pk__in=held_token_pks())
+    """Tokens no report names (every report that named them was purged), no parcel event names (a
+    courier's sender identifiers and waybills, until the events' own retention) and no hold keeps."""
+    return IdentifierToken.objects.filter(report_links__isnull=True, parcel_events__isnull=True).exclude(
+        pk__in=held_token_pks()
+    )
+
+
+def _stale_parcel_events(now: datetime) -> QuerySet[ParcelEvent]:
+    cutoff = now - timedelta(days=settings.HUB_PARCEL_EVENT_RETENTION_DAYS)
+    held = ParcelEvent.tokens.through.objects.filter(identifiertoken_id__in=held_token_pks())
+    return ParcelEvent.objects.filter(recorded_at__lt=cutoff).exclude(pk__in=held.values("parcelevent_id"))
 
 
 def _purgeable_subjects() -> QuerySet[Subject]:
@@ -219,6 +233,14 @@ def _subjects_delete(pks: list[int], counts: PurgeCounts) -> int:
 def _matches_delete(pks: list[int], now: datetime, counts: PurgeCounts) -> int:
     n = SubjectMatch.objects.filter(pk__in=_stale_matches(now).filter(pk__in=pks).values("pk")).delete()[0]
     counts.subject_matches += n
+    return n
+
+
+@transaction.atomic
+def _parcel_events_delete(pks: list[int], now: datetime, counts: PurgeCounts) -> int:
+    stale = _stale_parcel_events(now).filter(pk__in=pks)
+    n = ParcelEvent.objects.filter(pk__in=stale.values("pk")).delete()[1].get("sharing.ParcelEvent", 0)
+    counts.parcel_events += n
     return n
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit.models import DataClass, LegalBasis
@@ -18,6 +19,8 @@ from sharing.checks.services.checks import DEFAULT_LEVEL_POLICY, check_result_fo
 from sharing.checks.services.suppression import suppressed_by_organisations
 from sharing.models import (
     IdentifierToken,
+    ParcelEvent,
+    ParcelEventKind,
     RectificationRequest,
     Report,
     ReportStatus,
@@ -126,6 +129,23 @@ def _match_counts(rows: list[IdentifierToken]) -> dict:
     return {source: cell.as_json() for source, cell in cells.items()}
 
 
+def _parcel_event_counts(rows: list[IdentifierToken]) -> dict:
+    """Couriers' parcel events naming the proven identifiers or their subject's, per kind: counts,
+    suppressed by the recording organisations as in a check's answer, never an event or its courier."""
+    subjects = {r.subject_id for r in rows if r.subject_id}
+    links = ParcelEvent.tokens.through.objects.filter(
+        Q(identifiertoken_id__in=[r.pk for r in rows]) | Q(identifiertoken__subject_id__in=subjects)
+    )
+    events = dict(
+        (event_id, (kind, organisation_id))
+        for event_id, kind, organisation_id in links.values_list(
+            "parcelevent_id", "parcelevent__kind", "parcelevent__organisation_id"
+        )
+    )
+    cells = suppressed_by_organisations(events.values(), ParcelEventKind.values)
+    return {kind: cell.as_json() for kind, cell in cells.items()}
+
+
 @transaction.atomic
 def subject_export(*, proven: list[ProvenIdentifier], request_id: str = "") -> dict:
     """The export document, its download audited."""
@@ -151,6 +171,7 @@ def subject_export(*, proven: list[ProvenIdentifier], request_id: str = "") -> d
         "reports": [_report_entry(r) for r in reports],
         "disputes": _dispute_entries(proven),
         "matches_by_members": _match_counts(rows),
+        "parcel_events_by_members": _parcel_event_counts(rows),
         "rectification_requests": [
             {"id": str(r.public_id), "created_at": r.created_at.isoformat()}
             for r in RectificationRequest.objects.filter(

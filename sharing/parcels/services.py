@@ -1,0 +1,204 @@
+"""Parcel events: a logistics member records what became of a parcel, and counts of them leave the hub.
+
+A member of a logistics organisation records a parcel event (seized, refused, returned, customs hold)
+with the parcel's sender identifiers and waybill, its origin region and the category of goods, as
+evidence toward one of its own reports or as feedback on a hit its own screening matched (the check's
+id, as feedback names a hit). The identifiers are tokenised on arrival with the service reports and
+checks use; only the tokens are stored. Naming another organisation's report or a hit the
+organisation never had is the same audited 404 as naming none.
+
+The events of a subject are counted per kind, never listed, by the check answer itself
+(sharing/checks/services/parcels.py, below this package). Only the recording organisation lists its
+own events (`parcel_events_of`).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+import holidays
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_noop
+
+from accounts.actors import Actor
+from accounts.audit.models import DataClass
+from accounts.audit.services import audit_record
+from accounts.audit.tags import AuditTag
+from accounts.capabilities import require
+from accounts.roles import Capability, OrganisationKind
+from accounts.scoped import not_visible
+from hub.errors import DomainError, ForbiddenError
+from hubcore.identifiers import IdentifierInvalid
+from hubcore.identifiers.composites import normalise_country
+from hubcore.identifiers.types import LINKING_TYPES
+from sharing.models import ParcelEvent, Report, SubjectMatch
+from sharing.subjects.services.tokens import (
+    RawIdentifier,
+    SuppliedToken,
+    identifiers_tokenise,
+    stored_token_get_or_create,
+)
+
+OWN_REPORT = gettext_noop("report")
+MATCHED_SELLER = gettext_noop("matched seller")
+
+# ISO 3166-2:CN, the hub's home jurisdiction's provinces, regions, municipalities and SARs (the
+# `holidays` package, which knows other countries' subdivisions, lists none for China).
+_CN_SUBDIVISIONS = frozenset(
+    "AH BJ CQ FJ GD GS GX GZ HA HB HE HI HK HL HN JL JS JX LN MO NM NX QH SC SD SH SN SX TJ TW XJ XZ YN ZJ".split()
+)
+_REGION = re.compile(r"([A-Z]{2})(?:-([A-Z0-9]{1,3}))?")
+
+
+def origin_region_normalise(text: str) -> str:
+    """An ISO 3166-1 alpha-2 country ("CN") or ISO 3166-2 subdivision ("CN-GD"), upper case; or
+    IdentifierInvalid. A subdivision is checked against the country's list where one is known."""
+    match = _REGION.fullmatch(text.strip().upper())
+    if match is None:
+        raise IdentifierInvalid(
+            gettext_noop(
+                "Give the origin as a country (ISO 3166-1, e.g. CN) or a region (ISO 3166-2, e.g. CN-GD)."
+            )
+        )
+    country, subdivision = match.groups()
+    normalise_country(country)
+    if subdivision:
+        known = _CN_SUBDIVISIONS if country == "CN" else _holiday_subdivisions(country)
+        if known and subdivision not in known:
+            raise IdentifierInvalid(gettext_noop("No such region of that country (ISO 3166-2)."))
+    return match.group(0)
+
+
+def _holiday_subdivisions(country: str) -> frozenset[str]:
+    return frozenset(code for code in holidays.list_supported_countries().get(country, ()) if len(code) <= 3)
+
+
+@dataclass(frozen=True)
+class ParcelEventGiven:
+    """What a logistics member says about a parcel; at most one of report_id and check_id."""
+
+    kind: str
+    occurred_at: datetime
+    origin_region: str
+    category: str
+    identifiers: list[RawIdentifier | SuppliedToken]
+    report_id: uuid.UUID | None = None
+    check_id: uuid.UUID | None = None
+
+
+def parcel_event_record(*, actor: Actor, given: ParcelEventGiven) -> ParcelEvent:
+    """Record a parcel event of the actor's logistics organisation: its report or hit looked up in the
+    organisation's own (an audited 404 otherwise), its identifiers tokenised, the raw values dropped."""
+    require(actor, Capability.PARCEL_RECORD, message=gettext("Your role does not grant parcel:record."))
+    if actor.organisation.kind != OrganisationKind.LOGISTICS:  # the role matrix says so too
+        raise ForbiddenError(gettext("Only logistics firms record parcel events."))
+    report = None
+    if given.report_id is not None:
+        report = Report.objects.filter(
+            public_id=given.report_id, reporter_organisation=actor.organisation
+        ).first()
+        if report is None:
+            not_visible(
+                actor=actor,
+                tag=AuditTag.PARCEL_EVENT_RECORDED,
+                target_type="report",
+                public_id=given.report_id,
+                noun=OWN_REPORT,
+            )
+    if given.check_id is not None:
+        matched = SubjectMatch.objects.filter(organisation=actor.organisation, reference=str(given.check_id))
+        if not matched.exists():
+            not_visible(
+                actor=actor,
+                tag=AuditTag.PARCEL_EVENT_RECORDED,
+                target_type="subject",
+                public_id=given.check_id,
+                noun=MATCHED_SELLER,
+            )
+    tokenised = identifiers_tokenise(
+        identifiers=given.identifiers, default_country=actor.organisation.country
+    )
+    if not any(item.type in LINKING_TYPES for item in tokenised):
+        # A waybill or an address alone never reaches a seller: the event could never be counted.
+        raise DomainError(
+            gettext("Some identifiers are invalid."),
+            fields={
+                "identifiers": [
+                    gettext(
+                        "Give at least one sender identifier that is strong or medium "
+                        "(a courier sender account, a phone number, an ID number); a waybill or an address alone never matches."
+                    )
+                ]
+            },
+        )
+    return _parcel_event_store(actor=actor, given=given, report=report, tokenised=tokenised)
+
+
+@transaction.atomic
+def _parcel_event_store(
+    *, actor: Actor, given: ParcelEventGiven, report: Report | None, tokenised
+) -> ParcelEvent:
+    event = ParcelEvent.objects.create(
+        organisation=actor.organisation,
+        member=actor.member,
+        kind=given.kind,
+        occurred_at=given.occurred_at,
+        origin_region=given.origin_region,
+        category=given.category,
+        report=report,
+        hit_reference=str(given.check_id) if given.check_id else "",
+    )
+    event.tokens.set([stored_token_get_or_create(item) for item in tokenised])
+    audit_record(
+        actor=actor,
+        tag=AuditTag.PARCEL_EVENT_RECORDED,
+        target=event,
+        data_class=DataClass.SHAREABLE,
+        details={
+            "kind": event.kind,
+            "identifier_types": sorted({item.type for item in tokenised}),
+            "origin_region": event.origin_region,
+            "category": event.category,
+            "report": str(report.public_id) if report else None,
+            "check_id": event.hit_reference or None,
+        },
+    )
+    event.identifier_types = sorted({item.type for item in tokenised})  # type: ignore[attr-defined]
+    return event
+
+
+def parcel_events_of(*, actor: Actor) -> QuerySet[ParcelEvent]:
+    """The actor's organisation's own parcel events, newest first: no one else's are ever listed."""
+    require(actor, Capability.PARCEL_RECORD, message=gettext("Your role does not grant parcel:record."))
+    return (
+        ParcelEvent.objects.filter(organisation=actor.organisation)
+        .select_related("report")
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+def parcel_events_described(page: list[ParcelEvent]) -> list[ParcelEvent]:
+    """Set `identifier_types` on each of a page's events (the types only, never a value), in one query."""
+    types: dict[int, set[str]] = defaultdict(set)
+    through = ParcelEvent.tokens.through.objects.filter(parcelevent_id__in=[event.pk for event in page])
+    for event_id, kind in through.values_list("parcelevent_id", "identifiertoken__identifier_type"):
+        types[event_id].add(kind)
+    for event in page:
+        event.identifier_types = sorted(types[event.pk])  # type: ignore[attr-defined]
+    return page
+
+
+def parcel_events_page_audit(*, actor: Actor, page: list[ParcelEvent]) -> None:
+    """Audit a page of the organisation's parcel events shown to the actor (ids only)."""
+    audit_record(
+        actor=actor,
+        tag=AuditTag.PARCEL_EVENTS_LISTED,
+        data_class=DataClass.SHAREABLE,
+        target_type="parcel_event",
+        details={"count": len(page), "ids": [str(event.public_id) for event in page]},
+    )
