@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
 from hubcore.identifiers import IdentifierInvalid
@@ -14,13 +14,13 @@ from sharing.subjects.services.identifier_problems import problem_text
 
 
 class ParcelEventInput(serializers.Serializer):
-    kind = choice_field(ParcelEventKind.choices, "parcel event kind")
+    kind = choice_field(ParcelEventKind.choices, gettext_lazy("parcel event kind"))
     occurred_at = serializers.DateTimeField(help_text="when the parcel was seized, refused, returned or held")
     origin_region = serializers.CharField(
         max_length=6,
         help_text="where the parcel came from: ISO 3166-1 alpha-2 (CN) or an ISO 3166-2 subdivision (CN-GD)",
     )
-    category = choice_field(Category.choices, "category")
+    category = choice_field(Category.choices, gettext_lazy("category"))
     identifiers = identifiers_field()
     report_id = serializers.UUIDField(
         required=False, help_text="one of your organisation's reports this parcel is evidence toward"
