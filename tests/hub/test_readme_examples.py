@@ -152,6 +152,16 @@ def test_the_readme_blocks_run_as_written_against_a_live_hub(live_hub, tmp_path)
     assert '"level"' in (tmp_path / "1.body").read_text()  # the first check answered
     # hubctl's two checks (oblivious, then raw) and its report printed their answers.
     assert result.stdout.count("level: ") >= 2 and "verification: rights_owner_verified" in result.stdout
+    # The couriers' walk-through: the counter check holds the parcel, the event is recorded, the manifest's
+    # row with the reused fake ID is held and the other accepted, and the live room is reviewed first.
+    assert re.search(r'"parcel_action":\s*"hold_for_inspection"', result.stdout)
+    assert re.search(r'"kind":\s*"refused"', result.stdout)
+    manifest = [json.loads(line) for line in (workdir / "manifest-results.jsonl").read_text().splitlines()]
+    assert {row["ref"]: row["parcel_action"] for row in manifest} == {
+        "P-0001": "hold_for_inspection",
+        "P-0002": "accept",
+    }
+    assert re.search(r'"urgent":\s*true', result.stdout)
     # The court story: two distinct officers approved, the package came down, and the stock tools opened it.
     assert result.stdout.count("approvals: 2") >= 1 and "approved: " in result.stdout
     assert len(list(workdir.glob("disclosure-*.zip.age"))) == 1
