@@ -50,13 +50,13 @@ def raw_subjects_seed() -> None:
 
     from hubcore.identifiers import normalise
     from sharing.crypto.tokens import token_evaluate
-    from sharing.subjects.services.tokens import stored_tokens_find
+    from sharing.subjects.services.tokens import stored_token_rows
 
     def token_of(kind: str, value: str) -> str:
         canonical = normalise(kind, value, default_country="CN")
         return token_evaluate(identifier_type=canonical.type, canonical=canonical.value).value
 
-    if stored_tokens_find([token_of("phone", raw_values(0, listed=True)[0])]):
+    if stored_token_rows([token_of("phone", raw_values(0, listed=True)[0])]):
         return
     batch = []
     for k in range(RAW_SUBJECTS):

@@ -18,7 +18,7 @@ from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from sharing.models import DisclosureRequest
 from sharing.models.disclosure import OPEN_STATUSES
-from sharing.subjects.services.tokens import stored_tokens_find
+from sharing.subjects.services.tokens import stored_token_rows
 
 
 def disclosures_visible_to(*, actor: Actor) -> QuerySet[DisclosureRequest]:
@@ -136,9 +136,9 @@ def disclosure_scope_summary(request: DisclosureRequest, *, with_types: bool) ->
     )
     if not with_types or not request.scope_tokens:
         return summary
-    found = stored_tokens_find(list(request.scope_tokens))
-    types = Counter(row.identifier_type for row in found.values())
-    if unknown := len(request.scope_tokens) - len(found):
+    found = stored_token_rows(list(request.scope_tokens))
+    types = Counter(row.identifier_type for row in found)
+    if unknown := len(set(request.scope_tokens) - {row.bare_token for row in found}):
         types["unknown"] = unknown
     return ScopeSummary(**{**summary.__dict__, "identifier_types": dict(sorted(types.items()))})
 

@@ -71,7 +71,10 @@ class Subject(models.Model):
 
 class IdentifierToken(models.Model):
     # The storage form "<storage key version>:<AES-SIV of the token>" (sharing/crypto/tokens.py).
-    token = models.CharField(max_length=200, unique=True)
+    # One row per (type, token): the type a client claims for a supplied token cannot be checked (the hub
+    # never sees the PRF input), so a claim under another type gets a row of its own and never reaches,
+    # relabels or hides the row of the type the token was derived for (stored_tokens_of).
+    token = models.CharField(max_length=200, db_index=True)
     identifier_type = models.CharField(max_length=40, choices=IDENTIFIER_TYPE_CHOICES)
     key_version = models.PositiveIntegerField(help_text="OPRF key version of the token")
     subject = models.ForeignKey(
@@ -84,6 +87,7 @@ class IdentifierToken(models.Model):
             models.CheckConstraint(
                 condition=models.Q(identifier_type__in=IdentifierType.values), name="token_type_known"
             ),
+            models.UniqueConstraint(fields=["identifier_type", "token"], name="token_once_per_type"),
         ]
 
     def __str__(self) -> str:

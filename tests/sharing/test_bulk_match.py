@@ -24,7 +24,7 @@ from sharing.subjects.services.tokens import (
     RawIdentifier,
     SuppliedToken,
     identifiers_tokenise,
-    stored_tokens_find,
+    stored_tokens_of,
 )
 from tests.factories import dispute_make, persona, report_make, report_make_accepted, seller_identifiers
 
@@ -104,12 +104,8 @@ def _single(identifiers: list[dict], analyst, now) -> dict:
         else RawIdentifier(i["type"], i["value"])
         for i in identifiers
     ]
-    tokens = [
-        t.token for t in identifiers_tokenise(identifiers=raw, default_country=analyst.organisation.country)
-    ]
-    matched = list(
-        stored_tokens_find(tokens).values()
-    )  # weak rows too: they may corroborate, as in a single check
+    tokenised = identifiers_tokenise(identifiers=raw, default_country=analyst.organisation.country)
+    matched = stored_tokens_of(tokenised)  # weak rows too: they may corroborate, as in a single check
     return bulk_match.shareable(check_result_for(matched, policy=policy_of(analyst.organisation_id), now=now))
 
 

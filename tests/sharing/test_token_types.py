@@ -2,9 +2,10 @@
 
 Through the oblivious path the hub never sees the PRF input, so it cannot tell which type a client put in
 it. A client could compute a verified phone's token and claim it as `observed_phone` (or the reverse). The
-rule: a stored row's type is the hub's own whenever the hub derived the token from a raw value; a supplied
-claim never relabels a row; and every path that reveals a match (checks, bulk, watch entries, disputes)
-matches a row only under its own type.
+rule: a token has a row per type (constraint `token_once_per_type`). A claim under another type reaches,
+or creates, a row of that type only, so it never relabels, hides or reveals the row of the type the token
+was derived for; and every path that reveals a match (checks, bulk, watch entries, disputes) matches a
+row only under its own type.
 """
 
 from __future__ import annotations
@@ -30,33 +31,44 @@ def _supplied(claimed_type: str, derived_type: str = "phone") -> dict:
     return {"type": claimed_type, "token": token.value, "key_version": token.key_version}
 
 
-def test_a_raw_value_corrects_a_row_a_supplied_claim_mislabelled(api):
-    brand_one = persona(K.RIGHTS_OWNER, R.REPORTER)
-    brand_two = persona(K.RIGHTS_OWNER, R.REPORTER)
-    first = api(brand_one).post(
+def test_a_claim_under_another_type_gets_a_row_of_its_own_and_hides_nothing(api, reviewer):
+    """A courier first files a listed phone's token as a courier account (pre-labelling it); a brand's
+    tokens-only report of the phone still reaches the phone's own row, and checks of the phone match."""
+    courier = persona(K.LOGISTICS, R.REPORTER)
+    brand = persona(K.RIGHTS_OWNER, R.REPORTER)
+    platform = persona(K.PLATFORM, R.ANALYST)
+    first = api(courier).post(
         "/api/v1/reports",
-        report_body([_supplied("observed_phone"), {"type": "email", "value": "x1@example.com"}]),
+        report_body([_supplied("courier_sender_account"), {"type": "email", "value": "x1@example.com"}]),
         format="json",
     )
     assert first.status_code == 201, first.content
-    assert IdentifierToken.objects.get(identifier_type="observed_phone")  # as claimed, for now
 
-    second = api(brand_two).post(
+    second = api(brand).post(
         "/api/v1/reports",
-        report_body(
-            [{"type": "phone", "value": "+86 138 0013 8077"}, {"type": "email", "value": "x2@example.com"}]
-        ),
+        report_body([_supplied("phone"), {"type": "email", "value": "x2@example.com"}]),
         format="json",
     )
-
     assert second.status_code == 201, second.content
-    row = (
-        Report.objects.get(public_id=second.json()["id"])
-        .identifiers.get(token__identifier_type="phone")
-        .token
+    api(reviewer).post(f"/api/v1/reports/{second.json()['id']}/accept", {"reason": "checked"}, format="json")
+
+    rows = IdentifierToken.objects.filter(identifier_type__in=["phone", "courier_sender_account"])
+    assert sorted(rows.values_list("identifier_type", flat=True)) == ["courier_sender_account", "phone"]
+    phone_row = rows.get(identifier_type="phone")
+    assert Report.objects.get(public_id=second.json()["id"]).identifiers.filter(token=phone_row).exists()
+    answer = (
+        api(platform)
+        .post(
+            "/api/v1/checks",
+            {
+                "purpose": "seller_onboarding",
+                "identifiers": [{"type": "phone", "value": "+86 138 0013 8077"}],
+            },
+            format="json",
+        )
+        .json()
     )
-    assert row.identifier_type == "phone"  # the hub's own type won
-    assert not IdentifierToken.objects.filter(identifier_type="observed_phone").exists()
+    assert answer["level"] != "none" and answer["matched_types"] == ["phone"]
 
 
 def test_a_supplied_claim_never_relabels_a_row_the_hub_typed(api, reviewer):
@@ -64,6 +76,7 @@ def test_a_supplied_claim_never_relabels_a_row_the_hub_typed(api, reviewer):
     report_make_accepted(
         brand, reviewer, [{"type": "phone", "value": PHONE}, {"type": "email", "value": "a@example.com"}]
     )
+    phone_row = IdentifierToken.objects.get(identifier_type="phone")
 
     filed = api(persona(K.RIGHTS_OWNER, R.REPORTER)).post(
         "/api/v1/reports",
@@ -72,11 +85,11 @@ def test_a_supplied_claim_never_relabels_a_row_the_hub_typed(api, reviewer):
     )
 
     assert filed.status_code == 201
-    assert list(
-        IdentifierToken.objects.filter(identifier_type__in=["phone", "observed_phone"]).values_list(
-            "identifier_type", flat=True
-        )
-    ) == ["phone"]
+    phone_row.refresh_from_db()
+    assert phone_row.identifier_type == "phone"
+    mislabelled = IdentifierToken.objects.get(identifier_type="observed_phone")
+    assert mislabelled.pk != phone_row.pk
+    assert not Report.objects.get(public_id=filed.json()["id"]).identifiers.filter(token=phone_row).exists()
 
 
 @pytest.mark.parametrize(("claimed", "derived"), [("observed_phone", "phone"), ("phone", "observed_phone")])

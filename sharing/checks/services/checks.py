@@ -157,7 +157,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
     purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     now = timezone.now()
-    found = list(stored_tokens_of(tokenised).values())
+    found = stored_tokens_of(tokenised)
     rows = [row for row in found if row.subject_id]
     result = with_parcel_action(
         _check_result(found, policy=lambda: policy_of(actor.organisation.pk), now=now),

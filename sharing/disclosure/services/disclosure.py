@@ -45,7 +45,7 @@ from sharing.subjects.services.tokens import (
     SuppliedToken,
     TokenisedIdentifier,
     identifiers_tokenise,
-    stored_tokens_find,
+    stored_tokens_of,
 )
 
 
@@ -106,7 +106,7 @@ def disclosure_request_submit(
             fields={"deadline": [gettext("Give a future date and time.")]},
         )
     looked_up = _scope_looked_up(scope)
-    hits = sum(1 for row in stored_tokens_find([t.token for t in looked_up]).values() if row.subject_id)
+    hits = sum(1 for row in stored_tokens_of(looked_up) if row.subject_id)
     if looked_up:
         lookup_gate(actor=actor, tokenised=looked_up, matched=bool(hits), tag=AuditTag.DISCLOSURE_SUBMITTED)
     return _disclosure_request_create(

@@ -14,12 +14,12 @@ from django.utils.translation import gettext
 from accounts.actors import Actor
 from hub.errors import ConflictError
 from sharing.models import DisclosureAuthorityApproval, DisclosureRequest, Report
-from sharing.subjects.services.tokens import stored_tokens_find
+from sharing.subjects.services.tokens import stored_token_rows
 
 
 def reports_in_scope(request: DisclosureRequest) -> list[Report]:
     """The reports an order reaches: named directly, through subjects, or through tokens."""
-    token_rows = stored_tokens_find(list(request.scope_tokens)).values()
+    token_rows = stored_token_rows(list(request.scope_tokens))
     return list(
         Report.objects.filter(public_id__in=request.scope_reports)
         .union(Report.objects.filter(identifiers__token__subject__public_id__in=request.scope_subjects))

@@ -99,7 +99,7 @@ def dispute_file(
 def _reports_naming(tokenised) -> list[Report]:
     """Live reports naming one of these identifiers itself; weak identifiers match nothing."""
     naming = [t for t in tokenised if IDENTIFIER_STRENGTH[IdentifierType(t.type)] != Strength.WEAK]
-    stored = [row.pk for row in stored_tokens_of(naming).values()]
+    stored = [row.pk for row in stored_tokens_of(naming)]
     return list(reports_counting().filter(identifiers__token_id__in=stored).distinct().order_by("pk"))
 
 

@@ -20,7 +20,7 @@ from accounts.scoped import not_visible, scoped_get
 from hub.errors import ConflictError, DomainError
 from sharing.locks import lock_legal_hold
 from sharing.models import IdentifierToken, LegalHold, Report, Subject
-from sharing.subjects.services.tokens import stored_tokens_find
+from sharing.subjects.services.tokens import stored_token_rows
 
 
 def legal_hold_place(
@@ -51,8 +51,8 @@ def _place(*, actor: Actor, reason: str, report_id, subject_id, token: str) -> L
         if not hold.tokens:  # a subject left with no token holds nothing; the purge deletes it
             raise ConflictError(gettext("This subject has no identifiers left to hold."))
     else:
-        row = stored_tokens_find([token]).get(token)
-        if row is None:
+        rows = stored_token_rows([token])  # a hold on a token holds its row of every type
+        if not rows:
             not_visible(
                 actor=actor,
                 tag=AuditTag.LEGAL_HOLD_PLACED,
@@ -60,7 +60,7 @@ def _place(*, actor: Actor, reason: str, report_id, subject_id, token: str) -> L
                 public_id=None,
                 noun=gettext_noop("token"),
             )
-        hold.tokens = [row.pk]
+        hold.tokens = sorted(row.pk for row in rows)
     hold.save()
     _audit(actor, AuditTag.LEGAL_HOLD_PLACED, hold)
     return hold

@@ -30,7 +30,7 @@ from sharing.models import (
 from sharing.models.reports import CLOSED_STATUSES
 from sharing.subject_access.services.proof import ProvenIdentifier, tokens_lookup_forms
 from sharing.subject_access.services.statement import disputes_of
-from sharing.subjects.services.tokens import stored_tokens_find
+from sharing.subjects.services.tokens import stored_tokens_of
 
 EXPORT_FORMAT = "hub-subject-access-export/1"
 
@@ -149,8 +149,8 @@ def _parcel_event_counts(rows: list[IdentifierToken]) -> dict:
 @transaction.atomic
 def subject_export(*, proven: list[ProvenIdentifier], request_id: str = "") -> dict:
     """The export document, its download audited."""
-    found = stored_tokens_find([p.token for p in proven])
-    rows = list(found.values())
+    rows = stored_tokens_of(p.tokenised() for p in proven)
+    on_file = {(row.identifier_type, row.bare_token) for row in rows}
     reports = _reports_naming([r.pk for r in rows])
     result = check_result_for(rows, policy=DEFAULT_LEVEL_POLICY, now=timezone.now())
     sealed = RestrictedRecord.objects.filter(
@@ -159,7 +159,7 @@ def subject_export(*, proven: list[ProvenIdentifier], request_id: str = "") -> d
     document = {
         "format": EXPORT_FORMAT,
         "generated_at": timezone.now().isoformat(),
-        "identifiers_proven": [{"type": p.type, "on_file": p.token in found} for p in proven],
+        "identifiers_proven": [{"type": p.type, "on_file": (p.type, p.token) in on_file} for p in proven],
         "identifiers_on_file": _identifier_entries(rows),
         "check_answer": {
             "level": result.level,

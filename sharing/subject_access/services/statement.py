@@ -23,7 +23,7 @@ from sharing.models import Dispute, Report
 from sharing.reports.services.calendar import add_working_days
 from sharing.subject_access.services.proof import ProvenIdentifier
 from sharing.subjects.services.subjects import reports_counting
-from sharing.subjects.services.tokens import stored_tokens_find
+from sharing.subjects.services.tokens import stored_tokens_of
 
 
 @dataclass(frozen=True)
@@ -52,20 +52,17 @@ class Statement:
 
 def proven_reports(proven: list[ProvenIdentifier]) -> list[Report]:
     """The live reports naming the proven identifiers themselves (what an appeal covers)."""
-    rows = stored_tokens_find([p.token for p in proven])
+    rows = stored_tokens_of(p.tokenised() for p in proven)
     return list(
-        reports_counting()
-        .filter(identifiers__token_id__in=[r.pk for r in rows.values()])
-        .distinct()
-        .order_by("pk")
+        reports_counting().filter(identifiers__token_id__in=[r.pk for r in rows]).distinct().order_by("pk")
     )
 
 
 def disputes_of(proven: list[ProvenIdentifier]) -> list[Dispute]:
     """Every dispute covering a report that names the proven identifiers, whoever filed it, newest first."""
-    rows = stored_tokens_find([p.token for p in proven])
+    rows = stored_tokens_of(p.tokenised() for p in proven)
     return list(
-        Dispute.objects.filter(reports__identifiers__token_id__in=[r.pk for r in rows.values()])
+        Dispute.objects.filter(reports__identifiers__token_id__in=[r.pk for r in rows])
         .distinct()
         .order_by("-filed_at", "-id")
     )
@@ -75,7 +72,7 @@ def disputes_of(proven: list[ProvenIdentifier]) -> list[Dispute]:
 def statement_read(*, proven: list[ProvenIdentifier], request_id: str = "") -> Statement:
     """The statement of reasons, its read audited (shareable class, the person's own rights)."""
     now = timezone.now()
-    matched = list(stored_tokens_find([p.token for p in proven]).values())
+    matched = stored_tokens_of(p.tokenised() for p in proven)
     result = check_result_for(matched, policy=DEFAULT_LEVEL_POLICY, now=now)
     reports = proven_reports(proven)
     days = settings.HUB_DISPUTE_RESPONSE_WORKING_DAYS

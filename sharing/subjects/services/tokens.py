@@ -87,47 +87,48 @@ def _deduplicated(tokenised: list[TokenisedIdentifier]) -> list[TokenisedIdentif
     return list(seen.values())
 
 
-def stored_tokens_find(tokens: list[str]) -> dict[str, IdentifierToken]:
-    """The stored rows of these tokens, whichever storage key each row is under."""
+def stored_token_rows(tokens: list[str]) -> list[IdentifierToken]:
+    """Every stored row of these tokens, of whatever type, whichever storage key each is under.
+
+    One token may have a row per type (IdentifierToken's `token_once_per_type`): see stored_tokens_of.
+    Each row carries its bare token as `bare_token`. For type-blind uses only: a court's bare tokens,
+    a legal hold on a token. Anything that reveals a match uses stored_tokens_of.
+    """
     keys = token_storage_keys()
     by_form = {form: token for token in tokens for form in token_lookup_forms(token, keys=keys)}
     # With its subject, which a check names in its audit row: one join rather than a second query.
-    rows = IdentifierToken.objects.filter(token__in=list(by_form)).select_related("subject")
-    return {by_form[row.token]: row for row in rows}
+    rows = list(IdentifierToken.objects.filter(token__in=list(by_form)).select_related("subject"))
+    for row in rows:
+        row.bare_token = by_form[row.token]
+    return rows
 
 
-def stored_tokens_of(items: Iterable[TokenisedIdentifier]) -> dict[str, IdentifierToken]:
+def stored_tokens_of(items: Iterable[TokenisedIdentifier]) -> list[IdentifierToken]:
     """The stored rows of these identifiers, each only under the type it is asked for.
 
     A token supplied through the oblivious path comes with the type its client claims; the hub cannot
-    see which type the client put into the PRF input. So a row matches an identifier only when the
-    row's type is the identifier's: a verified phone's token claimed as `observed_phone` (or the
-    reverse) matches nothing, and an observed sighting never reveals a verified identifier. An empty
-    type (a court's bare token) matches whatever type the row has.
+    see which type the client put into the PRF input. So rows are kept per (type, token): a client that
+    claims a verified phone's token as `observed_phone` (or as a courier account) reaches, or creates,
+    a row of that type only, never the phone's, and an observed sighting never reveals, links to or
+    hides a verified identifier. An empty type (a court's bare token) matches every row of the token.
     """
     wanted: dict[str, set[str]] = defaultdict(set)
     for item in items:
         wanted[item.token].add(item.type)
-    found = stored_tokens_find(list(wanted))
-    return {
-        token: row
-        for token, row in found.items()
-        if "" in wanted[token] or row.identifier_type in wanted[token]
-    }
+    return [
+        row
+        for row in stored_token_rows(list(wanted))
+        if "" in wanted[row.bare_token] or row.identifier_type in wanted[row.bare_token]
+    ]
 
 
 def stored_token_get_or_create(item: TokenisedIdentifier) -> IdentifierToken:
-    existing = stored_tokens_find([item.token]).get(item.token)
-    if existing is None:
-        existing, _ = IdentifierToken.objects.get_or_create(
-            token=token_seal(item.token, keys=token_storage_keys()),
-            defaults={"identifier_type": item.type, "key_version": item.key_version},
-        )
-    if existing.identifier_type != item.type and item.canonical is not None:
-        # The hub derived this token itself from `type ‖ value`, so its type is certain; a row under
-        # another type was labelled by a client that supplied the token (honest clients cannot collide
-        # across types: the type is in the PRF input). The hub's type wins. A supplied claim never
-        # relabels a row: its report links the row under the row's own type.
-        IdentifierToken.objects.filter(pk=existing.pk).update(identifier_type=item.type)
-        existing.identifier_type = item.type
-    return existing
+    """The row of this identifier under its own type, created if there is none (see stored_tokens_of)."""
+    for row in stored_tokens_of([item]):
+        return row
+    row, _ = IdentifierToken.objects.get_or_create(
+        token=token_seal(item.token, keys=token_storage_keys()),
+        identifier_type=item.type,
+        defaults={"key_version": item.key_version},
+    )
+    return row

@@ -73,7 +73,7 @@ def watchlist_add(
     # A watch entry is a standing check (its webhooks tell when the seller is listed), so it passes
     # the gate of every match-revealing path: otherwise a watchlist of a whole number range would
     # enumerate reported sellers without limit.
-    hits = sum(1 for row in stored_tokens_of(tokenised).values() if row.subject_id)
+    hits = sum(1 for row in stored_tokens_of(tokenised) if row.subject_id)
     lookup_gate(actor=actor, tokenised=tokenised, matched=bool(hits), tag=AuditTag.WATCH_ADDED)
     return _watch_entries_store(tokenised=tokenised, ref=ref, purpose=purpose, actor=actor, hits=hits)
 
@@ -269,7 +269,7 @@ def watchlist_changes_notify(
         rows = stored_tokens_of(
             TokenisedIdentifier(e.identifier_type, token_unseal(e.token, keys=token_storage_keys()), 0)
             for e in entries
-        ).values()
+        )
         for row in rows:
             if row.subject_id not in levels:
                 levels[row.subject_id] = subject_level(row.subject_id)
