@@ -116,7 +116,7 @@ class ListedSeeder:
                 reports.write(
                     f"{report_id}\t{uuid.uuid4()}\ttrademark\tcounterfeit\trights_owner_verified\taccepted\tf\t0\t"
                     f"{ts}\t{ts}\tbenchmark seed\t\\N\t{self.expires}\t{org}\t{reviewer}\t"
-                    f"{reporter}\tf\tf\t\\N\t\\N\n"
+                    f"{reporter}\tf\tf\t\\N\t\\N\t\t\t\tCN\tf\t\n"
                 )
         self.last_seal_seconds = time.perf_counter() - t0
         with self.conn.transaction():
@@ -131,7 +131,10 @@ class ListedSeeder:
                     "sharing_report",
                     "id, public_id, ip_type, category, verification_level, status, disputed, evidence_count, "
                     "submitted_at, reviewed_at, review_reason, closed_at, expires_at, reporter_organisation_id, "
-                    "reviewed_by_id, submitted_by_id, decision_verified, fast_tracked, payload_destroyed_at, renewed_at",
+                    "reviewed_by_id, submitted_by_id, decision_verified, fast_tracked, payload_destroyed_at, renewed_at, "
+                    # Columns Django fills and the database has no default for (the right, the jurisdiction,
+                    # urgency): every NOT NULL column is named.
+                    "right_registration_number, right_territory, right_holder, jurisdiction, live_urgent, urgency_reason",
                     reports,
                 ),
                 ("sharing_reportidentifier", "id, report_id, token_id", links),
