@@ -155,7 +155,54 @@ def _pending_report_for_review(member: Member | None) -> dict:
 
 
 def _pending_reports(member: Member | None) -> dict:
+    """Pending reports, one of them an urgent live-room report (its badge, reason and target are shown)."""
+    from accounts.actors import Actor
+    from sharing.reports.inputs import ReportSubmitInput
+    from sharing.reports.services.reports import report_submit
+    from tests.factories import persona, report_body
+
     _pending_report_for_review(member)
+    reporter = persona(K.RIGHTS_OWNER, R.REPORTER, name="Shenzhen Sports Brands Ltd")
+    live_room = [
+        {"type": "live_room", "value": "douyin:880012345678"},
+        {"type": "phone", "value": "+86 139 2000 7788"},
+    ]
+    payload = ReportSubmitInput(data={**report_body(live_room), "urgent": True, "urgency_reason": "live_now"})
+    payload.is_valid(raise_exception=True)
+    report_submit(submission=payload.to_submission(), actor=Actor(member=reporter))
+    return {}
+
+
+def _parcel_event_recorded(member: Member | None) -> dict:
+    """The courier's own parcel event, on a seller its organisation reported."""
+    from accounts.actors import Actor
+    from sharing.parcels.inputs import ParcelEventInput
+    from sharing.parcels.services import parcel_event_record
+    from tests.factories import member_make, report_make
+
+    assert member is not None
+    report = report_make(
+        member_make(member.organisation, R.REPORTER),
+        [
+            {"type": "observed_national_id", "value": "CN:110105194912310021"},
+            {"type": "phone", "value": "+86 139 2000 7788"},
+        ],
+    )
+    given = ParcelEventInput(
+        data={
+            "kind": "seized",
+            "occurred_at": "2026-11-30T21:40:00+08:00",
+            "origin_region": "CN-GD",
+            "category": "counterfeit",
+            "report_id": str(report.public_id),
+            "identifiers": [
+                {"type": "waybill", "value": "sf:SF1234567890126"},
+                {"type": "phone", "value": "+86 139 2000 7788"},
+            ],
+        }
+    )
+    given.is_valid(raise_exception=True)
+    parcel_event_record(given=given.to_given(), actor=Actor(member=member))
     return {}
 
 
@@ -298,6 +345,7 @@ MAIN_PAGES: tuple[MainPage, ...] = (
     MainPage("policy", (K.PLATFORM, R.ADMIN), "policy-page"),
     MainPage("feed-subscriptions", (K.PLATFORM, R.ANALYST), "feed-subscriptions-page"),
     MainPage("bulk-screening", (K.PLATFORM, R.ANALYST), "bulk-list"),
+    MainPage("parcel-events", (K.LOGISTICS, R.ANALYST), "parcel-events-page", _parcel_event_recorded),
     MainPage("members", (K.PLATFORM, R.ADMIN), "members-page"),
     MainPage("organisation-api-keys", (K.PLATFORM, R.ADMIN), "organisation-api-keys"),
     # Courts.
