@@ -383,3 +383,92 @@ def test_the_listed_persons_export_counts_the_parcel_events_naming_them(settings
         "fewer_than": 2,
     }
     assert document["parcel_events_by_members"]["seized"]["suppressed"] is True
+
+
+# --- review 2 -------------------------------------------------------------------------------------------
+
+
+def _refused(member, identifiers) -> dict:
+    return (
+        client_for(member)
+        .post("/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json")
+        .json()["parcel_events"]["refused"]
+    )
+
+
+def _events_by_couriers(seller_id: dict, couriers: int) -> None:
+    for n in range(couriers):
+        body = _body(identifiers=[seller_id, {"type": "waybill", "value": f"sf:SF99{n:011d}"}])
+        assert (
+            client_for(persona(K.LOGISTICS, R.ANALYST))
+            .post("/api/v1/parcel-events", body, format="json")
+            .status_code
+            == 201
+        )
+
+
+@pytest.mark.parametrize("target_couriers", [1, 2])  # N-1 and N with the threshold at 2
+def test_a_pooled_count_is_shown_only_when_every_subject_passes_on_its_own(
+    settings, brand_reporter, reviewer, platform_analyst, target_couriers
+):
+    settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD = 2
+    popular, target = seller_identifiers(81), seller_identifiers(82)
+    report_make_accepted(brand_reporter, reviewer, popular)
+    report_make_accepted(brand_reporter, reviewer, target)
+    _events_by_couriers(popular[0], 2)
+    _events_by_couriers(target[0], target_couriers)
+    assert _refused(platform_analyst, [popular[0]])["value"] == 2
+    alone = _refused(platform_analyst, [target[0]])["value"]
+    both = _refused(platform_analyst, [popular[0], target[0]])
+    if target_couriers < 2:
+        # Hidden alone, hidden together: the pooled total minus the popular seller's would be the hidden count.
+        assert alone is None
+        assert both == {"value": None, "suppressed": True, "fewer_than": 2}
+    else:
+        assert alone == 2
+        assert both["value"] == 4
+
+
+@pytest.mark.parametrize("target_members", [1, 2])
+def test_pooled_feedback_counts_are_suppressed_per_subject_first(
+    settings, brand_reporter, reviewer, platform_analyst, target_members
+):
+    settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD = 2
+    popular, target = seller_identifiers(83), seller_identifiers(84)
+    report_make_accepted(brand_reporter, reviewer, popular)
+    report_make_accepted(brand_reporter, reviewer, target)
+
+    def acted(identifiers, members: int) -> None:
+        for _ in range(members):
+            member = persona(K.PLATFORM, R.ANALYST)
+            check_id = (
+                client_for(member)
+                .post(
+                    "/api/v1/checks",
+                    {"purpose": "seller_onboarding", "identifiers": identifiers},
+                    format="json",
+                )
+                .json()["check_id"]
+            )
+            body = {"check_id": check_id, "outcome": "acted", "action": "delisted"}
+            assert client_for(member).post("/api/v1/feedback", body, format="json").status_code == 201
+
+    def members_acted(identifiers) -> int | None:
+        return (
+            client_for(platform_analyst)
+            .post(
+                "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+            )
+            .json()["members_acted"]["value"]
+        )
+
+    acted([popular[0]], 2)
+    acted([target[0]], target_members)
+    assert members_acted([popular[0]]) == 2
+    both = members_acted([popular[0], target[0]])
+    if target_members < 2:
+        assert members_acted([target[0]]) is None
+        assert both is None
+    else:
+        assert members_acted([target[0]]) == 2
+        assert both == 4

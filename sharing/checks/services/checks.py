@@ -45,7 +45,7 @@ from sharing.checks.services.parcels import (
 )
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
-from sharing.checks.services.suppression import SuppressedCount, suppressed
+from sharing.checks.services.suppression import SuppressedCount, suppressed, suppressed_pooled
 from sharing.models import FeedbackOutcome, HitFeedback, IdentifierToken, MatchSource, ReportIdentifier
 from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
 from sharing.models.parcels import ParcelEventKind
@@ -389,12 +389,31 @@ def check_result_from(
         disputed=evidence_summary.disputed,
         linked_store_accounts=sum(s.store_accounts for s in subjects),
         linked_platforms=len({r.organisation_id for r in rows if r.organisation_kind == "platform"}),
-        members_acted=suppressed(len(acted)),
-        members_false_positive=suppressed(len(false_positive)),
+        # Suppressed per subject before pooling (suppressed_pooled): a seller's hidden count is not the
+        # difference between checking it beside a shown seller and checking that seller alone.
+        **_feedback_counts(subjects, independent_of=organisations),
         recommended_action=recommended_action(policy() if callable(policy) else policy, strikes, now=now),
         parcel_events=parcel_counts_suppressed(s.parcel_events for s in subjects),
     )
     return CheckResult(**{**result.__dict__, "explanation": explain(result)})
+
+
+def _feedback_counts(
+    subjects: list[SubjectEvidence], *, independent_of: set[int]
+) -> dict[str, SuppressedCount]:
+    """members_acted and members_false_positive: the distinct organisations, pooled across the subjects,
+    shown only when each subject on its own stands on the threshold (reporters' own feedback left out)."""
+    keys = {FeedbackOutcome.ACTED: "members_acted", FeedbackOutcome.FALSE_POSITIVE: "members_false_positive"}
+    groups = [
+        [
+            (outcome, org, org)
+            for org, outcome in s.feedback.items()
+            if org not in independent_of and outcome in keys
+        ]
+        for s in subjects
+    ]
+    counts = suppressed_pooled(groups, keys)
+    return {name: counts[outcome] for outcome, name in keys.items()}
 
 
 def explain(result: CheckResult) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sharing.checks.services.suppression import SuppressedCount, suppressed_by_organisations
+from sharing.checks.services.suppression import SuppressedCount, suppressed_pooled
 from sharing.models import ParcelEvent, ParcelEventKind
 
 # --- counts ------------------------------------------------------------------------------------------
@@ -37,12 +37,14 @@ def parcel_event_counts(subject_ids: Iterable[int]) -> dict[int, SubjectParcelEv
 
 
 def parcel_counts_suppressed(events: Iterable[SubjectParcelEvents]) -> dict[str, SuppressedCount]:
-    """Counts per kind of the distinct events of these subjects, each shown only when enough distinct
-    recording organisations are behind it (suppression.py), as `members_acted` is."""
-    distinct: dict[int, tuple[str, int]] = {}
-    for subject_events in events:
-        distinct.update(subject_events)
-    return suppressed_by_organisations(distinct.values(), ParcelEventKind.values)
+    """Counts per kind of the distinct events of these subjects, each shown only when every subject on
+    its own has enough distinct recording organisations behind that kind (suppression.py
+    `suppressed_pooled`): a hidden seller's count cannot be read off by checking it beside a shown one."""
+    groups = [
+        [(kind, event_id, organisation_id) for event_id, (kind, organisation_id) in subject_events.items()]
+        for subject_events in events
+    ]
+    return suppressed_pooled(groups, ParcelEventKind.values)
 
 
 def parcel_counts_json(counts: dict[str, SuppressedCount]) -> dict[str, dict]:
