@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import holidays
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_noop
@@ -30,12 +31,13 @@ from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
+from accounts.quotas import Limit, QuotaExceeded, quota_consume
 from accounts.roles import Capability, OrganisationKind
 from accounts.scoped import not_visible
-from hub.errors import DomainError, ForbiddenError
+from hub.errors import ConflictError, DomainError, ForbiddenError, TooManyRequestsError
 from hubcore.identifiers import IdentifierInvalid
 from hubcore.identifiers.composites import normalise_country
-from hubcore.identifiers.types import LINKING_TYPES
+from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.models import ParcelEvent, Report, SubjectMatch
 from sharing.subjects.services.tokens import (
     RawIdentifier,
@@ -143,6 +145,21 @@ def parcel_event_record(*, actor: Actor, given: ParcelEventGiven) -> ParcelEvent
 def _parcel_event_store(
     *, actor: Actor, given: ParcelEventGiven, report: Report | None, tokenised
 ) -> ParcelEvent:
+    _parcel_events_quota_consume(actor)
+    tokens = [stored_token_get_or_create(item) for item in tokenised]
+    # The quota row just taken is locked until this transaction ends, so two requests of one
+    # organisation cannot both pass this test for the same parcel.
+    waybills = [token for item, token in zip(tokenised, tokens) if item.type == IdentifierType.WAYBILL]
+    if (
+        waybills
+        and ParcelEvent.objects.filter(
+            organisation=actor.organisation, kind=given.kind, tokens__in=waybills
+        ).exists()
+    ):
+        message = gettext(
+            "Your organisation has already recorded this kind of event for this waybill: a parcel counts once."
+        )
+        raise ConflictError(message, fields={"identifiers": [message]})
     event = ParcelEvent.objects.create(
         organisation=actor.organisation,
         member=actor.member,
@@ -153,7 +170,7 @@ def _parcel_event_store(
         report=report,
         hit_reference=str(given.check_id) if given.check_id else "",
     )
-    event.tokens.set([stored_token_get_or_create(item) for item in tokenised])
+    event.tokens.set(tokens)
     audit_record(
         actor=actor,
         tag=AuditTag.PARCEL_EVENT_RECORDED,
@@ -170,6 +187,24 @@ def _parcel_event_store(
     )
     event.identifier_types = sorted({item.type for item in tokenised})  # type: ignore[attr-defined]
     return event
+
+
+class ParcelEventsExceeded(TooManyRequestsError):
+    """The organisation has recorded its parcel events for the day."""
+
+
+def _parcel_events_quota_consume(actor: Actor) -> None:
+    """Take one from the organisation's daily parcel events (given back if the transaction fails)."""
+    limit = Limit(bucket="parcel_event", window="day", limit=settings.HUB_PARCEL_EVENTS_PER_DAY)
+    try:
+        quota_consume(organisation=actor.organisation, demands={limit: 1})
+    except QuotaExceeded as exc:
+        message = gettext(
+            "Your organisation has recorded its %(limit)s parcel events for today: record the rest tomorrow."
+        ) % {"limit": settings.HUB_PARCEL_EVENTS_PER_DAY}
+        refused = ParcelEventsExceeded(message)
+        refused.retry_after = exc.retry_after
+        raise refused from None
 
 
 def parcel_events_of(*, actor: Actor) -> QuerySet[ParcelEvent]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -41,13 +42,18 @@ OBSERVED_ID = {"type": "observed_national_id", "value": "110105194912310021"}
 MANIFEST = Path(__file__).resolve().parents[2] / "docs" / "samples" / "courier_manifest.csv"
 
 
+_WAYBILLS = itertools.count(1234567890123)
+
+
 def _body(**fields) -> dict:
+    # A fresh waybill each time: an organisation records one event of a kind per waybill.
+    waybill = {"type": "waybill", "value": f"sf:SF{next(_WAYBILLS)}"}
     return {
         "kind": "refused",
         "occurred_at": (timezone.now() - timedelta(hours=2)).isoformat(),
         "origin_region": "cn-gd",
         "category": "counterfeit",
-        "identifiers": [SELLER[0], SENDER, WAYBILL],
+        "identifiers": [SELLER[0], SENDER, waybill],
         **fields,
     }
 
@@ -472,3 +478,37 @@ def test_pooled_feedback_counts_are_suppressed_per_subject_first(
     else:
         assert members_acted([target[0]]) == 2
         assert both == 4
+
+
+def test_a_repeated_event_for_one_waybill_is_refused_and_counts_once(settings, listed, platform_analyst):
+    settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD = 2
+    honest, repeater = persona(K.LOGISTICS, R.ANALYST), persona(K.LOGISTICS, R.ANALYST)
+    assert _record(honest, identifiers=[SELLER[0], WAYBILL]).status_code == 201
+    assert _record(repeater, identifiers=[SELLER[0], WAYBILL]).status_code == 201  # another courier's own
+    for _ in range(3):
+        again = _record(repeater, identifiers=[SELLER[0], SENDER, WAYBILL])
+        assert again.status_code == 409
+        assert "identifiers" in again.json()["error"]["fields"]
+    assert _record(repeater, kind="returned", identifiers=[SELLER[0], WAYBILL]).status_code == 201
+    assert ParcelEvent.objects.filter(organisation=repeater.organisation).count() == 2
+    assert _refused(platform_analyst, SELLER)["value"] == 2
+
+
+def test_an_organisation_s_events_without_a_waybill_count_as_one_parcel(settings, listed, platform_analyst):
+    settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD = 2
+    first, second = persona(K.LOGISTICS, R.ANALYST), persona(K.LOGISTICS, R.ANALYST)
+    for _ in range(5):
+        assert _record(first, identifiers=[SELLER[0]]).status_code == 201
+    assert _record(second, identifiers=[SELLER[0]]).status_code == 201
+    assert _refused(platform_analyst, SELLER)["value"] == 2
+
+
+def test_an_organisation_records_at_most_its_daily_parcel_events(settings, courier_analyst):
+    settings.HUB_PARCEL_EVENTS_PER_DAY = 2
+    assert _record(courier_analyst).status_code == 201
+    assert _record(courier_analyst).status_code == 201
+    refused = _record(courier_analyst)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert ParcelEvent.objects.count() == 2
+    assert _record(persona(K.LOGISTICS, R.ANALYST)).status_code == 201  # per organisation

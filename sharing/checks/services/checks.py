@@ -137,7 +137,7 @@ class SubjectEvidence:
     )  # report pk → the check's weak token ids
     store_accounts: int = 0
     feedback: dict[int, str] = field(default_factory=dict)  # organisation pk → its current outcome
-    parcel_events: SubjectParcelEvents = field(default_factory=dict)  # event pk → (kind, organisation pk)
+    parcel_events: SubjectParcelEvents = field(default_factory=dict)  # parcel → (kind, organisation pk)
 
 
 # Levels for watchers do not depend on any member's policy.
