@@ -12,6 +12,7 @@ import itertools
 import json
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -512,3 +513,34 @@ def test_an_organisation_records_at_most_its_daily_parcel_events(settings, couri
     assert int(refused["Retry-After"]) > 0
     assert ParcelEvent.objects.count() == 2
     assert _record(persona(K.LOGISTICS, R.ANALYST)).status_code == 201  # per organisation
+
+
+def test_the_page_reads_the_typed_time_in_the_organisation_s_zone(client):
+    courier = persona(K.LOGISTICS, R.ANALYST, country="CN")
+    web_login(client, courier)
+    an_hour_ago = (timezone.now() - timedelta(hours=1)).replace(second=0, microsecond=0)
+    typed = an_hour_ago.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M")
+    form = {"kind": "refused", "occurred_at": typed, "origin_region": "CN-GD", "category": "counterfeit"}
+    response = client.post("/parcels/", {**form, "courier_sender_account": "sf:gang01"})
+    assert response.status_code == 302, response.content.decode()
+    assert ParcelEvent.objects.get().occurred_at == an_hour_ago
+    assert "Asia/Shanghai" in client.get("/parcels/").content.decode()
+
+
+def test_the_api_refuses_a_time_without_an_offset(courier_analyst):
+    naive = (timezone.now() - timedelta(hours=1)).replace(tzinfo=None).isoformat()
+    response = _record(courier_analyst, occurred_at=naive)
+    assert response.status_code == 400
+    assert "offset" in response.json()["error"]["fields"]["occurred_at"][0]
+    assert _record(courier_analyst, occurred_at=naive + "+08:00").status_code == 201
+
+
+def test_an_event_older_than_the_retention_is_refused(settings, courier_analyst):
+    settings.HUB_PARCEL_EVENT_RETENTION_DAYS = 30
+    too_old = _record(courier_analyst, occurred_at=(timezone.now() - timedelta(days=31)).isoformat())
+    assert too_old.status_code == 400
+    assert "occurred_at" in too_old.json()["error"]["fields"]
+    assert (
+        _record(courier_analyst, occurred_at=(timezone.now() - timedelta(days=29)).isoformat()).status_code
+        == 201
+    )
