@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-import holidays
+import pycountry
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
@@ -49,17 +49,12 @@ from sharing.subjects.services.tokens import (
 OWN_REPORT = gettext_noop("report")
 MATCHED_SELLER = gettext_noop("matched seller")
 
-# ISO 3166-2:CN, the hub's home jurisdiction's provinces, regions, municipalities and SARs (the
-# `holidays` package, which knows other countries' subdivisions, lists none for China).
-_CN_SUBDIVISIONS = frozenset(
-    "AH BJ CQ FJ GD GS GX GZ HA HB HE HI HK HL HN JL JS JX LN MO NM NX QH SC SD SH SN SX TJ TW XJ XZ YN ZJ".split()
-)
 _REGION = re.compile(r"([A-Z]{2})(?:-([A-Z0-9]{1,3}))?")
 
 
 def origin_region_normalise(text: str) -> str:
     """An ISO 3166-1 alpha-2 country ("CN") or ISO 3166-2 subdivision ("CN-GD"), upper case; or
-    IdentifierInvalid. A subdivision is checked against the country's list where one is known."""
+    IdentifierInvalid. A subdivision is checked against the country's ISO 3166-2 list (pycountry)."""
     match = _REGION.fullmatch(text.strip().upper())
     if match is None:
         raise IdentifierInvalid(
@@ -69,15 +64,10 @@ def origin_region_normalise(text: str) -> str:
         )
     country, subdivision = match.groups()
     normalise_country(country)
-    if subdivision:
-        known = _CN_SUBDIVISIONS if country == "CN" else _holiday_subdivisions(country)
-        if known and subdivision not in known:
-            raise IdentifierInvalid(gettext_noop("No such region of that country (ISO 3166-2)."))
+    # Every subdivision pycountry lists (ISO 3166-2); a country it lists none of has none to name.
+    if subdivision and pycountry.subdivisions.get(code=f"{country}-{subdivision}") is None:
+        raise IdentifierInvalid(gettext_noop("No such region of that country (ISO 3166-2)."))
     return match.group(0)
-
-
-def _holiday_subdivisions(country: str) -> frozenset[str]:
-    return frozenset(code for code in holidays.list_supported_countries().get(country, ()) if len(code) <= 3)
 
 
 @dataclass(frozen=True)

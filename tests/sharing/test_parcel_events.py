@@ -544,3 +544,13 @@ def test_an_event_older_than_the_retention_is_refused(settings, courier_analyst)
         _record(courier_analyst, occurred_at=(timezone.now() - timedelta(days=29)).isoformat()).status_code
         == 201
     )
+
+
+@pytest.mark.parametrize(
+    "region,status", [("JP-13", 201), ("JP-99", 400), ("US-CA", 201), ("US-ABC", 400), ("DE", 201)]
+)
+def test_an_origin_subdivision_is_checked_for_every_country(courier_analyst, region, status):
+    response = _record(courier_analyst, origin_region=region)
+    assert response.status_code == status
+    if status == 400:
+        assert "origin_region" in response.json()["error"]["fields"]
