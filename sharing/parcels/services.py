@@ -128,17 +128,33 @@ def parcel_event_record(*, actor: Actor, given: ParcelEventGiven) -> ParcelEvent
                 ]
             },
         )
-    return _parcel_event_store(actor=actor, given=given, report=report, tokenised=tokenised)
+    matched_subjects = (
+        set(matched.values_list("subject_id", flat=True)) if given.check_id is not None else None
+    )
+    return _parcel_event_store(
+        actor=actor, given=given, report=report, tokenised=tokenised, matched_subjects=matched_subjects
+    )
 
 
 @transaction.atomic
 def _parcel_event_store(
-    *, actor: Actor, given: ParcelEventGiven, report: Report | None, tokenised
+    *,
+    actor: Actor,
+    given: ParcelEventGiven,
+    report: Report | None,
+    tokenised,
+    matched_subjects: set[int] | None,
 ) -> ParcelEvent:
     _parcel_events_quota_consume(actor)
     tokens = [stored_token_get_or_create(item) for item in tokenised]
     # The quota row just taken is locked until this transaction ends, so two requests of one
     # organisation cannot both pass this test for the same parcel.
+    if matched_subjects is not None and not any(token.subject_id in matched_subjects for token in tokens):
+        # Feedback on a hit is about the seller the hit matched: one of its identifiers must be named.
+        message = gettext(
+            "Name at least one identifier of the seller that check matched (feedback is on that hit)."
+        )
+        raise DomainError(message, fields={"check_id": [message]})
     waybills = [token for item, token in zip(tokenised, tokens) if item.type == IdentifierType.WAYBILL]
     if (
         waybills

@@ -554,3 +554,12 @@ def test_an_origin_subdivision_is_checked_for_every_country(courier_analyst, reg
     assert response.status_code == status
     if status == 400:
         assert "origin_region" in response.json()["error"]["fields"]
+
+
+def test_feedback_on_a_hit_names_an_identifier_of_the_matched_seller(listed, courier_analyst):
+    check_id = _check(courier_analyst)["check_id"]
+    unrelated = _record(courier_analyst, check_id=check_id, identifiers=[SENDER, WAYBILL])
+    assert unrelated.status_code == 400
+    assert "check_id" in unrelated.json()["error"]["fields"]
+    assert not ParcelEvent.objects.exists()
+    assert _record(courier_analyst, check_id=check_id, identifiers=[SELLER[1], SENDER]).status_code == 201
