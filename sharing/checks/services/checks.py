@@ -370,6 +370,7 @@ def check_result_from(
         members_false_positive=len(false_positive),
     )
     strikes = [Strike(r.submitted_at, r.effective_verification, r.category) for r in rows]
+    feedback_counts = _feedback_counts(subjects, independent_of=organisations)
     result = CheckResult(
         check_id=check_id,
         level=level_of(evidence_summary),
@@ -391,7 +392,8 @@ def check_result_from(
         linked_platforms=len({r.organisation_id for r in rows if r.organisation_kind == "platform"}),
         # Suppressed per subject before pooling (suppressed_pooled): a seller's hidden count is not the
         # difference between checking it beside a shown seller and checking that seller alone.
-        **_feedback_counts(subjects, independent_of=organisations),
+        members_acted=feedback_counts[FeedbackOutcome.ACTED],
+        members_false_positive=feedback_counts[FeedbackOutcome.FALSE_POSITIVE],
         recommended_action=recommended_action(policy() if callable(policy) else policy, strikes, now=now),
         parcel_events=parcel_counts_suppressed(s.parcel_events for s in subjects),
     )
@@ -401,19 +403,18 @@ def check_result_from(
 def _feedback_counts(
     subjects: list[SubjectEvidence], *, independent_of: set[int]
 ) -> dict[str, SuppressedCount]:
-    """members_acted and members_false_positive: the distinct organisations, pooled across the subjects,
-    shown only when each subject on its own stands on the threshold (reporters' own feedback left out)."""
-    keys = {FeedbackOutcome.ACTED: "members_acted", FeedbackOutcome.FALSE_POSITIVE: "members_false_positive"}
+    """Per outcome (acted, false positive), the distinct organisations pooled across the subjects, shown
+    only when each subject on its own stands on the threshold (reporters' own feedback left out)."""
+    outcomes = (FeedbackOutcome.ACTED, FeedbackOutcome.FALSE_POSITIVE)
     groups = [
         [
             (outcome, org, org)
             for org, outcome in s.feedback.items()
-            if org not in independent_of and outcome in keys
+            if org not in independent_of and outcome in outcomes
         ]
         for s in subjects
     ]
-    counts = suppressed_pooled(groups, keys)
-    return {name: counts[outcome] for outcome, name in keys.items()}
+    return suppressed_pooled(groups, outcomes)
 
 
 def explain(result: CheckResult) -> str:
