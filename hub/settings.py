@@ -499,6 +499,9 @@ if HUB_REPORT_METADATA_RETENTION_DAYS < HUB_RESTRICTED_RETENTION_DAYS:
 HUB_SUBJECT_MATCH_RETENTION_DAYS = env_int("HUB_SUBJECT_MATCH_RETENTION_DAYS", 365)
 # A logistics member's parcel events (sharing/parcels/) are purged this long after they were recorded.
 HUB_PARCEL_EVENT_RETENTION_DAYS = env_int("HUB_PARCEL_EVENT_RETENTION_DAYS", 730)
+# A logistics organisation records at most this many parcel events a day (a 429 with Retry-After past
+# it; sharing/parcels/services.py): a bound on what one member can put into the counts others read.
+HUB_PARCEL_EVENTS_PER_DAY = env_int("HUB_PARCEL_EVENTS_PER_DAY", 5000)
 if HUB_PARCEL_EVENT_RETENTION_DAYS < 1:
     raise ConfigurationError("HUB_PARCEL_EVENT_RETENTION_DAYS must be at least 1")
 HUB_RETENTION_BATCH = env_int("HUB_RETENTION_BATCH", 500)

@@ -421,6 +421,28 @@ def _matched_seller(member: Member, example: dict) -> None:
         example["sighting_of_ref"] = published.stix_id
 
 
+def _matched_sender(member: Member, example: dict) -> None:
+    """A listed seller the member's check matched (the example's check_id), named by the example's sender
+    identifier: feedback on a hit names one of the matched seller's identifiers."""
+    from sharing.models import FeedObjectVersion, MatchSource, SubjectMatch
+    from tests.factories import report_make_accepted
+
+    reviewer = persona(OrganisationKind.OPERATOR, Role.REVIEWER)
+    sender = [item for item in example["identifiers"] if item["type"] != "waybill"]
+    report_make_accepted(
+        persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER),
+        reviewer,
+        [*sender, {"type": "email", "value": "sender@example.com"}],
+    )
+    published = FeedObjectVersion.objects.filter(subject_pk__isnull=False).latest("sequence")
+    SubjectMatch.objects.create(
+        organisation=member.organisation,
+        subject_id=published.subject_pk,
+        source=MatchSource.CHECK,
+        reference=example["check_id"],
+    )
+
+
 def _as_written(path: str, example: dict) -> tuple[str, dict, int]:
     return path, example, 201
 
@@ -461,7 +483,7 @@ EXAMPLE_WORLD = {
     ("disputes", "post"): _reported_seller,
     ("feedback", "post"): _matched_seller,
     ("feedback-sightings", "post"): _matched_seller,
-    ("parcel-events", "post"): _matched_seller,
+    ("parcel-events", "post"): _matched_sender,
 }
 # Multipart examples name each file field's content as text; it is uploaded as a file of that name.
 MULTIPART_SUCCESS = {("bulk-checks", "post"): (202, "sellers.csv")}

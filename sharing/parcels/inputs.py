@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
@@ -13,9 +17,27 @@ from sharing.subjects.inputs import choice_field, identifiers_field, raw_identif
 from sharing.subjects.services.identifier_problems import problem_text
 
 
+class OffsetDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time with its UTC offset written out: a time without one is refused (per field),
+    not read as UTC, since a courier's clock is rarely on UTC (the page adds the organisation's own)."""
+
+    def to_internal_value(self, value):
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None  # well formed, no date: the field's own message
+        if parsed is not None and parsed.tzinfo is None:
+            raise serializers.ValidationError(
+                gettext("Give the time with its UTC offset, e.g. 2026-03-01T14:30:00+08:00.")
+            )
+        return super().to_internal_value(value)
+
+
 class ParcelEventInput(serializers.Serializer):
     kind = choice_field(ParcelEventKind.choices, gettext_lazy("parcel event kind"))
-    occurred_at = serializers.DateTimeField(help_text="when the parcel was seized, refused, returned or held")
+    occurred_at = OffsetDateTimeField(
+        help_text="when the parcel was seized, refused, returned or held, with its UTC offset (e.g. +08:00)"
+    )
     origin_region = serializers.CharField(
         max_length=6,
         help_text="where the parcel came from: ISO 3166-1 alpha-2 (CN) or an ISO 3166-2 subdivision (CN-GD)",
@@ -32,6 +54,15 @@ class ParcelEventInput(serializers.Serializer):
     def validate_occurred_at(self, value):
         if value > timezone.now():
             raise serializers.ValidationError(gettext("The parcel event cannot be in the future."))
+        oldest = timezone.now() - timedelta(days=settings.HUB_PARCEL_EVENT_RETENTION_DAYS)
+        if value < oldest:
+            # Older than the hub keeps an event: the counts are of recent behaviour, not a back-filled history.
+            raise serializers.ValidationError(
+                gettext(
+                    "The parcel event cannot be older than %(days)s days (the hub keeps events no longer)."
+                )
+                % {"days": settings.HUB_PARCEL_EVENT_RETENTION_DAYS}
+            )
         return value
 
     def validate_origin_region(self, value: str) -> str:

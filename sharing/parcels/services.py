@@ -20,7 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-import holidays
+import pycountry
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_noop
@@ -30,12 +31,13 @@ from accounts.audit.models import DataClass
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
+from accounts.quotas import Limit, QuotaExceeded, quota_consume
 from accounts.roles import Capability, OrganisationKind
 from accounts.scoped import not_visible
-from hub.errors import DomainError, ForbiddenError
+from hub.errors import ConflictError, DomainError, ForbiddenError, TooManyRequestsError
 from hubcore.identifiers import IdentifierInvalid
 from hubcore.identifiers.composites import normalise_country
-from hubcore.identifiers.types import LINKING_TYPES
+from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.models import ParcelEvent, Report, SubjectMatch
 from sharing.subjects.services.tokens import (
     RawIdentifier,
@@ -47,17 +49,12 @@ from sharing.subjects.services.tokens import (
 OWN_REPORT = gettext_noop("report")
 MATCHED_SELLER = gettext_noop("matched seller")
 
-# ISO 3166-2:CN, the hub's home jurisdiction's provinces, regions, municipalities and SARs (the
-# `holidays` package, which knows other countries' subdivisions, lists none for China).
-_CN_SUBDIVISIONS = frozenset(
-    "AH BJ CQ FJ GD GS GX GZ HA HB HE HI HK HL HN JL JS JX LN MO NM NX QH SC SD SH SN SX TJ TW XJ XZ YN ZJ".split()
-)
 _REGION = re.compile(r"([A-Z]{2})(?:-([A-Z0-9]{1,3}))?")
 
 
 def origin_region_normalise(text: str) -> str:
     """An ISO 3166-1 alpha-2 country ("CN") or ISO 3166-2 subdivision ("CN-GD"), upper case; or
-    IdentifierInvalid. A subdivision is checked against the country's list where one is known."""
+    IdentifierInvalid. A subdivision is checked against the country's ISO 3166-2 list (pycountry)."""
     match = _REGION.fullmatch(text.strip().upper())
     if match is None:
         raise IdentifierInvalid(
@@ -67,15 +64,10 @@ def origin_region_normalise(text: str) -> str:
         )
     country, subdivision = match.groups()
     normalise_country(country)
-    if subdivision:
-        known = _CN_SUBDIVISIONS if country == "CN" else _holiday_subdivisions(country)
-        if known and subdivision not in known:
-            raise IdentifierInvalid(gettext_noop("No such region of that country (ISO 3166-2)."))
+    # Every subdivision pycountry lists (ISO 3166-2); a country it lists none of has none to name.
+    if subdivision and pycountry.subdivisions.get(code=f"{country}-{subdivision}") is None:
+        raise IdentifierInvalid(gettext_noop("No such region of that country (ISO 3166-2)."))
     return match.group(0)
-
-
-def _holiday_subdivisions(country: str) -> frozenset[str]:
-    return frozenset(code for code in holidays.list_supported_countries().get(country, ()) if len(code) <= 3)
 
 
 @dataclass(frozen=True)
@@ -136,13 +128,44 @@ def parcel_event_record(*, actor: Actor, given: ParcelEventGiven) -> ParcelEvent
                 ]
             },
         )
-    return _parcel_event_store(actor=actor, given=given, report=report, tokenised=tokenised)
+    matched_subjects = (
+        set(matched.values_list("subject_id", flat=True)) if given.check_id is not None else None
+    )
+    return _parcel_event_store(
+        actor=actor, given=given, report=report, tokenised=tokenised, matched_subjects=matched_subjects
+    )
 
 
 @transaction.atomic
 def _parcel_event_store(
-    *, actor: Actor, given: ParcelEventGiven, report: Report | None, tokenised
+    *,
+    actor: Actor,
+    given: ParcelEventGiven,
+    report: Report | None,
+    tokenised,
+    matched_subjects: set[int] | None,
 ) -> ParcelEvent:
+    _parcel_events_quota_consume(actor)
+    tokens = [stored_token_get_or_create(item) for item in tokenised]
+    # The quota row just taken is locked until this transaction ends, so two requests of one
+    # organisation cannot both pass this test for the same parcel.
+    if matched_subjects is not None and not any(token.subject_id in matched_subjects for token in tokens):
+        # Feedback on a hit is about the seller the hit matched: one of its identifiers must be named.
+        message = gettext(
+            "Name at least one identifier of the seller that check matched (feedback is on that hit)."
+        )
+        raise DomainError(message, fields={"check_id": [message]})
+    waybills = [token for item, token in zip(tokenised, tokens) if item.type == IdentifierType.WAYBILL]
+    if (
+        waybills
+        and ParcelEvent.objects.filter(
+            organisation=actor.organisation, kind=given.kind, tokens__in=waybills
+        ).exists()
+    ):
+        message = gettext(
+            "Your organisation has already recorded this kind of event for this waybill: a parcel counts once."
+        )
+        raise ConflictError(message, fields={"identifiers": [message]})
     event = ParcelEvent.objects.create(
         organisation=actor.organisation,
         member=actor.member,
@@ -153,7 +176,7 @@ def _parcel_event_store(
         report=report,
         hit_reference=str(given.check_id) if given.check_id else "",
     )
-    event.tokens.set([stored_token_get_or_create(item) for item in tokenised])
+    event.tokens.set(tokens)
     audit_record(
         actor=actor,
         tag=AuditTag.PARCEL_EVENT_RECORDED,
@@ -170,6 +193,24 @@ def _parcel_event_store(
     )
     event.identifier_types = sorted({item.type for item in tokenised})  # type: ignore[attr-defined]
     return event
+
+
+class ParcelEventsExceeded(TooManyRequestsError):
+    """The organisation has recorded its parcel events for the day."""
+
+
+def _parcel_events_quota_consume(actor: Actor) -> None:
+    """Take one from the organisation's daily parcel events (given back if the transaction fails)."""
+    limit = Limit(bucket="parcel_event", window="day", limit=settings.HUB_PARCEL_EVENTS_PER_DAY)
+    try:
+        quota_consume(organisation=actor.organisation, demands={limit: 1})
+    except QuotaExceeded as exc:
+        message = gettext(
+            "Your organisation has recorded its %(limit)s parcel events for today: record the rest tomorrow."
+        ) % {"limit": settings.HUB_PARCEL_EVENTS_PER_DAY}
+        refused = ParcelEventsExceeded(message)
+        refused.retry_after = exc.retry_after
+        raise refused from None
 
 
 def parcel_events_of(*, actor: Actor) -> QuerySet[ParcelEvent]:

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
+from accounts.zones import organisation_zone, typed_in_zone
 from hub.errors import DomainError
 from sharing.checks.services.words import CATEGORIES, type_label
 from sharing.models import Category, ParcelEventKind
@@ -37,7 +38,8 @@ def parcel_events_page(request: ActorRequest) -> HttpResponse:
     posted = {name: request.POST.get(name, "").strip() for name in _FIELDS}
     body: dict = {
         "kind": posted["kind"],
-        "occurred_at": posted["occurred_at"],
+        # A datetime-local value has no zone: it is the organisation's own time (accounts/zones.py).
+        "occurred_at": typed_in_zone(posted["occurred_at"], organisation_zone(request.actor.organisation)),
         "origin_region": posted["origin_region"],
         "category": posted["category"],
         "identifiers": [{"type": kind, "value": posted[kind]} for kind in FORM_IDENTIFIERS if posted[kind]],
@@ -90,5 +92,6 @@ def _render(request, *, errors=None, posted=None, status: int = 200) -> HttpResp
         "kinds": ParcelEventKind.choices,
         "categories": Category.choices,
         "identifier_fields": [(kind, type_label(kind)) for kind in FORM_IDENTIFIERS],
+        "zone": organisation_zone(request.actor.organisation),
     }
     return render(request, "sharing/parcel_events.html", context, status=status)

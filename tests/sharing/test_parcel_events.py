@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -41,13 +43,18 @@ OBSERVED_ID = {"type": "observed_national_id", "value": "110105194912310021"}
 MANIFEST = Path(__file__).resolve().parents[2] / "docs" / "samples" / "courier_manifest.csv"
 
 
+_WAYBILLS = itertools.count(1234567890123)
+
+
 def _body(**fields) -> dict:
+    # A fresh waybill each time: an organisation records one event of a kind per waybill.
+    waybill = {"type": "waybill", "value": f"sf:SF{next(_WAYBILLS)}"}
     return {
         "kind": "refused",
         "occurred_at": (timezone.now() - timedelta(hours=2)).isoformat(),
         "origin_region": "cn-gd",
         "category": "counterfeit",
-        "identifiers": [SELLER[0], SENDER, WAYBILL],
+        "identifiers": [SELLER[0], SENDER, waybill],
         **fields,
     }
 
@@ -383,3 +390,176 @@ def test_the_listed_persons_export_counts_the_parcel_events_naming_them(settings
         "fewer_than": 2,
     }
     assert document["parcel_events_by_members"]["seized"]["suppressed"] is True
+
+
+# --- review 2 -------------------------------------------------------------------------------------------
+
+
+def _refused(member, identifiers) -> dict:
+    return (
+        client_for(member)
+        .post("/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json")
+        .json()["parcel_events"]["refused"]
+    )
+
+
+def _events_by_couriers(seller_id: dict, couriers: int) -> None:
+    for n in range(couriers):
+        body = _body(identifiers=[seller_id, {"type": "waybill", "value": f"sf:SF99{n:011d}"}])
+        assert (
+            client_for(persona(K.LOGISTICS, R.ANALYST))
+            .post("/api/v1/parcel-events", body, format="json")
+            .status_code
+            == 201
+        )
+
+
+@pytest.mark.parametrize("target_couriers", [1, 2])  # N-1 and N with the threshold at 2
+def test_a_pooled_count_is_shown_only_when_every_subject_passes_on_its_own(
+    settings, brand_reporter, reviewer, platform_analyst, target_couriers
+):
+    settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD = 2
+    popular, target = seller_identifiers(81), seller_identifiers(82)
+    report_make_accepted(brand_reporter, reviewer, popular)
+    report_make_accepted(brand_reporter, reviewer, target)
+    _events_by_couriers(popular[0], 2)
+    _events_by_couriers(target[0], target_couriers)
+    assert _refused(platform_analyst, [popular[0]])["value"] == 2
+    alone = _refused(platform_analyst, [target[0]])["value"]
+    both = _refused(platform_analyst, [popular[0], target[0]])
+    if target_couriers < 2:
+        # Hidden alone, hidden together: the pooled total minus the popular seller's would be the hidden count.
+        assert alone is None
+        assert both == {"value": None, "suppressed": True, "fewer_than": 2}
+    else:
+        assert alone == 2
+        assert both["value"] == 4
+
+
+@pytest.mark.parametrize("target_members", [1, 2])
+def test_pooled_feedback_counts_are_suppressed_per_subject_first(
+    settings, brand_reporter, reviewer, platform_analyst, target_members
+):
+    settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD = 2
+    popular, target = seller_identifiers(83), seller_identifiers(84)
+    report_make_accepted(brand_reporter, reviewer, popular)
+    report_make_accepted(brand_reporter, reviewer, target)
+
+    def acted(identifiers, members: int) -> None:
+        for _ in range(members):
+            member = persona(K.PLATFORM, R.ANALYST)
+            check_id = (
+                client_for(member)
+                .post(
+                    "/api/v1/checks",
+                    {"purpose": "seller_onboarding", "identifiers": identifiers},
+                    format="json",
+                )
+                .json()["check_id"]
+            )
+            body = {"check_id": check_id, "outcome": "acted", "action": "delisted"}
+            assert client_for(member).post("/api/v1/feedback", body, format="json").status_code == 201
+
+    def members_acted(identifiers) -> int | None:
+        return (
+            client_for(platform_analyst)
+            .post(
+                "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": identifiers}, format="json"
+            )
+            .json()["members_acted"]["value"]
+        )
+
+    acted([popular[0]], 2)
+    acted([target[0]], target_members)
+    assert members_acted([popular[0]]) == 2
+    both = members_acted([popular[0], target[0]])
+    if target_members < 2:
+        assert members_acted([target[0]]) is None
+        assert both is None
+    else:
+        assert members_acted([target[0]]) == 2
+        assert both == 4
+
+
+def test_a_repeated_event_for_one_waybill_is_refused_and_counts_once(settings, listed, platform_analyst):
+    settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD = 2
+    honest, repeater = persona(K.LOGISTICS, R.ANALYST), persona(K.LOGISTICS, R.ANALYST)
+    assert _record(honest, identifiers=[SELLER[0], WAYBILL]).status_code == 201
+    assert _record(repeater, identifiers=[SELLER[0], WAYBILL]).status_code == 201  # another courier's own
+    for _ in range(3):
+        again = _record(repeater, identifiers=[SELLER[0], SENDER, WAYBILL])
+        assert again.status_code == 409
+        assert "identifiers" in again.json()["error"]["fields"]
+    assert _record(repeater, kind="returned", identifiers=[SELLER[0], WAYBILL]).status_code == 201
+    assert ParcelEvent.objects.filter(organisation=repeater.organisation).count() == 2
+    assert _refused(platform_analyst, SELLER)["value"] == 2
+
+
+def test_an_organisation_s_events_without_a_waybill_count_as_one_parcel(settings, listed, platform_analyst):
+    settings.HUB_OUTCOME_SUPPRESSION_THRESHOLD = 2
+    first, second = persona(K.LOGISTICS, R.ANALYST), persona(K.LOGISTICS, R.ANALYST)
+    for _ in range(5):
+        assert _record(first, identifiers=[SELLER[0]]).status_code == 201
+    assert _record(second, identifiers=[SELLER[0]]).status_code == 201
+    assert _refused(platform_analyst, SELLER)["value"] == 2
+
+
+def test_an_organisation_records_at_most_its_daily_parcel_events(settings, courier_analyst):
+    settings.HUB_PARCEL_EVENTS_PER_DAY = 2
+    assert _record(courier_analyst).status_code == 201
+    assert _record(courier_analyst).status_code == 201
+    refused = _record(courier_analyst)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert ParcelEvent.objects.count() == 2
+    assert _record(persona(K.LOGISTICS, R.ANALYST)).status_code == 201  # per organisation
+
+
+def test_the_page_reads_the_typed_time_in_the_organisation_s_zone(client):
+    courier = persona(K.LOGISTICS, R.ANALYST, country="CN")
+    web_login(client, courier)
+    an_hour_ago = (timezone.now() - timedelta(hours=1)).replace(second=0, microsecond=0)
+    typed = an_hour_ago.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M")
+    form = {"kind": "refused", "occurred_at": typed, "origin_region": "CN-GD", "category": "counterfeit"}
+    response = client.post("/parcels/", {**form, "courier_sender_account": "sf:gang01"})
+    assert response.status_code == 302, response.content.decode()
+    assert ParcelEvent.objects.get().occurred_at == an_hour_ago
+    assert "Asia/Shanghai" in client.get("/parcels/").content.decode()
+
+
+def test_the_api_refuses_a_time_without_an_offset(courier_analyst):
+    naive = (timezone.now() - timedelta(hours=1)).replace(tzinfo=None).isoformat()
+    response = _record(courier_analyst, occurred_at=naive)
+    assert response.status_code == 400
+    assert "offset" in response.json()["error"]["fields"]["occurred_at"][0]
+    assert _record(courier_analyst, occurred_at=naive + "+08:00").status_code == 201
+
+
+def test_an_event_older_than_the_retention_is_refused(settings, courier_analyst):
+    settings.HUB_PARCEL_EVENT_RETENTION_DAYS = 30
+    too_old = _record(courier_analyst, occurred_at=(timezone.now() - timedelta(days=31)).isoformat())
+    assert too_old.status_code == 400
+    assert "occurred_at" in too_old.json()["error"]["fields"]
+    assert (
+        _record(courier_analyst, occurred_at=(timezone.now() - timedelta(days=29)).isoformat()).status_code
+        == 201
+    )
+
+
+@pytest.mark.parametrize(
+    "region,status", [("JP-13", 201), ("JP-99", 400), ("US-CA", 201), ("US-ABC", 400), ("DE", 201)]
+)
+def test_an_origin_subdivision_is_checked_for_every_country(courier_analyst, region, status):
+    response = _record(courier_analyst, origin_region=region)
+    assert response.status_code == status
+    if status == 400:
+        assert "origin_region" in response.json()["error"]["fields"]
+
+
+def test_feedback_on_a_hit_names_an_identifier_of_the_matched_seller(listed, courier_analyst):
+    check_id = _check(courier_analyst)["check_id"]
+    unrelated = _record(courier_analyst, check_id=check_id, identifiers=[SENDER, WAYBILL])
+    assert unrelated.status_code == 400
+    assert "check_id" in unrelated.json()["error"]["fields"]
+    assert not ParcelEvent.objects.exists()
+    assert _record(courier_analyst, check_id=check_id, identifiers=[SELLER[1], SENDER]).status_code == 201

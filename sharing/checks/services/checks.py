@@ -45,7 +45,7 @@ from sharing.checks.services.parcels import (
 )
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
-from sharing.checks.services.suppression import SuppressedCount, suppressed
+from sharing.checks.services.suppression import SuppressedCount, suppressed, suppressed_pooled
 from sharing.models import FeedbackOutcome, HitFeedback, IdentifierToken, MatchSource, ReportIdentifier
 from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
 from sharing.models.parcels import ParcelEventKind
@@ -137,7 +137,7 @@ class SubjectEvidence:
     )  # report pk → the check's weak token ids
     store_accounts: int = 0
     feedback: dict[int, str] = field(default_factory=dict)  # organisation pk → its current outcome
-    parcel_events: SubjectParcelEvents = field(default_factory=dict)  # event pk → (kind, organisation pk)
+    parcel_events: SubjectParcelEvents = field(default_factory=dict)  # parcel → (kind, organisation pk)
 
 
 # Levels for watchers do not depend on any member's policy.
@@ -370,6 +370,7 @@ def check_result_from(
         members_false_positive=len(false_positive),
     )
     strikes = [Strike(r.submitted_at, r.effective_verification, r.category) for r in rows]
+    feedback_counts = _feedback_counts(subjects, independent_of=organisations)
     result = CheckResult(
         check_id=check_id,
         level=level_of(evidence_summary),
@@ -389,12 +390,31 @@ def check_result_from(
         disputed=evidence_summary.disputed,
         linked_store_accounts=sum(s.store_accounts for s in subjects),
         linked_platforms=len({r.organisation_id for r in rows if r.organisation_kind == "platform"}),
-        members_acted=suppressed(len(acted)),
-        members_false_positive=suppressed(len(false_positive)),
+        # Suppressed per subject before pooling (suppressed_pooled): a seller's hidden count is not the
+        # difference between checking it beside a shown seller and checking that seller alone.
+        members_acted=feedback_counts[FeedbackOutcome.ACTED],
+        members_false_positive=feedback_counts[FeedbackOutcome.FALSE_POSITIVE],
         recommended_action=recommended_action(policy() if callable(policy) else policy, strikes, now=now),
         parcel_events=parcel_counts_suppressed(s.parcel_events for s in subjects),
     )
     return CheckResult(**{**result.__dict__, "explanation": explain(result)})
+
+
+def _feedback_counts(
+    subjects: list[SubjectEvidence], *, independent_of: set[int]
+) -> dict[str, SuppressedCount]:
+    """Per outcome (acted, false positive), the distinct organisations pooled across the subjects, shown
+    only when each subject on its own stands on the threshold (reporters' own feedback left out)."""
+    outcomes = (FeedbackOutcome.ACTED, FeedbackOutcome.FALSE_POSITIVE)
+    groups = [
+        [
+            (outcome, org, org)
+            for org, outcome in s.feedback.items()
+            if org not in independent_of and outcome in outcomes
+        ]
+        for s in subjects
+    ]
+    return suppressed_pooled(groups, outcomes)
 
 
 def explain(result: CheckResult) -> str:

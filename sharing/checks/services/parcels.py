@@ -13,36 +13,55 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sharing.checks.services.suppression import SuppressedCount, suppressed_by_organisations
+from hubcore.identifiers.types import IdentifierType
+from sharing.checks.services.suppression import SuppressedCount, suppressed_pooled
 from sharing.models import ParcelEvent, ParcelEventKind
 
 # --- counts ------------------------------------------------------------------------------------------
 
-# One subject's events: event pk → (kind, recording organisation pk).
-SubjectParcelEvents = dict[int, tuple[str, int]]
+# One subject's parcels: parcel → (kind, recording organisation pk). A parcel is an organisation's
+# (organisation pk, kind, waybill token pk): one courier recording the same waybill again, or naming it
+# under a second event, counts once (recording refuses the repeat too, sharing/parcels/services.py).
+# An organisation's events of a kind that name no waybill count as one parcel between them: without a
+# waybill nothing tells their parcels apart, and one member must not inflate a count by repeating itself.
+Parcel = tuple[int, str, int | None]
+SubjectParcelEvents = dict[Parcel, tuple[str, int]]
 
 
 def parcel_event_counts(subject_ids: Iterable[int]) -> dict[int, SubjectParcelEvents]:
-    """Per subject, the parcel events naming one of its tokens now, in one query."""
+    """Per subject, the parcels of the events naming one of its tokens now, in two queries."""
     subject_ids = set(subject_ids)
     events: dict[int, SubjectParcelEvents] = defaultdict(dict)
     if not subject_ids:
         return events
-    rows = ParcelEvent.tokens.through.objects.filter(identifiertoken__subject_id__in=subject_ids).values_list(
-        "identifiertoken__subject_id", "parcelevent_id", "parcelevent__kind", "parcelevent__organisation_id"
+    through = ParcelEvent.tokens.through.objects
+    rows = list(
+        through.filter(identifiertoken__subject_id__in=subject_ids).values_list(
+            "identifiertoken__subject_id",
+            "parcelevent_id",
+            "parcelevent__kind",
+            "parcelevent__organisation_id",
+        )
     )
+    waybills: dict[int, int] = {}
+    for event_id, token_id in through.filter(
+        parcelevent_id__in={row[1] for row in rows}, identifiertoken__identifier_type=IdentifierType.WAYBILL
+    ).values_list("parcelevent_id", "identifiertoken_id"):
+        waybills.setdefault(event_id, token_id)
     for subject_id, event_id, kind, organisation_id in rows:
-        events[subject_id][event_id] = (kind, organisation_id)
+        events[subject_id][(organisation_id, kind, waybills.get(event_id))] = (kind, organisation_id)
     return events
 
 
 def parcel_counts_suppressed(events: Iterable[SubjectParcelEvents]) -> dict[str, SuppressedCount]:
-    """Counts per kind of the distinct events of these subjects, each shown only when enough distinct
-    recording organisations are behind it (suppression.py), as `members_acted` is."""
-    distinct: dict[int, tuple[str, int]] = {}
-    for subject_events in events:
-        distinct.update(subject_events)
-    return suppressed_by_organisations(distinct.values(), ParcelEventKind.values)
+    """Counts per kind of the distinct parcels of these subjects, each shown only when every subject on
+    its own has enough distinct recording organisations behind that kind (suppression.py
+    `suppressed_pooled`): a hidden seller's count cannot be read off by checking it beside a shown one."""
+    groups = [
+        [(kind, parcel, organisation_id) for parcel, (kind, organisation_id) in subject_events.items()]
+        for subject_events in events
+    ]
+    return suppressed_pooled(groups, ParcelEventKind.values)
 
 
 def parcel_counts_json(counts: dict[str, SuppressedCount]) -> dict[str, dict]:

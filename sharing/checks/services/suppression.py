@@ -96,3 +96,33 @@ def suppressed_from_json(value) -> SuppressedCount | None:
     if isinstance(value, dict) and {"value", "suppressed", "fewer_than"} <= value.keys():
         return SuppressedCount(value["value"], value["fewer_than"])
     return None
+
+
+def suppressed_pooled(
+    groups: Iterable[Iterable[tuple[K, Hashable, int]]], keys: Iterable[K]
+) -> dict[K, SuppressedCount]:
+    """Per key, the count of distinct items pooled across groups (one group per matched subject), each
+    row (key, item, organisation id); a pooled cell is shown only when every group, on its own, has at
+    least the threshold of distinct organisations behind that key.
+
+    Pooling first and suppressing after let a seller's hidden count be read off by checking it
+    together with a seller whose count is shown (the pooled total minus the shown one). A group with
+    none behind a key fails the threshold too: a zero would tell a one apart, as it does alone."""
+    keys = list(keys)
+    threshold = suppression_threshold()
+    items: dict[K, set] = defaultdict(set)
+    every_group_passes = dict.fromkeys(keys, True)
+    any_group = False
+    for group in groups:
+        any_group = True
+        behind: dict[K, set[int]] = defaultdict(set)
+        for key, item, organisation_id in group:
+            items[key].add(item)
+            behind[key].add(organisation_id)
+        for key in keys:
+            if len(behind[key]) < threshold:
+                every_group_passes[key] = False
+    return {
+        key: SuppressedCount(len(items[key]) if any_group and every_group_passes[key] else None, threshold)
+        for key in keys
+    }

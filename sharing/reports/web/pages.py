@@ -26,6 +26,7 @@ from accounts.audit.models import LegalBasis
 from accounts.roles import Capability
 from accounts.web_access import ActorRequest, capability_required, domain_errors, flat_errors
 from accounts.web_lists import page_audited
+from accounts.zones import COUNTRY_ZONES, DEFAULT_ZONE, organisation_zone, typed_in_zone
 from hub.errors import DomainError
 from sharing.models import Category, IpType, Report, ReportStatus, UrgencyReason, VerificationLevel
 from sharing.reports import selectors
@@ -46,20 +47,7 @@ GUARANTEE = _(
 # The live stream's start is typed in the reporter's own time (a datetime-local field has no zone) and
 # converted here with the zone chosen beside it: by default the organisation's country's, else Beijing
 # time, where most live-stream reporters are.
-COUNTRY_ZONES = {
-    "CN": "Asia/Shanghai",
-    "HK": "Asia/Hong_Kong",
-    "TW": "Asia/Taipei",
-    "SG": "Asia/Singapore",
-    "JP": "Asia/Tokyo",
-    "KR": "Asia/Seoul",
-    "GB": "Europe/London",
-    "FR": "Europe/Paris",
-    "DE": "Europe/Berlin",
-    "IT": "Europe/Rome",
-    "US": "America/New_York",
-}
-DEFAULT_ZONE = "Asia/Shanghai"
+# (accounts/zones.py: COUNTRY_ZONES, DEFAULT_ZONE, organisation_zone.)
 LIVE_ZONES = [*dict.fromkeys([DEFAULT_ZONE, *COUNTRY_ZONES.values(), "America/Los_Angeles", "UTC"])]
 
 
@@ -190,7 +178,7 @@ def _report_body(request: ActorRequest, rows: list[id_rows.IdentifierRow]) -> di
 
 
 def _own_zone(request: ActorRequest) -> str:
-    return COUNTRY_ZONES.get(request.actor.organisation.country, DEFAULT_ZONE)
+    return organisation_zone(request.actor.organisation)
 
 
 def _zone_choices() -> list[tuple[str, str]]:
@@ -205,13 +193,7 @@ def _live_start(typed: str, zone: str) -> str | None:
         return None
     if zone not in LIVE_ZONES:
         raise serializers.ValidationError({"live_timezone": [gettext("Choose a time zone from the list.")]})
-    try:
-        starts = datetime.fromisoformat(typed)
-    except ValueError:
-        return typed
-    if starts.tzinfo is None:
-        starts = starts.replace(tzinfo=ZoneInfo(zone))
-    return starts.isoformat()
+    return typed_in_zone(typed, zone)
 
 
 def _evidence(upload) -> dict:
