@@ -81,6 +81,8 @@ class IdentifierToken(models.Model):
         Subject, null=True, blank=True, on_delete=models.SET_NULL, related_name="tokens"
     )
     first_seen_at = models.DateTimeField(default=timezone.now)
+    # Not stored: the bare token a lookup found this row by (stored_token_rows sets it).
+    bare_token: str
 
     class Meta:
         constraints = [
