@@ -381,6 +381,8 @@ def test_the_listed_persons_export_counts_the_parcel_events_naming_them(settings
     for _ in range(2):  # two couriers name the person's phone (the subject's other identifier)
         courier = persona(K.LOGISTICS, R.ANALYST)
         assert _record(courier, kind="refused", identifiers=[identifiers[0], SENDER]).status_code == 201
+    # The last courier repeats itself without a waybill: parcels are counted as a check counts them, once.
+    assert _record(courier, kind="refused", identifiers=[identifiers[0]]).status_code == 201
 
     document = json.loads(_proven_client().get("/my-listing/export.json").content)
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db.models import Q
+
 from hubcore.identifiers.types import IdentifierType
 from sharing.checks.services.suppression import SuppressedCount, suppressed_pooled
 from sharing.models import ParcelEvent, ParcelEventKind
@@ -31,25 +33,44 @@ SubjectParcelEvents = dict[Parcel, tuple[str, int]]
 def parcel_event_counts(subject_ids: Iterable[int]) -> dict[int, SubjectParcelEvents]:
     """Per subject, the parcels of the events naming one of its tokens now, in two queries."""
     subject_ids = set(subject_ids)
-    events: dict[int, SubjectParcelEvents] = defaultdict(dict)
     if not subject_ids:
-        return events
-    through = ParcelEvent.tokens.through.objects
-    rows = list(
-        through.filter(identifiertoken__subject_id__in=subject_ids).values_list(
+        return {}
+    links = ParcelEvent.tokens.through.objects.filter(identifiertoken__subject_id__in=subject_ids)
+    return _as_parcels(
+        links.values_list(
             "identifiertoken__subject_id",
             "parcelevent_id",
             "parcelevent__kind",
             "parcelevent__organisation_id",
         )
     )
+
+
+def parcel_events_naming(*, token_ids: Iterable[int], subject_ids: Iterable[int]) -> SubjectParcelEvents:
+    """The parcels of the events naming these tokens or a token of these subjects (the listed person's
+    export: their proven identifiers, linked or not), counted as a check counts them."""
+    links = ParcelEvent.tokens.through.objects.filter(
+        Q(identifiertoken_id__in=list(token_ids)) | Q(identifiertoken__subject_id__in=list(subject_ids))
+    )
+    rows = [
+        (0, *row)
+        for row in links.values_list("parcelevent_id", "parcelevent__kind", "parcelevent__organisation_id")
+    ]
+    return _as_parcels(rows).get(0, {})
+
+
+def _as_parcels(rows: Iterable[tuple[int, int, str, int]]) -> dict[int, SubjectParcelEvents]:
+    """(group, event, kind, organisation) rows as each group's parcels, each event's parcel keyed by its
+    waybill (one more query)."""
+    rows = list(rows)
     waybills: dict[int, int] = {}
-    for event_id, token_id in through.filter(
+    for event_id, token_id in ParcelEvent.tokens.through.objects.filter(
         parcelevent_id__in={row[1] for row in rows}, identifiertoken__identifier_type=IdentifierType.WAYBILL
     ).values_list("parcelevent_id", "identifiertoken_id"):
         waybills.setdefault(event_id, token_id)
-    for subject_id, event_id, kind, organisation_id in rows:
-        events[subject_id][(organisation_id, kind, waybills.get(event_id))] = (kind, organisation_id)
+    events: dict[int, SubjectParcelEvents] = defaultdict(dict)
+    for group, event_id, kind, organisation_id in rows:
+        events[group][(organisation_id, kind, waybills.get(event_id))] = (kind, organisation_id)
     return events
 
 

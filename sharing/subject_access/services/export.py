@@ -9,18 +9,16 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit.models import DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from sharing.checks.services.checks import DEFAULT_LEVEL_POLICY, check_result_for
+from sharing.checks.services.parcels import parcel_counts_json, parcel_counts_suppressed, parcel_events_naming
 from sharing.checks.services.suppression import suppressed_by_organisations
 from sharing.models import (
     IdentifierToken,
-    ParcelEvent,
-    ParcelEventKind,
     RectificationRequest,
     Report,
     ReportStatus,
@@ -130,20 +128,12 @@ def _match_counts(rows: list[IdentifierToken]) -> dict:
 
 
 def _parcel_event_counts(rows: list[IdentifierToken]) -> dict:
-    """Couriers' parcel events naming the proven identifiers or their subject's, per kind: counts,
-    suppressed by the recording organisations as in a check's answer, never an event or its courier."""
-    subjects = {r.subject_id for r in rows if r.subject_id}
-    links = ParcelEvent.tokens.through.objects.filter(
-        Q(identifiertoken_id__in=[r.pk for r in rows]) | Q(identifiertoken__subject_id__in=subjects)
+    """Couriers' parcels naming the proven identifiers or their subject's, per kind: counted and
+    suppressed as in a check's answer (sharing/checks/services/parcels.py), never an event or its courier."""
+    parcels = parcel_events_naming(
+        token_ids=[r.pk for r in rows], subject_ids={r.subject_id for r in rows if r.subject_id}
     )
-    events = dict(
-        (event_id, (kind, organisation_id))
-        for event_id, kind, organisation_id in links.values_list(
-            "parcelevent_id", "parcelevent__kind", "parcelevent__organisation_id"
-        )
-    )
-    cells = suppressed_by_organisations(events.values(), ParcelEventKind.values)
-    return {kind: cell.as_json() for kind, cell in cells.items()}
+    return parcel_counts_json(parcel_counts_suppressed([parcels]))
 
 
 @transaction.atomic
