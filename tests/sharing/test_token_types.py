@@ -16,7 +16,9 @@ import pytest
 
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
-from sharing.crypto.tokens import token_evaluate
+from hub.keys import token_storage_keys
+from sharing.crypto.tokens import token_evaluate, token_seal, token_unseal
+from sharing.keys.services.token_storage import token_storage_rotate
 from sharing.models import IdentifierToken, Report
 from tests.factories import persona, report_body, report_make_accepted
 from tests.sharing.test_bulk import _results_jsonl, _run_chunks, _submit
@@ -144,3 +146,87 @@ def test_checks_watch_entries_bulk_and_disputes_match_a_row_only_under_its_own_t
     results = {row["ref"]: row for row in _results_jsonl(platform, job)}
     assert results["honest"]["level"] != "none"
     assert results["mislabelled"]["level"] == "none" and results["mislabelled"]["matched_types"] == []
+
+
+# --- review 3: every path keeps tokens apart by type ------------------------------------------------
+
+
+def test_a_bulk_row_matches_each_token_only_under_its_own_type(api, reviewer):
+    report_make_accepted(
+        persona(K.LOGISTICS, R.REPORTER),
+        reviewer,
+        [{"type": "phone", "value": PHONE}, {"type": "courier_sender_account", "value": "sf:x1"}],
+    )
+    platform = persona(K.PLATFORM, R.ADMIN)
+    mislabelled = _supplied("observed_phone")
+    unlisted_phone = {"type": "phone", "value": "+8613900000000"}
+    single = (
+        api(platform)
+        .post(
+            "/api/v1/checks",
+            {"purpose": "seller_onboarding", "identifiers": [mislabelled, unlisted_phone]},
+            format="json",
+        )
+        .json()
+    )
+    assert single["level"] == "none"  # single check: the claim does not reach the phone row
+    line = json.dumps({"ref": "r", "identifiers": [mislabelled, unlisted_phone]}) + "\n"
+    job = _submit(platform, line.encode(), "sellers.jsonl")
+    _run_chunks(job)
+    (row,) = _results_jsonl(platform, job)
+    assert row["level"] == "none", row  # no: only the phone row, under its type
+
+
+def test_storage_key_rotation_merges_a_row_into_its_own_types_row(settings):
+    token = token_evaluate(identifier_type="phone", canonical=PHONE)
+    IdentifierToken.objects.create(
+        token=token_seal(token.value, keys=token_storage_keys()),
+        identifier_type="phone",
+        key_version=token.key_version,
+    )
+    settings.HUB_TOKEN_STORAGE_KEYS += ",2:" + "5a" * 64
+    new_form = token_seal(token.value, keys=token_storage_keys())
+    assert new_form.startswith("2:")
+    # A request stored the phone under the new key meanwhile, and a claim under observed_phone has its own row.
+    for kind in ("phone", "observed_phone"):
+        IdentifierToken.objects.create(token=new_form, identifier_type=kind, key_version=token.key_version)
+    token_storage_rotate()
+    assert IdentifierToken.objects.filter(identifier_type="phone").count() == 1
+
+
+def test_one_token_under_two_types_is_two_identifiers_whatever_their_order(api, reviewer):
+    report_make_accepted(
+        persona(K.LOGISTICS, R.REPORTER),
+        reviewer,
+        [{"type": "phone", "value": PHONE}, {"type": "courier_sender_account", "value": "sf:x1"}],
+    )
+    client = api(persona(K.PLATFORM, R.ADMIN))
+
+    def level(items):
+        return client.post(
+            "/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": items}, format="json"
+        ).json()["level"]
+
+    honest, mislabelled = _supplied("phone"), _supplied("observed_phone")
+    assert level([honest, mislabelled]) != "none"
+    assert level([mislabelled, honest]) != "none"
+
+
+def test_storage_key_rotation_keeps_the_parcel_events_of_a_merged_row(settings, courier_analyst):
+    from sharing.models import ParcelEvent
+    from tests.sharing.test_parcel_events import _record
+
+    assert _record(courier_analyst).status_code == 201
+    event = ParcelEvent.objects.get()
+    phone_row = event.tokens.get(identifier_type="phone")
+    bare = token_unseal(phone_row.token, keys=token_storage_keys())
+    settings.HUB_TOKEN_STORAGE_KEYS += ",2:" + "5a" * 64
+    # A request stored the same phone under the new key meanwhile (the race _merge exists for).
+    IdentifierToken.objects.create(
+        token=token_seal(bare, keys=token_storage_keys()),
+        identifier_type="phone",
+        key_version=phone_row.key_version,
+    )
+    summary = token_storage_rotate()
+    assert summary.merged == 1
+    assert event.tokens.filter(identifier_type="phone").exists()

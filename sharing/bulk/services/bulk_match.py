@@ -84,11 +84,7 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
     matches, canaries = chunk_lookup(lookup_forms(rows, keys=keys))
     _canaries_alert(job, canaries, keys=keys)
     matched: dict[int, list[MatchedToken]] = defaultdict(list)
-    # A row matches a stored token only under the type the row names it as (stored_tokens_of says why).
-    claimed = {index: {item["type"] for item in tokens} for index, _, tokens, error in rows if not error}
     for match in matches:
-        if match.identifier_type not in claimed.get(match.row_index, ()):
-            continue
         matched[match.row_index] += matched_tokens(
             [(match.token_id, match.identifier_type, match.subject_id)]
         )
@@ -151,11 +147,13 @@ def lookup_forms(rows: list[ChunkRow], *, keys: KeyRing) -> LookupForms:
     for index, _, tokens, error in rows:
         for item in [] if error else tokens:
             stored = item["token"]
+            # With the type the row names the token as: it matches only that type's row (stored_tokens_of).
             if single and stored.startswith(single):
-                forms.append((index, stored))
+                forms.append((index, stored, item["type"]))
             else:
                 forms += [
-                    (index, form) for form in token_lookup_forms(token_unseal(stored, keys=keys), keys=keys)
+                    (index, form, item["type"])
+                    for form in token_lookup_forms(token_unseal(stored, keys=keys), keys=keys)
                 ]
     return forms
 

@@ -19,8 +19,9 @@ from django.db import connection, transaction
 from sharing.models import Canary, IdentifierToken
 from sharing.models.bulk import BulkResult, BulkRow
 
-# (row index, storage form) pairs: every form a row's token may be stored under.
-LookupForms = list[tuple[int, str]]
+# (row index, storage form, type): every form a row's token may be stored under, with the type the row
+# names it as; a token matches only its row of that type (stored_tokens_of says why).
+LookupForms = list[tuple[int, str, str]]
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,11 @@ def chunk_lookup(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
     return _lookup_postgresql(forms) if on_postgresql() else _lookup_orm(forms)
 
 
-_LOOKUP_TABLE = """CREATE TEMPORARY TABLE IF NOT EXISTS bulk_lookup (row_index integer NOT NULL, token varchar(200) NOT NULL)
-ON COMMIT DELETE ROWS"""
-_MATCHES = """SELECT l.row_index, t.id, t.identifier_type, t.subject_id FROM bulk_lookup l
-JOIN sharing_identifiertoken t ON t.token = l.token"""
-_CANARIES = "SELECT DISTINCT c.token FROM bulk_lookup l JOIN sharing_canary c ON c.token = l.token"
+_LOOKUP_TABLE = """CREATE TEMPORARY TABLE IF NOT EXISTS bulk_lookup_typed (row_index integer NOT NULL,
+token varchar(200) NOT NULL, identifier_type varchar(40) NOT NULL) ON COMMIT DELETE ROWS"""
+_MATCHES = """SELECT l.row_index, t.id, t.identifier_type, t.subject_id FROM bulk_lookup_typed l
+JOIN sharing_identifiertoken t ON t.token = l.token AND t.identifier_type = l.identifier_type"""
+_CANARIES = "SELECT DISTINCT c.token FROM bulk_lookup_typed l JOIN sharing_canary c ON c.token = l.token"
 
 
 def _lookup_postgresql(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
@@ -59,12 +60,17 @@ def _lookup_postgresql(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]
         # Kept for the session and emptied at commit: no catalog churn per chunk. The DELETE
         # only matters when a caller's outer transaction (tests) spans several chunks.
         cursor.execute(_LOOKUP_TABLE)
-        cursor.execute("DELETE FROM bulk_lookup")
-        with cursor.copy("COPY bulk_lookup (row_index, token) FROM STDIN") as copy:
+        cursor.execute("DELETE FROM bulk_lookup_typed")
+        with cursor.copy("COPY bulk_lookup_typed (row_index, token, identifier_type) FROM STDIN") as copy:
             # In token order, so the join probes the token index in key order and neighbouring
             # probes share index pages (it matters once the index outgrows memory). Storage
             # forms are "<version>:<hex>": nothing in them needs escaping for COPY.
-            copy.write("".join(f"{index}\t{form}\n" for index, form in sorted(forms, key=itemgetter(1))))
+            # Types are known identifier type names: nothing to escape either.
+            copy.write(
+                "".join(
+                    f"{index}\t{form}\t{kind}\n" for index, form, kind in sorted(forms, key=itemgetter(1))
+                )
+            )
         # No ANALYZE: from the table's size alone the planner already probes the token index
         # for a chunk (a hash join only pays for whole files), and ANALYZE would write the
         # catalog, making this read-only transaction wait for a WAL flush at commit.
@@ -76,18 +82,20 @@ def _lookup_postgresql(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]
 
 
 def _lookup_orm(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
-    rows_of: dict[str, list[int]] = {}
-    for index, form in forms:
-        rows_of.setdefault(form, []).append(index)
+    rows_of: dict[tuple[str, str], list[int]] = {}
+    for index, form, kind in forms:
+        rows_of.setdefault((form, kind), []).append(index)
     found: list[tuple[str, int, str, int | None]] = []
     canaries: list[str] = []
-    for batch in _batches(list(rows_of)):
+    for batch in _batches(list({form for form, _ in rows_of})):
         found += IdentifierToken.objects.filter(token__in=batch).values_list(
             "token", "pk", "identifier_type", "subject_id"
         )
         canaries += Canary.objects.filter(token__in=batch).values_list("token", flat=True)
     matches = [
-        TokenMatch(index, pk, kind, subject) for form, pk, kind, subject in found for index in rows_of[form]
+        TokenMatch(index, pk, kind, subject)
+        for form, pk, kind, subject in found
+        for index in rows_of.get((form, kind), [])
     ]
     return matches, canaries
 

@@ -14,6 +14,7 @@ from sharing.models import (
     Canary,
     IdentifierChallenge,
     IdentifierToken,
+    ParcelEvent,
     RectificationRequest,
     ReportIdentifier,
 )
@@ -106,12 +107,19 @@ def _rotate_batch(model, pks: list[int], keys: KeyRing, summary: RotationSummary
 
 
 def _merge(model, row, new_form: str) -> None:
-    survivor = model.objects.get(token=new_form)
     if model is IdentifierToken:
+        # A token has a row per type (token_once_per_type): the survivor is this row's type's.
+        survivor = model.objects.get(token=new_form, identifier_type=row.identifier_type)
         for link in ReportIdentifier.objects.filter(token=row):
             if not ReportIdentifier.objects.filter(report_id=link.report_id, token=survivor).exists():
                 ReportIdentifier.objects.filter(pk=link.pk).update(token=survivor)
         ReportIdentifier.objects.filter(token=row).delete()
+        # Parcel events naming the row name the survivor instead (deleting the row would cascade
+        # their links away, and the events would drop out of the seller's counts).
+        events = ParcelEvent.tokens.through.objects
+        for event_id in events.filter(identifiertoken=row).values_list("parcelevent_id", flat=True):
+            events.get_or_create(parcelevent_id=event_id, identifiertoken=survivor)
+        events.filter(identifiertoken=row).delete()
     model.objects.filter(pk=row.pk).delete()
 
 

@@ -80,10 +80,11 @@ def _tokenise_one(item: RawIdentifier | SuppliedToken, default_country: str) -> 
 
 
 def _deduplicated(tokenised: list[TokenisedIdentifier]) -> list[TokenisedIdentifier]:
-    # Two spellings of one phone number are one identifier, not two.
-    seen: dict[str, TokenisedIdentifier] = {}
+    # Two spellings of one phone number are one identifier, not two. Keyed by type too: one token
+    # claimed under two types is two identifiers (stored_tokens_of), and input order decides nothing.
+    seen: dict[tuple[str, str], TokenisedIdentifier] = {}
     for item in tokenised:
-        seen.setdefault(item.token, item)
+        seen.setdefault((item.type, item.token), item)
     return list(seen.values())
 
 

@@ -96,7 +96,9 @@ def _watch_entries_store(
     for item in tokenised:
         # Already watched (under any storage key): keep the first entry and its ref; one that needs a
         # purpose takes the purpose stated now.
-        entry = existing.filter(token__in=token_lookup_forms(item.token, keys=keys)).first()
+        entry = existing.filter(
+            token__in=token_lookup_forms(item.token, keys=keys), identifier_type=item.type
+        ).first()
         if entry is not None and entry.purpose not in allowed:
             WatchEntry.objects.filter(pk=entry.pk).update(purpose=purpose)
             entry.purpose = purpose
@@ -331,15 +333,26 @@ def _entries_watching(subject_ids: Set[int], token_ids: Set[int]) -> list[WatchE
         return []
     keys = token_storage_keys()
     stored = IdentifierToken.objects.filter(Q(subject_id__in=subject_ids) | Q(pk__in=token_ids)).values_list(
-        "token", flat=True
+        "token", "identifier_type"
     )
     # Unseal and re-seal under every loaded key: during a storage-key rotation the entry and
-    # the token row may sit under different keys.
-    forms = {form for row in stored for form in token_lookup_forms(token_unseal(row, keys=keys), keys=keys)}
+    # the token row may sit under different keys. An entry watches a token under its own type only
+    # (stored_tokens_of): a claim under another type hears nothing of the other type's row.
+    pairs = {
+        (form, kind)
+        for row, kind in stored
+        for form in token_lookup_forms(token_unseal(row, keys=keys), keys=keys)
+    }
     standing = {"organisation__verification": VerificationState.VERIFIED, "organisation__suspended": False}
-    entries = WatchEntry.objects.filter(token__in=forms, **standing).select_related("organisation")
+    entries = WatchEntry.objects.filter(token__in={form for form, _ in pairs}, **standing).select_related(
+        "organisation"
+    )
     # Every match-revealing read of watch entries passes here: without an allowed purpose, no entry.
-    return [e for e in entries.order_by("pk") if watch_entry_purpose_allowed(e)]
+    return [
+        e
+        for e in entries.order_by("pk")
+        if (e.token, e.identifier_type) in pairs and watch_entry_purpose_allowed(e)
+    ]
 
 
 def organisation_event_write(*, organisation_id: int, event: str, data: dict) -> int:
