@@ -28,7 +28,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
-from accounts.audit.services import audit_record
+from accounts.audit.services import audit_record, audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.quotas import Limit, QuotaExceeded, quota_consume
@@ -38,12 +38,14 @@ from hub.errors import ConflictError, DomainError, ForbiddenError, TooManyReques
 from hubcore.identifiers import IdentifierInvalid
 from hubcore.identifiers.composites import normalise_country
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
+from sharing.checks.services.match_gate import lookup_gate
 from sharing.models import ParcelEvent, Report, SubjectMatch
 from sharing.subjects.services.tokens import (
     RawIdentifier,
     SuppliedToken,
     identifiers_tokenise,
     stored_token_get_or_create,
+    stored_tokens_of,
 )
 
 OWN_REPORT = gettext_noop("report")
@@ -128,12 +130,33 @@ def parcel_event_record(*, actor: Actor, given: ParcelEventGiven) -> ParcelEvent
                 ]
             },
         )
-    matched_subjects = (
-        set(matched.values_list("subject_id", flat=True)) if given.check_id is not None else None
-    )
-    return _parcel_event_store(
-        actor=actor, given=given, report=report, tokenised=tokenised, matched_subjects=matched_subjects
-    )
+    if given.check_id is not None:
+        _hit_named_or_refuse(actor=actor, given=given, tokenised=tokenised, matched=matched)
+    return _parcel_event_store(actor=actor, given=given, report=report, tokenised=tokenised)
+
+
+def _hit_named_or_refuse(*, actor: Actor, given: ParcelEventGiven, tokenised, matched) -> None:
+    """Feedback on a hit is about the seller the hit matched: one of its identifiers must be named.
+
+    Whether these identifiers belong to that seller is a match-revealing answer, so it passes the gate
+    every such answer passes (the check quota per type, the sweep rules), before the store's
+    transaction, and a refusal is audited: a courier cannot probe which identifiers belong to a seller
+    it matched for free.
+    """
+    subjects = set(matched.values_list("subject_id", flat=True))
+    names_it = any(row.subject_id in subjects for row in stored_tokens_of(tokenised))
+    lookup_gate(actor=actor, tokenised=tokenised, matched=names_it, tag=AuditTag.PARCEL_EVENT_RECORDED)
+    if not names_it:
+        audit_record_denied(
+            actor=actor,
+            tag=AuditTag.PARCEL_EVENT_RECORDED,
+            target_type="check",
+            reason="names_no_matched_identifier",
+        )
+        message = gettext(
+            "Name at least one identifier of the seller that check matched (feedback is on that hit)."
+        )
+        raise DomainError(message, fields={"check_id": [message]})
 
 
 @transaction.atomic
@@ -143,18 +166,11 @@ def _parcel_event_store(
     given: ParcelEventGiven,
     report: Report | None,
     tokenised,
-    matched_subjects: set[int] | None,
 ) -> ParcelEvent:
     _parcel_events_quota_consume(actor)
     tokens = [stored_token_get_or_create(item) for item in tokenised]
     # The quota row just taken is locked until this transaction ends, so two requests of one
     # organisation cannot both pass this test for the same parcel.
-    if matched_subjects is not None and not any(token.subject_id in matched_subjects for token in tokens):
-        # Feedback on a hit is about the seller the hit matched: one of its identifiers must be named.
-        message = gettext(
-            "Name at least one identifier of the seller that check matched (feedback is on that hit)."
-        )
-        raise DomainError(message, fields={"check_id": [message]})
     waybills = [token for item, token in zip(tokenised, tokens) if item.type == IdentifierType.WAYBILL]
     if (
         waybills

@@ -565,3 +565,24 @@ def test_feedback_on_a_hit_names_an_identifier_of_the_matched_seller(listed, cou
     assert "check_id" in unrelated.json()["error"]["fields"]
     assert not ParcelEvent.objects.exists()
     assert _record(courier_analyst, check_id=check_id, identifiers=[SELLER[1], SENDER]).status_code == 201
+
+
+def test_probing_which_identifiers_belong_to_a_matched_seller_is_gated_and_audited(
+    settings, brand_reporter, other_brand_reporter, reviewer
+):
+    """Naming a check's hit answers whether the identifiers belong to the seller it matched: that answer
+    takes the check quota and feeds the sweep rules like a check, and a refusal is on the audit record."""
+    from tests.factories import seller_identifiers
+
+    seller, other = seller_identifiers(41), seller_identifiers(42)
+    report_make_accepted(brand_reporter, reviewer, seller)
+    report_make_accepted(other_brand_reporter, reviewer, other)
+    courier = persona(K.LOGISTICS, R.ANALYST)
+    check_id = _check(courier, identifiers=[seller[0]])["check_id"]
+    settings.HUB_QUOTA_CHECKS_PER_MINUTE = 2  # room for two more identifier lookups of each type
+
+    wrong = _record(courier, check_id=check_id, identifiers=[other[0], SENDER])
+    denied = AuditEvent.objects.filter(action=AuditTag.PARCEL_EVENT_RECORDED, outcome=Outcome.DENIED)
+    assert wrong.status_code == 400 and "check_id" in wrong.json()["error"]["fields"]
+    assert denied.filter(details__reason="names_no_matched_identifier").exists()
+    assert _record(courier, check_id=check_id, identifiers=[other[0], SENDER]).status_code == 429
