@@ -130,6 +130,7 @@ class AuditTag(models.TextChoices):
     FEEDBACK_READ = "sharing:feedback:read"
     PARCEL_EVENT_RECORDED = "sharing:parcel_event:recorded"
     PARCEL_EVENTS_LISTED = "sharing:parcel_event:listed"
+    PARCEL_EVENT_HIT_NOT_NAMED = "sharing:parcel_event:hit_not_named"
     SALES_TOTALS_REQUESTED = "sharing:sales_totals:requested"
     SALES_TOTALS_READ = "sharing:sales_totals:read"
     SALES_TOTALS_LISTED = "sharing:sales_totals:listed"

@@ -23,6 +23,8 @@ from sharing.parcels.services import (
     )
 )
 class ParcelEventsApi(HubListApi):
+    # Naming a check's hit tells whether the identifiers belong to the seller it matched (services.py).
+    match_revealing_methods = frozenset({"post"})
     """GET lists your organisation's parcel events; POST records one (logistics members)."""
 
     required_capability = Capability.PARCEL_RECORD

@@ -28,7 +28,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
-from accounts.audit.services import audit_record, audit_record_denied
+from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.quotas import Limit, QuotaExceeded, quota_consume
@@ -38,7 +38,7 @@ from hub.errors import ConflictError, DomainError, ForbiddenError, TooManyReques
 from hubcore.identifiers import IdentifierInvalid
 from hubcore.identifiers.composites import normalise_country
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
-from sharing.checks.services.match_gate import lookup_gate
+from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.models import ParcelEvent, Report, SubjectMatch
 from sharing.subjects.services.tokens import (
     RawIdentifier,
@@ -147,11 +147,17 @@ def _hit_named_or_refuse(*, actor: Actor, given: ParcelEventGiven, tokenised, ma
     names_it = any(row.subject_id in subjects for row in stored_tokens_of(tokenised))
     lookup_gate(actor=actor, tokenised=tokenised, matched=names_it, tag=AuditTag.PARCEL_EVENT_RECORDED)
     if not names_it:
-        audit_record_denied(
+        # Answered, as a dispute that matches nothing is: a miss on the record, before the 400.
+        audit_record(
             actor=actor,
-            tag=AuditTag.PARCEL_EVENT_RECORDED,
+            tag=AuditTag.PARCEL_EVENT_HIT_NOT_NAMED,
+            data_class=DataClass.SHAREABLE,
             target_type="check",
-            reason="names_no_matched_identifier",
+            target_id=str(given.check_id),
+            details={
+                "identifier_types": sorted({item.type for item in tokenised}),
+                **lookup_counts(hits=0, looked_up=1),
+            },
         )
         message = gettext(
             "Name at least one identifier of the seller that check matched (feedback is on that hit)."

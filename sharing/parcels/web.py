@@ -13,6 +13,7 @@ from accounts.roles import Capability
 from accounts.web_access import ActorRequest, api_input, capability_required, domain_errors
 from accounts.zones import organisation_zone, typed_in_zone
 from hub.errors import DomainError
+from sharing.checks.services.match_gate import match_revealing
 from sharing.checks.services.words import CATEGORIES, type_label
 from sharing.models import Category, ParcelEventKind
 from sharing.parcels.inputs import ParcelEventInput, parcel_given
@@ -29,6 +30,7 @@ PAGE_SIZE = 200  # the newest events shown; the API pages through all of them
 FORM_IDENTIFIERS = ("courier_sender_account", "phone", "observed_national_id", "observed_phone", "waybill")
 
 
+@match_revealing("post")
 @never_cache
 @capability_required(Capability.PARCEL_RECORD)
 def parcel_events_page(request: ActorRequest) -> HttpResponse:

@@ -127,6 +127,50 @@ def _page_post(path: str, extra: dict) -> Callable[[Member, str], int]:
     return drive
 
 
+def _own_check_id(member: Member) -> str:
+    """A check the courier ran that matched a seller, so a parcel event may name its hit."""
+    from accounts.roles import OrganisationKind, Role
+
+    seller = [{"type": "phone", "value": "+86 137 0000 4321"}]
+    report_make_accepted(
+        persona(OrganisationKind.RIGHTS_OWNER, Role.REPORTER),
+        persona(OrganisationKind.OPERATOR, Role.REVIEWER),
+        seller,
+    )
+    answer = client_for(member).post(
+        "/api/v1/checks", {"purpose": "parcel_screening", "identifiers": seller}, format="json"
+    )
+    QuotaUsage.objects.filter(organisation=member.organisation).delete()  # count the event's lookup alone
+    return answer.json()["check_id"]
+
+
+def _parcel_event_api(member: Member, phone: str) -> int:
+    body = {
+        "kind": "refused",
+        "occurred_at": "2026-11-30T21:40:00+08:00",
+        "origin_region": "CN-GD",
+        "category": "counterfeit",
+        "check_id": _own_check_id(member),
+        "identifiers": [{"type": "phone", "value": phone}],
+    }
+    return client_for(member).post("/api/v1/parcel-events", body, format="json").status_code
+
+
+def _parcel_event_page(member: Member, phone: str) -> int:
+    check_id = _own_check_id(member)
+    client = Client()
+    web_login(client, member)
+    form = {
+        "kind": "refused",
+        "occurred_at": "2026-11-30T21:40",
+        "origin_region": "CN-GD",
+        "category": "counterfeit",
+        "check_id": check_id,
+        "phone": phone,
+    }
+    return client.post("/parcels/", form).status_code
+
+
 # (route name, method) → how to drive it. Every view marked match-revealing must be here.
 MATCH_REVEALING = {
     ("check-run", "post"): Lookup(
@@ -172,6 +216,8 @@ MATCH_REVEALING = {
         Capability.DISPUTE_FILE, _page_post("/disputes/filed/", {"grounds": "licensee"})
     ),
     ("disclosure-new", "post"): Lookup(Capability.DISCLOSURE_REQUEST, _court_page),
+    ("parcel-events", "post"): Lookup(Capability.PARCEL_RECORD, _parcel_event_api),
+    ("parcel-events-page", "post"): Lookup(Capability.PARCEL_RECORD, _parcel_event_page),
 }
 
 # Routes none of whose methods looks up an identifier, or that only show answers gated where they were asked
@@ -626,10 +672,10 @@ def test_the_gated_single_check_keeps_its_statement_budget(
         format="json",
     )
 
-    # Once the key's last use is noted: 14 statements for a hit (key, token, evidence x3 (reports, store
-    # accounts, current feedback), policy, quota, canary, probes x2, window, the match row, audit x2),
-    # and the savepoint around the request.
-    with django_assert_max_num_queries(16):
+    # Once the key's last use is noted: 15 statements for a hit (key, token, evidence x4 (reports, store
+    # accounts, current feedback, couriers' parcel events), policy, quota, canary, probes x2, window, the
+    # match row, audit x2), and the savepoint around the request.
+    with django_assert_max_num_queries(17):
         response = client.post(
             "/api/v1/checks",
             {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": listed}]},

@@ -63,12 +63,14 @@ def _as_parcels(rows: Iterable[tuple[int, int, str, int]]) -> dict[int, SubjectP
     """(group, event, kind, organisation) rows as each group's parcels, each event's parcel keyed by its
     waybill (one more query)."""
     rows = list(rows)
+    events: dict[int, SubjectParcelEvents] = defaultdict(dict)
+    if not rows:  # no event names these sellers: no waybill to read
+        return events
     waybills: dict[int, int] = {}
     for event_id, token_id in ParcelEvent.tokens.through.objects.filter(
         parcelevent_id__in={row[1] for row in rows}, identifiertoken__identifier_type=IdentifierType.WAYBILL
     ).values_list("parcelevent_id", "identifiertoken_id"):
         waybills.setdefault(event_id, token_id)
-    events: dict[int, SubjectParcelEvents] = defaultdict(dict)
     for group, event_id, kind, organisation_id in rows:
         events[group][(organisation_id, kind, waybills.get(event_id))] = (kind, organisation_id)
     return events
