@@ -512,7 +512,12 @@ def test_the_live_check_answers_in_the_readers_language(client, brand_reporter):
         "/reports/identifiers/check", {"type": "phone", "value": "12345"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
 
-    assert answer.json()["message"] == "按法国 (FR)的规则校验：按所给国家的规则，这不是有效的电话号码。"
+    # The problem, then how to record the value as seen on a parcel, naming the type by its label.
+    assert answer.json()["message"] == (
+        "按法国 (FR)的规则校验：按所给国家的规则，这不是有效的电话号码。 "
+        "如果这是在包裹或寄件人账户上看到的原样数值，请选择类型“电话号码（观察所得，未核实）”："
+        "观察值按原样记录，绝不会与经核验的数值匹配。"
+    )
 
 
 def test_an_overlong_identifier_is_refused_not_cut(client, brand_reporter):
