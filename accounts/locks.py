@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts.admission.models import ApplicationDocument, OrganisationApplication
-from accounts.audit.models import Alert
+from accounts.audit.models import Alert, AlertStatus
 from accounts.invitations.models import Invitation
 from accounts.mail.models import OutboundMail
 from accounts.models import Organisation
@@ -22,6 +22,16 @@ def lock_organisation(organisation_id: int) -> Organisation:
 
 def lock_alert(alert: Alert) -> Alert:
     return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+def lock_alert_open_by_key(dedupe_key: str) -> Alert | None:
+    """The open (not resolved) alert with this key, if any, to be resolved by the system."""
+    return (
+        Alert.objects.select_for_update()
+        .exclude(status=AlertStatus.RESOLVED)
+        .filter(dedupe_key=dedupe_key)
+        .first()
+    )
 
 
 def lock_application_documents(queryset: QuerySet[ApplicationDocument]) -> QuerySet[ApplicationDocument]:

@@ -13,7 +13,7 @@ from accounts.audit.models import Alert, AlertStatus, DataClass, LegalBasis
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
-from accounts.locks import lock_alert
+from accounts.locks import lock_alert, lock_alert_open_by_key
 from accounts.roles import Capability
 from accounts.scoped import scoped_get
 from hub.errors import ConflictError
@@ -71,12 +71,7 @@ def alert_handle(*, alert: Alert, status: AlertStatus, reason: str, actor: Actor
 def alert_resolve_by_key(*, dedupe_key: str, reason: str) -> Alert | None:
     """The system resolves the open alert with this key, if any, because what it was about is over (in the
     caller's transaction, with its audit row); the reason is a fixed English phrase, never personal data."""
-    alert = (
-        Alert.objects.select_for_update()
-        .exclude(status=AlertStatus.RESOLVED)
-        .filter(dedupe_key=dedupe_key)
-        .first()
-    )
+    alert = lock_alert_open_by_key(dedupe_key)
     if alert is None:
         return None
     alert.status, alert.handled_by, alert.handled_at, alert.resolution = (
