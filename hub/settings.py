@@ -156,6 +156,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side parameter binding lets psycopg prepare a statement the Nth time a connection runs
+    # it (HUB_DB_PREPARE_THRESHOLD), so a check's fixed statements skip PostgreSQL's parse and plan
+    # (benchmarks/RESULTS.md). Behind PgBouncer in transaction mode set HUB_DB_PREPARE_THRESHOLD=0
+    # (never prepare) unless it is 1.21+ with max_prepared_statements; =false below restores
+    # Django's client-side binding.
+    if env_bool("HUB_DB_SERVER_SIDE_BINDING", True):
+        threshold = env_int("HUB_DB_PREPARE_THRESHOLD", 5)
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": threshold or None}
+        )
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -45,7 +45,7 @@ class CheckRunApi(HubApiView):
             purpose=payload.validated_data["purpose"],
             actor=self.actor,
         )
-        return Response(s.CheckOutput(result).data)
+        return Response(s.check_output(result))
 
 
 class TokenEvaluateApi(HubApiView):

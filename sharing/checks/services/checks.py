@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -34,7 +35,9 @@ from accounts.purposes import purpose_require
 from accounts.roles import Capability, OrganisationKind
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_gate, transfer_record
+from hub.keys import token_storage_keys
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
+from sharing.checks.services.lookup_sql import check_lookup_sql
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.checks.services.matches import matched_by_subject, subject_matches_record
 from sharing.checks.services.parcels import (
@@ -46,14 +49,16 @@ from sharing.checks.services.parcels import (
 from sharing.checks.services.policies import Strike, policy_of, recommended_action
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
 from sharing.checks.services.suppression import SuppressedCount, suppressed, suppressed_pooled
+from sharing.crypto.tokens import token_lookup_forms
 from sharing.models import FeedbackOutcome, HitFeedback, IdentifierToken, MatchSource, ReportIdentifier
 from sharing.models.identifiers import IDENTIFIER_TYPE_LABELS
 from sharing.models.parcels import ParcelEventKind
-from sharing.models.reports import VERIFICATION_RANK
+from sharing.models.reports import VERIFICATION_RANK, ReportStatus
 from sharing.subjects.services.subjects import counting
 from sharing.subjects.services.tokens import (
     RawIdentifier,
     SuppliedToken,
+    TokenisedIdentifier,
     identifiers_tokenise,
     stored_tokens_of,
 )
@@ -149,6 +154,75 @@ DEFAULT_LEVEL_POLICY = {
 }
 
 
+@dataclass(frozen=True)
+class FoundToken:
+    """A stored token one of a checked seller's identifiers reached: what the check reads of it."""
+
+    pk: int
+    identifier_type: str
+    subject_id: int | None
+    subject_public_id: str | None
+
+
+def check_lookup(
+    tokenised: list[TokenisedIdentifier], *, now: datetime
+) -> tuple[list[FoundToken], dict[int, SubjectEvidence]]:
+    """The seller's stored tokens (each under the type it is asked for, as `stored_tokens_of`) and the
+    evidence of the subjects they reach (`matched_evidence`): one prepared statement on PostgreSQL
+    (lookup_sql.py), the ORM's five queries elsewhere. Both give the same (test_check_lookup_sql.py)."""
+    if connection.vendor != "postgresql" or any(not item.type for item in tokenised):
+        rows = stored_tokens_of(tokenised)
+        found = [
+            FoundToken(
+                row.pk,
+                row.identifier_type,
+                row.subject_id,
+                str(row.subject.public_id) if row.subject else None,
+            )
+            for row in rows
+        ]
+        tokens = matched_tokens((row.pk, row.identifier_type, row.subject_id) for row in rows)
+        return found, matched_evidence(*evidence_keys(tokens), now=now)
+    keys = token_storage_keys()
+    wanted = sorted(
+        {(form, item.type) for item in tokenised for form in token_lookup_forms(item.token, keys=keys)}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            check_lookup_sql(),
+            [
+                [form for form, _ in wanted],
+                [kind for _, kind in wanted],
+                sorted(LINKING_TYPES),
+                ReportStatus.ACCEPTED,  # subjects.counting: accepted and not past its expiry
+                now,
+                IdentifierType.STORE_URL,
+                IdentifierType.WAYBILL,
+            ],
+        )
+        statement_rows = cursor.fetchall()
+    found, links, extras = [], [], []
+    for tag, n1, n2, n3, n4, t1, t2, t3, t4, b1, b2, at in statement_rows:
+        if tag == "token":
+            found.append(FoundToken(n1, t1, n2, t2))
+        elif tag == "link":  # in _evidence_from_links' order
+            links.append((n1, n2, n3, n4, t1, t2, b1, t3, t4, b2, at))
+        else:
+            extras.append((tag, n1, n2, n3, n4, t1))
+    evidence = _evidence_from_links(links)
+    for tag, subject_id, n2, n3, n4, t1 in extras:
+        subject = evidence.get(subject_id)
+        if subject is None:
+            continue
+        if tag == "store":
+            subject.store_accounts = n2
+        elif tag == "feedback":
+            subject.feedback[n2] = t1
+        else:  # a parcel: (organisation, kind, waybill), as parcels._as_parcels keys it
+            subject.parcel_events[(n3, t1, n4)] = (t1, n3)
+    return found, evidence
+
+
 def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str, actor: Actor) -> CheckResult:
     """Check the stated purpose, tokenise the seller's identifiers, match, pass the lookup gate
     (quota, sweeps, canaries), audit."""
@@ -157,10 +231,15 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
     purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     now = timezone.now()
-    found = stored_tokens_of(tokenised)
+    found, evidence = check_lookup(tokenised, now=now)
     rows = [row for row in found if row.subject_id]
     result = with_parcel_action(
-        _check_result(found, policy=lambda: policy_of(actor.organisation.pk), now=now),
+        check_result_from(
+            matched_tokens((row.pk, row.identifier_type, row.subject_id) for row in found),
+            evidence,
+            policy=lambda: policy_of(actor.organisation.pk),
+            now=now,
+        ),
         organisation_kind=actor.organisation.kind,
     )
     # The quota, sweep-window and audit-head rows stay locked until the request commits, so they
@@ -194,7 +273,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
             "identifier_types": sorted({t.type for t in tokenised}),
             "level": result.level,
             "purpose": purpose,
-            "subjects": sorted({str(row.subject.public_id) for row in rows if row.subject is not None}),
+            "subjects": sorted({row.subject_public_id for row in rows if row.subject_public_id}),
             **lookup_counts(hits=int(hit), looked_up=1),
         },
     )
@@ -262,6 +341,33 @@ def matched_evidence(
         "report__disputed",
         "report__submitted_at",
     )
+    evidence = _evidence_from_links(links)
+    if evidence:
+        stores = (
+            IdentifierToken.objects.filter(
+                subject_id__in=list(evidence), identifier_type=IdentifierType.STORE_URL
+            )
+            .values("subject_id")
+            .annotate(n=Count("pk"))
+            .values_list("subject_id", "n")
+        )
+        for subject_id, count in stores:
+            evidence[subject_id].store_accounts = count
+        current = HitFeedback.objects.filter(subject_id__in=list(evidence), replaced_at__isnull=True)
+        for subject_id, organisation_id, outcome in current.values_list(
+            "subject_id", "organisation_id", "outcome"
+        ):
+            evidence[subject_id].feedback[organisation_id] = outcome
+        for subject_id, events in parcel_event_counts(evidence).items():
+            evidence[subject_id].parcel_events = events
+    return evidence
+
+
+def _evidence_from_links(links: Iterable[tuple]) -> dict[int, SubjectEvidence]:
+    """Each subject's live reports and the tokens they name, from (subject, token, report, organisation,
+    kind, verification, decision verified, IP type, category, disputed, submitted) rows; a row without a
+    subject is a weak token a report names, kept only for reports of a subject."""
+    evidence: dict[int, SubjectEvidence] = {}
     weak_named: dict[int, set[int]] = defaultdict(
         set
     )  # report pk → weak tokens; kept only for reports of a subject
@@ -297,24 +403,6 @@ def matched_evidence(
     for subject in evidence.values():
         for pk in subject.reports.keys() & weak_named.keys():
             subject.weak_named[pk] = weak_named[pk]
-    if evidence:
-        stores = (
-            IdentifierToken.objects.filter(
-                subject_id__in=list(evidence), identifier_type=IdentifierType.STORE_URL
-            )
-            .values("subject_id")
-            .annotate(n=Count("pk"))
-            .values_list("subject_id", "n")
-        )
-        for subject_id, count in stores:
-            evidence[subject_id].store_accounts = count
-        current = HitFeedback.objects.filter(subject_id__in=list(evidence), replaced_at__isnull=True)
-        for subject_id, organisation_id, outcome in current.values_list(
-            "subject_id", "organisation_id", "outcome"
-        ):
-            evidence[subject_id].feedback[organisation_id] = outcome
-        for subject_id, events in parcel_event_counts(evidence).items():
-            evidence[subject_id].parcel_events = events
     return evidence
 
 

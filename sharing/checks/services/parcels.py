@@ -67,9 +67,14 @@ def _as_parcels(rows: Iterable[tuple[int, int, str, int]]) -> dict[int, SubjectP
     if not rows:  # no event names these sellers: no waybill to read
         return events
     waybills: dict[int, int] = {}
-    for event_id, token_id in ParcelEvent.tokens.through.objects.filter(
-        parcelevent_id__in={row[1] for row in rows}, identifiertoken__identifier_type=IdentifierType.WAYBILL
-    ).values_list("parcelevent_id", "identifiertoken_id"):
+    for event_id, token_id in (
+        ParcelEvent.tokens.through.objects.filter(
+            parcelevent_id__in={row[1] for row in rows},
+            identifiertoken__identifier_type=IdentifierType.WAYBILL,
+        )
+        .order_by("identifiertoken_id")
+        .values_list("parcelevent_id", "identifiertoken_id")
+    ):  # the first waybill
         waybills.setdefault(event_id, token_id)
     for group, event_id, kind, organisation_id in rows:
         events[group][(organisation_id, kind, waybills.get(event_id))] = (kind, organisation_id)
