@@ -63,6 +63,8 @@ def canonical_e164(text: str) -> str | None:
     else:
         return None
     national = digits[length:]
+    if len(national) < 2:  # too short for any number: the parse refuses it
+        return None
     region = phonenumbers.region_code_for_country_code(country_code)
     metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
     if metadata is None:
@@ -71,11 +73,8 @@ def canonical_e164(text: str) -> str | None:
     if trunk_prefix and re_compile(trunk_prefix).match(national):
         # The parse might strip or rewrite a prefix here (a carrier code, Argentina's "15"): let it decide.
         return None
-    number = e164_number(country_code, national)
-    if not phonenumbers.is_valid_number(number):
-        return None
-    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return text if formatted == text else None
+    # Its E.164 form is the text itself: the calling code has no leading zero and the number keeps its own.
+    return text if phonenumbers.is_valid_number(e164_number(country_code, national)) else None
 
 
 def e164_number(country_code: int, national: str) -> phonenumbers.PhoneNumber:
