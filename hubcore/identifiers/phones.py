@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import phonenumbers
-from phonenumbers.re_util import re_compile
 
 from hubcore.identifiers.errors import IdentifierInvalid, gettext_noop
 
@@ -17,8 +17,9 @@ FALLBACK_REGION = "CN"
 phonenumbers.enable_pattern_cache()
 
 # What normalise_phone outputs: "+", a calling code (never starting with 0) and the national number.
-# Longer than any E.164 number may be; such a value only goes the slow way.
+# Up to 20 digits, more than E.164 allows: anything longer goes the slow way, to be refused there.
 _E164_SHAPE = re.compile(r"\+[1-9][0-9]{2,19}")
+_NEVER = r"(?!)"  # a pattern that matches nothing
 
 
 def normalise_phone(text: str, default_country: str | None = None) -> str:
@@ -65,16 +66,22 @@ def canonical_e164(text: str) -> str | None:
     national = digits[length:]
     if len(national) < 2:  # too short for any number: the parse refuses it
         return None
-    region = phonenumbers.region_code_for_country_code(country_code)
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
-    if metadata is None:
-        return None
-    trunk_prefix = metadata.national_prefix_for_parsing
-    if trunk_prefix and re_compile(trunk_prefix).match(national):
+    if _trunk_prefix(country_code).match(national):
         # The parse might strip or rewrite a prefix here (a carrier code, Argentina's "15"): let it decide.
         return None
     # Its E.164 form is the text itself: the calling code has no leading zero and the number keeps its own.
     return text if phonenumbers.is_valid_number(e164_number(country_code, national)) else None
+
+
+@cache
+def _trunk_prefix(country_code: int) -> re.Pattern[str]:
+    """What a parse may strip from the front of this calling code's national numbers (libphonenumber's
+    national_prefix_for_parsing); a calling code without metadata defers every number to the parse."""
+    region = phonenumbers.region_code_for_country_code(country_code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+    if metadata is None:
+        return re.compile("")
+    return re.compile(metadata.national_prefix_for_parsing or _NEVER)
 
 
 def e164_number(country_code: int, national: str) -> phonenumbers.PhoneNumber:
