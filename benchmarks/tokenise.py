@@ -50,14 +50,16 @@ def main() -> None:
     from hubcore import oprf
     from hubcore.tokens import token_input
     from sharing.crypto.tokens import hub_oprf_key
-    from sharing.subjects.services.tokens import RawIdentifier, identifiers_tokenise
+    from sharing.subjects.services.tokens import RawIdentifier, SuppliedToken, identifiers_tokenise
 
     spellings = {
         "E.164": [f"+86138{i // 10000 % 10000:04d}{i % 10000:04d}" for i in range(n)],
         "spaced international": [f"+86 138 {i // 10000 % 10000:04d} {i % 10000:04d}" for i in range(n)],
         "national": [f"138 {i // 10000 % 10000:04d} {i % 10000:04d}" for i in range(n)],
     }
-    raw = {name: [RawIdentifier(type="phone", value=v) for v in values] for name, values in spellings.items()}
+    raw: dict[str, list[RawIdentifier | SuppliedToken]] = {
+        name: [RawIdentifier(type="phone", value=v) for v in values] for name, values in spellings.items()
+    }
     key = hub_oprf_key()
     canonical = spellings["E.164"]
     for name, items in raw.items():  # every spelling reaches the same canonical value, hence the same token
@@ -66,7 +68,7 @@ def main() -> None:
     inputs = [token_input(identifier_type="phone", canonical=c) for c in canonical]
     element = oprf.hash_to_group(inputs[0])
 
-    def hub(items: list[RawIdentifier]) -> Callable[[], None]:
+    def hub(items: list[RawIdentifier | SuppliedToken]) -> Callable[[], None]:
         def run() -> None:
             for start in range(0, n, 10):
                 identifiers_tokenise(identifiers=items[start : start + 10], default_country="CN")

@@ -73,17 +73,18 @@ def _metadata_numbers() -> list[str]:
             example = phonenumbers.example_number_for_type(region, kind)
             if example is not None:
                 numbers.append(example)
-    for code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
-        example = phonenumbers.example_number_for_non_geo_entity(code)
+    for calling_code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
+        example = phonenumbers.example_number_for_non_geo_entity(calling_code)
         if example is not None:
             numbers.append(example)
     texts: set[str] = set()
     for number in numbers:
         canonical = phonenumbers.format_number(number, E164)
-        code = str(number.country_code)
+        country_code = int(number.country_code or 0)
+        code = str(country_code)
         national = canonical[1 + len(code) :]
-        region = phonenumbers.region_code_for_country_code(number.country_code)
-        metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(number.country_code, region)
+        region = phonenumbers.region_code_for_country_code(country_code)
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
         trunk = (metadata.national_prefix if metadata else None) or "0"
         texts.update(
             {
