@@ -122,10 +122,8 @@ def _country(default_country: str | None) -> str | None:
     """Upper-case an ISO 3166-1 alpha-2 code; an empty one means no country."""
     if not default_country:
         return None
-    if (
-        isinstance(default_country, str) and default_country in _UPPER_CASE_CODES
-    ):  # as the checks below would return it, without a regex
-        return default_country
+    if isinstance(default_country, str) and default_country in _UPPER_CASE_CODES:
+        return default_country  # already as the checks below would return it: no regex needed
     if not isinstance(default_country, str) or not re.fullmatch(r"[A-Za-z]{2}", default_country.strip()):
         raise IdentifierInvalid(gettext_noop("The country must be a two-letter ISO 3166-1 code."))
     return default_country.strip().upper()
