@@ -211,3 +211,11 @@ def evaluate(secret: bytes, input: bytes) -> bytes:
     _check_scalar(secret, "secret key")
     _check_input(input)
     return _finalize_hash(input, _scalar_mult(secret, _input_element(input)))
+
+
+def evaluate_batch(secret: bytes, inputs: list[bytes]) -> list[bytes]:
+    """Evaluate each input under one secret, checked once; any invalid input fails the batch."""
+    _check_scalar(secret, "secret key")
+    for input in inputs:
+        _check_input(input)
+    return [_finalize_hash(input, _scalar_mult(secret, _input_element(input))) for input in inputs]

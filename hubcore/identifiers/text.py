@@ -39,6 +39,8 @@ def stable(step: Callable[[str], str], text: str) -> str:
 
 def has_control_characters(text: str) -> bool:
     """Say whether the text holds control characters other than ordinary whitespace."""
+    if text.isprintable():  # one C-level pass: a printable text has no character of category Cc at all
+        return False
     return any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in text)
 
 

@@ -48,9 +48,17 @@ def _derive(seed: OprfSeed) -> HubOprfKey:
 
 def token_evaluate(*, identifier_type: str, canonical: str) -> Token:
     """Evaluate the OPRF directly on the server (for raw identifiers sent to the hub)."""
+    return tokens_evaluate([(identifier_type, canonical)])[0]
+
+
+def tokens_evaluate(identifiers: list[tuple[str, str]]) -> list[Token]:
+    """token_evaluate for each (type, canonical value), in order, with the key loaded and checked once."""
     key = hub_oprf_key()
-    output = oprf.evaluate(key.secret, token_input(identifier_type=identifier_type, canonical=canonical))
-    return Token(value=output.hex(), key_version=key.version)
+    inputs = [token_input(identifier_type=kind, canonical=canonical) for kind, canonical in identifiers]
+    return [
+        Token(value=output.hex(), key_version=key.version)
+        for output in oprf.evaluate_batch(key.secret, inputs)
+    ]
 
 
 def token_seal(token: str, *, keys: KeyRing, version: int | None = None) -> str:

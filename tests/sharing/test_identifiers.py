@@ -391,6 +391,23 @@ def test_default_country_is_case_insensitive() -> None:
     assert normalise("phone", "020 7946 0958", default_country="gb").value == "+442079460958"
 
 
+@pytest.mark.parametrize("country", ["GB", "gb", " Gb ", "gB\t"])
+def test_default_country_spellings_reach_one_country(country: str) -> None:
+    assert normalise("phone", "020 7946 0958", default_country=country).value == "+442079460958"
+
+
+@pytest.mark.parametrize("country", [["CN"], ("C", "N"), 86, "C N", "ÇN", "ＣＮ"])
+def test_a_malformed_country_is_refused_even_for_a_canonical_number(country: object) -> None:
+    # The canonical E.164 fast path decides the number only; the country is checked first, as for any value.
+    with pytest.raises(IdentifierInvalid, match="two-letter"):
+        normalise("phone", "+8613800138000", default_country=country)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", [IdentifierType.PHONE, "phone"])
+def test_a_type_is_taken_by_its_value_or_its_member(kind: str) -> None:
+    assert normalise(kind, "+8613800138000").type is IdentifierType.PHONE
+
+
 def test_values_up_to_the_limit_are_accepted() -> None:
     assert normalise("name", "a" * 500).value == "a" * 500
 

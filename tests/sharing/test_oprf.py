@@ -16,6 +16,7 @@ from hubcore.oprf import (
     blind_evaluate_batch,
     derive_key_pair,
     evaluate,
+    evaluate_batch,
     finalize,
 )
 
@@ -93,6 +94,35 @@ def test_batch_evaluation_matches_one_by_one_evaluation():
 
     assert evaluated_elements == [_b(vector, "EvaluationElement") for vector in VECTORS]
     assert blind_evaluate_batch(SK_SM, []) == []
+
+
+def test_direct_batch_evaluation_matches_the_rfc_outputs_in_order():
+    inputs = [_b(vector, "Input") for vector in VECTORS]
+
+    outputs = evaluate_batch(SK_SM, inputs + inputs[::-1])
+
+    expected = [_b(vector, "Output") for vector in VECTORS]
+    assert outputs == expected + expected[::-1]
+    assert evaluate_batch(SK_SM, []) == []
+
+
+def test_direct_batch_evaluation_matches_one_by_one_evaluation_under_another_key():
+    key_pair = derive_key_pair(SEED, b"another key")
+    inputs = [b"", b"phone\x00+8613800138000", os.urandom(300)]
+
+    assert evaluate_batch(key_pair.secret, inputs) == [evaluate(key_pair.secret, data) for data in inputs]
+
+
+def test_a_direct_batch_with_one_invalid_input_or_a_bad_key_is_rejected_whole():
+    with pytest.raises(OprfError):
+        evaluate_batch(SK_SM, [b"seller", b"\x00" * 65536])
+    with pytest.raises(OprfError):
+        evaluate_batch(SK_SM, [b"seller", "seller"])  # type: ignore[list-item]
+    for scalar in INVALID_SCALARS.values():
+        with pytest.raises(OprfError):
+            evaluate_batch(scalar, [b"seller"])
+        with pytest.raises(OprfError):
+            evaluate_batch(scalar, [])
 
 
 @pytest.mark.parametrize("length", [0, 1, 17, 64, 300])

@@ -11,8 +11,8 @@ from django.utils.translation import gettext, gettext_noop
 
 from hub.errors import DomainError
 from hub.keys import token_storage_keys
-from hubcore.identifiers import IdentifierInvalid, normalise
-from sharing.crypto.tokens import hub_oprf_key, token_evaluate, token_lookup_forms, token_seal
+from hubcore.identifiers import Canonical, IdentifierInvalid, normalise
+from sharing.crypto.tokens import Token, hub_oprf_key, token_lookup_forms, token_seal, tokens_evaluate
 from sharing.models import IdentifierToken
 from sharing.subjects.services.identifier_problems import problem_messages
 
@@ -47,10 +47,16 @@ def identifiers_tokenise(
 ) -> list[TokenisedIdentifier]:
     """Normalise and tokenise every identifier, or fail naming each bad one by its index."""
     errors: dict[str, dict[str, list[str] | dict[str, list[str]]]] = {}
-    tokenised: list[TokenisedIdentifier] = []
+    current_version = hub_oprf_key().version
+    # Each item's slot: a supplied token as it is taken, or the canonical form a raw value reached.
+    slots: list[TokenisedIdentifier | Canonical] = []
     for index, item in enumerate(identifiers):
         try:
-            tokenised.append(_tokenise_one(item, default_country))
+            slots.append(
+                _supplied(item, current_version)
+                if isinstance(item, SuppliedToken)
+                else normalise(item.type, item.value, default_country=item.country or default_country)
+            )
         except IdentifierInvalid as exc:
             errors[str(index)] = (
                 {"token": problem_messages(exc)}
@@ -59,23 +65,26 @@ def identifiers_tokenise(
             )
     if errors:
         raise DomainError(gettext("Some identifiers are invalid."), fields={"identifiers": errors})
+    # One OPRF batch for every raw value: the key is loaded and checked once, not once per identifier.
+    raw = [slot for slot in slots if isinstance(slot, Canonical)]
+    tokens = iter(tokens_evaluate([(canonical.type, canonical.value) for canonical in raw]))
+    tokenised = [_evaluated(slot, next(tokens)) if isinstance(slot, Canonical) else slot for slot in slots]
     return _deduplicated(tokenised)
 
 
-def _tokenise_one(item: RawIdentifier | SuppliedToken, default_country: str) -> TokenisedIdentifier:
-    if isinstance(item, SuppliedToken):
-        current = hub_oprf_key().version
-        if item.key_version != current:
-            raise IdentifierInvalid(
-                gettext_noop(
-                    "Token key version %(given)s is not current; derive tokens under version %(current)s."
-                ),
-                given=item.key_version,
-                current=current,
-            )
-        return TokenisedIdentifier(item.type, item.token.lower(), item.key_version)
-    canonical = normalise(item.type, item.value, default_country=item.country or default_country)
-    token = token_evaluate(identifier_type=canonical.type, canonical=canonical.value)
+def _supplied(item: SuppliedToken, current_version: int) -> TokenisedIdentifier:
+    if item.key_version != current_version:
+        raise IdentifierInvalid(
+            gettext_noop(
+                "Token key version %(given)s is not current; derive tokens under version %(current)s."
+            ),
+            given=item.key_version,
+            current=current_version,
+        )
+    return TokenisedIdentifier(item.type, item.token.lower(), item.key_version)
+
+
+def _evaluated(canonical: Canonical, token: Token) -> TokenisedIdentifier:
     return TokenisedIdentifier(canonical.type, token.value, token.key_version, canonical.value)
 
 
