@@ -145,7 +145,7 @@ class CheckBatchInput(serializers.Serializer):
             if reference in first:
                 errors[str(index)] = {
                     "reference": [
-                        gettext("This reference is already given to seller %(index)s of the batch.")
+                        gettext("This reference is already given to the seller at index %(index)s.")
                         % {"index": first[reference]}
                     ]
                 }

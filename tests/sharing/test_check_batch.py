@@ -299,7 +299,7 @@ def test_a_reference_given_twice_is_a_400_on_the_second(api, platform_analyst):
 
     assert response.status_code == 400
     fields = response.json()["error"]["fields"]["sellers"]
-    assert fields == {"2": {"reference": ["This reference is already given to seller 0 of the batch."]}}
+    assert fields == {"2": {"reference": ["This reference is already given to the seller at index 0."]}}
 
 
 def test_a_role_without_check_run_is_refused(api, brand_reporter):
@@ -307,3 +307,15 @@ def test_a_role_without_check_run_is_refused(api, brand_reporter):
 
     assert response.status_code == 403
     assert not AuditEvent.objects.filter(action=AuditTag.CHECK_RUN.value).exists()
+
+
+def test_a_json_nul_is_refused_naming_the_seller_and_the_field(api, platform_analyst):
+    sellers = [{"identifiers": MISS}, {"identifiers": [{"type": "phone", "value": "before\x00after"}]}]
+
+    response = _batch(api, platform_analyst, sellers)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "sellers.1.identifiers.0.value": ["NUL characters are not accepted."]
+    }
+    assert "before" not in response.content.decode()
