@@ -319,3 +319,31 @@ def test_a_json_nul_is_refused_naming_the_seller_and_the_field(api, platform_ana
         "sellers.1.identifiers.0.value": ["NUL characters are not accepted."]
     }
     assert "before" not in response.content.decode()
+
+
+def _statements(api, member, sellers) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(member)
+    with CaptureQueriesContext(connection) as captured:
+        assert (
+            client.post(
+                "/api/v1/checks/batch", {"purpose": "seller_onboarding", "sellers": sellers}, format="json"
+            ).status_code
+            == 200
+        )
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_the_reads_do_not_grow_with_the_sellers_only_each_checks_own_writes_do(
+    api, listed_world, platform_analyst
+):
+    """One token lookup and one evidence read for the whole batch; per seller only what a check writes
+    (its audit row's position and row, its subject matches)."""
+    few = _statements(api, platform_analyst, [{"identifiers": [LISTED[0]]}] * 2)
+    many = _statements(api, platform_analyst, [{"identifiers": [LISTED[0]]}] * 12)
+
+    reads = [len([sql for sql in run if sql.lstrip().upper().startswith("SELECT")]) for run in (few, many)]
+    assert reads[0] == reads[1]
+    assert len(many) - len(few) <= 3 * 10
