@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from accounts.audit.models import DataClass
-from accounts.audit.services import audit_record
+from accounts.audit.services import audit_record_many
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.purposes import purpose_require
@@ -35,7 +36,7 @@ from sharing.checks.services.checks import (
     with_parcel_action,
 )
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate_checks
-from sharing.checks.services.matches import matched_by_subject, subject_matches_record
+from sharing.checks.services.matches import matched_by_subject, subject_matches_record_many
 from sharing.checks.services.policies import policy_of
 from sharing.models import IdentifierToken, MatchSource
 from sharing.subjects.services.tokens import (
@@ -87,8 +88,7 @@ def checks_batch_run(*, sellers: list[BatchSeller], purpose: str, actor: Actor) 
     # As in check_run: the gate's locked rows are taken after the answers are built, and a refused
     # quota refuses the whole batch (its refusal audit commits, nothing else does).
     lookup_gate_checks(actor=actor, tokenised=tokenised, matched=hits, tag=AuditTag.CHECK_RUN, now=now)
-    for seller, rows, result, hit in zip(tokenised, found, results, hits, strict=True):
-        _check_record(actor, seller, rows, result, hit=hit, purpose=purpose, now=now)
+    _checks_record(actor, tokenised, found, results, hits=hits, purpose=purpose, now=now)
     return [BatchCheck(seller.reference, result) for seller, result in zip(sellers, results, strict=True)]
 
 
@@ -122,47 +122,57 @@ def _found_per_seller(
     ]
 
 
-def _check_record(
+def _checks_record(
     actor: Actor,
-    tokenised: list[TokenisedIdentifier],
-    rows: list[IdentifierToken],
-    result: CheckResult,
+    tokenised: list[list[TokenisedIdentifier]],
+    found: list[list[IdentifierToken]],
+    results: list[CheckResult],
     *,
-    hit: bool,
+    hits: list[bool],
     purpose: str,
-    now,
+    now: datetime,
 ) -> None:
-    """What check_run writes for one check: subject matches (a hit), the transfer record, the audit row."""
-    in_subjects = [row for row in rows if row.subject_id]
-    if hit:
-        subject_matches_record(
-            organisation_id=actor.organisation.pk,
-            matched=matched_by_subject((row.subject_id, row.pk) for row in in_subjects),
-            source=MatchSource.CHECK,
-            reference=result.check_id,
-            purpose=purpose,
-            now=now,
-        )
-    transfer_record(
-        organisation=actor.organisation,
-        channel=TransferChannel.CHECK,
-        target_type="check",
-        target_id=result.check_id,
-        member=actor.member,
+    """What check_run writes for each check, each seller under its own check id: subject matches (a hit),
+    the transfer record, the audit row with the single check's details. Matches and audit rows are
+    written in one statement each for the whole batch."""
+    in_subjects = [[row for row in rows if row.subject_id] for rows in found]
+    subject_matches_record_many(
+        organisation_id=actor.organisation.pk,
+        matched={
+            result.check_id: matched_by_subject((row.subject_id, row.pk) for row in rows)
+            for rows, result, hit in zip(in_subjects, results, hits, strict=True)
+            if hit
+        },
+        source=MatchSource.CHECK,
+        purpose=purpose,
+        now=now,
     )
-    audit_record(
+    for result in results:
+        transfer_record(
+            organisation=actor.organisation,
+            channel=TransferChannel.CHECK,
+            target_type="check",
+            target_id=result.check_id,
+            member=actor.member,
+        )
+    audit_record_many(
         actor=actor,
         tag=AuditTag.CHECK_RUN,
         data_class=DataClass.SHAREABLE,
-        target_type="check",
-        target_id=result.check_id,
-        details={
-            "identifier_types": sorted({t.type for t in tokenised}),
-            "level": result.level,
-            "purpose": purpose,
-            "subjects": sorted(
-                {str(row.subject.public_id) for row in in_subjects if row.subject is not None}
-            ),
-            **lookup_counts(hits=int(hit), looked_up=1),
-        },
+        targets=[
+            (
+                "check",
+                result.check_id,
+                {
+                    "identifier_types": sorted({t.type for t in seller}),
+                    "level": result.level,
+                    "purpose": purpose,
+                    "subjects": sorted(
+                        {str(row.subject.public_id) for row in rows if row.subject is not None}
+                    ),
+                    **lookup_counts(hits=int(hit), looked_up=1),
+                },
+            )
+            for seller, rows, result, hit in zip(tokenised, in_subjects, results, hits, strict=True)
+        ],
     )
