@@ -5,7 +5,8 @@ audit row (CHECK_RUN, the single check's details), its own subject matches and t
 quota taken per identifier as for a single check, and the sweep and canary rules fed as that many
 single checks in a row would feed them (match_gate.lookup_gate_checks). A batch is no cheaper way to
 sweep or probe than single checks; it is only cheaper to serve: one token lookup and one evidence
-read for all sellers, then each seller's answer assembled by `check_result_from` without queries.
+read for all sellers, each seller's answer assembled by `check_result_from` without queries, and the
+sellers' audit rows and subject matches written in one statement each (audit_record_many).
 """
 
 from __future__ import annotations
