@@ -79,7 +79,7 @@ def sweep_observe_checks(
         running_checks, running_misses = running_checks + 1, running_misses + (0 if hit else 1)
         states.append((running_checks, running_misses))
     least, ratio = settings.HUB_SWEEP_MIN_CHECKS, settings.HUB_SWEEP_MISS_RATIO_PERMILLE
-    first_sweep = next((s for s in states if s[0] >= least and s[1] * 1000 >= s[0] * ratio), None)
+    first_sweep = next((s for s in states if _mostly_missed(*s, least=least, ratio=ratio)), None)
     for state in dict.fromkeys([first_sweep, (checks, misses)]):  # the alert's own dedupe key keeps one
         if state is not None:
             _rules_apply(
@@ -238,7 +238,7 @@ def _rules_apply(
     """The no-match ratio and volume rules over one hour's counts of checks or bulk rows."""
     details = {"checks": checks, "misses": misses, "window": hour.isoformat(), "source": source}
     prefix = "" if source == "checks" else f"{source}:"
-    if checks >= least and misses * 1000 >= checks * ratio:
+    if _mostly_missed(checks, misses, least=least, ratio=ratio):
         alert_raise(
             kind="no_match_sweep",
             organisation=organisation,
@@ -252,3 +252,8 @@ def _rules_apply(
             details=details,
             dedupe_key=f"{prefix}volume:{organisation.public_id}:{hour.isoformat()}",
         )
+
+
+def _mostly_missed(checks: int, misses: int, *, least: int, ratio: int) -> bool:
+    """The no-match rule: enough checks, nearly all of them misses (ratio in permille)."""
+    return checks >= least and misses * 1000 >= checks * ratio
