@@ -16,6 +16,9 @@ Celery worker on the bulk queue (real broker: --broker, by default CELERY_BROKER
 uploads a bulk job of M rows with tokens supplied through the API, and once the upload has returned
 runs the same load again while the worker processes chunks. It prints both runs and the bulk job's
 rows/s during the second.
+
+--batch K also drives POST /api/v1/checks/batch with the same sellers, K a request (threaded Python
+client), and prints sellers/s and latency per request beside the single checks' checks/s of the same run.
 """
 
 from __future__ import annotations
@@ -111,7 +114,18 @@ end
     }
 
 
-def run_threads(port: int, key: str, bodies: list[str], seconds: int, connections: int) -> dict:
+def batch_bodies(chosen: list[tuple[int, str]], size: int, purpose: str = "seller_onboarding") -> list[str]:
+    """The single checks' sellers, `size` to a batch check's body."""
+    sellers = [{"identifiers": json.loads(body)["identifiers"]} for _, body in chosen]
+    return [
+        json.dumps({"purpose": purpose, "sellers": sellers[i : i + size]})
+        for i in range(0, len(sellers) - size + 1, size)
+    ]
+
+
+def run_threads(
+    port: int, key: str, bodies: list[str], seconds: int, connections: int, path: str = "/api/v1/checks"
+) -> dict:
     latencies: list[float] = []
     bad = [0]
     stop = time.perf_counter() + seconds
@@ -123,7 +137,7 @@ def run_threads(port: int, key: str, bodies: list[str], seconds: int, connection
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
         while time.perf_counter() < stop:
             t0 = time.perf_counter()
-            conn.request("POST", "/api/v1/checks", bodies[i % len(bodies)], headers)
+            conn.request("POST", path, bodies[i % len(bodies)], headers)
             response = conn.getresponse()
             response.read()
             mine.append(time.perf_counter() - t0)
@@ -296,6 +310,14 @@ def main() -> None:
         help="also run the same load as the demo courier's analyst (purpose parcel_screening, "
         "answers with a parcel action) and print courier/platform",
     )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also drive POST /api/v1/checks/batch with the same sellers, K a request, and print sellers/s "
+        "beside the single checks' checks/s",
+    )
     args = parser.parse_args()
 
     django_setup()
@@ -337,7 +359,7 @@ def main() -> None:
             HUB_BULK_JOBS_PER_DAY="100000",
             HUB_BULK_CONCURRENT_JOBS="100000",
         )
-    during = courier = None
+    during = courier = batched = None
     gunicorn = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -398,6 +420,11 @@ def main() -> None:
                 if use_wrk
                 else run_threads(port, courier_key, courier_bodies, args.seconds, args.connections)
             )
+        if args.batch:
+            grouped = batch_bodies(chosen, args.batch)
+            path = "/api/v1/checks/batch"
+            run_threads(port, key, grouped, 2, args.connections, path)
+            batched = run_threads(port, key, grouped, args.seconds, args.connections, path)
         if args.during_bulk:
             during = measure_during_bulk(port, key, env, n_listed, args.during_bulk, load)
     finally:
@@ -425,6 +452,14 @@ def main() -> None:
             f"courier POST /api/v1/checks: {courier['rps']:>6.0f} checks/s   p50 {courier['p50_ms']:6.2f} ms   "
             f"p99 {courier['p99_ms']:6.2f} ms   ({courier['requests']} requests, {courier['non2xx']} non-2xx);  "
             f"courier/platform: throughput {courier['rps'] / hub['rps']:.2f}, p50 x{courier['p50_ms'] / hub['p50_ms']:.2f}"
+        )
+    if batched:
+        sellers_per_s = batched["rps"] * args.batch
+        print(
+            f"batch POST /api/v1/checks/batch ({args.batch} sellers a request, python threads): {sellers_per_s:>6.0f} sellers/s"
+            f"   p50 {batched['p50_ms']:6.2f} ms   p99 {batched['p99_ms']:6.2f} ms a request"
+            f"   ({batched['requests']} requests, {batched['non2xx']} non-2xx);  batch/single sellers/s: "
+            f"{sellers_per_s / hub['rps']:.2f}"
         )
     if during:
         d = during["checks"]

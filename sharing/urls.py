@@ -17,6 +17,7 @@ from sharing.watchlists import api as watchlists
 
 urlpatterns = [
     path("checks", checks_api.CheckRunApi.as_view(), name="check-run"),
+    path("checks/batch", checks_api.CheckBatchApi.as_view(), name="check-batch"),
     path("feedback", feedback_api.FeedbackApi.as_view(), name="feedback"),
     path("parcel-events", parcels_api.ParcelEventsApi.as_view(), name="parcel-events"),
     path("feed-subscriptions", feed_api.FeedSubscriptionsApi.as_view(), name="feed-subscriptions"),

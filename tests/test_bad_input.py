@@ -311,6 +311,32 @@ def test_fuzzed_check_bodies_never_make_a_500(api, platform_admin_member, payloa
     assert response.status_code in (200, 400), response.content
 
 
+seller_like = st.fixed_dictionaries(
+    {"identifiers": st.lists(identifier_like, max_size=3) | json_values},
+    optional={"reference": st.text(max_size=20) | json_values},
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    payload=st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {"sellers": st.lists(seller_like, max_size=4) | json_values},
+            optional={"purpose": st.sampled_from(["seller_onboarding", "x"]) | json_values},
+        ),
+    )
+)
+def test_fuzzed_batch_check_bodies_never_make_a_500(api, platform_admin_member, payload):
+    response = api(platform_admin_member).post("/api/v1/checks/batch", payload, format="json")
+
+    assert response.status_code in (200, 400), response.content
+
+
 @settings(
     max_examples=40,
     deadline=None,

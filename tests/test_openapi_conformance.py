@@ -559,6 +559,7 @@ def test_a_duplicate_is_a_declared_409():
     "path,setting",
     [
         ("/api/v1/checks", "HUB_QUOTA_CHECKS_PER_MINUTE"),
+        ("/api/v1/checks/batch", "HUB_QUOTA_CHECKS_PER_MINUTE"),
         ("/api/v1/tokens/evaluate", "HUB_QUOTA_EVALUATIONS_PER_MINUTE"),
     ],
 )
@@ -583,6 +584,7 @@ def test_every_operation_that_takes_a_quota_declares_429():
     declared = {f"{m.upper()} {p}" for p, m in OPERATIONS if "429" in SCHEMA["paths"][p][m]["responses"]}
     assert {
         "POST /api/v1/checks",
+        "POST /api/v1/checks/batch",
         "POST /api/v1/tokens/evaluate",
         "POST /api/v1/disputes",
         "POST /api/v1/watchlist",

@@ -59,6 +59,19 @@ def next_sequence_number() -> int:
         return cursor.fetchone()[0] - 1
 
 
+def sequence_numbers_take(count: int) -> int:
+    """Take `count` consecutive positions under the head row's lock in one upsert (a batch of events
+    recorded together); returns the first. A rollback gives them all back."""
+    table = connection.ops.quote_name(AuditLogHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, size) VALUES (1, %s) "
+            f"ON CONFLICT (id) DO UPDATE SET size = {table}.size + %s RETURNING size",
+            [count, count],
+        )
+        return cursor.fetchone()[0] - count
+
+
 def log_size() -> int:
     head = AuditLogHead.objects.filter(pk=1).first()
     return head.size if head else 0

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone as dj_timezone
 
 from accounts.actors import Actor
-from accounts.audit.log import event_leaf_hash, next_sequence_number
+from accounts.audit.log import event_leaf_hash, next_sequence_number, sequence_numbers_take
 from accounts.audit.models import Alert, AlertStatus, AuditEvent, DataClass, LegalBasis, Outcome
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
@@ -39,9 +39,72 @@ def audit_record(
     if target is not None:
         target_type = target._meta.model_name or ""
         target_id = str(getattr(target, "public_id", target.pk))
+    event = _event_new(
+        next_sequence_number(),
+        actor=actor,
+        tag=tag,
+        data_class=data_class,
+        target_type=target_type,
+        target_id=target_id,
+        legal_basis=legal_basis,
+        outcome=outcome,
+        details=details,
+        request_id=request_id,
+    )
+    event.save(force_insert=True)
+    _events_recorded([event])
+    return event
+
+
+@transaction.atomic(savepoint=False)
+def audit_record_many(
+    *,
+    actor: Actor | None,
+    tag: AuditTag,
+    data_class: DataClass,
+    targets: list[tuple[str, str, dict]],
+    legal_basis: str = LegalBasis.MEMBERSHIP_TERMS,
+) -> list[AuditEvent]:
+    """Append one event per (target type, target id, details), as audit_record would one by one (a batch
+    check's sellers), with consecutive positions taken in one statement and the rows written in one."""
+    if not targets:
+        return []
+    first = sequence_numbers_take(len(targets))
+    events = [
+        _event_new(
+            first + offset,
+            actor=actor,
+            tag=tag,
+            data_class=data_class,
+            target_type=target_type,
+            target_id=target_id,
+            legal_basis=legal_basis,
+            outcome=Outcome.ALLOWED,
+            details=details,
+        )
+        for offset, (target_type, target_id, details) in enumerate(targets)
+    ]
+    AuditEvent.objects.bulk_create(events)
+    _events_recorded(events)
+    return events
+
+
+def _event_new(
+    seq: int,
+    *,
+    actor: Actor | None,
+    tag: AuditTag,
+    data_class: DataClass,
+    target_type: str,
+    target_id: str,
+    legal_basis: str,
+    outcome: Outcome,
+    details: dict | None,
+    request_id: str = "",
+) -> AuditEvent:
     member = actor.member if actor else None
     event = AuditEvent(
-        seq=next_sequence_number(),
+        seq=seq,
         actor_member=member,
         actor_api_key=actor.api_key if actor else None,
         organisation=member.organisation if member else None,
@@ -62,13 +125,20 @@ def audit_record(
         event.occurred_at.replace(tzinfo=UTC) if event.occurred_at.tzinfo is None else event.occurred_at
     )
     event.leaf_hash = event_leaf_hash(event)
-    event.save(force_insert=True)
-    if (event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0:
+    return event
+
+
+def _events_recorded(events: list[AuditEvent]) -> None:
+    """After events are written: a checkpoint when one closes a checkpoint's span, an alert for a restricted
+    access on no recognised basis."""
+    if any((event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0 for event in events):
         # By name: accounts/tasks.py imports the checkpoint code, which must not import us back.
         enqueue_after_commit(task_named("accounts.tasks.audit_checkpoint_task"))
-    if data_class == DataClass.RESTRICTED and not _restricted_basis_recognised(legal_basis, tag):
-        _alert_restricted_without_order(event)
-    return event
+    for event in events:
+        if event.data_class == DataClass.RESTRICTED and not _restricted_basis_recognised(
+            event.legal_basis, AuditTag(event.action)
+        ):
+            _alert_restricted_without_order(event)
 
 
 # The restricted accesses that rest on no court order, each by its own action only (sharing's

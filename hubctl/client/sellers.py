@@ -39,6 +39,20 @@ class SellerCalls(TokenCalls):
         items = [{"type": t["type"], "token": t["token"], "key_version": t["key_version"]} for t in tokens]
         return self._call("POST", "/api/v1/checks", {"identifiers": items, "purpose": purpose})
 
+    def check_batch(self, sellers: list[list[dict]], *, purpose: str) -> list[dict]:
+        """Check several sellers in one request (each seller's identifier items as check() sends them);
+        the answers come back in the sellers' order. At most the hub's HUB_CHECK_BATCH_MAX_SELLERS."""
+        body = {"purpose": purpose, "sellers": [{"identifiers": items} for items in sellers]}
+        return self._call("POST", "/api/v1/checks/batch", body)["results"]
+
+    def raw_items(self, identifiers: Iterable[IdentifierLike], *, default_country: str | None) -> list[dict]:
+        """One seller's raw identifier items as check(raw=True) sends them, validated locally first."""
+        return self._identifier_items(identifiers, raw=True, default_country=default_country)
+
+    def token_items(self, tokens: Iterable[dict]) -> list[dict]:
+        """The identifier items of tokens derived earlier with tokenise(), as check_tokens() sends them."""
+        return [{"type": t["type"], "token": t["token"], "key_version": t["key_version"]} for t in tokens]
+
     def report(
         self,
         identifiers: Iterable[IdentifierLike],

@@ -88,7 +88,27 @@ def _add_check_command(commands: argparse._SubParsersAction) -> None:
     )
     _add_identifier_arguments(parser, raw_help="send raw values and let the hub tokenise them")
     add_purpose_argument(parser)
+    parser.add_argument(
+        "--batch",
+        type=_batch_size,
+        nargs="?",
+        const=BATCH_DEFAULT,
+        metavar="N",
+        help=(
+            f"with a ref CSV, send the rows as batch checks of up to N sellers each (default {BATCH_DEFAULT}, "
+            "the hub's default HUB_CHECK_BATCH_MAX_SELLERS); each row is still a check of its own"
+        ),
+    )
     parser.set_defaults(run=_run_check)
+
+
+BATCH_DEFAULT = 100
+
+
+def _batch_size(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("give a whole number of sellers, at least 1")
+    return int(text)
 
 
 def _add_report_command(commands: argparse._SubParsersAction) -> None:
@@ -196,7 +216,9 @@ def _run_check(args: argparse.Namespace) -> int:
         )
         print(output.as_json(result) if args.json else output.check_text(result))
         return EXIT_OK
-    results = _check_rows(client, given.sellers, raw=args.raw, country=args.country, purpose=args.purpose)
+    results = _check_rows(
+        client, given.sellers, raw=args.raw, country=args.country, purpose=args.purpose, batch=args.batch
+    )
     if args.json:
         print(output.as_json([{"ref": ref, **result} for ref, result in results]))
     else:
@@ -205,15 +227,24 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _check_rows(
-    client: HubClient, sellers: list[Seller], *, raw: bool, country: str | None, purpose: str
+    client: HubClient,
+    sellers: list[Seller],
+    *,
+    raw: bool,
+    country: str | None,
+    purpose: str,
+    batch: int | None = None,
 ) -> list[tuple[str | None, dict]]:
-    """One check per seller; every row is validated (and, tokens-only, tokenised) before the first check."""
+    """One check per seller (sent one by one, or `batch` sellers a request); every row is validated
+    (and, tokens-only, tokenised) before the first check."""
     if raw:
         merged = _merged(sellers)
         explained(merged, lambda: client.canonicalise(merged.identifiers, default_country=country))
         items: list[list[dict]] = [[] for _ in sellers]  # unused: a raw check sends the identifiers
     else:
         items = tokenise_each(client, sellers, country)
+    if batch:
+        return _check_batches(client, sellers, items, raw=raw, country=country, purpose=purpose, size=batch)
     results = []
     for seller, tokens_of_seller in zip(sellers, items):
         try:
@@ -226,6 +257,38 @@ def _check_rows(
             print(f"hubctl: the check of the seller at {seller.labels[0]} failed", file=sys.stderr)
             raise
         results.append((seller.ref, result))
+    return results
+
+
+def _check_batches(
+    client: HubClient,
+    sellers: list[Seller],
+    items: list[list[dict]],
+    *,
+    raw: bool,
+    country: str | None,
+    purpose: str,
+    size: int,
+) -> list[tuple[str | None, dict]]:
+    """The rows as batch checks of up to `size` sellers; refs stay here (the hub gets none: answers keep order)."""
+    results: list[tuple[str | None, dict]] = []
+    for start in range(0, len(sellers), size):
+        chunk = sellers[start : start + size]
+        bodies = [
+            client.raw_items(seller.identifiers, default_country=country)
+            if raw
+            else client.token_items(tokens)
+            for seller, tokens in zip(chunk, items[start : start + size])
+        ]
+        try:
+            answers = client.check_batch(bodies, purpose=purpose)
+        except HubError:
+            print(
+                f"hubctl: the batch check of the sellers at {chunk[0].labels[0]} to {chunk[-1].labels[0]} failed",
+                file=sys.stderr,
+            )
+            raise
+        results.extend((seller.ref, answer) for seller, answer in zip(chunk, answers, strict=True))
     return results
 
 

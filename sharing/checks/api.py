@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from accounts.api.base import HubApiView
 from accounts.roles import Capability
 from sharing.checks import serializers as s
-from sharing.checks.services import canaries, checks, oblivious
+from sharing.checks.services import batch, canaries, checks, oblivious
 from sharing.subjects.inputs import raw_identifiers
 
 
@@ -46,6 +46,58 @@ class CheckRunApi(HubApiView):
             actor=self.actor,
         )
         return Response(s.check_output(result))
+
+
+class CheckBatchApi(HubApiView):
+    required_capability = Capability.CHECK_RUN
+    audit_object_type = "check"
+    match_revealing_methods = frozenset({"post"})
+
+    @extend_schema(
+        request=s.CheckBatchInput,
+        responses={200: s.CheckBatchOutput},
+        summary="Check a batch of sellers",
+        description=(
+            "Up to HUB_CHECK_BATCH_MAX_SELLERS sellers (100 by default) a request, for platforms that check "
+            "in bursts. Each seller is a check like POST /api/v1/checks: its own check_id and audit row, "
+            "counted in the check quota per identifier as a single check is (a batch the quota cannot "
+            "take is refused whole, 429), and seen by the sweep and canary rules as one check each. "
+            "Answers come in the sellers' order, each with your reference for it."
+        ),
+        examples=[
+            OpenApiExample(
+                "Two sellers",
+                request_only=True,
+                value={
+                    "purpose": "seller_onboarding",
+                    "sellers": [
+                        {
+                            "reference": "store-1841",
+                            "identifiers": [{"type": "phone", "value": "+86 138 0013 8000"}],
+                        },
+                        {
+                            "reference": "store-1842",
+                            "identifiers": [{"type": "email", "value": "seller@example.com"}],
+                        },
+                    ],
+                },
+            )
+        ],
+    )
+    def post(self, request):
+        payload = s.CheckBatchInput(data=request.data, context={"organisation": self.actor.organisation})
+        payload.is_valid(raise_exception=True)
+        checked = batch.checks_batch_run(
+            sellers=[
+                batch.BatchSeller(
+                    identifiers=raw_identifiers(seller["identifiers"]), reference=seller.get("reference")
+                )
+                for seller in payload.validated_data["sellers"]
+            ],
+            purpose=payload.validated_data["purpose"],
+            actor=self.actor,
+        )
+        return Response(s.CheckBatchOutput({"results": checked}).data)
 
 
 class TokenEvaluateApi(HubApiView):

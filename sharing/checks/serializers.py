@@ -101,6 +101,80 @@ class CheckOutput(serializers.Serializer):
     )
 
 
+class CheckBatchSellerInput(serializers.Serializer):
+    reference = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="Your own reference for the seller, given back beside its answer (never stored)",
+    )
+    identifiers = identifiers_field()
+
+
+class CheckBatchInput(serializers.Serializer):
+    purpose = PurposeField()
+    sellers = ListField(
+        child=CheckBatchSellerInput(),
+        min_length=1,
+        help_text=(
+            "The sellers to check, each as a single check's identifiers: at most HUB_CHECK_BATCH_MAX_SELLERS "
+            "(100 by default) a request; each seller is a check (audited, counted in the quota)"
+        ),
+    )
+
+    def to_internal_value(self, data):
+        # Refused before any seller is validated: a list over the limit costs no more than its length.
+        sellers = data.get("sellers") if isinstance(data, dict) else None
+        if isinstance(sellers, list) and len(sellers) > settings.HUB_CHECK_BATCH_MAX_SELLERS:
+            raise serializers.ValidationError(
+                {
+                    "sellers": [
+                        gettext("At most %(count)s sellers a batch.")
+                        % {"count": settings.HUB_CHECK_BATCH_MAX_SELLERS}
+                    ]
+                }
+            )
+        return super().to_internal_value(data)
+
+    def validate_sellers(self, value: list[dict]) -> list[dict]:
+        first: dict[str, int] = {}
+        errors: dict[str, dict[str, list[str]]] = {}
+        for index, seller in enumerate(value):
+            reference = seller.get("reference")
+            if reference is None:
+                continue
+            if reference in first:
+                errors[str(index)] = {
+                    "reference": [
+                        gettext("This reference is already given to the seller at index %(index)s.")
+                        % {"index": first[reference]}
+                    ]
+                }
+            else:
+                first[reference] = index
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class CheckBatchResultOutput(CheckOutput):
+    """One seller's answer: the single check's answer, with your reference for the seller."""
+
+    reference = serializers.CharField(
+        allow_null=True, help_text="Your reference for the seller, if you gave one"
+    )
+
+    def to_representation(self, instance):
+        # The check's own fields are read from its CheckResult, which has no reference: that is the batch's.
+        answer = super().to_representation(instance.result)
+        return {**answer, "reference": instance.reference}
+
+
+class CheckBatchOutput(serializers.Serializer):
+    results = ListField(
+        child=CheckBatchResultOutput(), help_text="One answer per seller, in the order the sellers were given"
+    )
+
+
 class TokenEvaluateInput(serializers.Serializer):
     blinded_elements = ListField(
         child=serializers.RegexField(

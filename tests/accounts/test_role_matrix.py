@@ -146,6 +146,18 @@ ENDPOINTS = [
         },
     ),
     Endpoint(
+        "check-batch",
+        "check-batch",
+        "post",
+        Capability.CHECK_RUN,
+        200,
+        lambda m: "/api/v1/checks/batch",
+        lambda m: {
+            "purpose": _purpose_of(m),
+            "sellers": [{"identifiers": [{"type": "phone", "value": "+8613800138000"}]}],
+        },
+    ),
+    Endpoint(
         "report-submit",
         "reports",
         "post",

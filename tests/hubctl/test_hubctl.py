@@ -48,6 +48,13 @@ class FakeHub:
             return {"evaluated_elements": evaluated, "key_version": self.key_version}
         if path == "/api/v1/checks":
             return {"check_id": "c1", "level": "none", "risk": 0, "matched_types": []}
+        if path == "/api/v1/checks/batch":
+            return {
+                "results": [
+                    {"check_id": f"c{n}", "level": "none", "risk": 0, "matched_types": [], "reference": None}
+                    for n, _ in enumerate(body["sellers"])
+                ]
+            }
         return {"id": "00000000-0000-0000-0000-000000000001", "status": "pending", "identifier_types": []}
 
     def paths(self) -> list[str]:
@@ -300,6 +307,45 @@ def test_wide_csv_check_batches_the_evaluation_and_prints_one_line_per_row(fake_
         2,
         1,
     ]
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_wide_csv_check_with_batch_sends_batches_of_at_most_n_sellers_in_order(
+    fake_hub, tmp_path, capsys, raw
+):
+    rows = "".join(f"R{n},+86138001380{n:02d}\n" for n in range(5))
+    path = write(tmp_path, "rows.csv", "ref,phone\n" + rows)
+
+    status = main(
+        [
+            "check",
+            "--purpose",
+            "seller_onboarding",
+            "--csv",
+            path,
+            "--batch",
+            "2",
+            *(["--raw"] if raw else []),
+        ]
+    )
+
+    assert status == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [f'"R{n}","none","0",""' for n in range(5)]
+    batches = [body for _, path, body in fake_hub.calls if path == "/api/v1/checks/batch"]
+    assert [len(body["sellers"]) for body in batches] == [2, 2, 1]
+    assert "/api/v1/checks" not in fake_hub.paths()
+    sent = [seller for body in batches for seller in body["sellers"]]
+    assert all(set(seller) == {"identifiers"} for seller in sent)  # the refs stay with the member
+    key = "value" if raw else "token"
+    assert all(key in seller["identifiers"][0] for seller in sent)
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "many"])
+def test_a_batch_size_that_is_not_a_positive_number_is_a_usage_error(no_network, size, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "--purpose", "seller_onboarding", "--csv", "x.csv", "--batch", size])
+
+    assert exited.value.code == 2
 
 
 def test_report_sends_tokens_statement_and_evidence(fake_hub, tmp_path, capsys):

@@ -184,6 +184,16 @@ MATCH_REVEALING = {
             },
         ),
     ),
+    ("check-batch", "post"): Lookup(
+        Capability.CHECK_RUN,
+        _api_post(
+            "/api/v1/checks/batch",
+            lambda m, phone: {
+                "purpose": "seller_onboarding",
+                "sellers": [{"reference": "s-1", "identifiers": [{"type": "phone", "value": phone}]}],
+            },
+        ),
+    ),
     ("disputes", "post"): Lookup(
         Capability.DISPUTE_FILE,
         _api_post(

@@ -58,6 +58,42 @@ def sweep_observe(
     _window(actor, matched, hour)
 
 
+def sweep_observe_checks(
+    *, actor: Actor, tokenised: list[TokenisedIdentifier], matched: list[bool], now: datetime
+) -> None:
+    """Record several checks at once (a batch check: `matched` holds each one's hit, in order) exactly as
+    that many single checks in a row would: a batch is no cheaper way to sweep than single checks.
+
+    The canary and sequential rules read every identifier, as they would one check at a time; the
+    no-match rule is tried at every check's point in the sequence, since a batch's final ratio alone
+    would let misses submitted first slip under it behind hits submitted last.
+    """
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    canaries_watch(actor, tokenised)
+    sequential_observe(actor=actor, tokenised=tokenised, hour=hour)
+    misses_added = matched.count(False)
+    checks, misses = _window_add(actor.organisation, hour, {"checks": len(matched), "misses": misses_added})
+    running_checks, running_misses = checks - len(matched), misses - misses_added
+    states = []
+    for hit in matched:
+        running_checks, running_misses = running_checks + 1, running_misses + (0 if hit else 1)
+        states.append((running_checks, running_misses))
+    least, ratio = settings.HUB_SWEEP_MIN_CHECKS, settings.HUB_SWEEP_MISS_RATIO_PERMILLE
+    first_sweep = next((s for s in states if _mostly_missed(*s, least=least, ratio=ratio)), None)
+    for state in dict.fromkeys([first_sweep, (checks, misses)]):  # the alert's own dedupe key keeps one
+        if state is not None:
+            _rules_apply(
+                actor.organisation,
+                hour,
+                checks=state[0],
+                misses=state[1],
+                source="checks",
+                least=least,
+                ratio=ratio,
+                volume=settings.HUB_SWEEP_HOURLY_VOLUME,
+            )
+
+
 def canaries_watch(actor: Actor, tokenised: list[TokenisedIdentifier]) -> None:
     """Raise a high alert for every planted canary among these identifiers."""
     keys = token_storage_keys()
@@ -202,7 +238,7 @@ def _rules_apply(
     """The no-match ratio and volume rules over one hour's counts of checks or bulk rows."""
     details = {"checks": checks, "misses": misses, "window": hour.isoformat(), "source": source}
     prefix = "" if source == "checks" else f"{source}:"
-    if checks >= least and misses * 1000 >= checks * ratio:
+    if _mostly_missed(checks, misses, least=least, ratio=ratio):
         alert_raise(
             kind="no_match_sweep",
             organisation=organisation,
@@ -216,3 +252,8 @@ def _rules_apply(
             details=details,
             dedupe_key=f"{prefix}volume:{organisation.public_id}:{hour.isoformat()}",
         )
+
+
+def _mostly_missed(checks: int, misses: int, *, least: int, ratio: int) -> bool:
+    """The no-match rule: enough checks, nearly all of them misses (ratio in permille)."""
+    return checks >= least and misses * 1000 >= checks * ratio

@@ -25,7 +25,12 @@ from accounts.actors import Actor
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
 from accounts.quotas import quota_consume
-from sharing.checks.services.enumeration import bulk_window_observe, sequential_observe, sweep_observe
+from sharing.checks.services.enumeration import (
+    bulk_window_observe,
+    sequential_observe,
+    sweep_observe,
+    sweep_observe_checks,
+)
 from sharing.checks.services.quotas import bulk_quota_demands, check_quota_demands, quota_take_or_refuse
 from sharing.subjects.services.tokens import TokenisedIdentifier
 
@@ -58,6 +63,24 @@ def lookup_gate(
     """
     quota_take_or_refuse(actor=actor, demands=check_quota_demands(tokenised), tag=tag)
     sweep_observe(actor=actor, tokenised=tokenised, matched=matched, now=now or timezone.now())
+
+
+def lookup_gate_checks(
+    *,
+    actor: Actor,
+    tokenised: list[list[TokenisedIdentifier]],
+    matched: list[bool],
+    tag: AuditTag,
+    now: datetime | None = None,
+) -> None:
+    """`lookup_gate` for several checks at once (a batch: each seller's identifiers and its hit, in order).
+
+    The quota is taken for every seller's identifiers together, as that many single checks would take
+    it, or refused for the whole batch (audited, 429); the sweep and canary rules see each check.
+    """
+    every = [item for seller in tokenised for item in seller]
+    quota_take_or_refuse(actor=actor, demands=check_quota_demands(every), tag=tag)
+    sweep_observe_checks(actor=actor, tokenised=every, matched=matched, now=now or timezone.now())
 
 
 def lookup_counts(*, hits: int, looked_up: int) -> dict:

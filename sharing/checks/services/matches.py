@@ -29,6 +29,25 @@ def subject_matches_record(
 ) -> None:
     """One row per matched subject (subject id → the ids of its tokens matched), in one statement;
     a row already recorded for the same reference is left as it is."""
+    subject_matches_record_many(
+        organisation_id=organisation_id,
+        matched={reference: matched},
+        source=source,
+        purpose=purpose,
+        now=now,
+    )
+
+
+def subject_matches_record_many(
+    *,
+    organisation_id: int,
+    matched: Mapping[str, Mapping[int, Iterable[int]]],
+    source: str,
+    purpose: str,
+    now: datetime | None = None,
+) -> None:
+    """subject_matches_record for several references at once (reference → subject id → token ids), in
+    one statement: a batch check's sellers, each under its own check id."""
     moment = now or timezone.now()
     rows = [
         SubjectMatch(
@@ -37,10 +56,11 @@ def subject_matches_record(
             source=source,
             reference=reference,
             matched_at=moment,
-            tokens=sorted(set(matched[subject_id])),
+            tokens=sorted(set(subjects[subject_id])),
             purpose=purpose,
         )
-        for subject_id in sorted(matched)
+        for reference, subjects in matched.items()
+        for subject_id in sorted(subjects)
     ]
     if rows:
         SubjectMatch.objects.bulk_create(rows, ignore_conflicts=True)
