@@ -97,7 +97,10 @@ class CheckBatchApi(HubApiView):
             purpose=payload.validated_data["purpose"],
             actor=self.actor,
         )
-        return Response(s.CheckBatchOutput({"results": checked}).data)
+        # As CheckBatchOutput renders it (the schema), without a serializer per seller.
+        return Response(
+            {"results": [{**s.check_output(c.result), "reference": c.reference} for c in checked]}
+        )
 
 
 class TokenEvaluateApi(HubApiView):

@@ -249,3 +249,8 @@ def check_output(result) -> dict:
         "parcel_events": {kind: result.parcel_events[kind].as_json() for kind in _PARCEL_KINDS},
         "parcel_action": result.parcel_action,
     }
+
+
+def check_batch_output(checked) -> dict:
+    """A batch's answers as CheckBatchOutput renders them (the schema), without a serializer per seller."""
+    return {"results": [{**check_output(item.result), "reference": item.reference} for item in checked]}

@@ -69,3 +69,16 @@ def test_every_field_of_the_schema_is_rendered():
     rendered = check_output(CheckResult(check_id=str(uuid.uuid4()), level="none", risk=0))
 
     assert list(rendered) == list(CheckOutput().fields)
+
+
+@hypothesis_settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(results, st.one_of(st.none(), st.text(min_size=1, max_size=40))), max_size=3))
+def test_a_batch_renders_as_its_serializer(checked):
+    from types import SimpleNamespace
+
+    from sharing.checks.serializers import CheckBatchOutput, check_batch_output
+
+    items = [SimpleNamespace(result=result, reference=reference) for result, reference in checked]
+    fast = check_batch_output(items)
+
+    assert JSONRenderer().render(fast) == JSONRenderer().render(CheckBatchOutput({"results": items}).data)
