@@ -34,6 +34,7 @@ from accounts.purposes import purpose_require
 from accounts.roles import Capability, OrganisationKind
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_gate, transfer_record
+from hub.replica_reads import replica_reads
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
 from sharing.checks.services.matches import matched_by_subject, subject_matches_record
@@ -157,12 +158,15 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
     purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     now = timezone.now()
-    found = stored_tokens_of(tokenised)
+    # The lookup and its evidence may read the replica (hub/replica_reads.py); the gate, the
+    # matches and the audit below stay on the primary.
+    with replica_reads(actor.organisation.pk):
+        found = stored_tokens_of(tokenised)
+        result = with_parcel_action(
+            _check_result(found, policy=lambda: policy_of(actor.organisation.pk), now=now),
+            organisation_kind=actor.organisation.kind,
+        )
     rows = [row for row in found if row.subject_id]
-    result = with_parcel_action(
-        _check_result(found, policy=lambda: policy_of(actor.organisation.pk), now=now),
-        organisation_kind=actor.organisation.kind,
-    )
     # The quota, sweep-window and audit-head rows stay locked until the request commits, so they
     # are taken last: other checks of the organisation wait for the shortest while. A refused
     # quota refuses the answer (built by then, never returned) and its refusal audit commits.
