@@ -110,24 +110,29 @@ def lag_of(samples: deque[tuple[float, int]], replayed: int, now: float) -> floa
 
 def _probe(alias: str, now: float) -> None:
     state = _state
+    first = state.probed_at == float("-inf")
     state.probed_at = now
+    # Outside the try: an error on the primary is the request's own, never a sign the replica is down.
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        primary = lsn_number(cursor.fetchone()[0])
     try:
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute("SELECT pg_current_wal_lsn()::text")
-            primary = lsn_number(cursor.fetchone()[0])
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT pg_last_wal_replay_lsn()::text")
             (replayed_text,) = cursor.fetchone()
     except DatabaseError:
-        logger.warning("replica %s unreachable: reads go to the primary", alias, exc_info=True)
+        if first or state.healthy:  # once per outage, not once a probe
+            logger.warning("replica %s unreachable: reads go to the primary", alias, exc_info=True)
         connections[alias].close()
         state.healthy, state.lag_seconds = False, None
         return
     if replayed_text is None:  # not in recovery: a primary, not a replica of it
-        logger.warning("replica %s is not a standby: reads go to the primary", alias)
+        if first or state.lag_seconds is not None:  # once, not once a probe
+            logger.warning("replica %s is not a standby: reads go to the primary", alias)
         state.healthy, state.lag_seconds = False, None
         return
     max_lag = settings.HUB_REPLICA_MAX_LAG_SECONDS
+    was_healthy = state.healthy
     state.samples.append((now, primary))
     # Keep a little more than the bound: an older sample cannot change the verdict.
     while len(state.samples) > 1 and state.samples[1][0] < now - max_lag - 1:
@@ -135,6 +140,8 @@ def _probe(alias: str, now: float) -> None:
     state.replayed = lsn_number(replayed_text)
     state.lag_seconds = lag_of(state.samples, state.replayed, now)
     state.healthy = state.lag_seconds <= max_lag
+    if was_healthy and not state.healthy:
+        logger.warning("replica %s lags %.1f s: reads go to the primary", alias, state.lag_seconds)
 
 
 def _refreshed(alias: str) -> ReplicaState:
