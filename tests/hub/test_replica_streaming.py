@@ -161,3 +161,28 @@ def test_a_replica_that_is_down_is_not_read_and_checks_still_answer(
     # Unreachable, so an answer at all means it was read on the primary.
     assert _check(api, platform_analyst, seller)["level"] == "reported"
     assert not reads.replica_state().healthy
+
+
+def test_a_bulk_chunk_is_joined_on_the_replica_as_on_the_primary(replica, brand_reporter, reviewer):
+    from sharing.bulk.services.bulk_sql import chunk_lookup
+    from sharing.models import IdentifierToken
+
+    report = report_make_accepted(brand_reporter, reviewer, seller_identifiers(73))
+    forms = [
+        (index, row.token, row.identifier_type)
+        for index, row in enumerate(IdentifierToken.objects.filter(report_links__report=report))
+    ]
+    forms.append((len(forms), forms[0][1], "observed_phone"))  # the same token under another type: no match
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while not Report.objects.using("replica").filter(pk=report.pk).exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+    with reads.replica_reads(None) as alias, CaptureQueriesContext(replica) as queries:
+        on_replica = chunk_lookup(forms)
+    on_primary = chunk_lookup(forms)
+
+    assert alias == "replica" and any("unnest" in query["sql"] for query in queries.captured_queries)
+    assert sorted(on_replica[0], key=lambda m: m.row_index) == sorted(
+        on_primary[0], key=lambda m: m.row_index
+    )
+    assert len(on_primary[0]) == len(forms) - 1 and on_replica[1] == on_primary[1] == []
