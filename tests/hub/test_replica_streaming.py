@@ -186,3 +186,28 @@ def test_a_bulk_chunk_is_joined_on_the_replica_as_on_the_primary(replica, brand_
         on_primary[0], key=lambda m: m.row_index
     )
     assert len(on_primary[0]) == len(forms) - 1 and on_replica[1] == on_primary[1] == []
+
+
+def test_a_feed_page_is_read_on_the_replica(replica, brand_reporter, reviewer):
+    from sharing.feed.services.content import LISTINGS_COLLECTION_ID
+    from sharing.models import FeedObjectVersion
+    from tests.factories import client_for, feed_subscribed
+
+    report_make_accepted(brand_reporter, reviewer, seller_identifiers(74))
+    reader = client_for(feed_subscribed(persona(OrganisationKind.PLATFORM, Role.ANALYST)))
+    listings = FeedObjectVersion.objects.filter(collection=LISTINGS_COLLECTION_ID)
+    published = listings.count()
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while listings.using("replica").count() < published and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+    with CaptureQueriesContext(replica) as queries:
+        page = reader.get(
+            f"/taxii2/hub/collections/{LISTINGS_COLLECTION_ID}/objects/",
+            {"match[version]": "all"},
+            HTTP_ACCEPT="application/taxii+json;version=2.1",
+        )
+
+    assert page.status_code == 200 and published > 0
+    assert len(page.json()["objects"]) == published
+    assert any("sharing_feedobjectversion" in query["sql"] for query in queries.captured_queries)
