@@ -94,9 +94,8 @@ def feed_query(params) -> FeedQuery:
 
 
 def object_in_collection(actor: Actor, collection: FeedCollection, stix_id: str) -> bool:
-    with replica_reads(
-        actor.organisation.pk
-    ):  # feed pages read the replica when fresh (hub/replica_reads.py)
+    # Feed reads may go to the replica when it is fresh enough (hub/replica_reads.py).
+    with replica_reads(actor.organisation.pk):
         return visible_rows(actor, collection).filter(stix_id=stix_id).exists()
 
 
