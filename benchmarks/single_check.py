@@ -19,6 +19,10 @@ rows/s during the second.
 
 --batch K also drives POST /api/v1/checks/batch with the same sellers, K a request (threaded Python
 client), and prints sellers/s and latency per request beside the single checks' checks/s of the same run.
+
+--replica [URL] runs the same load once more on a second gunicorn whose checks read through a
+streaming replica (scripts/replica; hub/replica_reads.py), and prints replica/primary from the same
+run, with how many transactions each server committed per check (the replica's are the check's reads).
 """
 
 from __future__ import annotations
@@ -203,6 +207,78 @@ def sql_floor(sealed_pairs: list[list[str]], seconds: int, connections: int) -> 
     }
 
 
+def gunicorn_start(env: dict, port: int, threads: int) -> subprocess.Popen:
+    """gunicorn with 2 workers on this port, once it accepts connections."""
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "hub.wsgi:application",
+            "--workers",
+            "2",
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return process
+
+
+def xacts_committed(url: str) -> int:
+    """Transactions the server has committed in this database (pg_stat_database; a standby counts its reads)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        return conn.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = %s", (name,)
+        ).fetchone()[0]
+
+
+def replica_run(args, env: dict, key: str, bodies: list[str]) -> dict:
+    """The same load on a second gunicorn whose checks read through the streaming replica."""
+    from urllib.parse import urlsplit
+
+    primary = database_url()
+    parts = urlsplit(args.replica)
+    replica_url = f"{parts.scheme}://{parts.netloc}/{primary.rsplit('/', 1)[1]}"
+    port = free_port()
+    gunicorn = gunicorn_start({**env, "DATABASE_REPLICA_URL": replica_url}, port, args.threads)
+    workdir = Path(tempfile.mkdtemp(prefix="iih-bench-"))
+    try:
+        run_threads(port, key, bodies, 2, args.connections)  # warm both workers
+        primary_before, replica_before = xacts_committed(primary), xacts_committed(replica_url)
+        checks = (
+            run_wrk(port, key, bodies, args.seconds, args.connections, workdir)
+            if args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+            else run_threads(port, key, bodies, args.seconds, args.connections)
+        )
+        # Statistics reach pg_stat_database when a backend goes idle: give them a moment.
+        time.sleep(1)
+        primary_after, replica_after = xacts_committed(primary), xacts_committed(replica_url)
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {
+        "checks": checks,
+        "replica_xacts": replica_after - replica_before,
+        "primary_xacts": primary_after - primary_before,
+    }
+
+
 def measure_during_bulk(port: int, key: str, env: dict, n_listed: int, rows: int, load) -> dict:
     """Upload a bulk job, start a bulk worker, and run the check load while it works."""
     upload = bulk_jsonl(n_listed, rows)[0].encode()
@@ -305,6 +381,15 @@ def main() -> None:
         help="also measure while a Celery worker processes a bulk job of M rows",
     )
     parser.add_argument(
+        "--replica",
+        nargs="?",
+        const="postgres://postgres@127.0.0.1:5433/x",
+        default=None,
+        metavar="URL",
+        help="also run the same load with the check's reads on this streaming replica (scripts/replica; "
+        "default postgres://postgres@127.0.0.1:5433, the database is the primary's) and print replica/primary",
+    )
+    parser.add_argument(
         "--courier",
         action="store_true",
         help="also run the same load as the demo courier's analyst (purpose parcel_screening, "
@@ -359,32 +444,12 @@ def main() -> None:
             HUB_BULK_JOBS_PER_DAY="100000",
             HUB_BULK_CONCURRENT_JOBS="100000",
         )
-    during = courier = batched = None
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "hub.wsgi:application",
-            "--workers",
-            "2",
-            "--threads",
-            str(args.threads),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    # The primary run never reads a replica, whatever the environment says.
+    env["DATABASE_REPLICA_URL"] = ""
+    during = courier = on_replica = batched = None
+    gunicorn = gunicorn_start(env, port, args.threads)
     workdir = Path(tempfile.mkdtemp(prefix="iih-bench-"))
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
         conn = http.client.HTTPConnection("127.0.0.1", port)
         conn.request(
             "POST",
@@ -409,7 +474,10 @@ def main() -> None:
                 else run_threads(port, key, bodies, args.seconds, args.connections)
             )
 
+        before = xacts_committed(database_url())
         hub = load()
+        time.sleep(1)  # statistics reach pg_stat_database when a backend goes idle
+        hub["primary_xacts"] = xacts_committed(database_url()) - before
         if args.courier:
             # The same sellers checked at a courier's counter: same path, plus the parcel action.
             courier_key = demo_keys["logistics-analyst"]
@@ -431,6 +499,8 @@ def main() -> None:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
+    if args.replica:
+        on_replica = replica_run(args, env, key, [b for _, b in chosen])
     floor = sql_floor(sealed_pairs, min(args.seconds, 10), args.connections)
     print(
         f"listed tokens: {n_listed}   client: {hub['client']}, {args.connections} connections, {args.seconds} s, "
@@ -460,6 +530,19 @@ def main() -> None:
             f"   p50 {batched['p50_ms']:6.2f} ms   p99 {batched['p99_ms']:6.2f} ms a request"
             f"   ({batched['requests']} requests, {batched['non2xx']} non-2xx);  batch/single sellers/s: "
             f"{sellers_per_s / hub['rps']:.2f}"
+        )
+    if on_replica:
+        r = on_replica["checks"]
+        print(
+            f"replica POST /api/v1/checks: {r['rps']:>6.0f} checks/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms"
+            f"   ({r['requests']} requests, {r['non2xx']} non-2xx);  replica/primary: throughput "
+            f"{r['rps'] / hub['rps']:.2f}, p50 x{r['p50_ms'] / hub['p50_ms']:.2f}"
+        )
+        print(
+            f"      the replica committed {on_replica['replica_xacts']} read transactions in the window "
+            f"({on_replica['replica_xacts'] / max(r['requests'], 1):.1f} per check), the primary "
+            f"{on_replica['primary_xacts']} ({on_replica['primary_xacts'] / max(r['requests'], 1):.1f} per check; "
+            f"{hub['primary_xacts'] / max(hub['requests'], 1):.1f} per check without the replica)"
         )
     if during:
         d = during["checks"]

@@ -21,13 +21,19 @@ from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 # Names of settings, environment variables and headers whose values are secret.
 SECRET_NAMES = re.compile(
     r"API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|SIGNING|SEED|KEK|COOKIE|CREDENTIAL|PRIVATE"
-    r"|DATABASE_URL|DATABASES|BROKER|RESULT_BACKEND|CHECKPOINT_URL|DSN",
+    r"|DATABASE_URL|DATABASE_REPLICA_URL|DATABASES|BROKER|RESULT_BACKEND|CHECKPOINT_URL|DSN",
     flags=re.IGNORECASE,
 )
 # Settings that hold secrets (their values, their hex parts and those parts as bytes are masked).
 SECRET_SETTINGS = ("SECRET_KEY", "HUB_OPRF_SEED", "HUB_TOKEN_STORAGE_KEYS", "HUB_KEKS", "HUB_SIGNING_KEY")
 # Settings that are URLs which may carry a password.
-URL_SETTINGS = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "HUB_CHECKPOINT_URL")
+URL_SETTINGS = (
+    "DATABASE_URL",
+    "DATABASE_REPLICA_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "HUB_CHECKPOINT_URL",
+)
 SUBSTITUTE = SafeExceptionReporterFilter.cleansed_substitute
 # Shorter values are too likely to occur by chance to be masked by value.
 _MIN_FRAGMENT = 8

@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a member's committed write request holds its organisation's replica
+    # reads on the primary until the replica has replayed it (hub/replica_reads.py); no-op without a replica.
+    "hub.replica_reads.ReadYourWritesMiddleware",
     # Sessions: the idle limit (the absolute one is SESSION_COOKIE_AGE); then the second factor
     # (django-otp marks a verified session; the gate sends 2FA roles to enrolment or the code page).
     "accounts.two_factor.middleware.SessionIdleTimeoutMiddleware",
@@ -168,6 +171,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             {"server_side_binding": True, "prepare_threshold": threshold or None}
         )
 DATABASES["default"].setdefault("TEST", {})
+
+# A streaming replica (scripts/replica) for the read statements of checks, bulk matching and the
+# feed, inside their explicit scopes only (hub/replica_reads.py, routed by hub/db_router.py); every
+# write, quota, lock and audit row stays on the primary. Absent, everything reads the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+HUB_REPLICA_ALIAS = ""
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ConfigurationError("DATABASE_REPLICA_URL needs a PostgreSQL primary in DATABASE_URL")
+    replica = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    if replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ConfigurationError("DATABASE_REPLICA_URL must be a postgres:// URL")
+    # A replica that is down must cost a check a refused connection, not a long wait.
+    replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("HUB_REPLICA_CONNECT_TIMEOUT", 2))
+    # The replica's statements are prepared as the primary's are.
+    for option in ("server_side_binding", "prepare_threshold"):
+        if option in DATABASES["default"].get("OPTIONS", {}):
+            replica["OPTIONS"].setdefault(option, DATABASES["default"]["OPTIONS"][option])
+    # A physical copy holds the primary's databases under their own names: read the primary's.
+    replica["NAME"] = DATABASES["default"]["NAME"]
+    # Tests never create the replica's database: it is the primary's test database (pytest-django
+    # creates it there and physical replication copies it); tests/test_replica.py points the alias at it.
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = replica
+    HUB_REPLICA_ALIAS = "replica"
+DATABASE_ROUTERS = ["hub.db_router.ReplicaRouter"]
+# Past this lag (seconds, measured against the primary's WAL position) scopes read the primary.
+HUB_REPLICA_MAX_LAG_SECONDS = env_int("HUB_REPLICA_MAX_LAG_SECONDS", 5)
+# How often a process measures the replica's lag (two one-row statements, one on each server).
+HUB_REPLICA_PROBE_MILLISECONDS = env_int("HUB_REPLICA_PROBE_MILLISECONDS", 1000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Login throttling (django-axes): after HUB_LOGIN_FAILURE_LIMIT failed logins for one username

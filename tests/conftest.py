@@ -37,6 +37,14 @@ def throttles_reset():
 
 
 @pytest.fixture(autouse=True)
+def reads_on_the_primary(request, settings):
+    """A unit test writes inside a transaction the replica never sees: only tests marked
+    `replica` (tests/test_replica.py) read through it, when DATABASE_REPLICA_URL names one."""
+    if request.node.get_closest_marker("replica") is None:
+        settings.HUB_REPLICA_ALIAS = ""
+
+
+@pytest.fixture(autouse=True)
 def checkpoints_in_tmp(settings, tmp_path_factory):
     """Checkpoint notes go to a fresh directory per test, never the checkout's var/."""
     settings.HUB_CHECKPOINT_DIR = str(tmp_path_factory.mktemp("checkpoints"))

@@ -27,7 +27,7 @@ def _settings_in_subprocess(
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("HUB_", "DJANGO_", "DATABASE_URL", "CELERY_"))
+        if not k.startswith(("HUB_", "DJANGO_", "DATABASE_URL", "DATABASE_REPLICA_URL", "CELERY_"))
     }
     return subprocess.run(
         [

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from hub.errors import DomainError
+from hub.replica_reads import replica_reads
 from sharing.feed.services.audiences import (
     STIX_MEDIA_TYPE,
     FeedCollection,
@@ -93,7 +94,9 @@ def feed_query(params) -> FeedQuery:
 
 
 def object_in_collection(actor: Actor, collection: FeedCollection, stix_id: str) -> bool:
-    return visible_rows(actor, collection).filter(stix_id=stix_id).exists()
+    # Feed reads may go to the replica when it is fresh enough (hub/replica_reads.py).
+    with replica_reads(actor.organisation.pk):
+        return visible_rows(actor, collection).filter(stix_id=stix_id).exists()
 
 
 def object_versions_page(
@@ -105,7 +108,8 @@ def object_versions_page(
     if query.added_after is not None:
         rows = rows.filter(date_added__gt=query.added_after)
     rows = rows.filter(sequence__gt=query.after_sequence).order_by("sequence")
-    page = list(rows[: query.limit + 1])
+    with replica_reads(actor.organisation.pk):
+        page = list(rows[: query.limit + 1])
     return FeedPage(rows=page[: query.limit], more=len(page) > query.limit)
 
 
@@ -136,7 +140,8 @@ def feed_page(actor: Actor, collection: FeedCollection, query: FeedQuery) -> Fee
     """One page of the collection's object versions that pass the filters, in the order they were added."""
     rows = _filtered(visible_rows(actor, collection), query)
     rows = rows.filter(sequence__gt=query.after_sequence).order_by("sequence")
-    page = list(rows[: query.limit + 1])
+    with replica_reads(actor.organisation.pk):
+        page = list(rows[: query.limit + 1])
     return FeedPage(rows=page[: query.limit], more=len(page) > query.limit)
 
 

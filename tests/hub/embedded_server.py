@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Settings the server must not inherit from the test run: it is the embedded default.
 _NOT_INHERITED = (
     "DATABASE_URL",
+    "DATABASE_REPLICA_URL",
     "CELERY_BROKER_URL",
     "CELERY_RESULT_BACKEND",
     "HUB_ENV",

@@ -45,7 +45,13 @@ def worker(real_broker):
             "--loglevel=WARNING",
         ],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": real_broker},
+        # The test's rows are written a moment before the worker reads them: read the primary.
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DATABASE_REPLICA_URL": "",
+            "CELERY_BROKER_URL": real_broker,
+        },
     )
     yield queue
     process.terminate()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.actors import Actor
 from hub.keys import KeyRing, token_storage_keys
+from hub.replica_reads import replica_reads
 from sharing.bulk.services.bulk_sql import LookupForms, chunk_lookup
 from sharing.checks.services.checks import (
     CheckResult,
@@ -81,16 +82,20 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
     """The single-check answer of every row, from one token join and one evidence read for the chunk."""
     keys = token_storage_keys()
     rows = rows_readable(rows, keys=keys)
-    matches, canaries = chunk_lookup(lookup_forms(rows, keys=keys))
+    # The join and the evidence may read the replica (hub/replica_reads.py); the canary alert,
+    # the matches and the results are written on the primary.
+    with replica_reads(job.organisation_id):
+        matches, canaries = chunk_lookup(lookup_forms(rows, keys=keys))
     _canaries_alert(job, canaries, keys=keys)
     matched: dict[int, list[MatchedToken]] = defaultdict(list)
     for match in matches:
         matched[match.row_index] += matched_tokens(
             [(match.token_id, match.identifier_type, match.subject_id)]
         )
-    evidence = matched_evidence(
-        *evidence_keys(token for tokens in matched.values() for token in tokens), now=now
-    )
+    with replica_reads(job.organisation_id):
+        evidence = matched_evidence(
+            *evidence_keys(token for tokens in matched.values() for token in tokens), now=now
+        )
     policy = cache(lambda: policy_of(job.organisation_id))  # read once, and only if a row has a live report
     kind = job.organisation.kind  # a courier's rows carry the parcel action (checks.with_parcel_action)
     miss = ""  # every row that matches nothing has the same answer: computed once

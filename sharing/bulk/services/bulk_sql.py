@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
+from hub.replica_reads import read_alias
 from sharing.models import Canary, IdentifierToken
 from sharing.models.bulk import BulkResult, BulkRow
 
@@ -45,6 +46,9 @@ def chunk_lookup(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
     """The stored tokens the rows match (with their subject, if any), and the planted canaries among the forms."""
     if not forms:
         return [], []
+    replica = read_alias()
+    if replica not in (None, DEFAULT_DB_ALIAS):
+        return _lookup_replica(forms, replica)
     return _lookup_postgresql(forms) if on_postgresql() else _lookup_orm(forms)
 
 
@@ -77,6 +81,28 @@ def _lookup_postgresql(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]
         cursor.execute(_MATCHES)
         matches = [TokenMatch(*row) for row in cursor.fetchall()]
         cursor.execute(_CANARIES)
+        canaries = [token for (token,) in cursor.fetchall()]
+    return matches, canaries
+
+
+# A hot standby takes no temporary table (nothing may be written there): the forms go as arrays.
+_MATCHES_ARRAYS = """SELECT l.row_index, t.id, t.identifier_type, t.subject_id
+FROM unnest(%s::integer[], %s::text[], %s::text[]) AS l(row_index, token, identifier_type)
+JOIN sharing_identifiertoken t ON t.token = l.token AND t.identifier_type = l.identifier_type"""
+_CANARIES_ARRAY = "SELECT DISTINCT c.token FROM sharing_canary c WHERE c.token = ANY(%s::text[])"
+
+
+def _lookup_replica(forms: LookupForms, alias: str) -> tuple[list[TokenMatch], list[str]]:
+    """The same join as _lookup_postgresql, on the streaming replica (hub/replica_reads.py)."""
+    ordered = sorted(forms, key=itemgetter(1))  # token order, as the COPY above, for the index probes
+    tokens = [form for _, form, _ in ordered]
+    replica = connections[alias]
+    with replica.cursor() as cursor:
+        cursor.execute(
+            _MATCHES_ARRAYS, [[index for index, _, _ in ordered], tokens, [k for _, _, k in ordered]]
+        )
+        matches = [TokenMatch(*row) for row in cursor.fetchall()]
+        cursor.execute(_CANARIES_ARRAY, [sorted(set(tokens))])
         canaries = [token for (token,) in cursor.fetchall()]
     return matches, canaries
 

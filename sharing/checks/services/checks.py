@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -36,6 +36,7 @@ from accounts.roles import Capability, OrganisationKind
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_gate, transfer_record
 from hub.keys import token_storage_keys
+from hub.replica_reads import read_alias, replica_reads
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.lookup_sql import check_lookup_sql
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
@@ -170,6 +171,8 @@ def check_lookup(
     """The seller's stored tokens (each under the type it is asked for, as `stored_tokens_of`) and the
     evidence of the subjects they reach (`matched_evidence`): one prepared statement on PostgreSQL
     (lookup_sql.py), the ORM's five queries elsewhere. Both give the same (test_check_lookup_sql.py)."""
+    # Inside a replica scope the statement runs where the scope reads (hub/replica_reads.py).
+    connection = connections[read_alias() or DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql" or any(not item.type for item in tokenised):
         rows = stored_tokens_of(tokenised)
         found = [
@@ -231,17 +234,20 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
     purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
     now = timezone.now()
-    found, evidence = check_lookup(tokenised, now=now)
+    # The lookup and its evidence may read the replica (hub/replica_reads.py); the gate, the
+    # matches and the audit below stay on the primary.
+    with replica_reads(actor.organisation.pk):
+        found, evidence = check_lookup(tokenised, now=now)
+        result = with_parcel_action(
+            check_result_from(
+                matched_tokens((row.pk, row.identifier_type, row.subject_id) for row in found),
+                evidence,
+                policy=lambda: policy_of(actor.organisation.pk),
+                now=now,
+            ),
+            organisation_kind=actor.organisation.kind,
+        )
     rows = [row for row in found if row.subject_id]
-    result = with_parcel_action(
-        check_result_from(
-            matched_tokens((row.pk, row.identifier_type, row.subject_id) for row in found),
-            evidence,
-            policy=lambda: policy_of(actor.organisation.pk),
-            now=now,
-        ),
-        organisation_kind=actor.organisation.kind,
-    )
     # The quota, sweep-window and audit-head rows stay locked until the request commits, so they
     # are taken last: other checks of the organisation wait for the shortest while. A refused
     # quota refuses the answer (built by then, never returned) and its refusal audit commits.

@@ -1,0 +1,232 @@
+"""Reads from the streaming replica, only inside an explicit scope, and only when that is safe.
+
+Checks, bulk matching and the feed enter `replica_reads(organisation_id)` around their read
+statements; hub/db_router.py sends those reads to the scope's alias. Everything else (every
+write, quota, lock, audit row, and any read outside a scope) stays on the primary: the router
+sends writes and row-locking reads (Django routes those as writes) to the primary, and
+code that reads what it writes simply never enters a scope.
+
+A scope reads the replica only when
+- a replica is configured (HUB_REPLICA_ALIAS, from DATABASE_REPLICA_URL), and answers;
+- its lag, measured against the primary's WAL position at most once per HUB_REPLICA_PROBE_MILLISECONDS
+  per process, is under HUB_REPLICA_MAX_LAG_SECONDS;
+- the organisation reads its own writes there: after a member's write request the primary's WAL
+  position is remembered for its organisation in the shared cache (ReadYourWritesMiddleware), and
+  until the replica has replayed past it the organisation's scopes read the primary.
+Otherwise the scope reads the primary, so an answer is never older than the bound, nor older than
+the reader's own last write. A check costs nothing more than a contextvar and a cache read, plus
+one statement on the replica only when its organisation wrote within the last moments.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+logger = logging.getLogger(__name__)
+
+_read_alias: ContextVar[str | None] = ContextVar("hub_replica_read_alias", default=None)
+# Per request (set by the middleware): whether it read inside a scope, which marks it a reading
+# request (a check, a bulk chunk, a feed page) whose own writes are bookkeeping (audit, quota).
+_request_marks: ContextVar[dict | None] = ContextVar("hub_replica_request_marks", default=None)
+
+
+def read_alias() -> str | None:
+    """The alias reads go to in the current scope, or None outside any scope (the primary)."""
+    return _read_alias.get()
+
+
+@contextmanager
+def replica_reads(organisation_id: int | None) -> Iterator[str]:
+    """Send this block's reads to the replica when it is fresh enough for this organisation."""
+    alias = replica_alias_for(organisation_id)
+    marks = _request_marks.get()
+    if marks is not None:
+        marks["read_scope"] = True
+    token = _read_alias.set(alias)
+    try:
+        yield alias
+    finally:
+        _read_alias.reset(token)
+
+
+# --- how fresh the replica is ---------------------------------------------------------------
+
+
+def lsn_number(text: str) -> int:
+    """A WAL position as PostgreSQL prints it ('16/B374D848') as one comparable number."""
+    high, low = text.split("/")
+    return (int(high, 16) << 32) | int(low, 16)
+
+
+@dataclass
+class ReplicaState:
+    """What one process last measured of the replica."""
+
+    probed_at: float = float("-inf")  # time.monotonic() of the last probe
+    healthy: bool = False
+    replayed: int = 0  # the replica's replayed WAL position at the last probe
+    lag_seconds: float | None = None
+    # (monotonic time, primary WAL position then): the replica's lag is the age of the newest
+    # sample it has replayed past.
+    samples: deque[tuple[float, int]] = field(default_factory=deque)
+
+
+_state = ReplicaState()
+_probe_lock = threading.Lock()
+
+
+def replica_state() -> ReplicaState:
+    return _state
+
+
+def replica_state_reset() -> None:
+    """Forget what was measured (tests, and settings that change the replica)."""
+    global _state
+    _state = ReplicaState()
+
+
+def lag_of(samples: deque[tuple[float, int]], replayed: int, now: float) -> float:
+    """How far behind the replica is: the age of the newest primary position it has replayed; when
+    it has replayed none of the samples, at least the age of the oldest."""
+    newest = None
+    for moment, position in samples:
+        if position <= replayed:
+            newest = moment
+    if newest is None:
+        return now - samples[0][0] if samples else 0.0
+    return now - newest
+
+
+def _probe(alias: str, now: float) -> None:
+    state = _state
+    first = state.probed_at == float("-inf")
+    state.probed_at = now
+    # Outside the try: an error on the primary is the request's own, never a sign the replica is down.
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        primary = lsn_number(cursor.fetchone()[0])
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT pg_last_wal_replay_lsn()::text")
+            (replayed_text,) = cursor.fetchone()
+    except DatabaseError:
+        if first or state.healthy:  # once per outage, not once a probe
+            logger.warning("replica %s unreachable: reads go to the primary", alias, exc_info=True)
+        connections[alias].close()
+        state.healthy, state.lag_seconds = False, None
+        return
+    if replayed_text is None:  # not in recovery: a primary, not a replica of it
+        if first or state.lag_seconds is not None:  # once, not once a probe
+            logger.warning("replica %s is not a standby: reads go to the primary", alias)
+        state.healthy, state.lag_seconds = False, None
+        return
+    max_lag = settings.HUB_REPLICA_MAX_LAG_SECONDS
+    was_healthy = state.healthy
+    state.samples.append((now, primary))
+    # Keep a little more than the bound: an older sample cannot change the verdict.
+    while len(state.samples) > 1 and state.samples[1][0] < now - max_lag - 1:
+        state.samples.popleft()
+    state.replayed = lsn_number(replayed_text)
+    state.lag_seconds = lag_of(state.samples, state.replayed, now)
+    state.healthy = state.lag_seconds <= max_lag
+    if was_healthy and not state.healthy:
+        logger.warning("replica %s lags %.1f s: reads go to the primary", alias, state.lag_seconds)
+
+
+def _refreshed(alias: str) -> ReplicaState:
+    now = time.monotonic()
+    if now - _state.probed_at >= settings.HUB_REPLICA_PROBE_MILLISECONDS / 1000:
+        # One thread probes; the others use the last measure rather than wait for it.
+        if _probe_lock.acquire(blocking=False):
+            try:
+                _probe(alias, now)
+            finally:
+                _probe_lock.release()
+    return _state
+
+
+def _replayed_now(alias: str) -> int | None:
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT pg_last_wal_replay_lsn()::text")
+            (text,) = cursor.fetchone()
+    except DatabaseError:
+        connections[alias].close()
+        return None
+    return lsn_number(text) if text else None
+
+
+def replica_alias_for(organisation_id: int | None) -> str:
+    """The alias a scope for this organisation reads: the replica when fresh enough, else the primary."""
+    alias = settings.HUB_REPLICA_ALIAS
+    if not alias:
+        return DEFAULT_DB_ALIAS
+    state = _refreshed(alias)
+    if not state.healthy:
+        return DEFAULT_DB_ALIAS
+    if organisation_id is not None:
+        written = cache.get(_written_key(organisation_id))
+        if written is not None and state.replayed < written:
+            replayed = _replayed_now(alias)
+            if replayed is None or replayed < written:
+                return DEFAULT_DB_ALIAS
+            state.replayed = max(state.replayed, replayed)
+    return alias
+
+
+# --- read-your-writes -------------------------------------------------------------------------
+
+
+def _written_key(organisation_id: int) -> str:
+    return f"hub:replica:written:{organisation_id}"
+
+
+def writes_remembered(organisation_id: int) -> None:
+    """After the organisation's writes committed: its scopes read the primary until the replica
+    has replayed them. Kept past the lag bound, after which a lagging replica is refused anyway."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        position = lsn_number(cursor.fetchone()[0])
+    cache.set(_written_key(organisation_id), position, timeout=settings.HUB_REPLICA_MAX_LAG_SECONDS * 2 + 60)
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class ReadYourWritesMiddleware:
+    """Remember the primary's WAL position for the organisation of a member whose request wrote.
+
+    Any successful unsafe request counts as a write, except one that read inside a replica scope
+    (a check, a bulk upload's matching, the feed): its own writes are its audit row and quota,
+    which no scope reads. A request without a member (sign-in, applications) marks nobody.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.HUB_REPLICA_ALIAS or request.method in _SAFE_METHODS:
+            return self.get_response(request)
+        marks: dict = {"read_scope": False}
+        token = _request_marks.set(marks)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_marks.reset(token)
+        if response.status_code < 400 and not marks["read_scope"]:
+            user = getattr(request, "user", None)
+            member = getattr(user, "member", None) if user is not None and user.is_authenticated else None
+            if member is not None:
+                writes_remembered(member.organisation_id)
+        return response
