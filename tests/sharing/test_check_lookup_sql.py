@@ -12,7 +12,6 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from accounts.actors import Actor
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.checks.services.checks import (
