@@ -13,7 +13,16 @@ from django.utils import timezone as dj_timezone
 
 from accounts.actors import Actor
 from accounts.audit.log import event_leaf_hash, next_sequence_number
-from accounts.audit.models import Alert, AlertStatus, AuditEvent, DataClass, LegalBasis, Outcome
+from accounts.audit.models import (
+    Alert,
+    AlertStatus,
+    AuditEvent,
+    AuditStagedEvent,
+    DataClass,
+    LegalBasis,
+    Outcome,
+)
+from accounts.audit.sequencer import CONTENT_FIELDS, batched, sequencer_nudge_after_commit
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
 from hub.middleware import client_request_id
@@ -35,13 +44,15 @@ def audit_record(
     details: dict | None = None,
     request_id: str = "",
 ) -> AuditEvent:
-    """Append one audit event for what the actor did to the target, in the caller's transaction."""
+    """Append one audit event for what the actor did to the target, in the caller's transaction.
+
+    In batched sequencing (accounts/audit/sequencer.py) the event is staged: the one returned has
+    no seq, pk or leaf hash yet, and the log holds it under the same public_id once sequenced."""
     if target is not None:
         target_type = target._meta.model_name or ""
         target_id = str(getattr(target, "public_id", target.pk))
     member = actor.member if actor else None
     event = AuditEvent(
-        seq=next_sequence_number(),
         actor_member=member,
         actor_api_key=actor.api_key if actor else None,
         organisation=member.organisation if member else None,
@@ -61,14 +72,29 @@ def audit_record(
     event.occurred_at = (
         event.occurred_at.replace(tzinfo=UTC) if event.occurred_at.tzinfo is None else event.occurred_at
     )
+    if batched():
+        _staged(event)
+    else:
+        _sequenced_inline(event)
+    if data_class == DataClass.RESTRICTED and not _restricted_basis_recognised(legal_basis, tag):
+        _alert_restricted_without_order(event)
+    return event
+
+
+def _sequenced_inline(event: AuditEvent) -> None:
+    """Its place in the log now, under the head row's lock until the caller commits."""
+    event.seq = next_sequence_number()
     event.leaf_hash = event_leaf_hash(event)
     event.save(force_insert=True)
     if (event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0:
         # By name: accounts/tasks.py imports the checkpoint code, which must not import us back.
         enqueue_after_commit(task_named("accounts.tasks.audit_checkpoint_task"))
-    if data_class == DataClass.RESTRICTED and not _restricted_basis_recognised(legal_basis, tag):
-        _alert_restricted_without_order(event)
-    return event
+
+
+def _staged(event: AuditEvent) -> None:
+    """Staged for the sequencer, which places it in the log after the caller commits."""
+    AuditStagedEvent.objects.create(**{name: getattr(event, name) for name in CONTENT_FIELDS})
+    sequencer_nudge_after_commit()
 
 
 # The restricted accesses that rest on no court order, each by its own action only (sharing's
@@ -92,9 +118,18 @@ def _alert_restricted_without_order(event: AuditEvent) -> None:
         kind="restricted_without_order",
         organisation=event.organisation,
         severity="high",
-        dedupe_key=f"restricted_without_order:{event.seq}",
-        details={"seq": event.seq, "action": event.action, "legal_basis": event.legal_basis},
+        dedupe_key=f"restricted_without_order:{_event_key(event)}",
+        details={**_event_reference(event), "action": event.action, "legal_basis": event.legal_basis},
     )
+
+
+def _event_key(event: AuditEvent) -> str:
+    return str(event.seq) if event.seq is not None else str(event.public_id)
+
+
+def _event_reference(event: AuditEvent) -> dict:
+    """How an alert names the event: its seq, or its id while it is staged (no seq yet)."""
+    return {"seq": event.seq} if event.seq is not None else {"event": str(event.public_id)}
 
 
 def audit_record_denied(
@@ -119,9 +154,11 @@ def _alert_on_denied_burst(actor: Actor | None) -> None:
     if actor is None:
         return
     since = dj_timezone.now() - timedelta(minutes=10)
-    denied = AuditEvent.objects.filter(
-        organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since
-    ).count()
+    # Those still staged count too (batched sequencing): a burst is faster than the sequencer.
+    denied = sum(
+        model.objects.filter(organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since).count()
+        for model in (AuditEvent, AuditStagedEvent)
+    )
     if denied >= settings.HUB_DENIED_BURST_THRESHOLD:
         hour = dj_timezone.now().replace(minute=0, second=0, microsecond=0)
         alert_raise(
