@@ -117,7 +117,9 @@ class AuditStagedEvent(AuditEventContent):
             models.CheckConstraint(
                 condition=Q(data_class__in=DataClass.values), name="audit_staged_data_class_known"
             ),
-            models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="audit_staged_outcome_known"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="audit_staged_outcome_known"
+            ),
             models.CheckConstraint(condition=~Q(legal_basis=""), name="audit_staged_legal_basis_present"),
         ]
 

@@ -156,7 +156,9 @@ def _alert_on_denied_burst(actor: Actor | None) -> None:
     since = dj_timezone.now() - timedelta(minutes=10)
     # Those still staged count too (batched sequencing): a burst is faster than the sequencer.
     denied = sum(
-        model.objects.filter(organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since).count()
+        model.objects.filter(
+            organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since
+        ).count()
         for model in (AuditEvent, AuditStagedEvent)
     )
     if denied >= settings.HUB_DENIED_BURST_THRESHOLD:
