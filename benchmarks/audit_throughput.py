@@ -30,6 +30,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -66,7 +67,7 @@ def _check_details(n: int) -> dict:
     }
 
 
-def _actions(mode: str, seconds: float, start: mp.Event, counts: mp.Queue) -> None:
+def _actions(mode: str, seconds: float, start: Event, counts: mp.Queue) -> None:
     _setup(mode)
     from django.db import connection, transaction
 
@@ -98,7 +99,7 @@ def _actions(mode: str, seconds: float, start: mp.Event, counts: mp.Queue) -> No
     connection.close()
 
 
-def _floor(seconds: float, start: mp.Event, counts: mp.Queue) -> None:
+def _floor(seconds: float, start: Event, counts: mp.Queue) -> None:
     _setup("inline")
     import json
     import uuid
@@ -136,7 +137,7 @@ def _floor(seconds: float, start: mp.Event, counts: mp.Queue) -> None:
     connection.close()
 
 
-def _sequencer_loop(stop: mp.Event, placed: mp.Queue) -> None:
+def _sequencer_loop(stop: Event, placed: mp.Queue) -> None:
     _setup("batched")
     from django.db import connection
 
@@ -182,7 +183,8 @@ def _staged_left() -> int:
     import psycopg
 
     with psycopg.connect(database_url()) as conn:
-        return conn.execute("SELECT count(*) FROM accounts_auditstagedevent").fetchone()[0]
+        row = conn.execute("SELECT count(*) FROM accounts_auditstagedevent").fetchone()
+        return row[0] if row else 0
 
 
 def _prepare() -> None:
