@@ -185,3 +185,63 @@ def test_concurrent_actions_and_sequencers_place_every_event_once_without_a_gap(
 
     assert errors == [] and len(staged) == 240
     _log_is_whole(staged)
+
+
+# The sequencer as its own process against the test database, placing small batches until none is left.
+SEQUENCER_PROCESS = """
+import django
+django.setup()
+from accounts.audit.sequencer import sequence_staged
+while sequence_staged(batch_size=50):
+    pass
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sequencer_process_killed_again_and_again_loses_no_event_and_doubles_none(monkeypatch, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the sequencer process is killed on PostgreSQL, where CI runs")
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from accounts.audit import services
+
+    monkeypatch.setattr(services, "sequencer_nudge_after_commit", lambda: None)  # staged, not yet placed
+    with transaction.atomic():
+        staged = [
+            str(
+                audit_record(
+                    actor=None, tag=AuditTag.REPORT_EXPIRED, data_class=DataClass.ADMINISTRATIVE
+                ).public_id
+            )
+            for _ in range(4000)
+        ]
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "HUB_AUDIT_SEQUENCING": "batched",
+        "HUB_CHECKPOINT_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "hub.settings",
+    }
+    root = Path(__file__).resolve().parents[2]
+    kills = 0
+    while kills < 5 and AuditStagedEvent.objects.exists():
+        process = subprocess.Popen([sys.executable, "-c", SEQUENCER_PROCESS], cwd=root, env=env)
+        before, deadline = log_size(), time.monotonic() + 120
+        # Killed once it has placed a batch: by then it is inside the next one, most of its time.
+        while log_size() == before and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        kills += 1
+
+    left = AuditStagedEvent.objects.count()
+    # Each kill left whole batches only: what is in the log and what is still staged add up.
+    assert kills == 5 and left > 0 and log_size() + left == len(staged)
+    assert sequencer.sequence_all_staged(within_seconds=120) == left
+    _log_is_whole(staged)
