@@ -18,6 +18,9 @@ writes them) and COMMIT. Three runs per K, in the same run of the script:
   actions/s counts committed actions; the script also prints what the sequencer placed per second
   and what was left staged at the end, and checks the log is gapless and verifies.
 
+Then the sequencer's own ceiling: --ceiling-events events staged up front, placed by one
+sequencer as fast as it goes (events/s): the most batched sequencing can log on this primary.
+
 Prints actions/s per K and the ratio to the floor. Noisy on a shared machine: compare the runs of
 the same script run, not figures across runs.
 """
@@ -206,6 +209,38 @@ def _prepare() -> None:
         conn.execute("CREATE SEQUENCE bench_audit_floor_seq")
 
 
+def _sequencer_ceiling(events: int) -> str:
+    """What one sequencer places per second when it never waits for work: the ceiling of batched
+    sequencing on this primary, whatever number of web processes stage events."""
+    from django.conf import settings
+    from django.db import transaction
+
+    import accounts.audit.services as services
+    from accounts.audit.models import DataClass
+    from accounts.audit.sequencer import sequence_all_staged
+    from accounts.audit.tags import AuditTag
+
+    settings.HUB_AUDIT_SEQUENCING = "batched"
+    services.sequencer_nudge_after_commit = lambda: None
+    actor = _actor()
+    with transaction.atomic():
+        for n in range(events):
+            services.audit_record(
+                actor=actor,
+                tag=AuditTag.CHECK_RUN,
+                data_class=DataClass.SHAREABLE,
+                target_type="check",
+                details=_check_details(n),
+            )
+    started = time.monotonic()
+    placed = sequence_all_staged(within_seconds=600)
+    elapsed = time.monotonic() - started
+    return (
+        f"sequencer ceiling: {placed:,} staged events placed in {elapsed:.2f} s = {placed / elapsed:,.0f} events/s "
+        f"(batches of {settings.HUB_AUDIT_SEQUENCER_BATCH})"
+    )
+
+
 def _drain_and_verify() -> str:
     from accounts.audit.checkpoints import checkpoint_create
     from accounts.audit.sequencer import sequence_all_staged
@@ -225,6 +260,7 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", default="1,2,4,8")
+    parser.add_argument("--ceiling-events", type=int, default=20000)
     options = parser.parse_args()
     ks = [int(k) for k in options.connections.split(",")]
     _prepare()
@@ -246,6 +282,7 @@ def main() -> None:
         )
         notes.append(f"K={k}: {note}")
     print("\n".join(notes))
+    print(_sequencer_ceiling(options.ceiling_events))
     print(_drain_and_verify())
 
 

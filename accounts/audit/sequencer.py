@@ -38,14 +38,16 @@ import time
 from django.conf import settings
 from django.db import connection, transaction
 
-from accounts.audit.log import event_leaf_hash
+from accounts.audit.log import LEAF_VALUES, canonical_leaf_of
 from accounts.audit.models import AuditEvent, AuditLogHead, AuditStagedEvent
 from hub.tasks_enqueue import enqueue_after_commit, task_named
+from hubcore import merkle
 
 SEQUENCE_TASK = "accounts.tasks.audit_sequence_task"
 CHECKPOINT_TASK = "accounts.tasks.audit_checkpoint_task"
 # The fields an event carries from staging into the log, unchanged.
 CONTENT_FIELDS = tuple(field.name for field in AuditStagedEvent._meta.concrete_fields if field.name != "id")
+
 
 _last_nudge = 0.0
 
@@ -62,21 +64,17 @@ def sequence_staged(*, batch_size: int | None = None) -> int:
         return 0
     with transaction.atomic():
         size = _head_locked()
-        staged = list(
-            AuditStagedEvent.objects.select_related("actor_member", "actor_api_key", "organisation").order_by(
-                "id"
-            )[:batch_size]
-        )
+        staged = list(AuditStagedEvent.objects.order_by("id").values("id", *LEAF_VALUES)[:batch_size])
         if not staged:
             return 0
-        events = [_placed(event, size + offset) for offset, event in enumerate(staged)]
-        AuditEvent.objects.bulk_create(events)
-        AuditStagedEvent.objects.filter(id__in=[event.id for event in staged]).delete()
-        _head_moved_to(size + len(events))
+        placed = [_placed(values, size + offset) for offset, values in enumerate(staged)]
+        _logged(placed)
+        AuditStagedEvent.objects.filter(id__in=[values["id"] for values in staged]).delete()
+        _head_moved_to(size + len(placed))
         every = settings.HUB_CHECKPOINT_EVERY_EVENTS
-        if (size + len(events)) // every > size // every:
+        if (size + len(placed)) // every > size // every:
             enqueue_after_commit(task_named(CHECKPOINT_TASK))
-    return len(events)
+    return len(placed)
 
 
 def sequence_all_staged(*, within_seconds: float = 5.0) -> int:
@@ -125,8 +123,23 @@ def _head_moved_to(size: int) -> None:
     AuditLogHead.objects.filter(pk=1).update(size=size)
 
 
-def _placed(staged: AuditStagedEvent, seq: int) -> AuditEvent:
-    # The related rows came with the staged row (select_related): the leaf names them without a query.
-    event = AuditEvent(seq=seq, **{name: getattr(staged, name) for name in CONTENT_FIELDS})
-    event.leaf_hash = event_leaf_hash(event)
-    return event
+def _placed(values: dict, seq: int) -> tuple[int, int, str]:
+    """(staged id, seq, leaf hash): the leaf is computed from the values read, no model instance."""
+    return values["id"], seq, merkle.leaf_hash(canonical_leaf_of(seq, values)).hex()
+
+
+def _logged(placed: list[tuple[int, int, str]]) -> None:
+    """Copy the staged rows into the log at their places, in one statement: only the ids, places and
+    leaf hashes travel; every column comes from the staged row itself, as the leaf was computed."""
+    quote = connection.ops.quote_name
+    log, stage = quote(AuditEvent._meta.db_table), quote(AuditStagedEvent._meta.db_table)
+    columns = [quote(AuditStagedEvent._meta.get_field(name).column) for name in CONTENT_FIELDS]
+    rows = ", ".join(["(%s, %s, %s)"] * len(placed))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH placed (id, seq, leaf_hash) AS (VALUES {rows}) "
+            f"INSERT INTO {log} (seq, leaf_hash, {', '.join(columns)}) "
+            f"SELECT CAST(placed.seq AS BIGINT), placed.leaf_hash, {', '.join('s.' + c for c in columns)} "
+            f"FROM {stage} s JOIN placed ON s.id = CAST(placed.id AS BIGINT)",
+            [value for row in placed for value in row],
+        )
