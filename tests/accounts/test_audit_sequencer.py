@@ -4,9 +4,11 @@ and nothing lost or doubled when the sequencer dies halfway (accounts/audit/sequ
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.audit import sequencer
 from accounts.audit.checkpoints import checkpoint_create
@@ -108,6 +110,21 @@ def test_a_sequencer_that_dies_halfway_leaves_nothing_half_done_and_the_next_run
     monkeypatch.setattr(sequencer, dies_after, real)
     assert sequencer.sequence_all_staged() == 3
     _log_is_whole(staged)
+
+
+def test_verification_names_events_left_staged_longer_than_the_checkpoint_interval(settings):
+    _act()
+    assert audit_verify() == []  # just staged: the sequencer has a checkpoint interval to place it
+
+    AuditStagedEvent.objects.update(occurred_at=timezone.now() - timedelta(seconds=301))
+    settings.HUB_CHECKPOINT_INTERVAL_SECONDS = 300
+
+    assert audit_verify() == [
+        "1 staged audit events have waited more than 300 s for the sequencer: "
+        "is accounts.tasks.audit_sequence_task running (worker and beat)?"
+    ]
+    sequencer.sequence_staged()
+    assert audit_verify() == []
 
 
 def test_a_batch_past_a_checkpoint_boundary_asks_for_a_checkpoint(
