@@ -133,7 +133,11 @@ def _logged(placed: list[tuple[int, int, str]]) -> None:
     leaf hashes travel; every column comes from the staged row itself, as the leaf was computed."""
     quote = connection.ops.quote_name
     log, stage = quote(AuditEvent._meta.db_table), quote(AuditStagedEvent._meta.db_table)
-    columns = [quote(AuditStagedEvent._meta.get_field(name).column) for name in CONTENT_FIELDS]
+    columns = [
+        quote(field.column or field.attname)
+        for field in AuditStagedEvent._meta.concrete_fields
+        if field.name in CONTENT_FIELDS
+    ]
     rows = ", ".join(["(%s, %s, %s)"] * len(placed))
     with connection.cursor() as cursor:
         cursor.execute(
