@@ -19,7 +19,8 @@ log's guarantees and takes the head lock once per batch instead:
   HUB_AUDIT_SEQUENCER_NUDGE_SECONDS per process; after every commit when tasks run in-process)
   and every second from beat. An event is in the log, and so in the audit pages, the API,
   the checks that read the log and the next checkpoint, within about a second plus the batches
-  ahead of it (one batch of 2,000 is tens of milliseconds).
+  ahead of it (a batch of 2,000 took ~0.5 s on the busy 2-core benchmark machine: ~4,000 events/s,
+  benchmarks/RESULTS.md). verify_audit names events staged longer than the checkpoint interval.
 
 Why a staging table rather than log rows whose seq and leaf hash are filled in later: the log is
 append-only by database triggers (0005, 0012), which an update filling seq would have to be let
@@ -47,7 +48,6 @@ SEQUENCE_TASK = "accounts.tasks.audit_sequence_task"
 CHECKPOINT_TASK = "accounts.tasks.audit_checkpoint_task"
 # The fields an event carries from staging into the log, unchanged.
 CONTENT_FIELDS = tuple(field.name for field in AuditStagedEvent._meta.concrete_fields if field.name != "id")
-
 
 _last_nudge = 0.0
 
@@ -86,10 +86,6 @@ def sequence_all_staged(*, within_seconds: float = 5.0) -> int:
         if batch < settings.HUB_AUDIT_SEQUENCER_BATCH:
             break
     return placed
-
-
-def staged_count() -> int:
-    return AuditStagedEvent.objects.count()
 
 
 def sequencer_nudge_after_commit() -> None:
