@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from accounts.audit.models import AuditCheckpoint, AuditEvent
+from accounts.audit.models import AuditCheckpoint, AuditEvent, AuditStagedEvent
 
 # Rows here are only ever inserted and read.
 APPEND_ONLY_TABLES = (AuditEvent._meta.db_table, AuditCheckpoint._meta.db_table)
+# Audit events waiting for the sequencer (batched sequencing): inserted by actions, deleted by the
+# sequencer once in the log, never updated, so the role cannot change an event before it is logged.
+NEVER_UPDATED_TABLES = (AuditStagedEvent._meta.db_table,)
 
 
 def app_role_statements(
@@ -52,6 +55,9 @@ def app_role_statements(
         sql.SQL("REVOKE TRUNCATE ON ALL TABLES IN SCHEMA {schema} FROM {role}").format(schema=s, role=r),
         sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {tables} FROM {role}").format(
             tables=sql.SQL(", ").join(sql.Identifier(schema, table) for table in APPEND_ONLY_TABLES), role=r
+        ),
+        sql.SQL("REVOKE UPDATE ON {tables} FROM {role}").format(
+            tables=sql.SQL(", ").join(sql.Identifier(schema, table) for table in NEVER_UPDATED_TABLES), role=r
         ),
     ]
     return statements

@@ -39,6 +39,12 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.audit_checkpoint_task",
         "schedule": 60.0,
     },
+    # Batched audit sequencing (accounts/audit/sequencer.py): staged events into the log; nothing
+    # to do, one indexed read, in inline sequencing (or after a switch back, it drains what is left).
+    "audit-sequence-every-second": {
+        "task": "accounts.tasks.audit_sequence_task",
+        "schedule": 1.0,
+    },
     "expire-reports-hourly": {
         "task": "sharing.tasks.reports_expire_task",
         "schedule": crontab(minute=7),

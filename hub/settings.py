@@ -509,6 +509,20 @@ HUB_CHECKPOINT_DIR = env_str("HUB_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"))
 HUB_CHECKPOINT_URL = env_str("HUB_CHECKPOINT_URL", "")
 HUB_CHECKPOINT_EVERY_EVENTS = env_int("HUB_CHECKPOINT_EVERY_EVENTS", 1000)
 HUB_CHECKPOINT_INTERVAL_SECONDS = env_int("HUB_CHECKPOINT_INTERVAL_SECONDS", 300)
+# How audit events get their place in the log (accounts/audit/sequencer.py). "inline": in the
+# action's own transaction, under the one head row's lock, so every audited action on the hub
+# waits for the previous one's commit (~2-3k actions/s on one primary: docs/scaling.md); the
+# default, right for SQLite and the embedded hub. "batched": the action stages its event and a
+# sequencer places staged events in batches; what a production PostgreSQL hub should use.
+HUB_AUDIT_SEQUENCING = env_str("HUB_AUDIT_SEQUENCING", "inline")
+if HUB_AUDIT_SEQUENCING not in ("inline", "batched"):
+    raise ConfigurationError('HUB_AUDIT_SEQUENCING must be "inline" or "batched"')
+# Staged events the sequencer places per transaction (its lock is held once per batch).
+HUB_AUDIT_SEQUENCER_BATCH = env_int("HUB_AUDIT_SEQUENCER_BATCH", 2000)
+# A process nudges the sequencer at most this often (seconds) after its actions commit; beat runs
+# it every second besides, so a staged event is in the log within about a second plus the batches
+# ahead of it. Tasks run in-process (no broker): every commit runs it at once.
+HUB_AUDIT_SEQUENCER_NUDGE_SECONDS = float(env_str("HUB_AUDIT_SEQUENCER_NUDGE_SECONDS", "0.2"))
 # Disputes: the reporter's period to show a complaint or suit was filed, in working days
 # (never more than 20, pauses for notarisation included); working days follow the official
 # calendar of HUB_CALENDAR_COUNTRY (python-holidays, make-up working days included), and

@@ -36,13 +36,9 @@ class LegalBasis(models.TextChoices):
     DATA_SUBJECT_RIGHTS = "data_subject_rights", _("Data subject rights")
 
 
-class AuditEvent(models.Model):
-    """One leaf of the audit log's Merkle tree (RFC 9162); append-only, see accounts/audit/log.py."""
+class AuditEventContent(models.Model):
+    """What an audit event says, shared by the log's rows and the rows staged for them (sequencer.py)."""
 
-    # Gapless position in the log (0-based), allocated under the AuditLogHead row lock.
-    seq = models.BigIntegerField(unique=True)
-    # SHA-256(0x00 ‖ canonical serialisation); a convenience copy: verify_audit recomputes it.
-    leaf_hash = models.CharField(max_length=64)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Stable references and their names at the time; rows never follow later renames.
@@ -69,6 +65,18 @@ class AuditEvent(models.Model):
     client_request_id = models.CharField(max_length=64, null=True, blank=True)
     # Counts, token prefixes and stable ids only; never raw identifiers or display strings.
     details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(AuditEventContent):
+    """One leaf of the audit log's Merkle tree (RFC 9162); append-only, see accounts/audit/log.py."""
+
+    # Gapless position in the log (0-based), allocated under the AuditLogHead row lock.
+    seq = models.BigIntegerField(unique=True)
+    # SHA-256(0x00 ‖ canonical serialisation); a convenience copy: verify_audit recomputes it.
+    leaf_hash = models.CharField(max_length=64)
     # Set once, when `details` were emptied after HUB_AUDIT_DETAILS_RETENTION_DAYS (accounts/audit/
     # retention.py): the one update the append-only triggers allow. The leaf hash stays as it was, so
     # the row is verified by it (its leaf can no longer be recomputed). Nullable: added in place.
@@ -90,6 +98,33 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.outcome}"
+
+
+class AuditStagedEvent(AuditEventContent):
+    """An audit event written in its action's transaction, waiting for the sequencer (batched
+    sequencing, accounts/audit/sequencer.py), which gives it its place in the log and deletes it here.
+
+    Not append-only, unlike the log: rows leave as they are sequenced. Only the primary key is
+    indexed beyond what the constraints need, since every audited action inserts here."""
+
+    occurred_at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=80)
+
+    class Meta:
+        # The constraints of the log, so that a row the log would refuse fails its action here
+        # instead of stopping the sequencer at it.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(data_class__in=DataClass.values), name="audit_staged_data_class_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="audit_staged_outcome_known"
+            ),
+            models.CheckConstraint(condition=~Q(legal_basis=""), name="audit_staged_legal_basis_present"),
+        ]
+
+    def __str__(self) -> str:
+        return f"staged #{self.pk} {self.action} {self.outcome}"
 
 
 class AlertStatus(models.TextChoices):
@@ -152,7 +187,8 @@ class Alert(models.Model):
 
 
 class AuditLogHead(models.Model):
-    """The single row that hands out sequence numbers: its lock makes them gapless."""
+    """The single row that hands out sequence numbers: its lock makes them gapless (taken once per
+    action in inline sequencing, once per batch by the sequencer in batched sequencing)."""
 
     size = models.BigIntegerField(default=0)
 

@@ -13,7 +13,16 @@ from django.utils import timezone as dj_timezone
 
 from accounts.actors import Actor
 from accounts.audit.log import event_leaf_hash, next_sequence_number, sequence_numbers_take
-from accounts.audit.models import Alert, AlertStatus, AuditEvent, DataClass, LegalBasis, Outcome
+from accounts.audit.models import (
+    Alert,
+    AlertStatus,
+    AuditEvent,
+    AuditStagedEvent,
+    DataClass,
+    LegalBasis,
+    Outcome,
+)
+from accounts.audit.sequencer import CONTENT_FIELDS, batched, sequencer_nudge_after_commit
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
 from hub.middleware import client_request_id
@@ -35,12 +44,14 @@ def audit_record(
     details: dict | None = None,
     request_id: str = "",
 ) -> AuditEvent:
-    """Append one audit event for what the actor did to the target, in the caller's transaction."""
+    """Append one audit event for what the actor did to the target, in the caller's transaction.
+
+    In batched sequencing (accounts/audit/sequencer.py) the event is staged: the one returned has
+    no seq, pk or leaf hash yet, and the log holds it under the same public_id once sequenced."""
     if target is not None:
         target_type = target._meta.model_name or ""
         target_id = str(getattr(target, "public_id", target.pk))
     event = _event_new(
-        next_sequence_number(),
         actor=actor,
         tag=tag,
         data_class=data_class,
@@ -51,7 +62,10 @@ def audit_record(
         details=details,
         request_id=request_id,
     )
-    event.save(force_insert=True)
+    if batched():
+        _staged([event])
+    else:
+        _sequenced_inline([event], first=next_sequence_number())
     _events_recorded([event])
     return event
 
@@ -66,13 +80,12 @@ def audit_record_many(
     legal_basis: str = LegalBasis.MEMBERSHIP_TERMS,
 ) -> list[AuditEvent]:
     """Append one event per (target type, target id, details), as audit_record would one by one (a batch
-    check's sellers), with consecutive positions taken in one statement and the rows written in one."""
+    check's sellers): staged in one statement (batched sequencing), or with consecutive positions taken
+    in one statement and the rows written in one (inline)."""
     if not targets:
         return []
-    first = sequence_numbers_take(len(targets))
     events = [
         _event_new(
-            first + offset,
             actor=actor,
             tag=tag,
             data_class=data_class,
@@ -82,15 +95,17 @@ def audit_record_many(
             outcome=Outcome.ALLOWED,
             details=details,
         )
-        for offset, (target_type, target_id, details) in enumerate(targets)
+        for target_type, target_id, details in targets
     ]
-    AuditEvent.objects.bulk_create(events)
+    if batched():
+        _staged(events)
+    else:
+        _sequenced_inline(events, first=sequence_numbers_take(len(events)))
     _events_recorded(events)
     return events
 
 
 def _event_new(
-    seq: int,
     *,
     actor: Actor | None,
     tag: AuditTag,
@@ -104,7 +119,6 @@ def _event_new(
 ) -> AuditEvent:
     member = actor.member if actor else None
     event = AuditEvent(
-        seq=seq,
         actor_member=member,
         actor_api_key=actor.api_key if actor else None,
         organisation=member.organisation if member else None,
@@ -124,16 +138,34 @@ def _event_new(
     event.occurred_at = (
         event.occurred_at.replace(tzinfo=UTC) if event.occurred_at.tzinfo is None else event.occurred_at
     )
-    event.leaf_hash = event_leaf_hash(event)
     return event
 
 
-def _events_recorded(events: list[AuditEvent]) -> None:
-    """After events are written: a checkpoint when one closes a checkpoint's span, an alert for a restricted
-    access on no recognised basis."""
+def _sequenced_inline(events: list[AuditEvent], *, first: int) -> None:
+    """Their places in the log now, from `first` (taken under the head row's lock, held until the
+    caller commits), with their leaf hashes; a checkpoint when one closes a checkpoint's span."""
+    for offset, event in enumerate(events):
+        event.seq = first + offset
+        event.leaf_hash = event_leaf_hash(event)
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        AuditEvent.objects.bulk_create(events)
     if any((event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0 for event in events):
         # By name: accounts/tasks.py imports the checkpoint code, which must not import us back.
         enqueue_after_commit(task_named("accounts.tasks.audit_checkpoint_task"))
+
+
+def _staged(events: list[AuditEvent]) -> None:
+    """Staged for the sequencer, which places them in the log after the caller commits."""
+    AuditStagedEvent.objects.bulk_create(
+        [AuditStagedEvent(**{name: getattr(event, name) for name in CONTENT_FIELDS}) for event in events]
+    )
+    sequencer_nudge_after_commit()
+
+
+def _events_recorded(events: list[AuditEvent]) -> None:
+    """After events are written: an alert for a restricted access on no recognised basis."""
     for event in events:
         if event.data_class == DataClass.RESTRICTED and not _restricted_basis_recognised(
             event.legal_basis, AuditTag(event.action)
@@ -162,9 +194,18 @@ def _alert_restricted_without_order(event: AuditEvent) -> None:
         kind="restricted_without_order",
         organisation=event.organisation,
         severity="high",
-        dedupe_key=f"restricted_without_order:{event.seq}",
-        details={"seq": event.seq, "action": event.action, "legal_basis": event.legal_basis},
+        dedupe_key=f"restricted_without_order:{_event_key(event)}",
+        details={**_event_reference(event), "action": event.action, "legal_basis": event.legal_basis},
     )
+
+
+def _event_key(event: AuditEvent) -> str:
+    return str(event.seq) if event.seq is not None else str(event.public_id)
+
+
+def _event_reference(event: AuditEvent) -> dict:
+    """How an alert names the event: its seq, or its id while it is staged (no seq yet)."""
+    return {"seq": event.seq} if event.seq is not None else {"event": str(event.public_id)}
 
 
 def audit_record_denied(
@@ -189,9 +230,13 @@ def _alert_on_denied_burst(actor: Actor | None) -> None:
     if actor is None:
         return
     since = dj_timezone.now() - timedelta(minutes=10)
-    denied = AuditEvent.objects.filter(
-        organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since
-    ).count()
+    # Those still staged count too (batched sequencing): a burst is faster than the sequencer.
+    denied = sum(
+        model.objects.filter(
+            organisation=actor.organisation, outcome=Outcome.DENIED, occurred_at__gte=since
+        ).count()
+        for model in (AuditEvent, AuditStagedEvent)
+    )
     if denied >= settings.HUB_DENIED_BURST_THRESHOLD:
         hour = dj_timezone.now().replace(minute=0, second=0, microsecond=0)
         alert_raise(

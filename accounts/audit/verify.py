@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.audit.checkpoints import hub_public_key, outside_notes
 from accounts.audit.log import log_size, recomputed_leaf_hashes
-from accounts.audit.models import AuditCheckpoint, AuditEvent
+from accounts.audit.models import AuditCheckpoint, AuditEvent, AuditStagedEvent
 from hubcore import merkle
 from hubcore.checkpoints import Checkpoint, CheckpointError, note_verify
 
@@ -23,7 +24,7 @@ from hubcore.checkpoints import Checkpoint, CheckpointError, note_verify
 def audit_verify(*, public_key: bytes | None = None) -> list[str]:
     """Every problem found, as sentences; an empty list means the log verifies."""
     seqs, leaves = recomputed_leaf_hashes()
-    problems = _sequence_problems(seqs) + _purge_problems()
+    problems = _sequence_problems(seqs) + _purge_problems() + _staging_problems()
     checkpoints, note_problems = _checkpoints(public_key or hub_public_key())
     problems += note_problems
     for checkpoint in checkpoints:
@@ -43,6 +44,19 @@ def _sequence_problems(seqs: list[int]) -> list[str]:
             f"the log head counts {log_size()} events but {len(seqs)} rows remain: rows were deleted"
         )
     return problems
+
+
+def _staging_problems() -> list[str]:
+    """Staged events (batched sequencing) are in the log within about a second; one older than the
+    checkpoint interval means no sequencer is running, and the log is missing what it holds."""
+    waited_since = timezone.now() - timedelta(seconds=settings.HUB_CHECKPOINT_INTERVAL_SECONDS)
+    stale = AuditStagedEvent.objects.filter(occurred_at__lt=waited_since).count()
+    if not stale:
+        return []
+    return [
+        f"{stale} staged audit events have waited more than {settings.HUB_CHECKPOINT_INTERVAL_SECONDS} s "
+        "for the sequencer: is accounts.tasks.audit_sequence_task running (worker and beat)?"
+    ]
 
 
 def _purge_problems() -> list[str]:

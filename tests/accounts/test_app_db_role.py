@@ -83,6 +83,12 @@ def test_the_app_role_writes_ordinary_tables_and_is_no_owner(app_role):
     # The log head is updated on every event, so the role needs UPDATE there.
     assert _attempt(conn, "UPDATE accounts_auditloghead SET size = size WHERE false") is None
     assert _attempt(conn, "DELETE FROM accounts_alert WHERE false") is None
+    # Staged audit events (batched sequencing) are deleted by the sequencer once logged, never updated.
+    assert _attempt(conn, "DELETE FROM accounts_auditstagedevent WHERE false") is None
+    assert (
+        _attempt(conn, "UPDATE accounts_auditstagedevent SET role = role WHERE false")
+        is errors.InsufficientPrivilege
+    )
     # Only an owner can switch the append-only triggers off.
     assert (
         _attempt(conn, "ALTER TABLE accounts_auditevent DISABLE TRIGGER accounts_audit_no_update")
