@@ -262,3 +262,27 @@ def test_a_sequencer_process_killed_again_and_again_loses_no_event_and_doubles_n
     assert kills == 5 and left > 0 and log_size() + left == len(staged)
     assert sequencer.sequence_all_staged(within_seconds=120) == left
     _log_is_whole(staged)
+
+
+@pytest.mark.parametrize("mode", ["inline", "batched"])
+def test_events_recorded_together_take_consecutive_places_in_either_mode(settings, mode):
+    # A batch check's sellers (audit_record_many): one event each, as audit_record would write them.
+    from accounts.audit.services import audit_record_many
+
+    settings.HUB_AUDIT_SEQUENCING = mode
+    first = _act(0)
+    with transaction.atomic():
+        events = audit_record_many(
+            actor=None,
+            tag=AuditTag.CHECK_RUN,
+            data_class=DataClass.SHAREABLE,
+            targets=[("check", f"c{n}", {"n": n}) for n in range(5)],
+        )
+    sequencer.sequence_staged()
+
+    placed = list(AuditEvent.objects.order_by("seq").values_list("public_id", "object_id", "details"))
+    assert [public_id for public_id, _, _ in placed] == [first.public_id] + [e.public_id for e in events]
+    assert [(object_id, details) for _, object_id, details in placed[1:]] == [
+        (f"c{n}", {"n": n}) for n in range(5)
+    ]
+    _log_is_whole([str(first.public_id)] + [str(e.public_id) for e in events])
