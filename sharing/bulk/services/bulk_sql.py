@@ -50,8 +50,14 @@ def chunk_lookup(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
 
 _LOOKUP_TABLE = """CREATE TEMPORARY TABLE IF NOT EXISTS bulk_lookup_typed (row_index integer NOT NULL,
 token varchar(200) NOT NULL, identifier_type varchar(40) NOT NULL) ON COMMIT DELETE ROWS"""
+# One probe per row, written as a LATERAL subquery the planner cannot flatten (LIMIT 1: token_once_per_type
+# allows one row per type and token). The token table is hash-partitioned on PostgreSQL (sharing migration
+# 0035): a plain join costs each probe as one per partition (pruning happens only at run time), so the
+# planner picked a hash join reading all the table for every chunk, ten times slower at 1M tokens
+# (benchmarks/partitioning.py). Here each probe is pruned to the token's one partition.
 _MATCHES = """SELECT l.row_index, t.id, t.identifier_type, t.subject_id FROM bulk_lookup_typed l
-JOIN sharing_identifiertoken t ON t.token = l.token AND t.identifier_type = l.identifier_type"""
+CROSS JOIN LATERAL (SELECT id, identifier_type, subject_id FROM sharing_identifiertoken
+  WHERE token = l.token AND identifier_type = l.identifier_type LIMIT 1) t"""
 _CANARIES = "SELECT DISTINCT c.token FROM bulk_lookup_typed l JOIN sharing_canary c ON c.token = l.token"
 
 
@@ -71,9 +77,9 @@ def _lookup_postgresql(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]
                     f"{index}\t{form}\t{kind}\n" for index, form, kind in sorted(forms, key=itemgetter(1))
                 )
             )
-        # No ANALYZE: from the table's size alone the planner already probes the token index
-        # for a chunk (a hash join only pays for whole files), and ANALYZE would write the
-        # catalog, making this read-only transaction wait for a WAL flush at commit.
+        # No ANALYZE: _MATCHES probes the token index row by row whatever the estimates, and
+        # ANALYZE would write the catalog, making this read-only transaction wait for a WAL
+        # flush at commit.
         cursor.execute(_MATCHES)
         matches = [TokenMatch(*row) for row in cursor.fetchall()]
         cursor.execute(_CANARIES)
