@@ -141,6 +141,9 @@ if DATABASE_URL:
         "django.db.backends.sqlite3",
     ):
         raise ConfigurationError("DATABASE_URL must be a postgres:// or sqlite:// URL")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, told about the partitioned token table (hub/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "hub.postgresql"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "hub.sqlite3")}}

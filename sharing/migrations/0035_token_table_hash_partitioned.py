@@ -43,10 +43,14 @@ LINKS = (("sharing_reportidentifier", "token_id"), ("sharing_parcelevent_tokens"
 
 LINK_CHECK = """
 CREATE FUNCTION sharing_token_link_exists() RETURNS trigger AS $$
-DECLARE linked bigint;
+DECLARE linked bigint; still_linked boolean;
 BEGIN
   EXECUTE format('SELECT ($1).%I', TG_ARGV[0]) INTO linked USING NEW;
-  IF NOT EXISTS (SELECT 1 FROM sharing_identifiertoken WHERE id = linked) THEN
+  -- Checked at commit, as a foreign key is: a link deleted or repointed since then is no longer this
+  -- link (a repointed one has a check of its own queued).
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1 AND %I = $2)', TG_TABLE_NAME, TG_ARGV[0])
+    INTO still_linked USING NEW.id, linked;
+  IF still_linked AND NOT EXISTS (SELECT 1 FROM sharing_identifiertoken WHERE id = linked) THEN
     RAISE EXCEPTION 'insert or update on table "%" violates the link to sharing_identifiertoken', TG_TABLE_NAME
       USING ERRCODE = 'foreign_key_violation', DETAIL = format('Key (%s)=(%s) is not present.', TG_ARGV[0], linked);
   END IF;

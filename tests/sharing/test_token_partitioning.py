@@ -74,6 +74,17 @@ def test_a_raw_delete_of_a_token_nothing_links_to_succeeds():
     assert not IdentifierToken.objects.filter(id=token.id).exists()
 
 
+def test_a_token_deleted_with_its_links_in_one_transaction_commits(parcel_event):
+    """A link made and then deleted before commit, with its token (as rotation's merge does), holds nothing."""
+    token = IdentifierToken.objects.create(token="1:merged-away", identifier_type="phone", key_version=1)
+    with transaction.atomic():
+        parcel_event.tokens.add(token)
+        parcel_event.tokens.remove(token)
+        _execute("DELETE FROM sharing_identifiertoken WHERE id = %s", [token.id])
+        connection.check_constraints()
+    assert not IdentifierToken.objects.filter(id=token.id).exists()
+
+
 def test_a_report_link_to_a_missing_token_fails(linked_token):
     link = ReportIdentifier.objects.filter(token=linked_token).first()
     missing = IdentifierToken.objects.order_by("-id").first().id + 1000
