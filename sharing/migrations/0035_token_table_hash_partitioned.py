@@ -21,12 +21,16 @@ the database's guarantee against raw SQL. A raw TRUNCATE of the token table alon
 foreign key blocks it now); nothing in the hub truncates it outside the test runner's whole-database flush.
 
 Django's model state is unchanged (id is the model's primary key, the links are ForeignKeys): the ORM
-relation is the same, makemigrations finds nothing, and on SQLite the original foreign keys stay.
+relation is the same, makemigrations finds nothing, and on SQLite the original foreign keys stay. One
+ORM habit needs the database's key: Django groups by a model's primary key alone on PostgreSQL, which
+(id, token) no longer allows, so the hub's backend (hub/postgresql/base.py) groups this table by every
+selected column.
 
 Sixteen partitions (a constant, not a setting: the modulus is the table's shape): at 10M tokens (~7.9 GB
-with indexes) a partition holds ~0.5 GB, so a partition's token index stays in memory as the table grows
-towards 100M. The evidence read joins links to tokens by id, which cannot prune: it probes every
-partition's (id, token) index once per link, so the count is kept low. Hash partitions can later be split
+with indexes) a partition holds ~0.5 GB, at 100M ~5 GB, so VACUUM, index builds and storage-key rotation
+work in pieces that fit in memory. Lookups by id cannot prune (a report's tokens: links joined to tokens
+by id) and probe every partition's (id, token) index, and planning grows with the count, so it is kept
+low. Hash partitions can later be split
 one at a time (a modulus-16 partition replaced by two of modulus 32) without rewriting the others.
 
 The copy is INSERT ... SELECT into the new table before its indexes are built (faster than maintaining
