@@ -1,28 +1,52 @@
-"""The token table's links keep their integrity against raw SQL on both backends (sharing migration 0035):
-on PostgreSQL the table is hash-partitioned on token and constraint triggers stand in for the foreign keys
-a partitioned table cannot take; on SQLite the original foreign keys do the same job.
+"""The token table's links keep their integrity against raw SQL in either form: plain, with its foreign keys
+(both backends), and hash-partitioned on PostgreSQL by manage.py token_table_partition, where constraint
+triggers stand in for the foreign keys a partitioned table cannot take.
 
-Both are deferred to commit, as Django's foreign keys are; connection.check_constraints() fires them early
-(SET CONSTRAINTS ALL IMMEDIATE on PostgreSQL, PRAGMA foreign_key_check on SQLite)."""
+Each test runs once per form (the `form` fixture): the command partitions the table inside the test's
+transaction (PostgreSQL's DDL is transactional), so the rollback at the end returns the plain table every
+other test sees. Both kinds of check are deferred to commit, as Django's foreign keys are;
+connection.check_constraints() fires them early (SET CONSTRAINTS ALL IMMEDIATE on PostgreSQL, PRAGMA
+foreign_key_check on SQLite)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
+from accounts.audit.models import AuditEvent
 from accounts.roles import OrganisationKind as K
 from accounts.roles import Role as R
 from sharing.models import IdentifierToken, ParcelEvent, ReportIdentifier
+from sharing.subjects.services.token_partitioning import token_table_partitions
 from tests.factories import persona, report_make
 
 pytestmark = pytest.mark.django_db
 
 postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the partitioned table exists on PostgreSQL only"
+    connection.vendor != "postgresql", reason="only PostgreSQL's token table can be partitioned"
 )
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the refusal is SQLite's")
+
+
+def _partition(*args: str) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("token_table_partition", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True, params=["plain", pytest.param("partitioned", marks=postgresql_only)])
+def form(request) -> str:
+    """Before any row is made: the copy cannot run while the transaction has deferred checks pending."""
+    if request.param == "partitioned":
+        _partition()
+    return request.param
 
 
 def _execute(sql: str, params: list | None = None) -> None:
@@ -119,17 +143,15 @@ def test_a_linked_token_rewritten_in_place_keeps_its_links(linked_token):
 
 
 @postgresql_only
-def test_the_token_table_is_hash_partitioned_on_token_in_sixteen():
+def test_the_command_partitions_on_token_in_sixteen(form):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_get_partkeydef('sharing_identifiertoken'::regclass), "
-            "(SELECT count(*) FROM pg_inherits WHERE inhparent = 'sharing_identifiertoken'::regclass)"
-        )
-        assert cursor.fetchone() == ("HASH (token)", 16)
+        cursor.execute("SELECT pg_get_partkeydef('sharing_identifiertoken'::regclass)")
+        key = cursor.fetchone()[0]
+    assert (key, token_table_partitions()) == (("HASH (token)", 16) if form == "partitioned" else (None, 0))
 
 
 @postgresql_only
-def test_a_token_and_type_stay_unique_across_partitions():
+def test_a_token_and_type_stay_unique_across_partitions(form):
     IdentifierToken.objects.create(token="1:once", identifier_type="phone", key_version=1)
     IdentifierToken.objects.create(token="1:once", identifier_type="email", key_version=1)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -137,7 +159,9 @@ def test_a_token_and_type_stay_unique_across_partitions():
 
 
 @postgresql_only
-def test_a_lookup_by_token_reads_one_partition():
+def test_a_lookup_by_token_reads_one_partition(form):
+    if form == "plain":
+        pytest.skip("a plain table has no partitions")
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN SELECT id FROM sharing_identifiertoken WHERE token = %s", ["1:some-token"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -147,7 +171,79 @@ def test_a_lookup_by_token_reads_one_partition():
 def test_tokens_counted_by_their_links_group_by_every_column(linked_token):
     """Django groups by the primary key alone where PostgreSQL allows it; the partitioned table's primary
     key is (id, token), so the hub's backend (hub/postgresql/base.py) groups by every selected column."""
-    from django.db.models import Count
-
     row = IdentifierToken.objects.annotate(links=Count("report_links")).get(id=linked_token.id)
     assert (row.token, row.links) == (linked_token.token, 1)
+
+
+@postgresql_only
+def test_the_command_says_the_table_is_already_in_the_form_asked_for(form):
+    audited = AuditEvent.objects.filter(action="sharing:token_table:reshaped").count()
+    if form == "partitioned":
+        assert _partition() == "The token table is already partitioned in 16; nothing changed.\n"
+    else:
+        assert _partition("--undo") == "The token table is already a plain table; nothing changed.\n"
+    assert AuditEvent.objects.filter(action="sharing:token_table:reshaped").count() == audited
+
+
+@postgresql_only
+def test_undo_returns_the_plain_table_with_its_rows_links_and_foreign_keys(form, linked_token):
+    if form == "plain":
+        pytest.skip("undo starts from a partitioned table")
+    assert _partition("--undo") == "Returned the token table to a plain table (it had 16 partitions).\n"
+    assert token_table_partitions() == 0
+    assert ReportIdentifier.objects.filter(token__token=linked_token.token).count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' "
+            "AND confrelid = 'sharing_identifiertoken'::regclass ORDER BY 1"
+        )
+        assert [row[0] for row in cursor.fetchall()] == [
+            "sharing_parcelevent_tokens",
+            "sharing_reportidentifier",
+        ]
+    # New tokens continue the same identity sequence.
+    assert (
+        IdentifierToken.objects.create(token="1:after", identifier_type="phone", key_version=1).id
+        > linked_token.id
+    )
+
+
+@postgresql_only
+def test_each_change_of_form_is_audited_once(form):
+    if form == "partitioned":
+        _partition("--undo")
+    _partition("--partitions", "4")
+    assert token_table_partitions() == 4
+    assert [
+        e.details for e in AuditEvent.objects.filter(action="sharing:token_table:reshaped").order_by("seq")
+    ] == [
+        *(
+            [
+                {"partitions_before": 0, "partitions_after": 16},
+                {"partitions_before": 16, "partitions_after": 0},
+            ]
+            if form == "partitioned"
+            else []
+        ),
+        {"partitions_before": 0, "partitions_after": 4},
+    ]
+
+
+@postgresql_only
+def test_another_partition_count_is_refused_until_undone(form):
+    if form == "plain":
+        pytest.skip("starts from a partitioned table")
+    with pytest.raises(CommandError, match="already partitioned in 16"):
+        _partition("--partitions", "8")
+    _partition("--undo")
+    with pytest.raises(CommandError, match="at least two partitions"):
+        _partition("--partitions", "1")
+    assert token_table_partitions() == 0
+
+
+@sqlite_only
+def test_sqlite_is_refused_with_a_reason():
+    with pytest.raises(CommandError, match="Only a PostgreSQL hub"):
+        _partition()
+    with pytest.raises(CommandError, match="Only a PostgreSQL hub"):
+        _partition("--undo")
