@@ -1,10 +1,11 @@
-"""The hash-partitioned token table (sharing migration 0035) against an unpartitioned copy, in one run.
+"""The hash-partitioned token table (manage.py token_table_partition) against an unpartitioned copy, in one run.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench python benchmarks/partitioning.py [--rounds 5]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench python benchmarks/partitioning.py [--rounds 5] [--undo]
 
-Needs seeded listed tokens (seed_listed.py) and the migrations applied (so sharing_identifiertoken is
-partitioned). Builds bench_identifiertoken_unpartitioned once (the same rows, the indexes the table had
-before 0035: primary key id, unique (identifier_type, token), token) and reads both into the page cache
+Needs seeded listed tokens (seed_listed.py). If sharing_identifiertoken is a plain table, runs
+`manage.py token_table_partition` on the benchmark database first (and, with --undo, returns it to a plain
+table at the end). Builds bench_identifiertoken_unpartitioned once (the same rows, the plain table's
+indexes: primary key id, unique (identifier_type, token), token) and reads both into the page cache
 (pg_prewarm), then times, on each table, rounds interleaved so machine noise falls on both alike:
 
 - lookup: a check's token lookup, one query for a seller's two tokens (single_check.py's floor, as Django sends it);
@@ -13,9 +14,13 @@ before 0035: primary key id, unique (identifier_type, token), token) and reads b
 - evidence by report: a report's links joined to their tokens by id, which no partition key prunes: every
   partition's (id, token) index is probed, the price partitioning on token pays;
 - bulk chunk join: a 10,000-row chunk's (token, type) pairs COPYed into a temp table and joined on both
-  as sharing/bulk/services/bulk_sql.py does, one LATERAL probe per row (half the rows listed);
-- plain chunk join: the same with the plain join the hub used before 0035, for which the planner picks
-  a hash join over the whole partitioned table.
+  one LATERAL probe per row (half the rows listed), as sharing/bulk/services/bulk_sql.py does on a
+  partitioned table;
+- plain chunk join: the same with the plain join bulk_sql.py uses on a plain table, for which the
+  planner picks a hash join over the whole partitioned table.
+
+The hub's own plan per form is therefore "bulk chunk join" on the partitioned table and "plain chunk
+join" on the unpartitioned one.
 
 Prints p50 and mean per query (per chunk for the bulk join) on each table and the ratio partitioned /
 unpartitioned: the floor here is the unpartitioned table, the figure the partitioned one.
@@ -24,14 +29,16 @@ unpartitioned: the floor here is the unpartitioned table, the figure the partiti
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import database_url, percentile  # noqa: E402
+from _common import ROOT, database_url, percentile  # noqa: E402
 
 PARTITIONED = "sharing_identifiertoken"
 UNPARTITIONED = "bench_identifiertoken_unpartitioned"
@@ -46,7 +53,8 @@ QUERIES = {
 }
 CHUNK_TABLE = """CREATE TEMPORARY TABLE IF NOT EXISTS bench_lookup (row_index integer NOT NULL,
 token varchar(200) NOT NULL, identifier_type varchar(40) NOT NULL) ON COMMIT DELETE ROWS"""
-# The hub's chunk join (sharing/bulk/services/bulk_sql.py _MATCHES), and the plain join it replaced.
+# The hub's chunk joins (sharing/bulk/services/bulk_sql.py): _MATCHES_BY_PROBE on a partitioned table,
+# _MATCHES on a plain one.
 CHUNK_JOINS = {
     "bulk chunk join": """SELECT l.row_index, t.id, t.identifier_type, t.subject_id FROM bench_lookup l
 CROSS JOIN LATERAL (SELECT id, identifier_type, subject_id FROM {table}
@@ -56,13 +64,26 @@ JOIN {table} t ON t.token = l.token AND t.identifier_type = l.identifier_type"""
 }
 
 
-def unpartitioned_copy(conn) -> None:
-    """The same rows in an ordinary table with the pre-0035 indexes, built when missing or stale."""
+def is_partitioned(conn) -> bool:
     (partitioned,) = conn.execute(
         "SELECT count(*) FROM pg_partitioned_table WHERE partrelid = %s::regclass", (PARTITIONED,)
     ).fetchone()
-    if not partitioned:
-        sys.exit(f"{PARTITIONED} is not partitioned: apply the migrations (sharing 0035) first")
+    return bool(partitioned)
+
+
+def token_table_partition(*args: str) -> None:
+    """The operator's command, on the benchmark database, timed (wall, Django start-up included)."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "token_table_partition", *args],
+        check=True,
+        env={**os.environ, "DATABASE_URL": database_url()},
+    )
+    print(f"token_table_partition {' '.join(args)}: {time.perf_counter() - started:.1f} s")
+
+
+def unpartitioned_copy(conn) -> None:
+    """The same rows in an ordinary table with the plain table's indexes, built when missing or stale."""
     (rows,) = conn.execute(f"SELECT count(*) FROM {PARTITIONED}").fetchone()
     exists = conn.execute("SELECT to_regclass(%s)", (UNPARTITIONED,)).fetchone()[0]
     if exists and conn.execute(f"SELECT count(*) FROM {UNPARTITIONED}").fetchone()[0] == rows:
@@ -152,11 +173,18 @@ def main() -> None:
     parser.add_argument(
         "--queries", type=int, default=1000, help="queries of each kind per round (default 1000)"
     )
+    parser.add_argument(
+        "--undo", action="store_true", help="return the token table to a plain table when done"
+    )
     args = parser.parse_args()
 
     import psycopg
 
     rng = random.Random(20)
+    with psycopg.connect(database_url(), autocommit=True) as conn:
+        plain = not is_partitioned(conn)
+    if plain:
+        token_table_partition()
     with psycopg.connect(database_url(), autocommit=True, cursor_factory=psycopg.ClientCursor) as conn:
         (rows,) = conn.execute(f"SELECT count(*) FROM {PARTITIONED}").fetchone()
         unpartitioned_copy(conn)
@@ -177,6 +205,8 @@ def main() -> None:
                     if round_:
                         results.setdefault((join, table), []).append(seconds)
     assert len(set(matched.values())) == 1, matched
+    if args.undo:
+        token_table_partition("--undo")
 
     print(f"{rows} tokens; {args.rounds} rounds of {args.queries} queries of each kind per table")
     print(f"bulk chunk: {CHUNK} rows, {next(iter(matched.values()))} matched, one chunk per round per table")

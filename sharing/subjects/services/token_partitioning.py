@@ -179,7 +179,7 @@ def _unpartition(schema_editor) -> None:
     _copy(schema_editor, f"{TABLE}_unpartitioned", 0)
     execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {TABLE}_pkey PRIMARY KEY (id)")
     # The foreign keys under the names Django gave them (the names a fresh database has).
-    parcel_event_tokens = ParcelEvent._meta.get_field("tokens").remote_field.through
+    parcel_event_tokens = ParcelEvent.tokens.through
     for model, field_name in ((ReportIdentifier, "token"), (parcel_event_tokens, "identifiertoken")):
         field = model._meta.get_field(field_name)
         execute(schema_editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))
