@@ -79,7 +79,7 @@ def token_table_partition(*args: str) -> None:
         check=True,
         env={**os.environ, "DATABASE_URL": database_url()},
     )
-    print(f"token_table_partition {' '.join(args)}: {time.perf_counter() - started:.1f} s")
+    print(f"{' '.join(('token_table_partition', *args))}: {time.perf_counter() - started:.1f} s")
 
 
 def unpartitioned_copy(conn) -> None:
@@ -205,8 +205,6 @@ def main() -> None:
                     if round_:
                         results.setdefault((join, table), []).append(seconds)
     assert len(set(matched.values())) == 1, matched
-    if args.undo:
-        token_table_partition("--undo")
 
     print(f"{rows} tokens; {args.rounds} rounds of {args.queries} queries of each kind per table")
     print(f"bulk chunk: {CHUNK} rows, {next(iter(matched.values()))} matched, one chunk per round per table")
@@ -222,6 +220,9 @@ def main() -> None:
             f"{name:<20} {p_p50:>11.3f} {p_mean:>12.3f} {u_p50:>11.3f} {u_mean:>12.3f} "
             f"{p_p50 / u_p50:>6.2f} {p_mean / u_mean:>7.2f}"
         )
+
+    if args.undo:
+        token_table_partition("--undo")
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def chunk_lookup(forms: LookupForms) -> tuple[list[TokenMatch], list[str]]:
 _LOOKUP_TABLE = """CREATE TEMPORARY TABLE IF NOT EXISTS bulk_lookup_typed (row_index integer NOT NULL,
 token varchar(200) NOT NULL, identifier_type varchar(40) NOT NULL) ON COMMIT DELETE ROWS"""
 # The plain join, for a plain token table: the planner probes the token index per row or hashes, as
-# the chunk's size warrants (benchmarks/partitioning.py: 1.3-1.5x faster than _MATCHES_BY_PROBE there).
+# the chunk's size warrants (benchmarks/partitioning.py at 1M: 1.1-1.5x faster than _MATCHES_BY_PROBE there).
 _MATCHES = """SELECT l.row_index, t.id, t.identifier_type, t.subject_id FROM bulk_lookup_typed l
 JOIN sharing_identifiertoken t ON t.token = l.token AND t.identifier_type = l.identifier_type"""
 # For a hash-partitioned token table (manage.py token_table_partition): one probe per row, a LATERAL
