@@ -142,7 +142,7 @@ if DATABASE_URL:
     ):
         raise ConfigurationError("DATABASE_URL must be a postgres:// or sqlite:// URL")
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend, told about the partitioned token table (hub/postgresql/base.py).
+        # Django's backend, told the token table may be partitioned (hub/postgresql/base.py).
         DATABASES["default"]["ENGINE"] = "hub.postgresql"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)

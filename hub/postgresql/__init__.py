@@ -1,1 +1,1 @@
-"""The hub's PostgreSQL database backend: Django's own, told about the hash-partitioned token table (base.py)."""
+"""The hub's PostgreSQL database backend: Django's own, told the token table may be hash-partitioned (base.py)."""
