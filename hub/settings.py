@@ -144,6 +144,9 @@ if DATABASE_URL:
         "django.db.backends.sqlite3",
     ):
         raise ConfigurationError("DATABASE_URL must be a postgres:// or sqlite:// URL")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, told the token table may be partitioned (hub/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "hub.postgresql"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "hub.sqlite3")}}
@@ -159,7 +162,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "hub.postgresql":
     # Server-side parameter binding lets psycopg prepare a statement the Nth time a connection runs
     # it (HUB_DB_PREPARE_THRESHOLD), so a check's fixed statements skip PostgreSQL's parse and plan
     # (benchmarks/RESULTS.md). Behind PgBouncer in transaction mode set HUB_DB_PREPARE_THRESHOLD=0
@@ -178,13 +181,14 @@ DATABASES["default"].setdefault("TEST", {})
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
 HUB_REPLICA_ALIAS = ""
 if DATABASE_REPLICA_URL:
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if DATABASES["default"]["ENGINE"] != "hub.postgresql":
         raise ConfigurationError("DATABASE_REPLICA_URL needs a PostgreSQL primary in DATABASE_URL")
     replica = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
     )
     if replica["ENGINE"] != "django.db.backends.postgresql":
         raise ConfigurationError("DATABASE_REPLICA_URL must be a postgres:// URL")
+    replica["ENGINE"] = "hub.postgresql"  # the primary's backend (hub/postgresql/base.py)
     # A replica that is down must cost a check a refused connection, not a long wait.
     replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("HUB_REPLICA_CONNECT_TIMEOUT", 2))
     # The replica's statements are prepared as the primary's are.

@@ -56,7 +56,7 @@ def test_a_database_url_and_broker_select_postgresql_and_real_celery():
         {"DATABASE_URL": "postgres://u@127.0.0.1:5432/hub", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}
     )
 
-    assert result.stdout.split() == ["django.db.backends.postgresql", "False"]
+    assert result.stdout.split() == ["hub.postgresql", "False"]
 
 
 def test_production_refuses_to_start_without_real_keys():

@@ -154,5 +154,6 @@ class AuditTag(models.TextChoices):
     LEGAL_HOLD_PLACED = "sharing:legal_hold:placed"
     LEGAL_HOLD_RELEASED = "sharing:legal_hold:released"
     RETENTION_PURGED = "sharing:retention:purged"
+    TOKEN_TABLE_RESHAPED = "sharing:token_table:reshaped"
     AUDIT_DETAILS_PURGED = "accounts:audit:details_purged"
     RECORDS_OF_PROCESSING_READ = "sharing:records_of_processing:read"
