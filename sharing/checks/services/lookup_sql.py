@@ -62,17 +62,23 @@ found AS (
 ),
 reached AS (SELECT DISTINCT subject_id FROM found WHERE subject_id IS NOT NULL),
 weak AS (SELECT id FROM found WHERE subject_id IS NULL AND NOT (identifier_type = ANY(%s::text[]))),
+named AS (  -- the report links of the reached subjects' tokens, and of the weak tokens (no subject)
+    SELECT tok.subject_id, tok.id AS token_id
+    FROM reached x JOIN {token} tok ON tok.subject_id = x.subject_id
+    UNION ALL
+    SELECT NULL::bigint, weak.id FROM weak
+),
 links AS (
-    SELECT tok.subject_id, l.token_id, l.report_id, r.reporter_organisation_id, o.kind,
+    SELECT n.subject_id, l.token_id, l.report_id, r.reporter_organisation_id, o.kind,
            r.verification_level, r.ip_type, r.category, r.decision_verified, r.disputed, r.submitted_at
-    FROM {link} l
-    JOIN {token} tok ON tok.id = l.token_id
+    FROM named n
+    JOIN {link} l ON l.token_id = n.token_id
     JOIN {report} r ON r.id = l.report_id
     JOIN {organisation} o ON o.id = r.reporter_organisation_id
-    WHERE (tok.subject_id IN (SELECT subject_id FROM reached) OR l.token_id IN (SELECT id FROM weak))
-      AND r.status = %s AND r.expires_at > %s
+    WHERE r.status = %s AND r.expires_at > %s
 ),
 evidenced AS (SELECT DISTINCT subject_id FROM links WHERE subject_id IS NOT NULL)
+-- Each read below starts from the few subjects at hand (LATERAL), never from a whole table.
 SELECT 'token', id, subject_id, {null}, {null}, identifier_type, public_id::text, {text}, {text},
        NULL::boolean, NULL::boolean, NULL::timestamptz
 FROM found
@@ -81,23 +87,26 @@ SELECT 'link', subject_id, token_id, report_id, reporter_organisation_id, kind, 
        category, decision_verified, disputed, submitted_at
 FROM links
 UNION ALL
-SELECT 'store', t.subject_id, count(*), {null}, {null}, {text}, {text}, {text}, {text},
+SELECT 'store', e.subject_id, c.n, {null}, {null}, {text}, {text}, {text}, {text},
        NULL::boolean, NULL::boolean, NULL::timestamptz
-FROM {token} t
-WHERE t.subject_id IN (SELECT subject_id FROM evidenced) AND t.identifier_type = %s
-GROUP BY t.subject_id
+FROM evidenced e,
+     LATERAL (SELECT count(*) AS n FROM {token} t WHERE t.subject_id = e.subject_id AND t.identifier_type = %s) c
+WHERE c.n > 0
 UNION ALL
-SELECT 'feedback', f.subject_id, f.organisation_id, {null}, {null}, f.outcome, {text}, {text}, {text},
+SELECT 'feedback', e.subject_id, f.organisation_id, {null}, {null}, f.outcome, {text}, {text}, {text},
        NULL::boolean, NULL::boolean, NULL::timestamptz
-FROM {feedback} f
-WHERE f.subject_id IN (SELECT subject_id FROM evidenced) AND f.replaced_at IS NULL
+FROM evidenced e,
+     LATERAL (SELECT organisation_id, outcome FROM {feedback} f
+              WHERE f.subject_id = e.subject_id AND f.replaced_at IS NULL) f
 UNION ALL
-SELECT 'parcel', t.subject_id, et.parcelevent_id, e.organisation_id,
+SELECT 'parcel', e.subject_id, p.parcelevent_id, p.organisation_id,
        (SELECT min(wt.identifiertoken_id) FROM {event_token} wt JOIN {token} w ON w.id = wt.identifiertoken_id
-        WHERE wt.parcelevent_id = et.parcelevent_id AND w.identifier_type = %s),
-       e.kind, {text}, {text}, {text}, NULL::boolean, NULL::boolean, NULL::timestamptz
-FROM {event_token} et
-JOIN {token} t ON t.id = et.identifiertoken_id
-JOIN {event} e ON e.id = et.parcelevent_id
-WHERE t.subject_id IN (SELECT subject_id FROM evidenced)
+        WHERE wt.parcelevent_id = p.parcelevent_id AND w.identifier_type = %s),
+       p.kind, {text}, {text}, {text}, NULL::boolean, NULL::boolean, NULL::timestamptz
+FROM evidenced e,
+     LATERAL (SELECT et.parcelevent_id, ev.organisation_id, ev.kind
+              FROM {token} t
+              JOIN {event_token} et ON et.identifiertoken_id = t.id
+              JOIN {event} ev ON ev.id = et.parcelevent_id
+              WHERE t.subject_id = e.subject_id) p
 """
