@@ -198,7 +198,7 @@ if DATABASE_REPLICA_URL:
     # A physical copy holds the primary's databases under their own names: read the primary's.
     replica["NAME"] = DATABASES["default"]["NAME"]
     # Tests never create the replica's database: it is the primary's test database (pytest-django
-    # creates it there and physical replication copies it); tests/test_replica.py points the alias at it.
+    # creates it there and physical replication copies it); tests/hub/test_replica_streaming.py points the alias at it.
     replica["TEST"] = {"MIRROR": "default"}
     DATABASES["replica"] = replica
     HUB_REPLICA_ALIAS = "replica"

@@ -39,7 +39,7 @@ def throttles_reset():
 @pytest.fixture(autouse=True)
 def reads_on_the_primary(request, settings):
     """A unit test writes inside a transaction the replica never sees: only tests marked
-    `replica` (tests/test_replica.py) read through it, when DATABASE_REPLICA_URL names one."""
+    `replica` (tests/hub/test_replica_streaming.py) read through it, when DATABASE_REPLICA_URL names one."""
     if request.node.get_closest_marker("replica") is None:
         settings.HUB_REPLICA_ALIAS = ""
 

@@ -97,10 +97,7 @@ class CheckBatchApi(HubApiView):
             purpose=payload.validated_data["purpose"],
             actor=self.actor,
         )
-        # As CheckBatchOutput renders it (the schema), without a serializer per seller.
-        return Response(
-            {"results": [{**s.check_output(c.result), "reference": c.reference} for c in checked]}
-        )
+        return Response(s.check_batch_output(checked))
 
 
 class TokenEvaluateApi(HubApiView):

@@ -6,7 +6,8 @@ SQLite runs. On the hot path those five cost five round trips and five ORM compi
 Python as the rest of a check together (benchmarks/RESULTS.md). This statement's text depends on
 nothing but the schema, so psycopg prepares it once per connection (hub/settings.py), and its
 parameters are arrays. tests/sharing/test_check_lookup_sql.py proves both readings give the same
-answer over a mixed set of sellers; the live-report condition is `subjects.counting`'s, passed in.
+answer over a mixed set of sellers. The live-report condition (accepted, not past its expiry) is
+`subjects.counting`'s spelled in SQL, its values passed in; that test holds the two spellings together.
 
 Every row is tagged; the columns each tag fills are in `ROW_COLUMNS`.
 """
