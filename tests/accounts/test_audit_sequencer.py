@@ -128,7 +128,7 @@ def test_verification_names_events_left_staged_longer_than_the_checkpoint_interv
 
 
 def test_a_batch_past_a_checkpoint_boundary_asks_for_a_checkpoint(
-    settings, django_capture_on_commit_callbacks
+    settings, django_capture_on_commit_callbacks, eager_celery
 ):
     settings.HUB_CHECKPOINT_EVERY_EVENTS = 4
     for n in range(5):
@@ -141,7 +141,7 @@ def test_a_batch_past_a_checkpoint_boundary_asks_for_a_checkpoint(
 
 
 def test_the_sequencer_runs_after_the_action_commits_when_tasks_run_in_process(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, eager_celery
 ):
     with django_capture_on_commit_callbacks(execute=True):
         event = _act()
