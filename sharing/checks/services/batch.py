@@ -30,13 +30,14 @@ from accounts.transfers.services import transfer_gate, transfer_record
 from hub.errors import DomainError
 from sharing.checks.services.checks import (
     CheckResult,
+    check_audit_details,
     check_result_from,
     evidence_keys,
     matched_evidence,
     matched_tokens,
     with_parcel_action,
 )
-from sharing.checks.services.match_gate import lookup_counts, lookup_gate_checks
+from sharing.checks.services.match_gate import lookup_gate_checks
 from sharing.checks.services.matches import matched_by_subject, subject_matches_record_many
 from sharing.checks.services.policies import policy_of
 from sharing.models import IdentifierToken, MatchSource
@@ -164,16 +165,13 @@ def _checks_record(
             (
                 "check",
                 result.check_id,
-                {
-                    "identifier_types": sorted({t.type for t in seller}),
-                    "level": result.level,
-                    "purpose": purpose,
-                    "subjects": sorted(
-                        {str(row.subject.public_id) for row in rows if row.subject is not None}
-                    ),
-                    **lookup_counts(hits=int(hit), looked_up=1),
-                },
+                check_audit_details(
+                    tokenised=seller,
+                    result=result,
+                    purpose=purpose,
+                    subjects={str(row.subject.public_id) for row in rows if row.subject is not None},
+                ),
             )
-            for seller, rows, result, hit in zip(tokenised, in_subjects, results, hits, strict=True)
+            for seller, rows, result in zip(tokenised, in_subjects, results, strict=True)
         ],
     )

@@ -275,15 +275,27 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
         data_class=DataClass.SHAREABLE,
         target_type="check",
         target_id=result.check_id,
-        details={
-            "identifier_types": sorted({t.type for t in tokenised}),
-            "level": result.level,
-            "purpose": purpose,
-            "subjects": sorted({row.subject_public_id for row in rows if row.subject_public_id}),
-            **lookup_counts(hits=int(hit), looked_up=1),
-        },
+        details=check_audit_details(
+            tokenised=tokenised,
+            result=result,
+            purpose=purpose,
+            subjects={row.subject_public_id for row in rows if row.subject_public_id},
+        ),
     )
     return result
+
+
+def check_audit_details(
+    *, tokenised: list[TokenisedIdentifier], result: CheckResult, purpose: str, subjects: set[str]
+) -> dict:
+    """What a check's audit row says of it (a single check, each seller of a batch): types, never values."""
+    return {
+        "identifier_types": sorted({t.type for t in tokenised}),
+        "level": result.level,
+        "purpose": purpose,
+        "subjects": sorted(subjects),
+        **lookup_counts(hits=int(result.level != "none"), looked_up=1),
+    }
 
 
 def with_parcel_action(result: CheckResult, *, organisation_kind: str) -> CheckResult:
