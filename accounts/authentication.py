@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import hmac
 from datetime import timedelta
+from functools import cache
 from typing import NoReturn
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -15,7 +18,8 @@ from accounts.apikeys import key_hash, key_parse_prefix
 from accounts.audit.services import audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.demo import demo_key_hashes
-from accounts.models import ApiKey
+from accounts.models import ApiKey, Member, Organisation
+from hub.model_rows import instances_from_row, model_columns
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -34,13 +38,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def _authenticate_key(self, request, plaintext: str):
         prefix = key_parse_prefix(plaintext)
-        api_key = (
-            ApiKey.objects.select_related("member__organisation", "member__user")
-            .filter(prefix=prefix)
-            .first()
-            if prefix
-            else None
-        )
+        api_key = api_key_with_member(prefix) if prefix else None
         if api_key is None or not hmac.compare_digest(api_key.key_hash, key_hash(plaintext)):
             self._fail(request, "Unknown API key.")
         if not api_key.is_usable():
@@ -65,6 +63,44 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+@cache
+def _api_key_statement() -> str:
+    """The key by its prefix with its member, the member's user and organisation: what
+    `ApiKey.objects.select_related("member__organisation", "member__user")` reads, spelled once per
+    process (hub/model_rows.py), so authenticating a request compiles no query."""
+    user = get_user_model()
+    tables = {model: model._meta.db_table for model in (ApiKey, Member, user, Organisation)}
+    columns = ", ".join(
+        model_columns(model, alias)
+        for model, alias in ((ApiKey, "k"), (Member, "m"), (user, "u"), (Organisation, "o"))
+    )
+    member_fk, user_fk = ApiKey._meta.get_field("member").column, Member._meta.get_field("user").column
+    organisation_fk = Member._meta.get_field("organisation").column
+    return (
+        f'SELECT {columns} FROM "{tables[ApiKey]}" k '
+        f'JOIN "{tables[Member]}" m ON m."{Member._meta.pk.column}" = k."{member_fk}" '
+        f'JOIN "{tables[user]}" u ON u."{user._meta.pk.column}" = m."{user_fk}" '
+        f'JOIN "{tables[Organisation]}" o ON o."{Organisation._meta.pk.column}" = m."{organisation_fk}" '
+        f'WHERE k."{ApiKey._meta.get_field("prefix").column}" = %s'
+    )
+
+
+def api_key_with_member(prefix: str) -> ApiKey | None:
+    """The API key of this prefix, its member, user and organisation loaded, read on the primary (never a
+    replica: a revocation or suspension takes effect with the next request), or None."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(_api_key_statement(), [prefix])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    api_key, member, user, organisation = instances_from_row(
+        DEFAULT_DB_ALIAS, (ApiKey, Member, get_user_model(), Organisation), row
+    )
+    member.user, member.organisation = user, organisation
+    api_key.member = member
+    return api_key
 
 
 def _touch(api_key: ApiKey) -> None:

@@ -26,6 +26,7 @@ from accounts.audit.sequencer import CONTENT_FIELDS, batched, sequencer_nudge_af
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
 from hub.middleware import client_request_id
+from hub.model_rows import instance_insert
 from hub.tasks_enqueue import enqueue_after_commit, task_named
 
 
@@ -148,7 +149,8 @@ def _sequenced_inline(events: list[AuditEvent], *, first: int) -> None:
         event.seq = first + offset
         event.leaf_hash = event_leaf_hash(event)
     if len(events) == 1:
-        events[0].save(force_insert=True)
+        # Every audited action passes here: a statement spelled once, not an insert compiled each time.
+        instance_insert(events[0])
     else:
         AuditEvent.objects.bulk_create(events)
     if any((event.seq + 1) % settings.HUB_CHECKPOINT_EVERY_EVENTS == 0 for event in events):
@@ -158,9 +160,11 @@ def _sequenced_inline(events: list[AuditEvent], *, first: int) -> None:
 
 def _staged(events: list[AuditEvent]) -> None:
     """Staged for the sequencer, which places them in the log after the caller commits."""
-    AuditStagedEvent.objects.bulk_create(
-        [AuditStagedEvent(**{name: getattr(event, name) for name in CONTENT_FIELDS}) for event in events]
-    )
+    staged = [AuditStagedEvent(**{name: getattr(event, name) for name in CONTENT_FIELDS}) for event in events]
+    if len(staged) == 1:
+        instance_insert(staged[0])  # as _sequenced_inline: the common case, not compiled each time
+    else:
+        AuditStagedEvent.objects.bulk_create(staged)
     sequencer_nudge_after_commit()
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -23,6 +24,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
+from hub.model_rows import instances_from_row, model_columns
 from sharing.models import MemberPolicy
 
 DEFAULT_POLICY = {
@@ -40,8 +42,21 @@ class Strike:
     category: str
 
 
+@cache
+def _policy_statement() -> str:
+    """`MemberPolicy.objects.filter(organisation_id=...)` spelled once per process (hub/model_rows.py):
+    every check with a hit reads it, and compiling the query cost more than running it."""
+    table, organisation = MemberPolicy._meta.db_table, MemberPolicy._meta.get_field("organisation").column
+    return f'SELECT {model_columns(MemberPolicy, "p")} FROM "{table}" p WHERE p."{organisation}" = %s'
+
+
 def policy_of(organisation_id: int) -> dict:
-    policy = MemberPolicy.objects.filter(organisation_id=organisation_id).first()
+    # Where reads go in the current scope: a check reads its policy beside its lookup (hub/replica_reads.py).
+    database = router.db_for_read(MemberPolicy) or DEFAULT_DB_ALIAS
+    with connections[database].cursor() as cursor:
+        cursor.execute(_policy_statement(), [organisation_id])
+        row = cursor.fetchone()
+    policy = instances_from_row(database, (MemberPolicy,), row)[0] if row else None
     if policy is None:
         return dict(DEFAULT_POLICY)
     return {
