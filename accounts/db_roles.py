@@ -17,6 +17,7 @@ from accounts.audit.models import AuditCheckpoint, AuditEvent, AuditStagedEvent
 APPEND_ONLY_TABLES = (AuditEvent._meta.db_table, AuditCheckpoint._meta.db_table)
 # Audit events waiting for the sequencer (batched sequencing): inserted by actions, deleted by the
 # sequencer once in the log, never updated, so the role cannot change an event before it is logged.
+# Nor delete one: a trigger (accounts/migrations/0015) lets a staged row go only once the log holds it.
 NEVER_UPDATED_TABLES = (AuditStagedEvent._meta.db_table,)
 
 

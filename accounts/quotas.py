@@ -58,9 +58,36 @@ def quota_consume(
         _quota_give_back(
             organisation.pk, [(limit, amount) for limit, amount in ordered if limit not in refused], now
         )
-        start = window_start(refused[0].window, now)
-        retry_after = int((start + WINDOWS[refused[0].window] - now).total_seconds()) + 1
-        raise QuotaExceeded(refused[0], retry_after)
+        raise _exceeded(refused[0], now)
+
+
+def quota_covers(
+    *, organisation: Organisation, demands: dict[Limit, int], now: datetime | None = None
+) -> None:
+    """Raise QuotaExceeded when what is left of a limit cannot cover its demand; take nothing.
+
+    A read, so a request can be refused before expensive work (tokenising a batch); only
+    quota_consume's conditional update keeps concurrent clients under the limit.
+    """
+    now = now or timezone.now()
+    starts = {limit: window_start(limit.window, now) for limit in demands}
+    used = {
+        (bucket, window, start): amount
+        for bucket, window, start, amount in QuotaUsage.objects.filter(
+            organisation_id=organisation.pk,
+            bucket__in={limit.bucket for limit in demands},
+            window_start__in=set(starts.values()),
+        ).values_list("bucket", "window", "window_start", "used")
+    }
+    ordered = sorted(demands.items(), key=lambda item: (item[0].bucket, item[0].window))
+    for limit, amount in ordered:
+        if used.get((limit.bucket, limit.window, starts[limit]), 0) + amount > limit.limit:
+            raise _exceeded(limit, now)
+
+
+def _exceeded(limit: Limit, now: datetime) -> QuotaExceeded:
+    start = window_start(limit.window, now)
+    return QuotaExceeded(limit, int((start + WINDOWS[limit.window] - now).total_seconds()) + 1)
 
 
 def _quota_give_back(organisation_id: int, taken: list[tuple[Limit, int]], now: datetime) -> None:

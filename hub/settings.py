@@ -455,6 +455,9 @@ HUB_MAX_IDENTIFIERS_PER_REQUEST = env_int("HUB_MAX_IDENTIFIERS_PER_REQUEST", 50)
 HUB_MAX_EVALUATE_BATCH = env_int("HUB_MAX_EVALUATE_BATCH", 1000)
 # Sellers a batch check (POST /api/v1/checks/batch) may name; each is a check (audited, counted in the quota).
 HUB_CHECK_BATCH_MAX_SELLERS = env_int("HUB_CHECK_BATCH_MAX_SELLERS", 100)
+# Identifiers a batch check may name in all, its sellers together: each raw one costs an OPRF evaluation
+# before the quota is taken, and 100 sellers of 50 would be 5,000. 100 typical sellers (a few each) fit.
+HUB_CHECK_BATCH_MAX_IDENTIFIERS = env_int("HUB_CHECK_BATCH_MAX_IDENTIFIERS", 1_000)
 # Per-organisation quotas, per identifier type (checks) and for oblivious evaluations.
 HUB_QUOTA_CHECKS_PER_MINUTE = env_int("HUB_QUOTA_CHECKS_PER_MINUTE", 600)
 HUB_QUOTA_CHECKS_PER_DAY = env_int("HUB_QUOTA_CHECKS_PER_DAY", 200_000)

@@ -27,9 +27,10 @@ append-only by database triggers (0005, 0012), which an update filling seq would
 through, and "seq IS NULL" rows would sit in the table that the verification, the proofs and every
 reader take in seq order. A separate table that rows leave keeps the log exactly as it was, and
 keeps the staged rows (which are updated by nobody and deleted by the sequencer) out of its triggers.
-What the staging table cannot give is the log's tamper evidence: a staged row deleted by someone
-with database access before it is sequenced is lost without trace, as a log row deleted before
-the next checkpoint would be noticed only by the head's count. The window is the sequencing delay.
+Rows leave staging only by being sequenced: a trigger (accounts/migrations/0015) refuses deleting a
+staged row unless the log holds the same event, content and all, so the application's role, which
+must delete staged rows, cannot make an event vanish before its place in the log. What it cannot
+stop is the database owner dropping that trigger, as it could the log's own.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ CONTENT_FIELDS = tuple(field.name for field in AuditStagedEvent._meta.concrete_f
 _last_nudge = 0.0
 
 
+class StagingChanged(RuntimeError):
+    """The staged rows of a batch changed while the sequencer held the head: its transaction rolls back."""
+
+
 def batched() -> bool:
     return settings.HUB_AUDIT_SEQUENCING == "batched"
 
@@ -68,8 +73,14 @@ def sequence_staged(*, batch_size: int | None = None) -> int:
         if not staged:
             return 0
         placed = [_placed(values, size + offset) for offset, values in enumerate(staged)]
-        _logged(placed)
-        AuditStagedEvent.objects.filter(id__in=[values["id"] for values in staged]).delete()
+        # Staged rows that vanished between the read and the copy would leave gaps in the log, and
+        # rows the delete misses would be placed twice: either way the batch is rolled back whole.
+        logged = _logged(placed)
+        deleted, _ = AuditStagedEvent.objects.filter(id__in=[values["id"] for values in staged]).delete()
+        if logged != len(placed) or deleted != len(placed):
+            raise StagingChanged(
+                f"{len(placed)} staged events placed, {logged} copied into the log, {deleted} left staging"
+            )
         _head_moved_to(size + len(placed))
         every = settings.HUB_CHECKPOINT_EVERY_EVENTS
         if (size + len(placed)) // every > size // every:
@@ -124,7 +135,7 @@ def _placed(values: dict, seq: int) -> tuple[int, int, str]:
     return values["id"], seq, merkle.leaf_hash(canonical_leaf_of(seq, values)).hex()
 
 
-def _logged(placed: list[tuple[int, int, str]]) -> None:
+def _logged(placed: list[tuple[int, int, str]]) -> int:
     """Copy the staged rows into the log at their places, in one statement: only the ids, places and
     leaf hashes travel; every column comes from the staged row itself, as the leaf was computed."""
     quote = connection.ops.quote_name
@@ -137,9 +148,11 @@ def _logged(placed: list[tuple[int, int, str]]) -> None:
     rows = ", ".join(["(%s, %s, %s)"] * len(placed))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH placed (id, seq, leaf_hash) AS (VALUES {rows}) "
+            # INSERT first, not WITH: Python's sqlite3 reports no rowcount for a statement starting WITH.
             f"INSERT INTO {log} (seq, leaf_hash, {', '.join(columns)}) "
+            f"WITH placed (id, seq, leaf_hash) AS (VALUES {rows}) "
             f"SELECT CAST(placed.seq AS BIGINT), placed.leaf_hash, {', '.join('s.' + c for c in columns)} "
             f"FROM {stage} s JOIN placed ON s.id = CAST(placed.id AS BIGINT)",
             [value for row in placed for value in row],
         )
+        return cursor.rowcount

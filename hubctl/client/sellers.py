@@ -41,7 +41,8 @@ class SellerCalls(TokenCalls):
 
     def check_batch(self, sellers: list[list[dict]], *, purpose: str) -> list[dict]:
         """Check several sellers in one request (each seller's identifier items as check() sends them);
-        the answers come back in the sellers' order. At most the hub's HUB_CHECK_BATCH_MAX_SELLERS."""
+        the answers come back in the sellers' order. At most the hub's HUB_CHECK_BATCH_MAX_SELLERS, naming
+        at most its HUB_CHECK_BATCH_MAX_IDENTIFIERS identifiers in all."""
         body = {"purpose": purpose, "sellers": [{"identifiers": items} for items in sellers]}
         return self._call("POST", "/api/v1/checks/batch", body)["results"]
 

@@ -96,13 +96,17 @@ def _add_check_command(commands: argparse._SubParsersAction) -> None:
         metavar="N",
         help=(
             f"with a ref CSV, send the rows as batch checks of up to N sellers each (default {BATCH_DEFAULT}, "
-            "the hub's default HUB_CHECK_BATCH_MAX_SELLERS); each row is still a check of its own"
+            "the hub's default HUB_CHECK_BATCH_MAX_SELLERS), fewer when they would pass 1000 identifiers "
+            "(HUB_CHECK_BATCH_MAX_IDENTIFIERS); each row is still a check of its own"
         ),
     )
     parser.set_defaults(run=_run_check)
 
 
 BATCH_DEFAULT = 100
+# Identifiers a batch may name in all, its sellers together (the hub's default HUB_CHECK_BATCH_MAX_IDENTIFIERS):
+# a batch of wide rows is cut shorter than N sellers rather than refused.
+BATCH_IDENTIFIERS = 1000
 
 
 def _batch_size(text: str) -> int:
@@ -270,16 +274,15 @@ def _check_batches(
     purpose: str,
     size: int,
 ) -> list[tuple[str | None, dict]]:
-    """The rows as batch checks of up to `size` sellers; refs stay here (the hub gets none: answers keep order)."""
+    """The rows as batch checks of up to `size` sellers and BATCH_IDENTIFIERS identifiers; refs stay here
+    (the hub gets none: answers keep order)."""
     results: list[tuple[str | None, dict]] = []
-    for start in range(0, len(sellers), size):
-        chunk = sellers[start : start + size]
-        bodies = [
-            client.raw_items(seller.identifiers, default_country=country)
-            if raw
-            else client.token_items(tokens)
-            for seller, tokens in zip(chunk, items[start : start + size])
-        ]
+    every = [
+        client.raw_items(seller.identifiers, default_country=country) if raw else client.token_items(tokens)
+        for seller, tokens in zip(sellers, items)
+    ]
+    for start, end in _batch_bounds([len(body) for body in every], size=size):
+        chunk, bodies = sellers[start:end], every[start:end]
         try:
             answers = client.check_batch(bodies, purpose=purpose)
         except HubError:
@@ -290,6 +293,20 @@ def _check_batches(
             raise
         results.extend((seller.ref, answer) for seller, answer in zip(chunk, answers, strict=True))
     return results
+
+
+def _batch_bounds(counts: list[int], *, size: int) -> list[tuple[int, int]]:
+    """(start, end) of each batch: sellers in order, a new batch when one more would pass either limit."""
+    bounds: list[tuple[int, int]] = []
+    start, identifiers = 0, 0
+    for index, count in enumerate(counts):
+        if index > start and (index - start == size or identifiers + count > BATCH_IDENTIFIERS):
+            bounds.append((start, index))
+            start, identifiers = index, 0
+        identifiers += count
+    if counts:
+        bounds.append((start, len(counts)))
+    return bounds
 
 
 def _run_report(args: argparse.Namespace) -> int:

@@ -58,10 +58,12 @@ class CheckBatchApi(HubApiView):
         responses={200: s.CheckBatchOutput},
         summary="Check a batch of sellers",
         description=(
-            "Up to HUB_CHECK_BATCH_MAX_SELLERS sellers (100 by default) a request, for platforms that check "
-            "in bursts. Each seller is a check like POST /api/v1/checks: its own check_id and audit row, "
-            "counted in the check quota per identifier as a single check is (a batch the quota cannot "
-            "take is refused whole, 429), and seen by the sweep and canary rules as one check each. "
+            "Up to HUB_CHECK_BATCH_MAX_SELLERS sellers (100 by default) and HUB_CHECK_BATCH_MAX_IDENTIFIERS "
+            "identifiers in all (1,000 by default) a request, for platforms that check in bursts. Each seller "
+            "is a check like POST /api/v1/checks: its own check_id and audit row, counted in the check quota "
+            "per identifier as a single check is (a batch the quota cannot take is refused whole, 429, before "
+            "any identifier is tokenised when what is left cannot cover the identifiers as given), and seen "
+            "by the sweep and canary rules as one check each. "
             "Answers come in the sellers' order, each with your reference for it."
         ),
         examples=[

@@ -117,7 +117,8 @@ class CheckBatchInput(serializers.Serializer):
         min_length=1,
         help_text=(
             "The sellers to check, each as a single check's identifiers: at most HUB_CHECK_BATCH_MAX_SELLERS "
-            "(100 by default) a request; each seller is a check (audited, counted in the quota)"
+            "(100 by default) a request, and at most HUB_CHECK_BATCH_MAX_IDENTIFIERS identifiers (1,000 by "
+            "default) in all; each seller is a check (audited, counted in the quota)"
         ),
     )
 
@@ -133,6 +134,21 @@ class CheckBatchInput(serializers.Serializer):
                     ]
                 }
             )
+        if isinstance(sellers, list):
+            given = sum(
+                len(seller["identifiers"])
+                for seller in sellers
+                if isinstance(seller, dict) and isinstance(seller.get("identifiers"), list)
+            )
+            if given > settings.HUB_CHECK_BATCH_MAX_IDENTIFIERS:
+                raise serializers.ValidationError(
+                    {
+                        "sellers": [
+                            gettext("At most %(count)s identifiers a batch, its sellers together.")
+                            % {"count": settings.HUB_CHECK_BATCH_MAX_IDENTIFIERS}
+                        ]
+                    }
+                )
         return super().to_internal_value(data)
 
     def validate_sellers(self, value: list[dict]) -> list[dict]:

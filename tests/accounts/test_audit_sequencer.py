@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.audit import sequencer
@@ -17,6 +17,7 @@ from accounts.audit.models import Alert, AuditCheckpoint, AuditEvent, AuditStage
 from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.audit.verify import audit_verify
+from tests import audit_triggers
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +287,75 @@ def test_events_recorded_together_take_consecutive_places_in_either_mode(setting
         (f"c{n}", {"n": n}) for n in range(5)
     ]
     _log_is_whole([str(first.public_id)] + [str(e.public_id) for e in events])
+
+
+def _staged_delete_raw(public_id) -> None:
+    table = connection.ops.quote_name(AuditStagedEvent._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE public_id = %s",
+            [public_id.hex if connection.vendor == "sqlite" else public_id],
+        )
+
+
+def test_a_staged_event_cannot_be_deleted_before_it_is_sequenced_only_by_being_sequenced():
+    event = _act()
+
+    with pytest.raises(DatabaseError, match="only by being sequenced"):
+        _staged_delete_raw(event.public_id)
+
+    assert AuditStagedEvent.objects.filter(public_id=event.public_id).exists()
+    assert sequencer.sequence_staged() == 1
+    _log_is_whole([str(event.public_id)])
+
+
+def test_a_staged_row_is_not_let_go_by_a_logged_event_of_other_content():
+    logged = _act(1)
+    sequencer.sequence_staged()
+    # The same event id staged again with other details: the log does not hold *this* event.
+    forged = AuditStagedEvent.objects.create(
+        **{name: getattr(AuditEvent.objects.get(), name) for name in sequencer.CONTENT_FIELDS}
+        | {"details": {"n": 2}}
+    )
+    assert forged.public_id == logged.public_id
+
+    with pytest.raises(DatabaseError, match="only by being sequenced"):
+        _staged_delete_raw(forged.public_id)
+
+
+def _vanishing(real, *, before: bool):
+    """_logged with one staged row of its batch deleted by someone else, before or after the copy into the log."""
+
+    def logged(placed):
+        if not before:
+            real(placed)
+        with audit_triggers.disabled():  # only a tamperer with the owner's rights could, before
+            AuditStagedEvent.objects.filter(id=placed[-1][0]).delete()
+        if before:
+            real(placed)
+
+    return logged
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["before-the-copy", "after-the-copy"])
+def test_a_batch_whose_staged_rows_changed_under_the_sequencer_is_rolled_back(monkeypatch, before):
+    staged = [str(_act(n).public_id) for n in range(3)]
+    monkeypatch.setattr(sequencer, "_logged", _vanishing(sequencer._logged, before=before))
+
+    with pytest.raises(sequencer.StagingChanged):
+        sequencer.sequence_staged()
+
+    assert not AuditEvent.objects.exists() and log_size() == 0 and AuditStagedEvent.objects.count() == 3
+    monkeypatch.undo()
+    assert sequencer.sequence_staged() == 3
+    _log_is_whole(staged)
+
+
+def test_the_sqlite_staged_guard_compares_every_column_of_a_staged_event_but_its_row_id():
+    import importlib
+
+    guard = importlib.import_module("accounts.migrations.0015_audit_staged_leave_sequenced")
+
+    assert {field.column for field in AuditStagedEvent._meta.concrete_fields} - {"id"} == set(
+        guard.STAGED_COLUMNS
+    )

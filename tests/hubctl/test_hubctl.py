@@ -340,6 +340,27 @@ def test_wide_csv_check_with_batch_sends_batches_of_at_most_n_sellers_in_order(
     assert all(key in seller["identifiers"][0] for seller in sent)
 
 
+def test_a_batch_also_stays_under_the_hubs_identifiers_per_batch(fake_hub, tmp_path, capsys, monkeypatch):
+    from hubctl.commands import sellers
+
+    monkeypatch.setattr(sellers, "BATCH_IDENTIFIERS", 4)
+    rows = "".join(f"R{n},+86138001380{n:02d},s{n}@example.com\n" for n in range(5))
+    path = write(tmp_path, "rows.csv", "ref,phone,email\n" + rows)
+
+    status = main(["check", "--purpose", "seller_onboarding", "--csv", path, "--batch", "3"])
+
+    assert status == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [f'"R{n}","none","0",""' for n in range(5)]
+    batches = [body for _, path, body in fake_hub.calls if path == "/api/v1/checks/batch"]
+    assert [len(body["sellers"]) for body in batches] == [2, 2, 1]
+
+
+def test_the_identifiers_per_batch_are_the_hubs_default():
+    from hubctl.commands import sellers
+
+    assert sellers.BATCH_IDENTIFIERS == 1000
+
+
 @pytest.mark.parametrize("size", ["0", "-1", "many"])
 def test_a_batch_size_that_is_not_a_positive_number_is_a_usage_error(no_network, size, capsys):
     with pytest.raises(SystemExit) as exited:

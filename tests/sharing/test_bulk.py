@@ -434,6 +434,28 @@ def test_an_upload_over_the_bulk_quota_is_a_429_with_nothing_stored_and_the_refu
     assert "bulk:" in denied.details["reason"]
 
 
+def test_an_upload_the_remaining_bulk_quota_cannot_cover_is_refused_after_its_first_chunk_not_its_last(
+    settings, platform_analyst, monkeypatch
+):
+    settings.HUB_QUOTA_BULK_ROWS_PER_DAY = 30
+    _submit(platform_analyst, _csv_file(20))
+    BulkJob.objects.update(status=BulkJobStatus.DONE)
+    tokenised: list[int] = []
+    real = bulk_files.identifiers_tokenise
+    monkeypatch.setattr(
+        bulk_files, "identifiers_tokenise", lambda **kwargs: tokenised.append(1) or real(**kwargs)
+    )
+
+    refused = _upload(platform_analyst, _csv_file(200))  # five chunks of 40 rows
+
+    assert refused.status_code == 429 and "bulk:" in refused.json()["error"]["message"]
+    assert len(tokenised) <= 40
+    assert BulkJob.objects.count() == 1 and _bulk_used(platform_analyst, "bulk:email") == 20
+    assert AuditEvent.objects.filter(
+        actor_member=platform_analyst, action=AuditTag.QUOTA_EXCEEDED.value, outcome="denied"
+    ).exists()
+
+
 def test_every_bulk_limit_refusal_stays_on_record(settings, platform_analyst):
     settings.HUB_BULK_CONCURRENT_JOBS, settings.HUB_BULK_MAX_ROWS = 1, 20
     _submit(platform_analyst, _csv_file(10))

@@ -362,3 +362,52 @@ def test_the_batch_audit_rows_extend_the_verifiable_log_gaplessly(api, listed_wo
     assert audit_verify() == []
     seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(len(seqs)))
+
+
+def test_too_many_identifiers_in_all_is_a_400_naming_the_limit_in_the_readers_language(
+    api, platform_analyst, settings
+):
+    settings.HUB_CHECK_BATCH_MAX_IDENTIFIERS = 3
+    sellers = [{"identifiers": [MISS[0], {"type": "email", "value": f"s{n}@example.com"}]} for n in range(2)]
+
+    response = _batch(api, platform_analyst, sellers)
+    in_chinese = api(platform_analyst).post(
+        "/api/v1/checks/batch",
+        {"purpose": "seller_onboarding", "sellers": sellers},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-Hans",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["sellers"] == [
+        "At most 3 identifiers a batch, its sellers together."
+    ]
+    assert in_chinese.json()["error"]["fields"]["sellers"] == ["每批最多 3 个标识符（所有卖家合计）。"]
+    assert not QuotaUsage.objects.filter(used__gt=0).exists()
+    assert _batch(api, platform_analyst, sellers[:1]).status_code == 200
+
+
+def test_a_batch_the_remaining_quota_cannot_cover_is_refused_before_any_identifier_is_tokenised(
+    api, platform_analyst, settings, monkeypatch
+):
+    from sharing.subjects.services import tokens
+
+    settings.HUB_QUOTA_CHECKS_PER_MINUTE = 3
+    assert _batch(api, platform_analyst, [{"identifiers": MISS}]).status_code == 200
+    evaluated: list[int] = []
+    real = tokens.tokens_evaluate
+    monkeypatch.setattr(tokens, "tokens_evaluate", lambda items: evaluated.append(len(items)) or real(items))
+    sellers = [{"identifiers": [{"type": "phone", "value": f"+86 137 {n:04d} 5678"}]} for n in range(3)]
+
+    refused = _batch(api, platform_analyst, sellers)
+
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 61
+    assert "phone" in refused.json()["error"]["message"]
+    assert evaluated == []
+    denied = AuditEvent.objects.get(actor_member=platform_analyst, action=AuditTag.QUOTA_EXCEEDED.value)
+    assert denied.outcome == "denied" and denied.object_type == "check"
+    used = QuotaUsage.objects.get(
+        organisation=platform_analyst.organisation, bucket="check:phone", window="minute"
+    )
+    assert used.used == 1
+    assert _batch(api, platform_analyst, sellers[:2]).status_code == 200 and evaluated == [1, 1]

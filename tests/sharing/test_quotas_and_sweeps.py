@@ -286,3 +286,26 @@ def test_sweep_records_older_than_two_days_are_pruned(platform_analyst):
     assert sweep_records_prune_task() == 2
     assert sorted(SweepProbe.objects.values_list("probe", flat=True)) == ["p0", "p47"]
     assert SweepWindow.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_quota_covers_reads_what_is_left_and_takes_nothing(platform_analyst):
+    from datetime import UTC, datetime, timedelta
+
+    from accounts.models import QuotaUsage
+    from accounts.quotas import Limit, QuotaExceeded, quota_consume, quota_covers
+
+    organisation = platform_analyst.organisation
+    limit = Limit(bucket="check:phone", window="minute", limit=5)
+    now = datetime(2026, 12, 1, 12, 0, 30, tzinfo=UTC)
+    quota_consume(organisation=organisation, demands={limit: 3}, now=now)
+
+    quota_covers(organisation=organisation, demands={limit: 2}, now=now)  # exactly what is left
+    with pytest.raises(QuotaExceeded) as refused:
+        quota_covers(organisation=organisation, demands={limit: 3}, now=now)
+    quota_covers(
+        organisation=organisation, demands={limit: 5}, now=now + timedelta(minutes=1)
+    )  # a fresh window
+
+    assert refused.value.limit == limit and refused.value.retry_after == 31
+    assert list(QuotaUsage.objects.values_list("used", flat=True)) == [3]

@@ -42,6 +42,7 @@ from sharing.bulk.services.bulk_files import ParsedRow, RowTokeniser, file_error
 from sharing.bulk.services.bulk_match import RESULT_FIELDS, ChunkRow, ResultRow, chunk_results, result_is_miss
 from sharing.bulk.services.bulk_sql import results_write, rows_write
 from sharing.checks.services.match_gate import (
+    bulk_covers,
     bulk_gate,
     bulk_numbers_observe,
     bulk_rows_observe,
@@ -171,6 +172,9 @@ def _rows_store(
         if len(buffer) == size:
             _chunk_store(job, buffer, tokeniser.take_raw(), actor=actor)
             buffer = []
+            # A file the bulk quota cannot take is refused at the chunk that shows it, not after
+            # the whole file was tokenised (up to HUB_BULK_MAX_ROWS): bulk_gate takes it at the end.
+            bulk_covers(actor=actor, identifiers_per_type=per_type)
     if buffer:
         _chunk_store(job, buffer, tokeniser.take_raw(), actor=actor)
     return index + 1, errors

@@ -12,6 +12,7 @@ sellers' audit rows and subject matches written in one statement each (audit_rec
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,7 @@ from accounts.audit.services import audit_record_many
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.purposes import purpose_require
+from accounts.quotas import Limit
 from accounts.roles import Capability
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_gate, transfer_record
@@ -40,6 +42,7 @@ from sharing.checks.services.checks import (
 from sharing.checks.services.match_gate import lookup_gate_checks
 from sharing.checks.services.matches import matched_by_subject, subject_matches_record_many
 from sharing.checks.services.policies import policy_of
+from sharing.checks.services.quotas import check_quota_demands_per_type, quota_covers_or_refuse
 from sharing.models import IdentifierToken, MatchSource
 from sharing.subjects.services.tokens import (
     RawIdentifier,
@@ -71,6 +74,11 @@ def checks_batch_run(*, sellers: list[BatchSeller], purpose: str, actor: Actor) 
     require(actor, Capability.CHECK_RUN, message=gettext("Your role does not grant check:run."))
     transfer_gate(organisation=actor.organisation, channel=TransferChannel.CHECK, actor=actor)
     purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
+    # Tokenising is the batch's costly part (an OPRF evaluation per raw identifier): a member whose
+    # quota cannot cover the batch is refused before it, the quota only read here. Identifiers are
+    # counted as given (exact repeats once), so two spellings of one number count twice here though
+    # the gate below takes them once.
+    quota_covers_or_refuse(actor=actor, demands=_demands_as_given(sellers), tag=AuditTag.CHECK_RUN)
     tokenised = _sellers_tokenise(sellers, default_country=actor.organisation.country)
     now = timezone.now()
     found = _found_per_seller(tokenised, stored_tokens_of(item for seller in tokenised for item in seller))
@@ -92,6 +100,21 @@ def checks_batch_run(*, sellers: list[BatchSeller], purpose: str, actor: Actor) 
     lookup_gate_checks(actor=actor, tokenised=tokenised, matched=hits, tag=AuditTag.CHECK_RUN, now=now)
     _checks_record(actor, tokenised, found, results, hits=hits, purpose=purpose, now=now)
     return [BatchCheck(seller.reference, result) for seller, result in zip(sellers, results, strict=True)]
+
+
+def _demands_as_given(sellers: list[BatchSeller]) -> dict[Limit, int]:
+    """The check quota the sellers' identifiers would take, counted before any is normalised."""
+    per_type: Counter[str] = Counter()
+    for seller in sellers:
+        per_type.update(item.type for item in set(map(_as_given, seller.identifiers)))
+    return check_quota_demands_per_type(per_type)
+
+
+def _as_given(item: RawIdentifier | SuppliedToken) -> RawIdentifier | SuppliedToken:
+    # A composite value is a dict, which a set cannot hold: its sorted items stand for it.
+    if isinstance(item, RawIdentifier) and isinstance(item.value, dict):
+        return RawIdentifier(item.type, str(sorted(item.value.items())), item.country)
+    return item
 
 
 def _sellers_tokenise(sellers: list[BatchSeller], *, default_country: str) -> list[list[TokenisedIdentifier]]:

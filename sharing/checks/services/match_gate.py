@@ -7,7 +7,8 @@ it looked up: the quota per identifier type, the canary, sequential, no-match an
 (enumeration.py) are the same for all of them. The caller audits the answer, a miss as much as a
 hit, with `lookup_counts` in the row's details.
 
-Bulk files draw on their own per-type quota for the whole file at upload (`bulk_gate`), feed the
+Bulk files draw on their own per-type quota for the whole file at upload (`bulk_gate`; refused at
+the first chunk whose identifiers so far what is left cannot take, `bulk_covers`), feed the
 sequential rule as the upload is read (`bulk_numbers_observe`), the canary rule as chunks are
 matched (bulk_match.py) and the no-match and volume rules as they are answered (`bulk_rows_observe`).
 """
@@ -24,7 +25,7 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.audit.tags import AuditTag
 from accounts.models import Organisation
-from accounts.quotas import quota_consume
+from accounts.quotas import quota_consume, quota_covers
 from sharing.checks.services.enumeration import (
     bulk_window_observe,
     sequential_observe,
@@ -95,6 +96,11 @@ def bulk_gate(*, actor: Actor, identifiers_per_type: Counter[str]) -> None:
     bulk_submit audits the refusal after that rollback, so it stays on record.
     """
     quota_consume(organisation=actor.organisation, demands=bulk_quota_demands(identifiers_per_type))
+
+
+def bulk_covers(*, actor: Actor, identifiers_per_type: Counter[str]) -> None:
+    """Raise QuotaExceeded (429) when what is left of the bulk quota cannot take these identifiers; takes nothing."""
+    quota_covers(organisation=actor.organisation, demands=bulk_quota_demands(identifiers_per_type))
 
 
 def bulk_numbers_observe(*, actor: Actor, raw: list[TokenisedIdentifier], hour: datetime) -> None:

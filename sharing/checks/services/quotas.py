@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 
 from accounts.actors import Actor
 from accounts.audit.services import audit_record_denied
 from accounts.audit.tags import AuditTag
-from accounts.quotas import Limit, QuotaExceeded, quota_consume
+from accounts.quotas import Limit, QuotaExceeded, quota_consume, quota_covers
 from sharing.subjects.services.tokens import TokenisedIdentifier
 
 
 def check_quota_demands(tokenised: list[TokenisedIdentifier]) -> dict[Limit, int]:
+    return check_quota_demands_per_type(Counter(item.type for item in tokenised))
+
+
+def check_quota_demands_per_type(identifiers_per_type: Counter[str]) -> dict[Limit, int]:
     demands: dict[Limit, int] = {}
-    for item in tokenised:
+    for identifier_type, count in identifiers_per_type.items():
         # A court's scope may name bare tokens, whose type the hub does not know: one bucket for them.
-        kind = item.type or "token"
+        kind = identifier_type or "token"
         for window, limit in (
             ("minute", settings.HUB_QUOTA_CHECKS_PER_MINUTE),
             ("day", settings.HUB_QUOTA_CHECKS_PER_DAY),
         ):
             key = Limit(bucket=f"check:{kind}", window=window, limit=limit)
-            demands[key] = demands.get(key, 0) + 1
+            demands[key] = demands.get(key, 0) + count
     return demands
 
 
@@ -45,8 +51,20 @@ def evaluation_quota_demands(count: int) -> dict[Limit, int]:
 
 def quota_take_or_refuse(*, actor: Actor, demands: dict[Limit, int], tag: AuditTag) -> None:
     """Take the quota, or audit the refusal (committed even though the request fails) and raise."""
-    try:
+    with _refusal_audited(actor, tag):
         quota_consume(organisation=actor.organisation, demands=demands)
+
+
+def quota_covers_or_refuse(*, actor: Actor, demands: dict[Limit, int], tag: AuditTag) -> None:
+    """Refuse (audited, 429) when what is left of the quota cannot cover `demands`; take nothing."""
+    with _refusal_audited(actor, tag):
+        quota_covers(organisation=actor.organisation, demands=demands)
+
+
+@contextmanager
+def _refusal_audited(actor: Actor, tag: AuditTag) -> Iterator[None]:
+    try:
+        yield
     except QuotaExceeded as exc:
         audit_record_denied(
             actor=actor,

@@ -17,7 +17,8 @@ longer declares it unique on its own, so no foreign key can reference it: the tw
 token by id (sharing_reportidentifier.token_id and sharing_parcelevent_tokens.identifiertoken_id) lose
 their FOREIGN KEY and get constraint triggers doing the same job, deferred to commit as Django's foreign
 keys are:
-- a link inserted or repointed to a token id no row has fails (foreign_key_violation, an IntegrityError);
+- a link inserted or repointed to a token id no row has fails (foreign_key_violation, an IntegrityError),
+  and one whose token is there locks it FOR KEY SHARE until it commits, so a concurrent delete waits;
 - a token row deleted, or its id changed, while a link names it fails. The check first asks whether a
   row with that id still exists: rotate_token_storage rewrites the token column, which moves a row to
   another partition, and PostgreSQL runs such an UPDATE as a DELETE plus an INSERT (firing AFTER DELETE).
@@ -49,8 +50,12 @@ DEFAULT_PARTITIONS = 16
 # (table, column) pairs that link to a token by id: the foreign keys the triggers replace.
 LINKS = (("sharing_reportidentifier", "token_id"), ("sharing_parcelevent_tokens", "identifiertoken_id"))
 
-LINK_CHECK = """
-CREATE FUNCTION sharing_token_link_exists() RETURNS trigger AS $$
+# The link's check locks the token it finds FOR KEY SHARE until the link commits, as PostgreSQL's own
+# foreign keys do: a token deleted meanwhile waits, then its own check sees the committed link. Without
+# the lock each check could pass before the other committed, leaving a link to nothing.
+# (sharing/migrations/0035 puts this body on a table partitioned before it.)
+LINK_EXISTS_FUNCTION = """
+CREATE OR REPLACE FUNCTION sharing_token_link_exists() RETURNS trigger AS $$
 DECLARE linked bigint; still_linked boolean;
 BEGIN
   EXECUTE format('SELECT ($1).%I', TG_ARGV[0]) INTO linked USING NEW;
@@ -58,12 +63,20 @@ BEGIN
   -- link (a repointed one has a check of its own queued).
   EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1 AND %I = $2)', TG_TABLE_NAME, TG_ARGV[0])
     INTO still_linked USING NEW.id, linked;
-  IF still_linked AND NOT EXISTS (SELECT 1 FROM sharing_identifiertoken WHERE id = linked) THEN
+  IF NOT still_linked THEN
+    RETURN NULL;
+  END IF;
+  PERFORM 1 FROM sharing_identifiertoken WHERE id = linked FOR KEY SHARE;
+  IF NOT FOUND THEN
     RAISE EXCEPTION 'insert or update on table "%" violates the link to sharing_identifiertoken', TG_TABLE_NAME
       USING ERRCODE = 'foreign_key_violation', DETAIL = format('Key (%s)=(%s) is not present.', TG_ARGV[0], linked);
   END IF;
   RETURN NULL;
 END $$ LANGUAGE plpgsql;
+"""
+LINK_CHECK = (
+    LINK_EXISTS_FUNCTION
+    + """
 CREATE FUNCTION sharing_token_unlinked() RETURNS trigger AS $$
 BEGIN
   -- A row moved to another partition (an UPDATE of its token) arrives here as a DELETE: it still exists.
@@ -80,6 +93,7 @@ END $$ LANGUAGE plpgsql;
 CREATE CONSTRAINT TRIGGER sharing_token_unlinked AFTER DELETE OR UPDATE OF id ON sharing_identifiertoken
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION sharing_token_unlinked();
 """
+)
 LINK_TRIGGER = """
 CREATE CONSTRAINT TRIGGER {table}_token_exists AFTER INSERT OR UPDATE OF {column} ON {table}
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION sharing_token_link_exists('{column}');
