@@ -38,12 +38,9 @@ class CheckRunApi(HubApiView):
         ],
     )
     def post(self, request):
-        payload = s.CheckRunInput(data=request.data, context={"organisation": self.actor.organisation})
-        payload.is_valid(raise_exception=True)
+        payload = s.check_run_input(request.data, organisation=self.actor.organisation)
         result = checks.check_run(
-            identifiers=raw_identifiers(payload.validated_data["identifiers"]),
-            purpose=payload.validated_data["purpose"],
-            actor=self.actor,
+            identifiers=raw_identifiers(payload["identifiers"]), purpose=payload["purpose"], actor=self.actor
         )
         return Response(s.check_output(result))
 
