@@ -1,7 +1,8 @@
 """Reads from the streaming replica, only inside an explicit scope, and only when that is safe.
 
-Checks, bulk matching and the feed enter `replica_reads(organisation_id)` around their read
-statements; hub/db_router.py sends those reads to the scope's alias. Everything else (every
+Checks, bulk matching and the feed run their read statements through `replica_read(organisation_id,
+read)`, which enters the scope `replica_reads(organisation_id)` and reads again on the primary if the
+replica fails the read; hub/db_router.py sends a scope's reads to its alias. Everything else (every
 write, quota, lock, audit row, and any read outside a scope) stays on the primary: the router
 sends writes and row-locking reads (Django routes those as writes) to the primary, and
 code that reads what it writes simply never enters a scope.
@@ -24,14 +25,17 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +64,49 @@ def replica_reads(organisation_id: int | None) -> Iterator[str]:
         _read_alias.reset(token)
 
 
+def replica_read(organisation_id: int | None, read: Callable[[], T]) -> T:
+    """`read()` inside `replica_reads(organisation_id)`; if the replica fails it (stopped, connection
+    dropped, statement cancelled by a recovery conflict), `read()` again on the primary.
+
+    Every scope reads through this: a replica failing between two probes costs a read twice, never a 500.
+    The replica is marked unhealthy, so the next scope probes it before reading it again. An error of
+    the primary's (or one the primary would raise too, a DataError) is the caller's own and propagates.
+    """
+    with replica_reads(organisation_id) as alias:
+        if alias == DEFAULT_DB_ALIAS:
+            return read()
+        replica = connections[alias]
+        # Django sets this on the connection whose statement (or connect) failed: the replica's, or not.
+        replica.errors_occurred = False
+        try:
+            return read()
+        except DatabaseError as exc:
+            if not replica.errors_occurred:
+                raise
+            _replica_failed(alias, exc)
+    token = _read_alias.set(DEFAULT_DB_ALIAS)
+    try:
+        return read()
+    finally:
+        _read_alias.reset(token)
+
+
+def _replica_failed(alias: str, exc: DatabaseError) -> None:
+    connections[alias].close()
+    state = _state
+    if state.healthy:  # once per failure: the replica is not read again until a probe says so
+        # The error's class and SQLSTATE only: its message may quote a value.
+        cause = exc.__cause__
+        logger.warning(
+            "replica %s failed a read (%s %s): read again on the primary",
+            alias,
+            type(cause or exc).__name__,
+            getattr(cause, "sqlstate", None) or "",
+        )
+    state.healthy, state.lag_seconds = False, None
+    state.next_probe_at = float("-inf")  # the next scope probes it before reading it
+
+
 # --- how fresh the replica is ---------------------------------------------------------------
 
 
@@ -74,6 +121,7 @@ class ReplicaState:
     """What one process last measured of the replica."""
 
     probed_at: float = float("-inf")  # time.monotonic() of the last probe
+    next_probe_at: float = float("-inf")  # when the next scope probes again
     healthy: bool = False
     replayed: int = 0  # the replica's replayed WAL position at the last probe
     lag_seconds: float | None = None
@@ -112,6 +160,7 @@ def _probe(alias: str, now: float) -> None:
     state = _state
     first = state.probed_at == float("-inf")
     state.probed_at = now
+    state.next_probe_at = now + settings.HUB_REPLICA_PROBE_MILLISECONDS / 1000
     # Outside the try: an error on the primary is the request's own, never a sign the replica is down.
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()::text")
@@ -146,7 +195,7 @@ def _probe(alias: str, now: float) -> None:
 
 def _refreshed(alias: str) -> ReplicaState:
     now = time.monotonic()
-    if now - _state.probed_at >= settings.HUB_REPLICA_PROBE_MILLISECONDS / 1000:
+    if now >= _state.next_probe_at:
         # One thread probes; the others use the last measure rather than wait for it.
         if _probe_lock.acquire(blocking=False):
             try:
