@@ -40,9 +40,18 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 _read_alias: ContextVar[str | None] = ContextVar("hub_replica_read_alias", default=None)
-# Per request (set by the middleware): whether it read inside a scope, which marks it a reading
-# request (a check, a bulk chunk, a feed page) whose own writes are bookkeeping (audit, quota).
+# Per request (set by the middleware): whether its service said it only reads (request_reads_only).
 _request_marks: ContextVar[dict | None] = ContextVar("hub_replica_request_marks", default=None)
+
+
+def request_reads_only() -> None:
+    """Say that the current request only reads (a check, a batch check, a token evaluation): its own
+    writes are bookkeeping (audit, quota, matches) that no scope reads, so its organisation's scopes
+    need not wait for the replica to replay them. Said explicitly by the service, never inferred:
+    a route that also writes what members read must not say it. A no-op outside a request."""
+    marks = _request_marks.get()
+    if marks is not None:
+        marks["reads_only"] = True
 
 
 def read_alias() -> str | None:
@@ -54,9 +63,6 @@ def read_alias() -> str | None:
 def replica_reads(organisation_id: int | None) -> Iterator[str]:
     """Send this block's reads to the replica when it is fresh enough for this organisation."""
     alias = replica_alias_for(organisation_id)
-    marks = _request_marks.get()
-    if marks is not None:
-        marks["read_scope"] = True
     token = _read_alias.set(alias)
     try:
         yield alias
@@ -256,9 +262,9 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 class ReadYourWritesMiddleware:
     """Remember the primary's WAL position for the organisation of a member whose request wrote.
 
-    Any successful unsafe request counts as a write, except one that read inside a replica scope
-    (a check, a bulk upload's matching, the feed): its own writes are its audit row and quota,
-    which no scope reads. A request without a member (sign-in, applications) marks nobody.
+    Any successful unsafe request counts as a write, except one whose service said it only reads
+    (request_reads_only: a check, a batch check, a token evaluation): its own writes are its audit
+    row and quota, which no scope reads. A request without a member (sign-in, applications) marks nobody.
     """
 
     def __init__(self, get_response):
@@ -267,13 +273,13 @@ class ReadYourWritesMiddleware:
     def __call__(self, request):
         if not settings.HUB_REPLICA_ALIAS or request.method in _SAFE_METHODS:
             return self.get_response(request)
-        marks: dict = {"read_scope": False}
+        marks: dict = {"reads_only": False}
         token = _request_marks.set(marks)
         try:
             response = self.get_response(request)
         finally:
             _request_marks.reset(token)
-        if response.status_code < 400 and not marks["read_scope"]:
+        if response.status_code < 400 and not marks["reads_only"]:
             user = getattr(request, "user", None)
             member = getattr(user, "member", None) if user is not None and user.is_authenticated else None
             if member is not None:

@@ -120,7 +120,9 @@ def test_wal_positions_compare_as_numbers():
     assert reads.lsn_number("0/10") < reads.lsn_number("1/0")
 
 
-def _middleware_run(method: str, member, *, status: int = 200, scoped: bool = False):
+def _middleware_run(
+    method: str, member, *, status: int = 200, scoped: bool = False, reads_only: bool = False
+):
     request = getattr(RequestFactory(), method.lower())("/anything")
     request.user = member.user
 
@@ -128,6 +130,8 @@ def _middleware_run(method: str, member, *, status: int = 200, scoped: bool = Fa
         if scoped:
             with reads.replica_reads(member.organisation_id):
                 pass
+        if reads_only:
+            reads.request_reads_only()
         from django.http import HttpResponse
 
         return HttpResponse(status=status)
@@ -142,9 +146,39 @@ def test_a_members_write_request_is_remembered_for_its_organisation(measured, pl
     _middleware_run("POST", platform_analyst)
     _middleware_run("GET", platform_analyst)
     _middleware_run("POST", platform_analyst, status=400)  # nothing committed
-    _middleware_run("POST", platform_analyst, scoped=True)  # a check: its writes are its audit and quota
+    _middleware_run("POST", platform_analyst, reads_only=True)  # a check: its writes are its audit and quota
+    # Reading in a scope says nothing of what else the request wrote: only the route's own word does.
+    _middleware_run("POST", platform_analyst, scoped=True)
 
-    assert remembered == [platform_analyst.organisation_id]
+    assert remembered == [platform_analyst.organisation_id] * 2
+
+
+def _blinded_element() -> str:
+    from hubcore.oprf import blind
+
+    return blind(b"phone\x00+8613800138000")[1].hex()
+
+
+SELLER = [{"type": "phone", "value": "+86 138 0013 8000"}]
+
+
+@pytest.mark.parametrize(
+    "path, payload",
+    [
+        ("/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": SELLER}),
+        ("/api/v1/checks/batch", {"purpose": "seller_onboarding", "sellers": [{"identifiers": SELLER}]}),
+        ("/api/v1/tokens/evaluate", {"blinded_elements": [_blinded_element()]}),
+    ],
+)
+def test_a_reading_route_marks_no_write(measured, api, platform_analyst, monkeypatch, path, payload):
+    measured["healthy"] = False  # the scopes read the primary: FAKE is only a name
+    remembered = []
+    monkeypatch.setattr(reads, "writes_remembered", remembered.append)
+
+    response = api(platform_analyst).post(path, payload, format="json")
+
+    assert response.status_code == 200, response.content
+    assert remembered == []
 
 
 def test_without_a_replica_the_middleware_remembers_nothing(platform_analyst, monkeypatch):

@@ -328,3 +328,24 @@ def test_an_error_of_the_primary_in_a_scope_is_the_callers_own(replica, db):
     with pytest.raises(ProgrammingError):
         reads.replica_read(None, read)
     assert reads.replica_state().healthy  # not the replica's fault
+
+
+def test_a_batch_checks_lookup_reads_the_replica_as_a_single_check_does(
+    replica, api, brand_reporter, reviewer, platform_analyst
+):
+    seller = seller_identifiers(79)
+    report_make_accepted(brand_reporter, reviewer, seller)
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while not _on_the_replica(replica, api, platform_analyst, seller)[1] and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    with CaptureQueriesContext(replica) as queries:
+        response = api(platform_analyst).post(
+            "/api/v1/checks/batch",
+            {"purpose": "seller_onboarding", "sellers": [{"identifiers": seller}]},
+            format="json",
+        )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["results"][0]["level"] == "reported"
+    assert any("sharing_identifiertoken" in query["sql"] for query in queries.captured_queries)

@@ -36,7 +36,7 @@ from accounts.roles import Capability, OrganisationKind
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_gate, transfer_record
 from hub.keys import token_storage_keys
-from hub.replica_reads import read_alias, replica_read
+from hub.replica_reads import read_alias, replica_read, request_reads_only
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.lookup_sql import check_lookup_sql
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
@@ -233,6 +233,7 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
     transfer_gate(organisation=actor.organisation, channel=TransferChannel.CHECK, actor=actor)
     purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
+    request_reads_only()  # its writes are bookkeeping (audit, quota, matches): no read-your-writes
     now = timezone.now()
 
     # The lookup and its evidence may read the replica (hub/replica_reads.py); the gate, the
