@@ -349,3 +349,60 @@ def test_a_batch_checks_lookup_reads_the_replica_as_a_single_check_does(
     assert response.status_code == 200, response.content
     assert response.json()["results"][0]["level"] == "reported"
     assert any("sharing_identifiertoken" in query["sql"] for query in queries.captured_queries)
+
+
+# --- canaries are read on the primary ---------------------------------------------------------
+
+
+def _stalled_with_a_canary_planted(replica, member, forms_wanted: list[str]):
+    """The replica caught up and read, then stalled (replay paused); a canary planted on the primary since."""
+    from sharing.models import Canary
+
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while reads.replica_alias_for(None) != "replica" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with replica.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+    Canary.objects.create(token=forms_wanted[0], identifier_type="phone", label="trap", planted_by=member)
+    assert reads.replica_alias_for(None) == "replica"  # within the lag bound: still read
+
+
+def test_a_bulk_chunk_sees_a_canary_planted_within_the_replicas_lag(
+    replica, brand_reporter, reviewer, operator_admin
+):
+    from sharing.bulk.services.bulk_sql import chunk_lookup
+    from sharing.models import IdentifierToken
+
+    report = report_make_accepted(brand_reporter, reviewer, seller_identifiers(84))
+    forms = [
+        (index, row.token, row.identifier_type)
+        for index, row in enumerate(IdentifierToken.objects.filter(report_links__report=report))
+    ]
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while not Report.objects.using("replica").filter(pk=report.pk).exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    _stalled_with_a_canary_planted(replica, operator_admin, [forms[0][1]])
+
+    matches, canaries = reads.replica_read(None, lambda: chunk_lookup(forms))
+
+    assert matches and canaries == [forms[0][1]]
+
+
+def test_a_check_sees_a_canary_planted_within_the_replicas_lag(
+    replica, api, brand_reporter, reviewer, platform_analyst, operator_admin
+):
+    from accounts.audit.models import Alert
+    from sharing.models import IdentifierToken
+
+    seller = seller_identifiers(85)
+    report = report_make_accepted(brand_reporter, reviewer, seller)
+    token = IdentifierToken.objects.filter(report_links__report=report, identifier_type="phone").first()
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while not _on_the_replica(replica, api, platform_analyst, seller)[1] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _stalled_with_a_canary_planted(replica, operator_admin, [token.token])
+
+    result, on_replica = _on_the_replica(replica, api, platform_analyst, seller)
+
+    assert on_replica and result["level"] == "reported"
+    assert Alert.objects.filter(kind="canary_hit", organisation=platform_analyst.organisation).exists()
