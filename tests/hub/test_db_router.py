@@ -199,3 +199,27 @@ def test_on_postgresql_a_primary_named_as_replica_is_refused(settings, db):
     settings.HUB_REPLICA_ALIAS = DEFAULT_DB_ALIAS  # not in recovery: the probe says it is no replica
     assert reads.replica_alias_for(None) == DEFAULT_DB_ALIAS
     assert not reads.replica_state().healthy
+
+
+@pytest.mark.parametrize(
+    "backend, refused",
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", True),
+        ("django.core.cache.backends.dummy.DummyCache", True),
+        ("django.core.cache.backends.redis.RedisCache", False),
+    ],
+)
+def test_a_replica_needs_a_cache_every_process_shares(settings, backend, refused):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from accounts.checks import replica_cache_shared
+
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:6379/1"}}
+    assert replica_cache_shared() == []  # no replica: a process's own cache is enough
+    settings.HUB_REPLICA_ALIAS = FAKE
+
+    assert [error.id for error in replica_cache_shared()] == (["hub.E002"] if refused else [])
+    if refused:
+        with pytest.raises(SystemCheckError, match="hub.E002"):
+            call_command("check")
