@@ -10,7 +10,8 @@ code that reads what it writes simply never enters a scope.
 A scope reads the replica only when
 - a replica is configured (HUB_REPLICA_ALIAS, from DATABASE_REPLICA_URL), and answers;
 - its lag, measured against the primary's WAL position at most once per HUB_REPLICA_PROBE_MILLISECONDS
-  per process, is under HUB_REPLICA_MAX_LAG_SECONDS;
+  per process (less and less often while it cannot be reached), is known to be under
+  HUB_REPLICA_MAX_LAG_SECONDS;
 - the organisation reads its own writes there: after a member's write request the primary's WAL
   position is remembered for its organisation in the shared cache (ReadYourWritesMiddleware), and
   until the replica has replayed past it the organisation's scopes read the primary.
@@ -128,6 +129,7 @@ class ReplicaState:
 
     probed_at: float = float("-inf")  # time.monotonic() of the last probe
     next_probe_at: float = float("-inf")  # when the next scope probes again
+    failures: int = 0  # probes in a row that could not reach the replica (probe_delay)
     healthy: bool = False
     replayed: int = 0  # the replica's replayed WAL position at the last probe
     lag_seconds: float | None = None
@@ -150,38 +152,71 @@ def replica_state_reset() -> None:
     _state = ReplicaState()
 
 
-def lag_of(samples: deque[tuple[float, int]], replayed: int, now: float) -> float:
-    """How far behind the replica is: the age of the newest primary position it has replayed; when
-    it has replayed none of the samples, at least the age of the oldest."""
-    newest = None
-    for moment, position in samples:
+def lag_bounds(samples: deque[tuple[float, int]], replayed: int, now: float) -> tuple[float, float]:
+    """How far behind the replica is, at least and at most: it has replayed past the newest sample it
+    passed (at most that sample's age) and not the next one (at least that one's age). At most is
+    infinite when it passed none; at least is 0 when it passed them all."""
+    at_most, at_least = float("inf"), 0.0
+    for moment, position in samples:  # in the primary's order: the replayed ones come first
         if position <= replayed:
-            newest = moment
-    if newest is None:
-        return now - samples[0][0] if samples else 0.0
-    return now - newest
+            at_most = now - moment
+        else:
+            at_least = now - moment
+            break
+    return at_least, at_most
+
+
+def lag_verdict(at_least: float, at_most: float, max_lag: float) -> bool | None:
+    """Fresh enough (True), too far behind (False), or unknown (None): the samples straddle the bound,
+    as after an idle spell, when the newest sample the replica passed is as old as the idle time
+    while the next is from this very probe."""
+    if at_most <= max_lag:
+        return True
+    if at_least > max_lag:
+        return False
+    return None
+
+
+# While the replica cannot be reached, each failed probe doubles the wait before the next (a probe of a
+# replica that is down costs a request thread up to the connect timeout), up to this.
+PROBE_BACKOFF_MAX_SECONDS = 30.0
+
+
+def probe_delay(interval: float, failures: int) -> float:
+    """Seconds until the next probe after this many probes in a row failed to reach the replica."""
+    return min(interval * 2 ** min(failures, 32), max(interval, PROBE_BACKOFF_MAX_SECONDS))
+
+
+def _replayed_position(alias: str) -> int | None:
+    """The replica's replayed WAL position; None when it is no standby. Raises DatabaseError when unreachable."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT pg_last_wal_replay_lsn()::text")
+        (text,) = cursor.fetchone()
+    return lsn_number(text) if text else None
 
 
 def _probe(alias: str, now: float) -> None:
     state = _state
     first = state.probed_at == float("-inf")
     state.probed_at = now
-    state.next_probe_at = now + settings.HUB_REPLICA_PROBE_MILLISECONDS / 1000
+    interval = settings.HUB_REPLICA_PROBE_MILLISECONDS / 1000
+    state.next_probe_at = now + interval
     # Outside the try: an error on the primary is the request's own, never a sign the replica is down.
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()::text")
         primary = lsn_number(cursor.fetchone()[0])
     try:
-        with connections[alias].cursor() as cursor:
-            cursor.execute("SELECT pg_last_wal_replay_lsn()::text")
-            (replayed_text,) = cursor.fetchone()
+        replayed = _replayed_position(alias)
     except DatabaseError:
         if first or state.healthy:  # once per outage, not once a probe
             logger.warning("replica %s unreachable: reads go to the primary", alias, exc_info=True)
         connections[alias].close()
         state.healthy, state.lag_seconds = False, None
+        state.failures += 1
+        state.next_probe_at = now + probe_delay(interval, state.failures)
         return
-    if replayed_text is None:  # not in recovery: a primary, not a replica of it
+    state.failures = 0
+    if replayed is None:  # not in recovery: a primary, not a replica of it
         if first or state.lag_seconds is not None:  # once, not once a probe
             logger.warning("replica %s is not a standby: reads go to the primary", alias)
         state.healthy, state.lag_seconds = False, None
@@ -192,9 +227,25 @@ def _probe(alias: str, now: float) -> None:
     # Keep a little more than the bound: an older sample cannot change the verdict.
     while len(state.samples) > 1 and state.samples[1][0] < now - max_lag - 1:
         state.samples.popleft()
-    state.replayed = lsn_number(replayed_text)
-    state.lag_seconds = lag_of(state.samples, state.replayed, now)
-    state.healthy = state.lag_seconds <= max_lag
+    state.replayed = replayed
+    at_least, at_most = lag_bounds(state.samples, replayed, now)
+    verdict = lag_verdict(at_least, at_most, max_lag)
+    if verdict is None:
+        # Unknown (the first probe, or after idle): one more look; a live replica has replayed this
+        # probe's position within moments.
+        try:
+            state.replayed = max(replayed, _replayed_position(alias) or 0)
+        except DatabaseError:
+            connections[alias].close()
+        at_least, at_most = lag_bounds(state.samples, state.replayed, time.monotonic())
+        verdict = lag_verdict(at_least, at_most, max_lag)
+    if verdict is None:
+        # Still unknown: the primary for now, and probe again soon rather than call it lagging.
+        state.healthy, state.lag_seconds = False, None
+        state.next_probe_at = now + interval / 10
+        return
+    state.healthy = verdict
+    state.lag_seconds = at_most if verdict else at_least
     if was_healthy and not state.healthy:
         logger.warning("replica %s lags %.1f s: reads go to the primary", alias, state.lag_seconds)
 
@@ -213,13 +264,10 @@ def _refreshed(alias: str) -> ReplicaState:
 
 def _replayed_now(alias: str) -> int | None:
     try:
-        with connections[alias].cursor() as cursor:
-            cursor.execute("SELECT pg_last_wal_replay_lsn()::text")
-            (text,) = cursor.fetchone()
+        return _replayed_position(alias)
     except DatabaseError:
         connections[alias].close()
         return None
-    return lsn_number(text) if text else None
 
 
 def replica_alias_for(organisation_id: int | None) -> str:

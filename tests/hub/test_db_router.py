@@ -106,13 +106,33 @@ def test_a_replica_that_cannot_say_how_far_it_replayed_is_not_read_for_a_writer(
     assert reads.replica_alias_for(7) == DEFAULT_DB_ALIAS
 
 
-def test_the_lag_is_the_age_of_the_newest_primary_position_replayed():
+def test_the_lag_lies_between_the_ages_of_the_newest_position_replayed_and_the_next():
     samples = deque([(10.0, 100), (11.0, 200), (12.0, 300)])
 
-    assert reads.lag_of(samples, 300, now=12.5) == 0.5
-    assert reads.lag_of(samples, 250, now=12.5) == 1.5
-    assert reads.lag_of(samples, 50, now=12.5) == 2.5  # none replayed: at least the oldest's age
-    assert reads.lag_of(deque(), 0, now=1.0) == 0.0
+    assert reads.lag_bounds(samples, 300, now=12.5) == (0.0, 0.5)
+    assert reads.lag_bounds(samples, 250, now=12.5) == (0.5, 1.5)
+    assert reads.lag_bounds(samples, 50, now=12.5) == (2.5, float("inf"))  # none replayed
+    assert reads.lag_bounds(deque(), 0, now=1.0) == (0.0, float("inf"))
+
+
+def test_after_an_idle_spell_the_lag_is_unknown_not_the_idle_time():
+    # The last sample before 100 s of idle, and this probe's: the replica passed the first, not yet this one.
+    samples = deque([(0.0, 100), (100.0, 200)])
+    at_least, at_most = reads.lag_bounds(samples, 150, now=100.0)
+
+    assert reads.lag_verdict(at_least, at_most, max_lag=5) is None  # not "lags 100 s"
+    # One more look a moment later, once it replayed this probe's position: fresh.
+    assert reads.lag_verdict(*reads.lag_bounds(samples, 200, now=100.01), max_lag=5) is True
+    # A replica that replayed nothing of the last 100 s is too far behind, idle or not.
+    assert reads.lag_verdict(*reads.lag_bounds(samples, 50, now=100.0), max_lag=5) is False
+
+
+def test_a_replica_that_cannot_be_reached_is_probed_less_and_less_often():
+    delays = [reads.probe_delay(1.0, failures) for failures in range(8)]
+
+    assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
+    assert reads.probe_delay(1.0, 10_000) == reads.PROBE_BACKOFF_MAX_SECONDS
+    assert reads.probe_delay(60.0, 3) == 60.0  # never more often than configured
 
 
 def test_wal_positions_compare_as_numbers():

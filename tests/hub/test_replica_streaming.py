@@ -160,7 +160,10 @@ def test_a_replica_that_is_down_is_not_read_and_checks_still_answer(
 
     # Unreachable, so an answer at all means it was read on the primary.
     assert _check(api, platform_analyst, seller)["level"] == "reported"
-    assert not reads.replica_state().healthy
+    state = reads.replica_state()
+    assert not state.healthy
+    # And it is probed again only after twice the interval, then four times...: not at every check.
+    assert state.failures == 1 and state.next_probe_at - state.probed_at == pytest.approx(0.2)
 
 
 def test_a_bulk_chunk_is_joined_on_the_replica_as_on_the_primary(replica, brand_reporter, reviewer):
