@@ -50,8 +50,15 @@ def subject_matches_record_many(
     """subject_matches_record for several references at once (reference → subject id → token ids), in
     one statement: a batch check's sellers, each under its own check id."""
     moment = now or timezone.now()
-    current = _subjects_now(
-        {token for subjects in matched.values() for tokens in subjects.values() for token in tokens}
+    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+        _record_postgresql(organisation_id, matched, source=source, purpose=purpose, moment=moment)
+        return
+    # The embedded default (SQLite) has no replica, but the same rule: each token's subject now.
+    current = dict(
+        IdentifierToken.objects.filter(
+            pk__in={t for subjects in matched.values() for tokens in subjects.values() for t in tokens},
+            subject__isnull=False,
+        ).values_list("pk", "subject_id")
     )
     rows = [
         SubjectMatch(
@@ -70,28 +77,46 @@ def subject_matches_record_many(
         SubjectMatch.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def _subjects_now(token_ids: set[int]) -> dict[int, int]:
-    """Token id → the subject it belongs to on the primary now, for the tokens that still have one.
+# The ids matched may have been read on a lagging replica (hub/replica_reads.py): a subject merged or
+# deleted on the primary since would fail the rows' foreign key at commit. So each matched token is
+# recorded under the subject it belongs to now (a merge's survivor; none: no row), and that subject
+# is locked FOR KEY SHARE, as the foreign key's own check would, so it cannot go before this commits.
+_RECORD = """WITH now_of (reference, token_id, subject_id) AS (
+  SELECT m.reference, t.id, s.id
+  FROM unnest(%s::varchar[], %s::bigint[]) AS m(reference, token_id)
+  JOIN sharing_identifiertoken t ON t.id = m.token_id
+  JOIN sharing_subject s ON s.id = t.subject_id
+  FOR KEY SHARE OF s
+)
+INSERT INTO sharing_subjectmatch (organisation_id, subject_id, source, reference, matched_at, tokens, purpose)
+SELECT %s, subject_id, %s, reference, %s, jsonb_agg(token_id ORDER BY token_id), %s
+FROM now_of GROUP BY reference, subject_id ORDER BY reference, subject_id
+ON CONFLICT DO NOTHING"""
 
-    The ids matched may have been read on a lagging replica (hub/replica_reads.py): a subject merged
-    or deleted on the primary since would fail the rows' foreign key at commit. The subjects are
-    locked FOR KEY SHARE (as the foreign key's own check would), so none goes before this commits."""
-    if not token_ids:
-        return {}
-    connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":
-        return dict(
-            IdentifierToken.objects.using(DEFAULT_DB_ALIAS)
-            .filter(pk__in=token_ids, subject__isnull=False)
-            .values_list("pk", "subject_id")
+
+def _record_postgresql(
+    organisation_id: int,
+    matched: Mapping[str, Mapping[int, Iterable[int]]],
+    *,
+    source: str,
+    purpose: str,
+    moment: datetime,
+) -> None:
+    pairs = sorted(
+        {
+            (reference, token)
+            for reference, subjects in matched.items()
+            for tokens in subjects.values()
+            for token in tokens
+        }
+    )
+    if not pairs:
+        return
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            _RECORD,
+            [[r for r, _ in pairs], [t for _, t in pairs], organisation_id, source, moment, purpose],
         )
-    with connection.cursor() as cursor:
-        cursor.execute(_SUBJECTS_NOW, [sorted(token_ids)])
-        return dict(cursor.fetchall())
-
-
-_SUBJECTS_NOW = """SELECT t.id, s.id FROM sharing_identifiertoken t JOIN sharing_subject s ON s.id = t.subject_id
-WHERE t.id = ANY(%s) FOR KEY SHARE OF s"""
 
 
 def _regrouped(subjects: Mapping[int, Iterable[int]], current: dict[int, int]) -> dict[int, set[int]]:
