@@ -409,3 +409,35 @@ def test_a_check_sees_a_canary_planted_within_the_replicas_lag(
 
     assert on_replica and result["level"] == "reported"
     assert Alert.objects.filter(kind="canary_hit", organisation=platform_analyst.organisation).exists()
+
+
+# --- ids read on the replica, written on the primary ------------------------------------------
+
+
+def test_a_check_that_read_a_subject_merged_since_on_the_primary_records_its_survivor(
+    replica, api, brand_reporter, reviewer, platform_analyst
+):
+    from sharing.models import IdentifierToken, Subject, SubjectMatch
+
+    seller = seller_identifiers(86)
+    report = report_make_accepted(brand_reporter, reviewer, seller)
+    survivor = report_make_accepted(brand_reporter, reviewer, seller_identifiers(87))
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while not _on_the_replica(replica, api, platform_analyst, seller)[1] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with replica.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+    tokens = IdentifierToken.objects.filter(report_links__report=report)
+    gone = tokens.first().subject_id
+    kept = IdentifierToken.objects.filter(report_links__report=survivor).first().subject_id
+    # A merge on the primary the stalled replica has not seen: the subject it reads is gone here.
+    tokens.update(subject_id=kept)
+    Subject.objects.filter(pk=gone).delete()
+
+    result, on_replica = _on_the_replica(replica, api, platform_analyst, seller)
+
+    assert on_replica and result["level"] == "reported"
+    matched = SubjectMatch.objects.filter(
+        organisation=platform_analyst.organisation, reference=result["check_id"]
+    )
+    assert list(matched.values_list("subject_id", flat=True)) == [kept]
