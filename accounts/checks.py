@@ -1,4 +1,5 @@
-"""System checks: production refuses to start while the public demo credentials exist."""
+"""System checks: production refuses to start while the public demo credentials exist; a hub with a
+read replica refuses to start without a cache shared by its processes."""
 
 from __future__ import annotations
 
@@ -25,5 +26,31 @@ def demo_credentials_absent_in_production(app_configs=None, **kwargs) -> list[Er
             f"HUB_ENV=production, but the public demo credentials exist: {found.describe()}.",
             hint=f"Run `{REMOVAL_COMMAND}` (it revokes the demo keys and disables the demo password).",
             id="hub.E001",
+        )
+    ]
+
+
+# Caches that live in one process (or nowhere): what one process remembers another never reads.
+_UNSHARED_CACHES = frozenset(
+    {"django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache"}
+)
+
+
+@register(Tags.caches, Tags.database)
+def replica_cache_shared(app_configs=None, **kwargs) -> list[Error]:
+    """With a replica, read-your-writes (hub/replica_reads.py) keeps each organisation's last write
+    position in the default cache: a process-local cache would let a member's next request, served
+    by another process, read the replica before it replayed the member's own write."""
+    if not settings.HUB_REPLICA_ALIAS:
+        return []
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend not in _UNSHARED_CACHES:
+        return []
+    return [
+        Error(
+            f"DATABASE_REPLICA_URL is set, but the default cache ({backend.rsplit('.', 1)[-1]}) is not shared "
+            "by the hub's processes: a member could read the replica before its own write reached it.",
+            hint="Set HUB_CACHE_URL (redis://…), or unset DATABASE_REPLICA_URL.",
+            id="hub.E002",
         )
     ]

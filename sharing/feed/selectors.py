@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 
 from accounts.actors import Actor
 from hub.errors import DomainError
-from hub.replica_reads import replica_reads
+from hub.replica_reads import replica_read
 from sharing.feed.services.audiences import (
     STIX_MEDIA_TYPE,
     FeedCollection,
@@ -95,8 +95,8 @@ def feed_query(params) -> FeedQuery:
 
 def object_in_collection(actor: Actor, collection: FeedCollection, stix_id: str) -> bool:
     # Feed reads may go to the replica when it is fresh enough (hub/replica_reads.py).
-    with replica_reads(actor.organisation.pk):
-        return visible_rows(actor, collection).filter(stix_id=stix_id).exists()
+    rows = visible_rows(actor, collection).filter(stix_id=stix_id)
+    return replica_read(actor.organisation.pk, rows.exists)
 
 
 def object_versions_page(
@@ -108,8 +108,7 @@ def object_versions_page(
     if query.added_after is not None:
         rows = rows.filter(date_added__gt=query.added_after)
     rows = rows.filter(sequence__gt=query.after_sequence).order_by("sequence")
-    with replica_reads(actor.organisation.pk):
-        page = list(rows[: query.limit + 1])
+    page = replica_read(actor.organisation.pk, lambda: list(rows[: query.limit + 1]))
     return FeedPage(rows=page[: query.limit], more=len(page) > query.limit)
 
 
@@ -140,8 +139,7 @@ def feed_page(actor: Actor, collection: FeedCollection, query: FeedQuery) -> Fee
     """One page of the collection's object versions that pass the filters, in the order they were added."""
     rows = _filtered(visible_rows(actor, collection), query)
     rows = rows.filter(sequence__gt=query.after_sequence).order_by("sequence")
-    with replica_reads(actor.organisation.pk):
-        page = list(rows[: query.limit + 1])
+    page = replica_read(actor.organisation.pk, lambda: list(rows[: query.limit + 1]))
     return FeedPage(rows=page[: query.limit], more=len(page) > query.limit)
 
 

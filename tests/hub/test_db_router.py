@@ -106,13 +106,33 @@ def test_a_replica_that_cannot_say_how_far_it_replayed_is_not_read_for_a_writer(
     assert reads.replica_alias_for(7) == DEFAULT_DB_ALIAS
 
 
-def test_the_lag_is_the_age_of_the_newest_primary_position_replayed():
+def test_the_lag_lies_between_the_ages_of_the_newest_position_replayed_and_the_next():
     samples = deque([(10.0, 100), (11.0, 200), (12.0, 300)])
 
-    assert reads.lag_of(samples, 300, now=12.5) == 0.5
-    assert reads.lag_of(samples, 250, now=12.5) == 1.5
-    assert reads.lag_of(samples, 50, now=12.5) == 2.5  # none replayed: at least the oldest's age
-    assert reads.lag_of(deque(), 0, now=1.0) == 0.0
+    assert reads.lag_bounds(samples, 300, now=12.5) == (0.0, 0.5)
+    assert reads.lag_bounds(samples, 250, now=12.5) == (0.5, 1.5)
+    assert reads.lag_bounds(samples, 50, now=12.5) == (2.5, float("inf"))  # none replayed
+    assert reads.lag_bounds(deque(), 0, now=1.0) == (0.0, float("inf"))
+
+
+def test_after_an_idle_spell_the_lag_is_unknown_not_the_idle_time():
+    # The last sample before 100 s of idle, and this probe's: the replica passed the first, not yet this one.
+    samples = deque([(0.0, 100), (100.0, 200)])
+    at_least, at_most = reads.lag_bounds(samples, 150, now=100.0)
+
+    assert reads.lag_verdict(at_least, at_most, max_lag=5) is None  # not "lags 100 s"
+    # One more look a moment later, once it replayed this probe's position: fresh.
+    assert reads.lag_verdict(*reads.lag_bounds(samples, 200, now=100.01), max_lag=5) is True
+    # A replica that replayed nothing of the last 100 s is too far behind, idle or not.
+    assert reads.lag_verdict(*reads.lag_bounds(samples, 50, now=100.0), max_lag=5) is False
+
+
+def test_a_replica_that_cannot_be_reached_is_probed_less_and_less_often():
+    delays = [reads.probe_delay(1.0, failures) for failures in range(8)]
+
+    assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
+    assert reads.probe_delay(1.0, 10_000) == reads.PROBE_BACKOFF_MAX_SECONDS
+    assert reads.probe_delay(60.0, 3) == 60.0  # never more often than configured
 
 
 def test_wal_positions_compare_as_numbers():
@@ -120,7 +140,9 @@ def test_wal_positions_compare_as_numbers():
     assert reads.lsn_number("0/10") < reads.lsn_number("1/0")
 
 
-def _middleware_run(method: str, member, *, status: int = 200, scoped: bool = False):
+def _middleware_run(
+    method: str, member, *, status: int = 200, scoped: bool = False, reads_only: bool = False
+):
     request = getattr(RequestFactory(), method.lower())("/anything")
     request.user = member.user
 
@@ -128,6 +150,8 @@ def _middleware_run(method: str, member, *, status: int = 200, scoped: bool = Fa
         if scoped:
             with reads.replica_reads(member.organisation_id):
                 pass
+        if reads_only:
+            reads.request_reads_only()
         from django.http import HttpResponse
 
         return HttpResponse(status=status)
@@ -142,9 +166,39 @@ def test_a_members_write_request_is_remembered_for_its_organisation(measured, pl
     _middleware_run("POST", platform_analyst)
     _middleware_run("GET", platform_analyst)
     _middleware_run("POST", platform_analyst, status=400)  # nothing committed
-    _middleware_run("POST", platform_analyst, scoped=True)  # a check: its writes are its audit and quota
+    _middleware_run("POST", platform_analyst, reads_only=True)  # a check: its writes are its audit and quota
+    # Reading in a scope says nothing of what else the request wrote: only the route's own word does.
+    _middleware_run("POST", platform_analyst, scoped=True)
 
-    assert remembered == [platform_analyst.organisation_id]
+    assert remembered == [platform_analyst.organisation_id] * 2
+
+
+def _blinded_element() -> str:
+    from hubcore.oprf import blind
+
+    return blind(b"phone\x00+8613800138000")[1].hex()
+
+
+SELLER = [{"type": "phone", "value": "+86 138 0013 8000"}]
+
+
+@pytest.mark.parametrize(
+    "path, payload",
+    [
+        ("/api/v1/checks", {"purpose": "seller_onboarding", "identifiers": SELLER}),
+        ("/api/v1/checks/batch", {"purpose": "seller_onboarding", "sellers": [{"identifiers": SELLER}]}),
+        ("/api/v1/tokens/evaluate", {"blinded_elements": [_blinded_element()]}),
+    ],
+)
+def test_a_reading_route_marks_no_write(measured, api, platform_analyst, monkeypatch, path, payload):
+    measured["healthy"] = False  # the scopes read the primary: FAKE is only a name
+    remembered = []
+    monkeypatch.setattr(reads, "writes_remembered", remembered.append)
+
+    response = api(platform_analyst).post(path, payload, format="json")
+
+    assert response.status_code == 200, response.content
+    assert remembered == []
 
 
 def test_without_a_replica_the_middleware_remembers_nothing(platform_analyst, monkeypatch):
@@ -165,3 +219,27 @@ def test_on_postgresql_a_primary_named_as_replica_is_refused(settings, db):
     settings.HUB_REPLICA_ALIAS = DEFAULT_DB_ALIAS  # not in recovery: the probe says it is no replica
     assert reads.replica_alias_for(None) == DEFAULT_DB_ALIAS
     assert not reads.replica_state().healthy
+
+
+@pytest.mark.parametrize(
+    "backend, refused",
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", True),
+        ("django.core.cache.backends.dummy.DummyCache", True),
+        ("django.core.cache.backends.redis.RedisCache", False),
+    ],
+)
+def test_a_replica_needs_a_cache_every_process_shares(settings, backend, refused):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from accounts.checks import replica_cache_shared
+
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:6379/1"}}
+    assert replica_cache_shared() == []  # no replica: a process's own cache is enough
+    settings.HUB_REPLICA_ALIAS = FAKE
+
+    assert [error.id for error in replica_cache_shared()] == (["hub.E002"] if refused else [])
+    if refused:
+        with pytest.raises(SystemCheckError, match="hub.E002"):
+            call_command("check")

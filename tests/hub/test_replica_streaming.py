@@ -160,7 +160,10 @@ def test_a_replica_that_is_down_is_not_read_and_checks_still_answer(
 
     # Unreachable, so an answer at all means it was read on the primary.
     assert _check(api, platform_analyst, seller)["level"] == "reported"
-    assert not reads.replica_state().healthy
+    state = reads.replica_state()
+    assert not state.healthy
+    # And it is probed again only after twice the interval, then four times...: not at every check.
+    assert state.failures == 1 and state.next_probe_at - state.probed_at == pytest.approx(0.2)
 
 
 def test_a_bulk_chunk_is_joined_on_the_replica_as_on_the_primary(replica, brand_reporter, reviewer):
@@ -211,3 +214,230 @@ def test_a_feed_page_is_read_on_the_replica(replica, brand_reporter, reviewer):
     assert page.status_code == 200 and published > 0
     assert len(page.json()["objects"]) == published
     assert any("sharing_feedobjectversion" in query["sql"] for query in queries.captured_queries)
+
+
+# --- a replica that fails between two probes ------------------------------------------------
+
+
+def _healthy_but_gone(replica, settings):
+    """The replica as the last probe left it (healthy, caught up, not due for a probe), then gone:
+    nothing listens where the alias points, as when it stops between two probes."""
+    replica.close()
+    replica.settings_dict = {**replica.settings_dict, "PORT": 9}  # the discard port: refused at once
+    settings.HUB_REPLICA_PROBE_MILLISECONDS = 3_600_000
+    state = reads.replica_state()
+    state.healthy, state.replayed, state.lag_seconds = True, 1 << 62, 0.0
+    state.probed_at = time.monotonic()
+    state.next_probe_at = state.probed_at + 3600
+
+
+def test_a_check_whose_replica_fails_between_probes_is_answered_from_the_primary(
+    replica, api, settings, brand_reporter, reviewer, platform_analyst
+):
+    seller = seller_identifiers(75)
+    report_make_accepted(brand_reporter, reviewer, seller)
+    _healthy_but_gone(replica, settings)
+
+    assert _check(api, platform_analyst, seller)["level"] == "reported"
+    state = reads.replica_state()
+    assert not state.healthy and state.next_probe_at == float("-inf")  # the next scope probes first
+
+
+def test_a_check_whose_replica_connection_is_terminated_is_answered_from_the_primary(
+    replica, api, brand_reporter, reviewer, platform_analyst
+):
+    import psycopg
+
+    seller = seller_identifiers(76)
+    report_make_accepted(brand_reporter, reviewer, seller)
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while not _on_the_replica(replica, api, platform_analyst, seller)[1] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with replica.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    reads.replica_state().next_probe_at = time.monotonic() + 3600  # no probe notices it first
+    settings_dict = replica.settings_dict
+    with psycopg.connect(
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"],
+        user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"] or None,
+        dbname=settings_dict["NAME"],
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    assert _check(api, platform_analyst, seller)["level"] == "reported"
+    assert not reads.replica_state().healthy
+    # The next scope probes a new connection, and reads the replica again.
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while not _on_the_replica(replica, api, platform_analyst, seller)[1] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert reads.replica_state().healthy
+
+
+def test_a_feed_page_whose_replica_fails_between_probes_is_read_on_the_primary(
+    replica, settings, brand_reporter, reviewer
+):
+    from sharing.feed.services.content import LISTINGS_COLLECTION_ID
+    from tests.factories import client_for, feed_subscribed
+
+    report_make_accepted(brand_reporter, reviewer, seller_identifiers(77))
+    reader = client_for(feed_subscribed(persona(OrganisationKind.PLATFORM, Role.ANALYST)))
+    _healthy_but_gone(replica, settings)
+
+    page = reader.get(
+        f"/taxii2/hub/collections/{LISTINGS_COLLECTION_ID}/objects/",
+        {"match[version]": "all"},
+        HTTP_ACCEPT="application/taxii+json;version=2.1",
+    )
+
+    assert page.status_code == 200 and page.json()["objects"]
+
+
+def test_a_bulk_chunk_whose_replica_fails_between_probes_is_matched_on_the_primary(
+    replica, settings, brand_reporter, reviewer, platform_analyst
+):
+    import io
+    import json
+
+    from accounts.actors import Actor
+    from sharing.bulk.services.bulk import bulk_chunk_process, bulk_submit
+    from sharing.models import BulkChunk, BulkResult
+
+    seller = seller_identifiers(78)
+    report_make_accepted(brand_reporter, reviewer, seller)
+    upload = io.BytesIO((json.dumps({"ref": "a", "identifiers": seller}) + "\n").encode())
+    job = bulk_submit(purpose="seller_onboarding", upload=upload, actor=Actor(member=platform_analyst))
+    _healthy_but_gone(replica, settings)
+
+    for chunk in BulkChunk.objects.filter(job=job):
+        assert bulk_chunk_process(chunk_id=chunk.pk)
+
+    assert BulkResult.objects.get(job=job).result["level"] == "reported"
+
+
+def test_an_error_of_the_primary_in_a_scope_is_the_callers_own(replica, db):
+    from django.db import ProgrammingError
+
+    def read():
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table_anywhere")
+
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while reads.replica_alias_for(None) != "replica" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with pytest.raises(ProgrammingError):
+        reads.replica_read(None, read)
+    assert reads.replica_state().healthy  # not the replica's fault
+
+
+def test_a_batch_checks_lookup_reads_the_replica_as_a_single_check_does(
+    replica, api, brand_reporter, reviewer, platform_analyst
+):
+    seller = seller_identifiers(79)
+    report_make_accepted(brand_reporter, reviewer, seller)
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while not _on_the_replica(replica, api, platform_analyst, seller)[1] and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    with CaptureQueriesContext(replica) as queries:
+        response = api(platform_analyst).post(
+            "/api/v1/checks/batch",
+            {"purpose": "seller_onboarding", "sellers": [{"identifiers": seller}]},
+            format="json",
+        )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["results"][0]["level"] == "reported"
+    assert any("sharing_identifiertoken" in query["sql"] for query in queries.captured_queries)
+
+
+# --- canaries are read on the primary ---------------------------------------------------------
+
+
+def _stalled_with_a_canary_planted(replica, member, forms_wanted: list[str]):
+    """The replica caught up and read, then stalled (replay paused); a canary planted on the primary since."""
+    from sharing.models import Canary
+
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while reads.replica_alias_for(None) != "replica" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with replica.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+    Canary.objects.create(token=forms_wanted[0], identifier_type="phone", label="trap", planted_by=member)
+    assert reads.replica_alias_for(None) == "replica"  # within the lag bound: still read
+
+
+def test_a_bulk_chunk_sees_a_canary_planted_within_the_replicas_lag(
+    replica, brand_reporter, reviewer, operator_admin
+):
+    from sharing.bulk.services.bulk_sql import chunk_lookup
+    from sharing.models import IdentifierToken
+
+    report = report_make_accepted(brand_reporter, reviewer, seller_identifiers(84))
+    forms = [
+        (index, row.token, row.identifier_type)
+        for index, row in enumerate(IdentifierToken.objects.filter(report_links__report=report))
+    ]
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while not Report.objects.using("replica").filter(pk=report.pk).exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    _stalled_with_a_canary_planted(replica, operator_admin, [forms[0][1]])
+
+    matches, canaries = reads.replica_read(None, lambda: chunk_lookup(forms))
+
+    assert matches and canaries == [forms[0][1]]
+
+
+def test_a_check_sees_a_canary_planted_within_the_replicas_lag(
+    replica, api, brand_reporter, reviewer, platform_analyst, operator_admin
+):
+    from accounts.audit.models import Alert
+    from sharing.models import IdentifierToken
+
+    seller = seller_identifiers(85)
+    report = report_make_accepted(brand_reporter, reviewer, seller)
+    token = IdentifierToken.objects.filter(report_links__report=report, identifier_type="phone").first()
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while not _on_the_replica(replica, api, platform_analyst, seller)[1] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _stalled_with_a_canary_planted(replica, operator_admin, [token.token])
+
+    result, on_replica = _on_the_replica(replica, api, platform_analyst, seller)
+
+    assert on_replica and result["level"] == "reported"
+    assert Alert.objects.filter(kind="canary_hit", organisation=platform_analyst.organisation).exists()
+
+
+# --- ids read on the replica, written on the primary ------------------------------------------
+
+
+def test_a_check_that_read_a_subject_merged_since_on_the_primary_records_its_survivor(
+    replica, api, brand_reporter, reviewer, platform_analyst
+):
+    from sharing.models import IdentifierToken, Subject, SubjectMatch
+
+    seller = seller_identifiers(86)
+    report = report_make_accepted(brand_reporter, reviewer, seller)
+    survivor = report_make_accepted(brand_reporter, reviewer, seller_identifiers(87))
+    deadline = time.monotonic() + LAG_BOUND_SECONDS
+    while not _on_the_replica(replica, api, platform_analyst, seller)[1] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with replica.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+    tokens = IdentifierToken.objects.filter(report_links__report=report)
+    gone = tokens.first().subject_id
+    kept = IdentifierToken.objects.filter(report_links__report=survivor).first().subject_id
+    # A merge on the primary the stalled replica has not seen: the subject it reads is gone here.
+    tokens.update(subject_id=kept)
+    Subject.objects.filter(pk=gone).delete()
+
+    result, on_replica = _on_the_replica(replica, api, platform_analyst, seller)
+
+    assert on_replica and result["level"] == "reported"
+    matched = SubjectMatch.objects.filter(
+        organisation=platform_analyst.organisation, reference=result["check_id"]
+    )
+    assert list(matched.values_list("subject_id", flat=True)) == [kept]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.actors import Actor
 from hub.keys import KeyRing, token_storage_keys
-from hub.replica_reads import replica_reads
+from hub.replica_reads import replica_read
 from sharing.bulk.services.bulk_sql import LookupForms, chunk_lookup
 from sharing.checks.services.checks import (
     CheckResult,
@@ -84,18 +84,16 @@ def chunk_results(job: BulkJob, rows: list[ChunkRow], *, now: datetime) -> list[
     rows = rows_readable(rows, keys=keys)
     # The join and the evidence may read the replica (hub/replica_reads.py); the canary alert,
     # the matches and the results are written on the primary.
-    with replica_reads(job.organisation_id):
-        matches, canaries = chunk_lookup(lookup_forms(rows, keys=keys))
+    forms = lookup_forms(rows, keys=keys)
+    matches, canaries = replica_read(job.organisation_id, lambda: chunk_lookup(forms))
     _canaries_alert(job, canaries, keys=keys)
     matched: dict[int, list[MatchedToken]] = defaultdict(list)
     for match in matches:
         matched[match.row_index] += matched_tokens(
             [(match.token_id, match.identifier_type, match.subject_id)]
         )
-    with replica_reads(job.organisation_id):
-        evidence = matched_evidence(
-            *evidence_keys(token for tokens in matched.values() for token in tokens), now=now
-        )
+    keys_of_evidence = evidence_keys(token for tokens in matched.values() for token in tokens)
+    evidence = replica_read(job.organisation_id, lambda: matched_evidence(*keys_of_evidence, now=now))
     policy = cache(lambda: policy_of(job.organisation_id))  # read once, and only if a row has a live report
     kind = job.organisation.kind  # a courier's rows carry the parcel action (checks.with_parcel_action)
     miss = ""  # every row that matches nothing has the same answer: computed once

@@ -105,15 +105,16 @@ _CANARIES_ARRAY = "SELECT DISTINCT c.token FROM sharing_canary c WHERE c.token =
 
 
 def _lookup_replica(forms: LookupForms, alias: str) -> tuple[list[TokenMatch], list[str]]:
-    """The same join as _lookup_postgresql, on the streaming replica (hub/replica_reads.py)."""
+    """The same join as _lookup_postgresql, its token join on the streaming replica (hub/replica_reads.py)."""
     ordered = sorted(forms, key=itemgetter(1))  # token order, as the COPY above, for the index probes
     tokens = [form for _, form, _ in ordered]
-    replica = connections[alias]
-    with replica.cursor() as cursor:
+    with connections[alias].cursor() as cursor:
         cursor.execute(
             _MATCHES_ARRAYS, [[index for index, _, _ in ordered], tokens, [k for _, _, k in ordered]]
         )
         matches = [TokenMatch(*row) for row in cursor.fetchall()]
+    # Canaries on the primary: a tripwire planted within the replica's lag must still catch this file.
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(_CANARIES_ARRAY, [sorted(set(tokens))])
         canaries = [token for (token,) in cursor.fetchall()]
     return matches, canaries

@@ -30,6 +30,7 @@ from accounts.roles import Capability
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_gate, transfer_record
 from hub.errors import DomainError
+from hub.replica_reads import replica_read, request_reads_only
 from sharing.checks.services.checks import (
     CheckResult,
     check_audit_details,
@@ -80,20 +81,32 @@ def checks_batch_run(*, sellers: list[BatchSeller], purpose: str, actor: Actor) 
     # the gate below takes them once.
     quota_covers_or_refuse(actor=actor, demands=_demands_as_given(sellers), tag=AuditTag.CHECK_RUN)
     tokenised = _sellers_tokenise(sellers, default_country=actor.organisation.country)
+    request_reads_only()  # its writes are bookkeeping (audit, quota, matches): no read-your-writes
     now = timezone.now()
-    found = _found_per_seller(tokenised, stored_tokens_of(item for seller in tokenised for item in seller))
-    tokens = [matched_tokens((row.pk, row.identifier_type, row.subject_id) for row in rows) for rows in found]
-    subject_ids, weak_token_ids = evidence_keys(token for seller in tokens for token in seller)
-    evidence = matched_evidence(subject_ids, weak_token_ids, now=now)
-    # Read once, and only when some seller's reports matched (check_result_from calls it then).
-    policy = functools.cache(lambda: policy_of(actor.organisation.pk))
-    results = [
-        with_parcel_action(
-            check_result_from(seller, evidence, policy=policy, now=now),
-            organisation_kind=actor.organisation.kind,
+
+    def answers() -> tuple[list[list[IdentifierToken]], list[CheckResult]]:
+        found = _found_per_seller(
+            tokenised, stored_tokens_of(item for seller in tokenised for item in seller)
         )
-        for seller in tokens
-    ]
+        tokens = [
+            matched_tokens((row.pk, row.identifier_type, row.subject_id) for row in rows) for rows in found
+        ]
+        subject_ids, weak_token_ids = evidence_keys(token for seller in tokens for token in seller)
+        evidence = matched_evidence(subject_ids, weak_token_ids, now=now)
+        # Read once, and only when some seller's reports matched (check_result_from calls it then).
+        policy = functools.cache(lambda: policy_of(actor.organisation.pk))
+        results = [
+            with_parcel_action(
+                check_result_from(seller, evidence, policy=policy, now=now),
+                organisation_kind=actor.organisation.kind,
+            )
+            for seller in tokens
+        ]
+        return found, results
+
+    # As in check_run: the lookup and its evidence may read the replica (hub/replica_reads.py); the
+    # gate, the matches and the audit below stay on the primary.
+    found, results = replica_read(actor.organisation.pk, answers)
     hits = [result.level != "none" for result in results]
     # As in check_run: the gate's locked rows are taken after the answers are built, and a refused
     # quota refuses the whole batch (its refusal audit commits, nothing else does).

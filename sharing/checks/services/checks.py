@@ -36,7 +36,7 @@ from accounts.roles import Capability, OrganisationKind
 from accounts.transfers.models import TransferChannel
 from accounts.transfers.services import transfer_gate, transfer_record
 from hub.keys import token_storage_keys
-from hub.replica_reads import read_alias, replica_reads
+from hub.replica_reads import read_alias, replica_read, request_reads_only
 from hubcore.identifiers.types import LINKING_TYPES, IdentifierType
 from sharing.checks.services.lookup_sql import check_lookup_sql
 from sharing.checks.services.match_gate import lookup_counts, lookup_gate
@@ -233,10 +233,12 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
     transfer_gate(organisation=actor.organisation, channel=TransferChannel.CHECK, actor=actor)
     purpose = purpose_require(organisation=actor.organisation, purpose=purpose)
     tokenised = identifiers_tokenise(identifiers=identifiers, default_country=actor.organisation.country)
+    request_reads_only()  # its writes are bookkeeping (audit, quota, matches): no read-your-writes
     now = timezone.now()
+
     # The lookup and its evidence may read the replica (hub/replica_reads.py); the gate, the
     # matches and the audit below stay on the primary.
-    with replica_reads(actor.organisation.pk):
+    def answer() -> tuple[list[FoundToken], CheckResult]:
         found, evidence = check_lookup(tokenised, now=now)
         result = with_parcel_action(
             check_result_from(
@@ -247,6 +249,9 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
             ),
             organisation_kind=actor.organisation.kind,
         )
+        return found, result
+
+    found, result = replica_read(actor.organisation.pk, answer)
     rows = [row for row in found if row.subject_id]
     # The quota, sweep-window and audit-head rows stay locked until the request commits, so they
     # are taken last: other checks of the organisation wait for the shortest while. A refused

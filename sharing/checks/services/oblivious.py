@@ -18,6 +18,7 @@ from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
 from hub.errors import DomainError
+from hub.replica_reads import request_reads_only
 from hubcore import oprf
 from sharing.checks.services.quotas import evaluation_quota_demands, quota_take_or_refuse
 from sharing.crypto.tokens import hub_oprf_key
@@ -33,6 +34,7 @@ def tokens_evaluate_blinded(*, blinded_elements: list[bytes], actor: Actor) -> E
     """Check every element, take the quota, evaluate the batch, audit the count."""
     require(actor, Capability.TOKEN_EVALUATE, message=gettext("Your role does not grant token:evaluate."))
     _require_valid_elements(blinded_elements)
+    request_reads_only()  # its writes are bookkeeping (audit, quota): no read-your-writes
     quota_take_or_refuse(
         actor=actor, demands=evaluation_quota_demands(len(blinded_elements)), tag=AuditTag.TOKENS_EVALUATED
     )
