@@ -138,3 +138,23 @@ def test_nobody_listens_to_the_models_inserted_without_save():
 
     for model in (AuditEvent, AuditStagedEvent):
         assert not pre_save.has_listeners(model) and not post_save.has_listeners(model)
+
+
+def test_the_canary_statement_reads_what_the_orm_reads(operator_admin):
+    from sharing.checks.services.enumeration import canaries_among
+    from sharing.models import Canary
+
+    planted = [
+        Canary.objects.create(
+            token=f"1:{n:0128x}", identifier_type="phone", label=f"c{n}", planted_by=operator_admin
+        )
+        for n in range(3)
+    ]
+    forms = [planted[0].token, planted[2].token, "1:" + "f" * 128]
+
+    read = sorted(canaries_among(forms), key=lambda canary: canary.pk)
+    orm = list(Canary.objects.filter(token__in=forms).order_by("pk"))
+
+    assert [_fields(canary) for canary in read] == [_fields(canary) for canary in orm]
+    assert [canary.label for canary in read] == ["c0", "c2"]
+    assert canaries_among([]) == []

@@ -15,10 +15,12 @@ Only keyed hashes of number blocks and token prefixes are kept, never a value.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Count
 from django.utils.crypto import salted_hmac
 
@@ -26,6 +28,7 @@ from accounts.actors import Actor
 from accounts.audit.services import alert_raise
 from accounts.models import Organisation
 from hub.keys import token_storage_keys
+from hub.model_rows import instances_from_row, model_columns
 from hubcore.identifiers.types import IdentifierType
 from sharing.crypto.tokens import token_lookup_forms
 from sharing.models import Canary, SweepProbe, SweepWindow
@@ -98,7 +101,7 @@ def canaries_watch(actor: Actor, tokenised: list[TokenisedIdentifier]) -> None:
     """Raise a high alert for every planted canary among these identifiers."""
     keys = token_storage_keys()
     forms = [form for item in tokenised for form in token_lookup_forms(item.token, keys=keys)]
-    for canary in Canary.objects.filter(token__in=forms):
+    for canary in canaries_among(forms):
         alert_raise(
             kind="canary_hit",
             organisation=actor.organisation,
@@ -110,6 +113,29 @@ def canaries_watch(actor: Actor, tokenised: list[TokenisedIdentifier]) -> None:
                 "member": str(actor.member.public_id),
             },
         )
+
+
+@cache
+def _canaries_statement(vendor: str) -> str:
+    """`Canary.objects.filter(token__in=...)` spelled once per process (hub/model_rows.py), its text the
+    same whatever the number of forms: every check runs it."""
+    among = "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
+    return f'SELECT {model_columns(Canary, "c")} FROM "{Canary._meta.db_table}" c WHERE c."token" {among}'
+
+
+def canaries_among(forms: list[str]) -> list[Canary]:
+    """The planted canaries whose storage form is among these, read on the primary: a tripwire is never
+    read on a replica that may not have it yet (hub/replica_reads.py)."""
+    if not forms:
+        return []
+    primary = connections[DEFAULT_DB_ALIAS]
+    with primary.cursor() as cursor:
+        cursor.execute(
+            _canaries_statement(primary.vendor),
+            [forms if primary.vendor == "postgresql" else json.dumps(forms)],
+        )
+        rows = cursor.fetchall()
+    return [instances_from_row(DEFAULT_DB_ALIAS, (Canary,), row)[0] for row in rows]
 
 
 def sequential_observe(*, actor: Actor, tokenised: list[TokenisedIdentifier], hour: datetime) -> None:
