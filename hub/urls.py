@@ -16,6 +16,10 @@ from sharing.disclosure import web as sharing_web
 _docs_policy = csp_replace(settings.CSP_DOCS_DIRECTIVES)
 
 urlpatterns = [
+    # The API first: Django tries routes in order, and every check would otherwise walk the pages'
+    # routes before reaching its own (no page route starts with api/v1/: tests/hub/test_urls_order.py).
+    path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("sharing.urls")),
     path("", web.home, name="home"),
     path(
         "accounts/login/",
@@ -60,8 +64,6 @@ urlpatterns = [
     path("", include("sharing.sales_totals.web_urls")),
     path("", include("sharing.transparency.web_urls")),
     path("", include("sharing.subject_access.web_urls")),
-    path("api/v1/", include("accounts.api.urls")),
-    path("api/v1/", include("sharing.urls")),
     path("taxii2/", include("sharing.feed.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", _docs_policy(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="docs"),
