@@ -183,8 +183,10 @@ HUB_REPLICA_ALIAS = ""
 if DATABASE_REPLICA_URL:
     if DATABASES["default"]["ENGINE"] != "hub.postgresql":
         raise ConfigurationError("DATABASE_REPLICA_URL needs a PostgreSQL primary in DATABASE_URL")
+    # No health check (a `SELECT 1` round trip on the replica per request that reads it): a replica
+    # connection that died fails its read, and replica_read reads again on the primary.
     replica = dj_database_url.parse(
-        DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=False
     )
     if replica["ENGINE"] != "django.db.backends.postgresql":
         raise ConfigurationError("DATABASE_REPLICA_URL must be a postgres:// URL")
