@@ -19,7 +19,7 @@ from accounts.audit.services import audit_record_denied
 from accounts.audit.tags import AuditTag
 from accounts.demo import demo_key_hashes
 from accounts.models import ApiKey, Member, Organisation
-from hub.model_rows import instances_from_row, model_columns
+from hub.model_rows import instance_from_row, model_columns
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -95,10 +95,14 @@ def api_key_with_member(prefix: str) -> ApiKey | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    api_key, member, user, organisation = instances_from_row(
-        DEFAULT_DB_ALIAS, (ApiKey, Member, get_user_model(), Organisation), row
-    )
-    member.user, member.organisation = user, organisation
+    user_model, at = get_user_model(), 0
+    api_key = instance_from_row(DEFAULT_DB_ALIAS, ApiKey, row)
+    at += len(ApiKey._meta.concrete_fields)
+    member = instance_from_row(DEFAULT_DB_ALIAS, Member, row, at=at)
+    at += len(Member._meta.concrete_fields)
+    member.user = instance_from_row(DEFAULT_DB_ALIAS, user_model, row, at=at)
+    at += len(user_model._meta.concrete_fields)
+    member.organisation = instance_from_row(DEFAULT_DB_ALIAS, Organisation, row, at=at)
     api_key.member = member
     return api_key
 

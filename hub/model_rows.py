@@ -3,7 +3,7 @@
 Compiling a queryset costs more Python than the round trip it sends on the hot paths that run on
 every request (authenticating an API key: ~a quarter of a check's CPU, benchmarks/RESULTS.md). A
 statement spelled once per process from the models' own metadata (`model_columns`) costs none, and
-its text never changes, so psycopg prepares it (hub/settings.py). `instances_from_row` then builds
+its text never changes, so psycopg prepares it (hub/settings.py). `instance_from_row` then builds
 the instances as `Model.from_db` does, after the same backend and field converters the ORM's
 compiler applies (JSON decoded, SQLite's text dates parsed), so the result is the ORM's on either
 backend; each user of this module has a test that the two readings are equal.
@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
 
 
 def model_columns(model: type[Model], alias: str) -> str:
@@ -35,21 +38,21 @@ def _converters(database: str, model: type[Model]) -> tuple[tuple, ...]:
     return tuple(out)
 
 
-def instances_from_row(database: str, models: Sequence[type[Model]], row: Sequence) -> list[Model]:
-    """One instance per model from a row of `model_columns` for each, in that order."""
+def instance_from_row(database: str, model: type[M], row: Sequence, *, at: int = 0) -> M:
+    """The model's instance from its `model_columns` in the row, starting at column `at`."""
     connection = connections[database]
-    instances, offset = [], 0
-    for model in models:
-        values = []
-        for (column, converters), value in zip(
-            _converters(database, model), row[offset : offset + len(model._meta.concrete_fields)], strict=True
-        ):
-            for converter in converters:
-                value = converter(value, column, connection)
-            values.append(value)
-        offset += len(values)
-        instances.append(model.from_db(database, None, values))
-    return instances
+    converters = _converters(database, model)
+    values = []
+    for (column, column_converters), value in zip(converters, row[at : at + len(converters)], strict=True):
+        for converter in column_converters:
+            value = converter(value, column, connection)
+        values.append(value)
+    return model.from_db(database, _attnames(model), values)
+
+
+@cache
+def _attnames(model: type[Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
 
 
 @cache
@@ -64,8 +67,8 @@ def _insert_statement(database: str, model: type[Model]) -> tuple[str, tuple]:
     )
     placeholders = ", ".join(["%s"] * len(fields))
     return (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({placeholders}) RETURNING {quote(model._meta.pk.column)}",
+        f"INSERT INTO {quote(str(model._meta.db_table))} ({', '.join(quote(str(f.column)) for f in fields)}) "
+        f"VALUES ({placeholders}) RETURNING {quote(str(model._meta.pk.column))}",
         fields,
     )
 

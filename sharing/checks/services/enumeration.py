@@ -28,7 +28,7 @@ from accounts.actors import Actor
 from accounts.audit.services import alert_raise
 from accounts.models import Organisation
 from hub.keys import token_storage_keys
-from hub.model_rows import instances_from_row, model_columns
+from hub.model_rows import instance_from_row, model_columns
 from hubcore.identifiers.types import IdentifierType
 from sharing.crypto.tokens import token_lookup_forms
 from sharing.models import Canary, SweepProbe, SweepWindow
@@ -135,7 +135,7 @@ def canaries_among(forms: list[str]) -> list[Canary]:
             [forms if primary.vendor == "postgresql" else json.dumps(forms)],
         )
         rows = cursor.fetchall()
-    return [instances_from_row(DEFAULT_DB_ALIAS, (Canary,), row)[0] for row in rows]
+    return [instance_from_row(DEFAULT_DB_ALIAS, Canary, row) for row in rows]
 
 
 def sequential_observe(*, actor: Actor, tokenised: list[TokenisedIdentifier], hour: datetime) -> None:

@@ -24,7 +24,7 @@ from accounts.audit.services import audit_record
 from accounts.audit.tags import AuditTag
 from accounts.capabilities import require
 from accounts.roles import Capability
-from hub.model_rows import instances_from_row, model_columns
+from hub.model_rows import instance_from_row, model_columns
 from sharing.models import MemberPolicy
 
 DEFAULT_POLICY = {
@@ -56,7 +56,7 @@ def policy_of(organisation_id: int) -> dict:
     with connections[database].cursor() as cursor:
         cursor.execute(_policy_statement(), [organisation_id])
         row = cursor.fetchone()
-    policy = instances_from_row(database, (MemberPolicy,), row)[0] if row else None
+    policy = instance_from_row(database, MemberPolicy, row) if row else None
     if policy is None:
         return dict(DEFAULT_POLICY)
     return {
