@@ -28,7 +28,9 @@ def main() -> None:
     import psycopg
 
     with psycopg.connect(database_url(), autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        # A streaming replica refuses CREATE EXTENSION even with IF NOT EXISTS: it has the primary's.
+        if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_prewarm'").fetchone():
+            conn.execute("CREATE EXTENSION pg_prewarm")
         started, total = time.perf_counter(), 0
         for relation, size in conn.execute(RELATIONS).fetchall():
             conn.execute("SELECT pg_prewarm(%s::regclass, 'read')", (relation,))
