@@ -23,6 +23,11 @@ client), and prints sellers/s and latency per request beside the single checks' 
 --replica [URL] runs the same load once more on a second gunicorn whose checks read through a
 streaming replica (scripts/replica; hub/replica_reads.py), and prints replica/primary from the same
 run, with how many transactions each server committed per check (the replica's are the check's reads).
+
+--batched-audit runs the same load once more with HUB_AUDIT_SEQUENCING=batched (each check stages its
+audit event; accounts/audit/sequencer.py) and a real Celery worker on the broker as the sequencer, and
+prints batched/inline from the same run, how many events were staged at most while the load ran, and
+how long the sequencer took to place the rest once it stopped.
 """
 
 from __future__ import annotations
@@ -279,6 +284,79 @@ def replica_run(args, env: dict, key: str, bodies: list[str]) -> dict:
     }
 
 
+def staged_events(url: str) -> int:
+    """Audit events staged and not yet placed in the log by the sequencer."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM accounts_auditstagedevent").fetchone()[0]
+
+
+def batched_audit_run(args, env: dict, key: str, bodies: list[str]) -> dict:
+    """The same load with HUB_AUDIT_SEQUENCING=batched: each check stages its audit event, and a real
+    Celery worker (one process, the default queue, nudged by the web workers as in production) runs
+    the sequencer that places them in the log. The window ends when the load does; the script then
+    times how long the sequencer takes to place what was left staged."""
+    batched_env = {**env, "HUB_AUDIT_SEQUENCING": "batched"}
+    worker = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "hub",
+            "--quiet",
+            "worker",
+            "-Q",
+            "celery",
+            "-c",
+            "1",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "warning",
+            "-n",
+            f"bench-sequencer-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=batched_env,
+        start_new_session=True,
+    )
+    port = free_port()
+    gunicorn = gunicorn_start(batched_env, port, args.threads)
+    workdir = Path(tempfile.mkdtemp(prefix="iih-bench-"))
+    most_staged = 0
+    try:
+        run_threads(port, key, bodies, 2, args.connections)  # warm both workers
+        result: dict = {}
+
+        def load() -> None:
+            result.update(
+                run_wrk(port, key, bodies, args.seconds, args.connections, workdir)
+                if args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+                else run_threads(port, key, bodies, args.seconds, args.connections)
+            )
+
+        loader = threading.Thread(target=load)
+        loader.start()
+        while loader.is_alive():  # how far the sequencer falls behind while the load runs
+            most_staged = max(most_staged, staged_events(database_url()))
+            loader.join(1.0)
+        left, t0 = staged_events(database_url()), time.perf_counter()
+        while staged_events(database_url()) and time.perf_counter() - t0 < 120:
+            time.sleep(0.1)
+        drained = time.perf_counter() - t0
+        still = staged_events(database_url())
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+        worker.terminate()
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {"checks": result, "most_staged": most_staged, "left": left, "drained_s": drained, "still": still}
+
+
 def measure_during_bulk(port: int, key: str, env: dict, n_listed: int, rows: int, load) -> dict:
     """Upload a bulk job, start a bulk worker, and run the check load while it works."""
     upload = bulk_jsonl(n_listed, rows)[0].encode()
@@ -390,6 +468,12 @@ def main() -> None:
         "default postgres://postgres@127.0.0.1:5433, the database is the primary's) and print replica/primary",
     )
     parser.add_argument(
+        "--batched-audit",
+        action="store_true",
+        help="also run the same load with HUB_AUDIT_SEQUENCING=batched and a Celery worker as the sequencer "
+        "(needs a broker) and print batched/inline",
+    )
+    parser.add_argument(
         "--courier",
         action="store_true",
         help="also run the same load as the demo courier's analyst (purpose parcel_screening, "
@@ -446,7 +530,9 @@ def main() -> None:
         )
     # The primary run never reads a replica, whatever the environment says.
     env["DATABASE_REPLICA_URL"] = ""
-    during = courier = on_replica = batched = None
+    during = courier = on_replica = batched = audit_batched = None
+    if args.batched_audit and args.broker == "none":
+        sys.exit("--batched-audit needs a broker (the sequencer runs on a Celery worker)")
     gunicorn = gunicorn_start(env, port, args.threads)
     workdir = Path(tempfile.mkdtemp(prefix="iih-bench-"))
     try:
@@ -501,6 +587,8 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
     if args.replica:
         on_replica = replica_run(args, env, key, [b for _, b in chosen])
+    if args.batched_audit:
+        audit_batched = batched_audit_run(args, env, key, [b for _, b in chosen])
     floor = sql_floor(sealed_pairs, min(args.seconds, 10), args.connections)
     print(
         f"listed tokens: {n_listed}   client: {hub['client']}, {args.connections} connections, {args.seconds} s, "
@@ -543,6 +631,18 @@ def main() -> None:
             f"({on_replica['replica_xacts'] / max(r['requests'], 1):.1f} per check), the primary "
             f"{on_replica['primary_xacts']} ({on_replica['primary_xacts'] / max(r['requests'], 1):.1f} per check; "
             f"{hub['primary_xacts'] / max(hub['requests'], 1):.1f} per check without the replica)"
+        )
+    if audit_batched:
+        b = audit_batched["checks"]
+        print(
+            f"batched audit POST /api/v1/checks: {b['rps']:>6.0f} checks/s   p50 {b['p50_ms']:6.2f} ms   "
+            f"p99 {b['p99_ms']:6.2f} ms   ({b['requests']} requests, {b['non2xx']} non-2xx);  batched/inline: "
+            f"throughput {b['rps'] / hub['rps']:.2f}, p50 x{b['p50_ms'] / hub['p50_ms']:.2f}"
+        )
+        print(
+            f"      the sequencer (one Celery worker): at most {audit_batched['most_staged']} events staged during "
+            f"the load, {audit_batched['left']} at its end, placed {audit_batched['drained_s']:.1f} s later"
+            + (f" ({audit_batched['still']} STILL STAGED after 120 s)" if audit_batched["still"] else "")
         )
     if during:
         d = during["checks"]
