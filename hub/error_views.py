@@ -9,7 +9,9 @@ hub's styled error page (templates/error.html) with its navigation, never echoin
 from __future__ import annotations
 
 import logging
+import sys
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -41,12 +43,15 @@ def api_error_response(
 
 BAD_REQUEST = _("The request cannot be processed.")
 SERVER_ERROR = _("The hub failed to answer; the request id lets the operator find out why.")
+# A database that went away or gave up on a statement: nothing was saved, and the same request may be sent again.
+DATABASE_UNAVAILABLE = _("The database is unavailable for a moment. Try again.")
 
 PAGE_ERRORS = {
     400: (_("Bad request"), BAD_REQUEST),
     403: (_("Forbidden"), _("Your role does not give access to this page.")),
     404: (_("Page not found"), _("There is no page at this address.")),
     500: (_("Something went wrong"), SERVER_ERROR),
+    503: (_("Try again in a moment"), DATABASE_UNAVAILABLE),
 }
 
 
@@ -87,6 +92,9 @@ def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
+    # Django calls this inside its `except`: the exception being handled is the one that failed the request.
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return database_unavailable(request)
     if is_api_request(request):
         return api_error_response(
             request,
@@ -100,3 +108,22 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
         # The page needs the session and the database; when they are what failed, Django's plain page.
         logger.exception("the styled 500 page failed to render")
         return defaults.server_error(request, template_name)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 and Retry-After for a database that went away or gave up on a statement, wherever it failed
+    (a view, a middleware reading the session); DRF views answer it in hub.exception_handler."""
+    if is_api_request(request):
+        response: HttpResponse = api_error_response(
+            request, status=503, code="database_unavailable", message=str(DATABASE_UNAVAILABLE)
+        )
+    else:
+        try:
+            response = error_page(request, 503)
+        except Exception:
+            # The styled page reads the session, from the database that just failed.
+            response = HttpResponse(
+                str(DATABASE_UNAVAILABLE), status=503, content_type="text/plain; charset=utf-8"
+            )
+    response["Retry-After"] = "1"
+    return response

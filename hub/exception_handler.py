@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404
 from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from hub.error_views import DATABASE_UNAVAILABLE
 from hub.errors import DomainError
 from hub.integrity import unique_violation_conflict
 from hub.parsers import PayloadTooLargeError
@@ -41,6 +43,16 @@ def api_exception_handler(exc, context):
         retry_after = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry_after)} if retry_after else None
         return Response(body, status=exc.status_code, headers=headers)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database went away or gave up on a statement (a restart, a failover, a connection that
+        # died unseen, a deadlock victim): nothing was committed, and the same request may be sent
+        # again. The message names no statement and no value. The view's transaction (HubApiView) is
+        # rolled back, not committed: its commit would fail the same way, past this handler.
+        for database in connections.all(initialized_only=True):
+            if database.in_atomic_block:
+                database.set_rollback(True)
+        body = _error_body("database_unavailable", str(DATABASE_UNAVAILABLE), None, request_id)
+        return Response(body, status=503, headers={"Retry-After": "1"})
     if isinstance(exc, UploadTooLargeError):
         exc = PayloadTooLargeError(exc.message)
     elif isinstance(exc, RequestDataTooBig):
