@@ -20,7 +20,8 @@ from sharing.checks.services.checks import (
     matched_evidence,
     matched_tokens,
 )
-from sharing.models import Report
+from sharing.checks.services.policies import DEFAULT_POLICY, policy_of
+from sharing.models import MemberPolicy, Report
 from sharing.subjects.inputs import raw_identifiers
 from sharing.subjects.services.tokens import identifiers_tokenise, stored_tokens_of
 from tests.factories import client_for, persona, report_make, report_make_accepted, seller_identifiers
@@ -121,14 +122,26 @@ def test_the_one_statement_read_is_the_orm_read(brand_reporter, other_brand_repo
         [{"type": "observed_phone", "value": a[0]["value"]}],  # the phone's value, another type
         seller_identifiers(99),
     ]
+    # One checking organisation with a policy of its own, one with the default.
+    MemberPolicy.objects.create(
+        organisation=platforms[0].organisation,
+        strikes=2,
+        window_months=6,
+        one_strike_verification_levels=["court_judgment", "trademark_registry"],
+        one_strike_categories=["counterfeit"],
+    )
+    checking = [platforms[0].organisation_id, platforms[1].organisation_id]
     hits = 0
     now = timezone.now()
-    for identifiers in sellers:
+    for n, identifiers in enumerate(sellers):
+        organisation = checking[n % 2]
         tokenised = identifiers_tokenise(identifiers=raw_identifiers(identifiers), default_country="CN")
-        found, evidence = check_lookup(tokenised, now=now)
+        found, evidence, policy = check_lookup(tokenised, now=now, organisation_id=organisation)
         orm_found, orm_evidence = _orm_reading(tokenised, now)
 
         assert sorted(dataclasses.astuple(row) for row in found) == orm_found, identifiers
         assert _plain(evidence) == _plain(orm_evidence), identifiers
+        assert policy() == policy_of(organisation), identifiers
         hits += bool(evidence)
+    assert policy_of(checking[0])["strikes"] == 2 and policy_of(checking[1]) == DEFAULT_POLICY
     assert hits == 7  # a, b, a+b, d, d+name, a+d+name, and the name alone reaching nothing is not one

@@ -686,9 +686,9 @@ def test_the_gated_single_check_keeps_its_statement_budget(
     # Once the key's last use is noted: 16 statements for a hit (key, token, evidence x4 (reports, store
     # accounts, current feedback, couriers' parcel events), policy, quota, canary, probes x2, window, the
     # matched tokens' subjects now and the match row, audit x2), and the savepoint around the request.
-    # On PostgreSQL the token and its evidence are one statement (checks.check_lookup), and so are the
-    # subjects now and the match row (matches.subject_matches_record): 11 and the savepoint.
-    with django_assert_max_num_queries(13 if connection.vendor == "postgresql" else 18):
+    # On PostgreSQL the token, its evidence and the policy are one statement (checks.check_lookup), and so
+    # are the subjects now and the match row (matches.subject_matches_record): 10 and the savepoint's two.
+    with django_assert_max_num_queries(12 if connection.vendor == "postgresql" else 18):
         response = client.post(
             "/api/v1/checks",
             {"purpose": "seller_onboarding", "identifiers": [{"type": "phone", "value": listed}]},

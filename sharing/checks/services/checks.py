@@ -15,6 +15,7 @@ adds nothing at all, so a check cannot probe whether a name is known.
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -47,7 +48,13 @@ from sharing.checks.services.parcels import (
     parcel_counts_suppressed,
     parcel_event_counts,
 )
-from sharing.checks.services.policies import Strike, policy_of, recommended_action
+from sharing.checks.services.policies import (
+    DEFAULT_POLICY,
+    Strike,
+    policy_from_columns,
+    policy_of,
+    recommended_action,
+)
 from sharing.checks.services.risk import Evidence, effective_verification, level_of, risk_of
 from sharing.checks.services.suppression import SuppressedCount, suppressed, suppressed_pooled
 from sharing.crypto.tokens import token_lookup_forms
@@ -166,11 +173,12 @@ class FoundToken:
 
 
 def check_lookup(
-    tokenised: list[TokenisedIdentifier], *, now: datetime
-) -> tuple[list[FoundToken], dict[int, SubjectEvidence]]:
-    """The seller's stored tokens (each under the type it is asked for, as `stored_tokens_of`) and the
-    evidence of the subjects they reach (`matched_evidence`): one prepared statement on PostgreSQL
-    (lookup_sql.py), the ORM's five queries elsewhere. Both give the same (test_check_lookup_sql.py)."""
+    tokenised: list[TokenisedIdentifier], *, now: datetime, organisation_id: int
+) -> tuple[list[FoundToken], dict[int, SubjectEvidence], Callable[[], dict]]:
+    """The seller's stored tokens (each under the type it is asked for, as `stored_tokens_of`), the
+    evidence of the subjects they reach (`matched_evidence`) and the checking organisation's policy
+    (`policy_of`, for `check_result_from`, which reads it only for a hit): one prepared statement on
+    PostgreSQL (lookup_sql.py), the ORM's queries elsewhere. Both give the same (test_check_lookup_sql.py)."""
     # Inside a replica scope the statement runs where the scope reads (hub/replica_reads.py).
     connection = connections[read_alias() or DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql" or any(not item.type for item in tokenised):
@@ -185,7 +193,7 @@ def check_lookup(
             for row in rows
         ]
         tokens = matched_tokens((row.pk, row.identifier_type, row.subject_id) for row in rows)
-        return found, matched_evidence(*evidence_keys(tokens), now=now)
+        return found, matched_evidence(*evidence_keys(tokens), now=now), lambda: policy_of(organisation_id)
     keys = token_storage_keys()
     wanted = sorted(
         {(form, item.type) for item in tokenised for form in token_lookup_forms(item.token, keys=keys)}
@@ -201,15 +209,19 @@ def check_lookup(
                 now,
                 IdentifierType.STORE_URL,
                 IdentifierType.WAYBILL,
+                organisation_id,
             ],
         )
         statement_rows = cursor.fetchall()
     found, links, extras = [], [], []
+    policy = dict(DEFAULT_POLICY)
     for tag, n1, n2, n3, n4, t1, t2, t3, t4, b1, b2, at in statement_rows:
         if tag == "token":
             found.append(FoundToken(n1, t1, n2, t2))
         elif tag == "link":  # in _evidence_from_links' order
             links.append((n1, n2, n3, n4, t1, t2, b1, t3, t4, b2, at))
+        elif tag == "policy":  # policy_of's dict, its JSON columns read as the ORM's JSONField reads them
+            policy = policy_from_columns(n1, n2, json.loads(t1), json.loads(t2))
         else:
             extras.append((tag, n1, n2, n3, n4, t1))
     evidence = _evidence_from_links(links)
@@ -223,7 +235,7 @@ def check_lookup(
             subject.feedback[n2] = t1
         else:  # a parcel: (organisation, kind, waybill), as parcels._as_parcels keys it
             subject.parcel_events[(n3, t1, n4)] = (t1, n3)
-    return found, evidence
+    return found, evidence, lambda: policy
 
 
 def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str, actor: Actor) -> CheckResult:
@@ -239,12 +251,12 @@ def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str,
     # The lookup and its evidence may read the replica (hub/replica_reads.py); the gate, the
     # matches and the audit below stay on the primary.
     def answer() -> tuple[list[FoundToken], CheckResult]:
-        found, evidence = check_lookup(tokenised, now=now)
+        found, evidence, policy = check_lookup(tokenised, now=now, organisation_id=actor.organisation.pk)
         result = with_parcel_action(
             check_result_from(
                 matched_tokens((row.pk, row.identifier_type, row.subject_id) for row in found),
                 evidence,
-                policy=lambda: policy_of(actor.organisation.pk),
+                policy=policy,
                 now=now,
             ),
             organisation_kind=actor.organisation.kind,

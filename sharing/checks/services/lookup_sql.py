@@ -2,7 +2,8 @@
 result rules read about the subjects they reach (checks.py `check_lookup`).
 
 The ORM reads the same in five queries (`stored_tokens_of`, then `matched_evidence`), and that is what
-SQLite runs. On the hot path those five cost five round trips and five ORM compilations, about as much
+SQLite runs; the checking organisation's policy (`policies.policy_of`, a sixth) rides along as one more
+tagged row. On the hot path those five cost five round trips and five ORM compilations, about as much
 Python as the rest of a check together (benchmarks/RESULTS.md). This statement's text depends on
 nothing but the schema, so psycopg prepares it once per connection (hub/settings.py), and its
 parameters are arrays. tests/sharing/test_check_lookup_sql.py proves both readings give the same
@@ -35,6 +36,13 @@ ROW_COLUMNS = {
     "store": ("n1 subject_id", "n2 store accounts"),
     "feedback": ("n1 subject_id", "n2 organisation", "t1 outcome"),
     "parcel": ("n1 subject_id", "n2 event", "n3 organisation", "n4 waybill token (or NULL)", "t1 kind"),
+    # The checking organisation's own policy (policies.policy_of), when it has one: one row at most.
+    "policy": (
+        "n1 strikes",
+        "n2 window_months",
+        "t1 one_strike_verification_levels (JSON)",
+        "t2 one_strike_categories (JSON)",
+    ),
 }
 
 
@@ -43,14 +51,23 @@ def check_lookup_sql() -> str:
     """The statement, with the tables' names from the models (built once per process).
 
     Parameters, in order: lookup forms (text[]), their types (text[]), the linking types (text[]),
-    the accepted status, now, the store-account type, the waybill type."""
+    the accepted status, now, the store-account type, the waybill type, the checking organisation."""
     from accounts.models import Organisation
-    from sharing.models import HitFeedback, IdentifierToken, ParcelEvent, Report, ReportIdentifier, Subject
+    from sharing.models import (
+        HitFeedback,
+        IdentifierToken,
+        MemberPolicy,
+        ParcelEvent,
+        Report,
+        ReportIdentifier,
+        Subject,
+    )
 
     token, subject = IdentifierToken._meta.db_table, Subject._meta.db_table
     link, report = ReportIdentifier._meta.db_table, Report._meta.db_table
     organisation, feedback = Organisation._meta.db_table, HitFeedback._meta.db_table
     event, event_token = ParcelEvent._meta.db_table, ParcelEvent.tokens.through._meta.db_table
+    policy = MemberPolicy._meta.db_table
     null = "NULL::bigint"
     text = "NULL::text"
     return f"""
@@ -110,4 +127,8 @@ FROM evidenced e,
               JOIN {event_token} et ON et.identifiertoken_id = t.id
               JOIN {event} ev ON ev.id = et.parcelevent_id
               WHERE t.subject_id = e.subject_id) p
+UNION ALL
+SELECT 'policy', p.strikes, p.window_months, {null}, {null}, p.one_strike_verification_levels::text,
+       p.one_strike_categories::text, {text}, {text}, NULL::boolean, NULL::boolean, NULL::timestamptz
+FROM {policy} p WHERE p.organisation_id = %s
 """

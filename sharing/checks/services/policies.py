@@ -59,11 +59,21 @@ def policy_of(organisation_id: int) -> dict:
     policy = instance_from_row(database, MemberPolicy, row) if row else None
     if policy is None:
         return dict(DEFAULT_POLICY)
+    return policy_from_columns(
+        policy.strikes,
+        policy.window_months,
+        policy.one_strike_verification_levels,
+        policy.one_strike_categories,
+    )
+
+
+def policy_from_columns(strikes: int, window_months: int, levels: list[str], categories: list[str]) -> dict:
+    """A stored policy as the check's rules take it (also read in the check's one statement, lookup_sql.py)."""
     return {
-        "strikes": policy.strikes,
-        "window_months": policy.window_months,
-        "one_strike_verification_levels": policy.one_strike_verification_levels,
-        "one_strike_categories": policy.one_strike_categories,
+        "strikes": strikes,
+        "window_months": window_months,
+        "one_strike_verification_levels": levels,
+        "one_strike_categories": categories,
     }
 
 
