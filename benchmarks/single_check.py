@@ -9,7 +9,9 @@ or, without wrk, a threaded Python client. Each request sends two listed tokens 
 one seeded subject, oblivious mode), so every check is a hit that reads reports. Prints throughput,
 p50 and p99. Floor: the same token lookups as one prepared SQL query through psycopg (latency on one
 connection; throughput with the same number of connections). Stops gunicorn at the end.
-Targets (at 10M listed): p50 <= 10 ms and >= 500 checks/s.
+Targets (at 10M listed): p50 <= 10 ms and >= 500 checks/s. Before the load it EXPLAIN ANALYZEs the check's
+one statement (sharing/checks/services/lookup_sql.py) for a seeded seller and says whether its plan scans
+a table that grows with the register sequentially (the plan check at scale the tests' tiny tables cannot make).
 
 --during-bulk M measures whether a bulk job starves single checks: after the quiet run it starts a
 Celery worker on the bulk queue (real broker: --broker, by default CELERY_BROKER_URL or redis://127.0.0.1:6379/9),
@@ -53,6 +55,52 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, TYPES, bench_token, bulk_jsonl, database_url, django_setup, listed_count, percentile  # noqa: E402
 
 BODIES = 5000
+
+
+# Tables that grow with the listed tokens: a sequential scan of any of them in the check's plan would make
+# a check cost time in proportion to the register (the tests' tiny tables cannot show a plan).
+GROWING_TABLES = ("sharing_identifiertoken", "sharing_reportidentifier", "sharing_report", "sharing_subject")
+
+
+def lookup_plan(n_listed: int, organisation_id: int) -> dict:
+    """EXPLAIN ANALYZE of the check's one statement (lookup_sql.py) for a seeded seller, at this scale."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from sharing.checks.services.checks import check_lookup_arguments
+    from sharing.checks.services.lookup_sql import check_lookup_sql
+    from sharing.subjects.services.tokens import TokenisedIdentifier
+
+    k = random.Random(11).randrange(n_listed // 2)
+    tokenised = [
+        TokenisedIdentifier(type=TYPES[j], token=bench_token(2 * k + j), key_version=1) for j in (0, 1)
+    ]
+    arguments = check_lookup_arguments(tokenised, now=timezone.now(), organisation_id=organisation_id)
+    with connection.cursor() as cursor:
+        cursor.execute(check_lookup_sql(), arguments)  # once to warm, then explained
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + check_lookup_sql(), arguments)
+        (explained,) = cursor.fetchone()
+    explained = explained[0] if isinstance(explained, list) else json.loads(explained)[0]
+    scans: dict[str, int] = {}
+    sequential: list[str] = []
+
+    def walk(node: dict) -> None:
+        relation = node.get("Relation Name")
+        if relation:
+            label = f"{node['Node Type']} {relation}"
+            scans[label] = scans.get(label, 0) + 1
+            if node["Node Type"] == "Seq Scan" and relation in GROWING_TABLES:
+                sequential.append(relation)
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(explained["Plan"])
+    return {
+        "execution_ms": explained["Execution Time"],
+        "planning_ms": explained["Planning Time"],
+        "scans": scans,
+        "sequential": sequential,
+    }
 
 
 def free_port() -> int:
@@ -505,6 +553,20 @@ def main() -> None:
     chosen = bodies_for(n_listed, BODIES)
     keys = token_storage_keys()
     sealed_pairs = [[token_seal(bench_token(i), keys=keys) for i in (2 * k, 2 * k + 1)] for k, _ in chosen]
+
+    from accounts.models import Member
+
+    plan = lookup_plan(n_listed, Member.objects.get(user__username="platform-analyst").organisation_id)
+    print(
+        f"plan of the check's statement at {n_listed} listed: execution {plan['execution_ms']:.2f} ms, "
+        f"planning {plan['planning_ms']:.2f} ms; "
+        + (
+            f"SEQUENTIAL SCAN of {', '.join(sorted(set(plan['sequential'])))}: a check grows with the register"
+            if plan["sequential"]
+            else "no sequential scan of a table that grows with the register"
+        )
+    )
+    print("      " + ", ".join(f"{label} ×{n}" for label, n in sorted(plan["scans"].items())))
 
     port = free_port()
     env = {

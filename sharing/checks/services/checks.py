@@ -194,23 +194,9 @@ def check_lookup(
         ]
         tokens = matched_tokens((row.pk, row.identifier_type, row.subject_id) for row in rows)
         return found, matched_evidence(*evidence_keys(tokens), now=now), lambda: policy_of(organisation_id)
-    keys = token_storage_keys()
-    wanted = sorted(
-        {(form, item.type) for item in tokenised for form in token_lookup_forms(item.token, keys=keys)}
-    )
     with connection.cursor() as cursor:
         cursor.execute(
-            check_lookup_sql(),
-            [
-                [form for form, _ in wanted],
-                [kind for _, kind in wanted],
-                sorted(LINKING_TYPES),
-                ReportStatus.ACCEPTED,  # subjects.counting: accepted and not past its expiry
-                now,
-                IdentifierType.STORE_URL,
-                IdentifierType.WAYBILL,
-                organisation_id,
-            ],
+            check_lookup_sql(), check_lookup_arguments(tokenised, now=now, organisation_id=organisation_id)
         )
         statement_rows = cursor.fetchall()
     found, links, extras = [], [], []
@@ -236,6 +222,26 @@ def check_lookup(
         else:  # a parcel: (organisation, kind, waybill), as parcels._as_parcels keys it
             subject.parcel_events[(n3, t1, n4)] = (t1, n3)
     return found, evidence, lambda: policy
+
+
+def check_lookup_arguments(
+    tokenised: list[TokenisedIdentifier], *, now: datetime, organisation_id: int
+) -> list:
+    """The parameters of check_lookup_sql() for this seller (also EXPLAINed at scale by benchmarks/single_check.py)."""
+    keys = token_storage_keys()
+    wanted = sorted(
+        {(form, item.type) for item in tokenised for form in token_lookup_forms(item.token, keys=keys)}
+    )
+    return [
+        [form for form, _ in wanted],
+        [kind for _, kind in wanted],
+        sorted(LINKING_TYPES),
+        ReportStatus.ACCEPTED,  # subjects.counting: accepted and not past its expiry
+        now,
+        IdentifierType.STORE_URL,
+        IdentifierType.WAYBILL,
+        organisation_id,
+    ]
 
 
 def check_run(*, identifiers: list[RawIdentifier | SuppliedToken], purpose: str, actor: Actor) -> CheckResult:
