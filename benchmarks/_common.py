@@ -80,3 +80,32 @@ def percentile(sorted_values: list[float], p: float) -> float:
         return float("nan")
     k = min(len(sorted_values) - 1, max(0, round(p / 100 * (len(sorted_values) - 1))))
     return sorted_values[k]
+
+
+def celery_worker_start(
+    *, queue: str, concurrency: int, name: str, env: dict, solo: bool = False, beat: bool = False, **popen
+):
+    """A real Celery worker of the hub on one queue, in its own process group (celery_worker_stop ends it);
+    with beat, it also runs the hub's schedule (hub/celery.py) as production's beat does."""
+    import subprocess
+    import tempfile
+
+    command = [str(Path(sys.executable).parent / "celery"), "-A", "hub", "--quiet", "worker", "-Q", queue]
+    command += ["-c", str(concurrency), "--loglevel", "warning", "-n", f"{name}-{os.getpid()}@%h"]
+    if solo:
+        command += ["--pool", "solo"]
+    if beat:  # its schedule file outside the checkout
+        command += ["--beat", "--schedule", str(Path(tempfile.mkdtemp(prefix="iih-beat-")) / "schedule")]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, **popen)
+
+
+def celery_worker_stop(worker, *, timeout: float = 120) -> None:
+    """Warm shutdown (the task in hand finishes: acks_late, no lost-worker noise), killed if it outlasts timeout."""
+    import signal
+    import subprocess
+
+    worker.terminate()
+    try:
+        worker.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)

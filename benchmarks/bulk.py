@@ -32,7 +32,15 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RAW_SUBJECTS_FIRST_SEEN, ROOT, bulk_jsonl, database_url, django_setup, listed_count  # noqa: E402
+from _common import (  # noqa: E402
+    RAW_SUBJECTS_FIRST_SEEN,
+    bulk_jsonl,
+    celery_worker_start,
+    celery_worker_stop,
+    database_url,
+    django_setup,
+    listed_count,
+)
 
 RAW_SUBJECTS = 10_000
 
@@ -92,22 +100,10 @@ def hub_run(upload: bytes, actor, workers: int) -> dict:
 
     worker = None
     if workers:
-        worker = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "hub",
-                "worker",
-                "-Q",
-                "bulk",
-                "-c",
-                str(workers),
-                "--loglevel",
-                "warning",
-                "-n",
-                f"bench-bulk-{os.getpid()}@%h",
-            ],
-            cwd=ROOT,
+        worker = celery_worker_start(
+            queue="bulk",
+            concurrency=workers,
+            name="bench-bulk",
             env=os.environ.copy(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -121,8 +117,7 @@ def hub_run(upload: bytes, actor, workers: int) -> dict:
         seconds = time.perf_counter() - started
     finally:
         if worker:
-            worker.terminate()
-            worker.wait(timeout=120)
+            celery_worker_stop(worker)
     job.refresh_from_db()
     hits = BulkResult.objects.filter(job=job).exclude(result__level="none").count()
     return {"seconds": seconds, "status": job.status, "done": job.done, "total": job.total, "hits": hits}

@@ -52,7 +52,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, TYPES, bench_token, bulk_jsonl, database_url, django_setup, listed_count, percentile  # noqa: E402
+from _common import (  # noqa: E402
+    ROOT,
+    TYPES,
+    bench_token,
+    bulk_jsonl,
+    celery_worker_start,
+    celery_worker_stop,
+    database_url,
+    django_setup,
+    listed_count,
+    percentile,
+)
 
 BODIES = 5000
 
@@ -313,11 +324,7 @@ def replica_run(args, env: dict, key: str, bodies: list[str]) -> dict:
     try:
         run_threads(port, key, bodies, 2, args.connections)  # warm both workers
         primary_before, replica_before = xacts_committed(primary), xacts_committed(replica_url)
-        checks = (
-            run_wrk(port, key, bodies, args.seconds, args.connections, workdir)
-            if args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
-            else run_threads(port, key, bodies, args.seconds, args.connections)
-        )
+        checks = checks_load(args, port, key, bodies, workdir)
         # Statistics reach pg_stat_database when a backend goes idle: give them a moment.
         time.sleep(1)
         primary_after, replica_after = xacts_committed(primary), xacts_committed(replica_url)
@@ -332,6 +339,13 @@ def replica_run(args, env: dict, key: str, bodies: list[str]) -> dict:
     }
 
 
+def checks_load(args, port: int, key: str, bodies: list[str], workdir: Path) -> dict:
+    """The check load of this run: wrk when asked for or installed, else the threaded Python client."""
+    if args.client == "wrk" or (args.client == "auto" and shutil.which("wrk")):
+        return run_wrk(port, key, bodies, args.seconds, args.connections, workdir)
+    return run_threads(port, key, bodies, args.seconds, args.connections)
+
+
 def staged_events(url: str) -> int:
     """Audit events staged and not yet placed in the log by the sequencer."""
     import psycopg
@@ -342,31 +356,13 @@ def staged_events(url: str) -> int:
 
 def batched_audit_run(args, env: dict, key: str, bodies: list[str]) -> dict:
     """The same load with HUB_AUDIT_SEQUENCING=batched: each check stages its audit event, and a real
-    Celery worker (one process, the default queue, nudged by the web workers as in production) runs
-    the sequencer that places them in the log. The window ends when the load does; the script then
+    Celery worker (one process, the default queue, nudged by the web workers and run every second by
+    its embedded beat, as in production) runs the sequencer that places them in the log. The window ends when the load does; the script then
     times how long the sequencer takes to place what was left staged."""
     batched_env = {**env, "HUB_AUDIT_SEQUENCING": "batched"}
-    worker = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "hub",
-            "--quiet",
-            "worker",
-            "-Q",
-            "celery",
-            "-c",
-            "1",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "warning",
-            "-n",
-            f"bench-sequencer-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=batched_env,
-        start_new_session=True,
+    # With beat, as in production: nudges come only after commits, and beat places what the last ones left.
+    worker = celery_worker_start(
+        queue="celery", concurrency=1, name="bench-sequencer", env=batched_env, solo=True, beat=True
     )
     port = free_port()
     gunicorn = gunicorn_start(batched_env, port, args.threads)
@@ -377,11 +373,7 @@ def batched_audit_run(args, env: dict, key: str, bodies: list[str]) -> dict:
         result: dict = {}
 
         def load() -> None:
-            result.update(
-                run_wrk(port, key, bodies, args.seconds, args.connections, workdir)
-                if args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
-                else run_threads(port, key, bodies, args.seconds, args.connections)
-            )
+            result.update(checks_load(args, port, key, bodies, workdir))
 
         loader = threading.Thread(target=load)
         loader.start()
@@ -396,11 +388,7 @@ def batched_audit_run(args, env: dict, key: str, bodies: list[str]) -> dict:
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
-        worker.terminate()
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
+        celery_worker_stop(worker, timeout=60)
         shutil.rmtree(workdir, ignore_errors=True)
     return {"checks": result, "most_staged": most_staged, "left": left, "drained_s": drained, "still": still}
 
@@ -436,25 +424,7 @@ def measure_during_bulk(port: int, key: str, env: dict, n_listed: int, rows: int
         conn.request("GET", f"/api/v1/bulk-checks/{job_id}", headers=headers)
         return json.loads(conn.getresponse().read())["done"]
 
-    worker = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "hub",
-            "worker",
-            "-Q",
-            "bulk",
-            "-c",
-            "1",
-            "--loglevel",
-            "warning",
-            "-n",
-            f"bench-bulk-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    worker = celery_worker_start(queue="bulk", concurrency=1, name="bench-bulk", env=env)
     try:
         deadline = time.time() + 60
         while done() == 0 and time.time() < deadline:  # the worker is up once rows move
@@ -463,11 +433,7 @@ def measure_during_bulk(port: int, key: str, env: dict, n_listed: int, rows: int
         checks = load()
         after, seconds = done(), time.perf_counter() - t0
     finally:
-        worker.terminate()  # warm shutdown: the chunk in hand finishes (acks_late), no lost-worker noise
-        try:
-            worker.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
+        celery_worker_stop(worker)
     if after >= rows:
         print(f"warning: the bulk job finished during the window; use a larger --during-bulk than {rows}")
     return {
